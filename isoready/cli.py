@@ -1,0 +1,190 @@
+"""Command line: ``python -m isoready COMMAND`` (the invoke tasks call the same functions).
+
+Exit codes: 0 clean, 1 problems found (errors, or warnings under --strict),
+2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .diagnostics import errors, report
+from .model import AUDIENCES
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class Usage(Exception):
+    pass
+
+
+def default_as_of() -> date:
+    """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise Usage(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'")
+    return date.today()
+
+
+def parse_as_of(text: Optional[str]) -> date:
+    if not text:
+        return default_as_of()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Usage(f"--as-of must be a date written YYYY-MM-DD, not '{text}'")
+
+
+def _common(p: argparse.ArgumentParser, audience_default: str = "auditor", audience: bool = True) -> None:
+    p.add_argument("--root", default=".", help="project folder holding evidence/ and content/ (default: .)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date readiness is judged on (default: today, or SOURCE_DATE_EPOCH when set)")
+    p.add_argument("--strict", action="store_true", help="treat warnings (stale evidence, unlinked files) as errors")
+    p.add_argument("--format", choices=("text", "github"), default="text",
+                   help="diagnostics as text lines or as GitHub Actions annotations")
+    p.add_argument("--max-yaml-bytes", type=int, default=1024 * 1024, metavar="N",
+                   help="refuse YAML files larger than N bytes (default: 1 MiB)")
+    if audience:
+        p.add_argument("--audience", choices=AUDIENCES, default=audience_default,
+                       help=f"who the site is for: records above this audience are left out (default: {audience_default})")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isoready",
+        description="Build an ISO 9001 certification readiness portal from an evidence register kept in YAML.",
+        epilog="Exit codes: 0 clean, 1 problems found (or warnings under --strict), 2 usage or internal error.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("build", help="validate, then build the site into output/ (replaced only when complete)")
+    _common(p)
+    p.add_argument("--output", help="site folder (default: ROOT/output)")
+
+    p = sub.add_parser("validate", help="check the project and print diagnostics; writes nothing")
+    _common(p, audience=False)
+    p.add_argument("--summary", metavar="FILE", help="also append a Markdown readiness summary to FILE "
+                   "(e.g. $GITHUB_STEP_SUMMARY)")
+
+    p = sub.add_parser("serve", help="build, serve on localhost, rebuild when evidence/, content/ or theme/ change")
+    _common(p, audience_default="internal")
+    p.add_argument("--output", help="site folder (default: ROOT/output)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    p.add_argument("--open", action="store_true", help="open the portal in a browser")
+
+    p = sub.add_parser("clean", help="remove output/ and leftovers of interrupted builds")
+    p.add_argument("--root", default=".")
+    p.add_argument("--output", help="site folder (default: ROOT/output)")
+    return parser
+
+
+def _opts(args: argparse.Namespace):
+    from .package import Options
+
+    if args.max_yaml_bytes < 1:
+        raise Usage("--max-yaml-bytes must be at least 1")
+    root = Path(args.root)
+    if not root.is_dir():
+        raise Usage(f"--root {root} is not a folder")
+    return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
+                   output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
+                   max_yaml_bytes=args.max_yaml_bytes)
+
+
+def _print_diags(diags, fmt: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    if diags or fmt == "text":
+        print(report(diags, github=fmt == "github"), file=stream)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .package import blocked, check
+
+    opts = _opts(args)
+    project, diags = check(opts)
+    _print_diags(diags, args.format)
+    if args.summary and project is not None and not errors(diags):
+        from .assess import assess
+        from .summary import markdown_summary
+
+        with open(args.summary, "a", encoding="utf-8") as fh:
+            fh.write(markdown_summary(project, assess(project, opts.as_of)))
+    return EXIT_PROBLEMS if blocked(diags, opts.strict) else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .package import build
+
+    opts = _opts(args)
+    started = time.perf_counter()
+    result = build(opts)
+    _print_diags(result.diagnostics, args.format)
+    if not result.ok:
+        print(f"build stopped: {opts.out} left unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"built {len(result.files)} files into {result.output} for the {opts.audience} audience "
+          f"as of {opts.as_of} in {time.perf_counter() - started:.2f}s")
+    return EXIT_OK
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    import shutil
+
+    root = Path(args.root)
+    out = Path(args.output) if args.output else root / "output"
+    removed = []
+    for path in [out, *out.parent.glob(f".{out.name}-build-*"), *out.parent.glob(f".{out.name}-old-*")]:
+        if path.exists():
+            shutil.rmtree(path)
+            removed.append(str(path))
+    print("removed " + ", ".join(removed) if removed else "nothing to clean")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(_opts(args), port=args.port, open_browser=args.open, fmt=args.format)
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help is 0, a usage mistake 2
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except Usage as exc:
+        print(f"isoready: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("isoready: interrupted; output left unchanged", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # an internal error is ours, not the user's: say so plainly, exit 2
+        from .package import UsageError
+
+        if isinstance(exc, UsageError):
+            print(f"isoready: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if os.environ.get("ISOREADY_DEBUG"):
+            raise
+        print(f"isoready: internal error: {type(exc).__name__}: {exc} (set ISOREADY_DEBUG=1 for details; "
+              "please report it)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""Stage 1, load: YAML files become plain values that remember where they came from.
+
+Every scalar is kept as the text written (``8.30`` stays ``"8.30"``, dates stay
+text until the model reads them), so nothing the user wrote is reinterpreted by
+YAML's implicit typing. Mappings and lists keep the position of each value.
+
+We build values straight from the libyaml event stream, in one pass, which lets
+us refuse hostile input before it costs memory: too large, nested too deep,
+aliases that expand too far (the "billion laughs"). Nothing here raises for a
+user's mistake; problems come back as diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+try:  # the C loader is ~5x faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the machine
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 200_000
+
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass(frozen=True)
+class Loc:
+    path: str
+    line: int
+    column: int
+
+
+class YStr(str):
+    """Text from YAML, with its position; ``plain`` is False when it was quoted or a block."""
+
+    loc: Loc
+    plain: bool
+
+    def __new__(cls, value: str, loc: Loc, plain: bool = True) -> "YStr":
+        obj = super().__new__(cls, value)
+        obj.loc = loc
+        obj.plain = plain
+        return obj
+
+
+class YMap(dict):
+    """A mapping from YAML: ``locs[key]`` is where the value sits, ``key_locs[key]`` the key."""
+
+    def __init__(self, loc: Loc) -> None:
+        super().__init__()
+        self.loc = loc
+        self.locs: dict[str, Loc] = {}
+        self.key_locs: dict[str, Loc] = {}
+
+    def loc_of(self, key: str) -> Loc:
+        return self.locs.get(key, self.loc)
+
+
+class YList(list):
+    """A list from YAML: ``locs[i]`` is where item i sits."""
+
+    def __init__(self, loc: Loc) -> None:
+        super().__init__()
+        self.loc = loc
+        self.locs: list[Loc] = []
+
+    def loc_of(self, index: int) -> Loc:
+        return self.locs[index] if index < len(self.locs) else self.loc
+
+
+Value = Union[YStr, YMap, YList, None]
+
+
+class _Refused(Exception):
+    def __init__(self, diag: Diagnostic) -> None:
+        self.diag = diag
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, YMap):
+        return 1 + sum(_size(v) for v in value.values())
+    if isinstance(value, YList):
+        return 1 + sum(_size(v) for v in value)
+    return 1
+
+
+def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> tuple[Value, list[Diagnostic]]:
+    """Parse one YAML document into located values. Returns (value, diagnostics)."""
+
+    def loc(event: Any) -> Loc:
+        return Loc(path, event.start_mark.line + 1, event.start_mark.column + 1)
+
+    stack: list[list[Any]] = []  # frames: [container, pending_key_or_None, expecting_key(bool)]
+    anchors: dict[str, tuple[Any, int]] = {}
+    nodes = 0
+    root: Value = None
+    have_root = False
+    diags: list[Diagnostic] = []
+
+    def attach(value: Any, where: Loc, size: int, anchor: str | None) -> None:
+        nonlocal root, have_root
+        if anchor:
+            anchors[anchor] = (value, size)
+        if not stack:
+            if have_root:
+                raise _Refused(Diagnostic(path, where.line, where.column, "E102",
+                                          "more than one YAML document in the file",
+                                          "keep one document per file; remove the '---' separator"))
+            root, have_root = value, True
+            return
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, YList):
+            container.append(value)
+            container.locs.append(where)
+            return
+        if frame[2]:  # this value is a key
+            if not isinstance(value, YStr) and value is not None:
+                raise _Refused(Diagnostic(path, where.line, where.column, "E106",
+                                          "a mapping key must be plain text", "write the key as a word"))
+            key = "" if value is None else str(value)
+            if key in container:
+                first = container.key_locs[key]
+                diags.append(Diagnostic(path, where.line, where.column, "E107",
+                                        f"duplicate key '{key}' (first at line {first.line})",
+                                        "keep one of them"))
+            frame[1] = (key, where)
+            frame[2] = False
+        else:
+            key, key_loc = frame[1]
+            container[key] = value
+            container.locs[key] = where
+            container.key_locs[key] = key_loc
+            frame[2] = True
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event).__name__
+            if kind == "ScalarEvent":
+                nodes += 1
+                where = loc(event)
+                plain = not event.style  # libyaml says '' for plain, pure Python None
+                if plain and event.value in NULL_WORDS:
+                    attach(None, where, 1, event.anchor)
+                else:
+                    attach(YStr(event.value, where, plain=plain), where, 1, event.anchor)
+            elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+                nodes += 1
+                where = loc(event)
+                if len(stack) >= max_depth:
+                    raise _Refused(Diagnostic(path, where.line, where.column, "E105",
+                                              f"YAML nested deeper than {max_depth} levels",
+                                              "flatten the structure; records need only a few levels"))
+                container: Any = YMap(where) if kind == "MappingStartEvent" else YList(where)
+                stack.append([container, None, True, where, event.anchor, nodes])
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                container, _, _, where, anchor, start = stack.pop()
+                attach(container, where, nodes - start + 1, anchor)
+            elif kind == "AliasEvent":
+                where = loc(event)
+                if event.anchor not in anchors:
+                    raise _Refused(Diagnostic(path, where.line, where.column, "E102",
+                                              f"unknown alias '*{event.anchor}'", "define the anchor first"))
+                value, size = anchors[event.anchor]
+                nodes += size
+                if nodes > max_nodes:
+                    raise _Refused(Diagnostic(path, where.line, where.column, "E104",
+                                              f"YAML aliases expand to more than {max_nodes} values",
+                                              "aliases must not multiply content; write values out"))
+                attach(value, where, size, None)
+            if nodes > max_nodes:
+                raise _Refused(Diagnostic(path, 1, 1, "E104", f"YAML file holds more than {max_nodes} values",
+                                          "split the file"))
+    except _Refused as refused:
+        return None, diags + [refused.diag]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
+                                         "check indentation, colons and quotes")]
+    except yaml.YAMLError as exc:
+        return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {exc}", "")]
+    return root, diags
+
+
+def read_text(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 text file, refusing oversize or undecodable ones with a diagnostic."""
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            return None, [Diagnostic(rel, 1, 1, "E103", f"file is {size} bytes, over the {max_bytes}-byte limit",
+                                     "split it into smaller files, or raise the limit with --max-yaml-bytes")]
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(rel, 1, 1, "E101", f"cannot read file: {exc.strerror or exc}", "check permissions")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Diagnostic(rel, line, col, "E101", f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                 "save the file as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+def load_file(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[Value, list[Diagnostic]]:
+    text, diags = read_text(file, rel, max_bytes)
+    if text is None:
+        return None, diags
+    return parse_text(text, rel)
+
+
+def is_yaml(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
+
+
+def walk(folder: Path) -> list[Path]:
+    """Every file under folder, sorted, without following directory symlinks; hidden entries skipped."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
+    return sorted(found)

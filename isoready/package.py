@@ -1,0 +1,196 @@
+"""Stage 6, package: run the pipeline, write the site to a temporary folder, swap it in when complete.
+
+A failed or interrupted build leaves the previous output exactly as it was:
+everything is written to a sibling temporary folder first; only a complete
+site replaces ``output/``. Nothing is ever written to evidence/ or content/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+from . import export
+from .assess import assess
+from .catalog import load_catalog
+from .diagnostics import Diagnostic, errors
+from .load import MAX_BYTES
+from .model import Project
+from .validate import EVIDENCE_DIR, read_project
+from .views import SiteView, build_site
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    diagnostics: list[Diagnostic]
+    output: Optional[Path] = None
+    site: Optional[SiteView] = None
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Options:
+    root: Path
+    as_of: date
+    audience: str = "auditor"
+    output: Optional[Path] = None
+    strict: bool = False
+    max_yaml_bytes: int = MAX_BYTES
+    commit: Optional[str] = None
+
+    @property
+    def out(self) -> Path:
+        return self.output if self.output is not None else self.root / "output"
+
+
+def git_commit(root: Path) -> str:
+    """The commit the inputs come from ('' outside git); ISOREADY_COMMIT overrides."""
+    if "ISOREADY_COMMIT" in os.environ:
+        return os.environ["ISOREADY_COMMIT"]
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def check(opts: Options) -> tuple[Optional[Project], list[Diagnostic]]:
+    """Load and validate only."""
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+    return project, diags
+
+
+def blocked(diags: list[Diagnostic], strict: bool) -> bool:
+    return bool(errors(diags)) or (strict and bool(diags))
+
+
+def prepare(opts: Options) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+    """load -> validate -> assess -> views; (None, ...) when the build must stop."""
+    project, diags = check(opts)
+    if project is None or blocked(diags, opts.strict):
+        return None, project, diags
+    readiness = assess(project, opts.as_of)
+    commit = opts.commit if opts.commit is not None else git_commit(opts.root)
+    site = build_site(project, readiness, audience=opts.audience, commit=commit)
+    return site, project, diags
+
+
+def write_assets(site: SiteView, project: Project, out: Path) -> None:
+    """Everything that is not a templated page: documents, logo, exports, search index."""
+    evidence_root = project.root / EVIDENCE_DIR
+    for doc in site.documents:
+        target = out / doc.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+    if site.logo_url and project.organisation.logo:
+        target = out / site.logo_url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(project.root / "content" / project.organisation.logo, target)
+    (out / "readiness.json").write_text(export.readiness_json(site), encoding="utf-8")
+    (out / "checklist.csv").write_text(export.checklist_csv(site), encoding="utf-8", newline="")
+    (out / "search-index.js").write_text(export.search_index_js(site), encoding="utf-8")
+    try:
+        from . import xlsx
+    except ImportError:  # pragma: no cover - the XLSX export is optional
+        xlsx = None  # type: ignore[assignment]
+    if xlsx is not None:
+        xlsx.write_checklist(site, out / "checklist.xlsx")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def site_files(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def write_manifest(out: Path, site: SiteView) -> list[str]:
+    """manifest.json and SHA256SUMS over every file of the site (but themselves)."""
+    files = [f for f in site_files(out) if f not in (MANIFEST, SUMS)]
+    entries = [{"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)} for f in files]
+    manifest = {"organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
+                "commit": site.commit or None, "files": entries}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / SUMS).write_text("".join(f"{e['sha256']}  {e['path']}\n" for e in entries), encoding="utf-8")
+    return files + [MANIFEST, SUMS]
+
+
+def swap_in(tmp: Path, out: Path) -> None:
+    """Replace out with tmp: two renames on one filesystem, the old tree removed last."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}-old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def temp_dir_for(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+
+
+def build(opts: Options, render: Any = None) -> BuildResult:
+    """The whole pipeline; ``render(site, project, tmp)`` writes the pages (Pelican by default)."""
+    site, project, diags = prepare(opts)
+    if site is None or project is None:
+        return BuildResult(False, diags)
+    out = opts.out.resolve()
+    _refuse_source_overlap(opts.root, out)
+    tmp = temp_dir_for(out)
+    try:
+        (render or render_with_pelican)(site, project, tmp, opts)
+        write_assets(site, project, tmp)
+        files = write_manifest(tmp, site)
+        swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(True, diags, out, site, files)
+
+
+class UsageError(Exception):
+    """A command-line mistake (exit 2)."""
+
+
+def _refuse_source_overlap(root: Path, out: Path) -> None:
+    """The output may never be, contain, or sit inside the project's sources."""
+    root = root.resolve()
+    if root.is_relative_to(out):
+        raise UsageError(f"refusing to write the site to {out}: it would replace the project itself")
+    for protected in (root / "evidence", root / "content", root / "theme"):
+        if out.is_relative_to(protected):
+            raise UsageError(f"refusing to write the site to {out}: it lies inside {protected}")
+
+
+def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options) -> None:
+    from .pelican_plugin import run_pelican
+
+    run_pelican(opts.root, tmp, site, project)
+
+
+def render_plain(site: SiteView, project: Project, tmp: Path, opts: Options) -> None:
+    from .render import render_site
+
+    render_site(site, tmp, opts.root / "theme", project.root / EVIDENCE_DIR)

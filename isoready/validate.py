@@ -1,0 +1,569 @@
+"""Stage 3, validate: loaded YAML becomes a typed Project, and every problem is collected.
+
+Nothing here raises for a user's mistake. Each check appends a Diagnostic that
+names the file, the line, the offending value and the fix; the caller decides
+whether errors stop the build.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, Optional
+
+from .diagnostics import Diagnostic, did_you_mean, one_of
+from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, load_file, walk
+from .model import (
+    AUDIENCES, DEFAULT_AUDIENCE, EVIDENCE_KINDS, FINDING_STATUSES, GRADES, STATUSES,
+    Assessment, Catalog, Evidence, Finding, Organisation, Project,
+)
+
+EVIDENCE_KEYS = ("title", "kind", "clauses", "file", "url", "owner", "date", "review_by",
+                 "audience", "version", "description", "id", "covers")
+ASSESSMENT_KEYS = ("clause", "status", "justification", "owner", "target", "notes", "evidence")
+FINDING_KEYS = ("id", "clauses", "grade", "status", "raised", "due", "closed", "description",
+                "action", "evidence", "audience", "owner")
+ORGANISATION_KEYS = ("name", "scope", "logo", "certification_body", "audits", "windows")
+AUDIT_KEYS = ("stage1", "stage2")
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+EVIDENCE_DIR = "evidence"
+CLAUSES_DIR = "content/clauses"
+FINDINGS_DIR = "content/findings"
+ORGANISATION_FILE = "content/organisation.yaml"
+
+
+class Collector:
+    """Diagnostics of one run."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, loc: Loc, code: str, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(loc.path, loc.line, loc.column, code, message, hint))
+
+
+class Fields:
+    """Reads one YAML mapping against its allowed keys, reporting every problem."""
+
+    def __init__(self, m: YMap, allowed: tuple[str, ...], out: Collector, what: str) -> None:
+        self.m, self.out, self.what = m, out, what
+        for key in m:
+            if key not in allowed:
+                self.out.add(m.key_locs.get(key, m.loc), "E203", f"unknown key '{key}' in {what}",
+                             did_you_mean(key, allowed) or one_of(allowed))
+
+    def loc(self, key: str) -> Loc:
+        return self.m.loc_of(key)
+
+    def _present(self, key: str, required: bool) -> bool:
+        if key in self.m and self.m[key] is not None:
+            return True
+        if required:
+            where = self.m.key_locs.get(key, self.m.loc)
+            self.out.add(where, "E202", f"{self.what} has no '{key}'", f"add '{key}:'")
+        return False
+
+    def text(self, key: str, required: bool = False) -> Optional[str]:
+        if not self._present(key, required):
+            return None
+        value = self.m[key]
+        if not isinstance(value, YStr):
+            self.out.add(self.loc(key), "E106", f"'{key}' must be text, not a {_shape(value)}",
+                         "write a single value")
+            return None
+        if required and not value.strip():
+            self.out.add(self.loc(key), "E206", f"'{key}' is empty", f"give {self.what} a {key}")
+            return None
+        return str(value)
+
+    def word(self, key: str, choices: tuple[str, ...], required: bool = False,
+             default: Optional[str] = None) -> Optional[str]:
+        value = self.text(key, required)
+        if value is None:
+            return default
+        if value not in choices:
+            self.out.add(self.loc(key), "E204", f"unknown {key} '{value}'",
+                         did_you_mean(value, choices) or one_of(choices))
+            return None
+        return value
+
+    def date(self, key: str, required: bool = False) -> Optional[date]:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        return parse_date(value, self.loc(key), key, self.out)
+
+    def strings(self, key: str, required: bool = False) -> list[YStr]:
+        """A list of text values; a single text is accepted as a list of one."""
+        if not self._present(key, required):
+            return []
+        value = self.m[key]
+        if isinstance(value, YStr):
+            items: list[Any] = [value]
+        elif isinstance(value, YList):
+            items = list(value)
+        else:
+            self.out.add(self.loc(key), "E106", f"'{key}' must be a list, not a {_shape(value)}",
+                         f'write {key}: ["..."]')
+            return []
+        good = []
+        for index, item in enumerate(items):
+            if isinstance(item, YStr) and item.strip():
+                good.append(item)
+            else:
+                where = value.loc_of(index) if isinstance(value, YList) else self.loc(key)
+                self.out.add(where, "E106", f"'{key}' items must be text", "write one value per item")
+        if required and not good and isinstance(value, YList) and not value:
+            self.out.add(self.loc(key), "E206", f"'{key}' is empty", f"list at least one {key[:-1]}")
+        return good
+
+    def clauses(self, key: str, catalog: Catalog, required: bool = False) -> tuple[str, ...]:
+        known = []
+        for item in self.strings(key, required):
+            number = str(item)
+            if check_clause(number, item.loc, catalog, self.out):
+                known.append(number)
+        return tuple(dict.fromkeys(known))
+
+
+def _shape(value: Any) -> str:
+    return {YMap: "mapping", YList: "list"}.get(type(value), "value")
+
+
+def parse_date(value: str, loc: Loc, key: str, out: Collector) -> Optional[date]:
+    if DATE_RE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    out.add(loc, "E205", f"impossible {key} '{value}'", "write a real date as YYYY-MM-DD")
+    return None
+
+
+def check_clause(number: str, loc: Loc, catalog: Catalog, out: Collector) -> bool:
+    if number in catalog:
+        return True
+    out.add(loc, "E201", f"unknown clause '{number}'",
+            did_you_mean(number, catalog.by_number) or "clauses run from 4 to 10.3; quote numbers like \"8.3\"")
+    return False
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True)
+class EvidenceFileResult:
+    records: tuple[Evidence, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> EvidenceFileResult:
+    """All records of one evidence YAML file (relative path ``rel`` from the project root)."""
+    out = Collector()
+    records: list[Evidence] = []
+    default_id = str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix(""))
+    if isinstance(value, YMap):
+        rec = _evidence(value, rel, default_id, root, catalog, out, in_list=False)
+        if rec:
+            records.append(rec)
+    elif isinstance(value, YList):
+        for index, item in enumerate(value):
+            if not isinstance(item, YMap):
+                out.add(value.loc_of(index), "E106", "each item of an evidence list must be a mapping (a record)",
+                        "start each record with '- title: ...'")
+                continue
+            rec = _evidence(item, rel, None, root, catalog, out, in_list=True)
+            if rec:
+                records.append(rec)
+    elif value is None:
+        out.add(Loc(rel, 1, 1), "E106", "evidence file holds no record", "add title, kind and clauses, or delete the file")
+    else:
+        out.add(value.loc, "E106", "an evidence file holds a record (a mapping) or a list of records",
+                "write 'title: ...', 'kind: ...', 'clauses: [...]' on separate lines")
+    return EvidenceFileResult(tuple(records), tuple(out.items))
+
+
+def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog: Catalog,
+              out: Collector, in_list: bool) -> Optional[Evidence]:
+    f = Fields(m, EVIDENCE_KEYS, out, "evidence record")
+    before = len(out.items)
+    ev_id = f.text("id", required=in_list)
+    if ev_id is None:
+        ev_id = default_id
+    if ev_id is not None and not ID_RE.match(ev_id):
+        out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
+                "use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file)")
+        ev_id = None
+    title = f.text("title", required=True)
+    kind = f.word("kind", EVIDENCE_KINDS, required=True)
+    clauses = f.clauses("clauses", catalog, required=True)
+    file_ = _evidence_file(f, rel, root, out)
+    url = f.text("url")
+    if url is not None and not URL_RE.match(url.strip()):
+        out.add(f.loc("url"), "E305", f"url '{url}' is not an http or https address",
+                "link to http:// or https:// only")
+        url = None
+    if file_ is not None and url is not None:
+        out.add(f.loc("url"), "E306", "record has both 'file' and 'url'", "keep one of them")
+    issued = f.date("date")
+    review_by = f.date("review_by")
+    if issued and review_by and review_by < issued:
+        out.add(f.loc("review_by"), "E407", f"review_by {review_by} is before date {issued}",
+                "the next review falls after the issue date")
+    audience = f.word("audience", AUDIENCES, default=DEFAULT_AUDIENCE) or DEFAULT_AUDIENCE
+    version = f.text("version")
+    description = f.text("description")
+    owner = f.text("owner")
+    covers = f.clauses("covers", catalog)
+    if len(out.items) > before and any(d.severity == "error" for d in out.items[before:]):
+        if ev_id is None or title is None or kind is None or not clauses:
+            return None
+    if ev_id is None or title is None or kind is None:
+        return None
+    return Evidence(id=ev_id, title=title, kind=kind, clauses=clauses, source=rel, loc=m.loc,
+                    file=file_, url=url.strip() if url else None, owner=owner, date=issued,
+                    review_by=review_by, audience=audience, version=version, description=description,
+                    covers=covers, review_loc=f.loc("review_by"))
+
+
+def _evidence_file(f: Fields, rel: str, root: Path, out: Collector) -> Optional[str]:
+    """The document path relative to evidence/, after every safety check."""
+    raw = f.text("file")
+    if raw is None:
+        return None
+    loc = f.loc("file")
+    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", raw):
+        out.add(loc, "E302", f"file '{raw}' is an absolute path", "write the path relative to this YAML file")
+        return None
+    if "\\" in raw:
+        out.add(loc, "E303", f"file '{raw}' uses backslashes", "separate folders with '/'")
+        return None
+    evidence_root = root / EVIDENCE_DIR
+    base = PurePosixPath(rel).parent
+    joined = os.path.normpath(str(base / raw)).replace(os.sep, "/")
+    if joined != EVIDENCE_DIR and not joined.startswith(EVIDENCE_DIR + "/"):
+        out.add(loc, "E303", f"file '{raw}' leads outside evidence/", "keep evidence documents inside evidence/")
+        return None
+    target = root / joined
+    if not (target.exists() or target.is_symlink()):
+        out.add(loc, "E301", f"file '{raw}' not found (looked for {joined})", "check the name, or add the document")
+        return None
+    real_root = os.path.realpath(evidence_root)
+    real = os.path.realpath(target)
+    if real != real_root and not real.startswith(real_root + os.sep):
+        out.add(loc, "E304", f"file '{raw}' is a symlink leading outside evidence/",
+                "copy the document into evidence/ instead of linking it")
+        return None
+    if not target.is_file():
+        out.add(loc, "E301", f"file '{raw}' is not a regular file", "point 'file' at a document")
+        return None
+    if is_yaml(joined):
+        out.add(loc, "E301", f"file '{raw}' is a YAML file; evidence documents are the other files",
+                "point 'file' at the document itself")
+        return None
+    return joined[len(EVIDENCE_DIR) + 1:]
+
+
+# --------------------------------------------------------------------------- assessments and findings
+
+
+def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Assessment], list[Diagnostic]]:
+    out = Collector()
+    result: list[Assessment] = []
+    for m in _list_of_maps(value, rel, out, "clause assessment", "- clause: \"4.1\""):
+        f = Fields(m, ASSESSMENT_KEYS, out, "clause assessment")
+        number = f.text("clause", required=True)
+        known = number is not None and check_clause(number, f.loc("clause"), catalog, out)
+        status = f.word("status", STATUSES, required=True)
+        justification = f.text("justification")
+        if status == "not-applicable" and not (justification or "").strip():
+            out.add(f.loc("status"), "E403", f"clause '{number}' is not-applicable without a justification",
+                    "add 'justification:' saying why it cannot apply within the scope")
+        a = Assessment(clause=number or "", status=status or "not-started", source=rel,
+                       loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
+                       owner=f.text("owner"), target=f.date("target"), notes=f.text("notes"),
+                       evidence=tuple(f.strings("evidence")))
+        if known and status:
+            result.append(a)
+    return result, out.items
+
+
+def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Finding], list[Diagnostic]]:
+    out = Collector()
+    result: list[Finding] = []
+    for m in _list_of_maps(value, rel, out, "finding", "- id: IA-2026-01"):
+        f = Fields(m, FINDING_KEYS, out, "finding")
+        fid = f.text("id", required=True)
+        clauses = f.clauses("clauses", catalog, required=True)
+        grade = f.word("grade", GRADES, required=True)
+        status = f.word("status", FINDING_STATUSES, required=True)
+        raised = f.date("raised", required=True)
+        due = f.date("due")
+        closed = f.date("closed")
+        description = f.text("description", required=True)
+        if status == "closed" and "closed" not in m:
+            out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
+                    "add 'closed: YYYY-MM-DD'")
+        if status == "open" and closed:
+            out.add(f.loc("closed"), "E406", f"finding '{fid}' is open but has a 'closed' date",
+                    "set 'status: closed' or remove 'closed'")
+        for key, later in (("due", due), ("closed", closed)):
+            if raised and later and later < raised:
+                out.add(f.loc(key), "E407", f"{key} {later} is before raised {raised}",
+                        f"'{key}' must fall on or after 'raised'")
+        audience = f.word("audience", AUDIENCES, default=DEFAULT_AUDIENCE) or DEFAULT_AUDIENCE
+        if fid and fid.strip() and not ID_RE.match(fid):
+            out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'", "use letters, digits, '.', '_' and '-' only")
+            continue
+        if fid and clauses and grade and status and raised and description:
+            result.append(Finding(id=fid, clauses=clauses, grade=grade, status=status, raised=raised,
+                                  description=description, source=rel, loc=m.loc, due=due, closed=closed,
+                                  action=f.text("action"), evidence=tuple(f.strings("evidence")),
+                                  audience=audience, owner=f.text("owner"), due_loc=f.loc("due")))
+    return result, out.items
+
+
+def _list_of_maps(value: Any, rel: str, out: Collector, what: str, example: str) -> Iterable[YMap]:
+    if value is None:
+        return []
+    if not isinstance(value, YList):
+        out.add(getattr(value, "loc", Loc(rel, 1, 1)), "E106", f"this file must hold a list of {what}s",
+                f"start each entry with '{example}'")
+        return []
+    maps = []
+    for index, item in enumerate(value):
+        if isinstance(item, YMap):
+            maps.append(item)
+        else:
+            out.add(value.loc_of(index), "E106", f"each {what} must be a mapping", f"write '{example}'")
+    return maps
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector) -> Organisation:
+    if not isinstance(value, YMap):
+        out.add(getattr(value, "loc", Loc(rel, 1, 1)), "E410", "organisation settings must be a mapping",
+                "write 'name: Your Company Ltd' and 'scope: ...'")
+        return Organisation(name="Unnamed organisation")
+    f = Fields(value, ORGANISATION_KEYS, out, "organisation settings")
+    name = f.text("name", required=True) or "Unnamed organisation"
+    audits: dict[str, date] = {}
+    raw_audits = value.get("audits")
+    if isinstance(raw_audits, YMap):
+        af = Fields(raw_audits, AUDIT_KEYS, out, "audits")
+        for key in AUDIT_KEYS:
+            d = af.date(key)
+            if d:
+                audits[key] = d
+        if "stage1" in audits and "stage2" in audits and audits["stage2"] < audits["stage1"]:
+            out.add(af.loc("stage2"), "E407", f"stage2 {audits['stage2']} is before stage1 {audits['stage1']}",
+                    "stage 2 follows stage 1")
+    elif raw_audits is not None:
+        out.add(f.loc("audits"), "E106", "'audits' must be a mapping", "write 'audits:' then 'stage1: YYYY-MM-DD'")
+    windows: dict[str, int] = {}
+    raw_windows = value.get("windows")
+    if isinstance(raw_windows, YMap):
+        for number, months in raw_windows.items():
+            where = raw_windows.loc_of(number)
+            if not check_clause(number, raw_windows.key_locs[number], catalog, out):
+                continue
+            if isinstance(months, YStr) and months.isdigit() and 1 <= int(months) <= 120:
+                windows[number] = int(months)
+            else:
+                out.add(where, "E207", f"window for clause '{number}' must be a whole number of months from 1 to 120",
+                        "write e.g. '\"9.2.2\": 12'")
+    elif raw_windows is not None:
+        out.add(f.loc("windows"), "E106", "'windows' must be a mapping of clause to months", "write '\"9.2.2\": 12'")
+    return Organisation(name=name, scope=f.text("scope") or "", logo=f.text("logo"),
+                        certification_body=f.text("certification_body"), audits=audits, windows=windows)
+
+
+# --------------------------------------------------------------------------- the whole project
+
+
+def _yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
+    return [(p.relative_to(root).as_posix(), p) for p in walk(root / folder) if is_yaml(p.name)]
+
+
+def read_project(root: Path, catalog: Catalog, as_of: date,
+                 max_bytes: int = MAX_BYTES) -> tuple[Project, list[Diagnostic]]:
+    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic."""
+    root = Path(root)
+    out = Collector()
+
+    def load(rel: str, path: Path) -> Any:
+        value, diags = load_file(path, rel, max_bytes)
+        out.items.extend(diags)
+        return value
+
+    # organisation
+    org_path = root / ORGANISATION_FILE
+    if org_path.exists():
+        organisation = organisation_from(load(ORGANISATION_FILE, org_path), ORGANISATION_FILE, catalog, out)
+    else:
+        out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
+                "create content/organisation.yaml with 'name:' and 'scope:'")
+        organisation = Organisation(name="Unnamed organisation")
+
+    # evidence
+    evidence: list[Evidence] = []
+    documents: list[str] = []
+    for path in walk(root / EVIDENCE_DIR):
+        rel = path.relative_to(root).as_posix()
+        if is_yaml(path.name):
+            value = load(rel, path)
+            if value is None and any(d.path == rel for d in out.items):
+                continue
+            result = evidence_from_file(rel, value, root, catalog)
+            evidence.extend(result.records)
+            out.items.extend(result.diagnostics)
+        else:
+            documents.append(rel[len(EVIDENCE_DIR) + 1:])
+
+    assessments: list[Assessment] = []
+    for rel, path in _yaml_files(root, CLAUSES_DIR):
+        value = load(rel, path)
+        items, diags = assessments_from_file(rel, value, catalog)
+        assessments.extend(items)
+        out.items.extend(diags)
+
+    findings: list[Finding] = []
+    for rel, path in _yaml_files(root, FINDINGS_DIR):
+        value = load(rel, path)
+        items, diags = findings_from_file(rel, value, catalog)
+        findings.extend(items)
+        out.items.extend(diags)
+
+    evidence = _unique_evidence(evidence, out)
+    assessments = _unique_assessments(assessments, out)
+    findings = _unique_findings(findings, out)
+    ids = {e.id for e in evidence}
+    for holder in [*assessments, *findings]:
+        for ref in holder.evidence:
+            if ref not in ids:
+                where = _ref_loc(holder, ref)
+                out.add(where, "E404", f"unknown evidence id '{ref}'",
+                        did_you_mean(ref, ids) or "use an id from the evidence register (evidence.html)")
+    _check_documents(evidence, documents, out)
+    _check_exclusions(assessments, evidence, catalog, out)
+    _check_dates(evidence, findings, as_of, out)
+
+    project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
+                      assessments=tuple(assessments), findings=tuple(findings), documents=tuple(documents))
+    return project, out.items
+
+
+def _ref_loc(holder: Any, ref: str) -> Loc:
+    return getattr(ref, "loc", holder.loc)
+
+
+def _unique(items: list[Any], key: Callable[[Any], str], out: Collector, code: str,
+            message: Callable[[Any, Any], str], hint: str) -> list[Any]:
+    seen: dict[str, Any] = {}
+    kept = []
+    for item in items:
+        k = key(item)
+        if k in seen:
+            out.add(item.loc, code, message(item, seen[k]), hint)
+            continue
+        seen[k] = item
+        kept.append(item)
+    return kept
+
+
+def _unique_evidence(items: list[Evidence], out: Collector) -> list[Evidence]:
+    kept = _unique(items, lambda e: e.id, out, "E401",
+                   lambda e, first: f"duplicate evidence id '{e.id}' (also in {first.source}:{first.loc.line})",
+                   "give each record its own id")
+    return _no_case_clash(kept, lambda e: e.id, out, "evidence id")
+
+
+def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, what: str) -> list[Any]:
+    seen: dict[str, Any] = {}
+    kept = []
+    for item in items:
+        folded = key(item).casefold()
+        if folded in seen:
+            first = seen[folded]
+            out.add(item.loc, "E307", f"{what} '{key(item)}' differs only in letter case from '{key(first)}'",
+                    "the two would overwrite each other on macOS and Windows; rename one")
+            continue
+        seen[folded] = item
+        kept.append(item)
+    return kept
+
+
+def _unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
+    return _unique(items, lambda a: a.clause, out, "E402",
+                   lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
+                   "keep one assessment per clause")
+
+
+def _unique_findings(items: list[Finding], out: Collector) -> list[Finding]:
+    kept = _unique(items, lambda f: f.id, out, "E405",
+                   lambda f, first: f"duplicate finding id '{f.id}' (also in {first.source}:{first.loc.line})",
+                   "give each finding its own id")
+    return _no_case_clash(kept, lambda f: f.id, out, "finding id")
+
+
+def _check_documents(evidence: list[Evidence], documents: list[str], out: Collector) -> None:
+    referenced = {e.file for e in evidence if e.file}
+    for doc in documents:
+        if doc not in referenced:
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "W101", "evidence document that no record refers to",
+                    "add a record with 'file:' pointing at it, or remove it")
+    seen: dict[str, str] = {}
+    for doc in sorted(referenced):
+        folded = doc.casefold()
+        if folded in seen:
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E307",
+                    f"document '{doc}' differs only in letter case from '{seen[folded]}'",
+                    "the two would overwrite each other on macOS and Windows; rename one")
+        seen[folded] = doc
+
+
+def _check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
+                      out: Collector) -> None:
+    has_scope = any("4.3" in e.clauses and e.kind == "document" for e in evidence)
+    excluded = [a for a in assessments if a.status == "not-applicable"]
+    for a in excluded:
+        clause = catalog[a.clause]
+        blocked = [n for n in [a.clause, *catalog.descendants(a.clause)]
+                   if catalog[n].exclusion == "never"
+                   and not any(x.clause == n and x.status != "not-applicable" for x in assessments)]
+        if blocked:
+            first = blocked[0]
+            covers = "" if first == a.clause else f" (it covers {first} {catalog[first].name}, which"
+            if covers:
+                message = f"clause '{a.clause}' cannot be declared not-applicable{covers} can never be excluded)"
+            else:
+                message = f"clause '{a.clause}' ({clause.name}) can never be declared not-applicable"
+            out.add(a.loc, "E408", message,
+                    "only requirements that cannot apply within the scope may be excluded (ISO 9001 4.3); "
+                    "give it a real status")
+        elif clause.exclusion == "rare":
+            out.add(a.loc, "W102", f"clause '{a.clause}' ({clause.name}) is rarely excludable",
+                    "expect the auditor to challenge this; make the justification specific")
+        if not has_scope:
+            out.add(a.loc, "E409", f"clause '{a.clause}' is excluded but no scope document is mapped to 4.3",
+                    "add a document record with clauses [\"4.3\"] that states the scope and its exclusions")
+
+
+def _check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, out: Collector) -> None:
+    for e in evidence:
+        if e.review_by and e.review_by < as_of:
+            out.add(e.review_loc, "W103", f"evidence '{e.id}' is stale: its review was due {e.review_by}",
+                    "review it and move review_by forward")
+    for f in findings:
+        if f.is_open and f.due and f.due < as_of:
+            out.add(f.due_loc, "W104", f"finding '{f.id}' is overdue: it was due {f.due}",
+                    "close it, or agree a new due date")
