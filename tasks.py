@@ -1,0 +1,126 @@
+"""Invoke tasks: ``python3 -m invoke --list``.
+
+Names follow Pelican's quickstart where they overlap (build, serve, clean).
+Each task is a thin wrapper over ``python -m isoready``; exit codes pass through
+(0 clean, 1 problems found, 2 usage or internal error).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+E2E = ROOT / "tests" / "e2e"
+PY = sys.executable
+
+
+def _isoready(c, *args: str) -> None:
+    result = c.run(" ".join([PY, "-m", "isoready", *args]), warn=True, pty=False)
+    if result.exited:
+        raise Exit(code=result.exited)
+
+
+def _common(as_of: str, strict: bool, fmt: str) -> list[str]:
+    args = []
+    if as_of:
+        args += ["--as-of", as_of]
+    if strict:
+        args.append("--strict")
+    if fmt != "text":
+        args += ["--format", fmt]
+    return args
+
+
+@task(help={"as_of": "judge readiness on this date, YYYY-MM-DD (default: today or SOURCE_DATE_EPOCH)",
+            "audience": "public | auditor | internal (default: auditor)",
+            "strict": "fail on warnings too", "output": "site folder (default: output/)",
+            "format": "diagnostics as text or github annotations"})
+def build(c, as_of="", audience="auditor", strict=False, output="", format="text"):
+    """Validate, then build the site into output/ (the old site is replaced only when the new one is complete)."""
+    args = ["build", "--root", str(ROOT), "--audience", audience, *_common(as_of, strict, format)]
+    if output:
+        args += ["--output", output]
+    _isoready(c, *args)
+
+
+@task(help={"as_of": "judge readiness on this date, YYYY-MM-DD", "strict": "fail on warnings too",
+            "format": "text or github", "summary": "append a Markdown readiness summary to this file"})
+def validate(c, as_of="", strict=False, format="text", summary=""):
+    """Check evidence/ and content/ and print every problem; writes nothing."""
+    args = ["validate", "--root", str(ROOT), *_common(as_of, strict, format)]
+    if summary:
+        args += ["--summary", summary]
+    _isoready(c, *args)
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)", "audience": "default internal: a local preview",
+            "as_of": "YYYY-MM-DD", "open": "open a browser"})
+def serve(c, port=8000, audience="internal", as_of="", open=False):
+    """Build, serve on http://127.0.0.1:PORT/ and rebuild when evidence/, content/ or theme/ change."""
+    args = ["serve", "--root", str(ROOT), "--port", str(port), "--audience", audience, *_common(as_of, False, "text")]
+    if open:
+        args.append("--open")
+    _isoready(c, *args)
+
+
+@task
+def clean(c):
+    """Remove output/ and leftovers of interrupted builds."""
+    _isoready(c, "clean", "--root", str(ROOT))
+
+
+def _as_root(cmd: str) -> str | None:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return cmd
+    if shutil.which("sudo"):
+        return "sudo " + cmd
+    return None
+
+
+def ensure_system_packages(c) -> None:
+    """Debian's chromium (browser tests), Java (Nu HTML checker) and npm (axe-core, vnu-jar)."""
+    wanted = []
+    if not (Path("/usr/bin/chromium").exists() or shutil.which("chromium")):
+        wanted.append("chromium")
+    if not shutil.which("java"):
+        wanted.append("default-jre-headless")
+    if not shutil.which("npm"):
+        wanted.append("npm")
+    if not wanted:
+        return
+    cmd = _as_root(f"sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                   f"--no-install-recommends {' '.join(wanted)}'")
+    if cmd is None or not shutil.which("apt-get"):
+        print(f"cannot install {', '.join(wanted)} here (need apt-get and root); browser tests will skip locally "
+              "and fail under CI=true", file=sys.stderr)
+        return
+    c.run(cmd, pty=False)
+
+
+def ensure_npm_judges(c) -> None:
+    """axe-core and vnu-jar, pinned by tests/e2e/package-lock.json."""
+    if not (E2E / "package.json").exists() or not shutil.which("npm"):
+        return
+    lock = E2E / "package-lock.json"
+    marker = E2E / "node_modules" / ".package-lock.json"
+    if marker.exists() and lock.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    c.run(f"npm ci --prefix {E2E} --no-audit --no-fund --loglevel=error", pty=False)
+
+
+@task(help={"install": "install Chromium, Java and the npm judges first (default: yes)",
+            "k": "only tests matching this pytest -k expression"})
+def test(c, install=True, k=""):
+    """Install what the tests need and run the whole suite (unit, golden, browser)."""
+    if install:
+        ensure_system_packages(c)
+        ensure_npm_judges(c)
+    selector = f" -k '{k}'" if k else ""
+    result = c.run(f"{PY} -m pytest{selector}", warn=True, pty=False)
+    if result.exited:
+        raise Exit(code=result.exited)
