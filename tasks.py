@@ -124,3 +124,29 @@ def test(c, install=True, k=""):
     result = c.run(f"{PY} -m pytest{selector}", warn=True, pty=False)
     if result.exited:
         raise Exit(code=result.exited)
+
+
+@task(help={"as_of": "YYYY-MM-DD", "audience": "public | auditor | internal (default: auditor)",
+            "dist": "folder for the zip (default: dist/)"})
+def archive(c, as_of="", audience="auditor", dist=""):
+    """Zip the site for offline use: unzip anywhere, open index.html; check it with sha256sum -c SHA256SUMS."""
+    args = ["archive", "--root", str(ROOT), "--audience", audience, *_common(as_of, False, "text")]
+    if dist:
+        args += ["--dist", dist]
+    _isoready(c, *args)
+
+
+@task(help={"as_of": "YYYY-MM-DD", "audience": "public | auditor | internal (default: auditor)",
+            "pdf": "the PDF to write (default: dist/<organisation>-...-report.pdf)"})
+def report(c, as_of="", audience="auditor", pdf=""):
+    """Print the readiness report (one section per main clause, page numbers, as-of date) to PDF."""
+    args = ["report", "--root", str(ROOT), "--audience", audience, *_common(as_of, False, "text")]
+    if pdf:
+        args += ["--pdf", pdf]
+    _isoready(c, *args)
+
+
+@task(help={"path": "a site folder or an archive zip (default: output/)"})
+def verify(c, path="output"):
+    """Check a site or archive against its manifest: every size and SHA-256."""
+    _isoready(c, "verify", path)

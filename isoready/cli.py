@@ -81,6 +81,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     p.add_argument("--open", action="store_true", help="open the portal in a browser")
 
+    p = sub.add_parser("archive", help="build the site and zip it for offline use (file://) into dist/")
+    _common(p)
+    p.add_argument("--dist", help="folder for the zip (default: ROOT/dist)")
+
+    p = sub.add_parser("report", help="print the readiness report to PDF with headless Chromium")
+    _common(p)
+    p.add_argument("--pdf", help="the PDF file to write (default: ROOT/dist/<organisation>-...-report.pdf)")
+
+    p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
+    p.add_argument("path", help="a built site folder or an archive .zip")
+
     p = sub.add_parser("clean", help="remove output/ and leftovers of interrupted builds")
     p.add_argument("--root", default=".")
     p.add_argument("--output", help="site folder (default: ROOT/output)")
@@ -150,13 +161,58 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    from .archive import make_archive
+
+    opts = _opts(args)
+    result, target = make_archive(opts, Path(args.dist) if args.dist else None)
+    _print_diags(result.diagnostics, args.format)
+    if target is None:
+        print("archive not written: fix the errors above", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {target} ({len(result.files)} files, audience {opts.audience}, as of {opts.as_of}); "
+          f"check it with: unzip it, cd into its folder, sha256sum -c SHA256SUMS")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .pdf import ReportError, make_report
+
+    opts = _opts(args)
+    try:
+        result, target = make_report(opts, Path(args.pdf) if args.pdf else None)
+    except ReportError as exc:
+        print(f"isoready: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_diags(result.diagnostics, args.format)
+    if target is None:
+        print("report not written: fix the errors above", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {target}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .archive import verify
+
+    problems = verify(Path(args.path))
+    for p in problems:
+        print(f"{p.path}: {p.message}")
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {args.path} does not match its manifest")
+        return EXIT_PROBLEMS
+    print(f"{args.path}: every file matches manifest.json")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     return serve(_opts(args), port=args.port, open_browser=args.open, fmt=args.format)
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve}
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
+            "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -60,6 +60,10 @@ CODES: dict[str, str] = {
 }
 
 
+#: control characters shown escaped (``\n``, ``\x1b``), so each diagnostic stays one harmless line
+_ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     path: str
@@ -75,7 +79,8 @@ class Diagnostic:
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        return text.translate(_ONE_LINE)  # a value quoted in a message may hold line breaks or escapes
 
     def github(self) -> str:
         """The same diagnostic as a GitHub Actions workflow command (annotation)."""

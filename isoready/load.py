@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Union
 
 import yaml
+from yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic
 
@@ -189,9 +190,23 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
         problem = (exc.problem or exc.context or "syntax error").strip()
         return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
                                          "check indentation, colons and quotes")]
+    except ReaderError as exc:  # a character YAML refuses (control characters): point at it, one line
+        line, col = _reader_loc(text, exc.position)
+        first = str(exc).splitlines()[0]
+        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {first}",
+                                         "remove the character; YAML text allows no control characters")]
     except yaml.YAMLError as exc:
-        return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {exc}", "")]
+        first = (str(exc).splitlines() or ["syntax error"])[0]
+        return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")]
     return root, diags
+
+
+def _reader_loc(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a reader error; libyaml counts UTF-8 bytes, PyYAML characters."""
+    if _Loader.__name__.startswith("C"):
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def read_text(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:

@@ -99,6 +99,7 @@ def write_assets(site: SiteView, project: Project, out: Path) -> None:
         target = out / site.logo_url
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project.root / "content" / project.organisation.logo, target)
+    (out / "README.txt").write_text(readme_text(site), encoding="utf-8")
     (out / "readiness.json").write_text(export.readiness_json(site), encoding="utf-8")
     (out / "checklist.csv").write_text(export.checklist_csv(site), encoding="utf-8", newline="")
     (out / "search-index.js").write_text(export.search_index_js(site), encoding="utf-8")
@@ -108,6 +109,17 @@ def write_assets(site: SiteView, project: Project, out: Path) -> None:
         xlsx = None  # type: ignore[assignment]
     if xlsx is not None:
         xlsx.write_checklist(site, out / "checklist.xlsx")
+
+
+def readme_text(site: SiteView) -> str:
+    return (f"ISO 9001 certification readiness portal: {site.organisation}\n"
+            f"As of {site.as_of}, built for the {site.audience} audience"
+            + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"
+            "Open index.html in a web browser. Everything works offline, from disk; nothing is fetched.\n\n"
+            "To check that no file was changed since the portal was built, run in this folder:\n"
+            "  sha256sum -c SHA256SUMS          (Linux; macOS: shasum -a 256 -c SHA256SUMS)\n"
+            "or, with the portal's tool installed: python3 -m isoready verify .\n"
+            "manifest.json lists every file with its size and SHA-256.\n")
 
 
 def sha256_file(path: Path) -> str:

@@ -29,8 +29,9 @@ FINDING_KEYS = ("id", "clauses", "grade", "status", "raised", "due", "closed", "
 ORGANISATION_KEYS = ("name", "scope", "logo", "certification_body", "audits", "windows")
 AUDIT_KEYS = ("stage1", "stage2")
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
+FINDING_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")  # one page per finding: no folders
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 EVIDENCE_DIR = "evidence"
@@ -252,7 +253,11 @@ def _evidence_file(f: Fields, rel: str, root: Path, out: Collector) -> Optional[
         out.add(loc, "E303", f"file '{raw}' leads outside evidence/", "keep evidence documents inside evidence/")
         return None
     target = root / joined
-    if not (target.exists() or target.is_symlink()):
+    try:
+        found = target.exists() or target.is_symlink()
+    except (OSError, ValueError):  # e.g. a name too long for the file system
+        found = False
+    if not found:
         out.add(loc, "E301", f"file '{raw}' not found (looked for {joined})", "check the name, or add the document")
         return None
     real_root = os.path.realpath(evidence_root)
@@ -308,7 +313,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         due = f.date("due")
         closed = f.date("closed")
         description = f.text("description", required=True)
-        if status == "closed" and "closed" not in m:
+        if status == "closed" and m.get("closed") is None:
             out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
         if status == "open" and closed:
@@ -319,7 +324,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
                 out.add(f.loc(key), "E407", f"{key} {later} is before raised {raised}",
                         f"'{key}' must fall on or after 'raised'")
         audience = f.word("audience", AUDIENCES, default=DEFAULT_AUDIENCE) or DEFAULT_AUDIENCE
-        if fid and fid.strip() and not ID_RE.match(fid):
+        if fid and fid.strip() and not FINDING_ID_RE.match(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'", "use letters, digits, '.', '_' and '-' only")
             continue
         if fid and clauses and grade and status and raised and description:
@@ -408,7 +413,11 @@ def read_project(root: Path, catalog: Catalog, as_of: date,
     # organisation
     org_path = root / ORGANISATION_FILE
     if org_path.exists():
-        organisation = organisation_from(load(ORGANISATION_FILE, org_path), ORGANISATION_FILE, catalog, out)
+        org_value = load(ORGANISATION_FILE, org_path)
+        if org_value is None and any(d.path == ORGANISATION_FILE for d in out.items):
+            organisation = Organisation(name="Unnamed organisation")  # unreadable: already reported
+        else:
+            organisation = organisation_from(org_value, ORGANISATION_FILE, catalog, out)
     else:
         out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
                 "create content/organisation.yaml with 'name:' and 'scope:'")
@@ -420,6 +429,10 @@ def read_project(root: Path, catalog: Catalog, as_of: date,
     for path in walk(root / EVIDENCE_DIR):
         rel = path.relative_to(root).as_posix()
         if is_yaml(path.name):
+            if path.is_symlink() and not _inside(path, root / EVIDENCE_DIR):
+                out.add(Loc(rel, 1, 1), "E304", "this YAML file is a symlink leading outside evidence/",
+                        "copy the record into evidence/ instead of linking it")
+                continue
             value = load(rel, path)
             if value is None and any(d.path == rel for d in out.items):
                 continue
@@ -460,6 +473,11 @@ def read_project(root: Path, catalog: Catalog, as_of: date,
     project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(documents))
     return project, out.items
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    real, real_folder = os.path.realpath(path), os.path.realpath(folder)
+    return real.startswith(real_folder + os.sep)
 
 
 def _ref_loc(holder: Any, ref: str) -> Loc:
