@@ -160,7 +160,11 @@ def swap_in(tmp: Path, out: Path) -> None:
 
 def temp_dir_for(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the site must stay readable by a web server
+    return tmp
 
 
 def build(opts: Options, render: Any = None) -> BuildResult:
