@@ -141,7 +141,7 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
             key, key_loc = frame[1]
             container[key] = value
             container.locs[key] = where
-            container.key_locs[key] = key_loc
+            container.key_locs.setdefault(key, key_loc)  # a repeated key (E107) keeps naming the first
             frame[2] = True
 
     try:
@@ -167,6 +167,10 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
             elif kind in ("MappingEndEvent", "SequenceEndEvent"):
                 container, _, _, where, anchor, start = stack.pop()
                 attach(container, where, nodes - start + 1, anchor)
+            elif kind == "DocumentStartEvent" and have_root:  # point at the second '---', not past it
+                raise _Refused(Diagnostic(path, event.start_mark.line + 1, event.start_mark.column + 1, "E102",
+                                          "more than one YAML document in the file",
+                                          "keep one document per file; remove the '---' separator"))
             elif kind == "AliasEvent":
                 where = loc(event)
                 if event.anchor not in anchors:

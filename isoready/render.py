@@ -47,7 +47,7 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
         doc = ev.document
         if doc and doc.page_url:
             text = (evidence_root / doc.source).read_text(encoding="utf-8", errors="replace")
-            yield Page(doc.page_url, "document", {"nav": "evidence", "ev": ev, "doc": doc, "body": markdown(text),
+            yield Page(doc.path + ".html", "document", {"nav": "evidence", "ev": ev, "doc": doc, "body": markdown(text),
                                                   "page_title": doc.name})
     yield Page("gaps.html", "gaps", {"nav": "gaps", "page_title": "Gap report"})
     yield Page("findings.html", "findings", {"nav": "findings", "page_title": "Findings"})

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
+from urllib.parse import quote
 from typing import Optional
 
 from markupsafe import Markup
@@ -59,7 +60,8 @@ def finding_url(fid: str) -> str:
 
 
 def document_url(path: str) -> str:
-    return f"files/{path}"
+    """Where a document is copied; percent-encoded for use in href (file names may hold any character)."""
+    return "files/" + quote(path, safe="/")
 
 
 @dataclass(frozen=True)
@@ -364,9 +366,10 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             else:
                 data = (project.root / "evidence" / e.file).read_bytes()
                 size, digest = len(data), hashlib.sha256(data).hexdigest()
-            site_path = document_url(e.file)
-            page = site_path + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
-            documents[e.file] = DocumentView(path=site_path, url=site_path, name=PurePosixPath(e.file).name,
+            site_path = f"files/{e.file}"
+            url = document_url(e.file)
+            page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
+            documents[e.file] = DocumentView(path=site_path, url=url, name=PurePosixPath(e.file).name,
                                              size=size, size_text=_size_text(size), sha256=digest,
                                              page_url=page, source=e.file)
 

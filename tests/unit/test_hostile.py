@@ -1,0 +1,116 @@
+"""Hostile content: contributor text never becomes executable markup (static half; Chromium half in e2e)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from hostile import plant
+from isoready.cli import main
+from isoready.text import ALLOWED_TAGS
+
+ALLOWED_SCRIPTS = ("theme/js/portal.js",)
+THEME = Path(__file__).resolve().parents[2] / "theme" / "templates"
+#: tags our own templates write, plus the Markdown sanitiser's allow-list; anything else was injected
+KNOWN_TAGS = {t for f in THEME.glob("*.html") for t in re.findall(r"<([a-z][a-z0-9]*)", f.read_text())} | ALLOWED_TAGS
+URL_ATTRS = ("href", "src", "action", "data", "formaction", "poster", "background")
+
+
+class Audit(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if tag == "script":
+            src = names.get("src") or ""
+            if not src.endswith(ALLOWED_SCRIPTS):
+                self.problems.append(f"script {attrs}")
+            self.in_script = True
+        if tag not in KNOWN_TAGS:
+            self.problems.append(f"<{tag}> {attrs}")
+        if tag == "input" and names.get("id") not in ("site-search", "search-page-input"):
+            self.problems.append(f"input {attrs}")
+        if tag == "img" and not (names.get("src") or "").endswith("images/logo.svg"):
+            self.problems.append(f"img {attrs}")
+        if tag == "meta" and names.get("http-equiv", "").lower() == "refresh":
+            self.problems.append(f"meta refresh {attrs}")
+        if tag == "form" and not (names.get("action") or "").endswith("search.html"):
+            self.problems.append(f"form {attrs}")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}={value!r} on <{tag}>")
+            if name == "style":
+                self.problems.append(f"style attribute on <{tag}>")
+            if name in URL_ATTRS and value and re.match(r"\s*(javascript|data|vbscript):", value, re.I):
+                self.problems.append(f"{name}={value!r} on <{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script and data.strip():
+            self.problems.append(f"inline script {data[:60]!r}")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile") / "project"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "minimal", root)
+    plant(root)
+    out = root.parent / "site"
+    assert main(["build", "--root", str(root), "--as-of", "2026-11-01", "--audience", "internal",
+                 "--output", str(out)]) == 0
+    return out
+
+
+def test_no_executable_markup_survives_in_any_page(hostile_site):
+    problems = []
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert len(pages) > 90
+    for page in pages:
+        audit = Audit()
+        audit.feed(page.read_text(encoding="utf-8"))
+        problems += [f"{page.relative_to(hostile_site)}: {p}" for p in audit.problems]
+    assert problems == []
+
+
+def test_payload_text_is_shown_as_text(hostile_site):
+    page = (hostile_site / "evidence" / "hostile" / "payload.html").read_text()
+    assert "&lt;/title&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;" in page  # the title, escaped
+    clause = (hostile_site / "clauses" / "8.5.5.html").read_text()
+    assert "&lt;img src=x onerror=window.__xss=1&gt;" in clause  # the justification, escaped
+
+
+def test_links_to_other_sites_get_rel_noopener(tmp_path, minimal_project):
+    (minimal_project / "evidence" / "linky.yaml").write_text(
+        "title: Linky\nkind: document\nclauses: [\"7.5.1\"]\n"
+        "description: See [the supplier portal](https://supplier.example.com/x).\n", encoding="utf-8")
+    out = tmp_path / "site"
+    assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(out)]) == 0
+    html = (out / "evidence" / "linky.html").read_text()
+    assert '<a href="https://supplier.example.com/x" rel="noopener noreferrer">the supplier portal</a>' in html
+
+
+def test_every_page_carries_a_content_security_policy(hostile_site):
+    for page in hostile_site.rglob("*.html"):
+        text = page.read_text()
+        assert "Content-Security-Policy" in text and "script-src 'self'" in text, page
+        assert "'unsafe-inline'" not in text, page
+
+
+def test_search_index_and_csv_neutralise_payloads(hostile_site):
+    index = (hostile_site / "search-index.js").read_text()
+    assert "</script" not in index.lower()
+    assert index.startswith("window.PORTAL_SEARCH=") and "\n" not in index.rstrip("\n")
+    csv_text = (hostile_site / "checklist.csv").read_text()
+    for line in csv_text.splitlines()[1:]:
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "@")), cell
