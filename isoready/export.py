@@ -7,12 +7,11 @@ is renamed or removed (never, we hope); keys are added freely.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 from typing import Any
 
+from .text import plain
 from .views import SiteView
 
 SCHEMA = 2
@@ -119,9 +118,6 @@ def checklist_csv(site: SiteView) -> str:
     return buf.getvalue()
 
 
-_TAGS = re.compile(r"<[^>]+>")
-
-
 def search_entries(site: SiteView) -> list[dict[str, str]]:
     entries = []
     for c in site.clauses:
@@ -130,11 +126,11 @@ def search_entries(site: SiteView) -> list[dict[str, str]]:
     for e in site.evidence:
         entries.append({"type": "Evidence", "id": e.id, "title": e.title, "url": e.url,
                         "text": " ".join([e.owner, e.kind, " ".join(c.number for c in e.clauses),
-                                          html.unescape(_TAGS.sub(" ", str(e.description)))])})
+                                          plain(e.description.source)])})
     for f in site.findings:
         entries.append({"type": "Finding", "id": f.id, "title": f"{f.grade_label}, {f.status}", "url": f.url,
                         "text": " ".join([f.owner, " ".join(c.number for c in f.clauses),
-                                          html.unescape(_TAGS.sub(" ", str(f.description)))])})
+                                          plain(f.description.source)])})
     return entries
 
 

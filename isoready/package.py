@@ -24,6 +24,7 @@ from .catalog import load_catalog
 from .diagnostics import Diagnostic, errors
 from .load import MAX_BYTES
 from .model import Project
+from .render import Written, write_bytes
 from .validate import EVIDENCE_DIR, read_project
 from .views import SiteView, build_site
 
@@ -88,27 +89,26 @@ def prepare(opts: Options) -> tuple[Optional[SiteView], Optional[Project], list[
     return site, project, diags
 
 
-def write_assets(site: SiteView, project: Project, out: Path) -> None:
+def write_assets(site: SiteView, project: Project, out: Path) -> list[Written]:
     """Everything that is not a templated page: documents, logo, exports, search index."""
+    written: list[Written] = []
     evidence_root = project.root / EVIDENCE_DIR
     for doc in site.documents:
         target = out / doc.path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+        written.append(Written(doc.path, doc.size, doc.sha256))
     if site.logo_url and project.organisation.logo:
-        target = out / site.logo_url
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(project.root / "content" / project.organisation.logo, target)
-    (out / "README.txt").write_text(readme_text(site), encoding="utf-8")
-    (out / "readiness.json").write_text(export.readiness_json(site), encoding="utf-8")
-    (out / "checklist.csv").write_text(export.checklist_csv(site), encoding="utf-8", newline="")
-    (out / "search-index.js").write_text(export.search_index_js(site), encoding="utf-8")
-    try:
-        from . import xlsx
-    except ImportError:  # pragma: no cover - the XLSX export is optional
-        xlsx = None  # type: ignore[assignment]
-    if xlsx is not None:
-        xlsx.write_checklist(site, out / "checklist.xlsx")
+        written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
+    from . import xlsx
+
+    for rel, data in (("README.txt", readme_text(site).encode()),
+                      ("readiness.json", export.readiness_json(site).encode()),
+                      ("checklist.csv", export.checklist_csv(site).encode()),
+                      ("search-index.js", export.search_index_js(site).encode()),
+                      ("checklist.xlsx", xlsx.workbook_bytes(site))):
+        written.append(write_bytes(out, rel, data))
+    return written
 
 
 def readme_text(site: SiteView) -> str:
@@ -134,10 +134,18 @@ def site_files(out: Path) -> list[str]:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
-def write_manifest(out: Path, site: SiteView) -> list[str]:
-    """manifest.json and SHA256SUMS over every file of the site (but themselves)."""
+def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = None) -> list[str]:
+    """manifest.json and SHA256SUMS over every file of the site (but themselves).
+
+    ``known`` carries the size and SHA-256 of files hashed as they were written; the rest are read.
+    """
+    by_path = {w.path: w for w in known or ()}
     files = [f for f in site_files(out) if f not in (MANIFEST, SUMS)]
-    entries = [{"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)} for f in files]
+    entries = []
+    for f in files:
+        w = by_path.get(f)
+        entries.append({"path": f, "size": w.size, "sha256": w.sha256} if w else
+                       {"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)})
     manifest = {"organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
                 "commit": site.commit or None, "files": entries}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -176,9 +184,9 @@ def build(opts: Options, render: Any = None) -> BuildResult:
     _refuse_source_overlap(opts.root, out)
     tmp = temp_dir_for(out)
     try:
-        (render or render_with_pelican)(site, project, tmp, opts)
-        write_assets(site, project, tmp)
-        files = write_manifest(tmp, site)
+        written = list((render or render_with_pelican)(site, project, tmp, opts) or [])
+        written += write_assets(site, project, tmp)
+        files = write_manifest(tmp, site, written)
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -200,13 +208,13 @@ def _refuse_source_overlap(root: Path, out: Path) -> None:
             raise UsageError(f"refusing to write the site to {out}: it lies inside {protected}")
 
 
-def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options) -> None:
+def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options) -> list[Written]:
     from .pelican_plugin import run_pelican
 
-    run_pelican(opts.root, tmp, site, project)
+    return run_pelican(opts.root, tmp, site, project)
 
 
-def render_plain(site: SiteView, project: Project, tmp: Path, opts: Options) -> None:
+def render_plain(site: SiteView, project: Project, tmp: Path, opts: Options) -> list[Written]:
     from .render import render_site
 
-    render_site(site, tmp, opts.root / "theme", project.root / EVIDENCE_DIR)
+    return render_site(site, tmp, opts.root / "theme", project.root / EVIDENCE_DIR)

@@ -17,7 +17,7 @@ from pelican import Pelican, signals
 from pelican.generators import Generator
 from pelican.settings import read_settings
 
-from .render import JINJA_OPTIONS, pages
+from .render import JINJA_OPTIONS, pages, render_pages
 
 REPO_THEME = Path(__file__).resolve().parent.parent / "theme"
 
@@ -51,11 +51,12 @@ class PortalGenerator(Generator):
         self.site: Any = None
         self.project: Any = None
         self.standalone = False
+        self.written: list = []
 
     def generate_context(self) -> None:
         preloaded = self.settings.get("ISOREADY_PRELOADED")
         if preloaded:
-            self.site, self.project = preloaded
+            self.site, self.project, self.written = preloaded
             return
         from .diagnostics import report
         from .package import Options, prepare
@@ -71,15 +72,17 @@ class PortalGenerator(Generator):
             raise RuntimeError("the project has errors:\n" + report(diags))
 
     def generate_output(self, writer: Any) -> None:
+        # Pages are rendered with Pelican's Jinja environment (our theme, its settings) but written by
+        # render_pages, which uses every core and hashes each file as it writes it; Pelican's writer would
+        # copy its whole context per page and serialise everything on one core.
         evidence_root = Path(self.project.root) / "evidence"
-        for page in pages(self.site, evidence_root):
-            writer.write_file(page.path, self.get_template(page.template), self.context, relative_urls=True,
-                              site=self.site, **page.context)
+        self.written.extend(render_pages(list(pages(self.site, evidence_root)), self.site, self.get_template,
+                                         Path(self.output_path)))
         if self.standalone:
             from .package import write_assets, write_manifest
 
-            write_assets(self.site, self.project, Path(self.output_path))
-            write_manifest(Path(self.output_path), self.site)
+            assets = write_assets(self.site, self.project, Path(self.output_path))
+            write_manifest(Path(self.output_path), self.site, self.written + assets)
 
 
 def get_generators(pelican: Any) -> type:
@@ -98,9 +101,10 @@ def pelican_settings(root: Path, out: Path, extra: Optional[dict[str, Any]] = No
     return read_settings(str(conf) if conf.is_file() else None, override=override)
 
 
-def run_pelican(root: Path, out: Path, site: Any, project: Any) -> None:
-    """Render the preloaded site into ``out`` with Pelican."""
-    settings = pelican_settings(root, out, {"ISOREADY_PRELOADED": (site, project)})
+def run_pelican(root: Path, out: Path, site: Any, project: Any) -> list:
+    """Render the preloaded site into ``out`` with Pelican; returns what was written (path, size, SHA-256)."""
+    written: list = []
+    settings = pelican_settings(root, out, {"ISOREADY_PRELOADED": (site, project, written)})
     logging.getLogger("pelican").setLevel(logging.WARNING)
     from pelican.log import console
 
@@ -110,3 +114,4 @@ def run_pelican(root: Path, out: Path, site: Any, project: Any) -> None:
         Pelican(settings).run()
     finally:
         console.quiet = quiet
+    return written

@@ -1,32 +1,46 @@
 """Stage 5, render: which page is written from which template with which view-model.
 
-``pages`` is the single list of HTML pages; the Pelican generator
-(``pelican_plugin``) writes them through Pelican's writer, and ``render_site``
-writes them with plain Jinja for tests and tools that run without Pelican.
-Both give the same bytes: SITEURL is the page's relative path to the site root.
+``pages`` is the single list of HTML pages. ``render_pages`` writes them, on
+every core (a fork pool on Linux), and returns each file's size and SHA-256 so
+the manifest needs no second read. The Pelican generator (``pelican_plugin``)
+calls it with Pelican's Jinja environment; ``render_site`` with a plain one, for
+tests and tools that run without Pelican. Both give the same bytes: SITEURL is
+the page's relative path to the site root.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
-import posixpath
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Optional, Sequence
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from .text import markdown
+from .text import Md
 from .views import SiteView
 
 JINJA_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+PARALLEL_FROM = 400  # pages; below this a pool costs more than it saves
 
 
 @dataclass(frozen=True)
 class Page:
     path: str  # output path relative to the site root
     template: str  # template name without ".html"
-    context: dict[str, Any]
+    context: dict[str, Any] = field(default_factory=dict)
+    markdown_file: Optional[Path] = None  # a document shown as a page: read and rendered when written
+
+
+@dataclass(frozen=True)
+class Written:
+    path: str
+    size: int
+    sha256: str
+    fingerprint: str = ""
 
 
 def relative_root(path: str) -> str:
@@ -46,9 +60,9 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
         yield Page(ev.url, "evidence", {"nav": "evidence", "ev": ev, "page_title": ev.title})
         doc = ev.document
         if doc and doc.page_url:
-            text = (evidence_root / doc.source).read_text(encoding="utf-8", errors="replace")
-            yield Page(doc.path + ".html", "document", {"nav": "evidence", "ev": ev, "doc": doc, "body": markdown(text),
-                                                  "page_title": doc.name})
+            yield Page(doc.path + ".html", "document", {"nav": "evidence", "ev": ev, "doc": doc,
+                                                        "page_title": doc.name},
+                       markdown_file=evidence_root / doc.source)
     yield Page("gaps.html", "gaps", {"nav": "gaps", "page_title": "Gap report"})
     yield Page("findings.html", "findings", {"nav": "findings", "page_title": "Findings"})
     for finding in site.findings:
@@ -58,6 +72,62 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
     yield Page("stages.html", "stages", {"nav": "stages", "page_title": "Audit stages"})
     yield Page("search.html", "search", {"nav": "", "page_title": "Search"})
     yield Page("report.html", "report", {"nav": "report", "page_title": "Readiness report"})
+    yield Page("report-print.css", "report-print.css", {"nav": "", "page_title": ""})
+
+
+def render_page(page: Page, template: Template, site: SiteView) -> bytes:
+    context = dict(page.context)
+    if page.markdown_file is not None:
+        context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))
+    return template.render(site=site, SITEURL=relative_root(page.path), output_file=page.path,
+                           **context).encode("utf-8")
+
+
+def write_bytes(out: Path, rel: str, data: bytes) -> Written:
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return Written(rel, len(data), hashlib.sha256(data).hexdigest())
+
+
+# The pool's workers are forked after the view-models are built: they inherit them (no pickling) and
+# receive only index ranges. These globals hold the job for the duration of one render_pages call.
+_JOB: dict[str, Any] = {}
+
+
+def _render_range(bounds: tuple[int, int]) -> list[Written]:
+    job = _JOB
+    out, site, get_template, items = job["out"], job["site"], job["get_template"], job["pages"]
+    done = []
+    for page in items[bounds[0]:bounds[1]]:
+        done.append(write_bytes(out, page.path, render_page(page, get_template(page.template), site)))
+    return done
+
+
+def workers() -> int:
+    env = os.environ.get("ISOREADY_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+
+
+def render_pages(items: Sequence[Page], site: SiteView, get_template: Callable[[str], Template],
+                 out: Path) -> list[Written]:
+    """Render and write every page; in parallel when there are many and fork is available."""
+    items = list(items)
+    n = workers()
+    _JOB.update(out=out, site=site, get_template=get_template, pages=items)
+    try:
+        if n == 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            return _render_range((0, len(items)))
+        for name in {p.template for p in items}:  # compile every template once, before forking
+            get_template(name)
+        step = max(50, len(items) // (n * 8))
+        ranges = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            return [w for chunk in pool.map(_render_range, ranges) for w in chunk]
+    finally:
+        _JOB.clear()
 
 
 def environment(theme: Path) -> Environment:
@@ -65,27 +135,24 @@ def environment(theme: Path) -> Environment:
                        **JINJA_OPTIONS)
 
 
-def render_site(site: SiteView, out: Path, theme: Path, evidence_root: Path) -> list[str]:
-    """Write every page with plain Jinja (no Pelican). Returns the paths written."""
-    env = environment(theme)
-    written = []
-    for page in pages(site, evidence_root):
-        template = env.get_template(page.template + ".html")
-        html = template.render(site=site, SITEURL=relative_root(page.path), output_file=page.path, **page.context)
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        written.append(page.path)
+def template_getter(env: Environment) -> Callable[[str], Template]:
+    cache: dict[str, Template] = {}
+
+    def get(name: str) -> Template:
+        if name not in cache:
+            cache[name] = env.get_template(name + ".html")
+        return cache[name]
+
+    return get
+
+
+def render_site(site: SiteView, out: Path, theme: Path, evidence_root: Path) -> list[Written]:
+    """Write every page with plain Jinja (no Pelican), and the theme's static files."""
+    written = render_pages(list(pages(site, evidence_root)), site, template_getter(environment(theme)), out)
     copy_tree(theme / "static", out / "theme")
     return written
 
 
 def copy_tree(src: Path, dst: Path) -> None:
-    import shutil
-
     if src.is_dir():
         shutil.copytree(src, dst, dirs_exist_ok=True)
-
-
-def site_path(*parts: str) -> str:
-    return posixpath.join(*parts).replace(os.sep, "/")

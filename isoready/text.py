@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import markdown as _markdown
 import nh3
 from markupsafe import Markup
@@ -35,9 +38,40 @@ def sanitise(html: str) -> str:
     )
 
 
+#: rendered HTML by Markdown source; filled as pages render, persisted by the build cache
+CACHE: dict[str, str] = {}
+
+
 def markdown(text: str | None) -> Markup:
     """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too)."""
     if not text:
         return Markup("")
-    _md.reset()
-    return Markup(sanitise(_md.convert(text)))
+    html = CACHE.get(text)
+    if html is None:
+        _md.reset()
+        html = CACHE[text] = sanitise(_md.convert(text))
+    return Markup(html)
+
+
+@dataclass(frozen=True)
+class Md:
+    """Markdown that renders when a template prints it, so the work runs in the render workers."""
+
+    source: str = ""
+
+    def __html__(self) -> str:
+        return str(markdown(self.source))
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def __bool__(self) -> bool:
+        return bool(self.source and self.source.strip())
+
+
+_MARKS = re.compile(r"[*_`#>|\[\]()!~-]+")
+
+
+def plain(text: str | None) -> str:
+    """Markdown source reduced to words (for the search index)."""
+    return " ".join(_MARKS.sub(" ", text or "").split())

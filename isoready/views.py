@@ -24,7 +24,7 @@ from . import charts
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, MandatoryCheck, Readiness,
                      Reason)
 from .model import AUDIENCES, Evidence, Finding, Project, audience_rank
-from .text import markdown
+from .text import Md, markdown
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
@@ -105,7 +105,7 @@ class EvidenceView:
     stale: bool
     audience: str
     version: str
-    description: Markup
+    description: Md
     document: Optional[DocumentView]
     external_url: Optional[str]
     source: str
@@ -137,8 +137,8 @@ class FindingView:
     due: str
     closed: str
     overdue: bool
-    description: Markup
-    action: Markup
+    description: Md
+    action: Md
     clauses: tuple[ClauseLink, ...]
     evidence: tuple[Link, ...]
     owner: str
@@ -172,7 +172,7 @@ class ClauseView:
     owner: str
     target: str
     target_after_audit: str  # "" or a warning sentence
-    notes: Markup
+    notes: Md
     justification: str
     about: str
     evidence_asked: tuple[str, ...]
@@ -383,7 +383,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             id=e.id, url=evidence_url(e.id), title=e.title, kind=e.kind, kind_label=KIND_LABELS[e.kind],
             clauses=tuple(clink(n) for n in e.clauses), owner=e.owner or "", date=_d(e.date),
             review_by=_d(e.review_by), stale=e.is_stale(as_of), audience=e.audience, version=e.version or "",
-            description=markdown(e.description), document=documents.get(e.file) if e.file else None,
+            description=Md(e.description or ""), document=documents.get(e.file) if e.file else None,
             external_url=e.url, source=e.source, findings=tuple(findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "")
 
@@ -395,7 +395,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
             raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=open_results[f.id].overdue,
-            description=markdown(f.description), action=markdown(f.action),
+            description=Md(f.description), action=Md(f.action or ""),
             clauses=tuple(clink(n) for n in f.clauses),
             evidence=tuple(Link(evidence_url(i), visible_ev[i].title, i) for i in shown),
             owner=f.owner or "", audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown))
@@ -459,7 +459,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             readiness_bar=round((r.readiness or 0) * 100),
             owner=(a.owner or "") if a else "", target=_d(a.target) if a else "",
             target_after_audit=target_warning(a.target) if a else "",
-            notes=markdown(a.notes) if a else Markup(""),
+            notes=Md((a.notes or "") if a else ""),
             justification=(a_src.justification or "") if a_src and r.status == "not-applicable" else "",
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
             mandatory=tuple(m_view(m) for m in r.mandatory),

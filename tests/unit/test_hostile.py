@@ -48,6 +48,8 @@ class Audit(HTMLParser):
                 self.problems.append(f"event handler {name}={value!r} on <{tag}>")
             if name == "style":
                 self.problems.append(f"style attribute on <{tag}>")
+            if tag == "link" and names.get("rel") == "icon" and value == "data:,":
+                continue  # our own empty favicon: stops the browser asking for /favicon.ico
             if name in URL_ATTRS and value and re.match(r"\s*(javascript|data|vbscript):", value, re.I):
                 self.problems.append(f"{name}={value!r} on <{tag}>")
 

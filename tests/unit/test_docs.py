@@ -1,0 +1,72 @@
+"""docs/diagnostics.md documents every diagnostic code, and only codes that exist."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from isoready.diagnostics import CODES
+
+DOCS = Path(__file__).parents[2] / "docs"
+DIAGNOSTICS = DOCS / "diagnostics.md"
+CODE = re.compile(r"\b([EW]\d{3})\b")
+HEADING = re.compile(r"^### ([EW]\d{3}) (.+)$", re.MULTILINE)
+EXAMPLE = re.compile(r"^(\S[^:\n]*):(\d+):(\d+): ([EW]\d{3}) \S.*$", re.MULTILINE)
+GITHUB = re.compile(r"^::(?:error|warning) file=.*$", re.MULTILINE)
+
+
+def sections() -> dict[str, tuple[str, str]]:
+    """code -> (heading title, section text up to the next heading)."""
+    text = DIAGNOSTICS.read_text(encoding="utf-8")
+    found = list(HEADING.finditer(text))
+    out = {}
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        assert m.group(1) not in out, f"{m.group(1)} documented twice"
+        out[m.group(1)] = (m.group(2), text[m.end():end])
+    return out
+
+
+def test_every_code_has_a_section_in_order() -> None:
+    assert list(sections()) == list(CODES)
+
+
+def test_headings_match_the_code_summaries() -> None:
+    assert {code: title for code, (title, _) in sections().items()} == CODES
+
+
+@pytest.mark.parametrize("code", list(CODES))
+def test_each_section_shows_an_example_line_and_a_fix(code: str) -> None:
+    _, body = sections().get(code, ("", ""))
+    examples = EXAMPLE.findall(body)
+    assert examples, f"{code}: no example line 'path:line:column: {code} message'"
+    assert {found for *_, found in examples} == {code}, f"{code}: an example shows another code"
+    assert "**Triggers:**" in body and "**Fix:**" in body
+
+
+@pytest.mark.parametrize("doc", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_docs_mention_only_codes_that_exist(doc: Path) -> None:
+    mentioned = set(CODE.findall(doc.read_text(encoding="utf-8")))
+    assert sorted(mentioned - set(CODES)) == []
+
+
+def test_output_rules_are_documented() -> None:
+    text = DIAGNOSTICS.read_text(encoding="utf-8")
+    for needle in ("path:line:column: CODE message (hint)", "no problems found", "--strict", "--format github",
+                   "::error file=", "| 0 |", "| 1 |", "| 2 |", "left unchanged"):
+        assert needle in text
+
+
+def test_example_lines_are_real_output() -> None:
+    """Every example line in the docs is asserted, exactly, by test_validate.py or test_cli.py."""
+    asserted: set[str] = set()
+    for name in ("test_validate.py", "test_cli.py"):
+        tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
+        asserted |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    text = DIAGNOSTICS.read_text(encoding="utf-8")
+    examples = [m.group(0) for m in EXAMPLE.finditer(text)] + GITHUB.findall(text)
+    assert len(examples) > len(CODES)
+    assert [line for line in examples if line not in asserted] == []

@@ -1,0 +1,739 @@
+"""Stage 3, validate: every diagnostic code produced from files, with its exact line, count and exit code.
+
+Each broken project is the minimal fixture (tests/fixtures/minimal) copied to a temporary folder with one
+file added, replaced or removed, then checked through the command line (`isoready.cli.main`), so these
+tests assert exactly what a user sees. `test_every_code_is_asserted` fails when a code in
+`isoready.diagnostics.CODES` has no exact-line assertion in this file or in test_cli.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from isoready import validate
+from isoready.catalog import load_catalog
+from isoready.cli import main
+from isoready.diagnostics import CODES, Diagnostic
+from isoready.load import parse_text
+
+MINIMAL = Path(__file__).parents[1] / "fixtures" / "minimal"
+AS_OF = "2026-11-01"
+
+
+def write(root: Path, rel: str, content: str | bytes) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(dedent(content).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def run(capsys, root: Path, *args: str) -> tuple[int, list[str]]:
+    """`isoready validate` on root; returns the exit code and the printed lines."""
+    code = main(["validate", "--root", str(root), "--as-of", AS_OF, *args])
+    return code, capsys.readouterr().out.splitlines()
+
+
+# --------------------------------------------------------------------------- one broken file per code
+
+RECORD = """\
+title: Test record
+kind: document
+clauses: ["4.1"]
+"""
+
+
+@dataclass
+class Case:
+    id: str
+    files: dict[str, str]  # path -> content, written over the minimal project
+    lines: list[str]  # the exact diagnostic lines, in the order printed
+    count: str  # the count line
+    exit: int = 1
+    args: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+CASES = [
+    # ------------------------------------------------------------------ files and YAML
+    Case("E102-malformed-yaml", {"evidence/x.yaml": "title: a\nkind: [document\n"},
+         ["evidence/x.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)"],
+         "1 error, 0 warnings"),
+    Case("E102-control-character", {"evidence/x.yaml": "title: Caf\u00e9 \x01\n"},
+         ["evidence/x.yaml:1:13: E102 malformed YAML: unacceptable character #x0001: control characters are "
+          "not allowed (remove the character; YAML text allows no control characters)"],
+         "1 error, 0 warnings"),
+    Case("E102-two-documents", {"evidence/x.yaml": RECORD + "---\n" + RECORD},
+         ["evidence/x.yaml:4:1: E102 more than one YAML document in the file "
+          "(keep one document per file; remove the '---' separator)"],
+         "1 error, 0 warnings"),
+    Case("E102-unknown-alias", {"evidence/x.yaml": RECORD + "owner: *boss\n"},
+         ["evidence/x.yaml:4:8: E102 unknown alias '*boss' (define the anchor first)"],
+         "1 error, 0 warnings"),
+    Case("E105-deep-nesting", {"evidence/x.yaml": "title: " + "[" * 40 + "]" * 40 + "\n"},
+         ["evidence/x.yaml:1:39: E105 YAML nested deeper than 32 levels "
+          "(flatten the structure; records need only a few levels)"],
+         "1 error, 0 warnings"),
+    Case("E106-shapes", {
+        "evidence/x.yaml": "- just text\n",
+        "evidence/y.yaml": "a plain sentence\n",
+        "evidence/z.yaml": "# nothing but a comment\n",
+        "content/clauses/x.yaml": 'clause: "4.1"\nstatus: planned\n',
+        "content/findings/x.yaml": "- IA-2026-09\n",
+    }, [
+        "content/clauses/x.yaml:1:1: E106 this file must hold a list of clause assessments "
+        "(start each entry with '- clause: \"4.1\"')",
+        "content/findings/x.yaml:1:3: E106 each finding must be a mapping (write '- id: IA-2026-01')",
+        "evidence/x.yaml:1:3: E106 each item of an evidence list must be a mapping (a record) "
+        "(start each record with '- title: ...')",
+        "evidence/y.yaml:1:1: E106 an evidence file holds a record (a mapping) or a list of records "
+        "(write 'title: ...', 'kind: ...', 'clauses: [...]' on separate lines)",
+        "evidence/z.yaml:1:1: E106 evidence file holds no record (add title, kind and clauses, or delete the file)",
+    ], "5 errors, 0 warnings"),
+    Case("E106-field-shapes", {"evidence/x.yaml": """\
+        title: [Quality, policy]
+        kind: document
+        clauses: {"4.1": yes}
+        owner:
+          name: QM
+        """},
+         ["evidence/x.yaml:1:8: E106 'title' must be text, not a list (write a single value)",
+          "evidence/x.yaml:3:10: E106 'clauses' must be a list, not a mapping (write clauses: [\"...\"])",
+          "evidence/x.yaml:5:3: E106 'owner' must be text, not a mapping (write a single value)"],
+         "3 errors, 0 warnings"),
+    Case("E106-mapping-key", {"evidence/x.yaml": RECORD + "[a, b]: c\n"},
+         ["evidence/x.yaml:4:1: E106 a mapping key must be plain text (write the key as a word)"],
+         "1 error, 0 warnings"),
+    Case("E107-duplicate-key", {"evidence/x.yaml": RECORD + "title: Another title\n"},
+         ["evidence/x.yaml:4:1: E107 duplicate key 'title' (first at line 1) (keep one of them)"],
+         "1 error, 0 warnings"),
+    # ------------------------------------------------------------------ fields
+    Case("E201-unknown-clauses", {"evidence/x.yaml": "title: T\nkind: document\nclauses: [11.2, 8.30]\n"},
+         ["evidence/x.yaml:3:11: E201 unknown clause '11.2' (did you mean '10.2'?)",
+          "evidence/x.yaml:3:17: E201 unknown clause '8.30' (did you mean '8.3'?)"],
+         "2 errors, 0 warnings"),
+    Case("E201-assessment", {"content/clauses/x.yaml": "- clause: 8.30\n  status: planned\n"
+                                                       "- clause: ten\n  status: planned\n"},
+         ["content/clauses/x.yaml:1:11: E201 unknown clause '8.30' (did you mean '8.3'?)",
+          "content/clauses/x.yaml:3:11: E201 unknown clause 'ten' "
+          "(clauses run from 4 to 10.3; quote numbers like \"8.3\")"],
+         "2 errors, 0 warnings"),
+    Case("E202-missing-key", {"evidence/x.yaml": 'kind: document\nclauses: ["4.1"]\n',
+                              "content/clauses/x.yaml": "- clause: \"4.1\"\n  status:\n"},
+         ["content/clauses/x.yaml:2:3: E202 clause assessment has no 'status' (add 'status:')",
+          "evidence/x.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
+         "2 errors, 0 warnings"),
+    Case("E202-list-record-without-id", {"evidence/x.yaml": "- " + RECORD.replace("\n", "\n  ").rstrip() + "\n"},
+         ["evidence/x.yaml:1:3: E202 evidence record has no 'id' (add 'id:')"],
+         "1 error, 0 warnings"),
+    Case("E203-unknown-key", {"evidence/x.yaml": RECORD + "review_date: 2027-01-01\ncolour: blue\n"},
+         ["evidence/x.yaml:4:1: E203 unknown key 'review_date' in evidence record (did you mean 'review_by'?)",
+          "evidence/x.yaml:5:1: E203 unknown key 'colour' in evidence record (use one of: title, kind, clauses, "
+          "file, url, owner, date, review_by, audience, version, description, id, covers)"],
+         "2 errors, 0 warnings"),
+    Case("E204-unknown-words", {
+        "evidence/x.yaml": 'title: T\nkind: documnet\nclauses: ["4.1"]\naudience: everyone\n',
+        "content/clauses/x.yaml": '- clause: "4.1"\n  status: done\n',
+    }, [
+        "content/clauses/x.yaml:2:11: E204 unknown status 'done' (use one of: not-started, planned, "
+        "in-progress, implemented, verified, not-applicable)",
+        "evidence/x.yaml:2:7: E204 unknown kind 'documnet' (did you mean 'document'?)",
+        "evidence/x.yaml:4:11: E204 unknown audience 'everyone' (use one of: public, auditor, internal)",
+    ], "3 errors, 0 warnings"),
+    Case("E205-impossible-date", {"evidence/x.yaml": RECORD + "date: 2026-13-45\nreview_by: next spring\n"},
+         ["evidence/x.yaml:4:7: E205 impossible date '2026-13-45' (write a real date as YYYY-MM-DD)",
+          "evidence/x.yaml:5:12: E205 impossible review_by 'next spring' (write a real date as YYYY-MM-DD)"],
+         "2 errors, 0 warnings"),
+    Case("E206-empty-values", {"evidence/x.yaml": 'title: "  "\nkind: document\nclauses: []\n'},
+         ["evidence/x.yaml:1:8: E206 'title' is empty (give evidence record a title)",
+          "evidence/x.yaml:3:10: E206 'clauses' is empty (list at least one clause)"],
+         "2 errors, 0 warnings"),
+    Case("E207-invalid-window", {"content/organisation.yaml": """\
+        name: Example Works Ltd
+        windows:
+          "9.2.2": 0
+          "9.3.3": twelve
+        """},
+         ["content/organisation.yaml:3:12: E207 window for clause '9.2.2' must be a whole number of months "
+          "from 1 to 120 (write e.g. '\"9.2.2\": 12')",
+          "content/organisation.yaml:4:12: E207 window for clause '9.3.3' must be a whole number of months "
+          "from 1 to 120 (write e.g. '\"9.2.2\": 12')"],
+         "2 errors, 0 warnings"),
+    # ------------------------------------------------------------------ evidence documents and links
+    Case("E301-file-not-found", {"evidence/x.yaml": RECORD + "file: policy.pdf\n"},
+         ["evidence/x.yaml:4:7: E301 file 'policy.pdf' not found (looked for evidence/policy.pdf) "
+          "(check the name, or add the document)"],
+         "1 error, 0 warnings"),
+    Case("E301-file-name-too-long", {"evidence/x.yaml": RECORD + "file: " + "a" * 300 + "\n"},
+         ["evidence/x.yaml:4:7: E301 file '" + "a" * 300 + "' not found (looked for evidence/" + "a" * 300
+          + ") (check the name, or add the document)"],
+         "1 error, 0 warnings"),
+    Case("E301-not-a-document", {"evidence/x.yaml": RECORD + "file: context\n",
+                                 "evidence/y.yaml": RECORD + "file: context/scope.yaml\n"},
+         ["evidence/x.yaml:4:7: E301 file 'context' is not a regular file (point 'file' at a document)",
+          "evidence/y.yaml:4:7: E301 file 'context/scope.yaml' is a YAML file; evidence documents are the "
+          "other files (point 'file' at the document itself)"],
+         "2 errors, 0 warnings"),
+    Case("E302-absolute-path", {"evidence/x.yaml": RECORD + "file: /etc/passwd\n",
+                                "evidence/y.yaml": RECORD + "file: C:\\Users\\qm\\policy.pdf\n"},
+         ["evidence/x.yaml:4:7: E302 file '/etc/passwd' is an absolute path "
+          "(write the path relative to this YAML file)",
+          "evidence/y.yaml:4:7: E302 file 'C:\\Users\\qm\\policy.pdf' is an absolute path "
+          "(write the path relative to this YAML file)"],
+         "2 errors, 0 warnings"),
+    Case("E303-escaping-path", {"evidence/x.yaml": RECORD + "file: ../../etc/passwd\n",
+                                "evidence/y.yaml": RECORD + "file: ../content/organisation.yaml\n",
+                                "evidence/z.yaml": RECORD + "file: context\\scope.md\n"},
+         ["evidence/x.yaml:4:7: E303 file '../../etc/passwd' leads outside evidence/ "
+          "(keep evidence documents inside evidence/)",
+          "evidence/y.yaml:4:7: E303 file '../content/organisation.yaml' leads outside evidence/ "
+          "(keep evidence documents inside evidence/)",
+          "evidence/z.yaml:4:7: E303 file 'context\\scope.md' uses backslashes (separate folders with '/')"],
+         "3 errors, 0 warnings"),
+    Case("E305-url-not-http", {"evidence/x.yaml": RECORD + "url: javascript:alert(1)\n",
+                               "evidence/y.yaml": RECORD + "url: ftp://files.example.com/policy.pdf\n"},
+         ["evidence/x.yaml:4:6: E305 url 'javascript:alert(1)' is not an http or https address "
+          "(link to http:// or https:// only)",
+          "evidence/y.yaml:4:6: E305 url 'ftp://files.example.com/policy.pdf' is not an http or https address "
+          "(link to http:// or https:// only)"],
+         "2 errors, 0 warnings"),
+    Case("E306-file-and-url", {"evidence/x.yaml": RECORD + "file: context/scope.md\nurl: https://intranet.example.com/\n"},
+         ["evidence/x.yaml:5:6: E306 record has both 'file' and 'url' (keep one of them)"],
+         "1 error, 0 warnings"),
+    Case("E307-ids-differ-in-case", {"evidence/x.yaml": "- id: qp-001\n" + "  " + RECORD.replace("\n", "\n  ").rstrip() + "\n"},
+         ["evidence/x.yaml:1:3: E307 evidence id 'qp-001' differs only in letter case from 'QP-001' "
+          "(the two would overwrite each other on macOS and Windows; rename one)"],
+         "1 error, 0 warnings"),
+    Case("E307-documents-differ-in-case", {"evidence/context/Scope.md": "# Old scope\n",
+                                           "evidence/x.yaml": RECORD + "file: context/Scope.md\n"},
+         ["evidence/context/scope.md:1:1: E307 document 'context/scope.md' differs only in letter case from "
+          "'context/Scope.md' (the two would overwrite each other on macOS and Windows; rename one)"],
+         "1 error, 0 warnings"),
+    Case("E307-finding-ids-differ-in-case", {"content/findings/x.yaml": """\
+        - id: ia-2026-01
+          clauses: ["8.4.1"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          description: Same finding, different case.
+        """},
+         ["content/findings/x.yaml:1:3: E307 finding id 'ia-2026-01' differs only in letter case from "
+          "'IA-2026-01' (the two would overwrite each other on macOS and Windows; rename one)"],
+         "1 error, 0 warnings"),
+    Case("E308-invalid-ids", {"evidence/policy (signed).yaml": RECORD,
+                              "evidence/x.yaml": "- id: QP 002\n  " + RECORD.replace("\n", "\n  ").rstrip() + "\n",
+                              "evidence/y.yaml": "id: |\n  QP-003\n" + RECORD},
+         ["evidence/policy (signed).yaml:1:1: E308 invalid evidence id 'policy (signed)' "
+          "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))",
+          "evidence/x.yaml:1:7: E308 invalid evidence id 'QP 002' "
+          "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))",
+          "evidence/y.yaml:1:5: E308 invalid evidence id 'QP-003\\n' "
+          "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))"],
+         "3 errors, 0 warnings"),
+    Case("E308-invalid-finding-id", {"content/findings/x.yaml": """\
+        - id: IA/2026/09
+          clauses: ["8.4.1"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          description: A slash would make a folder of the finding page.
+        """},
+         ["content/findings/x.yaml:1:7: E308 invalid finding id 'IA/2026/09' "
+          "(use letters, digits, '.', '_' and '-' only)"],
+         "1 error, 0 warnings"),
+    # ------------------------------------------------------------------ references and rules
+    Case("E401-duplicate-evidence-id", {"evidence/x.yaml": """\
+        - id: QP-001
+          title: Quality policy (draft)
+          kind: document
+          clauses: ["5.2"]
+        - id: support/training
+          title: Training records
+          kind: record
+          clauses: ["7.2"]
+        """},
+         ["evidence/x.yaml:1:3: E401 duplicate evidence id 'QP-001' "
+          "(also in evidence/leadership/policies.yaml:1) (give each record its own id)",
+          "evidence/x.yaml:5:3: E401 duplicate evidence id 'support/training' "
+          "(also in evidence/support/training.yaml:1) (give each record its own id)"],
+         "2 errors, 0 warnings"),
+    Case("E402-clause-assessed-twice", {"content/clauses/x.yaml": '- clause: "4.3"\n  status: planned\n'},
+         ["content/clauses/x.yaml:1:11: E402 clause '4.3' assessed twice (first in content/clauses/context.yaml:1) "
+          "(keep one assessment per clause)"],
+         "1 error, 0 warnings"),
+    Case("E403-not-applicable-unjustified", {"content/clauses/x.yaml": """\
+        - clause: "8.5.3"
+          status: not-applicable
+        - clause: "8.5.5"
+          status: not-applicable
+          justification: "  "
+        """},
+         ["content/clauses/x.yaml:2:11: E403 clause '8.5.3' is not-applicable without a justification "
+          "(add 'justification:' saying why it cannot apply within the scope)",
+          "content/clauses/x.yaml:4:11: E403 clause '8.5.5' is not-applicable without a justification "
+          "(add 'justification:' saying why it cannot apply within the scope)"],
+         "2 errors, 0 warnings"),
+    Case("E404-unknown-evidence-id", {"content/clauses/x.yaml": """\
+        - clause: "4.1"
+          status: planned
+          evidence: [context/scop, nothing-like-it]
+        """, "content/findings/x.yaml": """\
+        - id: IA-2026-09
+          clauses: ["8.4.1"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          description: d
+          evidence: [qp-001]
+        """},
+         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'context/scop' (did you mean 'context/scope'?)",
+          "content/clauses/x.yaml:3:28: E404 unknown evidence id 'nothing-like-it' "
+          "(use an id from the evidence register (evidence.html))",
+          "content/findings/x.yaml:7:14: E404 unknown evidence id 'qp-001' "
+          "(did you mean 'QP-001'?)"],
+         "3 errors, 0 warnings"),
+    Case("finding-rules", {"content/findings/x.yaml": """\
+        - id: F-1
+          clauses: ["8.4"]
+          grade: severe
+          status: pending
+          raised: 2026-09-01
+          description: Unknown grade and status.
+        - id: F-2
+          clauses: ["8.4"]
+          grade: minor
+          status: closed
+          raised: 2026-09-01
+          description: Closed without a date.
+        - id: F-3
+          clauses: ["8.4"]
+          grade: minor
+          status: closed
+          raised: 2026-09-01
+          due: 2026-08-01
+          closed: 2026-08-15
+          description: Dates out of order.
+        - id: F-4
+          clauses: ["8.4"]
+          grade: ofi
+          status: open
+          raised: 2026-09-01
+          closed: 2026-09-15
+          description: Open, yet closed.
+        - id: F-5
+          clauses: ["8.4"]
+          grade: minor
+          status: closed
+          raised: 2026-09-01
+          closed:
+          description: Closed with an empty date.
+        - id: IA-2026-01
+          clauses: ["8.4"]
+          grade: minor
+          status: open
+          raised: 2026-09-01
+          description: Duplicate id.
+        """},
+         ["content/findings/x.yaml:3:10: E204 unknown grade 'severe' (use one of: major, minor, ofi)",
+          "content/findings/x.yaml:4:11: E204 unknown status 'pending' (use one of: open, closed)",
+          "content/findings/x.yaml:10:11: E406 finding 'F-2' is closed but has no 'closed' date "
+          "(add 'closed: YYYY-MM-DD')",
+          "content/findings/x.yaml:18:8: E407 due 2026-08-01 is before raised 2026-09-01 "
+          "('due' must fall on or after 'raised')",
+          "content/findings/x.yaml:19:11: E407 closed 2026-08-15 is before raised 2026-09-01 "
+          "('closed' must fall on or after 'raised')",
+          "content/findings/x.yaml:26:11: E406 finding 'F-4' is open but has a 'closed' date "
+          "(set 'status: closed' or remove 'closed')",
+          "content/findings/x.yaml:31:11: E406 finding 'F-5' is closed but has no 'closed' date "
+          "(add 'closed: YYYY-MM-DD')",
+          "content/findings/x.yaml:35:3: E405 duplicate finding id 'IA-2026-01' "
+          "(also in content/findings/internal-audit-2026.yaml:1) (give each finding its own id)"],
+         "8 errors, 0 warnings"),
+    Case("E407-other-dates", {"evidence/x.yaml": RECORD + "date: 2026-05-01\nreview_by: 2026-04-01\n",
+                              "content/organisation.yaml": """\
+        name: Example Works Ltd
+        audits:
+          stage1: 2027-02-01
+          stage2: 2027-01-15
+        """},
+         ["content/organisation.yaml:4:11: E407 stage2 2027-01-15 is before stage1 2027-02-01 "
+          "(stage 2 follows stage 1)",
+          "evidence/x.yaml:5:12: E407 review_by 2026-04-01 is before date 2026-05-01 "
+          "(the next review falls after the issue date)",
+          "evidence/x.yaml:5:12: W103 evidence 'x' is stale: its review was due 2026-04-01 "
+          "(review it and move review_by forward)"],
+         "2 errors, 1 warning"),
+    Case("E408-never-excludable", {"content/clauses/x.yaml": """\
+        - clause: "7.2"
+          status: not-applicable
+          justification: Nobody needs to be competent.
+        - clause: "8.5"
+          status: not-applicable
+          justification: We produce nothing.
+        """},
+         ["content/clauses/x.yaml:1:11: E408 clause '7.2' (Competence) can never be declared not-applicable "
+          "(only requirements that cannot apply within the scope may be excluded (ISO 9001 4.3); "
+          "give it a real status)",
+          "content/clauses/x.yaml:4:11: E408 clause '8.5' cannot be declared not-applicable (it covers 8.5.1 "
+          "Control of production and service provision, which can never be excluded) (only requirements that "
+          "cannot apply within the scope may be excluded (ISO 9001 4.3); give it a real status)"],
+         "2 errors, 0 warnings"),
+    Case("E408-not-fired-when-never-leaves-assessed", {"content/clauses/x.yaml": """\
+        - clause: "8.5"
+          status: not-applicable
+          justification: Only 8.5.1 and 8.5.6 apply; both are assessed on their own.
+        - clause: "8.5.1"
+          status: implemented
+        - clause: "8.5.6"
+          status: planned
+        """},
+         ["content/clauses/x.yaml:1:11: W102 clause '8.5' (Production and service provision) is rarely "
+          "excludable (expect the auditor to challenge this; make the justification specific)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W102-rarely-excludable", {"content/clauses/operation.yaml": """\
+        - clause: "8.3"
+          status: not-applicable
+          justification: We machine to customer drawings and hold no design responsibility.
+        - clause: "8.4"
+          status: not-applicable
+          justification: We buy nothing that affects conformity.
+        """},
+         ["content/clauses/operation.yaml:4:11: W102 clause '8.4' (Control of externally provided processes, "
+          "products and services) is rarely excludable "
+          "(expect the auditor to challenge this; make the justification specific)"],
+         "0 errors, 1 warning", exit=0),
+    Case("E409-exclusion-without-scope-document",
+         # the scope record becomes a record (retained), so no *document* is mapped to 4.3 any more
+         {"evidence/context/scope.yaml": 'title: QMS scope statement\nkind: record\nclauses: ["4.3"]\n'
+                                         "file: scope.md\n"},
+         ["content/clauses/operation.yaml:1:11: E409 clause '8.3' is excluded but no scope document is mapped "
+          "to 4.3 (add a document record with clauses [\"4.3\"] that states the scope and its exclusions)"],
+         "1 error, 0 warnings"),
+    Case("E410-organisation-missing", {}, remove=("content/organisation.yaml",),
+         lines=["content/organisation.yaml:1:1: E410 organisation settings file is missing "
+                "(create content/organisation.yaml with 'name:' and 'scope:')"],
+         count="1 error, 0 warnings"),
+    Case("E410-organisation-not-a-mapping", {"content/organisation.yaml": "- Example Works Ltd\n"},
+         ["content/organisation.yaml:1:1: E410 organisation settings must be a mapping "
+          "(write 'name: Your Company Ltd' and 'scope: ...')"],
+         "1 error, 0 warnings"),
+    Case("E410-not-repeated-after-E102", {"content/organisation.yaml": "name: [Example\n"},
+         ["content/organisation.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)"],
+         "1 error, 0 warnings"),
+    # ------------------------------------------------------------------ warnings
+    Case("W101-unreferenced-document", {"evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
+         ["evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
+          "(add a record with 'file:' pointing at it, or remove it)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W101-strict", {"evidence/leadership/old-policy.pdf": "%PDF-1.4\n"}, args=("--strict",),
+         lines=["evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
+                "(add a record with 'file:' pointing at it, or remove it)"],
+         count="0 errors, 1 warning", exit=1),
+    Case("W103-stale", {"evidence/x.yaml": RECORD + "review_by: 2026-10-31\n"},
+         ["evidence/x.yaml:4:12: W103 evidence 'x' is stale: its review was due 2026-10-31 "
+          "(review it and move review_by forward)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W103-not-stale-on-the-day", {"evidence/x.yaml": RECORD + "review_by: 2026-11-01\n"},
+         [], "no problems found", exit=0),
+    Case("W103-W104-later-as-of", {}, args=("--as-of", "2027-02-16"),
+         lines=["content/findings/internal-audit-2026.yaml:6:8: W104 finding 'IA-2026-01' is overdue: "
+                "it was due 2026-12-01 (close it, or agree a new due date)",
+                "evidence/leadership/policies.yaml:7:14: W103 evidence 'QP-001' is stale: its review was due "
+                "2027-02-15 (review it and move review_by forward)"],
+         count="0 errors, 2 warnings", exit=0),
+    Case("W104-overdue", {"content/findings/x.yaml": """\
+        - id: IA-2026-09
+          clauses: ["8.4.1"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          due: 2026-10-31
+          description: Overdue.
+        - id: IA-2026-10
+          clauses: ["8.4.1"]
+          grade: minor
+          status: closed
+          raised: 2026-09-22
+          due: 2026-10-01
+          closed: 2026-10-20
+          description: Closed late, so not overdue.
+        """},
+         ["content/findings/x.yaml:6:8: W104 finding 'IA-2026-09' is overdue: it was due 2026-10-31 "
+          "(close it, or agree a new due date)"],
+         "0 errors, 1 warning", exit=0),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_broken_project(case: Case, minimal_project: Path, capsys) -> None:
+    for rel in case.remove:
+        (minimal_project / rel).unlink()
+    for rel, content in case.files.items():
+        write(minimal_project, rel, content)
+    code, lines = run(capsys, minimal_project, *case.args)
+    assert lines == [*case.lines, case.count]
+    assert code == case.exit
+
+
+# --------------------------------------------------------------------------- cases that need more than text
+
+
+def test_E101_not_utf8(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "evidence/x.yaml", b'title: T\nkind: caf\xe9\nclauses: ["4.1"]\n')
+    assert run(capsys, minimal_project) == (1, [
+        "evidence/x.yaml:2:10: E101 not UTF-8 text (byte 0xe9) (save the file as UTF-8)",
+        "1 error, 0 warnings"])
+
+
+def test_E101_unreadable(minimal_project: Path, capsys) -> None:
+    # a dangling symlink inside evidence/: listed, but reading it fails
+    os.symlink("gone.yaml", minimal_project / "evidence/x.yaml")
+    assert run(capsys, minimal_project) == (1, [
+        "evidence/x.yaml:1:1: E101 cannot read file: No such file or directory (check permissions)",
+        "1 error, 0 warnings"])
+
+
+def test_bom_is_accepted(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "evidence/x.yaml", "\ufeff" + RECORD)
+    assert run(capsys, minimal_project) == (0, ["no problems found"])
+
+
+def test_E103_oversized_file(minimal_project: Path, capsys) -> None:
+    # every file of the minimal project is under 500 bytes; this one is not
+    write(minimal_project, "evidence/x.yaml", RECORD + "description: " + "x" * 500 + "\n")
+    assert run(capsys, minimal_project, "--max-yaml-bytes", "500") == (1, [
+        "evidence/x.yaml:1:1: E103 file is 565 bytes, over the 500-byte limit "
+        "(split it into smaller files, or raise the limit with --max-yaml-bytes)",
+        "1 error, 0 warnings"])
+    assert run(capsys, minimal_project, "--max-yaml-bytes", "565") == (0, ["no problems found"])
+
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_E104_alias_bomb_rejected_fast(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "evidence/x.yaml", BILLION_LAUGHS)
+    started = time.perf_counter()
+    result = run(capsys, minimal_project)
+    assert time.perf_counter() - started < 1.0
+    assert result == (1, [
+        "evidence/x.yaml:6:11: E104 YAML aliases expand to more than 200000 values "
+        "(aliases must not multiply content; write values out)",
+        "1 error, 0 warnings"])
+
+
+def test_aliases_within_the_limit_are_fine(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "evidence/x.yaml", 'title: T\nkind: document\nclauses: &c ["4.1"]\ncovers: *c\n')
+    assert run(capsys, minimal_project) == (0, ["no problems found"])
+
+
+def test_E304_symlink_leading_outside(minimal_project: Path, tmp_path: Path, capsys) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not evidence\n")
+    os.symlink(secret, minimal_project / "evidence/context/link.txt")
+    os.symlink(tmp_path, minimal_project / "evidence/outside")  # a folder link is not followed
+    write(minimal_project, "evidence/x.yaml", RECORD + "file: context/link.txt\n")
+    write(minimal_project, "evidence/y.yaml", RECORD + "file: outside/secret.txt\n")
+    assert run(capsys, minimal_project) == (1, [
+        "evidence/context/link.txt:1:1: W101 evidence document that no record refers to "
+        "(add a record with 'file:' pointing at it, or remove it)",
+        "evidence/x.yaml:4:7: E304 file 'context/link.txt' is a symlink leading outside evidence/ "
+        "(copy the document into evidence/ instead of linking it)",
+        "evidence/y.yaml:4:7: E304 file 'outside/secret.txt' is a symlink leading outside evidence/ "
+        "(copy the document into evidence/ instead of linking it)",
+        "2 errors, 1 warning"])
+
+
+def test_E304_yaml_symlink_leading_outside(minimal_project: Path, tmp_path: Path, capsys) -> None:
+    outside = tmp_path / "private.yaml"
+    outside.write_text("title: Salaries\nkind: record\nclauses: [\"7.2\"]\n")
+    os.symlink(outside, minimal_project / "evidence/x.yaml")
+    assert run(capsys, minimal_project) == (1, [
+        "evidence/x.yaml:1:1: E304 this YAML file is a symlink leading outside evidence/ "
+        "(copy the record into evidence/ instead of linking it)",
+        "1 error, 0 warnings"])
+
+
+def test_symlink_inside_evidence_is_fine(minimal_project: Path, capsys) -> None:
+    os.symlink("scope.md", minimal_project / "evidence/context/scope-latest.md")
+    write(minimal_project, "evidence/x.yaml", RECORD + "file: context/scope-latest.md\n")
+    assert run(capsys, minimal_project) == (0, ["no problems found"])
+
+
+def test_hidden_files_are_ignored(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "evidence/.draft.yaml", "this: [is not valid\n")
+    write(minimal_project, "evidence/.git/config", "[core]\n")
+    assert run(capsys, minimal_project) == (0, ["no problems found"])
+
+
+def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
+    """Problems in several files, written out of order, come back sorted by path, line and column."""
+    write(minimal_project, "evidence/z.yaml", "title: T\nkind: memo\nclauses: [\"11.2\"]\nfile: /etc/passwd\n")
+    write(minimal_project, "evidence/a.yaml", "kind: document\nclauses: [\"4.1\"]\nurl: javascript:alert(1)\n")
+    write(minimal_project, "content/clauses/x.yaml", "".join(
+        f'- clause: "{n}"\n  status: planned\n' for n in ("4.1", "4.2", "4.4", "4.1", "4.2")))
+    write(minimal_project, "content/findings/x.yaml", "nonsense: [\n")
+    code, lines = run(capsys, minimal_project)
+    assert code == 1
+    assert lines == [
+        "content/clauses/x.yaml:7:11: E402 clause '4.1' assessed twice (first in content/clauses/x.yaml:1) "
+        "(keep one assessment per clause)",
+        "content/clauses/x.yaml:9:11: E402 clause '4.2' assessed twice (first in content/clauses/x.yaml:3) "
+        "(keep one assessment per clause)",
+        "content/findings/x.yaml:2:1: E102 malformed YAML: did not find expected node content "
+        "(check indentation, colons and quotes)",
+        "evidence/a.yaml:1:1: E202 evidence record has no 'title' (add 'title:')",
+        "evidence/a.yaml:3:6: E305 url 'javascript:alert(1)' is not an http or https address "
+        "(link to http:// or https:// only)",
+        "evidence/z.yaml:2:7: E204 unknown kind 'memo' (use one of: document, record)",
+        "evidence/z.yaml:3:11: E201 unknown clause '11.2' (did you mean '10.2'?)",
+        "evidence/z.yaml:4:7: E302 file '/etc/passwd' is an absolute path "
+        "(write the path relative to this YAML file)",
+        "8 errors, 0 warnings",
+    ]
+
+
+def test_diagnostics_stay_on_one_line(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "evidence/x.yaml", 'title: T\nkind: "doc\\nument\\e[31m"\nclauses: ["4.1"]\n')
+    assert run(capsys, minimal_project) == (1, [
+        "evidence/x.yaml:2:7: E204 unknown kind 'doc\\nument\\x1b[31m' (did you mean 'document'?)",
+        "1 error, 0 warnings"])
+
+
+def test_minimal_fixture_is_clean(capsys) -> None:
+    assert run(capsys, MINIMAL) == (0, ["no problems found"])
+
+
+def test_minimal_fixture_reads_as_intended() -> None:
+    project, diags = validate.read_project(MINIMAL, load_catalog(), date(2026, 11, 1))
+    assert diags == []
+    assert project.organisation.name == "Example Works Ltd"
+    assert {e.id: (e.file, e.url) for e in project.evidence} == {
+        "context/scope": ("context/scope.md", None),
+        "QP-001": (None, None),
+        "OBJ-001": (None, None),
+        "operation/suppliers": ("operation/suppliers.csv", None),
+        "performance/internal-audit-2026": (None, None),
+        "support/training": (None, "https://intranet.example.com/hr/training"),
+    }
+    assert [(a.clause, a.status) for a in project.assessments] == [
+        ("4.3", "implemented"), ("5.2", "verified"), ("7.1.2", "planned"),
+        ("8.3", "not-applicable"), ("8.4", "in-progress")]
+    assert [(f.id, f.status) for f in project.findings] == [("IA-2026-01", "open"), ("IA-2026-02", "closed")]
+    assert project.documents == ("context/scope.md", "operation/suppliers.csv")
+
+
+# --------------------------------------------------------------------------- every code is asserted somewhere
+
+CODE_IN_LINE = re.compile(r":\d+:\d+: ([EW]\d{3}) |title=([EW]\d{3})::")
+
+
+def test_every_code_is_asserted() -> None:
+    here = Path(__file__).parent
+    text = (here / "test_validate.py").read_text(encoding="utf-8") + (here / "test_cli.py").read_text(encoding="utf-8")
+    asserted = {a or b for a, b in CODE_IN_LINE.findall(text)}
+    assert sorted(set(CODES) - asserted) == []
+    assert sorted(asserted - set(CODES)) == []
+
+
+# --------------------------------------------------------------------------- property: never raises
+
+CATALOG = load_catalog()
+FIXTURE_YAML = sorted(p for p in MINIMAL.rglob("*.yaml"))
+TOKENS = ["title", "kind", "clauses", "file", "url", "id", "status", "clause", "justification", "evidence",
+          "grade", "raised", "due", "closed", "description", "covers", "review_by", "date", "audience",
+          ": ", ":", "- ", "-", "\n", "  ", "    ", "[", "]", "{", "}", ",", "'", '"', "#", "&a ", "*a", "!!str ",
+          "!!python/object/apply:os.system ", "? ", "|", ">", "---\n", "...\n", "8.30", "8.3", "4.3", "11.2",
+          "2026-13-45", "2026-11-01", "not-applicable", "document", "record", "open", "closed", "major",
+          "../../etc/passwd", "/etc/passwd", "javascript:alert(1)", "https://x.example", "context/scope.md",
+          "a" * 300, "\\0", "\\x01", "\u00e9", "\ufeff", "~", "null", "\t", "%YAML 1.1\n", "<<: *a\n"]
+
+
+@pytest.fixture(scope="module")
+def fuzz_root():
+    """A project root with the minimal evidence/ for file checks (module scope: hypothesis runs it many times)."""
+    folder = Path(tempfile.mkdtemp(prefix="isoready-fuzz-"))
+    shutil.copytree(MINIMAL, folder / "p", symlinks=True)
+    yield folder / "p"
+    shutil.rmtree(folder)
+
+
+def _check_never_raises(text: str, root: Path) -> None:
+    for rel, check in (
+        ("evidence/fuzz.yaml", lambda v: validate.evidence_from_file("evidence/fuzz.yaml", v, root, CATALOG).diagnostics),
+        ("content/clauses/fuzz.yaml", lambda v: validate.assessments_from_file("content/clauses/fuzz.yaml", v, CATALOG)[1]),
+        ("content/findings/fuzz.yaml", lambda v: validate.findings_from_file("content/findings/fuzz.yaml", v, CATALOG)[1]),
+    ):
+        value, diags = parse_text(text, rel)
+        for d in [*diags, *check(value)]:
+            assert isinstance(d, Diagnostic) and d.code in CODES
+            assert d.path == rel and d.line >= 1 and d.column >= 1
+            assert "\n" not in d.format()
+
+
+# text as read_text returns it: decoded UTF-8, so never a lone surrogate
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+YAMLISH = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
+
+
+@st.composite
+def mutated_fixture(draw) -> str:
+    data = bytearray(draw(st.sampled_from(FIXTURE_YAML)).read_bytes())
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, len(data)))
+        op = draw(st.sampled_from(["set", "insert", "delete"]))
+        byte = draw(st.integers(0, 255))
+        if op == "set" and at < len(data):
+            data[at] = byte
+        elif op == "insert":
+            data.insert(at, byte)
+        elif at < len(data):
+            del data[at]
+    return data.decode("utf-8", errors="replace")
+
+
+FUZZ = settings(max_examples=500, deadline=None)
+
+
+@FUZZ
+@given(text=TEXT)
+def test_random_text_never_raises(text: str, fuzz_root: Path) -> None:
+    _check_never_raises(text, fuzz_root)
+
+
+@FUZZ
+@given(text=YAMLISH)
+def test_yaml_like_text_never_raises(text: str, fuzz_root: Path) -> None:
+    _check_never_raises(text, fuzz_root)
+
+
+@FUZZ
+@given(text=mutated_fixture())
+def test_mutated_fixture_never_raises(text: str, fuzz_root: Path) -> None:
+    _check_never_raises(text, fuzz_root)
