@@ -48,7 +48,7 @@ def make_archive(opts: Options, dist: Optional[Path] = None) -> tuple[BuildResul
     dist = dist or opts.root / "dist"
     work = Path(tempfile.mkdtemp(prefix="isoready-archive-"))
     try:
-        result = build(replace(opts, output=work / "site"))
+        result = build(replace(opts, output=work / "site", use_cache=False))
         if not result.ok or result.site is None:
             return result, None
         name = archive_name(result.site.organisation, result.site.as_of, result.site.audience)

@@ -53,6 +53,9 @@ class YStr(str):
         obj.plain = plain
         return obj
 
+    def __reduce__(self) -> tuple:  # the build cache pickles parsed trees
+        return (YStr, (str(self), self.loc, self.plain))
+
 
 class YMap(dict):
     """A mapping from YAML: ``locs[key]`` is where the value sits, ``key_locs[key]`` the key."""
@@ -213,16 +216,27 @@ def _reader_loc(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-def read_text(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:
-    """Read a UTF-8 text file, refusing oversize or undecodable ones with a diagnostic."""
+def read_bytes(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read a file's bytes, refusing oversize or unreadable ones with a diagnostic (size checked first)."""
     try:
         size = file.stat().st_size
         if size > max_bytes:
             return None, [Diagnostic(rel, 1, 1, "E103", f"file is {size} bytes, over the {max_bytes}-byte limit",
                                      "split it into smaller files, or raise the limit with --max-yaml-bytes")]
-        data = file.read_bytes()
+        return file.read_bytes(), []
     except OSError as exc:
         return None, [Diagnostic(rel, 1, 1, "E101", f"cannot read file: {exc.strerror or exc}", "check permissions")]
+
+
+def read_text(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 text file, refusing oversize or undecodable ones with a diagnostic."""
+    data, diags = read_bytes(file, rel, max_bytes)
+    if data is None:
+        return None, diags
+    return decode(data, rel)
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -233,11 +247,20 @@ def read_text(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[str | N
     return text.removeprefix("\ufeff"), []
 
 
-def load_file(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[Value, list[Diagnostic]]:
-    text, diags = read_text(file, rel, max_bytes)
-    if text is None:
+def load_file(file: Path, rel: str, max_bytes: int = MAX_BYTES, cache: Any = None) -> tuple[Value, list[Diagnostic]]:
+    """Read and parse one YAML file; ``cache`` (a BuildCache) skips parsing bytes seen before."""
+    data, diags = read_bytes(file, rel, max_bytes)
+    if data is None:
         return None, diags
-    return parse_text(text, rel)
+    if cache is not None:
+        hit = cache.parsed(rel, data)
+        if hit is not None:
+            return hit[0], list(hit[1])
+    text, diags = decode(data, rel)
+    value, parse_diags = (None, diags) if text is None else parse_text(text, rel)
+    if cache is not None:
+        cache.remember(rel, data, value, list(parse_diags))
+    return value, parse_diags
 
 
 def is_yaml(name: str) -> bool:

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from . import export
 from .assess import assess
@@ -39,6 +39,7 @@ class BuildResult:
     output: Optional[Path] = None
     site: Optional[SiteView] = None
     files: list[str] = field(default_factory=list)
+    reused: int = 0  # pages and documents taken from the previous build unchanged
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Options:
     strict: bool = False
     max_yaml_bytes: int = MAX_BYTES
     commit: Optional[str] = None
+    use_cache: bool = True  # reuse unchanged parses and pages from ROOT/.cache/isoready (see cache.py)
 
     @property
     def out(self) -> Path:
@@ -68,9 +70,9 @@ def git_commit(root: Path) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def check(opts: Options) -> tuple[Optional[Project], list[Diagnostic]]:
+def check(opts: Options, cache: Any = None) -> tuple[Optional[Project], list[Diagnostic]]:
     """Load and validate only."""
-    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, cache)
     return project, diags
 
 
@@ -78,9 +80,9 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def prepare(opts: Options) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+def prepare(opts: Options, cache: Any = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
     """load -> validate -> assess -> views; (None, ...) when the build must stop."""
-    project, diags = check(opts)
+    project, diags = check(opts, cache)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
     readiness = assess(project, opts.as_of)
@@ -89,15 +91,20 @@ def prepare(opts: Options) -> tuple[Optional[SiteView], Optional[Project], list[
     return site, project, diags
 
 
-def write_assets(site: SiteView, project: Project, out: Path) -> list[Written]:
+def write_assets(site: SiteView, project: Project, out: Path,
+                 reuse: Optional[Callable[[str, str], Optional[Written]]] = None) -> list[Written]:
     """Everything that is not a templated page: documents, logo, exports, search index."""
     written: list[Written] = []
     evidence_root = project.root / EVIDENCE_DIR
     for doc in site.documents:
-        target = out / doc.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
-        written.append(Written(doc.path, doc.size, doc.sha256))
+        fingerprint = "doc:" + doc.sha256
+        done = reuse(doc.path, fingerprint) if reuse else None
+        if done is None:
+            target = out / doc.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+            done = Written(doc.path, doc.size, doc.sha256, fingerprint)
+        written.append(done)
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     from . import xlsx
@@ -176,22 +183,51 @@ def temp_dir_for(out: Path) -> Path:
 
 
 def build(opts: Options, render: Any = None) -> BuildResult:
-    """The whole pipeline; ``render(site, project, tmp)`` writes the pages (Pelican by default)."""
-    site, project, diags = prepare(opts)
+    """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)."""
+    from .cache import BuildCache
+
+    cache = BuildCache.open(opts.root) if opts.use_cache else None
+    site, project, diags = prepare(opts, cache)
     if site is None or project is None:
         return BuildResult(False, diags)
     out = opts.out.resolve()
     _refuse_source_overlap(opts.root, out)
     tmp = temp_dir_for(out)
     try:
-        written = list((render or render_with_pelican)(site, project, tmp, opts) or [])
-        written += write_assets(site, project, tmp)
+        plan = _planner(cache, opts, site, out, tmp) if cache else None
+        written = list((render or render_with_pelican)(site, project, tmp, opts, plan) or [])
+        reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
+        written += write_assets(site, project, tmp, reuse)
         files = write_manifest(tmp, site, written)
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(True, diags, out, site, files)
+    if cache is not None:
+        try:
+            cache.save(out, written)
+        except OSError:  # a cache that cannot be written only costs speed next time
+            pass
+    return BuildResult(True, diags, out, site, files, cache.hits if cache else 0)
+
+
+def theme_dir(root: Path) -> Path:
+    from .pelican_plugin import REPO_THEME
+
+    return root / "theme" if (root / "theme" / "templates").is_dir() else REPO_THEME
+
+
+def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) -> Callable:
+    from .cache import CHROME_FIELDS, theme_key
+
+    key, reusable = theme_key(theme_dir(opts.root), opts.root / "pelicanconf.py")
+    chrome = repr(tuple(getattr(site, f) for f in CHROME_FIELDS))
+
+    def plan(page: Any) -> tuple[Optional[str], Optional[Written]]:
+        fingerprint = cache.fingerprint(page, key, chrome, reusable)
+        return fingerprint, cache.reuse(page.path, fingerprint, out, tmp)
+
+    return plan
 
 
 class UsageError(Exception):
@@ -208,13 +244,13 @@ def _refuse_source_overlap(root: Path, out: Path) -> None:
             raise UsageError(f"refusing to write the site to {out}: it lies inside {protected}")
 
 
-def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options) -> list[Written]:
+def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options, plan: Any = None) -> list[Written]:
     from .pelican_plugin import run_pelican
 
-    return run_pelican(opts.root, tmp, site, project)
+    return run_pelican(opts.root, tmp, site, project, plan)
 
 
-def render_plain(site: SiteView, project: Project, tmp: Path, opts: Options) -> list[Written]:
+def render_plain(site: SiteView, project: Project, tmp: Path, opts: Options, plan: Any = None) -> list[Written]:
     from .render import render_site
 
-    return render_site(site, tmp, opts.root / "theme", project.root / EVIDENCE_DIR)
+    return render_site(site, tmp, theme_dir(opts.root), project.root / EVIDENCE_DIR, plan)

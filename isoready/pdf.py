@@ -59,7 +59,7 @@ def make_report(opts: Options, target: Optional[Path] = None) -> tuple[BuildResu
 
     work = Path(tempfile.mkdtemp(prefix="isoready-report-"))
     try:
-        result = build(replace(opts, output=work / "site"))
+        result = build(replace(opts, output=work / "site", use_cache=False))
         if not result.ok or result.site is None:
             return result, None
         if target is None:

@@ -52,11 +52,12 @@ class PortalGenerator(Generator):
         self.project: Any = None
         self.standalone = False
         self.written: list = []
+        self.plan: Any = None
 
     def generate_context(self) -> None:
         preloaded = self.settings.get("ISOREADY_PRELOADED")
         if preloaded:
-            self.site, self.project, self.written = preloaded
+            self.site, self.project, self.written, self.plan = preloaded
             return
         from .diagnostics import report
         from .package import Options, prepare
@@ -77,7 +78,7 @@ class PortalGenerator(Generator):
         # copy its whole context per page and serialise everything on one core.
         evidence_root = Path(self.project.root) / "evidence"
         self.written.extend(render_pages(list(pages(self.site, evidence_root)), self.site, self.get_template,
-                                         Path(self.output_path)))
+                                         Path(self.output_path), self.plan))
         if self.standalone:
             from .package import write_assets, write_manifest
 
@@ -101,10 +102,10 @@ def pelican_settings(root: Path, out: Path, extra: Optional[dict[str, Any]] = No
     return read_settings(str(conf) if conf.is_file() else None, override=override)
 
 
-def run_pelican(root: Path, out: Path, site: Any, project: Any) -> list:
+def run_pelican(root: Path, out: Path, site: Any, project: Any, plan: Any = None) -> list:
     """Render the preloaded site into ``out`` with Pelican; returns what was written (path, size, SHA-256)."""
     written: list = []
-    settings = pelican_settings(root, out, {"ISOREADY_PRELOADED": (site, project, written)})
+    settings = pelican_settings(root, out, {"ISOREADY_PRELOADED": (site, project, written, plan)})
     logging.getLogger("pelican").setLevel(logging.WARNING)
     from pelican.log import console
 

@@ -14,7 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
@@ -111,10 +111,37 @@ def workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
+#: given a page: its fingerprint (None: not reusable) and, when the previous build's copy was reused, what it wrote
+Planner = Callable[[Page], "tuple[Optional[str], Optional[Written]]"]
+
+
 def render_pages(items: Sequence[Page], site: SiteView, get_template: Callable[[str], Template],
-                 out: Path) -> list[Written]:
-    """Render and write every page; in parallel when there are many and fork is available."""
-    items = list(items)
+                 out: Path, plan: Optional[Planner] = None) -> list[Written]:
+    """Render and write every page; in parallel when there are many and fork is available.
+
+    With ``plan`` (the build cache), pages whose inputs did not change are reused, not rendered.
+    """
+    reused: list[Written] = []
+    fingerprints: dict[str, str] = {}
+    if plan is not None:
+        todo = []
+        for page in items:
+            fingerprint, done = plan(page)
+            if done is not None:
+                reused.append(done)
+                continue
+            if fingerprint:
+                fingerprints[page.path] = fingerprint
+            todo.append(page)
+        items = todo
+    rendered = _render_all(list(items), site, get_template, out)
+    if fingerprints:
+        rendered = [replace(w, fingerprint=fingerprints.get(w.path, "")) for w in rendered]
+    return reused + rendered
+
+
+def _render_all(items: list[Page], site: SiteView, get_template: Callable[[str], Template],
+                out: Path) -> list[Written]:
     n = workers()
     _JOB.update(out=out, site=site, get_template=get_template, pages=items)
     try:
@@ -146,9 +173,10 @@ def template_getter(env: Environment) -> Callable[[str], Template]:
     return get
 
 
-def render_site(site: SiteView, out: Path, theme: Path, evidence_root: Path) -> list[Written]:
+def render_site(site: SiteView, out: Path, theme: Path, evidence_root: Path,
+                plan: Optional[Planner] = None) -> list[Written]:
     """Write every page with plain Jinja (no Pelican), and the theme's static files."""
-    written = render_pages(list(pages(site, evidence_root)), site, template_getter(environment(theme)), out)
+    written = render_pages(list(pages(site, evidence_root)), site, template_getter(environment(theme)), out, plan)
     copy_tree(theme / "static", out / "theme")
     return written
 

@@ -399,14 +399,17 @@ def _yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
     return [(p.relative_to(root).as_posix(), p) for p in walk(root / folder) if is_yaml(p.name)]
 
 
-def read_project(root: Path, catalog: Catalog, as_of: date,
-                 max_bytes: int = MAX_BYTES) -> tuple[Project, list[Diagnostic]]:
-    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic."""
+def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
+                 cache: Any = None) -> tuple[Project, list[Diagnostic]]:
+    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
+
+    ``cache`` (a BuildCache) lets unchanged files skip parsing; every check still runs.
+    """
     root = Path(root)
     out = Collector()
 
     def load(rel: str, path: Path) -> Any:
-        value, diags = load_file(path, rel, max_bytes)
+        value, diags = load_file(path, rel, max_bytes, cache)
         out.items.extend(diags)
         return value
 

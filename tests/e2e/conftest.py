@@ -33,6 +33,7 @@ from e2e_support import (
     SiteBase,
     SitePage,
     flush,
+    playwright_sync_api,
     CSP_INIT_SCRIPT,
     build_site,
     require,
@@ -101,12 +102,7 @@ def http_base(http_site: HttpSite) -> SiteBase:
 
 @pytest.fixture(scope="session")
 def _playwright() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        require(False, f"Playwright for Python is not installed ({exc}); pip install -e '.[test]'")
-        raise
-    pw = sync_playwright().start()
+    pw = playwright_sync_api().sync_playwright().start()
     try:
         yield pw
     finally:
@@ -154,9 +150,8 @@ def site_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[...,
                 route.abort("blockedbyclient")
 
         context.route("**/*", route)
-        context.expose_function("__isoreadyCspViolation", guard.csp_violations.append)
+        context.expose_function("__isoreadyCspViolation", lambda violation: guard.csp_violations.append(violation))
         context.add_init_script(CSP_INIT_SCRIPT)
-        page = context.new_page()
 
         def on_request(req) -> None:  # noqa: ANN001
             guard.requests.append(req.url)
@@ -168,9 +163,11 @@ def site_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[...,
                 loc = msg.location or {}
                 guard.console_errors.append(f"{msg.text} [{loc.get('url', '')}:{loc.get('lineNumber', '')}]")
 
-        page.on("request", on_request)
-        page.on("console", on_console)
-        page.on("pageerror", lambda exc: guard.page_errors.append(str(exc)))
+        # On the context, so pages a link opens (target=_blank, window.open) are watched too.
+        context.on("request", on_request)
+        context.on("console", on_console)
+        context.on("weberror", lambda err: guard.page_errors.append(str(err.error)))
+        page = context.new_page()
         pages.append(SitePage(page=page, guard=guard, site=site))
         return pages[-1]
 

@@ -40,14 +40,27 @@ TIMEOUT_MS = 10_000
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 
 
-def require(ok: bool, what: str) -> None:
-    """Skip when a tool is missing locally; fail (never skip) when CI=true."""
+def require(ok: bool, what: str, *, module: bool = False) -> None:
+    """Skip when a tool is missing locally; fail (never skip) when CI=true.
+
+    ``module=True`` when called at import time of a test module (skips the whole module).
+    """
     if ok:
         return
     if IN_CI:
         pytest.fail(f"{what} (CI=true: the end-to-end tests must run in CI, so this is a failure, not a skip)",
                     pytrace=False)
-    pytest.skip(what)
+    pytest.skip(what, allow_module_level=module)
+
+
+def playwright_sync_api():  # noqa: ANN201
+    """``playwright.sync_api``, or a local skip / CI failure of the calling test module when it is missing."""
+    try:
+        import playwright.sync_api as api
+    except ImportError as exc:
+        require(False, f"Playwright for Python is not installed ({exc}): pip install -e '.[test]'", module=True)
+        raise
+    return api
 
 
 def build_site(output: Path, *, as_of: str = AS_OF, audience: str = AUDIENCE) -> Path:
@@ -112,7 +125,7 @@ class PageGuard:
         if url.startswith(_LOCAL_SCHEMES):
             return True
         if self.origin == "file://":
-            return url.startswith("file://")
+            return url.startswith("file:///")  # a local file; file://host/... (e.g. from "//host/x") is not
         return url == self.origin or url.startswith(self.origin + "/")
 
     def problems(self) -> list[str]:

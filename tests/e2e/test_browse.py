@@ -14,11 +14,17 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from typing import TYPE_CHECKING
+
 import pytest
 import yaml
-from playwright.sync_api import Locator, Page, expect
 
-from e2e_support import ORGANISATION, ROOT, SiteBase, SitePage
+from e2e_support import ORGANISATION, ROOT, SiteBase, SitePage, playwright_sync_api
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+expect = playwright_sync_api().expect
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,156 @@
+"""The build cache: what an incremental rebuild may reuse, keyed by content hashes.
+
+Two things are reused, and nothing is trusted without a hash:
+
+- parsed YAML, by the SHA-256 of the file's bytes (every file is still read and
+  hashed; only parsing is skipped), so validation always sees current input;
+- rendered pages, by a fingerprint of everything the page is made from: its
+  view-model (the frozen dataclasses' repr), the page chrome, every template,
+  the settings and the code version. A page whose fingerprint matches the
+  previous build's, and whose file in the previous output is unchanged (size
+  and modification time as written), is hard-linked instead of rendered.
+
+Templates that may print more of the site than the page chrome are never reused.
+The cache lives in ``ROOT/.cache/isoready/``; deleting it only makes the next
+build a cold one. A cache that cannot be read is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .render import Page, Written
+
+VERSION = "1"
+CACHE_DIR = Path(".cache") / "isoready"
+#: site fields the page chrome (base.html) prints; a reusable page may print no other site field
+CHROME_FIELDS = ("organisation", "logo_url", "as_of", "audience", "audience_note", "commit", "standard",
+                 "amendments")
+REUSABLE_TEMPLATES = ("clause", "evidence", "document", "finding")
+_SITE_FIELD = re.compile(r"\bsite\.([a-z_]+)")
+
+
+def _code_version() -> str:
+    h = hashlib.sha256(VERSION.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    for path in sorted((Path(__file__).parent / "data").glob("*")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def theme_key(theme: Path, settings_file: Optional[Path]) -> tuple[str, set[str]]:
+    """A hash of every template and the settings, and the templates whose pages may be reused."""
+    h = hashlib.sha256(_code_version().encode())
+    sources = {}
+    for path in sorted((theme / "templates").rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            sources[path.name] = text
+            h.update(path.name.encode() + b"\0" + text.encode())
+    if settings_file and settings_file.is_file():
+        h.update(b"settings\0" + settings_file.read_bytes())
+    shared = "".join(v for k, v in sources.items() if k in ("base.html", "macros.html", "charts.html"))
+    reusable = set()
+    for name in REUSABLE_TEMPLATES:
+        used = set(_SITE_FIELD.findall(sources.get(f"{name}.html", "") + shared))
+        if used <= set(CHROME_FIELDS):
+            reusable.add(name)
+    return h.hexdigest(), reusable
+
+
+@dataclass
+class PageState:
+    fingerprint: str
+    size: int
+    sha256: str
+    mtime_ns: int
+
+
+@dataclass
+class BuildCache:
+    folder: Path
+    yaml: dict[str, tuple[str, Any, list]] = field(default_factory=dict)  # rel -> (sha, value, diagnostics)
+    pages: dict[str, PageState] = field(default_factory=dict)
+    output: str = ""  # the output folder the page states describe
+    used_yaml: set[str] = field(default_factory=set)
+    hits: int = 0
+
+    @classmethod
+    def open(cls, root: Path) -> "BuildCache":
+        folder = root / CACHE_DIR
+        cache = cls(folder)
+        try:
+            with open(folder / "state.pickle", "rb") as fh:
+                data = pickle.load(fh)
+            if data.get("version") == VERSION:
+                cache.yaml, cache.pages, cache.output = data["yaml"], data["pages"], data["output"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+                ValueError):
+            pass
+        return cache
+
+    # ------------------------------------------------------------------ YAML
+
+    def parsed(self, rel: str, data: bytes) -> Optional[tuple[Any, list]]:
+        entry = self.yaml.get(rel)
+        self.used_yaml.add(rel)
+        if entry and entry[0] == hashlib.sha256(data).hexdigest():
+            return entry[1], entry[2]
+        return None
+
+    def remember(self, rel: str, data: bytes, value: Any, diags: list) -> None:
+        self.yaml[rel] = (hashlib.sha256(data).hexdigest(), value, diags)
+        self.used_yaml.add(rel)
+
+    # ------------------------------------------------------------------ pages
+
+    def fingerprint(self, page: Page, key: str, chrome: str, reusable: set[str]) -> Optional[str]:
+        if page.template not in reusable:
+            return None
+        h = hashlib.sha256(key.encode())
+        h.update(chrome.encode())
+        h.update(page.path.encode() + b"\0" + page.template.encode() + b"\0")
+        h.update(repr(sorted(page.context.items())).encode())
+        return h.hexdigest()
+
+    def reuse(self, page_path: str, fingerprint: Optional[str], old_out: Path, new_out: Path) -> Optional[Written]:
+        """Hard-link the previous build's page when nothing it is made from changed."""
+        state = self.pages.get(page_path)
+        if fingerprint is None or state is None or state.fingerprint != fingerprint or str(old_out) != self.output:
+            return None
+        source = old_out / page_path
+        try:
+            st = source.stat()
+            if st.st_size != state.size or st.st_mtime_ns != state.mtime_ns:
+                return None  # changed since we wrote it: never serve it
+            target = new_out / page_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+        except OSError:
+            return None
+        self.hits += 1
+        return Written(page_path, state.size, state.sha256, fingerprint)
+
+    def save(self, output: Path, written: list[Written]) -> None:
+        pages = {}
+        for w in written:
+            if w.fingerprint:
+                try:
+                    mtime = (output / w.path).stat().st_mtime_ns
+                except OSError:
+                    continue
+                pages[w.path] = PageState(w.fingerprint, w.size, w.sha256, mtime)
+        yaml = {k: v for k, v in self.yaml.items() if k in self.used_yaml}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".state.{os.getpid()}.part"
+        with open(tmp, "wb") as fh:
+            pickle.dump({"version": VERSION, "yaml": yaml, "pages": pages, "output": str(output)}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / "state.pickle")

@@ -1,0 +1,120 @@
+"""Incremental rebuilds produce exactly the site a cold build produces, after every kind of change."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isoready import render
+from isoready.package import Options, build
+
+REPO = Path(__file__).resolve().parents[2]
+MINIMAL = REPO / "tests" / "fixtures" / "minimal"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    shutil.copytree(REPO / "theme", root / "theme")
+    shutil.copy(REPO / "pelicanconf.py", root / "pelicanconf.py")
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _first_record(root: Path) -> Path:
+    return next(p for p in sorted((root / "evidence").rglob("*.yaml")) if "title:" in p.read_text())
+
+
+CHANGES = {
+    "nothing": lambda root: None,
+    "evidence added": lambda root: (root / "evidence" / "added.yaml").write_text(
+        'title: Added record\nkind: record\nclauses: ["7.2"]\ndate: 2026-10-01\n', encoding="utf-8"),
+    "evidence edited": lambda root: _edit(_first_record(root), "title: ", "title: Edited "),
+    "evidence removed": lambda root: (root / "evidence" / "support" / "training.yaml").unlink(),
+    "document bytes changed": lambda root: _append_to_a_document(root),
+    "assessment changed": lambda root: _edit(next((root / "content" / "clauses").glob("*.yaml")),
+                                             "status: implemented", "status: in-progress"),
+    "template changed": lambda root: _edit(root / "theme" / "templates" / "evidence.html",
+                                           "<h1>", "<h1 class=\"changed\">"),
+    "macro template changed": lambda root: _edit(root / "theme" / "templates" / "macros.html",
+                                                 "{% macro", "{# changed #}\n{% macro"),
+    "settings changed": lambda root: (root / "pelicanconf.py").write_text(
+        (root / "pelicanconf.py").read_text() + "\nSITENAME = 'Changed'\n", encoding="utf-8"),
+    "organisation renamed": lambda root: _edit(root / "content" / "organisation.yaml", "name: ", "name: Renamed "),
+}
+
+
+def _append_to_a_document(root: Path) -> None:
+    doc = next(p for p in sorted((root / "evidence").rglob("*")) if p.suffix in (".md", ".csv"))
+    doc.write_bytes(doc.read_bytes() + b"\nAppended line.\n")
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_incremental_rebuild_equals_cold_build(project, tmp_path, change):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "incremental", commit="c0ffee")
+    first = build(opts)
+    assert first.ok and first.reused == 0
+    CHANGES[change](project)
+    again = build(opts)
+    assert again.ok, again.diagnostics
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert cold.ok
+    assert tree(tmp_path / "incremental") == tree(tmp_path / "cold")
+    if change in ("template changed", "macro template changed", "settings changed", "organisation renamed"):
+        docs = [f for f in again.files if f.startswith("files/") and not f.endswith(".html")]
+        assert again.reused == len(docs)  # only the documents themselves
+    else:
+        assert again.reused > 5, "nothing was reused: the rebuild was not incremental"
+
+
+def test_as_of_and_audience_changes_rebuild_what_they_touch(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    for changed in (replace(opts, as_of=date(2027, 6, 1)), replace(opts, audience="internal"),
+                    replace(opts, audience="public"), replace(opts, commit="beef")):
+        assert build(changed).ok
+        assert build(replace(changed, output=tmp_path / "cold", use_cache=False)).ok
+        assert tree(tmp_path / "out") == tree(tmp_path / "cold"), changed
+
+
+def test_a_page_edited_in_the_output_is_never_served_again(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    page = next((tmp_path / "out" / "evidence").rglob("*.html"))
+    page.write_text("tampered", encoding="utf-8")
+    again = build(opts)
+    assert again.reused > 0
+    assert build(replace(opts, output=tmp_path / "cold", use_cache=False)).ok
+    assert tree(tmp_path / "out") == tree(tmp_path / "cold")
+
+
+def test_a_corrupt_cache_only_costs_a_cold_build(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    (project / ".cache" / "isoready" / "state.pickle").write_bytes(b"not a pickle")
+    again = build(opts)
+    assert again.ok and again.reused == 0
+
+
+def test_parallel_and_serial_rendering_give_the_same_bytes(project, tmp_path, monkeypatch):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "serial", use_cache=False, commit="x")
+    monkeypatch.setenv("ISOREADY_WORKERS", "1")
+    assert build(opts).ok
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    monkeypatch.setattr(render, "PARALLEL_FROM", 0)
+    assert build(replace(opts, output=tmp_path / "parallel")).ok
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
