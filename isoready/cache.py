@@ -1,14 +1,13 @@
 """The build cache: what an incremental rebuild may reuse, keyed by content hashes.
 
-Two things are reused, and nothing is trusted without a hash:
-
-- parsed YAML, by the SHA-256 of the file's bytes (every file is still read and
-  hashed; only parsing is skipped), so validation always sees current input;
-- rendered pages, by a fingerprint of everything the page is made from: its
-  view-model (the frozen dataclasses' repr), the page chrome, every template,
-  the settings and the code version. A page whose fingerprint matches the
-  previous build's, and whose file in the previous output is unchanged (size
-  and modification time as written), is hard-linked instead of rendered.
+Every build reads and validates every input (validation is cheap next to
+rendering, and it is what proves the input has not changed under us). What is
+reused is rendered output: a page or document whose fingerprint (the SHA-256 of
+everything it is made from: its view-model's repr, the page chrome, every
+template, the settings and the code version; for a document, its bytes'
+SHA-256) matches the previous build's, and whose file in the previous output is
+unchanged since we wrote it (size and modification time), is hard-linked into
+the new site instead of rendered or copied.
 
 Templates that may print more of the site than the page chrome are never reused.
 The cache lives in ``ROOT/.cache/isoready/``; deleting it only makes the next
@@ -27,7 +26,7 @@ from typing import Any, Optional
 
 from .render import Page, Written
 
-VERSION = "1"
+VERSION = "2"
 CACHE_DIR = Path(".cache") / "isoready"
 #: site fields the page chrome (base.html) prints; a reusable page may print no other site field
 CHROME_FIELDS = ("organisation", "logo_url", "as_of", "audience", "audience_note", "commit", "standard",
@@ -76,10 +75,8 @@ class PageState:
 @dataclass
 class BuildCache:
     folder: Path
-    yaml: dict[str, tuple[str, Any, list]] = field(default_factory=dict)  # rel -> (sha, value, diagnostics)
     pages: dict[str, PageState] = field(default_factory=dict)
     output: str = ""  # the output folder the page states describe
-    used_yaml: set[str] = field(default_factory=set)
     hits: int = 0
 
     @classmethod
@@ -90,24 +87,11 @@ class BuildCache:
             with open(folder / "state.pickle", "rb") as fh:
                 data = pickle.load(fh)
             if data.get("version") == VERSION:
-                cache.yaml, cache.pages, cache.output = data["yaml"], data["pages"], data["output"]
+                cache.pages, cache.output = data["pages"], data["output"]
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
                 ValueError):
             pass
         return cache
-
-    # ------------------------------------------------------------------ YAML
-
-    def parsed(self, rel: str, data: bytes) -> Optional[tuple[Any, list]]:
-        entry = self.yaml.get(rel)
-        self.used_yaml.add(rel)
-        if entry and entry[0] == hashlib.sha256(data).hexdigest():
-            return entry[1], entry[2]
-        return None
-
-    def remember(self, rel: str, data: bytes, value: Any, diags: list) -> None:
-        self.yaml[rel] = (hashlib.sha256(data).hexdigest(), value, diags)
-        self.used_yaml.add(rel)
 
     # ------------------------------------------------------------------ pages
 
@@ -147,10 +131,9 @@ class BuildCache:
                 except OSError:
                     continue
                 pages[w.path] = PageState(w.fingerprint, w.size, w.sha256, mtime)
-        yaml = {k: v for k, v in self.yaml.items() if k in self.used_yaml}
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.folder / f".state.{os.getpid()}.part"
         with open(tmp, "wb") as fh:
-            pickle.dump({"version": VERSION, "yaml": yaml, "pages": pages, "output": str(output)}, fh,
+            pickle.dump({"version": VERSION, "pages": pages, "output": str(output)}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / "state.pickle")

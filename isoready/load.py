@@ -247,20 +247,15 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     return text.removeprefix("\ufeff"), []
 
 
-def load_file(file: Path, rel: str, max_bytes: int = MAX_BYTES, cache: Any = None) -> tuple[Value, list[Diagnostic]]:
-    """Read and parse one YAML file; ``cache`` (a BuildCache) skips parsing bytes seen before."""
+def load_file(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[Value, list[Diagnostic]]:
+    """Read and parse one YAML file."""
     data, diags = read_bytes(file, rel, max_bytes)
     if data is None:
         return None, diags
-    if cache is not None:
-        hit = cache.parsed(rel, data)
-        if hit is not None:
-            return hit[0], list(hit[1])
     text, diags = decode(data, rel)
-    value, parse_diags = (None, diags) if text is None else parse_text(text, rel)
-    if cache is not None:
-        cache.remember(rel, data, value, list(parse_diags))
-    return value, parse_diags
+    if text is None:
+        return None, diags
+    return parse_text(text, rel)
 
 
 def is_yaml(name: str) -> bool:

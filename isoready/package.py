@@ -70,9 +70,9 @@ def git_commit(root: Path) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def check(opts: Options, cache: Any = None) -> tuple[Optional[Project], list[Diagnostic]]:
+def check(opts: Options) -> tuple[Optional[Project], list[Diagnostic]]:
     """Load and validate only."""
-    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, cache)
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
     return project, diags
 
 
@@ -80,9 +80,9 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def prepare(opts: Options, cache: Any = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+def prepare(opts: Options) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
     """load -> validate -> assess -> views; (None, ...) when the build must stop."""
-    project, diags = check(opts, cache)
+    project, diags = check(opts)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
     readiness = assess(project, opts.as_of)
@@ -187,7 +187,7 @@ def build(opts: Options, render: Any = None) -> BuildResult:
     from .cache import BuildCache
 
     cache = BuildCache.open(opts.root) if opts.use_cache else None
-    site, project, diags = prepare(opts, cache)
+    site, project, diags = prepare(opts)
     if site is None or project is None:
         return BuildResult(False, diags)
     out = opts.out.resolve()

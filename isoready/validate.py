@@ -399,17 +399,56 @@ def _yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
     return [(p.relative_to(root).as_posix(), p) for p in walk(root / folder) if is_yaml(p.name)]
 
 
-def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
-                 cache: Any = None) -> tuple[Project, list[Diagnostic]]:
-    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
+def _evidence_yaml(path: Path, root: Path, catalog: Catalog, max_bytes: int) -> tuple[list[Evidence], list[Diagnostic]]:
+    """Everything about one evidence YAML file: safety, parse, records, their diagnostics."""
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink() and not _inside(path, root / EVIDENCE_DIR):
+        return [], [Diagnostic(rel, 1, 1, "E304", "this YAML file is a symlink leading outside evidence/",
+                               "copy the record into evidence/ instead of linking it")]
+    value, diags = load_file(path, rel, max_bytes)
+    if value is None and diags:
+        return [], diags
+    result = evidence_from_file(rel, value, root, catalog)
+    return list(result.records), diags + list(result.diagnostics)
 
-    ``cache`` (a BuildCache) lets unchanged files skip parsing; every check still runs.
-    """
+
+PARALLEL_FILES = 2000  # below this, forking workers costs more than parsing in one process
+_JOB: dict[str, Any] = {}
+
+
+def _evidence_chunk(bounds: tuple[int, int]) -> list[tuple[list[Evidence], list[Diagnostic]]]:
+    paths, root, catalog, max_bytes = _JOB["args"]
+    return [_evidence_yaml(p, root, catalog, max_bytes) for p in paths[bounds[0]:bounds[1]]]
+
+
+def _map_files(paths: list[Path], root: Path, catalog: Catalog,
+               max_bytes: int) -> list[tuple[list[Evidence], list[Diagnostic]]]:
+    """_evidence_yaml over every file, in order; on every core when there are many (fork)."""
+    import multiprocessing
+
+    from .render import workers
+
+    n = workers()
+    if n == 1 or len(paths) < PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        return [_evidence_yaml(p, root, catalog, max_bytes) for p in paths]
+    _JOB["args"] = (paths, root, catalog, max_bytes)
+    try:
+        step = max(100, len(paths) // (n * 4))
+        ranges = [(i, min(i + step, len(paths))) for i in range(0, len(paths), step)]
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            return [r for chunk in pool.map(_evidence_chunk, ranges) for r in chunk]
+    finally:
+        _JOB.clear()
+
+
+def read_project(root: Path, catalog: Catalog, as_of: date,
+                 max_bytes: int = MAX_BYTES) -> tuple[Project, list[Diagnostic]]:
+    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic."""
     root = Path(root)
     out = Collector()
 
     def load(rel: str, path: Path) -> Any:
-        value, diags = load_file(path, rel, max_bytes, cache)
+        value, diags = load_file(path, rel, max_bytes)
         out.items.extend(diags)
         return value
 
@@ -429,21 +468,15 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     # evidence
     evidence: list[Evidence] = []
     documents: list[str] = []
+    yaml_paths = []
     for path in walk(root / EVIDENCE_DIR):
-        rel = path.relative_to(root).as_posix()
         if is_yaml(path.name):
-            if path.is_symlink() and not _inside(path, root / EVIDENCE_DIR):
-                out.add(Loc(rel, 1, 1), "E304", "this YAML file is a symlink leading outside evidence/",
-                        "copy the record into evidence/ instead of linking it")
-                continue
-            value = load(rel, path)
-            if value is None and any(d.path == rel for d in out.items):
-                continue
-            result = evidence_from_file(rel, value, root, catalog)
-            evidence.extend(result.records)
-            out.items.extend(result.diagnostics)
+            yaml_paths.append(path)
         else:
-            documents.append(rel[len(EVIDENCE_DIR) + 1:])
+            documents.append(path.relative_to(root).as_posix()[len(EVIDENCE_DIR) + 1:])
+    for records, diags in _map_files(yaml_paths, root, catalog, max_bytes):
+        evidence.extend(records)
+        out.items.extend(diags)
 
     assessments: list[Assessment] = []
     for rel, path in _yaml_files(root, CLAUSES_DIR):
