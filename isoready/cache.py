@@ -31,7 +31,7 @@ CACHE_DIR = Path(".cache") / "isoready"
 #: site fields the page chrome (base.html) prints; a reusable page may print no other site field
 CHROME_FIELDS = ("organisation", "logo_url", "as_of", "audience", "audience_note", "commit", "standard",
                  "amendments")
-REUSABLE_TEMPLATES = ("clause", "evidence", "document", "finding")
+REUSABLE_TEMPLATES = ("clause", "evidence", "document", "finding", "register")
 _SITE_FIELD = re.compile(r"\bsite\.([a-z_]+)")
 
 
@@ -55,7 +55,8 @@ def theme_key(theme: Path, settings_file: Optional[Path]) -> tuple[str, set[str]
             h.update(path.name.encode() + b"\0" + text.encode())
     if settings_file and settings_file.is_file():
         h.update(b"settings\0" + settings_file.read_bytes())
-    shared = "".join(v for k, v in sources.items() if k in ("base.html", "macros.html", "charts.html"))
+    shared = "".join(v for k, v in sources.items() if k in ("base.html", "macros.html", "charts.html",
+                                                           "chrome-header.html", "chrome-footer.html"))
     reusable = set()
     for name in REUSABLE_TEMPLATES:
         used = set(_SITE_FIELD.findall(sources.get(f"{name}.html", "") + shared))

@@ -48,6 +48,7 @@ class BarChart:
     height: int
     track: int
     label_width: int
+    width: int = 0  # of the whole drawing: labels, track and values
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _mains(mains: Sequence[Any]) -> BarChart:
     bars = tuple(Bar(m.number, f"{m.number} {m.name}", m.readiness, i * ROW,
                      round(TRACK * (m.value or 0), 2), m.url) for i, m in enumerate(mains))
     summary = "Readiness per main clause: " + "; ".join(f"{m.number} {m.name} {m.readiness}" for m in mains) + "."
-    return BarChart("Readiness per main clause", summary, bars, len(bars) * ROW, TRACK, LABEL)
+    return BarChart("Readiness per main clause", summary, bars, len(bars) * ROW, TRACK, LABEL, LABEL + TRACK + 60)
 
 
 def _stack(title: str, counts: Sequence[Any], width: int = 600) -> StackChart:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from markupsafe import Markup
 
 from .text import Md
 from .views import SiteView
@@ -55,7 +56,9 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
     for clause in site.clauses:
         yield Page(clause.url, "clause", {"nav": "clauses", "clause": clause,
                                           "page_title": f"{clause.number} {clause.name}"})
-    yield Page("evidence.html", "register", {"nav": "evidence", "page_title": "Evidence register"})
+    for register in site.register:
+        title = "Evidence register" + (f", page {register.number}" if register.number > 1 else "")
+        yield Page(register.url, "register", {"nav": "evidence", "register": register, "page_title": title})
     for ev in site.evidence:
         yield Page(ev.url, "evidence", {"nav": "evidence", "ev": ev, "page_title": ev.title})
         doc = ev.document
@@ -75,12 +78,34 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
     yield Page("report-print.css", "report-print.css", {"nav": "", "page_title": ""})
 
 
-def render_page(page: Page, template: Template, site: SiteView) -> bytes:
+@dataclass(frozen=True)
+class Chrome:
+    """The header and footer every page shares: rendered from their templates once per (SITEURL, nav)."""
+
+    header: Markup
+    footer: Markup
+
+
+_CHROME: dict[tuple[int, str, str], Chrome] = {}
+
+
+def chrome(get_template: Callable[[str], Template], site: SiteView, root: str, nav: str) -> Chrome:
+    key = (id(site), root, nav)
+    if key not in _CHROME:
+        context = {"site": site, "SITEURL": root, "nav": nav}
+        _CHROME[key] = Chrome(Markup(get_template("chrome-header").render(context)),
+                              Markup(get_template("chrome-footer").render(context)))
+    return _CHROME[key]
+
+
+def render_page(page: Page, get_template: Callable[[str], Template], site: SiteView) -> bytes:
     context = dict(page.context)
     if page.markdown_file is not None:
         context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))
-    return template.render(site=site, SITEURL=relative_root(page.path), output_file=page.path,
-                           **context).encode("utf-8")
+    root = relative_root(page.path)
+    return get_template(page.template).render(
+        site=site, SITEURL=root, output_file=page.path, chrome=chrome(get_template, site, root, context.get("nav", "")),
+        **context).encode("utf-8")
 
 
 def write_bytes(out: Path, rel: str, data: bytes) -> Written:
@@ -100,7 +125,7 @@ def _render_range(bounds: tuple[int, int]) -> list[Written]:
     out, site, get_template, items = job["out"], job["site"], job["get_template"], job["pages"]
     done = []
     for page in items[bounds[0]:bounds[1]]:
-        done.append(write_bytes(out, page.path, render_page(page, get_template(page.template), site)))
+        done.append(write_bytes(out, page.path, render_page(page, get_template, site)))
     return done
 
 
@@ -143,12 +168,13 @@ def render_pages(items: Sequence[Page], site: SiteView, get_template: Callable[[
 def _render_all(items: list[Page], site: SiteView, get_template: Callable[[str], Template],
                 out: Path) -> list[Written]:
     n = workers()
+    _CHROME.clear()
     _JOB.update(out=out, site=site, get_template=get_template, pages=items)
     try:
         if n == 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
             return _render_range((0, len(items)))
-        for name in {p.template for p in items}:  # compile every template once, before forking
-            get_template(name)
+        for name in {p.template for p in items} | {"chrome-header", "chrome-footer"}:
+            get_template(name)  # compile every template once, before forking
         step = max(50, len(items) // (n * 8))
         ranges = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
         with multiprocessing.get_context("fork").Pool(n) as pool:

@@ -12,7 +12,7 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote
@@ -37,6 +37,13 @@ KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement"}
 MARKDOWN_DOCS = (".md", ".markdown")
+REGISTER_PAGE = 1000  # rows per register page
+REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
+
+
+def withheld(n: int, word: str) -> str:
+    """The only trace a withheld record leaves: an aggregate count ('' when nothing is withheld)."""
+    return f"{plural(n, word)} not shown in this build." if n else ""
 
 
 def pct(value: Optional[float]) -> str:
@@ -145,6 +152,7 @@ class FindingView:
     audience: str
     source: str
     hidden_evidence: int = 0
+    hidden_evidence_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,8 @@ class ClauseView:
     findings: tuple[FindingView, ...]
     hidden_findings: int
     documented_information: tuple[tuple[str, str, str], ...]  # (kind label, what, when)
+    hidden_evidence_text: str = ""
+    hidden_findings_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,6 +283,21 @@ class GapsView:
     without_evidence: tuple[ClauseRowView, ...]
     open_findings: tuple[FindingView, ...]
     hidden_findings: int
+    counts: dict = field(default_factory=dict)  # section -> number shown in the table of contents
+    hidden_stale_text: str = ""
+    hidden_findings_text: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterPageView:
+    """One page of the evidence register (1,000 rows a page keeps each page small at any size)."""
+
+    url: str
+    number: int
+    rows: tuple[EvidenceView, ...]
+    summary: str  # "39 records in this build" or "records 1,001 to 2,000 of 10,039 in this build"
+    hidden_text: str
+    pager: tuple[Link, ...]  # every page; the current one has note "current"
 
 
 @dataclass(frozen=True)
@@ -281,6 +306,8 @@ class SectionView:
 
     main: MainView
     clauses: tuple[ClauseView, ...]
+    evidence: tuple[tuple[EvidenceView, ...], ...] = ()  # per clause, at most REPORT_EVIDENCE
+    more: tuple[str, ...] = ()  # per clause: "and 540 more on the clause page", or ""
 
 
 @dataclass(frozen=True)
@@ -321,6 +348,8 @@ class SiteView:
     documents: tuple[DocumentView, ...]
     charts: charts.ChartSet
     sections: tuple[SectionView, ...] = ()
+    register: tuple[RegisterPageView, ...] = ()
+    texts: dict = field(default_factory=dict)  # ready-made phrases with their counts (see build_site)
     raw: Readiness = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
 
@@ -398,7 +427,8 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             description=Md(f.description), action=Md(f.action or ""),
             clauses=tuple(clink(n) for n in f.clauses),
             evidence=tuple(Link(evidence_url(i), visible_ev[i].title, i) for i in shown),
-            owner=f.owner or "", audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown))
+            owner=f.owner or "", audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown),
+            hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"))
 
     finding_views = {fr.finding.id: f_view(fr.finding) for fr in readiness.findings if fr.finding.id in visible_f}
 
@@ -466,6 +496,8 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             evidence=tuple(linked), hidden_evidence=len(r.evidence) - len(linked),
             findings=tuple(fs), hidden_findings=len(all_f) - len(fs),
             documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
+            hidden_evidence_text=withheld(len(r.evidence) - len(linked), "record"),
+            hidden_findings_text=withheld(len(all_f) - len(fs), "finding"),
         ))
 
     mains = tuple(MainView(c.number, c.name, clause_url(c.number), pct(readiness.by_main[c.number]),
@@ -511,7 +543,13 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         without_evidence=tuple(r for r in leaves
                                if readiness.clauses[r.number].applicable and not readiness.clauses[r.number].evidence),
         open_findings=open_shown, hidden_findings=len(open_all) - len(open_shown),
+        hidden_stale_text=withheld(len(stale_all) - len(stale_shown), "stale record"),
+        hidden_findings_text=withheld(len(open_all) - len(open_shown), "open finding"),
     )
+    gaps = replace(gaps, counts={
+        "not_ready": len(gaps.not_ready), "not_implemented": len(gaps.not_implemented),
+        "mandatory": len(gaps.mandatory), "stale": len(stale_all), "without_evidence": len(gaps.without_evidence),
+        "findings": len(open_all)})
 
     hidden_ev = len(project.evidence) - len(visible_ev)
     hidden_f = len(project.findings) - len(visible_f)
@@ -535,9 +573,46 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         overdue_findings=sum(fr.overdue for fr in open_all), exclusions=exclusions, gaps=gaps,
         documents=tuple(documents[k] for k in sorted(documents)),
         charts=charts.build(readiness.overall, mains, status_counts, freshness),
-        sections=tuple(SectionView(m, tuple(c for c in clause_views if c.main == m.number)) for m in mains),
+        sections=tuple(_section(m, tuple(c for c in clause_views if c.main == m.number)) for m in mains),
+        register=_register(tuple(evidence_views.values()), hidden_ev),
+        texts={
+            "evidence_count": f"{plural(len(evidence_views), 'record')} in this build",
+            "hidden_evidence": withheld(hidden_ev, "record"),
+            "hidden_findings": withheld(hidden_f, "finding"),
+            "exclusions": f"{plural(len(exclusions), 'exclusion')} declared",
+            "stale": plural(len(readiness.stale_evidence), "stale evidence record"),
+            "open_findings": plural(len(open_all), "open finding"),
+        },
         raw=readiness,
     )
+
+
+def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
+    shown = tuple(c.evidence[:REPORT_EVIDENCE] for c in clauses)
+    more = []
+    for c in clauses:
+        extra = len(c.evidence) - REPORT_EVIDENCE
+        parts = [f"and {extra:,} more on the clause page"] if extra > 0 else []
+        if c.hidden_evidence:
+            parts.append(f"{plural(c.hidden_evidence, 'record')} not shown")
+        more.append("; ".join(parts))
+    return SectionView(main, clauses, shown, tuple(more))
+
+
+def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
+    chunks = [rows[i:i + REGISTER_PAGE] for i in range(0, len(rows), REGISTER_PAGE)] or [()]
+    urls = ["evidence.html"] + [f"evidence-{n}.html" for n in range(2, len(chunks) + 1)]
+    pages = []
+    for index, chunk in enumerate(chunks):
+        if len(chunks) == 1:
+            summary = f"{plural(len(rows), 'record')} in this build"
+        else:
+            first = index * REGISTER_PAGE + 1
+            summary = f"records {first:,} to {first + len(chunk) - 1:,} of {len(rows):,} in this build"
+        pager = tuple(Link(url, str(n + 1), "current" if n == index else "")
+                      for n, url in enumerate(urls)) if len(chunks) > 1 else ()
+        pages.append(RegisterPageView(urls[index], index + 1, chunk, summary, withheld(hidden, "record"), pager))
+    return tuple(pages)
 
 
 def _freshness(evidence: tuple[Evidence, ...], as_of: date) -> tuple[CountView, ...]:
