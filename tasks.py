@@ -70,7 +70,7 @@ def serve(c, port=8000, audience="internal", as_of="", open=False):
 
 @task
 def clean(c):
-    """Remove output/ and leftovers of interrupted builds."""
+    """Remove output/, leftovers of interrupted builds, and the build cache (.cache/isoready)."""
     _isoready(c, "clean", "--root", str(ROOT))
 
 
@@ -150,3 +150,15 @@ def report(c, as_of="", audience="auditor", pdf=""):
 def verify(c, path="output"):
     """Check a site or archive against its manifest: every size and SHA-256."""
     _isoready(c, "verify", path)
+
+
+@task(help={"sizes": "record counts, comma separated (default 1000,10000; add 50000 for the large case)",
+            "json": "also write the figures to this JSON file"})
+def bench(c, sizes="1000,10000", json=""):
+    """Benchmark builds on a synthetic organisation; prints seconds and ratios to the floor measured in the same run."""
+    args = [PY, "-m", "isoready.bench", "--sizes", sizes]
+    if json:
+        args += ["--json", json]
+    result = c.run(" ".join(args), warn=True, pty=False)
+    if result.exited:
+        raise Exit(code=result.exited)

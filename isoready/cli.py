@@ -92,7 +92,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
     p.add_argument("path", help="a built site folder or an archive .zip")
 
-    p = sub.add_parser("clean", help="remove output/ and leftovers of interrupted builds")
+    p = sub.add_parser("clean", help="remove output/, leftovers of interrupted builds, and the build cache")
     p.add_argument("--root", default=".")
     p.add_argument("--output", help="site folder (default: ROOT/output)")
     return parser
@@ -153,7 +153,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = Path(args.root)
     out = Path(args.output) if args.output else root / "output"
     removed = []
-    for path in [out, *out.parent.glob(f".{out.name}-build-*"), *out.parent.glob(f".{out.name}-old-*")]:
+    for path in [out, *out.parent.glob(f".{out.name}-build-*"), *out.parent.glob(f".{out.name}-old-*"),
+                 root / ".cache" / "isoready"]:
         if path.exists():
             shutil.rmtree(path)
             removed.append(str(path))

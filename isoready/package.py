@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -96,15 +97,28 @@ def write_assets(site: SiteView, project: Project, out: Path,
     """Everything that is not a templated page: documents, logo, exports, search index."""
     written: list[Written] = []
     evidence_root = project.root / EVIDENCE_DIR
+    to_copy = []
     for doc in site.documents:
         fingerprint = "doc:" + doc.sha256
         done = reuse(doc.path, fingerprint) if reuse else None
         if done is None:
-            target = out / doc.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+            to_copy.append(doc)
             done = Written(doc.path, doc.size, doc.sha256, fingerprint)
         written.append(done)
+
+    def copy(doc: Any) -> None:
+        target = out / doc.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+
+    if len(to_copy) > 200:  # sendfile releases the GIL: a few threads keep the disk busy
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(copy, to_copy))
+    else:
+        for doc in to_copy:
+            copy(doc)
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     from . import xlsx
@@ -161,16 +175,23 @@ def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = N
 
 
 def swap_in(tmp: Path, out: Path) -> None:
-    """Replace out with tmp: two renames on one filesystem, the old tree removed last."""
+    """Replace out with tmp: two renames on one filesystem, the old tree removed last (in the background)."""
     old = None
     if out.exists():
-        old = out.with_name(f".{out.name}-old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
+        old = out.with_name(f".{out.name}-old-{os.getpid()}-{time.monotonic_ns()}")
         os.replace(out, old)
     os.replace(tmp, out)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_later(old)
+
+
+def remove_later(path: Path) -> None:
+    """Delete a tree without waiting for it (thousands of files take a second); 'clean' removes leftovers."""
+    if os.name == "posix" and shutil.which("rm") and not os.environ.get("ISOREADY_SYNC_DELETE"):
+        subprocess.Popen(["rm", "-rf", "--", str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def temp_dir_for(out: Path) -> Path:
