@@ -162,3 +162,22 @@ def bench(c, sizes="1000,10000", json=""):
     result = c.run(" ".join(args), warn=True, pty=False)
     if result.exited:
         raise Exit(code=result.exited)
+
+
+@task
+def docs(c):
+    """Regenerate docs/commands.md from the command line's --help."""
+    from isoready import helpdoc
+
+    (ROOT / "docs" / "commands.md").write_text(helpdoc.render(), encoding="utf-8")
+    print("wrote docs/commands.md")
+
+
+@task
+def golden(c):
+    """Refresh tests/golden from the minimal fixture; review the change with git diff tests/golden."""
+    sys.path.insert(0, str(ROOT / "tests" / "unit"))
+    from test_golden import refresh
+
+    refresh()
+    print("refreshed tests/golden/minimal; review: git diff tests/golden")

@@ -36,7 +36,7 @@ FORCED: dict[str, Any] = {
     "TAG_SAVE_AS": "", "CATEGORY_SAVE_AS": "", "AUTHOR_SAVE_AS": "", "ARCHIVES_SAVE_AS": "",
     "YEAR_ARCHIVE_SAVE_AS": "", "MONTH_ARCHIVE_SAVE_AS": "", "DAY_ARCHIVE_SAVE_AS": "",
     "DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": "",
-    "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False,
+    "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "TIMEZONE": "UTC", "DEFAULT_LANG": "en",
     "JINJA_ENVIRONMENT": {**JINJA_OPTIONS, "extensions": []},
 }
 
