@@ -51,7 +51,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
-          max_seconds: float | None = None) -> int:
+          max_seconds: float | None = None, stop: threading.Event | None = None) -> int:
     ok = _build_once(opts, fmt)
     out = opts.out
     if not ok and not out.exists():
@@ -74,8 +74,8 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
     started = time.monotonic()
     last = snapshot(opts.root)
     try:
-        while max_seconds is None or time.monotonic() - started < max_seconds:
-            time.sleep(1.0)
+        while (max_seconds is None or time.monotonic() - started < max_seconds) and not (stop and stop.is_set()):
+            time.sleep(0.5)
             now = snapshot(opts.root)
             if now != last:
                 last = now
