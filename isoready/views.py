@@ -582,9 +582,17 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             "exclusions": f"{plural(len(exclusions), 'exclusion')} declared",
             "stale": plural(len(readiness.stale_evidence), "stale evidence record"),
             "open_findings": plural(len(open_all), "open finding"),
+            "mandatory": _mandatory_summary(mandatory),
         },
         raw=readiness,
     )
+
+
+def _mandatory_summary(items: tuple[MandatoryView, ...]) -> str:
+    gaps = sum(m.is_gap for m in items)
+    required = sum(m.state not in ("not-applicable", "conditional") for m in items)
+    text = f"{required - gaps} of {plural(required, 'required item')} present"
+    return text + (f"; {plural(gaps, 'gap')} (missing, stale or out of window)" if gaps else "; no gap")
 
 
 def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
