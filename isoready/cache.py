@@ -1,8 +1,12 @@
 """The build cache: what an incremental rebuild may reuse, keyed by content hashes.
 
-Every build reads and validates every input (validation is cheap next to
-rendering, and it is what proves the input has not changed under us). What is
-reused is rendered output: a page or document whose fingerprint (the SHA-256 of
+Two things are reused, and nothing without a content hash:
+
+- validation results per evidence file: every file is read and hashed on every
+  build; its records and diagnostics are reused when its bytes and what the file
+  system says about every document it points at (exists, is a file, real path)
+  are unchanged. Checks across files (ids, references, exclusions, dates) always run;
+- rendered output: a page or document whose fingerprint (the SHA-256 of
 everything it is made from: its view-model's repr, the page chrome, every
 template, the settings and the code version; for a document, its bytes'
 SHA-256) matches the previous build's, and whose file in the previous output is
@@ -16,6 +20,7 @@ build a cold one. A cache that cannot be read is ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -26,7 +31,7 @@ from typing import Any, Optional
 
 from .render import Page, Written
 
-VERSION = "2"
+VERSION = "3"
 CACHE_DIR = Path(".cache") / "isoready"
 #: site fields the page chrome (base.html) prints; a reusable page may print no other site field
 CHROME_FIELDS = ("organisation", "logo_url", "as_of", "audience", "audience_note", "commit", "standard",
@@ -35,6 +40,7 @@ REUSABLE_TEMPLATES = ("clause", "evidence", "document", "finding", "register")
 _SITE_FIELD = re.compile(r"\bsite\.([a-z_]+)")
 
 
+@functools.lru_cache(maxsize=1)
 def _code_version() -> str:
     h = hashlib.sha256(VERSION.encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
@@ -77,6 +83,7 @@ class PageState:
 class BuildCache:
     folder: Path
     pages: dict[str, PageState] = field(default_factory=dict)
+    results: dict[str, tuple] = field(default_factory=dict)  # evidence file -> (sha256, fs signature, records, diags)
     output: str = ""  # the output folder the page states describe
     hits: int = 0
 
@@ -87,8 +94,8 @@ class BuildCache:
         try:
             with open(folder / "state.pickle", "rb") as fh:
                 data = pickle.load(fh)
-            if data.get("version") == VERSION:
-                cache.pages, cache.output = data["pages"], data["output"]
+            if data.get("version") == VERSION and data.get("code") == _code_version():
+                cache.pages, cache.output, cache.results = data["pages"], data["output"], data["results"]
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
                 ValueError):
             pass
@@ -135,6 +142,7 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.folder / f".state.{os.getpid()}.part"
         with open(tmp, "wb") as fh:
-            pickle.dump({"version": VERSION, "pages": pages, "output": str(output)}, fh,
+            pickle.dump({"version": VERSION, "code": _code_version(), "pages": pages, "output": str(output),
+                         "results": self.results}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / "state.pickle")

@@ -71,9 +71,9 @@ def git_commit(root: Path) -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
-def check(opts: Options) -> tuple[Optional[Project], list[Diagnostic]]:
-    """Load and validate only."""
-    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:
+    """Load and validate only (``known``: the build cache's per-file results, updated in place)."""
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known)
     return project, diags
 
 
@@ -81,9 +81,9 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def prepare(opts: Options) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
     """load -> validate -> assess -> views; (None, ...) when the build must stop."""
-    project, diags = check(opts)
+    project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
     readiness = assess(project, opts.as_of)
@@ -208,7 +208,7 @@ def build(opts: Options, render: Any = None) -> BuildResult:
     from .cache import BuildCache
 
     cache = BuildCache.open(opts.root) if opts.use_cache else None
-    site, project, diags = prepare(opts)
+    site, project, diags = prepare(opts, cache.results if cache else None)
     if site is None or project is None:
         return BuildResult(False, diags)
     out = opts.out.resolve()

@@ -7,6 +7,7 @@ whether errors stop the build.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Optional
 
 from .diagnostics import Diagnostic, did_you_mean, one_of
-from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, load_file, walk
+from .load import MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text, read_bytes, walk
 from .model import (
     AUDIENCES, DEFAULT_AUDIENCE, EVIDENCE_KINDS, FINDING_STATUSES, GRADES, STATUSES,
     Assessment, Catalog, Evidence, Finding, Organisation, Project,
@@ -399,30 +400,75 @@ def _yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
     return [(p.relative_to(root).as_posix(), p) for p in walk(root / folder) if is_yaml(p.name)]
 
 
-def _evidence_yaml(path: Path, root: Path, catalog: Catalog, max_bytes: int) -> tuple[list[Evidence], list[Diagnostic]]:
-    """Everything about one evidence YAML file: safety, parse, records, their diagnostics."""
+#: what one evidence file yields, and what the build cache keeps of it:
+#: (records, diagnostics, cache entry or None when an unchanged cached entry was used)
+FileResult = tuple[list[Evidence], list[Diagnostic], Optional[tuple]]
+
+
+def _file_refs(value: Any, rel: str) -> list[str]:
+    """Every document path a YAML file's records point at (as validation resolves them)."""
+    maps = [value] if isinstance(value, YMap) else [v for v in value if isinstance(v, YMap)] \
+        if isinstance(value, YList) else []
+    refs = []
+    for m in maps:
+        raw = m.get("file")
+        if isinstance(raw, YStr):
+            refs.append(os.path.normpath(str(PurePosixPath(rel).parent / str(raw))).replace(os.sep, "/"))
+    return refs
+
+
+def _fs_signature(root: Path, refs: list[str]) -> tuple:
+    """What the file system says about those paths: a cached result holds only while this is unchanged."""
+    out = []
+    for ref in refs:
+        try:
+            target = root / ref
+            out.append((ref, os.path.lexists(target), os.path.isfile(target), os.path.realpath(target)))
+        except (OSError, ValueError):
+            out.append((ref, "unreadable"))
+    return tuple(out)
+
+
+def _evidence_yaml(path: Path, root: Path, catalog: Catalog, max_bytes: int,
+                   known: Optional[dict] = None) -> FileResult:
+    """Everything about one evidence YAML file: safety, parse, records, their diagnostics.
+
+    ``known`` (from the build cache) maps a file to (sha256, file-system signature, records, diagnostics)
+    of an earlier run: when the bytes and the signature are the same, that result is reused.
+    """
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not _inside(path, root / EVIDENCE_DIR):
         return [], [Diagnostic(rel, 1, 1, "E304", "this YAML file is a symlink leading outside evidence/",
-                               "copy the record into evidence/ instead of linking it")]
-    value, diags = load_file(path, rel, max_bytes)
+                               "copy the record into evidence/ instead of linking it")], None
+    data, diags = read_bytes(path, rel, max_bytes)
+    if data is None:
+        return [], diags, None
+    sha = hashlib.sha256(data).hexdigest()
+    hit = known.get(rel) if known else None
+    if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
+        return list(hit[2]), list(hit[3]), None
+    text, diags = decode(data, rel)
+    if text is None:
+        return [], diags, (sha, (), [], diags)
+    value, diags = parse_text(text, rel)
     if value is None and diags:
-        return [], diags
+        return [], diags, (sha, (), [], diags)
     result = evidence_from_file(rel, value, root, catalog)
-    return list(result.records), diags + list(result.diagnostics)
+    records, all_diags = list(result.records), diags + list(result.diagnostics)
+    return records, all_diags, (sha, _fs_signature(root, _file_refs(value, rel)), records, all_diags)
 
 
 PARALLEL_FILES = 2000  # below this, forking workers costs more than parsing in one process
 _JOB: dict[str, Any] = {}
 
 
-def _evidence_chunk(bounds: tuple[int, int]) -> list[tuple[list[Evidence], list[Diagnostic]]]:
-    paths, root, catalog, max_bytes = _JOB["args"]
-    return [_evidence_yaml(p, root, catalog, max_bytes) for p in paths[bounds[0]:bounds[1]]]
+def _evidence_chunk(bounds: tuple[int, int]) -> list[FileResult]:
+    paths, root, catalog, max_bytes, known = _JOB["args"]
+    return [_evidence_yaml(p, root, catalog, max_bytes, known) for p in paths[bounds[0]:bounds[1]]]
 
 
-def _map_files(paths: list[Path], root: Path, catalog: Catalog,
-               max_bytes: int) -> list[tuple[list[Evidence], list[Diagnostic]]]:
+def _map_files(paths: list[Path], root: Path, catalog: Catalog, max_bytes: int,
+               known: Optional[dict] = None) -> list[FileResult]:
     """_evidence_yaml over every file, in order; on every core when there are many (fork)."""
     import multiprocessing
 
@@ -430,8 +476,8 @@ def _map_files(paths: list[Path], root: Path, catalog: Catalog,
 
     n = workers()
     if n == 1 or len(paths) < PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return [_evidence_yaml(p, root, catalog, max_bytes) for p in paths]
-    _JOB["args"] = (paths, root, catalog, max_bytes)
+        return [_evidence_yaml(p, root, catalog, max_bytes, known) for p in paths]
+    _JOB["args"] = (paths, root, catalog, max_bytes, known)
     try:
         step = max(100, len(paths) // (n * 4))
         ranges = [(i, min(i + step, len(paths))) for i in range(0, len(paths), step)]
@@ -441,9 +487,13 @@ def _map_files(paths: list[Path], root: Path, catalog: Catalog,
         _JOB.clear()
 
 
-def read_project(root: Path, catalog: Catalog, as_of: date,
-                 max_bytes: int = MAX_BYTES) -> tuple[Project, list[Diagnostic]]:
-    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic."""
+def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
+                 known: Optional[dict] = None) -> tuple[Project, list[Diagnostic]]:
+    """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
+
+    ``known`` (the build cache's per-file results) is used and then updated in place: evidence files whose
+    bytes and referenced documents are unchanged are not parsed again. Every cross-file check still runs.
+    """
     root = Path(root)
     out = Collector()
 
@@ -474,9 +524,18 @@ def read_project(root: Path, catalog: Catalog, as_of: date,
             yaml_paths.append(path)
         else:
             documents.append(path.relative_to(root).as_posix()[len(EVIDENCE_DIR) + 1:])
-    for records, diags in _map_files(yaml_paths, root, catalog, max_bytes):
+    fresh: dict = {}
+    for path, (records, diags, entry) in zip(yaml_paths, _map_files(yaml_paths, root, catalog, max_bytes, known)):
         evidence.extend(records)
         out.items.extend(diags)
+        rel = path.relative_to(root).as_posix()
+        if entry is not None:
+            fresh[rel] = entry
+        elif known and rel in known:
+            fresh[rel] = known[rel]
+    if known is not None:
+        known.clear()
+        known.update(fresh)
 
     assessments: list[Assessment] = []
     for rel, path in _yaml_files(root, CLAUSES_DIR):

@@ -118,3 +118,41 @@ def test_parallel_and_serial_rendering_give_the_same_bytes(project, tmp_path, mo
     monkeypatch.setattr(render, "PARALLEL_FROM", 0)
     assert build(replace(opts, output=tmp_path / "parallel")).ok
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def _doc_and_record(root: Path) -> tuple[Path, Path]:
+    for record in sorted((root / "evidence").rglob("*.yaml")):
+        for line in record.read_text().splitlines():
+            if line.startswith("file:"):
+                return record, record.parent / line.split(":", 1)[1].strip()
+    raise AssertionError("the fixture has no record with a file")
+
+
+@pytest.mark.parametrize("what", ["deleted", "replaced by a folder", "replaced by a symlink leading outside"])
+def test_cached_validation_still_sees_a_referenced_document_change(project, tmp_path, what):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    record, doc = _doc_and_record(project)
+    doc.unlink()
+    if what == "replaced by a folder":
+        doc.mkdir()
+    elif what == "replaced by a symlink leading outside":
+        outside = tmp_path / "outside.md"
+        outside.write_text("secret", encoding="utf-8")
+        doc.symlink_to(outside)
+    warm = build(opts)
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert not warm.ok and not cold.ok
+    assert warm.diagnostics == cold.diagnostics
+    assert any(d.code in ("E301", "E304") and d.path == record.relative_to(project).as_posix()
+               for d in warm.diagnostics)
+
+
+def test_cached_validation_reports_the_same_problems_as_a_cold_run(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    (project / "evidence" / "bad.yaml").write_text('title: Bad\nkind: recrod\nclauses: ["8.30"]\n', encoding="utf-8")
+    warm, cold = build(opts), build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert not warm.ok and warm.diagnostics == cold.diagnostics
+    (project / "evidence" / "bad.yaml").unlink()
+    assert build(opts).ok
