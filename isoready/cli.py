@@ -99,7 +99,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _opts(args: argparse.Namespace):
-    from .package import Options
+    from .options import Options
 
     if args.max_yaml_bytes < 1:
         raise Usage("--max-yaml-bytes must be at least 1")
@@ -118,10 +118,12 @@ def _print_diags(diags, fmt: str, stream=None) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .package import blocked, check
+    # Only the loading and checking stages: no templates, Markdown or Pelican to import.
+    from .catalog import load_catalog
+    from .validate import read_project
 
     opts = _opts(args)
-    project, diags = check(opts)
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
     _print_diags(diags, args.format)
     if args.summary and project is not None and not errors(diags):
         from .assess import assess
@@ -129,7 +131,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         with open(args.summary, "a", encoding="utf-8") as fh:
             fh.write(markdown_summary(project, assess(project, opts.as_of)))
-    return EXIT_PROBLEMS if blocked(diags, opts.strict) else EXIT_OK
+    return EXIT_PROBLEMS if errors(diags) or (opts.strict and diags) else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:

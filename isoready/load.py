@@ -13,11 +13,12 @@ user's mistake; problems come back as diagnostics.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 import yaml
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 from yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic
@@ -34,8 +35,9 @@ MAX_NODES = 200_000
 NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
+    """Where a value sits: 1-based line and column (a tuple: one is made for every YAML node)."""
+
     path: str
     line: int
     column: int
@@ -147,34 +149,39 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
             container.key_locs.setdefault(key, key_loc)  # a repeated key (E107) keeps naming the first
             frame[2] = True
 
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event).__name__
-            if kind == "ScalarEvent":
+        while True:
+            event = loader.get_event()  # straight from libyaml: no generator, no check_event per event
+            kind = event.__class__
+            if kind is ScalarEvent:
                 nodes += 1
-                where = loc(event)
+                mark = event.start_mark
+                where = Loc(path, mark.line + 1, mark.column + 1)
                 plain = not event.style  # libyaml says '' for plain, pure Python None
                 if plain and event.value in NULL_WORDS:
                     attach(None, where, 1, event.anchor)
                 else:
                     attach(YStr(event.value, where, plain=plain), where, 1, event.anchor)
-            elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 nodes += 1
                 where = loc(event)
                 if len(stack) >= max_depth:
                     raise _Refused(Diagnostic(path, where.line, where.column, "E105",
                                               f"YAML nested deeper than {max_depth} levels",
                                               "flatten the structure; records need only a few levels"))
-                container: Any = YMap(where) if kind == "MappingStartEvent" else YList(where)
+                container: Any = YMap(where) if kind is MappingStartEvent else YList(where)
                 stack.append([container, None, True, where, event.anchor, nodes])
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 container, _, _, where, anchor, start = stack.pop()
                 attach(container, where, nodes - start + 1, anchor)
-            elif kind == "DocumentStartEvent" and have_root:  # point at the second '---', not past it
+            elif kind is StreamEndEvent:
+                break
+            elif kind is DocumentStartEvent and have_root:  # point at the second '---', not past it
                 raise _Refused(Diagnostic(path, event.start_mark.line + 1, event.start_mark.column + 1, "E102",
                                           "more than one YAML document in the file",
                                           "keep one document per file; remove the '---' separator"))
-            elif kind == "AliasEvent":
+            elif kind is AliasEvent:
                 where = loc(event)
                 if event.anchor not in anchors:
                     raise _Refused(Diagnostic(path, where.line, where.column, "E102",
@@ -205,6 +212,10 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
     except yaml.YAMLError as exc:
         first = (str(exc).splitlines() or ["syntax error"])[0]
         return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")]
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose:
+            dispose()
     return root, diags
 
 

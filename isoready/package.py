@@ -25,6 +25,7 @@ from .catalog import load_catalog
 from .diagnostics import Diagnostic, errors
 from .load import MAX_BYTES
 from .model import Project
+from .options import Options
 from .render import Written, write_bytes
 from .validate import EVIDENCE_DIR, read_project
 from .views import SiteView, build_site
@@ -41,22 +42,6 @@ class BuildResult:
     site: Optional[SiteView] = None
     files: list[str] = field(default_factory=list)
     reused: int = 0  # pages and documents taken from the previous build unchanged
-
-
-@dataclass(frozen=True)
-class Options:
-    root: Path
-    as_of: date
-    audience: str = "auditor"
-    output: Optional[Path] = None
-    strict: bool = False
-    max_yaml_bytes: int = MAX_BYTES
-    commit: Optional[str] = None
-    use_cache: bool = True  # reuse unchanged parses and pages from ROOT/.cache/isoready (see cache.py)
-
-    @property
-    def out(self) -> Path:
-        return self.output if self.output is not None else self.root / "output"
 
 
 def git_commit(root: Path) -> str:

@@ -7,8 +7,10 @@ whether errors stop the build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -170,7 +172,8 @@ def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> Ev
     """All records of one evidence YAML file (relative path ``rel`` from the project root)."""
     out = Collector()
     records: list[Evidence] = []
-    default_id = str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix(""))
+    default_id = posixpath.splitext(rel[len(EVIDENCE_DIR) + 1:])[0] if rel.startswith(EVIDENCE_DIR + "/") \
+        else str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix(""))
     if isinstance(value, YMap):
         rec = _evidence(value, rel, default_id, root, catalog, out, in_list=False)
         if rec:
@@ -247,27 +250,25 @@ def _evidence_file(f: Fields, rel: str, root: Path, out: Collector) -> Optional[
     if "\\" in raw:
         out.add(loc, "E303", f"file '{raw}' uses backslashes", "separate folders with '/'")
         return None
-    evidence_root = root / EVIDENCE_DIR
-    base = PurePosixPath(rel).parent
-    joined = os.path.normpath(str(base / raw)).replace(os.sep, "/")
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), raw))
     if joined != EVIDENCE_DIR and not joined.startswith(EVIDENCE_DIR + "/"):
         out.add(loc, "E303", f"file '{raw}' leads outside evidence/", "keep evidence documents inside evidence/")
         return None
-    target = root / joined
+    target = os.path.join(str(root), joined)
     try:
-        found = target.exists() or target.is_symlink()
+        found = os.path.lexists(target)
     except (OSError, ValueError):  # e.g. a name too long for the file system
         found = False
     if not found:
         out.add(loc, "E301", f"file '{raw}' not found (looked for {joined})", "check the name, or add the document")
         return None
-    real_root = os.path.realpath(evidence_root)
-    real = os.path.realpath(target)
+    real_root = _realpath(os.path.join(str(root), EVIDENCE_DIR))
+    real = _real_file(target)
     if real != real_root and not real.startswith(real_root + os.sep):
         out.add(loc, "E304", f"file '{raw}' is a symlink leading outside evidence/",
                 "copy the document into evidence/ instead of linking it")
         return None
-    if not target.is_file():
+    if not os.path.isfile(target):
         out.add(loc, "E301", f"file '{raw}' is not a regular file", "point 'file' at a document")
         return None
     if is_yaml(joined):
@@ -405,6 +406,13 @@ def _yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
 FileResult = tuple[list[Evidence], list[Diagnostic], Optional[tuple]]
 
 
+def _rel(path: Path, root: Path) -> str:
+    """path relative to root, posix (path is known to lie under root)."""
+    text, base = str(path), str(root)
+    return (text[len(base) + 1:] if text.startswith(base + os.sep) else path.relative_to(root).as_posix()).replace(
+        os.sep, "/")
+
+
 def _file_refs(value: Any, rel: str) -> list[str]:
     """Every document path a YAML file's records point at (as validation resolves them)."""
     maps = [value] if isinstance(value, YMap) else [v for v in value if isinstance(v, YMap)] \
@@ -436,25 +444,27 @@ def _evidence_yaml(path: Path, root: Path, catalog: Catalog, max_bytes: int,
     ``known`` (from the build cache) maps a file to (sha256, file-system signature, records, diagnostics)
     of an earlier run: when the bytes and the signature are the same, that result is reused.
     """
-    rel = path.relative_to(root).as_posix()
-    if path.is_symlink() and not _inside(path, root / EVIDENCE_DIR):
+    rel = _rel(path, root)
+    if os.path.islink(path) and not _inside(path, root / EVIDENCE_DIR):
         return [], [Diagnostic(rel, 1, 1, "E304", "this YAML file is a symlink leading outside evidence/",
                                "copy the record into evidence/ instead of linking it")], None
     data, diags = read_bytes(path, rel, max_bytes)
     if data is None:
         return [], diags, None
-    sha = hashlib.sha256(data).hexdigest()
+    sha = hashlib.sha256(data).hexdigest() if known is not None else ""
     hit = known.get(rel) if known else None
     if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
         return list(hit[2]), list(hit[3]), None
     text, diags = decode(data, rel)
     if text is None:
-        return [], diags, (sha, (), [], diags)
+        return [], diags, (sha, (), [], diags) if known is not None else None
     value, diags = parse_text(text, rel)
     if value is None and diags:
-        return [], diags, (sha, (), [], diags)
+        return [], diags, (sha, (), [], diags) if known is not None else None
     result = evidence_from_file(rel, value, root, catalog)
     records, all_diags = list(result.records), diags + list(result.diagnostics)
+    if known is None:
+        return records, all_diags, None
     return records, all_diags, (sha, _fs_signature(root, _file_refs(value, rel)), records, all_diags)
 
 
@@ -496,6 +506,7 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     """
     root = Path(root)
     out = Collector()
+    _realpath.cache_clear()  # folders may have become symlinks since the last run in this process
 
     def load(rel: str, path: Path) -> Any:
         value, diags = load_file(path, rel, max_bytes)
@@ -528,7 +539,7 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     for path, (records, diags, entry) in zip(yaml_paths, _map_files(yaml_paths, root, catalog, max_bytes, known)):
         evidence.extend(records)
         out.items.extend(diags)
-        rel = path.relative_to(root).as_posix()
+        rel = _rel(path, root)
         if entry is not None:
             fresh[rel] = entry
         elif known and rel in known:
@@ -568,6 +579,20 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(documents))
     return project, out.items
+
+
+@functools.lru_cache(maxsize=4096)
+def _realpath(folder: str) -> str:
+    """Real path of a folder; cached, as every document of a folder shares it (one build's lifetime)."""
+    return os.path.realpath(folder)
+
+
+def _real_file(path: str) -> str:
+    """os.path.realpath, resolving each folder once per build instead of once per document."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    head, name = os.path.split(path)
+    return os.path.join(_realpath(head), name)
 
 
 def _inside(path: Path, folder: Path) -> bool:

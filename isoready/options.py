@@ -1,0 +1,26 @@
+"""Options of one build, shared by the command line and the pipeline (imports nothing heavy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from .load import MAX_BYTES
+
+
+@dataclass(frozen=True)
+class Options:
+    root: Path
+    as_of: date
+    audience: str = "auditor"
+    output: Optional[Path] = None
+    strict: bool = False
+    max_yaml_bytes: int = MAX_BYTES
+    commit: Optional[str] = None
+    use_cache: bool = True  # reuse unchanged parses and pages from ROOT/.cache/isoready (see cache.py)
+
+    @property
+    def out(self) -> Path:
+        return self.output if self.output is not None else self.root / "output"
