@@ -84,6 +84,7 @@ class BuildCache:
     folder: Path
     pages: dict[str, PageState] = field(default_factory=dict)
     results: dict[str, tuple] = field(default_factory=dict)  # evidence file -> (sha256, fs signature, records, diags)
+    _saved_results: dict[str, tuple] = field(default_factory=dict, repr=False)
     output: str = ""  # the output folder the page states describe
     hits: int = 0
 
@@ -92,10 +93,14 @@ class BuildCache:
         folder = root / CACHE_DIR
         cache = cls(folder)
         try:
-            with open(folder / "state.pickle", "rb") as fh:
+            with open(folder / "pages.pickle", "rb") as fh:
                 data = pickle.load(fh)
-            if data.get("version") == VERSION and data.get("code") == _code_version():
-                cache.pages, cache.output, cache.results = data["pages"], data["output"], data["results"]
+            with open(folder / "results.pickle", "rb") as fh:
+                results = pickle.load(fh)
+            if data.get("version") == VERSION and data.get("code") == _code_version() \
+                    and results.get("code") == _code_version():
+                cache.pages, cache.output, cache.results = data["pages"], data["output"], results["results"]
+                cache._saved_results = dict(cache.results)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
                 ValueError):
             pass
@@ -140,9 +145,16 @@ class BuildCache:
                     continue
                 pages[w.path] = PageState(w.fingerprint, w.size, w.sha256, mtime)
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".state.{os.getpid()}.part"
-        with open(tmp, "wb") as fh:
-            pickle.dump({"version": VERSION, "code": _code_version(), "pages": pages, "output": str(output),
-                         "results": self.results}, fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.folder / "state.pickle")
+        # per-file results are rewritten only when one changed (the entries are immutable once made)
+        if self.results.keys() != self._saved_results.keys() or any(
+                self._saved_results[k] is not v for k, v in self.results.items()):
+            _dump(self.folder / "results.pickle", {"code": _code_version(), "results": self.results})
+        _dump(self.folder / "pages.pickle", {"version": VERSION, "code": _code_version(), "pages": pages,
+                                             "output": str(output)})
+
+
+def _dump(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with open(tmp, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)

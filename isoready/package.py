@@ -137,7 +137,14 @@ def sha256_file(path: Path) -> str:
 
 
 def site_files(out: Path) -> list[str]:
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    """Every file under out, relative, posix, sorted (os.walk: pathlib is slow for tens of thousands)."""
+    base = str(out)
+    found = []
+    for dirpath, _dirs, files in os.walk(base):
+        rel = os.path.relpath(dirpath, base)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files)
+    return sorted(found)
 
 
 def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = None) -> list[str]:
