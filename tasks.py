@@ -87,6 +87,8 @@ def ensure_system_packages(c) -> None:
     wanted = []
     if not (Path("/usr/bin/chromium").exists() or shutil.which("chromium")):
         wanted.append("chromium")
+    if not list(Path("/usr/share/fonts").rglob("*.ttf")) if Path("/usr/share/fonts").is_dir() else True:
+        wanted += ["fonts-dejavu-core", "fonts-liberation"]  # the PDF report and screenshots need real glyphs
     if not shutil.which("java"):
         wanted.append("default-jre-headless")
     if not shutil.which("npm"):
