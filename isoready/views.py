@@ -450,9 +450,11 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         name, d = late[0]
         return f"target falls after the {_stage_name(name)} audit on {d}"
 
+    own_by_clause = {x.clause: x for x in project.assessments}
+
     def row(r: ClauseResult) -> ClauseRowView:
         c = catalog[r.number]
-        a = r.assessment
+        a = r.assessment or (own_by_clause.get(r.status_from) if r.status_from else None)
         return ClauseRowView(
             number=r.number, name=c.name, official=c.official_title, url=clause_url(r.number), depth=c.depth,
             status=r.status, status_label=STATUS_LABELS[r.status], state=r.state,
@@ -466,10 +468,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
     for number, r in readiness.clauses.items():
         c = catalog[number]
         a = r.assessment
-        if a is None and r.status_from:
-            a_src = next((x for x in project.assessments if x.clause == r.status_from), None)
-        else:
-            a_src = a
+        a_src = own_by_clause.get(r.status_from) if a is None and r.status_from else a
         linked = [evidence_views[i] for i in r.evidence if i in evidence_views]
         fs = [finding_views[i] for i in dict.fromkeys(
             fr.finding.id for fr in readiness.findings
@@ -487,8 +486,9 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             applicable=r.applicable, state=r.state, state_label=STATE_LABELS[r.state],
             reasons=tuple(say(x) for x in r.reasons), readiness=pct(r.readiness),
             readiness_bar=round((r.readiness or 0) * 100),
-            owner=(a.owner or "") if a else "", target=_d(a.target) if a else "",
-            target_after_audit=target_warning(a.target) if a else "",
+            # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
+            owner=(a_src.owner or "") if a_src else "", target=_d(a_src.target) if a_src else "",
+            target_after_audit=target_warning(a_src.target) if a_src else "",
             notes=Md((a.notes or "") if a else ""),
             justification=(a_src.justification or "") if a_src and r.status == "not-applicable" else "",
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
