@@ -152,8 +152,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     import shutil
 
+    from .package import replaceable
+
     root = Path(args.root)
     out = Path(args.output) if args.output else root / "output"
+    if (out.exists() or out.is_symlink()) and not replaceable(out.resolve() if not out.is_symlink() else out):
+        raise Usage(f"refusing to remove {out}: it is not a site built by isoready (no manifest.json from us in it)")
     removed = []
     for path in [out, *out.parent.glob(f".{out.name}-build-*"), *out.parent.glob(f".{out.name}-old-*"),
                  root / ".cache" / "isoready"]:

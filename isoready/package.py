@@ -159,7 +159,7 @@ def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = N
         w = by_path.get(f)
         entries.append({"path": f, "size": w.size, "sha256": w.sha256} if w else
                        {"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)})
-    manifest = {"organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
+    manifest = {"generator": "isoready", "organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
                 "commit": site.commit or None, "files": entries}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / SUMS).write_text("".join(f"{e['sha256']}  {e['path']}\n" for e in entries), encoding="utf-8")
@@ -248,13 +248,35 @@ class UsageError(Exception):
 
 
 def _refuse_source_overlap(root: Path, out: Path) -> None:
-    """The output may never be, contain, or sit inside the project's sources."""
+    """The output may never be, contain, or sit inside the project's sources, nor replace a folder not ours."""
     root = root.resolve()
     if root.is_relative_to(out):
         raise UsageError(f"refusing to write the site to {out}: it would replace the project itself")
-    for protected in (root / "evidence", root / "content", root / "theme"):
+    for protected in (root / "evidence", root / "content", root / "theme", root / ".git"):
         if out.is_relative_to(protected):
             raise UsageError(f"refusing to write the site to {out}: it lies inside {protected}")
+    if not replaceable(out):
+        raise UsageError(f"refusing to replace {out}: it is not a site built by isoready (no manifest.json from "
+                         "us in it); remove it yourself or choose another --output")
+
+
+def replaceable(out: Path) -> bool:
+    """True when ``out`` may be replaced or removed: absent, an empty folder, or a site we built."""
+    if not out.exists() and not out.is_symlink():
+        return True
+    if out.is_symlink() or not out.is_dir():
+        return False
+    try:
+        entries = list(os.scandir(out))
+    except OSError:
+        return False
+    if not entries:
+        return True
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == "isoready" and "files" in manifest
 
 
 def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options, plan: Any = None) -> list[Written]:

@@ -133,6 +133,7 @@ def previous_output(tmp_path: Path) -> Path:
     (out / "clauses").mkdir(parents=True)
     (out / "index.html").write_text("<p>the previous, good build</p>\n")
     (out / "clauses" / "4.1.html").write_bytes(b"\x00\x01 sentinel bytes\n")
+    (out / "manifest.json").write_text('{"generator": "isoready", "files": []}\n')  # a site we built earlier
     return out
 
 
@@ -170,3 +171,28 @@ def test_build_of_the_minimal_fixture_replaces_output(minimal_project: Path, pre
     assert (previous_output / "readiness.json").is_file()
     assert (previous_output / "files" / "context" / "scope.md").read_bytes() == \
         (minimal_project / "evidence" / "context" / "scope.md").read_bytes()
+
+
+def test_build_never_replaces_a_folder_that_is_not_our_site(minimal_project: Path, tmp_path: Path, capsys) -> None:
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.txt").write_text("years of work\n")
+    assert _build(minimal_project, precious) == 2
+    assert "refusing to replace" in capsys.readouterr().err
+    assert (precious / "chapter1.txt").read_text() == "years of work\n"
+    assert not list(tmp_path.glob(".thesis-*"))
+
+
+@pytest.mark.parametrize("target", ["evidence", "content", "."])
+def test_clean_never_removes_sources(minimal_project: Path, capsys, target: str) -> None:
+    before = sorted(p.relative_to(minimal_project) for p in minimal_project.rglob("*"))
+    assert main(["clean", "--root", str(minimal_project), "--output", str(minimal_project / target)]) == 2
+    assert "refusing to remove" in capsys.readouterr().err
+    assert sorted(p.relative_to(minimal_project) for p in minimal_project.rglob("*")) == before
+
+
+def test_clean_removes_a_site_we_built(minimal_project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert _build(minimal_project, out) == 0
+    assert main(["clean", "--root", str(minimal_project), "--output", str(out)]) == 0
+    assert not out.exists()
