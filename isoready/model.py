@@ -26,6 +26,24 @@ DI_KIND_FOR = {"maintain": "document", "retain": "record"}
 
 NOWHERE = Loc("", 0, 0)
 
+#: documents a browser would run as a page or script if served as they are: published with ".txt" added,
+#: so every browser shows their bytes (unchanged) as text and nothing in them runs on the portal's origin
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".xslt",
+                   ".js", ".mjs", ".swf")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def published_name(doc: str) -> str:
+    """Where a document (path under evidence/) is published inside files/."""
+    return doc + ".txt" if doc.lower().endswith(ACTIVE_SUFFIXES) else doc
+
+
+def output_names(doc: str) -> list[str]:
+    """Every file a document puts in files/: itself, and its page when it is Markdown."""
+    name = published_name(doc)
+    return [name, name + ".html"] if doc.lower().endswith(MARKDOWN_SUFFIXES) else [name]
+
 
 def audience_rank(audience: str) -> int:
     return AUDIENCES.index(audience)

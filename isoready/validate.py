@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Optional
 from .diagnostics import Diagnostic, did_you_mean, one_of
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text, read_bytes, walk
 from .model import (
-    AUDIENCES, DEFAULT_AUDIENCE, EVIDENCE_KINDS, FINDING_STATUSES, GRADES, STATUSES,
+    AUDIENCES, DEFAULT_AUDIENCE, LOGO_SUFFIXES, output_names, EVIDENCE_KINDS, FINDING_STATUSES, GRADES, STATUSES,
     Assessment, Catalog, Evidence, Finding, Organisation, Project,
 )
 
@@ -356,7 +356,8 @@ def _list_of_maps(value: Any, rel: str, out: Collector, what: str, example: str)
 # --------------------------------------------------------------------------- organisation
 
 
-def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector) -> Organisation:
+def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
+                      root: Optional[Path] = None) -> Organisation:
     if not isinstance(value, YMap):
         out.add(getattr(value, "loc", Loc(rel, 1, 1)), "E410", "organisation settings must be a mapping",
                 "write 'name: Your Company Ltd' and 'scope: ...'")
@@ -390,8 +391,44 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector) ->
                         "write e.g. '\"9.2.2\": 12'")
     elif raw_windows is not None:
         out.add(f.loc("windows"), "E106", "'windows' must be a mapping of clause to months", "write '\"9.2.2\": 12'")
-    return Organisation(name=name, scope=f.text("scope") or "", logo=f.text("logo"),
+    logo = _logo(f, root, out) if root is not None else f.text("logo")
+    return Organisation(name=name, scope=f.text("scope") or "", logo=logo,
                         certification_body=f.text("certification_body"), audits=audits, windows=windows)
+
+
+_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*[\"']?(?!#)",
+                         re.IGNORECASE)
+
+
+def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
+    """The logo: an image file inside content/; an SVG must hold no script and link to nothing."""
+    raw = f.text("logo")
+    if raw is None:
+        return None
+    loc = f.loc("logo")
+    content = os.path.join(str(root), "content")
+    joined = posixpath.normpath(raw)
+    if raw.startswith(("/", "\\")) or "\\" in raw or joined.startswith("../") or joined == "..":
+        out.add(loc, "E410", f"logo '{raw}' must be a file inside content/", "write a path relative to content/")
+        return None
+    if not raw.lower().endswith(LOGO_SUFFIXES):
+        out.add(loc, "E410", f"logo '{raw}' is not an image", "use an .svg, .png, .jpg, .gif or .webp file")
+        return None
+    target = os.path.join(content, joined)
+    real = os.path.realpath(target)
+    if not os.path.isfile(target) or not real.startswith(os.path.realpath(content) + os.sep):
+        out.add(loc, "E410", f"logo '{raw}' not found inside content/", "put the image in content/ and name it here")
+        return None
+    if os.path.getsize(target) > MAX_BYTES:
+        out.add(loc, "E410", f"logo '{raw}' is larger than 1 MiB", "use a smaller image")
+        return None
+    if raw.lower().endswith(".svg"):
+        with open(target, "rb") as fh:
+            if _ACTIVE_SVG.search(fh.read()):
+                out.add(loc, "E410", f"logo '{raw}' holds script, event handlers or links",
+                        "use a plain SVG (shapes and text only) or a PNG")
+                return None
+    return joined
 
 
 # --------------------------------------------------------------------------- the whole project
@@ -520,7 +557,7 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
         if org_value is None and any(d.path == ORGANISATION_FILE for d in out.items):
             organisation = Organisation(name="Unnamed organisation")  # unreadable: already reported
         else:
-            organisation = organisation_from(org_value, ORGANISATION_FILE, catalog, out)
+            organisation = organisation_from(org_value, ORGANISATION_FILE, catalog, out, root)
     else:
         out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
                 "create content/organisation.yaml with 'name:' and 'scope:'")
@@ -659,14 +696,24 @@ def _check_documents(evidence: list[Evidence], documents: list[str], out: Collec
         if doc not in referenced:
             out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "W101", "evidence document that no record refers to",
                     "add a record with 'file:' pointing at it, or remove it")
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}  # folded output name -> (document, output name)
     for doc in sorted(referenced):
-        folded = doc.casefold()
-        if folded in seen:
-            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E307",
-                    f"document '{doc}' differs only in letter case from '{seen[folded]}'",
-                    "the two would overwrite each other on macOS and Windows; rename one")
-        seen[folded] = doc
+        names = output_names(doc)
+        for name in names:
+            other = seen.get(name.casefold())
+            if other is None or other[0] == doc:
+                continue
+            if other[1] == name:  # e.g. x.html (published as x.html.txt) and a document named x.html.txt
+                message = (f"document '{doc}' would be published as files/{name}, which document '{other[0]}' "
+                           "also writes")
+                hint = "rename one of them"
+            else:
+                message = f"document '{doc}' differs only in letter case from '{other[0]}'"
+                hint = "the two would overwrite each other on macOS and Windows; rename one"
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E307", message, hint)
+            break
+        for name in names:
+            seen.setdefault(name.casefold(), (doc, name))
 
 
 def _check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from . import charts
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, MandatoryCheck, Readiness,
                      Reason)
-from .model import AUDIENCES, Evidence, Finding, Project, audience_rank
+from .model import AUDIENCES, Evidence, Finding, Project, audience_rank, published_name
 from .text import Md, markdown
 
 STATUS_LABELS = {
@@ -96,6 +96,7 @@ class DocumentView:
     sha256: str
     page_url: Optional[str]  # rendered page for Markdown documents
     source: str  # path under evidence/
+    as_text: bool = False  # an HTML/SVG/script document, published with ".txt" added so it never runs
 
 
 @dataclass(frozen=True)
@@ -395,12 +396,13 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             else:
                 data = (project.root / "evidence" / e.file).read_bytes()
                 size, digest = len(data), hashlib.sha256(data).hexdigest()
-            site_path = f"files/{e.file}"
-            url = document_url(e.file)
+            site_path = f"files/{published_name(e.file)}"
+            url = document_url(published_name(e.file))
             page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
             documents[e.file] = DocumentView(path=site_path, url=url, name=PurePosixPath(e.file).name,
                                              size=size, size_text=_size_text(size), sha256=digest,
-                                             page_url=page, source=e.file)
+                                             page_url=page, source=e.file,
+                                             as_text=published_name(e.file) != e.file)
 
     findings_by_ev: dict[str, list[Link]] = {}
     for f in visible_f.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from html.parser import HTMLParser
@@ -116,3 +117,88 @@ def test_search_index_and_csv_neutralise_payloads(hostile_site):
     for line in csv_text.splitlines()[1:]:
         for cell in line.split(","):
             assert not cell.startswith(("=", "+", "@")), cell
+
+
+def _build(root, out, *extra):
+    return main(["build", "--root", str(root), "--as-of", "2026-11-01", "--output", str(out), *extra])
+
+
+@pytest.mark.parametrize("name", ["memo.html", "diagram.svg", "tool.js", "feed.xml"])
+def test_active_documents_are_published_as_text_with_their_bytes_unchanged(minimal_project, tmp_path, name):
+    body = b"<script>window.__xss=1</script><svg onload=alert(1)></svg>\n"
+    (minimal_project / "evidence" / name).write_bytes(body)
+    (minimal_project / "evidence" / "active.yaml").write_text(
+        f'title: Active\nkind: document\nclauses: ["7.4"]\nfile: {name}\n', encoding="utf-8")
+    out = tmp_path / "site"
+    assert _build(minimal_project, out) == 0
+    assert not (out / "files" / name).exists()
+    assert (out / "files" / f"{name}.txt").read_bytes() == body
+    page = (out / "evidence" / "active.html").read_text()
+    assert f'href="../files/{name}.txt"' in page and "nothing in it runs" in page
+    assert hashlib.sha256(body).hexdigest() in page
+
+
+def test_a_document_cannot_overwrite_another_documents_page(minimal_project, tmp_path):
+    (minimal_project / "evidence" / "a.md").write_text("# Real page\n", encoding="utf-8")
+    (minimal_project / "evidence" / "a.md.html").write_text("<p>planted</p>\n", encoding="utf-8")
+    (minimal_project / "evidence" / "a.yaml").write_text(
+        'title: A\nkind: document\nclauses: ["7.4"]\nfile: a.md\n', encoding="utf-8")
+    (minimal_project / "evidence" / "b.yaml").write_text(
+        'title: B\nkind: document\nclauses: ["7.4"]\nfile: a.md.html\n', encoding="utf-8")
+    out = tmp_path / "site"
+    assert _build(minimal_project, out) == 0
+    assert "Real page" in (out / "files" / "a.md.html").read_text()
+    assert (out / "files" / "a.md.html.txt").read_text() == "<p>planted</p>\n"
+
+
+def test_documents_whose_published_names_differ_only_in_case_are_refused(minimal_project, tmp_path, capsys):
+    (minimal_project / "evidence" / "a.md").write_text("# A\n", encoding="utf-8")
+    (minimal_project / "evidence" / "A.MD").write_text("# B\n", encoding="utf-8")
+    (minimal_project / "evidence" / "a.yaml").write_text(
+        'title: A\nkind: document\nclauses: ["7.4"]\nfile: a.md\n', encoding="utf-8")
+    (minimal_project / "evidence" / "b.yaml").write_text(
+        'title: B\nkind: document\nclauses: ["7.4"]\nfile: A.MD\n', encoding="utf-8")
+    assert _build(minimal_project, tmp_path / "site") == 1
+    out = capsys.readouterr().out
+    assert "evidence/a.md:1:1: E307 document 'a.md' differs only in letter case from 'A.MD'" in out
+    assert "1 error," in out
+
+
+def test_a_document_whose_published_name_is_taken_is_refused(minimal_project, tmp_path, capsys):
+    (minimal_project / "evidence" / "x.html").write_text("<p>x</p>\n", encoding="utf-8")
+    (minimal_project / "evidence" / "x.html.txt").write_text("text\n", encoding="utf-8")
+    for n, name in enumerate(("x.html", "x.html.txt")):
+        (minimal_project / "evidence" / f"r{n}.yaml").write_text(
+            f'title: R{n}\nkind: document\nclauses: ["7.4"]\nfile: {name}\n', encoding="utf-8")
+    assert _build(minimal_project, tmp_path / "site") == 1
+    assert ("E307 document 'x.html.txt' would be published as files/x.html.txt, which document 'x.html' "
+            "also writes (rename one of them)") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("logo, message", [
+    ("../../../../etc/passwd", "logo '../../../../etc/passwd' must be a file inside content/"),
+    ("/etc/passwd", "logo '/etc/passwd' must be a file inside content/"),
+    ("missing.png", "logo 'missing.png' not found inside content/"),
+    ("notes.txt", "logo 'notes.txt' is not an image"),
+    ("evil.svg", "logo 'evil.svg' holds script, event handlers or links"),
+])
+def test_logo_must_be_a_plain_image_inside_content(minimal_project, tmp_path, capsys, logo, message):
+    (minimal_project / "content" / "evil.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', encoding="utf-8")
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text() + f"logo: {logo}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    assert _build(minimal_project, out) == 1
+    text = capsys.readouterr().out
+    assert f"E410 {message}" in text, text
+    assert not out.exists()
+
+
+def test_a_plain_svg_logo_is_published(minimal_project, tmp_path):
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Logo</title><rect width="10" height="10"/></svg>'
+    (minimal_project / "content" / "logo.svg").write_text(svg, encoding="utf-8")
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text() + "logo: logo.svg\n", encoding="utf-8")
+    out = tmp_path / "site"
+    assert _build(minimal_project, out) == 0
+    assert (out / "images" / "logo.svg").read_text() == svg
