@@ -12,11 +12,12 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote
-from typing import Optional
+from typing import Callable, Optional
 
 from markupsafe import Markup
 
@@ -379,6 +380,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
     visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank}
     vis_ev_ids, vis_f_ids = set(visible_ev), set(visible_f)
     org = project.organisation
+    redact = redactor(project, vis_ev_ids, vis_f_ids)
 
     def say(reason: Reason) -> str:
         return reason.for_audience(vis_ev_ids, vis_f_ids)
@@ -414,7 +416,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             id=e.id, url=evidence_url(e.id), title=e.title, kind=e.kind, kind_label=KIND_LABELS[e.kind],
             clauses=tuple(clink(n) for n in e.clauses), owner=e.owner or "", date=_d(e.date),
             review_by=_d(e.review_by), stale=e.is_stale(as_of), audience=e.audience, version=e.version or "",
-            description=Md(e.description or ""), document=documents.get(e.file) if e.file else None,
+            description=Md(redact(e.description or "")), document=documents.get(e.file) if e.file else None,
             external_url=e.url, source=e.source, findings=tuple(findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "")
 
@@ -426,7 +428,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
             raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=open_results[f.id].overdue,
-            description=Md(f.description), action=Md(f.action or ""),
+            description=Md(redact(f.description)), action=Md(redact(f.action or "")),
             clauses=tuple(clink(n) for n in f.clauses),
             evidence=tuple(Link(evidence_url(i), visible_ev[i].title, i) for i in shown),
             owner=f.owner or "", audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown),
@@ -491,8 +493,8 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
             owner=(a_src.owner or "") if a_src else "", target=_d(a_src.target) if a_src else "",
             target_after_audit=target_warning(a_src.target) if a_src else "",
-            notes=Md((a.notes or "") if a else ""),
-            justification=(a_src.justification or "") if a_src and r.status == "not-applicable" else "",
+            notes=Md(redact(a.notes or "") if a else ""),
+            justification=redact(a_src.justification or "") if a_src and r.status == "not-applicable" else "",
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
             mandatory=tuple(m_view(m) for m in r.mandatory),
             evidence=tuple(linked), hidden_evidence=len(r.evidence) - len(linked),
@@ -525,7 +527,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
     mandatory = tuple(m_view(m) for m in readiness.mandatory)
     exclusions = tuple(
         ExclusionView(clink(a.clause), tuple(clink(n) for n in catalog.descendants(a.clause)),
-                      a.justification or "", catalog[a.clause].exclusion,
+                      redact(a.justification or ""), catalog[a.clause].exclusion,
                       "Commonly excluded" if catalog[a.clause].exclusion == "possible"
                       else ("Rarely excludable: expect a challenge" if catalog[a.clause].exclusion == "rare"
                             else "Never excludable"))
@@ -562,7 +564,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
     state_counts = tuple(CountView(k, STATE_LABELS[k], v) for k, v in readiness.state_counts.items())
     freshness = _freshness(project.evidence, as_of)
     return SiteView(
-        organisation=org.name, scope=markdown(org.scope), logo_url=f"images/{PurePosixPath(org.logo).name}"
+        organisation=org.name, scope=markdown(redact(org.scope)), logo_url=f"images/{PurePosixPath(org.logo).name}"
         if org.logo else None, certification_body=org.certification_body or "", standard=catalog.standard,
         amendments=catalog.amendments, as_of=as_of.isoformat(), audience=audience, audience_note=notes[audience],
         commit=commit, overall=pct(readiness.overall), overall_value=readiness.overall,
@@ -623,6 +625,38 @@ def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPage
                       for n, url in enumerate(urls)) if len(chunks) > 1 else ()
         pages.append(RegisterPageView(urls[index], index + 1, chunk, summary, withheld(hidden, "record"), pager))
     return tuple(pages)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+WITHHELD = "[withheld]"
+
+
+def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
+    """Replace, in text this audience sees, every id and file name of a record it may not see.
+
+    Contributors write "see IA-2026-02" in notes; in a build that withholds IA-2026-02, the id must not
+    appear either. Whole tokens only (an id inside a longer word is left alone).
+    """
+    hidden: set[str] = set()
+    for e in project.evidence:
+        if e.id not in visible_evidence:
+            hidden.add(e.id)
+            if e.file:
+                hidden.update({e.file, f"evidence/{e.file}", PurePosixPath(e.file).name})
+    hidden.update(f.id for f in project.findings if f.id not in visible_findings)
+    # a name a visible record also uses (a shared file name) is not a secret
+    for e in project.evidence:
+        if e.id in visible_evidence and e.file:
+            hidden.discard(PurePosixPath(e.file).name)
+    if not hidden:
+        return lambda text: text
+
+    def swap(match: re.Match) -> str:
+        token = match.group(0)
+        core = token.rstrip("./-")
+        return WITHHELD + token[len(core):] if core in hidden else token
+
+    return lambda text: _TOKEN.sub(swap, text) if text else text
 
 
 def _freshness(evidence: tuple[Evidence, ...], as_of: date) -> tuple[CountView, ...]:

@@ -61,6 +61,10 @@ def planted(tmp_path_factory) -> Path:
         "audience: internal\n"
         "review_by: 2026-01-01\n"  # stale: its reason must not name it to other audiences
         f"description: Internal only. {CANARIES['description']}\n", encoding="utf-8")
+    (secret / "public-note.yaml").write_text(  # visible text that names the withheld records
+        "title: Public note\nkind: document\nclauses: [\"7.5.1\"]\naudience: public\n"
+        f"description: See {CANARIES['id']}, {CANARIES['finding']}. and {CANARIES['filename']}.md for details.\n",
+        encoding="utf-8")
     (secret / "auditor-note.yaml").write_text(
         f"title: Auditor-level note {AUDITOR_CANARY}\nkind: document\nclauses: [\"7.5.1\"]\n", encoding="utf-8")
     findings = root / "content" / "findings" / "internal-only.yaml"
@@ -139,6 +143,13 @@ def test_internal_build_shows_everything_so_the_search_can_find_canaries(builds)
     for canary in CANARIES.values():
         assert canary in leaks, f"{canary} not found: the leak search would not see it either"
     assert "checklist.xlsx!" in leaks or "search-index.js" in leaks
+
+
+def test_visible_text_naming_withheld_records_is_redacted(builds):
+    page = (builds["public"][0] / "site" / "evidence" / "support" / "public-note.html").read_text()
+    assert "See [withheld], [withheld]. and [withheld] for details." in page
+    internal = (builds["internal"][0] / "site" / "evidence" / "support" / "public-note.html").read_text()
+    assert f"See {CANARIES['id']}, {CANARIES['finding']}. and {CANARIES['filename']}.md" in internal
 
 
 def test_readiness_is_the_same_for_every_audience(builds):
