@@ -8,6 +8,7 @@ Each task is a thin wrapper over ``python -m isoready``; exit codes pass through
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ PY = sys.executable
 
 
 def _isoready(c, *args: str) -> None:
-    result = c.run(" ".join([PY, "-m", "isoready", *args]), warn=True, pty=False)
+    result = c.run(shlex.join([PY, "-m", "isoready", *map(str, args)]), warn=True, pty=False)
     if result.exited:
         raise Exit(code=result.exited)
 
@@ -112,7 +113,7 @@ def ensure_npm_judges(c) -> None:
     marker = E2E / "node_modules" / ".package-lock.json"
     if marker.exists() and lock.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
         return
-    c.run(f"npm ci --prefix {E2E} --no-audit --no-fund --loglevel=error", pty=False)
+    c.run(shlex.join(["npm", "ci", "--prefix", str(E2E), "--no-audit", "--no-fund", "--loglevel=error"]), pty=False)
 
 
 @task(help={"install": "install Chromium, Java and the npm judges first (default: yes)",
@@ -122,8 +123,7 @@ def test(c, install=True, k=""):
     if install:
         ensure_system_packages(c)
         ensure_npm_judges(c)
-    selector = f" -k '{k}'" if k else ""
-    result = c.run(f"{PY} -m pytest{selector}", warn=True, pty=False)
+    result = c.run(shlex.join([PY, "-m", "pytest", *(["-k", k] if k else [])]), warn=True, pty=False)
     if result.exited:
         raise Exit(code=result.exited)
 
@@ -161,7 +161,7 @@ def bench(c, sizes="1000,10000", json=""):
     args = [PY, "-m", "isoready.bench", "--sizes", sizes]
     if json:
         args += ["--json", json]
-    result = c.run(" ".join(args), warn=True, pty=False)
+    result = c.run(shlex.join(args), warn=True, pty=False)
     if result.exited:
         raise Exit(code=result.exited)
 

@@ -39,6 +39,8 @@ def parse_as_of(text: Optional[str]) -> date:
     if not text:
         return default_as_of()
     try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise Usage(f"--as-of must be a date written YYYY-MM-DD, not '{text}'")
@@ -235,6 +237,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("isoready: interrupted; output left unchanged", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a path the user gave that cannot be read or written
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"isoready: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # an internal error is ours, not the user's: say so plainly, exit 2
         from .package import UsageError

@@ -86,8 +86,15 @@ class Diagnostic:
         """The same diagnostic as a GitHub Actions workflow command (annotation)."""
         level = "warning" if self.severity == WARNING else "error"
         msg = self.message + (f" ({self.hint})" if self.hint else "")
-        msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} file={self.path},line={self.line},col={self.column},title={self.code}::{msg}"
+
+        def data(text: str) -> str:
+            return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        def prop(text: str) -> str:  # property values also escape ':' and ','
+            return data(text).replace(":", "%3A").replace(",", "%2C")
+
+        return (f"::{level} file={prop(self.path)},line={self.line},col={self.column},title={prop(self.code)}::"
+                f"{data(msg)}")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -69,6 +69,8 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
             "id": f.id, "clauses": [c.number for c in f.clauses], "grade": f.grade, "status": f.status,
             "raised": f.raised, "due": f.due or None, "closed": f.closed or None, "overdue": f.overdue,
             "owner": f.owner or None, "evidence": [e.note for e in f.evidence],
+            "description": f.description.source, "action": f.action.source or None, "audience": f.audience,
+            "url": f.url,
         } for f in site.findings],
         "gates": {g.key: {"passed": g.passed, "items": [
             {"name": i.name, "passed": i.passed, "reason": i.reason} for i in g.items]} for g in site.gates},
