@@ -387,6 +387,13 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         found = [e for n in [number, *catalog.descendants(number)] for e in mapped.get(n, [])]
         return _current(list(dict.fromkeys(found)), as_of, kind)
 
+    def planned(number: str, recurring: str) -> list[Evidence]:
+        """A plan: a current document (programme, schedule) under the clause, or a record within the window."""
+        window = _window(project, recurring) or 12
+        since = months_before(as_of, window)
+        recent = [e for e in under(number, "record") if e.date and e.date >= since]
+        return under(number, "document") + recent
+
     def present(name: str, evidence: list[Evidence], missing: str) -> GateItem:
         if evidence:
             ids = tuple(e.id for e in evidence)
@@ -425,10 +432,12 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         present("Quality objectives documented (6.2)", under("6.2", "document"),
                 "no current document mapped to 6.2 sets quality objectives"),
         mandatory_item("Mandatory documents maintained", "maintain"),
-        present("Internal audit programme planned (9.2)", under("9.2"),
-                "no current evidence mapped to 9.2 shows an internal audit programme"),
-        present("Management review planned (9.3)", under("9.3"),
-                "no current evidence mapped to 9.3 shows a management review planned or held"),
+        present("Internal audit programme planned (9.2)", planned("9.2", "9.2.2"),
+                "no current document mapped to 9.2 sets out an internal audit programme, and no internal "
+                "audit record is within its window"),
+        present("Management review planned (9.3)", planned("9.3", "9.3.3"),
+                "no current document mapped to 9.3 schedules a management review, and no management review "
+                "record is within its window"),
     ))
 
     not_ready = [n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY]

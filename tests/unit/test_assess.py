@@ -299,3 +299,18 @@ def test_stage2_every_clause_ready_lists_the_ones_that_are_not():
     assert item.reason.text == (
         "21 applicable clauses not ready: 4.3, 4.4.2, 5.2.2, 6.2.1, 7.1.5.1, 7.2, 8.1, 8.2.3.2, 8.3.3, 8.3.4, "
         "8.3.5, 8.3.6, 8.4.1, 8.5.1, 8.5.6, 8.6, 8.7.2, 9.1.1, 9.2.2, 9.3.3, 10.2.2")
+
+
+def test_stage1_plans_need_a_current_document_or_a_record_within_the_window():
+    old_minutes = ev("mr-2024", "record", ["9.3.3"], date=date(2024, 10, 1))
+    old_report = ev("ia-2024", "record", ["9.2.2"], date=date(2024, 9, 1))
+    r = assess(project(evidence=[old_minutes, old_report]), AS_OF)
+    assert not _gate(r, "stage1", "Management review planned").passed
+    assert _gate(r, "stage1", "Management review planned").reason.text.startswith(
+        "no current document mapped to 9.3 schedules a management review")
+    assert not _gate(r, "stage1", "Internal audit programme planned").passed
+    plans = project(evidence=[old_minutes, ev("mr-schedule", "document", ["9.3.1"]),
+                              ev("ia-2026", "record", ["9.2.2"], date=date(2026, 9, 1))])
+    r = assess(plans, AS_OF)
+    assert _gate(r, "stage1", "Management review planned").reason.text == "present: mr-schedule"
+    assert _gate(r, "stage1", "Internal audit programme planned").reason.text == "present: ia-2026"
