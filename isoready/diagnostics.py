@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "E306": "both file and url given",
     "E307": "two output names differ only in letter case",
     "E308": "invalid evidence id",
+    "E309": "document name with a control character or backslash",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",

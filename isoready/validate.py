@@ -690,8 +690,16 @@ def _unique_findings(items: list[Finding], out: Collector) -> list[Finding]:
     return _no_case_clash(kept, lambda f: f.id, out, "finding id")
 
 
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def _check_documents(evidence: list[Evidence], documents: list[str], out: Collector) -> None:
     referenced = {e.file for e in evidence if e.file}
+    for doc in documents:
+        if _BAD_NAME.search(doc):
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E309",
+                    "document name holds a control character or backslash",
+                    "rename the file: such names break checksum lists and other systems")
     for doc in documents:
         if doc not in referenced:
             out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "W101", "evidence document that no record refers to",

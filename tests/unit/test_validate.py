@@ -245,6 +245,11 @@ CASES = [
           "evidence/y.yaml:1:5: E308 invalid evidence id 'QP-003\\n' "
           "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))"],
          "3 errors, 0 warnings"),
+    Case("E309-bad-document-name", {"evidence/tab\there.txt": "x\n",
+                                     "evidence/x.yaml": RECORD + "file: \"tab\\there.txt\"\n"},
+         ["evidence/tab\\there.txt:1:1: E309 document name holds a control character or backslash "
+          "(rename the file: such names break checksum lists and other systems)"],
+         "1 error, 0 warnings"),
     Case("E308-invalid-finding-id", {"content/findings/x.yaml": """\
         - id: IA/2026/09
           clauses: ["8.4.1"]
