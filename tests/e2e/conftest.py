@@ -82,11 +82,23 @@ def http_site(demo_site: Path) -> Iterator[HttpSite]:
         thread.join(timeout=5)
 
 
-@pytest.fixture(params=["http", "file"])
+@pytest.fixture(scope="session")
+def subpath_site(demo_site: Path) -> Iterator[HttpSite]:
+    """The demo site under a sub-path, as GitHub Pages serves a project site: http://127.0.0.1:PORT/site/."""
+    server, thread = serve_folder(demo_site.parent)
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield HttpSite(root=demo_site, origin=origin, base=f"{origin}/{demo_site.name}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(params=["http", "file", "subpath"])
 def site(request: pytest.FixtureRequest, demo_site: Path) -> SiteBase:
-    """The demo site over http://127.0.0.1 and from file:// (tests using it run twice)."""
-    if request.param == "http":
-        hs: HttpSite = request.getfixturevalue("http_site")
+    """The demo site over http://127.0.0.1, from file:// and under a Pages-like sub-path (tests run thrice)."""
+    if request.param in ("http", "subpath"):
+        hs: HttpSite = request.getfixturevalue("http_site" if request.param == "http" else "subpath_site")
         return SiteBase("http", hs.root, hs.base, hs.origin)
     return SiteBase("file", demo_site, demo_site.as_uri() + "/", "file://")
 
