@@ -38,6 +38,8 @@ KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement"}
 MARKDOWN_DOCS = (".md", ".markdown")
+EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
+                  "possible": "may be declared not applicable with a justification"}
 REGISTER_PAGE = 1000  # rows per register page
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
 
@@ -120,6 +122,7 @@ class EvidenceView:
     source: str
     findings: tuple[Link, ...] = ()
     sort_clause: str = ""
+    date_label: str = "Issued"  # documents are issued, records are recorded
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,7 @@ class ClauseView:
     documented_information: tuple[tuple[str, str, str], ...]  # (kind label, what, when)
     hidden_evidence_text: str = ""
     hidden_findings_text: str = ""
+    exclusion_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -308,8 +312,14 @@ class SectionView:
 
     main: MainView
     clauses: tuple[ClauseView, ...]
-    evidence: tuple[tuple[EvidenceView, ...], ...] = ()  # per clause, at most REPORT_EVIDENCE
-    more: tuple[str, ...] = ()  # per clause: "and 540 more on the clause page", or ""
+    rows: tuple["ReportRowView", ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportRowView:
+    clause: ClauseView
+    evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
+    more: str  # "and 540 more on the clause page", or ""
 
 
 @dataclass(frozen=True)
@@ -418,7 +428,8 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             review_by=_d(e.review_by), stale=e.is_stale(as_of), audience=e.audience, version=e.version or "",
             description=Md(redact(e.description or "")), document=documents.get(e.file) if e.file else None,
             external_url=e.url, source=e.source, findings=tuple(findings_by_ev.get(e.id, ())),
-            sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "")
+            sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
+            date_label="Issued" if e.kind == "document" else "Recorded")
 
     evidence_views = {e.id: ev_view(e) for e in sorted(visible_ev.values(), key=lambda e: e.id)}
     open_results = {fr.finding.id: fr for fr in readiness.findings}
@@ -502,6 +513,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
             hidden_evidence_text=withheld(len(r.evidence) - len(linked), "record"),
             hidden_findings_text=withheld(len(all_f) - len(fs), "finding"),
+            exclusion_text=EXCLUSION_TEXT[c.exclusion],
         ))
 
     mains = tuple(MainView(c.number, c.name, clause_url(c.number), pct(readiness.by_main[c.number]),
@@ -600,15 +612,14 @@ def _mandatory_summary(items: tuple[MandatoryView, ...]) -> str:
 
 
 def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
-    shown = tuple(c.evidence[:REPORT_EVIDENCE] for c in clauses)
-    more = []
+    rows = []
     for c in clauses:
         extra = len(c.evidence) - REPORT_EVIDENCE
         parts = [f"and {extra:,} more on the clause page"] if extra > 0 else []
         if c.hidden_evidence:
             parts.append(f"{plural(c.hidden_evidence, 'record')} not shown")
-        more.append("; ".join(parts))
-    return SectionView(main, clauses, shown, tuple(more))
+        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts)))
+    return SectionView(main, clauses, tuple(rows))
 
 
 def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
