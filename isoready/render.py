@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from .options import workers
 from .text import Md
 from .views import SiteView
 
@@ -127,13 +128,6 @@ def _render_range(bounds: tuple[int, int]) -> list[Written]:
     for page in items[bounds[0]:bounds[1]]:
         done.append(write_bytes(out, page.path, render_page(page, get_template, site)))
     return done
-
-
-def workers() -> int:
-    env = os.environ.get("ISOREADY_WORKERS")
-    if env and env.isdigit():
-        return max(1, int(env))
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
 #: given a page: its fingerprint (None: not reusable) and, when the previous build's copy was reused, what it wrote

@@ -519,7 +519,7 @@ def _map_files(paths: list[Path], root: Path, catalog: Catalog, max_bytes: int,
     """_evidence_yaml over every file, in order; on every core when there are many (fork)."""
     import multiprocessing
 
-    from .render import workers
+    from .options import workers
 
     n = workers()
     if n == 1 or len(paths) < PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
