@@ -275,10 +275,10 @@ def is_yaml(name: str) -> bool:
 
 def walk(folder: Path) -> list[Path]:
     """Every file under folder, sorted, without following directory symlinks; hidden entries skipped."""
-    found: list[Path] = []
     if not folder.is_dir():
-        return found
+        return []
+    names: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
-    return sorted(found)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        names.extend(os.path.join(dirpath, f) for f in filenames if not f.startswith("."))
+    return [Path(n) for n in sorted(names, key=lambda n: n.split(os.sep))]  # the order Path sorts in

@@ -526,10 +526,14 @@ def _map_files(paths: list[Path], root: Path, catalog: Catalog, max_bytes: int,
         return [_evidence_yaml(p, root, catalog, max_bytes, known) for p in paths]
     _JOB["args"] = (paths, root, catalog, max_bytes, known)
     try:
-        step = max(100, len(paths) // (n * 4))
-        ranges = [(i, min(i + step, len(paths))) for i in range(0, len(paths), step)]
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            return [r for chunk in pool.map(_evidence_chunk, ranges) for r in chunk]
+        # the parent takes the first share itself while n-1 forked workers take the rest: one process
+        # fewer to start, and only the workers' results cross a pipe
+        share = -(-len(paths) // n)
+        ranges = [(i, min(i + share, len(paths))) for i in range(0, len(paths), share)]
+        with multiprocessing.get_context("fork").Pool(n - 1) as pool:
+            pending = pool.map_async(_evidence_chunk, ranges[1:])
+            mine = _evidence_chunk(ranges[0])
+            return mine + [r for chunk in pending.get() for r in chunk]
     finally:
         _JOB.clear()
 
