@@ -134,9 +134,19 @@ def _child(step: str, root: str, out: str) -> None:
         raise SystemExit(f"unknown step {step}")
 
 
+def settle(out: Path, limit: float = 120.0) -> None:
+    """Let the machine finish what the last step left running (the previous site's background removal,
+    dirty pages) so that it does not slow the next measurement."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and list(out.parent.glob(f".{out.name}-old-*")):
+        time.sleep(0.05)
+    os.sync()
+
+
 def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     """Run one step in a fresh Python process; wall seconds and peak RSS in MB (the largest of the process
     and the workers it forked)."""
+    settle(out)
     code = ("import resource, sys, time; from isoready.bench import _child; t = time.perf_counter(); "
             f"_child({step!r}, {str(root)!r}, {str(out)!r}); "
             "print(time.perf_counter() - t, max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
@@ -145,6 +155,7 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
                           env={**os.environ, "ISOREADY_COMMIT": "bench"})
     if proc.returncode != 0:
         raise SystemExit(f"{step} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    settle(out)
     seconds, rss_kb = proc.stdout.strip().splitlines()[-1].split()
     return {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1)}
 
