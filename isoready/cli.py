@@ -71,6 +71,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="validate, then build the site into output/ (replaced only when complete)")
     _common(p)
     p.add_argument("--output", help="site folder (default: ROOT/output)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="a cold build: reuse nothing from ROOT/.cache/isoready (the cache is still written)")
 
     p = sub.add_parser("validate", help="check the project and print diagnostics; writes nothing")
     _common(p, audience=False)
@@ -110,7 +112,7 @@ def _opts(args: argparse.Namespace):
         raise Usage(f"--root {root} is not a folder")
     return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
                    output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
-                   max_yaml_bytes=args.max_yaml_bytes)
+                   max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False))
 
 
 def _print_diags(diags, fmt: str, stream=None) -> None:

@@ -20,7 +20,8 @@ class Options:
     strict: bool = False
     max_yaml_bytes: int = MAX_BYTES
     commit: Optional[str] = None
-    use_cache: bool = True  # reuse unchanged parses and pages from ROOT/.cache/isoready (see cache.py)
+    use_cache: bool = True  # reuse unchanged results and pages from ROOT/.cache/isoready (see cache.py)
+    fresh: bool = False  # reuse nothing this time, but write the cache for the next build
 
     @property
     def out(self) -> Path:

@@ -197,9 +197,9 @@ def temp_dir_for(out: Path) -> Path:
 
 def build(opts: Options, render: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)."""
-    from .cache import BuildCache
+    from .cache import CACHE_DIR, BuildCache
 
-    cache = BuildCache.open(opts.root) if opts.use_cache else None
+    cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
     site, project, diags = prepare(opts, cache.results if cache else None)
     if site is None or project is None:
         return BuildResult(False, diags)

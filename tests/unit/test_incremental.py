@@ -158,3 +158,16 @@ def test_cached_validation_reports_the_same_problems_as_a_cold_run(project, tmp_
     assert not warm.ok and warm.diagnostics == cold.diagnostics
     (project / "evidence" / "bad.yaml").unlink()
     assert build(opts).ok
+
+
+def test_no_cache_builds_cold_and_still_writes_the_cache(project, tmp_path):
+    from isoready.cli import main
+
+    out = tmp_path / "out"
+    args = ["build", "--root", str(project), "--as-of", "2026-11-01", "--output", str(out)]
+    assert main(args) == 0
+    first = tree(out)
+    assert main([*args, "--no-cache"]) == 0
+    assert tree(out) == first
+    again = build(Options(root=project, as_of=date(2026, 11, 1), output=out))
+    assert again.reused > 5  # the cold build wrote a cache the next build could use

@@ -265,7 +265,7 @@ def test_a_build_killed_midway_leaves_the_previous_site_unchanged(tmp_path):
     (root / "evidence" / "bulk" / "r00000.yaml").write_text(
         'title: Changed\nkind: record\nclauses: ["8.6"]\n', encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(root), "--as-of",
-                             "2026-11-24", "--output", str(out)], stdout=subprocess.DEVNULL,
+                             "2026-11-24", "--output", str(out), "--no-cache"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     killed = False
