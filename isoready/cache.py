@@ -86,7 +86,6 @@ class BuildCache:
     results: dict[str, tuple] = field(default_factory=dict)  # evidence file -> (sha256, fs signature, records, diags)
     _saved_results: dict[str, tuple] = field(default_factory=dict, repr=False)
     output: str = ""  # the output folder the page states describe
-    hits: int = 0
 
     @classmethod
     def open(cls, root: Path) -> "BuildCache":
@@ -132,8 +131,7 @@ class BuildCache:
             os.link(source, target)
         except OSError:
             return None
-        self.hits += 1
-        return Written(page_path, state.size, state.sha256, fingerprint)
+        return Written(page_path, state.size, state.sha256, fingerprint, reused=True)
 
     def save(self, output: Path, written: list[Written]) -> None:
         pages = {}

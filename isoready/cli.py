@@ -245,6 +245,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"isoready: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # an internal error is ours, not the user's: say so plainly, exit 2
+        from jinja2 import TemplateError
+
+        if isinstance(exc, TemplateError):  # a theme template that does not fit the view-models
+            where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
+            print(f"isoready: error: theme template problem{where}: {exc}; compare your theme/ with the shipped "
+                  "one in the isoready repository", file=sys.stderr)
+            return EXIT_USAGE
         from .package import UsageError
 
         if isinstance(exc, UsageError):

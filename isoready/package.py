@@ -221,7 +221,7 @@ def build(opts: Options, render: Any = None) -> BuildResult:
             cache.save(out, written)
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
-    return BuildResult(True, diags, out, site, files, cache.hits if cache else 0)
+    return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
 
 
 def theme_dir(root: Path) -> Path:

@@ -43,6 +43,7 @@ class Written:
     size: int
     sha256: str
     fingerprint: str = ""
+    reused: bool = False  # hard-linked from the previous build, not rendered
 
 
 def relative_root(path: str) -> str:
@@ -123,10 +124,17 @@ _JOB: dict[str, Any] = {}
 
 def _render_range(bounds: tuple[int, int]) -> list[Written]:
     job = _JOB
-    out, site, get_template, items = job["out"], job["site"], job["get_template"], job["pages"]
+    out, site, get_template, items, plan = job["out"], job["site"], job["get_template"], job["pages"], job["plan"]
     done = []
     for page in items[bounds[0]:bounds[1]]:
-        done.append(write_bytes(out, page.path, render_page(page, get_template, site)))
+        fingerprint = None
+        if plan is not None:  # the build cache: reuse the previous build's page when nothing it needs changed
+            fingerprint, reused = plan(page)
+            if reused is not None:
+                done.append(reused)
+                continue
+        written = write_bytes(out, page.path, render_page(page, get_template, site))
+        done.append(replace(written, fingerprint=fingerprint) if fingerprint else written)
     return done
 
 
@@ -138,32 +146,13 @@ def render_pages(items: Sequence[Page], site: SiteView, get_template: Callable[[
                  out: Path, plan: Optional[Planner] = None) -> list[Written]:
     """Render and write every page; in parallel when there are many and fork is available.
 
-    With ``plan`` (the build cache), pages whose inputs did not change are reused, not rendered.
+    With ``plan`` (the build cache), pages whose inputs did not change are reused, not rendered; the
+    fingerprinting and linking run in the workers too.
     """
-    reused: list[Written] = []
-    fingerprints: dict[str, str] = {}
-    if plan is not None:
-        todo = []
-        for page in items:
-            fingerprint, done = plan(page)
-            if done is not None:
-                reused.append(done)
-                continue
-            if fingerprint:
-                fingerprints[page.path] = fingerprint
-            todo.append(page)
-        items = todo
-    rendered = _render_all(list(items), site, get_template, out)
-    if fingerprints:
-        rendered = [replace(w, fingerprint=fingerprints.get(w.path, "")) for w in rendered]
-    return reused + rendered
-
-
-def _render_all(items: list[Page], site: SiteView, get_template: Callable[[str], Template],
-                out: Path) -> list[Written]:
+    items = list(items)
     n = workers()
     _CHROME.clear()
-    _JOB.update(out=out, site=site, get_template=get_template, pages=items)
+    _JOB.update(out=out, site=site, get_template=get_template, pages=items, plan=plan)
     try:
         if n == 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
             return _render_range((0, len(items)))

@@ -55,3 +55,14 @@ def test_invoke_tasks_work_in_a_folder_whose_path_has_spaces(tmp_path):
                           cwd=project, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "index.html").is_file()
+
+
+def test_a_theme_that_does_not_fit_is_a_clear_error(minimal_project, tmp_path, capsys):
+    shutil.copytree(REPO / "theme", minimal_project / "theme")
+    page = minimal_project / "theme" / "templates" / "findings.html"
+    page.write_text(page.read_text().replace("{% block content %}", "{% block content %}{{ site.no_such_field }}"))
+    assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output",
+                 str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert "isoready: error: theme template problem" in err and "no_such_field" in err
+    assert "internal error" not in err and not (tmp_path / "site").exists()
