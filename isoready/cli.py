@@ -154,17 +154,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
+    import re
     import shutil
 
-    from .package import replaceable
+    from .package import UsageError, _refuse_source_overlap, replaceable
 
     root = Path(args.root)
     out = Path(args.output) if args.output else root / "output"
-    if (out.exists() or out.is_symlink()) and not replaceable(out.resolve() if not out.is_symlink() else out):
-        raise Usage(f"refusing to remove {out}: it is not a site built by isoready (no manifest.json from us in it)")
+    try:
+        _refuse_source_overlap(root, out.resolve())
+    except UsageError as exc:
+        raise Usage(str(exc).replace("refusing to write the site to", "refusing to remove").replace(
+            "refusing to replace", "refusing to remove"))
+    # only our own leftovers: temporary build folders and replaced sites, by their exact name patterns
+    ours = re.compile(re.escape(f".{out.name}-") + r"(build-[A-Za-z0-9_]{6,}|old-\d+-\d+)\Z")
+    leftovers = [p for p in out.parent.glob(f".{out.name}-*")
+                 if ours.match(p.name) and p.is_dir() and not p.is_symlink()]
     removed = []
-    for path in [out, *out.parent.glob(f".{out.name}-build-*"), *out.parent.glob(f".{out.name}-old-*"),
-                 root / ".cache" / "isoready"]:
+    for path in [out, *leftovers, root / ".cache" / "isoready"]:
         if path.exists():
             shutil.rmtree(path)
             removed.append(str(path))

@@ -28,8 +28,9 @@ NOWHERE = Loc("", 0, 0)
 
 #: documents a browser would run as a page or script if served as they are: published with ".txt" added,
 #: so every browser shows their bytes (unchanged) as text and nothing in them runs on the portal's origin
-ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".svg", ".svgz", ".xml", ".xsl", ".xslt",
-                   ".js", ".mjs", ".swf")
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".xhtm", ".shtml", ".shtm", ".mht", ".mhtml",
+                   ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".xsd", ".rdf", ".atom", ".rss", ".mml", ".wsdl",
+                   ".xul", ".xbl", ".kml", ".gpx", ".js", ".mjs", ".cjs", ".swf")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 

@@ -250,11 +250,13 @@ class UsageError(Exception):
 def _refuse_source_overlap(root: Path, out: Path) -> None:
     """The output may never be, contain, or sit inside the project's sources, nor replace a folder not ours."""
     root = root.resolve()
+    out = out.resolve()
     if root.is_relative_to(out):
         raise UsageError(f"refusing to write the site to {out}: it would replace the project itself")
-    for protected in (root / "evidence", root / "content", root / "theme", root / ".git"):
-        if out.is_relative_to(protected):
-            raise UsageError(f"refusing to write the site to {out}: it lies inside {protected}")
+    for name in ("evidence", "content", "theme", ".git"):
+        protected = (root / name).resolve()  # a source folder may be a symlink to elsewhere
+        if out.is_relative_to(protected) or out.is_relative_to(root / name):
+            raise UsageError(f"refusing to write the site to {out}: it lies inside {root / name}")
     if not replaceable(out):
         raise UsageError(f"refusing to replace {out}: it is not a site built by isoready (no manifest.json from "
                          "us in it); remove it yourself or choose another --output")

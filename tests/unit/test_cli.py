@@ -196,3 +196,26 @@ def test_clean_removes_a_site_we_built(minimal_project: Path, tmp_path: Path) ->
     assert _build(minimal_project, out) == 0
     assert main(["clean", "--root", str(minimal_project), "--output", str(out)]) == 0
     assert not out.exists()
+
+
+def test_clean_leaves_look_alike_folders_and_empty_sources_alone(minimal_project: Path, tmp_path: Path, capsys) -> None:
+    notes = minimal_project / ".output-old-notes"
+    notes.mkdir()
+    (notes / "important.txt").write_text("keep\n")
+    (minimal_project / ".output-build-x").write_text("a file\n")
+    assert main(["clean", "--root", str(minimal_project)]) == 0
+    assert (notes / "important.txt").read_text() == "keep\n"
+    assert (minimal_project / ".output-build-x").is_file()
+    empty = minimal_project / "content" / "empty"
+    empty.mkdir()
+    assert main(["clean", "--root", str(minimal_project), "--output", str(empty)]) == 2
+    assert empty.is_dir()
+
+
+def test_a_symlinked_source_folder_is_protected_too(minimal_project: Path, tmp_path: Path, capsys) -> None:
+    real = tmp_path / "evidence-data"
+    (minimal_project / "evidence").rename(real)
+    (minimal_project / "evidence").symlink_to(real)
+    assert _build(minimal_project, real / "site") == 2
+    assert "refusing to write the site" in capsys.readouterr().err
+    assert not (real / "site").exists()

@@ -123,7 +123,8 @@ def _build(root, out, *extra):
     return main(["build", "--root", str(root), "--as-of", "2026-11-01", "--output", str(out), *extra])
 
 
-@pytest.mark.parametrize("name", ["memo.html", "diagram.svg", "tool.js", "feed.xml"])
+@pytest.mark.parametrize("name", ["memo.html", "MEMO.HTML", "diagram.svg", "tool.js", "feed.xml", "memo.xhtm",
+                                  "feed.rdf", "news.atom"])
 def test_active_documents_are_published_as_text_with_their_bytes_unchanged(minimal_project, tmp_path, name):
     body = b"<script>window.__xss=1</script><svg onload=alert(1)></svg>\n"
     (minimal_project / "evidence" / name).write_bytes(body)
