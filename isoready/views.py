@@ -423,9 +423,9 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
 
     def ev_view(e: Evidence) -> EvidenceView:
         return EvidenceView(
-            id=e.id, url=evidence_url(e.id), title=e.title, kind=e.kind, kind_label=KIND_LABELS[e.kind],
-            clauses=tuple(clink(n) for n in e.clauses), owner=e.owner or "", date=_d(e.date),
-            review_by=_d(e.review_by), stale=e.is_stale(as_of), audience=e.audience, version=e.version or "",
+            id=e.id, url=evidence_url(e.id), title=redact(e.title), kind=e.kind, kind_label=KIND_LABELS[e.kind],
+            clauses=tuple(clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=_d(e.date),
+            review_by=_d(e.review_by), stale=e.is_stale(as_of), audience=e.audience, version=redact(e.version or ""),
             description=Md(redact(e.description or "")), document=documents.get(e.file) if e.file else None,
             external_url=e.url, source=e.source, findings=tuple(findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
@@ -441,8 +441,8 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=open_results[f.id].overdue,
             description=Md(redact(f.description)), action=Md(redact(f.action or "")),
             clauses=tuple(clink(n) for n in f.clauses),
-            evidence=tuple(Link(evidence_url(i), visible_ev[i].title, i) for i in shown),
-            owner=f.owner or "", audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown),
+            evidence=tuple(Link(evidence_url(i), redact(visible_ev[i].title), i) for i in shown),
+            owner=redact(f.owner or ""), audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown),
             hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"))
 
     finding_views = {fr.finding.id: f_view(fr.finding) for fr in readiness.findings if fr.finding.id in visible_f}
@@ -473,7 +473,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         return ClauseRowView(
             number=r.number, name=c.name, official=c.official_title, url=clause_url(r.number), depth=c.depth,
             status=r.status, status_label=STATUS_LABELS[r.status], state=r.state,
-            state_label=STATE_LABELS[r.state], readiness=pct(r.readiness), owner=(a.owner if a and a.owner else ""),
+            state_label=STATE_LABELS[r.state], readiness=pct(r.readiness), owner=redact(a.owner or "") if a else "",
             target=_d(a.target) if a else "", evidence_count=sum(1 for i in r.evidence if i in visible_ev),
             assessed=r.assessed)
 
@@ -502,7 +502,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
             reasons=tuple(say(x) for x in r.reasons), readiness=pct(r.readiness),
             readiness_bar=round((r.readiness or 0) * 100),
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
-            owner=(a_src.owner or "") if a_src else "", target=_d(a_src.target) if a_src else "",
+            owner=redact(a_src.owner or "") if a_src else "", target=_d(a_src.target) if a_src else "",
             target_after_audit=target_warning(a_src.target) if a_src else "",
             notes=Md(redact(a.notes or "") if a else ""),
             justification=redact(a_src.justification or "") if a_src and r.status == "not-applicable" else "",
@@ -521,7 +521,8 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
                            STATE_LABELS[readiness.clauses[c.number].state]) for c in catalog.mains)
 
     targets = tuple(
-        TargetView(clink(a.clause), _d(a.target), a.owner or "", STATUS_LABELS[a.status], target_warning(a.target))
+        TargetView(clink(a.clause), _d(a.target), redact(a.owner or ""), STATUS_LABELS[a.status],
+                   target_warning(a.target))
         for a in sorted((a for a in project.assessments if a.target and a.status not in ("implemented", "verified",
                                                                                           "not-applicable")),
                         key=lambda a: (a.target, _clause_sort_key(a.clause))))
@@ -577,7 +578,7 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
     freshness = _freshness(project.evidence, as_of)
     return SiteView(
         organisation=org.name, scope=markdown(redact(org.scope)), logo_url=f"images/{PurePosixPath(org.logo).name}"
-        if org.logo else None, certification_body=org.certification_body or "", standard=catalog.standard,
+        if org.logo else None, certification_body=redact(org.certification_body or ""), standard=catalog.standard,
         amendments=catalog.amendments, as_of=as_of.isoformat(), audience=audience, audience_note=notes[audience],
         commit=commit, overall=pct(readiness.overall), overall_value=readiness.overall,
         leaves_ready=readiness.leaves_ready, leaves_applicable=readiness.leaves_applicable, mains=mains,
@@ -638,36 +639,49 @@ def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPage
     return tuple(pages)
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+#: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9])?")
 WITHHELD = "[withheld]"
 
 
 def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
-    """Replace, in text this audience sees, every id and file name of a record it may not see.
+    """Replace, in text this audience sees, every id, page path and file name of a record it may not see.
 
-    Contributors write "see IA-2026-02" in notes; in a build that withholds IA-2026-02, the id must not
-    appear either. Whole tokens only (an id inside a longer word is left alone).
+    Contributors write "see IA-2026-02" or link "evidence/TR-7.html" in notes; in a build that withholds
+    those records, the names must not appear either. Whole tokens, any letter case.
     """
     hidden: set[str] = set()
     for e in project.evidence:
-        if e.id not in visible_evidence:
-            hidden.add(e.id)
-            if e.file:
-                hidden.update({e.file, f"evidence/{e.file}", PurePosixPath(e.file).name})
-    hidden.update(f.id for f in project.findings if f.id not in visible_findings)
-    # a name a visible record also uses (a shared file name) is not a secret
-    for e in project.evidence:
+        if e.id in visible_evidence:
+            continue
+        hidden |= {e.id, f"evidence/{e.id}", f"evidence/{e.id}.html"}
+        if e.file:
+            pub = published_name(e.file)
+            hidden |= {e.file, pub, f"evidence/{e.file}", f"files/{e.file}", f"files/{pub}", f"files/{pub}.html",
+                       PurePosixPath(e.file).name, PurePosixPath(pub).name}
+    for f in project.findings:
+        if f.id not in visible_findings:
+            hidden |= {f.id, f"findings/{f.id}", f"findings/{f.id}.html"}
+    for e in project.evidence:  # a file name a visible record also uses is not a secret
         if e.id in visible_evidence and e.file:
             hidden.discard(PurePosixPath(e.file).name)
     if not hidden:
         return lambda text: text
+    lowered = {h.lower() for h in hidden}
+    spaced = [re.compile(re.escape(h), re.IGNORECASE) for h in sorted(hidden, key=len, reverse=True)
+              if not _TOKEN.fullmatch(h)]  # names a token cannot hold whole (spaces, odd characters)
 
     def swap(match: re.Match) -> str:
-        token = match.group(0)
-        core = token.rstrip("./-")
-        return WITHHELD + token[len(core):] if core in hidden else token
+        return WITHHELD if match.group(0).lower() in lowered else match.group(0)
 
-    return lambda text: _TOKEN.sub(swap, text) if text else text
+    def redact(text: str) -> str:
+        if not text:
+            return text
+        for pattern in spaced:
+            text = pattern.sub(WITHHELD, text)
+        return _TOKEN.sub(swap, text)
+
+    return redact
 
 
 def _freshness(evidence: tuple[Evidence, ...], as_of: date) -> tuple[CountView, ...]:

@@ -36,6 +36,7 @@ CANARIES = {
     "filename": "canary-filename-aa07",
     "finding": "CANARY-FINDING-ID-3b9f",
     "finding_text": "CANARY-FINDING-TEXT-d6e0",
+    "spaced": "secret plan CANARY-SPACED-71c2",
 }
 AUDITOR_CANARY = "CANARY-AUDITOR-ONLY-0e4c"
 
@@ -61,9 +62,16 @@ def planted(tmp_path_factory) -> Path:
         "audience: internal\n"
         "review_by: 2026-01-01\n"  # stale: its reason must not name it to other audiences
         f"description: Internal only. {CANARIES['description']}\n", encoding="utf-8")
-    (secret / "public-note.yaml").write_text(  # visible text that names the withheld records
-        "title: Public note\nkind: document\nclauses: [\"7.5.1\"]\naudience: public\n"
-        f"description: See {CANARIES['id']}, {CANARIES['finding']}. and {CANARIES['filename']}.md for details.\n",
+    (secret / f"{CANARIES['spaced']}.txt").write_text("secret\n", encoding="utf-8")
+    (secret / "spaced.yaml").write_text(
+        f'title: Plan\nkind: document\nclauses: ["7.5.1"]\naudience: internal\nfile: "{CANARIES["spaced"]}.txt"\n',
+        encoding="utf-8")
+    (secret / "public-note.yaml").write_text(  # visible text that names the withheld records, every way
+        f"title: Follow-up of {CANARIES['finding']}\nkind: document\nclauses: [\"7.5.1\"]\naudience: public\n"
+        f"owner: {CANARIES['id']} owner\nversion: {CANARIES['id'].upper()}\n"
+        f"description: See {CANARIES['id']}, {CANARIES['finding']}. and {CANARIES['filename']}.md for details.\n"
+        f"  Also _{CANARIES['id']}_, __{CANARIES['finding'].lower()}__, [page](../evidence/{CANARIES['id']}.html),\n"
+        f"  [file](../files/support/{CANARIES['filename']}.md) and {CANARIES['spaced']}.txt.\n",
         encoding="utf-8")
     (secret / "auditor-note.yaml").write_text(
         f"title: Auditor-level note {AUDITOR_CANARY}\nkind: document\nclauses: [\"7.5.1\"]\n", encoding="utf-8")
@@ -148,6 +156,7 @@ def test_internal_build_shows_everything_so_the_search_can_find_canaries(builds)
 def test_visible_text_naming_withheld_records_is_redacted(builds):
     page = (builds["public"][0] / "site" / "evidence" / "support" / "public-note.html").read_text()
     assert "See [withheld], [withheld]. and [withheld] for details." in page
+    assert "<h1>Follow-up of [withheld]</h1>" in page
     internal = (builds["internal"][0] / "site" / "evidence" / "support" / "public-note.html").read_text()
     assert f"See {CANARIES['id']}, {CANARIES['finding']}. and {CANARIES['filename']}.md" in internal
 
