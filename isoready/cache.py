@@ -38,6 +38,8 @@ CHROME_FIELDS = ("organisation", "logo_url", "as_of", "audience", "audience_note
                  "amendments")
 REUSABLE_TEMPLATES = ("clause", "evidence", "document", "finding", "register")
 _SITE_FIELD = re.compile(r"\bsite\.([a-z_]+)")
+_JINJA_CODE = re.compile(r"{[{%].*?[%}]}", re.DOTALL)
+_OTHER_SITE_USE = re.compile(r"\bsite\b(?!\.[a-z_])")  # site[...], {% set s = site %}, passing site along
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,28 +49,58 @@ def _code_version() -> str:
         h.update(path.name.encode() + path.read_bytes())
     for path in sorted((Path(__file__).parent / "data").glob("*")):
         h.update(path.read_bytes())
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in ("jinja2", "markdown", "nh3", "pelican", "markupsafe"):  # a sanitiser upgrade re-renders
+        try:
+            h.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            pass
     return h.hexdigest()
 
 
 def theme_key(theme: Path, settings_file: Optional[Path]) -> tuple[str, set[str]]:
-    """A hash of every template and the settings, and the templates whose pages may be reused."""
+    """A hash of every template, the settings, the code and its libraries; and the templates whose pages
+    may be reused: those which, with every template they include, import or extend, print no site field
+    but the chrome's."""
     h = hashlib.sha256(_code_version().encode())
-    sources = {}
-    for path in sorted((theme / "templates").rglob("*")):
+    sources: dict[str, str] = {}
+    folder = theme / "templates"
+    for path in sorted(folder.rglob("*")):
         if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            sources[path.name] = text
-            h.update(path.name.encode() + b"\0" + text.encode())
+            name = path.relative_to(folder).as_posix()
+            sources[name] = path.read_text(encoding="utf-8", errors="replace")
+            h.update(name.encode() + b"\0" + sources[name].encode())
     if settings_file and settings_file.is_file():
         h.update(b"settings\0" + settings_file.read_bytes())
-    shared = "".join(v for k, v in sources.items() if k in ("base.html", "macros.html", "charts.html",
-                                                           "chrome-header.html", "chrome-footer.html"))
-    reusable = set()
-    for name in REUSABLE_TEMPLATES:
-        used = set(_SITE_FIELD.findall(sources.get(f"{name}.html", "") + shared))
-        if used <= set(CHROME_FIELDS):
-            reusable.add(name)
+    reusable = {name for name in REUSABLE_TEMPLATES if _prints_only_chrome(f"{name}.html", sources)}
     return h.hexdigest(), reusable
+
+
+def _prints_only_chrome(start: str, sources: dict[str, str]) -> bool:
+    from jinja2 import Environment, TemplateSyntaxError, meta
+
+    env = Environment()
+    todo, seen = [start, "chrome-header.html", "chrome-footer.html"], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = sources.get(name)
+        if source is None:
+            return False  # a template we cannot see: assume the worst
+        code = " ".join(_JINJA_CODE.findall(source))  # expressions and statements, not the HTML around them
+        if _OTHER_SITE_USE.search(code) or not set(_SITE_FIELD.findall(code)) <= set(CHROME_FIELDS):
+            return False
+        try:
+            refs = list(meta.find_referenced_templates(env.parse(source)))
+        except TemplateSyntaxError:
+            return False
+        if any(ref is None for ref in refs):
+            return False  # a template name computed at render time
+        todo.extend(refs)
+    return True
 
 
 @dataclass

@@ -171,3 +171,25 @@ def test_no_cache_builds_cold_and_still_writes_the_cache(project, tmp_path):
     assert tree(out) == first
     again = build(Options(root=project, as_of=date(2026, 11, 1), output=out))
     assert again.reused > 5  # the cold build wrote a cache the next build could use
+
+
+def test_a_template_included_by_a_page_that_prints_more_of_the_site_stops_reuse(project, tmp_path):
+    """A custom theme's include must not let a page showing site-wide counts be served stale."""
+    templates = project / "theme" / "templates"
+    (templates / "extra.html").write_text("<p class=\"extra\">{{ site.open_findings }} open findings</p>\n")
+    _edit(templates / "evidence.html", "{% block content %}", "{% block content %}{% include \"extra.html\" %}")
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    findings = next((project / "content" / "findings").glob("*.yaml"))
+    _edit(findings, "status: open", "status: closed\n  closed: 2026-10-30")
+    again = build(opts)
+    assert again.ok, again.diagnostics
+    assert build(replace(opts, output=tmp_path / "cold", use_cache=False)).ok
+    assert tree(tmp_path / "out") == tree(tmp_path / "cold")
+
+
+def test_reusable_templates_of_the_shipped_theme():
+    from isoready.cache import theme_key
+
+    _, reusable = theme_key(REPO / "theme", REPO / "pelicanconf.py")
+    assert reusable == {"clause", "evidence", "document", "finding", "register"}
