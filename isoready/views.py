@@ -485,13 +485,9 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
         a = r.assessment
         a_src = own_by_clause.get(r.status_from) if a is None and r.status_from else a
         linked = [evidence_views[i] for i in r.evidence if i in evidence_views]
-        fs = [finding_views[i] for i in dict.fromkeys(
-            fr.finding.id for fr in readiness.findings
-            if any(n == number or n in catalog.ancestors(number) or number in catalog.ancestors(n)
-                   for n in fr.finding.clauses)) if i in finding_views]
-        all_f = [fr for fr in readiness.findings
-                 if any(n == number or n in catalog.ancestors(number) or number in catalog.ancestors(n)
-                        for n in fr.finding.clauses)]
+        related = {number, *catalog.ancestors(number), *catalog.descendants(number)}
+        all_f = [fr for fr in readiness.findings if related.intersection(fr.finding.clauses)]
+        fs = [finding_views[fr.finding.id] for fr in all_f if fr.finding.id in finding_views]
         clause_views.append(ClauseView(
             number=number, name=c.name, official=c.official_title, url=clause_url(number), main=c.main,
             depth=c.depth, is_leaf=c.is_leaf, parent=clink(c.parent) if c.parent else None,
