@@ -9,7 +9,7 @@ isoready/pelican_plugin.py FORCED.
 SITENAME = "ISO 9001 readiness portal"
 SITEURL = ""
 PATH = "content"
-THEME = "theme"
+THEME = "theme"  # project overrides; templates not found here come from the packaged theme
 OUTPUT_PATH = "output"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"

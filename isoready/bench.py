@@ -45,7 +45,7 @@ def generate(root: Path, n: int, seed: int = 7) -> None:
     """A synthetic project of n evidence records under root (the demo's content and theme)."""
     rnd = random.Random(seed)
     shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "theme", root / "theme")
+    shutil.copytree(REPO / "isoready" / "theme", root / "theme")
     shutil.copy(REPO / "pelicanconf.py", root / "pelicanconf.py")
     shutil.copytree(REPO / "evidence", root / "evidence")
     findings = []

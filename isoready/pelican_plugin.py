@@ -19,7 +19,7 @@ from pelican.settings import read_settings
 
 from .render import JINJA_OPTIONS, pages, render_pages
 
-REPO_THEME = Path(__file__).resolve().parent.parent / "theme"
+REPO_THEME = Path(__file__).resolve().parent / "theme"  # the packaged theme
 
 #: Settings every portal build needs, whatever pelicanconf.py says.
 FORCED: dict[str, Any] = {

@@ -58,7 +58,7 @@ def test_invoke_tasks_work_in_a_folder_whose_path_has_spaces(tmp_path):
 
 
 def test_a_theme_that_does_not_fit_is_a_clear_error(minimal_project, tmp_path, capsys):
-    shutil.copytree(REPO / "theme", minimal_project / "theme")
+    shutil.copytree(REPO / "isoready" / "theme", minimal_project / "theme")
     page = minimal_project / "theme" / "templates" / "findings.html"
     page.write_text(page.read_text().replace("{% block content %}", "{% block content %}{{ site.no_such_field }}"))
     assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output",

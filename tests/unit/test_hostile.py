@@ -15,7 +15,7 @@ from isoready.cli import main
 from isoready.text import ALLOWED_TAGS
 
 ALLOWED_SCRIPTS = ("theme/js/portal.js",)
-THEME = Path(__file__).resolve().parents[2] / "theme" / "templates"
+THEME = Path(__file__).resolve().parents[2] / "isoready" / "theme" / "templates"
 #: tags our own templates write, plus the Markdown sanitiser's allow-list; anything else was injected
 KNOWN_TAGS = {t for f in THEME.glob("*.html") for t in re.findall(r"<([a-z][a-z0-9]*)", f.read_text())} | ALLOWED_TAGS
 URL_ATTRS = ("href", "src", "action", "data", "formaction", "poster", "background")

@@ -24,7 +24,7 @@ def tree(root: Path) -> dict[str, bytes]:
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
-    shutil.copytree(REPO / "theme", root / "theme")
+    shutil.copytree(REPO / "isoready" / "theme", root / "theme")
     shutil.copy(REPO / "pelicanconf.py", root / "pelicanconf.py")
     return root
 
@@ -191,5 +191,5 @@ def test_a_template_included_by_a_page_that_prints_more_of_the_site_stops_reuse(
 def test_reusable_templates_of_the_shipped_theme():
     from isoready.cache import theme_key
 
-    _, reusable = theme_key(REPO / "theme", REPO / "pelicanconf.py")
+    _, reusable = theme_key(REPO / "isoready" / "theme", REPO / "pelicanconf.py")
     assert reusable == {"clause", "evidence", "document", "finding", "register"}

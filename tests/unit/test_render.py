@@ -13,7 +13,7 @@ from isoready import views
 from isoready.package import Options, build, render_plain
 
 REPO = Path(__file__).resolve().parents[2]
-TEMPLATES = REPO / "theme" / "templates"
+TEMPLATES = REPO / "isoready" / "theme" / "templates"
 
 
 def test_templates_compute_nothing():
