@@ -246,7 +246,7 @@ VERIFICATION = Kind("finding.verification", "verification", (
 ))
 
 FINDING = Kind("finding", "finding", (
-    Field("id", FINDING_ID, "the finding's id; its page is findings/<id>.html", required=True),
+    Field("id", FINDING_ID, "the finding's id; its page is `findings/<id>.html`", required=True),
     Field("clauses", list_of(CLAUSE), "the clauses it is raised against", required=True),
     Field("grade", enum(*GRADES), "how serious it is", required=True),
     Field("status", enum(*FINDING_STATUSES), "open or closed", required=True),
