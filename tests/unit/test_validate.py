@@ -801,7 +801,12 @@ TOKENS = ["title", "kind", "clauses", "file", "url", "id", "status", "clause", "
           "!!python/object/apply:os.system ", "? ", "|", ">", "---\n", "...\n", "8.30", "8.3", "4.3", "11.2",
           "2026-13-45", "2026-11-01", "not-applicable", "document", "record", "open", "closed", "major",
           "../../etc/passwd", "/etc/passwd", "javascript:alert(1)", "https://x.example", "context/scope.md",
-          "a" * 300, "\\0", "\\x01", "\u00e9", "\ufeff", "~", "null", "\t", "%YAML 1.1\n", "<<: *a\n"]
+          "a" * 300, "\\0", "\\x01", "\u00e9", "\ufeff", "~", "null", "\t", "%YAML 1.1\n", "<<: *a\n",
+          # keys added later, and values of their types
+          "verified_by", "verification", "effective", "corrective_action", "action", "source", "audit", "inputs",
+          "topics", "approved", "name", "standard", "applies", "traceability", "transition", "deadline",
+          "site_url", "public", "show_findings", "certificate", "expires", "last_audit", "windows", "true", "yes",
+          "\u00b2", "9" * 60, "changes", "quality-culture-ethics", "area-of-concern", "ISO 9001:2026"]
 
 
 @pytest.fixture(scope="module")
@@ -813,11 +818,18 @@ def fuzz_root():
     shutil.rmtree(folder)
 
 
+def _organisation_diags(value, root: Path) -> list[Diagnostic]:
+    out = validate.Collector()
+    validate.organisation_from(value, "content/organisation.yaml", CATALOG, out, root)
+    return out.items
+
+
 def _check_never_raises(text: str, root: Path) -> None:
     for rel, check in (
         ("evidence/fuzz.yaml", lambda v: validate.evidence_from_file("evidence/fuzz.yaml", v, root, CATALOG).diagnostics),
         ("content/clauses/fuzz.yaml", lambda v: validate.assessments_from_file("content/clauses/fuzz.yaml", v, CATALOG)[1]),
         ("content/findings/fuzz.yaml", lambda v: validate.findings_from_file("content/findings/fuzz.yaml", v, CATALOG)[1]),
+        ("content/organisation.yaml", lambda v: _organisation_diags(v, root)),
     ):
         value, diags = parse_text(text, rel)
         for d in [*diags, *check(value)]:
