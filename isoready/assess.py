@@ -1,38 +1,58 @@
 """Stage 4, assess: readiness rules as pure functions of (Project, as_of).
 
-Every conclusion carries its reasons as sentences that name the rule, finding
-or evidence behind them. Each reason also has a redacted form that names no
-record, for builds whose audience may not see that record; the states and
-figures themselves never depend on the audience.
+Every readiness judgement is made here and nowhere else: clause states, staleness,
+overdue findings, recurring windows, freshness bands, targets after an audit date,
+the findings of a clause, mandatory documented information, gates and gaps. Each
+conclusion carries its reasons as data (``Reason``: a code, parameters and the ids it
+names); views word them for the build's audience. States and figures never depend
+on the audience.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import date
-from typing import Iterable, Mapping, Optional
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any, Iterable, Mapping, Optional
 
-from .model import DI_KIND_FOR, DONE_STATUSES, Assessment, Evidence, Finding, Project
+from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, Assessment, Evidence, Finding, Project
 
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
 STATE_ORDER = (NOT_APPLICABLE, READY, AT_RISK, NOT_READY)  # worst last
 
-PRESENT, STALE, MISSING, OUT_OF_WINDOW, CONDITIONAL, EXCLUDED = (
-    "present", "stale", "missing", "out-of-window", "conditional", "not-applicable")
+PRESENT, REVIEW_OVERDUE, MISSING, OUT_OF_WINDOW, CONDITIONAL, EXCLUDED = (
+    "present", "review-overdue", "missing", "out-of-window", "conditional", "not-applicable")
+#: a mandatory record counts only when dated within this many months, unless the catalog or windows: says
+DEFAULT_RECORD_WINDOW = 12
+#: findings whose open state, due date and verification weigh on readiness (an OFI or area of concern does not)
+NONCONFORMITIES = ("major", "minor")
 
 
 @dataclass(frozen=True)
 class Reason:
-    text: str  # names the records behind it
-    evidence: tuple[str, ...] = ()  # evidence ids the text names
-    findings: tuple[str, ...] = ()  # finding ids the text names
-    redacted: str = ""  # the same fact naming no record
+    """One judgement, as data: a stable code (docs/rules.md), its parameters, and the records it names.
 
-    def for_audience(self, visible_evidence: set[str], visible_findings: set[str]) -> str:
-        hidden = any(e not in visible_evidence for e in self.evidence) or any(
-            f not in visible_findings for f in self.findings)
-        return (self.redacted or self.text) if hidden else self.text
+    Views turn it into a sentence for the build's audience (views.describe); nothing here is prose, so a
+    withheld id is dropped where the sentence is made, never scrubbed from a finished one.
+    """
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+    evidence: tuple[str, ...] = ()  # evidence ids the reason names
+    findings: tuple[str, ...] = ()  # finding ids the reason names
+
+    def __getitem__(self, key: str) -> Any:
+        return dict(self.params)[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+    def with_params(self, **more: Any) -> "Reason":
+        return Reason(self.code, (*self.params, *sorted(more.items())), self.evidence, self.findings)
+
+
+def reason(code: str, evidence: Iterable[str] = (), findings: Iterable[str] = (), **params: Any) -> Reason:
+    return Reason(code, tuple(sorted(params.items())), tuple(evidence), tuple(findings))
 
 
 @dataclass(frozen=True)
@@ -43,16 +63,30 @@ class MandatoryCheck:
     kind: str  # maintain | retain
     what: str
     when: Optional[str]
-    state: str  # present | stale | missing | out-of-window | conditional | not-applicable
-    evidence: tuple[str, ...]  # current records of the right kind
-    stale: tuple[str, ...]  # stale records of the right kind
+    state: str  # present | review-overdue | missing | out-of-window | conditional | not-applicable
+    evidence: tuple[str, ...]  # records of the right kind that count (current; within the window for records)
+    stale: tuple[str, ...]  # of the right kind, past their review date
     reason: Reason
     window_months: Optional[int] = None
     latest: Optional[date] = None
 
     @property
     def is_gap(self) -> bool:
-        return self.state in (STALE, MISSING, OUT_OF_WINDOW)
+        """Missing or out of its window: a nonconformity waiting to be written (the clause is not ready)."""
+        return self.state in (MISSING, OUT_OF_WINDOW)
+
+    @property
+    def is_risk(self) -> bool:
+        """Present but its review is overdue, or a condition not yet declared: at risk."""
+        return self.state == REVIEW_OVERDUE
+
+
+@dataclass(frozen=True)
+class LateTarget:
+    """A target date that falls after a booked audit."""
+
+    stage: str  # stage1 | stage2
+    audit: date
 
 
 @dataclass(frozen=True)
@@ -67,22 +101,36 @@ class ClauseResult:
     evidence: tuple[str, ...]  # ids: mapped to the clause, then extra links of its own assessment
     stale_evidence: tuple[str, ...]
     mandatory: tuple[MandatoryCheck, ...]
-    findings: tuple[str, ...]  # open findings on the clause or an ancestor
+    findings: tuple[str, ...]  # open findings on the clause or an ancestor: they weigh on its state
     leaves_applicable: int
     leaves_ready: int
-    assessment: Optional[Assessment]
+    assessment: Optional[Assessment]  # its own
+    applying: Optional[Assessment] = None  # the assessment whose status applies (own or inherited)
+    related_findings: tuple[str, ...] = ()  # every finding, any status, on it, an ancestor or a descendant
+    target_late: Optional[LateTarget] = None
+    leaves_at_risk: int = 0
+    leaves_not_ready: int = 0
 
     @property
     def readiness(self) -> Optional[float]:
         return self.leaves_ready / self.leaves_applicable if self.leaves_applicable else None
 
+    def share(self, state: str) -> Optional[float]:
+        """The share of its applicable leaves in one state (ready, at-risk or not-ready)."""
+        if not self.leaves_applicable:
+            return None
+        count = {READY: self.leaves_ready - self.leaves_at_risk, AT_RISK: self.leaves_at_risk,
+                 NOT_READY: self.leaves_not_ready}[state]
+        return count / self.leaves_applicable
+
 
 @dataclass(frozen=True)
 class GateItem:
-    name: str
+    check: str  # a stable id (docs/rules.md)
     passed: bool
     reason: Reason
     evidence: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()  # the clauses a failing check is about (blockers link to them)
 
 
 @dataclass(frozen=True)
@@ -100,6 +148,62 @@ class FindingResult:
     finding: Finding
     overdue: bool
     leaves: tuple[str, ...]  # leaf clauses it applies to
+    due_today: bool = False
+    unverified: bool = False  # a closed nonconformity with no verification of effectiveness
+
+
+@dataclass(frozen=True)
+class Target:
+    """An open target: an assessment not yet done, with the date it should be."""
+
+    clause: str
+    target: date
+    owner: Optional[str]
+    status: str
+    late: Optional[LateTarget]
+
+
+@dataclass(frozen=True)
+class AuditDate:
+    stage: str  # stage1 | stage2
+    date: date
+    days: int  # from the as-of date; negative when past
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Everything that stands between the organisation and certification, as ids."""
+
+    not_ready: tuple[str, ...]  # applicable leaves
+    not_implemented: tuple[str, ...]  # leaves with an open status
+    without_evidence: tuple[str, ...]  # applicable leaves with no evidence
+    mandatory: tuple[MandatoryCheck, ...]
+    stale: tuple[str, ...]  # evidence ids, sorted
+    open_findings: tuple[str, ...]  # finding ids, in raised order
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Internal audit coverage: which audits within the window reached each applicable leaf."""
+
+    audits: tuple[str, ...]  # audit record ids within the window, oldest first
+    leaves: Mapping[str, tuple[str, ...]]  # applicable leaf -> audit ids covering it
+    uncovered: tuple[str, ...]
+    window: int
+    since: date
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """Something that runs out between the as-of date and the last booked audit, assuming nothing changes."""
+
+    date: date
+    kind: str  # review-due | window-closes | finding-due | target
+    clauses: tuple[str, ...]
+    before: str  # the first booked audit on or after the date: stage1 | stage2
+    evidence: Optional[str] = None
+    finding: Optional[str] = None
+    clause: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +220,24 @@ class Readiness:
     stale_evidence: tuple[str, ...]
     status_counts: Mapping[str, int]  # over applicable and excluded leaves
     state_counts: Mapping[str, int]
+    freshness: Mapping[str, int] = field(default_factory=dict)  # every record by review band
+    targets: tuple[Target, ...] = ()
+    audits: tuple[AuditDate, ...] = ()
+    gaps: Optional[Gaps] = None
+    coverage: Optional[Coverage] = None
+    future_dated: tuple[str, ...] = ()  # evidence dated after the as-of date: it counts for nothing yet
+    on_audit_date: Mapping[str, Optional[Gate]] = field(default_factory=dict)  # stage -> its gate on its date
+    lapses: tuple[Lapse, ...] = ()
+
+    def share(self, state: str) -> Optional[float]:
+        counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],
+                  NOT_READY: self.state_counts[NOT_READY]}
+        return counts[state] / self.leaves_applicable if self.leaves_applicable else None
+
+
+#: a review falling due within this many days is "due soon" on the freshness chart
+FRESHNESS_DUE_DAYS = 90
+FRESHNESS_BANDS = ("current", "due-90", "stale", "no-review")
 
 
 def months_before(day: date, months: int) -> date:
@@ -124,12 +246,8 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _ids(items: Iterable[str]) -> str:
-    return ", ".join(items)
+def months_after(day: date, months: int) -> date:
+    return months_before(day, -months)
 
 
 # --------------------------------------------------------------------------- statuses
@@ -169,57 +287,56 @@ def resolve_statuses(project: Project) -> dict[str, tuple[str, bool, Optional[st
 # --------------------------------------------------------------------------- documented information
 
 
-def _window(project: Project, number: str) -> Optional[int]:
-    return project.organisation.windows.get(number, project.catalog[number].window_months)
+def window_of(project: Project, number: str) -> int:
+    """The recency window, in months, of a clause's records: windows: in organisation.yaml, the catalog, or 12."""
+    return project.organisation.windows.get(number, project.catalog[number].window_months or DEFAULT_RECORD_WINDOW)
 
 
 def check_mandatory(project: Project, number: str, applicable: bool, mapped: list[Evidence],
                     as_of: date) -> list[MandatoryCheck]:
+    """``mapped``: the evidence mapped to the clause that exists on ``as_of`` (nothing dated later)."""
     clause = project.catalog[number]
     checks = []
     for item in clause.documented_information:
         want = DI_KIND_FOR[item.kind]
-        noun = "document" if want == "document" else "record"
         right = [e for e in mapped if e.kind == want]
         current = [e for e in right if not e.is_stale(as_of)]
         stale = [e for e in right if e.is_stale(as_of)]
-        window = _window(project, number) if item.kind == "retain" else None
-        latest = max((e.date for e in current if e.date), default=None)
-        label = f"{number} {item.what}"
+        about = {"clause": number, "what": item.what, "noun": want}
+        window = window_of(project, number) if item.kind == "retain" else None
+        latest = max((e.date for e in right if e.date), default=None)
+        counted: list[Evidence] = current
         if not applicable:
-            state, reason = EXCLUDED, Reason(f"{label}: not required, the clause is not applicable")
-        elif current and window:
+            state, why = EXCLUDED, reason("di-not-required", **about)
+        elif item.kind == "retain":
+            # a record is a fact of the past: it counts while it is recent, whatever its review date says
             since = months_before(as_of, window)
-            in_window = [e for e in current if e.date and e.date >= since]
-            if in_window:
-                newest = max(in_window, key=lambda e: (e.date, e.id))
+            counted = [e for e in right if e.date and e.date >= since]
+            if counted:
+                newest = max(counted, key=lambda e: (e.date, e.id))
                 state = PRESENT
-                reason = Reason(f"{label}: latest record {newest.id} dated {newest.date}, within {window} months",
-                                evidence=(newest.id,),
-                                redacted=f"{label}: latest record dated {newest.date}, within {window} months")
-            else:
+                why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
+            elif right:
                 state = OUT_OF_WINDOW
-                when = f"the latest is dated {latest}" if latest else "no record carries a date"
-                reason = Reason(f"{label}: no record within the last {window} months ({when})")
+                why = reason("di-out-of-window", window=window, latest=latest, **about)
+            elif item.when:
+                state, why = CONDITIONAL, reason("di-conditional", when=item.when, **about)
+            else:
+                state, why = MISSING, reason("di-missing", **about)
         elif current:
             state = PRESENT
-            reason = Reason(f"{label}: {noun} {_ids(e.id for e in current)} present",
-                            evidence=tuple(e.id for e in current),
-                            redacted=f"{label}: {_plural(len(current), noun)} present")
+            why = reason("di-present", [e.id for e in current], **about)
         elif stale:
-            state = STALE
-            reason = Reason(f"{label}: only stale {noun} {_ids(e.id for e in stale)} (review overdue)",
-                            evidence=tuple(e.id for e in stale),
-                            redacted=f"{label}: only stale {_plural(len(stale), noun)} (review overdue)")
+            state = REVIEW_OVERDUE  # the document is there; its review is late: at risk, not missing
+            why = reason("di-review-overdue", [e.id for e in stale],
+                         review_by=min(e.review_by for e in stale if e.review_by), **about)
         elif item.when:
-            state = CONDITIONAL
-            reason = Reason(f"{label}: no {noun} mapped; needed only {item.when}")
+            state, why = CONDITIONAL, reason("di-conditional", when=item.when, **about)
         else:
-            state = MISSING
-            reason = Reason(f"{label}: no current {noun} mapped to {number}")
+            state, why = MISSING, reason("di-missing", **about)
         checks.append(MandatoryCheck(
             clause=number, kind=item.kind, what=item.what, when=item.when, state=state,
-            evidence=tuple(e.id for e in current), stale=tuple(e.id for e in stale), reason=reason,
+            evidence=tuple(e.id for e in counted), stale=tuple(e.id for e in stale), reason=why,
             window_months=window, latest=latest))
     return checks
 
@@ -227,28 +344,81 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
 # --------------------------------------------------------------------------- the whole assessment
 
 
+def _late(target: Optional[date], audits: Mapping[str, date]) -> Optional[LateTarget]:
+    """The first booked audit a target falls after, if any."""
+    if not target:
+        return None
+    late = [(d, stage) for stage, d in audits.items() if target > d]
+    return LateTarget(min(late)[1], min(late)[0]) if late else None
+
+
+def _not_applicable(own: Mapping[str, Assessment], src: str) -> Reason:
+    just = own[src].justification if src in own else None
+    return reason("not-applicable", declared_on=src, justification=just or "")
+
+
 def assess(project: Project, as_of: date) -> Readiness:
+    """Readiness on ``as_of``, and each booked audit's gate judged on its own date, assuming nothing changes."""
+    today = _assess_on(project, as_of, as_of)
+    projected: dict[str, Optional[Gate]] = {}
+    for stage, day in sorted(project.organisation.audits.items()):
+        projected[stage] = _assess_on(project, day, as_of).gates[stage] if day >= as_of else None
+    return replace(today, on_audit_date=projected, lapses=lapses(project, today))
+
+
+def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
+    """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known)."""
     catalog = project.catalog
     statuses = resolve_statuses(project)
     own = {a.clause: a for a in project.assessments}
-    by_id = {e.id: e for e in project.evidence}
+    audits = project.organisation.audits
+    future = tuple(e.id for e in project.evidence if e.date and e.date > known)
+    existing = [e for e in project.evidence if not (e.date and e.date > known)]
+    by_id = {e.id: e for e in existing}
+    stale_ids = {e.id for e in existing if e.is_stale(as_of)}
 
     mapped: dict[str, list[Evidence]] = {}
-    for e in project.evidence:
+    for e in existing:
         for number in e.clauses:
             mapped.setdefault(number, []).append(e)
 
     findings = tuple(
         FindingResult(finding=f, overdue=bool(f.is_open and f.due and f.due < as_of),
-                      leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))))
+                      leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))),
+                      due_today=bool(f.is_open and f.due == as_of),
+                      unverified=_unverified(f))
         for f in sorted(project.findings, key=lambda f: (f.raised, f.id))
     )
-    open_on: dict[str, list[Finding]] = {}
+    open_on: dict[str, list[FindingResult]] = {}  # open findings on a clause or an ancestor
+    unverified_on: dict[str, list[FindingResult]] = {}  # closed nonconformities never shown effective
+    related: dict[str, list[str]] = {}  # any finding on a clause, an ancestor or a descendant
     for fr in findings:
-        if fr.finding.is_open:
-            for number in fr.finding.clauses:
-                for n in [number, *catalog.descendants(number)]:
-                    open_on.setdefault(n, []).append(fr.finding)
+        f = fr.finding
+        reach: dict[str, None] = {}
+        for number in f.clauses:
+            below = [number, *catalog.descendants(number)]
+            if f.is_open or fr.unverified:
+                for n in below:
+                    (open_on if f.is_open else unverified_on).setdefault(n, []).append(fr)
+            reach.update(dict.fromkeys([*below, *catalog.ancestors(number)]))
+        for n in reach:
+            related.setdefault(n, []).append(f.id)
+    # the corrective-action process itself (10.2) is at risk while actions are late or unverified
+    action_risks = [reason("finding-overdue" if fr.overdue else "finding-unverified", findings=(fr.finding.id,),
+                           grade=fr.finding.grade, due=fr.finding.due)
+                    for fr in findings if fr.finding.grade in NONCONFORMITIES and (fr.overdue or fr.unverified)]
+
+    def linked_evidence(number: str, assessment: Optional[Assessment]) -> list[Evidence]:
+        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
+        return list(dict.fromkeys([*mapped.get(number, []), *extra]))
+
+    def stale_reason(e: Evidence) -> Reason:
+        return reason("evidence-stale", (e.id,), review_by=e.review_by)
+
+    def supported(number: str, linked: list[Evidence]) -> bool:
+        """Current evidence on the clause or one of its ancestors."""
+        return any(e.id not in stale_ids for e in linked) or any(
+            e.id not in stale_ids for n in catalog.ancestors(number) for e in mapped.get(n, []))
 
     results: dict[str, ClauseResult] = {}
     all_mandatory: list[MandatoryCheck] = []
@@ -259,56 +429,59 @@ def assess(project: Project, as_of: date) -> Readiness:
         number = clause.number
         status, assessed, status_from = statuses[number]
         applicable = status != "not-applicable"
-        direct = mapped.get(number, [])
         assessment = own.get(number)
-        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
-        linked = list(dict.fromkeys([*direct, *extra]))
-        stale = [e for e in linked if e.is_stale(as_of)]
-        mandatory = check_mandatory(project, number, applicable, direct, as_of)
+        applying = assessment or (own.get(status_from) if status_from else None)
+        linked = linked_evidence(number, assessment)
+        stale = [e for e in linked if e.id in stale_ids]
+        mandatory = check_mandatory(project, number, applicable, mapped.get(number, []), as_of)
         all_mandatory.extend(mandatory)
         reasons: list[Reason] = []
         state = NOT_APPLICABLE
         if applicable:
             blockers, risks = [], []
+            declared = status if status in DONE_STATUSES else None
             if status not in DONE_STATUSES:
                 target = own.get(status_from or number)
-                due = f", target {target.target}" if target and target.target else ""
-                src = f" (from {status_from})" if status_from else ""
-                blockers.append(Reason(f"status is {status}{src}{due}; ready needs implemented or verified"))
+                blockers.append(reason("status-not-done", status=status, inherited_from=status_from,
+                                       target=target.target if target else None))
+            elif not supported(number, linked):
+                risks.append(reason("no-evidence", status=status))
             for check in mandatory:
                 if check.is_gap:
-                    lead = f"declared {status}, but " if status in DONE_STATUSES else ""
-                    blockers.append(Reason(lead + check.reason.text, check.reason.evidence,
-                                           redacted=lead + (check.reason.redacted or check.reason.text)))
-            for f in open_on.get(number, []):
-                where = "" if number in f.clauses else f" (raised on {', '.join(f.clauses)})"
-                r = Reason(f"open {f.grade} finding {f.id}{where}", findings=(f.id,),
-                           redacted=f"open {f.grade} finding{where}")
+                    blockers.append(check.reason.with_params(declared=declared))
+                elif check.is_risk:
+                    risks.append(check.reason)
+            for fr in open_on.get(number, []):
+                f = fr.finding
+                raised_on = None if number in f.clauses else f.clauses
+                code = "finding-open-overdue" if fr.overdue else "finding-open"
+                r = reason(code, findings=(f.id,), grade=f.grade, raised_on=raised_on, due=f.due)
                 if f.grade == "major":
                     blockers.append(r)
                 elif f.grade == "minor":
                     risks.append(r)
-            for e in stale:
-                risks.append(Reason(f"stale evidence {e.id} (review was due {e.review_by})", evidence=(e.id,),
-                                    redacted=f"stale evidence (review was due {e.review_by})"))
+            risks.extend(reason("finding-unverified", findings=(fr.finding.id,), grade=fr.finding.grade,
+                                due=fr.finding.due) for fr in unverified_on.get(number, []))
+            if CORRECTIVE_ACTION in (number, *catalog.ancestors(number)):
+                risks.extend(r for r in action_risks if r not in risks)
+            risks.extend(stale_reason(e) for e in stale)
             if blockers:
                 state, reasons = NOT_READY, blockers + risks
             elif risks:
                 state, reasons = AT_RISK, risks
             else:
-                state = READY
-                reasons = [Reason(f"declared {status}; no gap, stale evidence or open nonconformity")]
+                state, reasons = READY, [reason("ready", status=status)]
         else:
-            src = f"{status_from}" if status_from else number
-            just = own[src].justification if src in own else ""
-            reasons = [Reason(f"not applicable (declared on {src}): {just}".rstrip(": "))]
+            reasons = [_not_applicable(own, status_from or number)]
         results[number] = ClauseResult(
             number=number, status=status, assessed=assessed, status_from=status_from, applicable=applicable,
             state=state, reasons=tuple(reasons), evidence=tuple(e.id for e in linked),
             stale_evidence=tuple(e.id for e in stale), mandatory=tuple(mandatory),
-            findings=tuple(f.id for f in open_on.get(number, [])),
+            findings=tuple(fr.finding.id for fr in open_on.get(number, [])),
             leaves_applicable=int(applicable), leaves_ready=int(state in (READY, AT_RISK)),
-            assessment=assessment)
+            assessment=assessment, applying=applying, related_findings=tuple(related.get(number, ())),
+            target_late=_late(applying.target if applying else None, audits),
+            leaves_at_risk=int(state == AT_RISK), leaves_not_ready=int(state == NOT_READY))
     # then parents, deepest first
     for clause in sorted((c for c in catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
         number = clause.number
@@ -316,37 +489,35 @@ def assess(project: Project, as_of: date) -> Readiness:
         leaves = [results[n] for n in catalog.leaves_under(number)]
         applicable_leaves = [r for r in leaves if r.applicable]
         assessment = own.get(number)
-        direct = mapped.get(number, [])
-        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
-        linked = list(dict.fromkeys([*direct, *extra]))
-        stale = [e for e in linked if e.is_stale(as_of)]
+        applying = assessment or (own.get(status_from) if status_from else None)
+        linked = linked_evidence(number, assessment)
+        stale = [e for e in linked if e.id in stale_ids]
         if not applicable_leaves:
             state = NOT_APPLICABLE
             src = status_from or number
-            just = own[src].justification if src in own else ""
-            reasons = [Reason(f"not applicable (declared on {src}): {just}".rstrip(": ")
-                              if src in own else "none of its sub-clauses is applicable")]
+            reasons = [_not_applicable(own, src) if src in own else reason("no-applicable-subclause")]
         else:
             state = max((r.state for r in applicable_leaves), key=STATE_ORDER.index)
-            bad = [r.number for r in applicable_leaves if r.state == state]
+            bad = tuple(r.number for r in applicable_leaves if r.state == state)
             if state == READY:
-                reasons = [Reason(f"all {_plural(len(applicable_leaves), 'applicable sub-clause')} ready")]
+                reasons = [reason("subclauses-ready", count=len(applicable_leaves))]
             else:
-                word = "not ready" if state == NOT_READY else "at risk"
-                reasons = [Reason(f"{len(bad)} of {len(applicable_leaves)} applicable sub-clauses {word}: {_ids(bad)}")]
+                reasons = [reason("subclauses-" + state, clauses=bad, total=len(applicable_leaves))]
             if stale and state == READY:
                 state = AT_RISK
                 reasons = []
-            for e in stale:
-                reasons.append(Reason(f"stale evidence {e.id} (review was due {e.review_by})", evidence=(e.id,),
-                                      redacted=f"stale evidence (review was due {e.review_by})"))
+            reasons.extend(stale_reason(e) for e in stale)
         results[number] = ClauseResult(
             number=number, status=status, assessed=assessed, status_from=status_from,
             applicable=bool(applicable_leaves), state=state, reasons=tuple(reasons),
             evidence=tuple(e.id for e in linked), stale_evidence=tuple(e.id for e in stale), mandatory=(),
-            findings=tuple(f.id for f in open_on.get(number, [])),
+            findings=tuple(fr.finding.id for fr in open_on.get(number, [])),
             leaves_applicable=len(applicable_leaves),
-            leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment)
+            leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment,
+            applying=applying, related_findings=tuple(related.get(number, ())),
+            target_late=_late(applying.target if applying else None, audits),
+            leaves_at_risk=sum(r.state == AT_RISK for r in applicable_leaves),
+            leaves_not_ready=sum(r.state == NOT_READY for r in applicable_leaves))
 
     ordered = {c.number: results[c.number] for c in catalog.clauses}
     leaves = [r for r in ordered.values() if catalog[r.number].is_leaf]
@@ -358,6 +529,16 @@ def assess(project: Project, as_of: date) -> Readiness:
     for r in leaves:
         status_counts[r.status] = status_counts.get(r.status, 0) + 1
         state_counts[r.state] += 1
+    open_targets = sorted((a for a in project.assessments if a.target and a.status in OPEN_STATUSES),
+                          key=lambda a: (a.target, _clause_key(a.clause)))
+    stale_sorted = tuple(sorted(stale_ids))
+    gaps = Gaps(
+        not_ready=tuple(r.number for r in leaves if r.state == NOT_READY),
+        not_implemented=tuple(r.number for r in leaves if r.status in OPEN_STATUSES),
+        without_evidence=tuple(r.number for r in applicable if not r.evidence),
+        mandatory=tuple(m for m in all_mandatory if m.is_gap or m.is_risk),
+        stale=stale_sorted,
+        open_findings=tuple(fr.finding.id for fr in findings if fr.finding.is_open))
     readiness = Readiness(
         as_of=as_of,
         overall=ready / len(applicable) if applicable else None,
@@ -367,10 +548,77 @@ def assess(project: Project, as_of: date) -> Readiness:
         mandatory=tuple(all_mandatory),
         findings=findings,
         gates={},
-        stale_evidence=tuple(e.id for e in project.evidence if e.is_stale(as_of)),
+        stale_evidence=tuple(e.id for e in existing if e.id in stale_ids),
         status_counts=status_counts, state_counts=state_counts,
+        freshness=freshness(existing, as_of),
+        targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits)) for a in open_targets),
+        audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
+                                                                                  key=lambda kv: kv[1])),
+        gaps=gaps,
+        coverage=coverage(project, mapped, ordered, as_of),
+        future_dated=future,
     )
     return _with_gates(readiness, project, as_of, mapped)
+
+
+def _unverified(f: Finding) -> bool:
+    """A closed nonconformity whose corrective action was never shown to be effective."""
+    if f.is_open or f.grade not in NONCONFORMITIES:
+        return False
+    verification = getattr(f, "verification", None)
+    return not (verification and verification.effective is True)
+
+
+def freshness(evidence: Iterable[Evidence], as_of: date) -> dict[str, int]:
+    """Every record by review band (an aggregate, so it is the same for each audience)."""
+    bands = dict.fromkeys(FRESHNESS_BANDS, 0)
+    for e in evidence:
+        if e.review_by is None:
+            bands["no-review"] += 1
+        elif e.review_by < as_of:
+            bands["stale"] += 1
+        elif (e.review_by - as_of).days <= FRESHNESS_DUE_DAYS:
+            bands["due-90"] += 1
+        else:
+            bands["current"] += 1
+    return bands
+
+
+def _clause_key(number: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in number.split("."))
+
+
+# --------------------------------------------------------------------------- internal audit coverage
+
+AUDIT_CLAUSE = "9.2.2"
+CORRECTIVE_ACTION = "10.2"
+REVIEW_CLAUSE = "9.3.3"
+
+
+def _recent(evidence: list[Evidence], as_of: date, since: date) -> list[Evidence]:
+    """Records dated within [since, as_of], oldest first."""
+    return sorted((e for e in evidence if e.kind == "record" and e.date and since <= e.date <= as_of),
+                  key=lambda e: (e.date, e.id))
+
+
+def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Mapping[str, ClauseResult],
+             as_of: date) -> Coverage:
+    """Each applicable leaf and the internal audits within the window whose ``covers`` reach it (a listed
+    clause covers its sub-clauses); several audits may combine."""
+    catalog = project.catalog
+    window = window_of(project, AUDIT_CLAUSE)
+    since = months_before(as_of, window)
+    audits = _recent(mapped.get(AUDIT_CLAUSE, []), as_of, since)
+    reached: dict[str, list[str]] = {}
+    for e in audits:
+        for number in e.covers:
+            if number in catalog:
+                for leaf in catalog.leaves_under(number):
+                    reached.setdefault(leaf, []).append(e.id)
+    leaves = {n: tuple(dict.fromkeys(reached.get(n, ()))) for n, r in results.items()
+              if r.applicable and catalog[n].is_leaf}
+    return Coverage(tuple(e.id for e in audits), leaves, tuple(n for n, ids in leaves.items() if not ids),
+                    window, since)
 
 
 # --------------------------------------------------------------------------- stage gates
@@ -387,82 +635,138 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         found = [e for n in [number, *catalog.descendants(number)] for e in mapped.get(n, [])]
         return _current(list(dict.fromkeys(found)), as_of, kind)
 
-    def planned(number: str, recurring: str) -> list[Evidence]:
-        """A plan: a current document (programme, schedule) under the clause, or a record within the window."""
-        window = _window(project, recurring) or 12
-        since = months_before(as_of, window)
-        recent = [e for e in under(number, "record") if e.date and e.date >= since]
-        return under(number, "document") + recent
-
-    def present(name: str, evidence: list[Evidence], missing: str) -> GateItem:
+    def present(check: str, number: str, kind: Optional[str] = "document") -> GateItem:
+        evidence = under(number, kind)
         if evidence:
             ids = tuple(e.id for e in evidence)
-            return GateItem(name, True, Reason(f"present: {_ids(ids)}", evidence=ids,
-                                               redacted=f"present: {_plural(len(ids), 'record')}"), ids)
-        return GateItem(name, False, Reason(missing))
+            return GateItem(check, True, reason("gate-present", ids, clause=number), ids)
+        return GateItem(check, False, reason("gate-missing", check=check, clause=number), clauses=(number,))
 
-    def mandatory_item(name: str, kind: str) -> GateItem:
+    def every(check: str, numbers: tuple[str, ...]) -> GateItem:
+        missing = tuple(n for n in numbers if not under(n, None))
+        if missing:
+            return GateItem(check, False, reason("gate-missing", check=check, clause=missing[0], missing=missing),
+                            clauses=missing)
+        ids = tuple(dict.fromkeys(e.id for n in numbers for e in under(n, None)))
+        return GateItem(check, True, reason("gate-present", ids, clause=", ".join(numbers)), ids)
+
+    def mandatory_item(check: str, kind: str) -> GateItem:
         items = [m for m in r.mandatory if m.kind == kind]
-        gaps = [m for m in items if m.is_gap]
-        noun = "document" if kind == "maintain" else "record"
-        if gaps:
-            return GateItem(name, False, Reason(
-                f"{len(gaps)} of {_plural(len(items), 'mandatory ' + noun)} missing, stale or out of window: "
-                + _ids(f"{m.clause} ({m.state})" for m in gaps)))
+        bad = [m for m in items if m.is_gap or m.is_risk]
+        if bad:
+            return GateItem(check, False, reason("gate-mandatory-gaps", kind=kind,
+                                                 gaps=tuple((m.clause, m.state) for m in bad), total=len(items)),
+                            clauses=tuple(dict.fromkeys(m.clause for m in bad)))
         required = [m for m in items if m.state == PRESENT]
-        return GateItem(name, True, Reason(f"all {_plural(len(required), 'required ' + noun)} present"))
+        return GateItem(check, True, reason("gate-mandatory-ok", kind=kind, count=len(required)))
 
-    def recurring(name: str, number: str, what: str) -> tuple[GateItem, list[Evidence]]:
-        window = _window(project, number) or 12
+    def performed(check: str, number: str, plan: str, what: str) -> tuple[GateItem, list[Evidence]]:
+        """A record of the activity within its window; a plan alone is 'planned, not yet performed'."""
+        window = window_of(project, number)
         since = months_before(as_of, window)
-        done = [e for e in _current(mapped.get(number, []), as_of, "record") if e.date and e.date >= since]
+        done = _recent(mapped.get(number, []), as_of, since)
         if done:
-            newest = max(done, key=lambda e: (e.date, e.id))
-            return GateItem(name, True, Reason(
-                f"{what} {newest.id} dated {newest.date}, within {window} months", evidence=(newest.id,),
-                redacted=f"{what} dated {newest.date}, within {window} months"), (newest.id,)), done
-        return GateItem(name, False, Reason(
-            f"no {what} record mapped to {number} dated within the last {window} months (since {since})")), done
+            newest = done[-1]
+            return GateItem(check, True, reason("gate-recurring-ok", (newest.id,), what=what, date=newest.date,
+                                                window=window), (newest.id,)), done
+        plans = under(plan, "document")
+        if plans:
+            return GateItem(check, False, reason("gate-planned-only", [e.id for e in plans], what=what,
+                                                 clause=number, window=window, since=since),
+                            clauses=(number,)), done
+        return GateItem(check, False, reason("gate-recurring-missing", what=what, clause=number, window=window,
+                                             since=since), clauses=(number,)), done
 
+    audit_done, audits = performed("internal-audit-performed", AUDIT_CLAUSE, "9.2", "internal audit")
+    if audit_done.passed and not under("9.2", "document"):
+        audit_done = GateItem(audit_done.check, False, reason("gate-no-programme", clause="9.2"), clauses=("9.2",))
+    review_done, reviews = performed("management-review-performed", REVIEW_CLAUSE, "9.3", "management review")
     stage1 = Gate("stage1", (
-        present("Scope of the QMS documented (4.3)", under("4.3", "document"),
-                "no current document mapped to 4.3 states the scope"),
-        present("Quality policy documented (5.2)", under("5.2", "document"),
-                "no current document mapped to 5.2 holds the quality policy"),
-        present("Quality objectives documented (6.2)", under("6.2", "document"),
-                "no current document mapped to 6.2 sets quality objectives"),
-        mandatory_item("Mandatory documents maintained", "maintain"),
-        present("Internal audit programme planned (9.2)", planned("9.2", "9.2.2"),
-                "no current document mapped to 9.2 sets out an internal audit programme, and no internal "
-                "audit record is within its window"),
-        present("Management review planned (9.3)", planned("9.3", "9.3.3"),
-                "no current document mapped to 9.3 schedules a management review, and no management review "
-                "record is within its window"),
+        present("scope", "4.3"),
+        present("policy", "5.2"),
+        present("objectives", "6.2"),
+        every("context", ("4.1", "4.2")),
+        present("processes", "4.4", None),
+        present("risks", "6.1", None),
+        mandatory_item("mandatory-documents", "maintain"),
+        audit_done,
+        review_done,
     ))
 
-    not_ready = [n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY]
-    all_ready = GateItem("Every applicable clause ready", not not_ready, Reason(
-        f"{len(not_ready)} applicable clauses not ready: {_ids(not_ready)}" if not_ready
-        else f"all {r.leaves_applicable} applicable clauses ready or at risk"))
-    audit_item, audits = recurring("Internal audit within the window", "9.2.2", "internal audit")
-    if audit_item.passed:
-        covered = {catalog[n].main for e in audits for n in e.covers}
-        needed = [m for m, v in r.by_main.items() if v is not None]
-        uncovered = [m for m in needed if m not in covered]
-        if uncovered:
-            audit_item = GateItem(audit_item.name, False, Reason(
-                f"internal audits within the window do not cover main clause(s) {_ids(uncovered)} "
-                "(list audited clauses under 'covers' on the audit record)"))
-        else:
-            audit_item = GateItem(audit_item.name, True, Reason(
-                audit_item.reason.text + "; together the audits cover every applicable main clause",
-                audit_item.reason.evidence, redacted=audit_item.reason.redacted
-                + "; together the audits cover every applicable main clause"), audit_item.evidence)
-    review_item, _ = recurring("Management review within the window", "9.3.3", "management review")
-    majors = [f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major"]
-    no_major = GateItem("No open major nonconformity", not majors, Reason(
-        f"open major finding(s): {_ids(majors)}" if majors else "no open major finding",
-        findings=tuple(majors), redacted=f"{_plural(len(majors), 'open major finding')}"))
-    stage2 = Gate("stage2", (all_ready, audit_item, review_item, no_major,
-                             mandatory_item("Every mandatory record retained", "retain")))
-    return Readiness(**{**r.__dict__, "gates": {"stage1": stage1, "stage2": stage2}})
+    not_ready = tuple(n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY)
+    all_ready = GateItem("all-clauses-ready", not not_ready,
+                         reason("gate-not-ready", clauses=not_ready) if not_ready
+                         else reason("gate-all-ready", count=r.leaves_applicable), clauses=not_ready)
+    cov = r.coverage
+    if not cov.audits:
+        coverage_item = GateItem("internal-audit-coverage", False, reason(
+            "gate-recurring-missing", what="internal audit", clause=AUDIT_CLAUSE, window=cov.window,
+            since=cov.since), clauses=(AUDIT_CLAUSE,))
+    elif cov.uncovered:
+        coverage_item = GateItem("internal-audit-coverage", False, reason(
+            "gate-coverage-gap", cov.audits, leaves=cov.uncovered, total=len(cov.leaves)), clauses=cov.uncovered)
+    else:
+        coverage_item = GateItem("internal-audit-coverage", True, reason(
+            "gate-coverage-ok", cov.audits, total=len(cov.leaves)), cov.audits)
+    latest_audit = max((e.date for e in audits), default=None)
+    if not review_done.passed:
+        review_item = GateItem("management-review", False, review_done.reason, clauses=(REVIEW_CLAUSE,))
+    elif latest_audit and reviews[-1].date < latest_audit:
+        review_item = GateItem("management-review", False, reason(
+            "gate-review-before-audit", (reviews[-1].id, audits[-1].id), review=reviews[-1].date,
+            audit=latest_audit), clauses=(REVIEW_CLAUSE,))
+    else:
+        review_item = GateItem("management-review", True, review_done.reason, review_done.evidence)
+    majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
+    no_major = GateItem("no-open-major", not majors, reason("gate-major-open" if majors else "gate-no-major",
+                                                             findings=majors),
+                        clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in majors
+                                                    for n in f.finding.clauses)))
+    late = tuple(f.finding.id for f in r.findings if f.finding.grade in NONCONFORMITIES and f.overdue)
+    unverified = tuple(f.finding.id for f in r.findings if f.unverified)
+    actions = GateItem("no-overdue-actions", not (late or unverified),
+                       reason("gate-actions-late", findings=late + unverified, overdue=late, unverified=unverified)
+                       if late or unverified else reason("gate-actions-ok"),
+                       clauses=("10.2",) if late or unverified else ())
+    stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
+                             mandatory_item("mandatory-records", "retain")))
+    return replace(r, gates={"stage1": stage1, "stage2": stage2})
+
+
+# --------------------------------------------------------------------------- what lapses before the audits
+
+
+def lapses(project: Project, r: Readiness) -> tuple[Lapse, ...]:
+    """What runs out between the as-of date and the last booked audit, each with the audit it comes before."""
+    booked = sorted((d, stage) for stage, d in project.organisation.audits.items() if d >= r.as_of)
+    if not booked:
+        return ()
+    last = booked[-1][0]
+
+    def before(day: date) -> str:
+        return next(stage for d, stage in booked if d >= day)
+
+    out: list[Lapse] = []
+    future = set(r.future_dated)
+    dated = {e.id: e.date for e in project.evidence}
+    for e in project.evidence:
+        if e.id not in future and e.review_by and r.as_of <= e.review_by < last:
+            out.append(Lapse(e.review_by, "review-due", e.clauses, before(e.review_by + _DAY), evidence=e.id))
+    for m in r.mandatory:
+        if m.state == PRESENT and m.kind == "retain" and m.window_months and m.evidence:
+            newest = max(m.evidence, key=lambda i: (dated[i], i))
+            closes = months_after(dated[newest], m.window_months) + _DAY
+            if r.as_of < closes <= last:
+                out.append(Lapse(closes, "window-closes", (m.clause,), before(closes), evidence=newest))
+    for fr in r.findings:
+        f = fr.finding
+        if f.is_open and f.due and r.as_of <= f.due < last and f.grade in NONCONFORMITIES:
+            out.append(Lapse(f.due, "finding-due", f.clauses, before(f.due + _DAY), finding=f.id))
+    for t in r.targets:
+        if r.as_of <= t.target < last:
+            out.append(Lapse(t.target, "target", (t.clause,), before(t.target + _DAY), clause=t.clause))
+    return tuple(sorted(out, key=lambda x: (x.date, x.kind, x.evidence or x.finding or x.clause or "")))
+
+
+_DAY = timedelta(days=1)
+

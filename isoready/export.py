@@ -12,19 +12,17 @@ import json
 from typing import Any
 
 from .text import plain
-from .views import SiteView
+from .views import ExportView
 
-SCHEMA = 2
+SCHEMA = 3
 
 
-def readiness_dict(site: SiteView) -> dict[str, Any]:
-    r = site.raw
+def readiness_dict(site: ExportView) -> dict[str, Any]:
     clauses_out = []
     for c in site.clauses:
-        res = r.clauses[c.number]
         clauses_out.append({
             "number": c.number,
-            "title": c.name,
+            "title": c.title,
             "title_is_ours": not c.official,
             "parent": c.parent.number if c.parent else None,
             "status": c.status,
@@ -32,14 +30,16 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
             "applicable": c.applicable,
             "state": c.state,
             "reasons": list(c.reasons),
-            "readiness": res.readiness,
+            "reason_codes": list(c.reason_codes),
+            "readiness": c.readiness_value,
             "owner": c.owner or None,
             "target": c.target or None,
             "evidence": [e.id for e in c.evidence],
             "stale_evidence": [e.id for e in c.evidence if e.stale],
             "findings": [f.id for f in c.findings if f.status == "open"],
             "documented_information": [
-                {"kind": m.kind_label, "what": m.what, "state": m.state, "evidence": [e.note for e in m.evidence]}
+                {"kind": m.kind_label, "what": m.what, "state": m.state, "reason": m.reason, "code": m.code,
+                 "evidence": [e.note for e in m.evidence]}
                 for m in c.mandatory],
         })
     return {
@@ -51,10 +51,13 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
         "audience": site.audience,
         "commit": site.commit or None,
         "readiness": {
-            "overall": r.overall,
-            "by_main_clause": dict(r.by_main),
-            "ready_clauses": r.leaves_ready,
-            "applicable_clauses": r.leaves_applicable,
+            "overall": site.overall,
+            "by_main_clause": dict(site.by_main),
+            "ready_clauses": site.leaves_ready,
+            "applicable_clauses": site.leaves_applicable,
+            "ready_share": dict(site.shares).get("ready"),
+            "at_risk_share": dict(site.shares).get("at-risk"),
+            "not_ready_share": dict(site.shares).get("not-ready"),
             "states": {c.key: c.count for c in site.state_counts},
             "statuses": {c.key: c.count for c in site.status_counts},
         },
@@ -72,15 +75,36 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
             "description": f.description.source, "action": f.action.source or None, "audience": f.audience,
             "url": f.url,
         } for f in site.findings],
-        "gates": {g.key: {"passed": g.passed, "items": [
-            {"name": i.name, "passed": i.passed, "reason": i.reason} for i in g.items]} for g in site.gates},
+        "gates": {g.key: {"passed": g.passed, "items": _items(g.items), "verdict": g.verdict,
+                          "on_audit_date": {"date": g.on_date.date, "passed": g.on_date.passed,
+                                            "items": _items(g.on_date.items)} if g.on_date else None}
+                  for g in site.gates},
+        "lapses": [_lapse(x) for x in site.lapses],
+        "coverage": {"leaves": dict(site.coverage_leaves),
+                     "uncovered": [c.number for c in site.coverage.uncovered] if site.coverage else []},
         "exclusions": [{"clause": x.clause.number, "justification": x.justification, "rule": x.rule}
                        for x in site.exclusions],
         "withheld": {"evidence": site.hidden_evidence, "findings": site.hidden_findings},
     }
 
 
-def readiness_json(site: SiteView) -> str:
+def _items(items: Any) -> list[dict[str, Any]]:
+    return [{"name": i.name, "check": i.check, "passed": i.passed, "reason": i.reason, "code": i.code} for i in items]
+
+
+def _lapse(x: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"date": x.date, "kind": x.kind}
+    if x.evidence:
+        out["evidence"] = x.evidence
+    if x.finding:
+        out["finding"] = x.finding
+    if x.clause:
+        out["clause"] = x.clause
+    out.update({"clauses": [c.number for c in x.clauses], "before": x.before_key, "text": x.text})
+    return out
+
+
+def readiness_json(site: ExportView) -> str:
     return json.dumps(readiness_dict(site), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -88,7 +112,7 @@ CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "own
                      "open_findings", "reasons")
 
 
-def checklist_rows(site: SiteView, base_url: str = "") -> list[list[str]]:
+def checklist_rows(site: ExportView, base_url: str = "") -> list[list[str]]:
     rows = []
     for c in site.clauses:
         rows.append([
@@ -111,7 +135,7 @@ def _csv_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def checklist_csv(site: SiteView) -> str:
+def checklist_csv(site: ExportView) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CHECKLIST_COLUMNS)
@@ -120,7 +144,7 @@ def checklist_csv(site: SiteView) -> str:
     return buf.getvalue()
 
 
-def search_entries(site: SiteView) -> list[dict[str, str]]:
+def search_entries(site: ExportView) -> list[dict[str, str]]:
     entries = []
     for c in site.clauses:
         entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
@@ -136,7 +160,7 @@ def search_entries(site: SiteView) -> list[dict[str, str]]:
     return entries
 
 
-def search_index_js(site: SiteView) -> str:
+def search_index_js(site: ExportView) -> str:
     """The index as a classic script (works from file://, where fetch() is blocked)."""
     data = json.dumps(search_entries(site), ensure_ascii=True, separators=(",", ":"))
     return "window.PORTAL_SEARCH=" + data.replace("</", "<\\/") + ";\n"

@@ -74,8 +74,19 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
         return None, project, diags
     readiness = assess(project, opts.as_of)
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    site = build_site(project, readiness, audience=opts.audience, commit=commit)
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project))
     return site, project, diags
+
+
+def hash_documents(project: Project) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of every document a record points at, each read once."""
+    base = project.root / EVIDENCE_DIR
+    out: dict[str, tuple[int, str]] = {}
+    for e in project.evidence:
+        if e.file and e.file not in out:
+            data = (base / e.file).read_bytes()
+            out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
+    return out
 
 
 def write_assets(site: SiteView, project: Project, out: Path,
@@ -110,10 +121,10 @@ def write_assets(site: SiteView, project: Project, out: Path,
     from . import xlsx
 
     for rel, data in (("README.txt", readme_text(site).encode()),
-                      ("readiness.json", export.readiness_json(site).encode()),
-                      ("checklist.csv", export.checklist_csv(site).encode()),
-                      ("search-index.js", export.search_index_js(site).encode()),
-                      ("checklist.xlsx", xlsx.workbook_bytes(site))):
+                      ("readiness.json", export.readiness_json(site.export).encode()),
+                      ("checklist.csv", export.checklist_csv(site.export).encode()),
+                      ("search-index.js", export.search_index_js(site.export).encode()),
+                      ("checklist.xlsx", xlsx.workbook_bytes(site.export))):
         written.append(write_bytes(out, rel, data))
     return written
 
@@ -232,13 +243,13 @@ def theme_dir(root: Path) -> Path:
 
 
 def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) -> Callable:
-    from .cache import CHROME_FIELDS, theme_key
+    from .cache import theme_key
 
-    key, reusable = theme_key(theme_dir(opts.root), opts.root / "pelicanconf.py")
-    chrome = repr(tuple(getattr(site, f) for f in CHROME_FIELDS))
+    key = theme_key(theme_dir(opts.root), opts.root / "pelicanconf.py")
+    chrome = repr(site.chrome)
 
     def plan(page: Any) -> tuple[Optional[str], Optional[Written]]:
-        fingerprint = cache.fingerprint(page, key, chrome, reusable)
+        fingerprint = cache.fingerprint(page, key, chrome)
         return fingerprint, cache.reuse(page.path, fingerprint, out, tmp)
 
     return plan

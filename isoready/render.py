@@ -53,31 +53,10 @@ def relative_root(path: str) -> str:
 
 
 def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
-    yield Page("index.html", "index", {"nav": "index", "page_title": "Dashboard"})
-    yield Page("clauses.html", "clauses", {"nav": "clauses", "page_title": "Clauses"})
-    for clause in site.clauses:
-        yield Page(clause.url, "clause", {"nav": "clauses", "clause": clause,
-                                          "page_title": f"{clause.number} {clause.name}"})
-    for register in site.register:
-        title = "Evidence register" + (f", page {register.number}" if register.number > 1 else "")
-        yield Page(register.url, "register", {"nav": "evidence", "register": register, "page_title": title})
-    for ev in site.evidence:
-        yield Page(ev.url, "evidence", {"nav": "evidence", "ev": ev, "page_title": ev.title})
-        doc = ev.document
-        if doc and doc.page_url:
-            yield Page(doc.path + ".html", "document", {"nav": "evidence", "ev": ev, "doc": doc,
-                                                        "page_title": doc.name},
-                       markdown_file=evidence_root / doc.source)
-    yield Page("gaps.html", "gaps", {"nav": "gaps", "page_title": "Gap report"})
-    yield Page("findings.html", "findings", {"nav": "findings", "page_title": "Findings"})
-    for finding in site.findings:
-        yield Page(finding.url, "finding", {"nav": "findings", "finding": finding,
-                                            "page_title": f"Finding {finding.id}"})
-    yield Page("applicability.html", "applicability", {"nav": "applicability", "page_title": "Applicability"})
-    yield Page("stages.html", "stages", {"nav": "stages", "page_title": "Audit stages"})
-    yield Page("search.html", "search", {"nav": "", "page_title": "Search"})
-    yield Page("report.html", "report", {"nav": "report", "page_title": "Readiness report"})
-    yield Page("report-print.css", "report-print.css", {"nav": "", "page_title": ""})
+    """The pages views planned, each with its own view-model as ``page`` in its template."""
+    for p in site.pages:
+        context = {"nav": p.nav, "page_title": p.title, "page": p.model}
+        yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None)
 
 
 @dataclass(frozen=True)
@@ -94,7 +73,7 @@ _CHROME: dict[tuple[int, str, str], Chrome] = {}
 def chrome(get_template: Callable[[str], Template], site: SiteView, root: str, nav: str) -> Chrome:
     key = (id(site), root, nav)
     if key not in _CHROME:
-        context = {"site": site, "SITEURL": root, "nav": nav}
+        context = {"site": site.chrome, "SITEURL": root, "nav": nav}
         _CHROME[key] = Chrome(Markup(get_template("chrome-header").render(context)),
                               Markup(get_template("chrome-footer").render(context)))
     return _CHROME[key]
@@ -106,7 +85,7 @@ def render_page(page: Page, get_template: Callable[[str], Template], site: SiteV
         context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))
     root = relative_root(page.path)
     return get_template(page.template).render(
-        site=site, SITEURL=root, output_file=page.path, chrome=chrome(get_template, site, root, context.get("nav", "")),
+        site=site.chrome, SITEURL=root, output_file=page.path, chrome=chrome(get_template, site, root, context.get("nav", "")),
         **context).encode("utf-8")
 
 
