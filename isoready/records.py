@@ -26,6 +26,7 @@ from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
 FINDING_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")  # one page per finding: no folders
+MAX_ID_PART_BYTES = 250  # an id part names a page file (<part>.html): file systems allow 255 bytes a name
 WINDOW_RE = re.compile(r"^[0-9]{1,3}\Z")  # ASCII digits only: '²'.isdigit() is True, int('²') fails
 
 EVIDENCE_DIR = "evidence"
@@ -81,6 +82,10 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
         out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
                 "use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file)")
         ev_id = None
+    elif ev_id is not None and _too_long(ev_id):
+        out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
+                f"each part of an id names a page file: keep it within {MAX_ID_PART_BYTES} bytes")
+        ev_id = None
     title = f.get("title")
     kind = f.get("kind")
     clauses = f.get("clauses")
@@ -110,6 +115,10 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
                     review_by=review_by, audience=audience, version=version, description=description,
                     covers=covers, review_loc=f.loc("review_by"), auditor=auditor, inputs=inputs, topics=topics,
                     approved_by=approved_by, approved=approved)
+
+
+def _too_long(an_id: str) -> bool:
+    return any(len(part.encode("utf-8")) > MAX_ID_PART_BYTES for part in an_id.split("/"))
 
 
 def _evidence_file(f: Fields, rel: str, root: Path, out: Collector) -> Optional[str]:
@@ -218,6 +227,10 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         audience = f.get("audience") or DEFAULT_AUDIENCE
         if fid and fid.strip() and not FINDING_ID_RE.match(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'", "use letters, digits, '.', '_' and '-' only")
+            continue
+        if fid and _too_long(fid):
+            out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
+                    f"an id names a page file: keep it within {MAX_ID_PART_BYTES} bytes")
             continue
         action, corrective = f.get("action"), f.get("corrective_action")
         if "action" in f and "corrective_action" in f:

@@ -47,22 +47,24 @@ class Type:
     pattern: Optional[str] = None  # key, git-ref, id: what the text must match (a JSON Schema regex)
     target: str = ""  # id-ref: what the id names
 
-    def doc(self) -> str:
+    def doc(self, plural: bool = False) -> str:
         """The type as words, for the docs table."""
-        words = {"str": "text", "markdown": "text (Markdown)", "date": "date (YYYY-MM-DD)", "bool": "true or false",
-                 "enum": "one word", "id": "id", "id-ref": f"{self.target or 'evidence'} id",
-                 "clause-ref": "clause number", "url": "http or https URL", "path": "file path",
-                 "git-ref": "git tag, branch or commit", "key": "key (`a-z`, `0-9`, `-`)", "map": "mapping"}
+        words = {"str": ("text", "texts"), "markdown": ("text (Markdown)", "texts (Markdown)"),
+                 "date": ("date (YYYY-MM-DD)", "dates (YYYY-MM-DD)"), "bool": ("true or false", "true or false"),
+                 "enum": ("one word", "words"), "id": ("id", "ids"),
+                 "id-ref": (f"{self.target or 'evidence'} id", f"{self.target or 'evidence'} ids"),
+                 "clause-ref": ("clause number", "clause numbers"), "url": ("http or https URL", "URLs"),
+                 "path": ("file path", "file paths"), "git-ref": ("git tag, branch or commit", "git refs"),
+                 "key": ("key (`a-z`, `0-9`, `-`)", "keys (`a-z`, `0-9`, `-`)"), "map": ("mapping", "mappings")}
         if self.name == "int":
-            return f"whole number ({self.minimum}–{self.maximum})"
+            return f"whole number{'s' if plural else ''} ({self.minimum}–{self.maximum})"
         if self.name == "list":
             assert self.item is not None
-            return "list of " + ("words" if self.item.name == "enum" else self.item.doc().replace("text", "texts")
-                                 .replace("number", "numbers").replace(" id", " ids").replace("key (", "keys ("))
+            return "list of " + self.item.doc(plural=True)
         if self.name == "mapping":
             assert self.key is not None and self.item is not None
             return f"mapping of {self.key.doc()} to {self.item.doc()}"
-        return words[self.name]
+        return words[self.name][1 if plural else 0]
 
     def json(self) -> dict[str, Any]:
         """The type as a JSON Schema (draft 2020-12) fragment."""

@@ -502,6 +502,15 @@ CASES = [
           "content/findings/x.yaml:7:10: E411 audit 'QP-001' is a document, not a record "
           "(name the audit record that raised it: an evidence record with kind: record)"],
          "2 errors, 0 warnings"),
+    Case("E308-id-too-long-for-a-page-name", {
+        "evidence/x.yaml": RECORD + "id: " + "a" * 251 + "\n",
+        "content/findings/x.yaml": "- id: " + "F" * 300 + '\n  clauses: ["8.4"]\n  grade: minor\n  status: open\n'
+                                   "  raised: 2026-09-01\n  description: x\n"},
+         ["content/findings/x.yaml:1:7: E308 invalid finding id '" + "F" * 300
+          + "' (an id names a page file: keep it within 250 bytes)",
+          "evidence/x.yaml:4:5: E308 invalid evidence id '" + "a" * 251
+          + "' (each part of an id names a page file: keep it within 250 bytes)"],
+         "2 errors, 0 warnings"),
     Case("E412-action-twice", {
         "content/findings/x.yaml": '- id: F-1\n  clauses: ["8.4"]\n  grade: minor\n  status: open\n'
                                    '  raised: 2026-09-01\n  description: x\n  action: Retrain.\n'
