@@ -77,6 +77,11 @@ class Clause:
     evidence_asked: tuple[str, ...]
     window_months: Optional[int] = None
     children: tuple[str, ...] = ()
+    # edition data (the 2026 catalog): how it differs from ISO 9001:2015, and on what authority
+    change: Optional[str] = None  # new | changed | split | moved | unchanged
+    hs: bool = False  # Harmonized Structure text shared with ISO 14001, 45001, 27001
+    provisional: bool = False  # public sources are provisional or disagree
+    sources: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -105,6 +110,8 @@ class Catalog:
     amendments: tuple[str, ...]
     clauses: tuple[Clause, ...]
     by_number: Mapping[str, Clause] = field(repr=False, compare=False, default_factory=dict)
+    exclusion_test: Optional[str] = None  # the test every exclusion must pass, in our words
+    provisional_note: Optional[str] = None  # why parts of this edition's data are provisional
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]

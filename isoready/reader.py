@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 
 from . import parallel
+from .catalog import load_catalog
 from .diagnostics import Collector, Diagnostic
 from .load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text, read_bytes,
                    special_diagnostic, special_kind, walk)
@@ -33,6 +34,7 @@ class Read:
     """Everything read from a project, before any check across records."""
 
     organisation: Organisation
+    catalog: Catalog  # the edition the organisation chose (``standard:``)
     evidence: list[Evidence] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -50,6 +52,10 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     out = Collector()
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
     organisation = read_organisation(root, catalog, max_bytes, out)
+    if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
+        catalog = load_catalog(organisation.standard)
+        out = Collector()
+        organisation = read_organisation(root, catalog, max_bytes, out)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out)
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
@@ -61,7 +67,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out), catalog)
         findings.extend(items)
         out.items.extend(diags)
-    return Read(organisation, evidence, assessments, findings, documents, out.items)
+    return Read(organisation, catalog, evidence, assessments, findings, documents, out.items)
 
 
 def _load(path: Path, rel: str, max_bytes: int, out: Collector) -> Any:

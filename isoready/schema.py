@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 
+from .catalog import CATALOG_FILES, other_edition
 from .diagnostics import Collector, did_you_mean, one_of
 from .load import Loc, YList, YMap, YStr
 from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES,
@@ -295,8 +296,15 @@ def parse_date(value: str, loc: Loc, key: str, out: Collector) -> Optional[date]
 def check_clause(number: str, loc: Loc, catalog: Catalog, out: Collector) -> bool:
     if number in catalog:
         return True
-    out.add(loc, "E201", f"unknown clause '{number}'",
-            did_you_mean(number, catalog.by_number) or "clauses run from 4 to 10.3; quote numbers like \"8.3\"")
+    elsewhere = other_edition(number, catalog) if catalog.standard in CATALOG_FILES else None
+    if elsewhere:
+        edition, ours = elsewhere
+        hint = (" or ".join(f"'{n}'" for n in ours).join(("did you mean ", "? ")) +
+                f"{number} is a clause of {edition}, and this project follows {catalog.standard}")
+    else:
+        last = catalog.mains[-1].children[-1] if catalog.mains and catalog.mains[-1].children else "10"
+        hint = did_you_mean(number, catalog.by_number) or f"clauses run from 4 to {last}; quote numbers like \"8.3\""
+    out.add(loc, "E201", f"unknown clause '{number}'", hint)
     return False
 
 

@@ -25,6 +25,9 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
                  known: Optional[dict] = None) -> tuple[Project, list[Diagnostic]]:
     """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
 
+    ``catalog`` is the default edition's; a project whose organisation.yaml names another ``standard:`` is
+    read and checked against that edition's catalog, which becomes ``Project.catalog``.
+
     ``known`` (the build cache's per-file results) is used and then updated in place: evidence files whose
     bytes and referenced documents are unchanged are not parsed again. Every cross-file check still runs.
     """
@@ -33,8 +36,8 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     out = Collector()
     out.items = found.diagnostics
     evidence, assessments, findings = check_records(found.evidence, found.assessments, found.findings,
-                                                    found.documents, catalog, as_of, out)
-    project = Project(root=root, organisation=found.organisation, catalog=catalog, evidence=tuple(evidence),
+                                                    found.documents, found.catalog, as_of, out)
+    project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents))
     return project, out.items
 

@@ -221,3 +221,44 @@ def test_absent_new_keys_keep_their_defaults() -> None:
     org = project.organisation
     assert (org.standard, org.applies, org.transition, org.site_url, org.show_findings, org.certificate,
             org.last_audit) == ("ISO 9001:2015", Applies(None, None, None), None, None, None, None, None)
+
+
+# --------------------------------------------------------------------------- the edition follows standard:
+
+
+def test_standard_chooses_the_catalog_validation_uses(tmp_path: Path) -> None:
+    """6.1.3 exists only in ISO 9001:2026 and 10.3 only in ISO 9001:2015: each is an error in the other, with
+    the did-you-mean taken from the 2015 <-> 2026 mapping (10.3 merged into 10.1; 6.1.3 split from 6.1.2)."""
+    import shutil
+    expected = {
+        "ISO 9001:2015": ["content/organisation.yaml:5:3: E201 unknown clause '6.1.3' (did you mean '6.1.2'? 6.1.3 "
+                          "is a clause of ISO 9001:2026, and this project follows ISO 9001:2015)",
+                          "evidence/x.yaml:3:11: E201 unknown clause '6.1.3' (did you mean '6.1.2'? 6.1.3 is a clause "
+                          "of ISO 9001:2026, and this project follows ISO 9001:2015)"],
+        "ISO 9001:2026": ["content/organisation.yaml:4:3: E201 unknown clause '10.3' (did you mean '10.1'? 10.3 is a "
+                          "clause of ISO 9001:2015, and this project follows ISO 9001:2026)",
+                          "evidence/x.yaml:3:20: E201 unknown clause '10.3' (did you mean '10.1'? 10.3 is a clause "
+                          "of ISO 9001:2015, and this project follows ISO 9001:2026)"],
+    }
+    for standard, lines in expected.items():
+        root = tmp_path / standard[-4:]
+        shutil.copytree(MINIMAL, root)
+        write(root, "content/organisation.yaml", f'name: Example Works Ltd\nstandard: "{standard}"\n'
+                                                 'windows:\n  "10.3": 12\n  "6.1.3": 12\n')
+        write(root, "evidence/x.yaml", 'title: T\nkind: record\nclauses: ["6.1.3", "10.3", "6.1"]\n')
+        project, diags = read_project(root, load_catalog(), date(2026, 11, 1))
+        assert project.catalog.standard == standard == project.organisation.standard
+        assert [d.format() for d in diags] == lines
+        bad = "6.1.3" if standard.endswith("2015") else "10.3"
+        assert next(e for e in project.evidence if e.id == "x").clauses == tuple(
+            c for c in ("6.1.3", "10.3", "6.1") if c != bad)
+        assert set(project.organisation.windows) == {"6.1.3", "10.3"} - {bad}
+
+
+def test_each_edition_loads_with_its_edition_data() -> None:
+    c2015, c2026 = load_catalog(), load_catalog("ISO 9001:2026")
+    assert (c2015.standard, c2026.standard) == ("ISO 9001:2015", "ISO 9001:2026")
+    assert c2015.exclusion_test and c2026.provisional_note and c2015.provisional_note is None
+    assert c2026["6.1.3"].change == "split" and c2026["6.1.3"].sources and c2015["6.1"].change is None
+    assert any(c.provisional for c in c2026.clauses) and not any(c.provisional for c in c2015.clauses)
+    assert load_catalog() is load_catalog("ISO 9001:2015")  # one parse per edition

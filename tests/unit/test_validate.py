@@ -133,6 +133,10 @@ CASES = [
           "content/clauses/x.yaml:3:11: E201 unknown clause 'ten' "
           "(clauses run from 4 to 10.3; quote numbers like \"8.3\")"],
          "2 errors, 0 warnings"),
+    Case("E201-other-edition", {"evidence/x.yaml": 'title: T\nkind: record\nclauses: ["6.1.3"]\n'},
+         ["evidence/x.yaml:3:11: E201 unknown clause '6.1.3' (did you mean '6.1.2'? 6.1.3 is a clause of "
+          "ISO 9001:2026, and this project follows ISO 9001:2015)"],
+         "1 error, 0 warnings"),
     Case("E202-missing-key", {"evidence/x.yaml": 'kind: document\nclauses: ["4.1"]\n',
                               "content/clauses/x.yaml": "- clause: \"4.1\"\n  status:\n"},
          ["content/clauses/x.yaml:2:3: E202 clause assessment has no 'status' (add 'status:')",
