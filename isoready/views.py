@@ -35,7 +35,11 @@ STATUS_LABELS = {
 }
 STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_APPLICABLE: "Not applicable"}
 MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
-                    "out-of-window": "Out of window", "conditional": "Conditional", "not-applicable": "Not required"}
+                    "out-of-window": "Out of window", "conditional": "Conditional", "undeclared": "Condition not declared",
+                    "not-applicable": "Not required"}
+#: organisation.yaml applies: keys, in words
+CONDITION_WORDS = {"traceability": "traceability of outputs", "customer_property": "customer or external-provider property",
+                   "measurement_traceability": "measurement traceability"}
 KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement"}
@@ -637,6 +641,21 @@ GATE_MISSING = {
     "processes": "no current evidence mapped to 4.4 shows the processes and how they interact",
     "risks": "no current evidence mapped to 6.1 shows how risks and opportunities are addressed",
 }
+#: management review inputs, following 9.3.2 a) to f), in our words
+REVIEW_INPUT_WORDS = {
+    "previous-actions": "status of actions from previous reviews (a)",
+    "changes": "changes in external and internal issues (b)",
+    "customer-satisfaction": "customer satisfaction and feedback (c1)",
+    "objectives": "extent quality objectives are met (c2)",
+    "process-performance": "process performance and conformity of products and services (c3)",
+    "nonconformities": "nonconformities and corrective actions (c4)",
+    "monitoring": "monitoring and measurement results (c5)",
+    "audit-results": "audit results (c6)",
+    "external-providers": "performance of external providers (c7)",
+    "resources": "adequacy of resources (d)",
+    "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
+    "improvement": "opportunities for improvement (f)",
+}
 LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
                "finding-due": "corrective action falls due", "target": "target date passes"}
 
@@ -657,8 +676,27 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
         what = f"{noun} {_ids(ids)}" if full else plural(len(ids), noun)
         return f"{label}: present, review overdue since {p['review_by']} ({what})"
     if code == "di-conditional":
-        return f"{label}: no {noun} mapped; needed only {p['when']}"
+        return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
+    if code == "di-condition-false":
+        return (f"{label}: not required: organisation.yaml declares that {CONDITION_WORDS[p['condition']]} "
+                "does not apply")
+    if code == "di-condition-undeclared":
+        return (f"{label}: declare whether {CONDITION_WORDS[p['condition']]} applies (applies: "
+                f"{p['condition']}: true or false in organisation.yaml); the record is needed {_lower_first(p['when'])}")
+    if code == "di-condition-evidence":
+        named = f" ({_ids(ids)})" if full else ""
+        return (f"{label}: {CONDITION_WORDS[p['condition']]} applies and current evidence is mapped{named}; "
+                f"this record is needed {_lower_first(p['when'])}")
+    if code == "di-condition-no-evidence":
+        return (f"{label}: {CONDITION_WORDS[p['condition']]} is declared to apply, but no current evidence is "
+                f"mapped to {p['clause']} to show it is controlled")
+    if p.get("declared_true"):
+        return f"{label}: required, since the condition is declared to apply, but no current {noun} is mapped"
     return f"{label}: no current {noun} mapped to {p['clause']}"  # di-missing
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) -> str:
@@ -683,7 +721,28 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return f"corrective action for {p['grade']} finding{named} overdue since {p['due']}"
     if code == "finding-unverified":
         named = f" {r.findings[0]}" if full else ""
+        if p.get("not_effective"):
+            return f"{p['grade']} finding{named} closed, but its verification found the action not effective"
         return f"{p['grade']} finding{named} closed without a verification that the action was effective"
+    if code == "not-verified":
+        named = f" {r.evidence[0]}" if full and r.evidence else ""
+        if p["problem"] == "no-verified-by":
+            why = "no verified_by names the audit that verified it"
+        elif p["problem"] == "not-yet":
+            why = f"the audit record{named} it names does not exist on this date"
+        else:
+            why = f"the audit{named} it names did not cover it and raised findings"
+        return f"declared verified, but {why}: treated as implemented"
+    if code == "review-inputs-no-review":
+        return (f"no management review record within the last {p['window']} months shows the inputs "
+                "9.3.2 asks for")
+    if code == "review-inputs-none":
+        named = f" {r.evidence[0]}" if full else ""
+        return f"the management review{named} of {p['date']} lists no inputs (inputs: in its record)"
+    if code == "review-inputs-missing":
+        named = f" {r.evidence[0]}" if full else ""
+        missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
+        return f"the management review{named} of {p['date']} does not show these inputs: {missing}"
     if code == "no-evidence":
         return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
                 "nothing shows it in place")
