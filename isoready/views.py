@@ -161,6 +161,11 @@ class FindingView:
     source: str
     hidden_evidence: int = 0
     hidden_evidence_text: str = ""
+    # the corrective-action lifecycle (issue 10); empty until assess/model carry them
+    correction: Md = Md("")
+    root_cause: Md = Md("")
+    corrective_action: Md = Md("")
+    verification: Md = Md("")
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,9 @@ class GateView:
     passed: bool
     items: tuple[GateItemView, ...]
     summary: str
+    audit_date: str = ""  # the stage's planned audit date ("" when none is set)
+    # the verdict judged as of the audit date (issue 10): None until assess judges gates on their dates
+    passed_on_audit_date: Optional[bool] = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +335,19 @@ class ReportRowView:
     clause: ClauseView
     evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
     more: str  # "and 540 more on the clause page", or ""
+    # the clause's reasons, with an exclusion's justification replaced by a pointer to the Exclusions
+    # section, so each justification is printed once in the report
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlockerView:
+    """A gate check that fails today, for page 1 of the report."""
+
+    gate: str  # "Stage 2 readiness"
+    name: str
+    reason: str
+    check: str = ""
 
 
 @dataclass(frozen=True)
@@ -406,6 +427,15 @@ class ReportView:
     findings: tuple[FindingView, ...]
     hidden_findings: int
     hidden_findings_text: str
+    audits: tuple[AuditView, ...] = ()
+    blockers: tuple[BlockerView, ...] = ()  # every failing gate check, gate by gate
+    mandatory: tuple[MandatoryView, ...] = ()
+    mandatory_text: str = ""
+    exclusions: tuple[ExclusionView, ...] = ()
+    state_counts: tuple[CountView, ...] = ()
+    site_url: Optional[str] = None  # the published site ("https://.../"), when organisation.yaml names one
+    pdf_url: Optional[str] = None  # "report.pdf" when the build prints one (isoready report / archive)
+    checklist_url: str = "checklist.xlsx"
 
 
 @dataclass(frozen=True)
@@ -452,6 +482,9 @@ class ExportView:
     exclusions: tuple[ExclusionView, ...]
     hidden_evidence: int
     hidden_findings: int
+    site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
+    audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
+    mandatory: tuple[MandatoryView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -771,8 +804,10 @@ class _Builder:
                                    tuple(Link(evidence_url(e), self.evidence[e].title, e)
                                          for e in i.evidence if e in self.evidence), i.check, i.reason.code)
                       for i in g.items)
+        audit = next((a for a in self.r.audits if a.stage == key), None)
         return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, items,
-                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass")
+                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass",
+                        audit_date=_d(audit.date) if audit else "")
 
     def _exclusions(self) -> tuple[ExclusionView, ...]:
         catalog = self.catalog
@@ -839,7 +874,17 @@ class _Builder:
             open_majors=sum(fr.finding.grade == "major" for fr in self.open_all), charts=chart_set,
             gates=self.gates,
             sections=tuple(_section(m, tuple(c for c in self.clauses if c.main == m.number)) for m in mains),
-            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"))
+            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"),
+            audits=self.audits,
+            blockers=tuple(BlockerView(g.name, i.name, i.reason, i.check)
+                           for g in self.gates for i in g.items if not i.passed),
+            mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
+            exclusions=self.exclusions, state_counts=self.state_counts(), site_url=self.site_url())
+
+    def site_url(self) -> Optional[str]:
+        """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
+        url = getattr(self.project.organisation, "site_url", None)
+        return (url.rstrip("/") + "/") if url else None
 
     def chrome(self) -> ChromeView:
         org, catalog = self.project.organisation, self.catalog
@@ -895,7 +940,8 @@ class _Builder:
             by_main=dict(r.by_main), leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             state_counts=self.state_counts(), status_counts=self.status_counts(), clauses=self.clauses,
             evidence=evidence, findings=findings, gates=self.gates, exclusions=self.exclusions,
-            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f)
+            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f, site_url=self.site_url(),
+            audits=self.audits, mandatory=self.mandatory)
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 
 
@@ -923,8 +969,15 @@ def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
         parts = [f"and {extra:,} more on the clause page"] if extra > 0 else []
         if c.hidden_evidence:
             parts.append(f"{plural(c.hidden_evidence, 'record')} not shown")
-        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts)))
+        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts), _report_reasons(c)))
     return SectionView(main, clauses, tuple(rows))
+
+
+def _report_reasons(c: ClauseView) -> tuple[str, ...]:
+    """The reasons, each exclusion's justification left to the report's Exclusions section (printed once)."""
+    declared = c.status_from.number if c.status_from else c.number
+    return tuple(f"not applicable: excluded with {declared} (see Exclusions)" if code == "not-applicable" else text
+                 for text, code in zip(c.reasons, c.reason_codes))
 
 
 def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
