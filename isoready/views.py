@@ -337,7 +337,23 @@ class ReportRowView:
     more: str  # "and 540 more on the clause page", or ""
     # the clause's reasons, with an exclusion's justification replaced by a pointer to the Exclusions
     # section, so each justification is printed once in the report
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[tuple[Segment, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a sentence; ``whole``: an id or date the report keeps on one line ("IA-2026-02")."""
+
+    text: str
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ReportGateView:
+    """A gate for the report: its items' reasons split so no id breaks across lines."""
+
+    gate: GateView
+    reasons: tuple[tuple[Segment, ...], ...]  # one per item, in order
 
 
 @dataclass(frozen=True)
@@ -348,6 +364,7 @@ class BlockerView:
     name: str
     reason: str
     check: str = ""
+    segments: tuple[Segment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -436,6 +453,7 @@ class ReportView:
     site_url: Optional[str] = None  # the published site ("https://.../"), when organisation.yaml names one
     pdf_url: Optional[str] = None  # "report.pdf" when the build prints one (isoready report / archive)
     checklist_url: str = "checklist.xlsx"
+    report_gates: tuple[ReportGateView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -876,8 +894,9 @@ class _Builder:
             sections=tuple(_section(m, tuple(c for c in self.clauses if c.main == m.number)) for m in mains),
             findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"),
             audits=self.audits,
-            blockers=tuple(BlockerView(g.name, i.name, i.reason, i.check)
+            blockers=tuple(BlockerView(g.name, i.name, i.reason, i.check, segments(i.reason))
                            for g in self.gates for i in g.items if not i.passed),
+            report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
             mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
             exclusions=self.exclusions, state_counts=self.state_counts(), site_url=self.site_url())
 
@@ -973,11 +992,31 @@ def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
     return SectionView(main, clauses, tuple(rows))
 
 
-def _report_reasons(c: ClauseView) -> tuple[str, ...]:
+def _report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
     """The reasons, each exclusion's justification left to the report's Exclusions section (printed once)."""
     declared = c.status_from.number if c.status_from else c.number
-    return tuple(f"not applicable: excluded with {declared} (see Exclusions)" if code == "not-applicable" else text
-                 for text, code in zip(c.reasons, c.reason_codes))
+    return tuple(segments(f"not applicable: excluded with {declared} (see Exclusions)" if code == "not-applicable"
+                          else text) for text, code in zip(c.reasons, c.reason_codes))
+
+
+_WHOLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*(?:-[A-Za-z0-9._]+)+")
+WHOLE_MAX = 24  # longer hyphenated names may still break, or they would run out of a narrow column
+
+
+def segments(text: str) -> tuple[Segment, ...]:
+    """``text`` split so that hyphenated ids and dates ("GA-2026-01", "2026-12-01") print on one line."""
+    out: list[Segment] = []
+    at = 0
+    for m in _WHOLE.finditer(text):
+        if len(m.group(0)) > WHOLE_MAX:
+            continue
+        if m.start() > at:
+            out.append(Segment(text[at:m.start()]))
+        out.append(Segment(m.group(0), True))
+        at = m.end()
+    if at < len(text):
+        out.append(Segment(text[at:]))
+    return tuple(out)
 
 
 def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
