@@ -31,7 +31,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .export import applicability_text, auditor_checks, full_title
-from .text import plain
 from .views import ClauseView, ExportView, FindingView
 
 #: (header, width in characters) of the Checklist sheet, in order
@@ -133,6 +132,20 @@ def _finish(ws: Worksheet, header_row: int, headers: Sequence[tuple[str, int]], 
     _print_setup(ws, header_row, as_of, what)
 
 
+def _applicability(c: ClauseView) -> str:
+    """The justification on the excluded clause's own row only; its sub-clauses point to it."""
+    if not c.applicable and c.status_from is not None and c.status_from.number != c.number:
+        return f"not applicable (excluded with {c.status_from.number})"
+    return applicability_text(c)
+
+
+def _reasons(c: ClauseView) -> str:
+    """One reason a line; an exclusion's justification is in the Applicability column, not repeated here."""
+    declared = c.status_from.number if c.status_from else c.number
+    return "\n".join(f"not applicable: excluded with {declared}" if code == "not-applicable" else " ".join(text.split())
+                     for text, code in zip(c.reasons, c.reason_codes))
+
+
 def _findings_cell(c: ClauseView) -> str:
     return "\n".join(f"{f.id} ({f.grade}" + (f", due {f.due}" if f.due else "") + (", overdue" if f.overdue else "")
                      + ")" for f in c.findings if f.status == "open")
@@ -180,8 +193,8 @@ def checklist_sheet(ws: Worksheet, site: ExportView) -> None:
     for c in site.clauses:
         row += 1
         _body_row(ws, row, [
-            c.number, full_title(c), applicability_text(c), c.status_label, c.state_label,
-            "\n".join(c.reasons), auditor_checks(c), _mandatory_cell(c), _evidence_cell(c), _findings_cell(c),
+            c.number, full_title(c), _applicability(c), c.status_label, c.state_label,
+            _reasons(c), auditor_checks(c), _mandatory_cell(c), _evidence_cell(c), _findings_cell(c),
             c.owner, c.target, "", "", "",
         ], CHECKLIST_HEADERS)
         ws.cell(row=row, column=1).hyperlink = _site_link(site, c.url)
@@ -212,9 +225,22 @@ def finding_values(f: FindingView) -> list[str]:
             "\n".join(f"{e.note}: {e.text}" for e in f.evidence)]
 
 
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+
+
 def plain_md(source: str) -> str:
-    """Markdown source as cell text: paragraphs kept, markup reduced."""
-    return "\n".join(plain(line) for line in (source or "").strip().splitlines() if line.strip())
+    """Markdown source as cell text: lines and list dashes kept, ids and dates intact ("S-005"),
+    emphasis marks dropped, links as "text (address)"."""
+    lines = []
+    for line in (source or "").strip().splitlines():
+        line = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) else m.group(1), line)
+        line = _MD_EMPHASIS.sub("", line).strip()
+        if line.startswith("#"):
+            line = line.lstrip("#").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def findings_sheet(ws: Worksheet, site: ExportView) -> None:
