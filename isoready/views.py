@@ -454,6 +454,7 @@ class ReportView:
     pdf_url: Optional[str] = None  # "report.pdf" when the build prints one (isoready report / archive)
     checklist_url: str = "checklist.xlsx"
     report_gates: tuple[ReportGateView, ...] = ()
+    mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
 
 
 @dataclass(frozen=True)
@@ -898,7 +899,7 @@ class _Builder:
                            for g in self.gates for i in g.items if not i.passed),
             report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
             mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
-            exclusions=self.exclusions, state_counts=self.state_counts(), site_url=self.site_url())
+            mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions, state_counts=self.state_counts(), site_url=self.site_url())
 
     def site_url(self) -> Optional[str]:
         """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
