@@ -49,8 +49,9 @@ FINDING_HEADERS: tuple[tuple[str, int], ...] = (
     ("Root cause", 24), ("Corrective action", 30), ("Verification", 24), ("Evidence", 24),
 )
 EVIDENCE_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Evidence", 16), ("Title", 34), ("Kind", 18), ("Clauses", 12), ("Owner", 16), ("Issued or recorded", 11),
-    ("Review by", 11), ("Stale", 6), ("Audience", 9), ("Page", 30), ("Document", 30), ("SHA-256", 34),
+    # hyperlinked cells (Evidence, Document) are wide enough for their one line: LibreOffice does not wrap them
+    ("Evidence", 46), ("Title", 30), ("Kind", 16), ("Clauses", 10), ("Owner", 14), ("Issued or recorded", 11),
+    ("Review by", 11), ("Stale", 6), ("Audience", 9), ("Page", 30), ("Document", 48), ("SHA-256", 34),
     ("External link", 26),
 )
 
