@@ -186,3 +186,37 @@ def test_the_archive_carries_the_same_pdf(report: Report, tmp_path: Path) -> Non
         readme = zf.read(next(n for n in names if n.endswith("/README.txt"))).decode()
     assert "report.pdf, when present, is the printable readiness report" in readme
     assert verify(archive) == []
+
+
+def test_with_a_site_url_links_go_to_the_published_site(tmp_path: Path) -> None:
+    """organisation.yaml's site_url (ExportView/ReportView.site_url): the PDF's links to pages that are
+    not in it go to the published site, never to a file. The report is rendered with the view-model's
+    site_url set, written over the built report.html and printed as ``isoready report`` prints it."""
+    from dataclasses import replace
+
+    from isoready.package import Options, build
+    from isoready.pdf import print_pdf
+    from isoready.pelican_plugin import REPO_THEME
+    from isoready.render import Page, render_page, template_getter, environment
+    from pypdf import PdfReader
+
+    url = "https://kestrel.example/iso/"
+    result = build(Options(root=ROOT, as_of=AS_OF, audience="auditor", output=tmp_path / "site", use_cache=False,
+                           commit=COMMIT))
+    assert result.ok and result.site is not None
+    page = next(p for p in result.site.pages if p.template == "report")
+    model = replace(page.model, site_url=url, pdf_url="report.pdf")
+    html = render_page(Page(page.path, "report", {"nav": page.nav, "page_title": page.title, "page": model}),
+                       template_getter(environment(REPO_THEME)), result.site).decode()
+    article = html.split('<article class="report">', 1)[1].split("</article>", 1)[0]
+    hrefs = re.findall(r'href="([^"]*)"', article)
+    assert hrefs and all(h.startswith(("#", url)) for h in hrefs), sorted({h for h in hrefs if h[:1] != "#"})[:5]
+    assert f'href="{url}clauses/8.4.1.html"' in article and f'href="{url}checklist.xlsx"' in article
+    (tmp_path / "site" / "report.html").write_text(html, encoding="utf-8")
+    print_pdf(tmp_path / "site" / "report.html", tmp_path / "report.pdf")
+    uris = [str(a.get_object()["/A"]["/URI"]) for p in PdfReader(tmp_path / "report.pdf").pages
+            for a in p.get("/Annots") or [] if a.get_object().get("/A") is not None
+            and a.get_object()["/A"].get("/URI") is not None]
+    assert uris, "no link to the published site in the PDF"
+    assert all(u.startswith(url) for u in uris), [u for u in uris if not u.startswith(url)][:5]
+    assert url + "clauses/8.4.1.html" in uris
