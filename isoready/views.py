@@ -527,6 +527,7 @@ class ReportView:
     blockers: tuple[BlockerView, ...] = ()  # the first few of what fails each gate today (page 1)
     blockers_more: str = ""
     blocker_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``blockers``, one each
+    verdicts: tuple[tuple[Segment, ...], ...] = ()  # each gate's verdict sentence (GateView.verdict), split
     mandatory: tuple[MandatoryView, ...] = ()
     mandatory_text: str = ""
     exclusions: tuple[ExclusionView, ...] = ()
@@ -1115,6 +1116,7 @@ class _Builder:
             blockers_more=(f"and {len(self.all_blockers) - REPORT_BLOCKERS} more in the Summary's stage checks"
                            if len(self.all_blockers) > REPORT_BLOCKERS else ""),
             blocker_reasons=tuple(segments(b.reason) for b in self.all_blockers[:REPORT_BLOCKERS]),
+            verdicts=tuple(segments(g.verdict) for g in self.gates if g.verdict),
             report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
             mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
             mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions, state_counts=self.state_counts(), site_url=self.site_url())
