@@ -1119,7 +1119,8 @@ class _Builder:
             verdicts=tuple(segments(g.verdict) for g in self.gates if g.verdict),
             report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
             mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
-            mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions, state_counts=self.state_counts(), site_url=self.site_url())
+            mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions,
+            state_counts=self.state_counts(), site_url=self.site_url())
 
     def site_url(self) -> Optional[str]:
         """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
