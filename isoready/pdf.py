@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from .errors import ReportError
 from .package import BuildResult, Options, build, render_with_pelican
 from .views import SiteView
 
@@ -35,10 +36,6 @@ def find_chromium() -> Optional[str]:
         if candidate and Path(candidate).exists():
             return candidate
     return None
-
-
-class ReportError(Exception):
-    pass
 
 
 def print_pdf(html: Path, target: Path, chromium: Optional[str] = None, timeout: int = 120) -> None:

@@ -376,6 +376,15 @@ class ExclusionView:
 
 
 @dataclass(frozen=True)
+class GapRowView:
+    clause: ClauseRowView
+    urgency: str
+    urgency_label: str
+    due: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GapsView:
     not_ready: tuple[ClauseRowView, ...]
     not_implemented: tuple[ClauseRowView, ...]
@@ -388,6 +397,7 @@ class GapsView:
     counts: dict = field(default_factory=dict)  # section -> number shown in the table of contents
     hidden_stale_text: str = ""
     hidden_findings_text: str = ""
+    rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
 
 
 @dataclass(frozen=True)
@@ -1096,8 +1106,17 @@ class _Builder:
             hidden_findings_text=withheld(len(g.open_findings) - len(open_shown), "open finding"),
             counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
                     "mandatory": len(g.mandatory), "stale": len(g.stale),
-                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings)})
+                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings),
+                    "rows": len(g.rows)},
+            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), _d(x.due),
+                                  tuple(self.say(reason) for reason in self.r.clauses[x.clause].reasons))
+                       for x in g.rows))
         return view
+
+    def urgency_label(self, row: Any) -> str:
+        stage = _stage_name(row.stage) if row.stage else ""
+        return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
+                "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
 
     def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> ReportView:
         r = self.r
