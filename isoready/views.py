@@ -50,6 +50,7 @@ REGISTER_PAGE = 1000  # rows per register page
 DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
+REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay one page)
 
 
 def shares_of(result: Any) -> tuple[tuple[str, float], ...]:
@@ -189,6 +190,11 @@ class FindingView:
     source: str
     hidden_evidence: int = 0
     hidden_evidence_text: str = ""
+    # the corrective-action lifecycle (issue 10); empty until assess/model carry them
+    correction: Md = Md("")
+    root_cause: Md = Md("")
+    corrective_action: Md = Md("")
+    verification: Md = Md("")
 
 
 @dataclass(frozen=True)
@@ -424,6 +430,25 @@ class ReportRowView:
     clause: ClauseView
     evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
     more: str  # "and 540 more on the clause page", or ""
+    # the clause's reasons, with an exclusion's justification replaced by a pointer to the Exclusions
+    # section, so each justification is printed once in the report
+    reasons: tuple[tuple[Segment, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a sentence; ``whole``: an id or date the report keeps on one line ("IA-2026-02")."""
+
+    text: str
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ReportGateView:
+    """A gate for the report: its items' reasons split so no id breaks across lines."""
+
+    gate: GateView
+    reasons: tuple[tuple[Segment, ...], ...]  # one per item, in order
 
 
 @dataclass(frozen=True)
@@ -512,6 +537,20 @@ class ReportView:
     findings: tuple[FindingView, ...]
     hidden_findings: int
     hidden_findings_text: str
+    audits: tuple[AuditView, ...] = ()
+    blockers: tuple[BlockerView, ...] = ()  # the first few of what fails each gate today (page 1)
+    blockers_more: str = ""
+    blocker_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``blockers``, one each
+    verdicts: tuple[tuple[Segment, ...], ...] = ()  # each gate's verdict sentence (GateView.verdict), split
+    mandatory: tuple[MandatoryView, ...] = ()
+    mandatory_text: str = ""
+    exclusions: tuple[ExclusionView, ...] = ()
+    state_counts: tuple[CountView, ...] = ()
+    site_url: Optional[str] = None  # the published site ("https://.../"), when organisation.yaml names one
+    pdf_url: Optional[str] = None  # "report.pdf" when the build prints one (isoready report / archive)
+    checklist_url: str = "checklist.xlsx"
+    report_gates: tuple[ReportGateView, ...] = ()
+    mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
 
 
 @dataclass(frozen=True)
@@ -562,6 +601,9 @@ class ExportView:
     lapses: tuple[LapseView, ...] = ()
     coverage: Optional[CoverageView] = None
     coverage_leaves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # leaf -> visible audit ids
+    site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
+    audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
+    mandatory: tuple[MandatoryView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1146,7 +1188,22 @@ class _Builder:
             open_majors=sum(fr.finding.grade == "major" for fr in self.open_all), charts=chart_set,
             gates=self.gates,
             sections=tuple(_section(m, tuple(c for c in self.clauses if c.main == m.number)) for m in mains),
-            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"))
+            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"),
+            audits=self.audits,
+            blockers=self.all_blockers[:REPORT_BLOCKERS],
+            blockers_more=(f"and {len(self.all_blockers) - REPORT_BLOCKERS} more in the Summary's stage checks"
+                           if len(self.all_blockers) > REPORT_BLOCKERS else ""),
+            blocker_reasons=tuple(segments(b.reason) for b in self.all_blockers[:REPORT_BLOCKERS]),
+            verdicts=tuple(segments(g.verdict) for g in self.gates if g.verdict),
+            report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
+            mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
+            mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions,
+            state_counts=self.state_counts(), site_url=self.site_url())
+
+    def site_url(self) -> Optional[str]:
+        """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
+        url = getattr(self.project.organisation, "site_url", None)
+        return (url.rstrip("/") + "/") if url else None
 
     def chrome(self) -> ChromeView:
         org, catalog = self.project.organisation, self.catalog
@@ -1208,7 +1265,8 @@ class _Builder:
             evidence=evidence, findings=findings, gates=self.gates, exclusions=self.exclusions,
             hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f, shares=shares_of(r),
             lapses=self.lapses, coverage=coverage,
-            coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()})
+            coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
+            site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory)
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 
 
@@ -1236,8 +1294,35 @@ def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
         parts = [f"and {extra:,} more on the clause page"] if extra > 0 else []
         if c.hidden_evidence:
             parts.append(f"{plural(c.hidden_evidence, 'record')} not shown")
-        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts)))
+        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts), _report_reasons(c)))
     return SectionView(main, clauses, tuple(rows))
+
+
+def _report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
+    """The reasons, each exclusion's justification left to the report's Exclusions section (printed once)."""
+    declared = c.status_from.number if c.status_from else c.number
+    return tuple(segments(f"not applicable: excluded with {declared} (see Exclusions)" if code == "not-applicable"
+                          else text) for text, code in zip(c.reasons, c.reason_codes))
+
+
+_WHOLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*(?:-[A-Za-z0-9._]+)+")
+WHOLE_MAX = 24  # longer hyphenated names may still break, or they would run out of a narrow column
+
+
+def segments(text: str) -> tuple[Segment, ...]:
+    """``text`` split so that hyphenated ids and dates ("GA-2026-01", "2026-12-01") print on one line."""
+    out: list[Segment] = []
+    at = 0
+    for m in _WHOLE.finditer(text):
+        if len(m.group(0)) > WHOLE_MAX:
+            continue
+        if m.start() > at:
+            out.append(Segment(text[at:m.start()]))
+        out.append(Segment(m.group(0), True))
+        at = m.end()
+    if at < len(text):
+        out.append(Segment(text[at:]))
+    return tuple(out)
 
 
 def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
