@@ -127,6 +127,7 @@ class FindingResult:
     finding: Finding
     overdue: bool
     leaves: tuple[str, ...]  # leaf clauses it applies to
+    due_today: bool = False  # open and due on the as-of date itself (not yet overdue, but the day is here)
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,8 @@ def assess(project: Project, as_of: date) -> Readiness:
 
     findings = tuple(
         FindingResult(finding=f, overdue=bool(f.is_open and f.due and f.due < as_of),
-                      leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))))
+                      leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))),
+                      due_today=bool(f.is_open and f.due == as_of))
         for f in sorted(project.findings, key=lambda f: (f.raised, f.id))
     )
     open_on: dict[str, list[Finding]] = {}  # open findings on a clause or an ancestor
