@@ -170,6 +170,20 @@ class AuditDate:
     days: int  # from the as-of date; negative when past
 
 
+#: how urgent a gap is, most urgent first
+URGENCIES = ("blocker", "overdue", "due-before-audit", "later")
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """An applicable leaf that is not ready or at risk, and how urgent it is."""
+
+    clause: str
+    urgency: str  # one of URGENCIES
+    due: Optional[date]  # the earliest date behind it: target, finding due date or review date
+    stage: Optional[str]  # the next gate it blocks, or the audit it falls due before
+
+
 @dataclass(frozen=True)
 class Gaps:
     """Everything that stands between the organisation and certification, as ids."""
@@ -180,6 +194,7 @@ class Gaps:
     mandatory: tuple[MandatoryCheck, ...]
     stale: tuple[str, ...]  # evidence ids, sorted
     open_findings: tuple[str, ...]  # finding ids, in raised order
+    rows: tuple[GapRow, ...] = ()  # one per clause needing work, most urgent first
 
 
 @dataclass(frozen=True)
@@ -730,7 +745,38 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                        clauses=("10.2",) if late or unverified else ())
     stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
                              mandatory_item("mandatory-records", "retain")))
-    return replace(r, gates={"stage1": stage1, "stage2": stage2})
+    r = replace(r, gates={"stage1": stage1, "stage2": stage2})
+    return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
+
+
+def _by_urgency(r: Readiness, project: Project) -> tuple[GapRow, ...]:
+    """Clauses needing work, ordered: blockers of the next gate, then overdue, then due before the next
+    audit, then the rest (within each: not ready before at risk, then by date and clause)."""
+    catalog = project.catalog
+    booked = sorted((d, stage) for stage, d in project.organisation.audits.items() if d >= r.as_of)
+    next_stage = booked[0][1] if booked else next((k for k, g in r.gates.items() if not g.passed), None)
+    next_date = booked[0][0] if booked else None
+    blocking = {n for i in r.gates[next_stage].items if not i.passed for n in i.clauses} if next_stage else set()
+    due_of = {fr.finding.id: fr.finding.due for fr in r.findings}
+    review_of = {e.id: e.review_by for e in project.evidence}
+    rows = []
+    for number, c in r.clauses.items():
+        if not catalog[number].is_leaf or c.state not in (NOT_READY, AT_RISK):
+            continue
+        dates = [d for d in (c.applying.target if c.applying and c.status in OPEN_STATUSES else None,
+                             *(due_of[f] for f in c.findings), *(review_of[e] for e in c.stale_evidence)) if d]
+        due = min(dates, default=None)
+        if blocking & {number, *catalog.ancestors(number)}:
+            urgency, stage = "blocker", next_stage
+        elif due and due < r.as_of:
+            urgency, stage = "overdue", None
+        elif due and next_date and due <= next_date:
+            urgency, stage = "due-before-audit", next_stage
+        else:
+            urgency, stage = "later", None
+        rows.append(GapRow(number, urgency, due, stage))
+    return tuple(sorted(rows, key=lambda g: (URGENCIES.index(g.urgency), r.clauses[g.clause].state != NOT_READY,
+                                             g.due or date.max, _clause_key(g.clause))))
 
 
 # --------------------------------------------------------------------------- what lapses before the audits

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .diagnostics import errors, report
+from .errors import IsoreadyError, UsageError
 from .model import AUDIENCES
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-class Usage(Exception):
-    pass
+Usage = UsageError  # the name this module has always raised
 
 
 def default_as_of() -> date:
@@ -244,7 +244,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(exc.code or 0)
     try:
         return COMMANDS[args.command](args)
-    except Usage as exc:
+    except IsoreadyError as exc:  # a usage mistake, an output we may not replace, no Chromium
         print(f"isoready: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -261,11 +261,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
             print(f"isoready: error: theme template problem{where}: {exc}; compare your theme/ with the shipped "
                   "one in the isoready repository", file=sys.stderr)
-            return EXIT_USAGE
-        from .package import UsageError
-
-        if isinstance(exc, UsageError):
-            print(f"isoready: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get("ISOREADY_DEBUG"):
             raise

@@ -23,6 +23,7 @@ from . import export
 from .assess import assess
 from .catalog import load_catalog
 from .diagnostics import Diagnostic, errors
+from .errors import UsageError
 from .load import MAX_BYTES
 from .model import Project
 from .options import Options
@@ -252,10 +253,6 @@ def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) ->
         return fingerprint, cache.reuse(page.path, fingerprint, out, tmp)
 
     return plan
-
-
-class UsageError(Exception):
-    """A command-line mistake (exit 2)."""
 
 
 def _refuse_source_overlap(root: Path, out: Path) -> None:

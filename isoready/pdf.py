@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from .errors import ReportError
 from .package import BuildResult, Options, build
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -27,10 +28,6 @@ def find_chromium() -> Optional[str]:
         if candidate and Path(candidate).exists():
             return candidate
     return None
-
-
-class ReportError(Exception):
-    pass
 
 
 def print_pdf(html: Path, target: Path, chromium: Optional[str] = None, timeout: int = 120) -> None:

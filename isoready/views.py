@@ -398,6 +398,15 @@ class ExclusionView:
 
 
 @dataclass(frozen=True)
+class GapRowView:
+    clause: ClauseRowView
+    urgency: str
+    urgency_label: str
+    due: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GapsView:
     not_ready: tuple[ClauseRowView, ...]
     not_implemented: tuple[ClauseRowView, ...]
@@ -410,6 +419,7 @@ class GapsView:
     counts: dict = field(default_factory=dict)  # section -> number shown in the table of contents
     hidden_stale_text: str = ""
     hidden_findings_text: str = ""
+    rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
 
 
 @dataclass(frozen=True)
@@ -982,8 +992,10 @@ class _Builder:
             return f"{stage} {today}; on {day} it passes, if nothing changes." if not g.passed else \
                 f"{stage} passes today and, if nothing changes, on {day}."
         failing = [GATE_NAMES[i.check] for i in on.items if not i.passed]
-        causes = [x.text for x in self.lapses if x.date <= _d(day)][:3]
-        because = f" ({'; '.join(causes)})" if causes and g.passed else ""
+        passed_today = {i.check for i in g.items if i.passed}
+        newly = {n for i in on.items if not i.passed and i.check in passed_today for n in i.clauses}
+        causes = [x.text for x in self.lapses if x.date <= _d(day) and newly & {c.number for c in x.clauses}][:3]
+        because = f" ({'; '.join(causes)})" if causes else ""
         return f"{stage} {today}; on {day} it fails: {', '.join(failing)}{because}."
 
     def blockers(self) -> tuple[BlockerView, ...]:
@@ -1074,11 +1086,10 @@ class _Builder:
             overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
             gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
             targets=targets, blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
-            blockers_more=(f"and {len(self.all_blockers) - DASHBOARD_BLOCKERS} more on the audit stages page"
-                           if len(self.all_blockers) > DASHBOARD_BLOCKERS else ""),
+            blockers_more=(f"All {len(self.all_blockers)} blockers, on the audit stages page"
+                           if len(self.all_blockers) > 2 else ""),
             lapses=self.lapses[:DASHBOARD_LAPSES],
-            lapses_more=(f"and {len(self.lapses) - DASHBOARD_LAPSES} more on the audit stages page"
-                         if len(self.lapses) > DASHBOARD_LAPSES else ""),
+            lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"))
 
@@ -1103,8 +1114,17 @@ class _Builder:
             hidden_findings_text=withheld(len(g.open_findings) - len(open_shown), "open finding"),
             counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
                     "mandatory": len(g.mandatory), "stale": len(g.stale),
-                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings)})
+                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings),
+                    "rows": len(g.rows)},
+            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), _d(x.due),
+                                  tuple(self.say(reason) for reason in self.r.clauses[x.clause].reasons))
+                       for x in g.rows))
         return view
+
+    def urgency_label(self, row: Any) -> str:
+        stage = _stage_name(row.stage) if row.stage else ""
+        return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
+                "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
 
     def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> ReportView:
         r = self.r

@@ -472,3 +472,19 @@ def test_stage2_every_clause_ready_lists_the_ones_that_are_not():
     assert text(item.reason) == (
         "22 applicable clauses not ready: 4.3, 4.4.2, 5.2.2, 6.2.1, 7.1.5.1, 7.2, 8.1, 8.2.3.2, 8.3.2, 8.3.3, "
         "8.3.4, 8.3.5, 8.3.6, 8.4.1, 8.5.1, 8.5.6, 8.6, 8.7.2, 9.1.1, 9.2.2, 9.3.3, 10.2.2")
+
+
+def test_gaps_are_one_list_ordered_by_urgency():
+    p = project(assessments=[a("4.3"), a("7.1.2", "planned", target=date(2026, 10, 1)),
+                             a("7.1.3", "planned", target=date(2026, 12, 1)),
+                             a("7.1.6", "planned", target=date(2027, 6, 1)),
+                             a("7.1.4", "in-progress", target=date(2027, 2, 1))],
+                evidence=[e for e in stage1_evidence() if e.id != "scope"],
+                audits={"stage1": date(2027, 1, 19)})
+    r = assess(p, AS_OF)
+    rows = [(g.clause, g.urgency) for g in r.gaps.rows if g.clause in ("4.3", "7.1.2", "7.1.3", "7.1.4", "7.1.6")]
+    assert rows == [("4.3", "blocker"), ("7.1.2", "overdue"), ("7.1.3", "due-before-audit"),
+                    ("7.1.4", "later"), ("7.1.6", "later")]
+    assert next(g for g in r.gaps.rows if g.clause == "4.3").stage == "stage1"
+    assert len({g.clause for g in r.gaps.rows}) == len(r.gaps.rows)  # no clause twice
+    assert not any(g.clause == "4.4.2" and r.clauses["4.4.2"].state == "ready" for g in r.gaps.rows)
