@@ -34,7 +34,8 @@ def parse_catalog(text: str) -> Catalog:
             parent=str(row["parent"]) if row.get("parent") else None,
             exclusion=row.get("exclusion", "rare"),
             documented_information=tuple(
-                DocumentedInfo(kind=d["kind"], what=d["what"], when=d.get("when"))
+                DocumentedInfo(kind=d["kind"], what=d["what"], when=d.get("when"), condition=d.get("condition"),
+                               if_true=d.get("if_true", "record"))
                 for d in row.get("documented_information") or ()
             ),
             about=row.get("about", ""),

@@ -171,6 +171,9 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
 
 def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, out: Collector) -> None:
     for e in evidence:
+        if e.date and e.date > as_of:
+            out.add(e.date_loc, "W105", f"evidence '{e.id}' is dated {e.date}, after the as-of date {as_of}: it "
+                    "counts for nothing until then", "correct the date, or add the record once it exists")
         if e.review_by and e.review_by < as_of:
             out.add(e.review_loc, "W103", f"evidence '{e.id}' is stale: its review was due {e.review_by}",
                     "review it and move review_by forward")

@@ -95,6 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="print the readiness report to PDF with headless Chromium")
     _common(p)
     p.add_argument("--pdf", help="the PDF file to write (default: ROOT/dist/<organisation>-...-report.pdf)")
+    p.add_argument("--output", help="site folder, built with report.pdf in it (default: ROOT/output)")
 
     p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
     p.add_argument("path", help="a built site folder or an archive .zip")
@@ -209,7 +210,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if target is None:
         print("report not written: fix the errors above", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"wrote {target}")
+    print(f"wrote {target} and {result.output}/report.pdf (in the site, listed in its manifest)")
     return EXIT_OK
 
 

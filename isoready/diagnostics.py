@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "W102": "rarely excludable clause declared not applicable",
     "W103": "stale evidence (review date before the as-of date)",
     "W104": "open finding past its due date",
+    "W105": "evidence dated after the as-of date",
 }
 
 

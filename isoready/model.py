@@ -63,6 +63,12 @@ class DocumentedInfo:
     kind: str  # maintain | retain
     what: str
     when: Optional[str] = None  # a condition, in our words, when only sometimes required
+    #: the organisation.yaml ``applies:`` key that declares the condition (traceability, customer_property,
+    #: measurement_traceability), if it is one the organisation declares
+    condition: Optional[str] = None
+    #: what declaring the condition true asks for: "record" (this item becomes mandatory) or "evidence" (the
+    #: item still depends on something the data cannot show, so current evidence on the clause is required)
+    if_true: str = "record"
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,7 @@ class Evidence:
     description: Optional[str] = None  # Markdown
     covers: tuple[str, ...] = ()  # for audit records: the clauses the audit covered
     review_loc: Loc = NOWHERE  # where review_by is written, for diagnostics
+    date_loc: Loc = NOWHERE  # where date is written
     auditor: Optional[str] = None  # for audit records: who audited
     inputs: tuple[str, ...] = ()  # for management review records: REVIEW_INPUTS considered
     topics: tuple[str, ...] = ()  # transition topic keys the record addresses

@@ -113,7 +113,7 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     return Evidence(id=ev_id, title=title, kind=kind, clauses=clauses, source=rel, loc=m.loc,
                     file=file_, url=url, owner=owner, date=issued,
                     review_by=review_by, audience=audience, version=version, description=description,
-                    covers=covers, review_loc=f.loc("review_by"), auditor=auditor, inputs=inputs, topics=topics,
+                    covers=covers, review_loc=f.loc("review_by"), date_loc=f.loc("date"), auditor=auditor, inputs=inputs, topics=topics,
                     approved_by=approved_by, approved=approved)
 
 

@@ -468,6 +468,12 @@ CASES = [
                 "evidence/leadership/policies.yaml:7:14: W103 evidence 'QP-001' is stale: its review was due "
                 "2027-02-15 (review it and move review_by forward)"],
          count="0 errors, 2 warnings", exit=0),
+    Case("W105-future-dated", {"evidence/x.yaml": RECORD + "date: 2026-11-02\n"},
+         ["evidence/x.yaml:4:7: W105 evidence 'x' is dated 2026-11-02, after the as-of date 2026-11-01: it counts "
+          "for nothing until then (correct the date, or add the record once it exists)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W105-not-on-the-day", {"evidence/x.yaml": RECORD + "date: 2026-11-01\n"},
+         [], "no problems found", exit=0),
     Case("W104-overdue", {"content/findings/x.yaml": """\
         - id: IA-2026-09
           clauses: ["8.4.1"]
