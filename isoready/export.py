@@ -11,8 +11,7 @@ import io
 import json
 from typing import Any
 
-from .text import plain
-from .views import ClauseView, ExportView
+from .views import ClauseView, ExportView, prose
 
 SCHEMA = 3
 
@@ -181,19 +180,32 @@ def checklist_csv(site: ExportView) -> str:
     return buf.getvalue()
 
 
+def _facts(*pairs: tuple[str, str]) -> str:
+    """State words, kept apart from prose: "State: Not ready · Status: In progress" (empty values left out)."""
+    return " · ".join(f"{name}: {value}" if name else value for name, value in pairs if value)
+
+
 def search_entries(site: ExportView) -> list[dict[str, str]]:
+    """One entry per clause, evidence record and finding: ``title``, ``facts`` (labelled state words, shown on
+    their own line) and ``text`` (prose, with hyphens and dates as written)."""
     entries = []
     for c in site.clauses:
         entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
-                        "text": " ".join([c.owner, c.state_label, c.status_label, c.about])})
+                        "facts": _facts(("State", c.state_label), ("Status", c.status_label), ("Owner", c.owner),
+                                        ("Target", c.target)),
+                        "text": prose(c.about)})
     for e in site.evidence:
         entries.append({"type": "Evidence", "id": e.id, "title": e.title, "url": e.url,
-                        "text": " ".join([e.owner, e.kind, " ".join(c.number for c in e.clauses),
-                                          plain(e.description.source)])})
+                        "facts": _facts(("", e.kind_label), ("Clauses", ", ".join(c.number for c in e.clauses)),
+                                        ("Owner", e.owner), ("Review by", e.review_by),
+                                        ("", "Stale" if e.stale else "")),
+                        "text": prose(e.description.source)})
     for f in site.findings:
-        entries.append({"type": "Finding", "id": f.id, "title": f"{f.grade_label}, {f.status}", "url": f.url,
-                        "text": " ".join([f.owner, " ".join(c.number for c in f.clauses),
-                                          plain(f.description.source)])})
+        entries.append({"type": "Finding", "id": f.id, "title": f.subject or f.id, "url": f.url,
+                        "facts": _facts(("", f.grade_label), ("Status", f.status_label),
+                                        ("Clauses", ", ".join(c.number for c in f.clauses)), ("Owner", f.owner),
+                                        ("Due", f.due), ("", f.due_flag_label)),
+                        "text": prose(f.description.source)})
     return entries
 
 

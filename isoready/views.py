@@ -52,6 +52,8 @@ MARKDOWN_DOCS = (".md", ".markdown")
 EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
                   "possible": "may be declared not applicable with a justification"}
 REGISTER_PAGE = 1000  # rows per register page
+DUE_FLAG_LABELS = {"overdue": "Overdue", "due-today": "Due today"}
+SUBJECT_CHARS = 160  # a finding's subject longer than this is cut at a word, with an ellipsis
 DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
@@ -83,6 +85,27 @@ def display_name(catalog: Any, number: str) -> str:
 def withheld(n: int, word: str) -> str:
     """The only trace a withheld record leaves: an aggregate count ('' when nothing is withheld)."""
     return f"{plural(n, word)} not shown in this build." if n else ""
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+#: Markdown marks; a hyphen or underscore inside a word ("MIC-03", "2026-10-02", "file_name") is kept
+_MD_MARKS = re.compile(r"[`#>|~*]+|(?<![A-Za-z0-9])[-_]+|[-_]+(?![A-Za-z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z0-9])")
+
+
+def prose(text: str) -> str:
+    """Markdown source as plain words on one line; hyphens in ids and dates survive."""
+    return " ".join(_MD_MARKS.sub(" ", _MD_LINK.sub(r"\1", text or "")).split())
+
+
+def subject(text: str, limit: int = SUBJECT_CHARS) -> str:
+    """What a finding is about: the first sentence of its description's first paragraph, as plain text."""
+    first = prose(re.split(r"\n\s*\n", (text or "").strip(), maxsplit=1)[0])
+    first = _SENTENCE_END.split(first, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    cut = first.rfind(" ", 0, limit)
+    return first[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
 def pct(value: Optional[float]) -> str:
@@ -195,6 +218,11 @@ class FindingView:
     source: str
     hidden_evidence: int = 0
     hidden_evidence_text: str = ""
+    subject: str = ""  # what the finding is about: its description's first sentence, plain text
+    is_open: bool = False
+    status_label: str = ""  # "Open", "Closed 2026-03-10"
+    due_flag: str = ""  # "overdue" | "due-today" | ""
+    due_flag_label: str = ""  # "Overdue" | "Due today" | ""
     # the corrective-action lifecycle (issue 10)
     correction: Md = Md("")
     root_cause: Md = Md("")
@@ -530,6 +558,11 @@ class FindingsView:
     overdue_findings: int
     hidden_findings: int
     hidden_text: str
+    open_rows: tuple[FindingView, ...] = ()  # shown, open: earliest due first, no due date last
+    closed_rows: tuple[FindingView, ...] = ()  # shown, closed: most recently closed first
+    open_heading: str = "Open"  # "Open (5)"
+    closed_heading: str = "Closed"
+    summary: str = ""  # "5 open, 1 overdue, 1 due today."
 
 
 @dataclass(frozen=True)
@@ -984,6 +1017,8 @@ class _Builder:
     def f_view(self, f: Finding) -> FindingView:
         redact = self.redact
         shown = [i for i in f.evidence if i in self.visible_ev]
+        result = self.finding_results[f.id]
+        flag = "overdue" if result.overdue else "due-today" if result.due_today else ""
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
             raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=self.overdue[f.id],
@@ -1005,7 +1040,10 @@ class _Builder:
             verification_evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i)
                                         for i in (f.verification.evidence if f.verification else ())
                                         if i in self.visible_ev),
-            unverified=self.finding_results[f.id].unverified, due_today=self.finding_results[f.id].due_today)
+            unverified=result.unverified, due_today=result.due_today,
+            subject=subject(redact(f.description)), is_open=f.is_open,
+            status_label="Open" if f.is_open else ("Closed " + _d(f.closed)).strip(),
+            due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""))
 
     def verification_text(self, f: Finding) -> str:
         v = f.verification
@@ -1017,6 +1055,18 @@ class _Builder:
         by = f" by {self.redact(v.by)}" if v.by else ""
         verdict = {True: "found effective", False: "found **not effective**", None: "effectiveness not stated"}
         return f"Verified{when}{by}: {verdict[v.effective]}."
+
+    def findings_page(self, findings: tuple[FindingView, ...]) -> FindingsView:
+        opened = tuple(sorted((f for f in findings if f.is_open), key=lambda f: (not f.due, f.due, f.raised, f.id)))
+        closed = tuple(sorted((f for f in findings if not f.is_open), key=lambda f: (f.closed, f.id), reverse=True))
+        overdue = sum(fr.overdue for fr in self.open_all)
+        today = sum(fr.due_today for fr in self.open_all)
+        parts = [f"{len(self.open_all)} open"] + ([f"{overdue} overdue"] if overdue else []) + \
+            ([f"{today} due today"] if today else [])
+        return FindingsView(
+            findings, len(self.open_all), overdue, self.hidden_f, withheld(self.hidden_f, "finding"),
+            open_rows=opened, closed_rows=closed, open_heading=f"Open ({len(opened)})",
+            closed_heading=f"Closed ({len(closed)})", summary=", ".join(parts) + ".")
 
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
@@ -1314,9 +1364,7 @@ class _Builder:
                                       DocumentPageView(ev, ev.document), markdown=ev.document.source))
         pages += [
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
-            PageView("findings.html", "findings", "Findings", "findings", FindingsView(
-                findings, len(self.open_all), sum(fr.overdue for fr in self.open_all), self.hidden_f,
-                withheld(self.hidden_f, "finding"))),
+            PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),
         ]
         pages += [PageView(f.url, "finding", f"Finding {f.id}", "findings", f) for f in findings]
         pages += [
