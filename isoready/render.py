@@ -82,7 +82,9 @@ def chrome(get_template: Callable[[str], Template], site: SiteView, root: str, n
 def render_page(page: Page, get_template: Callable[[str], Template], site: SiteView) -> bytes:
     context = dict(page.context)
     if page.markdown_file is not None:
-        context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))
+        text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
+        redact = getattr(context.get("page"), "redact", None)  # names of withheld records (views.Redactor)
+        context["body"] = Md(redact(text) if redact else text)
     root = relative_root(page.path)
     return get_template(page.template).render(
         site=site.chrome, SITEURL=root, output_file=page.path, chrome=chrome(get_template, site, root, context.get("nav", "")),
