@@ -19,6 +19,7 @@ from typing import Any, Iterable, Optional
 
 from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml
+from .svg import problem as svg_problem
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, Applies, Assessment, Catalog, Certificate,
                     Evidence, Finding, Organisation, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
@@ -358,10 +359,6 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
     return windows
 
 
-_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*[\"']?(?!#)",
-                         re.IGNORECASE)
-
-
 def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
     """The logo: an image file inside content/; an SVG must hold no script and link to nothing."""
     raw = f.get("logo")
@@ -386,8 +383,9 @@ def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
         return None
     if raw.lower().endswith(".svg"):
         with open(target, "rb") as fh:
-            if _ACTIVE_SVG.search(fh.read(MAX_BYTES + 1)):
-                out.add(loc, "E410", f"logo '{raw}' holds script, event handlers or links",
-                        "use a plain SVG (shapes and text only) or a PNG")
-                return None
+            why = svg_problem(fh.read(MAX_BYTES + 1))
+        if why:
+            out.add(loc, "E410", f"logo '{raw}' is not a plain drawing: {why}",
+                    "use a plain SVG (shapes, text, gradients; no script, handlers, links or DTD) or a PNG")
+            return None
     return joined
