@@ -27,7 +27,7 @@ import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from .render import Page, Written
 
@@ -59,18 +59,20 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
-def theme_key(theme: Path, settings_file: Optional[Path]) -> tuple[str, set[str]]:
+def theme_key(theme: "Path | Sequence[Path]", settings_file: Optional[Path]) -> tuple[str, set[str]]:
     """A hash of every template, the settings, the code and its libraries; and the templates whose pages
     may be reused: those which, with every template they include, import or extend, print no site field
-    but the chrome's."""
+    but the chrome's. ``theme``: the theme folders in priority order (a project's overrides first)."""
     h = hashlib.sha256(_code_version().encode())
     sources: dict[str, str] = {}
-    folder = theme / "templates"
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            name = path.relative_to(folder).as_posix()
-            sources[name] = path.read_text(encoding="utf-8", errors="replace")
-            h.update(name.encode() + b"\0" + sources[name].encode())
+    for n, theme in enumerate([theme] if isinstance(theme, Path) else list(theme)):
+        folder = theme / "templates"
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                text = path.read_text(encoding="utf-8", errors="replace")
+                sources.setdefault(name, text)  # the first folder that has a template wins, as in the loader
+                h.update(f"{n}:{name}".encode() + b"\0" + text.encode())
     if settings_file and settings_file.is_file():
         h.update(b"settings\0" + settings_file.read_bytes())
     reusable = {name for name in REUSABLE_TEMPLATES if _prints_only_chrome(f"{name}.html", sources)}
