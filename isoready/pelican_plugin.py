@@ -134,9 +134,10 @@ def forced_settings(settings: dict[str, Any], root: Path) -> list[str]:
 
 
 def pelican_settings(root: Path, out: Path) -> dict[str, Any]:
-    """pelicanconf.py (when the project has one) with the paths of this build; FORCED follows in ``initialized``."""
+    """pelicanconf.py (when the project has one) with the paths of this build and FORCED (applied again, with
+    the warnings, in ``initialized``, the one place a direct run and a build share)."""
     conf = root / CONF
-    override = {"PATH": str(root / "content"), "OUTPUT_PATH": str(out), "THEME": str(PACKAGED_THEME),
+    override = {**FORCED, "PATH": str(root / "content"), "OUTPUT_PATH": str(out), "THEME": str(PACKAGED_THEME),
                 "PLUGINS": [PLUGIN]}
     if conf.is_file():
         own = get_settings_from_file(str(conf))
@@ -276,7 +277,7 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str) -> tu
 
 
 def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str, Any]:
-    """SITENAME, the team-written pages in the navigation, MENUITEMS and LINKS, for every page and the chrome."""
+    """SITENAME; the navigation's extra entries (team-written pages, then MENUITEMS); LINKS in the footer."""
 
     def links(items: Any, kind: str) -> tuple[NavLink, ...]:
         out = []
@@ -288,8 +289,8 @@ def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str
 
     name = settings.get("SITENAME")
     return {"SITENAME": name if name and name != "A Pelican Blog" else DEFAULT_SITENAME,
-            "nav_pages": tuple(NavLink("page:" + c.slug, c.title, c.url) for c in content if c.listed),
-            "menu_items": links(settings.get("MENUITEMS"), "menu"),
+            "nav_links": tuple(NavLink("page:" + c.slug, c.title, c.url) for c in content if c.listed)
+            + links(settings.get("MENUITEMS"), "menu"),
             "footer_links": links(settings.get("LINKS"), "link")}
 
 
