@@ -1,0 +1,243 @@
+"""The project's benchmark: ``python -m isoready.bench`` (or ``invoke bench``).
+
+Generates a synthetic organisation of N evidence records (realistic fields,
+Markdown descriptions, clause mappings, findings, small documents), then
+measures in one run, each in a fresh process so memory and caches are honest:
+
+- cold build (no cache), rebuild after changing one record, rebuild after changing nothing,
+  validate only; wall time and peak memory (max RSS) of each;
+- the floor: parse the same YAML with PyYAML's C loader, render one precompiled Jinja
+  template per record, write the files;
+- parse only: the same YAML with the C loader (the yardstick for validate).
+
+Figures are printed as seconds and as ratios to the floor (or to parse-only for validate),
+measured in the same run, and can be written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-24"
+
+OWNERS = ["Quality Manager", "Production Manager", "Purchasing Manager", "HR Lead", "Maintenance Lead",
+          "Operations Director", "Metrology Technician", "Shift Supervisor"]
+KINDS = [("Calibration record", "record", ["7.1.5.1"]), ("Training record", "record", ["7.2"]),
+         ("Inspection record", "record", ["8.6"]), ("Supplier evaluation", "record", ["8.4.1"]),
+         ("Nonconformity report", "record", ["8.7.2", "10.2.2"]), ("Work instruction", "document", ["8.5.1"]),
+         ("Contract review", "record", ["8.2.3.2"]), ("Monitoring data", "record", ["9.1.1", "9.1.3"]),
+         ("Procedure", "document", ["7.5.1", "7.5.2"]), ("Change record", "record", ["8.5.6"])]
+
+
+def generate(root: Path, n: int, seed: int = 7) -> None:
+    """A synthetic project of n evidence records under root (the demo's content and theme)."""
+    rnd = random.Random(seed)
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "isoready" / "theme", root / "theme")
+    shutil.copy(REPO / "pelicanconf.py", root / "pelicanconf.py")
+    shutil.copytree(REPO / "evidence", root / "evidence")
+    findings = []
+    for i in range(n):
+        title, kind, clauses = KINDS[i % len(KINDS)]
+        folder = root / "evidence" / "bulk" / f"{i // 500:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{kind}-{i:06d}"
+        month = 1 + i % 12
+        doc = ""
+        if i % 4 == 0:
+            (folder / f"{name}.md").write_text(
+                f"# {title} {i}\n\nPrepared by {rnd.choice(OWNERS)}.\n\n| item | result |\n|---|---|\n"
+                f"| check {i} | pass |\n", encoding="utf-8")
+            doc = f"file: {name}.md\n"
+        elif i % 4 == 1:
+            (folder / f"{name}.csv").write_text(f"lot,result\n{i},pass\n{i + 1},pass\n", encoding="utf-8")
+            doc = f"file: {name}.csv\n"
+        review = f"review_by: 2027-{month:02d}-15\n" if i % 9 else "review_by: 2026-06-30\n"
+        (folder / f"{name}.yaml").write_text(
+            f"title: {title} {i:06d}\n"
+            f"kind: {kind}\n"
+            f"clauses: [{', '.join(repr(c).replace(chr(39), chr(34)) for c in clauses)}]\n"
+            f"{doc}"
+            f"owner: {rnd.choice(OWNERS)}\n"
+            f"date: {2026 if i % 9 else 2025}-{month:02d}-{1 + i % 28:02d}\n"
+            f"{review}"
+            f"audience: {'internal' if i % 17 == 0 else 'auditor'}\n"
+            "description: |\n"
+            f"  Record **{i}** for lot {rnd.randint(1000, 9999)}, checked against the control plan.\n"
+            f"  Deviations: {'none' if i % 5 else 'one, see the NCR log'}.\n", encoding="utf-8")
+        if i % 200 == 0:
+            findings.append(f"- id: BN-{i:06d}\n  clauses: [\"{clauses[0]}\"]\n  grade: {'minor' if i % 400 else 'ofi'}\n"
+                            f"  status: open\n  raised: 2026-0{1 + i % 9}-10\n"
+                            f"  description: Sampled record {i} lacked a signature.\n")
+    (root / "content" / "findings" / "bench.yaml").write_text("".join(findings) or "[]\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- measured steps (run in children)
+
+
+def _floor(root: str, out: str) -> None:
+    """Parse every YAML with the C loader, render one precompiled template per record, write the files."""
+    import yaml
+    from jinja2 import Environment
+
+    env = Environment(autoescape=True)
+    template = env.from_string(
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{{ r.title }}</title></head><body>"
+        "<h1>{{ r.title }}</h1><dl><dt>Kind</dt><dd>{{ r.kind }}</dd><dt>Clauses</dt><dd>{{ r.clauses|join(', ') }}"
+        "</dd><dt>Owner</dt><dd>{{ r.owner }}</dd><dt>Date</dt><dd>{{ r.date }}</dd></dl>"
+        "<p>{{ r.description }}</p></body></html>")
+    base = Path(root) / "evidence"
+    target = Path(out)
+    for path in sorted(base.rglob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        records = data if isinstance(data, list) else [data]
+        rel = path.relative_to(base).with_suffix("")
+        for i, record in enumerate(records):
+            dest = target / rel.parent / f"{rel.name}-{i}.html"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(template.render(r=record), encoding="utf-8")
+
+
+def _parse(root: str) -> None:
+    import yaml
+
+    base = Path(root)
+    for folder in ("evidence", "content"):
+        for path in sorted((base / folder).rglob("*.yaml")):
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def _child(step: str, root: str, out: str) -> None:
+    if step == "floor":
+        _floor(root, out)
+    elif step == "parse":
+        _parse(root)
+    elif step in ("build", "validate"):
+        from .cli import main
+
+        code = main([step, "--root", root, "--as-of", AS_OF, *(["--output", out] if step == "build" else [])])
+        if code != 0:
+            raise SystemExit(f"{step} exited {code}")
+    else:
+        raise SystemExit(f"unknown step {step}")
+
+
+def settle(out: Path, limit: float = 120.0) -> None:
+    """Let the machine finish what the last step left running (the previous site's background removal,
+    dirty pages) so that it does not slow the next measurement."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and list(out.parent.glob(f".{out.name}-old-*")):
+        time.sleep(0.05)
+    os.sync()
+
+
+def measure(step: str, root: Path, out: Path) -> dict[str, float]:
+    """Run one step in a fresh Python process; wall seconds and peak RSS in MB (the largest of the process
+    and the workers it forked)."""
+    settle(out)
+    code = ("import resource, sys, time; from isoready.bench import _child; t = time.perf_counter(); "
+            f"_child({step!r}, {str(root)!r}, {str(out)!r}); "
+            "print(time.perf_counter() - t, max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "ISOREADY_COMMIT": "bench"})
+    if proc.returncode != 0:
+        raise SystemExit(f"{step} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    settle(out)
+    seconds, rss_kb = proc.stdout.strip().splitlines()[-1].split()
+    return {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1)}
+
+
+def run_size(n: int, work: Path) -> dict[str, Any]:
+    root = work / f"org-{n}"
+    generate(root, n)
+    out = work / f"site-{n}"
+    cache = root / ".cache"
+    results: dict[str, Any] = {"records": n + 39}
+    results["parse"] = measure("parse", root, work / "unused")
+    results["floor"] = measure("floor", root, work / f"floor-{n}")
+    results["validate"] = measure("validate", root, out)
+    shutil.rmtree(cache, ignore_errors=True)
+    results["cold_build"] = measure("build", root, out)
+    results["rebuild_unchanged"] = measure("build", root, out)
+    record = root / "evidence" / "bulk" / "000" / "record-000001.yaml"  # a visible record (1 in 17 is internal)
+    record.write_text(record.read_text(encoding="utf-8").replace("checked against", "re-checked against"),
+                      encoding="utf-8")
+    results["rebuild_one_changed"] = measure("build", root, out)
+    floor, parse, cold = results["floor"]["seconds"], results["parse"]["seconds"], results["cold_build"]["seconds"]
+    results["ratios"] = {
+        "cold_build/floor": round(cold / floor, 2),
+        "rebuild_one_changed/cold_build": round(results["rebuild_one_changed"]["seconds"] / cold, 3),
+        "rebuild_unchanged/cold_build": round(results["rebuild_unchanged"]["seconds"] / cold, 3),
+        "validate/parse": round(results["validate"]["seconds"] / parse, 2),
+    }
+    results["cold_seconds_per_1000_records"] = round(cold / results["records"] * 1000, 3)
+    return results
+
+
+def table(all_results: dict[str, Any]) -> str:
+    rows = ["| records | floor s | parse s | cold build s (x floor) | rebuild, 1 changed s (x cold) | "
+            "rebuild, unchanged s (x cold) | validate s (x parse) | peak MB (cold / validate) | cold s per 1,000 |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for n, r in all_results["sizes"].items():
+        ratios = r["ratios"]
+        rows.append(
+            f"| {r['records']:,} | {r['floor']['seconds']:.2f} | {r['parse']['seconds']:.2f} | "
+            f"{r['cold_build']['seconds']:.2f} ({ratios['cold_build/floor']:.2f}x) | "
+            f"{r['rebuild_one_changed']['seconds']:.2f} ({ratios['rebuild_one_changed/cold_build']:.1%}) | "
+            f"{r['rebuild_unchanged']['seconds']:.2f} ({ratios['rebuild_unchanged/cold_build']:.1%}) | "
+            f"{r['validate']['seconds']:.2f} ({ratios['validate/parse']:.2f}x) | "
+            f"{r['cold_build']['peak_mb']:.0f} / {r['validate']['peak_mb']:.0f} | {r['cold_seconds_per_1000_records']:.2f} |")
+    return "\n".join(rows)
+
+
+def machine() -> str:
+    import yaml
+
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"PyYAML {yaml.__version__} (C loader: {yaml.__with_libyaml__})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m isoready.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="record counts, comma separated (default 1000,10000; "
+                        "add 50000 for the large case)")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects (printed path)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    work = Path(tempfile.mkdtemp(prefix="isoready-bench-"))
+    try:
+        results: dict[str, Any] = {"machine": machine(), "sizes": {}}
+        for n in sizes:
+            print(f"measuring {n:,} records ...", file=sys.stderr, flush=True)
+            results["sizes"][str(n)] = run_size(n, work)
+        print(f"machine: {results['machine']}")
+        print(table(results))
+        if len(sizes) > 1:
+            per = [results["sizes"][str(n)]["cold_seconds_per_1000_records"] for n in sizes]
+            print(f"cost per record, largest vs smallest: {per[-1] / per[0]:.2f}x (linear = 1.00)")
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Command line: ``python -m isoready COMMAND`` (the invoke tasks call the same functions).
+
+Exit codes: 0 clean, 1 problems found (errors, or warnings under --strict),
+2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .diagnostics import errors, report
+from .model import AUDIENCES
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class Usage(Exception):
+    pass
+
+
+def default_as_of() -> date:
+    """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise Usage(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'")
+    return date.today()
+
+
+def parse_as_of(text: Optional[str]) -> date:
+    if not text:
+        return default_as_of()
+    try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Usage(f"--as-of must be a date written YYYY-MM-DD, not '{text}'")
+
+
+def _common(p: argparse.ArgumentParser, audience_default: str = "auditor", audience: bool = True) -> None:
+    p.add_argument("--root", default=".", help="project folder holding evidence/ and content/ (default: .)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date readiness is judged on (default: today, or SOURCE_DATE_EPOCH when set)")
+    p.add_argument("--strict", action="store_true", help="treat warnings (stale evidence, unlinked files) as errors")
+    p.add_argument("--format", choices=("text", "github"), default="text",
+                   help="diagnostics as text lines or as GitHub Actions annotations")
+    p.add_argument("--max-yaml-bytes", type=int, default=1024 * 1024, metavar="N",
+                   help="refuse YAML files larger than N bytes (default: 1 MiB)")
+    if audience:
+        p.add_argument("--audience", choices=AUDIENCES, default=audience_default,
+                       help=f"who the site is for: records above this audience are left out (default: {audience_default})")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isoready",
+        description="Build an ISO 9001 certification readiness portal from an evidence register kept in YAML.",
+        epilog="Exit codes: 0 clean, 1 problems found (or warnings under --strict), 2 usage or internal error.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("build", help="validate, then build the site into output/ (replaced only when complete)")
+    _common(p)
+    p.add_argument("--output", help="site folder (default: ROOT/output)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="a cold build: reuse nothing from ROOT/.cache/isoready (the cache is still written)")
+
+    p = sub.add_parser("validate", help="check the project and print diagnostics; writes nothing")
+    _common(p, audience=False)
+    p.add_argument("--summary", metavar="FILE", help="also append a Markdown readiness summary to FILE "
+                   "(e.g. $GITHUB_STEP_SUMMARY)")
+
+    p = sub.add_parser("serve", help="build, serve on localhost, rebuild when evidence/, content/ or theme/ change")
+    _common(p, audience_default="internal")
+    p.add_argument("--output", help="site folder (default: ROOT/output)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    p.add_argument("--open", action="store_true", help="open the portal in a browser")
+
+    p = sub.add_parser("archive", help="build the site and zip it for offline use (file://) into dist/")
+    _common(p)
+    p.add_argument("--dist", help="folder for the zip (default: ROOT/dist)")
+
+    p = sub.add_parser("report", help="print the readiness report to PDF with headless Chromium")
+    _common(p)
+    p.add_argument("--pdf", help="the PDF file to write (default: ROOT/dist/<organisation>-...-report.pdf)")
+
+    p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
+    p.add_argument("path", help="a built site folder or an archive .zip")
+
+    p = sub.add_parser("clean", help="remove output/, leftovers of interrupted builds, and the build cache")
+    p.add_argument("--root", default=".")
+    p.add_argument("--output", help="site folder (default: ROOT/output)")
+    return parser
+
+
+def _opts(args: argparse.Namespace):
+    from .options import Options
+
+    if args.max_yaml_bytes < 1:
+        raise Usage("--max-yaml-bytes must be at least 1")
+    root = Path(args.root)
+    if not root.is_dir():
+        raise Usage(f"--root {root} is not a folder")
+    return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
+                   output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
+                   max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False))
+
+
+def _print_diags(diags, fmt: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    if diags or fmt == "text":
+        print(report(diags, github=fmt == "github"), file=stream)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    # Only the loading and checking stages: no templates, Markdown or Pelican to import.
+    from .catalog import load_catalog
+    from .validate import read_project
+
+    opts = _opts(args)
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+    _print_diags(diags, args.format)
+    if args.summary and project is not None and not errors(diags):
+        from .assess import assess
+        from .summary import markdown_summary
+
+        with open(args.summary, "a", encoding="utf-8") as fh:
+            fh.write(markdown_summary(project, assess(project, opts.as_of)))
+    return EXIT_PROBLEMS if errors(diags) or (opts.strict and diags) else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .package import build
+
+    opts = _opts(args)
+    started = time.perf_counter()
+    result = build(opts)
+    _print_diags(result.diagnostics, args.format)
+    if not result.ok:
+        print(f"build stopped: {opts.out} left unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"built {len(result.files)} files into {result.output} for the {opts.audience} audience "
+          f"as of {opts.as_of} in {time.perf_counter() - started:.2f}s")
+    return EXIT_OK
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    import re
+    import shutil
+
+    from .package import UsageError, _refuse_source_overlap, replaceable
+
+    root = Path(args.root)
+    out = Path(args.output) if args.output else root / "output"
+    try:
+        _refuse_source_overlap(root, out.resolve())
+    except UsageError as exc:
+        raise Usage(str(exc).replace("refusing to write the site to", "refusing to remove").replace(
+            "refusing to replace", "refusing to remove"))
+    # only our own leftovers: temporary build folders and replaced sites, by their exact name patterns
+    ours = re.compile(re.escape(f".{out.name}-") + r"(build-[A-Za-z0-9_]{6,}|old-\d+-\d+)\Z")
+    leftovers = [p for p in out.parent.glob(f".{out.name}-*")
+                 if ours.match(p.name) and p.is_dir() and not p.is_symlink()]
+    removed = []
+    for path in [out, *leftovers, root / ".cache" / "isoready"]:
+        if path.exists():
+            shutil.rmtree(path)
+            removed.append(str(path))
+    print("removed " + ", ".join(removed) if removed else "nothing to clean")
+    return EXIT_OK
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from .archive import make_archive
+
+    opts = _opts(args)
+    result, target = make_archive(opts, Path(args.dist) if args.dist else None)
+    _print_diags(result.diagnostics, args.format)
+    if target is None:
+        print("archive not written: fix the errors above", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {target} ({len(result.files)} files, audience {opts.audience}, as of {opts.as_of}); "
+          f"check it with: unzip it, cd into its folder, sha256sum -c SHA256SUMS")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .pdf import ReportError, make_report
+
+    opts = _opts(args)
+    try:
+        result, target = make_report(opts, Path(args.pdf) if args.pdf else None)
+    except ReportError as exc:
+        print(f"isoready: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_diags(result.diagnostics, args.format)
+    if target is None:
+        print("report not written: fix the errors above", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {target}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .archive import verify
+
+    problems = verify(Path(args.path))
+    for p in problems:
+        print(f"{p.path}: {p.message}")
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {args.path} does not match its manifest")
+        return EXIT_PROBLEMS
+    print(f"{args.path}: every file matches manifest.json")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(_opts(args), port=args.port, open_browser=args.open, fmt=args.format)
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
+            "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help is 0, a usage mistake 2
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command](args)
+    except Usage as exc:
+        print(f"isoready: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("isoready: interrupted; output left unchanged", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a path the user gave that cannot be read or written
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"isoready: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # an internal error is ours, not the user's: say so plainly, exit 2
+        from jinja2 import TemplateError
+
+        if isinstance(exc, TemplateError):  # a theme template that does not fit the view-models
+            where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
+            print(f"isoready: error: theme template problem{where}: {exc}; compare your theme/ with the shipped "
+                  "one in the isoready repository", file=sys.stderr)
+            return EXIT_USAGE
+        from .package import UsageError
+
+        if isinstance(exc, UsageError):
+            print(f"isoready: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if os.environ.get("ISOREADY_DEBUG"):
+            raise
+        print(f"isoready: internal error: {type(exc).__name__}: {exc} (set ISOREADY_DEBUG=1 for details; "
+              "please report it)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""One record type for every problem found in a project, and one formatter.
+
+Codes are stable: tools and people grep for them. Every code is listed in
+``CODES`` with a one-line summary; ``docs/diagnostics.md`` documents each one
+(a test fails when a code is missing there).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+#: code -> summary. Errors start with E, warnings with W.
+CODES: dict[str, str] = {
+    # files and YAML
+    "E101": "file cannot be read (I/O error or not UTF-8)",
+    "E102": "malformed YAML",
+    "E103": "YAML file larger than the limit",
+    "E104": "YAML aliases expand beyond the limit (alias bomb)",
+    "E105": "YAML nested deeper than the limit",
+    "E106": "wrong shape (a mapping, list or text was expected)",
+    "E107": "duplicate key in one mapping",
+    # fields
+    "E201": "unknown clause number",
+    "E202": "required key missing",
+    "E203": "unknown key",
+    "E204": "value not one of the allowed words",
+    "E205": "impossible or malformed date",
+    "E206": "empty value where text is required",
+    "E207": "invalid number",
+    # evidence documents and links
+    "E301": "evidence file not found",
+    "E302": "evidence file path is absolute",
+    "E303": "evidence file path leaves evidence/",
+    "E304": "evidence file is a symlink leading outside evidence/",
+    "E305": "url is not http or https",
+    "E306": "both file and url given",
+    "E307": "two output names differ only in letter case",
+    "E308": "invalid evidence id",
+    "E309": "document name with a control character or backslash",
+    # references and rules
+    "E401": "duplicate evidence id",
+    "E402": "clause assessed twice",
+    "E403": "not-applicable without a justification",
+    "E404": "unknown evidence id referenced",
+    "E405": "duplicate finding id",
+    "E406": "closed date missing on a closed finding, or given on an open one",
+    "E407": "dates out of order",
+    "E408": "clause can never be declared not applicable",
+    "E409": "exclusion declared but no scope document (evidence mapped to 4.3)",
+    "E410": "organisation settings missing or invalid",
+    # warnings
+    "W101": "evidence document that no record refers to",
+    "W102": "rarely excludable clause declared not applicable",
+    "W103": "stale evidence (review date before the as-of date)",
+    "W104": "open finding past its due date",
+}
+
+
+#: control characters shown escaped (``\n``, ``\x1b``), so each diagnostic stays one harmless line
+_ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    hint: str = ""
+
+    @property
+    def severity(self) -> str:
+        return WARNING if self.code.startswith("W") else ERROR
+
+    def format(self) -> str:
+        text = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        text = f"{text} ({self.hint})" if self.hint else text
+        return text.translate(_ONE_LINE)  # a value quoted in a message may hold line breaks or escapes
+
+    def github(self) -> str:
+        """The same diagnostic as a GitHub Actions workflow command (annotation)."""
+        level = "warning" if self.severity == WARNING else "error"
+        msg = self.message + (f" ({self.hint})" if self.hint else "")
+
+        def data(text: str) -> str:
+            return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        def prop(text: str) -> str:  # property values also escape ':' and ','
+            return data(text).replace(":", "%3A").replace(",", "%2C")
+
+        return (f"::{level} file={prop(self.path)},line={self.line},col={self.column},title={prop(self.code)}::"
+                f"{data(msg)}")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(choices: Iterable[str]) -> str:
+    return "use one of: " + ", ".join(choices)
+
+
+def errors(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diags if d.severity == ERROR]
+
+
+def summary(diags: list[Diagnostic]) -> str:
+    n_err = len(errors(diags))
+    n_warn = len(diags) - n_err
+    if not diags:
+        return "no problems found"
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    return f"{plural(n_err, 'error')}, {plural(n_warn, 'warning')}"
+
+
+def report(diags: Iterable[Diagnostic], github: bool = False) -> str:
+    """All diagnostics sorted by path and position, one per line, then a count line."""
+    ordered = sorted(set(diags))
+    lines = [d.github() if github else d.format() for d in ordered]
+    lines.append(summary(ordered))
+    return "\n".join(lines)

@@ -1,0 +1,147 @@
+"""Machine-readable exports, built from the audience-filtered view-models only.
+
+``readiness.json`` is a contract: its ``schema`` number changes only when a key
+is renamed or removed (never, we hope); keys are added freely.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Sequence
+
+from .text import plain
+from .views import SiteView
+
+SCHEMA = 2
+
+
+def readiness_dict(site: SiteView) -> dict[str, Any]:
+    r = site.raw
+    clauses_out = []
+    for c in site.clauses:
+        res = r.clauses[c.number]
+        clauses_out.append({
+            "number": c.number,
+            "title": c.name,
+            "title_is_ours": not c.official,
+            "parent": c.parent.number if c.parent else None,
+            "status": c.status,
+            "assessed": c.assessed,
+            "applicable": c.applicable,
+            "state": c.state,
+            "reasons": list(c.reasons),
+            "readiness": res.readiness,
+            "owner": c.owner or None,
+            "target": c.target or None,
+            "evidence": [e.id for e in c.evidence],
+            "stale_evidence": [e.id for e in c.evidence if e.stale],
+            "findings": [f.id for f in c.findings if f.status == "open"],
+            "documented_information": [
+                {"kind": m.kind_label, "what": m.what, "state": m.state, "evidence": [e.note for e in m.evidence]}
+                for m in c.mandatory],
+        })
+    return {
+        "schema": SCHEMA,
+        "organisation": site.organisation,
+        "as_of": site.as_of,
+        "standard": site.standard,
+        "amendments": list(site.amendments),
+        "audience": site.audience,
+        "commit": site.commit or None,
+        "readiness": {
+            "overall": r.overall,
+            "by_main_clause": dict(r.by_main),
+            "ready_clauses": r.leaves_ready,
+            "applicable_clauses": r.leaves_applicable,
+            "states": {c.key: c.count for c in site.state_counts},
+            "statuses": {c.key: c.count for c in site.status_counts},
+        },
+        "clauses": clauses_out,
+        "evidence": [{
+            "id": e.id, "title": e.title, "kind": e.kind, "clauses": [c.number for c in e.clauses],
+            "stale": e.stale, "document": e.document.path if e.document else None, "url": e.external_url,
+            "sha256": e.document.sha256 if e.document else None, "owner": e.owner or None,
+            "date": e.date or None, "review_by": e.review_by or None, "audience": e.audience,
+        } for e in site.evidence],
+        "findings": [{
+            "id": f.id, "clauses": [c.number for c in f.clauses], "grade": f.grade, "status": f.status,
+            "raised": f.raised, "due": f.due or None, "closed": f.closed or None, "overdue": f.overdue,
+            "owner": f.owner or None, "evidence": [e.note for e in f.evidence],
+            "description": f.description.source, "action": f.action.source or None, "audience": f.audience,
+            "url": f.url,
+        } for f in site.findings],
+        "gates": {g.key: {"passed": g.passed, "items": [
+            {"name": i.name, "passed": i.passed, "reason": i.reason} for i in g.items]} for g in site.gates},
+        "exclusions": [{"clause": x.clause.number, "justification": x.justification, "rule": x.rule}
+                       for x in site.exclusions],
+        "withheld": {"evidence": site.hidden_evidence, "findings": site.hidden_findings},
+    }
+
+
+def readiness_json(site: SiteView) -> str:
+    return json.dumps(readiness_dict(site), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "owner", "evidence", "evidence_links",
+                     "open_findings", "reasons")
+
+
+def checklist_rows(site: SiteView, base_url: str = "") -> list[list[str]]:
+    rows = []
+    for c in site.clauses:
+        rows.append([
+            c.number,
+            c.name + ("" if c.official else " (label ours)"),
+            "applicable" if c.applicable else "not applicable" + (f": {c.justification}" if c.justification else ""),
+            c.status,
+            c.state,
+            c.owner,
+            "; ".join(e.title for e in c.evidence),
+            " ".join(base_url + e.url for e in c.evidence),
+            "; ".join(f"{f.id} ({f.grade})" for f in c.findings if f.status == "open"),
+            " | ".join(c.reasons),
+        ])
+    return rows
+
+
+def _csv_safe(cell: str) -> str:
+    """Neutralise spreadsheet formula injection (OWASP CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def checklist_csv(site: SiteView) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CHECKLIST_COLUMNS)
+    for row in checklist_rows(site):
+        writer.writerow([_csv_safe(cell) for cell in row])
+    return buf.getvalue()
+
+
+def search_entries(site: SiteView) -> list[dict[str, str]]:
+    entries = []
+    for c in site.clauses:
+        entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
+                        "text": " ".join([c.owner, c.state_label, c.status_label, c.about])})
+    for e in site.evidence:
+        entries.append({"type": "Evidence", "id": e.id, "title": e.title, "url": e.url,
+                        "text": " ".join([e.owner, e.kind, " ".join(c.number for c in e.clauses),
+                                          plain(e.description.source)])})
+    for f in site.findings:
+        entries.append({"type": "Finding", "id": f.id, "title": f"{f.grade_label}, {f.status}", "url": f.url,
+                        "text": " ".join([f.owner, " ".join(c.number for c in f.clauses),
+                                          plain(f.description.source)])})
+    return entries
+
+
+def search_index_js(site: SiteView, pages: Sequence[Any] = ()) -> str:
+    """The index as a classic script (works from file://, where fetch() is blocked).
+
+    ``pages``: the team-written pages of this build (render.ContentPage: slug, title, url, text), already
+    filtered to its audience."""
+    entries = search_entries(site) + [{"type": "Page", "id": p.slug, "title": p.title, "url": p.url,
+                                       "text": p.text} for p in pages]
+    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"))
+    return "window.PORTAL_SEARCH=" + data.replace("</", "<\\/") + ";\n"

@@ -1,0 +1,284 @@
+"""Stage 1, load: YAML files become plain values that remember where they came from.
+
+Every scalar is kept as the text written (``8.30`` stays ``"8.30"``, dates stay
+text until the model reads them), so nothing the user wrote is reinterpreted by
+YAML's implicit typing. Mappings and lists keep the position of each value.
+
+We build values straight from the libyaml event stream, in one pass, which lets
+us refuse hostile input before it costs memory: too large, nested too deep,
+aliases that expand too far (the "billion laughs"). Nothing here raises for a
+user's mistake; problems come back as diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, NamedTuple, Union
+
+import yaml
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from yaml.reader import ReaderError
+
+from .diagnostics import Diagnostic
+
+try:  # the C loader is ~5x faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the machine
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 200_000
+
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
+
+class Loc(NamedTuple):
+    """Where a value sits: 1-based line and column (a tuple: one is made for every YAML node)."""
+
+    path: str
+    line: int
+    column: int
+
+
+class YStr(str):
+    """Text from YAML, with its position; ``plain`` is False when it was quoted or a block."""
+
+    loc: Loc
+    plain: bool
+
+    def __new__(cls, value: str, loc: Loc, plain: bool = True) -> "YStr":
+        obj = super().__new__(cls, value)
+        obj.loc = loc
+        obj.plain = plain
+        return obj
+
+    def __reduce__(self) -> tuple:  # the build cache pickles parsed trees
+        return (YStr, (str(self), self.loc, self.plain))
+
+
+class YMap(dict):
+    """A mapping from YAML: ``locs[key]`` is where the value sits, ``key_locs[key]`` the key."""
+
+    def __init__(self, loc: Loc) -> None:
+        super().__init__()
+        self.loc = loc
+        self.locs: dict[str, Loc] = {}
+        self.key_locs: dict[str, Loc] = {}
+
+    def loc_of(self, key: str) -> Loc:
+        return self.locs.get(key, self.loc)
+
+
+class YList(list):
+    """A list from YAML: ``locs[i]`` is where item i sits."""
+
+    def __init__(self, loc: Loc) -> None:
+        super().__init__()
+        self.loc = loc
+        self.locs: list[Loc] = []
+
+    def loc_of(self, index: int) -> Loc:
+        return self.locs[index] if index < len(self.locs) else self.loc
+
+
+Value = Union[YStr, YMap, YList, None]
+
+
+class _Refused(Exception):
+    def __init__(self, diag: Diagnostic) -> None:
+        self.diag = diag
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, YMap):
+        return 1 + sum(_size(v) for v in value.values())
+    if isinstance(value, YList):
+        return 1 + sum(_size(v) for v in value)
+    return 1
+
+
+def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> tuple[Value, list[Diagnostic]]:
+    """Parse one YAML document into located values. Returns (value, diagnostics)."""
+
+    def loc(event: Any) -> Loc:
+        return Loc(path, event.start_mark.line + 1, event.start_mark.column + 1)
+
+    stack: list[list[Any]] = []  # frames: [container, pending_key_or_None, expecting_key(bool)]
+    anchors: dict[str, tuple[Any, int]] = {}
+    nodes = 0
+    root: Value = None
+    have_root = False
+    diags: list[Diagnostic] = []
+
+    def attach(value: Any, where: Loc, size: int, anchor: str | None) -> None:
+        nonlocal root, have_root
+        if anchor:
+            anchors[anchor] = (value, size)
+        if not stack:
+            if have_root:
+                raise _Refused(Diagnostic(path, where.line, where.column, "E102",
+                                          "more than one YAML document in the file",
+                                          "keep one document per file; remove the '---' separator"))
+            root, have_root = value, True
+            return
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, YList):
+            container.append(value)
+            container.locs.append(where)
+            return
+        if frame[2]:  # this value is a key
+            if not isinstance(value, YStr) and value is not None:
+                raise _Refused(Diagnostic(path, where.line, where.column, "E106",
+                                          "a mapping key must be plain text", "write the key as a word"))
+            key = "" if value is None else str(value)
+            if key in container:
+                first = container.key_locs[key]
+                diags.append(Diagnostic(path, where.line, where.column, "E107",
+                                        f"duplicate key '{key}' (first at line {first.line})",
+                                        "keep one of them"))
+            frame[1] = (key, where)
+            frame[2] = False
+        else:
+            key, key_loc = frame[1]
+            container[key] = value
+            container.locs[key] = where
+            container.key_locs.setdefault(key, key_loc)  # a repeated key (E107) keeps naming the first
+            frame[2] = True
+
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()  # straight from libyaml: no generator, no check_event per event
+            kind = event.__class__
+            if kind is ScalarEvent:
+                nodes += 1
+                mark = event.start_mark
+                where = Loc(path, mark.line + 1, mark.column + 1)
+                plain = not event.style  # libyaml says '' for plain, pure Python None
+                if plain and event.value in NULL_WORDS:
+                    attach(None, where, 1, event.anchor)
+                else:
+                    attach(YStr(event.value, where, plain=plain), where, 1, event.anchor)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                nodes += 1
+                where = loc(event)
+                if len(stack) >= max_depth:
+                    raise _Refused(Diagnostic(path, where.line, where.column, "E105",
+                                              f"YAML nested deeper than {max_depth} levels",
+                                              "flatten the structure; records need only a few levels"))
+                container: Any = YMap(where) if kind is MappingStartEvent else YList(where)
+                stack.append([container, None, True, where, event.anchor, nodes])
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                container, _, _, where, anchor, start = stack.pop()
+                attach(container, where, nodes - start + 1, anchor)
+            elif kind is StreamEndEvent:
+                break
+            elif kind is DocumentStartEvent and have_root:  # point at the second '---', not past it
+                raise _Refused(Diagnostic(path, event.start_mark.line + 1, event.start_mark.column + 1, "E102",
+                                          "more than one YAML document in the file",
+                                          "keep one document per file; remove the '---' separator"))
+            elif kind is AliasEvent:
+                where = loc(event)
+                if event.anchor not in anchors:
+                    raise _Refused(Diagnostic(path, where.line, where.column, "E102",
+                                              f"unknown alias '*{event.anchor}'", "define the anchor first"))
+                value, size = anchors[event.anchor]
+                nodes += size
+                if nodes > max_nodes:
+                    raise _Refused(Diagnostic(path, where.line, where.column, "E104",
+                                              f"YAML aliases expand to more than {max_nodes} values",
+                                              "aliases must not multiply content; write values out"))
+                attach(value, where, size, None)
+            if nodes > max_nodes:
+                raise _Refused(Diagnostic(path, 1, 1, "E104", f"YAML file holds more than {max_nodes} values",
+                                          "split the file"))
+    except _Refused as refused:
+        return None, diags + [refused.diag]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
+                                         "check indentation, colons and quotes")]
+    except ReaderError as exc:  # a character YAML refuses (control characters): point at it, one line
+        line, col = _reader_loc(text, exc.position)
+        first = str(exc).splitlines()[0]
+        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {first}",
+                                         "remove the character; YAML text allows no control characters")]
+    except yaml.YAMLError as exc:
+        first = (str(exc).splitlines() or ["syntax error"])[0]
+        return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")]
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose:
+            dispose()
+    return root, diags
+
+
+def _reader_loc(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a reader error; libyaml counts UTF-8 bytes, PyYAML characters."""
+    if _Loader.__name__.startswith("C"):
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def read_bytes(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read a file's bytes, refusing oversize or unreadable ones with a diagnostic (size checked first)."""
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            return None, [Diagnostic(rel, 1, 1, "E103", f"file is {size} bytes, over the {max_bytes}-byte limit",
+                                     "split it into smaller files, or raise the limit with --max-yaml-bytes")]
+        return file.read_bytes(), []
+    except OSError as exc:
+        return None, [Diagnostic(rel, 1, 1, "E101", f"cannot read file: {exc.strerror or exc}", "check permissions")]
+
+
+def read_text(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 text file, refusing oversize or undecodable ones with a diagnostic."""
+    data, diags = read_bytes(file, rel, max_bytes)
+    if data is None:
+        return None, diags
+    return decode(data, rel)
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Diagnostic(rel, line, col, "E101", f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                 "save the file as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+def load_file(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[Value, list[Diagnostic]]:
+    """Read and parse one YAML file."""
+    data, diags = read_bytes(file, rel, max_bytes)
+    if data is None:
+        return None, diags
+    text, diags = decode(data, rel)
+    if text is None:
+        return None, diags
+    return parse_text(text, rel)
+
+
+def is_yaml(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
+
+
+def walk(folder: Path) -> list[Path]:
+    """Every file under folder, sorted, without following directory symlinks; hidden entries skipped."""
+    if not folder.is_dir():
+        return []
+    names: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        names.extend(os.path.join(dirpath, f) for f in filenames if not f.startswith("."))
+    return [Path(n) for n in sorted(names, key=lambda n: n.split(os.sep))]  # the order Path sorts in

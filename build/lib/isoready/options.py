@@ -1,0 +1,36 @@
+"""Options of one build, shared by the command line and the pipeline (imports nothing heavy)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from .load import MAX_BYTES
+
+
+@dataclass(frozen=True)
+class Options:
+    root: Path
+    as_of: date
+    audience: str = "auditor"
+    output: Optional[Path] = None
+    strict: bool = False
+    max_yaml_bytes: int = MAX_BYTES
+    commit: Optional[str] = None
+    use_cache: bool = True  # reuse unchanged results and pages from ROOT/.cache/isoready (see cache.py)
+    fresh: bool = False  # reuse nothing this time, but write the cache for the next build
+
+    @property
+    def out(self) -> Path:
+        return self.output if self.output is not None else self.root / "output"
+
+
+def workers() -> int:
+    """Processes to use: ISOREADY_WORKERS, else the cores this process may run on (at most 8)."""
+    env = os.environ.get("ISOREADY_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))

@@ -1,0 +1,393 @@
+/* isoready portal: sortable tables and instant search.
+ *
+ * A classic script (no modules, no fetch, no eval, no inline handlers) so it runs under
+ * the page's Content-Security-Policy (script-src 'self') from file:// and over http.
+ * The search index is a classic script too (search-index.js at the site root, setting
+ * window.PORTAL_SEARCH), loaded on first use. Every element built from the index is made
+ * with createElement/textContent: the index holds text contributors wrote.
+ */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var root = (doc.documentElement.getAttribute("data-root") || ".").replace(/\/+$/, "") || ".";
+  doc.documentElement.classList.add("js");
+
+  function el(tag, className, text) {
+    var node = doc.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function siteUrl(url) {
+    return root + "/" + String(url || "").replace(/^\/+/, "");
+  }
+
+  /* ------------------------------------------------------------------ sortable tables */
+
+  var collator = (typeof Intl !== "undefined" && Intl.Collator)
+    ? new Intl.Collator(undefined, { numeric: true, sensitivity: "base" })
+    : null;
+
+  function compareText(a, b) {
+    if (a === b) { return 0; }
+    // empty values sort last in ascending order
+    if (a === "") { return 1; }
+    if (b === "") { return -1; }
+    if (collator) { return collator.compare(a, b); }
+    return a < b ? -1 : 1;
+  }
+
+  function cellKey(row, index) {
+    var cell = row.cells[index];
+    if (!cell) { return ""; }
+    if (cell.hasAttribute("data-key")) { return cell.getAttribute("data-key"); }
+    return (cell.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  function sortTable(table, th) {
+    var body = table.tBodies[0];
+    if (!body) { return; }
+    var index = th.cellIndex;
+    var numeric = th.getAttribute("data-sort") === "number";
+    var direction = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+    var sign = direction === "ascending" ? 1 : -1;
+
+    var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
+      return { row: row, key: cellKey(row, index), pos: i };
+    });
+    rows.sort(function (a, b) {
+      var c;
+      if (numeric) {
+        var x = parseFloat(a.key), y = parseFloat(b.key);
+        var xn = isNaN(x), yn = isNaN(y);
+        c = xn && yn ? 0 : xn ? 1 : yn ? -1 : x - y;
+        if (!(xn || yn)) { c = c * sign; }
+      } else if (a.key === "" || b.key === "") {
+        c = compareText(a.key, b.key); // empty last either way
+      } else {
+        c = compareText(a.key, b.key) * sign;
+      }
+      return c || a.pos - b.pos;
+    });
+    var frag = doc.createDocumentFragment();
+    rows.forEach(function (r) { frag.appendChild(r.row); });
+    body.appendChild(frag);
+
+    Array.prototype.forEach.call(table.querySelectorAll("thead th[aria-sort]"), function (other) {
+      if (other !== th) { other.removeAttribute("aria-sort"); }
+    });
+    th.setAttribute("aria-sort", direction);
+  }
+
+  function initSortable() {
+    Array.prototype.forEach.call(doc.querySelectorAll("table.sortable"), function (table) {
+      Array.prototype.forEach.call(table.querySelectorAll("thead th[data-sort]"), function (th) {
+        var button = th.querySelector("button");
+        if (!button) { return; }
+        button.addEventListener("click", function () { sortTable(table, th); });
+      });
+    });
+  }
+
+  /* ------------------------------------------------------------------ search index */
+
+  var indexState = "idle"; // idle | loading | ready | failed
+  var indexWaiters = [];
+
+  function searchData() {
+    return Array.isArray(window.PORTAL_SEARCH) ? window.PORTAL_SEARCH : null;
+  }
+
+  function whenIndex(callback) {
+    if (searchData()) { indexState = "ready"; if (callback) { callback(searchData()); } return; }
+    if (callback) { indexWaiters.push(callback); }
+    if (indexState === "loading" || indexState === "failed") { return; }
+    indexState = "loading";
+    var script = doc.createElement("script");
+    script.src = siteUrl("search-index.js");
+    script.async = true;
+    script.addEventListener("load", function () {
+      indexState = searchData() ? "ready" : "failed";
+      var waiters = indexWaiters; indexWaiters = [];
+      waiters.forEach(function (w) { w(searchData()); });
+    });
+    script.addEventListener("error", function () {
+      indexState = "failed";
+      var waiters = indexWaiters; indexWaiters = [];
+      waiters.forEach(function (w) { w(null); });
+    });
+    doc.head.appendChild(script);
+  }
+
+  function terms(query) {
+    return String(query || "").toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  function prepared(item) {
+    if (!item.__hay) {
+      var id = String(item.id || "").toLowerCase();
+      var title = String(item.title || "").toLowerCase();
+      var type = String(item.type || "").toLowerCase();
+      var text = String(item.text || "").toLowerCase();
+      Object.defineProperty(item, "__hay", {
+        value: { id: id, title: title, all: type + " " + id + " " + title + " " + text },
+        enumerable: false
+      });
+    }
+    return item.__hay;
+  }
+
+  /* Every term must occur in type + id + title + text; id and title matches rank first. */
+  function search(data, query) {
+    var ts = terms(query);
+    if (!ts.length || !data) { return []; }
+    var q = ts.join(" ");
+    var hits = [];
+    data.forEach(function (item, pos) {
+      var hay = prepared(item);
+      var score = 0;
+      for (var i = 0; i < ts.length; i++) {
+        var t = ts[i];
+        if (hay.all.indexOf(t) === -1) { return; }
+        if (hay.id === t) { score += 12; }
+        else if (hay.id.indexOf(t) === 0) { score += 8; }
+        else if (hay.id.indexOf(t) !== -1) { score += 5; }
+        if (hay.title.indexOf(t) !== -1) { score += 4; }
+      }
+      if (hay.id === q) { score += 20; }
+      if (hay.title.indexOf(q) !== -1) { score += 2; }
+      hits.push({ item: item, score: score, pos: pos });
+    });
+    hits.sort(function (a, b) { return b.score - a.score || a.pos - b.pos; });
+    return hits.map(function (h) { return h.item; });
+  }
+
+  function snippet(text, query, length) {
+    var clean = String(text || "").replace(/\s+/g, " ").trim();
+    length = length || 180;
+    if (clean.length <= length) { return clean; }
+    var lower = clean.toLowerCase();
+    var first = -1;
+    terms(query).forEach(function (t) {
+      var at = lower.indexOf(t);
+      if (at !== -1 && (first === -1 || at < first)) { first = at; }
+    });
+    var start = first > 60 ? clean.lastIndexOf(" ", first - 40) : 0;
+    if (start < 0) { start = 0; }
+    var end = Math.min(clean.length, start + length);
+    var cut = clean.lastIndexOf(" ", end);
+    if (cut > start + length / 2 && end < clean.length) { end = cut; }
+    return (start > 0 ? "… " : "") + clean.slice(start, end).trim() + (end < clean.length ? " …" : "");
+  }
+
+  /* ------------------------------------------------------------------ header combobox */
+
+  function initHeaderSearch() {
+    var input = doc.getElementById("site-search");
+    var popup = doc.getElementById("search-popup");
+    if (!input || !popup) { return; }
+    var form = input.form;
+    var active = -1;
+    var options = [];
+    var MAX = 8;
+
+    function setActive(i) {
+      if (active >= 0 && options[active]) { options[active].setAttribute("aria-selected", "false"); }
+      active = i;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", options[active].id);
+        options[active].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function close() {
+      popup.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      setActive(-1);
+    }
+
+    function open() {
+      popup.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function go(url) {
+      window.location.href = url;
+    }
+
+    function render() {
+      var query = input.value;
+      while (popup.firstChild) { popup.removeChild(popup.firstChild); }
+      options = [];
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      if (!terms(query).length) { close(); return; }
+      var data = searchData();
+      if (!data) {
+        whenIndex(function () { if (input.value === query) { render(); } });
+        return;
+      }
+      var hits = search(data, query).slice(0, MAX);
+      if (!hits.length) {
+        var none = el("div", "search-option", "No matches. Press Enter to search the whole site.");
+        none.id = "search-opt-none";
+        none.setAttribute("role", "option");
+        none.setAttribute("aria-disabled", "true");
+        none.setAttribute("aria-selected", "false");
+        popup.appendChild(none);
+        open();
+        return;
+      }
+      hits.forEach(function (item, i) {
+        var opt = el("div", "search-option");
+        opt.id = "search-opt-" + i;
+        opt.setAttribute("role", "option");
+        opt.setAttribute("aria-selected", "false");
+        opt.setAttribute("data-href", siteUrl(item.url));
+        opt.appendChild(el("span", "result-type", item.type));
+        opt.appendChild(el("span", "opt-title", item.title));
+        if (item.id && item.id !== item.title) { opt.appendChild(el("span", "opt-id", item.id)); }
+        // mousedown keeps focus in the input until the click navigates
+        opt.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        opt.addEventListener("click", function () { go(opt.getAttribute("data-href")); });
+        opt.addEventListener("mousemove", function () { if (active !== i) { setActive(i); } });
+        popup.appendChild(opt);
+        options.push(opt);
+      });
+      open();
+    }
+
+    function warm() { whenIndex(null); }
+
+    input.addEventListener("focus", warm);
+    input.addEventListener("input", function () { warm(); render(); });
+    input.addEventListener("keydown", function (e) {
+      var key = e.key;
+      if (key === "ArrowDown" || key === "Down") {
+        e.preventDefault();
+        if (popup.hidden) { render(); }
+        if (options.length) { setActive(active < options.length - 1 ? active + 1 : 0); }
+      } else if (key === "ArrowUp" || key === "Up") {
+        e.preventDefault();
+        if (options.length) { setActive(active > 0 ? active - 1 : options.length - 1); }
+      } else if (key === "Enter") {
+        if (!popup.hidden && active >= 0 && options[active]) {
+          e.preventDefault();
+          go(options[active].getAttribute("data-href"));
+        } // otherwise the form submits to search.html?q=...
+      } else if (key === "Escape" || key === "Esc") {
+        if (!popup.hidden) {
+          e.preventDefault();
+          close();
+        } else if (input.value) {
+          e.preventDefault();
+          input.value = "";
+        }
+      } else if (key === "Home" || key === "End") {
+        setActive(-1);
+      }
+    });
+    input.addEventListener("blur", function () { close(); });
+    doc.addEventListener("click", function (e) {
+      if (form && !form.contains(e.target)) { close(); }
+    });
+  }
+
+  /* ------------------------------------------------------------------ search page */
+
+  function initSearchPage() {
+    var input = doc.getElementById("search-page-input");
+    var list = doc.getElementById("search-results");
+    var status = doc.getElementById("search-status");
+    if (!input || !list || !status) { return; }
+    var form = input.form;
+    var initialStatus = status.textContent;
+    var timer = null;
+
+    function queryFromUrl() {
+      var q = "";
+      try {
+        q = new URLSearchParams(window.location.search).get("q") || "";
+      } catch (err) {
+        var m = /[?&]q=([^&#]*)/.exec(window.location.search);
+        if (m) {
+          try { q = decodeURIComponent(m[1].replace(/\+/g, " ")); } catch (e2) { q = m[1]; }
+        }
+      }
+      return q;
+    }
+
+    function rememberQuery(q) {
+      if (!window.history || !window.history.replaceState) { return; }
+      try {
+        var url = window.location.pathname + (q ? "?q=" + encodeURIComponent(q) : "") + window.location.hash;
+        window.history.replaceState(null, "", url);
+      } catch (err) { /* file:// may refuse; the results still show */ }
+    }
+
+    function render() {
+      var query = input.value;
+      var clean = query.replace(/\s+/g, " ").trim();
+      while (list.firstChild) { list.removeChild(list.firstChild); }
+      if (!clean) { status.textContent = initialStatus; return; }
+      var data = searchData();
+      if (!data) {
+        status.textContent = indexState === "failed" ? "The search index could not be loaded." : "Loading the search index…";
+        whenIndex(function () { if (input.value === query) { render(); } });
+        return;
+      }
+      var hits = search(data, clean);
+      var frag = doc.createDocumentFragment();
+      hits.forEach(function (item) {
+        var li = el("li");
+        var head = el("div", "result-head");
+        var a = el("a", null, item.title);
+        a.href = siteUrl(item.url);
+        head.appendChild(a);
+        head.appendChild(el("span", "result-type", item.type));
+        head.appendChild(el("code", "result-id", item.id));
+        li.appendChild(head);
+        var text = snippet(item.text, clean);
+        if (text) { li.appendChild(el("p", "result-snippet", text)); }
+        frag.appendChild(li);
+      });
+      list.appendChild(frag);
+      var n = hits.length;
+      status.textContent = (n === 0 ? "No results" : n + (n === 1 ? " result" : " results")) + " for “" + clean + "”";
+    }
+
+    input.addEventListener("input", function () {
+      if (timer) { window.clearTimeout(timer); }
+      timer = window.setTimeout(function () { render(); rememberQuery(input.value.trim()); }, 120);
+    });
+    if (form) {
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        render();
+        rememberQuery(input.value.trim());
+      });
+    }
+
+    var q = queryFromUrl();
+    if (q) { input.value = q; }
+    whenIndex(function () { render(); });
+    if (q) { render(); }
+  }
+
+  function init() {
+    initSortable();
+    initHeaderSearch();
+    initSearchPage();
+  }
+
+  if (doc.readyState === "loading") {
+    doc.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
