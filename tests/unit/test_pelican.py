@@ -133,6 +133,17 @@ def test_team_pages_follow_the_audience_in_files_navigation_and_search(minimal_p
         assert ("pages/salary-bands.html" in (out / "manifest.json").read_text()) == (audience == "internal")
 
 
+def test_a_hidden_page_is_written_but_neither_listed_nor_indexed(minimal_project, tmp_path):
+    _pages(minimal_project, notes="Title: Notes\nSlug: notes\nStatus: hidden\n\nAuditor notes.\n",
+           draft="Title: Draft\nSlug: draft\nStatus: draft\n\nNot yet.\n")
+    out = tmp_path / "site"
+    assert _build(minimal_project, out).ok
+    assert "Auditor notes." in (out / "pages" / "notes.html").read_text()
+    assert not (out / "pages" / "draft.html").exists()
+    assert "pages/notes.html" not in (out / "index.html").read_text()
+    assert "pages/notes.html" not in (out / "search-index.js").read_text()
+
+
 def test_team_page_is_rendered_in_the_portal_chrome_and_sanitised(minimal_project, tmp_path):
     _pages(minimal_project, logistics=LOGISTICS)
     out = tmp_path / "site"

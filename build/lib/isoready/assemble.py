@@ -109,7 +109,7 @@ def write_assets(site: SiteView, project: Project, out: Path,
     for rel, data in (("README.txt", readme_text(site).encode()),
                       ("readiness.json", export.readiness_json(site).encode()),
                       ("checklist.csv", export.checklist_csv(site).encode()),
-                      ("search-index.js", export.search_index_js(site, pages).encode()),
+                      ("search-index.js", export.search_index_js(site, [p for p in pages if getattr(p, "listed", True)]).encode()),
                       ("checklist.xlsx", xlsx.workbook_bytes(site))):
         written.append(write_bytes(out, rel, data))
     return written
