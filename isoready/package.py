@@ -109,13 +109,13 @@ def build(opts: Options, render: Any = None) -> BuildResult:
 
 
 def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) -> Callable:
-    from .cache import CHROME_FIELDS, theme_key
+    from .cache import theme_key
 
-    key, reusable = theme_key(theme_dirs(opts.root), opts.root / "pelicanconf.py")
-    chrome = repr(tuple(getattr(site, f) for f in CHROME_FIELDS))
+    key = theme_key(theme_dirs(opts.root), opts.root / "pelicanconf.py")
+    chrome = repr(site.chrome)
 
     def plan(page: Page, shared: str) -> tuple[Optional[str], Optional[Written]]:
-        fingerprint = cache.fingerprint(page, key, chrome + shared, reusable)
+        fingerprint = cache.fingerprint(page, key, chrome + shared)
         return fingerprint, cache.reuse(page.path, fingerprint, out, tmp)
 
     return plan

@@ -327,7 +327,7 @@ class PortalGenerator(Generator):
                 _fail(f"build stopped: {self.output_path} not complete", 1)
             raise PageError(diags)
         job.content = content
-        job.shared = {"site": job.site, **navigation(self.settings, content)}
+        job.shared = {"site": job.site.chrome, **navigation(self.settings, content)}
 
     def generate_output(self, writer: Any) -> None:
         job = current()

@@ -84,7 +84,7 @@ def relative_root(path: str) -> str:
 
 def default_shared(site: SiteView) -> dict[str, Any]:
     """What every page and the chrome see when no Pelican settings or team-written pages add to it."""
-    return {"site": site, "SITENAME": DEFAULT_SITENAME, "nav_links": (), "footer_links": ()}
+    return {"site": site.chrome, "SITENAME": DEFAULT_SITENAME, "nav_links": (), "footer_links": ()}
 
 
 def shared_key(shared: Mapping[str, Any]) -> str:
@@ -93,36 +93,15 @@ def shared_key(shared: Mapping[str, Any]) -> str:
 
 
 def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
-    yield Page("index.html", "index", {"nav": "index", "page_title": "Dashboard"})
-    yield Page("clauses.html", "clauses", {"nav": "clauses", "page_title": "Clauses"})
-    for clause in site.clauses:
-        yield Page(clause.url, "clause", {"nav": "clauses", "clause": clause,
-                                          "page_title": f"{clause.number} {clause.name}"})
-    for register in site.register:
-        title = "Evidence register" + (f", page {register.number}" if register.number > 1 else "")
-        yield Page(register.url, "register", {"nav": "evidence", "register": register, "page_title": title})
-    for ev in site.evidence:
-        yield Page(ev.url, "evidence", {"nav": "evidence", "ev": ev, "page_title": ev.title})
-        doc = ev.document
-        if doc and doc.page_url:
-            yield Page(doc.path + ".html", "document", {"nav": "evidence", "ev": ev, "doc": doc,
-                                                        "page_title": doc.name},
-                       markdown_file=evidence_root / doc.source)
-    yield Page("gaps.html", "gaps", {"nav": "gaps", "page_title": "Gap report"})
-    yield Page("findings.html", "findings", {"nav": "findings", "page_title": "Findings"})
-    for finding in site.findings:
-        yield Page(finding.url, "finding", {"nav": "findings", "finding": finding,
-                                            "page_title": f"Finding {finding.id}"})
-    yield Page("applicability.html", "applicability", {"nav": "applicability", "page_title": "Applicability"})
-    yield Page("stages.html", "stages", {"nav": "stages", "page_title": "Audit stages"})
-    yield Page("search.html", "search", {"nav": "", "page_title": "Search"})
-    yield Page("report.html", "report", {"nav": "report", "page_title": "Readiness report"})
-    yield Page("report-print.css", "report-print.css", {"nav": "", "page_title": ""})
+    """The pages views planned, each with its own view-model as ``page`` in its template."""
+    for p in site.pages:
+        context = {"nav": p.nav, "page_title": p.title, "page": p.model}
+        yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None)
 
 
 def content_pages(items: Sequence[ContentPage]) -> Iterator[Page]:
     for cp in items:
-        yield Page(cp.url, "page", {"nav": "page:" + cp.slug, "page_title": cp.title, "content_page": cp})
+        yield Page(cp.url, "page", {"nav": "page:" + cp.slug, "page_title": cp.title, "page": cp})
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ AS_OF = date(2026, 11, 24)
 SUPPLIER_TITLE = str(yaml.safe_load(
     (ROOT / "evidence" / "operation" / "approved-supplier-list.yaml").read_text(encoding="utf-8"))["title"])
 STATES = {"ready", "at-risk", "not-ready", "not-applicable"}
+RULES_DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
 CATALOG = load_catalog()
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -176,7 +177,7 @@ def test_xlsx_bytes_are_identical_across_builds(site: Path, tmp_path: Path) -> N
 
 
 def test_readiness_json_schema_and_per_clause_state(readiness: dict) -> None:
-    assert readiness["schema"] == SCHEMA == 2
+    assert readiness["schema"] == SCHEMA == 3
     assert readiness["as_of"] == "2026-11-24" and readiness["audience"] == "auditor"
     clauses = readiness["clauses"]
     assert [c["number"] for c in clauses] == [c.number for c in CATALOG.clauses]
@@ -184,6 +185,11 @@ def test_readiness_json_schema_and_per_clause_state(readiness: dict) -> None:
         assert c["state"] in STATES, c
         assert isinstance(c["reasons"], list) and c["reasons"], f"{c['number']} has no reasons"
         assert all(isinstance(r, str) and r for r in c["reasons"]), c["reasons"]
+        # schema 3: a stable code beside every reason sentence, each one documented in docs/rules.md
+        assert len(c["reason_codes"]) == len(c["reasons"]), c
+        assert all(f"`{code}`" in RULES_DOC for code in c["reason_codes"]), c["reason_codes"]
+        for m in c["documented_information"]:
+            assert m["code"].startswith("di-") and m["reason"], m
     states = {c["number"]: c["state"] for c in clauses}
     assert states["8.3"] == "not-applicable"
     assert states["8.4.1"] == "not-ready"
@@ -215,7 +221,8 @@ def test_readiness_json_gates(readiness: dict) -> None:
         assert isinstance(gate["passed"], bool)
         assert gate["items"], f"{key} has no items"
         for item in gate["items"]:
-            assert set(item) == {"name", "passed", "reason"}, item
+            assert set(item) == {"name", "check", "passed", "reason", "code"}, item
+            assert f"`{item['check']}`" in RULES_DOC and f"`{item['code']}`" in RULES_DOC, item
             assert isinstance(item["name"], str) and item["name"]
             assert isinstance(item["passed"], bool)
             assert isinstance(item["reason"], str) and item["reason"]

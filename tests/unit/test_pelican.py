@@ -193,7 +193,7 @@ def test_pelicanconf_settings_a_pelican_user_expects(minimal_project, tmp_path, 
     (minimal_project / "content" / "images" / "site-map.png").write_bytes(b"\x89PNG fake")
     templates = minimal_project / "theme" / "templates"
     templates.mkdir(parents=True)
-    (templates / "page.html").write_text('{% extends "base.html" %}{% block content %}<h1>{{ content_page.title'
+    (templates / "page.html").write_text('{% extends "base.html" %}{% block content %}<h1>{{ page.title'
                                          ' | shout }}</h1>{% endblock %}', encoding="utf-8")
     _pages(minimal_project, logistics=LOGISTICS)
     out = tmp_path / "site"

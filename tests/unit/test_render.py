@@ -36,8 +36,9 @@ def test_register_is_split_into_pages_with_a_pager(minimal_project, tmp_path, mo
     result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False, commit="x"))
     assert result.ok
     site = result.site
-    assert [p.url for p in site.register] == ["evidence.html", "evidence-2.html", "evidence-3.html"]
-    assert [e.id for p in site.register for e in p.rows] == [e.id for e in site.evidence]
+    register = site.models("register")
+    assert [p.url for p in register] == ["evidence.html", "evidence-2.html", "evidence-3.html"]
+    assert [e.id for p in register for e in p.rows] == [e.id for e in site.export.evidence]
     page2 = (out / "evidence-2.html").read_text()
     assert "records 3 to 4 of 6 in this build" in page2
     assert '<a href="./evidence-2.html" aria-current="page">2</a>' in page2
@@ -59,7 +60,7 @@ def test_report_lists_a_few_evidence_titles_per_clause_and_counts_the_rest(minim
             f'title: Training record {n}\nkind: record\nclauses: ["7.2"]\n', encoding="utf-8")
     out = tmp_path / "site"
     result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False))
-    clause = next(c for c in result.site.clauses if c.number == "7.2")
+    clause = next(c for c in result.site.models("clause") if c.number == "7.2")
     report = (out / "report.html").read_text()
     assert f"and {len(clause.evidence) - 1} more on the clause page" in report
     assert len(clause.evidence) >= 3

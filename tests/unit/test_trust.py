@@ -290,3 +290,44 @@ def test_a_build_killed_midway_leaves_the_previous_site_unchanged(tmp_path):
     assert _tree_digest(out) == before
     assert main(["clean", "--root", str(root), "--output", str(out)]) == 0
     assert not list(tmp_path.glob(".site-build-*"))
+
+
+def _strings(obj, seen=None):
+    """Every string reachable from a view-model: dataclass fields, containers, markup."""
+    import dataclasses
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, str):
+        yield obj
+    elif dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from _strings(getattr(obj, f.name), seen)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _strings(k, seen)
+            yield from _strings(v, seen)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for v in obj:
+            yield from _strings(v, seen)
+    elif hasattr(obj, "source") and isinstance(getattr(obj, "source"), str):  # Md
+        yield obj.source
+
+
+@pytest.mark.parametrize("audience", ["public", "auditor"])
+def test_nothing_downstream_of_the_audience_filter_can_reach_a_withheld_record(planted: Path, audience: str) -> None:
+    """The site model handed to templates, exports, search and packaging holds no withheld record at all."""
+    from isoready.package import prepare
+
+    site, _project, _diags = prepare(Options(root=planted, as_of=AS_OF, audience=audience, commit="c0ffee"))
+    assert site is not None and not hasattr(site, "raw")
+    text = "\n".join(_strings(site)).lower()
+    assert "salary bands" not in text  # the internal record's title, in any form
+    for name, canary in CANARIES.items():
+        assert canary.lower() not in text, f"{name} canary reachable from the {audience} site model"
+    if audience == "public":
+        assert AUDITOR_CANARY.lower() not in text
+    internal, _, _ = prepare(Options(root=planted, as_of=AS_OF, audience="internal", commit="c0ffee"))
+    assert CANARIES["title"].lower() in "\n".join(_strings(internal)).lower()  # the walk does see records

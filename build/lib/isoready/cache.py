@@ -7,13 +7,14 @@ Two things are reused, and nothing without a content hash:
   system says about every document it points at (exists, is a file, real path)
   are unchanged. Checks across files (ids, references, exclusions, dates) always run;
 - rendered output: a page or document whose fingerprint (the SHA-256 of
-everything it is made from: its view-model's repr, the page chrome, every
+everything it is made from: its own view-model's repr, the chrome model, every
 template, the settings and the code version; for a document, its bytes'
 SHA-256) matches the previous build's, and whose file in the previous output is
 unchanged since we wrote it (size and modification time), is hard-linked into
 the new site instead of rendered or copied.
 
-Templates that may print more of the site than the page chrome are never reused.
+A template sees only its page's view-model and the chrome model, so those two
+(with the templates) are everything a page is made from: no template analysis.
 The cache lives in ``ROOT/.cache/isoready/``; deleting it only makes the next
 build a cold one. A cache that cannot be read is ignored.
 """
@@ -24,7 +25,6 @@ import functools
 import hashlib
 import os
 import pickle
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -33,15 +33,6 @@ from .render import Page, Written
 
 VERSION = "3"
 CACHE_DIR = Path(".cache") / "isoready"
-#: site fields the page chrome (base.html) prints; a reusable page may print no other site field
-CHROME_FIELDS = ("organisation", "logo_url", "as_of", "audience", "audience_note", "commit", "standard",
-                 "amendments")
-REUSABLE_TEMPLATES = ("clause", "evidence", "document", "finding", "register")
-_SITE_FIELD = re.compile(r"\bsite\.([a-z_]+)")
-_JINJA_CODE = re.compile(r"{[{%].*?[%}]}", re.DOTALL)
-_OTHER_SITE_USE = re.compile(r"\bsite\b(?!\.[a-z_])")  # site[...], {% set s = site %}, passing site along
-
-
 @functools.lru_cache(maxsize=1)
 def _code_version() -> str:
     h = hashlib.sha256(VERSION.encode())
@@ -59,50 +50,17 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
-def theme_key(theme: "Path | Sequence[Path]", settings_file: Optional[Path]) -> tuple[str, set[str]]:
-    """A hash of every template, the settings, the code and its libraries; and the templates whose pages
-    may be reused: those which, with every template they include, import or extend, print no site field
-    but the chrome's. ``theme``: the theme folders in priority order (a project's overrides first)."""
+def theme_key(theme: "Path | Sequence[Path]", settings_file: Optional[Path]) -> str:
+    """A hash of every template, the settings, the code and its libraries. ``theme``: the theme folders in
+    priority order (a project's overrides first), so adding, changing or removing an override changes it."""
     h = hashlib.sha256(_code_version().encode())
-    sources: dict[str, str] = {}
-    for n, theme in enumerate([theme] if isinstance(theme, Path) else list(theme)):
-        folder = theme / "templates"
+    for n, folder in enumerate(t / "templates" for t in ([theme] if isinstance(theme, Path) else list(theme))):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                name = path.relative_to(folder).as_posix()
-                text = path.read_text(encoding="utf-8", errors="replace")
-                sources.setdefault(name, text)  # the first folder that has a template wins, as in the loader
-                h.update(f"{n}:{name}".encode() + b"\0" + text.encode())
+                h.update(f"{n}:".encode() + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     if settings_file and settings_file.is_file():
         h.update(b"settings\0" + settings_file.read_bytes())
-    reusable = {name for name in REUSABLE_TEMPLATES if _prints_only_chrome(f"{name}.html", sources)}
-    return h.hexdigest(), reusable
-
-
-def _prints_only_chrome(start: str, sources: dict[str, str]) -> bool:
-    from jinja2 import Environment, TemplateSyntaxError, meta
-
-    env = Environment()
-    todo, seen = [start, "chrome-header.html", "chrome-footer.html"], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        source = sources.get(name)
-        if source is None:
-            return False  # a template we cannot see: assume the worst
-        code = " ".join(_JINJA_CODE.findall(source))  # expressions and statements, not the HTML around them
-        if _OTHER_SITE_USE.search(code) or not set(_SITE_FIELD.findall(code)) <= set(CHROME_FIELDS):
-            return False
-        try:
-            refs = list(meta.find_referenced_templates(env.parse(source)))
-        except TemplateSyntaxError:
-            return False
-        if any(ref is None for ref in refs):
-            return False  # a template name computed at render time
-        todo.extend(refs)
-    return True
+    return h.hexdigest()
 
 
 @dataclass
@@ -141,9 +99,7 @@ class BuildCache:
 
     # ------------------------------------------------------------------ pages
 
-    def fingerprint(self, page: Page, key: str, chrome: str, reusable: set[str]) -> Optional[str]:
-        if page.template not in reusable:
-            return None
+    def fingerprint(self, page: Page, key: str, chrome: str) -> str:
         h = hashlib.sha256(key.encode())
         h.update(chrome.encode())
         h.update(page.path.encode() + b"\0" + page.template.encode() + b"\0")

@@ -65,6 +65,9 @@ def make_parser() -> argparse.ArgumentParser:
         prog="isoready",
         description="Build an ISO 9001 certification readiness portal from an evidence register kept in YAML.",
         epilog="Exit codes: 0 clean, 1 problems found (or warnings under --strict), 2 usage or internal error.")
+    from . import version
+
+    parser.add_argument("--version", action="version", version=f"isoready {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 

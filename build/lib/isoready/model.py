@@ -16,6 +16,7 @@ from .load import Loc
 EVIDENCE_KINDS = ("document", "record")
 STATUSES = ("not-started", "planned", "in-progress", "implemented", "verified", "not-applicable")
 DONE_STATUSES = ("implemented", "verified")
+OPEN_STATUSES = ("not-started", "planned", "in-progress")  # applicable, not yet done
 AUDIENCES = ("public", "auditor", "internal")
 DEFAULT_AUDIENCE = "auditor"
 GRADES = ("major", "minor", "ofi")

