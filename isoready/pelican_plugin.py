@@ -47,6 +47,7 @@ from .text import sanitise
 
 PLUGIN = "isoready.pelican_plugin"
 PAGE_URL = "pages/{slug}.html"
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader
 CONF = "pelicanconf.py"
 
 #: Settings every portal build needs, whatever pelicanconf.py says (docs/pelican.md explains each).
@@ -203,8 +204,6 @@ def _prepare_direct(pelican: Any, root: Path) -> Job:
     out = Path(pelican.output_path)
     if not replaceable(out):
         _fail(f"isoready: error: refusing to replace {out}: it is not a site built by isoready", 2)
-    if out.exists():  # our previous site: start from nothing, so no withheld page of an earlier build remains
-        shutil.rmtree(out)
     from .render import pages
 
     return Job(site, project, list(pages(site, project.root / "evidence")), direct=True, diagnostics=list(diags))
@@ -273,7 +272,27 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str) -> tu
         body = sanitise(page.content)
         found.append(ContentPage(page.slug, str(page.title), PAGE_URL.format(slug=page.slug), wanted, Markup(body),
                                  " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed))
+    read = {Path(p.source_path).resolve() for key in ("pages", "hidden_pages", "draft_pages")
+            for p in context.get(key, [])}
+    folder = root / "content" / "pages"
+    for source in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if source.suffix.lower() in MARKDOWN_SUFFIXES and source.is_file() and source.resolve() not in read:
+            rel = source.relative_to(root).as_posix()
+            if not _has_key(source, "title"):
+                diags.append(Diagnostic(rel, 1, 1, "E202", "page has no 'Title:' line, so it cannot be published",
+                                        "start the file with 'Title: ...', then 'Slug: ...'"))
+            else:
+                diags.append(Diagnostic(rel, 1, 1, "E101", "Pelican could not read this page",
+                                        "see Pelican's message above"))
     return found, diags
+
+
+def _has_key(path: Path, key: str) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace").split("\n\n", 1)[0]
+    except OSError:
+        return False
+    return any(re.match(rf"\s*{key}\s*:", line, re.IGNORECASE) for line in head.splitlines())
 
 
 def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str, Any]:
@@ -324,7 +343,7 @@ class PortalGenerator(Generator):
         if errors(diags):
             if job.direct:
                 print(report(diags), flush=True)
-                _fail(f"build stopped: {self.output_path} not complete", 1)
+                _fail(f"build stopped: {self.output_path} left unchanged", 1)
             raise PageError(diags)
         job.content = content
         job.shared = {"site": job.site.chrome, **navigation(self.settings, content)}
@@ -332,6 +351,10 @@ class PortalGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         job = current()
         assert job is not None
+        out = Path(self.output_path)
+        if job.direct and out.exists():  # checked ours in initialized; emptied only now that nothing can stop us,
+            shutil.rmtree(out)  # so no page of an earlier build (another audience) remains
+            out.mkdir()
         if not isinstance(writer, PortalWriter):  # another plugin's writer: ours still writes our pages
             writer = PortalWriter(self.output_path, settings=self.settings)
         items = job.pages + list(content_pages(job.content))

@@ -321,3 +321,24 @@ def test_an_installed_wheel_builds_a_project_with_no_theme_folder(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (project / "output" / "theme" / "css" / "portal.css").is_file()
     assert "Example Works Ltd" in (project / "output" / "clauses" / "8.4.html").read_text()
+
+
+def test_a_page_without_a_title_is_a_diagnostic_not_a_silent_skip(minimal_project, tmp_path):
+    _pages(minimal_project, untitled="Slug: untitled\n\nNo title here.\n", logistics=LOGISTICS)
+    result = _build(minimal_project, tmp_path / "site")
+    assert not result.ok
+    assert [d.format() for d in result.diagnostics] == [
+        "content/pages/untitled.md:1:1: E202 page has no 'Title:' line, so it cannot be published "
+        "(start the file with 'Title: ...', then 'Slug: ...')"]
+
+
+def test_direct_run_with_a_bad_page_prints_the_diagnostic_and_exits_1(minimal_project):
+    _conf(minimal_project)
+    assert _pelican(minimal_project).returncode == 0
+    before = _tree(minimal_project / "output")
+    _pages(minimal_project, bad="Title: Bad\nAudience: everyone\n\nText.\n")
+    proc = _pelican(minimal_project)
+    assert proc.returncode == 1
+    assert _tree(minimal_project / "output") == before  # the previous site, exactly
+    assert "content/pages/bad.md:2:11: E204 Audience 'everyone' is not an audience" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr

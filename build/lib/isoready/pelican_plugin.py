@@ -47,6 +47,7 @@ from .text import sanitise
 
 PLUGIN = "isoready.pelican_plugin"
 PAGE_URL = "pages/{slug}.html"
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader
 CONF = "pelicanconf.py"
 
 #: Settings every portal build needs, whatever pelicanconf.py says (docs/pelican.md explains each).
@@ -273,7 +274,27 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str) -> tu
         body = sanitise(page.content)
         found.append(ContentPage(page.slug, str(page.title), PAGE_URL.format(slug=page.slug), wanted, Markup(body),
                                  " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed))
+    read = {Path(p.source_path).resolve() for key in ("pages", "hidden_pages", "draft_pages")
+            for p in context.get(key, [])}
+    folder = root / "content" / "pages"
+    for source in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if source.suffix.lower() in MARKDOWN_SUFFIXES and source.is_file() and source.resolve() not in read:
+            rel = source.relative_to(root).as_posix()
+            if not _has_key(source, "title"):
+                diags.append(Diagnostic(rel, 1, 1, "E202", "page has no 'Title:' line, so it cannot be published",
+                                        "start the file with 'Title: ...', then 'Slug: ...'"))
+            else:
+                diags.append(Diagnostic(rel, 1, 1, "E101", "Pelican could not read this page",
+                                        "see Pelican's message above"))
     return found, diags
+
+
+def _has_key(path: Path, key: str) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace").split("\n\n", 1)[0]
+    except OSError:
+        return False
+    return any(re.match(rf"\s*{key}\s*:", line, re.IGNORECASE) for line in head.splitlines())
 
 
 def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str, Any]:
