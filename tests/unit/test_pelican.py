@@ -298,10 +298,14 @@ def test_no_import_cycle_between_package_and_the_plugin():
 def test_an_installed_wheel_builds_a_project_with_no_theme_folder(tmp_path):
     """pip wheel (its build backend from the registry) + a fresh venv whose dependencies come from the
     shared environment: the project folder holds only evidence/ and content/, the theme comes from the wheel."""
-    wheels = tmp_path / "wheels"
+    wheels, source = tmp_path / "wheels", tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):  # a copy: building in place would leave build/ in the repo
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "isoready", source / "isoready", ignore=shutil.ignore_patterns("__pycache__"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                           str(wheels), str(REPO)], capture_output=True, text=True, timeout=300, env=env)
+                           str(wheels), str(source)], capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
