@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional
 
 from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, Assessment, Evidence, Finding, Project
@@ -20,8 +20,12 @@ from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, Assessment, Eviden
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
 STATE_ORDER = (NOT_APPLICABLE, READY, AT_RISK, NOT_READY)  # worst last
 
-PRESENT, STALE, MISSING, OUT_OF_WINDOW, CONDITIONAL, EXCLUDED = (
-    "present", "stale", "missing", "out-of-window", "conditional", "not-applicable")
+PRESENT, REVIEW_OVERDUE, MISSING, OUT_OF_WINDOW, CONDITIONAL, EXCLUDED = (
+    "present", "review-overdue", "missing", "out-of-window", "conditional", "not-applicable")
+#: a mandatory record counts only when dated within this many months, unless the catalog or windows: says
+DEFAULT_RECORD_WINDOW = 12
+#: findings whose open state, due date and verification weigh on readiness (an OFI or area of concern does not)
+NONCONFORMITIES = ("major", "minor")
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,22 @@ class MandatoryCheck:
     kind: str  # maintain | retain
     what: str
     when: Optional[str]
-    state: str  # present | stale | missing | out-of-window | conditional | not-applicable
-    evidence: tuple[str, ...]  # current records of the right kind
-    stale: tuple[str, ...]  # stale records of the right kind
+    state: str  # present | review-overdue | missing | out-of-window | conditional | not-applicable
+    evidence: tuple[str, ...]  # records of the right kind that count (current; within the window for records)
+    stale: tuple[str, ...]  # of the right kind, past their review date
     reason: Reason
     window_months: Optional[int] = None
     latest: Optional[date] = None
 
     @property
     def is_gap(self) -> bool:
-        return self.state in (STALE, MISSING, OUT_OF_WINDOW)
+        """Missing or out of its window: a nonconformity waiting to be written (the clause is not ready)."""
+        return self.state in (MISSING, OUT_OF_WINDOW)
+
+    @property
+    def is_risk(self) -> bool:
+        """Present but its review is overdue, or a condition not yet declared: at risk."""
+        return self.state == REVIEW_OVERDUE
 
 
 @dataclass(frozen=True)
@@ -98,10 +108,20 @@ class ClauseResult:
     applying: Optional[Assessment] = None  # the assessment whose status applies (own or inherited)
     related_findings: tuple[str, ...] = ()  # every finding, any status, on it, an ancestor or a descendant
     target_late: Optional[LateTarget] = None
+    leaves_at_risk: int = 0
+    leaves_not_ready: int = 0
 
     @property
     def readiness(self) -> Optional[float]:
         return self.leaves_ready / self.leaves_applicable if self.leaves_applicable else None
+
+    def share(self, state: str) -> Optional[float]:
+        """The share of its applicable leaves in one state (ready, at-risk or not-ready)."""
+        if not self.leaves_applicable:
+            return None
+        count = {READY: self.leaves_ready - self.leaves_at_risk, AT_RISK: self.leaves_at_risk,
+                 NOT_READY: self.leaves_not_ready}[state]
+        return count / self.leaves_applicable
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,7 @@ class GateItem:
     passed: bool
     reason: Reason
     evidence: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()  # the clauses a failing check is about (blockers link to them)
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,8 @@ class FindingResult:
     finding: Finding
     overdue: bool
     leaves: tuple[str, ...]  # leaf clauses it applies to
+    due_today: bool = False
+    unverified: bool = False  # a closed nonconformity with no verification of effectiveness
 
 
 @dataclass(frozen=True)
@@ -160,6 +183,30 @@ class Gaps:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Internal audit coverage: which audits within the window reached each applicable leaf."""
+
+    audits: tuple[str, ...]  # audit record ids within the window, oldest first
+    leaves: Mapping[str, tuple[str, ...]]  # applicable leaf -> audit ids covering it
+    uncovered: tuple[str, ...]
+    window: int
+    since: date
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """Something that runs out between the as-of date and the last booked audit, assuming nothing changes."""
+
+    date: date
+    kind: str  # review-due | window-closes | finding-due | target
+    clauses: tuple[str, ...]
+    before: str  # the first booked audit on or after the date: stage1 | stage2
+    evidence: Optional[str] = None
+    finding: Optional[str] = None
+    clause: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Readiness:
     as_of: date
     overall: Optional[float]
@@ -177,6 +224,15 @@ class Readiness:
     targets: tuple[Target, ...] = ()
     audits: tuple[AuditDate, ...] = ()
     gaps: Optional[Gaps] = None
+    coverage: Optional[Coverage] = None
+    future_dated: tuple[str, ...] = ()  # evidence dated after the as-of date: it counts for nothing yet
+    on_audit_date: Mapping[str, Optional[Gate]] = field(default_factory=dict)  # stage -> its gate on its date
+    lapses: tuple[Lapse, ...] = ()
+
+    def share(self, state: str) -> Optional[float]:
+        counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],
+                  NOT_READY: self.state_counts[NOT_READY]}
+        return counts[state] / self.leaves_applicable if self.leaves_applicable else None
 
 
 #: a review falling due within this many days is "due soon" on the freshness chart
@@ -188,6 +244,10 @@ def months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_after(day: date, months: int) -> date:
+    return months_before(day, -months)
 
 
 # --------------------------------------------------------------------------- statuses
@@ -227,12 +287,14 @@ def resolve_statuses(project: Project) -> dict[str, tuple[str, bool, Optional[st
 # --------------------------------------------------------------------------- documented information
 
 
-def _window(project: Project, number: str) -> Optional[int]:
-    return project.organisation.windows.get(number, project.catalog[number].window_months)
+def window_of(project: Project, number: str) -> int:
+    """The recency window, in months, of a clause's records: windows: in organisation.yaml, the catalog, or 12."""
+    return project.organisation.windows.get(number, project.catalog[number].window_months or DEFAULT_RECORD_WINDOW)
 
 
 def check_mandatory(project: Project, number: str, applicable: bool, mapped: list[Evidence],
                     as_of: date) -> list[MandatoryCheck]:
+    """``mapped``: the evidence mapped to the clause that exists on ``as_of`` (nothing dated later)."""
     clause = project.catalog[number]
     checks = []
     for item in clause.documented_information:
@@ -240,36 +302,41 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
         right = [e for e in mapped if e.kind == want]
         current = [e for e in right if not e.is_stale(as_of)]
         stale = [e for e in right if e.is_stale(as_of)]
-        window = _window(project, number) if item.kind == "retain" else None
-        latest = max((e.date for e in current if e.date), default=None)
         about = {"clause": number, "what": item.what, "noun": want}
+        window = window_of(project, number) if item.kind == "retain" else None
+        latest = max((e.date for e in right if e.date), default=None)
+        counted: list[Evidence] = current
         if not applicable:
             state, why = EXCLUDED, reason("di-not-required", **about)
-        elif current and window:
+        elif item.kind == "retain":
+            # a record is a fact of the past: it counts while it is recent, whatever its review date says
             since = months_before(as_of, window)
-            in_window = [e for e in current if e.date and e.date >= since]
-            if in_window:
-                newest = max(in_window, key=lambda e: (e.date, e.id))
+            counted = [e for e in right if e.date and e.date >= since]
+            if counted:
+                newest = max(counted, key=lambda e: (e.date, e.id))
                 state = PRESENT
                 why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
-            else:
+            elif right:
                 state = OUT_OF_WINDOW
                 why = reason("di-out-of-window", window=window, latest=latest, **about)
+            elif item.when:
+                state, why = CONDITIONAL, reason("di-conditional", when=item.when, **about)
+            else:
+                state, why = MISSING, reason("di-missing", **about)
         elif current:
             state = PRESENT
             why = reason("di-present", [e.id for e in current], **about)
         elif stale:
-            state = STALE
-            why = reason("di-stale", [e.id for e in stale], **about)
+            state = REVIEW_OVERDUE  # the document is there; its review is late: at risk, not missing
+            why = reason("di-review-overdue", [e.id for e in stale],
+                         review_by=min(e.review_by for e in stale if e.review_by), **about)
         elif item.when:
-            state = CONDITIONAL
-            why = reason("di-conditional", when=item.when, **about)
+            state, why = CONDITIONAL, reason("di-conditional", when=item.when, **about)
         else:
-            state = MISSING
-            why = reason("di-missing", **about)
+            state, why = MISSING, reason("di-missing", **about)
         checks.append(MandatoryCheck(
             clause=number, kind=item.kind, what=item.what, when=item.when, state=state,
-            evidence=tuple(e.id for e in current), stale=tuple(e.id for e in stale), reason=why,
+            evidence=tuple(e.id for e in counted), stale=tuple(e.id for e in stale), reason=why,
             window_months=window, latest=latest))
     return checks
 
@@ -291,36 +358,55 @@ def _not_applicable(own: Mapping[str, Assessment], src: str) -> Reason:
 
 
 def assess(project: Project, as_of: date) -> Readiness:
+    """Readiness on ``as_of``, and each booked audit's gate judged on its own date, assuming nothing changes."""
+    today = _assess_on(project, as_of, as_of)
+    projected: dict[str, Optional[Gate]] = {}
+    for stage, day in sorted(project.organisation.audits.items()):
+        projected[stage] = _assess_on(project, day, as_of).gates[stage] if day >= as_of else None
+    return replace(today, on_audit_date=projected, lapses=lapses(project, today))
+
+
+def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
+    """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known)."""
     catalog = project.catalog
     statuses = resolve_statuses(project)
     own = {a.clause: a for a in project.assessments}
-    by_id = {e.id: e for e in project.evidence}
     audits = project.organisation.audits
-    stale_ids = {e.id for e in project.evidence if e.is_stale(as_of)}
+    future = tuple(e.id for e in project.evidence if e.date and e.date > known)
+    existing = [e for e in project.evidence if not (e.date and e.date > known)]
+    by_id = {e.id: e for e in existing}
+    stale_ids = {e.id for e in existing if e.is_stale(as_of)}
 
     mapped: dict[str, list[Evidence]] = {}
-    for e in project.evidence:
+    for e in existing:
         for number in e.clauses:
             mapped.setdefault(number, []).append(e)
 
     findings = tuple(
         FindingResult(finding=f, overdue=bool(f.is_open and f.due and f.due < as_of),
-                      leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))))
+                      leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))),
+                      due_today=bool(f.is_open and f.due == as_of),
+                      unverified=_unverified(f))
         for f in sorted(project.findings, key=lambda f: (f.raised, f.id))
     )
-    open_on: dict[str, list[Finding]] = {}  # open findings on a clause or an ancestor
+    open_on: dict[str, list[FindingResult]] = {}  # open findings on a clause or an ancestor
+    unverified_on: dict[str, list[FindingResult]] = {}  # closed nonconformities never shown effective
     related: dict[str, list[str]] = {}  # any finding on a clause, an ancestor or a descendant
     for fr in findings:
         f = fr.finding
         reach: dict[str, None] = {}
         for number in f.clauses:
             below = [number, *catalog.descendants(number)]
-            if f.is_open:
+            if f.is_open or fr.unverified:
                 for n in below:
-                    open_on.setdefault(n, []).append(f)
+                    (open_on if f.is_open else unverified_on).setdefault(n, []).append(fr)
             reach.update(dict.fromkeys([*below, *catalog.ancestors(number)]))
         for n in reach:
             related.setdefault(n, []).append(f.id)
+    # the corrective-action process itself (10.2) is at risk while actions are late or unverified
+    action_risks = [reason("finding-overdue" if fr.overdue else "finding-unverified", findings=(fr.finding.id,),
+                           grade=fr.finding.grade, due=fr.finding.due)
+                    for fr in findings if fr.finding.grade in NONCONFORMITIES and (fr.overdue or fr.unverified)]
 
     def linked_evidence(number: str, assessment: Optional[Assessment]) -> list[Evidence]:
         extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
@@ -328,6 +414,11 @@ def assess(project: Project, as_of: date) -> Readiness:
 
     def stale_reason(e: Evidence) -> Reason:
         return reason("evidence-stale", (e.id,), review_by=e.review_by)
+
+    def supported(number: str, linked: list[Evidence]) -> bool:
+        """Current evidence on the clause or one of its ancestors."""
+        return any(e.id not in stale_ids for e in linked) or any(
+            e.id not in stale_ids for n in catalog.ancestors(number) for e in mapped.get(n, []))
 
     results: dict[str, ClauseResult] = {}
     all_mandatory: list[MandatoryCheck] = []
@@ -348,21 +439,31 @@ def assess(project: Project, as_of: date) -> Readiness:
         state = NOT_APPLICABLE
         if applicable:
             blockers, risks = [], []
+            declared = status if status in DONE_STATUSES else None
             if status not in DONE_STATUSES:
                 target = own.get(status_from or number)
                 blockers.append(reason("status-not-done", status=status, inherited_from=status_from,
                                        target=target.target if target else None))
+            elif not supported(number, linked):
+                risks.append(reason("no-evidence", status=status))
             for check in mandatory:
                 if check.is_gap:
-                    declared = status if status in DONE_STATUSES else None
                     blockers.append(check.reason.with_params(declared=declared))
-            for f in open_on.get(number, []):
+                elif check.is_risk:
+                    risks.append(check.reason)
+            for fr in open_on.get(number, []):
+                f = fr.finding
                 raised_on = None if number in f.clauses else f.clauses
-                r = reason("finding-open", findings=(f.id,), grade=f.grade, raised_on=raised_on)
+                code = "finding-open-overdue" if fr.overdue else "finding-open"
+                r = reason(code, findings=(f.id,), grade=f.grade, raised_on=raised_on, due=f.due)
                 if f.grade == "major":
                     blockers.append(r)
                 elif f.grade == "minor":
                     risks.append(r)
+            risks.extend(reason("finding-unverified", findings=(fr.finding.id,), grade=fr.finding.grade,
+                                due=fr.finding.due) for fr in unverified_on.get(number, []))
+            if CORRECTIVE_ACTION in (number, *catalog.ancestors(number)):
+                risks.extend(r for r in action_risks if r not in risks)
             risks.extend(stale_reason(e) for e in stale)
             if blockers:
                 state, reasons = NOT_READY, blockers + risks
@@ -376,10 +477,11 @@ def assess(project: Project, as_of: date) -> Readiness:
             number=number, status=status, assessed=assessed, status_from=status_from, applicable=applicable,
             state=state, reasons=tuple(reasons), evidence=tuple(e.id for e in linked),
             stale_evidence=tuple(e.id for e in stale), mandatory=tuple(mandatory),
-            findings=tuple(f.id for f in open_on.get(number, [])),
+            findings=tuple(fr.finding.id for fr in open_on.get(number, [])),
             leaves_applicable=int(applicable), leaves_ready=int(state in (READY, AT_RISK)),
             assessment=assessment, applying=applying, related_findings=tuple(related.get(number, ())),
-            target_late=_late(applying.target if applying else None, audits))
+            target_late=_late(applying.target if applying else None, audits),
+            leaves_at_risk=int(state == AT_RISK), leaves_not_ready=int(state == NOT_READY))
     # then parents, deepest first
     for clause in sorted((c for c in catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
         number = clause.number
@@ -409,11 +511,13 @@ def assess(project: Project, as_of: date) -> Readiness:
             number=number, status=status, assessed=assessed, status_from=status_from,
             applicable=bool(applicable_leaves), state=state, reasons=tuple(reasons),
             evidence=tuple(e.id for e in linked), stale_evidence=tuple(e.id for e in stale), mandatory=(),
-            findings=tuple(f.id for f in open_on.get(number, [])),
+            findings=tuple(fr.finding.id for fr in open_on.get(number, [])),
             leaves_applicable=len(applicable_leaves),
             leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment,
             applying=applying, related_findings=tuple(related.get(number, ())),
-            target_late=_late(applying.target if applying else None, audits))
+            target_late=_late(applying.target if applying else None, audits),
+            leaves_at_risk=sum(r.state == AT_RISK for r in applicable_leaves),
+            leaves_not_ready=sum(r.state == NOT_READY for r in applicable_leaves))
 
     ordered = {c.number: results[c.number] for c in catalog.clauses}
     leaves = [r for r in ordered.values() if catalog[r.number].is_leaf]
@@ -432,7 +536,7 @@ def assess(project: Project, as_of: date) -> Readiness:
         not_ready=tuple(r.number for r in leaves if r.state == NOT_READY),
         not_implemented=tuple(r.number for r in leaves if r.status in OPEN_STATUSES),
         without_evidence=tuple(r.number for r in applicable if not r.evidence),
-        mandatory=tuple(m for m in all_mandatory if m.is_gap),
+        mandatory=tuple(m for m in all_mandatory if m.is_gap or m.is_risk),
         stale=stale_sorted,
         open_findings=tuple(fr.finding.id for fr in findings if fr.finding.is_open))
     readiness = Readiness(
@@ -444,15 +548,25 @@ def assess(project: Project, as_of: date) -> Readiness:
         mandatory=tuple(all_mandatory),
         findings=findings,
         gates={},
-        stale_evidence=tuple(e.id for e in project.evidence if e.id in stale_ids),
+        stale_evidence=tuple(e.id for e in existing if e.id in stale_ids),
         status_counts=status_counts, state_counts=state_counts,
-        freshness=freshness(project.evidence, as_of),
+        freshness=freshness(existing, as_of),
         targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits)) for a in open_targets),
         audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
                                                                                   key=lambda kv: kv[1])),
         gaps=gaps,
+        coverage=coverage(project, mapped, ordered, as_of),
+        future_dated=future,
     )
     return _with_gates(readiness, project, as_of, mapped)
+
+
+def _unverified(f: Finding) -> bool:
+    """A closed nonconformity whose corrective action was never shown to be effective."""
+    if f.is_open or f.grade not in NONCONFORMITIES:
+        return False
+    verification = getattr(f, "verification", None)
+    return not (verification and verification.effective is True)
 
 
 def freshness(evidence: Iterable[Evidence], as_of: date) -> dict[str, int]:
@@ -474,6 +588,39 @@ def _clause_key(number: str) -> tuple:
     return tuple(int(p) if p.isdigit() else 0 for p in number.split("."))
 
 
+# --------------------------------------------------------------------------- internal audit coverage
+
+AUDIT_CLAUSE = "9.2.2"
+CORRECTIVE_ACTION = "10.2"
+REVIEW_CLAUSE = "9.3.3"
+
+
+def _recent(evidence: list[Evidence], as_of: date, since: date) -> list[Evidence]:
+    """Records dated within [since, as_of], oldest first."""
+    return sorted((e for e in evidence if e.kind == "record" and e.date and since <= e.date <= as_of),
+                  key=lambda e: (e.date, e.id))
+
+
+def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Mapping[str, ClauseResult],
+             as_of: date) -> Coverage:
+    """Each applicable leaf and the internal audits within the window whose ``covers`` reach it (a listed
+    clause covers its sub-clauses); several audits may combine."""
+    catalog = project.catalog
+    window = window_of(project, AUDIT_CLAUSE)
+    since = months_before(as_of, window)
+    audits = _recent(mapped.get(AUDIT_CLAUSE, []), as_of, since)
+    reached: dict[str, list[str]] = {}
+    for e in audits:
+        for number in e.covers:
+            if number in catalog:
+                for leaf in catalog.leaves_under(number):
+                    reached.setdefault(leaf, []).append(e.id)
+    leaves = {n: tuple(dict.fromkeys(reached.get(n, ()))) for n, r in results.items()
+              if r.applicable and catalog[n].is_leaf}
+    return Coverage(tuple(e.id for e in audits), leaves, tuple(n for n, ids in leaves.items() if not ids),
+                    window, since)
+
+
 # --------------------------------------------------------------------------- stage gates
 
 
@@ -488,65 +635,138 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         found = [e for n in [number, *catalog.descendants(number)] for e in mapped.get(n, [])]
         return _current(list(dict.fromkeys(found)), as_of, kind)
 
-    def planned(number: str, recurring: str) -> list[Evidence]:
-        """A plan: a current document (programme, schedule) under the clause, or a record within the window."""
-        window = _window(project, recurring) or 12
-        since = months_before(as_of, window)
-        recent = [e for e in under(number, "record") if e.date and e.date >= since]
-        return under(number, "document") + recent
-
-    def present(check: str, evidence: list[Evidence]) -> GateItem:
+    def present(check: str, number: str, kind: Optional[str] = "document") -> GateItem:
+        evidence = under(number, kind)
         if evidence:
             ids = tuple(e.id for e in evidence)
-            return GateItem(check, True, reason("gate-present", ids), ids)
-        return GateItem(check, False, reason("gate-missing", check=check))
+            return GateItem(check, True, reason("gate-present", ids, clause=number), ids)
+        return GateItem(check, False, reason("gate-missing", check=check, clause=number), clauses=(number,))
+
+    def every(check: str, numbers: tuple[str, ...]) -> GateItem:
+        missing = tuple(n for n in numbers if not under(n, None))
+        if missing:
+            return GateItem(check, False, reason("gate-missing", check=check, clause=missing[0], missing=missing),
+                            clauses=missing)
+        ids = tuple(dict.fromkeys(e.id for n in numbers for e in under(n, None)))
+        return GateItem(check, True, reason("gate-present", ids, clause=", ".join(numbers)), ids)
 
     def mandatory_item(check: str, kind: str) -> GateItem:
         items = [m for m in r.mandatory if m.kind == kind]
-        gaps = tuple((m.clause, m.state) for m in items if m.is_gap)
-        if gaps:
-            return GateItem(check, False, reason("gate-mandatory-gaps", kind=kind, gaps=gaps, total=len(items)))
+        bad = [m for m in items if m.is_gap or m.is_risk]
+        if bad:
+            return GateItem(check, False, reason("gate-mandatory-gaps", kind=kind,
+                                                 gaps=tuple((m.clause, m.state) for m in bad), total=len(items)),
+                            clauses=tuple(dict.fromkeys(m.clause for m in bad)))
         required = [m for m in items if m.state == PRESENT]
         return GateItem(check, True, reason("gate-mandatory-ok", kind=kind, count=len(required)))
 
-    def recurring(check: str, number: str, what: str) -> tuple[GateItem, list[Evidence]]:
-        window = _window(project, number) or 12
+    def performed(check: str, number: str, plan: str, what: str) -> tuple[GateItem, list[Evidence]]:
+        """A record of the activity within its window; a plan alone is 'planned, not yet performed'."""
+        window = window_of(project, number)
         since = months_before(as_of, window)
-        done = [e for e in _current(mapped.get(number, []), as_of, "record") if e.date and e.date >= since]
+        done = _recent(mapped.get(number, []), as_of, since)
         if done:
-            newest = max(done, key=lambda e: (e.date, e.id))
+            newest = done[-1]
             return GateItem(check, True, reason("gate-recurring-ok", (newest.id,), what=what, date=newest.date,
                                                 window=window), (newest.id,)), done
+        plans = under(plan, "document")
+        if plans:
+            return GateItem(check, False, reason("gate-planned-only", [e.id for e in plans], what=what,
+                                                 clause=number, window=window, since=since),
+                            clauses=(number,)), done
         return GateItem(check, False, reason("gate-recurring-missing", what=what, clause=number, window=window,
-                                             since=since)), done
+                                             since=since), clauses=(number,)), done
 
+    audit_done, audits = performed("internal-audit-performed", AUDIT_CLAUSE, "9.2", "internal audit")
+    if audit_done.passed and not under("9.2", "document"):
+        audit_done = GateItem(audit_done.check, False, reason("gate-no-programme", clause="9.2"), clauses=("9.2",))
+    review_done, reviews = performed("management-review-performed", REVIEW_CLAUSE, "9.3", "management review")
     stage1 = Gate("stage1", (
-        present("scope", under("4.3", "document")),
-        present("policy", under("5.2", "document")),
-        present("objectives", under("6.2", "document")),
+        present("scope", "4.3"),
+        present("policy", "5.2"),
+        present("objectives", "6.2"),
+        every("context", ("4.1", "4.2")),
+        present("processes", "4.4", None),
+        present("risks", "6.1", None),
         mandatory_item("mandatory-documents", "maintain"),
-        present("internal-audit-performed", planned("9.2", "9.2.2")),
-        present("management-review-performed", planned("9.3", "9.3.3")),
+        audit_done,
+        review_done,
     ))
 
     not_ready = tuple(n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY)
     all_ready = GateItem("all-clauses-ready", not not_ready,
                          reason("gate-not-ready", clauses=not_ready) if not_ready
-                         else reason("gate-all-ready", count=r.leaves_applicable))
-    audit_item, audits = recurring("internal-audit-coverage", "9.2.2", "internal audit")
-    if audit_item.passed:
-        covered = {catalog[n].main for e in audits for n in e.covers}
-        needed = [m for m, v in r.by_main.items() if v is not None]
-        uncovered = tuple(m for m in needed if m not in covered)
-        if uncovered:
-            audit_item = GateItem(audit_item.check, False, reason("gate-coverage-gap", mains=uncovered))
-        else:
-            audit_item = GateItem(audit_item.check, True, audit_item.reason.with_params(covers_all=True),
-                                  audit_item.evidence)
-    review_item, _ = recurring("management-review", "9.3.3", "management review")
+                         else reason("gate-all-ready", count=r.leaves_applicable), clauses=not_ready)
+    cov = r.coverage
+    if not cov.audits:
+        coverage_item = GateItem("internal-audit-coverage", False, reason(
+            "gate-recurring-missing", what="internal audit", clause=AUDIT_CLAUSE, window=cov.window,
+            since=cov.since), clauses=(AUDIT_CLAUSE,))
+    elif cov.uncovered:
+        coverage_item = GateItem("internal-audit-coverage", False, reason(
+            "gate-coverage-gap", cov.audits, leaves=cov.uncovered, total=len(cov.leaves)), clauses=cov.uncovered)
+    else:
+        coverage_item = GateItem("internal-audit-coverage", True, reason(
+            "gate-coverage-ok", cov.audits, total=len(cov.leaves)), cov.audits)
+    latest_audit = max((e.date for e in audits), default=None)
+    if not review_done.passed:
+        review_item = GateItem("management-review", False, review_done.reason, clauses=(REVIEW_CLAUSE,))
+    elif latest_audit and reviews[-1].date < latest_audit:
+        review_item = GateItem("management-review", False, reason(
+            "gate-review-before-audit", (reviews[-1].id, audits[-1].id), review=reviews[-1].date,
+            audit=latest_audit), clauses=(REVIEW_CLAUSE,))
+    else:
+        review_item = GateItem("management-review", True, review_done.reason, review_done.evidence)
     majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
     no_major = GateItem("no-open-major", not majors, reason("gate-major-open" if majors else "gate-no-major",
-                                                             findings=majors))
-    stage2 = Gate("stage2", (all_ready, audit_item, review_item, no_major,
+                                                             findings=majors),
+                        clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in majors
+                                                    for n in f.finding.clauses)))
+    late = tuple(f.finding.id for f in r.findings if f.finding.grade in NONCONFORMITIES and f.overdue)
+    unverified = tuple(f.finding.id for f in r.findings if f.unverified)
+    actions = GateItem("no-overdue-actions", not (late or unverified),
+                       reason("gate-actions-late", findings=late + unverified, overdue=late, unverified=unverified)
+                       if late or unverified else reason("gate-actions-ok"),
+                       clauses=("10.2",) if late or unverified else ())
+    stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
                              mandatory_item("mandatory-records", "retain")))
     return replace(r, gates={"stage1": stage1, "stage2": stage2})
+
+
+# --------------------------------------------------------------------------- what lapses before the audits
+
+
+def lapses(project: Project, r: Readiness) -> tuple[Lapse, ...]:
+    """What runs out between the as-of date and the last booked audit, each with the audit it comes before."""
+    booked = sorted((d, stage) for stage, d in project.organisation.audits.items() if d >= r.as_of)
+    if not booked:
+        return ()
+    last = booked[-1][0]
+
+    def before(day: date) -> str:
+        return next(stage for d, stage in booked if d >= day)
+
+    out: list[Lapse] = []
+    future = set(r.future_dated)
+    dated = {e.id: e.date for e in project.evidence}
+    for e in project.evidence:
+        if e.id not in future and e.review_by and r.as_of <= e.review_by < last:
+            out.append(Lapse(e.review_by, "review-due", e.clauses, before(e.review_by + _DAY), evidence=e.id))
+    for m in r.mandatory:
+        if m.state == PRESENT and m.kind == "retain" and m.window_months and m.evidence:
+            newest = max(m.evidence, key=lambda i: (dated[i], i))
+            closes = months_after(dated[newest], m.window_months) + _DAY
+            if r.as_of < closes <= last:
+                out.append(Lapse(closes, "window-closes", (m.clause,), before(closes), evidence=newest))
+    for fr in r.findings:
+        f = fr.finding
+        if f.is_open and f.due and r.as_of <= f.due < last and f.grade in NONCONFORMITIES:
+            out.append(Lapse(f.due, "finding-due", f.clauses, before(f.due + _DAY), finding=f.id))
+    for t in r.targets:
+        if r.as_of <= t.target < last:
+            out.append(Lapse(t.target, "target", (t.clause,), before(t.target + _DAY), clause=t.clause))
+    return tuple(sorted(out, key=lambda x: (x.date, x.kind, x.evidence or x.finding or x.clause or "")))
+
+
+_DAY = timedelta(days=1)
+

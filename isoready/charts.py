@@ -7,9 +7,17 @@ JavaScript, without colour and in a screen reader.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Part:
+    """One state's share of a bar: x and width along the track."""
+
+    key: str
+    x: float
+    width: float
 
 
 @dataclass(frozen=True)
@@ -18,8 +26,9 @@ class Bar:
     label: str
     value_text: str
     y: int
-    width: float  # of the track, 0..track
+    width: float  # of the track, 0..track: ready or at risk
     url: str = ""
+    parts: tuple[Part, ...] = ()  # ready, at risk, not ready, side by side
 
 
 @dataclass(frozen=True)
@@ -30,14 +39,6 @@ class Segment:
     x: float
     width: float
     share: str
-
-
-@dataclass(frozen=True)
-class Donut:
-    value_text: str
-    dash: str  # stroke-dasharray of the filled arc
-    circumference: str
-    summary: str
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class StackChart:
 
 @dataclass(frozen=True)
 class ChartSet:
-    overall: Donut
+    states: StackChart  # applicable clauses: ready, at risk, not ready
     mains: BarChart
     status: StackChart
     freshness: StackChart
@@ -73,20 +74,22 @@ TRACK = 300
 LABEL = 190
 
 
-def _donut(value: Optional[float]) -> Donut:
-    circ = 2 * math.pi * RADIUS
-    filled = circ * (value or 0)
-    text = "n/a" if value is None else f"{round(value * 100)}%"
-    summary = ("Overall readiness is not applicable: no applicable clause." if value is None
-               else f"Overall readiness {text}: the share of applicable clauses that are ready or at risk.")
-    return Donut(text, f"{filled:.2f} {circ - filled:.2f}", f"{circ:.2f}", summary)
+def _parts(shares: Sequence[tuple[str, float]]) -> tuple[Part, ...]:
+    x, parts = 0.0, []
+    for key, share in shares:
+        width = round(TRACK * share, 2)
+        if width:
+            parts.append(Part(key, round(x, 2), width))
+        x += width
+    return tuple(parts)
 
 
 def _mains(mains: Sequence[Any]) -> BarChart:
     bars = tuple(Bar(m.number, f"{m.number} {m.name}", m.readiness, i * ROW,
-                     round(TRACK * (m.value or 0), 2), m.url) for i, m in enumerate(mains))
+                     round(TRACK * (m.value or 0), 2), m.url, _parts(m.shares)) for i, m in enumerate(mains))
     summary = "Readiness per main clause: " + "; ".join(f"{m.number} {m.name} {m.readiness}" for m in mains) + "."
-    return BarChart("Readiness per main clause", summary, bars, len(bars) * ROW, TRACK, LABEL, LABEL + TRACK + 60)
+    return BarChart("Readiness per main clause: ready, at risk and not ready", summary, bars, len(bars) * ROW,
+                    TRACK, LABEL, LABEL + TRACK + 260)
 
 
 def _stack(title: str, counts: Sequence[Any], width: int = 600) -> StackChart:
@@ -101,10 +104,10 @@ def _stack(title: str, counts: Sequence[Any], width: int = 600) -> StackChart:
     return StackChart(title, summary, tuple(segments), width)
 
 
-def build(overall: Optional[float], mains: Sequence[Any], status_counts: Sequence[Any],
+def build(states: Sequence[Any], mains: Sequence[Any], status_counts: Sequence[Any],
           freshness: Sequence[Any]) -> ChartSet:
     return ChartSet(
-        overall=_donut(overall),
+        states=_stack("Applicable clauses by state", states),
         mains=_mains(mains),
         status=_stack("Clauses by declared status", status_counts),
         freshness=_stack("Evidence freshness", freshness),

@@ -22,7 +22,7 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
     for c in site.clauses:
         clauses_out.append({
             "number": c.number,
-            "title": c.name,
+            "title": c.title,
             "title_is_ours": not c.official,
             "parent": c.parent.number if c.parent else None,
             "status": c.status,
@@ -55,6 +55,9 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
             "by_main_clause": dict(site.by_main),
             "ready_clauses": site.leaves_ready,
             "applicable_clauses": site.leaves_applicable,
+            "ready_share": dict(site.shares).get("ready"),
+            "at_risk_share": dict(site.shares).get("at-risk"),
+            "not_ready_share": dict(site.shares).get("not-ready"),
             "states": {c.key: c.count for c in site.state_counts},
             "statuses": {c.key: c.count for c in site.status_counts},
         },
@@ -72,13 +75,33 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
             "description": f.description.source, "action": f.action.source or None, "audience": f.audience,
             "url": f.url,
         } for f in site.findings],
-        "gates": {g.key: {"passed": g.passed, "items": [
-            {"name": i.name, "check": i.check, "passed": i.passed, "reason": i.reason, "code": i.code}
-            for i in g.items]} for g in site.gates},
+        "gates": {g.key: {"passed": g.passed, "items": _items(g.items), "verdict": g.verdict,
+                          "on_audit_date": {"date": g.on_date.date, "passed": g.on_date.passed,
+                                            "items": _items(g.on_date.items)} if g.on_date else None}
+                  for g in site.gates},
+        "lapses": [_lapse(x) for x in site.lapses],
+        "coverage": {"leaves": dict(site.coverage_leaves),
+                     "uncovered": [c.number for c in site.coverage.uncovered] if site.coverage else []},
         "exclusions": [{"clause": x.clause.number, "justification": x.justification, "rule": x.rule}
                        for x in site.exclusions],
         "withheld": {"evidence": site.hidden_evidence, "findings": site.hidden_findings},
     }
+
+
+def _items(items: Any) -> list[dict[str, Any]]:
+    return [{"name": i.name, "check": i.check, "passed": i.passed, "reason": i.reason, "code": i.code} for i in items]
+
+
+def _lapse(x: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"date": x.date, "kind": x.kind}
+    if x.evidence:
+        out["evidence"] = x.evidence
+    if x.finding:
+        out["finding"] = x.finding
+    if x.clause:
+        out["clause"] = x.clause
+    out.update({"clauses": [c.number for c in x.clauses], "before": x.before_key, "text": x.text})
+    return out
 
 
 def readiness_json(site: ExportView) -> str:

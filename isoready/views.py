@@ -34,8 +34,8 @@ STATUS_LABELS = {
     "implemented": "Implemented", "verified": "Verified", "not-applicable": "Not applicable",
 }
 STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_APPLICABLE: "Not applicable"}
-MANDATORY_LABELS = {"present": "Present", "stale": "Stale", "missing": "Missing", "out-of-window": "Out of window",
-                    "conditional": "Conditional", "not-applicable": "Not required"}
+MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
+                    "out-of-window": "Out of window", "conditional": "Conditional", "not-applicable": "Not required"}
 KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement"}
@@ -43,7 +43,31 @@ MARKDOWN_DOCS = (".md", ".markdown")
 EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
                   "possible": "may be declared not applicable with a justification"}
 REGISTER_PAGE = 1000  # rows per register page
+DASHBOARD_BLOCKERS = 8
+DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
+
+
+def shares_of(result: Any) -> tuple[tuple[str, float], ...]:
+    """(state, share) of a clause's (or the whole system's) applicable leaves, ready / at risk / not ready."""
+    if result.share(READY) is None:
+        return ()
+    return tuple((state, result.share(state)) for state in (READY, AT_RISK, NOT_READY))
+
+
+def shares_text(shares: tuple[tuple[str, float], ...]) -> str:
+    """Three figures, never a single one that counts "at risk" as ready."""
+    if not shares:
+        return "n/a"
+    return " · ".join(f"{round(v * 100)}% {STATE_LABELS[k].lower()}" for k, v in shares if v or k == READY)
+
+
+def display_name(catalog: Any, number: str) -> str:
+    """A clause's name as lists show it: "General" sub-clauses carry their parent's title."""
+    c = catalog[number]
+    if c.title == "General" and c.parent:
+        return f"General ({catalog[c.parent].name})"
+    return c.name
 
 
 def withheld(n: int, word: str) -> str:
@@ -184,7 +208,7 @@ class ClauseView:
     state_label: str
     reasons: tuple[str, ...]
     readiness: str
-    readiness_bar: int  # 0..100
+    readiness_bar: int  # 0..100, ready or at risk
     owner: str
     target: str
     target_after_audit: str  # "" or a warning sentence
@@ -203,6 +227,7 @@ class ClauseView:
     hidden_findings_text: str = ""
     exclusion_text: str = ""
     reason_codes: tuple[str, ...] = ()  # beside reasons, one code each (docs/rules.md)
+    title: str = ""  # the catalog's own title or label (name may add the parent's, for "General")
     readiness_value: Optional[float] = None
 
 
@@ -229,10 +254,11 @@ class MainView:
     number: str
     name: str
     url: str
-    readiness: str
-    value: Optional[float]
+    readiness: str  # "60% ready · 20% at risk · 20% not ready"
+    value: Optional[float]  # ready or at risk (readiness.json's by_main_clause)
     state: str
     state_label: str
+    shares: tuple[tuple[str, float], ...] = ()  # (state, share) for ready, at-risk, not-ready
 
 
 @dataclass(frozen=True)
@@ -262,12 +288,69 @@ class GateItemView:
 
 
 @dataclass(frozen=True)
+class GateDateView:
+    """A gate judged on its booked audit date, assuming nothing changes."""
+
+    date: str
+    passed: bool
+    items: tuple[GateItemView, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
 class GateView:
     key: str
     name: str
     passed: bool
     items: tuple[GateItemView, ...]
     summary: str
+    on_date: Optional[GateDateView] = None
+    verdict: str = ""  # "Stage 1 passes today; on 2027-01-19 it fails: ..."
+    stage: str = ""  # "Stage 1"
+
+
+@dataclass(frozen=True)
+class BlockerView:
+    """One thing that fails a gate today, with who owns it and where to look."""
+
+    stage: str
+    check: str
+    what: str  # the check's name
+    clause: Optional[ClauseLink]
+    owner: str
+    reason: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LapseView:
+    date: str
+    kind: str
+    kind_label: str
+    text: str
+    url: str
+    before: str  # "stage 1"
+    before_key: str  # "stage1"
+    clauses: tuple[ClauseLink, ...]
+    evidence: Optional[str] = None
+    finding: Optional[str] = None
+    clause: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class CoverageRowView:
+    clause: ClauseLink
+    audits: tuple[bool, ...]  # one per audit column
+    covered: bool
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    audits: tuple[Link, ...]  # one column per audit record within the window (text: date, note: auditor)
+    rows: tuple[CoverageRowView, ...]
+    uncovered: tuple[ClauseLink, ...]
+    summary: str
+    hidden_text: str
 
 
 @dataclass(frozen=True)
@@ -361,6 +444,11 @@ class DashboardView:
     mandatory: tuple[MandatoryView, ...]
     mandatory_text: str
     targets: tuple[TargetView, ...]
+    blockers: tuple[BlockerView, ...] = ()  # the first few; the stages page has them all
+    blockers_more: str = ""
+    lapses: tuple[LapseView, ...] = ()  # the next few
+    lapses_more: str = ""
+    figures: str = ""  # "12 ready · 20 at risk · 27 not ready of 59 applicable clauses"
 
 
 @dataclass(frozen=True)
@@ -389,6 +477,10 @@ class StagesView:
     audits: tuple[AuditView, ...]
     gates: tuple[GateView, ...]
     mandatory: tuple[MandatoryView, ...]
+    blockers: tuple[BlockerView, ...] = ()
+    lapses: tuple[LapseView, ...] = ()
+    hidden_lapses_text: str = ""
+    coverage_summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -452,6 +544,10 @@ class ExportView:
     exclusions: tuple[ExclusionView, ...]
     hidden_evidence: int
     hidden_findings: int
+    shares: tuple[tuple[str, float], ...] = ()
+    lapses: tuple[LapseView, ...] = ()
+    coverage: Optional[CoverageView] = None
+    coverage_leaves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # leaf -> visible audit ids
 
 
 @dataclass(frozen=True)
@@ -511,24 +607,28 @@ GATE_NAMES = {
     "scope": "Scope of the QMS documented (4.3)",
     "policy": "Quality policy documented (5.2)",
     "objectives": "Quality objectives documented (6.2)",
-    "mandatory-documents": "Mandatory documents maintained",
-    "internal-audit-performed": "Internal audit programme planned (9.2)",
-    "management-review-performed": "Management review planned (9.3)",
+    "context": "Context and interested parties determined (4.1, 4.2)",
+    "processes": "Processes of the QMS determined (4.4)",
+    "risks": "Risks and opportunities addressed (6.1)",
+    "mandatory-documents": "Mandatory documents maintained and reviewed",
+    "internal-audit-performed": "Internal audit planned and performed (9.2)",
+    "management-review-performed": "Management review planned and performed (9.3)",
     "all-clauses-ready": "Every applicable clause ready",
-    "internal-audit-coverage": "Internal audit within the window",
-    "management-review": "Management review within the window",
+    "internal-audit-coverage": "Internal audits within the window cover every applicable clause",
+    "management-review": "Management review within the window, after the audits",
     "no-open-major": "No open major nonconformity",
-    "mandatory-records": "Every mandatory record retained",
+    "no-overdue-actions": "Corrective actions on time and verified",
+    "mandatory-records": "Every mandatory record retained, within its window",
 }
 GATE_MISSING = {
     "scope": "no current document mapped to 4.3 states the scope",
     "policy": "no current document mapped to 5.2 holds the quality policy",
     "objectives": "no current document mapped to 6.2 sets quality objectives",
-    "internal-audit-performed": "no current document mapped to 9.2 sets out an internal audit programme, and no "
-                                "internal audit record is within its window",
-    "management-review-performed": "no current document mapped to 9.3 schedules a management review, and no "
-                                   "management review record is within its window",
+    "processes": "no current evidence mapped to 4.4 shows the processes and how they interact",
+    "risks": "no current evidence mapped to 6.1 shows how risks and opportunities are addressed",
 }
+LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
+               "finding-due": "corrective action falls due", "target": "target date passes"}
 
 
 def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool) -> str:
@@ -543,9 +643,9 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
         return f"{label}: no record within the last {p['window']} months ({when})"
     if code == "di-present":
         return f"{label}: {noun} {_ids(ids)} present" if full else f"{label}: {plural(len(ids), noun)} present"
-    if code == "di-stale":
+    if code == "di-review-overdue":
         what = f"{noun} {_ids(ids)}" if full else plural(len(ids), noun)
-        return f"{label}: only stale {what} (review overdue)"
+        return f"{label}: present, review overdue since {p['review_by']} ({what})"
     if code == "di-conditional":
         return f"{label}: no {noun} mapped; needed only {p['when']}"
     return f"{label}: no current {noun} mapped to {p['clause']}"  # di-missing
@@ -563,10 +663,20 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         src = f" (from {p['inherited_from']})" if p["inherited_from"] else ""
         due = f", target {p['target']}" if p["target"] else ""
         return f"status is {p['status']}{src}{due}; ready needs implemented or verified"
-    if code == "finding-open":
+    if code in ("finding-open", "finding-open-overdue"):
         where = f" (raised on {', '.join(p['raised_on'])})" if p["raised_on"] else ""
         named = f" {r.findings[0]}" if full else ""
-        return f"open {p['grade']} finding{named}{where}"
+        late = f", action overdue since {p['due']}" if code == "finding-open-overdue" else ""
+        return f"open {p['grade']} finding{named}{where}{late}"
+    if code == "finding-overdue":
+        named = f" {r.findings[0]}" if full else ""
+        return f"corrective action for {p['grade']} finding{named} overdue since {p['due']}"
+    if code == "finding-unverified":
+        named = f" {r.findings[0]}" if full else ""
+        return f"{p['grade']} finding{named} closed without a verification that the action was effective"
+    if code == "no-evidence":
+        return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
+                "nothing shows it in place")
     if code == "evidence-stale":
         if not full:  # a withheld record's own dates are not for this audience either
             return "stale evidence not shown in this build"
@@ -585,24 +695,47 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     if code == "gate-present":
         return f"present: {_ids(r.evidence)}" if full else f"present: {plural(len(r.evidence), 'record')}"
     if code == "gate-missing":
-        return GATE_MISSING[p["check"]]
+        if p["check"] in GATE_MISSING:
+            return GATE_MISSING[p["check"]]
+        return f"no current evidence mapped to {_ids(p['missing'])}"
+    if code == "gate-planned-only":
+        plan = f" ({_ids(r.evidence)})" if full else ""
+        return (f"planned, not yet performed: a plan is present{plan}, but no {p['what']} record mapped to "
+                f"{p['clause']} is dated within the last {p['window']} months (since {p['since']})")
+    if code == "gate-no-programme":
+        return "an internal audit was performed, but no current document mapped to 9.2 sets out the programme"
+    if code == "gate-coverage-ok":
+        named = f" ({_ids(r.evidence)})" if full else ""
+        return f"internal audits within the window{named} together cover all {p['total']} applicable clauses"
+    if code == "gate-review-before-audit":
+        return (f"the latest management review ({p['review']}) is dated before the latest internal audit "
+                f"({p['audit']}): review the audit results before the certification audit")
+    if code == "gate-actions-ok":
+        return "no corrective action overdue; every closed nonconformity has a verification of effectiveness"
+    if code == "gate-actions-late":
+        parts = []
+        if p["overdue"]:
+            parts.append(f"overdue: {_ids(p['overdue'])}" if full else plural(len(p["overdue"]), "overdue action"))
+        if p["unverified"]:
+            parts.append(f"closed without verified effectiveness: {_ids(p['unverified'])}" if full
+                         else plural(len(p["unverified"]), "closed finding") + " without verified effectiveness")
+        return "; ".join(parts)
     if code == "gate-mandatory-gaps":
         noun = "document" if p["kind"] == "maintain" else "record"
-        return (f"{len(p['gaps'])} of {plural(p['total'], 'mandatory ' + noun)} missing, stale or out of window: "
+        return (f"{len(p['gaps'])} of {plural(p['total'], 'mandatory ' + noun)} missing, review overdue or out of window: "
                 + _ids(f"{c} ({s})" for c, s in p["gaps"]))
     if code == "gate-mandatory-ok":
         noun = "document" if p["kind"] == "maintain" else "record"
         return f"all {plural(p['count'], 'required ' + noun)} present"
     if code == "gate-recurring-ok":
         named = f" {r.evidence[0]}" if full else ""
-        text = f"{p['what']}{named} dated {p['date']}, within {p['window']} months"
-        return text + ("; together the audits cover every applicable main clause" if p.get("covers_all") else "")
+        return f"{p['what']}{named} dated {p['date']}, within {p['window']} months"
     if code == "gate-recurring-missing":
         return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
                 f"(since {p['since']})")
     if code == "gate-coverage-gap":
-        return (f"internal audits within the window do not cover main clause(s) {_ids(p['mains'])} "
-                "(list audited clauses under 'covers' on the audit record)")
+        return (f"{len(p['leaves'])} of {p['total']} applicable clauses not covered by an internal audit within "
+                f"the window: {_ids(p['leaves'])} (list audited clauses under 'covers' on the audit records)")
     if code == "gate-not-ready":
         return f"{len(p['clauses'])} applicable clauses not ready: {_ids(p['clauses'])}"
     if code == "gate-all-ready":
@@ -667,7 +800,10 @@ class _Builder:
         self.rows = {n: self.row(res) for n, res in readiness.clauses.items()}
         self.clauses = tuple(self.clause_view(n, res) for n, res in readiness.clauses.items())
         self.mandatory = tuple(self.m_view(m) for m in readiness.mandatory)
+        self.project_evidence = {e.id: e for e in project.evidence}
+        self.lapses, self.hidden_lapses = self._lapses()
         self.gates = tuple(self.gate_view(key, g) for key, g in readiness.gates.items())
+        self.all_blockers = self.blockers()
         self.audits = tuple(AuditView(_stage_name(a.stage), _d(a.date), _countdown(a.days)) for a in readiness.audits)
         self.exclusions = self._exclusions()
         self.hidden_ev = len(project.evidence) - len(self.visible_ev)
@@ -678,7 +814,7 @@ class _Builder:
 
     def clink(self, number: str) -> ClauseLink:
         c = self.catalog[number]
-        return ClauseLink(number, c.name, clause_url(number), c.official_title)
+        return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title)
 
     def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
         documents: dict[str, DocumentView] = {}
@@ -721,7 +857,8 @@ class _Builder:
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
             clause=self.clink(m.clause), kind_label=DI_LABELS[m.kind], what=m.what, when=m.when or "",
-            state=m.state, state_label=MANDATORY_LABELS[m.state], reason=self.say(m.reason), is_gap=m.is_gap,
+            state=m.state, state_label=MANDATORY_LABELS[m.state], reason=self.say(m.reason),
+            is_gap=m.is_gap or m.is_risk,  # needs action: missing, out of its window, or its review overdue
             evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i)
                            for i in (*m.evidence, *m.stale) if i in self.evidence), code=m.reason.code)
 
@@ -729,9 +866,10 @@ class _Builder:
         c = self.catalog[res.number]
         a = res.applying
         return ClauseRowView(
-            number=res.number, name=c.name, official=c.official_title, url=clause_url(res.number), depth=c.depth,
+            number=res.number, name=display_name(self.catalog, res.number), official=c.official_title,
+            url=clause_url(res.number), depth=c.depth,
             status=res.status, status_label=STATUS_LABELS[res.status], state=res.state,
-            state_label=STATE_LABELS[res.state], readiness=pct(res.readiness),
+            state_label=STATE_LABELS[res.state], readiness=shares_text(shares_of(res)),
             owner=self.redact(a.owner or "") if a else "", target=_d(a.target) if a else "",
             evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed)
 
@@ -741,14 +879,15 @@ class _Builder:
         linked = [self.evidence[i] for i in res.evidence if i in self.evidence]
         fs = [self.findings[i] for i in res.related_findings if i in self.findings]
         return ClauseView(
-            number=number, name=c.name, official=c.official_title, url=clause_url(number), main=c.main,
+            number=number, name=display_name(self.catalog, number), official=c.official_title,
+            url=clause_url(number), main=c.main,
             depth=c.depth, is_leaf=c.is_leaf, parent=self.clink(c.parent) if c.parent else None,
             ancestors=tuple(self.clink(n) for n in reversed(self.catalog.ancestors(number))),
             children=tuple(self.rows[n] for n in c.children), status=res.status,
             status_label=STATUS_LABELS[res.status], assessed=res.assessed,
             status_from=self.clink(res.status_from) if res.status_from else None,
             applicable=res.applicable, state=res.state, state_label=STATE_LABELS[res.state],
-            reasons=tuple(self.say(x) for x in res.reasons), readiness=pct(res.readiness),
+            reasons=tuple(self.say(x) for x in res.reasons), readiness=shares_text(shares_of(res)),
             readiness_bar=round((res.readiness or 0) * 100),
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
             owner=redact(src.owner or "") if src else "", target=_d(src.target) if src else "",
@@ -763,16 +902,97 @@ class _Builder:
             hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
             hidden_findings_text=withheld(len(res.related_findings) - len(fs), "finding"),
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
-            reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness,
+            reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness, title=c.name,
         )
 
+    def gate_items(self, items: Any) -> tuple[GateItemView, ...]:
+        return tuple(GateItemView(GATE_NAMES[i.check], i.passed, self.say(i.reason),
+                                  tuple(Link(evidence_url(e), self.evidence[e].title, e)
+                                        for e in i.evidence if e in self.evidence), i.check, i.reason.code)
+                     for i in items)
+
     def gate_view(self, key: str, g: Any) -> GateView:
-        items = tuple(GateItemView(GATE_NAMES[i.check], i.passed, self.say(i.reason),
-                                   tuple(Link(evidence_url(e), self.evidence[e].title, e)
-                                         for e in i.evidence if e in self.evidence), i.check, i.reason.code)
-                      for i in g.items)
-        return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, items,
-                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass")
+        on = self.r.on_audit_date.get(key)
+        day = self.project.organisation.audits.get(key)
+        on_view = GateDateView(_d(day), on.passed, self.gate_items(on.items),
+                               f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
+        return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
+                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass", on_view,
+                        self.verdict(key, g, on, day), _stage_name(key).capitalize())
+
+    def verdict(self, key: str, g: Any, on: Any, day: Optional[date]) -> str:
+        stage = _stage_name(key).capitalize()
+        failing_today = sum(not i.passed for i in g.items)
+        today = "passes today" if g.passed else f"does not pass today ({failing_today} of {len(g.items)} checks fail)"
+        if day is None:
+            return f"{stage} {today}; no {_stage_name(key)} audit date is booked."
+        if on is None:
+            return f"{stage} {today}; its audit date, {day}, has passed."
+        if on.passed:
+            return f"{stage} {today}; on {day} it passes, if nothing changes." if not g.passed else \
+                f"{stage} passes today and, if nothing changes, on {day}."
+        failing = [GATE_NAMES[i.check] for i in on.items if not i.passed]
+        causes = [x.text for x in self.lapses if x.date <= _d(day)][:3]
+        because = f" ({'; '.join(causes)})" if causes and g.passed else ""
+        return f"{stage} {today}; on {day} it fails: {', '.join(failing)}{because}."
+
+    def blockers(self) -> tuple[BlockerView, ...]:
+        """What fails each gate today, clause by clause, with its owner: the next audit's gate first."""
+        out: list[BlockerView] = []
+        for key, g in self.r.gates.items():
+            for item in g.items:
+                if item.passed:
+                    continue
+                anchor = f"stages.html#gate-{key}"
+                if not item.clauses:
+                    out.append(BlockerView(_stage_name(key).capitalize(), item.check, GATE_NAMES[item.check],
+                                           None, "", self.say(item.reason), anchor))
+                for number in item.clauses:
+                    res = self.r.clauses[number]
+                    why = res.reasons[0] if item.check == "all-clauses-ready" and res.reasons else item.reason
+                    owner = res.applying.owner if res.applying else None
+                    out.append(BlockerView(_stage_name(key).capitalize(), item.check, GATE_NAMES[item.check],
+                                           self.clink(number), self.redact(owner or ""), self.say(why),
+                                           clause_url(number)))
+        return tuple(out)
+
+    def _lapses(self) -> tuple[tuple[LapseView, ...], int]:
+        shown, hidden = [], 0
+        for x in self.r.lapses:
+            if (x.evidence and x.evidence not in self.evidence) or (x.finding and x.finding not in self.findings):
+                hidden += 1  # its date is the withheld record's own: not for this audience
+                continue
+            clauses = tuple(self.clink(n) for n in x.clauses)
+            where = ", ".join(c.number for c in clauses)
+            if x.kind == "review-due":
+                text, url = f"the review of {self.evidence[x.evidence].title} ({where}) falls due on {x.date}", \
+                    evidence_url(x.evidence)
+            elif x.kind == "window-closes":
+                text, url = (f"the latest {where} record, {self.evidence[x.evidence].title}, leaves its window on "
+                             f"{x.date}"), evidence_url(x.evidence)
+            elif x.kind == "finding-due":
+                text, url = f"the corrective action for finding {x.finding} falls due on {x.date}", \
+                    finding_url(x.finding)
+            else:
+                text, url = f"the target for {where} passes on {x.date}", clause_url(x.clause)
+            shown.append(LapseView(_d(x.date), x.kind, LAPSE_WORDS[x.kind], text, url, _stage_name(x.before),
+                                   x.before, clauses, x.evidence, x.finding, x.clause))
+        return tuple(shown), hidden
+
+    def coverage(self) -> CoverageView:
+        cov = self.r.coverage
+        audits = [i for i in cov.audits if i in self.evidence]
+        columns = tuple(Link(evidence_url(i), self.evidence[i].date,
+                             self.redact(self.project_evidence[i].auditor or "") if hasattr(
+                                 self.project_evidence[i], "auditor") else "") for i in audits)
+        rows = tuple(CoverageRowView(self.clink(n), tuple(i in ids for i in audits), bool(ids))
+                     for n, ids in cov.leaves.items())
+        hidden = len(cov.audits) - len(audits)
+        summary = (f"{len(cov.leaves) - len(cov.uncovered)} of {plural(len(cov.leaves), 'applicable clause')} "
+                   f"covered by {plural(len(cov.audits), 'internal audit')} dated within the last {cov.window} "
+                   f"months (since {cov.since})")
+        return CoverageView(columns, rows, tuple(self.clink(n) for n in cov.uncovered), summary,
+                            withheld(hidden, "audit record"))
 
     def _exclusions(self) -> tuple[ExclusionView, ...]:
         catalog = self.catalog
@@ -785,8 +1005,9 @@ class _Builder:
 
     def mains(self) -> tuple[MainView, ...]:
         r = self.r
-        return tuple(MainView(c.number, c.name, clause_url(c.number), pct(r.by_main[c.number]), r.by_main[c.number],
-                              r.clauses[c.number].state, STATE_LABELS[r.clauses[c.number].state])
+        return tuple(MainView(c.number, c.name, clause_url(c.number), shares_text(shares_of(r.clauses[c.number])),
+                              r.by_main[c.number], r.clauses[c.number].state, STATE_LABELS[r.clauses[c.number].state],
+                              shares_of(r.clauses[c.number]))
                      for c in self.catalog.mains)
 
     # ------------------------------------------------------------------ one view-model per page kind
@@ -802,7 +1023,14 @@ class _Builder:
             open_findings=len(self.open_all), open_majors=sum(fr.finding.grade == "major" for fr in self.open_all),
             overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
             gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
-            targets=targets)
+            targets=targets, blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
+            blockers_more=(f"and {len(self.all_blockers) - DASHBOARD_BLOCKERS} more on the audit stages page"
+                           if len(self.all_blockers) > DASHBOARD_BLOCKERS else ""),
+            lapses=self.lapses[:DASHBOARD_LAPSES],
+            lapses_more=(f"and {len(self.lapses) - DASHBOARD_LAPSES} more on the audit stages page"
+                         if len(self.lapses) > DASHBOARD_LAPSES else ""),
+            figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
+                     f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"))
 
     def state_counts(self) -> tuple[CountView, ...]:
         return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
@@ -855,9 +1083,10 @@ class _Builder:
         r = self.r
         mains = self.mains()
         freshness = tuple(CountView(k, FRESHNESS_LABELS[k], v) for k, v in r.freshness.items())
-        chart_set = charts.build(r.overall, mains, self.status_counts(), freshness)
+        chart_set = charts.build(self.state_counts()[:3], mains, self.status_counts(), freshness)
         findings = tuple(self.findings.values())
         evidence = tuple(self.evidence.values())
+        coverage = self.coverage()
         pages: list[PageView] = [
             PageView("index.html", "index", "Dashboard", "index", self.dashboard(mains, chart_set)),
             PageView("clauses.html", "clauses", "Clauses", "clauses",
@@ -883,19 +1112,24 @@ class _Builder:
             PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
                 self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared")),
             PageView("stages.html", "stages", "Audit stages", "stages",
-                     StagesView(self.audits, self.gates, self.mandatory)),
+                     StagesView(self.audits, self.gates, self.mandatory, self.all_blockers, self.lapses,
+                                withheld(self.hidden_lapses, "lapse of a record"), coverage.summary)),
+            PageView("coverage.html", "coverage", "Internal audit coverage", "stages", coverage),
             PageView("search.html", "search", "Search", ""),
             PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set)),
             PageView("report-print.css", "report-print.css", "", ""),
         ]
         chrome = self.chrome()
+        visible_audits = set(self.evidence)
         export = ExportView(
             organisation=chrome.organisation, as_of=chrome.as_of, standard=chrome.standard,
             amendments=chrome.amendments, audience=self.audience, commit=self.commit, overall=r.overall,
             by_main=dict(r.by_main), leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             state_counts=self.state_counts(), status_counts=self.status_counts(), clauses=self.clauses,
             evidence=evidence, findings=findings, gates=self.gates, exclusions=self.exclusions,
-            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f)
+            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f, shares=shares_of(r),
+            lapses=self.lapses, coverage=coverage,
+            coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()})
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 
 
