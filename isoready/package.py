@@ -25,7 +25,7 @@ from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, pr
 from .diagnostics import Diagnostic
 from .model import Project
 from .options import Options
-from .render import ContentPage, Page, Written, default_shared, pages, render_site, theme_dirs
+from .render import Page, Written, default_shared, pages, render_site, theme_dirs
 from .validate import EVIDENCE_DIR
 from .views import SiteView
 
@@ -67,10 +67,6 @@ def temp_dir_for(out: Path) -> Path:
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the site must stay readable by a web server
     return tmp
-
-
-#: what a renderer returns: every page written, and the team-written pages in this build (for the search index)
-Rendered = "tuple[list[Written], list[ContentPage]]"
 
 
 def build(opts: Options, render: Any = None) -> BuildResult:

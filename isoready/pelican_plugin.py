@@ -20,6 +20,7 @@ Imports run one way: package -> pelican_plugin -> assemble -> render (never back
 
 from __future__ import annotations
 
+import copy
 import html
 import os
 import re
@@ -114,7 +115,7 @@ def forced_settings(settings: dict[str, Any], root: Path) -> list[str]:
     own = get_settings_from_file(str(conf)) if conf.is_file() else {}
     warnings = [f"{CONF}: warning: {key} = {own[key]!r} is ignored: the portal needs {value!r} (docs/pelican.md)"
                 for key, value in FORCED.items() if key in own and own[key] != value]
-    settings.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in FORCED.items()})
+    settings.update(copy.deepcopy(FORCED))  # copies: Pelican's Markdown reader adds to MARKDOWN in place
     themes = theme_dirs(root)
     settings["THEME"] = str(PACKAGED_THEME)
     settings["THEME_TEMPLATES_OVERRIDES"] = [str(t / "templates") for t in themes[:-1] if (t / "templates").is_dir()]
@@ -138,7 +139,7 @@ def pelican_settings(root: Path, out: Path) -> dict[str, Any]:
     """pelicanconf.py (when the project has one) with the paths of this build and FORCED (applied again, with
     the warnings, in ``initialized``, the one place a direct run and a build share)."""
     conf = root / CONF
-    override = {**FORCED, "PATH": str(root / "content"), "OUTPUT_PATH": str(out), "THEME": str(PACKAGED_THEME),
+    override = {**copy.deepcopy(FORCED), "PATH": str(root / "content"), "OUTPUT_PATH": str(out), "THEME": str(PACKAGED_THEME),
                 "PLUGINS": [PLUGIN]}
     if conf.is_file():
         own = get_settings_from_file(str(conf))

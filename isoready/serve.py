@@ -17,7 +17,6 @@ import http.server
 import os
 import sys
 import threading
-import time
 import webbrowser
 from dataclasses import replace
 from pathlib import Path
