@@ -932,8 +932,10 @@ class _Builder:
             return f"{stage} {today}; on {day} it passes, if nothing changes." if not g.passed else \
                 f"{stage} passes today and, if nothing changes, on {day}."
         failing = [GATE_NAMES[i.check] for i in on.items if not i.passed]
-        causes = [x.text for x in self.lapses if x.date <= _d(day)][:3]
-        because = f" ({'; '.join(causes)})" if causes and g.passed else ""
+        passed_today = {i.check for i in g.items if i.passed}
+        newly = {n for i in on.items if not i.passed and i.check in passed_today for n in i.clauses}
+        causes = [x.text for x in self.lapses if x.date <= _d(day) and newly & {c.number for c in x.clauses}][:3]
+        because = f" ({'; '.join(causes)})" if causes else ""
         return f"{stage} {today}; on {day} it fails: {', '.join(failing)}{because}."
 
     def blockers(self) -> tuple[BlockerView, ...]:
@@ -1024,11 +1026,10 @@ class _Builder:
             overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
             gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
             targets=targets, blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
-            blockers_more=(f"and {len(self.all_blockers) - DASHBOARD_BLOCKERS} more on the audit stages page"
-                           if len(self.all_blockers) > DASHBOARD_BLOCKERS else ""),
+            blockers_more=(f"All {len(self.all_blockers)} blockers, on the audit stages page"
+                           if len(self.all_blockers) > 2 else ""),
             lapses=self.lapses[:DASHBOARD_LAPSES],
-            lapses_more=(f"and {len(self.lapses) - DASHBOARD_LAPSES} more on the audit stages page"
-                         if len(self.lapses) > DASHBOARD_LAPSES else ""),
+            lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"))
 

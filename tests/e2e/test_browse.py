@@ -69,10 +69,11 @@ def test_dashboard_to_clause_to_evidence_to_document(site: SiteBase, site_page) 
     expect(page.locator(".brand-name")).to_have_text(ORGANISATION)
     expect(page.locator("h1")).to_contain_text(ORGANISATION)
     readiness = json.loads((site.root / "readiness.json").read_text(encoding="utf-8"))
-    percent = f"{round(readiness['readiness']['overall'] * 100)}%"
-    overall = page.get_by_role("heading", name="Overall readiness").locator("xpath=..")
-    expect(overall).to_contain_text(re.compile(r"\b\d{1,3}%"))
-    expect(overall).to_contain_text(percent)
+    ready = readiness["readiness"]["states"]["ready"]
+    percent = f"{round(readiness['readiness']['ready_share'] * 100)}%"
+    overall = page.get_by_role("heading", name="Readiness", exact=True).locator("xpath=..")
+    expect(overall).to_contain_text(f"Ready: {ready} ({percent})")
+    expect(overall).to_contain_text(re.compile(r"At risk: \d+ \(\d{1,3}%\)"))
 
     # Main clause 8 from the per-clause table.
     page.locator("main table").get_by_role("link", name="8 Operation", exact=True).click()
@@ -84,7 +85,8 @@ def test_dashboard_to_clause_to_evidence_to_document(site: SiteBase, site_page) 
     expect(page).to_have_url(site.url("clauses/8.4.html"))
     page.get_by_role("region", name="Sub-clauses").get_by_role("link", name=re.compile(r"^8\.4\.1 ")).click()
     expect(page).to_have_url(site.url("clauses/8.4.1.html"))
-    expect(page.locator("h1")).to_have_text(re.compile(r"^\s*8\.4\.1\s+General\s*$"))
+    expect(page.locator("h1")).to_have_text(re.compile(
+        r"^\s*8\.4\.1\s+General \(Control of externally provided processes, products and services\)\s*$"))
     expect(fact(page, "Computed state")).to_have_text(re.compile(r"^\s*Not ready\s*$"))
     expect(page.locator("ul.reasons li", has_text="open major finding IA-2026-02")).to_have_count(1)
 

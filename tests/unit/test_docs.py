@@ -70,3 +70,44 @@ def test_example_lines_are_real_output() -> None:
     examples = [m.group(0) for m in EXAMPLE.finditer(text)] + GITHUB.findall(text)
     assert len(examples) > len(CODES)
     assert [line for line in examples if line not in asserted] == []
+
+
+def test_exclusion_rules_agree_in_the_catalog_rules_md_and_diagnostics_md():
+    """The never- and rarely-excludable clauses are the catalog's; both docs list exactly those."""
+    import re
+
+    from isoready.catalog import load_catalog
+
+    catalog = load_catalog()
+    rules = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    diags = (Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+
+    def numbers(text: str) -> set[str]:
+        found = set()
+        for a, b in re.findall(r"\b(\d+(?:\.\d+)*)(?:\s+to\s+(\d+(?:\.\d+)*))?", text):
+            found.add(a)
+            if b:  # "7.1.1 to 7.1.4", "7.2 to 7.5": siblings in between
+                head, first, last = a.rsplit(".", 1)[0], int(a.rsplit(".", 1)[1]), int(b.rsplit(".", 1)[1])
+                found |= {f"{head}.{i}" for i in range(first, last + 1)}
+        return found
+
+    never_rules = numbers(re.search(r"\*\*refused\*\* \(E408\) for clauses that can never be excluded:(.*?), with all",
+                                    rules, re.S).group(1))
+    rare_rules = numbers(re.search(r"\*\*warned\*\* \(W102\) for the rarely excludable:(.*?)\.\n", rules, re.S).group(1))
+    never_diag = numbers(re.search(r"### E408.*?organisation exclude \((.*?) and their sub-clauses", diags, re.S).group(1))
+    rare_diag = numbers(re.search(r"### W102.*?\*\*Triggers:\*\*(.*?)\)\.", diags, re.S).group(1))
+    for number in ("7.1.1", "7.1.2", "7.1.3", "7.1.4", "7.1.6"):
+        assert catalog[number].exclusion == "never", number
+    for number in ("7.1.5", "7.1.5.1"):
+        assert catalog[number].exclusion == "rare", number
+    for clause in catalog.clauses:
+        if clause.exclusion == "never" and clause.number.count(".") <= 2:
+            assert clause.number in never_rules or any(
+                a in never_rules for a in catalog.ancestors(clause.number)), clause.number
+        if clause.exclusion == "rare" and (not clause.parent or catalog[clause.parent].exclusion != "rare"):
+            assert clause.number in rare_rules and clause.number in rare_diag, clause.number
+        if clause.number in never_rules or clause.number in never_diag:
+            assert clause.exclusion == "never", f"{clause.number} is listed as never excludable but is {clause.exclusion}"
+        if clause.number in rare_rules or clause.number in rare_diag:
+            assert clause.exclusion == "rare", f"{clause.number} is listed as rarely excludable but is {clause.exclusion}"
+    assert never_rules == never_diag
