@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +20,14 @@ from isoready.serve import serve
 expect = playwright_sync_api().expect
 
 pytestmark = pytest.mark.browser
+
+
+def _generation(origin: str) -> str:
+    try:
+        with urllib.request.urlopen(origin + "/__isoready_reload", timeout=5) as response:  # noqa: S310 - loopback
+            return response.read().decode().strip()
+    except OSError:
+        return ""
 
 
 def test_the_open_page_reloads_after_a_rebuild(tmp_path: Path, site_page) -> None:
@@ -33,21 +43,18 @@ def test_the_open_page_reloads_after_a_rebuild(tmp_path: Path, site_page) -> Non
     thread.start()
     origin = f"http://127.0.0.1:{port}"
     try:
+        deadline = time.monotonic() + 90
+        while _generation(origin) != "1":  # the first build takes a moment (longer on a busy machine)
+            assert time.monotonic() < deadline, "serve did not finish its first build"
+            time.sleep(0.2)
         sp = site_page(SiteBase("http", project / ".cache" / "isoready" / "preview", origin + "/", origin))
         page = sp.page
-        page.wait_for_timeout(200)
-        for _ in range(100):  # the first build takes a moment
-            try:
-                if sp.goto("index.html").status == 200:
-                    break
-            except Exception:  # noqa: BLE001 - connection refused until the server listens
-                pass
-            page.wait_for_timeout(200)
+        assert sp.goto("index.html").status == 200
         expect(page.locator(".brand-name")).to_have_text("Example Works Ltd")
         page.evaluate("window.__marker = 'before'")
         org = project / "content" / "organisation.yaml"
         org.write_text(org.read_text().replace("Example Works Ltd", "Renamed Works Ltd"), encoding="utf-8")
-        expect(page.locator(".brand-name")).to_have_text("Renamed Works Ltd", timeout=30_000)
+        expect(page.locator(".brand-name")).to_have_text("Renamed Works Ltd", timeout=90_000)
         assert page.evaluate("window.__marker") is None  # a real reload, not a patched DOM
         sp.assert_clean()  # no CSP violation, no console error
     finally:
