@@ -85,12 +85,15 @@ def _as_root(cmd: str) -> str | None:
 
 
 def ensure_system_packages(c) -> None:
-    """Debian's chromium (browser tests), Java (Nu HTML checker) and npm (axe-core, vnu-jar)."""
+    """Debian's chromium (browser tests), LibreOffice Calc (the workbook printed), Java (Nu HTML checker) and npm
+    (axe-core, vnu-jar)."""
     wanted = []
     if not (Path("/usr/bin/chromium").exists() or shutil.which("chromium")):
         wanted.append("chromium")
     if not list(Path("/usr/share/fonts").rglob("*.ttf")) if Path("/usr/share/fonts").is_dir() else True:
         wanted += ["fonts-dejavu-core", "fonts-liberation"]  # the PDF report and screenshots need real glyphs
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        wanted.append("libreoffice-calc-nogui")  # prints checklist.xlsx to PDF (tests/unit/test_workbook.py)
     if not shutil.which("java"):
         wanted.append("default-jre-headless")
     if not shutil.which("npm"):

@@ -48,7 +48,11 @@ def make_archive(opts: Options, dist: Optional[Path] = None) -> tuple[BuildResul
     dist = dist or opts.root / "dist"
     work = Path(tempfile.mkdtemp(prefix="isoready-archive-"))
     try:
-        result = build(replace(opts, output=work / "site", use_cache=False))
+        from .pdf import find_chromium, render_with_report
+
+        # the readiness report as PDF rides along when a browser can print it (isoready report needs one)
+        render = render_with_report() if find_chromium() else None
+        result = build(replace(opts, output=work / "site", use_cache=False), render=render)
         if not result.ok or result.site is None:
             return result, None
         name = archive_name(result.site.organisation, result.site.as_of, result.site.audience)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional
 
-from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, Assessment, Evidence, Finding, Project
+from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Evidence, Finding, Project
 
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
 STATE_ORDER = (NOT_APPLICABLE, READY, AT_RISK, NOT_READY)  # worst last
 
-PRESENT, REVIEW_OVERDUE, MISSING, OUT_OF_WINDOW, CONDITIONAL, EXCLUDED = (
-    "present", "review-overdue", "missing", "out-of-window", "conditional", "not-applicable")
+PRESENT, REVIEW_OVERDUE, MISSING, OUT_OF_WINDOW, CONDITIONAL, UNDECLARED, EXCLUDED = (
+    "present", "review-overdue", "missing", "out-of-window", "conditional", "undeclared", "not-applicable")
 #: a mandatory record counts only when dated within this many months, unless the catalog or windows: says
 DEFAULT_RECORD_WINDOW = 12
 #: findings whose open state, due date and verification weigh on readiness (an OFI or area of concern does not)
@@ -77,8 +77,8 @@ class MandatoryCheck:
 
     @property
     def is_risk(self) -> bool:
-        """Present but its review is overdue, or a condition not yet declared: at risk."""
-        return self.state == REVIEW_OVERDUE
+        """Present but its review is overdue, or a condition the organisation has not declared: at risk."""
+        return self.state in (REVIEW_OVERDUE, UNDECLARED)
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ class ClauseResult:
     target_late: Optional[LateTarget] = None
     leaves_at_risk: int = 0
     leaves_not_ready: int = 0
+    verified_by: Optional[str] = None  # the audit record named, when the status that applies is verified
+    conditions: Mapping[str, Optional[bool]] = field(default_factory=dict)  # applies: keys the clause depends on
 
     @property
     def readiness(self) -> Optional[float]:
@@ -170,6 +172,20 @@ class AuditDate:
     days: int  # from the as-of date; negative when past
 
 
+#: how urgent a gap is, most urgent first
+URGENCIES = ("blocker", "overdue", "due-before-audit", "later")
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """An applicable leaf that is not ready or at risk, and how urgent it is."""
+
+    clause: str
+    urgency: str  # one of URGENCIES
+    due: Optional[date]  # the earliest date behind it: target, finding due date or review date
+    stage: Optional[str]  # the next gate it blocks, or the audit it falls due before
+
+
 @dataclass(frozen=True)
 class Gaps:
     """Everything that stands between the organisation and certification, as ids."""
@@ -180,6 +196,7 @@ class Gaps:
     mandatory: tuple[MandatoryCheck, ...]
     stale: tuple[str, ...]  # evidence ids, sorted
     open_findings: tuple[str, ...]  # finding ids, in raised order
+    rows: tuple[GapRow, ...] = ()  # one per clause needing work, most urgent first
 
 
 @dataclass(frozen=True)
@@ -207,6 +224,16 @@ class Lapse:
 
 
 @dataclass(frozen=True)
+class ReviewInputs:
+    """The inputs (9.3.2) the latest management review within its window considered."""
+
+    review: Optional[str]  # the record's id; None when no review is within the window
+    date: Optional[date]
+    considered: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Readiness:
     as_of: date
     overall: Optional[float]
@@ -228,6 +255,7 @@ class Readiness:
     future_dated: tuple[str, ...] = ()  # evidence dated after the as-of date: it counts for nothing yet
     on_audit_date: Mapping[str, Optional[Gate]] = field(default_factory=dict)  # stage -> its gate on its date
     lapses: tuple[Lapse, ...] = ()
+    review_inputs: Optional[ReviewInputs] = None
 
     def share(self, state: str) -> Optional[float]:
         counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],
@@ -296,6 +324,7 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
                     as_of: date) -> list[MandatoryCheck]:
     """``mapped``: the evidence mapped to the clause that exists on ``as_of`` (nothing dated later)."""
     clause = project.catalog[number]
+    applies = project.organisation.applies
     checks = []
     for item in clause.documented_information:
         want = DI_KIND_FOR[item.kind]
@@ -306,34 +335,49 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
         window = window_of(project, number) if item.kind == "retain" else None
         latest = max((e.date for e in right if e.date), default=None)
         counted: list[Evidence] = current
+        declared = getattr(applies, item.condition) if item.condition else None
+        # a declared condition decides the item: false = not required; true = required (or, where ISO makes
+        # it depend on something the data cannot show, current evidence on the clause is required instead)
+        required_by_declaration = item.condition is not None and declared is True and item.if_true == "record"
+        conditional = item.when is not None and not required_by_declaration
         if not applicable:
             state, why = EXCLUDED, reason("di-not-required", **about)
-        elif item.kind == "retain":
-            # a record is a fact of the past: it counts while it is recent, whatever its review date says
-            since = months_before(as_of, window)
-            counted = [e for e in right if e.date and e.date >= since]
-            if counted:
-                newest = max(counted, key=lambda e: (e.date, e.id))
-                state = PRESENT
-                why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
-            elif right:
-                state = OUT_OF_WINDOW
-                why = reason("di-out-of-window", window=window, latest=latest, **about)
-            elif item.when:
-                state, why = CONDITIONAL, reason("di-conditional", when=item.when, **about)
+        elif item.condition and declared is False:
+            state, why = EXCLUDED, reason("di-condition-false", condition=item.condition, **about)
+        elif item.condition and declared is None:
+            state = UNDECLARED
+            why = reason("di-condition-undeclared", condition=item.condition, when=item.when, **about)
+        elif item.condition and item.if_true == "evidence":  # declared true
+            controlled = [e for e in mapped if not e.is_stale(as_of)]
+            if controlled:
+                state = CONDITIONAL
+                why = reason("di-condition-evidence", [e.id for e in controlled], condition=item.condition,
+                             when=item.when, **about)
             else:
-                state, why = MISSING, reason("di-missing", **about)
-        elif current:
+                state = MISSING
+                why = reason("di-condition-no-evidence", condition=item.condition, **about)
+        elif item.kind == "retain" and (counted := [e for e in right if e.date and
+                                                    e.date >= months_before(as_of, window)]):
+            newest = max(counted, key=lambda e: (e.date, e.id))
+            state = PRESENT
+            why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
+        elif item.kind == "retain" and right and not conditional:
+            # a record is a fact of the past: it counts while it is recent, whatever its review date says
+            state = OUT_OF_WINDOW
+            why = reason("di-out-of-window", window=window, latest=latest, **about)
+        elif item.kind == "maintain" and current:
             state = PRESENT
             why = reason("di-present", [e.id for e in current], **about)
-        elif stale:
+        elif item.kind == "maintain" and stale:
             state = REVIEW_OVERDUE  # the document is there; its review is late: at risk, not missing
             why = reason("di-review-overdue", [e.id for e in stale],
                          review_by=min(e.review_by for e in stale if e.review_by), **about)
-        elif item.when:
+        elif conditional:
             state, why = CONDITIONAL, reason("di-conditional", when=item.when, **about)
         else:
-            state, why = MISSING, reason("di-missing", **about)
+            state, why = MISSING, reason("di-missing", declared_true=required_by_declaration or None, **about)
+        if state not in (PRESENT,):
+            counted = current if item.kind == "maintain" else []
         checks.append(MandatoryCheck(
             clause=number, kind=item.kind, what=item.what, when=item.when, state=state,
             evidence=tuple(e.id for e in counted), stale=tuple(e.id for e in stale), reason=why,
@@ -405,8 +449,27 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
             related.setdefault(n, []).append(f.id)
     # the corrective-action process itself (10.2) is at risk while actions are late or unverified
     action_risks = [reason("finding-overdue" if fr.overdue else "finding-unverified", findings=(fr.finding.id,),
-                           grade=fr.finding.grade, due=fr.finding.due)
+                           grade=fr.finding.grade, due=fr.finding.due, not_effective=_not_effective(fr.finding))
                     for fr in findings if fr.finding.grade in NONCONFORMITIES and (fr.overdue or fr.unverified)]
+
+    inputs = review_inputs(project, mapped, as_of)
+    input_risks = [reason("review-inputs-no-review", window=window_of(project, REVIEW_CLAUSE))] \
+        if inputs.review is None else [reason("review-inputs-none", (inputs.review,), date=inputs.date)] \
+        if not inputs.considered else [reason("review-inputs-missing", (inputs.review,), date=inputs.date,
+                                              missing=inputs.missing)] if inputs.missing else []
+    audited = {f.audit for f in project.findings if f.audit}
+
+    def unverified_because(applying: Optional[Assessment], number: str) -> Optional[Reason]:
+        """Why a 'verified' declaration does not stand (then it counts as implemented), or None."""
+        audit_id = applying.verified_by if applying else None
+        if not audit_id:
+            return reason("not-verified", problem="no-verified-by")
+        audit = by_id.get(audit_id)
+        if audit is None:
+            return reason("not-verified", (audit_id,), problem="not-yet")
+        if {number, *catalog.ancestors(number)} & set(audit.covers) or audit_id not in audited:
+            return None  # an audit that covered the clause, or one that raised no finding
+        return reason("not-verified", (audit_id,), problem="not-covered")
 
     def linked_evidence(number: str, assessment: Optional[Assessment]) -> list[Evidence]:
         extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
@@ -437,6 +500,7 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
         all_mandatory.extend(mandatory)
         reasons: list[Reason] = []
         state = NOT_APPLICABLE
+        unverified = unverified_because(applying, number) if applicable and status == "verified" else None
         if applicable:
             blockers, risks = [], []
             declared = status if status in DONE_STATUSES else None
@@ -461,16 +525,20 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
                 elif f.grade == "minor":
                     risks.append(r)
             risks.extend(reason("finding-unverified", findings=(fr.finding.id,), grade=fr.finding.grade,
-                                due=fr.finding.due) for fr in unverified_on.get(number, []))
+                                due=fr.finding.due, not_effective=_not_effective(fr.finding))
+                         for fr in unverified_on.get(number, []))
             if CORRECTIVE_ACTION in (number, *catalog.ancestors(number)):
                 risks.extend(r for r in action_risks if r not in risks)
+            if number == REVIEW_INPUTS_CLAUSE:
+                risks.extend(input_risks)
             risks.extend(stale_reason(e) for e in stale)
+            notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
             if blockers:
-                state, reasons = NOT_READY, blockers + risks
+                state, reasons = NOT_READY, blockers + risks + notes
             elif risks:
-                state, reasons = AT_RISK, risks
+                state, reasons = AT_RISK, risks + notes
             else:
-                state, reasons = READY, [reason("ready", status=status)]
+                state, reasons = READY, [reason("ready", status="implemented" if unverified else status), *notes]
         else:
             reasons = [_not_applicable(own, status_from or number)]
         results[number] = ClauseResult(
@@ -481,7 +549,10 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
             leaves_applicable=int(applicable), leaves_ready=int(state in (READY, AT_RISK)),
             assessment=assessment, applying=applying, related_findings=tuple(related.get(number, ())),
             target_late=_late(applying.target if applying else None, audits),
-            leaves_at_risk=int(state == AT_RISK), leaves_not_ready=int(state == NOT_READY))
+            leaves_at_risk=int(state == AT_RISK), leaves_not_ready=int(state == NOT_READY),
+            verified_by=applying.verified_by if applying and status == "verified" else None,
+            conditions={d.condition: getattr(project.organisation.applies, d.condition)
+                        for d in clause.documented_information if d.condition})
     # then parents, deepest first
     for clause in sorted((c for c in catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
         number = clause.number
@@ -557,6 +628,7 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
         gaps=gaps,
         coverage=coverage(project, mapped, ordered, as_of),
         future_dated=future,
+        review_inputs=inputs,
     )
     return _with_gates(readiness, project, as_of, mapped)
 
@@ -565,8 +637,12 @@ def _unverified(f: Finding) -> bool:
     """A closed nonconformity whose corrective action was never shown to be effective."""
     if f.is_open or f.grade not in NONCONFORMITIES:
         return False
-    verification = getattr(f, "verification", None)
-    return not (verification and verification.effective is True)
+    return not (f.verification and f.verification.effective is True)
+
+
+def _not_effective(f: Finding) -> bool:
+    """The verification was done and found the action not effective."""
+    return bool(f.verification and f.verification.effective is False)
 
 
 def freshness(evidence: Iterable[Evidence], as_of: date) -> dict[str, int]:
@@ -591,6 +667,7 @@ def _clause_key(number: str) -> tuple:
 # --------------------------------------------------------------------------- internal audit coverage
 
 AUDIT_CLAUSE = "9.2.2"
+REVIEW_INPUTS_CLAUSE = "9.3.2"
 CORRECTIVE_ACTION = "10.2"
 REVIEW_CLAUSE = "9.3.3"
 
@@ -619,6 +696,18 @@ def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Ma
               if r.applicable and catalog[n].is_leaf}
     return Coverage(tuple(e.id for e in audits), leaves, tuple(n for n, ids in leaves.items() if not ids),
                     window, since)
+
+
+def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of: date) -> ReviewInputs:
+    """The latest management review record (mapped to 9.3.3 or 9.3.2) within the 9.3.3 window, and the 9.3.2
+    inputs it lists as considered (the vocabulary follows 9.3.2 a) to f), with c) in its seven parts)."""
+    since = months_before(as_of, window_of(project, REVIEW_CLAUSE))
+    reviews = _recent([*mapped.get(REVIEW_CLAUSE, []), *mapped.get(REVIEW_INPUTS_CLAUSE, [])], as_of, since)
+    if not reviews:
+        return ReviewInputs(None, None, (), REVIEW_INPUTS)
+    latest = reviews[-1]
+    considered = tuple(i for i in REVIEW_INPUTS if i in latest.inputs)
+    return ReviewInputs(latest.id, latest.date, considered, tuple(i for i in REVIEW_INPUTS if i not in considered))
 
 
 # --------------------------------------------------------------------------- stage gates
@@ -730,7 +819,38 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                        clauses=("10.2",) if late or unverified else ())
     stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
                              mandatory_item("mandatory-records", "retain")))
-    return replace(r, gates={"stage1": stage1, "stage2": stage2})
+    r = replace(r, gates={"stage1": stage1, "stage2": stage2})
+    return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
+
+
+def _by_urgency(r: Readiness, project: Project) -> tuple[GapRow, ...]:
+    """Clauses needing work, ordered: blockers of the next gate, then overdue, then due before the next
+    audit, then the rest (within each: not ready before at risk, then by date and clause)."""
+    catalog = project.catalog
+    booked = sorted((d, stage) for stage, d in project.organisation.audits.items() if d >= r.as_of)
+    next_stage = booked[0][1] if booked else next((k for k, g in r.gates.items() if not g.passed), None)
+    next_date = booked[0][0] if booked else None
+    blocking = {n for i in r.gates[next_stage].items if not i.passed for n in i.clauses} if next_stage else set()
+    due_of = {fr.finding.id: fr.finding.due for fr in r.findings}
+    review_of = {e.id: e.review_by for e in project.evidence}
+    rows = []
+    for number, c in r.clauses.items():
+        if not catalog[number].is_leaf or c.state not in (NOT_READY, AT_RISK):
+            continue
+        dates = [d for d in (c.applying.target if c.applying and c.status in OPEN_STATUSES else None,
+                             *(due_of[f] for f in c.findings), *(review_of[e] for e in c.stale_evidence)) if d]
+        due = min(dates, default=None)
+        if blocking & {number, *catalog.ancestors(number)}:
+            urgency, stage = "blocker", next_stage
+        elif due and due < r.as_of:
+            urgency, stage = "overdue", None
+        elif due and next_date and due <= next_date:
+            urgency, stage = "due-before-audit", next_stage
+        else:
+            urgency, stage = "later", None
+        rows.append(GapRow(number, urgency, due, stage))
+    return tuple(sorted(rows, key=lambda g: (URGENCIES.index(g.urgency), r.clauses[g.clause].state != NOT_READY,
+                                             g.due or date.max, _clause_key(g.clause))))
 
 
 # --------------------------------------------------------------------------- what lapses before the audits

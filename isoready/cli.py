@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .diagnostics import errors, report
+from .errors import IsoreadyError, UsageError
 from .model import AUDIENCES
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-class Usage(Exception):
-    pass
+Usage = UsageError  # the name this module has always raised
 
 
 def default_as_of() -> date:
@@ -97,6 +97,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="print the readiness report to PDF with headless Chromium")
     _common(p)
     p.add_argument("--pdf", help="the PDF file to write (default: ROOT/dist/<organisation>-...-report.pdf)")
+    p.add_argument("--output", help="site folder, built with report.pdf in it (default: ROOT/output)")
 
     p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
     p.add_argument("path", help="a built site folder or an archive .zip")
@@ -211,7 +212,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if target is None:
         print("report not written: fix the errors above", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"wrote {target}")
+    print(f"wrote {target} and {result.output}/report.pdf (in the site, listed in its manifest)")
     return EXIT_OK
 
 
@@ -246,7 +247,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(exc.code or 0)
     try:
         return COMMANDS[args.command](args)
-    except Usage as exc:
+    except IsoreadyError as exc:  # a usage mistake, an output we may not replace, no Chromium
         print(f"isoready: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -263,11 +264,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
             print(f"isoready: error: theme template problem{where}: {exc}; compare your theme/ with the shipped "
                   "one in the isoready repository", file=sys.stderr)
-            return EXIT_USAGE
-        from .package import UsageError
-
-        if isinstance(exc, UsageError):
-            print(f"isoready: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get("ISOREADY_DEBUG"):
             raise

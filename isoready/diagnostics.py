@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "E105": "YAML nested deeper than the limit",
     "E106": "wrong shape (a mapping, list or text was expected)",
     "E107": "duplicate key in one mapping",
+    "E108": "not a regular file (a FIFO, socket or device)",
     # fields
     "E201": "unknown clause number",
     "E202": "required key missing",
@@ -32,6 +33,7 @@ CODES: dict[str, str] = {
     "E205": "impossible or malformed date",
     "E206": "empty value where text is required",
     "E207": "invalid number",
+    "E208": "value not in the required form (a topic key, a git tag)",
     # evidence documents and links
     "E301": "evidence file not found",
     "E302": "evidence file path is absolute",
@@ -53,11 +55,14 @@ CODES: dict[str, str] = {
     "E408": "clause can never be declared not applicable",
     "E409": "exclusion declared but no scope document (evidence mapped to 4.3)",
     "E410": "organisation settings missing or invalid",
+    "E411": "evidence referenced is not the kind of record required",
+    "E412": "a key and its other name both given",
     # warnings
     "W101": "evidence document that no record refers to",
     "W102": "rarely excludable clause declared not applicable",
     "W103": "stale evidence (review date before the as-of date)",
     "W104": "open finding past its due date",
+    "W105": "evidence dated after the as-of date",
 }
 
 
@@ -96,6 +101,22 @@ class Diagnostic:
 
         return (f"::{level} file={prop(self.path)},line={self.line},col={self.column},title={prop(self.code)}::"
                 f"{data(msg)}")
+
+
+class _Where(NamedTuple):  # what Collector.add needs of a position (load.Loc is one)
+    path: str
+    line: int
+    column: int
+
+
+class Collector:
+    """The diagnostics of one run, or of one file, in the order found."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, loc: _Where, code: str, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(loc.path, loc.line, loc.column, code, message, hint))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

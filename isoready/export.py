@@ -12,7 +12,7 @@ import json
 from typing import Any, Sequence
 
 from .text import plain
-from .views import ExportView
+from .views import ClauseView, ExportView
 
 SCHEMA = 3
 
@@ -112,19 +112,45 @@ CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "own
                      "open_findings", "reasons")
 
 
+def full_title(c: ClauseView) -> str:
+    """A clause's title as a person reads it out of context: "General" sub-clauses carry their parent's title."""
+    name = c.name + ("" if c.official else " (label ours)")
+    if c.name == "General" and c.parent is not None:
+        name += f" ({c.parent.name})"
+    return name
+
+
+def applicability_text(c: ClauseView) -> str:
+    return "applicable" if c.applicable else "not applicable" + (f": {c.justification}" if c.justification else "")
+
+
+def auditor_checks(c: ClauseView) -> str:
+    """What an auditor looks at for the clause: the catalog's guidance, in our own words."""
+    return "\n".join([c.about, *(f"- {item}" for item in c.evidence_asked)]).strip()
+
+
+def documented_information_text(c: ClauseView) -> str:
+    """Each item of mandatory documented information with its state today."""
+    return "\n".join(f"{m.kind_label}: {m.what} ({m.state_label})" for m in c.mandatory)
+
+
+def open_findings_text(c: ClauseView, sep: str = "; ") -> str:
+    return sep.join(f"{f.id} ({f.grade})" for f in c.findings if f.status == "open")
+
+
 def checklist_rows(site: ExportView, base_url: str = "") -> list[list[str]]:
     rows = []
     for c in site.clauses:
         rows.append([
             c.number,
             c.name + ("" if c.official else " (label ours)"),
-            "applicable" if c.applicable else "not applicable" + (f": {c.justification}" if c.justification else ""),
+            applicability_text(c),
             c.status,
             c.state,
             c.owner,
             "; ".join(e.title for e in c.evidence),
             " ".join(base_url + e.url for e in c.evidence),
-            "; ".join(f"{f.id} ({f.grade})" for f in c.findings if f.status == "open"),
+            open_findings_text(c),
             " | ".join(c.reasons),
         ])
     return rows

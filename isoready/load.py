@@ -13,6 +13,7 @@ user's mistake; problems come back as diagnostics.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any, NamedTuple, Union
 
@@ -90,14 +91,6 @@ Value = Union[YStr, YMap, YList, None]
 class _Refused(Exception):
     def __init__(self, diag: Diagnostic) -> None:
         self.diag = diag
-
-
-def _size(value: Any) -> int:
-    if isinstance(value, YMap):
-        return 1 + sum(_size(v) for v in value.values())
-    if isinstance(value, YList):
-        return 1 + sum(_size(v) for v in value)
-    return 1
 
 
 def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> tuple[Value, list[Diagnostic]]:
@@ -227,14 +220,61 @@ def _reader_loc(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
+def special_kind(mode: int) -> str | None:
+    """What a file mode is when it is neither a regular file nor a folder: reading it could hang or never end."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return None
+
+
+def special_diagnostic(rel: str, kind: str) -> list[Diagnostic]:
+    return [Diagnostic(rel, 1, 1, "E108", f"{kind}, not a regular file; it is never opened",
+                       "remove it, or put an ordinary file in its place")]
+
+
+def _too_large(rel: str, size: int | None, max_bytes: int) -> list[Diagnostic]:
+    said = f"file is {size} bytes, over" if size is not None else "file is over"
+    return [Diagnostic(rel, 1, 1, "E103", f"{said} the {max_bytes}-byte limit",
+                       "split it into smaller files, or raise the limit with --max-yaml-bytes")]
+
+
 def read_bytes(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
-    """Read a file's bytes, refusing oversize or unreadable ones with a diagnostic (size checked first)."""
+    """Read a file's bytes, refusing oversize, unreadable or special ones with a diagnostic.
+
+    A FIFO, socket or device (directly or through a symlink) is never opened; the file is opened without
+    blocking and checked again on the open descriptor (it may have been swapped), and at most
+    ``max_bytes + 1`` bytes are ever read, whatever its size claims.
+    """
     try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            return None, [Diagnostic(rel, 1, 1, "E103", f"file is {size} bytes, over the {max_bytes}-byte limit",
-                                     "split it into smaller files, or raise the limit with --max-yaml-bytes")]
-        return file.read_bytes(), []
+        st = os.stat(file)
+        kind = special_kind(st.st_mode)
+        if kind:
+            return None, special_diagnostic(rel, kind)
+        if st.st_size > max_bytes:
+            return None, _too_large(rel, st.st_size, max_bytes)
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0))
+        try:
+            st = os.fstat(fd)
+            kind = special_kind(st.st_mode)
+            if kind:
+                return None, special_diagnostic(rel, kind)
+            chunks, size = [], 0
+            while size <= max_bytes:
+                chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+        if size > max_bytes:  # it grew while we read, or its size was not told (a /proc file)
+            return None, _too_large(rel, None, max_bytes)
+        return b"".join(chunks), []
     except OSError as exc:
         return None, [Diagnostic(rel, 1, 1, "E101", f"cannot read file: {exc.strerror or exc}", "check permissions")]
 

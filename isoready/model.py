@@ -19,9 +19,16 @@ DONE_STATUSES = ("implemented", "verified")
 OPEN_STATUSES = ("not-started", "planned", "in-progress")  # applicable, not yet done
 AUDIENCES = ("public", "auditor", "internal")
 DEFAULT_AUDIENCE = "auditor"
-GRADES = ("major", "minor", "ofi")
+#: "area-of-concern": what a certification body's stage 1 report raises (not a nonconformity yet)
+GRADES = ("major", "minor", "ofi", "area-of-concern")
 FINDING_STATUSES = ("open", "closed")
-EXCLUSION_RULES = ("never", "rare", "possible")
+FINDING_SOURCES = ("internal-audit", "certification-body", "customer", "gap-assessment", "management-review", "other")
+STANDARDS = ("ISO 9001:2015", "ISO 9001:2026")
+DEFAULT_STANDARD = "ISO 9001:2015"
+#: management review inputs, after ISO 9001 9.3.2 a) to f), with c) in its seven parts
+REVIEW_INPUTS = ("previous-actions", "changes", "customer-satisfaction", "objectives", "process-performance",
+                 "nonconformities", "monitoring", "audit-results", "external-providers", "resources",
+                 "risks-opportunities", "improvement")
 #: documented information: "maintain" is met by a ``document``, "retain" by a ``record``.
 DI_KIND_FOR = {"maintain": "document", "retain": "record"}
 
@@ -56,6 +63,12 @@ class DocumentedInfo:
     kind: str  # maintain | retain
     what: str
     when: Optional[str] = None  # a condition, in our words, when only sometimes required
+    #: the organisation.yaml ``applies:`` key that declares the condition (traceability, customer_property,
+    #: measurement_traceability), if it is one the organisation declares
+    condition: Optional[str] = None
+    #: what declaring the condition true asks for: "record" (this item becomes mandatory) or "evidence" (the
+    #: item still depends on something the data cannot show, so current evidence on the clause is required)
+    if_true: str = "record"
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,11 @@ class Clause:
     evidence_asked: tuple[str, ...]
     window_months: Optional[int] = None
     children: tuple[str, ...] = ()
+    # edition data (the 2026 catalog): how it differs from ISO 9001:2015, and on what authority
+    change: Optional[str] = None  # new | changed | split | moved | unchanged
+    hs: bool = False  # Harmonized Structure text shared with ISO 14001, 45001, 27001
+    provisional: bool = False  # public sources are provisional or disagree
+    sources: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -98,6 +116,8 @@ class Catalog:
     amendments: tuple[str, ...]
     clauses: tuple[Clause, ...]
     by_number: Mapping[str, Clause] = field(repr=False, compare=False, default_factory=dict)
+    exclusion_test: Optional[str] = None  # the test every exclusion must pass, in our words
+    provisional_note: Optional[str] = None  # why parts of this edition's data are provisional
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]
@@ -150,6 +170,12 @@ class Evidence:
     description: Optional[str] = None  # Markdown
     covers: tuple[str, ...] = ()  # for audit records: the clauses the audit covered
     review_loc: Loc = NOWHERE  # where review_by is written, for diagnostics
+    date_loc: Loc = NOWHERE  # where date is written
+    auditor: Optional[str] = None  # for audit records: who audited
+    inputs: tuple[str, ...] = ()  # for management review records: REVIEW_INPUTS considered
+    topics: tuple[str, ...] = ()  # transition topic keys the record addresses
+    approved_by: Optional[str] = None  # for documents: who approved this version
+    approved: Optional[date] = None  # ... and when
 
     def is_stale(self, as_of: date) -> bool:
         return self.review_by is not None and self.review_by < as_of
@@ -166,6 +192,17 @@ class Assessment:
     target: Optional[date] = None
     notes: Optional[str] = None  # Markdown
     evidence: tuple[str, ...] = ()
+    verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The check that a finding's corrective action was effective."""
+
+    date: Optional[date] = None
+    by: Optional[str] = None
+    effective: Optional[bool] = None  # None: not stated
+    evidence: tuple[str, ...] = ()  # evidence ids
 
 
 @dataclass(frozen=True)
@@ -185,10 +222,45 @@ class Finding:
     audience: str = DEFAULT_AUDIENCE
     owner: Optional[str] = None
     due_loc: Loc = NOWHERE
+    # ``source:`` in YAML (FINDING_SOURCES); named origin here because ``source`` is the YAML file
+    origin: Optional[str] = None
+    audit: Optional[str] = None  # evidence id of the audit record that raised it
+    requirement: Optional[str] = None  # Markdown
+    correction: Optional[str] = None  # Markdown
+    root_cause: Optional[str] = None  # Markdown
+    verification: Optional[Verification] = None
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def corrective_action(self) -> Optional[str]:
+        """``corrective_action:`` (or its older name ``action:``) in YAML; ``action`` holds it."""
+        return self.action
+
+
+@dataclass(frozen=True)
+class Applies:
+    """Conditions ISO 9001 leaves to the organisation to declare: None = undeclared, distinct from False."""
+
+    traceability: Optional[bool] = None  # 8.5.2
+    customer_property: Optional[bool] = None  # 8.5.3
+    measurement_traceability: Optional[bool] = None  # 7.1.5.2
+
+
+@dataclass(frozen=True)
+class Transition:
+    deadline: Optional[date] = None
+    audit: Optional[date] = None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    number: Optional[str] = None
+    issued: Optional[date] = None
+    expires: Optional[date] = None
+    body: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +271,13 @@ class Organisation:
     certification_body: Optional[str] = None
     audits: Mapping[str, date] = field(default_factory=dict)  # stage1, stage2
     windows: Mapping[str, int] = field(default_factory=dict)  # clause -> months
+    standard: str = DEFAULT_STANDARD
+    applies: Applies = Applies()
+    transition: Optional[Transition] = None
+    site_url: Optional[str] = None
+    show_findings: Optional[bool] = None  # public.show_findings; None: not stated
+    certificate: Optional[Certificate] = None
+    last_audit: Optional[str] = None  # a git tag, branch or commit
 
 
 @dataclass(frozen=True)

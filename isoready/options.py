@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
 from .load import MAX_BYTES
+from .parallel import workers  # noqa: F401  (its home is parallel; kept importable here)
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,3 @@ class Options:
     @property
     def out(self) -> Path:
         return self.output if self.output is not None else self.root / "output"
-
-
-def workers() -> int:
-    """Processes to use: ISOREADY_WORKERS, else the cores this process may run on (at most 8)."""
-    env = os.environ.get("ISOREADY_WORKERS")
-    if env and env.isdigit():
-        return max(1, int(env))
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))

@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional
 from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, prepare, readme_text,  # noqa: F401 (re-exported)
                        replaceable, sha256_file, site_files, write_assets, write_manifest)
 from .diagnostics import Diagnostic
+from .errors import UsageError
 from .model import Project
 from .options import Options
 from .render import Page, Written, default_shared, pages, render_site, theme_dirs
@@ -115,10 +116,6 @@ def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) ->
         return fingerprint, cache.reuse(page.path, fingerprint, out, tmp)
 
     return plan
-
-
-class UsageError(Exception):
-    """A command-line mistake (exit 2)."""
 
 
 def _refuse_source_overlap(root: Path, out: Path) -> None:

@@ -47,6 +47,7 @@ from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPag
 from .text import sanitise
 
 PLUGIN = "isoready.pelican_plugin"
+REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
 PAGE_URL = "pages/{slug}.html"
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader
 CONF = "pelicanconf.py"

@@ -124,7 +124,10 @@ def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], r
     return _CHROME[key]
 
 
-def render_page(page: Page, get_template: Callable[[str], Template], shared: Mapping[str, Any]) -> bytes:
+def render_page(page: Page, get_template: Callable[[str], Template], shared: "Mapping[str, Any] | SiteView") -> bytes:
+    """One page's bytes; ``shared`` may be a SiteView (then the shared context is ``default_shared`` of it)."""
+    if not isinstance(shared, Mapping):
+        shared = default_shared(shared)
     context = dict(page.context)
     if page.markdown_file is not None:
         context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))

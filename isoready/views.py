@@ -35,7 +35,11 @@ STATUS_LABELS = {
 }
 STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_APPLICABLE: "Not applicable"}
 MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
-                    "out-of-window": "Out of window", "conditional": "Conditional", "not-applicable": "Not required"}
+                    "out-of-window": "Out of window", "conditional": "Conditional", "undeclared": "Condition not declared",
+                    "not-applicable": "Not required"}
+#: organisation.yaml applies: keys, in words
+CONDITION_WORDS = {"traceability": "traceability of outputs", "customer_property": "customer or external-provider property",
+                   "measurement_traceability": "measurement traceability"}
 KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement"}
@@ -46,6 +50,7 @@ REGISTER_PAGE = 1000  # rows per register page
 DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
+REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay one page)
 
 
 def shares_of(result: Any) -> tuple[tuple[str, float], ...]:
@@ -185,6 +190,11 @@ class FindingView:
     source: str
     hidden_evidence: int = 0
     hidden_evidence_text: str = ""
+    # the corrective-action lifecycle (issue 10); empty until assess/model carry them
+    correction: Md = Md("")
+    root_cause: Md = Md("")
+    corrective_action: Md = Md("")
+    verification: Md = Md("")
 
 
 @dataclass(frozen=True)
@@ -370,6 +380,15 @@ class ExclusionView:
 
 
 @dataclass(frozen=True)
+class GapRowView:
+    clause: ClauseRowView
+    urgency: str
+    urgency_label: str
+    due: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GapsView:
     not_ready: tuple[ClauseRowView, ...]
     not_implemented: tuple[ClauseRowView, ...]
@@ -382,6 +401,7 @@ class GapsView:
     counts: dict = field(default_factory=dict)  # section -> number shown in the table of contents
     hidden_stale_text: str = ""
     hidden_findings_text: str = ""
+    rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
 
 
 @dataclass(frozen=True)
@@ -410,6 +430,25 @@ class ReportRowView:
     clause: ClauseView
     evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
     more: str  # "and 540 more on the clause page", or ""
+    # the clause's reasons, with an exclusion's justification replaced by a pointer to the Exclusions
+    # section, so each justification is printed once in the report
+    reasons: tuple[tuple[Segment, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a sentence; ``whole``: an id or date the report keeps on one line ("IA-2026-02")."""
+
+    text: str
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ReportGateView:
+    """A gate for the report: its items' reasons split so no id breaks across lines."""
+
+    gate: GateView
+    reasons: tuple[tuple[Segment, ...], ...]  # one per item, in order
 
 
 @dataclass(frozen=True)
@@ -498,6 +537,20 @@ class ReportView:
     findings: tuple[FindingView, ...]
     hidden_findings: int
     hidden_findings_text: str
+    audits: tuple[AuditView, ...] = ()
+    blockers: tuple[BlockerView, ...] = ()  # the first few of what fails each gate today (page 1)
+    blockers_more: str = ""
+    blocker_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``blockers``, one each
+    verdicts: tuple[tuple[Segment, ...], ...] = ()  # each gate's verdict sentence (GateView.verdict), split
+    mandatory: tuple[MandatoryView, ...] = ()
+    mandatory_text: str = ""
+    exclusions: tuple[ExclusionView, ...] = ()
+    state_counts: tuple[CountView, ...] = ()
+    site_url: Optional[str] = None  # the published site ("https://.../"), when organisation.yaml names one
+    pdf_url: Optional[str] = None  # "report.pdf" when the build prints one (isoready report / archive)
+    checklist_url: str = "checklist.xlsx"
+    report_gates: tuple[ReportGateView, ...] = ()
+    mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
 
 
 @dataclass(frozen=True)
@@ -548,6 +601,9 @@ class ExportView:
     lapses: tuple[LapseView, ...] = ()
     coverage: Optional[CoverageView] = None
     coverage_leaves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # leaf -> visible audit ids
+    site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
+    audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
+    mandatory: tuple[MandatoryView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -627,6 +683,21 @@ GATE_MISSING = {
     "processes": "no current evidence mapped to 4.4 shows the processes and how they interact",
     "risks": "no current evidence mapped to 6.1 shows how risks and opportunities are addressed",
 }
+#: management review inputs, following 9.3.2 a) to f), in our words
+REVIEW_INPUT_WORDS = {
+    "previous-actions": "status of actions from previous reviews (a)",
+    "changes": "changes in external and internal issues (b)",
+    "customer-satisfaction": "customer satisfaction and feedback (c1)",
+    "objectives": "extent quality objectives are met (c2)",
+    "process-performance": "process performance and conformity of products and services (c3)",
+    "nonconformities": "nonconformities and corrective actions (c4)",
+    "monitoring": "monitoring and measurement results (c5)",
+    "audit-results": "audit results (c6)",
+    "external-providers": "performance of external providers (c7)",
+    "resources": "adequacy of resources (d)",
+    "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
+    "improvement": "opportunities for improvement (f)",
+}
 LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
                "finding-due": "corrective action falls due", "target": "target date passes"}
 
@@ -647,8 +718,27 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
         what = f"{noun} {_ids(ids)}" if full else plural(len(ids), noun)
         return f"{label}: present, review overdue since {p['review_by']} ({what})"
     if code == "di-conditional":
-        return f"{label}: no {noun} mapped; needed only {p['when']}"
+        return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
+    if code == "di-condition-false":
+        return (f"{label}: not required: organisation.yaml declares that {CONDITION_WORDS[p['condition']]} "
+                "does not apply")
+    if code == "di-condition-undeclared":
+        return (f"{label}: declare whether {CONDITION_WORDS[p['condition']]} applies (applies: "
+                f"{p['condition']}: true or false in organisation.yaml); the record is needed {_lower_first(p['when'])}")
+    if code == "di-condition-evidence":
+        named = f" ({_ids(ids)})" if full else ""
+        return (f"{label}: {CONDITION_WORDS[p['condition']]} applies and current evidence is mapped{named}; "
+                f"this record is needed {_lower_first(p['when'])}")
+    if code == "di-condition-no-evidence":
+        return (f"{label}: {CONDITION_WORDS[p['condition']]} is declared to apply, but no current evidence is "
+                f"mapped to {p['clause']} to show it is controlled")
+    if p.get("declared_true"):
+        return f"{label}: required, since the condition is declared to apply, but no current {noun} is mapped"
     return f"{label}: no current {noun} mapped to {p['clause']}"  # di-missing
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) -> str:
@@ -673,7 +763,28 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return f"corrective action for {p['grade']} finding{named} overdue since {p['due']}"
     if code == "finding-unverified":
         named = f" {r.findings[0]}" if full else ""
+        if p.get("not_effective"):
+            return f"{p['grade']} finding{named} closed, but its verification found the action not effective"
         return f"{p['grade']} finding{named} closed without a verification that the action was effective"
+    if code == "not-verified":
+        named = f" {r.evidence[0]}" if full and r.evidence else ""
+        if p["problem"] == "no-verified-by":
+            why = "no verified_by names the audit that verified it"
+        elif p["problem"] == "not-yet":
+            why = f"the audit record{named} it names does not exist on this date"
+        else:
+            why = f"the audit{named} it names did not cover it and raised findings"
+        return f"declared verified, but {why}: treated as implemented"
+    if code == "review-inputs-no-review":
+        return (f"no management review record within the last {p['window']} months shows the inputs "
+                "9.3.2 asks for")
+    if code == "review-inputs-none":
+        named = f" {r.evidence[0]}" if full else ""
+        return f"the management review{named} of {p['date']} lists no inputs (inputs: in its record)"
+    if code == "review-inputs-missing":
+        named = f" {r.evidence[0]}" if full else ""
+        missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
+        return f"the management review{named} of {p['date']} does not show these inputs: {missing}"
     if code == "no-evidence":
         return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
                 "nothing shows it in place")
@@ -1054,8 +1165,17 @@ class _Builder:
             hidden_findings_text=withheld(len(g.open_findings) - len(open_shown), "open finding"),
             counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
                     "mandatory": len(g.mandatory), "stale": len(g.stale),
-                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings)})
+                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings),
+                    "rows": len(g.rows)},
+            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), _d(x.due),
+                                  tuple(self.say(reason) for reason in self.r.clauses[x.clause].reasons))
+                       for x in g.rows))
         return view
+
+    def urgency_label(self, row: Any) -> str:
+        stage = _stage_name(row.stage) if row.stage else ""
+        return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
+                "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
 
     def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> ReportView:
         r = self.r
@@ -1068,7 +1188,22 @@ class _Builder:
             open_majors=sum(fr.finding.grade == "major" for fr in self.open_all), charts=chart_set,
             gates=self.gates,
             sections=tuple(_section(m, tuple(c for c in self.clauses if c.main == m.number)) for m in mains),
-            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"))
+            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"),
+            audits=self.audits,
+            blockers=self.all_blockers[:REPORT_BLOCKERS],
+            blockers_more=(f"and {len(self.all_blockers) - REPORT_BLOCKERS} more in the Summary's stage checks"
+                           if len(self.all_blockers) > REPORT_BLOCKERS else ""),
+            blocker_reasons=tuple(segments(b.reason) for b in self.all_blockers[:REPORT_BLOCKERS]),
+            verdicts=tuple(segments(g.verdict) for g in self.gates if g.verdict),
+            report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
+            mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
+            mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions,
+            state_counts=self.state_counts(), site_url=self.site_url())
+
+    def site_url(self) -> Optional[str]:
+        """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
+        url = getattr(self.project.organisation, "site_url", None)
+        return (url.rstrip("/") + "/") if url else None
 
     def chrome(self) -> ChromeView:
         org, catalog = self.project.organisation, self.catalog
@@ -1130,7 +1265,8 @@ class _Builder:
             evidence=evidence, findings=findings, gates=self.gates, exclusions=self.exclusions,
             hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f, shares=shares_of(r),
             lapses=self.lapses, coverage=coverage,
-            coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()})
+            coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
+            site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory)
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 
 
@@ -1158,8 +1294,35 @@ def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
         parts = [f"and {extra:,} more on the clause page"] if extra > 0 else []
         if c.hidden_evidence:
             parts.append(f"{plural(c.hidden_evidence, 'record')} not shown")
-        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts)))
+        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts), _report_reasons(c)))
     return SectionView(main, clauses, tuple(rows))
+
+
+def _report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
+    """The reasons, each exclusion's justification left to the report's Exclusions section (printed once)."""
+    declared = c.status_from.number if c.status_from else c.number
+    return tuple(segments(f"not applicable: excluded with {declared} (see Exclusions)" if code == "not-applicable"
+                          else text) for text, code in zip(c.reasons, c.reason_codes))
+
+
+_WHOLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*(?:-[A-Za-z0-9._]+)+")
+WHOLE_MAX = 24  # longer hyphenated names may still break, or they would run out of a narrow column
+
+
+def segments(text: str) -> tuple[Segment, ...]:
+    """``text`` split so that hyphenated ids and dates ("GA-2026-01", "2026-12-01") print on one line."""
+    out: list[Segment] = []
+    at = 0
+    for m in _WHOLE.finditer(text):
+        if len(m.group(0)) > WHOLE_MAX:
+            continue
+        if m.start() > at:
+            out.append(Segment(text[at:m.start()]))
+        out.append(Segment(m.group(0), True))
+        at = m.end()
+    if at < len(text):
+        out.append(Segment(text[at:]))
+    return tuple(out)
 
 
 def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:

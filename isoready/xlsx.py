@@ -1,55 +1,298 @@
-"""The audit checklist as an XLSX workbook (openpyxl), with byte-reproducible output.
+"""The audit checklist workbook (openpyxl), byte-reproducible.
 
-openpyxl stamps the current time into the document properties and the zip
-entries; we set the properties to the as-of date and rewrite the zip with
-fixed timestamps, so the same inputs give the same bytes.
+Three sheets, each built from the audience-filtered ``ExportView`` only:
+
+- "Checklist": title rows, then one row per catalog clause with what the portal knows (state with a fill
+  colour and its words, reasons, what an auditor checks, mandatory documented information, evidence, open
+  findings, owner, target) and three empty columns the auditor fills in (records sampled, a conformity
+  drop-down, notes). Frozen panes, an autofilter and a print setup (landscape, one page wide, the header
+  row on every page, page numbers and the as-of date in the footer).
+- "Findings": the whole corrective-action lifecycle, open findings first.
+- "Evidence": the register with each document's SHA-256.
+
+openpyxl stamps the current time into the document properties and the zip entries; we set the
+properties to the as-of date and rewrite the zip with fixed timestamps, so the same inputs give the
+same bytes.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from datetime import datetime
+from typing import Any, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import CHECKLIST_COLUMNS, checklist_rows
-from .views import ExportView
+from .export import applicability_text, auditor_checks, full_title
+from .views import ClauseView, ExportView, FindingView
 
-WIDTHS = (10, 48, 28, 14, 14, 20, 50, 50, 24, 80)
+#: (header, width in characters) of the Checklist sheet, in order
+CHECKLIST_HEADERS: tuple[tuple[str, int], ...] = (
+    ("Clause", 8), ("Title", 26), ("Applicability", 14), ("Declared status", 12), ("State", 10),
+    ("Reasons", 30), ("What an auditor checks", 40), ("Mandatory documented information", 26),
+    ("Evidence", 30), ("Open findings", 14), ("Owner", 12), ("Target", 10),
+    ("Records sampled", 18), ("Conformity", 11), ("Auditor notes", 24),
+)
+AUDITOR_COLUMNS = ("Records sampled", "Conformity", "Auditor notes")
+CONFORMITY_CHOICES = ("C", "minor NC", "major NC", "OFI", "N/A")
+
+FINDING_HEADERS: tuple[tuple[str, int], ...] = (
+    ("Finding", 13), ("Grade", 12), ("Status", 8), ("Clauses", 10), ("Raised", 11), ("Due", 11),
+    ("Overdue", 8), ("Closed", 11), ("Owner", 14), ("Description", 40), ("Correction", 24),
+    ("Root cause", 24), ("Corrective action", 30), ("Verification", 24), ("Evidence", 24),
+)
+EVIDENCE_HEADERS: tuple[tuple[str, int], ...] = (
+    # hyperlinked cells (Evidence, Document) are wide enough for their one line: LibreOffice does not wrap them
+    ("Evidence", 46), ("Title", 30), ("Kind", 16), ("Clauses", 10), ("Owner", 14), ("Issued or recorded", 11),
+    ("Review by", 11), ("Stale", 6), ("Audience", 9), ("Page", 30), ("Document", 48), ("SHA-256", 34),
+    ("External link", 26),
+)
+
+#: a fill per clause state, with the state's words always in the cell too (never colour alone)
+STATE_FILLS = {"ready": "C6EFCE", "at-risk": "FFEB9C", "not-ready": "FFC7CE", "not-applicable": "E7E6E6"}
+HEADER_FILL = "1F3A5F"
+TITLE_ROWS = 7  # the Checklist header row; rows above it say what the workbook is
+PAPER_A4 = "9"
+
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_TOP = Alignment(vertical="top", wrap_text=True)
+
+
+def _text(cell: Any, value: str) -> None:
+    """A text cell, never a formula: openpyxl would store "=..." as one."""
+    cell.value = value
+    if cell.data_type == "f":
+        cell.data_type = "s"
+
+
+def _site_link(site: ExportView, url: str) -> str:
+    """A page of the site: absolute under the published site URL when known, else relative to the workbook
+    (which sits at the site's root, so the link works from the site folder and the unzipped archive)."""
+    return (site.site_url or "") + url
+
+
+def _header(ws: Worksheet, row: int, headers: Sequence[tuple[str, int]]) -> None:
+    for col, (name, width) in enumerate(headers, start=1):
+        cell = ws.cell(row=row, column=col)
+        _text(cell, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cell.border = _BORDER
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[row].height = 30
+
+
+def _body_row(ws: Worksheet, row: int, values: Sequence[str], headers: Sequence[tuple[str, int]]) -> None:
+    lines = 1
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col)
+        if value:
+            _text(cell, value)
+        cell.alignment = _TOP
+        cell.border = _BORDER
+        lines = max(lines, _lines(value, headers[col - 1][1]))
+    # an explicit height: LibreOffice does not fit rows to wrapped text when it converts or prints headless
+    ws.row_dimensions[row].height = min(409, 14.5 * lines + 2)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (a generous estimate)."""
+    usable = max(4, int(width * 1.2) - 1)
+    return sum(max(1, math.ceil(len(part) / usable)) for part in (text or "").split("\n"))
+
+
+def _print_setup(ws: Worksheet, header_row: int, as_of: str, what: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = 0.5
+    ws.page_margins.bottom = 0.6
+    ws.oddFooter.left.text = f"{what}, as of {as_of}"
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.right.size = 8
+
+
+def _finish(ws: Worksheet, header_row: int, headers: Sequence[tuple[str, int]], last_row: int,
+            as_of: str, what: str) -> None:
+    ws.freeze_panes = f"B{header_row + 1}"
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{max(last_row, header_row)}"
+    _print_setup(ws, header_row, as_of, what)
+
+
+def _applicability(c: ClauseView) -> str:
+    """The justification on the excluded clause's own row only; its sub-clauses point to it."""
+    if not c.applicable and c.status_from is not None and c.status_from.number != c.number:
+        return f"not applicable (excluded with {c.status_from.number})"
+    return applicability_text(c)
+
+
+def _reasons(c: ClauseView) -> str:
+    """One reason a line; an exclusion's justification is in the Applicability column, not repeated here."""
+    declared = c.status_from.number if c.status_from else c.number
+    return "\n".join(f"not applicable: excluded with {declared}" if code == "not-applicable" else " ".join(text.split())
+                     for text, code in zip(c.reasons, c.reason_codes))
+
+
+def _findings_cell(c: ClauseView) -> str:
+    return "\n".join(f"{f.id} ({f.grade}" + (f", due {f.due}" if f.due else "") + (", overdue" if f.overdue else "")
+                     + ")" for f in c.findings if f.status == "open")
+
+
+def _mandatory_cell(c: ClauseView) -> str:
+    return "\n".join(f"{m.kind_label}: {m.what}: {m.state_label}" for m in c.mandatory)
+
+
+def _evidence_cell(c: ClauseView) -> str:
+    text = "\n".join(f"{e.id}: {e.title}" + (" (stale)" if e.stale else "") for e in c.evidence)
+    if c.hidden_evidence_text:
+        text = (text + "\n" if text else "") + c.hidden_evidence_text
+    return text
+
+
+def _title_rows(ws: Worksheet, site: ExportView) -> None:
+    standard = site.standard + "".join(f" incl. {a}" for a in site.amendments)
+    stages = "; ".join(f"{a.name.capitalize()} audit {a.date}" for a in site.audits) or "no audit dates set"
+    build = f"Audience: {site.audience}" + (f" · commit {site.commit}" if site.commit else "")
+    withheld = [w for w in (f"{site.hidden_evidence} evidence records" if site.hidden_evidence else "",
+                            f"{site.hidden_findings} findings" if site.hidden_findings else "") if w]
+    if withheld:
+        build += " · not shown in this build: " + ", ".join(withheld)
+    rows = (f"ISO 9001 audit checklist: {site.organisation}", f"Standard: {standard}", f"As of {site.as_of}",
+            build, f"Audit dates: {stages}",
+            "The last three columns are for the auditor: the records sampled, the conformity verdict "
+            "(C, minor NC, major NC, OFI or N/A) and notes.")
+    for r, value in enumerate(rows, start=1):
+        cell = ws.cell(row=r, column=1)
+        _text(cell, value)
+        cell.font = Font(bold=True, size=14) if r == 1 else Font(italic=r == len(rows))
+    if site.site_url:
+        cell = ws.cell(row=3, column=4)
+        _text(cell, f"Portal: {site.site_url}")
+        cell.hyperlink = site.site_url
+
+
+def checklist_sheet(ws: Worksheet, site: ExportView) -> None:
+    ws.title = "Checklist"
+    _title_rows(ws, site)
+    header = TITLE_ROWS
+    _header(ws, header, CHECKLIST_HEADERS)
+    row = header
+    for c in site.clauses:
+        row += 1
+        _body_row(ws, row, [
+            c.number, full_title(c), _applicability(c), c.status_label, c.state_label,
+            _reasons(c), auditor_checks(c), _mandatory_cell(c), _evidence_cell(c), _findings_cell(c),
+            c.owner, c.target, "", "", "",
+        ], CHECKLIST_HEADERS)
+        ws.cell(row=row, column=1).hyperlink = _site_link(site, c.url)
+        state = ws.cell(row=row, column=5)
+        state.fill = PatternFill("solid", fgColor=STATE_FILLS[c.state])
+        state.font = Font(bold=c.state == "not-ready")
+        # The Evidence cell stays plain text: LibreOffice shows a hyperlinked cell on one line, unwrapped,
+        # which would hide every record but the first. The clause number links to the clause page, which
+        # lists every record with its link; the Evidence sheet links each record.
+        for col in range(len(CHECKLIST_HEADERS) - len(AUDITOR_COLUMNS) + 1, len(CHECKLIST_HEADERS) + 1):
+            ws.cell(row=row, column=col).fill = PatternFill("solid", fgColor="FFFDE7")
+    conformity = DataValidation(type="list", formula1='"' + ",".join(CONFORMITY_CHOICES) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle="Conformity",
+                                error="Choose C, minor NC, major NC, OFI or N/A",
+                                promptTitle="Conformity", prompt="C, minor NC, major NC, OFI or N/A",
+                                showInputMessage=True)
+    col = get_column_letter(CHECKLIST_HEADERS.index(("Conformity", 11)) + 1)
+    conformity.add(f"{col}{header + 1}:{col}{max(row, header + 1)}")
+    ws.add_data_validation(conformity)
+    _finish(ws, header, CHECKLIST_HEADERS, row, site.as_of, f"ISO 9001 audit checklist: {site.organisation}")
+
+
+def finding_values(f: FindingView) -> list[str]:
+    return [f.id, f.grade_label, f.status, ", ".join(c.number for c in f.clauses), f.raised, f.due,
+            "Yes" if f.overdue else "No", f.closed, f.owner, plain_md(f.description.source),
+            plain_md(f.correction.source), plain_md(f.root_cause.source),
+            plain_md(f.corrective_action.source or f.action.source), plain_md(f.verification.source),
+            "\n".join(f"{e.note}: {e.text}" for e in f.evidence)]
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+
+
+def plain_md(source: str) -> str:
+    """Markdown source as cell text: lines and list dashes kept, ids and dates intact ("S-005"),
+    emphasis marks dropped, links as "text (address)"."""
+    lines = []
+    for line in (source or "").strip().splitlines():
+        line = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) else m.group(1), line)
+        line = _MD_EMPHASIS.sub("", line).strip()
+        if line.startswith("#"):
+            line = line.lstrip("#").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def findings_sheet(ws: Worksheet, site: ExportView) -> None:
+    ws.title = "Findings"
+    _header(ws, 1, FINDING_HEADERS)
+    ordered = sorted(site.findings, key=lambda f: (f.status != "open", f.id))
+    row = 1
+    for f in ordered:
+        row += 1
+        _body_row(ws, row, finding_values(f), FINDING_HEADERS)
+        ws.cell(row=row, column=1).hyperlink = _site_link(site, f.url)
+        if f.overdue:
+            ws.cell(row=row, column=7).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
+    if site.hidden_findings:
+        _text(ws.cell(row=row + 2, column=1), f"{site.hidden_findings} findings not shown in this build.")
+    _finish(ws, 1, FINDING_HEADERS, row, site.as_of, f"Findings: {site.organisation}")
+
+
+def evidence_sheet(ws: Worksheet, site: ExportView) -> None:
+    ws.title = "Evidence"
+    _header(ws, 1, EVIDENCE_HEADERS)
+    row = 1
+    for e in site.evidence:
+        row += 1
+        _body_row(ws, row, [
+            e.id, e.title, e.kind_label, ", ".join(c.number for c in e.clauses), e.owner, e.date, e.review_by,
+            "Yes" if e.stale else "No", e.audience, _site_link(site, e.url), e.document.path if e.document else "",
+            e.document.sha256 if e.document else "", e.external_url or "",
+        ], EVIDENCE_HEADERS)
+        ws.cell(row=row, column=1).hyperlink = _site_link(site, e.url)
+        if e.document:
+            ws.cell(row=row, column=11).hyperlink = _site_link(site, e.document.url)
+        if e.external_url:
+            ws.cell(row=row, column=13).hyperlink = e.external_url
+        if e.stale:
+            ws.cell(row=row, column=8).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
+    if site.hidden_evidence:
+        _text(ws.cell(row=row + 2, column=1), f"{site.hidden_evidence} evidence records not shown in this build.")
+    _finish(ws, 1, EVIDENCE_HEADERS, row, site.as_of, f"Evidence register: {site.organisation}")
 
 
 def workbook_bytes(site: ExportView) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Checklist"
-    ws.append(list(CHECKLIST_COLUMNS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F3A5F")
-    for row in checklist_rows(site):
-        ws.append(row)  # cells are written as text (data_type "s"): no formula is ever evaluated
-    for index, c in enumerate(site.clauses, start=2):
-        ws.cell(row=index, column=1).hyperlink = c.url  # relative to the site folder the workbook sits in
-        if c.evidence:
-            ws.cell(row=index, column=7).hyperlink = c.evidence[0].url
-    for i, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if cell.data_type == "f":  # pragma: no cover - defensive: text starting with '=' is never a formula
-                cell.data_type = "s"
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = ws.dimensions
+    checklist_sheet(wb.active, site)
+    findings_sheet(wb.create_sheet(), site)
+    evidence_sheet(wb.create_sheet(), site)
     stamp = datetime.fromisoformat(site.as_of + "T00:00:00")
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "isoready"
-    wb.properties.title = f"ISO 9001 readiness checklist: {site.organisation}"
+    wb.properties.title = f"ISO 9001 audit checklist: {site.organisation}"
     raw = io.BytesIO()
     wb.save(raw)
     return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -71,3 +314,7 @@ def normalise_zip(data: bytes, modified: str) -> bytes:
                 body = _MODIFIED.sub(rb"\g<1>" + modified.encode() + rb"\g<2>", body)
             dst.writestr(fixed, body)
     return out.getvalue()
+
+
+__all__ = ["workbook_bytes", "normalise_zip", "CHECKLIST_HEADERS", "CONFORMITY_CHOICES", "STATE_FILLS",
+           "TITLE_ROWS"]

@@ -9,7 +9,10 @@ import pytest
 
 from isoready.assess import assess, months_before, resolve_statuses
 from isoready.catalog import load_catalog
-from isoready.model import Assessment, Evidence, Finding, Organisation, Project
+from dataclasses import replace
+
+from isoready.model import Applies, Assessment, Evidence, Finding, Organisation, Project, Verification
+from isoready.model import REVIEW_INPUTS
 from isoready.views import GATE_NAMES, Words, describe
 
 AS_OF = date(2026, 11, 1)
@@ -185,11 +188,47 @@ def test_a_mandatory_record_counts_only_within_its_window_default_twelve_months(
     assert assess(wider, AS_OF).clauses["8.6"].mandatory[0].state == "present"
 
 
-def test_conditional_documented_information_is_not_a_gap_when_absent():
-    c = assess(project(assessments=[a("8.5.3")], evidence=[ev("property-procedure", clauses=["8.5.3"])]),
-               AS_OF).clauses["8.5.3"]
-    assert c.mandatory[0].state == "conditional"
-    assert c.state == "ready"
+def test_an_undeclared_condition_puts_the_clause_at_risk_and_asks_to_declare_it():
+    c = assess(project(assessments=[a("8.5.2")], evidence=[ev("identification", clauses=["8.5.2"])]),
+               AS_OF).clauses["8.5.2"]
+    assert c.mandatory[0].state == "undeclared" and c.mandatory[0].is_risk and c.state == "at-risk"
+    assert texts(c) == ["8.5.2 Information needed to trace outputs back through production: declare whether "
+                        "traceability of outputs applies (applies: traceability: true or false in organisation.yaml); "
+                        "the record is needed only when traceability is a requirement"]
+    assert c.conditions == {"traceability": None}
+
+
+def test_a_condition_declared_true_makes_its_record_mandatory():
+    org = Organisation(name="Org", applies=Applies(traceability=True))
+    p = project(assessments=[a("8.5.2")], evidence=[ev("identification", clauses=["8.5.2"])])
+    c = assess(replace(p, organisation=org), AS_OF).clauses["8.5.2"]
+    assert c.mandatory[0].state == "missing" and c.state == "not-ready"
+    assert texts(c)[0] == ("declared implemented, but 8.5.2 Information needed to trace outputs back through "
+                           "production: required, since the condition is declared to apply, but no current record "
+                           "is mapped")
+    traced = replace(p, organisation=org, evidence=(ev("job-trace", "record", ["8.5.2"], date=date(2026, 10, 5)),))
+    assert assess(traced, AS_OF).clauses["8.5.2"].state == "ready"
+
+
+def test_a_condition_declared_false_makes_the_item_not_required():
+    org = Organisation(name="Org", applies=Applies(traceability=False))
+    p = project(assessments=[a("8.5.2")], evidence=[ev("identification", clauses=["8.5.2"])])
+    c = assess(replace(p, organisation=org), AS_OF).clauses["8.5.2"]
+    assert c.mandatory[0].state == "not-applicable" and not c.mandatory[0].is_gap and c.state == "ready"
+    assert "8.5.2 Information needed to trace outputs back through production: not required: organisation.yaml " \
+           "declares that traceability of outputs does not apply" == describe(c.mandatory[0].reason, True)
+
+
+def test_a_condition_whose_record_depends_on_more_needs_evidence_of_control_when_true():
+    """7.1.5.2: the record is the calibration basis only where no national standard exists; declaring
+    measurement traceability true asks for current evidence on the clause, not for that record."""
+    org = Organisation(name="Org", applies=Applies(measurement_traceability=True))
+    bare = replace(project(assessments=[a("7.1.5.2")]), organisation=org)
+    c = assess(bare, AS_OF).clauses["7.1.5.2"]
+    assert c.mandatory[0].state == "missing" and c.state == "not-ready"
+    certs = replace(bare, evidence=(ev("cal-certs", "record", ["7.1.5.2"], date=date(2026, 3, 18)),))
+    c = assess(certs, AS_OF).clauses["7.1.5.2"]
+    assert c.mandatory[0].state == "conditional" and c.state == "ready"
 
 
 def test_excluded_clause_needs_no_documented_information():
@@ -472,3 +511,67 @@ def test_stage2_every_clause_ready_lists_the_ones_that_are_not():
     assert text(item.reason) == (
         "22 applicable clauses not ready: 4.3, 4.4.2, 5.2.2, 6.2.1, 7.1.5.1, 7.2, 8.1, 8.2.3.2, 8.3.2, 8.3.3, "
         "8.3.4, 8.3.5, 8.3.6, 8.4.1, 8.5.1, 8.5.6, 8.6, 8.7.2, 9.1.1, 9.2.2, 9.3.3, 10.2.2")
+
+
+def test_gaps_are_one_list_ordered_by_urgency():
+    p = project(assessments=[a("4.3"), a("7.1.2", "planned", target=date(2026, 10, 1)),
+                             a("7.1.3", "planned", target=date(2026, 12, 1)),
+                             a("7.1.6", "planned", target=date(2027, 6, 1)),
+                             a("7.1.4", "in-progress", target=date(2027, 2, 1))],
+                evidence=[e for e in stage1_evidence() if e.id != "scope"],
+                audits={"stage1": date(2027, 1, 19)})
+    r = assess(p, AS_OF)
+    rows = [(g.clause, g.urgency) for g in r.gaps.rows if g.clause in ("4.3", "7.1.2", "7.1.3", "7.1.4", "7.1.6")]
+    assert rows == [("4.3", "blocker"), ("7.1.2", "overdue"), ("7.1.3", "due-before-audit"),
+                    ("7.1.4", "later"), ("7.1.6", "later")]
+    assert next(g for g in r.gaps.rows if g.clause == "4.3").stage == "stage1"
+    assert len({g.clause for g in r.gaps.rows}) == len(r.gaps.rows)  # no clause twice
+    assert not any(g.clause == "4.4.2" and r.clauses["4.4.2"].state == "ready" for g in r.gaps.rows)
+
+
+def test_verified_needs_verified_by_an_audit_that_covered_it_or_raised_nothing():
+    ia = ev("ia", "record", ["9.2.2"], date=date(2026, 9, 1), covers=("7.1",))
+    base = project(evidence=[ia, ev("people", clauses=["7.1.2"])])
+    none = assess(replace(base, assessments=(a("7.1.2", "verified"),)), AS_OF).clauses["7.1.2"]
+    assert none.state == "ready" and texts(none) == [
+        "declared implemented; no gap, stale evidence or open nonconformity",
+        "declared verified, but no verified_by names the audit that verified it: treated as implemented"]
+    covered = assess(replace(base, assessments=(a("7.1.2", "verified", verified_by="ia"),)), AS_OF).clauses["7.1.2"]
+    assert texts(covered) == ["declared verified; no gap, stale evidence or open nonconformity"]
+    assert covered.verified_by == "ia"
+    elsewhere = ev("ia", "record", ["9.2.2"], date=date(2026, 9, 1), covers=("8",))
+    quiet = replace(base, evidence=(elsewhere, ev("people", clauses=["7.1.2"])),
+                    assessments=(a("7.1.2", "verified", verified_by="ia"),))
+    assert assess(quiet, AS_OF).clauses["7.1.2"].reasons[-1].code == "ready"  # a finding-free audit
+    noisy = replace(quiet, findings=(finding("IA-1", ["8.4"], "ofi", audit="ia"),))
+    assert "the audit ia it names did not cover it and raised findings" in texts(assess(noisy, AS_OF).clauses["7.1.2"])[-1]
+
+
+def test_management_review_inputs_are_checked_per_review():
+    full = ev("mr", "record", ["9.3.2", "9.3.3"], date=date(2026, 10, 1), inputs=tuple(REVIEW_INPUTS))
+    ok = assess(project(assessments=[a("9.3.2")], evidence=[full]), AS_OF)
+    assert ok.review_inputs.missing == () and ok.clauses["9.3.2"].state == "ready"
+    short = ev("mr", "record", ["9.3.2", "9.3.3"], date=date(2026, 10, 1), inputs=tuple(REVIEW_INPUTS[:-2]))
+    r = assess(project(assessments=[a("9.3.2")], evidence=[short]), AS_OF)
+    assert r.review_inputs.missing == ("risks-opportunities", "improvement") and r.clauses["9.3.2"].state == "at-risk"
+    assert texts(r.clauses["9.3.2"]) == [
+        "the management review mr of 2026-10-01 does not show these inputs: effectiveness of actions on risks and "
+        "opportunities (e), opportunities for improvement (f)"]
+    listed_none = ev("mr", "record", ["9.3.2", "9.3.3"], date=date(2026, 10, 1))
+    assert assess(project(assessments=[a("9.3.2")], evidence=[listed_none]), AS_OF).clauses["9.3.2"].reasons[0].code \
+        == "review-inputs-none"
+    old = ev("mr", "record", ["9.3.3"], date=date(2025, 1, 1), inputs=tuple(REVIEW_INPUTS))
+    r = assess(project(assessments=[a("9.3.2")], evidence=[old, ev("mr-doc", clauses=["9.3.2"])]), AS_OF)
+    assert r.review_inputs.review is None and r.clauses["9.3.2"].reasons[0].code == "review-inputs-no-review"
+
+
+def test_a_closed_finding_verified_effective_has_no_effect_and_not_effective_says_so():
+    verified = finding("GA-1", ["7.4"], "major", "closed", closed=date(2026, 10, 1),
+                       verification=Verification(date=date(2026, 10, 20), by="QM", effective=True))
+    p = project(assessments=[a("7.4"), a("10")], evidence=[ev("comms", clauses=["7.4"]), ev("car", clauses=["10"])],
+                findings=[verified])
+    r = assess(p, AS_OF)
+    assert r.clauses["7.4"].state == "ready" and r.clauses["10.2.1"].state == "ready"
+    failed = replace(verified, verification=Verification(date=date(2026, 10, 20), by="QM", effective=False))
+    r = assess(replace(p, findings=(failed,)), AS_OF)
+    assert texts(r.clauses["7.4"]) == ["major finding GA-1 closed, but its verification found the action not effective"]

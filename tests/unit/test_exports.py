@@ -124,35 +124,60 @@ def test_csv_neutralises_formulas(csv_rows: list[list[str]]) -> None:
 
 
 def _xlsx_rows(path: Path) -> tuple[object, list[list[str]]]:
+    """The Checklist sheet and its clause rows (below the title rows and the header row)."""
     from openpyxl import load_workbook
+
+    from isoready.xlsx import TITLE_ROWS
 
     wb = load_workbook(path)
     ws = wb.worksheets[0]
-    rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(min_row=TITLE_ROWS + 1,
+                                                                              values_only=True)]
     return ws, rows
 
 
-def test_xlsx_holds_the_same_rows_as_the_csv(site: Path, csv_rows: list[list[str]]) -> None:
+def test_xlsx_holds_the_same_clauses_as_the_csv(site: Path, csv_rows: list[list[str]]) -> None:
+    # The workbook is now a checklist for people (issue 12): title rows, plain-word headers and labels
+    # ("Not ready", "In progress"), reasons one per line. It must still say what the CSV says, clause by clause.
+    from isoready.xlsx import CHECKLIST_HEADERS
+
     ws, rows = _xlsx_rows(site / "checklist.xlsx")
     assert ws.title == "Checklist"
-    assert len(rows) == len(csv_rows) == 92
-    assert tuple(rows[0]) == CHECKLIST_COLUMNS
+    assert len(rows) == len(csv_rows) - 1 == 91
+    names = [h for h, _ in CHECKLIST_HEADERS]
+    header, *csv_body = csv_rows
     problems = []
-    for r, (x_row, c_row) in enumerate(zip(rows, csv_rows), start=1):
-        assert len(x_row) == len(c_row), f"row {r}: {len(x_row)} cells in the XLSX, {len(c_row)} in the CSV"
-        for col, (x, c) in enumerate(zip(x_row, c_row), start=1):
-            # The CSV neutralises a leading formula character with an apostrophe; the XLSX stores text cells.
-            if x != c and not (c == "'" + x and x.startswith(FORMULA_STARTS)):
-                problems.append(f"row {r} column {CHECKLIST_COLUMNS[col - 1]}: xlsx {x!r} != csv {c!r}")
+    for x_row, c_row in zip(rows, csv_body):
+        x, c = dict(zip(names, x_row)), dict(zip(header, c_row))
+        for xs, cs in (("Clause", "clause"), ("Owner", "owner")):
+            if x[xs] != c[cs]:
+                problems.append(f"{c['clause']} {xs}: xlsx {x[xs]!r} != csv {c[cs]!r}")
+        # an exclusion's justification is printed once, on the excluded clause's row (Applicability)
+        excluded_with = re.match(r"not applicable \(declared on ([0-9.]+)\)", c["reasons"])
+        if excluded_with:
+            declared = excluded_with.group(1)
+            want = (c["applicability"] if declared == c["clause"] else f"not applicable (excluded with {declared})",
+                    f"not applicable: excluded with {declared}")
+            if (x["Applicability"], x["Reasons"]) != want:
+                problems.append(f"{c['clause']}: {x['Applicability']!r} / {x['Reasons']!r}, expected {want}")
+        elif (x["Applicability"], x["Reasons"].split("\n")) != (c["applicability"], c["reasons"].split(" | ")):
+            problems.append(f"{c['clause']} reasons differ: {x['Reasons']!r} / {c['reasons']!r}")
+        if x["State"].lower().replace(" ", "-") != c["state"]:
+            problems.append(f"{c['clause']} state: xlsx {x['State']!r}, csv {c['state']!r}")
+        open_ids = [part.split(" (")[0] for part in c["open_findings"].split("; ") if part]
+        if [line.split(" (")[0] for line in x["Open findings"].split("\n") if line] != open_ids:
+            problems.append(f"{c['clause']} open findings: xlsx {x['Open findings']!r}, csv {c['open_findings']!r}")
     assert not problems, "\n".join(problems[:20])
     formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert not formulas, f"formula cells in the workbook: {formulas}"
 
 
 def test_xlsx_first_column_links_to_clause_pages(site: Path) -> None:
+    from isoready.xlsx import TITLE_ROWS
+
     ws, rows = _xlsx_rows(site / "checklist.xlsx")
     problems = []
-    for r in range(2, ws.max_row + 1):
+    for r in range(TITLE_ROWS + 1, ws.max_row + 1):
         cell = ws.cell(row=r, column=1)
         want = f"clauses/{cell.value}.html"
         target = cell.hyperlink.target if cell.hyperlink is not None else None
@@ -160,7 +185,7 @@ def test_xlsx_first_column_links_to_clause_pages(site: Path) -> None:
             problems.append(f"{cell.coordinate} ({cell.value}): hyperlink {target!r}, expected {want!r}")
         elif not (site / target).is_file():
             problems.append(f"{cell.coordinate}: {target} does not exist in the site")
-    assert ws.max_row == 92
+    assert ws.max_row == TITLE_ROWS + 91
     assert not problems, "\n".join(problems[:20])
 
 
@@ -244,8 +269,9 @@ def report_pdf(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     from pypdf import PdfReader
 
     target = tmp_path_factory.mktemp("report") / "report.pdf"
+    # isoready report now builds a site with report.pdf in it (issue 12): into a temporary folder here
     cmd = [sys.executable, "-m", "isoready", "report", "--root", str(ROOT), "--as-of", AS_OF.isoformat(),
-           "--pdf", str(target)]
+           "--pdf", str(target), "--output", str(target.parent / "site")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, f"exit {proc.returncode}: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}"
     assert target.is_file() and target.read_bytes()[:5] == b"%PDF-"

@@ -11,17 +11,24 @@ from hypothesis import strategies as st
 
 from isoready.catalog import load_catalog
 from isoready.cli import main
+from isoready.schema import FILE_KINDS, ORGANISATION
 from isoready.validate import read_project
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 CAT = load_catalog()
 
 scalars = st.one_of(st.text(max_size=12), st.sampled_from(["", "~", "null", "2026-02-30", "9.2.2", "-1", "12",
-                                                           "../../etc/passwd", "logo.svg", "[a", "{b: c}"]))
+                                                           "../../etc/passwd", "logo.svg", "[a", "{b: c}", "true",
+                                                           "no", "\u00b2", "9" * 400, "ISO 9001:2026", "a..b",
+                                                           "https://x.example", "changes", "QP-001", "record"]))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(scalars, inner, max_size=3),
                       max_leaves=8)
-keys = st.sampled_from(["name", "scope", "logo", "certification_body", "audits", "windows", "stage1", "stage2",
-                        "9.2.2", "colour"])
+# every key the schema knows (nested ones too), so new keys are fuzzed as soon as they are declared
+keys = st.sampled_from(sorted({k for kind in (ORGANISATION, *ORGANISATION.nested()) for k in kind.keys})
+                       + ["9.2.2", "colour"])
+record_keys = st.sampled_from(sorted({k for kind in FILE_KINDS.values() if kind is not ORGANISATION
+                                      for sub in (kind, *kind.nested()) for k in sub.keys}))
+records = st.dictionaries(record_keys, values, max_size=8)
 
 
 def dump(value) -> str:
@@ -45,7 +52,8 @@ def test_any_organisation_file_gives_diagnostics_not_a_crash(tmp_path_factory, o
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.dictionaries(st.sampled_from(["evidence/a.yaml", "evidence/b/c.yml", "content/clauses/x.yaml",
                                               "content/findings/y.yaml", "evidence/d.md"]),
-                             st.one_of(values.map(dump), st.binary(max_size=60).map(lambda b: b.decode("latin-1"))),
+                             st.one_of(values.map(dump), records.map(dump), st.lists(records, max_size=3).map(dump),
+                                       st.binary(max_size=60).map(lambda b: b.decode("latin-1"))),
                              max_size=4))
 def test_any_mix_of_files_builds_or_exits_1_with_diagnostics(tmp_path_factory, files):
     root = tmp_path_factory.mktemp("mix") / "p"

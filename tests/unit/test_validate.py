@@ -133,6 +133,10 @@ CASES = [
           "content/clauses/x.yaml:3:11: E201 unknown clause 'ten' "
           "(clauses run from 4 to 10.3; quote numbers like \"8.3\")"],
          "2 errors, 0 warnings"),
+    Case("E201-other-edition", {"evidence/x.yaml": 'title: T\nkind: record\nclauses: ["6.1.3"]\n'},
+         ["evidence/x.yaml:3:11: E201 unknown clause '6.1.3' (did you mean '6.1.2'? 6.1.3 is a clause of "
+          "ISO 9001:2026, and this project follows ISO 9001:2015)"],
+         "1 error, 0 warnings"),
     Case("E202-missing-key", {"evidence/x.yaml": 'kind: document\nclauses: ["4.1"]\n',
                               "content/clauses/x.yaml": "- clause: \"4.1\"\n  status:\n"},
          ["content/clauses/x.yaml:2:3: E202 clause assessment has no 'status' (add 'status:')",
@@ -144,7 +148,8 @@ CASES = [
     Case("E203-unknown-key", {"evidence/x.yaml": RECORD + "review_date: 2027-01-01\ncolour: blue\n"},
          ["evidence/x.yaml:4:1: E203 unknown key 'review_date' in evidence record (did you mean 'review_by'?)",
           "evidence/x.yaml:5:1: E203 unknown key 'colour' in evidence record (use one of: title, kind, clauses, "
-          "file, url, owner, date, review_by, audience, version, description, id, covers)"],
+          "file, url, owner, date, review_by, audience, version, description, id, covers, auditor, inputs, topics, "
+          "approved_by, approved)"],
          "2 errors, 0 warnings"),
     Case("E204-unknown-words", {
         "evidence/x.yaml": 'title: T\nkind: documnet\nclauses: ["4.1"]\naudience: everyone\n',
@@ -354,7 +359,8 @@ CASES = [
           raised: 2026-09-01
           description: Duplicate id.
         """},
-         ["content/findings/x.yaml:3:10: E204 unknown grade 'severe' (use one of: major, minor, ofi)",
+         ["content/findings/x.yaml:3:10: E204 unknown grade 'severe' (use one of: major, minor, ofi, "
+          "area-of-concern)",
           "content/findings/x.yaml:4:11: E204 unknown status 'pending' (use one of: open, closed)",
           "content/findings/x.yaml:10:11: E406 finding 'F-2' is closed but has no 'closed' date "
           "(add 'closed: YYYY-MM-DD')",
@@ -462,6 +468,12 @@ CASES = [
                 "evidence/leadership/policies.yaml:7:14: W103 evidence 'QP-001' is stale: its review was due "
                 "2027-02-15 (review it and move review_by forward)"],
          count="0 errors, 2 warnings", exit=0),
+    Case("W105-future-dated", {"evidence/x.yaml": RECORD + "date: 2026-11-02\n"},
+         ["evidence/x.yaml:4:7: W105 evidence 'x' is dated 2026-11-02, after the as-of date 2026-11-01: it counts "
+          "for nothing until then (correct the date, or add the record once it exists)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W105-not-on-the-day", {"evidence/x.yaml": RECORD + "date: 2026-11-01\n"},
+         [], "no problems found", exit=0),
     Case("W104-overdue", {"content/findings/x.yaml": """\
         - id: IA-2026-09
           clauses: ["8.4.1"]
@@ -482,6 +494,119 @@ CASES = [
          ["content/findings/x.yaml:6:8: W104 finding 'IA-2026-09' is overdue: it was due 2026-10-31 "
           "(close it, or agree a new due date)"],
          "0 errors, 1 warning", exit=0),
+    # ------------------------------------------------------------------ keys added for the audit-grade verdict,
+    # the 2026 edition and git (issues 10, 11, 13): each is optional, and each mistake is a diagnostic
+    Case("E208-wrong-form", {"evidence/x.yaml": RECORD + 'topics: ["Quality Culture", climate-change]\n',
+                             "content/organisation.yaml": "name: Example Works Ltd\nlast_audit: audit 2026\n"},
+         ["content/organisation.yaml:2:13: E208 'audit 2026' is not a git tag, branch or commit name "
+          "(write the tag as git shows it, e.g. audit-2026-09)",
+          "evidence/x.yaml:4:10: E208 'Quality Culture' is not a valid topics key "
+          "(use lower-case letters, digits and '-', e.g. quality-culture-ethics)"],
+         "2 errors, 0 warnings"),
+    Case("E411-not-a-record", {
+        "content/clauses/x.yaml": '- clause: "6.1"\n  status: verified\n  verified_by: QP-001\n',
+        "content/findings/x.yaml": '- id: F-1\n  clauses: ["8.4"]\n  grade: minor\n  status: open\n'
+                                   '  raised: 2026-09-01\n  description: x\n  audit: QP-001\n'},
+         ["content/clauses/x.yaml:3:16: E411 verified_by 'QP-001' is a document, not a record "
+          "(name the audit record that verified it: an evidence record with kind: record)",
+          "content/findings/x.yaml:7:10: E411 audit 'QP-001' is a document, not a record "
+          "(name the audit record that raised it: an evidence record with kind: record)"],
+         "2 errors, 0 warnings"),
+    Case("E308-id-too-long-for-a-page-name", {
+        "evidence/x.yaml": RECORD + "id: " + "a" * 251 + "\n",
+        "content/findings/x.yaml": "- id: " + "F" * 300 + '\n  clauses: ["8.4"]\n  grade: minor\n  status: open\n'
+                                   "  raised: 2026-09-01\n  description: x\n"},
+         ["content/findings/x.yaml:1:7: E308 invalid finding id '" + "F" * 300
+          + "' (an id names a page file: keep it within 250 bytes)",
+          "evidence/x.yaml:4:5: E308 invalid evidence id '" + "a" * 251
+          + "' (each part of an id names a page file: keep it within 250 bytes)"],
+         "2 errors, 0 warnings"),
+    Case("E412-action-twice", {
+        "content/findings/x.yaml": '- id: F-1\n  clauses: ["8.4"]\n  grade: minor\n  status: open\n'
+                                   '  raised: 2026-09-01\n  description: x\n  action: Retrain.\n'
+                                   '  corrective_action: Retrain the team.\n'},
+         ["content/findings/x.yaml:7:11: E412 finding has both 'action' and 'corrective_action' "
+          "(keep only 'corrective_action'; 'action' is its older name)"],
+         "1 error, 0 warnings"),
+    Case("new-keys-mistakes", {
+        "content/organisation.yaml": """\
+        name: Example Works Ltd
+        standard: ISO 9001:2016
+        applies:
+          traceability: yes
+          measurment_traceability: true
+        transition:
+          deadline: 2029-09-15
+          audit: 2029-10-01
+        site_url: ftp://example.com
+        public: true
+        certificate:
+          issued: 2027-04-01
+          expires: 2027-03-01
+        windows:
+          "9.2.2": "\u00b2"
+          "9.3.3": """ + "9" * 5000 + "\n",
+        "evidence/x.yaml": RECORD.replace("document", "record") + "inputs: [changes, customer-satisfation, budget]\n",
+        "content/clauses/x.yaml": '- clause: "6.1"\n  status: verified\n  verified_by: performance/internal-audit-2025\n',
+        "content/findings/x.yaml": """\
+        - id: F-1
+          clauses: ["8.4"]
+          grade: area-of-concern
+          status: closed
+          raised: 2026-09-22
+          closed: 2026-10-01
+          description: Work instructions out of date.
+          source: customer-complaint
+          audit: performance/internal-audit
+          verification:
+            date: 2026-09-01
+            effective: maybe
+            evidence: [performance/internal-audit-2027]
+            note: checked
+        - id: F-2
+          clauses: ["8.4"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          description: x
+          verification: soon
+        """}, [
+        "content/clauses/x.yaml:3:16: E404 unknown evidence id 'performance/internal-audit-2025' "
+        "(did you mean 'performance/internal-audit-2026'?)",
+        "content/findings/x.yaml:8:11: E204 unknown source 'customer-complaint' (did you mean 'customer'?)",
+        "content/findings/x.yaml:9:10: E404 unknown evidence id 'performance/internal-audit' "
+        "(did you mean 'performance/internal-audit-2026'?)",
+        "content/findings/x.yaml:11:11: E407 verification date 2026-09-01 is before raised 2026-09-22 "
+        "(effectiveness is checked after the finding is raised)",
+        "content/findings/x.yaml:12:16: E204 'effective' must be true or false, not 'maybe' (write true or false)",
+        "content/findings/x.yaml:13:16: E404 unknown evidence id 'performance/internal-audit-2027' "
+        "(did you mean 'performance/internal-audit-2026'?)",
+        "content/findings/x.yaml:14:5: E203 unknown key 'note' in verification (use one of: date, by, effective, "
+        "evidence)",
+        "content/findings/x.yaml:21:17: E106 'verification' must be a mapping "
+        "(write 'verification:' then its keys on the lines below, indented)",
+        "content/organisation.yaml:2:11: E204 unknown standard 'ISO 9001:2016' (did you mean 'ISO 9001:2026'?)",
+        "content/organisation.yaml:4:17: E204 'traceability' must be true or false, not 'yes' (write true or false)",
+        "content/organisation.yaml:5:3: E203 unknown key 'measurment_traceability' in applies "
+        "(did you mean 'measurement_traceability'?)",
+        "content/organisation.yaml:8:10: E407 transition audit 2029-10-01 is after the deadline 2029-09-15 "
+        "(plan the transition audit before the deadline)",
+        "content/organisation.yaml:9:11: E305 site_url 'ftp://example.com' is not an http or https address "
+        "(link to http:// or https:// only)",
+        "content/organisation.yaml:10:9: E106 'public' must be a mapping "
+        "(write 'public:' then its keys on the lines below, indented)",
+        "content/organisation.yaml:13:12: E407 certificate expires 2027-03-01, not after issued 2027-04-01 "
+        "(a certificate expires after it is issued)",
+        "content/organisation.yaml:15:12: E207 window for clause '9.2.2' must be a whole number of months "
+        "from 1 to 120 (write e.g. '\"9.2.2\": 12')",
+        "content/organisation.yaml:16:12: E207 window for clause '9.3.3' must be a whole number of months "
+        "from 1 to 120 (write e.g. '\"9.2.2\": 12')",
+        "evidence/x.yaml:4:19: E204 'customer-satisfation' is not one of the allowed inputs "
+        "(did you mean 'customer-satisfaction'?)",
+        "evidence/x.yaml:4:41: E204 'budget' is not one of the allowed inputs (use one of: previous-actions, "
+        "changes, customer-satisfaction, objectives, process-performance, nonconformities, monitoring, "
+        "audit-results, external-providers, resources, risks-opportunities, improvement)",
+    ], "19 errors, 0 warnings"),
 ]
 
 
@@ -512,6 +637,24 @@ def test_E101_unreadable(minimal_project: Path, capsys) -> None:
     assert run(capsys, minimal_project) == (1, [
         "evidence/x.yaml:1:1: E101 cannot read file: No such file or directory (check permissions)",
         "1 error, 0 warnings"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs need a POSIX system")
+def test_E108_special_files_are_never_opened(minimal_project: Path, capsys) -> None:
+    """A FIFO named *.yaml, a symlink to a device, and a FIFO among the documents: each a diagnostic, no hang."""
+    os.mkfifo(minimal_project / "evidence/x.yaml")
+    os.mkfifo(minimal_project / "evidence/pipe.pdf")
+    os.symlink("/dev/zero", minimal_project / "content/clauses/zero.yaml")
+    started = time.monotonic()
+    assert run(capsys, minimal_project) == (1, [
+        "content/clauses/zero.yaml:1:1: E108 a device, not a regular file; it is never opened "
+        "(remove it, or put an ordinary file in its place)",
+        "evidence/pipe.pdf:1:1: E108 a FIFO (named pipe), not a regular file; it is never opened "
+        "(remove it, or put an ordinary file in its place)",
+        "evidence/x.yaml:1:1: E108 a FIFO (named pipe), not a regular file; it is never opened "
+        "(remove it, or put an ordinary file in its place)",
+        "3 errors, 0 warnings"])
+    assert time.monotonic() - started < 30
 
 
 def test_bom_is_accepted(minimal_project: Path, capsys) -> None:
@@ -677,7 +820,12 @@ TOKENS = ["title", "kind", "clauses", "file", "url", "id", "status", "clause", "
           "!!python/object/apply:os.system ", "? ", "|", ">", "---\n", "...\n", "8.30", "8.3", "4.3", "11.2",
           "2026-13-45", "2026-11-01", "not-applicable", "document", "record", "open", "closed", "major",
           "../../etc/passwd", "/etc/passwd", "javascript:alert(1)", "https://x.example", "context/scope.md",
-          "a" * 300, "\\0", "\\x01", "\u00e9", "\ufeff", "~", "null", "\t", "%YAML 1.1\n", "<<: *a\n"]
+          "a" * 300, "\\0", "\\x01", "\u00e9", "\ufeff", "~", "null", "\t", "%YAML 1.1\n", "<<: *a\n",
+          # keys added later, and values of their types
+          "verified_by", "verification", "effective", "corrective_action", "action", "source", "audit", "inputs",
+          "topics", "approved", "name", "standard", "applies", "traceability", "transition", "deadline",
+          "site_url", "public", "show_findings", "certificate", "expires", "last_audit", "windows", "true", "yes",
+          "\u00b2", "9" * 60, "changes", "quality-culture-ethics", "area-of-concern", "ISO 9001:2026"]
 
 
 @pytest.fixture(scope="module")
@@ -689,11 +837,18 @@ def fuzz_root():
     shutil.rmtree(folder)
 
 
+def _organisation_diags(value, root: Path) -> list[Diagnostic]:
+    out = validate.Collector()
+    validate.organisation_from(value, "content/organisation.yaml", CATALOG, out, root)
+    return out.items
+
+
 def _check_never_raises(text: str, root: Path) -> None:
     for rel, check in (
         ("evidence/fuzz.yaml", lambda v: validate.evidence_from_file("evidence/fuzz.yaml", v, root, CATALOG).diagnostics),
         ("content/clauses/fuzz.yaml", lambda v: validate.assessments_from_file("content/clauses/fuzz.yaml", v, CATALOG)[1]),
         ("content/findings/fuzz.yaml", lambda v: validate.findings_from_file("content/findings/fuzz.yaml", v, CATALOG)[1]),
+        ("content/organisation.yaml", lambda v: _organisation_diags(v, root)),
     ):
         value, diags = parse_text(text, rel)
         for d in [*diags, *check(value)]:

@@ -1,0 +1,183 @@
+"""Checks across records: ids unique, references resolve, exclusions allowed, documents named safely,
+dates against the as-of date. Each record was already checked on its own (``records``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Callable, Iterable
+
+from .diagnostics import Collector, did_you_mean
+from .load import Loc
+from .model import Assessment, Catalog, Evidence, Finding, output_names
+from .records import EVIDENCE_DIR
+
+
+def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
+                  documents: list[str], catalog: Catalog, as_of: date,
+                  out: Collector) -> tuple[list[Evidence], list[Assessment], list[Finding]]:
+    """Every cross-record check; returns the records kept (the first of duplicates)."""
+    evidence = unique_evidence(evidence, out)
+    assessments = unique_assessments(assessments, out)
+    findings = unique_findings(findings, out)
+    check_references(evidence, assessments, findings, out)
+    check_documents(evidence, documents, out)
+    check_exclusions(assessments, evidence, catalog, out)
+    check_dates(evidence, findings, as_of, out)
+    return evidence, assessments, findings
+
+
+def _ref_loc(holder: Any, ref: str) -> Loc:
+    return getattr(ref, "loc", holder.loc)
+
+
+def check_references(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
+                     out: Collector) -> None:
+    by_id = {e.id: e for e in evidence}
+
+    def resolve(holder: Any, ref: str) -> bool:
+        if ref in by_id:
+            return True
+        out.add(_ref_loc(holder, ref), "E404", f"unknown evidence id '{ref}'",
+                did_you_mean(ref, by_id) or "use an id from the evidence register (evidence.html)")
+        return False
+
+    def audit_record(holder: Any, key: str, ref: str, hint: str) -> None:
+        if resolve(holder, ref) and by_id[ref].kind != "record":
+            out.add(_ref_loc(holder, ref), "E411", f"{key} '{ref}' is a {by_id[ref].kind}, not a record", hint)
+
+    for holder in [*assessments, *findings]:
+        for ref in holder.evidence:
+            resolve(holder, ref)
+    for a in assessments:
+        if a.verified_by:
+            audit_record(a, "verified_by", a.verified_by, "name the audit record that verified it: an evidence record with kind: record")
+    for f in findings:
+        if f.audit:
+            audit_record(f, "audit", f.audit, "name the audit record that raised it: an evidence record with kind: record")
+        for ref in f.verification.evidence if f.verification else ():
+            resolve(f, ref)
+
+
+def _unique(items: list[Any], key: Callable[[Any], str], out: Collector, code: str,
+            message: Callable[[Any, Any], str], hint: str) -> list[Any]:
+    seen: dict[str, Any] = {}
+    kept = []
+    for item in items:
+        k = key(item)
+        if k in seen:
+            out.add(item.loc, code, message(item, seen[k]), hint)
+            continue
+        seen[k] = item
+        kept.append(item)
+    return kept
+
+
+def unique_evidence(items: list[Evidence], out: Collector) -> list[Evidence]:
+    kept = _unique(items, lambda e: e.id, out, "E401",
+                   lambda e, first: f"duplicate evidence id '{e.id}' (also in {first.source}:{first.loc.line})",
+                   "give each record its own id")
+    return _no_case_clash(kept, lambda e: e.id, out, "evidence id")
+
+
+def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, what: str) -> list[Any]:
+    seen: dict[str, Any] = {}
+    kept = []
+    for item in items:
+        folded = key(item).casefold()
+        if folded in seen:
+            first = seen[folded]
+            out.add(item.loc, "E307", f"{what} '{key(item)}' differs only in letter case from '{key(first)}'",
+                    "the two would overwrite each other on macOS and Windows; rename one")
+            continue
+        seen[folded] = item
+        kept.append(item)
+    return kept
+
+
+def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
+    return _unique(items, lambda a: a.clause, out, "E402",
+                   lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
+                   "keep one assessment per clause")
+
+
+def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:
+    kept = _unique(items, lambda f: f.id, out, "E405",
+                   lambda f, first: f"duplicate finding id '{f.id}' (also in {first.source}:{first.loc.line})",
+                   "give each finding its own id")
+    return _no_case_clash(kept, lambda f: f.id, out, "finding id")
+
+
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def check_documents(evidence: Iterable[Evidence], documents: list[str], out: Collector) -> None:
+    referenced = {e.file for e in evidence if e.file}
+    for doc in documents:
+        if _BAD_NAME.search(doc):
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E309",
+                    "document name holds a control character or backslash",
+                    "rename the file: such names break checksum lists and other systems")
+    for doc in documents:
+        if doc not in referenced:
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "W101", "evidence document that no record refers to",
+                    "add a record with 'file:' pointing at it, or remove it")
+    seen: dict[str, tuple[str, str]] = {}  # folded output name -> (document, output name)
+    for doc in sorted(referenced):
+        names = output_names(doc)
+        for name in names:
+            other = seen.get(name.casefold())
+            if other is None or other[0] == doc:
+                continue
+            if other[1] == name:  # e.g. x.html (published as x.html.txt) and a document named x.html.txt
+                message = (f"document '{doc}' would be published as files/{name}, which document '{other[0]}' "
+                           "also writes")
+                hint = "rename one of them"
+            else:
+                message = f"document '{doc}' differs only in letter case from '{other[0]}'"
+                hint = "the two would overwrite each other on macOS and Windows; rename one"
+            out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E307", message, hint)
+            break
+        for name in names:
+            seen.setdefault(name.casefold(), (doc, name))
+
+
+def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
+                     out: Collector) -> None:
+    has_scope = any("4.3" in e.clauses and e.kind == "document" for e in evidence)
+    excluded = [a for a in assessments if a.status == "not-applicable"]
+    for a in excluded:
+        clause = catalog[a.clause]
+        blocked = [n for n in [a.clause, *catalog.descendants(a.clause)]
+                   if catalog[n].exclusion == "never"
+                   and not any(x.clause == n and x.status != "not-applicable" for x in assessments)]
+        if blocked:
+            first = blocked[0]
+            covers = "" if first == a.clause else f" (it covers {first} {catalog[first].name}, which"
+            if covers:
+                message = f"clause '{a.clause}' cannot be declared not-applicable{covers} can never be excluded)"
+            else:
+                message = f"clause '{a.clause}' ({clause.name}) can never be declared not-applicable"
+            out.add(a.loc, "E408", message,
+                    "only requirements that cannot apply within the scope may be excluded (ISO 9001 4.3); "
+                    "give it a real status")
+        elif clause.exclusion == "rare":
+            out.add(a.loc, "W102", f"clause '{a.clause}' ({clause.name}) is rarely excludable",
+                    "expect the auditor to challenge this; make the justification specific")
+        if not has_scope:
+            out.add(a.loc, "E409", f"clause '{a.clause}' is excluded but no scope document is mapped to 4.3",
+                    "add a document record with clauses [\"4.3\"] that states the scope and its exclusions")
+
+
+def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, out: Collector) -> None:
+    for e in evidence:
+        if e.date and e.date > as_of:
+            out.add(e.date_loc, "W105", f"evidence '{e.id}' is dated {e.date}, after the as-of date {as_of}: it "
+                    "counts for nothing until then", "correct the date, or add the record once it exists")
+        if e.review_by and e.review_by < as_of:
+            out.add(e.review_loc, "W103", f"evidence '{e.id}' is stale: its review was due {e.review_by}",
+                    "review it and move review_by forward")
+    for f in findings:
+        if f.is_open and f.due and f.due < as_of:
+            out.add(f.due_loc, "W104", f"finding '{f.id}' is overdue: it was due {f.due}",
+                    "close it, or agree a new due date")

@@ -1,0 +1,102 @@
+"""One parallel map for the whole tool, with a serial fallback.
+
+``pmap(func, items)`` returns ``[func(x) for x in items]``, in order. When there are enough items and the
+machine allows it, the work is spread over forked worker processes:
+
+- ``ISOREADY_WORKERS=1`` (or one usable core) runs everything in this process;
+- so does a platform without ``fork`` (Windows, macOS defaults aside), a call made from inside a worker,
+  or a pool that cannot be started (no semaphores, process limits);
+- ``shared=`` hands large read-only state (view-models, templates, a catalog) to the workers through
+  the fork itself, without pickling: ``func`` reads it with ``parallel.shared()``, in the serial case too;
+- only index ranges go to the workers and only results come back through a pipe;
+- workers ignore Ctrl+C, so an interrupt is one ``KeyboardInterrupt`` in the parent, never a traceback per
+  worker.
+
+``ISOREADY_PARALLEL_MIN`` overrides every caller's ``min_parallel`` (tests use it to force the parallel path
+on small inputs).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from typing import Any, Callable, Optional, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_WORKERS = 8
+
+# The job of the pmap call in progress: set before forking, so workers inherit it without pickling.
+_JOB: list[tuple[Callable[[Any], Any], Sequence[Any], Any]] = []
+
+
+def workers() -> int:
+    """Processes to use: ISOREADY_WORKERS, else the cores this process may run on (at most 8)."""
+    env = os.environ.get("ISOREADY_WORKERS", "").strip()
+    if env.isascii() and env.isdigit():
+        return max(1, min(int(env), 256))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def shared() -> Any:
+    """The ``shared=`` value of the pmap call that is running ``func`` (None outside any)."""
+    return _JOB[-1][2] if _JOB else None
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def _min_parallel(default: int) -> int:
+    env = os.environ.get("ISOREADY_PARALLEL_MIN", "").strip()
+    return int(env) if env.isascii() and env.isdigit() and len(env) < 10 else default
+
+
+def _run_range(bounds: tuple[int, int]) -> list[Any]:
+    func, items, _ = _JOB[-1]
+    return [func(item) for item in items[bounds[0]:bounds[1]]]
+
+
+def _quiet_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and ends the pool
+
+
+def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, chunk: Optional[int] = None,
+         shared: Any = None, n_workers: Optional[int] = None) -> list[R]:
+    """``[func(x) for x in items]``, in parallel when ``len(items) >= min_parallel`` and forking is possible.
+
+    ``chunk=None`` splits the items into one equal share per worker and the calling process works on the
+    first share itself (one process fewer to start: right for even work such as parsing files). A
+    ``chunk`` size hands out ranges of that many items to ``n_workers`` workers as they become free (right
+    for uneven work such as pages). ``func`` must be a module-level function or a closure: with fork it
+    is inherited, never pickled. Exceptions raised by ``func`` reach the caller.
+    """
+    items = items if isinstance(items, (list, tuple)) else list(items)
+    n = n_workers or workers()
+    _JOB.append((func, items, shared))
+    try:
+        if n <= 1 or not items or len(items) < max(1, _min_parallel(min_parallel)) or not can_fork():
+            return _run_range((0, len(items)))
+        size = chunk if chunk else -(-len(items) // n)
+        ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+        if len(ranges) < 2:
+            return _run_range((0, len(items)))
+        try:
+            pool = multiprocessing.get_context("fork").Pool(n if chunk else min(n, len(ranges)) - 1,
+                                                           initializer=_quiet_worker)
+        except OSError:  # no semaphores, or process limits: do the work here
+            return _run_range((0, len(items)))
+        with pool:
+            if chunk:
+                return [r for part in pool.imap(_run_range, ranges) for r in part]
+            pending = pool.map_async(_run_range, ranges[1:])
+            mine = _run_range(ranges[0])
+            return mine + [r for part in pending.get() for r in part]
+    finally:
+        _JOB.pop()
+
+
+__all__ = ["pmap", "shared", "workers", "can_fork"]

@@ -1,0 +1,201 @@
+"""Stage 1, read: walk the project, parse every YAML file (``load``) and type it (``records``).
+
+Evidence files are many, so they are read with the per-file cache the build passes in (``known``) and in
+parallel (``parallel.pmap``, serial with ``ISOREADY_WORKERS=1``). The few content files are read in
+order. Nothing here compares one record with another: that is ``checks``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Optional
+
+from . import parallel
+from .catalog import load_catalog
+from .diagnostics import Collector, Diagnostic
+from .load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text, read_bytes,
+                   special_diagnostic, special_kind, walk)
+from .model import Assessment, Catalog, Evidence, Finding, Organisation
+from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, assessments_from_file,
+                      evidence_from_file, findings_from_file, organisation_from, realpath)
+
+PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more than parsing in one process
+
+#: what one evidence file yields, and what the build cache keeps of it:
+#: (records, diagnostics, cache entry or None when an unchanged cached entry was used)
+FileResult = tuple[list[Evidence], list[Diagnostic], Optional[tuple]]
+
+
+@dataclass
+class Read:
+    """Everything read from a project, before any check across records."""
+
+    organisation: Organisation
+    catalog: Catalog  # the edition the organisation chose (``standard:``)
+    evidence: list[Evidence] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # every non-YAML file under evidence/, relative to it
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Optional[dict] = None) -> Read:
+    """Read and type every file of a project; every problem becomes a diagnostic.
+
+    ``known`` (the build cache's per-file results) is used and then updated in place: evidence files whose
+    bytes and referenced documents are unchanged are not parsed again.
+    """
+    root = Path(root)
+    out = Collector()
+    realpath.cache_clear()  # folders may have become symlinks since the last run in this process
+    organisation = read_organisation(root, catalog, max_bytes, out)
+    if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
+        catalog = load_catalog(organisation.standard)
+        out = Collector()
+        organisation = read_organisation(root, catalog, max_bytes, out)
+    evidence, documents = read_evidence(root, catalog, max_bytes, known, out)
+    assessments: list[Assessment] = []
+    for rel, path in yaml_files(root, CLAUSES_DIR):
+        items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+        assessments.extend(items)
+        out.items.extend(diags)
+    findings: list[Finding] = []
+    for rel, path in yaml_files(root, FINDINGS_DIR):
+        items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+        findings.extend(items)
+        out.items.extend(diags)
+    return Read(organisation, catalog, evidence, assessments, findings, documents, out.items)
+
+
+def _load(path: Path, rel: str, max_bytes: int, out: Collector) -> Any:
+    value, diags = load_file(path, rel, max_bytes)
+    out.items.extend(diags)
+    return value
+
+
+def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collector) -> Organisation:
+    path = root / ORGANISATION_FILE
+    if not path.exists():
+        out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
+                "create content/organisation.yaml with 'name:' and 'scope:'")
+        return Organisation(name="Unnamed organisation")
+    before = len(out.items)
+    value = _load(path, ORGANISATION_FILE, max_bytes, out)
+    if value is None and len(out.items) > before:
+        return Organisation(name="Unnamed organisation")  # unreadable: already reported
+    return organisation_from(value, ORGANISATION_FILE, catalog, out, root)
+
+
+def yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
+    return [(p.relative_to(root).as_posix(), p) for p in walk(root / folder) if is_yaml(p.name)]
+
+
+def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[dict],
+                  out: Collector) -> tuple[list[Evidence], list[str]]:
+    """Every evidence record (in file order) and every document file under evidence/."""
+    evidence: list[Evidence] = []
+    documents: list[str] = []
+    yaml_paths = []
+    for path in walk(root / EVIDENCE_DIR):
+        if is_yaml(path.name):
+            yaml_paths.append(path)
+        else:
+            rel = path.relative_to(root).as_posix()
+            try:
+                kind = special_kind(os.stat(path).st_mode)
+            except (OSError, ValueError):  # a dangling symlink: reported if a record points at it
+                kind = None
+            if kind:
+                out.items.extend(special_diagnostic(rel, kind))  # never published, never opened
+                continue
+            documents.append(rel[len(EVIDENCE_DIR) + 1:])
+    results = parallel.pmap(_evidence_job, yaml_paths, min_parallel=PARALLEL_FILES,
+                            shared=(root, catalog, max_bytes, known))
+    fresh: dict = {}
+    for path, (records, diags, entry) in zip(yaml_paths, results):
+        evidence.extend(records)
+        out.items.extend(diags)
+        rel = _rel(path, root)
+        if entry is not None:
+            fresh[rel] = entry
+        elif known and rel in known:
+            fresh[rel] = known[rel]
+    if known is not None:
+        known.clear()
+        known.update(fresh)
+    return evidence, documents
+
+
+def _evidence_job(path: Path) -> FileResult:
+    root, catalog, max_bytes, known = parallel.shared()
+    return evidence_file(path, root, catalog, max_bytes, known)
+
+
+def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES,
+                  known: Optional[dict] = None) -> FileResult:
+    """Everything about one evidence YAML file: safety, parse, records, their diagnostics.
+
+    ``known`` (from the build cache) maps a file to (sha256, file-system signature, records, diagnostics)
+    of an earlier run: when the bytes and the signature are the same, that result is reused.
+    """
+    rel = _rel(path, root)
+    if os.path.islink(path) and not _inside(path, root / EVIDENCE_DIR):
+        return [], [Diagnostic(rel, 1, 1, "E304", "this YAML file is a symlink leading outside evidence/",
+                               "copy the record into evidence/ instead of linking it")], None
+    data, diags = read_bytes(path, rel, max_bytes)
+    if data is None:
+        return [], diags, None
+    sha = hashlib.sha256(data).hexdigest() if known is not None else ""
+    hit = known.get(rel) if known else None
+    if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
+        return list(hit[2]), list(hit[3]), None
+    text, diags = decode(data, rel)
+    if text is None:
+        return [], diags, (sha, (), [], diags) if known is not None else None
+    value, diags = parse_text(text, rel)
+    if value is None and diags:
+        return [], diags, (sha, (), [], diags) if known is not None else None
+    result = evidence_from_file(rel, value, root, catalog)
+    records, all_diags = list(result.records), diags + list(result.diagnostics)
+    if known is None:
+        return records, all_diags, None
+    return records, all_diags, (sha, _fs_signature(root, _file_refs(value, rel)), records, all_diags)
+
+
+def _rel(path: Path, root: Path) -> str:
+    """path relative to root, posix (path is known to lie under root)."""
+    text, base = str(path), str(root)
+    return (text[len(base) + 1:] if text.startswith(base + os.sep) else path.relative_to(root).as_posix()).replace(
+        os.sep, "/")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    real, real_folder = os.path.realpath(path), os.path.realpath(folder)
+    return real.startswith(real_folder + os.sep)
+
+
+def _file_refs(value: Any, rel: str) -> list[str]:
+    """Every document path a YAML file's records point at (as validation resolves them)."""
+    maps = [value] if isinstance(value, YMap) else [v for v in value if isinstance(v, YMap)] \
+        if isinstance(value, YList) else []
+    refs = []
+    for m in maps:
+        raw = m.get("file")
+        if isinstance(raw, YStr):
+            refs.append(os.path.normpath(str(PurePosixPath(rel).parent / str(raw))).replace(os.sep, "/"))
+    return refs
+
+
+def _fs_signature(root: Path, refs: list[str]) -> tuple:
+    """What the file system says about those paths: a cached result holds only while this is unchanged."""
+    out = []
+    for ref in refs:
+        try:
+            target = root / ref
+            out.append((ref, os.path.lexists(target), os.path.isfile(target), os.path.realpath(target)))
+        except (OSError, ValueError):
+            out.append((ref, "unreadable"))
+    return tuple(out)

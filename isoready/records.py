@@ -1,0 +1,393 @@
+"""One file's parsed YAML becomes model records, read against the schema.
+
+The schema (``schema``) says which keys exist and what type each holds; this module adds what involves
+more than one key of one record, or the file system: a document that must exist inside evidence/, a logo
+that must be an inert image, dates in order, ``action`` and ``corrective_action`` not both. Nothing here
+looks at other records: that is ``checks``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Optional
+
+from .diagnostics import Collector, Diagnostic
+from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml
+from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, Applies, Assessment, Catalog, Certificate,
+                    Evidence, Finding, Organisation, Transition, Verification)
+from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
+                     TRANSITION, VERIFICATION, Fields, check_clause)
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
+FINDING_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")  # one page per finding: no folders
+MAX_ID_PART_BYTES = 250  # an id part names a page file (<part>.html): file systems allow 255 bytes a name
+WINDOW_RE = re.compile(r"^[0-9]{1,3}\Z")  # ASCII digits only: '²'.isdigit() is True, int('²') fails
+
+EVIDENCE_DIR = "evidence"
+CLAUSES_DIR = "content/clauses"
+FINDINGS_DIR = "content/findings"
+ORGANISATION_FILE = "content/organisation.yaml"
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True)
+class EvidenceFileResult:
+    records: tuple[Evidence, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> EvidenceFileResult:
+    """All records of one evidence YAML file (relative path ``rel`` from the project root)."""
+    out = Collector()
+    records: list[Evidence] = []
+    default_id = posixpath.splitext(rel[len(EVIDENCE_DIR) + 1:])[0] if rel.startswith(EVIDENCE_DIR + "/") \
+        else str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix(""))
+    if isinstance(value, YMap):
+        rec = _evidence(value, rel, default_id, root, catalog, out, in_list=False)
+        if rec:
+            records.append(rec)
+    elif isinstance(value, YList):
+        for index, item in enumerate(value):
+            if not isinstance(item, YMap):
+                out.add(value.loc_of(index), "E106", "each item of an evidence list must be a mapping (a record)",
+                        "start each record with '- title: ...'")
+                continue
+            rec = _evidence(item, rel, None, root, catalog, out, in_list=True)
+            if rec:
+                records.append(rec)
+    elif value is None:
+        out.add(Loc(rel, 1, 1), "E106", "evidence file holds no record", "add title, kind and clauses, or delete the file")
+    else:
+        out.add(value.loc, "E106", "an evidence file holds a record (a mapping) or a list of records",
+                "write 'title: ...', 'kind: ...', 'clauses: [...]' on separate lines")
+    return EvidenceFileResult(tuple(records), tuple(out.items))
+
+
+def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog: Catalog,
+              out: Collector, in_list: bool) -> Optional[Evidence]:
+    f = Fields(m, EVIDENCE, out, catalog)
+    before = len(out.items)
+    ev_id = f.get("id", required=in_list)
+    if ev_id is None:
+        ev_id = default_id
+    if ev_id is not None and not ID_RE.match(ev_id):
+        out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
+                "use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file)")
+        ev_id = None
+    elif ev_id is not None and _too_long(ev_id):
+        out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
+                f"each part of an id names a page file: keep it within {MAX_ID_PART_BYTES} bytes")
+        ev_id = None
+    title = f.get("title")
+    kind = f.get("kind")
+    clauses = f.get("clauses")
+    file_ = _evidence_file(f, rel, root, out)
+    url = f.get("url")
+    if file_ is not None and url is not None:
+        out.add(f.loc("url"), "E306", "record has both 'file' and 'url'", "keep one of them")
+    issued = f.get("date")
+    review_by = f.get("review_by")
+    if issued and review_by and review_by < issued:
+        out.add(f.loc("review_by"), "E407", f"review_by {review_by} is before date {issued}",
+                "the next review falls after the issue date")
+    audience = f.get("audience") or DEFAULT_AUDIENCE
+    version = f.get("version")
+    description = f.get("description")
+    owner = f.get("owner")
+    covers = f.get("covers")
+    auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
+    approved_by, approved = f.get("approved_by"), f.get("approved")
+    if len(out.items) > before and any(d.severity == "error" for d in out.items[before:]):
+        if ev_id is None or title is None or kind is None or not clauses:
+            return None
+    if ev_id is None or title is None or kind is None:
+        return None
+    return Evidence(id=ev_id, title=title, kind=kind, clauses=clauses, source=rel, loc=m.loc,
+                    file=file_, url=url, owner=owner, date=issued,
+                    review_by=review_by, audience=audience, version=version, description=description,
+                    covers=covers, review_loc=f.loc("review_by"), date_loc=f.loc("date"), auditor=auditor, inputs=inputs, topics=topics,
+                    approved_by=approved_by, approved=approved)
+
+
+def _too_long(an_id: str) -> bool:
+    return any(len(part.encode("utf-8")) > MAX_ID_PART_BYTES for part in an_id.split("/"))
+
+
+def _evidence_file(f: Fields, rel: str, root: Path, out: Collector) -> Optional[str]:
+    """The document path relative to evidence/, after every safety check."""
+    raw = f.get("file")
+    if raw is None:
+        return None
+    loc = f.loc("file")
+    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", raw):
+        out.add(loc, "E302", f"file '{raw}' is an absolute path", "write the path relative to this YAML file")
+        return None
+    if "\\" in raw:
+        out.add(loc, "E303", f"file '{raw}' uses backslashes", "separate folders with '/'")
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), raw))
+    if joined != EVIDENCE_DIR and not joined.startswith(EVIDENCE_DIR + "/"):
+        out.add(loc, "E303", f"file '{raw}' leads outside evidence/", "keep evidence documents inside evidence/")
+        return None
+    target = os.path.join(str(root), joined)
+    try:
+        found = os.path.lexists(target)
+    except (OSError, ValueError):  # e.g. a name too long for the file system
+        found = False
+    if not found:
+        out.add(loc, "E301", f"file '{raw}' not found (looked for {joined})", "check the name, or add the document")
+        return None
+    real_root = realpath(os.path.join(str(root), EVIDENCE_DIR))
+    real = real_file(target)
+    if real != real_root and not real.startswith(real_root + os.sep):
+        out.add(loc, "E304", f"file '{raw}' is a symlink leading outside evidence/",
+                "copy the document into evidence/ instead of linking it")
+        return None
+    if not os.path.isfile(target):
+        out.add(loc, "E301", f"file '{raw}' is not a regular file", "point 'file' at a document")
+        return None
+    if is_yaml(joined):
+        out.add(loc, "E301", f"file '{raw}' is a YAML file; evidence documents are the other files",
+                "point 'file' at the document itself")
+        return None
+    return joined[len(EVIDENCE_DIR) + 1:]
+
+
+@functools.lru_cache(maxsize=4096)
+def realpath(folder: str) -> str:
+    """Real path of a folder; cached, as every document of a folder shares it (cleared once per read)."""
+    return os.path.realpath(folder)
+
+
+def real_file(path: str) -> str:
+    """os.path.realpath, resolving each folder once per build instead of once per document."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    head, name = os.path.split(path)
+    return os.path.join(realpath(head), name)
+
+
+# --------------------------------------------------------------------------- assessments and findings
+
+
+def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Assessment], list[Diagnostic]]:
+    out = Collector()
+    result: list[Assessment] = []
+    for m in _list_of_maps(value, rel, out, "clause assessment", "- clause: \"4.1\""):
+        f = Fields(m, ASSESSMENT, out, catalog)
+        number = f.get("clause")
+        known = number is not None and check_clause(number, f.loc("clause"), catalog, out)
+        status = f.get("status")
+        justification = f.get("justification")
+        if status == "not-applicable" and not (justification or "").strip():
+            out.add(f.loc("status"), "E403", f"clause '{number}' is not-applicable without a justification",
+                    "add 'justification:' saying why it cannot apply within the scope")
+        verified_by = f.get("verified_by")
+        a = Assessment(clause=number or "", status=status or "not-started", source=rel,
+                       loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
+                       owner=f.get("owner"), target=f.get("target"), notes=f.get("notes"),
+                       evidence=tuple(f.strings("evidence")),
+                       verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None)
+        if known and status:
+            result.append(a)
+    return result, out.items
+
+
+def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Finding], list[Diagnostic]]:
+    out = Collector()
+    result: list[Finding] = []
+    for m in _list_of_maps(value, rel, out, "finding", "- id: IA-2026-01"):
+        f = Fields(m, FINDING, out, catalog)
+        fid = f.get("id")
+        clauses = f.get("clauses")
+        grade = f.get("grade")
+        status = f.get("status")
+        raised = f.get("raised")
+        due = f.get("due")
+        closed = f.get("closed")
+        description = f.get("description")
+        if status == "closed" and m.get("closed") is None:
+            out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
+                    "add 'closed: YYYY-MM-DD'")
+        if status == "open" and closed:
+            out.add(f.loc("closed"), "E406", f"finding '{fid}' is open but has a 'closed' date",
+                    "set 'status: closed' or remove 'closed'")
+        for key, later in (("due", due), ("closed", closed)):
+            if raised and later and later < raised:
+                out.add(f.loc(key), "E407", f"{key} {later} is before raised {raised}",
+                        f"'{key}' must fall on or after 'raised'")
+        audience = f.get("audience") or DEFAULT_AUDIENCE
+        if fid and fid.strip() and not FINDING_ID_RE.match(fid):
+            out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'", "use letters, digits, '.', '_' and '-' only")
+            continue
+        if fid and _too_long(fid):
+            out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
+                    f"an id names a page file: keep it within {MAX_ID_PART_BYTES} bytes")
+            continue
+        action, corrective = f.get("action"), f.get("corrective_action")
+        if "action" in f and "corrective_action" in f:
+            out.add(f.loc("action"), "E412", "finding has both 'action' and 'corrective_action'",
+                    "keep only 'corrective_action'; 'action' is its older name")
+        verification = _verification(f, raised, out)
+        origin, audit = f.get("source"), f.get("audit")
+        requirement, correction, root_cause = f.get("requirement"), f.get("correction"), f.get("root_cause")
+        if fid and clauses and grade and status and raised and description:
+            result.append(Finding(id=fid, clauses=clauses, grade=grade, status=status, raised=raised,
+                                  description=description, source=rel, loc=m.loc, due=due, closed=closed,
+                                  action=corrective if corrective is not None else action,
+                                  evidence=tuple(f.strings("evidence")),
+                                  audience=audience, owner=f.get("owner"), due_loc=f.loc("due"), origin=origin,
+                                  audit=YStr(audit, f.loc("audit")) if audit else None, requirement=requirement,
+                                  correction=correction, root_cause=root_cause, verification=verification))
+    return result, out.items
+
+
+def _verification(f: Fields, raised: Optional[date], out: Collector) -> Optional[Verification]:
+    v = f.get("verification")
+    if v is None:
+        return None
+    assert v.kind is VERIFICATION
+    checked = v.get("date")
+    if raised and checked and checked < raised:
+        out.add(v.loc("date"), "E407", f"verification date {checked} is before raised {raised}",
+                "effectiveness is checked after the finding is raised")
+    return Verification(date=checked, by=v.get("by"), effective=v.get("effective"),
+                        evidence=tuple(v.strings("evidence")))
+
+
+def _list_of_maps(value: Any, rel: str, out: Collector, what: str, example: str) -> Iterable[YMap]:
+    if value is None:
+        return []
+    if not isinstance(value, YList):
+        out.add(getattr(value, "loc", Loc(rel, 1, 1)), "E106", f"this file must hold a list of {what}s",
+                f"start each entry with '{example}'")
+        return []
+    maps = []
+    for index, item in enumerate(value):
+        if isinstance(item, YMap):
+            maps.append(item)
+        else:
+            out.add(value.loc_of(index), "E106", f"each {what} must be a mapping", f"write '{example}'")
+    return maps
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
+                      root: Optional[Path] = None) -> Organisation:
+    if not isinstance(value, YMap):
+        out.add(getattr(value, "loc", Loc(rel, 1, 1)), "E410", "organisation settings must be a mapping",
+                "write 'name: Your Company Ltd' and 'scope: ...'")
+        return Organisation(name="Unnamed organisation")
+    f = Fields(value, ORGANISATION, out, catalog)
+    name = f.get("name") or "Unnamed organisation"
+    audits: dict[str, date] = {}
+    af = f.get("audits")
+    if af is not None:
+        assert af.kind is AUDITS
+        for key in AUDITS.keys:
+            d = af.get(key)
+            if d:
+                audits[key] = d
+        if "stage1" in audits and "stage2" in audits and audits["stage2"] < audits["stage1"]:
+            out.add(af.loc("stage2"), "E407", f"stage2 {audits['stage2']} is before stage1 {audits['stage1']}",
+                    "stage 2 follows stage 1")
+    windows = _windows(f, catalog, out)
+    logo = _logo(f, root, out) if root is not None else f.get("logo")
+    applies = Applies()
+    ap = f.get("applies")
+    if ap is not None:
+        assert ap.kind is APPLIES
+        applies = Applies(**{key: ap.get(key) for key in APPLIES.keys})
+    transition = None
+    tf = f.get("transition")
+    if tf is not None:
+        assert tf.kind is TRANSITION
+        transition = Transition(deadline=tf.get("deadline"), audit=tf.get("audit"))
+        if transition.deadline and transition.audit and transition.audit > transition.deadline:
+            out.add(tf.loc("audit"), "E407", f"transition audit {transition.audit} is after the deadline "
+                    f"{transition.deadline}", "plan the transition audit before the deadline")
+    show_findings = None
+    pf = f.get("public")
+    if pf is not None:
+        assert pf.kind is PUBLIC
+        show_findings = pf.get("show_findings")
+    certificate = None
+    cf = f.get("certificate")
+    if cf is not None:
+        assert cf.kind is CERTIFICATE
+        certificate = Certificate(number=cf.get("number"), issued=cf.get("issued"), expires=cf.get("expires"),
+                                  body=cf.get("body"))
+        if certificate.issued and certificate.expires and certificate.expires <= certificate.issued:
+            out.add(cf.loc("expires"), "E407", f"certificate expires {certificate.expires}, not after issued "
+                    f"{certificate.issued}", "a certificate expires after it is issued")
+    return Organisation(name=name, scope=f.get("scope") or "", logo=logo,
+                        certification_body=f.get("certification_body"), audits=audits, windows=windows,
+                        standard=f.get("standard") or DEFAULT_STANDARD, applies=applies, transition=transition,
+                        site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
+                        last_audit=f.get("last_audit"))
+
+
+def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
+    windows: dict[str, int] = {}
+    if "windows" not in f:
+        return windows
+    raw = f.m["windows"]
+    if not isinstance(raw, YMap):
+        message, hint = ORGANISATION.by_key["windows"].shape
+        out.add(f.loc("windows"), "E106", message, hint)
+        return windows
+    for number, months in raw.items():
+        where = raw.loc_of(number)
+        if not check_clause(number, raw.key_locs[number], catalog, out):
+            continue
+        if isinstance(months, YStr) and WINDOW_RE.match(months) and 1 <= int(months) <= 120:
+            windows[number] = int(months)
+        else:
+            out.add(where, "E207", f"window for clause '{number}' must be a whole number of months from 1 to 120",
+                    "write e.g. '\"9.2.2\": 12'")
+    return windows
+
+
+_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*[\"']?(?!#)",
+                         re.IGNORECASE)
+
+
+def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
+    """The logo: an image file inside content/; an SVG must hold no script and link to nothing."""
+    raw = f.get("logo")
+    if raw is None:
+        return None
+    loc = f.loc("logo")
+    content = os.path.join(str(root), "content")
+    joined = posixpath.normpath(raw)
+    if raw.startswith(("/", "\\")) or "\\" in raw or joined.startswith("../") or joined == "..":
+        out.add(loc, "E410", f"logo '{raw}' must be a file inside content/", "write a path relative to content/")
+        return None
+    if not raw.lower().endswith(LOGO_SUFFIXES):
+        out.add(loc, "E410", f"logo '{raw}' is not an image", "use an .svg, .png, .jpg, .gif or .webp file")
+        return None
+    target = os.path.join(content, joined)
+    real = os.path.realpath(target)
+    if not os.path.isfile(target) or not real.startswith(os.path.realpath(content) + os.sep):
+        out.add(loc, "E410", f"logo '{raw}' not found inside content/", "put the image in content/ and name it here")
+        return None
+    if os.path.getsize(target) > MAX_BYTES:
+        out.add(loc, "E410", f"logo '{raw}' is larger than 1 MiB", "use a smaller image")
+        return None
+    if raw.lower().endswith(".svg"):
+        with open(target, "rb") as fh:
+            if _ACTIVE_SVG.search(fh.read(MAX_BYTES + 1)):
+                out.add(loc, "E410", f"logo '{raw}' holds script, event handlers or links",
+                        "use a plain SVG (shapes and text only) or a PNG")
+                return None
+    return joined

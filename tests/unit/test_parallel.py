@@ -1,0 +1,155 @@
+"""parallel.pmap: the same results in one process or many, every fallback, and the reader using it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isoready import parallel, reader
+from isoready.catalog import load_catalog
+from isoready.validate import read_project
+
+MINIMAL = Path(__file__).parents[1] / "fixtures" / "minimal"
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="this platform cannot fork")
+
+
+def square_with_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def through_shared(x: int) -> int:
+    state = parallel.shared()
+    with state["lock"]:  # a lock cannot be pickled: it reached the worker through the fork
+        return state["table"][x]
+
+
+def test_workers_one_runs_in_this_process(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "1")
+    out = parallel.pmap(square_with_pid, range(50), min_parallel=0)
+    assert [r for r, _ in out] == [x * x for x in range(50)]
+    assert {pid for _, pid in out} == {os.getpid()}
+
+
+@needs_fork
+@pytest.mark.parametrize("chunk", [None, 3])
+def test_parallel_gives_the_same_results_in_order(monkeypatch, chunk) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "3")
+    out = parallel.pmap(square_with_pid, list(range(40)), min_parallel=10, chunk=chunk)
+    assert [r for r, _ in out] == [x * x for x in range(40)]
+    assert len({pid for _, pid in out} - {os.getpid()}) >= 1  # other processes did some of the work
+
+
+def test_below_min_parallel_stays_in_process(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "4")
+    out = parallel.pmap(square_with_pid, range(20), min_parallel=21)
+    assert {pid for _, pid in out} == {os.getpid()}
+
+
+@needs_fork
+def test_env_lowers_the_threshold(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    monkeypatch.setenv("ISOREADY_PARALLEL_MIN", "2")
+    out = parallel.pmap(square_with_pid, range(20), min_parallel=10_000)
+    assert len({pid for _, pid in out}) == 2
+
+
+@needs_fork
+def test_shared_state_is_not_pickled(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    state = {"lock": threading.Lock(), "table": {i: -i for i in range(30)}}
+    assert parallel.pmap(through_shared, range(30), shared=state) == [-i for i in range(30)]
+    assert parallel.shared() is None  # cleared after the call
+
+
+def test_without_fork_runs_in_process(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "4")
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    out = parallel.pmap(square_with_pid, range(30))
+    assert [r for r, _ in out] == [x * x for x in range(30)] and {pid for _, pid in out} == {os.getpid()}
+
+
+def test_a_pool_that_cannot_start_falls_back(monkeypatch) -> None:
+    class NoPool:
+        def Pool(self, *args, **kwargs):
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setenv("ISOREADY_WORKERS", "4")
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["fork"])
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoPool())
+    out = parallel.pmap(square_with_pid, range(30))
+    assert [r for r, _ in out] == [x * x for x in range(30)] and {pid for _, pid in out} == {os.getpid()}
+
+
+def boom(x: int) -> int:
+    if x == 17:
+        raise ValueError("seventeen")
+    return x
+
+
+@needs_fork
+def test_errors_in_workers_reach_the_caller(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "3")
+    with pytest.raises(ValueError, match="seventeen"):
+        parallel.pmap(boom, range(30))
+
+
+@pytest.mark.parametrize("value, expected", [("1", 1), ("3", 3), ("0", 1), ("", None), ("lots", None),
+                                             ("\u0663", None)])
+def test_workers_setting(monkeypatch, value, expected) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", value)
+    assert parallel.workers() == (expected if expected is not None else parallel.workers())
+    assert 1 <= parallel.workers() <= 256
+
+
+# --------------------------------------------------------------------------- the reader uses it
+
+
+def big_project(tmp_path: Path) -> Path:
+    """The minimal fixture plus 120 evidence files, some broken, some referring to documents."""
+    root = tmp_path / "p"
+    shutil.copytree(MINIMAL, root)
+    for i in range(120):
+        folder = root / "evidence" / f"bulk{i % 7}"
+        folder.mkdir(exist_ok=True)
+        text = f'title: Record {i}\nkind: record\nclauses: ["9.1.{1 + i % 3}"]\ndate: 2026-0{1 + i % 9}-10\n'
+        if i % 10 == 0:
+            text += "colour: blue\n"  # E203
+        if i % 15 == 0:
+            (folder / f"doc{i}.pdf").write_bytes(b"%PDF-1.4 " + bytes([i]))
+            text += f"file: doc{i}.pdf\n"
+        (folder / f"r{i}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+@needs_fork
+def test_serial_and_parallel_reading_agree(tmp_path: Path, monkeypatch) -> None:
+    root = big_project(tmp_path)
+    pids = tmp_path / "pids"
+    job = reader._evidence_job
+
+    def spy(path):
+        with open(pids, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return job(path)
+
+    monkeypatch.setattr(reader, "_evidence_job", spy)
+    monkeypatch.setattr(reader, "PARALLEL_FILES", 10)  # 125 files: above the threshold
+    results = {}
+    for n in ("1", "4"):
+        monkeypatch.setenv("ISOREADY_WORKERS", n)
+        pids.write_text("")
+        known: dict = {}
+        project, diags = read_project(root, load_catalog(), date(2026, 11, 1), known=known)
+        used = set(pids.read_text().split())
+        assert len(used) == (1 if n == "1" else 4), used
+        results[n] = (project, diags, {k: v[:2] for k, v in known.items()})
+    assert results["1"] == results["4"]
+    project, diags, known = results["1"]
+    assert len(project.evidence) == 126 and len(known) == 125  # 125 files (one holds two records)
+    assert sum(d.code == "E203" for d in diags) == 12
