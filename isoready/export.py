@@ -11,8 +11,7 @@ import io
 import json
 from typing import Any, Sequence
 
-from .text import plain
-from .views import ClauseView, ExportView
+from .views import ClauseView, ExportView, prose
 
 SCHEMA = 3
 
@@ -31,6 +30,8 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
             "state": c.state,
             "reasons": list(c.reasons),
             "reason_codes": list(c.reason_codes),
+            "verified_by": c.verified_by,
+            "conditions": dict(c.conditions),
             "readiness": c.readiness_value,
             "owner": c.owner or None,
             "target": c.target or None,
@@ -74,7 +75,16 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
             "owner": f.owner or None, "evidence": [e.note for e in f.evidence],
             "description": f.description.source, "action": f.action.source or None, "audience": f.audience,
             "url": f.url,
+            "source": f.origin or None, "audit": f.audit.note if f.audit else None,
+            "requirement": f.requirement.source or None, "correction": f.correction.source or None,
+            "root_cause": f.root_cause.source or None, "corrective_action": f.corrective_action.source or None,
+            "verification": {"date": f.verification_date or None, "by": f.verification_by or None,
+                             "effective": f.verification_effective,
+                             "evidence": [e.note for e in f.verification_evidence]}
+            if f.verification_date or f.verification_by or f.verification_effective is not None else None,
+            "unverified": f.unverified, "due_today": f.due_today,
         } for f in site.findings],
+        "review_inputs": site.review_inputs,
         "gates": {g.key: {"passed": g.passed, "items": _items(g.items), "verdict": g.verdict,
                           "on_audit_date": {"date": g.on_date.date, "passed": g.on_date.passed,
                                             "items": _items(g.on_date.items)} if g.on_date else None}
@@ -170,19 +180,32 @@ def checklist_csv(site: ExportView) -> str:
     return buf.getvalue()
 
 
+def _facts(*pairs: tuple[str, str]) -> str:
+    """State words, kept apart from prose: "State: Not ready · Status: In progress" (empty values left out)."""
+    return " · ".join(f"{name}: {value}" if name else value for name, value in pairs if value)
+
+
 def search_entries(site: ExportView) -> list[dict[str, str]]:
+    """One entry per clause, evidence record and finding: ``title``, ``facts`` (labelled state words, shown on
+    their own line) and ``text`` (prose, with hyphens and dates as written)."""
     entries = []
     for c in site.clauses:
         entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
-                        "text": " ".join([c.owner, c.state_label, c.status_label, c.about])})
+                        "facts": _facts(("State", c.state_label), ("Status", c.status_label), ("Owner", c.owner),
+                                        ("Target", c.target)),
+                        "text": prose(c.about)})
     for e in site.evidence:
         entries.append({"type": "Evidence", "id": e.id, "title": e.title, "url": e.url,
-                        "text": " ".join([e.owner, e.kind, " ".join(c.number for c in e.clauses),
-                                          plain(e.description.source)])})
+                        "facts": _facts(("", e.kind_label), ("Clauses", ", ".join(c.number for c in e.clauses)),
+                                        ("Owner", e.owner), ("Review by", e.review_by),
+                                        ("", "Stale" if e.stale else "")),
+                        "text": prose(e.description.source)})
     for f in site.findings:
-        entries.append({"type": "Finding", "id": f.id, "title": f"{f.grade_label}, {f.status}", "url": f.url,
-                        "text": " ".join([f.owner, " ".join(c.number for c in f.clauses),
-                                          plain(f.description.source)])})
+        entries.append({"type": "Finding", "id": f.id, "title": f.subject or f.id, "url": f.url,
+                        "facts": _facts(("", f.grade_label), ("Status", f.status_label),
+                                        ("Clauses", ", ".join(c.number for c in f.clauses)), ("Owner", f.owner),
+                                        ("Due", f.due), ("", f.due_flag_label)),
+                        "text": prose(f.description.source)})
     return entries
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import xml.etree.ElementTree as ET
+
 import markdown as _markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -22,8 +26,27 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+#: the only class user Markdown may carry: "nb", put there by us around ids and dates
+ALLOWED_CLASSES = {"span": {"nb"}}
 
-_md = _markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+
+class _WholeTokens(InlineProcessor):
+    """Hyphenated ids and dates ("GA-2026-01", "2026-12-03", "MIC-03") never break across lines."""
+
+    def handleMatch(self, m: re.Match, data: str):  # noqa: ANN201 (markdown's own signature)
+        el = ET.Element("span", {"class": "nb"})
+        el.text = m.group(0)
+        return el, m.start(0), m.end(0)
+
+
+class _WholeTokensExtension(Extension):
+    def extendMarkdown(self, md: _markdown.Markdown) -> None:  # noqa: N802 (markdown's own name)
+        pattern = r"(?<![\w-])(?=[\w-]{3,32}(?![\w-]))(?=[^\s]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])"
+        md.inlinePatterns.register(_WholeTokens(pattern, md), "whole-tokens", 5)
+
+
+_md = _markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", _WholeTokensExtension()],
+                         output_format="html")
 
 
 def sanitise(html: str) -> str:
@@ -32,6 +55,7 @@ def sanitise(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

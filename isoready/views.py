@@ -26,7 +26,8 @@ from markupsafe import Markup
 from . import charts
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
-from .model import AUDIENCES, Evidence, Finding, Project, audience_rank, published_name
+from .assess import REVIEW_INPUTS_CLAUSE
+from .model import AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, published_name
 from .text import Md, markdown
 
 STATUS_LABELS = {
@@ -37,16 +38,22 @@ STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_
 MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
                     "out-of-window": "Out of window", "conditional": "Conditional", "undeclared": "Condition not declared",
                     "not-applicable": "Not required"}
+ORIGIN_LABELS = {"internal-audit": "Internal audit", "certification-body": "Certification body audit",
+                 "customer": "Customer", "gap-assessment": "Gap assessment", "management-review": "Management review",
+                 "other": "Other"}
 #: organisation.yaml applies: keys, in words
 CONDITION_WORDS = {"traceability": "traceability of outputs", "customer_property": "customer or external-provider property",
                    "measurement_traceability": "measurement traceability"}
 KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
-GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement"}
+GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",
+                "area-of-concern": "Area of concern (stage 1)"}
 MARKDOWN_DOCS = (".md", ".markdown")
 EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
                   "possible": "may be declared not applicable with a justification"}
 REGISTER_PAGE = 1000  # rows per register page
+DUE_FLAG_LABELS = {"overdue": "Overdue", "due-today": "Due today"}
+SUBJECT_CHARS = 160  # a finding's subject longer than this is cut at a word, with an ellipsis
 DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
@@ -78,6 +85,27 @@ def display_name(catalog: Any, number: str) -> str:
 def withheld(n: int, word: str) -> str:
     """The only trace a withheld record leaves: an aggregate count ('' when nothing is withheld)."""
     return f"{plural(n, word)} not shown in this build." if n else ""
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+#: Markdown marks; a hyphen or underscore inside a word ("MIC-03", "2026-10-02", "file_name") is kept
+_MD_MARKS = re.compile(r"[`#>|~*]+|(?<![A-Za-z0-9])[-_]+|[-_]+(?![A-Za-z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z0-9])")
+
+
+def prose(text: str) -> str:
+    """Markdown source as plain words on one line; hyphens in ids and dates survive."""
+    return " ".join(_MD_MARKS.sub(" ", _MD_LINK.sub(r"\1", text or "")).split())
+
+
+def subject(text: str, limit: int = SUBJECT_CHARS) -> str:
+    """What a finding is about: the first sentence of its description's first paragraph, as plain text."""
+    first = prose(re.split(r"\n\s*\n", (text or "").strip(), maxsplit=1)[0])
+    first = _SENTENCE_END.split(first, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    cut = first.rfind(" ", 0, limit)
+    return first[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
 def pct(value: Optional[float]) -> str:
@@ -190,11 +218,33 @@ class FindingView:
     source: str
     hidden_evidence: int = 0
     hidden_evidence_text: str = ""
-    # the corrective-action lifecycle (issue 10); empty until assess/model carry them
+    subject: str = ""  # what the finding is about: its description's first sentence, plain text
+    is_open: bool = False
+    status_label: str = ""  # "Open", "Closed 2026-03-10"
+    due_flag: str = ""  # "overdue" | "due-today" | ""
+    due_flag_label: str = ""  # "Overdue" | "Due today" | ""
+    # the corrective-action lifecycle (issue 10)
     correction: Md = Md("")
     root_cause: Md = Md("")
     corrective_action: Md = Md("")
-    verification: Md = Md("")
+    verification: Md = Md("")  # one sentence: when, by whom, effective or not
+    requirement: Md = Md("")
+    origin: str = ""  # source: internal-audit | certification-body | ...
+    origin_label: str = ""
+    audit: Optional[Link] = None  # the audit record that raised it, when this audience may see it
+    verification_date: str = ""
+    verification_by: str = ""
+    verification_effective: Optional[bool] = None
+    verification_evidence: tuple[Link, ...] = ()
+    unverified: bool = False  # closed nonconformity without a verification of effectiveness
+    due_today: bool = False
+
+
+@dataclass(frozen=True)
+class InputView:
+    key: str
+    label: str
+    considered: bool
 
 
 @dataclass(frozen=True)
@@ -238,6 +288,11 @@ class ClauseView:
     exclusion_text: str = ""
     reason_codes: tuple[str, ...] = ()  # beside reasons, one code each (docs/rules.md)
     title: str = ""  # the catalog's own title or label (name may add the parent's, for "General")
+    verified_by: Optional[str] = None  # the audit record's id, when this audience may see it
+    conditions: Mapping[str, Optional[bool]] = field(default_factory=dict)
+    inputs: tuple["InputView", ...] = ()  # 9.3.2: the management review inputs checklist
+    inputs_review: Optional[Link] = None
+    verified_by_link: Optional[Link] = None
     readiness_value: Optional[float] = None
 
 
@@ -503,6 +558,11 @@ class FindingsView:
     overdue_findings: int
     hidden_findings: int
     hidden_text: str
+    open_rows: tuple[FindingView, ...] = ()  # shown, open: earliest due first, no due date last
+    closed_rows: tuple[FindingView, ...] = ()  # shown, closed: most recently closed first
+    open_heading: str = "Open"  # "Open (5)"
+    closed_heading: str = "Closed"
+    summary: str = ""  # "5 open, 1 overdue, 1 due today."
 
 
 @dataclass(frozen=True)
@@ -601,6 +661,7 @@ class ExportView:
     lapses: tuple[LapseView, ...] = ()
     coverage: Optional[CoverageView] = None
     coverage_leaves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # leaf -> visible audit ids
+    review_inputs: Optional[Mapping[str, Any]] = None
     site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
     audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
     mandatory: tuple[MandatoryView, ...] = ()
@@ -906,6 +967,7 @@ class _Builder:
         self.findings_by_ev = findings_by_ev
         self.evidence = {e.id: self.ev_view(e) for e in sorted(self.visible_ev.values(), key=lambda e: e.id)}
         self.overdue = {fr.finding.id: fr.overdue for fr in readiness.findings}
+        self.finding_results = {fr.finding.id: fr for fr in readiness.findings}
         self.findings = {fr.finding.id: self.f_view(fr.finding) for fr in readiness.findings
                          if fr.finding.id in self.visible_f}
         self.rows = {n: self.row(res) for n, res in readiness.clauses.items()}
@@ -955,6 +1017,8 @@ class _Builder:
     def f_view(self, f: Finding) -> FindingView:
         redact = self.redact
         shown = [i for i in f.evidence if i in self.visible_ev]
+        result = self.finding_results[f.id]
+        flag = "overdue" if result.overdue else "due-today" if result.due_today else ""
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
             raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=self.overdue[f.id],
@@ -963,7 +1027,46 @@ class _Builder:
             evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i) for i in shown),
             owner=redact(f.owner or ""), audience=f.audience, source=f.source,
             hidden_evidence=len(f.evidence) - len(shown),
-            hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"))
+            hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"),
+            correction=Md(redact(f.correction or "")), root_cause=Md(redact(f.root_cause or "")),
+            corrective_action=Md(redact(f.corrective_action or "")), verification=Md(self.verification_text(f)),
+            requirement=Md(redact(f.requirement or "")), origin=f.origin or "",
+            origin_label=ORIGIN_LABELS.get(f.origin or "", ""),
+            audit=Link(evidence_url(f.audit), redact(self.visible_ev[f.audit].title), f.audit)
+            if f.audit and f.audit in self.visible_ev else None,
+            verification_date=_d(f.verification.date) if f.verification else "",
+            verification_by=redact(f.verification.by or "") if f.verification else "",
+            verification_effective=f.verification.effective if f.verification else None,
+            verification_evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i)
+                                        for i in (f.verification.evidence if f.verification else ())
+                                        if i in self.visible_ev),
+            unverified=result.unverified, due_today=result.due_today,
+            subject=subject(redact(f.description)), is_open=f.is_open,
+            status_label="Open" if f.is_open else ("Closed " + _d(f.closed)).strip(),
+            due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""))
+
+    def verification_text(self, f: Finding) -> str:
+        v = f.verification
+        if v is None:
+            if f.is_open or f.grade not in ("major", "minor"):
+                return ""
+            return "Closed without a recorded verification that the action was effective."
+        when = f" on {v.date}" if v.date else ""
+        by = f" by {self.redact(v.by)}" if v.by else ""
+        verdict = {True: "found effective", False: "found **not effective**", None: "effectiveness not stated"}
+        return f"Verified{when}{by}: {verdict[v.effective]}."
+
+    def findings_page(self, findings: tuple[FindingView, ...]) -> FindingsView:
+        opened = tuple(sorted((f for f in findings if f.is_open), key=lambda f: (not f.due, f.due, f.raised, f.id)))
+        closed = tuple(sorted((f for f in findings if not f.is_open), key=lambda f: (f.closed, f.id), reverse=True))
+        overdue = sum(fr.overdue for fr in self.open_all)
+        today = sum(fr.due_today for fr in self.open_all)
+        parts = [f"{len(self.open_all)} open"] + ([f"{overdue} overdue"] if overdue else []) + \
+            ([f"{today} due today"] if today else [])
+        return FindingsView(
+            findings, len(self.open_all), overdue, self.hidden_f, withheld(self.hidden_f, "finding"),
+            open_rows=opened, closed_rows=closed, open_heading=f"Open ({len(opened)})",
+            closed_heading=f"Closed ({len(closed)})", summary=", ".join(parts) + ".")
 
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
@@ -1014,7 +1117,29 @@ class _Builder:
             hidden_findings_text=withheld(len(res.related_findings) - len(fs), "finding"),
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
             reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness, title=c.name,
+            verified_by=res.verified_by if res.verified_by in self.evidence else None,
+            conditions=dict(res.conditions), **self.inputs_for(number),
+            verified_by_link=Link(evidence_url(res.verified_by), self.evidence[res.verified_by].title, res.verified_by)
+            if res.verified_by in self.evidence else None,
         )
+
+    def inputs_for(self, number: str) -> dict[str, Any]:
+        """The management review inputs checklist, on the 9.3.2 page."""
+        ri = self.r.review_inputs
+        if number != REVIEW_INPUTS_CLAUSE or ri is None:
+            return {}
+        review = Link(evidence_url(ri.review), f"{self.evidence[ri.review].title} ({ri.date})", ri.review) \
+            if ri.review in self.evidence else None
+        return {"inputs": tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered) for k in REVIEW_INPUTS),
+                "inputs_review": review}
+
+    def review_inputs_export(self) -> Optional[dict[str, Any]]:
+        ri = self.r.review_inputs
+        if ri is None:
+            return None
+        shown = ri.review in self.evidence
+        return {"review": ri.review if shown else None, "date": _d(ri.date) or None,
+                "considered": list(ri.considered), "missing": list(ri.missing)}
 
     def gate_items(self, items: Any) -> tuple[GateItemView, ...]:
         return tuple(GateItemView(GATE_NAMES[i.check], i.passed, self.say(i.reason),
@@ -1239,9 +1364,7 @@ class _Builder:
                                       DocumentPageView(ev, ev.document), markdown=ev.document.source))
         pages += [
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
-            PageView("findings.html", "findings", "Findings", "findings", FindingsView(
-                findings, len(self.open_all), sum(fr.overdue for fr in self.open_all), self.hidden_f,
-                withheld(self.hidden_f, "finding"))),
+            PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),
         ]
         pages += [PageView(f.url, "finding", f"Finding {f.id}", "findings", f) for f in findings]
         pages += [
@@ -1266,6 +1389,7 @@ class _Builder:
             hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f, shares=shares_of(r),
             lapses=self.lapses, coverage=coverage,
             coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
+            review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory)
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 

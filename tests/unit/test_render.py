@@ -74,3 +74,71 @@ def test_plain_renderer_and_pelican_give_the_same_bytes(minimal_project, tmp_pat
     a = {p.relative_to(tmp_path / "pelican"): p.read_bytes() for p in (tmp_path / "pelican").rglob("*") if p.is_file()}
     b = {p.relative_to(tmp_path / "plain"): p.read_bytes() for p in (tmp_path / "plain").rglob("*") if p.is_file()}
     assert a == b
+
+
+# --------------------------------------------------------------------------- registers people can read (issue 12)
+
+
+@pytest.mark.parametrize(("as_of", "flag", "label"), [
+    (date(2026, 11, 30), "", ""),
+    (date(2026, 12, 1), "due-today", "Due today"),  # the day itself: flagged, not yet overdue
+    (date(2026, 12, 2), "overdue", "Overdue"),
+])
+def test_open_finding_is_flagged_due_today_on_its_due_date_and_overdue_after(minimal_project, tmp_path, as_of, flag,
+                                                                             label):
+    out = tmp_path / "site"
+    result = build(Options(root=minimal_project, as_of=as_of, output=out, use_cache=False))
+    assert result.ok
+    (page,) = result.site.models("findings")
+    major = next(f for f in page.findings if f.id == "IA-2026-01")
+    assert (major.due_flag, major.due_flag_label, major.overdue) == (flag, label, flag == "overdue")
+    closed = next(f for f in page.findings if f.id == "IA-2026-02")
+    assert closed.due_flag == "" and closed.status_label == "Closed 2026-10-15" and not closed.is_open
+    html = (out / "findings.html").read_text()
+    row = re.search(r'<tr class="finding-open[^"]*">.*?</tr>', html, re.S).group(0)
+    if flag:
+        assert f'<span class="badge flag-{flag}">{label}</span>' in row
+    else:
+        assert "flag-" not in row
+    summary = {"": "1 open.", "due-today": "1 open, 1 due today.", "overdue": "1 open, 1 overdue."}[flag]
+    assert page.summary == summary and summary in html
+
+
+def test_findings_register_groups_open_then_closed_with_subject_and_owner(minimal_project, tmp_path):
+    out = tmp_path / "site"
+    assert build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False)).ok
+    html = (out / "findings.html").read_text()
+    assert html.index('<h2 id="h-open">Open (1)</h2>') < html.index('<h2 id="h-closed">Closed (1)</h2>')
+    assert ('<a href="./findings/IA-2026-01.html" class="finding-subject">Three active suppliers have no '
+            'evaluation record.</a> <code class="id">IA-2026-01</code>') in html
+    assert '<th scope="col">Owner</th>' in html
+    assert 'Minor nonconformity, open' not in html
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("Micrometers MIC-03 and MIC-07 were due on 2026-10-02. The review lapsed.",
+     "Micrometers MIC-03 and MIC-07 were due on 2026-10-02."),
+    ("Three suppliers: **S-005 Stourvale** (outsourced), S-007\nand S-009.\n\nSecond paragraph.",
+     "Three suppliers: S-005 Stourvale (outsourced), S-007 and S-009."),
+    ("See [the register](evidence/x.html) and `CAR-2026-017`", "See the register and CAR-2026-017"),
+    ("- a list item first\n- and another", "a list item first and another"),
+    ("Amd 1:2024 applies to ISO 9001:2015/Amd 1:2024.", "Amd 1:2024 applies to ISO 9001:2015/Amd 1:2024."),
+    ("word " * 60, ("word " * 32).strip() + "…"),
+])
+def test_finding_subject_is_the_first_sentence_as_plain_text(source, expected):
+    assert views.subject(source) == expected
+    assert len(views.subject(source)) <= views.SUBJECT_CHARS + 1
+
+
+def test_search_entries_keep_hyphens_and_dates_and_keep_state_words_apart(minimal_project, tmp_path):
+    from isoready.export import search_entries
+
+    result = build(Options(root=minimal_project, as_of=date(2026, 12, 1), output=tmp_path / "s", use_cache=False))
+    entries = {(e["type"], e["id"]): e for e in search_entries(result.site.export)}
+    finding = entries[("Finding", "IA-2026-01")]
+    assert finding["title"] == "Three active suppliers have no evaluation record."
+    assert finding["facts"] == ("Major nonconformity · Status: Open · Clauses: 8.4.1 · Due: 2026-12-01 · Due today")
+    clause = entries[("Clause", "8.4.1")]
+    assert clause["facts"].startswith("State: Not ready · Status: ")
+    assert not clause["text"].startswith(("Not ready", " "))  # prose only
+    assert views.prose("MIC-03 due 2026-10-02, see _IA-1_ and **x-y**") == "MIC-03 due 2026-10-02, see IA-1 and x-y"

@@ -404,6 +404,14 @@ CASES = [
           "Control of production and service provision, which can never be excluded) (only requirements that "
           "cannot apply within the scope may be excluded (ISO 9001 4.3); give it a real status)"],
          "2 errors, 0 warnings"),
+    Case("E408-resources-never-excludable", {"content/clauses/x.yaml": """\
+        - clause: "7.1.3"
+          status: not-applicable
+          justification: We have no infrastructure.
+        """},
+         ["content/clauses/x.yaml:1:11: E408 clause '7.1.3' (Infrastructure) can never be declared not-applicable "
+          "(only requirements that cannot apply within the scope may be excluded (ISO 9001 4.3); give it a real status)"],
+         "1 error, 0 warnings"),
     Case("E408-not-fired-when-never-leaves-assessed", {"content/clauses/x.yaml": """\
         - clause: "8.5"
           status: not-applicable

@@ -91,6 +91,104 @@
     });
   }
 
+  /* ------------------------------------------------------------------ tables on any screen */
+
+  /* On a phone each row becomes a card whose values are labelled from data-label (CSS). Tables
+   * whose template gave no labels get them here, from their column headers. */
+  function labelCells() {
+    Array.prototype.forEach.call(doc.querySelectorAll("table.data"), function (table) {
+      var head = table.tHead && table.tHead.rows[0];
+      if (!head) { return; }
+      var names = Array.prototype.map.call(head.cells, function (th) {
+        return (th.textContent || "").replace(/\s+/g, " ").trim();
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          if (row.cells.length !== names.length) { return; } // spanning rows keep no labels
+          Array.prototype.forEach.call(row.cells, function (cell, i) {
+            if (!cell.hasAttribute("data-label") && names[i]) { cell.setAttribute("data-label", names[i]); }
+          });
+        });
+      });
+    });
+  }
+
+  /* A table wider than its box gets a visible hint above it, and the box can be scrolled from the keyboard. */
+  function initScrollHints() {
+    var boxes = Array.prototype.slice.call(doc.querySelectorAll(".table-scroll"));
+    if (!boxes.length) { return; }
+    boxes.forEach(function (box) {
+      var hint = el("p", "table-hint", "This table is wider than the screen: scroll it sideways to see every column.");
+      box.parentNode.insertBefore(hint, box);
+      box.__hint = hint;
+    });
+    function update() {
+      boxes.forEach(function (box) {
+        var wide = box.scrollWidth > box.clientWidth + 1 && window.getComputedStyle(box).overflowX !== "visible";
+        box.classList.toggle("is-scrollable", wide);
+        box.__hint.classList.toggle("is-shown", wide);
+        if (wide) {
+          var caption = box.querySelector("caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", (caption ? caption.textContent.trim() + ", " : "") + "scrollable table");
+        } else if (box.getAttribute("role") === "region") {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      });
+    }
+    update();
+    var pending = null;
+    window.addEventListener("resize", function () {
+      if (pending) { window.clearTimeout(pending); }
+      pending = window.setTimeout(update, 100);
+    });
+  }
+
+  /* ------------------------------------------------------------------ findings filter */
+
+  /* Without the script the page shows every finding, grouped under "Open" and "Closed" headings.
+   * The script adds radio buttons that show one group or both; the choice is kept in the URL's hash. */
+  function initFindingFilter() {
+    var groups = Array.prototype.slice.call(doc.querySelectorAll("section.finding-group[data-group]"));
+    if (groups.length < 2) { return; }
+    var fieldset = el("fieldset", "finding-filter");
+    fieldset.appendChild(el("legend", null, "Show"));
+    var choices = [["open", "Open"], ["closed", "Closed"], ["all", "All"]];
+    var inputs = {};
+    choices.forEach(function (c) {
+      var label = el("label");
+      var input = doc.createElement("input");
+      input.type = "radio";
+      input.name = "finding-filter";
+      input.value = c[0];
+      input.id = "finding-filter-" + c[0];
+      label.appendChild(input);
+      label.appendChild(doc.createTextNode(c[1]));
+      fieldset.appendChild(label);
+      inputs[c[0]] = input;
+      input.addEventListener("change", function () { if (input.checked) { apply(c[0], true); } });
+    });
+    groups[0].parentNode.insertBefore(fieldset, groups[0]);
+
+    function apply(value, remember) {
+      groups.forEach(function (g) {
+        g.hidden = !(value === "all" || g.getAttribute("data-group") === value);
+      });
+      inputs[value].checked = true;
+      if (remember && window.history && window.history.replaceState) {
+        try {
+          window.history.replaceState(null, "", value === "all" ? window.location.pathname + window.location.search
+            : "#show-" + value);
+        } catch (err) { /* file:// may refuse; the filter still works */ }
+      }
+    }
+    var m = /^#show-(open|closed|all)$/.exec(window.location.hash || "");
+    apply(m ? m[1] : "all", false);
+  }
+
   /* ------------------------------------------------------------------ search index */
 
   var indexState = "idle"; // idle | loading | ready | failed
@@ -131,8 +229,9 @@
       var title = String(item.title || "").toLowerCase();
       var type = String(item.type || "").toLowerCase();
       var text = String(item.text || "").toLowerCase();
+      var facts = String(item.facts || "").toLowerCase();
       Object.defineProperty(item, "__hay", {
-        value: { id: id, title: title, all: type + " " + id + " " + title + " " + text },
+        value: { id: id, title: title, all: type + " " + id + " " + title + " " + facts + " " + text },
         enumerable: false
       });
     }
@@ -180,6 +279,39 @@
     var cut = clean.lastIndexOf(" ", end);
     if (cut > start + length / 2 && end < clean.length) { end = cut; }
     return (start > 0 ? "… " : "") + clean.slice(start, end).trim() + (end < clean.length ? " …" : "");
+  }
+
+  /* The text as a fragment of text nodes and <mark> elements around every match of a query term.
+   * Built with DOM nodes only (never innerHTML): the text is what contributors wrote. */
+  function highlighted(text, query) {
+    var frag = doc.createDocumentFragment();
+    text = String(text || "");
+    var lower = text.toLowerCase();
+    var ranges = [];
+    terms(query).forEach(function (t) {
+      var at = lower.indexOf(t);
+      while (at !== -1) {
+        ranges.push([at, at + t.length]);
+        at = lower.indexOf(t, at + t.length);
+      }
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var pos = 0;
+    ranges.forEach(function (r) {
+      if (r[1] <= pos) { return; }
+      var start = Math.max(r[0], pos);
+      if (start > pos) { frag.appendChild(doc.createTextNode(text.slice(pos, start))); }
+      frag.appendChild(el("mark", null, text.slice(start, r[1])));
+      pos = r[1];
+    });
+    if (pos < text.length) { frag.appendChild(doc.createTextNode(text.slice(pos))); }
+    return frag;
+  }
+
+  function markedEl(tag, className, text, query) {
+    var node = el(tag, className);
+    node.appendChild(highlighted(text, query));
+    return node;
   }
 
   /* ------------------------------------------------------------------ header combobox */
@@ -250,7 +382,7 @@
         opt.setAttribute("aria-selected", "false");
         opt.setAttribute("data-href", siteUrl(item.url));
         opt.appendChild(el("span", "result-type", item.type));
-        opt.appendChild(el("span", "opt-title", item.title));
+        opt.appendChild(markedEl("span", "opt-title", item.title, query));
         if (item.id && item.id !== item.title) { opt.appendChild(el("span", "opt-id", item.id)); }
         // mousedown keeps focus in the input until the click navigates
         opt.addEventListener("mousedown", function (e) { e.preventDefault(); });
@@ -346,14 +478,15 @@
       hits.forEach(function (item) {
         var li = el("li");
         var head = el("div", "result-head");
-        var a = el("a", null, item.title);
+        var a = markedEl("a", null, item.title, clean);
         a.href = siteUrl(item.url);
         head.appendChild(a);
         head.appendChild(el("span", "result-type", item.type));
-        head.appendChild(el("code", "result-id", item.id));
+        head.appendChild(markedEl("code", "result-id", item.id, clean));
         li.appendChild(head);
+        if (item.facts) { li.appendChild(markedEl("p", "result-facts", item.facts, clean)); }
         var text = snippet(item.text, clean);
-        if (text) { li.appendChild(el("p", "result-snippet", text)); }
+        if (text) { li.appendChild(markedEl("p", "result-snippet", text, clean)); }
         frag.appendChild(li);
       });
       list.appendChild(frag);
@@ -391,6 +524,9 @@
 
   function init() {
     showCurrentNav();
+    labelCells();
+    initScrollHints();
+    initFindingFilter();
     initSortable();
     initHeaderSearch();
     initSearchPage();
