@@ -86,12 +86,12 @@ def render_with_report(chromium: Optional[str] = None) -> Callable[..., list]:
     if browser is None:
         raise ReportError("no Chromium found: install Debian's 'chromium' package or set CHROMIUM=/path/to/chrome")
 
-    def render(site: SiteView, project: Any, tmp: Path, opts: Options, plan: Any = None) -> list:
-        written = list(render_with_pelican(with_pdf_link(site), project, tmp, opts, plan) or [])
+    def render(site: SiteView, project: Any, tmp: Path, opts: Options, plan: Any = None) -> tuple[list, list]:
+        written, content = render_with_pelican(with_pdf_link(site), project, tmp, opts, plan)
         target = tmp / PDF_NAME
         print_pdf(tmp / "report.html", target, browser)
         stamp_pdf(target, opts.as_of)
-        return written
+        return written, content  # the renderer contract: pages written, team-written pages (for the search)
 
     return render
 
