@@ -16,7 +16,7 @@ def _get(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def _wait_for(predicate, seconds: float = 20.0) -> bool:
+def _wait_for(predicate, seconds: float = 60.0) -> bool:  # generous: CI machines are loaded
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
