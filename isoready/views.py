@@ -1669,6 +1669,13 @@ class Redactor:
         return "".join(out)
 
 
+def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
+    """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
+    rank = audience_rank(audience)
+    return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
+                    {f.id for f in project.findings if audience_rank(f.audience) <= rank})
+
+
 def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
     """Replace, in text this audience sees, every id, page path and file name of a record it may not see.
 

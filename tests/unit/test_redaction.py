@@ -89,6 +89,9 @@ def planted(tmp_path_factory) -> Path:
     text = text.replace("    in the scope statement (4.3).\n", f"    in the scope statement (4.3). See {FORMS[0]} and {FORMS[5]}.\n")
     text = text.replace("- clause: \"8.1\"\n", f"- clause: \"8.1\"\n  notes: {_yaml_block(PROSE, 4)}", 1)
     clauses.write_text(text, encoding="utf-8")
+    (root / "content" / "pages").mkdir(exist_ok=True)
+    (root / "content" / "pages" / "notes.md").write_text(
+        f"Title: Notes on {SECRET}\nSlug: notes\nAudience: public\n\n{PROSE}\n", encoding="utf-8")
     org = root / "content" / "organisation.yaml"
     org.write_text(org.read_text(encoding="utf-8").replace(
         "  only to customer-owned designs and hold no design responsibility.\n",
@@ -163,6 +166,8 @@ def test_redacted_text_stays_readable(builds):
     doc = (builds["public"] / "site" / "files" / "support" / "public-doc.md.html").read_text()
     assert "Cross-reference: " in doc and "[withheld]" in doc
     # the document's own bytes are published unchanged: redaction is of what the portal writes, not of files
+    page = (builds["public"] / "site" / "pages" / "notes.html").read_text()
+    assert "Notes on [withheld]" in page and "Cross-reference: " in page
     raw = (builds["public"] / "site" / "files" / "support" / "public-doc.md").read_text()
     assert SECRET in raw
 
