@@ -20,6 +20,7 @@ from typing import Any, Iterable, Optional
 from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml
 from .svg import problem as svg_problem
+from .text import markdown_problem
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, Applies, Assessment, Catalog, Certificate,
                     Evidence, Finding, Organisation, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
@@ -102,6 +103,7 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     audience = f.get("audience") or DEFAULT_AUDIENCE
     version = f.get("version")
     description = f.get("description")
+    _bounded(f, description, out)
     owner = f.get("owner")
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
@@ -215,6 +217,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         due = f.get("due")
         closed = f.get("closed")
         description = f.get("description")
+        _bounded(f, description, out)
         if status == "closed" and m.get("closed") is None:
             out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
@@ -357,6 +360,14 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
             out.add(where, "E207", f"window for clause '{number}' must be a whole number of months from 1 to 120",
                     "write e.g. '\"9.2.2\": 12'")
     return windows
+
+
+def _bounded(f: Fields, description: Optional[str], out: Collector) -> None:
+    """W312 when a description is too large, dense or deeply nested for Markdown: it shows as plain text."""
+    why = markdown_problem(description)
+    if why:
+        out.add(f.loc("description"), "W312", f"description will be shown as plain text: {why}",
+                "shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply")
 
 
 def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
