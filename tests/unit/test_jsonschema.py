@@ -171,3 +171,22 @@ def test_every_key_readiness_json_writes_is_described(demo_internal: Path) -> No
 
     walk(data, s)
     assert seen > 1000
+
+
+def _metadata(path: Path) -> dict[str, str]:
+    """A page's metadata lines as Pelican reads them: 'Key: value' until the first blank line, keys lower-cased."""
+    head = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    return {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in head.splitlines())}
+
+
+def test_the_demo_pages_and_the_starter_page_pass_the_page_schema(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    v = jsonschema.Draft202012Validator(schema.schema_for("page"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
+    assert cli.main(["init", str(tmp_path / "r"), "--name", "Acme", "--yes"]) == 0
+    pages = sorted((REPO / "content" / "pages").glob("*.md")) + [tmp_path / "r" / "content" / "pages" / "about.md"]
+    assert len(pages) >= 3
+    for page in pages:
+        meta = _metadata(page)
+        assert [e.message for e in v.iter_errors(meta)] == [], page
+        assert meta["title"] and meta["slug"] and meta["audience"] in ("public", "auditor", "internal")
