@@ -243,7 +243,7 @@ def vscode_settings() -> str:
 def readme(a: Answers) -> str:
     return (f"# {a.name}: ISO 9001 evidence register\n\n"
             f"This repository holds the evidence register of {a.name} for {a.standard}, kept in YAML and built\n"
-            "into a readiness portal by [isoready](https://pypi.org/project/isoready/).\n\n"
+            "into a certification readiness portal by isoready (see requirements.txt for the version).\n\n"
             "## Layout\n\n"
             "- `content/organisation.yaml`: name, scope, edition, audit dates.\n"
             "- `content/clauses/`: one file per main clause; each clause's status, owner and target.\n"

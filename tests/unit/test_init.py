@@ -74,6 +74,8 @@ def test_init_writes_a_register_that_validates_and_builds(tmp_path: Path, epoch,
     assert statuses["not-started"] == len(leaves) == sum(statuses.values())  # every catalog clause listed
     assert data["evidence"][0]["id"] == "context/qms-scope" and data["evidence"][0]["document"]
     assert (root / "output" / "index.html").is_file()
+    about = (root / "output" / "pages" / "about.html").read_text(encoding="utf-8")  # the starter page, by Pelican
+    assert "About this portal" in about and "Acme: Parts &amp; Co" in about
 
     project, diags = read_project(root, catalog, TODAY)
     assert diags == []
