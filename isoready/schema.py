@@ -562,6 +562,7 @@ def json_schema(kind: Kind) -> dict[str, Any]:
 # --------------------------------------------------------------------------- readiness.json, the output contract
 
 STATES = ("ready", "at-risk", "not-ready", "not-applicable")  # assess.STATE_ORDER (a test keeps them equal)
+READINESS_VERSION = 3  # export.SCHEMA, the format's version (a test keeps them equal; no import up the pipeline)
 LAPSE_KINDS = ("review-due", "window-closes", "finding-due", "target")
 
 
@@ -609,8 +610,6 @@ def _by(key: dict[str, Any], value: dict[str, Any], description: str) -> dict[st
 def readiness_schema() -> dict[str, Any]:
     """The JSON Schema of ``readiness.json`` (export.readiness_dict): every key described, every key required
     (but the three a lapse has only sometimes), no undescribed key allowed, so a renamed or dropped key fails."""
-    from .export import SCHEMA  # lazily: export sits downstream of this module
-
     clause = CLAUSE.json()
     ids = _list({"type": "string"}, "ids")
     gate_items = _list(_record("one check of the gate", {
@@ -715,7 +714,7 @@ def readiness_schema() -> dict[str, Any]:
         "text": _text("the lapse in one sentence"),
     }, optional=("evidence", "finding", "clause"))
     body = _record("readiness.json: the portal's figures for one build (one audience, one as-of date)", {
-        "schema": {"const": SCHEMA, "description": "the version of this format; changes only when a key is renamed "
+        "schema": {"const": READINESS_VERSION, "description": "the version of this format; changes only when a key is renamed "
                                                     "or removed"},
         "organisation": _text("the organisation's name"),
         "as_of": _date("the date readiness is judged on"),

@@ -68,7 +68,16 @@ def test_schema_command_prints_and_writes(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_schema_words_follow_the_rules() -> None:
-    """The states and lapse kinds the readiness schema allows are the ones assess produces."""
+    """The states and lapse kinds the readiness schema allows are the ones assess produces, its version is
+    export's, and schema.py imports nothing from further down the pipeline."""
+    import ast
+
+    from isoready import export
+
+    assert schema.READINESS_VERSION == export.SCHEMA
+    tree = ast.parse((REPO / "isoready" / "schema.py").read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+    assert not imported & {"assess", "views", "export", "render", "assemble", "package", "init", "cli"}
     assert set(schema.STATES) == set(assess.STATE_ORDER)
     assert set(schema.LAPSE_KINDS) == set(__import__("re").findall(
         r'Lapse\([^,]+, "([a-z-]+)"', (REPO / "isoready" / "assess.py").read_text(encoding="utf-8")))
