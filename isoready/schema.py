@@ -710,7 +710,7 @@ def readiness_schema() -> dict[str, Any]:
         "finding": _text("the finding concerned"),
         "clause": {**clause, "description": "the clause concerned"},
         "clauses": _list(clause, "the clauses it affects"),
-        "before": _text("the audit stage it comes before (stage1, stage2), or empty"),
+        "before": _words(tuple(AUDITS.keys), "the booked audit it comes before"),
         "text": _text("the lapse in one sentence"),
     }, optional=("evidence", "finding", "clause"))
     body = _record("readiness.json: the portal's figures for one build (one audience, one as-of date)", {
