@@ -452,7 +452,7 @@ class Fields:
         for item in self.strings(key, required):
             number = str(item)
             if check_clause(number, item.loc, catalog, self.out):
-                known.append(number)
+                known.append(item)  # the YStr: it knows its line and column (W106 points at it)
         return tuple(dict.fromkeys(known))
 
     def vocabulary(self, key: str, items: list[YStr], choices: tuple[str, ...]) -> tuple[str, ...]:
