@@ -1470,7 +1470,8 @@ class _Builder:
         return {"to": t.to, "deadline": _d(t.deadline) or None, "audit": _d(t.audit) or None,
                 "addressed": t.addressed, "total": len(t.topics),
                 "topics": [{"key": x.key, "clauses": list(x.clauses), "state": x.state, "provisional": x.provisional,
-                            "evidence": [i for i in x.evidence if i in self.evidence]} for x in t.topics]}
+                            "evidence": [i for i in x.evidence if i in self.evidence], "reason": self.say(x.reason),
+                            "code": x.reason.code} for x in t.topics]}
 
     def site_url(self) -> Optional[str]:
         """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
