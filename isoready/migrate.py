@@ -130,7 +130,7 @@ def _read(root: Path, rel: str, plan: Plan) -> tuple[Optional[str], Any]:
     if diags and value is None:
         plan.problems.extend(diags)
         return None, None
-    return (root / rel).read_text(encoding="utf-8"), value
+    return (root / rel).read_bytes().decode("utf-8"), value  # as written: no newline translation
 
 
 def plan_migration(root: Path, target: str) -> Plan:
@@ -161,7 +161,9 @@ def plan_migration(root: Path, target: str) -> Plan:
             return None
         if len(targets) == 1:
             return targets[0] if targets[0] != number else None
-        plan.undecided.append(Undecided(loc, number, targets, f"{number} was split in {target}"))
+        newer = STANDARDS.index(target) > STANDARDS.index(plan.source)
+        why = f"{number} was split in {target}" if newer else f"{number} covers several clauses of {target}"
+        plan.undecided.append(Undecided(loc, number, targets, why))
         return None
 
     edits: dict[str, list[tuple[Loc, str, str]]] = {}
