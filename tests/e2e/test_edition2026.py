@@ -5,6 +5,7 @@ transition gaps to the transition page."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +27,11 @@ PROVISIONAL = "provisional: from the FDIS and secondary sources"
 
 @pytest.fixture(scope="module")
 def site2026(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteBase]:
-    out = tmp_path_factory.mktemp("edition2026") / "site"
-    cmd = [sys.executable, "-m", "isoready", "build", "--root", str(FIXTURE), "--as-of", "2026-11-24",
+    work = tmp_path_factory.mktemp("edition2026")
+    project = work / "project"  # a copy: the build writes its cache into the project folder
+    shutil.copytree(FIXTURE, project)
+    out = work / "site"
+    cmd = [sys.executable, "-m", "isoready", "build", "--root", str(project), "--as-of", "2026-11-24",
            "--output", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
