@@ -62,7 +62,8 @@ def validate(c, as_of="", strict=False, format="text", summary=""):
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "audience": "default internal: a local preview",
             "as_of": "YYYY-MM-DD", "open": "open a browser"})
 def serve(c, port=8000, audience="internal", as_of="", open=False):
-    """Build, serve on http://127.0.0.1:PORT/ and rebuild when evidence/, content/ or theme/ change."""
+    """Serve a preview on http://127.0.0.1:PORT/ (built into .cache/isoready/preview, never output/); rebuild and
+    reload the open page when evidence/, content/, theme/ or pelicanconf.py change."""
     args = ["serve", "--root", str(ROOT), "--port", str(port), "--audience", audience, *_common(as_of, False, "text")]
     if open:
         args.append("--open")

@@ -27,7 +27,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from .render import Page, Written
 
@@ -50,13 +50,14 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
-def theme_key(theme: Path, settings_file: Optional[Path]) -> str:
-    """A hash of every template, the settings, the code and its libraries."""
+def theme_key(theme: "Path | Sequence[Path]", settings_file: Optional[Path]) -> str:
+    """A hash of every template, the settings, the code and its libraries. ``theme``: the theme folders in
+    priority order (a project's overrides first), so adding, changing or removing an override changes it."""
     h = hashlib.sha256(_code_version().encode())
-    folder = theme / "templates"
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    for n, folder in enumerate(t / "templates" for t in ([theme] if isinstance(theme, Path) else list(theme))):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(f"{n}:".encode() + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     if settings_file and settings_file.is_file():
         h.update(b"settings\0" + settings_file.read_bytes())
     return h.hexdigest()

@@ -82,9 +82,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", metavar="FILE", help="also append a Markdown readiness summary to FILE "
                    "(e.g. $GITHUB_STEP_SUMMARY)")
 
-    p = sub.add_parser("serve", help="build, serve on localhost, rebuild when evidence/, content/ or theme/ change")
+    p = sub.add_parser("serve", help="serve on localhost, build a preview, rebuild and reload the open page when "
+                                     "evidence/, content/, theme/ or pelicanconf.py change")
     _common(p, audience_default="internal")
-    p.add_argument("--output", help="site folder (default: ROOT/output)")
+    p.add_argument("--output", help="preview folder (default: ROOT/.cache/isoready/preview, so output/ is never "
+                                    "replaced by a preview)")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     p.add_argument("--open", action="store_true", help="open the portal in a browser")
 

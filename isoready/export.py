@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from .views import ClauseView, ExportView, prose
 
@@ -211,7 +211,12 @@ def search_entries(site: ExportView) -> list[dict[str, str]]:
     return entries
 
 
-def search_index_js(site: ExportView) -> str:
-    """The index as a classic script (works from file://, where fetch() is blocked)."""
-    data = json.dumps(search_entries(site), ensure_ascii=True, separators=(",", ":"))
+def search_index_js(site: ExportView, pages: Sequence[Any] = ()) -> str:
+    """The index as a classic script (works from file://, where fetch() is blocked).
+
+    ``pages``: the team-written pages of this build (render.ContentPage: slug, title, url, text), already
+    filtered to its audience."""
+    entries = search_entries(site) + [{"type": "Page", "id": p.slug, "title": p.title, "url": p.url,
+                                       "text": p.text} for p in pages]
+    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"))
     return "window.PORTAL_SEARCH=" + data.replace("</", "<\\/") + ";\n"

@@ -1,118 +1,378 @@
-"""The Pelican adapter: a Generator that writes our pages through Pelican's writer.
+"""The Pelican adapter: our settings, our generator, our writer. Thin on purpose.
 
-Thin on purpose: load/validate/assess/views run before Pelican (``package``), and
-the generator only hands view-models to templates. Used directly by ``pelican``
-(``PLUGINS = ["isoready.pelican_plugin"]``), it runs the pipeline itself.
+Two ways in, one code path:
+
+- ``package.build`` prepares the site (load, validate, assess, views), puts it in a ``Job`` and calls
+  ``run(job, root, out)``, which holds the job in a context variable for the duration of one
+  ``Pelican.run()`` (``current()``). Nothing travels through the settings dict;
+- a direct ``pelican content -s pelicanconf.py`` finds no job: the ``initialized`` handler prepares one
+  itself (auditor audience unless ``ISOREADY_AUDIENCE``; as-of date from ``ISOREADY_AS_OF``,
+  ``SOURCE_DATE_EPOCH`` or today), prints our diagnostics and exits non-zero when the project has errors,
+  and ``finalized`` writes the exports and the manifest.
+
+Pelican does the reading of team-written pages (content/pages/*.md, its own reader and page generator),
+the theme loading (THEME_TEMPLATES_OVERRIDES: a project's theme/templates first), the static files (the
+theme's, a project's theme/static over them, and STATIC_PATHS) and the writing, through ``PortalWriter``
+(registered with ``get_writer``), which renders in parallel and hashes as it writes.
+
+Imports run one way: package -> pelican_plugin -> assemble -> render (never back).
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import date
+import copy
+import html
+import os
+import re
+import shutil
+import sys
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
 from jinja2 import StrictUndefined
+from markupsafe import Markup
 from pelican import Pelican, signals
 from pelican.generators import Generator
-from pelican.settings import read_settings
+from pelican.settings import get_settings_from_file, read_settings
+from pelican.writers import Writer
 
-from .render import JINJA_OPTIONS, pages, render_pages
+from .assemble import PageError
+from .diagnostics import Diagnostic, errors, one_of, report
+from .model import AUDIENCES, audience_rank
+from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page, Planner, Written,
+                     content_pages, render_pages, theme_dirs)
+from .text import sanitise
 
-REPO_THEME = Path(__file__).resolve().parent / "theme"  # the packaged theme
+PLUGIN = "isoready.pelican_plugin"
+REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
+PAGE_URL = "pages/{slug}.html"
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader
+CONF = "pelicanconf.py"
 
-#: Settings every portal build needs, whatever pelicanconf.py says.
+#: Settings every portal build needs, whatever pelicanconf.py says (docs/pelican.md explains each).
+#: A pelicanconf.py that sets one of them differently gets a one-line warning naming it.
 FORCED: dict[str, Any] = {
-    "PLUGINS": ["isoready.pelican_plugin"],
-    "RELATIVE_URLS": True,
-    "ARTICLE_PATHS": [],
-    "PAGE_PATHS": [],
-    "STATIC_PATHS": [],
+    "RELATIVE_URLS": True,  # the site works from file:// and under any sub-path
+    "SITEURL": "",
+    "ARTICLE_PATHS": [],  # a portal has no blog
+    "PAGE_PATHS": ["pages"],  # team-written pages: content/pages/*.md
+    "PAGE_URL": PAGE_URL,
+    "PAGE_SAVE_AS": "",  # Pelican reads them; PortalWriter writes them, in the portal's chrome
     "DIRECT_TEMPLATES": [],
+    "TEMPLATE_PAGES": {},
+    "OUTPUT_SOURCES": False,
     "THEME_STATIC_DIR": "theme",
-    "DELETE_OUTPUT_DIRECTORY": False,
+    "DELETE_OUTPUT_DIRECTORY": False,  # the output is ours to replace, checked first (package / direct runs)
     "FEED_ALL_ATOM": None, "FEED_ALL_RSS": None, "CATEGORY_FEED_ATOM": None, "TRANSLATION_FEED_ATOM": None,
     "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
     "TAG_SAVE_AS": "", "CATEGORY_SAVE_AS": "", "AUTHOR_SAVE_AS": "", "ARCHIVES_SAVE_AS": "",
     "YEAR_ARCHIVE_SAVE_AS": "", "MONTH_ARCHIVE_SAVE_AS": "", "DAY_ARCHIVE_SAVE_AS": "",
-    "DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": "",
+    "DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": "", "PAGE_LANG_SAVE_AS": "", "DRAFT_PAGE_LANG_SAVE_AS": "",
     "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "TIMEZONE": "UTC", "DEFAULT_LANG": "en",
-    "JINJA_ENVIRONMENT": {**JINJA_OPTIONS, "extensions": []},
+    "JINJA_ENVIRONMENT": {**JINJA_OPTIONS, "extensions": []},  # autoescape: YAML text never becomes markup
+    # the Markdown of team-written pages: the same extensions as every other Markdown (isoready/text.py)
+    "MARKDOWN": {"extension_configs": {"markdown.extensions.tables": {}, "markdown.extensions.fenced_code": {},
+                                       "markdown.extensions.sane_lists": {}}, "output_format": "html"},
 }
+#: set by the build, not by pelicanconf.py: silently replaced
+BUILD_SET = ("PATH", "OUTPUT_PATH", "THEME", "THEME_TEMPLATES_OVERRIDES", "THEME_STATIC_PATHS", "PLUGINS")
+#: STATIC_PATHS may add files from content/, but never the portal's own data
+PROTECTED_CONTENT = ("organisation.yaml", "clauses", "findings", "pages")
+
+
+@dataclass
+class Job:
+    """One portal build handed to Pelican: the prepared site in, what was written out."""
+
+    site: Any
+    project: Any
+    pages: list[Page]  # the portal's own pages; team-written pages are added by the generator
+    plan: Optional[Planner] = None  # the build cache
+    direct: bool = False  # a direct `pelican` run: the plugin prepared it and writes the exports too
+    written: list[Written] = field(default_factory=list)
+    content: list[ContentPage] = field(default_factory=list)  # team-written pages in this build's audience
+    shared: dict[str, Any] = field(default_factory=dict)  # what every page and the chrome saw
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # forced settings pelicanconf.py set differently
+
+
+_JOB: ContextVar[Optional[Job]] = ContextVar("isoready_job", default=None)
+
+
+def current() -> Optional[Job]:
+    return _JOB.get()
+
+
+# ---------------------------------------------------------------- settings
+
+
+def forced_settings(settings: dict[str, Any], root: Path) -> list[str]:
+    """Apply FORCED and the theme folders to ``settings`` in place; one warning line per setting that
+    root/pelicanconf.py sets differently."""
+    conf = root / CONF
+    own = get_settings_from_file(str(conf)) if conf.is_file() else {}
+    warnings = [f"{CONF}: warning: {key} = {own[key]!r} is ignored: the portal needs {value!r} (docs/pelican.md)"
+                for key, value in FORCED.items() if key in own and own[key] != value]
+    settings.update(copy.deepcopy(FORCED))  # copies: Pelican's Markdown reader adds to MARKDOWN in place
+    themes = theme_dirs(root)
+    settings["THEME"] = str(PACKAGED_THEME)
+    settings["THEME_TEMPLATES_OVERRIDES"] = [str(t / "templates") for t in themes[:-1] if (t / "templates").is_dir()]
+    settings["THEME_STATIC_PATHS"] = [str(t / "static") for t in reversed(themes) if (t / "static").is_dir()]
+    plugins = [PLUGIN] + [p for p in own.get("PLUGINS", settings.get("PLUGINS") or []) if p not in (PLUGIN,)]
+    settings["PLUGINS"] = plugins
+    static = []
+    for entry in settings.get("STATIC_PATHS") or []:
+        norm = os.path.normpath(str(entry))
+        if norm.startswith("..") or os.path.isabs(norm) or norm == "." or any(
+                norm == p or norm.startswith(p + os.sep) or p.startswith(norm + os.sep) for p in PROTECTED_CONTENT):
+            warnings.append(f"{CONF}: warning: STATIC_PATHS entry {entry!r} is ignored: it would publish the "
+                            f"portal's own data or files outside content/ (docs/pelican.md)")
+        else:
+            static.append(entry)
+    settings["STATIC_PATHS"] = static
+    return warnings
+
+
+def pelican_settings(root: Path, out: Path) -> dict[str, Any]:
+    """pelicanconf.py (when the project has one) with the paths of this build and FORCED (applied again, with
+    the warnings, in ``initialized``, the one place a direct run and a build share)."""
+    conf = root / CONF
+    override = {**copy.deepcopy(FORCED), "PATH": str(root / "content"), "OUTPUT_PATH": str(out), "THEME": str(PACKAGED_THEME),
+                "PLUGINS": [PLUGIN]}
+    if conf.is_file():
+        own = get_settings_from_file(str(conf))
+        override["PLUGINS"] = [PLUGIN] + [p for p in own.get("PLUGINS", []) if p != PLUGIN]
+    return read_settings(str(conf) if conf.is_file() else None, override=override)
+
+
+def run(job: Job, root: Path, out: Path) -> Job:
+    """Render ``job`` into ``out`` with Pelican; ``job.written`` then lists every page written."""
+    import logging
+
+    settings = pelican_settings(root, out)
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    from pelican.log import console
+
+    quiet, token = console.quiet, _JOB.set(job)
+    console.quiet = True  # Pelican's own "Done: processed 0 articles" line means nothing here
+    try:
+        Pelican(settings).run()
+    finally:
+        console.quiet = quiet
+        _JOB.reset(token)
+    return job
+
+
+# ---------------------------------------------------------------- direct runs
+
+
+def _as_of(settings: dict[str, Any]) -> date:
+    value = settings.get("ISOREADY_AS_OF")
+    if isinstance(value, date):
+        return value
+    if value:
+        return date.fromisoformat(str(value))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
+def _fail(message: str, code: int) -> None:
+    print(message, file=sys.stderr, flush=True)
+    raise SystemExit(code)  # not an Exception: Pelican's main() lets it through, no traceback
+
+
+def _prepare_direct(pelican: Any, root: Path) -> Job:
+    from .assemble import prepare, replaceable
+    from .options import Options
+
+    settings = pelican.settings
+    try:
+        opts = Options(root=root, as_of=_as_of(settings), audience=settings.get("ISOREADY_AUDIENCE", "auditor"),
+                       output=Path(pelican.output_path), use_cache=False)
+    except (ValueError, OverflowError) as exc:
+        _fail(f"isoready: error: ISOREADY_AS_OF or SOURCE_DATE_EPOCH is not a date: {exc}", 2)
+    if opts.audience not in AUDIENCES:
+        _fail(f"isoready: error: ISOREADY_AUDIENCE must be one of {', '.join(AUDIENCES)}", 2)
+    site, project, diags = prepare(opts)
+    if diags:
+        print(report(diags), flush=True)
+    if site is None:
+        _fail(f"build stopped: {opts.out} left unchanged", 1)
+    out = Path(pelican.output_path)
+    if not replaceable(out):
+        _fail(f"isoready: error: refusing to replace {out}: it is not a site built by isoready", 2)
+    from .render import pages
+
+    return Job(site, project, list(pages(site, project.root / "evidence")), direct=True, diagnostics=list(diags))
+
+
+def initialized(pelican: Any) -> None:
+    root = Path(pelican.settings["PATH"]).resolve().parent
+    warnings = forced_settings(pelican.settings, root)
+    for line in warnings:
+        print(line, file=sys.stderr)
+    pelican.theme = pelican.settings["THEME"]
+    job = current()
+    if job is None:
+        job = _prepare_direct(pelican, root)
+        _JOB.set(job)  # for the rest of this direct run (this process runs nothing else)
+    job.warnings.extend(warnings)
+
+
+def finalized(pelican: Any) -> None:
+    job = current()
+    if job is None or not job.direct:
+        return
+    from .assemble import write_assets, write_manifest
+
+    out = Path(pelican.output_path)
+    assets = write_assets(job.site, job.project, out, pages=job.content)
+    files = write_manifest(out, job.site, job.written + assets)
+    print(f"built {len(files)} files into {out} for the {job.site.audience} audience as of {job.site.as_of}")
+
+
+# ---------------------------------------------------------------- team-written pages
+
+
+def _line_of(path: Path, key: str) -> tuple[int, int]:
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            m = re.match(rf"\s*{key}\s*:\s*", line, re.IGNORECASE)
+            if m:
+                return n, m.end() + 1
+            if not line.strip():
+                break
+    except OSError:
+        pass
+    return 1, 1
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def read_content_pages(context: dict[str, Any], root: Path, audience: str) -> tuple[list[ContentPage], list[Diagnostic]]:
+    """Pelican's pages (read by its reader and page generator) as ContentPages in this build's audience."""
+    found, diags = [], []
+    rank = audience_rank(audience)
+    for page, listed in [(p, True) for p in context.get("pages", [])] + \
+                        [(p, False) for p in context.get("hidden_pages", [])]:
+        source = Path(page.source_path)
+        rel = source.resolve().relative_to(root.resolve()).as_posix() if source.is_absolute() else str(source)
+        wanted = str(page.metadata.get("audience", "auditor")).strip().lower()
+        if wanted not in AUDIENCES:
+            line, col = _line_of(source, "audience")
+            diags.append(Diagnostic(rel, line, col, "E204", f"Audience '{wanted}' is not an audience",
+                                    one_of(AUDIENCES)))
+            continue
+        if audience_rank(wanted) > rank:
+            continue  # above this build's audience: not written, not listed, not indexed
+        body = sanitise(page.content)
+        found.append(ContentPage(page.slug, str(page.title), PAGE_URL.format(slug=page.slug), wanted, Markup(body),
+                                 " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed))
+    read = {Path(p.source_path).resolve() for key in ("pages", "hidden_pages", "draft_pages")
+            for p in context.get(key, [])}
+    folder = root / "content" / "pages"
+    for source in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if source.suffix.lower() in MARKDOWN_SUFFIXES and source.is_file() and source.resolve() not in read:
+            rel = source.relative_to(root).as_posix()
+            if not _has_key(source, "title"):
+                diags.append(Diagnostic(rel, 1, 1, "E202", "page has no 'Title:' line, so it cannot be published",
+                                        "start the file with 'Title: ...', then 'Slug: ...'"))
+            else:
+                diags.append(Diagnostic(rel, 1, 1, "E101", "Pelican could not read this page",
+                                        "see Pelican's message above"))
+    return found, diags
+
+
+def _has_key(path: Path, key: str) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace").split("\n\n", 1)[0]
+    except OSError:
+        return False
+    return any(re.match(rf"\s*{key}\s*:", line, re.IGNORECASE) for line in head.splitlines())
+
+
+def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str, Any]:
+    """SITENAME; the navigation's extra entries (team-written pages, then MENUITEMS); LINKS in the footer."""
+
+    def links(items: Any, kind: str) -> tuple[NavLink, ...]:
+        out = []
+        for n, item in enumerate(items or ()):
+            label, href = item[0], item[1]
+            external = bool(re.match(r"[a-z][a-z0-9+.-]*:", href, re.IGNORECASE))
+            out.append(NavLink(f"{kind}:{n}", str(label), href if external else href.lstrip("/"), external))
+        return tuple(out)
+
+    name = settings.get("SITENAME")
+    return {"SITENAME": name if name and name != "A Pelican Blog" else DEFAULT_SITENAME,
+            "nav_links": tuple(NavLink("page:" + c.slug, c.title, c.url) for c in content if c.listed)
+            + links(settings.get("MENUITEMS"), "menu"),
+            "footer_links": links(settings.get("LINKS"), "link")}
+
+
+# ---------------------------------------------------------------- generator and writer
+
+
+class PortalWriter(Writer):
+    """Pelican's writer, taught to write many pages at once: in parallel, each file hashed as it is written."""
+
+    def write_pages(self, items: list[Page], shared: dict[str, Any], get_template: Any,
+                    plan: Optional[Planner] = None) -> list[Written]:
+        written = render_pages(items, shared, get_template, Path(self.output_path), plan)
+        for w in written:
+            signals.content_written.send(os.path.join(self.output_path, w.path), context=shared)
+        return written
 
 
 class PortalGenerator(Generator):
-    """Writes the portal's pages from the view-models."""
+    """Hands the portal's pages (and the team-written ones Pelican read) to the writer."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.env.autoescape = True  # whatever the settings say: YAML text must never become markup
         self.env.undefined = StrictUndefined  # a misspelt variable is a bug, never an empty string
-        self.site: Any = None
-        self.project: Any = None
-        self.standalone = False
-        self.written: list = []
-        self.plan: Any = None
 
     def generate_context(self) -> None:
-        preloaded = self.settings.get("ISOREADY_PRELOADED")
-        if preloaded:
-            self.site, self.project, self.written, self.plan = preloaded
-            return
-        from .diagnostics import report
-        from .package import Options, prepare
-
-        self.standalone = True
-        root = Path(self.settings.get("ISOREADY_ROOT") or Path(self.path).parent)
-        as_of = self.settings.get("ISOREADY_AS_OF") or date.today()
-        if isinstance(as_of, str):
-            as_of = date.fromisoformat(as_of)
-        opts = Options(root=root, as_of=as_of, audience=self.settings.get("ISOREADY_AUDIENCE", "auditor"))
-        self.site, self.project, diags = prepare(opts)
-        if self.site is None:
-            raise RuntimeError("the project has errors:\n" + report(diags))
+        job = current()
+        if job is None:
+            raise RuntimeError("isoready's generator ran without a prepared site")
+        content, diags = read_content_pages(self.context, Path(job.project.root), job.site.audience)
+        if errors(diags):
+            if job.direct:
+                print(report(diags), flush=True)
+                _fail(f"build stopped: {self.output_path} left unchanged", 1)
+            raise PageError(diags)
+        job.content = content
+        job.shared = {"site": job.site.chrome, **navigation(self.settings, content)}
 
     def generate_output(self, writer: Any) -> None:
-        # Pages are rendered with Pelican's Jinja environment (our theme, its settings) but written by
-        # render_pages, which uses every core and hashes each file as it writes it; Pelican's writer would
-        # copy its whole context per page and serialise everything on one core.
-        evidence_root = Path(self.project.root) / "evidence"
-        self.written.extend(render_pages(list(pages(self.site, evidence_root)), self.site, self.get_template,
-                                         Path(self.output_path), self.plan))
-        if self.standalone:
-            from .package import write_assets, write_manifest
-
-            assets = write_assets(self.site, self.project, Path(self.output_path))
-            write_manifest(Path(self.output_path), self.site, self.written + assets)
+        job = current()
+        assert job is not None
+        out = Path(self.output_path)
+        if job.direct and out.exists():  # checked ours in initialized; emptied only now that nothing can stop us,
+            shutil.rmtree(out)  # so no page of an earlier build (another audience) remains
+            out.mkdir()
+        if not isinstance(writer, PortalWriter):  # another plugin's writer: ours still writes our pages
+            writer = PortalWriter(self.output_path, settings=self.settings)
+        items = job.pages + list(content_pages(job.content))
+        job.written.extend(writer.write_pages(items, job.shared, self.get_template, job.plan))
 
 
 def get_generators(pelican: Any) -> type:
     return PortalGenerator
 
 
+def get_writer(pelican: Any) -> type:
+    return PortalWriter
+
+
 def register() -> None:
+    signals.initialized.connect(initialized)
     signals.get_generators.connect(get_generators)
-
-
-def pelican_settings(root: Path, out: Path, extra: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    conf = root / "pelicanconf.py"
-    theme = root / "theme" if (root / "theme" / "templates").is_dir() else REPO_THEME
-    override = {**FORCED, "PATH": str(root / "content"), "OUTPUT_PATH": str(out), "THEME": str(theme),
-                **(extra or {})}
-    return read_settings(str(conf) if conf.is_file() else None, override=override)
-
-
-def run_pelican(root: Path, out: Path, site: Any, project: Any, plan: Any = None) -> list:
-    """Render the preloaded site into ``out`` with Pelican; returns what was written (path, size, SHA-256)."""
-    written: list = []
-    settings = pelican_settings(root, out, {"ISOREADY_PRELOADED": (site, project, written, plan)})
-    logging.getLogger("pelican").setLevel(logging.WARNING)
-    from pelican.log import console
-
-    quiet = console.quiet
-    console.quiet = True  # Pelican's own "Done: processed 0 articles" line means nothing here
-    try:
-        Pelican(settings).run()
-    finally:
-        console.quiet = quiet
-    return written
+    signals.get_writer.connect(get_writer)
+    signals.finalized.connect(finalized)

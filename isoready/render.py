@@ -1,29 +1,35 @@
 """Stage 5, render: which page is written from which template with which view-model.
 
-``pages`` is the single list of HTML pages. ``render_pages`` writes them, on
-every core (a fork pool on Linux), and returns each file's size and SHA-256 so
-the manifest needs no second read. The Pelican generator (``pelican_plugin``)
-calls it with Pelican's Jinja environment; ``render_site`` with a plain one, for
-tests and tools that run without Pelican. Both give the same bytes: SITEURL is
-the page's relative path to the site root.
+Rendering is generic: a list of ``Page`` (output path, template, the page's own context) plus one
+``shared`` mapping every page and the page chrome see (today ``{"site": SiteView, ...}``; the chrome
+model once views supply one, with SITENAME, the navigation's team-written pages, MENUITEMS and LINKS).
+``pages`` builds the portal's list from the site. ``render_pages`` writes a list, on every core (a fork
+pool on Linux, behind ``parallel_map``), and returns each file's size and SHA-256 so the manifest needs no
+second read. The Pelican writer (``pelican_plugin.PortalWriter``) calls it with Pelican's Jinja
+environment; ``render_site`` with a plain one, for tests and tools that run without Pelican. Both give the
+same bytes: SITEURL is the page's relative path to the site root.
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from .options import workers
 from .text import Md
 from .views import SiteView
+
+#: the theme shipped in the package; a project's theme/ overrides it template by template, file by file
+PACKAGED_THEME = Path(__file__).resolve().parent / "theme"
+#: the portal's name beside the organisation's (header, <title>) unless pelicanconf.py sets SITENAME
+DEFAULT_SITENAME = "ISO 9001 readiness"
 
 JINJA_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PARALLEL_FROM = 400  # pages; below this a pool costs more than it saves
@@ -46,10 +52,44 @@ class Written:
     reused: bool = False  # hard-linked from the previous build, not rendered
 
 
+@dataclass(frozen=True)
+class ContentPage:
+    """A team-written page (content/pages/*.md, read by Pelican's reader), ready for page.html."""
+
+    slug: str
+    title: str
+    url: str  # pages/<slug>.html
+    audience: str
+    body: Markup  # sanitised HTML
+    text: str  # plain words, for the search index
+    source: str  # path relative to the project, for diagnostics
+    listed: bool = True  # Pelican's "Status: hidden" pages are written but not in the navigation
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A navigation or footer entry: a site page (href relative to the root) or another site (external)."""
+
+    key: str
+    label: str
+    href: str
+    external: bool = False
+
+
 def relative_root(path: str) -> str:
     """SITEURL for a page: '.' at the top, '..' one folder down, and so on (as Pelican computes it)."""
     depth = path.count("/")
     return "/".join([".."] * depth) if depth else "."
+
+
+def default_shared(site: SiteView) -> dict[str, Any]:
+    """What every page and the chrome see when no Pelican settings or team-written pages add to it."""
+    return {"site": site.chrome, "SITENAME": DEFAULT_SITENAME, "nav_links": (), "footer_links": ()}
+
+
+def shared_key(shared: Mapping[str, Any]) -> str:
+    """What of ``shared`` a page may print, for the build cache (the site's chrome fields are keyed apart)."""
+    return repr(sorted((k, v) for k, v in shared.items() if k != "site"))
 
 
 def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
@@ -57,6 +97,11 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
     for p in site.pages:
         context = {"nav": p.nav, "page_title": p.title, "page": p.model}
         yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None)
+
+
+def content_pages(items: Sequence[ContentPage]) -> Iterator[Page]:
+    for cp in items:
+        yield Page(cp.url, "page", {"nav": "page:" + cp.slug, "page_title": cp.title, "page": cp})
 
 
 @dataclass(frozen=True)
@@ -67,26 +112,29 @@ class Chrome:
     footer: Markup
 
 
-_CHROME: dict[tuple[int, str, str], Chrome] = {}
+_CHROME: dict[tuple[str, str], Chrome] = {}
 
 
-def chrome(get_template: Callable[[str], Template], site: SiteView, root: str, nav: str) -> Chrome:
-    key = (id(site), root, nav)
+def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], root: str, nav: str) -> Chrome:
+    key = (root, nav)
     if key not in _CHROME:
-        context = {"site": site.chrome, "SITEURL": root, "nav": nav}
+        context = {**shared, "SITEURL": root, "nav": nav}
         _CHROME[key] = Chrome(Markup(get_template("chrome-header").render(context)),
                               Markup(get_template("chrome-footer").render(context)))
     return _CHROME[key]
 
 
-def render_page(page: Page, get_template: Callable[[str], Template], site: SiteView) -> bytes:
+def render_page(page: Page, get_template: Callable[[str], Template], shared: "Mapping[str, Any] | SiteView") -> bytes:
+    """One page's bytes; ``shared`` may be a SiteView (then the shared context is ``default_shared`` of it)."""
+    if not isinstance(shared, Mapping):
+        shared = default_shared(shared)
     context = dict(page.context)
     if page.markdown_file is not None:
         context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))
     root = relative_root(page.path)
     return get_template(page.template).render(
-        site=site.chrome, SITEURL=root, output_file=page.path, chrome=chrome(get_template, site, root, context.get("nav", "")),
-        **context).encode("utf-8")
+        **shared, SITEURL=root, output_file=page.path,
+        chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
 
 
 def write_bytes(out: Path, rel: str, data: bytes) -> Written:
@@ -96,32 +144,46 @@ def write_bytes(out: Path, rel: str, data: bytes) -> Written:
     return Written(rel, len(data), hashlib.sha256(data).hexdigest())
 
 
+#: given a page and the shared context's key: its fingerprint (None: not reusable) and, when the previous
+#: build's copy was reused, what it wrote
+Planner = Callable[[Page, str], "tuple[Optional[str], Optional[Written]]"]
+
 # The pool's workers are forked after the view-models are built: they inherit them (no pickling) and
-# receive only index ranges. These globals hold the job for the duration of one render_pages call.
+# receive only index ranges. This global holds the job for the duration of one render_pages call.
 _JOB: dict[str, Any] = {}
 
 
 def _render_range(bounds: tuple[int, int]) -> list[Written]:
     job = _JOB
-    out, site, get_template, items, plan = job["out"], job["site"], job["get_template"], job["pages"], job["plan"]
+    out, shared, get_template, items, plan = job["out"], job["shared"], job["get_template"], job["pages"], job["plan"]
+    key = job["key"]
     done = []
     for page in items[bounds[0]:bounds[1]]:
         fingerprint = None
         if plan is not None:  # the build cache: reuse the previous build's page when nothing it needs changed
-            fingerprint, reused = plan(page)
+            fingerprint, reused = plan(page, key)
             if reused is not None:
                 done.append(reused)
                 continue
-        written = write_bytes(out, page.path, render_page(page, get_template, site))
+        written = write_bytes(out, page.path, render_page(page, get_template, shared))
         done.append(replace(written, fingerprint=fingerprint) if fingerprint else written)
     return done
 
 
-#: given a page: its fingerprint (None: not reusable) and, when the previous build's copy was reused, what it wrote
-Planner = Callable[[Page], "tuple[Optional[str], Optional[Written]]"]
+def parallel_map(fn: Callable[[tuple[int, int]], list], count: int, min_items: Optional[int] = None) -> list:
+    """fn over index ranges covering 0..count, concatenated in order: in a fork pool when there are enough
+    items, several workers and fork exists, else in this process. The one place render forks (the shared
+    parallel helper can replace it)."""
+    n = workers()
+    if n == 1 or count < (PARALLEL_FROM if min_items is None else min_items) or "fork" not in multiprocessing.get_all_start_methods():
+        return fn((0, count))
+    step = max(50, count // (n * 8))
+    ranges = [(i, min(i + step, count)) for i in range(0, count, step)]
+    with multiprocessing.get_context("fork").Pool(n) as pool:
+        return [w for chunk in pool.map(fn, ranges) for w in chunk]
 
 
-def render_pages(items: Sequence[Page], site: SiteView, get_template: Callable[[str], Template],
+def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template: Callable[[str], Template],
                  out: Path, plan: Optional[Planner] = None) -> list[Written]:
     """Render and write every page; in parallel when there are many and fork is available.
 
@@ -129,25 +191,31 @@ def render_pages(items: Sequence[Page], site: SiteView, get_template: Callable[[
     fingerprinting and linking run in the workers too.
     """
     items = list(items)
-    n = workers()
     _CHROME.clear()
-    _JOB.update(out=out, site=site, get_template=get_template, pages=items, plan=plan)
+    _JOB.update(out=out, shared=shared, get_template=get_template, pages=items, plan=plan, key=shared_key(shared))
     try:
-        if n == 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-            return _render_range((0, len(items)))
-        for name in {p.template for p in items} | {"chrome-header", "chrome-footer"}:
-            get_template(name)  # compile every template once, before forking
-        step = max(50, len(items) // (n * 8))
-        ranges = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            return [w for chunk in pool.map(_render_range, ranges) for w in chunk]
+        if len(items) >= PARALLEL_FROM:
+            for name in {p.template for p in items} | {"chrome-header", "chrome-footer"}:
+                get_template(name)  # compile every template once, before forking
+        return parallel_map(_render_range, len(items))
     finally:
         _JOB.clear()
+        _CHROME.clear()
 
 
-def environment(theme: Path) -> Environment:
-    return Environment(loader=FileSystemLoader(str(theme / "templates")), undefined=StrictUndefined,
-                       **JINJA_OPTIONS)
+def theme_dirs(root: Optional[Path]) -> list[Path]:
+    """The theme folders in priority order: the project's theme/ (when it has templates or static files),
+    then the packaged theme."""
+    own = root / "theme" if root is not None else None
+    if own is not None and ((own / "templates").is_dir() or (own / "static").is_dir()):
+        return [own, PACKAGED_THEME]
+    return [PACKAGED_THEME]
+
+
+def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
+    folders = [themes] if isinstance(themes, Path) else list(themes)
+    loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
+    return Environment(loader=loader, undefined=StrictUndefined, **JINJA_OPTIONS)
 
 
 def template_getter(env: Environment) -> Callable[[str], Template]:
@@ -161,11 +229,12 @@ def template_getter(env: Environment) -> Callable[[str], Template]:
     return get
 
 
-def render_site(site: SiteView, out: Path, theme: Path, evidence_root: Path,
+def render_site(items: Sequence[Page], shared: Mapping[str, Any], out: Path, themes: Sequence[Path],
                 plan: Optional[Planner] = None) -> list[Written]:
-    """Write every page with plain Jinja (no Pelican), and the theme's static files."""
-    written = render_pages(list(pages(site, evidence_root)), site, template_getter(environment(theme)), out, plan)
-    copy_tree(theme / "static", out / "theme")
+    """Write every page with plain Jinja (no Pelican), and the theme's static files (overrides last)."""
+    written = render_pages(items, shared, template_getter(environment(themes)), out, plan)
+    for theme in reversed(list(themes)):
+        copy_tree(theme / "static", out / "theme")
     return written
 
 

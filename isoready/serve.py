@@ -1,35 +1,65 @@
-"""Local preview: build, serve on 127.0.0.1, rebuild when the sources change.
+"""Local preview: serve on 127.0.0.1, build, rebuild when the sources change, reload the open page.
 
-Polls file modification times once a second (no extra dependency); a build
-with errors prints them and keeps serving the last good site.
+- The port is taken before anything is built: a busy port is reported at once (exit 2).
+- The preview is built into its own folder (``ROOT/.cache/isoready/preview`` unless ``--output``), so an
+  internal preview never replaces an auditor ``output/``.
+- ``watchfiles`` (installed with Pelican) watches evidence/, content/, theme/ and pelicanconf.py.
+- After each successful rebuild the reload generation goes up; HTML served by ``serve`` (and only by it:
+  the built files never contain it) carries ``<script src="/__isoready_reload.js">``, which polls the
+  generation with a script tag (the pages' Content-Security-Policy allows scripts from the site itself,
+  but no fetch) and reloads the page when it changes. ``/__isoready_reload`` answers the generation as text.
+- A build with errors prints them and keeps serving the last good site.
 """
 
 from __future__ import annotations
 
-import functools
 import http.server
+import os
 import sys
 import threading
-import time
 import webbrowser
+from dataclasses import replace
 from pathlib import Path
+from typing import Optional
+from urllib.parse import urlsplit
 
 from .diagnostics import report
 
-WATCHED = ("evidence", "content", "theme")
+WATCHED = ("evidence", "content", "theme", "pelicanconf.py")
+PREVIEW = Path(".cache") / "isoready" / "preview"
+RELOAD_PATH = "/__isoready_reload"
+RELOAD_TAG = b'<script src="/__isoready_reload.js"></script>'
+RELOAD_JS = """(function () {
+  var seen = null;
+  window.__isoreadyGeneration = function (n) {
+    if (seen === null) { seen = n; } else if (n !== seen) { location.reload(); }
+  };
+  function poll() {
+    var s = document.createElement("script");
+    s.src = "/__isoready_reload.js?poll=" + Date.now();
+    s.onload = s.onerror = function () { s.remove(); };
+    document.head.appendChild(s);
+  }
+  poll();
+  setInterval(poll, 1000);
+})();
+"""
 
 
-def snapshot(root: Path) -> dict[str, float]:
-    state = {}
-    for name in WATCHED:
-        folder = root / name
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                try:
-                    state[str(path)] = path.stat().st_mtime
-                except OSError:
-                    pass
-    return state
+def preview_folder(root: Path) -> Path:
+    return root / PREVIEW
+
+
+class Reloader:
+    """The number of successful builds so far; the served pages poll it."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self.generation += 1
 
 
 def _build_once(opts, fmt: str) -> bool:
@@ -45,44 +75,111 @@ def _build_once(opts, fmt: str) -> bool:
     return result.ok
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # keep the console for diagnostics
-        pass
+def handler_class(folder: Path, reloader: Reloader) -> type:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, format: str, *args) -> None:  # keep the console for diagnostics
+            pass
+
+        def _send(self, body: bytes, ctype: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path == RELOAD_PATH:
+                return self._send(f"{reloader.generation}\n".encode(), "text/plain; charset=utf-8")
+            if parts.path == RELOAD_PATH + ".js":
+                body = (f"window.__isoreadyGeneration({reloader.generation});\n" if parts.query else RELOAD_JS)
+                return self._send(body.encode(), "text/javascript; charset=utf-8")
+            target = Path(self.translate_path(self.path))
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                try:
+                    page = target.read_bytes()
+                except OSError:
+                    return self.send_error(404)
+                at = page.rfind(b"</body>")
+                page = page[:at] + RELOAD_TAG + page[at:] if at >= 0 else page + RELOAD_TAG
+                return self._send(page, "text/html; charset=utf-8")
+            return super().do_GET()
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+    return Handler
+
+
+def watch_paths(root: Path) -> list[str]:
+    return [str(root / name) for name in WATCHED if (root / name).exists()]
+
+
+def _watch(root: Path, rebuild, stop: threading.Event) -> None:
+    from watchfiles import watch
+
+    paths = watch_paths(root)
+    if not paths:
+        stop.wait()
+        return
+    for _changes in watch(*paths, stop_event=stop, debounce=300, step=100, raise_interrupt=False):
+        print("change seen: rebuilding", flush=True)
+        rebuild()
 
 
 def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
-          max_seconds: float | None = None, stop: threading.Event | None = None) -> int:
-    ok = _build_once(opts, fmt)
-    out = opts.out
-    if not ok and not out.exists():
-        return 1
-    handler = functools.partial(_Handler, directory=str(out))
+          max_seconds: Optional[float] = None, stop: Optional[threading.Event] = None) -> int:
+    if opts.output is None:  # the preview never replaces output/ (an auditor site, maybe)
+        opts = replace(opts, output=preview_folder(opts.root))
+    reloader = Reloader()
 
     class Server(http.server.ThreadingHTTPServer):
-        allow_reuse_address = True
+        allow_reuse_address = os.name != "nt"
+        daemon_threads = True
 
-    try:
-        httpd = Server(("127.0.0.1", port), handler)
+    try:  # take the port first: a busy port is reported before minutes of building
+        httpd = Server(("127.0.0.1", port), handler_class(opts.out, reloader))
     except OSError as exc:
-        print(f"isoready: error: cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
+        print(f"isoready: error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} (another server is "
+              f"using it? choose another with --port)", file=sys.stderr)
         return 2
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    print(f"serving {url} (Ctrl+C to stop); watching {', '.join(WATCHED)}", flush=True)
-    if open_browser:
-        webbrowser.open(url)
-    started = time.monotonic()
-    last = snapshot(opts.root)
+    started = False
     try:
-        while (max_seconds is None or time.monotonic() - started < max_seconds) and not (stop and stop.is_set()):
-            time.sleep(0.5)
-            now = snapshot(opts.root)
-            if now != last:
-                last = now
-                print("change seen: rebuilding", flush=True)
-                _build_once(opts, fmt)
-    except KeyboardInterrupt:
-        print("stopped")
+        ok = _build_once(opts, fmt)
+        if not ok and not opts.out.exists():
+            return 1
+        if ok:
+            reloader.bump()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        started = True
+        print(f"serving {url} from {opts.out} (Ctrl+C to stop); watching "
+              f"{', '.join(WATCHED)}; open pages reload after each rebuild", flush=True)
+        if open_browser:
+            webbrowser.open(url)
+        stop = stop or threading.Event()
+        if max_seconds is not None:
+            timer = threading.Timer(max_seconds, stop.set)
+            timer.daemon = True
+            timer.start()
+
+        def rebuild() -> None:
+            if _build_once(opts, fmt):
+                reloader.bump()
+
+        try:
+            _watch(opts.root, rebuild, stop)
+        except KeyboardInterrupt:
+            print("stopped")
+        return 0
     finally:
-        httpd.shutdown()
-    return 0
+        if started:  # shutdown() waits for serve_forever: only once it runs
+            httpd.shutdown()
+        httpd.server_close()

@@ -551,6 +551,9 @@ class DashboardView:
     mandatory: tuple[MandatoryView, ...]
     mandatory_text: str
     targets: tuple[TargetView, ...]
+    certification: str = ""  # "Not yet certified to ISO 9001:2015. Audits booked ..." or the certificate
+    show_findings: bool = True  # false in a public build that does not publish findings
+    show_details: bool = True  # blockers, lapses and owners: not in a public build
     blockers: tuple[BlockerView, ...] = ()  # the first few; the stages page has them all
     blockers_more: str = ""
     lapses: tuple[LapseView, ...] = ()  # the next few
@@ -641,6 +644,7 @@ class StagesView:
     lapses: tuple[LapseView, ...] = ()
     hidden_lapses_text: str = ""
     coverage_summary: str = ""
+    show_details: bool = True
 
 
 @dataclass(frozen=True)
@@ -989,17 +993,26 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
 
 
+#: reasons about audit findings; a public build that does not publish findings words them without count or grade
+FINDING_CODES = ("finding-open", "finding-open-overdue", "finding-overdue", "finding-unverified",
+                 "gate-major-open", "gate-actions-late")
+
+
 class Words:
     """Sentences for one audience: withheld ids are dropped as each sentence is made."""
 
-    def __init__(self, visible_evidence: set[str], visible_findings: set[str], redact: Callable[[str], str]):
+    def __init__(self, visible_evidence: set[str], visible_findings: set[str], redact: Callable[[str], str],
+                 findings_published: bool = True):
         self.visible_evidence, self.visible_findings, self.redact = visible_evidence, visible_findings, redact
+        self.findings_published = findings_published
 
     def full(self, r: Reason) -> bool:
         return all(e in self.visible_evidence for e in r.evidence) and all(
             f in self.visible_findings for f in r.findings)
 
     def __call__(self, r: Reason) -> str:
+        if not self.findings_published and r.code in FINDING_CODES:
+            return "audit findings are being addressed (not published in this build)"
         return describe(r, self.full(r), self.redact)
 
 
@@ -1027,7 +1040,9 @@ class _Builder:
         self.visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
         self.visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank}
         self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
-        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact)
+        # a public build shows milestones, not findings: their counts and grades only when the team opts in
+        self.findings_published = audience != "public" or project.organisation.show_findings is True
+        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published)
         self.stale = set(readiness.stale_evidence)
         self.documents = self._documents(hashes)
         findings_by_ev: dict[str, list[Link]] = {}
@@ -1135,9 +1150,10 @@ class _Builder:
         parts = [f"{len(self.open_all)} open"] + ([f"{overdue} overdue"] if overdue else []) + \
             ([f"{today} due today"] if today else [])
         return FindingsView(
-            findings, len(self.open_all), overdue, self.hidden_f, withheld(self.hidden_f, "finding"),
+            findings, len(self.open_all), overdue, self.hidden_f, self.withheld_findings(self.hidden_f),
             open_rows=opened, closed_rows=closed, open_heading=f"Open ({len(opened)})",
-            closed_heading=f"Closed ({len(closed)})", summary=", ".join(parts) + ".")
+            closed_heading=f"Closed ({len(closed)})",
+            summary=", ".join(parts) + "." if self.findings_published else "")
 
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
@@ -1186,7 +1202,7 @@ class _Builder:
             findings=tuple(fs), hidden_findings=len(res.related_findings) - len(fs),
             documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
             hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
-            hidden_findings_text=withheld(len(res.related_findings) - len(fs), "finding"),
+            hidden_findings_text=self.withheld_findings(len(res.related_findings) - len(fs)),
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
             reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness, title=c.name,
             verified_by=res.verified_by if res.verified_by in self.evidence else None,
@@ -1225,6 +1241,14 @@ class _Builder:
     def gate_view(self, key: str, g: Any) -> GateView:
         on = self.r.on_audit_date.get(key)
         day = self.project.organisation.audits.get(key)
+        if self.audience == "public":  # milestones only: a failing check would say which findings are open
+            on_view = GateDateView(_d(day), on.passed, (), "") if on else None
+            word = {True: "passes", False: "not yet"}
+            when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
+            return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, (),
+                            "checks are shown to the organisation and its auditors",
+                            on_view, f"{_stage_name(key).capitalize()}: {word[g.passed]} today{when}.",
+                            _stage_name(key).capitalize())
         on_view = GateDateView(_d(day), on.passed, self.gate_items(on.items),
                                f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
         return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
@@ -1336,7 +1360,8 @@ class _Builder:
             open_findings=len(self.open_all), open_majors=sum(fr.finding.grade == "major" for fr in self.open_all),
             overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
             gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
-            targets=targets, blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
+            targets=targets, certification=self.certification(), show_findings=self.findings_published,
+            show_details=self.audience != "public", blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
             blockers_more=(f"All {len(self.all_blockers)} blockers, on the audit stages page"
                            if len(self.all_blockers) > 2 else ""),
             lapses=self.lapses[:DASHBOARD_LAPSES],
@@ -1363,7 +1388,7 @@ class _Builder:
             without_evidence=tuple(self.rows[n] for n in g.without_evidence),
             open_findings=open_shown, hidden_findings=len(g.open_findings) - len(open_shown),
             hidden_stale_text=withheld(len(g.stale) - len(stale_shown), "stale record"),
-            hidden_findings_text=withheld(len(g.open_findings) - len(open_shown), "open finding"),
+            hidden_findings_text=self.withheld_findings(len(g.open_findings) - len(open_shown), "open finding"),
             counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
                     "mandatory": len(g.mandatory), "stale": len(g.stale),
                     "without_evidence": len(g.without_evidence), "findings": len(g.open_findings),
@@ -1372,6 +1397,28 @@ class _Builder:
                                   tuple(self.say(reason) for reason in self.r.clauses[x.clause].reasons))
                        for x in g.rows))
         return view
+
+    def withheld_findings(self, n: int, word: str = "finding") -> str:
+        """How many findings this build leaves out: said only where findings are published at all."""
+        if not self.findings_published:
+            return "Audit findings are not published in this build." if n else ""
+        return withheld(n, word)
+
+    def certification(self) -> str:
+        """Plain words on certification status: never reads as a claim until a certificate is recorded."""
+        org = self.project.organisation
+        cert = org.certificate
+        standard = self.catalog.standard
+        if cert and cert.number:
+            body = f" by {self.redact(cert.body or org.certification_body or '')}" if (cert.body or
+                                                                                    org.certification_body) else ""
+            dates = "".join(x for x in (f", issued {cert.issued}" if cert.issued else "",
+                                        f", expires {cert.expires}" if cert.expires else ""))
+            return f"Certified to {standard}{body}: certificate {self.redact(cert.number)}{dates}."
+        booked = [f"{_stage_name(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
+        with_body = f" with {self.redact(org.certification_body)}" if org.certification_body else ""
+        plan = f" Audits booked{with_body}: {', '.join(booked)}." if booked else ""
+        return f"Not yet certified to {standard}.{plan}"
 
     def urgency_label(self, row: Any) -> str:
         stage = _stage_name(row.stage) if row.stage else ""
@@ -1385,11 +1432,13 @@ class _Builder:
             scope=markdown(self.redact(self.project.organisation.scope)), overall=pct(r.overall),
             leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             stale_text=plural(len(r.stale_evidence), "stale evidence record"),
-            open_findings_text=plural(len(self.open_all), "open finding"),
-            open_majors=sum(fr.finding.grade == "major" for fr in self.open_all), charts=chart_set,
+            open_findings_text=plural(len(self.open_all), "open finding") if self.findings_published
+            else "audit findings are not published in this build",
+            open_majors=sum(fr.finding.grade == "major" for fr in self.open_all) if self.findings_published else 0,
+            charts=chart_set,
             gates=self.gates,
             sections=tuple(_section(m, tuple(c for c in self.clauses if c.main == m.number)) for m in mains),
-            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=withheld(self.hidden_f, "finding"),
+            findings=findings, hidden_findings=self.hidden_f, hidden_findings_text=self.withheld_findings(self.hidden_f),
             audits=self.audits,
             blockers=self.all_blockers[:REPORT_BLOCKERS],
             blockers_more=(f"and {len(self.all_blockers) - REPORT_BLOCKERS} more in the Summary's stage checks"
@@ -1520,7 +1569,8 @@ class _Builder:
                 self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared")),
             PageView("stages.html", "stages", "Audit stages", "stages",
                      StagesView(self.audits, self.gates, self.mandatory, self.all_blockers, self.lapses,
-                                withheld(self.hidden_lapses, "lapse of a record"), coverage.summary)),
+                                withheld(self.hidden_lapses, "lapse of a record"), coverage.summary,
+                                self.audience != "public")),
             PageView("coverage.html", "coverage", "Internal audit coverage", "stages", coverage),
             PageView("search.html", "search", "Search", ""),
             PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set)),

@@ -30,6 +30,7 @@ AXE_PAGES = [
     ("gaps", "gaps.html", None),
     ("search-results", "search.html?q=supplier", "#search-results > li a"),
     ("transition", "transition.html", None),
+    ("team-page", "pages/audit-logistics.html", None),
 ]
 
 VNU_PAGES = [
@@ -41,6 +42,7 @@ VNU_PAGES = [
     "gaps.html",
     "search.html",
     "transition.html",
+    "pages/audit-logistics.html",
 ]
 
 

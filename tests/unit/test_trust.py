@@ -333,3 +333,38 @@ def test_nothing_downstream_of_the_audience_filter_can_reach_a_withheld_record(p
         assert AUDITOR_CANARY.lower() not in text
     internal, _, _ = prepare(Options(root=planted, as_of=AS_OF, audience="internal", commit="c0ffee"))
     assert CANARIES["title"].lower() in "\n".join(_strings(internal)).lower()  # the walk does see records
+
+
+def _public_build(root: Path, tmp: Path, name: str) -> Path:
+    out = tmp / name
+    assert main(["build", "--root", str(root), "--as-of", "2026-12-01", "--audience", "public",
+                 "--output", str(out)]) == 0
+    return out
+
+
+def _site_text(site: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(site.rglob("*"))
+                     if p.is_file() and p.suffix in (".html", ".json", ".js", ".csv", ".txt"))
+
+
+def test_public_build_shows_milestones_not_findings_and_says_not_yet_certified(tmp_path: Path) -> None:
+    root = _copy_demo(tmp_path / "demo")
+    text = _site_text(_public_build(root, tmp_path, "public"))
+    assert "Not yet certified to ISO 9001:2015. Audits booked with Northgate Certification Services: " \
+           "stage 1 on 2027-01-19, stage 2 on 2027-03-02." in text
+    for secret in ("major finding", "minor finding", "6 open", "1 major", "IA-2026-02", "overdue: ",
+                   "No open major nonconformity"):
+        assert secret not in text, secret
+    assert "Stage 1: passes today; on 2027-01-19: not yet, if nothing changes." in text
+
+    org = root / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "public:\n  show_findings: true\n", encoding="utf-8")
+    shown = _site_text(_public_build(root, tmp_path, "public-findings"))
+    assert "open major finding" in shown  # the same build, findings published: the test can fail
+
+    org.write_text(org.read_text(encoding="utf-8") + "certificate:\n  number: NCS-9001-4471\n  issued: 2027-04-06\n"
+                   "  expires: 2030-04-05\n  body: Northgate Certification Services\n", encoding="utf-8")
+    certified = _site_text(_public_build(root, tmp_path, "public-cert"))
+    assert ("Certified to ISO 9001:2015 by Northgate Certification Services: certificate NCS-9001-4471, issued "
+            "2027-04-06, expires 2030-04-05.") in certified
+    assert "Not yet certified" not in certified

@@ -512,7 +512,18 @@
     if (q) { render(); }
   }
 
+  /* On narrow screens the navigation is one row that scrolls sideways: show the current page's entry. */
+  function showCurrentNav() {
+    var list = doc.querySelector(".site-nav ul");
+    var current = list && list.querySelector('[aria-current="page"]');
+    if (current && list.scrollWidth > list.clientWidth) {
+      var item = current.parentNode;
+      list.scrollLeft = Math.max(0, item.offsetLeft - list.offsetLeft - (list.clientWidth - item.offsetWidth) / 2);
+    }
+  }
+
   function init() {
+    showCurrentNav();
     labelCells();
     initScrollHints();
     initFindingFilter();

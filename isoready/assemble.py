@@ -1,0 +1,198 @@
+"""Assembling one portal from a project: the pipeline up to the view-models, and everything of a site that
+is not a templated page (documents, logo, exports, search index, manifest).
+
+Shared by ``package.build`` (which runs Pelican on a prepared site and swaps the result in) and by the
+Pelican plugin in a direct ``pelican`` run (which prepares the site itself). Imports nothing of Pelican and
+neither of those two modules, so the imports run one way: package -> pelican_plugin -> assemble -> render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+from . import export
+from .assess import assess
+from .catalog import load_catalog
+from .diagnostics import Diagnostic, errors
+from .model import Project
+from .options import Options
+from .render import Written, write_bytes
+from .validate import EVIDENCE_DIR, read_project
+from .views import SiteView, build_site
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+
+
+class PageError(Exception):
+    """Team-written pages with problems: carries diagnostics, like a project with errors."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        from .diagnostics import report
+
+        super().__init__(report(diagnostics))
+        self.diagnostics = diagnostics
+
+
+def git_commit(root: Path) -> str:
+    """The commit the inputs come from ('' outside git); ISOREADY_COMMIT overrides."""
+    if "ISOREADY_COMMIT" in os.environ:
+        return os.environ["ISOREADY_COMMIT"]
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:
+    """Load and validate only (``known``: the build cache's per-file results, updated in place)."""
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known)
+    return project, diags
+
+
+def blocked(diags: list[Diagnostic], strict: bool) -> bool:
+    return bool(errors(diags)) or (strict and bool(diags))
+
+
+def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+    """load -> validate -> assess -> views; (None, ...) when the build must stop."""
+    project, diags = check(opts, known)
+    if project is None or blocked(diags, opts.strict):
+        return None, project, diags
+    readiness = assess(project, opts.as_of)
+    commit = opts.commit if opts.commit is not None else git_commit(opts.root)
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project))
+    return site, project, diags
+
+
+def hash_documents(project: Project) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of every document a record points at, each read once."""
+    base = project.root / EVIDENCE_DIR
+    out: dict[str, tuple[int, str]] = {}
+    for e in project.evidence:
+        if e.file and e.file not in out:
+            data = (base / e.file).read_bytes()
+            out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
+    return out
+
+
+def write_assets(site: SiteView, project: Project, out: Path,
+                 reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
+                 pages: Sequence[Any] = ()) -> list[Written]:
+    """Everything that is not a templated page: documents, logo, exports, search index (which also lists
+    ``pages``, the team-written pages of this build)."""
+    written: list[Written] = []
+    evidence_root = project.root / EVIDENCE_DIR
+    to_copy = []
+    for doc in site.documents:
+        fingerprint = "doc:" + doc.sha256
+        done = reuse(doc.path, fingerprint) if reuse else None
+        if done is None:
+            to_copy.append(doc)
+            done = Written(doc.path, doc.size, doc.sha256, fingerprint)
+        written.append(done)
+
+    def copy(doc: Any) -> None:
+        target = out / doc.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+
+    if len(to_copy) > 200:  # sendfile releases the GIL: a few threads keep the disk busy
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(copy, to_copy))
+    else:
+        for doc in to_copy:
+            copy(doc)
+    if site.logo_url and project.organisation.logo:
+        written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
+    from . import xlsx
+
+    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
+    for rel, data in (("README.txt", readme_text(site).encode()),
+                      ("readiness.json", export.readiness_json(site.export).encode()),
+                      ("checklist.csv", export.checklist_csv(site.export).encode()),
+                      ("search-index.js", export.search_index_js(site.export, listed).encode()),
+                      ("checklist.xlsx", xlsx.workbook_bytes(site.export))):
+        written.append(write_bytes(out, rel, data))
+    return written
+
+
+def readme_text(site: SiteView) -> str:
+    return (f"ISO 9001 certification readiness portal: {site.organisation}\n"
+            f"As of {site.as_of}, built for the {site.audience} audience"
+            + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"
+            "Open index.html in a web browser. Everything works offline, from disk; nothing is fetched.\n\n"
+            "checklist.xlsx is the audit checklist workbook (one row per clause, columns for the auditor's\n"
+            "sampling, conformity and notes; findings and the evidence register with SHA-256 on their own sheets).\n"
+            "report.pdf, when present, is the printable readiness report (report.html as PDF).\n\n"
+            "To check that no file was changed since the portal was built, run in this folder:\n"
+            "  sha256sum -c SHA256SUMS          (Linux; macOS: shasum -a 256 -c SHA256SUMS)\n"
+            "or, with the portal's tool installed: python3 -m isoready verify .\n"
+            "manifest.json lists every file with its size and SHA-256.\n")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def site_files(out: Path) -> list[str]:
+    """Every file under out, relative, posix, sorted (os.walk: pathlib is slow for tens of thousands)."""
+    base = str(out)
+    found = []
+    for dirpath, _dirs, files in os.walk(base):
+        rel = os.path.relpath(dirpath, base)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files)
+    return sorted(found)
+
+
+def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = None) -> list[str]:
+    """manifest.json and SHA256SUMS over every file of the site (but themselves).
+
+    ``known`` carries the size and SHA-256 of files hashed as they were written; the rest are read.
+    """
+    by_path = {w.path: w for w in known or ()}
+    files = [f for f in site_files(out) if f not in (MANIFEST, SUMS)]
+    entries = []
+    for f in files:
+        w = by_path.get(f)
+        entries.append({"path": f, "size": w.size, "sha256": w.sha256} if w else
+                       {"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)})
+    manifest = {"generator": "isoready", "organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
+                "commit": site.commit or None, "files": entries}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / SUMS).write_text("".join(f"{e['sha256']}  {e['path']}\n" for e in entries), encoding="utf-8")
+    return files + [MANIFEST, SUMS]
+
+
+def replaceable(out: Path) -> bool:
+    """True when ``out`` may be replaced or removed: absent, an empty folder, or a site we built."""
+    if not out.exists() and not out.is_symlink():
+        return True
+    if out.is_symlink() or not out.is_dir():
+        return False
+    try:
+        entries = list(os.scandir(out))
+    except OSError:
+        return False
+    if not entries:
+        return True
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == "isoready" and "files" in manifest
