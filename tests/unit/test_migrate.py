@@ -231,3 +231,18 @@ def test_crlf_and_a_byte_order_mark_survive(tmp_path, capsys):
     assert (tmp_path / "content/organisation.yaml").read_bytes() == (
         b'\xef\xbb\xbfstandard: "ISO 9001:2026"\r\nname: X\r\n')
     assert (tmp_path / "evidence/a.yaml").read_bytes() == b'\xef\xbb\xbfclauses: ["10.1"]\r\ntitle: A\r\nkind: record\r\n'
+
+
+def test_editions_md_shows_what_migrate_really_prints_for_the_demo(tmp_path, capsys):
+    import re
+    import shutil
+
+    repo = Path(__file__).resolve().parents[2]
+    for folder in ("content", "evidence"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    code, out = run(capsys, tmp_path)
+    doc = (repo / "docs" / "editions.md").read_text(encoding="utf-8")
+    block = re.search(r"prints one line per change and per open question, then a summary:\n\n  ```\n(.*?)\n  ```",
+                      doc, re.S).group(1)
+    assert [line.strip() for line in block.splitlines()] == out
+    assert code == 1
