@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Any, Callable, Iterable
 
-from .catalog import edition_mapping
+from .catalog import edition_mapping, load_topics
 from .diagnostics import Collector, did_you_mean
 from .load import Loc
 from .model import Assessment, Catalog, Evidence, Finding, output_names
@@ -26,6 +26,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_exclusions(assessments, evidence, catalog, out)
     check_dates(evidence, findings, as_of, out)
     check_split_clauses(evidence, catalog, out)
+    check_topics(evidence, out)
     return evidence, assessments, findings
 
 
@@ -205,3 +206,13 @@ def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
                     out.add(_ref_loc(e, at), "W106", f"evidence '{e.id}' is mapped to {number}, which {target} "
                             f"split into {' and '.join(parts)}",
                             f"choose {', '.join(choices[:-1])}, {choices[-1]} or {'both' if len(parts) == 2 else 'several'}")
+
+
+def check_topics(evidence: list[Evidence], out: Collector) -> None:
+    """W107: a ``topics:`` key that is not a transition topic would silently count for nothing."""
+    known = load_topics().keys
+    for e in evidence:
+        for key in e.topics:
+            if key not in known:
+                out.add(_ref_loc(e, key), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
+                        did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")

@@ -469,7 +469,7 @@ class Fields:
         good = []
         for item in items:
             if TOPIC_RE.match(item):
-                good.append(str(item))
+                good.append(item)  # the YStr: it knows its line and column (W107 points at it)
             else:
                 self.out.add(item.loc, "E208", f"'{item}' is not a valid {key} key",
                              "use lower-case letters, digits and '-', e.g. quality-culture-ethics")

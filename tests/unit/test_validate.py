@@ -628,6 +628,12 @@ CASES = [
                                                              '  clauses: ["6.1.2"]\n- id: OP-01\n  title: '
                                                              'Opportunities\n  kind: record\n  clauses: ["6.1.3"]\n'},
          [], "no problems found", exit=0),
+    Case("W107-unknown-topic", {"evidence/x.yaml": RECORD + "topics: [quality-culture, climate-change, zz-top]\n"},
+         ["evidence/x.yaml:4:10: W107 unknown transition topic 'quality-culture' on evidence 'x' (did you mean "
+          "'quality-culture-ethics'?)",
+          "evidence/x.yaml:4:43: W107 unknown transition topic 'zz-top' on evidence 'x' (use a key listed in "
+          "docs/editions.md, e.g. climate-change)"],
+         "0 errors, 2 warnings", exit=0),
     Case("W106-not-in-2015", {"evidence/planning/risks.yaml": 'id: RR-01\ntitle: Risk register\nkind: record\n'
                                                               'clauses: ["6.1.2"]\n'},
          [], "no problems found", exit=0),
