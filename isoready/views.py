@@ -1462,7 +1462,7 @@ class _Builder:
             shown = [i for i in res.evidence if i in self.evidence]
             out.append(TopicView(
                 key=res.key, anchor=f"topic-{res.key}", title=topic.title,
-                clauses=tuple(Link("", n, new[n].name if n in new else "") for n in res.clauses),
+                clauses=tuple(Link("", n, display_name(new, n) if n in new else "") for n in res.clauses),
                 look_for=topic.look_for, provisional=topic.provisional,
                 provisional_text=PROVISIONAL_TEXT if topic.provisional else "", note=topic.note,
                 state=res.state, state_label=TOPIC_STATE_LABELS[res.state], reason=self.say(res.reason),
