@@ -896,7 +896,6 @@ def lapses(project: Project, r: Readiness) -> tuple[Lapse, ...]:
 _DAY = timedelta(days=1)
 
 
-
 # --------------------------------------------------------------------------- the transition to ISO 9001:2026
 
 ADDRESSED, GAP = "addressed", "gap"
