@@ -363,10 +363,10 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
 
 
 def _bounded(f: Fields, description: Optional[str], out: Collector) -> None:
-    """W106 when a description is too large, dense or deeply nested for Markdown: it shows as plain text."""
+    """W108 when a description is too large, dense or deeply nested for Markdown: it shows as plain text."""
     why = markdown_problem(description)
     if why:
-        out.add(f.loc("description"), "W106", f"description will be shown as plain text: {why}",
+        out.add(f.loc("description"), "W108", f"description will be shown as plain text: {why}",
                 "shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply")
 
 

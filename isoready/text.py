@@ -65,11 +65,11 @@ def sanitise(html: str) -> str:
 #: rendered HTML by Markdown source; filled as pages render, persisted by the build cache
 CACHE: dict[str, str] = {}
 
-#: Markdown larger than this (in UTF-8 bytes) is shown as plain text, with a diagnostic (W106)
+#: Markdown larger than this (in UTF-8 bytes) is shown as plain text, with a diagnostic (W108)
 MAX_MARKDOWN_BYTES = 512 * 1024
 #: Python-Markdown's inline patterns take time that grows faster than the text where markup characters
 #: crowd one paragraph (16 KB of "[" took a minute) and recurse on nested containers: past these bounds a
-#: text is shown as plain text, which takes linear time, with a diagnostic (W106)
+#: text is shown as plain text, which takes linear time, with a diagnostic (W108)
 MAX_MARKUP_PER_BLOCK = 400
 MAX_NESTING = 16
 _MARKUP = re.compile(r"[\[\]()<>*_`!\\&]")

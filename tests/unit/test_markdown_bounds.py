@@ -65,7 +65,7 @@ def test_a_description_markdown_cannot_render_gets_w312(tmp_path, capsys):
     code = main(["validate", "--root", str(root), "--as-of", "2026-11-01"])
     assert time.monotonic() - start < 60
     out = capsys.readouterr().out
-    assert "evidence/brackets.yaml:4:14: W106 description will be shown as plain text: one paragraph holds more " \
+    assert "evidence/brackets.yaml:4:14: W108 description will be shown as plain text: one paragraph holds more " \
            "than 400 markup characters" in out, out
     assert code == 0  # a warning: the build goes on, showing the text as it is written
     assert main(["validate", "--root", str(root), "--as-of", "2026-11-01", "--strict"]) == 1
