@@ -551,7 +551,8 @@ class DashboardView:
     mandatory: tuple[MandatoryView, ...]
     mandatory_text: str
     targets: tuple[TargetView, ...]
-    certification: str = ""  # "Not yet certified to ISO 9001:2015. Audits booked ..." or the certificate
+    certification: str = ""  # "Not yet certified to ISO 9001:2015." or the certificate
+    certification_plan: str = ""  # "Audits booked with ...: stage 1 on ..., stage 2 on ..."
     show_findings: bool = True  # false in a public build that does not publish findings
     show_details: bool = True  # blockers, lapses and owners: not in a public build
     blockers: tuple[BlockerView, ...] = ()  # the first few; the stages page has them all
@@ -1370,7 +1371,8 @@ class _Builder:
             open_findings=len(self.open_all), open_majors=sum(fr.finding.grade == "major" for fr in self.open_all),
             overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
             gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
-            targets=targets, certification=self.certification(), show_findings=self.findings_published,
+            targets=targets, certification=self.certification(), certification_plan=self.certification_plan(),
+            show_findings=self.findings_published,
             show_details=self.audience != "public", blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
             blockers_more=(f"All {len(self.all_blockers)} blockers, on the audit stages page"
                            if len(self.all_blockers) > 2 else ""),
@@ -1425,10 +1427,16 @@ class _Builder:
             dates = "".join(x for x in (f", issued {cert.issued}" if cert.issued else "",
                                         f", expires {cert.expires}" if cert.expires else ""))
             return f"Certified to {standard}{body}: certificate {self.redact(cert.number)}{dates}."
+        return f"Not yet certified to {standard}."
+
+    def certification_plan(self) -> str:
+        """The booked certification audits, beside a "not yet certified" status."""
+        org = self.project.organisation
+        if org.certificate and org.certificate.number:
+            return ""
         booked = [f"{_stage_name(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
         with_body = f" with {self.redact(org.certification_body)}" if org.certification_body else ""
-        plan = f" Audits booked{with_body}: {', '.join(booked)}." if booked else ""
-        return f"Not yet certified to {standard}.{plan}"
+        return f"Audits booked{with_body}: {', '.join(booked)}." if booked else ""
 
     def urgency_label(self, row: Any) -> str:
         stage = _stage_name(row.stage) if row.stage else ""
