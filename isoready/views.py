@@ -841,6 +841,8 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
             return f"{label}: a record within the last {p['window']} months"
         return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
     if code == "di-out-of-window":
+        if not full:  # the latest record is withheld: its date is not for this audience either
+            return f"{label}: no record within the last {p['window']} months"
         when = f"the latest is dated {p['latest']}" if p["latest"] else "no record carries a date"
         return f"{label}: no record within the last {p['window']} months ({when})"
     if code == "di-present":
