@@ -9,6 +9,10 @@
   generation with a script tag (the pages' Content-Security-Policy allows scripts from the site itself,
   but no fetch) and reloads the page when it changes. ``/__isoready_reload`` answers the generation as text.
 - A build with errors prints them and keeps serving the last good site.
+- Safety (issue 14): only requests whose ``Host`` is ``localhost``, ``127.0.0.1`` or ``[::1]`` (with or
+  without the port) are answered; any other name gets 421 Misdirected Request and no byte of the site, which
+  closes the door DNS rebinding needs. Every response carries ``X-Content-Type-Options: nosniff`` and the
+  site's Content-Security-Policy as headers. A port outside 1..65535 is a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -44,6 +48,25 @@ RELOAD_JS = """(function () {
   setInterval(poll, 1000);
 })();
 """
+
+
+#: the policy every page also declares in a <meta> tag (theme/templates/base.html); a test keeps them equal
+SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'none'; "
+            "connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def local_host(header: Optional[str], port: int) -> bool:
+    """True for a Host header naming this machine's loopback (optionally with our port), nothing else."""
+    if not header:
+        return False
+    host = header.strip().lower()
+    if host.endswith("."):
+        host = host[:-1]
+    for name in LOCAL_HOSTS:
+        if host == name or host == f"{name}:{port}":
+            return True
+    return False
 
 
 def preview_folder(root: Path) -> Path:
@@ -82,6 +105,21 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
 
         def log_message(self, format: str, *args) -> None:  # keep the console for diagnostics
             pass
+
+        def end_headers(self) -> None:
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Security-Policy", SITE_CSP)
+            super().end_headers()
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if not local_host(self.headers.get("Host"), self.server.server_address[1]):
+                # DNS rebinding: a page on another name must not read the (internal) preview
+                self.send_error(421 if self.headers.get("Host") else 400,
+                                "only localhost, 127.0.0.1 and [::1] are served")
+                return False
+            return True
 
         def _send(self, body: bytes, ctype: str) -> None:
             self.send_response(200)
@@ -138,6 +176,10 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
           max_seconds: Optional[float] = None, stop: Optional[threading.Event] = None) -> int:
     if opts.output is None:  # the preview never replaces output/ (an auditor site, maybe)
         opts = replace(opts, output=preview_folder(opts.root))
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        print(f"isoready: error: --port {port} is out of range: give a port from 1 to 65535 (default 8000)",
+              file=sys.stderr)
+        return 2
     reloader = Reloader()
 
     class Server(http.server.ThreadingHTTPServer):
