@@ -25,7 +25,7 @@ import threading
 import webbrowser
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 from .diagnostics import report
@@ -86,11 +86,12 @@ class Reloader:
             self.generation += 1
 
 
-def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None) -> bool:
+def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None,
+                on_visible: Optional[Callable[[], None]] = None) -> bool:
     """A full build (first time, or a change only a full build can be trusted with) or an incremental one."""
     if changed:
         try:
-            ok, diags = preview.update(changed)
+            ok, diags = preview.update(changed, settle=False)
         except Fallback:
             pass
         else:
@@ -98,6 +99,9 @@ def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None) -> 
                 print(report(sorted(set(diags)), github=fmt == "github"))
             if ok:
                 print(f"updated in {preview.last_seconds:.2f} s ({preview.opts.out})", flush=True)
+                if on_visible is not None:
+                    on_visible()  # the open page reloads now; the exports follow
+                preview.settle()
             else:  # the state matches the files (with their errors) and the site served: keep going
                 print("build failed: still serving the previous site", flush=True)
             return ok
@@ -227,7 +231,8 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
             timer.start()
 
         def rebuild(changed: Optional[set] = None) -> None:
-            if _build_once(preview, fmt, changed):
+            generation = reloader.generation
+            if _build_once(preview, fmt, changed, on_visible=reloader.bump) and reloader.generation == generation:
                 reloader.bump()
 
         try:
@@ -266,8 +271,8 @@ class Preview:
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
         self.content_read = None  # organisation, catalog, assessments, findings and their diagnostics
-        self.last_seconds = 0.0
-        self.last_kind = ""
+        self.last_seconds = 0.0  # the last update, until its pages were in place
+        self._pending = None  # (site, project) whose exports and manifest settle() still has to write
 
     # ------------------------------------------------------------------ full builds
 
@@ -285,6 +290,7 @@ class Preview:
             return job.written, job.content
 
         self.ready = False
+        self._pending = None
         result = build(self.opts, render=render)
         if result.ok and "job" in captured:
             try:
@@ -374,8 +380,13 @@ class Preview:
             return False  # theme/, pelicanconf.py, content/pages/, anything else
         return True
 
-    def update(self, changed: set) -> "tuple[bool, list]":
-        """(ok, diagnostics); raises Fallback when only a full build can be trusted."""
+    def update(self, changed: set, settle: bool = True) -> "tuple[bool, list]":
+        """(ok, diagnostics); raises Fallback when only a full build can be trusted.
+
+        The changed pages and documents are in place when it returns; the exports (readiness.json, CSV,
+        the XLSX workbook, the search index) and the manifest are rewritten by ``settle()``, at once
+        unless ``settle=False`` (serve reloads the open page first: the workbook alone takes most of the time).
+        """
         import time as _time
 
         from .assemble import blocked, git_commit
@@ -446,7 +457,34 @@ class Preview:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
         self._write(site, project, changed_docs)
         self.last_seconds = _time.perf_counter() - started
+        if settle:
+            self.settle()
         return True, diags
+
+    def settle(self) -> None:
+        """Write the exports and the manifest of the last update (nothing when there is none pending)."""
+        import shutil
+        import tempfile
+
+        from .assemble import write_assets
+        from .render import Written
+
+        if self._pending is None:
+            return
+        site, project = self._pending
+        out = self.opts.out.resolve()
+        # the exports, written by the build's own code into a scratch folder, then renamed in
+        scratch = Path(tempfile.mkdtemp(prefix=".preview-exports-", dir=out.parent))
+        try:
+            done = write_assets(site, project, scratch,
+                                lambda p, fp: Written(p, 0, "", fp, reused=True), pages=self.job.content)
+            for w in done:
+                if not w.reused:
+                    self._put(out, w.path, (scratch / w.path).read_bytes())
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self._manifest(out, site)
+        self._pending = None
 
     def _write(self, site, project, changed_docs: set) -> None:
         import shutil
@@ -482,19 +520,9 @@ class Preview:
                 self._put(out, path, (project.root / "evidence" / doc.source).read_bytes())
         for path in set(old_docs) - set(new_docs):
             self._drop(out, path)
-        # the exports, written by the build's own code into a scratch folder, then renamed in
-        scratch = Path(tempfile.mkdtemp(prefix=".preview-exports-", dir=out.parent))
-        try:
-            done = write_assets(site, project, scratch,
-                                lambda p, fp: Written(p, 0, "", fp, reused=True), pages=job.content)
-            for w in done:
-                if not w.reused:
-                    self._put(out, w.path, (scratch / w.path).read_bytes())
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
         job.site = site
         job.project = project
-        self._manifest(out, site)
+        self._pending = (site, project)
 
     def _put(self, out: Path, rel: str, data: bytes) -> None:
         target = out / rel
