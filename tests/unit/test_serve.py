@@ -195,3 +195,23 @@ def test_a_port_out_of_range_is_a_usage_error(minimal_project, capsys):
         assert err == (f"isoready: error: --port {port} is out of range: give a port from 1 to 65535 "
                        "(default 8000)\n")
     assert not (minimal_project / ".cache" / "isoready" / "preview").exists()  # nothing was built
+
+
+def test_an_evidence_edit_is_served_by_the_incremental_path(minimal_project, tmp_path, capsys):
+    port = _free_port()
+    out = tmp_path / "preview"
+    stop, thread = _start(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal"),
+                          port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_for(lambda: _get(f"{base}/__isoready_reload") == "1\n")
+        assert "QMS scope statement" in _get(f"{base}/evidence.html")
+        record = minimal_project / "evidence" / "context" / "scope.yaml"
+        record.write_text(record.read_text().replace("QMS scope statement", "QMS scope statement, revised"),
+                          encoding="utf-8")
+        assert _wait_for(lambda: "QMS scope statement, revised" in _get(f"{base}/evidence.html"))
+        assert _wait_for(lambda: "updated in " in capsys.readouterr().out)  # not a full build
+        assert _wait_for(lambda: "revised" in (out / "readiness.json").read_text())  # the exports follow
+    finally:
+        stop.set()
+        thread.join(timeout=30)
