@@ -323,12 +323,12 @@ class Preview:
             if not is_yaml(path.name):
                 continue
             rel = path.relative_to(root).as_posix()
-            entry = results.get(rel) if isinstance(results, dict) else None
-            if not (isinstance(entry, tuple) and len(entry) == 4):
-                entry = evidence_file(path, root, catalog, self.opts.max_yaml_bytes, {})[2]
-            if entry is None:  # unreadable file: parse again on each change
-                continue
-            files[rel] = (list(entry[2]), list(entry[3]), tuple(s[0] for s in entry[1]))
+            cached = results.get(rel) if isinstance(results, dict) else None
+            known = {rel: cached} if isinstance(cached, tuple) and len(cached) == 4 else {}
+            # the saved result is used only when the file's bytes and documents still match it
+            records, diags, entry = evidence_file(path, root, catalog, self.opts.max_yaml_bytes, known)
+            entry = entry or known.get(rel)
+            files[rel] = (list(records), list(diags), tuple(s[0] for s in entry[1]) if entry else ())
         self.files = files
         self.content_read = self._read_content(job.project.catalog)
         self.ready = self.content_read is not None
@@ -396,6 +396,7 @@ class Preview:
         from .load import is_yaml, special_diagnostic, special_kind, walk
         from .model import Project
         from .reader import evidence_file
+        from .records import realpath
         from .views import build_site
 
         started = _time.perf_counter()
@@ -412,6 +413,7 @@ class Preview:
         changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/") and not is_yaml(r)}
         for doc in changed_docs:
             self.hashes.pop(doc, None)
+        realpath.cache_clear()  # folders may have become symlinks since the last update
         out = Collector()
         out.items.extend(d for d in content_diags if d.path == "content/organisation.yaml")
         evidence, documents, files = [], [], {}

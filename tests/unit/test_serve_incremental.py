@@ -101,3 +101,20 @@ def test_paths_it_cannot_reason_about_take_a_full_build(project, tmp_path):
         assert not preview.can_reason_about({str(path)}), path
     assert preview.can_reason_about({str(project / "evidence" / "a.yaml"), str(project / "evidence" / "a.pdf"),
                                      str(project / "content" / "clauses" / "8.yaml")})
+
+
+def test_a_stale_build_cache_never_seeds_the_preview(project, tmp_path):
+    """serve --no-cache leaves an older cache on disk: the preview checks each saved result against the file."""
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    assert build(replace(opts, output=tmp_path / "first")).ok  # writes the cache
+    CHANGES["evidence edited"](project)  # the cache's result for this file is now stale
+    preview = Preview(replace(opts, use_cache=False))
+    assert preview.full().ok and preview.ready
+    added = project / "evidence" / "added.yaml"
+    CHANGES["evidence added"](project)
+    ok, diags = preview.update({str(added)})
+    assert ok, diags
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    assert b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()
