@@ -6,6 +6,10 @@ measures in one run, each in a fresh process so memory and caches are honest:
 
 - cold build (no cache), rebuild after changing one record, rebuild after changing nothing,
   validate only; wall time and peak memory (max RSS) of each;
+- the serve rebuild: a ``serve`` process's incremental update after one record is edited (the time from
+  the watcher's report to the last file renamed into the preview), measured inside a process that has
+  built the preview once, as ``serve`` does;
+- ``history`` (when the command exists: the git-native history issue), else a named empty slot;
 - the floor: parse the same YAML with PyYAML's C loader, render one precompiled Jinja
   template per record, write the files;
 - parse only: the same YAML with the C loader (the yardstick for validate).
@@ -119,7 +123,45 @@ def _parse(root: str) -> None:
             yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
-def _child(step: str, root: str, out: str) -> None:
+def _serve_update(root: str, out: str) -> "tuple[float, float]":
+    """Seconds a running preview takes to show one edited record (incremental, in memory): until the changed
+    pages are in place (the open page reloads then), and until the exports and the manifest are too."""
+    from datetime import date
+
+    from .options import Options
+    from .serve import Preview
+
+    preview = Preview(Options(root=Path(root), as_of=date.fromisoformat(AS_OF), output=Path(out),
+                              audience="internal", commit="bench"))
+    if not preview.full().ok or not preview.ready:
+        raise SystemExit("serve: the first build failed")
+    record = Path(root) / "evidence" / "bulk" / "000" / "record-000001.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("for lot", "for batch lot", 1), encoding="utf-8")
+    started = time.perf_counter()
+    ok, _diags = preview.update({str(record)}, settle=False)
+    visible = time.perf_counter() - started
+    if not ok:
+        raise SystemExit("serve: the update failed")
+    preview.settle()
+    return visible, time.perf_counter() - started
+
+
+def has_history() -> bool:
+    from .cli import COMMANDS
+
+    return "history" in COMMANDS
+
+
+def _child(step: str, root: str, out: str) -> "tuple[float, float] | None":
+    if step == "serve":
+        return _serve_update(root, out)
+    if step == "history":
+        from .cli import main
+
+        code = main(["history", "--root", root])
+        if code != 0:
+            raise SystemExit(f"history exited {code}")
+        return None
     if step == "floor":
         _floor(root, out)
     elif step == "parse":
@@ -148,16 +190,19 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     and the workers it forked)."""
     settle(out)
     code = ("import resource, sys, time; from isoready.bench import _child; t = time.perf_counter(); "
-            f"_child({step!r}, {str(root)!r}, {str(out)!r}); "
-            "print(time.perf_counter() - t, max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))")
+            f"inner = _child({step!r}, {str(root)!r}, {str(out)!r}); "
+            "print(time.perf_counter() - t if inner is None else inner[0], max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), '' if inner is None else inner[1])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, "ISOREADY_COMMIT": "bench"})
     if proc.returncode != 0:
         raise SystemExit(f"{step} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     settle(out)
-    seconds, rss_kb = proc.stdout.strip().splitlines()[-1].split()
-    return {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1)}
+    seconds, rss_kb, *settled = proc.stdout.strip().splitlines()[-1].split()
+    result = {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1)}
+    if settled:
+        result["settled_seconds"] = round(float(settled[0]), 3)  # serve: exports and manifest written too
+    return result
 
 
 def run_size(n: int, work: Path) -> dict[str, Any]:
@@ -176,12 +221,19 @@ def run_size(n: int, work: Path) -> dict[str, Any]:
     record.write_text(record.read_text(encoding="utf-8").replace("checked against", "re-checked against"),
                       encoding="utf-8")
     results["rebuild_one_changed"] = measure("build", root, out)
+    results["serve_rebuild_one_edit"] = measure("serve", root, work / f"preview-{n}")
+    if has_history():
+        results["history"] = measure("history", root, out)
+    else:
+        results["history"] = {"seconds": None, "peak_mb": None,
+                              "note": "slot: `isoready history` is not in this build yet"}
     floor, parse, cold = results["floor"]["seconds"], results["parse"]["seconds"], results["cold_build"]["seconds"]
     results["ratios"] = {
         "cold_build/floor": round(cold / floor, 2),
         "rebuild_one_changed/cold_build": round(results["rebuild_one_changed"]["seconds"] / cold, 3),
         "rebuild_unchanged/cold_build": round(results["rebuild_unchanged"]["seconds"] / cold, 3),
         "validate/parse": round(results["validate"]["seconds"] / parse, 2),
+        "serve_rebuild_one_edit/cold_build": round(results["serve_rebuild_one_edit"]["seconds"] / cold, 3),
     }
     results["cold_seconds_per_1000_records"] = round(cold / results["records"] * 1000, 3)
     return results
@@ -189,8 +241,9 @@ def run_size(n: int, work: Path) -> dict[str, Any]:
 
 def table(all_results: dict[str, Any]) -> str:
     rows = ["| records | floor s | parse s | cold build s (x floor) | rebuild, 1 changed s (x cold) | "
-            "rebuild, unchanged s (x cold) | validate s (x parse) | peak MB (cold / validate) | cold s per 1,000 |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "rebuild, unchanged s (x cold) | serve rebuild, 1 edit: page s (x cold); exports settled s | validate s (x parse) | "
+            "peak MB (cold / validate) | cold s per 1,000 | history s |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in all_results["sizes"].items():
         ratios = r["ratios"]
         rows.append(
@@ -198,8 +251,11 @@ def table(all_results: dict[str, Any]) -> str:
             f"{r['cold_build']['seconds']:.2f} ({ratios['cold_build/floor']:.2f}x) | "
             f"{r['rebuild_one_changed']['seconds']:.2f} ({ratios['rebuild_one_changed/cold_build']:.1%}) | "
             f"{r['rebuild_unchanged']['seconds']:.2f} ({ratios['rebuild_unchanged/cold_build']:.1%}) | "
+            f"{r['serve_rebuild_one_edit']['seconds']:.2f} ({ratios['serve_rebuild_one_edit/cold_build']:.1%}); "
+            f"exports {r['serve_rebuild_one_edit']['settled_seconds']:.2f} | "
             f"{r['validate']['seconds']:.2f} ({ratios['validate/parse']:.2f}x) | "
-            f"{r['cold_build']['peak_mb']:.0f} / {r['validate']['peak_mb']:.0f} | {r['cold_seconds_per_1000_records']:.2f} |")
+            f"{r['cold_build']['peak_mb']:.0f} / {r['validate']['peak_mb']:.0f} | {r['cold_seconds_per_1000_records']:.2f} | "
+            f"{'n/a (slot)' if r['history']['seconds'] is None else format(r['history']['seconds'], '.2f')} |")
     return "\n".join(rows)
 
 

@@ -97,6 +97,7 @@ class Job:
     shared: dict[str, Any] = field(default_factory=dict)  # what every page and the chrome saw
     diagnostics: list[Diagnostic] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # forced settings pelicanconf.py set differently
+    get_template: Any = None  # the theme's templates as Pelican loaded them (serve re-renders pages with it)
 
 
 _JOB: ContextVar[Optional[Job]] = ContextVar("isoready_job", default=None)
@@ -365,6 +366,7 @@ class PortalGenerator(Generator):
         if not isinstance(writer, PortalWriter):  # another plugin's writer: ours still writes our pages
             writer = PortalWriter(self.output_path, settings=self.settings)
         items = job.pages + list(content_pages(job.content))
+        job.get_template = self.get_template
         job.written.extend(writer.write_pages(items, job.shared, self.get_template, job.plan))
 
 

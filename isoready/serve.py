@@ -9,10 +9,15 @@
   generation with a script tag (the pages' Content-Security-Policy allows scripts from the site itself,
   but no fetch) and reloads the page when it changes. ``/__isoready_reload`` answers the generation as text.
 - A build with errors prints them and keeps serving the last good site.
+- Safety (issue 14): only requests whose ``Host`` is ``localhost``, ``127.0.0.1`` or ``[::1]`` (with or
+  without the port) are answered; any other name gets 421 Misdirected Request and no byte of the site, which
+  closes the door DNS rebinding needs. Every response carries ``X-Content-Type-Options: nosniff`` and the
+  site's Content-Security-Policy as headers. A port outside 1..65535 is a usage error (exit 2).
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import os
 import sys
@@ -20,7 +25,7 @@ import threading
 import webbrowser
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 from .diagnostics import report
@@ -46,6 +51,25 @@ RELOAD_JS = """(function () {
 """
 
 
+#: the policy every page also declares in a <meta> tag (theme/templates/base.html); a test keeps them equal
+SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'none'; "
+            "connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def local_host(header: Optional[str], port: int) -> bool:
+    """True for a Host header naming this machine's loopback (optionally with our port), nothing else."""
+    if not header:
+        return False
+    host = header.strip().lower()
+    if host.endswith("."):
+        host = host[:-1]
+    for name in LOCAL_HOSTS:
+        if host == name or host == f"{name}:{port}":
+            return True
+    return False
+
+
 def preview_folder(root: Path) -> Path:
     return root / PREVIEW
 
@@ -62,10 +86,26 @@ class Reloader:
             self.generation += 1
 
 
-def _build_once(opts, fmt: str) -> bool:
-    from .package import build
-
-    result = build(opts)
+def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None,
+                on_visible: Optional[Callable[[], None]] = None) -> bool:
+    """A full build (first time, or a change only a full build can be trusted with) or an incremental one."""
+    if changed:
+        try:
+            ok, diags = preview.update(changed, settle=False)
+        except Fallback:
+            pass
+        else:
+            if diags:
+                print(report(sorted(set(diags)), github=fmt == "github"))
+            if ok:
+                print(f"updated in {preview.last_seconds:.2f} s ({preview.opts.out})", flush=True)
+                if on_visible is not None:
+                    on_visible()  # the open page reloads now; the exports follow
+                preview.settle()
+            else:  # the state matches the files (with their errors) and the site served: keep going
+                print("build failed: still serving the previous site", flush=True)
+            return ok
+    result = preview.full()
     if result.diagnostics:
         print(report(result.diagnostics, github=fmt == "github"))
     if result.ok:
@@ -82,6 +122,21 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
 
         def log_message(self, format: str, *args) -> None:  # keep the console for diagnostics
             pass
+
+        def end_headers(self) -> None:
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Security-Policy", SITE_CSP)
+            super().end_headers()
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if not local_host(self.headers.get("Host"), self.server.server_address[1]):
+                # DNS rebinding: a page on another name must not read the (internal) preview
+                self.send_error(421 if self.headers.get("Host") else 400,
+                                "only localhost, 127.0.0.1 and [::1] are served")
+                return False
+            return True
 
         def _send(self, body: bytes, ctype: str) -> None:
             self.send_response(200)
@@ -129,16 +184,21 @@ def _watch(root: Path, rebuild, stop: threading.Event) -> None:
     if not paths:
         stop.wait()
         return
-    for _changes in watch(*paths, stop_event=stop, debounce=300, step=100, raise_interrupt=False):
+    for changes in watch(*paths, stop_event=stop, debounce=50, step=50, raise_interrupt=False):
         print("change seen: rebuilding", flush=True)
-        rebuild()
+        rebuild({path for _kind, path in changes})
 
 
 def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
           max_seconds: Optional[float] = None, stop: Optional[threading.Event] = None) -> int:
     if opts.output is None:  # the preview never replaces output/ (an auditor site, maybe)
         opts = replace(opts, output=preview_folder(opts.root))
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        print(f"isoready: error: --port {port} is out of range: give a port from 1 to 65535 (default 8000)",
+              file=sys.stderr)
+        return 2
     reloader = Reloader()
+    preview = Preview(opts)
 
     class Server(http.server.ThreadingHTTPServer):
         allow_reuse_address = os.name != "nt"
@@ -152,7 +212,7 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
         return 2
     started = False
     try:
-        ok = _build_once(opts, fmt)
+        ok = _build_once(preview, fmt)
         if not ok and not opts.out.exists():
             return 1
         if ok:
@@ -170,8 +230,9 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
             timer.daemon = True
             timer.start()
 
-        def rebuild() -> None:
-            if _build_once(opts, fmt):
+        def rebuild(changed: Optional[set] = None) -> None:
+            generation = reloader.generation
+            if _build_once(preview, fmt, changed, on_visible=reloader.bump) and reloader.generation == generation:
                 reloader.bump()
 
         try:
@@ -183,3 +244,331 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
         if started:  # shutdown() waits for serve_forever: only once it runs
             httpd.shutdown()
         httpd.server_close()
+
+
+# --------------------------------------------------------------------------- the incremental preview
+
+#: changes the in-memory path reasons about; anything else (templates, static files, settings, team-written
+#: pages, a catalog edition switch, the chrome) takes a full build
+class Preview:
+    """The preview's state between rebuilds: the parsed files, the site's view-models, every page as it was
+    rendered, every file's size and SHA-256, and Pelican's loaded templates.
+
+    ``full()`` runs the one-shot build (``package.build``) and keeps what it made; ``update(paths)`` takes the
+    paths the watcher reported and, when all of them are evidence files, documents or content YAML, re-reads
+    only those, re-runs every check across records, re-assesses, rebuilds the view-models and rewrites only
+    the pages, documents and exports whose bytes can have changed, each by writing a temporary file beside it
+    and renaming it over the old one (the browser never sees half a page), then the manifest. Everything else
+    falls back to ``full()``. The result is byte-identical to a cold build (tests/unit/test_incremental.py).
+    """
+
+    def __init__(self, opts) -> None:
+        self.opts = opts
+        self.ready = False  # False: the next change takes a full build
+        self.job = None
+        self.files: dict[str, tuple] = {}  # evidence YAML (relative to root) -> (records, diagnostics, refs)
+        self.hashes: dict[str, tuple[int, str]] = {}  # document (relative to evidence/) -> (size, SHA-256)
+        self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
+        self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
+        self.content_read = None  # organisation, catalog, assessments, findings and their diagnostics
+        self.last_seconds = 0.0  # the last update, until its pages were in place
+        self._pending = None  # (site, project) whose exports and manifest settle() still has to write
+
+    # ------------------------------------------------------------------ full builds
+
+    def full(self) -> "object":
+        from .package import build
+        from .pelican_plugin import Job, run
+        from .render import pages
+        from .validate import EVIDENCE_DIR
+
+        captured: dict = {}
+
+        def render(site, project, tmp, opts, plan=None):
+            job = run(Job(site, project, list(pages(site, project.root / EVIDENCE_DIR)), plan), opts.root, tmp)
+            captured.update(job=job)
+            return job.written, job.content
+
+        self.ready = False
+        self._pending = None
+        result = build(self.opts, render=render)
+        if result.ok and "job" in captured:
+            try:
+                self._remember(captured["job"], result.output)
+            except Exception:  # anything unexpected only costs speed: the next change builds in full
+                self.ready = False
+        return result
+
+    def _remember(self, job, out: Path) -> None:
+        import json
+
+        from .assemble import MANIFEST
+        from .cache import BuildCache
+        from .load import is_yaml, walk
+        from .reader import evidence_file
+
+        root = self.opts.root
+        self.job = job
+        self.pages = {p.path: p for p in job.pages}
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        self.written = {e["path"]: (e["size"], e["sha256"]) for e in manifest["files"]}
+        self.hashes = {d.source: (d.size, d.sha256) for d in job.site.documents}
+        try:  # the validation results the build just saved: no second parse of every file
+            results = BuildCache.open(root).results
+        except Exception:
+            results = {}
+        files = {}
+        catalog = job.project.catalog
+        for path in walk(root / "evidence"):
+            if not is_yaml(path.name):
+                continue
+            rel = path.relative_to(root).as_posix()
+            cached = results.get(rel) if isinstance(results, dict) else None
+            known = {rel: cached} if isinstance(cached, tuple) and len(cached) == 4 else {}
+            # the saved result is used only when the file's bytes and documents still match it
+            records, diags, entry = evidence_file(path, root, catalog, self.opts.max_yaml_bytes, known)
+            entry = entry or known.get(rel)
+            files[rel] = (list(records), list(diags), tuple(s[0] for s in entry[1]) if entry else ())
+        self.files = files
+        self.content_read = self._read_content(job.project.catalog)
+        self.ready = self.content_read is not None
+
+    def _read_content(self, catalog):
+        """organisation.yaml, clauses/ and findings/ (a few files): read whole whenever one changes."""
+        from .diagnostics import Collector
+        from .reader import (CLAUSES_DIR, FINDINGS_DIR, _load, assessments_from_file, findings_from_file,
+                             read_organisation, yaml_files)
+
+        root, max_bytes = self.opts.root, self.opts.max_yaml_bytes
+        out = Collector()
+        organisation = read_organisation(root, catalog, max_bytes, out)
+        if organisation.standard != catalog.standard:
+            return None  # another edition: the catalog changes, a full build reasons about it
+        assessments, findings = [], []
+        for rel, path in yaml_files(root, CLAUSES_DIR):
+            items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+            assessments.extend(items)
+            out.items.extend(diags)
+        for rel, path in yaml_files(root, FINDINGS_DIR):
+            items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+            findings.extend(items)
+            out.items.extend(diags)
+        return organisation, catalog, assessments, findings, out.items
+
+    # ------------------------------------------------------------------ incremental updates
+
+    def _relative(self, raw) -> Optional[str]:
+        """A reported path relative to the project root (the watcher may report it through the real path)."""
+        path = Path(os.path.abspath(raw))
+        for root in (self.opts.root, self.opts.root.resolve()):
+            try:
+                return path.relative_to(os.path.abspath(root)).as_posix()
+            except ValueError:
+                continue
+        return None
+
+    def can_reason_about(self, changed: set) -> bool:
+        for raw in changed:
+            rel = self._relative(raw)
+            if rel is None:
+                return False
+            if rel.startswith("evidence/") and not any(part.startswith(".") for part in rel.split("/")):
+                continue
+            if rel == "content/organisation.yaml" or (
+                    rel.startswith(("content/clauses/", "content/findings/")) and rel.endswith((".yaml", ".yml"))):
+                continue
+            return False  # theme/, pelicanconf.py, content/pages/, anything else
+        return True
+
+    def update(self, changed: set, settle: bool = True) -> "tuple[bool, list]":
+        """(ok, diagnostics); raises Fallback when only a full build can be trusted.
+
+        The changed pages and documents are in place when it returns; the exports (readiness.json, CSV,
+        the XLSX workbook, the search index) and the manifest are rewritten by ``settle()``, at once
+        unless ``settle=False`` (serve reloads the open page first: the workbook alone takes most of the time).
+        """
+        import time as _time
+
+        from .assemble import blocked, git_commit
+        from .assess import assess
+        from .checks import check_records
+        from .diagnostics import Collector
+        from .load import is_yaml, special_diagnostic, special_kind, walk
+        from .model import Project
+        from .reader import evidence_file
+        from .records import realpath
+        from .views import build_site
+
+        started = _time.perf_counter()
+        if not self.ready or not self.can_reason_about(changed):
+            raise Fallback()
+        opts, root = self.opts, self.opts.root
+        rels = {self._relative(raw) for raw in changed}
+        if any(r.startswith("content/") for r in rels):
+            content = self._read_content(self.content_read[1])
+            if content is None:
+                raise Fallback()
+            self.content_read = content
+        organisation, catalog, assessments, findings, content_diags = self.content_read
+        changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/") and not is_yaml(r)}
+        for doc in changed_docs:
+            self.hashes.pop(doc, None)
+        realpath.cache_clear()  # folders may have become symlinks since the last update
+        out = Collector()
+        out.items.extend(d for d in content_diags if d.path == "content/organisation.yaml")
+        evidence, documents, files = [], [], {}
+        for path in walk(root / "evidence"):
+            rel = path.relative_to(root).as_posix()
+            if not is_yaml(path.name):
+                try:
+                    kind = special_kind(os.stat(path).st_mode)
+                except (OSError, ValueError):
+                    kind = None
+                if kind:
+                    out.items.extend(special_diagnostic(rel, kind))
+                    continue
+                documents.append(rel[len("evidence/"):])
+                continue
+            known = self.files.get(rel)
+            if known is None or rel in rels or any(
+                    ref[len("evidence/"):] in changed_docs or ref in rels for ref in known[2]):
+                records, diags, entry = evidence_file(path, root, catalog, opts.max_yaml_bytes, {})
+                known = (records, diags, tuple(s[0] for s in entry[1]) if entry else ())
+            files[rel] = known
+            evidence.extend(known[0])
+            out.items.extend(known[1])
+        self.files = files
+        out.items.extend(d for d in content_diags if d.path != "content/organisation.yaml")
+        evidence, assessments_kept, findings_kept = check_records(evidence, list(assessments), list(findings),
+                                                                  documents, catalog, opts.as_of, out)
+        project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
+                          assessments=tuple(assessments_kept), findings=tuple(findings_kept),
+                          documents=tuple(documents))
+        diags = out.items
+        if blocked(diags, opts.strict):
+            return False, diags
+        readiness = assess(project, opts.as_of)
+        base = root / "evidence"
+        for e in project.evidence:
+            if e.file and e.file not in self.hashes:
+                data = (base / e.file).read_bytes()
+                self.hashes[e.file] = (len(data), hashlib.sha256(data).hexdigest())
+        commit = opts.commit if opts.commit is not None else git_commit(root)
+        site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=self.hashes)
+        if site.chrome != self.job.site.chrome:
+            raise Fallback()  # every page changes: the full build is as fast and proves itself
+        self._write(site, project, changed_docs)
+        self.last_seconds = _time.perf_counter() - started
+        if settle:
+            self.settle()
+        return True, diags
+
+    def settle(self) -> None:
+        """Write the exports and the manifest of the last update (nothing when there is none pending)."""
+        import shutil
+        import tempfile
+
+        from .assemble import write_assets
+        from .render import Written
+
+        if self._pending is None:
+            return
+        site, project = self._pending
+        out = self.opts.out.resolve()
+        # the exports, written by the build's own code into a scratch folder, then renamed in
+        scratch = Path(tempfile.mkdtemp(prefix=".preview-exports-", dir=out.parent))
+        try:
+            done = write_assets(site, project, scratch,
+                                lambda p, fp: Written(p, 0, "", fp, reused=True), pages=self.job.content)
+            for w in done:
+                if not w.reused:
+                    self._put(out, w.path, (scratch / w.path).read_bytes())
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self._manifest(out, site)
+        self._pending = None
+
+    def _write(self, site, project, changed_docs: set) -> None:
+        import shutil
+        import tempfile
+
+        from . import render as render_mod
+        from .assemble import write_assets
+        from .render import Written, pages, render_page
+
+        out = self.opts.out.resolve()
+        job = self.job
+        shared = job.shared
+        new_pages = {p.path: p for p in pages(site, project.root / "evidence")}
+        render_mod._CHROME.clear()
+        for path, page in new_pages.items():
+            old = self.pages.get(path)
+            if old is not None and old == page and not (
+                    page.markdown_file is not None and page.markdown_file.relative_to(project.root / "evidence").as_posix()
+                    in changed_docs):
+                continue
+            data = render_page(page, job.get_template, shared)
+            self._put(out, path, data)
+        render_mod._CHROME.clear()
+        for path in set(self.pages) - set(new_pages):
+            self._drop(out, path)
+        self.pages = new_pages
+        # documents: copy the new and the changed, drop the gone
+        old_docs = {d.path: d for d in job.site.documents}
+        new_docs = {d.path: d for d in site.documents}
+        for path, doc in new_docs.items():
+            before = old_docs.get(path)
+            if before is None or before.sha256 != doc.sha256 or doc.source in changed_docs:
+                self._put(out, path, (project.root / "evidence" / doc.source).read_bytes())
+        for path in set(old_docs) - set(new_docs):
+            self._drop(out, path)
+        job.site = site
+        job.project = project
+        self._pending = (site, project)
+
+    def _put(self, out: Path, rel: str, data: bytes) -> None:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+        tmp.write_bytes(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain write would make it
+        os.replace(tmp, target)
+        self.written[rel] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def _drop(self, out: Path, rel: str) -> None:
+        try:
+            (out / rel).unlink()
+        except FileNotFoundError:
+            pass
+        self.written.pop(rel, None)
+        folder = (out / rel).parent
+        while folder != out:
+            try:
+                folder.rmdir()  # only when empty, as a cold build would not have it
+            except OSError:
+                break
+            folder = folder.parent
+
+    def _manifest(self, out: Path, site) -> None:
+        import json
+
+        from .assemble import MANIFEST, SUMS
+
+        entries = [{"path": f, "size": self.written[f][0], "sha256": self.written[f][1]}
+                   for f in sorted(self.written) if f not in (MANIFEST, SUMS)]
+        manifest = {"generator": "isoready", "organisation": site.organisation, "as_of": site.as_of,
+                    "audience": site.audience, "commit": site.commit or None, "files": entries}
+        self._put(out, MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+        self._put(out, SUMS, "".join(f"{e['sha256']}  {e['path']}\n" for e in entries).encode("utf-8"))
+        self.written.pop(MANIFEST, None)
+        self.written.pop(SUMS, None)
+
+
+class Fallback(Exception):
+    """The incremental path cannot vouch for this change: run the full build."""
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -17,6 +17,7 @@ same bytes.
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import re
@@ -93,12 +94,19 @@ def _header(ws: Worksheet, row: int, headers: Sequence[tuple[str, int]]) -> None
 
 def _body_row(ws: Worksheet, row: int, values: Sequence[str], headers: Sequence[tuple[str, int]]) -> None:
     lines = 1
+    style = getattr(ws, "_isoready_body_style", None)
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col)
         if value:
             _text(cell, value)
-        cell.alignment = _TOP
-        cell.border = _BORDER
+        if style is not None and not cell.has_style:  # the same style ids, without openpyxl's per-cell
+            cell._style = copy.copy(style)  # registration (hashing every style object: most of the workbook's time)
+        else:
+            cell.alignment = _TOP
+            cell.border = _BORDER
+            if style is None:
+                style = copy.copy(cell._style)
+                ws._isoready_body_style = style
         lines = max(lines, _lines(value, headers[col - 1][1]))
     # an explicit height: LibreOffice does not fit rows to wrapped text when it converts or prints headless
     ws.row_dimensions[row].height = min(409, 14.5 * lines + 2)

@@ -133,3 +133,85 @@ def test_a_busy_port_is_reported_before_anything_is_built(minimal_project, tmp_p
                        "is using it? choose another with --port)\n")
     assert "built" not in err.out
     assert not (tmp_path / "site").exists()
+
+
+def _raw(port: int, host: str) -> bytes:
+    """One request over a raw socket, with exactly the Host header given ('' sends none)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /index.html HTTP/1.1\r\n" + (f"Host: {host}\r\n".encode() if host else b"")
+                  + b"Connection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+def test_serve_answers_only_loopback_host_names_and_sends_safety_headers(minimal_project, tmp_path):
+    port = _free_port()
+    stop, thread = _start(Options(root=minimal_project, as_of=date(2026, 11, 1), output=tmp_path / "p",
+                                  audience="internal"), port)
+    try:
+        assert _wait_for(lambda: "Example Works Ltd" in _get(f"http://127.0.0.1:{port}/index.html"))
+        for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1.attacker.example", "localhost:1"):
+            answer = _raw(port, host)
+            assert answer.startswith(b"HTTP/1.0 421 ") or answer.startswith(b"HTTP/1.1 421 "), (host, answer[:80])
+            assert b"Example Works Ltd" not in answer and b'content="internal"' not in answer
+        assert _raw(port, "").split(b" ", 2)[1] == b"400"  # no Host at all
+        for host in ("localhost", f"localhost:{port}", "127.0.0.1", f"127.0.0.1:{port}", "[::1]", f"[::1]:{port}"):
+            answer = _raw(port, host)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.split(b" ", 2)[1] == b"200", host
+            assert b"Example Works Ltd" in body
+            headers = head.decode("latin-1").lower()
+            assert "x-content-type-options: nosniff" in headers
+            assert "content-security-policy: default-src 'none'; script-src 'self'" in headers
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/theme/css/portal.css", timeout=5) as r:
+            assert r.headers["X-Content-Type-Options"] == "nosniff"  # static files too, not only pages
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def test_the_csp_header_is_the_policy_every_page_declares(minimal_project, tmp_path):
+    import re
+
+    from isoready.package import build
+    from isoready.serve import SITE_CSP
+
+    result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=tmp_path / "site", use_cache=False))
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1) == SITE_CSP
+    assert result.ok
+
+
+def test_a_port_out_of_range_is_a_usage_error(minimal_project, capsys):
+    from isoready.cli import main
+
+    for port in ("0", "99999", "-1"):
+        assert main(["serve", "--root", str(minimal_project), "--port", port]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"isoready: error: --port {port} is out of range: give a port from 1 to 65535 "
+                       "(default 8000)\n")
+    assert not (minimal_project / ".cache" / "isoready" / "preview").exists()  # nothing was built
+
+
+def test_an_evidence_edit_is_served_by_the_incremental_path(minimal_project, tmp_path, capsys):
+    port = _free_port()
+    out = tmp_path / "preview"
+    stop, thread = _start(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal"),
+                          port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_for(lambda: _get(f"{base}/__isoready_reload") == "1\n")
+        assert "QMS scope statement" in _get(f"{base}/evidence.html")
+        record = minimal_project / "evidence" / "context" / "scope.yaml"
+        record.write_text(record.read_text().replace("QMS scope statement", "QMS scope statement, revised"),
+                          encoding="utf-8")
+        assert _wait_for(lambda: "QMS scope statement, revised" in _get(f"{base}/evidence.html"))
+        assert _wait_for(lambda: "updated in " in capsys.readouterr().out)  # not a full build
+        assert _wait_for(lambda: "revised" in (out / "readiness.json").read_text())  # the exports follow
+    finally:
+        stop.set()
+        thread.join(timeout=30)

@@ -1,0 +1,120 @@
+"""The incremental serve: after every kind of change the incremental tests cover, the preview folder holds
+exactly the bytes a cold build makes; only the changed pages are rewritten; what it cannot reason about
+(templates, settings, the organisation's chrome) takes a full build."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isoready.package import Options, build
+from isoready.serve import Fallback, Preview
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_incremental import CHANGES, project, tree  # noqa: E402,F401  (the same changes, the same fixture)
+
+REASONED = {"nothing", "evidence added", "evidence edited", "evidence removed", "document bytes changed",
+            "assessment changed"}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts}
+
+
+def reported(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    """What a file watcher reports: every path added, removed or changed."""
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_serve_update_equals_a_cold_build(project, tmp_path, change):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert preview.full().ok and preview.ready
+    before = snapshot(project)
+    CHANGES[change](project)
+    changed = reported(before, snapshot(project))
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "preview").rglob("*.html")}
+    if change in REASONED:
+        ok, diags = preview.update(changed or {str(project / "evidence" / "touched.yaml")})
+        assert ok, diags
+    else:
+        with pytest.raises(Fallback):
+            preview.update(changed)
+        assert preview.full().ok
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert cold.ok
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    if change == "nothing":  # no view-model changed: no page is rewritten
+        rewritten = [p for p, t in stamps.items() if p.exists() and p.stat().st_mtime_ns != t]
+        assert [p.name for p in rewritten if not p.name.endswith(".md.html")] == []
+
+
+def test_a_sequence_of_updates_stays_equal_to_a_cold_build_and_rewrites_few_pages(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert preview.full().ok
+    out = tmp_path / "preview"
+    for change in ("evidence edited", "evidence added", "assessment changed", "evidence removed"):
+        before = snapshot(project)
+        pages_before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+        CHANGES[change](project)
+        ok, diags = preview.update(reported(before, snapshot(project)))
+        assert ok, diags
+        rewritten = [p for p, t in pages_before.items() if p.exists() and p.stat().st_mtime_ns != t]
+        assert 0 < len(rewritten) < len(pages_before), change  # some pages, never all of them
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(out) == tree(tmp_path / "cold")
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]  # no temporary file left behind
+
+
+def test_an_update_with_an_error_keeps_the_site_and_the_next_fix_is_incremental(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert preview.full().ok
+    site_before = tree(tmp_path / "preview")
+    broken = project / "evidence" / "broken.yaml"
+    broken.write_text("title: [unclosed\n", encoding="utf-8")
+    ok, diags = preview.update({str(broken)})
+    assert not ok and any(d.path == "evidence/broken.yaml" for d in diags)
+    assert tree(tmp_path / "preview") == site_before  # the last good site is still served, unchanged
+    broken.unlink()
+    ok, diags = preview.update({str(broken)})
+    assert ok
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+
+
+def test_paths_it_cannot_reason_about_take_a_full_build(project, tmp_path):
+    preview = Preview(Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "p", audience="internal"))
+    assert preview.full().ok
+    for path in (project / "theme" / "templates" / "base.html", project / "pelicanconf.py",
+                 project / "content" / "pages" / "about.md", tmp_path / "elsewhere.yaml"):
+        assert not preview.can_reason_about({str(path)}), path
+    assert preview.can_reason_about({str(project / "evidence" / "a.yaml"), str(project / "evidence" / "a.pdf"),
+                                     str(project / "content" / "clauses" / "8.yaml")})
+
+
+def test_a_stale_build_cache_never_seeds_the_preview(project, tmp_path):
+    """serve --no-cache leaves an older cache on disk: the preview checks each saved result against the file."""
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    assert build(replace(opts, output=tmp_path / "first")).ok  # writes the cache
+    CHANGES["evidence edited"](project)  # the cache's result for this file is now stale
+    preview = Preview(replace(opts, use_cache=False))
+    assert preview.full().ok and preview.ready
+    added = project / "evidence" / "added.yaml"
+    CHANGES["evidence added"](project)
+    ok, diags = preview.update({str(added)})
+    assert ok, diags
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    assert b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()
