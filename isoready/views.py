@@ -857,6 +857,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         if not full:  # a withheld record's own dates are not for this audience either
             return "stale evidence not shown in this build"
         return f"stale evidence {r.evidence[0]} (review was due {p['review_by']})"
+    if code == "document-changed-since-approval":
+        if not full:
+            return "a document changed after its approval (not shown in this build)"
+        more = f" and {p['count'] - 1} more" if p["count"] > 1 else ""
+        return (f"document {r.evidence[0]} changed since its approval on {p['approved']}: commit {p['commit']} "
+                f"of {p['date']} ({p['subject']}){more}; re-approve it or revert the change")
     if code == "ready":
         return f"declared {p['status']}; no gap, stale evidence or open nonconformity"
     if code == "not-applicable":
