@@ -220,3 +220,21 @@ def tags(repo: Repo) -> dict[str, tuple[str, ...]]:
         elif len(parts) == 2:
             result.setdefault(parts[0], []).append(parts[1])
     return {k: tuple(v) for k, v in result.items()}
+
+
+def commit_date(repo: Repo, sha: str) -> date:
+    out = git(repo.root, "log", "-1", "--format=%aI", sha) or ""
+    return datetime.fromisoformat(out.strip()).date()
+
+
+def blobs(repo: Repo, sha: str) -> dict[str, str]:
+    """path under evidence/ -> blob id at a commit (one ``git ls-tree``): equal ids, equal bytes."""
+    base = repo.path("evidence/")
+    out = git(repo.root, "ls-tree", "-r", "-z", sha, "--", base) or ""
+    result = {}
+    for item in out.split("\0"):
+        meta, _, name = item.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and name.startswith(base):
+            result[name[len(base):]] = parts[2]
+    return result
