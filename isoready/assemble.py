@@ -67,9 +67,17 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
-    readiness = assess(project, opts.as_of)
+    git = None
+    if opts.commit is None:  # a build pinned to a given commit (golden tests) reads no git facts
+        from .history import revisions_for, site_facts
+
+        repo, git = revisions_for(opts.root)
+    readiness = assess(project, opts.as_of, git.revisions if git else None)
+    if git is not None:
+        git = site_facts(repo, git, project, use_cache=opts.use_cache)
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project))
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
+                      git=git)
     return site, project, diags
 
 
@@ -124,6 +132,9 @@ def write_assets(site: SiteView, project: Project, out: Path,
                       ("search-index.js", export.search_index_js(site.export, listed).encode()),
                       ("checklist.xlsx", xlsx.workbook_bytes(site.export))):
         written.append(write_bytes(out, rel, data))
+    if site.export.history is not None:  # readiness per commit, when the build had git history
+        written.append(write_bytes(out, "history.json", (json.dumps(site.export.history, indent=1, sort_keys=True)
+                                                         + "\n").encode()))
     return written
 
 

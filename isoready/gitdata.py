@@ -238,3 +238,14 @@ def blobs(repo: Repo, sha: str) -> dict[str, str]:
         if len(parts) == 3 and name.startswith(base):
             result[name[len(base):]] = parts[2]
     return result
+
+
+def blob_id(path: Path) -> str:
+    """The id git gives a file's bytes (so a working-tree file compares with a committed blob)."""
+    import hashlib
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

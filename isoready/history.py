@@ -158,3 +158,98 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
     if entries and gitdata.is_shallow(repo):
         note = "a shallow clone: only the commits fetched are shown (fetch with fetch-depth: 0 for all)"
     return History(entries, evaluated, True, note)
+
+
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+HISTORY_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "history.schema.json",
+    "title": "isoready readiness history (history.json)",
+    "type": "object",
+    "required": ["version", "available", "note", "entries"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": HISTORY_VERSION},
+        "available": {"type": "boolean", "description": "false without git: then entries is empty"},
+        "note": {"type": "string"},
+        "last_audit": {"type": ["string", "null"]},
+        "entries": {"type": "array", "items": {
+            "type": "object",
+            "required": ["commit", "short", "date", "subject", "tags", "overall", "ready", "at_risk", "not_ready",
+                         "leaves_applicable", "by_main", "gates", "open_findings", "stale_evidence", "errors"],
+            "additionalProperties": False,
+            "properties": {
+                "commit": {"type": "string", "pattern": "^[0-9a-f]{40,64}$"},
+                "short": {"type": "string"},
+                "date": {"type": "string", "format": "date"},
+                "subject": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "overall": _SHARE, "ready": _SHARE, "at_risk": _SHARE, "not_ready": _SHARE,
+                "leaves_applicable": {"type": "integer", "minimum": 0},
+                "by_main": {"type": "object", "additionalProperties": {
+                    "type": "object", "required": ["ready", "at_risk", "not_ready"], "additionalProperties": False,
+                    "properties": {"ready": _SHARE, "at_risk": _SHARE, "not_ready": _SHARE}}},
+                "gates": {"type": "object", "additionalProperties": {"type": "boolean"}},
+                "open_findings": {"type": "integer", "minimum": 0},
+                "stale_evidence": {"type": "integer", "minimum": 0},
+                "errors": {"type": "integer", "minimum": 0,
+                           "description": "validation errors at that commit (a build there would have stopped)"},
+            }}},
+    },
+}
+
+
+# --------------------------------------------------------------------------- the facts a site build uses
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    """What git tells a build: revisions per file (document control), the history, the last audit's side.
+
+    ``available`` False (a zip of the register, no git, CI without history): every page says the facts are
+    absent; nothing fails.
+    """
+
+    available: bool
+    note: str
+    revisions: Any = None  # path relative to the project -> tuple[gitdata.Revision, ...], newest first
+    history: Optional[History] = None
+    last_audit: Optional[str] = None  # the ref organisation.yaml names
+    since: Any = None  # diff.Side at the last audit, or None
+    since_note: str = ""  # why there is no "since last audit" comparison
+    head: str = ""  # the commit the build's inputs come from
+    worktree_blobs: Any = None  # path under evidence/ -> git blob id of the files as they are now
+
+
+NO_GIT = GitFacts(False, "no git history: the register is not in a git repository (or git is not installed), so "
+                         "revision history and readiness history are not available")
+
+
+def revisions_for(root: Path) -> tuple[Optional[gitdata.Repo], GitFacts]:
+    """The first half of the git facts: what assess needs (revisions), before anything is assessed."""
+    repo = gitdata.open_repo(Path(root))
+    if repo is None:
+        return None, NO_GIT
+    return repo, GitFacts(True, "", gitdata.file_revisions(repo))
+
+
+def site_facts(repo: Optional[gitdata.Repo], facts: GitFacts, project: Any, use_cache: bool = True) -> GitFacts:
+    """The second half: the history (cached) and the last audit's side, for the dashboard and since page."""
+    if repo is None:
+        return facts
+    from dataclasses import replace
+
+    from .diff import side_at
+
+    hist = history(repo.root, use_cache=use_cache)
+    last = project.organisation.last_audit
+    since, note = None, ""
+    if last:
+        try:
+            since = side_at(repo, last, None, facts.revisions)
+        except ValueError:
+            note = (f"last_audit: '{last}' in content/organisation.yaml names no commit, tag or branch of this "
+                    "repository (a shallow clone may lack it: fetch with fetch-depth: 0)")
+    head = gitdata.resolve(repo, "HEAD") or ""
+    return replace(facts, history=hist, last_audit=last, since=since, since_note=note, head=head,
+                   worktree_blobs={d: gitdata.blob_id(repo.root / "evidence" / d) for d in project.documents})
