@@ -67,14 +67,12 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
-    git = None
-    if opts.commit is None:  # a build pinned to a given commit (golden tests) reads no git facts
-        from .history import revisions_for, site_facts
+    from .history import NO_GIT, revisions_for, site_facts
 
-        repo, git = revisions_for(opts.root)
-    readiness = assess(project, opts.as_of, git.revisions if git else None)
-    if git is not None:
-        git = site_facts(repo, git, project, use_cache=opts.use_cache)
+    # a build pinned to a given commit (golden tests) reads no git facts: it is built as if without git
+    repo, git = revisions_for(opts.root) if opts.commit is None else (None, NO_GIT)
+    readiness = assess(project, opts.as_of, git.revisions)
+    git = site_facts(repo, git, project, use_cache=opts.use_cache)
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
                       git=git)

@@ -148,12 +148,15 @@ class TrendChart:
     height: int
     left: int  # the plot area's left edge (y labels sit before it)
     top: int
-    plot_width: int
-    plot_height: int
+    right: int  # the plot area's right edge
+    bottom: int  # the plot area's bottom edge
+    label_x: int  # where the y labels end
+    date_y: int  # baseline of the date labels under the plot
+    mark_y: int  # baseline of the marks' labels
     overall_points: str  # "x,y x,y ..." ready or at risk
     ready_points: str  # ready only
     dots: tuple[tuple[float, float], ...]  # the overall line's points, for markers
-    grid: tuple[tuple[float, str], ...]  # y, label (0%, 50%, 100%)
+    grid: tuple[tuple[float, float, str], ...]  # y of the line, y of its label, label (0%, 50%, 100%)
     marks: tuple[TrendMark, ...]
     x_labels: tuple[tuple[float, str], ...]  # x, date text: first and last
     rows: tuple[TrendRow, ...]
@@ -206,6 +209,6 @@ def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_
                + "".join(f" {m.label.capitalize()} marked." for m in marks))
     return TrendChart(
         "Readiness over time: ready or at risk (solid) and ready (dashed), per commit", summary, width, height,
-        left, top, pw, ph, " ".join(f"{a},{b}" for a, b in overall), " ".join(f"{a},{b}" for a, b in ready),
-        tuple(overall), tuple((y(v), f"{round(v * 100)}%") for v in (0.0, 0.5, 1.0)), tuple(marks),
+        left, top, left + pw, top + ph, left - 6, top + ph + 14, top + ph + 28, " ".join(f"{a},{b}" for a, b in overall), " ".join(f"{a},{b}" for a, b in ready),
+        tuple(overall), tuple((y(v), y(v) + 4, f"{round(v * 100)}%") for v in (0.0, 0.5, 1.0)), tuple(marks),
         ((left, start.isoformat()), (left + pw, end.isoformat())), rows)

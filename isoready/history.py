@@ -221,8 +221,8 @@ class GitFacts:
     worktree_blobs: Any = None  # path under evidence/ -> git blob id of the files as they are now
 
 
-NO_GIT = GitFacts(False, "no git history: the register is not in a git repository (or git is not installed), so "
-                         "revision history and readiness history are not available")
+NO_GIT = GitFacts(False, "Readiness history is not available: this build has no git history (a zip of the "
+                         "register, a folder outside git, or git not installed).")
 
 
 def revisions_for(root: Path) -> tuple[Optional[gitdata.Repo], GitFacts]:

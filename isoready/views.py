@@ -187,6 +187,8 @@ class EvidenceView:
     revisions: tuple["RevisionView", ...] = ()  # of the record's YAML file, newest first (git)
     document_revisions: tuple["RevisionView", ...] = ()  # of the document's file, newest first (git)
     revisions_note: str = ""  # why there is no revision history (no git), or ""
+    revisions_caption: str = ""  # "Register entry: 3 commits, newest first"
+    document_revisions_caption: str = ""
     changed_since_approval: str = ""  # the sentence, when the document changed after its approval
 
 
@@ -1090,7 +1092,11 @@ class _Builder:
                          for r in git.revisions.get(path, ()))
 
         changed = self.r.changed_since_approval.get(e.id)
-        return {"revisions": views(e.source), "document_revisions": views(f"evidence/{e.file}") if e.file else (),
+        record, document = views(e.source), views(f"evidence/{e.file}") if e.file else ()
+        return {"revisions": record, "document_revisions": document,
+                "revisions_caption": f"Register entry ({e.source}): {plural(len(record), 'commit')}, newest first",
+                "document_revisions_caption": f"Document ({e.file}): {plural(len(document), 'commit')}, newest first"
+                if e.file else "",
                 "changed_since_approval": self.say(changed) if changed else "",
                 "revisions_note": "" if git.revisions.get(e.source) else
                 "No commit has this record yet (it is new in the working tree)."}
