@@ -227,7 +227,9 @@ def _verdict(v: Optional[bool]) -> str:
 
 def _side_name(s: dict) -> str:
     short = s["commit"][:10]
-    return f"{s['ref']} ({short})" if short and short != s["ref"] else s["ref"]
+    if short and s["commit"].startswith(s["ref"]):
+        return short  # the ref is the commit id itself
+    return f"{s['ref']} ({short})" if short else s["ref"]
 
 
 def lines(d: ReadinessDiff, markdown: bool) -> list[str]:
