@@ -204,3 +204,25 @@ def test_select_keeps_the_last_commit_of_each_period():
     assert [c.sha for c in select(cs, "commit")] == ["0", "1", "2", "3"]
     assert [c.sha for c in select(cs, "day")] == ["1", "2", "3"]
     assert [c.sha for c in select(cs, "week")] == ["2", "3"]
+
+
+def test_site_has_history_json_and_a_trend_chart_marking_the_last_audit(register, tmp_path):
+    repo, shas = register
+    edit(repo / "content/organisation.yaml", "name: Example Works Ltd\n",
+         "name: Example Works Ltd\nlast_audit: audit-2026-10\n")
+    commit(repo, "2026-11-04", "Name the last audit")
+    out = tmp_path / "site"
+    assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--output", str(out)]) == 0
+    import jsonschema
+
+    from isoready.history import HISTORY_SCHEMA
+    data = json.loads((out / "history.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, HISTORY_SCHEMA)
+    assert [e["date"] for e in data["entries"]] == ["2026-10-01", "2026-10-21", "2026-11-03", "2026-11-04"]
+    assert all(e["subject"] == "" for e in data["entries"])  # commit subjects only in internal builds
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<svg viewBox="0 0 640 220" role="img" aria-labelledby="trend-title"' in index
+    assert "Readiness over 4 commits from 2026-10-01 to 2026-11-04" in index
+    assert "Last audit (audit-2026-10) marked." in index
+    assert f"<td><code>{shas['c2'][:10]}</code></td>" in index and "<td>audit-2026-10</td>" in index
+    assert "history.json" in json.loads((out / "manifest.json").read_text())["files"].__repr__()
