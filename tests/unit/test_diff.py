@@ -112,3 +112,10 @@ def test_since_last_audit_page(register, tmp_path, capsys):
     assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--output", str(out)]) == 0
     assert "last_audit: &#39;audit-1999&#39; in content/organisation.yaml names no commit" in (
         out / "since-last-audit.html").read_text(encoding="utf-8")
+
+
+def test_workflow_posts_the_pull_request_diff_and_finds_its_comment_by_the_marker():
+    workflow = (Path(__file__).resolve().parents[2] / ".github/workflows/portal.yml").read_text(encoding="utf-8")
+    assert 'python -m isoready diff "$BASE_SHA" "$HEAD_SHA" --format markdown' in workflow
+    assert f"marker='{MARKER}'" in workflow  # the same hidden line the Markdown diff starts with
+    assert "--method PATCH" in workflow  # an existing comment is updated, not duplicated
