@@ -417,6 +417,13 @@ def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Seque
     return replace(today, on_audit_date=projected, lapses=lapses(project, today), changed_since_approval=changed)
 
 
+def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None) -> Readiness:
+    """``assess`` without the projections to the booked audit dates and the lapses: the figures, states,
+    gates and findings of ``as_of`` only (what a readiness history keeps of each commit)."""
+    changed = changed_since_approval(project, revisions, as_of)
+    return replace(_assess_on(project, as_of, as_of, changed), changed_since_approval=changed)
+
+
 def changed_since_approval(project: Project, revisions: Optional[Mapping[str, Sequence[Any]]],
                            as_of: date) -> dict[str, Reason]:
     """Documents whose file changed in a commit dated after the record's ``approved`` date (at risk).

@@ -75,24 +75,37 @@ def figures(readiness: Any, project: Any, errors: int) -> dict:
 
 def evaluate_tree(folder: Path, as_of: date, revisions: Any = None) -> dict:
     """Read, check and assess a materialised project as of a date (what a build at that commit computes)."""
-    from .assess import assess
+    from .assess import assess_today
     from .catalog import load_catalog
     from .diagnostics import errors
     from .validate import read_project
 
     project, diags = read_project(folder, load_catalog(), as_of)
-    return figures(assess(project, as_of, revisions), project, len(errors(diags)))
+    return figures(assess_today(project, as_of, revisions), project, len(errors(diags)))
+
+
+_BATCH: dict[int, gitdata.Batch] = {}  # one cat-file process per (worker) process
 
 
 def _evaluate_job(commit: gitdata.Commit) -> dict:
     repo, revisions = parallel.shared()
+    batch = _BATCH.get(os.getpid())
+    if batch is None:
+        batch = _BATCH[os.getpid()] = gitdata.Batch(repo)
     tmp = Path(tempfile.mkdtemp(prefix="isoready-history-"))
     try:
-        if not gitdata.materialise(repo, commit.sha, tmp):
+        if not gitdata.materialise_batch(batch, commit.sha, tmp):
             return {"absent": True}
         return evaluate_tree(tmp, commit.date, revisions)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _close_batches() -> None:
+    for pid, batch in list(_BATCH.items()):
+        if pid == os.getpid():
+            batch.close()
+        del _BATCH[pid]
 
 
 def load_cache(root: Path) -> dict:
@@ -138,7 +151,10 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
     evaluated = 0
     if todo:
         revisions = gitdata.file_revisions(repo)
-        results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN, shared=(repo, revisions))
+        try:
+            results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN, shared=(repo, revisions))
+        finally:
+            _close_batches()
         for c, result in zip(todo, results):
             trees[f"{keys[c.sha]}@{c.date.isoformat()}"] = result
         evaluated = len(todo)
