@@ -11,8 +11,8 @@ import os
 
 from .cli import main
 
-COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "clean", "init", "schema", "history",
-            "diff")
+COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "migrate", "clean", "init", "schema",
+            "history", "diff")
 
 INTRO = """# Command line
 
