@@ -67,9 +67,15 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
-    readiness = assess(project, opts.as_of)
+    from .history import NO_GIT, revisions_for, site_facts
+
+    # a build pinned to a given commit (golden tests) reads no git facts: it is built as if without git
+    repo, git = revisions_for(opts.root) if opts.commit is None else (None, NO_GIT)
+    readiness = assess(project, opts.as_of, git.revisions)
+    git = site_facts(repo, git, project, use_cache=opts.use_cache)
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project))
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
+                      git=git)
     return site, project, diags
 
 
@@ -126,6 +132,9 @@ def write_assets(site: SiteView, project: Project, out: Path,
                       ("checklist.xlsx", xlsx.workbook_bytes(site.export)),
                       ("schema/readiness.schema.json", schema_text("readiness").encode())):
         written.append(write_bytes(out, rel, data))
+    if site.export.history is not None:  # readiness per commit, when the build had git history
+        written.append(write_bytes(out, "history.json", (json.dumps(site.export.history, indent=1, sort_keys=True)
+                                                         + "\n").encode()))
     return written
 
 

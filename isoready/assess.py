@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .catalog import load_topics
 from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Evidence, Finding, Project
@@ -257,6 +257,8 @@ class Readiness:
     on_audit_date: Mapping[str, Optional[Gate]] = field(default_factory=dict)  # stage -> its gate on its date
     lapses: tuple[Lapse, ...] = ()
     review_inputs: Optional[ReviewInputs] = None
+    #: evidence id -> why its document changed after its approval (git facts; empty without them)
+    changed_since_approval: Mapping[str, Reason] = field(default_factory=dict)
     #: what the new edition adds or changes and whether the evidence addresses it (projects on the old edition
     #: only; None for a project already on the new one)
     transition: Optional["TransitionResult"] = None
@@ -406,18 +408,57 @@ def _not_applicable(own: Mapping[str, Assessment], src: str) -> Reason:
     return reason("not-applicable", declared_on=src, justification=just or "")
 
 
-def assess(project: Project, as_of: date) -> Readiness:
-    """Readiness on ``as_of``, and each booked audit's gate judged on its own date, assuming nothing changes."""
-    today = _assess_on(project, as_of, as_of)
+def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None) -> Readiness:
+    """Readiness on ``as_of``, and each booked audit's gate judged on its own date, assuming nothing changes.
+
+    ``revisions`` (git facts gathered before this stage; None without git): file path relative to the project
+    root -> the commits that changed it, newest first, each with ``sha``, ``date`` and ``subject``.
+    """
+    changed = changed_since_approval(project, revisions, as_of)
+    today = _assess_on(project, as_of, as_of, changed)
     projected: dict[str, Optional[Gate]] = {}
     for stage, day in sorted(project.organisation.audits.items()):
-        projected[stage] = _assess_on(project, day, as_of).gates[stage] if day >= as_of else None
-    return replace(today, on_audit_date=projected, lapses=lapses(project, today),
+        projected[stage] = _assess_on(project, day, as_of, changed).gates[stage] if day >= as_of else None
+    return replace(today, on_audit_date=projected, lapses=lapses(project, today), changed_since_approval=changed,
                    transition=transition(project, as_of) if _transition_applies(project) else None)
 
 
-def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
+def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None) -> Readiness:
+    """``assess`` without the projections to the booked audit dates and the lapses: the figures, states,
+    gates and findings of ``as_of`` only (what a readiness history keeps of each commit)."""
+    changed = changed_since_approval(project, revisions, as_of)
+    return replace(_assess_on(project, as_of, as_of, changed), changed_since_approval=changed)
+
+
+def changed_since_approval(project: Project, revisions: Optional[Mapping[str, Sequence[Any]]],
+                           as_of: date) -> dict[str, Reason]:
+    """Documents whose file changed in a commit dated after the record's ``approved`` date (at risk).
+
+    The approved version is the file as of the last commit on or before the approval date; when the file
+    first came into the repository after that date, the commit that brought it counts as the approved one.
+    Commits dated after the as-of date are not yet known on it.
+    """
+    out: dict[str, Reason] = {}
+    if not revisions:
+        return out
+    for e in project.evidence:
+        if not (e.file and e.approved):
+            continue
+        revs = [r for r in revisions.get(f"evidence/{e.file}", ()) if r.date <= as_of]
+        later = [r for r in revs if r.date > e.approved]
+        if later and len(later) == len(revs):
+            later = later[:-1]  # the commit that added the file brought the approved version
+        if later:
+            newest = later[0]
+            out[e.id] = reason("document-changed-since-approval", (e.id,), commit=newest.sha[:10], date=newest.date,
+                               subject=newest.subject, approved=e.approved, count=len(later))
+    return out
+
+
+def _assess_on(project: Project, as_of: date, known: date,
+               changed: Optional[Mapping[str, Reason]] = None) -> Readiness:
     """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known)."""
+    changed = changed or {}
     catalog = project.catalog
     statuses = resolve_statuses(project)
     own = {a.clause: a for a in project.assessments}
@@ -538,6 +579,7 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
             if number == REVIEW_INPUTS_CLAUSE:
                 risks.extend(input_risks)
             risks.extend(stale_reason(e) for e in stale)
+            risks.extend(changed[e.id] for e in linked if e.id in changed)
             notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
             if blockers:
                 state, reasons = NOT_READY, blockers + risks + notes
@@ -580,10 +622,12 @@ def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
                 reasons = [reason("subclauses-ready", count=len(applicable_leaves))]
             else:
                 reasons = [reason("subclauses-" + state, clauses=bad, total=len(applicable_leaves))]
-            if stale and state == READY:
+            unapproved = [changed[e.id] for e in linked if e.id in changed]
+            if (stale or unapproved) and state == READY:
                 state = AT_RISK
                 reasons = []
             reasons.extend(stale_reason(e) for e in stale)
+            reasons.extend(unapproved)
         results[number] = ClauseResult(
             number=number, status=status, assessed=assessed, status_from=status_from,
             applicable=bool(applicable_leaves), state=state, reasons=tuple(reasons),

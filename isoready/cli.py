@@ -106,6 +106,25 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
     p.add_argument("path", help="a built site folder or an archive .zip")
 
+    p = sub.add_parser("history", help="readiness at each commit that changed evidence/ or content/, read from "
+                                       "the git objects (no checkout); cached in ROOT/.cache/isoready")
+    p.add_argument("--root", default=".", help="project folder holding evidence/ and content/ (default: .)")
+    p.add_argument("--since", metavar="REF|DATE", help="only commits after this tag, branch or commit, or on or "
+                   "after this date YYYY-MM-DD")
+    p.add_argument("--every", choices=("commit", "day", "week"), default="commit",
+                   help="one point per commit, or the last commit of each day or ISO week (default: commit)")
+    p.add_argument("--output", metavar="FILE", help="write history.json there (default: print a table)")
+
+    p = sub.add_parser("diff", help="what changed in readiness between two commits: clauses, evidence, findings, "
+                                    "gates and the figures before and after")
+    p.add_argument("a", metavar="A", help="the earlier tag, branch or commit (e.g. audit-2026-09)")
+    p.add_argument("b", metavar="B", help="the later one (e.g. HEAD)")
+    p.add_argument("--root", default=".", help="project folder holding evidence/ and content/ (default: .)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text, Markdown (job summary, pull request comment) or JSON (default: text)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="judge both sides on this date (default: each on its own commit's date)")
+
     p = sub.add_parser("migrate", help="move the project to another edition of ISO 9001: rewrite the clause "
                        "numbers the mapping carries over, set standard:, list what it cannot decide")
     p.add_argument("--to", required=True, metavar="EDITION", help='the edition to move to, e.g. "ISO 9001:2026"')
@@ -275,6 +294,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(_opts(args), port=args.port, open_browser=args.open, fmt=args.format)
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    import json
+
+    from .history import history
+
+    root = Path(args.root)
+    if not root.is_dir():
+        raise Usage(f"--root {root} is not a folder")
+    try:
+        result = history(root, since=args.since, every=args.every)
+    except ValueError as exc:
+        raise Usage(f"--since: {exc}")
+    if args.output:
+        Path(args.output).write_text(json.dumps(result.as_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    else:
+        for e in result.entries:
+            overall = "-" if e["overall"] is None else f"{e['overall'] * 100:.0f}%"
+            gates = " ".join(f"{k}:{'pass' if v else 'fail'}" for k, v in sorted(e["gates"].items()))
+            print(f"{e['date']} {e['short']} {overall:>4} {gates} findings:{e['open_findings']} "
+                  f"stale:{e['stale_evidence']} {e['subject']}")
+    if not result.available or result.note:
+        print(f"isoready: {result.note}", file=sys.stderr)
+    where = f" into {args.output}" if args.output else ""
+    print(f"{len(result.entries)} commits{where}, {result.evaluated} evaluated, "
+          f"{len(result.entries) - result.evaluated if result.entries else 0} from the cache", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff_refs, render
+
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    try:
+        result = diff_refs(Path(args.root), args.a, args.b, as_of)
+    except ValueError as exc:
+        raise Usage(str(exc))
+    sys.stdout.write(render(result, args.format))
+    return EXIT_OK
+
+
 def _ask(question: str, default: str) -> str:
     answer = input(f"{question} [{default}]: " if default else f"{question}: ").strip()
     return answer or default
@@ -339,7 +398,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
             "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify, "init": cmd_init,
-            "schema": cmd_schema, "migrate": cmd_migrate}
+            "schema": cmd_schema, "migrate": cmd_migrate, "history": cmd_history, "diff": cmd_diff}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -11,7 +11,8 @@ import os
 
 from .cli import main
 
-COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "migrate", "clean", "init", "schema")
+COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "migrate", "clean", "init", "schema",
+            "history", "diff")
 
 INTRO = """# Command line
 

@@ -189,6 +189,24 @@ class EvidenceView:
     findings: tuple[Link, ...] = ()
     sort_clause: str = ""
     date_label: str = "Issued"  # documents are issued, records are recorded
+    approved_by: str = ""
+    approved: str = ""
+    revisions: tuple["RevisionView", ...] = ()  # of the record's YAML file, newest first (git)
+    document_revisions: tuple["RevisionView", ...] = ()  # of the document's file, newest first (git)
+    revisions_note: str = ""  # why there is no revision history (no git), or ""
+    revisions_caption: str = ""  # "Register entry: 3 commits, newest first"
+    document_revisions_caption: str = ""
+    changed_since_approval: str = ""  # the sentence, when the document changed after its approval
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    """One commit in a file's revision history; the author only in internal builds."""
+
+    date: str
+    commit: str  # short id
+    subject: str
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -560,6 +578,9 @@ class DashboardView:
     lapses: tuple[LapseView, ...] = ()  # the next few
     lapses_more: str = ""
     figures: str = ""  # "12 ready · 20 at risk · 27 not ready of 59 applicable clauses"
+    trend: Optional[charts.TrendChart] = None  # readiness over the commits (git history)
+    trend_note: str = ""  # why there is no trend, or a remark on it (shallow clone)
+    since_url: str = ""  # the "since last audit" page, when organisation.yaml names last_audit
     transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
 
 
@@ -680,6 +701,22 @@ class ReportView:
 
 
 @dataclass(frozen=True)
+class SinceView:
+    """What changed since the last audit (organisation.yaml ``last_audit``), for the build's audience."""
+
+    last_audit: str
+    note: str  # why there is no comparison, or ""
+    before: str = ""  # "audit-2026-09 (1a2b3c4d5e), 2026-09-22"
+    after: str = ""
+    figures: tuple[tuple[str, str, str], ...] = ()  # label, before, after
+    gates: tuple[str, ...] = ()  # sentences
+    clauses: tuple[tuple[ClauseLink, str, str, str], ...] = ()  # clause, before, after, why
+    evidence: tuple[tuple[str, Optional[Link], str], ...] = ()  # change, link (None when removed), words
+    findings: tuple[tuple[str, Optional[Link], str], ...] = ()
+    empty: bool = False
+
+
+@dataclass(frozen=True)
 class DocumentPageView:
     ev: EvidenceView
     doc: DocumentView
@@ -733,6 +770,7 @@ class ExportView:
     site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
     audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
     mandatory: tuple[MandatoryView, ...] = ()
+    history: Optional[Mapping[str, Any]] = None  # history.json, when git history is available
     transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
 
 
@@ -928,6 +966,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         if not full:  # a withheld record's own dates are not for this audience either
             return "stale evidence not shown in this build"
         return f"stale evidence {r.evidence[0]} (review was due {p['review_by']})"
+    if code == "document-changed-since-approval":
+        if not full:
+            return "a document changed after its approval (not shown in this build)"
+        more = f" and {p['count'] - 1} more" if p["count"] > 1 else ""
+        return (f"document {r.evidence[0]} changed since its approval on {p['approved']}: commit {p['commit']} "
+                f"of {p['date']} ({p['subject']}){more}; re-approve it or revert the change")
     if code == "ready":
         return f"declared {p['status']}; no gap, stale evidence or open nonconformity"
     if code == "not-applicable":
@@ -1033,21 +1077,24 @@ class Words:
 
 
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
-               hashes: Optional[Mapping[str, tuple[int, str]]] = None) -> SiteView:
+               hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None) -> SiteView:
     """The whole site as view-models for one audience.
 
     ``hashes`` maps a document path (under evidence/) to (size, sha256), as the reader computed them once;
-    views read no file.
+    views read no file. ``git`` (history.GitFacts, or None for a build that reads no git facts): revision
+    histories, the readiness history and the last audit's side.
     """
-    return _Builder(project, readiness, audience, commit, hashes or {}).site()
+    builder = _Builder(project, readiness, audience, commit, hashes or {}, git)
+    return builder.site()
 
 
 class _Builder:
     """Builds each page's view-model from the audience-filtered records; one method per page kind."""
 
     def __init__(self, project: Project, readiness: Readiness, audience: str, commit: str,
-                 hashes: Mapping[str, tuple[int, str]]):
+                 hashes: Mapping[str, tuple[int, str]], git: Any = None):
         self.project, self.r, self.audience, self.commit = project, readiness, audience, commit
+        self.git = git
         self.catalog = project.catalog
         rank = audience_rank(audience)
         self.visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
@@ -1111,7 +1158,32 @@ class _Builder:
             document=self.documents.get(e.file) if e.file else None, external_url=redact(e.url or "") or None, source=e.source,
             findings=tuple(self.findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
-            date_label="Issued" if e.kind == "document" else "Recorded")
+            date_label="Issued" if e.kind == "document" else "Recorded",
+            approved_by=redact(e.approved_by or ""), approved=_d(e.approved), **self.revision_fields(e))
+
+    def revision_fields(self, e: Evidence) -> dict:
+        """The record's and its document's revision history from git, and 'changed since approval'."""
+        git = self.git
+        if git is None:
+            return {}
+        if not git.available:
+            return {"revisions_note": "Revision history is not available: this build was made without git history "
+                                      "(for example from a zip of the register)."}
+
+        def views(path: str) -> tuple[RevisionView, ...]:
+            return tuple(RevisionView(r.date.isoformat(), r.short, self.redact(r.subject),
+                                      r.author if self.audience == "internal" else "")
+                         for r in git.revisions.get(path, ()))
+
+        changed = self.r.changed_since_approval.get(e.id)
+        record, document = views(e.source), views(f"evidence/{e.file}") if e.file else ()
+        return {"revisions": record, "document_revisions": document,
+                "revisions_caption": f"Register entry ({e.source}): {plural(len(record), 'commit')}, newest first",
+                "document_revisions_caption": f"Document ({e.file}): {plural(len(document), 'commit')}, newest first"
+                if e.file else "",
+                "changed_since_approval": self.say(changed) if changed else "",
+                "revisions_note": "" if git.revisions.get(e.source) else
+                "No commit has this record yet (it is new in the working tree)."}
 
     def f_view(self, f: Finding) -> FindingView:
         redact = self.redact
@@ -1382,7 +1454,77 @@ class _Builder:
             lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
-            transition=self.transition_panel())
+            transition=self.transition_panel(), **self.trend_fields())
+
+    def history_entries(self) -> Optional[list[dict]]:
+        """history.json's entries for this audience: subjects in internal builds only (they may name withheld
+        records), finding counts only where findings are published."""
+        git = self.git
+        if git is None or not git.available or git.history is None:
+            return None
+        out = []
+        for e in git.history.entries:
+            e = dict(e)
+            if self.audience != "internal":
+                e["subject"] = ""
+            if not self.findings_published:
+                e["open_findings"] = None
+            out.append(e)
+        return out
+
+    def trend_fields(self) -> dict:
+        git = self.git
+        if git is None:
+            return {}
+        since_url = "since-last-audit.html" if self.project.organisation.last_audit else ""
+        entries = self.history_entries()
+        if entries is None:
+            return {"trend_note": git.note or "Readiness history is not available without git history.",
+                    "since_url": since_url}
+        audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
+        chart = charts.trend(entries, audits, git.last_audit, self.findings_published,
+                             {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
+        note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
+        return {"trend": chart, "trend_note": note, "since_url": since_url}
+
+    def history_json(self) -> Optional[dict]:
+        entries = self.history_entries()
+        if entries is None:
+            return None
+        from .history import HISTORY_VERSION
+
+        return {"version": HISTORY_VERSION, "available": True, "note": self.git.history.note,
+                "last_audit": self.git.last_audit, "entries": entries}
+
+    def since(self) -> Optional[SinceView]:
+        """The "since last audit" page: None when organisation.yaml names no last_audit."""
+        git, org = self.git, self.project.organisation
+        if not org.last_audit:
+            return None
+        if git is None or not git.available:
+            return SinceView(org.last_audit, "The comparison with the last audit needs git history, which this "
+                                             "build does not have (for example a zip of the register).")
+        if git.since is None:
+            return SinceView(org.last_audit, git.since_note)
+        from .diff import FIGURE_WORDS, FIGURES, GATE_WORDS, STATE_WORDS, Side, _fig, _verdict, compare
+
+        after = Side("this build", git.head, self.project, self.r, git.worktree_blobs or {})
+        d = compare(git.since, after, set(self.visible_ev), set(self.visible_f) if self.findings_published else set())
+        fb, fa = d.before["figures"], d.after["figures"]
+        figures = tuple((FIGURE_WORDS[k], _fig(k, fb[k]), _fig(k, fa[k])) for k in FIGURES
+                        if k != "open_findings" or self.findings_published)
+        gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {_verdict(g.before)} then, {_verdict(g.after)} now"
+                      for g in d.gates)
+        clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after], "; ".join(c.reasons))
+                        for c in d.clauses)
+        evidence = tuple((e.change, Link(evidence_url(e.id), self.redact(e.title), e.id) if e.id in self.evidence
+                          else None, (self.redact(e.title) if e.change == "removed" else "")
+                          + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence)
+        findings = tuple((f.change, Link(finding_url(f.id), f.id, f.id) if f.id in self.findings else None,
+                          GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings)
+        before = f"{org.last_audit} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
+        return SinceView(org.last_audit, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
+                         clauses, evidence, findings, d.empty)
 
     def state_counts(self) -> tuple[CountView, ...]:
         return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
@@ -1598,6 +1740,9 @@ class _Builder:
                         self.transition_page())] if r.transition else []),
             PageView("report-print.css", "report-print.css", "", ""),
         ]
+        since = self.since()
+        if since is not None:
+            pages.append(PageView("since-last-audit.html", "since", "Since the last audit", "index", since))
         chrome = self.chrome()
         visible_audits = set(self.evidence)
         export = ExportView(
@@ -1611,7 +1756,7 @@ class _Builder:
             coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
             review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
-            transition=self.transition_export())
+            history=self.history_json(), transition=self.transition_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 
 

@@ -1,0 +1,121 @@
+"""Readiness diff between two commits of a real repository made here (see test_history.make_register)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from isoready import cli
+from isoready.diff import DIFF_SCHEMA, MARKER
+
+from .test_history import commit, edit, make_register
+
+
+@pytest.fixture
+def register(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    return make_register(tmp_path)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+EXPECTED_MARKDOWN = """<!-- isoready-readiness-diff -->
+### Readiness: audit-2026-10 ({c2}) → HEAD ({c3})
+
+| | before | after |
+| --- | ---: | ---: |
+| Ready or at risk | 5% | 5% |
+| Ready | 5% | 3% |
+| At risk | 0% | 2% |
+| Not ready | 95% | 95% |
+| Open findings | 0 | 0 |
+| Stale evidence | 0 | 0 |
+
+**Clauses whose state changed**
+- `4.3` Determining the scope of the quality management system: ready → at risk: document context/scope changed since its approval on 2026-10-01: commit {c3} of 2026-11-03 (Scope: add the Denholm annex; induction records); re-approve it or revert the change
+
+**Evidence**
+- changed: `context/scope` QMS scope statement (document)
+- added: `support/induction` Induction records 2026
+"""
+
+
+def test_markdown_for_a_fixture_pair_of_commits(register, capsys):
+    repo, shas = register
+    code, out, _ = run(capsys, "diff", "audit-2026-10", "HEAD", "--root", str(repo), "--format", "markdown",
+                       "--as-of", "2026-11-03")
+    assert code == 0
+    assert out == EXPECTED_MARKDOWN.format(c2=shas["c2"][:10], c3=shas["c3"][:10])
+
+
+def test_findings_closed_and_gates_and_text(register, capsys):
+    repo, shas = register
+    code, out, _ = run(capsys, "diff", shas["c1"], shas["c2"], "--root", str(repo), "--as-of", "2026-10-21")
+    assert code == 0
+    assert "Open findings: 1 -> 0" in out
+    assert "Findings:\n- closed: IA-2026-01 (major)\n" in out
+    assert out.startswith(f"Readiness: {shas['c1'][:10]} → {shas['c2'][:10]}\n")
+    assert MARKER not in out  # the hidden marker is for Markdown only
+
+
+def test_json_matches_its_schema_and_names_document_bytes(register, capsys):
+    repo, shas = register
+    code, out, _ = run(capsys, "diff", "audit-2026-10", "HEAD", "--root", str(repo), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    jsonschema.validate(data, DIFF_SCHEMA)
+    assert data["before"]["commit"] == shas["c2"] and data["after"]["commit"] == shas["c3"]
+    assert {"id": "context/scope", "title": "QMS scope statement", "change": "changed", "what": ["document"]} \
+        in data["evidence"]
+    # each side judged on its own commit's date when --as-of is not given
+    assert (data["before"]["as_of"], data["after"]["as_of"]) == ("2026-10-21", "2026-11-03")
+
+
+def test_same_commit_says_nothing_changed(register, capsys):
+    repo, _ = register
+    code, out, _ = run(capsys, "diff", "HEAD", "HEAD", "--root", str(repo), "--format", "markdown")
+    assert code == 0 and "No change to readiness, evidence, findings or gates." in out
+
+
+def test_bad_refs_and_no_git_are_usage_errors(register, tmp_path, capsys):
+    repo, _ = register
+    code, _, err = run(capsys, "diff", "no-such-tag", "HEAD", "--root", str(repo))
+    assert code == 2 and "'no-such-tag' names no commit, tag or branch of this repository" in err
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    code, _, err = run(capsys, "diff", "A", "B", "--root", str(plain))
+    assert code == 2 and "is not in a git repository with a commit" in err
+
+
+def test_since_last_audit_page(register, tmp_path, capsys):
+    repo, shas = register
+    edit(repo / "content/organisation.yaml", "name: Example Works Ltd\n",
+         "name: Example Works Ltd\nlast_audit: audit-2026-10\n")
+    commit(repo, "2026-11-04", "Name the last audit")
+    out = tmp_path / "site"
+    assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--output", str(out)]) == 0
+    page = (out / "since-last-audit.html").read_text(encoding="utf-8")
+    assert f"audit-2026-10 ({shas['c2'][:10]}), judged on 2026-10-21" in page
+    assert "QMS scope statement</a> <code>context/scope</code>  (document)" in page
+    assert "Added: <a" in page and "Induction records 2026" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="./since-last-audit.html">What changed since the last audit</a>' in index
+    # a last_audit that names nothing: the page says so, the build still succeeds
+    edit(repo / "content/organisation.yaml", "last_audit: audit-2026-10\n", "last_audit: audit-1999\n")
+    assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--output", str(out)]) == 0
+    assert "last_audit: &#39;audit-1999&#39; in content/organisation.yaml names no commit" in (
+        out / "since-last-audit.html").read_text(encoding="utf-8")
+
+
+def test_workflow_posts_the_pull_request_diff_and_finds_its_comment_by_the_marker():
+    workflow = (Path(__file__).resolve().parents[2] / ".github/workflows/portal.yml").read_text(encoding="utf-8")
+    assert 'python -m isoready diff "$BASE_SHA" "$HEAD_SHA" --format markdown' in workflow
+    assert f"marker='{MARKER}'" in workflow  # the same hidden line the Markdown diff starts with
+    assert "--method PATCH" in workflow  # an existing comment is updated, not duplicated
