@@ -62,17 +62,23 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
+def assess_with_git(opts: Options, project: Project) -> tuple[Any, Any]:
+    """The assessment, fed with the facts git holds (revisions), and those facts for the site.
+
+    A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git."""
+    from .history import NO_GIT, revisions_for, site_facts
+
+    repo, git = revisions_for(opts.root) if opts.commit is None else (None, NO_GIT)
+    readiness = assess(project, opts.as_of, git.revisions)
+    return readiness, site_facts(repo, git, project, use_cache=opts.use_cache)
+
+
 def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
     """load -> validate -> assess -> views; (None, ...) when the build must stop."""
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
-    from .history import NO_GIT, revisions_for, site_facts
-
-    # a build pinned to a given commit (golden tests) reads no git facts: it is built as if without git
-    repo, git = revisions_for(opts.root) if opts.commit is None else (None, NO_GIT)
-    readiness = assess(project, opts.as_of, git.revisions)
-    git = site_facts(repo, git, project, use_cache=opts.use_cache)
+    readiness, git = assess_with_git(opts, project)
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
                       git=git)

@@ -389,8 +389,7 @@ class Preview:
         """
         import time as _time
 
-        from .assemble import blocked, git_commit
-        from .assess import assess
+        from .assemble import assess_with_git, blocked, git_commit
         from .checks import check_records
         from .diagnostics import Collector
         from .load import is_yaml, special_diagnostic, special_kind, walk
@@ -447,14 +446,14 @@ class Preview:
         diags = out.items
         if blocked(diags, opts.strict):
             return False, diags
-        readiness = assess(project, opts.as_of)
+        readiness, git = assess_with_git(opts, project)
         base = root / "evidence"
         for e in project.evidence:
             if e.file and e.file not in self.hashes:
                 data = (base / e.file).read_bytes()
                 self.hashes[e.file] = (len(data), hashlib.sha256(data).hexdigest())
         commit = opts.commit if opts.commit is not None else git_commit(root)
-        site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=self.hashes)
+        site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=self.hashes, git=git)
         if site.chrome != self.job.site.chrome:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
         self._write(site, project, changed_docs)
