@@ -101,3 +101,46 @@ def test_an_id_with_a_symbol_is_still_refused(minimal_project: Path, capsys) -> 
     put(minimal_project, "support/a.yaml", RECORD + "id: qm★1\nurl: https://example.com\n")
     code, out = validate(minimal_project, capsys)
     assert code == 1 and out[0].startswith("evidence/support/a.yaml:4:5: E308 invalid evidence id 'qm★1'")
+
+
+E322_DOC = ("evidence/support/invoice\\u202egpj.exe:1:1: E322 document name holds the invisible format character U+202E "
+            "(RIGHT-TO-LEFT OVERRIDE) (rename it: such characters can make 'invoice\\u202egpj.exe' display as "
+            "'invoiceexe.jpg')")
+E323_DOC = "evidence/support/nnnn.md:1:1: E323 document name is 256 bytes long; file systems allow 255 (shorten it)"
+E320_DOC = ("content/extra/index.html:1:1: E320 extra file would replace the portal's own index.html (rename it or "
+            "move it to another folder under content/extra/)")
+
+
+def test_the_documented_e322_and_e323_lines_are_real_output(minimal_project: Path, capsys) -> None:
+    put(minimal_project, "support/a.yaml", RECORD + "file: \"invoice\\u202egpj.exe\"\n")
+    put(minimal_project, "support/invoice\u202egpj.exe", "x")
+    put(minimal_project, "support/b.yaml", RECORD + f"file: {'n' * 248}.md\n")
+    put(minimal_project, f"support/{'n' * 248}.md", "# x\n")
+    code, out = validate(minimal_project, capsys)
+    shown = [line.replace("\u202e", "\\u202e").replace("n" * 248, "nnnn") for line in out]
+    assert (code, shown) == (1, [E322_DOC, E323_DOC, "2 errors, 0 warnings"])
+
+
+def test_extra_files_are_copied_listed_and_never_replace_the_portals_own(minimal_project: Path, capsys) -> None:
+    import json
+
+    extra = minimal_project / "content" / "extra"
+    (extra / ".well-known").mkdir(parents=True)
+    (extra / "CNAME").write_text("portal.example.com\n")
+    (extra / ".nojekyll").write_text("")
+    (extra / ".well-known" / "security.txt").write_text("Contact: mailto:qa@example.com\n")
+    assert build(minimal_project, capsys) == 0
+    site = minimal_project / "output"
+    assert (site / "CNAME").read_text() == "portal.example.com\n"
+    assert (site / ".well-known" / "security.txt").is_file()
+    listed = {e["path"] for e in json.loads((site / "manifest.json").read_text())["files"]}
+    assert {"CNAME", ".nojekyll", ".well-known/security.txt"} <= listed
+    assert "  CNAME\n" in (site / "SHA256SUMS").read_text()
+    assert build(minimal_project, capsys) == 0 and (site / "CNAME").is_file()  # still there in the next build
+    (extra / "index.html").write_text("<p>mine</p>")
+    code = main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(site)])
+    assert code == 1
+    out = capsys.readouterr()
+    assert E320_DOC in out.out.splitlines()
+    assert "left unchanged" in out.err
+    assert "<p>mine</p>" not in (site / "index.html").read_text()
