@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -18,15 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
-from .package import MANIFEST, SUMS, BuildResult, Options, build, site_files
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "organisation"
-
-
-def archive_name(organisation: str, as_of: str, audience: str) -> str:
-    return f"{slug(organisation)}-iso9001-readiness-{as_of}-{audience}"
+from .package import MANIFEST, SUMS, BuildResult, Options, archive_name, build, site_files
 
 
 ZIP_FIRST_YEAR, ZIP_LAST_YEAR = 1980, 2107

@@ -12,6 +12,7 @@ site replaces ``output/``. Nothing is ever written to evidence/ or content/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -304,3 +305,12 @@ def render_plain(site: SiteView, project: Project, tmp: Path, opts: Options, pla
     """Plain Jinja, no Pelican (so no team-written pages and no pelicanconf.py settings)."""
     items = list(pages(site, project.root / EVIDENCE_DIR))
     return render_site(items, default_shared(site), tmp, theme_dirs(opts.root), plan), []
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "organisation"
+
+
+def archive_name(organisation: str, as_of: str, audience: str) -> str:
+    """The name of an offline archive (and of the report PDF copied beside it) for one build."""
+    return f"{slug(organisation)}-iso9001-readiness-{as_of}-{audience}"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .errors import ReportError
-from .package import BuildResult, Options, build, render_with_pelican
+from .package import BuildResult, Options, archive_name, build, render_with_pelican
 from .views import SiteView
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -99,7 +99,6 @@ def render_with_report(chromium: Optional[str] = None) -> Callable[..., list]:
 def make_report(opts: Options, target: Optional[Path] = None) -> tuple[BuildResult, Optional[Path]]:
     """Build the site into its output folder with report.pdf in it, and copy the PDF to ``target``
     (default: ROOT/dist/<organisation>-iso9001-readiness-<as-of>-<audience>-report.pdf)."""
-    from .archive import archive_name
 
     result = build(opts, render=render_with_report())
     if not result.ok or result.site is None or result.output is None:

@@ -13,7 +13,6 @@ same bytes: SITEURL is the page's relative path to the site root.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from .options import workers
+from .parallel import pmap
 from .text import Md
 from .views import SiteView
 
@@ -171,16 +171,15 @@ def _render_range(bounds: tuple[int, int]) -> list[Written]:
 
 
 def parallel_map(fn: Callable[[tuple[int, int]], list], count: int, min_items: Optional[int] = None) -> list:
-    """fn over index ranges covering 0..count, concatenated in order: in a fork pool when there are enough
-    items, several workers and fork exists, else in this process. The one place render forks (the shared
-    parallel helper can replace it)."""
-    n = workers()
-    if n == 1 or count < (PARALLEL_FROM if min_items is None else min_items) or "fork" not in multiprocessing.get_all_start_methods():
+    """fn over index ranges covering 0..count, concatenated in order, through the tool's one parallel map
+    (parallel.pmap: a fork pool when there are enough items, else in this process; ISOREADY_WORKERS=1 runs
+    everything here)."""
+    threshold = PARALLEL_FROM if min_items is None else min_items
+    if count < threshold:
         return fn((0, count))
-    step = max(50, count // (n * 8))
+    step = max(50, count // (workers() * 8))
     ranges = [(i, min(i + step, count)) for i in range(0, count, step)]
-    with multiprocessing.get_context("fork").Pool(n) as pool:
-        return [w for chunk in pool.map(fn, ranges) for w in chunk]
+    return [w for chunk in pmap(fn, ranges, min_parallel=2, chunk=1) for w in chunk]
 
 
 def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template: Callable[[str], Template],

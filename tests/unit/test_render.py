@@ -142,3 +142,31 @@ def test_search_entries_keep_hyphens_and_dates_and_keep_state_words_apart(minima
     assert clause["facts"].startswith("State: Not ready · Status: ")
     assert not clause["text"].startswith(("Not ready", " "))  # prose only
     assert views.prose("MIC-03 due 2026-10-02, see _IA-1_ and **x-y**") == "MIC-03 due 2026-10-02, see IA-1 and x-y"
+
+
+def test_rendering_in_parallel_and_serially_gives_the_same_site(tmp_path, monkeypatch):
+    """The one parallel map renders pages in a fork pool; ISOREADY_WORKERS=1 renders every page in-process."""
+    import os
+
+    from isoready import render
+    from isoready.bench import generate
+
+    root = tmp_path / "org"
+    generate(root, 450)  # enough pages to cross the parallel threshold
+    seen: list[int] = []
+    real = render.pmap
+
+    def spy(func, items, **kw):  # noqa: ANN001, ANN003, ANN202
+        seen.append(len(items))
+        return real(func, items, **kw)
+
+    monkeypatch.setattr(render, "pmap", spy)
+    trees = {}
+    for workers in ("2", "1"):
+        monkeypatch.setenv("ISOREADY_WORKERS", workers)
+        out = tmp_path / f"site-{workers}"
+        assert build(Options(root=root, as_of=date(2026, 11, 1), output=out, use_cache=False, commit="x")).ok
+        trees[workers] = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert seen and seen[0] > 1, "the parallel path was not taken"
+    assert len(trees["1"]) > 400 and trees["1"] == trees["2"]
+    assert os.environ["ISOREADY_WORKERS"] == "1"
