@@ -136,3 +136,25 @@ def test_an_incomplete_folder_aside_is_never_restored(sites, tmp_path: Path) -> 
     (half / "manifest.json").write_text('{"generator": "isoready", "files": [{"path": "index.html"}]}')
     assert main(["clean", "--root", str(root), "--output", str(out)]) == 0
     assert not out.exists()  # a site missing files listed in its manifest is not a previous site
+
+
+def test_a_page_edited_in_place_keeping_size_and_mtime_is_never_reused(minimal_project: Path, tmp_path: Path) -> None:
+    """Trust by content: the next build renders the page again instead of carrying the edit forward."""
+    from datetime import date
+
+    from isoready.options import Options
+    from isoready.package import build
+
+    opts = Options(root=minimal_project, as_of=date(2026, 11, 1), output=tmp_path / "site", commit="abc")
+    assert build(opts).ok
+    page = tmp_path / "site" / "clauses.html"
+    original = page.read_bytes()
+    st = page.stat()
+    tampered = original.replace(b"<h1", b"<H1", 1)
+    assert tampered != original and len(tampered) == len(original)
+    page.write_bytes(tampered)
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime
+    again = build(opts)
+    assert again.ok and again.reused > 5  # the rest was reused
+    assert page.read_bytes() == original
+    assert verify(tmp_path / "site") == []
