@@ -33,9 +33,12 @@ def default_as_of() -> date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+            day = datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
         except (ValueError, OverflowError, OSError):
             raise Usage(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'")
+        if not AS_OF_MIN <= day <= AS_OF_MAX:
+            raise Usage(f"SOURCE_DATE_EPOCH must give a date between {AS_OF_MIN} and {AS_OF_MAX}, not {day}")
+        return day
     return date.today()
 
 

@@ -163,3 +163,22 @@ def test_ctrl_c_prints_one_line_and_exits_130(minimal_project: Path) -> None:
     assert proc.returncode == 130
     assert err.strip().splitlines() == ["isoready: interrupted; output left unchanged"]
     assert "Traceback" not in out + err
+
+
+def test_source_date_epoch_outside_1900_9999_is_a_usage_error(minimal_project: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(-5_000_000_000))  # 1811
+    assert main(["validate", "--root", str(minimal_project)]) == 2
+    assert ("isoready: error: SOURCE_DATE_EPOCH must give a date between 1900-01-01 and 9999-12-31, not 1811-07-23"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("value", ["5" * 5000, "'²'", "-3", "1.5"])
+def test_windows_values_that_are_not_small_whole_numbers_are_diagnostics(minimal_project: Path, capsys,
+                                                                         value: str) -> None:
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text() + f'windows:\n  "9.2.2": {value}\n')
+    code = main(["validate", "--root", str(minimal_project), "--as-of", "2026-11-01"])
+    out = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out.out + out.err
+    assert out.out.splitlines()[-1] == "1 error, 0 warnings"
+    assert out.out.startswith("content/organisation.yaml:")
