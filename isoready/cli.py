@@ -147,6 +147,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     opts = _opts(args)
     project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+    from .package import extra_files  # content/extra/: refused here, before build would
+
+    diags = sorted(set(diags + extra_files(opts.root)[1]))
     _print_diags(diags, args.format)
     if args.summary and project is not None and not errors(diags):
         from .assess import assess

@@ -259,18 +259,30 @@ def ours(out: Path) -> bool:
 EXTRA_DIR = "content/extra"
 
 
-def copy_extra(root: Path, site: Path, written: list) -> list[Diagnostic]:
-    """Copy the team's own files (CNAME, .nojekyll, robots.txt, ...) from content/extra/ into the site root,
-    at the same relative path, in every build (like Pelican's EXTRA_PATH_METADATA). The manifest lists them."""
+#: what the portal itself writes at the top of a site (pages, folders, exports): no extra file may go there
+PORTAL_NAMES = frozenset(["index.html", "clauses.html", "clauses", "evidence.html", "evidence", "files", "findings",
+                          "findings.html", "gaps.html", "stages.html", "coverage.html", "applicability.html",
+                          "search.html", "report.html", "report-print.css", "report.pdf", "theme", "readiness.json",
+                          "readiness.schema.json", "checklist.csv", "checklist.xlsx", "search-index.js",
+                          "README.txt", MANIFEST, SUMS])
+
+
+def extra_files(root: Path) -> tuple[list[tuple[str, Path, int]], list[Diagnostic]]:
+    """The team's files under content/extra/ (relative path, path, size) and the problems of the others.
+    Shared by ``validate`` (which refuses first) and ``build``. Never opens anything but regular files."""
+    import re
     import stat
 
-    from .render import Written
+    from .checks import name_problem
 
     folder = root / EXTRA_DIR
+    found: list[tuple[str, Path, int]] = []
     diags: list[Diagnostic] = []
-    if not folder.is_dir() or folder.is_symlink():
-        return diags
-    generated = {w.path for w in written}
+    if folder.is_symlink():
+        return found, [Diagnostic(EXTRA_DIR, 1, 1, "E320", "extra file is not a regular file (a symlink, FIFO or "
+                                  "device)", "put the file itself in content/extra/")]
+    if not folder.is_dir():
+        return found, diags
     for dirpath, dirs, names in os.walk(folder):
         dirs.sort()
         for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]):
@@ -278,18 +290,36 @@ def copy_extra(root: Path, site: Path, written: list) -> list[Diagnostic]:
             rel = path.relative_to(folder).as_posix()
             where = f"{EXTRA_DIR}/{rel}"
             st = os.lstat(path)
+            problem = next(filter(None, (name_problem(part) for part in rel.split("/"))), None)
             if not stat.S_ISREG(st.st_mode):
                 diags.append(Diagnostic(where, 1, 1, "E320", "extra file is not a regular file (a symlink, FIFO or "
                                         "device)", "put the file itself in content/extra/"))
-                continue
-            target = site / rel
-            if rel in generated or target.exists():
+            elif problem:
+                diags.append(Diagnostic(where, 1, 1, problem[0], f"extra file {problem[1]}", problem[2]))
+            elif rel.split("/")[0] in PORTAL_NAMES or re.fullmatch(r"evidence-\d+\.html", rel):
                 diags.append(Diagnostic(where, 1, 1, "E320", f"extra file would replace the portal's own {rel}",
                                         "rename it or move it to another folder under content/extra/"))
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            written.append(Written(rel, st.st_size, sha256_file(target)))
+            else:
+                found.append((rel, path, st.st_size))
+    return found, diags
+
+
+def copy_extra(root: Path, site: Path, written: list) -> list[Diagnostic]:
+    """Copy the team's own files (CNAME, .nojekyll, robots.txt, ...) from content/extra/ into the site root,
+    at the same relative path, in every build (like Pelican's EXTRA_PATH_METADATA). The manifest lists them."""
+    from .render import Written
+
+    found, diags = extra_files(root)
+    generated = {w.path for w in written}
+    for rel, path, size in found:
+        target = site / rel
+        if rel in generated or target.exists():  # a team page (content/pages) of the same name, say
+            diags.append(Diagnostic(f"{EXTRA_DIR}/{rel}", 1, 1, "E320", f"extra file would replace the portal's own "
+                                    f"{rel}", "rename it or move it to another folder under content/extra/"))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(Written(rel, size, sha256_file(target)))
     return diags
 
 

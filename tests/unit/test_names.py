@@ -144,3 +144,18 @@ def test_extra_files_are_copied_listed_and_never_replace_the_portals_own(minimal
     assert E320_DOC in out.out.splitlines()
     assert "left unchanged" in out.err
     assert "<p>mine</p>" not in (site / "index.html").read_text()
+
+
+def test_validate_refuses_the_extra_files_build_would(minimal_project: Path, capsys) -> None:
+    import os
+
+    extra = minimal_project / "content" / "extra"
+    extra.mkdir()
+    (extra / "index.html").write_text("<p>mine</p>")
+    (extra / "CNAME").write_text("portal.example.com\n")
+    os.mkfifo(extra / "pipe")
+    code, out = validate(minimal_project, capsys)
+    assert (code, out) == (1, [E320_DOC, "content/extra/pipe:1:1: E320 extra file is not a regular file (a symlink, "
+                                         "FIFO or device) (put the file itself in content/extra/)",
+                               "2 errors, 0 warnings"])
+    assert build(minimal_project, capsys) == 1 and not (minimal_project / "output").exists()
