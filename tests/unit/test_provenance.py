@@ -80,6 +80,9 @@ def test_two_builds_are_byte_identical_under_any_hash_seed_timezone_locale_or_um
         'title: Secret\nkind: record\nclauses: ["7.2"]\naudience: internal\nurl: https://example.com/s\n')
     (minimal_project / "evidence" / "support" / "secret-plan.yaml").write_text(
         'title: Secret plan\nkind: record\nclauses: ["7.2"]\naudience: internal\nurl: https://example.com/p\n')
+    training = minimal_project / "evidence" / "support" / "training.yaml"
+    training.write_text(training.read_text() + "audience: public\ndescription: See support/secret-plan and "
+                        "support/secret, SECRET-PLAN.pdf and secret.\n")
     trees = []
     for n, env in enumerate(ENVIRONMENTS):
         out = tmp_path / f"site{n}"
