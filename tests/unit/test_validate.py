@@ -243,11 +243,11 @@ CASES = [
     Case("E308-invalid-ids", {"evidence/★.yaml": RECORD,
                               "evidence/x.yaml": "- id: QP 002\n  " + RECORD.replace("\n", "\n  ").rstrip() + "\n",
                               "evidence/y.yaml": "id: |\n  QP-003\n" + RECORD},
-         ["evidence/★.yaml:1:1: E308 invalid evidence id '★' "
-          "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))",
-          "evidence/x.yaml:1:7: E308 invalid evidence id 'QP 002' "
+         ["evidence/x.yaml:1:7: E308 invalid evidence id 'QP 002' "
           "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))",
           "evidence/y.yaml:1:5: E308 invalid evidence id 'QP-003\\n' "
+          "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))",
+          "evidence/★.yaml:1:1: E308 invalid evidence id '★' "
           "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))"],
          "3 errors, 0 warnings"),
     Case("E309-bad-document-name", {"evidence/tab\there.txt": "x\n",
@@ -812,7 +812,8 @@ CODE_IN_LINE = re.compile(r":\d+:\d+: ([EW]\d{3}) |title=([EW]\d{3})::")
 
 def test_every_code_is_asserted() -> None:
     here = Path(__file__).parent
-    text = (here / "test_validate.py").read_text(encoding="utf-8") + (here / "test_cli.py").read_text(encoding="utf-8")
+    text = "".join((here / name).read_text(encoding="utf-8") for name in ("test_validate.py", "test_cli.py",
+                                                                           "test_names.py"))
     asserted = {a or b for a, b in CODE_IN_LINE.findall(text)}
     assert sorted(set(CODES) - asserted) == []
     assert sorted(asserted - set(CODES)) == []
