@@ -172,11 +172,16 @@ def bench(c, sizes="1000,10000", json=""):
 
 @task
 def docs(c):
-    """Regenerate docs/commands.md from the command line's --help."""
-    from isoready import helpdoc
+    """Regenerate docs/commands.md from --help, the shipped JSON Schemas and the register workflow copy."""
+    from isoready import helpdoc, init, schema
 
     (ROOT / "docs" / "commands.md").write_text(helpdoc.render(), encoding="utf-8")
     print("wrote docs/commands.md")
+    changed = schema.write_schemas(ROOT / "isoready" / "schemas")
+    print(f"isoready/schemas: {len(changed)} file(s) changed")
+    workflow = init.adapt_workflow((ROOT / init.WORKFLOW).read_text(encoding="utf-8"))
+    (ROOT / "isoready" / "scaffold" / "portal.yml").write_text(workflow, encoding="utf-8")
+    print("wrote isoready/scaffold/portal.yml (init's copy of .github/workflows/portal.yml)")
 
 
 @task

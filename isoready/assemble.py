@@ -132,13 +132,15 @@ def write_assets(site: SiteView, project: Project, out: Path,
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     from . import xlsx
+    from .schema import schema_text
 
     listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
     for rel, data in (("README.txt", readme_text(site).encode()),
                       ("readiness.json", export.readiness_json(site.export).encode()),
                       ("checklist.csv", export.checklist_csv(site.export).encode()),
                       ("search-index.js", export.search_index_js(site.export, listed).encode()),
-                      ("checklist.xlsx", xlsx.workbook_bytes(site.export))):
+                      ("checklist.xlsx", xlsx.workbook_bytes(site.export)),
+                      ("schema/readiness.schema.json", schema_text("readiness").encode())):
         written.append(write_bytes(out, rel, data))
     return written
 

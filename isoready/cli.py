@@ -16,7 +16,11 @@ from typing import Optional, Sequence
 
 from .diagnostics import errors, report
 from .errors import IsoreadyError, UsageError
-from .model import AUDIENCES
+from .model import AUDIENCES, DEFAULT_STANDARD, STANDARDS
+
+#: ``isoready schema KIND``: the kinds, as the files are named in isoready/schemas/
+SCHEMA_KINDS = {"organisation": "organisation", "evidence": "evidence", "clauses": "assessment",
+                "findings": "finding", "page": "page", "readiness": "readiness"}
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
@@ -117,6 +121,22 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clean", help="remove output/, leftovers of interrupted builds, and the build cache")
     p.add_argument("--root", default=".")
     p.add_argument("--output", help="site folder (default: ROOT/output)")
+
+    p = sub.add_parser("init", help="start a new register in DIR: settings, one file per main clause, an example, "
+                       "workflow, pre-commit hook, JSON Schemas; never overwrites a file")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the register's folder (default: .)")
+    p.add_argument("--name", help="the organisation's name (asked when missing and run in a terminal)")
+    p.add_argument("--scope", help="the scope statement (default: a placeholder to replace)")
+    p.add_argument("--standard", metavar="EDITION",
+                   help=f"the edition to assess against: {' or '.join(STANDARDS)} (default: {DEFAULT_STANDARD}); "
+                   "the year alone is enough")
+    p.add_argument("--yes", action="store_true", help="ask nothing: take the defaults for what is missing "
+                   "(name: the folder's name)")
+
+    p = sub.add_parser("schema", help="print a JSON Schema of an input file or of readiness.json, or write them all")
+    p.add_argument("kind", nargs="?", choices=tuple(SCHEMA_KINDS), metavar="KIND",
+                   help=f"one of: {', '.join(SCHEMA_KINDS)}")
+    p.add_argument("--write", metavar="DIR", help="write every schema file into DIR (e.g. .schemas after an upgrade)")
     return parser
 
 
@@ -262,8 +282,71 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(_opts(args), port=args.port, open_browser=args.open, fmt=args.format)
 
 
+def _ask(question: str, default: str) -> str:
+    answer = input(f"{question} [{default}]: " if default else f"{question}: ").strip()
+    return answer or default
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import shlex
+
+    from .init import DEFAULT_SCOPE, Answers, InitRefused, scaffold, standard_of
+
+    root = Path(args.dir)
+    if root.exists() and not root.is_dir():
+        raise Usage(f"{root} is not a folder")
+    interactive = not args.yes and sys.stdin.isatty()
+    folder_name = root.resolve().name or "Our organisation"
+    name, scope, standard = args.name, args.scope, args.standard
+    if interactive:
+        while not (name or "").strip():
+            name = _ask("Organisation name", folder_name)
+        if scope is None:
+            scope = _ask("Scope of the quality management system (one line; edit it later)", DEFAULT_SCOPE)
+        if standard is None:
+            standard = _ask(f"Edition ({' or '.join(STANDARDS)})", DEFAULT_STANDARD)
+    elif name is None and not args.yes:
+        raise Usage("init needs --name (or --yes to take the defaults, or run it in a terminal to be asked)")
+    name = folder_name if name is None else name
+    if not name.strip():
+        raise Usage("--name must not be empty")
+    edition = standard_of(standard or DEFAULT_STANDARD)
+    if edition is None:
+        raise Usage(f"--standard must be {' or '.join(STANDARDS)}, not '{standard}'")
+    answers = Answers(name=name.strip(), scope=(scope or DEFAULT_SCOPE).strip() or DEFAULT_SCOPE, standard=edition)
+    try:
+        written = scaffold(root, answers, default_as_of())
+    except InitRefused as exc:
+        print(f"isoready init: {len(exc.existing)} of the files it would write exist already in {root}; "
+              "nothing was written:", file=sys.stderr)
+        for rel in exc.existing:
+            print(f"  {rel}", file=sys.stderr)
+        print("move them away, or init into an empty folder", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"created {len(written)} files in {root} for {answers.name} ({answers.standard}); next:")
+    print(f"  cd {shlex.quote(str(root))} && git init && git add . && git commit -m 'Start the evidence register'")
+    print("  pip install -r requirements.txt pre-commit && pre-commit install")
+    print("  isoready validate && isoready serve")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import SCHEMA_FILES, schema_text, write_schemas
+
+    if args.write:
+        changed = write_schemas(Path(args.write))
+        print(f"wrote {len(changed)} of {len(SCHEMA_FILES)} schema files into {args.write}"
+              + ("" if changed else " (all were current)"))
+        return EXIT_OK
+    if not args.kind:
+        raise Usage(f"schema needs a KIND ({', '.join(SCHEMA_KINDS)}) or --write DIR")
+    sys.stdout.write(schema_text(SCHEMA_KINDS[args.kind]))
+    return EXIT_OK
+
+
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
-            "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify}
+            "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify, "init": cmd_init,
+            "schema": cmd_schema}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

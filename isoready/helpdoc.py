@@ -11,7 +11,7 @@ import os
 
 from .cli import main
 
-COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "clean")
+COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "clean", "init", "schema")
 
 INTRO = """# Command line
 

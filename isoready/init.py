@@ -1,0 +1,311 @@
+"""``isoready init [DIR]``: start a new evidence register in one command.
+
+It writes a register that validates with no errors and builds at once: the organisation's settings, one
+clause file per main clause listing every clause of the catalog as ``not-started``, one example document with
+its evidence record, an empty findings register, a starter page, the GitHub workflow, a pre-commit hook, a
+README, and the JSON Schemas (``.schemas/``) that every YAML file names in its first line, so an editor with
+the YAML language server completes and checks keys offline (``.vscode/settings.json`` maps them too).
+
+It never overwrites: when any file it would write exists already, it lists them and writes nothing.
+Everything here is pure text made from the answers and a date (``plan``); ``scaffold`` writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+from . import version
+from .catalog import load_catalog
+from .model import DEFAULT_STANDARD, STANDARDS, Clause
+from .schema import SCHEMA_FILES, schema_text
+
+SCHEMA_DIR = ".schemas"
+DEFAULT_SCOPE = ("Describe the scope of your quality management system here: the products and services it "
+                 "covers, the sites, and any clause that does not apply, with why.")
+WORKFLOW = ".github/workflows/portal.yml"
+EXAMPLE_ID = "context/qms-scope"
+
+#: how ``init`` adapts this repository's own workflow for a register that installs isoready instead of being it
+WORKFLOW_CHANGES = (
+    ("# See docs/publishing.md.", "# See docs/publishing.md in the isoready repository."),
+    ("cache-dependency-path: pyproject.toml", "cache-dependency-path: requirements.txt"),
+    ("python -m pip install -e .", "python -m pip install -r requirements.txt"),
+)
+
+
+class InitRefused(Exception):
+    """Files ``init`` would write exist already; nothing was written."""
+
+    def __init__(self, root: Path, existing: list[str]) -> None:
+        super().__init__(f"{len(existing)} file(s) exist already")
+        self.root, self.existing = root, existing
+
+
+@dataclass(frozen=True)
+class Answers:
+    name: str
+    scope: str = DEFAULT_SCOPE
+    standard: str = DEFAULT_STANDARD
+
+
+def standard_of(text: str) -> Optional[str]:
+    """'ISO 9001:2026', '9001:2026' or '2026' -> the edition's full name; None when unknown."""
+    words = text.strip()
+    for s in STANDARDS:
+        if words in (s, s.split(" ", 1)[1], s[-4:]):
+            return s
+    return None
+
+
+def adapt_workflow(text: str) -> str:
+    """This repository's .github/workflows/portal.yml, adapted for a register (a test keeps the shipped copy
+    equal to this; ``python3 -m invoke docs`` refreshes it)."""
+    for old, new in WORKFLOW_CHANGES:
+        if old not in text:
+            raise ValueError(f"the workflow no longer contains {old!r}: update init.WORKFLOW_CHANGES")
+        text = text.replace(old, new)
+    return text
+
+
+def scaffold_file(name: str) -> str:
+    return resources.files("isoready").joinpath("scaffold", name).read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the files
+
+
+def _q(text: str) -> str:
+    """A YAML scalar that reads back as exactly ``text`` (JSON strings are YAML double-quoted scalars)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _block(key: str, text: str) -> str:
+    """``key: "text"``, or a literal block (long lines wrapped: the value is Markdown) when it is long."""
+    lines = text.strip("\n").splitlines() or [""]
+    if len(lines) == 1 and len(key) + len(_q(lines[0])) < 100:
+        return f"{key}: {_q(lines[0])}\n"
+    wrapped = [part for line in lines for part in (textwrap.wrap(line, 100, break_long_words=False,
+                                                                 break_on_hyphens=False) or [""])]
+    return f"{key}: |\n" + "".join(f"  {line}\n" if line.strip() else "\n" for line in wrapped)
+
+
+def modeline(rel: str, schema: str) -> str:
+    """``# yaml-language-server: $schema=...`` with a path relative to the file ``rel``."""
+    up = "../" * rel.count("/")
+    return f"# yaml-language-server: $schema={up}{SCHEMA_DIR}/{SCHEMA_FILES[schema]}\n"
+
+
+def clause_file_name(main: Clause) -> str:
+    word = re.sub(r"[^a-z0-9]+", "-", (main.title or main.label or "clause").lower()).strip("-").split("-")[0]
+    return f"content/clauses/{main.number}-{word}.yaml"
+
+
+def _title(c: Clause) -> str:
+    return c.title or f"{c.label} (label ours)"
+
+
+def organisation_yaml(a: Answers) -> str:
+    rel = "content/organisation.yaml"
+    return (modeline(rel, "organisation") +
+            "# The organisation's settings: docs/format.md in the isoready repository lists every key.\n"
+            + _block("name", a.name) + _block("scope", a.scope) + f"standard: {_q(a.standard)}\n"
+            "# Once the certification audits are booked, the portal counts down to them and judges the gates on\n"
+            "# those dates:\n"
+            "# audits:\n#   stage1: 2027-01-19\n#   stage2: 2027-03-02\n"
+            "# certification_body: Name of your certification body\n")
+
+
+def clause_yaml(main: Clause, leaves: list[Clause], today: date) -> str:
+    rel = clause_file_name(main)
+    first = leaves[0].number
+    target = today + timedelta(days=90)
+    lines = [modeline(rel, "assessment"),
+             f"# Clause {main.number}, {_title(main)}: how far each clause is implemented, and what supports it.\n",
+             "# status: not-started, planned, in-progress, implemented, verified or not-applicable (which needs a\n",
+             "# justification). An entry once work has started looks like this:\n",
+             "#\n",
+             f'# - clause: "{first}"\n',
+             "#   status: in-progress\n",
+             "#   owner: Quality Manager\n",
+             f"#   target: {target.isoformat()}\n",
+             f"#   evidence: [{EXAMPLE_ID}]\n",
+             "#   notes: What is done, and what is left to do.\n",
+             "#\n"]
+    for c in leaves:
+        lines.append(f'- clause: "{c.number}"  # {_title(c)}\n  status: not-started\n')
+    return "".join(lines)
+
+
+def _next_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + 1, day=28)
+
+
+def evidence_yaml(today: date) -> str:
+    rel = f"evidence/{EXAMPLE_ID}.yaml"
+    return (modeline(rel, "evidence") +
+            "# One evidence record: what it is, which clauses it supports, and the file (next to this one).\n"
+            "# Its id is its path under evidence/ without the extension: context/qms-scope.\n"
+            "title: Scope of the quality management system\n"
+            "kind: document\n"
+            'clauses: ["4.3"]\n'
+            "file: qms-scope.md\n"
+            "owner: Quality Manager\n"
+            f"date: {today.isoformat()}\n"
+            f"review_by: {_next_year(today).isoformat()}\n"
+            'version: "0.1"\n'
+            "audience: auditor\n")
+
+
+def scope_document(a: Answers) -> str:
+    return (f"# Scope of the quality management system\n\n{a.name}\n\n{a.scope.strip()}\n\n"
+            "## Clauses that do not apply\n\nNone yet. Name each one here with the reason, and mark it\n"
+            "`not-applicable` with a `justification:` in content/clauses/.\n")
+
+
+def findings_yaml() -> str:
+    rel = "content/findings/findings.yaml"
+    return (modeline(rel, "finding") +
+            "# Findings from audits and reviews, one entry each. None yet. An entry looks like this:\n"
+            "#\n"
+            "# - id: IA-2027-01\n"
+            '#   clauses: ["7.5.3.1"]\n'
+            "#   grade: minor\n"
+            "#   status: open\n"
+            "#   raised: 2027-02-01\n"
+            "#   due: 2027-03-31\n"
+            "#   description: Two superseded work instructions were found at a machine.\n"
+            "#   corrective_action: Withdraw old copies on each new issue.\n"
+            "[]\n")
+
+
+def starter_page(a: Answers) -> str:
+    return ("Title: About this portal\n"
+            "Slug: about\n"
+            "Audience: public\n\n"
+            f"This portal shows how ready **{a.name}** is for its ISO 9001 certification audit, clause by clause,\n"
+            "with every claim linked to its evidence. It is built from the evidence register kept in our git\n"
+            "repository.\n\n"
+            "Edit this page in `content/pages/about.md`; add more pages next to it.\n")
+
+
+def gitignore() -> str:
+    return "# built by isoready\noutput/\n.cache/\ndist/\n# the virtual environment\n.venv/\n"
+
+
+def requirements() -> str:
+    v = version()
+    pin = f"isoready=={v}" if v[0].isdigit() and "+" not in v else "isoready"
+    return ("# What CI installs (the workflow) and what you install locally: pip install -r requirements.txt\n"
+            "# Pin the version you use; from a git repository instead: isoready @ git+https://...@<tag>\n"
+            f"{pin}\n")
+
+
+def precommit_config() -> str:
+    return ("# pre-commit (https://pre-commit.com): pip install pre-commit && pre-commit install\n"
+            "# Each commit that changes evidence/ or content/ is validated first; an error stops the commit.\n"
+            "# This hook uses the isoready you installed (pip install -r requirements.txt, same version as CI).\n"
+            "# Instead, pre-commit can install isoready itself from the isoready repository, which carries\n"
+            "# .pre-commit-hooks.yaml:\n"
+            "#   - repo: <URL of the isoready repository>\n"
+            f"#     rev: v{version()}\n"
+            "#     hooks:\n"
+            "#       - id: isoready-validate\n"
+            "#         # args: [--strict]   # stop on warnings too\n"
+            "repos:\n"
+            "  - repo: local\n"
+            "    hooks:\n"
+            "      - id: isoready-validate\n"
+            "        name: isoready validate\n"
+            "        entry: isoready validate\n"
+            "        language: system\n"
+            "        files: ^(evidence|content)/\n"
+            "        pass_filenames: false\n")
+
+
+def vscode_settings() -> str:
+    schemas = {f"{SCHEMA_DIR}/{SCHEMA_FILES['organisation']}": ["content/organisation.yaml"],
+               f"{SCHEMA_DIR}/{SCHEMA_FILES['evidence']}": ["evidence/**/*.yaml", "evidence/**/*.yml"],
+               f"{SCHEMA_DIR}/{SCHEMA_FILES['assessment']}": ["content/clauses/*.yaml", "content/clauses/*.yml"],
+               f"{SCHEMA_DIR}/{SCHEMA_FILES['finding']}": ["content/findings/*.yaml", "content/findings/*.yml"]}
+    return json.dumps({"yaml.schemas": schemas}, indent=2) + "\n"
+
+
+def readme(a: Answers) -> str:
+    return (f"# {a.name}: ISO 9001 evidence register\n\n"
+            f"This repository holds the evidence register of {a.name} for {a.standard}, kept in YAML and built\n"
+            "into a certification readiness portal by isoready (see requirements.txt for the version).\n\n"
+            "## Layout\n\n"
+            "- `content/organisation.yaml`: name, scope, edition, audit dates.\n"
+            "- `content/clauses/`: one file per main clause; each clause's status, owner and target.\n"
+            "- `content/findings/`: findings from audits and reviews.\n"
+            "- `content/pages/`: pages you write in Markdown (`Title:`, `Slug:`, `Audience:` first).\n"
+            "- `evidence/`: policies, procedures and records, each with a YAML record saying what it supports.\n"
+            "- `.schemas/`: JSON Schemas your editor uses to complete and check the YAML (refresh them with\n"
+            "  `isoready schema --write .schemas` after upgrading isoready).\n\n"
+            "## Work on it\n\n"
+            "```sh\n"
+            "python3 -m venv .venv && . .venv/bin/activate\n"
+            "pip install -r requirements.txt pre-commit\n"
+            "pre-commit install          # validate every commit that touches evidence/ or content/\n"
+            "isoready validate           # every problem, with file, line and fix\n"
+            "isoready serve              # the portal on http://127.0.0.1:8000/, rebuilt as you edit\n"
+            "```\n\n"
+            "Change things through pull requests: the workflow in `.github/workflows/portal.yml` validates each\n"
+            "one and publishes the portal to GitHub Pages from the default branch (Settings -> Pages -> Source:\n"
+            "GitHub Actions). Only records marked `audience: public` are published there.\n")
+
+
+def plan(answers: Answers, today: date) -> dict[str, str]:
+    """Every file ``init`` writes: path relative to the register -> text."""
+    catalog = load_catalog(answers.standard)
+    files: dict[str, str] = {"content/organisation.yaml": organisation_yaml(answers)}
+    for main in catalog.mains:
+        leaves = [catalog[n] for n in catalog.leaves_under(main.number)]
+        files[clause_file_name(main)] = clause_yaml(main, leaves, today)
+    files["content/findings/findings.yaml"] = findings_yaml()
+    files["content/pages/about.md"] = starter_page(answers)
+    files[f"evidence/{EXAMPLE_ID}.yaml"] = evidence_yaml(today)
+    files[f"evidence/{EXAMPLE_ID}.md"] = scope_document(answers)
+    for name, filename in SCHEMA_FILES.items():
+        files[f"{SCHEMA_DIR}/{filename}"] = schema_text(name)
+    files[WORKFLOW] = scaffold_file("portal.yml")
+    files["requirements.txt"] = requirements()
+    files[".gitignore"] = gitignore()
+    files[".pre-commit-config.yaml"] = precommit_config()
+    files[".vscode/settings.json"] = vscode_settings()
+    files["README.md"] = readme(answers)
+    return files
+
+
+def existing(root: Path, files: dict[str, str]) -> list[str]:
+    """The files of the plan that exist already (or whose folder is a file)."""
+    found = []
+    for rel in files:
+        path = root / rel
+        if path.exists() or path.is_symlink() or any(p.exists() and not p.is_dir() for p in path.parents):
+            found.append(rel)
+    return found
+
+
+def scaffold(root: Path, answers: Answers, today: date) -> list[str]:
+    """Write the register into ``root``; raises InitRefused, writing nothing, when any file exists."""
+    files = plan(answers, today)
+    taken = existing(root, files)
+    if taken:
+        raise InitRefused(root, taken)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never replace, even in a race
+            fh.write(text)
+    return list(files)
