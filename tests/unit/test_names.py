@@ -159,3 +159,19 @@ def test_validate_refuses_the_extra_files_build_would(minimal_project: Path, cap
                                          "FIFO or device) (put the file itself in content/extra/)",
                                "2 errors, 0 warnings"])
     assert build(minimal_project, capsys) == 1 and not (minimal_project / "output").exists()
+
+
+def test_the_editor_schema_accepts_ids_in_any_script() -> None:
+    """The shipped JSON Schema (editors, pre-commit) must not flag what validate accepts."""
+    import json
+    import re
+
+    from isoready.schema import EVIDENCE_ID
+
+    shipped = json.loads((Path(__file__).parents[2] / "isoready" / "schemas" / "evidence.schema.json").read_text())
+    assert EVIDENCE_ID.pattern in json.dumps(shipped, ensure_ascii=False).replace("\\\\", "\\")
+    pattern = re.compile(EVIDENCE_ID.pattern)
+    for good in ("improvement/品質改善-kaizen", "support/prüfmittel", "QP-001", "a_b.c/d"):
+        assert pattern.match(good), good
+    for bad in ("QP 002", "policy (signed)", "-x", "a//b", "a/", ".x"):
+        assert not pattern.match(bad), bad
