@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional
 
+from .catalog import load_topics
 from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Evidence, Finding, Project
 
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
@@ -256,6 +257,9 @@ class Readiness:
     on_audit_date: Mapping[str, Optional[Gate]] = field(default_factory=dict)  # stage -> its gate on its date
     lapses: tuple[Lapse, ...] = ()
     review_inputs: Optional[ReviewInputs] = None
+    #: what the new edition adds or changes and whether the evidence addresses it (projects on the old edition
+    #: only; None for a project already on the new one)
+    transition: Optional["TransitionResult"] = None
 
     def share(self, state: str) -> Optional[float]:
         counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],
@@ -407,7 +411,8 @@ def assess(project: Project, as_of: date) -> Readiness:
     projected: dict[str, Optional[Gate]] = {}
     for stage, day in sorted(project.organisation.audits.items()):
         projected[stage] = _assess_on(project, day, as_of).gates[stage] if day >= as_of else None
-    return replace(today, on_audit_date=projected, lapses=lapses(project, today))
+    return replace(today, on_audit_date=projected, lapses=lapses(project, today),
+                   transition=transition(project, as_of) if _transition_applies(project) else None)
 
 
 def _assess_on(project: Project, as_of: date, known: date) -> Readiness:
@@ -890,3 +895,78 @@ def lapses(project: Project, r: Readiness) -> tuple[Lapse, ...]:
 
 _DAY = timedelta(days=1)
 
+
+# --------------------------------------------------------------------------- the transition to ISO 9001:2026
+
+ADDRESSED, GAP = "addressed", "gap"
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """One transition topic (transition-topics.yaml) and whether current evidence addresses it."""
+
+    key: str
+    clauses: tuple[str, ...]  # clauses of the new edition
+    state: str  # addressed | gap
+    evidence: tuple[str, ...]  # current records that address it: they name the topic, or sit on its clauses
+    reason: Reason
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    """The project's readiness for the new edition, topic by topic, and the dates to move by."""
+
+    to: str  # "ISO 9001:2026"
+    deadline: Optional[date]  # organisation.yaml transition.deadline (from the CB); None when not given
+    audit: Optional[date]  # the planned transition audit
+    deadline_days: Optional[int]  # from the as-of date; negative when past
+    audit_days: Optional[int]
+    topics: tuple[TopicResult, ...]
+
+    @property
+    def addressed(self) -> int:
+        return sum(t.state == ADDRESSED for t in self.topics)
+
+    @property
+    def gaps(self) -> tuple[TopicResult, ...]:
+        return tuple(t for t in self.topics if t.state == GAP)
+
+
+def _transition_applies(project: Project) -> bool:
+    return project.catalog.standard == load_topics().from_standard
+
+
+def transition(project: Project, as_of: date) -> TransitionResult:
+    """Each topic the new edition adds or changes, addressed or a gap on ``as_of``.
+
+    A topic is addressed by current evidence (existing on ``as_of`` and not past its review date) that names it
+    in ``topics:``; in a project already on the new edition, evidence mapped to one of the topic's clauses or a
+    sub-clause of one counts too (in an old-edition project the same number holds the old requirement).
+    """
+    data = load_topics()
+    on_new = project.catalog.standard == data.standard
+    existing = [e for e in project.evidence if not (e.date and e.date > as_of)]
+    results = []
+    for topic in data.topics:
+        reach: set[str] = set()
+        if on_new:
+            for number in topic.clauses:
+                if number in project.catalog:
+                    reach |= {number, *project.catalog.descendants(number)}
+        naming = [e for e in existing if topic.key in e.topics or reach & set(e.clauses)]
+        current = tuple(e.id for e in naming if not e.is_stale(as_of))
+        if current:
+            state, why = ADDRESSED, reason("topic-addressed", current, topic=topic.key, clauses=topic.clauses)
+        elif naming:
+            state, why = GAP, reason("topic-stale", [e.id for e in naming], topic=topic.key, clauses=topic.clauses,
+                                     review_by=min(e.review_by for e in naming if e.review_by))
+        else:
+            state, why = GAP, reason("topic-gap", topic=topic.key, clauses=topic.clauses)
+        results.append(TopicResult(topic.key, topic.clauses, state, current, why, topic.provisional))
+    t = project.organisation.transition
+    deadline, audit = (t.deadline, t.audit) if t else (None, None)
+    return TransitionResult(
+        to=data.standard, deadline=deadline, audit=audit,
+        deadline_days=(deadline - as_of).days if deadline else None,
+        audit_days=(audit - as_of).days if audit else None, topics=tuple(results))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Any, Optional
 
 import yaml
 
@@ -99,3 +102,75 @@ def other_edition(number: str, catalog: Catalog) -> tuple[str, tuple[str, ...]] 
             if found:
                 return source, found
     return None
+
+
+TOPICS_FILE = "transition-topics.yaml"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A requirement topic the new edition adds or changes (transition-topics.yaml); ``key`` is a contract."""
+
+    key: str
+    title: str
+    clauses: tuple[str, ...]  # clauses of the new edition
+    change: str
+    look_for: str  # what an auditor will look for, in our words
+    provisional: bool
+    note: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TransitionDates:
+    """The publicly reported transition defaults: never an official decision (confirm with the CB)."""
+
+    to: str
+    source_standard: str  # the edition the transition is from
+    publication: Optional[date]
+    deadline: Optional[date]
+    deadline_reported: str
+    new_certificates_from: str  # "2028-03": a month, as reported
+
+
+@dataclass(frozen=True)
+class Topics:
+    standard: str  # the edition the topics belong to (the new one)
+    from_standard: str
+    topics: tuple[Topic, ...]
+    dates: TransitionDates
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.topics)
+
+
+def _day(value: Any) -> Optional[date]:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def load_topics() -> Topics:
+    """The transition topics and the reported transition dates (isoready/data/transition-topics.yaml)."""
+    text = resources.files("isoready").joinpath("data", TOPICS_FILE).read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=_Loader)
+    topics = tuple(
+        Topic(key=str(row["key"]), title=str(row["title"]), clauses=tuple(str(c) for c in row["clauses"]),
+              change=str(row.get("change") or "changed"), look_for=" ".join(str(row["look_for"]).split()),
+              provisional=bool(row.get("provisional")), note=" ".join(str(row.get("note") or "").split()),
+              sources=tuple(str(s) for s in row.get("sources") or ()))
+        for row in data["topics"])
+    t = data.get("transition") or {}
+    dates = TransitionDates(
+        to=str(t.get("to") or data["standard"]), source_standard=str(data["from_standard"]),
+        publication=_day((t.get("publication") or {}).get("date")),
+        deadline=_day((t.get("deadline") or {}).get("date")),
+        deadline_reported=str((t.get("deadline") or {}).get("reported") or ""),
+        new_certificates_from=str((t.get("new_certificates_on_2026_from") or {}).get("date") or ""))
+    return Topics(standard=str(data["standard"]), from_standard=str(data["from_standard"]), topics=topics,
+                  dates=dates)

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 from typing import Any, Callable, Iterable
 
+from .catalog import edition_mapping, load_topics
 from .diagnostics import Collector, did_you_mean
 from .load import Loc
 from .model import Assessment, Catalog, Evidence, Finding, output_names
@@ -25,6 +26,8 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_documents(evidence, documents, out)
     check_exclusions(assessments, evidence, catalog, out)
     check_dates(evidence, findings, as_of, out)
+    check_split_clauses(evidence, catalog, out)
+    check_topics(evidence, out)
     return evidence, assessments, findings
 
 
@@ -251,3 +254,35 @@ def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, 
         if f.is_open and f.due and f.due < as_of:
             out.add(f.due_loc, "W104", f"finding '{f.id}' is overdue: it was due {f.due}",
                     "close it, or agree a new due date")
+
+
+def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:
+    """W106: in a project on the new edition, evidence on a clause number the new edition split (2015 6.1.2 became
+    6.1.2 and 6.1.3) may have been carried over from the old one: name the clauses to choose from. Once any
+    record is mapped to one of the new parts, the project has made the split and the warning stops."""
+    for (source, target), table in edition_mapping().items():
+        if target != catalog.standard:
+            continue
+        for number, parts in table.items():
+            others = [n for n in parts if n != number and n in catalog]
+            if number not in parts or number not in catalog or not others:
+                continue
+            if any(set(others) & set(e.clauses) for e in evidence):
+                continue
+            choices = [f"{n} ({catalog[n].name})" for n in parts]
+            for e in evidence:
+                at = next((c for c in e.clauses if c == number), None)
+                if at is not None:
+                    out.add(_ref_loc(e, at), "W106", f"evidence '{e.id}' is mapped to {number}, which {target} "
+                            f"split into {' and '.join(parts)}",
+                            f"choose {', '.join(choices[:-1])}, {choices[-1]} or {'both' if len(parts) == 2 else 'several'}")
+
+
+def check_topics(evidence: list[Evidence], out: Collector) -> None:
+    """W107: a ``topics:`` key that is not a transition topic would silently count for nothing."""
+    known = load_topics().keys
+    for e in evidence:
+        for key in e.topics:
+            if key not in known:
+                out.add(_ref_loc(e, key), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
+                        did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")

@@ -118,6 +118,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a site folder or archive against its manifest (sizes and SHA-256)")
     p.add_argument("path", help="a built site folder or an archive .zip")
 
+    p = sub.add_parser("migrate", help="move the project to another edition of ISO 9001: rewrite the clause "
+                       "numbers the mapping carries over, set standard:, list what it cannot decide")
+    p.add_argument("--to", required=True, metavar="EDITION", help='the edition to move to, e.g. "ISO 9001:2026"')
+    p.add_argument("--root", default=".", help="project folder holding evidence/ and content/ (default: .)")
+
     p = sub.add_parser("clean", help="remove output/, leftovers of interrupted builds, and the build cache")
     p.add_argument("--root", default=".")
     p.add_argument("--output", help="site folder (default: ROOT/output)")
@@ -276,6 +281,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from .migrate import migrate
+
+    if not Path(args.root).is_dir():
+        raise Usage(f"--root {args.root} is not a folder")
+    code, lines = migrate(Path(args.root), args.to)
+    print("\n".join(lines))
+    return EXIT_PROBLEMS if code else EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -346,7 +361,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
             "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify, "init": cmd_init,
-            "schema": cmd_schema}
+            "schema": cmd_schema, "migrate": cmd_migrate}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -68,6 +68,8 @@ CODES: dict[str, str] = {
     "W103": "stale evidence (review date before the as-of date)",
     "W104": "open finding past its due date",
     "W105": "evidence dated after the as-of date",
+    "W106": "evidence on a clause the new edition split",
+    "W107": "unknown transition topic key",
 }
 
 

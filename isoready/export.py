@@ -95,6 +95,8 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         "exclusions": [{"clause": x.clause.number, "justification": x.justification, "rule": x.rule}
                        for x in site.exclusions],
         "withheld": {"evidence": site.hidden_evidence, "findings": site.hidden_findings},
+        # the move to ISO 9001:2026, topic by topic: for projects on ISO 9001:2015; null once on the new edition
+        "transition": site.transition,
     }
 
 

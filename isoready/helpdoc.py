@@ -11,7 +11,7 @@ import os
 
 from .cli import main
 
-COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "clean", "init", "schema")
+COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "migrate", "clean", "init", "schema")
 
 INTRO = """# Command line
 

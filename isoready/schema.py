@@ -474,7 +474,7 @@ class Fields:
         for item in self.strings(key, required):
             number = str(item)
             if check_clause(number, item.loc, catalog, self.out):
-                known.append(number)
+                known.append(item)  # the YStr: it knows its line and column (W106 points at it)
         return tuple(dict.fromkeys(known))
 
     def vocabulary(self, key: str, items: list[YStr], choices: tuple[str, ...]) -> tuple[str, ...]:
@@ -491,7 +491,7 @@ class Fields:
         good = []
         for item in items:
             if TOPIC_RE.match(item):
-                good.append(str(item))
+                good.append(item)  # the YStr: it knows its line and column (W107 points at it)
             else:
                 self.out.add(item.loc, "E208", f"'{item}' is not a valid {key} key",
                              "use lower-case letters, digits and '-', e.g. quality-culture-ethics")
@@ -763,6 +763,22 @@ def readiness_schema() -> dict[str, Any]:
             "evidence": _count("evidence records left out"),
             "findings": _count("findings left out"),
         }),
+        "transition": _record("the move to ISO 9001:2026, topic by topic (null for a project on ISO 9001:2026)", {
+            "to": _words(STANDARDS, "the edition to move to"),
+            "deadline": _date("organisation.yaml transition.deadline (from the certification body)", nullable=True),
+            "audit": _date("the planned transition audit", nullable=True),
+            "addressed": _count("topics addressed"),
+            "total": _count("topics"),
+            "topics": _list(_record("a requirement topic the new edition adds or changes", {
+                "key": _text("its stable key (evidence names it in topics:)"),
+                "clauses": _list({"type": "string"}, "its clauses in the new edition"),
+                "state": _words(("addressed", "gap"), "whether current evidence addresses it"),
+                "provisional": _bool("whether the public sources on it are provisional"),
+                "evidence": {**ids, "description": "the current records naming it that this audience may see"},
+                "reason": _text("why, in words"),
+                "code": _text("the reason's stable code (docs/rules.md)"),
+            }), "the topics, in the order of transition-topics.yaml"),
+        }, nullable=True),
     })
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "isoready readiness.json", **body}
 

@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping, Optional
 from markupsafe import Markup
 
 from . import charts
+from .catalog import load_catalog, load_topics
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
 from .assess import REVIEW_INPUTS_CLAUSE
@@ -58,6 +59,11 @@ DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
 REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay one page)
+#: shown, visibly, wherever an ISO 9001:2026 entry marked provisional appears
+PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
+CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
+                 "moved": "Moved in {std}"}  # unchanged entries carry no badge
+TOPIC_STATE_LABELS = {"addressed": "Addressed", "gap": "Gap"}
 
 
 def shares_of(result: Any) -> tuple[tuple[str, float], ...]:
@@ -153,6 +159,7 @@ class ClauseLink:
     name: str
     url: str
     official: bool
+    provisional: bool = False  # an ISO 9001:2026 entry resting on the FDIS or secondary sources
 
 
 @dataclass(frozen=True)
@@ -301,6 +308,11 @@ class ClauseView:
     inputs_review: Optional[Link] = None
     verified_by_link: Optional[Link] = None
     readiness_value: Optional[float] = None
+    # the edition's own facts (ISO 9001:2026): what changed from 2015, and whether it rests on provisional sources
+    provisional: bool = False
+    change: str = ""  # new | changed | split | moved | unchanged, or "" (the 2015 catalog says nothing)
+    change_label: str = ""  # "Changed in ISO 9001:2026"
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -319,6 +331,7 @@ class ClauseRowView:
     target: str
     evidence_count: int
     assessed: bool
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -545,7 +558,8 @@ class DashboardView:
     mandatory: tuple[MandatoryView, ...]
     mandatory_text: str
     targets: tuple[TargetView, ...]
-    certification: str = ""  # "Not yet certified to ISO 9001:2015. Audits booked ..." or the certificate
+    certification: str = ""  # "Not yet certified to ISO 9001:2015." or the certificate
+    certification_plan: str = ""  # "Audits booked with ...: stage 1 on ..., stage 2 on ..."
     show_findings: bool = True  # false in a public build that does not publish findings
     show_details: bool = True  # blockers, lapses and owners: not in a public build
     blockers: tuple[BlockerView, ...] = ()  # the first few; the stages page has them all
@@ -553,6 +567,54 @@ class DashboardView:
     lapses: tuple[LapseView, ...] = ()  # the next few
     lapses_more: str = ""
     figures: str = ""  # "12 ready · 20 at risk · 27 not ready of 59 applicable clauses"
+    transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """One transition topic on the transition page."""
+
+    key: str
+    anchor: str  # "topic-<key>": the id the dashboard's gap links point at
+    title: str
+    clauses: tuple[Link, ...]  # the new edition's clauses: text "5.1.1", note its title there
+    look_for: str  # our words
+    provisional: bool
+    provisional_text: str  # "" or PROVISIONAL_TEXT
+    note: str
+    state: str  # addressed | gap
+    state_label: str
+    reason: str
+    evidence: tuple[Link, ...]  # visible records only
+    hidden_text: str  # "1 record not shown in this build" or ""
+
+
+@dataclass(frozen=True)
+class TransitionView:
+    """The transition page (transition.html) of a project still on the old edition."""
+
+    to: str
+    from_standard: str
+    summary: str  # "3 of 7 topics addressed"
+    deadline: str  # ISO date or ""
+    deadline_text: str  # "2029-09-15 (in 1,019 days)" or the reported default, to confirm
+    audit: str
+    audit_text: str
+    topics: tuple[TopicView, ...]
+    dates_note: str  # where the dates come from and "confirm with your certification body"
+
+
+@dataclass(frozen=True)
+class TransitionPanelView:
+    """The dashboard's "Ready for ISO 9001:2026?" panel."""
+
+    heading: str
+    figures: str  # "3 of 7 topics addressed"
+    addressed: int
+    total: int
+    gaps: tuple[Link, ...]  # each to transition.html#topic-<key>
+    countdowns: tuple[Link, ...]  # text: "Transition deadline", note: "2029-09-15 (in 1,019 days)"
+    url: str = "transition.html"
 
 
 @dataclass(frozen=True)
@@ -676,6 +738,7 @@ class ExportView:
     site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
     audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
     mandatory: tuple[MandatoryView, ...] = ()
+    transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
 
 
 @dataclass(frozen=True)
@@ -927,6 +990,14 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return f"open major finding(s): {_ids(r.findings)}" if full else plural(len(r.findings), "open major finding")
     if code == "gate-no-major":
         return "no open major finding"
+    if code == "topic-addressed":
+        return f"addressed by {_ids(r.evidence)}" if full else f"addressed by {plural(len(r.evidence), 'record')}"
+    if code == "topic-stale":
+        if not full:
+            return "only evidence past its review date names it"
+        return f"only evidence past its review date names it ({_ids(r.evidence)}, review was due {p['review_by']})"
+    if code == "topic-gap":
+        return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
     raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
 
 
@@ -1009,7 +1080,8 @@ class _Builder:
 
     def clink(self, number: str) -> ClauseLink:
         c = self.catalog[number]
-        return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title)
+        return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title,
+                          c.provisional)
 
     def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
         documents: dict[str, DocumentView] = {}
@@ -1108,7 +1180,8 @@ class _Builder:
             status=res.status, status_label=STATUS_LABELS[res.status], state=res.state,
             state_label=STATE_LABELS[res.state], readiness=shares_text(shares_of(res)),
             owner=self.redact(a.owner or "") if a else "", target=_d(a.target) if a else "",
-            evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed)
+            evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed,
+            provisional=c.provisional)
 
     def clause_view(self, number: str, res: ClauseResult) -> ClauseView:
         c, a, src = self.catalog[number], res.assessment, res.applying
@@ -1144,6 +1217,9 @@ class _Builder:
             conditions=dict(res.conditions), **self.inputs_for(number),
             verified_by_link=Link(evidence_url(res.verified_by), self.evidence[res.verified_by].title, res.verified_by)
             if res.verified_by in self.evidence else None,
+            provisional=c.provisional, change=c.change or "",
+            change_label=CHANGE_LABELS[c.change].format(std=self.catalog.standard) if c.change in CHANGE_LABELS
+            else "", sources=c.sources if c.change else (),  # the 2015 catalog's sources are research keys
         )
 
     def inputs_for(self, number: str) -> dict[str, Any]:
@@ -1292,14 +1368,16 @@ class _Builder:
             open_findings=len(self.open_all), open_majors=sum(fr.finding.grade == "major" for fr in self.open_all),
             overdue_findings=sum(fr.overdue for fr in self.open_all), audits=self.audits, mains=mains,
             gates=self.gates, mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
-            targets=targets, certification=self.certification(), show_findings=self.findings_published,
+            targets=targets, certification=self.certification(), certification_plan=self.certification_plan(),
+            show_findings=self.findings_published,
             show_details=self.audience != "public", blockers=self.all_blockers[:DASHBOARD_BLOCKERS],
             blockers_more=(f"All {len(self.all_blockers)} blockers, on the audit stages page"
                            if len(self.all_blockers) > 2 else ""),
             lapses=self.lapses[:DASHBOARD_LAPSES],
             lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
-                     f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"))
+                     f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
+            transition=self.transition_panel())
 
     def state_counts(self) -> tuple[CountView, ...]:
         return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
@@ -1346,10 +1424,16 @@ class _Builder:
             dates = "".join(x for x in (f", issued {cert.issued}" if cert.issued else "",
                                         f", expires {cert.expires}" if cert.expires else ""))
             return f"Certified to {standard}{body}: certificate {self.redact(cert.number)}{dates}."
+        return f"Not yet certified to {standard}."
+
+    def certification_plan(self) -> str:
+        """The booked certification audits, beside a "not yet certified" status."""
+        org = self.project.organisation
+        if org.certificate and org.certificate.number:
+            return ""
         booked = [f"{_stage_name(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
         with_body = f" with {self.redact(org.certification_body)}" if org.certification_body else ""
-        plan = f" Audits booked{with_body}: {', '.join(booked)}." if booked else ""
-        return f"Not yet certified to {standard}.{plan}"
+        return f"Audits booked{with_body}: {', '.join(booked)}." if booked else ""
 
     def urgency_label(self, row: Any) -> str:
         stage = _stage_name(row.stage) if row.stage else ""
@@ -1380,6 +1464,78 @@ class _Builder:
             mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
             mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions,
             state_counts=self.state_counts(), site_url=self.site_url())
+
+    # ------------------------------------------------------------------ the transition to the new edition
+
+    def topic_views(self) -> tuple[TopicView, ...]:
+        t = self.r.transition
+        topics = {x.key: x for x in load_topics().topics}
+        new = load_catalog(t.to)
+        out = []
+        for res in t.topics:
+            topic = topics[res.key]
+            shown = [i for i in res.evidence if i in self.evidence]
+            out.append(TopicView(
+                key=res.key, anchor=f"topic-{res.key}", title=topic.title,
+                clauses=tuple(Link("", n, display_name(new, n) if n in new else "") for n in res.clauses),
+                look_for=topic.look_for, provisional=topic.provisional,
+                provisional_text=PROVISIONAL_TEXT if topic.provisional else "", note=topic.note,
+                state=res.state, state_label=TOPIC_STATE_LABELS[res.state], reason=self.say(res.reason),
+                evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i) for i in shown),
+                hidden_text=withheld(len(res.evidence) - len(shown), "record")))
+        return tuple(out)
+
+    def _transition_dates(self) -> tuple[str, str]:
+        t = self.r.transition
+        reported = load_topics().dates
+        if t.deadline:
+            deadline = f"{_d(t.deadline)} ({_countdown(t.deadline_days)})"
+        else:
+            deadline = (f"not set: reported {reported.deadline_reported} ({_d(reported.deadline)}); confirm with "
+                        "your certification body and record it under transition: in organisation.yaml")
+        audit = f"{_d(t.audit)} ({_countdown(t.audit_days)})" if t.audit else "not planned yet"
+        return deadline, audit
+
+    def transition_summary(self) -> str:
+        t = self.r.transition
+        return f"{t.addressed} of {plural(len(t.topics), 'topic')} addressed"
+
+    def transition_page(self) -> TransitionView:
+        t = self.r.transition
+        reported = load_topics().dates
+        deadline, audit = self._transition_dates()
+        return TransitionView(
+            to=t.to, from_standard=self.catalog.standard, summary=self.transition_summary(),
+            deadline=_d(t.deadline), deadline_text=deadline, audit=_d(t.audit), audit_text=audit,
+            topics=self.topic_views(),
+            dates_note=(f"The dates come from organisation.yaml (transition:), as agreed with your certification "
+                        f"body. Publicly reported, not decided: {t.to} published on {_d(reported.publication)}; "
+                        f"certificates to {self.catalog.standard} end {reported.deadline_reported}; new "
+                        f"certificates only to {t.to} from around {reported.new_certificates_from}. Confirm with "
+                        "your certification body (docs/editions.md gives the sources)."))
+
+    def transition_panel(self) -> Optional[TransitionPanelView]:
+        t = self.r.transition
+        if t is None:
+            return None
+        deadline, audit = self._transition_dates()
+        titles = {x.key: x.title for x in load_topics().topics}
+        return TransitionPanelView(
+            heading=f"Ready for {t.to}?", figures=self.transition_summary(), addressed=t.addressed,
+            total=len(t.topics),
+            gaps=tuple(Link(f"transition.html#topic-{g.key}", titles[g.key], g.key) for g in t.gaps),
+            countdowns=(Link("", "Transition deadline", deadline), Link("", "Transition audit", audit)))
+
+    def transition_export(self) -> Optional[dict[str, Any]]:
+        """readiness.json's "transition": null for a project already on the new edition."""
+        t = self.r.transition
+        if t is None:
+            return None
+        return {"to": t.to, "deadline": _d(t.deadline) or None, "audit": _d(t.audit) or None,
+                "addressed": t.addressed, "total": len(t.topics),
+                "topics": [{"key": x.key, "clauses": list(x.clauses), "state": x.state, "provisional": x.provisional,
+                            "evidence": [i for i in x.evidence if i in self.evidence], "reason": self.say(x.reason),
+                            "code": x.reason.code} for x in t.topics]}
 
     def site_url(self) -> Optional[str]:
         """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
@@ -1433,6 +1589,8 @@ class _Builder:
             PageView("coverage.html", "coverage", "Internal audit coverage", "stages", coverage),
             PageView("search.html", "search", "Search", ""),
             PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set)),
+            *([PageView("transition.html", "transition", f"Ready for {r.transition.to}?", "",
+                        self.transition_page())] if r.transition else []),
             PageView("report-print.css", "report-print.css", "", ""),
         ]
         chrome = self.chrome()
@@ -1447,7 +1605,8 @@ class _Builder:
             lapses=self.lapses, coverage=coverage,
             coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
             review_inputs=self.review_inputs_export(),
-            site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory)
+            site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
+            transition=self.transition_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
 
 

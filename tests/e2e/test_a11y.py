@@ -29,6 +29,7 @@ AXE_PAGES = [
     ("register", "evidence.html", None),
     ("gaps", "gaps.html", None),
     ("search-results", "search.html?q=supplier", "#search-results > li a"),
+    ("transition", "transition.html", None),
     ("team-page", "pages/audit-logistics.html", None),
 ]
 
@@ -40,6 +41,7 @@ VNU_PAGES = [
     "evidence.html",
     "gaps.html",
     "search.html",
+    "transition.html",
     "pages/audit-logistics.html",
 ]
 

@@ -615,6 +615,28 @@ CASES = [
         "changes, customer-satisfaction, objectives, process-performance, nonconformities, monitoring, "
         "audit-results, external-providers, resources, risks-opportunities, improvement)",
     ], "19 errors, 0 warnings"),
+    # ------------------------------------------------------------------ issue 11: a clause ISO 9001:2026 split
+    Case("W106-split-clause", {"content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\n',
+                               "evidence/planning/risks.yaml": 'id: RR-01\ntitle: Risk register\nkind: record\n'
+                                                               'clauses: ["6.1.2"]\n'},
+         ["evidence/planning/risks.yaml:4:11: W106 evidence 'RR-01' is mapped to 6.1.2, which ISO 9001:2026 split "
+          "into 6.1.2 and 6.1.3 (choose 6.1.2 (Actions to address risks), 6.1.3 (Actions to address opportunities) "
+          "or both)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W106-split-made", {"content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\n',
+                             "evidence/planning/risks.yaml": '- id: RR-01\n  title: Risk register\n  kind: record\n'
+                                                             '  clauses: ["6.1.2"]\n- id: OP-01\n  title: '
+                                                             'Opportunities\n  kind: record\n  clauses: ["6.1.3"]\n'},
+         [], "no problems found", exit=0),
+    Case("W107-unknown-topic", {"evidence/x.yaml": RECORD + "topics: [quality-culture, climate-change, zz-top]\n"},
+         ["evidence/x.yaml:4:10: W107 unknown transition topic 'quality-culture' on evidence 'x' (did you mean "
+          "'quality-culture-ethics'?)",
+          "evidence/x.yaml:4:43: W107 unknown transition topic 'zz-top' on evidence 'x' (use a key listed in "
+          "docs/editions.md, e.g. climate-change)"],
+         "0 errors, 2 warnings", exit=0),
+    Case("W106-not-in-2015", {"evidence/planning/risks.yaml": 'id: RR-01\ntitle: Risk register\nkind: record\n'
+                                                              'clauses: ["6.1.2"]\n'},
+         [], "no problems found", exit=0),
 ]
 
 
