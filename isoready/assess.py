@@ -368,7 +368,8 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
         elif item.kind == "retain" and right and not conditional:
             # a record is a fact of the past: it counts while it is recent, whatever its review date says
             state = OUT_OF_WINDOW
-            why = reason("di-out-of-window", window=window, latest=latest, **about)
+            newest_old = max(right, key=lambda e: (e.date or date.min, e.id))
+            why = reason("di-out-of-window", (newest_old.id,), window=window, latest=latest, **about)
         elif item.kind == "maintain" and current:
             state = PRESENT
             why = reason("di-present", [e.id for e in current], **about)

@@ -15,8 +15,11 @@ the new site instead of rendered or copied.
 
 A template sees only its page's view-model and the chrome model, so those two
 (with the templates) are everything a page is made from: no template analysis.
-The cache lives in ``ROOT/.cache/isoready/``; deleting it only makes the next
-build a cold one. A cache that cannot be read is ignored.
+The cache lives in ``ROOT/.cache/isoready/`` as JSON (``pages.json``, ``results.json``): data, never code.
+Loading rebuilds only a fixed set of our own record types, field by field, and checks every value's
+shape; anything odd (a stale format, a damaged file, a pickle left by an old version or planted) makes
+the build a cold one with a one-line note. A ``.cache`` or ``.cache/isoready`` that is a symlink, or that
+resolves outside the project, is neither read nor written. Deleting the cache only costs a cold build.
 """
 
 from __future__ import annotations
@@ -24,14 +27,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
-from dataclasses import dataclass, field
+import json
+import sys
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from .diagnostics import Diagnostic
+from .load import Loc
+from .model import Evidence, Verification
 from .render import Page, Written
 
-VERSION = "3"
+VERSION = "4"  # 4: JSON instead of pickle
 CACHE_DIR = Path(".cache") / "isoready"
 @functools.lru_cache(maxsize=1)
 def _code_version() -> str:
@@ -83,18 +91,32 @@ class BuildCache:
     def open(cls, root: Path) -> "BuildCache":
         folder = root / CACHE_DIR
         cache = cls(folder)
+        why = unsafe(root)
+        if why:
+            _note(f"build cache not used: {why}")
+            return cache
+        legacy = [p.name for p in (folder / "pages.pickle", folder / "results.pickle") if p.exists()]
         try:
-            with open(folder / "pages.pickle", "rb") as fh:
-                data = pickle.load(fh)
-            with open(folder / "results.pickle", "rb") as fh:
-                results = pickle.load(fh)
-            if data.get("version") == VERSION and data.get("code") == _code_version() \
-                    and results.get("code") == _code_version():
-                cache.pages, cache.output, cache.results = data["pages"], data["output"], results["results"]
-                cache._saved_results = dict(cache.results)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
-                ValueError):
-            pass
+            if not (folder / "pages.json").is_file():
+                if legacy:
+                    _note(f"build cache: {', '.join(legacy)} ignored (never loaded: the cache is JSON now); "
+                          "building cold")
+                return cache
+            data = _load(folder / "pages.json")
+            results = _load(folder / "results.json")
+            if data.get("version") != VERSION or data.get("code") != _code_version() \
+                    or results.get("code") != _code_version():
+                return cache  # another version of the code wrote it: a cold build, nothing odd
+            pages = {k: PageState(**_check_state(v)) for k, v in _dict(data["pages"]).items()}
+            output = data["output"]
+            found = {k: _result(v) for k, v in _dict(results["results"]).items()}
+            if not isinstance(output, str):
+                raise ValueError("output is not a string")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            _note(f"build cache ignored ({type(e).__name__}: {str(e)[:80]}); building cold")
+            return cache
+        cache.pages, cache.output, cache.results = pages, output, found
+        cache._saved_results = dict(found)
         return cache
 
     # ------------------------------------------------------------------ pages
@@ -124,6 +146,8 @@ class BuildCache:
         return Written(page_path, state.size, state.sha256, fingerprint, reused=True)
 
     def save(self, output: Path, written: list[Written]) -> None:
+        if unsafe(self.folder.parent.parent):
+            return  # never written through a symlink or outside the project (open() said so)
         pages = {}
         for w in written:
             if w.fingerprint:
@@ -131,14 +155,128 @@ class BuildCache:
                     mtime = (output / w.path).stat().st_mtime_ns
                 except OSError:
                     continue
-                pages[w.path] = PageState(w.fingerprint, w.size, w.sha256, mtime)
+                pages[w.path] = {"fingerprint": w.fingerprint, "size": w.size, "sha256": w.sha256, "mtime_ns": mtime}
         self.folder.mkdir(parents=True, exist_ok=True)
+        for legacy in ("pages.pickle", "results.pickle"):  # never read; removed so they cannot linger
+            try:
+                (self.folder / legacy).unlink()
+            except OSError:
+                pass
         # per-file results are rewritten only when one changed (the entries are immutable once made)
-        if self.results.keys() != self._saved_results.keys() or any(
+        if not (self.folder / "results.json").is_file() or self.results.keys() != self._saved_results.keys() or any(
                 self._saved_results[k] is not v for k, v in self.results.items()):
-            _dump(self.folder / "results.pickle", {"code": _code_version(), "results": self.results})
-        _dump(self.folder / "pages.pickle", {"version": VERSION, "code": _code_version(), "pages": pages,
-                                             "output": str(output)})
+            _dump(self.folder / "results.json", {"code": _code_version(),
+                                                 "results": {k: _enc(v) for k, v in sorted(self.results.items())}})
+        _dump(self.folder / "pages.json", {"version": VERSION, "code": _code_version(), "pages": pages,
+                                           "output": str(output)})
+
+
+def unsafe(root: Path) -> str:
+    """Why ROOT/.cache/isoready must not be used (a symlink, or a path resolving outside the project), or ""."""
+    root_real = os.path.realpath(root)
+    for part in (root / ".cache", root / CACHE_DIR):
+        if os.path.islink(part):
+            return f"{part} is a symbolic link (remove it; the cache must live inside the project)"
+        if os.path.lexists(part) and not os.path.isdir(part):
+            return f"{part} is not a folder"
+    real = os.path.realpath(root / CACHE_DIR)
+    if not (real + os.sep).startswith(root_real + os.sep):
+        return f"{root / CACHE_DIR} resolves outside the project"
+    return ""
+
+
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr)
+
+
+#: the only types the cache may rebuild (by name); anything else in a file means a cold build
+_TYPES = {"Evidence": Evidence, "Diagnostic": Diagnostic, "Verification": Verification}
+_MAX_FILE = 512 * 1024 * 1024
+
+
+def _enc(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Loc):
+        return {"$loc": [str(value.path), value.line, value.column]}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if is_dataclass(value) and type(value).__name__ in _TYPES:
+        return {"$type": type(value).__name__, "fields": {f.name: _enc(getattr(value, f.name)) for f in fields(value)}}
+    if isinstance(value, tuple):
+        return {"$tuple": [_enc(v) for v in value]}
+    if isinstance(value, list):
+        return [_enc(v) for v in value]
+    raise TypeError(f"cannot store {type(value).__name__} in the cache")
+
+
+def _dec(value: Any, depth: int = 0) -> Any:
+    if depth > 20:
+        raise ValueError("nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_dec(v, depth + 1) for v in value]
+    if not isinstance(value, dict) or len(value) not in (1, 2):
+        raise ValueError("unexpected value")
+    if "$tuple" in value and len(value) == 1:
+        return tuple(_dec(v, depth + 1) for v in _list(value["$tuple"]))
+    if "$date" in value and len(value) == 1:
+        return date.fromisoformat(value["$date"])
+    if "$loc" in value and len(value) == 1:
+        path, line, column = _list(value["$loc"])
+        if not (isinstance(path, str) and type(line) is int and type(column) is int):
+            raise ValueError("bad location")
+        return Loc(path, line, column)
+    if set(value) == {"$type", "fields"}:
+        cls = _TYPES.get(value["$type"])
+        data = _dict(value["fields"])
+        if cls is None or set(data) != {f.name for f in fields(cls)}:
+            raise ValueError(f"unexpected record type or fields: {value['$type']!r}")
+        return cls(**{k: _dec(v, depth + 1) for k, v in data.items()})
+    raise ValueError("unexpected value")
+
+
+def _result(entry: Any) -> tuple:
+    """(sha256, file-system signature, records, diagnostics), as reader.evidence_file made it."""
+    sha, signature, records, diags = _dec(entry)
+    if not isinstance(sha, str) or not isinstance(signature, tuple) or not all(
+            isinstance(s, tuple) for s in signature):
+        raise ValueError("bad per-file result")
+    if not all(isinstance(r, Evidence) for r in records) or not all(isinstance(d, Diagnostic) for d in diags):
+        raise ValueError("bad records or diagnostics")
+    return sha, signature, records, diags
+
+
+def _check_state(v: Any) -> dict:
+    v = _dict(v)
+    if set(v) != {"fingerprint", "size", "sha256", "mtime_ns"} or not all(
+            isinstance(v[k], str) for k in ("fingerprint", "sha256")) or not all(
+            type(v[k]) is int for k in ("size", "mtime_ns")):
+        raise ValueError("bad page state")
+    return v
+
+
+def _dict(v: Any) -> dict:
+    if not isinstance(v, dict):
+        raise ValueError("expected an object")
+    return v
+
+
+def _list(v: Any) -> list:
+    if not isinstance(v, list):
+        raise ValueError("expected a list")
+    return v
+
+
+def _load(path: Path) -> dict:
+    with open(path, "rb") as fh:
+        data = fh.read(_MAX_FILE + 1)
+    if len(data) > _MAX_FILE:
+        raise ValueError("larger than 512 MiB")
+    return _dict(json.loads(data.decode("utf-8")))
 
 
 def _same_content(path: Path, sha256: str) -> bool:
@@ -153,6 +291,6 @@ def _same_content(path: Path, sha256: str) -> bool:
 
 def _dump(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(tmp, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     os.replace(tmp, path)

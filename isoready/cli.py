@@ -225,7 +225,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
     leftovers = [p for p in out.parent.glob(f".{out.name}-*")
                  if ours.match(p.name) and p.is_dir() and not p.is_symlink()]
     removed = []
-    for path in [out, *leftovers, root / ".cache" / "isoready"]:
+    from .cache import CACHE_DIR, unsafe
+
+    why = unsafe(root)  # never delete through a symlink: the cache must live inside the project
+    if why:
+        print(f"note: build cache not removed: {why}", file=sys.stderr)
+    for path in [out, *leftovers, *([] if why else [root / CACHE_DIR])]:
         if path.exists():
             shutil.rmtree(path)
             removed.append(str(path))

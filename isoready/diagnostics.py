@@ -70,6 +70,7 @@ CODES: dict[str, str] = {
     "W105": "evidence dated after the as-of date",
     "W106": "evidence on a clause the new edition split",
     "W107": "unknown transition topic key",
+    "W108": "Markdown too large, dense or deeply nested: shown as plain text",
 }
 
 

@@ -34,18 +34,26 @@ DI_KIND_FOR = {"maintain": "document", "retain": "record"}
 
 NOWHERE = Loc("", 0, 0)
 
-#: documents a browser would run as a page or script if served as they are: published with ".txt" added,
-#: so every browser shows their bytes (unchanged) as text and nothing in them runs on the portal's origin
-ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".xhtm", ".shtml", ".shtm", ".mht", ".mhtml",
-                   ".svg", ".svgz", ".xml", ".xsl", ".xslt", ".xsd", ".rdf", ".atom", ".rss", ".mml", ".wsdl",
-                   ".xul", ".xbl", ".kml", ".gpx", ".js", ".mjs", ".cjs", ".swf")
+#: the only documents published under their own name: types every browser shows, downloads or hands to
+#: another program, and none runs as a page or script on the portal's origin. Everything else (HTML, SVG,
+#: any XML dialect such as .xpdl, scripts, unknown or missing extensions) is published with ".txt" added,
+#: its bytes (and SHA-256) unchanged, so a browser shows it as text. An allow-list, so a format nobody
+#: thought of is inert by default.
+INERT_SUFFIXES = (
+    ".pdf",  # PDF (browsers open it in their sandboxed viewer)
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".avif", ".heic", ".ico",  # not SVG
+    ".csv", ".tsv", ".txt", ".log",  # text
+    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".odg", ".rtf", ".vsdx",  # office
+    ".md", ".markdown",  # Markdown (its page is rendered through the sanitiser)
+    ".zip", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".rar",  # archives
+)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def published_name(doc: str) -> str:
     """Where a document (path under evidence/) is published inside files/."""
-    return doc + ".txt" if doc.lower().endswith(ACTIVE_SUFFIXES) else doc
+    return doc if doc.lower().endswith(INERT_SUFFIXES) else doc + ".txt"
 
 
 def output_names(doc: str) -> list[str]:

@@ -255,7 +255,8 @@ def _line_of(path: Path, key: str) -> tuple[int, int]:
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def read_content_pages(context: dict[str, Any], root: Path, audience: str) -> tuple[list[ContentPage], list[Diagnostic]]:
+def read_content_pages(context: dict[str, Any], root: Path, audience: str,
+                       redact: Any = None) -> tuple[list[ContentPage], list[Diagnostic]]:
     """Pelican's pages (read by its reader and page generator) as ContentPages in this build's audience."""
     found, diags = [], []
     rank = audience_rank(audience)
@@ -271,8 +272,9 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str) -> tu
             continue
         if audience_rank(wanted) > rank:
             continue  # above this build's audience: not written, not listed, not indexed
-        body = sanitise(page.content)
-        found.append(ContentPage(page.slug, str(page.title), PAGE_URL.format(slug=page.slug), wanted, Markup(body),
+        body = sanitise(redact(page.content)) if redact else sanitise(page.content)  # withheld names, too
+        title = redact(str(page.title)) if redact else str(page.title)
+        found.append(ContentPage(page.slug, title, PAGE_URL.format(slug=page.slug), wanted, Markup(body),
                                  " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed))
     read = {Path(p.source_path).resolve() for key in ("pages", "hidden_pages", "draft_pages")
             for p in context.get(key, [])}
@@ -341,7 +343,10 @@ class PortalGenerator(Generator):
         job = current()
         if job is None:
             raise RuntimeError("isoready's generator ran without a prepared site")
-        content, diags = read_content_pages(self.context, Path(job.project.root), job.site.audience)
+        from .views import audience_redactor
+
+        content, diags = read_content_pages(self.context, Path(job.project.root), job.site.audience,
+                                            audience_redactor(job.project, job.site.audience))
         if errors(diags):
             if job.direct:
                 print(report(diags), flush=True)

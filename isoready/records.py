@@ -20,6 +20,8 @@ from typing import Any, Iterable, Optional
 
 from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml
+from .svg import problem as svg_problem
+from .text import markdown_problem
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, Applies, Assessment, Catalog, Certificate,
                     Evidence, Finding, Organisation, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
@@ -105,6 +107,7 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     audience = f.get("audience") or DEFAULT_AUDIENCE
     version = f.get("version")
     description = f.get("description")
+    _bounded(f, description, out)
     owner = f.get("owner")
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
@@ -233,6 +236,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         due = f.get("due")
         closed = f.get("closed")
         description = f.get("description")
+        _bounded(f, description, out)
         if status == "closed" and m.get("closed") is None:
             out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
@@ -378,8 +382,12 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
     return windows
 
 
-_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*[\"']?(?!#)",
-                         re.IGNORECASE)
+def _bounded(f: Fields, description: Optional[str], out: Collector) -> None:
+    """W108 when a description is too large, dense or deeply nested for Markdown: it shows as plain text."""
+    why = markdown_problem(description)
+    if why:
+        out.add(f.loc("description"), "W108", f"description will be shown as plain text: {why}",
+                "shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply")
 
 
 def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
@@ -406,8 +414,9 @@ def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:
         return None
     if raw.lower().endswith(".svg"):
         with open(target, "rb") as fh:
-            if _ACTIVE_SVG.search(fh.read(MAX_BYTES + 1)):
-                out.add(loc, "E410", f"logo '{raw}' holds script, event handlers or links",
-                        "use a plain SVG (shapes and text only) or a PNG")
-                return None
+            why = svg_problem(fh.read(MAX_BYTES + 1))
+        if why:
+            out.add(loc, "E410", f"logo '{raw}' is not a plain drawing: {why}",
+                    "use a plain SVG (shapes, text, gradients; no script, handlers, links or DTD) or a PNG")
+            return None
     return joined

@@ -130,7 +130,9 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
         shared = default_shared(shared)
     context = dict(page.context)
     if page.markdown_file is not None:
-        context["body"] = Md(page.markdown_file.read_text(encoding="utf-8", errors="replace"))
+        text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
+        redact = getattr(context.get("page"), "redact", None)  # names of withheld records (views.Redactor)
+        context["body"] = Md(redact(text) if redact else text)
     root = relative_root(page.path)
     return get_template(page.template).render(
         **shared, SITEURL=root, output_file=page.path,

@@ -65,15 +65,63 @@ def sanitise(html: str) -> str:
 #: rendered HTML by Markdown source; filled as pages render, persisted by the build cache
 CACHE: dict[str, str] = {}
 
+#: Markdown larger than this (in UTF-8 bytes) is shown as plain text, with a diagnostic (W108)
+MAX_MARKDOWN_BYTES = 512 * 1024
+#: Python-Markdown's inline patterns take time that grows faster than the text where markup characters
+#: crowd one paragraph (16 KB of "[" took a minute) and recurse on nested containers: past these bounds a
+#: text is shown as plain text, which takes linear time, with a diagnostic (W108)
+MAX_MARKUP_PER_BLOCK = 400
+MAX_NESTING = 16
+_MARKUP = re.compile(r"[\[\]()<>*_`!\\&]")
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+_CONTAINERS = re.compile(r"^(?:[ \t]*(?:[>*+-]|\d{1,9}[.)])(?:[ \t]+|$))+", re.MULTILINE)
+_MARKER = re.compile(r"[>*+-]|\d{1,9}[.)]")
 
-def markdown(text: str | None) -> Markup:
-    """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too)."""
+
+def markdown_problem(text: str | None, limit: int = MAX_MARKDOWN_BYTES) -> str:
+    """Why this Markdown would be shown as plain text rather than rendered (words for a diagnostic), or ""."""
+    if not text:
+        return ""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        return f"it is {size:,} bytes, over the {limit:,}-byte limit for Markdown"
+    for block in _BLOCKS.split(text):
+        if len(_MARKUP.findall(block)) > MAX_MARKUP_PER_BLOCK:
+            return (f"one paragraph holds more than {MAX_MARKUP_PER_BLOCK} markup characters ([ ] ( ) < > * _ ` ! \\ &),"
+                    " which Markdown cannot render in bounded time")
+    for m in _CONTAINERS.finditer(text):
+        if len(_MARKER.findall(m.group(0))) > MAX_NESTING or len(m.group(0)) > 4 * MAX_NESTING + 64:
+            return f"lists or quotes are nested more than {MAX_NESTING} deep"
+    return ""
+
+
+def _as_plain(text: str) -> str:
+    """Text shown as it is written (escaped, line breaks kept): linear time whatever it holds."""
+    import html as _html
+
+    paragraphs = [p for p in _BLOCKS.split(text) if p.strip()]
+    return "".join("<p>" + _html.escape(p).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)
+
+
+def markdown(text: str | None, limit: int = MAX_MARKDOWN_BYTES) -> Markup:
+    """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too).
+
+    Bounded: text that ``markdown_problem`` finds too large, too dense or too deeply nested is shown as plain
+    text instead (validation reports it), so no input costs more than linear time or exhausts the stack.
+    """
     if not text:
         return Markup("")
     html = CACHE.get(text)
     if html is None:
-        _md.reset()
-        html = CACHE[text] = sanitise(_md.convert(text))
+        if markdown_problem(text, limit):
+            html = _as_plain(text)
+        else:
+            _md.reset()
+            try:
+                html = sanitise(_md.convert(text))
+            except RecursionError:
+                html = _as_plain(text)
+        CACHE[text] = html
     return Markup(html)
 
 

@@ -690,6 +690,8 @@ class ReportView:
 class DocumentPageView:
     ev: EvidenceView
     doc: DocumentView
+    #: applied to the Markdown document's text before it renders as this page (its bytes stay unchanged)
+    redact: Optional[Callable[[str], str]] = None
 
 
 @dataclass(frozen=True)
@@ -842,16 +844,20 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
     if code == "di-not-required":
         return f"{label}: not required, the clause is not applicable"
     if code == "di-in-window":
-        named = f" {ids[0]}" if full else ""
-        return f"{label}: latest record{named} dated {p['date']}, within {p['window']} months"
+        if not full:  # a withheld record's date is withheld too
+            return f"{label}: a record within the last {p['window']} months"
+        return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
     if code == "di-out-of-window":
+        if not full:  # the latest record is withheld: its date is not for this audience either
+            return f"{label}: no record within the last {p['window']} months"
         when = f"the latest is dated {p['latest']}" if p["latest"] else "no record carries a date"
         return f"{label}: no record within the last {p['window']} months ({when})"
     if code == "di-present":
         return f"{label}: {noun} {_ids(ids)} present" if full else f"{label}: {plural(len(ids), noun)} present"
     if code == "di-review-overdue":
         what = f"{noun} {_ids(ids)}" if full else plural(len(ids), noun)
-        return f"{label}: present, review overdue since {p['review_by']} ({what})"
+        since = f" since {p['review_by']}" if full else ""
+        return f"{label}: present, review overdue{since} ({what})"
     if code == "di-conditional":
         return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
     if code == "di-condition-false":
@@ -891,11 +897,13 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     if code in ("finding-open", "finding-open-overdue"):
         where = f" (raised on {', '.join(p['raised_on'])})" if p["raised_on"] else ""
         named = f" {r.findings[0]}" if full else ""
-        late = f", action overdue since {p['due']}" if code == "finding-open-overdue" else ""
+        since = f" since {p['due']}" if full else ""  # a withheld finding's dates are withheld too
+        late = f", action overdue{since}" if code == "finding-open-overdue" else ""
         return f"open {p['grade']} finding{named}{where}{late}"
     if code == "finding-overdue":
         named = f" {r.findings[0]}" if full else ""
-        return f"corrective action for {p['grade']} finding{named} overdue since {p['due']}"
+        since = f" since {p['due']}" if full else ""
+        return f"corrective action for {p['grade']} finding{named} overdue{since}"
     if code == "finding-unverified":
         named = f" {r.findings[0]}" if full else ""
         if p.get("not_effective"):
@@ -914,12 +922,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return (f"no management review record within the last {p['window']} months shows the inputs "
                 "9.3.2 asks for")
     if code == "review-inputs-none":
-        named = f" {r.evidence[0]}" if full else ""
-        return f"the management review{named} of {p['date']} lists no inputs (inputs: in its record)"
+        named = f" {r.evidence[0]} of {p['date']}" if full else ""
+        return f"the management review{named} lists no inputs (inputs: in its record)"
     if code == "review-inputs-missing":
-        named = f" {r.evidence[0]}" if full else ""
+        named = f" {r.evidence[0]} of {p['date']}" if full else ""
         missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
-        return f"the management review{named} of {p['date']} does not show these inputs: {missing}"
+        return f"the management review{named} does not show these inputs: {missing}"
     if code == "no-evidence":
         return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
                 "nothing shows it in place")
@@ -954,6 +962,9 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         named = f" ({_ids(r.evidence)})" if full else ""
         return f"internal audits within the window{named} together cover all {p['total']} applicable clauses"
     if code == "gate-review-before-audit":
+        if not full:
+            return ("the latest management review is dated before the latest internal audit: review the audit "
+                    "results before the certification audit")
         return (f"the latest management review ({p['review']}) is dated before the latest internal audit "
                 f"({p['audit']}): review the audit results before the certification audit")
     if code == "gate-actions-ok":
@@ -974,8 +985,9 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         noun = "document" if p["kind"] == "maintain" else "record"
         return f"all {plural(p['count'], 'required ' + noun)} present"
     if code == "gate-recurring-ok":
-        named = f" {r.evidence[0]}" if full else ""
-        return f"{p['what']}{named} dated {p['date']}, within {p['window']} months"
+        if not full:
+            return f"{p['what']} within {p['window']} months"
+        return f"{p['what']} {r.evidence[0]} dated {p['date']}, within {p['window']} months"
     if code == "gate-recurring-missing":
         return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
                 f"(since {p['since']})")
@@ -1103,7 +1115,7 @@ class _Builder:
             clauses=tuple(self.clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=_d(e.date),
             review_by=_d(e.review_by), stale=e.id in self.stale, audience=e.audience,
             version=redact(e.version or ""), description=Md(redact(e.description or "")),
-            document=self.documents.get(e.file) if e.file else None, external_url=e.url, source=e.source,
+            document=self.documents.get(e.file) if e.file else None, external_url=redact(e.url or "") or None, source=e.source,
             findings=tuple(self.findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
             date_label="Issued" if e.kind == "document" else "Recorded")
@@ -1573,7 +1585,7 @@ class _Builder:
             pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
             if ev.document and ev.document.page_url:
                 pages.append(PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
-                                      DocumentPageView(ev, ev.document), markdown=ev.document.source))
+                                      DocumentPageView(ev, ev.document, self.redact), markdown=ev.document.source))
         pages += [
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
             PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),
@@ -1682,48 +1694,178 @@ def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPage
 
 
 #: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9])?")
 WITHHELD = "[withheld]"
+
+#: characters that never show: zero-width space/joiners, word joiner, BOM, soft hyphen (and every other
+#: format character, category Cf, dropped below)
+_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_MD_ESCAPE = set("\\`*_{}[]()#+-.!|<>~\"'")
+
+
+def _decode_pass(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """One pass of decoding: HTML entities, percent-escapes and Markdown backslash escapes, each output
+    character remembering the span of original text it came from."""
+    import html
+    from urllib.parse import unquote
+
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        m = None
+        if c == "&":
+            m = _ENTITY.match(text, i)
+            decoded = html.unescape(m.group(0)) if m else ""
+        elif c == "%":
+            m = _PERCENT.match(text, i)
+            decoded = unquote(m.group(0), errors="replace") if m else ""
+        elif c == "\\" and i + 1 < n and text[i + 1] in _MD_ESCAPE:
+            m = re.match(r"\\.", text[i:i + 2])
+            decoded = text[i + 1]
+        if m and decoded != m.group(0):
+            span = (spans[i][0], spans[i + len(m.group(0)) - 1][1])
+            out.extend(decoded)
+            where.extend([span] * len(decoded))
+            i += len(m.group(0))
+            continue
+        out.append(c)
+        where.append(spans[i])
+        i += 1
+    return "".join(out), where
+
+
+def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` normalised for matching (entities and escapes decoded twice over, NFKC, case-folded, invisible
+    and format characters dropped), with the original span of every character."""
+    import unicodedata
+
+    spans = [(i, i + 1) for i in range(len(text))]
+    for _ in range(2):  # "%26amp%3B" and "&#37;41": encodings of encodings
+        text, spans = _decode_pass(text, spans)
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _INVISIBLE):
+            j += 1  # a base character with its combining marks: composed together (NFD spellings)
+        cluster = "".join(ch for ch in text[i:j] if ch not in _INVISIBLE and unicodedata.category(ch) != "Cf")
+        folded = unicodedata.normalize("NFKC", cluster).casefold() if cluster else ""
+        span = (spans[i][0], spans[j - 1][1])
+        out.extend(folded)
+        where.extend([span] * len(folded))
+        i = j
+    return "".join(out), where
+
+
+def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
+    """The letters and digits of a folded string, run together, with each one's folded index and the
+    skeleton positions where a run of letters and digits starts and ends."""
+    chars: list[str] = []
+    index: list[int] = []
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for m in re.finditer(r"[^\W_]+", folded):
+        starts.add(len(chars))
+        chars.extend(m.group(0))
+        index.extend(range(m.start(), m.end()))
+        ends.add(len(chars))
+    return "".join(chars), index, starts, ends
+
+
+def _name_key(raw: str) -> str:
+    return _skeleton(_fold(raw)[0])[0]
+
+
+class Redactor:
+    """Replaces, in text an audience sees, every name of a record it may not see by ``[withheld]``.
+
+    Names are ids, page paths, file names and stems. Matching is on normalised text (HTML entities, percent
+    escapes and Markdown escapes decoded, NFKC, case-folded, zero-width and soft hyphens dropped) with the
+    separators between letters and digits ignored, by whole runs of letters and digits: a name is found
+    inside longer tokens (``<id>.pdf``, ``evidence/<id>/annex``, ``<id>_v2``, URLs) and spelt with spaces
+    or nothing for hyphens, but "QM-01" is not found in "QM-012". Where a visible record's name is as long
+    or longer (a shared document, "QM-012"), the text names the visible record and is left alone.
+    Deterministic whatever the hash seed; picklable, so render workers can use it.
+    """
+
+    def __init__(self, hidden: set[str], visible: set[str]):
+        keep = {k for k in map(_name_key, sorted(visible)) if k}
+        self._hidden = tuple(sorted({k for k in map(_name_key, sorted(hidden)) if k} - keep))
+        self._names = {k: False for k in keep}
+        self._names.update({k: True for k in self._hidden})
+        self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
+
+    def __bool__(self) -> bool:
+        return bool(self._hidden)
+
+    def __repr__(self) -> str:  # in page fingerprints: stable and short
+        import hashlib
+
+        return f"Redactor({hashlib.sha256(repr(self._hidden).encode()).hexdigest()[:16]})"
+
+    def __call__(self, text: str) -> str:
+        if not text or not self._hidden:
+            return text
+        folded, where = _fold(text)
+        skel, index, starts, ends = _skeleton(folded)
+        cuts: list[tuple[int, int]] = []
+        p, n = 0, len(skel)
+        while p < n:
+            if p not in starts:
+                p += 1
+                continue
+            for length in self._lengths:  # the longest name wins: a visible one leaves its text alone
+                if p + length in ends and (hidden := self._names.get(skel[p:p + length])) is not None:
+                    if hidden:
+                        cuts.append((where[index[p]][0], where[index[p + length - 1]][1]))
+                    p += length
+                    break
+            else:
+                p += 1
+        if not cuts:
+            return text
+        out, pos = [], 0
+        for a, b in cuts:
+            out.append(text[pos:max(a, pos)])
+            out.append(WITHHELD)
+            pos = max(pos, b)
+        out.append(text[pos:])
+        return "".join(out)
+
+
+def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
+    """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
+    rank = audience_rank(audience)
+    return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
+                    {f.id for f in project.findings if audience_rank(f.audience) <= rank})
 
 
 def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
     """Replace, in text this audience sees, every id, page path and file name of a record it may not see.
 
     Contributors write "see IA-2026-02" or link "evidence/TR-7.html" in notes; in a build that withholds
-    those records, the names must not appear either. Whole tokens, any letter case.
+    those records, the names must not appear either, in any spelling (see ``Redactor``).
     """
     hidden: set[str] = set()
+    visible: set[str] = set()
     for e in project.evidence:
-        if e.id in visible_evidence:
-            continue
-        hidden |= {e.id, f"evidence/{e.id}", f"evidence/{e.id}.html"}
+        names = {e.id, f"evidence/{e.id}.html"}
         if e.file:
             pub = published_name(e.file)
-            hidden |= {e.file, pub, f"evidence/{e.file}", f"files/{e.file}", f"files/{pub}", f"files/{pub}.html",
-                       PurePosixPath(e.file).name, PurePosixPath(pub).name}
+            names |= {e.file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(e.file).name,
+                      PurePosixPath(pub).name}
+            stem = PurePosixPath(e.file).stem
+            if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
+                names.add(stem)
+        (visible if e.id in visible_evidence else hidden).update(names)
     for f in project.findings:
-        if f.id not in visible_findings:
-            hidden |= {f.id, f"findings/{f.id}", f"findings/{f.id}.html"}
-    for e in project.evidence:  # a file name a visible record also uses is not a secret
-        if e.id in visible_evidence and e.file:
-            hidden.discard(PurePosixPath(e.file).name)
-    if not hidden:
-        return lambda text: text
-    lowered = {h.lower() for h in hidden}
-    spaced = [re.compile(re.escape(h), re.IGNORECASE) for h in sorted(hidden, key=len, reverse=True)
-              if not _TOKEN.fullmatch(h)]  # names a token cannot hold whole (spaces, odd characters)
-
-    def swap(match: re.Match) -> str:
-        return WITHHELD if match.group(0).lower() in lowered else match.group(0)
-
-    def redact(text: str) -> str:
-        if not text:
-            return text
-        for pattern in spaced:
-            text = pattern.sub(WITHHELD, text)
-        return _TOKEN.sub(swap, text)
-
-    return redact
+        (visible if f.id in visible_findings else hidden).update({f.id, f"findings/{f.id}.html"})
+    # a name a visible record also uses is not a secret (a shared document, a shared file name)
+    return Redactor(hidden - visible, visible)
 
 
 def _stage_name(key: str) -> str:

@@ -219,3 +219,53 @@ def test_planted_payloads_stay_inert(hostile_site: SiteBase, site_page, rel: str
         "\n  ".join(findings)
     assert page.evaluate("() => window.__xss") is None
     assert dialogs == []
+
+
+# --------------------------------------------------------------------------- documents over HTTP
+
+ACTIVE_DOC = (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><p>model</p>'
+              b"<script>window.__xss = 1</script></body></html>\n")
+
+
+def test_a_document_of_an_unknown_xml_type_runs_nothing_over_http(tmp_path: Path, browser) -> None:  # noqa: ANN001
+    """An .xpdl process model (XML a browser would run as XHTML) is published as .txt and shown as text.
+
+    The same bytes copied next to it as .xhtml do run in the same browser: the check can see a script run.
+    """
+    import functools
+    import http.server
+    import threading
+
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root, symlinks=True)
+    (root / "evidence" / "process.xpdl").write_bytes(ACTIVE_DOC)
+    (root / "evidence" / "process.yaml").write_text(
+        'title: Process model\nkind: document\nclauses: ["7.4"]\nfile: process.xpdl\n', encoding="utf-8")
+    out = tmp_path / "site"
+    assert main(["build", "--root", str(root), "--as-of", AS_OF, "--audience", "internal", "--output", str(out)]) == 0
+    assert not (out / "files" / "process.xpdl").exists()
+    (tmp_path / "control").mkdir()
+    (tmp_path / "control" / "process.xhtml").write_bytes(ACTIVE_DOC)  # outside the site: the positive control
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        response = page.goto(f"{origin}/site/files/process.xpdl.txt")
+        assert response.headers["content-type"].startswith("text/plain")
+        assert page.evaluate("() => window.__xss") is None
+        assert "window.__xss = 1" in page.inner_text("body")  # shown, as text
+        assert page.goto(f"{origin}/site/files/process.xpdl").status == 404
+        page.goto(f"{origin}/control/process.xhtml")
+        assert page.evaluate("() => window.__xss") == 1, "the control did not run: this test could not fail"
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

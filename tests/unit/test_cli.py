@@ -219,3 +219,10 @@ def test_a_symlinked_source_folder_is_protected_too(minimal_project: Path, tmp_p
     assert _build(minimal_project, real / "site") == 2
     assert "refusing to write the site" in capsys.readouterr().err
     assert not (real / "site").exists()
+
+
+def test_markdown_that_cannot_render_in_bounded_time_is_w106(minimal_project: Path, capsys) -> None:
+    (minimal_project / "evidence" / "brackets.yaml").write_text(
+        'title: Brackets\nkind: record\nclauses: ["7.4"]\ndescription: "' + "[" * 16_000 + '"\n', encoding="utf-8")
+    assert main(["validate", "--root", str(minimal_project), "--as-of", "2026-11-01"]) == 0
+    assert 'evidence/brackets.yaml:4:14: W108 description will be shown as plain text: one paragraph holds more than 400 markup characters ([ ] ( ) < > * _ ` ! \\ &), which Markdown cannot render in bounded time (shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply)' in capsys.readouterr().out.splitlines()

@@ -181,7 +181,7 @@ def test_a_document_whose_published_name_is_taken_is_refused(minimal_project, tm
     ("/etc/passwd", "logo '/etc/passwd' must be a file inside content/"),
     ("missing.png", "logo 'missing.png' not found inside content/"),
     ("notes.txt", "logo 'notes.txt' is not an image"),
-    ("evil.svg", "logo 'evil.svg' holds script, event handlers or links"),
+    ("evil.svg", "logo 'evil.svg' is not a plain drawing: it holds a <script> element"),
 ])
 def test_logo_must_be_a_plain_image_inside_content(minimal_project, tmp_path, capsys, logo, message):
     (minimal_project / "content" / "evil.svg").write_text(

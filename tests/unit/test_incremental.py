@@ -105,9 +105,9 @@ def test_a_page_edited_in_the_output_is_never_served_again(project, tmp_path):
 def test_a_corrupt_cache_only_costs_a_cold_build(project, tmp_path):
     opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
     assert build(opts).ok
-    for name in ("pages.pickle", "results.pickle"):
+    for name in ("pages.json", "results.json"):
         assert (project / ".cache" / "isoready" / name).exists()
-        (project / ".cache" / "isoready" / name).write_bytes(b"not a pickle")
+        (project / ".cache" / "isoready" / name).write_bytes(b"not JSON {")
     again = build(opts)
     assert again.ok and again.reused == 0
 

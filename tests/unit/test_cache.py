@@ -1,0 +1,120 @@
+"""A cache that cannot run code: JSON validated on load, a planted pickle never loaded, no symlinked cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isoready.cache import BuildCache
+from isoready.cli import main
+from isoready.package import Options, build
+
+MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    return root
+
+
+class _Payload:
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path(self.marker).write_text, ("pwned",))
+
+
+def test_a_planted_pickle_never_runs(project, tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    folder = project / ".cache" / "isoready"
+    folder.mkdir(parents=True)
+    for name in ("pages.pickle", "results.pickle"):
+        (folder / name).write_bytes(pickle.dumps(_Payload(str(marker))))
+    pickle.loads((folder / "pages.pickle").read_bytes())  # the payload does run when unpickled ...
+    assert marker.exists()
+    marker.unlink()
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out")
+    result = build(opts)
+    assert result.ok and not marker.exists()  # ... but the build never unpickles it
+    err = capsys.readouterr().err
+    assert "note: build cache: pages.pickle, results.pickle ignored (never loaded: the cache is JSON now)" in err
+    assert not (folder / "pages.pickle").exists() and (folder / "pages.json").is_file()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.update(pages=[1, 2]),
+    lambda d: d.update(output=7),
+    lambda d: d["pages"].update({"index.html": {"fingerprint": 1}}),
+])
+def test_an_odd_pages_file_means_a_cold_build_with_identical_output(project, tmp_path, capsys, damage):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    path = project / ".cache" / "isoready" / "pages.json"
+    data = json.loads(path.read_text())
+    damage(data)
+    path.write_text(json.dumps(data))
+    capsys.readouterr()
+    again = build(opts)
+    assert again.ok and again.reused == 0
+    assert "note: build cache ignored (" in capsys.readouterr().err
+    assert build(replace(opts, output=tmp_path / "cold", use_cache=False)).ok
+    assert tree(tmp_path / "out") == tree(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("planted", [
+    {"$type": "Project", "fields": {}},  # not a type the cache may make
+    {"$type": "Evidence", "fields": {"id": "x"}},  # fields missing
+    {"__reduce__": "os.system"},
+    "x" * 10,
+])
+def test_results_are_rebuilt_only_as_our_own_record_types(project, tmp_path, capsys, planted):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    assert build(opts).ok
+    path = project / ".cache" / "isoready" / "results.json"
+    data = json.loads(path.read_text())
+    key = sorted(data["results"])[0]
+    data["results"][key] = {"$tuple": ["0" * 64, {"$tuple": []}, [planted], []]}
+    path.write_text(json.dumps(data))
+    capsys.readouterr()
+    assert build(opts).ok
+    assert "note: build cache ignored" in capsys.readouterr().err
+    assert build(replace(opts, output=tmp_path / "cold", use_cache=False)).ok
+    assert tree(tmp_path / "out") == tree(tmp_path / "cold")
+
+
+def test_a_warm_cache_round_trips_records_and_diagnostics(project, tmp_path):
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "out", commit="c0ffee")
+    first = build(opts)
+    cache = BuildCache.open(project)
+    assert cache.results and cache.pages
+    second = build(opts)
+    assert second.ok and second.reused > 0
+    assert [str(d) for d in second.diagnostics] == [str(d) for d in first.diagnostics]
+
+
+def test_a_cache_symlink_is_neither_followed_nor_cleaned(project, tmp_path, capsys):
+    outside = tmp_path / "outside"
+    (outside / "isoready").mkdir(parents=True)
+    (outside / "isoready" / "keep.txt").write_text("precious", encoding="utf-8")
+    os.symlink(outside, project / ".cache")
+    out = tmp_path / "out"
+    assert main(["build", "--root", str(project), "--as-of", "2026-11-01", "--output", str(out)]) == 0
+    assert "note: build cache not used: " in capsys.readouterr().err
+    assert sorted(p.name for p in (outside / "isoready").iterdir()) == ["keep.txt"]  # nothing written there
+    assert main(["clean", "--root", str(project), "--output", str(out)]) == 0
+    assert "note: build cache not removed: " in capsys.readouterr().err
+    assert (outside / "isoready" / "keep.txt").read_text() == "precious"

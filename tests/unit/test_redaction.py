@@ -1,0 +1,201 @@
+"""Redaction by construction: a withheld record's names reach no byte of a lower audience's artefacts.
+
+An internal record's id is planted in every free-text field a public record, a clause assessment, a
+finding and the organisation carry, in every spelling a writer (or an attacker) might use: inside URLs
+and longer tokens, HTML entities, percent-escapes, soft hyphens, zero-width characters, full-width forms,
+Markdown escapes, hyphens written as spaces. Every byte of the public and auditor site and archive (zip
+and XLSX members too) is then searched, after the same normalisation, for the id's letters and digits; the
+internal build must contain them (so the search can fail).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import unicodedata
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isoready.archive import make_archive
+from isoready.package import Options, build
+from isoready.views import Redactor, _fold, _skeleton
+
+REPO = Path(__file__).resolve().parents[2]
+AS_OF = date(2026, 11, 24)
+SECRET = "canary-kx-7q41"  # the internal record's id
+SECRET_FILE = "canary-kx-7q41-annex.md"
+SECRET_FINDING = "NC-CANARY-9z3"
+SKELETONS = ["canarykx7q41", "nccanary9z3"]  # what must never be found, however spelt
+DUE = "2026-02-17"  # the withheld finding's own due date, which reasons must not print
+
+FORMS = [
+    f"https://intranet.example/evidence/{SECRET}/annex?rev=2",
+    f"{SECRET}.pdf", f"evidence/{SECRET}/annex", f"{SECRET}_v2", SECRET.upper(),
+    "canary&#45;kx&#x2D;7q41", "&#99;anary-kx-7q41", "canary%2Dkx%2D7q41", "canary%252Dkx-7q41",
+    "can\u00adary-kx-7q41", "canary-\u200bkx-\u200d7q41", "canary kx 7q41", "\uff43\uff41\uff4e\uff41\uff52\uff59-kx-7q41",
+    "canary\\-kx\\-7q41", "canary\u2011kx\u20117q41", f"[{SECRET}](../evidence/{SECRET}.html)",
+    f"<{SECRET}@example.org>", "nc&#x2d;canary&#x2d;9z3", "nc canary 9z3",
+]
+PROSE = "Cross-reference: " + "; ".join(FORMS) + "."
+
+
+def _copy_demo(dst: Path) -> Path:
+    for name in ("content", "evidence", "theme", "pelicanconf.py"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / name)
+    return dst
+
+
+def _yaml_block(text: str, indent: int) -> str:
+    pad = " " * indent
+    return "|\n" + "".join(pad + line + "\n" for line in text.splitlines())
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    root = _copy_demo(tmp_path_factory.mktemp("redaction"))
+    ev = root / "evidence" / "support"
+    (ev / SECRET_FILE).write_text(f"# Annex\n\nInternal.\n", encoding="utf-8")
+    (ev / "shared-procedure.md").write_text("# Shared procedure\n\nUsed by two records.\n", encoding="utf-8")
+    (ev / "secret.yaml").write_text(
+        f"id: {SECRET}\ntitle: Secret annex\nkind: record\nclauses: [\"7.2\"]\nfile: {SECRET_FILE}\n"
+        "audience: internal\ndate: 2026-03-03\n", encoding="utf-8")
+    (ev / "secret-shared.yaml").write_text(  # shares a document with a public record
+        "id: canary-shared-2b8\ntitle: Secret user of a shared document\nkind: document\nclauses: [\"7.5.1\"]\n"
+        "file: shared-procedure.md\naudience: internal\n", encoding="utf-8")
+    (ev / "public-shared.yaml").write_text(
+        "title: Shared procedure\nkind: document\nclauses: [\"7.5.1\"]\nfile: shared-procedure.md\n"
+        "audience: public\n", encoding="utf-8")
+    (ev / "public-forms.yaml").write_text(
+        f"title: Notes\nkind: document\nclauses: [\"7.5.1\"]\naudience: public\n"
+        f"url: https://intranet.example/evidence/{SECRET}/annex\n"
+        f"owner: keeper of {SECRET}_v2\n"
+        f"description: {_yaml_block(PROSE, 2)}", encoding="utf-8")
+    (ev / "public-doc.md").write_text(f"# Public document\n\n{PROSE}\n", encoding="utf-8")
+    (ev / "public-doc.yaml").write_text(
+        "title: Public document\nkind: document\nclauses: [\"7.5.1\"]\nfile: public-doc.md\naudience: public\n",
+        encoding="utf-8")
+    (root / "content" / "findings" / "canary.yaml").write_text(
+        f"- id: {SECRET_FINDING}\n  clauses: [\"7.2\"]\n  grade: minor\n  status: open\n  raised: 2026-01-10\n"
+        f"  due: {DUE}\n  audience: internal\n  description: internal finding\n"
+        f"- id: NC-PUBLIC-1\n  clauses: [\"7.1.6\"]\n  grade: minor\n  status: open\n  raised: 2026-10-10\n"
+        f"  audience: public\n  description: {_yaml_block(PROSE, 4)}", encoding="utf-8")
+    clauses = root / "content" / "clauses" / "8-operation.yaml"
+    text = clauses.read_text(encoding="utf-8")
+    text = text.replace("    in the scope statement (4.3).\n", f"    in the scope statement (4.3). See {FORMS[0]} and {FORMS[5]}.\n")
+    text = text.replace("- clause: \"8.1\"\n", f"- clause: \"8.1\"\n  notes: {_yaml_block(PROSE, 4)}", 1)
+    clauses.write_text(text, encoding="utf-8")
+    (root / "content" / "pages").mkdir(exist_ok=True)
+    (root / "content" / "pages" / "notes.md").write_text(
+        f"Title: Notes on {SECRET}\nSlug: notes\nAudience: public\n\n{PROSE}\n", encoding="utf-8")
+    org = root / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace(
+        "  only to customer-owned designs and hold no design responsibility.\n",
+        f"  only to customer-owned designs and hold no design responsibility ({FORMS[7]}, {FORMS[9]}).\n"),
+        encoding="utf-8")
+    return root
+
+
+def _members(name: str, data: bytes):
+    yield name, data
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for member in zf.namelist():
+                yield from _members(f"{name}!{member}", member.encode() + b"\n" + zf.read(member))
+
+
+RAW = "files/support/public-doc.md"  # a public document's own bytes: published unchanged, by design
+
+
+def _skeleton_leaks(base: Path, needles) -> list[str]:
+    found = []
+    for f in sorted(p for p in base.rglob("*") if p.is_file()):
+        for name, data in _members(str(f.relative_to(base)), f.read_bytes()):
+            if name.endswith(RAW):
+                continue
+            text = data.decode("utf-8", "replace")
+            # JSON escapes ("\u00ad") and the raw bytes: both normalised like the redactor normalises
+            text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+            skel = _skeleton(_fold(text)[0])[0]
+            found += [f"{n} in {name}" for n in needles if n in skel]
+    return found
+
+
+@pytest.fixture(scope="module")
+def builds(planted, tmp_path_factory):
+    out = {}
+    for audience in ("public", "auditor", "internal"):
+        base = tmp_path_factory.mktemp(f"red-{audience}")
+        opts = Options(root=planted, as_of=AS_OF, audience=audience, output=base / "site", commit="abc123")
+        result = build(opts)
+        assert result.ok, [str(d) for d in result.diagnostics if d.severity == "error"]
+        make_archive(opts, base / "dist")
+        out[audience] = base
+    return out
+
+
+@pytest.mark.parametrize("audience", ["public", "auditor"])
+def test_no_spelling_of_a_withheld_id_reaches_any_byte(builds, audience):
+    assert _skeleton_leaks(builds[audience], SKELETONS) == []
+
+
+def test_the_internal_build_holds_them_so_the_search_can_fail(builds):
+    leaks = "\n".join(_skeleton_leaks(builds["internal"], SKELETONS))
+    for needle in SKELETONS:
+        assert needle in leaks
+    assert "search-index.js" in leaks and "checklist.xlsx!" in leaks and ".zip!" in leaks
+
+
+@pytest.mark.parametrize("audience", ["public", "auditor"])
+def test_a_shared_document_does_not_reveal_the_withheld_record_sharing_it(builds, audience):
+    assert _skeleton_leaks(builds[audience], ["canaryshared2b8", "secretuserofashareddocument"]) == []
+    site = builds[audience] / "site"
+    assert (site / "files" / "support" / "shared-procedure.md").is_file()  # the public record keeps it
+
+
+def test_redacted_text_stays_readable(builds):
+    page = (builds["public"] / "site" / "evidence" / "support" / "public-forms.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "[withheld].pdf" in text and "[withheld]_v2" in text
+    assert "https://intranet.example/evidence/[withheld]" in text  # "<id>/annex" is also its file's stem
+    assert "keeper of [withheld]_v2" in text
+    doc = (builds["public"] / "site" / "files" / "support" / "public-doc.md.html").read_text()
+    assert "Cross-reference: " in doc and "[withheld]" in doc
+    # the document's own bytes are published unchanged: redaction is of what the portal writes, not of files
+    page = (builds["public"] / "site" / "pages" / "notes.html").read_text()
+    assert "Notes on [withheld]" in page and "Cross-reference: " in page
+    raw = (builds["public"] / "site" / "files" / "support" / "public-doc.md").read_text()
+    assert SECRET in raw
+
+
+def test_reasons_print_no_date_of_a_withheld_finding(builds):
+    for audience in ("public", "auditor"):
+        clause = (builds[audience] / "site" / "clauses" / "7.2.html").read_text()
+        assert DUE not in clause
+        assert DUE not in (builds[audience] / "site" / "readiness.json").read_text()
+    assert DUE in (builds["internal"] / "site" / "clauses" / "7.2.html").read_text()
+
+
+# --------------------------------------------------------------------------- the redactor itself
+
+
+def test_every_spelling_is_redacted_and_near_misses_are_not():
+    r = Redactor({SECRET, "QM-01", "café-9"}, {"QM-012"})
+    for form in FORMS[:-3]:
+        assert "7q41" not in _skeleton(_fold(r(form))[0])[0], form
+    assert r("QM-012 and QM-01 and qm_01.") == "QM-012 and [withheld] and [withheld]."
+    assert r(unicodedata.normalize("NFD", "CAFÉ-9 and café 9")) == "[withheld] and [withheld]"
+    assert r("xcanary-kx-7q41 is another token") == "xcanary-kx-7q41 is another token"
+
+
+def test_redaction_is_deterministic_and_total():
+    names = {f"rec-{i}" for i in range(200)}
+    a = Redactor(names, set())
+    b = Redactor(set(sorted(names, reverse=True)), set())
+    text = "see rec-5, rec-50 and rec-199; not rec-2000"
+    assert a(text) == b(text) == "see [withheld], [withheld] and [withheld]; not rec-2000"
+    assert repr(a) == repr(b)
