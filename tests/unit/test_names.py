@@ -37,8 +37,8 @@ CASES = [
     ("reserved-document", {"support/a.yaml": RECORD + "file: aux.txt\n", "support/aux.txt": "x"},
      ["evidence/support/aux.txt:1:1: E321 document 'aux.txt' is a name Windows reserves "
       "(rename it: an auditor unzipping the archive on Windows could not create it)"]),
-    ("trailing-dot", {"support/a.yaml": RECORD + "file: 'notes.'\n", "support/notes.": "x"},
-     ["evidence/support/notes.:1:1: E321 document 'notes.' ends in a dot or space, which Windows drops "
+    ("trailing-dot", {"support/a.yaml": RECORD + "file: 'old./a.pdf'\n", "support/old./a.pdf": "x"},
+     ["evidence/support/old./a.pdf:1:1: E321 document 'old.' ends in a dot or space, which Windows drops "
       "(rename it)"]),
     ("bidi", {"support/a.yaml": RECORD + "file: \"invoice\\u202egpj.exe\"\n", "support/invoice\u202egpj.exe": "x"},
      ["evidence/support/invoice\u202egpj.exe:1:1: E322 document name holds the invisible format character "
