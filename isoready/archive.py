@@ -21,10 +21,35 @@ from typing import Any, Optional
 from .package import MANIFEST, SUMS, BuildResult, Options, archive_name, build, site_files
 
 
+ZIP_FIRST_YEAR, ZIP_LAST_YEAR = 1980, 2107
+
+
+def refuse_dist(root: Path, dist: Path) -> None:
+    """The archive never lands inside the project's sources or its git folder."""
+    from .errors import UsageError
+
+    target = dist.resolve()
+    root = root.resolve()
+    for name in ("evidence", "content", "theme", ".git"):
+        if target.is_relative_to(root / name) or target.is_relative_to((root / name).resolve()):
+            raise UsageError(f"refusing to write the archive into {dist}: it lies inside {root / name}; "
+                             "choose another --dist (default: ROOT/dist)")
+
+
+def check_zip_date(stamp: tuple[int, int, int]) -> None:
+    """The zip format stores years 1980..2107 only: a date outside is a usage error, never a silent clamp."""
+    if not ZIP_FIRST_YEAR <= stamp[0] <= ZIP_LAST_YEAR:
+        from .errors import UsageError
+
+        raise UsageError(f"an archive cannot be dated {stamp[0]:04d}-{stamp[1]:02d}-{stamp[2]:02d}: zip files hold "
+                         f"dates from {ZIP_FIRST_YEAR} to {ZIP_LAST_YEAR}; choose an --as-of in that range")
+
+
 def zip_tree(tree: Path, target: Path, folder: str, stamp: tuple[int, int, int]) -> None:
     """Write ``tree`` into ``target`` (a zip) under ``folder/``, deterministically and atomically."""
     tmp = target.with_name(f".{target.name}.part")
-    date_time = (max(stamp[0], 1980), stamp[1], stamp[2], 0, 0, 0)
+    check_zip_date(stamp)
+    date_time = (stamp[0], stamp[1], stamp[2], 0, 0, 0)
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for rel in site_files(tree):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=date_time)
@@ -38,6 +63,8 @@ def zip_tree(tree: Path, target: Path, folder: str, stamp: tuple[int, int, int])
 def make_archive(opts: Options, dist: Optional[Path] = None) -> tuple[BuildResult, Optional[Path]]:
     """Build the site for the archive's audience in a temporary folder and zip it into dist/."""
     dist = dist or opts.root / "dist"
+    refuse_dist(opts.root, dist)
+    check_zip_date((opts.as_of.year, opts.as_of.month, opts.as_of.day))  # before any build work
     work = Path(tempfile.mkdtemp(prefix="isoready-archive-"))
     try:
         from .pdf import find_chromium, render_with_report

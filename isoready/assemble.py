@@ -49,7 +49,23 @@ def git_commit(root: Path) -> str:
                               timeout=10)
     except (OSError, subprocess.SubprocessError):
         return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return ""
+    return proc.stdout.strip() + ("-dirty" if dirty(root) else "")
+
+
+#: what a build reads from the project: a change here that is not committed makes the build '<commit>-dirty'
+INPUTS = ("evidence", "content", "theme", "pelicanconf.py")
+
+
+def dirty(root: Path) -> bool:
+    """True when the build's inputs hold uncommitted changes (untracked files included)."""
+    try:
+        proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", *INPUTS], cwd=root,
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and bool(proc.stdout.strip())
 
 
 def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:

@@ -10,7 +10,7 @@ Two things are reused, and nothing without a content hash:
 everything it is made from: its own view-model's repr, the chrome model, every
 template, the settings and the code version; for a document, its bytes'
 SHA-256) matches the previous build's, and whose file in the previous output is
-unchanged since we wrote it (size and modification time), is hard-linked into
+unchanged since we wrote it (its SHA-256, not its mtime), is hard-linked into
 the new site instead of rendered or copied.
 
 A template sees only its page's view-model and the chrome model, so those two
@@ -136,8 +136,8 @@ class BuildCache:
         source = old_out / page_path
         try:
             st = source.stat()
-            if st.st_size != state.size or st.st_mtime_ns != state.mtime_ns:
-                return None  # changed since we wrote it: never serve it
+            if st.st_size != state.size or not _same_content(source, state.sha256):
+                return None  # changed since we wrote it (whatever its size or mtime say): never serve it
             target = new_out / page_path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)
@@ -277,6 +277,16 @@ def _load(path: Path) -> dict:
     if len(data) > _MAX_FILE:
         raise ValueError("larger than 512 MiB")
     return _dict(json.loads(data.decode("utf-8")))
+
+
+def _same_content(path: Path, sha256: str) -> bool:
+    """Trust by content, not by mtime: a page edited in place keeping its size and mtime is not reused."""
+    from .assemble import sha256_file
+
+    try:
+        return sha256_file(path) == sha256
+    except OSError:
+        return False
 
 
 def _dump(path: Path, data: Any) -> None:

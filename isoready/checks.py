@@ -4,6 +4,7 @@ dates against the as-of date. Each record was already checked on its own (``reco
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Any, Callable, Iterable
 
@@ -80,14 +81,67 @@ def unique_evidence(items: list[Evidence], out: Collector) -> list[Evidence]:
     kept = _unique(items, lambda e: e.id, out, "E401",
                    lambda e, first: f"duplicate evidence id '{e.id}' (also in {first.source}:{first.loc.line})",
                    "give each record its own id")
-    return _no_case_clash(kept, lambda e: e.id, out, "evidence id")
+    kept = _no_case_clash(kept, lambda e: e.id, out, "evidence id")
+    kept = [e for e in kept if _id_names_ok(e, e.id, out, "evidence id")]
+    return _no_page_clash(kept, out)
+
+
+def _id_names_ok(item: Any, an_id: str, out: Collector, what: str) -> bool:
+    """An id names page files (<part>.html) that must exist on every system the archive is unzipped on."""
+    for part in an_id.split("/"):
+        problem = name_problem(part + ".html")
+        if problem:
+            code, message, hint = problem
+            out.add(item.loc, code, f"{what} '{an_id}': {message}", hint)
+            return False
+    return True
+
+
+def _no_page_clash(items: list[Evidence], out: Collector) -> list[Evidence]:
+    """'x' makes the page evidence/x.html; 'x.html/y' needs a folder of that very name (folded for case)."""
+    pages = {unicodedata.normalize("NFC", e.id + ".html").casefold(): e for e in items}
+    kept = []
+    for e in items:
+        parts = e.id.split("/")
+        clash = next((pages[k] for k in ("/".join(parts[:n]).casefold() for n in range(1, len(parts)))
+                      if k in pages), None)
+        if clash is not None:
+            out.add(e.loc, "E324", f"evidence id '{e.id}' needs a folder evidence/{clash.id}.html, which is the page "
+                    f"of '{clash.id}' ({clash.source}:{clash.loc.line})", "rename one of the two ids")
+            continue
+        kept.append(e)
+    return kept
+
+
+#: names Windows reserves, with or without an extension (CON.txt is as impossible as CON)
+WINDOWS_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                              *(f"LPT{n}" for n in range(1, 10))])
+MAX_NAME_BYTES = 255
+
+
+def name_problem(name: str) -> "tuple[str, str, str] | None":
+    """Why one file or folder name cannot be published (code, message, hint), or None."""
+    if any(unicodedata.category(ch) == "Cf" for ch in name):
+        ch = next(ch for ch in name if unicodedata.category(ch) == "Cf")
+        return ("E322", f"name holds the invisible format character U+{ord(ch):04X} "
+                        f"({unicodedata.name(ch, 'unnamed')})",
+                "rename it: such characters can make 'invoice\\u202egpj.exe' display as 'invoiceexe.jpg'")
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return ("E323", f"name is {len(name.encode('utf-8'))} bytes long; file systems allow {MAX_NAME_BYTES}",
+                "shorten it")
+    if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+        return ("E321", f"'{name}' is a name Windows reserves", "rename it: an auditor unzipping the archive on "
+                "Windows could not create it")
+    if name.endswith((".", " ")):
+        return ("E321", f"'{name}' ends in a dot or space, which Windows drops", "rename it")
+    return None
 
 
 def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, what: str) -> list[Any]:
     seen: dict[str, Any] = {}
     kept = []
     for item in items:
-        folded = key(item).casefold()
+        folded = _fold(key(item))
         if folded in seen:
             first = seen[folded]
             out.add(item.loc, "E307", f"{what} '{key(item)}' differs only in letter case from '{key(first)}'",
@@ -108,7 +162,8 @@ def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:
     kept = _unique(items, lambda f: f.id, out, "E405",
                    lambda f, first: f"duplicate finding id '{f.id}' (also in {first.source}:{first.loc.line})",
                    "give each finding its own id")
-    return _no_case_clash(kept, lambda f: f.id, out, "finding id")
+    kept = _no_case_clash(kept, lambda f: f.id, out, "finding id")
+    return [f for f in kept if _id_names_ok(f, f.id, out, "finding id")]
 
 
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]")
@@ -125,24 +180,39 @@ def check_documents(evidence: Iterable[Evidence], documents: list[str], out: Col
         if doc not in referenced:
             out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "W101", "evidence document that no record refers to",
                     "add a record with 'file:' pointing at it, or remove it")
+    for doc in documents:
+        for part in doc.split("/")[:-1] + output_names(doc.split("/")[-1]):
+            problem = name_problem(part)
+            if problem:
+                code, message, hint = problem
+                out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), code, f"document {message}", hint)
+                break
     seen: dict[str, tuple[str, str]] = {}  # folded output name -> (document, output name)
     for doc in sorted(referenced):
         names = output_names(doc)
         for name in names:
-            other = seen.get(name.casefold())
+            other = seen.get(_fold(name))
             if other is None or other[0] == doc:
                 continue
             if other[1] == name:  # e.g. x.html (published as x.html.txt) and a document named x.html.txt
                 message = (f"document '{doc}' would be published as files/{name}, which document '{other[0]}' "
                            "also writes")
                 hint = "rename one of them"
+            elif unicodedata.normalize("NFC", name) == unicodedata.normalize("NFC", other[1]):
+                message = f"document '{doc}' differs only in Unicode normalisation (NFC/NFD) from '{other[0]}'"
+                hint = "the two would be one file on macOS; rename one"
             else:
                 message = f"document '{doc}' differs only in letter case from '{other[0]}'"
                 hint = "the two would overwrite each other on macOS and Windows; rename one"
             out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E307", message, hint)
             break
         for name in names:
-            seen.setdefault(name.casefold(), (doc, name))
+            seen.setdefault(_fold(name), (doc, name))
+
+
+def _fold(name: str) -> str:
+    """What macOS and Windows treat as the same name: NFC (APFS normalises) and case-folded."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
 def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,

@@ -23,9 +23,13 @@ SCHEMA_KINDS = {"organisation": "organisation", "evidence": "evidence", "clauses
                 "findings": "finding", "page": "page", "readiness": "readiness"}
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
 
 
 Usage = UsageError  # the name this module has always raised
+
+
+AS_OF_MIN, AS_OF_MAX = date(1900, 1, 1), date(9999, 12, 31)
 
 
 def default_as_of() -> date:
@@ -33,9 +37,12 @@ def default_as_of() -> date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+            day = datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
         except (ValueError, OverflowError, OSError):
             raise Usage(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'")
+        if not AS_OF_MIN <= day <= AS_OF_MAX:
+            raise Usage(f"SOURCE_DATE_EPOCH must give a date between {AS_OF_MIN} and {AS_OF_MAX}, not {day}")
+        return day
     return date.today()
 
 
@@ -45,9 +52,12 @@ def parse_as_of(text: Optional[str]) -> date:
     try:
         if len(text) != 10 or text[4] != "-" or text[7] != "-":
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Usage(f"--as-of must be a date written YYYY-MM-DD, not '{text}'")
+    if not AS_OF_MIN <= day <= AS_OF_MAX:
+        raise Usage(f"--as-of must lie between {AS_OF_MIN} and {AS_OF_MAX}, not '{text}'")
+    return day
 
 
 def _common(p: argparse.ArgumentParser, audience_default: str = "auditor", audience: bool = True) -> None:
@@ -80,6 +90,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="site folder (default: ROOT/output)")
     p.add_argument("--no-cache", action="store_true",
                    help="a cold build: reuse nothing from ROOT/.cache/isoready (the cache is still written)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the output folder even if it is not a site isoready built (it is deleted)")
 
     p = sub.add_parser("validate", help="check the project and print diagnostics; writes nothing")
     _common(p, audience=False)
@@ -162,7 +174,8 @@ def _opts(args: argparse.Namespace):
         raise Usage(f"--root {root} is not a folder")
     return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
                    output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
-                   max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False))
+                   max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False),
+                   force=getattr(args, "force", False))
 
 
 def _print_diags(diags, fmt: str, stream=None) -> None:
@@ -178,6 +191,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     opts = _opts(args)
     project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+    from .package import extra_files  # content/extra/: refused here, before build would
+
+    diags = sorted(set(diags + extra_files(opts.root)[1]))
     _print_diags(diags, args.format)
     if args.summary and project is not None and not errors(diags):
         from .assess import assess
@@ -207,10 +223,17 @@ def cmd_clean(args: argparse.Namespace) -> int:
     import re
     import shutil
 
-    from .package import UsageError, _refuse_source_overlap, replaceable
+    from .package import UsageError, _refuse_source_overlap, recover
 
     root = Path(args.root)
     out = Path(args.output) if args.output else root / "output"
+    if out.is_symlink():
+        raise Usage(f"refusing to remove {out}: it is a symlink; remove it yourself")
+    recovered = recover(out.resolve())  # a swap killed between its renames: the set-aside site is the only copy
+    if recovered is not None:
+        print(f"recovered the previous site from {recovered.name} into {out} (it was the only copy); "
+              "run clean again to remove it")
+        return EXIT_OK
     try:
         _refuse_source_overlap(root, out.resolve())
     except UsageError as exc:
@@ -243,6 +266,10 @@ def cmd_archive(args: argparse.Namespace) -> int:
     if target is None:
         print("archive not written: fix the errors above", file=sys.stderr)
         return EXIT_PROBLEMS
+    commit = result.site.commit if result.site else ""
+    if commit.endswith("-dirty"):
+        print(f"isoready: warning: built from uncommitted changes (commit {commit}): this archive cannot be rebuilt "
+              "from the commit alone; commit first for a reproducible archive", file=sys.stderr)
     print(f"wrote {target} ({len(result.files)} files, audience {opts.audience}, as of {opts.as_of}); "
           f"check it with: unzip it, cd into its folder, sha256sum -c SHA256SUMS")
     return EXIT_OK
@@ -414,7 +441,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("isoready: interrupted; output left unchanged", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_INTERRUPTED
     except OSError as exc:  # a path the user gave that cannot be read or written
         where = f": {exc.filename}" if exc.filename else ""
         print(f"isoready: error: {exc.strerror or exc}{where}", file=sys.stderr)

@@ -44,6 +44,11 @@ CODES: dict[str, str] = {
     "E307": "two output names differ only in letter case",
     "E308": "invalid evidence id",
     "E309": "document name with a control character or backslash",
+    "E320": "extra file that cannot be published",
+    "E321": "name Windows cannot create",
+    "E322": "name with an invisible format character",
+    "E323": "name longer than 255 bytes",
+    "E324": "two pages need the same path",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",

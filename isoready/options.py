@@ -22,6 +22,7 @@ class Options:
     commit: Optional[str] = None
     use_cache: bool = True  # reuse unchanged results and pages from ROOT/.cache/isoready (see cache.py)
     fresh: bool = False  # reuse nothing this time, but write the cache for the next build
+    force: bool = False  # replace an output folder that is not a site isoready built (--force)
 
     @property
     def out(self) -> Path:

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any, Callable, Optional
 
 from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, prepare, readme_text,  # noqa: F401 (re-exported)
                        replaceable, sha256_file, site_files, write_assets, write_manifest)
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, errors
 from .errors import UsageError
 from .model import Project
 from .options import Options
@@ -42,15 +43,112 @@ class BuildResult:
     reused: int = 0  # pages and documents taken from the previous build unchanged
 
 
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _fault(step: str) -> None:
+    """Fault injection for tests: ISOREADY_FAULT=<step> kills this process (SIGKILL) at that step."""
+    if os.environ.get("ISOREADY_FAULT") == step:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if os.environ.get("ISOREADY_NO_EXCHANGE") or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = getattr(libc, "renameat2", None)
+    except OSError:
+        return False
+    if fn is None:  # glibc before 2.28
+        return False
+    at_fdcwd = -100
+    if fn(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):  # no kernel or file system support
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def old_name(out: Path) -> Path:
+    return out.with_name(f".{out.name}-old-{os.getpid()}-{time.monotonic_ns()}")
+
+
 def swap_in(tmp: Path, out: Path) -> None:
-    """Replace out with tmp: two renames on one filesystem, the old tree removed last (in the background)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}-old-{os.getpid()}-{time.monotonic_ns()}")
+    """Replace out with the complete site in tmp so that, at every instant, out is a complete site, old or new.
+
+    Linux: one ``renameat2(RENAME_EXCHANGE)`` swaps the two folders atomically; the old site, now under the
+    temporary name, is renamed aside and deleted in the background. Elsewhere (or on a file system without
+    exchange) two renames leave a window in which out is missing but the old site is complete under
+    ``.<out>-old-*``: ``recover`` (run by the next build and by ``clean``) puts it back.
+    """
+    _fault("before-swap")
+    if out.exists() or out.is_symlink():
+        if exchange(tmp, out):
+            _fault("after-exchange")
+            old = old_name(out)
+            os.replace(tmp, old)
+            _fault("after-aside")
+            remove_later(old)
+            return
+        old = old_name(out)
         os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
+        _fault("between-renames")
+        os.replace(tmp, out)
+        _fault("after-renames")
         remove_later(old)
+        return
+    os.replace(tmp, out)
+    _fault("after-rename")
+
+
+def previous_sites(out: Path) -> list[Path]:
+    """Complete sites set aside by a swap (newest first), by their exact name pattern."""
+    import re
+
+    pattern = re.compile(re.escape(f".{out.name}-old-") + r"(\d+)-(\d+)\Z")
+    found = []
+    try:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m and entry.is_dir(follow_symlinks=False) and _complete(Path(entry.path)):
+            found.append((os.stat(entry.path, follow_symlinks=False).st_mtime_ns, int(m.group(2)), Path(entry.path)))
+    return [p for *_k, p in sorted(found, reverse=True)]
+
+
+def _complete(site: Path) -> bool:
+    """A site we built whose manifest lists files that are all there."""
+    import json
+
+    try:
+        manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"] if manifest.get("generator") == "isoready" else None
+        return isinstance(files, list) and all(os.path.isfile(site / e["path"]) for e in files)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def recover(out: Path) -> Optional[Path]:
+    """When a swap was killed between its two renames (no out, a complete old site aside), put it back."""
+    if out.exists() or out.is_symlink():
+        return None
+    for site in previous_sites(out):
+        try:
+            os.rename(site, out)
+        except OSError:
+            continue
+        return site
+    return None
 
 
 def remove_later(path: Path) -> None:
@@ -80,8 +178,14 @@ def build(opts: Options, render: Any = None) -> BuildResult:
     site, project, diags = prepare(opts, cache.results if cache else None)
     if site is None or project is None:
         return BuildResult(False, diags)
+    if opts.out.is_symlink():
+        raise UsageError(f"refusing to write the site through the symlink {opts.out}: the output folder belongs to "
+                         "the portal; give the real folder with --output")
     out = opts.out.resolve()
-    _refuse_source_overlap(opts.root, out)
+    recovered = recover(out)  # a swap killed half-way on a system without an atomic exchange
+    if recovered is not None:
+        print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
+    _refuse_source_overlap(opts.root, out, force=opts.force)
     tmp = temp_dir_for(out)
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
@@ -93,6 +197,10 @@ def build(opts: Options, render: Any = None) -> BuildResult:
         written = list(written)
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
         written += write_assets(site, project, tmp, reuse, pages=content)
+        extra_diags = copy_extra(opts.root, tmp, written)
+        if errors(extra_diags):
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(False, sorted(set(diags + extra_diags)))
         files = write_manifest(tmp, site, written)
         swap_in(tmp, out)
     except BaseException:
@@ -119,7 +227,7 @@ def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) ->
     return plan
 
 
-def _refuse_source_overlap(root: Path, out: Path) -> None:
+def _refuse_source_overlap(root: Path, out: Path, force: bool = False) -> None:
     """The output may never be, contain, or sit inside the project's sources, nor replace a folder not ours."""
     root = root.resolve()
     out = out.resolve()
@@ -129,9 +237,90 @@ def _refuse_source_overlap(root: Path, out: Path) -> None:
         protected = (root / name).resolve()  # a source folder may be a symlink to elsewhere
         if out.is_relative_to(protected) or out.is_relative_to(root / name):
             raise UsageError(f"refusing to write the site to {out}: it lies inside {root / name}")
-    if not replaceable(out):
+    if out.is_symlink():
+        raise UsageError(f"refusing to replace {out}: it is a symlink; the output folder belongs to the portal")
+    if not force and not ours(out):
         raise UsageError(f"refusing to replace {out}: it is not a site built by isoready (no manifest.json from "
-                         "us in it); remove it yourself or choose another --output")
+                         "us in it); remove it yourself, choose another --output, or add --force to replace it")
+
+
+def ours(out: Path) -> bool:
+    """True when out may be replaced without --force: absent, or a site isoready built. An empty folder the
+    tool did not create is somebody's: it may be a mount point or a folder prepared for something else."""
+    if not out.exists() and not out.is_symlink():
+        return True
+    try:
+        empty = out.is_dir() and not out.is_symlink() and not any(os.scandir(out))
+    except OSError:
+        return False
+    return not empty and replaceable(out)
+
+
+EXTRA_DIR = "content/extra"
+
+
+#: what the portal itself writes at the top of a site (pages, folders, exports): no extra file may go there
+PORTAL_NAMES = frozenset(["index.html", "clauses.html", "clauses", "evidence.html", "evidence", "files", "findings",
+                          "findings.html", "gaps.html", "stages.html", "coverage.html", "applicability.html",
+                          "search.html", "report.html", "report-print.css", "report.pdf", "theme", "readiness.json",
+                          "readiness.schema.json", "checklist.csv", "checklist.xlsx", "search-index.js",
+                          "README.txt", MANIFEST, SUMS])
+
+
+def extra_files(root: Path) -> tuple[list[tuple[str, Path, int]], list[Diagnostic]]:
+    """The team's files under content/extra/ (relative path, path, size) and the problems of the others.
+    Shared by ``validate`` (which refuses first) and ``build``. Never opens anything but regular files."""
+    import re
+    import stat
+
+    from .checks import name_problem
+
+    folder = root / EXTRA_DIR
+    found: list[tuple[str, Path, int]] = []
+    diags: list[Diagnostic] = []
+    if folder.is_symlink():
+        return found, [Diagnostic(EXTRA_DIR, 1, 1, "E320", "extra file is not a regular file (a symlink, FIFO or "
+                                  "device)", "put the file itself in content/extra/")]
+    if not folder.is_dir():
+        return found, diags
+    for dirpath, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]):
+            path = Path(dirpath) / name
+            rel = path.relative_to(folder).as_posix()
+            where = f"{EXTRA_DIR}/{rel}"
+            st = os.lstat(path)
+            problem = next(filter(None, (name_problem(part) for part in rel.split("/"))), None)
+            if not stat.S_ISREG(st.st_mode):
+                diags.append(Diagnostic(where, 1, 1, "E320", "extra file is not a regular file (a symlink, FIFO or "
+                                        "device)", "put the file itself in content/extra/"))
+            elif problem:
+                diags.append(Diagnostic(where, 1, 1, problem[0], f"extra file {problem[1]}", problem[2]))
+            elif rel.split("/")[0] in PORTAL_NAMES or re.fullmatch(r"evidence-\d+\.html", rel):
+                diags.append(Diagnostic(where, 1, 1, "E320", f"extra file would replace the portal's own {rel}",
+                                        "rename it or move it to another folder under content/extra/"))
+            else:
+                found.append((rel, path, st.st_size))
+    return found, diags
+
+
+def copy_extra(root: Path, site: Path, written: list) -> list[Diagnostic]:
+    """Copy the team's own files (CNAME, .nojekyll, robots.txt, ...) from content/extra/ into the site root,
+    at the same relative path, in every build (like Pelican's EXTRA_PATH_METADATA). The manifest lists them."""
+    from .render import Written
+
+    found, diags = extra_files(root)
+    generated = {w.path for w in written}
+    for rel, path, size in found:
+        target = site / rel
+        if rel in generated or target.exists():  # a team page (content/pages) of the same name, say
+            diags.append(Diagnostic(f"{EXTRA_DIR}/{rel}", 1, 1, "E320", f"extra file would replace the portal's own "
+                                    f"{rel}", "rename it or move it to another folder under content/extra/"))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(Written(rel, size, sha256_file(target)))
+    return diags
 
 
 def render_with_pelican(site: SiteView, project: Project, tmp: Path, opts: Options, plan: Any = None):

@@ -12,6 +12,7 @@ import functools
 import os
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -26,8 +27,9 @@ from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, Applies, 
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
                      TRANSITION, VERIFICATION, Fields, check_clause)
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
-FINDING_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")  # one page per finding: no folders
+# Letters and digits of any script (after NFC), '.', '_', '-'; '/' between segments. [^\W_] is a letter or digit.
+ID_RE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*\Z")
+FINDING_ID_RE = re.compile(r"^[^\W_][\w.-]*\Z")  # one page per finding: no folders
 MAX_ID_PART_BYTES = 250  # an id part names a page file (<part>.html): file systems allow 255 bytes a name
 WINDOW_RE = re.compile(r"^[0-9]{1,3}\Z")  # ASCII digits only: '²'.isdigit() is True, int('²') fails
 
@@ -50,8 +52,8 @@ def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> Ev
     """All records of one evidence YAML file (relative path ``rel`` from the project root)."""
     out = Collector()
     records: list[Evidence] = []
-    default_id = posixpath.splitext(rel[len(EVIDENCE_DIR) + 1:])[0] if rel.startswith(EVIDENCE_DIR + "/") \
-        else str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix(""))
+    default_id = default_id_for(posixpath.splitext(rel[len(EVIDENCE_DIR) + 1:])[0] if rel.startswith(EVIDENCE_DIR + "/")
+                                else str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix("")))
     if isinstance(value, YMap):
         rec = _evidence(value, rel, default_id, root, catalog, out, in_list=False)
         if rec:
@@ -80,9 +82,11 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     ev_id = f.get("id", required=in_list)
     if ev_id is None:
         ev_id = default_id
+    elif isinstance(ev_id, str):
+        ev_id = unicodedata.normalize("NFC", ev_id)
     if ev_id is not None and not ID_RE.match(ev_id):
         out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
-                "use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file)")
+                "use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file)")
         ev_id = None
     elif ev_id is not None and _too_long(ev_id):
         out.add(f.loc("id") if "id" in m else Loc(rel, 1, 1), "E308", f"invalid evidence id '{ev_id}'",
@@ -118,6 +122,19 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
                     review_by=review_by, audience=audience, version=version, description=description,
                     covers=covers, review_loc=f.loc("review_by"), date_loc=f.loc("date"), auditor=auditor, inputs=inputs, topics=topics,
                     approved_by=approved_by, approved=approved)
+
+
+_NOT_ID = re.compile(r"[^\w.-]+")
+
+
+def default_id_for(stem: str) -> str:
+    """The id a file's path gives its record: NFC, and in each folder or name every run of characters an id
+    cannot hold (spaces, brackets, punctuation) becomes one '-', trimmed at both ends:
+    'Quality Policy (v2)' -> 'Quality-Policy-v2', '品質改善 kaizen' -> '品質改善-kaizen'."""
+    parts = []
+    for part in unicodedata.normalize("NFC", stem).split("/"):
+        parts.append(_NOT_ID.sub("-", part).strip("-_.") or part)
+    return "/".join(parts)
 
 
 def _too_long(an_id: str) -> bool:
@@ -210,6 +227,8 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
     for m in _list_of_maps(value, rel, out, "finding", "- id: IA-2026-01"):
         f = Fields(m, FINDING, out, catalog)
         fid = f.get("id")
+        if isinstance(fid, str):
+            fid = unicodedata.normalize("NFC", fid)
         clauses = f.get("clauses")
         grade = f.get("grade")
         status = f.get("status")
@@ -230,7 +249,8 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
                         f"'{key}' must fall on or after 'raised'")
         audience = f.get("audience") or DEFAULT_AUDIENCE
         if fid and fid.strip() and not FINDING_ID_RE.match(fid):
-            out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'", "use letters, digits, '.', '_' and '-' only")
+            out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
+                    "use letters and digits (any script), '.', '_' and '-' only")
             continue
         if fid and _too_long(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",

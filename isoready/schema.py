@@ -101,8 +101,13 @@ class Type:
 TEXT, MARKDOWN, DATE, BOOL, URL, PATH = Type("str"), Type("markdown"), Type("date"), Type("bool"), Type("url"), Type("path")
 CLAUSE = Type("clause-ref")
 EVIDENCE_REF = Type("id-ref", target="evidence")
-EVIDENCE_ID = Type("id", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
-FINDING_ID = Type("id", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Ids may use letters and digits of any script (records.ID_RE, which is authoritative). JSON Schema regexes
+# (ECMA-262 without the u flag, and Python's re) have no \p{L}, so the editor's check only excludes what an id
+# never holds: ASCII punctuation other than '.', '_', '-' inside a part, spaces and control characters.
+_ID_START = r"[^\x00-\x20\x7f!-/:-@\[-`{-~]"
+_ID_CHAR = r"[^\x00-\x20\x7f!-,/:-@\[-\^`{-~]"
+EVIDENCE_ID = Type("id", pattern=f"^{_ID_START}{_ID_CHAR}*(/{_ID_START}{_ID_CHAR}*)*$")
+FINDING_ID = Type("id", pattern=f"^{_ID_START}{_ID_CHAR}*$")
 GIT_REF = Type("git-ref", pattern=r"^[A-Za-z0-9_][A-Za-z0-9._/@^~+-]*$")
 TOPIC = Type("key", pattern=TOPIC_RE.pattern.replace("\\Z", "$"))
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from typing import Any, Callable, Mapping, Optional
 
 from markupsafe import Markup
@@ -123,15 +123,22 @@ def plural(n: int, word: str, words: Optional[str] = None) -> str:
 
 
 def clause_url(number: str) -> str:
-    return f"clauses/{number}.html"
+    return "clauses/" + quote(f"{number}.html", safe="/")
 
 
 def evidence_url(ev_id: str) -> str:
-    return f"evidence/{ev_id}.html"
+    """An evidence page's address for href: the id percent-encoded as UTF-8 ('/' kept), so ids in any script
+    work from file://, over http and under a sub-path. The page's file is the unquoted path (``page_path``)."""
+    return "evidence/" + quote(f"{ev_id}.html", safe="/")
 
 
 def finding_url(fid: str) -> str:
-    return f"findings/{fid}.html"
+    return "findings/" + quote(f"{fid}.html", safe="/")
+
+
+def page_path(url: str) -> str:
+    """The file a page URL of ours names (the inverse of the quoting above)."""
+    return unquote(url)
 
 
 def document_url(path: str) -> str:
@@ -1712,12 +1719,12 @@ class _Builder:
             PageView("clauses.html", "clauses", "Clauses", "clauses",
                      ClauseIndexView(f"Clauses of {self.catalog.standard}", tuple(self.rows.values()))),
         ]
-        pages += [PageView(c.url, "clause", f"{c.number} {c.name}", "clauses", c) for c in self.clauses]
+        pages += [PageView(page_path(c.url), "clause", f"{c.number} {c.name}", "clauses", c) for c in self.clauses]
         for reg in _register(evidence, self.hidden_ev):
             title = "Evidence register" + (f", page {reg.number}" if reg.number > 1 else "")
             pages.append(PageView(reg.url, "register", title, "evidence", reg))
         for ev in evidence:
-            pages.append(PageView(ev.url, "evidence", ev.title, "evidence", ev))
+            pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
             if ev.document and ev.document.page_url:
                 pages.append(PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
                                       DocumentPageView(ev, ev.document, self.redact), markdown=ev.document.source))
@@ -1725,7 +1732,7 @@ class _Builder:
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
             PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),
         ]
-        pages += [PageView(f.url, "finding", f"Finding {f.id}", "findings", f) for f in findings]
+        pages += [PageView(page_path(f.url), "finding", f"Finding {f.id}", "findings", f) for f in findings]
         pages += [
             PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
                 self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared")),

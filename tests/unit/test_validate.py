@@ -240,15 +240,15 @@ CASES = [
          ["content/findings/x.yaml:1:3: E307 finding id 'ia-2026-01' differs only in letter case from "
           "'IA-2026-01' (the two would overwrite each other on macOS and Windows; rename one)"],
          "1 error, 0 warnings"),
-    Case("E308-invalid-ids", {"evidence/policy (signed).yaml": RECORD,
+    Case("E308-invalid-ids", {"evidence/★.yaml": RECORD,
                               "evidence/x.yaml": "- id: QP 002\n  " + RECORD.replace("\n", "\n  ").rstrip() + "\n",
                               "evidence/y.yaml": "id: |\n  QP-003\n" + RECORD},
-         ["evidence/policy (signed).yaml:1:1: E308 invalid evidence id 'policy (signed)' "
-          "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))",
-          "evidence/x.yaml:1:7: E308 invalid evidence id 'QP 002' "
-          "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))",
+         ["evidence/x.yaml:1:7: E308 invalid evidence id 'QP 002' "
+          "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))",
           "evidence/y.yaml:1:5: E308 invalid evidence id 'QP-003\\n' "
-          "(use letters, digits, '.', '_', '-' and '/' only (set 'id:' or rename the file))"],
+          "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))",
+          "evidence/★.yaml:1:1: E308 invalid evidence id '★' "
+          "(use letters and digits (any script), '.', '_', '-' and '/' between parts (set 'id:' or rename the file))"],
          "3 errors, 0 warnings"),
     Case("E309-bad-document-name", {"evidence/tab\there.txt": "x\n",
                                      "evidence/x.yaml": RECORD + "file: \"tab\\there.txt\"\n"},
@@ -264,7 +264,7 @@ CASES = [
           description: A slash would make a folder of the finding page.
         """},
          ["content/findings/x.yaml:1:7: E308 invalid finding id 'IA/2026/09' "
-          "(use letters, digits, '.', '_' and '-' only)"],
+          "(use letters and digits (any script), '.', '_' and '-' only)"],
          "1 error, 0 warnings"),
     # ------------------------------------------------------------------ references and rules
     Case("E401-duplicate-evidence-id", {"evidence/x.yaml": """\
@@ -834,7 +834,8 @@ CODE_IN_LINE = re.compile(r":\d+:\d+: ([EW]\d{3}) |title=([EW]\d{3})::")
 
 def test_every_code_is_asserted() -> None:
     here = Path(__file__).parent
-    text = (here / "test_validate.py").read_text(encoding="utf-8") + (here / "test_cli.py").read_text(encoding="utf-8")
+    text = "".join((here / name).read_text(encoding="utf-8") for name in ("test_validate.py", "test_cli.py",
+                                                                           "test_names.py"))
     asserted = {a or b for a, b in CODE_IN_LINE.findall(text)}
     assert sorted(set(CODES) - asserted) == []
     assert sorted(asserted - set(CODES)) == []
