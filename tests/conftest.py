@@ -22,24 +22,7 @@ def minimal_project(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- readiness.json against its schema
 
 
-def readiness_validator():
-    """A jsonschema validator for the shipped schema/readiness.schema.json (format checks on)."""
-    import json
-
-    import jsonschema
-
-    from isoready.schema import shipped_schema
-
-    schema = json.loads(shipped_schema("readiness"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
-def readiness_errors(data) -> list[str]:
-    """Every way ``data`` (a parsed readiness.json) breaks the schema, as 'path: message' lines."""
-    return sorted(f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
-                  for e in readiness_validator().iter_errors(data))
+from schema_check import readiness_errors, readiness_validator  # noqa: E402, F401 (a plain module: no conftest name clash)
 
 
 #: readiness.json files the session built in this process and checked: (organisation, audience) per build

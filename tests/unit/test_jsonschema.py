@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import readiness_errors
+from schema_check import readiness_errors
 from isoready import assess, cli, schema
 from isoready.package import Options, build
 
