@@ -1888,6 +1888,9 @@ def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
     import unicodedata
 
     spans = [(i, i + 1) for i in range(len(text))]
+    if text.isascii() and "&" not in text and "%" not in text and "\\" not in text:
+        # nothing to decode, NFKC leaves ASCII as it is and nothing in it is invisible: the same result, fast
+        return text.lower(), spans
     for _ in range(2):  # "%26amp%3B" and "&#37;41": encodings of encodings
         text, spans = _decode_pass(text, spans)
     out: list[str] = []
