@@ -152,13 +152,15 @@ def test_ctrl_c_prints_one_line_and_exits_130(minimal_project: Path) -> None:
     import signal
     import time
 
-    for n in range(400):  # enough files that the build is still reading when the signal comes
+    for n in range(1500):  # enough pages that the build is still writing when the signal comes
         (minimal_project / "evidence" / f"r{n}.yaml").write_text(
-            'title: R\nkind: record\nclauses: ["7.2"]\nurl: https://example.com\n' + "# pad\n" * 2000)
+            'title: R\nkind: record\nclauses: ["7.2"]\nurl: https://example.com\n' + "# pad\n" * 200)
     proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(minimal_project), "--as-of",
                              "2026-11-01", "--no-cache"], env={**os.environ, "PYTHONPATH": str(REPO)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.2)
+    deadline = time.monotonic() + 60  # wait until the build is writing its temporary site, whatever the machine
+    while time.monotonic() < deadline and proc.poll() is None and not list(minimal_project.glob(".output-build-*")):
+        time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     if proc.returncode == 0:
