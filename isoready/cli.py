@@ -69,6 +69,9 @@ def _common(p: argparse.ArgumentParser, audience_default: str = "auditor", audie
                    help="diagnostics as text lines or as GitHub Actions annotations")
     p.add_argument("--max-yaml-bytes", type=int, default=1024 * 1024, metavar="N",
                    help="refuse YAML files larger than N bytes (default: 1 MiB)")
+    p.add_argument("--max-markdown-bytes", type=int, default=None, metavar="N",
+                   help="show Markdown texts and documents larger than N bytes as plain text, with a warning "
+                        "(W108) (default: 512 KiB)")
     if audience:
         p.add_argument("--audience", choices=AUDIENCES, default=audience_default,
                        help=f"who the site is for: records above this audience are left out (default: {audience_default})")
@@ -169,13 +172,16 @@ def _opts(args: argparse.Namespace):
 
     if args.max_yaml_bytes < 1:
         raise Usage("--max-yaml-bytes must be at least 1")
+    if args.max_markdown_bytes is not None and args.max_markdown_bytes < 1:
+        raise Usage("--max-markdown-bytes must be at least 1")
     root = Path(args.root)
     if not root.is_dir():
         raise Usage(f"--root {root} is not a folder")
     return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
                    output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
                    max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False),
-                   force=getattr(args, "force", False))
+                   force=getattr(args, "force", False),
+                   **({} if args.max_markdown_bytes is None else {"max_markdown_bytes": args.max_markdown_bytes}))
 
 
 def _print_diags(diags, fmt: str, stream=None) -> None:
@@ -189,8 +195,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .catalog import load_catalog
     from .validate import read_project
 
+    from .text import limited_to
+
     opts = _opts(args)
-    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+    with limited_to(opts.max_markdown_bytes):  # W108 under the limit the pages would render under
+        project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
     from .package import extra_files  # content/extra/: refused here, before build would
 
     diags = sorted(set(diags + extra_files(opts.root)[1]))
@@ -317,8 +326,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
+    from .text import limited_to
 
-    return serve(_opts(args), port=args.port, open_browser=args.open, fmt=args.format)
+    opts = _opts(args)
+    with limited_to(opts.max_markdown_bytes):  # full builds and incremental updates alike
+        return serve(opts, port=args.port, open_browser=args.open, fmt=args.format)
 
 
 def cmd_history(args: argparse.Namespace) -> int:

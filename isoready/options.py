@@ -9,6 +9,7 @@ from typing import Optional
 
 from .load import MAX_BYTES
 from .parallel import workers  # noqa: F401  (its home is parallel; kept importable here)
+from .text import MAX_MARKDOWN_BYTES
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Options:
     output: Optional[Path] = None
     strict: bool = False
     max_yaml_bytes: int = MAX_BYTES
+    max_markdown_bytes: int = MAX_MARKDOWN_BYTES  # larger Markdown is shown as plain text, with W108
     commit: Optional[str] = None
     use_cache: bool = True  # reuse unchanged results and pages from ROOT/.cache/isoready (see cache.py)
     fresh: bool = False  # reuse nothing this time, but write the cache for the next build

@@ -29,6 +29,7 @@ from .errors import UsageError
 from .model import Project
 from .options import Options
 from .render import Page, Written, default_shared, pages, render_site, theme_dirs
+from .text import limited_to
 from .validate import EVIDENCE_DIR
 from .views import SiteView
 
@@ -172,6 +173,11 @@ def temp_dir_for(out: Path) -> Path:
 def build(opts: Options, render: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
     and returns (written, content pages)."""
+    with limited_to(opts.max_markdown_bytes):  # validation, views and every page under the one Markdown limit
+        return _build(opts, render)
+
+
+def _build(opts: Options, render: Any = None) -> BuildResult:
     from .cache import CACHE_DIR, BuildCache
 
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None

@@ -20,7 +20,8 @@ from .load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file
                    special_diagnostic, special_kind, walk)
 from .model import Assessment, Catalog, Evidence, Finding, Organisation
 from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, assessments_from_file,
-                      evidence_from_file, findings_from_file, organisation_from, realpath)
+                      evidence_from_file, findings_from_file, markdown_documents, organisation_from, realpath)
+from .text import MAX_MARKDOWN_BYTES, markdown_limit
 
 PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more than parsing in one process
 
@@ -57,6 +58,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out)
+    out.items.extend(markdown_documents(root, evidence))  # W108: read every time, their bytes are no cache key
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
         items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)
@@ -148,7 +150,7 @@ def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX
     data, diags = read_bytes(path, rel, max_bytes)
     if data is None:
         return [], diags, None
-    sha = hashlib.sha256(data).hexdigest() if known is not None else ""
+    sha = hashlib.sha256(data).hexdigest() + _limit_tag() if known is not None else ""
     hit = known.get(rel) if known else None
     if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
         return list(hit[2]), list(hit[3]), None
@@ -163,6 +165,13 @@ def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX
     if known is None:
         return records, all_diags, None
     return records, all_diags, (sha, _fs_signature(root, _file_refs(value, rel)), records, all_diags)
+
+
+def _limit_tag() -> str:
+    """A cached result holds for one Markdown size limit (its W108 depend on it): the default's key is the
+    bare SHA-256, as before."""
+    limit = markdown_limit()
+    return "" if limit == MAX_MARKDOWN_BYTES else f"/markdown<={limit}"
 
 
 def _rel(path: Path, root: Path) -> str:

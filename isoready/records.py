@@ -12,6 +12,7 @@ import functools
 import os
 import posixpath
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -21,9 +22,9 @@ from typing import Any, Iterable, Optional
 from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml
 from .svg import problem as svg_problem
-from .text import markdown_problem
-from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, Applies, Assessment, Catalog, Certificate,
-                    Evidence, Finding, Organisation, Transition, Verification)
+from .text import markdown_limit, markdown_problem, problem_at
+from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, Applies, Assessment,
+                    Catalog, Certificate, Evidence, Finding, Organisation, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
                      TRANSITION, VERIFICATION, Fields, check_clause)
 
@@ -107,7 +108,7 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     audience = f.get("audience") or DEFAULT_AUDIENCE
     version = f.get("version")
     description = f.get("description")
-    _bounded(f, description, out)
+    _bounded(f, out)
     owner = f.get("owner")
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
@@ -211,6 +212,7 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
             out.add(f.loc("status"), "E403", f"clause '{number}' is not-applicable without a justification",
                     "add 'justification:' saying why it cannot apply within the scope")
         verified_by = f.get("verified_by")
+        _bounded(f, out)
         a = Assessment(clause=number or "", status=status or "not-started", source=rel,
                        loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
                        owner=f.get("owner"), target=f.get("target"), notes=f.get("notes"),
@@ -236,7 +238,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         due = f.get("due")
         closed = f.get("closed")
         description = f.get("description")
-        _bounded(f, description, out)
+        _bounded(f, out)
         if status == "closed" and m.get("closed") is None:
             out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
@@ -314,6 +316,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
         return Organisation(name="Unnamed organisation")
     f = Fields(value, ORGANISATION, out, catalog)
     name = f.get("name") or "Unnamed organisation"
+    _bounded(f, out)
     audits: dict[str, date] = {}
     af = f.get("audits")
     if af is not None:
@@ -382,12 +385,59 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
     return windows
 
 
-def _bounded(f: Fields, description: Optional[str], out: Collector) -> None:
-    """W108 when a description is too large, dense or deeply nested for Markdown: it shows as plain text."""
-    why = markdown_problem(description)
-    if why:
-        out.add(f.loc("description"), "W108", f"description will be shown as plain text: {why}",
-                "shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply")
+#: Markdown-typed keys the portal prints as text, never rendered as Markdown (so never too large for it)
+NOT_RENDERED = {"justification"}
+
+
+def _bounded(f: Fields, out: Collector) -> None:
+    """W108 for each Markdown text of this mapping (description, notes, scope, a finding's texts) that is too
+    large, dense or deeply nested for Markdown: it shows as plain text. The limit is the run's
+    (``--max-markdown-bytes``, ``text.markdown_limit()``), the one the pages render under."""
+    for spec in f.kind.fields:
+        if spec.type.name != "markdown" or spec.key in NOT_RENDERED:
+            continue
+        value = f.m.get(spec.key)
+        why = markdown_problem(value) if isinstance(value, str) else ""
+        if why:
+            out.add(f.loc(spec.key), "W108", f"{spec.key} will be shown as plain text: {why}", markdown_fix(why))
+
+
+def markdown_fix(why: str) -> str:
+    """The hint of a W108, for the problem ``text.markdown_problem`` found."""
+    if why.startswith("it is "):  # over the size limit
+        return "shorten it or split it, or raise the limit with --max-markdown-bytes"
+    return "shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply"
+
+
+def markdown_documents(root: Path, evidence: Iterable[Evidence]) -> list[Diagnostic]:
+    """W108 for each Markdown document (``file: x.md``, shown as a generated page) that is too large, dense or
+    deeply nested for Markdown: its page shows it as plain text. Reads at most the limit (plus one byte) of
+    each, and only regular files inside evidence/ (the record's own checks report the rest)."""
+    found: list[Diagnostic] = []
+    limit = markdown_limit()
+    base = os.path.realpath(os.path.join(str(root), EVIDENCE_DIR))
+    for doc in sorted({e.file for e in evidence if e.file and e.file.lower().endswith(MARKDOWN_SUFFIXES)}):
+        path = os.path.join(base, doc)
+        rel = f"{EVIDENCE_DIR}/{doc}"
+        try:
+            if not os.path.realpath(path).startswith(base + os.sep):
+                continue
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if st.st_size > limit:
+                why, line = f"it is {st.st_size:,} bytes, over the {limit:,}-byte limit for Markdown", 1
+            else:
+                with open(path, "rb") as fh:
+                    text = fh.read(limit + 1).decode("utf-8", "replace")
+                why, at = problem_at(text, limit)
+                line = text.count("\n", 0, at) + 1
+        except (OSError, ValueError):
+            continue  # unreadable now: the record's own checks, or the build, say so
+        if why:
+            found.append(Diagnostic(rel, line, 1, "W108", f"document will be shown as plain text on its page: {why}",
+                                    markdown_fix(why)))
+    return found
 
 
 def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:

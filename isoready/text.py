@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
 
 import xml.etree.ElementTree as ET
 
@@ -62,10 +64,12 @@ def sanitise(html: str) -> str:
     )
 
 
-#: rendered HTML by Markdown source; filled as pages render, persisted by the build cache
+#: rendered HTML by Markdown source, as it renders within the size limit (text over the limit of the run is
+#: shown as plain text without looking here); filled as pages render
 CACHE: dict[str, str] = {}
 
-#: Markdown larger than this (in UTF-8 bytes) is shown as plain text, with a diagnostic (W108)
+#: Markdown larger than this (in UTF-8 bytes) is shown as plain text, with a diagnostic (W108); the default of
+#: ``--max-markdown-bytes``
 MAX_MARKDOWN_BYTES = 512 * 1024
 #: Python-Markdown's inline patterns take time that grows faster than the text where markup characters
 #: crowd one paragraph (16 KB of "[" took a minute) and recurse on nested containers: past these bounds a
@@ -77,22 +81,64 @@ _BLOCKS = re.compile(r"\n[ \t]*\n")
 _CONTAINERS = re.compile(r"^(?:[ \t]*(?:[>*+-]|\d{1,9}[.)])(?:[ \t]+|$))+", re.MULTILINE)
 _MARKER = re.compile(r"[>*+-]|\d{1,9}[.)]")
 
+# The size limit of the run in progress (``--max-markdown-bytes``): one value for every place that decides
+# "too large for Markdown" (validation's W108, every rendered text, Markdown documents' pages), so they can
+# never disagree. Set for the length of a command with ``limited_to``; forked render workers inherit it.
+_LIMIT = [MAX_MARKDOWN_BYTES]
 
-def markdown_problem(text: str | None, limit: int = MAX_MARKDOWN_BYTES) -> str:
-    """Why this Markdown would be shown as plain text rather than rendered (words for a diagnostic), or ""."""
+
+def markdown_limit() -> int:
+    """The Markdown size limit in force (``--max-markdown-bytes``; MAX_MARKDOWN_BYTES unless a command set it)."""
+    return _LIMIT[-1]
+
+
+@contextmanager
+def limited_to(limit: int) -> Iterator[None]:
+    """Make ``limit`` the Markdown size limit of everything run inside (validation, views, rendering)."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"the Markdown size limit must be a whole number of bytes, at least 1, not {limit!r}")
+    _LIMIT.append(limit)
+    try:
+        yield
+    finally:
+        _LIMIT.pop()
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _too_large(text: str, limit: int) -> bool:
+    # a character is 1 to 4 bytes: most texts are decided without encoding them
+    return len(text) > limit or (len(text) * 4 > limit and _size(text) > limit)
+
+
+def problem_at(text: Optional[str], limit: Optional[int] = None) -> tuple[str, int]:
+    """(why this Markdown would be shown as plain text, the offset in ``text`` where the trouble starts),
+    or ("", 0)."""
     if not text:
-        return ""
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > limit:
-        return f"it is {size:,} bytes, over the {limit:,}-byte limit for Markdown"
-    for block in _BLOCKS.split(text):
-        if len(_MARKUP.findall(block)) > MAX_MARKUP_PER_BLOCK:
+        return "", 0
+    limit = markdown_limit() if limit is None else limit
+    if _too_large(text, limit):
+        return f"it is {_size(text):,} bytes, over the {limit:,}-byte limit for Markdown", 0
+    start = 0
+    for m in _BLOCKS.finditer(text + "\n\n"):
+        if len(_MARKUP.findall(text, start, m.start())) > MAX_MARKUP_PER_BLOCK:
             return (f"one paragraph holds more than {MAX_MARKUP_PER_BLOCK} markup characters ([ ] ( ) < > * _ ` ! \\ &),"
-                    " which Markdown cannot render in bounded time")
+                    " which Markdown cannot render in bounded time", start)
+        start = m.end()
     for m in _CONTAINERS.finditer(text):
         if len(_MARKER.findall(m.group(0))) > MAX_NESTING or len(m.group(0)) > 4 * MAX_NESTING + 64:
-            return f"lists or quotes are nested more than {MAX_NESTING} deep"
-    return ""
+            return f"lists or quotes are nested more than {MAX_NESTING} deep", m.start()
+    return "", 0
+
+
+def markdown_problem(text: Optional[str], limit: Optional[int] = None) -> str:
+    """Why this Markdown would be shown as plain text rather than rendered (words for a diagnostic), or "".
+
+    ``limit`` is the size limit in bytes (default: the run's, ``markdown_limit()``).
+    """
+    return problem_at(text, limit)[0]
 
 
 def _as_plain(text: str) -> str:
@@ -103,14 +149,18 @@ def _as_plain(text: str) -> str:
     return "".join("<p>" + _html.escape(p).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)
 
 
-def markdown(text: str | None, limit: int = MAX_MARKDOWN_BYTES) -> Markup:
+def markdown(text: Optional[str], limit: Optional[int] = None) -> Markup:
     """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too).
 
-    Bounded: text that ``markdown_problem`` finds too large, too dense or too deeply nested is shown as plain
-    text instead (validation reports it), so no input costs more than linear time or exhausts the stack.
+    Bounded: text that ``markdown_problem`` finds too large (over ``limit`` bytes, default the run's
+    ``markdown_limit()``), too dense or too deeply nested is shown as plain text instead (validation reports
+    it, W108), so no input costs more than linear time or exhausts the stack.
     """
     if not text:
         return Markup("")
+    limit = markdown_limit() if limit is None else limit
+    if _too_large(text, limit):
+        return Markup(_as_plain(text))
     html = CACHE.get(text)
     if html is None:
         if markdown_problem(text, limit):
@@ -130,9 +180,12 @@ class Md:
     """Markdown that renders when a template prints it, so the work runs in the render workers."""
 
     source: str = ""
+    #: the size limit it renders under: the run's when it was made (part of its repr, so of a page's
+    #: fingerprint in the build cache: another --max-markdown-bytes renders the page again)
+    limit: int = field(default_factory=markdown_limit)
 
     def __html__(self) -> str:
-        return str(markdown(self.source))
+        return str(markdown(self.source, self.limit))
 
     def __str__(self) -> str:
         return self.__html__()

@@ -29,7 +29,7 @@ from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, La
                      Readiness, Reason)
 from .assess import REVIEW_INPUTS_CLAUSE
 from .model import AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, published_name
-from .text import Md, markdown
+from .text import Md, markdown, markdown_limit
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
@@ -729,6 +729,7 @@ class DocumentPageView:
     doc: DocumentView
     #: applied to the Markdown document's text before it renders as this page (its bytes stay unchanged)
     redact: Optional[Callable[[str], str]] = None
+    limit: int = field(default_factory=markdown_limit)  # the Markdown size limit its body renders under
 
 
 @dataclass(frozen=True)
