@@ -69,3 +69,159 @@ def test_a_description_markdown_cannot_render_gets_w312(tmp_path, capsys):
            "than 400 markup characters" in out, out
     assert code == 0  # a warning: the build goes on, showing the text as it is written
     assert main(["validate", "--root", str(root), "--as-of", "2026-11-01", "--strict"]) == 1
+
+
+# --------------------------------------------------------------------------- --max-markdown-bytes
+
+AS_OF = ["--as-of", "2026-11-01"]
+EMPHASIS = "Calibrated **every** month; see *the log*. " * 4  # 172 bytes of ordinary Markdown
+
+
+def _project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    (root / "evidence" / "gauges.yaml").write_text(
+        f'title: Gauges\nkind: record\nclauses: ["7.1.5"]\naudience: public\ndescription: "{EMPHASIS}"\n',
+        encoding="utf-8")
+    return root
+
+
+def _w108(out: str) -> list[str]:
+    return [line for line in out.splitlines() if " W108 " in line]
+
+
+def test_a_description_over_max_markdown_bytes_is_w108_and_plain_text(tmp_path, capsys):
+    root = _project(tmp_path)
+    size = len(EMPHASIS.encode())
+    out_dir = tmp_path / "site"
+    assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir), "--max-markdown-bytes", "100"]) == 0
+    warned = _w108(capsys.readouterr().out)
+    assert (f"evidence/gauges.yaml:5:14: W108 description will be shown as plain text: it is {size} bytes, over the "
+            "100-byte limit for Markdown (shorten it or split it, or raise the limit with --max-markdown-bytes)"
+            ) in warned, warned
+    page = (out_dir / "evidence" / "gauges.html").read_text(encoding="utf-8")
+    assert "Calibrated **every** month; see *the log*." in page and "<strong>every</strong>" not in page
+    # the same text with the default limit (and the build cache of the run above): rendered as Markdown
+    assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
+    assert not any("gauges" in line for line in _w108(capsys.readouterr().out))
+    page = (out_dir / "evidence" / "gauges.html").read_text(encoding="utf-8")
+    assert "Calibrated <strong>every</strong> month; see <em>the log</em>." in page and "**every**" not in page
+    # and back: the cached page and per-file result of the default run are not reused under the small limit
+    assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir), "--max-markdown-bytes", "100"]) == 0
+    assert any(line.startswith("evidence/gauges.yaml:5:14: W108") for line in _w108(capsys.readouterr().out))
+    assert "<strong>every</strong>" not in (out_dir / "evidence" / "gauges.html").read_text(encoding="utf-8")
+
+
+def test_validate_takes_the_same_limit(tmp_path, capsys):
+    root = _project(tmp_path)
+    assert main(["validate", "--root", str(root), *AS_OF, "--max-markdown-bytes", "100", "--strict"]) == 1
+    assert any(line.startswith("evidence/gauges.yaml:5:14: W108 description") for line in
+               _w108(capsys.readouterr().out))
+    assert main(["validate", "--root", str(root), *AS_OF, "--strict"]) == 0  # the default: no warning at all
+    assert _w108(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "serve", "archive", "report"])
+@pytest.mark.parametrize("value, message", [
+    ("0", "isoready: error: --max-markdown-bytes must be at least 1"),
+    ("-5", "isoready: error: --max-markdown-bytes must be at least 1"),
+    ("lots", "argument --max-markdown-bytes: invalid int value: 'lots'"),
+])
+def test_a_bad_max_markdown_bytes_is_a_usage_error(tmp_path, capsys, command, value, message):
+    root = _project(tmp_path)
+    assert main([command, "--root", str(root), *AS_OF, "--max-markdown-bytes", value]) == 2
+    assert message in capsys.readouterr().err
+    assert not (root / "output").exists() and not (root / "dist").exists()
+
+
+def test_the_help_states_the_default_limit(capsys):
+    from isoready.text import MAX_MARKDOWN_BYTES
+
+    assert MAX_MARKDOWN_BYTES == 512 * 1024
+    assert main(["build", "--help"]) == 0
+    assert "(W108) (default: 512 KiB)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_every_markdown_text_the_portal_renders_gets_w108(tmp_path, capsys):
+    """Not only description: scope, notes and a finding's texts render as Markdown too."""
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    dense = '"' + "[" * 500 + '"'
+    (root / "content" / "organisation.yaml").write_text(f"name: Example Works Ltd\nscope: {dense}\n", encoding="utf-8")
+    (root / "content" / "clauses" / "more.yaml").write_text(
+        f'- clause: "7.2"\n  status: planned\n  notes: {dense}\n'
+        f'- clause: "8.3"\n  status: not-applicable\n  justification: {dense}\n', encoding="utf-8")
+    (root / "content" / "findings" / "dense.yaml").write_text(
+        '- id: D-1\n  clauses: ["7.2"]\n  grade: minor\n  status: open\n  raised: 2026-09-22\n'
+        f"  description: {dense}\n  requirement: {dense}\n  correction: {dense}\n  root_cause: {dense}\n"
+        f"  corrective_action: {dense}\n"
+        '- id: D-2\n  clauses: ["7.2"]\n  grade: minor\n  status: open\n  raised: 2026-09-22\n'
+        f"  description: Fine.\n  action: {dense}\n", encoding="utf-8")
+    main(["validate", "--root", str(root), *AS_OF])
+    where = sorted(line.split(" will be")[0] for line in _w108(capsys.readouterr().out))
+    assert where == [
+        "content/clauses/more.yaml:3:10: W108 notes",  # justification is printed as text, never as Markdown
+        "content/findings/dense.yaml:10:22: W108 corrective_action",
+        "content/findings/dense.yaml:17:11: W108 action",
+        "content/findings/dense.yaml:6:16: W108 description",
+        "content/findings/dense.yaml:7:16: W108 requirement",
+        "content/findings/dense.yaml:8:15: W108 correction",
+        "content/findings/dense.yaml:9:15: W108 root_cause",
+        "content/organisation.yaml:2:8: W108 scope",
+    ], where
+
+
+# --------------------------------------------------------------------------- Markdown documents
+
+DOCUMENT_W108 = ("evidence/context/scope.md:5:1: W108 document will be shown as plain text on its page: one paragraph "
+                 "holds more than 400 markup characters ([ ] ( ) < > * _ ` ! \\ &), which Markdown cannot render in "
+                 "bounded time (shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists "
+                 "less deeply)")
+
+
+def _dense_document(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    (root / "evidence" / "context" / "scope.md").write_text(
+        "# QMS scope\n\nMachining of aluminium parts.\n\n" + "[" * 16_000 + "\n\nThe end.\n", encoding="utf-8")
+    return root
+
+
+def test_a_markdown_document_that_cannot_render_is_w108_in_validate_and_build(tmp_path, capsys):
+    root = _dense_document(tmp_path)
+    start = time.monotonic()
+    assert main(["validate", "--root", str(root), *AS_OF]) == 0
+    assert DOCUMENT_W108 in capsys.readouterr().out.splitlines()
+    assert main(["validate", "--root", str(root), *AS_OF, "--strict"]) == 1
+    capsys.readouterr()
+    out_dir = tmp_path / "site"
+    assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
+    assert DOCUMENT_W108 in capsys.readouterr().out.splitlines()
+    assert time.monotonic() - start < 60
+    page = (out_dir / "files" / "context" / "scope.md.html").read_text(encoding="utf-8")
+    assert "# QMS scope" in page and "<h1>QMS scope</h1>" not in page  # shown as written, as the warning says
+
+
+def test_a_markdown_document_over_the_limit_is_w108_naming_its_size(tmp_path, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    size = (root / "evidence" / "context" / "scope.md").stat().st_size
+    assert main(["validate", "--root", str(root), *AS_OF, "--max-markdown-bytes", "64"]) == 0
+    assert (f"evidence/context/scope.md:1:1: W108 document will be shown as plain text on its page: it is {size} "
+            "bytes, over the 64-byte limit for Markdown (shorten it or split it, or raise the limit with "
+            "--max-markdown-bytes)") in capsys.readouterr().out.splitlines()
+    assert main(["validate", "--root", str(root), *AS_OF]) == 0  # the same document within the default limit
+    assert "scope.md" not in capsys.readouterr().out
+
+
+def test_a_markdown_document_is_checked_once_however_many_records_share_it(tmp_path, capsys):
+    root = _dense_document(tmp_path)
+    (root / "evidence" / "context" / "again.yaml").write_text(
+        'title: Scope again\nkind: document\nclauses: ["4.3"]\nfile: scope.md\n', encoding="utf-8")
+    main(["validate", "--root", str(root), *AS_OF])
+    assert capsys.readouterr().out.splitlines().count(DOCUMENT_W108) == 1
+
+
+def test_the_document_warning_is_documented_exactly():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    assert "\n" + DOCUMENT_W108 + "\n" in docs
