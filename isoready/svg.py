@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from typing import Optional
+from xml.parsers import expat
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -41,6 +42,19 @@ focusable href
 # a CSS or attribute value may point only inside the file: url(#id)
 _EXTERNAL_URL = re.compile(r"url\s*\(\s*(?![\"']?\s*#)", re.IGNORECASE)
 _CSS_DANGER = re.compile(r"@import|expression\s*\(|javascript:|behavio(?:u)?r\s*:|-moz-binding", re.IGNORECASE)
+# Functions a drawing's values use (colours, transforms, filters, arithmetic). Others may fetch (image-set(),
+# image(), cross-fade(), element()) or are not needed: an allow-list, like the elements and attributes.
+_FUNCTION = re.compile(r"([A-Za-z_-][\w-]*)\s*\(")
+FUNCTIONS = frozenset("""
+url rgb rgba hsl hsla hwb lab lch oklab oklch color color-mix device-cmyk
+translate translatex translatey scale scalex scaley rotate skewx skewy matrix
+calc min max clamp var attr
+blur brightness contrast drop-shadow grayscale hue-rotate invert opacity saturate sepia
+linear-gradient radial-gradient conic-gradient repeating-linear-gradient repeating-radial-gradient
+local format
+""".split())
+# attributes whose value no browser reads as CSS: a backslash there is text, not a CSS escape
+_NOT_CSS = frozenset({"id", "aria-label", "aria-labelledby", "aria-describedby", "lang", "role", "class"})
 _DECLARATION = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml\s[^?]*\?>")
 
 
@@ -55,15 +69,20 @@ def problem(data: bytes) -> Optional[str]:
     """Why this SVG is not a plain drawing (in words for a diagnostic), or None when it is."""
     head = _DECLARATION.sub(b"", data, count=1)
     lowered = head.lower()
+    if b"<![cdata[" in lowered:
+        return "it holds a CDATA section"
     if b"<!doctype" in lowered or b"<!entity" in lowered or b"<!" in lowered.replace(b"<!--", b""):
         return "it declares a DTD or entities"
     if b"<?" in head:
         return "it holds a processing instruction (such as xml-stylesheet)"
+    hidden = _declarations(data)  # the same, in any encoding the parser reads (UTF-16 hides them from bytes)
+    if hidden:
+        return hidden
     try:
         root = ET.fromstring(data)
     except ET.ParseError as e:
         return f"it is not well-formed XML ({e})"
-    except ValueError as e:  # encodings the parser refuses
+    except (ValueError, LookupError) as e:  # encodings the parser refuses, or that Python does not know
         return f"it cannot be read as XML ({e})"
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -81,4 +100,40 @@ def problem(data: bytes) -> Optional[str]:
                 return f"<{local}> links to {value.strip()[:60]!r} (only #references inside the file are allowed)"
             if _EXTERNAL_URL.search(value) or _CSS_DANGER.search(value):
                 return f"<{local}> {alocal}= refers outside the file"
+            if "\\" in value and alocal not in _NOT_CSS:
+                return f"<{local}> {alocal}= holds a backslash (a CSS escape can hide a url() or a keyword)"
+            for fn in _FUNCTION.findall(value):
+                if fn.lower() not in FUNCTIONS:
+                    return f"<{local}> {alocal}= uses the function {fn}(), which a drawing does not need"
+    return None
+
+
+class _Declared(Exception):
+    pass
+
+
+def _declarations(data: bytes) -> Optional[str]:
+    """A DTD, an entity, a processing instruction or a CDATA section, as the XML parser itself sees them (in any
+    encoding)."""
+    parser = expat.ParserCreate()
+
+    def dtd(*_args: object) -> None:
+        raise _Declared("it declares a DTD or entities")
+
+    def pi(*_args: object) -> None:
+        raise _Declared("it holds a processing instruction (such as xml-stylesheet)")
+
+    def cdata(*_args: object) -> None:
+        raise _Declared("it holds a CDATA section")
+
+    parser.StartDoctypeDeclHandler = dtd
+    parser.EntityDeclHandler = dtd
+    parser.ProcessingInstructionHandler = pi
+    parser.StartCdataSectionHandler = cdata
+    try:
+        parser.Parse(data, True)
+    except _Declared as e:
+        return str(e)
+    except (expat.ExpatError, ValueError, UnicodeError, LookupError):
+        return None  # not well-formed, or an encoding it refuses: the tree parse says which
     return None
