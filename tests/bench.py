@@ -1,4 +1,4 @@
-"""The project's benchmark: ``python -m isoready.bench`` (or ``invoke bench``).
+"""The project's benchmark: ``python -m tests.bench`` (or ``invoke bench``).
 
 Generates a synthetic organisation of N evidence records (realistic fields,
 Markdown descriptions, clause mappings, findings, small documents), then
@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent  # the repository: the benchmark runs from a checkout, not from a wheel
 AS_OF = "2026-11-24"
 
 OWNERS = ["Quality Manager", "Production Manager", "Purchasing Manager", "HR Lead", "Maintenance Lead",
@@ -189,7 +189,7 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     """Run one step in a fresh Python process; wall seconds and peak RSS in MB (the largest of the process
     and the workers it forked)."""
     settle(out)
-    code = ("import resource, sys, time; from isoready.bench import _child; t = time.perf_counter(); "
+    code = ("import resource, sys, time; from tests.bench import _child; t = time.perf_counter(); "
             f"inner = _child({step!r}, {str(root)!r}, {str(out)!r}); "
             "print(time.perf_counter() - t if inner is None else inner[0], max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), '' if inner is None else inner[1])")
@@ -319,7 +319,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m isoready.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="record counts, comma separated (default 1000,10000; "
                         "add 50000 for the large case)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
