@@ -128,8 +128,8 @@ def _serve_update(root: str, out: str) -> "tuple[float, float]":
     pages are in place (the open page reloads then), and until the exports and the manifest are too."""
     from datetime import date
 
-    from .options import Options
-    from .serve import Preview
+    from isoready.options import Options
+    from isoready.serve import Preview
 
     preview = Preview(Options(root=Path(root), as_of=date.fromisoformat(AS_OF), output=Path(out),
                               audience="internal", commit="bench"))
@@ -147,7 +147,7 @@ def _serve_update(root: str, out: str) -> "tuple[float, float]":
 
 
 def has_history() -> bool:
-    from .cli import COMMANDS
+    from isoready.cli import COMMANDS
 
     return "history" in COMMANDS
 
@@ -156,7 +156,7 @@ def _child(step: str, root: str, out: str) -> "tuple[float, float] | None":
     if step == "serve":
         return _serve_update(root, out)
     if step == "history":
-        from .cli import main
+        from isoready.cli import main
 
         code = main(["history", "--root", root])
         if code != 0:
@@ -167,7 +167,7 @@ def _child(step: str, root: str, out: str) -> "tuple[float, float] | None":
     elif step == "parse":
         _parse(root)
     elif step in ("build", "validate"):
-        from .cli import main
+        from isoready.cli import main
 
         code = main([step, "--root", root, "--as-of", AS_OF, *(["--output", out] if step == "build" else [])])
         if code != 0:
