@@ -33,10 +33,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 from jinja2 import StrictUndefined
+from markdown import Markdown
 from markupsafe import Markup
 from pelican import Pelican, signals
 from pelican.generators import Generator
+from pelican.readers import MarkdownReader
 from pelican.settings import get_settings_from_file, read_settings
+from pelican.utils import pelican_open
 from pelican.writers import Writer
 
 from .assemble import PageError
@@ -44,7 +47,7 @@ from .diagnostics import Diagnostic, errors, one_of, report
 from .model import AUDIENCES, audience_rank
 from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page, Planner, Written,
                      content_pages, render_pages, theme_dirs)
-from .text import sanitise
+from .text import as_plain, markdown_problem, sanitise
 
 PLUGIN = "isoready.pelican_plugin"
 REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
@@ -256,6 +259,23 @@ def _line_of(path: Path, key: str) -> tuple[int, int]:
 _TAGS = re.compile(r"<[^>]+>")
 
 
+class BoundedMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader under the portal's bounds (``text.markdown_problem``, the run's limit): a page
+    too large, dense or deeply nested for Python-Markdown is shown as plain text, in linear time, like every
+    other Markdown text (validation warns, W108). Its metadata lines are read as Pelican reads them."""
+
+    def read(self, source_path: str) -> tuple[str, dict]:
+        with pelican_open(source_path) as text:
+            if not markdown_problem(text):
+                return super().read(source_path)
+        head, _, body = text.partition("\n\n")
+        self._source_path = source_path
+        self._md = Markdown(**self.settings["MARKDOWN"])
+        self._md.convert(head)  # the "Title: ..." lines only: a few short lines
+        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
+        return as_plain(body), metadata
+
+
 def read_content_pages(context: dict[str, Any], root: Path, audience: str,
                        redact: Any = None) -> tuple[list[ContentPage], list[Diagnostic]]:
     """Pelican's pages (read by its reader and page generator) as ContentPages in this build's audience."""
@@ -378,7 +398,15 @@ def get_writer(pelican: Any) -> type:
     return PortalWriter
 
 
+def _bounded_readers(readers: Any) -> None:
+    """Team-written pages are read by BoundedMarkdownReader wherever Pelican's own Markdown reader would be."""
+    for ext, cls in list(readers.reader_classes.items()):
+        if cls is MarkdownReader:
+            readers.reader_classes[ext] = BoundedMarkdownReader
+
+
 def register() -> None:
+    signals.readers_init.connect(_bounded_readers)
     signals.initialized.connect(initialized)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)

@@ -20,7 +20,8 @@ from .load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file
                    special_diagnostic, special_kind, walk)
 from .model import Assessment, Catalog, Evidence, Finding, Organisation
 from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, assessments_from_file,
-                      evidence_from_file, findings_from_file, markdown_documents, organisation_from, realpath)
+                      evidence_from_file, findings_from_file, markdown_documents, markdown_pages, organisation_from,
+                      realpath)
 from .text import MAX_MARKDOWN_BYTES, markdown_limit
 
 PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more than parsing in one process
@@ -58,7 +59,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out)
-    out.items.extend(markdown_documents(root, evidence))  # W108: read every time, their bytes are no cache key
+    out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108: read every time
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
         items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
 
 from .diagnostics import Collector, Diagnostic
-from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml
+from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, Applies, Assessment,
@@ -413,31 +413,48 @@ def markdown_documents(root: Path, evidence: Iterable[Evidence]) -> list[Diagnos
     """W108 for each Markdown document (``file: x.md``, shown as a generated page) that is too large, dense or
     deeply nested for Markdown: its page shows it as plain text. Reads at most the limit (plus one byte) of
     each, and only regular files inside evidence/ (the record's own checks report the rest)."""
-    found: list[Diagnostic] = []
-    limit = markdown_limit()
     base = os.path.realpath(os.path.join(str(root), EVIDENCE_DIR))
+    found: list[Diagnostic] = []
     for doc in sorted({e.file for e in evidence if e.file and e.file.lower().endswith(MARKDOWN_SUFFIXES)}):
-        path = os.path.join(base, doc)
-        rel = f"{EVIDENCE_DIR}/{doc}"
-        try:
-            if not os.path.realpath(path).startswith(base + os.sep):
-                continue
-            st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            if st.st_size > limit:
-                why, line = f"it is {st.st_size:,} bytes, over the {limit:,}-byte limit for Markdown", 1
-            else:
-                with open(path, "rb") as fh:
-                    text = fh.read(limit + 1).decode("utf-8", "replace")
-                why, at = problem_at(text, limit)
-                line = text.count("\n", 0, at) + 1
-        except (OSError, ValueError):
-            continue  # unreadable now: the record's own checks, or the build, say so
-        if why:
-            found.append(Diagnostic(rel, line, 1, "W108", f"document will be shown as plain text on its page: {why}",
-                                    markdown_fix(why)))
+        found += _markdown_file(os.path.join(base, doc), base, f"{EVIDENCE_DIR}/{doc}", "document will be shown as "
+                                "plain text on its page")
     return found
+
+
+PAGES_DIR = "content/pages"
+PAGE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # what Pelican's Markdown reader reads
+
+
+def markdown_pages(root: Path) -> list[Diagnostic]:
+    """W108 for each team-written page (content/pages/*.md) too large, dense or deeply nested for Markdown:
+    Pelican's reader (``pelican_plugin.BoundedMarkdownReader``) shows its body as plain text."""
+    base = os.path.realpath(os.path.join(str(root), PAGES_DIR))
+    found: list[Diagnostic] = []
+    for path in walk(Path(root) / PAGES_DIR):
+        if path.name.lower().endswith(PAGE_SUFFIXES):
+            found += _markdown_file(str(path), base, path.relative_to(root).as_posix(),
+                                    "page will be shown as plain text")
+    return found
+
+
+def _markdown_file(path: str, base: str, rel: str, what: str) -> list[Diagnostic]:
+    limit = markdown_limit()
+    try:
+        if not os.path.realpath(path).startswith(base + os.sep):
+            return []
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return []  # never opened: a FIFO or device is reported where it is found
+        if st.st_size > limit:
+            why, line = f"it is {st.st_size:,} bytes, over the {limit:,}-byte limit for Markdown", 1
+        else:
+            with open(path, "rb") as fh:
+                text = fh.read(limit + 1).decode("utf-8", "replace")
+            why, at = problem_at(text, limit)
+            line = text.count("\n", 0, at) + 1
+    except (OSError, ValueError):
+        return []  # unreadable now: the record's own checks, or the build, say so
+    return [Diagnostic(rel, line, 1, "W108", f"{what}: {why}", markdown_fix(why))] if why else []
 
 
 def _logo(f: Fields, root: Path, out: Collector) -> Optional[str]:

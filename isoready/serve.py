@@ -395,7 +395,7 @@ class Preview:
         from .load import is_yaml, special_diagnostic, special_kind, walk
         from .model import Project
         from .reader import evidence_file
-        from .records import markdown_documents, realpath
+        from .records import markdown_documents, markdown_pages, realpath
         from .views import build_site
 
         started = _time.perf_counter()
@@ -437,7 +437,7 @@ class Preview:
             evidence.extend(known[0])
             out.items.extend(known[1])
         self.files = files
-        out.items.extend(markdown_documents(root, evidence))  # W108, as reader.read: read on every update
+        out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108, as reader.read
         out.items.extend(d for d in content_diags if d.path != "content/organisation.yaml")
         evidence, assessments_kept, findings_kept = check_records(evidence, list(assessments), list(findings),
                                                                   documents, catalog, opts.as_of, out)

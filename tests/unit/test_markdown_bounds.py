@@ -225,3 +225,41 @@ def test_a_markdown_document_is_checked_once_however_many_records_share_it(tmp_p
 def test_the_document_warning_is_documented_exactly():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     assert "\n" + DOCUMENT_W108 + "\n" in docs
+
+
+# --------------------------------------------------------------------------- team-written pages (Pelican's reader)
+
+PAGE_W108 = ("content/pages/notes.md:6:1: W108 page will be shown as plain text: one paragraph holds more than 400 "
+             "markup characters ([ ] ( ) < > * _ ` ! \\ &), which Markdown cannot render in bounded time (shorten "
+             "it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply)")
+
+
+def test_a_team_written_page_markdown_cannot_render_is_plain_text_in_bounded_time(tmp_path, capsys):
+    """Pelican's own reader took 52 s over 16 KB of "[" in content/pages/: its bounded reader takes linear time."""
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "notes.md").write_text(
+        "Title: Site notes\nSlug: notes\n\nSee *below*.\n\n" + "[" * 16_000 + "\n", encoding="utf-8")
+    assert main(["validate", "--root", str(root), *AS_OF]) == 0
+    assert PAGE_W108 in capsys.readouterr().out.splitlines()
+    out_dir = tmp_path / "site"
+    start = time.monotonic()
+    assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
+    assert time.monotonic() - start < 20
+    assert PAGE_W108 in capsys.readouterr().out.splitlines()
+    page = (out_dir / "pages" / "notes.html").read_text(encoding="utf-8")
+    assert "<title>Site notes" in page  # the metadata lines are still read
+    assert "See *below*." in page and "[[[[" in page and "<em>below</em>" not in page
+
+
+def test_an_ordinary_team_written_page_still_renders_as_markdown(tmp_path, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "notes.md").write_text(
+        "Title: Site notes\nSlug: notes\n\nSee *below*.\n", encoding="utf-8")
+    out_dir = tmp_path / "site"
+    assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
+    assert " W108 " not in capsys.readouterr().out
+    assert "See <em>below</em>." in (out_dir / "pages" / "notes.html").read_text(encoding="utf-8")
