@@ -263,3 +263,21 @@ def test_an_ordinary_team_written_page_still_renders_as_markdown(tmp_path, capsy
     assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
     assert " W108 " not in capsys.readouterr().out
     assert "See <em>below</em>." in (out_dir / "pages" / "notes.html").read_text(encoding="utf-8")
+
+
+def test_options_carry_the_limit_through_the_build_api_and_it_ends_with_the_build(tmp_path):
+    from datetime import date
+
+    from isoready.options import Options
+    from isoready.package import build
+    from isoready.text import MAX_MARKDOWN_BYTES, limited_to, markdown_limit
+
+    root = _project(tmp_path)
+    result = build(Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site", max_markdown_bytes=100))
+    assert result.ok
+    assert any(d.code == "W108" and d.path == "evidence/gauges.yaml" for d in result.diagnostics)
+    assert markdown_limit() == MAX_MARKDOWN_BYTES  # the next run (serve, a test) starts from the default
+    with pytest.raises(ValueError):
+        with limited_to(0):
+            pass
+    assert markdown_limit() == MAX_MARKDOWN_BYTES
