@@ -193,9 +193,8 @@ def _print_diags(diags, fmt: str, stream=None) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     # Only the loading and checking stages: no templates, Markdown or Pelican to import.
     from .catalog import load_catalog
-    from .validate import read_project
-
     from .text import limited_to
+    from .validate import read_project
 
     opts = _opts(args)
     with limited_to(opts.max_markdown_bytes):  # W108 under the limit the pages would render under

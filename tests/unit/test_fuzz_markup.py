@@ -247,3 +247,10 @@ def test_any_bytes_get_a_verdict_never_an_exception(data: bytes) -> None:
 def test_what_the_fuzzing_found_stays_refused(data: bytes, why: str) -> None:
     """UTF-16 hid a DTD and a stylesheet from the byte checks; CSS escapes and image-set() hid a fetch."""
     assert problem(data) == why
+
+
+def test_words_in_labels_are_not_css() -> None:
+    """The CSS checks read values browsers parse as CSS, not a label or an id."""
+    svg = (f'<svg xmlns="{SVG_NS}" role="img" aria-label="Acme (UK) Ltd \\ Tools"><rect id="a" fill="rgb(0, 51, 102)"'
+           ' transform="translate(1 2) scale(2)"/></svg>')
+    assert problem(svg.encode()) is None
