@@ -114,9 +114,9 @@ def hash_documents(project: Project) -> dict[str, tuple[int, str]]:
 
 def write_assets(site: SiteView, project: Project, out: Path,
                  reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
-                 pages: Sequence[Any] = ()) -> list[Written]:
-    """Everything that is not a templated page: documents, logo, exports, search index (which also lists
-    ``pages``, the team-written pages of this build)."""
+                 pages: Sequence[Any] = (), exports: bool = True) -> list[Written]:
+    """Everything that is not a templated page: documents, logo, search index (which also lists ``pages``,
+    the team-written pages of this build) and, unless ``exports`` is False, ``write_exports``."""
     written: list[Written] = []
     evidence_root = project.root / EVIDENCE_DIR
     to_copy = []
@@ -143,14 +143,24 @@ def write_assets(site: SiteView, project: Project, out: Path,
             copy(doc)
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
+    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
+    written.append(write_bytes(out, "search-index.js", export.search_index_js(site.export, listed).encode()))
+    if exports:
+        written += write_exports(site, out)
+    return written
+
+
+def write_exports(site: SiteView, out: Path) -> list[Written]:
+    """The files made from the export view alone (not from the pages): README, readiness.json, the CSV, the
+    XLSX workbook, the JSON Schema and history.json. ``package.build`` writes them in a background process
+    while the pages render."""
     from . import xlsx
     from .schema import schema_text
 
-    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
+    written = []
     for rel, data in (("README.txt", readme_text(site).encode()),
                       ("readiness.json", export.readiness_json(site.export).encode()),
                       ("checklist.csv", export.checklist_csv(site.export).encode()),
-                      ("search-index.js", export.search_index_js(site.export, listed).encode()),
                       ("checklist.xlsx", xlsx.workbook_bytes(site.export)),
                       ("schema/readiness.schema.json", schema_text("readiness").encode())):
         written.append(write_bytes(out, rel, data))
