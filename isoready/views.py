@@ -1106,12 +1106,6 @@ def verdict_word(v: Optional[bool]) -> str:
     return "absent" if v is None else "pass" if v else "fail"
 
 
-def _may_name_all(reasons: tuple[Reason, ...], evidence: Any, findings: Any) -> bool:
-    """True when an audience may see every record a clause's reasons name (then the sentences name them)."""
-    return all(i in evidence for r in reasons for i in r.evidence) and all(
-        i in findings for r in reasons for i in r.findings)
-
-
 def _side_name(s: Mapping[str, Any]) -> str:
     short = s["commit"][:10]
     if short and s["commit"].startswith(s["ref"]):
@@ -1618,7 +1612,7 @@ class _Builder:
                                              "commit, tag or branch of this repository (a shallow clone may lack it: "
                                              "fetch with fetch-depth: 0)")
         # the comparison covers every record: this audience sees the changes of the records it may see, and a
-        # clause's reasons name records only when it may see every one of them
+        # clause's reasons in the words its clause page uses (self.say: withheld ids dropped, findings unpublished)
         ev_ok = set(self.visible_ev)
         f_ok = set(self.visible_f) if self.findings_published else set()
         fb, fa = d.before["figures"], d.after["figures"]
@@ -1627,7 +1621,7 @@ class _Builder:
         gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} then, {verdict_word(g.after)} now"
                       for g in d.gates)
         clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after],
-                         "; ".join(describe(r, _may_name_all(c.reasons, ev_ok, f_ok)) for r in c.reasons))
+                         "; ".join(self.say(r) for r in c.reasons))
                         for c in d.clauses)
         evidence = tuple((e.change, Link(evidence_url(e.id), self.redact(e.title), e.id) if e.id in self.evidence
                           else None, (self.redact(e.title) if e.change == "removed" else "")

@@ -140,17 +140,20 @@ def test_since_last_audit_page_shows_each_audience_only_its_records(register, tm
     repo, _ = register
     _secret_after_the_audit(repo)
     pages = {}
-    for audience in ("auditor", "internal"):
+    for audience in ("public", "auditor", "internal"):
         out = tmp_path / audience
         assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--audience", audience,
                          "--output", str(out)]) == 0
         pages[audience] = (out / "since-last-audit.html").read_text(encoding="utf-8")
-    auditor, internal = pages["auditor"], pages["internal"]
+    public, auditor, internal = pages["public"], pages["auditor"], pages["internal"]
     for withheld in ("support/secret", "Confidential pay review", "IA-2026-03", "overdue since"):
-        assert withheld not in auditor and withheld in internal
-    # 4.3's reasons name a withheld finding: the auditor reads them without any record named
-    assert "open minor finding, action overdue; a document changed after its approval (not shown in this build)" \
+        assert withheld not in auditor and withheld not in public and withheld in internal
+    # 4.3's reasons in the words of its clause page for each audience: the withheld finding unnamed for the
+    # auditor, not even graded in a public build that does not publish findings; the visible document named
+    assert "open minor finding, action overdue; document context/scope changed since its approval on 2026-10-01" \
         in auditor
+    assert "audit findings are being addressed (not published in this build); document context/scope changed" \
+        in public and "minor" not in public
     assert "open minor finding IA-2026-03, action overdue since 2026-11-02; document context/scope changed since " \
            "its approval on 2026-10-01" in internal
     # what the auditor may see is there, and no line stands for a withheld record
