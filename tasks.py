@@ -162,7 +162,7 @@ def verify(c, path="output"):
             "json": "also write the figures to this JSON file"})
 def bench(c, sizes="1000,10000", json=""):
     """Benchmark on a synthetic organisation: floor, parse, cold build, one-shot rebuilds, serve's incremental update, validate, peak memory (and history once it exists), with ratios measured in the same run."""
-    args = [PY, "-m", "isoready.bench", "--sizes", sizes]
+    args = [PY, "-m", "tests.bench", "--sizes", sizes]
     if json:
         args += ["--json", json]
     result = c.run(shlex.join(args), warn=True, pty=False)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import zipfile
 import sys
 from datetime import date
 from pathlib import Path
@@ -312,6 +313,10 @@ def test_an_installed_wheel_builds_a_project_with_no_theme_folder(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
     wheel = next(wheels.glob("isoready-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:  # nothing in the wheel reaches back into a checkout (the benchmark did)
+        modules = [n for n in zf.namelist() if n.endswith(".py")]
+        assert not [n for n in modules if "bench" in n], modules
+        assert not [n for n in modules if "__file__).resolve().parent.parent" in zf.read(n).decode()], modules
     proc = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr

@@ -149,7 +149,7 @@ def test_rendering_in_parallel_and_serially_gives_the_same_site(tmp_path, monkey
     import os
 
     from isoready import render
-    from isoready.bench import generate
+    from tests.bench import generate
 
     root = tmp_path / "org"
     generate(root, 450)  # enough pages to cross the parallel threshold

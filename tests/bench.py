@@ -1,4 +1,4 @@
-"""The project's benchmark: ``python -m isoready.bench`` (or ``invoke bench``).
+"""The project's benchmark: ``python -m tests.bench`` (or ``invoke bench``).
 
 Generates a synthetic organisation of N evidence records (realistic fields,
 Markdown descriptions, clause mappings, findings, small documents), then
@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent  # the repository: the benchmark runs from a checkout, not from a wheel
 AS_OF = "2026-11-24"
 
 OWNERS = ["Quality Manager", "Production Manager", "Purchasing Manager", "HR Lead", "Maintenance Lead",
@@ -128,8 +128,8 @@ def _serve_update(root: str, out: str) -> "tuple[float, float]":
     pages are in place (the open page reloads then), and until the exports and the manifest are too."""
     from datetime import date
 
-    from .options import Options
-    from .serve import Preview
+    from isoready.options import Options
+    from isoready.serve import Preview
 
     preview = Preview(Options(root=Path(root), as_of=date.fromisoformat(AS_OF), output=Path(out),
                               audience="internal", commit="bench"))
@@ -147,7 +147,7 @@ def _serve_update(root: str, out: str) -> "tuple[float, float]":
 
 
 def has_history() -> bool:
-    from .cli import COMMANDS
+    from isoready.cli import COMMANDS
 
     return "history" in COMMANDS
 
@@ -156,7 +156,7 @@ def _child(step: str, root: str, out: str) -> "tuple[float, float] | None":
     if step == "serve":
         return _serve_update(root, out)
     if step == "history":
-        from .cli import main
+        from isoready.cli import main
 
         code = main(["history", "--root", root])
         if code != 0:
@@ -167,7 +167,7 @@ def _child(step: str, root: str, out: str) -> "tuple[float, float] | None":
     elif step == "parse":
         _parse(root)
     elif step in ("build", "validate"):
-        from .cli import main
+        from isoready.cli import main
 
         code = main([step, "--root", root, "--as-of", AS_OF, *(["--output", out] if step == "build" else [])])
         if code != 0:
@@ -189,7 +189,7 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     """Run one step in a fresh Python process; wall seconds and peak RSS in MB (the largest of the process
     and the workers it forked)."""
     settle(out)
-    code = ("import resource, sys, time; from isoready.bench import _child; t = time.perf_counter(); "
+    code = ("import resource, sys, time; from tests.bench import _child; t = time.perf_counter(); "
             f"inner = _child({step!r}, {str(root)!r}, {str(out)!r}); "
             "print(time.perf_counter() - t if inner is None else inner[0], max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), '' if inner is None else inner[1])")
@@ -319,7 +319,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m isoready.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="record counts, comma separated (default 1000,10000; "
                         "add 50000 for the large case)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
