@@ -14,6 +14,7 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,8 @@ from markupsafe import Markup
 
 from . import charts
 from .catalog import load_catalog, load_topics
+from .diff import DIFF_VERSION, FIGURES, MARKER, ReadinessDiff
+from .history import HISTORY_VERSION
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
 from .assess import REVIEW_INPUTS_CLAUSE
@@ -1081,6 +1084,100 @@ class Words:
         return describe(r, self.full(r), self.redact)
 
 
+# --------------------------------------------------------------------------- a readiness diff, in words
+# ``isoready diff`` prints these (cli.py); the "since the last audit" page (``_Builder.since``) uses the same
+# words for its audience. diff.py computes the comparison and holds no word.
+
+STATE_WORDS = {"ready": "ready", "at-risk": "at risk", "not-ready": "not ready", "not-applicable": "not applicable",
+               "absent": "absent"}
+FIGURE_WORDS = {"overall": "Ready or at risk", "ready": "Ready", "at_risk": "At risk", "not_ready": "Not ready",
+                "open_findings": "Open findings", "stale_evidence": "Stale evidence"}
+GATE_WORDS = {"stage1": "Stage 1 gate", "stage2": "Stage 2 gate"}
+NO_GIT_TEXT = ("Readiness history is not available: this build has no git history (a zip of the register, a folder "
+               "outside git, or git not installed).")
+
+
+def figure_text(key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 100:.0f}%" if key in ("overall", "ready", "at_risk", "not_ready") else str(value)
+
+
+def verdict_word(v: Optional[bool]) -> str:
+    return "absent" if v is None else "pass" if v else "fail"
+
+
+def _side_name(s: Mapping[str, Any]) -> str:
+    short = s["commit"][:10]
+    if short and s["commit"].startswith(s["ref"]):
+        return short  # the ref is the commit id itself
+    return f"{s['ref']} ({short})" if short else s["ref"]
+
+
+def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
+    """``isoready diff`` as text or Markdown: every record (the command reads the whole repository anyway)."""
+    code = (lambda t: f"`{t}`") if markdown else (lambda t: t)
+    out = []
+    title = f"Readiness: {_side_name(d.before)} → {_side_name(d.after)}"
+    out += [f"### {title}" if markdown else title, ""]
+    fb, fa = d.before["figures"], d.after["figures"]
+    if markdown:
+        out += ["| | before | after |", "| --- | ---: | ---: |"]
+        out += [f"| {FIGURE_WORDS[k]} | {figure_text(k, fb[k])} | {figure_text(k, fa[k])} |" for k in FIGURES]
+    else:
+        out += [f"{FIGURE_WORDS[k]}: {figure_text(k, fb[k])} -> {figure_text(k, fa[k])}" for k in FIGURES]
+    out.append("")
+    if d.empty:
+        out.append("No change to readiness, evidence, findings or gates.")
+        return out
+    bullet = "- "
+    if d.gates:
+        out.append("**Gates**" if markdown else "Gates:")
+        for g in d.gates:
+            failing = f" (failing: {', '.join(code(c) for c in g.failing)})" if g.failing else ""
+            out.append(f"{bullet}{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} → "
+                       f"{verdict_word(g.after)}{failing}")
+        out.append("")
+    if d.clauses:
+        out.append("**Clauses whose state changed**" if markdown else "Clauses whose state changed:")
+        for c in d.clauses:
+            why = "; ".join(describe(r, True) for r in c.reasons)
+            out.append(f"{bullet}{code(c.clause)} {c.title}: {STATE_WORDS[c.before]} → {STATE_WORDS[c.after]}"
+                       + (f": {why}" if why else ""))
+        out.append("")
+    if d.evidence:
+        out.append("**Evidence**" if markdown else "Evidence:")
+        for e in d.evidence:
+            what = f" ({' and '.join(e.what)})" if e.what else ""
+            out.append(f"{bullet}{e.change}: {code(e.id)} {e.title}{what}")
+        out.append("")
+    if d.findings:
+        out.append("**Findings**" if markdown else "Findings:")
+        for f in d.findings:
+            out.append(f"{bullet}{f.change}: {code(f.id)} ({f.grade})")
+        out.append("")
+    return out
+
+
+def diff_json(d: ReadinessDiff) -> dict:
+    """``isoready diff --format json`` (schema: diff.DIFF_SCHEMA): the data, each reason as its sentence."""
+    return {"version": DIFF_VERSION, "before": d.before, "after": d.after,
+            "clauses": [{"clause": c.clause, "title": c.title, "before": c.before, "after": c.after,
+                         "reasons": [describe(r, True) for r in c.reasons]} for c in d.clauses],
+            "evidence": [{"id": e.id, "title": e.title, "change": e.change, "what": list(e.what)} for e in d.evidence],
+            "findings": [{"id": f.id, "grade": f.grade, "change": f.change} for f in d.findings],
+            "gates": [{"gate": g.gate, "before": g.before, "after": g.after, "failing": list(g.failing)}
+                      for g in d.gates]}
+
+
+def diff_text(d: ReadinessDiff, fmt: str = "text") -> str:
+    """The whole output of ``isoready diff --format text|markdown|json``."""
+    if fmt == "json":
+        return json.dumps(diff_json(d), indent=2, sort_keys=True) + "\n"
+    body = "\n".join(diff_lines(d, fmt == "markdown")).rstrip("\n") + "\n"
+    return (MARKER + "\n" + body) if fmt == "markdown" else body
+
+
 # --------------------------------------------------------------------------- the site
 
 
@@ -1487,8 +1584,8 @@ class _Builder:
         since_url = "since-last-audit.html" if self.project.organisation.last_audit else ""
         entries = self.history_entries()
         if entries is None:
-            return {"trend_note": git.note or "Readiness history is not available without git history.",
-                    "since_url": since_url}
+            return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
+                    "without git history.", "since_url": since_url}
         audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
         chart = charts.trend(entries, audits, git.last_audit, self.findings_published,
                              {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
@@ -1499,8 +1596,6 @@ class _Builder:
         entries = self.history_entries()
         if entries is None:
             return None
-        from .history import HISTORY_VERSION
-
         return {"version": HISTORY_VERSION, "available": True, "note": self.git.history.note,
                 "last_audit": self.git.last_audit, "entries": entries}
 
@@ -1512,27 +1607,31 @@ class _Builder:
         if git is None or not git.available:
             return SinceView(org.last_audit, "The comparison with the last audit needs git history, which this "
                                              "build does not have (for example a zip of the register).")
-        if git.since is None:
-            return SinceView(org.last_audit, git.since_note)
-        from .diff import FIGURE_WORDS, FIGURES, GATE_WORDS, STATE_WORDS, Side, _fig, _verdict, compare
-
-        after = Side("this build", git.head, self.project, self.r, git.worktree_blobs or {})
-        d = compare(git.since, after, set(self.visible_ev), set(self.visible_f) if self.findings_published else set())
+        d = git.since
+        if d is None:
+            return SinceView(org.last_audit, f"last_audit: '{org.last_audit}' in content/organisation.yaml names no "
+                                             "commit, tag or branch of this repository (a shallow clone may lack it: "
+                                             "fetch with fetch-depth: 0)")
+        # the comparison covers every record: this audience sees the changes of the records it may see, and a
+        # clause's reasons in the words its clause page uses (self.say: withheld ids dropped, findings unpublished)
+        ev_ok = set(self.visible_ev)
+        f_ok = set(self.visible_f) if self.findings_published else set()
         fb, fa = d.before["figures"], d.after["figures"]
-        figures = tuple((FIGURE_WORDS[k], _fig(k, fb[k]), _fig(k, fa[k])) for k in FIGURES
+        figures = tuple((FIGURE_WORDS[k], figure_text(k, fb[k]), figure_text(k, fa[k])) for k in FIGURES
                         if k != "open_findings" or self.findings_published)
-        gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {_verdict(g.before)} then, {_verdict(g.after)} now"
+        gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} then, {verdict_word(g.after)} now"
                       for g in d.gates)
-        clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after], "; ".join(c.reasons))
+        clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after],
+                         "; ".join(self.say(r) for r in c.reasons))
                         for c in d.clauses)
         evidence = tuple((e.change, Link(evidence_url(e.id), self.redact(e.title), e.id) if e.id in self.evidence
                           else None, (self.redact(e.title) if e.change == "removed" else "")
-                          + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence)
+                          + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence if e.id in ev_ok)
         findings = tuple((f.change, Link(finding_url(f.id), f.id, f.id) if f.id in self.findings else None,
-                          GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings)
+                          GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings if f.id in f_ok)
         before = f"{org.last_audit} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
         return SinceView(org.last_audit, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
-                         clauses, evidence, findings, d.empty)
+                         clauses, evidence, findings, not (clauses or evidence or findings or gates))
 
     def state_counts(self) -> tuple[CountView, ...]:
         return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
