@@ -16,10 +16,12 @@ import subprocess
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from . import export
-from .assess import assess
+from . import export, gitdata
+from .assess import Readiness, assess
 from .catalog import load_catalog
 from .diagnostics import Diagnostic, errors
+from .diff import since_last_audit
+from .history import NO_GIT, GitFacts, history
 from .model import Project
 from .options import Options
 from .render import Written, write_bytes
@@ -78,15 +80,25 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def assess_with_git(opts: Options, project: Project) -> tuple[Any, Any]:
-    """The assessment, fed with the facts git holds (revisions), and those facts for the site.
+def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFacts]:
+    """The assessment, fed with the facts git holds (revisions), and those facts for the site as data: the
+    readiness history (cached) and this build compared with the last audit's commit, when organisation.yaml
+    names one. Views word them; they read no git and compare nothing.
 
     A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git."""
-    from .history import NO_GIT, revisions_for, site_facts
-
-    repo, git = revisions_for(opts.root) if opts.commit is None else (None, NO_GIT)
-    readiness = assess(project, opts.as_of, git.revisions)
-    return readiness, site_facts(repo, git, project, use_cache=opts.use_cache)
+    repo = gitdata.open_repo(opts.root) if opts.commit is None else None
+    if repo is None:
+        return assess(project, opts.as_of), NO_GIT
+    revisions = gitdata.file_revisions(repo)
+    readiness = assess(project, opts.as_of, revisions)
+    last = project.organisation.last_audit
+    since = None
+    if last:
+        try:
+            since = since_last_audit(repo, last, project, readiness, revisions)
+        except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
+            pass
+    return readiness, GitFacts(True, revisions, history(repo.root, use_cache=opts.use_cache), last, since)
 
 
 def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
@@ -114,9 +126,9 @@ def hash_documents(project: Project) -> dict[str, tuple[int, str]]:
 
 def write_assets(site: SiteView, project: Project, out: Path,
                  reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
-                 pages: Sequence[Any] = ()) -> list[Written]:
-    """Everything that is not a templated page: documents, logo, exports, search index (which also lists
-    ``pages``, the team-written pages of this build)."""
+                 pages: Sequence[Any] = (), exports: bool = True) -> list[Written]:
+    """Everything that is not a templated page: documents, logo, search index (which also lists ``pages``,
+    the team-written pages of this build) and, unless ``exports`` is False, ``write_exports``."""
     written: list[Written] = []
     evidence_root = project.root / EVIDENCE_DIR
     to_copy = []
@@ -143,14 +155,24 @@ def write_assets(site: SiteView, project: Project, out: Path,
             copy(doc)
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
+    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
+    written.append(write_bytes(out, "search-index.js", export.search_index_js(site.export, listed).encode()))
+    if exports:
+        written += write_exports(site, out)
+    return written
+
+
+def write_exports(site: SiteView, out: Path) -> list[Written]:
+    """The files made from the export view alone (not from the pages): README, readiness.json, the CSV, the
+    XLSX workbook, the JSON Schema and history.json. ``package.build`` writes them in a background process
+    while the pages render."""
     from . import xlsx
     from .schema import schema_text
 
-    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
+    written = []
     for rel, data in (("README.txt", readme_text(site).encode()),
                       ("readiness.json", export.readiness_json(site.export).encode()),
                       ("checklist.csv", export.checklist_csv(site.export).encode()),
-                      ("search-index.js", export.search_index_js(site.export, listed).encode()),
                       ("checklist.xlsx", xlsx.workbook_bytes(site.export)),
                       ("schema/readiness.schema.json", schema_text("readiness").encode())):
         written.append(write_bytes(out, rel, data))

@@ -291,6 +291,9 @@ def _same_content(path: Path, sha256: str) -> bool:
 
 def _dump(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    # json.dumps, not json.dump: only the one-shot call uses the C encoder (json.dump streams through the
+    # pure-Python one, which took seconds for the cache of 10,000 records)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        fh.write(text)
     os.replace(tmp, path)

@@ -361,14 +361,15 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff_refs, render
+    from .diff import diff_refs
+    from .views import diff_text
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     try:
         result = diff_refs(Path(args.root), args.a, args.b, as_of)
     except ValueError as exc:
         raise Usage(str(exc))
-    sys.stdout.write(render(result, args.format))
+    sys.stdout.write(diff_text(result, args.format))
     return EXIT_OK
 
 

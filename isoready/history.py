@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import gitdata, parallel
+from .assess import assess_today
+from .catalog import load_catalog
+from .diagnostics import errors
+from .diff import ReadinessDiff
+from .snapshot import figures
+from .validate import read_project
 
 HISTORY_VERSION = 1
 CACHE_FILE = Path(".cache") / "isoready" / "history.json"
@@ -25,7 +31,7 @@ EVERY = ("commit", "day", "week")
 PARALLEL_MIN = 8  # commits to evaluate; below this one process is quicker than forking
 
 
-@dataclass
+@dataclass(frozen=True)
 class History:
     entries: list[dict]
     evaluated: int  # commits evaluated this run (the others came from the cache)
@@ -48,38 +54,8 @@ def select(commits: list[gitdata.Commit], every: str) -> list[gitdata.Commit]:
     return sorted(last.values(), key=lambda c: commits.index(c))
 
 
-def figures(readiness: Any, project: Any, errors: int) -> dict:
-    """The numbers of one evaluation: what history.json keeps per commit."""
-    from .assess import AT_RISK, NOT_READY, READY
-
-    def share(x: Optional[float]) -> Optional[float]:
-        return None if x is None else round(x, 4)
-
-    mains = {}
-    for clause in project.catalog.mains:
-        r = readiness.clauses[clause.number]
-        mains[clause.number] = {"ready": share(r.share(READY)), "at_risk": share(r.share(AT_RISK)),
-                                "not_ready": share(r.share(NOT_READY))}
-    return {
-        "overall": share(readiness.overall),
-        "ready": share(readiness.share(READY)), "at_risk": share(readiness.share(AT_RISK)),
-        "not_ready": share(readiness.share(NOT_READY)),
-        "leaves_applicable": readiness.leaves_applicable,
-        "by_main": mains,
-        "gates": {name: gate.passed for name, gate in readiness.gates.items()},
-        "open_findings": sum(1 for f in readiness.findings if f.finding.is_open),
-        "stale_evidence": len(readiness.stale_evidence),
-        "errors": errors,
-    }
-
-
 def evaluate_tree(folder: Path, as_of: date, revisions: Any = None) -> dict:
     """Read, check and assess a materialised project as of a date (what a build at that commit computes)."""
-    from .assess import assess_today
-    from .catalog import load_catalog
-    from .diagnostics import errors
-    from .validate import read_project
-
     project, diags = read_project(folder, load_catalog(), as_of)
     return figures(assess_today(project, as_of, revisions), project, len(errors(diags)))
 
@@ -220,52 +196,19 @@ HISTORY_SCHEMA = {
 
 @dataclass(frozen=True)
 class GitFacts:
-    """What git tells a build: revisions per file (document control), the history, the last audit's side.
+    """What git tells a build, gathered by the package stage (``assemble.assess_with_git``) and handed to
+    views as data: revisions per file (document control), the history, the comparison with the last audit.
 
     ``available`` False (a zip of the register, no git, CI without history): every page says the facts are
     absent; nothing fails.
     """
 
     available: bool
-    note: str
     revisions: Any = None  # path relative to the project -> tuple[gitdata.Revision, ...], newest first
     history: Optional[History] = None
     last_audit: Optional[str] = None  # the ref organisation.yaml names
-    since: Any = None  # diff.Side at the last audit, or None
-    since_note: str = ""  # why there is no "since last audit" comparison
-    head: str = ""  # the commit the build's inputs come from
-    worktree_blobs: Any = None  # path under evidence/ -> git blob id of the files as they are now
+    #: this build against the last audit's commit; None without last_audit or when it names nothing
+    since: Optional[ReadinessDiff] = None
 
 
-NO_GIT = GitFacts(False, "Readiness history is not available: this build has no git history (a zip of the "
-                         "register, a folder outside git, or git not installed).")
-
-
-def revisions_for(root: Path) -> tuple[Optional[gitdata.Repo], GitFacts]:
-    """The first half of the git facts: what assess needs (revisions), before anything is assessed."""
-    repo = gitdata.open_repo(Path(root))
-    if repo is None:
-        return None, NO_GIT
-    return repo, GitFacts(True, "", gitdata.file_revisions(repo))
-
-
-def site_facts(repo: Optional[gitdata.Repo], facts: GitFacts, project: Any, use_cache: bool = True) -> GitFacts:
-    """The second half: the history (cached) and the last audit's side, for the dashboard and since page."""
-    if repo is None:
-        return facts
-    from dataclasses import replace
-
-    from .diff import side_at
-
-    hist = history(repo.root, use_cache=use_cache)
-    last = project.organisation.last_audit
-    since, note = None, ""
-    if last:
-        try:
-            since = side_at(repo, last, None, facts.revisions)
-        except ValueError:
-            note = (f"last_audit: '{last}' in content/organisation.yaml names no commit, tag or branch of this "
-                    "repository (a shallow clone may lack it: fetch with fetch-depth: 0)")
-    head = gitdata.resolve(repo, "HEAD") or ""
-    return replace(facts, history=hist, last_audit=last, since=since, since_note=note, head=head,
-                   worktree_blobs={d: gitdata.blob_id(repo.root / "evidence" / d) for d in project.documents})
+NO_GIT = GitFacts(False)

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, prepare, readme_text,  # noqa: F401 (re-exported)
-                       replaceable, sha256_file, site_files, write_assets, write_manifest)
+                       replaceable, sha256_file, site_files, write_assets, write_exports, write_manifest)
 from .diagnostics import Diagnostic, errors
 from .errors import UsageError
 from .model import Project
 from .options import Options
+from .parallel import Background
 from .render import Page, Written, default_shared, pages, render_site, theme_dirs
 from .text import limited_to
 from .validate import EVIDENCE_DIR
@@ -193,16 +194,20 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     _refuse_source_overlap(opts.root, out, force=opts.force)
     tmp = temp_dir_for(out)
+    exports = None
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
+        exports = Background(lambda: write_exports(site, tmp))  # the workbook and co., while the pages render
         try:
             written, content = (render or render_with_pelican)(site, project, tmp, opts, plan)
         except PageError as exc:  # team-written pages with errors: diagnostics like any project error
+            exports.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
         written = list(written)
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
-        written += write_assets(site, project, tmp, reuse, pages=content)
+        written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
+        written += exports.result()
         extra_diags = copy_extra(opts.root, tmp, written)
         if errors(extra_diags):
             shutil.rmtree(tmp, ignore_errors=True)
@@ -210,6 +215,8 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         files = write_manifest(tmp, site, written)
         swap_in(tmp, out)
     except BaseException:
+        if exports is not None:
+            exports.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if cache is not None:

@@ -99,4 +99,65 @@ def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, c
         _JOB.pop()
 
 
-__all__ = ["pmap", "shared", "workers", "can_fork"]
+class Background:
+    """``func()`` started now in one forked process, its result collected by ``result()``: work that needs
+    nothing from what the caller does meanwhile (the exports, while the pages render) uses the core the
+    caller would leave idle waiting for its pool. Serial fallback as for ``pmap``: with one worker, no fork,
+    or no process to be had, ``func`` runs in this process when ``result()`` is called. Exceptions raised by
+    ``func`` reach the caller of ``result()``; ``cancel()`` ends the process (an interrupted or failed build).
+    """
+
+    def __init__(self, func: Callable[[], R]):
+        self._func = func
+        self._proc: Any = None
+        self._recv: Any = None
+        if workers() <= 1 or not can_fork():
+            return
+        ctx = multiprocessing.get_context("fork")
+        try:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_background, args=(func, send), daemon=True)
+            proc.start()
+        except OSError:  # no process to be had: run it in result()
+            return
+        send.close()
+        self._proc, self._recv = proc, recv
+
+    def result(self) -> Any:
+        if self._proc is None:
+            return self._func()
+        try:
+            ok, value = self._recv.recv()
+        except EOFError:
+            self._proc.join()
+            raise RuntimeError(f"a background worker ended without a result (exit code {self._proc.exitcode})")
+        finally:
+            self._recv.close()
+        self._proc.join()
+        self._proc = None
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.join()
+            self._recv.close()
+            self._proc = None
+
+
+def _background(func: Callable[[], Any], send: Any) -> None:
+    _quiet_worker()
+    try:
+        message: tuple[bool, Any] = (True, func())
+    except BaseException as exc:  # noqa: BLE001 (handed to the parent, which raises it)
+        message = (False, exc)
+    try:
+        send.send(message)
+    except Exception as exc:  # noqa: BLE001 (an exception that cannot be pickled: its words)
+        send.send((False, RuntimeError(f"{type(message[1]).__name__}: {message[1]}"[:2000] or str(exc))))
+    send.close()
+
+
+__all__ = ["pmap", "shared", "workers", "can_fork", "Background"]

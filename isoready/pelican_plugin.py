@@ -364,7 +364,7 @@ class PortalGenerator(Generator):
         job = current()
         if job is None:
             raise RuntimeError("isoready's generator ran without a prepared site")
-        from .views import audience_redactor
+        from .redact import audience_redactor
 
         content, diags = read_content_pages(self.context, Path(job.project.root), job.site.audience,
                                             audience_redactor(job.project, job.site.audience))

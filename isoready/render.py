@@ -131,7 +131,7 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
     context = dict(page.context)
     if page.markdown_file is not None:
         text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
-        redact = getattr(context.get("page"), "redact", None)  # names of withheld records (views.Redactor)
+        redact = getattr(context.get("page"), "redact", None)  # names of withheld records (redact.Redactor)
         context["body"] = Md(redact(text) if redact else text)
     root = relative_root(page.path)
     return get_template(page.template).render(

@@ -14,6 +14,7 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,10 +26,13 @@ from markupsafe import Markup
 
 from . import charts
 from .catalog import load_catalog, load_topics
+from .diff import DIFF_VERSION, FIGURES, MARKER, ReadinessDiff
+from .history import HISTORY_VERSION
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
 from .assess import REVIEW_INPUTS_CLAUSE
 from .model import AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, published_name
+from .redact import redactor
 from .text import Md, markdown, markdown_limit
 
 STATUS_LABELS = {
@@ -1081,6 +1085,100 @@ class Words:
         return describe(r, self.full(r), self.redact)
 
 
+# --------------------------------------------------------------------------- a readiness diff, in words
+# ``isoready diff`` prints these (cli.py); the "since the last audit" page (``_Builder.since``) uses the same
+# words for its audience. diff.py computes the comparison and holds no word.
+
+STATE_WORDS = {"ready": "ready", "at-risk": "at risk", "not-ready": "not ready", "not-applicable": "not applicable",
+               "absent": "absent"}
+FIGURE_WORDS = {"overall": "Ready or at risk", "ready": "Ready", "at_risk": "At risk", "not_ready": "Not ready",
+                "open_findings": "Open findings", "stale_evidence": "Stale evidence"}
+GATE_WORDS = {"stage1": "Stage 1 gate", "stage2": "Stage 2 gate"}
+NO_GIT_TEXT = ("Readiness history is not available: this build has no git history (a zip of the register, a folder "
+               "outside git, or git not installed).")
+
+
+def figure_text(key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 100:.0f}%" if key in ("overall", "ready", "at_risk", "not_ready") else str(value)
+
+
+def verdict_word(v: Optional[bool]) -> str:
+    return "absent" if v is None else "pass" if v else "fail"
+
+
+def _side_name(s: Mapping[str, Any]) -> str:
+    short = s["commit"][:10]
+    if short and s["commit"].startswith(s["ref"]):
+        return short  # the ref is the commit id itself
+    return f"{s['ref']} ({short})" if short else s["ref"]
+
+
+def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
+    """``isoready diff`` as text or Markdown: every record (the command reads the whole repository anyway)."""
+    code = (lambda t: f"`{t}`") if markdown else (lambda t: t)
+    out = []
+    title = f"Readiness: {_side_name(d.before)} → {_side_name(d.after)}"
+    out += [f"### {title}" if markdown else title, ""]
+    fb, fa = d.before["figures"], d.after["figures"]
+    if markdown:
+        out += ["| | before | after |", "| --- | ---: | ---: |"]
+        out += [f"| {FIGURE_WORDS[k]} | {figure_text(k, fb[k])} | {figure_text(k, fa[k])} |" for k in FIGURES]
+    else:
+        out += [f"{FIGURE_WORDS[k]}: {figure_text(k, fb[k])} -> {figure_text(k, fa[k])}" for k in FIGURES]
+    out.append("")
+    if d.empty:
+        out.append("No change to readiness, evidence, findings or gates.")
+        return out
+    bullet = "- "
+    if d.gates:
+        out.append("**Gates**" if markdown else "Gates:")
+        for g in d.gates:
+            failing = f" (failing: {', '.join(code(c) for c in g.failing)})" if g.failing else ""
+            out.append(f"{bullet}{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} → "
+                       f"{verdict_word(g.after)}{failing}")
+        out.append("")
+    if d.clauses:
+        out.append("**Clauses whose state changed**" if markdown else "Clauses whose state changed:")
+        for c in d.clauses:
+            why = "; ".join(describe(r, True) for r in c.reasons)
+            out.append(f"{bullet}{code(c.clause)} {c.title}: {STATE_WORDS[c.before]} → {STATE_WORDS[c.after]}"
+                       + (f": {why}" if why else ""))
+        out.append("")
+    if d.evidence:
+        out.append("**Evidence**" if markdown else "Evidence:")
+        for e in d.evidence:
+            what = f" ({' and '.join(e.what)})" if e.what else ""
+            out.append(f"{bullet}{e.change}: {code(e.id)} {e.title}{what}")
+        out.append("")
+    if d.findings:
+        out.append("**Findings**" if markdown else "Findings:")
+        for f in d.findings:
+            out.append(f"{bullet}{f.change}: {code(f.id)} ({f.grade})")
+        out.append("")
+    return out
+
+
+def diff_json(d: ReadinessDiff) -> dict:
+    """``isoready diff --format json`` (schema: diff.DIFF_SCHEMA): the data, each reason as its sentence."""
+    return {"version": DIFF_VERSION, "before": d.before, "after": d.after,
+            "clauses": [{"clause": c.clause, "title": c.title, "before": c.before, "after": c.after,
+                         "reasons": [describe(r, True) for r in c.reasons]} for c in d.clauses],
+            "evidence": [{"id": e.id, "title": e.title, "change": e.change, "what": list(e.what)} for e in d.evidence],
+            "findings": [{"id": f.id, "grade": f.grade, "change": f.change} for f in d.findings],
+            "gates": [{"gate": g.gate, "before": g.before, "after": g.after, "failing": list(g.failing)}
+                      for g in d.gates]}
+
+
+def diff_text(d: ReadinessDiff, fmt: str = "text") -> str:
+    """The whole output of ``isoready diff --format text|markdown|json``."""
+    if fmt == "json":
+        return json.dumps(diff_json(d), indent=2, sort_keys=True) + "\n"
+    body = "\n".join(diff_lines(d, fmt == "markdown")).rstrip("\n") + "\n"
+    return (MARKER + "\n" + body) if fmt == "markdown" else body
+
+
 # --------------------------------------------------------------------------- the site
 
 
@@ -1487,8 +1585,8 @@ class _Builder:
         since_url = "since-last-audit.html" if self.project.organisation.last_audit else ""
         entries = self.history_entries()
         if entries is None:
-            return {"trend_note": git.note or "Readiness history is not available without git history.",
-                    "since_url": since_url}
+            return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
+                    "without git history.", "since_url": since_url}
         audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
         chart = charts.trend(entries, audits, git.last_audit, self.findings_published,
                              {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
@@ -1499,8 +1597,6 @@ class _Builder:
         entries = self.history_entries()
         if entries is None:
             return None
-        from .history import HISTORY_VERSION
-
         return {"version": HISTORY_VERSION, "available": True, "note": self.git.history.note,
                 "last_audit": self.git.last_audit, "entries": entries}
 
@@ -1512,27 +1608,31 @@ class _Builder:
         if git is None or not git.available:
             return SinceView(org.last_audit, "The comparison with the last audit needs git history, which this "
                                              "build does not have (for example a zip of the register).")
-        if git.since is None:
-            return SinceView(org.last_audit, git.since_note)
-        from .diff import FIGURE_WORDS, FIGURES, GATE_WORDS, STATE_WORDS, Side, _fig, _verdict, compare
-
-        after = Side("this build", git.head, self.project, self.r, git.worktree_blobs or {})
-        d = compare(git.since, after, set(self.visible_ev), set(self.visible_f) if self.findings_published else set())
+        d = git.since
+        if d is None:
+            return SinceView(org.last_audit, f"last_audit: '{org.last_audit}' in content/organisation.yaml names no "
+                                             "commit, tag or branch of this repository (a shallow clone may lack it: "
+                                             "fetch with fetch-depth: 0)")
+        # the comparison covers every record: this audience sees the changes of the records it may see, and a
+        # clause's reasons in the words its clause page uses (self.say: withheld ids dropped, findings unpublished)
+        ev_ok = set(self.visible_ev)
+        f_ok = set(self.visible_f) if self.findings_published else set()
         fb, fa = d.before["figures"], d.after["figures"]
-        figures = tuple((FIGURE_WORDS[k], _fig(k, fb[k]), _fig(k, fa[k])) for k in FIGURES
+        figures = tuple((FIGURE_WORDS[k], figure_text(k, fb[k]), figure_text(k, fa[k])) for k in FIGURES
                         if k != "open_findings" or self.findings_published)
-        gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {_verdict(g.before)} then, {_verdict(g.after)} now"
+        gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} then, {verdict_word(g.after)} now"
                       for g in d.gates)
-        clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after], "; ".join(c.reasons))
+        clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after],
+                         "; ".join(self.say(r) for r in c.reasons))
                         for c in d.clauses)
         evidence = tuple((e.change, Link(evidence_url(e.id), self.redact(e.title), e.id) if e.id in self.evidence
                           else None, (self.redact(e.title) if e.change == "removed" else "")
-                          + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence)
+                          + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence if e.id in ev_ok)
         findings = tuple((f.change, Link(finding_url(f.id), f.id, f.id) if f.id in self.findings else None,
-                          GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings)
+                          GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings if f.id in f_ok)
         before = f"{org.last_audit} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
         return SinceView(org.last_audit, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
-                         clauses, evidence, findings, d.empty)
+                         clauses, evidence, findings, not (clauses or evidence or findings or gates))
 
     def state_counts(self) -> tuple[CountView, ...]:
         return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
@@ -1837,184 +1937,6 @@ def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPage
                       for n, url in enumerate(urls)) if len(chunks) > 1 else ()
         pages.append(RegisterPageView(urls[index], index + 1, chunk, summary, withheld(hidden, "record"), pager))
     return tuple(pages)
-
-
-#: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
-WITHHELD = "[withheld]"
-
-#: characters that never show: zero-width space/joiners, word joiner, BOM, soft hyphen (and every other
-#: format character, category Cf, dropped below)
-_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
-_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});?")
-_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_MD_ESCAPE = set("\\`*_{}[]()#+-.!|<>~\"'")
-
-
-def _decode_pass(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """One pass of decoding: HTML entities, percent-escapes and Markdown backslash escapes, each output
-    character remembering the span of original text it came from."""
-    import html
-    from urllib.parse import unquote
-
-    out: list[str] = []
-    where: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        m = None
-        if c == "&":
-            m = _ENTITY.match(text, i)
-            decoded = html.unescape(m.group(0)) if m else ""
-        elif c == "%":
-            m = _PERCENT.match(text, i)
-            decoded = unquote(m.group(0), errors="replace") if m else ""
-        elif c == "\\" and i + 1 < n and text[i + 1] in _MD_ESCAPE:
-            m = re.match(r"\\.", text[i:i + 2])
-            decoded = text[i + 1]
-        if m and decoded != m.group(0):
-            span = (spans[i][0], spans[i + len(m.group(0)) - 1][1])
-            out.extend(decoded)
-            where.extend([span] * len(decoded))
-            i += len(m.group(0))
-            continue
-        out.append(c)
-        where.append(spans[i])
-        i += 1
-    return "".join(out), where
-
-
-def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """``text`` normalised for matching (entities and escapes decoded twice over, NFKC, case-folded, invisible
-    and format characters dropped), with the original span of every character."""
-    import unicodedata
-
-    spans = [(i, i + 1) for i in range(len(text))]
-    if text.isascii() and "&" not in text and "%" not in text and "\\" not in text:
-        # nothing to decode, NFKC leaves ASCII as it is and nothing in it is invisible: the same result, fast
-        return text.lower(), spans
-    for _ in range(2):  # "%26amp%3B" and "&#37;41": encodings of encodings
-        text, spans = _decode_pass(text, spans)
-    out: list[str] = []
-    where: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and (unicodedata.combining(text[j]) or text[j] in _INVISIBLE):
-            j += 1  # a base character with its combining marks: composed together (NFD spellings)
-        cluster = "".join(ch for ch in text[i:j] if ch not in _INVISIBLE and unicodedata.category(ch) != "Cf")
-        folded = unicodedata.normalize("NFKC", cluster).casefold() if cluster else ""
-        span = (spans[i][0], spans[j - 1][1])
-        out.extend(folded)
-        where.extend([span] * len(folded))
-        i = j
-    return "".join(out), where
-
-
-def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
-    """The letters and digits of a folded string, run together, with each one's folded index and the
-    skeleton positions where a run of letters and digits starts and ends."""
-    chars: list[str] = []
-    index: list[int] = []
-    starts: set[int] = set()
-    ends: set[int] = set()
-    for m in re.finditer(r"[^\W_]+", folded):
-        starts.add(len(chars))
-        chars.extend(m.group(0))
-        index.extend(range(m.start(), m.end()))
-        ends.add(len(chars))
-    return "".join(chars), index, starts, ends
-
-
-def _name_key(raw: str) -> str:
-    return _skeleton(_fold(raw)[0])[0]
-
-
-class Redactor:
-    """Replaces, in text an audience sees, every name of a record it may not see by ``[withheld]``.
-
-    Names are ids, page paths, file names and stems. Matching is on normalised text (HTML entities, percent
-    escapes and Markdown escapes decoded, NFKC, case-folded, zero-width and soft hyphens dropped) with the
-    separators between letters and digits ignored, by whole runs of letters and digits: a name is found
-    inside longer tokens (``<id>.pdf``, ``evidence/<id>/annex``, ``<id>_v2``, URLs) and spelt with spaces
-    or nothing for hyphens, but "QM-01" is not found in "QM-012". Where a visible record's name is as long
-    or longer (a shared document, "QM-012"), the text names the visible record and is left alone.
-    Deterministic whatever the hash seed; picklable, so render workers can use it.
-    """
-
-    def __init__(self, hidden: set[str], visible: set[str]):
-        keep = {k for k in map(_name_key, sorted(visible)) if k}
-        self._hidden = tuple(sorted({k for k in map(_name_key, sorted(hidden)) if k} - keep))
-        self._names = {k: False for k in keep}
-        self._names.update({k: True for k in self._hidden})
-        self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
-
-    def __bool__(self) -> bool:
-        return bool(self._hidden)
-
-    def __repr__(self) -> str:  # in page fingerprints: stable and short
-        import hashlib
-
-        return f"Redactor({hashlib.sha256(repr(self._hidden).encode()).hexdigest()[:16]})"
-
-    def __call__(self, text: str) -> str:
-        if not text or not self._hidden:
-            return text
-        folded, where = _fold(text)
-        skel, index, starts, ends = _skeleton(folded)
-        cuts: list[tuple[int, int]] = []
-        p, n = 0, len(skel)
-        while p < n:
-            if p not in starts:
-                p += 1
-                continue
-            for length in self._lengths:  # the longest name wins: a visible one leaves its text alone
-                if p + length in ends and (hidden := self._names.get(skel[p:p + length])) is not None:
-                    if hidden:
-                        cuts.append((where[index[p]][0], where[index[p + length - 1]][1]))
-                    p += length
-                    break
-            else:
-                p += 1
-        if not cuts:
-            return text
-        out, pos = [], 0
-        for a, b in cuts:
-            out.append(text[pos:max(a, pos)])
-            out.append(WITHHELD)
-            pos = max(pos, b)
-        out.append(text[pos:])
-        return "".join(out)
-
-
-def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
-    """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
-    rank = audience_rank(audience)
-    return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
-                    {f.id for f in project.findings if audience_rank(f.audience) <= rank})
-
-
-def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
-    """Replace, in text this audience sees, every id, page path and file name of a record it may not see.
-
-    Contributors write "see IA-2026-02" or link "evidence/TR-7.html" in notes; in a build that withholds
-    those records, the names must not appear either, in any spelling (see ``Redactor``).
-    """
-    hidden: set[str] = set()
-    visible: set[str] = set()
-    for e in project.evidence:
-        names = {e.id, f"evidence/{e.id}.html"}
-        if e.file:
-            pub = published_name(e.file)
-            names |= {e.file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(e.file).name,
-                      PurePosixPath(pub).name}
-            stem = PurePosixPath(e.file).stem
-            if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
-                names.add(stem)
-        (visible if e.id in visible_evidence else hidden).update(names)
-    for f in project.findings:
-        (visible if f.id in visible_findings else hidden).update({f.id, f"findings/{f.id}.html"})
-    # a name a visible record also uses is not a secret (a shared document, a shared file name)
-    return Redactor(hidden - visible, visible)
 
 
 def _stage_name(key: str) -> str:

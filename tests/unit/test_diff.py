@@ -119,3 +119,75 @@ def test_workflow_posts_the_pull_request_diff_and_finds_its_comment_by_the_marke
     assert 'python -m isoready diff "$BASE_SHA" "$HEAD_SHA" --format markdown' in workflow
     assert f"marker='{MARKER}'" in workflow  # the same hidden line the Markdown diff starts with
     assert "--method PATCH" in workflow  # an existing comment is updated, not duplicated
+
+
+def _secret_after_the_audit(repo: Path) -> None:
+    """After the audit: an internal record, and an internal finding on 4.3 (whose state changes)."""
+    edit(repo / "content/organisation.yaml", "name: Example Works Ltd\n",
+         "name: Example Works Ltd\nlast_audit: audit-2026-10\n")
+    (repo / "evidence/support/secret.yaml").write_text(
+        "title: Confidential pay review\nkind: record\nclauses: [\"7.1.2\"]\ndate: 2026-11-02\naudience: internal\n",
+        encoding="utf-8")
+    with open(repo / "content/findings/internal-audit-2026.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- id: IA-2026-03\n  clauses: [\"4.3\"]\n  grade: minor\n  status: open\n  raised: 2026-11-01\n"
+                 "  due: 2026-11-02\n  description: Scope not re-approved.\n  action: Re-approve.\n"
+                 "  audience: internal\n")
+    commit(repo, "2026-11-04", "Name the last audit; pay review")
+
+
+def test_since_last_audit_page_shows_each_audience_only_its_records(register, tmp_path):
+    """The comparison is made once for every record; each audience's page leaves out what it may not see."""
+    repo, _ = register
+    _secret_after_the_audit(repo)
+    pages = {}
+    for audience in ("public", "auditor", "internal"):
+        out = tmp_path / audience
+        assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--audience", audience,
+                         "--output", str(out)]) == 0
+        pages[audience] = (out / "since-last-audit.html").read_text(encoding="utf-8")
+    public, auditor, internal = pages["public"], pages["auditor"], pages["internal"]
+    for withheld in ("support/secret", "Confidential pay review", "IA-2026-03", "overdue since"):
+        assert withheld not in auditor and withheld not in public and withheld in internal
+    # 4.3's reasons in the words of its clause page for each audience: the withheld finding unnamed for the
+    # auditor, not even graded in a public build that does not publish findings; the visible document named
+    assert "open minor finding, action overdue; document context/scope changed since its approval on 2026-10-01" \
+        in auditor
+    assert "audit findings are being addressed (not published in this build); document context/scope changed" \
+        in public and "minor" not in public
+    assert "open minor finding IA-2026-03, action overdue since 2026-11-02; document context/scope changed since " \
+           "its approval on 2026-10-01" in internal
+    # what the auditor may see is there, and no line stands for a withheld record
+    assert auditor.count("<li>Added: ") == 1 and "Added: <a" in auditor and "Induction records 2026" in auditor
+    assert internal.count("<li>Added: ") == 2
+    assert "<li>Opened: " not in auditor and "Minor nonconformity" not in auditor
+    assert "Opened: <a" in internal and "Minor nonconformity" in internal
+
+
+def test_the_diff_command_lists_every_record(register, capsys):
+    """``isoready diff`` reads the whole repository: it is not an audience's view, so nothing is left out."""
+    repo, _ = register
+    _secret_after_the_audit(repo)
+    code, out, _ = run(capsys, "diff", "audit-2026-10", "HEAD", "--root", str(repo))
+    assert code == 0
+    assert "- added: support/secret Confidential pay review\n" in out
+    assert "Findings:\n- opened: IA-2026-03 (minor)\n- overdue: IA-2026-03 (minor)\n" in out
+    assert "- 4.3 Determining the scope of the quality management system: ready → at risk: open minor finding " \
+           "IA-2026-03, action overdue since 2026-11-02; document context/scope" in out
+
+
+def test_the_comparison_is_data_and_flows_down_the_pipeline():
+    """diff and history compute, views word: neither imports views (not even inside a function), diff does
+    not import history, and the shared reading of a commit (snapshot) imports neither."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "isoready"
+
+    def imports(name: str, top_level_only: bool = False) -> set[str]:
+        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
+        nodes = tree.body if top_level_only else ast.walk(tree)
+        return {n.module for n in nodes if isinstance(n, ast.ImportFrom) and n.level == 1}
+
+    assert not {"views", "history"} & imports("diff")
+    assert "views" not in imports("history")
+    assert not {"views", "diff", "history"} & imports("snapshot")
+    assert {"diff", "history"} & imports("views") == {"diff", "history"} & imports("views", top_level_only=True)

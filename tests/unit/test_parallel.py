@@ -153,3 +153,57 @@ def test_serial_and_parallel_reading_agree(tmp_path: Path, monkeypatch) -> None:
     project, diags, known = results["1"]
     assert len(project.evidence) == 126 and len(known) == 125  # 125 files (one holds two records)
     assert sum(d.code == "E203" for d in diags) == 12
+
+
+# --------------------------------------------------------------------------- Background (the exports beside the pages)
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value
+
+
+def _fails() -> None:
+    raise ValueError("export broke: checklist.xlsx")
+
+
+@needs_fork
+def test_background_runs_in_another_process_and_returns_its_result(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    job = parallel.Background(lambda: _pid_and(41 + 1))
+    pid, value = job.result()
+    assert value == 42 and pid != os.getpid()
+
+
+def test_background_with_one_worker_runs_here_when_asked(monkeypatch) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "1")
+    calls = []
+    job = parallel.Background(lambda: calls.append(1) or _pid_and(7))
+    assert calls == []  # nothing ran yet: the serial fallback runs it in result()
+    assert job.result() == (os.getpid(), 7) and calls == [1]
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_background_errors_reach_the_caller(monkeypatch, workers) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", workers)
+    with pytest.raises(ValueError, match="export broke: checklist.xlsx"):
+        parallel.Background(_fails).result()
+
+
+@needs_fork
+def test_a_cancelled_background_job_leaves_no_process(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    marker = tmp_path / "done"
+
+    def slow() -> None:
+        import time
+
+        time.sleep(30)
+        marker.write_text("finished")
+
+    job = parallel.Background(slow)
+    proc = job._proc
+    assert proc is not None and proc.is_alive()
+    job.cancel()
+    assert not proc.is_alive() and not marker.exists()
+    assert multiprocessing.active_children() == []

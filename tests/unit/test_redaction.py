@@ -19,10 +19,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from isoready.archive import make_archive
 from isoready.package import Options, build
-from isoready.views import Redactor, _fold, _skeleton
+from isoready.redact import Redactor, _fold, _skeleton
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -199,3 +201,53 @@ def test_redaction_is_deterministic_and_total():
     text = "see rec-5, rec-50 and rec-199; not rec-2000"
     assert a(text) == b(text) == "see [withheld], [withheld] and [withheld]; not rec-2000"
     assert repr(a) == repr(b)
+
+
+# --------------------------------------------------------------------------- the fast matcher against the plain one
+
+
+def _reference(r: Redactor, text: str) -> str:
+    """The redactor as first written (character by character over the folded skeleton): the fast matcher,
+    which works on whole runs and rejects most texts early, must give exactly this."""
+    from isoready.redact import WITHHELD
+
+    if not text or not r._hidden:
+        return text
+    folded, where = _fold(text)
+    skel, index, starts, ends = _skeleton(folded)
+    cuts = []
+    p, n = 0, len(skel)
+    while p < n:
+        if p not in starts:
+            p += 1
+            continue
+        for length in r._lengths:
+            if p + length in ends and (hidden := r._names.get(skel[p:p + length])) is not None:
+                if hidden:
+                    cuts.append((where[index[p]][0], where[index[p + length - 1]][1]))
+                p += length
+                break
+        else:
+            p += 1
+    out, pos = [], 0
+    for a, b in cuts:
+        out.append(text[pos:max(a, pos)])
+        out.append(WITHHELD)
+        pos = max(pos, b)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_PIECES = ["QM", "01", "012", "qm-01", "QM-012", "rec", "-", "_", ".", "/", " ", "x", "7q41", "canary", "kx",
+           "caf\u00e9", "CAFE\u0301", "9", "&amp;", "&#45;", "%2D", "%41", "\\-", "\u00ad", "\u200b", "\uff31\uff2d",
+           "evidence/", ".pdf", ".html", "files/", "\u00e9", "a", "1", "\n", "rec-1", "QM-01"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sets(st.sampled_from(
+    ["QM-01", "qm-012", "012", "rec-1", "x/7q41", "canary-kx", "café-9", "evidence/rec-1.html", "a1", "QM01x"]), max_size=5),
+    st.sets(st.sampled_from(["QM-012", "rec-12", "canary", "a1-b", "café-91"]), max_size=3))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_matcher_gives_exactly_the_plain_matchers_result(pieces, hidden, visible):
+    r = Redactor(hidden, visible)
+    text = "".join(pieces)
+    assert r(text) == _reference(r, text)

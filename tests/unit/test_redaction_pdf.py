@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from e2e_support import CHROMIUM, require
-from isoready.views import _fold, _skeleton
+from isoready.redact import _fold, _skeleton
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,215 @@
+"""Redaction: every name of a record an audience may not see, replaced in the text it does see.
+
+Views call ``redactor(...)`` once per build and pass every sentence and free-text field through it; the
+render workers use the same object for team-written pages (it is picklable). Matching is on normalised
+text, inside longer tokens; see ``Redactor``. SECURITY.md says what is and is not covered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from typing import Callable
+from urllib.parse import unquote
+
+from .model import Project, audience_rank, published_name
+
+#: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
+WITHHELD = "[withheld]"
+
+#: characters that never show: zero-width space/joiners, word joiner, BOM, soft hyphen (and every other
+#: format character, category Cf, dropped below)
+_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_MD_ESCAPE = set("\\`*_{}[]()#+-.!|<>~\"'")
+
+
+def _decode_pass(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """One pass of decoding: HTML entities, percent-escapes and Markdown backslash escapes, each output
+    character remembering the span of original text it came from."""
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        m = None
+        if c == "&":
+            m = _ENTITY.match(text, i)
+            decoded = html.unescape(m.group(0)) if m else ""
+        elif c == "%":
+            m = _PERCENT.match(text, i)
+            decoded = unquote(m.group(0), errors="replace") if m else ""
+        elif c == "\\" and i + 1 < n and text[i + 1] in _MD_ESCAPE:
+            m = re.match(r"\\.", text[i:i + 2])
+            decoded = text[i + 1]
+        if m and decoded != m.group(0):
+            span = (spans[i][0], spans[i + len(m.group(0)) - 1][1])
+            out.extend(decoded)
+            where.extend([span] * len(decoded))
+            i += len(m.group(0))
+            continue
+        out.append(c)
+        where.append(spans[i])
+        i += 1
+    return "".join(out), where
+
+
+def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` normalised for matching (entities and escapes decoded twice over, NFKC, case-folded, invisible
+    and format characters dropped), with the original span of every character."""
+    spans = [(i, i + 1) for i in range(len(text))]
+    if text.isascii() and "&" not in text and "%" not in text and "\\" not in text:
+        # nothing to decode, NFKC leaves ASCII as it is and nothing in it is invisible: the same result, fast
+        return text.lower(), spans
+    for _ in range(2):  # "%26amp%3B" and "&#37;41": encodings of encodings
+        text, spans = _decode_pass(text, spans)
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _INVISIBLE):
+            j += 1  # a base character with its combining marks: composed together (NFD spellings)
+        cluster = "".join(ch for ch in text[i:j] if ch not in _INVISIBLE and unicodedata.category(ch) != "Cf")
+        folded = unicodedata.normalize("NFKC", cluster).casefold() if cluster else ""
+        span = (spans[i][0], spans[j - 1][1])
+        out.extend(folded)
+        where.extend([span] * len(folded))
+        i = j
+    return "".join(out), where
+
+
+_RUN = re.compile(r"[^\W_]+")
+#: how much of each withheld name the quick test for "might this text hold one" keeps
+_PREFIX = 10
+
+
+def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
+    """The letters and digits of a folded string, run together, with each one's folded index and the
+    skeleton positions where a run of letters and digits starts and ends."""
+    chars: list[str] = []
+    index: list[int] = []
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for m in _RUN.finditer(folded):
+        starts.add(len(chars))
+        chars.extend(m.group(0))
+        index.extend(range(m.start(), m.end()))
+        ends.add(len(chars))
+    return "".join(chars), index, starts, ends
+
+
+def _name_key(raw: str) -> str:
+    return _skeleton(_fold(raw)[0])[0]
+
+
+class Redactor:
+    """Replaces, in text an audience sees, every name of a record it may not see by ``[withheld]``.
+
+    Names are ids, page paths, file names and stems. Matching is on normalised text (HTML entities, percent
+    escapes and Markdown escapes decoded, NFKC, case-folded, zero-width and soft hyphens dropped) with the
+    separators between letters and digits ignored, by whole runs of letters and digits: a name is found
+    inside longer tokens (``<id>.pdf``, ``evidence/<id>/annex``, ``<id>_v2``, URLs) and spelt with spaces
+    or nothing for hyphens, but "QM-01" is not found in "QM-012". Where a visible record's name is as long
+    or longer (a shared document, "QM-012"), the text names the visible record and is left alone.
+    Deterministic whatever the hash seed; picklable, so render workers can use it.
+    """
+
+    def __init__(self, hidden: set[str], visible: set[str]):
+        keep = {k for k in map(_name_key, sorted(visible)) if k}
+        self._hidden = tuple(sorted({k for k in map(_name_key, sorted(hidden)) if k} - keep))
+        self._names = {k: False for k in keep}
+        self._names.update({k: True for k in self._hidden})
+        self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
+        self._longest = self._lengths[0] if self._lengths else 0
+        # the beginnings (up to _PREFIX characters) of the withheld names: a text none of whose runs of letters
+        # and digits begins one cannot hold one (the common case, decided without the full match)
+        self._hidden_prefixes = frozenset(k[:i] for k in self._hidden for i in range(1, min(len(k), _PREFIX) + 1))
+
+    def __bool__(self) -> bool:
+        return bool(self._hidden)
+
+    def __repr__(self) -> str:  # in page fingerprints: stable and short
+        return f"Redactor({hashlib.sha256(repr(self._hidden).encode()).hexdigest()[:16]})"
+
+    def __call__(self, text: str) -> str:
+        if not text or not self._hidden:
+            return text
+        fast = text.isascii() and "&" not in text and "%" not in text and "\\" not in text
+        folded = text.lower() if fast else _fold(text)[0]  # the same folding as _fold, without the spans
+        runs = [(m.start(), m.end()) for m in _RUN.finditer(folded)]
+        tokens = [folded[a:b] for a, b in runs]
+        starts = self._hidden_prefixes
+        if not any(t[:_PREFIX] in starts for t in tokens):
+            return text  # no run of letters and digits begins a withheld name: nothing to cut
+        cuts: list[tuple[int, int]] = []
+        names, longest = self._names, self._longest
+        j, count = 0, len(tokens)
+        while j < count:
+            # names are whole runs of letters and digits run together: from run j, add runs while the text so
+            # far is no longer than the longest name; the longest name found wins (a visible one leaves its
+            # text alone)
+            best, hidden, acc = -1, False, ""
+            for k in range(j, count):
+                acc += tokens[k]
+                if len(acc) > longest:
+                    break
+                found = names.get(acc)
+                if found is not None:
+                    best, hidden = k, found
+            if best < 0:
+                j += 1
+                continue
+            if hidden:
+                cuts.append((runs[j][0], runs[best][1]))
+            j = best + 1
+        if not cuts:
+            return text
+        if not fast:  # back to the original text's positions
+            where = _fold(text)[1]
+            cuts = [(where[a][0], where[b - 1][1]) for a, b in cuts]
+        out, pos = [], 0
+        for a, b in cuts:
+            out.append(text[pos:max(a, pos)])
+            out.append(WITHHELD)
+            pos = max(pos, b)
+        out.append(text[pos:])
+        return "".join(out)
+
+
+def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
+    """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
+    rank = audience_rank(audience)
+    return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
+                    {f.id for f in project.findings if audience_rank(f.audience) <= rank})
+
+
+def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
+    """Replace, in text this audience sees, every id, page path and file name of a record it may not see.
+
+    Contributors write "see IA-2026-02" or link "evidence/TR-7.html" in notes; in a build that withholds
+    those records, the names must not appear either, in any spelling (see ``Redactor``).
+    """
+    hidden: set[str] = set()
+    visible: set[str] = set()
+    for e in project.evidence:
+        names = {e.id, f"evidence/{e.id}.html"}
+        if e.file:
+            pub = published_name(e.file)
+            names |= {e.file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(e.file).name,
+                      PurePosixPath(pub).name}
+            stem = PurePosixPath(e.file).stem
+            if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
+                names.add(stem)
+        (visible if e.id in visible_evidence else hidden).update(names)
+    for f in project.findings:
+        (visible if f.id in visible_findings else hidden).update({f.id, f"findings/{f.id}.html"})
+    # a name a visible record also uses is not a secret (a shared document, a shared file name)
+    return Redactor(hidden - visible, visible)
+
+
+__all__ = ["Redactor", "redactor", "audience_redactor", "WITHHELD"]

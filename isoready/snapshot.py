@@ -1,0 +1,84 @@
+"""The project as a commit had it: read from the git objects, checked and assessed, and its headline figures.
+
+Shared by the readiness diff (``diff.py``: two sides compared) and the readiness history (``history.py``:
+one evaluation per commit), so neither imports the other. Data only: no words, no audience.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+from . import gitdata
+from .assess import AT_RISK, NOT_READY, READY, Readiness, assess
+from .catalog import load_catalog
+from .diagnostics import errors
+from .model import Project
+from .validate import read_project
+
+
+@dataclass(frozen=True)
+class Side:
+    """One end of a diff: a commit (or a working folder), its project and readiness."""
+
+    ref: str
+    commit: str  # full id; '' for a folder outside git
+    project: Project
+    readiness: Readiness
+    blobs: dict  # path under evidence/ -> git blob id (or sha256 of the bytes outside git)
+    errors: int = 0
+
+
+def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None) -> Side:
+    """The project at a commit, assessed as of ``as_of`` (default: the commit's own date).
+
+    Raises ValueError when ``ref`` names no commit, tag or branch.
+    """
+    sha = gitdata.resolve(repo, ref)
+    if sha is None:
+        raise ValueError(f"'{ref}' names no commit, tag or branch of this repository")
+    when = gitdata.commit_date(repo, sha)
+    day = as_of or when
+    tmp = Path(tempfile.mkdtemp(prefix="isoready-diff-"))
+    try:
+        gitdata.materialise(repo, sha, tmp)
+        project, diags = read_project(tmp, load_catalog(), day)
+        readiness = assess(project, day, until(revisions, when))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Side(ref, sha, project, readiness, gitdata.blobs(repo, sha), len(errors(diags)))
+
+
+def until(revisions: Any, day: date) -> Any:
+    """The revisions known on a day (commits dated later had not happened yet)."""
+    if revisions is None:
+        return None
+    return {k: tuple(r for r in v if r.date <= day) for k, v in revisions.items()}
+
+
+def figures(readiness: Any, project: Any, errors: int) -> dict:
+    """The numbers of one evaluation: what history.json keeps per commit, and a diff shows per side."""
+
+    def share(x: Optional[float]) -> Optional[float]:
+        return None if x is None else round(x, 4)
+
+    mains = {}
+    for clause in project.catalog.mains:
+        r = readiness.clauses[clause.number]
+        mains[clause.number] = {"ready": share(r.share(READY)), "at_risk": share(r.share(AT_RISK)),
+                                "not_ready": share(r.share(NOT_READY))}
+    return {
+        "overall": share(readiness.overall),
+        "ready": share(readiness.share(READY)), "at_risk": share(readiness.share(AT_RISK)),
+        "not_ready": share(readiness.share(NOT_READY)),
+        "leaves_applicable": readiness.leaves_applicable,
+        "by_main": mains,
+        "gates": {name: gate.passed for name, gate in readiness.gates.items()},
+        "open_findings": sum(1 for f in readiness.findings if f.finding.is_open),
+        "stale_evidence": len(readiness.stale_evidence),
+        "errors": errors,
+    }
