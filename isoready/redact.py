@@ -126,6 +126,7 @@ class Redactor:
         self._names.update({k: True for k in self._hidden})
         self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
         self._longest = self._lengths[0] if self._lengths else 0
+        self._repr = f"Redactor({hashlib.sha256(repr(self._hidden).encode()).hexdigest()[:16]})"
         # the beginnings (up to _PREFIX characters) of the withheld names: a text none of whose runs of letters
         # and digits begins one cannot hold one (the common case, decided without the full match)
         self._hidden_prefixes = frozenset(k[:i] for k in self._hidden for i in range(1, min(len(k), _PREFIX) + 1))
@@ -133,8 +134,8 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self._hidden)
 
-    def __repr__(self) -> str:  # in page fingerprints: stable and short
-        return f"Redactor({hashlib.sha256(repr(self._hidden).encode()).hexdigest()[:16]})"
+    def __repr__(self) -> str:  # in page fingerprints: stable and short (worked out once, not per page)
+        return self._repr
 
     def __call__(self, text: str) -> str:
         if not text or not self._hidden:
