@@ -162,13 +162,30 @@ class BuildCache:
                 (self.folder / legacy).unlink()
             except OSError:
                 pass
-        # per-file results are rewritten only when one changed (the entries are immutable once made)
-        if not (self.folder / "results.json").is_file() or self.results.keys() != self._saved_results.keys() or any(
-                self._saved_results[k] is not v for k, v in self.results.items()):
-            _dump(self.folder / "results.json", {"code": _code_version(),
-                                                 "results": {k: _enc(v) for k, v in sorted(self.results.items())}})
+        for part in self.folder.glob(".*.part"):  # a save that was stopped half-way (never read)
+            try:
+                part.unlink()
+            except OSError:
+                pass
+        self.save_results()
         _dump(self.folder / "pages.json", {"version": VERSION, "code": _code_version(), "pages": pages,
                                            "output": str(output)})
+
+    def save_results(self) -> None:
+        """The per-file results, rewritten only when one changed (the entries are immutable once made, and keyed
+        by each file's SHA-256, so they may be saved before the build ends: ``package.build`` does it in the
+        background while the pages render)."""
+        if unsafe(self.folder.parent.parent):
+            return
+        if not (self.folder / "results.json").is_file() or self.results.keys() != self._saved_results.keys() or any(
+                self._saved_results[k] is not v for k, v in self.results.items()):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _dump(self.folder / "results.json", {"code": _code_version(),
+                                                 "results": {k: _enc(v) for k, v in sorted(self.results.items())}})
+
+    def results_saved(self) -> None:
+        """Another process saved the results as they are now (``save`` need not write them again)."""
+        self._saved_results = dict(self.results)
 
 
 def unsafe(root: Path) -> str:

@@ -121,7 +121,7 @@ MAX_NAME_BYTES = 255
 
 def name_problem(name: str) -> "tuple[str, str, str] | None":
     """Why one file or folder name cannot be published (code, message, hint), or None."""
-    if any(unicodedata.category(ch) == "Cf" for ch in name):
+    if not name.isascii() and any(unicodedata.category(ch) == "Cf" for ch in name):  # ASCII has no Cf
         ch = next(ch for ch in name if unicodedata.category(ch) == "Cf")
         return ("E322", f"name holds the invisible format character U+{ord(ch):04X} "
                         f"({unicodedata.name(ch, 'unnamed')})",

@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 problems found (errors, or warnings under --strict),
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -446,6 +447,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, a usage mistake 2
         return int(exc.code or 0)
+    # A build allocates hundreds of thousands of small objects that live to its end and hold no cycles:
+    # collecting the youngest generation every 700 allocations spends about a sixth of a cold build's CPU
+    # walking them. Rarer collections change no output (measured: user time 16.2-16.7 s -> 13.3-14.4 s at
+    # 10,000 records).
+    gc.set_threshold(100_000, 50, 1000)
     try:
         return COMMANDS[args.command](args)
     except IsoreadyError as exc:  # a usage mistake, an output we may not replace, no Chromium

@@ -197,7 +197,7 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
     exports = None
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
-        exports = Background(lambda: write_exports(site, tmp))  # the workbook and co., while the pages render
+        exports = Background(lambda: _exports_and_results(site, tmp, cache))  # while the pages render
         try:
             written, content = (render or render_with_pelican)(site, project, tmp, opts, plan)
         except PageError as exc:  # team-written pages with errors: diagnostics like any project error
@@ -208,6 +208,8 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
         written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
         written += exports.result()
+        if cache is not None:
+            cache.results_saved()
         extra_diags = copy_extra(opts.root, tmp, written)
         if errors(extra_diags):
             shutil.rmtree(tmp, ignore_errors=True)
@@ -225,6 +227,17 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
+
+
+def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]:
+    """What needs nothing from the pages: the export files, and the build cache's per-file results."""
+    written = write_exports(site, tmp)
+    if cache is not None:
+        try:
+            cache.save_results()
+        except OSError:  # a cache that cannot be written only costs speed next time
+            pass
+    return written
 
 
 def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) -> Callable:

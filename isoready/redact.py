@@ -104,6 +104,9 @@ def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
 
 
 def _name_key(raw: str) -> str:
+    """A name's letters and digits, folded, run together (what ``Redactor`` matches)."""
+    if raw.isascii() and "&" not in raw and "%" not in raw and "\\" not in raw:
+        return "".join(_RUN.findall(raw.lower()))  # what _fold's fast path and _skeleton give, without the spans
     return _skeleton(_fold(raw)[0])[0]
 
 
@@ -120,12 +123,18 @@ class Redactor:
     """
 
     def __init__(self, hidden: set[str], visible: set[str]):
-        keep = {k for k in map(_name_key, sorted(visible)) if k}
-        self._hidden = tuple(sorted({k for k in map(_name_key, sorted(hidden)) if k} - keep))
-        self._names = {k: False for k in keep}
+        hidden_keys = {k for k in map(_name_key, hidden) if k}
+        keep = {k for k in map(_name_key, visible) if k} if hidden_keys else set()  # nothing withheld: no work
+        self._hidden = tuple(sorted(hidden_keys - keep))
+        if not self._hidden:
+            keep = set()  # the redactor leaves every text alone: the visible names do not matter
+        self._names = {k: False for k in sorted(keep)}
         self._names.update({k: True for k in self._hidden})
         self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
         self._longest = self._lengths[0] if self._lengths else 0
+        # what it does, in short: in page fingerprints, and what makes two redactors equal (a preview compares
+        # a page's view-model with the previous one's, redactor included)
+        self._repr = f"Redactor({hashlib.sha256(repr(sorted(self._names.items())).encode()).hexdigest()[:16]})"
         # the beginnings (up to _PREFIX characters) of the withheld names: a text none of whose runs of letters
         # and digits begins one cannot hold one (the common case, decided without the full match)
         self._hidden_prefixes = frozenset(k[:i] for k in self._hidden for i in range(1, min(len(k), _PREFIX) + 1))
@@ -133,8 +142,14 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self._hidden)
 
-    def __repr__(self) -> str:  # in page fingerprints: stable and short
-        return f"Redactor({hashlib.sha256(repr(self._hidden).encode()).hexdigest()[:16]})"
+    def __repr__(self) -> str:  # in page fingerprints: stable and short (worked out once, not per page)
+        return self._repr
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Redactor) and other._repr == self._repr
+
+    def __hash__(self) -> int:
+        return hash(self._repr)
 
     def __call__(self, text: str) -> str:
         if not text or not self._hidden:

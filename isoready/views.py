@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
@@ -126,23 +127,26 @@ def plural(n: int, word: str, words: Optional[str] = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+@lru_cache(maxsize=None)  # pure, and asked for tens of thousands of times per build
 def clause_url(number: str) -> str:
     return "clauses/" + quote(f"{number}.html", safe="/")
 
 
+@lru_cache(maxsize=None)  # pure, and asked for tens of thousands of times per build
 def evidence_url(ev_id: str) -> str:
     """An evidence page's address for href: the id percent-encoded as UTF-8 ('/' kept), so ids in any script
     work from file://, over http and under a sub-path. The page's file is the unquoted path (``page_path``)."""
     return "evidence/" + quote(f"{ev_id}.html", safe="/")
 
 
+@lru_cache(maxsize=None)  # pure, and asked for tens of thousands of times per build
 def finding_url(fid: str) -> str:
     return "findings/" + quote(f"{fid}.html", safe="/")
 
 
 def page_path(url: str) -> str:
     """The file a page URL of ours names (the inverse of the quoting above)."""
-    return unquote(url)
+    return unquote(url) if "%" in url else url  # unquote itself is slow, even on text with nothing to decode
 
 
 def document_url(path: str) -> str:

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -268,34 +269,126 @@ def findings_sheet(ws: Worksheet, site: ExportView) -> None:
     _finish(ws, 1, FINDING_HEADERS, row, site.as_of, f"Findings: {site.organisation}")
 
 
-def evidence_sheet(ws: Worksheet, site: ExportView) -> None:
+def evidence_values(site: ExportView, e: Any) -> list[str]:
+    return [e.id, e.title, e.kind_label, ", ".join(c.number for c in e.clauses), e.owner, e.date, e.review_by,
+            "Yes" if e.stale else "No", e.audience, _site_link(site, e.url), e.document.path if e.document else "",
+            e.document.sha256 if e.document else "", e.external_url or ""]
+
+
+def evidence_links(site: ExportView, e: Any) -> list[tuple[int, str]]:
+    """(column, target) of the hyperlinks of one Evidence row."""
+    links = [(1, _site_link(site, e.url))]
+    if e.document:
+        links.append((11, _site_link(site, e.document.url)))
+    if e.external_url:
+        links.append((13, e.external_url))
+    return links
+
+
+class _EvidenceRows:
+    """The Evidence sheet's body, one row per record: written as XML straight into the saved workbook.
+
+    openpyxl keeps a Python object per cell until it saves, and writes each through its XML tree: at 100,000
+    records that was most of a build's memory and a third of its time. The sheet's header, columns, freeze,
+    filter and print setup are openpyxl's; the rows, their hyperlinks and relationships are the same XML
+    openpyxl writes for them (tests/unit/test_workbook.py compares the two, cell by cell).
+    """
+
+    def __init__(self, site: ExportView, body_style: int, stale_style: int):
+        self.site, self.body, self.stale = site, body_style, stale_style
+        self.last_row = 1 + len(site.evidence)
+        self.note_row = self.last_row + 2 if site.hidden_evidence else 0
+
+    def sheet_data(self) -> tuple[str, str, str]:
+        """(rows XML, hyperlinks XML, relationships XML)."""
+        rows: list[str] = []
+        links: list[str] = []
+        rels: list[str] = []
+        letters = [get_column_letter(c) for c in range(1, len(EVIDENCE_HEADERS) + 1)]
+        for row, e in enumerate(self.site.evidence, start=2):
+            values = evidence_values(self.site, e)
+            lines = 1
+            cells = []
+            for col, (value, letter) in enumerate(zip(values, letters), start=1):
+                style = self.stale if col == 8 and e.stale else self.body
+                cells.append(_cell_xml(f"{letter}{row}", value, style))
+                lines = max(lines, _lines(value, EVIDENCE_HEADERS[col - 1][1]))
+            rows.append(f'<row r="{row}" ht="{"%.16g" % min(409, 14.5 * lines + 2)}" customHeight="1">'
+                        + "".join(cells) + "</row>")
+            for col, target in evidence_links(self.site, e):
+                rid = f"rId{len(rels) + 1}"
+                links.append(f'<hyperlink xmlns:r="{_R_NS}" ref="{letters[col - 1]}{row}" r:id="{rid}" />')
+                rels.append(f'<Relationship Type="{_HYPERLINK}" Target="{_attr(target)}" TargetMode="External" '
+                            f'Id="{rid}" />')
+        if self.note_row:
+            note = f"{self.site.hidden_evidence} evidence records not shown in this build."
+            rows.append(f'<row r="{self.note_row}">{_cell_xml(f"A{self.note_row}", note, None)}</row>')
+        return ("".join(rows), f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "",
+                f'<Relationships xmlns="{_PACKAGE_RELS}">{"".join(rels)}</Relationships>' if rels else "")
+
+    def splice(self, sheet: bytes) -> tuple[bytes, bytes]:
+        """The saved (header-only) sheet with the rows in, and the sheet's relationships part (b"" if none)."""
+        rows, links, rels = self.sheet_data()
+        xml = sheet.decode("utf-8")
+        last = self.note_row or self.last_row
+        xml = re.sub(r'<dimension ref="[^"]*" />', f'<dimension ref="A1:{get_column_letter(len(EVIDENCE_HEADERS))}'
+                     f'{max(last, 1)}" />', xml, count=1)
+        xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)
+        if links:
+            at = min(i for i in (xml.find(t) for t in ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter",
+                                                       "</worksheet>")) if i >= 0)
+            xml = xml[:at] + links + xml[at:]
+        return xml.encode("utf-8"), rels.encode("utf-8")
+
+
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_HYPERLINK = _R_NS + "/hyperlink"
+_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    return (_esc(text).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
+def _cell_xml(ref: str, value: str, style: "int | None") -> str:
+    """One text cell as openpyxl writes it (an inline string; empty: a styled blank)."""
+    s = f' s="{style}"' if style is not None else ""
+    if not value:
+        return f'<c r="{ref}"{s} t="n" />'
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # what openpyxl would refuse; YAML cannot carry them anyway
+    stripped = value.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != value else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_esc(value)}</t></is></c>'
+
+
+def evidence_sheet(ws: Worksheet, site: ExportView) -> _EvidenceRows:
+    """The Evidence sheet's frame (header, widths, freeze, filter, print setup); its rows are spliced into the
+    saved file (``_EvidenceRows``)."""
     ws.title = "Evidence"
     _header(ws, 1, EVIDENCE_HEADERS)
-    row = 1
-    for e in site.evidence:
-        row += 1
-        _body_row(ws, row, [
-            e.id, e.title, e.kind_label, ", ".join(c.number for c in e.clauses), e.owner, e.date, e.review_by,
-            "Yes" if e.stale else "No", e.audience, _site_link(site, e.url), e.document.path if e.document else "",
-            e.document.sha256 if e.document else "", e.external_url or "",
-        ], EVIDENCE_HEADERS)
-        ws.cell(row=row, column=1).hyperlink = _site_link(site, e.url)
-        if e.document:
-            ws.cell(row=row, column=11).hyperlink = _site_link(site, e.document.url)
-        if e.external_url:
-            ws.cell(row=row, column=13).hyperlink = e.external_url
-        if e.stale:
-            ws.cell(row=row, column=8).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
-    if site.hidden_evidence:
-        _text(ws.cell(row=row + 2, column=1), f"{site.hidden_evidence} evidence records not shown in this build.")
-    _finish(ws, 1, EVIDENCE_HEADERS, row, site.as_of, f"Evidence register: {site.organisation}")
+    probe = ws.cell(row=2, column=1)  # the two body styles, registered as _body_row and the stale fill make them
+    probe.alignment = _TOP
+    probe.border = _BORDER
+    body = copy.copy(probe._style)
+    probe.fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
+    stale = copy.copy(probe._style)
+    del ws._cells[(2, 1)]
+    styles = ws.parent._cell_styles
+    rows = _EvidenceRows(site, styles.add(body), styles.add(stale))
+    _finish(ws, 1, EVIDENCE_HEADERS, rows.last_row, site.as_of, f"Evidence register: {site.organisation}")
+    return rows
 
 
 def workbook_bytes(site: ExportView) -> bytes:
     wb = Workbook()
     checklist_sheet(wb.active, site)
     findings_sheet(wb.create_sheet(), site)
-    evidence_sheet(wb.create_sheet(), site)
+    evidence = evidence_sheet(wb.create_sheet(), site)
     stamp = datetime.fromisoformat(site.as_of + "T00:00:00")
     wb.properties.created = stamp
     wb.properties.modified = stamp
@@ -303,24 +396,42 @@ def workbook_bytes(site: ExportView) -> bytes:
     wb.properties.title = f"ISO 9001 audit checklist: {site.organisation}"
     raw = io.BytesIO()
     wb.save(raw)
-    return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), evidence.splice if evidence else None)
+
+
+_EVIDENCE_PART = "xl/worksheets/sheet3.xml"
+_EVIDENCE_RELS = "xl/worksheets/_rels/sheet3.xml.rels"
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def normalise_zip(data: bytes, modified: str) -> bytes:
-    """The same zip with fixed entry timestamps and attributes, and the save time replaced by ``modified``."""
+def normalise_zip(data: bytes, modified: str, splice: Any = None) -> bytes:
+    """The same zip with fixed entry timestamps and attributes, and the save time replaced by ``modified``;
+    ``splice(sheet) -> (sheet, relationships)`` fills in the Evidence sheet's rows."""
     out = io.BytesIO()
+
+    def put(dst: zipfile.ZipFile, name: str, body: bytes) -> None:
+        fixed = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        fixed.compress_type = zipfile.ZIP_DEFLATED
+        fixed.external_attr = 0o644 << 16
+        dst.writestr(fixed, body)
+
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl writes "now" on save, whatever we set
+        names = src.namelist()
+        for name in names:
+            body = src.read(name)
+            if name == "docProps/core.xml":  # openpyxl writes "now" on save, whatever we set
                 body = _MODIFIED.sub(rb"\g<1>" + modified.encode() + rb"\g<2>", body)
-            dst.writestr(fixed, body)
+            if name == _EVIDENCE_RELS and splice is not None:
+                continue  # written with the sheet, below
+            if name == _EVIDENCE_PART and splice is not None:
+                body, rels = splice(body)
+                put(dst, name, body)
+                if rels:
+                    put(dst, _EVIDENCE_RELS, rels)
+                continue
+            put(dst, name, body)
     return out.getvalue()
 
 

@@ -51,9 +51,32 @@ def test_serve_update_equals_a_cold_build(project, tmp_path, change):
     cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
     assert cold.ok
     assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
-    if change == "nothing":  # no view-model changed: no page is rewritten
+    if change == "nothing":  # no view-model changed: no page is rewritten (Markdown document pages included)
         rewritten = [p for p, t in stamps.items() if p.exists() and p.stat().st_mtime_ns != t]
-        assert [p.name for p in rewritten if not p.name.endswith(".md.html")] == []
+        assert [p.name for p in rewritten] == []
+
+
+@pytest.mark.parametrize("audience", ["internal", "auditor"])
+def test_an_edit_rewrites_only_the_pages_that_show_it(project, tmp_path, audience):
+    """One record's description edited: its own page and the pages listing it change; the pages of Markdown
+    documents (which carry the build's redactor) are not rendered again."""
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience=audience)
+    preview = Preview(opts)
+    assert preview.full().ok
+    out = tmp_path / "preview"
+    documents = [p for p in out.rglob("*.md.html")]
+    assert documents, "the fixture has Markdown documents"
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    before = snapshot(project)
+    record = next(r for r in sorted((project / "evidence").rglob("*.yaml"))
+                  if ".md" not in r.read_text() and "title: " in r.read_text())  # a record no document page shows
+    record.write_text(record.read_text().replace("title: ", "title: Edited ", 1))
+    ok, diags = preview.update(reported(before, snapshot(project)))
+    assert ok, diags
+    rewritten = {p for p, t in stamps.items() if p.exists() and p.stat().st_mtime_ns != t}
+    assert rewritten and not rewritten & set(documents)
+    assert tree(out) == tree((build(replace(opts, output=tmp_path / "cold", use_cache=False))).output)
 
 
 def test_a_sequence_of_updates_stays_equal_to_a_cold_build_and_rewrites_few_pages(project, tmp_path):

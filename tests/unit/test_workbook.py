@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -288,3 +289,68 @@ def test_libreoffice_first_page_shows_every_column(printed: list) -> None:
     assert not missing, f"columns not on the first printed page: {missing}\n{text[:800]}"
     assert "ISO 9001 audit checklist: Kestrel Precision Components Ltd" in text
     assert "Page 1 of" in text and "as of 2026-11-24" in text  # the footer
+
+
+# --------------------------------------------------------------------------- the Evidence sheet's rows, written as XML
+
+
+def _reference_evidence_sheet(ws, site) -> None:  # noqa: ANN001
+    """The Evidence sheet as openpyxl wrote it cell by cell (before the rows were written as XML)."""
+    from openpyxl.styles import PatternFill
+
+    from isoready import xlsx
+
+    ws.title = "Evidence"
+    xlsx._header(ws, 1, xlsx.EVIDENCE_HEADERS)
+    row = 1
+    for e in site.evidence:
+        row += 1
+        xlsx._body_row(ws, row, xlsx.evidence_values(site, e), xlsx.EVIDENCE_HEADERS)
+        for col, target in xlsx.evidence_links(site, e):
+            ws.cell(row=row, column=col).hyperlink = target
+        if e.stale:
+            ws.cell(row=row, column=8).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
+    if site.hidden_evidence:
+        xlsx._text(ws.cell(row=row + 2, column=1), f"{site.hidden_evidence} evidence records not shown in this build.")
+    xlsx._finish(ws, 1, xlsx.EVIDENCE_HEADERS, row, site.as_of, f"Evidence register: {site.organisation}")
+
+
+def _evidence_cells(data: bytes) -> dict:
+    ws = load_workbook(io.BytesIO(data))["Evidence"]
+    cells = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is None and not c.has_style:
+                continue
+            cells[c.coordinate] = (c.value, c.fill.fgColor.rgb if c.fill.fill_type else None, c.alignment.wrap_text,
+                                   c.alignment.vertical, c.border.left.style, c.font.b,
+                                   c.hyperlink.target if c.hyperlink else None)
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+    return {"cells": cells, "heights": heights, "dimension": ws.dimensions, "filter": ws.auto_filter.ref,
+            "freeze": ws.freeze_panes, "title_rows": ws.print_title_rows}
+
+
+def test_the_evidence_rows_written_as_xml_equal_openpyxls_own(built: BuildResult, monkeypatch) -> None:
+    """Every cell, style, hyperlink and row height of the Evidence sheet as openpyxl would write it, for the demo
+    and for records whose text needs escaping, keeps its spaces, is stale, or links outside."""
+    from isoready import xlsx
+
+    export = built.site.export
+    first = export.evidence[0]
+    odd = replace(first, id="odd/<&>-1", title="  leading & <tags> \"quoted\"\nsecond line  ",
+                  stale=True, external_url="https://example.com/a?b=1&c=\"2\"", owner="")
+    tricky = replace(export, evidence=export.evidence + (odd,), hidden_evidence=export.hidden_evidence or 2)
+    for site in (export, tricky):
+        ours = xlsx.workbook_bytes(site)
+        monkeypatch.setattr(xlsx, "evidence_sheet", _reference_evidence_sheet)
+        theirs = xlsx.workbook_bytes(site)
+        monkeypatch.undo()
+        assert any(v[1] for v in _evidence_cells(ours)["cells"].values()), "a stale fill is compared"
+        assert _evidence_cells(ours) == _evidence_cells(theirs)
+        sheets = [zipfile.ZipFile(io.BytesIO(d)).read("xl/worksheets/sheet3.xml").decode() for d in (ours, theirs)]
+        # Excel drops leading spaces unless told to keep them: the same cells say so
+        assert [re.findall(r'<c r="(\w+)"[^>]*><is><t xml:space="preserve">', x) for x in sheets] == \
+            [re.findall(r'<c r="(\w+)"[^>]*><is><t xml:space="preserve">', sheets[1])] * 2
+        for other in ("Checklist", "Findings"):
+            a, b = load_workbook(io.BytesIO(ours))[other], load_workbook(io.BytesIO(theirs))[other]
+            assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
