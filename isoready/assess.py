@@ -29,7 +29,7 @@ DEFAULT_RECORD_WINDOW = 12
 NONCONFORMITIES = ("major", "minor")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One judgement, as data: a stable code (docs/rules.md), its parameters, and the records it names.
 
@@ -56,7 +56,7 @@ def reason(code: str, evidence: Iterable[str] = (), findings: Iterable[str] = ()
     return Reason(code, tuple(sorted(params.items())), tuple(evidence), tuple(findings))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MandatoryCheck:
     """One item of documented information the catalog asks for, and whether it is there."""
 
@@ -82,7 +82,7 @@ class MandatoryCheck:
         return self.state in (REVIEW_OVERDUE, UNDECLARED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LateTarget:
     """A target date that falls after a booked audit."""
 
@@ -90,7 +90,7 @@ class LateTarget:
     audit: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseResult:
     number: str
     status: str  # own, inherited or derived declared status
@@ -127,7 +127,7 @@ class ClauseResult:
         return count / self.leaves_applicable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GateItem:
     check: str  # a stable id (docs/rules.md)
     passed: bool
@@ -136,7 +136,7 @@ class GateItem:
     clauses: tuple[str, ...] = ()  # the clauses a failing check is about (blockers link to them)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gate:
     name: str
     items: tuple[GateItem, ...]
@@ -146,7 +146,7 @@ class Gate:
         return all(i.passed for i in self.items)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingResult:
     finding: Finding
     overdue: bool
@@ -155,7 +155,7 @@ class FindingResult:
     unverified: bool = False  # a closed nonconformity with no verification of effectiveness
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """An open target: an assessment not yet done, with the date it should be."""
 
@@ -166,7 +166,7 @@ class Target:
     late: Optional[LateTarget]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditDate:
     stage: str  # stage1 | stage2
     date: date
@@ -177,7 +177,7 @@ class AuditDate:
 URGENCIES = ("blocker", "overdue", "due-before-audit", "later")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GapRow:
     """An applicable leaf that is not ready or at risk, and how urgent it is."""
 
@@ -187,7 +187,7 @@ class GapRow:
     stage: Optional[str]  # the next gate it blocks, or the audit it falls due before
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gaps:
     """Everything that stands between the organisation and certification, as ids."""
 
@@ -200,7 +200,7 @@ class Gaps:
     rows: tuple[GapRow, ...] = ()  # one per clause needing work, most urgent first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Coverage:
     """Internal audit coverage: which audits within the window reached each applicable leaf."""
 
@@ -211,7 +211,7 @@ class Coverage:
     since: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lapse:
     """Something that runs out between the as-of date and the last booked audit, assuming nothing changes."""
 
@@ -224,7 +224,7 @@ class Lapse:
     clause: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewInputs:
     """The inputs (9.3.2) the latest management review within its window considered."""
 
@@ -234,7 +234,7 @@ class ReviewInputs:
     missing: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Readiness:
     as_of: date
     overall: Optional[float]
@@ -946,7 +946,7 @@ _DAY = timedelta(days=1)
 ADDRESSED, GAP = "addressed", "gap"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicResult:
     """One transition topic (transition-topics.yaml) and whether current evidence addresses it."""
 
@@ -958,7 +958,7 @@ class TopicResult:
     provisional: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TransitionResult:
     """The project's readiness for the new edition, topic by topic, and the dates to move by."""
 

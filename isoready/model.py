@@ -66,7 +66,7 @@ def audience_rank(audience: str) -> int:
     return AUDIENCES.index(audience)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentedInfo:
     kind: str  # maintain | retain
     what: str
@@ -79,7 +79,7 @@ class DocumentedInfo:
     if_true: str = "record"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clause:
     number: str
     title: Optional[str]  # ISO's official short title; None for untitled numbered paragraphs
@@ -118,7 +118,7 @@ class Clause:
         return self.number.count(".")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Catalog:
     standard: str
     amendments: tuple[str, ...]
@@ -160,7 +160,7 @@ class Catalog:
         return [c for c in self.clauses if c.parent is None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     id: str
     title: str
@@ -189,7 +189,7 @@ class Evidence:
         return self.review_by is not None and self.review_by < as_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     clause: str
     status: str
@@ -203,7 +203,7 @@ class Assessment:
     verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verification:
     """The check that a finding's corrective action was effective."""
 
@@ -213,7 +213,7 @@ class Verification:
     evidence: tuple[str, ...] = ()  # evidence ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     id: str
     clauses: tuple[str, ...]
@@ -248,7 +248,7 @@ class Finding:
         return self.action
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Applies:
     """Conditions ISO 9001 leaves to the organisation to declare: None = undeclared, distinct from False."""
 
@@ -257,13 +257,13 @@ class Applies:
     measurement_traceability: Optional[bool] = None  # 7.1.5.2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transition:
     deadline: Optional[date] = None
     audit: Optional[date] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Certificate:
     number: Optional[str] = None
     issued: Optional[date] = None
@@ -271,7 +271,7 @@ class Certificate:
     body: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
     scope: str = ""  # Markdown
@@ -288,7 +288,7 @@ class Organisation:
     last_audit: Optional[str] = None  # a git tag, branch or commit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Project:
     root: Path
     organisation: Organisation

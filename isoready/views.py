@@ -154,14 +154,14 @@ def document_url(path: str) -> str:
     return "files/" + quote(path, safe="/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str
     text: str
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseLink:
     number: str
     name: str
@@ -170,7 +170,7 @@ class ClauseLink:
     provisional: bool = False  # an ISO 9001:2026 entry resting on the FDIS or secondary sources
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentView:
     path: str  # inside the site
     url: str
@@ -183,7 +183,7 @@ class DocumentView:
     as_text: bool = False  # an HTML/SVG/script document, published with ".txt" added so it never runs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvidenceView:
     id: str
     url: str
@@ -214,7 +214,7 @@ class EvidenceView:
     changed_since_approval: str = ""  # the sentence, when the document changed after its approval
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RevisionView:
     """One commit in a file's revision history; the author only in internal builds."""
 
@@ -224,7 +224,7 @@ class RevisionView:
     author: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MandatoryView:
     clause: ClauseLink
     kind_label: str
@@ -238,7 +238,7 @@ class MandatoryView:
     code: str = ""  # the reason's code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingView:
     id: str
     url: str
@@ -280,14 +280,14 @@ class FindingView:
     due_today: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputView:
     key: str
     label: str
     considered: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseView:
     number: str
     name: str
@@ -341,7 +341,7 @@ class ClauseView:
     sources: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseRowView:
     number: str
     name: str
@@ -360,7 +360,7 @@ class ClauseRowView:
     provisional: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MainView:
     number: str
     name: str
@@ -372,7 +372,7 @@ class MainView:
     shares: tuple[tuple[str, float], ...] = ()  # (state, share) for ready, at-risk, not-ready
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetView:
     clause: ClauseLink
     target: str
@@ -381,14 +381,14 @@ class TargetView:
     warning: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditView:
     name: str
     date: str
     countdown: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GateItemView:
     name: str
     passed: bool
@@ -398,7 +398,7 @@ class GateItemView:
     code: str = ""  # the reason's code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GateDateView:
     """A gate judged on its booked audit date, assuming nothing changes."""
 
@@ -408,7 +408,7 @@ class GateDateView:
     summary: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GateView:
     key: str
     name: str
@@ -420,7 +420,7 @@ class GateView:
     stage: str = ""  # "Stage 1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BlockerView:
     """One thing that fails a gate today, with who owns it and where to look."""
 
@@ -433,7 +433,7 @@ class BlockerView:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LapseView:
     date: str
     kind: str
@@ -448,14 +448,14 @@ class LapseView:
     clause: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoverageRowView:
     clause: ClauseLink
     audits: tuple[bool, ...]  # one per audit column
     covered: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoverageView:
     audits: tuple[Link, ...]  # one column per audit record within the window (text: date, note: auditor)
     rows: tuple[CoverageRowView, ...]
@@ -464,14 +464,14 @@ class CoverageView:
     hidden_text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountView:
     key: str
     label: str
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExclusionView:
     clause: ClauseLink
     covers: tuple[ClauseLink, ...]
@@ -480,7 +480,7 @@ class ExclusionView:
     rule_label: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GapRowView:
     clause: ClauseRowView
     urgency: str
@@ -489,7 +489,7 @@ class GapRowView:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GapsView:
     not_ready: tuple[ClauseRowView, ...]
     not_implemented: tuple[ClauseRowView, ...]
@@ -505,7 +505,7 @@ class GapsView:
     rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegisterPageView:
     """One page of the evidence register (1,000 rows a page keeps each page small at any size)."""
 
@@ -517,7 +517,7 @@ class RegisterPageView:
     pager: tuple[Link, ...]  # every page; the current one has note "current"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionView:
     """One main clause with all its clauses, for the printable report."""
 
@@ -526,7 +526,7 @@ class SectionView:
     rows: tuple["ReportRowView", ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportRowView:
     clause: ClauseView
     evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
@@ -536,7 +536,7 @@ class ReportRowView:
     reasons: tuple[tuple[Segment, ...], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A piece of a sentence; ``whole``: an id or date the report keeps on one line ("IA-2026-02")."""
 
@@ -544,7 +544,7 @@ class Segment:
     whole: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportGateView:
     """A gate for the report: its items' reasons split so no id breaks across lines."""
 
@@ -552,7 +552,7 @@ class ReportGateView:
     reasons: tuple[tuple[Segment, ...], ...]  # one per item, in order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChromeView:
     """What every page's chrome (head, header, footer) prints; templates see it as ``site``."""
 
@@ -566,7 +566,7 @@ class ChromeView:
     amendments: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DashboardView:
     scope: Markup
     certification_body: str
@@ -599,7 +599,7 @@ class DashboardView:
     transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicView:
     """One transition topic on the transition page."""
 
@@ -618,7 +618,7 @@ class TopicView:
     hidden_text: str  # "1 record not shown in this build" or ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TransitionView:
     """The transition page (transition.html) of a project still on the old edition."""
 
@@ -633,7 +633,7 @@ class TransitionView:
     dates_note: str  # where the dates come from and "confirm with your certification body"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TransitionPanelView:
     """The dashboard's "Ready for ISO 9001:2026?" panel."""
 
@@ -646,13 +646,13 @@ class TransitionPanelView:
     url: str = "transition.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseIndexView:
     title: str
     clause_rows: tuple[ClauseRowView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingsView:
     findings: tuple[FindingView, ...]
     open_findings: int
@@ -666,13 +666,13 @@ class FindingsView:
     summary: str = ""  # "5 open, 1 overdue, 1 due today."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApplicabilityView:
     exclusions: tuple[ExclusionView, ...]
     summary: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StagesView:
     audits: tuple[AuditView, ...]
     gates: tuple[GateView, ...]
@@ -684,7 +684,7 @@ class StagesView:
     show_details: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportView:
     scope: Markup
     overall: str
@@ -715,7 +715,7 @@ class ReportView:
     mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SinceView:
     """What changed since the last audit (organisation.yaml ``last_audit``), for the build's audience."""
 
@@ -731,7 +731,7 @@ class SinceView:
     empty: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentPageView:
     ev: EvidenceView
     doc: DocumentView
@@ -740,7 +740,7 @@ class DocumentPageView:
     limit: int = field(default_factory=markdown_limit)  # the Markdown size limit its body renders under
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageView:
     """One page to write: where, from which template, with which view-model (templates see it as ``page``).
 
@@ -755,7 +755,7 @@ class PageView:
     markdown: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportView:
     """What the machine-readable exports (JSON, CSV, XLSX, search index) hold: audience-filtered, like pages."""
 
@@ -790,7 +790,7 @@ class ExportView:
     transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteView:
     """A whole site for one audience: the chrome, every page with its view-model, the documents, the exports."""
 

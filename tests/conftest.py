@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,14 @@ def minimal_project(tmp_path: Path) -> Path:
 from schema_check import readiness_errors, readiness_validator  # noqa: E402, F401 (a plain module: no conftest name clash)
 
 
-#: readiness.json files the session built in this process and checked: (organisation, audience) per build
-READINESS_CHECKED: list[tuple[str, str]] = []
+#: readiness.json files the session built and checked, one "organisation<TAB>audience" line per build: a file,
+#: because builds write their exports in a forked background process (parallel.Background)
+READINESS_LOG = Path(tempfile.mkdtemp(prefix="isoready-readiness-checked-")) / "checked.tsv"
+
+
+def _log_checked(organisation: str, audience: str) -> None:
+    with open(READINESS_LOG, "a", encoding="utf-8") as fh:  # one short append: whole lines, whichever process
+        fh.write(f"{organisation}\t{audience}\n")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -49,7 +56,7 @@ def _every_readiness_json_is_checked():
             raise AssertionError("readiness.json does not match schema/readiness.schema.json (describe new keys in "
                                  "isoready/schema.py readiness_schema, then python3 -m invoke docs):\n"
                                  + "\n".join(problems[:20]))
-        READINESS_CHECKED.append((data["organisation"], data["audience"]))
+        _log_checked(data["organisation"], data["audience"])
         return text
 
     export.readiness_json = checked
@@ -57,7 +64,22 @@ def _every_readiness_json_is_checked():
     export.readiness_json = original
 
 
+class _CheckedLog:
+    """Reads the log each time it is indexed: the builds a test makes after asking for the fixture count."""
+
+    def _lines(self) -> list[tuple[str, ...]]:
+        if not READINESS_LOG.exists():
+            return []
+        return [tuple(line.split("\t")) for line in READINESS_LOG.read_text(encoding="utf-8").splitlines()]
+
+    def __getitem__(self, index: int) -> tuple[str, ...]:
+        return self._lines()[index]
+
+    def __len__(self) -> int:
+        return len(self._lines())
+
+
 @pytest.fixture
-def readiness_checked() -> list[tuple[str, str]]:
-    """The (organisation, audience) of each readiness.json validated so far in this session."""
-    return READINESS_CHECKED
+def readiness_checked() -> _CheckedLog:
+    """The (organisation, audience) of each readiness.json validated so far in this session, in order."""
+    return _CheckedLog()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import shutil
 from datetime import date
 
@@ -33,9 +35,9 @@ def test_revisions_per_file_newest_first(register):
 
 def test_rule_is_pure_and_names_the_commit():
     project, _ = read_project(FIXTURE, load_catalog(), date(2026, 11, 3))
-    project = project.__class__(**{**project.__dict__, "evidence": tuple(
-        e.__class__(**{**e.__dict__, "approved": date(2026, 10, 1)}) if e.id == "context/scope" else e
-        for e in project.evidence)})
+    project = dataclasses.replace(project, evidence=tuple(
+        dataclasses.replace(e, approved=date(2026, 10, 1)) if e.id == "context/scope" else e
+        for e in project.evidence))
     first = Revision("a" * 40, date(2026, 10, 1), "Alice", "Start")
     later = Revision("b" * 40, date(2026, 11, 2), "Bob", "Annex")
     assert assess(project, date(2026, 11, 3)).clauses["4.3"].state == READY  # no git facts: no judgement
