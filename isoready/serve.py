@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import queue
 import sys
 import threading
 import webbrowser
@@ -177,16 +178,51 @@ def watch_paths(root: Path) -> list[str]:
     return [str(root / name) for name in WATCHED if (root / name).exists()]
 
 
-def _watch(root: Path, rebuild, stop: threading.Event) -> None:
-    from watchfiles import watch
+class _Watcher(threading.Thread):
+    """Watches the sources from before the first build: an edit saved while a build runs is queued, not lost
+    (watchfiles only sees changes once its watcher is set up)."""
 
-    paths = watch_paths(root)
-    if not paths:
-        stop.wait()
-        return
-    for changes in watch(*paths, stop_event=stop, debounce=50, step=50, raise_interrupt=False):
-        print("change seen: rebuilding", flush=True)
-        rebuild({path for _kind, path in changes})
+    def __init__(self, root: Path, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.root, self.stop = root, stop
+        self.changes: "queue.Queue[set]" = queue.Queue()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        from watchfiles import watch
+
+        paths = watch_paths(self.root)
+        try:
+            if not paths:
+                return
+            # yield_on_timeout: the first (empty) yield says the watcher is in place
+            for changes in watch(*paths, stop_event=self.stop, debounce=50, step=50, raise_interrupt=False,
+                                 yield_on_timeout=True, rust_timeout=100):
+                self.ready.set()
+                if changes:
+                    self.changes.put({path for _kind, path in changes})
+        finally:
+            self.ready.set()
+
+    def next_changes(self) -> Optional[set]:
+        """Every change reported so far, merged (None when there is none within a moment)."""
+        try:
+            changed = self.changes.get(timeout=0.2)
+        except queue.Empty:
+            return None
+        while True:
+            try:
+                changed |= self.changes.get_nowait()
+            except queue.Empty:
+                return changed
+
+
+def _watch(watcher: _Watcher, rebuild, stop: threading.Event) -> None:
+    while not stop.is_set():
+        changed = watcher.next_changes()
+        if changed:
+            print("change seen: rebuilding", flush=True)
+            rebuild(changed)
 
 
 def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
@@ -211,6 +247,10 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
               f"using it? choose another with --port)", file=sys.stderr)
         return 2
     started = False
+    stop = stop or threading.Event()
+    watcher = _Watcher(opts.root, stop)
+    watcher.start()
+    watcher.ready.wait(timeout=30)  # watching before the first build: what is saved meanwhile is rebuilt after it
     try:
         ok = _build_once(preview, fmt)
         if not ok and not opts.out.exists():
@@ -224,7 +264,6 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
               f"{', '.join(WATCHED)}; open pages reload after each rebuild", flush=True)
         if open_browser:
             webbrowser.open(url)
-        stop = stop or threading.Event()
         if max_seconds is not None:
             timer = threading.Timer(max_seconds, stop.set)
             timer.daemon = True
@@ -236,11 +275,12 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
                 reloader.bump()
 
         try:
-            _watch(opts.root, rebuild, stop)
+            _watch(watcher, rebuild, stop)
         except KeyboardInterrupt:
             print("stopped")
         return 0
     finally:
+        stop.set()  # ends the watcher
         if started:  # shutdown() waits for serve_forever: only once it runs
             httpd.shutdown()
         httpd.server_close()

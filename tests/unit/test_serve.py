@@ -215,3 +215,27 @@ def test_an_evidence_edit_is_served_by_the_incremental_path(minimal_project, tmp
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+def test_an_edit_saved_during_the_first_build_is_not_lost(minimal_project, tmp_path):
+    """The watcher starts before the first build: what is saved while it runs is rebuilt once it is done."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "site"
+    opts = Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal")
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, kwargs={"opts": opts, "port": port, "max_seconds": 120, "stop": stop},
+                              daemon=True)
+    thread.start()
+    # the first build is writing its temporary site: save an edit now
+    assert _wait_for(lambda: any(tmp_path.glob(".site-build-*")), seconds=60)
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text().replace("Example Works Ltd", "Renamed During Build Ltd"), encoding="utf-8")
+    base = f"http://127.0.0.1:{port}"
+    assert _wait_for(lambda: "Renamed During Build Ltd" in _get(f"{base}/index.html"))
+    stop.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
