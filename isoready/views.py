@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from datetime import date
 from pathlib import PurePosixPath
@@ -522,7 +522,6 @@ class SectionView:
     """One main clause with all its clauses, for the printable report."""
 
     main: MainView
-    clauses: tuple[ClauseView, ...]
     rows: tuple["ReportRowView", ...] = ()
 
 
@@ -1896,8 +1895,11 @@ def _section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
         parts = [f"and {extra:,} more on the clause page"] if extra > 0 else []
         if c.hidden_evidence:
             parts.append(f"{plural(c.hidden_evidence, 'record')} not shown")
-        rows.append(ReportRowView(c, c.evidence[:REPORT_EVIDENCE], "; ".join(parts), _report_reasons(c)))
-    return SectionView(main, clauses, tuple(rows))
+        # the row's clause without what the report does not print (all its evidence, its mandatory checks):
+        # the report's view-model stays small at any size (it is fingerprinted and sent to a render worker)
+        shown = replace(c, evidence=c.evidence[:REPORT_EVIDENCE], mandatory=())
+        rows.append(ReportRowView(shown, shown.evidence, "; ".join(parts), _report_reasons(c)))
+    return SectionView(main, tuple(rows))
 
 
 def _report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
