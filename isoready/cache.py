@@ -180,8 +180,7 @@ class BuildCache:
         if not (self.folder / "results.json").is_file() or self.results.keys() != self._saved_results.keys() or any(
                 self._saved_results[k] is not v for k, v in self.results.items()):
             self.folder.mkdir(parents=True, exist_ok=True)
-            _dump(self.folder / "results.json", {"code": _code_version(),
-                                                 "results": {k: _enc(v) for k, v in sorted(self.results.items())}})
+            _dump_results(self.folder / "results.json", _code_version(), self.results)
 
     def results_saved(self) -> None:
         """Another process saved the results as they are now (``save`` need not write them again)."""
@@ -304,6 +303,22 @@ def _same_content(path: Path, sha256: str) -> bool:
         return sha256_file(path) == sha256
     except OSError:
         return False
+
+
+def _dump_results(path: Path, code: str, results: dict) -> None:
+    """The same bytes as ``_dump(path, {"code": code, "results": {k: _enc(v) ...}})``, written entry by entry:
+    the whole encoded cache at once was several hundred MB at 100,000 files."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write('{"code":' + dumps(code) + ',"results":{')
+        for i, key in enumerate(sorted(results)):
+            fh.write(("," if i else "") + dumps(key) + ":" + dumps(_enc(results[key])))
+        fh.write("}}")
+    os.replace(tmp, path)
 
 
 def _dump(path: Path, data: Any) -> None:

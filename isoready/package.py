@@ -183,6 +183,7 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
 
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
     site, project, diags = prepare(opts, cache.results if cache else None)
+    release_freed_memory()  # before the render workers and the exports process fork from this one
     if site is None or project is None:
         return BuildResult(False, diags)
     if opts.out.is_symlink():
@@ -238,6 +239,26 @@ def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
     return written
+
+
+def release_freed_memory() -> None:
+    """Hand the memory that reading and parsing freed back to the system (glibc keeps it otherwise).
+
+    Every worker forked afterwards starts as big as this process: at 100,000 records the parse trees and
+    per-file results freed after reading were several hundred MB still held. Linux with glibc only;
+    elsewhere nothing happens."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # musl and others: no malloc_trim
+        pass
 
 
 def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) -> Callable:

@@ -23,7 +23,7 @@ import math
 import re
 import zipfile
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -298,13 +298,10 @@ class _EvidenceRows:
         self.site, self.body, self.stale = site, body_style, stale_style
         self.last_row = 1 + len(site.evidence)
         self.note_row = self.last_row + 2 if site.hidden_evidence else 0
+        self.letters = [get_column_letter(c) for c in range(1, len(EVIDENCE_HEADERS) + 1)]
 
-    def sheet_data(self) -> tuple[str, str, str]:
-        """(rows XML, hyperlinks XML, relationships XML)."""
-        rows: list[str] = []
-        links: list[str] = []
-        rels: list[str] = []
-        letters = [get_column_letter(c) for c in range(1, len(EVIDENCE_HEADERS) + 1)]
+    def _rows(self) -> Iterator[str]:
+        letters = self.letters
         for row, e in enumerate(self.site.evidence, start=2):
             values = evidence_values(self.site, e)
             lines = 1
@@ -313,32 +310,64 @@ class _EvidenceRows:
                 style = self.stale if col == 8 and e.stale else self.body
                 cells.append(_cell_xml(f"{letter}{row}", value, style))
                 lines = max(lines, _lines(value, EVIDENCE_HEADERS[col - 1][1]))
-            rows.append(f'<row r="{row}" ht="{"%.16g" % min(409, 14.5 * lines + 2)}" customHeight="1">'
-                        + "".join(cells) + "</row>")
-            for col, target in evidence_links(self.site, e):
-                rid = f"rId{len(rels) + 1}"
-                links.append(f'<hyperlink xmlns:r="{_R_NS}" ref="{letters[col - 1]}{row}" r:id="{rid}" />')
-                rels.append(f'<Relationship Type="{_HYPERLINK}" Target="{_attr(target)}" TargetMode="External" '
-                            f'Id="{rid}" />')
+            yield (f'<row r="{row}" ht="{"%.16g" % min(409, 14.5 * lines + 2)}" customHeight="1">'
+                   + "".join(cells) + "</row>")
         if self.note_row:
             note = f"{self.site.hidden_evidence} evidence records not shown in this build."
-            rows.append(f'<row r="{self.note_row}">{_cell_xml(f"A{self.note_row}", note, None)}</row>')
-        return ("".join(rows), f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "",
-                f'<Relationships xmlns="{_PACKAGE_RELS}">{"".join(rels)}</Relationships>' if rels else "")
+            yield f'<row r="{self.note_row}">{_cell_xml(f"A{self.note_row}", note, None)}</row>'
 
-    def splice(self, sheet: bytes) -> tuple[bytes, bytes]:
-        """The saved (header-only) sheet with the rows in, and the sheet's relationships part (b"" if none)."""
-        rows, links, rels = self.sheet_data()
+    def _links(self) -> Iterator[tuple[str, str]]:
+        """(hyperlink element, relationship element) of every link, numbered rId1, rId2, ... as openpyxl does."""
+        n = 0
+        for row, e in enumerate(self.site.evidence, start=2):
+            for col, target in evidence_links(self.site, e):
+                n += 1
+                yield (f'<hyperlink xmlns:r="{_R_NS}" ref="{self.letters[col - 1]}{row}" r:id="rId{n}" />',
+                       f'<Relationship Type="{_HYPERLINK}" Target="{_attr(target)}" TargetMode="External" '
+                       f'Id="rId{n}" />')
+
+    def write_sheet(self, sheet: bytes, out: Any) -> bool:
+        """The saved (header-only) sheet with the rows and hyperlinks in, written to ``out`` piece by piece (at
+        100,000 records the whole sheet is hundreds of MB of text); True when it has hyperlinks."""
         xml = sheet.decode("utf-8")
         last = self.note_row or self.last_row
         xml = re.sub(r'<dimension ref="[^"]*" />', f'<dimension ref="A1:{get_column_letter(len(EVIDENCE_HEADERS))}'
                      f'{max(last, 1)}" />', xml, count=1)
-        xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)
-        if links:
-            at = min(i for i in (xml.find(t) for t in ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter",
-                                                       "</worksheet>")) if i >= 0)
-            xml = xml[:at] + links + xml[at:]
-        return xml.encode("utf-8"), rels.encode("utf-8")
+        head, tail = xml.split("</sheetData>", 1)
+        out.write(head.encode("utf-8"))
+        _chunked(out, self._rows())
+        out.write(b"</sheetData>")
+        has_links = any(True for _ in evidence_links_any(self.site))
+        if has_links:
+            at = min(i for i in (tail.find(t) for t in ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter",
+                                                        "</worksheet>")) if i >= 0)
+            out.write(tail[:at].encode("utf-8") + b"<hyperlinks>")
+            _chunked(out, (link for link, _rel in self._links()))
+            out.write(b"</hyperlinks>" + tail[at:].encode("utf-8"))
+        else:
+            out.write(tail.encode("utf-8"))
+        return has_links
+
+    def write_rels(self, out: Any) -> None:
+        out.write(f'<Relationships xmlns="{_PACKAGE_RELS}">'.encode("utf-8"))
+        _chunked(out, (rel for _link, rel in self._links()))
+        out.write(b"</Relationships>")
+
+
+def evidence_links_any(site: ExportView) -> Iterator[tuple[int, str]]:
+    for e in site.evidence:
+        yield from evidence_links(site, e)
+
+
+def _chunked(out: Any, parts: Iterator[str], size: int = 2000) -> None:
+    batch: list[str] = []
+    for part in parts:
+        batch.append(part)
+        if len(batch) >= size:
+            out.write("".join(batch).encode("utf-8"))
+            batch = []
+    if batch:
+        out.write("".join(batch).encode("utf-8"))
 
 
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -396,7 +425,7 @@ def workbook_bytes(site: ExportView) -> bytes:
     wb.properties.title = f"ISO 9001 audit checklist: {site.organisation}"
     raw = io.BytesIO()
     wb.save(raw)
-    return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), evidence.splice if evidence else None)
+    return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), evidence)
 
 
 _EVIDENCE_PART = "xl/worksheets/sheet3.xml"
@@ -406,32 +435,32 @@ _EVIDENCE_RELS = "xl/worksheets/_rels/sheet3.xml.rels"
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def normalise_zip(data: bytes, modified: str, splice: Any = None) -> bytes:
+def normalise_zip(data: bytes, modified: str, evidence: "Optional[_EvidenceRows]" = None) -> bytes:
     """The same zip with fixed entry timestamps and attributes, and the save time replaced by ``modified``;
-    ``splice(sheet) -> (sheet, relationships)`` fills in the Evidence sheet's rows."""
+    ``evidence`` fills in the Evidence sheet's rows, its hyperlinks and their relationships."""
     out = io.BytesIO()
 
-    def put(dst: zipfile.ZipFile, name: str, body: bytes) -> None:
+    def info(name: str) -> zipfile.ZipInfo:
         fixed = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
         fixed.compress_type = zipfile.ZIP_DEFLATED
         fixed.external_attr = 0o644 << 16
-        dst.writestr(fixed, body)
+        return fixed
 
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = src.namelist()
-        for name in names:
+        for name in src.namelist():
             body = src.read(name)
             if name == "docProps/core.xml":  # openpyxl writes "now" on save, whatever we set
                 body = _MODIFIED.sub(rb"\g<1>" + modified.encode() + rb"\g<2>", body)
-            if name == _EVIDENCE_RELS and splice is not None:
+            if name == _EVIDENCE_RELS and evidence is not None:
                 continue  # written with the sheet, below
-            if name == _EVIDENCE_PART and splice is not None:
-                body, rels = splice(body)
-                put(dst, name, body)
-                if rels:
-                    put(dst, _EVIDENCE_RELS, rels)
+            if name == _EVIDENCE_PART and evidence is not None:
+                with dst.open(info(name), "w") as part:
+                    has_links = evidence.write_sheet(body, part)
+                if has_links:
+                    with dst.open(info(_EVIDENCE_RELS), "w") as part:
+                        evidence.write_rels(part)
                 continue
-            put(dst, name, body)
+            dst.writestr(info(name), body)
     return out.getvalue()
 
 

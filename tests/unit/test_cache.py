@@ -118,3 +118,21 @@ def test_a_cache_symlink_is_neither_followed_nor_cleaned(project, tmp_path, caps
     assert main(["clean", "--root", str(project), "--output", str(out)]) == 0
     assert "note: build cache not removed: " in capsys.readouterr().err
     assert (outside / "isoready" / "keep.txt").read_text() == "precious"
+
+
+def test_the_results_are_written_entry_by_entry_with_the_same_bytes(tmp_path) -> None:
+    """results.json is streamed (the whole encoded cache at once was hundreds of MB at 100,000 files): the bytes
+    are those of one json.dumps of the whole, and it loads back."""
+    from datetime import date as _date
+
+    from isoready import cache as cache_mod
+    from isoready.catalog import load_catalog
+    from isoready.validate import read_project
+
+    known: dict = {}
+    read_project(Path(__file__).resolve().parents[2], load_catalog(), _date(2026, 12, 1), known=known)
+    assert len(known) > 20
+    cache_mod._dump_results(tmp_path / "streamed.json", "v1", known)
+    cache_mod._dump(tmp_path / "whole.json", {"code": "v1", "results": {k: cache_mod._enc(v) for k, v in sorted(known.items())}})
+    assert (tmp_path / "streamed.json").read_bytes() == (tmp_path / "whole.json").read_bytes()
+    json.loads((tmp_path / "streamed.json").read_text(encoding="utf-8"))
