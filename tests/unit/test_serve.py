@@ -219,11 +219,7 @@ def test_an_evidence_edit_is_served_by_the_incremental_path(minimal_project, tmp
 
 def test_an_edit_saved_during_the_first_build_is_not_lost(minimal_project, tmp_path):
     """The watcher starts before the first build: what is saved while it runs is rebuilt once it is done."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port()
     out = tmp_path / "site"
     opts = Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal")
     stop = threading.Event()
