@@ -221,11 +221,8 @@ def test_an_edit_saved_during_the_first_build_is_not_lost(minimal_project, tmp_p
     """The watcher starts before the first build: what is saved while it runs is rebuilt once it is done."""
     port = _free_port()
     out = tmp_path / "site"
-    opts = Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal")
-    stop = threading.Event()
-    thread = threading.Thread(target=serve, kwargs={"opts": opts, "port": port, "max_seconds": 120, "stop": stop},
-                              daemon=True)
-    thread.start()
+    stop, thread = _start(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal"),
+                          port)
     # the first build is writing its temporary site: save an edit now
     assert _wait_for(lambda: any(tmp_path.glob(".site-build-*")), seconds=60)
     org = minimal_project / "content" / "organisation.yaml"
