@@ -28,6 +28,11 @@ _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _MD_ESCAPE = set("\\`*_{}[]()#+-.!|<>~\"'")
 
 
+def _plain(text: str) -> bool:
+    """ASCII with nothing to decode: folding it is lower-casing (NFKC is the identity, nothing is invisible)."""
+    return text.isascii() and "&" not in text and "%" not in text and "\\" not in text
+
+
 def _decode_pass(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """One pass of decoding: HTML entities, percent-escapes and Markdown backslash escapes, each output
     character remembering the span of original text it came from."""
@@ -62,7 +67,7 @@ def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
     """``text`` normalised for matching (entities and escapes decoded twice over, NFKC, case-folded, invisible
     and format characters dropped), with the original span of every character."""
     spans = [(i, i + 1) for i in range(len(text))]
-    if text.isascii() and "&" not in text and "%" not in text and "\\" not in text:
+    if _plain(text):
         # nothing to decode, NFKC leaves ASCII as it is and nothing in it is invisible: the same result, fast
         return text.lower(), spans
     for _ in range(2):  # "%26amp%3B" and "&#37;41": encodings of encodings
@@ -105,7 +110,7 @@ def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
 
 def _name_key(raw: str) -> str:
     """A name's letters and digits, folded, run together (what ``Redactor`` matches)."""
-    if raw.isascii() and "&" not in raw and "%" not in raw and "\\" not in raw:
+    if _plain(raw):
         return "".join(_RUN.findall(raw.lower()))  # what _fold's fast path and _skeleton give, without the spans
     return _skeleton(_fold(raw)[0])[0]
 
@@ -154,7 +159,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not text or not self._hidden:
             return text
-        fast = text.isascii() and "&" not in text and "%" not in text and "\\" not in text
+        fast = _plain(text)
         folded = text.lower() if fast else _fold(text)[0]  # the same folding as _fold, without the spans
         runs = [(m.start(), m.end()) for m in _RUN.finditer(folded)]
         tokens = [folded[a:b] for a, b in runs]
