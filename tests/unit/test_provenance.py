@@ -152,7 +152,7 @@ def test_ctrl_c_prints_one_line_and_exits_130(minimal_project: Path) -> None:
     import signal
     import time
 
-    for n in range(1500):  # enough pages that the build is still writing when the signal comes
+    for n in range(4000):  # enough pages that the build is still writing when the signal comes (builds got faster)
         (minimal_project / "evidence" / f"r{n}.yaml").write_text(
             'title: R\nkind: record\nclauses: ["7.2"]\nurl: https://example.com\n' + "# pad\n" * 200)
     proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(minimal_project), "--as-of",
