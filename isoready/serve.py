@@ -13,6 +13,12 @@
   without the port) are answered; any other name gets 421 Misdirected Request and no byte of the site, which
   closes the door DNS rebinding needs. Every response carries ``X-Content-Type-Options: nosniff`` and the
   site's Content-Security-Policy as headers. A port outside 1..65535 is a usage error (exit 2).
+- Same origin only (issue 19): every response carries ``Cross-Origin-Resource-Policy: same-origin``, so a page
+  on another origin (another port of 127.0.0.1, or ``localhost``) cannot include ``search-index.js`` with a
+  ``<script>`` tag and read the records; and a request whose ``Sec-Fetch-Site`` says ``cross-site`` or
+  ``same-site`` (the browser's word for "another page asked for this") gets 403 and a one-line text body,
+  navigation included. ``same-origin``, ``none`` (typed in, a bookmark, the link serve prints) and no header at
+  all (curl, old browsers) are served.
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ RELOAD_JS = """(function () {
 SITE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'none'; "
             "connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: ``Sec-Fetch-Site`` values of a request another site's page made (fetch metadata, sent by every current browser)
+FOREIGN_SITES = ("cross-site", "same-site")
+FOREIGN_BODY = b"isoready serve: refused a request made by another site's page; open the preview directly\n"
 
 
 def local_host(header: Optional[str], port: int) -> bool:
@@ -127,6 +136,7 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
         def end_headers(self) -> None:
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Content-Security-Policy", SITE_CSP)
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
             super().end_headers()
 
         def parse_request(self) -> bool:
@@ -136,6 +146,18 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
                 # DNS rebinding: a page on another name must not read the (internal) preview
                 self.send_error(421 if self.headers.get("Host") else 400,
                                 "only localhost, 127.0.0.1 and [::1] are served")
+                return False
+            if (self.headers.get("Sec-Fetch-Site") or "").strip().lower() in FOREIGN_SITES:
+                # another local origin's page (a <script src>, an <img>, a link): it must not read the preview
+                self.send_response(403)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(FOREIGN_BODY)))
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Connection", "close")
+                self.close_connection = True
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(FOREIGN_BODY)
                 return False
             return True
 

@@ -135,13 +135,14 @@ def test_a_busy_port_is_reported_before_anything_is_built(minimal_project, tmp_p
     assert not (tmp_path / "site").exists()
 
 
-def _raw(port: int, host: str) -> bytes:
-    """One request over a raw socket, with exactly the Host header given ('' sends none)."""
+def _raw(port: int, host: str, path: str = "/index.html", extra: str = "") -> bytes:
+    """One request over a raw socket, with exactly the Host header given ('' sends none) and ``extra`` header
+    lines (each ending in CRLF)."""
     import socket
 
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(b"GET /index.html HTTP/1.1\r\n" + (f"Host: {host}\r\n".encode() if host else b"")
-                  + b"Connection: close\r\n\r\n")
+        s.sendall(f"GET {path} HTTP/1.1\r\n".encode() + (f"Host: {host}\r\n".encode() if host else b"")
+                  + extra.encode() + b"Connection: close\r\n\r\n")
         data = b""
         while chunk := s.recv(65536):
             data += chunk
@@ -169,6 +170,47 @@ def test_serve_answers_only_loopback_host_names_and_sends_safety_headers(minimal
             assert "content-security-policy: default-src 'none'; script-src 'self'" in headers
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/theme/css/portal.css", timeout=5) as r:
             assert r.headers["X-Content-Type-Options"] == "nosniff"  # static files too, not only pages
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def test_serve_answers_only_same_origin_data_requests(minimal_project, tmp_path):
+    """Issue 19: another local origin's page must not include the preview's data (search-index.js) with a
+    <script> tag. Fetch metadata saying another site asked is refused; every answer forbids cross-origin use."""
+    port = _free_port()
+    stop, thread = _start(Options(root=minimal_project, as_of=date(2026, 11, 1), output=tmp_path / "p",
+                                  audience="internal"), port)
+    host = f"127.0.0.1:{port}"
+    try:
+        assert _wait_for(lambda: "Example Works Ltd" in _get(f"http://{host}/index.html"))
+        for path in ("/search-index.js", "/index.html", "/theme/css/portal.css", "/__isoready_reload.js",
+                     "/__isoready_reload", "/readiness.json", "/"):
+            for site in ("cross-site", "same-site", "Cross-Site", " same-site "):
+                answer = _raw(port, host, path, f"Sec-Fetch-Site: {site}\r\nSec-Fetch-Dest: script\r\n")
+                head, _, body = answer.partition(b"\r\n\r\n")
+                assert head.split(b" ", 2)[1] == b"403", (path, site, head)
+                assert body == b"isoready serve: refused a request made by another site's page; open the preview " \
+                               b"directly\n"
+                headers = head.decode("latin-1").lower()
+                assert "cross-origin-resource-policy: same-origin" in headers
+                assert "content-type: text/plain; charset=utf-8" in headers
+            for site in ("same-origin", "none", ""):  # typed in, a bookmark, serve's own link; curl sends none
+                extra = f"Sec-Fetch-Site: {site}\r\n" if site else ""
+                answer = _raw(port, host, path, extra)
+                head, _, body = answer.partition(b"\r\n\r\n")
+                assert head.split(b" ", 2)[1] in (b"200", b"301"), (path, site, head)
+                assert "cross-origin-resource-policy: same-origin" in head.decode("latin-1").lower(), (path, site)
+        index = _raw(port, host, "/search-index.js", "Sec-Fetch-Site: cross-site\r\n")
+        assert b"PORTAL_SEARCH" not in index and b"Example Works Ltd" not in index
+        assert b"PORTAL_SEARCH" in _raw(port, host, "/search-index.js", "Sec-Fetch-Site: same-origin\r\n")
+        # the Host check still comes first, and its refusal forbids cross-origin use too
+        answer = _raw(port, "attacker.example", "/search-index.js", "Sec-Fetch-Site: same-origin\r\n")
+        assert answer.split(b" ", 2)[1] == b"421"
+        assert b"cross-origin-resource-policy: same-origin" in answer.lower()
+        with urllib.request.urlopen(f"http://{host}/search-index.js", timeout=5) as r:  # urllib sends no metadata
+            assert r.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+            assert r.read().startswith(b"window.PORTAL_SEARCH=")
     finally:
         stop.set()
         thread.join(timeout=30)
