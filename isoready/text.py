@@ -203,3 +203,47 @@ _MARKS = re.compile(r"[*_`#>|\[\]()!~-]+")
 def plain(text: str | None) -> str:
     """Markdown source reduced to words (for the search index)."""
     return " ".join(_MARKS.sub(" ", text or "").split())
+
+
+# --------------------------------------------------------------------------- team text inside Markdown we write
+# ``isoready diff --format markdown`` is posted as a pull-request comment: whatever a contributor wrote there (a
+# title, an id, a commit subject inside a reason, a ref name) must stay one piece of text on its own line. It
+# never becomes HTML, a hidden comment, a second line, emphasis, a link, a heading or a table cell.
+
+#: every character a Markdown reader, a terminal or ``str.splitlines`` ends a line at (CR, LF, VT, FF, the file,
+#: group and record separators, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR)
+_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+#: the bidirectional controls, which make a line read in another order than it is written
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: the other control characters (C0, DEL, C1: terminal escapes among them)
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: ASCII punctuation that means something anywhere in a GitHub-flavoured Markdown line (``$`` is math there)
+_MD_PUNCT = re.compile(r"([\\`*_\[\]#|~$])")
+#: what means something at the start of a line only: a list item, a setext underline, an ordered item
+_MD_LEAD = re.compile(r"^([-+=])|^(\d+)([.)])")
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: every line break becomes a space, bidi controls go, other controls become spaces."""
+    return _CONTROLS.sub(" ", _BIDI.sub("", _BREAKS.sub(" ", str(text))))
+
+
+def md_text(text: object) -> str:
+    """Team-written text as literal GitHub-flavoured Markdown inline text: on one line (:func:`one_line`), ``&``,
+    ``<`` and ``>`` as entities (so no HTML and no ``<!--``), and every other character with a meaning
+    (backslash, backtick, ``*``, ``_``, ``[``, ``]``, ``#``, ``|``, ``~``, ``$``; a list or heading marker at
+    the start) backslash-escaped. Rendered, it shows exactly the characters written."""
+    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_PUNCT.sub(r"\\\1", text)
+    return _MD_LEAD.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
+
+
+def md_code(text: object) -> str:
+    """Team-written text as a GitHub-flavoured Markdown code span, which shows every character as written
+    (HTML, ``<!--`` and punctuation included): on one line, fenced by more backticks than it holds in a row.
+    Not for table cells, where GitHub splits even a code span at ``|`` (use :func:`md_text` there)."""
+    text = one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    if not text or text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")):
+        text = f" {text} "  # a reader strips one space from each side of a span that has both
+    return fence + text + fence

@@ -34,7 +34,7 @@ from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, La
 from .assess import REVIEW_INPUTS_CLAUSE
 from .model import AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, published_name
 from .redact import redactor
-from .text import Md, markdown, markdown_limit
+from .text import Md, markdown, markdown_limit, md_code, md_text, one_line
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
@@ -1111,18 +1111,23 @@ def verdict_word(v: Optional[bool]) -> str:
     return "absent" if v is None else "pass" if v else "fail"
 
 
-def _side_name(s: Mapping[str, Any]) -> str:
+def _side_name(s: Mapping[str, Any], say: Callable[[str], str] = one_line) -> str:
     short = s["commit"][:10]
     if short and s["commit"].startswith(s["ref"]):
         return short  # the ref is the commit id itself
-    return f"{s['ref']} ({short})" if short else s["ref"]
+    return f"{say(s['ref'])} ({short})" if short else say(s["ref"])
 
 
 def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
-    """``isoready diff`` as text or Markdown: every record (the command reads the whole repository anyway)."""
-    code = (lambda t: f"`{t}`") if markdown else (lambda t: t)
+    """``isoready diff`` as text or Markdown: every record (the command reads the whole repository anyway).
+
+    Every string the team wrote (ids, titles, reasons with their commit subjects, ref names, grades) goes
+    through ``say`` or ``code``: one line each, and in Markdown (a pull-request comment) escaped text or a code
+    span, so a contributor's title cannot add a line, hide the ones after it or start HTML (text.md_text)."""
+    code = md_code if markdown else one_line
+    say = md_text if markdown else one_line
     out = []
-    title = f"Readiness: {_side_name(d.before)} → {_side_name(d.after)}"
+    title = f"Readiness: {_side_name(d.before, say)} → {_side_name(d.after, say)}"
     out += [f"### {title}" if markdown else title, ""]
     fb, fa = d.before["figures"], d.after["figures"]
     if markdown:
@@ -1139,26 +1144,26 @@ def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
         out.append("**Gates**" if markdown else "Gates:")
         for g in d.gates:
             failing = f" (failing: {', '.join(code(c) for c in g.failing)})" if g.failing else ""
-            out.append(f"{bullet}{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} → "
+            out.append(f"{bullet}{GATE_WORDS.get(g.gate) or say(g.gate)}: {verdict_word(g.before)} → "
                        f"{verdict_word(g.after)}{failing}")
         out.append("")
     if d.clauses:
         out.append("**Clauses whose state changed**" if markdown else "Clauses whose state changed:")
         for c in d.clauses:
-            why = "; ".join(describe(r, True) for r in c.reasons)
-            out.append(f"{bullet}{code(c.clause)} {c.title}: {STATE_WORDS[c.before]} → {STATE_WORDS[c.after]}"
+            why = say("; ".join(describe(r, True) for r in c.reasons))
+            out.append(f"{bullet}{code(c.clause)} {say(c.title)}: {STATE_WORDS[c.before]} → {STATE_WORDS[c.after]}"
                        + (f": {why}" if why else ""))
         out.append("")
     if d.evidence:
         out.append("**Evidence**" if markdown else "Evidence:")
         for e in d.evidence:
-            what = f" ({' and '.join(e.what)})" if e.what else ""
-            out.append(f"{bullet}{e.change}: {code(e.id)} {e.title}{what}")
+            what = f" ({' and '.join(say(w) for w in e.what)})" if e.what else ""
+            out.append(f"{bullet}{say(e.change)}: {code(e.id)} {say(e.title)}{what}")
         out.append("")
     if d.findings:
         out.append("**Findings**" if markdown else "Findings:")
         for f in d.findings:
-            out.append(f"{bullet}{f.change}: {code(f.id)} ({f.grade})")
+            out.append(f"{bullet}{say(f.change)}: {code(f.id)} ({say(f.grade)})")
         out.append("")
     return out
 
