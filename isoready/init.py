@@ -221,7 +221,8 @@ def requirements() -> str:
 
 def precommit_config() -> str:
     return ("# pre-commit (https://pre-commit.com): pip install pre-commit && pre-commit install\n"
-            "# Each commit that changes evidence/ or content/ is validated first; an error stops the commit.\n"
+            "# Each commit that changes evidence/ or content/ is validated first, as staged (what the commit\n"
+            "# records, not the working tree); an error stops the commit.\n"
             "# This hook uses the isoready you installed (pip install -r requirements.txt, same version as CI).\n"
             "# Instead, pre-commit can install isoready itself from the isoready repository, which carries\n"
             "# .pre-commit-hooks.yaml:\n"
@@ -235,7 +236,7 @@ def precommit_config() -> str:
             "    hooks:\n"
             "      - id: isoready-validate\n"
             "        name: isoready validate\n"
-            "        entry: isoready validate\n"
+            "        entry: isoready validate --staged\n"
             "        language: system\n"
             "        files: ^(evidence|content)/\n"
             "        pass_filenames: false\n")
