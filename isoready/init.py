@@ -405,14 +405,16 @@ def scaffold(root: Path, answers: Answers, today: date) -> list[str]:
                 _undo([], None, made)
                 raise UsageError(f"cannot create {folder}: {exc.strerror or exc}; nothing was written")
             made.append(folder)
-    stage, moved, rel = None, [], ""
+    stage, moved = None, []
+    what = f"cannot create a folder in {target.parent if fresh else target}"
     try:
         stage = _stage_dir(target.parent if fresh else target, target.name or "register")
         for rel, text in files.items():
+            what = f"cannot write {rel}"
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             _write(path, text)
-        rel = ""
+        what = f"cannot move the register into {root}"
         if fresh:
             os.rename(stage, target)  # the register appears whole, in one step
             stage = None
@@ -421,7 +423,6 @@ def scaffold(root: Path, answers: Answers, today: date) -> list[str]:
     except BaseException as exc:
         _undo(moved, stage, made)
         if isinstance(exc, OSError):
-            what = f"cannot write {rel}" if rel else f"cannot move the register into {root}"
             raise UsageError(f"{what}: {exc.strerror or exc}; nothing was written") from exc
         raise
     if stage is not None:
