@@ -11,6 +11,7 @@ import gc
 import os
 import sys
 import time
+from contextlib import ExitStack
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
@@ -101,6 +102,9 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p, audience=False)
     p.add_argument("--summary", metavar="FILE", help="also append a Markdown readiness summary to FILE "
                    "(e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--staged", action="store_true", help="validate what git has staged for the next commit "
+                   "(the index, checked out into a temporary folder), not the working tree; the pre-commit hook "
+                   "runs this")
 
     p = sub.add_parser("serve", help="serve on localhost, build a preview, rebuild and reload the open page when "
                                      "evidence/, content/, theme/ or pelicanconf.py change")
@@ -198,18 +202,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import read_project
 
     opts = _opts(args)
-    with limited_to(opts.max_markdown_bytes):  # W108 under the limit the pages would render under
-        project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
-    from .package import extra_files  # content/extra/: refused here, before build would
+    with ExitStack() as stack:
+        root = opts.root
+        if args.staged:  # the tree being committed, checked out apart from the working tree
+            from .staged import staged_tree
 
-    diags = sorted(set(diags + extra_files(opts.root)[1]))
-    _print_diags(diags, args.format)
-    if args.summary and project is not None and not errors(diags):
-        from .assess import assess
-        from .summary import markdown_summary
+            root = stack.enter_context(staged_tree(opts.root))
+        with limited_to(opts.max_markdown_bytes):  # W108 under the limit the pages would render under
+            project, diags = read_project(root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+        from .package import extra_files  # content/extra/: refused here, before build would
 
-        with open(args.summary, "a", encoding="utf-8") as fh:
-            fh.write(markdown_summary(project, assess(project, opts.as_of)))
+        diags = sorted(set(diags + extra_files(root)[1]))
+        _print_diags(diags, args.format)
+        if args.summary and project is not None and not errors(diags):
+            from .assess import assess
+            from .summary import markdown_summary
+
+            with open(args.summary, "a", encoding="utf-8") as fh:
+                fh.write(markdown_summary(project, assess(project, opts.as_of)))
     return EXIT_PROBLEMS if errors(diags) or (opts.strict and diags) else EXIT_OK
 
 

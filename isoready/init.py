@@ -7,14 +7,22 @@ README, and the JSON Schemas (``.schemas/``) that every YAML file names in its f
 the YAML language server completes and checks keys offline (``.vscode/settings.json`` maps them too).
 
 It never overwrites: when any file it would write exists already, it lists them and writes nothing.
-Everything here is pure text made from the answers and a date (``plan``); ``scaffold`` writes it.
+Everything here is pure text made from the answers and a date (``plan``); ``scaffold`` writes it, whole or
+not at all: into a hidden folder first, renamed into place (or moved into an existing folder) only when every
+file is written. Answers a YAML file could not hold as given (control characters, line separators, bytes
+that are not UTF-8) are refused before anything is written.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import secrets
+import shutil
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -23,6 +31,7 @@ from typing import Optional
 
 from . import version
 from .catalog import load_catalog
+from .errors import UsageError
 from .model import DEFAULT_STANDARD, STANDARDS, Clause
 from .schema import SCHEMA_FILES, schema_text
 
@@ -212,7 +221,8 @@ def requirements() -> str:
 
 def precommit_config() -> str:
     return ("# pre-commit (https://pre-commit.com): pip install pre-commit && pre-commit install\n"
-            "# Each commit that changes evidence/ or content/ is validated first; an error stops the commit.\n"
+            "# Each commit that changes evidence/ or content/ is validated first, as staged (what the commit\n"
+            "# records, not the working tree); an error stops the commit.\n"
             "# This hook uses the isoready you installed (pip install -r requirements.txt, same version as CI).\n"
             "# Instead, pre-commit can install isoready itself from the isoready repository, which carries\n"
             "# .pre-commit-hooks.yaml:\n"
@@ -226,7 +236,7 @@ def precommit_config() -> str:
             "    hooks:\n"
             "      - id: isoready-validate\n"
             "        name: isoready validate\n"
-            "        entry: isoready validate\n"
+            "        entry: isoready validate --staged\n"
             "        language: system\n"
             "        files: ^(evidence|content)/\n"
             "        pass_filenames: false\n")
@@ -297,15 +307,140 @@ def existing(root: Path, files: dict[str, str]) -> list[str]:
     return found
 
 
+def _unwritable(text: str, newlines: bool) -> Optional[str]:
+    """Why ``text`` cannot be written into the register's YAML as it is, or None: a byte that was not UTF-8
+    (the command line hands those over as lone surrogates), a control character, or a line or paragraph
+    separator (YAML breaks a line there, so the name would read back changed)."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raw = ch.encode("utf-8", "surrogateescape") if 0xDC80 <= ord(ch) <= 0xDCFF else None
+            return f"a byte that is not UTF-8 (0x{raw.hex()})" if raw else f"a lone surrogate U+{ord(ch):04X}"
+        if newlines and ch in "\n\t":
+            continue
+        if category in ("Cc", "Zl", "Zp") or ch in "\ufeff\ufffe\uffff":
+            kind = {"Zl": "a line separator", "Zp": "a paragraph separator"}.get(category, "a control character")
+            return f"U+{ord(ch):04X} ({kind})"
+    return None
+
+
+def check_answers(answers: Answers) -> None:
+    """Refuse, before anything is written, answers the register's files could not hold as given."""
+    for what, option, text, newlines in (("organisation's name", "--name", answers.name, False),
+                                         ("scope", "--scope", answers.scope, True)):
+        why = _unwritable(text, newlines)
+        if why:
+            raise UsageError(f"the {what} holds {why}, which the register's YAML cannot hold as written: give "
+                             f"{option} without it; nothing was written")
+
+
+def _write(path: Path, text: str) -> None:
+    with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never replace, even in a race
+        fh.write(text)
+
+
+#: what link() says on a file system without hard links (then a file is renamed instead)
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, errno.ENOTSUP,
+                  getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)}
+
+
+def _stage_dir(parent: Path, name: str) -> Path:
+    """A new, empty, hidden folder in ``parent`` (made with the umask's permissions, as the register's own)."""
+    while True:
+        path = parent / f".{name}.isoready-init-{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:  # pragma: no cover - 32 random bits
+            continue
+
+
+def _move_in(src: Path, dst: Path, moved: list[tuple[Path, Path]]) -> None:
+    """Move every entry of ``src`` into ``dst``, merging into folders that exist there, replacing nothing;
+    ``moved`` records each move (to undo it)."""
+    for entry in sorted(src.iterdir()):
+        target = dst / entry.name
+        if entry.is_dir() and target.is_dir() and not target.is_symlink():
+            _move_in(entry, target, moved)
+            continue
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists already", str(target))
+        if entry.is_dir():
+            os.rename(entry, target)
+        else:
+            try:
+                os.link(entry, target)  # fails, rather than replaces, should the name appear meanwhile
+                os.unlink(entry)
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                os.rename(entry, target)  # a file system without hard links
+        moved.append((target, entry))
+
+
 def scaffold(root: Path, answers: Answers, today: date) -> list[str]:
-    """Write the register into ``root``; raises InitRefused, writing nothing, when any file exists."""
+    """Write the register into ``root``, whole or not at all: every file is written into a hidden folder first
+    (beside ``root`` when it does not exist yet, inside it when it does), which is then renamed into place
+    (or, for an existing folder, whose entries are moved into it). Raises InitRefused, writing nothing, when
+    any file exists, and UsageError, leaving nothing behind, when an answer cannot be written or a write
+    fails."""
+    check_answers(answers)
     files = plan(answers, today)
-    taken = existing(root, files)
+    if root.is_symlink() and not root.exists():
+        raise UsageError(f"{root} is a symbolic link to {os.readlink(root)}, which does not exist: remove the link "
+                         "or init elsewhere; nothing was written")
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    taken = existing(root, files) if root.exists() else []
     if taken:
         raise InitRefused(root, taken)
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never replace, even in a race
-            fh.write(text)
+    fresh = not root.exists()
+    target = Path(os.path.abspath(root))
+    made: list[Path] = []  # parent folders this run created, removed again on failure
+    for folder in reversed(target.parents):
+        if not folder.exists():
+            try:
+                folder.mkdir()
+            except OSError as exc:
+                _undo([], None, made)
+                raise UsageError(f"cannot create {folder}: {exc.strerror or exc}; nothing was written")
+            made.append(folder)
+    stage, moved = None, []
+    what = f"cannot create a folder in {target.parent if fresh else target}"
+    try:
+        stage = _stage_dir(target.parent if fresh else target, target.name or "register")
+        for rel, text in files.items():
+            what = f"cannot write {rel}"
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write(path, text)
+        what = f"cannot move the register into {root}"
+        if fresh:
+            os.rename(stage, target)  # the register appears whole, in one step
+            stage = None
+        else:
+            _move_in(stage, target, moved)
+    except BaseException as exc:
+        _undo(moved, stage, made)
+        if isinstance(exc, OSError):
+            raise UsageError(f"{what}: {exc.strerror or exc}; nothing was written") from exc
+        raise
+    if stage is not None:
+        shutil.rmtree(stage, ignore_errors=True)
     return list(files)
+
+
+def _undo(moved: list[tuple[Path, Path]], stage: Optional[Path], made: list[Path]) -> None:
+    """Put back what a failed ``scaffold`` moved, delete its staging folder and the folders it created."""
+    for target, entry in reversed(moved):
+        try:
+            os.rename(target, entry)
+        except OSError:  # pragma: no cover - best effort: the staging folder holds the rest
+            pass
+    if stage is not None:
+        shutil.rmtree(stage, ignore_errors=True)
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:  # pragma: no cover - not empty any more: someone else uses it now
+            pass

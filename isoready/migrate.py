@@ -4,10 +4,13 @@ Clause numbers that the 2015 <-> 2026 mapping carries over unambiguously are rew
 2026 10.1); numbers with several possible targets (2015 6.1.2 became 2026 6.1.2 and 6.1.3) are listed for a
 person to decide; ``standard:`` is set in content/organisation.yaml.
 
-Only the scalar values that change are edited, in place, by their line and column from the located YAML
-(``load.parse_text``): comments, quoting, order and layout stay exactly as they were. Every file is planned
-before any is written, and each is written atomically (a temporary file renamed over it), so an interrupted or
-refused run never leaves a half-written file.
+Only the scalar values that change are edited, in place, by the span the YAML parser gives their node (start
+and end index of its event, computed on exactly the text that is rewritten): comments, quoting, order and
+layout stay exactly as they were, whatever line breaks (CRLF, U+0085, U+2028, U+2029) or look-alike text a
+comment holds. Each new text is parsed again and must give the same data but for the values migrated, or the
+file is refused. Every file is planned before any is written, then all are written or none: each new text
+goes to a temporary file beside its file, and only when all are staged are they renamed into place (a failed
+rename puts back those already renamed).
 """
 
 from __future__ import annotations
@@ -19,16 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
 from .catalog import edition_mapping, load_catalog
 from .diagnostics import Diagnostic
 from .errors import UsageError
-from .load import Loc, YList, YMap, YStr, is_yaml, load_file, walk
+from .load import NULL_WORDS, Loc, decode, is_yaml, parse_text, read_bytes, walk
 from .model import DEFAULT_STANDARD, STANDARDS
 from .records import CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE
 
 #: keys whose values are clause numbers, wherever a record holds them
 CLAUSE_LIST_KEYS = ("clauses", "covers")
 CLAUSE_KEY = "clause"
+
+BOM = "\ufeff"
+#: an anchor or tag written before a scalar on its line: the node's span starts there, the scalar after it
+_PROPERTIES = re.compile(r"(?:[&!][^ \t\r\n]*[ \t]+)+")
 
 
 @dataclass(frozen=True)
@@ -55,10 +65,31 @@ class Plan:
     undecided: list[Undecided] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # relative path -> new text, for the files that change
     problems: list[Diagnostic] = field(default_factory=list)  # files that cannot be read or parsed
+    originals: dict[str, bytes] = field(default_factory=dict)  # relative path -> the bytes the plan was made from
 
     @property
     def files(self) -> list[str]:
         return sorted(self.texts)
+
+
+@dataclass
+class _Source:
+    """One YAML file as read: its bytes, its text (without a byte order mark) and the parser's node tree of
+    exactly that text."""
+
+    rel: str
+    data: bytes
+    bom: str
+    text: str
+    node: Optional[Node]
+
+
+class MigrateFailed(Exception):
+    """A file could not be written; every file was left as it was."""
+
+    def __init__(self, rel: str, reason: str) -> None:
+        super().__init__(f"{rel}: {reason}")
+        self.rel, self.reason = rel, reason
 
 
 def _project_files(root: Path) -> list[str]:
@@ -69,68 +100,151 @@ def _project_files(root: Path) -> list[str]:
     return found
 
 
-def _clause_values(value: Any) -> Iterator[tuple[YStr, Optional[YList]]]:
-    """Every scalar in a clause position, with the list holding it: ``clauses:`` and ``covers:`` items, and
-    ``clause:`` values (an assessment's; its list is None)."""
-    if isinstance(value, YList):
-        for item in value:
-            yield from _clause_values(item)
-    elif isinstance(value, YMap):
-        for key, item in value.items():
-            if key in CLAUSE_LIST_KEYS and isinstance(item, YList):
-                yield from ((x, item) for x in item if isinstance(x, YStr))
-            elif key in CLAUSE_LIST_KEYS and isinstance(item, YStr):
-                yield item, None
-            elif key == CLAUSE_KEY and isinstance(item, YStr):
-                yield item, None
-            elif isinstance(item, (YMap, YList)):
-                yield from _clause_values(item)
+def _loc(rel: str, node: Node) -> Loc:
+    return Loc(rel, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _offset(lines: list[str], loc: Loc) -> int:
-    return sum(len(line) for line in lines[:loc.line - 1]) + loc.column - 1
+def _is_text(node: Node) -> bool:
+    """A scalar that the loader reads as text (not a null)."""
+    return isinstance(node, ScalarNode) and not (not node.style and node.value in NULL_WORDS)
 
 
-def _token(text: str, start: int, value: str) -> Optional[tuple[int, int, str]]:
-    """(start, end, quote) of the scalar ``value`` written at ``start``, or None when it is not written there
-    as a plain or single-line quoted scalar (then we do not touch it)."""
-    quote = text[start:start + 1]
-    if quote in ("'", '"'):
-        end = start + 1 + len(value)
-        if text[start + 1:end] == value and text[end:end + 1] == quote:
-            return start + 1, end, quote
+def _pairs(node: Node) -> Iterator[tuple[str, Node, Node]]:
+    """(key, key node, value node) of a mapping node whose keys are scalars."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode):
+                yield key.value, key, value
+
+
+def _clause_values(node: Node, seen: Optional[set[int]] = None) -> Iterator[tuple[ScalarNode, Optional[SequenceNode]]]:
+    """Every scalar node in a clause position, with the list holding it: ``clauses:`` and ``covers:`` items, and
+    ``clause:`` values (an assessment's; its list is None). A node an alias repeats is visited once."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, SequenceNode):
+        for item in node.value:
+            yield from _clause_values(item, seen)
+    elif isinstance(node, MappingNode):
+        for key, _, item in _pairs(node):
+            if key in CLAUSE_LIST_KEYS and isinstance(item, SequenceNode):
+                for x in item.value:
+                    if _is_text(x) and id(x) not in seen:
+                        seen.add(id(x))
+                        yield x, item
+            elif key in CLAUSE_LIST_KEYS + (CLAUSE_KEY,) and _is_text(item):
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    yield item, None
+            elif isinstance(item, (MappingNode, SequenceNode)):
+                yield from _clause_values(item, seen)
+
+
+def _compose(text: str, rel: str) -> tuple[Optional[Node], list[Diagnostic]]:
+    """The node tree of ``text``, whose marks index ``text`` itself (the pure-Python parser counts in
+    characters of the string it is given)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node(), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        return None, [Diagnostic(rel, line, col, "E102", f"malformed YAML: {problem}",
+                                 "check indentation, colons and quotes")]
+    except yaml.YAMLError as exc:
+        first = (str(exc).splitlines() or ["syntax error"])[0]
+        return None, [Diagnostic(rel, 1, 1, "E102", f"malformed YAML: {first}", "")]
+    finally:
+        loader.dispose()
+
+
+def _read(root: Path, rel: str, plan: Plan) -> Optional[_Source]:
+    """The file as read, or None (with its diagnostics in ``plan.problems``) when it cannot be read or parsed."""
+    data, diags = read_bytes(root / rel, rel)
+    text = None
+    if data is not None:
+        text, diags = decode(data, rel)
+    if text is not None:
+        value, diags = parse_text(text, rel)  # the validator's own checks and messages
+        if value is None and diags:
+            text = None
+    if text is None or data is None:
+        plan.problems.extend(diags)
         return None
-    end = start + len(value)
-    if text[start:end] == value and (end == len(text) or text[end] in " \t\r\n,]}#"):
-        return start, end, ""
+    node, diags = _compose(text, rel)
+    if diags:
+        plan.problems.extend(diags)
+        return None
+    return _Source(rel, data, BOM if data.startswith(BOM.encode("utf-8")) else "", text, node)
+
+
+def _scalar(style: Optional[str], value: str) -> Optional[str]:
+    """``value`` written as a scalar in ``style``; None for block styles (| and >), which are not edited."""
+    if not style:
+        return value
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return None
 
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+def _shape(node: Optional[Node], new: dict[int, str], memo: Optional[dict[int, Any]] = None) -> Any:
+    """The data a node tree holds (values, keys in order), with the scalars in ``new`` replaced."""
+    memo = {} if memo is None else memo
+    if node is None:
+        return None
+    if id(node) in memo:
+        return memo[id(node)]
+    if isinstance(node, ScalarNode):
+        shape: Any = ("scalar", new.get(id(node), node.value), bool(node.style))
+    elif isinstance(node, SequenceNode):
+        shape = ("list", tuple(_shape(x, new, memo) for x in node.value))
+    else:
+        shape = ("map", tuple((_shape(k, new, memo), _shape(v, new, memo)) for k, v in node.value))
+    memo[id(node)] = shape
+    return shape
 
 
-def _edit(text: str, edits: list[tuple[Loc, str, str]]) -> Optional[str]:
-    """``text`` with each (loc, old, new) scalar replaced; None when any is not where the parser said."""
-    bom = "\ufeff" if text.startswith("\ufeff") else ""  # the parser's positions do not count it
-    text = text[len(bom):]
-    lines = _LINE.findall(text)
-    spans = []
-    for loc, old, new in edits:
-        found = _token(text, _offset(lines, loc), old)
-        if found is None:
-            return None
-        spans.append((found[0], found[1], new))
-    for start, end, new in sorted(spans, reverse=True):
-        text = text[:start] + new + text[end:]
-    return bom + text
-
-
-def _read(root: Path, rel: str, plan: Plan) -> tuple[Optional[str], Any]:
-    value, diags = load_file(root / rel, rel)
-    if diags and value is None:
-        plan.problems.extend(diags)
-        return None, None
-    return (root / rel).read_bytes().decode("utf-8"), value  # as written: no newline translation
+def _rewrite(src: _Source, edits: list[tuple[ScalarNode, str]], insert: Optional[tuple[int, str]] = None,
+             inserted: Any = None) -> str:
+    """``src``'s text with each scalar node's value replaced, in its own span and quoting style; ``insert``
+    (index, text) adds text there. The result is parsed again: it must hold the same data, but for the values
+    replaced (and ``inserted``, the shape the insertion adds at the start of the root mapping)."""
+    text = src.text
+    spans: dict[tuple[int, int], str] = {}
+    for node, new in edits:
+        start, end = node.start_mark.index, node.end_mark.index
+        props = _PROPERTIES.match(text, start, end)
+        if props:
+            start = props.end()
+        written = _scalar(node.style, new)
+        where = f"{src.rel}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+        if written is None:
+            raise UsageError(f"{where}: the clause number {node.value} is written as a block scalar (| or >); "
+                             "write it as plain or quoted text and run migrate again; nothing was changed")
+        spans[(start, end)] = written
+    pieces, at = [], 0
+    for (start, end), written in sorted(spans.items()):
+        if start < at:
+            raise UsageError(f"{src.rel}: two values overlap; nothing was changed")
+        pieces += [text[at:start], written]
+        at = end
+    pieces.append(text[at:])
+    changed = "".join(pieces)
+    if insert is not None:
+        changed = changed[:insert[0]] + insert[1] + changed[insert[0]:]
+    node, diags = _compose(changed, src.rel)
+    expected = _shape(src.node, {id(n): new for n, new in edits})
+    if inserted is not None and expected and expected[0] == "map":
+        expected = ("map", (inserted, *expected[1]))
+    if diags or _shape(node, {}) != expected:
+        raise UsageError(f"{src.rel}: migrating it would change more than the clause numbers (the YAML is written "
+                         "in a way migrate cannot edit safely); nothing was changed")
+    return src.bom + changed
 
 
 def plan_migration(root: Path, target: str) -> Plan:
@@ -142,11 +256,13 @@ def plan_migration(root: Path, target: str) -> Plan:
     if target not in STANDARDS:
         raise UsageError(f"--to must be one of {', '.join(repr(s) for s in STANDARDS)}, not {target!r}")
     plan = Plan(source=DEFAULT_STANDARD, target=target)
-    org_text, org = _read(root, org_rel, plan)
-    if org_text is None:
+    org = _read(root, org_rel, plan)
+    if org is None:
         return plan
-    standard = org.get("standard") if isinstance(org, YMap) else None
-    plan.source = str(standard) if isinstance(standard, YStr) and str(standard) in STANDARDS else DEFAULT_STANDARD
+    standards = [v for key, _, v in _pairs(org.node) if key == "standard"] if org.node is not None else []
+    standard = standards[-1] if standards else None  # a repeated key (E107): the last one counts
+    plan.source = (standard.value if isinstance(standard, ScalarNode) and standard.value in STANDARDS
+                   else DEFAULT_STANDARD)
     if plan.source == target:
         return plan
     table = edition_mapping()[(plan.source, target)]
@@ -166,104 +282,144 @@ def plan_migration(root: Path, target: str) -> Plan:
         plan.undecided.append(Undecided(loc, number, targets, why))
         return None
 
-    edits: dict[str, list[tuple[Loc, str, str]]] = {}
-    notes: dict[Loc, str] = {}
-    parsed = []
+    parsed: list[tuple[_Source, list[tuple[ScalarNode, Optional[SequenceNode]]]]] = []
     for rel in _project_files(root):
-        text, value = _read(root, rel, plan)
-        if text is not None:
-            parsed.append((rel, text, list(_clause_values(value))))
+        src = _read(root, rel, plan)
+        if src is not None and src.node is not None:
+            parsed.append((src, list(_clause_values(src.node))))
+    if plan.problems:
+        return plan
     # the clauses assessed today: a rewritten assessment must not make a clause assessed twice (E402)
-    assessed = {str(item): item.loc for rel, _, items in parsed if rel.startswith(CLAUSES_DIR + "/")
+    assessed = {item.value: _loc(src.rel, item) for src, items in parsed if src.rel.startswith(CLAUSES_DIR + "/")
                 for item, within in items if within is None}
     added: dict[int, set[str]] = {}  # per list: the numbers rewriting put in it
-    for rel, text, items in parsed:
+    for src, items in parsed:
+        edits: list[tuple[ScalarNode, str]] = []
         for item, within in items:
-            new = carry(str(item), item.loc)
+            loc = _loc(src.rel, item)
+            new = carry(item.value, loc)
             if not new:
                 continue
-            if within is None and rel.startswith(CLAUSES_DIR + "/"):
+            note = ""
+            if within is None and src.rel.startswith(CLAUSES_DIR + "/"):
                 if new in assessed:
                     first = assessed[new]
-                    plan.undecided.append(Undecided(item.loc, str(item), (new,), (
+                    plan.undecided.append(Undecided(loc, item.value, (new,), (
                         f"{new} is assessed already ({first.path}:{first.line}): merge this assessment into it, "
                         "then delete this one")))
                     continue
-                assessed[new] = item.loc
+                assessed[new] = loc
             elif within is not None:
                 seen = added.setdefault(id(within), set())
-                if new in seen or new in [str(x) for x in within]:
-                    notes[item.loc] = f"{new} is now listed twice: delete one"
+                if new in seen or new in [x.value for x in within.value if isinstance(x, ScalarNode)]:
+                    note = f"{new} is now listed twice: delete one"
                 seen.add(new)
-            edits.setdefault(rel, []).append((item.loc, str(item), new))
-        if rel in edits:
-            plan.texts[rel] = text
+            edits.append((item, new))
+            plan.changes.append(Change(loc, item.value, new, note))
+        if edits:
+            plan.texts[src.rel] = _rewrite(src, edits)
+            plan.originals[src.rel] = src.data
     # windows: keys in organisation.yaml are clause numbers too
-    org_edits: list[tuple[Loc, str, str]] = []
-    windows = org.get("windows") if isinstance(org, YMap) else None
-    if isinstance(windows, YMap):
-        for key in windows:
-            loc = windows.key_locs[key]
+    org_edits: list[tuple[ScalarNode, str]] = []
+    windows = [v for key, _, v in _pairs(org.node) if key == "windows"]
+    if windows:
+        keys = {key for key, _, _ in _pairs(windows[-1])}
+        for key, key_node, _ in _pairs(windows[-1]):
+            loc = _loc(org_rel, key_node)
             new = carry(key, loc)
-            if new and new in windows:
+            if new and new in keys:
                 plan.undecided.append(Undecided(loc, key, (new,), f"windows: already has {new}; merge the two"))
             elif new:
-                org_edits.append((loc, key, new))
-    for rel, items in edits.items():
-        changed = _edit(plan.texts[rel], items)
-        if changed is None:
-            raise UsageError(f"{rel}: a clause number is not written where the YAML parser reports it; "
-                             "nothing was changed")
-        plan.texts[rel] = changed
-        plan.changes.extend(Change(loc, old, new, notes.get(loc, "")) for loc, old, new in items)
-    plan.changes.extend(Change(loc, old, new) for loc, old, new in org_edits)
-    plan.texts[org_rel] = _set_standard(org_text, org, org_edits, target, org_rel)
+                org_edits.append((key_node, new))
+                plan.changes.append(Change(loc, key, new))
+    plan.texts[org_rel] = _set_standard(org, standards, org_edits, target)
+    plan.originals[org_rel] = org.data
     return plan
 
 
-def _set_standard(text: str, org: Any, edits: list[tuple[Loc, str, str]], target: str, rel: str) -> str:
-    standard = org.get("standard") if isinstance(org, YMap) else None
-    if isinstance(standard, YStr):
-        edits = [*edits, (org.locs["standard"], str(standard), target)]
-    changed = _edit(text, edits)
-    if changed is None:
-        raise UsageError(f"{rel}: a value is not written where the YAML parser reports it; nothing was changed")
-    if isinstance(standard, YStr):
-        return changed
+def _set_standard(org: _Source, standards: list[Node], edits: list[tuple[ScalarNode, str]], target: str) -> str:
+    rel = org.rel
+    if standards:
+        if not all(_is_text(s) and _scalar(s.style, target) is not None for s in standards):
+            line = standards[-1].start_mark.line + 1
+            raise UsageError(f"{rel}:{line}: standard: is not a single line of text; set it to \"{target}\" by hand")
+        return _rewrite(org, [*edits, *((s, target) for s in standards)])
     # no standard: key yet: add one line before the first key, so the comments above it stay where they are
-    if not isinstance(org, YMap) or not org.key_locs:
+    keys = [key_node for _, key_node, _ in _pairs(org.node)]
+    if not isinstance(org.node, MappingNode) or not keys:
         raise UsageError(f"{rel} holds no settings; add standard: \"{target}\" by hand")
-    first = min(org.key_locs.values(), key=lambda loc: (loc.line, loc.column))
-    if first.column != 1:
+    first = keys[0].start_mark
+    if org.node.flow_style or first.column != 0:
         raise UsageError(f"{rel}: its settings are not a block mapping; add standard: \"{target}\" by hand")
-    bom = "\ufeff" if changed.startswith("\ufeff") else ""
-    lines = _LINE.findall(changed[len(bom):])
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    lines.insert(first.line - 1, f'standard: "{target}"{newline}')
-    return bom + "".join(lines)
+    newline = "\r\n" if "\r\n" in org.text else "\n"
+    line = f'standard: "{target}"{newline}'
+    inserted = (("scalar", "standard", False), ("scalar", target, True))
+    return _rewrite(org, edits, insert=(first.index - first.column, line), inserted=inserted)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, renamed over it."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _stage(path: Path, rel: str, text: str, original: bytes) -> tuple[str, str]:
+    """A temporary file holding ``text`` beside ``path``, and a hard link (or copy) of the original, to put
+    back should a later rename fail. Refuses a file that is a link, read-only, or changed since it was read."""
+    st = os.lstat(path)
+    if not os.path.isfile(path) or os.path.islink(path):
+        raise MigrateFailed(rel, "not a regular file (a symbolic link?); migrate edits only regular files")
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise MigrateFailed(rel, "the file is read-only; make it writable to migrate it")
+    if path.read_bytes() != original:
+        raise MigrateFailed(rel, "the file changed while migrate ran; run migrate again")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".migrate", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.chmod(tmp, st.st_mode & 0o7777)
+        backup = tmp[:-len(".migrate")] + ".orig"
+        try:
+            os.link(path, backup)
+        except OSError:  # a file system without hard links: a copy of the bytes read
+            with open(backup, "xb") as fh:
+                fh.write(original)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
+    return tmp, backup
 
 
-def apply(root: Path, plan: Plan) -> None:
-    for rel in plan.files:
-        write_atomically(Path(root) / rel, plan.texts[rel])
+def _remove(*paths: str) -> None:
+    for p in paths:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+
+
+def apply(root: Path, plan: Plan) -> list[str]:
+    """Write every file of the plan, or none: stage them all, then rename them into place. Raises MigrateFailed,
+    naming the file, with every file as it was."""
+    staged: list[tuple[str, Path, str, str]] = []
+    rel = ""
+    try:
+        try:
+            for rel in plan.files:
+                path = Path(root) / rel
+                staged.append((rel, path, *_stage(path, rel, plan.texts[rel], plan.originals[rel])))
+        except OSError as exc:
+            raise MigrateFailed(rel, exc.strerror or str(exc))
+        done: list[tuple[str, Path, str, str]] = []
+        try:
+            for item in staged:
+                rel = item[0]
+                os.replace(item[2], item[1])
+                done.append(item)
+        except OSError as exc:
+            for _, path, _, backup in reversed(done):
+                os.replace(backup, path)
+            raise MigrateFailed(rel, exc.strerror or str(exc))
+    finally:
+        for _, _, tmp, backup in staged:
+            _remove(tmp, backup)
+    return plan.files
 
 
 def _other(target: str) -> str:
@@ -281,11 +437,12 @@ def describe_choices(u: Undecided, target: str) -> str:
 
 
 def report(plan: Plan) -> list[str]:
-    """The lines ``migrate`` prints: each change, each undecided value, then a summary line."""
+    """The lines ``migrate`` prints: each change, each undecided value, each file changed, then a summary."""
     lines = [f"{c.loc.path}:{c.loc.line}:{c.loc.column}: {c.old} -> {c.new}" + (f" ({c.note})" if c.note else "")
              for c in sorted(plan.changes, key=lambda c: (c.loc.path, c.loc.line, c.loc.column))]
     lines += [f"{u.loc.path}:{u.loc.line}:{u.loc.column}: {u.number} undecided: {describe_choices(u, plan.target)}"
               for u in sorted(plan.undecided, key=lambda u: (u.loc.path, u.loc.line, u.loc.column))]
+    lines += [f"changed {rel}" for rel in plan.files]
     rewritten = len(plan.changes)
     files = len([f for f in plan.files if f != ORGANISATION_FILE or any(c.loc.path == f for c in plan.changes)])
     summary = (f"migrated from {plan.source} to {plan.target}: {rewritten} clause number"
@@ -299,12 +456,16 @@ def report(plan: Plan) -> list[str]:
 
 def migrate(root: Path, target: str) -> tuple[int, list[str]]:
     """Plan, write, and say what happened: (exit code, lines to print). Exit 1 when anything is undecided or a
-    file cannot be read; nothing is written when a file cannot be read or parsed."""
+    file cannot be read or written; nothing is written when any file cannot be read, parsed or written."""
     plan = plan_migration(root, target)
     if plan.problems:
         return 1, [d.format() for d in sorted(plan.problems)] + [
             "migrate stopped: fix the files above first (isoready validate); nothing was changed"]
     if plan.source == target:
-        return 0, [f"already on {target}: nothing to do (isoready validate lists anything left to decide)"]
-    apply(root, plan)
+        return 0, [f"already on {target}: no file needed changing (isoready validate lists anything left to "
+                   "decide)"]
+    try:
+        apply(root, plan)
+    except MigrateFailed as exc:
+        return 1, [f"migrate stopped: cannot write {exc.rel}: {exc.reason}; nothing was changed"]
     return (1 if plan.undecided else 0), report(plan)

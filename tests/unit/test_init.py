@@ -234,3 +234,97 @@ def test_the_register_workflow_passes_actionlint(tmp_path: Path, epoch) -> None:
     root = tmp_path / "r"
     assert init(str(root), "--name", "Acme", "--yes") == 0
     assert actionlint([root / WORKFLOW]) == []
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every entry under root, hidden ones too (a staging folder left behind would show), files with bytes."""
+    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else b"<dir>")
+            for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--name", "Acme\udcff"], "the organisation's name holds a byte that is not UTF-8 (0xff), which the register's "
+                               "YAML cannot hold as written: give --name without it; nothing was written"),
+    (["--name", "Acme\x7fLtd"], "the organisation's name holds U+007F (a control character), which the register's "
+                                "YAML cannot hold as written: give --name without it; nothing was written"),
+    (["--name", "Acme\u2028Ltd"], "the organisation's name holds U+2028 (a line separator), which the register's "
+                                  "YAML cannot hold as written: give --name without it; nothing was written"),
+    (["--name", "Acme", "--scope", "One site.\x85Two"], "the scope holds U+0085 (a control character), which the "
+                                                        "register's YAML cannot hold as written: give --scope "
+                                                        "without it; nothing was written"),
+], ids=["not-utf8", "control", "line-separator", "scope-nel"])
+def test_a_name_the_yaml_cannot_hold_writes_nothing(tmp_path: Path, epoch, capsys, args, message) -> None:
+    assert init(str(tmp_path / "r"), *args, "--yes") == 2
+    assert capsys.readouterr().err == f"isoready: error: {message}\n"
+    assert tree(tmp_path) == {}
+
+
+def test_a_dangling_symlink_at_the_target_writes_nothing(tmp_path: Path, epoch, capsys) -> None:
+    (tmp_path / "r").symlink_to("nowhere")
+    assert init(str(tmp_path / "r"), "--name", "Acme", "--yes") == 2
+    assert capsys.readouterr().err == (f"isoready: error: {tmp_path / 'r'} is a symbolic link to nowhere, which does "
+                                       "not exist: remove the link or init elsewhere; nothing was written\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert (tmp_path / "r").is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_a_failure_mid_way_leaves_no_partial_register(tmp_path: Path, epoch, capsys, monkeypatch) -> None:
+    import isoready.init as init_mod
+
+    calls = []
+
+    def failing_open(path, *args, **kw):  # the tenth file cannot be written: the disk is full
+        calls.append(path)
+        if len(calls) == 10:
+            raise OSError(28, "No space left on device", str(path))
+        return open(path, *args, **kw)
+
+    monkeypatch.setattr(init_mod, "open", failing_open, raising=False)
+    assert init(str(tmp_path / "new" / "r"), "--name", "Acme", "--yes") == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"isoready: error: cannot write \S+: No space left on device; nothing was written\n", err), err
+    assert tree(tmp_path) == {}  # not the register, nor its staging folder, nor the folder 'new' made for it
+
+
+def test_an_existing_folder_keeps_its_files_and_gets_the_register(tmp_path: Path, epoch) -> None:
+    root = tmp_path / "r"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "other.yml").write_text("on: push\n", encoding="utf-8")
+    (root / "LICENSE").write_text("ours\n", encoding="utf-8")
+    assert init(str(root), "--name", "Acme", "--yes") == 0
+    assert files_in(root) == sorted([*EXPECTED, ".git/HEAD", ".github/workflows/other.yml", "LICENSE"])
+    assert (root / "LICENSE").read_text(encoding="utf-8") == "ours\n"
+    assert not [p for p in tmp_path.rglob("*isoready-init*")]
+
+
+def test_a_failed_move_into_an_existing_folder_puts_everything_back(tmp_path: Path, epoch, capsys,
+                                                                     monkeypatch) -> None:
+    import errno
+    import os
+
+    root = tmp_path / "r"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "other.yml").write_text("on: push\n", encoding="utf-8")
+    (root / "LICENSE").write_text("ours\n", encoding="utf-8")
+    before = tree(tmp_path)
+    real_link, real_rename, moves = os.link, os.rename, []
+
+    def count(real):
+        def move(src, dst, *args, **kw):  # the fourth move into the folder fails: some are in place already
+            moves.append(dst)
+            if len(moves) == 4:
+                raise OSError(errno.EIO, "Input/output error", str(dst))
+            return real(src, dst, *args, **kw)
+        return move
+
+    monkeypatch.setattr(os, "link", count(real_link))
+    monkeypatch.setattr(os, "rename", count(real_rename))
+    assert init(str(root), "--name", "Acme", "--yes") == 2
+    assert capsys.readouterr().err == (f"isoready: error: cannot move the register into {root}: Input/output error; "
+                                       "nothing was written\n")
+    monkeypatch.undo()
+    assert tree(tmp_path) == before

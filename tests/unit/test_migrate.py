@@ -94,6 +94,10 @@ def test_rewrites_what_the_mapping_decides_keeps_comments_and_lists_the_rest(tmp
         "evidence/improvement.yaml:17:17: 10.3 -> 10.1",
         "evidence/improvement.yaml:12:7: 6.1.2 undecided: 6.1.2 was split in ISO 9001:2026: choose 6.1.2 "
         "(Actions to address risks) or 6.1.3 (Actions to address opportunities), or map the record to several",
+        "changed content/clauses/improvement.yaml",
+        "changed content/findings/audit.yaml",
+        "changed content/organisation.yaml",
+        "changed evidence/improvement.yaml",
         "migrated from ISO 9001:2015 to ISO 9001:2026: 5 clause numbers rewritten in 4 files, standard set in "
         "content/organisation.yaml; 1 left for you to decide (listed above)",
     ]
@@ -137,14 +141,16 @@ def test_everything_decided_exits_0_and_an_existing_standard_is_replaced_in_plac
     code, out = run(capsys, root)
     assert code == 0
     assert out == ["evidence/a.yaml:3:11: 10.3 -> 10.1",
+                   "changed content/organisation.yaml",
+                   "changed evidence/a.yaml",
                    "migrated from ISO 9001:2015 to ISO 9001:2026: 1 clause number rewritten in 1 file, standard set "
                    "in content/organisation.yaml"]
     assert (root / "content/organisation.yaml").read_text(encoding="utf-8") == (
         'name: X\nstandard: "ISO 9001:2026"   # until the transition audit\n')
     assert (root / "evidence/a.yaml").read_text(encoding="utf-8") == 'title: A\nkind: record\nclauses: ["10.1", "8.4.1"]\n'
     # a second run has nothing to do
-    assert run(capsys, root) == (0, ["already on ISO 9001:2026: nothing to do (isoready validate lists anything "
-                                     "left to decide)"])
+    assert run(capsys, root) == (0, ["already on ISO 9001:2026: no file needed changing (isoready validate lists "
+                                     "anything left to decide)"])
 
 
 def test_the_migrated_project_validates_and_warns_about_the_split_it_left(tmp_path, capsys):
@@ -203,23 +209,140 @@ def test_a_folder_without_organisation_yaml_is_not_a_project(tmp_path, capsys):
                                        "must be a project folder (with content/organisation.yaml)\n")
 
 
-def test_a_failed_write_leaves_the_file_whole_and_no_temporary_file(tmp_path, monkeypatch):
-    target = tmp_path / "a.yaml"
-    target.write_text("clauses: [\"10.3\"]\n", encoding="utf-8")
-    os.chmod(target, 0o640)
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root (hidden ones too: a temporary file left behind would show), with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
-    def fail(src, dst):
-        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(migrate_mod.os, "replace", fail)
-    with pytest.raises(OSError):
-        migrate_mod.write_atomically(target, 'clauses: ["10.1"]\n')
-    assert target.read_text(encoding="utf-8") == 'clauses: ["10.3"]\n'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml"]
-    monkeypatch.undo()
-    migrate_mod.write_atomically(target, 'clauses: ["10.1"]\n')
-    assert target.read_text(encoding="utf-8") == 'clauses: ["10.1"]\n'
-    assert target.stat().st_mode & 0o777 == 0o640
+def test_a_read_only_file_stops_the_run_before_any_file_changes(tmp_path, capsys):
+    root = project(tmp_path)
+    os.chmod(root / "content/findings/audit.yaml", 0o444)  # the second of four files to write
+    before = snapshot(root)
+    code, out = run(capsys, root)
+    assert code == 1
+    assert out == ["migrate stopped: cannot write content/findings/audit.yaml: the file is read-only; make it "
+                   "writable to migrate it; nothing was changed"]
+    assert snapshot(root) == before  # content/organisation.yaml still has no standard: 2026
+    assert b"standard" not in (root / "content/organisation.yaml").read_bytes()
+
+
+def test_a_failed_rename_puts_back_the_files_already_renamed(tmp_path, capsys, monkeypatch):
+    root = project(tmp_path, content__organisation_yaml='name: X\nstandard: "ISO 9001:2015"\n')
+    before = snapshot(root)
+    real = os.replace
+    calls = []
+
+    def replace(src, dst):  # the third rename of four fails: two files are in place already
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(migrate_mod.os, "replace", replace)
+    code, out = run(capsys, root)
+    assert code == 1
+    assert out == ["migrate stopped: cannot write content/organisation.yaml: No space left on device; nothing was "
+                   "changed"]
+    assert snapshot(root) == before  # standard: is still ISO 9001:2015, and no temporary or backup file is left
+    assert (root / "content/organisation.yaml").read_text(encoding="utf-8") == 'name: X\nstandard: "ISO 9001:2015"\n'
+
+
+def test_a_folder_it_cannot_write_to_stops_the_run_naming_the_file(tmp_path, capsys, monkeypatch):
+    root = project(tmp_path)
+    before = snapshot(root)
+    real = migrate_mod.tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kw):  # as root, chmod cannot make a folder unwritable: refuse it here
+        if Path(dir).name == "evidence":
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(*args, dir=dir, **kw)
+
+    monkeypatch.setattr(migrate_mod.tempfile, "mkstemp", mkstemp)
+    code, out = run(capsys, root)
+    assert code == 1
+    assert out == ["migrate stopped: cannot write evidence/improvement.yaml: Permission denied; nothing was changed"]
+    assert snapshot(root) == before
+
+
+def test_a_symbolic_link_is_not_replaced(tmp_path, capsys):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text('title: Shared\nkind: record\nclauses: ["10.3"]\n', encoding="utf-8")
+    root = project(tmp_path / "p")
+    (root / "evidence/shared.yaml").symlink_to(outside)
+    before = snapshot(root)
+    code, out = run(capsys, root)
+    assert code == 1
+    assert out == ["migrate stopped: cannot write evidence/shared.yaml: not a regular file (a symbolic link?); "
+                   "migrate edits only regular files; nothing was changed"]
+    assert snapshot(root) == before and (root / "evidence/shared.yaml").is_symlink()
+
+
+def test_success_names_every_file_it_changed_and_a_second_run_none(tmp_path, capsys):
+    root = make(tmp_path, {"content/organisation.yaml": "name: X\n",
+                           "evidence/a.yaml": 'title: A\nkind: record\nclauses: ["8.4.1"]\n'})
+    code, out = run(capsys, root)
+    assert (code, out) == (0, ["changed content/organisation.yaml",
+                               "migrated from ISO 9001:2015 to ISO 9001:2026: 0 clause numbers rewritten in 0 files, "
+                               "standard set in content/organisation.yaml"])
+    assert run(capsys, root) == (0, ["already on ISO 9001:2026: no file needed changing (isoready validate lists "
+                                     "anything left to decide)"])
+
+
+LSEP, NEL, PSEP = "\u2028", "\x85", "\u2029"
+
+
+@pytest.mark.parametrize("before, after", [
+    # a line or paragraph separator, or NEL, is a line break to YAML: a comment holding one has two lines
+    *[(f"# a{brk}# b\ntitle: A\nkind: record\nclauses: [\"10.3\"]\n#         10.3 is improvement\n",
+       f"# a{brk}# b\ntitle: A\nkind: record\nclauses: [\"10.1\"]\n#         10.3 is improvement\n")
+      for brk in (LSEP, NEL, PSEP)],
+    (f"title: A  # {LSEP}# 10.3\nkind: record\nclauses:\n  - 10.3\n  # - 10.3\n",
+     f"title: A  # {LSEP}# 10.3\nkind: record\nclauses:\n  - 10.1\n  # - 10.3\n"),
+    ("title: A\r\n# clauses: [\"10.3\"]\r\nkind: record\r\nclauses: ['10.3']  # 10.3\r\n",
+     "title: A\r\n# clauses: [\"10.3\"]\r\nkind: record\r\nclauses: ['10.1']  # 10.3\r\n"),
+    ("title: A\nkind: record\nclauses:   # clauses: [10.3]\n  - \"10.3\"\n",
+     "title: A\nkind: record\nclauses:   # clauses: [10.3]\n  - \"10.1\"\n"),
+    ('{title: "A # 10.3", kind: record, clauses: [ 10.3 ,"8.4.1"]}  # clauses: [10.3]\n',
+     '{title: "A # 10.3", kind: record, clauses: [ 10.1 ,"8.4.1"]}  # clauses: [10.3]\n'),
+    ("\"title\": A\n'kind': record\n\"clau\\x73es\": [&n 10.3, *n]\n",
+     "\"title\": A\n'kind': record\n\"clau\\x73es\": [&n 10.1, *n]\n"),
+    ("title: A\nkind: record\nclauses: [\"10\\x2E3\"]   # written with an escape\n",
+     "title: A\nkind: record\nclauses: [\"10.1\"]   # written with an escape\n"),
+], ids=["U+2028", "U+0085", "U+2029", "separator-in-trailing-comment", "crlf", "key-in-comment", "flow-mapping",
+        "quoted-keys-and-alias", "escaped-value"])
+def test_the_value_is_edited_where_its_node_is_never_a_comment(tmp_path, capsys, before, after):
+    root = make(tmp_path, {"content/organisation.yaml": "name: X\n"})
+    (root / "evidence").mkdir()
+    (root / "evidence/a.yaml").write_bytes(before.encode("utf-8"))
+    code, out = run(capsys, root)
+    assert code == 0, out
+    assert (root / "evidence/a.yaml").read_bytes().decode("utf-8") == after
+    assert out[0].startswith("evidence/a.yaml:") and out[0].endswith(": 10.3 -> 10.1")
+
+
+def test_an_assessment_in_a_flow_mapping_and_windows_with_quoted_keys(tmp_path, capsys):
+    org = f"# windows: {{10.3: 1}}{LSEP}# 10.3\nname: X\nwindows: {{'10.3': 6, \"9.2.2\": 12}}  # '10.3'\n"
+    root = make(tmp_path, {"content/organisation.yaml": org,
+                           "content/clauses/c.yaml": "- {status: planned, 'clause': '10.3'}  # clause: '10.3'\n"})
+    code, out = run(capsys, root)
+    assert code == 0, out
+    assert out[:2] == ["content/clauses/c.yaml:1:31: 10.3 -> 10.1", "content/organisation.yaml:4:11: 10.3 -> 10.1"]  # U+2028 is a line break to YAML
+    assert (root / "content/clauses/c.yaml").read_text(encoding="utf-8") == (
+        "- {status: planned, 'clause': '10.1'}  # clause: '10.3'\n")
+    assert (root / "content/organisation.yaml").read_bytes().decode("utf-8") == (
+        f"# windows: {{10.3: 1}}{LSEP}# 10.3\nstandard: \"ISO 9001:2026\"\nname: X\n"
+        "windows: {'10.1': 6, \"9.2.2\": 12}  # '10.3'\n")
+
+
+def test_a_clause_number_written_as_a_block_scalar_is_refused_with_nothing_changed(tmp_path, capsys):
+    root = make(tmp_path, {"content/organisation.yaml": "name: X\n",
+                           "evidence/a.yaml": "title: A\nkind: record\nclauses:\n  - |-\n    10.3\n"})
+    before = snapshot(root)
+    assert main(["migrate", "--root", str(root), "--to", "ISO 9001:2026"]) == 2
+    assert capsys.readouterr().err == (
+        "isoready: error: evidence/a.yaml:4:5: the clause number 10.3 is written as a block scalar (| or >); "
+        "write it as plain or quoted text and run migrate again; nothing was changed\n")
+    assert snapshot(root) == before
 
 
 def test_crlf_and_a_byte_order_mark_survive(tmp_path, capsys):
@@ -242,7 +365,7 @@ def test_editions_md_shows_what_migrate_really_prints_for_the_demo(tmp_path, cap
         shutil.copytree(repo / folder, tmp_path / folder)
     code, out = run(capsys, tmp_path)
     doc = (repo / "docs" / "editions.md").read_text(encoding="utf-8")
-    block = re.search(r"prints one line per change and per open question, then a summary:\n\n  ```\n(.*?)\n  ```",
+    block = re.search(r"prints one line per change and per open question, one per file it changed, then a summary:\n\n  ```\n(.*?)\n  ```",
                       doc, re.S).group(1)
     assert [line.strip() for line in block.splitlines()] == out
     assert code == 1

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ def test_the_hook_this_repository_offers() -> None:
     hooks = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     assert [h["id"] for h in hooks] == ["isoready-validate"]
     hook = hooks[0]
-    assert (hook["entry"], hook["language"], hook["pass_filenames"]) == ("isoready validate", "python", False)
+    assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"]) == (
+        "isoready-validate", "isoready validate --staged", "python", False)  # the id is a contract: never rename
     files = re.compile(hook["files"])
     assert files.search("evidence/qa/policy.yaml") and files.search("content/clauses/4-context.yaml")
     assert files.search("evidence/qa/policy.pdf")  # a changed document is checked too (W101, hashes)
@@ -137,3 +139,103 @@ def test_strict_args_stop_warnings_too(register: Register) -> None:
     assert ("evidence/quality/policy.yaml:4:12: W103 evidence 'quality/policy' is stale: its review was due "
             "2026-01-31") in strict.stdout
     assert len(register.commits()) == 2
+
+
+def test_a_fix_made_only_in_the_working_tree_does_not_pass_the_commit(register: Register) -> None:
+    register.write("evidence/quality/policy.yaml", 'title: Quality policy\nkind: memo\nclauses: ["5.2"]\n')
+    register.run("git", "add", "evidence/quality/policy.yaml")
+    register.write("evidence/quality/policy.yaml", 'title: Quality policy\nkind: document\nclauses: ["5.2"]\n')
+    bad = register.commit("Add the quality policy (fixed, but not staged)", "content")  # stages nothing more
+    assert bad.returncode == 1, bad.stdout
+    assert "evidence/quality/policy.yaml:2:7: E204 unknown kind 'memo'" in bad.stdout
+    assert register.commits() == ["Start the evidence register"]
+    assert "kind: document" in (register.root / "evidence/quality/policy.yaml").read_text(encoding="utf-8")
+
+
+def test_a_broken_edit_left_unstaged_does_not_stop_a_good_commit(register: Register) -> None:
+    register.write("evidence/quality/policy.yaml", 'title: Quality policy\nkind: document\nclauses: ["5.2"]\n')
+    register.run("git", "add", "evidence/quality/policy.yaml")
+    register.write("evidence/quality/policy.yaml", 'title: Quality policy\nkind: memo\nclauses: ["5.2"]\n')
+    good = register.commit("Add the quality policy", "content")
+    assert good.returncode == 0, good.stdout
+    assert register.commits() == ["Add the quality policy", "Start the evidence register"]
+    assert "kind: memo" in (register.root / "evidence/quality/policy.yaml").read_text(encoding="utf-8")  # untouched
+
+
+def test_a_file_never_added_neither_rescues_nor_stops_the_commit(register: Register) -> None:
+    """pre-commit sets aside unstaged edits of tracked files, but not untracked files: those are the staged
+    tree's business too. A clause naming evidence that exists only untracked fails; a broken untracked file
+    stops nothing."""
+    register.write("evidence/quality/policy.yaml", 'title: Quality policy\nkind: document\nclauses: ["5.2"]\n')
+    text = (register.root / "content/clauses/5-leadership.yaml").read_text(encoding="utf-8")
+    register.write("content/clauses/5-leadership.yaml", text.replace(
+        '- clause: "5.1.1"  # General\n  status: not-started\n',
+        '- clause: "5.1.1"  # General\n  status: implemented\n  evidence: [quality/policy]\n'))
+    bad = register.commit("5.1.1 implemented", "content/clauses/5-leadership.yaml")
+    assert bad.returncode == 1, bad.stdout
+    assert re.search(r"^content/clauses/5-leadership\.yaml:\d+:\d+: E\d+ .*'quality/policy'", bad.stdout, re.M), \
+        bad.stdout
+    register.write("evidence/quality/draft.yaml", "title: [unfinished\n")  # untracked, and not YAML yet
+    good = register.commit("5.1.1 implemented", "content/clauses/5-leadership.yaml",
+                           "evidence/quality/policy.yaml")
+    assert good.returncode == 0, good.stdout
+    assert register.commits() == ["5.1.1 implemented", "Start the evidence register"]
+
+
+def git_project(tmp_path: Path, sub: str = "") -> Path:
+    """A git repository whose project sits at ``sub`` inside it, with its first commit."""
+    repo = tmp_path / "repo"
+    root = repo / sub if sub else repo
+    assert cli.main(["init", str(root), "--name", "Acme Ltd", "--yes"]) == 0
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Q", "GIT_AUTHOR_EMAIL": "q@example.com", "GIT_COMMITTER_NAME": "Q",
+           "GIT_COMMITTER_EMAIL": "q@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (("init", "-q"), ("add", "."), ("commit", "-q", "-m", "start")):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    return root
+
+
+def test_validate_staged_checks_the_index_of_a_project_in_a_subfolder(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
+    root = git_project(tmp_path, "qms")
+    capsys.readouterr()
+    policy = root / "evidence/quality/policy.yaml"
+    policy.parent.mkdir(parents=True)
+    policy.write_text('title: Quality policy\nkind: memo\nclauses: ["5.2"]\n', encoding="utf-8")
+    subprocess.run(["git", "add", str(policy)], cwd=root, check=True)
+    policy.write_text('title: Quality policy\nkind: document\nclauses: ["5.2"]\n', encoding="utf-8")
+    before = sorted(p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith("isoready-staged-"))
+    assert cli.main(["validate", "--root", str(root), "--as-of", "2026-11-01"]) == 0
+    assert capsys.readouterr().out == "no problems found\n"
+    assert cli.main(["validate", "--staged", "--root", str(root), "--as-of", "2026-11-01"]) == 1
+    assert capsys.readouterr().out == ("evidence/quality/policy.yaml:2:7: E204 unknown kind 'memo' (use one of: "
+                                       "document, record)\n1 error, 0 warnings\n")
+    after = sorted(p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith("isoready-staged-"))
+    assert after == before  # the checkout of the index is gone
+    assert "kind: document" in policy.read_text(encoding="utf-8")
+
+
+def test_validate_staged_reads_the_index_git_names(tmp_path: Path, monkeypatch, capsys) -> None:
+    """``git commit -a`` and ``git commit PATH`` hand hooks another index in GIT_INDEX_FILE (relative)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
+    root = git_project(tmp_path)
+    capsys.readouterr()
+    org = root / "content/organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    shutil.copy(root / ".git/index", root / ".git/other-index")
+    subprocess.run(["git", "add", "content/organisation.yaml"], cwd=root, check=True,
+                   env={**os.environ, "GIT_INDEX_FILE": ".git/other-index"})
+    monkeypatch.chdir(root)
+    assert cli.main(["validate", "--staged"]) == 0  # the usual index: unchanged
+    capsys.readouterr()
+    monkeypatch.setenv("GIT_INDEX_FILE", ".git/other-index")
+    assert cli.main(["validate", "--staged"]) == 1
+    assert "content/organisation.yaml:" in capsys.readouterr().out
+
+
+def test_validate_staged_outside_a_repository_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "r"
+    assert cli.main(["init", str(root), "--name", "Acme Ltd", "--yes"]) == 0
+    capsys.readouterr()
+    assert cli.main(["validate", "--staged", "--root", str(root)]) == 2
+    assert capsys.readouterr().err == (f"isoready: error: --staged validates what git has staged, but {root} is not "
+                                       "inside a git working tree\n")
