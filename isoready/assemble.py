@@ -142,11 +142,14 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
+    if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
+        ignored = ignored_warnings(opts.root)
+        diags = diags + ignored
+        if ignored and blocked(ignored, opts.strict):
+            return None, project, diags
     readiness, git = assess_with_git(opts, project)
-    diags = diags + list(git.warnings)  # the history's own oddities: reported, never blocking
+    diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    if commit.endswith("-dirty") and "ISOREADY_COMMIT" not in os.environ:
-        diags = diags + ignored_warnings(opts.root)
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
                       git=git)
     return site, project, diags

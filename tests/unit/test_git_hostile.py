@@ -302,11 +302,13 @@ def test_a_git_ignored_document_marks_the_build_dirty_with_a_warning(register, t
     assert manifest["commit"].endswith("-dirty")
     head = git(repo, "rev-parse", "--short=12", "HEAD").strip()
     assert manifest["commit"] == head + "-dirty"
+    strict = run("build", "--root", str(repo), "--as-of", "2026-11-20", "--strict", cwd=tmp_path)
+    assert strict.returncode == 1 and "W123" in strict.stdout
     # committed (forced past .gitignore), the build is clean again
     git(repo, "add", "-f", "evidence/scans/audit.pdf")
     commit(repo, "2026-11-06", "Commit the scan")
-    proc = run("build", "--root", str(repo), "--as-of", "2026-11-20", cwd=tmp_path)
-    assert "W123" not in proc.stdout
+    proc = run("build", "--root", str(repo), "--as-of", "2026-11-20", "--strict", cwd=tmp_path)
+    assert proc.returncode == 0 and "W123" not in proc.stdout, proc.stdout
     assert not json.loads((repo / "output/manifest.json").read_text(encoding="utf-8"))["commit"].endswith("-dirty")
 
 
