@@ -306,12 +306,15 @@ class Batch:
     TREE_CACHE = 16 << 20
     LINK_MAX = 4096  # a symlink's target longer than this is not a path anyone meant
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, store: Optional[Path] = None) -> None:
+        """``store``: the folder for the blobs (made here, removed by ``close``); default a new temporary one.
+        A history's worker processes get folders inside one their parent removes, whatever becomes of them."""
         self.repo = repo
         self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo.root, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
         self.trees: dict[bytes, bytes] = {}
         self._tree_bytes = 0
+        self.store_at = store
         self.store: Optional[Path] = None  # blob id -> file, made on first use
         self.stored: set[bytes] = set()
 
@@ -371,7 +374,11 @@ class Batch:
     def blob_file(self, oid: bytes) -> Optional[Path]:
         """The file in the store holding a blob's bytes (streamed there once), or None when not a blob."""
         if self.store is None:
-            self.store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))
+            if self.store_at is not None:
+                self.store_at.mkdir(parents=True, exist_ok=True)
+                self.store = self.store_at
+            else:
+                self.store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))
         path = self.store / oid.decode("ascii")
         if oid in self.stored:
             return path

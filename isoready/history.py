@@ -75,10 +75,10 @@ _BATCH: dict[int, gitdata.Batch] = {}  # one cat-file process per (worker) proce
 
 
 def _evaluate_job(commit: gitdata.Commit) -> dict:
-    repo, revisions = parallel.shared()
+    repo, revisions, store = parallel.shared()
     batch = _BATCH.get(os.getpid())
     if batch is None:
-        batch = _BATCH[os.getpid()] = gitdata.Batch(repo)
+        batch = _BATCH[os.getpid()] = gitdata.Batch(repo, store / str(os.getpid()))
     tmp = Path(tempfile.mkdtemp(prefix="isoready-history-"))
     try:
         found, notes = gitdata.read_commit(batch, commit.sha, tmp)
@@ -159,10 +159,13 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
     evaluated = 0
     if todo:
         revisions = gitdata.file_revisions(repo)
+        store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))  # each process's blobs, in a folder of its own
         try:
-            results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN, shared=(repo, revisions))
+            results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN,
+                                    shared=(repo, revisions, store))
         finally:
             _close_batches()
+            shutil.rmtree(store, ignore_errors=True)  # the workers' too, however they ended
         for c, result in zip(todo, results):
             trees[f"{keys[c.sha]}@{c.date.isoformat()}"] = result
         evaluated = len(todo)

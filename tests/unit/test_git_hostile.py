@@ -255,6 +255,21 @@ def test_history_memory_does_not_grow_with_the_documents_committed(register, tmp
     assert big - small < 6_000, (small, big)  # KiB: less than one scan
 
 
+def test_parallel_history_leaves_no_temporary_folder(register, tmp_path):
+    """Worker processes read commits too (8 or more to evaluate): their blob stores go with the run."""
+    repo, _ = register
+    for n in range(8):
+        (repo / "evidence" / f"note-{n}.yaml").write_text(
+            f"title: Note {n}\nkind: record\nclauses: [\"7.2\"]\ndate: 2026-11-02\n", encoding="utf-8")
+        commit(repo, f"2026-11-{10 + n}", f"Note {n}")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = run("history", "--root", str(repo), cwd=tmp_path, env={"TMPDIR": str(tmp), "ISOREADY_WORKERS": "2"})
+    assert proc.returncode == 0, proc.stderr
+    assert "11 commits, 11 evaluated" in proc.stderr
+    assert list(tmp.iterdir()) == []
+
+
 # --------------------------------------------------------------------------- 5. tags
 
 
