@@ -421,6 +421,10 @@ def _tree_entries(data: bytes):
         yield mode, name.decode("utf-8", "surrogateescape"), oid
 
 
+#: files and folders read from one commit at most (a register of 100,000 records holds about 200,000)
+MAX_ENTRIES = 1_000_000
+
+
 def _kind(mode: bytes) -> Optional[str]:
     """What a tree entry's mode makes it: tree, blob (any regular file mode git has written), link, module."""
     if mode in (b"40000", b"040000"):
@@ -450,6 +454,7 @@ def read_commit(batch: Batch, sha: str, dest: Path) -> tuple[bool, list[Diagnost
     short = sha[:10]
     notes: list[Diagnostic] = []
     found = False
+    budget = MAX_ENTRIES  # a tree naming one subtree many times over grows exponentially with its depth
 
     def note(code: str, rel: str, what: str, hint: str) -> None:
         notes.append(Diagnostic(rel, 1, 1, code, f"at commit {short}: {what}", hint))
@@ -459,6 +464,8 @@ def read_commit(batch: Batch, sha: str, dest: Path) -> tuple[bool, list[Diagnost
         if not top or top[0] != "tree":
             continue
         found = True
+        if budget < 0:
+            continue
         entries: dict[str, tuple[str, bytes]] = {source: ("tree", top[2])}
         stack = [(source, top[1])]
         while stack:
@@ -470,6 +477,12 @@ def read_commit(batch: Batch, sha: str, dest: Path) -> tuple[bool, list[Diagnost
                      "git fsck names the broken object")
                 continue
             count = Counter(name for _, name, _ in listed)
+            budget -= len(listed)
+            if budget < 0:
+                note("W121", folder, f"the commit holds more than {MAX_ENTRIES:,} files and folders: the rest "
+                                     "are skipped", "git fsck names the objects; a register is far smaller")
+                stack.clear()
+                break
             for mode, name, oid in listed:
                 rel = f"{folder}/{name}"
                 if count[name] > 1:

@@ -171,6 +171,24 @@ def test_a_symlink_inside_its_folder_is_read_as_a_copy_of_its_target(register, t
     assert not copy.is_symlink() and copy.read_bytes() == (repo / "evidence/context/scope.md").read_bytes()
 
 
+def test_a_tree_bomb_is_read_up_to_a_bound(register, tmp_path, monkeypatch):
+    """A folder naming one subtree twice, 16 levels deep, holds 65,536 paths from 17 objects: reading stops
+    at the bound, with a warning."""
+    from isoready import gitdata
+
+    repo, _ = register
+    monkeypatch.setattr(gitdata, "MAX_ENTRIES", 500)
+    level = tree(repo, [("100644", "leaf.txt", obj(repo, "blob", b"x"))])
+    for _ in range(16):
+        level = tree(repo, [("40000", "a", level), ("40000", "b", level)])
+    bad = slip_in(repo, with_evidence(repo, [("40000", "bomb", level)]))
+    found, notes = gitdata.materialise(gitdata.open_repo(repo), bad, tmp_path / "dest")
+    assert found
+    assert sum(1 for _ in (tmp_path / "dest").rglob("*")) < 600
+    assert [n.code for n in notes] == ["W121"]
+    assert "holds more than 500 files and folders: the rest are skipped" in notes[0].message
+
+
 # --------------------------------------------------------------------------- 3. odd dates
 
 
