@@ -342,14 +342,15 @@ class Batch:
             left -= len(piece)
         self.proc.stdout.read(1)  # the newline after the object
 
-    def read(self, name: str, limit: Optional[int] = None) -> Optional[tuple[str, bytes, bytes]]:
-        """(type, bytes, id) of an object named like ``<commit>:<path>`` or by id; None when missing or (with
-        ``limit``) larger than that."""
+    def read(self, name: str, limit: Optional[int] = None, want: Optional[str] = None
+             ) -> Optional[tuple[str, bytes, bytes]]:
+        """(type, bytes, id) of an object named like ``<commit>:<path>`` or by id; None when missing, (with
+        ``limit``) larger than that, or (with ``want``) of another type: such bytes are skipped, never held."""
         head = self._ask(name.encode("utf-8", "surrogateescape"))
         if head is None:
             return None
         oid, kind, size = head
-        if limit is not None and size > limit:
+        if (limit is not None and size > limit) or (want is not None and kind != want):
             self._drain(size)
             return None
         pieces: list[bytes] = []
@@ -360,8 +361,8 @@ class Batch:
         """A tree's bytes, or None when the object is not a tree."""
         hit = self.trees.get(oid)
         if hit is None:
-            got = self.read(oid.decode("ascii"))
-            if got is None or got[0] != "tree":
+            got = self.read(oid.decode("ascii"), want="tree")
+            if got is None:
                 return None
             hit = got[1]
             if self._tree_bytes + len(hit) > self.TREE_CACHE:
@@ -460,7 +461,7 @@ def read_commit(batch: Batch, sha: str, dest: Path) -> tuple[bool, list[Diagnost
         notes.append(Diagnostic(rel, 1, 1, code, f"at commit {short}: {what}", hint))
 
     for source in SOURCES:
-        top = batch.read(f"{sha}:{batch.repo.path(source)}", limit=Batch.TREE_CACHE)
+        top = batch.read(f"{sha}:{batch.repo.path(source)}", want="tree")
         if not top or top[0] != "tree":
             continue
         found = True
@@ -533,7 +534,7 @@ def _follow(batch: Batch, entries: dict, source: str, rel: str, oid: bytes, note
     """The blob a symlink entry leads to inside ``source`` at that commit, or None (missing there)."""
     at = rel
     for _ in range(8):
-        got = batch.read(oid.decode("ascii"), limit=Batch.LINK_MAX)
+        got = batch.read(oid.decode("ascii"), limit=Batch.LINK_MAX, want="blob")
         if got is None or got[0] != "blob":
             return None
         link = got[1].decode("utf-8", "surrogateescape")

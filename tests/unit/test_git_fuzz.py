@@ -2,8 +2,8 @@
 
 One repository is made per test; each example commits a generated tree with git's plumbing (so it may hold
 what ``git add`` never writes: duplicate names, a symlink beside a folder of its name, ``.``/``..``/``a/b``
-names, symlinks to absolute paths or climbing out, odd modes, objects of the wrong type), slipped into main's
-history. Property: every command exits 0 or 1 (never the internal error's 2, never a traceback), and nothing
+names, symlinks to absolute paths or climbing out, odd modes, objects of the wrong type, evidence/ itself a
+link or a file), slipped into main's history. Property: every command exits 0 or 1 (never the internal error's 2, never a traceback), and nothing
 is written outside the project: the folder beside it stays as it was, and no temporary folder is left.
 """
 
@@ -110,6 +110,10 @@ def hostile_root(repo: Path, extra: list, where: str) -> str:
     def add(treeish: str, items: list) -> str:
         return tree(repo, ls(repo, treeish) + items)
 
+    if where == "replace":  # evidence/ itself becomes the first generated entry (a link, a blob, a module)
+        mode, _, oid = extra[0]
+        return tree(repo, [(mode if n == "evidence" else m, n, oid if n == "evidence" else o)
+                           for m, n, o in ls(repo, "base^{tree}")])
     if where == "context":
         ctx = add("base:evidence/context", extra)
         ev = tree(repo, [(m, n, ctx if n == "context" else o) for m, n, o in ls(repo, "base:evidence")])
@@ -133,7 +137,7 @@ def test_history_and_diff_read_hostile_trees_as_data(world, data):
     if not git(repo, "tag", "-l", "base").strip():
         git(repo, "tag", "base", "HEAD")
     extra = data.draw(entries(repo, str(outside)))
-    where = data.draw(st.sampled_from(["evidence", "content", "context"]))
+    where = data.draw(st.sampled_from(["evidence", "content", "context", "replace"]))
     bad = slip(repo, hostile_root(repo, extra, where))
     before = snapshot(outside)
     code, text = cmd("history", "--root", str(repo))
@@ -153,7 +157,7 @@ def test_build_with_a_hostile_last_audit_commit(world, data):
     if not git(repo, "tag", "-l", "base").strip():
         git(repo, "tag", "base", "HEAD")
     extra = data.draw(entries(repo, str(outside)))
-    slip(repo, hostile_root(repo, extra, data.draw(st.sampled_from(["evidence", "content", "context"]))))
+    slip(repo, hostile_root(repo, extra, data.draw(st.sampled_from(["evidence", "content", "context", "replace"]))))
     org = repo / "content/organisation.yaml"
     text = org.read_text(encoding="utf-8")
     if "last_audit:" not in text:
