@@ -61,13 +61,47 @@ INPUTS = ("evidence", "content", "theme", "pelicanconf.py")
 
 
 def dirty(root: Path) -> bool:
-    """True when the build's inputs hold uncommitted changes (untracked files included)."""
+    """True when the build's inputs hold uncommitted changes (untracked files included), or files git ignores
+    (``ignored_inputs``): either way the commit alone cannot rebuild what this build read."""
     try:
         proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", *INPUTS], cwd=root,
                               capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return False
-    return proc.returncode == 0 and bool(proc.stdout.strip())
+    return proc.returncode == 0 and (bool(proc.stdout.strip()) or bool(ignored_inputs(root)))
+
+
+def ignored_inputs(root: Path) -> list[str]:
+    """The files under the build's inputs that ``.gitignore`` hides from git but the build reads, relative to the
+    project, sorted. Hidden names are left out (the reader skips them), but for ``content/extra/``, which is
+    published as it is (``.nojekyll``)."""
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
+        proc = subprocess.run(["git", "status", "--porcelain", "-z", "--ignored=traditional", "--untracked-files=all",
+                               "--", *INPUTS], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if top.returncode != 0 or proc.returncode != 0:
+        return []
+    prefix = top.stdout.decode("utf-8", "surrogateescape").strip()
+    found = []
+    for item in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if not item.startswith("!! "):
+            continue
+        rel = item[3:]
+        if not rel.startswith(prefix) or rel.endswith("/"):
+            continue
+        rel = rel[len(prefix):]
+        if rel.startswith("content/extra/") or not any(part.startswith(".") for part in rel.split("/")):
+            found.append(rel)
+    return sorted(found)
+
+
+def ignored_warnings(root: Path) -> list[Diagnostic]:
+    """W123 for each input file git ignores: the build is marked ``<commit>-dirty``."""
+    return [Diagnostic(rel, 1, 1, "W123", "git ignores this file, but the build reads it: the build is marked "
+                                          "'<commit>-dirty', since the commit alone cannot rebuild it",
+                       "commit it, or move it out of the register") for rel in ignored_inputs(root)]
 
 
 def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:
@@ -98,7 +132,9 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
             since = since_last_audit(repo, last, project, readiness, revisions)
         except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
             pass
-    return readiness, GitFacts(True, revisions, history(repo.root, use_cache=opts.use_cache), last, since)
+    past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "")
+    warnings = set(past.warnings) | set(since.warnings if since else ())
+    return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
 
 def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
@@ -106,7 +142,13 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
+    if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
+        ignored = ignored_warnings(opts.root)
+        diags = diags + ignored
+        if ignored and blocked(ignored, opts.strict):
+            return None, project, diags
     readiness, git = assess_with_git(opts, project)
+    diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
                       git=git)

@@ -363,6 +363,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             gates = " ".join(f"{k}:{'pass' if v else 'fail'}" for k, v in sorted(e["gates"].items()))
             print(f"{e['date']} {e['short']} {overall:>4} {gates} findings:{e['open_findings']} "
                   f"stale:{e['stale_evidence']} {e['subject']}")
+    for warning in result.warnings:  # the commits' own oddities (git input is data): named, never fatal
+        print(warning.format(), file=sys.stderr)
     if not result.available or result.note:
         print(f"isoready: {result.note}", file=sys.stderr)
     where = f" into {args.output}" if args.output else ""
@@ -380,6 +382,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
         result = diff_refs(Path(args.root), args.a, args.b, as_of)
     except ValueError as exc:
         raise Usage(str(exc))
+    for warning in result.warnings:  # the commits' own oddities (git input is data): named, never fatal
+        print(warning.format(), file=sys.stderr)
     sys.stdout.write(diff_text(result, args.format))
     return EXIT_OK
 

@@ -71,6 +71,11 @@ CODES: dict[str, str] = {
     "W106": "evidence on a clause the new edition split",
     "W107": "unknown transition topic key",
     "W108": "Markdown too large, dense or deeply nested: shown as plain text",
+    # git history read as data (history, diff, build): about an old commit, never fatal
+    "W120": "symlink in a commit leads outside its folder: read as a missing file",
+    "W121": "tree entry in a commit that cannot be read safely: skipped",
+    "W122": "commit with an author date or time zone out of range",
+    "W123": "input file ignored by git: the build is marked dirty",
 }
 
 

@@ -70,6 +70,8 @@ class ReadinessDiff:
     evidence: tuple[EvidenceChange, ...] = ()
     findings: tuple[FindingChange, ...] = ()
     gates: tuple[GateChange, ...] = ()
+    #: warnings about the commits read (W120, W121, W122: git input read as data); not part of the comparison
+    warnings: tuple = ()
 
     @property
     def empty(self) -> bool:
@@ -133,7 +135,8 @@ def compare(a: Side, b: Side) -> ReadinessDiff:
     return ReadinessDiff(
         before={"ref": a.ref, "commit": a.commit, "as_of": ra.as_of.isoformat(), "figures": _figures(a)},
         after={"ref": b.ref, "commit": b.commit, "as_of": rb.as_of.isoformat(), "figures": _figures(b)},
-        clauses=tuple(clauses), evidence=tuple(evidence), findings=tuple(findings), gates=tuple(gates))
+        clauses=tuple(clauses), evidence=tuple(evidence), findings=tuple(findings), gates=tuple(gates),
+        warnings=tuple(sorted(set(a.warnings) | set(b.warnings))))
 
 
 # --------------------------------------------------------------------------- the two comparisons we make

@@ -7,14 +7,19 @@ of failing. Nothing here ever writes to the working tree or the index.
 
 from __future__ import annotations
 
-import io
 import os
+import posixpath
+import re
+import shutil
 import subprocess
-import tarfile
+import tempfile
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
+
+from .diagnostics import Diagnostic
 
 SOURCES = ("evidence", "content")  # the folders a register's readiness depends on
 
@@ -99,24 +104,65 @@ def resolve(repo: Repo, ref: str) -> Optional[str]:
     return out.strip() if out else None
 
 
-_FORMAT = "%H%x1f%aI%x1f%an%x1f%s%x1e"
+#: the author date as git stores it: seconds since 1970 and the time zone as written (``+0200``); never
+#: ``%aI``, which git prints for any year and offset (``33658-09-27``, ``+99:00``) and Python cannot parse
+_FORMAT = "%H%x1f%at%x1f%ai%x1f%an%x1f%s%x1e"
+YEARS = (1900, 9999)  # the as-of dates a build accepts; a commit dated outside them is left out
+_ZONE = re.compile(r"([+-])(\d\d)(\d\d)")
 
 
-def _commits(text: str) -> list[Commit]:
+def when_of(sha: str, stamp: str, shown: str) -> tuple[Optional[datetime], Optional[Diagnostic]]:
+    """A commit's author date from ``%at`` and ``%ai``, and the W122 warning when git holds an odd one.
+
+    A time zone out of range (``+9900``, ``-9959``, minutes over 59) is read as UTC; a date outside the years
+    1900-9999 (a timestamp of a year 33658, one that overflows) gives None: the commit is left out.
+    """
+    short = sha[:10]
+    zone_text = shown.rsplit(" ", 1)[-1] if shown.strip() else "+0000"
+    m = _ZONE.fullmatch(zone_text)
+    note = None
+    zone = timezone.utc
+    if m and int(m[3]) < 60 and int(m[2]) * 60 + int(m[3]) < 24 * 60:
+        zone = timezone((-1 if m[1] == "-" else 1) * timedelta(hours=int(m[2]), minutes=int(m[3])))
+    else:
+        note = _odd_date(short, f"has an author time zone '{zone_text}' outside -2359..+2359: its date is read in UTC",
+                         "")
+    try:
+        when = datetime.fromtimestamp(int(stamp), zone)
+    except (ValueError, OverflowError, OSError):
+        when = None
+    if when is None or not YEARS[0] <= when.year <= YEARS[1]:
+        return None, _odd_date(short, f"has an author date outside the years {YEARS[0]}-{YEARS[1]} "
+                                      f"('{shown.strip()}'), which no as-of date can hold",
+                               "history leaves the commit out; diff judges it on 9999-12-31 unless --as-of is given")
+    return when, note
+
+
+def _odd_date(short: str, what: str, hint: str) -> Diagnostic:
+    return Diagnostic(short, 1, 1, "W122", f"commit {short} {what}",
+                      hint or "git stores such dates, but fsck flags them; rewrite the commit, or ignore this warning")
+
+
+def _commits(text: str, notes: Optional[list] = None) -> list[Commit]:
     out = []
     for chunk in text.split("\x1e"):
         chunk = chunk.strip("\n")
         if not chunk:
             continue
-        sha, when, author, subject = (chunk.split("\x1f") + ["", "", "", ""])[:4]
-        out.append(Commit(sha, datetime.fromisoformat(when), author, subject))
+        sha, stamp, shown, author, subject = (chunk.split("\x1f") + ["", "", "", "", ""])[:5]
+        when, note = when_of(sha, stamp, shown)
+        if note is not None and notes is not None:
+            notes.append(note)
+        if when is not None:
+            out.append(Commit(sha, when, author, subject))
     return out
 
 
-def commits(repo: Repo, rev: str = "HEAD", since: Optional[str] = None) -> list[Commit]:
+def commits(repo: Repo, rev: str = "HEAD", since: Optional[str] = None, notes: Optional[list] = None) -> list[Commit]:
     """Commits that changed evidence/ or content/, oldest first (first parent; no merges' side branches).
 
-    ``since``: a ref (commits after it) or a date YYYY-MM-DD (commits on or after it).
+    ``since``: a ref (commits after it) or a date YYYY-MM-DD (commits on or after it). ``notes`` collects
+    a W122 warning for each commit with an odd date (left out, or read in UTC).
     """
     args = ["log", "--first-parent", "--reverse", f"--format={_FORMAT}"]
     if since and _is_date(since):
@@ -130,7 +176,7 @@ def commits(repo: Repo, rev: str = "HEAD", since: Optional[str] = None) -> list[
     else:
         span = rev
     out = git(repo.root, *args, span, "--", *(repo.path(s) for s in SOURCES))
-    return _commits(out or "")
+    return _commits(out or "", notes)
 
 
 def _is_date(text: str) -> bool:
@@ -162,23 +208,13 @@ def tree_keys(repo: Repo, shas: Sequence[str]) -> dict[str, str]:
     return {sha: ":".join(ids[i * len(SOURCES):(i + 1) * len(SOURCES)]) for i, sha in enumerate(shas)}
 
 
-def materialise(repo: Repo, sha: str, dest: Path) -> bool:
-    """Write evidence/ and content/ of a commit into ``dest`` (from ``git archive``, never a checkout)."""
-    present = [s for s in SOURCES if git(repo.root, "rev-parse", "-q", "--verify", f"{sha}:{repo.path(s)}")]
-    if not present:
-        return False
-    data = git(repo.root, "archive", "--format=tar", sha, "--", *(repo.path(s) for s in present), binary=True)
-    if data is None:
-        return False
-    dest = Path(dest)
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        members = []
-        for m in tar.getmembers():
-            if repo.prefix and m.name.startswith(repo.prefix):
-                m.name = m.name[len(repo.prefix):]
-            members.append(m)
-        tar.extractall(dest, members=members, filter="data")
-    return True
+def materialise(repo: Repo, sha: str, dest: Path) -> tuple[bool, list[Diagnostic]]:
+    """Write evidence/ and content/ of a commit into ``dest``, read as data (``read_commit``), never a checkout."""
+    batch = Batch(repo)
+    try:
+        return read_commit(batch, sha, dest)
+    finally:
+        batch.close()
 
 
 def file_revisions(repo: Repo, paths: Iterable[str] = ()) -> Mapping[str, tuple[Revision, ...]]:
@@ -186,7 +222,7 @@ def file_revisions(repo: Repo, paths: Iterable[str] = ()) -> Mapping[str, tuple[
 
     Covers every file under evidence/ (records and documents); renames are not followed.
     """
-    out = git(repo.root, "log", "--no-renames", "--format=\x1e%H%x1f%aI%x1f%an%x1f%s", "--name-only", "HEAD",
+    out = git(repo.root, "log", "--no-renames", "--format=\x1e%H%x1f%at%x1f%ai%x1f%an%x1f%s", "--name-only", "HEAD",
               "--", repo.path("evidence"))
     if out is None:
         return {}
@@ -195,8 +231,11 @@ def file_revisions(repo: Repo, paths: Iterable[str] = ()) -> Mapping[str, tuple[
         if not chunk.strip():
             continue
         head, _, names = chunk.partition("\n")
-        sha, when, author, subject = (head.split("\x1f") + ["", "", "", ""])[:4]
-        rev = Revision(sha, datetime.fromisoformat(when).date(), author, subject)
+        sha, stamp, shown, author, subject = (head.split("\x1f") + ["", "", "", "", ""])[:5]
+        when, _ = when_of(sha, stamp, shown)
+        if when is None:  # a date no calendar here holds: that revision is left out (history warns, W122)
+            continue
+        rev = Revision(sha, when.date(), author, subject)
         for name in names.splitlines():
             name = name.strip()
             if name and name.startswith(repo.prefix):
@@ -222,9 +261,12 @@ def tags(repo: Repo) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in result.items()}
 
 
-def commit_date(repo: Repo, sha: str) -> date:
-    out = git(repo.root, "log", "-1", "--format=%aI", sha) or ""
-    return datetime.fromisoformat(out.strip()).date()
+def commit_date(repo: Repo, sha: str) -> tuple[Optional[date], Optional[Diagnostic]]:
+    """A commit's author date (None when out of range) and the W122 warning of an odd one."""
+    out = git(repo.root, "log", "-1", "--format=%H%x1f%at%x1f%ai", sha) or ""
+    _, stamp, shown = (out.strip("\n").split("\x1f") + ["", "", ""])[:3]
+    when, note = when_of(sha, stamp, shown)
+    return (when.date() if when else None), note
 
 
 def blobs(repo: Repo, sha: str) -> dict[str, str]:
@@ -252,35 +294,106 @@ def blob_id(path: Path) -> str:
 
 
 class Batch:
-    """One long-lived ``git cat-file --batch``: objects by name, with trees and blobs remembered, so a
-    history over hundreds of commits reads each object once and starts no process per commit."""
+    """One long-lived ``git cat-file --batch``: objects by name, so a history over hundreds of commits starts
+    no process per commit.
 
-    def __init__(self, repo: Repo) -> None:
+    Memory stays bounded whatever the history holds: trees (small) are remembered up to ``TREE_CACHE`` bytes;
+    a blob is never held whole, but streamed in ``CHUNK``-sized pieces into a private store on disk, once,
+    and hard-linked (or copied) from there into each commit's folder.
+    """
+
+    CHUNK = 1 << 16
+    TREE_CACHE = 16 << 20
+    LINK_MAX = 4096  # a symlink's target longer than this is not a path anyone meant
+
+    def __init__(self, repo: Repo, store: Optional[Path] = None) -> None:
+        """``store``: the folder for the blobs (made here, removed by ``close``); default a new temporary one.
+        A history's worker processes get folders inside one their parent removes, whatever becomes of them."""
         self.repo = repo
         self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo.root, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
-        self.objects: dict[bytes, tuple[str, bytes]] = {}
+        self.trees: dict[bytes, bytes] = {}
+        self._tree_bytes = 0
+        self.store_at = store
+        self.store: Optional[Path] = None  # blob id -> file, made on first use
+        self.stored: set[bytes] = set()
 
-    def read(self, name: str) -> Optional[tuple[str, bytes, bytes]]:
-        """(type, bytes, id) of an object named like ``<commit>:<path>`` or by id; None when missing."""
+    def _ask(self, name: bytes) -> Optional[tuple[bytes, str, int]]:
+        """Ask for an object: its (id, type, size), its bytes still to read; None when missing."""
         assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(name.encode() + b"\n")
-        self.proc.stdin.flush()
-        header = self.proc.stdout.readline()
-        parts = header.split()
-        if len(parts) != 3:
+        if b"\n" in name:
             return None
-        data = self.proc.stdout.read(int(parts[2]))
-        self.proc.stdout.read(1)
-        return parts[1].decode(), data, parts[0]
+        self.proc.stdin.write(name + b"\n")
+        self.proc.stdin.flush()
+        parts = self.proc.stdout.readline().split()
+        if len(parts) != 3 or not parts[2].isdigit():
+            return None
+        return parts[0], parts[1].decode("ascii", "replace"), int(parts[2])
 
-    def obj(self, oid: bytes) -> tuple[str, bytes]:
-        hit = self.objects.get(oid)
+    def _drain(self, size: int, sink=None) -> None:
+        assert self.proc.stdout
+        left = size
+        while left > 0:
+            piece = self.proc.stdout.read(min(self.CHUNK, left))
+            if not piece:
+                raise OSError("git cat-file stopped early")
+            if sink is not None:
+                sink(piece)
+            left -= len(piece)
+        self.proc.stdout.read(1)  # the newline after the object
+
+    def read(self, name: str, limit: Optional[int] = None, want: Optional[str] = None
+             ) -> Optional[tuple[str, bytes, bytes]]:
+        """(type, bytes, id) of an object named like ``<commit>:<path>`` or by id; None when missing, (with
+        ``limit``) larger than that, or (with ``want``) of another type: such bytes are skipped, never held."""
+        head = self._ask(name.encode("utf-8", "surrogateescape"))
+        if head is None:
+            return None
+        oid, kind, size = head
+        if (limit is not None and size > limit) or (want is not None and kind != want):
+            self._drain(size)
+            return None
+        pieces: list[bytes] = []
+        self._drain(size, pieces.append)
+        return kind, b"".join(pieces), oid
+
+    def tree(self, oid: bytes) -> Optional[bytes]:
+        """A tree's bytes, or None when the object is not a tree."""
+        hit = self.trees.get(oid)
         if hit is None:
-            got = self.read(oid.decode())
-            hit = (got[0], got[1]) if got else ("missing", b"")
-            self.objects[oid] = hit
+            got = self.read(oid.decode("ascii"), want="tree")
+            if got is None:
+                return None
+            hit = got[1]
+            if self._tree_bytes + len(hit) > self.TREE_CACHE:
+                self.trees.clear()
+                self._tree_bytes = 0
+            self.trees[oid] = hit
+            self._tree_bytes += len(hit)
         return hit
+
+    def blob_file(self, oid: bytes) -> Optional[Path]:
+        """The file in the store holding a blob's bytes (streamed there once), or None when not a blob."""
+        if self.store is None:
+            if self.store_at is not None:
+                self.store_at.mkdir(parents=True, exist_ok=True)
+                self.store = self.store_at
+            else:
+                self.store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))
+        path = self.store / oid.decode("ascii")
+        if oid in self.stored:
+            return path
+        head = self._ask(oid)
+        if head is None:
+            return None
+        _, kind, size = head
+        if kind != "blob":
+            self._drain(size)
+            return None
+        with open(path, "wb") as fh:
+            self._drain(size, fh.write)
+        self.stored.add(oid)
+        return path
 
     def close(self) -> None:
         try:
@@ -289,39 +402,171 @@ class Batch:
             self.proc.wait(timeout=10)
         except (OSError, subprocess.SubprocessError):
             self.proc.kill()
+        if self.store is not None:
+            shutil.rmtree(self.store, ignore_errors=True)
+            self.store = None
+            self.stored.clear()
 
 
 def _tree_entries(data: bytes):
+    """(mode, name, id) of each entry of a tree object; ValueError when the bytes are not a tree."""
     i = 0
     while i < len(data):
         space = data.index(b" ", i)
         nul = data.index(b"\0", space)
         mode, name = data[i:space], data[space + 1:nul]
+        if nul + 21 > len(data):
+            raise ValueError("truncated tree")
         oid = data[nul + 1:nul + 21].hex().encode()
         i = nul + 21
         yield mode, name.decode("utf-8", "surrogateescape"), oid
 
 
-def materialise_batch(batch: Batch, sha: str, dest: Path) -> bool:
-    """``materialise`` through one long-lived cat-file process (the history's fast path)."""
+#: files and folders read from one commit at most (a register of 100,000 records holds about 200,000)
+MAX_ENTRIES = 1_000_000
+
+
+def _kind(mode: bytes) -> Optional[str]:
+    """What a tree entry's mode makes it: tree, blob (any regular file mode git has written), link, module."""
+    if mode in (b"40000", b"040000"):
+        return "tree"
+    if mode == b"120000":
+        return "link"
+    if mode == b"160000":
+        return "module"
+    if len(mode) == 6 and mode.startswith(b"100") and mode.isdigit():
+        return "blob"
+    return None
+
+
+def read_commit(batch: Batch, sha: str, dest: Path) -> tuple[bool, list[Diagnostic]]:
+    """Write evidence/ and content/ as a commit holds them into ``dest``, reading git's objects as data.
+
+    Returns (whether either folder exists at the commit, warnings). Nothing is ever written outside ``dest``
+    and no symlink is ever made: every name is one plain path segment, written with ``O_EXCL|O_NOFOLLOW``
+    under folders made here. A tree entry that cannot be read safely (a duplicate name, as in a tree holding
+    a symlink ``x`` and a folder ``x/``; ``.``, ``..``, ``/`` or an empty name; an unknown mode; an object of
+    the wrong type) is skipped with W121. A symlink is data: one that leads, inside the commit, to a file of
+    the same folder (evidence/ or content/) is written as a copy of that file's bytes; one leading outside
+    (an absolute target, ``..`` past the folder) is skipped with W120, so that file is missing at that
+    commit, as a build would refuse it; one leading to a folder or nowhere is missing too.
+    """
+    dest = Path(dest)
+    short = sha[:10]
+    notes: list[Diagnostic] = []
     found = False
+    budget = MAX_ENTRIES  # a tree naming one subtree many times over grows exponentially with its depth
+
+    def note(code: str, rel: str, what: str, hint: str) -> None:
+        notes.append(Diagnostic(rel, 1, 1, code, f"at commit {short}: {what}", hint))
+
     for source in SOURCES:
-        got = batch.read(f"{sha}:{batch.repo.path(source)}")
-        if not got or got[0] != "tree":
+        top = batch.read(f"{sha}:{batch.repo.path(source)}", want="tree")
+        if not top or top[0] != "tree":
             continue
         found = True
-        stack = [(dest / source, got[1])]
+        if budget < 0:
+            continue
+        entries: dict[str, tuple[str, bytes]] = {source: ("tree", top[2])}
+        stack = [(source, top[1])]
         while stack:
             folder, data = stack.pop()
-            folder.mkdir(parents=True, exist_ok=True)
-            for mode, name, oid in _tree_entries(data):
-                if "/" in name or name in (".", ".."):
+            try:
+                listed = list(_tree_entries(data))
+            except ValueError:
+                note("W121", folder, "the folder's tree object is malformed: its content is skipped",
+                     "git fsck names the broken object")
+                continue
+            count = Counter(name for _, name, _ in listed)
+            budget -= len(listed)
+            if budget < 0:
+                note("W121", folder, f"the commit holds more than {MAX_ENTRIES:,} files and folders: the rest "
+                                     "are skipped", "git fsck names the objects; a register is far smaller")
+                stack.clear()
+                break
+            for mode, name, oid in listed:
+                rel = f"{folder}/{name}"
+                if count[name] > 1:
+                    note("W121", rel, "the folder holds this name twice (git fsck: duplicateEntries): "
+                                      "every entry of that name is skipped", "rewrite the commit without the clash")
+                    count[name] = -1  # reported once
                     continue
-                target = folder / name
-                if mode == b"40000":
-                    stack.append((target, batch.obj(oid)[1]))
-                elif mode == b"120000":
-                    os.symlink(batch.obj(oid)[1].decode("utf-8", "surrogateescape"), target)
-                elif mode in (b"100644", b"100755"):
-                    target.write_bytes(batch.obj(oid)[1])
-    return found
+                if count[name] < 0:
+                    continue
+                if name in ("", ".", "..") or "/" in name or "\0" in name:
+                    note("W121", folder, f"the folder holds an entry named {name!r}, which no file system path "
+                                         "may hold: it is skipped", "rewrite the commit without it")
+                    continue
+                kind = _kind(mode)
+                if kind is None:
+                    note("W121", rel, f"unknown file mode {mode.decode('ascii', 'replace')!r}: skipped",
+                         "git fsck names the entry; rewrite the commit")
+                    continue
+                if kind == "module":  # a submodule: nothing of it is in this repository
+                    continue
+                if kind == "tree":
+                    sub = batch.tree(oid)
+                    if sub is None:
+                        note("W121", rel, "a folder entry that is not a tree object: skipped",
+                             "git fsck names the broken object")
+                        continue
+                    stack.append((rel, sub))
+                entries[rel] = (kind, oid)
+        for rel in sorted(entries):
+            kind, oid = entries[rel]
+            target = dest / rel
+            if kind == "tree":
+                try:
+                    target.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    note("W121", rel, f"the folder cannot be made here ({exc.strerror}): skipped", "")
+                continue
+            if kind == "link":
+                oid_ = _follow(batch, entries, source, rel, oid, note)
+                if oid_ is None:
+                    continue
+                oid = oid_
+            _write_blob(batch, oid, target, rel, note)
+    return found, notes
+
+
+def _follow(batch: Batch, entries: dict, source: str, rel: str, oid: bytes, note) -> Optional[bytes]:
+    """The blob a symlink entry leads to inside ``source`` at that commit, or None (missing there)."""
+    at = rel
+    for _ in range(8):
+        got = batch.read(oid.decode("ascii"), limit=Batch.LINK_MAX, want="blob")
+        if got is None or got[0] != "blob":
+            return None
+        link = got[1].decode("utf-8", "surrogateescape")
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(at), link))
+        if link.startswith("/") or "\0" in link or not joined.startswith(source + "/"):
+            note("W120", rel, f"symlink to {link!r} leads outside {source}/: read as a missing file",
+                 "commit the file itself, not a link to it")
+            return None
+        hit = entries.get(joined)
+        if hit is None or hit[0] == "tree":
+            return None
+        if hit[0] == "blob":
+            return hit[1]
+        at, oid = joined, hit[1]
+    return None
+
+
+def _write_blob(batch: Batch, oid: bytes, target: Path, rel: str, note) -> None:
+    """A blob's bytes as a new regular file (never through a symlink, never over an existing file)."""
+    try:
+        source = batch.blob_file(oid)
+        if source is None:
+            note("W121", rel, "a file entry that is not a blob object: skipped", "git fsck names the broken object")
+            return
+        if not target.parent.is_dir() or target.parent.is_symlink():
+            return
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+            fd = os.open(target, flags, 0o644)
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as fh:
+                shutil.copyfileobj(fh, out, Batch.CHUNK)
+    except OSError as exc:
+        note("W121", rel, f"the file cannot be written here ({exc.strerror or exc}): skipped", "")

@@ -1,9 +1,13 @@
 """Readiness history: the project evaluated at each selected commit, from the git objects.
 
-Each commit's evidence/ and content/ are written into a temporary folder with ``git archive`` (never a
-checkout: the working tree and the index are not touched), then read, checked and assessed exactly as a
-build would, as of the commit's own date. Results are cached in ``.cache/isoready/history.json`` by the
-tree ids of evidence/ and content/ and the date, so a rerun evaluates only trees it has not seen.
+Each commit's evidence/ and content/ are written into a temporary folder from git's objects, read as data
+(``gitdata.read_commit``: never a checkout, no symlink followed or made, blobs streamed, so the working tree
+and the index are not touched and memory does not grow with the history), then read, checked and assessed
+exactly as a build would, as of the commit's own date. Results are cached in ``.cache/isoready/history.json``
+by the tree ids of evidence/ and content/ and the date, so a rerun evaluates only trees it has not seen.
+
+Tags are data too: only those that name an audit count (``audit-*``, or the ref ``last_audit:`` names), so
+tagging an older commit for another reason changes no byte of a build.
 """
 
 from __future__ import annotations
@@ -14,18 +18,23 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Optional
 
 from . import gitdata, parallel
 from .assess import assess_today
 from .catalog import load_catalog
-from .diagnostics import errors
+from .diagnostics import Collector, Diagnostic, errors
 from .diff import ReadinessDiff
+from .reader import read_organisation
 from .snapshot import figures
 from .validate import read_project
 
 HISTORY_VERSION = 1
+CACHE_VERSION = 2  # 2: commits read as data (gitdata.read_commit), with their warnings
+#: the tags a history shows (besides the one ``last_audit:`` names): docs/workflow.md tells teams to tag audits so
+AUDIT_TAGS = "audit-*"
 CACHE_FILE = Path(".cache") / "isoready" / "history.json"
 EVERY = ("commit", "day", "week")
 PARALLEL_MIN = 8  # commits to evaluate; below this one process is quicker than forking
@@ -37,6 +46,8 @@ class History:
     evaluated: int  # commits evaluated this run (the others came from the cache)
     available: bool = True  # False: no git, no commit, or no history to read
     note: str = ""  # why history is absent, in words
+    #: W120-W122 about the commits read (odd dates, symlinks leading outside, unsafe tree entries)
+    warnings: tuple = ()
 
     def as_json(self) -> dict:
         return {"version": HISTORY_VERSION, "available": self.available, "note": self.note,
@@ -64,15 +75,19 @@ _BATCH: dict[int, gitdata.Batch] = {}  # one cat-file process per (worker) proce
 
 
 def _evaluate_job(commit: gitdata.Commit) -> dict:
-    repo, revisions = parallel.shared()
+    repo, revisions, store = parallel.shared()
     batch = _BATCH.get(os.getpid())
     if batch is None:
-        batch = _BATCH[os.getpid()] = gitdata.Batch(repo)
+        batch = _BATCH[os.getpid()] = gitdata.Batch(repo, store / str(os.getpid()))
     tmp = Path(tempfile.mkdtemp(prefix="isoready-history-"))
     try:
-        if not gitdata.materialise_batch(batch, commit.sha, tmp):
+        found, notes = gitdata.read_commit(batch, commit.sha, tmp)
+        if not found:
             return {"absent": True}
-        return evaluate_tree(tmp, commit.date, revisions)
+        result = evaluate_tree(tmp, commit.date, revisions)
+        if notes:
+            result["warnings"] = [[d.path, d.line, d.column, d.code, d.message, d.hint] for d in notes]
+        return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -87,7 +102,7 @@ def _close_batches() -> None:
 def load_cache(root: Path) -> dict:
     try:
         data = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
-        if data.get("version") == HISTORY_VERSION and isinstance(data.get("trees"), dict):
+        if data.get("version") == CACHE_VERSION and isinstance(data.get("trees"), dict):
             return data["trees"]
     except (OSError, ValueError, AttributeError):
         pass
@@ -99,24 +114,41 @@ def save_cache(root: Path, trees: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": HISTORY_VERSION, "trees": trees}, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps({"version": CACHE_VERSION, "trees": trees}, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:  # a cache that cannot be written only costs time next run
         pass
 
 
+def audit_tags(names: tuple[str, ...], last_audit: Optional[str]) -> list[str]:
+    """The tags a history keeps: those matching ``AUDIT_TAGS`` and the one ``last_audit`` names, sorted."""
+    return sorted(n for n in names if fnmatchcase(n, AUDIT_TAGS) or (last_audit and n == last_audit))
+
+
+def _last_audit(root: Path) -> Optional[str]:
+    """``last_audit:`` of content/organisation.yaml, read alone (None when absent or unreadable)."""
+    try:
+        value = read_organisation(root, load_catalog(), 1 << 20, Collector()).last_audit
+    except Exception:  # a broken file is validate's to report; the history only shows fewer tags
+        return None
+    return value if isinstance(value, str) else None
+
+
 def history(root: Path, since: Optional[str] = None, every: str = "commit", rev: str = "HEAD",
-            use_cache: bool = True) -> History:
+            use_cache: bool = True, last_audit: Optional[str] = None) -> History:
     """The readiness history of the project at ``root``; never raises for a missing git or repository.
 
-    Raises ValueError for a ``since`` that names nothing (a usage mistake).
+    ``last_audit``: the ref organisation.yaml names (read from there when None), whose tag is kept besides
+    the ``audit-*`` tags. Raises ValueError for a ``since`` that names nothing (a usage mistake), and for
+    nothing else.
     """
     root = Path(root)
     repo = gitdata.open_repo(root)
     if repo is None:
         return History([], 0, False, "no git history: the register is not in a git repository (or git is "
                                      "not installed), so readiness history is not available")
-    commits = select(gitdata.commits(repo, rev, since), every)
+    notes: list[Diagnostic] = []
+    commits = select(gitdata.commits(repo, rev, since, notes), every)
     keys = gitdata.tree_keys(repo, [c.sha for c in commits])
     trees = load_cache(root) if use_cache else {}
     todo = []
@@ -127,10 +159,13 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
     evaluated = 0
     if todo:
         revisions = gitdata.file_revisions(repo)
+        store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))  # each process's blobs, in a folder of its own
         try:
-            results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN, shared=(repo, revisions))
+            results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN,
+                                    shared=(repo, revisions, store))
         finally:
             _close_batches()
+            shutil.rmtree(store, ignore_errors=True)  # the workers' too, however they ended
         for c, result in zip(todo, results):
             trees[f"{keys[c.sha]}@{c.date.isoformat()}"] = result
         evaluated = len(todo)
@@ -141,15 +176,18 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
         result = trees[f"{keys[c.sha]}@{c.date.isoformat()}"]
         if result.get("absent"):
             continue
+        notes += [Diagnostic(*w) for w in result.get("warnings", ())]
         entries.append({"commit": c.sha, "short": c.short, "date": c.date.isoformat(), "subject": c.subject,
-                        "tags": [], **result})
+                        "tags": [], **{k: v for k, v in result.items() if k != "warnings"}})
     tags = gitdata.tags(repo)
+    if last_audit is None:
+        last_audit = _last_audit(root)
     for e in entries:
-        e["tags"] = sorted(tags.get(e["commit"], ()))
+        e["tags"] = audit_tags(tags.get(e["commit"], ()), last_audit)
     note = "" if entries else "no commit changes evidence/ or content/ in the range asked for"
     if entries and gitdata.is_shallow(repo):
         note = "a shallow clone: only the commits fetched are shown (fetch with fetch-depth: 0 for all)"
-    return History(entries, evaluated, True, note)
+    return History(entries, evaluated, True, note, tuple(sorted(set(notes))))
 
 
 _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
@@ -209,6 +247,8 @@ class GitFacts:
     last_audit: Optional[str] = None  # the ref organisation.yaml names
     #: this build against the last audit's commit; None without last_audit or when it names nothing
     since: Optional[ReadinessDiff] = None
+    #: warnings about the commits read (W120-W122), which a build reports and never stops for
+    warnings: tuple = ()
 
 
 NO_GIT = GitFacts(False)

@@ -31,6 +31,9 @@ class Side:
     readiness: Readiness
     blobs: dict  # path under evidence/ -> git blob id (or sha256 of the bytes outside git)
     errors: int = 0
+    #: warnings about the commit itself (W120 a symlink leading outside, W121 an unsafe tree entry, W122 an
+    #: odd date): its files are read as data, and what cannot be read safely is missing there
+    warnings: tuple = ()
 
 
 def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None) -> Side:
@@ -41,16 +44,19 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
     sha = gitdata.resolve(repo, ref)
     if sha is None:
         raise ValueError(f"'{ref}' names no commit, tag or branch of this repository")
-    when = gitdata.commit_date(repo, sha)
+    when, odd = gitdata.commit_date(repo, sha)
+    notes = [odd] if odd else []
+    if when is None:  # a date no as-of date can hold (year 33658): clamped to the last day one can
+        when = date(gitdata.YEARS[1], 12, 31)
     day = as_of or when
     tmp = Path(tempfile.mkdtemp(prefix="isoready-diff-"))
     try:
-        gitdata.materialise(repo, sha, tmp)
+        notes += gitdata.materialise(repo, sha, tmp)[1]
         project, diags = read_project(tmp, load_catalog(), day)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return Side(ref, sha, project, readiness, gitdata.blobs(repo, sha), len(errors(diags)))
+    return Side(ref, sha, project, readiness, gitdata.blobs(repo, sha), len(errors(diags)), tuple(notes))
 
 
 def until(revisions: Any, day: date) -> Any:
