@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import unquote
 
-from .model import Project, audience_rank, published_name
+from .model import Project, audience_rank, findings_published, published_name
 
 #: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
 WITHHELD = "[withheld]"
@@ -204,8 +204,9 @@ class Redactor:
 def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
     """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
     rank = audience_rank(audience)
+    shown = findings_published(project.organisation, audience)  # the findings policy (model.findings_published)
     return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
-                    {f.id for f in project.findings if audience_rank(f.audience) <= rank})
+                    {f.id for f in project.findings if shown and audience_rank(f.audience) <= rank})
 
 
 def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
