@@ -201,6 +201,12 @@ class Redactor:
         return "".join(out)
 
 
+def redact_name(redact: Callable[[str], str], name: str) -> str:
+    """``name`` (a page slug, a file or folder name) with every withheld name replaced by ``withheld``: one
+    plain path segment still, with no bracket in a URL."""
+    return redact(name).replace(WITHHELD, "withheld")
+
+
 def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
     """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
     rank = audience_rank(audience)
@@ -233,4 +239,4 @@ def redactor(project: Project, visible_evidence: set[str], visible_findings: set
     return Redactor(hidden - visible, visible)
 
 
-__all__ = ["Redactor", "redactor", "audience_redactor", "WITHHELD"]
+__all__ = ["Redactor", "redactor", "audience_redactor", "redact_name", "WITHHELD"]

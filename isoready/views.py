@@ -736,10 +736,11 @@ class SinceView:
 
 @dataclass(frozen=True, slots=True)
 class DocumentPageView:
+    """A Markdown document shown as a page. Its text is redacted by the renderer, with the redactor the render
+    job gets from the SiteView (``SiteView.redact``): never from here, so no template can reach a Redactor."""
+
     ev: EvidenceView
     doc: DocumentView
-    #: applied to the Markdown document's text before it renders as this page (its bytes stay unchanged)
-    redact: Optional[Callable[[str], str]] = None
     limit: int = field(default_factory=markdown_limit)  # the Markdown size limit its body renders under
 
 
@@ -802,6 +803,9 @@ class SiteView:
     pages: tuple[PageView, ...]
     documents: tuple[DocumentView, ...]
     export: ExportView
+    #: the build's redactor (redact.Redactor), for the renderer only: it redacts the Markdown documents shown as
+    #: pages (``PageView.markdown``), which views do not read. It is in no view-model and no template context.
+    redact: Optional[Callable[[str], str]] = None
 
     # the chrome's facts, for packaging (manifest, README, archive name)
     @property
@@ -1607,6 +1611,7 @@ class _Builder:
             e = dict(e)
             if self.audience != "internal":
                 e["subject"] = ""
+            e["tags"] = [self.redact(t) for t in e.get("tags", ())]  # a tag may be named after a withheld record
             if not self.findings_published:
                 e["open_findings"] = None
             out.append(e)
@@ -1622,7 +1627,7 @@ class _Builder:
             return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
                     "without git history.", "since_url": since_url}
         audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
-        chart = charts.trend(entries, audits, git.last_audit, self.findings_published,
+        chart = charts.trend(entries, audits, self.redact(git.last_audit or "") or None, self.findings_published,
                              {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
         note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
         return {"trend": chart, "trend_note": note, "since_url": since_url}
@@ -1632,19 +1637,20 @@ class _Builder:
         if entries is None:
             return None
         return {"version": HISTORY_VERSION, "available": True, "note": self.git.history.note,
-                "last_audit": self.git.last_audit, "entries": entries}
+                "last_audit": self.redact(self.git.last_audit or "") or None, "entries": entries}
 
     def since(self) -> Optional[SinceView]:
         """The "since last audit" page: None when organisation.yaml names no last_audit."""
         git, org = self.git, self.project.organisation
         if not org.last_audit:
             return None
+        ref = self.redact(org.last_audit)  # a ref may be named after a withheld record
         if git is None or not git.available:
-            return SinceView(org.last_audit, "The comparison with the last audit needs git history, which this "
+            return SinceView(ref, "The comparison with the last audit needs git history, which this "
                                              "build does not have (for example a zip of the register).")
         d = git.since
         if d is None:
-            return SinceView(org.last_audit, f"last_audit: '{org.last_audit}' in content/organisation.yaml names no "
+            return SinceView(ref, f"last_audit: '{ref}' in content/organisation.yaml names no "
                                              "commit, tag or branch of this repository (a shallow clone may lack it: "
                                              "fetch with fetch-depth: 0)")
         # the comparison covers every record: this audience sees the changes of the records it may see, and a
@@ -1664,8 +1670,8 @@ class _Builder:
                           + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence if e.id in ev_ok)
         findings = tuple((f.change, Link(finding_url(f.id), f.id, f.id) if f.id in self.findings else None,
                           GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings if f.id in f_ok)
-        before = f"{org.last_audit} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
-        return SinceView(org.last_audit, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
+        before = f"{ref} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
+        return SinceView(ref, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
                          clauses, evidence, findings, not (clauses or evidence or findings or gates))
 
     def state_counts(self) -> tuple[CountView, ...]:
@@ -1692,10 +1698,21 @@ class _Builder:
                     "mandatory": len(g.mandatory), "stale": len(g.stale),
                     "without_evidence": len(g.without_evidence),
                     "findings": len(g.open_findings) if self.findings_published else 0, "rows": len(g.rows)},
-            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), _d(x.due),
+            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), self.gap_due(x),
                                   tuple(text for text, _ in self.say.all(self.r.clauses[x.clause].reasons)))
                        for x in g.rows), show_findings=self.findings_published)
         return view
+
+    def gap_due(self, x: Any) -> str:
+        """A gap row's date, unless it is the review date of withheld evidence or the due date of a withheld
+        finding behind the clause: a withheld record's dates are not for this audience either."""
+        if x.due is None:
+            return ""
+        res = self.r.clauses[x.clause]
+        own = {self.project_evidence[i].review_by for i in res.stale_evidence if i not in self.evidence} | \
+              {self.finding_results[i].finding.due for i in res.findings
+               if i not in self.findings and i in self.finding_results}
+        return "" if x.due in own else _d(x.due)
 
     def withheld_findings(self, n: int, word: str = "finding") -> str:
         """How many findings this build leaves out: said only where findings are published at all."""
@@ -1839,7 +1856,7 @@ class _Builder:
                  "auditor": "Auditor build: shows public and auditor evidence; internal records are withheld.",
                  "internal": "Internal build: shows every record. Do not publish."}
         return ChromeView(
-            organisation=org.name, logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
+            organisation=self.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
             as_of=self.r.as_of.isoformat(), audience=self.audience, audience_note=notes[self.audience],
             commit=self.commit, standard=catalog.standard, amendments=catalog.amendments)
 
@@ -1864,7 +1881,7 @@ class _Builder:
             pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
             if ev.document and ev.document.page_url:
                 pages.append(PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
-                                      DocumentPageView(ev, ev.document, self.redact), markdown=ev.document.source))
+                                      DocumentPageView(ev, ev.document), markdown=ev.document.source))
         pages += [
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
             PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),
@@ -1902,7 +1919,8 @@ class _Builder:
             review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
             history=self.history_json(), transition=self.transition_export())
-        return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
+        return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
+                        self.redact)
 
 
 FRESHNESS_LABELS = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",

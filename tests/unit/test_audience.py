@@ -132,3 +132,141 @@ def test_show_findings_true_publishes_public_findings_only(findings_project, tmp
     assert [f["id"] for f in data["findings"]] == [PUBLIC_FINDING]
     assert isinstance(data["withheld"]["findings"], int) and data["withheld"]["findings"] > 0
     assert (site / "findings" / f"{PUBLIC_FINDING}.html").is_file()
+
+
+# --------------------------------------------------------------------------- names that skip the redactor
+
+
+#: an internal record's id, used as a git tag, the last audit's ref, a page slug and in the organisation's name
+REF = "PAYREV-77c1"
+#: the withheld record's review date: in no public reason or gap row
+REF_DATE = "2025-03-17"
+
+
+@pytest.fixture(scope="module")
+def named_register(tmp_path_factory):
+    from .test_history import commit, edit, git, make_register
+
+    repo, _ = make_register(tmp_path_factory.mktemp("named"))
+    (repo / "evidence/support/pay-review.yaml").write_text(
+        f"id: {REF}\ntitle: Pay review\nkind: document\nclauses: [\"7.1.6\"]\naudience: internal\n"
+        f"review_by: {REF_DATE}\n", encoding="utf-8")
+    git(repo, "tag", REF, "HEAD~1", day="2026-11-04")  # an older commit tagged after the withheld record
+    edit(repo / "content/organisation.yaml", "name: Example Works Ltd\n",
+         f"name: Example Works {REF} Ltd\nlast_audit: {REF}\n")
+    (repo / "content/pages").mkdir(parents=True, exist_ok=True)
+    (repo / "content/pages/notes.md").write_text(
+        f"Title: Notes\nSlug: {REF.lower()}-notes\nAudience: public\n\nSome notes.\n", encoding="utf-8")
+    commit(repo, "2026-11-04", "Pay review; notes")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def named_builds(named_register, tmp_path_factory):
+    from isoready import cli
+
+    out = {}
+    for audience in ("public", "auditor", "internal"):
+        base = tmp_path_factory.mktemp(f"n-{audience}")
+        assert cli.main(["build", "--root", str(named_register), "--as-of", "2026-11-05", "--audience", audience,
+                         "--output", str(base / "site")]) == 0
+        assert cli.main(["archive", "--root", str(named_register), "--as-of", "2026-11-05", "--audience", audience,
+                         "--dist", str(base / "dist")]) == 0
+        out[audience] = base
+    return out
+
+
+@pytest.mark.parametrize("audience", ["public", "auditor"])
+def test_ref_names_slugs_dates_and_the_organisation_name_pass_the_redactor(named_builds, audience):
+    base = named_builds[audience]
+    spellings = [REF, REF.lower(), REF.replace("-", "")]
+    assert _leaks(base, [*spellings, REF_DATE]) == []
+    site = base / "site"
+    history = json.loads((site / "history.json").read_text(encoding="utf-8"))
+    assert history["last_audit"] == "[withheld]"
+    assert any("[withheld]" in e["tags"] for e in history["entries"])
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "Last audit ([withheld]) marked." in index  # the trend chart still marks it
+    assert "<strong>[withheld] (" in (site / "since-last-audit.html").read_text(encoding="utf-8")
+    assert (site / "pages" / "withheld-notes.html").is_file()
+    assert json.loads((site / "readiness.json").read_text(encoding="utf-8"))["organisation"] == \
+        "Example Works [withheld] Ltd"
+
+
+def test_internal_build_shows_the_names_so_the_search_can_fail(named_builds):
+    base = named_builds["internal"]
+    leaks = "\n".join(_leaks(base, [REF, REF_DATE]))
+    for where in ("history.json", "index.html", "since-last-audit.html", "readiness.json", "gaps.html"):
+        assert where in leaks, where
+    assert (base / "site" / "pages" / f"{REF.lower()}-notes.html").is_file()
+
+
+# --------------------------------------------------------------------------- no redactor within a template's reach
+
+HIDDEN = "HIDDENREC-91f3"
+
+
+@pytest.fixture(scope="module")
+def doc_project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("doc") / "p"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "minimal", root)
+    (root / "evidence/support/hidden.yaml").write_text(
+        f"id: {HIDDEN}\ntitle: Hidden\nkind: record\nclauses: [\"7.2\"]\naudience: internal\n", encoding="utf-8")
+    (root / "evidence/support/handbook.md").write_text(f"# Handbook\n\nSee {HIDDEN}.\n", encoding="utf-8")
+    (root / "evidence/support/handbook.yaml").write_text(
+        "title: Handbook\nkind: document\nclauses: [\"7.2\"]\naudience: public\nfile: handbook.md\n",
+        encoding="utf-8")
+    return root
+
+
+def _walk(obj, seen=None, path="site"):
+    """Every object reachable from ``obj`` through dataclass fields, mappings and sequences, with its path."""
+    import dataclasses
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, (str, bytes, int, float, bool, type(None), date)):
+        return
+    seen.add(id(obj))
+    yield path, obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from _walk(getattr(obj, f.name), seen, f"{path}.{f.name}")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk(v, seen, f"{path}[{k!r}]")
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for n, v in enumerate(obj):
+            yield from _walk(v, seen, f"{path}[{n}]")
+
+
+def test_no_view_model_or_template_context_holds_a_redactor(doc_project):
+    from isoready.assemble import prepare
+    from isoready.redact import Redactor
+    from isoready.render import default_shared, pages
+
+    site, _, diags = prepare(Options(root=doc_project, as_of=AS_OF, audience="public", commit="abc123"))
+    assert site is not None, diags
+    assert isinstance(site.redact, Redactor) and site.redact  # the renderer's, and it hides something
+    views = [site.chrome, site.export, site.documents, *(p.model for p in site.pages)]
+    found = [path for path, obj in _walk(views) if isinstance(obj, Redactor)]
+    contexts = [dict(p.context) for p in pages(site, doc_project / "evidence")] + [default_shared(site)]
+    found += [path for path, obj in _walk(contexts, path="context") if isinstance(obj, Redactor)]
+    assert found == []
+    page = next(p for p in pages(site, doc_project / "evidence") if p.markdown_file is not None)
+    assert isinstance(page.redact, Redactor)  # the render job's, beside the context
+
+
+def test_a_theme_template_cannot_print_the_redactor(doc_project, tmp_path):
+    root = tmp_path / "p"
+    shutil.copytree(doc_project, root)
+    templates = root / "theme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "document.html").write_text(
+        "{% if page.redact is defined %}REDACT {{ page.redact }} {{ page.redact._hidden }}{% endif %}\n"
+        "PAGE {{ page|pprint }}\nBODY {{ body }}\n", encoding="utf-8")
+    site = _build(root, tmp_path / "out", "public", archive=False) / "site"
+    html = (site / "files" / "support" / "handbook.md.html").read_text(encoding="utf-8")
+    assert "PAGE " in html and "See [withheld]." in html  # the override ran, and the text is redacted
+    assert "REDACT" not in html
+    for spelling in (HIDDEN, HIDDEN.lower(), "hiddenrec91f3"):
+        assert spelling not in html.lower()
