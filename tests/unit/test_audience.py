@@ -270,3 +270,21 @@ def test_a_theme_template_cannot_print_the_redactor(doc_project, tmp_path):
     assert "REDACT" not in html
     for spelling in (HIDDEN, HIDDEN.lower(), "hiddenrec91f3"):
         assert spelling not in html.lower()
+
+
+# --------------------------------------------------------------------------- history.json against its own schema
+
+
+@pytest.mark.parametrize("audience", ["public", "auditor", "internal"])
+def test_history_json_of_every_audience_passes_its_own_schema(named_builds, audience):
+    import jsonschema
+
+    from isoready.history import HISTORY_SCHEMA
+
+    data = json.loads((named_builds[audience] / "site" / "history.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, HISTORY_SCHEMA)
+    counts = [e["open_findings"] for e in data["entries"]]
+    if audience == "public":  # findings are not published: not counted either
+        assert counts and all(n is None for n in counts)
+    else:
+        assert counts and all(isinstance(n, int) for n in counts)
