@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 
 from isoready.archive import make_archive
@@ -288,3 +290,26 @@ def test_history_json_of_every_audience_passes_its_own_schema(named_builds, audi
         assert counts and all(n is None for n in counts)
     else:
         assert counts and all(isinstance(n, int) for n in counts)
+
+
+# --------------------------------------------------------------------------- fuzz: slugs and ref names
+
+
+_SPELLINGS = st.sampled_from(["PAY-07", "pay-07", "PAY07", "pay_07", "Pay 07", "PAY%2D07", "PAY&#45;07",
+                              "ＰＡＹ-０７", "pay\u200b-07"])
+_AROUND = st.text(alphabet="abcdefxyz0189-_.", max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=_AROUND, name=_SPELLINGS, after=_AROUND)
+def test_fuzz_a_slug_or_ref_naming_a_withheld_record_comes_out_naming_none(before, name, after):
+    from isoready.redact import WITHHELD, Redactor, redact_name
+
+    redact = Redactor({"PAY-07", "pay-07.pdf"}, {"PAY-070", "scope.md"})
+    for text in (f"{before}{name}{after}", f"{before}-{name}-{after}"):
+        slug = redact_name(redact, text)
+        assert redact(slug) == slug  # names no withheld record, in any spelling
+        assert WITHHELD not in slug and "[" not in slug and "]" not in slug
+        ref = redact(text)
+        assert redact(ref) == ref
+    assert redact_name(redact, "notes-pay-070") == "notes-pay-070"  # a visible record's longer name stays
