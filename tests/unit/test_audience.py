@@ -286,10 +286,11 @@ def test_history_json_of_every_audience_passes_its_own_schema(named_builds, audi
     data = json.loads((named_builds[audience] / "site" / "history.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, HISTORY_SCHEMA)
     counts = [e["open_findings"] for e in data["entries"]]
-    if audience == "public":  # findings are not published: not counted either
-        assert counts and all(n is None for n in counts)
+    column = '<th scope="col">Open findings</th>' in (named_builds[audience] / "site" / "index.html").read_text()
+    if audience == "public":  # findings are not published: not counted either, nor a column for them in the trend
+        assert counts and all(n is None for n in counts) and not column
     else:
-        assert counts and all(isinstance(n, int) for n in counts)
+        assert counts and all(isinstance(n, int) for n in counts) and column
 
 
 # --------------------------------------------------------------------------- fuzz: slugs and ref names
