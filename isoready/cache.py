@@ -126,6 +126,7 @@ class BuildCache:
         h.update(chrome.encode())
         h.update(page.path.encode() + b"\0" + page.template.encode() + b"\0")
         h.update(repr(sorted(page.context.items())).encode())
+        h.update(repr(page.redact).encode())  # what a Markdown document page's text is redacted with
         return h.hexdigest()
 
     def reuse(self, page_path: str, fingerprint: Optional[str], old_out: Path, new_out: Path) -> Optional[Written]:

@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "W106": "evidence on a clause the new edition split",
     "W107": "unknown transition topic key",
     "W108": "Markdown too large, dense or deeply nested: shown as plain text",
+    "W110": "a published Markdown document names a record its audience may not see",
     # git history read as data (history, diff, build): about an old commit, never fatal
     "W120": "symlink in a commit leads outside its folder: read as a missing file",
     "W121": "tree entry in a commit that cannot be read safely: skipped",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from .load import Loc
 
@@ -64,6 +64,12 @@ def output_names(doc: str) -> list[str]:
 
 def audience_rank(audience: str) -> int:
     return AUDIENCES.index(audience)
+
+
+def findings_published(organisation: Any, audience: str) -> bool:
+    """The findings policy: a public build publishes findings (even those marked ``audience: public``) only when
+    organisation.yaml opts in with ``public: {show_findings: true}``; auditor and internal builds always do."""
+    return audience != "public" or getattr(organisation, "show_findings", None) is True
 
 
 @dataclass(frozen=True, slots=True)

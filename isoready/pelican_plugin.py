@@ -45,6 +45,7 @@ from pelican.writers import Writer
 from .assemble import PageError
 from .diagnostics import Diagnostic, errors, one_of, report
 from .model import AUDIENCES, audience_rank
+from .redact import redact_name
 from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page, Planner, Written,
                      content_pages, render_pages, theme_dirs)
 from .text import as_plain, markdown_problem, sanitise
@@ -295,7 +296,8 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str,
             continue  # above this build's audience: not written, not listed, not indexed
         body = sanitise(redact(page.content)) if redact else sanitise(page.content)  # withheld names, too
         title = redact(str(page.title)) if redact else str(page.title)
-        found.append(ContentPage(page.slug, title, PAGE_URL.format(slug=page.slug), wanted, Markup(body),
+        slug = redact_name(redact, page.slug) if redact else page.slug  # its URL and file name, too
+        found.append(ContentPage(slug, title, PAGE_URL.format(slug=slug), wanted, Markup(body),
                                  " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed))
     read = {Path(p.source_path).resolve() for key in ("pages", "hidden_pages", "draft_pages")
             for p in context.get(key, [])}

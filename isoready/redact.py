@@ -12,10 +12,11 @@ import html
 import re
 import unicodedata
 from pathlib import PurePosixPath
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import unquote
 
-from .model import Project, audience_rank, published_name
+from .diagnostics import Diagnostic
+from .model import AUDIENCES, Project, audience_rank, findings_published, published_name
 
 #: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
 WITHHELD = "[withheld]"
@@ -201,11 +202,35 @@ class Redactor:
         return "".join(out)
 
 
+def redact_name(redact: Callable[[str], str], name: str) -> str:
+    """``name`` (a page slug, a file or folder name) with every withheld name replaced by ``withheld``: one
+    plain path segment still, with no bracket in a URL."""
+    return redact(name).replace(WITHHELD, "withheld")
+
+
 def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
     """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
     rank = audience_rank(audience)
+    shown = findings_published(project.organisation, audience)  # the findings policy (model.findings_published)
     return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
-                    {f.id for f in project.findings if audience_rank(f.audience) <= rank})
+                    {f.id for f in project.findings if shown and audience_rank(f.audience) <= rank})
+
+
+def _evidence_names(e: Any) -> set[str]:
+    """Every name of an evidence record: its id, page path, file name (as written and as published) and stem."""
+    names = {e.id, f"evidence/{e.id}.html"}
+    if e.file:
+        pub = published_name(e.file)
+        names |= {e.file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(e.file).name,
+                  PurePosixPath(pub).name}
+        stem = PurePosixPath(e.file).stem
+        if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
+            names.add(stem)
+    return names
+
+
+def _finding_names(f: Any) -> set[str]:
+    return {f.id, f"findings/{f.id}.html"}
 
 
 def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
@@ -217,19 +242,93 @@ def redactor(project: Project, visible_evidence: set[str], visible_findings: set
     hidden: set[str] = set()
     visible: set[str] = set()
     for e in project.evidence:
-        names = {e.id, f"evidence/{e.id}.html"}
-        if e.file:
-            pub = published_name(e.file)
-            names |= {e.file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(e.file).name,
-                      PurePosixPath(pub).name}
-            stem = PurePosixPath(e.file).stem
-            if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
-                names.add(stem)
-        (visible if e.id in visible_evidence else hidden).update(names)
+        (visible if e.id in visible_evidence else hidden).update(_evidence_names(e))
     for f in project.findings:
-        (visible if f.id in visible_findings else hidden).update({f.id, f"findings/{f.id}.html"})
+        (visible if f.id in visible_findings else hidden).update(_finding_names(f))
     # a name a visible record also uses is not a secret (a shared document, a shared file name)
     return Redactor(hidden - visible, visible)
 
 
-__all__ = ["Redactor", "redactor", "audience_redactor", "WITHHELD"]
+#: documents the portal publishes as written and also shows as a page (views.MARKDOWN_DOCS)
+_MARKDOWN = (".md", ".markdown")
+
+
+def withheld_names_in_documents(project: Project, limit: int) -> list[Diagnostic]:
+    """W110 for each line of a Markdown document (``file: x.md``) that names a record the document's own
+    audience may not see. The document is published as written (its SHA-256 must match), so the redactor
+    cannot help there: its page is redacted, its bytes are not. A document's audience is the lowest of the
+    records that publish it; internal documents are seen only by those who see everything. Reads at most
+    ``limit`` bytes of each, and only regular files inside evidence/ (the records' own checks report the rest).
+    """
+    import os
+    import stat
+
+    lowest: dict[str, int] = {}
+    for e in project.evidence:
+        if e.file and e.file.lower().endswith(_MARKDOWN):
+            lowest[e.file] = min(lowest.get(e.file, len(AUDIENCES)), audience_rank(e.audience))
+    base = os.path.realpath(os.path.join(str(project.root), "evidence"))
+    found: list[Diagnostic] = []
+    per_audience: dict[str, tuple[Callable[[str], str], list[tuple[str, Redactor]]]] = {}
+    for doc, rank in sorted(lowest.items()):
+        audience = AUDIENCES[rank]
+        if audience == "internal":
+            continue
+        if audience not in per_audience:
+            whole = audience_redactor(project, audience)
+            per_audience[audience] = (whole, [])
+        whole, _ = per_audience[audience]
+        if not whole:
+            continue  # nothing is withheld from this audience
+        path = os.path.join(base, doc)
+        try:
+            if not os.path.realpath(path).startswith(base + os.sep) or not stat.S_ISREG(os.stat(path).st_mode):
+                continue
+            with open(path, "rb") as fh:
+                text = fh.read(limit).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if whole(line) == line:
+                continue
+            for what, column in _named(project, audience, per_audience[audience][1], line):
+                found.append(Diagnostic(
+                    f"evidence/{doc}", number, column, "W110",
+                    f"this {audience} document names {what}, which {audience} builds withhold: the document is "
+                    "published as written",
+                    "remove the name from the document, or raise the audience of the records that publish it"))
+    return found
+
+
+def _named(project: Project, audience: str, singles: list[tuple[str, "Redactor"]],
+           line: str) -> list[tuple[str, int]]:
+    """Which withheld records ``line`` names ("evidence 'X'", "finding 'Y'"), each with the column where it
+    first does: one small redactor per record, made the first time a line of a document for ``audience``
+    names any."""
+    import os
+
+    if not singles:
+        rank = audience_rank(audience)
+        shown = findings_published(project.organisation, audience)
+        visible: set[str] = set()
+        hidden: list[tuple[str, set[str]]] = []
+        for e in project.evidence:
+            if audience_rank(e.audience) <= rank:
+                visible |= _evidence_names(e)
+            else:
+                hidden.append((f"evidence '{e.id}'", _evidence_names(e)))
+        for f in project.findings:
+            if shown and audience_rank(f.audience) <= rank:
+                visible |= _finding_names(f)
+            else:
+                hidden.append((f"finding '{f.id}'", _finding_names(f)))
+        singles.extend((what, Redactor(names - visible, visible)) for what, names in hidden)
+    out = []
+    for what, one in singles:
+        cut = one(line) if one else line
+        if cut != line:
+            out.append((what, len(os.path.commonprefix([line, cut])) + 1))
+    return out
+
+
+__all__ = ["Redactor", "redactor", "audience_redactor", "redact_name", "withheld_names_in_documents", "WITHHELD"]

@@ -41,6 +41,9 @@ class Page:
     template: str  # template name without ".html"
     context: dict[str, Any] = field(default_factory=dict)
     markdown_file: Optional[Path] = None  # a document shown as a page: read and rendered when written
+    #: the build's redactor (SiteView.redact) for markdown_file's text: kept out of ``context``, so no template
+    #: can reach it; compared (and fingerprinted by its repr) like the rest of the page
+    redact: Optional[Callable[[str], str]] = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,8 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
     """The pages views planned, each with its own view-model as ``page`` in its template."""
     for p in site.pages:
         context = {"nav": p.nav, "page_title": p.title, "page": p.model}
-        yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None)
+        yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None,
+                   site.redact if p.markdown else None)
 
 
 def content_pages(items: Sequence[ContentPage]) -> Iterator[Page]:
@@ -131,8 +135,7 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
     context = dict(page.context)
     if page.markdown_file is not None:
         text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
-        redact = getattr(context.get("page"), "redact", None)  # names of withheld records (redact.Redactor)
-        context["body"] = Md(redact(text) if redact else text)
+        context["body"] = Md(page.redact(text) if page.redact else text)  # names of withheld records
     root = relative_root(page.path)
     return get_template(page.template).render(
         **shared, SITEURL=root, output_file=page.path,

@@ -761,7 +761,9 @@ def readiness_schema() -> dict[str, Any]:
         }), "the clauses declared not applicable"),
         "withheld": _record("what this audience may not see, counted", {
             "evidence": _count("evidence records left out"),
-            "findings": _count("findings left out"),
+            "findings": {"type": ["integer", "null"], "minimum": 0,
+                         "description": "findings left out (null in a public build that does not publish findings: "
+                                        "nothing about them is counted)"},
         }),
         "transition": _record("the move to ISO 9001:2026, topic by topic (null for a project on ISO 9001:2026)", {
             "to": _words(STANDARDS, "the edition to move to"),

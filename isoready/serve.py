@@ -458,6 +458,8 @@ class Preview:
         from .model import Project
         from .reader import evidence_file
         from .records import markdown_documents, markdown_pages, realpath
+        from .redact import withheld_names_in_documents
+        from .text import markdown_limit
         from .views import build_site
 
         started = _time.perf_counter()
@@ -506,6 +508,7 @@ class Preview:
         project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
                           assessments=tuple(assessments_kept), findings=tuple(findings_kept),
                           documents=tuple(documents))
+        out.items.extend(withheld_names_in_documents(project, markdown_limit()))  # W110, as validate.read_project
         diags = out.items
         if blocked(diags, opts.strict):
             return False, diags

@@ -16,9 +16,11 @@ from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES
 from .model import Catalog, Project
 from .reader import read
+from .redact import withheld_names_in_documents
 from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, EvidenceFileResult,  # noqa: F401
                       assessments_from_file, evidence_from_file, findings_from_file, organisation_from)
 from .schema import Fields, check_clause, parse_date  # noqa: F401
+from .text import markdown_limit
 
 
 def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
@@ -39,6 +41,7 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
                                                     found.documents, found.catalog, as_of, out)
     project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents))
+    out.items.extend(withheld_names_in_documents(project, markdown_limit()))  # W110: read every time, as W108
     return project, out.items
 
 

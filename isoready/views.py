@@ -21,7 +21,7 @@ from functools import lru_cache
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from markupsafe import Markup
 
@@ -32,7 +32,8 @@ from .history import HISTORY_VERSION
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
 from .assess import REVIEW_INPUTS_CLAUSE
-from .model import AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, published_name
+from .model import (AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, findings_published,
+                    published_name)
 from .redact import redactor
 from .text import Md, markdown, markdown_limit, md_code, md_text, one_line
 
@@ -503,6 +504,7 @@ class GapsView:
     hidden_stale_text: str = ""
     hidden_findings_text: str = ""
     rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
+    show_findings: bool = True  # false: the findings section says only FINDINGS_NOT_PUBLISHED, with no count
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,6 +665,7 @@ class FindingsView:
     open_heading: str = "Open"  # "Open (5)"
     closed_heading: str = "Closed"
     summary: str = ""  # "5 open, 1 overdue, 1 due today."
+    published: bool = True  # false: the page says only FINDINGS_NOT_PUBLISHED (hidden_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,6 +715,7 @@ class ReportView:
     checklist_url: str = "checklist.xlsx"
     report_gates: tuple[ReportGateView, ...] = ()
     mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
+    no_findings_text: str = "No findings in this build."  # or FINDINGS_NOT_PUBLISHED
 
 
 @dataclass(frozen=True, slots=True)
@@ -732,10 +736,11 @@ class SinceView:
 
 @dataclass(frozen=True, slots=True)
 class DocumentPageView:
+    """A Markdown document shown as a page. Its text is redacted by the renderer, with the redactor the render
+    job gets from the SiteView (``SiteView.redact``): never from here, so no template can reach a Redactor."""
+
     ev: EvidenceView
     doc: DocumentView
-    #: applied to the Markdown document's text before it renders as this page (its bytes stay unchanged)
-    redact: Optional[Callable[[str], str]] = None
     limit: int = field(default_factory=markdown_limit)  # the Markdown size limit its body renders under
 
 
@@ -776,7 +781,7 @@ class ExportView:
     gates: tuple[GateView, ...]
     exclusions: tuple[ExclusionView, ...]
     hidden_evidence: int
-    hidden_findings: int
+    hidden_findings: Optional[int]  # None where the build does not publish findings (nothing to count)
     shares: tuple[tuple[str, float], ...] = ()
     lapses: tuple[LapseView, ...] = ()
     coverage: Optional[CoverageView] = None
@@ -787,6 +792,7 @@ class ExportView:
     mandatory: tuple[MandatoryView, ...] = ()
     history: Optional[Mapping[str, Any]] = None  # history.json, when git history is available
     transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
+    findings_published: bool = True  # false in a public build without public.show_findings: true
 
 
 @dataclass(frozen=True, slots=True)
@@ -797,6 +803,9 @@ class SiteView:
     pages: tuple[PageView, ...]
     documents: tuple[DocumentView, ...]
     export: ExportView
+    #: the build's redactor (redact.Redactor), for the renderer only: it redacts the Markdown documents shown as
+    #: pages (``PageView.markdown``), which views do not read. It is in no view-model and no template context.
+    redact: Optional[Callable[[str], str]] = None
 
     # the chrome's facts, for packaging (manifest, README, archive name)
     @property
@@ -1068,6 +1077,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
 #: reasons about audit findings; a public build that does not publish findings words them without count or grade
 FINDING_CODES = ("finding-open", "finding-open-overdue", "finding-overdue", "finding-unverified",
                  "gate-major-open", "gate-actions-late")
+#: in a build that does not publish findings, every reason about them becomes this one sentence, said once per
+#: clause (its code: FINDINGS_UNPUBLISHED), so that nothing about them can be counted
+FINDINGS_UNPUBLISHED_TEXT = "open actions, not published in this build"
+FINDINGS_UNPUBLISHED = "findings-not-published"
+#: what the findings page, the gap report, the report and the workbook say instead, findings or none
+FINDINGS_NOT_PUBLISHED = "Audit findings are not published in this build."
 
 
 class Words:
@@ -1084,8 +1099,20 @@ class Words:
 
     def __call__(self, r: Reason) -> str:
         if not self.findings_published and r.code in FINDING_CODES:
-            return "audit findings are being addressed (not published in this build)"
+            return FINDINGS_UNPUBLISHED_TEXT
         return describe(r, self.full(r), self.redact)
+
+    def all(self, reasons: Sequence[Reason]) -> tuple[tuple[str, str], ...]:
+        """Each reason's sentence and code; where findings are not published, the reasons about them are one
+        sentence, said once (so the number of findings behind a clause cannot be counted)."""
+        out: list[tuple[str, str]] = []
+        for r in reasons:
+            if not self.findings_published and r.code in FINDING_CODES:
+                if (FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED) not in out:
+                    out.append((FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED))
+                continue
+            out.append((self(r), r.code))
+        return tuple(out)
 
 
 # --------------------------------------------------------------------------- a readiness diff, in words
@@ -1212,10 +1239,13 @@ class _Builder:
         self.catalog = project.catalog
         rank = audience_rank(audience)
         self.visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
-        self.visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank}
+        # the findings policy, applied here and only here: a public build publishes findings only when the team
+        # opts in (public.show_findings: true); otherwise it has none, not even one marked audience: public, and
+        # says nothing countable about them (no page, entry, row, count or grade; their ids are redacted)
+        self.findings_published = findings_published(project.organisation, audience)
+        self.visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank} \
+            if self.findings_published else {}
         self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
-        # a public build shows milestones, not findings: their counts and grades only when the team opts in
-        self.findings_published = audience != "public" or project.organisation.show_findings is True
         self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published)
         self.stale = set(readiness.stale_evidence)
         self.documents = self._documents(hashes)
@@ -1239,8 +1269,9 @@ class _Builder:
         self.audits = tuple(AuditView(_stage_name(a.stage), _d(a.date), _countdown(a.days)) for a in readiness.audits)
         self.exclusions = self._exclusions()
         self.hidden_ev = len(project.evidence) - len(self.visible_ev)
-        self.hidden_f = len(project.findings) - len(self.visible_f)
-        self.open_all = [fr for fr in readiness.findings if fr.finding.is_open]
+        # withheld findings are counted only where findings are published at all
+        self.hidden_f = len(project.findings) - len(self.visible_f) if self.findings_published else 0
+        self.open_all = [fr for fr in readiness.findings if fr.finding.is_open] if self.findings_published else []
 
     # ------------------------------------------------------------------ shared pieces
 
@@ -1352,7 +1383,7 @@ class _Builder:
             findings, len(self.open_all), overdue, self.hidden_f, self.withheld_findings(self.hidden_f),
             open_rows=opened, closed_rows=closed, open_heading=f"Open ({len(opened)})",
             closed_heading=f"Closed ({len(closed)})",
-            summary=", ".join(parts) + "." if self.findings_published else "")
+            summary=", ".join(parts) + "." if self.findings_published else "", published=self.findings_published)
 
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
@@ -1379,6 +1410,8 @@ class _Builder:
         redact = self.redact
         linked = [self.evidence[i] for i in res.evidence if i in self.evidence]
         fs = [self.findings[i] for i in res.related_findings if i in self.findings]
+        hidden_fs = len(res.related_findings) - len(fs) if self.findings_published else 0
+        said = self.say.all(res.reasons)
         return ClauseView(
             number=number, name=display_name(self.catalog, number), official=c.official_title,
             url=clause_url(number), main=c.main,
@@ -1388,7 +1421,7 @@ class _Builder:
             status_label=STATUS_LABELS[res.status], assessed=res.assessed,
             status_from=self.clink(res.status_from) if res.status_from else None,
             applicable=res.applicable, state=res.state, state_label=STATE_LABELS[res.state],
-            reasons=tuple(self.say(x) for x in res.reasons), readiness=shares_text(shares_of(res)),
+            reasons=tuple(text for text, _ in said), readiness=shares_text(shares_of(res)),
             readiness_bar=round((res.readiness or 0) * 100),
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
             owner=redact(src.owner or "") if src else "", target=_d(src.target) if src else "",
@@ -1398,12 +1431,12 @@ class _Builder:
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
             mandatory=tuple(self.m_view(m) for m in res.mandatory),
             evidence=tuple(linked), hidden_evidence=len(res.evidence) - len(linked),
-            findings=tuple(fs), hidden_findings=len(res.related_findings) - len(fs),
+            findings=tuple(fs), hidden_findings=hidden_fs,
             documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
             hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
-            hidden_findings_text=self.withheld_findings(len(res.related_findings) - len(fs)),
+            hidden_findings_text=self.withheld_findings(hidden_fs) if self.findings_published else "",
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
-            reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness, title=c.name,
+            reason_codes=tuple(code for _, code in said), readiness_value=res.readiness, title=c.name,
             verified_by=res.verified_by if res.verified_by in self.evidence else None,
             conditions=dict(res.conditions), **self.inputs_for(number),
             verified_by_link=Link(evidence_url(res.verified_by), self.evidence[res.verified_by].title, res.verified_by)
@@ -1495,6 +1528,8 @@ class _Builder:
     def _lapses(self) -> tuple[tuple[LapseView, ...], int]:
         shown, hidden = [], 0
         for x in self.r.lapses:
+            if x.finding and not self.findings_published:
+                continue  # findings are not published: not even counted
             if (x.evidence and x.evidence not in self.evidence) or (x.finding and x.finding not in self.findings):
                 hidden += 1  # its date is the withheld record's own: not for this audience
                 continue
@@ -1581,6 +1616,7 @@ class _Builder:
             e = dict(e)
             if self.audience != "internal":
                 e["subject"] = ""
+            e["tags"] = [self.redact(t) for t in e.get("tags", ())]  # a tag may be named after a withheld record
             if not self.findings_published:
                 e["open_findings"] = None
             out.append(e)
@@ -1596,7 +1632,7 @@ class _Builder:
             return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
                     "without git history.", "since_url": since_url}
         audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
-        chart = charts.trend(entries, audits, git.last_audit, self.findings_published,
+        chart = charts.trend(entries, audits, self.redact(git.last_audit or "") or None, self.findings_published,
                              {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
         note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
         return {"trend": chart, "trend_note": note, "since_url": since_url}
@@ -1606,19 +1642,20 @@ class _Builder:
         if entries is None:
             return None
         return {"version": HISTORY_VERSION, "available": True, "note": self.git.history.note,
-                "last_audit": self.git.last_audit, "entries": entries}
+                "last_audit": self.redact(self.git.last_audit or "") or None, "entries": entries}
 
     def since(self) -> Optional[SinceView]:
         """The "since last audit" page: None when organisation.yaml names no last_audit."""
         git, org = self.git, self.project.organisation
         if not org.last_audit:
             return None
+        ref = self.redact(org.last_audit)  # a ref may be named after a withheld record
         if git is None or not git.available:
-            return SinceView(org.last_audit, "The comparison with the last audit needs git history, which this "
+            return SinceView(ref, "The comparison with the last audit needs git history, which this "
                                              "build does not have (for example a zip of the register).")
         d = git.since
         if d is None:
-            return SinceView(org.last_audit, f"last_audit: '{org.last_audit}' in content/organisation.yaml names no "
+            return SinceView(ref, f"last_audit: '{ref}' in content/organisation.yaml names no "
                                              "commit, tag or branch of this repository (a shallow clone may lack it: "
                                              "fetch with fetch-depth: 0)")
         # the comparison covers every record: this audience sees the changes of the records it may see, and a
@@ -1631,15 +1668,15 @@ class _Builder:
         gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} then, {verdict_word(g.after)} now"
                       for g in d.gates)
         clauses = tuple((self.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after],
-                         "; ".join(self.say(r) for r in c.reasons))
+                         "; ".join(text for text, _ in self.say.all(c.reasons)))
                         for c in d.clauses)
         evidence = tuple((e.change, Link(evidence_url(e.id), self.redact(e.title), e.id) if e.id in self.evidence
                           else None, (self.redact(e.title) if e.change == "removed" else "")
                           + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence if e.id in ev_ok)
         findings = tuple((f.change, Link(finding_url(f.id), f.id, f.id) if f.id in self.findings else None,
                           GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings if f.id in f_ok)
-        before = f"{org.last_audit} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
-        return SinceView(org.last_audit, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
+        before = f"{ref} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
+        return SinceView(ref, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
                          clauses, evidence, findings, not (clauses or evidence or findings or gates))
 
     def state_counts(self) -> tuple[CountView, ...]:
@@ -1652,28 +1689,40 @@ class _Builder:
         g = self.r.gaps
         stale_shown = tuple(self.evidence[i] for i in g.stale if i in self.evidence)
         open_shown = tuple(self.findings[i] for i in g.open_findings if i in self.findings)
+        hidden_open = len(g.open_findings) - len(open_shown) if self.findings_published else 0
         view = GapsView(
             not_ready=tuple(self.rows[n] for n in g.not_ready),
             not_implemented=tuple(self.rows[n] for n in g.not_implemented),
             mandatory=tuple(self.m_view(m) for m in g.mandatory),
             stale=stale_shown, hidden_stale=len(g.stale) - len(stale_shown),
             without_evidence=tuple(self.rows[n] for n in g.without_evidence),
-            open_findings=open_shown, hidden_findings=len(g.open_findings) - len(open_shown),
+            open_findings=open_shown, hidden_findings=hidden_open,
             hidden_stale_text=withheld(len(g.stale) - len(stale_shown), "stale record"),
-            hidden_findings_text=self.withheld_findings(len(g.open_findings) - len(open_shown), "open finding"),
+            hidden_findings_text=self.withheld_findings(hidden_open, "open finding"),
             counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
                     "mandatory": len(g.mandatory), "stale": len(g.stale),
-                    "without_evidence": len(g.without_evidence), "findings": len(g.open_findings),
-                    "rows": len(g.rows)},
-            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), _d(x.due),
-                                  tuple(self.say(reason) for reason in self.r.clauses[x.clause].reasons))
-                       for x in g.rows))
+                    "without_evidence": len(g.without_evidence),
+                    "findings": len(g.open_findings) if self.findings_published else 0, "rows": len(g.rows)},
+            rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), self.gap_due(x),
+                                  tuple(text for text, _ in self.say.all(self.r.clauses[x.clause].reasons)))
+                       for x in g.rows), show_findings=self.findings_published)
         return view
+
+    def gap_due(self, x: Any) -> str:
+        """A gap row's date, unless it is the review date of withheld evidence or the due date of a withheld
+        finding behind the clause: a withheld record's dates are not for this audience either."""
+        if x.due is None:
+            return ""
+        res = self.r.clauses[x.clause]
+        own = {self.project_evidence[i].review_by for i in res.stale_evidence if i not in self.evidence} | \
+              {self.finding_results[i].finding.due for i in res.findings
+               if i not in self.findings and i in self.finding_results}
+        return "" if x.due in own else _d(x.due)
 
     def withheld_findings(self, n: int, word: str = "finding") -> str:
         """How many findings this build leaves out: said only where findings are published at all."""
         if not self.findings_published:
-            return "Audit findings are not published in this build." if n else ""
+            return FINDINGS_NOT_PUBLISHED
         return withheld(n, word)
 
     def certification(self) -> str:
@@ -1726,7 +1775,8 @@ class _Builder:
             report_gates=tuple(ReportGateView(g, tuple(segments(i.reason) for i in g.items)) for g in self.gates),
             mandatory=self.mandatory, mandatory_text=_mandatory_summary(self.mandatory),
             mandatory_reasons=tuple(segments(m.reason) for m in self.mandatory), exclusions=self.exclusions,
-            state_counts=self.state_counts(), site_url=self.site_url())
+            state_counts=self.state_counts(), site_url=self.site_url(),
+            no_findings_text="No findings in this build." if self.findings_published else FINDINGS_NOT_PUBLISHED)
 
     # ------------------------------------------------------------------ the transition to the new edition
 
@@ -1811,7 +1861,7 @@ class _Builder:
                  "auditor": "Auditor build: shows public and auditor evidence; internal records are withheld.",
                  "internal": "Internal build: shows every record. Do not publish."}
         return ChromeView(
-            organisation=org.name, logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
+            organisation=self.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
             as_of=self.r.as_of.isoformat(), audience=self.audience, audience_note=notes[self.audience],
             commit=self.commit, standard=catalog.standard, amendments=catalog.amendments)
 
@@ -1836,7 +1886,7 @@ class _Builder:
             pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
             if ev.document and ev.document.page_url:
                 pages.append(PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
-                                      DocumentPageView(ev, ev.document, self.redact), markdown=ev.document.source))
+                                      DocumentPageView(ev, ev.document), markdown=ev.document.source))
         pages += [
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
             PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),
@@ -1867,13 +1917,15 @@ class _Builder:
             by_main=dict(r.by_main), leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             state_counts=self.state_counts(), status_counts=self.status_counts(), clauses=self.clauses,
             evidence=evidence, findings=findings, gates=self.gates, exclusions=self.exclusions,
-            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f, shares=shares_of(r),
+            hidden_evidence=self.hidden_ev, hidden_findings=self.hidden_f if self.findings_published else None,
+            findings_published=self.findings_published, shares=shares_of(r),
             lapses=self.lapses, coverage=coverage,
             coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
             review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
             history=self.history_json(), transition=self.transition_export())
-        return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export)
+        return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
+                        self.redact)
 
 
 FRESHNESS_LABELS = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",

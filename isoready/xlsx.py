@@ -264,7 +264,9 @@ def findings_sheet(ws: Worksheet, site: ExportView) -> None:
         ws.cell(row=row, column=1).hyperlink = _site_link(site, f.url)
         if f.overdue:
             ws.cell(row=row, column=7).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
-    if site.hidden_findings:
+    if not site.findings_published:
+        _text(ws.cell(row=row + 2, column=1), "Audit findings are not published in this build.")
+    elif site.hidden_findings:
         _text(ws.cell(row=row + 2, column=1), f"{site.hidden_findings} findings not shown in this build.")
     _finish(ws, 1, FINDING_HEADERS, row, site.as_of, f"Findings: {site.organisation}")
 

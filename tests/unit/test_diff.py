@@ -152,7 +152,7 @@ def test_since_last_audit_page_shows_each_audience_only_its_records(register, tm
     # auditor, not even graded in a public build that does not publish findings; the visible document named
     assert "open minor finding, action overdue; document context/scope changed since its approval on 2026-10-01" \
         in auditor
-    assert "audit findings are being addressed (not published in this build); document context/scope changed" \
+    assert "open actions, not published in this build; document context/scope changed" \
         in public and "minor" not in public
     assert "open minor finding IA-2026-03, action overdue since 2026-11-02; document context/scope changed since " \
            "its approval on 2026-10-01" in internal

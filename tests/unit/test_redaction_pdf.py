@@ -64,6 +64,8 @@ def pdf_text(tmp_path_factory) -> dict[str, str]:
         f"  audience: internal\n  description: {SECRET_FINDING_TEXT} in stores\n"
         f"- id: NC-PUBLIC-1\n  clauses: [\"7.1.6\"]\n  grade: minor\n  status: open\n  raised: 2026-10-10\n"
         f"  audience: public\n  description: {_block(PROSE, 4)}", encoding="utf-8")
+    org = root / "content" / "organisation.yaml"  # the public finding's prose is printed in a public report
+    org.write_text(org.read_text(encoding="utf-8") + "public:\n  show_findings: true\n", encoding="utf-8")
     clauses = root / "content" / "clauses" / "8-operation.yaml"
     text = clauses.read_text(encoding="utf-8")
     assert "- clause: \"8.1\"\n" in text

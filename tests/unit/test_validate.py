@@ -637,6 +637,34 @@ CASES = [
     Case("W106-not-in-2015", {"evidence/planning/risks.yaml": 'id: RR-01\ntitle: Risk register\nkind: record\n'
                                                               'clauses: ["6.1.2"]\n'},
          [], "no problems found", exit=0),
+    # ------------------------------------------------------------------ issue 19: published as written
+    Case("W110-public-document-names-withheld", {
+        "evidence/support/pay.yaml": 'id: PAY-07\ntitle: Pay review\nkind: record\nclauses: ["7.2"]\n'
+                                     'audience: internal\nfile: pay-07.pdf\n',
+        "evidence/support/pay-07.pdf": "%PDF-1.4\n",
+        "evidence/support/handbook.md": "# Handbook\n\nSee the pay review PAY-07 (pay-07.pdf) and IA-2026-01.\n",
+        "evidence/support/handbook.yaml": 'title: Handbook\nkind: document\nclauses: ["7.2"]\naudience: public\n'
+                                          'file: handbook.md\n',
+        "evidence/support/manual.md": "# Manual\n\nSee PAY-07.\n",  # auditor: the record is withheld from it
+        "evidence/support/manual.yaml": 'title: Manual\nkind: document\nclauses: ["7.2"]\nfile: manual.md\n',
+        "evidence/support/notes.md": "See PAY-07 and IA-2026-01.\n",  # internal: sees everything
+        "evidence/support/notes.yaml": 'title: Notes\nkind: document\nclauses: ["7.2"]\naudience: internal\n'
+                                       'file: notes.md\n'},
+         ["evidence/support/handbook.md:3:20: W110 this public document names evidence 'PAY-07', which public "
+          "builds withhold: the document is published as written (remove the name from the document, or raise "
+          "the audience of the records that publish it)",
+          "evidence/support/handbook.md:3:44: W110 this public document names finding 'IA-2026-01', which public "
+          "builds withhold: the document is published as written (remove the name from the document, or raise "
+          "the audience of the records that publish it)",
+          "evidence/support/manual.md:3:5: W110 this auditor document names evidence 'PAY-07', which auditor "
+          "builds withhold: the document is published as written (remove the name from the document, or raise "
+          "the audience of the records that publish it)"],
+         "0 errors, 3 warnings", exit=0),
+    Case("W110-names-only-visible-records", {
+        "evidence/support/handbook.md": "# Handbook\n\nSee the scope, context/scope and scope.md.\n",
+        "evidence/support/handbook.yaml": 'title: Handbook\nkind: document\nclauses: ["7.2"]\naudience: public\n'
+                                          'file: handbook.md\n'},
+         [], "no problems found", exit=0),
 ]
 
 
