@@ -175,9 +175,11 @@ def _opts(args: argparse.Namespace):
         raise Usage("--max-yaml-bytes must be at least 1")
     if args.max_markdown_bytes is not None and args.max_markdown_bytes < 1:
         raise Usage("--max-markdown-bytes must be at least 1")
-    root = Path(args.root)
-    if not root.is_dir():
-        raise Usage(f"--root {root} is not a folder")
+    if not Path(args.root).is_dir():
+        raise Usage(f"--root {args.root} is not a folder")
+    # absolute from here on: Pelican reads paths in pelicanconf.py relative to that file's folder, so a
+    # relative root ('proj') would become proj/proj/content there
+    root = Path(os.path.abspath(args.root))
     return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
                    output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
                    max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False),

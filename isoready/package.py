@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -174,6 +174,8 @@ def temp_dir_for(out: Path) -> Path:
 def build(opts: Options, render: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
     and returns (written, content pages)."""
+    if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
+        opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     with limited_to(opts.max_markdown_bytes):  # validation, views and every page under the one Markdown limit
         return _build(opts, render)
 
