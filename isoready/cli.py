@@ -200,6 +200,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import read_project
 
     opts = _opts(args)
+    if args.summary:
+        from .options import refuse_sources
+
+        refuse_sources(opts.root, Path(args.summary), "the summary", "--summary")
     with limited_to(opts.max_markdown_bytes):  # W108 under the limit the pages would render under
         project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
     from .package import extra_files  # content/extra/: refused here, before build would
@@ -331,6 +335,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .text import limited_to
 
     opts = _opts(args)
+    if opts.output is not None:  # before the port is taken or anything is watched
+        from .options import refuse_sources
+
+        refuse_sources(opts.root, opts.output, "the preview", "--output")
     with limited_to(opts.max_markdown_bytes):  # full builds and incremental updates alike
         return serve(opts, port=args.port, open_browser=args.open, fmt=args.format)
 
@@ -343,6 +351,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     root = Path(args.root)
     if not root.is_dir():
         raise Usage(f"--root {root} is not a folder")
+    if args.output:
+        from .options import refuse_sources
+
+        refuse_sources(root, Path(args.output), "history.json", "--output")
     try:
         result = history(root, since=args.since, every=args.every)
     except ValueError as exc:

@@ -27,7 +27,7 @@ from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, pr
 from .diagnostics import Diagnostic, errors
 from .errors import UsageError
 from .model import Project
-from .options import Options
+from .options import Options, refuse_sources
 from .parallel import Background
 from .render import Page, Written, default_shared, pages, render_site, theme_dirs
 from .text import limited_to
@@ -183,19 +183,21 @@ def build(opts: Options, render: Any = None) -> BuildResult:
 def _build(opts: Options, render: Any = None) -> BuildResult:
     from .cache import CACHE_DIR, BuildCache
 
-    cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    site, project, diags = prepare(opts, cache.results if cache else None)
-    release_freed_memory()  # before the render workers and the exports process fork from this one
-    if site is None or project is None:
-        return BuildResult(False, diags)
+    # a refused output is refused before anything is made: no build cache, no temporary folder
     if opts.out.is_symlink():
         raise UsageError(f"refusing to write the site through the symlink {opts.out}: the output folder belongs to "
                          "the portal; give the real folder with --output")
+    refuse_sources(opts.root, opts.out, "the site", "--output")
     out = opts.out.resolve()
     recovered = recover(out)  # a swap killed half-way on a system without an atomic exchange
     if recovered is not None:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     _refuse_source_overlap(opts.root, out, force=opts.force)
+    cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
+    site, project, diags = prepare(opts, cache.results if cache else None)
+    release_freed_memory()  # before the render workers and the exports process fork from this one
+    if site is None or project is None:
+        return BuildResult(False, diags)
     tmp = temp_dir_for(out)
     exports = None
     try:
@@ -278,14 +280,8 @@ def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) ->
 
 def _refuse_source_overlap(root: Path, out: Path, force: bool = False) -> None:
     """The output may never be, contain, or sit inside the project's sources, nor replace a folder not ours."""
-    root = root.resolve()
+    refuse_sources(root, out, "the site", "--output")
     out = out.resolve()
-    if root.is_relative_to(out):
-        raise UsageError(f"refusing to write the site to {out}: it would replace the project itself")
-    for name in ("evidence", "content", "theme", ".git"):
-        protected = (root / name).resolve()  # a source folder may be a symlink to elsewhere
-        if out.is_relative_to(protected) or out.is_relative_to(root / name):
-            raise UsageError(f"refusing to write the site to {out}: it lies inside {root / name}")
     if out.is_symlink():
         raise UsageError(f"refusing to replace {out}: it is a symlink; the output folder belongs to the portal")
     if not force and not ours(out):

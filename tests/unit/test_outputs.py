@@ -70,3 +70,80 @@ def test_report_takes_a_relative_root_with_pelicanconf(relative_project: Path, c
     assert code == 0, err
     assert (relative_project / "output" / "report.pdf").is_file()
     assert len(list((relative_project / "dist").glob("*-report.pdf"))) == 1
+
+
+# --------------------------------------------------------------------------- outputs never land in the sources
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SRC = "a source of the project"
+GIT = "the project's git folder"
+
+#: (command line with ROOT in it, the path it names, the word for what it writes, the option, where, kind)
+REFUSED = [
+    ("report --pdf ROOT/content/organisation.yaml", "content/organisation.yaml", "the PDF", "--pdf", "lies inside",
+     "content", SRC),
+    ("report --pdf ROOT/pelicanconf.py", "pelicanconf.py", "the PDF", "--pdf", "is", "pelicanconf.py", SRC),
+    ("report --pdf ROOT/link.pdf", "link.pdf", "the PDF", "--pdf", "lies inside", "content", SRC),  # a symlink
+    ("report --output ROOT/theme/site", "theme/site", "the site", "--output", "lies inside", "theme", SRC),
+    ("history --output ROOT/.git/config", ".git/config", "history.json", "--output", "lies inside", ".git", GIT),
+    ("history --output ROOT/evidence/history.json", "evidence/history.json", "history.json", "--output",
+     "lies inside", "evidence", SRC),
+    ("validate --summary ROOT/content/summary.md", "content/summary.md", "the summary", "--summary", "lies inside",
+     "content", SRC),
+    ("build --force --output ROOT/pelicanconf.py", "pelicanconf.py", "the site", "--output", "is", "pelicanconf.py",
+     SRC),
+    ("build --output ROOT/.git/site", ".git/site", "the site", "--output", "lies inside", ".git", GIT),
+    ("serve --output ROOT/evidence/preview", "evidence/preview", "the preview", "--output", "lies inside", "evidence",
+     SRC),
+    ("archive --dist ROOT/.git/objects", ".git/objects", "the archive", "--dist (default: ROOT/dist)", "lies inside",
+     ".git", GIT),
+]
+
+
+@pytest.mark.parametrize("line,named,what,option,where,source,kind", REFUSED, ids=[r[0] for r in REFUSED])
+def test_every_output_option_refuses_the_sources(minimal_project: Path, capsys, line, named, what, option, where,
+                                                  source, kind) -> None:
+    root = minimal_project
+    shutil.copyfile(REPO / "pelicanconf.py", root / "pelicanconf.py")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[remote]\n\turl = https://token@example.com/x.git\n")
+    (root / "link.pdf").symlink_to(root / "content" / "organisation.yaml")
+    before = _snapshot(root)
+    args = [a.replace("ROOT", str(root)) for a in line.split()]
+    root_opt = ["--root", str(root)]
+    extra = [] if args[0] == "history" else AS_OF
+    code, out, err = cli(capsys, *args, *root_opt, *extra)
+    target = str(root / named)
+    assert (code, out, err) == (2, "", f"isoready: error: refusing to write {what} to {target}: it {where} "
+                                       f"{root / source}, {kind}; choose another {option}\n")
+    assert _snapshot(root) == before  # nothing overwritten, and nothing made: no .cache, no output, no dist
+    assert sorted(p.name for p in root.iterdir()) == [".git", "content", "evidence", "link.pdf", "pelicanconf.py"]
+
+
+@pytest.mark.parametrize("command", ["build", "report", "serve"])
+def test_the_project_itself_or_a_folder_holding_it_is_refused_and_nothing_is_created(minimal_project: Path, capsys,
+                                                                                     command) -> None:
+    """'--output /' used to create the build cache (the history of a git project) before the refusal."""
+    import subprocess
+
+    root = minimal_project
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for git in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"]):
+        subprocess.run(["git", *git], cwd=root, env=env, check=True, capture_output=True)
+    for output in ("/", str(root), str(root.parent)):
+        code, out, err = cli(capsys, command, "--root", str(root), "--output", output, *AS_OF)
+        what = "the preview" if command == "serve" else "the site"
+        assert (code, out, err) == (2, "", f"isoready: error: refusing to write {what} to {output}: it would replace "
+                                           f"the project {root} itself; choose another --output\n")
+        assert sorted(p.name for p in root.iterdir()) == [".git", "content", "evidence"]  # no .cache/
+        assert not list(root.parent.glob(".*-build-*"))  # no temporary folder
+
+
+def test_history_output_outside_the_sources_still_works(minimal_project: Path, capsys) -> None:
+    code, out, err = cli(capsys, "history", "--root", str(minimal_project), "--output", str(minimal_project / "h.json"))
+    assert code == 0 and (minimal_project / "h.json").is_file()
