@@ -208,7 +208,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
     from .package import extra_files  # content/extra/: refused here, before build would
 
-    diags = sorted(set(diags + extra_files(opts.root)[1]))
+    extra, extra_diags = extra_files(opts.root)
+    if project is not None and not errors(diags):  # every output path, judged as build judges it
+        from .assemble import check_outputs
+
+        with limited_to(opts.max_markdown_bytes):
+            diags += check_outputs(project, opts.as_of, [rel for rel, _p, _s in extra])
+    diags = sorted(set(diags + extra_diags))
     _print_diags(diags, args.format)
     if args.summary and project is not None and not errors(diags):
         from .assess import assess

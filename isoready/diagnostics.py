@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "E322": "name with an invisible format character",
     "E323": "name longer than 255 bytes",
     "E324": "two pages need the same path",
+    "E325": "two outputs at one path",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",

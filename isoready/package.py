@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, prepare, readme_text,  # noqa: F401 (re-exported)
-                       replaceable, sha256_file, site_files, write_assets, write_exports, write_manifest)
+from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, output_collisions, planned,  # noqa: F401
+                       prepare, readme_text, replaceable, sha256_file, site_files, write_assets, write_exports, write_manifest)
 from .diagnostics import Diagnostic, errors
 from .errors import UsageError
 from .model import Project
@@ -198,6 +198,12 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
     release_freed_memory()  # before the render workers and the exports process fork from this one
     if site is None or project is None:
         return BuildResult(False, diags)
+    # every path the pages, documents, exports and extra files need, judged before anything is written, by
+    # the same function validate uses (so the two agree)
+    extra, refused = extra_files(opts.root)
+    refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra]))
+    if errors(refused):
+        return BuildResult(False, sorted(set(diags + refused)))
     tmp = temp_dir_for(out)
     exports = None
     try:
@@ -304,18 +310,9 @@ def ours(out: Path) -> bool:
 EXTRA_DIR = "content/extra"
 
 
-#: what the portal itself writes at the top of a site (pages, folders, exports): no extra file may go there
-PORTAL_NAMES = frozenset(["index.html", "clauses.html", "clauses", "evidence.html", "evidence", "files", "findings",
-                          "findings.html", "gaps.html", "stages.html", "coverage.html", "applicability.html",
-                          "search.html", "report.html", "report-print.css", "report.pdf", "theme", "readiness.json",
-                          "readiness.schema.json", "checklist.csv", "checklist.xlsx", "search-index.js",
-                          "README.txt", MANIFEST, SUMS])
-
-
 def extra_files(root: Path) -> tuple[list[tuple[str, Path, int]], list[Diagnostic]]:
     """The team's files under content/extra/ (relative path, path, size) and the problems of the others.
     Shared by ``validate`` (which refuses first) and ``build``. Never opens anything but regular files."""
-    import re
     import stat
 
     from .checks import name_problem
@@ -341,10 +338,7 @@ def extra_files(root: Path) -> tuple[list[tuple[str, Path, int]], list[Diagnosti
                                         "device)", "put the file itself in content/extra/"))
             elif problem:
                 diags.append(Diagnostic(where, 1, 1, problem[0], f"extra file {problem[1]}", problem[2]))
-            elif rel.split("/")[0] in PORTAL_NAMES or re.fullmatch(r"evidence-\d+\.html", rel):
-                diags.append(Diagnostic(where, 1, 1, "E320", f"extra file would replace the portal's own {rel}",
-                                        "rename it or move it to another folder under content/extra/"))
-            else:
+            else:  # whether it takes a name of the portal's own is judged with the plan (assemble.output_collisions)
                 found.append((rel, path, st.st_size))
     return found, diags
 

@@ -147,3 +147,103 @@ def test_the_project_itself_or_a_folder_holding_it_is_refused_and_nothing_is_cre
 def test_history_output_outside_the_sources_still_works(minimal_project: Path, capsys) -> None:
     code, out, err = cli(capsys, "history", "--root", str(minimal_project), "--output", str(minimal_project / "h.json"))
     assert code == 0 and (minimal_project / "h.json").is_file()
+
+
+# --------------------------------------------------------------------------- validate and build agree on names
+
+RECORD = 'title: T\nkind: record\nclauses: ["7.2"]\n'
+URL = "url: https://example.com\n"
+EXTRA_HINT = "(rename it or move it to another folder under content/extra/)"
+
+
+def _extra_case(name: str, portal: str) -> str:
+    return (f"content/extra/{name}:1:1: E320 extra file would replace the portal's own {portal} on macOS and Windows, "
+            f"where {name} and {portal} are one name {EXTRA_HINT}")
+
+
+#: (case, files to add (under the project root), the diagnostics both commands must print)
+COLLISIONS = [
+    ("document-page-beside-a-folder",
+     {"evidence/support/a.yaml": RECORD + "file: m.md\n", "evidence/support/m.md": "# m\n",
+      "evidence/support/b.yaml": RECORD + "file: m.md.html/x.pdf\n", "evidence/support/m.md.html/x.pdf": "x"},
+     ["evidence/support/m.md.html/x.pdf:1:1: E324 document 'support/m.md.html/x.pdf' would be published as "
+      "files/support/m.md.html/x.pdf, inside a folder files/support/m.md.html, which is the page of document "
+      "'support/m.md' (evidence/support/m.md:1) (rename one of the two)"]),
+    ("id-folder-ending-in-a-dot", {"evidence/support/m.yaml": RECORD + "id: support./minutes\n" + URL},
+     ["evidence/support/m.yaml:1:1: E321 the page of evidence 'support./minutes' would be published as "
+      "evidence/support./minutes.html: 'support.' ends in a dot or space, which Windows drops (rename it)"]),
+    ("document-folder-ending-in-a-dot", {"evidence/support/a.yaml": RECORD + "file: 'old./a.pdf'\n",
+                                         "evidence/support/old./a.pdf": "x"},
+     ["evidence/support/old./a.pdf:1:1: E321 document 'old.' ends in a dot or space, which Windows drops "
+      "(rename it)"]),
+    ("ids-differing-in-case", {"evidence/support/Prüfmittel.yaml": RECORD + URL,
+                               "evidence/support/prüfmittel.yaml": RECORD + URL},
+     ["evidence/support/prüfmittel.yaml:1:1: E307 evidence id 'support/prüfmittel' differs only in letter case "
+      "from 'support/Prüfmittel' (the two would overwrite each other on macOS and Windows; rename one)"]),
+    ("documents-nfc-nfd", {"evidence/support/a.yaml": RECORD + "file: caf\u00e9.txt\n",
+                           "evidence/support/caf\u00e9.txt": "x",
+                           "evidence/support/b.yaml": RECORD + "file: cafe\u0301.txt\n",
+                           "evidence/support/cafe\u0301.txt": "y"},
+     ["evidence/support/caf\u00e9.txt:1:1: E307 document 'support/caf\u00e9.txt' differs only in Unicode "
+      "normalisation (NFC/NFD) from 'support/cafe\u0301.txt' (the two would be one file on macOS; rename one)"]),
+    ("extra-names-in-another-case",
+     {"content/extra/INDEX.html": "x", "content/extra/README.TXT": "x", "content/extra/SHA256sums": "x",
+      "content/extra/Manifest.json": "x", "content/extra/Search-Index.js": "x"},
+     [_extra_case("INDEX.html", "index.html"), _extra_case("Manifest.json", "manifest.json"),
+      _extra_case("README.TXT", "README.txt"), _extra_case("SHA256sums", "SHA256SUMS"),
+      _extra_case("Search-Index.js", "search-index.js")]),
+    # the old hand-kept list of the portal's names missed these: validate said nothing, build stopped late
+    ("extra-names-the-old-list-missed",
+     {"content/extra/history.json": "x", "content/extra/schema/readiness.schema.json": "x",
+      "content/extra/Clauses/4.1.html": "x"},
+     [f"content/extra/Clauses/4.1.html:1:1: E320 extra file would replace the portal's own Clauses/4.1.html "
+      f"{EXTRA_HINT}",
+      f"content/extra/history.json:1:1: E320 extra file would replace the portal's own history.json {EXTRA_HINT}",
+      f"content/extra/schema/readiness.schema.json:1:1: E320 extra file would replace the portal's own "
+      f"schema/readiness.schema.json {EXTRA_HINT}"]),
+    ("extra-file-inside-a-document-page", {"evidence/support/a.yaml": RECORD + "file: m.md\n",
+                                           "evidence/support/m.md": "# m\n",
+                                           "content/extra/files/support/m.md.html/x.txt": "x"},
+     [f"content/extra/files/support/m.md.html/x.txt:1:1: E320 extra file would replace the portal's own "
+      f"files/support/m.md.html/x.txt {EXTRA_HINT}"]),
+]
+
+
+@pytest.mark.parametrize("case,files,lines", COLLISIONS, ids=[c[0] for c in COLLISIONS])
+def test_validate_and_build_report_the_same_collision(minimal_project: Path, capsys, case, files, lines) -> None:
+    root = minimal_project
+    site = root / "output"
+    assert cli(capsys, "build", "--root", str(root), *AS_OF)[0] == 0
+    before = _snapshot(site)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    count = f"{len(lines)} error{'s' if len(lines) > 1 else ''}, 0 warnings"
+    code, out, err = cli(capsys, "validate", "--root", str(root), *AS_OF)
+    assert (code, out.splitlines(), err) == (1, lines + [count], "")
+    code, out, err = cli(capsys, "build", "--root", str(root), *AS_OF)
+    assert (code, out.splitlines(), err) == (1, lines + [count], f"build stopped: {site} left unchanged\n")
+    assert _snapshot(site) == before  # the previous site, byte for byte
+    assert not list(root.glob(".output-build-*"))
+
+
+def test_the_plan_names_every_file_a_build_writes(minimal_project: Path, capsys) -> None:
+    """The plan is the pages the views made, not a list kept by hand: every file of a real build is in it."""
+    import json
+    from datetime import date
+
+    from isoready.assemble import _Unhashed, planned
+    from isoready.assess import assess
+    from isoready.catalog import load_catalog
+    from isoready.validate import read_project
+    from isoready.views import build_site
+
+    extra = minimal_project / "content" / "extra"
+    extra.mkdir()
+    (extra / "CNAME").write_text("portal.example.com\n")
+    assert cli(capsys, "build", "--root", str(minimal_project), *AS_OF)[0] == 0
+    written = {e["path"] for e in json.loads((minimal_project / "output" / "manifest.json").read_text())["files"]}
+    project, _diags = read_project(minimal_project, load_catalog(), date(2026, 11, 1), 1 << 20)
+    site = build_site(project, assess(project, date(2026, 11, 1)), audience="internal", hashes=_Unhashed())
+    plan = {p.path for p in planned(site, project, ["CNAME"])}
+    assert written - plan == set() and len(written) > 100
