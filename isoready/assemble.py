@@ -266,8 +266,8 @@ def _fold(name: str) -> str:
 def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
     """The paths of one plan that no system could hold apart: a name no system can hold, in any folder of
     the path (E321-E323: a dot or space at the end, a reserved name), names differing only in letter case or
-    Unicode normalisation (E307), one path needed as a file and as a folder (E324), two outputs at one path
-    (E325), and an extra file taking the portal's own name or folder (E320). Each problem is told once, at
+    Unicode normalisation (E307), one path needed twice, as a file and as a folder or as two files (E324),
+    and an extra file taking the portal's own name or folder (E320). Each problem is told once, at
     the team's file that causes it (of two, the later)."""
     import re
     import unicodedata
@@ -302,7 +302,7 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
                 "" if first.path == p.path else f" on macOS and Windows, where {p.path} and {first.path} are one name"),
                 extra_hint)
         elif first.path == p.path:
-            tell(p, "E325", f"{p.label_text} would be published as {p.path}, which {first.label_text} also writes"
+            tell(p, "E324", f"{p.label_text} would be published as {p.path}, which {first.label_text} also writes"
                  + _at(first), "rename one of the two")
         elif nfc:
             tell(p, "E307", f"{p.label_text} would be published as {p.path}, which differs only in Unicode "

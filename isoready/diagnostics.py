@@ -49,7 +49,6 @@ CODES: dict[str, str] = {
     "E322": "name with an invisible format character",
     "E323": "name longer than 255 bytes",
     "E324": "two pages need the same path",
-    "E325": "two outputs at one path",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",
@@ -72,6 +71,7 @@ CODES: dict[str, str] = {
     "W106": "evidence on a clause the new edition split",
     "W107": "unknown transition topic key",
     "W108": "Markdown too large, dense or deeply nested: shown as plain text",
+    "W130": "file added to the output folder by hand, deleted by the build",
 }
 
 

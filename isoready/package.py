@@ -226,6 +226,11 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + extra_diags)))
         files = write_manifest(tmp, site, written)
+        added = hand_added(opts.root, out, files)
+        diags = sorted(set(diags + added))
+        if added and opts.strict:  # warnings stop a --strict build: the files stay where they are
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(False, diags)
         swap_in(tmp, out)
     except BaseException:
         if exports is not None:
@@ -293,6 +298,29 @@ def _refuse_source_overlap(root: Path, out: Path, force: bool = False) -> None:
     if not force and not ours(out):
         raise UsageError(f"refusing to replace {out}: it is not a site built by isoready (no manifest.json from "
                          "us in it); remove it yourself, choose another --output, or add --force to replace it")
+
+
+def hand_added(root: Path, out: Path, files: list[str]) -> list[Diagnostic]:
+    """W130 for each file in the current output folder that its manifest does not list (put there by hand: a
+    CNAME, notes) and the new site will not hold: the swap replaces the folder, so say so before it goes."""
+    import json
+
+    if not out.is_dir() or out.is_symlink():
+        return []
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        listed = {e["path"] for e in manifest["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = set()
+    keep = set(files) | listed | {MANIFEST, SUMS}
+    try:
+        shown = out.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = str(out)
+    return [Diagnostic(f"{shown}/{rel}", 1, 1, "W130", f"file added to {shown}/ by hand is not part of this build and "
+                       f"is deleted with the previous site", f"move it to {EXTRA_DIR}/{rel}: every build copies "
+                       f"what is there")
+            for rel in site_files(out) if rel not in keep]
 
 
 def ours(out: Path) -> bool:

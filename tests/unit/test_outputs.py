@@ -247,3 +247,57 @@ def test_the_plan_names_every_file_a_build_writes(minimal_project: Path, capsys)
     site = build_site(project, assess(project, date(2026, 11, 1)), audience="internal", hashes=_Unhashed())
     plan = {p.path for p in planned(site, project, ["CNAME"])}
     assert written - plan == set() and len(written) > 100
+
+
+# --------------------------------------------------------------------------- files added to output/ by hand
+
+
+W130_CNAME = ("output/CNAME:1:1: W130 file added to output/ by hand is not part of this build and is deleted with "
+              "the previous site (move it to content/extra/CNAME: every build copies what is there)")
+E320_CASE = ("content/extra/INDEX.html:1:1: E320 extra file would replace the portal's own index.html on macOS and "
+             "Windows, where INDEX.html and index.html are one name (rename it or move it to another folder under "
+             "content/extra/)")
+E321_FOLDER = ("evidence/support/m.yaml:1:1: E321 the page of evidence 'support./minutes' would be published as "
+               "evidence/support./minutes.html: 'support.' ends in a dot or space, which Windows drops (rename it)")
+E324_DOCUMENT = ("evidence/support/m.md.html/x.pdf:1:1: E324 document 'support/m.md.html/x.pdf' would be published "
+                 "as files/support/m.md.html/x.pdf, inside a folder files/support/m.md.html, which is the page of "
+                 "document 'support/m.md' (evidence/support/m.md:1) (rename one of the two)")
+
+
+def test_the_documented_lines_are_what_the_functions_print() -> None:
+    assert [_w130("CNAME"), _extra_case("INDEX.html", "index.html")] == [W130_CNAME, E320_CASE]
+    assert [c[2] for c in COLLISIONS if c[0] in ("id-folder-ending-in-a-dot", "document-page-beside-a-folder")] == [
+        [E324_DOCUMENT], [E321_FOLDER]]
+
+
+def _w130(rel: str) -> str:
+    return (f"output/{rel}:1:1: W130 file added to output/ by hand is not part of this build and is deleted with the "
+            f"previous site (move it to content/extra/{rel}: every build copies what is there)")
+
+
+def test_files_added_to_output_by_hand_are_named_before_the_build_replaces_them(minimal_project: Path,
+                                                                                 capsys) -> None:
+    root, site = minimal_project, minimal_project / "output"
+    assert cli(capsys, "build", "--root", str(root), *AS_OF)[0] == 0
+    (site / "CNAME").write_text("portal.example.com\n")
+    (site / "notes").mkdir()
+    (site / "notes" / "todo.txt").write_text("ask the auditor\n")
+    (site / "index.html").write_text("edited")  # a file of the build, edited: rebuilt, not the team's own
+    # --strict: the warnings stop the build and the files stay
+    code, out, err = cli(capsys, "build", "--root", str(root), "--strict", *AS_OF)
+    assert (code, out.splitlines(), err) == (1, [_w130("CNAME"), _w130("notes/todo.txt"), "0 errors, 2 warnings"],
+                                             f"build stopped: {site} left unchanged\n")
+    assert (site / "CNAME").is_file() and (site / "index.html").read_text() == "edited"
+    # a plain build says so, then replaces output/ as before
+    code, out, err = cli(capsys, "build", "--root", str(root), *AS_OF)
+    lines = out.splitlines()
+    assert (code, lines[:3], err) == (0, [_w130("CNAME"), _w130("notes/todo.txt"), "0 errors, 2 warnings"], "")
+    assert lines[3].startswith(f"built 124 files into {site} ")
+    assert not (site / "CNAME").exists() and (site / "index.html").read_text() != "edited"
+    # moved to content/extra/ as told: copied into every build, and no warning
+    (root / "content" / "extra").mkdir()
+    (root / "content" / "extra" / "CNAME").write_text("portal.example.com\n")
+    code, out, err = cli(capsys, "build", "--root", str(root), *AS_OF)
+    assert (code, out.splitlines()[0], err) == (0, "no problems found", "")
+    assert cli(capsys, "build", "--root", str(root), *AS_OF)[1].startswith("no problems found\nbuilt 125 files")
+    assert (site / "CNAME").read_text() == "portal.example.com\n"
