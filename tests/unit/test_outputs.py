@@ -301,3 +301,67 @@ def test_files_added_to_output_by_hand_are_named_before_the_build_replaces_them(
     assert (code, out.splitlines()[0], err) == (0, "no problems found", "")
     assert cli(capsys, "build", "--root", str(root), *AS_OF)[1].startswith("no problems found\nbuilt 125 files")
     assert (site / "CNAME").read_text() == "portal.example.com\n"
+
+
+# --------------------------------------------------------------------------- fuzz: the check against a file system
+
+
+def _unzip_fails(paths: list[str]) -> bool:
+    """Whether writing every path on a case-insensitive, normalising file system that drops a trailing dot or
+    space and reserves CON, NUL, ... (Windows and macOS as an auditor unzips there) loses or refuses a file."""
+    import unicodedata
+
+    from isoready.checks import WINDOWS_RESERVED
+
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        parts = path.split("/")
+        for i, part in enumerate(parts):
+            if part.endswith((".", " ")) or part.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+                return True
+            key = unicodedata.normalize("NFC", part).casefold()
+            last = i == len(parts) - 1
+            if last:
+                if key in node:
+                    return True
+                node[key] = None  # a file
+            else:
+                child = node.setdefault(key, {})
+                if child is None:
+                    return True
+                node = child
+    return False
+
+
+def test_fuzz_the_plan_check_refuses_exactly_what_a_file_system_cannot_hold() -> None:
+    from hypothesis import HealthCheck, example, given, settings
+    from hypothesis import strategies as st
+
+    from isoready.assemble import Planned, output_collisions
+
+    portal = [Planned(p) for p in ("index.html", "README.txt", "evidence/a.html", "evidence/b/c.html",
+                                   "files/m.md", "files/m.md.html", "theme/css/site.css")]
+    # a few names that meet (letter case, NFC and NFD, a page beside its folder, dots, reserved) and random ones
+    vocabulary = st.sampled_from(["a", "A", "\u00e4", "a\u0308", "\u00c4", "b", "B", "m.md", "M.md.html", "m.md.html",
+                                  "c.html", "C.HTML", "x.", "y ", "con.txt", "b.html"])
+    segment = vocabulary | st.text(alphabet="aAbBm.- \u00e4\u0308", min_size=1, max_size=4).filter(
+        lambda s: s not in (".", ".."))
+    path = st.lists(segment, min_size=1, max_size=3).map("/".join)
+    top = st.sampled_from(["evidence", "files", "Files", "x", "EVIDENCE"])
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(top, path), min_size=1, max_size=4, unique=True))
+    @example([("files", "\u00e4"), ("files", "a\u0308")])  # NFC and NFD
+    @example([("x", "\u00e4/b"), ("x", "A\u0308")])  # a folder and a file, in another case and normalisation
+    @example([("Files", "M.md.html/c")])  # inside the portal's own page, in another case
+    @example([("evidence", "B")])  # the portal's own folder evidence/b/, as a file in another case
+    @example([("x", "y /a")])  # a folder ending in a space
+    def check(entries) -> None:
+        team = [Planned(f"{t}/{p}", f"evidence/{t}/{p}", 1, f"document '{t}/{p}'") for t, p in entries]
+        diags = output_collisions(portal + team)
+        assert all(d.path in {p.where for p in team} for d in diags)  # told at a team's file, never nowhere
+        # a diagnostic exactly when unzipping on Windows or macOS would lose or refuse a file
+        assert bool(diags) == _unzip_fails([p.path for p in portal + team]), (entries, diags)
+
+    check()
