@@ -319,7 +319,9 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
             holder = files.get(_fold(folder))
             if holder is None:
                 continue
-            if p.where:
+            if holder.label == "extra file" and p.label != "extra file":  # a folder the site needs
+                tell(holder, "E320", f"extra file would replace the portal's own folder {folder}/", extra_hint)
+            elif p.where:
                 tell(p, "E324", f"{p.label_text} would be published as {p.path}, inside a folder {folder}, which is "
                      f"{holder.label_text}" + _at(holder), "rename one of the two")
             else:

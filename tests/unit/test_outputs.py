@@ -201,6 +201,9 @@ COLLISIONS = [
       f"content/extra/history.json:1:1: E320 extra file would replace the portal's own history.json {EXTRA_HINT}",
       f"content/extra/schema/readiness.schema.json:1:1: E320 extra file would replace the portal's own "
       f"schema/readiness.schema.json {EXTRA_HINT}"]),
+    ("extra-file-named-like-a-portal-folder", {"content/extra/Theme": "x", "content/extra/files": "x"},
+     [f"content/extra/Theme:1:1: E320 extra file would replace the portal's own folder theme/ {EXTRA_HINT}",
+      f"content/extra/files:1:1: E320 extra file would replace the portal's own folder files/ {EXTRA_HINT}"]),
     ("extra-file-inside-a-document-page", {"evidence/support/a.yaml": RECORD + "file: m.md\n",
                                            "evidence/support/m.md": "# m\n",
                                            "content/extra/files/support/m.md.html/x.txt": "x"},
