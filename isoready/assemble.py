@@ -205,9 +205,10 @@ class Planned:
         return self.label or f"the portal's own {self.path}"
 
 
-def planned(site: SiteView, project: Project, extra: Sequence[str] = ()) -> list[Planned]:
+def planned(site: SiteView, project: Project, extra: Sequence[str] = (), content: Sequence[Any] = ()) -> list[Planned]:
     """Every path the build will write, from the pages the views planned (and the documents, exports, theme
-    files and the team's extra files): what ``output_collisions`` judges, in validate and build alike."""
+    files and the team's extra files): what ``output_collisions`` judges, in validate and build alike.
+    ``content``: the team-written pages (render.ContentPage), which only a build reads (through Pelican)."""
     evidence = {e.id: e for e in project.evidence}
     findings = {f.id: f for f in project.findings}
     plan: list[Planned] = []
@@ -236,6 +237,7 @@ def planned(site: SiteView, project: Project, extra: Sequence[str] = ()) -> list
         if static.is_dir():
             plan += [Planned(f"{THEME_FOLDER}/{rel}") for rel in site_files(static)]
     plan += [Planned(rel, f"content/extra/{rel}", 1, "extra file") for rel in extra]
+    plan += [Planned(page.url, page.source, 1, f"the page '{page.source}'") for page in content]
     return plan
 
 
@@ -297,10 +299,11 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
         if first is p or first == p:
             continue
         nfc = unicodedata.normalize("NFC", first.path) == unicodedata.normalize("NFC", p.path)
-        if p.label == "extra file":
-            tell(p, "E320", f"extra file would replace {first.label_text}" + (
-                "" if first.path == p.path else f" on macOS and Windows, where {p.path} and {first.path} are one name"),
-                extra_hint)
+        if "extra file" in (p.label, first.label):  # the extra file gives way, to the portal and the team's pages
+            extra, other = (p, first) if p.label == "extra file" else (first, p)
+            tell(extra, "E320", f"extra file would replace {other.label_text}" + (
+                "" if first.path == p.path else f" on macOS and Windows, where {extra.path} and {other.path} are one "
+                "name"), extra_hint)
         elif first.path == p.path:
             tell(p, "E324", f"{p.label_text} would be published as {p.path}, which {first.label_text} also writes"
                  + _at(first), "rename one of the two")

@@ -215,6 +215,12 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
             exports.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
+        # the team-written pages (read by Pelican while rendering) judged with everything else, before any copy
+        late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content))
+        if errors(late):
+            exports.cancel()
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(False, sorted(set(diags + late)))
         written = list(written)
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
         written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
