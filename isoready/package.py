@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, output_collisions, planned,  # noqa: F401
-                       prepare, readme_text, replaceable, sha256_file, site_files, write_assets, write_exports, write_manifest)
+                       prepare, readme_text, replaceable, sha256_file, site_files, write_assets, write_exports,
+                       write_manifest)
 from .diagnostics import Diagnostic, errors
 from .errors import UsageError
 from .model import Project
