@@ -260,6 +260,8 @@ def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = ()) -> li
 
 def _fold(name: str) -> str:
     """What macOS and Windows treat as one name: NFC (APFS normalises) and case-folded."""
+    if name.isascii():  # NFC changes no ASCII text, and casefold is lower there
+        return name.lower()
     import unicodedata
 
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
@@ -286,8 +288,15 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
 
     extra_hint = "rename it or move it to another folder under content/extra/"
     portal_folders = {_fold(p.path.split("/")[0]) for p in plan if "/" in p.path and p.label != "extra file"}
+    judged: dict[str, Any] = {}  # folder names repeat: each judged once
     for p in plan:
-        problem = next(filter(None, (name_problem(part) for part in p.path.split("/"))), None)
+        if not p.where:  # the portal's own names are ours to choose
+            continue
+        problem = None
+        for part in p.path.split("/"):
+            if part not in judged:
+                judged[part] = name_problem(part)
+            problem = problem or judged[part]
         if problem:  # ends in a dot or space, reserved, invisible characters, too long
             tell(p, problem[0], f"{p.label_text} would be published as {p.path}: {problem[1]}", problem[2])
         elif p.label == "extra file" and (("/" in p.path and _fold(p.path.split("/")[0]) in portal_folders)
