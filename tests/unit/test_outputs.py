@@ -142,6 +142,14 @@ def test_the_project_itself_or_a_folder_holding_it_is_refused_and_nothing_is_cre
                                            f"the project {root} itself; choose another --output\n")
         assert sorted(p.name for p in root.iterdir()) == [".git", "content", "evidence"]  # no .cache/
         assert not list(root.parent.glob(".*-build-*"))  # no temporary folder
+    if command == "build":  # a folder that is not a site of ours is refused as early
+        mine = root.parent / "mine"
+        mine.mkdir()
+        (mine / "notes.txt").write_text("mine\n")
+        code, out, err = cli(capsys, "build", "--root", str(root), "--output", str(mine), *AS_OF)
+        assert (code, out) == (2, "") and err.startswith(f"isoready: error: refusing to replace {mine}: it is not a site")
+        assert sorted(p.name for p in root.iterdir()) == [".git", "content", "evidence"]
+        assert [p.name for p in mine.iterdir()] == ["notes.txt"] and not list(root.parent.glob(".mine-build-*"))
 
 
 def test_history_output_outside_the_sources_still_works(minimal_project: Path, capsys) -> None:
