@@ -25,15 +25,10 @@ ZIP_FIRST_YEAR, ZIP_LAST_YEAR = 1980, 2107
 
 
 def refuse_dist(root: Path, dist: Path) -> None:
-    """The archive never lands inside the project's sources or its git folder."""
-    from .errors import UsageError
+    """The archive never lands inside the project's sources or its git folder (the guard of every output)."""
+    from .options import refuse_sources
 
-    target = dist.resolve()
-    root = root.resolve()
-    for name in ("evidence", "content", "theme", ".git"):
-        if target.is_relative_to(root / name) or target.is_relative_to((root / name).resolve()):
-            raise UsageError(f"refusing to write the archive into {dist}: it lies inside {root / name}; "
-                             "choose another --dist (default: ROOT/dist)")
+    refuse_sources(root, dist, "the archive", "--dist (default: ROOT/dist)")
 
 
 def check_zip_date(stamp: tuple[int, int, int]) -> None:

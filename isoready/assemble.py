@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -198,7 +199,7 @@ def write_assets(site: SiteView, project: Project, out: Path,
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
-    written.append(write_bytes(out, "search-index.js", export.search_index_js(site.export, listed).encode()))
+    written.append(write_bytes(out, SEARCH_INDEX, export.search_index_js(site.export, listed).encode()))
     if exports:
         written += write_exports(site, out)
     return written
@@ -212,16 +213,180 @@ def write_exports(site: SiteView, out: Path) -> list[Written]:
     from .schema import schema_text
 
     written = []
-    for rel, data in (("README.txt", readme_text(site).encode()),
-                      ("readiness.json", export.readiness_json(site.export).encode()),
-                      ("checklist.csv", export.checklist_csv(site.export).encode()),
-                      ("checklist.xlsx", xlsx.workbook_bytes(site.export)),
-                      ("schema/readiness.schema.json", schema_text("readiness").encode())):
+    for rel, data in zip(EXPORTS, (readme_text(site).encode(), export.readiness_json(site.export).encode(),
+                                   export.checklist_csv(site.export).encode(), xlsx.workbook_bytes(site.export),
+                                   schema_text("readiness").encode())):
         written.append(write_bytes(out, rel, data))
     if site.export.history is not None:  # readiness per commit, when the build had git history
-        written.append(write_bytes(out, "history.json", (json.dumps(site.export.history, indent=1, sort_keys=True)
-                                                         + "\n").encode()))
+        written.append(write_bytes(out, HISTORY, (json.dumps(site.export.history, indent=1, sort_keys=True)
+                                                  + "\n").encode()))
     return written
+
+
+#: the files write_exports makes, in its order (history.json only with git history), and the other files of the
+#: portal's own that are not pages: the plan of output paths (``planned``) takes them from here
+EXPORTS = ("README.txt", "readiness.json", "checklist.csv", "checklist.xlsx", "schema/readiness.schema.json")
+HISTORY = "history.json"
+SEARCH_INDEX = "search-index.js"
+PDF = "report.pdf"  # printed into the site by ``report`` and ``archive`` (pdf.py)
+THEME_FOLDER = "theme"  # the theme's static files, copied by the renderer
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One file the build will write: its path in the site, and who asked for it (``where`` is empty for the
+    portal's own files)."""
+
+    path: str
+    where: str = ""
+    line: int = 1
+    label: str = ""
+
+    @property
+    def label_text(self) -> str:
+        return self.label or f"the portal's own {self.path}"
+
+
+def planned(site: SiteView, project: Project, extra: Sequence[str] = (), content: Sequence[Any] = ()) -> list[Planned]:
+    """Every path the build will write, from the pages the views planned (and the documents, exports, theme
+    files and the team's extra files): what ``output_collisions`` judges, in validate and build alike.
+    ``content``: the team-written pages (render.ContentPage), which only a build reads (through Pelican)."""
+    evidence = {e.id: e for e in project.evidence}
+    findings = {f.id: f for f in project.findings}
+    plan: list[Planned] = []
+    for page in site.pages:
+        model = page.model
+        if page.template == "document" and page.markdown:
+            plan.append(Planned(page.path, f"{EVIDENCE_DIR}/{page.markdown}", 1,
+                                f"the page of document '{page.markdown}'"))
+        elif page.template == "evidence" and getattr(model, "id", None) in evidence:
+            e = evidence[model.id]
+            plan.append(Planned(page.path, e.loc.path or e.source, e.loc.line or 1, f"the page of evidence '{e.id}'"))
+        elif page.template == "finding" and getattr(model, "id", None) in findings:
+            f = findings[model.id]
+            plan.append(Planned(page.path, f.loc.path or f.source, f.loc.line or 1, f"the page of finding '{f.id}'"))
+        else:
+            plan.append(Planned(page.path))
+    for doc in site.documents:
+        plan.append(Planned(doc.path, f"{EVIDENCE_DIR}/{doc.source}", 1, f"document '{doc.source}'"))
+    if site.logo_url:
+        plan.append(Planned(site.logo_url))
+    plan += [Planned(name) for name in (*EXPORTS, HISTORY, SEARCH_INDEX, PDF, MANIFEST, SUMS)]
+    from .render import theme_dirs
+
+    for theme in theme_dirs(project.root):
+        static = theme / "static"
+        if static.is_dir():
+            plan += [Planned(f"{THEME_FOLDER}/{rel}") for rel in site_files(static)]
+    plan += [Planned(rel, f"content/extra/{rel}", 1, "extra file") for rel in extra]
+    plan += [Planned(page.url, page.source, 1, f"the page '{page.source}'") for page in content]
+    return plan
+
+
+class _Unhashed(dict):
+    """Documents' (size, SHA-256) when only their paths matter: nothing is read."""
+
+    def __missing__(self, key: str) -> tuple[int, str]:
+        return (0, "")
+
+    def __bool__(self) -> bool:  # an empty dict is false, and views would take a plain {} instead
+        return True
+
+
+def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = ()) -> list[Diagnostic]:
+    """``validate``'s check of the output paths: the views plan the site for the internal audience (every
+    record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does."""
+    site = build_site(project, assess(project, as_of), audience="internal", hashes=_Unhashed())
+    return output_collisions(planned(site, project, extra))
+
+
+def _fold(name: str) -> str:
+    """What macOS and Windows treat as one name: NFC (APFS normalises) and case-folded."""
+    if name.isascii():  # NFC changes no ASCII text, and casefold is lower there
+        return name.lower()
+    import unicodedata
+
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
+    """The paths of one plan that no system could hold apart: a name no system can hold, in any folder of
+    the path (E321-E323: a dot or space at the end, a reserved name), names differing only in letter case or
+    Unicode normalisation (E307), one path needed twice, as a file and as a folder or as two files (E324),
+    and an extra file taking the portal's own name or folder (E320). Each problem is told once, at
+    the team's file that causes it (of two, the later)."""
+    import re
+    import unicodedata
+
+    from .checks import name_problem
+
+    diags: list[Diagnostic] = []
+    told: set[tuple[str, int]] = set()
+
+    def tell(p: Planned, code: str, message: str, hint: str) -> None:
+        if p.where and (p.where, p.line) not in told:
+            told.add((p.where, p.line))
+            diags.append(Diagnostic(p.where, p.line, 1, code, message, hint))
+
+    extra_hint = "rename it or move it to another folder under content/extra/"
+    portal_folders = {_fold(p.path.split("/")[0]) for p in plan if "/" in p.path and p.label != "extra file"}
+    judged: dict[str, Any] = {}  # folder names repeat: each judged once
+    for p in plan:
+        if not p.where:  # the portal's own names are ours to choose
+            continue
+        problem = None
+        for part in p.path.split("/"):
+            if part not in judged:
+                judged[part] = name_problem(part)
+            problem = problem or judged[part]
+        if problem:  # ends in a dot or space, reserved, invisible characters, too long
+            tell(p, problem[0], f"{p.label_text} would be published as {p.path}: {problem[1]}", problem[2])
+        elif p.label == "extra file" and (("/" in p.path and _fold(p.path.split("/")[0]) in portal_folders)
+                                          or re.fullmatch(r"evidence-\d+\.html", _fold(p.path))):
+            tell(p, "E320", f"extra file would replace the portal's own {p.path}", extra_hint)
+    files: dict[str, Planned] = {}
+    for p in sorted(plan, key=lambda p: (bool(p.where), p.where, p.line, p.path)):  # the portal's own first
+        first = files.setdefault(_fold(p.path), p)
+        if first is p or first == p:
+            continue
+        nfc = unicodedata.normalize("NFC", first.path) == unicodedata.normalize("NFC", p.path)
+        if "extra file" in (p.label, first.label):  # the extra file gives way, to the portal and the team's pages
+            extra, other = (p, first) if p.label == "extra file" else (first, p)
+            tell(extra, "E320", f"extra file would replace {other.label_text}" + (
+                "" if first.path == p.path else f" on macOS and Windows, where {extra.path} and {other.path} are one "
+                "name"), extra_hint)
+        elif first.path == p.path:
+            tell(p, "E324", f"{p.label_text} would be published as {p.path}, which {first.label_text} also writes"
+                 + _at(first), "rename one of the two")
+        elif nfc:
+            tell(p, "E307", f"{p.label_text} would be published as {p.path}, which differs only in Unicode "
+                 f"normalisation (NFC/NFD) from {first.path}, {first.label_text}" + _at(first),
+                 "the two would be one file on macOS; rename one")
+        else:
+            tell(p, "E307", f"{p.label_text} would be published as {p.path}, which differs only in letter case from "
+                 f"{first.path}, {first.label_text}" + _at(first),
+                 "the two would overwrite each other on macOS and Windows; rename one")
+    for p in sorted(plan, key=lambda p: (p.where, p.line, p.path)):  # one path as a file and as a folder
+        parts = p.path.split("/")
+        for n in range(1, len(parts)):
+            folder = "/".join(parts[:n])
+            holder = files.get(_fold(folder))
+            if holder is None:
+                continue
+            if holder.label == "extra file" and p.label != "extra file":  # a folder the site needs
+                tell(holder, "E320", f"extra file would replace the portal's own folder {folder}/", extra_hint)
+            elif p.where:
+                tell(p, "E324", f"{p.label_text} would be published as {p.path}, inside a folder {folder}, which is "
+                     f"{holder.label_text}" + _at(holder), "rename one of the two")
+            else:
+                tell(holder, "E324", f"{holder.label_text} would be published as {holder.path}, which the portal "
+                     f"needs as a folder for its own {p.path}", "rename it")
+            break
+    return sorted(diags)
+
+
+def _at(p: Planned) -> str:
+    return f" ({p.where}:{p.line})" if p.where else ""
 
 
 def readme_text(site: SiteView) -> str:

@@ -179,9 +179,11 @@ def _opts(args: argparse.Namespace):
         raise Usage("--max-yaml-bytes must be at least 1")
     if args.max_markdown_bytes is not None and args.max_markdown_bytes < 1:
         raise Usage("--max-markdown-bytes must be at least 1")
-    root = Path(args.root)
-    if not root.is_dir():
-        raise Usage(f"--root {root} is not a folder")
+    if not Path(args.root).is_dir():
+        raise Usage(f"--root {args.root} is not a folder")
+    # absolute from here on: Pelican reads paths in pelicanconf.py relative to that file's folder, so a
+    # relative root ('proj') would become proj/proj/content there
+    root = Path(os.path.abspath(args.root))
     return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
                    output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
                    max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False),
@@ -202,6 +204,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import read_project
 
     opts = _opts(args)
+    if args.summary:
+        from .options import refuse_sources
+
+        refuse_sources(opts.root, Path(args.summary), "the summary", "--summary")
     with ExitStack() as stack:
         root = opts.root
         if args.staged:  # the tree being committed, checked out apart from the working tree
@@ -212,7 +218,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             project, diags = read_project(root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
         from .package import extra_files  # content/extra/: refused here, before build would
 
-        diags = sorted(set(diags + extra_files(root)[1]))
+        extra, extra_diags = extra_files(root)
+        if project is not None and not errors(diags):  # every output path, judged as build judges it
+            from .assemble import check_outputs
+
+            with limited_to(opts.max_markdown_bytes):
+                diags += check_outputs(project, opts.as_of, [rel for rel, _p, _s in extra])
+        diags = sorted(set(diags + extra_diags))
         _print_diags(diags, args.format)
         if args.summary and project is not None and not errors(diags):
             from .assess import assess
@@ -339,6 +351,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .text import limited_to
 
     opts = _opts(args)
+    if opts.output is not None:  # before the port is taken or anything is watched
+        from .options import refuse_sources
+
+        refuse_sources(opts.root, opts.output, "the preview", "--output")
     with limited_to(opts.max_markdown_bytes):  # full builds and incremental updates alike
         return serve(opts, port=args.port, open_browser=args.open, fmt=args.format)
 
@@ -351,6 +367,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     root = Path(args.root)
     if not root.is_dir():
         raise Usage(f"--root {root} is not a folder")
+    if args.output:
+        from .options import refuse_sources
+
+        refuse_sources(root, Path(args.output), "history.json", "--output")
     try:
         result = history(root, since=args.since, every=args.every)
     except ValueError as exc:

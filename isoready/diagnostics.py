@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "W121": "tree entry in a commit that cannot be read safely: skipped",
     "W122": "commit with an author date or time zone out of range",
     "W123": "input file ignored by git: the build is marked dirty",
+    "W130": "file added to the output folder by hand, deleted by the build",
 }
 
 

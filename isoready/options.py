@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,3 +30,29 @@ class Options:
     @property
     def out(self) -> Path:
         return self.output if self.output is not None else self.root / "output"
+
+
+#: what a build reads (and git's own folder): no output of any command may be written into these
+SOURCES = ("evidence", "content", "theme", "pelicanconf.py", ".git")
+
+
+def refuse_sources(root: Path, target: Path, what: str, option: str) -> None:
+    """The one guard of every option that names an output path (build/serve/report --output, report --pdf,
+    archive --dist, history --output, validate --summary, clean --output): ``target`` may not be the project
+    itself or a folder holding it, nor lie inside its sources or .git (after symlinks are followed, and
+    before). Raises UsageError, before anything is created."""
+    from .errors import UsageError
+
+    root = Path(os.path.abspath(root))
+    real_root = root.resolve()
+    plain, real = Path(os.path.abspath(target)), Path(os.path.abspath(target)).resolve()
+    if real_root.is_relative_to(real) or root.is_relative_to(plain):
+        raise UsageError(f"refusing to write {what} to {target}: it would replace the project {root} itself; "
+                         f"choose another {option}")
+    for name in SOURCES:
+        source = root / name
+        if any(t.is_relative_to(s) for t in (plain, real) for s in (source, source.resolve(), real_root / name)):
+            where = "is" if name == "pelicanconf.py" else "lies inside"
+            kind = "the project's git folder" if name == ".git" else "a source of the project"
+            raise UsageError(f"refusing to write {what} to {target}: it {where} {source}, {kind}; "
+                             f"choose another {option}")

@@ -18,16 +18,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, prepare, readme_text,  # noqa: F401 (re-exported)
-                       replaceable, sha256_file, site_files, write_assets, write_exports, write_manifest)
+from .assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, output_collisions, planned,  # noqa: F401
+                       prepare, readme_text, replaceable, sha256_file, site_files, write_assets, write_exports,
+                       write_manifest)
 from .diagnostics import Diagnostic, errors
 from .errors import UsageError
 from .model import Project
-from .options import Options
+from .options import Options, refuse_sources
 from .parallel import Background
 from .render import Page, Written, default_shared, pages, render_site, theme_dirs
 from .text import limited_to
@@ -174,6 +175,8 @@ def temp_dir_for(out: Path) -> Path:
 def build(opts: Options, render: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
     and returns (written, content pages)."""
+    if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
+        opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     with limited_to(opts.max_markdown_bytes):  # validation, views and every page under the one Markdown limit
         return _build(opts, render)
 
@@ -181,19 +184,27 @@ def build(opts: Options, render: Any = None) -> BuildResult:
 def _build(opts: Options, render: Any = None) -> BuildResult:
     from .cache import CACHE_DIR, BuildCache
 
-    cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    site, project, diags = prepare(opts, cache.results if cache else None)
-    release_freed_memory()  # before the render workers and the exports process fork from this one
-    if site is None or project is None:
-        return BuildResult(False, diags)
+    # a refused output is refused before anything is made: no build cache, no temporary folder
     if opts.out.is_symlink():
         raise UsageError(f"refusing to write the site through the symlink {opts.out}: the output folder belongs to "
                          "the portal; give the real folder with --output")
+    refuse_sources(opts.root, opts.out, "the site", "--output")
     out = opts.out.resolve()
     recovered = recover(out)  # a swap killed half-way on a system without an atomic exchange
     if recovered is not None:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     _refuse_source_overlap(opts.root, out, force=opts.force)
+    cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
+    site, project, diags = prepare(opts, cache.results if cache else None)
+    release_freed_memory()  # before the render workers and the exports process fork from this one
+    if site is None or project is None:
+        return BuildResult(False, diags)
+    # every path the pages, documents, exports and extra files need, judged before anything is written, by
+    # the same function validate uses (so the two agree)
+    extra, refused = extra_files(opts.root)
+    refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra]))
+    if errors(refused):
+        return BuildResult(False, sorted(set(diags + refused)))
     tmp = temp_dir_for(out)
     exports = None
     try:
@@ -205,6 +216,12 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
             exports.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
+        # the team-written pages (read by Pelican while rendering) judged with everything else, before any copy
+        late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content))
+        if errors(late):
+            exports.cancel()
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(False, sorted(set(diags + late)))
         written = list(written)
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
         written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
@@ -216,6 +233,11 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + extra_diags)))
         files = write_manifest(tmp, site, written)
+        added = hand_added(opts.root, out, files)
+        diags = sorted(set(diags + added))
+        if added and opts.strict:  # warnings stop a --strict build: the files stay where they are
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(False, diags)
         swap_in(tmp, out)
     except BaseException:
         if exports is not None:
@@ -276,19 +298,36 @@ def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) ->
 
 def _refuse_source_overlap(root: Path, out: Path, force: bool = False) -> None:
     """The output may never be, contain, or sit inside the project's sources, nor replace a folder not ours."""
-    root = root.resolve()
+    refuse_sources(root, out, "the site", "--output")
     out = out.resolve()
-    if root.is_relative_to(out):
-        raise UsageError(f"refusing to write the site to {out}: it would replace the project itself")
-    for name in ("evidence", "content", "theme", ".git"):
-        protected = (root / name).resolve()  # a source folder may be a symlink to elsewhere
-        if out.is_relative_to(protected) or out.is_relative_to(root / name):
-            raise UsageError(f"refusing to write the site to {out}: it lies inside {root / name}")
     if out.is_symlink():
         raise UsageError(f"refusing to replace {out}: it is a symlink; the output folder belongs to the portal")
     if not force and not ours(out):
         raise UsageError(f"refusing to replace {out}: it is not a site built by isoready (no manifest.json from "
                          "us in it); remove it yourself, choose another --output, or add --force to replace it")
+
+
+def hand_added(root: Path, out: Path, files: list[str]) -> list[Diagnostic]:
+    """W130 for each file in the current output folder that its manifest does not list (put there by hand: a
+    CNAME, notes) and the new site will not hold: the swap replaces the folder, so say so before it goes."""
+    import json
+
+    if not out.is_dir() or out.is_symlink():
+        return []
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        listed = {e["path"] for e in manifest["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = set()
+    keep = set(files) | listed | {MANIFEST, SUMS}
+    try:
+        shown = out.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = str(out)
+    return [Diagnostic(f"{shown}/{rel}", 1, 1, "W130", f"file added to {shown}/ by hand is not part of this build and "
+                       f"is deleted with the previous site", f"move it to {EXTRA_DIR}/{rel}: every build copies "
+                       f"what is there")
+            for rel in site_files(out) if rel not in keep]
 
 
 def ours(out: Path) -> bool:
@@ -306,18 +345,9 @@ def ours(out: Path) -> bool:
 EXTRA_DIR = "content/extra"
 
 
-#: what the portal itself writes at the top of a site (pages, folders, exports): no extra file may go there
-PORTAL_NAMES = frozenset(["index.html", "clauses.html", "clauses", "evidence.html", "evidence", "files", "findings",
-                          "findings.html", "gaps.html", "stages.html", "coverage.html", "applicability.html",
-                          "search.html", "report.html", "report-print.css", "report.pdf", "theme", "readiness.json",
-                          "readiness.schema.json", "checklist.csv", "checklist.xlsx", "search-index.js",
-                          "README.txt", MANIFEST, SUMS])
-
-
 def extra_files(root: Path) -> tuple[list[tuple[str, Path, int]], list[Diagnostic]]:
     """The team's files under content/extra/ (relative path, path, size) and the problems of the others.
     Shared by ``validate`` (which refuses first) and ``build``. Never opens anything but regular files."""
-    import re
     import stat
 
     from .checks import name_problem
@@ -343,10 +373,7 @@ def extra_files(root: Path) -> tuple[list[tuple[str, Path, int]], list[Diagnosti
                                         "device)", "put the file itself in content/extra/"))
             elif problem:
                 diags.append(Diagnostic(where, 1, 1, problem[0], f"extra file {problem[1]}", problem[2]))
-            elif rel.split("/")[0] in PORTAL_NAMES or re.fullmatch(r"evidence-\d+\.html", rel):
-                diags.append(Diagnostic(where, 1, 1, "E320", f"extra file would replace the portal's own {rel}",
-                                        "rename it or move it to another folder under content/extra/"))
-            else:
+            else:  # whether it takes a name of the portal's own is judged with the plan (assemble.output_collisions)
                 found.append((rel, path, st.st_size))
     return found, diags
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .errors import ReportError
+from .options import refuse_sources
 from .package import BuildResult, Options, archive_name, build, render_with_pelican
 from .views import SiteView
 
@@ -100,6 +101,8 @@ def make_report(opts: Options, target: Optional[Path] = None) -> tuple[BuildResu
     """Build the site into its output folder with report.pdf in it, and copy the PDF to ``target``
     (default: ROOT/dist/<organisation>-iso9001-readiness-<as-of>-<audience>-report.pdf)."""
 
+    if target is not None:  # refused before the build, like every output option
+        refuse_sources(opts.root, target, "the PDF", "--pdf")
     result = build(opts, render=render_with_report())
     if not result.ok or result.site is None or result.output is None:
         return result, None

@@ -129,7 +129,7 @@ def test_archive_dist_inside_the_sources_is_refused(minimal_project: Path, capsy
     before = sorted(p.relative_to(minimal_project) for p in minimal_project.rglob("*"))
     assert main(["archive", "--root", str(minimal_project), "--as-of", "2026-11-01", "--dist",
                  str(minimal_project / folder)]) == 2
-    assert "refusing to write the archive into" in capsys.readouterr().err
+    assert "refusing to write the archive to" in capsys.readouterr().err
     assert sorted(p.relative_to(minimal_project) for p in minimal_project.rglob("*")) == before
 
 
