@@ -31,6 +31,12 @@ REVIEW_INPUTS = ("previous-actions", "changes", "customer-satisfaction", "object
                  "risks-opportunities", "improvement")
 #: documented information: "maintain" is met by a ``document``, "retain" by a ``record``.
 DI_KIND_FOR = {"maintain": "document", "retain": "record"}
+#: no recency window may stretch beyond this many months, whatever ``windows:`` says (a clause's catalog
+#: ``window_max`` may set a lower ceiling: 12 for the internal audit and the management review)
+MAX_WINDOW_MONTHS = 36
+#: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
+#: gates, unless organisation.yaml sets ``systemic_minors:``
+DEFAULT_SYSTEMIC_MINORS = 3
 
 NOWHERE = Loc("", 0, 0)
 
@@ -90,6 +96,9 @@ class Clause:
     about: str
     evidence_asked: tuple[str, ...]
     window_months: Optional[int] = None
+    #: the longest window ``windows:`` may set (a CB expects these records from the last year); None: the
+    #: general ceiling, MAX_WINDOW_MONTHS
+    window_max: Optional[int] = None
     children: tuple[str, ...] = ()
     # edition data (the 2026 catalog): how it differs from ISO 9001:2015, and on what authority
     change: Optional[str] = None  # new | changed | split | moved | unchanged
@@ -154,6 +163,11 @@ class Catalog:
         if clause.is_leaf:
             return [number]
         return [n for n in self.descendants(number) if self.by_number[n].is_leaf]
+
+    def window_ceiling(self, number: str) -> int:
+        """The longest recency window a clause's records may have: its ``window_max`` (12 months for the
+        internal audit and the management review), or MAX_WINDOW_MONTHS; ``windows:`` may only shorten it."""
+        return self.by_number[number].window_max or MAX_WINDOW_MONTHS
 
     @property
     def mains(self) -> list[Clause]:
@@ -286,6 +300,7 @@ class Organisation:
     show_findings: Optional[bool] = None  # public.show_findings; None: not stated
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
+    systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
 
 
 @dataclass(frozen=True, slots=True)

@@ -214,6 +214,9 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("public", nested(PUBLIC), "what a public build shows"),
     Field("certificate", nested(CERTIFICATE), "the certificate, once granted"),
     Field("last_audit", GIT_REF, "the git tag or commit of the last audit, for the changes since then"),
+    Field("systemic_minors", Type("int", minimum=1, maximum=99),
+          "this many open minor findings against one clause or its sub-clauses count as a major for the gates",
+          default="3"),
 ))
 
 EVIDENCE = Kind("evidence", "evidence record", (
@@ -376,7 +379,21 @@ class Fields:
             return self.nested(key, req)
         if t.name == "git-ref":
             return self.git_ref(key, req)
+        if t.name == "int":
+            return self.integer(key, t.minimum, t.maximum, req)
         return self.text(key, req)
+
+    def integer(self, key: str, minimum: Optional[int], maximum: Optional[int], required: bool = False) -> Optional[int]:
+        """A whole number within [minimum, maximum] (E207 otherwise)."""
+        if not self._present(key, required):
+            return None
+        value = self.m[key]
+        if isinstance(value, YStr) and re.fullmatch(r"[0-9]{1,4}", str(value)) and \
+                (minimum is None or int(value) >= minimum) and (maximum is None or int(value) <= maximum):
+            return int(value)
+        self.out.add(self.loc(key), "E207", f"'{key}' must be a whole number from {minimum} to {maximum}",
+                     f"write e.g. '{key}: {minimum + 2 if minimum is not None else 3}'")
+        return None
 
     def _present(self, key: str, required: bool) -> bool:
         if key in self.m and self.m[key] is not None:

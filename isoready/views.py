@@ -858,6 +858,7 @@ GATE_NAMES = {
     "no-open-major": "No open major nonconformity",
     "no-overdue-actions": "Corrective actions on time and verified",
     "mandatory-records": "Every mandatory record retained, within its window",
+    "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
 }
 GATE_MISSING = {
     "scope": "no current document mapped to 4.3 states the scope",
@@ -945,7 +946,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         named = f" {r.findings[0]}" if full else ""
         since = f" since {p['due']}" if full else ""  # a withheld finding's dates are withheld too
         late = f", action overdue{since}" if code == "finding-open-overdue" else ""
-        return f"open {p['grade']} finding{named}{where}{late}"
+        closes = f", closed only on {p['closes']} (after this date)" if p.get("closes") and full else ""
+        return f"open {p['grade']} finding{named}{where}{late}{closes}"
+    if code == "systemic":
+        named = f" ({_ids(r.findings)})" if full else ""
+        return (f"systemic failure: {p['count']} open minor findings against {p['clause']}{named}; "
+                f"{p['threshold']} or more against one requirement count as a major")
     if code == "finding-overdue":
         named = f" {r.findings[0]}" if full else ""
         since = f" since {p['due']}" if full else ""
@@ -1051,7 +1057,24 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     if code == "gate-all-ready":
         return f"all {p['count']} applicable clauses ready or at risk"
     if code == "gate-major-open":
-        return f"open major finding(s): {_ids(r.findings)}" if full else plural(len(r.findings), "open major finding")
+        if not full:
+            return plural(len(r.findings), "open major finding") if "open" not in p or not (
+                p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
+                " counting as an open major nonconformity"
+        parts = [f"open major finding(s): {_ids(p.get('open', r.findings))}"] if p.get("open", r.findings) else []
+        for fid, lacks in p.get("incomplete", ()):
+            parts.append(f"major finding {fid} closed without {' or '.join(MAJOR_CLOSURE_WORDS[x] for x in lacks)}: "
+                         "it counts as open")
+        for clause, ids in p.get("systemic", ()):
+            parts.append(f"{len(ids)} open minor findings against {clause} ({_ids(ids)}): {p['threshold']} or more "
+                         "count as a major (systemic)")
+        return "; ".join(parts)
+    if code == "gate-concerns-open":
+        if not full:
+            return plural(len(r.findings), "area of concern") + " from the certification body still open"
+        return f"area(s) of concern from the certification body still open: {_ids(r.findings)}"
+    if code == "gate-concerns-resolved":
+        return "no area of concern from the certification body is open"
     if code == "gate-no-major":
         return "no open major finding"
     if code == "topic-addressed":
@@ -1067,7 +1090,10 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
 
 #: reasons about audit findings; a public build that does not publish findings words them without count or grade
 FINDING_CODES = ("finding-open", "finding-open-overdue", "finding-overdue", "finding-unverified",
-                 "gate-major-open", "gate-actions-late")
+                 "gate-major-open", "gate-actions-late", "systemic", "gate-concerns-open")
+#: what a closed major lacks to count as closed for the gates (assess.MAJOR_CLOSURE)
+MAJOR_CLOSURE_WORDS = {"root-cause": "a root cause", "corrective-action": "a corrective action",
+                       "verification": "an effective verification dated on or after closing and by this date"}
 
 
 class Words:
