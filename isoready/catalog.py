@@ -50,6 +50,7 @@ def parse_catalog(text: str) -> Catalog:
             hs=bool(row.get("hs")),
             provisional=bool(row.get("provisional")),
             sources=tuple(row.get("sources") or ()),
+            states_exclusion_test=bool(row.get("states_exclusion_test")),
         )
         for row in rows
     )

@@ -105,6 +105,7 @@ class Clause:
     hs: bool = False  # Harmonized Structure text shared with ISO 14001, 45001, 27001
     provisional: bool = False  # public sources are provisional or disagree
     sources: tuple[str, ...] = ()
+    states_exclusion_test: bool = False  # its page states the catalog's exclusion test (4.3)
 
     @property
     def name(self) -> str:

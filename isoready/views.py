@@ -326,6 +326,7 @@ class ClauseView:
     hidden_evidence_text: str = ""
     hidden_findings_text: str = ""
     exclusion_text: str = ""
+    exclusion_test: str = ""  # the catalog's test every exclusion must pass, on the scope clause's page
     reason_codes: tuple[str, ...] = ()  # beside reasons, one code each (docs/rules.md)
     title: str = ""  # the catalog's own title or label (name may add the parent's, for "General")
     verified_by: Optional[str] = None  # the audit record's id, when this audience may see it
@@ -669,6 +670,7 @@ class FindingsView:
 class ApplicabilityView:
     exclusions: tuple[ExclusionView, ...]
     summary: str
+    exclusion_test: str = ""  # the catalog's test every exclusion must pass, in our words
 
 
 @dataclass(frozen=True, slots=True)
@@ -1429,6 +1431,7 @@ class _Builder:
             hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
             hidden_findings_text=self.withheld_findings(len(res.related_findings) - len(fs)),
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
+            exclusion_test=(self.catalog.exclusion_test or "") if c.states_exclusion_test else "",
             reason_codes=tuple(x.code for x in res.reasons), readiness_value=res.readiness, title=c.name,
             verified_by=res.verified_by if res.verified_by in self.evidence else None,
             conditions=dict(res.conditions), **self.inputs_for(number),
@@ -1870,7 +1873,8 @@ class _Builder:
         pages += [PageView(page_path(f.url), "finding", f"Finding {f.id}", "findings", f) for f in findings]
         pages += [
             PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
-                self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared")),
+                self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared",
+                self.catalog.exclusion_test or "")),
             PageView("stages.html", "stages", "Audit stages", "stages",
                      StagesView(self.audits, self.gates, self.mandatory, self.all_blockers, self.lapses,
                                 withheld(self.hidden_lapses, "lapse of a record"), coverage.summary,

@@ -8,6 +8,7 @@ exactly in test_validate.py (they are the examples of docs/diagnostics.md).
 from __future__ import annotations
 
 import hashlib
+from html import escape
 import json
 from datetime import date
 from pathlib import Path
@@ -312,3 +313,22 @@ def test_new_reasons_flow_to_readiness_json(minimal_project: Path) -> None:
         "passed": False, "reason": "area(s) of concern from the certification body still open: CB-1",
         "code": "gate-concerns-open"}
     assert stage2["no-open-major"]["code"] == "gate-major-open"
+
+
+# --------------------------------------------------------------------------- the exclusion test, shown
+
+
+def test_the_applicability_and_scope_pages_state_the_catalogs_exclusion_test(minimal_project: Path, tmp_path) -> None:
+    from isoready.package import Options, build
+
+    out = tmp_path / "site"
+    result = build(Options(root=minimal_project, as_of=AS_OF, output=out, use_cache=False))
+    assert result.ok
+    test = load_catalog().exclusion_test
+    assert "outsourcing a process is never a justification" in test
+    shown = escape(test, quote=False).replace("'", "&#39;")  # as Jinja escapes it
+    heading = 'The test every exclusion must pass <span class="ours">(our words)</span>'
+    for page in ("applicability.html", "clauses/4.3.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert heading in html and '<p class="exclusion-test">' + shown + "</p>" in html, page
+    assert heading not in (out / "clauses/8.4.html").read_text(encoding="utf-8")  # only where the scope is
