@@ -34,6 +34,14 @@ DI_KIND_FOR = {"maintain": "document", "retain": "record"}
 #: no recency window may stretch beyond this many months, whatever ``windows:`` says (a clause's catalog
 #: ``window_max`` may set a lower ceiling: 12 for the internal audit and the management review)
 MAX_WINDOW_MONTHS = 36
+#: the stable ids of the gate checks, per stage, in the order assess judges them (docs/rules.md; a contract:
+#: readiness.json's schema lists them, and a new check gets a new id)
+GATE_CHECKS = {
+    "stage1": ("scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
+               "internal-audit-performed", "management-review-performed"),
+    "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
+               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"),
+}
 #: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
 #: gates, unless organisation.yaml sets ``systemic_minors:``
 DEFAULT_SYSTEMIC_MINORS = 3

@@ -23,7 +23,7 @@ from .catalog import CATALOG_FILES, other_edition
 from .diagnostics import Collector, did_you_mean, one_of
 from .load import Loc, YList, YMap, YStr
 from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES,
-                    FINDING_STATUSES, GRADES, REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
+                    FINDING_STATUSES, GATE_CHECKS, GRADES, REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
 
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -252,7 +252,8 @@ ASSESSMENT = Kind("assessment", "clause assessment", (
 ))
 
 VERIFICATION = Kind("finding.verification", "verification", (
-    Field("date", DATE, "when effectiveness was checked; on or after raised"),
+    Field("date", DATE, "when effectiveness was checked; on or after raised; it counts only when on or after closed "
+                        "and not after the as-of date (a major needs it to count as closed)"),
     Field("by", TEXT, "who checked it"),
     Field("effective", BOOL, "whether the action was effective"),
     Field("evidence", list_of(EVIDENCE_REF), "the records of the check, by id"),
@@ -265,7 +266,8 @@ FINDING = Kind("finding", "finding", (
     Field("status", enum(*FINDING_STATUSES), "open or closed", required=True),
     Field("raised", DATE, "when it was raised", required=True),
     Field("due", DATE, "when it must be closed"),
-    Field("closed", DATE, "when it was closed; required when closed, refused when open"),
+    Field("closed", DATE, "when it was closed; required when closed, refused when open; after the as-of date the "
+                          "finding counts as open until then"),
     Field("description", MARKDOWN, "what was found", required=True),
     Field("action", MARKDOWN, "another name for corrective_action", alias_of="corrective_action"),
     Field("evidence", list_of(EVIDENCE_REF), "evidence of the correction, by id"),
@@ -636,7 +638,8 @@ def readiness_schema() -> dict[str, Any]:
     ids = _list({"type": "string"}, "ids")
     gate_items = _list(_record("one check of the gate", {
         "name": _text("what the check asks"),
-        "check": _text("the check's stable id (docs/rules.md)"),
+        "check": {"enum": list(dict.fromkeys(c for checks in GATE_CHECKS.values() for c in checks)),
+                  "description": "the check's stable id (docs/rules.md)"},
         "passed": _bool("whether it passes"),
         "reason": _text("why, in words"),
         "code": _text("the reason's stable code"),

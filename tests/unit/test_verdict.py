@@ -332,3 +332,15 @@ def test_the_applicability_and_scope_pages_state_the_catalogs_exclusion_test(min
         html = (out / page).read_text(encoding="utf-8")
         assert heading in html and '<p class="exclusion-test">' + shown + "</p>" in html, page
     assert heading not in (out / "clauses/8.4.html").read_text(encoding="utf-8")  # only where the scope is
+
+
+def test_the_gate_check_ids_are_the_ones_the_readiness_schema_lists(minimal_project: Path) -> None:
+    from isoready.model import GATE_CHECKS
+    from isoready.schema import readiness_schema
+
+    _, r = judge(minimal_project)
+    assert {stage: tuple(i.check for i in g.items) for stage, g in r.gates.items()} == GATE_CHECKS
+    listed = json.dumps(readiness_schema())
+    assert '"stage1-concerns-resolved"' in listed
+    doc = (Path(__file__).parents[2] / "docs" / "format.md").read_text(encoding="utf-8")
+    assert all(f"`{check}`" in doc for checks in GATE_CHECKS.values() for check in checks)
