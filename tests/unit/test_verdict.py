@@ -344,3 +344,42 @@ def test_the_gate_check_ids_are_the_ones_the_readiness_schema_lists(minimal_proj
     assert '"stage1-concerns-resolved"' in listed
     doc = (Path(__file__).parents[2] / "docs" / "format.md").read_text(encoding="utf-8")
     assert all(f"`{check}`" in doc for checks in GATE_CHECKS.values() for check in checks)
+
+
+def test_windows_120_with_an_audit_and_a_review_from_2018_pass_neither_gate(minimal_project: Path) -> None:
+    """The issue's case: windows: {"9.2.2": 120, "9.3.3": 120} with an audit and a review from 2018."""
+    write(minimal_project, "evidence/performance/programme.yaml",
+          'title: Audit programme\nkind: document\nclauses: ["9.2"]\ndate: 2026-01-10\n')
+    write(minimal_project, "evidence/performance/internal-audit-2026.yaml",
+          'title: Internal audit report 2018\nkind: record\nclauses: ["9.2.2"]\ncovers: ["4", "5", "6", "7", "8", '
+          '"9", "10"]\ndate: 2018-09-22\n')
+    write(minimal_project, "evidence/performance/review.yaml",
+          'title: Management review 2018\nkind: record\nclauses: ["9.3.3"]\ndate: 2018-10-02\n')
+    write(minimal_project, "content/organisation.yaml", ORG + 'windows:\n  "9.2.2": 120\n  "9.3.3": 120\n')
+    _, r = judge(minimal_project)
+    for stage, check in (("stage1", "internal-audit-performed"), ("stage1", "management-review-performed"),
+                         ("stage2", "internal-audit-coverage"), ("stage2", "management-review")):
+        assert not item(r, stage, check).passed, check
+    review = item(r, "stage1", "management-review-performed")
+    assert review.reason.code == "gate-recurring-missing"
+    assert describe(review.reason, True) == ("no management review record mapped to 9.3.3 dated within the last 12 "
+                                             "months (since 2025-11-01)")
+    # not firing: the same records within twelve months pass
+    write(minimal_project, "evidence/performance/review.yaml",
+          'title: Management review 2026\nkind: record\nclauses: ["9.3.3"]\ndate: 2026-10-02\n')
+    _, r = judge(minimal_project)
+    assert item(r, "stage1", "management-review-performed").passed
+
+
+def test_excluding_8_5_2_while_traceability_is_declared_stops_the_build(minimal_project: Path, capsys) -> None:
+    write(minimal_project, "content/organisation.yaml", ORG + "applies:\n  traceability: true\n")
+    write(minimal_project, "content/clauses/x.yaml", '- clause: "8.5.2"\n  status: not-applicable\n'
+                                                    '  justification: Parts need no identification.\n')
+    code, lines = run(capsys, minimal_project)
+    assert code == 1 and lines[0] == (
+        "content/clauses/x.yaml:1:11: E420 clause '8.5.2' is excluded, but organisation.yaml declares 'applies: "
+        "traceability: true' (8.5.2 Identification and traceability) (a requirement the organisation says applies "
+        "cannot be excluded: give 8.5.2 a real status, or set 'traceability: false' if it does not apply)")
+    write(minimal_project, "content/organisation.yaml", ORG + "applies:\n  traceability: false\n")
+    code, lines = run(capsys, minimal_project)
+    assert "E420" not in "\n".join(lines)  # not firing: declared false (W102 remains: rarely excludable)
