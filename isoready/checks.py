@@ -247,7 +247,8 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
                     f"or set '{condition}: false' if it does not apply")
         said = OUTSOURCING_RE.search(a.justification or "")
         if said:
-            out.add(a.loc, "E421", f"clause '{a.clause}' is excluded because the work is outsourced ('{said.group(0)}')",
+            out.add(a.loc, "E421",
+                    f"clause '{a.clause}' is excluded because the work is outsourced ('{said.group(0)}')",
                     "outsourced processes stay in the QMS and are controlled under 8.4 (ISO 9001 4.3): give the "
                     "clause a real status and map the supplier controls to it")
         contradicting = [e.id for e in evidence if set(e.clauses) & set(covered)

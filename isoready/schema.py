@@ -385,7 +385,8 @@ class Fields:
             return self.integer(key, t.minimum, t.maximum, req)
         return self.text(key, req)
 
-    def integer(self, key: str, minimum: Optional[int], maximum: Optional[int], required: bool = False) -> Optional[int]:
+    def integer(self, key: str, minimum: Optional[int], maximum: Optional[int],
+                required: bool = False) -> Optional[int]:
         """A whole number within [minimum, maximum] (E207 otherwise)."""
         if not self._present(key, required):
             return None
