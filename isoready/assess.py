@@ -148,11 +148,14 @@ class Gate:
 
 @dataclass(frozen=True, slots=True)
 class FindingResult:
-    finding: Finding
+    finding: Finding  # as it stands on the date judged: closed only from its closed date (finding_on)
     overdue: bool
     leaves: tuple[str, ...]  # leaf clauses it applies to
     due_today: bool = False
-    unverified: bool = False  # a closed nonconformity with no verification of effectiveness
+    unverified: bool = False  # a closed nonconformity with no verification of effectiveness that counts
+    closes: Optional[date] = None  # declared closed on this date, after the date judged: open until then
+    #: a closed major that does not yet count as closed for the gates: what it lacks (MAJOR_CLOSURE words)
+    incomplete: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,8 +325,12 @@ def resolve_statuses(project: Project) -> dict[str, tuple[str, bool, Optional[st
 
 
 def window_of(project: Project, number: str) -> int:
-    """The recency window, in months, of a clause's records: windows: in organisation.yaml, the catalog, or 12."""
-    return project.organisation.windows.get(number, project.catalog[number].window_months or DEFAULT_RECORD_WINDOW)
+    """The recency window, in months, of a clause's records: windows: in organisation.yaml, the catalog, or 12;
+    never above the clause's ceiling (12 months for the internal audit and the management review, 36 for any
+    other: ``windows:`` may shorten a window, never stretch it past what a certification body accepts)."""
+    configured = project.organisation.windows.get(number, project.catalog[number].window_months
+                                                  or DEFAULT_RECORD_WINDOW)
+    return min(configured, project.catalog.window_ceiling(number))
 
 
 def check_mandatory(project: Project, number: str, applicable: bool, mapped: list[Evidence],
@@ -354,7 +361,11 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
             state = UNDECLARED
             why = reason("di-condition-undeclared", condition=item.condition, when=item.when, **about)
         elif item.condition and item.if_true == "evidence":  # declared true
-            controlled = [e for e in mapped if not e.is_stale(as_of)]
+            # a current document, or a record within the clause's window (a calibration certificate counts for
+            # its calibration interval: the window, 12 months unless windows: shortens it); older records do not
+            since = months_before(as_of, window_of(project, number))
+            controlled = [e for e in mapped if not e.is_stale(as_of)
+                          and (e.kind != "record" or (e.date is not None and e.date >= since))]
             if controlled:
                 state = CONDITIONAL
                 why = reason("di-condition-evidence", [e.id for e in controlled], condition=item.condition,
@@ -477,9 +488,14 @@ def _assess_on(project: Project, as_of: date, known: date,
         FindingResult(finding=f, overdue=bool(f.is_open and f.due and f.due < as_of),
                       leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))),
                       due_today=bool(f.is_open and f.due == as_of),
-                      unverified=_unverified(f))
-        for f in sorted(project.findings, key=lambda f: (f.raised, f.id))
+                      unverified=_unverified(f, as_of), closes=closes, incomplete=_major_lacks(f, as_of))
+        for f, closes in (finding_on(f, as_of) for f in sorted(project.findings, key=lambda f: (f.raised, f.id)))
     )
+    systemic = systemic_groups(project, findings)
+    systemic_on: dict[str, tuple[str, tuple[str, ...]]] = {}  # leaf -> (the clause, the minors against it)
+    for number, ids in systemic.items():
+        for leaf in catalog.leaves_under(number):
+            systemic_on.setdefault(leaf, (number, ids))
     open_on: dict[str, list[FindingResult]] = {}  # open findings on a clause or an ancestor
     unverified_on: dict[str, list[FindingResult]] = {}  # closed nonconformities never shown effective
     related: dict[str, list[str]] = {}  # any finding on a clause, an ancestor or a descendant
@@ -566,7 +582,8 @@ def _assess_on(project: Project, as_of: date, known: date,
                 f = fr.finding
                 raised_on = None if number in f.clauses else f.clauses
                 code = "finding-open-overdue" if fr.overdue else "finding-open"
-                r = reason(code, findings=(f.id,), grade=f.grade, raised_on=raised_on, due=f.due)
+                later = {"closes": fr.closes} if fr.closes else {}
+                r = reason(code, findings=(f.id,), grade=f.grade, raised_on=raised_on, due=f.due, **later)
                 if f.grade == "major":
                     blockers.append(r)
                 elif f.grade == "minor":
@@ -574,6 +591,10 @@ def _assess_on(project: Project, as_of: date, known: date,
             risks.extend(reason("finding-unverified", findings=(fr.finding.id,), grade=fr.finding.grade,
                                 due=fr.finding.due, not_effective=_not_effective(fr.finding))
                          for fr in unverified_on.get(number, []))
+            if number in systemic_on:
+                on, ids = systemic_on[number]
+                blockers.append(reason("systemic", findings=ids, clause=on, count=len(ids),
+                                       threshold=project.organisation.systemic_minors))
             if CORRECTIVE_ACTION in (number, *catalog.ancestors(number)):
                 risks.extend(r for r in action_risks if r not in risks)
             if number == REVIEW_INPUTS_CLAUSE:
@@ -683,11 +704,71 @@ def _assess_on(project: Project, as_of: date, known: date,
     return _with_gates(readiness, project, as_of, mapped)
 
 
-def _unverified(f: Finding) -> bool:
-    """A closed nonconformity whose corrective action was never shown to be effective."""
+def finding_on(f: Finding, day: date) -> tuple[Finding, Optional[date]]:
+    """The finding as it stands on ``day``, and the closed date it is still waiting for: a finding declared
+    closed after ``day`` is open until then (so the projection to an audit date counts it closed from its date)."""
+    if f.status == "closed" and f.closed and f.closed > day:
+        return replace(f, status="open", closed=None), f.closed
+    return f, None
+
+
+def verification_counts(f: Finding, day: date) -> bool:
+    """An effective verification that counts on ``day``: not dated before the finding was raised or closed, nor
+    after ``day`` (an undated one is taken as given, except for a major's closure: _major_lacks)."""
+    v = f.verification
+    if not (v and v.effective is True):
+        return False
+    if v.date is None:
+        return True
+    return f.raised <= v.date <= day and not (f.closed and v.date < f.closed)
+
+
+#: what a closed major needs to count as closed for the gates, in the order the reason names them
+MAJOR_CLOSURE = ("root-cause", "corrective-action", "verification")
+
+
+def _major_lacks(f: Finding, day: date) -> tuple[str, ...]:
+    """For a major closed on or before ``day``: what it lacks of MAJOR_CLOSURE (empty: it counts as closed).
+    The verification must be effective, dated, on or before ``day`` and not before ``closed``."""
+    if f.grade != "major" or f.status != "closed" or not f.closed or f.closed > day:
+        return ()
+    lacks = []
+    if not (f.root_cause or "").strip():
+        lacks.append("root-cause")
+    if not (f.corrective_action or "").strip():
+        lacks.append("corrective-action")
+    if not (verification_counts(f, day) and f.verification and f.verification.date):
+        lacks.append("verification")
+    return tuple(lacks)
+
+
+def systemic_groups(project: Project, findings: Iterable[FindingResult]) -> dict[str, tuple[str, ...]]:
+    """Clauses (below the main clauses) with ``systemic_minors`` or more open minor findings against them or
+    their sub-clauses: clause -> the minors, in raised order. Only the most specific such clauses are named
+    (when 8.4.1 qualifies, 8.4 is not named again for the same failure)."""
+    catalog = project.catalog
+    threshold = project.organisation.systemic_minors
+    minors = [fr.finding for fr in findings if fr.finding.is_open and fr.finding.grade == "minor"]
+    against: dict[str, list[str]] = {}
+    for f in minors:
+        reach: set[str] = set()
+        for number in f.clauses:
+            if number in catalog:
+                reach |= {number, *catalog.ancestors(number)}
+        for number in reach:
+            if catalog[number].parent is not None:  # a main clause (8 Operation) is not one requirement
+                against.setdefault(number, []).append(f.id)
+    qualifying = {n for n, ids in against.items() if len(ids) >= threshold}
+    chosen = {n for n in qualifying if not any(d in qualifying for d in catalog.descendants(n))}
+    return {n: tuple(against[n]) for n in sorted(chosen, key=_clause_key)}
+
+
+def _unverified(f: Finding, day: date) -> bool:
+    """A closed nonconformity whose corrective action was never shown to be effective (by a verification that
+    counts on ``day``)."""
     if f.is_open or f.grade not in NONCONFORMITIES:
         return False
-    return not (f.verification and f.verification.effective is True)
+    return not verification_counts(f, day)
 
 
 def _not_effective(f: Finding) -> bool:
@@ -857,10 +938,29 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
     else:
         review_item = GateItem("management-review", True, review_done.reason, review_done.evidence)
     majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
-    no_major = GateItem("no-open-major", not majors, reason("gate-major-open" if majors else "gate-no-major",
-                                                             findings=majors),
-                        clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in majors
-                                                    for n in f.finding.clauses)))
+    # a closed major counts as closed only with its root cause, action and a dated verification that it worked
+    incomplete = tuple((f.finding.id, f.incomplete) for f in r.findings if f.incomplete)
+    # several open minors against one clause are a systemic failure: a major, for the gates
+    systemic = tuple((n, ids) for n, ids in systemic_groups(project, r.findings).items())
+    blocking = tuple(dict.fromkeys([*majors, *(i for i, _ in incomplete), *(i for _, ids in systemic for i in ids)]))
+    if blocking:
+        no_major_reason = reason("gate-major-open", findings=blocking, open=majors,
+                                 **({"incomplete": incomplete} if incomplete else {}),
+                                 **({"systemic": systemic, "threshold": project.organisation.systemic_minors}
+                                    if systemic else {}))
+    else:
+        no_major_reason = reason("gate-no-major", findings=())
+    no_major = GateItem("no-open-major", not blocking, no_major_reason,
+                        clauses=tuple(dict.fromkeys([*(n for f in r.findings if f.finding.id in blocking
+                                                       and f.finding.grade == "major" for n in f.finding.clauses),
+                                                     *(n for n, _ in systemic)])))
+    concerns = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "area-of-concern"
+                     and f.finding.origin == "certification-body")
+    concerns_item = GateItem("stage1-concerns-resolved", not concerns,
+                             reason("gate-concerns-open", findings=concerns) if concerns
+                             else reason("gate-concerns-resolved"),
+                             clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in concerns
+                                                         for n in f.finding.clauses)))
     late = tuple(f.finding.id for f in r.findings if f.finding.grade in NONCONFORMITIES and f.overdue)
     unverified = tuple(f.finding.id for f in r.findings if f.unverified)
     actions = GateItem("no-overdue-actions", not (late or unverified),
@@ -868,7 +968,7 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                        if late or unverified else reason("gate-actions-ok"),
                        clauses=("10.2",) if late or unverified else ())
     stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
-                             mandatory_item("mandatory-records", "retain")))
+                             mandatory_item("mandatory-records", "retain"), concerns_item))
     r = replace(r, gates={"stage1": stage1, "stage2": stage2})
     return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
 

@@ -44,11 +44,13 @@ def parse_catalog(text: str) -> Catalog:
             about=row.get("about", ""),
             evidence_asked=tuple(row.get("evidence_asked") or ()),
             window_months=row.get("window_months"),
+            window_max=row.get("window_max"),
             children=tuple(children.get(str(row["number"]), ())),
             change=row.get("change"),
             hs=bool(row.get("hs")),
             provisional=bool(row.get("provisional")),
             sources=tuple(row.get("sources") or ()),
+            states_exclusion_test=bool(row.get("states_exclusion_test")),
         )
         for row in rows
     )

@@ -6,25 +6,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 from .catalog import edition_mapping, load_topics
 from .diagnostics import Collector, did_you_mean
 from .load import Loc
-from .model import Assessment, Catalog, Evidence, Finding, output_names
+from .model import Applies, Assessment, Catalog, Evidence, Finding, Organisation, output_names
 from .records import EVIDENCE_DIR
 
 
 def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
                   documents: list[str], catalog: Catalog, as_of: date,
-                  out: Collector) -> tuple[list[Evidence], list[Assessment], list[Finding]]:
-    """Every cross-record check; returns the records kept (the first of duplicates)."""
+                  out: Collector, organisation: Optional[Organisation] = None,
+                  ) -> tuple[list[Evidence], list[Assessment], list[Finding]]:
+    """Every cross-record check; returns the records kept (the first of duplicates). ``organisation``: its
+    ``applies:`` declarations are checked against the exclusions (None: no declaration is known)."""
     evidence = unique_evidence(evidence, out)
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
     check_references(evidence, assessments, findings, out)
+    check_verified_by(evidence, assessments, findings, catalog, out)
     check_documents(evidence, documents, out)
-    check_exclusions(assessments, evidence, catalog, out)
+    check_exclusions(assessments, evidence, catalog, out,
+                     applies=organisation.applies if organisation else Applies(), as_of=as_of)
     check_dates(evidence, findings, as_of, out)
     check_split_clauses(evidence, catalog, out)
     check_topics(evidence, out)
@@ -215,12 +219,44 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
+#: a justification that gives outsourcing as the reason for an exclusion (E421): outsourced processes are
+#: controlled under 8.4, never excluded (the catalog's exclusion test)
+OUTSOURCING_RE = re.compile(
+    r"out[- ]?sourc|sub[- ]?contract|contract(?:ed|s)? out|external(?:ly)? provid|external suppliers?\b|"
+    r"third[- ]part(?:y|ies)|contract manufactur|done by (?:a |an |our )?(?:supplier|vendor|partner)s?\b|"
+    r"carried out by (?:a |an |our )?(?:supplier|vendor|partner)s?\b", re.IGNORECASE)
+
+
 def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
-                     out: Collector) -> None:
+                     out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None) -> None:
     has_scope = any("4.3" in e.clauses and e.kind == "document" for e in evidence)
     excluded = [a for a in assessments if a.status == "not-applicable"]
     for a in excluded:
         clause = catalog[a.clause]
+        reach = [a.clause, *catalog.descendants(a.clause)]
+        # the sub-clauses this exclusion really covers: not those assessed applicable on their own
+        covered = [n for n in reach if not any(x.clause == n and x.status != "not-applicable" for x in assessments
+                                               if x is not a)]
+        declared = sorted({d.condition for n in covered for d in catalog[n].documented_information
+                           if d.condition and getattr(applies, d.condition, None) is True})
+        for condition in declared:
+            at = next(n for n in covered for d in catalog[n].documented_information if d.condition == condition)
+            out.add(a.loc, "E420", f"clause '{a.clause}' is excluded, but organisation.yaml declares "
+                    f"'applies: {condition}: true' ({at} {catalog[at].name})",
+                    f"a requirement the organisation says applies cannot be excluded: give {a.clause} a real status, "
+                    f"or set '{condition}: false' if it does not apply")
+        said = OUTSOURCING_RE.search(a.justification or "")
+        if said:
+            out.add(a.loc, "E421",
+                    f"clause '{a.clause}' is excluded because the work is outsourced ('{said.group(0)}')",
+                    "outsourced processes stay in the QMS and are controlled under 8.4 (ISO 9001 4.3): give the "
+                    "clause a real status and map the supplier controls to it")
+        contradicting = [e.id for e in evidence if set(e.clauses) & set(covered)
+                         and not (as_of and e.is_stale(as_of)) and not (as_of and e.date and e.date > as_of)]
+        if contradicting:
+            out.add(a.loc, "E422", f"evidence contradicts the exclusion of clause '{a.clause}': "
+                    f"{', '.join(sorted(contradicting))} {'is' if len(contradicting) == 1 else 'are'} mapped to it",
+                    "if the requirement applies, give it a real status; if not, map those records elsewhere")
         blocked = [n for n in [a.clause, *catalog.descendants(a.clause)]
                    if catalog[n].exclusion == "never"
                    and not any(x.clause == n and x.status != "not-applicable" for x in assessments)]
@@ -242,6 +278,28 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
                     "add a document record with clauses [\"4.3\"] that states the scope and its exclusions")
 
 
+#: the internal audit record's clause; ``verified_by`` names a record mapped to it or to its parent (9.2)
+AUDIT_CLAUSE = "9.2.2"
+
+
+def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
+                      catalog: Catalog, out: Collector) -> None:
+    """E423: ``verified_by`` must name an audit: a record mapped to the internal audit clause or its parent, or
+    a certification body's audit (a record a ``source: certification-body`` finding names as its ``audit``)."""
+    by_id = {e.id: e for e in evidence}
+    audit_clauses = {AUDIT_CLAUSE, *catalog.ancestors(AUDIT_CLAUSE)[:1]} if AUDIT_CLAUSE in catalog else set()
+    cb_audits = {f.audit for f in findings if f.audit and f.origin == "certification-body"}
+    for a in assessments:
+        e = by_id.get(a.verified_by) if a.verified_by else None
+        if e is None or e.kind != "record":
+            continue  # E404 or E411 already
+        if set(e.clauses) & audit_clauses or e.id in cb_audits:
+            continue
+        out.add(_ref_loc(a, a.verified_by), "E423", f"verified_by '{a.verified_by}' is not an audit: it is mapped to "
+                f"{', '.join(e.clauses)}, not to {' or '.join(sorted(audit_clauses))}",
+                "name the internal audit record (mapped to 9.2.2) or the certification body's audit that verified it")
+
+
 def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, out: Collector) -> None:
     for e in evidence:
         if e.date and e.date > as_of:
@@ -254,6 +312,18 @@ def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, 
         if f.is_open and f.due and f.due < as_of:
             out.add(f.due_loc, "W104", f"finding '{f.id}' is overdue: it was due {f.due}",
                     "close it, or agree a new due date")
+        if f.closed and f.closed > as_of:
+            out.add(f.loc, "W160", f"finding '{f.id}' is closed on {f.closed}, after the as-of date {as_of}: it "
+                    "counts as open until then", "correct the date, or close the finding once it is closed")
+        v = f.verification
+        if v and v.date and v.date < f.raised:
+            pass  # E407 already (records): before the finding was raised
+        elif v and v.date and f.closed and v.date < f.closed:
+            out.add(f.loc, "W161", f"finding '{f.id}' verification dated {v.date} is before closed {f.closed}: "
+                    "it does not count", "verify effectiveness after the corrective action is closed, and date it then")
+        elif v and v.date and v.date > as_of:
+            out.add(f.loc, "W161", f"finding '{f.id}' verification dated {v.date} is after the as-of date {as_of}: "
+                    "it does not count yet", "record the verification once it has been done")
 
 
 def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:

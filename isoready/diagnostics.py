@@ -62,6 +62,10 @@ CODES: dict[str, str] = {
     "E410": "organisation settings missing or invalid",
     "E411": "evidence referenced is not the kind of record required",
     "E412": "a key and its other name both given",
+    "E420": "exclusion of a clause whose condition is declared to apply",
+    "E421": "exclusion justified by outsourcing",
+    "E422": "evidence contradicts the exclusion",
+    "E423": "verified_by names a record that is not an audit",
     # warnings
     "W101": "evidence document that no record refers to",
     "W102": "rarely excludable clause declared not applicable",
@@ -78,6 +82,9 @@ CODES: dict[str, str] = {
     "W122": "commit with an author date or time zone out of range",
     "W123": "input file ignored by git: the build is marked dirty",
     "W130": "file added to the output folder by hand, deleted by the build",
+    "W160": "finding closed after the as-of date",
+    "W161": "verification of effectiveness that does not count",
+    "W162": "recency window above its ceiling",
 }
 
 

@@ -31,6 +31,20 @@ REVIEW_INPUTS = ("previous-actions", "changes", "customer-satisfaction", "object
                  "risks-opportunities", "improvement")
 #: documented information: "maintain" is met by a ``document``, "retain" by a ``record``.
 DI_KIND_FOR = {"maintain": "document", "retain": "record"}
+#: no recency window may stretch beyond this many months, whatever ``windows:`` says (a clause's catalog
+#: ``window_max`` may set a lower ceiling: 12 for the internal audit and the management review)
+MAX_WINDOW_MONTHS = 36
+#: the stable ids of the gate checks, per stage, in the order assess judges them (docs/rules.md; a contract:
+#: readiness.json's schema lists them, and a new check gets a new id)
+GATE_CHECKS = {
+    "stage1": ("scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
+               "internal-audit-performed", "management-review-performed"),
+    "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
+               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"),
+}
+#: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
+#: gates, unless organisation.yaml sets ``systemic_minors:``
+DEFAULT_SYSTEMIC_MINORS = 3
 
 NOWHERE = Loc("", 0, 0)
 
@@ -96,12 +110,16 @@ class Clause:
     about: str
     evidence_asked: tuple[str, ...]
     window_months: Optional[int] = None
+    #: the longest window ``windows:`` may set (a CB expects these records from the last year); None: the
+    #: general ceiling, MAX_WINDOW_MONTHS
+    window_max: Optional[int] = None
     children: tuple[str, ...] = ()
     # edition data (the 2026 catalog): how it differs from ISO 9001:2015, and on what authority
     change: Optional[str] = None  # new | changed | split | moved | unchanged
     hs: bool = False  # Harmonized Structure text shared with ISO 14001, 45001, 27001
     provisional: bool = False  # public sources are provisional or disagree
     sources: tuple[str, ...] = ()
+    states_exclusion_test: bool = False  # its page states the catalog's exclusion test (4.3)
 
     @property
     def name(self) -> str:
@@ -160,6 +178,11 @@ class Catalog:
         if clause.is_leaf:
             return [number]
         return [n for n in self.descendants(number) if self.by_number[n].is_leaf]
+
+    def window_ceiling(self, number: str) -> int:
+        """The longest recency window a clause's records may have: its ``window_max`` (12 months for the
+        internal audit and the management review), or MAX_WINDOW_MONTHS; ``windows:`` may only shorten it."""
+        return self.by_number[number].window_max or MAX_WINDOW_MONTHS
 
     @property
     def mains(self) -> list[Clause]:
@@ -292,6 +315,7 @@ class Organisation:
     show_findings: Optional[bool] = None  # public.show_findings; None: not stated
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
+    systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
 
 
 @dataclass(frozen=True, slots=True)

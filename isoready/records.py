@@ -23,8 +23,8 @@ from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
-from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, Applies, Assessment,
-                    Catalog, Certificate, Evidence, Finding, Organisation, Transition, Verification)
+from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES,
+                    Applies, Assessment, Catalog, Certificate, Evidence, Finding, Organisation, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
                      TRANSITION, VERIFICATION, Fields, check_clause)
 
@@ -361,7 +361,8 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                         certification_body=f.get("certification_body"), audits=audits, windows=windows,
                         standard=f.get("standard") or DEFAULT_STANDARD, applies=applies, transition=transition,
                         site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
-                        last_audit=f.get("last_audit"))
+                        last_audit=f.get("last_audit"),
+                        systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS)
 
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
@@ -379,6 +380,11 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
             continue
         if isinstance(months, YStr) and WINDOW_RE.match(months) and 1 <= int(months) <= 120:
             windows[number] = int(months)
+            ceiling = catalog.window_ceiling(number)
+            if int(months) > ceiling:
+                out.add(where, "W162", f"window for clause '{number}' is {int(months)} months; the gates use "
+                        f"{ceiling}, the longest a certification body accepts for it",
+                        f"write at most {ceiling}, or leave it out for the default")
         else:
             out.add(where, "E207", f"window for clause '{number}' must be a whole number of months from 1 to 120",
                     "write e.g. '\"9.2.2\": 12'")

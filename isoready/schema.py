@@ -23,7 +23,7 @@ from .catalog import CATALOG_FILES, other_edition
 from .diagnostics import Collector, did_you_mean, one_of
 from .load import Loc, YList, YMap, YStr
 from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES,
-                    FINDING_STATUSES, GRADES, REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
+                    FINDING_STATUSES, GATE_CHECKS, GRADES, REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
 
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -214,6 +214,9 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("public", nested(PUBLIC), "what a public build shows"),
     Field("certificate", nested(CERTIFICATE), "the certificate, once granted"),
     Field("last_audit", GIT_REF, "the git tag or commit of the last audit, for the changes since then"),
+    Field("systemic_minors", Type("int", minimum=1, maximum=99),
+          "this many open minor findings against one clause or its sub-clauses count as a major for the gates",
+          default="3"),
 ))
 
 EVIDENCE = Kind("evidence", "evidence record", (
@@ -249,7 +252,8 @@ ASSESSMENT = Kind("assessment", "clause assessment", (
 ))
 
 VERIFICATION = Kind("finding.verification", "verification", (
-    Field("date", DATE, "when effectiveness was checked; on or after raised"),
+    Field("date", DATE, "when effectiveness was checked; on or after raised; it counts only when on or after closed "
+                        "and not after the as-of date (a major needs it to count as closed)"),
     Field("by", TEXT, "who checked it"),
     Field("effective", BOOL, "whether the action was effective"),
     Field("evidence", list_of(EVIDENCE_REF), "the records of the check, by id"),
@@ -262,7 +266,8 @@ FINDING = Kind("finding", "finding", (
     Field("status", enum(*FINDING_STATUSES), "open or closed", required=True),
     Field("raised", DATE, "when it was raised", required=True),
     Field("due", DATE, "when it must be closed"),
-    Field("closed", DATE, "when it was closed; required when closed, refused when open"),
+    Field("closed", DATE, "when it was closed; required when closed, refused when open; after the as-of date the "
+                          "finding counts as open until then"),
     Field("description", MARKDOWN, "what was found", required=True),
     Field("action", MARKDOWN, "another name for corrective_action", alias_of="corrective_action"),
     Field("evidence", list_of(EVIDENCE_REF), "evidence of the correction, by id"),
@@ -376,7 +381,22 @@ class Fields:
             return self.nested(key, req)
         if t.name == "git-ref":
             return self.git_ref(key, req)
+        if t.name == "int":
+            return self.integer(key, t.minimum, t.maximum, req)
         return self.text(key, req)
+
+    def integer(self, key: str, minimum: Optional[int], maximum: Optional[int],
+                required: bool = False) -> Optional[int]:
+        """A whole number within [minimum, maximum] (E207 otherwise)."""
+        if not self._present(key, required):
+            return None
+        value = self.m[key]
+        if isinstance(value, YStr) and re.fullmatch(r"[0-9]{1,4}", str(value)) and \
+                (minimum is None or int(value) >= minimum) and (maximum is None or int(value) <= maximum):
+            return int(value)
+        self.out.add(self.loc(key), "E207", f"'{key}' must be a whole number from {minimum} to {maximum}",
+                     f"write e.g. '{key}: {minimum + 2 if minimum is not None else 3}'")
+        return None
 
     def _present(self, key: str, required: bool) -> bool:
         if key in self.m and self.m[key] is not None:
@@ -619,7 +639,8 @@ def readiness_schema() -> dict[str, Any]:
     ids = _list({"type": "string"}, "ids")
     gate_items = _list(_record("one check of the gate", {
         "name": _text("what the check asks"),
-        "check": _text("the check's stable id (docs/rules.md)"),
+        "check": {"enum": list(dict.fromkeys(c for checks in GATE_CHECKS.values() for c in checks)),
+                  "description": "the check's stable id (docs/rules.md)"},
         "passed": _bool("whether it passes"),
         "reason": _text("why, in words"),
         "code": _text("the reason's stable code"),

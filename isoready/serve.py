@@ -504,7 +504,8 @@ class Preview:
         out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108, as reader.read
         out.items.extend(d for d in content_diags if d.path != "content/organisation.yaml")
         evidence, assessments_kept, findings_kept = check_records(evidence, list(assessments), list(findings),
-                                                                  documents, catalog, opts.as_of, out)
+                                                                  documents, catalog, opts.as_of, out,
+                                                                  organisation=organisation)
         project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
                           assessments=tuple(assessments_kept), findings=tuple(findings_kept),
                           documents=tuple(documents))

@@ -327,6 +327,7 @@ class ClauseView:
     hidden_evidence_text: str = ""
     hidden_findings_text: str = ""
     exclusion_text: str = ""
+    exclusion_test: str = ""  # the catalog's test every exclusion must pass, on the scope clause's page
     reason_codes: tuple[str, ...] = ()  # beside reasons, one code each (docs/rules.md)
     title: str = ""  # the catalog's own title or label (name may add the parent's, for "General")
     verified_by: Optional[str] = None  # the audit record's id, when this audience may see it
@@ -672,6 +673,7 @@ class FindingsView:
 class ApplicabilityView:
     exclusions: tuple[ExclusionView, ...]
     summary: str
+    exclusion_test: str = ""  # the catalog's test every exclusion must pass, in our words
 
 
 @dataclass(frozen=True, slots=True)
@@ -867,6 +869,7 @@ GATE_NAMES = {
     "no-open-major": "No open major nonconformity",
     "no-overdue-actions": "Corrective actions on time and verified",
     "mandatory-records": "Every mandatory record retained, within its window",
+    "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
 }
 GATE_MISSING = {
     "scope": "no current document mapped to 4.3 states the scope",
@@ -954,7 +957,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         named = f" {r.findings[0]}" if full else ""
         since = f" since {p['due']}" if full else ""  # a withheld finding's dates are withheld too
         late = f", action overdue{since}" if code == "finding-open-overdue" else ""
-        return f"open {p['grade']} finding{named}{where}{late}"
+        closes = f", closed only on {p['closes']} (after this date)" if p.get("closes") and full else ""
+        return f"open {p['grade']} finding{named}{where}{late}{closes}"
+    if code == "systemic":
+        named = f" ({_ids(r.findings)})" if full else ""
+        return (f"systemic failure: {p['count']} open minor findings against {p['clause']}{named}; "
+                f"{p['threshold']} or more against one requirement count as a major")
     if code == "finding-overdue":
         named = f" {r.findings[0]}" if full else ""
         since = f" since {p['due']}" if full else ""
@@ -1060,7 +1068,24 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     if code == "gate-all-ready":
         return f"all {p['count']} applicable clauses ready or at risk"
     if code == "gate-major-open":
-        return f"open major finding(s): {_ids(r.findings)}" if full else plural(len(r.findings), "open major finding")
+        if not full:
+            return plural(len(r.findings), "open major finding") if "open" not in p or not (
+                p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
+                " counting as an open major nonconformity"
+        parts = [f"open major finding(s): {_ids(p.get('open', r.findings))}"] if p.get("open", r.findings) else []
+        for fid, lacks in p.get("incomplete", ()):
+            parts.append(f"major finding {fid} closed without {' or '.join(MAJOR_CLOSURE_WORDS[x] for x in lacks)}: "
+                         "it counts as open")
+        for clause, ids in p.get("systemic", ()):
+            parts.append(f"{len(ids)} open minor findings against {clause} ({_ids(ids)}): {p['threshold']} or more "
+                         "count as a major (systemic)")
+        return "; ".join(parts)
+    if code == "gate-concerns-open":
+        if not full:
+            return plural(len(r.findings), "area of concern") + " from the certification body still open"
+        return f"area(s) of concern from the certification body still open: {_ids(r.findings)}"
+    if code == "gate-concerns-resolved":
+        return "no area of concern from the certification body is open"
     if code == "gate-no-major":
         return "no open major finding"
     if code == "topic-addressed":
@@ -1076,13 +1101,16 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
 
 #: reasons about audit findings; a public build that does not publish findings words them without count or grade
 FINDING_CODES = ("finding-open", "finding-open-overdue", "finding-overdue", "finding-unverified",
-                 "gate-major-open", "gate-actions-late")
+                 "gate-major-open", "gate-actions-late", "systemic", "gate-concerns-open")
 #: in a build that does not publish findings, every reason about them becomes this one sentence, said once per
 #: clause (its code: FINDINGS_UNPUBLISHED), so that nothing about them can be counted
 FINDINGS_UNPUBLISHED_TEXT = "open actions, not published in this build"
 FINDINGS_UNPUBLISHED = "findings-not-published"
 #: what the findings page, the gap report, the report and the workbook say instead, findings or none
 FINDINGS_NOT_PUBLISHED = "Audit findings are not published in this build."
+#: what a closed major lacks to count as closed for the gates (assess.MAJOR_CLOSURE)
+MAJOR_CLOSURE_WORDS = {"root-cause": "a root cause", "corrective-action": "a corrective action",
+                       "verification": "an effective verification dated on or after closing and by this date"}
 
 
 class Words:
@@ -1436,6 +1464,7 @@ class _Builder:
             hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
             hidden_findings_text=self.withheld_findings(hidden_fs) if self.findings_published else "",
             exclusion_text=EXCLUSION_TEXT[c.exclusion],
+            exclusion_test=(self.catalog.exclusion_test or "") if c.states_exclusion_test else "",
             reason_codes=tuple(code for _, code in said), readiness_value=res.readiness, title=c.name,
             verified_by=res.verified_by if res.verified_by in self.evidence else None,
             conditions=dict(res.conditions), **self.inputs_for(number),
@@ -1894,7 +1923,8 @@ class _Builder:
         pages += [PageView(page_path(f.url), "finding", f"Finding {f.id}", "findings", f) for f in findings]
         pages += [
             PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
-                self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared")),
+                self.exclusions, f"{plural(len(self.exclusions), 'exclusion')} declared",
+                self.catalog.exclusion_test or "")),
             PageView("stages.html", "stages", "Audit stages", "stages",
                      StagesView(self.audits, self.gates, self.mandatory, self.all_blockers, self.lapses,
                                 withheld(self.hidden_lapses, "lapse of a record"), coverage.summary,

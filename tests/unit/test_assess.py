@@ -183,9 +183,13 @@ def test_a_mandatory_record_counts_only_within_its_window_default_twelve_months(
     assert "no record carries a date" in texts(assess(undated, AS_OF).clauses["8.6"])[0]
     recent = project(assessments=[a("8.6")], evidence=[ev("release", "record", ["8.6"], date=date(2026, 10, 2))])
     assert assess(recent, AS_OF).clauses["8.6"].state == "ready"
-    wider = project(assessments=[a("8.6")], evidence=[ev("release-2019", "record", ["8.6"], date=date(2019, 5, 2))],
-                    windows={"8.6": 120})
+    wider = project(assessments=[a("8.6")], evidence=[ev("release-2024", "record", ["8.6"], date=date(2024, 5, 2))],
+                    windows={"8.6": 36})
     assert assess(wider, AS_OF).clauses["8.6"].mandatory[0].state == "present"
+    # windows: may not stretch a window past 36 months (issue 20): 120 is used as 36
+    stretched = project(assessments=[a("8.6")], evidence=[ev("release-2019", "record", ["8.6"], date=date(2019, 5, 2))],
+                        windows={"8.6": 120})
+    assert assess(stretched, AS_OF).clauses["8.6"].mandatory[0].state == "out-of-window"
 
 
 def test_an_undeclared_condition_puts_the_clause_at_risk_and_asks_to_declare_it():
@@ -342,7 +346,7 @@ def _check(r, stage, check):
 STAGE1_CHECKS = ["scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
                  "internal-audit-performed", "management-review-performed"]
 STAGE2_CHECKS = ["all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
-                 "no-overdue-actions", "mandatory-records"]
+                 "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"]
 
 
 def stage1_evidence():

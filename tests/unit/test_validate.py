@@ -400,10 +400,13 @@ CASES = [
          ["content/clauses/x.yaml:1:11: E408 clause '7.2' (Competence) can never be declared not-applicable "
           "(only requirements that cannot apply within the scope may be excluded (ISO 9001 4.3); "
           "give it a real status)",
+          # the training records mapped to 7.2 contradict the exclusion too (issue 20)
+          "content/clauses/x.yaml:1:11: E422 evidence contradicts the exclusion of clause '7.2': support/training "
+          "is mapped to it (if the requirement applies, give it a real status; if not, map those records elsewhere)",
           "content/clauses/x.yaml:4:11: E408 clause '8.5' cannot be declared not-applicable (it covers 8.5.1 "
           "Control of production and service provision, which can never be excluded) (only requirements that "
           "cannot apply within the scope may be excluded (ISO 9001 4.3); give it a real status)"],
-         "2 errors, 0 warnings"),
+         "3 errors, 0 warnings"),
     Case("E408-resources-never-excludable", {"content/clauses/x.yaml": """\
         - clause: "7.1.3"
           status: not-applicable
@@ -428,12 +431,11 @@ CASES = [
         - clause: "8.3"
           status: not-applicable
           justification: We machine to customer drawings and hold no design responsibility.
-        - clause: "8.4"
+        - clause: "8.5.4"
           status: not-applicable
-          justification: We buy nothing that affects conformity.
+          justification: We only machine parts; nothing is stored or preserved beyond dispatch.
         """},
-         ["content/clauses/operation.yaml:4:11: W102 clause '8.4' (Control of externally provided processes, "
-          "products and services) is rarely excludable "
+         ["content/clauses/operation.yaml:4:11: W102 clause '8.5.4' (Preservation) is rarely excludable "
           "(expect the auditor to challenge this; make the justification specific)"],
          "0 errors, 1 warning", exit=0),
     Case("E409-exclusion-without-scope-document",
@@ -634,6 +636,103 @@ CASES = [
           "evidence/x.yaml:4:43: W107 unknown transition topic 'zz-top' on evidence 'x' (use a key listed in "
           "docs/editions.md, e.g. climate-change)"],
          "0 errors, 2 warnings", exit=0),
+    # ------------------------------------------------------------------ issue 20: the verdict cross-examines
+    Case("E420-exclusion-while-applies-true", {
+        "content/organisation.yaml": "name: Example Works Ltd\napplies:\n  measurement_traceability: true\n",
+        "content/clauses/x.yaml": '- clause: "7.1.5"\n  status: not-applicable\n'
+                                  '  justification: We only use go/no-go gauges checked by eye.\n'},
+         ["content/clauses/x.yaml:1:11: E420 clause '7.1.5' is excluded, but organisation.yaml declares 'applies: "
+          "measurement_traceability: true' (7.1.5.2 Measurement traceability) (a requirement the organisation says "
+          "applies cannot be excluded: give 7.1.5 a real status, or set 'measurement_traceability: false' if it does "
+          "not apply)",
+          "content/clauses/x.yaml:1:11: W102 clause '7.1.5' (Monitoring and measuring resources) is rarely "
+          "excludable (expect the auditor to challenge this; make the justification specific)"],
+         "1 error, 1 warning"),
+    Case("E420-not-when-declared-false", {
+        "content/organisation.yaml": "name: Example Works Ltd\napplies:\n  measurement_traceability: false\n",
+        "content/clauses/x.yaml": '- clause: "7.1.5.2"\n  status: not-applicable\n'
+                                  '  justification: No measurement needs traceability in our scope.\n'},
+         [], "no problems found", exit=0),
+    Case("E421-outsourcing-is-no-exclusion", {
+        "content/clauses/x.yaml": '- clause: "8.5.5"\n  status: not-applicable\n'
+                                  '  justification: Installation and servicing are subcontracted to our distributor.\n'},
+         ["content/clauses/x.yaml:1:11: E421 clause '8.5.5' is excluded because the work is outsourced "
+          "('subcontract') (outsourced processes stay in the QMS and are controlled under 8.4 (ISO 9001 4.3): give "
+          "the clause a real status and map the supplier controls to it)"],
+         "1 error, 0 warnings"),
+    Case("E421-not-for-a-real-reason", {
+        "content/clauses/x.yaml": '- clause: "8.5.5"\n  status: not-applicable\n'
+                                  '  justification: Parts are shipped to the customer; there is no post-delivery work.\n'},
+         [], "no problems found", exit=0),
+    Case("E422-evidence-contradicts-exclusion", {
+        "evidence/design.yaml": 'id: DR-01\ntitle: Design review minutes\nkind: record\nclauses: ["8.3.4", "8.3.5"]\n'
+                                'date: 2026-06-01\n'},
+         ["content/clauses/operation.yaml:1:11: E422 evidence contradicts the exclusion of clause '8.3': DR-01 is "
+          "mapped to it (if the requirement applies, give it a real status; if not, map those records elsewhere)"],
+         "1 error, 0 warnings"),
+    Case("E423-verified-by-not-an-audit", {
+        "evidence/inspection.yaml": 'id: FI-01\ntitle: Final inspection records\nkind: record\nclauses: ["8.6"]\n'
+                                    'date: 2026-10-01\n',
+        "content/clauses/x.yaml": '- clause: "8.6"\n  status: verified\n  verified_by: FI-01\n'
+                                  '- clause: "8.7"\n  status: verified\n  verified_by: performance/internal-audit-2026\n'},
+         ["content/clauses/x.yaml:3:16: E423 verified_by 'FI-01' is not an audit: it is mapped to 8.6, not to 9.2 or "
+          "9.2.2 (name the internal audit record (mapped to 9.2.2) or the certification body's audit that verified it)"],
+         "1 error, 0 warnings"),
+    Case("W160-W161-finding-dates", {
+        "content/findings/x.yaml": """\
+        - id: F-1
+          clauses: ["7.5.3"]
+          grade: minor
+          status: closed
+          raised: 2026-09-22
+          closed: 2026-11-20
+          description: Closed later than the as-of date.
+        - id: F-2
+          clauses: ["7.5.3"]
+          grade: minor
+          status: closed
+          raised: 2026-09-22
+          closed: 2026-10-15
+          description: Verified before it was closed.
+          verification: {date: 2026-10-01, effective: true}
+        - id: F-3
+          clauses: ["7.5.3"]
+          grade: minor
+          status: closed
+          raised: 2026-09-22
+          closed: 2026-10-15
+          description: Verified in the future.
+          verification: {date: 2026-12-01, effective: true}
+        - id: F-4
+          clauses: ["7.5.3"]
+          grade: minor
+          status: closed
+          raised: 2026-09-22
+          closed: 2026-10-15
+          description: Verified in order.
+          verification: {date: 2026-10-20, effective: true}
+        """},
+         ["content/findings/x.yaml:1:3: W160 finding 'F-1' is closed on 2026-11-20, after the as-of date 2026-11-01: "
+          "it counts as open until then (correct the date, or close the finding once it is closed)",
+          "content/findings/x.yaml:8:3: W161 finding 'F-2' verification dated 2026-10-01 is before closed "
+          "2026-10-15: it does not count (verify effectiveness after the corrective action is closed, and date it "
+          "then)",
+          "content/findings/x.yaml:16:3: W161 finding 'F-3' verification dated 2026-12-01 is after the as-of date "
+          "2026-11-01: it does not count yet (record the verification once it has been done)"],
+         "0 errors, 3 warnings", exit=0),
+    Case("W162-window-above-ceiling", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nwindows:\n  "9.2.2": 120\n  "9.3.3": 12\n'
+                                     '  "8.6": 48\n  "8.5.2": 36\n'},
+         ["content/organisation.yaml:3:12: W162 window for clause '9.2.2' is 120 months; the gates use 12, the "
+          "longest a certification body accepts for it (write at most 12, or leave it out for the default)",
+          "content/organisation.yaml:5:10: W162 window for clause '8.6' is 48 months; the gates use 36, the longest "
+          "a certification body accepts for it (write at most 36, or leave it out for the default)"],
+         "0 errors, 2 warnings", exit=0),
+    Case("systemic-minors-not-a-number", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nsystemic_minors: many\n'},
+         ["content/organisation.yaml:2:18: E207 'systemic_minors' must be a whole number from 1 to 99 (write e.g. "
+          "'systemic_minors: 3')"],
+         "1 error, 0 warnings"),
     Case("W106-not-in-2015", {"evidence/planning/risks.yaml": 'id: RR-01\ntitle: Risk register\nkind: record\n'
                                                               'clauses: ["6.1.2"]\n'},
          [], "no problems found", exit=0),
