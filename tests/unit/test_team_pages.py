@@ -344,6 +344,19 @@ def test_template_syntax_in_a_page_is_published_literally(minimal_project, capsy
     assert not (minimal_project / "theme").exists()
 
 
+def test_a_page_never_becomes_a_template_of_the_next_build(minimal_project, capsys):
+    """The review's code execution: a page written over theme/templates/chrome-footer.html had its Jinja run
+    by the next build, on every page. Two builds: neither writes a template, and no page shows 49."""
+    _page(minimal_project, "x.md", "Title: X\nSlug: ../../theme/templates/chrome-footer\n\nRAN {{ 7*7 }}\n")
+    for _ in range(2):
+        code, out = _build(minimal_project, capsys)
+        assert code == 1 and "Traceback" not in out
+    assert not (minimal_project / "theme").exists()
+    (minimal_project / "content" / "pages" / "x.md").unlink()
+    assert _build(minimal_project, capsys)[0] == 0
+    assert "RAN 49" not in (minimal_project / "output" / "index.html").read_text()
+
+
 # ---------------------------------------------------------------- fuzz: slugs and page metadata
 
 _NASTY = st.sampled_from(["/", "\\", ".", "..", "\x00", " ", "\n", ":", "~", "%2e", "\u202e", "ö", "CON", "-", "_",
