@@ -278,7 +278,7 @@ def test_the_writer_turns_a_page_over_a_generated_page_into_an_error(minimal_pro
     code, out = _build(minimal_project, capsys)
     assert code == 1 and "Traceback" not in out
     assert ("content/pages/a.md:1:1: E335 refused to write 'index.html': another page of this build is written "
-            "there") in out
+            "there (report this: a page path the checks let through)") in out.splitlines()
     assert _tree(minimal_project / "output") == before
 
 
@@ -307,14 +307,15 @@ def test_the_writer_refuses_paths_outside_the_output_and_second_writes(tmp_path)
 # ---------------------------------------------------------------- {static} links publish no portal data
 
 def test_a_static_link_to_the_portals_own_data_is_refused(minimal_project, capsys, monkeypatch):
-    finding = next((minimal_project / "content" / "findings").glob("*.yaml")).name
+    finding = "internal-audit-2026.yaml"
+    assert (minimal_project / "content" / "findings" / finding).is_file()
     _page(minimal_project, "a.md", f"Title: A\nSlug: a\n\nSee [it]({{attach}}/findings/{finding}) and "
                                    "[that]({static}/organisation.yaml).\n")
     code, out = _validate(minimal_project, capsys)
     assert code == 1
     assert out[:2] == [
-        f"content/pages/a.md:4:10: E336 link '{{attach}}/findings/{finding}' would publish a file a page may not "
-        "publish: it is the portal's own data (link a published document or page instead)",
+        "content/pages/a.md:4:10: E336 link '{attach}/findings/internal-audit-2026.yaml' would publish a file a page "
+        "may not publish: it is the portal's own data (link a published document or page instead)",
         f"content/pages/a.md:4:{41 + len(finding)}: E336 link '{{static}}/organisation.yaml' would publish a file a "
         "page may not publish: it is the portal's own data (link a published document or page instead)"]
     monkeypatch.setattr(reader, "page_problems", lambda root: [])  # the adapter refuses on its own
