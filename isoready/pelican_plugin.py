@@ -321,28 +321,37 @@ def _file_links(context: dict[str, Any], root: Path) -> list[Diagnostic]:
     outside content/; such links are dropped, so Pelican's static generator never copies their files."""
     content = root / "content"
     diags, bad = [], set()
-    seen: set[int] = set()
-    for key in ("pages", "hidden_pages", "draft_pages", "translations", "hidden_translations", "draft_translations"):
-        for page in context.get(key, []):
-            for each in [page] + list(getattr(page, "translations", []) or []):
-                if id(each) in seen:
-                    continue
-                seen.add(id(each))
-                refused = {link for link in each.get_static_links() if file_link_problem(content, link)}
-                if not refused:
-                    continue
-                bad |= refused
-                source = Path(each.source_path)
-                rel = source.resolve().relative_to(root.resolve()).as_posix()
-                text = source.read_text(encoding="utf-8", errors="replace")
-                found = file_link_problems(rel, text, content, os.path.dirname(source.relative_to(content)))
-                diags += found or [Diagnostic(rel, 1, 1, "E336", f"link to {link!r} would publish a file a page may "
-                                              f"not publish: {file_link_problem(content, link)}",
-                                              "link a published document or page instead") for link in sorted(refused)]
+    every = {id(p): p for key in ("pages", "hidden_pages") for p in context.get(key, []) or []}
+    every.update((id(p), p) for p in _unwritten(context))
+    for each in every.values():
+        refused = {link for link in each.get_static_links() if file_link_problem(content, link)}
+        if not refused:
+            continue
+        bad |= refused
+        source = Path(each.source_path)
+        rel = source.resolve().relative_to(root.resolve()).as_posix()
+        text = source.read_text(encoding="utf-8", errors="replace")
+        folder = os.path.dirname(source.resolve().relative_to(content.resolve()))
+        found = file_link_problems(rel, text, content, folder)
+        diags += found or [Diagnostic(rel, 1, 1, "E336", f"link to {link!r} would publish a file a page may "
+                                      f"not publish: {file_link_problem(content, link)}",
+                                      "link a published document or page instead") for link in sorted(refused)]
     links = context.get("static_links")
     if isinstance(links, set):
         links.difference_update(bad)
     return diags
+
+
+def _unwritten(context: dict[str, Any]) -> list[Any]:
+    found: dict[int, Any] = {}
+    for key in ("draft_pages", "translations", "hidden_translations", "draft_translations"):
+        for page in context.get(key, []) or []:
+            found.setdefault(id(page), page)
+    for key in ("pages", "hidden_pages", "draft_pages"):
+        for page in context.get(key, []) or []:
+            for each in getattr(page, "translations", []) or []:
+                found.setdefault(id(each), each)
+    return list(found.values())
 
 
 def read_content_pages(context: dict[str, Any], root: Path, audience: str,
@@ -352,6 +361,9 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str,
     found, diags = [], []
     rank = audience_rank(audience)
     claimed = {str(p).casefold(): "the portal" for p in taken}
+    for page in _unwritten(context):  # drafts and translations are not written by us, but Pelican would write
+        source = Path(page.source_path)  # one whose metadata names a path (Save_as:): refused all the same
+        diags += _page_problems(page, source, source.resolve().relative_to(root.resolve()).as_posix())
     for page, listed in [(p, True) for p in context.get("pages", [])] + \
                         [(p, False) for p in context.get("hidden_pages", [])]:
         source = Path(page.source_path)

@@ -227,6 +227,18 @@ def test_metadata_that_would_pick_a_path_or_template_is_refused(minimal_project,
     assert code == 1 and expected in built and not (minimal_project / "output").exists()
 
 
+def test_a_draft_that_names_a_path_is_refused_by_the_adapter_too(minimal_project, capsys, monkeypatch):
+    """Pelican writes a draft itself when its metadata names a path (Save_as:), over the dashboard here."""
+    assert _build(minimal_project, capsys)[0] == 0
+    before = _tree(minimal_project / "output")
+    monkeypatch.setattr(reader, "page_problems", lambda root: [])
+    _page(minimal_project, "d.md", "Title: D\nStatus: draft\nSave_as: index.html\n\nPWNED\n")
+    code, out = _build(minimal_project, capsys)
+    assert code == 1 and "Traceback" not in out
+    assert "content/pages/d.md:3:10: E332 'Save_as:' cannot be set by a page" in out
+    assert _tree(minimal_project / "output") == before
+
+
 def test_rest_metadata_is_checked_the_same_way(minimal_project, capsys):
     _page(minimal_project, "p.rst", "P\n#\n\n:slug: ../index\n:template: chrome-footer\n\nText.\n")
     code, out = _validate(minimal_project, capsys)
