@@ -396,6 +396,35 @@ def test_fuzz_validate_accepts_only_one_safe_name(tmp_path_factory, slug, key):
         assert codes == {"E332"}
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_SLUGS, fmt=st.sampled_from(["md", "rst"]))
+def test_fuzz_validate_and_pelicans_readers_agree_on_slugs(tmp_path_factory, value, fmt):
+    """What validate lets through, Pelican's readers (ours: bounded Markdown, safe reST) read as one safe slug:
+    validate's scan of the metadata never misses what the reader will make a path of."""
+    import copy
+
+    from pelican.settings import DEFAULT_CONFIG
+
+    from isoready.pelican_plugin import BoundedMarkdownReader, SafeRstReader
+
+    root = tmp_path_factory.mktemp("r")
+    value = value.replace("\n", " ").replace("\r", " ")
+    if fmt == "md":
+        path = _page(root, "p.md", f"Title: P\nSlug: {value}\n\nText.\n")
+        reader_class = BoundedMarkdownReader
+    else:
+        path = _page(root, "p.rst", f"P\n#\n\n:slug: {value}\n\nText.\n")
+        reader_class = SafeRstReader
+    diags = page_problems(root)
+    try:
+        _, meta = reader_class(copy.deepcopy(DEFAULT_CONFIG)).read(str(path))
+    except Exception:  # Pelican fails the page: the build names it (E101), nothing is written
+        return
+    slug = meta.get("slug")
+    if not any(d.code == "E331" for d in diags) and isinstance(slug, str):
+        assert segment_problem(slug) is None, (value, slug, diags)
+
+
 @pytest.fixture
 def built_minimal(tmp_path: Path) -> Path:
     """The minimal project with a site built (once per test; each example copies it)."""
