@@ -482,14 +482,35 @@ class PortalGenerator(Generator):
         job = current()
         assert job is not None
         out = Path(self.output_path)
+        items = job.pages + list(content_pages(job.content))
+        clashes = _static_clashes(self.context.get("staticfiles", []), items, Path(job.project.root))
+        if clashes:  # before anything is written (Pelican's static generator copies last, over anything)
+            if job.direct:
+                print(report(clashes), flush=True)
+                _fail(f"build stopped: {self.output_path} left unchanged", 1)
+            raise PageError(clashes)
         if job.direct and out.exists():  # checked ours in initialized; emptied only now that nothing can stop us,
             shutil.rmtree(out)  # so no page of an earlier build (another audience) remains
             out.mkdir()
         if not isinstance(writer, PortalWriter):  # another plugin's writer: ours still writes our pages
             writer = PortalWriter(self.output_path, settings=self.settings)
-        items = job.pages + list(content_pages(job.content))
         job.get_template = self.get_template
         job.written.extend(writer.write_pages(items, job.shared, self.get_template, job.plan))
+
+
+def _static_clashes(statics: Any, items: list[Page], root: Path) -> list[Diagnostic]:
+    """E333 for a file STATIC_PATHS (or a {static} link) would copy over a page or into the theme's folder."""
+    pages = {p.path.casefold() for p in items}
+    found = []
+    for sc in statics:
+        target = str(getattr(sc, "save_as", "") or "").replace(os.sep, "/")
+        key = target.casefold()
+        if key in pages or key == "theme" or key.startswith("theme/"):
+            source = Path(sc.source_path)
+            rel = source.resolve().relative_to(root.resolve()).as_posix() if source.is_absolute() else str(source)
+            found.append(Diagnostic(rel, 1, 1, "E333", f"static file would replace {target}, which the portal "
+                                    "writes", "rename it, or move it to another folder of STATIC_PATHS"))
+    return found
 
 
 def get_generators(pelican: Any) -> type:

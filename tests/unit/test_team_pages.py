@@ -294,6 +294,23 @@ def test_the_writer_turns_a_page_over_a_generated_page_into_an_error(minimal_pro
     assert _tree(minimal_project / "output") == before
 
 
+def test_a_static_file_never_replaces_a_generated_page_or_a_theme_file(minimal_project, capsys):
+    """STATIC_PATHS copies files last, over anything: one named like a record's page or a theme file stops the
+    build instead."""
+    assert _build(minimal_project, capsys)[0] == 0
+    before = _tree(minimal_project / "output")
+    (minimal_project / "pelicanconf.py").write_text('STATIC_PATHS = ["clauses.html", "theme"]\n')
+    (minimal_project / "content" / "clauses.html").write_text("PWNED")
+    (minimal_project / "content" / "theme" / "css").mkdir(parents=True)
+    (minimal_project / "content" / "theme" / "css" / "portal.css").write_text("PWNED")
+    code, out = _build(minimal_project, capsys)
+    assert code == 1 and "Traceback" not in out
+    assert ("content/clauses.html:1:1: E333 static file would replace clauses.html, which the portal writes "
+            "(rename it, or move it to another folder of STATIC_PATHS)") in out.splitlines()
+    assert "content/theme/css/portal.css:1:1: E333 static file would replace theme/css/portal.css" in out
+    assert _tree(minimal_project / "output") == before
+
+
 def test_the_writer_refuses_paths_outside_the_output_and_second_writes(tmp_path):
     out = tmp_path / "site"
     out.mkdir()
