@@ -85,7 +85,6 @@ FORCED: dict[str, Any] = {
 }
 #: set by the build, not by pelicanconf.py: silently replaced
 BUILD_SET = ("PATH", "OUTPUT_PATH", "THEME", "THEME_TEMPLATES_OVERRIDES", "THEME_STATIC_PATHS", "PLUGINS")
-#: STATIC_PATHS may add files from content/, but never the portal's own data (teampages.PROTECTED_CONTENT)
 
 
 @dataclass
@@ -305,6 +304,14 @@ class SafeRstReader(RstReader):
         return as_plain(text), metadata
 
 
+def _rel(source: Path, root: Path) -> str:
+    """A page's path for a diagnostic: relative to the project where it can be."""
+    try:
+        return source.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(source)
+
+
 def _page_problems(page: Any, source: Path, rel: str) -> list[Diagnostic]:
     """The rules validate applies (teampages), applied again to what Pelican read: its metadata and its slug."""
     items = [(key, str(value), *key_position(source, key)) for key, value in page.metadata.items()
@@ -329,9 +336,9 @@ def _file_links(context: dict[str, Any], root: Path) -> list[Diagnostic]:
             continue
         bad |= refused
         source = Path(each.source_path)
-        rel = source.resolve().relative_to(root.resolve()).as_posix()
+        rel = _rel(source, root)
         text = source.read_text(encoding="utf-8", errors="replace")
-        folder = os.path.dirname(source.resolve().relative_to(content.resolve()))
+        folder = os.path.dirname(os.path.relpath(source.resolve(), content.resolve()))
         found = file_link_problems(rel, text, content, folder)
         diags += found or [Diagnostic(rel, 1, 1, "E336", f"link to {link!r} would publish a file a page may "
                                       f"not publish: {file_link_problem(content, link)}",
@@ -363,7 +370,7 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str,
     claimed = {str(p).casefold(): "the portal" for p in taken}
     for page in _unwritten(context):  # drafts and translations are not written by us, but Pelican would write
         source = Path(page.source_path)  # one whose metadata names a path (Save_as:): refused all the same
-        diags += _page_problems(page, source, source.resolve().relative_to(root.resolve()).as_posix())
+        diags += _page_problems(page, source, _rel(source, root))
     for page, listed in [(p, True) for p in context.get("pages", [])] + \
                         [(p, False) for p in context.get("hidden_pages", [])]:
         source = Path(page.source_path)
@@ -468,7 +475,7 @@ class PortalGenerator(Generator):
         diags = _file_links(self.context, root)
         content, more = read_content_pages(self.context, root, job.site.audience,
                                            audience_redactor(job.project, job.site.audience),
-                                           taken=[p.path for p in job.pages] + ["theme"])
+                                           taken=[p.path for p in job.pages])
         diags += more
         if errors(diags):
             if job.direct:
@@ -507,8 +514,7 @@ def _static_clashes(statics: Any, items: list[Page], root: Path) -> list[Diagnos
         key = target.casefold()
         if key in pages or key == "theme" or key.startswith("theme/"):
             source = Path(sc.source_path)
-            rel = source.resolve().relative_to(root.resolve()).as_posix() if source.is_absolute() else str(source)
-            found.append(Diagnostic(rel, 1, 1, "E333", f"static file would replace {target}, which the portal "
+            found.append(Diagnostic(_rel(source, root), 1, 1, "E333", f"static file would replace {target}, which the portal "
                                     "writes", "rename it, or move it to another folder of STATIC_PATHS"))
     return found
 

@@ -222,7 +222,8 @@ def page_problems(root: Path) -> list[Diagnostic]:
                 data = fh.read(limit + 1)
         except OSError:
             continue
-        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        # as Pelican (pelican_open drops a BOM) and Python-Markdown (line ends, tabs) see the text
+        text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         if path.name.lower().endswith(RST_SUFFIXES):
             if len(data) > limit:
                 found.append(Diagnostic(rel, 1, 1, "W108", f"page will be shown as plain text: it is over the "
@@ -240,7 +241,7 @@ def page_problems(root: Path) -> list[Diagnostic]:
                                             "a page may not read files or insert raw HTML",
                                             "write the text into the page, or link to a published document"))
         else:
-            meta = markdown_metadata(text)
+            meta = markdown_metadata(text.expandtabs(4))
         found += metadata_problems(rel, meta)
         found += file_link_problems(rel, text, root / "content", os.path.dirname(path.relative_to(root / "content")))
         slug = next((v.strip() for k, v, *_ in meta if k == "slug"), None)

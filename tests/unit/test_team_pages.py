@@ -389,7 +389,7 @@ def test_a_page_never_becomes_a_template_of_the_next_build(minimal_project, caps
 
 # ---------------------------------------------------------------- fuzz: slugs and page metadata
 
-_NASTY = st.sampled_from(["/", "\\", ".", "..", "\x00", " ", "\n", ":", "~", "%2e", "\u202e", "ö", "CON", "-", "_",
+_NASTY = st.sampled_from(["/", "\\", "\t", ".", "..", "\x00", " ", "\n", ":", "~", "%2e", "\u202e", "ö", "CON", "-", "_",
                           "a", "Z", "9", "index", "theme", "evidence", "{{", "}}", "html"])
 _SLUGS = st.lists(_NASTY, min_size=1, max_size=8).map("".join) | st.text(max_size=20)
 
