@@ -48,7 +48,8 @@ from .model import AUDIENCES, audience_rank
 from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page, Planner, Written,
                      WriteRefused, content_pages, render_pages, theme_dirs)
 from .teampages import (PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES, SAFE_DOCUTILS, file_link_problem,
-                        file_link_problems, key_position, metadata_problems, rst_head_fields, segment_problem)
+                        file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
+                        segment_problem)
 from .text import as_plain, markdown_limit, markdown_problem, sanitise
 
 PLUGIN = "isoready.pelican_plugin"
@@ -280,7 +281,8 @@ class BoundedMarkdownReader(MarkdownReader):
 class SafeRstReader(RstReader):
     """Pelican's reStructuredText reader, reading no file: SAFE_DOCUTILS applied after the project's
     DOCUTILS_SETTINGS (so pelicanconf.py cannot turn file insertion or raw HTML back on). A page over the
-    Markdown size limit is shown as plain text, like a Markdown page (validation warns, W108)."""
+    Markdown size limit or indented too deep for docutils' recursion (teampages.rst_problem) is shown as plain
+    text, like a Markdown page (validation warns, W108)."""
 
     def _get_publisher(self, source_path: str) -> Any:
         settings = self.settings
@@ -295,8 +297,11 @@ class SafeRstReader(RstReader):
         limit = markdown_limit()
         with open(source_path, "rb") as fh:
             data = fh.read(limit + 1)
-        if len(data) <= limit:
-            return super().read(source_path)
+        if not rst_problem(data, limit):
+            try:
+                return super().read(source_path)
+            except RecursionError:  # deeper than the check foresaw: plain text all the same
+                pass
         text = Path(source_path).read_text(encoding="utf-8", errors="replace")
         metadata = {key.lower(): self.process_metadata(key.lower(), value.strip())
                     for _, key, value in rst_head_fields(text)}

@@ -225,10 +225,12 @@ def page_problems(root: Path) -> list[Diagnostic]:
         # as Pelican (pelican_open drops a BOM) and Python-Markdown (line ends, tabs) see the text
         text = data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         if path.name.lower().endswith(RST_SUFFIXES):
-            if len(data) > limit:
-                found.append(Diagnostic(rel, 1, 1, "W108", f"page will be shown as plain text: it is over the "
-                                        f"{limit:,}-byte limit for a page", "split the page, or raise "
-                                        "--max-markdown-bytes"))
+            problem = rst_problem(data, limit)
+            if problem:
+                why, line = problem
+                found.append(Diagnostic(rel, line, 1, "W108", f"page will be shown as plain text: {why}",
+                                        "split the page, or raise the limit with --max-markdown-bytes"
+                                        if line == 1 and "limit" in why else "nest lists and quotes less deeply"))
                 meta = [(k.lower(), v.strip(), n, 1) for n, k, v in rst_head_fields(text)]
             else:
                 try:
@@ -270,6 +272,28 @@ def key_position(path: Path, key: str) -> tuple[int, int]:
     except OSError:
         pass
     return 1, 1
+
+
+MAX_RST_DEPTH = 16  # indentation levels; docutils recurses once per level (300 levels overflow the stack)
+
+
+def rst_problem(data: bytes, limit: int) -> Optional[tuple[str, int]]:
+    """Why a reST page cannot be rendered in bounded time and depth, and the line (None: it can): over the size
+    limit, or indented more levels deep than MAX_RST_DEPTH. Linear in the text."""
+    if len(data) > limit:
+        return f"it is over the {limit:,}-byte limit for a page", 1
+    stack = [0]
+    for n, line in enumerate(data.decode("utf-8", "replace").expandtabs(8).splitlines(), 1):
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        while len(stack) > 1 and indent < stack[-1]:
+            stack.pop()
+        if indent > stack[-1]:
+            stack.append(indent)
+            if len(stack) - 1 > MAX_RST_DEPTH:
+                return f"it is indented more than {MAX_RST_DEPTH} levels deep", n
+    return None
 
 
 def rst_head_fields(text: str) -> Iterator[tuple[int, str, str]]:

@@ -150,6 +150,30 @@ def test_the_rest_reader_reads_no_file_even_when_validate_is_bypassed_and_pelica
     assert b"extraheader" not in everything and b"LEAK_TOKEN" not in everything
 
 
+def test_a_rest_page_too_deep_or_too_large_is_shown_as_plain_text_with_a_warning(minimal_project, capsys):
+    """Bounded as the Markdown reader is: 300 nested list levels overflowed docutils' recursion (the page
+    vanished without a word); over the size limit, a page is not parsed at all."""
+    deep = "Deep\n####\n\n:slug: deep\n\n" + "".join("  " * i + f"- level{i}\n\n" for i in range(300))
+    _page(minimal_project, "deep.rst", deep)
+    code, out = _validate(minimal_project, capsys)
+    assert (code, out) == (0, [
+        "content/pages/deep.rst:40:1: W108 page will be shown as plain text: it is indented more than 16 levels "
+        "deep (nest lists and quotes less deeply)", "0 errors, 1 warning"])
+    code, built = _build(minimal_project, capsys)
+    assert code == 0 and "Traceback" not in built
+    page = (minimal_project / "output" / "pages" / "deep.html").read_text()
+    assert "level0" in page and "level299" in page and "<li>" not in page[page.index("<main"):]
+    (minimal_project / "content" / "pages" / "deep.rst").unlink()
+    _page(minimal_project, "big.rst", "Big\n###\n\n:slug: big\n\n" + "Some *text*.\n\n" * 20)
+    code = main(["validate", "--root", str(minimal_project), *AS_OF, "--max-markdown-bytes", "200"])
+    assert (code, capsys.readouterr().out.splitlines()) == (0, [
+        "content/pages/big.rst:1:1: W108 page will be shown as plain text: it is over the 200-byte limit for a page "
+        "(split the page, or raise the limit with --max-markdown-bytes)", "0 errors, 1 warning"])
+    assert main(["build", "--root", str(minimal_project), *AS_OF, "--max-markdown-bytes", "200"]) == 0
+    page = (minimal_project / "output" / "pages" / "big.html").read_text()
+    assert "Some *text*." in page and "<em>" not in page
+
+
 # ---------------------------------------------------------------- Slug: and the metadata that becomes a path
 
 ATTACKS = ["../index", "../evidence/x", "../../../../x", "../../theme/templates/chrome-footer"]
