@@ -49,6 +49,14 @@ CODES: dict[str, str] = {
     "E322": "name with an invisible format character",
     "E323": "name longer than 255 bytes",
     "E324": "two pages need the same path",
+    # team-written pages (content/pages)
+    "E330": "reStructuredText directive that reads a file or inserts raw HTML",
+    "E331": "page slug or language that is not one safe name",
+    "E332": "page metadata that would choose its path or template",
+    "E333": "page that would replace another page or a generated file",
+    "E334": "unknown page status",
+    "E335": "a write outside the output folder or a second write to one path",
+    "E336": "page link that would publish a file that is not the team's to publish",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",

@@ -37,7 +37,7 @@ from markdown import Markdown
 from markupsafe import Markup
 from pelican import Pelican, signals
 from pelican.generators import Generator
-from pelican.readers import MarkdownReader
+from pelican.readers import MarkdownReader, RstReader
 from pelican.settings import get_settings_from_file, read_settings
 from pelican.utils import pelican_open
 from pelican.writers import Writer
@@ -47,13 +47,17 @@ from .diagnostics import Diagnostic, errors, one_of, report
 from .model import AUDIENCES, audience_rank
 from .redact import redact_name
 from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page, Planner, Written,
-                     content_pages, render_pages, theme_dirs)
-from .text import as_plain, markdown_problem, sanitise
+                     WriteRefused, content_pages, render_pages, theme_dirs)
+from .teampages import (PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES, SAFE_DOCUTILS, file_link_problem,
+                        file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
+                        segment_problem)
+from .text import as_plain, markdown_limit, markdown_problem, sanitise
 
 PLUGIN = "isoready.pelican_plugin"
 REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
 PAGE_URL = "pages/{slug}.html"
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader
+PAGE_SUFFIXES = MARKDOWN_SUFFIXES + RST_SUFFIXES  # and its reStructuredText reader
 CONF = "pelicanconf.py"
 
 #: Settings every portal build needs, whatever pelicanconf.py says (docs/pelican.md explains each).
@@ -83,8 +87,6 @@ FORCED: dict[str, Any] = {
 }
 #: set by the build, not by pelicanconf.py: silently replaced
 BUILD_SET = ("PATH", "OUTPUT_PATH", "THEME", "THEME_TEMPLATES_OVERRIDES", "THEME_STATIC_PATHS", "PLUGINS")
-#: STATIC_PATHS may add files from content/, but never the portal's own data
-PROTECTED_CONTENT = ("organisation.yaml", "clauses", "findings", "pages")
 
 
 @dataclass
@@ -277,15 +279,119 @@ class BoundedMarkdownReader(MarkdownReader):
         return as_plain(body), metadata
 
 
+class SafeRstReader(RstReader):
+    """Pelican's reStructuredText reader, reading no file: SAFE_DOCUTILS applied after the project's
+    DOCUTILS_SETTINGS (so pelicanconf.py cannot turn file insertion or raw HTML back on). A page over the
+    Markdown size limit or indented too deep for docutils' recursion (teampages.rst_problem) is shown as plain
+    text, like a Markdown page (validation warns, W108)."""
+
+    def _get_publisher(self, source_path: str) -> Any:
+        settings = self.settings
+        self.settings = {**settings, "DOCUTILS_SETTINGS": {**(settings.get("DOCUTILS_SETTINGS") or {}),
+                                                           **SAFE_DOCUTILS}}
+        try:
+            return super()._get_publisher(source_path)
+        finally:
+            self.settings = settings
+
+    def read(self, source_path: str) -> tuple[str, dict]:
+        limit = markdown_limit()
+        with open(source_path, "rb") as fh:
+            data = fh.read(limit + 1)
+        if not rst_problem(data, limit):
+            try:
+                return super().read(source_path)
+            except RecursionError:  # deeper than the check foresaw: plain text all the same
+                pass
+        text = Path(source_path).read_text(encoding="utf-8", errors="replace")
+        metadata = {key.lower(): self.process_metadata(key.lower(), value.strip())
+                    for _, key, value in rst_head_fields(text)}
+        metadata.setdefault("title", next((line.strip() for line in text.splitlines() if line.strip()), "Untitled"))
+        return as_plain(text), metadata
+
+
+def _rel(source: Path, root: Path) -> str:
+    """A page's path for a diagnostic: relative to the project where it can be."""
+    try:
+        return source.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(source)
+
+
+def _page_problems(page: Any, source: Path, rel: str) -> list[Diagnostic]:
+    """The rules validate applies (teampages), applied again to what Pelican read: its metadata and its slug."""
+    items = [(key, str(value), *key_position(source, key)) for key, value in page.metadata.items()
+             if key in ("slug", "lang", "status") or key in REFUSED_KEYS]
+    diags = metadata_problems(rel, items)
+    if "slug" not in page.metadata and segment_problem(str(getattr(page, "slug", "") or "")):
+        diags.append(Diagnostic(rel, 1, 1, "E331", f"the slug made from the title ({getattr(page, 'slug', '')!r}) "
+                                "is not one safe name", "add a 'Slug:' line, like 'Slug: audit-logistics'"))
+    return diags
+
+
+def _file_links(context: dict[str, Any], root: Path) -> list[Diagnostic]:
+    """E336 for every {static}/{attach} link of a page that would publish the portal's own data or a file
+    outside content/; such links are dropped, so Pelican's static generator never copies their files."""
+    content = root / "content"
+    diags, bad = [], set()
+    every = {id(p): p for key in ("pages", "hidden_pages") for p in context.get(key, []) or []}
+    every.update((id(p), p) for p in _unwritten(context))
+    for each in every.values():
+        refused = {link for link in each.get_static_links() if file_link_problem(content, link)}
+        if not refused:
+            continue
+        bad |= refused
+        source = Path(each.source_path)
+        rel = _rel(source, root)
+        text = source.read_text(encoding="utf-8", errors="replace")
+        folder = os.path.dirname(os.path.relpath(source.resolve(), content.resolve()))
+        found = file_link_problems(rel, text, content, folder)
+        diags += found or [Diagnostic(rel, 1, 1, "E336", f"link to {link!r} would publish a file a page may "
+                                      f"not publish: {file_link_problem(content, link)}",
+                                      "link a published document or page instead") for link in sorted(refused)]
+    links = context.get("static_links")
+    if isinstance(links, set):
+        links.difference_update(bad)
+    return diags
+
+
+def _unwritten(context: dict[str, Any]) -> list[Any]:
+    found: dict[int, Any] = {}
+    for key in ("draft_pages", "translations", "hidden_translations", "draft_translations"):
+        for page in context.get(key, []) or []:
+            found.setdefault(id(page), page)
+    for key in ("pages", "hidden_pages", "draft_pages"):
+        for page in context.get(key, []) or []:
+            for each in getattr(page, "translations", []) or []:
+                found.setdefault(id(each), each)
+    return list(found.values())
+
+
 def read_content_pages(context: dict[str, Any], root: Path, audience: str,
-                       redact: Any = None) -> tuple[list[ContentPage], list[Diagnostic]]:
-    """Pelican's pages (read by its reader and page generator) as ContentPages in this build's audience."""
+                       redact: Any = None, taken: Any = ()) -> tuple[list[ContentPage], list[Diagnostic]]:
+    """Pelican's pages (read by its reader and page generator) as ContentPages in this build's audience.
+    ``taken``: the paths the portal's own pages use (a team page may never replace one)."""
     found, diags = [], []
     rank = audience_rank(audience)
+    claimed = {str(p).casefold(): "the portal" for p in taken}
+    for page in _unwritten(context):  # drafts and translations are not written by us, but Pelican would write
+        source = Path(page.source_path)  # one whose metadata names a path (Save_as:): refused all the same
+        diags += _page_problems(page, source, _rel(source, root))
     for page, listed in [(p, True) for p in context.get("pages", [])] + \
                         [(p, False) for p in context.get("hidden_pages", [])]:
         source = Path(page.source_path)
         rel = source.resolve().relative_to(root.resolve()).as_posix() if source.is_absolute() else str(source)
+        problems = _page_problems(page, source, rel)
+        if problems:
+            diags += problems
+            continue
+        url = PAGE_URL.format(slug=page.slug)
+        other = claimed.setdefault(url.casefold(), rel)
+        if other != rel:
+            line, col = key_position(source, "slug")
+            diags.append(Diagnostic(rel, line, col, "E333", f"page would replace {url}, which {other} writes too "
+                                    "(in some letter case)", "give each page its own Slug:"))
+            continue
         wanted = str(page.metadata.get("audience", "auditor")).strip().lower()
         if wanted not in AUDIENCES:
             line, col = _line_of(source, "audience")
@@ -303,7 +409,7 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str,
             for p in context.get(key, [])}
     folder = root / "content" / "pages"
     for source in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if source.suffix.lower() in MARKDOWN_SUFFIXES and source.is_file() and source.resolve() not in read:
+        if source.suffix.lower() in PAGE_SUFFIXES and source.is_file() and source.resolve() not in read:
             rel = source.relative_to(root).as_posix()
             if not _has_key(source, "title"):
                 diags.append(Diagnostic(rel, 1, 1, "E202", "page has no 'Title:' line, so it cannot be published",
@@ -348,7 +454,11 @@ class PortalWriter(Writer):
 
     def write_pages(self, items: list[Page], shared: dict[str, Any], get_template: Any,
                     plan: Optional[Planner] = None) -> list[Written]:
-        written = render_pages(items, shared, get_template, Path(self.output_path), plan)
+        try:
+            written = render_pages(items, shared, get_template, Path(self.output_path), plan)
+        except WriteRefused as exc:  # the writer's guard: never a silent overwrite, never outside the output
+            raise PageError([Diagnostic(exc.source or exc.path, 1, 1, "E335", str(exc),
+                                        "report this: a page path the checks let through")]) from None
         for w in written:
             signals.content_written.send(os.path.join(self.output_path, w.path), context=shared)
         return written
@@ -368,8 +478,12 @@ class PortalGenerator(Generator):
             raise RuntimeError("isoready's generator ran without a prepared site")
         from .redact import audience_redactor
 
-        content, diags = read_content_pages(self.context, Path(job.project.root), job.site.audience,
-                                            audience_redactor(job.project, job.site.audience))
+        root = Path(job.project.root)
+        diags = _file_links(self.context, root)
+        content, more = read_content_pages(self.context, root, job.site.audience,
+                                           audience_redactor(job.project, job.site.audience),
+                                           taken=[p.path for p in job.pages])
+        diags += more
         if errors(diags):
             if job.direct:
                 print(report(diags), flush=True)
@@ -382,14 +496,34 @@ class PortalGenerator(Generator):
         job = current()
         assert job is not None
         out = Path(self.output_path)
+        items = job.pages + list(content_pages(job.content))
+        clashes = _static_clashes(self.context.get("staticfiles", []), items, Path(job.project.root))
+        if clashes:  # before anything is written (Pelican's static generator copies last, over anything)
+            if job.direct:
+                print(report(clashes), flush=True)
+                _fail(f"build stopped: {self.output_path} left unchanged", 1)
+            raise PageError(clashes)
         if job.direct and out.exists():  # checked ours in initialized; emptied only now that nothing can stop us,
             shutil.rmtree(out)  # so no page of an earlier build (another audience) remains
             out.mkdir()
         if not isinstance(writer, PortalWriter):  # another plugin's writer: ours still writes our pages
             writer = PortalWriter(self.output_path, settings=self.settings)
-        items = job.pages + list(content_pages(job.content))
         job.get_template = self.get_template
         job.written.extend(writer.write_pages(items, job.shared, self.get_template, job.plan))
+
+
+def _static_clashes(statics: Any, items: list[Page], root: Path) -> list[Diagnostic]:
+    """E333 for a file STATIC_PATHS (or a {static} link) would copy over a page or into the theme's folder."""
+    pages = {p.path.casefold() for p in items}
+    found = []
+    for sc in statics:
+        target = str(getattr(sc, "save_as", "") or "").replace(os.sep, "/")
+        key = target.casefold()
+        if key in pages or key == "theme" or key.startswith("theme/"):
+            source = Path(sc.source_path)
+            found.append(Diagnostic(_rel(source, root), 1, 1, "E333", f"static file would replace {target}, which the portal "
+                                    "writes", "rename it, or move it to another folder of STATIC_PATHS"))
+    return found
 
 
 def get_generators(pelican: Any) -> type:
@@ -401,10 +535,13 @@ def get_writer(pelican: Any) -> type:
 
 
 def _bounded_readers(readers: Any) -> None:
-    """Team-written pages are read by BoundedMarkdownReader wherever Pelican's own Markdown reader would be."""
+    """Team-written pages are read by BoundedMarkdownReader and SafeRstReader wherever Pelican's own Markdown
+    and reStructuredText readers would be (a plugin's other reader for those suffixes is replaced too)."""
     for ext, cls in list(readers.reader_classes.items()):
-        if cls is MarkdownReader:
+        if cls is MarkdownReader or ext in ("md", "markdown", "mkd", "mdown"):
             readers.reader_classes[ext] = BoundedMarkdownReader
+        elif cls is RstReader or ext == "rst":
+            readers.reader_classes[ext] = SafeRstReader
 
 
 def register() -> None:

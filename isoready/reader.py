@@ -22,6 +22,7 @@ from .model import Assessment, Catalog, Evidence, Finding, Organisation
 from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, assessments_from_file,
                       evidence_from_file, findings_from_file, markdown_documents, markdown_pages, organisation_from,
                       realpath)
+from .teampages import page_problems
 from .text import MAX_MARKDOWN_BYTES, markdown_limit
 
 PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more than parsing in one process
@@ -60,6 +61,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         organisation = read_organisation(root, catalog, max_bytes, out)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out)
     out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108: read every time
+    out.items.extend(page_problems(root))  # team pages: metadata never a path, reST never reads a file
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
         items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)

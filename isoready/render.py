@@ -12,7 +12,9 @@ same bytes: SITEURL is the page's relative path to the site root.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -142,11 +144,63 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
         chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
 
 
-def write_bytes(out: Path, rel: str, data: bytes) -> Written:
+class WriteRefused(Exception):
+    """The writer's guard, as Pelican's own Writer has one: a path outside the output folder or a second
+    write to one path is refused, never carried out. The checks before rendering (teampages, validate) should
+    make it unreachable; reaching it is a bug, reported as a clear error (E335) instead of a silent overwrite."""
+
+    def __init__(self, path: str, why: str, source: str = "") -> None:
+        super().__init__(f"refused to write {path!r}: {why}")
+        self.path, self.why, self.source = path, why, source
+
+    def __reduce__(self) -> Any:  # crosses the fork pool's pipe intact
+        return (WriteRefused, (self.path, self.why, self.source))
+
+
+def unsafe_path(rel: str) -> Optional[str]:
+    """Why ``rel`` is not a relative path inside the output folder (None: it is)."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or any(p in ("", ".", "..") for p in parts):
+        return "it is not a relative path inside the output folder"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _inside(base: str, parent: str) -> bool:
+    real = os.path.realpath(parent)
+    return real == base or real.startswith(base + os.sep)
+
+
+def write_bytes(out: Path, rel: str, data: bytes, source: str = "") -> Written:
+    """Write one new file of the site: refused (WriteRefused) outside ``out`` (also through a symlink) and
+    where a file already is (a second write to one path)."""
+    why = unsafe_path(rel)
+    if why:
+        raise WriteRefused(rel, why, source)
     target = out / rel
+    base = os.path.realpath(out)
+    if not _inside(base, os.path.join(base, os.path.dirname(rel))):
+        raise WriteRefused(rel, "it leads outside the output folder through a symlink", source)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except FileExistsError:
+        raise WriteRefused(rel, "the build has written that path already", source) from None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
     return Written(rel, len(data), hashlib.sha256(data).hexdigest())
+
+
+def check_targets(items: Sequence[Page]) -> None:
+    """Before anything is rendered: every page's path is inside the output folder and written once."""
+    seen: set[str] = set()
+    for page in items:
+        model = page.context.get("page")
+        source = model.source if isinstance(model, ContentPage) else ""
+        why = unsafe_path(page.path) or ("another page of this build is written there" if page.path in seen else None)
+        if why:
+            raise WriteRefused(page.path, why, source)
+        seen.add(page.path)
 
 
 #: given a page and the shared context's key: its fingerprint (None: not reusable) and, when the previous
@@ -170,7 +224,9 @@ def _render_range(bounds: tuple[int, int]) -> list[Written]:
             if reused is not None:
                 done.append(reused)
                 continue
-        written = write_bytes(out, page.path, render_page(page, get_template, shared))
+        model = page.context.get("page")
+        written = write_bytes(out, page.path, render_page(page, get_template, shared),
+                              model.source if isinstance(model, ContentPage) else "")
         done.append(replace(written, fingerprint=fingerprint) if fingerprint else written)
     return done
 
@@ -195,6 +251,7 @@ def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template:
     fingerprinting and linking run in the workers too.
     """
     items = list(items)
+    check_targets(items)
     _CHROME.clear()
     _JOB.update(out=out, shared=shared, get_template=get_template, pages=items, plan=plan, key=shared_key(shared))
     try:

@@ -1911,11 +1911,17 @@ class _Builder:
         for reg in _register(evidence, self.hidden_ev):
             title = "Evidence register" + (f", page {reg.number}" if reg.number > 1 else "")
             pages.append(PageView(reg.url, "register", title, "evidence", reg))
+        doc_at: dict[str, int] = {}  # a Markdown document two records share is one page (the writer refuses two)
         for ev in evidence:
             pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
             if ev.document and ev.document.page_url:
-                pages.append(PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
-                                      DocumentPageView(ev, ev.document), markdown=ev.document.source))
+                view = PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
+                                DocumentPageView(ev, ev.document), markdown=ev.document.source)
+                if view.path in doc_at:
+                    pages[doc_at[view.path]] = view  # the last record's, as when it overwrote the first's
+                else:
+                    doc_at[view.path] = len(pages)
+                    pages.append(view)
         pages += [
             PageView("gaps.html", "gaps", "Gap report", "gaps", self.gaps()),
             PageView("findings.html", "findings", "Findings", "findings", self.findings_page(findings)),

@@ -963,7 +963,7 @@ def test_every_code_is_asserted() -> None:
     here = Path(__file__).parent
     text = "".join((here / name).read_text(encoding="utf-8") for name in ("test_validate.py", "test_cli.py",
                                                                            "test_names.py", "test_outputs.py",
-                                                                           "test_git_hostile.py"))
+                                                                           "test_git_hostile.py", "test_team_pages.py"))
     asserted = {a or b for a, b in CODE_IN_LINE.findall(text)}
     assert sorted(set(CODES) - asserted) == []
     assert sorted(asserted - set(CODES)) == []
