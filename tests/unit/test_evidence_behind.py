@@ -281,3 +281,18 @@ def test_the_new_reasons_reach_readiness_json(demo: Path) -> None:
     assert stage2["evidence-behind-every-clause"]["name"] == "Evidence of its own behind every applicable clause"
     assert stage2["management-review"]["code"] == "review-inputs-unknown"
     assert stage2["documents-current"]["code"] == "gate-documents-current"
+
+
+# --------------------------------------------------------------------------- the demo shows a systemic failure
+
+
+def test_the_demo_shows_three_open_minors_against_7_1_5_1_as_systemic(demo: Path) -> None:
+    """Issue 20 "Where the verdict is shown": the demo carries one systemic-minor case; stage 1 still passes."""
+    _, r = judge(demo, DEMO_AS_OF)
+    c = r.clauses["7.1.5.1"]
+    assert "systemic" in codes(c)
+    assert ("systemic failure: 3 open minor findings against 7.1.5.1 (IA-2026-03, IA-2026-06, IA-2026-07); 3 or "
+            "more against one requirement count as a major") in sentences(c)
+    check = item(r.gates["stage2"], "no-open-major")
+    assert not check.passed and "7.1.5.1" in check.clauses
+    assert r.gates["stage1"].passed and not r.gates["stage2"].passed  # the demo's story
