@@ -214,6 +214,7 @@ class Evidence:
     topics: tuple[str, ...] = ()  # transition topic keys the record addresses
     approved_by: Optional[str] = None  # for documents: who approved this version
     approved: Optional[date] = None  # ... and when
+    inputs_loc: Loc = NOWHERE  # where inputs is written
 
     def is_stale(self, as_of: date) -> bool:
         return self.review_by is not None and self.review_by < as_of
