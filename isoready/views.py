@@ -895,6 +895,11 @@ REVIEW_INPUT_WORDS = {
     "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
     "improvement": "opportunities for improvement (f)",
 }
+#: what a leaf lacks, in the stage 2 evidence-behind-every-clause check (assess.UNEVIDENCED)
+UNEVIDENCED_WORDS = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
+                     "review-inputs-no-review": "no management review in the window",
+                     "review-inputs-unknown": "review inputs not listed",
+                     "review-inputs-missing": "review inputs missing"}
 LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
                "finding-due": "corrective action falls due", "target": "target date passes"}
 
@@ -1092,12 +1097,9 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
             return plural(len(r.findings), "area of concern") + " from the certification body still open"
         return f"area(s) of concern from the certification body still open: {_ids(r.findings)}"
     if code == "gate-evidence-missing":
-        what = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
-                "review-inputs-no-review": "no management review in the window",
-                "review-inputs-unknown": "review inputs not listed", "review-inputs-missing": "review inputs missing"}
         leaves = tuple(dict.fromkeys(n for n, _ in p["leaves"]))
         return (f"{len(leaves)} of {p['total']} applicable clauses without evidence behind them: "
-                + _ids(f"{n} ({what[c]})" for n, c in p["leaves"]))
+                + _ids(f"{n} ({UNEVIDENCED_WORDS[c]})" for n, c in p["leaves"]))
     if code == "gate-evidence-behind":
         return f"every one of the {p['count']} applicable clauses has evidence of its own behind it"
     if code == "gate-documents-lapsed":
