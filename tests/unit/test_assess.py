@@ -293,7 +293,8 @@ def test_closed_ofi_has_no_effect_and_a_closed_nonconformity_without_verificatio
     ofi = project(assessments=[a("7.4")], evidence=[ev("comms", clauses=["7.4"])],
                   findings=[finding("GA-1", ["7.4"], "ofi", "closed", closed=date(2026, 10, 1))])
     assert assess(ofi, AS_OF).clauses["7.4"].state == "ready"
-    major = project(assessments=[a("7.4"), a("10")], evidence=[ev("comms", clauses=["7.4"]), ev("car", "record", ["10"])],
+    major = project(assessments=[a("7.4"), a("10")],
+                    evidence=[ev("comms", clauses=["7.4"]), ev("car", "record", ["10"])],
                     findings=[finding("GA-1", ["7.4"], "major", "closed", closed=date(2026, 10, 1))])
     r = assess(major, AS_OF)
     assert r.clauses["7.4"].state == "at-risk"
