@@ -517,9 +517,12 @@ def _assess_on(project: Project, as_of: date, known: date,
 
     inputs = review_inputs(project, mapped, as_of)
     input_risks = [reason("review-inputs-no-review", window=window_of(project, REVIEW_CLAUSE))] \
-        if inputs.review is None else [reason("review-inputs-none", (inputs.review,), date=inputs.date)] \
-        if not inputs.considered else [reason("review-inputs-missing", (inputs.review,), date=inputs.date,
-                                              missing=inputs.missing)] if inputs.missing else []
+        if inputs.review is None else [reason("review-inputs-missing", (inputs.review,), date=inputs.date,
+                                              missing=inputs.missing)] if inputs.missing and inputs.considered \
+        else []
+    # minutes that list no inputs show nothing of what the review considered: 9.3.2 is not ready
+    input_blockers = [reason("review-inputs-unknown", (inputs.review,), date=inputs.date)] \
+        if inputs.review is not None and not inputs.considered else []
     audited = {f.audit for f in project.findings if f.audit}
 
     def unverified_because(applying: Optional[Assessment], number: str) -> Optional[Reason]:
@@ -541,10 +544,20 @@ def _assess_on(project: Project, as_of: date, known: date,
     def stale_reason(e: Evidence) -> Reason:
         return reason("evidence-stale", (e.id,), review_by=e.review_by)
 
-    def supported(number: str, linked: list[Evidence]) -> bool:
-        """Current evidence on the clause or one of its ancestors."""
-        return any(e.id not in stale_ids for e in linked) or any(
-            e.id not in stale_ids for n in catalog.ancestors(number) for e in mapped.get(n, []))
+    def unsupported_because(number: str, linked: list[Evidence], status: str) -> Optional[Reason]:
+        """Why a done leaf has no evidence behind it, or None: current evidence mapped to the leaf itself (its
+        own assessment's links count), or a current record mapped to an ancestor, shows it in operation; a
+        document alone on an ancestor (a manual, a policy) is 'documented, not shown in operation'."""
+        if any(e.id not in stale_ids for e in linked):
+            return None
+        above = [e for n in catalog.ancestors(number) for e in mapped.get(n, []) if e.id not in stale_ids]
+        if any(e.kind == "record" for e in above):
+            return None
+        if above:
+            return reason("parent-document-only", tuple(dict.fromkeys(e.id for e in above)), status=status,
+                          on=tuple(dict.fromkeys(n for n in catalog.ancestors(number)
+                                                 if any(e in above for e in mapped.get(n, [])))))
+        return reason("no-evidence", status=status)
 
     results: dict[str, ClauseResult] = {}
     all_mandatory: list[MandatoryCheck] = []
@@ -571,8 +584,8 @@ def _assess_on(project: Project, as_of: date, known: date,
                 target = own.get(status_from or number)
                 blockers.append(reason("status-not-done", status=status, inherited_from=status_from,
                                        target=target.target if target else None))
-            elif not supported(number, linked):
-                risks.append(reason("no-evidence", status=status))
+            elif (unsupported := unsupported_because(number, linked, status)) is not None:
+                risks.append(unsupported)
             for check in mandatory:
                 if check.is_gap:
                     blockers.append(check.reason.with_params(declared=declared))
@@ -598,6 +611,7 @@ def _assess_on(project: Project, as_of: date, known: date,
             if CORRECTIVE_ACTION in (number, *catalog.ancestors(number)):
                 risks.extend(r for r in action_risks if r not in risks)
             if number == REVIEW_INPUTS_CLAUSE:
+                blockers.extend(input_blockers)
                 risks.extend(input_risks)
             risks.extend(stale_reason(e) for e in stale)
             risks.extend(changed[e.id] for e in linked if e.id in changed)
@@ -801,6 +815,7 @@ AUDIT_CLAUSE = "9.2.2"
 REVIEW_INPUTS_CLAUSE = "9.3.2"
 CORRECTIVE_ACTION = "10.2"
 REVIEW_CLAUSE = "9.3.3"
+REVIEW_PARENT = "9.3"
 
 
 def _recent(evidence: list[Evidence], as_of: date, since: date) -> list[Evidence]:
@@ -830,10 +845,18 @@ def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Ma
 
 
 def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of: date) -> ReviewInputs:
-    """The latest management review record (mapped to 9.3.3 or 9.3.2) within the 9.3.3 window, and the 9.3.2
-    inputs it lists as considered (the vocabulary follows 9.3.2 a) to f), with c) in its seven parts)."""
+    """The latest management review record within the 9.3.3 window, and the 9.3.2 inputs it lists as considered
+    (the vocabulary follows 9.3.2 a) to f), with c) in its seven parts).
+
+    The review is a record (``kind: record``) mapped to 9.3 or one of its sub-clauses, dated within the window;
+    when some are mapped to 9.3 itself or to 9.3.3 (the record of the review's results), the latest of those.
+    Inputs are read from that one record only: another record (a tick list, an agenda) adds nothing."""
     since = months_before(as_of, window_of(project, REVIEW_CLAUSE))
-    reviews = _recent([*mapped.get(REVIEW_CLAUSE, []), *mapped.get(REVIEW_INPUTS_CLAUSE, [])], as_of, since)
+    family = [REVIEW_PARENT, *project.catalog.descendants(REVIEW_PARENT)] if REVIEW_PARENT in project.catalog \
+        else [REVIEW_CLAUSE, REVIEW_INPUTS_CLAUSE]
+    records = _recent(list(dict.fromkeys(e for n in family for e in mapped.get(n, []))), as_of, since)
+    minutes = [e for e in records if {REVIEW_PARENT, REVIEW_CLAUSE} & set(e.clauses)]
+    reviews = minutes or records
     if not reviews:
         return ReviewInputs(None, None, (), REVIEW_INPUTS)
     latest = reviews[-1]
@@ -935,6 +958,10 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         review_item = GateItem("management-review", False, reason(
             "gate-review-before-audit", (reviews[-1].id, audits[-1].id), review=reviews[-1].date,
             audit=latest_audit), clauses=(REVIEW_CLAUSE,))
+    elif r.review_inputs.review and not r.review_inputs.considered:
+        review_item = GateItem("management-review", False, reason(
+            "review-inputs-unknown", (r.review_inputs.review,), date=r.review_inputs.date),
+            clauses=(REVIEW_INPUTS_CLAUSE,))
     else:
         review_item = GateItem("management-review", True, review_done.reason, review_done.evidence)
     majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
@@ -968,9 +995,45 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                        if late or unverified else reason("gate-actions-ok"),
                        clauses=("10.2",) if late or unverified else ())
     stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
-                             mandatory_item("mandatory-records", "retain"), concerns_item))
+                             mandatory_item("mandatory-records", "retain"), concerns_item,
+                             _evidence_behind(r, project), _documents_current(
+                                 (present("scope", "4.3"), present("policy", "5.2"), present("objectives", "6.2")),
+                                 mandatory_item("mandatory-documents", "maintain"))))
     r = replace(r, gates={"stage1": stage1, "stage2": stage2})
     return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
+
+
+#: the reasons that leave a leaf without evidence behind it (stage 2: evidence-behind-every-clause)
+UNEVIDENCED = ("no-evidence", "parent-document-only", "review-inputs-no-review", "review-inputs-unknown",
+               "review-inputs-missing")
+
+
+def _evidence_behind(r: Readiness, project: Project) -> GateItem:
+    """Stage 2 samples evidence for every requirement: no applicable leaf may lack evidence of its own, rest on
+    a document alone on a clause above it, or (9.3.2) lack the inputs its management review considered."""
+    catalog = project.catalog
+    bare = tuple((n, x.code) for n, c in r.clauses.items() if catalog[n].is_leaf and c.applicable
+                 for x in c.reasons if x.code in UNEVIDENCED)
+    if bare:
+        leaves = tuple(dict.fromkeys(n for n, _ in bare))
+        return GateItem("evidence-behind-every-clause", False,
+                        reason("gate-evidence-missing", leaves=bare, total=r.leaves_applicable), clauses=leaves)
+    return GateItem("evidence-behind-every-clause", True,
+                    reason("gate-evidence-behind", count=r.leaves_applicable))
+
+
+def _documents_current(items: tuple[GateItem, ...], mandatory: GateItem) -> GateItem:
+    """Stage 2 remembers stage 1: the scope, policy, objectives and mandatory documents must still be current on
+    the date judged (a document past its review date by then has lapsed)."""
+    lapsed = tuple(i.check for i in items if not i.passed)
+    if lapsed or not mandatory.passed:
+        gaps = mandatory.reason["gaps"] if not mandatory.passed else ()
+        return GateItem("documents-current", False,
+                        reason("gate-documents-lapsed", documents=lapsed, gaps=gaps),
+                        clauses=tuple(dict.fromkeys([*(n for i in items if not i.passed for n in i.clauses),
+                                                     *mandatory.clauses])))
+    ids = tuple(dict.fromkeys(e for i in items for e in i.evidence))
+    return GateItem("documents-current", True, reason("gate-documents-current", ids), ids)
 
 
 def _by_urgency(r: Readiness, project: Project) -> tuple[GapRow, ...]:

@@ -32,6 +32,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_dates(evidence, findings, as_of, out)
     check_split_clauses(evidence, catalog, out)
     check_topics(evidence, out)
+    check_review_inputs(evidence, catalog, out)
     return evidence, assessments, findings
 
 
@@ -356,3 +357,31 @@ def check_topics(evidence: list[Evidence], out: Collector) -> None:
             if key not in known:
                 out.add(_ref_loc(e, key), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
                         did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")
+
+
+#: the management review: its record (the minutes) is mapped to 9.3 or to 9.3.3, the results of the review
+REVIEW_PARENT, REVIEW_CLAUSE = "9.3", "9.3.3"
+
+
+def check_review_inputs(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:
+    """W170: ``inputs:`` are read from the management review's own record only (assess.review_inputs): on a
+    document (an agenda), on evidence outside 9.3, or on a record beside the minutes (a tick list mapped to
+    9.3.2 while records on 9.3 or 9.3.3 exist) they count for nothing, which the team should know."""
+    if REVIEW_PARENT not in catalog:
+        return
+    family = {REVIEW_PARENT, *catalog.descendants(REVIEW_PARENT)}
+    minutes = [e for e in evidence if e.kind == "record" and {REVIEW_PARENT, REVIEW_CLAUSE} & set(e.clauses)]
+    for e in evidence:
+        if not e.inputs:
+            continue
+        if e.kind != "record":
+            why = "it is a document, not the record of a review"
+        elif not family & set(e.clauses):
+            why = f"it is not mapped to {REVIEW_PARENT} or its sub-clauses"
+        elif minutes and e not in minutes:
+            why = f"the review's own record is '{minutes[0].id}' (mapped to {REVIEW_PARENT} or {REVIEW_CLAUSE})"
+        else:
+            continue
+        out.add(e.inputs_loc if e.inputs_loc.line else e.loc, "W170",
+                f"inputs on evidence '{e.id}' are not read: {why}",
+                "list the inputs the review considered under inputs: in the minutes' record")

@@ -93,6 +93,7 @@ CODES: dict[str, str] = {
     "W160": "finding closed after the as-of date",
     "W161": "verification of effectiveness that does not count",
     "W162": "recency window above its ceiling",
+    "W170": "management review inputs on a record that is not the review",
 }
 
 

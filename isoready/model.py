@@ -40,7 +40,8 @@ GATE_CHECKS = {
     "stage1": ("scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
                "internal-audit-performed", "management-review-performed"),
     "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
-               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"),
+               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
+               "evidence-behind-every-clause", "documents-current"),
 }
 #: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
 #: gates, unless organisation.yaml sets ``systemic_minors:``
@@ -213,6 +214,7 @@ class Evidence:
     topics: tuple[str, ...] = ()  # transition topic keys the record addresses
     approved_by: Optional[str] = None  # for documents: who approved this version
     approved: Optional[date] = None  # ... and when
+    inputs_loc: Loc = NOWHERE  # where inputs is written
 
     def is_stale(self, as_of: date) -> bool:
         return self.review_by is not None and self.review_by < as_of

@@ -122,7 +122,8 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
                     file=file_, url=url, owner=owner, date=issued,
                     review_by=review_by, audience=audience, version=version, description=description,
                     covers=covers, review_loc=f.loc("review_by"), date_loc=f.loc("date"), auditor=auditor, inputs=inputs, topics=topics,
-                    approved_by=approved_by, approved=approved)
+                    approved_by=approved_by, approved=approved,
+                    inputs_loc=f.loc("inputs"))
 
 
 _NOT_ID = re.compile(r"[^\w.-]+")

@@ -870,6 +870,8 @@ GATE_NAMES = {
     "no-overdue-actions": "Corrective actions on time and verified",
     "mandatory-records": "Every mandatory record retained, within its window",
     "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
+    "evidence-behind-every-clause": "Evidence of its own behind every applicable clause",
+    "documents-current": "Scope, policy, objectives and mandatory documents still current",
 }
 GATE_MISSING = {
     "scope": "no current document mapped to 4.3 states the scope",
@@ -893,6 +895,11 @@ REVIEW_INPUT_WORDS = {
     "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
     "improvement": "opportunities for improvement (f)",
 }
+#: what a leaf lacks, in the stage 2 evidence-behind-every-clause check (assess.UNEVIDENCED)
+UNEVIDENCED_WORDS = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
+                     "review-inputs-no-review": "no management review in the window",
+                     "review-inputs-unknown": "review inputs not listed",
+                     "review-inputs-missing": "review inputs missing"}
 LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
                "finding-due": "corrective action falls due", "target": "target date passes"}
 
@@ -984,9 +991,10 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     if code == "review-inputs-no-review":
         return (f"no management review record within the last {p['window']} months shows the inputs "
                 "9.3.2 asks for")
-    if code == "review-inputs-none":
+    if code == "review-inputs-unknown":
         named = f" {r.evidence[0]} of {p['date']}" if full else ""
-        return f"the management review{named} lists no inputs (inputs: in its record)"
+        return (f"the management review minutes{named} list no inputs: nothing shows what the review considered "
+                "(list them under inputs: in the minutes' record)")
     if code == "review-inputs-missing":
         named = f" {r.evidence[0]} of {p['date']}" if full else ""
         missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
@@ -994,6 +1002,10 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     if code == "no-evidence":
         return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
                 "nothing shows it in place")
+    if code == "parent-document-only":
+        named = f" ({_ids(r.evidence)})" if full else ""
+        return (f"declared {p['status']}, but documented, not shown in operation: only a document on "
+                f"{_ids(p['on'])}{named} is behind it; map a record or evidence to the clause itself")
     if code == "evidence-stale":
         if not full:  # a withheld record's own dates are not for this audience either
             return "stale evidence not shown in this build"
@@ -1084,6 +1096,20 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         if not full:
             return plural(len(r.findings), "area of concern") + " from the certification body still open"
         return f"area(s) of concern from the certification body still open: {_ids(r.findings)}"
+    if code == "gate-evidence-missing":
+        leaves = tuple(dict.fromkeys(n for n, _ in p["leaves"]))
+        return (f"{len(leaves)} of {p['total']} applicable clauses without evidence behind them: "
+                + _ids(f"{n} ({UNEVIDENCED_WORDS[c]})" for n, c in p["leaves"]))
+    if code == "gate-evidence-behind":
+        return f"every one of the {p['count']} applicable clauses has evidence of its own behind it"
+    if code == "gate-documents-lapsed":
+        parts = [f"not current on this date: {_ids(GATE_NAMES[c] for c in p['documents'])}"] if p["documents"] else []
+        if p["gaps"]:
+            parts.append("mandatory documents missing or past review: " + _ids(f"{c} ({s})" for c, s in p["gaps"]))
+        return "; ".join(parts)
+    if code == "gate-documents-current":
+        return (f"scope, policy, objectives and mandatory documents current on this date: {_ids(r.evidence)}"
+                if full else "scope, policy, objectives and mandatory documents current on this date")
     if code == "gate-concerns-resolved":
         return "no area of concern from the certification body is open"
     if code == "gate-no-major":

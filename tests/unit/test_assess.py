@@ -116,7 +116,7 @@ def test_overall_readiness_counts_leaves_across_all_main_clauses():
 
 def test_stale_evidence_puts_a_ready_clause_at_risk():
     p = project(assessments=[a("4.1")], evidence=[ev("ctx", clauses=["4.1"], review_by=date(2026, 10, 31)),
-                                                  ev("context-analysis", clauses=["4"])])
+                                                  ev("context-analysis", "record", ["4"])])
     c = assess(p, AS_OF).clauses["4.1"]
     assert c.state == "at-risk"
     assert texts(c) == ["stale evidence ctx (review was due 2026-10-31)"]
@@ -293,7 +293,8 @@ def test_closed_ofi_has_no_effect_and_a_closed_nonconformity_without_verificatio
     ofi = project(assessments=[a("7.4")], evidence=[ev("comms", clauses=["7.4"])],
                   findings=[finding("GA-1", ["7.4"], "ofi", "closed", closed=date(2026, 10, 1))])
     assert assess(ofi, AS_OF).clauses["7.4"].state == "ready"
-    major = project(assessments=[a("7.4"), a("10")], evidence=[ev("comms", clauses=["7.4"]), ev("car", clauses=["10"])],
+    major = project(assessments=[a("7.4"), a("10")],
+                    evidence=[ev("comms", clauses=["7.4"]), ev("car", "record", ["10"])],
                     findings=[finding("GA-1", ["7.4"], "major", "closed", closed=date(2026, 10, 1))])
     r = assess(major, AS_OF)
     assert r.clauses["7.4"].state == "at-risk"
@@ -324,7 +325,7 @@ def test_overdue_only_when_open_and_past_due():
 
 def test_reason_naming_a_withheld_record_names_none():
     p = project(assessments=[a("4.1")], evidence=[ev("salary-list", clauses=["4.1"], review_by=date(2026, 1, 1)),
-                                                  ev("context", clauses=["4"])])
+                                                  ev("context", "record", ["4"])])
     reason = assess(p, AS_OF).clauses["4.1"].reasons[0]
     assert reason.code == "evidence-stale" and reason.evidence == ("salary-list",)
     assert Words({"salary-list"}, set(), str)(reason) == "stale evidence salary-list (review was due 2026-01-01)"
@@ -346,7 +347,8 @@ def _check(r, stage, check):
 STAGE1_CHECKS = ["scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
                  "internal-audit-performed", "management-review-performed"]
 STAGE2_CHECKS = ["all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
-                 "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"]
+                 "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
+                 "evidence-behind-every-clause", "documents-current"]
 
 
 def stage1_evidence():
@@ -432,7 +434,7 @@ def test_stage2_management_review_must_follow_the_audits_it_reviews():
     assert not item.passed and text(item.reason) == (
         "the latest management review (2026-06-01) is dated before the latest internal audit (2026-09-01): "
         "review the audit results before the certification audit")
-    after = ev("mr", "record", ["9.3.3"], date=date(2026, 10, 1))
+    after = ev("mr", "record", ["9.3.3"], date=date(2026, 10, 1), inputs=tuple(REVIEW_INPUTS))
     assert _check(assess(project(evidence=[ia, after]), AS_OF), "stage2", "management-review").passed
 
 
@@ -455,7 +457,8 @@ def test_implemented_with_no_evidence_is_at_risk_and_evidence_above_it_counts():
     assert bare.state == "at-risk" and [r.code for r in bare.reasons] == ["no-evidence"]
     assert texts(bare) == ["declared implemented, but no current evidence is mapped to it or to a clause above it: "
                            "nothing shows it in place"]
-    above = assess(project(assessments=[a("7.1.1")], evidence=[ev("resources-plan", clauses=["7.1"])]), AS_OF)
+    above = assess(project(assessments=[a("7.1.1")], evidence=[ev("resources-review", "record", ["7.1"],
+                                                                   date=date(2026, 9, 1))]), AS_OF)
     assert above.clauses["7.1.1"].state == "ready"
     stale_only = project(assessments=[a("7.1.1")], evidence=[ev("plan", clauses=["7.1.1"], review_by=date(2026, 1, 1))])
     assert "no-evidence" in [r.code for r in assess(stale_only, AS_OF).clauses["7.1.1"].reasons]
@@ -503,7 +506,8 @@ def test_stage2_no_open_major_and_management_review_window():
     assert text(_gate(r, "stage2", "No open major").reason) == "open major finding(s): IA-1"
     mr = _check(r, "stage2", "management-review")
     assert not mr.passed and "since 2025-11-01" in text(mr.reason)
-    ok = assess(project(evidence=[ev("mr", "record", ["9.3.3"], date=date(2026, 6, 1))]), AS_OF)
+    ok = assess(project(evidence=[ev("mr", "record", ["9.3.3"], date=date(2026, 6, 1), inputs=tuple(REVIEW_INPUTS))]),
+                AS_OF)
     assert _check(ok, "stage2", "management-review").passed
     assert text(_gate(ok, "stage2", "No open major").reason) == "no open major finding"
 
@@ -562,8 +566,8 @@ def test_management_review_inputs_are_checked_per_review():
         "the management review mr of 2026-10-01 does not show these inputs: effectiveness of actions on risks and "
         "opportunities (e), opportunities for improvement (f)"]
     listed_none = ev("mr", "record", ["9.3.2", "9.3.3"], date=date(2026, 10, 1))
-    assert assess(project(assessments=[a("9.3.2")], evidence=[listed_none]), AS_OF).clauses["9.3.2"].reasons[0].code \
-        == "review-inputs-none"
+    unknown = assess(project(assessments=[a("9.3.2")], evidence=[listed_none]), AS_OF).clauses["9.3.2"]
+    assert unknown.state == "not-ready" and unknown.reasons[0].code == "review-inputs-unknown"
     old = ev("mr", "record", ["9.3.3"], date=date(2025, 1, 1), inputs=tuple(REVIEW_INPUTS))
     r = assess(project(assessments=[a("9.3.2")], evidence=[old, ev("mr-doc", clauses=["9.3.2"])]), AS_OF)
     assert r.review_inputs.review is None and r.clauses["9.3.2"].reasons[0].code == "review-inputs-no-review"
@@ -572,7 +576,7 @@ def test_management_review_inputs_are_checked_per_review():
 def test_a_closed_finding_verified_effective_has_no_effect_and_not_effective_says_so():
     verified = finding("GA-1", ["7.4"], "major", "closed", closed=date(2026, 10, 1),
                        verification=Verification(date=date(2026, 10, 20), by="QM", effective=True))
-    p = project(assessments=[a("7.4"), a("10")], evidence=[ev("comms", clauses=["7.4"]), ev("car", clauses=["10"])],
+    p = project(assessments=[a("7.4"), a("10")], evidence=[ev("comms", clauses=["7.4"]), ev("car", "record", ["10"])],
                 findings=[verified])
     r = assess(p, AS_OF)
     assert r.clauses["7.4"].state == "ready" and r.clauses["10.2.1"].state == "ready"

@@ -611,12 +611,14 @@ CASES = [
         "from 1 to 120 (write e.g. '\"9.2.2\": 12')",
         "content/organisation.yaml:16:12: E207 window for clause '9.3.3' must be a whole number of months "
         "from 1 to 120 (write e.g. '\"9.2.2\": 12')",
+        "evidence/x.yaml:4:9: W170 inputs on evidence 'x' are not read: it is not mapped to 9.3 or its sub-clauses "
+        "(list the inputs the review considered under inputs: in the minutes' record)",
         "evidence/x.yaml:4:19: E204 'customer-satisfation' is not one of the allowed inputs "
         "(did you mean 'customer-satisfaction'?)",
         "evidence/x.yaml:4:41: E204 'budget' is not one of the allowed inputs (use one of: previous-actions, "
         "changes, customer-satisfaction, objectives, process-performance, nonconformities, monitoring, "
         "audit-results, external-providers, resources, risks-opportunities, improvement)",
-    ], "19 errors, 0 warnings"),
+    ], "19 errors, 1 warning"),
     # ------------------------------------------------------------------ issue 11: a clause ISO 9001:2026 split
     Case("W106-split-clause", {"content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\n',
                                "evidence/planning/risks.yaml": 'id: RR-01\ntitle: Risk register\nkind: record\n'
@@ -728,6 +730,21 @@ CASES = [
           "content/organisation.yaml:5:10: W162 window for clause '8.6' is 48 months; the gates use 36, the longest "
           "a certification body accepts for it (write at most 36, or leave it out for the default)"],
          "0 errors, 2 warnings", exit=0),
+    Case("W170-inputs-beside-the-review", {
+        "evidence/performance/mr.yaml": 'id: MR\ntitle: Minutes\nkind: record\nclauses: ["9.3.3"]\ndate: 2026-10-01\n'
+                                        'inputs: [changes]\n',
+        "evidence/performance/tick.yaml": 'id: TICK\ntitle: Tick list\nkind: record\nclauses: ["9.3.2"]\n'
+                                          'date: 2026-10-02\ninputs: [changes, objectives]\n',
+        "evidence/performance/agenda.yaml": 'id: AG\ntitle: Agenda\nkind: document\nclauses: ["9.3.2"]\n'
+                                            'inputs: [changes]\n',
+        "evidence/support/slides.yaml": 'id: SL\ntitle: Slides\nkind: record\nclauses: ["7.4"]\ninputs: [changes]\n'},
+         ["evidence/performance/agenda.yaml:5:9: W170 inputs on evidence 'AG' are not read: it is a document, not the "
+          "record of a review (list the inputs the review considered under inputs: in the minutes' record)",
+          "evidence/performance/tick.yaml:6:9: W170 inputs on evidence 'TICK' are not read: the review's own record is "
+          "'MR' (mapped to 9.3 or 9.3.3) (list the inputs the review considered under inputs: in the minutes' record)",
+          "evidence/support/slides.yaml:5:9: W170 inputs on evidence 'SL' are not read: it is not mapped to 9.3 or its "
+          "sub-clauses (list the inputs the review considered under inputs: in the minutes' record)"],
+         "0 errors, 3 warnings", exit=0),
     Case("systemic-minors-not-a-number", {
         "content/organisation.yaml": 'name: Example Works Ltd\nsystemic_minors: many\n'},
          ["content/organisation.yaml:2:18: E207 'systemic_minors' must be a whole number from 1 to 99 (write e.g. "
