@@ -230,6 +230,7 @@ class Assessment:
     notes: Optional[str] = None  # Markdown
     evidence: tuple[str, ...] = ()
     verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
+    since: Optional[date] = None  # implemented (or verified) since this date: audits before it do not cover it
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,7 +217,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
                        loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
                        owner=f.get("owner"), target=f.get("target"), notes=f.get("notes"),
                        evidence=tuple(f.strings("evidence")),
-                       verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None)
+                       verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None,
+                       since=f.get("since"))
         if known and status:
             result.append(a)
     return result, out.items

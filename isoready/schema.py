@@ -233,7 +233,8 @@ EVIDENCE = Kind("evidence", "evidence record", (
     Field("description", MARKDOWN, "more about it"),
     Field("id", EVIDENCE_ID, "default: the path under evidence/ without extension; required in a list"),
     Field("covers", list_of(CLAUSE), "internal audit records: the clauses the audit covered"),
-    Field("auditor", TEXT, "audit records: who audited"),
+    Field("auditor", TEXT, "audit records: who audited; several names separated by ';' or ',' (an audit does not "
+                           "cover a clause whose assessment owner is one of them)"),
     Field("inputs", list_of(enum(*REVIEW_INPUTS)), "management review records: the inputs the review considered"),
     Field("topics", list_of(TOPIC), "the transition topics it addresses (e.g. quality-culture-ethics)"),
     Field("approved_by", TEXT, "documents: who approved this version"),
@@ -249,6 +250,8 @@ ASSESSMENT = Kind("assessment", "clause assessment", (
     Field("notes", MARKDOWN, "anything else"),
     Field("evidence", list_of(EVIDENCE_REF), "extra evidence, by id"),
     Field("verified_by", EVIDENCE_REF, "verified: the audit record that verified it"),
+    Field("since", DATE, "implemented or verified: in place since this date (an internal audit before it does not "
+                         "cover the clause; default: the commit that changed the status to implemented, from git)"),
 ))
 
 VERIFICATION = Kind("finding.verification", "verification", (

@@ -464,6 +464,9 @@ class CoverageView:
     uncovered: tuple[ClauseLink, ...]
     summary: str
     hidden_text: str
+    timing: str = ""  # whether each leaf's audits could be checked against the date it was in place
+    not_counted: tuple[tuple[ClauseLink, str], ...] = ()  # uncovered leaves whose audits did not count, and why
+    empty_text: str = ""  # audit records within the window that list no covers: not contributing
 
 
 @dataclass(frozen=True, slots=True)
@@ -1061,8 +1064,29 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
                 f"(since {p['since']})")
     if code == "gate-coverage-gap":
+        more = []
+        if p.get("before"):
+            more.append(f"audited only before they were in place: {_ids(p['before'])}")
+        if p.get("own"):
+            more.append(f"audited only by their own owner: {_ids(p['own'])}")
+        if p.get("empty"):
+            more.append(f"audit records listing no clauses under 'covers': {_ids(p['empty'])}" if full
+                        else plural(len(p["empty"]), "audit record") + " listing no clauses under 'covers'")
+        extra = f"; {'; '.join(more)}" if more else ""
         return (f"{len(p['leaves'])} of {p['total']} applicable clauses not covered by an internal audit within "
-                f"the window: {_ids(p['leaves'])} (list audited clauses under 'covers' on the audit records)")
+                f"the window: {_ids(p['leaves'])} (list audited clauses under 'covers' on the audit records){extra}")
+    if code == "audited-before-in-place":
+        where = "its assessment's since:" if p["source"] == "since" else "git: the commit that made it implemented"
+        if not full:
+            return (f"not covered by internal audit: audited only before it was in place (since {p['in_place']}, "
+                    f"from {where})")
+        held = ", ".join(f"{i} of {d}" for i, d in zip(r.evidence, p["audited"]))
+        return (f"not covered by internal audit: the audit ({held}) was held before it was in place (since "
+                f"{p['in_place']}, from {where})")
+    if code == "auditor-own-work":
+        named = f" ({_ids(r.evidence)})" if full else ""
+        return (f"not covered by internal audit: its owner, {redact(p['owner'])}, audited it{named}; auditors do not "
+                "audit their own work")
     if code == "gate-not-ready":
         return f"{len(p['clauses'])} applicable clauses not ready: {_ids(p['clauses'])}"
     if code == "gate-all-ready":
@@ -1591,8 +1615,28 @@ class _Builder:
         summary = (f"{len(cov.leaves) - len(cov.uncovered)} of {plural(len(cov.leaves), 'applicable clause')} "
                    f"covered by {plural(len(cov.audits), 'internal audit')} dated within the last {cov.window} "
                    f"months (since {cov.since})")
+        timed = len(cov.leaves) - len(cov.untimed)
+        if not cov.untimed:
+            timing = (f"Timing checked for all {plural(len(cov.leaves), 'applicable clause')}: an audit counts only "
+                      "on or after the date a clause was in place.")
+        elif not timed:
+            timing = ("No timing check could be made: no assessment gives 'since:' and git shows no commit changing "
+                      "a status to implemented, so an audit held before a process existed would still count here.")
+        else:
+            timing = (f"Timing checked for {timed} of {plural(len(cov.leaves), 'applicable clause')} (from 'since:' "
+                      f"or git); no timing check could be made for {len(cov.untimed)}: "
+                      f"{', '.join(cov.untimed)}.")
+        not_counted = tuple((self.clink(n), text) for n in cov.uncovered for text, code in
+                            self.say.all(self.r.clauses[n].reasons)
+                            if code in ("audited-before-in-place", "auditor-own-work"))
+        empty = [i for i in cov.empty if i in self.evidence]
+        empty_text = ""
+        if cov.empty:
+            empty_text = (f"Not counted, listing no clauses under 'covers': {', '.join(empty)}"
+                          if len(empty) == len(cov.empty) else
+                          f"Not counted: {plural(len(cov.empty), 'audit record')} listing no clauses under 'covers'") + "."
         return CoverageView(columns, rows, tuple(self.clink(n) for n in cov.uncovered), summary,
-                            withheld(hidden, "audit record"))
+                            withheld(hidden, "audit record"), timing, not_counted, empty_text)
 
     def _exclusions(self) -> tuple[ExclusionView, ...]:
         catalog = self.catalog
