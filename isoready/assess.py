@@ -274,6 +274,8 @@ class Readiness:
     #: what the new edition adds or changes and whether the evidence addresses it (projects on the old edition
     #: only; None for a project already on the new one)
     transition: Optional["TransitionResult"] = None
+    #: whether the recorded certificate is valid on the as-of date, and whether it outlives its edition
+    certificate: Optional["CertificateResult"] = None
 
     def share(self, state: str) -> Optional[float]:
         counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],
@@ -444,7 +446,8 @@ def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Seque
         projected[stage] = (_assess_on(project, day, as_of, changed, status_log).gates[stage] if day >= as_of
                             else None)
     return replace(today, on_audit_date=projected, lapses=lapses(project, today), changed_since_approval=changed,
-                   transition=transition(project, as_of) if _transition_applies(project) else None)
+                   transition=transition(project, as_of) if _transition_applies(project) else None,
+                   certificate=certificate_on(project, as_of))
 
 
 def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
@@ -1070,7 +1073,8 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                        if late or unverified else reason("gate-actions-ok"),
                        clauses=("10.2",) if late or unverified else ())
     stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
-                             mandatory_item("mandatory-records", "retain"), concerns_item))
+                             mandatory_item("mandatory-records", "retain"), concerns_item,
+                             edition_accepted(project, as_of)))
     r = replace(r, gates={"stage1": stage1, "stage2": stage2})
     return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
 
@@ -1217,3 +1221,72 @@ def transition(project: Project, as_of: date) -> TransitionResult:
         to=data.standard, deadline=deadline, audit=audit,
         deadline_days=(deadline - as_of).days if deadline else None,
         audit_days=(audit - as_of).days if audit else None, topics=tuple(results))
+
+
+# --------------------------------------------------------------------------- the certificate and its edition
+
+VALID, NOT_YET, EXPIRED = "valid", "not-yet-valid", "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateResult:
+    """The certificate organisation.yaml records, judged on the as-of date: a claim only while it is valid."""
+
+    state: str  # valid | not-yet-valid | expired
+    reason: Reason  # certificate-valid | certificate-not-yet-valid | certificate-expired
+    #: a certificate to the old edition that expires after the transition deadline (certificate-past-transition)
+    transition: Optional[Reason] = None
+
+    @property
+    def valid(self) -> bool:
+        return self.state == VALID
+
+
+def transition_deadline(project: Project) -> tuple[Optional[date], str, str]:
+    """The date certificates to the old edition end: organisation.yaml's transition.deadline (from the CB), else
+    the edition data's reported default; with where it comes from and its confidence."""
+    t = project.organisation.transition
+    if t and t.deadline:
+        return t.deadline, "organisation", "confirmed"
+    dates = load_topics().dates
+    return dates.deadline, "edition-data", dates.deadline_confidence or "low"
+
+
+def certificate_on(project: Project, as_of: date) -> Optional[CertificateResult]:
+    """Whether the recorded certificate may be claimed on ``as_of``: never before it is issued nor after it
+    expires; and, for one to the old edition, whether it outlives the transition deadline."""
+    cert = project.organisation.certificate
+    if not (cert and cert.number):
+        return None
+    if cert.issued and cert.issued > as_of:
+        state, why = NOT_YET, reason("certificate-not-yet-valid", issued=cert.issued)
+    elif cert.expires and cert.expires < as_of:
+        state, why = EXPIRED, reason("certificate-expired", expires=cert.expires)
+    else:
+        state, why = VALID, reason("certificate-valid", issued=cert.issued, expires=cert.expires)
+    past = None
+    if _transition_applies(project) and cert.expires:
+        deadline, source, confidence = transition_deadline(project)
+        if deadline and cert.expires > deadline:
+            past = reason("certificate-past-transition", expires=cert.expires, deadline=deadline, source=source,
+                          confidence=confidence, to=load_topics().standard, edition=project.catalog.standard)
+    return CertificateResult(state, why, past)
+
+
+def edition_accepted(project: Project, as_of: date) -> GateItem:
+    """Stage 2 check ``edition-accepted``: a stage 2 (the booked one, else one on ``as_of``) to the old edition on
+    or after the date from which new certifications must use the new one is refused. While that date is
+    provisional (edition data short of high confidence) the check warns and passes."""
+    day = project.organisation.audits.get("stage2") or as_of
+    dates = load_topics().dates
+    edition = project.catalog.standard
+    if not _transition_applies(project) or not dates.new_certificates_date or day < dates.new_certificates_date:
+        return GateItem("edition-accepted", True, reason(
+            "gate-edition-ok", edition=edition, stage2=day, new_from=dates.new_certificates_date,
+            to=dates.to, applies=_transition_applies(project)))
+    params = dict(edition=edition, stage2=day, new_from=dates.new_certificates_date,
+                  reported=dates.new_certificates_from, to=dates.to,
+                  confidence=dates.new_certificates_confidence, sources=dates.new_certificates_sources)
+    if dates.new_certificates_provisional:
+        return GateItem("edition-accepted", True, reason("gate-edition-provisional", **params))
+    return GateItem("edition-accepted", False, reason("gate-edition-refused", **params), clauses=())

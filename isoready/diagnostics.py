@@ -85,6 +85,11 @@ CODES: dict[str, str] = {
     "W160": "finding closed after the as-of date",
     "W161": "verification of effectiveness that does not count",
     "W162": "recency window above its ceiling",
+    "W175": "'since:' after the as-of date",
+    "W176": "'since:' on a clause not implemented or verified",
+    "W177": "certificate not valid on the as-of date",
+    "W178": "certificate to the old edition expires after the transition deadline",
+    "W179": "stage 2 to the old edition booked after new certifications must use the new one",
 }
 
 

@@ -40,7 +40,7 @@ GATE_CHECKS = {
     "stage1": ("scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
                "internal-audit-performed", "management-review-performed"),
     "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
-               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"),
+               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved", "edition-accepted"),
 }
 #: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
 #: gates, unless organisation.yaml sets ``systemic_minors:``
@@ -299,6 +299,8 @@ class Certificate:
     issued: Optional[date] = None
     expires: Optional[date] = None
     body: Optional[str] = None
+    issued_loc: Loc = NOWHERE  # where issued and expires are written, for diagnostics
+    expires_loc: Loc = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +319,7 @@ class Organisation:
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
+    audit_locs: Mapping[str, Loc] = field(default_factory=dict)  # audits: stage -> where its date is written
 
 
 @dataclass(frozen=True, slots=True)

@@ -636,6 +636,7 @@ class TransitionView:
     audit_text: str
     topics: tuple[TopicView, ...]
     dates_note: str  # where the dates come from and "confirm with your certification body"
+    certificate_text: str = ""  # a certificate to the old edition that expires after the deadline: move by when
 
 
 @dataclass(frozen=True, slots=True)
@@ -873,6 +874,7 @@ GATE_NAMES = {
     "no-overdue-actions": "Corrective actions on time and verified",
     "mandatory-records": "Every mandatory record retained, within its window",
     "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
+    "edition-accepted": "Stage 2 booked to an edition the certification body may still certify",
 }
 GATE_MISSING = {
     "scope": "no current document mapped to 4.3 states the scope",
@@ -1112,6 +1114,33 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return "no area of concern from the certification body is open"
     if code == "gate-no-major":
         return "no open major finding"
+    if code == "certificate-valid":
+        return "the certificate is valid on this date" + (f" (expires {p['expires']})" if p["expires"] else "")
+    if code == "certificate-not-yet-valid":
+        return f"not yet certified: the certificate recorded is issued only on {p['issued']}, after this date"
+    if code == "certificate-expired":
+        return f"certificate expired on {p['expires']}: not certified on this date"
+    if code == "certificate-past-transition":
+        where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
+                 f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification "
+                 "body)")
+        return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
+                f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+    if code == "gate-edition-ok":
+        if not p["applies"]:
+            return f"stage 2 to {p['edition']}"
+        if not p["new_from"]:
+            return f"stage 2 to {p['edition']} on {p['stage2']}; no date is known from which it must be to {p['to']}"
+        return (f"stage 2 to {p['edition']} on {p['stage2']}, before new certifications must use {p['to']} "
+                f"(from {p['new_from']}, reported)")
+    if code in ("gate-edition-provisional", "gate-edition-refused"):
+        said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "
+                f"{p['to']} ({p['new_from']}, reported as {p['reported']}; {p['confidence']} confidence; sources: "
+                f"{'; '.join(x for x in p['sources'] if x.startswith('https://')) or 'docs/editions.md'})")
+        if code == "gate-edition-provisional":
+            return (f"warning: {said}. The date is provisional, so this check warns but does not fail: confirm "
+                    f"with your certification body, or book the stage 2 to {p['to']}")
+        return f"{said}: book the stage 2 to {p['to']}"
     if code == "topic-addressed":
         return f"addressed by {_ids(r.evidence)}" if full else f"addressed by {plural(len(r.evidence), 'record')}"
     if code == "topic-stale":
@@ -1803,6 +1832,11 @@ class _Builder:
         org = self.project.organisation
         cert = org.certificate
         standard = self.catalog.standard
+        judged = self.r.certificate
+        if cert and cert.number and judged is not None and judged.state == "not-yet-valid":
+            return f"Not yet certified to {standard}: the certificate recorded is issued only on {cert.issued}."
+        if cert and cert.number and judged is not None and judged.state == "expired":
+            return f"Not certified to {standard}: the certificate expired on {cert.expires}."
         if cert and cert.number:
             body = f" by {self.redact(cert.body or org.certification_body or '')}" if (cert.body or
                                                                                     org.certification_body) else ""
@@ -1814,7 +1848,7 @@ class _Builder:
     def certification_plan(self) -> str:
         """The booked certification audits, beside a "not yet certified" status."""
         org = self.project.organisation
-        if org.certificate and org.certificate.number:
+        if org.certificate and org.certificate.number and self.r.certificate is not None and self.r.certificate.valid:
             return ""
         booked = [f"{_stage_name(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
         with_body = f" with {self.redact(org.certification_body)}" if org.certification_body else ""
@@ -1898,7 +1932,15 @@ class _Builder:
                         f"body. Publicly reported, not decided: {t.to} published on {_d(reported.publication)}; "
                         f"certificates to {self.catalog.standard} end {reported.deadline_reported}; new "
                         f"certificates only to {t.to} from around {reported.new_certificates_from}. Confirm with "
-                        "your certification body (docs/editions.md gives the sources)."))
+                        "your certification body (docs/editions.md gives the sources)."),
+            certificate_text=self.certificate_transition())
+
+    def certificate_transition(self) -> str:
+        """By when the recorded certificate must move to the new edition, when it would outlive the old one."""
+        judged = self.r.certificate
+        if judged is None or judged.transition is None:
+            return ""
+        return self.say(judged.transition)[:1].upper() + self.say(judged.transition)[1:] + "."
 
     def transition_panel(self) -> Optional[TransitionPanelView]:
         t = self.r.transition
