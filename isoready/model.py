@@ -299,8 +299,8 @@ class Certificate:
     issued: Optional[date] = None
     expires: Optional[date] = None
     body: Optional[str] = None
-    issued_loc: Loc = NOWHERE  # where issued and expires are written, for diagnostics
-    expires_loc: Loc = NOWHERE
+    issued_loc: Loc = field(default=NOWHERE, compare=False)  # where issued and expires are written
+    expires_loc: Loc = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +319,7 @@ class Organisation:
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
-    audit_locs: Mapping[str, Loc] = field(default_factory=dict)  # audits: stage -> where its date is written
+    audit_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)  # audits: stage -> where written
 
 
 @dataclass(frozen=True, slots=True)

@@ -805,6 +805,17 @@ def readiness_schema() -> dict[str, Any]:
                 "code": _text("the reason's stable code (docs/rules.md)"),
             }), "the topics, in the order of transition-topics.yaml"),
         }, nullable=True),
+        "certificate": _record("the certificate organisation.yaml records, judged on the as-of date (null when none "
+                               "is recorded)", {
+            "state": _words(("valid", "not-yet-valid", "expired"), "whether it may be claimed on the as-of date"),
+            "reason": _text("why, in words"),
+            "code": _text("the reason's stable code (docs/rules.md)"),
+            "transition": _record("a certificate to ISO 9001:2015 expiring after the transition deadline (null "
+                                  "otherwise)", {
+                "reason": _text("by when it must move, in words"),
+                "code": _text("the reason's stable code (docs/rules.md)"),
+            }, nullable=True),
+        }, nullable=True),
     })
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "isoready readiness.json", **body}
 

@@ -798,6 +798,7 @@ class ExportView:
     mandatory: tuple[MandatoryView, ...] = ()
     history: Optional[Mapping[str, Any]] = None  # history.json, when git history is available
     transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
+    certificate: Optional[Mapping[str, Any]] = None  # readiness.json "certificate"; None when none is recorded
     findings_published: bool = True  # false in a public build without public.show_findings: true
 
 
@@ -1935,6 +1936,15 @@ class _Builder:
                         "your certification body (docs/editions.md gives the sources)."),
             certificate_text=self.certificate_transition())
 
+    def certificate_export(self) -> Optional[dict[str, Any]]:
+        """readiness.json's "certificate": whether the recorded certificate is valid on the as-of date."""
+        judged = self.r.certificate
+        if judged is None:
+            return None
+        past = judged.transition
+        return {"state": judged.state, "reason": self.say(judged.reason), "code": judged.reason.code,
+                "transition": {"reason": self.say(past), "code": past.code} if past else None}
+
     def certificate_transition(self) -> str:
         """By when the recorded certificate must move to the new edition, when it would outlive the old one."""
         judged = self.r.certificate
@@ -2039,7 +2049,8 @@ class _Builder:
             coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
             review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
-            history=self.history_json(), transition=self.transition_export())
+            history=self.history_json(), transition=self.transition_export(),
+            certificate=self.certificate_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
                         self.redact)
 
