@@ -1277,12 +1277,13 @@ def edition_accepted(project: Project, as_of: date) -> GateItem:
     """Stage 2 check ``edition-accepted``: a stage 2 (the booked one, else one on ``as_of``) to the old edition on
     or after the date from which new certifications must use the new one is refused. While that date is
     provisional (edition data short of high confidence) the check warns and passes."""
-    day = project.organisation.audits.get("stage2") or as_of
+    booked = project.organisation.audits.get("stage2")
+    day = booked or as_of
     dates = load_topics().dates
     edition = project.catalog.standard
     if not _transition_applies(project) or not dates.new_certificates_date or day < dates.new_certificates_date:
         return GateItem("edition-accepted", True, reason(
-            "gate-edition-ok", edition=edition, stage2=day, new_from=dates.new_certificates_date,
+            "gate-edition-ok", edition=edition, stage2=booked, new_from=dates.new_certificates_date,
             to=dates.to, applies=_transition_applies(project)))
     params = dict(edition=edition, stage2=day, new_from=dates.new_certificates_date,
                   reported=dates.new_certificates_from, to=dates.to,

@@ -1128,11 +1128,12 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
                 f"it must move to {p['to']} by {p['deadline']}, or it ends then")
     if code == "gate-edition-ok":
+        on = f" on {p['stage2']}" if p["stage2"] else " (no stage 2 date booked: judged on this date)"
         if not p["applies"]:
-            return f"stage 2 to {p['edition']}"
+            return f"stage 2 to {p['edition']}{on}"
         if not p["new_from"]:
-            return f"stage 2 to {p['edition']} on {p['stage2']}; no date is known from which it must be to {p['to']}"
-        return (f"stage 2 to {p['edition']} on {p['stage2']}, before new certifications must use {p['to']} "
+            return f"stage 2 to {p['edition']}{on}; no date is known from which it must be to {p['to']}"
+        return (f"stage 2 to {p['edition']}{on}, before new certifications must use {p['to']} "
                 f"(from {p['new_from']}, reported)")
     if code in ("gate-edition-provisional", "gate-edition-refused"):
         said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "

@@ -346,7 +346,7 @@ def _check(r, stage, check):
 STAGE1_CHECKS = ["scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
                  "internal-audit-performed", "management-review-performed"]
 STAGE2_CHECKS = ["all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
-                 "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved"]
+                 "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved", "edition-accepted"]
 
 
 def stage1_evidence():
