@@ -276,12 +276,12 @@ def test_demo_a_certificate_issued_in_the_future_is_never_claimed(demo: Path) ->
     with (demo / "content/organisation.yaml").open("a", encoding="utf-8") as fh:
         fh.write(CERT.format(issued="2027-04-01", expires="2029-03-31"))
     project, r = judge(demo, DEMO_AS_OF)
-    assert r.certificate.state == "not-yet-valid" and r.certificate.reason.code == "certificate-not-yet-valid"
-    assert describe(r.certificate.reason, True) == ("not yet certified: the certificate recorded is issued only on "
-                                                    "2027-04-01, after this date")
     page = dashboard(project, r)
     assert page.certification == "Not yet certified to ISO 9001:2015: the certificate recorded is issued only on 2027-04-01."
     assert "Certified" not in page.certification
+    assert r.certificate.state == "not-yet-valid" and r.certificate.reason.code == "certificate-not-yet-valid"
+    assert describe(r.certificate.reason, True) == ("not yet certified: the certificate recorded is issued only on "
+                                                    "2027-04-01, after this date")
     assert page.certification_plan.startswith("Audits booked with Northgate Certification Services: stage 1")
 
 
@@ -289,10 +289,10 @@ def test_demo_an_expired_certificate_is_never_claimed(demo: Path) -> None:
     with (demo / "content/organisation.yaml").open("a", encoding="utf-8") as fh:
         fh.write(CERT.format(issued="2023-01-06", expires="2026-01-05"))  # eleven months ago
     project, r = judge(demo, DEMO_AS_OF)
-    assert r.certificate.state == "expired" and r.certificate.reason.code == "certificate-expired"
-    assert describe(r.certificate.reason, True) == "certificate expired on 2026-01-05: not certified on this date"
     page = dashboard(project, r)
     assert page.certification == "Not certified to ISO 9001:2015: the certificate expired on 2026-01-05."
+    assert r.certificate.state == "expired" and r.certificate.reason.code == "certificate-expired"
+    assert describe(r.certificate.reason, True) == "certificate expired on 2026-01-05: not certified on this date"
     out = json.loads(readiness_json(build_site(project, r, audience="public").export))
     assert out["certificate"] == {"state": "expired", "reason": "certificate expired on 2026-01-05: not certified "
                                   "on this date", "code": "certificate-expired", "transition": None}
