@@ -913,6 +913,10 @@ def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Ma
                     empty=tuple(e.id for e in recent if not e.covers))
 
 
+#: the reasons an internal audit that reached a leaf does not cover it (notes on the leaf; gap report rows)
+COVERAGE_NOTES = ("audited-before-in-place", "auditor-own-work")
+
+
 def coverage_reasons(cov: Coverage, leaf: str, audits: Mapping[str, Evidence],
                      owner: Optional[str]) -> list[Reason]:
     """Why an uncovered leaf's audits did not count (notes: they do not change its state, the stage 2
@@ -1090,8 +1094,12 @@ def _by_urgency(r: Readiness, project: Project) -> tuple[GapRow, ...]:
     due_of = {fr.finding.id: fr.finding.due for fr in r.findings}
     review_of = {e.id: e.review_by for e in project.evidence}
     rows = []
+    # a leaf whose internal audits do not count (held before it was in place, or by its owner) needs work too,
+    # whatever its state: the stage 2 coverage check names it
+    unaudited = {n for n in (r.coverage.uncovered if r.coverage else ())
+                 if any(x.code in COVERAGE_NOTES for x in r.clauses[n].reasons)}
     for number, c in r.clauses.items():
-        if not catalog[number].is_leaf or c.state not in (NOT_READY, AT_RISK):
+        if not catalog[number].is_leaf or (c.state not in (NOT_READY, AT_RISK) and number not in unaudited):
             continue
         dates = [d for d in (c.applying.target if c.applying and c.status in OPEN_STATUSES else None,
                              *(due_of[f] for f in c.findings), *(review_of[e] for e in c.stale_evidence)) if d]

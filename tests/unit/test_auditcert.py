@@ -168,7 +168,16 @@ def test_in_place_since_takes_the_latest_move_to_done() -> None:
 
 def test_an_auditor_does_not_cover_their_own_work(minimal_project: Path) -> None:
     edit(minimal_project / AUDIT, "date: 2026-09-22", "date: 2026-09-22\nauditor: Quality Manager")
-    _, r = judge(minimal_project)
+    project, r = judge(minimal_project)
+    said = ("not covered by internal audit: its owner, Quality Manager, audited it (performance/internal-audit-2026); "
+            "auditors do not audit their own work")
+    site = build_site(project, r)
+    gaps = next(p for p in site.pages if p.path == "gaps.html").model
+    assert [row.reasons for row in gaps.rows if row.clause.number == "4.3"] == [
+        ("declared implemented; no gap, stale evidence or open nonconformity", said)]  # ready, yet a gap row
+    out = json.loads(readiness_json(site.export))
+    clause = next(c for c in out["clauses"] if c["number"] == "4.3")
+    assert (clause["state"], clause["reason_codes"][-1], clause["reasons"][-1]) == ("ready", "auditor-own-work", said)
     assert r.coverage.uncovered == ("4.3",)  # 4.3's owner is the Quality Manager
     assert notes(r, "4.3") == [("auditor-own-work", "not covered by internal audit: its owner, Quality Manager, "
                                                    "audited it (performance/internal-audit-2026); auditors do not "
