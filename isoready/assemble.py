@@ -125,7 +125,7 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
     if repo is None:
         return assess(project, opts.as_of), NO_GIT
     revisions = gitdata.file_revisions(repo)
-    readiness = assess(project, opts.as_of, revisions)
+    readiness = assess(project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
     last = project.organisation.last_audit
     since = None
     if last:

@@ -11,6 +11,7 @@ on the audience.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -212,6 +213,14 @@ class Coverage:
     uncovered: tuple[str, ...]
     window: int
     since: date
+    #: leaf -> audits that reached it but were held before it was in place (``audited-before-in-place``)
+    before: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: leaf -> audits that reached it but were audited by the leaf's own owner (``auditor-own-work``)
+    own: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: leaf -> the date it has been in place since, and where that date comes from ("since" or "git")
+    in_place: Mapping[str, tuple[date, str]] = field(default_factory=dict)
+    untimed: tuple[str, ...] = ()  # applicable leaves with no date in place: no timing check was made
+    empty: tuple[str, ...] = ()  # audit records within the window with no ``covers``: they cover nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +274,8 @@ class Readiness:
     #: what the new edition adds or changes and whether the evidence addresses it (projects on the old edition
     #: only; None for a project already on the new one)
     transition: Optional["TransitionResult"] = None
+    #: whether the recorded certificate is valid on the as-of date, and whether it outlives its edition
+    certificate: Optional["CertificateResult"] = None
 
     def share(self, state: str) -> Optional[float]:
         counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],
@@ -419,26 +430,32 @@ def _not_applicable(own: Mapping[str, Assessment], src: str) -> Reason:
     return reason("not-applicable", declared_on=src, justification=just or "")
 
 
-def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None) -> Readiness:
+def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
+           status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
     """Readiness on ``as_of``, and each booked audit's gate judged on its own date, assuming nothing changes.
 
     ``revisions`` (git facts gathered before this stage; None without git): file path relative to the project
     root -> the commits that changed it, newest first, each with ``sha``, ``date`` and ``subject``.
+    ``status_log`` (git facts too): clause -> (commit date, the status its assessment had then, "" when none),
+    oldest first: when each clause became implemented (internal audit coverage, ``in_place_since``).
     """
     changed = changed_since_approval(project, revisions, as_of)
-    today = _assess_on(project, as_of, as_of, changed)
+    today = _assess_on(project, as_of, as_of, changed, status_log)
     projected: dict[str, Optional[Gate]] = {}
     for stage, day in sorted(project.organisation.audits.items()):
-        projected[stage] = _assess_on(project, day, as_of, changed).gates[stage] if day >= as_of else None
+        projected[stage] = (_assess_on(project, day, as_of, changed, status_log).gates[stage] if day >= as_of
+                            else None)
     return replace(today, on_audit_date=projected, lapses=lapses(project, today), changed_since_approval=changed,
-                   transition=transition(project, as_of) if _transition_applies(project) else None)
+                   transition=transition(project, as_of) if _transition_applies(project) else None,
+                   certificate=certificate_on(project, as_of))
 
 
-def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None) -> Readiness:
+def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
+                 status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
     """``assess`` without the projections to the booked audit dates and the lapses: the figures, states,
     gates and findings of ``as_of`` only (what a readiness history keeps of each commit)."""
     changed = changed_since_approval(project, revisions, as_of)
-    return replace(_assess_on(project, as_of, as_of, changed), changed_since_approval=changed)
+    return replace(_assess_on(project, as_of, as_of, changed, status_log), changed_since_approval=changed)
 
 
 def changed_since_approval(project: Project, revisions: Optional[Mapping[str, Sequence[Any]]],
@@ -467,7 +484,8 @@ def changed_since_approval(project: Project, revisions: Optional[Mapping[str, Se
 
 
 def _assess_on(project: Project, as_of: date, known: date,
-               changed: Optional[Mapping[str, Reason]] = None) -> Readiness:
+               changed: Optional[Mapping[str, Reason]] = None,
+               status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
     """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known)."""
     changed = changed or {}
     catalog = project.catalog
@@ -676,6 +694,12 @@ def _assess_on(project: Project, as_of: date, known: date,
             leaves_not_ready=sum(r.state == NOT_READY for r in applicable_leaves))
 
     ordered = {c.number: results[c.number] for c in catalog.clauses}
+    cov = coverage(project, mapped, ordered, as_of, status_log, known)
+    for leaf in cov.uncovered:  # why the audits that reached an uncovered leaf do not count: notes on its page
+        res = ordered[leaf]
+        notes = coverage_reasons(cov, leaf, by_id, res.applying.owner if res.applying else None)
+        if notes:
+            ordered[leaf] = replace(res, reasons=(*res.reasons, *notes))
     leaves = [r for r in ordered.values() if catalog[r.number].is_leaf]
     applicable = [r for r in leaves if r.applicable]
     ready = sum(r.state in (READY, AT_RISK) for r in applicable)
@@ -711,7 +735,7 @@ def _assess_on(project: Project, as_of: date, known: date,
         audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
                                                                                   key=lambda kv: kv[1])),
         gaps=gaps,
-        coverage=coverage(project, mapped, ordered, as_of),
+        coverage=cov,
         future_dated=future,
         review_inputs=inputs,
     )
@@ -824,24 +848,105 @@ def _recent(evidence: list[Evidence], as_of: date, since: date) -> list[Evidence
                   key=lambda e: (e.date, e.id))
 
 
+def auditor_names(text: Optional[str]) -> tuple[str, ...]:
+    """The people an audit record's ``auditor:`` names: separated by ';' or ',', a note in brackets dropped
+    ("External consultant (lead)"), compared without case or repeated spaces."""
+    out = []
+    for part in re.split(r"[;,]", re.sub(r"\([^)]*\)", " ", text or "")):
+        name = " ".join(part.split()).casefold()
+        if name:
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def in_place_since(assessment: Assessment, status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]],
+                   known: date) -> Optional[tuple[date, str]]:
+    """Since when a done assessment has been in place, and where the date comes from: its ``since:``
+    ("since"); else, from git ("git"), the commit (dated on or before ``known``) that changed its status from a
+    status short of done to implemented or verified, the last such change. An assessment done from its first
+    commit gives no date: a register's first commit says when it was written down, not when the process began."""
+    if assessment.status not in DONE_STATUSES:
+        return None
+    if assessment.since:
+        return assessment.since, "since"
+    start: Optional[date] = None
+    previous = ""
+    for day, status in (status_log or {}).get(assessment.clause, ()):
+        if day > known:
+            break
+        if status in DONE_STATUSES:
+            if previous and previous not in DONE_STATUSES:
+                start = day
+        elif status:
+            start = None
+        previous = status or previous
+    return (start, "git") if start and previous in DONE_STATUSES else None
+
+
 def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Mapping[str, ClauseResult],
-             as_of: date) -> Coverage:
+             as_of: date, status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None,
+             known: Optional[date] = None) -> Coverage:
     """Each applicable leaf and the internal audits within the window whose ``covers`` reach it (a listed
-    clause covers its sub-clauses); several audits may combine."""
+    clause covers its sub-clauses); several audits may combine. An audit covers a leaf only when held on or
+    after the date the leaf has been in place (``in_place_since``) and when none of its auditors owns the leaf's
+    assessment (objectivity and impartiality of the audit process); an audit with no ``covers`` covers nothing."""
     catalog = project.catalog
     window = window_of(project, AUDIT_CLAUSE)
     since = months_before(as_of, window)
-    audits = _recent(mapped.get(AUDIT_CLAUSE, []), as_of, since)
+    recent = _recent(mapped.get(AUDIT_CLAUSE, []), as_of, since)
+    audits = [e for e in recent if e.covers]
+    leaves_of = {n: r for n, r in results.items() if r.applicable and catalog[n].is_leaf}
+    in_place: dict[str, tuple[date, str]] = {}
+    for n, r in leaves_of.items():
+        day = in_place_since(r.applying, status_log, known or as_of) if r.applying else None
+        if day:
+            in_place[n] = day
     reached: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
+    own: dict[str, list[str]] = {}
     for e in audits:
+        names = auditor_names(e.auditor)
         for number in e.covers:
-            if number in catalog:
-                for leaf in catalog.leaves_under(number):
+            if number not in catalog:
+                continue
+            for leaf in catalog.leaves_under(number):
+                r = leaves_of.get(leaf)
+                if r is None:
+                    continue
+                owner = " ".join((r.applying.owner or "").split()).casefold() if r.applying else ""
+                if leaf in in_place and e.date < in_place[leaf][0]:
+                    before.setdefault(leaf, []).append(e.id)
+                elif owner and owner in names:
+                    own.setdefault(leaf, []).append(e.id)
+                else:
                     reached.setdefault(leaf, []).append(e.id)
-    leaves = {n: tuple(dict.fromkeys(reached.get(n, ()))) for n, r in results.items()
-              if r.applicable and catalog[n].is_leaf}
+    leaves = {n: tuple(dict.fromkeys(reached.get(n, ()))) for n in leaves_of}
     return Coverage(tuple(e.id for e in audits), leaves, tuple(n for n, ids in leaves.items() if not ids),
-                    window, since)
+                    window, since, before={n: tuple(dict.fromkeys(v)) for n, v in before.items()},
+                    own={n: tuple(dict.fromkeys(v)) for n, v in own.items()}, in_place=in_place,
+                    untimed=tuple(n for n in leaves_of if n not in in_place),
+                    empty=tuple(e.id for e in recent if not e.covers))
+
+
+#: the reasons an internal audit that reached a leaf does not cover it (notes on the leaf; gap report rows)
+COVERAGE_NOTES = ("audited-before-in-place", "auditor-own-work")
+
+
+def coverage_reasons(cov: Coverage, leaf: str, audits: Mapping[str, Evidence],
+                     owner: Optional[str]) -> list[Reason]:
+    """Why an uncovered leaf's audits did not count (notes: they do not change its state, the stage 2
+    ``internal-audit-coverage`` check names the leaf)."""
+    if leaf not in cov.uncovered:
+        return []
+    out = []
+    if cov.before.get(leaf):
+        ids = cov.before[leaf]
+        day, source = cov.in_place[leaf]
+        out.append(reason("audited-before-in-place", ids, in_place=day, source=source,
+                          audited=tuple(audits[i].date for i in ids)))
+    if cov.own.get(leaf):
+        out.append(reason("auditor-own-work", cov.own[leaf], owner=owner or ""))
+    return out
 
 
 def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of: date) -> ReviewInputs:
@@ -941,13 +1046,17 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                          reason("gate-not-ready", clauses=not_ready) if not_ready
                          else reason("gate-all-ready", count=r.leaves_applicable), clauses=not_ready)
     cov = r.coverage
-    if not cov.audits:
+    if not cov.audits and not cov.empty:
         coverage_item = GateItem("internal-audit-coverage", False, reason(
             "gate-recurring-missing", what="internal audit", clause=AUDIT_CLAUSE, window=cov.window,
             since=cov.since), clauses=(AUDIT_CLAUSE,))
     elif cov.uncovered:
+        why = {k: v for k, v in (("before", tuple(n for n in cov.uncovered if n in cov.before)),
+                                  ("own", tuple(n for n in cov.uncovered if n in cov.own)),
+                                  ("empty", cov.empty)) if v}
         coverage_item = GateItem("internal-audit-coverage", False, reason(
-            "gate-coverage-gap", cov.audits, leaves=cov.uncovered, total=len(cov.leaves)), clauses=cov.uncovered)
+            "gate-coverage-gap", (*cov.audits, *cov.empty), leaves=cov.uncovered, total=len(cov.leaves), **why),
+            clauses=cov.uncovered)
     else:
         coverage_item = GateItem("internal-audit-coverage", True, reason(
             "gate-coverage-ok", cov.audits, total=len(cov.leaves)), cov.audits)
@@ -998,7 +1107,8 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                              mandatory_item("mandatory-records", "retain"), concerns_item,
                              _evidence_behind(r, project), _documents_current(
                                  (present("scope", "4.3"), present("policy", "5.2"), present("objectives", "6.2")),
-                                 mandatory_item("mandatory-documents", "maintain"))))
+                                 mandatory_item("mandatory-documents", "maintain")),
+                             edition_accepted(project, as_of)))
     r = replace(r, gates={"stage1": stage1, "stage2": stage2})
     return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
 
@@ -1047,8 +1157,12 @@ def _by_urgency(r: Readiness, project: Project) -> tuple[GapRow, ...]:
     due_of = {fr.finding.id: fr.finding.due for fr in r.findings}
     review_of = {e.id: e.review_by for e in project.evidence}
     rows = []
+    # a leaf whose internal audits do not count (held before it was in place, or by its owner) needs work too,
+    # whatever its state: the stage 2 coverage check names it
+    unaudited = {n for n in (r.coverage.uncovered if r.coverage else ())
+                 if any(x.code in COVERAGE_NOTES for x in r.clauses[n].reasons)}
     for number, c in r.clauses.items():
-        if not catalog[number].is_leaf or c.state not in (NOT_READY, AT_RISK):
+        if not catalog[number].is_leaf or (c.state not in (NOT_READY, AT_RISK) and number not in unaudited):
             continue
         dates = [d for d in (c.applying.target if c.applying and c.status in OPEN_STATUSES else None,
                              *(due_of[f] for f in c.findings), *(review_of[e] for e in c.stale_evidence)) if d]
@@ -1178,3 +1292,73 @@ def transition(project: Project, as_of: date) -> TransitionResult:
         to=data.standard, deadline=deadline, audit=audit,
         deadline_days=(deadline - as_of).days if deadline else None,
         audit_days=(audit - as_of).days if audit else None, topics=tuple(results))
+
+
+# --------------------------------------------------------------------------- the certificate and its edition
+
+VALID, NOT_YET, EXPIRED = "valid", "not-yet-valid", "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateResult:
+    """The certificate organisation.yaml records, judged on the as-of date: a claim only while it is valid."""
+
+    state: str  # valid | not-yet-valid | expired
+    reason: Reason  # certificate-valid | certificate-not-yet-valid | certificate-expired
+    #: a certificate to the old edition that expires after the transition deadline (certificate-past-transition)
+    transition: Optional[Reason] = None
+
+    @property
+    def valid(self) -> bool:
+        return self.state == VALID
+
+
+def transition_deadline(project: Project) -> tuple[Optional[date], str, str]:
+    """The date certificates to the old edition end: organisation.yaml's transition.deadline (from the CB), else
+    the edition data's reported default; with where it comes from and its confidence."""
+    t = project.organisation.transition
+    if t and t.deadline:
+        return t.deadline, "organisation", "confirmed"
+    dates = load_topics().dates
+    return dates.deadline, "edition-data", dates.deadline_confidence or "low"
+
+
+def certificate_on(project: Project, as_of: date) -> Optional[CertificateResult]:
+    """Whether the recorded certificate may be claimed on ``as_of``: never before it is issued nor after it
+    expires; and, for one to the old edition, whether it outlives the transition deadline."""
+    cert = project.organisation.certificate
+    if not (cert and cert.number):
+        return None
+    if cert.issued and cert.issued > as_of:
+        state, why = NOT_YET, reason("certificate-not-yet-valid", issued=cert.issued)
+    elif cert.expires and cert.expires < as_of:
+        state, why = EXPIRED, reason("certificate-expired", expires=cert.expires)
+    else:
+        state, why = VALID, reason("certificate-valid", issued=cert.issued, expires=cert.expires)
+    past = None
+    if _transition_applies(project) and cert.expires:
+        deadline, source, confidence = transition_deadline(project)
+        if deadline and cert.expires > deadline:
+            past = reason("certificate-past-transition", expires=cert.expires, deadline=deadline, source=source,
+                          confidence=confidence, to=load_topics().standard, edition=project.catalog.standard)
+    return CertificateResult(state, why, past)
+
+
+def edition_accepted(project: Project, as_of: date) -> GateItem:
+    """Stage 2 check ``edition-accepted``: a stage 2 (the booked one, else one on ``as_of``) to the old edition on
+    or after the date from which new certifications must use the new one is refused. While that date is
+    provisional (edition data short of high confidence) the check warns and passes."""
+    booked = project.organisation.audits.get("stage2")
+    day = booked or as_of
+    dates = load_topics().dates
+    edition = project.catalog.standard
+    if not _transition_applies(project) or not dates.new_certificates_date or day < dates.new_certificates_date:
+        return GateItem("edition-accepted", True, reason(
+            "gate-edition-ok", edition=edition, stage2=booked, new_from=dates.new_certificates_date,
+            to=dates.to, applies=_transition_applies(project)))
+    params = dict(edition=edition, stage2=day, new_from=dates.new_certificates_date,
+                  reported=dates.new_certificates_from, to=dates.to,
+                  confidence=dates.new_certificates_confidence, sources=dates.new_certificates_sources)
+    if dates.new_certificates_provisional:
+        return GateItem("edition-accepted", True, reason("gate-edition-provisional", **params))
+    return GateItem("edition-accepted", False, reason("gate-edition-refused", **params), clauses=())

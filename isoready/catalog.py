@@ -133,6 +133,12 @@ class TransitionDates:
     deadline: Optional[date]
     deadline_reported: str
     new_certificates_from: str  # "2028-03": a month, as reported
+    #: the first day new certifications (and stage 2 audits) must use the new edition, from new_certificates_from
+    new_certificates_date: Optional[date] = None
+    new_certificates_confidence: str = ""  # high | medium | low, as the data says
+    new_certificates_provisional: bool = True  # anything short of high confidence is provisional
+    new_certificates_sources: tuple[str, ...] = ()
+    deadline_confidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,14 @@ def _day(value: Any) -> Optional[date]:
         return None
 
 
+def _month_start(value: Any) -> Optional[date]:
+    """A reported month ("2028-03") as its first day (the earliest the date can mean); a full date as itself."""
+    text = str(value or "")
+    if len(text) == 7:
+        text += "-01"
+    return _day(text)
+
+
 @lru_cache(maxsize=1)
 def load_topics() -> Topics:
     """The transition topics and the reported transition dates (isoready/data/transition-topics.yaml)."""
@@ -173,6 +187,13 @@ def load_topics() -> Topics:
         publication=_day((t.get("publication") or {}).get("date")),
         deadline=_day((t.get("deadline") or {}).get("date")),
         deadline_reported=str((t.get("deadline") or {}).get("reported") or ""),
-        new_certificates_from=str((t.get("new_certificates_on_2026_from") or {}).get("date") or ""))
+        new_certificates_from=str((t.get("new_certificates_on_2026_from") or {}).get("date") or ""),
+        new_certificates_date=_month_start((t.get("new_certificates_on_2026_from") or {}).get("date")),
+        new_certificates_confidence=str((t.get("new_certificates_on_2026_from") or {}).get("confidence") or ""),
+        new_certificates_provisional=bool((t.get("new_certificates_on_2026_from") or {}).get(
+            "provisional", str((t.get("new_certificates_on_2026_from") or {}).get("confidence")) != "high")),
+        new_certificates_sources=tuple(str(x) for x in (t.get("new_certificates_on_2026_from") or {}).get(
+            "sources") or ()),
+        deadline_confidence=str((t.get("deadline") or {}).get("confidence") or ""))
     return Topics(standard=str(data["standard"]), from_standard=str(data["from_standard"]), topics=topics,
                   dates=dates)

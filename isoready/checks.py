@@ -30,6 +30,9 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_exclusions(assessments, evidence, catalog, out,
                      applies=organisation.applies if organisation else Applies(), as_of=as_of)
     check_dates(evidence, findings, as_of, out)
+    check_since(assessments, as_of, out)
+    if organisation is not None:
+        check_certificate(organisation, catalog, as_of, out)
     check_split_clauses(evidence, catalog, out)
     check_topics(evidence, out)
     check_review_inputs(evidence, catalog, out)
@@ -325,6 +328,50 @@ def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, 
         elif v and v.date and v.date > as_of:
             out.add(f.loc, "W161", f"finding '{f.id}' verification dated {v.date} is after the as-of date {as_of}: "
                     "it does not count yet", "record the verification once it has been done")
+
+
+def check_since(assessments: list[Assessment], as_of: date, out: Collector) -> None:
+    """W175/W176: ``since:`` (in place since) that cannot be true on the as-of date, or on a clause not done."""
+    for a in assessments:
+        if not a.since:
+            continue
+        if a.status not in ("implemented", "verified"):
+            out.add(a.loc, "W176", f"clause '{a.clause}' gives since: {a.since} but its status is {a.status}: it is "
+                    "ignored", "give since: only once the clause is implemented or verified")
+        elif a.since > as_of:
+            out.add(a.loc, "W175", f"clause '{a.clause}' is in place only since {a.since}, after the as-of date "
+                    f"{as_of}: no internal audit can have covered it yet", "correct the date, or mark the clause "
+                    "implemented once it is")
+
+
+def check_certificate(organisation: Organisation, catalog: Catalog, as_of: date, out: Collector) -> None:
+    """W177-W179: a certificate claimed outside its dates; one to the old edition that outlives the transition;
+    a stage 2 to the old edition booked after new certifications must use the new one."""
+    cert = organisation.certificate
+    dates = load_topics().dates
+    old = catalog.standard == load_topics().from_standard
+    if cert and cert.number and cert.issued and cert.issued > as_of:
+        out.add(cert.issued_loc, "W177", f"certificate '{cert.number}' is issued on {cert.issued}, after the as-of "
+                f"date {as_of}: the portal says 'not yet certified' until then", "correct the date, or record the "
+                "certificate once it is issued")
+    elif cert and cert.number and cert.expires and cert.expires < as_of:
+        out.add(cert.expires_loc, "W177", f"certificate '{cert.number}' expired on {cert.expires}: the portal says "
+                "'certificate expired', never 'Certified'", "record the renewed certificate, or remove it")
+    if old and cert and cert.number and cert.expires:
+        t = organisation.transition
+        deadline = t.deadline if t and t.deadline else dates.deadline
+        if deadline and cert.expires > deadline:
+            out.add(cert.expires_loc, "W178", f"certificate '{cert.number}' to {catalog.standard} expires on "
+                    f"{cert.expires}, after the transition deadline {deadline}: it ends then unless it moves to "
+                    f"{dates.to}", f"plan the transition audit to {dates.to} before {deadline}")
+    stage2 = organisation.audits.get("stage2")
+    if old and stage2 and dates.new_certificates_date and stage2 >= dates.new_certificates_date:
+        out.add(organisation.audit_locs.get("stage2", Loc("content/organisation.yaml", 1, 1)), "W179",
+                f"stage 2 on {stage2} to {catalog.standard}: new certifications must use {dates.to} from "
+                f"{dates.new_certificates_date} (reported as {dates.new_certificates_from}, "
+                f"{dates.new_certificates_confidence} confidence)", f"book the stage 2 to {dates.to} (isoready "
+                "migrate), or confirm with your certification body that it still certifies to "
+                f"{catalog.standard} on that date")
 
 
 def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:

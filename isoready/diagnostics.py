@@ -94,6 +94,11 @@ CODES: dict[str, str] = {
     "W161": "verification of effectiveness that does not count",
     "W162": "recency window above its ceiling",
     "W170": "management review inputs on a record that is not the review",
+    "W175": "'since:' after the as-of date",
+    "W176": "'since:' on a clause not implemented or verified",
+    "W177": "certificate not valid on the as-of date",
+    "W178": "certificate to the old edition expires after the transition deadline",
+    "W179": "stage 2 to the old edition booked after new certifications must use the new one",
 }
 
 

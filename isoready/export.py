@@ -97,6 +97,8 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         "withheld": {"evidence": site.hidden_evidence, "findings": site.hidden_findings},
         # the move to ISO 9001:2026, topic by topic: for projects on ISO 9001:2015; null once on the new edition
         "transition": site.transition,
+        # the recorded certificate judged on the as-of date (null when organisation.yaml records none)
+        "certificate": site.certificate,
     }
 
 

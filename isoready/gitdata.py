@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
 
 from .diagnostics import Diagnostic
+from .load import MAX_BYTES, parse_text  # the read stage's safe YAML parser (depth and node limits)
 
 SOURCES = ("evidence", "content")  # the folders a register's readiness depends on
 
@@ -570,3 +571,55 @@ def _write_blob(batch: Batch, oid: bytes, target: Path, rel: str, note) -> None:
                 shutil.copyfileobj(fh, out, Batch.CHUNK)
     except OSError as exc:
         note("W121", rel, f"the file cannot be written here ({exc.strerror or exc}): skipped", "")
+
+
+def assessment_statuses(repo: Repo) -> Mapping[str, tuple[tuple[date, str], ...]]:
+    """clause -> (commit date, the status its assessment had at that commit, "" when none), oldest first, for
+    every commit that changed content/clauses/ (assess uses it to tell since when a clause has been
+    implemented). The files are read as blobs (``git cat-file --batch``) and parsed as data; a file that is too
+    large, unreadable or not a list of assessments gives no status, and fails nothing."""
+    folder = repo.path("content/clauses")
+    out = git(repo.root, "log", "--no-renames", "--reverse", "--format=\x1e%H%x1f%at%x1f%ai", "HEAD", "--", folder)
+    if not out:
+        return {}
+    commits: list[tuple[str, date]] = []
+    for chunk in out.split("\x1e"):
+        sha, stamp, shown = (chunk.strip().split("\x1f") + ["", "", ""])[:3]
+        when, _ = when_of(sha, stamp, shown)
+        if sha and when is not None:
+            commits.append((sha, when.date()))
+    result: dict[str, list[tuple[date, str]]] = {}
+    for sha, day in commits:
+        listing = git(repo.root, "ls-tree", "-r", "-z", sha, "--", folder + "/") or ""
+        names = []
+        for item in listing.split("\0"):
+            meta, _, name = item.partition("\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == "blob" and name.lower().endswith((".yaml", ".yml")):
+                if parts[2].isalnum():
+                    names.append(parts[2])
+        seen: dict[str, str] = {}
+        if names:
+            data = git(repo.root, "cat-file", "--batch", binary=True, input="".join(f"{n}\n" for n in names).encode())
+            pos = 0
+            while isinstance(data, bytes) and pos < len(data):
+                end = data.find(b"\n", pos)
+                if end < 0:
+                    break
+                head = data[pos:end].split()
+                if len(head) != 3 or head[1] != b"blob":
+                    pos = end + 1
+                    continue
+                size = int(head[2])
+                body = data[end + 1:end + 1 + size]
+                pos = end + 1 + size + 1
+                if size > MAX_BYTES:
+                    continue
+                value, _ = parse_text(body.decode("utf-8", "replace"), "content/clauses")
+                for row in value if isinstance(value, list) else ():
+                    if isinstance(row, dict) and isinstance(row.get("clause"), str) and isinstance(
+                            row.get("status"), str):
+                        seen.setdefault(str(row["clause"]), str(row["status"]))
+        for clause in set(seen) | set(result):
+            result.setdefault(clause, []).append((day, seen.get(clause, "")))
+    return {k: tuple(v) for k, v in result.items()}

@@ -41,7 +41,7 @@ GATE_CHECKS = {
                "internal-audit-performed", "management-review-performed"),
     "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
                "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
-               "evidence-behind-every-clause", "documents-current"),
+               "evidence-behind-every-clause", "documents-current", "edition-accepted"),
 }
 #: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
 #: gates, unless organisation.yaml sets ``systemic_minors:``
@@ -232,6 +232,7 @@ class Assessment:
     notes: Optional[str] = None  # Markdown
     evidence: tuple[str, ...] = ()
     verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
+    since: Optional[date] = None  # implemented (or verified) since this date: audits before it do not cover it
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +301,8 @@ class Certificate:
     issued: Optional[date] = None
     expires: Optional[date] = None
     body: Optional[str] = None
+    issued_loc: Loc = field(default=NOWHERE, compare=False)  # where issued and expires are written
+    expires_loc: Loc = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +321,7 @@ class Organisation:
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
+    audit_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)  # audits: stage -> where written
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,7 +218,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
                        loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
                        owner=f.get("owner"), target=f.get("target"), notes=f.get("notes"),
                        evidence=tuple(f.strings("evidence")),
-                       verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None)
+                       verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None,
+                       since=f.get("since"))
         if known and status:
             result.append(a)
     return result, out.items
@@ -354,7 +355,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     if cf is not None:
         assert cf.kind is CERTIFICATE
         certificate = Certificate(number=cf.get("number"), issued=cf.get("issued"), expires=cf.get("expires"),
-                                  body=cf.get("body"))
+                                  body=cf.get("body"), issued_loc=cf.loc("issued"), expires_loc=cf.loc("expires"))
         if certificate.issued and certificate.expires and certificate.expires <= certificate.issued:
             out.add(cf.loc("expires"), "E407", f"certificate expires {certificate.expires}, not after issued "
                     f"{certificate.issued}", "a certificate expires after it is issued")
@@ -363,7 +364,8 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                         standard=f.get("standard") or DEFAULT_STANDARD, applies=applies, transition=transition,
                         site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
                         last_audit=f.get("last_audit"),
-                        systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS)
+                        systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
+                        audit_locs={k: af.loc(k) for k in audits} if af is not None else {})
 
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:

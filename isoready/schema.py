@@ -233,7 +233,8 @@ EVIDENCE = Kind("evidence", "evidence record", (
     Field("description", MARKDOWN, "more about it"),
     Field("id", EVIDENCE_ID, "default: the path under evidence/ without extension; required in a list"),
     Field("covers", list_of(CLAUSE), "internal audit records: the clauses the audit covered"),
-    Field("auditor", TEXT, "audit records: who audited"),
+    Field("auditor", TEXT, "audit records: who audited; several names separated by ';' or ',' (an audit does not "
+                           "cover a clause whose assessment owner is one of them)"),
     Field("inputs", list_of(enum(*REVIEW_INPUTS)), "management review records: the inputs the review considered"),
     Field("topics", list_of(TOPIC), "the transition topics it addresses (e.g. quality-culture-ethics)"),
     Field("approved_by", TEXT, "documents: who approved this version"),
@@ -249,6 +250,8 @@ ASSESSMENT = Kind("assessment", "clause assessment", (
     Field("notes", MARKDOWN, "anything else"),
     Field("evidence", list_of(EVIDENCE_REF), "extra evidence, by id"),
     Field("verified_by", EVIDENCE_REF, "verified: the audit record that verified it"),
+    Field("since", DATE, "implemented or verified: in place since this date (an internal audit before it does not "
+                         "cover the clause; default: the commit that changed the status to implemented, from git)"),
 ))
 
 VERIFICATION = Kind("finding.verification", "verification", (
@@ -801,6 +804,17 @@ def readiness_schema() -> dict[str, Any]:
                 "reason": _text("why, in words"),
                 "code": _text("the reason's stable code (docs/rules.md)"),
             }), "the topics, in the order of transition-topics.yaml"),
+        }, nullable=True),
+        "certificate": _record("the certificate organisation.yaml records, judged on the as-of date (null when none "
+                               "is recorded)", {
+            "state": _words(("valid", "not-yet-valid", "expired"), "whether it may be claimed on the as-of date"),
+            "reason": _text("why, in words"),
+            "code": _text("the reason's stable code (docs/rules.md)"),
+            "transition": _record("a certificate to ISO 9001:2015 expiring after the transition deadline (null "
+                                  "otherwise)", {
+                "reason": _text("by when it must move, in words"),
+                "code": _text("the reason's stable code (docs/rules.md)"),
+            }, nullable=True),
         }, nullable=True),
     })
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "isoready readiness.json", **body}

@@ -464,6 +464,9 @@ class CoverageView:
     uncovered: tuple[ClauseLink, ...]
     summary: str
     hidden_text: str
+    timing: str = ""  # whether each leaf's audits could be checked against the date it was in place
+    not_counted: tuple[tuple[ClauseLink, str], ...] = ()  # uncovered leaves whose audits did not count, and why
+    empty_text: str = ""  # audit records within the window that list no covers: not contributing
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,6 +636,7 @@ class TransitionView:
     audit_text: str
     topics: tuple[TopicView, ...]
     dates_note: str  # where the dates come from and "confirm with your certification body"
+    certificate_text: str = ""  # a certificate to the old edition that expires after the deadline: move by when
 
 
 @dataclass(frozen=True, slots=True)
@@ -794,6 +798,7 @@ class ExportView:
     mandatory: tuple[MandatoryView, ...] = ()
     history: Optional[Mapping[str, Any]] = None  # history.json, when git history is available
     transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
+    certificate: Optional[Mapping[str, Any]] = None  # readiness.json "certificate"; None when none is recorded
     findings_published: bool = True  # false in a public build without public.show_findings: true
 
 
@@ -872,6 +877,7 @@ GATE_NAMES = {
     "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
     "evidence-behind-every-clause": "Evidence of its own behind every applicable clause",
     "documents-current": "Scope, policy, objectives and mandatory documents still current",
+    "edition-accepted": "Stage 2 booked to an edition the certification body may still certify",
 }
 GATE_MISSING = {
     "scope": "no current document mapped to 4.3 states the scope",
@@ -1073,8 +1079,29 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
                 f"(since {p['since']})")
     if code == "gate-coverage-gap":
+        more = []
+        if p.get("before"):
+            more.append(f"audited only before they were in place: {_ids(p['before'])}")
+        if p.get("own"):
+            more.append(f"audited only by their own owner: {_ids(p['own'])}")
+        if p.get("empty"):
+            more.append(f"audit records listing no clauses under 'covers': {_ids(p['empty'])}" if full
+                        else plural(len(p["empty"]), "audit record") + " listing no clauses under 'covers'")
+        extra = f"; {'; '.join(more)}" if more else ""
         return (f"{len(p['leaves'])} of {p['total']} applicable clauses not covered by an internal audit within "
-                f"the window: {_ids(p['leaves'])} (list audited clauses under 'covers' on the audit records)")
+                f"the window: {_ids(p['leaves'])} (list audited clauses under 'covers' on the audit records){extra}")
+    if code == "audited-before-in-place":
+        where = "its assessment's since:" if p["source"] == "since" else "git: the commit that made it implemented"
+        if not full:
+            return (f"not covered by internal audit: audited only before it was in place (since {p['in_place']}, "
+                    f"from {where})")
+        held = ", ".join(f"{i} of {d}" for i, d in zip(r.evidence, p["audited"]))
+        return (f"not covered by internal audit: the audit ({held}) was held before it was in place (since "
+                f"{p['in_place']}, from {where})")
+    if code == "auditor-own-work":
+        named = f" ({_ids(r.evidence)})" if full else ""
+        return (f"not covered by internal audit: its owner, {redact(p['owner'])}, audited it{named}; auditors do not "
+                "audit their own work")
     if code == "gate-not-ready":
         return f"{len(p['clauses'])} applicable clauses not ready: {_ids(p['clauses'])}"
     if code == "gate-all-ready":
@@ -1114,6 +1141,34 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return "no area of concern from the certification body is open"
     if code == "gate-no-major":
         return "no open major finding"
+    if code == "certificate-valid":
+        return "the certificate is valid on this date" + (f" (expires {p['expires']})" if p["expires"] else "")
+    if code == "certificate-not-yet-valid":
+        return f"not yet certified: the certificate recorded is issued only on {p['issued']}, after this date"
+    if code == "certificate-expired":
+        return f"certificate expired on {p['expires']}: not certified on this date"
+    if code == "certificate-past-transition":
+        where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
+                 f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification "
+                 "body)")
+        return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
+                f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+    if code == "gate-edition-ok":
+        on = f" on {p['stage2']}" if p["stage2"] else " (no stage 2 date booked: judged on this date)"
+        if not p["applies"]:
+            return f"stage 2 to {p['edition']}{on}"
+        if not p["new_from"]:
+            return f"stage 2 to {p['edition']}{on}; no date is known from which it must be to {p['to']}"
+        return (f"stage 2 to {p['edition']}{on}, before new certifications must use {p['to']} "
+                f"(from {p['new_from']}, reported)")
+    if code in ("gate-edition-provisional", "gate-edition-refused"):
+        said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "
+                f"{p['to']} ({p['new_from']}, reported as {p['reported']}; {p['confidence']} confidence; sources: "
+                f"{'; '.join(x for x in p['sources'] if x.startswith('https://')) or 'docs/editions.md'})")
+        if code == "gate-edition-provisional":
+            return (f"warning: {said}. The date is provisional, so this check warns but does not fail: confirm "
+                    f"with your certification body, or book the stage 2 to {p['to']}")
+        return f"{said}: book the stage 2 to {p['to']}"
     if code == "topic-addressed":
         return f"addressed by {_ids(r.evidence)}" if full else f"addressed by {plural(len(r.evidence), 'record')}"
     if code == "topic-stale":
@@ -1617,8 +1672,28 @@ class _Builder:
         summary = (f"{len(cov.leaves) - len(cov.uncovered)} of {plural(len(cov.leaves), 'applicable clause')} "
                    f"covered by {plural(len(cov.audits), 'internal audit')} dated within the last {cov.window} "
                    f"months (since {cov.since})")
+        timed = len(cov.leaves) - len(cov.untimed)
+        if not cov.untimed:
+            timing = (f"Timing checked for all {plural(len(cov.leaves), 'applicable clause')}: an audit counts only "
+                      "on or after the date a clause was in place.")
+        elif not timed:
+            timing = ("No timing check could be made: no assessment gives 'since:' and git shows no commit changing "
+                      "a status to implemented, so an audit held before a process existed would still count here.")
+        else:
+            timing = (f"Timing checked for {timed} of {plural(len(cov.leaves), 'applicable clause')} (from 'since:' "
+                      f"or git); no timing check could be made for {len(cov.untimed)}: "
+                      f"{', '.join(cov.untimed)}.")
+        not_counted = tuple((self.clink(n), text) for n in cov.uncovered for text, code in
+                            self.say.all(self.r.clauses[n].reasons)
+                            if code in ("audited-before-in-place", "auditor-own-work"))
+        empty = [i for i in cov.empty if i in self.evidence]
+        empty_text = ""
+        if cov.empty:
+            empty_text = (f"Not counted, listing no clauses under 'covers': {', '.join(empty)}"
+                          if len(empty) == len(cov.empty) else
+                          f"Not counted: {plural(len(cov.empty), 'audit record')} listing no clauses under 'covers'") + "."
         return CoverageView(columns, rows, tuple(self.clink(n) for n in cov.uncovered), summary,
-                            withheld(hidden, "audit record"))
+                            withheld(hidden, "audit record"), timing, not_counted, empty_text)
 
     def _exclusions(self) -> tuple[ExclusionView, ...]:
         catalog = self.catalog
@@ -1785,6 +1860,11 @@ class _Builder:
         org = self.project.organisation
         cert = org.certificate
         standard = self.catalog.standard
+        judged = self.r.certificate
+        if cert and cert.number and judged is not None and judged.state == "not-yet-valid":
+            return f"Not yet certified to {standard}: the certificate recorded is issued only on {cert.issued}."
+        if cert and cert.number and judged is not None and judged.state == "expired":
+            return f"Not certified to {standard}: the certificate expired on {cert.expires}."
         if cert and cert.number:
             body = f" by {self.redact(cert.body or org.certification_body or '')}" if (cert.body or
                                                                                     org.certification_body) else ""
@@ -1796,7 +1876,7 @@ class _Builder:
     def certification_plan(self) -> str:
         """The booked certification audits, beside a "not yet certified" status."""
         org = self.project.organisation
-        if org.certificate and org.certificate.number:
+        if org.certificate and org.certificate.number and self.r.certificate is not None and self.r.certificate.valid:
             return ""
         booked = [f"{_stage_name(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
         with_body = f" with {self.redact(org.certification_body)}" if org.certification_body else ""
@@ -1880,7 +1960,24 @@ class _Builder:
                         f"body. Publicly reported, not decided: {t.to} published on {_d(reported.publication)}; "
                         f"certificates to {self.catalog.standard} end {reported.deadline_reported}; new "
                         f"certificates only to {t.to} from around {reported.new_certificates_from}. Confirm with "
-                        "your certification body (docs/editions.md gives the sources)."))
+                        "your certification body (docs/editions.md gives the sources)."),
+            certificate_text=self.certificate_transition())
+
+    def certificate_export(self) -> Optional[dict[str, Any]]:
+        """readiness.json's "certificate": whether the recorded certificate is valid on the as-of date."""
+        judged = self.r.certificate
+        if judged is None:
+            return None
+        past = judged.transition
+        return {"state": judged.state, "reason": self.say(judged.reason), "code": judged.reason.code,
+                "transition": {"reason": self.say(past), "code": past.code} if past else None}
+
+    def certificate_transition(self) -> str:
+        """By when the recorded certificate must move to the new edition, when it would outlive the old one."""
+        judged = self.r.certificate
+        if judged is None or judged.transition is None:
+            return ""
+        return self.say(judged.transition)[:1].upper() + self.say(judged.transition)[1:] + "."
 
     def transition_panel(self) -> Optional[TransitionPanelView]:
         t = self.r.transition
@@ -1985,7 +2082,8 @@ class _Builder:
             coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
             review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
-            history=self.history_json(), transition=self.transition_export())
+            history=self.history_json(), transition=self.transition_export(),
+            certificate=self.certificate_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
                         self.redact)
 

@@ -348,7 +348,7 @@ STAGE1_CHECKS = ["scope", "policy", "objectives", "context", "processes", "risks
                  "internal-audit-performed", "management-review-performed"]
 STAGE2_CHECKS = ["all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
                  "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
-                 "evidence-behind-every-clause", "documents-current"]
+                 "evidence-behind-every-clause", "documents-current", "edition-accepted"]
 
 
 def stage1_evidence():

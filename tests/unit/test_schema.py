@@ -152,8 +152,8 @@ def test_new_keys_are_read_into_the_model(tmp_path: Path) -> None:
           show_findings: false
         certificate:
           number: Q-1
-          issued: 2027-04-01
-          expires: 2030-03-31
+          issued: 2026-04-01
+          expires: 2029-03-31
           body: Northgate
         last_audit: audit-2026-09
         """)
@@ -200,7 +200,7 @@ def test_new_keys_are_read_into_the_model(tmp_path: Path) -> None:
     assert org.transition == Transition(deadline=date(2029, 9, 15), audit=date(2027, 11, 10))
     assert (org.site_url, org.show_findings, org.last_audit) == (
         "https://qms.example.com/portal/", False, "audit-2026-09")
-    assert org.certificate == Certificate("Q-1", date(2027, 4, 1), date(2030, 3, 31), "Northgate")
+    assert org.certificate == Certificate("Q-1", date(2026, 4, 1), date(2029, 3, 31), "Northgate")
     review = next(e for e in project.evidence if e.id == "review")
     assert (review.inputs, review.topics, review.auditor, review.approved_by, review.approved) == (
         ("changes", "objectives"), ("quality-culture-ethics",), "J. Smith", "MD", date(2026, 10, 1))

@@ -362,9 +362,10 @@ def test_public_build_shows_milestones_not_findings_and_says_not_yet_certified(t
     shown = _site_text(_public_build(root, tmp_path, "public-findings"))
     assert "open major finding" in shown  # the same build, findings published: the test can fail
 
-    org.write_text(org.read_text(encoding="utf-8") + "certificate:\n  number: NCS-9001-4471\n  issued: 2027-04-06\n"
-                   "  expires: 2030-04-05\n  body: Northgate Certification Services\n", encoding="utf-8")
+    # a certificate valid on the as-of date (one issued later is "not yet certified": test_auditcert.py)
+    org.write_text(org.read_text(encoding="utf-8") + "certificate:\n  number: NCS-9001-4471\n  issued: 2026-04-06\n"
+                   "  expires: 2029-04-05\n  body: Northgate Certification Services\n", encoding="utf-8")
     certified = _site_text(_public_build(root, tmp_path, "public-cert"))
     assert ("Certified to ISO 9001:2015 by Northgate Certification Services: certificate NCS-9001-4471, issued "
-            "2027-04-06, expires 2030-04-05.") in certified
+            "2026-04-06, expires 2029-04-05.") in certified
     assert "Not yet certified" not in certified

@@ -745,6 +745,36 @@ CASES = [
           "evidence/support/slides.yaml:5:9: W170 inputs on evidence 'SL' are not read: it is not mapped to 9.3 or its "
           "sub-clauses (list the inputs the review considered under inputs: in the minutes' record)"],
          "0 errors, 3 warnings", exit=0),
+    Case("W175-W176-since", {
+        "content/clauses/x.yaml": '- clause: "7.5"\n  status: implemented\n  since: 2026-12-01\n'
+                                  '- clause: "7.4"\n  status: in-progress\n  since: 2026-10-01\n'
+                                  '- clause: "7.3"\n  status: implemented\n  since: 2026-10-01\n'},
+         ["content/clauses/x.yaml:1:11: W175 clause '7.5' is in place only since 2026-12-01, after the as-of date "
+          "2026-11-01: no internal audit can have covered it yet (correct the date, or mark the clause implemented "
+          "once it is)",
+          "content/clauses/x.yaml:4:11: W176 clause '7.4' gives since: 2026-10-01 but its status is in-progress: it "
+          "is ignored (give since: only once the clause is implemented or verified)"],
+         "0 errors, 2 warnings", exit=0),
+    Case("W177-W179-certificate-and-edition", {
+        "content/organisation.yaml": 'name: Example Works Ltd\naudits:\n  stage1: 2028-02-01\n  stage2: 2028-03-15\n'
+                                     'certificate:\n  number: Q-1\n  issued: 2027-01-10\n  expires: 2030-01-09\n'},
+         ["content/organisation.yaml:4:11: W179 stage 2 on 2028-03-15 to ISO 9001:2015: new certifications must use "
+          "ISO 9001:2026 from 2028-03-01 (reported as 2028-03, low confidence) (book the stage 2 to ISO 9001:2026 "
+          "(isoready migrate), or confirm with your certification body that it still certifies to ISO 9001:2015 on "
+          "that date)",
+          "content/organisation.yaml:7:11: W177 certificate 'Q-1' is issued on 2027-01-10, after the as-of date "
+          "2026-11-01: the portal says 'not yet certified' until then (correct the date, or record the certificate "
+          "once it is issued)",
+          "content/organisation.yaml:8:12: W178 certificate 'Q-1' to ISO 9001:2015 expires on 2030-01-09, after the "
+          "transition deadline 2029-09-16: it ends then unless it moves to ISO 9001:2026 (plan the transition audit "
+          "to ISO 9001:2026 before 2029-09-16)"],
+         "0 errors, 3 warnings", exit=0),
+    Case("W177-certificate-expired", {
+        "content/organisation.yaml": 'name: Example Works Ltd\ncertificate:\n  number: Q-1\n  issued: 2022-12-01\n'
+                                     '  expires: 2025-11-30\n'},
+         ["content/organisation.yaml:5:12: W177 certificate 'Q-1' expired on 2025-11-30: the portal says "
+          "'certificate expired', never 'Certified' (record the renewed certificate, or remove it)"],
+         "0 errors, 1 warning", exit=0),
     Case("systemic-minors-not-a-number", {
         "content/organisation.yaml": 'name: Example Works Ltd\nsystemic_minors: many\n'},
          ["content/organisation.yaml:2:18: E207 'systemic_minors' must be a whole number from 1 to 99 (write e.g. "
