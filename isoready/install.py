@@ -11,8 +11,8 @@ an install from a package index. So:
   machine can reach it, so a wheel is built from it (or the wheel itself is taken) and the register carries it
   in ``vendor/``, named by a relative path in ``requirements.txt``.
 
-A version with a local part (``0.1.0+dev``) or none (``0+unknown``: a checkout never installed) is on no index,
-so the running checkout is built into a wheel too.
+A version with a local part (``0.1.0+dev``) or none (``0+unknown``: a checkout run without installing it) and
+no record is refused: nothing says where CI would find that isoready (install it with pip, then run init).
 """
 
 from __future__ import annotations
@@ -82,12 +82,6 @@ def _local_path(url: str) -> Optional[Path]:
     return Path(url2pathname(unquote(parts.path)))
 
 
-def checkout() -> Optional[Path]:
-    """The source tree the running isoready was imported from, when it is one (a checkout, not site-packages)."""
-    root = Path(__file__).resolve().parent.parent
-    return root if all((root / name).is_file() for name in SOURCE_FILES) else None
-
-
 @functools.lru_cache(maxsize=None)
 def build_wheel(source: str) -> tuple[str, bytes]:
     """``pip wheel`` of ``source`` (a folder of isoready's source, or a pip requirement such as
@@ -131,8 +125,7 @@ _READ: dict = {}  # the default of ``requirement``'s record: read it from the in
 
 
 def requirement(record: Optional[dict] = _READ, running: Optional[str] = None,
-                wheel: Callable[[str], tuple[str, bytes]] = build_wheel,
-                source_tree: Optional[Path] = None) -> Requirement:
+                wheel: Callable[[str], tuple[str, bytes]] = build_wheel) -> Requirement:
     """The requirement that installs the running isoready elsewhere, from its PEP 610 ``record`` (read from
     the installed metadata when not given) and its version."""
     v = version() if running is None else running
@@ -142,14 +135,9 @@ def requirement(record: Optional[dict] = _READ, running: Optional[str] = None,
         if is_release(v):
             return Requirement("index", f"{DIST}=={v}",
                                f"isoready {v} from the package index, as it was installed here.")
-        tree = source_tree or checkout()
-        if tree is None:
-            raise UsageError(f"isoready {v} is on no package index and was not installed from a folder, a git "
-                             "repository or a URL, so init cannot say how CI would install it; install it with "
-                             "pip (from the index, git or a folder) and run init again; nothing was written")
-        name, data = wheel(str(tree))
-        return _vendored(name, data, f"isoready {v} is on no package index: a wheel built from {tree}, carried "
-                                     f"in {VENDOR}/ (commit it).")
+        raise UsageError(f"isoready {v} is on no package index and pip recorded no other source for it, so init "
+                         "cannot say how CI would install it; install it with pip (from the index, git or a "
+                         "folder: pip install -e /path/to/isoready) and run init again; nothing was written")
     url = str(record.get("url", ""))
     vcs = record.get("vcs_info")
     archive = record.get("archive_info")

@@ -97,11 +97,18 @@ def test_a_remote_archive_is_its_url_with_the_hash_pip_recorded() -> None:
     assert (req.kind, req.line) == ("url", "isoready @ https://example.com/isoready-0.1.0.tar.gz#sha256=ab12")
 
 
-def test_a_version_on_no_index_is_built_from_the_checkout(tmp_path: Path) -> None:
-    built: list[str] = []
-    req = requirement(None, "0.1.0+dev", wheel=fake_wheel(built), source_tree=tmp_path)
-    assert built == [str(tmp_path)] and req.kind == "wheel"
-    assert req.comment.startswith(f"isoready 0.1.0+dev is on no package index: a wheel built from {tmp_path}")
+@pytest.mark.parametrize("running", ["0+unknown", "0.1.0+dev"])
+def test_a_version_on_no_index_without_a_record_is_refused(running: str, tmp_path: Path, capsys,
+                                                           monkeypatch) -> None:
+    """A checkout run without installing it (0+unknown): nothing says where CI would find it."""
+    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.install, "version", lambda: running)
+    assert cli.main(["init", str(tmp_path / "r"), "--name", "Acme", "--yes"]) == 2
+    assert capsys.readouterr().err == (
+        f"isoready: error: isoready {running} is on no package index and pip recorded no other source for it, so "
+        "init cannot say how CI would install it; install it with pip (from the index, git or a folder: pip "
+        "install -e /path/to/isoready) and run init again; nothing was written\n")
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_failed_wheel_build_is_a_usage_error_that_writes_nothing(tmp_path: Path) -> None:
