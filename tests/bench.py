@@ -337,6 +337,14 @@ def run_bounds() -> list[dict[str, Any]]:
         started = time.perf_counter()
         str(markdown(ADVERSARIAL[name]))
         rows.append({"name": f"markdown: {name}", "seconds": time.perf_counter() - started, "limit": LIMIT_SECONDS})
+    from isoready.load import parse_text
+
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]
+    started = time.perf_counter()
+    parse_text("\n".join(lines) + "\n", "evidence/bomb.yaml")
+    rows.append({"name": "parse: aliases that would expand to 10^30 values (E104)",
+                 "seconds": time.perf_counter() - started, "limit": VALIDATE_ALIAS_BOMB_SECONDS})
     with tempfile.TemporaryDirectory(prefix="isoready-bounds-") as tmp:
         root = Path(tmp) / "project"
         shutil.copytree(REPO / "tests" / "fixtures" / "minimal", root)
