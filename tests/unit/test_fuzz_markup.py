@@ -1,7 +1,7 @@
 """Hypothesis over the new input paths of issue 14: Markdown (``text.markdown``, ``markdown_problem``) and SVG
 (``svg.problem``). Beyond "no exception": what is accepted is inert (time is ``invoke bench``'s to judge),
-checked by an oracle that does not share the code under test (an HTML parser for Markdown; for SVG, the generator's own record of what
-hostile thing it put in).
+checked by an oracle that does not share the code under test (an HTML parser for Markdown; for SVG, the
+generator's own record of what hostile thing it put in).
 """
 
 from __future__ import annotations
