@@ -155,7 +155,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="site folder (default: ROOT/output)")
 
     p = sub.add_parser("init", help="start a new register in DIR: settings, one file per main clause, an example, "
-                       "workflow, pre-commit hook, JSON Schemas; never overwrites a file")
+                       "workflow, pre-commit hook, JSON Schemas, a requirements.txt that installs this isoready "
+                       "(a wheel in vendor/ when it came from a local path); a git repository on main; never "
+                       "overwrites a file")
     p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the register's folder (default: .)")
     p.add_argument("--name", help="the organisation's name (asked when missing and run in a terminal)")
     p.add_argument("--scope", help="the scope statement (default: a placeholder to replace)")
