@@ -7,7 +7,8 @@
   ``isoready diff main HEAD`` works as written; where it cannot, it prints ``git init -b main``.
 - The whole first run: init, a fresh venv (no system site packages), ``pip install -r requirements.txt``
   (here the vendored wheel: no index holds isoready; pip may reach the index for the dependencies), then
-  validate and build with the venv's own isoready. One venv per module.
+  validate and build with the venv's own isoready, and a build of the minimal fixture, which has no theme/
+  folder. One venv per session: the only test that makes one.
 """
 
 from __future__ import annotations
@@ -212,9 +213,13 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         for command in (["validate"], ["build", "--as-of", "2026-11-01"]):
             runs[command[0]] = subprocess.run([str(venv / "bin" / "isoready"), *command], cwd=root,
                                               capture_output=True, text=True, timeout=600, env=env)
+        fixture = base / "minimal"  # only evidence/ and content/: the theme comes from the wheel
+        shutil.copytree(REPO / "tests" / "fixtures" / "minimal", fixture)
+        runs["minimal"] = subprocess.run([str(venv / "bin" / "isoready"), "build", "--as-of", "2026-11-01"],
+                                         cwd=fixture, capture_output=True, text=True, timeout=600, env=env)
         runs["where"] = subprocess.run([str(py), "-c", "import isoready, markdown; print(isoready.__file__)"],
                                        cwd=root, capture_output=True, text=True, timeout=60, env=env)
-    return {"root": root, "venv": venv, "runs": runs}
+    return {"root": root, "venv": venv, "runs": runs, "minimal": base / "minimal"}
 
 
 def test_the_register_carries_a_wheel_of_this_checkout(first_run: dict) -> None:
@@ -226,6 +231,10 @@ def test_the_register_carries_a_wheel_of_this_checkout(first_run: dict) -> None:
         names = zf.namelist()
     assert "isoready/install.py" in names and "isoready/scaffold/portal.yml" in names
     assert not [n for n in names if n.startswith(("tests/", "build/"))]
+    with zipfile.ZipFile(wheel) as zf:  # nothing in the wheel reaches back into a checkout (the benchmark did)
+        modules = [n for n in names if n.endswith(".py")]
+        assert not [n for n in modules if "bench" in n], modules
+        assert not [n for n in modules if "__file__).resolve().parent.parent" in zf.read(n).decode()], modules
     assert ".gitignore" not in names and "vendor" not in (root / ".gitignore").read_text(encoding="utf-8")
 
 
@@ -251,3 +260,14 @@ def test_a_fresh_venv_installs_the_register_and_validates_and_builds_it(first_ru
     site = first_run["root"] / "output"
     assert "Acme Precision Ltd" in (site / "index.html").read_text(encoding="utf-8")
     assert (site / "theme" / "css" / "portal.css").is_file()
+
+
+def test_the_installed_wheel_builds_a_project_with_no_theme_folder(first_run: dict) -> None:
+    """The minimal fixture (evidence/ and content/ only) built by the venv's isoready: theme and templates are
+    package data."""
+    project = first_run["minimal"]
+    run = first_run["runs"]["minimal"]
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "theme" not in {p.name for p in project.iterdir()}
+    assert (project / "output" / "theme" / "css" / "portal.css").is_file()
+    assert "Example Works Ltd" in (project / "output" / "clauses" / "8.4.html").read_text(encoding="utf-8")
