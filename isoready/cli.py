@@ -155,7 +155,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="site folder (default: ROOT/output)")
 
     p = sub.add_parser("init", help="start a new register in DIR: settings, one file per main clause, an example, "
-                       "workflow, pre-commit hook, JSON Schemas; never overwrites a file")
+                       "workflow, pre-commit hook, JSON Schemas, a requirements.txt that installs this isoready "
+                       "(a wheel in vendor/ when it came from a local path); a git repository on main; never "
+                       "overwrites a file")
     p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the register's folder (default: .)")
     p.add_argument("--name", help="the organisation's name (asked when missing and run in a terminal)")
     p.add_argument("--scope", help="the scope statement (default: a placeholder to replace)")
@@ -416,7 +418,8 @@ def _ask(question: str, default: str) -> str:
 def cmd_init(args: argparse.Namespace) -> int:
     import shlex
 
-    from .init import DEFAULT_SCOPE, Answers, InitRefused, scaffold, standard_of
+    from .init import BRANCH, DEFAULT_SCOPE, Answers, InitRefused, init_git, inside_git, scaffold, standard_of
+    from .install import requirement
 
     root = Path(args.dir)
     if root.exists() and not root.is_dir():
@@ -440,8 +443,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if edition is None:
         raise Usage(f"--standard must be {' or '.join(STANDARDS)}, not '{standard}'")
     answers = Answers(name=name.strip(), scope=(scope or DEFAULT_SCOPE).strip() or DEFAULT_SCOPE, standard=edition)
+    req = requirement()
     try:
-        written = scaffold(root, answers, default_as_of())
+        written = scaffold(root, answers, default_as_of(), req)
     except InitRefused as exc:
         print(f"isoready init: {len(exc.existing)} of the files it would write exist already in {root}; "
               "nothing was written:", file=sys.stderr)
@@ -449,8 +453,17 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(f"  {rel}", file=sys.stderr)
         print("move them away, or init into an empty folder", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"created {len(written)} files in {root} for {answers.name} ({answers.standard}); next:")
-    print(f"  cd {shlex.quote(str(root))} && git init && git add . && git commit -m 'Start the evidence register'")
+    had_git = inside_git(root) or os.path.lexists(root / ".git")
+    why_not = None if had_git else init_git(root)
+    git = ("" if had_git else f", and a git repository on branch {BRANCH}" if why_not is None
+           else f"; no git repository ({why_not})")
+    print(f"created {len(written)} files in {root} for {answers.name} ({answers.standard}){git}")
+    print(f"requirements.txt installs isoready with: {req.line}")
+    print(f"  ({req.comment})")
+    print("next:")
+    start = "" if had_git or why_not is None else f"git init -b {BRANCH} && "
+    print(f"  cd {shlex.quote(str(root))} && {start}git add . && git commit -m 'Start the evidence register'")
+    print("  python3 -m venv .venv && . .venv/bin/activate")
     print("  pip install -r requirements.txt pre-commit && pre-commit install")
     print("  isoready validate && isoready serve")
     return EXIT_OK

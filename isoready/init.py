@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from typing import Optional
 from . import version
 from .catalog import load_catalog
 from .errors import UsageError
+from .install import VENDOR, Requirement
 from .model import DEFAULT_STANDARD, STANDARDS, Clause
 from .schema import SCHEMA_FILES, schema_text
 
@@ -211,12 +213,11 @@ def gitignore() -> str:
     return "# built by isoready\noutput/\n.cache/\ndist/\n# the virtual environment\n.venv/\n"
 
 
-def requirements() -> str:
-    v = version()
-    pin = f"isoready=={v}" if v[0].isdigit() and "+" not in v else "isoready"
-    return ("# What CI installs (the workflow) and what you install locally: pip install -r requirements.txt\n"
-            "# Pin the version you use; from a git repository instead: isoready @ git+https://...@<tag>\n"
-            f"{pin}\n")
+def requirements(req: "Requirement") -> str:
+    return ("# What CI installs (the workflow) and what you install locally, from this folder:\n"
+            "#   pip install -r requirements.txt\n"
+            + "".join(f"# {line}\n" for line in textwrap.wrap(req.comment, 108))
+            + f"{req.line}\n")
 
 
 def precommit_config() -> str:
@@ -250,10 +251,19 @@ def vscode_settings() -> str:
     return json.dumps({"yaml.schemas": schemas}, indent=2) + "\n"
 
 
-def readme(a: Answers) -> str:
+def readme(a: Answers, req: Requirement) -> str:
+    vendored = (f"- `{VENDOR}/`: the isoready wheel `requirements.txt` names; commit it (CI installs from it).\n"
+                if req.wheel else "")
     return (f"# {a.name}: ISO 9001 evidence register\n\n"
             f"This repository holds the evidence register of {a.name} for {a.standard}, kept in YAML and built\n"
-            "into a certification readiness portal by isoready (see requirements.txt for the version).\n\n"
+            "into a certification readiness portal by isoready.\n\n"
+            "## isoready\n\n"
+            "`requirements.txt` says which isoready you and CI install, with one line:\n\n"
+            f"    {req.line}\n\n"
+            + "".join(f"{line}\n" for line in textwrap.wrap(req.comment, 108)) + "\n"
+            "To upgrade, install the new isoready and replace that line the same way (from the package index:\n"
+            "`isoready==VERSION`; from git: `isoready @ git+https://...@COMMIT`; a wheel: its path under\n"
+            f"`{VENDOR}/`).\n\n"
             "## Layout\n\n"
             "- `content/organisation.yaml`: name, scope, edition, audit dates.\n"
             "- `content/clauses/`: one file per main clause; each clause's status, owner and target.\n"
@@ -261,8 +271,10 @@ def readme(a: Answers) -> str:
             "- `content/pages/`: pages you write in Markdown (`Title:`, `Slug:`, `Audience:` first).\n"
             "- `evidence/`: policies, procedures and records, each with a YAML record saying what it supports.\n"
             "- `.schemas/`: JSON Schemas your editor uses to complete and check the YAML (refresh them with\n"
-            "  `isoready schema --write .schemas` after upgrading isoready).\n\n"
+            "  `isoready schema --write .schemas` after upgrading isoready).\n"
+            + vendored + "\n"
             "## Work on it\n\n"
+            "From this folder (the repository's root; its default branch is `main`):\n\n"
             "```sh\n"
             "python3 -m venv .venv && . .venv/bin/activate\n"
             "pip install -r requirements.txt pre-commit\n"
@@ -270,13 +282,14 @@ def readme(a: Answers) -> str:
             "isoready validate           # every problem, with file, line and fix\n"
             "isoready serve              # the portal on http://127.0.0.1:8000/, rebuilt as you edit\n"
             "```\n\n"
-            "Change things through pull requests: the workflow in `.github/workflows/portal.yml` validates each\n"
-            "one and publishes the portal to GitHub Pages from the default branch (Settings -> Pages -> Source:\n"
-            "GitHub Actions). Only records marked `audience: public` are published there.\n")
+            "Change things through pull requests: the workflow in `.github/workflows/portal.yml` installs\n"
+            "`requirements.txt` as above, validates each pull request and publishes the portal to GitHub Pages\n"
+            "from the repository's default branch, whatever it is called (Settings -> Pages -> Source: GitHub\n"
+            "Actions). Only records marked `audience: public` are published there.\n")
 
 
-def plan(answers: Answers, today: date) -> dict[str, str]:
-    """Every file ``init`` writes: path relative to the register -> text."""
+def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | bytes]:
+    """Every file ``init`` writes: path relative to the register -> text (or bytes: a vendored wheel)."""
     catalog = load_catalog(answers.standard)
     files: dict[str, str] = {"content/organisation.yaml": organisation_yaml(answers)}
     for main in catalog.mains:
@@ -289,15 +302,17 @@ def plan(answers: Answers, today: date) -> dict[str, str]:
     for name, filename in SCHEMA_FILES.items():
         files[f"{SCHEMA_DIR}/{filename}"] = schema_text(name)
     files[WORKFLOW] = scaffold_file("portal.yml")
-    files["requirements.txt"] = requirements()
+    files["requirements.txt"] = requirements(req)
+    if req.wheel:
+        files[req.wheel[0]] = req.wheel[1]
     files[".gitignore"] = gitignore()
     files[".pre-commit-config.yaml"] = precommit_config()
     files[".vscode/settings.json"] = vscode_settings()
-    files["README.md"] = readme(answers)
+    files["README.md"] = readme(answers, req)
     return files
 
 
-def existing(root: Path, files: dict[str, str]) -> list[str]:
+def existing(root: Path, files: dict[str, str | bytes]) -> list[str]:
     """The files of the plan that exist already (or whose folder is a file)."""
     found = []
     for rel in files:
@@ -334,8 +349,12 @@ def check_answers(answers: Answers) -> None:
                              f"{option} without it; nothing was written")
 
 
-def _write(path: Path, text: str) -> None:
-    with open(path, "x", encoding="utf-8", newline="\n") as fh:  # "x": never replace, even in a race
+def _write(path: Path, text: str | bytes) -> None:
+    if isinstance(text, bytes):
+        with open(path, "xb") as fh:  # "x": never replace, even in a race
+            fh.write(text)
+        return
+    with open(path, "x", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
 
 
@@ -378,14 +397,14 @@ def _move_in(src: Path, dst: Path, moved: list[tuple[Path, Path]]) -> None:
         moved.append((target, entry))
 
 
-def scaffold(root: Path, answers: Answers, today: date) -> list[str]:
+def scaffold(root: Path, answers: Answers, today: date, req: Requirement) -> list[str]:
     """Write the register into ``root``, whole or not at all: every file is written into a hidden folder first
     (beside ``root`` when it does not exist yet, inside it when it does), which is then renamed into place
     (or, for an existing folder, whose entries are moved into it). Raises InitRefused, writing nothing, when
     any file exists, and UsageError, leaving nothing behind, when an answer cannot be written or a write
     fails."""
     check_answers(answers)
-    files = plan(answers, today)
+    files = plan(answers, today, req)
     if root.is_symlink() and not root.exists():
         raise UsageError(f"{root} is a symbolic link to {os.readlink(root)}, which does not exist: remove the link "
                          "or init elsewhere; nothing was written")
@@ -444,3 +463,37 @@ def _undo(moved: list[tuple[Path, Path]], stage: Optional[Path], made: list[Path
             folder.rmdir()
         except OSError:  # pragma: no cover - not empty any more: someone else uses it now
             pass
+
+
+#: the branch a new register starts on: what docs/workflow.md and the register's README name
+BRANCH = "main"
+
+
+def inside_git(root: Path) -> bool:
+    """Whether ``root`` is in a git work tree already (its own, or a folder of a larger repository's)."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    proc = subprocess.run([git, "-C", str(root), "rev-parse", "--git-dir"], capture_output=True, text=True,
+                          timeout=60)
+    return proc.returncode == 0
+
+
+def init_git(root: Path) -> Optional[str]:
+    """Make ``root`` a git repository whose first branch is ``main``, whatever git's own default
+    (``init.defaultBranch``; ``master`` on stock git before 3.0). ``git symbolic-ref`` names the unborn branch,
+    which every git version can do (``git init -b`` needs 2.28). None when done, else why not."""
+    git = shutil.which("git")
+    if git is None:
+        return "git is not installed"
+    if inside_git(root) or os.path.lexists(root / ".git"):
+        return "it is inside a git repository already"
+    for args in (["init", "-q", str(root)], ["-C", str(root), "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}"]):
+        try:
+            proc = subprocess.run([git, *args], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"git {args[0]} failed: {exc}"
+        if proc.returncode != 0:
+            return f"git {' '.join(args[:1] if args[0] == 'init' else args[2:3])} failed: " + (
+                proc.stderr.strip().splitlines() or ["no message"])[-1]
+    return None

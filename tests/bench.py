@@ -14,6 +14,10 @@ measures in one run, each in a fresh process so memory and caches are honest:
   template per record, write the files;
 - parse only: the same YAML with the C loader (the yardstick for validate).
 
+First, the bounds: adversarial Markdown and a YAML alias bomb against the seconds each may take (the tests
+judge what those inputs do, never how long: a clock in a test fails on a busy machine); any input over its
+bound makes the benchmark exit 1.
+
 Figures are printed as seconds and as ratios to the floor (or to parse-only for validate),
 measured in the same run, and can be written as JSON.
 """
@@ -311,6 +315,49 @@ def run_history(commits: int, work: Path) -> dict[str, Any]:
     return {"commits": commits, "cold_seconds": round(cold, 2), "one_new_commit_seconds": round(one_more, 2)}
 
 
+#: (name, seconds allowed): the speed the tests used to assert with a clock, judged here instead
+VALIDATE_ALIAS_BOMB_SECONDS = 1.0
+
+
+def run_bounds() -> list[dict[str, Any]]:
+    """Time the inputs that once took minutes (adversarial Markdown, a YAML alias bomb) against their bounds.
+    The tests judge what these inputs do (tests/unit/test_markdown_bounds.py, test_validate.py
+    ``test_E104_alias_bomb_rejected_fast``); a clock belongs here, where a busy machine is a known condition."""
+    import contextlib
+    import io
+
+    from isoready.cli import main as isoready
+    from isoready.text import CACHE, markdown
+    from tests.unit.test_markdown_bounds import ADVERSARIAL, LIMIT_SECONDS
+    from tests.unit.test_validate import BILLION_LAUGHS
+
+    rows = []
+    for name in sorted(ADVERSARIAL):
+        CACHE.clear()
+        started = time.perf_counter()
+        str(markdown(ADVERSARIAL[name]))
+        rows.append({"name": f"markdown: {name}", "seconds": time.perf_counter() - started, "limit": LIMIT_SECONDS})
+    from isoready.load import parse_text
+
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]
+    started = time.perf_counter()
+    parse_text("\n".join(lines) + "\n", "evidence/bomb.yaml")
+    rows.append({"name": "parse: aliases that would expand to 10^30 values (E104)",
+                 "seconds": time.perf_counter() - started, "limit": VALIDATE_ALIAS_BOMB_SECONDS})
+    with tempfile.TemporaryDirectory(prefix="isoready-bounds-") as tmp:
+        root = Path(tmp) / "project"
+        shutil.copytree(REPO / "tests" / "fixtures" / "minimal", root)
+        (root / "evidence" / "x.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
+        with contextlib.redirect_stdout(io.StringIO()):
+            started = time.perf_counter()
+            isoready(["validate", "--root", str(root), "--as-of", AS_OF])
+            seconds = time.perf_counter() - started
+        rows.append({"name": "validate: a YAML alias bomb (E104)", "seconds": seconds,
+                     "limit": VALIDATE_ALIAS_BOMB_SECONDS})
+    return rows
+
+
 def machine() -> str:
     import yaml
 
@@ -332,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="isoready-bench-"))
     try:
         results: dict[str, Any] = {"machine": machine(), "sizes": {}}
+        print("measuring the bounds ...", file=sys.stderr, flush=True)
+        bounds = results["bounds"] = run_bounds()
+        for row in bounds:
+            verdict = "ok" if row["seconds"] < row["limit"] else "OVER"
+            print(f"bound: {row['name']}: {row['seconds']:.2f}s (limit {row['limit']:.1f} s) {verdict}")
         for n in sizes:
             print(f"measuring {n:,} records ...", file=sys.stderr, flush=True)
             results["sizes"][str(n)] = run_size(n, work)
@@ -347,7 +399,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"new commit {h['one_new_commit_seconds']:.2f}s (target < 2 s)")
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        return 0
+        over = [row["name"] for row in bounds if row["seconds"] >= row["limit"]]
+        if over:
+            print(f"over their bound: {', '.join(over)}", file=sys.stderr)
+        return 1 if over else 0
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)

@@ -1,12 +1,11 @@
 """Hypothesis over the new input paths of issue 14: Markdown (``text.markdown``, ``markdown_problem``) and SVG
-(``svg.problem``). Beyond "no exception": bounded time, and what is accepted is inert, checked by an oracle that
-does not share the code under test (an HTML parser for Markdown; for SVG, the generator's own record of what
-hostile thing it put in).
+(``svg.problem``). Beyond "no exception": what is accepted is inert (time is ``invoke bench``'s to judge),
+checked by an oracle that does not share the code under test (an HTML parser for Markdown; for SVG, the
+generator's own record of what hostile thing it put in).
 """
 
 from __future__ import annotations
 
-import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from typing import Optional
@@ -18,7 +17,6 @@ from hypothesis import strategies as st
 from isoready.svg import SVG_NS, XLINK_NS, problem
 from isoready.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, CACHE, _as_plain, markdown, markdown_problem
 
-SECONDS = 5.0  # the issue's bound for any 1 MiB input; these are far smaller, so a slow path shows at once
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --------------------------------------------------------------------------- Markdown
@@ -88,10 +86,8 @@ def _inert(html: str) -> None:
 @example("<scr<script>ipt>alert(1)</script>")
 def test_markdown_renders_inert_html_in_bounded_time(text: str) -> None:
     CACHE.clear()
-    start = time.monotonic()
     why = markdown_problem(text)
     html = str(markdown(text))
-    assert time.monotonic() - start < SECONDS, len(text)
     assert isinstance(why, str)
     if why:  # what validation warns about is exactly what is shown as written
         assert html == _as_plain(text)
@@ -209,9 +205,7 @@ def svg_documents(draw) -> tuple[bytes, set[str]]:
 @given(svg_documents())
 def test_an_svg_with_anything_hostile_is_refused_and_a_plain_one_passes(case: tuple[bytes, set[str]]) -> None:
     data, hostile = case
-    start = time.monotonic()
     why = problem(data)
-    assert time.monotonic() - start < SECONDS
     if hostile:
         assert why is not None, (hostile, data[:400])
     else:
@@ -228,9 +222,7 @@ def test_an_svg_with_anything_hostile_is_refused_and_a_plain_one_passes(case: tu
 @example(b"<?xml version='1.0' encoding='x-unknown'?><svg/>")
 @example("<svg xmlns='http://www.w3.org/2000/svg'/>".encode("utf-32"))
 def test_any_bytes_get_a_verdict_never_an_exception(data: bytes) -> None:
-    start = time.monotonic()
     why = problem(data)
-    assert time.monotonic() - start < SECONDS
     assert why is None or (isinstance(why, str) and why)
 
 

@@ -41,7 +41,19 @@ EditorLoader.yaml_implicit_resolvers = {
 
 
 def files_in(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    """The register's files; not the git repository's own (init makes one: test_first_push.py judges it)."""
+    return sorted(rel for p in root.rglob("*") if p.is_file()
+                  for rel in [p.relative_to(root).as_posix()] if not rel.startswith(".git/"))
+
+
+@pytest.fixture(autouse=True)
+def from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if isoready 0.1.0 came from the package index (no PEP 610 record), so these tests need no wheel build;
+    tests/unit/test_first_push.py judges every other kind of install and the wheel init vendors."""
+    import isoready.install
+
+    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
 
 
 @pytest.fixture
@@ -59,7 +71,8 @@ def test_init_writes_a_register_that_validates_and_builds(tmp_path: Path, epoch,
     assert init(str(root), "--name", "Acme: Parts & Co", "--scope", 'CNC machining "to print", one site.',
                 "--yes") == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"created 24 files in {root} for Acme: Parts & Co (ISO 9001:2015); next:\n")
+    assert out.startswith(f"created 24 files in {root} for Acme: Parts & Co (ISO 9001:2015), and a git "
+                          "repository on branch main\nrequirements.txt installs isoready with: isoready==0.1.0\n")
     assert files_in(root) == EXPECTED
 
     assert cli.main(["validate", "--root", str(root)]) == 0
@@ -224,7 +237,8 @@ def test_register_readme_and_precommit_config(tmp_path: Path, epoch) -> None:
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Acme: ISO 9001 evidence register\n")
     assert "pre-commit install" in readme
-    assert (root / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1].startswith("isoready")
+    assert (root / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1] == "isoready==0.1.0"
+    assert "\n    isoready==0.1.0\n\nisoready 0.1.0 from the package index" in readme
 
 
 def test_the_register_workflow_passes_actionlint(tmp_path: Path, epoch) -> None:
@@ -294,7 +308,8 @@ def test_an_existing_folder_keeps_its_files_and_gets_the_register(tmp_path: Path
     (root / ".github" / "workflows" / "other.yml").write_text("on: push\n", encoding="utf-8")
     (root / "LICENSE").write_text("ours\n", encoding="utf-8")
     assert init(str(root), "--name", "Acme", "--yes") == 0
-    assert files_in(root) == sorted([*EXPECTED, ".git/HEAD", ".github/workflows/other.yml", "LICENSE"])
+    assert files_in(root) == sorted([*EXPECTED, ".github/workflows/other.yml", "LICENSE"])
+    assert sorted(p.name for p in (root / ".git").iterdir()) == ["HEAD"]  # its git folder is left alone
     assert (root / "LICENSE").read_text(encoding="utf-8") == "ours\n"
     assert not [p for p in tmp_path.rglob("*isoready-init*")]
 

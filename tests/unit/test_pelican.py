@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import zipfile
 import sys
 from datetime import date
 from pathlib import Path
@@ -297,40 +295,9 @@ def test_no_import_cycle_between_package_and_the_plugin():
     assert "ISOREADY_PRELOADED" not in (REPO / "isoready" / "pelican_plugin.py").read_text()
 
 
-def test_an_installed_wheel_builds_a_project_with_no_theme_folder(tmp_path):
-    """pip wheel (its build backend from the registry) + a fresh venv whose dependencies come from the
-    shared environment: the project folder holds only evidence/ and content/, the theme comes from the wheel."""
-    wheels, source = tmp_path / "wheels", tmp_path / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):  # a copy: building in place would leave build/ in the repo
-        shutil.copy(REPO / name, source / name)
-    shutil.copytree(REPO / "isoready", source / "isoready", ignore=shutil.ignore_patterns("__pycache__"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                           str(wheels), str(source)], capture_output=True, text=True, timeout=300, env=env)
-    assert proc.returncode == 0, proc.stderr
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
-    py = venv / "bin" / "python"
-    wheel = next(wheels.glob("isoready-*.whl"))
-    with zipfile.ZipFile(wheel) as zf:  # nothing in the wheel reaches back into a checkout (the benchmark did)
-        modules = [n for n in zf.namelist() if n.endswith(".py")]
-        assert not [n for n in modules if "bench" in n], modules
-        assert not [n for n in modules if "__file__).resolve().parent.parent" in zf.read(n).decode()], modules
-    proc = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                          capture_output=True, text=True, timeout=300, env=env)
-    assert proc.returncode == 0, proc.stderr
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "tests" / "fixtures" / "minimal", project)
-    assert sorted(p.name for p in project.iterdir()) == ["content", "evidence"]
-    where = subprocess.run([str(py), "-c", "import isoready; print(isoready.__file__)"], cwd=project,
-                           capture_output=True, text=True, env=env, timeout=60).stdout
-    assert where.startswith(str(venv)), where  # the wheel, not the editable checkout
-    proc = subprocess.run([str(py), "-m", "isoready", "build", "--as-of", "2026-11-01"], cwd=project,
-                          capture_output=True, text=True, timeout=300, env=env)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (project / "output" / "theme" / "css" / "portal.css").is_file()
-    assert "Example Works Ltd" in (project / "output" / "clauses" / "8.4.html").read_text()
+# An installed wheel builds a project with no theme/ folder: tests/unit/test_first_push.py, whose one venv per
+# session (no system site packages) installs a register's vendored wheel and builds the register and the minimal
+# fixture with it.
 
 
 def test_a_page_without_a_title_is_a_diagnostic_not_a_silent_skip(minimal_project, tmp_path):

@@ -186,10 +186,14 @@ def git_project(tmp_path: Path, sub: str = "") -> Path:
     """A git repository whose project sits at ``sub`` inside it, with its first commit."""
     repo = tmp_path / "repo"
     root = repo / sub if sub else repo
-    assert cli.main(["init", str(root), "--name", "Acme Ltd", "--yes"]) == 0
     env = {**os.environ, "GIT_AUTHOR_NAME": "Q", "GIT_AUTHOR_EMAIL": "q@example.com", "GIT_COMMITTER_NAME": "Q",
            "GIT_COMMITTER_EMAIL": "q@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
-    for args in (("init", "-q"), ("add", "."), ("commit", "-q", "-m", "start")):
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True, capture_output=True)
+    # init sees the repository around it and makes no second one inside
+    assert cli.main(["init", str(root), "--name", "Acme Ltd", "--yes"]) == 0
+    assert sorted(p.name for p in repo.rglob(".git")) == [".git"]
+    for args in (("add", "."), ("commit", "-q", "-m", "start")):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     return root
 
@@ -235,6 +239,7 @@ def test_validate_staged_reads_the_index_git_names(tmp_path: Path, monkeypatch, 
 def test_validate_staged_outside_a_repository_is_a_usage_error(tmp_path: Path, capsys) -> None:
     root = tmp_path / "r"
     assert cli.main(["init", str(root), "--name", "Acme Ltd", "--yes"]) == 0
+    shutil.rmtree(root / ".git")  # init made the register a repository: a register copied without its .git
     capsys.readouterr()
     assert cli.main(["validate", "--staged", "--root", str(root)]) == 2
     assert capsys.readouterr().err == (f"isoready: error: --staged validates what git has staged, but {root} is not "

@@ -158,9 +158,12 @@ def test_ctrl_c_prints_one_line_and_exits_130(minimal_project: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(minimal_project), "--as-of",
                              "2026-11-01", "--no-cache"], env={**os.environ, "PYTHONPATH": str(REPO)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60  # wait until the build is writing its temporary site, whatever the machine
-    while time.monotonic() < deadline and proc.poll() is None and not list(minimal_project.glob(".output-build-*")):
-        time.sleep(0.02)
+    # Wait for a marker the build writes, not for a time: the first evidence page in its temporary site. By
+    # then the render workers and the exports process are forked (a signal inside a fork once made this fail
+    # one run in four) and 4,000 pages are still to write. The folder alone appears just before those forks.
+    while proc.poll() is None and not list(minimal_project.glob(".output-build-*/evidence/r*.html")):
+        time.sleep(0.01)
+    assert proc.poll() is None, "the build ended before writing its first evidence page"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     if proc.returncode == 0:

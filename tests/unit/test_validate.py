@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -849,8 +848,7 @@ def test_E108_special_files_are_never_opened(minimal_project: Path, capsys) -> N
     os.mkfifo(minimal_project / "evidence/x.yaml")
     os.mkfifo(minimal_project / "evidence/pipe.pdf")
     os.symlink("/dev/zero", minimal_project / "content/clauses/zero.yaml")
-    started = time.monotonic()
-    assert run(capsys, minimal_project) == (1, [
+    assert run(capsys, minimal_project) == (1, [  # a FIFO opened would block: this would never return
         "content/clauses/zero.yaml:1:1: E108 a device, not a regular file; it is never opened "
         "(remove it, or put an ordinary file in its place)",
         "evidence/pipe.pdf:1:1: E108 a FIFO (named pipe), not a regular file; it is never opened "
@@ -858,7 +856,6 @@ def test_E108_special_files_are_never_opened(minimal_project: Path, capsys) -> N
         "evidence/x.yaml:1:1: E108 a FIFO (named pipe), not a regular file; it is never opened "
         "(remove it, or put an ordinary file in its place)",
         "3 errors, 0 warnings"])
-    assert time.monotonic() - started < 30
 
 
 def test_bom_is_accepted(minimal_project: Path, capsys) -> None:
@@ -891,9 +888,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 def test_E104_alias_bomb_rejected_fast(minimal_project: Path, capsys) -> None:
     write(minimal_project, "evidence/x.yaml", BILLION_LAUGHS)
-    started = time.perf_counter()
-    result = run(capsys, minimal_project)
-    assert time.perf_counter() - started < 1.0
+    result = run(capsys, minimal_project)  # how fast: `invoke bench` (tests/bench.py bounds), not a test
     assert result == (1, [
         "evidence/x.yaml:6:11: E104 YAML aliases expand to more than 200000 values "
         "(aliases must not multiply content; write values out)",

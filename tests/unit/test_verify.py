@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -114,13 +113,11 @@ def test_a_zip_bomb_is_refused_without_reading_it(site, tmp_path):
             fh.write(chunk)
     assert archive.stat().st_size < 5 * (1 << 20)
     tracemalloc.start()
-    start = time.monotonic()
     problems = _messages(verify(archive))
-    elapsed = time.monotonic() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert problems == ["bomb.bin: changed: size or SHA-256 differs from the manifest"]
-    assert peak < 64 * (1 << 20) and elapsed < 10
+    assert peak < 64 * (1 << 20)  # read no further than the manifest's size: memory says so, not a clock
 
 
 def test_sha256sums_must_agree_with_the_manifest(site):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,8 @@ def test_actionlint_fails_on_a_broken_workflow(tmp_path: Path) -> None:
 def test_it_runs_on_pull_requests_pushes_to_the_default_branch_daily_and_by_hand() -> None:
     on = load()["on"]
     assert set(on) == {"pull_request", "push", "schedule", "workflow_dispatch"}
-    # A same-repository pull request is validated once (by pull_request), not also by its branch's push.
-    assert on["push"] == {"branches": ["main"]}
+    # Every push starts a run: a branch filter would have to name the default branch, which it cannot.
+    assert on["push"] is None
     (entry,) = on["schedule"]
     minute, hour, day, month, weekday = entry["cron"].split()
     assert (day, month, weekday) == ("*", "*", "*"), "the site's dates must be judged every day"
@@ -142,10 +143,19 @@ def test_pip_is_cached_on_the_pyproject() -> None:
     assert (REPO / "pyproject.toml").is_file()
 
 
+def test_a_push_goes_on_only_on_the_default_branch_whatever_its_name() -> None:
+    """A same-repository pull request is validated once (by pull_request), not also by its branch's push; a
+    register whose default branch is `master` still publishes (no `branches: [main]` filter)."""
+    condition = load()["jobs"]["validate"]["if"]
+    assert condition == ("github.event_name != 'push' || "
+                         "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)")
+    assert "main" not in json.dumps(load()["on"])
+
+
 def test_pull_requests_get_annotations_and_a_readiness_summary() -> None:
     jobs = load()["jobs"]
     validate = jobs["validate"]
-    assert "if" not in validate, "validation must run for every event, pull requests included"
+    assert "github.event_name != 'push' ||" in validate["if"], "every other event, pull requests included, runs"
     runs = [step.get("run", "") for step in validate["steps"]]
     (command,) = [r for r in runs if "isoready validate" in r]
     assert "--format github" in command
@@ -173,6 +183,56 @@ def test_publishing_doc_says_when_and_why_the_daily_run_happens() -> None:
     doc = PUBLISHING.read_text(encoding="utf-8")
     assert f"{int(hour):02d}:{int(minute):02d} UTC" in doc, "docs/publishing.md names a different time"
     section = doc[doc.index("## GitHub Pages"):doc.index("\n## ", doc.index("## GitHub Pages") + 1)]
-    for words in ("every day", "stale", "overdue", "workflow_dispatch", "concurrency", "branches: [main]"):
+    for words in ("every day", "stale", "overdue", "workflow_dispatch", "concurrency", "default_branch"):
         assert words in section, words
     assert "pip downloads are cached" in section
+
+
+# --------------------------------------------------------------------------- the release workflow
+
+RELEASE = WORKFLOWS / "release.yml"
+
+
+def test_release_runs_on_a_version_tag_only() -> None:
+    assert load(RELEASE)["on"] == {"push": {"tags": ["v*"]}}
+    assert load(RELEASE)["permissions"] == {"contents": "read"}
+
+
+def test_release_builds_sdist_and_wheel_then_publishes_them_by_trusted_publishing() -> None:
+    jobs = load(RELEASE)["jobs"]
+    assert set(jobs) == {"build", "publish"}
+    runs = "\n".join(step.get("run", "") for step in jobs["build"]["steps"])
+    assert "python -m build\n" in runs  # both the sdist and the wheel (no --sdist / --wheel)
+    (upload,) = [s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"] == "dist/" and upload["with"]["if-no-files-found"] == "error"
+    publish = jobs["publish"]
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}  # OIDC, and nothing else
+    assert publish["environment"]["name"] == "pypi"
+    assert [s["uses"] for s in publish["steps"]] == ["actions/download-artifact@v4",
+                                                      "pypa/gh-action-pypi-publish@release/v1"]
+    assert "with" not in publish["steps"][-1], "no password or token: trusted publishing"
+    assert "secrets." not in RELEASE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("tag, code", [("v0.1.0", 0), ("v0.2.0", 1), ("0.1.0", 1)])
+def test_release_refuses_a_tag_that_is_not_the_projects_version(tag: str, code: int, tmp_path: Path) -> None:
+    """The workflow's own check, run here as the runner runs it (bash, from the repository's root)."""
+    (step,) = [s for s in load(RELEASE)["jobs"]["build"]["steps"] if "TAG" in s.get("env", {})]
+    assert step["env"]["TAG"] == "${{ github.ref_name }}"
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    proc = subprocess.run(["bash", "-e", "-c", step["run"].replace("python ", f"{sys.executable} ")], cwd=tmp_path,
+                          env={"TAG": tag, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    if code:
+        assert proc.stdout.startswith(f"::error file=pyproject.toml::the tag {tag} does not name version 0.1.0 of "
+                                      "pyproject.toml"), proc.stdout
+
+
+def test_publishing_doc_says_how_to_cut_a_release() -> None:
+    doc = PUBLISHING.read_text(encoding="utf-8")
+    start = doc.index("## Cutting a release")
+    section = doc[start:doc.find("\n## ", start + 1) if "\n## " in doc[start + 1:] else len(doc)]
+    for words in ("pyproject.toml", "git tag v", "git push origin v", "release.yml", "environment `pypi`",
+                  "trusted publisher", "isoready==", "pip install isoready"):
+        assert words in section, words
