@@ -521,6 +521,7 @@ def _assess_on(project: Project, as_of: date, known: date,
         if not inputs.considered else [reason("review-inputs-missing", (inputs.review,), date=inputs.date,
                                               missing=inputs.missing)] if inputs.missing else []
     audited = {f.audit for f in project.findings if f.audit}
+    climate = climate_undetermined(project, mapped, as_of, known)
 
     def unverified_because(applying: Optional[Assessment], number: str) -> Optional[Reason]:
         """Why a 'verified' declaration does not stand (then it counts as implemented), or None."""
@@ -599,6 +600,8 @@ def _assess_on(project: Project, as_of: date, known: date,
                 risks.extend(r for r in action_risks if r not in risks)
             if number == REVIEW_INPUTS_CLAUSE:
                 risks.extend(input_risks)
+            if climate and number == climate["clause"]:
+                risks.append(climate)
             risks.extend(stale_reason(e) for e in stale)
             risks.extend(changed[e.id] for e in linked if e.id in changed)
             notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
@@ -844,6 +847,33 @@ def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of:
 # --------------------------------------------------------------------------- stage gates
 
 
+CLIMATE_TOPIC = "climate-change"  # transition-topics.yaml: the topic whose first clause holds the determination
+
+
+def climate_undetermined(project: Project, mapped: Mapping[str, list[Evidence]], as_of: date,
+                         known: Optional[date] = None) -> Optional[Reason]:
+    """Why the climate-change determination (Amendment 1:2024, the climate topic's clauses) is missing, or None.
+
+    It is made by current evidence carrying ``topics: [climate-change]`` mapped to the topic's first clause (or
+    a sub-clause of it), or by ``climate_change: {relevant, decided}`` in organisation.yaml decided on or
+    before the date the facts are known. Otherwise that clause is at risk (``climate-undetermined``).
+    """
+    topic = next((t for t in load_topics().topics if t.key == CLIMATE_TOPIC), None)
+    if topic is None or not topic.clauses or topic.clauses[0] not in project.catalog:
+        return None
+    clause = topic.clauses[0]
+    known = known or as_of
+    decision = project.organisation.climate_change
+    if decision and decision.relevant is not None and decision.decided and decision.decided <= known:
+        return None
+    reach = [clause, *project.catalog.descendants(clause)]
+    if any(CLIMATE_TOPIC in e.topics and not e.is_stale(as_of) for n in reach for e in mapped.get(n, [])):
+        return None
+    later = decision.decided if decision and decision.decided and decision.decided > known else None
+    return reason("climate-undetermined", clause=clause, clauses=topic.clauses, topic=CLIMATE_TOPIC,
+                  **({"decided": later} if later else {}))
+
+
 def _current(evidence: list[Evidence], as_of: date, kind: Optional[str] = None) -> list[Evidence]:
     return [e for e in evidence if not e.is_stale(as_of) and (kind is None or e.kind == kind)]
 
@@ -867,6 +897,11 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         if missing:
             return GateItem(check, False, reason("gate-missing", check=check, clause=missing[0], missing=missing),
                             clauses=missing)
+        undetermined = [x for n in numbers if n in r.clauses for x in r.clauses[n].reasons
+                        if x.code == "climate-undetermined"]
+        if undetermined:  # the context is not understood until climate change has been decided on
+            return GateItem(check, False, reason("gate-climate-undetermined", check=check,
+                                                 **dict(undetermined[0].params)), clauses=(undetermined[0]["clause"],))
         ids = tuple(dict.fromkeys(e.id for n in numbers for e in under(n, None)))
         return GateItem(check, True, reason("gate-present", ids, clause=", ".join(numbers)), ids)
 

@@ -32,6 +32,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_dates(evidence, findings, as_of, out)
     check_split_clauses(evidence, catalog, out)
     check_topics(evidence, out)
+    check_climate_decision(organisation, as_of, out)
     return evidence, assessments, findings
 
 
@@ -346,6 +347,15 @@ def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
                     out.add(_ref_loc(e, at), "W106", f"evidence '{e.id}' is mapped to {number}, which {target} "
                             f"split into {' and '.join(parts)}",
                             f"choose {', '.join(choices[:-1])}, {choices[-1]} or {'both' if len(parts) == 2 else 'several'}")
+
+
+def check_climate_decision(organisation: Optional[Organisation], as_of: date, out: Collector) -> None:
+    """W180: a climate-change determination dated after the as-of date has not been made yet."""
+    decision = organisation.climate_change if organisation else None
+    if decision and decision.decided and decision.decided > as_of:
+        out.add(decision.decided_loc, "W180", f"climate_change is decided {decision.decided}, after the as-of date "
+                f"{as_of}: there is no climate-change determination until then",
+                "correct the date, or record the decision once it is made")
 
 
 def check_topics(evidence: list[Evidence], out: Collector) -> None:

@@ -85,6 +85,7 @@ CODES: dict[str, str] = {
     "W160": "finding closed after the as-of date",
     "W161": "verification of effectiveness that does not count",
     "W162": "recency window above its ceiling",
+    "W180": "climate-change determination dated after the as-of date",
 }
 
 

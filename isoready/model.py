@@ -293,6 +293,15 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class ClimateChange:
+    """organisation.yaml ``climate_change``: the determination Amendment 1:2024 asks for (4.1, 4.2)."""
+
+    relevant: Optional[bool] = None
+    decided: Optional[date] = None
+    decided_loc: Loc = NOWHERE  # where decided is written
+
+
+@dataclass(frozen=True, slots=True)
 class Certificate:
     number: Optional[str] = None
     issued: Optional[date] = None
@@ -316,6 +325,7 @@ class Organisation:
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
+    climate_change: Optional[ClimateChange] = None  # the climate-change determination, when declared
 
 
 @dataclass(frozen=True, slots=True)

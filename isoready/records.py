@@ -24,8 +24,9 @@ from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES,
-                    Applies, Assessment, Catalog, Certificate, Evidence, Finding, Organisation, Transition, Verification)
-from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
+                    Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
+                    Transition, Verification)
+from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
                      TRANSITION, VERIFICATION, Fields, check_clause)
 
 # Letters and digits of any script (after NFC), '.', '_', '-'; '/' between segments. [^\W_] is a letter or digit.
@@ -343,6 +344,12 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
         if transition.deadline and transition.audit and transition.audit > transition.deadline:
             out.add(tf.loc("audit"), "E407", f"transition audit {transition.audit} is after the deadline "
                     f"{transition.deadline}", "plan the transition audit before the deadline")
+    climate_change = None
+    ccf = f.get("climate_change")
+    if ccf is not None:
+        assert ccf.kind is CLIMATE_CHANGE
+        climate_change = ClimateChange(relevant=ccf.get("relevant"), decided=ccf.get("decided"),
+                                       decided_loc=ccf.loc("decided"))
     show_findings = None
     pf = f.get("public")
     if pf is not None:
@@ -362,7 +369,8 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                         standard=f.get("standard") or DEFAULT_STANDARD, applies=applies, transition=transition,
                         site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
                         last_audit=f.get("last_audit"),
-                        systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS)
+                        systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
+                        climate_change=climate_change)
 
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:

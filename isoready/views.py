@@ -1096,6 +1096,14 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         return f"only evidence past its review date names it ({_ids(r.evidence)}, review was due {p['review_by']})"
     if code == "topic-gap":
         return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
+    if code in ("climate-undetermined", "gate-climate-undetermined"):
+        lead = "" if code == "climate-undetermined" else f"the context ({_ids(p['clauses'])}) is not understood: "
+        later = f" (the decision in organisation.yaml is dated {p['decided']}, after this date)" \
+            if p.get("decided") else ""
+        return (f"{lead}no climate-change determination{later}: since Amendment 1:2024 the organisation must decide "
+                f"whether climate change is a relevant issue; record it as current evidence mapped to "
+                f"{p['clause']} with 'topics: [{p['topic']}]', or as 'climate_change: {{relevant: true or false, "
+                "decided: YYYY-MM-DD}' in organisation.yaml")
     raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
 
 

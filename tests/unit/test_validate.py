@@ -728,6 +728,21 @@ CASES = [
           "content/organisation.yaml:5:10: W162 window for clause '8.6' is 48 months; the gates use 36, the longest "
           "a certification body accepts for it (write at most 36, or leave it out for the default)"],
          "0 errors, 2 warnings", exit=0),
+    Case("W180-climate-decision-after-as-of", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
+                                     '  decided: 2026-12-01\n'},
+         ["content/organisation.yaml:4:12: W180 climate_change is decided 2026-12-01, after the as-of date "
+          "2026-11-01: there is no climate-change determination until then (correct the date, or record the "
+          "decision once it is made)"],
+         "0 errors, 1 warning", exit=0),
+    Case("climate-decision-in-order", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
+                                     '  decided: 2026-11-01\n'},
+         [], "no problems found", exit=0),
+    Case("climate-decision-incomplete", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: true\n'},
+         ["content/organisation.yaml:3:3: E202 climate_change has no 'decided' (add 'decided:')"],
+         "1 error, 0 warnings"),
     Case("systemic-minors-not-a-number", {
         "content/organisation.yaml": 'name: Example Works Ltd\nsystemic_minors: many\n'},
          ["content/organisation.yaml:2:18: E207 'systemic_minors' must be a whole number from 1 to 99 (write e.g. "
