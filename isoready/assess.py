@@ -1117,30 +1117,42 @@ def _transition_applies(project: Project) -> bool:
     return project.catalog.standard == load_topics().from_standard
 
 
+def topic_reach(project: Project, clauses: Iterable[str]) -> set[str]:
+    """A topic's clauses that the project's catalog has, with their sub-clauses."""
+    reach: set[str] = set()
+    for number in clauses:
+        if number in project.catalog:
+            reach |= {number, *project.catalog.descendants(number)}
+    return reach
+
+
 def transition(project: Project, as_of: date) -> TransitionResult:
     """Each topic the new edition adds or changes, addressed or a gap on ``as_of``.
 
-    A topic is addressed by current evidence (existing on ``as_of`` and not past its review date) that names it
-    in ``topics:``; in a project already on the new edition, evidence mapped to one of the topic's clauses or a
-    sub-clause of one counts too (in an old-edition project the same number holds the old requirement).
+    A topic is addressed only by current evidence (existing on ``as_of`` and not past its review date) mapped to
+    one of the topic's clauses or a sub-clause of one; in an old-edition project the record must also name the
+    topic in ``topics:`` (the same number holds the old requirement there). A record naming the topic but mapped
+    elsewhere addresses nothing (``topic-unmapped``, named).
     """
     data = load_topics()
     on_new = project.catalog.standard == data.standard
     existing = [e for e in project.evidence if not (e.date and e.date > as_of)]
     results = []
     for topic in data.topics:
-        reach: set[str] = set()
-        if on_new:
-            for number in topic.clauses:
-                if number in project.catalog:
-                    reach |= {number, *project.catalog.descendants(number)}
-        naming = [e for e in existing if topic.key in e.topics or reach & set(e.clauses)]
+        reach = topic_reach(project, topic.clauses)
+        # a keyword is no evidence: the record must sit on one of the topic's clauses (in an old-edition project
+        # it must also name the topic, since the same number holds the old requirement there)
+        naming = [e for e in existing if reach & set(e.clauses) and (on_new or topic.key in e.topics)]
+        elsewhere = tuple(e.id for e in existing if topic.key in e.topics and not reach & set(e.clauses)
+                          and not e.is_stale(as_of))
         current = tuple(e.id for e in naming if not e.is_stale(as_of))
         if current:
             state, why = ADDRESSED, reason("topic-addressed", current, topic=topic.key, clauses=topic.clauses)
         elif naming:
             state, why = GAP, reason("topic-stale", [e.id for e in naming], topic=topic.key, clauses=topic.clauses,
                                      review_by=min(e.review_by for e in naming if e.review_by))
+        elif elsewhere:
+            state, why = GAP, reason("topic-unmapped", elsewhere, topic=topic.key, clauses=topic.clauses)
         else:
             state, why = GAP, reason("topic-gap", topic=topic.key, clauses=topic.clauses)
         results.append(TopicResult(topic.key, topic.clauses, state, current, why, topic.provisional))

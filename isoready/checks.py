@@ -32,6 +32,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_dates(evidence, findings, as_of, out)
     check_split_clauses(evidence, catalog, out)
     check_topics(evidence, out)
+    check_topic_clauses(evidence, catalog, out)
     check_climate_decision(organisation, as_of, out)
     return evidence, assessments, findings
 
@@ -347,6 +348,21 @@ def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
                     out.add(_ref_loc(e, at), "W106", f"evidence '{e.id}' is mapped to {number}, which {target} "
                             f"split into {' and '.join(parts)}",
                             f"choose {', '.join(choices[:-1])}, {choices[-1]} or {'both' if len(parts) == 2 else 'several'}")
+
+
+def check_topic_clauses(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:
+    """W181: a record naming a transition topic but mapped to none of the topic's clauses addresses nothing."""
+    topics = {t.key: t for t in load_topics().topics}
+    for e in evidence:
+        for key in e.topics:
+            topic = topics.get(key)
+            if topic is None:
+                continue  # W107
+            reach = {x for n in topic.clauses if n in catalog for x in (n, *catalog.descendants(n))}
+            if reach and not reach & set(e.clauses):
+                out.add(_ref_loc(e, key), "W181", f"evidence '{e.id}' names the transition topic '{key}' but is "
+                        f"mapped to none of its clauses ({', '.join(topic.clauses)}): it does not address the topic",
+                        "map the record to the clause it shows, or remove the topic")
 
 
 def check_climate_decision(organisation: Optional[Organisation], as_of: date, out: Collector) -> None:

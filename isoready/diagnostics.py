@@ -86,6 +86,7 @@ CODES: dict[str, str] = {
     "W161": "verification of effectiveness that does not count",
     "W162": "recency window above its ceiling",
     "W180": "climate-change determination dated after the as-of date",
+    "W181": "transition topic on a record mapped to none of its clauses",
 }
 
 

@@ -1094,6 +1094,10 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         if not full:
             return "only evidence past its review date names it"
         return f"only evidence past its review date names it ({_ids(r.evidence)}, review was due {p['review_by']})"
+    if code == "topic-unmapped":
+        named = _ids(r.evidence) if full else plural(len(r.evidence), "record")
+        return (f"named by {named}, but not mapped to {_ids(p['clauses'])}: a keyword is not evidence; map the "
+                "record that addresses it to one of those clauses")
     if code == "topic-gap":
         return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
     if code in ("climate-undetermined", "gate-climate-undetermined"):

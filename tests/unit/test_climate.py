@@ -161,3 +161,44 @@ def test_why_bullet_climate_change_demo_without_a_determination_fails_stage1(dem
     assert not r.gates["stage1"].passed
     context = item(r, "stage1", "context")
     assert not context.passed and describe(context.reason, True) == GATE_SENTENCE
+
+
+# --------------------------------------------------------------------------- transition topics: keywords are not evidence
+
+ALL_TOPICS = ("quality-culture-ethics, risks-and-opportunities, climate-change, planning-of-changes, "
+              "strategic-direction, organizational-knowledge, management-review-inputs")
+
+
+def test_why_bullet_keywords_one_slide_deck_tagged_with_every_topic_is_not_7_of_7(demo: Path):
+    """Issue 20, Why: "One slide deck tagged with all seven topic keys gives 7 of 7 topics addressed"."""
+    write(demo, "evidence/support/transition-deck.yaml", f"""
+        title: ISO 9001:2026 awareness slide deck
+        kind: document
+        clauses: ["7.3"]
+        topics: [{ALL_TOPICS}]
+        """)
+    project, diags = read_project(demo, load_catalog(), DEMO_AS_OF)
+    t = assess(project, DEMO_AS_OF).transition
+    state = {x.key: x for x in t.topics}
+    # 7.3 is quality-culture-ethics' clause: the deck addresses that one only; the demo's own two records stay
+    assert t.addressed == 3
+    assert state["quality-culture-ethics"].evidence == ("support/transition-deck",)
+    planning = state["planning-of-changes"]
+    assert (planning.state, planning.reason.code, planning.reason.evidence) == (
+        "gap", "topic-unmapped", ("support/transition-deck",))
+    assert describe(planning.reason, True) == (
+        "named by support/transition-deck, but not mapped to 6.3: a keyword is not evidence; map the record that "
+        "addresses it to one of those clauses")
+    # the climate topic is addressed by the context record on 4.1 and 4.2, not by the deck
+    assert state["climate-change"].evidence == ("context/context-and-interested-parties",)
+    assert [d.code for d in diags if d.path == "evidence/support/transition-deck.yaml"] == ["W181"] * 6
+
+
+def test_a_topic_record_on_its_clause_addresses_it_and_is_named(minimal_project: Path):
+    context_project(minimal_project, topics="topics: [climate-change]")
+    project, _ = read_project(minimal_project, load_catalog(), AS_OF)
+    t = assess(project, AS_OF).transition
+    climate = next(x for x in t.topics if x.key == "climate-change")
+    assert (climate.state, climate.reason.code, climate.evidence) == ("addressed", "topic-addressed",
+                                                                      ("context/issues",))
+    assert describe(climate.reason, True) == "addressed by context/issues"

@@ -14,7 +14,7 @@ from isoready.catalog import load_catalog, load_topics
 from isoready.export import readiness_dict
 from isoready.model import Evidence, Organisation, Project, Transition
 from isoready.package import Options, build
-from isoready.views import PROVISIONAL_TEXT, build_site
+from isoready.views import PROVISIONAL_TEXT, build_site, describe
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_2026 = REPO / "tests" / "fixtures" / "edition2026"
@@ -52,11 +52,16 @@ def test_the_topics_are_the_contract_keys_in_the_data_order():
 def test_a_current_record_naming_a_topic_addresses_it():
     r = assess(project(ev("CULT-1", ("5.1.1",), ["quality-culture-ethics"], review_by=date(2027, 5, 1)),
                        ev("CTX", ("4.1", "4.2"), ["climate-change", "risks-and-opportunities"])), AS_OF).transition
+    # CTX names risks-and-opportunities but sits on 4.1 and 4.2, not on the topic's 6.1: a keyword, no evidence
     assert states(r) == {**dict.fromkeys(KEYS, "gap"), "quality-culture-ethics": "addressed",
-                         "climate-change": "addressed", "risks-and-opportunities": "addressed"}
+                         "climate-change": "addressed"}
     culture = r.topics[0]
     assert culture.evidence == ("CULT-1",) and culture.reason.code == "topic-addressed"
-    assert r.addressed == 3 and [g.key for g in r.gaps] == KEYS[3:]
+    risks = r.topics[1]
+    assert (risks.reason.code, risks.reason.evidence, risks.evidence) == ("topic-unmapped", ("CTX",), ())
+    assert describe(risks.reason, True) == ("named by CTX, but not mapped to 6.1: a keyword is not evidence; map "
+                                            "the record that addresses it to one of those clauses")
+    assert r.addressed == 2 and [g.key for g in r.gaps] == [KEYS[1], *KEYS[3:]]
 
 
 def test_stale_or_future_records_do_not_address_a_topic():

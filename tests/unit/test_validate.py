@@ -735,6 +735,13 @@ CASES = [
           "2026-11-01: there is no climate-change determination until then (correct the date, or record the "
           "decision once it is made)"],
          "0 errors, 1 warning", exit=0),
+    Case("W181-topic-off-its-clauses", {
+        "evidence/support/deck.yaml": 'title: Transition slide deck\nkind: document\nclauses: ["7.3"]\n'
+                                      'topics: [climate-change, quality-culture-ethics]\n'},
+         ["evidence/support/deck.yaml:4:10: W181 evidence 'support/deck' names the transition topic "
+          "'climate-change' but is mapped to none of its clauses (4.1, 4.2): it does not address the topic (map the "
+          "record to the clause it shows, or remove the topic)"],
+         "0 errors, 1 warning", exit=0),
     Case("climate-decision-in-order", {
         "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
                                      '  decided: 2026-11-01\n'},
