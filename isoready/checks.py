@@ -376,9 +376,14 @@ def check_climate_decision(organisation: Optional[Organisation], as_of: date, ou
 
 def check_topics(evidence: list[Evidence], out: Collector) -> None:
     """W107: a ``topics:`` key that is not a transition topic would silently count for nothing."""
-    known = load_topics().keys
+    topics = load_topics()
+    known = topics.keys
+    retired = {t.key: t for t in topics.retired}
     for e in evidence:
         for key in e.topics:
-            if key not in known:
+            if key in retired:
+                out.add(_ref_loc(e, key), "W182", f"'{key}' on evidence '{e.id}' is no transition topic: "
+                        f"{retired[key].why}", "remove it; the record counts for its clauses as it is")
+            elif key not in known:
                 out.add(_ref_loc(e, key), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
                         did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")

@@ -87,6 +87,7 @@ CODES: dict[str, str] = {
     "W162": "recency window above its ceiling",
     "W180": "climate-change determination dated after the as-of date",
     "W181": "transition topic on a record mapped to none of its clauses",
+    "W182": "retired transition topic",
 }
 
 

@@ -68,7 +68,7 @@ REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay 
 #: shown, visibly, wherever an ISO 9001:2026 entry marked provisional appears
 PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
 CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
-                 "moved": "Moved in {std}"}  # unchanged entries carry no badge
+                 "moved": "Moved in {std}", "retitled": "Retitled in {std}"}  # unchanged entries carry no badge
 TOPIC_STATE_LABELS = {"addressed": "Addressed", "gap": "Gap"}
 
 
@@ -1519,14 +1519,27 @@ class _Builder:
             word = {True: "passes", False: "not yet"}
             when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
             return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, (),
-                            "checks are shown to the organisation and its auditors",
-                            on_view, f"{_stage_name(key).capitalize()}: {word[g.passed]} today{when}.",
-                            _stage_name(key).capitalize())
+                            "checks are shown to the organisation and its auditors" + self.provisional_beside(),
+                            on_view, f"{_stage_name(key).capitalize()}: {word[g.passed]} today{when}."
+                            + self.provisional_verdict(), _stage_name(key).capitalize())
         on_view = GateDateView(_d(day), on.passed, self.gate_items(on.items),
                                f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
         return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
-                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass", on_view,
-                        self.verdict(key, g, on, day), _stage_name(key).capitalize())
+                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass{self.provisional_beside()}",
+                        on_view, self.verdict(key, g, on, day) + self.provisional_verdict(),
+                        _stage_name(key).capitalize())
+
+    def provisional_beside(self) -> str:
+        """What every verdict on a catalog with provisional entries carries beside it ("" otherwise)."""
+        return "; on a provisional catalog" if any(c.provisional for c in self.catalog.clauses) else ""
+
+    def provisional_verdict(self) -> str:
+        count = sum(c.provisional for c in self.catalog.clauses)
+        if not count:
+            return ""
+        return (f" Judged against a provisional catalog: {self.catalog.standard} has "
+                f"{plural(count, 'entry', 'entries')} resting on drafts, secondary summaries or code repositories "
+                "only; confirm them against a licensed copy of the standard.")
 
     def verdict(self, key: str, g: Any, on: Any, day: Optional[date]) -> str:
         stage = _stage_name(key).capitalize()

@@ -6,6 +6,7 @@ reason code and the sentence an auditor reads asserted. W180 is asserted exactly
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -191,7 +192,9 @@ def test_why_bullet_keywords_one_slide_deck_tagged_with_every_topic_is_not_7_of_
         "addresses it to one of those clauses")
     # the climate topic is addressed by the context record on 4.1 and 4.2, not by the deck
     assert state["climate-change"].evidence == ("context/context-and-interested-parties",)
-    assert [d.code for d in diags if d.path == "evidence/support/transition-deck.yaml"] == ["W181"] * 6
+    # strategic-direction is a retired key (W182); each other key off its clauses is W181
+    assert sorted(d.code for d in diags if d.path == "evidence/support/transition-deck.yaml") == ["W181"] * 5 + [
+        "W182"]
 
 
 def test_a_topic_record_on_its_clause_addresses_it_and_is_named(minimal_project: Path):
@@ -202,3 +205,111 @@ def test_a_topic_record_on_its_clause_addresses_it_and_is_named(minimal_project:
     assert (climate.state, climate.reason.code, climate.evidence) == ("addressed", "topic-addressed",
                                                                       ("context/issues",))
     assert describe(climate.reason, True) == "addressed by context/issues"
+
+
+# --------------------------------------------------------------------------- the 2026 catalog, read by an auditor
+
+from isoready.catalog import load_topics, only_code_repositories, parse_catalog  # noqa: E402
+from isoready.views import build_site  # noqa: E402
+
+FIXTURE_2026 = REPO / "tests" / "fixtures" / "edition2026"
+
+
+def test_2026_titles_are_the_harmonized_structure_ones():
+    c2026 = load_catalog("ISO 9001:2026")
+    assert c2026["5.3"].title == "Organizational roles, responsibilities and authorities"
+    assert (c2026["9.2.1"].title, c2026["9.2.1"].label) == ("General", None)
+    assert (c2026["9.2.2"].title, c2026["9.2.2"].label) == ("Internal audit programme", None)
+    assert {n: c2026[n].change for n in ("5.3", "9.2.1", "9.2.2")} == {
+        "5.3": "unchanged", "9.2.1": "retitled", "9.2.2": "retitled"}
+    assert not any(c2026[n].provisional for n in ("5.3", "9.2.1", "9.2.2"))
+    # 2015 itself leaves 9.2.1 and 9.2.2 untitled: our labels stay there
+    c2015 = load_catalog("ISO 9001:2015")
+    assert c2015["9.2.1"].title is None and c2015["9.2.1"].label
+
+
+def test_strategic_direction_is_no_new_2026_requirement_so_no_transition_gap():
+    assert load_catalog("ISO 9001:2026")["5.2.1"].change == "unchanged"
+    topics = load_topics()
+    assert "strategic-direction" not in topics.keys
+    assert [t.key for t in topics.retired] == ["strategic-direction"]
+    assert "5.2.1 a)" in topics.retired[0].why
+
+
+def test_a_policy_record_tagged_strategic_direction_is_no_gap_and_is_warned(minimal_project: Path):
+    write(minimal_project, "evidence/leadership/policy-review.yaml", """
+        title: Policy review
+        kind: record
+        clauses: ["5.2.1"]
+        date: 2026-10-01
+        topics: [strategic-direction]
+        """)
+    project, diags = read_project(minimal_project, load_catalog(), AS_OF)
+    assert [d.code for d in diags] == ["W182"]
+    t = assess(project, AS_OF).transition
+    assert "strategic-direction" not in [x.key for x in t.topics]
+    assert len(t.topics) == 6
+
+
+ROW = """
+standard: "X"
+clauses:
+  - number: "4"
+    title: "Context"
+    label: null
+    parent: null
+    about: "a"
+    change: changed
+    provisional: false
+    sources: {sources}
+"""
+
+
+@pytest.mark.parametrize("sources, provisional", [
+    ('["public repository file, code index id 1 (a note)"]', True),
+    ('["someone/repo:docs/x.md@0123456789abcdef0123456789abcdef01234567 (a crosswalk)"]', True),
+    ('["someone/repo:docs/x.md@0123456", "superseded: an older report"]', True),
+    ('["someone/repo:docs/x.md@0123456", "https://www.example-cb.com/iso-9001-2026"]', False),
+    ('["/work/shared/reference/iso9001-2015-research.yaml (revision_status)"]', False),
+    ('[]', False),
+])
+def test_an_entry_resting_only_on_code_repositories_is_provisional(sources, provisional):
+    catalog = parse_catalog(ROW.format(sources=sources))
+    assert catalog["4"].provisional is provisional
+
+
+def test_every_catalog_entry_on_code_repositories_alone_is_marked_provisional():
+    for std in ("ISO 9001:2015", "ISO 9001:2026"):
+        for c in load_catalog(std).clauses:
+            if only_code_repositories(c.sources):
+                assert c.provisional, (std, c.number)
+    for t in load_topics().topics:
+        if only_code_repositories(t.sources):
+            assert t.provisional, t.key
+
+
+PROVISIONAL_VERDICT = (" Judged against a provisional catalog: ISO 9001:2026 has {n} entries resting on drafts, "
+                       "secondary summaries or code repositories only; confirm them against a licensed copy of the "
+                       "standard.")
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_every_verdict_on_a_provisional_catalog_says_so_beside_it(audience):
+    project, r = judge(FIXTURE_2026)
+    n = sum(c.provisional for c in project.catalog.clauses)
+    assert n > 0
+    site = build_site(project, r, audience=audience, hashes=hashes(FIXTURE_2026, project))
+    gates = site.models("index")[0].gates
+    assert gates and all(g.verdict.endswith(PROVISIONAL_VERDICT.format(n=n)) for g in gates)
+    assert all(g.summary.endswith("; on a provisional catalog") for g in gates)
+
+
+def hashes(root: Path, project) -> dict:
+    return {doc: (len(data := (root / "evidence" / doc).read_bytes()), hashlib.sha256(data).hexdigest())
+            for doc in project.documents}
+
+
+def test_a_verdict_on_a_catalog_with_no_provisional_entry_says_nothing_of_it(minimal_project: Path):
+    project, r = judge(minimal_project)
+    gates = build_site(project, r, hashes=hashes(minimal_project, project)).models("index")[0].gates
+    assert gates and not any("provisional" in g.verdict or "provisional" in g.summary for g in gates)

@@ -21,8 +21,9 @@ FIXTURE_2026 = REPO / "tests" / "fixtures" / "edition2026"
 AS_OF = date(2026, 11, 24)
 C2015 = load_catalog("ISO 9001:2015")
 C2026 = load_catalog("ISO 9001:2026")
+# strategic-direction was retired (issue 20): 2015's 5.2.1 a) already asks for it, so it is no transition gap
 KEYS = ["quality-culture-ethics", "risks-and-opportunities", "climate-change", "planning-of-changes",
-        "strategic-direction", "organizational-knowledge", "management-review-inputs"]
+        "organizational-knowledge", "management-review-inputs"]
 
 
 def ev(id_: str, clauses=("4.1",), topics=(), audience="auditor", **kw) -> Evidence:
@@ -116,7 +117,7 @@ def test_panel_counts_topics_and_links_each_gap_to_the_transition_page():
     site = build_site(p, assess(p, AS_OF))
     panel = site.models("index")[0].transition
     assert (panel.heading, panel.figures, panel.addressed, panel.total) == (
-        "Ready for ISO 9001:2026?", "1 of 7 topics addressed", 1, 7)
+        "Ready for ISO 9001:2026?", "1 of 6 topics addressed", 1, 6)
     assert [(g.url, g.note) for g in panel.gaps] == [(f"transition.html#topic-{k}", k) for k in KEYS if
                                                       k != "climate-change"]
     page = site.models("transition")[0]
@@ -129,7 +130,7 @@ def test_panel_counts_topics_and_links_each_gap_to_the_transition_page():
     assert page.topics[0].reason == ("no current evidence names it: add 'topics: [quality-culture-ethics]' to the "
                                      "records that address it")
     provisional = {t.key: t.provisional_text for t in page.topics}
-    assert provisional["strategic-direction"] == PROVISIONAL_TEXT == "provisional: from the FDIS and secondary sources"
+    assert provisional["organizational-knowledge"] == PROVISIONAL_TEXT == "provisional: from the FDIS and secondary sources"
     assert provisional["quality-culture-ethics"] == ""
     assert all(t.look_for for t in page.topics)
 
@@ -157,9 +158,9 @@ def test_the_transition_key_of_a_2015_project():
     out = readiness_dict(build_site(p, assess(p, AS_OF)).export)
     t = out["transition"]
     assert (t["to"], t["deadline"], t["audit"], t["addressed"], t["total"]) == (
-        "ISO 9001:2026", "2029-09-16", "2028-02-22", 1, 7)
+        "ISO 9001:2026", "2029-09-16", "2028-02-22", 1, 6)
     assert [x["key"] for x in t["topics"]] == KEYS
-    assert [x["state"] for x in t["topics"]] == ["gap", "gap", "addressed", "gap", "gap", "gap", "gap"]
+    assert [x["state"] for x in t["topics"]] == ["gap", "gap", "addressed", "gap", "gap", "gap"]
     assert t["topics"][2]["evidence"] == ["CTX"] and t["topics"][2]["clauses"] == ["4.1", "4.2"]
     assert readiness_dict(build_site(project(), assess(project(), AS_OF)).export)["transition"]["deadline"] is None
 

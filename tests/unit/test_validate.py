@@ -742,6 +742,15 @@ CASES = [
           "'climate-change' but is mapped to none of its clauses (4.1, 4.2): it does not address the topic (map the "
           "record to the clause it shows, or remove the topic)"],
          "0 errors, 1 warning", exit=0),
+    Case("W182-retired-topic", {
+        "evidence/leadership/policy-review.yaml": 'title: Policy review\nkind: record\nclauses: ["5.2.1"]\n'
+                                                  'date: 2026-10-01\ntopics: [strategic-direction]\n'},
+         ["evidence/leadership/policy-review.yaml:5:10: W182 'strategic-direction' on evidence "
+          "'leadership/policy-review' is no transition topic: not a new 2026 requirement: a policy that suits the "
+          "organisation's purpose and context and supports its strategic direction is already asked by 2015's 5.2.1 "
+          "a); the 2026 Annex A only explains it. It is audited against 2015 today, so it is no transition gap. "
+          "(remove it; the record counts for its clauses as it is)"],
+         "0 errors, 1 warning", exit=0),
     Case("climate-decision-in-order", {
         "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
                                      '  decided: 2026-11-01\n'},
