@@ -522,6 +522,7 @@ def _assess_on(project: Project, as_of: date, known: date,
                                               missing=inputs.missing)] if inputs.missing else []
     audited = {f.audit for f in project.findings if f.audit}
     climate = climate_undetermined(project, mapped, as_of, known)
+    new_unevidenced = unevidenced_new_requirements(project, mapped, as_of)
 
     def unverified_because(applying: Optional[Assessment], number: str) -> Optional[Reason]:
         """Why a 'verified' declaration does not stand (then it counts as implemented), or None."""
@@ -602,6 +603,8 @@ def _assess_on(project: Project, as_of: date, known: date,
                 risks.extend(input_risks)
             if climate and number == climate["clause"]:
                 risks.append(climate)
+            if number in new_unevidenced:
+                risks.append(new_unevidenced[number])
             risks.extend(stale_reason(e) for e in stale)
             risks.extend(changed[e.id] for e in linked if e.id in changed)
             notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
@@ -872,6 +875,41 @@ def climate_undetermined(project: Project, mapped: Mapping[str, list[Evidence]],
     later = decision.decided if decision and decision.decided and decision.decided > known else None
     return reason("climate-undetermined", clause=clause, clauses=topic.clauses, topic=CLIMATE_TOPIC,
                   **({"decided": later} if later else {}))
+
+
+NEW_REQUIREMENT_CHANGES = ("new", "changed")  # catalog ``change:`` values that add to what a clause asks
+
+
+def unevidenced_new_requirements(project: Project, mapped: Mapping[str, list[Evidence]],
+                                 as_of: date) -> dict[str, Reason]:
+    """Leaves of the new edition whose requirement is new or changed and that no evidence for it supports yet.
+
+    Only in a project on the new edition (after ``migrate``). Evidence counts for such a leaf when it is current,
+    mapped to the leaf, and either carries a transition topic whose clauses reach the leaf, or is dated (or
+    approved) after the move (organisation.yaml ``migrated:``, never before the edition's publication in the
+    transition data). Without ``migrated:`` only the topic counts. Otherwise the leaf is at most at risk
+    (``new-requirement-unevidenced``).
+    """
+    topics = load_topics()
+    catalog = project.catalog
+    if catalog.standard != topics.standard:
+        return {}
+    published = topics.dates.publication
+    moved = project.organisation.migrated  # None: the day of the move is unknown, so no date can count
+    since = max(moved, published) if moved and published else moved
+    out: dict[str, Reason] = {}
+    for clause in catalog.clauses:
+        if not clause.is_leaf or clause.change not in NEW_REQUIREMENT_CHANGES:
+            continue
+        keys = tuple(t.key for t in topics.topics if clause.number in topic_reach(project, t.clauses))
+        current = [e for e in mapped.get(clause.number, []) if not e.is_stale(as_of)]
+        shown = [e for e in current if set(keys) & set(e.topics) or (since and any(
+            d and d > since for d in (e.date, e.approved)))]
+        if not shown:
+            out[clause.number] = reason("new-requirement-unevidenced", [e.id for e in current],
+                                        change=clause.change, edition=catalog.standard, since=since,
+                                        topics=keys)
+    return out
 
 
 def _current(evidence: list[Evidence], as_of: date, kind: Optional[str] = None) -> list[Evidence]:

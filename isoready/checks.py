@@ -34,6 +34,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_topics(evidence, out)
     check_topic_clauses(evidence, catalog, out)
     check_climate_decision(organisation, as_of, out)
+    check_migrated(organisation, catalog, as_of, out)
     return evidence, assessments, findings
 
 
@@ -363,6 +364,22 @@ def check_topic_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
                 out.add(_ref_loc(e, key), "W181", f"evidence '{e.id}' names the transition topic '{key}' but is "
                         f"mapped to none of its clauses ({', '.join(topic.clauses)}): it does not address the topic",
                         "map the record to the clause it shows, or remove the topic")
+
+
+def check_migrated(organisation: Optional[Organisation], catalog: Catalog, as_of: date, out: Collector) -> None:
+    """W183: a move to an edition dated before the edition was published, or after the as-of date."""
+    day = organisation.migrated if organisation else None
+    if not day:
+        return
+    topics = load_topics()
+    published = topics.dates.publication if catalog.standard == topics.standard else None
+    if published and day < published:
+        out.add(organisation.migrated_loc, "W183", f"migrated {day} is before {catalog.standard} was published "
+                f"({published}): evidence for its new requirements counts only from {published}",
+                "write the day the project moved to the edition")
+    elif day > as_of:
+        out.add(organisation.migrated_loc, "W183", f"migrated {day} is after the as-of date {as_of}: no evidence "
+                "for the edition's new requirements counts yet", "write the day the project moved")
 
 
 def check_climate_decision(organisation: Optional[Organisation], as_of: date, out: Collector) -> None:

@@ -88,6 +88,7 @@ CODES: dict[str, str] = {
     "W180": "climate-change determination dated after the as-of date",
     "W181": "transition topic on a record mapped to none of its clauses",
     "W182": "retired transition topic",
+    "W183": "migration date before the edition's publication or after the as-of date",
 }
 
 

@@ -23,7 +23,7 @@ from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
-from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES,
+from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE,
                     Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
                     Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
@@ -370,7 +370,8 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                         site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
                         last_audit=f.get("last_audit"),
                         systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
-                        climate_change=climate_change)
+                        climate_change=climate_change, migrated=f.get("migrated"),
+                        migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE)
 
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:

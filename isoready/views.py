@@ -1094,6 +1094,17 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         if not full:
             return "only evidence past its review date names it"
         return f"only evidence past its review date names it ({_ids(r.evidence)}, review was due {p['review_by']})"
+    if code == "new-requirement-unevidenced":
+        what = "new" if p["change"] == "new" else "changed"
+        named = f" ({_ids(r.evidence)})" if full and r.evidence else ""
+        verb = ("predate" if len(r.evidence) != 1 else "predates") + " the move" if p.get("since") else \
+            ("are" if len(r.evidence) != 1 else "is") + " not dated after a recorded move"
+        older = f"; {plural(len(r.evidence), 'record')} mapped to it {verb}" if r.evidence else ""
+        ways = [f"dated after {p['since']}"] if p.get("since") else []
+        ways += [f"naming the topic ({', '.join(p['topics'])})"] if p["topics"] else []
+        how = f"map a current record {' or '.join(ways)}" if ways else "map a current record dated after the move"
+        unknown = "" if p.get("since") else " (record the day of the move as migrated: in organisation.yaml)"
+        return f"{what} in {p['edition']}: no evidence for the new requirement yet{older}{named}; {how}{unknown}"
     if code == "topic-unmapped":
         named = _ids(r.evidence) if full else plural(len(r.evidence), "record")
         return (f"named by {named}, but not mapped to {_ids(p['clauses'])}: a keyword is not evidence; map the "

@@ -313,3 +313,90 @@ def test_a_verdict_on_a_catalog_with_no_provisional_entry_says_nothing_of_it(min
     project, r = judge(minimal_project)
     gates = build_site(project, r, hashes=hashes(minimal_project, project)).models("index")[0].gates
     assert gates and not any("provisional" in g.verdict or "provisional" in g.summary for g in gates)
+
+
+# --------------------------------------------------------------------------- after migrate: new requirements need evidence
+
+from isoready.migrate import migrate  # noqa: E402
+
+
+@pytest.fixture()
+def demo2026(demo: Path) -> Path:
+    code, _ = migrate(demo, "ISO 9001:2026")
+    assert code == 1  # two things left to decide: the 10.3 assessment and one 6.1.2 record
+    # decide them as the team would: the 10.3 assessment merges into 10.1's, the register covers both halves
+    improvement = demo / "content/clauses/10-improvement.yaml"
+    text = improvement.read_text(encoding="utf-8")
+    improvement.write_text(text[:text.index('- clause: "10.3"')], encoding="utf-8")
+    register = demo / "evidence/planning/risk-and-opportunity-register.yaml"
+    register.write_text(register.read_text(encoding="utf-8").replace('"6.1.2"]', '"6.1.2", "6.1.3"]'),
+                        encoding="utf-8")
+    return demo
+
+
+def leaf_reason(r, number: str):
+    return next((x for x in r.clauses[number].reasons if x.code == "new-requirement-unevidenced"), None)
+
+
+def test_why_bullet_migrate_does_not_make_new_2026_requirements_ready_on_2015_evidence(demo2026: Path):
+    """Issue 20, Why: "migrate to 2026 makes the new 2026 requirements ready on 2015 evidence alone"."""
+    project, diags = read_project(demo2026, load_catalog(), DEMO_AS_OF)
+    assert not [d for d in diags if d.severity == "error"], [d.format() for d in diags]
+    r = assess(project, DEMO_AS_OF)
+    c = r.clauses["10.1"]
+    assert c.state == "at-risk"
+    x = leaf_reason(r, "10.1")
+    assert x.evidence == ("improvement/continual-improvement-log",)
+    assert describe(x, True) == (
+        "changed in ISO 9001:2026: no evidence for the new requirement yet; 1 record mapped to it is not dated after "
+        "a recorded move (improvement/continual-improvement-log); map a current record dated after the move (record "
+        "the day of the move as migrated: in organisation.yaml)")
+    x = leaf_reason(r, "5.1.1")
+    assert r.clauses["5.1.1"].state == "at-risk" and x["topics"] == ("quality-culture-ethics",)
+    # a changed leaf whose topic the evidence names (the climate record on 4.1 and 4.2) is not caught
+    assert leaf_reason(r, "4.1") is None and r.clauses["4.1"].state == "ready"
+    # unchanged leaves are not touched
+    assert not any(x.code == "new-requirement-unevidenced" for n in ("8.4.1", "5.2.1", "5.3", "9.2.2")
+                   for x in r.clauses[n].reasons)
+
+
+def test_evidence_dated_after_the_recorded_move_or_naming_the_topic_shows_the_new_requirement(demo2026: Path):
+    org = demo2026 / "content/organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "migrated: 2026-11-20\n", encoding="utf-8")
+    write(demo2026, "evidence/improvement/improvement-review-2026-12.yaml", """
+        title: Improvement review after the move to ISO 9001:2026
+        kind: record
+        clauses: ["10.1"]
+        date: 2026-12-01
+        """)
+    write(demo2026, "evidence/leadership/culture-walk.yaml", """
+        title: Quality culture walk by the Managing Director
+        kind: record
+        clauses: ["5.1.1"]
+        date: 2026-10-02
+        topics: [quality-culture-ethics]
+        """)
+    project, _ = read_project(demo2026, load_catalog(), DEMO_AS_OF)
+    r = assess(project, DEMO_AS_OF)
+    assert leaf_reason(r, "10.1") is None
+    assert leaf_reason(r, "5.1.1") is None
+    x = leaf_reason(r, "9.3.3")
+    assert x is not None and describe(x, True).startswith(
+        "changed in ISO 9001:2026: no evidence for the new requirement yet; 2 records mapped to it predate the move (")
+    assert describe(x, True).endswith("; map a current record dated after 2026-11-20")
+
+
+def test_a_recorded_move_never_counts_before_the_edition_was_published(demo2026: Path):
+    org = demo2026 / "content/organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "migrated: 2025-01-01\n", encoding="utf-8")
+    project, diags = read_project(demo2026, load_catalog(), DEMO_AS_OF)
+    assert [d.code for d in diags if d.path == "content/organisation.yaml"] == ["W183"]
+    r = assess(project, DEMO_AS_OF)
+    # the improvement log dated 2026-11 is after the publication, so it counts; one from before would not
+    assert leaf_reason(r, "10.1") is None
+    assert leaf_reason(r, "7.1.5.2")["since"] == date(2026, 9, 16)
+
+
+def test_a_2015_project_gets_no_new_requirement_reason(demo: Path):
+    _, r = judge(demo, DEMO_AS_OF)
+    assert not any(x.code == "new-requirement-unevidenced" for c in r.clauses.values() for x in c.reasons)

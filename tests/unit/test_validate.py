@@ -751,6 +751,18 @@ CASES = [
           "a); the 2026 Annex A only explains it. It is audited against 2015 today, so it is no transition gap. "
           "(remove it; the record counts for its clauses as it is)"],
          "0 errors, 1 warning", exit=0),
+    Case("W183-migrated-before-the-edition", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandard: ISO 9001:2026\nmigrated: 2025-01-01\n'},
+         ["content/organisation.yaml:3:11: W183 migrated 2025-01-01 is before ISO 9001:2026 was published "
+          "(2026-09-16): evidence for its new requirements counts only from 2026-09-16 (write the day the project "
+          "moved to the edition)"],
+         "0 errors, 1 warning", exit=0, remove=("content/clauses/context.yaml", "content/clauses/operation.yaml",
+                                                "content/findings/internal-audit-2026.yaml")),
+    Case("W183-migrated-after-as-of", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nmigrated: 2026-12-01\n'},
+         ["content/organisation.yaml:2:11: W183 migrated 2026-12-01 is after the as-of date 2026-11-01: no evidence "
+          "for the edition's new requirements counts yet (write the day the project moved)"],
+         "0 errors, 1 warning", exit=0),
     Case("climate-decision-in-order", {
         "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
                                      '  decided: 2026-11-01\n'},
