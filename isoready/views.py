@@ -599,6 +599,7 @@ class DashboardView:
     trend_note: str = ""  # why there is no trend, or a remark on it (shallow clone)
     since_url: str = ""  # the "since last audit" page, when organisation.yaml names last_audit
     transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
+    changed: Optional["ChangedPanelView"] = None  # projects on ISO 9001:2026 only: "what changed for you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -646,6 +647,25 @@ class TransitionPanelView:
     gaps: tuple[Link, ...]  # each to transition.html#topic-<key>
     countdowns: tuple[Link, ...]  # text: "Transition deadline", note: "2029-09-15 (in 1,019 days)"
     url: str = "transition.html"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedRowView:
+    """One new or changed requirement of the new edition, on the dashboard of a project already on it."""
+
+    clause: Link  # url, "5.1.1 Leadership and commitment", change label
+    state: str
+    state_label: str
+    reason: str  # why it is not yet shown, or what shows it
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedPanelView:
+    """The dashboard's "What changed for you in ISO 9001:2026" panel (projects on the new edition)."""
+
+    heading: str
+    figures: str  # "3 of 12 new or changed requirements shown by evidence"
+    rows: tuple[ChangedRowView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1668,7 +1688,7 @@ class _Builder:
             lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
-            transition=self.transition_panel(), **self.trend_fields())
+            transition=self.transition_panel(), changed=self.changed_panel(), **self.trend_fields())
 
     def history_entries(self) -> Optional[list[dict]]:
         """history.json's entries for this audience: subjects in internal builds only (they may name withheld
@@ -1903,6 +1923,27 @@ class _Builder:
             total=len(t.topics),
             gaps=tuple(Link(f"transition.html#topic-{g.key}", titles[g.key], g.key) for g in t.gaps),
             countdowns=(Link("", "Transition deadline", deadline), Link("", "Transition audit", audit)))
+
+    def changed_panel(self) -> Optional[ChangedPanelView]:
+        """What the edition the project is on added or changed, leaf by leaf (None on the old edition)."""
+        topics = load_topics()
+        if self.catalog.standard != topics.standard:
+            return None
+        rows, shown = [], 0
+        for c in self.catalog.clauses:
+            res = self.r.clauses[c.number]
+            if not c.is_leaf or c.change not in ("new", "changed") or not res.applicable:
+                continue
+            why = next((x for x in res.reasons if x.code == "new-requirement-unevidenced"), None)
+            shown += why is None
+            label = CHANGE_LABELS[c.change].format(std=self.catalog.standard)
+            rows.append(ChangedRowView(
+                Link(clause_url(c.number), f"{c.number} {display_name(self.catalog, c.number)}", label), res.state,
+                STATE_LABELS[res.state],
+                self.say(why) if why else "evidence for the new requirement is mapped"))
+        return ChangedPanelView(f"What changed for you in {self.catalog.standard}",
+                                f"{shown} of {plural(len(rows), 'new or changed requirement')} shown by evidence",
+                                tuple(rows))
 
     def transition_export(self) -> Optional[dict[str, Any]]:
         """readiness.json's "transition": null for a project already on the new edition."""

@@ -400,3 +400,30 @@ def test_a_recorded_move_never_counts_before_the_edition_was_published(demo2026:
 def test_a_2015_project_gets_no_new_requirement_reason(demo: Path):
     _, r = judge(demo, DEMO_AS_OF)
     assert not any(x.code == "new-requirement-unevidenced" for c in r.clauses.values() for x in c.reasons)
+
+
+def test_the_2026_dashboard_keeps_a_what_changed_for_you_panel(demo2026: Path, tmp_path: Path):
+    project, r = judge(demo2026, DEMO_AS_OF)
+    site = build_site(project, r, hashes=hashes(demo2026, project))
+    panel = site.models("index")[0].changed
+    assert panel.heading == "What changed for you in ISO 9001:2026"
+    numbers = [row.clause.text.split()[0] for row in panel.rows]
+    assert numbers == ["4.1", "4.2", "5.1.1", "6.1.1", "6.3", "7.1.4", "7.1.5.2", "7.1.6", "7.3", "9.3.2", "9.3.3",
+                       "10.1"]
+    assert panel.figures == "3 of 12 new or changed requirements shown by evidence"
+    improvement = panel.rows[-1]
+    assert (improvement.clause.url, improvement.clause.note, improvement.state) == (
+        "clauses/10.1.html", "Changed in ISO 9001:2026", "at-risk")
+    assert improvement.reason == describe(leaf_reason(r, "10.1"), True)
+    assert panel.rows[0].reason == "evidence for the new requirement is mapped"
+    # the page shows it
+    from isoready.package import Options, build
+    out = tmp_path / "site"
+    assert build(Options(root=demo2026, as_of=DEMO_AS_OF, output=out, commit="test", use_cache=False)).ok
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "What changed for you in ISO 9001:2026" in html and 'href="./clauses/10.1.html"' in html
+
+
+def test_a_2015_dashboard_has_no_what_changed_panel(demo: Path):
+    project, r = judge(demo, DEMO_AS_OF)
+    assert build_site(project, r, hashes=hashes(demo, project)).models("index")[0].changed is None
