@@ -427,3 +427,33 @@ def test_the_2026_dashboard_keeps_a_what_changed_for_you_panel(demo2026: Path, t
 def test_a_2015_dashboard_has_no_what_changed_panel(demo: Path):
     project, r = judge(demo, DEMO_AS_OF)
     assert build_site(project, r, hashes=hashes(demo, project)).models("index")[0].changed is None
+
+
+# --------------------------------------------------------------------------- the reasons reach every output
+
+
+def test_climate_reason_reaches_clause_page_gap_report_readiness_json_workbook_and_report(minimal_project: Path,
+                                                                                         tmp_path: Path):
+    import json
+
+    from openpyxl import load_workbook
+
+    from isoready.package import Options, build
+
+    context_project(minimal_project)
+    out = tmp_path / "site"
+    assert build(Options(root=minimal_project, as_of=AS_OF, output=out, commit="test", use_cache=False)).ok
+    import html
+    import re
+
+    for page in ("clauses/4.1.html", "gaps.html", "report.html"):  # report.html is what report.pdf prints
+        text = html.unescape(re.sub(r"<[^>]+>", "", (out / page).read_text(encoding="utf-8")))
+        assert CLIMATE_SENTENCE in text, page
+    data = json.loads((out / "readiness.json").read_text(encoding="utf-8"))
+    clause = next(c for c in data["clauses"] if c["number"] == "4.1")
+    assert "climate-undetermined" in clause["reason_codes"] and CLIMATE_SENTENCE in clause["reasons"]
+    context = next(i for i in data["gates"]["stage1"]["items"] if i["check"] == "context")
+    assert (context["passed"], context["code"], context["reason"]) == (False, "gate-climate-undetermined",
+                                                                       GATE_SENTENCE)
+    cells = [str(c.value) for row in load_workbook(out / "checklist.xlsx")["Checklist"].iter_rows() for c in row]
+    assert any(CLIMATE_SENTENCE in c for c in cells)
