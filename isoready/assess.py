@@ -904,7 +904,7 @@ def unevidenced_new_requirements(project: Project, mapped: Mapping[str, list[Evi
         keys = tuple(t.key for t in topics.topics if clause.number in topic_reach(project, t.clauses))
         current = [e for e in mapped.get(clause.number, []) if not e.is_stale(as_of)]
         shown = [e for e in current if set(keys) & set(e.topics) or (since and any(
-            d and d > since for d in (e.date, e.approved)))]
+            d and since < d <= as_of for d in (e.date, e.approved)))]
         if not shown:
             out[clause.number] = reason("new-requirement-unevidenced", [e.id for e in current],
                                         change=clause.change, edition=catalog.standard, since=since,
