@@ -376,7 +376,7 @@ def check_migrated(organisation: Optional[Organisation], catalog: Catalog, as_of
     if published and day < published:
         out.add(organisation.migrated_loc, "W183", f"migrated {day} is before {catalog.standard} was published "
                 f"({published}): evidence for its new requirements counts only from {published}",
-                "write the day the project moved to the edition")
+                "write the day the project moved to the edition (isoready migrate writes it)")
     elif day > as_of:
         out.add(organisation.migrated_loc, "W183", f"migrated {day} is after the as-of date {as_of}: no evidence "
                 "for the edition's new requirements counts yet", "write the day the project moved")

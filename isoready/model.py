@@ -326,7 +326,7 @@ class Organisation:
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
     climate_change: Optional[ClimateChange] = None  # the climate-change determination, when declared
-    migrated: Optional[date] = None  # the day the project moved to its edition (recorded after migrate)
+    migrated: Optional[date] = None  # the day the project moved to its edition (migrate writes it)
     migrated_loc: Loc = NOWHERE
 
 

@@ -214,7 +214,7 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("standard", enum(*STANDARDS), "the edition the project is assessed against", default=DEFAULT_STANDARD),
     Field("applies", nested(APPLIES), "the conditions ISO 9001 leaves to you to declare; absent means undeclared"),
     Field("transition", nested(TRANSITION), "the move to the new edition"),
-    Field("migrated", DATE, "the day the project moved to its edition (record it after isoready migrate); "
+    Field("migrated", DATE, "the day the project moved to its edition (isoready migrate writes it); "
           "evidence for a new or changed requirement of that edition counts when dated after it"),
     Field("climate_change", nested(CLIMATE_CHANGE),
           "the determination Amendment 1:2024 asks for in 4.1 and 4.2: is climate change a relevant issue"),

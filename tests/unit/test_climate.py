@@ -457,3 +457,18 @@ def test_climate_reason_reaches_clause_page_gap_report_readiness_json_workbook_a
                                                                        GATE_SENTENCE)
     cells = [str(c.value) for row in load_workbook(out / "checklist.xlsx")["Checklist"].iter_rows() for c in row]
     assert any(CLIMATE_SENTENCE in c for c in cells)
+
+
+def test_migrate_records_the_day_of_the_move_and_2015_evidence_still_shows_nothing(demo: Path):
+    code, lines = migrate(demo, "ISO 9001:2026", DEMO_AS_OF)
+    assert lines[-1].endswith(", migrated: 2026-12-06 recorded; 2 left for you to decide (listed above)")
+    assert "migrated: 2026-12-06\n" in (demo / "content/organisation.yaml").read_text(encoding="utf-8")
+    improvement = demo / "content/clauses/10-improvement.yaml"
+    text = improvement.read_text(encoding="utf-8")
+    improvement.write_text(text[:text.index('- clause: "10.3"')], encoding="utf-8")
+    project, r = judge(demo, DEMO_AS_OF)
+    assert project.organisation.migrated == DEMO_AS_OF
+    x = leaf_reason(r, "10.1")
+    assert x["since"] == DEMO_AS_OF and describe(x, True) == (
+        "changed in ISO 9001:2026: no evidence for the new requirement yet; 1 record mapped to it predates the move "
+        "(improvement/continual-improvement-log); map a current record dated after 2026-12-06")

@@ -755,7 +755,7 @@ CASES = [
         "content/organisation.yaml": 'name: Example Works Ltd\nstandard: ISO 9001:2026\nmigrated: 2025-01-01\n'},
          ["content/organisation.yaml:3:11: W183 migrated 2025-01-01 is before ISO 9001:2026 was published "
           "(2026-09-16): evidence for its new requirements counts only from 2026-09-16 (write the day the project "
-          "moved to the edition)"],
+          "moved to the edition (isoready migrate writes it))"],
          "0 errors, 1 warning", exit=0, remove=("content/clauses/context.yaml", "content/clauses/operation.yaml",
                                                 "content/findings/internal-audit-2026.yaml")),
     Case("W183-migrated-after-as-of", {
