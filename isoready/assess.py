@@ -542,6 +542,8 @@ def _assess_on(project: Project, as_of: date, known: date,
     input_blockers = [reason("review-inputs-unknown", (inputs.review,), date=inputs.date)] \
         if inputs.review is not None and not inputs.considered else []
     audited = {f.audit for f in project.findings if f.audit}
+    climate = climate_undetermined(project, mapped, as_of, known)
+    new_unevidenced = unevidenced_new_requirements(project, mapped, as_of)
 
     def unverified_because(applying: Optional[Assessment], number: str) -> Optional[Reason]:
         """Why a 'verified' declaration does not stand (then it counts as implemented), or None."""
@@ -631,6 +633,10 @@ def _assess_on(project: Project, as_of: date, known: date,
             if number == REVIEW_INPUTS_CLAUSE:
                 blockers.extend(input_blockers)
                 risks.extend(input_risks)
+            if climate and number == climate["clause"]:
+                risks.append(climate)
+            if number in new_unevidenced:
+                risks.append(new_unevidenced[number])
             risks.extend(stale_reason(e) for e in stale)
             risks.extend(changed[e.id] for e in linked if e.id in changed)
             notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
@@ -972,6 +978,68 @@ def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of:
 # --------------------------------------------------------------------------- stage gates
 
 
+CLIMATE_TOPIC = "climate-change"  # transition-topics.yaml: the topic whose first clause holds the determination
+
+
+def climate_undetermined(project: Project, mapped: Mapping[str, list[Evidence]], as_of: date,
+                         known: Optional[date] = None) -> Optional[Reason]:
+    """Why the climate-change determination (Amendment 1:2024, the climate topic's clauses) is missing, or None.
+
+    It is made by current evidence carrying ``topics: [climate-change]`` mapped to the topic's first clause (or
+    a sub-clause of it), or by ``climate_change: {relevant, decided}`` in organisation.yaml decided on or
+    before the date the facts are known. Otherwise that clause is at risk (``climate-undetermined``).
+    """
+    topic = next((t for t in load_topics().topics if t.key == CLIMATE_TOPIC), None)
+    if topic is None or not topic.clauses or topic.clauses[0] not in project.catalog:
+        return None
+    clause = topic.clauses[0]
+    known = known or as_of
+    decision = project.organisation.climate_change
+    if decision and decision.relevant is not None and decision.decided and decision.decided <= known:
+        return None
+    reach = [clause, *project.catalog.descendants(clause)]
+    if any(CLIMATE_TOPIC in e.topics and not e.is_stale(as_of) for n in reach for e in mapped.get(n, [])):
+        return None
+    later = decision.decided if decision and decision.decided and decision.decided > known else None
+    return reason("climate-undetermined", clause=clause, clauses=topic.clauses, topic=CLIMATE_TOPIC,
+                  **({"decided": later} if later else {}))
+
+
+NEW_REQUIREMENT_CHANGES = ("new", "changed")  # catalog ``change:`` values that add to what a clause asks
+
+
+def unevidenced_new_requirements(project: Project, mapped: Mapping[str, list[Evidence]],
+                                 as_of: date) -> dict[str, Reason]:
+    """Leaves of the new edition whose requirement is new or changed and that no evidence for it supports yet.
+
+    Only in a project on the new edition (after ``migrate``). Evidence counts for such a leaf when it is current,
+    mapped to the leaf, and either carries a transition topic whose clauses reach the leaf, or is dated (or
+    approved) after the move (organisation.yaml ``migrated:``, never before the edition's publication in the
+    transition data). Without ``migrated:`` only the topic counts. Otherwise the leaf is at most at risk
+    (``new-requirement-unevidenced``).
+    """
+    topics = load_topics()
+    catalog = project.catalog
+    if catalog.standard != topics.standard:
+        return {}
+    published = topics.dates.publication
+    moved = project.organisation.migrated  # None: the day of the move is unknown, so no date can count
+    since = max(moved, published) if moved and published else moved
+    out: dict[str, Reason] = {}
+    for clause in catalog.clauses:
+        if not clause.is_leaf or clause.change not in NEW_REQUIREMENT_CHANGES:
+            continue
+        keys = tuple(t.key for t in topics.topics if clause.number in topic_reach(project, t.clauses))
+        current = [e for e in mapped.get(clause.number, []) if not e.is_stale(as_of)]
+        shown = [e for e in current if set(keys) & set(e.topics) or (since and any(
+            d and since < d <= as_of for d in (e.date, e.approved)))]
+        if not shown:
+            out[clause.number] = reason("new-requirement-unevidenced", [e.id for e in current],
+                                        change=clause.change, edition=catalog.standard, since=since,
+                                        topics=keys)
+    return out
+
+
 def _current(evidence: list[Evidence], as_of: date, kind: Optional[str] = None) -> list[Evidence]:
     return [e for e in evidence if not e.is_stale(as_of) and (kind is None or e.kind == kind)]
 
@@ -995,6 +1063,11 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
         if missing:
             return GateItem(check, False, reason("gate-missing", check=check, clause=missing[0], missing=missing),
                             clauses=missing)
+        undetermined = [x for n in numbers if n in r.clauses for x in r.clauses[n].reasons
+                        if x.code == "climate-undetermined"]
+        if undetermined:  # the context is not understood until climate change has been decided on
+            return GateItem(check, False, reason("gate-climate-undetermined", check=check,
+                                                 **dict(undetermined[0].params)), clauses=(undetermined[0]["clause"],))
         ids = tuple(dict.fromkeys(e.id for n in numbers for e in under(n, None)))
         return GateItem(check, True, reason("gate-present", ids, clause=", ".join(numbers)), ids)
 
@@ -1259,30 +1332,42 @@ def _transition_applies(project: Project) -> bool:
     return project.catalog.standard == load_topics().from_standard
 
 
+def topic_reach(project: Project, clauses: Iterable[str]) -> set[str]:
+    """A topic's clauses that the project's catalog has, with their sub-clauses."""
+    reach: set[str] = set()
+    for number in clauses:
+        if number in project.catalog:
+            reach |= {number, *project.catalog.descendants(number)}
+    return reach
+
+
 def transition(project: Project, as_of: date) -> TransitionResult:
     """Each topic the new edition adds or changes, addressed or a gap on ``as_of``.
 
-    A topic is addressed by current evidence (existing on ``as_of`` and not past its review date) that names it
-    in ``topics:``; in a project already on the new edition, evidence mapped to one of the topic's clauses or a
-    sub-clause of one counts too (in an old-edition project the same number holds the old requirement).
+    A topic is addressed only by current evidence (existing on ``as_of`` and not past its review date) mapped to
+    one of the topic's clauses or a sub-clause of one; in an old-edition project the record must also name the
+    topic in ``topics:`` (the same number holds the old requirement there). A record naming the topic but mapped
+    elsewhere addresses nothing (``topic-unmapped``, named).
     """
     data = load_topics()
     on_new = project.catalog.standard == data.standard
     existing = [e for e in project.evidence if not (e.date and e.date > as_of)]
     results = []
     for topic in data.topics:
-        reach: set[str] = set()
-        if on_new:
-            for number in topic.clauses:
-                if number in project.catalog:
-                    reach |= {number, *project.catalog.descendants(number)}
-        naming = [e for e in existing if topic.key in e.topics or reach & set(e.clauses)]
+        reach = topic_reach(project, topic.clauses)
+        # a keyword is no evidence: the record must sit on one of the topic's clauses (in an old-edition project
+        # it must also name the topic, since the same number holds the old requirement there)
+        naming = [e for e in existing if reach & set(e.clauses) and (on_new or topic.key in e.topics)]
+        elsewhere = tuple(e.id for e in existing if topic.key in e.topics and not reach & set(e.clauses)
+                          and not e.is_stale(as_of))
         current = tuple(e.id for e in naming if not e.is_stale(as_of))
         if current:
             state, why = ADDRESSED, reason("topic-addressed", current, topic=topic.key, clauses=topic.clauses)
         elif naming:
             state, why = GAP, reason("topic-stale", [e.id for e in naming], topic=topic.key, clauses=topic.clauses,
                                      review_by=min(e.review_by for e in naming if e.review_by))
+        elif elsewhere:
+            state, why = GAP, reason("topic-unmapped", elsewhere, topic=topic.key, clauses=topic.clauses)
         else:
             state, why = GAP, reason("topic-gap", topic=topic.key, clauses=topic.clauses)
         results.append(TopicResult(topic.key, topic.clauses, state, current, why, topic.provisional))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import yaml
 
@@ -20,6 +21,19 @@ except ImportError:  # pragma: no cover
 #: edition (organisation.yaml's ``standard:``) -> its catalog file in isoready/data
 CATALOG_FILES = {"ISO 9001:2015": "iso9001-2015.yaml", "ISO 9001:2026": "iso9001-2026.yaml"}
 CATALOG_FILE = CATALOG_FILES[DEFAULT_STANDARD]
+
+
+#: a source that is a code repository (a public repository file known by its index id, or owner/name:path@commit):
+#: nobody accountable vouches for it, so an entry resting on such sources alone is provisional whatever it says
+_CODE_REPOSITORY = re.compile(r"^(public repository file\b|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:\S+@[0-9a-f]{7,40}\b)")
+#: a note in a sources list that records what an entry no longer follows; not a source
+_SUPERSEDED = "superseded:"
+
+
+def only_code_repositories(sources: Iterable[str]) -> bool:
+    """True when every source (notes of what was superseded aside) is a code repository."""
+    real = [str(s) for s in sources if not str(s).startswith(_SUPERSEDED)]
+    return bool(real) and all(_CODE_REPOSITORY.match(s) for s in real)
 
 
 def parse_catalog(text: str) -> Catalog:
@@ -48,7 +62,7 @@ def parse_catalog(text: str) -> Catalog:
             children=tuple(children.get(str(row["number"]), ())),
             change=row.get("change"),
             hs=bool(row.get("hs")),
-            provisional=bool(row.get("provisional")),
+            provisional=bool(row.get("provisional")) or only_code_repositories(row.get("sources") or ()),
             sources=tuple(row.get("sources") or ()),
             states_exclusion_test=bool(row.get("states_exclusion_test")),
         )
@@ -142,11 +156,22 @@ class TransitionDates:
 
 
 @dataclass(frozen=True)
+class RetiredTopic:
+    """A key once listed as a topic that names no change of the new edition (transition-topics.yaml retired:)."""
+
+    key: str
+    clauses: tuple[str, ...]
+    why: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Topics:
     standard: str  # the edition the topics belong to (the new one)
     from_standard: str
     topics: tuple[Topic, ...]
     dates: TransitionDates
+    retired: tuple[RetiredTopic, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -178,7 +203,8 @@ def load_topics() -> Topics:
     topics = tuple(
         Topic(key=str(row["key"]), title=str(row["title"]), clauses=tuple(str(c) for c in row["clauses"]),
               change=str(row.get("change") or "changed"), look_for=" ".join(str(row["look_for"]).split()),
-              provisional=bool(row.get("provisional")), note=" ".join(str(row.get("note") or "").split()),
+              provisional=bool(row.get("provisional")) or only_code_repositories(row.get("sources") or ()),
+              note=" ".join(str(row.get("note") or "").split()),
               sources=tuple(str(s) for s in row.get("sources") or ()))
         for row in data["topics"])
     t = data.get("transition") or {}
@@ -195,5 +221,9 @@ def load_topics() -> Topics:
         new_certificates_sources=tuple(str(x) for x in (t.get("new_certificates_on_2026_from") or {}).get(
             "sources") or ()),
         deadline_confidence=str((t.get("deadline") or {}).get("confidence") or ""))
+    retired = tuple(RetiredTopic(key=str(row["key"]), clauses=tuple(str(c) for c in row.get("clauses") or ()),
+                                 why=" ".join(str(row["why"]).split()),
+                                 sources=tuple(str(x) for x in row.get("sources") or ()))
+                    for row in data.get("retired") or ())
     return Topics(standard=str(data["standard"]), from_standard=str(data["from_standard"]), topics=topics,
-                  dates=dates)
+                  dates=dates, retired=retired)

@@ -36,6 +36,9 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_split_clauses(evidence, catalog, out)
     check_topics(evidence, out)
     check_review_inputs(evidence, catalog, out)
+    check_topic_clauses(evidence, catalog, out)
+    check_climate_decision(organisation, as_of, out)
+    check_migrated(organisation, catalog, as_of, out)
     return evidence, assessments, findings
 
 
@@ -396,12 +399,57 @@ def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
                             f"choose {', '.join(choices[:-1])}, {choices[-1]} or {'both' if len(parts) == 2 else 'several'}")
 
 
-def check_topics(evidence: list[Evidence], out: Collector) -> None:
-    """W107: a ``topics:`` key that is not a transition topic would silently count for nothing."""
-    known = load_topics().keys
+def check_topic_clauses(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:
+    """W181: a record naming a transition topic but mapped to none of the topic's clauses addresses nothing."""
+    topics = {t.key: t for t in load_topics().topics}
     for e in evidence:
         for key in e.topics:
-            if key not in known:
+            topic = topics.get(key)
+            if topic is None:
+                continue  # W107
+            reach = {x for n in topic.clauses if n in catalog for x in (n, *catalog.descendants(n))}
+            if reach and not reach & set(e.clauses):
+                out.add(_ref_loc(e, key), "W181", f"evidence '{e.id}' names the transition topic '{key}' but is "
+                        f"mapped to none of its clauses ({', '.join(topic.clauses)}): it does not address the topic",
+                        "map the record to the clause it shows, or remove the topic")
+
+
+def check_migrated(organisation: Optional[Organisation], catalog: Catalog, as_of: date, out: Collector) -> None:
+    """W183: a move to an edition dated before the edition was published, or after the as-of date."""
+    day = organisation.migrated if organisation else None
+    if not day:
+        return
+    topics = load_topics()
+    published = topics.dates.publication if catalog.standard == topics.standard else None
+    if published and day < published:
+        out.add(organisation.migrated_loc, "W183", f"migrated {day} is before {catalog.standard} was published "
+                f"({published}): evidence for its new requirements counts only from {published}",
+                "write the day the project moved to the edition (isoready migrate writes it)")
+    elif day > as_of:
+        out.add(organisation.migrated_loc, "W183", f"migrated {day} is after the as-of date {as_of}: no evidence "
+                "for the edition's new requirements counts yet", "write the day the project moved")
+
+
+def check_climate_decision(organisation: Optional[Organisation], as_of: date, out: Collector) -> None:
+    """W180: a climate-change determination dated after the as-of date has not been made yet."""
+    decision = organisation.climate_change if organisation else None
+    if decision and decision.decided and decision.decided > as_of:
+        out.add(decision.decided_loc, "W180", f"climate_change is decided {decision.decided}, after the as-of date "
+                f"{as_of}: there is no climate-change determination until then",
+                "correct the date, or record the decision once it is made")
+
+
+def check_topics(evidence: list[Evidence], out: Collector) -> None:
+    """W107: a ``topics:`` key that is not a transition topic would silently count for nothing."""
+    topics = load_topics()
+    known = topics.keys
+    retired = {t.key: t for t in topics.retired}
+    for e in evidence:
+        for key in e.topics:
+            if key in retired:
+                out.add(_ref_loc(e, key), "W182", f"'{key}' on evidence '{e.id}' is no transition topic: "
+                        f"{retired[key].why}", "remove it; the record counts for its clauses as it is")
+            elif key not in known:
                 out.add(_ref_loc(e, key), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
                         did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")
 

@@ -343,7 +343,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     if not Path(args.root).is_dir():
         raise Usage(f"--root {args.root} is not a folder")
-    code, lines = migrate(Path(args.root), args.to)
+    code, lines = migrate(Path(args.root), args.to, default_as_of())
     print("\n".join(lines))
     return EXIT_PROBLEMS if code else EXIT_OK
 

@@ -99,6 +99,10 @@ CODES: dict[str, str] = {
     "W177": "certificate not valid on the as-of date",
     "W178": "certificate to the old edition expires after the transition deadline",
     "W179": "stage 2 to the old edition booked after new certifications must use the new one",
+    "W180": "climate-change determination dated after the as-of date",
+    "W181": "transition topic on a record mapped to none of its clauses",
+    "W182": "retired transition topic",
+    "W183": "migration date before the edition's publication or after the as-of date",
 }
 
 

@@ -19,13 +19,14 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .catalog import edition_mapping, load_catalog
+from .catalog import edition_mapping, load_catalog, load_topics
 from .diagnostics import Diagnostic
 from .errors import UsageError
 from .load import NULL_WORDS, Loc, decode, is_yaml, parse_text, read_bytes, walk
@@ -66,6 +67,7 @@ class Plan:
     texts: dict[str, str] = field(default_factory=dict)  # relative path -> new text, for the files that change
     problems: list[Diagnostic] = field(default_factory=list)  # files that cannot be read or parsed
     originals: dict[str, bytes] = field(default_factory=dict)  # relative path -> the bytes the plan was made from
+    migrated: Optional[date] = None  # the day written as migrated: in organisation.yaml (None: not written)
 
     @property
     def files(self) -> list[str]:
@@ -240,15 +242,16 @@ def _rewrite(src: _Source, edits: list[tuple[ScalarNode, str]], insert: Optional
     node, diags = _compose(changed, src.rel)
     expected = _shape(src.node, {id(n): new for n, new in edits})
     if inserted is not None and expected and expected[0] == "map":
-        expected = ("map", (inserted, *expected[1]))
+        expected = ("map", (*inserted, *expected[1]))
     if diags or _shape(node, {}) != expected:
         raise UsageError(f"{src.rel}: migrating it would change more than the clause numbers (the YAML is written "
                          "in a way migrate cannot edit safely); nothing was changed")
     return src.bom + changed
 
 
-def plan_migration(root: Path, target: str) -> Plan:
-    """What ``migrate`` would change, without writing anything."""
+def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
+    """What ``migrate`` would change, without writing anything. ``day``: the date to record as ``migrated:``
+    in organisation.yaml (evidence for the edition's new requirements counts when dated after it)."""
     root = Path(root)
     org_rel = ORGANISATION_FILE
     if not (root / org_rel).is_file():
@@ -332,29 +335,48 @@ def plan_migration(root: Path, target: str) -> Plan:
             elif new:
                 org_edits.append((key_node, new))
                 plan.changes.append(Change(loc, key, new))
-    plan.texts[org_rel] = _set_standard(org, standards, org_edits, target)
+    # the day of the move matters only for the new edition's new requirements (assess: new-requirement-unevidenced)
+    new_edition = target == load_topics().standard
+    plan.texts[org_rel] = _set_standard(org, standards, org_edits, target, day if new_edition else None, plan)
     plan.originals[org_rel] = org.data
     return plan
 
 
-def _set_standard(org: _Source, standards: list[Node], edits: list[tuple[ScalarNode, str]], target: str) -> str:
+def _set_standard(org: _Source, standards: list[Node], edits: list[tuple[ScalarNode, str]], target: str,
+                  day: Optional[date] = None, plan: Optional[Plan] = None) -> str:
     rel = org.rel
+    keys = [key_node for _, key_node, _ in _pairs(org.node)]
+    block = isinstance(org.node, MappingNode) and bool(keys) and not org.node.flow_style and \
+        keys[0].start_mark.column == 0
+    newline = "\r\n" if "\r\n" in org.text else "\n"
+    lines, inserted = [], []  # lines added before the first key, so the comments above it stay where they are
     if standards:
         if not all(_is_text(s) and _scalar(s.style, target) is not None for s in standards):
             line = standards[-1].start_mark.line + 1
             raise UsageError(f"{rel}:{line}: standard: is not a single line of text; set it to \"{target}\" by hand")
-        return _rewrite(org, [*edits, *((s, target) for s in standards)])
-    # no standard: key yet: add one line before the first key, so the comments above it stay where they are
-    keys = [key_node for _, key_node, _ in _pairs(org.node)]
-    if not isinstance(org.node, MappingNode) or not keys:
-        raise UsageError(f"{rel} holds no settings; add standard: \"{target}\" by hand")
+        edits = [*edits, *((s, target) for s in standards)]
+    else:
+        if not isinstance(org.node, MappingNode) or not keys:
+            raise UsageError(f"{rel} holds no settings; add standard: \"{target}\" by hand")
+        if not block:
+            raise UsageError(f"{rel}: its settings are not a block mapping; add standard: \"{target}\" by hand")
+        lines.append(f'standard: "{target}"{newline}')
+        inserted.append((("scalar", "standard", False), ("scalar", target, True)))
+    if day is not None:  # the day of the move, so evidence for the new requirements is judged against it
+        written = [v for key, _, v in _pairs(org.node) if key == "migrated"]
+        if written and all(_is_text(v) and _scalar(v.style, day.isoformat()) is not None for v in written):
+            edits = [*edits, *((v, day.isoformat()) for v in written)]
+        elif not written and block:
+            lines.append(f"migrated: {day.isoformat()}{newline}")
+            inserted.append((("scalar", "migrated", False), ("scalar", day.isoformat(), False)))
+        else:
+            day = None  # written in a way migrate cannot edit safely: the report says to record it by hand
+        if plan is not None:
+            plan.migrated = day
+    if not lines:
+        return _rewrite(org, edits)
     first = keys[0].start_mark
-    if org.node.flow_style or first.column != 0:
-        raise UsageError(f"{rel}: its settings are not a block mapping; add standard: \"{target}\" by hand")
-    newline = "\r\n" if "\r\n" in org.text else "\n"
-    line = f'standard: "{target}"{newline}'
-    inserted = (("scalar", "standard", False), ("scalar", target, True))
-    return _rewrite(org, edits, insert=(first.index - first.column, line), inserted=inserted)
+    return _rewrite(org, edits, insert=(first.index - first.column, "".join(lines)), inserted=tuple(inserted))
 
 
 def _stage(path: Path, rel: str, text: str, original: bytes) -> tuple[str, str]:
@@ -448,16 +470,19 @@ def report(plan: Plan) -> list[str]:
     summary = (f"migrated from {plan.source} to {plan.target}: {rewritten} clause number"
                f"{'' if rewritten == 1 else 's'} rewritten in {files} file{'' if files == 1 else 's'}, standard set "
                f"in {ORGANISATION_FILE}")
+    if plan.migrated:
+        summary += f", migrated: {plan.migrated} recorded"
     if plan.undecided:
         summary += f"; {len(plan.undecided)} left for you to decide (listed above)"
     lines.append(summary)
     return lines
 
 
-def migrate(root: Path, target: str) -> tuple[int, list[str]]:
+def migrate(root: Path, target: str, day: Optional[date] = None) -> tuple[int, list[str]]:
     """Plan, write, and say what happened: (exit code, lines to print). Exit 1 when anything is undecided or a
-    file cannot be read or written; nothing is written when any file cannot be read, parsed or written."""
-    plan = plan_migration(root, target)
+    file cannot be read or written; nothing is written when any file cannot be read, parsed or written.
+    ``day``: recorded as ``migrated:`` in organisation.yaml (the CLI passes the as-of date)."""
+    plan = plan_migration(root, target, day)
     if plan.problems:
         return 1, [d.format() for d in sorted(plan.problems)] + [
             "migrate stopped: fix the files above first (isoready validate); nothing was changed"]

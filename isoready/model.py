@@ -296,6 +296,15 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
+class ClimateChange:
+    """organisation.yaml ``climate_change``: the determination Amendment 1:2024 asks for (4.1, 4.2)."""
+
+    relevant: Optional[bool] = None
+    decided: Optional[date] = None
+    decided_loc: Loc = NOWHERE  # where decided is written
+
+
+@dataclass(frozen=True, slots=True)
 class Certificate:
     number: Optional[str] = None
     issued: Optional[date] = None
@@ -322,6 +331,9 @@ class Organisation:
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
     audit_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)  # audits: stage -> where written
+    climate_change: Optional[ClimateChange] = None  # the climate-change determination, when declared
+    migrated: Optional[date] = None  # the day the project moved to its edition (migrate writes it)
+    migrated_loc: Loc = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,10 @@ from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
-from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES,
-                    Applies, Assessment, Catalog, Certificate, Evidence, Finding, Organisation, Transition, Verification)
-from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
+from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE,
+                    Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
+                    Transition, Verification)
+from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
                      TRANSITION, VERIFICATION, Fields, check_clause)
 
 # Letters and digits of any script (after NFC), '.', '_', '-'; '/' between segments. [^\W_] is a letter or digit.
@@ -345,6 +346,12 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
         if transition.deadline and transition.audit and transition.audit > transition.deadline:
             out.add(tf.loc("audit"), "E407", f"transition audit {transition.audit} is after the deadline "
                     f"{transition.deadline}", "plan the transition audit before the deadline")
+    climate_change = None
+    ccf = f.get("climate_change")
+    if ccf is not None:
+        assert ccf.kind is CLIMATE_CHANGE
+        climate_change = ClimateChange(relevant=ccf.get("relevant"), decided=ccf.get("decided"),
+                                       decided_loc=ccf.loc("decided"))
     show_findings = None
     pf = f.get("public")
     if pf is not None:
@@ -365,7 +372,9 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                         site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
                         last_audit=f.get("last_audit"),
                         systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
-                        audit_locs={k: af.loc(k) for k in audits} if af is not None else {})
+                        audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
+                        climate_change=climate_change, migrated=f.get("migrated"),
+                        migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE)
 
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:

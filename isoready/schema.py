@@ -187,6 +187,10 @@ TRANSITION = Kind("organisation.transition", "transition", (
     Field("deadline", DATE, "the date by which the certificate must move to the new edition (ask your CB)"),
     Field("audit", DATE, "the planned transition audit; on or before the deadline"),
 ))
+CLIMATE_CHANGE = Kind("organisation.climate_change", "climate_change", (
+    Field("relevant", BOOL, "whether climate change is a relevant issue (4.1, Amendment 1:2024)", required=True),
+    Field("decided", DATE, "when the organisation decided it; counts from that date", required=True),
+))
 PUBLIC = Kind("organisation.public", "public", (
     Field("show_findings", BOOL, "whether a public build lists findings"),
 ))
@@ -210,6 +214,10 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("standard", enum(*STANDARDS), "the edition the project is assessed against", default=DEFAULT_STANDARD),
     Field("applies", nested(APPLIES), "the conditions ISO 9001 leaves to you to declare; absent means undeclared"),
     Field("transition", nested(TRANSITION), "the move to the new edition"),
+    Field("migrated", DATE, "the day the project moved to its edition (isoready migrate writes it); "
+          "evidence for a new or changed requirement of that edition counts when dated after it"),
+    Field("climate_change", nested(CLIMATE_CHANGE),
+          "the determination Amendment 1:2024 asks for in 4.1 and 4.2: is climate change a relevant issue"),
     Field("site_url", URL, "where the portal is published"),
     Field("public", nested(PUBLIC), "what a public build shows"),
     Field("certificate", nested(CERTIFICATE), "the certificate, once granted"),

@@ -68,7 +68,7 @@ REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay 
 #: shown, visibly, wherever an ISO 9001:2026 entry marked provisional appears
 PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
 CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
-                 "moved": "Moved in {std}"}  # unchanged entries carry no badge
+                 "moved": "Moved in {std}", "retitled": "Retitled in {std}"}  # unchanged entries carry no badge
 TOPIC_STATE_LABELS = {"addressed": "Addressed", "gap": "Gap"}
 
 
@@ -602,6 +602,7 @@ class DashboardView:
     trend_note: str = ""  # why there is no trend, or a remark on it (shallow clone)
     since_url: str = ""  # the "since last audit" page, when organisation.yaml names last_audit
     transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
+    changed: Optional["ChangedPanelView"] = None  # projects on ISO 9001:2026 only: "what changed for you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,6 +651,25 @@ class TransitionPanelView:
     gaps: tuple[Link, ...]  # each to transition.html#topic-<key>
     countdowns: tuple[Link, ...]  # text: "Transition deadline", note: "2029-09-15 (in 1,019 days)"
     url: str = "transition.html"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedRowView:
+    """One new or changed requirement of the new edition, on the dashboard of a project already on it."""
+
+    clause: Link  # url, "5.1.1 Leadership and commitment", change label
+    state: str
+    state_label: str
+    reason: str  # why it is not yet shown, or what shows it
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedPanelView:
+    """The dashboard's "What changed for you in ISO 9001:2026" panel (projects on the new edition)."""
+
+    heading: str
+    figures: str  # "3 of 12 new or changed requirements shown by evidence"
+    rows: tuple[ChangedRowView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1175,8 +1195,31 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
         if not full:
             return "only evidence past its review date names it"
         return f"only evidence past its review date names it ({_ids(r.evidence)}, review was due {p['review_by']})"
+    if code == "new-requirement-unevidenced":
+        what = "new" if p["change"] == "new" else "changed"
+        named = f" ({_ids(r.evidence)})" if full and r.evidence else ""
+        verb = ("predate" if len(r.evidence) != 1 else "predates") + " the move" if p.get("since") else \
+            ("are" if len(r.evidence) != 1 else "is") + " not dated after a recorded move"
+        older = f"; {plural(len(r.evidence), 'record')} mapped to it {verb}" if r.evidence else ""
+        ways = [f"dated after {p['since']}"] if p.get("since") else []
+        ways += [f"naming the topic ({', '.join(p['topics'])})"] if p["topics"] else []
+        how = f"map a current record {' or '.join(ways)}" if ways else "map a current record dated after the move"
+        unknown = "" if p.get("since") else " (record the day of the move as migrated: in organisation.yaml)"
+        return f"{what} in {p['edition']}: no evidence for the new requirement yet{older}{named}; {how}{unknown}"
+    if code == "topic-unmapped":
+        named = _ids(r.evidence) if full else plural(len(r.evidence), "record")
+        return (f"named by {named}, but not mapped to {_ids(p['clauses'])}: a keyword is not evidence; map the "
+                "record that addresses it to one of those clauses")
     if code == "topic-gap":
         return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
+    if code in ("climate-undetermined", "gate-climate-undetermined"):
+        lead = "" if code == "climate-undetermined" else f"the context ({_ids(p['clauses'])}) is not understood: "
+        later = f" (the decision in organisation.yaml is dated {p['decided']}, after this date)" \
+            if p.get("decided") else ""
+        return (f"{lead}no climate-change determination{later}: since Amendment 1:2024 the organisation must decide "
+                f"whether climate change is a relevant issue; record it as current evidence mapped to "
+                f"{p['clause']} with 'topics: [{p['topic']}]', or as 'climate_change: {{relevant: true or false, "
+                "decided: YYYY-MM-DD}' in organisation.yaml")
     raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
 
 
@@ -1588,14 +1631,27 @@ class _Builder:
             word = {True: "passes", False: "not yet"}
             when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
             return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, (),
-                            "checks are shown to the organisation and its auditors",
-                            on_view, f"{_stage_name(key).capitalize()}: {word[g.passed]} today{when}.",
-                            _stage_name(key).capitalize())
+                            "checks are shown to the organisation and its auditors" + self.provisional_beside(),
+                            on_view, f"{_stage_name(key).capitalize()}: {word[g.passed]} today{when}."
+                            + self.provisional_verdict(), _stage_name(key).capitalize())
         on_view = GateDateView(_d(day), on.passed, self.gate_items(on.items),
                                f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
         return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
-                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass", on_view,
-                        self.verdict(key, g, on, day), _stage_name(key).capitalize())
+                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass{self.provisional_beside()}",
+                        on_view, self.verdict(key, g, on, day) + self.provisional_verdict(),
+                        _stage_name(key).capitalize())
+
+    def provisional_beside(self) -> str:
+        """What every verdict on a catalog with provisional entries carries beside it ("" otherwise)."""
+        return "; on a provisional catalog" if any(c.provisional for c in self.catalog.clauses) else ""
+
+    def provisional_verdict(self) -> str:
+        count = sum(c.provisional for c in self.catalog.clauses)
+        if not count:
+            return ""
+        return (f" Judged against a provisional catalog: {self.catalog.standard} has "
+                f"{plural(count, 'entry', 'entries')} resting on drafts, secondary summaries or code repositories "
+                "only; confirm them against a licensed copy of the standard.")
 
     def verdict(self, key: str, g: Any, on: Any, day: Optional[date]) -> str:
         stage = _stage_name(key).capitalize()
@@ -1733,7 +1789,7 @@ class _Builder:
             lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
-            transition=self.transition_panel(), **self.trend_fields())
+            transition=self.transition_panel(), changed=self.changed_panel(), **self.trend_fields())
 
     def history_entries(self) -> Optional[list[dict]]:
         """history.json's entries for this audience: subjects in internal builds only (they may name withheld
@@ -1990,6 +2046,27 @@ class _Builder:
             total=len(t.topics),
             gaps=tuple(Link(f"transition.html#topic-{g.key}", titles[g.key], g.key) for g in t.gaps),
             countdowns=(Link("", "Transition deadline", deadline), Link("", "Transition audit", audit)))
+
+    def changed_panel(self) -> Optional[ChangedPanelView]:
+        """What the edition the project is on added or changed, leaf by leaf (None on the old edition)."""
+        topics = load_topics()
+        if self.catalog.standard != topics.standard:
+            return None
+        rows, shown = [], 0
+        for c in self.catalog.clauses:
+            res = self.r.clauses[c.number]
+            if not c.is_leaf or c.change not in ("new", "changed") or not res.applicable:
+                continue
+            why = next((x for x in res.reasons if x.code == "new-requirement-unevidenced"), None)
+            shown += why is None
+            label = CHANGE_LABELS[c.change].format(std=self.catalog.standard)
+            rows.append(ChangedRowView(
+                Link(clause_url(c.number), f"{c.number} {display_name(self.catalog, c.number)}", label), res.state,
+                STATE_LABELS[res.state],
+                self.say(why) if why else "evidence for the new requirement is mapped"))
+        return ChangedPanelView(f"What changed for you in {self.catalog.standard}",
+                                f"{shown} of {plural(len(rows), 'new or changed requirement')} shown by evidence",
+                                tuple(rows))
 
     def transition_export(self) -> Optional[dict[str, Any]]:
         """readiness.json's "transition": null for a project already on the new edition."""

@@ -17,10 +17,16 @@ from isoready.views import GATE_NAMES, Words, describe
 
 AS_OF = date(2026, 11, 1)
 CAT = load_catalog()
+CLIMATE = "climate-change"
 
 
 def ev(id, kind="document", clauses=("4.1",), **kw):
     return Evidence(id=id, title=id.title(), kind=kind, clauses=tuple(clauses), source=f"evidence/{id}.yaml", **kw)
+
+
+#: the climate-change determination (Amendment 1:2024) as a record on 4.1, so a test of another rule on 4.1 sees
+#: only its own reason
+CLIMATE_DECISION = ev("climate-decision", clauses=["4.1"], topics=(CLIMATE,))
 
 
 def a(clause, status="implemented", **kw):
@@ -116,7 +122,7 @@ def test_overall_readiness_counts_leaves_across_all_main_clauses():
 
 def test_stale_evidence_puts_a_ready_clause_at_risk():
     p = project(assessments=[a("4.1")], evidence=[ev("ctx", clauses=["4.1"], review_by=date(2026, 10, 31)),
-                                                  ev("context-analysis", "record", ["4"])])
+                                                  ev("context-analysis", "record", ["4"]), CLIMATE_DECISION])
     c = assess(p, AS_OF).clauses["4.1"]
     assert c.state == "at-risk"
     assert texts(c) == ["stale evidence ctx (review was due 2026-10-31)"]
@@ -124,7 +130,7 @@ def test_stale_evidence_puts_a_ready_clause_at_risk():
 
 
 def test_evidence_reviewed_on_or_after_as_of_is_not_stale():
-    p = project(assessments=[a("4.1")], evidence=[ev("ctx", clauses=["4.1"], review_by=AS_OF)])
+    p = project(assessments=[a("4.1")], evidence=[ev("ctx", clauses=["4.1"], review_by=AS_OF, topics=(CLIMATE,))])
     c = assess(p, AS_OF).clauses["4.1"]
     assert c.state == "ready" and c.stale_evidence == ()
 
@@ -325,7 +331,7 @@ def test_overdue_only_when_open_and_past_due():
 
 def test_reason_naming_a_withheld_record_names_none():
     p = project(assessments=[a("4.1")], evidence=[ev("salary-list", clauses=["4.1"], review_by=date(2026, 1, 1)),
-                                                  ev("context", "record", ["4"])])
+                                                  ev("context", "record", ["4"]), CLIMATE_DECISION])
     reason = assess(p, AS_OF).clauses["4.1"].reasons[0]
     assert reason.code == "evidence-stale" and reason.evidence == ("salary-list",)
     assert Words({"salary-list"}, set(), str)(reason) == "stale evidence salary-list (review was due 2026-01-01)"
@@ -354,7 +360,8 @@ STAGE2_CHECKS = ["all-clauses-ready", "internal-audit-coverage", "management-rev
 def stage1_evidence():
     return [ev("scope", clauses=["4.3"]), ev("proc", clauses=["4.4.2"]), ev("policy", clauses=["5.2.2"]),
             ev("objectives", clauses=["6.2.1"]), ev("ops", clauses=["8.1"]), ev("prod", clauses=["8.5.1"]),
-            ev("issues", clauses=["4.1"]), ev("parties", clauses=["4.2"]), ev("risk-register", clauses=["6.1.1"]),
+            ev("issues", clauses=["4.1"], topics=(CLIMATE,)), ev("parties", clauses=["4.2"]),
+            ev("risk-register", clauses=["6.1.1"]),
             ev("programme", clauses=["9.2.1"]), ev("ia", "record", ["9.2.2"], date=date(2026, 9, 1)),
             ev("mr", "record", ["9.3.3"], date=date(2026, 10, 1))]
 

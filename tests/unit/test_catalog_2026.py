@@ -24,7 +24,7 @@ OLD = [c["number"] for c in C2015["clauses"]]
 NEW = [c["number"] for c in C2026["clauses"]]
 NEW_BY = {c["number"]: c for c in C2026["clauses"]}
 OLD_BY = {c["number"]: c for c in C2015["clauses"]}
-CHANGES = {"new", "changed", "split", "moved", "unchanged"}
+CHANGES = {"new", "changed", "split", "moved", "retitled", "unchanged"}
 KINDS = {"identical", "renumbered", "split", "new", "merged"}
 CONTRACT = {
     "quality-culture-ethics": ["5.1.1", "7.3"],

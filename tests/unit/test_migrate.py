@@ -61,6 +61,15 @@ FINDINGS = """\
 """
 
 
+#: the day the CLI records as migrated: (SOURCE_DATE_EPOCH gives the as-of date): 2026-11-24
+MIGRATED_ON = "2026-11-24"
+
+
+@pytest.fixture(autouse=True)
+def _migration_day(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795478400")
+
+
 def make(root: Path, files: dict[str, str]) -> Path:
     for rel, text in files.items():
         path = root / rel
@@ -99,11 +108,12 @@ def test_rewrites_what_the_mapping_decides_keeps_comments_and_lists_the_rest(tmp
         "changed content/organisation.yaml",
         "changed evidence/improvement.yaml",
         "migrated from ISO 9001:2015 to ISO 9001:2026: 5 clause numbers rewritten in 4 files, standard set in "
-        "content/organisation.yaml; 1 left for you to decide (listed above)",
+        "content/organisation.yaml, migrated: 2026-11-24 recorded; 1 left for you to decide (listed above)",
     ]
     assert (root / "content/organisation.yaml").read_text(encoding="utf-8") == """\
 # Kestrel's settings (a comment that must survive)
 standard: "ISO 9001:2026"
+migrated: 2026-11-24
 name: Example Works Ltd   # trailing comment
 scope: |
   Machining to customer drawings.
@@ -144,9 +154,9 @@ def test_everything_decided_exits_0_and_an_existing_standard_is_replaced_in_plac
                    "changed content/organisation.yaml",
                    "changed evidence/a.yaml",
                    "migrated from ISO 9001:2015 to ISO 9001:2026: 1 clause number rewritten in 1 file, standard set "
-                   "in content/organisation.yaml"]
+                   "in content/organisation.yaml, migrated: 2026-11-24 recorded"]
     assert (root / "content/organisation.yaml").read_text(encoding="utf-8") == (
-        'name: X\nstandard: "ISO 9001:2026"   # until the transition audit\n')
+        'migrated: 2026-11-24\nname: X\nstandard: "ISO 9001:2026"   # until the transition audit\n')
     assert (root / "evidence/a.yaml").read_text(encoding="utf-8") == 'title: A\nkind: record\nclauses: ["10.1", "8.4.1"]\n'
     # a second run has nothing to do
     assert run(capsys, root) == (0, ["already on ISO 9001:2026: no file needed changing (isoready validate lists "
@@ -283,7 +293,7 @@ def test_success_names_every_file_it_changed_and_a_second_run_none(tmp_path, cap
     code, out = run(capsys, root)
     assert (code, out) == (0, ["changed content/organisation.yaml",
                                "migrated from ISO 9001:2015 to ISO 9001:2026: 0 clause numbers rewritten in 0 files, "
-                               "standard set in content/organisation.yaml"])
+                               "standard set in content/organisation.yaml, migrated: 2026-11-24 recorded"])
     assert run(capsys, root) == (0, ["already on ISO 9001:2026: no file needed changing (isoready validate lists "
                                      "anything left to decide)"])
 
@@ -330,7 +340,7 @@ def test_an_assessment_in_a_flow_mapping_and_windows_with_quoted_keys(tmp_path, 
     assert (root / "content/clauses/c.yaml").read_text(encoding="utf-8") == (
         "- {status: planned, 'clause': '10.1'}  # clause: '10.3'\n")
     assert (root / "content/organisation.yaml").read_bytes().decode("utf-8") == (
-        f"# windows: {{10.3: 1}}{LSEP}# 10.3\nstandard: \"ISO 9001:2026\"\nname: X\n"
+        f"# windows: {{10.3: 1}}{LSEP}# 10.3\nstandard: \"ISO 9001:2026\"\nmigrated: 2026-11-24\nname: X\n"
         "windows: {'10.1': 6, \"9.2.2\": 12}  # '10.3'\n")
 
 
@@ -352,7 +362,7 @@ def test_crlf_and_a_byte_order_mark_survive(tmp_path, capsys):
     (tmp_path / "evidence/a.yaml").write_bytes(b'\xef\xbb\xbfclauses: ["10.3"]\r\ntitle: A\r\nkind: record\r\n')
     assert run(capsys, tmp_path)[0] == 0
     assert (tmp_path / "content/organisation.yaml").read_bytes() == (
-        b'\xef\xbb\xbfstandard: "ISO 9001:2026"\r\nname: X\r\n')
+        b'\xef\xbb\xbfstandard: "ISO 9001:2026"\r\nmigrated: 2026-11-24\r\nname: X\r\n')
     assert (tmp_path / "evidence/a.yaml").read_bytes() == b'\xef\xbb\xbfclauses: ["10.1"]\r\ntitle: A\r\nkind: record\r\n'
 
 

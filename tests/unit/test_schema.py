@@ -156,13 +156,16 @@ def test_new_keys_are_read_into_the_model(tmp_path: Path) -> None:
           expires: 2029-03-31
           body: Northgate
         last_audit: audit-2026-09
+        climate_change:
+          relevant: false
+          decided: 2026-02-01
         """)
     write(root, "evidence/review.yaml", """
         title: Management review 2026
         kind: record
-        clauses: ["9.3"]
+        clauses: ["9.3", "9.3.2"]
         inputs: [changes, objectives, changes]
-        topics: [quality-culture-ethics]
+        topics: [management-review-inputs]
         auditor: J. Smith
         approved_by: MD
         approved: 2026-10-01
@@ -198,12 +201,13 @@ def test_new_keys_are_read_into_the_model(tmp_path: Path) -> None:
     assert org.standard == "ISO 9001:2026"
     assert org.applies == Applies(traceability=True, customer_property=False, measurement_traceability=None)
     assert org.transition == Transition(deadline=date(2029, 9, 15), audit=date(2027, 11, 10))
+    assert (org.climate_change.relevant, org.climate_change.decided) == (False, date(2026, 2, 1))
     assert (org.site_url, org.show_findings, org.last_audit) == (
         "https://qms.example.com/portal/", False, "audit-2026-09")
     assert org.certificate == Certificate("Q-1", date(2026, 4, 1), date(2029, 3, 31), "Northgate")
     review = next(e for e in project.evidence if e.id == "review")
     assert (review.inputs, review.topics, review.auditor, review.approved_by, review.approved) == (
-        ("changes", "objectives"), ("quality-culture-ethics",), "J. Smith", "MD", date(2026, 10, 1))
+        ("changes", "objectives"), ("management-review-inputs",), "J. Smith", "MD", date(2026, 10, 1))
     assert next(a for a in project.assessments if a.clause == "9.2").verified_by == "performance/internal-audit-2026"
     cb = next(f for f in project.findings if f.id == "CB-1")
     assert (cb.grade, cb.origin, cb.audit, cb.requirement, cb.correction, cb.root_cause) == (

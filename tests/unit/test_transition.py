@@ -14,15 +14,16 @@ from isoready.catalog import load_catalog, load_topics
 from isoready.export import readiness_dict
 from isoready.model import Evidence, Organisation, Project, Transition
 from isoready.package import Options, build
-from isoready.views import PROVISIONAL_TEXT, build_site
+from isoready.views import PROVISIONAL_TEXT, build_site, describe
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_2026 = REPO / "tests" / "fixtures" / "edition2026"
 AS_OF = date(2026, 11, 24)
 C2015 = load_catalog("ISO 9001:2015")
 C2026 = load_catalog("ISO 9001:2026")
+# strategic-direction was retired (issue 20): 2015's 5.2.1 a) already asks for it, so it is no transition gap
 KEYS = ["quality-culture-ethics", "risks-and-opportunities", "climate-change", "planning-of-changes",
-        "strategic-direction", "organizational-knowledge", "management-review-inputs"]
+        "organizational-knowledge", "management-review-inputs"]
 
 
 def ev(id_: str, clauses=("4.1",), topics=(), audience="auditor", **kw) -> Evidence:
@@ -52,11 +53,16 @@ def test_the_topics_are_the_contract_keys_in_the_data_order():
 def test_a_current_record_naming_a_topic_addresses_it():
     r = assess(project(ev("CULT-1", ("5.1.1",), ["quality-culture-ethics"], review_by=date(2027, 5, 1)),
                        ev("CTX", ("4.1", "4.2"), ["climate-change", "risks-and-opportunities"])), AS_OF).transition
+    # CTX names risks-and-opportunities but sits on 4.1 and 4.2, not on the topic's 6.1: a keyword, no evidence
     assert states(r) == {**dict.fromkeys(KEYS, "gap"), "quality-culture-ethics": "addressed",
-                         "climate-change": "addressed", "risks-and-opportunities": "addressed"}
+                         "climate-change": "addressed"}
     culture = r.topics[0]
     assert culture.evidence == ("CULT-1",) and culture.reason.code == "topic-addressed"
-    assert r.addressed == 3 and [g.key for g in r.gaps] == KEYS[3:]
+    risks = r.topics[1]
+    assert (risks.reason.code, risks.reason.evidence, risks.evidence) == ("topic-unmapped", ("CTX",), ())
+    assert describe(risks.reason, True) == ("named by CTX, but not mapped to 6.1: a keyword is not evidence; map "
+                                            "the record that addresses it to one of those clauses")
+    assert r.addressed == 2 and [g.key for g in r.gaps] == [KEYS[1], *KEYS[3:]]
 
 
 def test_stale_or_future_records_do_not_address_a_topic():
@@ -111,7 +117,7 @@ def test_panel_counts_topics_and_links_each_gap_to_the_transition_page():
     site = build_site(p, assess(p, AS_OF))
     panel = site.models("index")[0].transition
     assert (panel.heading, panel.figures, panel.addressed, panel.total) == (
-        "Ready for ISO 9001:2026?", "1 of 7 topics addressed", 1, 7)
+        "Ready for ISO 9001:2026?", "1 of 6 topics addressed", 1, 6)
     assert [(g.url, g.note) for g in panel.gaps] == [(f"transition.html#topic-{k}", k) for k in KEYS if
                                                       k != "climate-change"]
     page = site.models("transition")[0]
@@ -124,7 +130,7 @@ def test_panel_counts_topics_and_links_each_gap_to_the_transition_page():
     assert page.topics[0].reason == ("no current evidence names it: add 'topics: [quality-culture-ethics]' to the "
                                      "records that address it")
     provisional = {t.key: t.provisional_text for t in page.topics}
-    assert provisional["strategic-direction"] == PROVISIONAL_TEXT == "provisional: from the FDIS and secondary sources"
+    assert provisional["organizational-knowledge"] == PROVISIONAL_TEXT == "provisional: from the FDIS and secondary sources"
     assert provisional["quality-culture-ethics"] == ""
     assert all(t.look_for for t in page.topics)
 
@@ -152,9 +158,9 @@ def test_the_transition_key_of_a_2015_project():
     out = readiness_dict(build_site(p, assess(p, AS_OF)).export)
     t = out["transition"]
     assert (t["to"], t["deadline"], t["audit"], t["addressed"], t["total"]) == (
-        "ISO 9001:2026", "2029-09-16", "2028-02-22", 1, 7)
+        "ISO 9001:2026", "2029-09-16", "2028-02-22", 1, 6)
     assert [x["key"] for x in t["topics"]] == KEYS
-    assert [x["state"] for x in t["topics"]] == ["gap", "gap", "addressed", "gap", "gap", "gap", "gap"]
+    assert [x["state"] for x in t["topics"]] == ["gap", "gap", "addressed", "gap", "gap", "gap"]
     assert t["topics"][2]["evidence"] == ["CTX"] and t["topics"][2]["clauses"] == ["4.1", "4.2"]
     assert readiness_dict(build_site(project(), assess(project(), AS_OF)).export)["transition"]["deadline"] is None
 

@@ -774,6 +774,49 @@ CASES = [
          ["content/organisation.yaml:5:12: W177 certificate 'Q-1' expired on 2025-11-30: the portal says "
           "'certificate expired', never 'Certified' (record the renewed certificate, or remove it)"],
          "0 errors, 1 warning", exit=0),
+    Case("W180-climate-decision-after-as-of", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
+                                     '  decided: 2026-12-01\n'},
+         ["content/organisation.yaml:4:12: W180 climate_change is decided 2026-12-01, after the as-of date "
+          "2026-11-01: there is no climate-change determination until then (correct the date, or record the "
+          "decision once it is made)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W181-topic-off-its-clauses", {
+        "evidence/support/deck.yaml": 'title: Transition slide deck\nkind: document\nclauses: ["7.3"]\n'
+                                      'topics: [climate-change, quality-culture-ethics]\n'},
+         ["evidence/support/deck.yaml:4:10: W181 evidence 'support/deck' names the transition topic "
+          "'climate-change' but is mapped to none of its clauses (4.1, 4.2): it does not address the topic (map the "
+          "record to the clause it shows, or remove the topic)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W182-retired-topic", {
+        "evidence/leadership/policy-review.yaml": 'title: Policy review\nkind: record\nclauses: ["5.2.1"]\n'
+                                                  'date: 2026-10-01\ntopics: [strategic-direction]\n'},
+         ["evidence/leadership/policy-review.yaml:5:10: W182 'strategic-direction' on evidence "
+          "'leadership/policy-review' is no transition topic: not a new 2026 requirement: a policy that suits the "
+          "organisation's purpose and context and supports its strategic direction is already asked by 2015's 5.2.1 "
+          "a); the 2026 Annex A only explains it. It is audited against 2015 today, so it is no transition gap. "
+          "(remove it; the record counts for its clauses as it is)"],
+         "0 errors, 1 warning", exit=0),
+    Case("W183-migrated-before-the-edition", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandard: ISO 9001:2026\nmigrated: 2025-01-01\n'},
+         ["content/organisation.yaml:3:11: W183 migrated 2025-01-01 is before ISO 9001:2026 was published "
+          "(2026-09-16): evidence for its new requirements counts only from 2026-09-16 (write the day the project "
+          "moved to the edition (isoready migrate writes it))"],
+         "0 errors, 1 warning", exit=0, remove=("content/clauses/context.yaml", "content/clauses/operation.yaml",
+                                                "content/findings/internal-audit-2026.yaml")),
+    Case("W183-migrated-after-as-of", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nmigrated: 2026-12-01\n'},
+         ["content/organisation.yaml:2:11: W183 migrated 2026-12-01 is after the as-of date 2026-11-01: no evidence "
+          "for the edition's new requirements counts yet (write the day the project moved)"],
+         "0 errors, 1 warning", exit=0),
+    Case("climate-decision-in-order", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: false\n'
+                                     '  decided: 2026-11-01\n'},
+         [], "no problems found", exit=0),
+    Case("climate-decision-incomplete", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nclimate_change:\n  relevant: true\n'},
+         ["content/organisation.yaml:3:3: E202 climate_change has no 'decided' (add 'decided:')"],
+         "1 error, 0 warnings"),
     Case("systemic-minors-not-a-number", {
         "content/organisation.yaml": 'name: Example Works Ltd\nsystemic_minors: many\n'},
          ["content/organisation.yaml:2:18: E207 'systemic_minors' must be a whole number from 1 to 99 (write e.g. "
