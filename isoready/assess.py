@@ -168,6 +168,7 @@ class Target:
     owner: Optional[str]
     status: str
     late: Optional[LateTarget]
+    overdue: bool = False  # the target date is before the date judged and the work is still open
 
 
 @dataclass(frozen=True, slots=True)
@@ -737,7 +738,8 @@ def _assess_on(project: Project, as_of: date, known: date,
         stale_evidence=tuple(e.id for e in existing if e.id in stale_ids),
         status_counts=status_counts, state_counts=state_counts,
         freshness=freshness(existing, as_of),
-        targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits)) for a in open_targets),
+        targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits), a.target < as_of)
+                      for a in open_targets),
         audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
                                                                                   key=lambda kv: kv[1])),
         gaps=gaps,

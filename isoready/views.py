@@ -381,6 +381,7 @@ class TargetView:
     owner: str
     status_label: str
     warning: str
+    overdue: str = ""  # "Overdue" when the target date has passed with the work still open, as the gap report says
 
 
 @dataclass(frozen=True, slots=True)
@@ -1772,7 +1773,8 @@ class _Builder:
     def dashboard(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> DashboardView:
         r, org = self.r, self.project.organisation
         targets = tuple(TargetView(self.clink(t.clause), _d(t.target), self.redact(t.owner or ""),
-                                   STATUS_LABELS[t.status], _late_text(t.late)) for t in r.targets)
+                                   STATUS_LABELS[t.status], _late_text(t.late),
+                                   DUE_FLAG_LABELS["overdue"] if t.overdue else "") for t in r.targets)
         return DashboardView(
             scope=markdown(self.redact(org.scope)), certification_body=self.redact(org.certification_body or ""),
             charts=chart_set, leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
@@ -1819,7 +1821,7 @@ class _Builder:
                     "without git history.", "since_url": since_url}
         audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
         chart = charts.trend(entries, audits, self.redact(git.last_audit or "") or None, self.findings_published,
-                             {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
+                             {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=self.r.as_of)
         note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
         return {"trend": chart, "trend_note": note, "since_url": since_url}
 
