@@ -1160,6 +1160,14 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
                 if full else "scope, policy, objectives and mandatory documents current on this date")
     if code == "gate-concerns-resolved":
         return "no area of concern from the certification body is open"
+    if code == "gate-stage1-not-held":
+        when = f" (booked for {p['date']})" if p["date"] else " and none is booked"
+        return (f"no stage 1 audit held by this date{when}: there is no stage 1 report whose areas of concern "
+                "could be resolved yet")
+    if code == "gate-nothing-examined":
+        return (f"nothing to judge yet: no internal audit record mapped to {p['clause']} is dated within the last "
+                f"{p['window']} months (since {p['since']}); until the system is audited, no finding on record "
+                "shows only that nobody has looked")
     if code == "gate-no-major":
         return "no open major finding"
     if code == "certificate-valid":
