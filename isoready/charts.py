@@ -216,7 +216,9 @@ def _layout(name: str, width: int, font: int, start: Any, end: Any, days: Sequen
     wanted += [(left if side == "before" else right, text, "later") for text, side in outside]
     rows: list[list[tuple[float, float]]] = []
     placed = []
+    fits = int(width / (font * GLYPH_EM))  # a label longer than the drawing (a long tag name) is shortened
     for mx, text, kind in sorted(wanted, key=lambda m: m[0]):
+        text = text if len(text) <= fits else text[:fits - 1] + "…"
         w = _text_width(text, font)
         x0 = round(min(max(mx - w / 2, 0), width - w), 1)
         for i, row in enumerate(rows):

@@ -77,6 +77,19 @@ def test_no_label_leaves_the_drawing_or_overlaps_another():
                 assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (lay.name, a, b)
 
 
+def test_an_audit_before_the_span_and_a_long_tag_stay_inside():
+    tagged = [dict(e, tags=["release-candidate-for-the-certification-body-review-2026"]) if e["short"] == "b" * 10
+              else e for e in ENTRIES]
+    chart = charts.trend(tagged, [("stage 1 audit", date(2026, 10, 1))],
+                         last_audit="release-candidate-for-the-certification-body-review-2026", as_of=AS_OF)
+    for lay in chart.layouts:
+        texts = {lab.kind: lab for lab in lay.labels}
+        assert texts["later"].text == "← stage 1 audit 2026-10-01" and texts["later"].x == 0
+        last = texts["last-audit"]
+        assert 0 <= last.x and last.x + last.width <= lay.width, (lay.name, last)
+        assert last.text.startswith("last audit (release-") and (lay.name == "wide") == (not last.text.endswith("…"))
+
+
 def test_labels_are_at_least_12px_where_each_drawing_is_shown():
     """The narrow drawing is shown below 48rem, the wide one from there: at the narrowest width each is shown
     at (a 390 px phone's content box, 358 px; 768 - 2 x 24 px), its font size scaled is 12 px or more."""
