@@ -185,6 +185,16 @@ def docs(c):
 
 
 @task
+def screenshots(c):
+    """Retake docs/screenshots/*.png (dashboard, stages, trend at 390x844 and 1366x900), docs/screenshot.png and
+    docs/trend.svg from the demo as of 2026-12-06; look at them before committing."""
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+    from docshots import main
+
+    main()
+
+
+@task
 def golden(c):
     """Refresh tests/golden from the minimal fixture; review the change with git diff tests/golden."""
     sys.path.insert(0, str(ROOT / "tests" / "unit"))

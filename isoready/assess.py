@@ -168,6 +168,7 @@ class Target:
     owner: Optional[str]
     status: str
     late: Optional[LateTarget]
+    overdue: bool = False  # the target date is before the date judged and the work is still open
 
 
 @dataclass(frozen=True, slots=True)
@@ -737,7 +738,8 @@ def _assess_on(project: Project, as_of: date, known: date,
         stale_evidence=tuple(e.id for e in existing if e.id in stale_ids),
         status_counts=status_counts, state_counts=state_counts,
         freshness=freshness(existing, as_of),
-        targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits)) for a in open_targets),
+        targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits), a.target < as_of)
+                      for a in open_targets),
         audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
                                                                                   key=lambda kv: kv[1])),
         gaps=gaps,
@@ -1157,25 +1159,38 @@ def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, l
                                  **({"incomplete": incomplete} if incomplete else {}),
                                  **({"systemic": systemic, "threshold": project.organisation.systemic_minors}
                                     if systemic else {}))
-    else:
-        no_major_reason = reason("gate-no-major", findings=())
-    no_major = GateItem("no-open-major", not blocking, no_major_reason,
+    # "no open major" and "no overdue action" say something only once the system has been looked at: with no
+    # internal audit in the window (and, for actions, no nonconformity on record) they rest on absent data
+    audit_window = window_of(project, AUDIT_CLAUSE)
+    unexamined = None if audits else reason("gate-nothing-examined", clause=AUDIT_CLAUSE, window=audit_window,
+                                            since=months_before(as_of, audit_window))
+    if not blocking:
+        no_major_reason = unexamined or reason("gate-no-major", findings=())
+    no_major = GateItem("no-open-major", not blocking and not unexamined, no_major_reason,
                         clauses=tuple(dict.fromkeys([*(n for f in r.findings if f.finding.id in blocking
                                                        and f.finding.grade == "major" for n in f.finding.clauses),
-                                                     *(n for n, _ in systemic)])))
+                                                     *(n for n, _ in systemic),
+                                                     *((AUDIT_CLAUSE,) if unexamined and not blocking else ())])))
     concerns = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "area-of-concern"
                      and f.finding.origin == "certification-body")
-    concerns_item = GateItem("stage1-concerns-resolved", not concerns,
+    # no open area of concern means something only after a stage 1 audit: one held by this date, or a finding
+    # the certification body raised
+    stage1_on = project.organisation.audits.get("stage1")
+    stage1_held = (stage1_on is not None and stage1_on <= as_of) or any(
+        f.finding.origin == "certification-body" for f in r.findings)
+    concerns_item = GateItem("stage1-concerns-resolved", not concerns and stage1_held,
                              reason("gate-concerns-open", findings=concerns) if concerns
-                             else reason("gate-concerns-resolved"),
+                             else reason("gate-concerns-resolved") if stage1_held
+                             else reason("gate-stage1-not-held", date=stage1_on),
                              clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in concerns
                                                          for n in f.finding.clauses)))
     late = tuple(f.finding.id for f in r.findings if f.finding.grade in NONCONFORMITIES and f.overdue)
     unverified = tuple(f.finding.id for f in r.findings if f.unverified)
-    actions = GateItem("no-overdue-actions", not (late or unverified),
+    nothing_to_judge = unexamined is not None and not any(f.finding.grade in NONCONFORMITIES for f in r.findings)
+    actions = GateItem("no-overdue-actions", not (late or unverified or nothing_to_judge),
                        reason("gate-actions-late", findings=late + unverified, overdue=late, unverified=unverified)
-                       if late or unverified else reason("gate-actions-ok"),
-                       clauses=("10.2",) if late or unverified else ())
+                       if late or unverified else unexamined if nothing_to_judge else reason("gate-actions-ok"),
+                       clauses=("10.2",) if late or unverified else (AUDIT_CLAUSE,) if nothing_to_judge else ())
     stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
                              mandatory_item("mandatory-records", "retain"), concerns_item,
                              _evidence_behind(r, project), _documents_current(

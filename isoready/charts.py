@@ -119,11 +119,24 @@ def build(states: Sequence[Any], mains: Sequence[Any], status_counts: Sequence[A
 
 @dataclass(frozen=True)
 class TrendMark:
-    """A vertical mark on the trend: an audit date or the last audit's commit."""
+    """A vertical line on the trend: today, a booked audit or the last audit's commit, inside the plot."""
 
     x: float
     label: str
-    kind: str  # audit | last-audit
+    kind: str  # today | audit | last-audit
+    y1: float = 0.0  # the line runs from the plot's top to its bottom; its label sits above the plot
+    y2: float = 0.0
+
+
+@dataclass(frozen=True)
+class TrendLabel:
+    """A text placed by its left edge (text-anchor start), so it is known to sit inside the drawing."""
+
+    x: float
+    y: float  # baseline
+    text: str
+    kind: str  # today | audit | last-audit | later | date | axis
+    width: float  # estimated from the font size: what placement kept inside the frame and apart
 
 
 @dataclass(frozen=True)
@@ -141,24 +154,33 @@ class TrendRow:
 
 
 @dataclass(frozen=True)
-class TrendChart:
-    title: str
-    summary: str
+class TrendLayout:
+    """One drawing of the trend at one size: "wide" for desktops, "narrow" for phones. The font size is in the
+    drawing's units; the stylesheet caps each drawing's rendered width so labels stay at least 12 px."""
+
+    name: str  # wide | narrow
     width: int
     height: int
-    left: int  # the plot area's left edge (y labels sit before it)
+    font: int
+    left: int  # the plot area's edges
     top: int
-    right: int  # the plot area's right edge
-    bottom: int  # the plot area's bottom edge
-    label_x: int  # where the y labels end
-    date_y: int  # baseline of the date labels under the plot
-    mark_y: int  # baseline of the marks' labels
+    right: int
+    bottom: int
     overall_points: str  # "x,y x,y ..." ready or at risk
     ready_points: str  # ready only
     dots: tuple[tuple[float, float], ...]  # the overall line's points, for markers
-    grid: tuple[tuple[float, float, str], ...]  # y of the line, y of its label, label (0%, 50%, 100%)
+    grid: tuple[tuple[float, str], ...]  # y of the line, its label (0%, 50%, 100%)
     marks: tuple[TrendMark, ...]
-    x_labels: tuple[tuple[float, str], ...]  # x, date text: first and last
+    labels: tuple[TrendLabel, ...]  # y-axis, dates, marks' labels: each inside 0..width
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    title: str
+    summary: str
+    start: str  # the first and last day the chart spans: its points and today
+    end: str
+    layouts: tuple[TrendLayout, ...]  # wide, narrow
     rows: tuple[TrendRow, ...]
 
 
@@ -166,35 +188,107 @@ def _pct(v: Optional[float]) -> str:
     return "–" if v is None else f"{round(v * 100)}%"
 
 
+#: an upper bound of a sans-serif glyph's advance, in ems (DejaVu Sans digits are 0.64 em)
+GLYPH_EM = 0.66
+#: the drawings: (name, width, font size) in the drawing's units
+TREND_SIZES = (("wide", 640, 12), ("narrow", 340, 13))
+
+
+def _text_width(text: str, font: int) -> float:
+    return round(len(text) * font * GLYPH_EM, 1)
+
+
+def _layout(name: str, width: int, font: int, start: Any, end: Any, days: Sequence[Any],
+            points: Sequence[dict], marks: Sequence[tuple[Any, str, str]],
+            outside: Sequence[tuple[str, str]]) -> TrendLayout:
+    """Place one drawing. Marks' labels go in rows above the plot, each row holding labels that do not overlap,
+    each label clamped inside the drawing; audits outside the span become arrow labels at the edge they lie
+    beyond, so nothing is drawn past the frame and the data keeps the whole width."""
+    line = font + 5
+    left = int(_text_width("100%", font) + 8)
+    right = width - 10
+    span = max((end - start).days, 0)
+
+    def x(d: Any) -> float:
+        return round(left + (right - left) * ((d - start).days / span if span else 0.5), 1)
+
+    wanted = [(x(d), text, kind) for d, text, kind in marks]
+    wanted += [(left if side == "before" else right, text, "later") for text, side in outside]
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    fits = int(width / (font * GLYPH_EM))  # a label longer than the drawing (a long tag name) is shortened
+    for mx, text, kind in sorted(wanted, key=lambda m: m[0]):
+        text = text if len(text) <= fits else text[:fits - 1] + "…"
+        w = _text_width(text, font)
+        x0 = round(min(max(mx - w / 2, 0), width - w), 1)
+        for i, row in enumerate(rows):
+            if all(x0 >= b + 8 or x0 + w + 8 <= a for a, b in row):
+                row.append((x0, x0 + w))
+                break
+        else:
+            rows.append([(x0, x0 + w)])
+            i = len(rows) - 1
+        placed.append((mx, text, kind, x0, w, i))
+    top = 4 + line * len(rows) + 4
+    plot_h = 150 if name == "wide" else 140
+    bottom = top + plot_h
+
+    def y(v: float) -> float:
+        return round(top + plot_h * (1 - v), 1)
+
+    labels = [TrendLabel(x0, 4 + line * (i + 1) - 4, text, kind, w) for _, text, kind, x0, w, i in placed]
+    # the lines stay inside the plot: drawn up into the label band they would cross the labels of other rows
+    lines = [TrendMark(mx, text, kind, top, bottom) for mx, text, kind, _, _, i in placed if kind != "later"]
+    grid = tuple((y(v), f"{round(v * 100)}%") for v in (0.0, 0.5, 1.0))
+    for gy, text in grid:
+        w = _text_width(text, font)
+        labels.append(TrendLabel(round(left - 6 - w, 1), round(gy + font * 0.35, 1), text, "axis", w))
+    date_y = bottom + font + 4
+    first, last = start.isoformat(), end.isoformat()
+    labels.append(TrendLabel(left, date_y, first, "date", _text_width(first, font)))
+    if last != first:
+        labels.append(TrendLabel(round(right - _text_width(last, font), 1), date_y, last, "date",
+                                 _text_width(last, font)))
+    overall = [(x(d), y(e["overall"])) for d, e in zip(days, points)]
+    ready = [(x(d), y(e["ready"] or 0)) for d, e in zip(days, points)]
+    return TrendLayout(name, width, date_y + 6, font, left, top, right, bottom,
+                       " ".join(f"{a},{b}" for a, b in overall), " ".join(f"{a},{b}" for a, b in ready),
+                       tuple(overall), grid, tuple(lines), tuple(labels))
+
+
 def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_audit: Optional[str] = None,
-          show_findings: bool = True, gate_names: Optional[dict] = None) -> Optional[TrendChart]:
-    """Readiness over the commits of history.json: None when there are no points."""
+          show_findings: bool = True, gate_names: Optional[dict] = None,
+          as_of: Any = None) -> Optional[TrendChart]:
+    """Readiness over the commits of history.json: None when there are no points.
+
+    The chart spans the time its points cover, and today; today and the audits inside that span are lines,
+    booked audits after it (or before it) are arrow labels at that edge."""
     from datetime import date as _date
 
     points = [e for e in entries if e.get("overall") is not None]
     if not points:
         return None
-    width, height, left, top, right, bottom = 640, 220, 44, 12, 16, 36
-    pw, ph = width - left - right, height - top - bottom
     days = [_date.fromisoformat(e["date"]) for e in points]
     start, end = min(days), max(days)
-    booked = [(label, d) for label, d in audits if d and start <= d <= _date.fromordinal(end.toordinal() + 366)]
-    end = max([end, *(d for _, d in booked)])
-    span = max((end - start).days, 1)
-
-    def x(d: Any) -> float:
-        return round(left + pw * ((d - start).days / span if span else 0.5), 1)
-
-    def y(v: float) -> float:
-        return round(top + ph * (1 - v), 1)
-
-    overall = [(x(d), y(e["overall"])) for d, e in zip(days, points)]
-    ready = [(x(d), y(e["ready"] or 0)) for d, e in zip(days, points)]
-    marks = [TrendMark(x(d), label, "audit") for label, d in booked]
+    if as_of is not None:
+        start, end = min(start, as_of), max(end, as_of)
+    marks: list[tuple[Any, str, str]] = []
+    if as_of is not None:
+        marks.append((as_of, f"today {as_of.isoformat()}", "today"))
+    outside = []
+    for label, d in audits:
+        if not d:
+            continue
+        if start <= d <= end:
+            marks.append((d, f"{label} {d.isoformat()}", "audit"))
+        elif d > end:
+            outside.append((f"{label} {d.isoformat()} →", "after"))
+        else:
+            outside.append((f"← {label} {d.isoformat()}", "before"))
     if last_audit:
         for d, e in zip(days, points):
             if last_audit in e.get("tags", ()) or e["commit"].startswith(last_audit):
-                marks.append(TrendMark(x(d), f"last audit ({last_audit})", "last-audit"))
+                marks.append((d, f"last audit ({last_audit})", "last-audit"))
                 break
     names = gate_names or {}
     rows = tuple(TrendRow(
@@ -206,9 +300,12 @@ def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_
     summary = (f"Readiness over {len(points)} commits from {first['date']} to {last['date']}: ready or at risk "
                f"went from {_pct(first['overall'])} to {_pct(last['overall'])}, ready from {_pct(first['ready'])} "
                f"to {_pct(last['ready'])}."
-               + "".join(f" {m.label.capitalize()} marked." for m in marks))
-    return TrendChart(
-        "Readiness over time: ready or at risk (solid) and ready (dashed), per commit", summary, width, height,
-        left, top, left + pw, top + ph, left - 6, top + ph + 14, top + ph + 28, " ".join(f"{a},{b}" for a, b in overall), " ".join(f"{a},{b}" for a, b in ready),
-        tuple(overall), tuple((y(v), y(v) + 4, f"{round(v * 100)}%") for v in (0.0, 0.5, 1.0)), tuple(marks),
-        ((left, start.isoformat()), (left + pw, end.isoformat())), rows)
+               + "".join(f" {text[0].upper() + text[1:]} marked." for _, text, kind in marks
+                         if kind != "today")
+               + (f" Today is {as_of.isoformat()}." if as_of is not None else "")
+               + "".join(f" Booked after the period shown: {t.rstrip(' →')}." for t, side in outside
+                         if side == "after"))
+    layouts = tuple(_layout(name, width, font, start, end, days, points, marks, outside)
+                    for name, width, font in TREND_SIZES)
+    return TrendChart("Readiness over time: ready or at risk (solid) and ready (dashed), per commit", summary,
+                      start.isoformat(), end.isoformat(), layouts, rows)

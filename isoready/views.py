@@ -381,6 +381,7 @@ class TargetView:
     owner: str
     status_label: str
     warning: str
+    overdue: str = ""  # "Overdue" when the target date has passed with the work still open, as the gap report says
 
 
 @dataclass(frozen=True, slots=True)
@@ -1159,6 +1160,14 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
                 if full else "scope, policy, objectives and mandatory documents current on this date")
     if code == "gate-concerns-resolved":
         return "no area of concern from the certification body is open"
+    if code == "gate-stage1-not-held":
+        when = f" (booked for {p['date']})" if p["date"] else " and none is booked"
+        return (f"no stage 1 audit held by this date{when}: there is no stage 1 report whose areas of concern "
+                "could be resolved yet")
+    if code == "gate-nothing-examined":
+        return (f"nothing to judge yet: no internal audit record mapped to {p['clause']} is dated within the last "
+                f"{p['window']} months (since {p['since']}); until the system is audited, no finding on record "
+                "shows only that nobody has looked")
     if code == "gate-no-major":
         return "no open major finding"
     if code == "certificate-valid":
@@ -1772,7 +1781,8 @@ class _Builder:
     def dashboard(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> DashboardView:
         r, org = self.r, self.project.organisation
         targets = tuple(TargetView(self.clink(t.clause), _d(t.target), self.redact(t.owner or ""),
-                                   STATUS_LABELS[t.status], _late_text(t.late)) for t in r.targets)
+                                   STATUS_LABELS[t.status], _late_text(t.late),
+                                   DUE_FLAG_LABELS["overdue"] if t.overdue else "") for t in r.targets)
         return DashboardView(
             scope=markdown(self.redact(org.scope)), certification_body=self.redact(org.certification_body or ""),
             charts=chart_set, leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
@@ -1819,7 +1829,7 @@ class _Builder:
                     "without git history.", "since_url": since_url}
         audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
         chart = charts.trend(entries, audits, self.redact(git.last_audit or "") or None, self.findings_published,
-                             {"stage1": "stage 1 gate", "stage2": "stage 2 gate"})
+                             {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=self.r.as_of)
         note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
         return {"trend": chart, "trend_note": note, "since_url": since_url}
 

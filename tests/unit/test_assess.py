@@ -453,7 +453,8 @@ def test_stage2_no_overdue_actions():
     assert "open minor finding IA-1, action overdue since 2026-10-01" in texts(r.clauses["7.4"])
     assert "corrective action for minor finding IA-1 overdue since 2026-10-01" in texts(r.clauses["10.2.2"])
     ofi = finding("IA-2", ["7.4"], "ofi", due=date(2026, 10, 1))
-    assert _check(assess(project(findings=[ofi]), AS_OF), "stage2", "no-overdue-actions").passed
+    audited = ev("ia", "record", ["9.2.2"], date=date(2026, 6, 1))
+    assert _check(assess(project(findings=[ofi], evidence=[audited]), AS_OF), "stage2", "no-overdue-actions").passed
     closed = finding("IA-3", ["7.4"], "major", "closed", closed=date(2026, 10, 1))
     item = _check(assess(project(findings=[closed]), AS_OF), "stage2", "no-overdue-actions")
     assert not item.passed and text(item.reason) == "closed without verified effectiveness: IA-3"
@@ -513,8 +514,8 @@ def test_stage2_no_open_major_and_management_review_window():
     assert text(_gate(r, "stage2", "No open major").reason) == "open major finding(s): IA-1"
     mr = _check(r, "stage2", "management-review")
     assert not mr.passed and "since 2025-11-01" in text(mr.reason)
-    ok = assess(project(evidence=[ev("mr", "record", ["9.3.3"], date=date(2026, 6, 1), inputs=tuple(REVIEW_INPUTS))]),
-                AS_OF)
+    ok = assess(project(evidence=[ev("mr", "record", ["9.3.3"], date=date(2026, 6, 1), inputs=tuple(REVIEW_INPUTS)),
+                                  ev("ia", "record", ["9.2.2"], date=date(2026, 5, 1))]), AS_OF)
     assert _check(ok, "stage2", "management-review").passed
     assert text(_gate(ok, "stage2", "No open major").reason) == "no open major finding"
 
@@ -590,3 +591,50 @@ def test_a_closed_finding_verified_effective_has_no_effect_and_not_effective_say
     failed = replace(verified, verification=Verification(date=date(2026, 10, 20), by="QM", effective=False))
     r = assess(replace(p, findings=(failed,)), AS_OF)
     assert texts(r.clauses["7.4"]) == ["major finding GA-1 closed, but its verification found the action not effective"]
+
+
+NOTHING_EXAMINED = ("nothing to judge yet: no internal audit record mapped to 9.2.2 is dated within the last 12 "
+                    "months (since 2025-11-01); until the system is audited, no finding on record shows only that "
+                    "nobody has looked")
+
+
+def test_an_empty_register_passes_no_stage2_check_resting_on_absent_data():
+    """Issue 21: a new register showed "3 of 6" stage 2 checks passing: no major, no overdue action and no open
+    area of concern are true of nothing at all. Only the declared edition is judged on what is there."""
+    r = assess(project(), AS_OF)
+    failing = {i.check: i for i in r.gates["stage2"].items if not i.passed}
+    assert [i.check for i in r.gates["stage2"].items if i.passed] == ["edition-accepted"]
+    for check in ("no-open-major", "no-overdue-actions"):
+        assert failing[check].reason.code == "gate-nothing-examined" and failing[check].clauses == ("9.2.2",)
+        assert text(failing[check].reason) == NOTHING_EXAMINED
+    concerns = failing["stage1-concerns-resolved"]
+    assert concerns.reason.code == "gate-stage1-not-held" and concerns.clauses == ()
+    assert text(concerns.reason) == ("no stage 1 audit held by this date and none is booked: there is no stage 1 "
+                                     "report whose areas of concern could be resolved yet")
+    booked = _check(assess(project(audits={"stage1": date(2027, 1, 19)}), AS_OF), "stage2",
+                    "stage1-concerns-resolved")
+    assert not booked.passed and text(booked.reason) == (
+        "no stage 1 audit held by this date (booked for 2027-01-19): there is no stage 1 report whose areas of "
+        "concern could be resolved yet")
+
+
+def test_once_examined_the_same_checks_pass_on_what_the_register_shows():
+    audited = ev("ia", "record", ["9.2.2"], date=date(2026, 6, 1))
+    r = assess(project(evidence=[audited], audits={"stage1": date(2026, 10, 1)}), AS_OF)
+    for check, words in (("no-open-major", "no open major finding"),
+                         ("no-overdue-actions", "no corrective action overdue; every closed nonconformity has a "
+                                                "verification of effectiveness"),
+                         ("stage1-concerns-resolved", "no area of concern from the certification body is open")):
+        item = _check(r, "stage2", check)
+        assert item.passed and text(item.reason) == words, check
+    # a nonconformity on record with its action on time is something to judge, audit or not
+    on_time = finding("CC-1", ["8.2.1"], "minor", due=date(2026, 12, 1))
+    assert _check(assess(project(findings=[on_time]), AS_OF), "stage2", "no-overdue-actions").passed
+    assert _check(assess(project(findings=[on_time]), AS_OF), "stage2", "no-open-major").reason.code == \
+        "gate-nothing-examined"
+    # the certification body has raised a finding: its stage 1 was held, whatever the booked date says
+    cb = finding("CB-1", ["6.2"], "ofi", "closed", closed=date(2026, 10, 20), origin="certification-body")
+    assert _check(assess(project(findings=[cb]), AS_OF), "stage2", "stage1-concerns-resolved").passed
+    # and an open major still says so, audited or not
+    major = assess(project(findings=[finding("IA-1", ["8.4.1"], "major")]), AS_OF)
+    assert _check(major, "stage2", "no-open-major").reason.code == "gate-major-open"

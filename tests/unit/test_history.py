@@ -222,7 +222,8 @@ def test_site_has_history_json_and_a_trend_chart_marking_the_last_audit(register
     assert [e["date"] for e in data["entries"]] == ["2026-10-01", "2026-10-21", "2026-11-03", "2026-11-04"]
     assert all(e["subject"] == "" for e in data["entries"])  # commit subjects only in internal builds
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<svg viewBox="0 0 640 220" role="img" aria-labelledby="trend-title"' in index
+    assert '<svg viewBox="0 0 640 ' in index and 'aria-labelledby="trend-title-wide"' in index
+    assert '<svg viewBox="0 0 340 ' in index and 'aria-labelledby="trend-title-narrow"' in index
     assert "Readiness over 4 commits from 2026-10-01 to 2026-11-04" in index
     assert "Last audit (audit-2026-10) marked." in index
     assert f"<td><code>{shas['c2'][:10]}</code></td>" in index and "<td>audit-2026-10</td>" in index

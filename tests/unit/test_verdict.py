@@ -198,14 +198,18 @@ def test_an_open_area_of_concern_from_the_certification_body_fails_stage2(minima
     check = item(r, "stage2", "stage1-concerns-resolved")
     assert not check.passed and check.reason.code == "gate-concerns-open" and check.clauses == ("6.2",)
     assert describe(check.reason, True) == "area(s) of concern from the certification body still open: CB-1"
-    # not firing: closed, or raised by someone else
-    for text in (finding("CB-1", "6.2", grade="area-of-concern", status="closed", source="certification-body",
-                         extra="closed: 2026-10-30"),
-                 finding("CB-1", "6.2", grade="area-of-concern", source="internal-audit")):
-        write(minimal_project, "content/findings/x.yaml", text)
-        _, r = judge(minimal_project)
-        check = item(r, "stage2", "stage1-concerns-resolved")
-        assert check.passed and describe(check.reason, True) == "no area of concern from the certification body is open"
+    # not firing: closed (the certification body's finding shows its stage 1 was held)
+    write(minimal_project, "content/findings/x.yaml", finding(
+        "CB-1", "6.2", grade="area-of-concern", status="closed", source="certification-body", extra="closed: 2026-10-30"))
+    _, r = judge(minimal_project)
+    check = item(r, "stage2", "stage1-concerns-resolved")
+    assert check.passed and describe(check.reason, True) == "no area of concern from the certification body is open"
+    # raised by someone else: not a concern from the certification body, and no stage 1 is held in this register
+    write(minimal_project, "content/findings/x.yaml", finding("CB-1", "6.2", grade="area-of-concern",
+                                                              source="internal-audit"))
+    _, r = judge(minimal_project)
+    check = item(r, "stage2", "stage1-concerns-resolved")
+    assert not check.passed and check.reason.code == "gate-stage1-not-held"
 
 
 # --------------------------------------------------------------------------- windows have a ceiling
