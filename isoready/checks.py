@@ -6,21 +6,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .catalog import edition_mapping, load_topics
-from .diagnostics import Collector, did_you_mean
+from .diagnostics import Collector, Diagnostic, did_you_mean
 from .load import Loc
 from .model import Applies, Assessment, Catalog, Evidence, Finding, Organisation, output_names
-from .records import EVIDENCE_DIR
+from .records import EVIDENCE_DIR, FINDINGS_DIR
 
 
 def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
                   documents: list[str], catalog: Catalog, as_of: date,
-                  out: Collector, organisation: Optional[Organisation] = None,
+                  out: Collector, organisation: Optional[Organisation] = None, unread: Sequence[Diagnostic] = (),
                   ) -> tuple[list[Evidence], list[Assessment], list[Finding]]:
     """Every cross-record check; returns the records kept (the first of duplicates). ``organisation``: its
-    ``applies:`` declarations are checked against the exclusions (None: no declaration is known)."""
+    ``applies:`` declarations are checked against the exclusions (None: no declaration is known).
+
+    ``unread``: the error of each YAML file that could not be read or parsed (see ``held_back``)."""
+    start = len(out.items)
     evidence = unique_evidence(evidence, out)
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
@@ -39,7 +42,36 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_topic_clauses(evidence, catalog, out)
     check_climate_decision(organisation, as_of, out)
     check_migrated(organisation, catalog, as_of, out)
+    held_back(unread, out, start)
     return evidence, assessments, findings
+
+
+#: what a file of each folder defines, and the codes that would read its absence as a fact: an id it defines
+#: is "unknown" (E404), a document it refers to "unreferenced" (W101), a scope document it holds "missing"
+#: (E409), a certification-body audit its finding names "not an audit" (E423)
+DEPENDS_ON = {EVIDENCE_DIR: ("E404", "W101", "E409"), FINDINGS_DIR: ("E423",)}
+
+
+def held_back(unread: Sequence[Diagnostic], out: Collector, start: int) -> None:
+    """A file that does not parse defined nothing this run: the problems a check found only because of that
+    absence (``DEPENDS_ON``) may be false, so they are dropped, and one W190 says how many and which checks,
+    placed at the first such file's own error so it is listed right after it. Duplicate and name checks are
+    kept: a duplicate among the files that parsed is one whatever the broken file holds."""
+    unread = [d for d in unread if d.path.startswith(tuple(folder + "/" for folder in DEPENDS_ON))]
+    codes = {code for d in unread for folder, held in DEPENDS_ON.items() if d.path.startswith(folder + "/")
+             for code in held}
+    dropped = [d for d in out.items[start:] if d.code in codes]
+    if not dropped:
+        return
+    out.items[start:] = [d for d in out.items[start:] if d.code not in codes]
+    first = min(unread)
+    others = len({d.path for d in unread}) - 1
+    which = "this file" if not others else f"this file and {others} other{'s' if others > 1 else ''}"
+    found = sorted({d.code for d in dropped})
+    n = len(dropped)
+    out.add(first, "W190", f"{n} problem{'s' if n > 1 else ''} ({', '.join(found)}) not reported until {which} "
+            f"can be read: what it defines is unknown, so {'they' if n > 1 else 'it'} may be false",
+            "fix the error above and run again")
 
 
 def _ref_loc(holder: Any, ref: str) -> Loc:

@@ -49,6 +49,14 @@ def run(capsys, root: Path, *args: str) -> tuple[int, list[str]]:
 
 # --------------------------------------------------------------------------- one broken file per code
 
+SUPPLIERS_NO_BRACKET = """\
+title: Approved supplier list
+kind: record
+clauses: ["8.4.1", "8.4.2"
+file: suppliers.csv
+date: 2026-09-14
+"""
+
 RECORD = """\
 title: Test record
 kind: document
@@ -456,6 +464,38 @@ CASES = [
          ["content/organisation.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
           "(check indentation, colons and quotes)"],
          "1 error, 0 warnings"),
+    # ------------------------------------------------------------------ a file that does not parse
+    # the issue's case: a missing ']' made the findings' reference "unknown" and the CSV "unreferenced", and
+    # both sorted before the real error; now one error, and one note on what was held back, right after it
+    Case("W190-missing-bracket", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET},
+         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file can be "
+          "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
+    Case("W190-scope-document-unparsed", {"evidence/context/scope.yaml": "title: QMS scope statement\nclauses: [4.3\n"},
+         ["evidence/context/scope.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/context/scope.yaml:3:1: W190 4 problems (E404, E409, W101) not reported until this file can be "
+          "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
+    Case("W190-two-files", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET,
+                            "evidence/zz.yaml": "title: [a\n"},
+         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file and 1 "
+          "other can be read: what it defines is unknown, so they may be false (fix the error above and run again)",
+          "evidence/zz.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)"],
+         "2 errors, 1 warning"),
+    # nothing held back: no note (the E102 cases above), and a parse error elsewhere holds back nothing
+    Case("W190-not-for-a-clause-file", {"content/clauses/extra.yaml": "- clause: [4.1\n",
+                                        "evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
+         ["content/clauses/extra.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
+          "(add a record with 'file:' pointing at it, or remove it)"],
+         "1 error, 1 warning"),
     # ------------------------------------------------------------------ warnings
     Case("W101-unreferenced-document", {"evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
          ["evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
