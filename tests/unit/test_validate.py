@@ -167,6 +167,18 @@ CASES = [
         "evidence/x.yaml:2:7: E204 unknown kind 'documnet' (did you mean 'document'?)",
         "evidence/x.yaml:4:11: E204 unknown audience 'everyone' (use one of: public, auditor, internal)",
     ], "3 errors, 0 warnings"),
+    # did-you-mean reads the vocabulary's synonyms first: a supplier is an external provider (before: the
+    # look-alike 'process-performance'), a registrar a certification body
+    Case("E204-synonyms", {
+        "evidence/x.yaml": RECORD.replace("document", "record") + "inputs: [supplier-performance, vendors]\n",
+        "content/findings/x.yaml": "- id: F-9\n  clauses: [\"8.4\"]\n  grade: minor\n  status: open\n"
+                                   "  raised: 2026-09-22\n  description: x\n  source: registrar\n",
+    }, [
+        "content/findings/x.yaml:7:11: E204 unknown source 'registrar' (did you mean 'certification-body'?)",
+        "evidence/x.yaml:4:10: E204 'supplier-performance' is not one of the allowed inputs "
+        "(did you mean 'external-providers'?)",
+        "evidence/x.yaml:4:32: E204 'vendors' is not one of the allowed inputs (did you mean 'external-providers'?)",
+    ], "3 errors, 0 warnings"),
     Case("E205-impossible-date", {"evidence/x.yaml": RECORD + "date: 2026-13-45\nreview_by: next spring\n"},
          ["evidence/x.yaml:4:7: E205 impossible date '2026-13-45' (write a real date as YYYY-MM-DD)",
           "evidence/x.yaml:5:12: E205 impossible review_by 'next spring' (write a real date as YYYY-MM-DD)"],
