@@ -198,7 +198,7 @@ def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, 
 def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
     return _unique(items, lambda a: a.clause, out, "E402",
                    lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
-                   "keep one assessment per clause")
+                   "keep one clause entry per clause")
 
 
 def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:

@@ -303,7 +303,7 @@ CASES = [
          "2 errors, 0 warnings"),
     Case("E402-clause-assessed-twice", {"content/clauses/x.yaml": '- clause: "4.3"\n  status: planned\n'},
          ["content/clauses/x.yaml:1:11: E402 clause '4.3' assessed twice (first in content/clauses/context.yaml:1) "
-          "(keep one assessment per clause)"],
+          "(keep one clause entry per clause)"],
          "1 error, 0 warnings"),
     Case("E403-not-applicable-unjustified", {"content/clauses/x.yaml": """\
         - clause: "8.5.3"
@@ -1045,9 +1045,9 @@ def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
     assert code == 1
     assert lines == [
         "content/clauses/x.yaml:7:11: E402 clause '4.1' assessed twice (first in content/clauses/x.yaml:1) "
-        "(keep one assessment per clause)",
+        "(keep one clause entry per clause)",
         "content/clauses/x.yaml:9:11: E402 clause '4.2' assessed twice (first in content/clauses/x.yaml:3) "
-        "(keep one assessment per clause)",
+        "(keep one clause entry per clause)",
         "content/findings/x.yaml:2:1: E102 malformed YAML: did not find expected node content "
         "(check indentation, colons and quotes)",
         "evidence/a.yaml:1:1: E202 evidence record has no 'title' (add 'title:')",
