@@ -63,7 +63,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     out = Collector()
     unread: list[Diagnostic] = []
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
-    organisation = read_organisation(root, catalog, max_bytes, out)
+    organisation = read_organisation(root, catalog, max_bytes, out, unread)
     if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
         catalog = load_catalog(organisation.standard)
         out = Collector()
@@ -93,14 +93,15 @@ def _load(path: Path, rel: str, max_bytes: int, out: Collector, unread: Optional
     return value
 
 
-def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collector) -> Organisation:
+def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collector,
+                      unread: Optional[list] = None) -> Organisation:
     path = root / ORGANISATION_FILE
     if not path.exists():
         out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
                 "create content/organisation.yaml with 'name:' and 'scope:'")
         return Organisation(name="Unnamed organisation")
     before = len(out.items)
-    value = _load(path, ORGANISATION_FILE, max_bytes, out)
+    value = _load(path, ORGANISATION_FILE, max_bytes, out, unread)
     if value is None and len(out.items) > before:
         return Organisation(name="Unnamed organisation")  # unreadable: already reported
     return organisation_from(value, ORGANISATION_FILE, catalog, out, root)

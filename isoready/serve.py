@@ -403,10 +403,11 @@ class Preview:
 
         root, max_bytes = self.opts.root, self.opts.max_yaml_bytes
         out = Collector()
-        organisation = read_organisation(root, catalog, max_bytes, out)
+        unread: list = []
+        organisation = read_organisation(root, catalog, max_bytes, out, unread)
         if organisation.standard != catalog.standard:
             return None  # another edition: the catalog changes, a full build reasons about it
-        assessments, findings, unread = [], [], []
+        assessments, findings = [], []
         for rel, path in yaml_files(root, CLAUSES_DIR):
             items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
             assessments.extend(items)

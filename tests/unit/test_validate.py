@@ -500,6 +500,15 @@ CASES = [
           "evidence/zz.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
           "(check indentation, colons and quotes)"],
          "2 errors, 1 warning"),
+    # organisation.yaml names the edition: unread, a 2026 clause would be "unknown" against the 2015 default
+    Case("W190-organisation-unparsed", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\nscope: [x\n',
+        "evidence/x.yaml": 'title: Opportunities register\nkind: record\nclauses: ["6.1.3"]\n'},
+         ["content/organisation.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "content/organisation.yaml:4:1: W190 1 problem (E201) not reported until this file can be read: what it "
+          "defines is unknown, so it may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
     # nothing held back: no note (the E102 cases above), and a parse error elsewhere holds back nothing
     Case("W190-not-for-a-clause-file", {"content/clauses/extra.yaml": "- clause: [4.1\n",
                                         "evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
