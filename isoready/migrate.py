@@ -2,7 +2,9 @@
 
 Clause numbers that the 2015 <-> 2026 mapping carries over unambiguously are rewritten (2015 10.3 becomes
 2026 10.1); numbers with several possible targets (2015 6.1.2 became 2026 6.1.2 and 6.1.3) are listed for a
-person to decide; ``standard:`` is set in content/organisation.yaml.
+person to decide; ``standard:`` is set in content/organisation.yaml. Clause entries nobody has worked on
+(``UNTOUCHED_KEYS``, ``UNTOUCHED_STATUSES``, as ``init`` writes them) are merged (an untouched 10.3 entry beside
+an untouched 10.1 one is removed) or split (an untouched 6.1.2 entry gets a 6.1.3 entry beside it) by migrate.
 
 Only the scalar values that change are edited, in place, by the span the YAML parser gives their node (start
 and end index of its event, computed on exactly the text that is rewritten): comments, quoting, order and
@@ -388,7 +390,8 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
     if plan.problems:
         return plan
     # the clauses assessed today: a rewritten assessment must not make a clause assessed twice (E402)
-    entries = {k: v for src, _ in parsed if src.rel.startswith(CLAUSES_DIR + "/") for k, v in _entries(src.node).items()}
+    entries = {k: v for src, _ in parsed if src.rel.startswith(CLAUSES_DIR + "/")
+               for k, v in _entries(src.node).items()}
     assessed = {item.value: (_loc(src.rel, item), entries.get(id(item))) for src, items in parsed
                 if src.rel.startswith(CLAUSES_DIR + "/") for item, within in items if within is None}
     added: dict[int, set[str]] = {}  # per list: the numbers rewriting put in it
