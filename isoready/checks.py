@@ -6,21 +6,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .catalog import edition_mapping, load_topics
-from .diagnostics import Collector, did_you_mean
+from .diagnostics import Collector, Diagnostic, did_you_mean
 from .load import Loc
 from .model import Applies, Assessment, Catalog, Evidence, Finding, Organisation, output_names
-from .records import EVIDENCE_DIR
+from .records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE
 
 
 def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
                   documents: list[str], catalog: Catalog, as_of: date,
-                  out: Collector, organisation: Optional[Organisation] = None,
-                  ) -> tuple[list[Evidence], list[Assessment], list[Finding]]:
+                  out: Collector, organisation: Optional[Organisation] = None, unread: Sequence[Diagnostic] = (),
+                  hold_from: Optional[int] = None) -> tuple[list[Evidence], list[Assessment], list[Finding]]:
     """Every cross-record check; returns the records kept (the first of duplicates). ``organisation``: its
-    ``applies:`` declarations are checked against the exclusions (None: no declaration is known)."""
+    ``applies:`` declarations are checked against the exclusions (None: no declaration is known).
+
+    ``unread``: the error of each YAML file that could not be read or parsed (see ``held_back``), which looks
+    at the diagnostics from ``hold_from`` on (default: those these checks add)."""
+    start = len(out.items) if hold_from is None else hold_from
     evidence = unique_evidence(evidence, out)
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
@@ -39,7 +43,41 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_topic_clauses(evidence, catalog, out)
     check_climate_decision(organisation, as_of, out)
     check_migrated(organisation, catalog, as_of, out)
+    held_back(unread, out, start)
     return evidence, assessments, findings
+
+
+#: what a file of each folder defines, and the codes that would read its absence as a fact: an id it defines
+#: is "unknown" (E404), a document it refers to "unreferenced" (W101), a scope document it holds "missing"
+#: (E409), a certification-body audit its finding names "not an audit" (E423); organisation.yaml names the
+#: edition every clause number is read against, so without it a 2026 clause is "unknown" (E201) and a split
+#: one "split" (W106)
+DEPENDS_ON = {EVIDENCE_DIR: ("E404", "W101", "E409"), FINDINGS_DIR: ("E423",), ORGANISATION_FILE: ("E201", "W106")}
+
+
+def _in(path: str, where: str) -> bool:
+    return path == where or path.startswith(where + "/")
+
+
+def held_back(unread: Sequence[Diagnostic], out: Collector, start: int) -> None:
+    """A file that does not parse defined nothing this run: the problems a check found only because of that
+    absence (``DEPENDS_ON``) may be false, so they are dropped, and one W190 says how many and which checks,
+    placed at the first such file's own error so it is listed right after it. Duplicate and name checks are
+    kept: a duplicate among the files that parsed is one whatever the broken file holds."""
+    unread = [d for d in unread if any(_in(d.path, where) for where in DEPENDS_ON)]
+    codes = {code for d in unread for where, held in DEPENDS_ON.items() if _in(d.path, where) for code in held}
+    dropped = [d for d in out.items[start:] if d.code in codes]
+    if not dropped:
+        return
+    out.items[start:] = [d for d in out.items[start:] if d.code not in codes]
+    first = min(unread)
+    others = len({d.path for d in unread}) - 1
+    which = "this file" if not others else f"this file and {others} other{'s' if others > 1 else ''}"
+    found = sorted({d.code for d in dropped})
+    n = len(dropped)
+    out.add(first, "W190", f"{n} problem{'s' if n > 1 else ''} ({', '.join(found)}) not reported until {which} "
+            f"can be read: what it defines is unknown, so {'they' if n > 1 else 'it'} may be false",
+            "fix the error above and run again")
 
 
 def _ref_loc(holder: Any, ref: str) -> Loc:
@@ -166,7 +204,7 @@ def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, 
 def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
     return _unique(items, lambda a: a.clause, out, "E402",
                    lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
-                   "keep one assessment per clause")
+                   "keep one clause entry per clause")
 
 
 def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:

@@ -8,6 +8,7 @@ Codes are stable: tools and people grep for them. Every code is listed in
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
@@ -103,6 +104,7 @@ CODES: dict[str, str] = {
     "W181": "transition topic on a record mapped to none of its clauses",
     "W182": "retired transition topic",
     "W183": "migration date before the edition's publication or after the as-of date",
+    "W190": "checks skipped because a file could not be read or parsed",
 }
 
 
@@ -159,8 +161,20 @@ class Collector:
         self.items.append(Diagnostic(loc.path, loc.line, loc.column, code, message, hint))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest choice, or '' when none is close."""
+def did_you_mean(word: str, choices: Iterable[str], synonyms: "Iterable[tuple[str, str]]" = ()) -> str:
+    """A hint naming the choice meant, or '' when none is close.
+
+    ``synonyms`` (term, choice) pairs come first: a term that is the word, else one of its words
+    (``supplier-performance`` holds ``supplier``; a plural ``s`` is dropped), names its choice when the terms
+    found point at exactly one. Only then the closest spelling (difflib)."""
+    text = str(word).casefold()
+    words = [w for w in re.split(r"[^0-9a-z]+", text) if w]
+    whole = {text, text[:-1] if text.endswith("s") else text}
+    parts = {*words, *(w[:-1] for w in words if len(w) > 3 and w.endswith("s"))}
+    for forms in (whole, parts):  # the whole word first: 'external-audit' is one term, not 'audit'
+        meant = sorted({choice for term, choice in synonyms if term in forms})
+        if len(meant) == 1:
+            return f"did you mean '{meant[0]}'?"
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 

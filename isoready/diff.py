@@ -17,7 +17,8 @@ from typing import Any, Optional
 
 from . import gitdata
 from .assess import Readiness, Reason
-from .model import Project
+from .catalog import edition_mapping
+from .model import Catalog, Project
 from .snapshot import Side, figures, side_at
 
 DIFF_VERSION = 1
@@ -61,6 +62,30 @@ class GateChange:
 
 
 @dataclass(frozen=True)
+class EditionChange:
+    """The two sides follow different editions (``standard:`` changed): the clauses the move added, removed or
+    split, from the catalogs and the edition mapping (package data), each with the clauses it relates to."""
+
+    before: str  # the standard of each side, as organisation.yaml names it
+    after: str
+    added: tuple[tuple[str, tuple[str, ...]], ...] = ()  # new clause, the clauses of before it comes from
+    removed: tuple[tuple[str, tuple[str, ...]], ...] = ()  # clause gone, the clauses of after that hold it
+    split: tuple[tuple[str, tuple[str, ...]], ...] = ()  # clause of before, the clauses of after it became
+
+
+def edition_change(old: Catalog, new: Catalog) -> Optional[EditionChange]:
+    """None when both sides follow one edition."""
+    if old.standard == new.standard:
+        return None
+    forward = edition_mapping().get((old.standard, new.standard), {})
+    back = edition_mapping().get((new.standard, old.standard), {})
+    added = tuple((n, back.get(n, ())) for n in new.by_number if n not in old)
+    removed = tuple((n, tuple(t for t in forward.get(n, ()) if t in new)) for n in old.by_number if n not in new)
+    split = tuple((n, forward[n]) for n in old.by_number if n in new and len(forward.get(n, ())) > 1)
+    return EditionChange(old.standard, new.standard, added, removed, split)
+
+
+@dataclass(frozen=True)
 class ReadinessDiff:
     """Every difference from one side to the other, for every record: the audience is applied by views."""
 
@@ -72,10 +97,11 @@ class ReadinessDiff:
     gates: tuple[GateChange, ...] = ()
     #: warnings about the commits read (W120, W121, W122: git input read as data); not part of the comparison
     warnings: tuple = ()
+    edition: Optional[EditionChange] = None  # the two sides follow different editions
 
     @property
     def empty(self) -> bool:
-        return not (self.clauses or self.evidence or self.findings or self.gates)
+        return not (self.clauses or self.evidence or self.findings or self.gates or self.edition)
 
 
 def _figures(side: Side) -> dict:
@@ -136,7 +162,8 @@ def compare(a: Side, b: Side) -> ReadinessDiff:
         before={"ref": a.ref, "commit": a.commit, "as_of": ra.as_of.isoformat(), "figures": _figures(a)},
         after={"ref": b.ref, "commit": b.commit, "as_of": rb.as_of.isoformat(), "figures": _figures(b)},
         clauses=tuple(clauses), evidence=tuple(evidence), findings=tuple(findings), gates=tuple(gates),
-        warnings=tuple(sorted(set(a.warnings) | set(b.warnings))))
+        warnings=tuple(sorted(set(a.warnings) | set(b.warnings))),
+        edition=edition_change(a.project.catalog, b.project.catalog))
 
 
 # --------------------------------------------------------------------------- the two comparisons we make
@@ -174,6 +201,11 @@ _SIDE = {"type": "object", "required": ["ref", "commit", "as_of", "figures"], "a
                         "as_of": {"type": "string", "format": "date"},
                         "figures": {"type": "object", "required": list(FIGURES), "additionalProperties": False,
                                     "properties": {k: _FIG for k in FIGURES}}}}
+_CLAUSE_MOVE = {"type": "object", "required": ["clause", "related"], "additionalProperties": False,
+                "properties": {"clause": {"type": "string"},
+                               "related": {"type": "array", "items": {"type": "string"},
+                                           "description": "added: the clauses it comes from; removed: those that "
+                                                          "hold it now; split: the clauses it became"}}}
 DIFF_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "isoready-diff.schema.json",
@@ -204,5 +236,11 @@ DIFF_SCHEMA = {
             "properties": {"gate": {"type": "string"}, "before": {"type": ["boolean", "null"]},
                            "after": {"type": ["boolean", "null"]},
                            "failing": {"type": "array", "items": {"type": "string"}}}}},
+        "edition": {"description": "present when the two sides follow different editions (standard: changed)",
+                    "type": "object", "required": ["before", "after", "added", "removed", "split"],
+                    "additionalProperties": False,
+                    "properties": {"before": {"type": "string"}, "after": {"type": "string"},
+                                   **{k: {"type": "array", "items": _CLAUSE_MOVE} for k in ("added", "removed",
+                                                                                          "split")}}},
     },
 }

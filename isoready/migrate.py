@@ -2,7 +2,9 @@
 
 Clause numbers that the 2015 <-> 2026 mapping carries over unambiguously are rewritten (2015 10.3 becomes
 2026 10.1); numbers with several possible targets (2015 6.1.2 became 2026 6.1.2 and 6.1.3) are listed for a
-person to decide; ``standard:`` is set in content/organisation.yaml.
+person to decide; ``standard:`` is set in content/organisation.yaml. Clause entries nobody has worked on
+(``UNTOUCHED_KEYS``, ``UNTOUCHED_STATUSES``, as ``init`` writes them) are merged (an untouched 10.3 entry beside
+an untouched 10.1 one is removed) or split (an untouched 6.1.2 entry gets a 6.1.3 entry beside it) by migrate.
 
 Only the scalar values that change are edited, in place, by the span the YAML parser gives their node (start
 and end index of its event, computed on exactly the text that is rewritten): comments, quoting, order and
@@ -21,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -48,6 +50,9 @@ class Change:
     old: str
     new: str
     note: str = ""
+    #: rewritten (the value now says new); merged (an untouched clause entry removed: one of new has the same
+    #: status); added (an untouched clause entry of a split clause: an entry of new added beside it)
+    kind: str = "rewritten"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Undecided:
     number: str
     choices: tuple[str, ...]  # the clauses of the new edition to choose from; () when none exists
     why: str
+    entry: bool = False  # the value is a clause entry's clause: (not a record's clauses: list)
 
 
 @dataclass
@@ -194,8 +200,11 @@ def _scalar(style: Optional[str], value: str) -> Optional[str]:
     return None
 
 
-def _shape(node: Optional[Node], new: dict[int, str], memo: Optional[dict[int, Any]] = None) -> Any:
-    """The data a node tree holds (values, keys in order), with the scalars in ``new`` replaced."""
+def _shape(node: Optional[Node], new: dict[int, str], memo: Optional[dict[int, Any]] = None,
+           dropped: frozenset = frozenset(), after: Optional[dict[int, tuple]] = None) -> Any:
+    """The data a node tree holds (values, keys in order), with the scalars in ``new`` replaced, the list
+    items in ``dropped`` (node ids) left out and the shapes in ``after`` (node id -> shapes) put after theirs."""
+    after = after or {}
     memo = {} if memo is None else memo
     if node is None:
         return None
@@ -204,15 +213,18 @@ def _shape(node: Optional[Node], new: dict[int, str], memo: Optional[dict[int, A
     if isinstance(node, ScalarNode):
         shape: Any = ("scalar", new.get(id(node), node.value), bool(node.style))
     elif isinstance(node, SequenceNode):
-        shape = ("list", tuple(_shape(x, new, memo) for x in node.value))
+        shape = ("list", tuple(y for x in node.value if id(x) not in dropped
+                               for y in (_shape(x, new, memo, dropped, after), *after.get(id(x), ()))))
     else:
-        shape = ("map", tuple((_shape(k, new, memo), _shape(v, new, memo)) for k, v in node.value))
+        shape = ("map", tuple((_shape(k, new, memo, dropped, after), _shape(v, new, memo, dropped, after))
+                              for k, v in node.value))
     memo[id(node)] = shape
     return shape
 
 
 def _rewrite(src: _Source, edits: list[tuple[ScalarNode, str]], insert: Optional[tuple[int, str]] = None,
-             inserted: Any = None) -> str:
+             inserted: Any = None, drops: Sequence[tuple[Node, tuple[int, int]]] = (),
+             adds: Sequence[tuple[Node, int, str, Any]] = ()) -> str:
     """``src``'s text with each scalar node's value replaced, in its own span and quoting style; ``insert``
     (index, text) adds text there. The result is parsed again: it must hold the same data, but for the values
     replaced (and ``inserted``, the shape the insertion adds at the start of the root mapping)."""
@@ -229,6 +241,10 @@ def _rewrite(src: _Source, edits: list[tuple[ScalarNode, str]], insert: Optional
             raise UsageError(f"{where}: the clause number {node.value} is written as a block scalar (| or >); "
                              "write it as plain or quoted text and run migrate again; nothing was changed")
         spans[(start, end)] = written
+    for _, span in drops:  # a whole list item, by its lines (``_entry_lines``)
+        spans[span] = ""
+    for _, at_index, added_text, _ in adds:  # a new list item after another (its lines' end)
+        spans[(at_index, at_index)] = added_text
     pieces, at = [], 0
     for (start, end), written in sorted(spans.items()):
         if start < at:
@@ -240,13 +256,90 @@ def _rewrite(src: _Source, edits: list[tuple[ScalarNode, str]], insert: Optional
     if insert is not None:
         changed = changed[:insert[0]] + insert[1] + changed[insert[0]:]
     node, diags = _compose(changed, src.rel)
-    expected = _shape(src.node, {id(n): new for n, new in edits})
+    after: dict[int, tuple] = {}
+    for entry, _, _, shape in adds:
+        after[id(entry)] = (*after.get(id(entry), ()), shape)
+    expected = _shape(src.node, {id(n): new for n, new in edits}, dropped=frozenset(id(n) for n, _ in drops),
+                      after=after)
     if inserted is not None and expected and expected[0] == "map":
         expected = ("map", (*inserted, *expected[1]))
     if diags or _shape(node, {}) != expected:
         raise UsageError(f"{src.rel}: migrating it would change more than the clause numbers (the YAML is written "
                          "in a way migrate cannot edit safely); nothing was changed")
     return src.bom + changed
+
+
+#: a clause entry that holds nothing but these keys, with one of these statuses, is untouched: the register
+#: lists it, nobody has worked on it; two such entries of one new clause are merged by migrate
+UNTOUCHED_KEYS = ("clause", "status")
+UNTOUCHED_STATUSES = ("not-started", "planned")
+_LINE_END = re.compile(r"[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?(?:\r\n|[\r\n\x85\u2028\u2029]|\Z)")
+
+
+def _entries(node: Optional[Node]) -> dict[int, tuple[MappingNode, SequenceNode]]:
+    """A clauses file's ``clause:`` value nodes (by id) -> their clause entry and the list holding it."""
+    found = {}
+    if isinstance(node, SequenceNode):
+        for item in node.value:
+            for key, _, value in _pairs(item):
+                if key == CLAUSE_KEY:
+                    found[id(value)] = (item, node)
+    return found
+
+
+def _untouched(entry: MappingNode) -> Optional[str]:
+    """The status of an untouched clause entry (see UNTOUCHED_KEYS), or None."""
+    pairs = list(_pairs(entry))
+    if len(pairs) != len(entry.value) or any(key not in UNTOUCHED_KEYS for key, _, _ in pairs):
+        return None
+    status = [v.value for key, _, v in pairs if key == "status" and isinstance(v, ScalarNode)]
+    return status[0] if len(status) == 1 and status[0] in UNTOUCHED_STATUSES else None
+
+
+def _entry_lines(text: str, entry: MappingNode, within: SequenceNode) -> Optional[tuple[int, int]]:
+    """The span of whole lines a block list item takes (from its '-' to the end of its last line, a comment
+    there included), or None when it shares a line with anything else or is the list's only item."""
+    if within.flow_style or entry.flow_style or len(within.value) < 2 or not entry.value:
+        return None
+    mark = entry.start_mark
+    start = mark.index - mark.column
+    if not re.fullmatch(r"[ \t]*-[ \t]+", text[start:mark.index]):
+        return None
+    last = entry.value[-1][1]
+    end = _LINE_END.match(text, last.end_mark.index)
+    if end is None:
+        return None
+    after = within.value.index(entry) + 1
+    if after < len(within.value) and within.value[after].start_mark.index < end.end():
+        return None
+    return start, end.end()
+
+
+def _split_entry(src: _Source, item: ScalarNode, loc: Loc, targets: tuple[str, ...], entries: dict,
+                 assessed: dict, adds: list, plan: Plan) -> bool:
+    """An untouched clause entry of a clause the new edition split: it stays on the clause of the same number,
+    and each other clause of the split gets an entry of its own with the same status, after it (True). False
+    (the person decides) when the entry was worked on, holds no clause of the same number, or another clause
+    of the split has an entry already."""
+    entry = entries.get(id(item))
+    status = _untouched(entry[0]) if entry else None
+    span = _entry_lines(src.text, *entry) if status else None
+    others = [t for t in targets if t != item.value]
+    if not span or item.value not in targets or len(others) != 1 or others[0] in assessed:
+        return False  # a split into three is left to the person too
+    mark = entry[0].start_mark
+    lead = src.text[mark.index - mark.column:mark.index]
+    newline = "\r\n" if "\r\n" in src.text else "\n"
+    before = "" if src.text[span[1] - 1:span[1]] in ("\n", "\r", "\x85", "\u2028", "\u2029") else newline
+    text = before + "".join(f'{lead}clause: "{t}"{newline}{" " * mark.column}status: {status}{newline}'
+                            for t in others)
+    shapes = tuple(("map", ((("scalar", "clause", False), ("scalar", t, True)),
+                            (("scalar", "status", False), ("scalar", status, False)))) for t in others)
+    adds.append((entry[0], span[1], text, shapes[0]))
+    assessed[others[0]] = (loc, None)
+    plan.changes.append(Change(loc, item.value, others[0], f"split: a clause entry of {others[0]} added after "
+                               f"this one, {status} as it is", kind="added"))
+    return True
 
 
 def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
@@ -271,8 +364,10 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
     table = edition_mapping()[(plan.source, target)]
     new_catalog = load_catalog(target)
 
-    def carry(number: str, loc: Loc) -> Optional[str]:
-        """The new number, or None (then it is listed as undecided, or needs nothing)."""
+    def carry(number: str, loc: Loc, split_entry: Optional[Callable[[tuple[str, ...]], bool]] = None
+              ) -> Optional[str]:
+        """The new number, or None (then it is listed as undecided, or needs nothing). ``split_entry``: for a
+        clause entry, tries to give each clause of a split its own entry (True when done)."""
         targets = table.get(number)
         if targets is None:
             if number not in new_catalog:  # not a clause of either edition: validation reports it (E201)
@@ -280,9 +375,11 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
             return None
         if len(targets) == 1:
             return targets[0] if targets[0] != number else None
+        if split_entry is not None and split_entry(targets):
+            return None
         newer = STANDARDS.index(target) > STANDARDS.index(plan.source)
         why = f"{number} was split in {target}" if newer else f"{number} covers several clauses of {target}"
-        plan.undecided.append(Undecided(loc, number, targets, why))
+        plan.undecided.append(Undecided(loc, number, targets, why, entry=split_entry is not None))
         return None
 
     parsed: list[tuple[_Source, list[tuple[ScalarNode, Optional[SequenceNode]]]]] = []
@@ -293,25 +390,42 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
     if plan.problems:
         return plan
     # the clauses assessed today: a rewritten assessment must not make a clause assessed twice (E402)
-    assessed = {item.value: _loc(src.rel, item) for src, items in parsed if src.rel.startswith(CLAUSES_DIR + "/")
-                for item, within in items if within is None}
+    entries = {k: v for src, _ in parsed if src.rel.startswith(CLAUSES_DIR + "/")
+               for k, v in _entries(src.node).items()}
+    assessed = {item.value: (_loc(src.rel, item), entries.get(id(item))) for src, items in parsed
+                if src.rel.startswith(CLAUSES_DIR + "/") for item, within in items if within is None}
     added: dict[int, set[str]] = {}  # per list: the numbers rewriting put in it
     for src, items in parsed:
         edits: list[tuple[ScalarNode, str]] = []
+        drops: list[tuple[Node, tuple[int, int]]] = []
+        adds: list[tuple[Node, int, str, Any]] = []
         for item, within in items:
             loc = _loc(src.rel, item)
-            new = carry(item.value, loc)
+            is_entry = within is None and src.rel.startswith(CLAUSES_DIR + "/")
+            new = carry(item.value, loc, (lambda targets, item=item, loc=loc, src=src, adds=adds:
+                                          _split_entry(src, item, loc, targets, entries, assessed, adds, plan))
+                        if is_entry else None)
             if not new:
                 continue
             note = ""
             if within is None and src.rel.startswith(CLAUSES_DIR + "/"):
                 if new in assessed:
-                    first = assessed[new]
+                    first, kept = assessed[new]
+                    mine = entries.get(id(item))
+                    status = _untouched(mine[0]) if mine else None
+                    span = _entry_lines(src.text, *mine) if mine and status else None
+                    if span and kept and _untouched(kept[0]) in (status, "planned"):  # planned keeps planned
+                        # both untouched: this entry says nothing the kept one does not; merged by removing it
+                        drops.append((mine[0], span))
+                        plan.changes.append(Change(loc, item.value, new, (
+                            f"merged into the clause entry of {new} ({first.path}:{first.line}): both {status}, "
+                            "this clause entry removed"), kind="merged"))
+                        continue
                     plan.undecided.append(Undecided(loc, item.value, (new,), (
-                        f"{new} is assessed already ({first.path}:{first.line}): merge this assessment into it, "
-                        "then delete this one")))
+                        f"{new} has a clause entry already ({first.path}:{first.line}): merge this clause entry "
+                        "into it, then delete this one")))
                     continue
-                assessed[new] = loc
+                assessed[new] = (loc, entries.get(id(item)))
             elif within is not None:
                 seen = added.setdefault(id(within), set())
                 if new in seen or new in [x.value for x in within.value if isinstance(x, ScalarNode)]:
@@ -319,8 +433,8 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
                 seen.add(new)
             edits.append((item, new))
             plan.changes.append(Change(loc, item.value, new, note))
-        if edits:
-            plan.texts[src.rel] = _rewrite(src, edits)
+        if edits or drops or adds:
+            plan.texts[src.rel] = _rewrite(src, edits, drops=drops, adds=adds)
             plan.originals[src.rel] = src.data
     # windows: keys in organisation.yaml are clause numbers too
     org_edits: list[tuple[ScalarNode, str]] = []
@@ -455,21 +569,28 @@ def describe_choices(u: Undecided, target: str) -> str:
         return u.why
     catalog = load_catalog(target)
     named = [f"{n} ({catalog[n].name})" if n in catalog else n for n in u.choices]
+    if u.entry:
+        return f"{u.why}: choose {', '.join(named[:-1])} or {named[-1]}, or give each its own clause entry"
     return f"{u.why}: choose {', '.join(named[:-1])} or {named[-1]}, or map the record to several"
 
 
 def report(plan: Plan) -> list[str]:
     """The lines ``migrate`` prints: each change, each undecided value, each file changed, then a summary."""
     lines = [f"{c.loc.path}:{c.loc.line}:{c.loc.column}: {c.old} -> {c.new}" + (f" ({c.note})" if c.note else "")
+             if c.kind == "rewritten" else f"{c.loc.path}:{c.loc.line}:{c.loc.column}: {c.old} {c.note}"
              for c in sorted(plan.changes, key=lambda c: (c.loc.path, c.loc.line, c.loc.column))]
     lines += [f"{u.loc.path}:{u.loc.line}:{u.loc.column}: {u.number} undecided: {describe_choices(u, plan.target)}"
               for u in sorted(plan.undecided, key=lambda u: (u.loc.path, u.loc.line, u.loc.column))]
     lines += [f"changed {rel}" for rel in plan.files]
-    rewritten = len(plan.changes)
+    rewritten = len([c for c in plan.changes if c.kind == "rewritten"])
+    entries = [f"{n} clause entr{'y' if n == 1 else 'ies'} {kind}" for kind in ("merged", "added")
+               for n in [len([c for c in plan.changes if c.kind == kind])] if n]
     files = len([f for f in plan.files if f != ORGANISATION_FILE or any(c.loc.path == f for c in plan.changes)])
-    summary = (f"migrated from {plan.source} to {plan.target}: {rewritten} clause number"
-               f"{'' if rewritten == 1 else 's'} rewritten in {files} file{'' if files == 1 else 's'}, standard set "
-               f"in {ORGANISATION_FILE}")
+    done = f"{rewritten} clause number{'' if rewritten == 1 else 's'} rewritten"
+    if entries:
+        done = ", ".join([done, *entries[:-1]]) + " and " + entries[-1]
+    summary = (f"migrated from {plan.source} to {plan.target}: {done} in {files} file{'' if files == 1 else 's'}, "
+               f"standard set in {ORGANISATION_FILE}")
     if plan.migrated:
         summary += f", migrated: {plan.migrated} recorded"
     if plan.undecided:

@@ -29,6 +29,34 @@ DEFAULT_STANDARD = "ISO 9001:2015"
 REVIEW_INPUTS = ("previous-actions", "changes", "customer-satisfaction", "objectives", "process-performance",
                  "nonconformities", "monitoring", "audit-results", "external-providers", "resources",
                  "risks-opportunities", "improvement")
+#: the words a team writes for a review input, and the input each means: "did you mean" looks here first, so
+#: `supplier-performance` suggests `external-providers`, not the look-alike `process-performance`. Since 2015 the
+#: standard says "external provider" for a supplier, vendor or contractor (ISO 9000:2015's examples of an
+#: external provider; the 2008-to-2015 terminology tables: "supplier" became "external provider"; sources:
+#: asq.org/quality-progress/2016/04/standards-outlook/external-demands.html,
+#: iso-bd.blogspot.com/2017/05/major-differences-in-terminology.html). Our own vocabulary otherwise.
+REVIEW_INPUT_SYNONYMS = {
+    "external-providers": ("supplier", "vendor", "subcontractor", "contractor", "purchasing", "procurement",
+                           "outsourced", "provider"),
+    "customer-satisfaction": ("customer", "feedback", "satisfaction", "survey"),
+    "audit-results": ("audit",),
+    "nonconformities": ("nonconformity", "nc", "ncr", "corrective", "capa"),
+    "monitoring": ("measurement", "measuring"),
+    "risks-opportunities": ("risk", "opportunity"),
+    "resources": ("resource", "resourcing", "staffing", "infrastructure"),
+    "objectives": ("objective", "target", "goal"),
+    "previous-actions": ("previous", "follow-up", "followup"),
+    "changes": ("change", "issue", "context"),
+    "process-performance": ("process", "conformity", "product"),
+}
+#: the same for a finding's source: what teams call a certification body or an audit
+FINDING_SOURCE_SYNONYMS = {
+    "certification-body": ("cb", "registrar", "certifier", "external-audit", "stage1", "stage2", "surveillance"),
+    "internal-audit": ("internal", "audit"),
+    "customer": ("complaint", "client"),
+    "management-review": ("review", "mr"),
+    "gap-assessment": ("gap", "assessment", "gap-analysis"),
+}
 #: documented information: "maintain" is met by a ``document``, "retain" by a ``record``.
 DI_KIND_FOR = {"maintain": "document", "retain": "record"}
 #: no recency window may stretch beyond this many months, whatever ``windows:`` says (a clause's catalog

@@ -43,6 +43,14 @@ class Read:
     findings: list[Finding] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # every non-YAML file under evidence/, relative to it
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: the first error of each YAML file that could not be read or parsed, so defined nothing: checks across
+    #: records that would read what it defines are skipped for this run (``checks.check_records``)
+    unread: list[Diagnostic] = field(default_factory=list)
+
+
+def unread_error(diags: list[Diagnostic]) -> Optional[Diagnostic]:
+    """The error that stopped a file from being read or parsed (its value is None), or None."""
+    return next((d for d in sorted(diags) if d.code[:2] == "E1" and d.code != "E107"), None)
 
 
 def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Optional[dict] = None) -> Read:
@@ -53,42 +61,47 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     """
     root = Path(root)
     out = Collector()
+    unread: list[Diagnostic] = []
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
-    organisation = read_organisation(root, catalog, max_bytes, out)
+    organisation = read_organisation(root, catalog, max_bytes, out, unread)
     if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
         catalog = load_catalog(organisation.standard)
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out)
-    evidence, documents = read_evidence(root, catalog, max_bytes, known, out)
+    evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread)
     out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108: read every time
     out.items.extend(page_problems(root))  # team pages: metadata never a path, reST never reads a file
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
-        items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+        items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
         assessments.extend(items)
         out.items.extend(diags)
     findings: list[Finding] = []
     for rel, path in yaml_files(root, FINDINGS_DIR):
-        items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+        items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
         findings.extend(items)
         out.items.extend(diags)
-    return Read(organisation, catalog, evidence, assessments, findings, documents, out.items)
+    return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread)
 
 
-def _load(path: Path, rel: str, max_bytes: int, out: Collector) -> Any:
+def _load(path: Path, rel: str, max_bytes: int, out: Collector, unread: Optional[list] = None) -> Any:
     value, diags = load_file(path, rel, max_bytes)
     out.items.extend(diags)
+    stopped = unread_error(diags) if value is None else None
+    if stopped is not None and unread is not None:
+        unread.append(stopped)
     return value
 
 
-def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collector) -> Organisation:
+def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collector,
+                      unread: Optional[list] = None) -> Organisation:
     path = root / ORGANISATION_FILE
     if not path.exists():
         out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
                 "create content/organisation.yaml with 'name:' and 'scope:'")
         return Organisation(name="Unnamed organisation")
     before = len(out.items)
-    value = _load(path, ORGANISATION_FILE, max_bytes, out)
+    value = _load(path, ORGANISATION_FILE, max_bytes, out, unread)
     if value is None and len(out.items) > before:
         return Organisation(name="Unnamed organisation")  # unreadable: already reported
     return organisation_from(value, ORGANISATION_FILE, catalog, out, root)
@@ -99,7 +112,7 @@ def yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
 
 
 def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[dict],
-                  out: Collector) -> tuple[list[Evidence], list[str]]:
+                  out: Collector, unread: Optional[list] = None) -> tuple[list[Evidence], list[str]]:
     """Every evidence record (in file order) and every document file under evidence/."""
     evidence: list[Evidence] = []
     documents: list[str] = []
@@ -123,6 +136,9 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     for path, (records, diags, entry) in zip(yaml_paths, results):
         evidence.extend(records)
         out.items.extend(diags)
+        stopped = unread_error(diags) if not records else None
+        if stopped is not None and unread is not None:
+            unread.append(stopped)
         rel = _rel(path, root)
         if entry is not None:
             fresh[rel] = entry

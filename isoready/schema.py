@@ -22,8 +22,9 @@ from typing import Any, Optional
 from .catalog import CATALOG_FILES, other_edition
 from .diagnostics import Collector, did_you_mean, one_of
 from .load import Loc, YList, YMap, YStr
-from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES,
-                    FINDING_STATUSES, GATE_CHECKS, GRADES, REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
+from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCE_SYNONYMS,
+                    FINDING_SOURCES, FINDING_STATUSES, GATE_CHECKS, GRADES, REVIEW_INPUT_SYNONYMS, REVIEW_INPUTS,
+                    STANDARDS, STATUSES, Catalog)
 
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -48,6 +49,7 @@ class Type:
     minimum: Optional[int] = None  # int
     maximum: Optional[int] = None
     pattern: Optional[str] = None  # key, git-ref, id: what the text must match (a JSON Schema regex)
+    synonyms: tuple[tuple[str, str], ...] = ()  # enum: (a word teams write, the choice it means) for "did you mean"
     target: str = ""  # id-ref: what the id names
 
     def doc(self, plural: bool = False) -> str:
@@ -112,8 +114,11 @@ GIT_REF = Type("git-ref", pattern=r"^[A-Za-z0-9_][A-Za-z0-9._/@^~+-]*$")
 TOPIC = Type("key", pattern=TOPIC_RE.pattern.replace("\\Z", "$"))
 
 
-def enum(*choices: str) -> Type:
-    return Type("enum", choices=tuple(choices))
+def enum(*choices: str, synonyms: Optional[dict[str, tuple[str, ...]]] = None) -> Type:
+    """One of ``choices``; ``synonyms`` maps a choice to the words teams write for it (did-you-mean hints)."""
+    pairs = tuple((term, choice) for choice, terms in (synonyms or {}).items() for term in terms)
+    assert all(choice in choices for _, choice in pairs), "a synonym points at no choice"
+    return Type("enum", choices=tuple(choices), synonyms=pairs)
 
 
 def list_of(item: Type) -> Type:
@@ -243,7 +248,8 @@ EVIDENCE = Kind("evidence", "evidence record", (
     Field("covers", list_of(CLAUSE), "internal audit records: the clauses the audit covered"),
     Field("auditor", TEXT, "audit records: who audited; several names separated by ';' or ',' (an audit does not "
                            "cover a clause whose assessment owner is one of them)"),
-    Field("inputs", list_of(enum(*REVIEW_INPUTS)), "management review records: the inputs the review considered"),
+    Field("inputs", list_of(enum(*REVIEW_INPUTS, synonyms=REVIEW_INPUT_SYNONYMS)),
+          "management review records: the inputs the review considered"),
     Field("topics", list_of(TOPIC), "the transition topics it addresses (e.g. quality-culture-ethics)"),
     Field("approved_by", TEXT, "documents: who approved this version"),
     Field("approved", DATE, "documents: when this version was approved"),
@@ -284,7 +290,7 @@ FINDING = Kind("finding", "finding", (
     Field("evidence", list_of(EVIDENCE_REF), "evidence of the correction, by id"),
     Field("audience", enum(*AUDIENCES), "who may see it", default=DEFAULT_AUDIENCE),
     Field("owner", TEXT, "who is responsible for closing it"),
-    Field("source", enum(*FINDING_SOURCES), "where the finding came from"),
+    Field("source", enum(*FINDING_SOURCES, synonyms=FINDING_SOURCE_SYNONYMS), "where the finding came from"),
     Field("audit", EVIDENCE_REF, "the audit record that raised it"),
     Field("requirement", MARKDOWN, "the requirement not met"),
     Field("correction", MARKDOWN, "what was done at once to contain it"),
@@ -370,7 +376,7 @@ class Fields:
         req = spec.required if required is None else required
         t = spec.type
         if t.name == "enum":
-            return self.word(key, t.choices, req, spec.default)
+            return self.word(key, t.choices, req, spec.default, t.synonyms)
         if t.name == "date":
             return self.date(key, req)
         if t.name == "bool":
@@ -384,7 +390,7 @@ class Fields:
                 return self.clauses(key, self.catalog, req)
             items = self.strings(key, req)
             if t.item.name == "enum":
-                return self.vocabulary(key, items, t.item.choices)
+                return self.vocabulary(key, items, t.item.choices, t.item.synonyms)
             if t.item.name == "key":
                 return self.keys(key, items)
             return tuple(items)
@@ -431,13 +437,13 @@ class Fields:
         return str(value)
 
     def word(self, key: str, choices: tuple[str, ...], required: bool = False,
-             default: Optional[str] = None) -> Optional[str]:
+             default: Optional[str] = None, synonyms: tuple[tuple[str, str], ...] = ()) -> Optional[str]:
         value = self.text(key, required)
         if value is None:
             return default
         if value not in choices:
             self.out.add(self.loc(key), "E204", f"unknown {key} '{value}'",
-                         did_you_mean(value, choices) or one_of(choices))
+                         did_you_mean(value, choices, synonyms) or one_of(choices))
             return None
         return value
 
@@ -508,14 +514,15 @@ class Fields:
                 known.append(item)  # the YStr: it knows its line and column (W106 points at it)
         return tuple(dict.fromkeys(known))
 
-    def vocabulary(self, key: str, items: list[YStr], choices: tuple[str, ...]) -> tuple[str, ...]:
+    def vocabulary(self, key: str, items: list[YStr], choices: tuple[str, ...],
+                   synonyms: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
         good = []
         for item in items:
             if str(item) in choices:
                 good.append(str(item))
             else:
                 self.out.add(item.loc, "E204", f"'{item}' is not one of the allowed {key}",
-                             did_you_mean(item, choices) or one_of(choices))
+                             did_you_mean(item, choices, synonyms) or one_of(choices))
         return tuple(dict.fromkeys(good))
 
     def keys(self, key: str, items: list[YStr]) -> tuple[str, ...]:

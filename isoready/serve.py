@@ -403,18 +403,21 @@ class Preview:
 
         root, max_bytes = self.opts.root, self.opts.max_yaml_bytes
         out = Collector()
-        organisation = read_organisation(root, catalog, max_bytes, out)
+        unread: list = []
+        organisation = read_organisation(root, catalog, max_bytes, out, unread)
         if organisation.standard != catalog.standard:
             return None  # another edition: the catalog changes, a full build reasons about it
         assessments, findings = [], []
         for rel, path in yaml_files(root, CLAUSES_DIR):
-            items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+            items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
             assessments.extend(items)
             out.items.extend(diags)
         for rel, path in yaml_files(root, FINDINGS_DIR):
-            items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out), catalog)
+            items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
             findings.extend(items)
             out.items.extend(diags)
+        if unread:
+            return None  # a file that does not parse: the full build says what it skipped (W190)
         return organisation, catalog, assessments, findings, out.items
 
     # ------------------------------------------------------------------ incremental updates
@@ -456,7 +459,7 @@ class Preview:
         from .diagnostics import Collector
         from .load import is_yaml, special_diagnostic, special_kind, walk
         from .model import Project
-        from .reader import evidence_file
+        from .reader import evidence_file, unread_error
         from .records import markdown_documents, markdown_pages, realpath
         from .redact import withheld_names_in_documents
         from .text import markdown_limit
@@ -480,6 +483,7 @@ class Preview:
         out = Collector()
         out.items.extend(d for d in content_diags if d.path == "content/organisation.yaml")
         evidence, documents, files = [], [], {}
+        unread: list = []  # content files that did not parse went to a full build (_read_content)
         for path in walk(root / "evidence"):
             rel = path.relative_to(root).as_posix()
             if not is_yaml(path.name):
@@ -500,12 +504,14 @@ class Preview:
             files[rel] = known
             evidence.extend(known[0])
             out.items.extend(known[1])
+            stopped = unread_error(list(known[1])) if not known[0] else None
+            unread.extend([stopped] if stopped else [])
         self.files = files
         out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108, as reader.read
         out.items.extend(d for d in content_diags if d.path != "content/organisation.yaml")
         evidence, assessments_kept, findings_kept = check_records(evidence, list(assessments), list(findings),
                                                                   documents, catalog, opts.as_of, out,
-                                                                  organisation=organisation)
+                                                                  organisation=organisation, unread=unread)
         project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
                           assessments=tuple(assessments_kept), findings=tuple(findings_kept),
                           documents=tuple(documents))

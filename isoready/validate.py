@@ -39,7 +39,7 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     out.items = found.diagnostics
     evidence, assessments, findings = check_records(found.evidence, found.assessments, found.findings,
                                                     found.documents, found.catalog, as_of, out,
-                                                    organisation=found.organisation)
+                                                    organisation=found.organisation, unread=found.unread, hold_from=0)
     project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents))
     out.items.extend(withheld_names_in_documents(project, markdown_limit()))  # W110: read every time, as W108

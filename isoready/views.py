@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from . import charts
 from .catalog import load_catalog, load_topics
-from .diff import DIFF_VERSION, FIGURES, MARKER, ReadinessDiff
+from .diff import DIFF_VERSION, FIGURES, MARKER, EditionChange, ReadinessDiff
 from .history import HISTORY_VERSION
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
@@ -1328,6 +1328,8 @@ def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
         out.append("No change to readiness, evidence, findings or gates.")
         return out
     bullet = "- "
+    if d.edition:
+        out += edition_lines(d.edition, markdown)
     if d.gates:
         out.append("**Gates**" if markdown else "Gates:")
         for g in d.gates:
@@ -1356,6 +1358,24 @@ def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
     return out
 
 
+def edition_lines(e: EditionChange, markdown: bool) -> list[str]:
+    """The edition change, then one line per clause the move added, removed or split (catalog data: no text
+    the team wrote)."""
+    def code(n: str) -> str:
+        return f"`{n}`" if markdown else n
+
+    def each(numbers: Sequence[str]) -> str:
+        named = [code(n) for n in numbers]
+        return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+
+    head = f"Edition: {e.before} → {e.after}"
+    out = [f"**{head}**" if markdown else head]
+    out += [f"- added: {code(n)}" + (f" (from {each(src)})" if src else "") for n, src in e.added]
+    out += [f"- removed: {code(n)}" + (f" (now in {each(dst)})" if dst else "") for n, dst in e.removed]
+    out += [f"- split: {code(n)} became {each(dst)}" for n, dst in e.split]
+    return out + [""]
+
+
 def diff_json(d: ReadinessDiff) -> dict:
     """``isoready diff --format json`` (schema: diff.DIFF_SCHEMA): the data, each reason as its sentence."""
     return {"version": DIFF_VERSION, "before": d.before, "after": d.after,
@@ -1364,7 +1384,10 @@ def diff_json(d: ReadinessDiff) -> dict:
             "evidence": [{"id": e.id, "title": e.title, "change": e.change, "what": list(e.what)} for e in d.evidence],
             "findings": [{"id": f.id, "grade": f.grade, "change": f.change} for f in d.findings],
             "gates": [{"gate": g.gate, "before": g.before, "after": g.after, "failing": list(g.failing)}
-                      for g in d.gates]}
+                      for g in d.gates],
+            **({"edition": {"before": d.edition.before, "after": d.edition.after,
+                            **{k: [{"clause": n, "related": list(r)} for n, r in getattr(d.edition, k)]
+                               for k in ("added", "removed", "split")}}} if d.edition else {})}
 
 
 def diff_text(d: ReadinessDiff, fmt: str = "text") -> str:

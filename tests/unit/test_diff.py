@@ -191,3 +191,42 @@ def test_the_comparison_is_data_and_flows_down_the_pipeline():
     assert "views" not in imports("history")
     assert not {"views", "diff", "history"} & imports("snapshot")
     assert {"diff", "history"} & imports("views") == {"diff", "history"} & imports("views", top_level_only=True)
+
+
+def test_a_migration_names_the_edition_change_and_the_clauses_it_added_removed_or_split(register, capsys,
+                                                                                      monkeypatch):
+    """Issue 21: the diff of a migration showed only a 6.1.3 "absent -> not ready", neither the edition change
+    nor the 10.3 the move removed. Both sides' catalogs and the edition mapping name them."""
+    repo, shas = register
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796515200")  # 2026-12-06
+    assert cli.main(["migrate", "--root", str(repo), "--to", "ISO 9001:2026"]) == 0
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    capsys.readouterr()
+    commit(repo, "2026-12-06", "Move to ISO 9001:2026")
+    code, out, _ = run(capsys, "diff", shas["c3"], "HEAD", "--root", str(repo))
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("Edition: ISO 9001:2015 → ISO 9001:2026")
+    assert lines[at:at + 6] == [
+        "Edition: ISO 9001:2015 → ISO 9001:2026",
+        "- added: 6.1.3 (from 6.1.2)",
+        "- removed: 10.3 (now in 10.1)",
+        "- split: 6.1.2 became 6.1.2 and 6.1.3",
+        "",
+        "Clauses whose state changed:"]
+    code, out, _ = run(capsys, "diff", shas["c3"], "HEAD", "--root", str(repo), "--format", "markdown")
+    assert code == 0
+    assert ("**Edition: ISO 9001:2015 → ISO 9001:2026**\n- added: `6.1.3` (from `6.1.2`)\n"
+            "- removed: `10.3` (now in `10.1`)\n- split: `6.1.2` became `6.1.2` and `6.1.3`\n") in out
+    code, out, _ = run(capsys, "diff", shas["c3"], "HEAD", "--root", str(repo), "--format", "json")
+    data = json.loads(out)
+    jsonschema.validate(data, DIFF_SCHEMA)
+    assert data["edition"] == {"before": "ISO 9001:2015", "after": "ISO 9001:2026",
+                               "added": [{"clause": "6.1.3", "related": ["6.1.2"]}],
+                               "removed": [{"clause": "10.3", "related": ["10.1"]}],
+                               "split": [{"clause": "6.1.2", "related": ["6.1.2", "6.1.3"]}]}
+    # one edition on both sides: no edition section, no edition key
+    code, out, _ = run(capsys, "diff", shas["c2"], shas["c3"], "--root", str(repo))
+    assert "Edition" not in out
+    code, out, _ = run(capsys, "diff", shas["c2"], shas["c3"], "--root", str(repo), "--format", "json")
+    assert "edition" not in json.loads(out)

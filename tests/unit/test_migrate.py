@@ -131,8 +131,8 @@ def test_an_assessment_is_never_moved_onto_a_clause_already_assessed(tmp_path, c
     root = project(tmp_path, content__clauses__improvement_yaml=ASSESSMENTS + '- clause: "10.1"\n  status: planned\n')
     code, out = run(capsys, root)
     assert code == 1
-    assert ("content/clauses/improvement.yaml:3:11: 10.3 undecided: 10.1 is assessed already "
-            "(content/clauses/improvement.yaml:6): merge this assessment into it, then delete this one") in out
+    assert ("content/clauses/improvement.yaml:3:11: 10.3 undecided: 10.1 has a clause entry already "
+            "(content/clauses/improvement.yaml:6): merge this clause entry into it, then delete this one") in out
     assert (root / "content/clauses/improvement.yaml").read_text(encoding="utf-8").count("'10.3'") == 1
 
 
@@ -379,3 +379,126 @@ def test_editions_md_shows_what_migrate_really_prints_for_the_demo(tmp_path, cap
                       doc, re.S).group(1)
     assert [line.strip() for line in block.splitlines()] == out
     assert code == 1
+
+
+# --------------------------------------------------------------------------- untouched clause entries (issue 21)
+
+FRESH_ORG = """\
+name: Example Works Ltd
+scope: Machining to customer drawings.
+"""
+
+#: clause entries as `init` writes them: untouched, each with its catalog title as a comment
+FRESH_PLANNING = """\
+- clause: "6.1.1"  # Determining risks and opportunities (label ours)
+  status: not-started
+- clause: "6.1.2"  # Planning actions on risks and opportunities (label ours)
+  status: not-started
+- clause: "6.2.1"  # Quality objectives (label ours)
+  status: not-started
+"""
+
+FRESH_IMPROVEMENT = """\
+# Clause entries for section 10.
+- clause: "10.1"  # General
+  status: planned
+- clause: "10.2.1"
+  status: not-started
+- clause: "10.3"  # Continual improvement
+  status: not-started
+"""
+
+
+def fresh(tmp_path: Path, planning: str = FRESH_PLANNING, improvement: str = FRESH_IMPROVEMENT) -> Path:
+    return make(tmp_path, {"content/organisation.yaml": FRESH_ORG, "content/clauses/6-planning.yaml": planning,
+                           "content/clauses/10-improvement.yaml": improvement})
+
+
+def test_untouched_clause_entries_are_merged_and_split_by_migrate_itself(tmp_path, capsys):
+    """A register fresh from init failed validation after migrate (E201 on 10.3) until two untouched entries
+    were merged by hand, and migrate exited 1 asking about an untouched 6.1.2 entry."""
+    root = fresh(tmp_path)
+    code, out = run(capsys, root)
+    assert out == [
+        "content/clauses/10-improvement.yaml:6:11: 10.3 merged into the clause entry of 10.1 "
+        "(content/clauses/10-improvement.yaml:2): both not-started, this clause entry removed",
+        "content/clauses/6-planning.yaml:3:11: 6.1.2 split: a clause entry of 6.1.3 added after this one, "
+        "not-started as it is",
+        "changed content/clauses/10-improvement.yaml",
+        "changed content/clauses/6-planning.yaml",
+        "changed content/organisation.yaml",
+        "migrated from ISO 9001:2015 to ISO 9001:2026: 0 clause numbers rewritten, 1 clause entry merged and 1 "
+        "clause entry added in 2 files, standard set in content/organisation.yaml, migrated: 2026-11-24 recorded",
+    ]
+    assert code == 0
+    assert (root / "content/clauses/10-improvement.yaml").read_text(encoding="utf-8") == """\
+# Clause entries for section 10.
+- clause: "10.1"  # General
+  status: planned
+- clause: "10.2.1"
+  status: not-started
+"""
+    assert (root / "content/clauses/6-planning.yaml").read_text(encoding="utf-8") == """\
+- clause: "6.1.1"  # Determining risks and opportunities (label ours)
+  status: not-started
+- clause: "6.1.2"  # Planning actions on risks and opportunities (label ours)
+  status: not-started
+- clause: "6.1.3"
+  status: not-started
+- clause: "6.2.1"  # Quality objectives (label ours)
+  status: not-started
+"""
+    assert main(["validate", "--root", str(root), "--as-of", MIGRATED_ON]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "no problems found"
+
+
+def test_a_clause_entry_someone_worked_on_is_left_to_decide_and_called_a_clause_entry(tmp_path, capsys):
+    root = fresh(tmp_path, improvement=FRESH_IMPROVEMENT.replace(
+        '"10.1"  # General\n  status: planned', '"10.1"  # General\n  status: not-started').replace(
+        '"10.3"  # Continual improvement\n  status: not-started', '"10.3"  # Continual improvement\n  status: planned'),
+        planning=FRESH_PLANNING.replace(
+            "(label ours)\n  status: not-started\n- clause: \"6.2.1\"",
+            "(label ours)\n  status: not-started\n  owner: Quality Manager\n- clause: \"6.2.1\""))
+    code, out = run(capsys, root)
+    assert out[:2] == [
+        "content/clauses/10-improvement.yaml:6:11: 10.3 undecided: 10.1 has a clause entry already "
+        "(content/clauses/10-improvement.yaml:2): merge this clause entry into it, then delete this one",
+        "content/clauses/6-planning.yaml:3:11: 6.1.2 undecided: 6.1.2 was split in ISO 9001:2026: choose 6.1.2 "
+        "(Actions to address risks) or 6.1.3 (Actions to address opportunities), or give each its own clause entry",
+    ]
+    assert code == 1
+    assert "10.3" in (root / "content/clauses/10-improvement.yaml").read_text(encoding="utf-8")
+    assert "6.1.3" not in (root / "content/clauses/6-planning.yaml").read_text(encoding="utf-8")
+
+
+def test_an_untouched_6_1_2_entry_is_not_split_when_6_1_3_has_an_entry(tmp_path, capsys):
+    root = fresh(tmp_path, planning=FRESH_PLANNING + '- clause: "6.1.3"\n  status: planned\n')
+    code, out = run(capsys, root)
+    assert ("content/clauses/6-planning.yaml:3:11: 6.1.2 undecided: 6.1.2 was split in ISO 9001:2026: choose 6.1.2 "
+            "(Actions to address risks) or 6.1.3 (Actions to address opportunities), or give each its own clause "
+            "entry") in out
+    assert code == 1
+
+
+def test_a_register_fresh_from_init_migrates_with_nothing_left_and_validates(tmp_path, capsys, monkeypatch):
+    import isoready.install
+    from isoready.catalog import load_catalog
+    from isoready.validate import read_project
+
+    monkeypatch.setattr(isoready.install, "install_record", lambda: None)  # as test_init: no wheel build
+    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    root = tmp_path / "acme-qms"
+    assert main(["init", str(root), "--name", "Acme Ltd", "--scope", "Machining.", "--yes"]) == 0
+    capsys.readouterr()
+    code, out = run(capsys, root)
+    assert [line for line in out if "content/clauses/" in line and ": " in line] == [
+        "content/clauses/10-improvement.yaml:19:11: 10.3 merged into the clause entry of 10.1 "
+        "(content/clauses/10-improvement.yaml:13): both not-started, this clause entry removed",
+        "content/clauses/6-planning.yaml:15:11: 6.1.2 split: a clause entry of 6.1.3 added after this one, "
+        "not-started as it is"]
+    assert code == 0
+    assert main(["validate", "--root", str(root), "--as-of", MIGRATED_ON]) == 0
+    assert capsys.readouterr().out == "no problems found\n"
+    catalog = load_catalog("ISO 9001:2026")
+    project, _ = read_project(root, catalog, migrate_mod.date(2026, 11, 24))
+    assert sorted(a.clause for a in project.assessments) == sorted(c.number for c in catalog.clauses if c.is_leaf)

@@ -49,6 +49,14 @@ def run(capsys, root: Path, *args: str) -> tuple[int, list[str]]:
 
 # --------------------------------------------------------------------------- one broken file per code
 
+SUPPLIERS_NO_BRACKET = """\
+title: Approved supplier list
+kind: record
+clauses: ["8.4.1", "8.4.2"
+file: suppliers.csv
+date: 2026-09-14
+"""
+
 RECORD = """\
 title: Test record
 kind: document
@@ -158,6 +166,18 @@ CASES = [
         "in-progress, implemented, verified, not-applicable)",
         "evidence/x.yaml:2:7: E204 unknown kind 'documnet' (did you mean 'document'?)",
         "evidence/x.yaml:4:11: E204 unknown audience 'everyone' (use one of: public, auditor, internal)",
+    ], "3 errors, 0 warnings"),
+    # did-you-mean reads the vocabulary's synonyms first: a supplier is an external provider (before: the
+    # look-alike 'process-performance'), a registrar a certification body
+    Case("E204-synonyms", {
+        "evidence/x.yaml": RECORD.replace("document", "record") + "inputs: [supplier-performance, vendors]\n",
+        "content/findings/x.yaml": "- id: F-9\n  clauses: [\"8.4\"]\n  grade: minor\n  status: open\n"
+                                   "  raised: 2026-09-22\n  description: x\n  source: registrar\n",
+    }, [
+        "content/findings/x.yaml:7:11: E204 unknown source 'registrar' (did you mean 'certification-body'?)",
+        "evidence/x.yaml:4:10: E204 'supplier-performance' is not one of the allowed inputs "
+        "(did you mean 'external-providers'?)",
+        "evidence/x.yaml:4:32: E204 'vendors' is not one of the allowed inputs (did you mean 'external-providers'?)",
     ], "3 errors, 0 warnings"),
     Case("E205-impossible-date", {"evidence/x.yaml": RECORD + "date: 2026-13-45\nreview_by: next spring\n"},
          ["evidence/x.yaml:4:7: E205 impossible date '2026-13-45' (write a real date as YYYY-MM-DD)",
@@ -283,7 +303,7 @@ CASES = [
          "2 errors, 0 warnings"),
     Case("E402-clause-assessed-twice", {"content/clauses/x.yaml": '- clause: "4.3"\n  status: planned\n'},
          ["content/clauses/x.yaml:1:11: E402 clause '4.3' assessed twice (first in content/clauses/context.yaml:1) "
-          "(keep one assessment per clause)"],
+          "(keep one clause entry per clause)"],
          "1 error, 0 warnings"),
     Case("E403-not-applicable-unjustified", {"content/clauses/x.yaml": """\
         - clause: "8.5.3"
@@ -456,6 +476,47 @@ CASES = [
          ["content/organisation.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
           "(check indentation, colons and quotes)"],
          "1 error, 0 warnings"),
+    # ------------------------------------------------------------------ a file that does not parse
+    # the issue's case: a missing ']' made the findings' reference "unknown" and the CSV "unreferenced", and
+    # both sorted before the real error; now one error, and one note on what was held back, right after it
+    Case("W190-missing-bracket", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET},
+         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file can be "
+          "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
+    Case("W190-scope-document-unparsed", {"evidence/context/scope.yaml": "title: QMS scope statement\nclauses: [4.3\n"},
+         ["evidence/context/scope.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/context/scope.yaml:3:1: W190 4 problems (E404, E409, W101) not reported until this file can be "
+          "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
+    Case("W190-two-files", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET,
+                            "evidence/zz.yaml": "title: [a\n"},
+         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file and 1 "
+          "other can be read: what it defines is unknown, so they may be false (fix the error above and run again)",
+          "evidence/zz.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)"],
+         "2 errors, 1 warning"),
+    # organisation.yaml names the edition: unread, a 2026 clause would be "unknown" against the 2015 default
+    Case("W190-organisation-unparsed", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\nscope: [x\n',
+        "evidence/x.yaml": 'title: Opportunities register\nkind: record\nclauses: ["6.1.3"]\n'},
+         ["content/organisation.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "content/organisation.yaml:4:1: W190 1 problem (E201) not reported until this file can be read: what it "
+          "defines is unknown, so it may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
+    # nothing held back: no note (the E102 cases above), and a parse error elsewhere holds back nothing
+    Case("W190-not-for-a-clause-file", {"content/clauses/extra.yaml": "- clause: [4.1\n",
+                                        "evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
+         ["content/clauses/extra.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
+          "(check indentation, colons and quotes)",
+          "evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
+          "(add a record with 'file:' pointing at it, or remove it)"],
+         "1 error, 1 warning"),
     # ------------------------------------------------------------------ warnings
     Case("W101-unreferenced-document", {"evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
          ["evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
@@ -993,9 +1054,9 @@ def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
     assert code == 1
     assert lines == [
         "content/clauses/x.yaml:7:11: E402 clause '4.1' assessed twice (first in content/clauses/x.yaml:1) "
-        "(keep one assessment per clause)",
+        "(keep one clause entry per clause)",
         "content/clauses/x.yaml:9:11: E402 clause '4.2' assessed twice (first in content/clauses/x.yaml:3) "
-        "(keep one assessment per clause)",
+        "(keep one clause entry per clause)",
         "content/findings/x.yaml:2:1: E102 malformed YAML: did not find expected node content "
         "(check indentation, colons and quotes)",
         "evidence/a.yaml:1:1: E202 evidence record has no 'title' (add 'title:')",
