@@ -938,6 +938,14 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
         if not full:  # a withheld record's date is withheld too
             return f"{label}: a record within the last {p['window']} months"
         return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
+    if code == "di-until-review":
+        if not full:  # a withheld record's dates are withheld too
+            return f"{label}: a record valid until its review date"
+        return f"{label}: latest record {ids[0]} dated {p['date']}, valid until its review date {p['review_by']}"
+    if code == "di-review-passed":
+        if not full:
+            return f"{label}: no record still valid (the latest record's review date has passed)"
+        return f"{label}: no record still valid ({ids[0]} was valid until {p['review_by']})"
     if code == "di-out-of-window":
         if not full:  # the latest record is withheld: its date is not for this audience either
             return f"{label}: no record within the last {p['window']} months"
