@@ -732,7 +732,7 @@ class ReportCoverageView:
     whole system audited): applicable leaves by audit, or, with more audits than a page is wide, audits by main
     clause."""
 
-    summary: str
+    summary: tuple[Segment, ...]  # split so that dates print on one line
     compressed: bool
     corner: str  # the first column's heading
     columns: tuple[str, ...]  # audit dates (leaf by audit) or main clause numbers (compressed)
@@ -747,9 +747,21 @@ class ReportCoverageView:
 class ReportInputsView:
     """The management review inputs checklist (9.3.2), as on the 9.3.2 page."""
 
-    intro: str  # which review was read, or that none was
+    intro: tuple[Segment, ...]  # which review was read, or that none was
     inputs: tuple[InputView, ...]
     summary: str  # "11 of 12 inputs shown as considered"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTransitionView:
+    """The transition page (TransitionView), its sentences split so that dates and ids print on one line."""
+
+    page: TransitionView
+    deadline: tuple[Segment, ...]
+    audit: tuple[Segment, ...]
+    certificate: tuple[Segment, ...]
+    dates_note: tuple[Segment, ...]
+    reasons: tuple[tuple[Segment, ...], ...]  # beside page.topics, one each
 
 
 @dataclass(frozen=True, slots=True)
@@ -783,11 +795,12 @@ class ReportView:
     mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
     no_findings_text: str = "No findings in this build."  # or FINDINGS_NOT_PUBLISHED
     lapses: tuple[LapseView, ...] = ()  # what runs out before the booked audits (the stages page's list)
+    lapse_texts: tuple[tuple[Segment, ...], ...] = ()  # beside ``lapses``, one each
     hidden_lapses_text: str = ""
     lapses_shown: bool = True  # false in a public build, as on the stages page
     coverage: Optional[ReportCoverageView] = None
     review_inputs: Optional[ReportInputsView] = None
-    transition: Optional[TransitionView] = None  # a project on the old edition: the new one's topics and dates
+    transition: Optional[ReportTransitionView] = None  # a project on the old edition: the new one's topics, dates
     exclusion_test: str = ""  # the catalog's test every exclusion must pass, stated above the exclusions
 
 
@@ -2029,7 +2042,7 @@ class _Builder:
             rows = tuple(ReportCoverageRowView(f"{row.clause.number} {row.clause.name}", row.clause.number,
                                                tuple(mark[hit] for hit in row.audits), "yes" if row.covered else "no",
                                                row.covered) for row in page.rows)
-            return ReportCoverageView(page.summary, False, "Clause", tuple(a.text for a in page.audits), "Covered",
+            return ReportCoverageView(segments(page.summary), False, "Clause", tuple(a.text for a in page.audits), "Covered",
                                       rows, page.uncovered, hidden_text=page.hidden_text)
         mains = [m.number for m in self.catalog.mains]
         leaves_of = {m: [n for n in cov.leaves if m in (n, *self.catalog.ancestors(n))] for m in mains}
@@ -2044,7 +2057,7 @@ class _Builder:
         rows += (ReportCoverageRowView("All audits together", "", cells(lambda n: bool(cov.leaves[n])), "",
                                        not cov.uncovered),)
         return ReportCoverageView(
-            page.summary, True, "Audit", tuple(mains), "Auditor", rows, page.uncovered,
+            segments(page.summary), True, "Audit", tuple(mains), "Auditor", rows, page.uncovered,
             note=(f"With {len(page.audits)} audits, more than a page is wide, each audit is shown against the main "
                   "clauses: applicable clauses it reached, of those under the main clause. The site's coverage page "
                   "has every clause against every audit."), hidden_text=page.hidden_text)
@@ -2061,9 +2074,15 @@ class _Builder:
         else:
             intro = f"Inputs the latest management review within its window ({ri.date}) lists as considered."
         considered = sum(k in ri.considered for k in REVIEW_INPUTS)
-        return ReportInputsView(intro, tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
+        return ReportInputsView(segments(intro), tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
                                              for k in REVIEW_INPUTS),
                                 f"{considered} of {plural(len(REVIEW_INPUTS), 'input')} shown as considered")
+
+    def report_transition(self) -> ReportTransitionView:
+        t = self.transition_page()
+        return ReportTransitionView(t, segments(t.deadline_text), segments(t.audit_text),
+                                    segments(t.certificate_text), segments(t.dates_note),
+                                    tuple(segments(x.reason) for x in t.topics))
 
     def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet,
                coverage: Optional[CoverageView] = None) -> ReportView:
@@ -2072,11 +2091,12 @@ class _Builder:
         details = self.audience != "public"
         return ReportView(
             lapses=self.lapses if details else (),
+            lapse_texts=tuple(segments(x.text) for x in self.lapses) if details else (),
             hidden_lapses_text=withheld(self.hidden_lapses, "lapse of a record") if details else "",
             lapses_shown=details,
             coverage=self.report_coverage(coverage) if coverage is not None and r.coverage is not None else None,
             review_inputs=self.report_inputs(),
-            transition=self.transition_page() if r.transition else None,
+            transition=self.report_transition() if r.transition else None,
             exclusion_test=self.catalog.exclusion_test or "",
             scope=markdown(self.redact(self.project.organisation.scope)), overall=pct(r.overall),
             leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
