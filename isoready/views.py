@@ -2058,9 +2058,9 @@ class _Builder:
                                        not cov.uncovered),)
         return ReportCoverageView(
             segments(page.summary), True, "Audit", tuple(mains), "Auditor", rows, page.uncovered,
-            note=(f"With {len(page.audits)} audits, more than a page is wide, each audit is shown against the main "
-                  "clauses: applicable clauses it reached, of those under the main clause. The site's coverage page "
-                  "has every clause against every audit."), hidden_text=page.hidden_text)
+            note=(f"With {len(page.audits)} audits the full matrix is too wide for a page, so each audit is shown "
+                  "against the main clauses: how many of the applicable clauses under each one it reached. The "
+                  "site's coverage page has every clause against every audit."), hidden_text=page.hidden_text)
 
     def report_inputs(self) -> Optional[ReportInputsView]:
         ri = self.r.review_inputs
