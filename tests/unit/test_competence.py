@@ -99,3 +99,23 @@ def test_other_records_keep_their_12_month_window_and_review_by_does_not_extend_
         """), encoding="utf-8")
     m = next(x for x in judge(minimal_project).mandatory if x.clause == "8.6")
     assert m.state == "out-of-window" and m.reason.code == "di-out-of-window" and m.window_months == 12
+
+
+def test_the_competence_reason_flows_to_the_clause_page_gap_report_and_readiness_json(minimal_project: Path,
+                                                                                      tmp_path: Path) -> None:
+    import json
+
+    from isoready.package import Options, build
+
+    training(minimal_project, date="2021-03-01", review_by="2026-10-31")
+    out = tmp_path / "site"
+    assert build(Options(root=minimal_project, as_of=AS_OF, output=out, use_cache=False)).ok
+    said = f"7.2 {WHAT}: no record still valid (support/training was valid until 2026-10-31)"
+    data = json.loads((out / "readiness.json").read_text(encoding="utf-8"))
+    clause = next(c for c in data["clauses"] if c["number"] == "7.2")
+    item = clause["documented_information"][0]
+    assert (item["code"], item["reason"], item["state"]) == ("di-review-passed", said, "out-of-window")
+    assert "declared implemented, but " + said in clause["reasons"]
+    html = said.replace("'", "&#39;")
+    assert html in (out / "clauses" / "7.2.html").read_text(encoding="utf-8")
+    assert html in (out / "gaps.html").read_text(encoding="utf-8")
