@@ -2042,8 +2042,8 @@ class _Builder:
             rows = tuple(ReportCoverageRowView(f"{row.clause.number} {row.clause.name}", row.clause.number,
                                                tuple(mark[hit] for hit in row.audits), "yes" if row.covered else "no",
                                                row.covered) for row in page.rows)
-            return ReportCoverageView(segments(page.summary), False, "Clause", tuple(a.text for a in page.audits), "Covered",
-                                      rows, page.uncovered, hidden_text=page.hidden_text)
+            return ReportCoverageView(segments(page.summary), False, "Clause", tuple(a.text for a in page.audits),
+                                      "Covered", rows, page.uncovered, hidden_text=page.hidden_text)
         mains = [m.number for m in self.catalog.mains]
         leaves_of = {m: [n for n in cov.leaves if m in (n, *self.catalog.ancestors(n))] for m in mains}
         mains = [m for m in mains if leaves_of[m]]
@@ -2325,7 +2325,8 @@ def _exclusion_test_applied(number: str, rule: str, justified: bool) -> str:
     """The exclusion test, applied to one exclusion: what the register shows and what is left to the auditor.
     The register cannot judge a justification's truth, so it never says the test is passed."""
     if not justified:
-        return f"No justification is recorded for {number}: the test cannot be applied, and the exclusion stands on nothing."
+        return (f"No justification is recorded for {number}: the test cannot be applied, and the exclusion stands "
+                "on nothing.")
     how = {"possible": f"{number} is commonly excluded where the test holds",
            "rare": f"{number} rarely passes the test: expect the auditor to challenge it and ask for specific reasons",
            "never": f"{number} cannot pass the test"}[rule]
