@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .catalog import load_topics
-from .model import DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Evidence, Finding, Project
+from .model import (DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Clause, Evidence, Finding,
+                    Project)
 
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
 STATE_ORDER = (NOT_APPLICABLE, READY, AT_RISK, NOT_READY)  # worst last
@@ -71,6 +72,8 @@ class MandatoryCheck:
     reason: Reason
     window_months: Optional[int] = None
     latest: Optional[date] = None
+    #: the first day a present record no longer counts (its window closes, or its review date passes)
+    closes: Optional[date] = None
 
     @property
     def is_gap(self) -> bool:
@@ -345,6 +348,24 @@ def window_of(project: Project, number: str) -> int:
     return min(configured, project.catalog.window_ceiling(number))
 
 
+def _record_counts(e: Evidence, window: int, clause: Clause, as_of: date) -> bool:
+    """A record counts when dated within the window; where the clause's records count until their review date
+    (7.2 competence: the competence a training record shows lasts until it expires), until its ``review_by``."""
+    if e.date is None:
+        return False
+    if clause.records_until_review and e.review_by is not None:
+        return e.review_by >= as_of
+    return e.date >= months_before(as_of, window)
+
+
+def _record_closes(e: Evidence, window: int, clause: Clause) -> date:
+    """The first day a counted record no longer counts (for the lapse list)."""
+    assert e.date is not None
+    if clause.records_until_review and e.review_by is not None:
+        return e.review_by + _DAY
+    return months_after(e.date, window) + _DAY
+
+
 def check_mandatory(project: Project, number: str, applicable: bool, mapped: list[Evidence],
                     as_of: date) -> list[MandatoryCheck]:
     """``mapped``: the evidence mapped to the clause that exists on ``as_of`` (nothing dated later)."""
@@ -358,8 +379,10 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
         stale = [e for e in right if e.is_stale(as_of)]
         about = {"clause": number, "what": item.what, "noun": want}
         window = window_of(project, number) if item.kind == "retain" else None
+
         latest = max((e.date for e in right if e.date), default=None)
         counted: list[Evidence] = current
+        closes: Optional[date] = None
         declared = getattr(applies, item.condition) if item.condition else None
         # a declared condition decides the item: false = not required; true = required (or, where ISO makes
         # it depend on something the data cannot show, current evidence on the clause is required instead)
@@ -385,16 +408,24 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
             else:
                 state = MISSING
                 why = reason("di-condition-no-evidence", condition=item.condition, **about)
-        elif item.kind == "retain" and (counted := [e for e in right if e.date and
-                                                    e.date >= months_before(as_of, window)]):
+        elif item.kind == "retain" and window and (counted := [e for e in right
+                                                              if _record_counts(e, window, clause, as_of)]):
             newest = max(counted, key=lambda e: (e.date, e.id))
+            closes = max(_record_closes(e, window, clause) for e in counted)
             state = PRESENT
-            why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
+            if clause.records_until_review and newest.review_by:
+                why = reason("di-until-review", (newest.id,), date=newest.date, review_by=newest.review_by,
+                             **about)
+            else:
+                why = reason("di-in-window", (newest.id,), date=newest.date, window=window, **about)
         elif item.kind == "retain" and right and not conditional:
             # a record is a fact of the past: it counts while it is recent, whatever its review date says
             state = OUT_OF_WINDOW
             newest_old = max(right, key=lambda e: (e.date or date.min, e.id))
-            why = reason("di-out-of-window", (newest_old.id,), window=window, latest=latest, **about)
+            if clause.records_until_review and newest_old.review_by:  # valid until then, and then no longer
+                why = reason("di-review-passed", (newest_old.id,), review_by=newest_old.review_by, **about)
+            else:
+                why = reason("di-out-of-window", (newest_old.id,), window=window, latest=latest, **about)
         elif item.kind == "maintain" and current:
             state = PRESENT
             why = reason("di-present", [e.id for e in current], **about)
@@ -411,7 +442,7 @@ def check_mandatory(project: Project, number: str, applicable: bool, mapped: lis
         checks.append(MandatoryCheck(
             clause=number, kind=item.kind, what=item.what, when=item.when, state=state,
             evidence=tuple(e.id for e in counted), stale=tuple(e.id for e in stale), reason=why,
-            window_months=window, latest=latest))
+            window_months=window, latest=latest, closes=closes if state == PRESENT else None))
     return checks
 
 
@@ -1288,9 +1319,9 @@ def lapses(project: Project, r: Readiness) -> tuple[Lapse, ...]:
         if e.id not in future and e.review_by and r.as_of <= e.review_by < last:
             out.append(Lapse(e.review_by, "review-due", e.clauses, before(e.review_by + _DAY), evidence=e.id))
     for m in r.mandatory:
-        if m.state == PRESENT and m.kind == "retain" and m.window_months and m.evidence:
+        if m.state == PRESENT and m.kind == "retain" and m.closes and m.evidence:
             newest = max(m.evidence, key=lambda i: (dated[i], i))
-            closes = months_after(dated[newest], m.window_months) + _DAY
+            closes = m.closes
             if r.as_of < closes <= last:
                 out.append(Lapse(closes, "window-closes", (m.clause,), before(closes), evidence=newest))
     for fr in r.findings:

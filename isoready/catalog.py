@@ -65,6 +65,7 @@ def parse_catalog(text: str) -> Catalog:
             provisional=bool(row.get("provisional")) or only_code_repositories(row.get("sources") or ()),
             sources=tuple(row.get("sources") or ()),
             states_exclusion_test=bool(row.get("states_exclusion_test")),
+            records_until_review=bool(row.get("records_until_review")),
         )
         for row in rows
     )

@@ -149,6 +149,9 @@ class Clause:
     provisional: bool = False  # public sources are provisional or disagree
     sources: tuple[str, ...] = ()
     states_exclusion_test: bool = False  # its page states the catalog's exclusion test (4.3)
+    #: its records count until their ``review_by`` (the competence they show expires), or for the window when
+    #: they carry none, rather than only while dated within the window (7.2 competence)
+    records_until_review: bool = False
 
     @property
     def name(self) -> str:

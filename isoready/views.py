@@ -65,6 +65,9 @@ DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
 REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
 REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay one page)
+#: the report prints the coverage matrix leaf by audit up to this many audits; with more it is too wide for a
+#: page, and each audit is printed against the main clauses instead (how many of each one's leaves it reached)
+REPORT_COVERAGE_AUDITS = 6
 #: shown, visibly, wherever an ISO 9001:2026 entry marked provisional appears
 PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
 CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
@@ -484,6 +487,7 @@ class ExclusionView:
     justification: str
     rule: str  # "possible" | "rare"
     rule_label: str
+    test_applied: str = ""  # the exclusion test applied to this exclusion, in the report
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +574,7 @@ class ChromeView:
     commit: str
     standard: str
     amendments: tuple[str, ...]
+    transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
 
 
 @dataclass(frozen=True, slots=True)
@@ -714,6 +719,53 @@ class StagesView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportCoverageRowView:
+    label: str  # a leaf ("8.5.1 Control of production ...") or, compressed, an audit ("2026-09-22") or the total
+    anchor: str  # the leaf's number (its row in the report links to #clause-<number>); "" for an audit row
+    cells: tuple[str, ...]  # one per column: "✔" or "–" (leaf by audit), "3/5" (audit by main clause)
+    last: str  # the last column: "yes" / "no" (covered), or the audit's auditor
+    covered: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCoverageView:
+    """The internal audit coverage matrix as the report prints it (ISO/IEC 17021-1 stage 2 asks for the
+    whole system audited): applicable leaves by audit, or, with more audits than a page is wide, audits by main
+    clause."""
+
+    summary: tuple[Segment, ...]  # split so that dates print on one line
+    compressed: bool
+    corner: str  # the first column's heading
+    columns: tuple[str, ...]  # audit dates (leaf by audit) or main clause numbers (compressed)
+    last_heading: str  # "Covered" or "Auditor"
+    rows: tuple[ReportCoverageRowView, ...]
+    uncovered: tuple[ClauseLink, ...]
+    note: str = ""  # what the compressed cells mean
+    hidden_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInputsView:
+    """The management review inputs checklist (9.3.2), as on the 9.3.2 page."""
+
+    intro: tuple[Segment, ...]  # which review was read, or that none was
+    inputs: tuple[InputView, ...]
+    summary: str  # "11 of 12 inputs shown as considered"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTransitionView:
+    """The transition page (TransitionView), its sentences split so that dates and ids print on one line."""
+
+    page: TransitionView
+    deadline: tuple[Segment, ...]
+    audit: tuple[Segment, ...]
+    certificate: tuple[Segment, ...]
+    dates_note: tuple[Segment, ...]
+    reasons: tuple[tuple[Segment, ...], ...]  # beside page.topics, one each
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     scope: Markup
     overall: str
@@ -743,6 +795,14 @@ class ReportView:
     report_gates: tuple[ReportGateView, ...] = ()
     mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
     no_findings_text: str = "No findings in this build."  # or FINDINGS_NOT_PUBLISHED
+    lapses: tuple[LapseView, ...] = ()  # what runs out before the booked audits (the stages page's list)
+    lapse_texts: tuple[tuple[Segment, ...], ...] = ()  # beside ``lapses``, one each
+    hidden_lapses_text: str = ""
+    lapses_shown: bool = True  # false in a public build, as on the stages page
+    coverage: Optional[ReportCoverageView] = None
+    review_inputs: Optional[ReportInputsView] = None
+    transition: Optional[ReportTransitionView] = None  # a project on the old edition: the new one's topics, dates
+    exclusion_test: str = ""  # the catalog's test every exclusion must pass, stated above the exclusions
 
 
 @dataclass(frozen=True, slots=True)
@@ -939,6 +999,14 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
         if not full:  # a withheld record's date is withheld too
             return f"{label}: a record within the last {p['window']} months"
         return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
+    if code == "di-until-review":
+        if not full:  # a withheld record's dates are withheld too
+            return f"{label}: a record valid until its review date"
+        return f"{label}: latest record {ids[0]} dated {p['date']}, valid until its review date {p['review_by']}"
+    if code == "di-review-passed":
+        if not full:
+            return f"{label}: no record still valid (the latest record's review date has passed)"
+        return f"{label}: no record still valid ({ids[0]} was valid until {p['review_by']})"
     if code == "di-out-of-window":
         if not full:  # the latest record is withheld: its date is not for this audience either
             return f"{label}: no record within the last {p['window']} months"
@@ -1232,6 +1300,24 @@ def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) 
     raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
 
 
+def describe_to_auditor(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) -> str:
+    """The sentence for a page an auditor reads (the transition page): facts about the register, never a file
+    name, a YAML key to add or a docs path; the team's instructions stay on the dashboard and in readiness.json."""
+    p = dict(r.params)
+    if r.code == "topic-gap":
+        return "no current record mapped to its clauses addresses it"
+    if r.code == "topic-unmapped":
+        named = _ids(r.evidence) if full else plural(len(r.evidence), "record")
+        return f"named by {named}, which is not mapped to {_ids(p['clauses'])}: a keyword alone is not evidence"
+    if r.code == "certificate-past-transition":
+        where = ("the organisation's transition deadline" if p["source"] == "organisation" else
+                 f"the reported transition deadline ({p['confidence']} confidence; to be confirmed with the "
+                 "certification body)")
+        return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
+                f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+    return describe(r, full, redact)
+
+
 #: reasons about audit findings; a public build that does not publish findings words them without count or grade
 FINDING_CODES = ("finding-open", "finding-open-overdue", "finding-overdue", "finding-unverified",
                  "gate-major-open", "gate-actions-late", "systemic", "gate-concerns-open")
@@ -1262,6 +1348,10 @@ class Words:
         if not self.findings_published and r.code in FINDING_CODES:
             return FINDINGS_UNPUBLISHED_TEXT
         return describe(r, self.full(r), self.redact)
+
+    def to_auditor(self, r: Reason) -> str:
+        """The sentence for a page that speaks to an auditor (describe_to_auditor)."""
+        return describe_to_auditor(r, self.full(r), self.redact)
 
     def all(self, reasons: Sequence[Reason]) -> tuple[tuple[str, str], ...]:
         """Each reason's sentence and code; where findings are not published, the reasons about them are one
@@ -1788,7 +1878,8 @@ class _Builder:
         return tuple(
             ExclusionView(self.clink(a.clause), tuple(self.clink(n) for n in catalog.descendants(a.clause)),
                           self.redact(a.justification or ""), catalog[a.clause].exclusion,
-                          EXCLUSION_LABELS[catalog[a.clause].exclusion])
+                          EXCLUSION_LABELS[catalog[a.clause].exclusion],
+                          _exclusion_test_applied(a.clause, catalog[a.clause].exclusion, bool(a.justification)))
             for a in sorted(self.project.assessments, key=lambda a: _clause_sort_key(a.clause))
             if a.status == "not-applicable")
 
@@ -1976,10 +2067,70 @@ class _Builder:
         return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
                 "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
 
-    def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> ReportView:
+    def report_coverage(self, page: CoverageView) -> ReportCoverageView:
+        """The coverage matrix for the report: leaf by audit, or audit by main clause when the audits are many."""
+        cov = self.r.coverage
+        mark = {True: "✔", False: "–"}
+        if len(page.audits) <= REPORT_COVERAGE_AUDITS:
+            rows = tuple(ReportCoverageRowView(f"{row.clause.number} {row.clause.name}", row.clause.number,
+                                               tuple(mark[hit] for hit in row.audits), "yes" if row.covered else "no",
+                                               row.covered) for row in page.rows)
+            return ReportCoverageView(segments(page.summary), False, "Clause", tuple(a.text for a in page.audits),
+                                      "Covered", rows, page.uncovered, hidden_text=page.hidden_text)
+        mains = [m.number for m in self.catalog.mains]
+        leaves_of = {m: [n for n in cov.leaves if m in (n, *self.catalog.ancestors(n))] for m in mains}
+        mains = [m for m in mains if leaves_of[m]]
+        audits = [i for i in cov.audits if i in self.evidence]
+
+        def cells(reached: Callable[[str], bool]) -> tuple[str, ...]:
+            return tuple(f"{sum(reached(n) for n in leaves_of[m])}/{len(leaves_of[m])}" for m in mains)
+
+        rows = tuple(ReportCoverageRowView(a.text, "", cells(lambda n, i=i: i in cov.leaves[n]), a.note)
+                     for i, a in zip(audits, page.audits))
+        rows += (ReportCoverageRowView("All audits together", "", cells(lambda n: bool(cov.leaves[n])), "",
+                                       not cov.uncovered),)
+        return ReportCoverageView(
+            segments(page.summary), True, "Audit", tuple(mains), "Auditor", rows, page.uncovered,
+            note=(f"With {len(page.audits)} audits the full matrix is too wide for a page, so each audit is shown "
+                  "against the main clauses: how many of the applicable clauses under each one it reached. The "
+                  "site's coverage page has every clause against every audit."), hidden_text=page.hidden_text)
+
+    def report_inputs(self) -> Optional[ReportInputsView]:
+        ri = self.r.review_inputs
+        if ri is None:
+            return None
+        if ri.review is None:
+            intro = "No management review record within its window lists the inputs it considered."
+        elif ri.review in self.evidence:
+            intro = (f"Inputs the latest management review within its window, {self.evidence[ri.review].title} "
+                     f"({ri.date}), lists as considered.")
+        else:
+            intro = f"Inputs the latest management review within its window ({ri.date}) lists as considered."
+        considered = sum(k in ri.considered for k in REVIEW_INPUTS)
+        return ReportInputsView(segments(intro), tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
+                                             for k in REVIEW_INPUTS),
+                                f"{considered} of {plural(len(REVIEW_INPUTS), 'input')} shown as considered")
+
+    def report_transition(self) -> ReportTransitionView:
+        t = self.transition_page()
+        return ReportTransitionView(t, segments(t.deadline_text), segments(t.audit_text),
+                                    segments(t.certificate_text), segments(t.dates_note),
+                                    tuple(segments(x.reason) for x in t.topics))
+
+    def report(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet,
+               coverage: Optional[CoverageView] = None) -> ReportView:
         r = self.r
         findings = tuple(self.findings.values())
+        details = self.audience != "public"
         return ReportView(
+            lapses=self.lapses if details else (),
+            lapse_texts=tuple(segments(x.text) for x in self.lapses) if details else (),
+            hidden_lapses_text=withheld(self.hidden_lapses, "lapse of a record") if details else "",
+            lapses_shown=details,
+            coverage=self.report_coverage(coverage) if coverage is not None and r.coverage is not None else None,
+            review_inputs=self.report_inputs(),
+            transition=self.report_transition() if r.transition else None,
+            exclusion_test=self.catalog.exclusion_test or "",
             scope=markdown(self.redact(self.project.organisation.scope)), overall=pct(r.overall),
             leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             stale_text=plural(len(r.stale_evidence), "stale evidence record"),
@@ -2017,16 +2168,19 @@ class _Builder:
                 clauses=tuple(Link("", n, display_name(new, n) if n in new else "") for n in res.clauses),
                 look_for=topic.look_for, provisional=topic.provisional,
                 provisional_text=PROVISIONAL_TEXT if topic.provisional else "", note=topic.note,
-                state=res.state, state_label=TOPIC_STATE_LABELS[res.state], reason=self.say(res.reason),
+                state=res.state, state_label=TOPIC_STATE_LABELS[res.state], reason=self.say.to_auditor(res.reason),
                 evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i) for i in shown),
                 hidden_text=withheld(len(res.evidence) - len(shown), "record")))
         return tuple(out)
 
-    def _transition_dates(self) -> tuple[str, str]:
+    def _transition_dates(self, to_auditor: bool = False) -> tuple[str, str]:
         t = self.r.transition
         reported = load_topics().dates
         if t.deadline:
             deadline = f"{_d(t.deadline)} ({_countdown(t.deadline_days)})"
+        elif to_auditor:
+            deadline = (f"not set by the organisation: reported {reported.deadline_reported} "
+                        f"({_d(reported.deadline)}), to be confirmed with the certification body")
         else:
             deadline = (f"not set: reported {reported.deadline_reported} ({_d(reported.deadline)}); confirm with "
                         "your certification body and record it under transition: in organisation.yaml")
@@ -2040,17 +2194,17 @@ class _Builder:
     def transition_page(self) -> TransitionView:
         t = self.r.transition
         reported = load_topics().dates
-        deadline, audit = self._transition_dates()
+        deadline, audit = self._transition_dates(to_auditor=True)
         return TransitionView(
             to=t.to, from_standard=self.catalog.standard, summary=self.transition_summary(),
             deadline=_d(t.deadline), deadline_text=deadline, audit=_d(t.audit), audit_text=audit,
             topics=self.topic_views(),
-            dates_note=(f"The dates come from organisation.yaml (transition:), as agreed with your certification "
-                        f"body. Publicly reported, not decided: {t.to} published on {_d(reported.publication)}; "
-                        f"certificates to {self.catalog.standard} end {reported.deadline_reported}; new "
-                        f"certificates only to {t.to} from around {reported.new_certificates_from}. Confirm with "
-                        "your certification body (docs/editions.md gives the sources)."),
-            certificate_text=self.certificate_transition())
+            dates_note=(f"The deadline and the transition audit are the organisation's, as agreed with its "
+                        f"certification body. Publicly reported, not decided: {t.to} published on "
+                        f"{_d(reported.publication)}; certificates to {self.catalog.standard} end "
+                        f"{reported.deadline_reported}; new certificates only to {t.to} from around "
+                        f"{reported.new_certificates_from}. The certification body confirms these dates."),
+            certificate_text=self.certificate_transition(to_auditor=True))
 
     def certificate_export(self) -> Optional[dict[str, Any]]:
         """readiness.json's "certificate": whether the recorded certificate is valid on the as-of date."""
@@ -2061,12 +2215,13 @@ class _Builder:
         return {"state": judged.state, "reason": self.say(judged.reason), "code": judged.reason.code,
                 "transition": {"reason": self.say(past), "code": past.code} if past else None}
 
-    def certificate_transition(self) -> str:
+    def certificate_transition(self, to_auditor: bool = False) -> str:
         """By when the recorded certificate must move to the new edition, when it would outlive the old one."""
         judged = self.r.certificate
         if judged is None or judged.transition is None:
             return ""
-        return self.say(judged.transition)[:1].upper() + self.say(judged.transition)[1:] + "."
+        said = self.say.to_auditor(judged.transition) if to_auditor else self.say(judged.transition)
+        return said[:1].upper() + said[1:] + "."
 
     def transition_panel(self) -> Optional[TransitionPanelView]:
         t = self.r.transition
@@ -2125,7 +2280,8 @@ class _Builder:
         return ChromeView(
             organisation=self.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
             as_of=self.r.as_of.isoformat(), audience=self.audience, audience_note=notes[self.audience],
-            commit=self.commit, standard=catalog.standard, amendments=catalog.amendments)
+            commit=self.commit, standard=catalog.standard, amendments=catalog.amendments,
+            transition=self.r.transition is not None)
 
     def site(self) -> SiteView:
         r = self.r
@@ -2170,8 +2326,8 @@ class _Builder:
                                 self.audience != "public")),
             PageView("coverage.html", "coverage", "Internal audit coverage", "stages", coverage),
             PageView("search.html", "search", "Search", ""),
-            PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set)),
-            *([PageView("transition.html", "transition", f"Ready for {r.transition.to}?", "",
+            PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set, coverage)),
+            *([PageView("transition.html", "transition", f"Ready for {r.transition.to}?", "transition",
                         self.transition_page())] if r.transition else []),
             PageView("report-print.css", "report-print.css", "", ""),
         ]
@@ -2196,6 +2352,20 @@ class _Builder:
             certificate=self.certificate_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
                         self.redact)
+
+
+def _exclusion_test_applied(number: str, rule: str, justified: bool) -> str:
+    """The exclusion test, applied to one exclusion: what the register shows and what is left to the auditor.
+    The register cannot judge a justification's truth, so it never says the test is passed."""
+    if not justified:
+        return (f"No justification is recorded for {number}: the test cannot be applied, and the exclusion stands "
+                "on nothing.")
+    how = {"possible": f"{number} is commonly excluded where the test holds",
+           "rare": f"{number} rarely passes the test: expect the auditor to challenge it and ask for specific reasons",
+           "never": f"{number} cannot pass the test"}[rule]
+    return (f"{how}. The justification must show that {number} is outside the organisation's control or influence "
+            "within its scope, and that leaving it out does not affect conforming products and services or "
+            "customer satisfaction; the auditor judges whether it does, against the scope the organisation maintains.")
 
 
 FRESHNESS_LABELS = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",

@@ -328,7 +328,10 @@ def test_a_2015_certificate_outliving_the_transition_says_by_when_it_must_move(d
             "2029-09-16: it must move to ISO 9001:2026 by 2029-09-16, or it ends then")
     assert describe(past, True) == text
     page = next(p for p in build_site(project, r).pages if p.path == "transition.html").model
-    assert page.certificate_text == text[0].upper() + text[1:] + "."
+    # the transition page speaks to an auditor (issue 21): the organisation's deadline, not a file's
+    assert page.certificate_text == ("The ISO 9001:2015 certificate expires on 2030-03-01, after the organisation's "
+                                     "transition deadline of 2029-09-16: it must move to ISO 9001:2026 by 2029-09-16, "
+                                     "or it ends then.")
     # without the organisation's own deadline, the edition data's, with its confidence
     edit(demo / "content/organisation.yaml", "  deadline: 2029-09-16", "")
     _, r = judge(demo, DEMO_AS_OF)

@@ -49,7 +49,9 @@ def test_documented_information_matches_the_rules_page():
     maintain = {c.number for c in CAT.clauses for d in c.documented_information if d.kind == "maintain"}
     retain = {c.number for c in CAT.clauses for d in c.documented_information if d.kind == "retain"}
     assert (maintain, retain) == (MAINTAIN, RETAIN)
-    assert {c.number for c in CAT.clauses if c.window_months} == {"9.2.2", "9.3.3"}
+    assert {c.number for c in CAT.clauses if c.window_months} == {"7.2", "9.2.2", "9.3.3"}
+    # competence records count until their review date, or 36 months (issue 21); both editions say so
+    assert {c.number for c in CAT.clauses if c.records_until_review} == {"7.2"} and CAT["7.2"].window_months == 36
 
 
 def test_never_excludable_clauses_and_their_sub_clauses():

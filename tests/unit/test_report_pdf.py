@@ -147,12 +147,16 @@ def test_sections_come_in_order(report: Report) -> None:
     starts = [report.first_page_of(h) for h in ("Summary",)]
     for main in CATALOG.mains:
         starts.append(report.first_page_of(f"Clause {main.number} {main.title} — ", prefix=True))
-    starts += [report.first_page_of(h) for h in ("Findings", "Mandatory documented information")]
+    starts += [report.first_page_of(h) for h in ("Findings", "Mandatory documented information",
+                                                 # issue 21: the CB pack's sections, each from a new page
+                                                 "Internal audit coverage", "Management review inputs",
+                                                 "What lapses before the audits", "Transition to ISO 9001:2026")]
     assert starts == sorted(starts) and len(set(starts)) == len(starts), starts
     assert starts[0] == 1, "the summary follows page 1"
     text = report.text
     mandatory = re.search(r"Mandatory documented information \d+ of", text)
-    assert mandatory and mandatory.start() < text.index("Exclusions 8.3 Design and development")
+    assert mandatory and mandatory.start() < text.index("Exclusions The test every exclusion must pass") \
+        < text.index("8.3 Design and development of products and services (Commonly excluded)")
     assert len(report.pages) == len(report.reader.pages) >= 20
 
 
@@ -238,3 +242,125 @@ def test_with_a_site_url_links_go_to_the_published_site(tmp_path: Path) -> None:
     assert uris, "no link to the published site in the PDF"
     assert all(u.startswith(url) for u in uris), [u for u in uris if not u.startswith(url)][:5]
     assert url + "clauses/8.4.1.html" in uris
+
+
+# --------------------------------------------------------------------------- issue 21: the CB pack
+
+
+def _outline_titles(reader) -> list[str]:  # noqa: ANN001
+    out: list[str] = []
+
+    def walk(items) -> None:  # noqa: ANN001
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append(str(item.title))
+    walk(reader.outline)
+    return out
+
+
+def _headings(html: str) -> set[str]:
+    """The report's h1-h3 texts, tags dropped and whitespace collapsed, as a reader sees them."""
+    import html as htmlmod
+
+    found = re.findall(r"<h([123])[^>]*>(.*?)</h\1>", html, flags=re.S)
+    return {" ".join(htmlmod.unescape(re.sub(r"<[^>]+>", "", text)).split()) for _, text in found}
+
+
+def test_bookmarks_keep_their_spaces(report: Report) -> None:
+    """Chromium drops a collapsed space where a heading wraps or a badge starts ("29% notready",
+    "GA-2026-01Minor"): every bookmark is a heading's text as printed, spaces and all."""
+    titles = _outline_titles(report.reader)
+    assert len(titles) >= 30
+    headings = _headings((report.site / "report.html").read_text(encoding="utf-8"))
+    model = _report_model()
+    for s in model.sections:
+        title = f"Clause {s.main.number} {s.main.name} — {s.main.readiness}"
+        assert title in titles, (title, [t for t in titles if t.startswith(f"Clause {s.main.number} ")])
+    for f in report.readiness["findings"]:
+        assert any(t.startswith(f"{f['id']} ") for t in titles), f["id"]
+    assert "Stage 2 readiness: NOT YET (" in " ".join(titles)  # upper-cased badge, then the summary, spaced
+    headings = {h.casefold() for h in headings}  # the gate verdict badge is upper-cased by CSS
+    missing = [t for t in titles if " ".join(t.split()).casefold() not in headings]
+    assert not missing, f"bookmarks that are no heading's text: {missing}"
+    assert not [t for t in titles if re.search(r"not(ready)|at(risk)|\d{4}-\d{2}[A-Z]", t)], titles
+    for section in ("Internal audit coverage", "Management review inputs", "What lapses before the audits",
+                    f"Transition to {report.readiness['transition']['to']}", "Exclusions"):
+        assert section in titles, section
+
+
+def _section(report: Report, heading: str, until: str) -> str:
+    """The pages from the one ``heading`` starts to the one ``until`` starts (each section starts a page)."""
+    start, end = report.first_page_of(heading), report.first_page_of(until, prefix=True)
+    assert start < end, (heading, until)
+    text = " ".join(report.body(i) for i in range(start, end))
+    assert text.startswith(heading), text[:80]
+    return text
+
+
+def test_the_coverage_matrix_leaves_by_audits(report: Report) -> None:
+    cov = report.readiness["coverage"]
+    section = _section(report, "Internal audit coverage", "Management review inputs")
+    covered = sum(bool(ids) for ids in cov["leaves"].values())
+    assert f"{covered} of {len(cov['leaves'])} applicable clauses covered by 2 internal audits dated within the " \
+           "last 12 months (since 2025-11-24)" in section
+    assert "Not covered: " + ", ".join(cov["uncovered"]) + "." in section
+    assert "Clause 2026-09-22 2026-11-18 Covered" in section  # one column per audit within the window
+    audits = sorted({i for ids in cov["leaves"].values() for i in ids})
+    from isoready.views import display_name
+
+    for number, ids in cov["leaves"].items():
+        cells = " ".join("✔" if a in ids else "–" for a in audits)
+        row = f"{number} {display_name(CATALOG, number)} {cells} {'yes' if ids else 'no'}"
+        assert row in section, row
+    assert "6.3 Planning of changes – – no" in section and "8.4.1 General (Control of externally provided " \
+        "processes, products and services) ✔ ✔ yes" in section
+
+
+def test_the_management_review_inputs_checklist(report: Report) -> None:
+    from isoready.model import REVIEW_INPUTS
+    from isoready.views import REVIEW_INPUT_WORDS
+
+    ri = report.readiness["review_inputs"]
+    section = _section(report, "Management review inputs", "What lapses before the audits")
+    assert f"({ri['date']}), lists as considered. {len(ri['considered'])} of {len(REVIEW_INPUTS)} inputs shown " \
+           "as considered." in section
+    for key in REVIEW_INPUTS:
+        line = REVIEW_INPUT_WORDS[key] + (" not shown" if key in ri["missing"] else "")
+        assert line in section, line
+    assert ri["missing"] == ["external-providers"]
+    assert "performance of external providers (c7) not shown" in section
+
+
+def test_the_lapse_list(report: Report) -> None:
+    lapses = report.readiness["lapses"]
+    section = _section(report, "What lapses before the audits", "Transition to ")
+    assert lapses, "the demo has lapses before its audits"
+    for x in lapses:
+        row = f"{x['date']} {' '.join(x['text'].split())} {x['before'].replace('stage', 'stage ')}"
+        assert row in section, row
+
+
+def test_the_transition_status(report: Report) -> None:
+    t = report.readiness["transition"]
+    section = report.text.split(f" Transition to {t['to']} ", 1)[1].split(" Exclusions The test every", 1)[0]
+    section = f"Transition to {t['to']} " + section
+    assert f"{t['addressed']} of {t['total']} topics addressed. The register is assessed against ISO 9001:2015 " \
+           f"until the organisation moves it to {t['to']}." in section
+    assert f"Transition deadline {t['deadline']} (in " in section and f"Transition audit {t['audit']} (in " in section
+    assert "Quality culture and ethical behaviour 5.1.1, 7.3 Gap: no current record mapped to its clauses " \
+           "addresses it" in section
+    # it speaks to an auditor: no file names, YAML keys to add or docs paths
+    for word in ("organisation.yaml", "docs/", "topics: [", "isoready migrate", ".yaml"):
+        assert word not in section, word
+
+
+def test_the_exclusion_test_applied_to_each_exclusion(report: Report) -> None:
+    text = report.text.split("Exclusions The test every exclusion must pass (our words): ", 1)
+    assert len(text) == 2, "no exclusion test above the exclusions"
+    assert " ".join(CATALOG.exclusion_test.split()) in text[1]
+    assert ("The test applied: 8.3 is commonly excluded where the test holds. The justification must show that 8.3 "
+            "is outside the organisation's control or influence within its scope, and that leaving it out does not "
+            "affect conforming products and services or customer satisfaction; the auditor judges whether it does, "
+            "against the scope the organisation maintains.") in text[1]

@@ -127,8 +127,12 @@ def test_panel_counts_topics_and_links_each_gap_to_the_transition_page():
         "Addressed", "addressed by CTX", ["CTX"])
     assert [c.text for c in climate.clauses] == ["4.1", "4.2"]
     assert climate.clauses[0].note == C2026["4.1"].name
-    assert page.topics[0].reason == ("no current evidence names it: add 'topics: [quality-culture-ethics]' to the "
-                                     "records that address it")
+    # the transition page speaks to an auditor (issue 21): what the register shows, not what to add to a file;
+    # the team's instruction stays in readiness.json (and the dashboard's panel links to the topic)
+    assert page.topics[0].reason == "no current record mapped to its clauses addresses it"
+    gap = assess(p, AS_OF).transition.topics[0].reason
+    assert describe(gap, True) == ("no current evidence names it: add 'topics: [quality-culture-ethics]' to the "
+                                   "records that address it")
     provisional = {t.key: t.provisional_text for t in page.topics}
     assert provisional["organizational-knowledge"] == PROVISIONAL_TEXT == "provisional: from the FDIS and secondary sources"
     assert provisional["quality-culture-ethics"] == ""
