@@ -126,7 +126,7 @@ def _header(ws: Worksheet, row: int, headers: Sequence[tuple[str, int]]) -> None
     for col, (name, width) in enumerate(headers, start=1):
         cell = ws.cell(row=row, column=col)
         _text(cell, name)
-        cell.font = Font(name=FONT, bold=True, color="FFFFFF")
+        cell.font = Font(name=FONT, size=BODY_SIZE, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.border = _BORDER
@@ -281,7 +281,7 @@ def checklist_sheet(ws: Worksheet, site: ExportView) -> None:
         ws.cell(row=row, column=1).hyperlink = _site_link(site, c.url)
         state = ws.cell(row=row, column=3)
         state.fill = PatternFill("solid", fgColor=STATE_FILLS[c.state])
-        state.font = Font(name=FONT, bold=c.state == "not-ready")
+        state.font = Font(name=FONT, size=BODY_SIZE, bold=c.state == "not-ready")
         # The Evidence cell stays plain text: LibreOffice shows a hyperlinked cell on one line, unwrapped,
         # which would hide every record but the first. The clause number links to the clause page, which
         # lists every record with its link; the Evidence sheet links each record.
@@ -342,7 +342,7 @@ def coverage_sheet(ws: Worksheet, site: ExportView) -> None:
     labels = ((header + 1, "Audit date", lambda a: a.text), (header + 2, "Auditor", lambda a: a.note))
     for row, label, value in labels:
         _body_row(ws, row, ["", label, *(value(a) for a in audits), ""], headers)
-        ws.cell(row=row, column=2).font = Font(name=FONT, bold=True)
+        ws.cell(row=row, column=2).font = Font(name=FONT, size=BODY_SIZE, bold=True)
     row = header + 2
     for r in (cov.rows if cov is not None else ()):
         row += 1
@@ -376,7 +376,7 @@ def gates_sheet(ws: Worksheet, site: ExportView) -> None:
                             on.date if on else "", _passes(on.passed) if on else "", on.summary if on else ""],
                   GATE_HEADERS)
         for col in range(1, len(GATE_HEADERS) + 1):
-            ws.cell(row=row, column=col).font = Font(name=FONT, bold=True)
+            ws.cell(row=row, column=col).font = Font(name=FONT, size=BODY_SIZE, bold=True)
         later = {i.check: i for i in on.items} if on else {}
         for item in g.items:
             row += 1
