@@ -98,7 +98,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def as_date(value: str) -> "date | str":
     """An ISO date string as a date (a real Excel date once written); anything else as it is."""
-    if value and _ISO_DATE.fullmatch(value):
+    if value and len(value) == 10 and value[4] == "-" and _ISO_DATE.fullmatch(value):  # cheap test first
         try:
             return date.fromisoformat(value)
         except ValueError:
