@@ -300,7 +300,7 @@ def checklist_sheet(ws: Worksheet, site: ExportView) -> None:
 
 COVERAGE_TITLE_ROWS = 6  # the Coverage sheet's header row; its two rows below give each audit's date and auditor
 GATE_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Stage", 9), ("Check", 20), ("What is checked", 34), ("Today", 8), ("Reason", 48), ("Audit date", 11),
+    ("Stage", 9), ("Check", 26), ("What is checked", 34), ("Today", 8), ("Reason", 48), ("Audit date", 11),
     ("On the audit date", 10), ("Reason on the audit date", 48),
 )
 GATE_TITLE_ROWS = 4  # the Gates sheet's header row
@@ -326,23 +326,29 @@ def coverage_sheet(ws: Worksheet, site: ExportView) -> None:
         lines.append(" ".join(notes))
     else:
         lines.append("No coverage in this build.")
+    header = COVERAGE_TITLE_ROWS
+    audits = cov.audits if cov is not None else ()
+    by_url = {e.url: e for e in site.evidence}
+    headers = (("Clause", 8), ("Title", 36),
+               *((by_url[a.url].id if a.url in by_url else a.text, 22) for a in audits), ("Covered", 9))
+    width = sum(w for _, w in headers)
     for r, value in enumerate(lines, start=1):
         cell = ws.cell(row=r, column=1)
         if value:
             _text(cell, value)
         cell.font = Font(name=FONT, bold=True, size=14) if r == 1 else Font(name=FONT, size=BODY_SIZE)
-    header = COVERAGE_TITLE_ROWS
-    audits = cov.audits if cov is not None else ()
-    by_url = {e.url: e for e in site.evidence}
-    headers = (("Clause", 8), ("Title", 36),
-               *((by_url[a.url].id if a.url in by_url else a.text, 16) for a in audits), ("Covered", 9))
+        if r > 1:  # a long note wraps across the table's width, never past the printed page
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(headers))
+            cell.alignment = _TOP
+            ws.row_dimensions[r].height = min(409, 14.5 * _lines(value, width) + 2)
     _header(ws, header, headers)
-    for i, a in enumerate(audits, start=3):
-        ws.cell(row=header, column=i).hyperlink = _site_link(site, a.url)
+    ws.row_dimensions[header].height = 14.5 * max(_lines(h, w) for h, w in headers) + 2
     labels = ((header + 1, "Audit date", lambda a: a.text), (header + 2, "Auditor", lambda a: a.note))
     for row, label, value in labels:
         _body_row(ws, row, ["", label, *(value(a) for a in audits), ""], headers)
         ws.cell(row=row, column=2).font = Font(name=FONT, size=BODY_SIZE, bold=True)
+    for i, a in enumerate(audits, start=3):  # the date links to the audit record (a one-line cell: LibreOffice
+        ws.cell(row=header + 1, column=i).hyperlink = _site_link(site, a.url)  # does not wrap a linked one)
     row = header + 2
     for r in (cov.rows if cov is not None else ()):
         row += 1
@@ -375,6 +381,7 @@ def gates_sheet(ws: Worksheet, site: ExportView) -> None:
         _body_row(ws, row, [g.stage, "all checks", g.name, _passes(g.passed), g.verdict or g.summary,
                             on.date if on else "", _passes(on.passed) if on else "", on.summary if on else ""],
                   GATE_HEADERS)
+        ws.row_dimensions[row].height = min(409, ws.row_dimensions[row].height * 1.15)  # bold runs wider
         for col in range(1, len(GATE_HEADERS) + 1):
             ws.cell(row=row, column=col).font = Font(name=FONT, size=BODY_SIZE, bold=True)
         later = {i.check: i for i in on.items} if on else {}

@@ -310,6 +310,7 @@ def test_coverage_sheet_is_the_coverage_page(wb, readiness: dict, built: BuildRe
     assert audits == ["performance/internal-audit-report-2026-09", "performance/internal-audit-report-2026-11"]
     assert [c.value for c in ws[H + 1]][1:4] == ["Audit date", datetime(2026, 9, 22), datetime(2026, 11, 18)]
     assert ws.cell(row=H + 1, column=3).is_date
+    assert ws.cell(row=H + 1, column=3).hyperlink.target == "evidence/performance/internal-audit-report-2026-09.html"
     assert ws.cell(row=H + 2, column=2).value == "Auditor" and "External consultant" in ws.cell(row=H + 2, column=3).value
     rows = {r[0]: r for r in ws.iter_rows(min_row=H + 3, values_only=True) if r[0]}
     assert list(rows) == list(leaves)
