@@ -300,10 +300,10 @@ def checklist_sheet(ws: Worksheet, site: ExportView) -> None:
 
 COVERAGE_TITLE_ROWS = 6  # the Coverage sheet's header row; its two rows below give each audit's date and auditor
 GATE_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Stage", 9), ("Check", 26), ("What is checked", 34), ("Today", 8), ("Reason", 48), ("Audit date", 11),
-    ("On the audit date", 10), ("Reason on the audit date", 48),
+    ("Stage", 7), ("Check", 24), ("What is checked", 22), ("Today", 7), ("Reason", 28), ("Audit date", 10),
+    ("On the audit date", 8), ("Reason on the audit date", 28),
 )
-GATE_TITLE_ROWS = 4  # the Gates sheet's header row
+GATE_TITLE_ROWS = 4  # the Gates sheet's header row (its widths, like the Checklist's, print at 9 pt or more)
 
 
 def _passes(passed: bool) -> str:

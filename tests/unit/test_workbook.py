@@ -427,6 +427,19 @@ def test_libreoffice_first_page_shows_the_printed_columns_at_9_pt_or_more(printe
     assert not small, small[:10]
 
 
+def test_libreoffice_prints_the_coverage_and_gates_sheets_at_9_pt_or_more(printed: list) -> None:
+    pages = {"Internal audit coverage: Kestrel": [], "Audit stage gates: Kestrel": []}
+    for page in printed:
+        text = page.extract_text() or ""
+        for title, found in pages.items():
+            if title in text:
+                found.append(page)
+    assert all(pages.values()), {k: len(v) for k, v in pages.items()}
+    for title, found in pages.items():
+        small = [(round(size, 2), t) for page in found for size, t in _page_text_sizes(page) if size < 9]
+        assert not small, (title, small[:5])
+
+
 # --------------------------------------------------------------------------- the Evidence sheet's rows, written as XML
 
 
