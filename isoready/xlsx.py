@@ -1,14 +1,20 @@
 """The audit checklist workbook (openpyxl), byte-reproducible.
 
-Three sheets, each built from the audience-filtered ``ExportView`` only:
+Five sheets, each built from the audience-filtered ``ExportView`` only:
 
-- "Checklist": title rows, then one row per catalog clause with what the portal knows (state with a fill
-  colour and its words, reasons, what an auditor checks, mandatory documented information, evidence, open
-  findings, owner, target) and three empty columns the auditor fills in (records sampled, a conformity
-  drop-down, notes). Frozen panes, an autofilter and a print setup (landscape, one page wide, the header
-  row on every page, page numbers and the as-of date in the footer).
+- "Checklist": title rows, then one row per catalog clause. Its printed page (the first ``PRINTED_COLUMNS``
+  columns, landscape, one page wide, at 9 pt or more) holds what an auditor needs on paper: the clause, the
+  portal's state (a fill colour and its words) and reasons, the evidence to sample, the open findings, and three
+  empty columns wide enough to write in (records sampled, a conformity drop-down, notes). To their right, on
+  screen only: applicability, declared status, what an auditor checks, mandatory documented information, owner,
+  target. Frozen panes, an autofilter, the header row on every printed page, page numbers and the as-of date in
+  the footer.
 - "Findings": the whole corrective-action lifecycle, open findings first.
 - "Evidence": the register with each document's SHA-256.
+- "Coverage": applicable clauses against the internal audits within the window, as on the coverage page.
+- "Gates": each audit stage's checks, passed or not, with the reason, today and on the audit date.
+
+Every date shown on its own in a cell is a real Excel date (``DATE_FORMAT``), never text.
 
 openpyxl stamps the current time into the document properties and the zip entries; we set the
 properties to the as-of date and rewrite the zip with fixed timestamps, so the same inputs give the
@@ -22,28 +28,40 @@ import io
 import math
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Iterator, Optional, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .export import applicability_text, auditor_checks, full_title
 from .views import ClauseView, ExportView, FindingView
 
-#: (header, width in characters) of the Checklist sheet, in order
+#: (header, width in characters) of the Checklist sheet, in order. The first ``PRINTED_COLUMNS`` are its printed
+#: page: what an auditor needs on paper (the clause, the portal's state and reasons, the evidence to sample, the
+#: open findings) and the three columns the auditor writes in, wide enough to write in. The rest (the catalog's
+#: guidance, applicability, declared status, mandatory documented information, owner, target) sit to the right,
+#: on screen only: printed as well, they shrank the page to about 5 pt type.
 CHECKLIST_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Clause", 8), ("Title", 26), ("Applicability", 14), ("Declared status", 12), ("State", 10),
-    ("Reasons", 30), ("What an auditor checks", 40), ("Mandatory documented information", 26),
-    ("Evidence", 30), ("Open findings", 14), ("Owner", 12), ("Target", 10),
-    ("Records sampled", 18), ("Conformity", 11), ("Auditor notes", 24),
+    ("Clause", 7), ("Title", 14), ("State", 8), ("Reasons", 21), ("Evidence", 21), ("Open findings", 11),
+    ("Records sampled", 16), ("Conformity", 13), ("Auditor notes", 18),
+    ("Applicability", 14), ("Declared status", 12), ("What an auditor checks", 60),
+    ("Mandatory documented information", 26), ("Owner", 12), ("Target", 11),
 )
+PRINTED_COLUMNS = 9
 AUDITOR_COLUMNS = ("Records sampled", "Conformity", "Auditor notes")
-CONFORMITY_CHOICES = ("C", "minor NC", "major NC", "OFI", "N/A")
+#: "area of concern": what a stage 1 report records (an issue that could become a nonconformity at stage 2)
+CONFORMITY_CHOICES = ("C", "minor NC", "major NC", "OFI", "area of concern", "N/A")
+#: every date is a real date cell shown in this format
+DATE_FORMAT = "yyyy-mm-dd"
+#: the body and header type size: the printed Checklist fits its width at this size scaled down to 9 pt or more
+BODY_SIZE = 11
+FONT = "Calibri"  # the workbook's default font: titles, headers and state cells in it too (not a serif fallback)
 
 FINDING_HEADERS: tuple[tuple[str, int], ...] = (
     ("Finding", 13), ("Grade", 12), ("Status", 8), ("Clauses", 10), ("Raised", 11), ("Due", 11),
@@ -75,6 +93,29 @@ def _text(cell: Any, value: str) -> None:
         cell.data_type = "s"
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def as_date(value: str) -> "date | str":
+    """An ISO date string as a date (a real Excel date once written); anything else as it is."""
+    if value and len(value) == 10 and value[4] == "-" and _ISO_DATE.fullmatch(value):  # cheap test first
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _value(cell: Any, value: "str | date") -> None:
+    """A cell's value: a date cell (an Excel date number shown as ``DATE_FORMAT``) for an ISO date, else text."""
+    value = as_date(value) if isinstance(value, str) else value
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    else:
+        _text(cell, value)
+
+
 def _site_link(site: ExportView, url: str) -> str:
     """A page of the site: absolute under the published site URL when known, else relative to the workbook
     (which sits at the site's root, so the link works from the site folder and the unzipped archive)."""
@@ -85,7 +126,7 @@ def _header(ws: Worksheet, row: int, headers: Sequence[tuple[str, int]]) -> None
     for col, (name, width) in enumerate(headers, start=1):
         cell = ws.cell(row=row, column=col)
         _text(cell, name)
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = Font(name=FONT, size=BODY_SIZE, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.border = _BORDER
@@ -93,12 +134,24 @@ def _header(ws: Worksheet, row: int, headers: Sequence[tuple[str, int]]) -> None
     ws.row_dimensions[row].height = 30
 
 
-def _body_row(ws: Worksheet, row: int, values: Sequence[str], headers: Sequence[tuple[str, int]]) -> None:
+#: a printed Checklist row is tall enough for its printed columns and at least this many lines to write in; the
+#: on-screen-only columns to their right add height up to ``SCREEN_LINES`` (longer guidance wraps within it: the
+#: whole text is in the cell, and on the clause page)
+WRITING_LINES = 4
+SCREEN_LINES = 8
+
+
+def _body_row(ws: Worksheet, row: int, values: Sequence[str], headers: Sequence[tuple[str, int]],
+              printed: int = 0) -> None:
+    """One row of text (dates as dates); ``printed``: how many leading columns print (the rest are on screen
+    only and do not stretch the printed row beyond ``SCREEN_LINES``)."""
     lines = 1
+    screen = 1
     style = getattr(ws, "_isoready_body_style", None)
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col)
-        if value:
+        is_date = bool(value) and isinstance(as_date(value), date)
+        if value and not is_date:
             _text(cell, value)
         if style is not None and not cell.has_style:  # the same style ids, without openpyxl's per-cell
             cell._style = copy.copy(style)  # registration (hashing every style object: most of the workbook's time)
@@ -108,7 +161,14 @@ def _body_row(ws: Worksheet, row: int, values: Sequence[str], headers: Sequence[
             if style is None:
                 style = copy.copy(cell._style)
                 ws._isoready_body_style = style
-        lines = max(lines, _lines(value, headers[col - 1][1]))
+        if is_date:
+            _value(cell, value)
+        if printed and col > printed:
+            screen = max(screen, _lines(value, headers[col - 1][1]))
+        else:
+            lines = max(lines, _lines(value, headers[col - 1][1]))
+    if printed:
+        lines = max(lines, WRITING_LINES, min(screen, SCREEN_LINES))
     # an explicit height: LibreOffice does not fit rows to wrapped text when it converts or prints headless
     ws.row_dimensions[row].height = min(409, 14.5 * lines + 2)
 
@@ -129,10 +189,11 @@ def _print_setup(ws: Worksheet, header_row: int, as_of: str, what: str) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = 0.5
     ws.page_margins.bottom = 0.6
+    ws.page_margins.footer = 0.25  # the footer inside the page, below the last row
     ws.oddFooter.left.text = f"{what}, as of {as_of}"
-    ws.oddFooter.left.size = 8
+    ws.oddFooter.left.size = BODY_SIZE  # scaled with the page, as the body is
     ws.oddFooter.right.text = "Page &P of &N"
-    ws.oddFooter.right.size = 8
+    ws.oddFooter.right.size = BODY_SIZE
 
 
 def _finish(ws: Worksheet, header_row: int, headers: Sequence[tuple[str, int]], last_row: int,
@@ -172,22 +233,32 @@ def _evidence_cell(c: ClauseView) -> str:
     return text
 
 
+#: (label column, date column) of each audit's date in the Checklist's title rows
+_AUDIT_CELLS = ((2, 4), (5, 6), (7, 8))
+
+
 def _title_rows(ws: Worksheet, site: ExportView) -> None:
     standard = site.standard + "".join(f" incl. {a}" for a in site.amendments)
-    stages = "; ".join(f"{a.name.capitalize()} audit {a.date}" for a in site.audits) or "no audit dates set"
     build = f"Audience: {site.audience}" + (f" · commit {site.commit}" if site.commit else "")
     withheld = [w for w in (f"{site.hidden_evidence} evidence records" if site.hidden_evidence else "",
                             f"{site.hidden_findings} findings" if site.hidden_findings else "") if w]
     if withheld:
         build += " · not shown in this build: " + ", ".join(withheld)
-    rows = (f"ISO 9001 audit checklist: {site.organisation}", f"Standard: {standard}", f"As of {site.as_of}",
-            build, f"Audit dates: {stages}",
-            "The last three columns are for the auditor: the records sampled, the conformity verdict "
-            "(C, minor NC, major NC, OFI or N/A) and notes.")
+    rows = (f"ISO 9001 audit checklist: {site.organisation}", f"Standard: {standard}", "As of",
+            build, "Audits" if site.audits else "Audit dates: no audit dates set",
+            "Records sampled, Conformity (a list, with area of concern) and Auditor notes are for the auditor. "
+            "Columns further right show on screen only.")
     for r, value in enumerate(rows, start=1):
         cell = ws.cell(row=r, column=1)
         _text(cell, value)
-        cell.font = Font(bold=True, size=14) if r == 1 else Font(italic=r == len(rows))
+        cell.font = Font(name=FONT, bold=True, size=14) if r == 1 else Font(name=FONT, size=BODY_SIZE, italic=r == len(rows))
+    _value(ws.cell(row=3, column=2), site.as_of)  # dates are dates: the as-of date and each audit's
+    ws.cell(row=3, column=2).alignment = Alignment(horizontal="left")
+    for i, audit in enumerate(site.audits):  # each date in a column wide enough to show it
+        label, day = _AUDIT_CELLS[i] if i < len(_AUDIT_CELLS) else (2 * i + 1, 2 * i + 2)
+        _text(ws.cell(row=5, column=label), f"{audit.name.capitalize()} audit")
+        _value(ws.cell(row=5, column=day), audit.date)
+        ws.cell(row=5, column=day).alignment = Alignment(horizontal="left")
     if site.site_url:
         cell = ws.cell(row=3, column=4)
         _text(cell, f"Portal: {site.site_url}")
@@ -203,28 +274,128 @@ def checklist_sheet(ws: Worksheet, site: ExportView) -> None:
     for c in site.clauses:
         row += 1
         _body_row(ws, row, [
-            c.number, full_title(c), _applicability(c), c.status_label, c.state_label,
-            _reasons(c), auditor_checks(c), _mandatory_cell(c), _evidence_cell(c), _findings_cell(c),
-            c.owner, c.target, "", "", "",
-        ], CHECKLIST_HEADERS)
+            c.number, full_title(c), c.state_label, _reasons(c), _evidence_cell(c), _findings_cell(c),
+            "", "", "",
+            _applicability(c), c.status_label, auditor_checks(c), _mandatory_cell(c), c.owner, c.target,
+        ], CHECKLIST_HEADERS, PRINTED_COLUMNS)
         ws.cell(row=row, column=1).hyperlink = _site_link(site, c.url)
-        state = ws.cell(row=row, column=5)
+        state = ws.cell(row=row, column=3)
         state.fill = PatternFill("solid", fgColor=STATE_FILLS[c.state])
-        state.font = Font(bold=c.state == "not-ready")
+        state.font = Font(name=FONT, size=BODY_SIZE, bold=c.state == "not-ready")
         # The Evidence cell stays plain text: LibreOffice shows a hyperlinked cell on one line, unwrapped,
         # which would hide every record but the first. The clause number links to the clause page, which
         # lists every record with its link; the Evidence sheet links each record.
-        for col in range(len(CHECKLIST_HEADERS) - len(AUDITOR_COLUMNS) + 1, len(CHECKLIST_HEADERS) + 1):
+        for col in range(PRINTED_COLUMNS - len(AUDITOR_COLUMNS) + 1, PRINTED_COLUMNS + 1):
             ws.cell(row=row, column=col).fill = PatternFill("solid", fgColor="FFFDE7")
+    choices = ", ".join(CONFORMITY_CHOICES[:-1]) + " or " + CONFORMITY_CHOICES[-1]
     conformity = DataValidation(type="list", formula1='"' + ",".join(CONFORMITY_CHOICES) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle="Conformity",
-                                error="Choose C, minor NC, major NC, OFI or N/A",
-                                promptTitle="Conformity", prompt="C, minor NC, major NC, OFI or N/A",
-                                showInputMessage=True)
-    col = get_column_letter(CHECKLIST_HEADERS.index(("Conformity", 11)) + 1)
+                                showErrorMessage=True, errorTitle="Conformity", error=f"Choose {choices}",
+                                promptTitle="Conformity", prompt=choices, showInputMessage=True)
+    col = get_column_letter([h for h, _ in CHECKLIST_HEADERS].index("Conformity") + 1)
     conformity.add(f"{col}{header + 1}:{col}{max(row, header + 1)}")
     ws.add_data_validation(conformity)
     _finish(ws, header, CHECKLIST_HEADERS, row, site.as_of, f"ISO 9001 audit checklist: {site.organisation}")
+    ws.print_area = f"A1:{get_column_letter(PRINTED_COLUMNS)}{max(row, header)}"
+
+
+COVERAGE_TITLE_ROWS = 6  # the Coverage sheet's header row; its two rows below give each audit's date and auditor
+GATE_HEADERS: tuple[tuple[str, int], ...] = (
+    ("Stage", 7), ("Check", 24), ("What is checked", 22), ("Today", 7), ("Reason", 28), ("Audit date", 10),
+    ("On the audit date", 8), ("Reason on the audit date", 28),
+)
+GATE_TITLE_ROWS = 4  # the Gates sheet's header row (its widths, like the Checklist's, print at 9 pt or more)
+
+
+def _passes(passed: bool) -> str:
+    return "Passes" if passed else "Fails"
+
+
+def coverage_sheet(ws: Worksheet, site: ExportView) -> None:
+    """The internal audit coverage, as on the coverage page: applicable leaves down, internal audits within the
+    window across (each with its date, a date cell, and its auditor), a tick where an audit covered the leaf."""
+    ws.title = "Coverage"
+    cov = site.coverage
+    lines = [f"Internal audit coverage: {site.organisation}"]
+    if cov is not None:
+        lines += [cov.summary + ".", cov.timing]
+        notes = []
+        if cov.uncovered:
+            notes.append("Not covered: " + ", ".join(c.number for c in cov.uncovered) + ".")
+        notes += [f"{c.number}: {text}" for c, text in cov.not_counted]
+        notes += [t for t in (cov.empty_text, cov.hidden_text) if t]
+        lines.append(" ".join(notes))
+    else:
+        lines.append("No coverage in this build.")
+    header = COVERAGE_TITLE_ROWS
+    audits = cov.audits if cov is not None else ()
+    by_url = {e.url: e for e in site.evidence}
+    headers = (("Clause", 8), ("Title", 36),
+               *((by_url[a.url].id if a.url in by_url else a.text, 22) for a in audits), ("Covered", 9))
+    width = sum(w for _, w in headers)
+    for r, value in enumerate(lines, start=1):
+        cell = ws.cell(row=r, column=1)
+        if value:
+            _text(cell, value)
+        cell.font = Font(name=FONT, bold=True, size=14) if r == 1 else Font(name=FONT, size=BODY_SIZE)
+        if r > 1:  # a long note wraps across the table's width, never past the printed page
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(headers))
+            cell.alignment = _TOP
+            ws.row_dimensions[r].height = min(409, 14.5 * _lines(value, width) + 2)
+    _header(ws, header, headers)
+    ws.row_dimensions[header].height = 14.5 * max(_lines(h, w) for h, w in headers) + 2
+    labels = ((header + 1, "Audit date", lambda a: a.text), (header + 2, "Auditor", lambda a: a.note))
+    for row, label, value in labels:
+        _body_row(ws, row, ["", label, *(value(a) for a in audits), ""], headers)
+        ws.cell(row=row, column=2).font = Font(name=FONT, size=BODY_SIZE, bold=True)
+    for i, a in enumerate(audits, start=3):  # the date links to the audit record (a one-line cell: LibreOffice
+        ws.cell(row=header + 1, column=i).hyperlink = _site_link(site, a.url)  # does not wrap a linked one)
+    row = header + 2
+    for r in (cov.rows if cov is not None else ()):
+        row += 1
+        _body_row(ws, row, [r.clause.number, r.clause.name, *("✔" if hit else "" for hit in r.audits),
+                            "yes" if r.covered else "no"], headers)
+        ws.cell(row=row, column=1).hyperlink = _site_link(site, r.clause.url)
+        if not r.covered:
+            ws.cell(row=row, column=len(headers)).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
+    ws.freeze_panes = f"C{header + 3}"
+    ws.auto_filter.ref = f"A{header}:{get_column_letter(len(headers))}{max(row, header)}"
+    _print_setup(ws, header, site.as_of, f"Internal audit coverage: {site.organisation}")
+    ws.print_title_rows = f"{header}:{header + 2}"
+
+
+def gates_sheet(ws: Worksheet, site: ExportView) -> None:
+    """Each audit stage's gate: a row for the stage (its verdict today and on its booked date), then one row
+    per check with whether it passes and the reason, today and on the audit date."""
+    ws.title = "Gates"
+    cell = ws.cell(row=1, column=1)
+    _text(cell, f"Audit stage gates: {site.organisation}")
+    cell.font = Font(name=FONT, bold=True, size=14)
+    _text(ws.cell(row=2, column=1), "As of")
+    _value(ws.cell(row=2, column=2), site.as_of)
+    header = GATE_TITLE_ROWS
+    _header(ws, header, GATE_HEADERS)
+    row = header
+    for g in site.gates:
+        on = g.on_date
+        row += 1
+        _body_row(ws, row, [g.stage, "all checks", g.name, _passes(g.passed), g.verdict or g.summary,
+                            on.date if on else "", _passes(on.passed) if on else "", on.summary if on else ""],
+                  GATE_HEADERS)
+        ws.row_dimensions[row].height = min(409, ws.row_dimensions[row].height * 1.15)  # bold runs wider
+        for col in range(1, len(GATE_HEADERS) + 1):
+            ws.cell(row=row, column=col).font = Font(name=FONT, size=BODY_SIZE, bold=True)
+        later = {i.check: i for i in on.items} if on else {}
+        for item in g.items:
+            row += 1
+            then = later.get(item.check)
+            _body_row(ws, row, [g.stage, item.check, item.name, _passes(item.passed), item.reason,
+                                on.date if on else "", _passes(then.passed) if then else "",
+                                then.reason if then else ""], GATE_HEADERS)
+            for col, passed in ((4, item.passed), (7, then.passed if then else None)):
+                if passed is not None:
+                    ws.cell(row=row, column=col).fill = PatternFill(
+                        "solid", fgColor=STATE_FILLS["ready" if passed else "not-ready"])
+    _finish(ws, header, GATE_HEADERS, row, site.as_of, f"Audit stage gates: {site.organisation}")
 
 
 def finding_values(f: FindingView) -> list[str]:
@@ -296,8 +467,8 @@ class _EvidenceRows:
     openpyxl writes for them (tests/unit/test_workbook.py compares the two, cell by cell).
     """
 
-    def __init__(self, site: ExportView, body_style: int, stale_style: int):
-        self.site, self.body, self.stale = site, body_style, stale_style
+    def __init__(self, site: ExportView, body_style: int, stale_style: int, date_style: int):
+        self.site, self.body, self.stale, self.date = site, body_style, stale_style, date_style
         self.last_row = 1 + len(site.evidence)
         self.note_row = self.last_row + 2 if site.hidden_evidence else 0
         self.letters = [get_column_letter(c) for c in range(1, len(EVIDENCE_HEADERS) + 1)]
@@ -309,8 +480,12 @@ class _EvidenceRows:
             lines = 1
             cells = []
             for col, (value, letter) in enumerate(zip(values, letters), start=1):
-                style = self.stale if col == 8 and e.stale else self.body
-                cells.append(_cell_xml(f"{letter}{row}", value, style))
+                day = as_date(value) if value else value
+                if isinstance(day, date):  # a date cell, as openpyxl writes one
+                    cells.append(f'<c r="{letter}{row}" s="{self.date}" t="n"><v>{_excel_day(day)}</v></c>')
+                else:
+                    style = self.stale if col == 8 and e.stale else self.body
+                    cells.append(_cell_xml(f"{letter}{row}", value, style))
                 lines = max(lines, _lines(value, EVIDENCE_HEADERS[col - 1][1]))
             yield (f'<row r="{row}" ht="{"%.16g" % min(409, 14.5 * lines + 2)}" customHeight="1">'
                    + "".join(cells) + "</row>")
@@ -386,6 +561,14 @@ def _attr(text: str) -> str:
             .replace("\t", "&#09;"))
 
 
+
+
+
+def _excel_day(day: date) -> int:
+    """The Excel serial number of a date (the 1900 date system openpyxl writes)."""
+    return int(to_excel(day))
+
+
 def _cell_xml(ref: str, value: str, style: "int | None") -> str:
     """One text cell as openpyxl writes it (an inline string; empty: a styled blank)."""
     s = f' s="{style}"' if style is not None else ""
@@ -408,9 +591,12 @@ def evidence_sheet(ws: Worksheet, site: ExportView) -> _EvidenceRows:
     body = copy.copy(probe._style)
     probe.fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
     stale = copy.copy(probe._style)
+    probe._style = copy.copy(body)
+    probe.number_format = DATE_FORMAT
+    dated = copy.copy(probe._style)
     del ws._cells[(2, 1)]
     styles = ws.parent._cell_styles
-    rows = _EvidenceRows(site, styles.add(body), styles.add(stale))
+    rows = _EvidenceRows(site, styles.add(body), styles.add(stale), styles.add(dated))
     _finish(ws, 1, EVIDENCE_HEADERS, rows.last_row, site.as_of, f"Evidence register: {site.organisation}")
     return rows
 
@@ -419,7 +605,9 @@ def workbook_bytes(site: ExportView) -> bytes:
     wb = Workbook()
     checklist_sheet(wb.active, site)
     findings_sheet(wb.create_sheet(), site)
-    evidence = evidence_sheet(wb.create_sheet(), site)
+    evidence = evidence_sheet(wb.create_sheet(), site)  # the third sheet: its rows are spliced in (sheet3.xml)
+    coverage_sheet(wb.create_sheet(), site)
+    gates_sheet(wb.create_sheet(), site)
     stamp = datetime.fromisoformat(site.as_of + "T00:00:00")
     wb.properties.created = stamp
     wb.properties.modified = stamp

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,8 @@ from openpyxl import load_workbook
 from e2e_support import require
 from isoready.catalog import load_catalog
 from isoready.package import BuildResult, Options, build
-from isoready.xlsx import CHECKLIST_HEADERS, CONFORMITY_CHOICES, STATE_FILLS, TITLE_ROWS, workbook_bytes
+from isoready.xlsx import (CHECKLIST_HEADERS, CONFORMITY_CHOICES, PRINTED_COLUMNS, STATE_FILLS, TITLE_ROWS,
+                           workbook_bytes)
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -65,8 +66,8 @@ def _rows(ws) -> dict[str, dict[str, object]]:  # noqa: ANN001
     return out
 
 
-def test_three_sheets_in_order(wb) -> None:  # noqa: ANN001
-    assert wb.sheetnames == ["Checklist", "Findings", "Evidence"]
+def test_five_sheets_in_order(wb) -> None:  # noqa: ANN001
+    assert wb.sheetnames == ["Checklist", "Findings", "Evidence", "Coverage", "Gates"]
 
 
 def test_title_rows_say_who_what_and_when(wb, readiness: dict) -> None:  # noqa: ANN001
@@ -76,9 +77,13 @@ def test_title_rows_say_who_what_and_when(wb, readiness: dict) -> None:  # noqa:
     assert title[0] == "ISO 9001 audit checklist: Kestrel Precision Components Ltd"
     assert ws.cell(row=1, column=1).font.bold
     assert "Standard: ISO 9001:2015 incl. ISO 9001:2015/Amd 1:2024" in text
-    assert "As of 2026-11-24" in text
+    assert ws["A3"].value == "As of" and ws["B3"].value == datetime(2026, 11, 24)
+    assert ws["B3"].is_date and ws["B3"].number_format == "yyyy-mm-dd"
     assert "Audience: auditor" in text and f"commit {COMMIT}" in text
-    assert "Stage 1 audit 2027-01-19" in text and "Stage 2 audit 2027-03-02" in text
+    audits = [(c.value, c.is_date, c.number_format) for c in ws[5] if c.value is not None]
+    assert audits == [("Audits", False, "General"), ("Stage 1 audit", False, "General"),
+                      (datetime(2027, 1, 19), True, "yyyy-mm-dd"), ("Stage 2 audit", False, "General"),
+                      (datetime(2027, 3, 2), True, "yyyy-mm-dd")]
     # the auditor build withholds internal evidence: the title says so, with the count only
     assert f"not shown in this build: {readiness['withheld']['evidence']} evidence records" in text
 
@@ -86,9 +91,11 @@ def test_title_rows_say_who_what_and_when(wb, readiness: dict) -> None:  # noqa:
 def test_headers_are_plain_words(wb) -> None:  # noqa: ANN001
     ws = wb["Checklist"]
     got = [ws.cell(row=TITLE_ROWS, column=i).value for i in range(1, len(HEADERS) + 1)]
-    assert got == ["Clause", "Title", "Applicability", "Declared status", "State", "Reasons",
-                   "What an auditor checks", "Mandatory documented information", "Evidence", "Open findings",
-                   "Owner", "Target", "Records sampled", "Conformity", "Auditor notes"]
+    # what prints first (up to Auditor notes), then what shows on screen only
+    assert got == ["Clause", "Title", "State", "Reasons", "Evidence", "Open findings",
+                   "Records sampled", "Conformity", "Auditor notes",
+                   "Applicability", "Declared status", "What an auditor checks", "Mandatory documented information",
+                   "Owner", "Target"]
     assert ws.cell(row=TITLE_ROWS, column=len(HEADERS) + 1).value is None
     assert ws.cell(row=TITLE_ROWS, column=1).font.bold
 
@@ -124,7 +131,7 @@ def test_row_8_4_1_holds_what_the_portal_knows(wb, readiness: dict) -> None:  # 
                                  "out-of-window": "Out of window"}[clause["documented_information"][0]["state"]])
     assert "operation/approved-supplier-list: " in str(row["Evidence"])
     assert "IA-2026-02 (major, due 2026-12-01)" in str(row["Open findings"])
-    assert row["Owner"] == "Purchasing Manager" and row["Target"] == "2026-12-01"  # inherited from 8.4
+    assert row["Owner"] == "Purchasing Manager" and row["Target"] == datetime(2026, 12, 1)  # inherited from 8.4
 
 
 def test_excluded_clause_says_why(wb) -> None:  # noqa: ANN001
@@ -162,8 +169,11 @@ def test_auditor_columns_are_empty_with_a_conformity_drop_down(wb) -> None:  # n
     assert len(validations) == 1
     dv = validations[0]
     assert dv.type == "list"
-    assert dv.formula1 == '"C,minor NC,major NC,OFI,N/A"'
-    assert CONFORMITY_CHOICES == ("C", "minor NC", "major NC", "OFI", "N/A")
+    # a stage 1 report records areas of concern: the list offers it, beside the grades it had
+    assert dv.formula1 == '"C,minor NC,major NC,OFI,area of concern,N/A"'
+    assert CONFORMITY_CHOICES == ("C", "minor NC", "major NC", "OFI", "area of concern", "N/A")
+    assert dv.prompt == "C, minor NC, major NC, OFI, area of concern or N/A"
+    assert dv.error == "Choose C, minor NC, major NC, OFI, area of concern or N/A"
     col = chr(ord("A") + HEADERS.index("Conformity"))
     assert str(dv.sqref) == f"{col}{FIRST}:{col}{ws.max_row}"
     assert dv.allow_blank and dv.showErrorMessage
@@ -179,6 +189,18 @@ def test_freeze_filter_and_print_setup(wb) -> None:  # noqa: ANN001
     assert ws.print_title_rows == f"${TITLE_ROWS}:${TITLE_ROWS}"
     assert ws.oddFooter.right.text == "Page &P of &N"
     assert "as of 2026-11-24" in ws.oddFooter.left.text
+    # on paper: the columns up to Auditor notes (the guidance and the rest stay on screen), at a size that,
+    # fitted to the width, prints at 9 pt or more (LibreOffice's print is checked below)
+    assert PRINTED_COLUMNS == HEADERS.index("Auditor notes") + 1
+    assert ws.print_area == f"'Checklist'!$A$1:${chr(64 + PRINTED_COLUMNS)}${ws.max_row}"
+    assert ws.page_setup.paperSize == 9  # A4
+    assert ws.oddFooter.left.size >= 9 and ws.oddFooter.right.size >= 9
+    fonts = {ws.cell(row=r, column=c).font.sz for r in range(1, ws.max_row + 1) for c in range(1, PRINTED_COLUMNS + 1)
+             if ws.cell(row=r, column=c).value is not None}
+    assert fonts and min(fonts) >= 11, fonts
+    widths = {h: ws.column_dimensions[chr(64 + i)].width for i, h in enumerate(HEADERS, start=1)}
+    assert widths["Records sampled"] >= 16 and widths["Conformity"] >= 13 and widths["Auditor notes"] >= 18
+    assert sum(widths[h] for h in HEADERS[:PRINTED_COLUMNS]) <= 130  # fits one page wide at 9 pt or more
     for name in ("Findings", "Evidence"):
         other = wb[name]
         assert other.page_setup.orientation == "landscape" and other.print_title_rows == "$1:$1", name
@@ -199,7 +221,7 @@ def test_findings_sheet_holds_the_lifecycle_open_first(wb, readiness: dict) -> N
     statuses = [r["Status"] for r in rows]
     assert statuses == sorted(statuses, key=lambda s: s != "open"), "open findings come first"
     by_id = {r["Finding"]: r for r in rows}
-    assert by_id["IA-2026-03"]["Overdue"] == "Yes" and by_id["IA-2026-03"]["Due"] == "2026-11-15"
+    assert by_id["IA-2026-03"]["Overdue"] == "Yes" and by_id["IA-2026-03"]["Due"] == datetime(2026, 11, 15)
     assert by_id["IA-2026-02"]["Overdue"] == "No" and by_id["IA-2026-02"]["Grade"] == "Major nonconformity"
     source = next(f for f in readiness["findings"] if f["id"] == "IA-2026-02")
     first_words = " ".join(re.sub(r"[*_`]", "", source["description"]).split()[:6])
@@ -248,6 +270,95 @@ def test_no_cell_is_a_formula(wb) -> None:  # noqa: ANN001
         assert not formulas, f"{ws.title}: formula cells {formulas}"
 
 
+def test_every_date_is_an_excel_date(wb) -> None:  # noqa: ANN001
+    """A date shown on its own is a date cell (a number Excel sorts and filters as a date, shown as yyyy-mm-dd),
+    never the text "2026-11-15" it was."""
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}")
+    dates = {}
+    for ws in wb.worksheets:
+        text_dates = [c.coordinate for row in ws.iter_rows() for c in row
+                      if isinstance(c.value, str) and iso.fullmatch(c.value)]
+        assert not text_dates, f"{ws.title}: dates as text in {text_dates[:10]}"
+        cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, (date, datetime))]
+        assert all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells), ws.title
+        dates[ws.title] = cells
+    assert {name: bool(cells) for name, cells in dates.items()} == dict.fromkeys(wb.sheetnames, True)
+    columns = {"Checklist": (TITLE_ROWS, ["Target"]), "Findings": (1, ["Raised", "Due", "Closed"]),
+               "Evidence": (1, ["Issued or recorded", "Review by"])}
+    for name, (header_row, wanted) in columns.items():
+        ws = wb[name]
+        header = [c.value for c in ws[header_row]]
+        for column in wanted:
+            col = header.index(column) + 1
+            cells = [ws.cell(row=r, column=col) for r in range(header_row + 1, ws.max_row + 1)]
+            filled = [c for c in cells if c.value is not None]
+            assert filled and all(c.is_date for c in filled), (name, column)
+    closed = [r for r in wb["Findings"].iter_rows(min_row=2, values_only=True) if r[2] == "closed"]
+    assert closed and all(isinstance(r[7], datetime) for r in closed)
+
+
+def test_coverage_sheet_is_the_coverage_page(wb, readiness: dict, built: BuildResult) -> None:  # noqa: ANN001
+    """Applicable leaves down, the internal audits within the window across, as on coverage.html."""
+    from isoready.xlsx import COVERAGE_TITLE_ROWS as H
+
+    ws = wb["Coverage"]
+    assert ws["A1"].value == "Internal audit coverage: Kestrel Precision Components Ltd"
+    leaves = readiness["coverage"]["leaves"]
+    audits = sorted({a for ids in leaves.values() for a in ids})
+    header = [c.value for c in ws[H] if c.value is not None]
+    assert header == ["Clause", "Title", *audits, "Covered"]
+    assert audits == ["performance/internal-audit-report-2026-09", "performance/internal-audit-report-2026-11"]
+    assert [c.value for c in ws[H + 1]][1:4] == ["Audit date", datetime(2026, 9, 22), datetime(2026, 11, 18)]
+    assert ws.cell(row=H + 1, column=3).is_date
+    assert ws.cell(row=H + 1, column=3).hyperlink.target == "evidence/performance/internal-audit-report-2026-09.html"
+    assert ws.cell(row=H + 2, column=2).value == "Auditor" and "External consultant" in ws.cell(row=H + 2, column=3).value
+    rows = {r[0]: r for r in ws.iter_rows(min_row=H + 3, values_only=True) if r[0]}
+    assert list(rows) == list(leaves)
+    for leaf, ids in leaves.items():
+        row = rows[leaf]
+        assert [bool(v) for v in row[2:2 + len(audits)]] == [a in ids for a in audits], leaf
+        assert row[2 + len(audits)] == ("yes" if ids else "no"), leaf
+    assert readiness["coverage"]["uncovered"] == ["6.3", "8.2.4"]
+    assert rows["6.3"][-1] == "no" and rows["8.2.4"][-1] == "no" and rows["4.1"][2] == "✔"
+    notes = " ".join(str(ws.cell(row=r, column=1).value or "") for r in range(2, H))
+    assert "57 of 59 applicable clauses covered by 2 internal audits" in notes
+    assert "Not covered: 6.3, 8.2.4." in notes and "was held before it was in place" in notes
+    assert ws.cell(row=H + 3, column=1).hyperlink.target == "clauses/4.1.html"
+    assert ws.print_title_rows == f"${H}:${H + 2}" and ws.page_setup.orientation == "landscape"
+    assert ws.freeze_panes == f"C{H + 3}"
+
+
+def test_gates_sheet_holds_each_stages_checks_passed_and_why(wb, readiness: dict) -> None:  # noqa: ANN001
+    from isoready.xlsx import GATE_TITLE_ROWS as H
+
+    ws = wb["Gates"]
+    assert ws["A1"].value == "Audit stage gates: Kestrel Precision Components Ltd"
+    assert ws["B2"].value == datetime(2026, 11, 24) and ws["B2"].is_date
+    header = [c.value for c in ws[H]]
+    assert header == ["Stage", "Check", "What is checked", "Today", "Reason", "Audit date", "On the audit date",
+                      "Reason on the audit date"]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=H + 1, values_only=True) if r[0]]
+    for key, stage, day in (("stage1", "Stage 1", datetime(2027, 1, 19)), ("stage2", "Stage 2", datetime(2027, 3, 2))):
+        gate = readiness["gates"][key]
+        mine = [r for r in rows if r["Stage"] == stage]
+        head, checks = mine[0], mine[1:]
+        assert head["Check"] == "all checks" and head["Today"] == ("Passes" if gate["passed"] else "Fails")
+        assert head["Audit date"] == day
+        assert [(r["Check"], r["What is checked"], r["Today"], r["Reason"]) for r in checks] == [
+            (i["check"], i["name"], "Passes" if i["passed"] else "Fails", i["reason"]) for i in gate["items"]]
+        assert all(r["Audit date"] == day and r["On the audit date"] in ("Passes", "Fails") for r in checks)
+    # the demo's story: stage 1 passes today and fails on its date; stage 2 fails
+    first = next(r for r in rows if r["Stage"] == "Stage 1")
+    assert first["Today"] == "Passes" and first["On the audit date"] == "Fails"
+    assert first["Reason"].startswith("Stage 1 passes today; on 2027-01-19 it fails: ")
+    second = next(r for r in rows if r["Stage"] == "Stage 2")
+    assert second["Today"] == "Fails"
+    major = next(r for r in rows if r["Check"] == "no-open-major")
+    assert major["Today"] == "Fails" and "IA-2026-02" in major["Reason"]
+    fill = ws.cell(row=H + 2, column=4).fill.fgColor.rgb
+    assert fill == "00" + STATE_FILLS["ready"]
+
+
 def test_the_workbook_is_linked_from_dashboard_report_and_readme(site: Path) -> None:
     assert 'href="./checklist.xlsx"' in (site / "index.html").read_text(encoding="utf-8")
     assert 'href="./checklist.xlsx"' in (site / "report.html").read_text(encoding="utf-8")
@@ -282,13 +393,51 @@ def test_libreoffice_prints_landscape_pages(printed: list) -> None:
         assert width > height, f"page {i} is portrait ({width} x {height})"
 
 
-def test_libreoffice_first_page_shows_every_column(printed: list) -> None:
+def _page_text_sizes(page) -> list[tuple[float, str]]:  # noqa: ANN001
+    """(printed size in points, text) of each piece of text on a PDF page."""
+    import math
+
+    sizes: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size) -> None:  # noqa: ANN001
+        if text.strip():
+            sizes.append((size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]), text))
+
+    page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_libreoffice_first_page_shows_the_printed_columns_at_9_pt_or_more(printed: list) -> None:
+    """Page 1, printed by LibreOffice, is readable at arm's length: the printed columns and the first clause, no
+    type under 9 pt (it was about 5 pt with every column on the page); the guidance stays on screen only."""
     text = printed[0].extract_text() or ""
     words = set(text.split())
-    missing = [h for h in HEADERS if not set(h.split()) <= words]
+    on_paper = HEADERS[:PRINTED_COLUMNS]
+    assert on_paper[-3:] == ["Records sampled", "Conformity", "Auditor notes"]
+    missing = [h for h in on_paper if not set(h.split()) <= words]
     assert not missing, f"columns not on the first printed page: {missing}\n{text[:800]}"
+    for screen_only in ("Declared status", "What an auditor checks", "Mandatory documented information"):
+        assert screen_only not in " ".join(text.split()), screen_only
     assert "ISO 9001 audit checklist: Kestrel Precision Components Ltd" in text
+    assert re.search(r"^4 Context of the\s+organization", text, re.M), text[:1200]  # the first clause
     assert "Page 1 of" in text and "as of 2026-11-24" in text  # the footer
+    sizes = _page_text_sizes(printed[0])
+    assert len(sizes) > 50
+    small = [(round(size, 2), t) for size, t in sizes if size < 9]
+    assert not small, small[:10]
+
+
+def test_libreoffice_prints_the_coverage_and_gates_sheets_at_9_pt_or_more(printed: list) -> None:
+    pages = {"Internal audit coverage: Kestrel": [], "Audit stage gates: Kestrel": []}
+    for page in printed:
+        text = page.extract_text() or ""
+        for title, found in pages.items():
+            if title in text:
+                found.append(page)
+    assert all(pages.values()), {k: len(v) for k, v in pages.items()}
+    for title, found in pages.items():
+        small = [(round(size, 2), t) for page in found for size, t in _page_text_sizes(page) if size < 9]
+        assert not small, (title, small[:5])
 
 
 # --------------------------------------------------------------------------- the Evidence sheet's rows, written as XML
@@ -324,7 +473,7 @@ def _evidence_cells(data: bytes) -> dict:
                 continue
             cells[c.coordinate] = (c.value, c.fill.fgColor.rgb if c.fill.fill_type else None, c.alignment.wrap_text,
                                    c.alignment.vertical, c.border.left.style, c.font.b,
-                                   c.hyperlink.target if c.hyperlink else None)
+                                   c.hyperlink.target if c.hyperlink else None, c.number_format)
     heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
     return {"cells": cells, "heights": heights, "dimension": ws.dimensions, "filter": ws.auto_filter.ref,
             "freeze": ws.freeze_panes, "title_rows": ws.print_title_rows}
