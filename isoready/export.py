@@ -99,6 +99,9 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         "transition": site.transition,
         # the recorded certificate judged on the as-of date (null when organisation.yaml records none)
         "certificate": site.certificate,
+        # the register's own settings the verdict rests on (organisation.yaml; docs/format.md)
+        "systemic_minors": site.systemic_minors,
+        "climate_change": site.climate_change,
     }
 
 

@@ -831,6 +831,14 @@ def readiness_schema() -> dict[str, Any]:
                 "code": _text("the reason's stable code (docs/rules.md)"),
             }, nullable=True),
         }, nullable=True),
+        "systemic_minors": _count("open minor findings against one clause (or its sub-clauses) that count as a "
+                                  "major for the gates (organisation.yaml systemic_minors, default 3)"),
+        "climate_change": _record("the climate-change determination organisation.yaml declares (Amendment "
+                                  "1:2024; null when not declared: then only evidence with topics: "
+                                  "[climate-change] on 4.1 can show it)", {
+            "relevant": {"type": ["boolean", "null"], "description": "whether climate change is a relevant issue"},
+            "decided": _date("when the determination was made", nullable=True),
+        }, nullable=True),
     })
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "isoready readiness.json", **body}
 

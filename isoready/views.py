@@ -880,6 +880,8 @@ class ExportView:
     history: Optional[Mapping[str, Any]] = None  # history.json, when git history is available
     transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
     certificate: Optional[Mapping[str, Any]] = None  # readiness.json "certificate"; None when none is recorded
+    systemic_minors: int = 3  # readiness.json "systemic_minors": open minors on one clause that count as a major
+    climate_change: Optional[Mapping[str, Any]] = None  # readiness.json "climate_change"; None when not declared
     findings_published: bool = True  # false in a public build without public.show_findings: true
 
 
@@ -2206,6 +2208,13 @@ class _Builder:
                         f"{reported.new_certificates_from}. The certification body confirms these dates."),
             certificate_text=self.certificate_transition(to_auditor=True))
 
+    def climate_export(self) -> Optional[Mapping[str, Any]]:
+        """organisation.yaml's climate-change determination as readiness.json carries it (None when not declared)."""
+        decision = self.project.organisation.climate_change
+        if decision is None:
+            return None
+        return {"relevant": decision.relevant, "decided": decision.decided.isoformat() if decision.decided else None}
+
     def certificate_export(self) -> Optional[dict[str, Any]]:
         """readiness.json's "certificate": whether the recorded certificate is valid on the as-of date."""
         judged = self.r.certificate
@@ -2349,7 +2358,8 @@ class _Builder:
             review_inputs=self.review_inputs_export(),
             site_url=self.site_url(), audits=self.audits, mandatory=self.mandatory,
             history=self.history_json(), transition=self.transition_export(),
-            certificate=self.certificate_export())
+            certificate=self.certificate_export(), systemic_minors=self.project.organisation.systemic_minors,
+            climate_change=self.climate_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
                         self.redact)
 

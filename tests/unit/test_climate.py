@@ -472,3 +472,19 @@ def test_migrate_records_the_day_of_the_move_and_2015_evidence_still_shows_nothi
     assert x["since"] == DEMO_AS_OF and describe(x, True) == (
         "changed in ISO 9001:2026: no evidence for the new requirement yet; 1 record mapped to it predates the move "
         "(improvement/continual-improvement-log); map a current record dated after 2026-12-06")
+
+
+def test_readiness_json_carries_the_settings_the_verdict_rests_on(demo: Path, minimal_project: Path):
+    """issue 20: readiness.json (and its schema, checked on every build by conftest) lists systemic_minors and
+    climate_change, so a CB's tool reads the thresholds and the determination the verdict used."""
+    from isoready.export import readiness_json
+    import json
+
+    project, r = judge(demo)
+    data = json.loads(readiness_json(build_site(project, r, hashes=hashes(demo, project)).export))
+    assert (data["systemic_minors"], data["climate_change"]) == (3, {"relevant": True, "decided": "2026-03-10"})
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "systemic_minors: 2\n", encoding="utf-8")
+    project, r = judge(minimal_project)
+    data = json.loads(readiness_json(build_site(project, r, hashes=hashes(minimal_project, project)).export))
+    assert (data["systemic_minors"], data["climate_change"]) == (2, None)
