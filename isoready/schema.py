@@ -831,8 +831,8 @@ def readiness_schema() -> dict[str, Any]:
                 "code": _text("the reason's stable code (docs/rules.md)"),
             }, nullable=True),
         }, nullable=True),
-        "systemic_minors": _count("open minor findings against one clause (or its sub-clauses) that count as a "
-                                  "major for the gates (organisation.yaml systemic_minors, default 3)"),
+        "systemic_minors": _count("the threshold: this many open minors on one clause (or its sub-clauses) "
+                                  "count as one major for the gates (organisation.yaml systemic_minors, default 3)"),
         "climate_change": _record("the climate-change determination organisation.yaml declares (Amendment "
                                   "1:2024; null when not declared: then only evidence with topics: "
                                   "[climate-change] on 4.1 can show it)", {

@@ -155,22 +155,28 @@ def test_ctrl_c_prints_one_line_and_exits_130(minimal_project: Path) -> None:
     for n in range(4000):  # enough pages that the build is still writing when the signal comes (builds got faster)
         (minimal_project / "evidence" / f"r{n}.yaml").write_text(
             'title: R\nkind: record\nclauses: ["7.2"]\nurl: https://example.com\n' + "# pad\n" * 200)
-    proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(minimal_project), "--as-of",
-                             "2026-11-01", "--no-cache"], env={**os.environ, "PYTHONPATH": str(REPO)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Wait for a marker the build writes, not for a time: the first evidence page in its temporary site. By
     # then the render workers and the exports process are forked (a signal inside a fork once made this fail
     # one run in four) and 4,000 pages are still to write. The folder alone appears just before those forks.
-    while proc.poll() is None and not list(minimal_project.glob(".output-build-*/evidence/r*.html")):
-        time.sleep(0.01)
-    assert proc.poll() is None, "the build ended before writing its first evidence page"
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
-    if proc.returncode == 0:
-        pytest.fail("the build finished before the signal; make the project bigger")
-    assert proc.returncode == 130
-    assert err.strip().splitlines() == ["isoready: interrupted; output left unchanged"]
-    assert "Traceback" not in out + err
+    # A build may still finish first on a fast machine, which is correct too (a complete site, exit 0): then
+    # it is tried again, and at least one of three tries must be interrupted.
+    outcomes = []
+    for _attempt in range(3):
+        proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(minimal_project),
+                                 "--as-of", "2026-11-01", "--no-cache"], env={**os.environ, "PYTHONPATH": str(REPO)},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while proc.poll() is None and not list(minimal_project.glob(".output-build-*/evidence/r*.html")):
+            time.sleep(0.01)
+        assert proc.poll() is None, "the build ended before writing its first evidence page"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert "Traceback" not in out + err
+        assert proc.returncode in (0, 130), (proc.returncode, err)
+        outcomes.append(proc.returncode)
+        if proc.returncode == 130:
+            assert err.strip().splitlines() == ["isoready: interrupted; output left unchanged"]
+            break
+    assert 130 in outcomes, f"every build finished before the signal ({outcomes}); make the project bigger"
 
 
 def test_source_date_epoch_outside_1900_9999_is_a_usage_error(minimal_project: Path, capsys, monkeypatch) -> None:
