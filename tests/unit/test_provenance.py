@@ -165,7 +165,7 @@ def test_ctrl_c_prints_one_line_and_exits_130(minimal_project: Path) -> None:
         proc = subprocess.Popen([sys.executable, "-m", "isoready", "build", "--root", str(minimal_project),
                                  "--as-of", "2026-11-01", "--no-cache"], env={**os.environ, "PYTHONPATH": str(REPO)},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        while proc.poll() is None and not list(minimal_project.glob(".output-build-*")):
+        while proc.poll() is None and not list(minimal_project.glob(".output-build-*/evidence/r*.html")):
             time.sleep(0.01)
         assert proc.poll() is None, "the build ended before writing its first evidence page"
         proc.send_signal(signal.SIGINT)
