@@ -10,7 +10,11 @@ machine allows it, the work is spread over forked worker processes:
   the fork itself, without pickling: ``func`` reads it with ``parallel.shared()``, in the serial case too;
 - only index ranges go to the workers and only results come back through a pipe;
 - workers ignore Ctrl+C, so an interrupt is one ``KeyboardInterrupt`` in the parent, never a traceback per
-  worker.
+  worker. Ctrl+C is held (blocked, not lost) in the parent while it forks: a terminal's Ctrl+C reaches every
+  process of the group, and one that lands inside a fork runs Python's at-fork hooks (``logging`` has one),
+  where an exception is only printed ("Exception ignored in ...") and the interrupt is lost: the parent
+  then finished the build and exited 0, and the child printed a traceback. A child is born with Ctrl+C
+  blocked, ignores it, then unblocks it; the parent unblocks it after the fork and gets it then.
 
 ``ISOREADY_PARALLEL_MIN`` overrides every caller's ``min_parallel`` (tests use it to force the parallel path
 on small inputs).
@@ -21,6 +25,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+from contextlib import contextmanager
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -62,6 +68,22 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
 
 def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and ends the pool
+    if hasattr(signal, "pthread_sigmask"):  # born with it held by _forking(): a pending one is now discarded
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _forking() -> Any:
+    """Hold Ctrl+C in this thread while processes are forked (see the module's docstring); a Ctrl+C that
+    came meanwhile is delivered when the block ends, as a ``KeyboardInterrupt`` in ordinary code."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, chunk: Optional[int] = None,
@@ -84,11 +106,17 @@ def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, c
         ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
         if len(ranges) < 2:
             return _run_range((0, len(items)))
+        pool = None
         try:
-            pool = multiprocessing.get_context("fork").Pool(n if chunk else min(n, len(ranges)) - 1,
-                                                           initializer=_quiet_worker)
+            with _forking():
+                pool = multiprocessing.get_context("fork").Pool(n if chunk else min(n, len(ranges)) - 1,
+                                                               initializer=_quiet_worker)
         except OSError:  # no semaphores, or process limits: do the work here
             return _run_range((0, len(items)))
+        except BaseException:  # Ctrl+C, delivered as the hold ended: no worker may outlive it
+            if pool is not None:
+                pool.terminate()
+            raise
         with pool:
             if chunk:
                 return [r for part in pool.imap(_run_range, ranges) for r in part]
@@ -114,12 +142,19 @@ class Background:
         if workers() <= 1 or not can_fork():
             return
         ctx = multiprocessing.get_context("fork")
+        proc = None
         try:
             recv, send = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_background, args=(func, send), daemon=True)
-            proc.start()
+            with _forking():
+                proc.start()
         except OSError:  # no process to be had: run it in result()
             return
+        except BaseException:  # Ctrl+C, delivered as the hold ended: end the process it started
+            if proc is not None and proc.pid is not None:
+                proc.terminate()
+                proc.join()
+            raise
         send.close()
         self._proc, self._recv = proc, recv
 

@@ -207,3 +207,49 @@ def test_a_cancelled_background_job_leaves_no_process(monkeypatch, tmp_path: Pat
     job.cancel()
     assert not proc.is_alive() and not marker.exists()
     assert multiprocessing.active_children() == []
+
+
+# A Ctrl+C in a terminal reaches every process of the group. One that lands while a process forks runs inside
+# Python's at-fork hooks (logging registers one), where an exception is only printed ("Exception ignored in")
+# and the interrupt is lost: the build went on and exited 0, and the child printed a traceback. These programs
+# send the signal from an at-fork hook, so it lands exactly there, every time.
+CTRL_C_IN_FORK = """
+import os, signal, sys
+from isoready import parallel
+os.environ["ISOREADY_WORKERS"] = "2"
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT) if {parent} else None,
+                    after_in_child=lambda: os.kill(os.getpid(), signal.SIGINT) if {child} else None)
+try:
+    {call}
+except KeyboardInterrupt:
+    print("interrupted")
+    sys.exit(130)
+print("finished")
+"""
+PMAP = "parallel.pmap(abs, list(range(40)), chunk=5)"
+BACKGROUND = "parallel.Background(lambda: 1).result()"
+
+
+@needs_fork
+@pytest.mark.parametrize("call", [PMAP, BACKGROUND], ids=["pool", "background"])
+def test_ctrl_c_while_forking_interrupts_the_parent_and_no_child_prints(call: str) -> None:
+    import subprocess
+    import sys
+
+    program = CTRL_C_IN_FORK.format(parent=True, child=True, call=call)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert (done.returncode, done.stdout) == (130, "interrupted\n"), done.stderr
+    assert done.stderr == ""  # no "Exception ignored", no traceback from a worker
+
+
+@needs_fork
+@pytest.mark.parametrize("call", [PMAP, BACKGROUND], ids=["pool", "background"])
+def test_ctrl_c_reaching_only_the_children_while_forking_changes_nothing(call: str) -> None:
+    import subprocess
+    import sys
+
+    program = CTRL_C_IN_FORK.format(parent=False, child=True, call=call)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "finished\n", "")
