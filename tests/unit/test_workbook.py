@@ -503,3 +503,27 @@ def test_the_evidence_rows_written_as_xml_equal_openpyxls_own(built: BuildResult
         for other in ("Checklist", "Findings"):
             a, b = load_workbook(io.BytesIO(ours))[other], load_workbook(io.BytesIO(theirs))[other]
             assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+
+
+def test_team_text_starting_like_a_formula_stays_text_on_every_sheet(minimal_project: Path, tmp_path: Path) -> None:
+    """The Coverage and Gates sheets print the organisation's name, audit titles and auditors: a value that starts
+    with "=" (or "+", "@") is a text cell there as on every other sheet, never a formula a spreadsheet would run."""
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: Example Works Ltd",
+                                                            "name: '=HYPERLINK(\"http://x.test\",\"Ltd\")'"),
+                   encoding="utf-8")
+    audit = minimal_project / "evidence" / "performance" / "internal-audit-2026.yaml"
+    audit.write_text(audit.read_text(encoding="utf-8") + "auditor: '@SUM(1,2)'\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), audience="internal", output=out,
+                           use_cache=False, commit=COMMIT))
+    assert result.ok, "\n".join(str(d) for d in result.diagnostics)
+    book = load_workbook(out / "checklist.xlsx")
+    assert {"Coverage", "Gates"} <= set(book.sheetnames)
+    for ws in book.worksheets:
+        formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        assert not formulas, f"{ws.title}: formula cells {formulas}"
+    assert book["Gates"]["A1"].value == 'Audit stage gates: =HYPERLINK("http://x.test","Ltd")'
+    assert book["Coverage"]["A1"].value == 'Internal audit coverage: =HYPERLINK("http://x.test","Ltd")'
+    auditors = [c.value for row in book["Coverage"].iter_rows() for c in row if c.value == "@SUM(1,2)"]
+    assert auditors, "the auditor's name is on the Coverage sheet, as text"
