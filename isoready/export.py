@@ -37,7 +37,7 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
             "target": c.target or None,
             "evidence": [e.id for e in c.evidence],
             "stale_evidence": [e.id for e in c.evidence if e.stale],
-            "findings": [f.id for f in c.findings if f.status == "open"],
+            "findings": [f.id for f in c.open_findings],
             "documented_information": [
                 {"kind": m.kind_label, "what": m.what, "state": m.state, "reason": m.reason, "code": m.code,
                  "evidence": [e.note for e in m.evidence]}
@@ -152,7 +152,7 @@ def documented_information_text(c: ClauseView) -> str:
 
 
 def open_findings_text(c: ClauseView, sep: str = "; ") -> str:
-    return sep.join(f"{f.id} ({f.grade})" for f in c.findings if f.status == "open")
+    return sep.join(f"{f.id} ({f.grade})" for f in c.open_findings)
 
 
 def checklist_rows(site: ExportView, base_url: str = "") -> list[list[str]]:

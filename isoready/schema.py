@@ -692,7 +692,7 @@ def readiness_schema() -> dict[str, Any]:
         "target": _date("when it should be implemented", nullable=True),
         "evidence": {**ids, "description": "the evidence supporting it, by id"},
         "stale_evidence": {**ids, "description": "its evidence past its review date, by id"},
-        "findings": {**ids, "description": "its open findings, by id"},
+        "findings": {**ids, "description": "the open findings that weigh on its state (raised on it or an ancestor), by id"},
         "documented_information": _list(_record("one item of mandatory documented information", {
             "kind": _text("document (maintained) or record (retained)"),
             "what": _text("what must exist"),

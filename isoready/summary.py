@@ -9,8 +9,8 @@ from .views import pct
 
 def markdown_summary(project: Project, readiness: Readiness) -> str:
     lines = [f"## ISO 9001 readiness: {project.organisation.name}", "",
-             f"As of {readiness.as_of}: **{pct(readiness.overall)}** overall "
-             f"({readiness.leaves_ready} of {readiness.leaves_applicable} applicable clauses ready).", "",
+             f"As of {readiness.as_of}: **{pct(readiness.overall)}** of the applicable clauses ready or at risk "
+             f"({readiness.leaves_ready} of {readiness.leaves_applicable}).", "",
              "| Main clause | Readiness |", "| --- | --- |"]
     for clause in project.catalog.mains:
         lines.append(f"| {clause.number} {clause.name} | {pct(readiness.by_main[clause.number])} |")

@@ -327,6 +327,9 @@ class ClauseView:
     findings: tuple[FindingView, ...]
     hidden_findings: int
     documented_information: tuple[tuple[str, str, str], ...]  # (kind label, what, when)
+    #: the open findings that weigh on its state (assess: open on the as-of date, on it or an ancestor), as every
+    #: export lists them; ``findings`` is every finding related to it, any status, as its page lists them
+    open_findings: tuple[FindingView, ...] = ()
     hidden_evidence_text: str = ""
     hidden_findings_text: str = ""
     exclusion_text: str = ""
@@ -1708,6 +1711,7 @@ class _Builder:
             mandatory=tuple(self.m_view(m) for m in res.mandatory),
             evidence=tuple(linked), hidden_evidence=len(res.evidence) - len(linked),
             findings=tuple(fs), hidden_findings=hidden_fs,
+            open_findings=tuple(self.findings[i] for i in res.findings if i in self.findings),
             documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
             hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
             hidden_findings_text=self.withheld_findings(hidden_fs) if self.findings_published else "",

@@ -219,7 +219,7 @@ def _reasons(c: ClauseView) -> str:
 
 def _findings_cell(c: ClauseView) -> str:
     return "\n".join(f"{f.id} ({f.grade}" + (f", due {f.due}" if f.due else "") + (", overdue" if f.overdue else "")
-                     + ")" for f in c.findings if f.status == "open")
+                     + ")" for f in c.open_findings)
 
 
 def _mandatory_cell(c: ClauseView) -> str:
