@@ -300,3 +300,21 @@ def test_internal_content_never_reaches_pages() -> None:
             assert "internal" not in text and "team-portal" not in text and "upload-artifact" not in text, job
         internal = [s for s in workflow["jobs"]["validate"]["steps"] if "--audience internal" in s.get("run", "")]
         assert internal and all("--output \"$RUNNER_TEMP/" in s["run"] for s in internal)
+
+
+def test_publishing_doc_says_which_audience_goes_where() -> None:
+    doc = PUBLISHING.read_text(encoding="utf-8")
+    start = doc.index("## Who sees what, where")
+    table = doc[start:doc.index("\n## ", start + 1)]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| `")}
+    assert set(rows) == {"`public`", "`internal`", "`auditor`"}
+    assert "**GitHub Pages**" in rows["`public`"]
+    assert "workflow artifact" in rows["`internal`"] and "pull-request comment links to it" in rows["`internal`"]
+    assert "`isoready archive --audience auditor`" in rows["`auditor`"]
+    (upload,) = [s for s in load()["jobs"]["validate"]["steps"] if s.get("id") == "team-portal"]
+    section = doc[doc.index("## The team portal"):doc.index("\n## GitHub Pages")]
+    assert f"named `{upload['with']['name']}` for {upload['with']['retention-days']} days" in section
+    assert "open `index.html`" in section and "**private** repository" in section
+    from isoready.cli import make_parser
+
+    assert make_parser().parse_args(["archive", "--audience", "auditor"]).audience == "auditor"  # it exists
