@@ -299,7 +299,11 @@ def readme(a: Answers, req: Requirement) -> str:
             "Change things through pull requests: the workflow in `.github/workflows/portal.yml` installs\n"
             "`requirements.txt` as above, validates each pull request and publishes the portal to GitHub Pages\n"
             "from the repository's default branch, whatever it is called (Settings -> Pages -> Source: GitHub\n"
-            "Actions). Only records marked `audience: public` are published there.\n")
+            "Actions). Only records marked `audience: public` are published there. Every run also keeps the\n"
+            "team's own portal, with every record, as a download: on a pull request, follow the link at the end\n"
+            "of the readiness comment; otherwise the run's page in the Actions tab, under Artifacts\n"
+            "(`team-portal-internal`). Unzip it and open `index.html`. Anyone who can read this repository can\n"
+            "download it: keep the repository private.\n")
 
 
 def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | bytes]:

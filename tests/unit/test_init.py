@@ -243,6 +243,11 @@ def test_register_readme_and_precommit_config(tmp_path: Path, epoch) -> None:
     assert "pre-commit install" in readme
     assert (root / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1] == "isoready==0.1.0"
     assert "\n    isoready==0.1.0\n\nisoready 0.1.0 from the package index" in readme
+    # the team's own portal: where to find the artifact the register's workflow uploads, under its name
+    (upload,) = [s for s in yaml.safe_load((root / WORKFLOW).read_text(encoding="utf-8"))["jobs"]["validate"]["steps"]
+                 if s.get("id") == "team-portal"]
+    assert f"under Artifacts\n(`{upload['with']['name']}`). Unzip it and open `index.html`." in readme
+    assert "`templates/`: ready-to-copy records" in readme
 
 
 def test_the_register_workflow_passes_actionlint(tmp_path: Path, epoch) -> None:
