@@ -89,6 +89,17 @@ def scaffold_file(name: str) -> str:
     return resources.files("isoready").joinpath("scaffold", name).read_text(encoding="utf-8")
 
 
+#: the folder of ready-to-copy records ``init`` writes; validate reads only evidence/ and content/, never this
+TEMPLATES = "templates"
+
+
+def template_files() -> dict[str, str]:
+    """The ready-to-copy records (package data, isoready/scaffold/templates/): file name -> text."""
+    folder = resources.files("isoready").joinpath("scaffold", "templates")
+    return {entry.name: entry.read_text(encoding="utf-8")
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name) if entry.name.endswith((".yaml", ".md"))}
+
+
 # --------------------------------------------------------------------------- the files
 
 
@@ -270,6 +281,9 @@ def readme(a: Answers, req: Requirement) -> str:
             "- `content/findings/`: findings from audits and reviews.\n"
             "- `content/pages/`: pages you write in Markdown (`Title:`, `Slug:`, `Audience:` first).\n"
             "- `evidence/`: policies, procedures and records, each with a YAML record saying what it supports.\n"
+            "- `templates/`: ready-to-copy records (a policy, a procedure, a calibration certificate, training,\n"
+            "  an internal audit, a management review, a supplier evaluation, a finding, a clause assessment).\n"
+            "  Each says where to save it. The portal never reads this folder.\n"
             "- `.schemas/`: JSON Schemas your editor uses to complete and check the YAML (refresh them with\n"
             "  `isoready schema --write .schemas` after upgrading isoready).\n"
             + vendored + "\n"
@@ -285,7 +299,11 @@ def readme(a: Answers, req: Requirement) -> str:
             "Change things through pull requests: the workflow in `.github/workflows/portal.yml` installs\n"
             "`requirements.txt` as above, validates each pull request and publishes the portal to GitHub Pages\n"
             "from the repository's default branch, whatever it is called (Settings -> Pages -> Source: GitHub\n"
-            "Actions). Only records marked `audience: public` are published there.\n")
+            "Actions). Only records marked `audience: public` are published there. Every run also keeps the\n"
+            "team's own portal, with every record, as a download: on a pull request, follow the link at the end\n"
+            "of the readiness comment; otherwise the run's page in the Actions tab, under Artifacts\n"
+            "(`team-portal-internal`). Unzip it and open `index.html`. Anyone who can read this repository can\n"
+            "download it: keep the repository private.\n")
 
 
 def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | bytes]:
@@ -309,6 +327,8 @@ def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | byt
     files[".pre-commit-config.yaml"] = precommit_config()
     files[".vscode/settings.json"] = vscode_settings()
     files["README.md"] = readme(answers, req)
+    for name, text in template_files().items():
+        files[f"{TEMPLATES}/{name}"] = text
     return files
 
 

@@ -150,7 +150,7 @@ def test_init_makes_the_repository_on_main_and_diff_main_head_works(tmp_path: Pa
     root = tmp_path / "acme-qms"
     assert cli.main(["init", str(root), "--name", "Acme", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == f"created 24 files in {root} for Acme (ISO 9001:2015), and a git repository on " \
+    assert out.splitlines()[0] == f"created 34 files in {root} for Acme (ISO 9001:2015), and a git repository on " \
                                   "branch main"
     assert f"  cd {root} && git add . && git commit -m 'Start the evidence register'\n" in out
     assert git(root, "symbolic-ref", "HEAD") == "refs/heads/main\n"  # not git's configured `master`
@@ -178,7 +178,7 @@ def test_without_git_it_prints_git_init_b_main(tmp_path: Path, index_install, ca
     root = tmp_path / "r"
     assert cli.main(["init", str(root), "--name", "Acme", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == f"created 24 files in {root} for Acme (ISO 9001:2015); no git repository (git " \
+    assert out.splitlines()[0] == f"created 34 files in {root} for Acme (ISO 9001:2015); no git repository (git " \
                                   "is not installed)"
     assert f"  cd {root} && git init -b main && git add . && git commit -m 'Start the evidence register'\n" in out
     assert not (root / ".git").exists()
@@ -230,6 +230,7 @@ def test_the_register_carries_a_wheel_of_this_checkout(first_run: dict) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
     assert "isoready/install.py" in names and "isoready/scaffold/portal.yml" in names
+    assert "isoready/scaffold/templates/calibration-certificate.yaml" in names  # package data, as init needs
     assert not [n for n in names if n.startswith(("tests/", "build/"))]
     with zipfile.ZipFile(wheel) as zf:  # nothing in the wheel reaches back into a checkout (the benchmark did)
         modules = [n for n in names if n.endswith(".py")]

@@ -28,7 +28,10 @@ EXPECTED = sorted([
     "content/clauses/6-planning.yaml", "content/clauses/7-support.yaml", "content/clauses/8-operation.yaml",
     "content/clauses/9-performance.yaml", "content/findings/findings.yaml", "content/organisation.yaml",
     "content/pages/about.md", "evidence/context/qms-scope.md", "evidence/context/qms-scope.yaml",
-    "requirements.txt"])
+    "requirements.txt", "templates/README.md", "templates/calibration-certificate.yaml",
+    "templates/clause-assessment.yaml", "templates/finding.yaml", "templates/internal-audit-report.yaml",
+    "templates/management-review-minutes.yaml", "templates/policy-document.yaml", "templates/procedure.yaml",
+    "templates/supplier-evaluation.yaml", "templates/training-list.yaml"])
 
 
 class EditorLoader(yaml.SafeLoader):
@@ -71,7 +74,7 @@ def test_init_writes_a_register_that_validates_and_builds(tmp_path: Path, epoch,
     assert init(str(root), "--name", "Acme: Parts & Co", "--scope", 'CNC machining "to print", one site.',
                 "--yes") == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"created 24 files in {root} for Acme: Parts & Co (ISO 9001:2015), and a git "
+    assert out.startswith(f"created 34 files in {root} for Acme: Parts & Co (ISO 9001:2015), and a git "
                           "repository on branch main\nrequirements.txt installs isoready with: isoready==0.1.0\n")
     assert files_in(root) == EXPECTED
 
@@ -102,7 +105,8 @@ def test_init_writes_a_register_that_validates_and_builds(tmp_path: Path, epoch,
 def test_each_yaml_file_names_its_schema_and_passes_it(tmp_path: Path, epoch) -> None:
     root = tmp_path / "r"
     assert init(str(root), "--name", "Acme", "--yes") == 0
-    yamls = sorted(root.rglob("*.yaml"))
+    # templates/ holds records to copy elsewhere: .vscode/settings.json maps them by where they are saved
+    yamls = sorted(p for p in root.rglob("*.yaml") if p.parent.name != "templates")
     assert len(yamls) == 11  # organisation, 7 clause files, findings, the example record, pre-commit config
     for path in yamls:
         if path.name == ".pre-commit-config.yaml":
@@ -176,7 +180,7 @@ def test_a_second_init_refuses(tmp_path: Path, epoch, capsys) -> None:
     (root / "content" / "organisation.yaml").write_text("name: Changed\n", encoding="utf-8")
     capsys.readouterr()
     assert init(str(root), "--name", "Other", "--yes") == 1
-    assert "24 of the files it would write exist already" in capsys.readouterr().err
+    assert "34 of the files it would write exist already" in capsys.readouterr().err
     assert (root / "content" / "organisation.yaml").read_text(encoding="utf-8") == "name: Changed\n"
 
 
@@ -239,6 +243,11 @@ def test_register_readme_and_precommit_config(tmp_path: Path, epoch) -> None:
     assert "pre-commit install" in readme
     assert (root / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1] == "isoready==0.1.0"
     assert "\n    isoready==0.1.0\n\nisoready 0.1.0 from the package index" in readme
+    # the team's own portal: where to find the artifact the register's workflow uploads, under its name
+    (upload,) = [s for s in yaml.safe_load((root / WORKFLOW).read_text(encoding="utf-8"))["jobs"]["validate"]["steps"]
+                 if s.get("id") == "team-portal"]
+    assert f"under Artifacts\n(`{upload['with']['name']}`). Unzip it and open `index.html`." in readme
+    assert "`templates/`: ready-to-copy records" in readme
 
 
 def test_the_register_workflow_passes_actionlint(tmp_path: Path, epoch) -> None:

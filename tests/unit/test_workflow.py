@@ -236,3 +236,85 @@ def test_publishing_doc_says_how_to_cut_a_release() -> None:
     for words in ("pyproject.toml", "git tag v", "git push origin v", "release.yml", "environment `pypi`",
                   "trusted publisher", "isoready==", "pip install isoready"):
         assert words in section, words
+
+
+# --------------------------------------------------------------------------- the team's private view
+
+
+def test_every_run_builds_the_internal_portal_and_keeps_it_as_an_artifact() -> None:
+    """The team's own portal (audience internal) is built by the job every run goes through, into a folder outside
+    the checkout, and uploaded as a workflow artifact: a zip of the site, which opens offline."""
+    for path in (PORTAL, REPO / "isoready" / "scaffold" / "portal.yml"):  # ours and the one init writes
+        validate = load(path)["jobs"]["validate"]
+        steps = validate["steps"]
+        (build,) = [s for s in steps if "isoready build" in s.get("run", "")]
+        assert build["run"] == ('python -m isoready build --audience internal --output "$RUNNER_TEMP/team-portal" '
+                                "--format github")
+        (upload,) = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+        assert upload["uses"] == "actions/upload-artifact@v4"  # v4.1+ gives the artifact-url output
+        assert upload["id"] == "team-portal"
+        assert upload["with"]["path"] == "${{ runner.temp }}/team-portal"
+        assert upload["with"]["if-no-files-found"] == "error"
+        assert "if" not in build and "if" not in upload, "built on every run, not only for pull requests"
+        assert steps.index(build) < steps.index(upload)
+
+
+def test_the_pull_request_comment_links_to_the_team_portal_artifact(tmp_path: Path) -> None:
+    """The diff step, run as the runner runs it (bash, a stand-in for the diff), writes the comment's file: the
+    readiness diff, then the link to the artifact that the comment step posts."""
+    steps = load()["jobs"]["validate"]["steps"]
+    (diff,) = [s for s in steps if "isoready diff" in s.get("run", "")]
+    assert diff["env"]["TEAM_PORTAL"] == "${{ steps.team-portal.outputs.artifact-url }}"
+    (upload,) = [s for s in steps if s.get("id") == "team-portal"]
+    assert steps.index(upload) < steps.index(diff), "the link exists before the comment is written"
+    (comment,) = [s for s in steps if "gh api" in s.get("run", "")]
+    assert '-F "body=@$RUNNER_TEMP/readiness-diff.md"' in comment["run"]
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python").write_text("#!/bin/sh\nprintf '<!-- isoready-readiness-diff -->\\n## Readiness\\n'\n")
+    (fake / "python").chmod(0o755)
+    summary = tmp_path / "summary.md"
+    url = "https://github.com/acme/qms/actions/runs/42/artifacts/7"
+    proc = subprocess.run(["bash", "-e", "-c", diff["run"]], capture_output=True, text=True, timeout=60,
+                          env={"PATH": f"{fake}:/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path), "BASE_SHA": "a",
+                               "HEAD_SHA": "b", "TEAM_PORTAL": url, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 0, proc.stderr
+    body = (tmp_path / "readiness-diff.md").read_text(encoding="utf-8")
+    assert body == ("<!-- isoready-readiness-diff -->\n## Readiness\n\n**Team portal for this pull request** "
+                    f"(internal: every record): [download the zip]({url}), unzip it and open `index.html`.\n")
+    assert summary.read_text(encoding="utf-8") == body
+
+
+def test_internal_content_never_reaches_pages() -> None:
+    """Pages gets only the public build of the `build` job; the internal portal is built in another job, into
+    another folder, and goes only to the workflow artifact."""
+    for path in (PORTAL, REPO / "isoready" / "scaffold" / "portal.yml"):
+        workflow = load(path)
+        assert workflow["env"]["PORTAL_AUDIENCE"] == "public"
+        (pages,) = steps_using(workflow, "actions/upload-pages-artifact")
+        assert pages[0] == "build" and pages[1]["with"]["path"] == "output"
+        builds = [s["run"] for s in workflow["jobs"]["build"]["steps"] if "isoready build" in s.get("run", "")]
+        assert builds == ['python -m isoready build --audience "$PORTAL_AUDIENCE" --format github']
+        for job in ("build", "deploy"):
+            text = json.dumps(workflow["jobs"][job])
+            assert "internal" not in text and "team-portal" not in text and "upload-artifact" not in text, job
+        internal = [s for s in workflow["jobs"]["validate"]["steps"] if "--audience internal" in s.get("run", "")]
+        assert internal and all("--output \"$RUNNER_TEMP/" in s["run"] for s in internal)
+
+
+def test_publishing_doc_says_which_audience_goes_where() -> None:
+    doc = PUBLISHING.read_text(encoding="utf-8")
+    start = doc.index("## Who sees what, where")
+    table = doc[start:doc.index("\n## ", start + 1)]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| `")}
+    assert set(rows) == {"`public`", "`internal`", "`auditor`"}
+    assert "**GitHub Pages**" in rows["`public`"]
+    assert "workflow artifact" in rows["`internal`"] and "pull-request comment links to it" in rows["`internal`"]
+    assert "`isoready archive --audience auditor`" in rows["`auditor`"]
+    (upload,) = [s for s in load()["jobs"]["validate"]["steps"] if s.get("id") == "team-portal"]
+    section = doc[doc.index("## The team portal"):doc.index("\n## GitHub Pages")]
+    assert f"named `{upload['with']['name']}` for {upload['with']['retention-days']} days" in section
+    assert "open `index.html`" in section and "**private** repository" in section
+    from isoready.cli import make_parser
+
+    assert make_parser().parse_args(["archive", "--audience", "auditor"]).audience == "auditor"  # it exists
