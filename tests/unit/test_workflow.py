@@ -255,7 +255,9 @@ def test_every_run_builds_the_internal_portal_and_keeps_it_as_an_artifact() -> N
         assert upload["id"] == "team-portal"
         assert upload["with"]["path"] == "${{ runner.temp }}/team-portal"
         assert upload["with"]["if-no-files-found"] == "error"
-        assert "if" not in build and "if" not in upload, "built on every run, not only for pull requests"
+        # every run of a private repository, not only pull requests; never in a public one, where anyone signed
+        # in to GitHub may download a run's artifacts
+        assert build["if"] == upload["if"] == "github.event.repository.private == true"
         assert steps.index(build) < steps.index(upload)
 
 
@@ -283,6 +285,14 @@ def test_the_pull_request_comment_links_to_the_team_portal_artifact(tmp_path: Pa
     assert body == ("<!-- isoready-readiness-diff -->\n## Readiness\n\n**Team portal for this pull request** "
                     f"(internal: every record): [download the zip]({url}), unzip it and open `index.html`.\n")
     assert summary.read_text(encoding="utf-8") == body
+    # a public repository keeps no team portal (the upload is skipped, its output empty): the comment says so
+    proc = subprocess.run(["bash", "-e", "-c", diff["run"]], capture_output=True, text=True, timeout=60,
+                          env={"PATH": f"{fake}:/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path), "BASE_SHA": "a",
+                               "HEAD_SHA": "b", "TEAM_PORTAL": "", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "readiness-diff.md").read_text(encoding="utf-8") == (
+        "<!-- isoready-readiness-diff -->\n## Readiness\n\nNo team portal is kept for a public repository (anyone "
+        "could download it): run `isoready serve` on your computer.\n")
 
 
 def test_internal_content_never_reaches_pages() -> None:
