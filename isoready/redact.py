@@ -11,6 +11,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -109,6 +110,12 @@ def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
     return "".join(chars), index, starts, ends
 
 
+#: names seen in one build (ids, paths, file names: a few per record) and their keys: a build makes up to three
+#: redactors (validate's W110 check, the build's audience, team pages) over the same names; bounded, for serve
+NAME_CACHE = 1 << 17
+
+
+@lru_cache(maxsize=NAME_CACHE)
 def _name_key(raw: str) -> str:
     """A name's letters and digits, folded, run together (what ``Redactor`` matches)."""
     if _plain(raw):
@@ -216,17 +223,22 @@ def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
                     {f.id for f in project.findings if shown and audience_rank(f.audience) <= rank})
 
 
-def _evidence_names(e: Any) -> set[str]:
+def _evidence_names(e: Any) -> frozenset[str]:
     """Every name of an evidence record: its id, page path, file name (as written and as published) and stem."""
-    names = {e.id, f"evidence/{e.id}.html"}
-    if e.file:
-        pub = published_name(e.file)
-        names |= {e.file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(e.file).name,
+    return _names_of(e.id, e.file)
+
+
+@lru_cache(maxsize=NAME_CACHE)
+def _names_of(id_: str, file: "str | None") -> frozenset[str]:
+    names = {id_, f"evidence/{id_}.html"}
+    if file:
+        pub = published_name(file)
+        names |= {file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(file).name,
                   PurePosixPath(pub).name}
-        stem = PurePosixPath(e.file).stem
+        stem = PurePosixPath(file).stem
         if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
             names.add(stem)
-    return names
+    return frozenset(names)
 
 
 def _finding_names(f: Any) -> set[str]:
