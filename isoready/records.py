@@ -428,7 +428,7 @@ def _repository(f: Fields, out: Collector) -> Optional[Repository]:
     if not host_forms(url) and not any(patterns.values()):
         out.add(rf.loc("url"), "W140", f"the portal has no built-in links for the host of '{url}', and no "
                 "edit_uri, view_uri or new_uri says how to make them: no link back to the files is shown",
-                "add edit_uri and new_uri patterns (docs/format.md), or use a GitHub or GitLab address")
+                "add edit_uri and new_uri patterns, or use a GitHub or GitLab address")
     return Repository(url=url.rstrip("/").removesuffix(".git"), branch=branch or "main", folder=folder.strip("/"),
                       edit_uri=patterns["edit_uri"], view_uri=patterns["view_uri"], new_uri=patterns["new_uri"],
                       links=tuple(links or ()))

@@ -5,6 +5,13 @@ In the manner of MkDocs' ``repo_url``/``edit_uri``: GitHub's and GitLab's URL fo
 a file's path, a folder, a new file's name and text) is data: path segments and query values are
 percent-encoded, so none can end the address, add a query or leave the attribute it is printed in.
 
+Sources looked up for the forms (issue 22): MkDocs' configuration guide (repo_url, edit_uri: relative to the
+repository's address, query and '#' allowed; https://www.mkdocs.org/user-guide/configuration); GitHub's new-file
+page takes ``filename`` and ``value`` (isaacs/github issue 1527; go-gitea/gitea pull request 16556 copies it
+"just like GitHub"); GitLab's takes ``file_name`` and ``content`` (kricsleo/kric.cc src/content/posts/tips.md;
+un-ts/changesets-gitlab issue 178 reports a GitLab 16.11 that ignored them: the page then opens in the right
+folder, empty).
+
 This module makes addresses and the new record's YAML text; views decide where (and for which audience) they
 appear, templates only print them. It imports only the model.
 """

@@ -1537,6 +1537,9 @@ class _Builder:
         self.stale = set(readiness.stale_evidence)
         # the links back to the files (repository:): internal builds, and those whose audience links: names
         self.links = repolinks.for_audience(project.organisation.repository, audience)
+        # a file holding a record this audience may not see gets no link (its path may name it; it opens it)
+        self.withheld_sources = {e.source for e in project.evidence if e.id not in self.visible_ev} | \
+            {f.source for f in project.findings if f.id not in self.visible_f}
         self.folders = self._folders()
         self.documents = self._documents(hashes)
         findings_by_ev: dict[str, list[Link]] = {}
@@ -1572,8 +1575,9 @@ class _Builder:
 
     def file_links(self, path: str) -> dict[str, str]:
         """The Edit and View file links of a source file (relative to the project), for this build: none when the
-        build shows no links, or when the path names a record this audience may not see."""
-        if self.links is None or not path or self.redact(path) != path:
+        build shows no links, when the file holds a record this audience may not see, or when its path names
+        one."""
+        if self.links is None or not path or path in self.withheld_sources or self.redact(path) != path:
             return {}
         return {"edit_url": self.links.edit(path), "view_url": self.links.view(path)}
 
