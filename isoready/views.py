@@ -31,7 +31,7 @@ from .diff import DIFF_VERSION, FIGURES, MARKER, EditionChange, ReadinessDiff
 from .history import HISTORY_VERSION
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
-from .assess import REVIEW_INPUTS_CLAUSE, window_of
+from .assess import MISSING, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE, window_of
 from .model import (AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, findings_published,
                     published_name)
 from .redact import redactor
@@ -1719,8 +1719,10 @@ class _Builder:
             is_gap=m.is_gap or m.is_risk,  # needs action: missing, out of its window, or its review overdue
             evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i)
                            for i in (*m.evidence, *m.stale) if i in self.evidence), code=m.reason.code,
+            # a record to add: when one is missing, out of its window or past its review (an undeclared
+            # condition is settled in organisation.yaml, not by a new record)
             add_url=self.add_url(m.clause, "document" if m.kind == "maintain" else "record")
-            if m.is_gap or m.is_risk else "")
+            if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "")
 
     def row(self, res: ClauseResult) -> ClauseRowView:
         c = self.catalog[res.number]

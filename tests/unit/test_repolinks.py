@@ -261,3 +261,21 @@ def test_a_team_page_links_to_its_file(minimal_project, tmp_path, capsys):
     out = _build(minimal_project, tmp_path / "site", "internal")
     assert _hrefs(out / "pages" / "visit.html", "edit-link") == \
         ["https://github.com/acme/qms/edit/main/content/pages/visit.md"]
+
+
+def test_an_undeclared_condition_gets_no_add_evidence_but_a_missing_record_does(tmp_path, capsys):
+    """The demo: 7.1.5.2's record waits on a condition to declare (organisation.yaml, not a new record); 8.5.6's
+    record is missing. Only the missing one is offered a new record."""
+    import shutil
+
+    repo = Path(__file__).parents[2]
+    root = tmp_path / "demo"
+    root.mkdir()
+    for folder in ("content", "evidence"):
+        shutil.copytree(repo / folder, root / folder)
+    assert main(["build", "--root", str(root), "--as-of", "2026-12-06", "--output", str(tmp_path / "site"),
+                 "--audience", "internal"]) == 0
+    mandatory = (tmp_path / "site" / "gaps.html").read_text().split('id="mandatory"', 1)[1].split('id="stale"', 1)[0]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr class="mi-([a-z-]+)">(.*?)</tr>', mandatory, re.S)}
+    assert "add-evidence" not in rows["undeclared"]
+    assert "https://github.com/kestrel-precision/qms/new/main/" in rows["missing"]
