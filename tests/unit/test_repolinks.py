@@ -279,3 +279,10 @@ def test_an_undeclared_condition_gets_no_add_evidence_but_a_missing_record_does(
     rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr class="mi-([a-z-]+)">(.*?)</tr>', mandatory, re.S)}
     assert "add-evidence" not in rows["undeclared"]
     assert "https://github.com/kestrel-precision/qms/new/main/" in rows["missing"]
+
+
+def test_a_folder_outside_the_repository_is_e342(minimal_project, capsys):
+    _set(minimal_project, "repository:\n  url: https://github.com/acme/qms\n  folder: ../other\n")
+    assert _validate(minimal_project, capsys) == (1, [
+        "content/organisation.yaml:7:11: E342 repository folder '../other' must be a folder inside the repository "
+        "(write the folder's path from the repository's top, e.g. quality/register)", "1 error, 0 warnings"])
