@@ -25,10 +25,10 @@ from .repolinks import NEEDS, host_forms, pattern_problem, url_problem
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE,
-                    Applies, Assessment, Catalog, Repository, Certificate, ClimateChange, Evidence, Finding, Organisation,
-                    Transition, Verification)
-from .schema import (APPLIES, ASSESSMENT, REPOSITORY, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
-                     TRANSITION, VERIFICATION, Fields, check_clause)
+                    Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
+                    Repository, Transition, Verification)
+from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
+                     REPOSITORY, TRANSITION, VERIFICATION, Fields, check_clause)
 
 # Letters and digits of any script (after NFC), '.', '_', '-'; '/' between segments. [^\W_] is a letter or digit.
 ID_RE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*\Z")
