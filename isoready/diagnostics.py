@@ -58,6 +58,10 @@ CODES: dict[str, str] = {
     "E334": "unknown page status",
     "E335": "a write outside the output folder or a second write to one path",
     "E336": "page link that would publish a file that is not the team's to publish",
+    # the repository the portal links back to (organisation.yaml repository:)
+    "E340": "repository url that is not a plain http or https address",
+    "E341": "repository branch that is not a branch name",
+    "E342": "repository link pattern that cannot make a safe link",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",
@@ -91,6 +95,7 @@ CODES: dict[str, str] = {
     "W122": "commit with an author date or time zone out of range",
     "W123": "input file ignored by git: the build is marked dirty",
     "W130": "file added to the output folder by hand, deleted by the build",
+    "W140": "repository on a host with no built-in links and no pattern for them",
     "W160": "finding closed after the as-of date",
     "W161": "verification of effectiveness that does not count",
     "W162": "recency window above its ceiling",

@@ -346,6 +346,20 @@ class Certificate:
 
 
 @dataclass(frozen=True, slots=True)
+class Repository:
+    """Where the register's files live on a git host (organisation.yaml ``repository:``), for the portal's
+    Edit, View file and Add evidence links. Patterns are None where the host's built-in form applies."""
+
+    url: str  # https://github.com/acme/qms, without a trailing "/" or ".git"
+    branch: str = "main"
+    folder: str = ""  # the project's folder inside the repository ("" when at its top)
+    edit_uri: Optional[str] = None
+    view_uri: Optional[str] = None
+    new_uri: Optional[str] = None
+    links: tuple[str, ...] = ()  # the audiences beyond internal whose builds show the links
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
     scope: str = ""  # Markdown
@@ -365,6 +379,7 @@ class Organisation:
     climate_change: Optional[ClimateChange] = None  # the climate-change determination, when declared
     migrated: Optional[date] = None  # the day the project moved to its edition (migrate writes it)
     migrated_loc: Loc = NOWHERE
+    repository: Optional[Repository] = None  # the git host's links back to the files, when set
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ from .assemble import PageError
 from .diagnostics import Diagnostic, errors, one_of, report
 from .model import AUDIENCES, audience_rank
 from .redact import redact_name
+from .repolinks import for_audience
 from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page, Planner, Written,
                      WriteRefused, content_pages, render_pages, theme_dirs)
 from .teampages import (PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES, SAFE_DOCUTILS, file_link_problem,
@@ -368,9 +369,11 @@ def _unwritten(context: dict[str, Any]) -> list[Any]:
 
 
 def read_content_pages(context: dict[str, Any], root: Path, audience: str,
-                       redact: Any = None, taken: Any = ()) -> tuple[list[ContentPage], list[Diagnostic]]:
+                       redact: Any = None, taken: Any = (),
+                       links: Any = None) -> tuple[list[ContentPage], list[Diagnostic]]:
     """Pelican's pages (read by its reader and page generator) as ContentPages in this build's audience.
-    ``taken``: the paths the portal's own pages use (a team page may never replace one)."""
+    ``taken``: the paths the portal's own pages use (a team page may never replace one). ``links``: the
+    build's links back to the files (repolinks.for_audience), or None."""
     found, diags = [], []
     rank = audience_rank(audience)
     claimed = {str(p).casefold(): "the portal" for p in taken}
@@ -403,8 +406,10 @@ def read_content_pages(context: dict[str, Any], root: Path, audience: str,
         body = sanitise(redact(page.content)) if redact else sanitise(page.content)  # withheld names, too
         title = redact(str(page.title)) if redact else str(page.title)
         slug = redact_name(redact, page.slug) if redact else page.slug  # its URL and file name, too
+        shown = links is not None and (redact is None or redact(rel) == rel)  # no link naming a withheld record
         found.append(ContentPage(slug, title, PAGE_URL.format(slug=slug), wanted, Markup(body),
-                                 " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed))
+                                 " ".join(html.unescape(_TAGS.sub(" ", body)).split()), rel, listed,
+                                 edit_url=links.edit(rel) if shown else "", view_url=links.view(rel) if shown else ""))
     read = {Path(p.source_path).resolve() for key in ("pages", "hidden_pages", "draft_pages")
             for p in context.get(key, [])}
     folder = root / "content" / "pages"
@@ -482,7 +487,9 @@ class PortalGenerator(Generator):
         diags = _file_links(self.context, root)
         content, more = read_content_pages(self.context, root, job.site.audience,
                                            audience_redactor(job.project, job.site.audience),
-                                           taken=[p.path for p in job.pages])
+                                           taken=[p.path for p in job.pages],
+                                           links=for_audience(job.project.organisation.repository,
+                                                              job.site.audience))
         diags += more
         if errors(diags):
             if job.direct:

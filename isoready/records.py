@@ -21,13 +21,14 @@ from typing import Any, Iterable, Optional
 
 from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
+from .repolinks import NEEDS, host_forms, pattern_problem, url_problem
 from .svg import problem as svg_problem
 from .text import markdown_limit, markdown_problem, problem_at
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE,
                     Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
-                    Transition, Verification)
+                    Repository, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
-                     TRANSITION, VERIFICATION, Fields, check_clause)
+                     REPOSITORY, TRANSITION, VERIFICATION, Fields, check_clause)
 
 # Letters and digits of any script (after NFC), '.', '_', '-'; '/' between segments. [^\W_] is a letter or digit.
 ID_RE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*\Z")
@@ -374,7 +375,63 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                         systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
                         audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
                         climate_change=climate_change, migrated=f.get("migrated"),
-                        migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE)
+                        migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
+                        repository=_repository(f, out))
+
+
+#: a branch name git accepts (git check-ref-format, less what a branch never needs: ~ ^ : ? * [ and "@{")
+BRANCH_RE = re.compile(r"^(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock(/|\Z))[A-Za-z0-9_][A-Za-z0-9._/@+-]{0,199}(?<![./])\Z")
+
+
+def _repository(f: Fields, out: Collector) -> Optional[Repository]:
+    """``repository:``: where the files live, for the portal's links back to them. Any problem drops the links
+    (an error: the build stops until it is fixed), never the build's other checks."""
+    rf = f.get("repository")
+    if rf is None:
+        return None
+    assert rf.kind is REPOSITORY
+    ok = True
+    url = rf.text("url", required=True)
+    if url is not None:
+        url = url.strip()
+        why = url_problem(url)
+        if why:
+            out.add(rf.loc("url"), "E340", f"repository url '{url}' cannot be used: {why}",
+                    "write the address of the repository's page, e.g. https://github.com/acme/qms")
+            ok = False
+    else:
+        ok = False
+    branch = rf.text("branch")
+    if branch is not None and not BRANCH_RE.match(branch):
+        out.add(rf.loc("branch"), "E341", f"repository branch '{branch}' is not a branch name",
+                "write the branch as git shows it, e.g. main")
+        ok = False
+    folder = rf.text("folder") or ""
+    if folder and (folder.startswith("/") or ".." in folder.split("/") or "\\" in folder):
+        out.add(rf.loc("folder"), "E342", f"repository folder '{folder}' must be a folder inside the repository",
+                "write the folder's path from the repository's top, e.g. quality/register")
+        ok = False
+    patterns: dict[str, Optional[str]] = {}
+    for key in NEEDS:
+        pattern = rf.text(key)
+        if pattern is not None:
+            why = pattern_problem(pattern.strip(), key)
+            if why:
+                out.add(rf.loc(key), "E342", f"repository {key} '{pattern}' cannot make a safe link: {why}",
+                        "write e.g. 'src/{branch}/{path}' or a full https:// address with {path}"
+                        if key != "new_uri" else "write e.g. 'new/{branch}/{folder}?name={filename}'")
+                ok = False
+        patterns[key] = pattern.strip() if pattern else None
+    links = rf.get("links")
+    if not ok or url is None:
+        return None
+    if not host_forms(url) and not any(patterns.values()):
+        out.add(rf.loc("url"), "W140", f"the portal has no built-in links for the host of '{url}', and no "
+                "edit_uri, view_uri or new_uri says how to make them: no link back to the files is shown",
+                "add edit_uri and new_uri patterns, or use a GitHub or GitLab address")
+    return Repository(url=url.rstrip("/").removesuffix(".git"), branch=branch or "main", folder=folder.strip("/"),
+                      edit_uri=patterns["edit_uri"], view_uri=patterns["view_uri"], new_uri=patterns["new_uri"],
+                      links=tuple(links or ()))
 
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:

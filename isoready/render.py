@@ -69,6 +69,8 @@ class ContentPage:
     text: str  # plain words, for the search index
     source: str  # path relative to the project, for diagnostics
     listed: bool = True  # Pelican's "Status: hidden" pages are written but not in the navigation
+    edit_url: str = ""  # the page's file on its git host (repository:), when this build shows such links
+    view_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,20 @@ CERTIFICATE = Kind("organisation.certificate", "certificate", (
     Field("body", TEXT, "the certification body that issued it"),
 ))
 
+REPOSITORY = Kind("organisation.repository", "repository", (
+    Field("url", URL, "the repository's web address, e.g. https://github.com/acme/qms (GitHub and GitLab "
+                      "links are built in)", required=True),
+    Field("branch", GIT_REF, "the branch the links open", default="main"),
+    Field("folder", PATH, "the project's folder inside the repository, when it is not at the top"),
+    Field("edit_uri", TEXT, "another host: the edit page, with {branch} and {path} (relative to url, or a full "
+                            "address)"),
+    Field("view_uri", TEXT, "another host: the page showing a file, with {branch} and {path}"),
+    Field("new_uri", TEXT, "another host: the new-file page, with {branch}, {folder}, and optionally {filename} and "
+                           "{content}"),
+    Field("links", list_of(enum("auditor", "public")),
+          "the audiences, beyond internal, whose builds show the links (default: internal builds only)"),
+))
+
 ORGANISATION = Kind("organisation", "organisation settings", (
     Field("name", TEXT, "the organisation's name", required=True),
     Field("scope", MARKDOWN, "the scope statement shown on the dashboard"),
@@ -230,6 +244,9 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("systemic_minors", Type("int", minimum=1, maximum=99),
           "this many open minor findings against one clause or its sub-clauses count as a major for the gates",
           default="3"),
+    Field("repository", nested(REPOSITORY), "where the files live on GitHub, GitLab or another git host: the "
+          "portal links each page to its file and each gap to a new file",
+          shape=("'repository' must be a mapping", "write 'repository:' then 'url: https://github.com/...'")),
 ))
 
 EVIDENCE = Kind("evidence", "evidence record", (

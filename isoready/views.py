@@ -25,13 +25,13 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from markupsafe import Markup
 
-from . import charts
+from . import charts, repolinks
 from .catalog import load_catalog, load_topics
 from .diff import DIFF_VERSION, FIGURES, MARKER, EditionChange, ReadinessDiff
 from .history import HISTORY_VERSION
 from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
-from .assess import REVIEW_INPUTS_CLAUSE
+from .assess import MISSING, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE, window_of
 from .model import (AUDIENCES, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank, findings_published,
                     published_name)
 from .redact import redactor
@@ -216,6 +216,9 @@ class EvidenceView:
     revisions_caption: str = ""  # "Register entry: 3 commits, newest first"
     document_revisions_caption: str = ""
     changed_since_approval: str = ""  # the sentence, when the document changed after its approval
+    edit_url: str = ""  # the register entry on its git host (repository:), when this build shows such links
+    view_url: str = ""
+    add_url: str = ""  # a new record for its first clause (the "Add evidence" link of a stale record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,7 @@ class MandatoryView:
     is_gap: bool
     evidence: tuple[Link, ...]
     code: str = ""  # the reason's code
+    add_url: str = ""  # "Add evidence": the host's new-file page with a record for this item, when it is a gap
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +286,8 @@ class FindingView:
     verification_evidence: tuple[Link, ...] = ()
     unverified: bool = False  # closed nonconformity without a verification of effectiveness
     due_today: bool = False
+    edit_url: str = ""  # the finding's file on its git host (repository:), when this build shows such links
+    view_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +353,9 @@ class ClauseView:
     change: str = ""  # new | changed | split | moved | unchanged, or "" (the 2015 catalog says nothing)
     change_label: str = ""  # "Changed in ISO 9001:2026"
     sources: tuple[str, ...] = ()
+    edit_url: str = ""  # the clause's assessment file on its git host (repository:), when it has one
+    view_url: str = ""
+    add_url: str = ""  # "Add evidence": a new record for this clause on the host's new-file page
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +375,7 @@ class ClauseRowView:
     evidence_count: int
     assessed: bool
     provisional: bool = False
+    add_url: str = ""  # "Add evidence" for this clause (printed where the row is a gap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,6 +510,7 @@ class GapRowView:
     urgency_label: str
     due: str
     reasons: tuple[str, ...]
+    add_url: str = ""  # "Add evidence" for the row's clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -1527,6 +1538,12 @@ class _Builder:
         self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
         self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published)
         self.stale = set(readiness.stale_evidence)
+        # the links back to the files (repository:): internal builds, and those whose audience links: names
+        self.links = repolinks.for_audience(project.organisation.repository, audience)
+        # a file holding a record this audience may not see gets no link (its path may name it; it opens it)
+        self.withheld_sources = {e.source for e in project.evidence if e.id not in self.visible_ev} | \
+            {f.source for f in project.findings if f.id not in self.visible_f}
+        self.folders = self._folders()
         self.documents = self._documents(hashes)
         findings_by_ev: dict[str, list[Link]] = {}
         for f in self.visible_f.values():
@@ -1559,6 +1576,39 @@ class _Builder:
         return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title,
                           c.provisional)
 
+    def file_links(self, path: str) -> dict[str, str]:
+        """The Edit and View file links of a source file (relative to the project), for this build: none when the
+        build shows no links, when the file holds a record this audience may not see, or when its path names
+        one."""
+        if self.links is None or not path or path in self.withheld_sources or self.redact(path) != path:
+            return {}
+        return {"edit_url": self.links.edit(path), "view_url": self.links.view(path)}
+
+    def _folders(self) -> dict[str, str]:
+        """Per clause, the folder its visible records mostly live in (ties: the first by name)."""
+        counts: dict[str, dict[str, int]] = {}
+        for e in self.visible_ev.values():
+            folder = str(PurePosixPath(e.source).parent)
+            for number in e.clauses:
+                counts.setdefault(number, {})
+                counts[number][folder] = counts[number].get(folder, 0) + 1
+        return {n: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for n, c in counts.items()}
+
+    def add_url(self, number: str, kind: str = "record") -> str:
+        """"Add evidence" for clause ``number``: the host's new-file page in the folder its records live in (else
+        evidence/), with a record of ``kind`` for it filled in, dated the as-of date, due for review a window
+        later (the clause's recency window for a record, 12 months for a document)."""
+        if self.links is None or number not in self.catalog:
+            return ""
+        folder = self.folders.get(number, "evidence")
+        if self.redact(folder) != folder:
+            folder = "evidence"
+        stem = f"clause-{number.replace('.', '-')}-{self.r.as_of.isoformat()}"
+        months = window_of(self.project, number) if kind == "record" else 12
+        text = repolinks.evidence_template(number, display_name(self.catalog, number), kind, self.r.as_of, months,
+                                           stem + ".pdf")
+        return self.links.new(folder, stem + ".yaml", text)
+
     def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
         documents: dict[str, DocumentView] = {}
         for e in self.visible_ev.values():
@@ -1583,7 +1633,8 @@ class _Builder:
             findings=tuple(self.findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
             date_label="Issued" if e.kind == "document" else "Recorded",
-            approved_by=redact(e.approved_by or ""), approved=_d(e.approved), **self.revision_fields(e))
+            approved_by=redact(e.approved_by or ""), approved=_d(e.approved), **self.revision_fields(e),
+            **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "")
 
     def revision_fields(self, e: Evidence) -> dict:
         """The record's and its document's revision history from git, and 'changed since approval'."""
@@ -1638,7 +1689,7 @@ class _Builder:
             unverified=result.unverified, due_today=result.due_today,
             subject=subject(redact(f.description)), is_open=f.is_open,
             status_label="Open" if f.is_open else ("Closed " + _d(f.closed)).strip(),
-            due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""))
+            due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""), **self.file_links(f.source))
 
     def verification_text(self, f: Finding) -> str:
         v = f.verification
@@ -1670,7 +1721,11 @@ class _Builder:
             state=m.state, state_label=MANDATORY_LABELS[m.state], reason=self.say(m.reason),
             is_gap=m.is_gap or m.is_risk,  # needs action: missing, out of its window, or its review overdue
             evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i)
-                           for i in (*m.evidence, *m.stale) if i in self.evidence), code=m.reason.code)
+                           for i in (*m.evidence, *m.stale) if i in self.evidence), code=m.reason.code,
+            # a record to add: when one is missing, out of its window or past its review (an undeclared
+            # condition is settled in organisation.yaml, not by a new record)
+            add_url=self.add_url(m.clause, "document" if m.kind == "maintain" else "record")
+            if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "")
 
     def row(self, res: ClauseResult) -> ClauseRowView:
         c = self.catalog[res.number]
@@ -1682,7 +1737,7 @@ class _Builder:
             state_label=STATE_LABELS[res.state], readiness=shares_text(shares_of(res)),
             owner=self.redact(a.owner or "") if a else "", target=_d(a.target) if a else "",
             evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed,
-            provisional=c.provisional)
+            provisional=c.provisional, add_url=self.add_url(res.number) if res.applicable else "")
 
     def clause_view(self, number: str, res: ClauseResult) -> ClauseView:
         c, a, src = self.catalog[number], res.assessment, res.applying
@@ -1725,6 +1780,8 @@ class _Builder:
             provisional=c.provisional, change=c.change or "",
             change_label=CHANGE_LABELS[c.change].format(std=self.catalog.standard) if c.change in CHANGE_LABELS
             else "", sources=c.sources if c.change else (),  # the 2015 catalog's sources are research keys
+            **self.file_links(a.source if a else ""),
+            add_url=self.add_url(number) if res.applicable and c.is_leaf else "",
         )
 
     def inputs_for(self, number: str) -> dict[str, Any]:
@@ -2020,7 +2077,8 @@ class _Builder:
                     "without_evidence": len(g.without_evidence),
                     "findings": len(g.open_findings) if self.findings_published else 0, "rows": len(g.rows)},
             rows=tuple(GapRowView(self.rows[x.clause], x.urgency, self.urgency_label(x), self.gap_due(x),
-                                  tuple(text for text, _ in self.say.all(self.r.clauses[x.clause].reasons)))
+                                  tuple(text for text, _ in self.say.all(self.r.clauses[x.clause].reasons)),
+                                  self.rows[x.clause].add_url)
                        for x in g.rows), show_findings=self.findings_published)
         return view
 

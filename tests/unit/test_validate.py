@@ -782,6 +782,39 @@ CASES = [
           "content/findings/x.yaml:16:3: W161 finding 'F-3' verification dated 2026-12-01 is after the as-of date "
           "2026-11-01: it does not count yet (record the verification once it has been done)"],
          "0 errors, 3 warnings", exit=0),
+    # ------------------------------------------------------------------ repository: (issue 22), the links back
+    # to the files: a value that cannot make a safe link is an error naming its line, never a traceback
+    Case("E340-E341-repository-url-and-branch", {
+        "content/organisation.yaml": "name: Example Works Ltd\nrepository:\n  url: javascript:alert(1)\n"
+                                     "  branch: 'main\"><script>'\n"},
+         ["content/organisation.yaml:3:8: E340 repository url 'javascript:alert(1)' cannot be used: it is not an "
+          "http or https address with a host (write the address of the repository's page, e.g. "
+          "https://github.com/acme/qms)",
+          "content/organisation.yaml:4:11: E341 repository branch 'main\"><script>' is not a branch name (write the "
+          "branch as git shows it, e.g. main)"],
+         "2 errors, 0 warnings"),
+    Case("E340-repository-url-with-a-token", {
+        "content/organisation.yaml": "name: Example Works Ltd\nrepository:\n"
+                                     "  url: https://ci:ghp_x@github.com/acme/qms\n"},
+         ["content/organisation.yaml:3:8: E340 repository url 'https://ci:ghp_x@github.com/acme/qms' cannot be used: "
+          "it holds a user name or password, which the portal would publish (write the address of the "
+          "repository's page, e.g. https://github.com/acme/qms)"],
+         "1 error, 0 warnings"),
+    Case("E342-repository-pattern", {
+        "content/organisation.yaml": "name: Example Works Ltd\nrepository:\n  url: https://git.example.org/qms\n"
+                                     "  edit_uri: 'src/{branch}/{file}'\n  new_uri: 'new/{branch}'\n"},
+         ["content/organisation.yaml:4:13: E342 repository edit_uri 'src/{branch}/{file}' cannot make a safe link: "
+          "'{file}' is not a placeholder (use {branch}, {path}, {folder}, {filename}, {content}) (write e.g. "
+          "'src/{branch}/{path}' or a full https:// address with {path})",
+          "content/organisation.yaml:5:12: E342 repository new_uri 'new/{branch}' cannot make a safe link: it has no "
+          "{folder}, so every link would open the same page (write e.g. 'new/{branch}/{folder}?name={filename}')"],
+         "2 errors, 0 warnings"),
+    Case("W140-repository-host-without-links", {
+        "content/organisation.yaml": "name: Example Works Ltd\nrepository:\n  url: https://git.example.org/qms\n"},
+         ["content/organisation.yaml:3:8: W140 the portal has no built-in links for the host of "
+          "'https://git.example.org/qms', and no edit_uri, view_uri or new_uri says how to make them: no link back "
+          "to the files is shown (add edit_uri and new_uri patterns, or use a GitHub or GitLab address)"],
+         "0 errors, 1 warning", exit=0),
     Case("W162-window-above-ceiling", {
         "content/organisation.yaml": 'name: Example Works Ltd\nwindows:\n  "9.2.2": 120\n  "9.3.3": 12\n'
                                      '  "8.6": 48\n  "8.5.2": 36\n'},
