@@ -13,6 +13,7 @@ user's mistake; problems come back as diagnostics.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, NamedTuple, Union
@@ -194,6 +195,10 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        plain = plain_yaml_error(text, exc, line)
+        if plain is not None:  # a mistake people make, said in their words at the line to change
+            (line, col), message, hint = plain[:2], plain[2], plain[3]
+            return None, diags + [Diagnostic(path, line, col, "E102", message, hint)]
         problem = (exc.problem or exc.context or "syntax error").strip()
         return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
                                          "check indentation, colons and quotes")]
@@ -210,6 +215,149 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
         if dispose:
             dispose()
     return root, diags
+
+
+#: a line that opens a block of text: ``description: |``, ``- notes: >-`` (the key, then the indicator)
+_BLOCK_HEADER = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[^\s#'\"\-][^:#]*?):[ ]+(?P<ind>[|>][-+0-9]*)"
+                           r"[ ]*(?:#.*)?$")
+#: a line YAML would read as a key or a list item, not as text
+_KEY_OR_ITEM = re.compile(r"^[ ]*(?:-(?:[ ]|$)|[^\s:#][^:#]*:(?:[ ]|$))")
+#: a value that starts with a quote mark: after ``key:``, after ``- ``, or in a flow list
+_QUOTED_VALUE = re.compile(r"(?:^[ ]*(?:-[ ]+)*(?:[^\s:#'\"][^:#]*:[ ]+)?|[\[,{][ ]*)(?P<q>['\"])")
+
+
+def plain_yaml_error(text: str, exc: yaml.MarkedYAMLError, line: int) -> "tuple[int, int, str, str] | None":
+    """(line, column, message, hint) for the YAML mistakes people make most, or None for the parser's words.
+
+    ``line`` is where the parser gave up (1-based), often after the mistake: a tab in the indentation, text
+    under ``key: |`` not indented, a list item out of line, a bracket or a quote never closed. Each is looked
+    for only at or before that line, and each points at the line to change."""
+    lines = text.split("\n")
+    last = min(line, len(lines))
+    context = (exc.context or "").strip()
+    # a tab in the indentation: YAML counts spaces only
+    if "tab" in (exc.problem or "") and exc.problem_mark is not None:
+        return line, exc.problem_mark.column + 1, "a tab character: indent with spaces", \
+            "replace the tab with spaces, as many as the lines around it use"
+    for n in range(last):
+        lead = lines[n][:len(lines[n]) - len(lines[n].lstrip(" \t"))]
+        if "\t" in lead and lines[n].strip():
+            return n + 1, lead.index("\t") + 1, "a tab character: indent with spaces", \
+                "replace the tab with spaces, as many as the lines around it use"
+    # text under 'key: |' or 'key: >' that is not indented more than the key
+    for n in range(last - 1, -1, -1):
+        header = _BLOCK_HEADER.match(lines[n])
+        if not header:
+            continue
+        after = next((m for m in range(n + 1, len(lines)) if lines[m].strip()), None)
+        column = len(header.group("lead"))
+        if after is None or after + 1 > line or _indent(lines[after]) > column or _KEY_OR_ITEM.match(lines[after]):
+            break  # the block is fine (or empty): the mistake is elsewhere
+        said = f"{header.group('key').strip()}: {header.group('ind')}"
+        return n + 1, column + 1, f"indent the text under '{said}'", \
+            f"start each line of the text with {column + 2} spaces, two more than '{header.group('key').strip()}'"
+    # a quote never closed: the parser says so, or it found a closing quote on a later line
+    if context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        return exc.context_mark.line + 1, exc.context_mark.column + 1, "this quote is never closed", \
+            f"close it with {text_at(text, exc.context_mark)} at the end of the value"
+    for n in range(last):
+        opened = _open_quote(lines[n])
+        if opened is not None:
+            return n + 1, opened + 1, "this quote is never closed", \
+                f"close it with {lines[n][opened]} at the end of the value"
+    # a '[' or '{' never closed
+    if context in ("while parsing a flow sequence", "while parsing a flow mapping") and exc.context_mark is not None:
+        start = exc.context_mark.index if not _Loader.__name__.startswith("C") else _char_index(text, exc.context_mark)
+        if start is not None and start < len(text) and text[start] in "[{" and not _closed(text, start):
+            bracket = text[start]
+            closing = "]" if bracket == "[" else "}"
+            return exc.context_mark.line + 1, exc.context_mark.column + 1, \
+                f"this '{bracket}' is never closed: add '{closing}'", \
+                "put it after the last item"
+    # a list item out of line with the one above it
+    at = lines[line - 1] if 0 < line <= len(lines) else ""
+    if at.lstrip(" ").startswith("-") and at.lstrip(" ")[1:2] in ("", " "):
+        column = _indent(at)
+        above = next((m for m in range(line - 2, -1, -1)
+                      if lines[m].lstrip(" ").startswith("- ") and _indent(lines[m]) <= column + 1
+                      and _indent(lines[m]) != column), None)
+        if above is not None and _indent(lines[above]) != column:
+            return line, column + 1, "this list item is indented differently from the one above", \
+                f"line its '-' up with the '-' on line {above + 1}"
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def text_at(text: str, mark: Any) -> str:
+    """The character a parser mark points at (libyaml counts bytes, PyYAML characters)."""
+    lines = text.split("\n")
+    row = lines[mark.line] if mark.line < len(lines) else ""
+    if _Loader.__name__.startswith("C"):
+        col = len(row.encode("utf-8")[:mark.column].decode("utf-8", "ignore"))
+    else:
+        col = mark.column
+    return row[col:col + 1] or "'"
+
+
+def _char_index(text: str, mark: Any) -> "int | None":
+    """The character index of a libyaml mark (line and byte column)."""
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return None
+    row = lines[mark.line]
+    col = len(row.encode("utf-8")[:mark.column].decode("utf-8", "ignore"))
+    return sum(len(x) + 1 for x in lines[:mark.line]) + col
+
+
+def _closed(text: str, start: int) -> bool:
+    """Whether the bracket at ``start`` has its closing bracket later in the text (quotes and comments skipped)."""
+    depth, i, quote = 0, start, ""
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote and quote == "'" and text[i + 1:i + 2] == "'":
+                i += 1
+            elif ch == "\\" and quote == '"':
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"" and (i == 0 or text[i - 1] in " \t[{,:\n"):
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return True
+        i += 1
+    return False
+
+
+def _open_quote(line: str) -> "int | None":
+    """The column of a value's opening quote that the line never closes, or None."""
+    for found in _QUOTED_VALUE.finditer(line):
+        start = found.start("q")
+        quote, i = line[start], start + 1
+        while i < len(line):
+            if line[i] == quote and quote == "'" and line[i + 1:i + 2] == "'":
+                i += 2
+                continue
+            if line[i] == "\\" and quote == '"':
+                i += 2
+                continue
+            if line[i] == quote:
+                break
+            i += 1
+        else:
+            return start
+    return None
 
 
 def _reader_loc(text: str, position: int) -> tuple[int, int]:

@@ -78,8 +78,31 @@ class Case:
 CASES = [
     # ------------------------------------------------------------------ files and YAML
     Case("E102-malformed-yaml", {"evidence/x.yaml": "title: a\nkind: [document\n"},
-         ["evidence/x.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)"],
+         ["evidence/x.yaml:2:7: E102 this '[' is never closed: add ']' (put it after the last item)"],
+         "1 error, 0 warnings"),
+    # the YAML mistakes people make, in plain words at the line to change (issue 22)
+    Case("E102-tab", {"evidence/x.yaml": 'title: Test record\nkind: document\nclauses:\n\t- "4.1"\n'},
+         ["evidence/x.yaml:4:1: E102 a tab character: indent with spaces "
+          "(replace the tab with spaces, as many as the lines around it use)"],
+         "1 error, 0 warnings"),
+    Case("E102-block-text-not-indented",
+         {"evidence/x.yaml": RECORD + "description: |\nThe scope covers one site.\nIt excludes design.\n"},
+         ["evidence/x.yaml:4:1: E102 indent the text under 'description: |' "
+          "(start each line of the text with 2 spaces, two more than 'description')"],
+         "1 error, 0 warnings"),
+    Case("E102-list-item-out-of-line",
+         {"evidence/x.yaml": 'title: Test record\nkind: document\nclauses:\n  - "4.1"\n   - "4.2"\n'},
+         ["evidence/x.yaml:5:4: E102 this list item is indented differently from the one above "
+          "(line its '-' up with the '-' on line 4)"],
+         "1 error, 0 warnings"),
+    Case("E102-bracket-never-closed", {"evidence/x.yaml": 'title: Test record\nkind: document\nclauses: ["4.1"\n'},
+         ["evidence/x.yaml:3:10: E102 this '[' is never closed: add ']' (put it after the last item)"],
+         "1 error, 0 warnings"),
+    Case("E102-quote-never-closed", {"evidence/x.yaml": 'title: "Test record\nkind: document\nclauses: ["4.1"]\n'},
+         ["evidence/x.yaml:1:8: E102 this quote is never closed (close it with \" at the end of the value)"],
+         "1 error, 0 warnings"),
+    Case("E102-quote-never-closed-at-the-end", {"evidence/x.yaml": RECORD + "owner: 'Quality Manager\n"},
+         ["evidence/x.yaml:4:8: E102 this quote is never closed (close it with ' at the end of the value)"],
          "1 error, 0 warnings"),
     Case("E102-control-character", {"evidence/x.yaml": "title: Caf\u00e9 \x01\n"},
          ["evidence/x.yaml:1:13: E102 malformed YAML: unacceptable character #x0001: control characters are "
@@ -473,47 +496,40 @@ CASES = [
           "(write 'name: Your Company Ltd' and 'scope: ...')"],
          "1 error, 0 warnings"),
     Case("E410-not-repeated-after-E102", {"content/organisation.yaml": "name: [Example\n"},
-         ["content/organisation.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)"],
+         ["content/organisation.yaml:1:7: E102 this '[' is never closed: add ']' (put it after the last item)"],
          "1 error, 0 warnings"),
     # ------------------------------------------------------------------ a file that does not parse
     # the issue's case: a missing ']' made the findings' reference "unknown" and the CSV "unreferenced", and
     # both sorted before the real error; now one error, and one note on what was held back, right after it
     Case("W190-missing-bracket", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET},
-         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file can be "
+         ["evidence/operation/suppliers.yaml:3:10: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "evidence/operation/suppliers.yaml:3:10: W190 2 problems (E404, W101) not reported until this file can be "
           "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     Case("W190-scope-document-unparsed", {"evidence/context/scope.yaml": "title: QMS scope statement\nclauses: [4.3\n"},
-         ["evidence/context/scope.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "evidence/context/scope.yaml:3:1: W190 4 problems (E404, E409, W101) not reported until this file can be "
+         ["evidence/context/scope.yaml:2:10: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "evidence/context/scope.yaml:2:10: W190 4 problems (E404, E409, W101) not reported until this file can be "
           "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     Case("W190-two-files", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET,
                             "evidence/zz.yaml": "title: [a\n"},
-         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file and 1 "
+         ["evidence/operation/suppliers.yaml:3:10: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "evidence/operation/suppliers.yaml:3:10: W190 2 problems (E404, W101) not reported until this file and 1 "
           "other can be read: what it defines is unknown, so they may be false (fix the error above and run again)",
-          "evidence/zz.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)"],
+          "evidence/zz.yaml:1:8: E102 this '[' is never closed: add ']' (put it after the last item)"],
          "2 errors, 1 warning"),
     # organisation.yaml names the edition: unread, a 2026 clause would be "unknown" against the 2015 default
     Case("W190-organisation-unparsed", {
         "content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\nscope: [x\n',
         "evidence/x.yaml": 'title: Opportunities register\nkind: record\nclauses: ["6.1.3"]\n'},
-         ["content/organisation.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "content/organisation.yaml:4:1: W190 1 problem (E201) not reported until this file can be read: what it "
+         ["content/organisation.yaml:3:8: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "content/organisation.yaml:3:8: W190 1 problem (E201) not reported until this file can be read: what it "
           "defines is unknown, so it may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     # nothing held back: no note (the E102 cases above), and a parse error elsewhere holds back nothing
     Case("W190-not-for-a-clause-file", {"content/clauses/extra.yaml": "- clause: [4.1\n",
                                         "evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
-         ["content/clauses/extra.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
+         ["content/clauses/extra.yaml:1:11: E102 this '[' is never closed: add ']' (put it after the last item)",
           "evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
           "(add a record with 'file:' pointing at it, or remove it)"],
          "1 error, 1 warning"),
