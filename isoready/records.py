@@ -207,7 +207,9 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
     for m in _list_of_maps(value, rel, out, "clause assessment", "- clause: \"4.1\""):
         f = Fields(m, ASSESSMENT, out, catalog)
         number = f.get("clause")
-        known = number is not None and check_clause(number, f.loc("clause"), catalog, out)
+        written = m.get("clause")  # the YStr, which knows whether it was quoted
+        known = number is not None and check_clause(written if isinstance(written, YStr) else number, f.loc("clause"),
+                                                     catalog, out)
         status = f.get("status")
         justification = f.get("justification")
         if status == "not-applicable" and not (justification or "").strip():

@@ -163,6 +163,15 @@ CASES = [
           "content/clauses/x.yaml:3:11: E201 unknown clause 'ten' "
           "(clauses run from 4 to 10.3; quote numbers like \"8.3\")"],
          "2 errors, 0 warnings"),
+    # the number is there, with words or signs around it: say what to write, whether it was quoted or not
+    Case("E201-words-around-the-number",
+         {"evidence/x.yaml": 'title: T\nkind: document\nclauses: ["Clause 8.4", "\u00a78.5", 8.4 Purchasing, "ten"]\n'},
+         ["evidence/x.yaml:3:11: E201 unknown clause 'Clause 8.4' (write the number only: \"8.4\")",
+          "evidence/x.yaml:3:25: E201 unknown clause '\u00a78.5' (write the number only: \"8.5\")",
+          "evidence/x.yaml:3:33: E201 unknown clause '8.4 Purchasing' (write the number only: \"8.4\")",
+          "evidence/x.yaml:3:49: E201 unknown clause 'ten' (clauses run from 4 to 10.3, written as numbers like "
+          "\"8.3\")"],
+         "4 errors, 0 warnings"),
     Case("E201-other-edition", {"evidence/x.yaml": 'title: T\nkind: record\nclauses: ["6.1.3"]\n'},
          ["evidence/x.yaml:3:11: E201 unknown clause '6.1.3' (did you mean '6.1.2'? 6.1.3 is a clause of "
           "ISO 9001:2026, and this project follows ISO 9001:2015)"],
