@@ -3,6 +3,7 @@ dates against the as-of date. Each record was already checked on its own (``reco
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date
@@ -12,7 +13,7 @@ from .catalog import edition_mapping, load_topics
 from .diagnostics import Collector, Diagnostic, did_you_mean
 from .load import Loc
 from .model import Applies, Assessment, Catalog, Evidence, Finding, Organisation, output_names
-from .records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE
+from .records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, default_id_for
 
 
 def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
@@ -91,8 +92,7 @@ def check_references(evidence: list[Evidence], assessments: list[Assessment], fi
     def resolve(holder: Any, ref: str) -> bool:
         if ref in by_id:
             return True
-        out.add(_ref_loc(holder, ref), "E404", f"unknown evidence id '{ref}'",
-                did_you_mean(ref, by_id) or "use an id from the evidence register (evidence.html)")
+        out.add(_ref_loc(holder, ref), "E404", f"unknown evidence id '{ref}'", id_hint(ref, evidence))
         return False
 
     def audit_record(holder: Any, key: str, ref: str, hint: str) -> None:
@@ -110,6 +110,59 @@ def check_references(evidence: list[Evidence], assessments: list[Assessment], fi
             audit_record(f, "audit", f.audit, "name the audit record that raised it: an evidence record with kind: record")
         for ref in f.verification.evidence if f.verification else ():
             resolve(f, ref)
+
+
+#: what an evidence id is, said wherever an id is not found (the register page cannot be built while it is not)
+ID_MEANS = "an id is the record's path under evidence/ without .yaml, or its id: key"
+
+
+def id_hint(ref: str, evidence: Sequence[Evidence]) -> str:
+    """The hint of an unknown evidence id: the id meant, when the reference names a record's YAML file, its
+    document or a close spelling, and always what an id is."""
+    meant = meant_ids(ref, evidence)
+    if not meant:
+        return ID_MEANS
+    said = " or ".join(f"'{m}'" for m in meant) if len(meant) < 3 else \
+        ", ".join(f"'{m}'" for m in meant[:-1]) + f" or '{meant[-1]}'"
+    return f"did you mean {said}? {ID_MEANS[0].upper()}{ID_MEANS[1:]}"
+
+
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}\Z")
+
+
+def meant_ids(ref: str, evidence: Sequence[Evidence]) -> list[str]:
+    """The ids (at most three, in register order) a reference that is not an id most likely means.
+
+    A file named instead of its record ('support/training.yaml', 'Schulungsnachweise Müller.yaml', the
+    document 'training.pdf') means the record that file holds or points at; else the closest spelling."""
+    ids = [e.id for e in evidence]
+    text = unicodedata.normalize("NFC", str(ref)).strip().replace("\\", "/")
+    path = re.sub(r"^(?:\./)*(?:evidence/)?", "", text)
+    name = path.rsplit("/", 1)[-1]
+
+    def first(found: Iterable[str]) -> list[str]:
+        return list(dict.fromkeys(found))[:3]
+
+    stem = re.sub(r"\.ya?ml\Z", "", path, flags=re.IGNORECASE)
+    for candidate in (stem, default_id_for(stem)):
+        if candidate != text and candidate in ids:
+            return [candidate]
+    sources = first(e.id for e in evidence if e.source.casefold() in (f"{EVIDENCE_DIR}/{path}".casefold(),))
+    if not sources and re.search(r"\.ya?ml\Z", name, re.IGNORECASE):  # the file's name alone
+        sources = first(e.id for e in evidence if e.source.rsplit("/", 1)[-1].casefold() == name.casefold())
+    if sources:
+        return sources
+    if _FILE_SUFFIX.search(name):  # a document: the record whose file it is
+        documents = first(e.id for e in evidence if e.file and e.file.casefold() == path.casefold())
+        documents = documents or first(e.id for e in evidence
+                                       if e.file and e.file.rsplit("/", 1)[-1].casefold() == name.casefold())
+        if documents:
+            return documents
+    bare = default_id_for(_FILE_SUFFIX.sub("", name)).casefold() if name else ""
+    last = first(e.id for e in evidence if bare and e.id.rsplit("/", 1)[-1].casefold() == bare)
+    if last:
+        return last
+    return difflib.get_close_matches(str(ref), ids, n=1, cutoff=0.6)  # as did_you_mean spells
 
 
 def _unique(items: list[Any], key: Callable[[Any], str], out: Collector, code: str,

@@ -362,11 +362,25 @@ CASES = [
           description: d
           evidence: [qp-001]
         """},
-         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'context/scop' (did you mean 'context/scope'?)",
+         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'context/scop' (did you mean 'context/scope'? "
+          "An id is the record's path under evidence/ without .yaml, or its id: key)",
           "content/clauses/x.yaml:3:28: E404 unknown evidence id 'nothing-like-it' "
-          "(use an id from the evidence register (evidence.html))",
+          "(an id is the record's path under evidence/ without .yaml, or its id: key)",
           "content/findings/x.yaml:7:14: E404 unknown evidence id 'qp-001' "
-          "(did you mean 'QP-001'?)"],
+          "(did you mean 'QP-001'? An id is the record's path under evidence/ without .yaml, or its id: key)"],
+         "3 errors, 0 warnings"),
+    # a file named instead of its record: its YAML file (by path or by name) or its document (issue 22)
+    Case("E404-file-named-instead-of-id", {
+        "evidence/support/Schulungsnachweise M\u00fcller.yaml": 'id: support/training-records\ntitle: Schulungen\n'
+                                                              'kind: record\nclauses: ["7.2"]\n',
+        "content/clauses/x.yaml": '- clause: "7.2"\n  status: planned\n  evidence: [support/training.yaml, '
+                                  '"Schulungsnachweise M\u00fcller.yaml", suppliers.csv]\n'},
+         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'support/training.yaml' (did you mean "
+          "'support/training'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "content/clauses/x.yaml:3:37: E404 unknown evidence id 'Schulungsnachweise M\u00fcller.yaml' (did you mean "
+          "'support/training-records'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "content/clauses/x.yaml:3:71: E404 unknown evidence id 'suppliers.csv' (did you mean "
+          "'operation/suppliers'? An id is the record's path under evidence/ without .yaml, or its id: key)"],
          "3 errors, 0 warnings"),
     Case("finding-rules", {"content/findings/x.yaml": """\
         - id: F-1
@@ -667,15 +681,18 @@ CASES = [
           verification: soon
         """}, [
         "content/clauses/x.yaml:3:16: E404 unknown evidence id 'performance/internal-audit-2025' "
-        "(did you mean 'performance/internal-audit-2026'?)",
+        "(did you mean 'performance/internal-audit-2026'? An id is the record's path under evidence/ without .yaml, "
+        "or its id: key)",
         "content/findings/x.yaml:8:11: E204 unknown source 'customer-complaint' (did you mean 'customer'?)",
         "content/findings/x.yaml:9:10: E404 unknown evidence id 'performance/internal-audit' "
-        "(did you mean 'performance/internal-audit-2026'?)",
+        "(did you mean 'performance/internal-audit-2026'? An id is the record's path under evidence/ without .yaml, "
+        "or its id: key)",
         "content/findings/x.yaml:11:11: E407 verification date 2026-09-01 is before raised 2026-09-22 "
         "(effectiveness is checked after the finding is raised)",
         "content/findings/x.yaml:12:16: E204 'effective' must be true or false, not 'maybe' (write true or false)",
         "content/findings/x.yaml:13:16: E404 unknown evidence id 'performance/internal-audit-2027' "
-        "(did you mean 'performance/internal-audit-2026'?)",
+        "(did you mean 'performance/internal-audit-2026'? An id is the record's path under evidence/ without .yaml, "
+        "or its id: key)",
         "content/findings/x.yaml:14:5: E203 unknown key 'note' in verification (use one of: date, by, effective, "
         "evidence)",
         "content/findings/x.yaml:21:17: E106 'verification' must be a mapping "
