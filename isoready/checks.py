@@ -26,14 +26,22 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     ``unread``: the error of each YAML file that could not be read or parsed (see ``held_back``), which looks
     at the diagnostics from ``hold_from`` on (default: those these checks add)."""
     start = len(out.items) if hold_from is None else hold_from
-    evidence = unique_evidence(evidence, out)
+    # a record or entry with its own error (``rejected``) takes part in the checks of ids and references, so
+    # one run reports every problem of an entry, and a record's error is never followed by "unknown id" or
+    # "no record refers to" for what it defines; then it is dropped
+    defined = unique_evidence(evidence, out)
+    every = (list(assessments), list(findings))  # duplicates too: their references are checked in the same run
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
-    check_references(evidence, assessments, findings, out)
+    check_references(defined, *every, out)
+    evidence = [e for e in defined if not e.rejected]
+    assessments = [a for a in assessments if not a.rejected]
+    findings = [f for f in findings if not f.rejected]
     check_verified_by(evidence, assessments, findings, catalog, out)
-    check_documents(evidence, documents, out)
+    check_documents(defined, documents, out)
     check_exclusions(assessments, evidence, catalog, out,
-                     applies=organisation.applies if organisation else Applies(), as_of=as_of)
+                     applies=organisation.applies if organisation else Applies(), as_of=as_of,
+                     scope_defined=any(e.rejected and "4.3" in e.clauses and e.kind != "record" for e in defined))
     check_dates(evidence, findings, as_of, out)
     check_since(assessments, as_of, out)
     if organisation is not None:
@@ -96,7 +104,7 @@ def check_references(evidence: list[Evidence], assessments: list[Assessment], fi
         return False
 
     def audit_record(holder: Any, key: str, ref: str, hint: str) -> None:
-        if resolve(holder, ref) and by_id[ref].kind != "record":
+        if resolve(holder, ref) and not by_id[ref].rejected and by_id[ref].kind != "record":
             out.add(_ref_loc(holder, ref), "E411", f"{key} '{ref}' is a {by_id[ref].kind}, not a record", hint)
 
     for holder in [*assessments, *findings]:
@@ -326,8 +334,10 @@ OUTSOURCING_RE = re.compile(
 
 
 def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
-                     out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None) -> None:
-    has_scope = any("4.3" in e.clauses and e.kind == "document" for e in evidence)
+                     out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None,
+                     scope_defined: bool = False) -> None:
+    """``scope_defined``: a record mapped to 4.3 was rejected for its own error, reported already."""
+    has_scope = scope_defined or any("4.3" in e.clauses and e.kind == "document" for e in evidence)
     excluded = [a for a in assessments if a.status == "not-applicable"]
     for a in excluded:
         clause = catalog[a.clause]

@@ -14,7 +14,7 @@ import posixpath
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
@@ -114,11 +114,13 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
     approved_by, approved = f.get("approved_by"), f.get("approved")
-    if len(out.items) > before and any(d.severity == "error" for d in out.items[before:]):
-        if ev_id is None or title is None or kind is None or not clauses:
-            return None
-    if ev_id is None or title is None or kind is None:
+    if ev_id is None:
         return None
+    rejected = title is None or kind is None or (not clauses and len(out.items) > before and any(
+        d.severity == "error" for d in out.items[before:]))
+    if rejected:  # its own errors are reported; it still defines its id and refers to its document
+        return Evidence(id=ev_id, title=title or "", kind=kind or "", clauses=clauses or (), source=rel, loc=m.loc,
+                        file=file_, rejected=True)
     return Evidence(id=ev_id, title=title, kind=kind, clauses=clauses, source=rel, loc=m.loc,
                     file=file_, url=url, owner=owner, date=issued,
                     review_by=review_by, audience=audience, version=version, description=description,
@@ -223,8 +225,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
                        evidence=tuple(f.strings("evidence")),
                        verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None,
                        since=f.get("since"))
-        if known and status:
-            result.append(a)
+        if number is not None:  # one with an error is kept for the checks across entries, then dropped
+            result.append(a if known and status else replace(a, rejected=True))
     return result, out.items
 
 
@@ -270,9 +272,11 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         verification = _verification(f, raised, out)
         origin, audit = f.get("source"), f.get("audit")
         requirement, correction, root_cause = f.get("requirement"), f.get("correction"), f.get("root_cause")
-        if fid and clauses and grade and status and raised and description:
-            result.append(Finding(id=fid, clauses=clauses, grade=grade, status=status, raised=raised,
-                                  description=description, source=rel, loc=m.loc, due=due, closed=closed,
+        complete = bool(clauses and grade and status and raised and description)
+        if fid:  # one with an error is kept for the checks across findings, then dropped
+            result.append(Finding(id=fid, clauses=clauses or (), grade=grade or "", status=status or "",
+                                  raised=raised or date.min, rejected=not complete,
+                                  description=description or "", source=rel, loc=m.loc, due=due, closed=closed,
                                   action=corrective if corrective is not None else action,
                                   evidence=tuple(f.strings("evidence")),
                                   audience=audience, owner=f.get("owner"), due_loc=f.loc("due"), origin=origin,

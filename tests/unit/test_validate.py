@@ -556,6 +556,49 @@ CASES = [
           "evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
           "(add a record with 'file:' pointing at it, or remove it)"],
          "1 error, 1 warning"),
+    # ------------------------------------------------------------------ the root cause first, every problem at once
+    # issue 22: a four-line clause entry took three runs (E204, then E402, then E404); all three come in one run,
+    # and the record it names, broken itself, is not also called unknown (E404) or its document unreferenced (W101)
+    Case("one-run-every-problem-of-an-entry", {
+        "content/clauses/purchasing.yaml": '- clause: "8.4"\n  status: done\n  owner: Purchasing Manager\n'
+                                           '  evidence: [operation/suppliers.yaml]\n',
+        "evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET.replace("kind: record", "kind: recrd").replace(
+            '"8.4.2"\n', '"8.4.2"]\n')},
+         ["content/clauses/purchasing.yaml:1:11: E402 clause '8.4' assessed twice (first in "
+          "content/clauses/operation.yaml:5) (keep one clause entry per clause)",
+          "content/clauses/purchasing.yaml:2:11: E204 unknown status 'done' (use one of: not-started, planned, "
+          "in-progress, implemented, verified, not-applicable)",
+          "content/clauses/purchasing.yaml:4:14: E404 unknown evidence id 'operation/suppliers.yaml' (did you mean "
+          "'operation/suppliers'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "evidence/operation/suppliers.yaml:2:7: E204 unknown kind 'recrd' (did you mean 'record'?)"],
+         "4 errors, 0 warnings"),
+    # a record with its own error still defines its id and refers to its document: no knock-on listed before it
+    Case("rejected-record-no-knock-on", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET.replace(
+        "title: Approved supplier list\n", "").replace('"8.4.2"\n', '"8.4.2"]\n')},
+         ["evidence/operation/suppliers.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
+         "1 error, 0 warnings"),
+    Case("rejected-scope-record-no-E409", {"evidence/context/scope.yaml": "kind: document\nclauses: [\"4.3\"]\n"
+                                                                          "file: scope.md\n"},
+         ["evidence/context/scope.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
+         "1 error, 0 warnings"),
+    Case("rejected-finding-still-checked", {"content/findings/x.yaml": "- id: IA-2026-01\n  clauses: [\"8.5\"]\n"
+                                                                       "  grade: minr\n  evidence: [QP-01]\n"},
+         ["content/findings/x.yaml:1:3: E202 finding has no 'description' (add 'description:')",
+          "content/findings/x.yaml:1:3: E202 finding has no 'raised' (add 'raised:')",
+          "content/findings/x.yaml:1:3: E202 finding has no 'status' (add 'status:')",
+          "content/findings/x.yaml:1:3: E405 duplicate finding id 'IA-2026-01' (also in "
+          "content/findings/internal-audit-2026.yaml:1) (give each finding its own id)",
+          "content/findings/x.yaml:3:10: E204 unknown grade 'minr' (did you mean 'minor'?)",
+          "content/findings/x.yaml:4:14: E404 unknown evidence id 'QP-01' (did you mean 'QP-001'? An id is the "
+          "record's path under evidence/ without .yaml, or its id: key)"],
+         "6 errors, 0 warnings"),
+    # a file saved as Windows-1252: its error, then the one note on what it held back, and nothing before them
+    Case("windows-1252-root-cause-first", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET.replace(
+        '"8.4.2"\n', '"8.4.2"]\n').replace("Approved supplier list", "Lieferanten M\u00fcller").encode("cp1252")},
+         ["evidence/operation/suppliers.yaml:1:21: E101 not UTF-8 text (byte 0xfc) (save the file as UTF-8)",
+          "evidence/operation/suppliers.yaml:1:21: W190 2 problems (E404, W101) not reported until this file can be "
+          "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
+         "1 error, 1 warning"),
     # ------------------------------------------------------------------ warnings
     Case("W101-unreferenced-document", {"evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
          ["evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
