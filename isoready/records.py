@@ -257,14 +257,15 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
                 out.add(f.loc(key), "E407", f"{key} {later} is before raised {raised}",
                         f"'{key}' must fall on or after 'raised'")
         audience = f.get("audience") or DEFAULT_AUDIENCE
+        bad_id = False  # the rest of the finding is still checked: one run reports every problem of it
         if fid and fid.strip() and not FINDING_ID_RE.match(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
                     "use letters and digits (any script), '.', '_' and '-' only")
-            continue
-        if fid and _too_long(fid):
+            bad_id = True
+        elif fid and _too_long(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
                     f"an id names a page file: keep it within {MAX_ID_PART_BYTES} bytes")
-            continue
+            bad_id = True
         action, corrective = f.get("action"), f.get("corrective_action")
         if "action" in f and "corrective_action" in f:
             out.add(f.loc("action"), "E412", "finding has both 'action' and 'corrective_action'",
@@ -273,7 +274,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         origin, audit = f.get("source"), f.get("audit")
         requirement, correction, root_cause = f.get("requirement"), f.get("correction"), f.get("root_cause")
         complete = bool(clauses and grade and status and raised and description)
-        if fid:  # one with an error is kept for the checks across findings, then dropped
+        if fid and not bad_id:  # one with an error is kept for the checks across findings, then dropped
             result.append(Finding(id=fid, clauses=clauses or (), grade=grade or "", status=status or "",
                                   raised=raised or date.min, rejected=not complete,
                                   description=description or "", source=rel, loc=m.loc, due=due, closed=closed,

@@ -317,6 +317,25 @@ CASES = [
          ["content/findings/x.yaml:1:7: E308 invalid finding id 'IA/2026/09' "
           "(use letters and digits (any script), '.', '_' and '-' only)"],
          "1 error, 0 warnings"),
+    # an invalid id no longer hides the finding's other problems until the next run
+    Case("E308-invalid-finding-id-and-more", {"content/findings/x.yaml": """\
+        - id: IA/2026/09
+          clauses: ["8.4.1"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          due: 2026-09-01
+          description: A slash would make a folder of the finding page.
+          action: Re-evaluate the suppliers.
+          corrective_action: Re-evaluate the suppliers.
+        """},
+         ["content/findings/x.yaml:1:7: E308 invalid finding id 'IA/2026/09' "
+          "(use letters and digits (any script), '.', '_' and '-' only)",
+          "content/findings/x.yaml:6:8: E407 due 2026-09-01 is before raised 2026-09-22 "
+          "('due' must fall on or after 'raised')",
+          "content/findings/x.yaml:8:11: E412 finding has both 'action' and 'corrective_action' "
+          "(keep only 'corrective_action'; 'action' is its older name)"],
+         "3 errors, 0 warnings"),
     # ------------------------------------------------------------------ references and rules
     Case("E401-duplicate-evidence-id", {"evidence/x.yaml": """\
         - id: QP-001
