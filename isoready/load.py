@@ -266,14 +266,15 @@ def plain_yaml_error(text: str, exc: yaml.MarkedYAMLError, line: int) -> "tuple[
             return n + 1, opened + 1, "this quote is never closed", \
                 f"close it with {lines[n][opened]} at the end of the value"
     # a '[' or '{' never closed
-    if context in ("while parsing a flow sequence", "while parsing a flow mapping") and exc.context_mark is not None:
-        start = exc.context_mark.index if not _Loader.__name__.startswith("C") else _char_index(text, exc.context_mark)
-        if start is not None and start < len(text) and text[start] in "[{" and not _closed(text, start):
-            bracket = text[start]
-            closing = "]" if bracket == "[" else "}"
-            return exc.context_mark.line + 1, exc.context_mark.column + 1, \
-                f"this '{bracket}' is never closed: add '{closing}'", \
-                "put it after the last item"
+    if context in ("while parsing a flow sequence", "while parsing a flow mapping", "while parsing a flow node"):
+        opened = _unclosed_bracket(text)
+        if opened is not None:
+            row = text.count("\n", 0, opened)
+            if row + 1 <= line:
+                bracket = text[opened]
+                return row + 1, opened - (text.rfind("\n", 0, opened) + 1) + 1, \
+                    f"this '{bracket}' is never closed: add '{']' if bracket == '[' else '}'}'", \
+                    "put it after the last item"
     # a list item out of line with the one above it
     at = lines[line - 1] if 0 < line <= len(lines) else ""
     if at.lstrip(" ").startswith("-") and at.lstrip(" ")[1:2] in ("", " "):
@@ -302,19 +303,11 @@ def text_at(text: str, mark: Any) -> str:
     return row[col:col + 1] or "'"
 
 
-def _char_index(text: str, mark: Any) -> "int | None":
-    """The character index of a libyaml mark (line and byte column)."""
-    lines = text.split("\n")
-    if mark.line >= len(lines):
-        return None
-    row = lines[mark.line]
-    col = len(row.encode("utf-8")[:mark.column].decode("utf-8", "ignore"))
-    return sum(len(x) + 1 for x in lines[:mark.line]) + col
-
-
-def _closed(text: str, start: int) -> bool:
-    """Whether the bracket at ``start`` has its closing bracket later in the text (quotes and comments skipped)."""
-    depth, i, quote = 0, start, ""
+def _unclosed_bracket(text: str) -> "int | None":
+    """The index of the outermost '[' or '{' that starts a YAML list or mapping and is never closed, or None.
+    Quoted text and comments are skipped; a bracket inside plain text ('a [draft]') starts nothing."""
+    stack: list[int] = []
+    i, quote = 0, ""
     while i < len(text):
         ch = text[i]
         if quote:
@@ -324,20 +317,21 @@ def _closed(text: str, start: int) -> bool:
                 i += 1
             elif ch == quote:
                 quote = ""
-        elif ch in "'\"" and (i == 0 or text[i - 1] in " \t[{,:\n"):
-            quote = ch
-        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-            continue
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-            if depth == 0:
-                return True
+        else:
+            before = text[text.rfind("\n", 0, i) + 1:i].rstrip(" \t")
+            starts = not before or before[-1] in ":-[{," or (stack and before[-1] in "[{,")
+            if ch in "'\"" and (starts or (before and before[-1] in ":")):
+                quote = ch
+            elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+                end = text.find("\n", i)
+                i = len(text) if end < 0 else end
+                continue
+            elif ch in "[{" and (starts or stack):
+                stack.append(i)
+            elif ch in "]}" and stack:
+                stack.pop()
         i += 1
-    return False
+    return stack[0] if stack else None
 
 
 def _open_quote(line: str) -> "int | None":

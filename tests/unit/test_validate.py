@@ -1148,7 +1148,8 @@ def test_hidden_files_are_ignored(minimal_project: Path, capsys) -> None:
 
 
 def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
-    """Problems in several files, written out of order, come back sorted by path, line and column."""
+    """Problems in several files, written out of order, come back sorted: a file that does not parse first (the
+    rest may follow from it), then by path, line and column."""
     write(minimal_project, "evidence/z.yaml", "title: T\nkind: memo\nclauses: [\"11.2\"]\nfile: /etc/passwd\n")
     write(minimal_project, "evidence/a.yaml", "kind: document\nclauses: [\"4.1\"]\nurl: javascript:alert(1)\n")
     write(minimal_project, "content/clauses/x.yaml", "".join(
@@ -1157,12 +1158,11 @@ def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
     code, lines = run(capsys, minimal_project)
     assert code == 1
     assert lines == [
+        "content/findings/x.yaml:1:11: E102 this '[' is never closed: add ']' (put it after the last item)",
         "content/clauses/x.yaml:7:11: E402 clause '4.1' assessed twice (first in content/clauses/x.yaml:1) "
         "(keep one clause entry per clause)",
         "content/clauses/x.yaml:9:11: E402 clause '4.2' assessed twice (first in content/clauses/x.yaml:3) "
         "(keep one clause entry per clause)",
-        "content/findings/x.yaml:2:1: E102 malformed YAML: did not find expected node content "
-        "(check indentation, colons and quotes)",
         "evidence/a.yaml:1:1: E202 evidence record has no 'title' (add 'title:')",
         "evidence/a.yaml:3:6: E305 url 'javascript:alert(1)' is not an http or https address "
         "(link to http:// or https:// only)",
@@ -1172,6 +1172,29 @@ def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
         "(write the path relative to this YAML file)",
         "8 errors, 0 warnings",
     ]
+
+
+def test_a_file_that_does_not_read_is_listed_first(tmp_path: Path, capsys) -> None:
+    """Issue 22: in the demo, a training list saved as Windows-1252 came fourth of five lines, after warnings of
+    files earlier in the alphabet. A file that cannot be read or parsed is the root cause: it comes first."""
+    repo = Path(__file__).parents[2]
+    for folder in ("evidence", "content"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    training = tmp_path / "evidence" / "support" / "training-records.yaml"
+    text = training.read_text(encoding="utf-8").replace("title:", "title: Schulungsnachweise M\u00fcller \u2013", 1)
+    training.write_bytes(text.encode("cp1252"))
+    code = main(["validate", "--root", str(tmp_path), "--as-of", "2026-12-06"])
+    assert (code, capsys.readouterr().out.splitlines()) == (1, [
+        "evidence/support/training-records.yaml:3:30: E101 not UTF-8 text (byte 0xfc) (save the file as UTF-8)",
+        "evidence/support/training-records.yaml:3:30: W190 8 problems (E404, W101) not reported until this file can "
+        "be read: what it defines is unknown, so they may be false (fix the error above and run again)",
+        "content/findings/internal-audit-2026.yaml:24:8: W104 finding 'IA-2026-02' is overdue: it was due 2026-12-01 "
+        "(close it, or agree a new due date)",
+        "content/findings/internal-audit-2026.yaml:44:8: W104 finding 'IA-2026-03' is overdue: it was due 2026-11-15 "
+        "(close it, or agree a new due date)",
+        "evidence/support/communication-matrix.yaml:7:12: W103 evidence 'support/communication-matrix' is stale: its "
+        "review was due 2026-09-30 (review it and move review_by forward)",
+        "1 error, 4 warnings"])
 
 
 def test_diagnostics_stay_on_one_line(minimal_project: Path, capsys) -> None:
