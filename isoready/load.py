@@ -279,9 +279,7 @@ def plain_yaml_error(text: str, exc: yaml.MarkedYAMLError, line: int) -> "tuple[
     at = lines[line - 1] if 0 < line <= len(lines) else ""
     if at.lstrip(" ").startswith("-") and at.lstrip(" ")[1:2] in ("", " "):
         column = _indent(at)
-        above = next((m for m in range(line - 2, -1, -1)
-                      if lines[m].lstrip(" ").startswith("- ") and _indent(lines[m]) <= column + 1
-                      and _indent(lines[m]) != column), None)
+        above = next((m for m in range(line - 2, -1, -1) if lines[m].lstrip(" ").startswith("- ")), None)
         if above is not None and _indent(lines[above]) != column:
             return line, column + 1, "this list item is indented differently from the one above", \
                 f"line its '-' up with the '-' on line {above + 1}"
@@ -293,14 +291,10 @@ def _indent(line: str) -> int:
 
 
 def text_at(text: str, mark: Any) -> str:
-    """The character a parser mark points at (libyaml counts bytes, PyYAML characters)."""
+    """The character a parser mark points at (a mark's column counts characters, in libyaml too)."""
     lines = text.split("\n")
     row = lines[mark.line] if mark.line < len(lines) else ""
-    if _Loader.__name__.startswith("C"):
-        col = len(row.encode("utf-8")[:mark.column].decode("utf-8", "ignore"))
-    else:
-        col = mark.column
-    return row[col:col + 1] or "'"
+    return row[mark.column:mark.column + 1] or "'"
 
 
 def _unclosed_bracket(text: str) -> "int | None":

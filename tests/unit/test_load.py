@@ -152,6 +152,9 @@ def test_malformed_yaml_E102_points_at_the_problem() -> None:
     ('clauses: ["4.1" "4.2"]\n', 1, 17, "malformed YAML: did not find expected ',' or ']'"),
     # a quote doubled inside a quoted value closes nothing; the '[' on the next line is the mistake
     ("owner: 'Quality Manager''s deputy'\nclauses: [4.1\n", 2, 10, "this '[' is never closed: add ']'"),
+    # an item less indented than the one above it; a quote after a key that is not ASCII (columns count characters)
+    ("clauses:\n    - a\n  - b\n", 3, 3, "this list item is indented differently from the one above"),
+    ('\u00e4: "x\nb: 1\n', 1, 4, "this quote is never closed"),
     # a line of nothing but a tab
     ("title: A\n\t\nkind: [x\n", 2, 1, "a tab character: indent with spaces"),
 ])
