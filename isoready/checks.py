@@ -29,7 +29,8 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     # a record or entry with its own error (``rejected``) takes part in the checks of ids and references, so
     # one run reports every problem of an entry, and a record's error is never followed by "unknown id" or
     # "no record refers to" for what it defines; then it is dropped
-    defined = unique_evidence(evidence, out)
+    nameless = [e for e in evidence if not e.id]  # rejected without an id: they only refer to their document
+    defined = unique_evidence([e for e in evidence if e.id], out)
     every = (list(assessments), list(findings))  # duplicates too: their references are checked in the same run
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
@@ -38,7 +39,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     assessments = [a for a in assessments if not a.rejected]
     findings = [f for f in findings if not f.rejected]
     check_verified_by(evidence, assessments, findings, catalog, out)
-    check_documents(defined, documents, out)
+    check_documents(defined + nameless, documents, out)
     check_exclusions(assessments, evidence, catalog, out,
                      applies=organisation.applies if organisation else Applies(), as_of=as_of,
                      scope_defined=any(e.rejected and "4.3" in e.clauses and e.kind != "record" for e in defined))

@@ -114,8 +114,9 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
     approved_by, approved = f.get("approved_by"), f.get("approved")
-    if ev_id is None:
-        return None
+    if ev_id is None:  # no id, or an invalid one (reported): it defines nothing, but still refers to its document
+        return Evidence(id="", title=title or "", kind=kind or "", clauses=(), source=rel, loc=m.loc, file=file_,
+                        rejected=True) if file_ else None
     rejected = title is None or kind is None or (not clauses and len(out.items) > before and any(
         d.severity == "error" for d in out.items[before:]))
     if rejected:  # its own errors are reported; it still defines its id and refers to its document

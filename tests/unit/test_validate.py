@@ -596,6 +596,12 @@ CASES = [
         "title: Approved supplier list\n", "").replace('"8.4.2"\n', '"8.4.2"]\n')},
          ["evidence/operation/suppliers.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
          "1 error, 0 warnings"),
+    Case("rejected-record-without-id-keeps-its-document", {
+        "evidence/leadership/old-policy.pdf": "%PDF-1.4\n",
+        "evidence/leadership/old.yaml": '- title: Old policy\n  kind: document\n  clauses: ["5.2"]\n'
+                                        '  file: old-policy.pdf\n'},
+         ["evidence/leadership/old.yaml:1:3: E202 evidence record has no 'id' (add 'id:')"],
+         "1 error, 0 warnings"),
     Case("rejected-scope-record-no-E409", {"evidence/context/scope.yaml": "kind: document\nclauses: [\"4.3\"]\n"
                                                                           "file: scope.md\n"},
          ["evidence/context/scope.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
