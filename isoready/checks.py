@@ -156,7 +156,9 @@ def meant_ids(ref: str, evidence: Sequence[Evidence]) -> list[str]:
     for candidate in (stem, default_id_for(stem)):
         if candidate != text and candidate in ids:
             return [candidate]
-    sources = first(e.id for e in evidence if e.source.casefold() in (f"{EVIDENCE_DIR}/{path}".casefold(),))
+    files = {f"{EVIDENCE_DIR}/{path}".casefold(), f"{EVIDENCE_DIR}/{path}.yaml".casefold(),
+             f"{EVIDENCE_DIR}/{path}.yml".casefold()}  # a list of records is named by its ids, not its file
+    sources = first(e.id for e in evidence if e.source.casefold() in files)
     if not sources and re.search(r"\.ya?ml\Z", name, re.IGNORECASE):  # the file's name alone
         sources = first(e.id for e in evidence if e.source.rsplit("/", 1)[-1].casefold() == name.casefold())
     if sources:

@@ -392,15 +392,19 @@ CASES = [
     Case("E404-file-named-instead-of-id", {
         "evidence/support/Schulungsnachweise M\u00fcller.yaml": 'id: support/training-records\ntitle: Schulungen\n'
                                                               'kind: record\nclauses: ["7.2"]\n',
+        "evidence/support/courses.yaml": '- id: TR-01\n  title: Course 1\n  kind: record\n  clauses: ["7.2"]\n'
+                                         '- id: TR-02\n  title: Course 2\n  kind: record\n  clauses: ["7.2"]\n',
         "content/clauses/x.yaml": '- clause: "7.2"\n  status: planned\n  evidence: [support/training.yaml, '
-                                  '"Schulungsnachweise M\u00fcller.yaml", suppliers.csv]\n'},
+                                  '"Schulungsnachweise M\u00fcller.yaml", suppliers.csv, support/courses]\n'},
          ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'support/training.yaml' (did you mean "
           "'support/training'? An id is the record's path under evidence/ without .yaml, or its id: key)",
           "content/clauses/x.yaml:3:37: E404 unknown evidence id 'Schulungsnachweise M\u00fcller.yaml' (did you mean "
           "'support/training-records'? An id is the record's path under evidence/ without .yaml, or its id: key)",
           "content/clauses/x.yaml:3:71: E404 unknown evidence id 'suppliers.csv' (did you mean "
-          "'operation/suppliers'? An id is the record's path under evidence/ without .yaml, or its id: key)"],
-         "3 errors, 0 warnings"),
+          "'operation/suppliers'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "content/clauses/x.yaml:3:86: E404 unknown evidence id 'support/courses' (did you mean 'TR-01' or "
+          "'TR-02'? An id is the record's path under evidence/ without .yaml, or its id: key)"],
+         "4 errors, 0 warnings"),
     Case("finding-rules", {"content/findings/x.yaml": """\
         - id: F-1
           clauses: ["8.4"]
