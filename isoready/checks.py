@@ -3,6 +3,7 @@ dates against the as-of date. Each record was already checked on its own (``reco
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date
@@ -12,7 +13,7 @@ from .catalog import edition_mapping, load_topics
 from .diagnostics import Collector, Diagnostic, did_you_mean
 from .load import Loc
 from .model import Applies, Assessment, Catalog, Evidence, Finding, Organisation, output_names
-from .records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE
+from .records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, default_id_for
 
 
 def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
@@ -25,14 +26,23 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     ``unread``: the error of each YAML file that could not be read or parsed (see ``held_back``), which looks
     at the diagnostics from ``hold_from`` on (default: those these checks add)."""
     start = len(out.items) if hold_from is None else hold_from
-    evidence = unique_evidence(evidence, out)
+    # a record or entry with its own error (``rejected``) takes part in the checks of ids and references, so
+    # one run reports every problem of an entry, and a record's error is never followed by "unknown id" or
+    # "no record refers to" for what it defines; then it is dropped
+    nameless = [e for e in evidence if not e.id]  # rejected without an id: they only refer to their document
+    defined = unique_evidence([e for e in evidence if e.id], out)
+    every = (list(assessments), list(findings))  # duplicates too: their references are checked in the same run
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
-    check_references(evidence, assessments, findings, out)
+    check_references(defined, *every, out)
+    evidence = [e for e in defined if not e.rejected]
+    assessments = [a for a in assessments if not a.rejected]
+    findings = [f for f in findings if not f.rejected]
     check_verified_by(evidence, assessments, findings, catalog, out)
-    check_documents(evidence, documents, out)
+    check_documents(defined + nameless, documents, out)
     check_exclusions(assessments, evidence, catalog, out,
-                     applies=organisation.applies if organisation else Applies(), as_of=as_of)
+                     applies=organisation.applies if organisation else Applies(), as_of=as_of,
+                     scope_defined=any(e.rejected and "4.3" in e.clauses and e.kind != "record" for e in defined))
     check_dates(evidence, findings, as_of, out)
     check_since(assessments, as_of, out)
     if organisation is not None:
@@ -91,12 +101,11 @@ def check_references(evidence: list[Evidence], assessments: list[Assessment], fi
     def resolve(holder: Any, ref: str) -> bool:
         if ref in by_id:
             return True
-        out.add(_ref_loc(holder, ref), "E404", f"unknown evidence id '{ref}'",
-                did_you_mean(ref, by_id) or "use an id from the evidence register (evidence.html)")
+        out.add(_ref_loc(holder, ref), "E404", f"unknown evidence id '{ref}'", id_hint(ref, evidence))
         return False
 
     def audit_record(holder: Any, key: str, ref: str, hint: str) -> None:
-        if resolve(holder, ref) and by_id[ref].kind != "record":
+        if resolve(holder, ref) and not by_id[ref].rejected and by_id[ref].kind != "record":
             out.add(_ref_loc(holder, ref), "E411", f"{key} '{ref}' is a {by_id[ref].kind}, not a record", hint)
 
     for holder in [*assessments, *findings]:
@@ -110,6 +119,61 @@ def check_references(evidence: list[Evidence], assessments: list[Assessment], fi
             audit_record(f, "audit", f.audit, "name the audit record that raised it: an evidence record with kind: record")
         for ref in f.verification.evidence if f.verification else ():
             resolve(f, ref)
+
+
+#: what an evidence id is, said wherever an id is not found (the register page cannot be built while it is not)
+ID_MEANS = "an id is the record's path under evidence/ without .yaml, or its id: key"
+
+
+def id_hint(ref: str, evidence: Sequence[Evidence]) -> str:
+    """The hint of an unknown evidence id: the id meant, when the reference names a record's YAML file, its
+    document or a close spelling, and always what an id is."""
+    meant = meant_ids(ref, evidence)
+    if not meant:
+        return ID_MEANS
+    said = " or ".join(f"'{m}'" for m in meant) if len(meant) < 3 else \
+        ", ".join(f"'{m}'" for m in meant[:-1]) + f" or '{meant[-1]}'"
+    return f"did you mean {said}? {ID_MEANS[0].upper()}{ID_MEANS[1:]}"
+
+
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}\Z")
+
+
+def meant_ids(ref: str, evidence: Sequence[Evidence]) -> list[str]:
+    """The ids (at most three, in register order) a reference that is not an id most likely means.
+
+    A file named instead of its record ('support/training.yaml', 'Schulungsnachweise Müller.yaml', the
+    document 'training.pdf') means the record that file holds or points at; else the closest spelling."""
+    ids = [e.id for e in evidence]
+    text = unicodedata.normalize("NFC", str(ref)).strip().replace("\\", "/")
+    path = re.sub(r"^(?:\./)*(?:evidence/)?", "", text)
+    name = path.rsplit("/", 1)[-1]
+
+    def first(found: Iterable[str]) -> list[str]:
+        return list(dict.fromkeys(found))[:3]
+
+    stem = re.sub(r"\.ya?ml\Z", "", path, flags=re.IGNORECASE)
+    for candidate in (stem, default_id_for(stem)):
+        if candidate != text and candidate in ids:
+            return [candidate]
+    files = {f"{EVIDENCE_DIR}/{path}".casefold(), f"{EVIDENCE_DIR}/{path}.yaml".casefold(),
+             f"{EVIDENCE_DIR}/{path}.yml".casefold()}  # a list of records is named by its ids, not its file
+    sources = first(e.id for e in evidence if e.source.casefold() in files)
+    if not sources and re.search(r"\.ya?ml\Z", name, re.IGNORECASE):  # the file's name alone
+        sources = first(e.id for e in evidence if e.source.rsplit("/", 1)[-1].casefold() == name.casefold())
+    if sources:
+        return sources
+    if _FILE_SUFFIX.search(name):  # a document: the record whose file it is
+        documents = first(e.id for e in evidence if e.file and e.file.casefold() == path.casefold())
+        documents = documents or first(e.id for e in evidence
+                                       if e.file and e.file.rsplit("/", 1)[-1].casefold() == name.casefold())
+        if documents:
+            return documents
+    bare = default_id_for(_FILE_SUFFIX.sub("", name)).casefold() if name else ""
+    last = first(e.id for e in evidence if bare and e.id.rsplit("/", 1)[-1].casefold() == bare)
+    if last:
+        return last
+    return difflib.get_close_matches(str(ref), ids, n=1, cutoff=0.6)  # as did_you_mean spells
 
 
 def _unique(items: list[Any], key: Callable[[Any], str], out: Collector, code: str,
@@ -273,8 +337,10 @@ OUTSOURCING_RE = re.compile(
 
 
 def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
-                     out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None) -> None:
-    has_scope = any("4.3" in e.clauses and e.kind == "document" for e in evidence)
+                     out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None,
+                     scope_defined: bool = False) -> None:
+    """``scope_defined``: a record mapped to 4.3 was rejected for its own error, reported already."""
+    has_scope = scope_defined or any("4.3" in e.clauses and e.kind == "document" for e in evidence)
     excluded = [a for a in assessments if a.status == "not-applicable"]
     for a in excluded:
         clause = catalog[a.clause]

@@ -8,6 +8,7 @@ Codes are stable: tools and people grep for them. Every code is listed in
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
@@ -117,14 +118,30 @@ CODES: dict[str, str] = {
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 
 
-@dataclass(frozen=True, order=True)
+#: a file that could not be read or parsed (E101-E105, E108), and the note on what that held back (W190): the
+#: root causes, listed before every other line, since the rest of the run may only follow from them
+ROOT_CAUSES = frozenset({"E101", "E102", "E103", "E104", "E105", "E108", "W190"})
+
+
+@functools.total_ordering
+@dataclass(frozen=True)
 class Diagnostic:
+    """Sorted root causes first (``ROOT_CAUSES``), then by path, line, column, code and message."""
+
     path: str
     line: int
     column: int
     code: str
     message: str
     hint: str = ""
+
+    def _order(self) -> tuple:
+        return (self.code not in ROOT_CAUSES, self.path, self.line, self.column, self.code, self.message, self.hint)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return self._order() < other._order()
 
     @property
     def severity(self) -> str:
@@ -205,7 +222,8 @@ def summary(diags: list[Diagnostic]) -> str:
 
 
 def report(diags: Iterable[Diagnostic], github: bool = False) -> str:
-    """All diagnostics sorted by path and position, one per line, then a count line."""
+    """All diagnostics sorted (files that cannot be read or parsed first, then by path and position), one per
+    line, then a count line."""
     ordered = sorted(set(diags))
     lines = [d.github() if github else d.format() for d in ordered]
     lines.append(summary(ordered))

@@ -13,6 +13,7 @@ user's mistake; problems come back as diagnostics.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, NamedTuple, Union
@@ -194,6 +195,10 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        plain = plain_yaml_error(text, exc, line)
+        if plain is not None:  # a mistake people make, said in their words at the line to change
+            (line, col), message, hint = plain[:2], plain[2], plain[3]
+            return None, diags + [Diagnostic(path, line, col, "E102", message, hint)]
         problem = (exc.problem or exc.context or "syntax error").strip()
         return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
                                          "check indentation, colons and quotes")]
@@ -210,6 +215,137 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
         if dispose:
             dispose()
     return root, diags
+
+
+#: a line that opens a block of text: ``description: |``, ``- notes: >-`` (the key, then the indicator)
+_BLOCK_HEADER = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[^\s#'\"\-][^:#]*?):[ ]+(?P<ind>[|>][-+0-9]*)"
+                           r"[ ]*(?:#.*)?$")
+#: a line YAML would read as a key or a list item, not as text
+_KEY_OR_ITEM = re.compile(r"^[ ]*(?:-(?:[ ]|$)|[^\s:#][^:#]*:(?:[ ]|$))")
+#: a value that starts with a quote mark: after ``key:``, after ``- ``, or in a flow list
+_QUOTED_VALUE = re.compile(r"(?:^[ ]*(?:-[ ]+)*(?:[^\s:#'\"][^:#]*:[ ]+)?|[\[,{][ ]*)(?P<q>['\"])")
+
+
+def plain_yaml_error(text: str, exc: yaml.MarkedYAMLError, line: int) -> "tuple[int, int, str, str] | None":
+    """(line, column, message, hint) for the YAML mistakes people make most, or None for the parser's words.
+
+    ``line`` is where the parser gave up (1-based), often after the mistake: a tab in the indentation, text
+    under ``key: |`` not indented, a list item out of line, a bracket or a quote never closed. Each is looked
+    for only at or before that line, and each points at the line to change."""
+    lines = text.split("\n")
+    last = min(line, len(lines))
+    context = (exc.context or "").strip()
+    # a tab in the indentation: YAML counts spaces only
+    if "tab" in (exc.problem or "") and exc.problem_mark is not None:
+        return line, exc.problem_mark.column + 1, "a tab character: indent with spaces", \
+            "replace the tab with spaces, as many as the lines around it use"
+    for n in range(last):
+        lead = lines[n][:len(lines[n]) - len(lines[n].lstrip(" \t"))]
+        if "\t" in lead and lines[n].strip():
+            return n + 1, lead.index("\t") + 1, "a tab character: indent with spaces", \
+                "replace the tab with spaces, as many as the lines around it use"
+    # text under 'key: |' or 'key: >' that is not indented more than the key
+    for n in range(last - 1, -1, -1):
+        header = _BLOCK_HEADER.match(lines[n])
+        if not header:
+            continue
+        after = next((m for m in range(n + 1, len(lines)) if lines[m].strip()), None)
+        column = len(header.group("lead"))
+        if after is None or after + 1 > line or _indent(lines[after]) > column or _KEY_OR_ITEM.match(lines[after]):
+            break  # the block is fine (or empty): the mistake is elsewhere
+        said = f"{header.group('key').strip()}: {header.group('ind')}"
+        return n + 1, column + 1, f"indent the text under '{said}'", \
+            f"start each line of the text with {column + 2} spaces, two more than '{header.group('key').strip()}'"
+    # a quote never closed: the parser says so, or it found a closing quote on a later line
+    if context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        return exc.context_mark.line + 1, exc.context_mark.column + 1, "this quote is never closed", \
+            f"close it with {text_at(text, exc.context_mark)} at the end of the value"
+    for n in range(last):
+        opened = _open_quote(lines[n])
+        if opened is not None:
+            return n + 1, opened + 1, "this quote is never closed", \
+                f"close it with {lines[n][opened]} at the end of the value"
+    # a '[' or '{' never closed
+    if context in ("while parsing a flow sequence", "while parsing a flow mapping", "while parsing a flow node"):
+        opened = _unclosed_bracket(text)
+        if opened is not None:
+            row = text.count("\n", 0, opened)
+            if row + 1 <= line:
+                bracket = text[opened]
+                return row + 1, opened - (text.rfind("\n", 0, opened) + 1) + 1, \
+                    f"this '{bracket}' is never closed: add '{']' if bracket == '[' else '}'}'", \
+                    "put it after the last item"
+    # a list item out of line with the one above it
+    at = lines[line - 1] if 0 < line <= len(lines) else ""
+    if at.lstrip(" ").startswith("-") and at.lstrip(" ")[1:2] in ("", " "):
+        column = _indent(at)
+        above = next((m for m in range(line - 2, -1, -1) if lines[m].lstrip(" ").startswith("- ")), None)
+        if above is not None and _indent(lines[above]) != column:
+            return line, column + 1, "this list item is indented differently from the one above", \
+                f"line its '-' up with the '-' on line {above + 1}"
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def text_at(text: str, mark: Any) -> str:
+    """The character a parser mark points at (a mark's column counts characters, in libyaml too)."""
+    lines = text.split("\n")
+    row = lines[mark.line] if mark.line < len(lines) else ""
+    return row[mark.column:mark.column + 1] or "'"
+
+
+def _unclosed_bracket(text: str) -> "int | None":
+    """The index of the outermost '[' or '{' that starts a YAML list or mapping and is never closed, or None.
+    Quoted text and comments are skipped; a bracket inside plain text ('a [draft]') starts nothing."""
+    stack: list[int] = []
+    i, quote = 0, ""
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote and quote == "'" and text[i + 1:i + 2] == "'":
+                i += 1
+            elif ch == "\\" and quote == '"':
+                i += 1
+            elif ch == quote:
+                quote = ""
+        else:
+            before = text[text.rfind("\n", 0, i) + 1:i].rstrip(" \t")
+            starts = not before or before[-1] in ":-[{," or (stack and before[-1] in "[{,")
+            if ch in "'\"" and (starts or (before and before[-1] in ":")):
+                quote = ch
+            elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+                end = text.find("\n", i)
+                i = len(text) if end < 0 else end
+                continue
+            elif ch in "[{" and (starts or stack):
+                stack.append(i)
+            elif ch in "]}" and stack:
+                stack.pop()
+        i += 1
+    return stack[0] if stack else None
+
+
+def _open_quote(line: str) -> "int | None":
+    """The column of a value's opening quote that the line never closes, or None."""
+    for found in _QUOTED_VALUE.finditer(line):
+        start = found.start("q")
+        quote, i = line[start], start + 1
+        while i < len(line):
+            if line[i] == quote and quote == "'" and line[i + 1:i + 2] == "'":
+                i += 2
+                continue
+            if line[i] == "\\" and quote == '"':
+                i += 2
+                continue
+            if line[i] == quote:
+                break
+            i += 1
+        else:
+            return start
+    return None
 
 
 def _reader_loc(text: str, position: int) -> tuple[int, int]:

@@ -246,6 +246,10 @@ class Evidence:
     approved_by: Optional[str] = None  # for documents: who approved this version
     approved: Optional[date] = None  # ... and when
     inputs_loc: Loc = NOWHERE  # where inputs is written
+    #: a record with an error that keeps it out of the project (no title, a kind not allowed): it still defines
+    #: its id and refers to its document, so the checks across records do not report those as missing
+    #: (``checks.check_records`` reads it and drops it; nothing past validation sees it)
+    rejected: bool = False
 
     def is_stale(self, as_of: date) -> bool:
         return self.review_by is not None and self.review_by < as_of
@@ -264,6 +268,9 @@ class Assessment:
     evidence: tuple[str, ...] = ()
     verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
     since: Optional[date] = None  # implemented (or verified) since this date: audits before it do not cover it
+    #: an entry with an error that keeps it out of the project (a status not allowed, an unknown clause): its
+    #: duplicates and references are still checked in the same run (``checks.check_records`` then drops it)
+    rejected: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +307,9 @@ class Finding:
     correction: Optional[str] = None  # Markdown
     root_cause: Optional[str] = None  # Markdown
     verification: Optional[Verification] = None
+    #: a finding with an error that keeps it out of the project (a key missing, a grade not allowed): its id
+    #: and references are still checked in the same run (``checks.check_records`` then drops it)
+    rejected: bool = False
 
     @property
     def is_open(self) -> bool:

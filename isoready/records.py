@@ -14,7 +14,7 @@ import posixpath
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
@@ -115,11 +115,14 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
     approved_by, approved = f.get("approved_by"), f.get("approved")
-    if len(out.items) > before and any(d.severity == "error" for d in out.items[before:]):
-        if ev_id is None or title is None or kind is None or not clauses:
-            return None
-    if ev_id is None or title is None or kind is None:
-        return None
+    if ev_id is None:  # no id, or an invalid one (reported): it defines nothing, but still refers to its document
+        return Evidence(id="", title=title or "", kind=kind or "", clauses=(), source=rel, loc=m.loc, file=file_,
+                        rejected=True) if file_ else None
+    rejected = title is None or kind is None or (not clauses and len(out.items) > before and any(
+        d.severity == "error" for d in out.items[before:]))
+    if rejected:  # its own errors are reported; it still defines its id and refers to its document
+        return Evidence(id=ev_id, title=title or "", kind=kind or "", clauses=clauses or (), source=rel, loc=m.loc,
+                        file=file_, rejected=True)
     return Evidence(id=ev_id, title=title, kind=kind, clauses=clauses, source=rel, loc=m.loc,
                     file=file_, url=url, owner=owner, date=issued,
                     review_by=review_by, audience=audience, version=version, description=description,
@@ -208,7 +211,9 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
     for m in _list_of_maps(value, rel, out, "clause assessment", "- clause: \"4.1\""):
         f = Fields(m, ASSESSMENT, out, catalog)
         number = f.get("clause")
-        known = number is not None and check_clause(number, f.loc("clause"), catalog, out)
+        written = m.get("clause")  # the YStr, which knows whether it was quoted
+        known = number is not None and check_clause(written if isinstance(written, YStr) else number, f.loc("clause"),
+                                                     catalog, out)
         status = f.get("status")
         justification = f.get("justification")
         if status == "not-applicable" and not (justification or "").strip():
@@ -222,8 +227,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
                        evidence=tuple(f.strings("evidence")),
                        verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None,
                        since=f.get("since"))
-        if known and status:
-            result.append(a)
+        if number is not None:  # one with an error is kept for the checks across entries, then dropped
+            result.append(a if known and status else replace(a, rejected=True))
     return result, out.items
 
 
@@ -254,14 +259,15 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
                 out.add(f.loc(key), "E407", f"{key} {later} is before raised {raised}",
                         f"'{key}' must fall on or after 'raised'")
         audience = f.get("audience") or DEFAULT_AUDIENCE
+        bad_id = False  # the rest of the finding is still checked: one run reports every problem of it
         if fid and fid.strip() and not FINDING_ID_RE.match(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
                     "use letters and digits (any script), '.', '_' and '-' only")
-            continue
-        if fid and _too_long(fid):
+            bad_id = True
+        elif fid and _too_long(fid):
             out.add(f.loc("id"), "E308", f"invalid finding id '{fid}'",
                     f"an id names a page file: keep it within {MAX_ID_PART_BYTES} bytes")
-            continue
+            bad_id = True
         action, corrective = f.get("action"), f.get("corrective_action")
         if "action" in f and "corrective_action" in f:
             out.add(f.loc("action"), "E412", "finding has both 'action' and 'corrective_action'",
@@ -269,9 +275,11 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         verification = _verification(f, raised, out)
         origin, audit = f.get("source"), f.get("audit")
         requirement, correction, root_cause = f.get("requirement"), f.get("correction"), f.get("root_cause")
-        if fid and clauses and grade and status and raised and description:
-            result.append(Finding(id=fid, clauses=clauses, grade=grade, status=status, raised=raised,
-                                  description=description, source=rel, loc=m.loc, due=due, closed=closed,
+        complete = bool(clauses and grade and status and raised and description)
+        if fid and not bad_id:  # one with an error is kept for the checks across findings, then dropped
+            result.append(Finding(id=fid, clauses=clauses or (), grade=grade or "", status=status or "",
+                                  raised=raised or date.min, rejected=not complete,
+                                  description=description or "", source=rel, loc=m.loc, due=due, closed=closed,
                                   action=corrective if corrective is not None else action,
                                   evidence=tuple(f.strings("evidence")),
                                   audience=audience, owner=f.get("owner"), due_loc=f.loc("due"), origin=origin,

@@ -354,17 +354,28 @@ def parse_date(value: str, loc: Loc, key: str, out: Collector) -> Optional[date]
     return None
 
 
+#: a clause number inside other words: "Clause 8.4", "§8.4", "8.4 Purchasing"
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)*")
+
+
 def check_clause(number: str, loc: Loc, catalog: Catalog, out: Collector) -> bool:
     if number in catalog:
         return True
     elsewhere = other_edition(number, catalog) if catalog.standard in CATALOG_FILES else None
+    meant = sorted({n for n in _NUMBER_IN_TEXT.findall(str(number)) if n in catalog})
+    if len(meant) == 1:  # the number is there, with words or signs around it
+        out.add(loc, "E201", f"unknown clause '{number}'", f'write the number only: "{meant[0]}"')
+        return False
     if elsewhere:
         edition, ours = elsewhere
         hint = (" or ".join(f"'{n}'" for n in ours).join(("did you mean ", "? ")) +
                 f"{number} is a clause of {edition}, and this project follows {catalog.standard}")
     else:
         last = catalog.mains[-1].children[-1] if catalog.mains and catalog.mains[-1].children else "10"
-        hint = did_you_mean(number, catalog.by_number) or f"clauses run from 4 to {last}; quote numbers like \"8.3\""
+        quoted = not getattr(number, "plain", True)  # "quote numbers" helps only a number written unquoted
+        hint = did_you_mean(number, catalog.by_number) or (f"clauses run from 4 to {last}, written as numbers like "
+                                                           "\"8.3\"" if quoted else
+                                                           f"clauses run from 4 to {last}; quote numbers like \"8.3\"")
     out.add(loc, "E201", f"unknown clause '{number}'", hint)
     return False
 
@@ -526,8 +537,7 @@ class Fields:
     def clauses(self, key: str, catalog: Catalog, required: bool = False) -> tuple[str, ...]:
         known = []
         for item in self.strings(key, required):
-            number = str(item)
-            if check_clause(number, item.loc, catalog, self.out):
+            if check_clause(item, item.loc, catalog, self.out):  # the YStr: it knows whether it was quoted
                 known.append(item)  # the YStr: it knows its line and column (W106 points at it)
         return tuple(dict.fromkeys(known))
 

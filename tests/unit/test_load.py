@@ -146,6 +146,23 @@ def test_malformed_yaml_E102_points_at_the_problem() -> None:
         "check indentation, colons and quotes")])
 
 
+@pytest.mark.parametrize("text, line, column, message", [
+    # a missing comma in a list that is closed: the parser's words, never "never closed"
+    ('clauses: [\n  "4.1"\n  "4.2"\n]\n', 3, 3, "malformed YAML: did not find expected ',' or ']'"),
+    ('clauses: ["4.1" "4.2"]\n', 1, 17, "malformed YAML: did not find expected ',' or ']'"),
+    # a quote doubled inside a quoted value closes nothing; the '[' on the next line is the mistake
+    ("owner: 'Quality Manager''s deputy'\nclauses: [4.1\n", 2, 10, "this '[' is never closed: add ']'"),
+    # an item less indented than the one above it; a quote after a key that is not ASCII (columns count characters)
+    ("clauses:\n    - a\n  - b\n", 3, 3, "this list item is indented differently from the one above"),
+    ('\u00e4: "x\nb: 1\n', 1, 4, "this quote is never closed"),
+    # a line of nothing but a tab
+    ("title: A\n\t\nkind: [x\n", 2, 1, "a tab character: indent with spaces"),
+])
+def test_plain_yaml_messages_only_where_they_are_true(text: str, line: int, column: int, message: str) -> None:
+    value, diags = parse_text(text, P)
+    assert value is None and [(d.line, d.column, d.message) for d in diags] == [(line, column, message)]
+
+
 def test_control_character_E102_is_one_line_at_its_position() -> None:
     assert parse_text("a: ok\nb: x\x07y\n", P) == (None, [Diagnostic(
         P, 2, 5, "E102", "malformed YAML: unacceptable character #x0007: control characters are not allowed",

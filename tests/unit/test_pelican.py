@@ -100,7 +100,7 @@ def test_direct_run_of_a_broken_project_prints_diagnostics_and_exits_1(minimal_p
     proc = _pelican(minimal_project)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr and "CRITICAL" not in proc.stdout + proc.stderr
-    assert "evidence/broken.yaml:2:1: E102 " in proc.stdout
+    assert "evidence/broken.yaml:1:8: E102 " in proc.stdout
     assert "build stopped: output left unchanged" in proc.stderr
     assert (minimal_project / "output" / "keep.txt").read_text() == "previous"
 

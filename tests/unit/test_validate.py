@@ -78,8 +78,31 @@ class Case:
 CASES = [
     # ------------------------------------------------------------------ files and YAML
     Case("E102-malformed-yaml", {"evidence/x.yaml": "title: a\nkind: [document\n"},
-         ["evidence/x.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)"],
+         ["evidence/x.yaml:2:7: E102 this '[' is never closed: add ']' (put it after the last item)"],
+         "1 error, 0 warnings"),
+    # the YAML mistakes people make, in plain words at the line to change (issue 22)
+    Case("E102-tab", {"evidence/x.yaml": 'title: Test record\nkind: document\nclauses:\n\t- "4.1"\n'},
+         ["evidence/x.yaml:4:1: E102 a tab character: indent with spaces "
+          "(replace the tab with spaces, as many as the lines around it use)"],
+         "1 error, 0 warnings"),
+    Case("E102-block-text-not-indented",
+         {"evidence/x.yaml": RECORD + "description: |\nThe scope covers one site.\nIt excludes design.\n"},
+         ["evidence/x.yaml:4:1: E102 indent the text under 'description: |' "
+          "(start each line of the text with 2 spaces, two more than 'description')"],
+         "1 error, 0 warnings"),
+    Case("E102-list-item-out-of-line",
+         {"evidence/x.yaml": 'title: Test record\nkind: document\nclauses:\n  - "4.1"\n   - "4.2"\n'},
+         ["evidence/x.yaml:5:4: E102 this list item is indented differently from the one above "
+          "(line its '-' up with the '-' on line 4)"],
+         "1 error, 0 warnings"),
+    Case("E102-bracket-never-closed", {"evidence/x.yaml": 'title: Test record\nkind: document\nclauses: ["4.1"\n'},
+         ["evidence/x.yaml:3:10: E102 this '[' is never closed: add ']' (put it after the last item)"],
+         "1 error, 0 warnings"),
+    Case("E102-quote-never-closed", {"evidence/x.yaml": 'title: "Test record\nkind: document\nclauses: ["4.1"]\n'},
+         ["evidence/x.yaml:1:8: E102 this quote is never closed (close it with \" at the end of the value)"],
+         "1 error, 0 warnings"),
+    Case("E102-quote-never-closed-at-the-end", {"evidence/x.yaml": RECORD + "owner: 'Quality Manager\n"},
+         ["evidence/x.yaml:4:8: E102 this quote is never closed (close it with ' at the end of the value)"],
          "1 error, 0 warnings"),
     Case("E102-control-character", {"evidence/x.yaml": "title: Caf\u00e9 \x01\n"},
          ["evidence/x.yaml:1:13: E102 malformed YAML: unacceptable character #x0001: control characters are "
@@ -140,6 +163,15 @@ CASES = [
           "content/clauses/x.yaml:3:11: E201 unknown clause 'ten' "
           "(clauses run from 4 to 10.3; quote numbers like \"8.3\")"],
          "2 errors, 0 warnings"),
+    # the number is there, with words or signs around it: say what to write, whether it was quoted or not
+    Case("E201-words-around-the-number",
+         {"evidence/x.yaml": 'title: T\nkind: document\nclauses: ["Clause 8.4", "\u00a78.5", 8.4 Purchasing, "ten"]\n'},
+         ["evidence/x.yaml:3:11: E201 unknown clause 'Clause 8.4' (write the number only: \"8.4\")",
+          "evidence/x.yaml:3:25: E201 unknown clause '\u00a78.5' (write the number only: \"8.5\")",
+          "evidence/x.yaml:3:33: E201 unknown clause '8.4 Purchasing' (write the number only: \"8.4\")",
+          "evidence/x.yaml:3:49: E201 unknown clause 'ten' (clauses run from 4 to 10.3, written as numbers like "
+          "\"8.3\")"],
+         "4 errors, 0 warnings"),
     Case("E201-other-edition", {"evidence/x.yaml": 'title: T\nkind: record\nclauses: ["6.1.3"]\n'},
          ["evidence/x.yaml:3:11: E201 unknown clause '6.1.3' (did you mean '6.1.2'? 6.1.3 is a clause of "
           "ISO 9001:2026, and this project follows ISO 9001:2015)"],
@@ -285,6 +317,25 @@ CASES = [
          ["content/findings/x.yaml:1:7: E308 invalid finding id 'IA/2026/09' "
           "(use letters and digits (any script), '.', '_' and '-' only)"],
          "1 error, 0 warnings"),
+    # an invalid id no longer hides the finding's other problems until the next run
+    Case("E308-invalid-finding-id-and-more", {"content/findings/x.yaml": """\
+        - id: IA/2026/09
+          clauses: ["8.4.1"]
+          grade: minor
+          status: open
+          raised: 2026-09-22
+          due: 2026-09-01
+          description: A slash would make a folder of the finding page.
+          action: Re-evaluate the suppliers.
+          corrective_action: Re-evaluate the suppliers.
+        """},
+         ["content/findings/x.yaml:1:7: E308 invalid finding id 'IA/2026/09' "
+          "(use letters and digits (any script), '.', '_' and '-' only)",
+          "content/findings/x.yaml:6:8: E407 due 2026-09-01 is before raised 2026-09-22 "
+          "('due' must fall on or after 'raised')",
+          "content/findings/x.yaml:8:11: E412 finding has both 'action' and 'corrective_action' "
+          "(keep only 'corrective_action'; 'action' is its older name)"],
+         "3 errors, 0 warnings"),
     # ------------------------------------------------------------------ references and rules
     Case("E401-duplicate-evidence-id", {"evidence/x.yaml": """\
         - id: QP-001
@@ -330,12 +381,30 @@ CASES = [
           description: d
           evidence: [qp-001]
         """},
-         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'context/scop' (did you mean 'context/scope'?)",
+         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'context/scop' (did you mean 'context/scope'? "
+          "An id is the record's path under evidence/ without .yaml, or its id: key)",
           "content/clauses/x.yaml:3:28: E404 unknown evidence id 'nothing-like-it' "
-          "(use an id from the evidence register (evidence.html))",
+          "(an id is the record's path under evidence/ without .yaml, or its id: key)",
           "content/findings/x.yaml:7:14: E404 unknown evidence id 'qp-001' "
-          "(did you mean 'QP-001'?)"],
+          "(did you mean 'QP-001'? An id is the record's path under evidence/ without .yaml, or its id: key)"],
          "3 errors, 0 warnings"),
+    # a file named instead of its record: its YAML file (by path or by name) or its document (issue 22)
+    Case("E404-file-named-instead-of-id", {
+        "evidence/support/Schulungsnachweise M\u00fcller.yaml": 'id: support/training-records\ntitle: Schulungen\n'
+                                                              'kind: record\nclauses: ["7.2"]\n',
+        "evidence/support/courses.yaml": '- id: TR-01\n  title: Course 1\n  kind: record\n  clauses: ["7.2"]\n'
+                                         '- id: TR-02\n  title: Course 2\n  kind: record\n  clauses: ["7.2"]\n',
+        "content/clauses/x.yaml": '- clause: "7.2"\n  status: planned\n  evidence: [support/training.yaml, '
+                                  '"Schulungsnachweise M\u00fcller.yaml", suppliers.csv, support/courses]\n'},
+         ["content/clauses/x.yaml:3:14: E404 unknown evidence id 'support/training.yaml' (did you mean "
+          "'support/training'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "content/clauses/x.yaml:3:37: E404 unknown evidence id 'Schulungsnachweise M\u00fcller.yaml' (did you mean "
+          "'support/training-records'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "content/clauses/x.yaml:3:71: E404 unknown evidence id 'suppliers.csv' (did you mean "
+          "'operation/suppliers'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "content/clauses/x.yaml:3:86: E404 unknown evidence id 'support/courses' (did you mean 'TR-01' or "
+          "'TR-02'? An id is the record's path under evidence/ without .yaml, or its id: key)"],
+         "4 errors, 0 warnings"),
     Case("finding-rules", {"content/findings/x.yaml": """\
         - id: F-1
           clauses: ["8.4"]
@@ -473,49 +542,91 @@ CASES = [
           "(write 'name: Your Company Ltd' and 'scope: ...')"],
          "1 error, 0 warnings"),
     Case("E410-not-repeated-after-E102", {"content/organisation.yaml": "name: [Example\n"},
-         ["content/organisation.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)"],
+         ["content/organisation.yaml:1:7: E102 this '[' is never closed: add ']' (put it after the last item)"],
          "1 error, 0 warnings"),
     # ------------------------------------------------------------------ a file that does not parse
     # the issue's case: a missing ']' made the findings' reference "unknown" and the CSV "unreferenced", and
     # both sorted before the real error; now one error, and one note on what was held back, right after it
     Case("W190-missing-bracket", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET},
-         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file can be "
+         ["evidence/operation/suppliers.yaml:3:10: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "evidence/operation/suppliers.yaml:3:10: W190 2 problems (E404, W101) not reported until this file can be "
           "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     Case("W190-scope-document-unparsed", {"evidence/context/scope.yaml": "title: QMS scope statement\nclauses: [4.3\n"},
-         ["evidence/context/scope.yaml:3:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "evidence/context/scope.yaml:3:1: W190 4 problems (E404, E409, W101) not reported until this file can be "
+         ["evidence/context/scope.yaml:2:10: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "evidence/context/scope.yaml:2:10: W190 4 problems (E404, E409, W101) not reported until this file can be "
           "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     Case("W190-two-files", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET,
                             "evidence/zz.yaml": "title: [a\n"},
-         ["evidence/operation/suppliers.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "evidence/operation/suppliers.yaml:4:1: W190 2 problems (E404, W101) not reported until this file and 1 "
+         ["evidence/operation/suppliers.yaml:3:10: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "evidence/operation/suppliers.yaml:3:10: W190 2 problems (E404, W101) not reported until this file and 1 "
           "other can be read: what it defines is unknown, so they may be false (fix the error above and run again)",
-          "evidence/zz.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)"],
+          "evidence/zz.yaml:1:8: E102 this '[' is never closed: add ']' (put it after the last item)"],
          "2 errors, 1 warning"),
     # organisation.yaml names the edition: unread, a 2026 clause would be "unknown" against the 2015 default
     Case("W190-organisation-unparsed", {
         "content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2026"\nscope: [x\n',
         "evidence/x.yaml": 'title: Opportunities register\nkind: record\nclauses: ["6.1.3"]\n'},
-         ["content/organisation.yaml:4:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
-          "content/organisation.yaml:4:1: W190 1 problem (E201) not reported until this file can be read: what it "
+         ["content/organisation.yaml:3:8: E102 this '[' is never closed: add ']' (put it after the last item)",
+          "content/organisation.yaml:3:8: W190 1 problem (E201) not reported until this file can be read: what it "
           "defines is unknown, so it may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     # nothing held back: no note (the E102 cases above), and a parse error elsewhere holds back nothing
     Case("W190-not-for-a-clause-file", {"content/clauses/extra.yaml": "- clause: [4.1\n",
                                         "evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
-         ["content/clauses/extra.yaml:2:1: E102 malformed YAML: did not find expected ',' or ']' "
-          "(check indentation, colons and quotes)",
+         ["content/clauses/extra.yaml:1:11: E102 this '[' is never closed: add ']' (put it after the last item)",
           "evidence/leadership/old-policy.pdf:1:1: W101 evidence document that no record refers to "
           "(add a record with 'file:' pointing at it, or remove it)"],
+         "1 error, 1 warning"),
+    # ------------------------------------------------------------------ the root cause first, every problem at once
+    # issue 22: a four-line clause entry took three runs (E204, then E402, then E404); all three come in one run,
+    # and the record it names, broken itself, is not also called unknown (E404) or its document unreferenced (W101)
+    Case("one-run-every-problem-of-an-entry", {
+        "content/clauses/purchasing.yaml": '- clause: "8.4"\n  status: done\n  owner: Purchasing Manager\n'
+                                           '  evidence: [operation/suppliers.yaml]\n',
+        "evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET.replace("kind: record", "kind: recrd").replace(
+            '"8.4.2"\n', '"8.4.2"]\n')},
+         ["content/clauses/purchasing.yaml:1:11: E402 clause '8.4' assessed twice (first in "
+          "content/clauses/operation.yaml:5) (keep one clause entry per clause)",
+          "content/clauses/purchasing.yaml:2:11: E204 unknown status 'done' (use one of: not-started, planned, "
+          "in-progress, implemented, verified, not-applicable)",
+          "content/clauses/purchasing.yaml:4:14: E404 unknown evidence id 'operation/suppliers.yaml' (did you mean "
+          "'operation/suppliers'? An id is the record's path under evidence/ without .yaml, or its id: key)",
+          "evidence/operation/suppliers.yaml:2:7: E204 unknown kind 'recrd' (did you mean 'record'?)"],
+         "4 errors, 0 warnings"),
+    # a record with its own error still defines its id and refers to its document: no knock-on listed before it
+    Case("rejected-record-no-knock-on", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET.replace(
+        "title: Approved supplier list\n", "").replace('"8.4.2"\n', '"8.4.2"]\n')},
+         ["evidence/operation/suppliers.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
+         "1 error, 0 warnings"),
+    Case("rejected-record-without-id-keeps-its-document", {
+        "evidence/leadership/old-policy.pdf": "%PDF-1.4\n",
+        "evidence/leadership/old.yaml": '- title: Old policy\n  kind: document\n  clauses: ["5.2"]\n'
+                                        '  file: old-policy.pdf\n'},
+         ["evidence/leadership/old.yaml:1:3: E202 evidence record has no 'id' (add 'id:')"],
+         "1 error, 0 warnings"),
+    Case("rejected-scope-record-no-E409", {"evidence/context/scope.yaml": "kind: document\nclauses: [\"4.3\"]\n"
+                                                                          "file: scope.md\n"},
+         ["evidence/context/scope.yaml:1:1: E202 evidence record has no 'title' (add 'title:')"],
+         "1 error, 0 warnings"),
+    Case("rejected-finding-still-checked", {"content/findings/x.yaml": "- id: IA-2026-01\n  clauses: [\"8.5\"]\n"
+                                                                       "  grade: minr\n  evidence: [QP-01]\n"},
+         ["content/findings/x.yaml:1:3: E202 finding has no 'description' (add 'description:')",
+          "content/findings/x.yaml:1:3: E202 finding has no 'raised' (add 'raised:')",
+          "content/findings/x.yaml:1:3: E202 finding has no 'status' (add 'status:')",
+          "content/findings/x.yaml:1:3: E405 duplicate finding id 'IA-2026-01' (also in "
+          "content/findings/internal-audit-2026.yaml:1) (give each finding its own id)",
+          "content/findings/x.yaml:3:10: E204 unknown grade 'minr' (did you mean 'minor'?)",
+          "content/findings/x.yaml:4:14: E404 unknown evidence id 'QP-01' (did you mean 'QP-001'? An id is the "
+          "record's path under evidence/ without .yaml, or its id: key)"],
+         "6 errors, 0 warnings"),
+    # a file saved as Windows-1252: its error, then the one note on what it held back, and nothing before them
+    Case("windows-1252-root-cause-first", {"evidence/operation/suppliers.yaml": SUPPLIERS_NO_BRACKET.replace(
+        '"8.4.2"\n', '"8.4.2"]\n').replace("Approved supplier list", "Lieferanten M\u00fcller").encode("cp1252")},
+         ["evidence/operation/suppliers.yaml:1:21: E101 not UTF-8 text (byte 0xfc) (save the file as UTF-8)",
+          "evidence/operation/suppliers.yaml:1:21: W190 2 problems (E404, W101) not reported until this file can be "
+          "read: what it defines is unknown, so they may be false (fix the error above and run again)"],
          "1 error, 1 warning"),
     # ------------------------------------------------------------------ warnings
     Case("W101-unreferenced-document", {"evidence/leadership/old-policy.pdf": "%PDF-1.4\n"},
@@ -642,15 +753,18 @@ CASES = [
           verification: soon
         """}, [
         "content/clauses/x.yaml:3:16: E404 unknown evidence id 'performance/internal-audit-2025' "
-        "(did you mean 'performance/internal-audit-2026'?)",
+        "(did you mean 'performance/internal-audit-2026'? An id is the record's path under evidence/ without .yaml, "
+        "or its id: key)",
         "content/findings/x.yaml:8:11: E204 unknown source 'customer-complaint' (did you mean 'customer'?)",
         "content/findings/x.yaml:9:10: E404 unknown evidence id 'performance/internal-audit' "
-        "(did you mean 'performance/internal-audit-2026'?)",
+        "(did you mean 'performance/internal-audit-2026'? An id is the record's path under evidence/ without .yaml, "
+        "or its id: key)",
         "content/findings/x.yaml:11:11: E407 verification date 2026-09-01 is before raised 2026-09-22 "
         "(effectiveness is checked after the finding is raised)",
         "content/findings/x.yaml:12:16: E204 'effective' must be true or false, not 'maybe' (write true or false)",
         "content/findings/x.yaml:13:16: E404 unknown evidence id 'performance/internal-audit-2027' "
-        "(did you mean 'performance/internal-audit-2026'?)",
+        "(did you mean 'performance/internal-audit-2026'? An id is the record's path under evidence/ without .yaml, "
+        "or its id: key)",
         "content/findings/x.yaml:14:5: E203 unknown key 'note' in verification (use one of: date, by, effective, "
         "evidence)",
         "content/findings/x.yaml:21:17: E106 'verification' must be a mapping "
@@ -1077,7 +1191,8 @@ def test_hidden_files_are_ignored(minimal_project: Path, capsys) -> None:
 
 
 def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
-    """Problems in several files, written out of order, come back sorted by path, line and column."""
+    """Problems in several files, written out of order, come back sorted: a file that does not parse first (the
+    rest may follow from it), then by path, line and column."""
     write(minimal_project, "evidence/z.yaml", "title: T\nkind: memo\nclauses: [\"11.2\"]\nfile: /etc/passwd\n")
     write(minimal_project, "evidence/a.yaml", "kind: document\nclauses: [\"4.1\"]\nurl: javascript:alert(1)\n")
     write(minimal_project, "content/clauses/x.yaml", "".join(
@@ -1086,12 +1201,11 @@ def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
     code, lines = run(capsys, minimal_project)
     assert code == 1
     assert lines == [
+        "content/findings/x.yaml:1:11: E102 this '[' is never closed: add ']' (put it after the last item)",
         "content/clauses/x.yaml:7:11: E402 clause '4.1' assessed twice (first in content/clauses/x.yaml:1) "
         "(keep one clause entry per clause)",
         "content/clauses/x.yaml:9:11: E402 clause '4.2' assessed twice (first in content/clauses/x.yaml:3) "
         "(keep one clause entry per clause)",
-        "content/findings/x.yaml:2:1: E102 malformed YAML: did not find expected node content "
-        "(check indentation, colons and quotes)",
         "evidence/a.yaml:1:1: E202 evidence record has no 'title' (add 'title:')",
         "evidence/a.yaml:3:6: E305 url 'javascript:alert(1)' is not an http or https address "
         "(link to http:// or https:// only)",
@@ -1101,6 +1215,29 @@ def test_many_errors_all_reported_sorted(minimal_project: Path, capsys) -> None:
         "(write the path relative to this YAML file)",
         "8 errors, 0 warnings",
     ]
+
+
+def test_a_file_that_does_not_read_is_listed_first(tmp_path: Path, capsys) -> None:
+    """Issue 22: in the demo, a training list saved as Windows-1252 came fourth of five lines, after warnings of
+    files earlier in the alphabet. A file that cannot be read or parsed is the root cause: it comes first."""
+    repo = Path(__file__).parents[2]
+    for folder in ("evidence", "content"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    training = tmp_path / "evidence" / "support" / "training-records.yaml"
+    text = training.read_text(encoding="utf-8").replace("title:", "title: Schulungsnachweise M\u00fcller \u2013", 1)
+    training.write_bytes(text.encode("cp1252"))
+    code = main(["validate", "--root", str(tmp_path), "--as-of", "2026-12-06"])
+    assert (code, capsys.readouterr().out.splitlines()) == (1, [
+        "evidence/support/training-records.yaml:3:30: E101 not UTF-8 text (byte 0xfc) (save the file as UTF-8)",
+        "evidence/support/training-records.yaml:3:30: W190 8 problems (E404, W101) not reported until this file can "
+        "be read: what it defines is unknown, so they may be false (fix the error above and run again)",
+        "content/findings/internal-audit-2026.yaml:24:8: W104 finding 'IA-2026-02' is overdue: it was due 2026-12-01 "
+        "(close it, or agree a new due date)",
+        "content/findings/internal-audit-2026.yaml:44:8: W104 finding 'IA-2026-03' is overdue: it was due 2026-11-15 "
+        "(close it, or agree a new due date)",
+        "evidence/support/communication-matrix.yaml:7:12: W103 evidence 'support/communication-matrix' is stale: its "
+        "review was due 2026-09-30 (review it and move review_by forward)",
+        "1 error, 4 warnings"])
 
 
 def test_diagnostics_stay_on_one_line(minimal_project: Path, capsys) -> None:
