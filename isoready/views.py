@@ -578,6 +578,16 @@ class ChromeView:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishHintView:
+    """A public build that publishes no evidence record: what to mark to publish one (the dashboard shows it)."""
+
+    heading: str
+    text: str
+    example: str  # the line to add, shown as code
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
 class DashboardView:
     scope: Markup
     certification_body: str
@@ -609,6 +619,7 @@ class DashboardView:
     since_url: str = ""  # the "since last audit" page, when organisation.yaml names last_audit
     transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
     changed: Optional["ChangedPanelView"] = None  # projects on ISO 9001:2026 only: "what changed for you"
+    publish_hint: Optional[PublishHintView] = None  # a public build with no public record: how to publish one
 
 
 @dataclass(frozen=True, slots=True)
@@ -1915,7 +1926,22 @@ class _Builder:
             lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
-            transition=self.transition_panel(), changed=self.changed_panel(), **self.trend_fields())
+            transition=self.transition_panel(), changed=self.changed_panel(), publish_hint=self.publish_hint(),
+            **self.trend_fields())
+
+    def publish_hint(self) -> Optional[PublishHintView]:
+        """In a public build that shows no evidence record, what to mark to publish one (None otherwise)."""
+        if self.audience != "public" or self.visible_ev:
+            return None
+        kept = (f" {plural(self.hidden_ev, 'record')} {'is' if self.hidden_ev == 1 else 'are'} kept for the "
+                f"auditor or the team." if self.hidden_ev else "")
+        return PublishHintView(
+            heading="No record is published yet",
+            text=f"This public site shows readiness figures but no evidence record.{kept} To publish a record "
+                 f"here, add this line to its entry, beside its title:",
+            example="audience: public",
+            after="A record without this line is shown to auditors only. Publish only what anyone may read, "
+                  "then build again.")
 
     def history_entries(self) -> Optional[list[dict]]:
         """history.json's entries for this audience: subjects in internal builds only (they may name withheld
