@@ -31,6 +31,8 @@ AXE_PAGES = [
     ("search-results", "search.html?q=supplier", "#search-results > li a"),
     ("transition", "transition.html", None),
     ("team-page", "pages/audit-logistics.html", None),
+    ("glossary", "glossary.html", None),
+    ("stages", "stages.html", None),
 ]
 
 VNU_PAGES = [
@@ -43,6 +45,7 @@ VNU_PAGES = [
     "search.html",
     "transition.html",
     "pages/audit-logistics.html",
+    "glossary.html",
 ]
 
 
