@@ -46,7 +46,8 @@ def test_the_chrome_links_its_terms_and_the_footer_the_glossary(minimal_project:
 def test_gates_windows_and_undeclared_conditions_link_to_their_entries(minimal_project: Path) -> None:
     site = _site(minimal_project)
     assert '<a href="./glossary.html#gate">What a gate is</a>' in (site / "index.html").read_text(encoding="utf-8")
-    assert 'one <a href="./glossary.html#gate">gate</a> per stage' in (site / "stages.html").read_text(encoding="utf-8")
+    assert ('Each stage\'s checks form a <a href="./glossary.html#gate">gate</a>, which passes when all of them '
+            'pass.</p>') in (site / "stages.html").read_text(encoding="utf-8")
     gaps = (site / "gaps.html").read_text(encoding="utf-8")
     assert '<a href="./glossary.html#out-of-window">out of its window</a>' in gaps
     assert ('<a href="./glossary.html#out-of-window"><span class="badge mstate-out-of-window">Out of window</span>'
