@@ -649,6 +649,7 @@ class PublishHintView:
     text: str
     example: str  # the line to add, shown as code
     after: str
+    more: Optional[Link] = None  # the glossary's entry on audiences
 
 
 @dataclass(frozen=True, slots=True)
@@ -2006,7 +2007,8 @@ class _Builder:
                  f"here, add this line to its entry, beside its title:",
             example="audience: public",
             after="A record without this line is shown to auditors only. Publish only what anyone may read, "
-                  "then build again.")
+                  "then build again.",
+            more=Link(term_url("audience"), "What the audiences are"))
 
     def history_entries(self) -> Optional[list[dict]]:
         """history.json's entries for this audience: subjects in internal builds only (they may name withheld

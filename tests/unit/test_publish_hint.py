@@ -11,7 +11,7 @@ import pytest
 
 from isoready import cli
 from isoready.package import Options, build
-from isoready.views import PublishHintView
+from isoready.views import Link, PublishHintView
 
 AS_OF = date(2026, 11, 1)
 HINT = PublishHintView(
@@ -20,7 +20,8 @@ HINT = PublishHintView(
          "the team. To publish a record here, add this line to its entry, beside its title:",
     example="audience: public",
     after="A record without this line is shown to auditors only. Publish only what anyone may read, then build "
-          "again.")
+          "again.",
+    more=Link("glossary.html#audience", "What the audiences are"))
 
 
 def _dashboard(root: Path, audience: str) -> str:
@@ -32,7 +33,8 @@ def _dashboard(root: Path, audience: str) -> str:
 def _hint_html(h: PublishHintView) -> str:
     return (f'<section class="card publish-hint" aria-labelledby="publish-h">\n'
             f'  <h2 id="publish-h">{html.escape(h.heading)}</h2>\n  <p>{html.escape(h.text)}</p>\n'
-            f'  <pre><code>{html.escape(h.example)}</code></pre>\n  <p>{html.escape(h.after)}</p>\n</section>')
+            f'  <pre><code>{html.escape(h.example)}</code></pre>\n  <p>{html.escape(h.after)} '
+            f'<a href="./{h.more.url}">{html.escape(h.more.text)}</a></p>\n</section>')
 
 
 def _all_auditor(root: Path) -> None:
@@ -64,5 +66,6 @@ def test_a_fresh_register_built_for_the_public_says_it(tmp_path: Path, monkeypat
     root = tmp_path / "qms"
     assert cli.main(["init", str(root), "--name", "Acme Ltd", "--scope", "Machining.", "--yes"]) == 0
     page = _dashboard(root, "public")
-    one = PublishHintView(HINT.heading, HINT.text.replace("6 records are", "1 record is"), HINT.example, HINT.after)
+    one = PublishHintView(HINT.heading, HINT.text.replace("6 records are", "1 record is"), HINT.example, HINT.after,
+                          HINT.more)
     assert _hint_html(one) in page
