@@ -8,7 +8,11 @@
   the built files never contain it) carries ``<script src="/__isoready_reload.js">``, which polls the
   generation with a script tag (the pages' Content-Security-Policy allows scripts from the site itself,
   but no fetch) and reloads the page when it changes. ``/__isoready_reload`` answers the generation as text.
-- A build with errors prints them and keeps serving the last good site.
+- A build with errors prints them and keeps serving the last good site. The served pages show them too: the
+  poll's answer carries the failed build's diagnostics (file, line, code, message, hint) as JSON, and the
+  snippet lays an overlay over the page, built with ``textContent`` only (a message quotes team-written
+  values: ``<script>`` in one shows as text). The next good build reloads the page, and the overlay is gone.
+  Nothing of this is in the built files: output/ stays byte-identical to a build.
 - Safety (issue 14): only requests whose ``Host`` is ``localhost``, ``127.0.0.1`` or ``[::1]`` (with or
   without the port) are answered; any other name gets 421 Misdirected Request and no byte of the site, which
   closes the door DNS rebinding needs. Every response carries ``X-Content-Type-Options: nosniff`` and the
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import os
 import queue
 import sys
@@ -42,9 +47,55 @@ PREVIEW = Path(".cache") / "isoready" / "preview"
 RELOAD_PATH = "/__isoready_reload"
 RELOAD_TAG = b'<script src="/__isoready_reload.js"></script>'
 RELOAD_JS = """(function () {
-  var seen = null;
-  window.__isoreadyGeneration = function (n) {
-    if (seen === null) { seen = n; } else if (n !== seen) { location.reload(); }
+  var seen = null, shown = null, ID = "isoready-build-errors";
+  function css(el, rules) {  // CSSOM, which the pages' style-src 'self' allows (a style attribute it would not)
+    for (var k in rules) { el.style[k] = rules[k]; }
+    return el;
+  }
+  function add(parent, tag, text, rules) {
+    var el = document.createElement(tag);
+    if (text) { el.textContent = text; }  // text only, never markup: messages quote what the team wrote
+    if (rules) { css(el, rules); }
+    parent.appendChild(el);
+    return el;
+  }
+  function overlay(failure) {
+    var key = failure ? JSON.stringify(failure) : null;
+    if (key === shown) { return; }
+    shown = key;
+    var old = document.getElementById(ID);
+    if (old) { old.remove(); }
+    if (!failure) { return; }
+    var box = css(document.createElement("section"), {position: "fixed", left: "0", right: "0", bottom: "0",
+      zIndex: "2147483647", maxHeight: "60vh", overflow: "auto", margin: "0", padding: "1rem 1.25rem",
+      background: "#fff", color: "#1a1a1a", borderTop: "6px solid #b00020", boxShadow: "0 -2px 12px rgba(0,0,0,.35)",
+      font: "15px/1.45 system-ui, sans-serif", textAlign: "left"});
+    box.id = ID;
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-labelledby", ID + "-h");
+    var close = add(box, "button", failure.close, {float: "right", font: "inherit", padding: ".2rem .6rem"});
+    close.type = "button";
+    close.addEventListener("click", function () { box.remove(); });
+    var h = add(box, "h2", failure.title, {margin: "0 0 .4rem", fontSize: "1.15rem", color: "#b00020"});
+    h.id = ID + "-h";
+    add(box, "p", failure.note, {margin: "0 0 .6rem"});
+    var list = add(box, "ul", "", {margin: "0", paddingLeft: "1.2rem"});
+    failure.items.forEach(function (d) {
+      var li = add(list, "li", "", {margin: "0 0 .4rem"});
+      li.className = "isoready-diagnostic";
+      add(li, "code", d.file + (d.line ? ", line " + d.line : ""), {fontWeight: "bold"}).className = "isoready-where";
+      li.appendChild(document.createTextNode(" "));
+      add(li, "span", d.code, {fontWeight: "bold"}).className = "isoready-code";
+      li.appendChild(document.createTextNode(" "));
+      add(li, "span", d.message).className = "isoready-message";
+      if (d.hint) { add(li, "span", " (" + d.hint + ")", {color: "#444"}).className = "isoready-hint"; }
+    });
+    if (failure.more) { add(box, "p", failure.more, {margin: ".4rem 0 0"}); }
+    document.body.appendChild(box);
+  }
+  window.__isoreadyGeneration = function (n, failure) {
+    if (seen === null) { seen = n; } else if (n !== seen) { location.reload(); return; }
+    overlay(failure || null);
   };
   function poll() {
     var s = document.createElement("script");
@@ -56,6 +107,14 @@ RELOAD_JS = """(function () {
   setInterval(poll, 1000);
 })();
 """
+#: at most this many diagnostics in the overlay (the terminal has them all)
+OVERLAY_MAX = 50
+OVERLAY_WORDS = {
+    "title": "The last build failed",
+    "note": "This page shows the site from the last good build. Fix the problems below and save: "
+            "this message goes away after the next good build.",
+    "close": "Hide",
+}
 
 
 #: the policy every page also declares in a <meta> tag (theme/templates/base.html); a test keeps them equal
@@ -84,21 +143,51 @@ def preview_folder(root: Path) -> Path:
     return root / PREVIEW
 
 
+def overlay_failure(diags) -> dict:
+    """What the overlay shows of a failed build: its diagnostics in the terminal's order, as plain values."""
+    ordered = sorted(set(diags))
+    items = [{"file": d.path, "line": d.line, "code": d.code, "message": d.message, "hint": d.hint}
+             for d in ordered[:OVERLAY_MAX]]
+    left = len(ordered) - len(items)
+    more = f"{left} more {'problem' if left == 1 else 'problems'}: see the terminal." if left else ""
+    return {**OVERLAY_WORDS, "items": items, "more": more}
+
+
+def poll_script(generation: int, failure: Optional[dict]) -> str:
+    """The poll's answer: a call with the generation and the failed build's diagnostics (or null).
+
+    JSON is a JavaScript expression; ``<``, ``>`` and ``&`` are escaped as well, so no value can end a script
+    element or start markup even where the answer is read as something other than a script.
+    """
+    data = json.dumps(failure, ensure_ascii=True, sort_keys=True)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"window.__isoreadyGeneration({generation}, {data});\n"
+
+
 class Reloader:
-    """The number of successful builds so far; the served pages poll it."""
+    """The number of successful builds so far, and the diagnostics of a build that failed since the last good
+    one (None when the last build was good); the served pages poll both."""
 
     def __init__(self) -> None:
         self.generation = 0
+        self.failure: Optional[dict] = None
         self._lock = threading.Lock()
 
     def bump(self) -> None:
         with self._lock:
             self.generation += 1
+            self.failure = None
+
+    def fail(self, diags) -> None:
+        with self._lock:
+            self.failure = overlay_failure(diags)
 
 
 def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None,
-                on_visible: Optional[Callable[[], None]] = None) -> bool:
-    """A full build (first time, or a change only a full build can be trusted with) or an incremental one."""
+                on_visible: Optional[Callable[[], None]] = None,
+                on_failed: Optional[Callable[[list], None]] = None) -> bool:
+    """A full build (first time, or a change only a full build can be trusted with) or an incremental one.
+    ``on_failed`` gets the diagnostics of a build that failed (the served pages show them)."""
     if changed:
         try:
             ok, diags = preview.update(changed, settle=False)
@@ -114,6 +203,8 @@ def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None,
                 preview.settle()
             else:  # the state matches the files (with their errors) and the site served: keep going
                 print("build failed: still serving the previous site", flush=True)
+                if on_failed is not None:
+                    on_failed(diags)
             return ok
     result = preview.full()
     if result.diagnostics:
@@ -122,6 +213,8 @@ def _build_once(preview: "Preview", fmt: str, changed: Optional[set] = None,
         print(f"built {len(result.files)} files into {result.output}", flush=True)
     else:
         print("build failed: still serving the previous site", flush=True)
+        if on_failed is not None:
+            on_failed(result.diagnostics)
     return result.ok
 
 
@@ -175,7 +268,7 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
             if parts.path == RELOAD_PATH:
                 return self._send(f"{reloader.generation}\n".encode(), "text/plain; charset=utf-8")
             if parts.path == RELOAD_PATH + ".js":
-                body = (f"window.__isoreadyGeneration({reloader.generation});\n" if parts.query else RELOAD_JS)
+                body = poll_script(reloader.generation, reloader.failure) if parts.query else RELOAD_JS
                 return self._send(body.encode(), "text/javascript; charset=utf-8")
             target = Path(self.translate_path(self.path))
             if target.is_dir():
@@ -274,7 +367,7 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
     watcher.start()
     watcher.ready.wait(timeout=30)  # watching before the first build: what is saved meanwhile is rebuilt after it
     try:
-        ok = _build_once(preview, fmt)
+        ok = _build_once(preview, fmt, on_failed=reloader.fail)
         if not ok and not opts.out.exists():
             return 1
         if ok:
@@ -293,7 +386,8 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
 
         def rebuild(changed: Optional[set] = None) -> None:
             generation = reloader.generation
-            if _build_once(preview, fmt, changed, on_visible=reloader.bump) and reloader.generation == generation:
+            if _build_once(preview, fmt, changed, on_visible=reloader.bump,
+                           on_failed=reloader.fail) and reloader.generation == generation:
                 reloader.bump()
 
         try:

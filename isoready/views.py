@@ -45,6 +45,8 @@ STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_
 MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
                     "out-of-window": "Out of window", "conditional": "Conditional", "undeclared": "Condition not declared",
                     "not-applicable": "Not required"}
+#: mandatory states with a glossary entry
+MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
 ORIGIN_LABELS = {"internal-audit": "Internal audit", "certification-body": "Certification body audit",
                  "customer": "Customer", "gap-assessment": "Gap assessment", "management-review": "Management review",
                  "other": "Other"}
@@ -56,6 +58,45 @@ DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",
                 "area-of-concern": "Area of concern (stage 1)"}
 MARKDOWN_DOCS = (".md", ".markdown")
+
+GLOSSARY_PATH = "glossary.html"
+#: the glossary's words: (anchor, term, what it means in this portal). Pages link a term as glossary.html#anchor.
+GLOSSARY = (
+    ("as-of-date", "As-of date",
+     "The day this portal judges readiness on. Every date check (evidence past its review date, records out of "
+     "their window, overdue findings, the days left before an audit) is worked out for this day, not the day you "
+     "open the page. It is shown at the top of every page; the next build judges again, on its own date."),
+    ("audience", "Audience",
+     "Who a build of the portal is for: public, auditor or internal. Each record may say who may see it with a "
+     "line such as \"audience: public\"; a record without the line is for the auditor. A build shows the "
+     "records for its audience and those for a wider one: an auditor build shows public and auditor records, an "
+     "internal build shows everything. The readiness figures are the same in every build."),
+    ("withheld", "Withheld",
+     "Kept out of this build because the record is for a narrower audience than this build's. A withheld record "
+     "is not shown, linked or named: pages only count it (\"2 records not shown in this build\"), and where a "
+     "text would name it, \"[withheld]\" stands in its place. It still counts towards readiness."),
+    ("out-of-window", "Out of window",
+     "A record ISO 9001 asks you to keep exists, but none is recent enough. Each such record must be dated within "
+     "a window before the as-of date: 12 months unless the catalog or your organisation file sets another (the "
+     "reason on the clause page names it). Add a newer record to put it right."),
+    ("undeclared", "Undeclared (condition not declared)",
+     "ISO 9001 leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
+     "organisation file says true or false for one (under \"applies:\"), it is undeclared and the clause it "
+     "affects is at risk. Leaving a condition out is not the same as false: declare it either way."),
+    ("gate", "Gate (stage check)",
+     "The checks the portal runs for one certification audit stage: stage 1 (documents, scope and readiness) "
+     "and stage 2 (whether the system works in practice). A gate passes when all of its checks pass. The checks "
+     "are indicative: they show what a certification body looks at, not how the audit will end."),
+    ("commit", "Commit",
+     "One saved version of the register in git, named by a short code such as 0123abcd. The code at the top of "
+     "each page says which version this portal was built from, so anyone can find the exact files it shows. The "
+     "trend and the changes since the last audit compare commits."),
+)
+
+
+def term_url(anchor: str) -> str:
+    """The glossary entry of a term (one of GLOSSARY's anchors)."""
+    return f"{GLOSSARY_PATH}#{anchor}"
 EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
                   "possible": "may be declared not applicable with a justification"}
 REGISTER_PAGE = 1000  # rows per register page
@@ -244,6 +285,7 @@ class MandatoryView:
     evidence: tuple[Link, ...]
     code: str = ""  # the reason's code
     add_url: str = ""  # "Add evidence": the host's new-file page with a record for this item, when it is a gap
+    term_url: str = ""  # the state's glossary entry ("out of window", "undeclared"), if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,6 +619,27 @@ class ReportGateView:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """A piece of a sentence, linked to the glossary when ``url`` is set (the chrome's audience note)."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTermView:
+    anchor: str  # the entry's id: glossary.html#<anchor>
+    term: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryView:
+    intro: str
+    terms: tuple[GlossaryTermView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ChromeView:
     """What every page's chrome (head, header, footer) prints; templates see it as ``site``."""
 
@@ -589,6 +652,18 @@ class ChromeView:
     standard: str
     amendments: tuple[str, ...]
     transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
+    audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
+
+
+@dataclass(frozen=True, slots=True)
+class PublishHintView:
+    """A public build that publishes no evidence record: what to mark to publish one (the dashboard shows it)."""
+
+    heading: str
+    text: str
+    example: str  # the line to add, shown as code
+    after: str
+    more: Optional[Link] = None  # the glossary's entry on audiences
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,6 +698,7 @@ class DashboardView:
     since_url: str = ""  # the "since last audit" page, when organisation.yaml names last_audit
     transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
     changed: Optional["ChangedPanelView"] = None  # projects on ISO 9001:2026 only: "what changed for you"
+    publish_hint: Optional[PublishHintView] = None  # a public build with no public record: how to publish one
 
 
 @dataclass(frozen=True, slots=True)
@@ -1725,7 +1801,8 @@ class _Builder:
             # a record to add: when one is missing, out of its window or past its review (an undeclared
             # condition is settled in organisation.yaml, not by a new record)
             add_url=self.add_url(m.clause, "document" if m.kind == "maintain" else "record")
-            if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "")
+            if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "",
+            term_url=term_url(MANDATORY_TERMS[m.state]) if m.state in MANDATORY_TERMS else "")
 
     def row(self, res: ClauseResult) -> ClauseRowView:
         c = self.catalog[res.number]
@@ -1976,7 +2053,23 @@ class _Builder:
             lapses_more=(f"All {len(self.lapses)} lapses, on the audit stages page" if len(self.lapses) > 2 else ""),
             figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
                      f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
-            transition=self.transition_panel(), changed=self.changed_panel(), **self.trend_fields())
+            transition=self.transition_panel(), changed=self.changed_panel(), publish_hint=self.publish_hint(),
+            **self.trend_fields())
+
+    def publish_hint(self) -> Optional[PublishHintView]:
+        """In a public build that shows no evidence record, what to mark to publish one (None otherwise)."""
+        if self.audience != "public" or self.visible_ev:
+            return None
+        kept = (f" {plural(self.hidden_ev, 'record')} {'is' if self.hidden_ev == 1 else 'are'} kept for the "
+                f"auditor or the team." if self.hidden_ev else "")
+        return PublishHintView(
+            heading="No record is published yet",
+            text=f"This public site shows readiness figures but no evidence record.{kept} To publish a record "
+                 f"here, add this line to its entry, beside its title:",
+            example="audience: public",
+            after="A record without this line is shown to auditors only. Publish only what anyone may read, "
+                  "then build again.",
+            more=Link(term_url("audience"), "What the audiences are"))
 
     def history_entries(self) -> Optional[list[dict]]:
         """history.json's entries for this audience: subjects in internal builds only (they may name withheld
@@ -2345,14 +2438,21 @@ class _Builder:
 
     def chrome(self) -> ChromeView:
         org, catalog = self.project.organisation, self.catalog
-        notes = {"public": "Public build: shows readiness and public evidence only.",
-                 "auditor": "Auditor build: shows public and auditor evidence; internal records are withheld.",
-                 "internal": "Internal build: shows every record. Do not publish."}
+        audience, withheld_ = Phrase, lambda: Phrase("withheld", term_url("withheld"))
+        words = {"public": (audience("Public build", term_url("audience")),
+                            Phrase(": shows readiness and public evidence only; other records are "), withheld_(),
+                            Phrase(".")),
+                 "auditor": (audience("Auditor build", term_url("audience")),
+                             Phrase(": shows public and auditor evidence; internal records are "), withheld_(),
+                             Phrase(".")),
+                 "internal": (audience("Internal build", term_url("audience")),
+                              Phrase(": shows every record. Do not publish."))}
+        notes = {k: "".join(w.text for w in v) for k, v in words.items()}
         return ChromeView(
             organisation=self.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
             as_of=self.r.as_of.isoformat(), audience=self.audience, audience_note=notes[self.audience],
             commit=self.commit, standard=catalog.standard, amendments=catalog.amendments,
-            transition=self.r.transition is not None)
+            transition=self.r.transition is not None, audience_words=words[self.audience])
 
     def site(self) -> SiteView:
         r = self.r
@@ -2397,6 +2497,9 @@ class _Builder:
                                 self.audience != "public")),
             PageView("coverage.html", "coverage", "Internal audit coverage", "stages", coverage),
             PageView("search.html", "search", "Search", ""),
+            PageView(GLOSSARY_PATH, "glossary", "Glossary", "", GlossaryView(
+                "The words this portal uses in a sense of its own, in plain terms.",
+                tuple(GlossaryTermView(*t) for t in GLOSSARY))),
             PageView("report.html", "report", "Readiness report", "report", self.report(mains, chart_set, coverage)),
             *([PageView("transition.html", "transition", f"Ready for {r.transition.to}?", "transition",
                         self.transition_page())] if r.transition else []),

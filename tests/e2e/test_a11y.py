@@ -31,6 +31,8 @@ AXE_PAGES = [
     ("search-results", "search.html?q=supplier", "#search-results > li a"),
     ("transition", "transition.html", None),
     ("team-page", "pages/audit-logistics.html", None),
+    ("glossary", "glossary.html", None),
+    ("stages", "stages.html", None),
 ]
 
 VNU_PAGES = [
@@ -43,6 +45,7 @@ VNU_PAGES = [
     "search.html",
     "transition.html",
     "pages/audit-logistics.html",
+    "glossary.html",
 ]
 
 
@@ -91,6 +94,35 @@ def test_axe_finds_no_wcag21aa_violations(name: str, rel: str, ready: str | None
     sp = _open(site_page, http_base, rel, ready)
     violations = run_axe(sp.page, axe_js)
     assert not violations, format_violations(rel, violations)
+
+
+@pytest.mark.browser
+def test_axe_finds_no_violations_on_a_public_dashboard_that_publishes_nothing(tmp_path: Path, site_page,
+                                                                              axe_js: Path) -> None:
+    """The public banner (its glossary links) and the 'No record is published yet' section (issue 22)."""
+    import shutil
+    from datetime import date
+
+    from conftest import serve_folder
+    from e2e_support import ROOT
+    from isoready.package import Options, build
+
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", root)
+    scope = root / "evidence" / "context" / "scope.yaml"
+    scope.write_text(scope.read_text(encoding="utf-8").replace("audience: public\n", ""), encoding="utf-8")
+    assert build(Options(root=root, as_of=date(2026, 11, 1), audience="public", use_cache=False)).ok
+    server, thread = serve_folder(root / "output")
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        sp = _open(site_page, SiteBase("http", root / "output", origin + "/", origin), "index.html",
+                   "section.publish-hint")
+        violations = run_axe(sp.page, axe_js)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert not violations, format_violations("public index.html with nothing published", violations)
 
 
 @pytest.mark.browser

@@ -225,7 +225,8 @@ def test_search_page_lists_results_that_resolve(site: SiteBase, site_page) -> No
 
 
 TOP_LEVEL = ["index.html", "clauses.html", "evidence.html", "gaps.html", "findings.html", "findings/IA-2026-02.html",
-             "applicability.html", "stages.html", "report.html", "search.html", "search.html?q=calibration"]
+             "applicability.html", "stages.html", "report.html", "search.html", "search.html?q=calibration",
+             "glossary.html"]
 
 
 def test_main_pages_load_without_errors_or_external_requests(site: SiteBase, site_page) -> None:
@@ -236,4 +237,18 @@ def test_main_pages_load_without_errors_or_external_requests(site: SiteBase, sit
             assert response is not None and response.status == 200, f"{rel}: {response and response.status}"
         expect(sp.page.locator("main h1")).to_be_visible()
         sp.assert_clean()  # name the page that misbehaved, not just the test
+    assert_no_external_requests(sp)
+
+
+def test_the_header_terms_lead_to_their_glossary_entries(site: SiteBase, site_page) -> None:
+    """Over http and file://, a page one folder down: the build line's terms open the glossary at the entry."""
+    sp = site_page(site)
+    page = sp.page
+    for link, anchor, term in (("As of", "as-of-date", "As-of date"), ("withheld", "withheld", "Withheld")):
+        sp.goto("clauses/8.4.html")
+        page.locator(".build-banner").get_by_role("link", name=link, exact=True).click()
+        expect(page).to_have_url(site.url(f"glossary.html#{anchor}"))
+        expect(page.locator(f"dt#{anchor}")).to_have_text(term)
+        expect(page.locator(f"dt#{anchor}")).to_be_in_viewport()
+    sp.assert_clean()
     assert_no_external_requests(sp)

@@ -18,7 +18,7 @@ from isoready.package import Options, build
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden" / "minimal"
 FILES = ("readiness.json", "checklist.csv", "search-index.js", "index.html", "clauses/8.4.html",
-         "clauses/8.3.2.html", "evidence.html", "gaps.html", "stages.html")
+         "clauses/8.3.2.html", "evidence.html", "gaps.html", "stages.html", "glossary.html")
 
 
 def build_minimal(out: Path) -> Path:

@@ -106,7 +106,7 @@ def test_reload_generation_goes_up_after_a_rebuild_and_the_snippet_is_only_serve
         served = _get(f"{base}/clauses/8.4.html")
         assert served.endswith('<script src="/__isoready_reload.js"></script></body>\n</html>')
         assert 'window.__isoreadyGeneration' in _get(f"{base}/__isoready_reload.js")
-        assert _get(f"{base}/__isoready_reload.js?poll=1") == "window.__isoreadyGeneration(1);\n"
+        assert _get(f"{base}/__isoready_reload.js?poll=1") == "window.__isoreadyGeneration(1, null);\n"
         built = [p for p in out.rglob("*") if p.is_file()]
         assert built and not [p for p in built if b"__isoready_reload" in p.read_bytes()]
 
@@ -273,4 +273,45 @@ def test_an_edit_saved_during_the_first_build_is_not_lost(minimal_project, tmp_p
     assert _wait_for(lambda: "Renamed During Build Ltd" in _get(f"{base}/index.html"))
     stop.set()
     thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def test_a_failed_rebuild_is_in_the_poll_with_file_line_and_code_escaped_and_gone_after_a_good_one(
+        minimal_project, tmp_path):
+    """The overlay's data: the poll answers the failed build's diagnostics (a value the team wrote, with
+    <script>, escaped), the built files never hold them, and the next good build clears them."""
+    import json
+
+    port = _free_port()
+    out = tmp_path / "preview"
+    stop, thread = _start(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, audience="internal"),
+                          port)
+    base = f"http://127.0.0.1:{port}"
+    poll = f"{base}/__isoready_reload.js?poll=1"
+    try:
+        assert _wait_for(lambda: _get(f"{base}/__isoready_reload") == "1\n")
+        assert _get(poll) == "window.__isoreadyGeneration(1, null);\n"
+        bad = minimal_project / "evidence" / "support" / "gauges.yaml"
+        bad.write_text('title: Gauges\nkind: record\nclauses: ["<script>alert(1)</script>"]\ndate: 2026-02-15\n',
+                       encoding="utf-8")
+        assert _wait_for(lambda: "null" not in _get(poll))
+        answer = _get(poll)
+        assert "<" not in answer and ">" not in answer  # escaped: no markup, nothing that ends a script element
+        prefix, suffix = "window.__isoreadyGeneration(1, ", ");\n"
+        assert answer.startswith(prefix) and answer.endswith(suffix)
+        failure = json.loads(answer[len(prefix):-len(suffix)])
+        assert failure["title"] == "The last build failed"
+        assert failure["items"] == [{
+            "file": "evidence/support/gauges.yaml", "line": 3, "code": "E201",
+            "message": "unknown clause '<script>alert(1)</script>'",
+            "hint": 'clauses run from 4 to 10.3; quote numbers like "8.3"'}]
+        built = [p for p in out.rglob("*") if p.is_file()]
+        assert not [p for p in built if b"__isoready" in p.read_bytes() or b"gauges" in p.read_bytes()]
+
+        bad.write_text('title: Gauges\nkind: record\nclauses: ["7.1.5"]\ndate: 2026-02-15\n', encoding="utf-8")
+        assert _wait_for(lambda: _get(f"{base}/__isoready_reload") == "2\n")
+        assert _get(poll) == "window.__isoreadyGeneration(2, null);\n"
+    finally:
+        stop.set()
+        thread.join(timeout=30)
     assert not thread.is_alive()
