@@ -304,7 +304,7 @@ def test_a_failed_rebuild_is_in_the_poll_with_file_line_and_code_escaped_and_gon
         assert failure["items"] == [{
             "file": "evidence/support/gauges.yaml", "line": 3, "code": "E201",
             "message": "unknown clause '<script>alert(1)</script>'",
-            "hint": 'clauses run from 4 to 10.3; quote numbers like "8.3"'}]
+            "hint": 'clauses run from 4 to 10.3, written as numbers like "8.3"'}]
         built = [p for p in out.rglob("*") if p.is_file()]
         assert not [p for p in built if b"__isoready" in p.read_bytes() or b"gauges" in p.read_bytes()]
 
