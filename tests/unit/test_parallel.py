@@ -212,9 +212,11 @@ def test_a_cancelled_background_job_leaves_no_process(monkeypatch, tmp_path: Pat
 # A Ctrl+C in a terminal reaches every process of the group. One that lands while a process forks runs inside
 # Python's at-fork hooks (logging registers one), where an exception is only printed ("Exception ignored in")
 # and the interrupt is lost: the build went on and exited 0, and the child printed a traceback. These programs
-# send the signal from an at-fork hook, so it lands exactly there, every time.
+# send the signal from an at-fork hook, so it lands exactly there, every time. They start with Ctrl+C handled as
+# Python does from a terminal: a test run started as a background job inherits it ignored.
 CTRL_C_IN_FORK = """
 import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal starts it (a background job ignores it)
 from isoready import parallel
 os.environ["ISOREADY_WORKERS"] = "2"
 os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT) if {parent} else None,
