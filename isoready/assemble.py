@@ -133,7 +133,7 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
             since = since_last_audit(repo, last, project, readiness, revisions)
         except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
             pass
-    past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "")
+    past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "").until(opts.as_of)
     warnings = set(past.warnings) | set(since.warnings if since else ())
     return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 

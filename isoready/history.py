@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -48,6 +48,15 @@ class History:
     note: str = ""  # why history is absent, in words
     #: W120-W122 about the commits read (odd dates, symlinks leading outside, unsafe tree entries)
     warnings: tuple = ()
+
+    def until(self, as_of: date) -> "History":
+        """The commits made on or before ``as_of``: a portal judged as of a day knows nothing of later ones (a
+        build with an earlier ``--as-of`` than its commits, or a clock behind the committer's)."""
+        kept = [e for e in self.entries if e["date"] <= as_of.isoformat()]
+        if len(kept) == len(self.entries):
+            return self
+        note = self.note or ("" if kept else f"no commit on or before {as_of.isoformat()} changes evidence/ or content/")
+        return replace(self, entries=kept, note=note)
 
     def as_json(self) -> dict:
         return {"version": HISTORY_VERSION, "available": self.available, "note": self.note,

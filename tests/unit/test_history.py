@@ -228,3 +228,20 @@ def test_site_has_history_json_and_a_trend_chart_marking_the_last_audit(register
     assert "Last audit (audit-2026-10) marked." in index
     assert f"<td><code>{shas['c2'][:10]}</code></td>" in index and "<td>audit-2026-10</td>" in index
     assert "history.json" in json.loads((out / "manifest.json").read_text())["files"].__repr__()
+
+
+def test_a_portal_as_of_a_day_shows_no_commit_made_after_it(register, tmp_path):
+    """Built with --as-of before some commits (reproducing an earlier portal, or a clock behind the committer's),
+    the trend and history.json end at the as-of date: 'today' on the chart is never left of a data point."""
+    repo, _shas = register
+    out = tmp_path / "site"
+    assert cli.main(["build", "--root", str(repo), "--as-of", "2026-10-25", "--output", str(out)]) == 0
+    data = json.loads((out / "history.json").read_text(encoding="utf-8"))
+    assert [e["date"] for e in data["entries"]] == ["2026-10-01", "2026-10-21"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Readiness over 2 commits from 2026-10-01 to 2026-10-21" in index
+    assert "2026-11-03" not in index
+    early = tmp_path / "early"
+    assert cli.main(["build", "--root", str(repo), "--as-of", "2026-09-30", "--output", str(early)]) == 0
+    data = json.loads((early / "history.json").read_text(encoding="utf-8"))
+    assert (data["entries"], data["note"]) == ([], "no commit on or before 2026-09-30 changes evidence/ or content/")
