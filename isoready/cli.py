@@ -256,7 +256,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     import re
     import shutil
 
-    from .package import UsageError, _refuse_source_overlap, recover
+    from .package import UsageError, refuse_source_overlap, recover
 
     root = Path(args.root)
     out = Path(args.output) if args.output else root / "output"
@@ -268,7 +268,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
               "run clean again to remove it")
         return EXIT_OK
     try:
-        _refuse_source_overlap(root, out.resolve())
+        refuse_source_overlap(root, out.resolve())
     except UsageError as exc:
         raise Usage(str(exc).replace("refusing to write the site to", "refusing to remove").replace(
             "refusing to replace", "refusing to remove"))

@@ -193,7 +193,7 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
     recovered = recover(out)  # a swap killed half-way on a system without an atomic exchange
     if recovered is not None:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
-    _refuse_source_overlap(opts.root, out, force=opts.force)
+    refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
     site, project, diags = prepare(opts, cache.results if cache else None)
     release_freed_memory()  # before the render workers and the exports process fork from this one
@@ -296,7 +296,7 @@ def _planner(cache: Any, opts: Options, site: SiteView, out: Path, tmp: Path) ->
     return plan
 
 
-def _refuse_source_overlap(root: Path, out: Path, force: bool = False) -> None:
+def refuse_source_overlap(root: Path, out: Path, force: bool = False) -> None:
     """The output may never be, contain, or sit inside the project's sources, nor replace a folder not ours."""
     refuse_sources(root, out, "the site", "--output")
     out = out.resolve()

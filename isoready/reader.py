@@ -73,18 +73,20 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     out.items.extend(page_problems(root))  # team pages: metadata never a path, reST never reads a file
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
-        items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
+        items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
         assessments.extend(items)
         out.items.extend(diags)
     findings: list[Finding] = []
     for rel, path in yaml_files(root, FINDINGS_DIR):
-        items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
+        items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
         findings.extend(items)
         out.items.extend(diags)
     return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread)
 
 
-def _load(path: Path, rel: str, max_bytes: int, out: Collector, unread: Optional[list] = None) -> Any:
+def load_yaml_file(path: Path, rel: str, max_bytes: int, out: Collector, unread: Optional[list] = None) -> Any:
+    """One YAML file's value (None when it cannot be read or parsed), its diagnostics added to ``out`` and, when
+    it did not read, the error that stopped it to ``unread`` (what holds later checks back: W190)."""
     value, diags = load_file(path, rel, max_bytes)
     out.items.extend(diags)
     stopped = unread_error(diags) if value is None else None
@@ -101,7 +103,7 @@ def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collect
                 "create content/organisation.yaml with 'name:' and 'scope:'")
         return Organisation(name="Unnamed organisation")
     before = len(out.items)
-    value = _load(path, ORGANISATION_FILE, max_bytes, out, unread)
+    value = load_yaml_file(path, ORGANISATION_FILE, max_bytes, out, unread)
     if value is None and len(out.items) > before:
         return Organisation(name="Unnamed organisation")  # unreadable: already reported
     return organisation_from(value, ORGANISATION_FILE, catalog, out, root)

@@ -132,6 +132,11 @@ def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], r
     return _CHROME[key]
 
 
+def forget_chrome() -> None:
+    """Drop the header and footer rendered for the pages so far (a new site, or a new set of view-models)."""
+    _CHROME.clear()
+
+
 def render_page(page: Page, get_template: Callable[[str], Template], shared: "Mapping[str, Any] | SiteView") -> bytes:
     """One page's bytes; ``shared`` may be a SiteView (then the shared context is ``default_shared`` of it)."""
     if not isinstance(shared, Mapping):

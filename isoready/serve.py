@@ -492,8 +492,8 @@ class Preview:
     def _read_content(self, catalog):
         """organisation.yaml, clauses/ and findings/ (a few files): read whole whenever one changes."""
         from .diagnostics import Collector
-        from .reader import (CLAUSES_DIR, FINDINGS_DIR, _load, assessments_from_file, findings_from_file,
-                             read_organisation, yaml_files)
+        from .reader import (CLAUSES_DIR, FINDINGS_DIR, assessments_from_file, findings_from_file,
+                             load_yaml_file, read_organisation, yaml_files)
 
         root, max_bytes = self.opts.root, self.opts.max_yaml_bytes
         out = Collector()
@@ -503,11 +503,11 @@ class Preview:
             return None  # another edition: the catalog changes, a full build reasons about it
         assessments, findings = [], []
         for rel, path in yaml_files(root, CLAUSES_DIR):
-            items, diags = assessments_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
+            items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
             assessments.extend(items)
             out.items.extend(diags)
         for rel, path in yaml_files(root, FINDINGS_DIR):
-            items, diags = findings_from_file(rel, _load(path, rel, max_bytes, out, unread), catalog)
+            items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
             findings.extend(items)
             out.items.extend(diags)
         if unread:
@@ -666,7 +666,7 @@ class Preview:
         job = self.job
         shared = job.shared
         new_pages = {p.path: p for p in pages(site, project.root / "evidence")}
-        render_mod._CHROME.clear()
+        render_mod.forget_chrome()
         for path, page in new_pages.items():
             old = self.pages.get(path)
             if old is not None and old == page and not (
@@ -675,7 +675,7 @@ class Preview:
                 continue
             data = render_page(page, job.get_template, shared)
             self._put(out, path, data)
-        render_mod._CHROME.clear()
+        render_mod.forget_chrome()
         for path in set(self.pages) - set(new_pages):
             self._drop(out, path)
         self.pages = new_pages
