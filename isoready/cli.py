@@ -397,7 +397,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from .diff import diff_refs
-    from .views import diff_text
+    from .diffwords import diff_text
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     try:

@@ -2,9 +2,9 @@
 
 Both sides are read from the git objects (``snapshot.side_at``, never a checkout) and assessed; the
 comparison is data (``ReadinessDiff``: states, ids, figures and ``Reason`` records, no words, no audience).
-``views`` words it: the ``isoready diff`` command's text, Markdown (job summary, pull request comment) or JSON
-(schema: ``DIFF_SCHEMA``, documented in docs/format.md), and the site's "since the last audit" page, where
-the build's audience is applied.
+``diffwords`` words it for the ``isoready diff`` command: text, Markdown (job summary, pull request comment) or
+JSON (schema: ``DIFF_SCHEMA``, documented in docs/format.md); ``views`` words the site's "since the last audit"
+page, where the build's audience is applied.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from typing import Any, Optional
 from . import gitdata
 from .assess import Readiness, Reason
 from .catalog import edition_mapping
-from .model import Catalog, Project
+from .model import FIGURES, Catalog, Project
 from .snapshot import Side, figures, side_at
 
 DIFF_VERSION = 1
 #: the hidden line a pull request comment carries, so the workflow updates its own comment
 MARKER = "<!-- isoready-readiness-diff -->"
-FIGURES = ("overall", "ready", "at_risk", "not_ready", "open_findings", "stale_evidence")
 #: a clause's state on either side ("absent": the clause is not in that side's catalog)
 STATES = ("ready", "at-risk", "not-ready", "not-applicable", "absent")
 

@@ -27,11 +27,11 @@ from .assess import assess_today
 from .catalog import load_catalog
 from .diagnostics import Collector, Diagnostic, errors
 from .diff import ReadinessDiff
+from .model import HISTORY_VERSION
 from .reader import read_organisation
 from .snapshot import figures
 from .validate import read_project
 
-HISTORY_VERSION = 1
 CACHE_VERSION = 2  # 2: commits read as data (gitdata.read_commit), with their warnings
 #: the tags a history shows (besides the one ``last_audit:`` names): docs/workflow.md tells teams to tag audits so
 AUDIT_TAGS = "audit-*"

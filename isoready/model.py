@@ -62,6 +62,12 @@ DI_KIND_FOR = {"maintain": "document", "retain": "record"}
 #: no recency window may stretch beyond this many months, whatever ``windows:`` says (a clause's catalog
 #: ``window_max`` may set a lower ceiling: 12 for the internal audit and the management review)
 MAX_WINDOW_MONTHS = 36
+#: the figures of one evaluation that history.json keeps per commit and a readiness diff shows per side
+#: (snapshot.figures computes them; diff compares them; views words them): data, here so that the modules that
+#: word them need not import the ones that read commits
+FIGURES = ("overall", "ready", "at_risk", "not_ready", "open_findings", "stale_evidence")
+#: history.json's format version (history.HISTORY_SCHEMA)
+HISTORY_VERSION = 1
 #: the stable ids of the gate checks, per stage, in the order assess judges them (docs/rules.md; a contract:
 #: readiness.json's schema lists them, and a new check gets a new id)
 GATE_CHECKS = {

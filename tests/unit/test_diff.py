@@ -193,6 +193,30 @@ def test_the_comparison_is_data_and_flows_down_the_pipeline():
     assert {"diff", "history"} & imports("views") == {"diff", "history"} & imports("views", top_level_only=True)
 
 
+def test_views_words_the_build_and_imports_nothing_that_reads_commits():
+    """Issue 23: views imported history -> diff -> snapshot -> validate only to word the ``isoready diff``
+    command's output. That wording lives beside the command (diffwords), so views, which words the site from
+    data handed to it, imports none of the modules that read or compare commits, not even inside a function."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "isoready"
+
+    def imports(name: str) -> set[str]:
+        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
+        out = set()
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom) and (n.level == 1 or (n.module or "").startswith("isoready")):
+                module = (n.module or "").removeprefix("isoready").lstrip(".")
+                out |= {module} if module else {a.name for a in n.names}  # from . import x
+            elif isinstance(n, ast.Import):
+                out |= {a.name.removeprefix("isoready.") for a in n.names}
+        return out
+
+    assert not {"history", "diff", "snapshot", "validate"} & imports("views")
+    assert not {"cli", "assemble", "package"} & imports("diffwords")  # it sits beside the CLI, under it
+    assert "diffwords" in imports("cli")
+
+
 def test_a_migration_names_the_edition_change_and_the_clauses_it_added_removed_or_split(register, capsys,
                                                                                       monkeypatch):
     """Issue 21: the diff of a migration showed only a 6.1.3 "absent -> not ready", neither the edition change

@@ -13,7 +13,7 @@ from isoready import cli
 from isoready.assess import Reason
 from isoready.diff import MARKER, ClauseChange, EvidenceChange, FindingChange, GateChange, ReadinessDiff
 from isoready.text import md_code, md_text
-from isoready.views import diff_text
+from isoready.diffwords import diff_text
 
 from .test_history import commit, edit, git, make_register
 
