@@ -49,7 +49,7 @@ def git_commit(root: Path) -> str:
         return os.environ["ISOREADY_COMMIT"]
     try:
         proc = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=10)
+                              timeout=10, env=gitdata.git_env())
     except (OSError, subprocess.SubprocessError):
         return ""
     if proc.returncode != 0 or not proc.stdout.strip():
@@ -66,7 +66,7 @@ def dirty(root: Path) -> bool:
     (``ignored_inputs``): either way the commit alone cannot rebuild what this build read."""
     try:
         proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", *INPUTS], cwd=root,
-                              capture_output=True, text=True, timeout=30)
+                              capture_output=True, text=True, timeout=30, env=gitdata.git_env())
     except (OSError, subprocess.SubprocessError):
         return False
     return proc.returncode == 0 and (bool(proc.stdout.strip()) or bool(ignored_inputs(root)))
@@ -77,9 +77,11 @@ def ignored_inputs(root: Path) -> list[str]:
     project, sorted. Hidden names are left out (the reader skips them), but for ``content/extra/``, which is
     published as it is (``.nojekyll``)."""
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
+        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30,
+                             env=gitdata.git_env())
         proc = subprocess.run(["git", "status", "--porcelain", "-z", "--ignored=traditional", "--untracked-files=all",
-                               "--", *INPUTS], cwd=root, capture_output=True, timeout=30)
+                               "--", *INPUTS], cwd=root, capture_output=True, timeout=30,
+                              env=gitdata.git_env())
     except (OSError, subprocess.SubprocessError):
         return []
     if top.returncode != 0 or proc.returncode != 0:

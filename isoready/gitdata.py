@@ -55,10 +55,26 @@ class Commit:
         return self.sha[:10]
 
 
-def _env() -> dict:
+#: what a hook's environment may hold that points git at another repository, work tree, index or object store
+HOOK_PATHS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+
+
+def git_env(*, staged: bool = False) -> dict[str, str]:
+    """The one environment every git process isoready starts runs with (history, the build's commit, init,
+    ``validate --staged``): the caller's environment, where reading never takes git's optional locks (so it
+    never rewrites the index).
+
+    By default git finds the repository from its working folder alone: ``GIT_DIR``, ``GIT_WORK_TREE`` and
+    ``GIT_INDEX_FILE`` from a hook's environment are dropped, so they cannot redirect us. With ``staged`` (the
+    pre-commit hook checks the index git hands it, ``git commit -a`` sets its own) they are kept, and each of
+    ``HOOK_PATHS`` that is relative is made absolute, as git runs elsewhere than where the hook started."""
     env = dict(os.environ)
-    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # a hook's environment must not redirect us
-        env.pop(key, None)
+    for key in HOOK_PATHS:
+        if staged:
+            if env.get(key) and not os.path.isabs(env[key]):
+                env[key] = os.path.abspath(env[key])
+        elif key != "GIT_OBJECT_DIRECTORY":
+            env.pop(key, None)
     env["GIT_OPTIONAL_LOCKS"] = "0"  # reading must not touch the index
     return env
 
@@ -66,7 +82,7 @@ def _env() -> dict:
 def git(root: Path, *args: str, binary: bool = False, input: Optional[bytes] = None) -> Optional[bytes | str]:
     """git's output, or None when git is missing or the command fails."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120, env=_env(), input=input)
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120, env=git_env(), input=input)
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0:
@@ -312,7 +328,7 @@ class Batch:
         A history's worker processes get folders inside one their parent removes, whatever becomes of them."""
         self.repo = repo
         self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo.root, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env())
         self.trees: dict[bytes, bytes] = {}
         self._tree_bytes = 0
         self.store_at = store

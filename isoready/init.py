@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from . import version
+from . import gitdata, version
 from .catalog import load_catalog
 from .errors import UsageError
 from .install import VENDOR, Requirement
@@ -495,7 +495,7 @@ def inside_git(root: Path) -> bool:
     if git is None:
         return False
     proc = subprocess.run([git, "-C", str(root), "rev-parse", "--git-dir"], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env=gitdata.git_env())
     return proc.returncode == 0
 
 
@@ -510,7 +510,7 @@ def init_git(root: Path) -> Optional[str]:
         return "it is inside a git repository already"
     for args in (["init", "-q", str(root)], ["-C", str(root), "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}"]):
         try:
-            proc = subprocess.run([git, *args], capture_output=True, text=True, timeout=60)
+            proc = subprocess.run([git, *args], capture_output=True, text=True, timeout=60, env=gitdata.git_env())
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"git {args[0]} failed: {exc}"
         if proc.returncode != 0:

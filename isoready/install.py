@@ -82,7 +82,7 @@ def _local_path(url: str) -> Optional[Path]:
     return Path(url2pathname(unquote(parts.path)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=2)  # a process builds one wheel (the running isoready); each is megabytes
 def build_wheel(source: str) -> tuple[str, bytes]:
     """``pip wheel`` of ``source`` (a folder of isoready's source, or a pip requirement such as
     ``isoready @ git+file:///...@COMMIT``) -> (file name, bytes). A folder is copied first (its

@@ -121,11 +121,16 @@ class Chrome:
 
 
 _CHROME: dict[tuple[str, str], Chrome] = {}
+#: the (page depth, section) pairs whose header and footer are kept: a site has a few dozen; past this bound
+#: (ids with many '/' make deep pages) the oldest are forgotten and rendered again when asked for
+CHROME_CACHE = 256
 
 
 def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], root: str, nav: str) -> Chrome:
     key = (root, nav)
     if key not in _CHROME:
+        while len(_CHROME) >= CHROME_CACHE:
+            del _CHROME[next(iter(_CHROME))]
         context = {**shared, "SITEURL": root, "nav": nav}
         _CHROME[key] = Chrome(Markup(get_template("chrome-header").render(context)),
                               Markup(get_template("chrome-footer").render(context)))

@@ -18,20 +18,13 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import UsageError
-
-
-def _env() -> dict[str, str]:
-    """The environment for git, with paths git may have handed a hook made absolute (we run git elsewhere)."""
-    env = dict(os.environ)
-    for name in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY"):
-        if env.get(name) and not os.path.isabs(env[name]):
-            env[name] = os.path.abspath(env[name])
-    return env
+from . import gitdata
 
 
 def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, env=_env(), input=data, capture_output=True, check=False)
+        proc = subprocess.run(["git", *args], cwd=root, env=gitdata.git_env(staged=True), input=data,
+                              capture_output=True, check=False)
     except OSError as exc:
         raise UsageError(f"--staged needs git, which could not be run: {exc.strerror or exc}")
     if proc.returncode != 0:

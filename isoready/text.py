@@ -65,8 +65,35 @@ def sanitise(html: str) -> str:
 
 
 #: rendered HTML by Markdown source, as it renders within the size limit (text over the limit of the run is
-#: shown as plain text without looking here); filled as pages render
+#: shown as plain text without looking here); filled as pages render, and bounded (``serve`` lives for days):
+#: past CACHE_ENTRIES texts or CACHE_CHARS characters (sources and HTML) the oldest are forgotten first
 CACHE: dict[str, str] = {}
+#: room for every Markdown text of a 10,000-record register (a description and a note or two each) and its pages
+CACHE_ENTRIES = 1 << 15
+#: about 64 MB of text at most, however large each text is (one is up to ``--max-markdown-bytes``)
+CACHE_CHARS = 1 << 26
+_cached_chars = [0]  # the characters CACHE holds now
+
+
+def _remember(text: str, html: str) -> None:
+    """Put one rendering in CACHE, forgetting the oldest until it fits both bounds; one larger than the
+    whole room is not kept."""
+    size = len(text) + len(html)
+    if size > CACHE_CHARS:
+        return
+    if not CACHE:
+        _cached_chars[0] = 0  # emptied with CACHE.clear()
+    while CACHE and (len(CACHE) >= CACHE_ENTRIES or _cached_chars[0] + size > CACHE_CHARS):
+        old = next(iter(CACHE))
+        _cached_chars[0] -= len(old) + len(CACHE.pop(old))
+    CACHE[text] = html
+    _cached_chars[0] += size
+
+
+def forget_renderings() -> None:
+    """Empty the Markdown render cache."""
+    CACHE.clear()
+    _cached_chars[0] = 0
 
 #: Markdown larger than this (in UTF-8 bytes) is shown as plain text, with a diagnostic (W108); the default of
 #: ``--max-markdown-bytes``
@@ -174,7 +201,7 @@ def markdown(text: Optional[str], limit: Optional[int] = None) -> Markup:
                 html = sanitise(_md.convert(text))
             except RecursionError:
                 html = as_plain(text)
-        CACHE[text] = html
+        _remember(text, html)
     return Markup(html)
 
 

@@ -169,19 +169,24 @@ def plural(n: int, word: str, words: Optional[str] = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
-@lru_cache(maxsize=None)  # pure, and asked for tens of thousands of times per build
+#: the page addresses remembered (per kind): every clause, record and finding of a 10,000-record register, and
+#: room to spare; past it the least recently asked for are worked out again
+URL_CACHE = 1 << 15
+
+
+@lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
 def clause_url(number: str) -> str:
     return "clauses/" + quote(f"{number}.html", safe="/")
 
 
-@lru_cache(maxsize=None)  # pure, and asked for tens of thousands of times per build
+@lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
 def evidence_url(ev_id: str) -> str:
     """An evidence page's address for href: the id percent-encoded as UTF-8 ('/' kept), so ids in any script
     work from file://, over http and under a sub-path. The page's file is the unquoted path (``page_path``)."""
     return "evidence/" + quote(f"{ev_id}.html", safe="/")
 
 
-@lru_cache(maxsize=None)  # pure, and asked for tens of thousands of times per build
+@lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
 def finding_url(fid: str) -> str:
     return "findings/" + quote(f"{fid}.html", safe="/")
 
