@@ -26,6 +26,7 @@ from .history import NO_GIT, GitFacts, history
 from .model import Project
 from .options import Options
 from .render import Written, write_bytes
+from .text import MAX_MARKDOWN_BYTES
 from .validate import EVIDENCE_DIR, read_project
 from .views import SiteView, build_site
 
@@ -109,7 +110,8 @@ def ignored_warnings(root: Path) -> list[Diagnostic]:
 
 def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:
     """Load and validate only (``known``: the build cache's per-file results, updated in place)."""
-    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known)
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known,
+                                  opts.max_markdown_bytes)
     return project, diags
 
 
@@ -132,10 +134,11 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
     since = None
     if last:
         try:
-            since = since_last_audit(repo, last, project, readiness, revisions)
+            since = since_last_audit(repo, last, project, readiness, revisions, opts.max_markdown_bytes)
         except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
             pass
-    past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "").until(opts.as_of)
+    past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "",
+                   max_markdown_bytes=opts.max_markdown_bytes).until(opts.as_of)
     warnings = set(past.warnings) | set(since.warnings if since else ())
     return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
@@ -154,7 +157,7 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
-                      git=git)
+                      git=git, max_markdown_bytes=opts.max_markdown_bytes)
     return site, project, diags
 
 
@@ -295,10 +298,12 @@ class _Unhashed(dict):
         return True
 
 
-def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = ()) -> list[Diagnostic]:
+def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = (),
+                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
     """``validate``'s check of the output paths: the views plan the site for the internal audience (every
     record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does."""
-    site = build_site(project, assess(project, as_of), audience="internal", hashes=_Unhashed())
+    site = build_site(project, assess(project, as_of), audience="internal", hashes=_Unhashed(),
+                      max_markdown_bytes=max_markdown_bytes)
     return output_collisions(planned(site, project, extra))
 
 

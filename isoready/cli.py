@@ -202,7 +202,6 @@ def _print_diags(diags, fmt: str, stream=None) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     # Only the loading and checking stages: no templates, Markdown or Pelican to import.
     from .catalog import load_catalog
-    from .text import limited_to
     from .validate import read_project
 
     opts = _opts(args)
@@ -216,16 +215,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
             from .staged import staged_tree
 
             root = stack.enter_context(staged_tree(opts.root))
-        with limited_to(opts.max_markdown_bytes):  # W108 under the limit the pages would render under
-            project, diags = read_project(root, load_catalog(), opts.as_of, opts.max_yaml_bytes)
+        # W108 under the limit the pages would render under
+        project, diags = read_project(root, load_catalog(), opts.as_of, opts.max_yaml_bytes,
+                                      max_markdown_bytes=opts.max_markdown_bytes)
         from .package import extra_files  # content/extra/: refused here, before build would
 
         extra, extra_diags = extra_files(root)
         if project is not None and not errors(diags):  # every output path, judged as build judges it
             from .assemble import check_outputs
 
-            with limited_to(opts.max_markdown_bytes):
-                diags += check_outputs(project, opts.as_of, [rel for rel, _p, _s in extra])
+            diags += check_outputs(project, opts.as_of, [rel for rel, _p, _s in extra], opts.max_markdown_bytes)
         diags = sorted(set(diags + extra_diags))
         _print_diags(diags, args.format)
         if args.summary and project is not None and not errors(diags):
@@ -350,15 +349,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
-    from .text import limited_to
 
     opts = _opts(args)
     if opts.output is not None:  # before the port is taken or anything is watched
         from .options import refuse_sources
 
         refuse_sources(opts.root, opts.output, "the preview", "--output")
-    with limited_to(opts.max_markdown_bytes):  # full builds and incremental updates alike
-        return serve(opts, port=args.port, open_browser=args.open, fmt=args.format)
+    return serve(opts, port=args.port, open_browser=args.open, fmt=args.format)  # opts carry the Markdown limit
 
 
 def cmd_history(args: argparse.Namespace) -> int:

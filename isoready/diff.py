@@ -20,6 +20,7 @@ from .assess import Readiness, Reason
 from .catalog import edition_mapping
 from .model import FIGURES, Catalog, Project
 from .snapshot import Side, figures, side_at
+from .text import MAX_MARKDOWN_BYTES
 
 DIFF_VERSION = 1
 #: the hidden line a pull request comment carries, so the workflow updates its own comment
@@ -182,13 +183,13 @@ def diff_refs(root: Path, a: str, b: str, as_of: Optional[date] = None) -> Readi
 
 
 def since_last_audit(repo: gitdata.Repo, last_audit: str, project: Project, readiness: Readiness,
-                     revisions: Any = None) -> ReadinessDiff:
+                     revisions: Any = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> ReadinessDiff:
     """The site's "since the last audit" comparison: the commit ``last_audit`` names (judged on its own date)
     against this build's project and readiness, with the documents as they are in the working tree now.
 
     Raises ValueError when ``last_audit`` names no commit, tag or branch (a shallow clone may lack it).
     """
-    before = side_at(repo, last_audit, None, revisions)
+    before = side_at(repo, last_audit, None, revisions, max_markdown_bytes)
     blobs = {d: gitdata.blob_id(repo.root / "evidence" / d) for d in project.documents}
     after = Side("this build", gitdata.resolve(repo, "HEAD") or "", project, readiness, blobs)
     return compare(before, after)

@@ -30,6 +30,7 @@ from .diff import ReadinessDiff
 from .model import HISTORY_VERSION
 from .reader import read_organisation
 from .snapshot import figures
+from .text import MAX_MARKDOWN_BYTES
 from .validate import read_project
 
 CACHE_VERSION = 2  # 2: commits read as data (gitdata.read_commit), with their warnings
@@ -74,9 +75,10 @@ def select(commits: list[gitdata.Commit], every: str) -> list[gitdata.Commit]:
     return sorted(last.values(), key=lambda c: commits.index(c))
 
 
-def evaluate_tree(folder: Path, as_of: date, revisions: Any = None) -> dict:
+def evaluate_tree(folder: Path, as_of: date, revisions: Any = None,
+                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> dict:
     """Read, check and assess a materialised project as of a date (what a build at that commit computes)."""
-    project, diags = read_project(folder, load_catalog(), as_of)
+    project, diags = read_project(folder, load_catalog(), as_of, max_markdown_bytes=max_markdown_bytes)
     return figures(assess_today(project, as_of, revisions), project, len(errors(diags)))
 
 
@@ -84,7 +86,7 @@ _BATCH: dict[int, gitdata.Batch] = {}  # one cat-file process per (worker) proce
 
 
 def _evaluate_job(commit: gitdata.Commit) -> dict:
-    repo, revisions, store = parallel.shared()
+    repo, revisions, store, max_markdown_bytes = parallel.shared()
     batch = _BATCH.get(os.getpid())
     if batch is None:
         batch = _BATCH[os.getpid()] = gitdata.Batch(repo, store / str(os.getpid()))
@@ -93,7 +95,7 @@ def _evaluate_job(commit: gitdata.Commit) -> dict:
         found, notes = gitdata.read_commit(batch, commit.sha, tmp)
         if not found:
             return {"absent": True}
-        result = evaluate_tree(tmp, commit.date, revisions)
+        result = evaluate_tree(tmp, commit.date, revisions, max_markdown_bytes)
         if notes:
             result["warnings"] = [[d.path, d.line, d.column, d.code, d.message, d.hint] for d in notes]
         return result
@@ -144,12 +146,13 @@ def _last_audit(root: Path) -> Optional[str]:
 
 
 def history(root: Path, since: Optional[str] = None, every: str = "commit", rev: str = "HEAD",
-            use_cache: bool = True, last_audit: Optional[str] = None) -> History:
+            use_cache: bool = True, last_audit: Optional[str] = None,
+            max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> History:
     """The readiness history of the project at ``root``; never raises for a missing git or repository.
 
     ``last_audit``: the ref organisation.yaml names (read from there when None), whose tag is kept besides
     the ``audit-*`` tags. Raises ValueError for a ``since`` that names nothing (a usage mistake), and for
-    nothing else.
+    nothing else. Each commit is read under ``max_markdown_bytes`` (the build's ``Options.max_markdown_bytes``).
     """
     root = Path(root)
     repo = gitdata.open_repo(root)
@@ -171,7 +174,7 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
         store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))  # each process's blobs, in a folder of its own
         try:
             results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN,
-                                    shared=(repo, revisions, store))
+                                    shared=(repo, revisions, store, max_markdown_bytes))
         finally:
             _close_batches()
             shutil.rmtree(store, ignore_errors=True)  # the workers' too, however they ended

@@ -31,7 +31,7 @@ from .model import Project
 from .options import Options, refuse_sources
 from .parallel import Background
 from .render import Page, Written, default_shared, pages, render_site, theme_dirs
-from .text import limited_to
+from .text import checked_limit
 from .validate import EVIDENCE_DIR
 from .views import SiteView
 
@@ -177,8 +177,8 @@ def build(opts: Options, render: Any = None) -> BuildResult:
     and returns (written, content pages)."""
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
-    with limited_to(opts.max_markdown_bytes):  # validation, views and every page under the one Markdown limit
-        return _build(opts, render)
+    checked_limit(opts.max_markdown_bytes)  # validation, views and every page render under this one limit
+    return _build(opts, render)
 
 
 def _build(opts: Options, render: Any = None) -> BuildResult:

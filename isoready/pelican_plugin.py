@@ -52,7 +52,7 @@ from .render import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPag
 from .teampages import (PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES, SAFE_DOCUTILS, file_link_problem,
                         file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
                         segment_problem)
-from .text import as_plain, markdown_limit, markdown_problem, sanitise
+from .text import MAX_MARKDOWN_BYTES, as_plain, markdown_problem, sanitise
 
 PLUGIN = "isoready.pelican_plugin"
 REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
@@ -112,6 +112,13 @@ _JOB: ContextVar[Optional[Job]] = ContextVar("isoready_job", default=None)
 
 def current() -> Optional[Job]:
     return _JOB.get()
+
+
+def markdown_limit() -> int:
+    """The Markdown size limit of the build Pelican runs for (its site's ``Options.max_markdown_bytes``): the
+    readers of team pages judge by the one validation's W108 did."""
+    job = current()
+    return getattr(job.site, "max_markdown_bytes", MAX_MARKDOWN_BYTES) if job is not None else MAX_MARKDOWN_BYTES
 
 
 # ---------------------------------------------------------------- settings
@@ -270,7 +277,7 @@ class BoundedMarkdownReader(MarkdownReader):
 
     def read(self, source_path: str) -> tuple[str, dict]:
         with pelican_open(source_path) as text:
-            if not markdown_problem(text):
+            if not markdown_problem(text, markdown_limit()):
                 return super().read(source_path)
         head, _, body = text.partition("\n\n")
         self._source_path = source_path

@@ -23,7 +23,7 @@ from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE
                       evidence_from_file, findings_from_file, markdown_documents, markdown_pages, organisation_from,
                       realpath)
 from .teampages import page_problems
-from .text import MAX_MARKDOWN_BYTES, markdown_limit
+from .text import MAX_MARKDOWN_BYTES
 
 PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more than parsing in one process
 
@@ -53,7 +53,8 @@ def unread_error(diags: list[Diagnostic]) -> Optional[Diagnostic]:
     return next((d for d in sorted(diags) if d.code[:2] == "E1" and d.code != "E107"), None)
 
 
-def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Optional[dict] = None) -> Read:
+def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Optional[dict] = None,
+         max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Read:
     """Read and type every file of a project; every problem becomes a diagnostic.
 
     ``known`` (the build cache's per-file results) is used and then updated in place: evidence files whose
@@ -63,22 +64,25 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     out = Collector()
     unread: list[Diagnostic] = []
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
-    organisation = read_organisation(root, catalog, max_bytes, out, unread)
+    organisation = read_organisation(root, catalog, max_bytes, out, unread, max_markdown_bytes)
     if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
         catalog = load_catalog(organisation.standard)
         out = Collector()
-        organisation = read_organisation(root, catalog, max_bytes, out)
-    evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread)
-    out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108: read every time
-    out.items.extend(page_problems(root))  # team pages: metadata never a path, reST never reads a file
+        organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
+    evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread, max_markdown_bytes)
+    out.items.extend(markdown_documents(root, evidence, max_markdown_bytes)  # W108: read every time
+                     + markdown_pages(root, max_markdown_bytes))
+    out.items.extend(page_problems(root, max_markdown_bytes))  # team pages: metadata never a path, reST never reads a file
     assessments: list[Assessment] = []
     for rel, path in yaml_files(root, CLAUSES_DIR):
-        items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
+        items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog,
+                                              max_markdown_bytes)
         assessments.extend(items)
         out.items.extend(diags)
     findings: list[Finding] = []
     for rel, path in yaml_files(root, FINDINGS_DIR):
-        items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
+        items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog,
+                                           max_markdown_bytes)
         findings.extend(items)
         out.items.extend(diags)
     return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread)
@@ -96,7 +100,7 @@ def load_yaml_file(path: Path, rel: str, max_bytes: int, out: Collector, unread:
 
 
 def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collector,
-                      unread: Optional[list] = None) -> Organisation:
+                      unread: Optional[list] = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Organisation:
     path = root / ORGANISATION_FILE
     if not path.exists():
         out.add(Loc(ORGANISATION_FILE, 1, 1), "E410", "organisation settings file is missing",
@@ -106,7 +110,7 @@ def read_organisation(root: Path, catalog: Catalog, max_bytes: int, out: Collect
     value = load_yaml_file(path, ORGANISATION_FILE, max_bytes, out, unread)
     if value is None and len(out.items) > before:
         return Organisation(name="Unnamed organisation")  # unreadable: already reported
-    return organisation_from(value, ORGANISATION_FILE, catalog, out, root)
+    return organisation_from(value, ORGANISATION_FILE, catalog, out, root, max_markdown_bytes)
 
 
 def yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
@@ -114,7 +118,8 @@ def yaml_files(root: Path, folder: str) -> list[tuple[str, Path]]:
 
 
 def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[dict],
-                  out: Collector, unread: Optional[list] = None) -> tuple[list[Evidence], list[str]]:
+                  out: Collector, unread: Optional[list] = None,
+                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> tuple[list[Evidence], list[str]]:
     """Every evidence record (in file order) and every document file under evidence/."""
     evidence: list[Evidence] = []
     documents: list[str] = []
@@ -133,7 +138,7 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
                 continue
             documents.append(rel[len(EVIDENCE_DIR) + 1:])
     results = parallel.pmap(_evidence_job, yaml_paths, min_parallel=PARALLEL_FILES,
-                            shared=(root, catalog, max_bytes, known))
+                            shared=(root, catalog, max_bytes, known, max_markdown_bytes))
     fresh: dict = {}
     for path, (records, diags, entry) in zip(yaml_paths, results):
         evidence.extend(records)
@@ -153,12 +158,12 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
 
 
 def _evidence_job(path: Path) -> FileResult:
-    root, catalog, max_bytes, known = parallel.shared()
-    return evidence_file(path, root, catalog, max_bytes, known)
+    root, catalog, max_bytes, known, max_markdown_bytes = parallel.shared()
+    return evidence_file(path, root, catalog, max_bytes, known, max_markdown_bytes)
 
 
 def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES,
-                  known: Optional[dict] = None) -> FileResult:
+                  known: Optional[dict] = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> FileResult:
     """Everything about one evidence YAML file: safety, parse, records, their diagnostics.
 
     ``known`` (from the build cache) maps a file to (sha256, file-system signature, records, diagnostics)
@@ -171,7 +176,7 @@ def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX
     data, diags = read_bytes(path, rel, max_bytes)
     if data is None:
         return [], diags, None
-    sha = hashlib.sha256(data).hexdigest() + _limit_tag() if known is not None else ""
+    sha = hashlib.sha256(data).hexdigest() + _limit_tag(max_markdown_bytes) if known is not None else ""
     hit = known.get(rel) if known else None
     if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
         return list(hit[2]), list(hit[3]), None
@@ -181,17 +186,16 @@ def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX
     value, diags = parse_text(text, rel)
     if value is None and diags:
         return [], diags, (sha, (), [], diags) if known is not None else None
-    result = evidence_from_file(rel, value, root, catalog)
+    result = evidence_from_file(rel, value, root, catalog, max_markdown_bytes)
     records, all_diags = list(result.records), diags + list(result.diagnostics)
     if known is None:
         return records, all_diags, None
     return records, all_diags, (sha, _fs_signature(root, _file_refs(value, rel)), records, all_diags)
 
 
-def _limit_tag() -> str:
+def _limit_tag(limit: int) -> str:
     """A cached result holds for one Markdown size limit (its W108 depend on it): the default's key is the
     bare SHA-256, as before."""
-    limit = markdown_limit()
     return "" if limit == MAX_MARKDOWN_BYTES else f"/markdown<={limit}"
 
 

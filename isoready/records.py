@@ -23,7 +23,7 @@ from .diagnostics import Collector, Diagnostic
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .repolinks import NEEDS, host_forms, pattern_problem, url_problem
 from .svg import problem as svg_problem
-from .text import markdown_limit, markdown_problem, problem_at
+from .text import MAX_MARKDOWN_BYTES, markdown_problem, problem_at
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE,
                     Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
                     Repository, Transition, Verification)
@@ -51,14 +51,16 @@ class EvidenceFileResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> EvidenceFileResult:
-    """All records of one evidence YAML file (relative path ``rel`` from the project root)."""
+def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog,
+                       max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> EvidenceFileResult:
+    """All records of one evidence YAML file (relative path ``rel`` from the project root); W108 under
+    ``max_markdown_bytes``."""
     out = Collector()
     records: list[Evidence] = []
     default_id = default_id_for(posixpath.splitext(rel[len(EVIDENCE_DIR) + 1:])[0] if rel.startswith(EVIDENCE_DIR + "/")
                                 else str(PurePosixPath(rel).relative_to(EVIDENCE_DIR).with_suffix("")))
     if isinstance(value, YMap):
-        rec = _evidence(value, rel, default_id, root, catalog, out, in_list=False)
+        rec = _evidence(value, rel, default_id, root, catalog, out, in_list=False, limit=max_markdown_bytes)
         if rec:
             records.append(rec)
     elif isinstance(value, YList):
@@ -67,7 +69,7 @@ def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> Ev
                 out.add(value.loc_of(index), "E106", "each item of an evidence list must be a mapping (a record)",
                         "start each record with '- title: ...'")
                 continue
-            rec = _evidence(item, rel, None, root, catalog, out, in_list=True)
+            rec = _evidence(item, rel, None, root, catalog, out, in_list=True, limit=max_markdown_bytes)
             if rec:
                 records.append(rec)
     elif value is None:
@@ -79,7 +81,7 @@ def evidence_from_file(rel: str, value: Any, root: Path, catalog: Catalog) -> Ev
 
 
 def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog: Catalog,
-              out: Collector, in_list: bool) -> Optional[Evidence]:
+              out: Collector, in_list: bool, limit: int = MAX_MARKDOWN_BYTES) -> Optional[Evidence]:
     f = Fields(m, EVIDENCE, out, catalog)
     before = len(out.items)
     ev_id = f.get("id", required=in_list)
@@ -110,7 +112,7 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     audience = f.get("audience") or DEFAULT_AUDIENCE
     version = f.get("version")
     description = f.get("description")
-    _bounded(f, out)
+    _bounded(f, out, limit)
     owner = f.get("owner")
     covers = f.get("covers")
     auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
@@ -205,7 +207,8 @@ def real_file(path: str) -> str:
 # --------------------------------------------------------------------------- assessments and findings
 
 
-def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Assessment], list[Diagnostic]]:
+def assessments_from_file(rel: str, value: Any, catalog: Catalog,
+                          max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> tuple[list[Assessment], list[Diagnostic]]:
     out = Collector()
     result: list[Assessment] = []
     for m in _list_of_maps(value, rel, out, "clause assessment", "- clause: \"4.1\""):
@@ -220,7 +223,7 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
             out.add(f.loc("status"), "E403", f"clause '{number}' is not-applicable without a justification",
                     "add 'justification:' saying why it cannot apply within the scope")
         verified_by = f.get("verified_by")
-        _bounded(f, out)
+        _bounded(f, out, max_markdown_bytes)
         a = Assessment(clause=number or "", status=status or "not-started", source=rel,
                        loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
                        owner=f.get("owner"), target=f.get("target"), notes=f.get("notes"),
@@ -232,7 +235,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[
     return result, out.items
 
 
-def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Finding], list[Diagnostic]]:
+def findings_from_file(rel: str, value: Any, catalog: Catalog,
+                       max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> tuple[list[Finding], list[Diagnostic]]:
     out = Collector()
     result: list[Finding] = []
     for m in _list_of_maps(value, rel, out, "finding", "- id: IA-2026-01"):
@@ -247,7 +251,7 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog) -> tuple[list[Fin
         due = f.get("due")
         closed = f.get("closed")
         description = f.get("description")
-        _bounded(f, out)
+        _bounded(f, out, max_markdown_bytes)
         if status == "closed" and m.get("closed") is None:
             out.add(f.loc("status"), "E406", f"finding '{fid}' is closed but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
@@ -321,14 +325,14 @@ def _list_of_maps(value: Any, rel: str, out: Collector, what: str, example: str)
 
 
 def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
-                      root: Optional[Path] = None) -> Organisation:
+                      root: Optional[Path] = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Organisation:
     if not isinstance(value, YMap):
         out.add(getattr(value, "loc", Loc(rel, 1, 1)), "E410", "organisation settings must be a mapping",
                 "write 'name: Your Company Ltd' and 'scope: ...'")
         return Organisation(name="Unnamed organisation")
     f = Fields(value, ORGANISATION, out, catalog)
     name = f.get("name") or "Unnamed organisation"
-    _bounded(f, out)
+    _bounded(f, out, max_markdown_bytes)
     audits: dict[str, date] = {}
     af = f.get("audits")
     if af is not None:
@@ -472,15 +476,15 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
 NOT_RENDERED = {"justification"}
 
 
-def _bounded(f: Fields, out: Collector) -> None:
+def _bounded(f: Fields, out: Collector, limit: int = MAX_MARKDOWN_BYTES) -> None:
     """W108 for each Markdown text of this mapping (description, notes, scope, a finding's texts) that is too
-    large, dense or deeply nested for Markdown: it shows as plain text. The limit is the run's
-    (``--max-markdown-bytes``, ``text.markdown_limit()``), the one the pages render under."""
+    large, dense or deeply nested for Markdown: it shows as plain text. ``limit`` is the run's
+    (``--max-markdown-bytes``, ``Options.max_markdown_bytes``), the one the pages render under."""
     for spec in f.kind.fields:
         if spec.type.name != "markdown" or spec.key in NOT_RENDERED:
             continue
         value = f.m.get(spec.key)
-        why = markdown_problem(value) if isinstance(value, str) else ""
+        why = markdown_problem(value, limit) if isinstance(value, str) else ""
         if why:
             out.add(f.loc(spec.key), "W108", f"{spec.key} will be shown as plain text: {why}", markdown_fix(why))
 
@@ -492,7 +496,8 @@ def markdown_fix(why: str) -> str:
     return "shorten it, split long runs of brackets or emphasis into paragraphs, or nest lists less deeply"
 
 
-def markdown_documents(root: Path, evidence: Iterable[Evidence]) -> list[Diagnostic]:
+def markdown_documents(root: Path, evidence: Iterable[Evidence],
+                       max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
     """W108 for each Markdown document (``file: x.md``, shown as a generated page) that is too large, dense or
     deeply nested for Markdown: its page shows it as plain text. Reads at most the limit (plus one byte) of
     each, and only regular files inside evidence/ (the record's own checks report the rest)."""
@@ -500,7 +505,7 @@ def markdown_documents(root: Path, evidence: Iterable[Evidence]) -> list[Diagnos
     found: list[Diagnostic] = []
     for doc in sorted({e.file for e in evidence if e.file and e.file.lower().endswith(MARKDOWN_SUFFIXES)}):
         found += _markdown_file(os.path.join(base, doc), base, f"{EVIDENCE_DIR}/{doc}", "document will be shown as "
-                                "plain text on its page")
+                                "plain text on its page", max_markdown_bytes)
     return found
 
 
@@ -508,7 +513,7 @@ PAGES_DIR = "content/pages"
 PAGE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # what Pelican's Markdown reader reads
 
 
-def markdown_pages(root: Path) -> list[Diagnostic]:
+def markdown_pages(root: Path, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
     """W108 for each team-written page (content/pages/*.md) too large, dense or deeply nested for Markdown:
     Pelican's reader (``pelican_plugin.BoundedMarkdownReader``) shows its body as plain text."""
     base = os.path.realpath(os.path.join(str(root), PAGES_DIR))
@@ -516,12 +521,11 @@ def markdown_pages(root: Path) -> list[Diagnostic]:
     for path in walk(Path(root) / PAGES_DIR):
         if path.name.lower().endswith(PAGE_SUFFIXES):
             found += _markdown_file(str(path), base, path.relative_to(root).as_posix(),
-                                    "page will be shown as plain text")
+                                    "page will be shown as plain text", max_markdown_bytes)
     return found
 
 
-def _markdown_file(path: str, base: str, rel: str, what: str) -> list[Diagnostic]:
-    limit = markdown_limit()
+def _markdown_file(path: str, base: str, rel: str, what: str, limit: int) -> list[Diagnostic]:
     try:
         if not os.path.realpath(path).startswith(base + os.sep):
             return []

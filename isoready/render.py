@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from .options import workers
 from .parallel import pmap
-from .text import Md
+from .text import MAX_MARKDOWN_BYTES, Md
 from .views import SiteView
 
 #: the theme shipped in the package; a project's theme/ overrides it template by template, file by file
@@ -46,6 +46,10 @@ class Page:
     #: the build's redactor (SiteView.redact) for markdown_file's text: kept out of ``context``, so no template
     #: can reach it; compared (and fingerprinted by its repr) like the rest of the page
     redact: Optional[Callable[[str], str]] = None
+    #: the Markdown size limit markdown_file's text renders under (the build's ``Options.max_markdown_bytes``,
+    #: carried here because pages render in forked workers; in the fingerprint through the page's
+    #: DocumentPageView.limit)
+    markdown_limit: int = MAX_MARKDOWN_BYTES
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
     for p in site.pages:
         context = {"nav": p.nav, "page_title": p.title, "page": p.model}
         yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None,
-                   site.redact if p.markdown else None)
+                   site.redact if p.markdown else None, site.max_markdown_bytes)
 
 
 def content_pages(items: Sequence[ContentPage]) -> Iterator[Page]:
@@ -149,7 +153,7 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
     context = dict(page.context)
     if page.markdown_file is not None:
         text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
-        context["body"] = Md(page.redact(text) if page.redact else text)  # names of withheld records
+        context["body"] = Md(page.redact(text) if page.redact else text, page.markdown_limit)  # names of withheld records
     root = relative_root(page.path)
     return get_template(page.template).render(
         **shared, SITEURL=root, output_file=page.path,

@@ -482,7 +482,8 @@ class Preview:
             cached = results.get(rel) if isinstance(results, dict) else None
             known = {rel: cached} if isinstance(cached, tuple) and len(cached) == 4 else {}
             # the saved result is used only when the file's bytes and documents still match it
-            records, diags, entry = evidence_file(path, root, catalog, self.opts.max_yaml_bytes, known)
+            records, diags, entry = evidence_file(path, root, catalog, self.opts.max_yaml_bytes, known,
+                                                  self.opts.max_markdown_bytes)
             entry = entry or known.get(rel)
             files[rel] = (list(records), list(diags), tuple(s[0] for s in entry[1]) if entry else ())
         self.files = files
@@ -495,19 +496,21 @@ class Preview:
         from .reader import (CLAUSES_DIR, FINDINGS_DIR, assessments_from_file, findings_from_file,
                              load_yaml_file, read_organisation, yaml_files)
 
-        root, max_bytes = self.opts.root, self.opts.max_yaml_bytes
+        root, max_bytes, limit = self.opts.root, self.opts.max_yaml_bytes, self.opts.max_markdown_bytes
         out = Collector()
         unread: list = []
-        organisation = read_organisation(root, catalog, max_bytes, out, unread)
+        organisation = read_organisation(root, catalog, max_bytes, out, unread, limit)
         if organisation.standard != catalog.standard:
             return None  # another edition: the catalog changes, a full build reasons about it
         assessments, findings = [], []
         for rel, path in yaml_files(root, CLAUSES_DIR):
-            items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
+            items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog,
+                                                  limit)
             assessments.extend(items)
             out.items.extend(diags)
         for rel, path in yaml_files(root, FINDINGS_DIR):
-            items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog)
+            items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog,
+                                               limit)
             findings.extend(items)
             out.items.extend(diags)
         if unread:
@@ -556,7 +559,6 @@ class Preview:
         from .reader import evidence_file, unread_error
         from .records import markdown_documents, markdown_pages, realpath
         from .redact import withheld_names_in_documents
-        from .text import markdown_limit
         from .views import build_site
 
         started = _time.perf_counter()
@@ -593,7 +595,8 @@ class Preview:
             known = self.files.get(rel)
             if known is None or rel in rels or any(
                     ref[len("evidence/"):] in changed_docs or ref in rels for ref in known[2]):
-                records, diags, entry = evidence_file(path, root, catalog, opts.max_yaml_bytes, {})
+                records, diags, entry = evidence_file(path, root, catalog, opts.max_yaml_bytes, {},
+                                                      opts.max_markdown_bytes)
                 known = (records, diags, tuple(s[0] for s in entry[1]) if entry else ())
             files[rel] = known
             evidence.extend(known[0])
@@ -601,7 +604,8 @@ class Preview:
             stopped = unread_error(list(known[1])) if not known[0] else None
             unread.extend([stopped] if stopped else [])
         self.files = files
-        out.items.extend(markdown_documents(root, evidence) + markdown_pages(root))  # W108, as reader.read
+        out.items.extend(markdown_documents(root, evidence, opts.max_markdown_bytes)  # W108, as reader.read
+                         + markdown_pages(root, opts.max_markdown_bytes))
         out.items.extend(d for d in content_diags if d.path != "content/organisation.yaml")
         evidence, assessments_kept, findings_kept = check_records(evidence, list(assessments), list(findings),
                                                                   documents, catalog, opts.as_of, out,
@@ -609,7 +613,7 @@ class Preview:
         project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
                           assessments=tuple(assessments_kept), findings=tuple(findings_kept),
                           documents=tuple(documents))
-        out.items.extend(withheld_names_in_documents(project, markdown_limit()))  # W110, as validate.read_project
+        out.items.extend(withheld_names_in_documents(project, opts.max_markdown_bytes))  # W110, as validate.read_project
         diags = out.items
         if blocked(diags, opts.strict):
             return False, diags
@@ -620,7 +624,8 @@ class Preview:
                 data = (base / e.file).read_bytes()
                 self.hashes[e.file] = (len(data), hashlib.sha256(data).hexdigest())
         commit = opts.commit if opts.commit is not None else git_commit(root)
-        site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=self.hashes, git=git)
+        site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=self.hashes, git=git,
+                          max_markdown_bytes=opts.max_markdown_bytes)
         if site.chrome != self.job.site.chrome:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
         self._write(site, project, changed_docs)

@@ -18,6 +18,7 @@ from .assess import AT_RISK, NOT_READY, READY, Readiness, assess
 from .catalog import load_catalog
 from .diagnostics import errors
 from .model import Project
+from .text import MAX_MARKDOWN_BYTES
 from .validate import read_project
 
 
@@ -36,7 +37,8 @@ class Side:
     warnings: tuple = ()
 
 
-def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None) -> Side:
+def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None,
+            max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Side:
     """The project at a commit, assessed as of ``as_of`` (default: the commit's own date).
 
     Raises ValueError when ``ref`` names no commit, tag or branch.
@@ -52,7 +54,7 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
     tmp = Path(tempfile.mkdtemp(prefix="isoready-diff-"))
     try:
         notes += gitdata.materialise(repo, sha, tmp)[1]
-        project, diags = read_project(tmp, load_catalog(), day)
+        project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from .diagnostics import Diagnostic
-from .text import markdown_limit
+from .text import MAX_MARKDOWN_BYTES
 
 PAGES_DIR = "content/pages"
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # what Pelican's Markdown reader reads
@@ -207,12 +207,12 @@ def page_files(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def page_problems(root: Path) -> list[Diagnostic]:
+def page_problems(root: Path, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
     """Everything validate says about content/pages (W108 for Markdown pages is records.markdown_pages')."""
     root = Path(root)
     found: list[Diagnostic] = []
     slugs: dict[str, tuple[str, int]] = {}
-    limit = markdown_limit()
+    limit = max_markdown_bytes
     for path in page_files(root):
         rel = path.relative_to(root).as_posix()
         try:

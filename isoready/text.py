@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from dataclasses import dataclass
+from typing import Optional
 
 import xml.etree.ElementTree as ET
 
@@ -108,27 +107,11 @@ _BLOCKS = re.compile(r"\n[ \t]*\n")
 _CONTAINERS = re.compile(r"^(?:[ \t]*(?:[>*+-]|\d{1,9}[.)])(?:[ \t]+|$))+", re.MULTILINE)
 _MARKER = re.compile(r"[>*+-]|\d{1,9}[.)]")
 
-# The size limit of the run in progress (``--max-markdown-bytes``): one value for every place that decides
-# "too large for Markdown" (validation's W108, every rendered text, Markdown documents' pages), so they can
-# never disagree. Set for the length of a command with ``limited_to``; forked render workers inherit it.
-_LIMIT = [MAX_MARKDOWN_BYTES]
-
-
-def markdown_limit() -> int:
-    """The Markdown size limit in force (``--max-markdown-bytes``; MAX_MARKDOWN_BYTES unless a command set it)."""
-    return _LIMIT[-1]
-
-
-@contextmanager
-def limited_to(limit: int) -> Iterator[None]:
-    """Make ``limit`` the Markdown size limit of everything run inside (validation, views, rendering)."""
+def checked_limit(limit: object) -> int:
+    """``limit`` when it can be a Markdown size limit (``Options.max_markdown_bytes``); else ValueError."""
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"the Markdown size limit must be a whole number of bytes, at least 1, not {limit!r}")
-    _LIMIT.append(limit)
-    try:
-        yield
-    finally:
-        _LIMIT.pop()
+    return limit
 
 
 def _size(text: str) -> int:
@@ -140,12 +123,11 @@ def _too_large(text: str, limit: int) -> bool:
     return len(text) > limit or (len(text) * 4 > limit and _size(text) > limit)
 
 
-def problem_at(text: Optional[str], limit: Optional[int] = None) -> tuple[str, int]:
+def problem_at(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> tuple[str, int]:
     """(why this Markdown would be shown as plain text, the offset in ``text`` where the trouble starts),
     or ("", 0)."""
     if not text:
         return "", 0
-    limit = markdown_limit() if limit is None else limit
     if _too_large(text, limit):
         return f"it is {_size(text):,} bytes, over the {limit:,}-byte limit for Markdown", 0
     start = 0
@@ -160,10 +142,10 @@ def problem_at(text: Optional[str], limit: Optional[int] = None) -> tuple[str, i
     return "", 0
 
 
-def markdown_problem(text: Optional[str], limit: Optional[int] = None) -> str:
+def markdown_problem(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> str:
     """Why this Markdown would be shown as plain text rather than rendered (words for a diagnostic), or "".
 
-    ``limit`` is the size limit in bytes (default: the run's, ``markdown_limit()``).
+    ``limit`` is the size limit in bytes (the run's ``Options.max_markdown_bytes``; default MAX_MARKDOWN_BYTES).
     """
     return problem_at(text, limit)[0]
 
@@ -179,16 +161,15 @@ def as_plain(text: str) -> str:
 _as_plain = as_plain  # the name tests used
 
 
-def markdown(text: Optional[str], limit: Optional[int] = None) -> Markup:
+def markdown(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> Markup:
     """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too).
 
-    Bounded: text that ``markdown_problem`` finds too large (over ``limit`` bytes, default the run's
-    ``markdown_limit()``), too dense or too deeply nested is shown as plain text instead (validation reports
+    Bounded: text that ``markdown_problem`` finds too large (over ``limit`` bytes, the run's
+    ``Options.max_markdown_bytes``), too dense or too deeply nested is shown as plain text instead (validation reports
     it, W108), so no input costs more than linear time or exhausts the stack.
     """
     if not text:
         return Markup("")
-    limit = markdown_limit() if limit is None else limit
     if _too_large(text, limit):
         return Markup(as_plain(text))
     html = CACHE.get(text)
@@ -210,9 +191,9 @@ class Md:
     """Markdown that renders when a template prints it, so the work runs in the render workers."""
 
     source: str = ""
-    #: the size limit it renders under: the run's when it was made (part of its repr, so of a page's
-    #: fingerprint in the build cache: another --max-markdown-bytes renders the page again)
-    limit: int = field(default_factory=markdown_limit)
+    #: the size limit it renders under: the run's (``Options.max_markdown_bytes``; part of its repr, so of a
+    #: page's fingerprint in the build cache: another --max-markdown-bytes renders the page again)
+    limit: int = MAX_MARKDOWN_BYTES
 
     def __html__(self) -> str:
         return str(markdown(self.source, self.limit))

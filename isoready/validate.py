@@ -20,11 +20,12 @@ from .redact import withheld_names_in_documents
 from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, EvidenceFileResult,  # noqa: F401
                       assessments_from_file, evidence_from_file, findings_from_file, organisation_from)
 from .schema import Fields, check_clause, parse_date  # noqa: F401
-from .text import markdown_limit
+from .text import MAX_MARKDOWN_BYTES
 
 
 def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
-                 known: Optional[dict] = None) -> tuple[Project, list[Diagnostic]]:
+                 known: Optional[dict] = None,
+                 max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> tuple[Project, list[Diagnostic]]:
     """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
 
     ``catalog`` is the default edition's; a project whose organisation.yaml names another ``standard:`` is
@@ -32,9 +33,12 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
 
     ``known`` (the build cache's per-file results) is used and then updated in place: evidence files whose
     bytes and referenced documents are unchanged are not parsed again. Every cross-file check still runs.
+
+    ``max_markdown_bytes`` (``Options.max_markdown_bytes``) is the Markdown size limit W108 and W110 judge by:
+    the one the pages render under.
     """
     root = Path(root)
-    found = read(root, catalog, max_bytes, known)
+    found = read(root, catalog, max_bytes, known, max_markdown_bytes)
     out = Collector()
     out.items = found.diagnostics
     evidence, assessments, findings = check_records(found.evidence, found.assessments, found.findings,
@@ -42,7 +46,7 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
                                                     organisation=found.organisation, unread=found.unread, hold_from=0)
     project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents))
-    out.items.extend(withheld_names_in_documents(project, markdown_limit()))  # W110: read every time, as W108
+    out.items.extend(withheld_names_in_documents(project, max_markdown_bytes))  # W110: read every time, as W108
     return project, out.items
 
 

@@ -32,7 +32,7 @@ from .assess import MISSING, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE
 from .model import (AUDIENCES, FIGURES, HISTORY_VERSION, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank,
                     findings_published, published_name)
 from .redact import redactor
-from .text import Md, markdown, markdown_limit
+from .text import MAX_MARKDOWN_BYTES, Md, markdown
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
@@ -920,7 +920,7 @@ class DocumentPageView:
 
     ev: EvidenceView
     doc: DocumentView
-    limit: int = field(default_factory=markdown_limit)  # the Markdown size limit its body renders under
+    limit: int = MAX_MARKDOWN_BYTES  # the Markdown size limit its body renders under
 
 
 @dataclass(frozen=True, slots=True)
@@ -988,6 +988,9 @@ class SiteView:
     #: the build's redactor (redact.Redactor), for the renderer only: it redacts the Markdown documents shown as
     #: pages (``PageView.markdown``), which views do not read. It is in no view-model and no template context.
     redact: Optional[Callable[[str], str]] = None
+    #: the Markdown size limit of the build (``Options.max_markdown_bytes``), for the renderer and the Pelican
+    #: readers, which render what views do not read (documents shown as pages, team pages)
+    max_markdown_bytes: int = MAX_MARKDOWN_BYTES
 
     # the chrome's facts, for packaging (manifest, README, archive name)
     @property
@@ -1489,14 +1492,16 @@ def verdict_word(v: Optional[bool]) -> str:
 
 
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
-               hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None) -> SiteView:
+               hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None,
+               max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> SiteView:
     """The whole site as view-models for one audience.
 
     ``hashes`` maps a document path (under evidence/) to (size, sha256), as the reader computed them once;
     views read no file. ``git`` (history.GitFacts, or None for a build that reads no git facts): revision
-    histories, the readiness history and the last audit's side.
+    histories, the readiness history and the last audit's side. Every Markdown text renders under
+    ``max_markdown_bytes`` (``Options.max_markdown_bytes``), the limit validation's W108 judged by.
     """
-    builder = _Builder(project, readiness, audience, commit, hashes or {}, git)
+    builder = _Builder(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes)
     return builder.site()
 
 
@@ -1504,8 +1509,9 @@ class _Builder:
     """Builds each page's view-model from the audience-filtered records; one method per page kind."""
 
     def __init__(self, project: Project, readiness: Readiness, audience: str, commit: str,
-                 hashes: Mapping[str, tuple[int, str]], git: Any = None):
+                 hashes: Mapping[str, tuple[int, str]], git: Any = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES):
         self.project, self.r, self.audience, self.commit = project, readiness, audience, commit
+        self.md_limit = max_markdown_bytes
         self.git = git
         self.catalog = project.catalog
         rank = audience_rank(audience)
@@ -1609,7 +1615,7 @@ class _Builder:
             id=e.id, url=evidence_url(e.id), title=redact(e.title), kind=e.kind, kind_label=KIND_LABELS[e.kind],
             clauses=tuple(self.clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=_d(e.date),
             review_by=_d(e.review_by), stale=e.id in self.stale, audience=e.audience,
-            version=redact(e.version or ""), description=Md(redact(e.description or "")),
+            version=redact(e.version or ""), description=Md(redact(e.description or ""), self.md_limit),
             document=self.documents.get(e.file) if e.file else None, external_url=redact(e.url or "") or None, source=e.source,
             findings=tuple(self.findings_by_ev.get(e.id, ())),
             sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
@@ -1649,15 +1655,17 @@ class _Builder:
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
             raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=self.overdue[f.id],
-            description=Md(redact(f.description)), action=Md(redact(f.action or "")),
+            description=Md(redact(f.description), self.md_limit), action=Md(redact(f.action or ""), self.md_limit),
             clauses=tuple(self.clink(n) for n in f.clauses),
             evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i) for i in shown),
             owner=redact(f.owner or ""), audience=f.audience, source=f.source,
             hidden_evidence=len(f.evidence) - len(shown),
             hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"),
-            correction=Md(redact(f.correction or "")), root_cause=Md(redact(f.root_cause or "")),
-            corrective_action=Md(redact(f.corrective_action or "")), verification=Md(self.verification_text(f)),
-            requirement=Md(redact(f.requirement or "")), origin=f.origin or "",
+            correction=Md(redact(f.correction or ""), self.md_limit),
+            root_cause=Md(redact(f.root_cause or ""), self.md_limit),
+            corrective_action=Md(redact(f.corrective_action or ""), self.md_limit),
+            verification=Md(self.verification_text(f), self.md_limit),
+            requirement=Md(redact(f.requirement or ""), self.md_limit), origin=f.origin or "",
             origin_label=ORIGIN_LABELS.get(f.origin or "", ""),
             audit=Link(evidence_url(f.audit), redact(self.visible_ev[f.audit].title), f.audit)
             if f.audit and f.audit in self.visible_ev else None,
@@ -1742,7 +1750,7 @@ class _Builder:
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
             owner=redact(src.owner or "") if src else "", target=_d(src.target) if src else "",
             target_after_audit=_late_text(res.target_late),
-            notes=Md(redact(a.notes or "") if a else ""),
+            notes=Md(redact(a.notes or "") if a else "", self.md_limit),
             justification=redact(src.justification or "") if src and res.status == "not-applicable" else "",
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
             mandatory=tuple(self.m_view(m) for m in res.mandatory),
@@ -1943,7 +1951,8 @@ class _Builder:
                                    STATUS_LABELS[t.status], _late_text(t.late),
                                    DUE_FLAG_LABELS["overdue"] if t.overdue else "") for t in r.targets)
         return DashboardView(
-            scope=markdown(self.redact(org.scope)), certification_body=self.redact(org.certification_body or ""),
+            scope=markdown(self.redact(org.scope), self.md_limit),
+            certification_body=self.redact(org.certification_body or ""),
             charts=chart_set, leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             state_counts=self.state_counts(), stale_count=len(r.stale_evidence),
             open_findings=len(self.open_all), open_majors=sum(fr.finding.grade == "major" for fr in self.open_all),
@@ -2193,7 +2202,7 @@ class _Builder:
             review_inputs=self.report_inputs(),
             transition=self.report_transition() if r.transition else None,
             exclusion_test=self.catalog.exclusion_test or "",
-            scope=markdown(self.redact(self.project.organisation.scope)), overall=pct(r.overall),
+            scope=markdown(self.redact(self.project.organisation.scope), self.md_limit), overall=pct(r.overall),
             leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
             stale_text=plural(len(r.stale_evidence), "stale evidence record"),
             open_findings_text=plural(len(self.open_all), "open finding") if self.findings_published
@@ -2381,7 +2390,7 @@ class _Builder:
             pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
             if ev.document and ev.document.page_url:
                 view = PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
-                                DocumentPageView(ev, ev.document), markdown=ev.document.source)
+                                DocumentPageView(ev, ev.document, self.md_limit), markdown=ev.document.source)
                 if view.path in doc_at:
                     pages[doc_at[view.path]] = view  # the last record's, as when it overwrote the first's
                 else:
@@ -2431,7 +2440,7 @@ class _Builder:
             certificate=self.certificate_export(), systemic_minors=self.project.organisation.systemic_minors,
             climate_change=self.climate_export())
         return SiteView(chrome, tuple(pages), tuple(self.documents[k] for k in sorted(self.documents)), export,
-                        self.redact)
+                        self.redact, self.md_limit)
 
 
 def _exclusion_test_applied(number: str, rule: str, justified: bool) -> str:

@@ -261,16 +261,23 @@ def test_an_ordinary_team_written_page_still_renders_as_markdown(tmp_path, capsy
 def test_options_carry_the_limit_through_the_build_api_and_it_ends_with_the_build(tmp_path):
     from datetime import date
 
+    from isoready import text
     from isoready.options import Options
     from isoready.package import build
-    from isoready.text import MAX_MARKDOWN_BYTES, limited_to, markdown_limit
 
     root = _project(tmp_path)
-    result = build(Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site", max_markdown_bytes=100))
+    small = Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site", max_markdown_bytes=100)
+    result = build(small)
     assert result.ok
     assert any(d.code == "W108" and d.path == "evidence/gauges.yaml" for d in result.diagnostics)
-    assert markdown_limit() == MAX_MARKDOWN_BYTES  # the next run (serve, a test) starts from the default
-    with pytest.raises(ValueError):
-        with limited_to(0):
-            pass
-    assert markdown_limit() == MAX_MARKDOWN_BYTES
+    page = (tmp_path / "site" / "evidence" / "gauges.html").read_text(encoding="utf-8")
+    assert "Calibrated **every** month; see *the log*." in page  # the pages render under the same limit
+    # the limit lives in Options alone: no module-level state holds it, so nothing remains after the build
+    assert not any(hasattr(text, name) for name in ("_LIMIT", "limited_to", "markdown_limit"))
+    result = build(Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site2"))  # the next run
+    assert result.ok and not any(d.code == "W108" for d in result.diagnostics)
+    page = (tmp_path / "site2" / "evidence" / "gauges.html").read_text(encoding="utf-8")
+    assert "Calibrated <strong>every</strong> month; see <em>the log</em>." in page
+    with pytest.raises(ValueError, match="the Markdown size limit must be a whole number of bytes, at least 1"):
+        build(Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site3", max_markdown_bytes=0))
+    assert not (tmp_path / "site3").exists()

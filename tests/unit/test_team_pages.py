@@ -135,7 +135,7 @@ def test_the_rest_reader_reads_no_file_even_when_validate_is_bypassed_and_pelica
     (minimal_project / "pelicanconf.py").write_text(
         'PLUGINS = ["isoready.pelican_plugin"]\n'
         'DOCUTILS_SETTINGS = {"file_insertion_enabled": True, "raw_enabled": True, "_disable_config": False}\n')
-    script = ("import sys, isoready.reader as r\nr.page_problems = lambda root: []\n"
+    script = ("import sys, isoready.reader as r\nr.page_problems = lambda root, *limit: []\n"
               "from isoready.cli import main\nsys.exit(main(sys.argv[1:]))\n")
     env = {**os.environ, "PYTHONPATH": str(REPO), "ISOREADY_COMMIT": "test", "LEAK_TOKEN": CANARY}
     proc = subprocess.run([sys.executable, "-c", script, "build", "--root", str(minimal_project), *AS_OF,
@@ -220,7 +220,7 @@ def test_build_refuses_each_attack_of_the_review_and_writes_nothing_anywhere(min
 def test_the_adapter_refuses_a_path_slug_when_validate_is_bypassed(minimal_project, capsys, monkeypatch):
     assert _build(minimal_project, capsys)[0] == 0
     before = _tree(minimal_project / "output")
-    monkeypatch.setattr(reader, "page_problems", lambda root: [])
+    monkeypatch.setattr(reader, "page_problems", lambda root, *limit: [])
     _page(minimal_project, "attack.md", "Title: Attack\nSlug: ../index\n\nPWNED\n")
     code, out = _build(minimal_project, capsys)
     assert code == 1
@@ -255,7 +255,7 @@ def test_a_draft_that_names_a_path_is_refused_by_the_adapter_too(minimal_project
     """Pelican writes a draft itself when its metadata names a path (Save_as:), over the dashboard here."""
     assert _build(minimal_project, capsys)[0] == 0
     before = _tree(minimal_project / "output")
-    monkeypatch.setattr(reader, "page_problems", lambda root: [])
+    monkeypatch.setattr(reader, "page_problems", lambda root, *limit: [])
     _page(minimal_project, "d.md", "Title: D\nStatus: draft\nSave_as: index.html\n\nPWNED\n")
     code, out = _build(minimal_project, capsys)
     assert code == 1 and "Traceback" not in out
@@ -291,7 +291,7 @@ def test_two_pages_with_one_slug_in_any_letter_case_are_refused(minimal_project,
 
 def test_the_adapter_refuses_a_second_page_on_one_path_when_validate_is_bypassed(minimal_project, capsys,
                                                                                  monkeypatch):
-    monkeypatch.setattr(reader, "page_problems", lambda root: [])
+    monkeypatch.setattr(reader, "page_problems", lambda root, *limit: [])
     _page(minimal_project, "a.md", "Title: A\nSlug: visit\n\nA.\n")
     _page(minimal_project, "b.md", "Title: B\nSlug: visit\n\nB.\n")
     code, out = _build(minimal_project, capsys)
@@ -371,7 +371,7 @@ def test_a_static_link_to_the_portals_own_data_is_refused(minimal_project, capsy
         "may not publish: it is the portal's own data (link a published document or page instead)",
         f"content/pages/a.md:4:{41 + len(finding)}: E336 link '{{static}}/organisation.yaml' would publish a file a "
         "page may not publish: it is the portal's own data (link a published document or page instead)"]
-    monkeypatch.setattr(reader, "page_problems", lambda root: [])  # the adapter refuses on its own
+    monkeypatch.setattr(reader, "page_problems", lambda root, *limit: [])  # the adapter refuses on its own
     code, built = _build(minimal_project, capsys)
     assert code == 1 and f"content/pages/a.md:4:10: E336 link '{{attach}}/findings/{finding}'" in built
     assert not (minimal_project / "output").exists()
