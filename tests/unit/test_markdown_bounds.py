@@ -266,18 +266,26 @@ def test_options_carry_the_limit_through_the_build_api_and_it_ends_with_the_buil
     from isoready.package import build
 
     root = _project(tmp_path)
+    (root / "content" / "pages").mkdir()
+    (root / "content" / "pages" / "notes.md").write_text(
+        "Title: Site notes\nSlug: notes\n\n" + "See *below*. " * 10 + "\n", encoding="utf-8")
     small = Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site", max_markdown_bytes=100)
     result = build(small)
     assert result.ok
     assert any(d.code == "W108" and d.path == "evidence/gauges.yaml" for d in result.diagnostics)
     page = (tmp_path / "site" / "evidence" / "gauges.html").read_text(encoding="utf-8")
     assert "Calibrated **every** month; see *the log*." in page  # the pages render under the same limit
+    # ... and so do a Markdown document's page (rendered in the render workers) and a team page (Pelican's reader)
+    assert "<p># QMS scope</p>" in (tmp_path / "site" / "files" / "context" / "scope.md.html").read_text("utf-8")
+    assert "See *below*." in (tmp_path / "site" / "pages" / "notes.html").read_text(encoding="utf-8")
     # the limit lives in Options alone: no module-level state holds it, so nothing remains after the build
     assert not any(hasattr(text, name) for name in ("_LIMIT", "limited_to", "markdown_limit"))
     result = build(Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site2"))  # the next run
     assert result.ok and not any(d.code == "W108" for d in result.diagnostics)
     page = (tmp_path / "site2" / "evidence" / "gauges.html").read_text(encoding="utf-8")
     assert "Calibrated <strong>every</strong> month; see <em>the log</em>." in page
+    assert "<h1>QMS scope</h1>" in (tmp_path / "site2" / "files" / "context" / "scope.md.html").read_text("utf-8")
+    assert "See <em>below</em>." in (tmp_path / "site2" / "pages" / "notes.html").read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="the Markdown size limit must be a whole number of bytes, at least 1"):
         build(Options(root=root, as_of=date(2026, 11, 1), output=tmp_path / "site3", max_markdown_bytes=0))
     assert not (tmp_path / "site3").exists()
