@@ -458,6 +458,11 @@ def evidence_links(site: ExportView, e: Any) -> list[tuple[int, str]]:
     return links
 
 
+#: Excel refuses a sheet with more hyperlinks than this; past it, records are not linked (their Page column still
+#: gives the page's address as text) and a note under the table says so
+HYPERLINK_LIMIT = 65_530
+
+
 class _EvidenceRows:
     """The Evidence sheet's body, one row per record: written as XML straight into the saved workbook.
 
@@ -472,6 +477,14 @@ class _EvidenceRows:
         self.last_row = 1 + len(site.evidence)
         self.note_row = self.last_row + 2 if site.hidden_evidence else 0
         self.letters = [get_column_letter(c) for c in range(1, len(EVIDENCE_HEADERS) + 1)]
+        # whole records are linked while their links fit under Excel's limit, never half a record
+        self.linked, links = 0, 0
+        for e in site.evidence:
+            links += len(evidence_links(site, e))
+            if links > HYPERLINK_LIMIT:
+                break
+            self.linked += 1
+        self.limit_row = (self.note_row or self.last_row) + 2 if self.linked < len(site.evidence) else 0
 
     def _rows(self) -> Iterator[str]:
         letters = self.letters
@@ -492,11 +505,15 @@ class _EvidenceRows:
         if self.note_row:
             note = f"{self.site.hidden_evidence} evidence records not shown in this build."
             yield f'<row r="{self.note_row}">{_cell_xml(f"A{self.note_row}", note, None)}</row>'
+        if self.limit_row:
+            note = (f"Only the first {self.linked} records are linked: Excel allows {HYPERLINK_LIMIT:,} links on a "
+                    "sheet. For the other records, the Page column gives the address of the record's page.")
+            yield f'<row r="{self.limit_row}">{_cell_xml(f"A{self.limit_row}", note, None)}</row>'
 
     def _links(self) -> Iterator[tuple[str, str]]:
         """(hyperlink element, relationship element) of every link, numbered rId1, rId2, ... as openpyxl does."""
         n = 0
-        for row, e in enumerate(self.site.evidence, start=2):
+        for row, e in enumerate(self.site.evidence[:self.linked], start=2):
             for col, target in evidence_links(self.site, e):
                 n += 1
                 yield (f'<hyperlink xmlns:r="{_R_NS}" ref="{self.letters[col - 1]}{row}" r:id="rId{n}" />',
@@ -507,14 +524,14 @@ class _EvidenceRows:
         """The saved (header-only) sheet with the rows and hyperlinks in, written to ``out`` piece by piece (at
         100,000 records the whole sheet is hundreds of MB of text); True when it has hyperlinks."""
         xml = sheet.decode("utf-8")
-        last = self.note_row or self.last_row
+        last = self.limit_row or self.note_row or self.last_row
         xml = re.sub(r'<dimension ref="[^"]*" />', f'<dimension ref="A1:{get_column_letter(len(EVIDENCE_HEADERS))}'
                      f'{max(last, 1)}" />', xml, count=1)
         head, tail = xml.split("</sheetData>", 1)
         out.write(head.encode("utf-8"))
         _chunked(out, self._rows())
         out.write(b"</sheetData>")
-        has_links = any(True for _ in evidence_links_any(self.site))
+        has_links = self.linked > 0 and any(True for _ in evidence_links_any(self.site))
         if has_links:
             at = min(i for i in (tail.find(t) for t in ("<printOptions", "<pageMargins", "<pageSetup", "<headerFooter",
                                                         "</worksheet>")) if i >= 0)

@@ -527,3 +527,31 @@ def test_team_text_starting_like_a_formula_stays_text_on_every_sheet(minimal_pro
     assert book["Coverage"]["A1"].value == 'Internal audit coverage: =HYPERLINK("http://x.test","Ltd")'
     auditors = [c.value for row in book["Coverage"].iter_rows() for c in row if c.value == "@SUM(1,2)"]
     assert auditors, "the auditor's name is on the Coverage sheet, as text"
+
+
+def test_past_excels_hyperlink_limit_records_are_given_by_address_and_the_sheet_says_so(built: BuildResult,
+                                                                                        monkeypatch) -> None:
+    """Excel refuses a sheet with more than 65,530 hyperlinks (100,000 records would have twice that): whole
+    records are linked while their links fit, the rest keep their page's address as text, and a note says so."""
+    import isoready.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "HYPERLINK_LIMIT", 7)
+    site = built.site.export
+    book = load_workbook(io.BytesIO(workbook_bytes(site)))
+    ws = book["Evidence"]
+    links = [(c.row, c.column) for row in ws.iter_rows() for c in row if c.hyperlink]
+    assert 0 < len(links) <= 7
+    linked_rows = sorted({r for r, _ in links})
+    per_record = {r: len(xlsx.evidence_links(site, e)) for r, e in enumerate(site.evidence, start=2)}
+    assert linked_rows == list(range(2, 2 + len(linked_rows)))  # the first records, each with all its links
+    assert len(links) == sum(per_record[r] for r in linked_rows)
+    assert len(links) + per_record[2 + len(linked_rows)] > 7  # the next record's links would not fit
+    unlinked = 2 + len(linked_rows)
+    assert ws.cell(row=unlinked, column=HEADERS_EVIDENCE_PAGE).value.startswith("evidence/")  # the address, as text
+    notes = [c.value for row in ws.iter_rows(min_row=ws.max_row) for c in row if c.value]
+    assert notes == [f"Only the first {len(linked_rows)} records are linked: Excel allows 7 links on a sheet. For the "
+                     "other records, the Page column gives the address of the record's page."]
+    monkeypatch.setattr(xlsx, "HYPERLINK_LIMIT", 65_530)  # the demo is far below it: no note, every record linked
+    ws = load_workbook(io.BytesIO(workbook_bytes(site)))["Evidence"]
+    assert not any("Excel allows" in str(c.value) for row in ws.iter_rows() for c in row)
+    assert {c.row for row in ws.iter_rows() for c in row if c.hyperlink} == set(range(2, 2 + len(site.evidence)))
