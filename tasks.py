@@ -173,11 +173,11 @@ def bench(c, sizes="1000,10000", json=""):
 @task
 def docs(c):
     """Regenerate docs/commands.md from --help, the shipped JSON Schemas and the register workflow copy."""
-    from isoready import helpdoc, init, schema
+    from isoready import contract, helpdoc, init
 
     (ROOT / "docs" / "commands.md").write_text(helpdoc.render(), encoding="utf-8")
     print("wrote docs/commands.md")
-    changed = schema.write_schemas(ROOT / "isoready" / "schemas")
+    changed = contract.write_schemas(ROOT / "isoready" / "schemas")
     print(f"isoready/schemas: {len(changed)} file(s) changed")
     workflow = init.adapt_workflow((ROOT / init.WORKFLOW).read_text(encoding="utf-8"))
     (ROOT / "isoready" / "scaffold" / "portal.yml").write_text(workflow, encoding="utf-8")

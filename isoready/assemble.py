@@ -215,7 +215,7 @@ def write_exports(site: SiteView, out: Path) -> list[Written]:
     XLSX workbook, the JSON Schema and history.json. ``package.build`` writes them in a background process
     while the pages render."""
     from . import xlsx
-    from .schema import schema_text
+    from .contract import schema_text
 
     written = []
     for rel, data in zip(EXPORTS, (readme_text(site).encode(), export.readiness_json(site.export).encode(),

@@ -467,7 +467,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import SCHEMA_FILES, schema_text, write_schemas
+    from .contract import SCHEMA_FILES, schema_text, write_schemas
 
     if args.write:
         changed = write_schemas(Path(args.write))

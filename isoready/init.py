@@ -35,7 +35,7 @@ from .catalog import load_catalog
 from .errors import UsageError
 from .install import VENDOR, Requirement
 from .model import DEFAULT_STANDARD, STANDARDS, Clause
-from .schema import SCHEMA_FILES, schema_text
+from .contract import SCHEMA_FILES, schema_text
 
 SCHEMA_DIR = ".schemas"
 DEFAULT_SCOPE = ("Describe the scope of your quality management system here: the products and services it "

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from schema_check import readiness_errors
-from isoready import assess, cli, schema
+from isoready import assess, cli, contract
 from isoready.package import Options, build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,35 +27,35 @@ MINIMAL = REPO / "tests" / "fixtures" / "minimal"
 
 def test_shipped_schema_files_are_the_generated_ones() -> None:
     """Fails when isoready/schema.py changes without regenerating (python3 -m invoke docs)."""
-    assert sorted(p.name for p in SHIPPED.glob("*.json")) == sorted(schema.SCHEMA_FILES.values())
-    for name, filename in schema.SCHEMA_FILES.items():
-        assert (SHIPPED / filename).read_text(encoding="utf-8") == schema.schema_text(name), \
+    assert sorted(p.name for p in SHIPPED.glob("*.json")) == sorted(contract.SCHEMA_FILES.values())
+    for name, filename in contract.SCHEMA_FILES.items():
+        assert (SHIPPED / filename).read_text(encoding="utf-8") == contract.schema_text(name), \
             f"isoready/schemas/{filename} is stale: run python3 -m invoke docs"
-        assert schema.shipped_schema(name) == schema.schema_text(name)
+        assert contract.shipped_schema(name) == contract.schema_text(name)
 
 
 def test_drift_is_detected_and_write_repairs_it(tmp_path: Path) -> None:
     folder = tmp_path / "schemas"
     shutil.copytree(SHIPPED, folder)
-    assert schema.write_schemas(folder) == []  # all current
+    assert contract.write_schemas(folder) == []  # all current
     stale = folder / "evidence.schema.json"
     stale.write_text(stale.read_text(encoding="utf-8").replace("who keeps it current", "the owner"),
                      encoding="utf-8")
-    assert stale.read_text(encoding="utf-8") != schema.schema_text("evidence")
-    assert schema.write_schemas(folder) == [stale]
-    assert stale.read_text(encoding="utf-8") == schema.schema_text("evidence")
+    assert stale.read_text(encoding="utf-8") != contract.schema_text("evidence")
+    assert contract.write_schemas(folder) == [stale]
+    assert stale.read_text(encoding="utf-8") == contract.schema_text("evidence")
 
 
 def test_every_schema_is_a_valid_draft_2020_12_schema() -> None:
-    for name in schema.SCHEMA_FILES:
-        s = schema.schema_for(name)
+    for name in contract.SCHEMA_FILES:
+        s = contract.schema_for(name)
         assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         jsonschema.Draft202012Validator.check_schema(s)
 
 
 def test_schema_command_prints_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["schema", "readiness"]) == 0
-    assert capsys.readouterr().out == schema.schema_text("readiness")
+    assert capsys.readouterr().out == contract.schema_text("readiness")
     assert cli.main(["schema", "clauses"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "isoready clause assessment"
     assert cli.main(["schema", "--write", str(tmp_path / "s")]) == 0
@@ -74,12 +74,16 @@ def test_schema_words_follow_the_rules() -> None:
 
     from isoready import export
 
-    assert schema.READINESS_VERSION == export.SCHEMA
-    tree = ast.parse((REPO / "isoready" / "schema.py").read_text(encoding="utf-8"))
-    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
-    assert not imported & {"assess", "views", "export", "render", "assemble", "package", "init", "cli"}
-    assert set(schema.STATES) == set(assess.STATE_ORDER)
-    assert set(schema.LAPSE_KINDS) == set(__import__("re").findall(
+    assert contract.READINESS_VERSION == export.SCHEMA
+    for module in ("schema.py", "contract.py"):
+        tree = ast.parse((REPO / "isoready" / module).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+        assert not imported & {"assess", "views", "export", "render", "assemble", "package", "init", "cli"}, module
+    schema_imports = {n.module for n in ast.walk(ast.parse((REPO / "isoready" / "schema.py").read_text(
+        encoding="utf-8"))) if isinstance(n, ast.ImportFrom) and n.level == 1}
+    assert "contract" not in schema_imports  # the input schema knows nothing of the output contract
+    assert set(contract.STATES) == set(assess.STATE_ORDER)
+    assert set(contract.LAPSE_KINDS) == set(__import__("re").findall(
         r'Lapse\([^,]+, "([a-z-]+)"', (REPO / "isoready" / "assess.py").read_text(encoding="utf-8")))
 
 
@@ -87,7 +91,7 @@ def test_schema_words_follow_the_rules() -> None:
 
 
 def test_page_metadata_schema() -> None:
-    v = jsonschema.Draft202012Validator(schema.schema_for("page"))
+    v = jsonschema.Draft202012Validator(contract.schema_for("page"))
     assert v.is_valid({"title": "Audit logistics", "slug": "audit-logistics", "audience": "auditor"})
     assert v.is_valid({"title": "Hidden", "status": "hidden"})
     assert [e.message for e in v.iter_errors({"slug": "x"})] == ["'title' is a required property"]
@@ -160,7 +164,7 @@ def test_readiness_schema_fails_on_a_missing_renamed_or_undescribed_key(demo_int
 def test_every_key_readiness_json_writes_is_described(demo_internal: Path) -> None:
     """Walks the demo's readiness.json beside the schema: every object key has a description there."""
     data = json.loads((demo_internal / "readiness.json").read_text(encoding="utf-8"))
-    s = schema.readiness_schema()
+    s = contract.readiness_schema()
     seen = 0
 
     def walk(value, node):
@@ -190,7 +194,7 @@ def _metadata(path: Path) -> dict[str, str]:
 
 def test_the_demo_pages_and_the_starter_page_pass_the_page_schema(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    v = jsonschema.Draft202012Validator(schema.schema_for("page"))
+    v = jsonschema.Draft202012Validator(contract.schema_for("page"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
     assert cli.main(["init", str(tmp_path / "r"), "--name", "Acme", "--yes"]) == 0
     pages = sorted((REPO / "content" / "pages").glob("*.md")) + [tmp_path / "r" / "content" / "pages" / "about.md"]

@@ -14,7 +14,7 @@ import yaml
 
 from isoready import cli
 from isoready.init import TEMPLATES, template_files
-from isoready.schema import schema_text
+from isoready.contract import schema_text
 
 AS_OF = "2026-12-06"
 RECORDS = ["calibration-certificate.yaml", "clause-assessment.yaml", "finding.yaml", "internal-audit-report.yaml",

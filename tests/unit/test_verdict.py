@@ -340,7 +340,7 @@ def test_the_applicability_and_scope_pages_state_the_catalogs_exclusion_test(min
 
 def test_the_gate_check_ids_are_the_ones_the_readiness_schema_lists(minimal_project: Path) -> None:
     from isoready.model import GATE_CHECKS
-    from isoready.schema import readiness_schema
+    from isoready.contract import readiness_schema
 
     _, r = judge(minimal_project)
     assert {stage: tuple(i.check for i in g.items) for stage, g in r.gates.items()} == GATE_CHECKS
