@@ -25,119 +25,17 @@ from .load import Loc, YList, YMap, YStr
 from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCE_SYNONYMS,
                     FINDING_SOURCES, FINDING_STATUSES, GRADES, REVIEW_INPUT_SYNONYMS, REVIEW_INPUTS, STANDARDS,
                     STATUSES, Catalog)
+from .schematypes import (BOOL, CLAUSE, DATE, DATE_RE, EVIDENCE_ID, EVIDENCE_REF, FINDING_ID,  # noqa: F401
+                          GIT_REF, MARKDOWN, PATH, TEXT, TOPIC, TOPIC_RE, URL, Bool, ClauseRef, Date, Enum, Field,
+                          FilePath, GitRef, Id, IdRef, Int, Key, ListOf, MappingOf, Markdown, Nested, Patterned, Text,
+                          Type, Url, enum, list_of, nested)
 
-DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-TOPIC_RE = re.compile(r"^[a-z0-9-]+\Z")
 GIT_REF_RE = re.compile(r"^(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9_][A-Za-z0-9._/@^~+-]{0,199}(?<![./])(?<!\.lock)\Z")
 TRUE_WORDS, FALSE_WORDS = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 
 
-# --------------------------------------------------------------------------- the vocabulary of types
-
-
-@dataclass(frozen=True)
-class Type:
-    """A value's type. ``name`` is one of: str, markdown, date, bool, int, enum, id, id-ref, clause-ref, url,
-    path, git-ref, key, list, map (a nested record with its own keys), mapping (free keys of one type)."""
-
-    name: str
-    choices: tuple[str, ...] = ()  # enum
-    item: Optional["Type"] = None  # list items; mapping values
-    kind: Any = None  # map: the nested Kind
-    key: Optional["Type"] = None  # mapping keys
-    minimum: Optional[int] = None  # int
-    maximum: Optional[int] = None
-    pattern: Optional[str] = None  # key, git-ref, id: what the text must match (a JSON Schema regex)
-    synonyms: tuple[tuple[str, str], ...] = ()  # enum: (a word teams write, the choice it means) for "did you mean"
-    target: str = ""  # id-ref: what the id names
-
-    def doc(self, plural: bool = False) -> str:
-        """The type as words, for the docs table."""
-        words = {"str": ("text", "texts"), "markdown": ("text (Markdown)", "texts (Markdown)"),
-                 "date": ("date (YYYY-MM-DD)", "dates (YYYY-MM-DD)"), "bool": ("true or false", "true or false"),
-                 "enum": ("one word", "words"), "id": ("id", "ids"),
-                 "id-ref": (f"{self.target or 'evidence'} id", f"{self.target or 'evidence'} ids"),
-                 "clause-ref": ("clause number", "clause numbers"), "url": ("http or https URL", "URLs"),
-                 "path": ("file path", "file paths"), "git-ref": ("git tag, branch or commit", "git refs"),
-                 "key": ("key (`a-z`, `0-9`, `-`)", "keys (`a-z`, `0-9`, `-`)"), "map": ("mapping", "mappings")}
-        if self.name == "int":
-            return f"whole number{'s' if plural else ''} ({self.minimum}–{self.maximum})"
-        if self.name == "list":
-            assert self.item is not None
-            return "list of " + self.item.doc(plural=True)
-        if self.name == "mapping":
-            assert self.key is not None and self.item is not None
-            return f"mapping of {self.key.doc()} to {self.item.doc()}"
-        return words[self.name][1 if plural else 0]
-
-    def json(self) -> dict[str, Any]:
-        """The type as a JSON Schema (draft 2020-12) fragment."""
-        if self.name in ("str", "markdown", "path"):
-            return {"type": "string"}
-        if self.name == "date":
-            return {"type": "string", "format": "date", "pattern": DATE_RE.pattern.replace("\\Z", "$")}
-        if self.name == "bool":
-            return {"type": "boolean"}
-        if self.name == "int":
-            return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
-        if self.name == "enum":
-            return {"enum": list(self.choices)}
-        if self.name == "url":
-            return {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
-        if self.name == "clause-ref":
-            return {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
-        if self.name in ("id", "id-ref", "key", "git-ref"):
-            return {"type": "string", **({"pattern": self.pattern} if self.pattern else {})}
-        if self.name == "list":
-            assert self.item is not None
-            return {"anyOf": [self.item.json(), {"type": "array", "items": self.item.json()}]}
-        if self.name == "map":
-            return self.kind.json()
-        if self.name == "mapping":
-            assert self.key is not None and self.item is not None
-            return {"type": "object", "propertyNames": self.key.json(), "additionalProperties": self.item.json()}
-        raise ValueError(self.name)  # pragma: no cover - every name is handled above
-
-
-TEXT, MARKDOWN, DATE, BOOL, URL, PATH = Type("str"), Type("markdown"), Type("date"), Type("bool"), Type("url"), Type("path")
-CLAUSE = Type("clause-ref")
-EVIDENCE_REF = Type("id-ref", target="evidence")
-# Ids may use letters and digits of any script (records.ID_RE, which is authoritative). JSON Schema regexes
-# (ECMA-262 without the u flag, and Python's re) have no \p{L}, so the editor's check only excludes what an id
-# never holds: ASCII punctuation other than '.', '_', '-' inside a part, spaces and control characters.
-_ID_START = r"[^\x00-\x20\x7f!-/:-@\[-`{-~]"
-_ID_CHAR = r"[^\x00-\x20\x7f!-,/:-@\[-\^`{-~]"
-EVIDENCE_ID = Type("id", pattern=f"^{_ID_START}{_ID_CHAR}*(/{_ID_START}{_ID_CHAR}*)*$")
-FINDING_ID = Type("id", pattern=f"^{_ID_START}{_ID_CHAR}*$")
-GIT_REF = Type("git-ref", pattern=r"^[A-Za-z0-9_][A-Za-z0-9._/@^~+-]*$")
-TOPIC = Type("key", pattern=TOPIC_RE.pattern.replace("\\Z", "$"))
-
-
-def enum(*choices: str, synonyms: Optional[dict[str, tuple[str, ...]]] = None) -> Type:
-    """One of ``choices``; ``synonyms`` maps a choice to the words teams write for it (did-you-mean hints)."""
-    pairs = tuple((term, choice) for choice, terms in (synonyms or {}).items() for term in terms)
-    assert all(choice in choices for _, choice in pairs), "a synonym points at no choice"
-    return Type("enum", choices=tuple(choices), synonyms=pairs)
-
-
-def list_of(item: Type) -> Type:
-    return Type("list", item=item)
-
-
-def nested(kind: "Kind") -> Type:
-    return Type("map", kind=kind)
-
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    type: Type
-    description: str
-    required: bool = False
-    default: Optional[str] = None
-    alias_of: Optional[str] = None  # another accepted spelling of that key (both at once is an error)
-    shape: tuple[str, str] = ("", "")  # map and mapping keys: the E106 message and hint when not a mapping
+# --------------------------------------------------------------------------- kinds: the keys of one mapping
 
 
 @dataclass(frozen=True)
@@ -160,16 +58,12 @@ class Kind:
         """The kinds of this kind's nested mappings, depth first."""
         out: list[Kind] = []
         for f in self.fields:
-            if f.type.name == "map":
+            if isinstance(f.type, Nested):
                 out += [f.type.kind, *f.type.kind.nested()]
         return out
 
     def json(self) -> dict[str, Any]:
-        props: dict[str, Any] = {}
-        for f in self.fields:
-            props[f.key] = {**f.type.json(), "description": f.description}
-            if f.default is not None:
-                props[f.key]["default"] = f.default
+        props: dict[str, Any] = {f.key: f.json() for f in self.fields}
         schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
         required = [f.key for f in self.fields if f.required]
         if required:
@@ -227,7 +121,7 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("certification_body", TEXT, "the certification body you work with"),
     Field("audits", nested(AUDITS), "planned audit dates",
           shape=("'audits' must be a mapping", "write 'audits:' then 'stage1: YYYY-MM-DD'")),
-    Field("windows", Type("mapping", key=CLAUSE, item=Type("int", minimum=1, maximum=120)),
+    Field("windows", MappingOf(key=CLAUSE, item=Int(minimum=1, maximum=120)),
           "how recent a recurring record must be, in months, per clause",
           shape=("'windows' must be a mapping of clause to months", "write '\"9.2.2\": 12'")),
     Field("standard", enum(*STANDARDS), "the edition the project is assessed against", default=DEFAULT_STANDARD),
@@ -241,7 +135,7 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("public", nested(PUBLIC), "what a public build shows"),
     Field("certificate", nested(CERTIFICATE), "the certificate, once granted"),
     Field("last_audit", GIT_REF, "the git tag or commit of the last audit, for the changes since then"),
-    Field("systemic_minors", Type("int", minimum=1, maximum=99),
+    Field("systemic_minors", Int(minimum=1, maximum=99),
           "this many open minor findings against one clause or its sub-clauses count as a major for the gates",
           default="3"),
     Field("repository", nested(REPOSITORY), "where the files live on GitHub, GitLab or another git host: the "
@@ -326,7 +220,7 @@ KINDS: dict[str, Kind] = {k.name: k for top in FILE_KINDS.values() for k in (top
 #: that tools and editors use, and for the docs.
 PAGE = Kind("page", "page", (
     Field("title", TEXT, "the page's title; a page without one cannot be published", required=True),
-    Field("slug", Type("key", pattern=TOPIC_RE.pattern.replace("\\Z", "$")),
+    Field("slug", Key(pattern=TOPIC_RE.pattern.replace("\\Z", "$")),
           "the page's address: pages/<slug>.html (default: from the title)"),
     Field("audience", enum(*AUDIENCES), "who may see it", default=DEFAULT_AUDIENCE),
     Field("status", enum("published", "hidden", "draft"),
@@ -386,6 +280,7 @@ class Fields:
     def __init__(self, m: YMap, kind: Kind, out: Collector, catalog: Optional[Catalog] = None) -> None:
         self.m, self.kind, self.out, self.catalog = m, kind, out, catalog
         self.what = kind.what
+        self._values: dict[str, Any] = {}  # each key read once: its value, its problems reported once
         allowed = kind.keys
         for key in m:
             if key not in kind.by_key:
@@ -402,33 +297,13 @@ class Fields:
         """The typed value of ``key`` as the schema declares it (None, or () for a list, when absent or bad)."""
         spec = self.kind.by_key[key]
         req = spec.required if required is None else required
-        t = spec.type
-        if t.name == "enum":
-            return self.word(key, t.choices, req, spec.default, t.synonyms)
-        if t.name == "date":
-            return self.date(key, req)
-        if t.name == "bool":
-            return self.boolean(key, req)
-        if t.name == "url":
-            return self.url(key, req)
-        if t.name == "list":
-            assert t.item is not None
-            if t.item.name == "clause-ref":
-                assert self.catalog is not None
-                return self.clauses(key, self.catalog, req)
-            items = self.strings(key, req)
-            if t.item.name == "enum":
-                return self.vocabulary(key, items, t.item.choices, t.item.synonyms)
-            if t.item.name == "key":
-                return self.keys(key, items)
-            return tuple(items)
-        if t.name == "map":
-            return self.nested(key, req)
-        if t.name == "git-ref":
-            return self.git_ref(key, req)
-        if t.name == "int":
-            return self.integer(key, t.minimum, t.maximum, req)
-        return self.text(key, req)
+        if key not in self._values:
+            self._values[key] = spec.type.read(self, key, req, spec.default)
+        return self._values[key]
+
+    def values(self) -> dict[str, Any]:
+        """Every key's typed value, in the schema's order, each read (and its problems reported) once."""
+        return {key: self.get(key) for key in self.kind.keys}
 
     def integer(self, key: str, minimum: Optional[int], maximum: Optional[int],
                 required: bool = False) -> Optional[int]:
@@ -562,6 +437,19 @@ class Fields:
                              "use lower-case letters, digits and '-', e.g. quality-culture-ethics")
         return tuple(dict.fromkeys(good))
 
+    def mapping(self, key: str, required: bool = False) -> Optional[YMap]:
+        """A mapping of free keys (E106, with the field's shape words, when it is not one); its entries are
+        the caller's to judge."""
+        if not self._present(key, required):
+            return None
+        value = self.m[key]
+        if not isinstance(value, YMap):
+            message, hint = self.kind.by_key[key].shape
+            self.out.add(self.loc(key), "E106", message or f"'{key}' must be a mapping",
+                         hint or f"write '{key}:' then its keys on the lines below, indented")
+            return None
+        return value
+
     def nested(self, key: str, required: bool = False) -> Optional["Fields"]:
         """The Fields of a nested mapping (its unknown keys reported), or None when absent or not a mapping."""
         if not self._present(key, required):
@@ -579,24 +467,10 @@ class Fields:
 # --------------------------------------------------------------------------- docs and JSON Schema
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def markdown_table(kind: Kind) -> str:
-    """The key table of one kind, as docs/format.md shows it."""
+    """The key table of one kind, as docs/format.md shows it: one row per key, each written by its Field."""
     rows = ["| key | type | required | allowed values | description |", "| --- | --- | --- | --- | --- |"]
-    for f in kind.fields:
-        t = f.type.item if f.type.name == "list" and f.type.item and f.type.item.name == "enum" else f.type
-        values = " \\| ".join(f"`{c}`" for c in t.choices) if t.name == "enum" else ""
-        if f.default is not None:
-            values += f" (default `{f.default}`)"
-        if f.type.name == "map":
-            values = f"see `{f.type.kind.name}` below"
-        description = f.description + (f"; `{f.alias_of}` is preferred" if f.alias_of else "")
-        rows.append(f"| `{f.key}` | {_cell(f.type.doc())} | {'yes' if f.required else 'no'} | {values.strip()} "
-                    f"| {_cell(description)} |")
-    return "\n".join(rows)
+    return "\n".join(rows + [f.row() for f in kind.fields])
 
 
 def markdown_tables(kind: Kind) -> str:
