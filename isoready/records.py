@@ -14,7 +14,7 @@ import posixpath
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
@@ -110,13 +110,8 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
         out.add(f.loc("review_by"), "E407", f"review_by {review_by} is before date {issued}",
                 "the next review falls after the issue date")
     audience = f.get("audience") or DEFAULT_AUDIENCE
-    version = f.get("version")
-    description = f.get("description")
     _bounded(f, out, limit)
-    owner = f.get("owner")
-    covers = f.get("covers")
-    auditor, inputs, topics = f.get("auditor"), f.get("inputs"), f.get("topics")
-    approved_by, approved = f.get("approved_by"), f.get("approved")
+    f.values()  # every other key, read by its type (its problems reported even when the record is rejected)
     if ev_id is None:  # no id, or an invalid one (reported): it defines nothing, but still refers to its document
         return Evidence(id="", title=title or "", kind=kind or "", clauses=(), source=rel, loc=m.loc, file=file_,
                         rejected=True) if file_ else None
@@ -125,12 +120,17 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     if rejected:  # its own errors are reported; it still defines its id and refers to its document
         return Evidence(id=ev_id, title=title or "", kind=kind or "", clauses=clauses or (), source=rel, loc=m.loc,
                         file=file_, rejected=True)
-    return Evidence(id=ev_id, title=title, kind=kind, clauses=clauses, source=rel, loc=m.loc,
-                    file=file_, url=url, owner=owner, date=issued,
-                    review_by=review_by, audience=audience, version=version, description=description,
-                    covers=covers, review_loc=f.loc("review_by"), date_loc=f.loc("date"), auditor=auditor, inputs=inputs, topics=topics,
-                    approved_by=approved_by, approved=approved,
-                    inputs_loc=f.loc("inputs"))
+    return record(Evidence, f, id=ev_id, file=file_, audience=audience, source=rel, loc=m.loc,
+                  review_loc=f.loc("review_by"), date_loc=f.loc("date"), inputs_loc=f.loc("inputs"))
+
+
+def record(model: Any, f: Fields, **special: Any) -> Any:
+    """A model record of class ``model`` from each key of ``f`` its class has a field of the same name for,
+    taken from the schema's one pass (``Fields.values``: read, converted and checked once, by each key's type),
+    with ``special`` for what needs more than its own key (a default, a normalised id, a checked document, a
+    location). No key is listed twice: a key added to the schema and to the model reaches the record."""
+    names = {x.name for x in fields(model)}
+    return model(**{k: v for k, v in f.values().items() if k in names and k not in special}, **special)
 
 
 _NOT_ID = re.compile(r"[^\w.-]+")
@@ -224,12 +224,9 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog,
                     "add 'justification:' saying why it cannot apply within the scope")
         verified_by = f.get("verified_by")
         _bounded(f, out, max_markdown_bytes)
-        a = Assessment(clause=number or "", status=status or "not-started", source=rel,
-                       loc=f.loc("clause") if "clause" in m else m.loc, justification=justification,
-                       owner=f.get("owner"), target=f.get("target"), notes=f.get("notes"),
-                       evidence=tuple(f.strings("evidence")),
-                       verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None,
-                       since=f.get("since"))
+        a = record(Assessment, f, clause=number or "", status=status or "not-started", source=rel,
+                   loc=f.loc("clause") if "clause" in m else m.loc,
+                   verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None)
         if number is not None:  # one with an error is kept for the checks across entries, then dropped
             result.append(a if known and status else replace(a, rejected=True))
     return result, out.items
@@ -277,18 +274,16 @@ def findings_from_file(rel: str, value: Any, catalog: Catalog,
             out.add(f.loc("action"), "E412", "finding has both 'action' and 'corrective_action'",
                     "keep only 'corrective_action'; 'action' is its older name")
         verification = _verification(f, raised, out)
-        origin, audit = f.get("source"), f.get("audit")
-        requirement, correction, root_cause = f.get("requirement"), f.get("correction"), f.get("root_cause")
+        audit = f.get("audit")
         complete = bool(clauses and grade and status and raised and description)
+        f.values()  # every other key, read by its type (its problems reported even when the finding is dropped)
         if fid and not bad_id:  # one with an error is kept for the checks across findings, then dropped
-            result.append(Finding(id=fid, clauses=clauses or (), grade=grade or "", status=status or "",
-                                  raised=raised or date.min, rejected=not complete,
-                                  description=description or "", source=rel, loc=m.loc, due=due, closed=closed,
-                                  action=corrective if corrective is not None else action,
-                                  evidence=tuple(f.strings("evidence")),
-                                  audience=audience, owner=f.get("owner"), due_loc=f.loc("due"), origin=origin,
-                                  audit=YStr(audit, f.loc("audit")) if audit else None, requirement=requirement,
-                                  correction=correction, root_cause=root_cause, verification=verification))
+            # 'source' (where it came from) is the model's origin: the model's source is the file it is in
+            result.append(record(Finding, f, id=fid, clauses=clauses or (), grade=grade or "", status=status or "",
+                                 raised=raised or date.min, rejected=not complete, description=description or "",
+                                 source=rel, loc=m.loc, action=corrective if corrective is not None else action,
+                                 audience=audience, due_loc=f.loc("due"), origin=f.get("source"),
+                                 audit=YStr(audit, f.loc("audit")) if audit else None, verification=verification))
     return result, out.items
 
 
@@ -301,8 +296,7 @@ def _verification(f: Fields, raised: Optional[date], out: Collector) -> Optional
     if raised and checked and checked < raised:
         out.add(v.loc("date"), "E407", f"verification date {checked} is before raised {raised}",
                 "effectiveness is checked after the finding is raised")
-    return Verification(date=checked, by=v.get("by"), effective=v.get("effective"),
-                        evidence=tuple(v.strings("evidence")))
+    return record(Verification, v)
 
 
 def _list_of_maps(value: Any, rel: str, out: Collector, what: str, example: str) -> Iterable[YMap]:
@@ -337,10 +331,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     af = f.get("audits")
     if af is not None:
         assert af.kind is AUDITS
-        for key in AUDITS.keys:
-            d = af.get(key)
-            if d:
-                audits[key] = d
+        audits = {key: d for key, d in af.values().items() if d}
         if "stage1" in audits and "stage2" in audits and audits["stage2"] < audits["stage1"]:
             out.add(af.loc("stage2"), "E407", f"stage2 {audits['stage2']} is before stage1 {audits['stage1']}",
                     "stage 2 follows stage 1")
@@ -350,12 +341,12 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     ap = f.get("applies")
     if ap is not None:
         assert ap.kind is APPLIES
-        applies = Applies(**{key: ap.get(key) for key in APPLIES.keys})
+        applies = record(Applies, ap)
     transition = None
     tf = f.get("transition")
     if tf is not None:
         assert tf.kind is TRANSITION
-        transition = Transition(deadline=tf.get("deadline"), audit=tf.get("audit"))
+        transition = record(Transition, tf)
         if transition.deadline and transition.audit and transition.audit > transition.deadline:
             out.add(tf.loc("audit"), "E407", f"transition audit {transition.audit} is after the deadline "
                     f"{transition.deadline}", "plan the transition audit before the deadline")
@@ -363,8 +354,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     ccf = f.get("climate_change")
     if ccf is not None:
         assert ccf.kind is CLIMATE_CHANGE
-        climate_change = ClimateChange(relevant=ccf.get("relevant"), decided=ccf.get("decided"),
-                                       decided_loc=ccf.loc("decided"))
+        climate_change = record(ClimateChange, ccf, decided_loc=ccf.loc("decided"))
     show_findings = None
     pf = f.get("public")
     if pf is not None:
@@ -374,21 +364,18 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     cf = f.get("certificate")
     if cf is not None:
         assert cf.kind is CERTIFICATE
-        certificate = Certificate(number=cf.get("number"), issued=cf.get("issued"), expires=cf.get("expires"),
-                                  body=cf.get("body"), issued_loc=cf.loc("issued"), expires_loc=cf.loc("expires"))
+        certificate = record(Certificate, cf, issued_loc=cf.loc("issued"), expires_loc=cf.loc("expires"))
         if certificate.issued and certificate.expires and certificate.expires <= certificate.issued:
             out.add(cf.loc("expires"), "E407", f"certificate expires {certificate.expires}, not after issued "
                     f"{certificate.issued}", "a certificate expires after it is issued")
-    return Organisation(name=name, scope=f.get("scope") or "", logo=logo,
-                        certification_body=f.get("certification_body"), audits=audits, windows=windows,
-                        standard=f.get("standard") or DEFAULT_STANDARD, applies=applies, transition=transition,
-                        site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
-                        last_audit=f.get("last_audit"),
-                        systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
-                        audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
-                        climate_change=climate_change, migrated=f.get("migrated"),
-                        migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
-                        repository=_repository(f, out))
+    f.values()  # every key, read by its type in the schema's order (the rest came first, for the checks above)
+    return record(Organisation, f, name=name, scope=f.get("scope") or "", logo=logo, audits=audits,
+                  windows=windows, standard=f.get("standard") or DEFAULT_STANDARD, applies=applies,
+                  transition=transition, show_findings=show_findings, certificate=certificate,
+                  systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
+                  audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
+                  climate_change=climate_change, migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
+                  repository=_repository(f, out))
 
 
 #: a branch name git accepts (git check-ref-format, less what a branch never needs: ~ ^ : ? * [ and "@{")
@@ -448,12 +435,8 @@ def _repository(f: Fields, out: Collector) -> Optional[Repository]:
 
 def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
     windows: dict[str, int] = {}
-    if "windows" not in f:
-        return windows
-    raw = f.m["windows"]
-    if not isinstance(raw, YMap):
-        message, hint = ORGANISATION.by_key["windows"].shape
-        out.add(f.loc("windows"), "E106", message, hint)
+    raw = f.get("windows")  # a mapping (its shape checked by its type), or None
+    if raw is None:
         return windows
     for number, months in raw.items():
         where = raw.loc_of(number)
