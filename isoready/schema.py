@@ -294,7 +294,9 @@ class Fields:
         return key in self.m and self.m[key] is not None
 
     def get(self, key: str, required: Optional[bool] = None) -> Any:
-        """The typed value of ``key`` as the schema declares it (None, or () for a list, when absent or bad)."""
+        """The typed value of ``key`` as the schema declares it (None, or () for a list, when absent or bad).
+        Read once: later calls return the first answer without reporting again (so the first read decides
+        ``required``, as evidence does for ``id`` in a list)."""
         spec = self.kind.by_key[key]
         req = spec.required if required is None else required
         if key not in self._values:
