@@ -46,7 +46,7 @@ def _code_version() -> str:
     h = hashlib.sha256(VERSION.encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + path.read_bytes())
-    for path in sorted((Path(__file__).parent / "data").glob("*")):
+    for path in sorted((Path(__file__).parent / "standards").rglob("*.yaml")):
         h.update(path.read_bytes())
     from importlib.metadata import PackageNotFoundError, version
 
