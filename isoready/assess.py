@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from .catalog import load_topics
-from .model import (DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Clause, Evidence, Finding,
+from .catalog import load_catalog, load_topics
+from .model import (DEFAULT_STANDARD, DI_KIND_FOR, DONE_STATUSES, OPEN_STATUSES, REVIEW_INPUTS, Assessment, Clause, Evidence, Finding,
                     Project)
 
 READY, AT_RISK, NOT_READY, NOT_APPLICABLE = "ready", "at-risk", "not-ready", "not-applicable"
@@ -566,7 +566,9 @@ def _assess_on(project: Project, as_of: date, known: date,
                     for fr in findings if fr.finding.grade in NONCONFORMITIES and (fr.overdue or fr.unverified)]
 
     inputs = review_inputs(project, mapped, as_of)
-    input_risks = [reason("review-inputs-no-review", window=window_of(project, REVIEW_CLAUSE))] \
+    review_inputs_clause = catalog.role("review_inputs")
+    input_risks = [] if review_inputs_clause is None else \
+        [reason("review-inputs-no-review", window=window_of(project, catalog.role("review")))] \
         if inputs.review is None else [reason("review-inputs-missing", (inputs.review,), date=inputs.date,
                                               missing=inputs.missing)] if inputs.missing and inputs.considered \
         else []
@@ -660,9 +662,9 @@ def _assess_on(project: Project, as_of: date, known: date,
                 on, ids = systemic_on[number]
                 blockers.append(reason("systemic", findings=ids, clause=on, count=len(ids),
                                        threshold=project.organisation.systemic_minors))
-            if CORRECTIVE_ACTION in (number, *catalog.ancestors(number)):
+            if catalog.role("corrective_action") in (number, *catalog.ancestors(number)):
                 risks.extend(r for r in action_risks if r not in risks)
-            if number == REVIEW_INPUTS_CLAUSE:
+            if number == review_inputs_clause:
                 blockers.extend(input_blockers)
                 risks.extend(input_risks)
             if climate and number == climate["clause"]:
@@ -874,11 +876,9 @@ def _clause_key(number: str) -> tuple:
 
 # --------------------------------------------------------------------------- internal audit coverage
 
-AUDIT_CLAUSE = "9.2.2"
-REVIEW_INPUTS_CLAUSE = "9.3.2"
-CORRECTIVE_ACTION = "10.2"
-REVIEW_CLAUSE = "9.3.3"
-REVIEW_PARENT = "9.3"
+#: the management review inputs clause of the default standard, for callers that have no catalog at hand
+#: (views): a clause's role comes from its standard's data (``Catalog.role``)
+REVIEW_INPUTS_CLAUSE = load_catalog(DEFAULT_STANDARD).role("review_inputs")
 
 
 def _recent(evidence: list[Evidence], as_of: date, since: date) -> list[Evidence]:
@@ -930,9 +930,10 @@ def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Ma
     after the date the leaf has been in place (``in_place_since``) and when none of its auditors owns the leaf's
     assessment (objectivity and impartiality of the audit process); an audit with no ``covers`` covers nothing."""
     catalog = project.catalog
-    window = window_of(project, AUDIT_CLAUSE)
+    audit = catalog.role("audit")
+    window = window_of(project, audit) if audit else DEFAULT_RECORD_WINDOW
     since = months_before(as_of, window)
-    recent = _recent(mapped.get(AUDIT_CLAUSE, []), as_of, since)
+    recent = _recent(mapped.get(audit, []), as_of, since) if audit else []
     audits = [e for e in recent if e.covers]
     leaves_of = {n: r for n, r in results.items() if r.applicable and catalog[n].is_leaf}
     in_place: dict[str, tuple[date, str]] = {}
@@ -995,11 +996,15 @@ def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of:
     The review is a record (``kind: record``) mapped to 9.3 or one of its sub-clauses, dated within the window;
     when some are mapped to 9.3 itself or to 9.3.3 (the record of the review's results), the latest of those.
     Inputs are read from that one record only: another record (a tick list, an agenda) adds nothing."""
-    since = months_before(as_of, window_of(project, REVIEW_CLAUSE))
-    family = [REVIEW_PARENT, *project.catalog.descendants(REVIEW_PARENT)] if REVIEW_PARENT in project.catalog \
-        else [REVIEW_CLAUSE, REVIEW_INPUTS_CLAUSE]
+    catalog = project.catalog
+    clause, parent, inputs = catalog.role("review"), catalog.role("review_parent"), catalog.role("review_inputs")
+    if clause is None:
+        return ReviewInputs(None, None, (), REVIEW_INPUTS)
+    since = months_before(as_of, window_of(project, clause))
+    family = [parent, *catalog.descendants(parent)] if parent in catalog \
+        else [n for n in (clause, inputs) if n]
     records = _recent(list(dict.fromkeys(e for n in family for e in mapped.get(n, []))), as_of, since)
-    minutes = [e for e in records if {REVIEW_PARENT, REVIEW_CLAUSE} & set(e.clauses)]
+    minutes = [e for e in records if {parent, clause} & set(e.clauses)]
     reviews = minutes or records
     if not reviews:
         return ReviewInputs(None, None, (), REVIEW_INPUTS)
@@ -1078,158 +1083,212 @@ def _current(evidence: list[Evidence], as_of: date, kind: Optional[str] = None) 
 
 
 def _with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, list[Evidence]]) -> Readiness:
-    catalog = project.catalog
+    """Judge the standard's gate checks (its data names each check's id, stage, kind and clauses), in order."""
+    judge = _GateJudge(r, project, as_of, mapped)
+    for check in project.catalog.gates:
+        judge.items[check.id] = replace(GATE_KINDS[check.kind](judge, check), check=check.id)
+    gates = {stage: Gate(stage, tuple(judge.items[c.id] for c in project.catalog.gates if c.stage == stage))
+             for stage in ("stage1", "stage2")}
+    r = replace(r, gates=gates)
+    return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
 
-    def under(number: str, kind: Optional[str] = None) -> list[Evidence]:
-        found = [e for n in [number, *catalog.descendants(number)] for e in mapped.get(n, [])]
-        return _current(list(dict.fromkeys(found)), as_of, kind)
 
-    def present(check: str, number: str, kind: Optional[str] = "document") -> GateItem:
-        evidence = under(number, kind)
-        if evidence:
-            ids = tuple(e.id for e in evidence)
-            return GateItem(check, True, reason("gate-present", ids, clause=number), ids)
-        return GateItem(check, False, reason("gate-missing", check=check, clause=number), clauses=(number,))
+class _GateJudge:
+    """What the kinds of gate check share: the readiness so far, the evidence by clause and the items judged."""
 
-    def every(check: str, numbers: tuple[str, ...]) -> GateItem:
-        missing = tuple(n for n in numbers if not under(n, None))
-        if missing:
-            return GateItem(check, False, reason("gate-missing", check=check, clause=missing[0], missing=missing),
-                            clauses=missing)
-        undetermined = [x for n in numbers if n in r.clauses for x in r.clauses[n].reasons
-                        if x.code == "climate-undetermined"]
-        if undetermined:  # the context is not understood until climate change has been decided on
-            return GateItem(check, False, reason("gate-climate-undetermined", check=check,
-                                                 **dict(undetermined[0].params)), clauses=(undetermined[0]["clause"],))
-        ids = tuple(dict.fromkeys(e.id for n in numbers for e in under(n, None)))
-        return GateItem(check, True, reason("gate-present", ids, clause=", ".join(numbers)), ids)
+    def __init__(self, r: Readiness, project: Project, as_of: date, mapped: dict[str, list[Evidence]]):
+        self.r, self.project, self.as_of, self.mapped = r, project, as_of, mapped
+        self.catalog = project.catalog
+        self.items: dict[str, GateItem] = {}
+        self.done: dict[str, list[Evidence]] = {}  # performed checks: the records within the window
 
-    def mandatory_item(check: str, kind: str) -> GateItem:
-        items = [m for m in r.mandatory if m.kind == kind]
-        bad = [m for m in items if m.is_gap or m.is_risk]
-        if bad:
-            return GateItem(check, False, reason("gate-mandatory-gaps", kind=kind,
-                                                 gaps=tuple((m.clause, m.state) for m in bad), total=len(items)),
-                            clauses=tuple(dict.fromkeys(m.clause for m in bad)))
-        required = [m for m in items if m.state == PRESENT]
-        return GateItem(check, True, reason("gate-mandatory-ok", kind=kind, count=len(required)))
+    def under(self, number: str, kind: Optional[str] = None) -> list[Evidence]:
+        found = [e for n in [number, *self.catalog.descendants(number)] for e in self.mapped.get(n, [])]
+        return _current(list(dict.fromkeys(found)), self.as_of, kind)
 
-    def performed(check: str, number: str, plan: str, what: str) -> tuple[GateItem, list[Evidence]]:
-        """A record of the activity within its window; a plan alone is 'planned, not yet performed'."""
-        window = window_of(project, number)
-        since = months_before(as_of, window)
-        done = _recent(mapped.get(number, []), as_of, since)
-        if done:
-            newest = done[-1]
-            return GateItem(check, True, reason("gate-recurring-ok", (newest.id,), what=what, date=newest.date,
-                                                window=window), (newest.id,)), done
-        plans = under(plan, "document")
-        if plans:
-            return GateItem(check, False, reason("gate-planned-only", [e.id for e in plans], what=what,
-                                                 clause=number, window=window, since=since),
-                            clauses=(number,)), done
-        return GateItem(check, False, reason("gate-recurring-missing", what=what, clause=number, window=window,
-                                             since=since), clauses=(number,)), done
+    def recent(self, number: str) -> list[Evidence]:
+        """Records of a recurring activity within its window (the internal audit, the management review)."""
+        return _recent(self.mapped.get(number, []), self.as_of, months_before(self.as_of,
+                                                                             window_of(self.project, number)))
 
-    audit_done, audits = performed("internal-audit-performed", AUDIT_CLAUSE, "9.2", "internal audit")
-    if audit_done.passed and not under("9.2", "document"):
-        audit_done = GateItem(audit_done.check, False, reason("gate-no-programme", clause="9.2"), clauses=("9.2",))
-    review_done, reviews = performed("management-review-performed", REVIEW_CLAUSE, "9.3", "management review")
-    stage1 = Gate("stage1", (
-        present("scope", "4.3"),
-        present("policy", "5.2"),
-        present("objectives", "6.2"),
-        every("context", ("4.1", "4.2")),
-        present("processes", "4.4", None),
-        present("risks", "6.1", None),
-        mandatory_item("mandatory-documents", "maintain"),
-        audit_done,
-        review_done,
-    ))
+    def unexamined(self, audit: str) -> Optional[Reason]:
+        """With no internal audit in the window, "no open major" and "no overdue action" rest on absent data."""
+        if self.recent(audit):
+            return None
+        window = window_of(self.project, audit)
+        return reason("gate-nothing-examined", clause=audit, window=window, since=months_before(self.as_of, window))
 
-    not_ready = tuple(n for n, c in r.clauses.items() if catalog[n].is_leaf and c.state == NOT_READY)
-    all_ready = GateItem("all-clauses-ready", not not_ready,
-                         reason("gate-not-ready", clauses=not_ready) if not_ready
-                         else reason("gate-all-ready", count=r.leaves_applicable), clauses=not_ready)
-    cov = r.coverage
+    def blocking(self) -> tuple[tuple[str, ...], tuple, tuple, tuple[str, ...]]:
+        """Open majors, closed majors lacking their closure, systemic minors (a major for the gates), all ids."""
+        r = self.r
+        majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
+        # a closed major counts as closed only with its root cause, action and a dated verification that it worked
+        incomplete = tuple((f.finding.id, f.incomplete) for f in r.findings if f.incomplete)
+        # several open minors against one clause are a systemic failure: a major, for the gates
+        systemic = tuple((n, ids) for n, ids in systemic_groups(self.project, r.findings).items())
+        ids = tuple(dict.fromkeys([*majors, *(i for i, _ in incomplete), *(i for _, xs in systemic for i in xs)]))
+        return majors, incomplete, systemic, ids
+
+
+def _present(j: _GateJudge, check: Any) -> GateItem:
+    """Current evidence on the clause or below (of ``record_kind`` when the check names one)."""
+    number = check.clauses[0]
+    evidence = j.under(number, check.option("record_kind"))
+    if evidence:
+        ids = tuple(e.id for e in evidence)
+        return GateItem(check.id, True, reason("gate-present", ids, clause=number), ids)
+    return GateItem(check.id, False, reason("gate-missing", check=check.id, clause=number), clauses=(number,))
+
+
+def _every(j: _GateJudge, check: Any) -> GateItem:
+    """Current evidence of any kind on each of the clauses; a climate change not yet determined fails it."""
+    numbers = check.clauses
+    missing = tuple(n for n in numbers if not j.under(n, None))
+    if missing:
+        return GateItem(check.id, False, reason("gate-missing", check=check.id, clause=missing[0], missing=missing),
+                        clauses=missing)
+    undetermined = [x for n in numbers if n in j.r.clauses for x in j.r.clauses[n].reasons
+                    if x.code == "climate-undetermined"]
+    if undetermined:  # the context is not understood until climate change has been decided on
+        return GateItem(check.id, False, reason("gate-climate-undetermined", check=check.id,
+                                                **dict(undetermined[0].params)), clauses=(undetermined[0]["clause"],))
+    ids = tuple(dict.fromkeys(e.id for n in numbers for e in j.under(n, None)))
+    return GateItem(check.id, True, reason("gate-present", ids, clause=", ".join(numbers)), ids)
+
+
+def _mandatory(j: _GateJudge, check: Any) -> GateItem:
+    """Every mandatory documented information of one kind (``documented``: maintain or retain) present."""
+    kind = check.option("documented")
+    items = [m for m in j.r.mandatory if m.kind == kind]
+    bad = [m for m in items if m.is_gap or m.is_risk]
+    if bad:
+        return GateItem(check.id, False, reason("gate-mandatory-gaps", kind=kind,
+                                                gaps=tuple((m.clause, m.state) for m in bad), total=len(items)),
+                        clauses=tuple(dict.fromkeys(m.clause for m in bad)))
+    required = [m for m in items if m.state == PRESENT]
+    return GateItem(check.id, True, reason("gate-mandatory-ok", kind=kind, count=len(required)))
+
+
+def _performed(j: _GateJudge, check: Any) -> GateItem:
+    """A record of the activity within its window; a plan alone is 'planned, not yet performed'; with
+    ``programme:``, a performed activity with no current programme document on that clause fails too."""
+    number, plan, what = check.clauses[0], check.option("plan"), check.option("what")
+    window = window_of(j.project, number)
+    since = months_before(j.as_of, window)
+    done = j.done[check.id] = j.recent(number)
+    if done:
+        newest = done[-1]
+        item = GateItem(check.id, True, reason("gate-recurring-ok", (newest.id,), what=what, date=newest.date,
+                                               window=window), (newest.id,))
+        programme = check.option("programme")
+        if programme and not j.under(programme, "document"):
+            return GateItem(check.id, False, reason("gate-no-programme", clause=programme), clauses=(programme,))
+        return item
+    plans = j.under(plan, "document") if plan else []
+    if plans:
+        return GateItem(check.id, False, reason("gate-planned-only", [e.id for e in plans], what=what,
+                                                clause=number, window=window, since=since), clauses=(number,))
+    return GateItem(check.id, False, reason("gate-recurring-missing", what=what, clause=number, window=window,
+                                            since=since), clauses=(number,))
+
+
+def _all_clauses_ready(j: _GateJudge, check: Any) -> GateItem:
+    not_ready = tuple(n for n, c in j.r.clauses.items() if j.catalog[n].is_leaf and c.state == NOT_READY)
+    return GateItem(check.id, not not_ready, reason("gate-not-ready", clauses=not_ready) if not_ready
+                    else reason("gate-all-ready", count=j.r.leaves_applicable), clauses=not_ready)
+
+
+def _audit_coverage(j: _GateJudge, check: Any) -> GateItem:
+    """Every applicable leaf covered by an internal audit within the window (``coverage``)."""
+    cov, audit = j.r.coverage, check.clauses[0]
     if not cov.audits and not cov.empty:
-        coverage_item = GateItem("internal-audit-coverage", False, reason(
-            "gate-recurring-missing", what="internal audit", clause=AUDIT_CLAUSE, window=cov.window,
-            since=cov.since), clauses=(AUDIT_CLAUSE,))
-    elif cov.uncovered:
+        return GateItem(check.id, False, reason("gate-recurring-missing", what=check.option("what"), clause=audit,
+                                                window=cov.window, since=cov.since), clauses=(audit,))
+    if cov.uncovered:
         why = {k: v for k, v in (("before", tuple(n for n in cov.uncovered if n in cov.before)),
                                   ("own", tuple(n for n in cov.uncovered if n in cov.own)),
                                   ("empty", cov.empty)) if v}
-        coverage_item = GateItem("internal-audit-coverage", False, reason(
-            "gate-coverage-gap", (*cov.audits, *cov.empty), leaves=cov.uncovered, total=len(cov.leaves), **why),
-            clauses=cov.uncovered)
-    else:
-        coverage_item = GateItem("internal-audit-coverage", True, reason(
-            "gate-coverage-ok", cov.audits, total=len(cov.leaves)), cov.audits)
+        return GateItem(check.id, False, reason("gate-coverage-gap", (*cov.audits, *cov.empty),
+                                                leaves=cov.uncovered, total=len(cov.leaves), **why),
+                        clauses=cov.uncovered)
+    return GateItem(check.id, True, reason("gate-coverage-ok", cov.audits, total=len(cov.leaves)), cov.audits)
+
+
+def _review_after_audit(j: _GateJudge, check: Any) -> GateItem:
+    """The management review performed (the ``review`` check), held after the latest internal audit (the
+    ``audit`` check), and, when the standard names an ``inputs`` clause, its inputs listed."""
+    number, inputs = check.clauses[0], check.option("inputs")
+    review_done = j.items[check.option("review")]
+    reviews, audits = j.done.get(check.option("review"), []), j.done.get(check.option("audit"), [])
     latest_audit = max((e.date for e in audits), default=None)
+    ri = j.r.review_inputs
     if not review_done.passed:
-        review_item = GateItem("management-review", False, review_done.reason, clauses=(REVIEW_CLAUSE,))
-    elif latest_audit and reviews[-1].date < latest_audit:
-        review_item = GateItem("management-review", False, reason(
-            "gate-review-before-audit", (reviews[-1].id, audits[-1].id), review=reviews[-1].date,
-            audit=latest_audit), clauses=(REVIEW_CLAUSE,))
-    elif r.review_inputs.review and not r.review_inputs.considered:
-        review_item = GateItem("management-review", False, reason(
-            "review-inputs-unknown", (r.review_inputs.review,), date=r.review_inputs.date),
-            clauses=(REVIEW_INPUTS_CLAUSE,))
-    else:
-        review_item = GateItem("management-review", True, review_done.reason, review_done.evidence)
-    majors = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "major")
-    # a closed major counts as closed only with its root cause, action and a dated verification that it worked
-    incomplete = tuple((f.finding.id, f.incomplete) for f in r.findings if f.incomplete)
-    # several open minors against one clause are a systemic failure: a major, for the gates
-    systemic = tuple((n, ids) for n, ids in systemic_groups(project, r.findings).items())
-    blocking = tuple(dict.fromkeys([*majors, *(i for i, _ in incomplete), *(i for _, ids in systemic for i in ids)]))
+        return GateItem(check.id, False, review_done.reason, clauses=(number,))
+    if latest_audit and reviews[-1].date < latest_audit:
+        return GateItem(check.id, False, reason("gate-review-before-audit", (reviews[-1].id, audits[-1].id),
+                                                review=reviews[-1].date, audit=latest_audit), clauses=(number,))
+    if inputs and ri.review and not ri.considered:
+        return GateItem(check.id, False, reason("review-inputs-unknown", (ri.review,), date=ri.date),
+                        clauses=(inputs,))
+    return GateItem(check.id, True, review_done.reason, review_done.evidence)
+
+
+def _no_open_major(j: _GateJudge, check: Any) -> GateItem:
+    """No open major (nor a closed one lacking its closure, nor systemic minors), once something was audited."""
+    r, audit = j.r, check.clauses[0]
+    majors, incomplete, systemic, blocking = j.blocking()
+    unexamined = j.unexamined(audit)
     if blocking:
-        no_major_reason = reason("gate-major-open", findings=blocking, open=majors,
-                                 **({"incomplete": incomplete} if incomplete else {}),
-                                 **({"systemic": systemic, "threshold": project.organisation.systemic_minors}
-                                    if systemic else {}))
-    # "no open major" and "no overdue action" say something only once the system has been looked at: with no
-    # internal audit in the window (and, for actions, no nonconformity on record) they rest on absent data
-    audit_window = window_of(project, AUDIT_CLAUSE)
-    unexamined = None if audits else reason("gate-nothing-examined", clause=AUDIT_CLAUSE, window=audit_window,
-                                            since=months_before(as_of, audit_window))
-    if not blocking:
-        no_major_reason = unexamined or reason("gate-no-major", findings=())
-    no_major = GateItem("no-open-major", not blocking and not unexamined, no_major_reason,
-                        clauses=tuple(dict.fromkeys([*(n for f in r.findings if f.finding.id in blocking
-                                                       and f.finding.grade == "major" for n in f.finding.clauses),
-                                                     *(n for n, _ in systemic),
-                                                     *((AUDIT_CLAUSE,) if unexamined and not blocking else ())])))
-    concerns = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "area-of-concern"
-                     and f.finding.origin == "certification-body")
-    # no open area of concern means something only after a stage 1 audit: one held by this date, or a finding
-    # the certification body raised
-    stage1_on = project.organisation.audits.get("stage1")
-    stage1_held = (stage1_on is not None and stage1_on <= as_of) or any(
-        f.finding.origin == "certification-body" for f in r.findings)
-    concerns_item = GateItem("stage1-concerns-resolved", not concerns and stage1_held,
-                             reason("gate-concerns-open", findings=concerns) if concerns
-                             else reason("gate-concerns-resolved") if stage1_held
-                             else reason("gate-stage1-not-held", date=stage1_on),
-                             clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in concerns
-                                                         for n in f.finding.clauses)))
+        why = reason("gate-major-open", findings=blocking, open=majors,
+                     **({"incomplete": incomplete} if incomplete else {}),
+                     **({"systemic": systemic, "threshold": j.project.organisation.systemic_minors}
+                        if systemic else {}))
+    else:
+        why = unexamined or reason("gate-no-major", findings=())
+    return GateItem(check.id, not blocking and not unexamined, why,
+                    clauses=tuple(dict.fromkeys([*(n for f in r.findings if f.finding.id in blocking
+                                                   and f.finding.grade == "major" for n in f.finding.clauses),
+                                                 *(n for n, _ in systemic),
+                                                 *((audit,) if unexamined and not blocking else ())])))
+
+
+def _no_overdue_actions(j: _GateJudge, check: Any) -> GateItem:
+    """No nonconformity's action late or unverified, once something was audited (``audit``) or raised."""
+    r, audit = j.r, check.option("audit")
+    unexamined = j.unexamined(audit)
     late = tuple(f.finding.id for f in r.findings if f.finding.grade in NONCONFORMITIES and f.overdue)
     unverified = tuple(f.finding.id for f in r.findings if f.unverified)
     nothing_to_judge = unexamined is not None and not any(f.finding.grade in NONCONFORMITIES for f in r.findings)
-    actions = GateItem("no-overdue-actions", not (late or unverified or nothing_to_judge),
-                       reason("gate-actions-late", findings=late + unverified, overdue=late, unverified=unverified)
-                       if late or unverified else unexamined if nothing_to_judge else reason("gate-actions-ok"),
-                       clauses=("10.2",) if late or unverified else (AUDIT_CLAUSE,) if nothing_to_judge else ())
-    stage2 = Gate("stage2", (all_ready, coverage_item, review_item, no_major, actions,
-                             mandatory_item("mandatory-records", "retain"), concerns_item,
-                             _evidence_behind(r, project), _documents_current(
-                                 (present("scope", "4.3"), present("policy", "5.2"), present("objectives", "6.2")),
-                                 mandatory_item("mandatory-documents", "maintain")),
-                             edition_accepted(project, as_of)))
-    r = replace(r, gates={"stage1": stage1, "stage2": stage2})
-    return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
+    return GateItem(check.id, not (late or unverified or nothing_to_judge),
+                    reason("gate-actions-late", findings=late + unverified, overdue=late, unverified=unverified)
+                    if late or unverified else unexamined if nothing_to_judge else reason("gate-actions-ok"),
+                    clauses=check.clauses if late or unverified else (audit,) if nothing_to_judge else ())
+
+
+def _concerns_resolved(j: _GateJudge, check: Any) -> GateItem:
+    """No open area of concern from the certification body, after a stage 1 audit (held, or one it raised)."""
+    r = j.r
+    concerns = tuple(f.finding.id for f in r.findings if f.finding.is_open and f.finding.grade == "area-of-concern"
+                     and f.finding.origin == "certification-body")
+    stage1_on = j.project.organisation.audits.get("stage1")
+    stage1_held = (stage1_on is not None and stage1_on <= j.as_of) or any(
+        f.finding.origin == "certification-body" for f in r.findings)
+    return GateItem(check.id, not concerns and stage1_held,
+                    reason("gate-concerns-open", findings=concerns) if concerns
+                    else reason("gate-concerns-resolved") if stage1_held
+                    else reason("gate-stage1-not-held", date=stage1_on),
+                    clauses=tuple(dict.fromkeys(n for f in r.findings if f.finding.id in concerns
+                                                for n in f.finding.clauses)))
+
+
+def _documents_still_current(j: _GateJudge, check: Any) -> GateItem:
+    """The stage 1 checks named (``checks``) still pass on the date judged; the ``mandatory`` kind among them
+    is the mandatory documents."""
+    named = [c for c in j.catalog.gates if c.id in check.option("checks", ())]
+    items = tuple(replace(GATE_KINDS[c.kind](j, c), check=c.id) for c in named if c.kind != "mandatory")
+    mandatory = [replace(_mandatory(j, c), check=c.id) for c in named if c.kind == "mandatory"]
+    return _documents_current(items, mandatory[0] if mandatory else GateItem(check.id, True, reason(
+        "gate-mandatory-ok", kind="maintain", count=0)))
 
 
 #: the reasons that leave a leaf without evidence behind it (stage 2: evidence-behind-every-clause)
@@ -1493,3 +1552,15 @@ def edition_accepted(project: Project, as_of: date) -> GateItem:
     if dates.new_certificates_provisional:
         return GateItem("edition-accepted", True, reason("gate-edition-provisional", **params))
     return GateItem("edition-accepted", False, reason("gate-edition-refused", **params), clauses=())
+
+
+#: the kinds of gate check (a standard's gates file names one per check; docs/standards.md documents each)
+GATE_KINDS = {
+    "present": _present, "every": _every, "mandatory": _mandatory, "performed": _performed,
+    "all-clauses-ready": _all_clauses_ready, "audit-coverage": _audit_coverage,
+    "review-after-audit": _review_after_audit, "no-open-major": _no_open_major,
+    "no-overdue-actions": _no_overdue_actions, "concerns-resolved": _concerns_resolved,
+    "evidence-behind": lambda j, check: _evidence_behind(j.r, j.project),
+    "documents-current": _documents_still_current,
+    "edition-accepted": lambda j, check: edition_accepted(j.project, j.as_of),
+}
