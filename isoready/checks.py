@@ -410,7 +410,7 @@ def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], f
             continue
         out.add(_ref_loc(a, a.verified_by), "E423", f"verified_by '{a.verified_by}' is not an audit: it is mapped to "
                 f"{', '.join(e.clauses)}, not to {' or '.join(sorted(audit_clauses))}",
-                "name the internal audit record (mapped to 9.2.2) or the certification body's audit that verified it")
+                f"name the internal audit record (mapped to {audit}) or the certification body's audit that verified it")
 
 
 def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, out: Collector) -> None:
