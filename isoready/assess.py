@@ -519,21 +519,64 @@ def _assess_on(project: Project, as_of: date, known: date,
                changed: Optional[Mapping[str, Reason]] = None,
                status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
     """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known)."""
-    changed = changed or {}
-    catalog = project.catalog
-    statuses = resolve_statuses(project)
-    own = {a.clause: a for a in project.assessments}
-    audits = project.organisation.audits
-    future = tuple(e.id for e in project.evidence if e.date and e.date > known)
-    existing = [e for e in project.evidence if not (e.date and e.date > known)]
-    by_id = {e.id: e for e in existing}
-    stale_ids = {e.id for e in existing if e.is_stale(as_of)}
+    s = _scene(project, as_of, known, changed or {})
+    results: dict[str, ClauseResult] = {}
+    for clause in s.catalog.clauses:  # leaves first
+        if clause.is_leaf:
+            results[clause.number] = _leaf_result(s, clause)
+    for clause in sorted((c for c in s.catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
+        results[clause.number] = _parent_result(s, clause, results)  # then parents, deepest first
+    ordered = {c.number: results[c.number] for c in s.catalog.clauses}
+    cov = coverage(project, s.mapped, ordered, as_of, status_log, known)
+    for leaf in cov.uncovered:  # why the audits that reached an uncovered leaf do not count: notes on its page
+        res = ordered[leaf]
+        notes = coverage_reasons(cov, leaf, s.by_id, res.applying.owner if res.applying else None)
+        if notes:
+            ordered[leaf] = replace(res, reasons=(*res.reasons, *notes))
+    return _with_gates(_readiness(s, ordered, cov), project, as_of, s.mapped)
 
+
+@dataclass
+class _Scene:
+    """What every clause of one judgement shares: the evidence known by then, by clause; the findings and
+    where they weigh; the review inputs; the reasons that attach to one clause of the standard only."""
+
+    project: Project
+    as_of: date
+    changed: Mapping[str, Reason]
+    statuses: dict[str, tuple[str, bool, Optional[str]]]
+    own: dict[str, Assessment]
+    existing: list[Evidence]
+    future: tuple[str, ...]
+    by_id: dict[str, Evidence]
+    stale_ids: set[str]
+    mapped: dict[str, list[Evidence]]
+    findings: tuple[FindingResult, ...]
+    systemic_on: dict[str, tuple[str, tuple[str, ...]]]  # leaf -> (the clause, the minors against it)
+    open_on: dict[str, list[FindingResult]]  # open findings on a clause or an ancestor
+    unverified_on: dict[str, list[FindingResult]]  # closed nonconformities never shown effective
+    related: dict[str, list[str]]  # any finding on a clause, an ancestor or a descendant
+    action_risks: list[Reason]
+    inputs: ReviewInputs
+    input_risks: list[Reason]
+    input_blockers: list[Reason]
+    audited: set[str]
+    climate: Optional[Reason]
+    new_unevidenced: Mapping[str, Reason]
+    all_mandatory: list[MandatoryCheck] = field(default_factory=list)
+
+    @property
+    def catalog(self) -> Any:
+        return self.project.catalog
+
+
+def _scene(project: Project, as_of: date, known: date, changed: Mapping[str, Reason]) -> _Scene:
+    catalog = project.catalog
+    existing = [e for e in project.evidence if not (e.date and e.date > known)]
     mapped: dict[str, list[Evidence]] = {}
     for e in existing:
         for number in e.clauses:
             mapped.setdefault(number, []).append(e)
-
     findings = tuple(
         FindingResult(finding=f, overdue=bool(f.is_open and f.due and f.due < as_of),
                       leaves=tuple(dict.fromkeys(leaf for n in f.clauses for leaf in catalog.leaves_under(n))),
@@ -541,14 +584,13 @@ def _assess_on(project: Project, as_of: date, known: date,
                       unverified=_unverified(f, as_of), closes=closes, incomplete=_major_lacks(f, as_of))
         for f, closes in (finding_on(f, as_of) for f in sorted(project.findings, key=lambda f: (f.raised, f.id)))
     )
-    systemic = systemic_groups(project, findings)
-    systemic_on: dict[str, tuple[str, tuple[str, ...]]] = {}  # leaf -> (the clause, the minors against it)
-    for number, ids in systemic.items():
+    systemic_on: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for number, ids in systemic_groups(project, findings).items():
         for leaf in catalog.leaves_under(number):
             systemic_on.setdefault(leaf, (number, ids))
-    open_on: dict[str, list[FindingResult]] = {}  # open findings on a clause or an ancestor
-    unverified_on: dict[str, list[FindingResult]] = {}  # closed nonconformities never shown effective
-    related: dict[str, list[str]] = {}  # any finding on a clause, an ancestor or a descendant
+    open_on: dict[str, list[FindingResult]] = {}
+    unverified_on: dict[str, list[FindingResult]] = {}
+    related: dict[str, list[str]] = {}
     for fr in findings:
         f = fr.finding
         reach: dict[str, None] = {}
@@ -560,227 +602,244 @@ def _assess_on(project: Project, as_of: date, known: date,
             reach.update(dict.fromkeys([*below, *catalog.ancestors(number)]))
         for n in reach:
             related.setdefault(n, []).append(f.id)
-    # the corrective-action process itself (10.2) is at risk while actions are late or unverified
+    # the corrective-action process itself is at risk while actions are late or unverified
     action_risks = [reason("finding-overdue" if fr.overdue else "finding-unverified", findings=(fr.finding.id,),
                            grade=fr.finding.grade, due=fr.finding.due, not_effective=_not_effective(fr.finding))
                     for fr in findings if fr.finding.grade in NONCONFORMITIES and (fr.overdue or fr.unverified)]
-
     inputs = review_inputs(project, mapped, as_of)
-    review_inputs_clause = catalog.role("review_inputs")
-    input_risks = [] if review_inputs_clause is None else \
+    input_risks = [] if catalog.role("review_inputs") is None else \
         [reason("review-inputs-no-review", window=window_of(project, catalog.role("review")))] \
         if inputs.review is None else [reason("review-inputs-missing", (inputs.review,), date=inputs.date,
                                               missing=inputs.missing)] if inputs.missing and inputs.considered \
         else []
-    # minutes that list no inputs show nothing of what the review considered: 9.3.2 is not ready
+    # minutes that list no inputs show nothing of what the review considered: the inputs clause is not ready
     input_blockers = [reason("review-inputs-unknown", (inputs.review,), date=inputs.date)] \
         if inputs.review is not None and not inputs.considered else []
-    audited = {f.audit for f in project.findings if f.audit}
-    climate = climate_undetermined(project, mapped, as_of, known)
-    new_unevidenced = unevidenced_new_requirements(project, mapped, as_of)
+    return _Scene(
+        project=project, as_of=as_of, changed=changed, statuses=resolve_statuses(project),
+        own={a.clause: a for a in project.assessments}, existing=existing,
+        future=tuple(e.id for e in project.evidence if e.date and e.date > known),
+        by_id={e.id: e for e in existing}, stale_ids={e.id for e in existing if e.is_stale(as_of)}, mapped=mapped,
+        findings=findings, systemic_on=systemic_on, open_on=open_on, unverified_on=unverified_on, related=related,
+        action_risks=action_risks, inputs=inputs, input_risks=input_risks, input_blockers=input_blockers,
+        audited={f.audit for f in project.findings if f.audit},
+        climate=climate_undetermined(project, mapped, as_of, known),
+        new_unevidenced=unevidenced_new_requirements(project, mapped, as_of))
 
-    def unverified_because(applying: Optional[Assessment], number: str) -> Optional[Reason]:
-        """Why a 'verified' declaration does not stand (then it counts as implemented), or None."""
-        audit_id = applying.verified_by if applying else None
-        if not audit_id:
-            return reason("not-verified", problem="no-verified-by")
-        audit = by_id.get(audit_id)
-        if audit is None:
-            return reason("not-verified", (audit_id,), problem="not-yet")
-        if {number, *catalog.ancestors(number)} & set(audit.covers) or audit_id not in audited:
-            return None  # an audit that covered the clause, or one that raised no finding
-        return reason("not-verified", (audit_id,), problem="not-covered")
 
-    def linked_evidence(number: str, assessment: Optional[Assessment]) -> list[Evidence]:
-        extra = [by_id[i] for i in (assessment.evidence if assessment else ()) if i in by_id]
-        return list(dict.fromkeys([*mapped.get(number, []), *extra]))
+def _unverified_because(s: _Scene, applying: Optional[Assessment], number: str) -> Optional[Reason]:
+    """Why a 'verified' declaration does not stand (then it counts as implemented), or None."""
+    audit_id = applying.verified_by if applying else None
+    if not audit_id:
+        return reason("not-verified", problem="no-verified-by")
+    audit = s.by_id.get(audit_id)
+    if audit is None:
+        return reason("not-verified", (audit_id,), problem="not-yet")
+    if {number, *s.catalog.ancestors(number)} & set(audit.covers) or audit_id not in s.audited:
+        return None  # an audit that covered the clause, or one that raised no finding
+    return reason("not-verified", (audit_id,), problem="not-covered")
 
-    def stale_reason(e: Evidence) -> Reason:
-        return reason("evidence-stale", (e.id,), review_by=e.review_by)
 
-    def unsupported_because(number: str, linked: list[Evidence], status: str) -> Optional[Reason]:
-        """Why a done leaf has no evidence behind it, or None: current evidence mapped to the leaf itself (its
-        own assessment's links count), or a current record mapped to an ancestor, shows it in operation; a
-        document alone on an ancestor (a manual, a policy) is 'documented, not shown in operation'."""
-        if any(e.id not in stale_ids for e in linked):
-            return None
-        above = [e for n in catalog.ancestors(number) for e in mapped.get(n, []) if e.id not in stale_ids]
-        if any(e.kind == "record" for e in above):
-            return None
-        if above:
-            return reason("parent-document-only", tuple(dict.fromkeys(e.id for e in above)), status=status,
-                          on=tuple(dict.fromkeys(n for n in catalog.ancestors(number)
-                                                 if any(e in above for e in mapped.get(n, [])))))
-        return reason("no-evidence", status=status)
+def _linked_evidence(s: _Scene, number: str, assessment: Optional[Assessment]) -> list[Evidence]:
+    extra = [s.by_id[i] for i in (assessment.evidence if assessment else ()) if i in s.by_id]
+    return list(dict.fromkeys([*s.mapped.get(number, []), *extra]))
 
-    results: dict[str, ClauseResult] = {}
-    all_mandatory: list[MandatoryCheck] = []
-    # leaves first
-    for clause in catalog.clauses:
-        if not clause.is_leaf:
-            continue
-        number = clause.number
-        status, assessed, status_from = statuses[number]
-        applicable = status != "not-applicable"
-        assessment = own.get(number)
-        applying = assessment or (own.get(status_from) if status_from else None)
-        linked = linked_evidence(number, assessment)
-        stale = [e for e in linked if e.id in stale_ids]
-        mandatory = check_mandatory(project, number, applicable, mapped.get(number, []), as_of)
-        all_mandatory.extend(mandatory)
-        reasons: list[Reason] = []
+
+def _stale_reason(e: Evidence) -> Reason:
+    return reason("evidence-stale", (e.id,), review_by=e.review_by)
+
+
+def _unsupported_because(s: _Scene, number: str, linked: list[Evidence], status: str) -> Optional[Reason]:
+    """Why a done leaf has no evidence behind it, or None: current evidence mapped to the leaf itself (its
+    own assessment's links count), or a current record mapped to an ancestor, shows it in operation; a
+    document alone on an ancestor (a manual, a policy) is 'documented, not shown in operation'."""
+    catalog = s.catalog
+    if any(e.id not in s.stale_ids for e in linked):
+        return None
+    above = [e for n in catalog.ancestors(number) for e in s.mapped.get(n, []) if e.id not in s.stale_ids]
+    if any(e.kind == "record" for e in above):
+        return None
+    if above:
+        return reason("parent-document-only", tuple(dict.fromkeys(e.id for e in above)), status=status,
+                      on=tuple(dict.fromkeys(n for n in catalog.ancestors(number)
+                                             if any(e in above for e in s.mapped.get(n, [])))))
+    return reason("no-evidence", status=status)
+
+
+def _finding_reasons(s: _Scene, number: str) -> tuple[list[Reason], list[Reason]]:
+    """The blockers and risks the findings put on a leaf: open ones, unverified ones, systemic minors."""
+    blockers: list[Reason] = []
+    risks: list[Reason] = []
+    for fr in s.open_on.get(number, []):
+        f = fr.finding
+        raised_on = None if number in f.clauses else f.clauses
+        code = "finding-open-overdue" if fr.overdue else "finding-open"
+        later = {"closes": fr.closes} if fr.closes else {}
+        r = reason(code, findings=(f.id,), grade=f.grade, raised_on=raised_on, due=f.due, **later)
+        if f.grade == "major":
+            blockers.append(r)
+        elif f.grade == "minor":
+            risks.append(r)
+    risks.extend(reason("finding-unverified", findings=(fr.finding.id,), grade=fr.finding.grade,
+                        due=fr.finding.due, not_effective=_not_effective(fr.finding))
+                 for fr in s.unverified_on.get(number, []))
+    if number in s.systemic_on:
+        on, ids = s.systemic_on[number]
+        blockers.append(reason("systemic", findings=ids, clause=on, count=len(ids),
+                               threshold=s.project.organisation.systemic_minors))
+    return blockers, risks
+
+
+def _applicable_leaf(s: _Scene, number: str, status: str, status_from: Optional[str], linked: list[Evidence],
+                     stale: list[Evidence], mandatory: list[MandatoryCheck],
+                     unverified: Optional[Reason]) -> tuple[str, list[Reason]]:
+    """An applicable leaf's state and reasons: blockers make it not ready, risks at risk, else ready."""
+    catalog = s.catalog
+    blockers, risks = [], []
+    declared = status if status in DONE_STATUSES else None
+    if status not in DONE_STATUSES:
+        target = s.own.get(status_from or number)
+        blockers.append(reason("status-not-done", status=status, inherited_from=status_from,
+                               target=target.target if target else None))
+    elif (unsupported := _unsupported_because(s, number, linked, status)) is not None:
+        risks.append(unsupported)
+    for check in mandatory:
+        if check.is_gap:
+            blockers.append(check.reason.with_params(declared=declared))
+        elif check.is_risk:
+            risks.append(check.reason)
+    more_blockers, more_risks = _finding_reasons(s, number)
+    blockers.extend(more_blockers)
+    risks.extend(more_risks)
+    if catalog.role("corrective_action") in (number, *catalog.ancestors(number)):
+        risks.extend(r for r in s.action_risks if r not in risks)
+    if number == catalog.role("review_inputs"):
+        blockers.extend(s.input_blockers)
+        risks.extend(s.input_risks)
+    if s.climate and number == s.climate["clause"]:
+        risks.append(s.climate)
+    if number in s.new_unevidenced:
+        risks.append(s.new_unevidenced[number])
+    risks.extend(_stale_reason(e) for e in stale)
+    risks.extend(s.changed[e.id] for e in linked if e.id in s.changed)
+    notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
+    if blockers:
+        return NOT_READY, blockers + risks + notes
+    if risks:
+        return AT_RISK, risks + notes
+    return READY, [reason("ready", status="implemented" if unverified else status), *notes]
+
+
+def _leaf_result(s: _Scene, clause: Clause) -> ClauseResult:
+    project, number = s.project, clause.number
+    status, assessed, status_from = s.statuses[number]
+    applicable = status != "not-applicable"
+    assessment = s.own.get(number)
+    applying = assessment or (s.own.get(status_from) if status_from else None)
+    linked = _linked_evidence(s, number, assessment)
+    stale = [e for e in linked if e.id in s.stale_ids]
+    mandatory = check_mandatory(project, number, applicable, s.mapped.get(number, []), s.as_of)
+    s.all_mandatory.extend(mandatory)
+    unverified = _unverified_because(s, applying, number) if applicable and status == "verified" else None
+    if applicable:
+        state, reasons = _applicable_leaf(s, number, status, status_from, linked, stale, mandatory, unverified)
+    else:
+        state, reasons = NOT_APPLICABLE, [_not_applicable(s.own, status_from or number)]
+    return ClauseResult(
+        number=number, status=status, assessed=assessed, status_from=status_from, applicable=applicable,
+        state=state, reasons=tuple(reasons), evidence=tuple(e.id for e in linked),
+        stale_evidence=tuple(e.id for e in stale), mandatory=tuple(mandatory),
+        findings=tuple(fr.finding.id for fr in s.open_on.get(number, [])),
+        leaves_applicable=int(applicable), leaves_ready=int(state in (READY, AT_RISK)),
+        assessment=assessment, applying=applying, related_findings=tuple(s.related.get(number, ())),
+        target_late=_late(applying.target if applying else None, project.organisation.audits),
+        leaves_at_risk=int(state == AT_RISK), leaves_not_ready=int(state == NOT_READY),
+        verified_by=applying.verified_by if applying and status == "verified" else None,
+        conditions={d.condition: getattr(project.organisation.applies, d.condition)
+                    for d in clause.documented_information if d.condition})
+
+
+def _parent_result(s: _Scene, clause: Clause, results: Mapping[str, ClauseResult]) -> ClauseResult:
+    """A clause above others: the worst state of its applicable leaves, and its own evidence's staleness."""
+    number = clause.number
+    status, assessed, status_from = s.statuses[number]
+    applicable_leaves = [r for r in (results[n] for n in s.catalog.leaves_under(number)) if r.applicable]
+    assessment = s.own.get(number)
+    applying = assessment or (s.own.get(status_from) if status_from else None)
+    linked = _linked_evidence(s, number, assessment)
+    stale = [e for e in linked if e.id in s.stale_ids]
+    if not applicable_leaves:
         state = NOT_APPLICABLE
-        unverified = unverified_because(applying, number) if applicable and status == "verified" else None
-        if applicable:
-            blockers, risks = [], []
-            declared = status if status in DONE_STATUSES else None
-            if status not in DONE_STATUSES:
-                target = own.get(status_from or number)
-                blockers.append(reason("status-not-done", status=status, inherited_from=status_from,
-                                       target=target.target if target else None))
-            elif (unsupported := unsupported_because(number, linked, status)) is not None:
-                risks.append(unsupported)
-            for check in mandatory:
-                if check.is_gap:
-                    blockers.append(check.reason.with_params(declared=declared))
-                elif check.is_risk:
-                    risks.append(check.reason)
-            for fr in open_on.get(number, []):
-                f = fr.finding
-                raised_on = None if number in f.clauses else f.clauses
-                code = "finding-open-overdue" if fr.overdue else "finding-open"
-                later = {"closes": fr.closes} if fr.closes else {}
-                r = reason(code, findings=(f.id,), grade=f.grade, raised_on=raised_on, due=f.due, **later)
-                if f.grade == "major":
-                    blockers.append(r)
-                elif f.grade == "minor":
-                    risks.append(r)
-            risks.extend(reason("finding-unverified", findings=(fr.finding.id,), grade=fr.finding.grade,
-                                due=fr.finding.due, not_effective=_not_effective(fr.finding))
-                         for fr in unverified_on.get(number, []))
-            if number in systemic_on:
-                on, ids = systemic_on[number]
-                blockers.append(reason("systemic", findings=ids, clause=on, count=len(ids),
-                                       threshold=project.organisation.systemic_minors))
-            if catalog.role("corrective_action") in (number, *catalog.ancestors(number)):
-                risks.extend(r for r in action_risks if r not in risks)
-            if number == review_inputs_clause:
-                blockers.extend(input_blockers)
-                risks.extend(input_risks)
-            if climate and number == climate["clause"]:
-                risks.append(climate)
-            if number in new_unevidenced:
-                risks.append(new_unevidenced[number])
-            risks.extend(stale_reason(e) for e in stale)
-            risks.extend(changed[e.id] for e in linked if e.id in changed)
-            notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
-            if blockers:
-                state, reasons = NOT_READY, blockers + risks + notes
-            elif risks:
-                state, reasons = AT_RISK, risks + notes
-            else:
-                state, reasons = READY, [reason("ready", status="implemented" if unverified else status), *notes]
+        src = status_from or number
+        reasons = [_not_applicable(s.own, src) if src in s.own else reason("no-applicable-subclause")]
+    else:
+        state = max((r.state for r in applicable_leaves), key=STATE_ORDER.index)
+        bad = tuple(r.number for r in applicable_leaves if r.state == state)
+        if state == READY:
+            reasons = [reason("subclauses-ready", count=len(applicable_leaves))]
         else:
-            reasons = [_not_applicable(own, status_from or number)]
-        results[number] = ClauseResult(
-            number=number, status=status, assessed=assessed, status_from=status_from, applicable=applicable,
-            state=state, reasons=tuple(reasons), evidence=tuple(e.id for e in linked),
-            stale_evidence=tuple(e.id for e in stale), mandatory=tuple(mandatory),
-            findings=tuple(fr.finding.id for fr in open_on.get(number, [])),
-            leaves_applicable=int(applicable), leaves_ready=int(state in (READY, AT_RISK)),
-            assessment=assessment, applying=applying, related_findings=tuple(related.get(number, ())),
-            target_late=_late(applying.target if applying else None, audits),
-            leaves_at_risk=int(state == AT_RISK), leaves_not_ready=int(state == NOT_READY),
-            verified_by=applying.verified_by if applying and status == "verified" else None,
-            conditions={d.condition: getattr(project.organisation.applies, d.condition)
-                        for d in clause.documented_information if d.condition})
-    # then parents, deepest first
-    for clause in sorted((c for c in catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
-        number = clause.number
-        status, assessed, status_from = statuses[number]
-        leaves = [results[n] for n in catalog.leaves_under(number)]
-        applicable_leaves = [r for r in leaves if r.applicable]
-        assessment = own.get(number)
-        applying = assessment or (own.get(status_from) if status_from else None)
-        linked = linked_evidence(number, assessment)
-        stale = [e for e in linked if e.id in stale_ids]
-        if not applicable_leaves:
-            state = NOT_APPLICABLE
-            src = status_from or number
-            reasons = [_not_applicable(own, src) if src in own else reason("no-applicable-subclause")]
-        else:
-            state = max((r.state for r in applicable_leaves), key=STATE_ORDER.index)
-            bad = tuple(r.number for r in applicable_leaves if r.state == state)
-            if state == READY:
-                reasons = [reason("subclauses-ready", count=len(applicable_leaves))]
-            else:
-                reasons = [reason("subclauses-" + state, clauses=bad, total=len(applicable_leaves))]
-            unapproved = [changed[e.id] for e in linked if e.id in changed]
-            if (stale or unapproved) and state == READY:
-                state = AT_RISK
-                reasons = []
-            reasons.extend(stale_reason(e) for e in stale)
-            reasons.extend(unapproved)
-        results[number] = ClauseResult(
-            number=number, status=status, assessed=assessed, status_from=status_from,
-            applicable=bool(applicable_leaves), state=state, reasons=tuple(reasons),
-            evidence=tuple(e.id for e in linked), stale_evidence=tuple(e.id for e in stale), mandatory=(),
-            findings=tuple(fr.finding.id for fr in open_on.get(number, [])),
-            leaves_applicable=len(applicable_leaves),
-            leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment,
-            applying=applying, related_findings=tuple(related.get(number, ())),
-            target_late=_late(applying.target if applying else None, audits),
-            leaves_at_risk=sum(r.state == AT_RISK for r in applicable_leaves),
-            leaves_not_ready=sum(r.state == NOT_READY for r in applicable_leaves))
+            reasons = [reason("subclauses-" + state, clauses=bad, total=len(applicable_leaves))]
+        unapproved = [s.changed[e.id] for e in linked if e.id in s.changed]
+        if (stale or unapproved) and state == READY:
+            state = AT_RISK
+            reasons = []
+        reasons.extend(_stale_reason(e) for e in stale)
+        reasons.extend(unapproved)
+    return ClauseResult(
+        number=number, status=status, assessed=assessed, status_from=status_from,
+        applicable=bool(applicable_leaves), state=state, reasons=tuple(reasons),
+        evidence=tuple(e.id for e in linked), stale_evidence=tuple(e.id for e in stale), mandatory=(),
+        findings=tuple(fr.finding.id for fr in s.open_on.get(number, [])),
+        leaves_applicable=len(applicable_leaves),
+        leaves_ready=sum(r.state in (READY, AT_RISK) for r in applicable_leaves), assessment=assessment,
+        applying=applying, related_findings=tuple(s.related.get(number, ())),
+        target_late=_late(applying.target if applying else None, s.project.organisation.audits),
+        leaves_at_risk=sum(r.state == AT_RISK for r in applicable_leaves),
+        leaves_not_ready=sum(r.state == NOT_READY for r in applicable_leaves))
 
-    ordered = {c.number: results[c.number] for c in catalog.clauses}
-    cov = coverage(project, mapped, ordered, as_of, status_log, known)
-    for leaf in cov.uncovered:  # why the audits that reached an uncovered leaf do not count: notes on its page
-        res = ordered[leaf]
-        notes = coverage_reasons(cov, leaf, by_id, res.applying.owner if res.applying else None)
-        if notes:
-            ordered[leaf] = replace(res, reasons=(*res.reasons, *notes))
+
+def _readiness(s: _Scene, ordered: dict[str, ClauseResult], cov: Coverage) -> Readiness:
+    """The figures, counts, gaps and dates of one judgement (before its gates)."""
+    catalog, as_of, audits = s.catalog, s.as_of, s.project.organisation.audits
     leaves = [r for r in ordered.values() if catalog[r.number].is_leaf]
     applicable = [r for r in leaves if r.applicable]
     ready = sum(r.state in (READY, AT_RISK) for r in applicable)
-    status_counts = {s: 0 for s in ("not-started", "planned", "in-progress", "implemented", "verified",
+    status_counts = {x: 0 for x in ("not-started", "planned", "in-progress", "implemented", "verified",
                                     "not-applicable")}
-    state_counts = {s: 0 for s in (READY, AT_RISK, NOT_READY, NOT_APPLICABLE)}
+    state_counts = {x: 0 for x in (READY, AT_RISK, NOT_READY, NOT_APPLICABLE)}
     for r in leaves:
         status_counts[r.status] = status_counts.get(r.status, 0) + 1
         state_counts[r.state] += 1
-    open_targets = sorted((a for a in project.assessments if a.target and a.status in OPEN_STATUSES),
+    open_targets = sorted((a for a in s.project.assessments if a.target and a.status in OPEN_STATUSES),
                           key=lambda a: (a.target, _clause_key(a.clause)))
-    stale_sorted = tuple(sorted(stale_ids))
     gaps = Gaps(
         not_ready=tuple(r.number for r in leaves if r.state == NOT_READY),
         not_implemented=tuple(r.number for r in leaves if r.status in OPEN_STATUSES),
         without_evidence=tuple(r.number for r in applicable if not r.evidence),
-        mandatory=tuple(m for m in all_mandatory if m.is_gap or m.is_risk),
-        stale=stale_sorted,
-        open_findings=tuple(fr.finding.id for fr in findings if fr.finding.is_open))
-    readiness = Readiness(
+        mandatory=tuple(m for m in s.all_mandatory if m.is_gap or m.is_risk),
+        stale=tuple(sorted(s.stale_ids)),
+        open_findings=tuple(fr.finding.id for fr in s.findings if fr.finding.is_open))
+    return Readiness(
         as_of=as_of,
         overall=ready / len(applicable) if applicable else None,
         leaves_applicable=len(applicable), leaves_ready=ready,
         by_main={c.number: ordered[c.number].readiness for c in catalog.mains},
         clauses=ordered,
-        mandatory=tuple(all_mandatory),
-        findings=findings,
+        mandatory=tuple(s.all_mandatory),
+        findings=s.findings,
         gates={},
-        stale_evidence=tuple(e.id for e in existing if e.id in stale_ids),
+        stale_evidence=tuple(e.id for e in s.existing if e.id in s.stale_ids),
         status_counts=status_counts, state_counts=state_counts,
-        freshness=freshness(existing, as_of),
+        freshness=freshness(s.existing, as_of),
         targets=tuple(Target(a.clause, a.target, a.owner, a.status, _late(a.target, audits), a.target < as_of)
                       for a in open_targets),
         audits=tuple(AuditDate(stage, d, (d - as_of).days) for stage, d in sorted(audits.items(),
                                                                                   key=lambda kv: kv[1])),
         gaps=gaps,
         coverage=cov,
-        future_dated=future,
-        review_inputs=inputs,
+        future_dated=s.future,
+        review_inputs=s.inputs,
     )
-    return _with_gates(readiness, project, as_of, mapped)
 
 
 def finding_on(f: Finding, day: date) -> tuple[Finding, Optional[date]]:
