@@ -81,7 +81,8 @@ def test_a_selectable_standard():
     loaded = catalog.load_catalog("ISO 14001:2015")
     assert loaded.clauses == CAT.clauses
     assert loaded.role("review") == "9.3" and loaded.role("review_inputs") is None
-    assert [g.id for g in loaded.gates] == [g.id for g in catalog.load_catalog().gates]
+    # the gate checks of ISO 9001 but edition-accepted: the move to 14001's 2026 edition is not modelled yet
+    assert [g.id for g in loaded.gates] == [g.id for g in catalog.load_catalog().gates if g.id != "edition-accepted"]
 
 
 def test_every_main_clause_4_to_10_is_present_and_every_parent_exists():

@@ -274,3 +274,17 @@ def test_no_module_outside_the_standard_packages_names_a_clause_number():
              if not str(path.relative_to(ROOT)).startswith(("isoready/standards/", *PENDING))
              for hit in clause_literals(path)]
     assert not found, "clause numbers belong in the standard's data:\n" + "\n".join(found)
+
+
+def test_migrate_moves_between_editions_of_one_standard_only(tmp_path, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE_14001, root)
+    before = (root / "content" / "organisation.yaml").read_bytes()
+    assert main(["migrate", "--to", "ISO 9001:2026", "--root", str(root)]) == 2
+    assert capsys.readouterr().err == (
+        "isoready: error: this project follows ISO 14001:2015: migrate moves a project between editions of one "
+        "standard, and there is no mapping from ISO 14001:2015 to ISO 9001:2026\n")
+    assert (root / "content" / "organisation.yaml").read_bytes() == before
+    assert main(["migrate", "--to", "ISO 14001:2015", "--root", str(root)]) == 2
+    assert capsys.readouterr().err == ("isoready: error: --to must be one of 'ISO 9001:2015', 'ISO 9001:2026', "
+                                       "not 'ISO 14001:2015'\n")
