@@ -90,6 +90,7 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
         provisional_note=data.get("provisional_note"),
         roles=dict(standard.roles) if standard else {},
         gates=standard.gates if standard else (),
+        review_inputs=standard.review_inputs if standard else (),
     )
 
 

@@ -70,7 +70,7 @@ def standard_of(text: str) -> Optional[str]:
     """'ISO 9001:2026', '9001:2026' or '2026' -> the edition's full name; None when unknown."""
     words = text.strip()
     for s in STANDARDS:
-        if words in (s, s.split(" ", 1)[1], s[-4:]):
+        if words in (s, s.split(" ", 1)[-1], s[-4:]):
             return s
     return None
 

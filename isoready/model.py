@@ -28,10 +28,9 @@ FINDING_SOURCES = ("internal-audit", "certification-body", "customer", "gap-asse
 #: ``isoready.standards`` entry point group (isoready.standards)
 STANDARDS = _standards.names()
 DEFAULT_STANDARD = "ISO 9001:2015"
-#: management review inputs, after ISO 9001 9.3.2 a) to f), with c) in its seven parts
-REVIEW_INPUTS = ("previous-actions", "changes", "customer-satisfaction", "objectives", "process-performance",
-                 "nonconformities", "monitoring", "audit-results", "external-providers", "resources",
-                 "risks-opportunities", "improvement")
+#: management review inputs of the default standard (its package's ``review_inputs:``; ISO 9001's 9.3.2 a) to
+#: f), with c) in its seven parts): the words organisation's evidence may list under ``inputs:``
+REVIEW_INPUTS = _standards.get(DEFAULT_STANDARD).review_inputs
 #: the words a team writes for a review input, and the input each means: "did you mean" looks here first, so
 #: `supplier-performance` suggests `external-providers`, not the look-alike `process-performance`. Since 2015 the
 #: standard says "external provider" for a supplier, vendor or contractor (ISO 9000:2015's examples of an
@@ -195,6 +194,8 @@ class Catalog:
     roles: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
     #: the standard's gate checks (standards.GateCheck), in the order they are judged
     gates: tuple[Any, ...] = field(repr=False, compare=False, default=())
+    #: the inputs a management review considers in this standard (empty when it names none)
+    review_inputs: tuple[str, ...] = field(repr=False, compare=False, default=())
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Mapping, Optional, Sequence
 
 from ..catalog import load_catalog
-from ..model import DEFAULT_STANDARD, DONE_STATUSES, REVIEW_INPUTS, Assessment, Evidence, Project
+from ..model import DEFAULT_STANDARD, DONE_STATUSES, Assessment, Evidence, Project
 from .results import ClauseResult, Coverage, DEFAULT_RECORD_WINDOW, Reason, ReviewInputs, reason
 from .clauses import months_before, recent_records, window_of
 
@@ -130,9 +130,10 @@ def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of:
     when some are mapped to 9.3 itself or to 9.3.3 (the record of the review's results), the latest of those.
     Inputs are read from that one record only: another record (a tick list, an agenda) adds nothing."""
     catalog = project.catalog
+    vocabulary = catalog.review_inputs  # the standard's words for the inputs (none in some standards)
     clause, parent, inputs = catalog.role("review"), catalog.role("review_parent"), catalog.role("review_inputs")
     if clause is None:
-        return ReviewInputs(None, None, (), REVIEW_INPUTS)
+        return ReviewInputs(None, None, (), vocabulary)
     since = months_before(as_of, window_of(project, clause))
     family = [parent, *catalog.descendants(parent)] if parent in catalog \
         else [n for n in (clause, inputs) if n]
@@ -140,7 +141,7 @@ def review_inputs(project: Project, mapped: Mapping[str, list[Evidence]], as_of:
     minutes = [e for e in records if {parent, clause} & set(e.clauses)]
     reviews = minutes or records
     if not reviews:
-        return ReviewInputs(None, None, (), REVIEW_INPUTS)
+        return ReviewInputs(None, None, (), vocabulary)
     latest = reviews[-1]
-    considered = tuple(i for i in REVIEW_INPUTS if i in latest.inputs)
-    return ReviewInputs(latest.id, latest.date, considered, tuple(i for i in REVIEW_INPUTS if i not in considered))
+    considered = tuple(i for i in vocabulary if i in latest.inputs)
+    return ReviewInputs(latest.id, latest.date, considered, tuple(i for i in vocabulary if i not in considered))

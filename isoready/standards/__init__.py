@@ -78,6 +78,8 @@ class Standard:
     roles: Mapping[str, str] = field(default_factory=dict)
     builtin: bool = False
     provisional: bool = False
+    #: the words for the inputs a management review considers (empty when the standard names none)
+    review_inputs: tuple[str, ...] = ()
 
     def role(self, key: str) -> Optional[str]:
         return self.roles.get(key)
@@ -166,7 +168,8 @@ def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard],
             raise StandardError(MANIFEST, f"'roles:' of {name} is not a mapping")
         standards.append(Standard(name, family.strip(), edition.strip(), package, folder, catalog, gates,
                                   {str(k): str(v) for k, v in roles.items()}, builtin,
-                                  bool(row.get("provisional"))))
+                                  bool(row.get("provisional")),
+                                  tuple(str(i) for i in row.get("review_inputs") or ())))
     transitions = []
     for row in data.get("transitions") or ():
         mapping = folder / str(row.get("mapping") or "")

@@ -162,6 +162,14 @@ def test_a_broken_standard_does_not_stop_a_project_that_does_not_use_it(tmp_path
 # --------------------------------------------------------------------------- gate checks as data
 
 
+def test_the_review_inputs_are_the_standards_data():
+    from isoready.model import REVIEW_INPUTS
+
+    assert catalog.load_catalog("ISO 9001:2015").review_inputs == REVIEW_INPUTS
+    assert len(REVIEW_INPUTS) == 12 and REVIEW_INPUTS[0] == "previous-actions"
+    assert catalog.load_catalog("ISO 14001:2015").review_inputs == ()
+
+
 def test_the_iso_9001_gate_checks_are_the_contract():
     for name in ("ISO 9001:2015", "ISO 9001:2026"):
         gates = catalog.load_catalog(name).gates
@@ -200,6 +208,8 @@ def test_an_iso_14001_project_builds_with_its_own_clauses_and_gates(tmp_path):
     # 14001's management review has no sub-clauses: its record is looked for on 9.3 itself
     assert "no management review record mapped to 9.3 dated within the last 12 months" in stages
     assert "edition-accepted" not in json.dumps(data["gates"])  # not modelled for 14001: never a false pass
+    # 14001 names no management review inputs: none is reported missing (ISO 9001's list is not 14001's)
+    assert data["review_inputs"] == {"review": None, "date": None, "considered": [], "missing": []}
 
 
 # --------------------------------------------------------------------------- a fictional standard, data only
