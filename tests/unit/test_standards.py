@@ -157,6 +157,8 @@ def test_a_broken_standard_does_not_stop_a_project_that_does_not_use_it(tmp_path
                            "--as-of", "2026-11-01"], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "no problems found" in proc.stdout
+    assert proc.stderr == ("isoready: warning: standard package fictional_std set aside (gates.yaml: is not valid "
+                           "YAML at line 2); projects on other standards are not affected\n")
 
 
 # --------------------------------------------------------------------------- gate checks as data
