@@ -44,9 +44,9 @@ CACHE_DIR = Path(".cache") / "isoready"
 @functools.lru_cache(maxsize=1)
 def _code_version() -> str:
     h = hashlib.sha256(VERSION.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
-    for path in sorted((Path(__file__).parent / "data").glob("*")):
+    for path in sorted(Path(__file__).parent.rglob("*.py")):  # the packages too (assess/, standards/)
+        h.update(path.relative_to(Path(__file__).parent).as_posix().encode() + path.read_bytes())
+    for path in sorted((Path(__file__).parent / "standards").rglob("*.yaml")):
         h.update(path.read_bytes())
     from importlib.metadata import PackageNotFoundError, version
 

@@ -1,4 +1,4 @@
-"""The ISO 9001 clause catalogs, one per edition, read from the data files shipped in the package."""
+"""The clause catalogs, one per edition of each standard, read from the standard packages (isoready.standards)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import yaml
 
+from . import standards
 from .model import DEFAULT_STANDARD, Catalog, Clause, DocumentedInfo
 
 try:
@@ -18,9 +18,21 @@ try:
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-#: edition (organisation.yaml's ``standard:``) -> its catalog file in isoready/data
-CATALOG_FILES = {"ISO 9001:2015": "iso9001-2015.yaml", "ISO 9001:2026": "iso9001-2026.yaml"}
-CATALOG_FILE = CATALOG_FILES[DEFAULT_STANDARD]
+
+class _CatalogFiles(Mapping[str, str]):
+    """Edition (organisation.yaml's ``standard:``) -> its catalog file, for every standard discovered."""
+
+    def __getitem__(self, name: str) -> str:
+        return str(standards.get(name).catalog)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(standards.names())
+
+    def __len__(self) -> int:
+        return len(standards.names())
+
+
+CATALOG_FILES: Mapping[str, str] = _CatalogFiles()
 
 
 #: a source that is a code repository (a public repository file known by its index id, or owner/name:path@commit):
@@ -36,7 +48,7 @@ def only_code_repositories(sources: Iterable[str]) -> bool:
     return bool(real) and all(_CODE_REPOSITORY.match(s) for s in real)
 
 
-def parse_catalog(text: str) -> Catalog:
+def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> Catalog:
     data = yaml.load(text, Loader=_Loader)
     rows = data["clauses"]
     children: dict[str, list[str]] = {}
@@ -76,39 +88,42 @@ def parse_catalog(text: str) -> Catalog:
         by_number={c.number: c for c in clauses},
         exclusion_test=data.get("exclusion_test"),
         provisional_note=data.get("provisional_note"),
+        roles=dict(standard.roles) if standard else {},
+        gates=standard.gates if standard else (),
+        review_inputs=standard.review_inputs if standard else (),
     )
 
 
 def load_catalog(standard: str = DEFAULT_STANDARD) -> Catalog:
-    """The catalog of an edition (one of ``CATALOG_FILES``; the schema refuses any other ``standard:``)."""
+    """The catalog of an edition (one of ``standards.names()``; the schema refuses any other ``standard:``)."""
     return _load(standard)
 
 
-@lru_cache(maxsize=len(CATALOG_FILES))
+@lru_cache(maxsize=16)
 def _load(standard: str) -> Catalog:
-    text = resources.files("isoready").joinpath("data", CATALOG_FILES[standard]).read_text(encoding="utf-8")
-    return parse_catalog(text)
-
-
-MAPPING_FILE = "iso9001-2015-2026.yaml"
+    found = standards.get(standard)
+    return parse_catalog(found.catalog.read_text(encoding="utf-8"), found)
 
 
 @lru_cache(maxsize=1)
 def edition_mapping() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
-    """(from edition, to edition) -> clause -> the clauses it became, both ways (from the mapping file)."""
-    text = resources.files("isoready").joinpath("data", MAPPING_FILE).read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_Loader)
-    old, new = data["from_standard"], data["to_standard"]
-    forward: dict[str, tuple[str, ...]] = {}
-    back: dict[str, list[str]] = {}
-    for row in data["mappings"]:
-        if row.get("from") is None:
-            continue
-        targets = tuple(str(t) for t in row.get("to") or ())
-        forward[str(row["from"])] = targets
-        for t in targets:
-            back.setdefault(t, []).append(str(row["from"]))
-    return {(old, new): forward, (new, old): {k: tuple(v) for k, v in back.items()}}
+    """(from edition, to edition) -> clause -> the clauses it became, both ways (each transition's mapping)."""
+    tables: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    for move in standards.transitions():
+        data = yaml.load(move.mapping.read_text(encoding="utf-8"), Loader=_Loader)
+        old, new = data["from_standard"], data["to_standard"]
+        forward: dict[str, tuple[str, ...]] = {}
+        back: dict[str, list[str]] = {}
+        for row in data["mappings"]:
+            if row.get("from") is None:
+                continue
+            targets = tuple(str(t) for t in row.get("to") or ())
+            forward[str(row["from"])] = targets
+            for t in targets:
+                back.setdefault(t, []).append(str(row["from"]))
+        tables[(old, new)] = forward
+        tables[(new, old)] = {k: tuple(v) for k, v in back.items()}
+    return tables
 
 
 def other_edition(number: str, catalog: Catalog) -> tuple[str, tuple[str, ...]] | None:
@@ -119,9 +134,6 @@ def other_edition(number: str, catalog: Catalog) -> tuple[str, tuple[str, ...]] 
             if found:
                 return source, found
     return None
-
-
-TOPICS_FILE = "transition-topics.yaml"
 
 
 @dataclass(frozen=True)
@@ -198,8 +210,10 @@ def _month_start(value: Any) -> Optional[date]:
 
 @lru_cache(maxsize=1)
 def load_topics() -> Topics:
-    """The transition topics and the reported transition dates (isoready/data/transition-topics.yaml)."""
-    text = resources.files("isoready").joinpath("data", TOPICS_FILE).read_text(encoding="utf-8")
+    """The transition topics and the reported transition dates (the ISO 9001 package's transition-topics.yaml;
+    one transition with topics is modelled today)."""
+    move = next(t for t in standards.transitions() if t.topics is not None)
+    text = move.topics.read_text(encoding="utf-8")
     data = yaml.load(text, Loader=_Loader)
     topics = tuple(
         Topic(key=str(row["key"]), title=str(row["title"]), clauses=tuple(str(c) for c in row["clauses"]),

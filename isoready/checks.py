@@ -42,7 +42,8 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_documents(defined + nameless, documents, out)
     check_exclusions(assessments, evidence, catalog, out,
                      applies=organisation.applies if organisation else Applies(), as_of=as_of,
-                     scope_defined=any(e.rejected and "4.3" in e.clauses and e.kind != "record" for e in defined))
+                     scope_defined=any(e.rejected and catalog.role("scope") in e.clauses and e.kind != "record"
+                                       for e in defined))
     check_dates(evidence, findings, as_of, out)
     check_since(assessments, as_of, out)
     if organisation is not None:
@@ -340,7 +341,9 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
                      out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None,
                      scope_defined: bool = False) -> None:
     """``scope_defined``: a record mapped to 4.3 was rejected for its own error, reported already."""
-    has_scope = scope_defined or any("4.3" in e.clauses and e.kind == "document" for e in evidence)
+    scope = catalog.role("scope")  # the scope document's clause: exclusions are justified there
+    family = catalog.standard.rsplit(":", 1)[0]  # "ISO 9001"
+    has_scope = scope_defined or any(scope in e.clauses and e.kind == "document" for e in evidence)
     excluded = [a for a in assessments if a.status == "not-applicable"]
     for a in excluded:
         clause = catalog[a.clause]
@@ -360,8 +363,8 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
         if said:
             out.add(a.loc, "E421",
                     f"clause '{a.clause}' is excluded because the work is outsourced ('{said.group(0)}')",
-                    "outsourced processes stay in the QMS and are controlled under 8.4 (ISO 9001 4.3): give the "
-                    "clause a real status and map the supplier controls to it")
+                    f"outsourced processes stay in the QMS and are controlled under {catalog.role('outsourcing')} "
+                    f"({family} {scope}): give the clause a real status and map the supplier controls to it")
         contradicting = [e.id for e in evidence if set(e.clauses) & set(covered)
                          and not (as_of and e.is_stale(as_of)) and not (as_of and e.date and e.date > as_of)]
         if contradicting:
@@ -379,18 +382,16 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
             else:
                 message = f"clause '{a.clause}' ({clause.name}) can never be declared not-applicable"
             out.add(a.loc, "E408", message,
-                    "only requirements that cannot apply within the scope may be excluded (ISO 9001 4.3); "
+                    f"only requirements that cannot apply within the scope may be excluded ({family} {scope}); "
                     "give it a real status")
         elif clause.exclusion == "rare":
             out.add(a.loc, "W102", f"clause '{a.clause}' ({clause.name}) is rarely excludable",
                     "expect the auditor to challenge this; make the justification specific")
         if not has_scope:
-            out.add(a.loc, "E409", f"clause '{a.clause}' is excluded but no scope document is mapped to 4.3",
-                    "add a document record with clauses [\"4.3\"] that states the scope and its exclusions")
+            out.add(a.loc, "E409", f"clause '{a.clause}' is excluded but no scope document is mapped to {scope}",
+                    f"add a document record with clauses [\"{scope}\"] that states the scope and its exclusions")
 
 
-#: the internal audit record's clause; ``verified_by`` names a record mapped to it or to its parent (9.2)
-AUDIT_CLAUSE = "9.2.2"
 
 
 def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
@@ -398,7 +399,8 @@ def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], f
     """E423: ``verified_by`` must name an audit: a record mapped to the internal audit clause or its parent, or
     a certification body's audit (a record a ``source: certification-body`` finding names as its ``audit``)."""
     by_id = {e.id: e for e in evidence}
-    audit_clauses = {AUDIT_CLAUSE, *catalog.ancestors(AUDIT_CLAUSE)[:1]} if AUDIT_CLAUSE in catalog else set()
+    audit = catalog.role("audit")  # the internal audit record's clause (from the standard's data)
+    audit_clauses = {audit, *catalog.ancestors(audit)[:1]} if audit in catalog else set()
     cb_audits = {f.audit for f in findings if f.audit and f.origin == "certification-body"}
     for a in assessments:
         e = by_id.get(a.verified_by) if a.verified_by else None
@@ -408,7 +410,7 @@ def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], f
             continue
         out.add(_ref_loc(a, a.verified_by), "E423", f"verified_by '{a.verified_by}' is not an audit: it is mapped to "
                 f"{', '.join(e.clauses)}, not to {' or '.join(sorted(audit_clauses))}",
-                "name the internal audit record (mapped to 9.2.2) or the certification body's audit that verified it")
+                f"name the internal audit record (mapped to {audit}) or the certification body's audit that verified it")
 
 
 def check_dates(evidence: list[Evidence], findings: list[Finding], as_of: date, out: Collector) -> None:
@@ -558,27 +560,25 @@ def check_topics(evidence: list[Evidence], out: Collector) -> None:
                         did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")
 
 
-#: the management review: its record (the minutes) is mapped to 9.3 or to 9.3.3, the results of the review
-REVIEW_PARENT, REVIEW_CLAUSE = "9.3", "9.3.3"
-
-
 def check_review_inputs(evidence: list[Evidence], catalog: Catalog, out: Collector) -> None:
     """W170: ``inputs:`` are read from the management review's own record only (assess.review_inputs): on a
     document (an agenda), on evidence outside 9.3, or on a record beside the minutes (a tick list mapped to
     9.3.2 while records on 9.3 or 9.3.3 exist) they count for nothing, which the team should know."""
-    if REVIEW_PARENT not in catalog:
+    # the management review: its record (the minutes) is mapped to the review clause or to the one above it
+    parent, review = catalog.role("review_parent"), catalog.role("review")
+    if parent not in catalog:
         return
-    family = {REVIEW_PARENT, *catalog.descendants(REVIEW_PARENT)}
-    minutes = [e for e in evidence if e.kind == "record" and {REVIEW_PARENT, REVIEW_CLAUSE} & set(e.clauses)]
+    family = {parent, *catalog.descendants(parent)}
+    minutes = [e for e in evidence if e.kind == "record" and {parent, review} & set(e.clauses)]
     for e in evidence:
         if not e.inputs:
             continue
         if e.kind != "record":
             why = "it is a document, not the record of a review"
         elif not family & set(e.clauses):
-            why = f"it is not mapped to {REVIEW_PARENT} or its sub-clauses"
+            why = f"it is not mapped to {parent} or its sub-clauses"
         elif minutes and e not in minutes:
-            why = f"the review's own record is '{minutes[0].id}' (mapped to {REVIEW_PARENT} or {REVIEW_CLAUSE})"
+            why = f"the review's own record is '{minutes[0].id}' (mapped to {parent} or {review})"
         else:
             continue
         out.add(e.inputs_loc if e.inputs_loc.line else e.loc, "W170",

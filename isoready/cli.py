@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
+from . import standards
 from .diagnostics import errors, report
 from .errors import IsoreadyError, UsageError
 from .model import AUDIENCES, DEFAULT_STANDARD, STANDARDS
@@ -496,6 +497,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # walking them. Rarer collections change no output (measured: user time 16.2-16.7 s -> 13.3-14.4 s at
     # 10,000 records).
     gc.set_threshold(100_000, 50, 1000)
+    for problem in standards.problems():  # a broken standard package: said plainly, never a traceback
+        print(f"isoready: warning: standard package {problem.package} set aside ({problem.file}: "
+              f"{problem.message}); projects on other standards are not affected", file=sys.stderr)
     try:
         return COMMANDS[args.command](args)
     except IsoreadyError as exc:  # a usage mistake, an output we may not replace, no Chromium

@@ -72,7 +72,7 @@ CODES: dict[str, str] = {
     "E406": "closed date missing on a closed finding, or given on an open one",
     "E407": "dates out of order",
     "E408": "clause can never be declared not applicable",
-    "E409": "exclusion declared but no scope document (evidence mapped to 4.3)",
+    "E409": "exclusion declared but no scope document (evidence on the scope clause)",
     "E410": "organisation settings missing or invalid",
     "E411": "evidence referenced is not the kind of record required",
     "E412": "a key and its other name both given",

@@ -70,7 +70,7 @@ def standard_of(text: str) -> Optional[str]:
     """'ISO 9001:2026', '9001:2026' or '2026' -> the edition's full name; None when unknown."""
     words = text.strip()
     for s in STANDARDS:
-        if words in (s, s.split(" ", 1)[1], s[-4:]):
+        if words in (s, s.split(" ", 1)[-1], s[-4:]):
             return s
     return None
 
@@ -172,14 +172,15 @@ def _next_year(d: date) -> date:
         return d.replace(year=d.year + 1, day=28)
 
 
-def evidence_yaml(today: date) -> str:
+def evidence_yaml(today: date, scope: str) -> str:
+    """The example evidence record: the scope document, on the clause the standard's data names for it."""
     rel = f"evidence/{EXAMPLE_ID}.yaml"
     return (modeline(rel, "evidence") +
             "# One evidence record: what it is, which clauses it supports, and the file (next to this one).\n"
             "# Its id is its path under evidence/ without the extension: context/qms-scope.\n"
             "title: Scope of the quality management system\n"
             "kind: document\n"
-            'clauses: ["4.3"]\n'
+            f'clauses: ["{scope}"]\n'
             "file: qms-scope.md\n"
             "owner: Quality Manager\n"
             f"date: {today.isoformat()}\n"
@@ -194,13 +195,14 @@ def scope_document(a: Answers) -> str:
             "`not-applicable` with a `justification:` in content/clauses/.\n")
 
 
-def findings_yaml() -> str:
+def findings_yaml(document_control: str) -> str:
+    """The example finding (commented out), on the standard's document control clause."""
     rel = "content/findings/findings.yaml"
     return (modeline(rel, "finding") +
             "# Findings from audits and reviews, one entry each. None yet. An entry looks like this:\n"
             "#\n"
             "# - id: IA-2027-01\n"
-            '#   clauses: ["7.5.3.1"]\n'
+            f'#   clauses: ["{document_control}"]\n'
             "#   grade: minor\n"
             "#   status: open\n"
             "#   raised: 2027-02-01\n"
@@ -313,9 +315,9 @@ def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | byt
     for main in catalog.mains:
         leaves = [catalog[n] for n in catalog.leaves_under(main.number)]
         files[clause_file_name(main)] = clause_yaml(main, leaves, today)
-    files["content/findings/findings.yaml"] = findings_yaml()
+    files["content/findings/findings.yaml"] = findings_yaml(catalog.role("document_control"))
     files["content/pages/about.md"] = starter_page(answers)
-    files[f"evidence/{EXAMPLE_ID}.yaml"] = evidence_yaml(today)
+    files[f"evidence/{EXAMPLE_ID}.yaml"] = evidence_yaml(today, catalog.role("scope"))
     files[f"evidence/{EXAMPLE_ID}.md"] = scope_document(answers)
     for name, filename in SCHEMA_FILES.items():
         files[f"{SCHEMA_DIR}/{filename}"] = schema_text(name)

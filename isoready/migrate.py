@@ -349,8 +349,9 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
     org_rel = ORGANISATION_FILE
     if not (root / org_rel).is_file():
         raise UsageError(f"{root / org_rel} not found: --root must be a project folder (with content/organisation.yaml)")
-    if target not in STANDARDS:
-        raise UsageError(f"--to must be one of {', '.join(repr(s) for s in STANDARDS)}, not {target!r}")
+    editions = _editions()
+    if target not in editions:
+        raise UsageError(f"--to must be one of {', '.join(repr(s) for s in editions)}, not {target!r}")
     plan = Plan(source=DEFAULT_STANDARD, target=target)
     org = _read(root, org_rel, plan)
     if org is None:
@@ -361,6 +362,9 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
                    else DEFAULT_STANDARD)
     if plan.source == target:
         return plan
+    if (plan.source, target) not in edition_mapping():
+        raise UsageError(f"this project follows {plan.source}: migrate moves a project between editions of one "
+                         f"standard, and there is no mapping from {plan.source} to {target}")
     table = edition_mapping()[(plan.source, target)]
     new_catalog = load_catalog(target)
 
@@ -377,7 +381,7 @@ def plan_migration(root: Path, target: str, day: Optional[date] = None) -> Plan:
             return targets[0] if targets[0] != number else None
         if split_entry is not None and split_entry(targets):
             return None
-        newer = STANDARDS.index(target) > STANDARDS.index(plan.source)
+        newer = editions.index(target) > editions.index(plan.source)
         why = f"{number} was split in {target}" if newer else f"{number} covers several clauses of {target}"
         plan.undecided.append(Undecided(loc, number, targets, why, entry=split_entry is not None))
         return None
@@ -558,8 +562,14 @@ def apply(root: Path, plan: Plan) -> list[str]:
     return plan.files
 
 
+def _editions() -> tuple[str, ...]:
+    """The editions migrate moves between: those a standard package maps to another, oldest first."""
+    return tuple(dict.fromkeys(s for pair in edition_mapping() for s in pair))
+
+
 def _other(target: str) -> str:
-    return next(s for s in STANDARDS if s != target)
+    """The edition a target edition is mapped from (its package's other edition)."""
+    return next(source for source, to in edition_mapping() if to == target)
 
 
 def describe_choices(u: Undecided, target: str) -> str:

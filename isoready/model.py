@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+from . import standards as _standards
 from .load import Loc
 
 EVIDENCE_KINDS = ("document", "record")
@@ -23,12 +24,13 @@ DEFAULT_AUDIENCE = "auditor"
 GRADES = ("major", "minor", "ofi", "area-of-concern")
 FINDING_STATUSES = ("open", "closed")
 FINDING_SOURCES = ("internal-audit", "certification-body", "customer", "gap-assessment", "management-review", "other")
-STANDARDS = ("ISO 9001:2015", "ISO 9001:2026")
+#: every standard a project may declare: the built-in packages and any installed through the
+#: ``isoready.standards`` entry point group (isoready.standards)
+STANDARDS = _standards.names()
 DEFAULT_STANDARD = "ISO 9001:2015"
-#: management review inputs, after ISO 9001 9.3.2 a) to f), with c) in its seven parts
-REVIEW_INPUTS = ("previous-actions", "changes", "customer-satisfaction", "objectives", "process-performance",
-                 "nonconformities", "monitoring", "audit-results", "external-providers", "resources",
-                 "risks-opportunities", "improvement")
+#: management review inputs of the default standard (its package's ``review_inputs:``; ISO 9001's 9.3.2 a) to
+#: f), with c) in its seven parts): the words organisation's evidence may list under ``inputs:``
+REVIEW_INPUTS = _standards.get(DEFAULT_STANDARD).review_inputs
 #: the words a team writes for a review input, and the input each means: "did you mean" looks here first, so
 #: `supplier-performance` suggests `external-providers`, not the look-alike `process-performance`. Since 2015 the
 #: standard says "external provider" for a supplier, vendor or contractor (ISO 9000:2015's examples of an
@@ -188,9 +190,19 @@ class Catalog:
     by_number: Mapping[str, Clause] = field(repr=False, compare=False, default_factory=dict)
     exclusion_test: Optional[str] = None  # the test every exclusion must pass, in our words
     provisional_note: Optional[str] = None  # why parts of this edition's data are provisional
+    #: the clause each cross-record check falls on (scope, audit, review, ...), from the standard's data
+    roles: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    #: the standard's gate checks (standards.GateCheck), in the order they are judged
+    gates: tuple[Any, ...] = field(repr=False, compare=False, default=())
+    #: the inputs a management review considers in this standard (empty when it names none)
+    review_inputs: tuple[str, ...] = field(repr=False, compare=False, default=())
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]
+
+    def role(self, key: str) -> Optional[str]:
+        """The clause a cross-record check falls on (``audit``, ``review``, ...), or None in this standard."""
+        return self.roles.get(key)
 
     def __contains__(self, number: object) -> bool:
         return number in self.by_number

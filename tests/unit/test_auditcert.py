@@ -370,7 +370,7 @@ def test_a_stage_2_before_the_date_passes_plainly(demo: Path) -> None:
 def test_a_confirmed_date_fails_the_check(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from isoready import assess as assess_module
+    from isoready.assess import editions as assess_module  # the module that reads the transition dates
     from isoready.catalog import load_topics
 
     topics = load_topics()

@@ -10,7 +10,7 @@ import yaml
 from isoready.catalog import load_catalog
 
 CAT = load_catalog()
-RAW = yaml.safe_load(resources.files("isoready").joinpath("data", "iso9001-2015.yaml").read_text(encoding="utf-8"))
+RAW = yaml.safe_load(resources.files("isoready").joinpath("standards", "iso9001", "iso9001-2015.yaml").read_text(encoding="utf-8"))
 ROWS = {str(r["number"]): r for r in RAW["clauses"]}
 MAINTAIN = {"4.3", "4.4.2", "5.2.2", "6.2.1", "8.1", "8.5.1"}
 RETAIN = {"4.4.2", "7.1.5.1", "7.1.5.2", "7.2", "8.1", "8.2.3.2", "8.3.2", "8.3.3", "8.3.4", "8.3.5", "8.3.6", "8.4.1",

@@ -1,4 +1,4 @@
-"""The ISO 14001:2015 catalogue (isoready/data/iso14001-2015.yaml): read by the same loader as ISO 9001.
+"""The ISO 14001:2015 catalogue (isoready/standards/iso14001/iso14001-2015.yaml): read by the same loader as ISO 9001.
 
 It is data only for now: not a selectable standard (the loader for several standards comes later), so the
 file is read through catalog.parse_catalog and the raw YAML, never through load_catalog.
@@ -16,7 +16,7 @@ from isoready import catalog
 from isoready.catalog import parse_catalog
 
 FILE = "iso14001-2015.yaml"
-TEXT = resources.files("isoready").joinpath("data", FILE).read_text(encoding="utf-8")
+TEXT = resources.files("isoready").joinpath("standards", "iso14001", FILE).read_text(encoding="utf-8")
 RAW = yaml.safe_load(TEXT)
 CAT = parse_catalog(TEXT)
 Q2015 = catalog.load_catalog("ISO 9001:2015")
@@ -75,11 +75,14 @@ def test_the_file_is_read_by_the_catalog_loader():
     assert CAT.provisional_note and "licensed copy" in CAT.provisional_note
 
 
-def test_not_yet_a_selectable_standard():
-    """Data only: selecting it needs the multi-standard loader (issue 23, standards as data packages)."""
-    assert "ISO 14001:2015" not in catalog.CATALOG_FILES
-    with pytest.raises(KeyError):
-        catalog.load_catalog("ISO 14001:2015")
+def test_a_selectable_standard():
+    """A standard package since issue 23: discovered, and its catalog loads with its gate checks and roles."""
+    assert "ISO 14001:2015" in catalog.CATALOG_FILES
+    loaded = catalog.load_catalog("ISO 14001:2015")
+    assert loaded.clauses == CAT.clauses
+    assert loaded.role("review") == "9.3" and loaded.role("review_inputs") is None
+    # the gate checks of ISO 9001 but edition-accepted: the move to 14001's 2026 edition is not modelled yet
+    assert [g.id for g in loaded.gates] == [g.id for g in catalog.load_catalog().gates if g.id != "edition-accepted"]
 
 
 def test_every_main_clause_4_to_10_is_present_and_every_parent_exists():

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).parents[2]
-DATA = ROOT / "isoready" / "data"
+DATA = ROOT / "isoready" / "standards" / "iso9001"
 C2015 = yaml.safe_load((DATA / "iso9001-2015.yaml").read_text(encoding="utf-8"))
 C2026 = yaml.safe_load((DATA / "iso9001-2026.yaml").read_text(encoding="utf-8"))
 MAPPING = yaml.safe_load((DATA / "iso9001-2015-2026.yaml").read_text(encoding="utf-8"))

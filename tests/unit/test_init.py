@@ -152,8 +152,8 @@ def test_standard_2026_uses_its_catalog(tmp_path: Path, epoch, capsys) -> None:
     assert cli.main(["validate", "--root", str(root)]) == 0
     assert capsys.readouterr().out == "no problems found\n"
     assert init(str(tmp_path / "s"), "--name", "Acme", "--standard", "2019", "--yes") == 2
-    assert capsys.readouterr().err == ("isoready: error: --standard must be ISO 9001:2015 or ISO 9001:2026, "
-                                       "not '2019'\n")
+    assert capsys.readouterr().err == ("isoready: error: --standard must be ISO 9001:2015 or ISO 9001:2026 "
+                                       "or ISO 14001:2015, not '2019'\n")
     assert not (tmp_path / "s").exists()
 
 
@@ -213,7 +213,7 @@ def test_in_a_terminal_it_asks_for_what_is_missing(tmp_path: Path, epoch, capsys
     assert len(asked) == 3
     assert asked[0] == "Organisation name [r]: "
     assert asked[1].startswith("Scope of the quality management system (one line; edit it later) [Describe ")
-    assert asked[2] == "Edition (ISO 9001:2015 or ISO 9001:2026) [ISO 9001:2015]: "
+    assert asked[2] == "Edition (ISO 9001:2015 or ISO 9001:2026 or ISO 14001:2015) [ISO 9001:2015]: "
     text = (root / "content" / "organisation.yaml").read_text(encoding="utf-8")
     assert 'name: "Kestrel Works"\nscope: "Turning and milling at one site."\nstandard: "ISO 9001:2026"\n' in text
 

@@ -1,0 +1,256 @@
+"""Standards as data packages, found through the ``isoready.standards`` entry point group.
+
+A standard package is a folder of data (see docs/standards.md): ``standard.yaml`` names its editions, each
+with its catalog file and its gate checks file, and the transitions between editions (a clause mapping and
+the topics the new edition adds). The entry point's object names that folder: a module with a
+``STANDARD_DATA`` path, or a function returning one, as MkDocs finds its plugins. isoready's own packages
+(ISO 9001 and ISO 14001) are declared in its pyproject.toml and are also found without it, so an install
+whose metadata predates them still builds.
+
+Nothing here knows a clause: the numbers live in the data files. A broken third-party package (a missing
+file, bad YAML, an edition another package already names) is set aside with a ``Problem`` that names the
+package and the file; it never stops a project that does not use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+GROUP = "isoready.standards"
+MANIFEST = "standard.yaml"
+#: the packages shipped in the wheel (pyproject.toml declares them in GROUP too)
+BUILTIN = {"iso9001": "isoready.standards.iso9001", "iso14001": "isoready.standards.iso14001"}
+#: the kinds of gate check the assess stage knows how to judge (docs/standards.md documents each)
+GATE_KINDS = ("present", "every", "mandatory", "performed", "all-clauses-ready", "audit-coverage",
+              "review-after-audit", "no-open-major", "no-overdue-actions", "concerns-resolved",
+              "evidence-behind", "documents-current", "edition-accepted")
+STAGES = ("stage1", "stage2")
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    """One gate check from a standard's data: its stable id, its stage, its kind of test and its clauses."""
+
+    id: str
+    stage: str
+    kind: str
+    clauses: tuple[str, ...] = ()
+    #: what the kind needs beyond its clauses (e.g. ``record_kind``, ``plan``, ``what``, ``checks``)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """From one edition to the next: the clause mapping and the topics the new edition adds or changes."""
+
+    source: str
+    target: str
+    mapping: Path
+    topics: Optional[Path]
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One edition of one standard, as its package's data describes it."""
+
+    name: str  # "ISO 9001:2015": what organisation.yaml's ``standard:`` says
+    family: str  # "ISO 9001"
+    edition: str  # "2015"
+    package: str  # the distribution or module that ships it (named in problems)
+    folder: Path
+    catalog: Path
+    gates: tuple[GateCheck, ...]
+    #: the clause each role of the cross-record checks falls on (scope, audit, review, ...), from the data
+    roles: Mapping[str, str] = field(default_factory=dict)
+    builtin: bool = False
+    provisional: bool = False
+    #: the words for the inputs a management review considers (empty when the standard names none)
+    review_inputs: tuple[str, ...] = ()
+
+    def role(self, key: str) -> Optional[str]:
+        return self.roles.get(key)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A standard package that could not be read: which package, which file, and what is wrong."""
+
+    package: str
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.package}: {self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    standards: Mapping[str, Standard]
+    transitions: tuple[Transition, ...]
+    problems: tuple[Problem, ...]
+
+
+class StandardError(Exception):
+    """A package's data is unusable; carries the file it was read from."""
+
+    def __init__(self, file: str, message: str):
+        super().__init__(message)
+        self.file = file
+        self.message = message
+
+
+def _read(folder: Path, name: Any) -> Any:
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
+        raise StandardError(MANIFEST, f"'{name}' is not a file name in the package")
+    path = folder / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise StandardError(name, f"cannot be read ({e.__class__.__name__})") from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise StandardError(name, f"is not valid YAML{where}") from None
+
+
+def _gates(folder: Path, name: str) -> tuple[GateCheck, ...]:
+    data = _read(folder, name)
+    rows = data.get("checks") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise StandardError(name, "has no 'checks:' list")
+    checks = []
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or not row.get("id"):
+            raise StandardError(name, f"check {i} has no id")
+        if row.get("stage") not in STAGES:
+            raise StandardError(name, f"check '{row['id']}' has no stage (one of {', '.join(STAGES)})")
+        if row.get("kind") not in GATE_KINDS:
+            raise StandardError(name, f"check '{row['id']}' has an unknown kind '{row.get('kind')}'")
+        options = {k: v for k, v in row.items() if k not in ("id", "stage", "kind", "clauses", "sources")}
+        checks.append(GateCheck(str(row["id"]), row["stage"], row["kind"],
+                                tuple(str(c) for c in row.get("clauses") or ()), options))
+    return tuple(checks)
+
+
+def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard], list[Transition]]:
+    data = _read(folder, MANIFEST)
+    editions = data.get("editions") if isinstance(data, dict) else None
+    if not isinstance(editions, list) or not editions:
+        raise StandardError(MANIFEST, "names no editions ('editions:' list)")
+    standards = []
+    for row in editions:
+        name = str((row or {}).get("name") or "")
+        if ":" not in name:
+            raise StandardError(MANIFEST, f"edition name '{name}' is not in the form 'ISO 9001:2015'")
+        family, edition = name.rsplit(":", 1)
+        catalog = folder / str(row.get("catalog") or "")
+        if not row.get("catalog") or not catalog.is_file():
+            raise StandardError(str(row.get("catalog") or MANIFEST), f"catalog of {name} not found")
+        gates = _gates(folder, row["gates"]) if row.get("gates") else ()
+        roles = row.get("roles") or {}
+        if not isinstance(roles, dict):
+            raise StandardError(MANIFEST, f"'roles:' of {name} is not a mapping")
+        standards.append(Standard(name, family.strip(), edition.strip(), package, folder, catalog, gates,
+                                  {str(k): str(v) for k, v in roles.items()}, builtin,
+                                  bool(row.get("provisional")),
+                                  tuple(str(i) for i in row.get("review_inputs") or ())))
+    transitions = []
+    for row in data.get("transitions") or ():
+        mapping = folder / str(row.get("mapping") or "")
+        if not mapping.is_file():
+            raise StandardError(str(row.get("mapping") or MANIFEST), "transition mapping not found")
+        topics = folder / str(row["topics"]) if row.get("topics") else None
+        transitions.append(Transition(str(row["from"]), str(row["to"]), mapping, topics))
+    return standards, transitions
+
+
+def _folder(target: Any) -> Path:
+    """The data folder an entry point's object names: ``STANDARD_DATA`` on a module, or a function's result."""
+    value = getattr(target, "STANDARD_DATA", None)
+    if value is None and callable(target):
+        value = target()
+    if value is None:
+        raise StandardError(MANIFEST, "the entry point names no data folder (STANDARD_DATA)")
+    return Path(value)
+
+
+def _entry_points() -> list[tuple[str, Callable[[], Any]]]:
+    from importlib.metadata import entry_points
+
+    try:
+        found = entry_points(group=GROUP)
+    except Exception:  # pragma: no cover - a broken installed distribution's metadata
+        return []
+    return sorted((((ep.dist.name if getattr(ep, "dist", None) else ep.value), ep.value, ep.load)
+                   for ep in found), key=lambda t: t[:2])
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """Every standard found: the entry point group first, then the built-in packages the group did not list."""
+    standards: dict[str, Standard] = {}
+    transitions: list[Transition] = []
+    problems: list[Problem] = []
+    listed = {value: (dist, value, load) for dist, value, load in _entry_points()}
+    # the built-in packages first (in BUILTIN's order, from the group or, when it lacks them, directly), then
+    # third-party ones in the order of their distribution names
+    sources: list[tuple[str, str, Callable[[], Any], bool]] = [
+        (*listed.pop(module, (module, module, lambda m=module: importlib.import_module(m))), True)
+        for module in BUILTIN.values()]
+    sources += [(dist, value, load, False) for dist, value, load in listed.values()]
+    for dist, value, load, builtin in sources:
+        package = dist if dist == value else f"{dist} ({value})"
+        try:
+            folder = _folder(load())
+            found, moves = _package(package, folder, builtin)
+        except StandardError as e:
+            problems.append(Problem(package, e.file, e.message))
+            continue
+        except Exception as e:  # a package whose code fails to import: set aside, never a traceback
+            problems.append(Problem(package, value, f"cannot be loaded ({e.__class__.__name__}: {e})"))
+            continue
+        clash = [s.name for s in found if s.name in standards]
+        if clash:
+            problems.append(Problem(package, MANIFEST, f"'{clash[0]}' is already provided by "
+                                                       f"{standards[clash[0]].package}"))
+            continue
+        standards.update((s.name, s) for s in found)
+        transitions.extend(moves)
+    return Registry(standards, tuple(transitions), tuple(problems))
+
+
+def names() -> tuple[str, ...]:
+    """The standards a project may declare, built-in first, each family's editions in order."""
+    return tuple(registry().standards)
+
+
+def get(name: str) -> Standard:
+    return registry().standards[name]
+
+
+def find(name: str) -> Optional[Standard]:
+    return registry().standards.get(name)
+
+
+def problems() -> tuple[Problem, ...]:
+    return registry().problems
+
+
+def transitions() -> tuple[Transition, ...]:
+    return registry().transitions
