@@ -336,12 +336,18 @@ OUTSOURCING_RE = re.compile(
     r"carried out by (?:a |an |our )?(?:supplier|vendor|partner)s?\b", re.IGNORECASE)
 
 
+def _primary(refs: Iterable[str]) -> set[str]:
+    """The primary standard's clauses a record's references name: plain numbers, and ``hs:`` ones (an integrated
+    project; another standard's ``14001:...`` is not the primary's)."""
+    return {r[3:] if r.startswith("hs:") else r for r in refs if ":" not in r or r.startswith("hs:")}
+
+
 def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
                      out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None,
                      scope_defined: bool = False) -> None:
     """``scope_defined``: a record mapped to 4.3 was rejected for its own error, reported already."""
-    has_scope = scope_defined or any("4.3" in e.clauses and e.kind == "document" for e in evidence)
-    excluded = [a for a in assessments if a.status == "not-applicable"]
+    has_scope = scope_defined or any("4.3" in _primary(e.clauses) and e.kind == "document" for e in evidence)
+    excluded = [a for a in assessments if a.status == "not-applicable" and a.clause in catalog]  # not another standard's
     for a in excluded:
         clause = catalog[a.clause]
         reach = [a.clause, *catalog.descendants(a.clause)]
@@ -404,7 +410,7 @@ def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], f
         e = by_id.get(a.verified_by) if a.verified_by else None
         if e is None or e.kind != "record":
             continue  # E404 or E411 already
-        if set(e.clauses) & audit_clauses or e.id in cb_audits:
+        if _primary(e.clauses) & audit_clauses or e.id in cb_audits:
             continue
         out.add(_ref_loc(a, a.verified_by), "E423", f"verified_by '{a.verified_by}' is not an audit: it is mapped to "
                 f"{', '.join(e.clauses)}, not to {' or '.join(sorted(audit_clauses))}",
@@ -569,13 +575,13 @@ def check_review_inputs(evidence: list[Evidence], catalog: Catalog, out: Collect
     if REVIEW_PARENT not in catalog:
         return
     family = {REVIEW_PARENT, *catalog.descendants(REVIEW_PARENT)}
-    minutes = [e for e in evidence if e.kind == "record" and {REVIEW_PARENT, REVIEW_CLAUSE} & set(e.clauses)]
+    minutes = [e for e in evidence if e.kind == "record" and {REVIEW_PARENT, REVIEW_CLAUSE} & _primary(e.clauses)]
     for e in evidence:
         if not e.inputs:
             continue
         if e.kind != "record":
             why = "it is a document, not the record of a review"
-        elif not family & set(e.clauses):
+        elif not family & _primary(e.clauses):
             why = f"it is not mapped to {REVIEW_PARENT} or its sub-clauses"
         elif minutes and e not in minutes:
             why = f"the review's own record is '{minutes[0].id}' (mapped to {REVIEW_PARENT} or {REVIEW_CLAUSE})"

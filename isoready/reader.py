@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from . import parallel
 from .catalog import load_catalog
+from .integrated import combined
 from .diagnostics import Collector, Diagnostic
 from .load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text, read_bytes,
                    special_diagnostic, special_kind, walk)
@@ -65,8 +66,11 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     unread: list[Diagnostic] = []
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
     organisation = read_organisation(root, catalog, max_bytes, out, unread, max_markdown_bytes)
-    if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
+    if organisation.standard != catalog.standard or len(organisation.standards) > 1:
+        # the project chose another edition, or several standards: read it against those
         catalog = load_catalog(organisation.standard)
+        if len(organisation.standards) > 1:
+            catalog = combined(catalog, [load_catalog(s) for s in organisation.standards[1:]])
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread, max_markdown_bytes)
