@@ -19,6 +19,7 @@ with that standard's catalog, its references plain numbers, only the records tha
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -94,34 +95,31 @@ def check_reference(ref: str, loc: Loc, catalog: Catalog, out: Collector) -> boo
     diagnostic (E347 a standard the project does not follow, E348 a clause not in that standard, E349 ``hs:`` on
     a clause outside the Harmonized Structure)."""
     prefix, number = (part.strip() for part in str(ref).split(":", 1))
-    ours = {number_of(c.standard): c for c in _every(catalog)}
+    every = _every(catalog)
+    ours = {number_of(c.standard): c for c in every}
     if prefix.lower() == HS:
-        outside = [c for c in _every(catalog) if number not in c.harmonized]
+        outside = [c for c in every if number not in harmonized(c.standard)]
         if not outside:
             return True
-        parents = [p for p in (catalog.ancestors(number) if number in catalog else ())
-                   if all(p in c.harmonized for c in _every(catalog))]
-        if number not in catalog and not any(number in c for c in _every(catalog)):
-            hint = did_you_mean(number, sorted(catalog.harmonized))
-            hint = hint.replace("'", f"'{HS}:", 1) if hint else ""
-        elif parents:
-            hint = f"did you mean '{HS}:{parents[0]}'?"
+        shared = [p for p in (catalog.ancestors(number) if number in catalog else ())
+                  if "." in p and all(p in harmonized(c.standard) for c in every)]
+        single = [c for c in every if number in c]
+        if shared:
+            hint = f"did you mean '{HS}:{shared[0]}'? "
         else:
             hint = ""
-        names = " and ".join(c.standard for c in outside)
-        single = [c for c in _every(catalog) if number in c]
         also = (f"write '{_written(number, single[0], catalog)}' for {single[0].standard} alone"
-                if len(single) == 1 else "'hs:' names only clauses of the structure every standard shares")
-        out.add(loc, "E349", f"'{ref}' is not a Harmonized Structure clause of {names}",
-                f"{hint + ' ' if hint else ''}{also}")
+                if len(single) == 1 else "'hs:' names only the clauses every standard of the project shares")
+        names = " and ".join(c.standard for c in outside)
+        out.add(loc, "E349", f"'{ref}' is not a Harmonized Structure clause of {names}", hint + also)
         return False
     if prefix not in ours:
-        known = sorted(ours)
-        meant = did_you_mean(prefix, known)
-        listed = " and ".join(f"'{n}:'" for n in known)
+        close = [n for n in ours if difflib.SequenceMatcher(None, prefix, n).ratio() >= 0.85]
+        meant = f"did you mean '{close[0]}:{number}'? " if len(close) == 1 else ""
+        listed = " or ".join(f"'{n}:'" for n in ours)
         out.add(loc, "E347", f"clause '{ref}' names standard '{prefix}', which this project does not follow",
-                f"{meant + ' ' if meant else ''}prefixes here are {listed} and '{HS}:'; to add a standard, list it "
-                f"in 'standards:' in content/organisation.yaml")
+                f"{meant}write a plain number, {listed}, or '{HS}:'; to add a standard, list it in 'standards:' "
+                "in content/organisation.yaml")
         return False
     target = ours[prefix]
     if number in target:

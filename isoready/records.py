@@ -432,8 +432,8 @@ def _standards(f: Fields, value: YMap, catalog: Catalog, out: Collector) -> tupl
             continue
         twin = next((n for n in names if n == name or number_of(n) == number_of(name)), None)
         if twin is not None:
-            what = "twice" if twin == name else f"with another edition of it, {twin}"
-            out.add(item.loc, "E345", f"'{name}' is listed {what} in 'standards:'",
+            what = "listed twice" if twin == name else f"a second edition of a standard listed as {twin}"
+            out.add(item.loc, "E345", f"'{name}' is {what} in 'standards:'",
                     "list each standard once, in one edition" if twin == name else
                     "a project follows one edition of a standard: keep the one you are certified or certifying to")
             continue
@@ -455,10 +455,9 @@ def _audits_per_standard(f: Fields, standards: tuple[str, ...], out: Collector) 
     plans: dict[str, dict[str, date]] = {}
     for name, plan in raw.items():
         if name not in standards:
-            known = ", ".join(standards)
+            known = " or ".join(standards)
             out.add(raw.key_locs.get(name, raw.loc), "E346", f"audits are booked for '{name}', which this project "
-                    f"does not follow", (did_you_mean(name, standards) or f"name one of: {known}") +
-                    " (or write one shared plan: 'audits:' then 'stage1: YYYY-MM-DD')")
+                    f"does not follow", f"name {known}, or add it to 'standards:'")
             continue
         if not isinstance(plan, YMap):
             out.add(raw.loc_of(name), "E106", f"audits for '{name}' must be a mapping",
