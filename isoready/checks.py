@@ -266,9 +266,22 @@ def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, 
 
 
 def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
-    return _unique(items, lambda a: a.clause, out, "E402",
+    kept = _unique(items, lambda a: a.clause, out, "E402",
                    lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
                    "keep one clause entry per clause")
+    # an integrated project: "hs:7.5" assesses 7.5 of every standard, so it meets "7.5" and "14001:7.5"
+    shared = {a.clause[3:]: a for a in kept if a.clause.startswith("hs:")}
+    if not shared:
+        return kept
+    out_kept = []
+    for a in kept:
+        first = shared.get(a.clause.split(":", 1)[-1]) if not a.clause.startswith("hs:") else None
+        if first is not None:
+            out.add(a.loc, "E402", f"clause '{a.clause}' assessed twice (first as '{first.clause}' in "
+                    f"{first.source}:{first.loc.line})", "keep one clause entry per clause and standard")
+            continue
+        out_kept.append(a)
+    return out_kept
 
 
 def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:

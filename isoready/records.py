@@ -340,7 +340,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     audits: dict[str, date] = {}
     standards = _standards(f, value, catalog, out)
     by_standard, af = _audits_per_standard(f, standards, out), None
-    if by_standard:
+    if by_standard is not None:
         audits = dict(by_standard.get(standards[0], {}))
     else:
         af = f.get("audits")
@@ -390,7 +390,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                     f"{certificate.issued}", "a certificate expires after it is issued")
     return Organisation(name=name, scope=f.get("scope") or "", logo=logo,
                         certification_body=f.get("certification_body"), audits=audits, windows=windows,
-                        standard=standards[0], standards=standards, audits_by_standard=by_standard,
+                        standard=standards[0], standards=standards, audits_by_standard=by_standard or {},
                         applies=applies, transition=transition,
                         site_url=f.get("site_url"), show_findings=show_findings, certificate=certificate,
                         last_audit=f.get("last_audit"),
@@ -446,14 +446,19 @@ def _standards(f: Fields, value: YMap, catalog: Catalog, out: Collector) -> tupl
     return tuple(names)
 
 
-def _audits_per_standard(f: Fields, standards: tuple[str, ...], out: Collector) -> dict[str, dict[str, date]]:
-    """``audits:`` booked per standard: a mapping from a standard's name to its plan (stage1, stage2). Empty
+def _audits_per_standard(f: Fields, standards: tuple[str, ...],
+                         out: Collector) -> Optional[dict[str, dict[str, date]]]:
+    """``audits:`` booked per standard: a mapping from a standard's name to its plan (stage1, stage2). None
     when ``audits:`` is the one shared plan (the usual form, read by the caller)."""
     raw = f.m.get("audits")
     if not isinstance(raw, YMap) or not any(":" in str(k) or str(k) in STANDARDS for k in raw):
-        return {}
+        return None
     plans: dict[str, dict[str, date]] = {}
     for name, plan in raw.items():
+        if name in AUDITS.keys:
+            out.add(raw.key_locs.get(name, raw.loc), "E346", f"'{name}' is written beside plans per standard",
+                    f"put '{name}:' under the standard it is for, or write one shared plan for all")
+            continue
         if name not in standards:
             known = " or ".join(standards)
             out.add(raw.key_locs.get(name, raw.loc), "E346", f"audits are booked for '{name}', which this project "

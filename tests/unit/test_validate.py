@@ -956,6 +956,16 @@ CASES = [
          ["content/organisation.yaml:6:3: E346 audits are booked for 'ISO 45001:2018', which this project does not "
           "follow (name ISO 9001:2015 or ISO 14001:2015, or add it to 'standards:')"],
          "1 error, 0 warnings"),
+    Case("E346-E402-shared-plan-mixed-in-and-hs-assessed-twice", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n'
+                                     'audits:\n  "ISO 9001:2015":\n    stage1: 2027-01-10\n  stage2: 2027-03-01\n',
+        "content/clauses/x.yaml": '- clause: "hs:7.5"\n  status: implemented\n- clause: "14001:7.5"\n'
+                                  '  status: planned\n'},
+         ["content/clauses/x.yaml:3:11: E402 clause '14001:7.5' assessed twice (first as 'hs:7.5' in "
+          "content/clauses/x.yaml:1) (keep one clause entry per clause and standard)",
+          "content/organisation.yaml:6:3: E346 'stage2' is written beside plans per standard (put 'stage2:' under the "
+          "standard it is for, or write one shared plan for all)"],
+         "2 errors, 0 warnings"),
     Case("E347-E348-E349-clause-references", {
         "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n',
         "evidence/x.yaml": 'title: X\nkind: record\nclauses: ["1401:6.1.2", "45001:8.1", "14001:6.1.7", '
