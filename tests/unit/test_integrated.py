@@ -174,3 +174,19 @@ def test_the_example_validates_and_builds(tmp_path: Path, capsys) -> None:
     assert main(["build", "--root", str(EXAMPLE), "--as-of", "2026-12-06", "--output", str(out), "--no-cache"]) == 0
     assert (out / "index.html").is_file()
     assert "Fenwick Valley Coatings Ltd" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_build_cache_rechecks_records_when_the_standards_change(ims_copy: Path, tmp_path: Path,
+                                                                     capsys) -> None:
+    """A record's cached check holds for the standards it was checked against: dropping ISO 14001 from
+    'standards:' makes its '14001:' references errors at once, not on the next edit of each file."""
+    out = tmp_path / "site"
+    assert main(["build", "--root", str(ims_copy), "--as-of", "2026-12-06", "--output", str(out)]) == 0
+    org = ims_copy / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace('standards: ["ISO 9001:2015", "ISO 14001:2015"]',
+                                                           'standards: ["ISO 9001:2015"]'), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(ims_copy), "--as-of", "2026-12-06", "--output", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert ("evidence/planning/registers.yaml:11:13: E347 clause '14001:6.1.1' names standard '14001', which this "
+            "project does not follow") in printed
