@@ -86,8 +86,8 @@ class Type:
             return {"enum": list(self.choices)}
         if self.name == "url":
             return {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
-        if self.name == "clause-ref":
-            return {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
+        if self.name == "clause-ref":  # "8.4", or in an integrated system "14001:6.1.2" and "hs:7.5"
+            return {"type": "string", "pattern": r"^(([0-9]+|hs):)?[0-9]+(\.[0-9]+)*$"}
         if self.name in ("id", "id-ref", "key", "git-ref"):
             return {"type": "string", **({"pattern": self.pattern} if self.pattern else {})}
         if self.name == "list":
@@ -632,6 +632,13 @@ def json_schema(kind: Kind) -> dict[str, Any]:
         body = {"type": "array", "items": one}
     else:
         body = one
+    if kind.name == "organisation":  # audits: one shared plan, or a plan per standard (an integrated system)
+        shared = body["properties"]["audits"]
+        plan = {k: v for k, v in shared.items() if k != "description"}
+        body["properties"]["audits"] = {
+            "anyOf": [plan, {"type": "object", "propertyNames": {"enum": list(STANDARDS)},
+                             "additionalProperties": plan}],
+            "description": shared["description"] + ": one plan shared by every standard, or a plan per standard"}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"isoready {kind.what}", **body}
 
 
@@ -686,7 +693,7 @@ def _by(key: dict[str, Any], value: dict[str, Any], description: str) -> dict[st
 def readiness_schema() -> dict[str, Any]:
     """The JSON Schema of ``readiness.json`` (export.readiness_dict): every key described, every key required
     (but the three a lapse has only sometimes), no undescribed key allowed, so a renamed or dropped key fails."""
-    clause = CLAUSE.json()
+    clause = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}  # outputs are per standard: plain numbers
     ids = _list({"type": "string"}, "ids")
     gate_items = _list(_record("one check of the gate", {
         "name": _text("what the check asks"),

@@ -190,3 +190,28 @@ def test_the_build_cache_rechecks_records_when_the_standards_change(ims_copy: Pa
     printed = capsys.readouterr().out
     assert ("evidence/planning/registers.yaml:11:13: E347 clause '14001:6.1.1' names standard '14001', which this "
             "project does not follow") in printed
+
+
+def test_the_organisation_json_schema_takes_both_audit_forms_and_standards() -> None:
+    """Editors check organisation.yaml with the shipped JSON Schema: the example's 'standards:' and shared plan,
+    and a plan per standard, pass; a plan for a standard isoready does not know does not."""
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads((Path(__file__).parents[2] / "isoready" / "schemas" / "organisation.schema.json")
+                        .read_text(encoding="utf-8"))
+    check = jsonschema.Draft202012Validator(schema)
+    example = yaml.safe_load((EXAMPLE / "content" / "organisation.yaml").read_text(encoding="utf-8"))
+    example["audits"] = {k: str(v) for k, v in example["audits"].items()}
+    example["climate_change"]["decided"] = str(example["climate_change"]["decided"])
+    assert list(check.iter_errors(example)) == []
+    per_standard = {**example, "audits": {Q: {"stage1": "2027-02-09"}, E: {"stage1": "2027-05-11"}}}
+    assert list(check.iter_errors(per_standard)) == []
+    assert list(check.iter_errors({**example, "audits": {"ISO 45001:2018": {"stage1": "2027-02-09"}}})) != []
+    evidence = jsonschema.Draft202012Validator(json.loads(
+        (Path(__file__).parents[2] / "isoready" / "schemas" / "evidence.schema.json").read_text(encoding="utf-8")))
+    record = {"title": "Aspects register", "kind": "document", "clauses": ["14001:6.1.2", "hs:7.5", "8.4"]}
+    assert list(evidence.iter_errors(record)) == []
+    assert list(evidence.iter_errors({**record, "clauses": ["ISO 14001 6.1.2"]})) != []
