@@ -215,3 +215,42 @@ def test_the_organisation_json_schema_takes_both_audit_forms_and_standards() -> 
     record = {"title": "Aspects register", "kind": "document", "clauses": ["14001:6.1.2", "hs:7.5", "8.4"]}
     assert list(evidence.iter_errors(record)) == []
     assert list(evidence.iter_errors({**record, "clauses": ["ISO 14001 6.1.2"]})) != []
+
+
+# --------------------------------------------------------------------------- bad input never raises
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from isoready import validate  # noqa: E402
+from isoready.diagnostics import CODES, Collector, Diagnostic  # noqa: E402
+from isoready.integrated import combined  # noqa: E402
+from isoready.load import parse_text  # noqa: E402
+
+IMS_CATALOG = combined(load_catalog(Q), [load_catalog(E)])
+REF_TOKENS = ["title: a\n", "kind: record\n", "clauses: ", "clause: ", "covers: ", "standards: ", "audits:\n",
+              "windows:\n", "  ", "- ", "[", "]", ", ", '"', "hs:", "14001:", "9001:", "45001:", ":", "7.5", "6.1.2",
+              "9.3.2", "8.5", "hs:7.5", "14001:6.1.2", "ISO 9001:2015", "ISO 14001:2015", "ISO 9001:2026",
+              "stage1: 2027-01-01", "status: implemented\n", "name: x\n", "\n", "{", "}", "12"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(REF_TOKENS), max_size=40).map("".join))
+def test_references_and_standards_never_raise(text: str, tmp_path_factory) -> None:
+    root = tmp_path_factory.getbasetemp()
+    for rel, check in (
+        ("evidence/fuzz.yaml", lambda v: validate.evidence_from_file("evidence/fuzz.yaml", v, root,
+                                                                      IMS_CATALOG).diagnostics),
+        ("content/clauses/fuzz.yaml", lambda v: validate.assessments_from_file("content/clauses/fuzz.yaml", v,
+                                                                               IMS_CATALOG)[1]),
+        ("content/organisation.yaml", lambda v: _organisation(v, root)),
+    ):
+        value, diags = parse_text(text, rel)
+        for d in [*diags, *check(value)]:
+            assert isinstance(d, Diagnostic) and d.code in CODES and d.path == rel
+
+
+def _organisation(value, root: Path) -> list[Diagnostic]:
+    out = Collector()
+    validate.organisation_from(value, "content/organisation.yaml", IMS_CATALOG, out, root)
+    return out.items

@@ -1369,7 +1369,9 @@ TOKENS = ["title", "kind", "clauses", "file", "url", "id", "status", "clause", "
           "verified_by", "verification", "effective", "corrective_action", "action", "source", "audit", "inputs",
           "topics", "approved", "name", "standard", "applies", "traceability", "transition", "deadline",
           "site_url", "public", "show_findings", "certificate", "expires", "last_audit", "windows", "true", "yes",
-          "\u00b2", "9" * 60, "changes", "quality-culture-ethics", "area-of-concern", "ISO 9001:2026"]
+          "\u00b2", "9" * 60, "changes", "quality-culture-ethics", "area-of-concern", "ISO 9001:2026",
+          # an integrated system (issue 23)
+          "standards", "ISO 14001:2015", "hs:7.5", "14001:6.1.2", "hs:", ":8.4", "45001:8.1"]
 
 
 @pytest.fixture(scope="module")
