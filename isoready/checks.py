@@ -360,7 +360,7 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
                      scope_defined: bool = False) -> None:
     """``scope_defined``: a record mapped to 4.3 was rejected for its own error, reported already."""
     has_scope = scope_defined or any("4.3" in _primary(e.clauses) and e.kind == "document" for e in evidence)
-    excluded = [a for a in assessments if a.status == "not-applicable" and a.clause in catalog]  # not another standard's
+    excluded = [a for a in assessments if a.status == "not-applicable" and a.clause in catalog]
     for a in excluded:
         clause = catalog[a.clause]
         reach = [a.clause, *catalog.descendants(a.clause)]

@@ -7,11 +7,12 @@ records). This module joins them, and keeps the names other code and older tests
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
-from .checks import check_records
+from .checks import check_exclusions, check_records
 from .diagnostics import Collector, Diagnostic
 from .integrated import project_for
 from .load import MAX_BYTES
@@ -53,6 +54,12 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents),
                       standards=found.organisation.standards)
+    for standard in project.standards[1:]:  # an integrated system: each other standard's exclusions, judged by it
+        view = project_for(project, standard)
+        own = Collector()
+        check_exclusions(list(view.assessments), list(view.evidence), view.catalog, own,
+                         applies=view.organisation.applies, as_of=as_of)
+        out.items.extend(replace(d, message=f"{standard}: {d.message}") for d in own.items)
     if not integrated:
         project = project_for(project, project.standard)
     out.items.extend(withheld_names_in_documents(project, max_markdown_bytes))  # W110: read every time, as W108

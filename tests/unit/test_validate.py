@@ -966,6 +966,16 @@ CASES = [
           "content/organisation.yaml:6:3: E346 'stage2' is written beside plans per standard (put 'stage2:' under the "
           "standard it is for, or write one shared plan for all)"],
          "2 errors, 0 warnings"),
+    Case("E408-E409-another-standards-exclusion-judged-by-it", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n',
+        "content/clauses/x.yaml": '- clause: "14001:8.2"\n  status: not-applicable\n'
+                                  '  justification: We hold no chemicals.\n'},
+         ["content/clauses/x.yaml:1:11: E408 ISO 14001:2015: clause '8.2' (Emergency preparedness and response) can "
+          "never be declared not-applicable (only requirements that cannot apply within the scope may be excluded "
+          "(ISO 9001 4.3); give it a real status)",
+          "content/clauses/x.yaml:1:11: E409 ISO 14001:2015: clause '8.2' is excluded but no scope document is "
+          "mapped to 4.3 (add a document record with clauses [\"4.3\"] that states the scope and its exclusions)"],
+         "2 errors, 0 warnings"),
     Case("E347-E348-E349-clause-references", {
         "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n',
         "evidence/x.yaml": 'title: X\nkind: record\nclauses: ["1401:6.1.2", "45001:8.1", "14001:6.1.7", '
