@@ -267,9 +267,22 @@ def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, 
 
 
 def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
-    return _unique(items, lambda a: a.clause, out, "E402",
+    kept = _unique(items, lambda a: a.clause, out, "E402",
                    lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
                    "keep one clause entry per clause")
+    # an integrated project: "hs:7.5" assesses 7.5 of every standard, so it meets "7.5" and "14001:7.5"
+    shared = {a.clause[3:]: a for a in kept if a.clause.startswith("hs:")}
+    if not shared:
+        return kept
+    out_kept = []
+    for a in kept:
+        first = shared.get(a.clause.split(":", 1)[-1]) if not a.clause.startswith("hs:") else None
+        if first is not None:
+            out.add(a.loc, "E402", f"clause '{a.clause}' assessed twice (first as '{first.clause}' in "
+                    f"{first.source}:{first.loc.line})", "keep one clause entry per clause and standard")
+            continue
+        out_kept.append(a)
+    return out_kept
 
 
 def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:
@@ -337,14 +350,20 @@ OUTSOURCING_RE = re.compile(
     r"carried out by (?:a |an |our )?(?:supplier|vendor|partner)s?\b", re.IGNORECASE)
 
 
+def _primary(refs: Iterable[str]) -> set[str]:
+    """The primary standard's clauses a record's references name: plain numbers, and ``hs:`` ones (an integrated
+    project; another standard's ``14001:...`` is not the primary's)."""
+    return {r[3:] if r.startswith("hs:") else r for r in refs if ":" not in r or r.startswith("hs:")}
+
+
 def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], catalog: Catalog,
                      out: Collector, applies: Applies = Applies(), as_of: Optional[date] = None,
                      scope_defined: bool = False) -> None:
     """``scope_defined``: a record mapped to 4.3 was rejected for its own error, reported already."""
     scope = catalog.role("scope")  # the scope document's clause: exclusions are justified there
     family = catalog.standard.rsplit(":", 1)[0]  # "ISO 9001"
-    has_scope = scope_defined or any(scope in e.clauses and e.kind == "document" for e in evidence)
-    excluded = [a for a in assessments if a.status == "not-applicable"]
+    has_scope = scope_defined or any(scope in _primary(e.clauses) and e.kind == "document" for e in evidence)
+    excluded = [a for a in assessments if a.status == "not-applicable" and a.clause in catalog]
     for a in excluded:
         clause = catalog[a.clause]
         reach = [a.clause, *catalog.descendants(a.clause)]
@@ -406,7 +425,7 @@ def check_verified_by(evidence: list[Evidence], assessments: list[Assessment], f
         e = by_id.get(a.verified_by) if a.verified_by else None
         if e is None or e.kind != "record":
             continue  # E404 or E411 already
-        if set(e.clauses) & audit_clauses or e.id in cb_audits:
+        if _primary(e.clauses) & audit_clauses or e.id in cb_audits:
             continue
         out.add(_ref_loc(a, a.verified_by), "E423", f"verified_by '{a.verified_by}' is not an audit: it is mapped to "
                 f"{', '.join(e.clauses)}, not to {' or '.join(sorted(audit_clauses))}",
@@ -569,13 +588,13 @@ def check_review_inputs(evidence: list[Evidence], catalog: Catalog, out: Collect
     if parent not in catalog:
         return
     family = {parent, *catalog.descendants(parent)}
-    minutes = [e for e in evidence if e.kind == "record" and {parent, review} & set(e.clauses)]
+    minutes = [e for e in evidence if e.kind == "record" and {parent, review} & _primary(e.clauses)]
     for e in evidence:
         if not e.inputs:
             continue
         if e.kind != "record":
             why = "it is a document, not the record of a review"
-        elif not family & set(e.clauses):
+        elif not family & _primary(e.clauses):
             why = f"it is not mapped to {parent} or its sub-clauses"
         elif minutes and e not in minutes:
             why = f"the review's own record is '{minutes[0].id}' (mapped to {parent} or {review})"

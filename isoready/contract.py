@@ -14,13 +14,16 @@ from typing import Any
 
 from .model import AUDIENCES, EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES, GATE_CHECKS, GRADES, REVIEW_INPUTS, \
     STANDARDS, STATUSES
-from .schema import AUDITS, CLAUSE, DATE, FILE_KINDS, PAGE, json_schema
+from .schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
 # --------------------------------------------------------------------------- readiness.json, the output contract
 
 STATES = ("ready", "at-risk", "not-ready", "not-applicable")  # assess.STATE_ORDER (a test keeps them equal)
 READINESS_VERSION = 3  # export.SCHEMA, the format's version (a test keeps them equal; no import up the pipeline)
 LAPSE_KINDS = ("review-due", "window-closes", "finding-due", "target")
+
+#: outputs are per standard: plain clause numbers (an input may qualify them: "14001:6.1.2", "hs:7.5")
+PLAIN_CLAUSE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
 
 
 def _text(description: str, nullable: bool = False) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def _gate() -> dict[str, Any]:
 
 
 def _clause_row() -> dict[str, Any]:
-    clause, ids = CLAUSE.json(), _ids()
+    clause, ids = dict(PLAIN_CLAUSE), _ids()
     return _record("one clause of the catalog", {
         "number": {**clause, "description": "the clause number"},
         "title": _text("ISO's short title, or our label"),
@@ -124,7 +127,7 @@ def _clause_row() -> dict[str, Any]:
 
 
 def _evidence_row() -> dict[str, Any]:
-    clause = CLAUSE.json()
+    clause = dict(PLAIN_CLAUSE)
     return _record("one evidence record this audience may see", {
         "id": _text("its id; its page is evidence/<id>.html"),
         "title": _text("what it is"),
@@ -143,7 +146,7 @@ def _evidence_row() -> dict[str, Any]:
 
 
 def _finding_row() -> dict[str, Any]:
-    clause, ids = CLAUSE.json(), _ids()
+    clause, ids = dict(PLAIN_CLAUSE), _ids()
     return _record("one finding this audience may see", {
         "id": _text("its id; its page is findings/<id>.html"),
         "clauses": _list(clause, "the clauses it is raised against"),
@@ -177,7 +180,7 @@ def _finding_row() -> dict[str, Any]:
 
 
 def _lapse() -> dict[str, Any]:
-    clause = CLAUSE.json()
+    clause = dict(PLAIN_CLAUSE)
     return _record("a date on which something lapses, before an audit", {
         "date": _date("when it lapses"),
         "kind": _words(LAPSE_KINDS, "what lapses"),
@@ -191,7 +194,7 @@ def _lapse() -> dict[str, Any]:
 
 
 def _overall() -> dict[str, Any]:
-    clause = CLAUSE.json()
+    clause = dict(PLAIN_CLAUSE)
     return _record("the overall figures", {
         "overall": _share("overall readiness, 0 to 1 (null: nothing applicable)"),
         "by_main_clause": _by(clause, {"type": ["number", "null"], "minimum": 0, "maximum": 1},
@@ -209,7 +212,7 @@ def _overall() -> dict[str, Any]:
 def readiness_schema() -> dict[str, Any]:
     """The JSON Schema of ``readiness.json`` (export.readiness_dict): every key described, every key required
     (but the three a lapse has only sometimes), no undescribed key allowed, so a renamed or dropped key fails."""
-    clause, ids = CLAUSE.json(), _ids()
+    clause, ids = dict(PLAIN_CLAUSE), _ids()
     body = _record("readiness.json: the portal's figures for one build (one audience, one as-of date)", {
         "schema": {"const": READINESS_VERSION, "description": "the version of this format; changes only when a key is renamed "
                                                     "or removed"},

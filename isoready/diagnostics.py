@@ -63,6 +63,14 @@ CODES: dict[str, str] = {
     "E340": "repository url that is not a plain http or https address",
     "E341": "repository branch that is not a branch name",
     "E342": "repository link pattern that cannot make a safe link",
+    # an integrated management system (organisation.yaml standards:, clause references 14001:6.1.2 and hs:7.5)
+    "E343": "both standard and standards given",
+    "E344": "standards lists no standard",
+    "E345": "a standard listed twice, or two editions of one standard",
+    "E346": "unknown standard in standards or audits",
+    "E347": "clause reference names a standard the project does not follow",
+    "E348": "clause not in the standard the reference names",
+    "E349": "hs: reference to a clause outside the Harmonized Structure",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",

@@ -196,6 +196,11 @@ class Catalog:
     gates: tuple[Any, ...] = field(repr=False, compare=False, default=())
     #: the inputs a management review considers in this standard (empty when it names none)
     review_inputs: tuple[str, ...] = field(repr=False, compare=False, default=())
+    #: an integrated project's other standards, by the number a clause reference names them with
+    #: ("14001" -> its Catalog); empty for one standard (isoready.integrated)
+    others: Mapping[str, "Catalog"] = field(repr=False, compare=False, default_factory=dict)
+    #: the clause numbers of this edition that carry Harmonized Structure text (its package's harmonized.yaml)
+    harmonized: frozenset = field(repr=False, compare=False, default=frozenset())
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]
@@ -408,6 +413,10 @@ class Organisation:
     migrated: Optional[date] = None  # the day the project moved to its edition (migrate writes it)
     migrated_loc: Loc = NOWHERE
     repository: Optional[Repository] = None  # the git host's links back to the files, when set
+    #: every standard the project follows, the primary (``standard``) first; one name for one standard
+    standards: tuple[str, ...] = ()
+    #: ``audits:`` booked per standard (standard -> stage -> date); empty when one plan is shared (``audits``)
+    audits_by_standard: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,3 +428,11 @@ class Project:
     assessments: tuple[Assessment, ...]
     findings: tuple[Finding, ...]
     documents: tuple[str, ...]  # every document file under evidence/, relative to evidence/
+    #: every standard the project follows, the primary first (organisation.yaml ``standards:``, or its one
+    #: ``standard:``); a project with more than one is seen per standard through integrated.project_for
+    standards: tuple[str, ...] = ()
+
+    @property
+    def standard(self) -> str:
+        """The primary standard's name (the first of ``standards``)."""
+        return self.standards[0] if self.standards else self.catalog.standard

@@ -15,10 +15,11 @@ from typing import Any, Optional
 
 from . import parallel
 from .catalog import load_catalog
+from .integrated import combined
 from .diagnostics import Collector, Diagnostic
 from .load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text, read_bytes,
                    special_diagnostic, special_kind, walk)
-from .model import Assessment, Catalog, Evidence, Finding, Organisation
+from .model import DEFAULT_STANDARD, Assessment, Catalog, Evidence, Finding, Organisation
 from .records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, assessments_from_file,
                       evidence_from_file, findings_from_file, markdown_documents, markdown_pages, organisation_from,
                       realpath)
@@ -65,8 +66,11 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     unread: list[Diagnostic] = []
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
     organisation = read_organisation(root, catalog, max_bytes, out, unread, max_markdown_bytes)
-    if organisation.standard != catalog.standard:  # the project chose another edition: read it against that
+    if organisation.standard != catalog.standard or len(organisation.standards) > 1:
+        # the project chose another edition, or several standards: read it against those
         catalog = load_catalog(organisation.standard)
+        if len(organisation.standards) > 1:
+            catalog = combined(catalog, [load_catalog(s) for s in organisation.standards[1:]])
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread, max_markdown_bytes)
@@ -176,7 +180,8 @@ def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX
     data, diags = read_bytes(path, rel, max_bytes)
     if data is None:
         return [], diags, None
-    sha = hashlib.sha256(data).hexdigest() + _limit_tag(max_markdown_bytes) if known is not None else ""
+    sha = hashlib.sha256(data).hexdigest() + _limit_tag(max_markdown_bytes) + _standards_tag(catalog) \
+        if known is not None else ""
     hit = known.get(rel) if known else None
     if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
         return list(hit[2]), list(hit[3]), None
@@ -191,6 +196,14 @@ def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX
     if known is None:
         return records, all_diags, None
     return records, all_diags, (sha, _fs_signature(root, _file_refs(value, rel)), records, all_diags)
+
+
+def _standards_tag(catalog: Catalog) -> str:
+    """A cached result holds for the standards it was checked against (its clause references are judged by
+    them): a project of the default standard keys by the bare SHA-256, as before."""
+    if not catalog.others and catalog.standard == DEFAULT_STANDARD:
+        return ""
+    return "/" + "+".join((catalog.standard, *sorted(c.standard for c in catalog.others.values())))
 
 
 def _limit_tag(limit: int) -> str:

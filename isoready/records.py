@@ -19,12 +19,14 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
 
-from .diagnostics import Collector, Diagnostic
+from .diagnostics import Collector, Diagnostic, did_you_mean, one_of
 from .load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from .repolinks import NEEDS, host_forms, pattern_problem, url_problem
 from .svg import problem as svg_problem
 from .text import MAX_MARKDOWN_BYTES, markdown_problem, problem_at
+from .integrated import canonical, number_of
 from .model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE,
+                    MAX_WINDOW_MONTHS, STANDARDS,
                     Applies, Assessment, Catalog, Certificate, ClimateChange, Evidence, Finding, Organisation,
                     Repository, Transition, Verification)
 from .schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING, ORGANISATION, PUBLIC,
@@ -224,6 +226,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog,
                     "add 'justification:' saying why it cannot apply within the scope")
         verified_by = f.get("verified_by")
         _bounded(f, out, max_markdown_bytes)
+        if known and number is not None:
+            number = canonical(written if isinstance(written, YStr) else number, catalog)
         a = record(Assessment, f, clause=number or "", status=status or "not-started", source=rel,
                    loc=f.loc("clause") if "clause" in m else m.loc,
                    verified_by=YStr(verified_by, f.loc("verified_by")) if verified_by else None)
@@ -328,7 +332,12 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     name = f.get("name") or "Unnamed organisation"
     _bounded(f, out, max_markdown_bytes)
     audits: dict[str, date] = {}
-    af = f.get("audits")
+    standards = _standards(f, value, catalog, out)
+    by_standard, af = _audits_per_standard(f, standards, out), None
+    if by_standard is not None:
+        audits = dict(by_standard.get(standards[0], {}))
+    else:
+        af = f.get("audits")
     if af is not None:
         assert af.kind is AUDITS
         audits = {key: d for key, d in af.values().items() if d}
@@ -370,12 +379,89 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                     f"{certificate.issued}", "a certificate expires after it is issued")
     f.values()  # every key, read by its type in the schema's order (the rest came first, for the checks above)
     return record(Organisation, f, name=name, scope=f.get("scope") or "", logo=logo, audits=audits,
-                  windows=windows, standard=f.get("standard") or DEFAULT_STANDARD, applies=applies,
+                  windows=windows, standard=standards[0], standards=standards,
+                  audits_by_standard=by_standard or {}, applies=applies,
                   transition=transition, show_findings=show_findings, certificate=certificate,
                   systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
                   audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
                   climate_change=climate_change, migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
                   repository=_repository(f, out))
+
+
+def _ceiling(ref: str, catalog: Catalog) -> int:
+    """The longest window of a clause reference: the strictest of the clauses it names (integrated)."""
+    if ":" not in ref:
+        return catalog.window_ceiling(ref)
+    prefix, number = ref.split(":", 1)
+    named = [c for c in (catalog, *catalog.others.values())
+             if number in c and (prefix == "hs" or number_of(c.standard) == prefix)]
+    return min((c.window_ceiling(number) for c in named), default=catalog.window_ceiling(number)
+               if number in catalog else MAX_WINDOW_MONTHS)
+
+
+def _standards(f: Fields, value: YMap, catalog: Catalog, out: Collector) -> tuple[str, ...]:
+    """``standards:`` (an integrated system, the primary first) or the one ``standard:``; every problem named
+    with its fix (E343 both given, E344 an empty list, E345 a standard twice, E346 one not known)."""
+    single = f.get("standard") or DEFAULT_STANDARD
+    if "standards" not in value:
+        return (single,)
+    if "standard" in f:
+        out.add(f.m.key_locs.get("standard", f.loc("standard")), "E343", "both 'standard:' and 'standards:' are given",
+                "keep one: 'standards:' lists every standard, the primary first; 'standard:' names a single one")
+    names: list[str] = []
+    unknown = False
+    for item in (f.strings("standards") if value["standards"] is not None else []):
+        name = str(item).strip()
+        if name not in STANDARDS:
+            out.add(item.loc, "E346", f"'{name}' is not a standard isoready knows",
+                    did_you_mean(name, STANDARDS) or one_of(STANDARDS))
+            unknown = True
+            continue
+        twin = next((n for n in names if n == name or number_of(n) == number_of(name)), None)
+        if twin is not None:
+            what = "listed twice" if twin == name else f"a second edition of a standard listed as {twin}"
+            out.add(item.loc, "E345", f"'{name}' is {what} in 'standards:'",
+                    "list each standard once, in one edition" if twin == name else
+                    "a project follows one edition of a standard: keep the one you are certified or certifying to")
+            continue
+        names.append(name)
+    if not names:
+        if not unknown:
+            out.add(f.loc("standards"), "E344", "'standards:' lists no standard",
+                    f"write standards: [\"{DEFAULT_STANDARD}\"], or use 'standard:' for a single standard")
+        return (single,)
+    return tuple(names)
+
+
+def _audits_per_standard(f: Fields, standards: tuple[str, ...],
+                         out: Collector) -> Optional[dict[str, dict[str, date]]]:
+    """``audits:`` booked per standard: a mapping from a standard's name to its plan (stage1, stage2). None
+    when ``audits:`` is the one shared plan (the usual form, read by the caller)."""
+    raw = f.m.get("audits")
+    if not isinstance(raw, YMap) or not any(":" in str(k) or str(k) in STANDARDS for k in raw):
+        return None
+    plans: dict[str, dict[str, date]] = {}
+    for name, plan in raw.items():
+        if name in AUDITS.keys:
+            out.add(raw.key_locs.get(name, raw.loc), "E346", f"'{name}' is written beside plans per standard",
+                    f"put '{name}:' under the standard it is for, or write one shared plan for all")
+            continue
+        if name not in standards:
+            known = " or ".join(standards)
+            out.add(raw.key_locs.get(name, raw.loc), "E346", f"audits are booked for '{name}', which this project "
+                    f"does not follow", f"name {known}, or add it to 'standards:'")
+            continue
+        if not isinstance(plan, YMap):
+            out.add(raw.loc_of(name), "E106", f"audits for '{name}' must be a mapping",
+                    "write 'stage1: YYYY-MM-DD' and 'stage2: YYYY-MM-DD' under it")
+            continue
+        pf = Fields(plan, AUDITS, out)
+        dates = {key: d for key in AUDITS.keys if (d := pf.get(key))}
+        if "stage1" in dates and "stage2" in dates and dates["stage2"] < dates["stage1"]:
+            out.add(pf.loc("stage2"), "E407", f"stage2 {dates['stage2']} is before stage1 {dates['stage1']}",
+                    "stage 2 follows stage 1")
+        plans[name] = dates
+    return plans
 
 
 #: a branch name git accepts (git check-ref-format, less what a branch never needs: ~ ^ : ? * [ and "@{")
@@ -442,9 +528,10 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
         where = raw.loc_of(number)
         if not check_clause(number, raw.key_locs[number], catalog, out):
             continue
+        number = canonical(number, catalog)
         if isinstance(months, YStr) and WINDOW_RE.match(months) and 1 <= int(months) <= 120:
             windows[number] = int(months)
-            ceiling = catalog.window_ceiling(number)
+            ceiling = _ceiling(number, catalog)
             if int(months) > ceiling:
                 out.add(where, "W162", f"window for clause '{number}' is {int(months)} months; the gates use "
                         f"{ceiling}, the longest a certification body accepts for it",

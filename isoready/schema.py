@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from .catalog import CATALOG_FILES, other_edition
 from .diagnostics import Collector, did_you_mean, one_of
+from .integrated import canonical, check_reference
 from .load import Loc, YList, YMap, YStr
 from .model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCE_SYNONYMS,
                     FINDING_SOURCES, FINDING_STATUSES, GRADES, REVIEW_INPUT_SYNONYMS, REVIEW_INPUTS, STANDARDS,
@@ -125,6 +126,9 @@ ORGANISATION = Kind("organisation", "organisation settings", (
           "how recent a recurring record must be, in months, per clause",
           shape=("'windows' must be a mapping of clause to months", "write '\"9.2.2\": 12'")),
     Field("standard", enum(*STANDARDS), "the edition the project is assessed against", default=DEFAULT_STANDARD),
+    Field("standards", list_of(enum(*STANDARDS)), "an integrated management system: every standard it follows, "
+          "the primary first (instead of 'standard:'); clause numbers belong to the first, '14001:6.1.2' names "
+          "another, 'hs:7.5' each"),
     Field("applies", nested(APPLIES), "the conditions ISO 9001 leaves to you to declare; absent means undeclared"),
     Field("transition", nested(TRANSITION), "the move to the new edition"),
     Field("migrated", DATE, "the day the project moved to its edition (isoready migrate writes it); "
@@ -255,6 +259,8 @@ _NUMBER_IN_TEXT = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)*")
 def check_clause(number: str, loc: Loc, catalog: Catalog, out: Collector) -> bool:
     if number in catalog:
         return True
+    if ":" in str(number):  # "14001:6.1.2", "hs:7.5": another standard of the project, or each (integrated)
+        return check_reference(number, loc, catalog, out)
     elsewhere = other_edition(number, catalog) if catalog.standard in CATALOG_FILES else None
     meant = sorted({n for n in _NUMBER_IN_TEXT.findall(str(number)) if n in catalog})
     if len(meant) == 1:  # the number is there, with words or signs around it
@@ -415,7 +421,7 @@ class Fields:
         known = []
         for item in self.strings(key, required):
             if check_clause(item, item.loc, catalog, self.out):  # the YStr: it knows whether it was quoted
-                known.append(item)  # the YStr: it knows its line and column (W106 points at it)
+                known.append(canonical(item, catalog))  # the YStr: it knows its line and column (W106 points at it)
         return tuple(dict.fromkeys(known))
 
     def vocabulary(self, key: str, items: list[YStr], choices: tuple[str, ...],
@@ -502,6 +508,13 @@ def json_schema(kind: Kind) -> dict[str, Any]:
         body = {"type": "array", "items": one}
     else:
         body = one
+    if kind.name == "organisation":  # audits: one shared plan, or a plan per standard (an integrated system)
+        shared = body["properties"]["audits"]
+        plan = {k: v for k, v in shared.items() if k != "description"}
+        body["properties"]["audits"] = {
+            "anyOf": [plan, {"type": "object", "propertyNames": {"enum": list(STANDARDS)},
+                             "additionalProperties": plan}],
+            "description": shared["description"] + ": one plan shared by every standard, or a plan per standard"}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"isoready {kind.what}", **body}
 
 

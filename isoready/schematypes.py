@@ -109,7 +109,8 @@ class ClauseRef(Type):
     words: ClassVar[tuple[str, str]] = ("clause number", "clause numbers")
 
     def json(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
+        # "8.4", or in an integrated system "14001:6.1.2" and "hs:7.5"
+        return {"type": "string", "pattern": r"^(([0-9]+|hs):)?[0-9]+(\.[0-9]+)*$"}
 
     def read_items(self, f: "Fields", key: str, required: bool) -> tuple[Any, ...]:
         assert f.catalog is not None

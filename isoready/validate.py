@@ -7,12 +7,14 @@ records). This module joins them, and keeps the names other code and older tests
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
-from .checks import check_records
+from .checks import check_exclusions, check_records
 from .diagnostics import Collector, Diagnostic
+from .integrated import project_for
 from .load import MAX_BYTES
 from .model import Catalog, Project
 from .reader import read
@@ -25,7 +27,8 @@ from .text import MAX_MARKDOWN_BYTES
 
 def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
                  known: Optional[dict] = None,
-                 max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> tuple[Project, list[Diagnostic]]:
+                 max_markdown_bytes: int = MAX_MARKDOWN_BYTES,
+                 integrated: bool = False) -> tuple[Project, list[Diagnostic]]:
     """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
 
     ``catalog`` is the default edition's; a project whose organisation.yaml names another ``standard:`` is
@@ -36,6 +39,10 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
 
     ``max_markdown_bytes`` (``Options.max_markdown_bytes``) is the Markdown size limit W108 and W110 judge by:
     the one the pages render under.
+
+    A project of several standards (``standards:``) is returned as its primary standard sees it, so every stage
+    downstream works unchanged; ``integrated=True`` returns the whole project, its clause references qualified
+    (``14001:6.1.2``, ``hs:7.5``), to be seen per standard through ``integrated.project_for``.
     """
     root = Path(root)
     found = read(root, catalog, max_bytes, known, max_markdown_bytes)
@@ -45,7 +52,16 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
                                                     found.documents, found.catalog, as_of, out,
                                                     organisation=found.organisation, unread=found.unread, hold_from=0)
     project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
-                      assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents))
+                      assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents),
+                      standards=found.organisation.standards)
+    for standard in project.standards[1:]:  # an integrated system: each other standard's exclusions, judged by it
+        view = project_for(project, standard)
+        own = Collector()
+        check_exclusions(list(view.assessments), list(view.evidence), view.catalog, own,
+                         applies=view.organisation.applies, as_of=as_of)
+        out.items.extend(replace(d, message=f"{standard}: {d.message}") for d in own.items)
+    if not integrated:
+        project = project_for(project, project.standard)
     out.items.extend(withheld_names_in_documents(project, max_markdown_bytes))  # W110: read every time, as W108
     return project, out.items
 

@@ -923,6 +923,85 @@ CASES = [
           "content/organisation.yaml:5:12: E342 repository new_uri 'new/{branch}' cannot make a safe link: it has no "
           "{folder}, so every link would open the same page (write e.g. 'new/{branch}/{folder}?name={filename}')"],
          "2 errors, 0 warnings"),
+    # an integrated management system: 'standards:' and clause references to another standard ('14001:6.1.2')
+    # or to the Harmonized Structure clause of every standard ('hs:7.5'); each mistake names its fix
+    Case("E343-standard-and-standards", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandard: "ISO 9001:2015"\n'
+                                     'standards: ["ISO 9001:2015", "ISO 14001:2015"]\n'},
+         ["content/organisation.yaml:2:1: E343 both 'standard:' and 'standards:' are given (keep one: 'standards:' "
+          "lists every standard, the primary first; 'standard:' names a single one)"],
+         "1 error, 0 warnings"),
+    Case("E344-standards-empty", {"content/organisation.yaml": "name: Example Works Ltd\nstandards: []\n"},
+         ["content/organisation.yaml:2:12: E344 'standards:' lists no standard (write standards: [\"ISO 9001:2015\"], "
+          "or use 'standard:' for a single standard)"],
+         "1 error, 0 warnings"),
+    Case("E345-standard-twice-or-two-editions", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015", '
+                                     '"ISO 9001:2015", "ISO 9001:2026"]\n'},
+         ["content/organisation.yaml:2:48: E345 'ISO 9001:2015' is listed twice in 'standards:' (list each standard "
+          "once, in one edition)",
+          "content/organisation.yaml:2:65: E345 'ISO 9001:2026' is a second edition of a standard listed as ISO "
+          "9001:2015 in 'standards:' (a project follows one edition of a standard: keep the one you are certified "
+          "or certifying to)"],
+         "2 errors, 0 warnings"),
+    Case("E346-unknown-standard", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2016"]\n'},
+         ["content/organisation.yaml:2:30: E346 'ISO 14001:2016' is not a standard isoready knows (did you mean "
+          "'ISO 14001:2015'?)"],
+         "1 error, 0 warnings"),
+    Case("E346-audits-for-a-standard-not-followed", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n'
+                                     'audits:\n  "ISO 9001:2015":\n    stage1: 2027-01-10\n'
+                                     '  "ISO 45001:2018":\n    stage1: 2027-01-10\n'},
+         ["content/organisation.yaml:6:3: E346 audits are booked for 'ISO 45001:2018', which this project does not "
+          "follow (name ISO 9001:2015 or ISO 14001:2015, or add it to 'standards:')"],
+         "1 error, 0 warnings"),
+    Case("E346-E402-shared-plan-mixed-in-and-hs-assessed-twice", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n'
+                                     'audits:\n  "ISO 9001:2015":\n    stage1: 2027-01-10\n  stage2: 2027-03-01\n',
+        "content/clauses/x.yaml": '- clause: "hs:7.5"\n  status: implemented\n- clause: "14001:7.5"\n'
+                                  '  status: planned\n'},
+         ["content/clauses/x.yaml:3:11: E402 clause '14001:7.5' assessed twice (first as 'hs:7.5' in "
+          "content/clauses/x.yaml:1) (keep one clause entry per clause and standard)",
+          "content/organisation.yaml:6:3: E346 'stage2' is written beside plans per standard (put 'stage2:' under the "
+          "standard it is for, or write one shared plan for all)"],
+         "2 errors, 0 warnings"),
+    Case("E408-E409-another-standards-exclusion-judged-by-it", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n',
+        "content/clauses/x.yaml": '- clause: "14001:8.2"\n  status: not-applicable\n'
+                                  '  justification: We hold no chemicals.\n'},
+         ["content/clauses/x.yaml:1:11: E408 ISO 14001:2015: clause '8.2' (Emergency preparedness and response) can "
+          "never be declared not-applicable (only requirements that cannot apply within the scope may be excluded "
+          "(ISO 9001 4.3); give it a real status)",
+          "content/clauses/x.yaml:1:11: E409 ISO 14001:2015: clause '8.2' is excluded but no scope document is "
+          "mapped to 4.3 (add a document record with clauses [\"4.3\"] that states the scope and its exclusions)"],
+         "2 errors, 0 warnings"),
+    Case("E347-E348-E349-clause-references", {
+        "content/organisation.yaml": 'name: Example Works Ltd\nstandards: ["ISO 9001:2015", "ISO 14001:2015"]\n',
+        "evidence/x.yaml": 'title: X\nkind: record\nclauses: ["1401:6.1.2", "45001:8.1", "14001:6.1.7", '
+                           '"14001:8.2", "hs:7.1.5", "hs:8.5", "hs:9.3.2", "9001:7.5", "hs:7.5"]\n'
+                           'date: 2026-10-01\n'},
+         ["evidence/x.yaml:3:11: E347 clause '1401:6.1.2' names standard '1401', which this project does not follow "
+          "(did you mean '14001:6.1.2'? write a plain number, '9001:' or '14001:', or 'hs:'; to add a standard, list "
+          "it in 'standards:' in content/organisation.yaml)",
+          "evidence/x.yaml:3:25: E347 clause '45001:8.1' names standard '45001', which this project does not follow "
+          "(write a plain number, '9001:' or '14001:', or 'hs:'; to add a standard, list it in 'standards:' in "
+          "content/organisation.yaml)",
+          "evidence/x.yaml:3:38: E348 clause '6.1.7' is not in ISO 14001:2015 (written '14001:6.1.7') (did you mean "
+          "'14001:6.1.4'?)",
+          "evidence/x.yaml:3:66: E349 'hs:7.1.5' is not a Harmonized Structure clause of ISO 9001:2015 and ISO "
+          "14001:2015 (did you mean 'hs:7.1'? write '7.1.5' for ISO 9001:2015 alone)",
+          "evidence/x.yaml:3:78: E349 'hs:8.5' is not a Harmonized Structure clause of ISO 9001:2015 and ISO "
+          "14001:2015 (write '8.5' for ISO 9001:2015 alone)",
+          "evidence/x.yaml:3:88: E349 'hs:9.3.2' is not a Harmonized Structure clause of ISO 9001:2015 and ISO "
+          "14001:2015 (did you mean 'hs:9.3'? write '9.3.2' for ISO 9001:2015 alone)"],
+         "6 errors, 0 warnings"),
+    Case("E347-another-standard-in-a-single-standard-project", {
+        "evidence/x.yaml": 'title: X\nkind: record\nclauses: ["14001:6.1.2", "hs:7.5"]\ndate: 2026-10-01\n'},
+         ["evidence/x.yaml:3:11: E347 clause '14001:6.1.2' names standard '14001', which this project does not "
+          "follow (write a plain number, '9001:', or 'hs:'; to add a standard, list it in 'standards:' in "
+          "content/organisation.yaml)"],
+         "1 error, 0 warnings"),
     Case("W140-repository-host-without-links", {
         "content/organisation.yaml": "name: Example Works Ltd\nrepository:\n  url: https://git.example.org/qms\n"},
          ["content/organisation.yaml:3:8: W140 the portal has no built-in links for the host of "
@@ -1300,7 +1379,9 @@ TOKENS = ["title", "kind", "clauses", "file", "url", "id", "status", "clause", "
           "verified_by", "verification", "effective", "corrective_action", "action", "source", "audit", "inputs",
           "topics", "approved", "name", "standard", "applies", "traceability", "transition", "deadline",
           "site_url", "public", "show_findings", "certificate", "expires", "last_audit", "windows", "true", "yes",
-          "\u00b2", "9" * 60, "changes", "quality-culture-ethics", "area-of-concern", "ISO 9001:2026"]
+          "\u00b2", "9" * 60, "changes", "quality-culture-ethics", "area-of-concern", "ISO 9001:2026",
+          # an integrated system (issue 23)
+          "standards", "ISO 14001:2015", "hs:7.5", "14001:6.1.2", "hs:", ":8.4", "45001:8.1"]
 
 
 @pytest.fixture(scope="module")
