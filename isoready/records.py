@@ -335,6 +335,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
     standards = _standards(f, value, catalog, out)
     by_standard, af = _audits_per_standard(f, standards, out), None
     if by_standard is not None:
+        f.take("audits", None)  # plans per standard, read above: not the one shared plan the schema describes
         audits = dict(by_standard.get(standards[0], {}))
     else:
         af = f.get("audits")
@@ -425,6 +426,7 @@ def _standards(f: Fields, value: YMap, catalog: Catalog, out: Collector) -> tupl
                     "a project follows one edition of a standard: keep the one you are certified or certifying to")
             continue
         names.append(name)
+    f.take("standards", tuple(names))  # read here, with E343-E346, not again by the schema's own pass
     if not names:
         if not unknown:
             out.add(f.loc("standards"), "E344", "'standards:' lists no standard",

@@ -309,6 +309,12 @@ class Fields:
             self._values[key] = spec.type.read(self, key, req, spec.default)
         return self._values[key]
 
+    def take(self, key: str, value: Any) -> Any:
+        """Record ``value`` as ``key``'s, read by rules of the caller's own (an integrated system's standards and
+        its audit plans per standard), so ``values()`` neither reads nor reports the key again."""
+        self._values[key] = value
+        return value
+
     def values(self) -> dict[str, Any]:
         """Every key's typed value, in the schema's order, each read (and its problems reported) once."""
         return {key: self.get(key) for key in self.kind.keys}

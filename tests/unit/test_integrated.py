@@ -108,10 +108,6 @@ def test_assess_runs_unchanged_on_the_primary_view(ims) -> None:
     assert not any(":" in n for n in quality.clauses)
 
 
-# On this branch assess still names ISO 9001's management review clause (9.3.3), which ISO 14001 does not have;
-# the std engineer's "gate checks as data" commit reads it from the standard's roles. Strict: once both are
-# merged this passes, and the marker must go.
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="assess reads 9.3.3 until the standards' roles are merged")
 def test_assess_runs_unchanged_on_the_14001_view(ims) -> None:
     environment = assess(project_for(ims, E), AS_OF)
     assert "8.5.2" not in environment.clauses and "9.1.2" in environment.clauses

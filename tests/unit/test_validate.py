@@ -972,7 +972,7 @@ CASES = [
                                   '  justification: We hold no chemicals.\n'},
          ["content/clauses/x.yaml:1:11: E408 ISO 14001:2015: clause '8.2' (Emergency preparedness and response) can "
           "never be declared not-applicable (only requirements that cannot apply within the scope may be excluded "
-          "(ISO 9001 4.3); give it a real status)",
+          "(ISO 14001 4.3); give it a real status)",
           "content/clauses/x.yaml:1:11: E409 ISO 14001:2015: clause '8.2' is excluded but no scope document is "
           "mapped to 4.3 (add a document record with clauses [\"4.3\"] that states the scope and its exclusions)"],
          "2 errors, 0 warnings"),
