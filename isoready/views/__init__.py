@@ -24,15 +24,15 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from markupsafe import Markup
 
-from . import charts, repolinks
-from .catalog import load_catalog, load_topics
-from .assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
+from .. import charts, repolinks
+from ..catalog import load_catalog, load_topics
+from ..assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
                      Readiness, Reason)
-from .assess import MISSING, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE, window_of
-from .model import (AUDIENCES, FIGURES, HISTORY_VERSION, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank,
+from ..assess import MISSING, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE, window_of
+from ..model import (AUDIENCES, FIGURES, HISTORY_VERSION, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank,
                     findings_published, published_name)
-from .redact import redactor
-from .text import MAX_MARKDOWN_BYTES, Md, markdown
+from ..redact import redactor
+from ..text import MAX_MARKDOWN_BYTES, Md, markdown
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
