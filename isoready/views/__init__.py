@@ -14,1479 +14,43 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import replace
 from datetime import date
 from pathlib import PurePosixPath
-from urllib.parse import quote, unquote
-from typing import Any, Callable, Mapping, Optional, Sequence
-
-from markupsafe import Markup
+from typing import Any, Callable, Mapping, Optional
 
 from .. import charts, repolinks
 from ..catalog import load_catalog, load_topics
-from ..assess import (AT_RISK, NOT_APPLICABLE, NOT_READY, READY, ClauseResult, LateTarget, MandatoryCheck,
-                     Readiness, Reason)
+from ..assess import AT_RISK, NOT_READY, READY, ClauseResult, MandatoryCheck, Readiness
 from ..assess import MISSING, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE, window_of
 from ..model import (AUDIENCES, FIGURES, HISTORY_VERSION, REVIEW_INPUTS, Evidence, Finding, Project, audience_rank,
                     findings_published, published_name)
 from ..redact import redactor
 from ..text import MAX_MARKDOWN_BYTES, Md, markdown
-
-STATUS_LABELS = {
-    "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
-    "implemented": "Implemented", "verified": "Verified", "not-applicable": "Not applicable",
-}
-STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_APPLICABLE: "Not applicable"}
-MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
-                    "out-of-window": "Out of window", "conditional": "Conditional", "undeclared": "Condition not declared",
-                    "not-applicable": "Not required"}
-#: mandatory states with a glossary entry
-MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
-ORIGIN_LABELS = {"internal-audit": "Internal audit", "certification-body": "Certification body audit",
-                 "customer": "Customer", "gap-assessment": "Gap assessment", "management-review": "Management review",
-                 "other": "Other"}
-#: organisation.yaml applies: keys, in words
-CONDITION_WORDS = {"traceability": "traceability of outputs", "customer_property": "customer or external-provider property",
-                   "measurement_traceability": "measurement traceability"}
-KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
-DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
-GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",
-                "area-of-concern": "Area of concern (stage 1)"}
-MARKDOWN_DOCS = (".md", ".markdown")
-
-GLOSSARY_PATH = "glossary.html"
-#: the glossary's words: (anchor, term, what it means in this portal). Pages link a term as glossary.html#anchor.
-GLOSSARY = (
-    ("as-of-date", "As-of date",
-     "The day this portal judges readiness on. Every date check (evidence past its review date, records out of "
-     "their window, overdue findings, the days left before an audit) is worked out for this day, not the day you "
-     "open the page. It is shown at the top of every page; the next build judges again, on its own date."),
-    ("audience", "Audience",
-     "Who a build of the portal is for: public, auditor or internal. Each record may say who may see it with a "
-     "line such as \"audience: public\"; a record without the line is for the auditor. A build shows the "
-     "records for its audience and those for a wider one: an auditor build shows public and auditor records, an "
-     "internal build shows everything. The readiness figures are the same in every build."),
-    ("withheld", "Withheld",
-     "Kept out of this build because the record is for a narrower audience than this build's. A withheld record "
-     "is not shown, linked or named: pages only count it (\"2 records not shown in this build\"), and where a "
-     "text would name it, \"[withheld]\" stands in its place. It still counts towards readiness."),
-    ("out-of-window", "Out of window",
-     "A record ISO 9001 asks you to keep exists, but none is recent enough. Each such record must be dated within "
-     "a window before the as-of date: 12 months unless the catalog or your organisation file sets another (the "
-     "reason on the clause page names it). Add a newer record to put it right."),
-    ("undeclared", "Undeclared (condition not declared)",
-     "ISO 9001 leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
-     "organisation file says true or false for one (under \"applies:\"), it is undeclared and the clause it "
-     "affects is at risk. Leaving a condition out is not the same as false: declare it either way."),
-    ("gate", "Gate (stage check)",
-     "The checks the portal runs for one certification audit stage: stage 1 (documents, scope and readiness) "
-     "and stage 2 (whether the system works in practice). A gate passes when all of its checks pass. The checks "
-     "are indicative: they show what a certification body looks at, not how the audit will end."),
-    ("commit", "Commit",
-     "One saved version of the register in git, named by a short code such as 0123abcd. The code at the top of "
-     "each page says which version this portal was built from, so anyone can find the exact files it shows. The "
-     "trend and the changes since the last audit compare commits."),
-)
-
-
-def term_url(anchor: str) -> str:
-    """The glossary entry of a term (one of GLOSSARY's anchors)."""
-    return f"{GLOSSARY_PATH}#{anchor}"
-EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
-                  "possible": "may be declared not applicable with a justification"}
-REGISTER_PAGE = 1000  # rows per register page
-DUE_FLAG_LABELS = {"overdue": "Overdue", "due-today": "Due today"}
-SUBJECT_CHARS = 160  # a finding's subject longer than this is cut at a word, with an ellipsis
-DASHBOARD_BLOCKERS = 8
-DASHBOARD_LAPSES = 5
-REPORT_EVIDENCE = 12  # evidence titles per clause in the printable report
-REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay one page)
-#: the report prints the coverage matrix leaf by audit up to this many audits; with more it is too wide for a
-#: page, and each audit is printed against the main clauses instead (how many of each one's leaves it reached)
-REPORT_COVERAGE_AUDITS = 6
-#: shown, visibly, wherever an ISO 9001:2026 entry marked provisional appears
-PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
-CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
-                 "moved": "Moved in {std}", "retitled": "Retitled in {std}"}  # unchanged entries carry no badge
-TOPIC_STATE_LABELS = {"addressed": "Addressed", "gap": "Gap"}
-
-
-def shares_of(result: Any) -> tuple[tuple[str, float], ...]:
-    """(state, share) of a clause's (or the whole system's) applicable leaves, ready / at risk / not ready."""
-    if result.share(READY) is None:
-        return ()
-    return tuple((state, result.share(state)) for state in (READY, AT_RISK, NOT_READY))
-
-
-def shares_text(shares: tuple[tuple[str, float], ...]) -> str:
-    """Three figures, never a single one that counts "at risk" as ready."""
-    if not shares:
-        return "n/a"
-    return " · ".join(f"{round(v * 100)}% {STATE_LABELS[k].lower()}" for k, v in shares if v or k == READY)
-
-
-def display_name(catalog: Any, number: str) -> str:
-    """A clause's name as lists show it: "General" sub-clauses carry their parent's title."""
-    c = catalog[number]
-    if c.title == "General" and c.parent:
-        return f"General ({catalog[c.parent].name})"
-    return c.name
-
-
-def withheld(n: int, word: str) -> str:
-    """The only trace a withheld record leaves: an aggregate count ('' when nothing is withheld)."""
-    return f"{plural(n, word)} not shown in this build." if n else ""
-
-
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-#: Markdown marks; a hyphen or underscore inside a word ("MIC-03", "2026-10-02", "file_name") is kept
-_MD_MARKS = re.compile(r"[`#>|~*]+|(?<![A-Za-z0-9])[-_]+|[-_]+(?![A-Za-z0-9])")
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z0-9])")
-
-
-def prose(text: str) -> str:
-    """Markdown source as plain words on one line; hyphens in ids and dates survive."""
-    return " ".join(_MD_MARKS.sub(" ", _MD_LINK.sub(r"\1", text or "")).split())
-
-
-def subject(text: str, limit: int = SUBJECT_CHARS) -> str:
-    """What a finding is about: the first sentence of its description's first paragraph, as plain text."""
-    first = prose(re.split(r"\n\s*\n", (text or "").strip(), maxsplit=1)[0])
-    first = _SENTENCE_END.split(first, maxsplit=1)[0]
-    if len(first) <= limit:
-        return first
-    cut = first.rfind(" ", 0, limit)
-    return first[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
-
-
-def pct(value: Optional[float]) -> str:
-    return "n/a" if value is None else f"{round(value * 100)}%"
-
-
-def plural(n: int, word: str, words: Optional[str] = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
-
-
-#: the page addresses remembered (per kind): every clause, record and finding of a 10,000-record register, and
-#: room to spare; past it the least recently asked for are worked out again
-URL_CACHE = 1 << 15
-
-
-@lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
-def clause_url(number: str) -> str:
-    return "clauses/" + quote(f"{number}.html", safe="/")
-
-
-@lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
-def evidence_url(ev_id: str) -> str:
-    """An evidence page's address for href: the id percent-encoded as UTF-8 ('/' kept), so ids in any script
-    work from file://, over http and under a sub-path. The page's file is the unquoted path (``page_path``)."""
-    return "evidence/" + quote(f"{ev_id}.html", safe="/")
-
-
-@lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
-def finding_url(fid: str) -> str:
-    return "findings/" + quote(f"{fid}.html", safe="/")
-
-
-def page_path(url: str) -> str:
-    """The file a page URL of ours names (the inverse of the quoting above)."""
-    return unquote(url) if "%" in url else url  # unquote itself is slow, even on text with nothing to decode
-
-
-def document_url(path: str) -> str:
-    """Where a document is copied; percent-encoded for use in href (file names may hold any character)."""
-    return "files/" + quote(path, safe="/")
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    url: str
-    text: str
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ClauseLink:
-    number: str
-    name: str
-    url: str
-    official: bool
-    provisional: bool = False  # an ISO 9001:2026 entry resting on the FDIS or secondary sources
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentView:
-    path: str  # inside the site
-    url: str
-    name: str
-    size: int
-    size_text: str
-    sha256: str
-    page_url: Optional[str]  # rendered page for Markdown documents
-    source: str  # path under evidence/
-    as_text: bool = False  # an HTML/SVG/script document, published with ".txt" added so it never runs
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceView:
-    id: str
-    url: str
-    title: str
-    kind: str
-    kind_label: str
-    clauses: tuple[ClauseLink, ...]
-    owner: str
-    date: str
-    review_by: str
-    stale: bool
-    audience: str
-    version: str
-    description: Md
-    document: Optional[DocumentView]
-    external_url: Optional[str]
-    source: str
-    findings: tuple[Link, ...] = ()
-    sort_clause: str = ""
-    date_label: str = "Issued"  # documents are issued, records are recorded
-    approved_by: str = ""
-    approved: str = ""
-    revisions: tuple["RevisionView", ...] = ()  # of the record's YAML file, newest first (git)
-    document_revisions: tuple["RevisionView", ...] = ()  # of the document's file, newest first (git)
-    revisions_note: str = ""  # why there is no revision history (no git), or ""
-    revisions_caption: str = ""  # "Register entry: 3 commits, newest first"
-    document_revisions_caption: str = ""
-    changed_since_approval: str = ""  # the sentence, when the document changed after its approval
-    edit_url: str = ""  # the register entry on its git host (repository:), when this build shows such links
-    view_url: str = ""
-    add_url: str = ""  # a new record for its first clause (the "Add evidence" link of a stale record)
-
-
-@dataclass(frozen=True, slots=True)
-class RevisionView:
-    """One commit in a file's revision history; the author only in internal builds."""
-
-    date: str
-    commit: str  # short id
-    subject: str
-    author: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class MandatoryView:
-    clause: ClauseLink
-    kind_label: str
-    what: str
-    when: str
-    state: str
-    state_label: str
-    reason: str
-    is_gap: bool
-    evidence: tuple[Link, ...]
-    code: str = ""  # the reason's code
-    add_url: str = ""  # "Add evidence": the host's new-file page with a record for this item, when it is a gap
-    term_url: str = ""  # the state's glossary entry ("out of window", "undeclared"), if it has one
-
-
-@dataclass(frozen=True, slots=True)
-class FindingView:
-    id: str
-    url: str
-    grade: str
-    grade_label: str
-    status: str
-    raised: str
-    due: str
-    closed: str
-    overdue: bool
-    description: Md
-    action: Md
-    clauses: tuple[ClauseLink, ...]
-    evidence: tuple[Link, ...]
-    owner: str
-    audience: str
-    source: str
-    hidden_evidence: int = 0
-    hidden_evidence_text: str = ""
-    subject: str = ""  # what the finding is about: its description's first sentence, plain text
-    is_open: bool = False
-    status_label: str = ""  # "Open", "Closed 2026-03-10"
-    due_flag: str = ""  # "overdue" | "due-today" | ""
-    due_flag_label: str = ""  # "Overdue" | "Due today" | ""
-    # the corrective-action lifecycle (issue 10)
-    correction: Md = Md("")
-    root_cause: Md = Md("")
-    corrective_action: Md = Md("")
-    verification: Md = Md("")  # one sentence: when, by whom, effective or not
-    requirement: Md = Md("")
-    origin: str = ""  # source: internal-audit | certification-body | ...
-    origin_label: str = ""
-    audit: Optional[Link] = None  # the audit record that raised it, when this audience may see it
-    verification_date: str = ""
-    verification_by: str = ""
-    verification_effective: Optional[bool] = None
-    verification_evidence: tuple[Link, ...] = ()
-    unverified: bool = False  # closed nonconformity without a verification of effectiveness
-    due_today: bool = False
-    edit_url: str = ""  # the finding's file on its git host (repository:), when this build shows such links
-    view_url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class InputView:
-    key: str
-    label: str
-    considered: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ClauseView:
-    number: str
-    name: str
-    official: bool
-    url: str
-    main: str
-    depth: int
-    is_leaf: bool
-    parent: Optional[ClauseLink]
-    ancestors: tuple[ClauseLink, ...]
-    children: tuple["ClauseRowView", ...]
-    status: str
-    status_label: str
-    assessed: bool
-    status_from: Optional[ClauseLink]
-    applicable: bool
-    state: str
-    state_label: str
-    reasons: tuple[str, ...]
-    readiness: str
-    readiness_bar: int  # 0..100, ready or at risk
-    owner: str
-    target: str
-    target_after_audit: str  # "" or a warning sentence
-    notes: Md
-    justification: str
-    about: str
-    evidence_asked: tuple[str, ...]
-    exclusion: str
-    mandatory: tuple[MandatoryView, ...]
-    evidence: tuple[EvidenceView, ...]
-    hidden_evidence: int
-    findings: tuple[FindingView, ...]
-    hidden_findings: int
-    documented_information: tuple[tuple[str, str, str], ...]  # (kind label, what, when)
-    #: the open findings that weigh on its state (assess: open on the as-of date, on it or an ancestor), as every
-    #: export lists them; ``findings`` is every finding related to it, any status, as its page lists them
-    open_findings: tuple[FindingView, ...] = ()
-    hidden_evidence_text: str = ""
-    hidden_findings_text: str = ""
-    exclusion_text: str = ""
-    exclusion_test: str = ""  # the catalog's test every exclusion must pass, on the scope clause's page
-    reason_codes: tuple[str, ...] = ()  # beside reasons, one code each (docs/rules.md)
-    title: str = ""  # the catalog's own title or label (name may add the parent's, for "General")
-    verified_by: Optional[str] = None  # the audit record's id, when this audience may see it
-    conditions: Mapping[str, Optional[bool]] = field(default_factory=dict)
-    inputs: tuple["InputView", ...] = ()  # 9.3.2: the management review inputs checklist
-    inputs_review: Optional[Link] = None
-    verified_by_link: Optional[Link] = None
-    readiness_value: Optional[float] = None
-    # the edition's own facts (ISO 9001:2026): what changed from 2015, and whether it rests on provisional sources
-    provisional: bool = False
-    change: str = ""  # new | changed | split | moved | unchanged, or "" (the 2015 catalog says nothing)
-    change_label: str = ""  # "Changed in ISO 9001:2026"
-    sources: tuple[str, ...] = ()
-    edit_url: str = ""  # the clause's assessment file on its git host (repository:), when it has one
-    view_url: str = ""
-    add_url: str = ""  # "Add evidence": a new record for this clause on the host's new-file page
-
-
-@dataclass(frozen=True, slots=True)
-class ClauseRowView:
-    number: str
-    name: str
-    official: bool
-    url: str
-    depth: int
-    status: str
-    status_label: str
-    state: str
-    state_label: str
-    readiness: str
-    owner: str
-    target: str
-    evidence_count: int
-    assessed: bool
-    provisional: bool = False
-    add_url: str = ""  # "Add evidence" for this clause (printed where the row is a gap)
-
-
-@dataclass(frozen=True, slots=True)
-class MainView:
-    number: str
-    name: str
-    url: str
-    readiness: str  # "60% ready · 20% at risk · 20% not ready"
-    value: Optional[float]  # ready or at risk (readiness.json's by_main_clause)
-    state: str
-    state_label: str
-    shares: tuple[tuple[str, float], ...] = ()  # (state, share) for ready, at-risk, not-ready
-
-
-@dataclass(frozen=True, slots=True)
-class TargetView:
-    clause: ClauseLink
-    target: str
-    owner: str
-    status_label: str
-    warning: str
-    overdue: str = ""  # "Overdue" when the target date has passed with the work still open, as the gap report says
-
-
-@dataclass(frozen=True, slots=True)
-class AuditView:
-    name: str
-    date: str
-    countdown: str
-
-
-@dataclass(frozen=True, slots=True)
-class GateItemView:
-    name: str
-    passed: bool
-    reason: str
-    evidence: tuple[Link, ...]
-    check: str = ""  # the stable check id (docs/rules.md)
-    code: str = ""  # the reason's code
-
-
-@dataclass(frozen=True, slots=True)
-class GateDateView:
-    """A gate judged on its booked audit date, assuming nothing changes."""
-
-    date: str
-    passed: bool
-    items: tuple[GateItemView, ...]
-    summary: str
-
-
-@dataclass(frozen=True, slots=True)
-class GateView:
-    key: str
-    name: str
-    passed: bool
-    items: tuple[GateItemView, ...]
-    summary: str
-    on_date: Optional[GateDateView] = None
-    verdict: str = ""  # "Stage 1 passes today; on 2027-01-19 it fails: ..."
-    stage: str = ""  # "Stage 1"
-
-
-@dataclass(frozen=True, slots=True)
-class BlockerView:
-    """One thing that fails a gate today, with who owns it and where to look."""
-
-    stage: str
-    check: str
-    what: str  # the check's name
-    clause: Optional[ClauseLink]
-    owner: str
-    reason: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class LapseView:
-    date: str
-    kind: str
-    kind_label: str
-    text: str
-    url: str
-    before: str  # "stage 1"
-    before_key: str  # "stage1"
-    clauses: tuple[ClauseLink, ...]
-    evidence: Optional[str] = None
-    finding: Optional[str] = None
-    clause: Optional[str] = None
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageRowView:
-    clause: ClauseLink
-    audits: tuple[bool, ...]  # one per audit column
-    covered: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageView:
-    audits: tuple[Link, ...]  # one column per audit record within the window (text: date, note: auditor)
-    rows: tuple[CoverageRowView, ...]
-    uncovered: tuple[ClauseLink, ...]
-    summary: str
-    hidden_text: str
-    timing: str = ""  # whether each leaf's audits could be checked against the date it was in place
-    not_counted: tuple[tuple[ClauseLink, str], ...] = ()  # uncovered leaves whose audits did not count, and why
-    empty_text: str = ""  # audit records within the window that list no covers: not contributing
-
-
-@dataclass(frozen=True, slots=True)
-class CountView:
-    key: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class ExclusionView:
-    clause: ClauseLink
-    covers: tuple[ClauseLink, ...]
-    justification: str
-    rule: str  # "possible" | "rare"
-    rule_label: str
-    test_applied: str = ""  # the exclusion test applied to this exclusion, in the report
-
-
-@dataclass(frozen=True, slots=True)
-class GapRowView:
-    clause: ClauseRowView
-    urgency: str
-    urgency_label: str
-    due: str
-    reasons: tuple[str, ...]
-    add_url: str = ""  # "Add evidence" for the row's clause
-
-
-@dataclass(frozen=True, slots=True)
-class GapsView:
-    not_ready: tuple[ClauseRowView, ...]
-    not_implemented: tuple[ClauseRowView, ...]
-    mandatory: tuple[MandatoryView, ...]
-    stale: tuple[EvidenceView, ...]
-    hidden_stale: int
-    without_evidence: tuple[ClauseRowView, ...]
-    open_findings: tuple[FindingView, ...]
-    hidden_findings: int
-    counts: dict = field(default_factory=dict)  # section -> number shown in the table of contents
-    hidden_stale_text: str = ""
-    hidden_findings_text: str = ""
-    rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
-    show_findings: bool = True  # false: the findings section says only FINDINGS_NOT_PUBLISHED, with no count
-
-
-@dataclass(frozen=True, slots=True)
-class RegisterPageView:
-    """One page of the evidence register (1,000 rows a page keeps each page small at any size)."""
-
-    url: str
-    number: int
-    rows: tuple[EvidenceView, ...]
-    summary: str  # "39 records in this build" or "records 1,001 to 2,000 of 10,039 in this build"
-    hidden_text: str
-    pager: tuple[Link, ...]  # every page; the current one has note "current"
-
-
-@dataclass(frozen=True, slots=True)
-class SectionView:
-    """One main clause with all its clauses, for the printable report."""
-
-    main: MainView
-    rows: tuple["ReportRowView", ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRowView:
-    clause: ClauseView
-    evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
-    more: str  # "and 540 more on the clause page", or ""
-    # the clause's reasons, with an exclusion's justification replaced by a pointer to the Exclusions
-    # section, so each justification is printed once in the report
-    reasons: tuple[tuple[Segment, ...], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A piece of a sentence; ``whole``: an id or date the report keeps on one line ("IA-2026-02")."""
-
-    text: str
-    whole: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ReportGateView:
-    """A gate for the report: its items' reasons split so no id breaks across lines."""
-
-    gate: GateView
-    reasons: tuple[tuple[Segment, ...], ...]  # one per item, in order
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """A piece of a sentence, linked to the glossary when ``url`` is set (the chrome's audience note)."""
-
-    text: str
-    url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class GlossaryTermView:
-    anchor: str  # the entry's id: glossary.html#<anchor>
-    term: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class GlossaryView:
-    intro: str
-    terms: tuple[GlossaryTermView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ChromeView:
-    """What every page's chrome (head, header, footer) prints; templates see it as ``site``."""
-
-    organisation: str
-    logo_url: Optional[str]
-    as_of: str
-    audience: str
-    audience_note: str
-    commit: str
-    standard: str
-    amendments: tuple[str, ...]
-    transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
-    audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
-
-
-@dataclass(frozen=True, slots=True)
-class PublishHintView:
-    """A public build that publishes no evidence record: what to mark to publish one (the dashboard shows it)."""
-
-    heading: str
-    text: str
-    example: str  # the line to add, shown as code
-    after: str
-    more: Optional[Link] = None  # the glossary's entry on audiences
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardView:
-    scope: Markup
-    certification_body: str
-    charts: charts.ChartSet
-    leaves_ready: int
-    leaves_applicable: int
-    state_counts: tuple[CountView, ...]
-    stale_count: int
-    open_findings: int
-    open_majors: int
-    overdue_findings: int
-    audits: tuple[AuditView, ...]
-    mains: tuple[MainView, ...]
-    gates: tuple[GateView, ...]
-    mandatory: tuple[MandatoryView, ...]
-    mandatory_text: str
-    targets: tuple[TargetView, ...]
-    certification: str = ""  # "Not yet certified to ISO 9001:2015." or the certificate
-    certification_plan: str = ""  # "Audits booked with ...: stage 1 on ..., stage 2 on ..."
-    show_findings: bool = True  # false in a public build that does not publish findings
-    show_details: bool = True  # blockers, lapses and owners: not in a public build
-    blockers: tuple[BlockerView, ...] = ()  # the first few; the stages page has them all
-    blockers_more: str = ""
-    lapses: tuple[LapseView, ...] = ()  # the next few
-    lapses_more: str = ""
-    figures: str = ""  # "12 ready · 20 at risk · 27 not ready of 59 applicable clauses"
-    trend: Optional[charts.TrendChart] = None  # readiness over the commits (git history)
-    trend_note: str = ""  # why there is no trend, or a remark on it (shallow clone)
-    since_url: str = ""  # the "since last audit" page, when organisation.yaml names last_audit
-    transition: Optional[TransitionPanelView] = None  # projects on ISO 9001:2015 only
-    changed: Optional["ChangedPanelView"] = None  # projects on ISO 9001:2026 only: "what changed for you"
-    publish_hint: Optional[PublishHintView] = None  # a public build with no public record: how to publish one
-
-
-@dataclass(frozen=True, slots=True)
-class TopicView:
-    """One transition topic on the transition page."""
-
-    key: str
-    anchor: str  # "topic-<key>": the id the dashboard's gap links point at
-    title: str
-    clauses: tuple[Link, ...]  # the new edition's clauses: text "5.1.1", note its title there
-    look_for: str  # our words
-    provisional: bool
-    provisional_text: str  # "" or PROVISIONAL_TEXT
-    note: str
-    state: str  # addressed | gap
-    state_label: str
-    reason: str
-    evidence: tuple[Link, ...]  # visible records only
-    hidden_text: str  # "1 record not shown in this build" or ""
-
-
-@dataclass(frozen=True, slots=True)
-class TransitionView:
-    """The transition page (transition.html) of a project still on the old edition."""
-
-    to: str
-    from_standard: str
-    summary: str  # "3 of 7 topics addressed"
-    deadline: str  # ISO date or ""
-    deadline_text: str  # "2029-09-15 (in 1,019 days)" or the reported default, to confirm
-    audit: str
-    audit_text: str
-    topics: tuple[TopicView, ...]
-    dates_note: str  # where the dates come from and "confirm with your certification body"
-    certificate_text: str = ""  # a certificate to the old edition that expires after the deadline: move by when
-
-
-@dataclass(frozen=True, slots=True)
-class TransitionPanelView:
-    """The dashboard's "Ready for ISO 9001:2026?" panel."""
-
-    heading: str
-    figures: str  # "3 of 7 topics addressed"
-    addressed: int
-    total: int
-    gaps: tuple[Link, ...]  # each to transition.html#topic-<key>
-    countdowns: tuple[Link, ...]  # text: "Transition deadline", note: "2029-09-15 (in 1,019 days)"
-    url: str = "transition.html"
-
-
-@dataclass(frozen=True, slots=True)
-class ChangedRowView:
-    """One new or changed requirement of the new edition, on the dashboard of a project already on it."""
-
-    clause: Link  # url, "5.1.1 Leadership and commitment", change label
-    state: str
-    state_label: str
-    reason: str  # why it is not yet shown, or what shows it
-
-
-@dataclass(frozen=True, slots=True)
-class ChangedPanelView:
-    """The dashboard's "What changed for you in ISO 9001:2026" panel (projects on the new edition)."""
-
-    heading: str
-    figures: str  # "3 of 12 new or changed requirements shown by evidence"
-    rows: tuple[ChangedRowView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ClauseIndexView:
-    title: str
-    clause_rows: tuple[ClauseRowView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FindingsView:
-    findings: tuple[FindingView, ...]
-    open_findings: int
-    overdue_findings: int
-    hidden_findings: int
-    hidden_text: str
-    open_rows: tuple[FindingView, ...] = ()  # shown, open: earliest due first, no due date last
-    closed_rows: tuple[FindingView, ...] = ()  # shown, closed: most recently closed first
-    open_heading: str = "Open"  # "Open (5)"
-    closed_heading: str = "Closed"
-    summary: str = ""  # "5 open, 1 overdue, 1 due today."
-    published: bool = True  # false: the page says only FINDINGS_NOT_PUBLISHED (hidden_text)
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicabilityView:
-    exclusions: tuple[ExclusionView, ...]
-    summary: str
-    exclusion_test: str = ""  # the catalog's test every exclusion must pass, in our words
-
-
-@dataclass(frozen=True, slots=True)
-class StagesView:
-    audits: tuple[AuditView, ...]
-    gates: tuple[GateView, ...]
-    mandatory: tuple[MandatoryView, ...]
-    blockers: tuple[BlockerView, ...] = ()
-    lapses: tuple[LapseView, ...] = ()
-    hidden_lapses_text: str = ""
-    coverage_summary: str = ""
-    show_details: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ReportCoverageRowView:
-    label: str  # a leaf ("8.5.1 Control of production ...") or, compressed, an audit ("2026-09-22") or the total
-    anchor: str  # the leaf's number (its row in the report links to #clause-<number>); "" for an audit row
-    cells: tuple[str, ...]  # one per column: "✔" or "–" (leaf by audit), "3/5" (audit by main clause)
-    last: str  # the last column: "yes" / "no" (covered), or the audit's auditor
-    covered: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ReportCoverageView:
-    """The internal audit coverage matrix as the report prints it (ISO/IEC 17021-1 stage 2 asks for the
-    whole system audited): applicable leaves by audit, or, with more audits than a page is wide, audits by main
-    clause."""
-
-    summary: tuple[Segment, ...]  # split so that dates print on one line
-    compressed: bool
-    corner: str  # the first column's heading
-    columns: tuple[str, ...]  # audit dates (leaf by audit) or main clause numbers (compressed)
-    last_heading: str  # "Covered" or "Auditor"
-    rows: tuple[ReportCoverageRowView, ...]
-    uncovered: tuple[ClauseLink, ...]
-    note: str = ""  # what the compressed cells mean
-    hidden_text: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ReportInputsView:
-    """The management review inputs checklist (9.3.2), as on the 9.3.2 page."""
-
-    intro: tuple[Segment, ...]  # which review was read, or that none was
-    inputs: tuple[InputView, ...]
-    summary: str  # "11 of 12 inputs shown as considered"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportTransitionView:
-    """The transition page (TransitionView), its sentences split so that dates and ids print on one line."""
-
-    page: TransitionView
-    deadline: tuple[Segment, ...]
-    audit: tuple[Segment, ...]
-    certificate: tuple[Segment, ...]
-    dates_note: tuple[Segment, ...]
-    reasons: tuple[tuple[Segment, ...], ...]  # beside page.topics, one each
-
-
-@dataclass(frozen=True, slots=True)
-class ReportView:
-    scope: Markup
-    overall: str
-    leaves_ready: int
-    leaves_applicable: int
-    stale_text: str
-    open_findings_text: str
-    open_majors: int
-    charts: charts.ChartSet
-    gates: tuple[GateView, ...]
-    sections: tuple[SectionView, ...]
-    findings: tuple[FindingView, ...]
-    hidden_findings: int
-    hidden_findings_text: str
-    audits: tuple[AuditView, ...] = ()
-    blockers: tuple[BlockerView, ...] = ()  # the first few of what fails each gate today (page 1)
-    blockers_more: str = ""
-    blocker_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``blockers``, one each
-    verdicts: tuple[tuple[Segment, ...], ...] = ()  # each gate's verdict sentence (GateView.verdict), split
-    mandatory: tuple[MandatoryView, ...] = ()
-    mandatory_text: str = ""
-    exclusions: tuple[ExclusionView, ...] = ()
-    state_counts: tuple[CountView, ...] = ()
-    site_url: Optional[str] = None  # the published site ("https://.../"), when organisation.yaml names one
-    pdf_url: Optional[str] = None  # "report.pdf" when the build prints one (isoready report / archive)
-    checklist_url: str = "checklist.xlsx"
-    report_gates: tuple[ReportGateView, ...] = ()
-    mandatory_reasons: tuple[tuple[Segment, ...], ...] = ()  # beside ``mandatory``, one each
-    no_findings_text: str = "No findings in this build."  # or FINDINGS_NOT_PUBLISHED
-    lapses: tuple[LapseView, ...] = ()  # what runs out before the booked audits (the stages page's list)
-    lapse_texts: tuple[tuple[Segment, ...], ...] = ()  # beside ``lapses``, one each
-    hidden_lapses_text: str = ""
-    lapses_shown: bool = True  # false in a public build, as on the stages page
-    coverage: Optional[ReportCoverageView] = None
-    review_inputs: Optional[ReportInputsView] = None
-    transition: Optional[ReportTransitionView] = None  # a project on the old edition: the new one's topics, dates
-    exclusion_test: str = ""  # the catalog's test every exclusion must pass, stated above the exclusions
-
-
-@dataclass(frozen=True, slots=True)
-class SinceView:
-    """What changed since the last audit (organisation.yaml ``last_audit``), for the build's audience."""
-
-    last_audit: str
-    note: str  # why there is no comparison, or ""
-    before: str = ""  # "audit-2026-09 (1a2b3c4d5e), 2026-09-22"
-    after: str = ""
-    figures: tuple[tuple[str, str, str], ...] = ()  # label, before, after
-    gates: tuple[str, ...] = ()  # sentences
-    clauses: tuple[tuple[ClauseLink, str, str, str], ...] = ()  # clause, before, after, why
-    evidence: tuple[tuple[str, Optional[Link], str], ...] = ()  # change, link (None when removed), words
-    findings: tuple[tuple[str, Optional[Link], str], ...] = ()
-    empty: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentPageView:
-    """A Markdown document shown as a page. Its text is redacted by the renderer, with the redactor the render
-    job gets from the SiteView (``SiteView.redact``): never from here, so no template can reach a Redactor."""
-
-    ev: EvidenceView
-    doc: DocumentView
-    limit: int = MAX_MARKDOWN_BYTES  # the Markdown size limit its body renders under
-
-
-@dataclass(frozen=True, slots=True)
-class PageView:
-    """One page to write: where, from which template, with which view-model (templates see it as ``page``).
-
-    ``markdown`` names a document under evidence/ whose text render shows as the page body (views read no file).
-    """
-
-    path: str
-    template: str
-    title: str
-    nav: str
-    model: Any = None
-    markdown: Optional[str] = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExportView:
-    """What the machine-readable exports (JSON, CSV, XLSX, search index) hold: audience-filtered, like pages."""
-
-    organisation: str
-    as_of: str
-    standard: str
-    amendments: tuple[str, ...]
-    audience: str
-    commit: str
-    overall: Optional[float]
-    by_main: Mapping[str, Optional[float]]
-    leaves_ready: int
-    leaves_applicable: int
-    state_counts: tuple[CountView, ...]
-    status_counts: tuple[CountView, ...]
-    clauses: tuple[ClauseView, ...]
-    evidence: tuple[EvidenceView, ...]
-    findings: tuple[FindingView, ...]
-    gates: tuple[GateView, ...]
-    exclusions: tuple[ExclusionView, ...]
-    hidden_evidence: int
-    hidden_findings: Optional[int]  # None where the build does not publish findings (nothing to count)
-    shares: tuple[tuple[str, float], ...] = ()
-    lapses: tuple[LapseView, ...] = ()
-    coverage: Optional[CoverageView] = None
-    coverage_leaves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # leaf -> visible audit ids
-    review_inputs: Optional[Mapping[str, Any]] = None
-    site_url: Optional[str] = None  # the published site ("https://.../", ending in "/"), when configured
-    audits: tuple[AuditView, ...] = ()  # the planned stage audits with their dates
-    mandatory: tuple[MandatoryView, ...] = ()
-    history: Optional[Mapping[str, Any]] = None  # history.json, when git history is available
-    transition: Optional[Mapping[str, Any]] = None  # readiness.json "transition"; None on the new edition
-    certificate: Optional[Mapping[str, Any]] = None  # readiness.json "certificate"; None when none is recorded
-    systemic_minors: int = 3  # readiness.json "systemic_minors": open minors on one clause that count as a major
-    climate_change: Optional[Mapping[str, Any]] = None  # readiness.json "climate_change"; None when not declared
-    findings_published: bool = True  # false in a public build without public.show_findings: true
-
-
-@dataclass(frozen=True, slots=True)
-class SiteView:
-    """A whole site for one audience: the chrome, every page with its view-model, the documents, the exports."""
-
-    chrome: ChromeView
-    pages: tuple[PageView, ...]
-    documents: tuple[DocumentView, ...]
-    export: ExportView
-    #: the build's redactor (redact.Redactor), for the renderer only: it redacts the Markdown documents shown as
-    #: pages (``PageView.markdown``), which views do not read. It is in no view-model and no template context.
-    redact: Optional[Callable[[str], str]] = None
-    #: the Markdown size limit of the build (``Options.max_markdown_bytes``), for the renderer and the Pelican
-    #: readers, which render what views do not read (documents shown as pages, team pages)
-    max_markdown_bytes: int = MAX_MARKDOWN_BYTES
-
-    # the chrome's facts, for packaging (manifest, README, archive name)
-    @property
-    def organisation(self) -> str:
-        return self.chrome.organisation
-
-    @property
-    def as_of(self) -> str:
-        return self.chrome.as_of
-
-    @property
-    def audience(self) -> str:
-        return self.chrome.audience
-
-    @property
-    def commit(self) -> str:
-        return self.chrome.commit
-
-    @property
-    def logo_url(self) -> Optional[str]:
-        return self.chrome.logo_url
-
-    def models(self, template: str) -> list[Any]:
-        """Every view-model of the pages written from ``template`` (for tests and tools)."""
-        return [p.model for p in self.pages if p.template == template]
-
-
-def _size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / 1024 / 1024:.1f} MiB"
-
-
-def _d(value: Optional[date]) -> str:
-    return value.isoformat() if value else ""
-
-
-def _ids(items: Any) -> str:
-    return ", ".join(items)
-
-
-# --------------------------------------------------------------------------- reasons into words
-
-GATE_NAMES = {
-    "scope": "Scope of the QMS documented (4.3)",
-    "policy": "Quality policy documented (5.2)",
-    "objectives": "Quality objectives documented (6.2)",
-    "context": "Context and interested parties determined (4.1, 4.2)",
-    "processes": "Processes of the QMS determined (4.4)",
-    "risks": "Risks and opportunities addressed (6.1)",
-    "mandatory-documents": "Mandatory documents maintained and reviewed",
-    "internal-audit-performed": "Internal audit planned and performed (9.2)",
-    "management-review-performed": "Management review planned and performed (9.3)",
-    "all-clauses-ready": "Every applicable clause ready",
-    "internal-audit-coverage": "Internal audits within the window cover every applicable clause",
-    "management-review": "Management review within the window, after the audits",
-    "no-open-major": "No open major nonconformity",
-    "no-overdue-actions": "Corrective actions on time and verified",
-    "mandatory-records": "Every mandatory record retained, within its window",
-    "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
-    "evidence-behind-every-clause": "Evidence of its own behind every applicable clause",
-    "documents-current": "Scope, policy, objectives and mandatory documents still current",
-    "edition-accepted": "Stage 2 booked to an edition the certification body may still certify",
-}
-GATE_MISSING = {
-    "scope": "no current document mapped to 4.3 states the scope",
-    "policy": "no current document mapped to 5.2 holds the quality policy",
-    "objectives": "no current document mapped to 6.2 sets quality objectives",
-    "processes": "no current evidence mapped to 4.4 shows the processes and how they interact",
-    "risks": "no current evidence mapped to 6.1 shows how risks and opportunities are addressed",
-}
-#: management review inputs, following 9.3.2 a) to f), in our words
-REVIEW_INPUT_WORDS = {
-    "previous-actions": "status of actions from previous reviews (a)",
-    "changes": "changes in external and internal issues (b)",
-    "customer-satisfaction": "customer satisfaction and feedback (c1)",
-    "objectives": "extent quality objectives are met (c2)",
-    "process-performance": "process performance and conformity of products and services (c3)",
-    "nonconformities": "nonconformities and corrective actions (c4)",
-    "monitoring": "monitoring and measurement results (c5)",
-    "audit-results": "audit results (c6)",
-    "external-providers": "performance of external providers (c7)",
-    "resources": "adequacy of resources (d)",
-    "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
-    "improvement": "opportunities for improvement (f)",
-}
-#: what a leaf lacks, in the stage 2 evidence-behind-every-clause check (assess.UNEVIDENCED)
-UNEVIDENCED_WORDS = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
-                     "review-inputs-no-review": "no management review in the window",
-                     "review-inputs-unknown": "review inputs not listed",
-                     "review-inputs-missing": "review inputs missing"}
-LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
-               "finding-due": "corrective action falls due", "target": "target date passes"}
-
-
-def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool) -> str:
-    label, noun = f"{p['clause']} {p['what']}", p["noun"]
-    if code == "di-not-required":
-        return f"{label}: not required, the clause is not applicable"
-    if code == "di-in-window":
-        if not full:  # a withheld record's date is withheld too
-            return f"{label}: a record within the last {p['window']} months"
-        return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
-    if code == "di-until-review":
-        if not full:  # a withheld record's dates are withheld too
-            return f"{label}: a record valid until its review date"
-        return f"{label}: latest record {ids[0]} dated {p['date']}, valid until its review date {p['review_by']}"
-    if code == "di-review-passed":
-        if not full:
-            return f"{label}: no record still valid (the latest record's review date has passed)"
-        return f"{label}: no record still valid ({ids[0]} was valid until {p['review_by']})"
-    if code == "di-out-of-window":
-        if not full:  # the latest record is withheld: its date is not for this audience either
-            return f"{label}: no record within the last {p['window']} months"
-        when = f"the latest is dated {p['latest']}" if p["latest"] else "no record carries a date"
-        return f"{label}: no record within the last {p['window']} months ({when})"
-    if code == "di-present":
-        return f"{label}: {noun} {_ids(ids)} present" if full else f"{label}: {plural(len(ids), noun)} present"
-    if code == "di-review-overdue":
-        what = f"{noun} {_ids(ids)}" if full else plural(len(ids), noun)
-        since = f" since {p['review_by']}" if full else ""
-        return f"{label}: present, review overdue{since} ({what})"
-    if code == "di-conditional":
-        return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
-    if code == "di-condition-false":
-        return (f"{label}: not required: organisation.yaml declares that {CONDITION_WORDS[p['condition']]} "
-                "does not apply")
-    if code == "di-condition-undeclared":
-        return (f"{label}: declare whether {CONDITION_WORDS[p['condition']]} applies (applies: "
-                f"{p['condition']}: true or false in organisation.yaml); the record is needed {_lower_first(p['when'])}")
-    if code == "di-condition-evidence":
-        named = f" ({_ids(ids)})" if full else ""
-        return (f"{label}: {CONDITION_WORDS[p['condition']]} applies and current evidence is mapped{named}; "
-                f"this record is needed {_lower_first(p['when'])}")
-    if code == "di-condition-no-evidence":
-        return (f"{label}: {CONDITION_WORDS[p['condition']]} is declared to apply, but no current evidence is "
-                f"mapped to {p['clause']} to show it is controlled")
-    if p.get("declared_true"):
-        return f"{label}: required, since the condition is declared to apply, but no current {noun} is mapped"
-    return f"{label}: no current {noun} mapped to {p['clause']}"  # di-missing
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def describe(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) -> str:
-    """The sentence for one reason. ``full``: the audience may see every record it names; otherwise the
-    sentence names none of them (and says nothing a withheld record alone would give away)."""
-    p = dict(r.params)
-    code = r.code
-    if code.startswith("di-"):
-        lead = f"declared {p['declared']}, but " if p.get("declared") else ""
-        return lead + _di_sentence(p, code, r.evidence, full)
-    if code == "status-not-done":
-        src = f" (from {p['inherited_from']})" if p["inherited_from"] else ""
-        due = f", target {p['target']}" if p["target"] else ""
-        return f"status is {p['status']}{src}{due}; ready needs implemented or verified"
-    if code in ("finding-open", "finding-open-overdue"):
-        where = f" (raised on {', '.join(p['raised_on'])})" if p["raised_on"] else ""
-        named = f" {r.findings[0]}" if full else ""
-        since = f" since {p['due']}" if full else ""  # a withheld finding's dates are withheld too
-        late = f", action overdue{since}" if code == "finding-open-overdue" else ""
-        closes = f", closed only on {p['closes']} (after this date)" if p.get("closes") and full else ""
-        return f"open {p['grade']} finding{named}{where}{late}{closes}"
-    if code == "systemic":
-        named = f" ({_ids(r.findings)})" if full else ""
-        return (f"systemic failure: {p['count']} open minor findings against {p['clause']}{named}; "
-                f"{p['threshold']} or more against one requirement count as a major")
-    if code == "finding-overdue":
-        named = f" {r.findings[0]}" if full else ""
-        since = f" since {p['due']}" if full else ""
-        return f"corrective action for {p['grade']} finding{named} overdue{since}"
-    if code == "finding-unverified":
-        named = f" {r.findings[0]}" if full else ""
-        if p.get("not_effective"):
-            return f"{p['grade']} finding{named} closed, but its verification found the action not effective"
-        return f"{p['grade']} finding{named} closed without a verification that the action was effective"
-    if code == "not-verified":
-        named = f" {r.evidence[0]}" if full and r.evidence else ""
-        if p["problem"] == "no-verified-by":
-            why = "no verified_by names the audit that verified it"
-        elif p["problem"] == "not-yet":
-            why = f"the audit record{named} it names does not exist on this date"
-        else:
-            why = f"the audit{named} it names did not cover it and raised findings"
-        return f"declared verified, but {why}: treated as implemented"
-    if code == "review-inputs-no-review":
-        return (f"no management review record within the last {p['window']} months shows the inputs "
-                "9.3.2 asks for")
-    if code == "review-inputs-unknown":
-        named = f" {r.evidence[0]} of {p['date']}" if full else ""
-        return (f"the management review minutes{named} list no inputs: nothing shows what the review considered "
-                "(list them under inputs: in the minutes' record)")
-    if code == "review-inputs-missing":
-        named = f" {r.evidence[0]} of {p['date']}" if full else ""
-        missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
-        return f"the management review{named} does not show these inputs: {missing}"
-    if code == "no-evidence":
-        return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
-                "nothing shows it in place")
-    if code == "parent-document-only":
-        named = f" ({_ids(r.evidence)})" if full else ""
-        return (f"declared {p['status']}, but documented, not shown in operation: only a document on "
-                f"{_ids(p['on'])}{named} is behind it; map a record or evidence to the clause itself")
-    if code == "evidence-stale":
-        if not full:  # a withheld record's own dates are not for this audience either
-            return "stale evidence not shown in this build"
-        return f"stale evidence {r.evidence[0]} (review was due {p['review_by']})"
-    if code == "document-changed-since-approval":
-        if not full:
-            return "a document changed after its approval (not shown in this build)"
-        more = f" and {p['count'] - 1} more" if p["count"] > 1 else ""
-        return (f"document {r.evidence[0]} changed since its approval on {p['approved']}: commit {p['commit']} "
-                f"of {p['date']} ({p['subject']}){more}; re-approve it or revert the change")
-    if code == "ready":
-        return f"declared {p['status']}; no gap, stale evidence or open nonconformity"
-    if code == "not-applicable":
-        return f"not applicable (declared on {p['declared_on']}): {redact(p['justification'])}".rstrip(": ")
-    if code == "no-applicable-subclause":
-        return "none of its sub-clauses is applicable"
-    if code == "subclauses-ready":
-        return f"all {plural(p['count'], 'applicable sub-clause')} ready"
-    if code in ("subclauses-not-ready", "subclauses-at-risk"):
-        word = "not ready" if code == "subclauses-not-ready" else "at risk"
-        return f"{len(p['clauses'])} of {p['total']} applicable sub-clauses {word}: {_ids(p['clauses'])}"
-    if code == "gate-present":
-        return f"present: {_ids(r.evidence)}" if full else f"present: {plural(len(r.evidence), 'record')}"
-    if code == "gate-missing":
-        if p["check"] in GATE_MISSING:
-            return GATE_MISSING[p["check"]]
-        return f"no current evidence mapped to {_ids(p['missing'])}"
-    if code == "gate-planned-only":
-        plan = f" ({_ids(r.evidence)})" if full else ""
-        return (f"planned, not yet performed: a plan is present{plan}, but no {p['what']} record mapped to "
-                f"{p['clause']} is dated within the last {p['window']} months (since {p['since']})")
-    if code == "gate-no-programme":
-        return "an internal audit was performed, but no current document mapped to 9.2 sets out the programme"
-    if code == "gate-coverage-ok":
-        named = f" ({_ids(r.evidence)})" if full else ""
-        return f"internal audits within the window{named} together cover all {p['total']} applicable clauses"
-    if code == "gate-review-before-audit":
-        if not full:
-            return ("the latest management review is dated before the latest internal audit: review the audit "
-                    "results before the certification audit")
-        return (f"the latest management review ({p['review']}) is dated before the latest internal audit "
-                f"({p['audit']}): review the audit results before the certification audit")
-    if code == "gate-actions-ok":
-        return "no corrective action overdue; every closed nonconformity has a verification of effectiveness"
-    if code == "gate-actions-late":
-        parts = []
-        if p["overdue"]:
-            parts.append(f"overdue: {_ids(p['overdue'])}" if full else plural(len(p["overdue"]), "overdue action"))
-        if p["unverified"]:
-            parts.append(f"closed without verified effectiveness: {_ids(p['unverified'])}" if full
-                         else plural(len(p["unverified"]), "closed finding") + " without verified effectiveness")
-        return "; ".join(parts)
-    if code == "gate-mandatory-gaps":
-        noun = "document" if p["kind"] == "maintain" else "record"
-        return (f"{len(p['gaps'])} of {plural(p['total'], 'mandatory ' + noun)} missing, review overdue or out of window: "
-                + _ids(f"{c} ({s})" for c, s in p["gaps"]))
-    if code == "gate-mandatory-ok":
-        noun = "document" if p["kind"] == "maintain" else "record"
-        return f"all {plural(p['count'], 'required ' + noun)} present"
-    if code == "gate-recurring-ok":
-        if not full:
-            return f"{p['what']} within {p['window']} months"
-        return f"{p['what']} {r.evidence[0]} dated {p['date']}, within {p['window']} months"
-    if code == "gate-recurring-missing":
-        return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
-                f"(since {p['since']})")
-    if code == "gate-coverage-gap":
-        more = []
-        if p.get("before"):
-            more.append(f"audited only before they were in place: {_ids(p['before'])}")
-        if p.get("own"):
-            more.append(f"audited only by their own owner: {_ids(p['own'])}")
-        if p.get("empty"):
-            more.append(f"audit records listing no clauses under 'covers': {_ids(p['empty'])}" if full
-                        else plural(len(p["empty"]), "audit record") + " listing no clauses under 'covers'")
-        extra = f"; {'; '.join(more)}" if more else ""
-        return (f"{len(p['leaves'])} of {p['total']} applicable clauses not covered by an internal audit within "
-                f"the window: {_ids(p['leaves'])} (list audited clauses under 'covers' on the audit records){extra}")
-    if code == "audited-before-in-place":
-        where = "its assessment's since:" if p["source"] == "since" else "git: the commit that made it implemented"
-        if not full:
-            return (f"not covered by internal audit: audited only before it was in place (since {p['in_place']}, "
-                    f"from {where})")
-        held = ", ".join(f"{i} of {d}" for i, d in zip(r.evidence, p["audited"]))
-        return (f"not covered by internal audit: the audit ({held}) was held before it was in place (since "
-                f"{p['in_place']}, from {where})")
-    if code == "auditor-own-work":
-        named = f" ({_ids(r.evidence)})" if full else ""
-        return (f"not covered by internal audit: its owner, {redact(p['owner'])}, audited it{named}; auditors do not "
-                "audit their own work")
-    if code == "gate-not-ready":
-        return f"{len(p['clauses'])} applicable clauses not ready: {_ids(p['clauses'])}"
-    if code == "gate-all-ready":
-        return f"all {p['count']} applicable clauses ready or at risk"
-    if code == "gate-major-open":
-        if not full:
-            return plural(len(r.findings), "open major finding") if "open" not in p or not (
-                p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
-                " counting as an open major nonconformity"
-        parts = [f"open major finding(s): {_ids(p.get('open', r.findings))}"] if p.get("open", r.findings) else []
-        for fid, lacks in p.get("incomplete", ()):
-            parts.append(f"major finding {fid} closed without {' or '.join(MAJOR_CLOSURE_WORDS[x] for x in lacks)}: "
-                         "it counts as open")
-        for clause, ids in p.get("systemic", ()):
-            parts.append(f"{len(ids)} open minor findings against {clause} ({_ids(ids)}): {p['threshold']} or more "
-                         "count as a major (systemic)")
-        return "; ".join(parts)
-    if code == "gate-concerns-open":
-        if not full:
-            return plural(len(r.findings), "area of concern") + " from the certification body still open"
-        return f"area(s) of concern from the certification body still open: {_ids(r.findings)}"
-    if code == "gate-evidence-missing":
-        leaves = tuple(dict.fromkeys(n for n, _ in p["leaves"]))
-        return (f"{len(leaves)} of {p['total']} applicable clauses without evidence behind them: "
-                + _ids(f"{n} ({UNEVIDENCED_WORDS[c]})" for n, c in p["leaves"]))
-    if code == "gate-evidence-behind":
-        return f"every one of the {p['count']} applicable clauses has evidence of its own behind it"
-    if code == "gate-documents-lapsed":
-        parts = [f"not current on this date: {_ids(GATE_NAMES[c] for c in p['documents'])}"] if p["documents"] else []
-        if p["gaps"]:
-            parts.append("mandatory documents missing or past review: " + _ids(f"{c} ({s})" for c, s in p["gaps"]))
-        return "; ".join(parts)
-    if code == "gate-documents-current":
-        return (f"scope, policy, objectives and mandatory documents current on this date: {_ids(r.evidence)}"
-                if full else "scope, policy, objectives and mandatory documents current on this date")
-    if code == "gate-concerns-resolved":
-        return "no area of concern from the certification body is open"
-    if code == "gate-stage1-not-held":
-        when = f" (booked for {p['date']})" if p["date"] else " and none is booked"
-        return (f"no stage 1 audit held by this date{when}: there is no stage 1 report whose areas of concern "
-                "could be resolved yet")
-    if code == "gate-nothing-examined":
-        return (f"nothing to judge yet: no internal audit record mapped to {p['clause']} is dated within the last "
-                f"{p['window']} months (since {p['since']}); until the system is audited, no finding on record "
-                "shows only that nobody has looked")
-    if code == "gate-no-major":
-        return "no open major finding"
-    if code == "certificate-valid":
-        return "the certificate is valid on this date" + (f" (expires {p['expires']})" if p["expires"] else "")
-    if code == "certificate-not-yet-valid":
-        return f"not yet certified: the certificate recorded is issued only on {p['issued']}, after this date"
-    if code == "certificate-expired":
-        return f"certificate expired on {p['expires']}: not certified on this date"
-    if code == "certificate-past-transition":
-        where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
-                 f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification "
-                 "body)")
-        return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
-                f"it must move to {p['to']} by {p['deadline']}, or it ends then")
-    if code == "gate-edition-ok":
-        on = f" on {p['stage2']}" if p["stage2"] else " (no stage 2 date booked: judged on this date)"
-        if not p["applies"]:
-            return f"stage 2 to {p['edition']}{on}"
-        if not p["new_from"]:
-            return f"stage 2 to {p['edition']}{on}; no date is known from which it must be to {p['to']}"
-        return (f"stage 2 to {p['edition']}{on}, before new certifications must use {p['to']} "
-                f"(from {p['new_from']}, reported)")
-    if code in ("gate-edition-provisional", "gate-edition-refused"):
-        said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "
-                f"{p['to']} ({p['new_from']}, reported as {p['reported']}; {p['confidence']} confidence; sources: "
-                f"{'; '.join(x for x in p['sources'] if x.startswith('https://')) or 'docs/editions.md'})")
-        if code == "gate-edition-provisional":
-            return (f"warning: {said}. The date is provisional, so this check warns but does not fail: confirm "
-                    f"with your certification body, or book the stage 2 to {p['to']}")
-        return f"{said}: book the stage 2 to {p['to']}"
-    if code == "topic-addressed":
-        return f"addressed by {_ids(r.evidence)}" if full else f"addressed by {plural(len(r.evidence), 'record')}"
-    if code == "topic-stale":
-        if not full:
-            return "only evidence past its review date names it"
-        return f"only evidence past its review date names it ({_ids(r.evidence)}, review was due {p['review_by']})"
-    if code == "new-requirement-unevidenced":
-        what = "new" if p["change"] == "new" else "changed"
-        named = f" ({_ids(r.evidence)})" if full and r.evidence else ""
-        verb = ("predate" if len(r.evidence) != 1 else "predates") + " the move" if p.get("since") else \
-            ("are" if len(r.evidence) != 1 else "is") + " not dated after a recorded move"
-        older = f"; {plural(len(r.evidence), 'record')} mapped to it {verb}" if r.evidence else ""
-        ways = [f"dated after {p['since']}"] if p.get("since") else []
-        ways += [f"naming the topic ({', '.join(p['topics'])})"] if p["topics"] else []
-        how = f"map a current record {' or '.join(ways)}" if ways else "map a current record dated after the move"
-        unknown = "" if p.get("since") else " (record the day of the move as migrated: in organisation.yaml)"
-        return f"{what} in {p['edition']}: no evidence for the new requirement yet{older}{named}; {how}{unknown}"
-    if code == "topic-unmapped":
-        named = _ids(r.evidence) if full else plural(len(r.evidence), "record")
-        return (f"named by {named}, but not mapped to {_ids(p['clauses'])}: a keyword is not evidence; map the "
-                "record that addresses it to one of those clauses")
-    if code == "topic-gap":
-        return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
-    if code in ("climate-undetermined", "gate-climate-undetermined"):
-        lead = "" if code == "climate-undetermined" else f"the context ({_ids(p['clauses'])}) is not understood: "
-        later = f" (the decision in organisation.yaml is dated {p['decided']}, after this date)" \
-            if p.get("decided") else ""
-        return (f"{lead}no climate-change determination{later}: since Amendment 1:2024 the organisation must decide "
-                f"whether climate change is a relevant issue; record it as current evidence mapped to "
-                f"{p['clause']} with 'topics: [{p['topic']}]', or as 'climate_change: {{relevant: true or false, "
-                "decided: YYYY-MM-DD}' in organisation.yaml")
-    raise KeyError(f"no wording for reason code {code!r}")  # a rule added without words is a bug
-
-
-def describe_to_auditor(r: Reason, full: bool, redact: Callable[[str], str] = lambda t: t) -> str:
-    """The sentence for a page an auditor reads (the transition page): facts about the register, never a file
-    name, a YAML key to add or a docs path; the team's instructions stay on the dashboard and in readiness.json."""
-    p = dict(r.params)
-    if r.code == "topic-gap":
-        return "no current record mapped to its clauses addresses it"
-    if r.code == "topic-unmapped":
-        named = _ids(r.evidence) if full else plural(len(r.evidence), "record")
-        return f"named by {named}, which is not mapped to {_ids(p['clauses'])}: a keyword alone is not evidence"
-    if r.code == "certificate-past-transition":
-        where = ("the organisation's transition deadline" if p["source"] == "organisation" else
-                 f"the reported transition deadline ({p['confidence']} confidence; to be confirmed with the "
-                 "certification body)")
-        return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
-                f"it must move to {p['to']} by {p['deadline']}, or it ends then")
-    return describe(r, full, redact)
-
-
-#: reasons about audit findings; a public build that does not publish findings words them without count or grade
-FINDING_CODES = ("finding-open", "finding-open-overdue", "finding-overdue", "finding-unverified",
-                 "gate-major-open", "gate-actions-late", "systemic", "gate-concerns-open")
-#: in a build that does not publish findings, every reason about them becomes this one sentence, said once per
-#: clause (its code: FINDINGS_UNPUBLISHED), so that nothing about them can be counted
-FINDINGS_UNPUBLISHED_TEXT = "open actions, not published in this build"
-FINDINGS_UNPUBLISHED = "findings-not-published"
-#: what the findings page, the gap report, the report and the workbook say instead, findings or none
-FINDINGS_NOT_PUBLISHED = "Audit findings are not published in this build."
-#: what a closed major lacks to count as closed for the gates (assess.MAJOR_CLOSURE)
-MAJOR_CLOSURE_WORDS = {"root-cause": "a root cause", "corrective-action": "a corrective action",
-                       "verification": "an effective verification dated on or after closing and by this date"}
-
-
-class Words:
-    """Sentences for one audience: withheld ids are dropped as each sentence is made."""
-
-    def __init__(self, visible_evidence: set[str], visible_findings: set[str], redact: Callable[[str], str],
-                 findings_published: bool = True):
-        self.visible_evidence, self.visible_findings, self.redact = visible_evidence, visible_findings, redact
-        self.findings_published = findings_published
-
-    def full(self, r: Reason) -> bool:
-        return all(e in self.visible_evidence for e in r.evidence) and all(
-            f in self.visible_findings for f in r.findings)
-
-    def __call__(self, r: Reason) -> str:
-        if not self.findings_published and r.code in FINDING_CODES:
-            return FINDINGS_UNPUBLISHED_TEXT
-        return describe(r, self.full(r), self.redact)
-
-    def to_auditor(self, r: Reason) -> str:
-        """The sentence for a page that speaks to an auditor (describe_to_auditor)."""
-        return describe_to_auditor(r, self.full(r), self.redact)
-
-    def all(self, reasons: Sequence[Reason]) -> tuple[tuple[str, str], ...]:
-        """Each reason's sentence and code; where findings are not published, the reasons about them are one
-        sentence, said once (so the number of findings behind a clause cannot be counted)."""
-        out: list[tuple[str, str]] = []
-        for r in reasons:
-            if not self.findings_published and r.code in FINDING_CODES:
-                if (FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED) not in out:
-                    out.append((FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED))
-                continue
-            out.append((self(r), r.code))
-        return tuple(out)
-
-
-# --------------------------------------------------------------------------- a readiness diff, in words
-# The "since the last audit" page (``_Builder.since``) words a comparison for its audience with these; the
-# ``isoready diff`` command's text, Markdown and JSON (diffwords.py, beside the CLI) use the same words.
-# diff.py computes the comparison and holds no word; views reads the comparison as data handed to it and imports
-# no module that reads or compares commits (history, diff, snapshot, validate).
-
-STATE_WORDS = {"ready": "ready", "at-risk": "at risk", "not-ready": "not ready", "not-applicable": "not applicable",
-               "absent": "absent"}
-FIGURE_WORDS = {"overall": "Ready or at risk", "ready": "Ready", "at_risk": "At risk", "not_ready": "Not ready",
-                "open_findings": "Open findings", "stale_evidence": "Stale evidence"}
-GATE_WORDS = {"stage1": "Stage 1 gate", "stage2": "Stage 2 gate"}
-NO_GIT_TEXT = ("Readiness history is not available: this build has no git history (a zip of the register, a folder "
-               "outside git, or git not installed).")
-
-
-def figure_text(key: str, value: Any) -> str:
-    if value is None:
-        return "–"
-    return f"{value * 100:.0f}%" if key in ("overall", "ready", "at_risk", "not_ready") else str(value)
-
-
-def verdict_word(v: Optional[bool]) -> str:
-    return "absent" if v is None else "pass" if v else "fail"
-
+from .labels import (CHANGE_LABELS, DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DI_LABELS, DUE_FLAG_LABELS,
+                     EXCLUSION_LABELS, EXCLUSION_TEXT, FIGURE_WORDS, FRESHNESS_LABELS, GATE_WORDS, GLOSSARY,
+                     GLOSSARY_PATH, GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, MARKDOWN_DOCS,
+                     NO_GIT_TEXT, ORIGIN_LABELS, PROVISIONAL_TEXT, REGISTER_PAGE, REPORT_BLOCKERS,
+                     REPORT_COVERAGE_AUDITS, REPORT_EVIDENCE, STATE_LABELS, STATE_WORDS, STATUS_LABELS,
+                     TOPIC_STATE_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text,
+                     display_name, document_url, evidence_url, exclusion_test_text, figure_text, finding_url,
+                     late_target_text, page_path, pct, plural, segments, shares_of, shares_text, stage_label, subject,
+                     term_url, verdict_word, withheld)
+from .models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView, CoverageRowView,
+                     CoverageView, DocumentView, EvidenceView, ExclusionView, FindingView, GapRowView, GapsView,
+                     GateDateView, GateItemView, GateView, GlossaryTermView, GlossaryView, InputView, LapseView, Link,
+                     MainView, MandatoryView, Phrase, RegisterPageView, ReportGateView, ReportRowView, RevisionView,
+                     SectionView, Segment, TargetView)
+from .pages import (ApplicabilityView, ChangedPanelView, ChangedRowView, ChromeView, ClauseIndexView, DashboardView,
+                    DocumentPageView, ExportView, FindingsView, PageView, PublishHintView, ReportCoverageRowView,
+                    ReportCoverageView, ReportInputsView, ReportTransitionView, ReportView, SinceView, SiteView,
+                    StagesView, TopicView, TransitionPanelView, TransitionView)
+from .reasons import FINDINGS_NOT_PUBLISHED, GATE_NAMES, LAPSE_WORDS, REVIEW_INPUT_WORDS, Words
+# the package's public names, importable from isoready.views as when views was one module
+from .labels import *  # noqa: F401,F403
+from .models import *  # noqa: F401,F403
+from .pages import *  # noqa: F401,F403
+from .reasons import *  # noqa: F401,F403
 
 # --------------------------------------------------------------------------- the site
 
@@ -1549,7 +113,7 @@ class _Builder:
         self.lapses, self.hidden_lapses = self._lapses()
         self.gates = tuple(self.gate_view(key, g) for key, g in readiness.gates.items())
         self.all_blockers = self.blockers()
-        self.audits = tuple(AuditView(_stage_name(a.stage), _d(a.date), _countdown(a.days)) for a in readiness.audits)
+        self.audits = tuple(AuditView(stage_label(a.stage), date_text(a.date), countdown_text(a.days)) for a in readiness.audits)
         self.exclusions = self._exclusions()
         self.hidden_ev = len(project.evidence) - len(self.visible_ev)
         # withheld findings are counted only where findings are published at all
@@ -1605,7 +169,7 @@ class _Builder:
                 page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
                 documents[e.file] = DocumentView(
                     path=f"files/{published_name(e.file)}", url=url, name=PurePosixPath(e.file).name, size=size,
-                    size_text=_size_text(size), sha256=digest, page_url=page, source=e.file,
+                    size_text=bytes_text(size), sha256=digest, page_url=page, source=e.file,
                     as_text=published_name(e.file) != e.file)
         return documents
 
@@ -1613,14 +177,14 @@ class _Builder:
         redact = self.redact
         return EvidenceView(
             id=e.id, url=evidence_url(e.id), title=redact(e.title), kind=e.kind, kind_label=KIND_LABELS[e.kind],
-            clauses=tuple(self.clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=_d(e.date),
-            review_by=_d(e.review_by), stale=e.id in self.stale, audience=e.audience,
+            clauses=tuple(self.clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=date_text(e.date),
+            review_by=date_text(e.review_by), stale=e.id in self.stale, audience=e.audience,
             version=redact(e.version or ""), description=Md(redact(e.description or ""), self.md_limit),
             document=self.documents.get(e.file) if e.file else None, external_url=redact(e.url or "") or None, source=e.source,
             findings=tuple(self.findings_by_ev.get(e.id, ())),
-            sort_clause=_clause_sort_key(e.clauses[0]) if e.clauses else "",
+            sort_clause=clause_order(e.clauses[0]) if e.clauses else "",
             date_label="Issued" if e.kind == "document" else "Recorded",
-            approved_by=redact(e.approved_by or ""), approved=_d(e.approved), **self.revision_fields(e),
+            approved_by=redact(e.approved_by or ""), approved=date_text(e.approved), **self.revision_fields(e),
             **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "")
 
     def revision_fields(self, e: Evidence) -> dict:
@@ -1654,7 +218,7 @@ class _Builder:
         flag = "overdue" if result.overdue else "due-today" if result.due_today else ""
         return FindingView(
             id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
-            raised=_d(f.raised), due=_d(f.due), closed=_d(f.closed), overdue=self.overdue[f.id],
+            raised=date_text(f.raised), due=date_text(f.due), closed=date_text(f.closed), overdue=self.overdue[f.id],
             description=Md(redact(f.description), self.md_limit), action=Md(redact(f.action or ""), self.md_limit),
             clauses=tuple(self.clink(n) for n in f.clauses),
             evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i) for i in shown),
@@ -1669,7 +233,7 @@ class _Builder:
             origin_label=ORIGIN_LABELS.get(f.origin or "", ""),
             audit=Link(evidence_url(f.audit), redact(self.visible_ev[f.audit].title), f.audit)
             if f.audit and f.audit in self.visible_ev else None,
-            verification_date=_d(f.verification.date) if f.verification else "",
+            verification_date=date_text(f.verification.date) if f.verification else "",
             verification_by=redact(f.verification.by or "") if f.verification else "",
             verification_effective=f.verification.effective if f.verification else None,
             verification_evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i)
@@ -1677,7 +241,7 @@ class _Builder:
                                         if i in self.visible_ev),
             unverified=result.unverified, due_today=result.due_today,
             subject=subject(redact(f.description)), is_open=f.is_open,
-            status_label="Open" if f.is_open else ("Closed " + _d(f.closed)).strip(),
+            status_label="Open" if f.is_open else ("Closed " + date_text(f.closed)).strip(),
             due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""), **self.file_links(f.source))
 
     def verification_text(self, f: Finding) -> str:
@@ -1725,7 +289,7 @@ class _Builder:
             url=clause_url(res.number), depth=c.depth,
             status=res.status, status_label=STATUS_LABELS[res.status], state=res.state,
             state_label=STATE_LABELS[res.state], readiness=shares_text(shares_of(res)),
-            owner=self.redact(a.owner or "") if a else "", target=_d(a.target) if a else "",
+            owner=self.redact(a.owner or "") if a else "", target=date_text(a.target) if a else "",
             evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed,
             provisional=c.provisional, add_url=self.add_url(res.number) if res.applicable else "")
 
@@ -1748,8 +312,8 @@ class _Builder:
             reasons=tuple(text for text, _ in said), readiness=shares_text(shares_of(res)),
             readiness_bar=round((res.readiness or 0) * 100),
             # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
-            owner=redact(src.owner or "") if src else "", target=_d(src.target) if src else "",
-            target_after_audit=_late_text(res.target_late),
+            owner=redact(src.owner or "") if src else "", target=date_text(src.target) if src else "",
+            target_after_audit=late_target_text(res.target_late),
             notes=Md(redact(a.notes or "") if a else "", self.md_limit),
             justification=redact(src.justification or "") if src and res.status == "not-applicable" else "",
             about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
@@ -1789,7 +353,7 @@ class _Builder:
         if ri is None:
             return None
         shown = ri.review in self.evidence
-        return {"review": ri.review if shown else None, "date": _d(ri.date) or None,
+        return {"review": ri.review if shown else None, "date": date_text(ri.date) or None,
                 "considered": list(ri.considered), "missing": list(ri.missing)}
 
     def gate_items(self, items: Any) -> tuple[GateItemView, ...]:
@@ -1802,19 +366,19 @@ class _Builder:
         on = self.r.on_audit_date.get(key)
         day = self.project.organisation.audits.get(key)
         if self.audience == "public":  # milestones only: a failing check would say which findings are open
-            on_view = GateDateView(_d(day), on.passed, (), "") if on else None
+            on_view = GateDateView(date_text(day), on.passed, (), "") if on else None
             word = {True: "passes", False: "not yet"}
             when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
-            return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, (),
+            return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, (),
                             "checks are shown to the organisation and its auditors" + self.provisional_beside(),
-                            on_view, f"{_stage_name(key).capitalize()}: {word[g.passed]} today{when}."
-                            + self.provisional_verdict(), _stage_name(key).capitalize())
-        on_view = GateDateView(_d(day), on.passed, self.gate_items(on.items),
+                            on_view, f"{stage_label(key).capitalize()}: {word[g.passed]} today{when}."
+                            + self.provisional_verdict(), stage_label(key).capitalize())
+        on_view = GateDateView(date_text(day), on.passed, self.gate_items(on.items),
                                f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
-        return GateView(key, _stage_name(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
+        return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
                         f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass{self.provisional_beside()}",
                         on_view, self.verdict(key, g, on, day) + self.provisional_verdict(),
-                        _stage_name(key).capitalize())
+                        stage_label(key).capitalize())
 
     def provisional_beside(self) -> str:
         """What every verdict on a catalog with provisional entries carries beside it ("" otherwise)."""
@@ -1829,11 +393,11 @@ class _Builder:
                 "only; confirm them against a licensed copy of the standard.")
 
     def verdict(self, key: str, g: Any, on: Any, day: Optional[date]) -> str:
-        stage = _stage_name(key).capitalize()
+        stage = stage_label(key).capitalize()
         failing_today = sum(not i.passed for i in g.items)
         today = "passes today" if g.passed else f"does not pass today ({failing_today} of {len(g.items)} checks fail)"
         if day is None:
-            return f"{stage} {today}; no {_stage_name(key)} audit date is booked."
+            return f"{stage} {today}; no {stage_label(key)} audit date is booked."
         if on is None:
             return f"{stage} {today}; its audit date, {day}, has passed."
         if on.passed:
@@ -1842,7 +406,7 @@ class _Builder:
         failing = [GATE_NAMES[i.check] for i in on.items if not i.passed]
         passed_today = {i.check for i in g.items if i.passed}
         newly = {n for i in on.items if not i.passed and i.check in passed_today for n in i.clauses}
-        causes = [x.text for x in self.lapses if x.date <= _d(day) and newly & {c.number for c in x.clauses}][:3]
+        causes = [x.text for x in self.lapses if x.date <= date_text(day) and newly & {c.number for c in x.clauses}][:3]
         because = f" ({'; '.join(causes)})" if causes else ""
         return f"{stage} {today}; on {day} it fails: {', '.join(failing)}{because}."
 
@@ -1855,13 +419,13 @@ class _Builder:
                     continue
                 anchor = f"stages.html#gate-{key}"
                 if not item.clauses:
-                    out.append(BlockerView(_stage_name(key).capitalize(), item.check, GATE_NAMES[item.check],
+                    out.append(BlockerView(stage_label(key).capitalize(), item.check, GATE_NAMES[item.check],
                                            None, "", self.say(item.reason), anchor))
                 for number in item.clauses:
                     res = self.r.clauses[number]
                     why = res.reasons[0] if item.check == "all-clauses-ready" and res.reasons else item.reason
                     owner = res.applying.owner if res.applying else None
-                    out.append(BlockerView(_stage_name(key).capitalize(), item.check, GATE_NAMES[item.check],
+                    out.append(BlockerView(stage_label(key).capitalize(), item.check, GATE_NAMES[item.check],
                                            self.clink(number), self.redact(owner or ""), self.say(why),
                                            clause_url(number)))
         return tuple(out)
@@ -1887,7 +451,7 @@ class _Builder:
                     finding_url(x.finding)
             else:
                 text, url = f"the target for {where} passes on {x.date}", clause_url(x.clause)
-            shown.append(LapseView(_d(x.date), x.kind, LAPSE_WORDS[x.kind], text, url, _stage_name(x.before),
+            shown.append(LapseView(date_text(x.date), x.kind, LAPSE_WORDS[x.kind], text, url, stage_label(x.before),
                                    x.before, clauses, x.evidence, x.finding, x.clause))
         return tuple(shown), hidden
 
@@ -1932,8 +496,8 @@ class _Builder:
             ExclusionView(self.clink(a.clause), tuple(self.clink(n) for n in catalog.descendants(a.clause)),
                           self.redact(a.justification or ""), catalog[a.clause].exclusion,
                           EXCLUSION_LABELS[catalog[a.clause].exclusion],
-                          _exclusion_test_applied(a.clause, catalog[a.clause].exclusion, bool(a.justification)))
-            for a in sorted(self.project.assessments, key=lambda a: _clause_sort_key(a.clause))
+                          exclusion_test_text(a.clause, catalog[a.clause].exclusion, bool(a.justification)))
+            for a in sorted(self.project.assessments, key=lambda a: clause_order(a.clause))
             if a.status == "not-applicable")
 
     def mains(self) -> tuple[MainView, ...]:
@@ -1947,8 +511,8 @@ class _Builder:
 
     def dashboard(self, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> DashboardView:
         r, org = self.r, self.project.organisation
-        targets = tuple(TargetView(self.clink(t.clause), _d(t.target), self.redact(t.owner or ""),
-                                   STATUS_LABELS[t.status], _late_text(t.late),
+        targets = tuple(TargetView(self.clink(t.clause), date_text(t.target), self.redact(t.owner or ""),
+                                   STATUS_LABELS[t.status], late_target_text(t.late),
                                    DUE_FLAG_LABELS["overdue"] if t.overdue else "") for t in r.targets)
         return DashboardView(
             scope=markdown(self.redact(org.scope), self.md_limit),
@@ -2011,7 +575,7 @@ class _Builder:
         if entries is None:
             return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
                     "without git history.", "since_url": since_url}
-        audits = [(f"{_stage_name(a.stage)} audit", a.date) for a in self.r.audits]
+        audits = [(f"{stage_label(a.stage)} audit", a.date) for a in self.r.audits]
         chart = charts.trend(entries, audits, self.redact(git.last_audit or "") or None, self.findings_published,
                              {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=self.r.as_of)
         note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
@@ -2098,7 +662,7 @@ class _Builder:
         own = {self.project_evidence[i].review_by for i in res.stale_evidence if i not in self.evidence} | \
               {self.finding_results[i].finding.due for i in res.findings
                if i not in self.findings and i in self.finding_results}
-        return "" if x.due in own else _d(x.due)
+        return "" if x.due in own else date_text(x.due)
 
     def withheld_findings(self, n: int, word: str = "finding") -> str:
         """How many findings this build leaves out: said only where findings are published at all."""
@@ -2129,12 +693,12 @@ class _Builder:
         org = self.project.organisation
         if org.certificate and org.certificate.number and self.r.certificate is not None and self.r.certificate.valid:
             return ""
-        booked = [f"{_stage_name(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
+        booked = [f"{stage_label(a.stage)} on {a.date}" for a in self.r.audits if a.days >= 0]
         with_body = f" with {self.redact(org.certification_body)}" if org.certification_body else ""
         return f"Audits booked{with_body}: {', '.join(booked)}." if booked else ""
 
     def urgency_label(self, row: Any) -> str:
-        stage = _stage_name(row.stage) if row.stage else ""
+        stage = stage_label(row.stage) if row.stage else ""
         return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
                 "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
 
@@ -2248,14 +812,14 @@ class _Builder:
         t = self.r.transition
         reported = load_topics().dates
         if t.deadline:
-            deadline = f"{_d(t.deadline)} ({_countdown(t.deadline_days)})"
+            deadline = f"{date_text(t.deadline)} ({countdown_text(t.deadline_days)})"
         elif to_auditor:
             deadline = (f"not set by the organisation: reported {reported.deadline_reported} "
-                        f"({_d(reported.deadline)}), to be confirmed with the certification body")
+                        f"({date_text(reported.deadline)}), to be confirmed with the certification body")
         else:
-            deadline = (f"not set: reported {reported.deadline_reported} ({_d(reported.deadline)}); confirm with "
+            deadline = (f"not set: reported {reported.deadline_reported} ({date_text(reported.deadline)}); confirm with "
                         "your certification body and record it under transition: in organisation.yaml")
-        audit = f"{_d(t.audit)} ({_countdown(t.audit_days)})" if t.audit else "not planned yet"
+        audit = f"{date_text(t.audit)} ({countdown_text(t.audit_days)})" if t.audit else "not planned yet"
         return deadline, audit
 
     def transition_summary(self) -> str:
@@ -2268,11 +832,11 @@ class _Builder:
         deadline, audit = self._transition_dates(to_auditor=True)
         return TransitionView(
             to=t.to, from_standard=self.catalog.standard, summary=self.transition_summary(),
-            deadline=_d(t.deadline), deadline_text=deadline, audit=_d(t.audit), audit_text=audit,
+            deadline=date_text(t.deadline), deadline_text=deadline, audit=date_text(t.audit), audit_text=audit,
             topics=self.topic_views(),
             dates_note=(f"The deadline and the transition audit are the organisation's, as agreed with its "
                         f"certification body. Publicly reported, not decided: {t.to} published on "
-                        f"{_d(reported.publication)}; certificates to {self.catalog.standard} end "
+                        f"{date_text(reported.publication)}; certificates to {self.catalog.standard} end "
                         f"{reported.deadline_reported}; new certificates only to {t.to} from around "
                         f"{reported.new_certificates_from}. The certification body confirms these dates."),
             certificate_text=self.certificate_transition(to_auditor=True))
@@ -2339,7 +903,7 @@ class _Builder:
         t = self.r.transition
         if t is None:
             return None
-        return {"to": t.to, "deadline": _d(t.deadline) or None, "audit": _d(t.audit) or None,
+        return {"to": t.to, "deadline": date_text(t.deadline) or None, "audit": date_text(t.audit) or None,
                 "addressed": t.addressed, "total": len(t.topics),
                 "topics": [{"key": x.key, "clauses": list(x.clauses), "state": x.state, "provisional": x.provisional,
                             "evidence": [i for i in x.evidence if i in self.evidence], "reason": self.say(x.reason),
@@ -2443,30 +1007,6 @@ class _Builder:
                         self.redact, self.md_limit)
 
 
-def _exclusion_test_applied(number: str, rule: str, justified: bool) -> str:
-    """The exclusion test, applied to one exclusion: what the register shows and what is left to the auditor.
-    The register cannot judge a justification's truth, so it never says the test is passed."""
-    if not justified:
-        return (f"No justification is recorded for {number}: the test cannot be applied, and the exclusion stands "
-                "on nothing.")
-    how = {"possible": f"{number} is commonly excluded where the test holds",
-           "rare": f"{number} rarely passes the test: expect the auditor to challenge it and ask for specific reasons",
-           "never": f"{number} cannot pass the test"}[rule]
-    return (f"{how}. The justification must show that {number} is outside the organisation's control or influence "
-            "within its scope, and that leaving it out does not affect conforming products and services or "
-            "customer satisfaction; the auditor judges whether it does, against the scope the organisation maintains.")
-
-
-FRESHNESS_LABELS = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",
-                    "no-review": "No review date"}
-EXCLUSION_LABELS = {"possible": "Commonly excluded", "rare": "Rarely excludable: expect a challenge",
-                    "never": "Never excludable"}
-
-
-def _late_text(late: Optional[LateTarget]) -> str:
-    return f"target falls after the {_stage_name(late.stage)} audit on {late.audit}" if late else ""
-
-
 def _mandatory_summary(items: tuple[MandatoryView, ...]) -> str:
     gaps = sum(m.is_gap for m in items)
     required = sum(m.state not in ("not-applicable", "conditional") for m in items)
@@ -2495,26 +1035,6 @@ def _report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
                           else text) for text, code in zip(c.reasons, c.reason_codes))
 
 
-_WHOLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*(?:-[A-Za-z0-9._]+)+")
-WHOLE_MAX = 24  # longer hyphenated names may still break, or they would run out of a narrow column
-
-
-def segments(text: str) -> tuple[Segment, ...]:
-    """``text`` split so that hyphenated ids and dates ("GA-2026-01", "2026-12-01") print on one line."""
-    out: list[Segment] = []
-    at = 0
-    for m in _WHOLE.finditer(text):
-        if len(m.group(0)) > WHOLE_MAX:
-            continue
-        if m.start() > at:
-            out.append(Segment(text[at:m.start()]))
-        out.append(Segment(m.group(0), True))
-        at = m.end()
-    if at < len(text):
-        out.append(Segment(text[at:]))
-    return tuple(out)
-
-
 def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
     chunks = [rows[i:i + REGISTER_PAGE] for i in range(0, len(rows), REGISTER_PAGE)] or [()]
     urls = ["evidence.html"] + [f"evidence-{n}.html" for n in range(2, len(chunks) + 1)]
@@ -2529,22 +1049,6 @@ def _register(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPage
                       for n, url in enumerate(urls)) if len(chunks) > 1 else ()
         pages.append(RegisterPageView(urls[index], index + 1, chunk, summary, withheld(hidden, "record"), pager))
     return tuple(pages)
-
-
-def _stage_name(key: str) -> str:
-    return {"stage1": "stage 1", "stage2": "stage 2"}.get(key, key)
-
-
-def _countdown(days: int) -> str:
-    if days > 0:
-        return f"in {plural(days, 'day')}"
-    if days == 0:
-        return "today"
-    return f"{plural(-days, 'day')} ago"
-
-
-def _clause_sort_key(number: str) -> str:
-    return ".".join(f"{int(p):03d}" if p.isdigit() else p for p in number.split("."))
 
 
 __all__ = ["build_site", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES"]
