@@ -11,6 +11,7 @@ from urllib.parse import quote, unquote
 from ..assess import AT_RISK, NOT_APPLICABLE, NOT_READY, READY
 from ..assess import LateTarget
 from .models import Segment
+from .models import MandatoryView
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
@@ -278,3 +279,10 @@ def countdown_text(days: int) -> str:
 
 def clause_order(number: str) -> str:
     return ".".join(f"{int(p):03d}" if p.isdigit() else p for p in number.split("."))
+
+
+def mandatory_summary(items: tuple[MandatoryView, ...]) -> str:
+    gaps = sum(m.is_gap for m in items)
+    required = sum(m.state not in ("not-applicable", "conditional") for m in items)
+    text = f"{required - gaps} of {plural(required, 'required item')} present"
+    return text + (f"; {plural(gaps, 'gap')} (missing, stale or out of window)" if gaps else "; no gap")

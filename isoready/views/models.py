@@ -7,6 +7,7 @@ from typing import Mapping, Optional
 
 from ..text import Md
 
+
 @dataclass(frozen=True, slots=True)
 class Link:
     url: str

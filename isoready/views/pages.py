@@ -13,6 +13,7 @@ from .models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseVi
                      DocumentView, EvidenceView, ExclusionView, FindingView, GateView, InputView, LapseView, Link,
                      MainView, MandatoryView, Phrase, ReportGateView, SectionView, Segment, TargetView)
 
+
 @dataclass(frozen=True, slots=True)
 class ChromeView:
     """What every page's chrome (head, header, footer) prints; templates see it as ``site``."""

@@ -597,7 +597,8 @@ def _topic_unmapped_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full:
 
 
 @to_auditor("certificate-past-transition")
-def _certificate_past_transition_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+def _certificate_past_transition_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool,
+                                            redact: Redact) -> str:
     where = ("the organisation's transition deadline" if p["source"] == "organisation" else
              f"the reported transition deadline ({p['confidence']} confidence; to be confirmed with the "
              "certification body)")
