@@ -13,7 +13,7 @@ from .findings import FINDINGS
 from .gaps import GAPS
 from .labels import shares_of, term_url
 from .models import Phrase
-from .pages import ChromeView, ExportView, SiteView
+from .pages import ChromeView, ExportView, PageView, SiteView
 from .report import REPORT, REPORT_PRINT
 from .since import SINCE
 from .stages import APPLICABILITY, COVERAGE, STAGES
@@ -66,12 +66,18 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         climate_change=climate_export(ctx))
 
 
-def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> SiteView:
-    """Every builder's context in order, then every builder's pages in order (as Pelican runs its generators)."""
+def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> tuple[list[PageView], dict[str, Any]]:
+    """Every builder's context in order, then every builder's pages in order (as Pelican runs its generators):
+    the pages, and the shared context the builders made (what the export reads too)."""
     shared: dict[str, Any] = {}
     for b in builders:
         shared.update(b.context(ctx))
-    pages = [page for b in builders for page in b.output(ctx, shared)]
+    return [page for b in builders for page in b.output(ctx, shared)], shared
+
+
+def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> SiteView:
+    """The site: the builders' pages, the chrome and the export (which reads the coverage builder's context)."""
+    pages, shared = generate(ctx, builders)
     chrome_ = chrome(ctx)
     return SiteView(chrome_, tuple(pages), tuple(ctx.documents[k] for k in sorted(ctx.documents)),
                     export(ctx, shared, chrome_), ctx.redact, ctx.md_limit)
