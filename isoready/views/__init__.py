@@ -3,13 +3,18 @@
 Templates receive these frozen objects only: each page its own view-model, plus
 the small chrome model (``ChromeView``, as ``site``) that every page shares. No
 rule, date arithmetic or counting happens here or in Jinja: every judgement comes
-from assess; this module turns it into words. This is also where the build's
-audience is applied, once: a record the audience may not see is left out here, so
+from assess; this package turns it into words. This is also where the build's
+audience is applied, once (the Context): a record the audience may not see is left out here, so
 nothing downstream (templates, exports, search index, PDF, archive) can reach it;
 only aggregate counts of withheld records remain.
 
 URLs in view-models are relative to the site root ("clauses/4.1.html");
 templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative path.
+
+The package, as docs/architecture.md draws it: context.py (the audience filter and the records' view-models),
+builder.py (PageBuilder: what a page kind reads, provides and needs), one module per page kind with its builder
+(dashboard, browse, gaps, findings, stages, report, transition, since), site.py (BUILDERS, in page order; the
+chrome and the export), reasons.py (REASONS: each reason code's words, once), labels.py, models.py, pages.py.
 """
 
 from __future__ import annotations

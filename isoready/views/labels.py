@@ -197,7 +197,7 @@ def id_list(items: Any) -> str:
 
 
 # --------------------------------------------------------------------------- a readiness diff, in words
-# The "since the last audit" page (``_Builder.since``) words a comparison for its audience with these; the
+# The "since the last audit" page (``since.since``) words a comparison for its audience with these; the
 # ``isoready diff`` command's text, Markdown and JSON (diffwords.py, beside the CLI) use the same words.
 # diff.py computes the comparison and holds no word; views reads the comparison as data handed to it and imports
 # no module that reads or compares commits (history, diff, snapshot, validate).

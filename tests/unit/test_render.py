@@ -17,7 +17,7 @@ TEMPLATES = REPO / "isoready" / "theme" / "templates"
 
 
 def test_templates_compute_nothing():
-    """Counting, arithmetic and pluralisation belong in view-models (isoready/views.py), not in Jinja."""
+    """Counting, arithmetic and pluralisation belong in view-models (isoready/views/), not in Jinja."""
     offenders = []
     for template in sorted(TEMPLATES.glob("*.html")):
         for n, line in enumerate(template.read_text().splitlines(), 1):
