@@ -159,9 +159,12 @@ def to_auditor(*codes: str) -> Callable[[Wording], Wording]:
     return register
 
 
+# --------------------------------------------------------------------------- the words of each reason code
+
+
 @reason("di-not-required", "di-in-window", "di-until-review", "di-review-passed", "di-out-of-window",
-          "di-present", "di-review-overdue", "di-conditional", "di-condition-false", "di-condition-undeclared",
-          "di-condition-evidence", "di-condition-no-evidence", "di-missing")
+        "di-present", "di-review-overdue", "di-conditional", "di-condition-false", "di-condition-undeclared",
+        "di-condition-evidence", "di-condition-no-evidence", "di-missing")
 def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     lead = f"declared {p['declared']}, but " if p.get("declared") else ""
     return lead + _di_sentence(p, code, r.evidence, full)
@@ -623,6 +626,12 @@ def describe_to_auditor(r: Reason, full: bool, redact: Redact = lambda t: t) -> 
     return describe(r, full, redact)
 
 
+def names_findings(code: str) -> bool:
+    """Whether reasons of ``code`` are about audit findings (registered with names_findings=True)."""
+    entry = REASONS.get(code)
+    return entry is not None and entry.names_findings
+
+
 #: reasons about audit findings (registered with names_findings=True); a public build that does not publish
 #: findings words them without count or grade
 FINDING_CODES = tuple(code for code, words in REASONS.items() if words.names_findings)
@@ -650,7 +659,7 @@ class Words:
             f in self.visible_findings for f in r.findings)
 
     def __call__(self, r: Reason) -> str:
-        if not self.findings_published and REASONS[r.code].names_findings:
+        if not self.findings_published and names_findings(r.code):
             return FINDINGS_UNPUBLISHED_TEXT
         return describe(r, self.full(r), self.redact)
 
@@ -663,7 +672,7 @@ class Words:
         sentence, said once (so the number of findings behind a clause cannot be counted)."""
         out: list[tuple[str, str]] = []
         for r in reasons:
-            if not self.findings_published and REASONS[r.code].names_findings:
+            if not self.findings_published and names_findings(r.code):
                 if (FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED) not in out:
                     out.append((FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED))
                 continue

@@ -66,3 +66,18 @@ def test_build_site_is_the_builders_in_order(minimal_project: Path) -> None:
     site = build_site(project, readiness, "auditor", hashes=hashes)
     again = run(Context(project, readiness, "auditor", "", hashes, None))
     assert site.pages == again.pages and site.export == again.export and site.chrome == again.chrome
+
+
+def test_views_imports_nothing_further_down_the_pipeline() -> None:
+    """The builders read the model and the assessment; render, package and the exports read them, never the
+    other way round (checked over every module of the package, not only its __init__)."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "isoready" / "views"
+    found = set()
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                found |= {node.module} if node.module else {a.name for a in node.names}
+    assert found and not found & {"render", "package", "assemble", "export", "xlsx", "pdf", "serve", "cli",
+                                  "pelican_plugin", "summary", "diffwords", "archive"}, found
