@@ -175,6 +175,14 @@ def test_the_diff_command_lists_every_record(register, capsys):
            "IA-2026-03, action overdue since 2026-11-02; document context/scope" in out
 
 
+def _sources(package: Path, name: str) -> list[tuple[Path, int]]:
+    """The files of module ``name`` with the import level that reaches isoready's top: ``name.py`` (level 1),
+    or every module of the package ``name/`` (level 2: views is a package of page builders)."""
+    if (package / name).is_dir():
+        return [(p, 2) for p in sorted((package / name).glob("*.py"))]
+    return [(package / f"{name}.py", 1)]
+
+
 def test_the_comparison_is_data_and_flows_down_the_pipeline():
     """diff and history compute, views word: neither imports views (not even inside a function), diff does
     not import history, and the shared reading of a commit (snapshot) imports neither."""
@@ -183,9 +191,12 @@ def test_the_comparison_is_data_and_flows_down_the_pipeline():
     package = Path(__file__).resolve().parents[2] / "isoready"
 
     def imports(name: str, top_level_only: bool = False) -> set[str]:
-        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
-        nodes = tree.body if top_level_only else ast.walk(tree)
-        return {n.module for n in nodes if isinstance(n, ast.ImportFrom) and n.level == 1}
+        out: set[str] = set()
+        for path, depth in _sources(package, name):  # a module, or every module of a package
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            nodes = tree.body if top_level_only else ast.walk(tree)
+            out |= {n.module for n in nodes if isinstance(n, ast.ImportFrom) and n.level == depth and n.module}
+        return out
 
     assert not {"views", "history"} & imports("diff")
     assert "views" not in imports("history")
@@ -202,14 +213,14 @@ def test_views_words_the_build_and_imports_nothing_that_reads_commits():
     package = Path(__file__).resolve().parents[2] / "isoready"
 
     def imports(name: str) -> set[str]:
-        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
         out = set()
-        for n in ast.walk(tree):
-            if isinstance(n, ast.ImportFrom) and (n.level == 1 or (n.module or "").startswith("isoready")):
-                module = (n.module or "").removeprefix("isoready").lstrip(".")
-                out |= {module} if module else {a.name for a in n.names}  # from . import x
-            elif isinstance(n, ast.Import):
-                out |= {a.name.removeprefix("isoready.") for a in n.names}
+        for path, depth in _sources(package, name):  # a module, or every module of a package
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(n, ast.ImportFrom) and (n.level == depth or (n.module or "").startswith("isoready")):
+                    module = (n.module or "").removeprefix("isoready").lstrip(".")
+                    out |= {module} if module else {a.name for a in n.names}  # from . import x
+                elif isinstance(n, ast.Import):
+                    out |= {a.name.removeprefix("isoready.") for a in n.names}
         return out
 
     assert not {"history", "diff", "snapshot", "validate"} & imports("views")

@@ -17,7 +17,7 @@ TEMPLATES = REPO / "isoready" / "theme" / "templates"
 
 
 def test_templates_compute_nothing():
-    """Counting, arithmetic and pluralisation belong in view-models (isoready/views.py), not in Jinja."""
+    """Counting, arithmetic and pluralisation belong in view-models (isoready/views/), not in Jinja."""
     offenders = []
     for template in sorted(TEMPLATES.glob("*.html")):
         for n, line in enumerate(template.read_text().splitlines(), 1):
@@ -31,7 +31,7 @@ def test_templates_compute_nothing():
 
 
 def test_register_is_split_into_pages_with_a_pager(minimal_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(views, "REGISTER_PAGE", 2)
+    monkeypatch.setattr(views.labels, "REGISTER_PAGE", 2)  # the constant lives in views.labels
     out = tmp_path / "site"
     result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False, commit="x"))
     assert result.ok
@@ -54,7 +54,7 @@ def test_small_register_has_one_page_and_no_pager(minimal_project, tmp_path):
 
 
 def test_report_lists_a_few_evidence_titles_per_clause_and_counts_the_rest(minimal_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(views, "REPORT_EVIDENCE", 1)
+    monkeypatch.setattr(views.labels, "REPORT_EVIDENCE", 1)
     for n in (1, 2, 3):
         (minimal_project / "evidence" / f"extra-{n}.yaml").write_text(
             f'title: Training record {n}\nkind: record\nclauses: ["7.2"]\n', encoding="utf-8")

@@ -1,0 +1,52 @@
+"""View-models: everything a template prints, computed before rendering.
+
+Templates receive these frozen objects only: each page its own view-model, plus
+the small chrome model (``ChromeView``, as ``site``) that every page shares. No
+rule, date arithmetic or counting happens here or in Jinja: every judgement comes
+from assess; this package turns it into words. This is also where the build's
+audience is applied, once (the Context): a record the audience may not see is left out here, so
+nothing downstream (templates, exports, search index, PDF, archive) can reach it;
+only aggregate counts of withheld records remain.
+
+URLs in view-models are relative to the site root ("clauses/4.1.html");
+templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative path.
+
+The package, as docs/architecture.md draws it: context.py (the audience filter and the records' view-models),
+builder.py (PageBuilder: what a page kind reads, provides and needs), one module per page kind with its builder
+(dashboard, browse, gaps, findings, stages, report, transition, since), site.py (BUILDERS, in page order; the
+chrome and the export), reasons.py (REASONS: each reason code's words, once), labels.py, models.py, pages.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from ..assess import Readiness
+from ..model import AUDIENCES, Project
+from ..text import MAX_MARKDOWN_BYTES
+from .context import Context
+from .site import BUILDERS, run
+# the package's public names, importable from isoready.views as when views was one module
+from .builder import *  # noqa: F401,F403
+from .labels import *  # noqa: F401,F403
+from .models import *  # noqa: F401,F403
+from .pages import *  # noqa: F401,F403
+from .reasons import *  # noqa: F401,F403
+
+
+def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
+               hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None,
+               max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> SiteView:
+    """The whole site as view-models for one audience: the shared Context, then every page builder (BUILDERS)
+    in order.
+
+    ``hashes`` maps a document path (under evidence/) to (size, sha256), as the reader computed them once;
+    views read no file. ``git`` (history.GitFacts, or None for a build that reads no git facts): revision
+    histories, the readiness history and the last audit's side. Every Markdown text renders under
+    ``max_markdown_bytes`` (``Options.max_markdown_bytes``), the limit validation's W108 judged by.
+    """
+    return run(Context(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes), BUILDERS)
+
+
+__all__ = ["build_site", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES", "BUILDERS",
+           "Context"]

@@ -1,0 +1,69 @@
+"""The clause index and clause pages, the evidence register, evidence and document pages, search, glossary."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .builder import builder
+from .context import Context
+from . import labels
+from .labels import GLOSSARY, GLOSSARY_PATH, page_path, plural, withheld
+from .models import EvidenceView, GlossaryTermView, GlossaryView, Link, RegisterPageView
+from .pages import ClauseIndexView, DocumentPageView, PageView
+
+
+def register_pages(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
+    per_page = labels.REGISTER_PAGE  # read when called: a test may lower it
+    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [()]
+    urls = ["evidence.html"] + [f"evidence-{n}.html" for n in range(2, len(chunks) + 1)]
+    pages = []
+    for index, chunk in enumerate(chunks):
+        if len(chunks) == 1:
+            summary = f"{plural(len(rows), 'record')} in this build"
+        else:
+            first = index * per_page + 1
+            summary = f"records {first:,} to {first + len(chunk) - 1:,} of {len(rows):,} in this build"
+        pager = tuple(Link(url, str(n + 1), "current" if n == index else "")
+                      for n, url in enumerate(urls)) if len(chunks) > 1 else ()
+        pages.append(RegisterPageView(urls[index], index + 1, chunk, summary, withheld(hidden, "record"), pager))
+    return tuple(pages)
+
+
+@builder("clauses", reads=("catalog", "evidence", "findings", "assessments", "readiness"))
+def CLAUSES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("clauses.html", "clauses", "Clauses", "clauses",
+                     ClauseIndexView(f"Clauses of {ctx.catalog.standard}", tuple(ctx.rows.values()))),
+            *(PageView(page_path(c.url), "clause", f"{c.number} {c.name}", "clauses", c) for c in ctx.clauses)]
+
+
+@builder("evidence", reads=("catalog", "evidence", "findings", "documents", "git"))
+def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    evidence = tuple(ctx.evidence.values())
+    pages: list[PageView] = []
+    for reg in register_pages(evidence, ctx.hidden_ev):
+        title = "Evidence register" + (f", page {reg.number}" if reg.number > 1 else "")
+        pages.append(PageView(reg.url, "register", title, "evidence", reg))
+    doc_at: dict[str, int] = {}  # a Markdown document two records share is one page (the writer refuses two)
+    for ev in evidence:
+        pages.append(PageView(page_path(ev.url), "evidence", ev.title, "evidence", ev))
+        if ev.document and ev.document.page_url:
+            view = PageView(ev.document.path + ".html", "document", ev.document.name, "evidence",
+                            DocumentPageView(ev, ev.document, ctx.md_limit), markdown=ev.document.source)
+            if view.path in doc_at:
+                pages[doc_at[view.path]] = view  # the last record's, as when it overwrote the first's
+            else:
+                doc_at[view.path] = len(pages)
+                pages.append(view)
+    return pages
+
+
+@builder("search", reads=())
+def SEARCH(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("search.html", "search", "Search", "")]
+
+
+@builder("glossary", reads=())
+def GLOSSARY_PAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView(GLOSSARY_PATH, "glossary", "Glossary", "", GlossaryView(
+        "The words this portal uses in a sense of its own, in plain terms.",
+        tuple(GlossaryTermView(*t) for t in GLOSSARY)))]

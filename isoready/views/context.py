@@ -1,0 +1,427 @@
+"""The shared context every page builder reads: the audience filter applied once, and the view-models of
+records (evidence, findings, clauses, gates, lapses) that several page kinds print.
+
+Built once per build (``Context(project, readiness, audience, ...)``); the page builders (builder.py; one module per
+page kind) read it and never change it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any, Mapping, Optional
+
+from .. import repolinks
+from ..assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE,
+                      Readiness, window_of)
+from ..model import Evidence, Finding, Project, REVIEW_INPUTS, audience_rank, findings_published, published_name
+from ..redact import redactor
+from ..text import MAX_MARKDOWN_BYTES, Md
+from .labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT, GRADE_LABELS,
+                     KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, MARKDOWN_DOCS, ORIGIN_LABELS, STATE_LABELS,
+                     STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name,
+                     document_url, evidence_url, exclusion_test_text, finding_url, late_target_text, plural,
+                     shares_of, shares_text, stage_label, subject, term_url, withheld)
+from .models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView, DocumentView,
+                     EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
+                     LapseView, Link, MandatoryView, RevisionView)
+from .reasons import FINDINGS_NOT_PUBLISHED, GATE_NAMES, LAPSE_WORDS, REVIEW_INPUT_WORDS, Words
+
+
+class Context:
+    """The audience-filtered records and their view-models, shared by every page builder."""
+
+    def __init__(self, project: Project, readiness: Readiness, audience: str, commit: str,
+                 hashes: Mapping[str, tuple[int, str]], git: Any = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES):
+        self.project, self.r, self.audience, self.commit = project, readiness, audience, commit
+        self.md_limit = max_markdown_bytes
+        self.git = git
+        self.catalog = project.catalog
+        rank = audience_rank(audience)
+        self.visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
+        # the findings policy, applied here and only here: a public build publishes findings only when the team
+        # opts in (public.show_findings: true); otherwise it has none, not even one marked audience: public, and
+        # says nothing countable about them (no page, entry, row, count or grade; their ids are redacted)
+        self.findings_published = findings_published(project.organisation, audience)
+        self.visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank} \
+            if self.findings_published else {}
+        self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
+        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published)
+        self.stale = set(readiness.stale_evidence)
+        # the links back to the files (repository:): internal builds, and those whose audience links: names
+        self.links = repolinks.for_audience(project.organisation.repository, audience)
+        # a file holding a record this audience may not see gets no link (its path may name it; it opens it)
+        self.withheld_sources = {e.source for e in project.evidence if e.id not in self.visible_ev} | \
+            {f.source for f in project.findings if f.id not in self.visible_f}
+        self.folders = self._folders()
+        self.documents = self._documents(hashes)
+        findings_by_ev: dict[str, list[Link]] = {}
+        for f in self.visible_f.values():
+            for ev in f.evidence:
+                findings_by_ev.setdefault(ev, []).append(Link(finding_url(f.id), f.id))
+        self.findings_by_ev = findings_by_ev
+        self.evidence = {e.id: self.ev_view(e) for e in sorted(self.visible_ev.values(), key=lambda e: e.id)}
+        self.overdue = {fr.finding.id: fr.overdue for fr in readiness.findings}
+        self.finding_results = {fr.finding.id: fr for fr in readiness.findings}
+        self.findings = {fr.finding.id: self.f_view(fr.finding) for fr in readiness.findings
+                         if fr.finding.id in self.visible_f}
+        self.rows = {n: self.row(res) for n, res in readiness.clauses.items()}
+        self.clauses = tuple(self.clause_view(n, res) for n, res in readiness.clauses.items())
+        self.mandatory = tuple(self.m_view(m) for m in readiness.mandatory)
+        self.project_evidence = {e.id: e for e in project.evidence}
+        self.lapses, self.hidden_lapses = self._lapses()
+        self.gates = tuple(self.gate_view(key, g) for key, g in readiness.gates.items())
+        self.all_blockers = self.blockers()
+        self.audits = tuple(AuditView(stage_label(a.stage), date_text(a.date), countdown_text(a.days))
+                            for a in readiness.audits)
+        self.exclusions = self._exclusions()
+        self.hidden_ev = len(project.evidence) - len(self.visible_ev)
+        # withheld findings are counted only where findings are published at all
+        self.hidden_f = len(project.findings) - len(self.visible_f) if self.findings_published else 0
+        self.open_all = [fr for fr in readiness.findings if fr.finding.is_open] if self.findings_published else []
+
+    def clink(self, number: str) -> ClauseLink:
+        c = self.catalog[number]
+        return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title,
+                          c.provisional)
+
+    def file_links(self, path: str) -> dict[str, str]:
+        """The Edit and View file links of a source file (relative to the project), for this build: none when the
+        build shows no links, when the file holds a record this audience may not see, or when its path names
+        one."""
+        if self.links is None or not path or path in self.withheld_sources or self.redact(path) != path:
+            return {}
+        return {"edit_url": self.links.edit(path), "view_url": self.links.view(path)}
+
+    def _folders(self) -> dict[str, str]:
+        """Per clause, the folder its visible records mostly live in (ties: the first by name)."""
+        counts: dict[str, dict[str, int]] = {}
+        for e in self.visible_ev.values():
+            folder = str(PurePosixPath(e.source).parent)
+            for number in e.clauses:
+                counts.setdefault(number, {})
+                counts[number][folder] = counts[number].get(folder, 0) + 1
+        return {n: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for n, c in counts.items()}
+
+    def add_url(self, number: str, kind: str = "record") -> str:
+        """"Add evidence" for clause ``number``: the host's new-file page in the folder its records live in (else
+        evidence/), with a record of ``kind`` for it filled in, dated the as-of date, due for review a window
+        later (the clause's recency window for a record, 12 months for a document)."""
+        if self.links is None or number not in self.catalog:
+            return ""
+        folder = self.folders.get(number, "evidence")
+        if self.redact(folder) != folder:
+            folder = "evidence"
+        stem = f"clause-{number.replace('.', '-')}-{self.r.as_of.isoformat()}"
+        months = window_of(self.project, number) if kind == "record" else 12
+        text = repolinks.evidence_template(number, display_name(self.catalog, number), kind, self.r.as_of, months,
+                                           stem + ".pdf")
+        return self.links.new(folder, stem + ".yaml", text)
+
+    def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
+        documents: dict[str, DocumentView] = {}
+        for e in self.visible_ev.values():
+            if e.file and e.file not in documents:
+                size, digest = hashes[e.file]
+                url = document_url(published_name(e.file))
+                page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
+                documents[e.file] = DocumentView(
+                    path=f"files/{published_name(e.file)}", url=url, name=PurePosixPath(e.file).name, size=size,
+                    size_text=bytes_text(size), sha256=digest, page_url=page, source=e.file,
+                    as_text=published_name(e.file) != e.file)
+        return documents
+
+    def ev_view(self, e: Evidence) -> EvidenceView:
+        redact = self.redact
+        return EvidenceView(
+            id=e.id, url=evidence_url(e.id), title=redact(e.title), kind=e.kind, kind_label=KIND_LABELS[e.kind],
+            clauses=tuple(self.clink(n) for n in e.clauses), owner=redact(e.owner or ""), date=date_text(e.date),
+            review_by=date_text(e.review_by), stale=e.id in self.stale, audience=e.audience,
+            version=redact(e.version or ""), description=Md(redact(e.description or ""), self.md_limit),
+            document=self.documents.get(e.file) if e.file else None, external_url=redact(e.url or "") or None, source=e.source,
+            findings=tuple(self.findings_by_ev.get(e.id, ())),
+            sort_clause=clause_order(e.clauses[0]) if e.clauses else "",
+            date_label="Issued" if e.kind == "document" else "Recorded",
+            approved_by=redact(e.approved_by or ""), approved=date_text(e.approved), **self.revision_fields(e),
+            **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "")
+
+    def revision_fields(self, e: Evidence) -> dict:
+        """The record's and its document's revision history from git, and 'changed since approval'."""
+        git = self.git
+        if git is None:
+            return {}
+        if not git.available:
+            return {"revisions_note": "Revision history is not available: this build was made without git history "
+                                      "(for example from a zip of the register)."}
+
+        def views(path: str) -> tuple[RevisionView, ...]:
+            return tuple(RevisionView(r.date.isoformat(), r.short, self.redact(r.subject),
+                                      r.author if self.audience == "internal" else "")
+                         for r in git.revisions.get(path, ()))
+
+        changed = self.r.changed_since_approval.get(e.id)
+        record, document = views(e.source), views(f"evidence/{e.file}") if e.file else ()
+        return {"revisions": record, "document_revisions": document,
+                "revisions_caption": f"Register entry ({e.source}): {plural(len(record), 'commit')}, newest first",
+                "document_revisions_caption": f"Document ({e.file}): {plural(len(document), 'commit')}, newest first"
+                if e.file else "",
+                "changed_since_approval": self.say(changed) if changed else "",
+                "revisions_note": "" if git.revisions.get(e.source) else
+                "No commit has this record yet (it is new in the working tree)."}
+
+    def f_view(self, f: Finding) -> FindingView:
+        redact = self.redact
+        shown = [i for i in f.evidence if i in self.visible_ev]
+        result = self.finding_results[f.id]
+        flag = "overdue" if result.overdue else "due-today" if result.due_today else ""
+        return FindingView(
+            id=f.id, url=finding_url(f.id), grade=f.grade, grade_label=GRADE_LABELS[f.grade], status=f.status,
+            raised=date_text(f.raised), due=date_text(f.due), closed=date_text(f.closed), overdue=self.overdue[f.id],
+            description=Md(redact(f.description), self.md_limit), action=Md(redact(f.action or ""), self.md_limit),
+            clauses=tuple(self.clink(n) for n in f.clauses),
+            evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i) for i in shown),
+            owner=redact(f.owner or ""), audience=f.audience, source=f.source,
+            hidden_evidence=len(f.evidence) - len(shown),
+            hidden_evidence_text=withheld(len(f.evidence) - len(shown), "record"),
+            correction=Md(redact(f.correction or ""), self.md_limit),
+            root_cause=Md(redact(f.root_cause or ""), self.md_limit),
+            corrective_action=Md(redact(f.corrective_action or ""), self.md_limit),
+            verification=Md(self.verification_text(f), self.md_limit),
+            requirement=Md(redact(f.requirement or ""), self.md_limit), origin=f.origin or "",
+            origin_label=ORIGIN_LABELS.get(f.origin or "", ""),
+            audit=Link(evidence_url(f.audit), redact(self.visible_ev[f.audit].title), f.audit)
+            if f.audit and f.audit in self.visible_ev else None,
+            verification_date=date_text(f.verification.date) if f.verification else "",
+            verification_by=redact(f.verification.by or "") if f.verification else "",
+            verification_effective=f.verification.effective if f.verification else None,
+            verification_evidence=tuple(Link(evidence_url(i), redact(self.visible_ev[i].title), i)
+                                        for i in (f.verification.evidence if f.verification else ())
+                                        if i in self.visible_ev),
+            unverified=result.unverified, due_today=result.due_today,
+            subject=subject(redact(f.description)), is_open=f.is_open,
+            status_label="Open" if f.is_open else ("Closed " + date_text(f.closed)).strip(),
+            due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""), **self.file_links(f.source))
+
+    def verification_text(self, f: Finding) -> str:
+        v = f.verification
+        if v is None:
+            if f.is_open or f.grade not in ("major", "minor"):
+                return ""
+            return "Closed without a recorded verification that the action was effective."
+        when = f" on {v.date}" if v.date else ""
+        by = f" by {self.redact(v.by)}" if v.by else ""
+        verdict = {True: "found effective", False: "found **not effective**", None: "effectiveness not stated"}
+        return f"Verified{when}{by}: {verdict[v.effective]}."
+
+    def m_view(self, m: MandatoryCheck) -> MandatoryView:
+        return MandatoryView(
+            clause=self.clink(m.clause), kind_label=DI_LABELS[m.kind], what=m.what, when=m.when or "",
+            state=m.state, state_label=MANDATORY_LABELS[m.state], reason=self.say(m.reason),
+            is_gap=m.is_gap or m.is_risk,  # needs action: missing, out of its window, or its review overdue
+            evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i)
+                           for i in (*m.evidence, *m.stale) if i in self.evidence), code=m.reason.code,
+            # a record to add: when one is missing, out of its window or past its review (an undeclared
+            # condition is settled in organisation.yaml, not by a new record)
+            add_url=self.add_url(m.clause, "document" if m.kind == "maintain" else "record")
+            if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "",
+            term_url=term_url(MANDATORY_TERMS[m.state]) if m.state in MANDATORY_TERMS else "")
+
+    def row(self, res: ClauseResult) -> ClauseRowView:
+        c = self.catalog[res.number]
+        a = res.applying
+        return ClauseRowView(
+            number=res.number, name=display_name(self.catalog, res.number), official=c.official_title,
+            url=clause_url(res.number), depth=c.depth,
+            status=res.status, status_label=STATUS_LABELS[res.status], state=res.state,
+            state_label=STATE_LABELS[res.state], readiness=shares_text(shares_of(res)),
+            owner=self.redact(a.owner or "") if a else "", target=date_text(a.target) if a else "",
+            evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed,
+            provisional=c.provisional, add_url=self.add_url(res.number) if res.applicable else "")
+
+    def clause_view(self, number: str, res: ClauseResult) -> ClauseView:
+        c, a, src = self.catalog[number], res.assessment, res.applying
+        redact = self.redact
+        linked = [self.evidence[i] for i in res.evidence if i in self.evidence]
+        fs = [self.findings[i] for i in res.related_findings if i in self.findings]
+        hidden_fs = len(res.related_findings) - len(fs) if self.findings_published else 0
+        said = self.say.all(res.reasons)
+        return ClauseView(
+            number=number, name=display_name(self.catalog, number), official=c.official_title,
+            url=clause_url(number), main=c.main,
+            depth=c.depth, is_leaf=c.is_leaf, parent=self.clink(c.parent) if c.parent else None,
+            ancestors=tuple(self.clink(n) for n in reversed(self.catalog.ancestors(number))),
+            children=tuple(self.rows[n] for n in c.children), status=res.status,
+            status_label=STATUS_LABELS[res.status], assessed=res.assessed,
+            status_from=self.clink(res.status_from) if res.status_from else None,
+            applicable=res.applicable, state=res.state, state_label=STATE_LABELS[res.state],
+            reasons=tuple(text for text, _ in said), readiness=shares_text(shares_of(res)),
+            readiness_bar=round((res.readiness or 0) * 100),
+            # owner and target follow the assessment that applies (its own, or the ancestor's it inherits)
+            owner=redact(src.owner or "") if src else "", target=date_text(src.target) if src else "",
+            target_after_audit=late_target_text(res.target_late),
+            notes=Md(redact(a.notes or "") if a else "", self.md_limit),
+            justification=redact(src.justification or "") if src and res.status == "not-applicable" else "",
+            about=c.about, evidence_asked=c.evidence_asked, exclusion=c.exclusion,
+            mandatory=tuple(self.m_view(m) for m in res.mandatory),
+            evidence=tuple(linked), hidden_evidence=len(res.evidence) - len(linked),
+            findings=tuple(fs), hidden_findings=hidden_fs,
+            open_findings=tuple(self.findings[i] for i in res.findings if i in self.findings),
+            documented_information=tuple((DI_LABELS[d.kind], d.what, d.when or "") for d in c.documented_information),
+            hidden_evidence_text=withheld(len(res.evidence) - len(linked), "record"),
+            hidden_findings_text=self.withheld_findings(hidden_fs) if self.findings_published else "",
+            exclusion_text=EXCLUSION_TEXT[c.exclusion],
+            exclusion_test=(self.catalog.exclusion_test or "") if c.states_exclusion_test else "",
+            reason_codes=tuple(code for _, code in said), readiness_value=res.readiness, title=c.name,
+            verified_by=res.verified_by if res.verified_by in self.evidence else None,
+            conditions=dict(res.conditions), **self.inputs_for(number),
+            verified_by_link=Link(evidence_url(res.verified_by), self.evidence[res.verified_by].title, res.verified_by)
+            if res.verified_by in self.evidence else None,
+            provisional=c.provisional, change=c.change or "",
+            change_label=CHANGE_LABELS[c.change].format(std=self.catalog.standard) if c.change in CHANGE_LABELS
+            else "", sources=c.sources if c.change else (),  # the 2015 catalog's sources are research keys
+            **self.file_links(a.source if a else ""),
+            add_url=self.add_url(number) if res.applicable and c.is_leaf else "",
+        )
+
+    def inputs_for(self, number: str) -> dict[str, Any]:
+        """The management review inputs checklist, on the 9.3.2 page."""
+        ri = self.r.review_inputs
+        if number != REVIEW_INPUTS_CLAUSE or ri is None:
+            return {}
+        review = Link(evidence_url(ri.review), f"{self.evidence[ri.review].title} ({ri.date})", ri.review) \
+            if ri.review in self.evidence else None
+        return {"inputs": tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered) for k in REVIEW_INPUTS),
+                "inputs_review": review}
+
+    def gate_items(self, items: Any) -> tuple[GateItemView, ...]:
+        return tuple(GateItemView(GATE_NAMES[i.check], i.passed, self.say(i.reason),
+                                  tuple(Link(evidence_url(e), self.evidence[e].title, e)
+                                        for e in i.evidence if e in self.evidence), i.check, i.reason.code)
+                     for i in items)
+
+    def gate_view(self, key: str, g: Any) -> GateView:
+        on = self.r.on_audit_date.get(key)
+        day = self.project.organisation.audits.get(key)
+        if self.audience == "public":  # milestones only: a failing check would say which findings are open
+            on_view = GateDateView(date_text(day), on.passed, (), "") if on else None
+            word = {True: "passes", False: "not yet"}
+            when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
+            return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, (),
+                            "checks are shown to the organisation and its auditors" + self.provisional_beside(),
+                            on_view, f"{stage_label(key).capitalize()}: {word[g.passed]} today{when}."
+                            + self.provisional_verdict(), stage_label(key).capitalize())
+        on_view = GateDateView(date_text(day), on.passed, self.gate_items(on.items),
+                               f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
+        return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
+                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass{self.provisional_beside()}",
+                        on_view, self.verdict(key, g, on, day) + self.provisional_verdict(),
+                        stage_label(key).capitalize())
+
+    def provisional_beside(self) -> str:
+        """What every verdict on a catalog with provisional entries carries beside it ("" otherwise)."""
+        return "; on a provisional catalog" if any(c.provisional for c in self.catalog.clauses) else ""
+
+    def provisional_verdict(self) -> str:
+        count = sum(c.provisional for c in self.catalog.clauses)
+        if not count:
+            return ""
+        return (f" Judged against a provisional catalog: {self.catalog.standard} has "
+                f"{plural(count, 'entry', 'entries')} resting on drafts, secondary summaries or code repositories "
+                "only; confirm them against a licensed copy of the standard.")
+
+    def verdict(self, key: str, g: Any, on: Any, day: Optional[date]) -> str:
+        stage = stage_label(key).capitalize()
+        failing_today = sum(not i.passed for i in g.items)
+        today = "passes today" if g.passed else f"does not pass today ({failing_today} of {len(g.items)} checks fail)"
+        if day is None:
+            return f"{stage} {today}; no {stage_label(key)} audit date is booked."
+        if on is None:
+            return f"{stage} {today}; its audit date, {day}, has passed."
+        if on.passed:
+            return f"{stage} {today}; on {day} it passes, if nothing changes." if not g.passed else \
+                f"{stage} passes today and, if nothing changes, on {day}."
+        failing = [GATE_NAMES[i.check] for i in on.items if not i.passed]
+        passed_today = {i.check for i in g.items if i.passed}
+        newly = {n for i in on.items if not i.passed and i.check in passed_today for n in i.clauses}
+        causes = [x.text for x in self.lapses if x.date <= date_text(day) and newly & {c.number for c in x.clauses}][:3]
+        because = f" ({'; '.join(causes)})" if causes else ""
+        return f"{stage} {today}; on {day} it fails: {', '.join(failing)}{because}."
+
+    def blockers(self) -> tuple[BlockerView, ...]:
+        """What fails each gate today, clause by clause, with its owner: the next audit's gate first."""
+        out: list[BlockerView] = []
+        for key, g in self.r.gates.items():
+            for item in g.items:
+                if item.passed:
+                    continue
+                anchor = f"stages.html#gate-{key}"
+                if not item.clauses:
+                    out.append(BlockerView(stage_label(key).capitalize(), item.check, GATE_NAMES[item.check],
+                                           None, "", self.say(item.reason), anchor))
+                for number in item.clauses:
+                    res = self.r.clauses[number]
+                    why = res.reasons[0] if item.check == "all-clauses-ready" and res.reasons else item.reason
+                    owner = res.applying.owner if res.applying else None
+                    out.append(BlockerView(stage_label(key).capitalize(), item.check, GATE_NAMES[item.check],
+                                           self.clink(number), self.redact(owner or ""), self.say(why),
+                                           clause_url(number)))
+        return tuple(out)
+
+    def _lapses(self) -> tuple[tuple[LapseView, ...], int]:
+        shown, hidden = [], 0
+        for x in self.r.lapses:
+            if x.finding and not self.findings_published:
+                continue  # findings are not published: not even counted
+            if (x.evidence and x.evidence not in self.evidence) or (x.finding and x.finding not in self.findings):
+                hidden += 1  # its date is the withheld record's own: not for this audience
+                continue
+            clauses = tuple(self.clink(n) for n in x.clauses)
+            where = ", ".join(c.number for c in clauses)
+            if x.kind == "review-due":
+                text, url = f"the review of {self.evidence[x.evidence].title} ({where}) falls due on {x.date}", \
+                    evidence_url(x.evidence)
+            elif x.kind == "window-closes":
+                text, url = (f"the latest {where} record, {self.evidence[x.evidence].title}, leaves its window on "
+                             f"{x.date}"), evidence_url(x.evidence)
+            elif x.kind == "finding-due":
+                text, url = f"the corrective action for finding {x.finding} falls due on {x.date}", \
+                    finding_url(x.finding)
+            else:
+                text, url = f"the target for {where} passes on {x.date}", clause_url(x.clause)
+            shown.append(LapseView(date_text(x.date), x.kind, LAPSE_WORDS[x.kind], text, url, stage_label(x.before),
+                                   x.before, clauses, x.evidence, x.finding, x.clause))
+        return tuple(shown), hidden
+
+    def _exclusions(self) -> tuple[ExclusionView, ...]:
+        catalog = self.catalog
+        return tuple(
+            ExclusionView(self.clink(a.clause), tuple(self.clink(n) for n in catalog.descendants(a.clause)),
+                          self.redact(a.justification or ""), catalog[a.clause].exclusion,
+                          EXCLUSION_LABELS[catalog[a.clause].exclusion],
+                          exclusion_test_text(a.clause, catalog[a.clause].exclusion, bool(a.justification)))
+            for a in sorted(self.project.assessments, key=lambda a: clause_order(a.clause))
+            if a.status == "not-applicable")
+
+    def state_counts(self) -> tuple[CountView, ...]:
+        return tuple(CountView(k, STATE_LABELS[k], v) for k, v in self.r.state_counts.items())
+
+    def status_counts(self) -> tuple[CountView, ...]:
+        return tuple(CountView(k, STATUS_LABELS[k], v) for k, v in self.r.status_counts.items())
+
+    def withheld_findings(self, n: int, word: str = "finding") -> str:
+        """How many findings this build leaves out: said only where findings are published at all."""
+        if not self.findings_published:
+            return FINDINGS_NOT_PUBLISHED
+        return withheld(n, word)
+
+    def site_url(self) -> Optional[str]:
+        """The published site's address from organisation.yaml (``site_url``), ending in "/"; None when unset."""
+        url = getattr(self.project.organisation, "site_url", None)
+        return (url.rstrip("/") + "/") if url else None
+
+    def review_inputs_export(self) -> Optional[dict[str, Any]]:
+        ri = self.r.review_inputs
+        if ri is None:
+            return None
+        shown = ri.review in self.evidence
+        return {"review": ri.review if shown else None, "date": date_text(ri.date) or None,
+                "considered": list(ri.considered), "missing": list(ri.missing)}

@@ -1,0 +1,153 @@
+"""The dashboard (index.html): figures, charts, gates, blockers, lapses, the trend; and history.json."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from .. import charts
+from ..assess import AT_RISK, NOT_READY, READY
+from ..model import HISTORY_VERSION
+from ..text import markdown
+from .builder import builder
+from .context import Context
+from .labels import (DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DUE_FLAG_LABELS, FRESHNESS_LABELS, NO_GIT_TEXT,
+                     STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary, plural,
+                     shares_of, shares_text, stage_label, term_url)
+from .models import CountView, Link, MainView, TargetView
+from .pages import DashboardView, PageView, PublishHintView
+from .transition import changed_panel, transition_panel
+
+
+def mains(ctx: Context) -> tuple[MainView, ...]:
+    r = ctx.r
+    return tuple(MainView(c.number, c.name, clause_url(c.number), shares_text(shares_of(r.clauses[c.number])),
+                          r.by_main[c.number], r.clauses[c.number].state, STATE_LABELS[r.clauses[c.number].state],
+                          shares_of(r.clauses[c.number]))
+                 for c in ctx.catalog.mains)
+
+
+def dashboard(ctx: Context, mains: tuple[MainView, ...], chart_set: charts.ChartSet) -> DashboardView:
+    r, org = ctx.r, ctx.project.organisation
+    targets = tuple(TargetView(ctx.clink(t.clause), date_text(t.target), ctx.redact(t.owner or ""),
+                               STATUS_LABELS[t.status], late_target_text(t.late),
+                               DUE_FLAG_LABELS["overdue"] if t.overdue else "") for t in r.targets)
+    return DashboardView(
+        scope=markdown(ctx.redact(org.scope), ctx.md_limit),
+        certification_body=ctx.redact(org.certification_body or ""),
+        charts=chart_set, leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
+        state_counts=ctx.state_counts(), stale_count=len(r.stale_evidence),
+        open_findings=len(ctx.open_all), open_majors=sum(fr.finding.grade == "major" for fr in ctx.open_all),
+        overdue_findings=sum(fr.overdue for fr in ctx.open_all), audits=ctx.audits, mains=mains,
+        gates=ctx.gates, mandatory=ctx.mandatory, mandatory_text=mandatory_summary(ctx.mandatory),
+        targets=targets, certification=certification(ctx), certification_plan=certification_plan(ctx),
+        show_findings=ctx.findings_published,
+        show_details=ctx.audience != "public", blockers=ctx.all_blockers[:DASHBOARD_BLOCKERS],
+        blockers_more=(f"All {len(ctx.all_blockers)} blockers, on the audit stages page"
+                       if len(ctx.all_blockers) > 2 else ""),
+        lapses=ctx.lapses[:DASHBOARD_LAPSES],
+        lapses_more=(f"All {len(ctx.lapses)} lapses, on the audit stages page" if len(ctx.lapses) > 2 else ""),
+        figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
+                 f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
+        transition=transition_panel(ctx), changed=changed_panel(ctx), publish_hint=publish_hint(ctx),
+        **trend_fields(ctx))
+
+
+def publish_hint(ctx: Context) -> Optional[PublishHintView]:
+    """In a public build that shows no evidence record, what to mark to publish one (None otherwise)."""
+    if ctx.audience != "public" or ctx.visible_ev:
+        return None
+    kept = (f" {plural(ctx.hidden_ev, 'record')} {'is' if ctx.hidden_ev == 1 else 'are'} kept for the "
+            f"auditor or the team." if ctx.hidden_ev else "")
+    return PublishHintView(
+        heading="No record is published yet",
+        text=f"This public site shows readiness figures but no evidence record.{kept} To publish a record "
+             f"here, add this line to its entry, beside its title:",
+        example="audience: public",
+        after="A record without this line is shown to auditors only. Publish only what anyone may read, "
+              "then build again.",
+        more=Link(term_url("audience"), "What the audiences are"))
+
+
+def history_entries(ctx: Context) -> Optional[list[dict]]:
+    """history.json's entries for this audience: subjects in internal builds only (they may name withheld
+    records), finding counts only where findings are published."""
+    git = ctx.git
+    if git is None or not git.available or git.history is None:
+        return None
+    out = []
+    for e in git.history.entries:
+        e = dict(e)
+        if ctx.audience != "internal":
+            e["subject"] = ""
+        e["tags"] = [ctx.redact(t) for t in e.get("tags", ())]  # a tag may be named after a withheld record
+        if not ctx.findings_published:
+            e["open_findings"] = None
+        out.append(e)
+    return out
+
+
+def trend_fields(ctx: Context) -> dict:
+    git = ctx.git
+    if git is None:
+        return {}
+    since_url = "since-last-audit.html" if ctx.project.organisation.last_audit else ""
+    entries = history_entries(ctx)
+    if entries is None:
+        return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
+                "without git history.", "since_url": since_url}
+    audits = [(f"{stage_label(a.stage)} audit", a.date) for a in ctx.r.audits]
+    chart = charts.trend(entries, audits, ctx.redact(git.last_audit or "") or None, ctx.findings_published,
+                         {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=ctx.r.as_of)
+    note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
+    return {"trend": chart, "trend_note": note, "since_url": since_url}
+
+
+def history_json(ctx: Context) -> Optional[dict]:
+    entries = history_entries(ctx)
+    if entries is None:
+        return None
+    return {"version": HISTORY_VERSION, "available": True, "note": ctx.git.history.note,
+            "last_audit": ctx.redact(ctx.git.last_audit or "") or None, "entries": entries}
+
+
+def certification(ctx: Context) -> str:
+    """Plain words on certification status: never reads as a claim until a certificate is recorded."""
+    org = ctx.project.organisation
+    cert = org.certificate
+    standard = ctx.catalog.standard
+    judged = ctx.r.certificate
+    if cert and cert.number and judged is not None and judged.state == "not-yet-valid":
+        return f"Not yet certified to {standard}: the certificate recorded is issued only on {cert.issued}."
+    if cert and cert.number and judged is not None and judged.state == "expired":
+        return f"Not certified to {standard}: the certificate expired on {cert.expires}."
+    if cert and cert.number:
+        body = f" by {ctx.redact(cert.body or org.certification_body or '')}" if (cert.body or
+                                                                                org.certification_body) else ""
+        dates = "".join(x for x in (f", issued {cert.issued}" if cert.issued else "",
+                                    f", expires {cert.expires}" if cert.expires else ""))
+        return f"Certified to {standard}{body}: certificate {ctx.redact(cert.number)}{dates}."
+    return f"Not yet certified to {standard}."
+
+
+def certification_plan(ctx: Context) -> str:
+    """The booked certification audits, beside a "not yet certified" status."""
+    org = ctx.project.organisation
+    if org.certificate and org.certificate.number and ctx.r.certificate is not None and ctx.r.certificate.valid:
+        return ""
+    booked = [f"{stage_label(a.stage)} on {a.date}" for a in ctx.r.audits if a.days >= 0]
+    with_body = f" with {ctx.redact(org.certification_body)}" if org.certification_body else ""
+    return f"Audits booked{with_body}: {', '.join(booked)}." if booked else ""
+
+
+def _figures(ctx: Context) -> Mapping[str, Any]:
+    """The main clauses and the charts, which the dashboard and the printable report share."""
+    mains_ = mains(ctx)
+    freshness = tuple(CountView(k, FRESHNESS_LABELS[k], v) for k, v in ctx.r.freshness.items())
+    return {"mains": mains_,
+            "charts": charts.build(ctx.state_counts()[:3], mains_, ctx.status_counts(), freshness)}
+
+
+@builder("dashboard", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness", "git"),
+         provides=("mains", "charts"), needs=("mains", "charts"), context=_figures)
+def DASHBOARD(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("index.html", "index", "Dashboard", "index", dashboard(ctx, shared["mains"], shared["charts"]))]

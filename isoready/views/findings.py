@@ -1,0 +1,32 @@
+"""The findings page and one page per finding."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .builder import builder
+from .context import Context
+from .labels import page_path
+from .models import FindingView
+from .pages import FindingsView, PageView
+
+
+def findings_page(ctx: Context, findings: tuple[FindingView, ...]) -> FindingsView:
+    opened = tuple(sorted((f for f in findings if f.is_open), key=lambda f: (not f.due, f.due, f.raised, f.id)))
+    closed = tuple(sorted((f for f in findings if not f.is_open), key=lambda f: (f.closed, f.id), reverse=True))
+    overdue = sum(fr.overdue for fr in ctx.open_all)
+    today = sum(fr.due_today for fr in ctx.open_all)
+    parts = [f"{len(ctx.open_all)} open"] + ([f"{overdue} overdue"] if overdue else []) + \
+        ([f"{today} due today"] if today else [])
+    return FindingsView(
+        findings, len(ctx.open_all), overdue, ctx.hidden_f, ctx.withheld_findings(ctx.hidden_f),
+        open_rows=opened, closed_rows=closed, open_heading=f"Open ({len(opened)})",
+        closed_heading=f"Closed ({len(closed)})",
+        summary=", ".join(parts) + "." if ctx.findings_published else "", published=ctx.findings_published)
+
+
+@builder("findings", reads=("catalog", "evidence", "findings", "readiness"))
+def FINDINGS(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    findings = tuple(ctx.findings.values())
+    return [PageView("findings.html", "findings", "Findings", "findings", findings_page(ctx, findings)),
+            *(PageView(page_path(f.url), "finding", f"Finding {f.id}", "findings", f) for f in findings)]

@@ -1,0 +1,59 @@
+"""The gap report (gaps.html)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .builder import builder
+from .context import Context
+from .labels import date_text, stage_label, withheld
+from .models import GapRowView, GapsView
+from .pages import PageView
+
+
+def gaps(ctx: Context) -> GapsView:
+    g = ctx.r.gaps
+    stale_shown = tuple(ctx.evidence[i] for i in g.stale if i in ctx.evidence)
+    open_shown = tuple(ctx.findings[i] for i in g.open_findings if i in ctx.findings)
+    hidden_open = len(g.open_findings) - len(open_shown) if ctx.findings_published else 0
+    view = GapsView(
+        not_ready=tuple(ctx.rows[n] for n in g.not_ready),
+        not_implemented=tuple(ctx.rows[n] for n in g.not_implemented),
+        mandatory=tuple(ctx.m_view(m) for m in g.mandatory),
+        stale=stale_shown, hidden_stale=len(g.stale) - len(stale_shown),
+        without_evidence=tuple(ctx.rows[n] for n in g.without_evidence),
+        open_findings=open_shown, hidden_findings=hidden_open,
+        hidden_stale_text=withheld(len(g.stale) - len(stale_shown), "stale record"),
+        hidden_findings_text=ctx.withheld_findings(hidden_open, "open finding"),
+        counts={"not_ready": len(g.not_ready), "not_implemented": len(g.not_implemented),
+                "mandatory": len(g.mandatory), "stale": len(g.stale),
+                "without_evidence": len(g.without_evidence),
+                "findings": len(g.open_findings) if ctx.findings_published else 0, "rows": len(g.rows)},
+        rows=tuple(GapRowView(ctx.rows[x.clause], x.urgency, urgency_label(ctx, x), gap_due(ctx, x),
+                              tuple(text for text, _ in ctx.say.all(ctx.r.clauses[x.clause].reasons)),
+                              ctx.rows[x.clause].add_url)
+                   for x in g.rows), show_findings=ctx.findings_published)
+    return view
+
+
+def gap_due(ctx: Context, x: Any) -> str:
+    """A gap row's date, unless it is the review date of withheld evidence or the due date of a withheld
+    finding behind the clause: a withheld record's dates are not for this audience either."""
+    if x.due is None:
+        return ""
+    res = ctx.r.clauses[x.clause]
+    own = {ctx.project_evidence[i].review_by for i in res.stale_evidence if i not in ctx.evidence} | \
+          {ctx.finding_results[i].finding.due for i in res.findings
+           if i not in ctx.findings and i in ctx.finding_results}
+    return "" if x.due in own else date_text(x.due)
+
+
+def urgency_label(ctx: Context, row: Any) -> str:
+    stage = stage_label(row.stage) if row.stage else ""
+    return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
+            "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
+
+
+@builder("gaps", reads=("catalog", "evidence", "findings", "assessments", "readiness"))
+def GAPS(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("gaps.html", "gaps", "Gap report", "gaps", gaps(ctx))]

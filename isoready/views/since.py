@@ -1,0 +1,55 @@
+"""The since-the-last-audit page: the comparison git facts carry, in this audience's words."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from ..model import FIGURES
+from .builder import builder
+from .context import Context
+from .labels import (FIGURE_WORDS, GATE_WORDS, GRADE_LABELS, STATE_WORDS, evidence_url, figure_text, finding_url,
+                     verdict_word)
+from .models import Link
+from .pages import PageView, SinceView
+
+
+def since(ctx: Context) -> Optional[SinceView]:
+    """The "since last audit" page: None when organisation.yaml names no last_audit."""
+    git, org = ctx.git, ctx.project.organisation
+    if not org.last_audit:
+        return None
+    ref = ctx.redact(org.last_audit)  # a ref may be named after a withheld record
+    if git is None or not git.available:
+        return SinceView(ref, "The comparison with the last audit needs git history, which this "
+                                         "build does not have (for example a zip of the register).")
+    d = git.since
+    if d is None:
+        return SinceView(ref, f"last_audit: '{ref}' in content/organisation.yaml names no "
+                                         "commit, tag or branch of this repository (a shallow clone may lack it: "
+                                         "fetch with fetch-depth: 0)")
+    # the comparison covers every record: this audience sees the changes of the records it may see, and a
+    # clause's reasons in the words its clause page uses (ctx.say: withheld ids dropped, findings unpublished)
+    ev_ok = set(ctx.visible_ev)
+    f_ok = set(ctx.visible_f) if ctx.findings_published else set()
+    fb, fa = d.before["figures"], d.after["figures"]
+    figures = tuple((FIGURE_WORDS[k], figure_text(k, fb[k]), figure_text(k, fa[k])) for k in FIGURES
+                    if k != "open_findings" or ctx.findings_published)
+    gates = tuple(f"{GATE_WORDS.get(g.gate, g.gate)}: {verdict_word(g.before)} then, {verdict_word(g.after)} now"
+                  for g in d.gates)
+    clauses = tuple((ctx.clink(c.clause), STATE_WORDS[c.before], STATE_WORDS[c.after],
+                     "; ".join(text for text, _ in ctx.say.all(c.reasons)))
+                    for c in d.clauses)
+    evidence = tuple((e.change, Link(evidence_url(e.id), ctx.redact(e.title), e.id) if e.id in ctx.evidence
+                      else None, (ctx.redact(e.title) if e.change == "removed" else "")
+                      + (f" ({' and '.join(e.what)})" if e.what else "")) for e in d.evidence if e.id in ev_ok)
+    findings = tuple((f.change, Link(finding_url(f.id), f.id, f.id) if f.id in ctx.findings else None,
+                      GRADE_LABELS.get(f.grade, f.grade)) for f in d.findings if f.id in f_ok)
+    before = f"{ref} ({d.before['commit'][:10]}), judged on {d.before['as_of']}"
+    return SinceView(ref, "", before, f"this build, judged on {d.after['as_of']}", figures, gates,
+                     clauses, evidence, findings, not (clauses or evidence or findings or gates))
+
+
+@builder("since", reads=("organisation", "catalog", "evidence", "findings", "readiness", "git"))
+def SINCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    view = since(ctx)
+    return [] if view is None else [PageView("since-last-audit.html", "since", "Since the last audit", "index", view)]

@@ -1,0 +1,83 @@
+"""The site: the registry of page builders, run in order, the chrome every page shares, and the export."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any, Mapping, Sequence
+
+from .browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
+from .builder import PageBuilder
+from .context import Context
+from .dashboard import DASHBOARD, history_json
+from .findings import FINDINGS
+from .gaps import GAPS
+from .labels import shares_of, term_url
+from .models import Phrase
+from .pages import ChromeView, ExportView, PageView, SiteView
+from .report import REPORT, REPORT_PRINT
+from .since import SINCE
+from .stages import APPLICABILITY, COVERAGE, STAGES
+from .transition import TRANSITION, certificate_export, climate_export, transition_export
+
+
+def chrome(ctx: Context) -> ChromeView:
+    org, catalog = ctx.project.organisation, ctx.catalog
+    audience, withheld_ = Phrase, lambda: Phrase("withheld", term_url("withheld"))
+    words = {"public": (audience("Public build", term_url("audience")),
+                        Phrase(": shows readiness and public evidence only; other records are "), withheld_(),
+                        Phrase(".")),
+             "auditor": (audience("Auditor build", term_url("audience")),
+                         Phrase(": shows public and auditor evidence; internal records are "), withheld_(),
+                         Phrase(".")),
+             "internal": (audience("Internal build", term_url("audience")),
+                          Phrase(": shows every record. Do not publish."))}
+    notes = {k: "".join(w.text for w in v) for k, v in words.items()}
+    return ChromeView(
+        organisation=ctx.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
+        as_of=ctx.r.as_of.isoformat(), audience=ctx.audience, audience_note=notes[ctx.audience],
+        commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
+        transition=ctx.r.transition is not None, audience_words=words[ctx.audience])
+
+
+#: every page kind, in the order its pages are listed (and written); each says what it reads
+BUILDERS: tuple[PageBuilder, ...] = (DASHBOARD, CLAUSES, EVIDENCE, GAPS, FINDINGS, APPLICABILITY, STAGES, COVERAGE,
+                                     SEARCH, GLOSSARY_PAGE, REPORT, TRANSITION, REPORT_PRINT, SINCE)
+
+
+def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> ExportView:
+    """What readiness.json, the CSV, the workbook and the PDF read: the same view-models as the pages."""
+    r = ctx.r
+    visible_audits = set(ctx.evidence)
+    return ExportView(
+        organisation=chrome_.organisation, as_of=chrome_.as_of, standard=chrome_.standard,
+        amendments=chrome_.amendments, audience=ctx.audience, commit=ctx.commit, overall=r.overall,
+        by_main=dict(r.by_main), leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
+        state_counts=ctx.state_counts(), status_counts=ctx.status_counts(), clauses=ctx.clauses,
+        evidence=tuple(ctx.evidence.values()), findings=tuple(ctx.findings.values()), gates=ctx.gates,
+        exclusions=ctx.exclusions, hidden_evidence=ctx.hidden_ev,
+        hidden_findings=ctx.hidden_f if ctx.findings_published else None,
+        findings_published=ctx.findings_published, shares=shares_of(r),
+        lapses=ctx.lapses, coverage=shared["coverage"],
+        coverage_leaves={n: tuple(i for i in ids if i in visible_audits) for n, ids in r.coverage.leaves.items()},
+        review_inputs=ctx.review_inputs_export(),
+        site_url=ctx.site_url(), audits=ctx.audits, mandatory=ctx.mandatory,
+        history=history_json(ctx), transition=transition_export(ctx),
+        certificate=certificate_export(ctx), systemic_minors=ctx.project.organisation.systemic_minors,
+        climate_change=climate_export(ctx))
+
+
+def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> tuple[list[PageView], dict[str, Any]]:
+    """Every builder's context in order, then every builder's pages in order (as Pelican runs its generators):
+    the pages, and the shared context the builders made (what the export reads too)."""
+    shared: dict[str, Any] = {}
+    for b in builders:
+        shared.update(b.context(ctx))
+    return [page for b in builders for page in b.output(ctx, shared)], shared
+
+
+def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> SiteView:
+    """The site: the builders' pages, the chrome and the export (which reads the coverage builder's context)."""
+    pages, shared = generate(ctx, builders)
+    chrome_ = chrome(ctx)
+    return SiteView(chrome_, tuple(pages), tuple(ctx.documents[k] for k in sorted(ctx.documents)),
+                    export(ctx, shared, chrome_), ctx.redact, ctx.md_limit)

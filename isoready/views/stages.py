@@ -1,0 +1,71 @@
+"""The applicability, audit stages and internal audit coverage pages."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .builder import builder
+from .context import Context
+from .labels import evidence_url, plural, withheld
+from .models import CoverageRowView, CoverageView, Link
+from .pages import ApplicabilityView, PageView, StagesView
+
+
+def coverage(ctx: Context) -> CoverageView:
+    cov = ctx.r.coverage
+    audits = [i for i in cov.audits if i in ctx.evidence]
+    columns = tuple(Link(evidence_url(i), ctx.evidence[i].date,
+                         ctx.redact(ctx.project_evidence[i].auditor or "") if hasattr(
+                             ctx.project_evidence[i], "auditor") else "") for i in audits)
+    rows = tuple(CoverageRowView(ctx.clink(n), tuple(i in ids for i in audits), bool(ids))
+                 for n, ids in cov.leaves.items())
+    hidden = len(cov.audits) - len(audits)
+    summary = (f"{len(cov.leaves) - len(cov.uncovered)} of {plural(len(cov.leaves), 'applicable clause')} "
+               f"covered by {plural(len(cov.audits), 'internal audit')} dated within the last {cov.window} "
+               f"months (since {cov.since})")
+    timed = len(cov.leaves) - len(cov.untimed)
+    if not cov.untimed:
+        timing = (f"Timing checked for all {plural(len(cov.leaves), 'applicable clause')}: an audit counts only "
+                  "on or after the date a clause was in place.")
+    elif not timed:
+        timing = ("No timing check could be made: no assessment gives 'since:' and git shows no commit changing "
+                  "a status to implemented, so an audit held before a process existed would still count here.")
+    else:
+        timing = (f"Timing checked for {timed} of {plural(len(cov.leaves), 'applicable clause')} (from 'since:' "
+                  f"or git); no timing check could be made for {len(cov.untimed)}: "
+                  f"{', '.join(cov.untimed)}.")
+    not_counted = tuple((ctx.clink(n), text) for n in cov.uncovered for text, code in
+                        ctx.say.all(ctx.r.clauses[n].reasons)
+                        if code in ("audited-before-in-place", "auditor-own-work"))
+    empty = [i for i in cov.empty if i in ctx.evidence]
+    empty_text = ""
+    if cov.empty:
+        empty_text = (f"Not counted, listing no clauses under 'covers': {', '.join(empty)}"
+                      if len(empty) == len(cov.empty) else
+                      f"Not counted: {plural(len(cov.empty), 'audit record')} listing no clauses under 'covers'") + "."
+    return CoverageView(columns, rows, tuple(ctx.clink(n) for n in cov.uncovered), summary,
+                        withheld(hidden, "audit record"), timing, not_counted, empty_text)
+
+
+def _coverage(ctx: Context) -> Mapping[str, Any]:
+    return {"coverage": coverage(ctx)}
+
+
+@builder("applicability", reads=("catalog", "assessments"))
+def APPLICABILITY(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
+        ctx.exclusions, f"{plural(len(ctx.exclusions), 'exclusion')} declared", ctx.catalog.exclusion_test or ""))]
+
+
+@builder("stages", reads=("organisation", "catalog", "evidence", "findings", "readiness"), needs=("coverage",))
+def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("stages.html", "stages", "Audit stages", "stages",
+                     StagesView(ctx.audits, ctx.gates, ctx.mandatory, ctx.all_blockers, ctx.lapses,
+                                withheld(ctx.hidden_lapses, "lapse of a record"), shared["coverage"].summary,
+                                ctx.audience != "public"))]
+
+
+@builder("coverage", reads=("catalog", "evidence", "readiness"), provides=("coverage",), needs=("coverage",),
+         context=_coverage)
+def COVERAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
+    return [PageView("coverage.html", "coverage", "Internal audit coverage", "stages", shared["coverage"])]
