@@ -32,6 +32,36 @@ PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more 
 FileResult = tuple[list[Evidence], list[Diagnostic], Optional[tuple]]
 
 
+class ParseCache(dict):
+    """The per-file results a long-lived process (``serve``) keeps in memory between reads: what the build cache
+    holds (file -> (sha256, file-system signature, records, diagnostics)), plus each file's ``stats`` (mtime,
+    size, inode, and the Markdown limit) when it was last read. A file whose stats are unchanged is not even
+    opened; one whose stats moved is read and its SHA-256 compared, as with the build cache."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.stats: dict[str, tuple] = {}
+
+    def prime(self, root: Path, limit: int) -> None:
+        """Take every cached file's stats now: for results just checked against the files' bytes (a build's).
+        A file changed since then must be reported (``forget``): serve's watcher runs from before the build."""
+        self.stats = {rel: key for rel in self if (key := _stat_key(Path(root) / rel, limit)) is not None}
+
+    def forget(self, rel: str) -> None:
+        """Never trust ``rel``'s stats again (a change was reported): its bytes are compared next time."""
+        self.stats.pop(rel, None)
+
+
+def _stat_key(path: Path, limit: int) -> Optional[tuple]:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not os.path.isfile(path) or os.path.islink(path):  # symlinks are judged afresh every time (E304)
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino, limit)
+
+
 @dataclass
 class Read:
     """Everything read from a project, before any check across records."""
@@ -137,8 +167,10 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
                 out.items.extend(special_diagnostic(rel, kind))  # never published, never opened
                 continue
             documents.append(rel[len(EVIDENCE_DIR) + 1:])
-    results = parallel.pmap(_evidence_job, yaml_paths, min_parallel=PARALLEL_FILES,
-                            shared=(root, catalog, max_bytes, known, max_markdown_bytes))
+    kept, todo, seen = _unchanged(root, yaml_paths, known, max_markdown_bytes)
+    done = dict(zip(todo, parallel.pmap(_evidence_job, todo, min_parallel=PARALLEL_FILES,
+                                        shared=(root, catalog, max_bytes, known, max_markdown_bytes))))
+    results = [kept[p] if p in kept else done[p] for p in yaml_paths]
     fresh: dict = {}
     for path, (records, diags, entry) in zip(yaml_paths, results):
         evidence.extend(records)
@@ -154,7 +186,32 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     if known is not None:
         known.clear()
         known.update(fresh)
+    if isinstance(known, ParseCache):
+        known.stats = {rel: key for rel, key in seen.items() if rel in fresh}
     return evidence, documents
+
+
+def _unchanged(root: Path, paths: list[Path], known: Optional[dict],
+               limit: int) -> tuple[dict[Path, FileResult], list[Path], dict[str, tuple]]:
+    """The files a ``ParseCache`` vouches for without reading them (stats and referenced documents unchanged),
+    the files to read, and every file's stats taken before it is read (a later change moves them again)."""
+    if not isinstance(known, ParseCache):
+        return {}, list(paths), {}
+    kept: dict[Path, FileResult] = {}
+    todo: list[Path] = []
+    seen: dict[str, tuple] = {}
+    for path in paths:
+        rel = _rel(path, root)
+        key = _stat_key(path, limit)
+        hit = known.get(rel)
+        if key is not None:
+            seen[rel] = key
+        if key is not None and known.stats.get(rel) == key and hit and len(hit) == 4 and \
+                hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
+            kept[path] = (list(hit[2]), list(hit[3]), None)
+        else:
+            todo.append(path)
+    return kept, todo, seen
 
 
 def _evidence_job(path: Path) -> FileResult:
