@@ -210,6 +210,22 @@ def hash_memo(root: Path, hashes: dict[str, tuple[int, str]]) -> dict:
     return memo
 
 
+def same_document(root: Path, memo: dict, name: str) -> bool:
+    """True when document ``name`` (relative to evidence/) still holds the bytes ``memo`` hashed; its stats are
+    then taken again."""
+    if name not in memo:
+        return False
+    path = Path(root) / EVIDENCE_DIR / name
+    try:
+        key, data = _doc_key(path), path.read_bytes()
+    except OSError:
+        return False
+    if (len(data), hashlib.sha256(data).hexdigest()) != memo[name][1]:
+        return False
+    memo[name] = (key, memo[name][1])
+    return True
+
+
 def write_assets(site: SiteView, project: Project, out: Path,
                  reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
                  pages: Sequence[Any] = (), exports: bool = True) -> list[Written]:

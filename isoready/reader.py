@@ -49,6 +49,23 @@ class ParseCache(dict):
         A file changed since then must be reported (``forget``): serve's watcher runs from before the build."""
         self.stats = {rel: key for rel in self if (key := _stat_key(Path(root) / rel, limit)) is not None}
 
+    def same_bytes(self, root: Path, rel: str, limit: int) -> bool:
+        """True when ``rel`` (a cached evidence file) still holds the bytes its result was made from; its stats
+        are then taken again (a save without a change moves them)."""
+        hit = self.get(rel)
+        if not hit or len(hit) != 4:
+            return False
+        path = Path(root) / rel
+        key = _stat_key(path, limit)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        if key is None or hashlib.sha256(data).hexdigest() + _limit_tag(limit) != hit[0]:
+            return False
+        self.stats[rel] = key
+        return True
+
     def forget(self, rel: str) -> None:
         """Never trust ``rel``'s stats again (a change was reported): its bytes are compared next time, and a
         record file pointing at it (a document added, changed, removed or made a symlink) is read again."""

@@ -441,6 +441,9 @@ class Preview:
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
         self.last_seconds = 0.0  # the last update, until its pages were in place
         self._pending = None  # (site, project) whose exports and manifest settle() still has to write
+        self.diagnostics: list = []  # of the last good build or update: what a change-free save reports again
+        self.last_build = None
+        self._exported = None  # the export view and search inputs of the exports in place (settle)
 
     # ------------------------------------------------------------------ full builds
 
@@ -460,6 +463,7 @@ class Preview:
         self.ready = False
         self._pending = None
         result = build(self.opts, render=render)
+        self.last_build = result
         if result.ok and "job" in captured:
             try:
                 self._remember(captured["job"], result.output)
@@ -483,6 +487,8 @@ class Preview:
         results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
         self.known = ParseCache(results if isinstance(results, dict) else {})
         self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
+        self._exported = (job.site.export, job.site.logo_url)
+        self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
         self.memo = hash_memo(self.opts.root, {d.source: (d.size, d.sha256) for d in job.site.documents})
         self.ready = True
 
@@ -511,6 +517,19 @@ class Preview:
             return False  # theme/, pelicanconf.py, content/pages/, anything else
         return True
 
+    def _same_bytes(self, rels: set) -> bool:
+        """True when every reported path is a file the caches hold with the very same bytes (an editor's save
+        without a change, a touch): the site would come out byte for byte as it is."""
+        from .assemble import same_document
+
+        root, limit = self.opts.root, self.opts.max_markdown_bytes
+        for rel in rels:
+            if rel is None or not rel.startswith("evidence/"):
+                return False  # content YAML: not cached by bytes, read again
+            if not (self.known.same_bytes(root, rel, limit) or same_document(root, self.memo, rel[len("evidence/"):])):
+                return False
+        return bool(rels)
+
     def update(self, changed: set, settle: bool = True) -> "tuple[bool, list]":
         """(ok, diagnostics); raises Fallback when only a full build can be trusted.
 
@@ -527,6 +546,9 @@ class Preview:
         if not self.ready or not self.can_reason_about(changed):
             raise Fallback()
         rels = {self._relative(raw) for raw in changed}
+        if self._same_bytes(rels):  # saved without a change: nothing to redo, nothing to write
+            self.last_seconds = _time.perf_counter() - started
+            return True, list(self.diagnostics)
         for rel in rels:  # reported: compared by their bytes, whatever their stats say
             self.known.forget(rel)
             self.memo.pop(rel[len("evidence/"):], None)
@@ -541,6 +563,7 @@ class Preview:
         if blocked(refused, False):
             return False, sorted(set(diags + refused))
         self._write(site, project, changed_docs)
+        self.diagnostics = list(diags)
         self.last_seconds = _time.perf_counter() - started
         if settle:
             self.settle()
@@ -558,14 +581,21 @@ class Preview:
             return
         site, project = self._pending
         out = self.opts.out.resolve()
-        # the exports, written by the build's own code into a scratch folder, then renamed in
+        exported = (site.export, site.logo_url)
+        # the exports, written by the build's own code into a scratch folder, then renamed in; not at all when
+        # what they are made of (the export view, the logo) equals what made the files in place
         scratch = Path(tempfile.mkdtemp(prefix=".preview-exports-", dir=out.parent))
         try:
+            if exported == self._exported:
+                raise _Unchanged()
             done = write_assets(site, project, scratch,
                                 lambda p, fp: Written(p, 0, "", fp, reused=True), pages=self.job.content)
             for w in done:
                 if not w.reused:
                     self._put(out, w.path, (scratch / w.path).read_bytes())
+            self._exported = exported
+        except _Unchanged:
+            pass
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         self._manifest(out, site)
@@ -610,13 +640,14 @@ class Preview:
         self._pending = (site, project)
 
     def _put(self, out: Path, rel: str, data: bytes) -> None:
+        digest = (len(data), hashlib.sha256(data).hexdigest())
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
         tmp.write_bytes(data)
         os.chmod(tmp, 0o666 & ~_umask())  # as a plain write would make it
         os.replace(tmp, target)
-        self.written[rel] = (len(data), hashlib.sha256(data).hexdigest())
+        self.written[rel] = digest
 
     def _drop(self, out: Path, rel: str) -> None:
         try:
@@ -642,6 +673,10 @@ class Preview:
         self._put(out, SUMS, sums)
         self.written.pop(MANIFEST, None)
         self.written.pop(SUMS, None)
+
+
+class _Unchanged(Exception):
+    """The exports in place are made of the same inputs: settle writes none."""
 
 
 class Fallback(Exception):

@@ -227,3 +227,27 @@ def test_an_update_opens_only_the_files_that_changed(project, tmp_path, monkeypa
     ok, diags = preview.update({str(record)})
     assert ok, diags
     assert [r for r in opened if r.startswith("evidence/")] == ["evidence/operation/suppliers.yaml"]
+
+
+def test_a_save_without_a_change_rewrites_nothing(project, tmp_path):
+    """An editor's save with the same bytes (or a touch): no page, document, export or manifest is written."""
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    result = preview.full()
+    assert result.ok and preview.ready
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "preview").rglob("*") if p.is_file()}
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    document = project / "evidence" / "context" / "scope.md"
+    for path in (record, document):
+        path.write_bytes(path.read_bytes())
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    ok, diags = preview.update({str(record), str(document)})
+    assert ok and sorted(diags) == sorted(result.diagnostics)
+    assert [p.name for p, t in stamps.items() if p.stat().st_mtime_ns != t] == []
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    # and an edit after it is still seen
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    ok, diags = preview.update({str(record)})
+    assert ok and b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()
