@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Optional
@@ -83,7 +84,7 @@ def _stat_key(path: Path, limit: int) -> Optional[tuple]:
         st = os.lstat(path)
     except OSError:
         return None
-    if not os.path.isfile(path) or os.path.islink(path):  # symlinks are judged afresh every time (E304)
+    if not stat.S_ISREG(st.st_mode):  # symlinks (E304) and anything but a plain file are judged afresh every time
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino, limit)
 
