@@ -143,8 +143,12 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
     return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
 
-def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
-    """load -> validate -> assess -> views; (None, ...) when the build must stop."""
+def prepare(opts: Options, known: Optional[dict] = None,
+            memo: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+    """load -> validate -> assess -> views; (None, ...) when the build must stop.
+
+    ``known``: the reader's per-file results (the build cache's, or ``serve``'s ``reader.ParseCache`` in
+    memory); ``memo``: the documents' hashes kept between builds (``hash_documents``)."""
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
@@ -156,20 +160,70 @@ def prepare(opts: Options, known: Optional[dict] = None) -> tuple[Optional[SiteV
     readiness, git = assess_with_git(opts, project)
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project),
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project, memo),
                       git=git, max_markdown_bytes=opts.max_markdown_bytes)
     return site, project, diags
 
 
-def hash_documents(project: Project) -> dict[str, tuple[int, str]]:
-    """(size, SHA-256) of every document a record points at, each read once."""
+def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of every document a record points at, each read once.
+
+    ``memo`` (a long-lived process's, updated in place) maps a document to its stats when read and its
+    (size, SHA-256): a document whose stats (mtime, size, inode) are unchanged is not read again."""
     base = project.root / EVIDENCE_DIR
     out: dict[str, tuple[int, str]] = {}
+    kept: dict = {}
     for e in project.evidence:
         if e.file and e.file not in out:
-            data = (base / e.file).read_bytes()
+            path = base / e.file
+            key = None
+            if memo is not None:
+                key = _doc_key(path)
+                if e.file in memo and memo[e.file][0] == key:
+                    out[e.file] = kept[e.file] = memo[e.file][1]
+                    continue
+            data = path.read_bytes()
             out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
+            kept[e.file] = out[e.file]
+            if memo is not None:
+                memo[e.file] = (key, out[e.file])
+    if memo is not None:
+        for gone in set(memo) - set(kept):
+            del memo[gone]
     return out
+
+
+def _doc_key(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def hash_memo(root: Path, hashes: dict[str, tuple[int, str]]) -> dict:
+    """A ``hash_documents`` memo from hashes a build just made (documents relative to evidence/): each with its
+    stats now. A document changed since must be dropped from it by whoever saw the change."""
+    memo = {}
+    for name, value in hashes.items():
+        try:
+            memo[name] = (_doc_key(Path(root) / EVIDENCE_DIR / name), value)
+        except OSError:
+            continue
+    return memo
+
+
+def same_document(root: Path, memo: dict, name: str) -> bool:
+    """True when document ``name`` (relative to evidence/) still holds the bytes ``memo`` hashed; its stats are
+    then taken again."""
+    if name not in memo:
+        return False
+    path = Path(root) / EVIDENCE_DIR / name
+    try:
+        key, data = _doc_key(path), path.read_bytes()
+    except OSError:
+        return False
+    if (len(data), hashlib.sha256(data).hexdigest()) != memo[name][1]:
+        return False
+    memo[name] = (key, memo[name][1])
+    return True
 
 
 def write_assets(site: SiteView, project: Project, out: Path,
@@ -441,11 +495,18 @@ def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = N
         w = by_path.get(f)
         entries.append({"path": f, "size": w.size, "sha256": w.sha256} if w else
                        {"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)})
+    manifest, sums = manifest_bytes(site, entries)
+    (out / MANIFEST).write_bytes(manifest)
+    (out / SUMS).write_bytes(sums)
+    return files + [MANIFEST, SUMS]
+
+
+def manifest_bytes(site: SiteView, entries: list[dict]) -> tuple[bytes, bytes]:
+    """manifest.json and SHA256SUMS for ``entries`` ({path, size, sha256}, sorted by path; neither file itself)."""
     manifest = {"generator": "isoready", "organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
                 "commit": site.commit or None, "files": entries}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / SUMS).write_text("".join(f"{e['sha256']}  {e['path']}\n" for e in entries), encoding="utf-8")
-    return files + [MANIFEST, SUMS]
+    return ((json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
+            "".join(f"{e['sha256']}  {e['path']}\n" for e in entries).encode("utf-8"))
 
 
 def replaceable(out: Path) -> bool:

@@ -407,28 +407,43 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
 #: changes the in-memory path reasons about; anything else (templates, static files, settings, team-written
 #: pages, a catalog edition switch, the chrome) takes a full build
 class Preview:
-    """The preview's state between rebuilds: the parsed files, the site's view-models, every page as it was
-    rendered, every file's size and SHA-256, and Pelican's loaded templates.
+    """The preview's state between rebuilds: the build's own caches, kept in memory.
 
-    ``full()`` runs the one-shot build (``package.build``) and keeps what it made; ``update(paths)`` takes the
-    paths the watcher reported and, when all of them are evidence files, documents or content YAML, re-reads
-    only those, re-runs every check across records, re-assesses, rebuilds the view-models and rewrites only
-    the pages, documents and exports whose bytes can have changed, each by writing a temporary file beside it
-    and renaming it over the old one (the browser never sees half a page), then the manifest. Everything else
-    falls back to ``full()``. The result is byte-identical to a cold build (tests/unit/test_incremental.py).
+    ``full()`` runs the one-shot build (``package.build``) and keeps what it made. ``update(paths)`` runs the
+    same pipeline as that build (``assemble.prepare``: read, validate, assess, views; then the same output
+    checks, page renderer, asset writer and manifest) with three caches kept between rebuilds:
+
+    - the reader's per-file results (``reader.ParseCache``): a file whose stats are unchanged is not opened,
+      one whose stats moved (or that the watcher reported) has its SHA-256 compared, and only a changed file
+      is parsed again;
+    - the documents' hashes (``assemble.hash_documents``' memo), by the same stats;
+    - every page as rendered, keyed by its inputs (``render.Page``: the template and the page's view-model):
+      a page whose inputs equal last time's is not rendered, and only files whose bytes changed are written,
+      each through a temporary file renamed over the old one (the browser never sees half a page).
+
+    The seam for incremental view-models is ``assemble.prepare``'s call of the views: once they are built
+    per page kind, a builder whose inputs are unchanged can hand back its last view-models there, and the
+    page cache above keeps working unchanged.
+
+    Only evidence, documents and content YAML are reasoned about; everything else falls back to ``full()``.
+    The result is byte-identical to a cold build (tests/unit/test_serve_incremental.py).
     """
 
     def __init__(self, opts) -> None:
+        from .reader import ParseCache
+
         self.opts = opts
         self.ready = False  # False: the next change takes a full build
         self.job = None
-        self.files: dict[str, tuple] = {}  # evidence YAML (relative to root) -> (records, diagnostics, refs)
-        self.hashes: dict[str, tuple[int, str]] = {}  # document (relative to evidence/) -> (size, SHA-256)
+        self.known = ParseCache()  # the reader's per-file results, with each file's stats
+        self.memo: dict = {}  # documents (relative to evidence/) -> (stats, (size, SHA-256))
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
-        self.content_read = None  # organisation, catalog, assessments, findings and their diagnostics
         self.last_seconds = 0.0  # the last update, until its pages were in place
         self._pending = None  # (site, project) whose exports and manifest settle() still has to write
+        self.diagnostics: list = []  # of the last good build or update: what a change-free save reports again
+        self.last_build = None
+        self._exported = None  # the export view and search inputs of the exports in place (settle)
 
     # ------------------------------------------------------------------ full builds
 
@@ -448,6 +463,7 @@ class Preview:
         self.ready = False
         self._pending = None
         result = build(self.opts, render=render)
+        self.last_build = result
         if result.ok and "job" in captured:
             try:
                 self._remember(captured["job"], result.output)
@@ -458,64 +474,23 @@ class Preview:
     def _remember(self, job, out: Path) -> None:
         import json
 
-        from .assemble import MANIFEST
+        from .assemble import MANIFEST, hash_memo
         from .cache import BuildCache
-        from .load import is_yaml, walk
-        from .reader import evidence_file
+        from .reader import ParseCache
 
-        root = self.opts.root
         self.job = job
         self.pages = {p.path: p for p in job.pages}
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         self.written = {e["path"]: (e["size"], e["sha256"]) for e in manifest["files"]}
-        self.hashes = {d.source: (d.size, d.sha256) for d in job.site.documents}
-        try:  # the validation results the build just saved: no second parse of every file
-            results = BuildCache.open(root).results
-        except Exception:
-            results = {}
-        files = {}
-        catalog = job.project.catalog
-        for path in walk(root / "evidence"):
-            if not is_yaml(path.name):
-                continue
-            rel = path.relative_to(root).as_posix()
-            cached = results.get(rel) if isinstance(results, dict) else None
-            known = {rel: cached} if isinstance(cached, tuple) and len(cached) == 4 else {}
-            # the saved result is used only when the file's bytes and documents still match it
-            records, diags, entry = evidence_file(path, root, catalog, self.opts.max_yaml_bytes, known,
-                                                  self.opts.max_markdown_bytes)
-            entry = entry or known.get(rel)
-            files[rel] = (list(records), list(diags), tuple(s[0] for s in entry[1]) if entry else ())
-        self.files = files
-        self.content_read = self._read_content(job.project.catalog)
-        self.ready = self.content_read is not None
-
-    def _read_content(self, catalog):
-        """organisation.yaml, clauses/ and findings/ (a few files): read whole whenever one changes."""
-        from .diagnostics import Collector
-        from .reader import (CLAUSES_DIR, FINDINGS_DIR, assessments_from_file, findings_from_file,
-                             load_yaml_file, read_organisation, yaml_files)
-
-        root, max_bytes, limit = self.opts.root, self.opts.max_yaml_bytes, self.opts.max_markdown_bytes
-        out = Collector()
-        unread: list = []
-        organisation = read_organisation(root, catalog, max_bytes, out, unread, limit)
-        if organisation.standard != catalog.standard:
-            return None  # another edition: the catalog changes, a full build reasons about it
-        assessments, findings = [], []
-        for rel, path in yaml_files(root, CLAUSES_DIR):
-            items, diags = assessments_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog,
-                                                  limit)
-            assessments.extend(items)
-            out.items.extend(diags)
-        for rel, path in yaml_files(root, FINDINGS_DIR):
-            items, diags = findings_from_file(rel, load_yaml_file(path, rel, max_bytes, out, unread), catalog,
-                                               limit)
-            findings.extend(items)
-            out.items.extend(diags)
-        if unread:
-            return None  # a file that does not parse: the full build says what it skipped (W190)
-        return organisation, catalog, assessments, findings, out.items
+        # the per-file results the build just checked against every file's bytes and saved (never an older
+        # cache: with --no-cache the build saved nothing, and the first update reads every file once)
+        results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
+        self.known = ParseCache(results if isinstance(results, dict) else {})
+        self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
+        self._exported = (job.site.export, job.site.logo_url)
+        self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
+        self.memo = hash_memo(self.opts.root, {d.source: (d.size, d.sha256) for d in job.site.documents})
+        self.ready = True
 
     # ------------------------------------------------------------------ incremental updates
 
@@ -542,6 +517,19 @@ class Preview:
             return False  # theme/, pelicanconf.py, content/pages/, anything else
         return True
 
+    def _same_bytes(self, rels: set) -> bool:
+        """True when every reported path is a file the caches hold with the very same bytes (an editor's save
+        without a change, a touch): the site would come out byte for byte as it is."""
+        from .assemble import same_document
+
+        root, limit = self.opts.root, self.opts.max_markdown_bytes
+        for rel in rels:
+            if rel is None or not rel.startswith("evidence/"):
+                return False  # content YAML: not cached by bytes, read again
+            if not (self.known.same_bytes(root, rel, limit) or same_document(root, self.memo, rel[len("evidence/"):])):
+                return False
+        return bool(rels)
+
     def update(self, changed: set, settle: bool = True) -> "tuple[bool, list]":
         """(ok, diagnostics); raises Fallback when only a full build can be trusted.
 
@@ -551,84 +539,31 @@ class Preview:
         """
         import time as _time
 
-        from .assemble import assess_with_git, blocked, git_commit
-        from .checks import check_records
-        from .diagnostics import Collector
-        from .load import is_yaml, special_diagnostic, special_kind, walk
-        from .model import Project
-        from .reader import evidence_file, unread_error
-        from .records import markdown_documents, markdown_pages, realpath
-        from .redact import withheld_names_in_documents
-        from .views import build_site
+        from .assemble import blocked, output_collisions, planned, prepare
+        from .package import extra_files
 
         started = _time.perf_counter()
         if not self.ready or not self.can_reason_about(changed):
             raise Fallback()
-        opts, root = self.opts, self.opts.root
         rels = {self._relative(raw) for raw in changed}
-        if any(r.startswith("content/") for r in rels):
-            content = self._read_content(self.content_read[1])
-            if content is None:
-                raise Fallback()
-            self.content_read = content
-        organisation, catalog, assessments, findings, content_diags = self.content_read
-        changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/") and not is_yaml(r)}
-        for doc in changed_docs:
-            self.hashes.pop(doc, None)
-        realpath.cache_clear()  # folders may have become symlinks since the last update
-        out = Collector()
-        out.items.extend(d for d in content_diags if d.path == "content/organisation.yaml")
-        evidence, documents, files = [], [], {}
-        unread: list = []  # content files that did not parse went to a full build (_read_content)
-        for path in walk(root / "evidence"):
-            rel = path.relative_to(root).as_posix()
-            if not is_yaml(path.name):
-                try:
-                    kind = special_kind(os.stat(path).st_mode)
-                except (OSError, ValueError):
-                    kind = None
-                if kind:
-                    out.items.extend(special_diagnostic(rel, kind))
-                    continue
-                documents.append(rel[len("evidence/"):])
-                continue
-            known = self.files.get(rel)
-            if known is None or rel in rels or any(
-                    ref[len("evidence/"):] in changed_docs or ref in rels for ref in known[2]):
-                records, diags, entry = evidence_file(path, root, catalog, opts.max_yaml_bytes, {},
-                                                      opts.max_markdown_bytes)
-                known = (records, diags, tuple(s[0] for s in entry[1]) if entry else ())
-            files[rel] = known
-            evidence.extend(known[0])
-            out.items.extend(known[1])
-            stopped = unread_error(list(known[1])) if not known[0] else None
-            unread.extend([stopped] if stopped else [])
-        self.files = files
-        out.items.extend(markdown_documents(root, evidence, opts.max_markdown_bytes)  # W108, as reader.read
-                         + markdown_pages(root, opts.max_markdown_bytes))
-        out.items.extend(d for d in content_diags if d.path != "content/organisation.yaml")
-        evidence, assessments_kept, findings_kept = check_records(evidence, list(assessments), list(findings),
-                                                                  documents, catalog, opts.as_of, out,
-                                                                  organisation=organisation, unread=unread)
-        project = Project(root=root, organisation=organisation, catalog=catalog, evidence=tuple(evidence),
-                          assessments=tuple(assessments_kept), findings=tuple(findings_kept),
-                          documents=tuple(documents))
-        out.items.extend(withheld_names_in_documents(project, opts.max_markdown_bytes))  # W110, as validate.read_project
-        diags = out.items
-        if blocked(diags, opts.strict):
+        if self._same_bytes(rels):  # saved without a change: nothing to redo, nothing to write
+            self.last_seconds = _time.perf_counter() - started
+            return True, list(self.diagnostics)
+        for rel in rels:  # reported: compared by their bytes, whatever their stats say
+            self.known.forget(rel)
+            self.memo.pop(rel[len("evidence/"):], None)
+        changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/")}
+        site, project, diags = prepare(self.opts, self.known, self.memo)
+        if site is None or project is None:
             return False, diags
-        readiness, git = assess_with_git(opts, project)
-        base = root / "evidence"
-        for e in project.evidence:
-            if e.file and e.file not in self.hashes:
-                data = (base / e.file).read_bytes()
-                self.hashes[e.file] = (len(data), hashlib.sha256(data).hexdigest())
-        commit = opts.commit if opts.commit is not None else git_commit(root)
-        site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=self.hashes, git=git,
-                          max_markdown_bytes=opts.max_markdown_bytes)
-        if site.chrome != self.job.site.chrome:
+        if project.catalog.standard != self.job.project.catalog.standard or site.chrome != self.job.site.chrome:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
+        extra, refused = extra_files(self.opts.root)  # the output paths, judged as build judges them
+        refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content))
+        if blocked(refused, False):
+            return False, sorted(set(diags + refused))
         self._write(site, project, changed_docs)
+        self.diagnostics = list(diags)
         self.last_seconds = _time.perf_counter() - started
         if settle:
             self.settle()
@@ -646,14 +581,21 @@ class Preview:
             return
         site, project = self._pending
         out = self.opts.out.resolve()
-        # the exports, written by the build's own code into a scratch folder, then renamed in
+        exported = (site.export, site.logo_url)
+        # the exports, written by the build's own code into a scratch folder, then renamed in; not at all when
+        # what they are made of (the export view, the logo) equals what made the files in place
         scratch = Path(tempfile.mkdtemp(prefix=".preview-exports-", dir=out.parent))
         try:
+            if exported == self._exported:
+                raise _Unchanged()
             done = write_assets(site, project, scratch,
                                 lambda p, fp: Written(p, 0, "", fp, reused=True), pages=self.job.content)
             for w in done:
                 if not w.reused:
                     self._put(out, w.path, (scratch / w.path).read_bytes())
+            self._exported = exported
+        except _Unchanged:
+            pass
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         self._manifest(out, site)
@@ -698,13 +640,14 @@ class Preview:
         self._pending = (site, project)
 
     def _put(self, out: Path, rel: str, data: bytes) -> None:
+        digest = (len(data), hashlib.sha256(data).hexdigest())
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
         tmp.write_bytes(data)
         os.chmod(tmp, 0o666 & ~_umask())  # as a plain write would make it
         os.replace(tmp, target)
-        self.written[rel] = (len(data), hashlib.sha256(data).hexdigest())
+        self.written[rel] = digest
 
     def _drop(self, out: Path, rel: str) -> None:
         try:
@@ -721,18 +664,19 @@ class Preview:
             folder = folder.parent
 
     def _manifest(self, out: Path, site) -> None:
-        import json
-
-        from .assemble import MANIFEST, SUMS
+        from .assemble import MANIFEST, SUMS, manifest_bytes
 
         entries = [{"path": f, "size": self.written[f][0], "sha256": self.written[f][1]}
                    for f in sorted(self.written) if f not in (MANIFEST, SUMS)]
-        manifest = {"generator": "isoready", "organisation": site.organisation, "as_of": site.as_of,
-                    "audience": site.audience, "commit": site.commit or None, "files": entries}
-        self._put(out, MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
-        self._put(out, SUMS, "".join(f"{e['sha256']}  {e['path']}\n" for e in entries).encode("utf-8"))
+        manifest, sums = manifest_bytes(site, entries)
+        self._put(out, MANIFEST, manifest)
+        self._put(out, SUMS, sums)
         self.written.pop(MANIFEST, None)
         self.written.pop(SUMS, None)
+
+
+class _Unchanged(Exception):
+    """The exports in place are made of the same inputs: settle writes none."""
 
 
 class Fallback(Exception):

@@ -127,9 +127,11 @@ def _parse(root: str) -> None:
             yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
-def _serve_update(root: str, out: str) -> "tuple[float, float]":
+def _serve_update(root: str, out: str) -> "tuple[float, float, float]":
     """Seconds a running preview takes to show one edited record (incremental, in memory): until the changed
-    pages are in place (the open page reloads then), and until the exports and the manifest are too."""
+    pages are in place (the open page reloads then), and until the exports and the manifest are too; then
+    the seconds of a rebuild with nothing changed (the same record saved again with the same bytes, as an
+    editor's save-without-change does: the watcher reports it, nothing is rewritten)."""
     from datetime import date
 
     from isoready.options import Options
@@ -147,7 +149,13 @@ def _serve_update(root: str, out: str) -> "tuple[float, float]":
     if not ok:
         raise SystemExit("serve: the update failed")
     preview.settle()
-    return visible, time.perf_counter() - started
+    settled = time.perf_counter() - started
+    record.write_bytes(record.read_bytes())  # saved again, unchanged
+    started = time.perf_counter()
+    ok, _diags = preview.update({str(record)}, settle=True)
+    if not ok:
+        raise SystemExit("serve: the unchanged update failed")
+    return visible, settled, time.perf_counter() - started
 
 
 def has_history() -> bool:
@@ -156,7 +164,7 @@ def has_history() -> bool:
     return "history" in COMMANDS
 
 
-def _child(step: str, root: str, out: str) -> "tuple[float, float] | None":
+def _child(step: str, root: str, out: str) -> "tuple[float, ...] | None":
     if step == "serve":
         return _serve_update(root, out)
     if step == "history":
@@ -196,7 +204,7 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     code = ("import resource, sys, time; from tests.bench import _child; t = time.perf_counter(); "
             f"inner = _child({step!r}, {str(root)!r}, {str(out)!r}); "
             "print(time.perf_counter() - t if inner is None else inner[0], max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), '' if inner is None else inner[1])")
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), *(() if inner is None else inner[1:]))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, "ISOREADY_COMMIT": "bench"})
     if proc.returncode != 0:
@@ -206,6 +214,8 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     result = {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1)}
     if settled:
         result["settled_seconds"] = round(float(settled[0]), 3)  # serve: exports and manifest written too
+    if len(settled) > 1:
+        result["unchanged_seconds"] = round(float(settled[1]), 3)  # serve: a rebuild with nothing changed
     return result
 
 
@@ -238,6 +248,7 @@ def run_size(n: int, work: Path) -> dict[str, Any]:
         "rebuild_unchanged/cold_build": round(results["rebuild_unchanged"]["seconds"] / cold, 3),
         "validate/parse": round(results["validate"]["seconds"] / parse, 2),
         "serve_rebuild_one_edit/cold_build": round(results["serve_rebuild_one_edit"]["seconds"] / cold, 3),
+        "serve_rebuild_unchanged/cold_build": round(results["serve_rebuild_one_edit"]["unchanged_seconds"] / cold, 3),
     }
     results["cold_seconds_per_1000_records"] = round(cold / results["records"] * 1000, 3)
     return results
@@ -245,8 +256,8 @@ def run_size(n: int, work: Path) -> dict[str, Any]:
 
 def table(all_results: dict[str, Any]) -> str:
     rows = ["| records | floor s | parse s | cold build s (x floor) | rebuild, 1 changed s (x cold) | "
-            "rebuild, unchanged s (x cold) | serve rebuild, 1 edit: page s (x cold); exports settled s | validate s (x parse) | "
-            "peak MB (cold / validate) | cold s per 1,000 | history s |",
+            "rebuild, unchanged s (x cold) | serve rebuild, 1 edit: page s (x cold); exports settled s; unchanged s (x cold) | "
+            "validate s (x parse) | peak MB (cold / validate) | cold s per 1,000 | history s |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in all_results["sizes"].items():
         ratios = r["ratios"]
@@ -256,11 +267,32 @@ def table(all_results: dict[str, Any]) -> str:
             f"{r['rebuild_one_changed']['seconds']:.2f} ({ratios['rebuild_one_changed/cold_build']:.1%}) | "
             f"{r['rebuild_unchanged']['seconds']:.2f} ({ratios['rebuild_unchanged/cold_build']:.1%}) | "
             f"{r['serve_rebuild_one_edit']['seconds']:.2f} ({ratios['serve_rebuild_one_edit/cold_build']:.1%}); "
-            f"exports {r['serve_rebuild_one_edit']['settled_seconds']:.2f} | "
+            f"exports {r['serve_rebuild_one_edit']['settled_seconds']:.2f}; unchanged "
+            f"{r['serve_rebuild_one_edit']['unchanged_seconds']:.2f} ({ratios['serve_rebuild_unchanged/cold_build']:.1%}) | "
             f"{r['validate']['seconds']:.2f} ({ratios['validate/parse']:.2f}x) | "
             f"{r['cold_build']['peak_mb']:.0f} / {r['validate']['peak_mb']:.0f} | {r['cold_seconds_per_1000_records']:.2f} | "
             f"{'n/a (slot)' if r['history']['seconds'] is None else format(r['history']['seconds'], '.2f')} |")
     return "\n".join(rows)
+
+
+#: issue 23's preview-speed targets, each a ratio measured in the same run
+TARGETS = (("serve: one-record edit visible", "serve_rebuild_one_edit/cold_build", 0.10, "of a cold build"),
+           ("serve: rebuild with nothing changed", "serve_rebuild_unchanged/cold_build", 0.15, "of a cold build"),
+           ("build: rebuild with nothing changed", "rebuild_unchanged/cold_build", 0.15, "of a cold build"),
+           ("cold build", "cold_build/floor", 3.0, "the floor"))
+
+
+def targets(all_results: dict[str, Any]) -> list[str]:
+    """One line per target and size: the figure, the target, met or missed."""
+    lines = []
+    for n, r in all_results["sizes"].items():
+        for label, key, limit, against in TARGETS:
+            value = r["ratios"][key]
+            shown, bound = ((f"{value:.2f}x", f"{limit:.0f}x") if against == "the floor"
+                            else (f"{value:.1%}", f"{limit:.0%}"))
+            lines.append(f"target: {r['records']:,} records: {label}: {shown} {against} (target <= {bound}) "
+                         f"{'met' if value <= limit else 'MISSED'}")
+    return lines
 
 
 def replay(repo: Path, commits: int, end: str = "2026-11-30") -> None:
@@ -389,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"][str(n)] = run_size(n, work)
         print(f"machine: {results['machine']}")
         print(table(results))
+        print("\n".join(targets(results)))
         if len(sizes) > 1:
             per = [results["sizes"][str(n)]["cold_seconds_per_1000_records"] for n in sizes]
             print(f"cost per record, largest vs smallest: {per[-1] / per[0]:.2f}x (linear = 1.00)")

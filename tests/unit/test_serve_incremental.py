@@ -141,3 +141,113 @@ def test_a_stale_build_cache_never_seeds_the_preview(project, tmp_path):
     cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
     assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
     assert b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()
+
+
+def _content_page(root: Path) -> None:
+    pages = root / "content" / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / "about.md").write_text("Title: About\n\nThe register, in short.\n", encoding="utf-8")
+
+
+#: the kinds of change issue 23 names, beyond CHANGES: each goes through serve's own rebuild step
+#: (``_build_once``: the incremental update, or a full build where it cannot reason about the change)
+SERVE_CHANGES = {
+    "record edited": lambda root: _edit_text(root / "evidence" / "operation" / "suppliers.yaml",
+                                             "clauses:", "owner: Purchasing\nclauses:"),
+    "record added": CHANGES["evidence added"],
+    "record deleted": CHANGES["evidence removed"],
+    "clause mapping edited": lambda root: _edit_text(root / "evidence" / "operation" / "suppliers.yaml",
+                                                     '["8.4.1", "8.4.2"]', '["8.4.1", "8.4.3"]'),
+    "finding edited": lambda root: _edit_text(root / "content" / "findings" / "internal-audit-2026.yaml",
+                                              "status: open", "status: closed\n  closed: 2026-10-20"),
+    "organisation.yaml edited": CHANGES["organisation renamed"],
+    "content page added": _content_page,
+    "theme template edited": CHANGES["template changed"],
+}
+
+
+def _edit_text(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", list(SERVE_CHANGES))
+def test_serve_rebuild_after_each_kind_of_change_equals_a_cold_build(project, tmp_path, change, capsys):
+    from isoready.serve import _build_once
+
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert _build_once(preview, "text")
+    before = snapshot(project)
+    SERVE_CHANGES[change](project)
+    changed = reported(before, snapshot(project))
+    assert changed
+    assert _build_once(preview, "text", changed), capsys.readouterr().out
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert cold.ok
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+
+
+def test_a_change_the_watcher_missed_is_seen_by_its_stats(project, tmp_path):
+    """The reader's in-memory cache trusts a file only while its stats (mtime, size, inode) are unchanged: an
+    edit nobody reported is still read on the next update."""
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert preview.full().ok and preview.ready
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    _edit_text(record, "title: ", "title: Unreported ")
+    CHANGES["evidence added"](project)
+    ok, diags = preview.update({str(project / "evidence" / "added.yaml")})  # only the new file is reported
+    assert ok, diags
+    assert b"Unreported " in (tmp_path / "preview" / "readiness.json").read_bytes()
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+
+
+def test_an_update_opens_only_the_files_that_changed(project, tmp_path, monkeypatch):
+    from isoready import reader
+
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert preview.full().ok and preview.ready
+    opened: list[str] = []
+    real = reader.read_bytes
+
+    def counting(path, rel, max_bytes):
+        opened.append(rel)
+        return real(path, rel, max_bytes)
+
+    monkeypatch.setattr(reader, "read_bytes", counting)
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    _edit_text(record, "title: ", "title: Edited ")
+    ok, diags = preview.update({str(record)})
+    assert ok, diags
+    assert [r for r in opened if r.startswith("evidence/")] == ["evidence/operation/suppliers.yaml"]
+
+
+def test_a_save_without_a_change_rewrites_nothing(project, tmp_path):
+    """An editor's save with the same bytes (or a touch): no page, document, export or manifest is written."""
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    result = preview.full()
+    assert result.ok and preview.ready
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "preview").rglob("*") if p.is_file()}
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    document = project / "evidence" / "context" / "scope.md"
+    for path in (record, document):
+        path.write_bytes(path.read_bytes())
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    ok, diags = preview.update({str(record), str(document)})
+    assert ok and sorted(diags) == sorted(result.diagnostics)
+    assert [p.name for p, t in stamps.items() if p.stat().st_mtime_ns != t] == []
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    # and an edit after it is still seen
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    ok, diags = preview.update({str(record)})
+    assert ok and b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()

@@ -1,0 +1,24 @@
+"""``invoke bench`` prints issue 23's three preview-speed figures from one run, each against its target."""
+
+from __future__ import annotations
+
+from tests.bench import targets
+
+
+def _run(edit: float, serve_unchanged: float, unchanged: float, cold_x_floor: float) -> dict:
+    return {"sizes": {"10000": {"records": 10039, "ratios": {
+        "serve_rebuild_one_edit/cold_build": edit, "serve_rebuild_unchanged/cold_build": serve_unchanged,
+        "rebuild_unchanged/cold_build": unchanged, "cold_build/floor": cold_x_floor}}}}
+
+
+def test_each_target_is_printed_met_or_missed():
+    assert targets(_run(0.093, 0.2, 0.5, 3.4)) == [
+        "target: 10,039 records: serve: one-record edit visible: 9.3% of a cold build (target <= 10%) met",
+        "target: 10,039 records: serve: rebuild with nothing changed: 20.0% of a cold build (target <= 15%) MISSED",
+        "target: 10,039 records: build: rebuild with nothing changed: 50.0% of a cold build (target <= 15%) MISSED",
+        "target: 10,039 records: cold build: 3.40x the floor (target <= 3x) MISSED",
+    ]
+
+
+def test_a_figure_on_its_target_is_met():
+    assert all(line.endswith(" met") for line in targets(_run(0.10, 0.15, 0.15, 3.0)))
