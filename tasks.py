@@ -173,7 +173,8 @@ def bench(c, sizes="1000,10000", json=""):
 @task
 def docs(c):
     """Regenerate docs/commands.md from --help, the shipped JSON Schemas and the register workflow copy."""
-    from isoready import contract, helpdoc, init
+    from isoready.outputs import contract
+    from isoready.cli import helpdoc, init
 
     (ROOT / "docs" / "commands.md").write_text(helpdoc.render(), encoding="utf-8")
     print("wrote docs/commands.md")

@@ -1,7 +1,7 @@
 import sys
 
 try:
-    from .cli import main
+    from isoready.cli import main
 except KeyboardInterrupt:  # Ctrl+C while starting up: the same one line as later, never a traceback
     sys.stderr.write("isoready: interrupted; output left unchanged\n")
     sys.exit(130)

@@ -134,8 +134,8 @@ def _serve_update(root: str, out: str) -> "tuple[float, float, float]":
     editor's save-without-change does: the watcher reports it, nothing is rewritten)."""
     from datetime import date
 
-    from isoready.options import Options
-    from isoready.serve import Preview
+    from isoready.read.options import Options
+    from isoready.cli.serve import Preview
 
     preview = Preview(Options(root=Path(root), as_of=date.fromisoformat(AS_OF), output=Path(out),
                               audience="internal", commit="bench"))
@@ -359,7 +359,7 @@ def run_bounds() -> list[dict[str, Any]]:
     import io
 
     from isoready.cli import main as isoready
-    from isoready.text import CACHE, markdown
+    from isoready.core.text import CACHE, markdown
     from tests.unit.test_markdown_bounds import ADVERSARIAL, LIMIT_SECONDS
     from tests.unit.test_validate import BILLION_LAUGHS
 
@@ -369,7 +369,7 @@ def run_bounds() -> list[dict[str, Any]]:
         started = time.perf_counter()
         str(markdown(ADVERSARIAL[name]))
         rows.append({"name": f"markdown: {name}", "seconds": time.perf_counter() - started, "limit": LIMIT_SECONDS})
-    from isoready.load import parse_text
+    from isoready.core.load import parse_text
 
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]

@@ -38,9 +38,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
 
-from isoready import xlsx
-from isoready.assemble import prepare
-from isoready.package import Options
+from isoready.outputs import xlsx
+from isoready.package.assemble import prepare
+from isoready.package.build import Options
 
 from .bench import AS_OF, generate
 

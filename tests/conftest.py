@@ -39,10 +39,10 @@ def _log_checked(organisation: str, audience: str) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _every_readiness_json_is_checked():
     """Every readiness.json a test builds in this process is validated against the shipped schema as it is
-    written: a key renamed, dropped or added without its description in isoready/schema.py fails that test."""
+    written: a key renamed, dropped or added without its description in isoready/read/schema.py fails that test."""
     import json
 
-    from isoready import export
+    from isoready.outputs import export
 
     original = export.readiness_json
     validator = readiness_validator()
@@ -54,7 +54,7 @@ def _every_readiness_json_is_checked():
                           for e in validator.iter_errors(data))
         if problems:
             raise AssertionError("readiness.json does not match schema/readiness.schema.json (describe new keys in "
-                                 "isoready/schema.py readiness_schema, then python3 -m invoke docs):\n"
+                                 "isoready/read/schema.py readiness_schema, then python3 -m invoke docs):\n"
                                  + "\n".join(problems[:20]))
         _log_checked(data["organisation"], data["audience"])
         return text

@@ -10,7 +10,7 @@ def readiness_validator():
 
     import jsonschema
 
-    from isoready.contract import shipped_schema
+    from isoready.outputs.contract import shipped_schema
 
     schema = json.loads(shipped_schema("readiness"))
     cls = jsonschema.validators.validator_for(schema)

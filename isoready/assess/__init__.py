@@ -11,21 +11,22 @@ The package: ``results`` (the records), ``clauses``, ``findings``, ``audits``, `
 ``judge`` (``assess`` itself). Every public name is importable from ``isoready.assess``.
 """
 
-from .results import (ADDRESSED, AT_RISK, AuditDate, CONDITIONAL, CertificateResult, ClauseResult, Coverage,
-    DEFAULT_RECORD_WINDOW, EXCLUDED, EXPIRED, FRESHNESS_BANDS, FRESHNESS_DUE_DAYS, FindingResult, GAP, GapRow, Gaps,
-    Gate, GateItem, Lapse, LateTarget, MISSING, MandatoryCheck, NONCONFORMITIES, NOT_APPLICABLE, NOT_READY, NOT_YET,
-    OUT_OF_WINDOW, PRESENT, READY, REVIEW_OVERDUE, Readiness, Reason, ReviewInputs, STATE_ORDER, Target, TopicResult,
-    TransitionResult, UNDECLARED, URGENCIES, VALID, reason)
-from .clauses import (ONE_DAY, check_mandatory, clause_key, current_evidence, freshness, late_target, months_after,
-    months_before, not_applicable_reason, recent_records, resolve_statuses, window_of)
-from .findings import (MAJOR_CLOSURE, finding_not_effective, finding_on, finding_unverified, major_lacks,
-    systemic_groups, verification_counts)
-from .audits import (COVERAGE_NOTES, REVIEW_INPUTS_CLAUSE, auditor_names, coverage, coverage_reasons, in_place_since,
-    review_inputs)
-from .editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, certificate_on, climate_undetermined,
-    edition_accepted, topic_reach, transition, transition_applies, transition_deadline, unevidenced_new_requirements)
-from .gates import (GATE_KINDS, UNEVIDENCED, lapses, with_gates)
-from .judge import (assess, assess_today, changed_since_approval)
+from isoready.assess.results import (ADDRESSED, AT_RISK, AuditDate, CONDITIONAL, CertificateResult, ClauseResult,
+    Coverage, DEFAULT_RECORD_WINDOW, EXCLUDED, EXPIRED, FRESHNESS_BANDS, FRESHNESS_DUE_DAYS, FindingResult, GAP,
+    GapRow, Gaps, Gate, GateItem, Lapse, LateTarget, MISSING, MandatoryCheck, NONCONFORMITIES, NOT_APPLICABLE,
+    NOT_READY, NOT_YET, OUT_OF_WINDOW, PRESENT, READY, REVIEW_OVERDUE, Readiness, Reason, ReviewInputs,
+    STATE_ORDER, Target, TopicResult, TransitionResult, UNDECLARED, URGENCIES, VALID, reason)
+from isoready.assess.clauses import (ONE_DAY, check_mandatory, clause_key, current_evidence, freshness,
+    late_target, months_after, months_before, not_applicable_reason, recent_records, resolve_statuses, window_of)
+from isoready.assess.findings import (MAJOR_CLOSURE, finding_not_effective, finding_on, finding_unverified,
+    major_lacks, systemic_groups, verification_counts)
+from isoready.assess.audits import (COVERAGE_NOTES, REVIEW_INPUTS_CLAUSE, auditor_names, coverage,
+    coverage_reasons, in_place_since, review_inputs)
+from isoready.assess.editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, certificate_on,
+    climate_undetermined, edition_accepted, topic_reach, transition, transition_applies, transition_deadline,
+    unevidenced_new_requirements)
+from isoready.assess.gates import GATE_KINDS, UNEVIDENCED, lapses, with_gates
+from isoready.assess.judge import assess, assess_today, changed_since_approval
 
 __all__ = [
     "ADDRESSED",

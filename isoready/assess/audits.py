@@ -7,10 +7,10 @@ import re
 from datetime import date
 from typing import Mapping, Optional, Sequence
 
-from ..catalog import load_catalog
-from ..model import DEFAULT_STANDARD, DONE_STATUSES, Assessment, Evidence, Project
-from .results import ClauseResult, Coverage, DEFAULT_RECORD_WINDOW, Reason, ReviewInputs, reason
-from .clauses import months_before, recent_records, window_of
+from isoready.read.catalog import load_catalog
+from isoready.model import DEFAULT_STANDARD, DONE_STATUSES, Assessment, Evidence, Project
+from isoready.assess.results import ClauseResult, Coverage, DEFAULT_RECORD_WINDOW, Reason, ReviewInputs, reason
+from isoready.assess.clauses import months_before, recent_records, window_of
 
 
 # --------------------------------------------------------------------------- internal audit coverage

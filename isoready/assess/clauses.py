@@ -6,9 +6,10 @@ import calendar
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Optional
 
-from ..model import DI_KIND_FOR, DONE_STATUSES, Assessment, Clause, Evidence, Project
-from .results import (CONDITIONAL, DEFAULT_RECORD_WINDOW, EXCLUDED, FRESHNESS_BANDS, FRESHNESS_DUE_DAYS, LateTarget,
-                      MISSING, MandatoryCheck, OUT_OF_WINDOW, PRESENT, REVIEW_OVERDUE, Reason, UNDECLARED, reason)
+from isoready.model import DI_KIND_FOR, DONE_STATUSES, Assessment, Clause, Evidence, Project
+from isoready.assess.results import (CONDITIONAL, DEFAULT_RECORD_WINDOW, EXCLUDED, FRESHNESS_BANDS,
+    FRESHNESS_DUE_DAYS, LateTarget, MISSING, MandatoryCheck, OUT_OF_WINDOW, PRESENT, REVIEW_OVERDUE, Reason,
+    UNDECLARED, reason)
 
 
 def months_before(day: date, months: int) -> date:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Mapping, Optional
 
-from ..catalog import load_topics
-from ..model import Evidence, Project
-from .results import (ADDRESSED, CertificateResult, EXPIRED, GAP, GateItem, NOT_YET, Reason, TopicResult,
-                      TransitionResult, VALID, reason)
+from isoready.read.catalog import load_topics
+from isoready.model import Evidence, Project
+from isoready.assess.results import (ADDRESSED, CertificateResult, EXPIRED, GAP, GateItem, NOT_YET, Reason,
+    TopicResult, TransitionResult, VALID, reason)
 
 
 # --------------------------------------------------------------------------- stage gates

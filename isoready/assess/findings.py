@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Iterable, Optional
 
-from ..model import Finding, Project
-from .results import FindingResult, NONCONFORMITIES
-from .clauses import clause_key
+from isoready.model import Finding, Project
+from isoready.assess.results import FindingResult, NONCONFORMITIES
+from isoready.assess.clauses import clause_key
 
 
 def finding_on(f: Finding, day: date) -> tuple[Finding, Optional[date]]:

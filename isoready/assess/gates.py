@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Optional
 
-from ..model import OPEN_STATUSES, Evidence, Project
-from .results import (AT_RISK, GapRow, Gate, GateItem, Lapse, NONCONFORMITIES, NOT_READY, PRESENT, Readiness, Reason,
-                      URGENCIES, reason)
-from .clauses import ONE_DAY, clause_key, current_evidence, months_before, recent_records, window_of
-from .findings import systemic_groups
-from .audits import COVERAGE_NOTES
-from .editions import edition_accepted
+from isoready.model import OPEN_STATUSES, Evidence, Project
+from isoready.assess.results import (AT_RISK, GapRow, Gate, GateItem, Lapse, NONCONFORMITIES, NOT_READY, PRESENT,
+    Readiness, Reason, URGENCIES, reason)
+from isoready.assess.clauses import ONE_DAY, clause_key, current_evidence, months_before, recent_records, window_of
+from isoready.assess.findings import systemic_groups
+from isoready.assess.audits import COVERAGE_NOTES
+from isoready.assess.editions import edition_accepted
 
 
 def with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, list[Evidence]]) -> Readiness:

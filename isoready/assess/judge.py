@@ -7,17 +7,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Mapping, Optional, Sequence
 
-from ..model import DONE_STATUSES, OPEN_STATUSES, Assessment, Clause, Evidence, Project
-from .results import (AT_RISK, AuditDate, ClauseResult, Coverage, FindingResult, Gaps, Gate, MandatoryCheck,
-                      NONCONFORMITIES, NOT_APPLICABLE, NOT_READY, READY, Readiness, Reason, ReviewInputs,
-                      STATE_ORDER, Target, reason)
-from .clauses import (check_mandatory, clause_key, freshness, late_target, not_applicable_reason, resolve_statuses,
-                      window_of)
-from .findings import finding_not_effective, finding_on, finding_unverified, major_lacks, systemic_groups
-from .audits import coverage, coverage_reasons, review_inputs
-from .editions import (certificate_on, climate_undetermined, transition, transition_applies,
-                         unevidenced_new_requirements)
-from .gates import lapses, with_gates
+from isoready.model import DONE_STATUSES, OPEN_STATUSES, Assessment, Clause, Evidence, Project
+from isoready.assess.results import (AT_RISK, AuditDate, ClauseResult, Coverage, FindingResult, Gaps, Gate,
+    MandatoryCheck, NONCONFORMITIES, NOT_APPLICABLE, NOT_READY, READY, Readiness, Reason, ReviewInputs,
+    STATE_ORDER, Target, reason)
+from isoready.assess.clauses import (check_mandatory, clause_key, freshness, late_target, not_applicable_reason,
+    resolve_statuses, window_of)
+from isoready.assess.findings import (finding_not_effective, finding_on, finding_unverified, major_lacks,
+    systemic_groups)
+from isoready.assess.audits import coverage, coverage_reasons, review_inputs
+from isoready.assess.editions import (certificate_on, climate_undetermined, transition, transition_applies,
+    unevidenced_new_requirements)
+from isoready.assess.gates import lapses, with_gates
 
 
 def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ..assess import Readiness
-from ..model import AUDIENCES, Project
-from ..text import MAX_MARKDOWN_BYTES
-from .context import Context
-from .site import BUILDERS, run
+from isoready.assess import Readiness
+from isoready.model import AUDIENCES, Project
+from isoready.core.text import MAX_MARKDOWN_BYTES
+from isoready.views.context import Context
+from isoready.views.site import BUILDERS, run
 # the package's public names, importable from isoready.views as when views was one module
-from .builder import *  # noqa: F401,F403
-from .labels import *  # noqa: F401,F403
-from .models import *  # noqa: F401,F403
-from .pages import *  # noqa: F401,F403
-from .reasons import *  # noqa: F401,F403
+from isoready.views.builder import *  # noqa: F401,F403
+from isoready.views.labels import *  # noqa: F401,F403
+from isoready.views.models import *  # noqa: F401,F403
+from isoready.views.pages import *  # noqa: F401,F403
+from isoready.views.reasons import *  # noqa: F401,F403
 
 
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",

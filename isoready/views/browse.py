@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .builder import builder
-from .context import Context
-from . import labels
-from .labels import GLOSSARY, GLOSSARY_PATH, page_path, plural, withheld
-from .models import EvidenceView, GlossaryTermView, GlossaryView, Link, RegisterPageView
-from .pages import ClauseIndexView, DocumentPageView, PageView
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views import labels
+from isoready.views.labels import GLOSSARY, GLOSSARY_PATH, page_path, plural, withheld
+from isoready.views.models import EvidenceView, GlossaryTermView, GlossaryView, Link, RegisterPageView
+from isoready.views.pages import ClauseIndexView, DocumentPageView, PageView
 
 
 def register_pages(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:

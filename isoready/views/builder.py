@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .context import Context
-from .pages import PageView
+from isoready.views.context import Context
+from isoready.views.pages import PageView
 
 #: what a builder may read: the project's parts, the readiness, the document hashes and the git facts
 #: (every builder also sees the audience, through the Context)

@@ -10,21 +10,22 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
-from .. import repolinks
-from ..assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE, REVIEW_OVERDUE,
-                      Readiness, window_of)
-from ..model import Evidence, Finding, Project, REVIEW_INPUTS, audience_rank, findings_published, published_name
-from ..redact import redactor
-from ..text import MAX_MARKDOWN_BYTES, Md
-from .labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT, GRADE_LABELS,
-                     KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, MARKDOWN_DOCS, ORIGIN_LABELS, STATE_LABELS,
-                     STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name,
-                     document_url, evidence_url, exclusion_test_text, finding_url, late_target_text, plural,
-                     shares_of, shares_text, stage_label, subject, term_url, withheld)
-from .models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView, DocumentView,
-                     EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
-                     LapseView, Link, MandatoryView, RevisionView)
-from .reasons import FINDINGS_NOT_PUBLISHED, GATE_NAMES, LAPSE_WORDS, REVIEW_INPUT_WORDS, Words
+from isoready.read import repolinks
+from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE,
+    REVIEW_OVERDUE, Readiness, window_of)
+from isoready.model import (Evidence, Finding, Project, REVIEW_INPUTS, audience_rank, findings_published,
+    published_name)
+from isoready.validate.redact import redactor
+from isoready.core.text import MAX_MARKDOWN_BYTES, Md
+from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT,
+    GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, MARKDOWN_DOCS, ORIGIN_LABELS, STATE_LABELS,
+    STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name, document_url,
+    evidence_url, exclusion_test_text, finding_url, late_target_text, plural, shares_of, shares_text, stage_label,
+    subject, term_url, withheld)
+from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
+    DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
+    LapseView, Link, MandatoryView, RevisionView)
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, GATE_NAMES, LAPSE_WORDS, REVIEW_INPUT_WORDS, Words
 
 
 class Context:

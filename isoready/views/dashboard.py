@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from .. import charts
-from ..assess import AT_RISK, NOT_READY, READY
-from ..model import HISTORY_VERSION
-from ..text import markdown
-from .builder import builder
-from .context import Context
-from .labels import (DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DUE_FLAG_LABELS, FRESHNESS_LABELS, NO_GIT_TEXT,
-                     STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary, plural,
-                     shares_of, shares_text, stage_label, term_url)
-from .models import CountView, Link, MainView, TargetView
-from .pages import DashboardView, PageView, PublishHintView
-from .transition import changed_panel, transition_panel
+from isoready.views import charts
+from isoready.assess import AT_RISK, NOT_READY, READY
+from isoready.model import HISTORY_VERSION
+from isoready.core.text import markdown
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import (DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DUE_FLAG_LABELS, FRESHNESS_LABELS,
+    NO_GIT_TEXT, STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary, plural,
+    shares_of, shares_text, stage_label, term_url)
+from isoready.views.models import CountView, Link, MainView, TargetView
+from isoready.views.pages import DashboardView, PageView, PublishHintView
+from isoready.views.transition import changed_panel, transition_panel
 
 
 def mains(ctx: Context) -> tuple[MainView, ...]:

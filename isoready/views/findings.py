@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .builder import builder
-from .context import Context
-from .labels import page_path
-from .models import FindingView
-from .pages import FindingsView, PageView
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import page_path
+from isoready.views.models import FindingView
+from isoready.views.pages import FindingsView, PageView
 
 
 def findings_page(ctx: Context, findings: tuple[FindingView, ...]) -> FindingsView:

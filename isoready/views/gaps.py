@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .builder import builder
-from .context import Context
-from .labels import date_text, stage_label, withheld
-from .models import GapRowView, GapsView
-from .pages import PageView
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import date_text, stage_label, withheld
+from isoready.views.models import GapRowView, GapsView
+from isoready.views.pages import PageView
 
 
 def gaps(ctx: Context) -> GapsView:

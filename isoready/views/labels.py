@@ -8,10 +8,10 @@ from functools import lru_cache
 from typing import Any, Optional
 from urllib.parse import quote, unquote
 
-from ..assess import AT_RISK, NOT_APPLICABLE, NOT_READY, READY
-from ..assess import LateTarget
-from .models import Segment
-from .models import MandatoryView
+from isoready.assess import AT_RISK, NOT_APPLICABLE, NOT_READY, READY
+from isoready.assess import LateTarget
+from isoready.views.models import Segment
+from isoready.views.models import MandatoryView
 
 STATUS_LABELS = {
     "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",

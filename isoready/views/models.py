@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from ..text import Md
+from isoready.core.text import Md
 
 
 @dataclass(frozen=True, slots=True)

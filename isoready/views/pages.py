@@ -7,11 +7,11 @@ from typing import Any, Callable, Mapping, Optional
 
 from markupsafe import Markup
 
-from .. import charts
-from ..text import MAX_MARKDOWN_BYTES
-from .models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView, CoverageView,
-                     DocumentView, EvidenceView, ExclusionView, FindingView, GateView, InputView, LapseView, Link,
-                     MainView, MandatoryView, Phrase, ReportGateView, SectionView, Segment, TargetView)
+from isoready.views import charts
+from isoready.core.text import MAX_MARKDOWN_BYTES
+from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
+    CoverageView, DocumentView, EvidenceView, ExclusionView, FindingView, GateView, InputView, LapseView, Link,
+    MainView, MandatoryView, Phrase, ReportGateView, SectionView, Segment, TargetView)
 
 
 @dataclass(frozen=True, slots=True)

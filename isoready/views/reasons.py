@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from ..assess import Reason
-from .labels import CONDITION_WORDS, id_list, plural
+from isoready.assess import Reason
+from isoready.views.labels import CONDITION_WORDS, id_list, plural
 
 # --------------------------------------------------------------------------- reasons into words
 

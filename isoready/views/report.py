@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
-from .. import charts
-from ..model import REVIEW_INPUTS
-from ..text import markdown
-from . import labels
-from .builder import builder
-from .context import Context
-from .labels import (REPORT_BLOCKERS, REPORT_COVERAGE_AUDITS, mandatory_summary, pct,
-                     plural, segments, withheld)
-from .models import (ClauseView, CoverageView, InputView, MainView, ReportGateView, ReportRowView, SectionView,
-                     Segment)
-from .pages import (PageView, ReportCoverageRowView, ReportCoverageView, ReportInputsView, ReportTransitionView,
-                    ReportView)
-from .reasons import FINDINGS_NOT_PUBLISHED, REVIEW_INPUT_WORDS
-from .transition import transition_page
+from isoready.views import charts
+from isoready.model import REVIEW_INPUTS
+from isoready.core.text import markdown
+from isoready.views import labels
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import (REPORT_BLOCKERS, REPORT_COVERAGE_AUDITS, mandatory_summary, pct, plural,
+    segments, withheld)
+from isoready.views.models import (ClauseView, CoverageView, InputView, MainView, ReportGateView, ReportRowView,
+    SectionView, Segment)
+from isoready.views.pages import (PageView, ReportCoverageRowView, ReportCoverageView, ReportInputsView,
+    ReportTransitionView, ReportView)
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, REVIEW_INPUT_WORDS
+from isoready.views.transition import transition_page
 
 
 def report_coverage(ctx: Context, page: CoverageView) -> ReportCoverageView:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ..model import FIGURES
-from .builder import builder
-from .context import Context
-from .labels import (FIGURE_WORDS, GATE_WORDS, GRADE_LABELS, STATE_WORDS, evidence_url, figure_text, finding_url,
-                     verdict_word)
-from .models import Link
-from .pages import PageView, SinceView
+from isoready.model import FIGURES
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import (FIGURE_WORDS, GATE_WORDS, GRADE_LABELS, STATE_WORDS, evidence_url, figure_text,
+    finding_url, verdict_word)
+from isoready.views.models import Link
+from isoready.views.pages import PageView, SinceView
 
 
 def since(ctx: Context) -> Optional[SinceView]:

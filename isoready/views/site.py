@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Sequence
 
-from .browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
-from .builder import PageBuilder
-from .context import Context
-from .dashboard import DASHBOARD, history_json
-from .findings import FINDINGS
-from .gaps import GAPS
-from .labels import shares_of, term_url
-from .models import Phrase
-from .pages import ChromeView, ExportView, PageView, SiteView
-from .report import REPORT, REPORT_PRINT
-from .since import SINCE
-from .stages import APPLICABILITY, COVERAGE, STAGES
-from .transition import TRANSITION, certificate_export, climate_export, transition_export
+from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
+from isoready.views.builder import PageBuilder
+from isoready.views.context import Context
+from isoready.views.dashboard import DASHBOARD, history_json
+from isoready.views.findings import FINDINGS
+from isoready.views.gaps import GAPS
+from isoready.views.labels import shares_of, term_url
+from isoready.views.models import Phrase
+from isoready.views.pages import ChromeView, ExportView, PageView, SiteView
+from isoready.views.report import REPORT, REPORT_PRINT
+from isoready.views.since import SINCE
+from isoready.views.stages import APPLICABILITY, COVERAGE, STAGES
+from isoready.views.transition import TRANSITION, certificate_export, climate_export, transition_export
 
 
 def chrome(ctx: Context) -> ChromeView:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .builder import builder
-from .context import Context
-from .labels import evidence_url, plural, withheld
-from .models import CoverageRowView, CoverageView, Link
-from .pages import ApplicabilityView, PageView, StagesView
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import evidence_url, plural, withheld
+from isoready.views.models import CoverageRowView, CoverageView, Link
+from isoready.views.pages import ApplicabilityView, PageView, StagesView
 
 
 def coverage(ctx: Context) -> CoverageView:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ..catalog import load_catalog, load_topics
-from .builder import builder
-from .context import Context
-from .labels import (CHANGE_LABELS, PROVISIONAL_TEXT, STATE_LABELS, TOPIC_STATE_LABELS, clause_url, countdown_text,
-                     date_text, display_name, evidence_url, plural, withheld)
-from .models import Link
-from .pages import ChangedPanelView, ChangedRowView, PageView, TopicView, TransitionPanelView, TransitionView
+from isoready.read.catalog import load_catalog, load_topics
+from isoready.views.builder import builder
+from isoready.views.context import Context
+from isoready.views.labels import (CHANGE_LABELS, PROVISIONAL_TEXT, STATE_LABELS, TOPIC_STATE_LABELS, clause_url,
+    countdown_text, date_text, display_name, evidence_url, plural, withheld)
+from isoready.views.models import Link
+from isoready.views.pages import (ChangedPanelView, ChangedRowView, PageView, TopicView, TransitionPanelView,
+    TransitionView)
 
 
 def topic_views(ctx: Context) -> tuple[TopicView, ...]:

@@ -105,7 +105,7 @@ def test_axe_finds_no_violations_on_a_public_dashboard_that_publishes_nothing(tm
 
     from conftest import serve_folder
     from e2e_support import ROOT
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
 
     root = tmp_path / "project"
     shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", root)

@@ -36,7 +36,7 @@ from e2e_support import (
     flush,
     playwright_sync_api,
 )
-from isoready.archive import verify
+from isoready.package.archive import verify
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 
 from e2e_support import ROOT, TIMEOUT_MS, SiteBase, playwright_sync_api
-import isoready.serve
-from isoready.options import Options
-from isoready.serve import serve
+import isoready.cli.serve
+from isoready.read.options import Options
+from isoready.cli.serve import serve
 
 expect = playwright_sync_api().expect
 
@@ -68,7 +68,7 @@ def _generation(origin: str) -> str:
 
 def _recording(heard: list):
     """serve's own handler, noting each request's path, Sec-Fetch-Site and answer status."""
-    real = isoready.serve.handler_class
+    real = isoready.cli.serve.handler_class
 
     def handler_class(folder, reloader):  # noqa: ANN001, ANN202
         base = real(folder, reloader)
@@ -86,7 +86,7 @@ def _recording(heard: list):
 def test_another_local_origin_cannot_include_the_preview_index(tmp_path: Path, browser, site_page,
                                                                monkeypatch) -> None:
     heard: list = []
-    monkeypatch.setattr(isoready.serve, "handler_class", _recording(heard))
+    monkeypatch.setattr(isoready.cli.serve, "handler_class", _recording(heard))
     project = tmp_path / "project"
     shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", project)
     port = _free_port()

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from e2e_support import ROOT, SiteBase, playwright_sync_api
-from isoready.options import Options
-from isoready.serve import serve
+from isoready.read.options import Options
+from isoready.cli.serve import serve
 
 expect = playwright_sync_api().expect
 

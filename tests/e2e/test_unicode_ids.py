@@ -18,7 +18,7 @@ from typing import Iterator
 import pytest
 
 from e2e_support import ROOT, SiteBase, playwright_sync_api
-from isoready.archive import verify
+from isoready.package.archive import verify
 
 FIXTURE = ROOT / "tests" / "fixtures" / "minimal"
 AS_OF = "2026-11-01"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from isoready.assess import assess, months_before, resolve_statuses
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 from dataclasses import replace
 
 from isoready.model import Applies, Assessment, Evidence, Finding, Organisation, Project, Verification

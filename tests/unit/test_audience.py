@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import yaml
 
-from isoready.archive import make_archive
-from isoready.package import Options, build
+from isoready.package.archive import make_archive
+from isoready.package.build import Options, build
 
 from .test_trust import _all_bytes, _copy_demo, _leaks
 
@@ -242,9 +242,9 @@ def _walk(obj, seen=None, path="site"):
 
 
 def test_no_view_model_or_template_context_holds_a_redactor(doc_project):
-    from isoready.assemble import prepare
-    from isoready.redact import Redactor
-    from isoready.render import default_shared, pages
+    from isoready.package.assemble import prepare
+    from isoready.validate.redact import Redactor
+    from isoready.render.pages import default_shared, pages
 
     site, _, diags = prepare(Options(root=doc_project, as_of=AS_OF, audience="public", commit="abc123"))
     assert site is not None, diags
@@ -281,7 +281,7 @@ def test_a_theme_template_cannot_print_the_redactor(doc_project, tmp_path):
 def test_history_json_of_every_audience_passes_its_own_schema(named_builds, audience):
     import jsonschema
 
-    from isoready.history import HISTORY_SCHEMA
+    from isoready.gitfacts.history import HISTORY_SCHEMA
 
     data = json.loads((named_builds[audience] / "site" / "history.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, HISTORY_SCHEMA)
@@ -304,7 +304,7 @@ _AROUND = st.text(alphabet="abcdefxyz0189-_.", max_size=12)
 @settings(max_examples=150, deadline=None)
 @given(before=_AROUND, name=_SPELLINGS, after=_AROUND)
 def test_fuzz_a_slug_or_ref_naming_a_withheld_record_comes_out_naming_none(before, name, after):
-    from isoready.redact import WITHHELD, Redactor, redact_name
+    from isoready.validate.redact import WITHHELD, Redactor, redact_name
 
     redact = Redactor({"PAY-07", "pay-07.pdf"}, {"PAY-070", "scope.md"})
     for text in (f"{before}{name}{after}", f"{before}-{name}-{after}"):

@@ -17,13 +17,13 @@ from textwrap import dedent
 
 import pytest
 
-from isoready import gitdata
-from isoready.assemble import _Unhashed
+from isoready.gitfacts import gitdata
+from isoready.package.assemble import _Unhashed
 from isoready.assess import assess, auditor_names, in_place_since
-from isoready.catalog import load_catalog
-from isoready.export import readiness_json
+from isoready.read.catalog import load_catalog
+from isoready.outputs.export import readiness_json
 from isoready.model import Assessment
-from isoready.validate import read_project
+from isoready.validate.project import read_project
 from isoready.views import build_site as _build_site, describe
 
 REPO = Path(__file__).resolve().parents[2]
@@ -371,7 +371,7 @@ def test_a_confirmed_date_fails_the_check(demo: Path, monkeypatch: pytest.Monkey
     from dataclasses import replace
 
     from isoready.assess import editions as assess_module  # the module that reads the transition dates
-    from isoready.catalog import load_topics
+    from isoready.read.catalog import load_topics
 
     topics = load_topics()
     confirmed = replace(topics, dates=replace(topics.dates, new_certificates_provisional=False,

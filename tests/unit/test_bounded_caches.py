@@ -13,7 +13,9 @@ import pytest
 from jinja2 import Template
 
 import isoready
-from isoready import render, text, views
+from isoready.render import pages as render
+from isoready.core import text
+from isoready import views
 
 
 def test_every_module_level_lru_cache_has_a_bound():

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from isoready.assemble import hash_documents
+from isoready.package.assemble import hash_documents
 from isoready.assess import assess
-from isoready.catalog import load_catalog
-from isoready.validate import read_project
+from isoready.read.catalog import load_catalog
+from isoready.validate.project import read_project
 from isoready.views import BUILDERS, INPUTS, Context, PageBuilder, build_site, builder
 from isoready.views.site import generate, run
 

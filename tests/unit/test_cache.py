@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from isoready.cache import BuildCache
+from isoready.package.cache import BuildCache
 from isoready.cli import main
-from isoready.package import Options, build
+from isoready.package.build import Options, build
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 
@@ -125,9 +125,9 @@ def test_the_results_are_written_entry_by_entry_with_the_same_bytes(tmp_path) ->
     are those of one json.dumps of the whole, and it loads back."""
     from datetime import date as _date
 
-    from isoready import cache as cache_mod
-    from isoready.catalog import load_catalog
-    from isoready.validate import read_project
+    from isoready.package import cache as cache_mod
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
 
     known: dict = {}
     read_project(Path(__file__).resolve().parents[2], load_catalog(), _date(2026, 12, 1), known=known)

@@ -7,7 +7,7 @@ from importlib import resources
 
 import yaml
 
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 
 CAT = load_catalog()
 RAW = yaml.safe_load(resources.files("isoready").joinpath("standards", "iso9001", "iso9001-2015.yaml").read_text(encoding="utf-8"))

@@ -12,8 +12,8 @@ from importlib import resources
 import pytest
 import yaml
 
-from isoready import catalog
-from isoready.catalog import parse_catalog
+from isoready.read import catalog
+from isoready.read.catalog import parse_catalog
 
 FILE = "iso14001-2015.yaml"
 TEXT = resources.files("isoready").joinpath("standards", "iso14001", FILE).read_text(encoding="utf-8")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from isoready.assemble import _Unhashed
+from isoready.package.assemble import _Unhashed
 from isoready.assess import assess
-from isoready.catalog import load_catalog
-from isoready.package import Options, build
-from isoready.validate import read_project
+from isoready.read.catalog import load_catalog
+from isoready.package.build import Options, build
+from isoready.validate.project import read_project
 from isoready.views import REPORT_COVERAGE_AUDITS, build_site
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from isoready.cli import main
-from isoready.diagnostics import Diagnostic
+from isoready.core.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parents[2]
 

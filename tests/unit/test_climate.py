@@ -15,8 +15,8 @@ from textwrap import dedent
 import pytest
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
-from isoready.validate import read_project
+from isoready.read.catalog import load_catalog
+from isoready.validate.project import read_project
 from isoready.views import describe
 
 AS_OF = date(2026, 11, 1)
@@ -209,7 +209,7 @@ def test_a_topic_record_on_its_clause_addresses_it_and_is_named(minimal_project:
 
 # --------------------------------------------------------------------------- the 2026 catalog, read by an auditor
 
-from isoready.catalog import load_topics, only_code_repositories, parse_catalog  # noqa: E402
+from isoready.read.catalog import load_topics, only_code_repositories, parse_catalog  # noqa: E402
 from isoready.views import build_site  # noqa: E402
 
 FIXTURE_2026 = REPO / "tests" / "fixtures" / "edition2026"
@@ -317,7 +317,7 @@ def test_a_verdict_on_a_catalog_with_no_provisional_entry_says_nothing_of_it(min
 
 # --------------------------------------------------------------------------- after migrate: new requirements need evidence
 
-from isoready.migrate import migrate  # noqa: E402
+from isoready.cli.migrate import migrate  # noqa: E402
 
 
 @pytest.fixture()
@@ -417,7 +417,7 @@ def test_the_2026_dashboard_keeps_a_what_changed_for_you_panel(demo2026: Path, t
     assert improvement.reason == describe(leaf_reason(r, "10.1"), True)
     assert panel.rows[0].reason == "evidence for the new requirement is mapped"
     # the page shows it
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
     out = tmp_path / "site"
     assert build(Options(root=demo2026, as_of=DEMO_AS_OF, output=out, commit="test", use_cache=False)).ok
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -438,7 +438,7 @@ def test_climate_reason_reaches_clause_page_gap_report_readiness_json_workbook_a
 
     from openpyxl import load_workbook
 
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
 
     context_project(minimal_project)
     out = tmp_path / "site"
@@ -477,7 +477,7 @@ def test_migrate_records_the_day_of_the_move_and_2015_evidence_still_shows_nothi
 def test_readiness_json_carries_the_settings_the_verdict_rests_on(demo: Path, minimal_project: Path):
     """issue 20: readiness.json (and its schema, checked on every build by conftest) lists systemic_minors and
     climate_change, so a CB's tool reads the thresholds and the determination the verdict used."""
-    from isoready.export import readiness_json
+    from isoready.outputs.export import readiness_json
     import json
 
     project, r = judge(demo)

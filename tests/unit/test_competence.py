@@ -11,8 +11,8 @@ from pathlib import Path
 from textwrap import dedent
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
-from isoready.validate import read_project
+from isoready.read.catalog import load_catalog
+from isoready.validate.project import read_project
 from isoready.views import describe
 
 AS_OF = date(2026, 11, 1)
@@ -105,7 +105,7 @@ def test_the_competence_reason_flows_to_the_clause_page_gap_report_and_readiness
                                                                                       tmp_path: Path) -> None:
     import json
 
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
 
     training(minimal_project, date="2021-03-01", review_by="2026-10-31")
     out = tmp_path / "site"

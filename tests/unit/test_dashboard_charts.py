@@ -11,7 +11,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from isoready import charts, cli
+from isoready.views import charts
+from isoready import cli
 from isoready.model import Assessment
 from tests.unit.test_views import dashboard, site_for
 

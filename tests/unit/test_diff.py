@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from isoready import cli
-from isoready.diff import DIFF_SCHEMA, MARKER
+from isoready.gitfacts.diff import DIFF_SCHEMA, MARKER
 
 from .test_history import commit, edit, make_register
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from isoready import cli
 from isoready.assess import Reason
-from isoready.diff import MARKER, ClauseChange, EvidenceChange, FindingChange, GateChange, ReadinessDiff
-from isoready.text import md_code, md_text
-from isoready.diffwords import diff_text
+from isoready.gitfacts.diff import MARKER, ClauseChange, EvidenceChange, FindingChange, GateChange, ReadinessDiff
+from isoready.core.text import md_code, md_text
+from isoready.cli.diffwords import diff_text
 
 from .test_history import commit, edit, git, make_register
 
@@ -136,7 +136,7 @@ def test_escaped_text_renders_as_exactly_what_was_written(text):
     control characters, which become spaces, and bidi controls, which go)."""
     from markdown_it.common.utils import escapeHtml
 
-    from isoready.text import one_line
+    from isoready.core.text import one_line
 
     seen = one_line(text)
     assert md_code(text) == md_code(seen) and md_text(text) == md_text(seen)

@@ -11,9 +11,9 @@ import pytest
 
 from isoready import cli
 from isoready.assess import AT_RISK, READY, assess
-from isoready.catalog import load_catalog
-from isoready.gitdata import Revision, file_revisions, open_repo
-from isoready.validate import read_project
+from isoready.read.catalog import load_catalog
+from isoready.gitfacts.gitdata import Revision, file_revisions, open_repo
+from isoready.validate.project import read_project
 
 from .test_history import FIXTURE, commit, make_register
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from isoready.diagnostics import CODES
+from isoready.core.diagnostics import CODES
 
 DOCS = Path(__file__).parents[2] / "docs"
 DIAGNOSTICS = DOCS / "diagnostics.md"
@@ -78,7 +78,7 @@ def test_exclusion_rules_agree_in_the_catalog_rules_md_and_diagnostics_md():
     """The never- and rarely-excludable clauses are the catalog's; both docs list exactly those."""
     import re
 
-    from isoready.catalog import load_catalog
+    from isoready.read.catalog import load_catalog
 
     catalog = load_catalog()
     rules = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from isoready import helpdoc
+from isoready.cli import helpdoc
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "commands.md"
 

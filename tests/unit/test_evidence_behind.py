@@ -19,10 +19,10 @@ from textwrap import dedent
 import pytest
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
-from isoready.export import readiness_json
+from isoready.read.catalog import load_catalog
+from isoready.outputs.export import readiness_json
 from isoready.model import REVIEW_INPUTS
-from isoready.validate import read_project
+from isoready.validate.project import read_project
 from isoready.views import build_site, describe
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 from e2e_support import CHROMIUM, require
-from isoready.catalog import load_catalog
-from isoready.export import CHECKLIST_COLUMNS, SCHEMA
-from isoready.package import BuildResult, Options, build
+from isoready.read.catalog import load_catalog
+from isoready.outputs.export import CHECKLIST_COLUMNS, SCHEMA
+from isoready.package.build import BuildResult, Options, build
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -127,7 +127,7 @@ def _xlsx_rows(path: Path) -> tuple[object, list[list[str]]]:
     """The Checklist sheet and its clause rows (below the title rows and the header row)."""
     from openpyxl import load_workbook
 
-    from isoready.xlsx import TITLE_ROWS
+    from isoready.outputs.xlsx import TITLE_ROWS
 
     wb = load_workbook(path)
     ws = wb.worksheets[0]
@@ -139,7 +139,7 @@ def _xlsx_rows(path: Path) -> tuple[object, list[list[str]]]:
 def test_xlsx_holds_the_same_clauses_as_the_csv(site: Path, csv_rows: list[list[str]]) -> None:
     # The workbook is now a checklist for people (issue 12): title rows, plain-word headers and labels
     # ("Not ready", "In progress"), reasons one per line. It must still say what the CSV says, clause by clause.
-    from isoready.xlsx import CHECKLIST_HEADERS
+    from isoready.outputs.xlsx import CHECKLIST_HEADERS
 
     ws, rows = _xlsx_rows(site / "checklist.xlsx")
     assert ws.title == "Checklist"
@@ -173,7 +173,7 @@ def test_xlsx_holds_the_same_clauses_as_the_csv(site: Path, csv_rows: list[list[
 
 
 def test_xlsx_first_column_links_to_clause_pages(site: Path) -> None:
-    from isoready.xlsx import TITLE_ROWS
+    from isoready.outputs.xlsx import TITLE_ROWS
 
     ws, rows = _xlsx_rows(site / "checklist.xlsx")
     problems = []

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-import isoready.init
-import isoready.install
+import isoready.cli.init
+import isoready.cli.install
 from isoready import cli
-from isoready.errors import UsageError
-from isoready.install import Requirement, requirement
+from isoready.core.errors import UsageError
+from isoready.cli.install import Requirement, requirement
 
 REPO = Path(__file__).resolve().parents[2]
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -102,8 +102,8 @@ def test_a_remote_archive_is_its_url_with_the_hash_pip_recorded() -> None:
 def test_a_version_on_no_index_without_a_record_is_refused(running: str, tmp_path: Path, capsys,
                                                            monkeypatch) -> None:
     """A checkout run without installing it (0+unknown): nothing says where CI would find it."""
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
-    monkeypatch.setattr(isoready.install, "version", lambda: running)
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: running)
     assert cli.main(["init", str(tmp_path / "r"), "--name", "Acme", "--yes"]) == 2
     assert capsys.readouterr().err == (
         f"isoready: error: isoready {running} is on no package index and pip recorded no other source for it, so "
@@ -118,7 +118,7 @@ def test_a_failed_wheel_build_is_a_usage_error_that_writes_nothing(tmp_path: Pat
     (tmp_path / "isoready").mkdir()
     with pytest.raises(UsageError, match=f"^cannot build a wheel of isoready from {tmp_path}: .*; nothing was "
                                          "written$"):
-        isoready.install.build_wheel(str(tmp_path))
+        isoready.cli.install.build_wheel(str(tmp_path))
 
 
 # --------------------------------------------------------------------------- the git repository, on main
@@ -134,8 +134,8 @@ def git_env(home: Path) -> dict[str, str]:
 
 @pytest.fixture
 def index_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
-    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: "0.1.0")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")  # 2026-11-01
 
 
@@ -174,7 +174,7 @@ def test_init_makes_the_repository_on_main_and_diff_main_head_works(tmp_path: Pa
 
 def test_without_git_it_prints_git_init_b_main(tmp_path: Path, index_install, capsys, monkeypatch) -> None:
     real = shutil.which
-    monkeypatch.setattr(isoready.init.shutil, "which", lambda name, *a, **k: None if name == "git" else real(name))
+    monkeypatch.setattr(isoready.cli.init.shutil, "which", lambda name, *a, **k: None if name == "git" else real(name))
     root = tmp_path / "r"
     assert cli.main(["init", str(root), "--name", "Acme", "--yes"]) == 0
     out = capsys.readouterr().out
@@ -196,7 +196,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with pytest.MonkeyPatch.context() as mp:
         # The record pip writes for `pip install -e .` in this checkout (the running Python's own record may
         # name another checkout of isoready, e.g. a worktree's main folder).
-        mp.setattr(isoready.install, "install_record",
+        mp.setattr(isoready.cli.install, "install_record",
                    lambda: {"url": REPO.as_uri(), "dir_info": {"editable": True}})
         mp.setenv("SOURCE_DATE_EPOCH", "1793491200")
         for key, value in git_env(base).items():
@@ -229,7 +229,7 @@ def test_the_register_carries_a_wheel_of_this_checkout(first_run: dict) -> None:
     assert line == f"./vendor/{wheel.name}"
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
-    assert "isoready/install.py" in names and "isoready/scaffold/portal.yml" in names
+    assert "isoready/cli/install.py" in names and "isoready/scaffold/portal.yml" in names
     assert "isoready/scaffold/templates/calibration-certificate.yaml" in names  # package data, as init needs
     assert not [n for n in names if n.startswith(("tests/", "build/"))]
     with zipfile.ZipFile(wheel) as zf:  # nothing in the wheel reaches back into a checkout (the benchmark did)

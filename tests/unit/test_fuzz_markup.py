@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from isoready.svg import SVG_NS, XLINK_NS, problem
-from isoready.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, CACHE, _as_plain, markdown, markdown_problem
+from isoready.core.svg import SVG_NS, XLINK_NS, problem
+from isoready.core.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, CACHE, _as_plain, markdown, markdown_problem
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isoready.catalog import edition_mapping
-from isoready.migrate import plan_migration
+from isoready.read.catalog import edition_mapping
+from isoready.cli.migrate import plan_migration
 
 SOURCE, TARGET = "ISO 9001:2015", "ISO 9001:2026"
 MAPPING = edition_mapping()[(SOURCE, TARGET)]

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 from isoready.cli import main
-from isoready.schema import FILE_KINDS, ORGANISATION
-from isoready.validate import read_project
+from isoready.read.schema import FILE_KINDS, ORGANISATION
+from isoready.validate.project import read_project
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 CAT = load_catalog()

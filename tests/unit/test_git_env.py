@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from isoready import cli, gitdata
+from isoready import cli
+from isoready.gitfacts import gitdata
 
 from .test_history import git, make_register
 

@@ -159,7 +159,7 @@ def test_symlink_outside_at_the_last_audit_tag_is_a_warning_not_a_stop(register,
 
 def test_a_symlink_inside_its_folder_is_read_as_a_copy_of_its_target(register, tmp_path):
     """A link to a file of the same folder is data too: its target's bytes, never a link on disk."""
-    from isoready import gitdata
+    from isoready.gitfacts import gitdata
 
     repo, _ = register
     link = obj(repo, "blob", b"context/scope.md")
@@ -174,7 +174,7 @@ def test_a_symlink_inside_its_folder_is_read_as_a_copy_of_its_target(register, t
 def test_a_tree_bomb_is_read_up_to_a_bound(register, tmp_path, monkeypatch):
     """A folder naming one subtree twice, 16 levels deep, holds 65,536 paths from 17 objects: reading stops
     at the bound, with a warning."""
-    from isoready import gitdata
+    from isoready.gitfacts import gitdata
 
     repo, _ = register
     monkeypatch.setattr(gitdata, "MAX_ENTRIES", 500)
@@ -235,7 +235,7 @@ def test_odd_author_dates_are_reported_never_fatal(register, tmp_path, author):
 #: over from the test process through fork and exec, it starts afresh with the program
 MEASURE = """
 import re, sys
-from isoready.history import history
+from isoready.gitfacts.history import history
 h = history(sys.argv[1], use_cache=False)
 assert len(h.entries) >= 3, h
 with open("/proc/self/status") as fh:
@@ -346,7 +346,7 @@ def test_a_git_ignored_document_marks_the_build_dirty_with_a_warning(register, t
 
 
 def test_hidden_ignored_files_the_reader_skips_do_not_mark_the_build_dirty(register, tmp_path):
-    from isoready.assemble import ignored_inputs
+    from isoready.package.assemble import ignored_inputs
 
     repo, _ = register
     with open(repo / ".gitignore", "a", encoding="utf-8") as fh:

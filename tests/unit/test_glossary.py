@@ -7,7 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from isoready.package import Options, build
+from isoready.package.build import Options, build
 
 AS_OF = date(2026, 11, 1)
 ANCHORS = ("as-of-date", "audience", "withheld", "out-of-window", "undeclared", "gate", "commit")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from isoready.package import Options, build
+from isoready.package.build import Options, build
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden" / "minimal"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from isoready import cli
-from isoready.history import history, select
+from isoready.gitfacts.history import history, select
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 
@@ -175,7 +175,7 @@ def test_cli_history_json_and_usage_errors(register, capsys):
                                        "gates", "open_findings", "stale_evidence"}
     import jsonschema
 
-    from isoready.history import HISTORY_SCHEMA
+    from isoready.gitfacts.history import HISTORY_SCHEMA
     jsonschema.validate(data, HISTORY_SCHEMA)
     capsys.readouterr()
     assert cli.main(["history", "--root", str(repo), "--since", "nope"]) == 2
@@ -197,7 +197,7 @@ def test_without_git_history_is_absent_never_an_error(tmp_path, monkeypatch, cap
 def test_select_keeps_the_last_commit_of_each_period():
     from datetime import datetime
 
-    from isoready.gitdata import Commit
+    from isoready.gitfacts.gitdata import Commit
 
     cs = [Commit(str(i), datetime.fromisoformat(d), "a", "s") for i, d in enumerate(
         ["2026-01-05T09:00:00+00:00", "2026-01-05T17:00:00+00:00", "2026-01-07T09:00:00+00:00",
@@ -216,7 +216,7 @@ def test_site_has_history_json_and_a_trend_chart_marking_the_last_audit(register
     assert cli.main(["build", "--root", str(repo), "--as-of", "2026-11-04", "--output", str(out)]) == 0
     import jsonschema
 
-    from isoready.history import HISTORY_SCHEMA
+    from isoready.gitfacts.history import HISTORY_SCHEMA
     data = json.loads((out / "history.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, HISTORY_SCHEMA)
     assert [e["date"] for e in data["entries"]] == ["2026-10-01", "2026-10-21", "2026-11-03", "2026-11-04"]

@@ -12,7 +12,7 @@ import pytest
 
 from hostile import plant
 from isoready.cli import main
-from isoready.text import ALLOWED_TAGS
+from isoready.core.text import ALLOWED_TAGS
 
 ALLOWED_SCRIPTS = ("theme/js/portal.js",)
 THEME = Path(__file__).resolve().parents[2] / "isoready" / "theme" / "templates"

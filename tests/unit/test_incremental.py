@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from isoready import render
-from isoready.package import Options, build
+from isoready.render import pages as render
+from isoready.package.build import Options, build
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests" / "fixtures" / "minimal"

@@ -12,7 +12,7 @@ import pytest
 
 from isoready.cli import main
 from isoready.model import published_name
-from isoready.svg import problem
+from isoready.core.svg import problem
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 SVG = 'xmlns="http://www.w3.org/2000/svg"'

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from isoready import cli
-from isoready.catalog import load_catalog
-from isoready.init import WORKFLOW, adapt_workflow, scaffold_file
-from isoready.validate import read_project
+from isoready.read.catalog import load_catalog
+from isoready.cli.init import WORKFLOW, adapt_workflow, scaffold_file
+from isoready.validate.project import read_project
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 1)
@@ -53,10 +53,10 @@ def files_in(root: Path) -> list[str]:
 def from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if isoready 0.1.0 came from the package index (no PEP 610 record), so these tests need no wheel build;
     tests/unit/test_first_push.py judges every other kind of install and the wheel init vendors."""
-    import isoready.install
+    import isoready.cli.install
 
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
-    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: "0.1.0")
 
 
 @pytest.fixture
@@ -292,7 +292,7 @@ def test_a_dangling_symlink_at_the_target_writes_nothing(tmp_path: Path, epoch, 
 
 
 def test_a_failure_mid_way_leaves_no_partial_register(tmp_path: Path, epoch, capsys, monkeypatch) -> None:
-    import isoready.init as init_mod
+    import isoready.cli.init as init_mod
 
     calls = []
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 from isoready.cli import main
-from isoready.integrated import harmonized, number_of, project_for
-from isoready.validate import read_project
+from isoready.read.integrated import harmonized, number_of, project_for
+from isoready.validate.project import read_project
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "ims"
 AS_OF = date(2026, 12, 6)
@@ -218,10 +218,10 @@ def test_the_organisation_json_schema_takes_both_audit_forms_and_standards() -> 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from isoready import validate  # noqa: E402
-from isoready.diagnostics import CODES, Collector, Diagnostic  # noqa: E402
-from isoready.integrated import combined  # noqa: E402
-from isoready.load import parse_text  # noqa: E402
+from isoready.validate import project as validate  # noqa: E402
+from isoready.core.diagnostics import CODES, Collector, Diagnostic  # noqa: E402
+from isoready.read.integrated import combined  # noqa: E402
+from isoready.core.load import parse_text  # noqa: E402
 
 IMS_CATALOG = combined(load_catalog(Q), [load_catalog(E)])
 REF_TOKENS = ["title: a\n", "kind: record\n", "clauses: ", "clause: ", "covers: ", "standards: ", "audits:\n",

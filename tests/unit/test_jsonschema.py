@@ -1,4 +1,4 @@
-"""The JSON Schemas shipped in isoready/schemas/: generated from isoready/schema.py (a drift test), served by
+"""The JSON Schemas shipped in isoready/schemas/: generated from isoready/read/schema.py (a drift test), served by
 ``isoready schema``, carried by every built site (schema/readiness.schema.json), and strict enough that every
 readiness.json the suite builds proves the schema right (conftest validates each one as it is written)."""
 
@@ -14,8 +14,9 @@ import jsonschema
 import pytest
 
 from schema_check import readiness_errors
-from isoready import assess, cli, contract
-from isoready.package import Options, build
+from isoready import assess, cli
+from isoready.outputs import contract
+from isoready.package.build import Options, build
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "isoready" / "schemas"
@@ -26,7 +27,7 @@ MINIMAL = REPO / "tests" / "fixtures" / "minimal"
 
 
 def test_shipped_schema_files_are_the_generated_ones() -> None:
-    """Fails when isoready/schema.py changes without regenerating (python3 -m invoke docs)."""
+    """Fails when isoready/read/schema.py changes without regenerating (python3 -m invoke docs)."""
     assert sorted(p.name for p in SHIPPED.glob("*.json")) == sorted(contract.SCHEMA_FILES.values())
     for name, filename in contract.SCHEMA_FILES.items():
         assert (SHIPPED / filename).read_text(encoding="utf-8") == contract.schema_text(name), \
@@ -72,7 +73,7 @@ def test_schema_words_follow_the_rules() -> None:
     export's, and schema.py imports nothing from further down the pipeline."""
     import ast
 
-    from isoready import export
+    from isoready.outputs import export
 
     assert contract.READINESS_VERSION == export.SCHEMA
     for module in ("schema.py", "contract.py"):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from isoready.diagnostics import Diagnostic
-from isoready.load import Loc, YList, YMap, YStr, load_file, parse_text, read_text, walk
+from isoready.core.diagnostics import Diagnostic
+from isoready.core.load import Loc, YList, YMap, YStr, load_file, parse_text, read_text, walk
 
 P = "evidence/x.yaml"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from isoready.cli import main
-from isoready.text import CACHE, markdown, markdown_problem
+from isoready.core.text import CACHE, markdown, markdown_problem
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 LIMIT_SECONDS = 5.0  # the target for any 1 MiB input on this machine; generous for the small ones
@@ -132,7 +132,7 @@ def test_a_bad_max_markdown_bytes_is_a_usage_error(tmp_path, capsys, command, va
 
 
 def test_the_help_states_the_default_limit(capsys):
-    from isoready.text import MAX_MARKDOWN_BYTES
+    from isoready.core.text import MAX_MARKDOWN_BYTES
 
     assert MAX_MARKDOWN_BYTES == 512 * 1024
     assert main(["build", "--help"]) == 0
@@ -261,9 +261,9 @@ def test_an_ordinary_team_written_page_still_renders_as_markdown(tmp_path, capsy
 def test_options_carry_the_limit_through_the_build_api_and_it_ends_with_the_build(tmp_path):
     from datetime import date
 
-    from isoready import text
-    from isoready.options import Options
-    from isoready.package import build
+    from isoready.core import text
+    from isoready.read.options import Options
+    from isoready.package.build import build
 
     root = _project(tmp_path)
     (root / "content" / "pages").mkdir()

@@ -9,7 +9,7 @@ from textwrap import dedent
 
 import pytest
 
-from isoready import migrate as migrate_mod
+from isoready.cli import migrate as migrate_mod
 from isoready.cli import main
 
 ORG = """\
@@ -480,12 +480,12 @@ def test_an_untouched_6_1_2_entry_is_not_split_when_6_1_3_has_an_entry(tmp_path,
 
 
 def test_a_register_fresh_from_init_migrates_with_nothing_left_and_validates(tmp_path, capsys, monkeypatch):
-    import isoready.install
-    from isoready.catalog import load_catalog
-    from isoready.validate import read_project
+    import isoready.cli.install
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
 
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)  # as test_init: no wheel build
-    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)  # as test_init: no wheel build
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: "0.1.0")
     root = tmp_path / "acme-qms"
     assert main(["init", str(root), "--name", "Acme Ltd", "--scope", "Machining.", "--yes"]) == 0
     capsys.readouterr()

@@ -166,7 +166,7 @@ def test_the_editor_schema_accepts_ids_in_any_script() -> None:
     import json
     import re
 
-    from isoready.schema import EVIDENCE_ID
+    from isoready.read.schema import EVIDENCE_ID
 
     shipped = json.loads((Path(__file__).parents[2] / "isoready" / "schemas" / "evidence.schema.json").read_text())
     assert EVIDENCE_ID.pattern in json.dumps(shipped, ensure_ascii=False).replace("\\\\", "\\")

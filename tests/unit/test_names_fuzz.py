@@ -8,8 +8,8 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isoready.checks import name_problem
-from isoready.records import ID_RE, default_id_for
+from isoready.validate.checks import name_problem
+from isoready.read.records import ID_RE, default_id_for
 
 NAMES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1, max_size=80)
 

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
-from isoready.package import Options, build
-from isoready.summary import markdown_summary
-from isoready.validate import read_project
-from isoready.xlsx import CHECKLIST_HEADERS, TITLE_ROWS
+from isoready.read.catalog import load_catalog
+from isoready.package.build import Options, build
+from isoready.outputs.summary import markdown_summary
+from isoready.validate.project import read_project
+from isoready.outputs.xlsx import CHECKLIST_HEADERS, TITLE_ROWS
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 12, 6)

@@ -58,7 +58,7 @@ def test_build_and_validate_take_a_relative_root_with_pelicanconf(relative_proje
 
 def test_archive_takes_a_relative_root_with_pelicanconf(relative_project: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("CHROMIUM", "/nonexistent")  # no PDF: this is about the root, not the printer
-    monkeypatch.setattr("isoready.pdf.find_chromium", lambda: None)
+    monkeypatch.setattr("isoready.package.pdf.find_chromium", lambda: None)
     code, out, err = cli(capsys, "archive", "--root", "project", *AS_OF)
     assert code == 0, err
     zips = list((relative_project / "dist").glob("*.zip"))
@@ -246,10 +246,10 @@ def test_the_plan_names_every_file_a_build_writes(minimal_project: Path, capsys)
     import json
     from datetime import date
 
-    from isoready.assemble import _Unhashed, planned
+    from isoready.package.assemble import _Unhashed, planned
     from isoready.assess import assess
-    from isoready.catalog import load_catalog
-    from isoready.validate import read_project
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
     from isoready.views import build_site
 
     extra = minimal_project / "content" / "extra"
@@ -327,7 +327,7 @@ def _unzip_fails(paths: list[str]) -> bool:
     space and reserves CON, NUL, ... (Windows and macOS as an auditor unzips there) loses or refuses a file."""
     import unicodedata
 
-    from isoready.checks import WINDOWS_RESERVED
+    from isoready.validate.checks import WINDOWS_RESERVED
 
     tree: dict = {}
     for path in paths:
@@ -354,7 +354,7 @@ def test_fuzz_the_plan_check_refuses_exactly_what_a_file_system_cannot_hold() ->
     from hypothesis import HealthCheck, example, given, settings
     from hypothesis import strategies as st
 
-    from isoready.assemble import Planned, output_collisions
+    from isoready.package.assemble import Planned, output_collisions
 
     portal = [Planned(p) for p in ("index.html", "README.txt", "evidence/a.html", "evidence/b/c.html",
                                    "files/m.md", "files/m.md.html", "theme/css/site.css")]
@@ -385,7 +385,7 @@ def test_fuzz_the_plan_check_refuses_exactly_what_a_file_system_cannot_hold() ->
 
 def test_build_judges_the_team_pages_with_the_rest(minimal_project: Path, capsys) -> None:
     """Team pages whose slugs differ only in letter case stop validate and the build alike, before anything is
-    copied (the team-page rules, isoready/teampages.py, run in both); the plan-based check stands behind them."""
+    copied (the team-page rules, isoready/read/teampages.py, run in both); the plan-based check stands behind them."""
     root, site = minimal_project, minimal_project / "output"
     assert cli(capsys, "build", "--root", str(root), *AS_OF)[0] == 0
     before = _snapshot(site)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from isoready import parallel, reader
-from isoready.catalog import load_catalog
-from isoready.validate import read_project
+from isoready.core import parallel
+from isoready.read import reader
+from isoready.read.catalog import load_catalog
+from isoready.validate.project import read_project
 
 MINIMAL = Path(__file__).parents[1] / "fixtures" / "minimal"
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="this platform cannot fork")

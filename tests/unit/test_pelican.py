@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from isoready.package import Options, build, render_plain
+from isoready.package.build import Options, build, render_plain
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 1)
@@ -51,7 +51,7 @@ def _pages(root: Path, **pages: str) -> None:
 
 
 def _conf(root: Path, text: str = "") -> None:
-    (root / "pelicanconf.py").write_text('PLUGINS = ["isoready.pelican_plugin"]\nISOREADY_AS_OF = "2026-11-01"\n'
+    (root / "pelicanconf.py").write_text('PLUGINS = ["isoready.package.pelican_plugin"]\nISOREADY_AS_OF = "2026-11-01"\n'
                                          + text, encoding="utf-8")
 
 
@@ -85,7 +85,7 @@ def test_direct_pelican_run_builds_the_same_portal_as_build(minimal_project, tmp
 
 
 def test_direct_run_date_comes_from_source_date_epoch_without_a_setting(minimal_project):
-    (minimal_project / "pelicanconf.py").write_text('PLUGINS = ["isoready.pelican_plugin"]\n', encoding="utf-8")
+    (minimal_project / "pelicanconf.py").write_text('PLUGINS = ["isoready.package.pelican_plugin"]\n', encoding="utf-8")
     proc = _pelican(minimal_project, SOURCE_DATE_EPOCH="1793491200")  # 2026-11-01 00:00 UTC
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = json.loads((minimal_project / "output" / "manifest.json").read_text())
@@ -188,7 +188,7 @@ def test_pelicanconf_settings_a_pelican_user_expects(minimal_project, tmp_path, 
                            'LINKS = [("Kestrel", "https://example.com/")]\n'
                            'STATIC_PATHS = ["images"]\n'
                            'JINJA_FILTERS = {"shout": lambda s: s.upper() + "!"}\n'
-                           'PLUGINS = ["isoready.pelican_plugin", "stamp_plugin"]\n')
+                           'PLUGINS = ["isoready.package.pelican_plugin", "stamp_plugin"]\n')
     (minimal_project / "content" / "images").mkdir()
     (minimal_project / "content" / "images" / "site-map.png").write_bytes(b"\x89PNG fake")
     templates = minimal_project / "theme" / "templates"

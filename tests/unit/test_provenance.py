@@ -57,7 +57,7 @@ def test_a_dirty_tree_is_recorded_on_every_page_and_archive_warns(repo: Path, tm
 
 
 def test_an_untracked_file_in_the_inputs_is_dirty_but_one_elsewhere_is_not(repo: Path, tmp_path: Path) -> None:
-    from isoready.assemble import git_commit
+    from isoready.package.assemble import git_commit
 
     (repo / "notes.txt").write_text("not an input\n")
     assert not git_commit(repo).endswith("-dirty")

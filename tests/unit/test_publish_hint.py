@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from isoready import cli
-from isoready.package import Options, build
+from isoready.package.build import Options, build
 from isoready.views import Link, PublishHintView
 
 AS_OF = date(2026, 11, 1)
@@ -58,11 +58,11 @@ def test_no_hint_where_a_record_is_public_or_the_build_is_not_public(minimal_pro
 
 def test_a_fresh_register_built_for_the_public_says_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture) -> None:
-    import isoready.install
+    import isoready.cli.install
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
-    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: "0.1.0")
     root = tmp_path / "qms"
     assert cli.main(["init", str(root), "--name", "Acme Ltd", "--scope", "Machining.", "--yes"]) == 0
     page = _dashboard(root, "public")

@@ -29,10 +29,10 @@ def blocks() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    import isoready.install
+    import isoready.cli.install
 
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
-    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: "0.1.0")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
 
 

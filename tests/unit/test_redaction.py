@@ -22,9 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isoready.archive import make_archive
-from isoready.package import Options, build
-from isoready.redact import Redactor, _fold, _skeleton
+from isoready.package.archive import make_archive
+from isoready.package.build import Options, build
+from isoready.validate.redact import Redactor, _fold, _skeleton
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -209,7 +209,7 @@ def test_redaction_is_deterministic_and_total():
 def _reference(r: Redactor, text: str) -> str:
     """The redactor as first written (character by character over the folded skeleton): the fast matcher,
     which works on whole runs and rejects most texts early, must give exactly this."""
-    from isoready.redact import WITHHELD
+    from isoready.validate.redact import WITHHELD
 
     if not text or not r._hidden:
         return text

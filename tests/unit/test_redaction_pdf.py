@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from e2e_support import CHROMIUM, require
-from isoready.redact import _fold, _skeleton
+from isoready.validate.redact import _fold, _skeleton
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +44,8 @@ def pdf_text(tmp_path_factory) -> dict[str, str]:
     require(os.access(CHROMIUM, os.X_OK), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from pypdf import PdfReader
 
-    from isoready.package import Options
-    from isoready.pdf import make_report
+    from isoready.package.build import Options
+    from isoready.package.pdf import make_report
 
     root = tmp_path_factory.mktemp("redaction-pdf")
     for name in ("content", "evidence", "theme", "pelicanconf.py"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from isoready import views
-from isoready.package import Options, build, render_plain
+from isoready.package.build import Options, build, render_plain
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "isoready" / "theme" / "templates"
@@ -131,7 +131,7 @@ def test_finding_subject_is_the_first_sentence_as_plain_text(source, expected):
 
 
 def test_search_entries_keep_hyphens_and_dates_and_keep_state_words_apart(minimal_project, tmp_path):
-    from isoready.export import search_entries
+    from isoready.outputs.export import search_entries
 
     result = build(Options(root=minimal_project, as_of=date(2026, 12, 1), output=tmp_path / "s", use_cache=False))
     entries = {(e["type"], e["id"]): e for e in search_entries(result.site.export)}
@@ -148,7 +148,7 @@ def test_rendering_in_parallel_and_serially_gives_the_same_site(tmp_path, monkey
     """The one parallel map renders pages in a fork pool; ISOREADY_WORKERS=1 renders every page in-process."""
     import os
 
-    from isoready import render
+    from isoready.render import pages as render
     from tests.bench import generate
 
     root = tmp_path / "org"

@@ -13,7 +13,7 @@ import pytest
 
 from isoready.cli import main
 from isoready.model import Repository
-from isoready.repolinks import add_months, evidence_template, for_audience
+from isoready.read.repolinks import add_months, evidence_template, for_audience
 
 AS_OF = "2026-11-01"
 GITHUB = "repository:\n  url: https://github.com/acme/qms\n  branch: main\n"

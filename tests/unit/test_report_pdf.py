@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from e2e_support import CHROMIUM, require
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -72,7 +72,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 
 def test_the_pdf_is_in_the_site_in_its_manifest_and_in_dist(report: Report) -> None:
-    from isoready.archive import verify
+    from isoready.package.archive import verify
 
     pdf = (report.site / "report.pdf").read_bytes()
     assert pdf[:5] == b"%PDF-" and report.dist.read_bytes() == pdf
@@ -136,7 +136,7 @@ def test_page_one_says_who_what_when_and_the_verdicts(report: Report) -> None:
 
 
 def _report_model():  # noqa: ANN202
-    from isoready.package import Options, prepare
+    from isoready.package.build import Options, prepare
 
     site, _, _ = prepare(Options(root=ROOT, as_of=AS_OF, audience="auditor", commit=COMMIT, use_cache=False))
     assert site is not None
@@ -195,8 +195,8 @@ def test_no_id_breaks_across_lines(report: Report) -> None:
 
 
 def test_the_archive_carries_the_same_pdf(report: Report, tmp_path: Path) -> None:
-    from isoready.archive import make_archive, verify
-    from isoready.package import Options
+    from isoready.package.archive import make_archive, verify
+    from isoready.package.build import Options
 
     result, archive = make_archive(Options(root=ROOT, as_of=AS_OF, audience="auditor", commit=COMMIT),
                                    tmp_path / "dist")
@@ -216,10 +216,10 @@ def test_with_a_site_url_links_go_to_the_published_site(tmp_path: Path) -> None:
     site_url set, written over the built report.html and printed as ``isoready report`` prints it."""
     from dataclasses import replace
 
-    from isoready.package import Options, build
-    from isoready.pdf import print_pdf
-    from isoready.pelican_plugin import REPO_THEME
-    from isoready.render import Page, render_page, template_getter, environment
+    from isoready.package.build import Options, build
+    from isoready.package.pdf import print_pdf
+    from isoready.package.pelican_plugin import REPO_THEME
+    from isoready.render.pages import Page, render_page, template_getter, environment
     from pypdf import PdfReader
 
     url = "https://kestrel.example/iso/"

@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 import yaml
 
-from isoready import schema
-from isoready.catalog import load_catalog
-from isoready.load import load_file
+from isoready.read import schema
+from isoready.read.catalog import load_catalog
+from isoready.core.load import load_file
 from isoready.model import Applies, Certificate, Transition, Verification
-from isoready.validate import read_project
+from isoready.validate.project import read_project
 
 REPO = Path(__file__).parents[2]
 FORMAT = REPO / "docs" / "format.md"
@@ -32,7 +32,7 @@ def write(root: Path, rel: str, text: str) -> None:
 
 def test_format_md_key_tables_are_the_schema() -> None:
     """Fails when a key is added, renamed or re-described in the schema without regenerating docs/format.md
-    (python3 -m isoready.schema docs/format.md)."""
+    (python3 -m isoready.read.schema docs/format.md)."""
     text = FORMAT.read_text(encoding="utf-8")
     assert schema.render_docs(text) == text
 

@@ -12,12 +12,13 @@ from typing import Optional
 import jsonschema
 import pytest
 
-from isoready import contract, schema
-from isoready.catalog import load_catalog
-from isoready.diagnostics import Collector
-from isoready.load import parse_text
-from isoready.records import record
-from isoready.schematypes import DATE, TEXT, Field, Int, enum, list_of
+from isoready.outputs import contract
+from isoready.read import schema
+from isoready.read.catalog import load_catalog
+from isoready.core.diagnostics import Collector
+from isoready.core.load import parse_text
+from isoready.read.records import record
+from isoready.read.schematypes import DATE, TEXT, Field, Int, enum, list_of
 
 FORMAT = Path(__file__).parents[2] / "docs" / "format.md"
 

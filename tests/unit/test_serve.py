@@ -7,8 +7,8 @@ import time
 import urllib.request
 from datetime import date
 
-from isoready.package import Options
-from isoready.serve import serve
+from isoready.package.build import Options
+from isoready.cli.serve import serve
 
 
 def _get(url: str) -> str:
@@ -73,7 +73,7 @@ def _start(opts, port: int):
 
 
 def test_serve_builds_into_its_preview_folder_and_never_touches_output(minimal_project):
-    from isoready.package import build
+    from isoready.package.build import build
 
     auditor = build(Options(root=minimal_project, as_of=date(2026, 11, 1), use_cache=False))
     assert auditor.ok and auditor.output == (minimal_project / "output").resolve()
@@ -219,8 +219,8 @@ def test_serve_answers_only_same_origin_data_requests(minimal_project, tmp_path)
 def test_the_csp_header_is_the_policy_every_page_declares(minimal_project, tmp_path):
     import re
 
-    from isoready.package import build
-    from isoready.serve import SITE_CSP
+    from isoready.package.build import build
+    from isoready.cli.serve import SITE_CSP
 
     result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=tmp_path / "site", use_cache=False))
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from isoready.package import Options, build
-from isoready.serve import Fallback, Preview
+from isoready.package.build import Options, build
+from isoready.cli.serve import Fallback, Preview
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_incremental import CHANGES, project, tree  # noqa: E402,F401  (the same changes, the same fixture)
@@ -174,7 +174,7 @@ def _edit_text(path: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("change", list(SERVE_CHANGES))
 def test_serve_rebuild_after_each_kind_of_change_equals_a_cold_build(project, tmp_path, change, capsys):
-    from isoready.serve import _build_once
+    from isoready.cli.serve import _build_once
 
     opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
                    audience="internal")
@@ -208,7 +208,7 @@ def test_a_change_the_watcher_missed_is_seen_by_its_stats(project, tmp_path):
 
 
 def test_an_update_opens_only_the_files_that_changed(project, tmp_path, monkeypatch):
-    from isoready import reader
+    from isoready.read import reader
 
     opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
                    audience="internal")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from isoready.archive import verify
+from isoready.package.archive import verify
 from isoready.cli import main
-from isoready.package import exchange, swap_in
+from isoready.package.build import exchange, swap_in
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -122,7 +122,7 @@ def test_an_error_during_the_swap_keeps_the_old_site(tmp_path: Path, monkeypatch
     def boom(a, b):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("isoready.package.exchange", boom)
+    monkeypatch.setattr("isoready.package.build.exchange", boom)
     with pytest.raises(OSError):
         swap_in(new, out)
     assert (out / "index.html").read_text() == "old"
@@ -142,8 +142,8 @@ def test_a_page_edited_in_place_keeping_size_and_mtime_is_never_reused(minimal_p
     """Trust by content: the next build renders the page again instead of carrying the edit forward."""
     from datetime import date
 
-    from isoready.options import Options
-    from isoready.package import build
+    from isoready.read.options import Options
+    from isoready.package.build import build
 
     opts = Options(root=minimal_project, as_of=date(2026, 11, 1), output=tmp_path / "site", commit="abc")
     assert build(opts).ok

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isoready import reader
+from isoready.read import reader
 from isoready.cli import main
-from isoready.render import ContentPage, Page, WriteRefused, check_targets, write_bytes
-from isoready.teampages import page_problems, segment_problem
+from isoready.render.pages import ContentPage, Page, WriteRefused, check_targets, write_bytes
+from isoready.read.teampages import page_problems, segment_problem
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = ("--as-of", "2026-11-01")
@@ -133,9 +133,9 @@ def test_the_rest_reader_reads_no_file_even_when_validate_is_bypassed_and_pelica
     /proc/self/environ included, which holds the canary as an environment variable)."""
     _rst_attack(minimal_project, tmp_path)
     (minimal_project / "pelicanconf.py").write_text(
-        'PLUGINS = ["isoready.pelican_plugin"]\n'
+        'PLUGINS = ["isoready.package.pelican_plugin"]\n'
         'DOCUTILS_SETTINGS = {"file_insertion_enabled": True, "raw_enabled": True, "_disable_config": False}\n')
-    script = ("import sys, isoready.reader as r\nr.page_problems = lambda root, *limit: []\n"
+    script = ("import sys, isoready.read.reader as r\nr.page_problems = lambda root, *limit: []\n"
               "from isoready.cli import main\nsys.exit(main(sys.argv[1:]))\n")
     env = {**os.environ, "PYTHONPATH": str(REPO), "ISOREADY_COMMIT": "test", "LEAK_TOKEN": CANARY}
     proc = subprocess.run([sys.executable, "-c", script, "build", "--root", str(minimal_project), *AS_OF,
@@ -303,7 +303,7 @@ def test_the_adapter_refuses_a_second_page_on_one_path_when_validate_is_bypassed
 def test_the_writer_turns_a_page_over_a_generated_page_into_an_error(minimal_project, capsys, monkeypatch):
     """The last guard (as Pelican's Writer): had every check above missed it, a team page written over the
     dashboard is an error naming the page, and the previous site stays."""
-    import isoready.pelican_plugin as plugin
+    import isoready.package.pelican_plugin as plugin
 
     assert _build(minimal_project, capsys)[0] == 0
     before = _tree(minimal_project / "output")
@@ -446,7 +446,7 @@ def test_fuzz_validate_and_pelicans_readers_agree_on_slugs(tmp_path_factory, val
 
     from pelican.settings import DEFAULT_CONFIG
 
-    from isoready.pelican_plugin import BoundedMarkdownReader, SafeRstReader
+    from isoready.package.pelican_plugin import BoundedMarkdownReader, SafeRstReader
 
     root = tmp_path_factory.mktemp("r")
     value = value.replace("\n", " ").replace("\r", " ")
@@ -471,7 +471,7 @@ def built_minimal(tmp_path: Path) -> Path:
     """The minimal project with a site built (once per test; each example copies it)."""
     import shutil
 
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
 
     root = tmp_path / "built" / "project"
     shutil.copytree(REPO / "tests" / "fixtures" / "minimal", root)
@@ -487,7 +487,7 @@ def test_fuzz_build_refuses_or_publishes_one_page_inside_pages(tmp_path_factory,
     written outside output/."""
     import shutil
 
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
 
     root = tmp_path_factory.mktemp("b") / "project"
     shutil.copytree(built_minimal, root)

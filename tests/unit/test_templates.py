@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from isoready import cli
-from isoready.init import TEMPLATES, template_files
-from isoready.contract import schema_text
+from isoready.cli.init import TEMPLATES, template_files
+from isoready.outputs.contract import schema_text
 
 AS_OF = "2026-12-06"
 RECORDS = ["calibration-certificate.yaml", "clause-assessment.yaml", "finding.yaml", "internal-audit-report.yaml",
@@ -26,10 +26,10 @@ SCHEMA_OF = {"evidence/": "evidence", "content/findings/": "finding", "content/c
 @pytest.fixture(autouse=True)
 def from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if isoready 0.1.0 came from the package index, so init builds no wheel (as in test_init.py)."""
-    import isoready.install
+    import isoready.cli.install
 
-    monkeypatch.setattr(isoready.install, "install_record", lambda: None)
-    monkeypatch.setattr(isoready.install, "version", lambda: "0.1.0")
+    monkeypatch.setattr(isoready.cli.install, "install_record", lambda: None)
+    monkeypatch.setattr(isoready.cli.install, "version", lambda: "0.1.0")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")  # 2026-11-01
 
 

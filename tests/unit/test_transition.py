@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from isoready.assess import assess, transition
-from isoready.catalog import load_catalog, load_topics
-from isoready.export import readiness_dict
+from isoready.read.catalog import load_catalog, load_topics
+from isoready.outputs.export import readiness_dict
 from isoready.model import Evidence, Organisation, Project, Transition
-from isoready.package import Options, build
+from isoready.package.build import Options, build
 from isoready.views import PROVISIONAL_TEXT, build_site, describe
 
 REPO = Path(__file__).resolve().parents[2]

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from isoready.archive import make_archive, verify
+from isoready.package.archive import make_archive, verify
 from isoready.cli import main
-from isoready.package import Options, build
+from isoready.package.build import Options, build
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -321,7 +321,7 @@ def _strings(obj, seen=None):
 @pytest.mark.parametrize("audience", ["public", "auditor"])
 def test_nothing_downstream_of_the_audience_filter_can_reach_a_withheld_record(planted: Path, audience: str) -> None:
     """The site model handed to templates, exports, search and packaging holds no withheld record at all."""
-    from isoready.package import prepare
+    from isoready.package.build import prepare
 
     site, _project, _diags = prepare(Options(root=planted, as_of=AS_OF, audience=audience, commit="c0ffee"))
     assert site is not None and not hasattr(site, "raw")

@@ -3,7 +3,7 @@
 Each broken project is the minimal fixture (tests/fixtures/minimal) copied to a temporary folder with one
 file added, replaced or removed, then checked through the command line (`isoready.cli.main`), so these
 tests assert exactly what a user sees. `test_every_code_is_asserted` fails when a code in
-`isoready.diagnostics.CODES` has no exact-line assertion in this file or in test_cli.py.
+`isoready.core.diagnostics.CODES` has no exact-line assertion in this file or in test_cli.py.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isoready import validate
-from isoready.catalog import load_catalog
+from isoready.validate import project as validate
+from isoready.read.catalog import load_catalog
 from isoready.cli import main
-from isoready.diagnostics import CODES, Diagnostic
-from isoready.load import parse_text
+from isoready.core.diagnostics import CODES, Diagnostic
+from isoready.core.load import parse_text
 
 MINIMAL = Path(__file__).parents[1] / "fixtures" / "minimal"
 AS_OF = "2026-11-01"

@@ -15,10 +15,10 @@ from pathlib import Path
 from textwrap import dedent
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 from isoready.cli import main
-from isoready.export import readiness_json
-from isoready.validate import read_project
+from isoready.outputs.export import readiness_json
+from isoready.validate.project import read_project
 from isoready.views import Words, build_site, describe
 
 AS_OF = date(2026, 11, 1)
@@ -323,7 +323,7 @@ def test_new_reasons_flow_to_readiness_json(minimal_project: Path) -> None:
 
 
 def test_the_applicability_and_scope_pages_state_the_catalogs_exclusion_test(minimal_project: Path, tmp_path) -> None:
-    from isoready.package import Options, build
+    from isoready.package.build import Options, build
 
     out = tmp_path / "site"
     result = build(Options(root=minimal_project, as_of=AS_OF, output=out, use_cache=False))
@@ -340,7 +340,7 @@ def test_the_applicability_and_scope_pages_state_the_catalogs_exclusion_test(min
 
 def test_the_gate_check_ids_are_the_ones_the_readiness_schema_lists(minimal_project: Path) -> None:
     from isoready.model import GATE_CHECKS
-    from isoready.contract import readiness_schema
+    from isoready.outputs.contract import readiness_schema
 
     _, r = judge(minimal_project)
     assert {stage: tuple(i.check for i in g.items) for stage, g in r.gates.items()} == GATE_CHECKS

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from isoready.archive import verify, zip_tree
+from isoready.package.archive import verify, zip_tree
 from isoready.cli import main
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"

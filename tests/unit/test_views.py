@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from isoready.assess import assess
-from isoready.catalog import load_catalog
+from isoready.read.catalog import load_catalog
 from isoready.model import Assessment, Organisation, Project
 from isoready.views import build_site
 

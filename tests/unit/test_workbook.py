@@ -21,10 +21,10 @@ import pytest
 from openpyxl import load_workbook
 
 from e2e_support import require
-from isoready.catalog import load_catalog
-from isoready.package import BuildResult, Options, build
-from isoready.xlsx import (CHECKLIST_HEADERS, CONFORMITY_CHOICES, PRINTED_COLUMNS, STATE_FILLS, TITLE_ROWS,
-                           workbook_bytes)
+from isoready.read.catalog import load_catalog
+from isoready.package.build import BuildResult, Options, build
+from isoready.outputs.xlsx import (CHECKLIST_HEADERS, CONFORMITY_CHOICES, PRINTED_COLUMNS, STATE_FILLS,
+    TITLE_ROWS, workbook_bytes)
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -299,7 +299,7 @@ def test_every_date_is_an_excel_date(wb) -> None:  # noqa: ANN001
 
 def test_coverage_sheet_is_the_coverage_page(wb, readiness: dict, built: BuildResult) -> None:  # noqa: ANN001
     """Applicable leaves down, the internal audits within the window across, as on coverage.html."""
-    from isoready.xlsx import COVERAGE_TITLE_ROWS as H
+    from isoready.outputs.xlsx import COVERAGE_TITLE_ROWS as H
 
     ws = wb["Coverage"]
     assert ws["A1"].value == "Internal audit coverage: Kestrel Precision Components Ltd"
@@ -329,7 +329,7 @@ def test_coverage_sheet_is_the_coverage_page(wb, readiness: dict, built: BuildRe
 
 
 def test_gates_sheet_holds_each_stages_checks_passed_and_why(wb, readiness: dict) -> None:  # noqa: ANN001
-    from isoready.xlsx import GATE_TITLE_ROWS as H
+    from isoready.outputs.xlsx import GATE_TITLE_ROWS as H
 
     ws = wb["Gates"]
     assert ws["A1"].value == "Audit stage gates: Kestrel Precision Components Ltd"
@@ -447,7 +447,7 @@ def _reference_evidence_sheet(ws, site) -> None:  # noqa: ANN001
     """The Evidence sheet as openpyxl wrote it cell by cell (before the rows were written as XML)."""
     from openpyxl.styles import PatternFill
 
-    from isoready import xlsx
+    from isoready.outputs import xlsx
 
     ws.title = "Evidence"
     xlsx._header(ws, 1, xlsx.EVIDENCE_HEADERS)
@@ -482,7 +482,7 @@ def _evidence_cells(data: bytes) -> dict:
 def test_the_evidence_rows_written_as_xml_equal_openpyxls_own(built: BuildResult, monkeypatch) -> None:
     """Every cell, style, hyperlink and row height of the Evidence sheet as openpyxl would write it, for the demo
     and for records whose text needs escaping, keeps its spaces, is stale, or links outside."""
-    from isoready import xlsx
+    from isoready.outputs import xlsx
 
     export = built.site.export
     first = export.evidence[0]
@@ -533,7 +533,7 @@ def test_past_excels_hyperlink_limit_records_are_given_by_address_and_the_sheet_
                                                                                         monkeypatch) -> None:
     """Excel refuses a sheet with more than 65,530 hyperlinks (100,000 records would have twice that): whole
     records are linked while their links fit, the rest keep their page's address as text, and a note says so."""
-    import isoready.xlsx as xlsx
+    import isoready.outputs.xlsx as xlsx
 
     monkeypatch.setattr(xlsx, "HYPERLINK_LIMIT", 7)
     site = built.site.export

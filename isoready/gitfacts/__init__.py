@@ -1,0 +1,1 @@
+"""Git facts: revisions, snapshots, comparisons and history, never a checkout."""

@@ -1,0 +1,438 @@
+"""Stage 2, model: typed, immutable records of a project.
+
+Nothing here reads files or judges anything; ``validate`` builds these from
+loaded YAML, ``assess`` draws conclusions from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from isoready import standards as _standards
+from isoready.core.load import Loc
+
+EVIDENCE_KINDS = ("document", "record")
+STATUSES = ("not-started", "planned", "in-progress", "implemented", "verified", "not-applicable")
+DONE_STATUSES = ("implemented", "verified")
+OPEN_STATUSES = ("not-started", "planned", "in-progress")  # applicable, not yet done
+AUDIENCES = ("public", "auditor", "internal")
+DEFAULT_AUDIENCE = "auditor"
+#: "area-of-concern": what a certification body's stage 1 report raises (not a nonconformity yet)
+GRADES = ("major", "minor", "ofi", "area-of-concern")
+FINDING_STATUSES = ("open", "closed")
+FINDING_SOURCES = ("internal-audit", "certification-body", "customer", "gap-assessment", "management-review", "other")
+#: every standard a project may declare: the built-in packages and any installed through the
+#: ``isoready.standards`` entry point group (isoready.standards)
+STANDARDS = _standards.names()
+DEFAULT_STANDARD = "ISO 9001:2015"
+#: management review inputs of the default standard (its package's ``review_inputs:``; ISO 9001's 9.3.2 a) to
+#: f), with c) in its seven parts): the words organisation's evidence may list under ``inputs:``
+REVIEW_INPUTS = _standards.get(DEFAULT_STANDARD).review_inputs
+#: the words a team writes for a review input, and the input each means: "did you mean" looks here first, so
+#: `supplier-performance` suggests `external-providers`, not the look-alike `process-performance`. Since 2015 the
+#: standard says "external provider" for a supplier, vendor or contractor (ISO 9000:2015's examples of an
+#: external provider; the 2008-to-2015 terminology tables: "supplier" became "external provider"; sources:
+#: asq.org/quality-progress/2016/04/standards-outlook/external-demands.html,
+#: iso-bd.blogspot.com/2017/05/major-differences-in-terminology.html). Our own vocabulary otherwise.
+REVIEW_INPUT_SYNONYMS = {
+    "external-providers": ("supplier", "vendor", "subcontractor", "contractor", "purchasing", "procurement",
+                           "outsourced", "provider"),
+    "customer-satisfaction": ("customer", "feedback", "satisfaction", "survey"),
+    "audit-results": ("audit",),
+    "nonconformities": ("nonconformity", "nc", "ncr", "corrective", "capa"),
+    "monitoring": ("measurement", "measuring"),
+    "risks-opportunities": ("risk", "opportunity"),
+    "resources": ("resource", "resourcing", "staffing", "infrastructure"),
+    "objectives": ("objective", "target", "goal"),
+    "previous-actions": ("previous", "follow-up", "followup"),
+    "changes": ("change", "issue", "context"),
+    "process-performance": ("process", "conformity", "product"),
+}
+#: the same for a finding's source: what teams call a certification body or an audit
+FINDING_SOURCE_SYNONYMS = {
+    "certification-body": ("cb", "registrar", "certifier", "external-audit", "stage1", "stage2", "surveillance"),
+    "internal-audit": ("internal", "audit"),
+    "customer": ("complaint", "client"),
+    "management-review": ("review", "mr"),
+    "gap-assessment": ("gap", "assessment", "gap-analysis"),
+}
+#: documented information: "maintain" is met by a ``document``, "retain" by a ``record``.
+DI_KIND_FOR = {"maintain": "document", "retain": "record"}
+#: no recency window may stretch beyond this many months, whatever ``windows:`` says (a clause's catalog
+#: ``window_max`` may set a lower ceiling: 12 for the internal audit and the management review)
+MAX_WINDOW_MONTHS = 36
+#: the figures of one evaluation that history.json keeps per commit and a readiness diff shows per side
+#: (snapshot.figures computes them; diff compares them; views words them): data, here so that the modules that
+#: word them need not import the ones that read commits
+FIGURES = ("overall", "ready", "at_risk", "not_ready", "open_findings", "stale_evidence")
+#: history.json's format version (history.HISTORY_SCHEMA)
+HISTORY_VERSION = 1
+#: the stable ids of the gate checks, per stage, in the order assess judges them (docs/rules.md; a contract:
+#: readiness.json's schema lists them, and a new check gets a new id)
+GATE_CHECKS = {
+    "stage1": ("scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
+               "internal-audit-performed", "management-review-performed"),
+    "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
+               "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
+               "evidence-behind-every-clause", "documents-current", "edition-accepted"),
+}
+#: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
+#: gates, unless organisation.yaml sets ``systemic_minors:``
+DEFAULT_SYSTEMIC_MINORS = 3
+
+NOWHERE = Loc("", 0, 0)
+
+#: the only documents published under their own name: types every browser shows, downloads or hands to
+#: another program, and none runs as a page or script on the portal's origin. Everything else (HTML, SVG,
+#: any XML dialect such as .xpdl, scripts, unknown or missing extensions) is published with ".txt" added,
+#: its bytes (and SHA-256) unchanged, so a browser shows it as text. An allow-list, so a format nobody
+#: thought of is inert by default.
+INERT_SUFFIXES = (
+    ".pdf",  # PDF (browsers open it in their sandboxed viewer)
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".avif", ".heic", ".ico",  # not SVG
+    ".csv", ".tsv", ".txt", ".log",  # text
+    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".odg", ".rtf", ".vsdx",  # office
+    ".md", ".markdown",  # Markdown (its page is rendered through the sanitiser)
+    ".zip", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".rar",  # archives
+)
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def published_name(doc: str) -> str:
+    """Where a document (path under evidence/) is published inside files/."""
+    return doc if doc.lower().endswith(INERT_SUFFIXES) else doc + ".txt"
+
+
+def output_names(doc: str) -> list[str]:
+    """Every file a document puts in files/: itself, and its page when it is Markdown."""
+    name = published_name(doc)
+    return [name, name + ".html"] if doc.lower().endswith(MARKDOWN_SUFFIXES) else [name]
+
+
+def audience_rank(audience: str) -> int:
+    return AUDIENCES.index(audience)
+
+
+def findings_published(organisation: Any, audience: str) -> bool:
+    """The findings policy: a public build publishes findings (even those marked ``audience: public``) only when
+    organisation.yaml opts in with ``public: {show_findings: true}``; auditor and internal builds always do."""
+    return audience != "public" or getattr(organisation, "show_findings", None) is True
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentedInfo:
+    kind: str  # maintain | retain
+    what: str
+    when: Optional[str] = None  # a condition, in our words, when only sometimes required
+    #: the organisation.yaml ``applies:`` key that declares the condition (traceability, customer_property,
+    #: measurement_traceability), if it is one the organisation declares
+    condition: Optional[str] = None
+    #: what declaring the condition true asks for: "record" (this item becomes mandatory) or "evidence" (the
+    #: item still depends on something the data cannot show, so current evidence on the clause is required)
+    if_true: str = "record"
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    number: str
+    title: Optional[str]  # ISO's official short title; None for untitled numbered paragraphs
+    label: Optional[str]  # our own label for untitled paragraphs
+    parent: Optional[str]
+    exclusion: str  # never | rare | possible
+    documented_information: tuple[DocumentedInfo, ...]
+    about: str
+    evidence_asked: tuple[str, ...]
+    window_months: Optional[int] = None
+    #: the longest window ``windows:`` may set (a CB expects these records from the last year); None: the
+    #: general ceiling, MAX_WINDOW_MONTHS
+    window_max: Optional[int] = None
+    children: tuple[str, ...] = ()
+    # edition data (the 2026 catalog): how it differs from ISO 9001:2015, and on what authority
+    change: Optional[str] = None  # new | changed | split | moved | unchanged
+    hs: bool = False  # Harmonized Structure text shared with ISO 14001, 45001, 27001
+    provisional: bool = False  # public sources are provisional or disagree
+    sources: tuple[str, ...] = ()
+    states_exclusion_test: bool = False  # its page states the catalog's exclusion test (4.3)
+    #: its records count until their ``review_by`` (the competence they show expires), or for the window when
+    #: they carry none, rather than only while dated within the window (7.2 competence)
+    records_until_review: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.title or self.label or ""
+
+    @property
+    def official_title(self) -> bool:
+        return self.title is not None
+
+    @property
+    def main(self) -> str:
+        return self.number.split(".")[0]
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".")
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    standard: str
+    amendments: tuple[str, ...]
+    clauses: tuple[Clause, ...]
+    by_number: Mapping[str, Clause] = field(repr=False, compare=False, default_factory=dict)
+    exclusion_test: Optional[str] = None  # the test every exclusion must pass, in our words
+    provisional_note: Optional[str] = None  # why parts of this edition's data are provisional
+    #: the clause each cross-record check falls on (scope, audit, review, ...), from the standard's data
+    roles: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    #: the standard's gate checks (standards.GateCheck), in the order they are judged
+    gates: tuple[Any, ...] = field(repr=False, compare=False, default=())
+    #: the inputs a management review considers in this standard (empty when it names none)
+    review_inputs: tuple[str, ...] = field(repr=False, compare=False, default=())
+    #: an integrated project's other standards, by the number a clause reference names them with
+    #: ("14001" -> its Catalog); empty for one standard (isoready.read.integrated)
+    others: Mapping[str, "Catalog"] = field(repr=False, compare=False, default_factory=dict)
+    #: the clause numbers of this edition that carry Harmonized Structure text (its package's harmonized.yaml)
+    harmonized: frozenset = field(repr=False, compare=False, default=frozenset())
+
+    def __getitem__(self, number: str) -> Clause:
+        return self.by_number[number]
+
+    def role(self, key: str) -> Optional[str]:
+        """The clause a cross-record check falls on (``audit``, ``review``, ...), or None in this standard."""
+        return self.roles.get(key)
+
+    def __contains__(self, number: object) -> bool:
+        return number in self.by_number
+
+    def ancestors(self, number: str) -> list[str]:
+        """Parents of a clause, nearest first."""
+        out = []
+        parent = self.by_number[number].parent
+        while parent:
+            out.append(parent)
+            parent = self.by_number[parent].parent
+        return out
+
+    def descendants(self, number: str) -> list[str]:
+        out: list[str] = []
+        for child in self.by_number[number].children:
+            out.append(child)
+            out.extend(self.descendants(child))
+        return out
+
+    def leaves_under(self, number: str) -> list[str]:
+        clause = self.by_number[number]
+        if clause.is_leaf:
+            return [number]
+        return [n for n in self.descendants(number) if self.by_number[n].is_leaf]
+
+    def window_ceiling(self, number: str) -> int:
+        """The longest recency window a clause's records may have: its ``window_max`` (12 months for the
+        internal audit and the management review), or MAX_WINDOW_MONTHS; ``windows:`` may only shorten it."""
+        return self.by_number[number].window_max or MAX_WINDOW_MONTHS
+
+    @property
+    def mains(self) -> list[Clause]:
+        return [c for c in self.clauses if c.parent is None]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    id: str
+    title: str
+    kind: str
+    clauses: tuple[str, ...]
+    source: str  # the YAML file, relative to the project root
+    loc: Loc = NOWHERE
+    file: Optional[str] = None  # path relative to evidence/, posix
+    url: Optional[str] = None
+    owner: Optional[str] = None
+    date: Optional[date] = None
+    review_by: Optional[date] = None
+    audience: str = DEFAULT_AUDIENCE
+    version: Optional[str] = None
+    description: Optional[str] = None  # Markdown
+    covers: tuple[str, ...] = ()  # for audit records: the clauses the audit covered
+    review_loc: Loc = NOWHERE  # where review_by is written, for diagnostics
+    date_loc: Loc = NOWHERE  # where date is written
+    auditor: Optional[str] = None  # for audit records: who audited
+    inputs: tuple[str, ...] = ()  # for management review records: REVIEW_INPUTS considered
+    topics: tuple[str, ...] = ()  # transition topic keys the record addresses
+    approved_by: Optional[str] = None  # for documents: who approved this version
+    approved: Optional[date] = None  # ... and when
+    inputs_loc: Loc = NOWHERE  # where inputs is written
+    #: a record with an error that keeps it out of the project (no title, a kind not allowed): it still defines
+    #: its id and refers to its document, so the checks across records do not report those as missing
+    #: (``checks.check_records`` reads it and drops it; nothing past validation sees it)
+    rejected: bool = False
+
+    def is_stale(self, as_of: date) -> bool:
+        return self.review_by is not None and self.review_by < as_of
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    clause: str
+    status: str
+    source: str
+    loc: Loc = NOWHERE
+    justification: Optional[str] = None
+    owner: Optional[str] = None
+    target: Optional[date] = None
+    notes: Optional[str] = None  # Markdown
+    evidence: tuple[str, ...] = ()
+    verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
+    since: Optional[date] = None  # implemented (or verified) since this date: audits before it do not cover it
+    #: an entry with an error that keeps it out of the project (a status not allowed, an unknown clause): its
+    #: duplicates and references are still checked in the same run (``checks.check_records`` then drops it)
+    rejected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The check that a finding's corrective action was effective."""
+
+    date: Optional[date] = None
+    by: Optional[str] = None
+    effective: Optional[bool] = None  # None: not stated
+    evidence: tuple[str, ...] = ()  # evidence ids
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    clauses: tuple[str, ...]
+    grade: str
+    status: str
+    raised: date
+    description: str  # Markdown
+    source: str
+    loc: Loc = NOWHERE
+    due: Optional[date] = None
+    closed: Optional[date] = None
+    action: Optional[str] = None
+    evidence: tuple[str, ...] = ()
+    audience: str = DEFAULT_AUDIENCE
+    owner: Optional[str] = None
+    due_loc: Loc = NOWHERE
+    # ``source:`` in YAML (FINDING_SOURCES); named origin here because ``source`` is the YAML file
+    origin: Optional[str] = None
+    audit: Optional[str] = None  # evidence id of the audit record that raised it
+    requirement: Optional[str] = None  # Markdown
+    correction: Optional[str] = None  # Markdown
+    root_cause: Optional[str] = None  # Markdown
+    verification: Optional[Verification] = None
+    #: a finding with an error that keeps it out of the project (a key missing, a grade not allowed): its id
+    #: and references are still checked in the same run (``checks.check_records`` then drops it)
+    rejected: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def corrective_action(self) -> Optional[str]:
+        """``corrective_action:`` (or its older name ``action:``) in YAML; ``action`` holds it."""
+        return self.action
+
+
+@dataclass(frozen=True, slots=True)
+class Applies:
+    """Conditions ISO 9001 leaves to the organisation to declare: None = undeclared, distinct from False."""
+
+    traceability: Optional[bool] = None  # 8.5.2
+    customer_property: Optional[bool] = None  # 8.5.3
+    measurement_traceability: Optional[bool] = None  # 7.1.5.2
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    deadline: Optional[date] = None
+    audit: Optional[date] = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClimateChange:
+    """organisation.yaml ``climate_change``: the determination Amendment 1:2024 asks for (4.1, 4.2)."""
+
+    relevant: Optional[bool] = None
+    decided: Optional[date] = None
+    decided_loc: Loc = NOWHERE  # where decided is written
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    number: Optional[str] = None
+    issued: Optional[date] = None
+    expires: Optional[date] = None
+    body: Optional[str] = None
+    issued_loc: Loc = field(default=NOWHERE, compare=False)  # where issued and expires are written
+    expires_loc: Loc = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """Where the register's files live on a git host (organisation.yaml ``repository:``), for the portal's
+    Edit, View file and Add evidence links. Patterns are None where the host's built-in form applies."""
+
+    url: str  # https://github.com/acme/qms, without a trailing "/" or ".git"
+    branch: str = "main"
+    folder: str = ""  # the project's folder inside the repository ("" when at its top)
+    edit_uri: Optional[str] = None
+    view_uri: Optional[str] = None
+    new_uri: Optional[str] = None
+    links: tuple[str, ...] = ()  # the audiences beyond internal whose builds show the links
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    name: str
+    scope: str = ""  # Markdown
+    logo: Optional[str] = None  # path relative to content/
+    certification_body: Optional[str] = None
+    audits: Mapping[str, date] = field(default_factory=dict)  # stage1, stage2
+    windows: Mapping[str, int] = field(default_factory=dict)  # clause -> months
+    standard: str = DEFAULT_STANDARD
+    applies: Applies = Applies()
+    transition: Optional[Transition] = None
+    site_url: Optional[str] = None
+    show_findings: Optional[bool] = None  # public.show_findings; None: not stated
+    certificate: Optional[Certificate] = None
+    last_audit: Optional[str] = None  # a git tag, branch or commit
+    systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
+    audit_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)  # audits: stage -> where written
+    climate_change: Optional[ClimateChange] = None  # the climate-change determination, when declared
+    migrated: Optional[date] = None  # the day the project moved to its edition (migrate writes it)
+    migrated_loc: Loc = NOWHERE
+    repository: Optional[Repository] = None  # the git host's links back to the files, when set
+    #: every standard the project follows, the primary (``standard``) first; one name for one standard
+    standards: tuple[str, ...] = ()
+    #: ``audits:`` booked per standard (standard -> stage -> date); empty when one plan is shared (``audits``)
+    audits_by_standard: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+    organisation: Organisation
+    catalog: Catalog
+    evidence: tuple[Evidence, ...]
+    assessments: tuple[Assessment, ...]
+    findings: tuple[Finding, ...]
+    documents: tuple[str, ...]  # every document file under evidence/, relative to evidence/
+    #: every standard the project follows, the primary first (organisation.yaml ``standards:``, or its one
+    #: ``standard:``); a project with more than one is seen per standard through integrated.project_for
+    standards: tuple[str, ...] = ()
+
+    @property
+    def standard(self) -> str:
+        """The primary standard's name (the first of ``standards``)."""
+        return self.standards[0] if self.standards else self.catalog.standard

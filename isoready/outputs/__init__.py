@@ -1,0 +1,1 @@
+"""Outputs: readiness.json and its contract, CSV, the workbook, the pull-request summary."""

@@ -1,0 +1,24 @@
+"""A Markdown readiness summary (for a CI job summary or a pull-request comment)."""
+
+from __future__ import annotations
+
+from isoready.assess import Readiness
+from isoready.model import Project
+from isoready.views import pct
+
+
+def markdown_summary(project: Project, readiness: Readiness) -> str:
+    lines = [f"## ISO 9001 readiness: {project.organisation.name}", "",
+             f"As of {readiness.as_of}: **{pct(readiness.overall)}** of the applicable clauses ready or at risk "
+             f"({readiness.leaves_ready} of {readiness.leaves_applicable}).", "",
+             "| Main clause | Readiness |", "| --- | --- |"]
+    for clause in project.catalog.mains:
+        lines.append(f"| {clause.number} {clause.name} | {pct(readiness.by_main[clause.number])} |")
+    lines.append("")
+    for key, gate in readiness.gates.items():
+        passed = sum(i.passed for i in gate.items)
+        lines.append(f"- {key.replace('stage', 'Stage ')}: {passed} of {len(gate.items)} checks pass")
+    counts = readiness.state_counts
+    lines += ["", f"Clauses: {counts['ready']} ready, {counts['at-risk']} at risk, {counts['not-ready']} not ready, "
+              f"{counts['not-applicable']} not applicable. Stale evidence: {len(readiness.stale_evidence)}.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Package: the Pelican adapter, the build, its cache, the offline archive and the PDF."""

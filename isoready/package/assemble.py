@@ -1,0 +1,529 @@
+"""Assembling one portal from a project: the pipeline up to the view-models, and everything of a site that
+is not a templated page (documents, logo, exports, search index, manifest).
+
+Shared by ``package.build`` (which runs Pelican on a prepared site and swaps the result in) and by the
+Pelican plugin in a direct ``pelican`` run (which prepares the site itself). Imports nothing of Pelican and
+neither of those two modules, so the imports run one way: package -> pelican_plugin -> assemble -> render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+from isoready.outputs import export
+from isoready.gitfacts import gitdata
+from isoready.assess import Readiness, assess
+from isoready.read.catalog import load_catalog
+from isoready.core.diagnostics import Diagnostic, errors
+from isoready.gitfacts.diff import since_last_audit
+from isoready.gitfacts.history import NO_GIT, GitFacts, history
+from isoready.model import Project
+from isoready.read.options import Options
+from isoready.render.pages import Written, write_bytes
+from isoready.core.text import MAX_MARKDOWN_BYTES
+from isoready.validate.project import EVIDENCE_DIR, read_project
+from isoready.views import SiteView, build_site
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+
+
+class PageError(Exception):
+    """Team-written pages with problems: carries diagnostics, like a project with errors."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        from isoready.core.diagnostics import report
+
+        super().__init__(report(diagnostics))
+        self.diagnostics = diagnostics
+
+
+def git_commit(root: Path) -> str:
+    """The commit the inputs come from ('' outside git); ISOREADY_COMMIT overrides."""
+    if "ISOREADY_COMMIT" in os.environ:
+        return os.environ["ISOREADY_COMMIT"]
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10, env=gitdata.git_env())
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return ""
+    return proc.stdout.strip() + ("-dirty" if dirty(root) else "")
+
+
+#: what a build reads from the project: a change here that is not committed makes the build '<commit>-dirty'
+INPUTS = ("evidence", "content", "theme", "pelicanconf.py")
+
+
+def dirty(root: Path) -> bool:
+    """True when the build's inputs hold uncommitted changes (untracked files included), or files git ignores
+    (``ignored_inputs``): either way the commit alone cannot rebuild what this build read."""
+    try:
+        proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", *INPUTS], cwd=root,
+                              capture_output=True, text=True, timeout=30, env=gitdata.git_env())
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and (bool(proc.stdout.strip()) or bool(ignored_inputs(root)))
+
+
+def ignored_inputs(root: Path) -> list[str]:
+    """The files under the build's inputs that ``.gitignore`` hides from git but the build reads, relative to the
+    project, sorted. Hidden names are left out (the reader skips them), but for ``content/extra/``, which is
+    published as it is (``.nojekyll``)."""
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30,
+                             env=gitdata.git_env())
+        proc = subprocess.run(["git", "status", "--porcelain", "-z", "--ignored=traditional", "--untracked-files=all",
+                               "--", *INPUTS], cwd=root, capture_output=True, timeout=30,
+                              env=gitdata.git_env())
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if top.returncode != 0 or proc.returncode != 0:
+        return []
+    prefix = top.stdout.decode("utf-8", "surrogateescape").strip()
+    found = []
+    for item in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if not item.startswith("!! "):
+            continue
+        rel = item[3:]
+        if not rel.startswith(prefix) or rel.endswith("/"):
+            continue
+        rel = rel[len(prefix):]
+        if rel.startswith("content/extra/") or not any(part.startswith(".") for part in rel.split("/")):
+            found.append(rel)
+    return sorted(found)
+
+
+def ignored_warnings(root: Path) -> list[Diagnostic]:
+    """W123 for each input file git ignores: the build is marked ``<commit>-dirty``."""
+    return [Diagnostic(rel, 1, 1, "W123", "git ignores this file, but the build reads it: the build is marked "
+                                          "'<commit>-dirty', since the commit alone cannot rebuild it",
+                       "commit it, or move it out of the register") for rel in ignored_inputs(root)]
+
+
+def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:
+    """Load and validate only (``known``: the build cache's per-file results, updated in place)."""
+    project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known,
+                                  opts.max_markdown_bytes)
+    return project, diags
+
+
+def blocked(diags: list[Diagnostic], strict: bool) -> bool:
+    return bool(errors(diags)) or (strict and bool(diags))
+
+
+def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFacts]:
+    """The assessment, fed with the facts git holds (revisions), and those facts for the site as data: the
+    readiness history (cached) and this build compared with the last audit's commit, when organisation.yaml
+    names one. Views word them; they read no git and compare nothing.
+
+    A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git."""
+    repo = gitdata.open_repo(opts.root) if opts.commit is None else None
+    if repo is None:
+        return assess(project, opts.as_of), NO_GIT
+    revisions = gitdata.file_revisions(repo)
+    readiness = assess(project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
+    last = project.organisation.last_audit
+    since = None
+    if last:
+        try:
+            since = since_last_audit(repo, last, project, readiness, revisions, opts.max_markdown_bytes)
+        except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
+            pass
+    past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "",
+                   max_markdown_bytes=opts.max_markdown_bytes).until(opts.as_of)
+    warnings = set(past.warnings) | set(since.warnings if since else ())
+    return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
+
+
+def prepare(opts: Options, known: Optional[dict] = None,
+            memo: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+    """load -> validate -> assess -> views; (None, ...) when the build must stop.
+
+    ``known``: the reader's per-file results (the build cache's, or ``serve``'s ``reader.ParseCache`` in
+    memory); ``memo``: the documents' hashes kept between builds (``hash_documents``)."""
+    project, diags = check(opts, known)
+    if project is None or blocked(diags, opts.strict):
+        return None, project, diags
+    if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
+        ignored = ignored_warnings(opts.root)
+        diags = diags + ignored
+        if ignored and blocked(ignored, opts.strict):
+            return None, project, diags
+    readiness, git = assess_with_git(opts, project)
+    diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
+    commit = opts.commit if opts.commit is not None else git_commit(opts.root)
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project, memo),
+                      git=git, max_markdown_bytes=opts.max_markdown_bytes)
+    return site, project, diags
+
+
+def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of every document a record points at, each read once.
+
+    ``memo`` (a long-lived process's, updated in place) maps a document to its stats when read and its
+    (size, SHA-256): a document whose stats (mtime, size, inode) are unchanged is not read again."""
+    base = project.root / EVIDENCE_DIR
+    out: dict[str, tuple[int, str]] = {}
+    kept: dict = {}
+    for e in project.evidence:
+        if e.file and e.file not in out:
+            path = base / e.file
+            key = None
+            if memo is not None:
+                key = _doc_key(path)
+                if e.file in memo and memo[e.file][0] == key:
+                    out[e.file] = kept[e.file] = memo[e.file][1]
+                    continue
+            data = path.read_bytes()
+            out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
+            kept[e.file] = out[e.file]
+            if memo is not None:
+                memo[e.file] = (key, out[e.file])
+    if memo is not None:
+        for gone in set(memo) - set(kept):
+            del memo[gone]
+    return out
+
+
+def _doc_key(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def hash_memo(root: Path, hashes: dict[str, tuple[int, str]]) -> dict:
+    """A ``hash_documents`` memo from hashes a build just made (documents relative to evidence/): each with its
+    stats now. A document changed since must be dropped from it by whoever saw the change."""
+    memo = {}
+    for name, value in hashes.items():
+        try:
+            memo[name] = (_doc_key(Path(root) / EVIDENCE_DIR / name), value)
+        except OSError:
+            continue
+    return memo
+
+
+def same_document(root: Path, memo: dict, name: str) -> bool:
+    """True when document ``name`` (relative to evidence/) still holds the bytes ``memo`` hashed; its stats are
+    then taken again."""
+    if name not in memo:
+        return False
+    path = Path(root) / EVIDENCE_DIR / name
+    try:
+        key, data = _doc_key(path), path.read_bytes()
+    except OSError:
+        return False
+    if (len(data), hashlib.sha256(data).hexdigest()) != memo[name][1]:
+        return False
+    memo[name] = (key, memo[name][1])
+    return True
+
+
+def write_assets(site: SiteView, project: Project, out: Path,
+                 reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
+                 pages: Sequence[Any] = (), exports: bool = True) -> list[Written]:
+    """Everything that is not a templated page: documents, logo, search index (which also lists ``pages``,
+    the team-written pages of this build) and, unless ``exports`` is False, ``write_exports``."""
+    written: list[Written] = []
+    evidence_root = project.root / EVIDENCE_DIR
+    to_copy = []
+    for doc in site.documents:
+        fingerprint = "doc:" + doc.sha256
+        done = reuse(doc.path, fingerprint) if reuse else None
+        if done is None:
+            to_copy.append(doc)
+            done = Written(doc.path, doc.size, doc.sha256, fingerprint)
+        written.append(done)
+
+    def copy(doc: Any) -> None:
+        target = out / doc.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
+
+    if len(to_copy) > 200:  # sendfile releases the GIL: a few threads keep the disk busy
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(copy, to_copy))
+    else:
+        for doc in to_copy:
+            copy(doc)
+    if site.logo_url and project.organisation.logo:
+        written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
+    listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
+    written.append(write_bytes(out, SEARCH_INDEX, export.search_index_js(site.export, listed).encode()))
+    if exports:
+        written += write_exports(site, out)
+    return written
+
+
+def write_exports(site: SiteView, out: Path) -> list[Written]:
+    """The files made from the export view alone (not from the pages): README, readiness.json, the CSV, the
+    XLSX workbook, the JSON Schema and history.json. ``package.build`` writes them in a background process
+    while the pages render."""
+    from isoready.outputs import xlsx
+    from isoready.outputs.contract import schema_text
+
+    written = []
+    for rel, data in zip(EXPORTS, (readme_text(site).encode(), export.readiness_json(site.export).encode(),
+                                   export.checklist_csv(site.export).encode(), xlsx.workbook_bytes(site.export),
+                                   schema_text("readiness").encode())):
+        written.append(write_bytes(out, rel, data))
+    if site.export.history is not None:  # readiness per commit, when the build had git history
+        written.append(write_bytes(out, HISTORY, (json.dumps(site.export.history, indent=1, sort_keys=True)
+                                                  + "\n").encode()))
+    return written
+
+
+#: the files write_exports makes, in its order (history.json only with git history), and the other files of the
+#: portal's own that are not pages: the plan of output paths (``planned``) takes them from here
+EXPORTS = ("README.txt", "readiness.json", "checklist.csv", "checklist.xlsx", "schema/readiness.schema.json")
+HISTORY = "history.json"
+SEARCH_INDEX = "search-index.js"
+PDF = "report.pdf"  # printed into the site by ``report`` and ``archive`` (pdf.py)
+THEME_FOLDER = "theme"  # the theme's static files, copied by the renderer
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One file the build will write: its path in the site, and who asked for it (``where`` is empty for the
+    portal's own files)."""
+
+    path: str
+    where: str = ""
+    line: int = 1
+    label: str = ""
+
+    @property
+    def label_text(self) -> str:
+        return self.label or f"the portal's own {self.path}"
+
+
+def planned(site: SiteView, project: Project, extra: Sequence[str] = (), content: Sequence[Any] = ()) -> list[Planned]:
+    """Every path the build will write, from the pages the views planned (and the documents, exports, theme
+    files and the team's extra files): what ``output_collisions`` judges, in validate and build alike.
+    ``content``: the team-written pages (render.ContentPage), which only a build reads (through Pelican)."""
+    evidence = {e.id: e for e in project.evidence}
+    findings = {f.id: f for f in project.findings}
+    plan: list[Planned] = []
+    for page in site.pages:
+        model = page.model
+        if page.template == "document" and page.markdown:
+            plan.append(Planned(page.path, f"{EVIDENCE_DIR}/{page.markdown}", 1,
+                                f"the page of document '{page.markdown}'"))
+        elif page.template == "evidence" and getattr(model, "id", None) in evidence:
+            e = evidence[model.id]
+            plan.append(Planned(page.path, e.loc.path or e.source, e.loc.line or 1, f"the page of evidence '{e.id}'"))
+        elif page.template == "finding" and getattr(model, "id", None) in findings:
+            f = findings[model.id]
+            plan.append(Planned(page.path, f.loc.path or f.source, f.loc.line or 1, f"the page of finding '{f.id}'"))
+        else:
+            plan.append(Planned(page.path))
+    for doc in site.documents:
+        plan.append(Planned(doc.path, f"{EVIDENCE_DIR}/{doc.source}", 1, f"document '{doc.source}'"))
+    if site.logo_url:
+        plan.append(Planned(site.logo_url))
+    plan += [Planned(name) for name in (*EXPORTS, HISTORY, SEARCH_INDEX, PDF, MANIFEST, SUMS)]
+    from isoready.render.pages import theme_dirs
+
+    for theme in theme_dirs(project.root):
+        static = theme / "static"
+        if static.is_dir():
+            plan += [Planned(f"{THEME_FOLDER}/{rel}") for rel in site_files(static)]
+    plan += [Planned(rel, f"content/extra/{rel}", 1, "extra file") for rel in extra]
+    plan += [Planned(page.url, page.source, 1, f"the page '{page.source}'") for page in content]
+    return plan
+
+
+class _Unhashed(dict):
+    """Documents' (size, SHA-256) when only their paths matter: nothing is read."""
+
+    def __missing__(self, key: str) -> tuple[int, str]:
+        return (0, "")
+
+    def __bool__(self) -> bool:  # an empty dict is false, and views would take a plain {} instead
+        return True
+
+
+def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = (),
+                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
+    """``validate``'s check of the output paths: the views plan the site for the internal audience (every
+    record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does."""
+    site = build_site(project, assess(project, as_of), audience="internal", hashes=_Unhashed(),
+                      max_markdown_bytes=max_markdown_bytes)
+    return output_collisions(planned(site, project, extra))
+
+
+def _fold(name: str) -> str:
+    """What macOS and Windows treat as one name: NFC (APFS normalises) and case-folded."""
+    if name.isascii():  # NFC changes no ASCII text, and casefold is lower there
+        return name.lower()
+    import unicodedata
+
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
+    """The paths of one plan that no system could hold apart: a name no system can hold, in any folder of
+    the path (E321-E323: a dot or space at the end, a reserved name), names differing only in letter case or
+    Unicode normalisation (E307), one path needed twice, as a file and as a folder or as two files (E324),
+    and an extra file taking the portal's own name or folder (E320). Each problem is told once, at
+    the team's file that causes it (of two, the later)."""
+    import re
+    import unicodedata
+
+    from isoready.validate.checks import name_problem
+
+    diags: list[Diagnostic] = []
+    told: set[tuple[str, int]] = set()
+
+    def tell(p: Planned, code: str, message: str, hint: str) -> None:
+        if p.where and (p.where, p.line) not in told:
+            told.add((p.where, p.line))
+            diags.append(Diagnostic(p.where, p.line, 1, code, message, hint))
+
+    extra_hint = "rename it or move it to another folder under content/extra/"
+    portal_folders = {_fold(p.path.split("/")[0]) for p in plan if "/" in p.path and p.label != "extra file"}
+    judged: dict[str, Any] = {}  # folder names repeat: each judged once
+    for p in plan:
+        if not p.where:  # the portal's own names are ours to choose
+            continue
+        problem = None
+        for part in p.path.split("/"):
+            if part not in judged:
+                judged[part] = name_problem(part)
+            problem = problem or judged[part]
+        if problem:  # ends in a dot or space, reserved, invisible characters, too long
+            tell(p, problem[0], f"{p.label_text} would be published as {p.path}: {problem[1]}", problem[2])
+        elif p.label == "extra file" and (("/" in p.path and _fold(p.path.split("/")[0]) in portal_folders)
+                                          or re.fullmatch(r"evidence-\d+\.html", _fold(p.path))):
+            tell(p, "E320", f"extra file would replace the portal's own {p.path}", extra_hint)
+    files: dict[str, Planned] = {}
+    for p in sorted(plan, key=lambda p: (bool(p.where), p.where, p.line, p.path)):  # the portal's own first
+        first = files.setdefault(_fold(p.path), p)
+        if first is p or first == p:
+            continue
+        nfc = unicodedata.normalize("NFC", first.path) == unicodedata.normalize("NFC", p.path)
+        if "extra file" in (p.label, first.label):  # the extra file gives way, to the portal and the team's pages
+            extra, other = (p, first) if p.label == "extra file" else (first, p)
+            tell(extra, "E320", f"extra file would replace {other.label_text}" + (
+                "" if first.path == p.path else f" on macOS and Windows, where {extra.path} and {other.path} are one "
+                "name"), extra_hint)
+        elif first.path == p.path:
+            tell(p, "E324", f"{p.label_text} would be published as {p.path}, which {first.label_text} also writes"
+                 + _at(first), "rename one of the two")
+        elif nfc:
+            tell(p, "E307", f"{p.label_text} would be published as {p.path}, which differs only in Unicode "
+                 f"normalisation (NFC/NFD) from {first.path}, {first.label_text}" + _at(first),
+                 "the two would be one file on macOS; rename one")
+        else:
+            tell(p, "E307", f"{p.label_text} would be published as {p.path}, which differs only in letter case from "
+                 f"{first.path}, {first.label_text}" + _at(first),
+                 "the two would overwrite each other on macOS and Windows; rename one")
+    for p in sorted(plan, key=lambda p: (p.where, p.line, p.path)):  # one path as a file and as a folder
+        parts = p.path.split("/")
+        for n in range(1, len(parts)):
+            folder = "/".join(parts[:n])
+            holder = files.get(_fold(folder))
+            if holder is None:
+                continue
+            if holder.label == "extra file" and p.label != "extra file":  # a folder the site needs
+                tell(holder, "E320", f"extra file would replace the portal's own folder {folder}/", extra_hint)
+            elif p.where:
+                tell(p, "E324", f"{p.label_text} would be published as {p.path}, inside a folder {folder}, which is "
+                     f"{holder.label_text}" + _at(holder), "rename one of the two")
+            else:
+                tell(holder, "E324", f"{holder.label_text} would be published as {holder.path}, which the portal "
+                     f"needs as a folder for its own {p.path}", "rename it")
+            break
+    return sorted(diags)
+
+
+def _at(p: Planned) -> str:
+    return f" ({p.where}:{p.line})" if p.where else ""
+
+
+def readme_text(site: SiteView) -> str:
+    return (f"ISO 9001 certification readiness portal: {site.organisation}\n"
+            f"As of {site.as_of}, built for the {site.audience} audience"
+            + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"
+            "Open index.html in a web browser. Everything works offline, from disk; nothing is fetched.\n\n"
+            "checklist.xlsx is the audit checklist workbook (one row per clause, columns for the auditor's\n"
+            "sampling, conformity and notes; findings and the evidence register with SHA-256 on their own sheets).\n"
+            "report.pdf, when present, is the printable readiness report (report.html as PDF).\n\n"
+            "To check that no file was changed since the portal was built, run in this folder:\n"
+            "  sha256sum -c SHA256SUMS          (Linux; macOS: shasum -a 256 -c SHA256SUMS)\n"
+            "or, with the portal's tool installed: python3 -m isoready verify .\n"
+            "manifest.json lists every file with its size and SHA-256.\n")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def site_files(out: Path) -> list[str]:
+    """Every file under out, relative, posix, sorted (os.walk: pathlib is slow for tens of thousands)."""
+    base = str(out)
+    found = []
+    for dirpath, _dirs, files in os.walk(base):
+        rel = os.path.relpath(dirpath, base)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files)
+    return sorted(found)
+
+
+def write_manifest(out: Path, site: SiteView, known: Optional[list[Written]] = None) -> list[str]:
+    """manifest.json and SHA256SUMS over every file of the site (but themselves).
+
+    ``known`` carries the size and SHA-256 of files hashed as they were written; the rest are read.
+    """
+    by_path = {w.path: w for w in known or ()}
+    files = [f for f in site_files(out) if f not in (MANIFEST, SUMS)]
+    entries = []
+    for f in files:
+        w = by_path.get(f)
+        entries.append({"path": f, "size": w.size, "sha256": w.sha256} if w else
+                       {"path": f, "size": (out / f).stat().st_size, "sha256": sha256_file(out / f)})
+    manifest, sums = manifest_bytes(site, entries)
+    (out / MANIFEST).write_bytes(manifest)
+    (out / SUMS).write_bytes(sums)
+    return files + [MANIFEST, SUMS]
+
+
+def manifest_bytes(site: SiteView, entries: list[dict]) -> tuple[bytes, bytes]:
+    """manifest.json and SHA256SUMS for ``entries`` ({path, size, sha256}, sorted by path; neither file itself)."""
+    manifest = {"generator": "isoready", "organisation": site.organisation, "as_of": site.as_of, "audience": site.audience,
+                "commit": site.commit or None, "files": entries}
+    return ((json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
+            "".join(f"{e['sha256']}  {e['path']}\n" for e in entries).encode("utf-8"))
+
+
+def replaceable(out: Path) -> bool:
+    """True when ``out`` may be replaced or removed: absent, an empty folder, or a site we built."""
+    if not out.exists() and not out.is_symlink():
+        return True
+    if out.is_symlink() or not out.is_dir():
+        return False
+    try:
+        entries = list(os.scandir(out))
+    except OSError:
+        return False
+    if not entries:
+        return True
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == "isoready" and "files" in manifest

@@ -1,0 +1,333 @@
+"""The build cache: what an incremental rebuild may reuse, keyed by content hashes.
+
+Two things are reused, and nothing without a content hash:
+
+- validation results per evidence file: every file is read and hashed on every
+  build; its records and diagnostics are reused when its bytes and what the file
+  system says about every document it points at (exists, is a file, real path)
+  are unchanged. Checks across files (ids, references, exclusions, dates) always run;
+- rendered output: a page or document whose fingerprint (the SHA-256 of
+everything it is made from: its own view-model's repr, the chrome model, every
+template, the settings and the code version; for a document, its bytes'
+SHA-256) matches the previous build's, and whose file in the previous output is
+unchanged since we wrote it (its SHA-256, not its mtime), is hard-linked into
+the new site instead of rendered or copied.
+
+A template sees only its page's view-model and the chrome model, so those two
+(with the templates) are everything a page is made from: no template analysis.
+The cache lives in ``ROOT/.cache/isoready/`` as JSON (``pages.json``, ``results.json``): data, never code.
+Loading rebuilds only a fixed set of our own record types, field by field, and checks every value's
+shape; anything odd (a stale format, a damaged file, a pickle left by an old version or planted) makes
+the build a cold one with a one-line note. A ``.cache`` or ``.cache/isoready`` that is a symlink, or that
+resolves outside the project, is neither read nor written. Deleting the cache only costs a cold build.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import json
+import sys
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from isoready.core.diagnostics import Diagnostic
+from isoready.core.load import Loc
+from isoready.model import Evidence, Verification
+from isoready.render.pages import Page, Written
+
+VERSION = "4"  # 4: JSON instead of pickle
+CACHE_DIR = Path(".cache") / "isoready"
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    h = hashlib.sha256(VERSION.encode())
+    package = Path(__file__).resolve().parents[1]  # isoready/: every stage's code, and the standards' data
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    for path in sorted((package / "standards").rglob("*.yaml")):
+        h.update(path.read_bytes())
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in ("jinja2", "markdown", "nh3", "pelican", "markupsafe"):  # a sanitiser upgrade re-renders
+        try:
+            h.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            pass
+    return h.hexdigest()
+
+
+def theme_key(theme: "Path | Sequence[Path]", settings_file: Optional[Path]) -> str:
+    """A hash of every template, the settings, the code and its libraries. ``theme``: the theme folders in
+    priority order (a project's overrides first), so adding, changing or removing an override changes it."""
+    h = hashlib.sha256(_code_version().encode())
+    for n, folder in enumerate(t / "templates" for t in ([theme] if isinstance(theme, Path) else list(theme))):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(f"{n}:".encode() + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    if settings_file and settings_file.is_file():
+        h.update(b"settings\0" + settings_file.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class PageState:
+    fingerprint: str
+    size: int
+    sha256: str
+    mtime_ns: int
+
+
+@dataclass
+class BuildCache:
+    folder: Path
+    pages: dict[str, PageState] = field(default_factory=dict)
+    results: dict[str, tuple] = field(default_factory=dict)  # evidence file -> (sha256, fs signature, records, diags)
+    _saved_results: dict[str, tuple] = field(default_factory=dict, repr=False)
+    output: str = ""  # the output folder the page states describe
+
+    @classmethod
+    def open(cls, root: Path) -> "BuildCache":
+        folder = root / CACHE_DIR
+        cache = cls(folder)
+        why = unsafe(root)
+        if why:
+            _note(f"build cache not used: {why}")
+            return cache
+        legacy = [p.name for p in (folder / "pages.pickle", folder / "results.pickle") if p.exists()]
+        try:
+            if not (folder / "pages.json").is_file():
+                if legacy:
+                    _note(f"build cache: {', '.join(legacy)} ignored (never loaded: the cache is JSON now); "
+                          "building cold")
+                return cache
+            data = _load(folder / "pages.json")
+            results = _load(folder / "results.json")
+            if data.get("version") != VERSION or data.get("code") != _code_version() \
+                    or results.get("code") != _code_version():
+                return cache  # another version of the code wrote it: a cold build, nothing odd
+            pages = {k: PageState(**_check_state(v)) for k, v in _dict(data["pages"]).items()}
+            output = data["output"]
+            found = {k: _result(v) for k, v in _dict(results["results"]).items()}
+            if not isinstance(output, str):
+                raise ValueError("output is not a string")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            _note(f"build cache ignored ({type(e).__name__}: {str(e)[:80]}); building cold")
+            return cache
+        cache.pages, cache.output, cache.results = pages, output, found
+        cache._saved_results = dict(found)
+        return cache
+
+    # ------------------------------------------------------------------ pages
+
+    def fingerprint(self, page: Page, key: str, chrome: str) -> str:
+        h = hashlib.sha256(key.encode())
+        h.update(chrome.encode())
+        h.update(page.path.encode() + b"\0" + page.template.encode() + b"\0")
+        h.update(repr(sorted(page.context.items())).encode())
+        h.update(repr(page.redact).encode())  # what a Markdown document page's text is redacted with
+        return h.hexdigest()
+
+    def reuse(self, page_path: str, fingerprint: Optional[str], old_out: Path, new_out: Path) -> Optional[Written]:
+        """Hard-link the previous build's page when nothing it is made from changed."""
+        state = self.pages.get(page_path)
+        if fingerprint is None or state is None or state.fingerprint != fingerprint or str(old_out) != self.output:
+            return None
+        source = old_out / page_path
+        try:
+            st = source.stat()
+            if st.st_size != state.size or not _same_content(source, state.sha256):
+                return None  # changed since we wrote it (whatever its size or mtime say): never serve it
+            target = new_out / page_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+        except OSError:
+            return None
+        return Written(page_path, state.size, state.sha256, fingerprint, reused=True)
+
+    def save(self, output: Path, written: list[Written]) -> None:
+        if unsafe(self.folder.parent.parent):
+            return  # never written through a symlink or outside the project (open() said so)
+        pages = {}
+        for w in written:
+            if w.fingerprint:
+                try:
+                    mtime = (output / w.path).stat().st_mtime_ns
+                except OSError:
+                    continue
+                pages[w.path] = {"fingerprint": w.fingerprint, "size": w.size, "sha256": w.sha256, "mtime_ns": mtime}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for legacy in ("pages.pickle", "results.pickle"):  # never read; removed so they cannot linger
+            try:
+                (self.folder / legacy).unlink()
+            except OSError:
+                pass
+        for part in self.folder.glob(".*.part"):  # a save that was stopped half-way (never read)
+            try:
+                part.unlink()
+            except OSError:
+                pass
+        self.save_results()
+        _dump(self.folder / "pages.json", {"version": VERSION, "code": _code_version(), "pages": pages,
+                                           "output": str(output)})
+
+    def save_results(self) -> None:
+        """The per-file results, rewritten only when one changed (the entries are immutable once made, and keyed
+        by each file's SHA-256, so they may be saved before the build ends: ``package.build`` does it in the
+        background while the pages render)."""
+        if unsafe(self.folder.parent.parent):
+            return
+        if not (self.folder / "results.json").is_file() or self.results.keys() != self._saved_results.keys() or any(
+                self._saved_results[k] is not v for k, v in self.results.items()):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _dump_results(self.folder / "results.json", _code_version(), self.results)
+
+    def results_saved(self) -> None:
+        """Another process saved the results as they are now (``save`` need not write them again)."""
+        self._saved_results = dict(self.results)
+
+
+def unsafe(root: Path) -> str:
+    """Why ROOT/.cache/isoready must not be used (a symlink, or a path resolving outside the project), or ""."""
+    root_real = os.path.realpath(root)
+    for part in (root / ".cache", root / CACHE_DIR):
+        if os.path.islink(part):
+            return f"{part} is a symbolic link (remove it; the cache must live inside the project)"
+        if os.path.lexists(part) and not os.path.isdir(part):
+            return f"{part} is not a folder"
+    real = os.path.realpath(root / CACHE_DIR)
+    if not (real + os.sep).startswith(root_real + os.sep):
+        return f"{root / CACHE_DIR} resolves outside the project"
+    return ""
+
+
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr)
+
+
+#: the only types the cache may rebuild (by name); anything else in a file means a cold build
+_TYPES = {"Evidence": Evidence, "Diagnostic": Diagnostic, "Verification": Verification}
+_MAX_FILE = 512 * 1024 * 1024
+
+
+def _enc(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Loc):
+        return {"$loc": [str(value.path), value.line, value.column]}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if is_dataclass(value) and type(value).__name__ in _TYPES:
+        return {"$type": type(value).__name__, "fields": {f.name: _enc(getattr(value, f.name)) for f in fields(value)}}
+    if isinstance(value, tuple):
+        return {"$tuple": [_enc(v) for v in value]}
+    if isinstance(value, list):
+        return [_enc(v) for v in value]
+    raise TypeError(f"cannot store {type(value).__name__} in the cache")
+
+
+def _dec(value: Any, depth: int = 0) -> Any:
+    if depth > 20:
+        raise ValueError("nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_dec(v, depth + 1) for v in value]
+    if not isinstance(value, dict) or len(value) not in (1, 2):
+        raise ValueError("unexpected value")
+    if "$tuple" in value and len(value) == 1:
+        return tuple(_dec(v, depth + 1) for v in _list(value["$tuple"]))
+    if "$date" in value and len(value) == 1:
+        return date.fromisoformat(value["$date"])
+    if "$loc" in value and len(value) == 1:
+        path, line, column = _list(value["$loc"])
+        if not (isinstance(path, str) and type(line) is int and type(column) is int):
+            raise ValueError("bad location")
+        return Loc(path, line, column)
+    if set(value) == {"$type", "fields"}:
+        cls = _TYPES.get(value["$type"])
+        data = _dict(value["fields"])
+        if cls is None or set(data) != {f.name for f in fields(cls)}:
+            raise ValueError(f"unexpected record type or fields: {value['$type']!r}")
+        return cls(**{k: _dec(v, depth + 1) for k, v in data.items()})
+    raise ValueError("unexpected value")
+
+
+def _result(entry: Any) -> tuple:
+    """(sha256, file-system signature, records, diagnostics), as reader.evidence_file made it."""
+    sha, signature, records, diags = _dec(entry)
+    if not isinstance(sha, str) or not isinstance(signature, tuple) or not all(
+            isinstance(s, tuple) for s in signature):
+        raise ValueError("bad per-file result")
+    if not all(isinstance(r, Evidence) for r in records) or not all(isinstance(d, Diagnostic) for d in diags):
+        raise ValueError("bad records or diagnostics")
+    return sha, signature, records, diags
+
+
+def _check_state(v: Any) -> dict:
+    v = _dict(v)
+    if set(v) != {"fingerprint", "size", "sha256", "mtime_ns"} or not all(
+            isinstance(v[k], str) for k in ("fingerprint", "sha256")) or not all(
+            type(v[k]) is int for k in ("size", "mtime_ns")):
+        raise ValueError("bad page state")
+    return v
+
+
+def _dict(v: Any) -> dict:
+    if not isinstance(v, dict):
+        raise ValueError("expected an object")
+    return v
+
+
+def _list(v: Any) -> list:
+    if not isinstance(v, list):
+        raise ValueError("expected a list")
+    return v
+
+
+def _load(path: Path) -> dict:
+    with open(path, "rb") as fh:
+        data = fh.read(_MAX_FILE + 1)
+    if len(data) > _MAX_FILE:
+        raise ValueError("larger than 512 MiB")
+    return _dict(json.loads(data.decode("utf-8")))
+
+
+def _same_content(path: Path, sha256: str) -> bool:
+    """Trust by content, not by mtime: a page edited in place keeping its size and mtime is not reused."""
+    from isoready.package.assemble import sha256_file
+
+    try:
+        return sha256_file(path) == sha256
+    except OSError:
+        return False
+
+
+def _dump_results(path: Path, code: str, results: dict) -> None:
+    """The same bytes as ``_dump(path, {"code": code, "results": {k: _enc(v) ...}})``, written entry by entry:
+    the whole encoded cache at once was several hundred MB at 100,000 files."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write('{"code":' + dumps(code) + ',"results":{')
+        for i, key in enumerate(sorted(results)):
+            fh.write(("," if i else "") + dumps(key) + ":" + dumps(_enc(results[key])))
+        fh.write("}}")
+    os.replace(tmp, path)
+
+
+def _dump(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    # json.dumps, not json.dump: only the one-shot call uses the C encoder (json.dump streams through the
+    # pure-Python one, which took seconds for the cache of 10,000 records)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,1 @@
+"""Read: walk the project, read each file against the declarative schema into model records."""

@@ -1,0 +1,1 @@
+"""Render: pages through the Jinja templates, hashed, in parallel."""

@@ -1,0 +1,320 @@
+"""Stage 5, render: which page is written from which template with which view-model.
+
+Rendering is generic: a list of ``Page`` (output path, template, the page's own context) plus one
+``shared`` mapping every page and the page chrome see (today ``{"site": SiteView, ...}``; the chrome
+model once views supply one, with SITENAME, the navigation's team-written pages, MENUITEMS and LINKS).
+``pages`` builds the portal's list from the site. ``render_pages`` writes a list, on every core (a fork
+pool on Linux, behind ``parallel_map``), and returns each file's size and SHA-256 so the manifest needs no
+second read. The Pelican writer (``pelican_plugin.PortalWriter``) calls it with Pelican's Jinja
+environment; ``render_site`` with a plain one, for tests and tools that run without Pelican. Both give the
+same bytes: SITEURL is the page's relative path to the site root.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
+from markupsafe import Markup
+
+from isoready.read.options import workers
+from isoready.core.parallel import pmap
+from isoready.core.text import MAX_MARKDOWN_BYTES, Md
+from isoready.views import SiteView
+
+#: the theme shipped in the package; a project's theme/ overrides it template by template, file by file
+PACKAGED_THEME = Path(__file__).resolve().parents[1] / "theme"
+#: the portal's name beside the organisation's (header, <title>) unless pelicanconf.py sets SITENAME
+DEFAULT_SITENAME = "ISO 9001 readiness"
+
+JINJA_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+PARALLEL_FROM = 400  # pages; below this a pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output path relative to the site root
+    template: str  # template name without ".html"
+    context: dict[str, Any] = field(default_factory=dict)
+    markdown_file: Optional[Path] = None  # a document shown as a page: read and rendered when written
+    #: the build's redactor (SiteView.redact) for markdown_file's text: kept out of ``context``, so no template
+    #: can reach it; compared (and fingerprinted by its repr) like the rest of the page
+    redact: Optional[Callable[[str], str]] = None
+    #: the Markdown size limit markdown_file's text renders under (the build's ``Options.max_markdown_bytes``,
+    #: carried here because pages render in forked workers; in the fingerprint through the page's
+    #: DocumentPageView.limit)
+    markdown_limit: int = MAX_MARKDOWN_BYTES
+
+
+@dataclass(frozen=True)
+class Written:
+    path: str
+    size: int
+    sha256: str
+    fingerprint: str = ""
+    reused: bool = False  # hard-linked from the previous build, not rendered
+
+
+@dataclass(frozen=True)
+class ContentPage:
+    """A team-written page (content/pages/*.md, read by Pelican's reader), ready for page.html."""
+
+    slug: str
+    title: str
+    url: str  # pages/<slug>.html
+    audience: str
+    body: Markup  # sanitised HTML
+    text: str  # plain words, for the search index
+    source: str  # path relative to the project, for diagnostics
+    listed: bool = True  # Pelican's "Status: hidden" pages are written but not in the navigation
+    edit_url: str = ""  # the page's file on its git host (repository:), when this build shows such links
+    view_url: str = ""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A navigation or footer entry: a site page (href relative to the root) or another site (external)."""
+
+    key: str
+    label: str
+    href: str
+    external: bool = False
+
+
+def relative_root(path: str) -> str:
+    """SITEURL for a page: '.' at the top, '..' one folder down, and so on (as Pelican computes it)."""
+    depth = path.count("/")
+    return "/".join([".."] * depth) if depth else "."
+
+
+def default_shared(site: SiteView) -> dict[str, Any]:
+    """What every page and the chrome see when no Pelican settings or team-written pages add to it."""
+    return {"site": site.chrome, "SITENAME": DEFAULT_SITENAME, "nav_links": (), "footer_links": ()}
+
+
+def shared_key(shared: Mapping[str, Any]) -> str:
+    """What of ``shared`` a page may print, for the build cache (the site's chrome fields are keyed apart)."""
+    return repr(sorted((k, v) for k, v in shared.items() if k != "site"))
+
+
+def pages(site: SiteView, evidence_root: Path) -> Iterator[Page]:
+    """The pages views planned, each with its own view-model as ``page`` in its template."""
+    for p in site.pages:
+        context = {"nav": p.nav, "page_title": p.title, "page": p.model}
+        yield Page(p.path, p.template, context, evidence_root / p.markdown if p.markdown else None,
+                   site.redact if p.markdown else None, site.max_markdown_bytes)
+
+
+def content_pages(items: Sequence[ContentPage]) -> Iterator[Page]:
+    for cp in items:
+        yield Page(cp.url, "page", {"nav": "page:" + cp.slug, "page_title": cp.title, "page": cp})
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """The header and footer every page shares: rendered from their templates once per (SITEURL, nav)."""
+
+    header: Markup
+    footer: Markup
+
+
+_CHROME: dict[tuple[str, str], Chrome] = {}
+#: the (page depth, section) pairs whose header and footer are kept: a site has a few dozen; past this bound
+#: (ids with many '/' make deep pages) the oldest are forgotten and rendered again when asked for
+CHROME_CACHE = 256
+
+
+def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], root: str, nav: str) -> Chrome:
+    key = (root, nav)
+    if key not in _CHROME:
+        while len(_CHROME) >= CHROME_CACHE:
+            del _CHROME[next(iter(_CHROME))]
+        context = {**shared, "SITEURL": root, "nav": nav}
+        _CHROME[key] = Chrome(Markup(get_template("chrome-header").render(context)),
+                              Markup(get_template("chrome-footer").render(context)))
+    return _CHROME[key]
+
+
+def forget_chrome() -> None:
+    """Drop the header and footer rendered for the pages so far (a new site, or a new set of view-models)."""
+    _CHROME.clear()
+
+
+def render_page(page: Page, get_template: Callable[[str], Template], shared: "Mapping[str, Any] | SiteView") -> bytes:
+    """One page's bytes; ``shared`` may be a SiteView (then the shared context is ``default_shared`` of it)."""
+    if not isinstance(shared, Mapping):
+        shared = default_shared(shared)
+    context = dict(page.context)
+    if page.markdown_file is not None:
+        text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
+        context["body"] = Md(page.redact(text) if page.redact else text, page.markdown_limit)  # names of withheld records
+    root = relative_root(page.path)
+    return get_template(page.template).render(
+        **shared, SITEURL=root, output_file=page.path,
+        chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
+
+
+class WriteRefused(Exception):
+    """The writer's guard, as Pelican's own Writer has one: a path outside the output folder or a second
+    write to one path is refused, never carried out. The checks before rendering (teampages, validate) should
+    make it unreachable; reaching it is a bug, reported as a clear error (E335) instead of a silent overwrite."""
+
+    def __init__(self, path: str, why: str, source: str = "") -> None:
+        super().__init__(f"refused to write {path!r}: {why}")
+        self.path, self.why, self.source = path, why, source
+
+    def __reduce__(self) -> Any:  # crosses the fork pool's pipe intact
+        return (WriteRefused, (self.path, self.why, self.source))
+
+
+def unsafe_path(rel: str) -> Optional[str]:
+    """Why ``rel`` is not a relative path inside the output folder (None: it is)."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or any(p in ("", ".", "..") for p in parts):
+        return "it is not a relative path inside the output folder"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _inside(base: str, parent: str) -> bool:
+    real = os.path.realpath(parent)
+    return real == base or real.startswith(base + os.sep)
+
+
+def write_bytes(out: Path, rel: str, data: bytes, source: str = "") -> Written:
+    """Write one new file of the site: refused (WriteRefused) outside ``out`` (also through a symlink) and
+    where a file already is (a second write to one path)."""
+    why = unsafe_path(rel)
+    if why:
+        raise WriteRefused(rel, why, source)
+    target = out / rel
+    base = os.path.realpath(out)
+    if not _inside(base, os.path.join(base, os.path.dirname(rel))):
+        raise WriteRefused(rel, "it leads outside the output folder through a symlink", source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except FileExistsError:
+        raise WriteRefused(rel, "the build has written that path already", source) from None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return Written(rel, len(data), hashlib.sha256(data).hexdigest())
+
+
+def check_targets(items: Sequence[Page]) -> None:
+    """Before anything is rendered: every page's path is inside the output folder and written once."""
+    seen: set[str] = set()
+    for page in items:
+        model = page.context.get("page")
+        source = model.source if isinstance(model, ContentPage) else ""
+        why = unsafe_path(page.path) or ("another page of this build is written there" if page.path in seen else None)
+        if why:
+            raise WriteRefused(page.path, why, source)
+        seen.add(page.path)
+
+
+#: given a page and the shared context's key: its fingerprint (None: not reusable) and, when the previous
+#: build's copy was reused, what it wrote
+Planner = Callable[[Page, str], "tuple[Optional[str], Optional[Written]]"]
+
+# The pool's workers are forked after the view-models are built: they inherit them (no pickling) and
+# receive only index ranges. This global holds the job for the duration of one render_pages call.
+_JOB: dict[str, Any] = {}
+
+
+def _render_range(bounds: tuple[int, int]) -> list[Written]:
+    job = _JOB
+    out, shared, get_template, items, plan = job["out"], job["shared"], job["get_template"], job["pages"], job["plan"]
+    key = job["key"]
+    done = []
+    for page in items[bounds[0]:bounds[1]]:
+        fingerprint = None
+        if plan is not None:  # the build cache: reuse the previous build's page when nothing it needs changed
+            fingerprint, reused = plan(page, key)
+            if reused is not None:
+                done.append(reused)
+                continue
+        model = page.context.get("page")
+        written = write_bytes(out, page.path, render_page(page, get_template, shared),
+                              model.source if isinstance(model, ContentPage) else "")
+        done.append(replace(written, fingerprint=fingerprint) if fingerprint else written)
+    return done
+
+
+def parallel_map(fn: Callable[[tuple[int, int]], list], count: int, min_items: Optional[int] = None) -> list:
+    """fn over index ranges covering 0..count, concatenated in order, through the tool's one parallel map
+    (parallel.pmap: a fork pool when there are enough items, else in this process; ISOREADY_WORKERS=1 runs
+    everything here)."""
+    threshold = PARALLEL_FROM if min_items is None else min_items
+    if count < threshold:
+        return fn((0, count))
+    step = max(50, count // (workers() * 8))
+    ranges = [(i, min(i + step, count)) for i in range(0, count, step)]
+    return [w for chunk in pmap(fn, ranges, min_parallel=2, chunk=1) for w in chunk]
+
+
+def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template: Callable[[str], Template],
+                 out: Path, plan: Optional[Planner] = None) -> list[Written]:
+    """Render and write every page; in parallel when there are many and fork is available.
+
+    With ``plan`` (the build cache), pages whose inputs did not change are reused, not rendered; the
+    fingerprinting and linking run in the workers too.
+    """
+    items = list(items)
+    check_targets(items)
+    _CHROME.clear()
+    _JOB.update(out=out, shared=shared, get_template=get_template, pages=items, plan=plan, key=shared_key(shared))
+    try:
+        if len(items) >= PARALLEL_FROM:
+            for name in {p.template for p in items} | {"chrome-header", "chrome-footer"}:
+                get_template(name)  # compile every template once, before forking
+        return parallel_map(_render_range, len(items))
+    finally:
+        _JOB.clear()
+        _CHROME.clear()
+
+
+def theme_dirs(root: Optional[Path]) -> list[Path]:
+    """The theme folders in priority order: the project's theme/ (when it has templates or static files),
+    then the packaged theme."""
+    own = root / "theme" if root is not None else None
+    if own is not None and ((own / "templates").is_dir() or (own / "static").is_dir()):
+        return [own, PACKAGED_THEME]
+    return [PACKAGED_THEME]
+
+
+def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
+    folders = [themes] if isinstance(themes, Path) else list(themes)
+    loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
+    return Environment(loader=loader, undefined=StrictUndefined, **JINJA_OPTIONS)
+
+
+def template_getter(env: Environment) -> Callable[[str], Template]:
+    cache: dict[str, Template] = {}
+
+    def get(name: str) -> Template:
+        if name not in cache:
+            cache[name] = env.get_template(name + ".html")
+        return cache[name]
+
+    return get
+
+
+def render_site(items: Sequence[Page], shared: Mapping[str, Any], out: Path, themes: Sequence[Path],
+                plan: Optional[Planner] = None) -> list[Written]:
+    """Write every page with plain Jinja (no Pelican), and the theme's static files (overrides last)."""
+    written = render_pages(items, shared, template_getter(environment(themes)), out, plan)
+    for theme in reversed(list(themes)):
+        copy_tree(theme / "static", out / "theme")
+    return written
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(src, dst, dirs_exist_ok=True)

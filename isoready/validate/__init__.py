@@ -1,0 +1,1 @@
+"""Validate: cross-record checks, every problem at once; the redactor."""

@@ -1,0 +1,346 @@
+"""Redaction: every name of a record an audience may not see, replaced in the text it does see.
+
+Views call ``redactor(...)`` once per build and pass every sentence and free-text field through it; the
+render workers use the same object for team-written pages (it is picklable). Matching is on normalised
+text, inside longer tokens; see ``Redactor``. SECURITY.md says what is and is not covered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from isoready.core.diagnostics import Diagnostic
+from isoready.model import AUDIENCES, Project, audience_rank, findings_published, published_name
+
+#: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
+WITHHELD = "[withheld]"
+
+#: characters that never show: zero-width space/joiners, word joiner, BOM, soft hyphen (and every other
+#: format character, category Cf, dropped below)
+_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_MD_ESCAPE = set("\\`*_{}[]()#+-.!|<>~\"'")
+
+
+def _plain(text: str) -> bool:
+    """ASCII with nothing to decode: folding it is lower-casing (NFKC is the identity, nothing is invisible)."""
+    return text.isascii() and "&" not in text and "%" not in text and "\\" not in text
+
+
+def _decode_pass(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """One pass of decoding: HTML entities, percent-escapes and Markdown backslash escapes, each output
+    character remembering the span of original text it came from."""
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        m = None
+        if c == "&":
+            m = _ENTITY.match(text, i)
+            decoded = html.unescape(m.group(0)) if m else ""
+        elif c == "%":
+            m = _PERCENT.match(text, i)
+            decoded = unquote(m.group(0), errors="replace") if m else ""
+        elif c == "\\" and i + 1 < n and text[i + 1] in _MD_ESCAPE:
+            m = re.match(r"\\.", text[i:i + 2])
+            decoded = text[i + 1]
+        if m and decoded != m.group(0):
+            span = (spans[i][0], spans[i + len(m.group(0)) - 1][1])
+            out.extend(decoded)
+            where.extend([span] * len(decoded))
+            i += len(m.group(0))
+            continue
+        out.append(c)
+        where.append(spans[i])
+        i += 1
+    return "".join(out), where
+
+
+def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` normalised for matching (entities and escapes decoded twice over, NFKC, case-folded, invisible
+    and format characters dropped), with the original span of every character."""
+    spans = [(i, i + 1) for i in range(len(text))]
+    if _plain(text):
+        # nothing to decode, NFKC leaves ASCII as it is and nothing in it is invisible: the same result, fast
+        return text.lower(), spans
+    for _ in range(2):  # "%26amp%3B" and "&#37;41": encodings of encodings
+        text, spans = _decode_pass(text, spans)
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _INVISIBLE):
+            j += 1  # a base character with its combining marks: composed together (NFD spellings)
+        cluster = "".join(ch for ch in text[i:j] if ch not in _INVISIBLE and unicodedata.category(ch) != "Cf")
+        folded = unicodedata.normalize("NFKC", cluster).casefold() if cluster else ""
+        span = (spans[i][0], spans[j - 1][1])
+        out.extend(folded)
+        where.extend([span] * len(folded))
+        i = j
+    return "".join(out), where
+
+
+_RUN = re.compile(r"[^\W_]+")
+#: how much of each withheld name the quick test for "might this text hold one" keeps
+_PREFIX = 10
+
+
+def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
+    """The letters and digits of a folded string, run together, with each one's folded index and the
+    skeleton positions where a run of letters and digits starts and ends."""
+    chars: list[str] = []
+    index: list[int] = []
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for m in _RUN.finditer(folded):
+        starts.add(len(chars))
+        chars.extend(m.group(0))
+        index.extend(range(m.start(), m.end()))
+        ends.add(len(chars))
+    return "".join(chars), index, starts, ends
+
+
+#: names seen in one build (ids, paths, file names: a few per record) and their keys: a build makes up to three
+#: redactors (validate's W110 check, the build's audience, team pages) over the same names; bounded, for serve
+NAME_CACHE = 1 << 17
+
+
+@lru_cache(maxsize=NAME_CACHE)
+def _name_key(raw: str) -> str:
+    """A name's letters and digits, folded, run together (what ``Redactor`` matches)."""
+    if _plain(raw):
+        return "".join(_RUN.findall(raw.lower()))  # what _fold's fast path and _skeleton give, without the spans
+    return _skeleton(_fold(raw)[0])[0]
+
+
+class Redactor:
+    """Replaces, in text an audience sees, every name of a record it may not see by ``[withheld]``.
+
+    Names are ids, page paths, file names and stems. Matching is on normalised text (HTML entities, percent
+    escapes and Markdown escapes decoded, NFKC, case-folded, zero-width and soft hyphens dropped) with the
+    separators between letters and digits ignored, by whole runs of letters and digits: a name is found
+    inside longer tokens (``<id>.pdf``, ``evidence/<id>/annex``, ``<id>_v2``, URLs) and spelt with spaces
+    or nothing for hyphens, but "QM-01" is not found in "QM-012". Where a visible record's name is as long
+    or longer (a shared document, "QM-012"), the text names the visible record and is left alone.
+    Deterministic whatever the hash seed; picklable, so render workers can use it.
+    """
+
+    def __init__(self, hidden: set[str], visible: set[str]):
+        hidden_keys = {k for k in map(_name_key, hidden) if k}
+        keep = {k for k in map(_name_key, visible) if k} if hidden_keys else set()  # nothing withheld: no work
+        self._hidden = tuple(sorted(hidden_keys - keep))
+        if not self._hidden:
+            keep = set()  # the redactor leaves every text alone: the visible names do not matter
+        self._names = {k: False for k in sorted(keep)}
+        self._names.update({k: True for k in self._hidden})
+        self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
+        self._longest = self._lengths[0] if self._lengths else 0
+        # what it does, in short: in page fingerprints, and what makes two redactors equal (a preview compares
+        # a page's view-model with the previous one's, redactor included)
+        self._repr = f"Redactor({hashlib.sha256(repr(sorted(self._names.items())).encode()).hexdigest()[:16]})"
+        # the beginnings (up to _PREFIX characters) of the withheld names: a text none of whose runs of letters
+        # and digits begins one cannot hold one (the common case, decided without the full match)
+        self._hidden_prefixes = frozenset(k[:i] for k in self._hidden for i in range(1, min(len(k), _PREFIX) + 1))
+
+    def __bool__(self) -> bool:
+        return bool(self._hidden)
+
+    def __repr__(self) -> str:  # in page fingerprints: stable and short (worked out once, not per page)
+        return self._repr
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Redactor) and other._repr == self._repr
+
+    def __hash__(self) -> int:
+        return hash(self._repr)
+
+    def __call__(self, text: str) -> str:
+        if not text or not self._hidden:
+            return text
+        fast = _plain(text)
+        folded = text.lower() if fast else _fold(text)[0]  # the same folding as _fold, without the spans
+        runs = [(m.start(), m.end()) for m in _RUN.finditer(folded)]
+        tokens = [folded[a:b] for a, b in runs]
+        starts = self._hidden_prefixes
+        if not any(t[:_PREFIX] in starts for t in tokens):
+            return text  # no run of letters and digits begins a withheld name: nothing to cut
+        cuts: list[tuple[int, int]] = []
+        names, longest = self._names, self._longest
+        j, count = 0, len(tokens)
+        while j < count:
+            # names are whole runs of letters and digits run together: from run j, add runs while the text so
+            # far is no longer than the longest name; the longest name found wins (a visible one leaves its
+            # text alone)
+            best, hidden, acc = -1, False, ""
+            for k in range(j, count):
+                acc += tokens[k]
+                if len(acc) > longest:
+                    break
+                found = names.get(acc)
+                if found is not None:
+                    best, hidden = k, found
+            if best < 0:
+                j += 1
+                continue
+            if hidden:
+                cuts.append((runs[j][0], runs[best][1]))
+            j = best + 1
+        if not cuts:
+            return text
+        if not fast:  # back to the original text's positions
+            where = _fold(text)[1]
+            cuts = [(where[a][0], where[b - 1][1]) for a, b in cuts]
+        out, pos = [], 0
+        for a, b in cuts:
+            out.append(text[pos:max(a, pos)])
+            out.append(WITHHELD)
+            pos = max(pos, b)
+        out.append(text[pos:])
+        return "".join(out)
+
+
+def redact_name(redact: Callable[[str], str], name: str) -> str:
+    """``name`` (a page slug, a file or folder name) with every withheld name replaced by ``withheld``: one
+    plain path segment still, with no bracket in a URL."""
+    return redact(name).replace(WITHHELD, "withheld")
+
+
+def audience_redactor(project: Project, audience: str) -> Callable[[str], str]:
+    """The redactor of a build for ``audience`` (for text views do not see, such as team-written pages)."""
+    rank = audience_rank(audience)
+    shown = findings_published(project.organisation, audience)  # the findings policy (model.findings_published)
+    return redactor(project, {e.id for e in project.evidence if audience_rank(e.audience) <= rank},
+                    {f.id for f in project.findings if shown and audience_rank(f.audience) <= rank})
+
+
+def _evidence_names(e: Any) -> frozenset[str]:
+    """Every name of an evidence record: its id, page path, file name (as written and as published) and stem."""
+    return _names_of(e.id, e.file)
+
+
+@lru_cache(maxsize=NAME_CACHE)
+def _names_of(id_: str, file: "str | None") -> frozenset[str]:
+    names = {id_, f"evidence/{id_}.html"}
+    if file:
+        pub = published_name(file)
+        names |= {file, pub, f"files/{pub}", f"files/{pub}.html", PurePosixPath(file).name,
+                  PurePosixPath(pub).name}
+        stem = PurePosixPath(file).stem
+        if any(ch.isdigit() for ch in stem):  # "QM-01_v2" names a record; "policy" is a word
+            names.add(stem)
+    return frozenset(names)
+
+
+def _finding_names(f: Any) -> set[str]:
+    return {f.id, f"findings/{f.id}.html"}
+
+
+def redactor(project: Project, visible_evidence: set[str], visible_findings: set[str]) -> Callable[[str], str]:
+    """Replace, in text this audience sees, every id, page path and file name of a record it may not see.
+
+    Contributors write "see IA-2026-02" or link "evidence/TR-7.html" in notes; in a build that withholds
+    those records, the names must not appear either, in any spelling (see ``Redactor``).
+    """
+    hidden: set[str] = set()
+    visible: set[str] = set()
+    for e in project.evidence:
+        (visible if e.id in visible_evidence else hidden).update(_evidence_names(e))
+    for f in project.findings:
+        (visible if f.id in visible_findings else hidden).update(_finding_names(f))
+    # a name a visible record also uses is not a secret (a shared document, a shared file name)
+    return Redactor(hidden - visible, visible)
+
+
+#: documents the portal publishes as written and also shows as a page (views.MARKDOWN_DOCS)
+_MARKDOWN = (".md", ".markdown")
+
+
+def withheld_names_in_documents(project: Project, limit: int) -> list[Diagnostic]:
+    """W110 for each line of a Markdown document (``file: x.md``) that names a record the document's own
+    audience may not see. The document is published as written (its SHA-256 must match), so the redactor
+    cannot help there: its page is redacted, its bytes are not. A document's audience is the lowest of the
+    records that publish it; internal documents are seen only by those who see everything. Reads at most
+    ``limit`` bytes of each, and only regular files inside evidence/ (the records' own checks report the rest).
+    """
+    import os
+    import stat
+
+    lowest: dict[str, int] = {}
+    for e in project.evidence:
+        if e.file and e.file.lower().endswith(_MARKDOWN):
+            lowest[e.file] = min(lowest.get(e.file, len(AUDIENCES)), audience_rank(e.audience))
+    base = os.path.realpath(os.path.join(str(project.root), "evidence"))
+    found: list[Diagnostic] = []
+    per_audience: dict[str, tuple[Callable[[str], str], list[tuple[str, Redactor]]]] = {}
+    for doc, rank in sorted(lowest.items()):
+        audience = AUDIENCES[rank]
+        if audience == "internal":
+            continue
+        if audience not in per_audience:
+            whole = audience_redactor(project, audience)
+            per_audience[audience] = (whole, [])
+        whole, _ = per_audience[audience]
+        if not whole:
+            continue  # nothing is withheld from this audience
+        path = os.path.join(base, doc)
+        try:
+            if not os.path.realpath(path).startswith(base + os.sep) or not stat.S_ISREG(os.stat(path).st_mode):
+                continue
+            with open(path, "rb") as fh:
+                text = fh.read(limit).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if whole(line) == line:
+                continue
+            for what, column in _named(project, audience, per_audience[audience][1], line):
+                found.append(Diagnostic(
+                    f"evidence/{doc}", number, column, "W110",
+                    f"this {audience} document names {what}, which {audience} builds withhold: the document is "
+                    "published as written",
+                    "remove the name from the document, or raise the audience of the records that publish it"))
+    return found
+
+
+def _named(project: Project, audience: str, singles: list[tuple[str, "Redactor"]],
+           line: str) -> list[tuple[str, int]]:
+    """Which withheld records ``line`` names ("evidence 'X'", "finding 'Y'"), each with the column where it
+    first does: one small redactor per record, made the first time a line of a document for ``audience``
+    names any."""
+    import os
+
+    if not singles:
+        rank = audience_rank(audience)
+        shown = findings_published(project.organisation, audience)
+        visible: set[str] = set()
+        hidden: list[tuple[str, set[str]]] = []
+        for e in project.evidence:
+            if audience_rank(e.audience) <= rank:
+                visible |= _evidence_names(e)
+            else:
+                hidden.append((f"evidence '{e.id}'", _evidence_names(e)))
+        for f in project.findings:
+            if shown and audience_rank(f.audience) <= rank:
+                visible |= _finding_names(f)
+            else:
+                hidden.append((f"finding '{f.id}'", _finding_names(f)))
+        singles.extend((what, Redactor(names - visible, visible)) for what, names in hidden)
+    out = []
+    for what, one in singles:
+        cut = one(line) if one else line
+        if cut != line:
+            out.append((what, len(os.path.commonprefix([line, cut])) + 1))
+    return out
+
+
+__all__ = ["Redactor", "redactor", "audience_redactor", "redact_name", "withheld_names_in_documents", "WITHHELD"]
