@@ -54,7 +54,7 @@ from isoready.read.teampages import (PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIX
     segment_problem)
 from isoready.core.text import MAX_MARKDOWN_BYTES, as_plain, markdown_problem, sanitise
 
-PLUGIN = "isoready.package.pelican_plugin"
+PLUGIN = "isoready.pelican_plugin"  # the name registers write in pelicanconf.py (isoready/pelican_plugin.py)
 REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
 PAGE_URL = "pages/{slug}.html"
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader

@@ -51,7 +51,7 @@ def _pages(root: Path, **pages: str) -> None:
 
 
 def _conf(root: Path, text: str = "") -> None:
-    (root / "pelicanconf.py").write_text('PLUGINS = ["isoready.package.pelican_plugin"]\nISOREADY_AS_OF = "2026-11-01"\n'
+    (root / "pelicanconf.py").write_text('PLUGINS = ["isoready.pelican_plugin"]\nISOREADY_AS_OF = "2026-11-01"\n'
                                          + text, encoding="utf-8")
 
 
@@ -85,7 +85,7 @@ def test_direct_pelican_run_builds_the_same_portal_as_build(minimal_project, tmp
 
 
 def test_direct_run_date_comes_from_source_date_epoch_without_a_setting(minimal_project):
-    (minimal_project / "pelicanconf.py").write_text('PLUGINS = ["isoready.package.pelican_plugin"]\n', encoding="utf-8")
+    (minimal_project / "pelicanconf.py").write_text('PLUGINS = ["isoready.pelican_plugin"]\n', encoding="utf-8")
     proc = _pelican(minimal_project, SOURCE_DATE_EPOCH="1793491200")  # 2026-11-01 00:00 UTC
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = json.loads((minimal_project / "output" / "manifest.json").read_text())
@@ -188,7 +188,7 @@ def test_pelicanconf_settings_a_pelican_user_expects(minimal_project, tmp_path, 
                            'LINKS = [("Kestrel", "https://example.com/")]\n'
                            'STATIC_PATHS = ["images"]\n'
                            'JINJA_FILTERS = {"shout": lambda s: s.upper() + "!"}\n'
-                           'PLUGINS = ["isoready.package.pelican_plugin", "stamp_plugin"]\n')
+                           'PLUGINS = ["isoready.pelican_plugin", "stamp_plugin"]\n')
     (minimal_project / "content" / "images").mkdir()
     (minimal_project / "content" / "images" / "site-map.png").write_bytes(b"\x89PNG fake")
     templates = minimal_project / "theme" / "templates"
@@ -282,17 +282,19 @@ def test_adding_a_template_override_is_not_hidden_by_the_page_cache(minimal_proj
 
 
 def test_no_import_cycle_between_package_and_the_plugin():
-    """package -> pelican_plugin -> assemble -> render: no module imports one above it."""
+    """package -> pelican_plugin -> assemble -> render: no module imports one above it (the folders' floors:
+    tests/unit/test_layout.py); inside the package stage the build imports the plugin, never the reverse."""
     import ast
 
     def imports(name: str) -> set[str]:
-        tree = ast.parse((REPO / "isoready" / f"{name}.py").read_text())
-        return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1}
+        tree = ast.parse((REPO / "isoready" / "package" / f"{name}.py").read_text())
+        return {node.module.rsplit(".", 1)[-1] for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("isoready.")}
 
-    assert "package" not in imports("pelican_plugin")
-    assert not {"package", "pelican_plugin"} & imports("assemble")
-    assert not {"package", "pelican_plugin", "assemble"} & imports("render")
-    assert "ISOREADY_PRELOADED" not in (REPO / "isoready" / "pelican_plugin.py").read_text()
+    assert "build" not in imports("pelican_plugin")
+    assert not {"build", "pelican_plugin"} & imports("assemble")
+    assert "ISOREADY_PRELOADED" not in (REPO / "isoready" / "package" / "pelican_plugin.py").read_text()
+    assert "def register" not in (REPO / "isoready" / "pelican_plugin.py").read_text()  # only Pelican's name
 
 
 # An installed wheel builds a project with no theme/ folder: tests/unit/test_first_push.py, whose one venv per

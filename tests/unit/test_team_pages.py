@@ -133,7 +133,7 @@ def test_the_rest_reader_reads_no_file_even_when_validate_is_bypassed_and_pelica
     /proc/self/environ included, which holds the canary as an environment variable)."""
     _rst_attack(minimal_project, tmp_path)
     (minimal_project / "pelicanconf.py").write_text(
-        'PLUGINS = ["isoready.package.pelican_plugin"]\n'
+        'PLUGINS = ["isoready.pelican_plugin"]\n'
         'DOCUTILS_SETTINGS = {"file_insertion_enabled": True, "raw_enabled": True, "_disable_config": False}\n')
     script = ("import sys, isoready.read.reader as r\nr.page_problems = lambda root, *limit: []\n"
               "from isoready.cli import main\nsys.exit(main(sys.argv[1:]))\n")
