@@ -175,57 +175,32 @@ def test_the_diff_command_lists_every_record(register, capsys):
            "IA-2026-03, action overdue since 2026-11-02; document context/scope" in out
 
 
-def _sources(package: Path, name: str) -> list[tuple[Path, int]]:
-    """The files of module ``name`` with the import level that reaches isoready's top: ``name.py`` (level 1),
-    or every module of the package ``name/`` (level 2: views is a package of page builders)."""
-    if (package / name).is_dir():
-        return [(p, 2) for p in sorted((package / name).glob("*.py"))]
-    return [(package / f"{name}.py", 1)]
-
-
 def test_the_comparison_is_data_and_flows_down_the_pipeline():
     """diff and history compute, views word: neither imports views (not even inside a function), diff does
     not import history, and the shared reading of a commit (snapshot) imports neither."""
-    import ast
+    from .test_layout import imported_by
 
-    package = Path(__file__).resolve().parents[2] / "isoready"
+    def views(found: set[str]) -> set[str]:
+        return {m for m in found if m.startswith("isoready.views")}
 
-    def imports(name: str, top_level_only: bool = False) -> set[str]:
-        out: set[str] = set()
-        for path, depth in _sources(package, name):  # a module, or every module of a package
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            nodes = tree.body if top_level_only else ast.walk(tree)
-            out |= {n.module for n in nodes if isinstance(n, ast.ImportFrom) and n.level == depth and n.module}
-        return out
-
-    assert not {"views", "history"} & imports("diff")
-    assert "views" not in imports("history")
-    assert not {"views", "diff", "history"} & imports("snapshot")
-    assert {"diff", "history"} & imports("views") == {"diff", "history"} & imports("views", top_level_only=True)
+    assert not views(imported_by("isoready.gitfacts.diff"))
+    assert "isoready.gitfacts.history" not in imported_by("isoready.gitfacts.diff")
+    assert not views(imported_by("isoready.gitfacts.history"))
+    found = imported_by("isoready.gitfacts.snapshot")
+    assert not views(found) and not {"isoready.gitfacts.diff", "isoready.gitfacts.history"} & found
 
 
 def test_views_words_the_build_and_imports_nothing_that_reads_commits():
     """Issue 23: views imported history -> diff -> snapshot -> validate only to word the ``isoready diff``
     command's output. That wording lives beside the command (diffwords), so views, which words the site from
     data handed to it, imports none of the modules that read or compare commits, not even inside a function."""
-    import ast
+    from .test_layout import imported_by
 
-    package = Path(__file__).resolve().parents[2] / "isoready"
-
-    def imports(name: str) -> set[str]:
-        out = set()
-        for path, depth in _sources(package, name):  # a module, or every module of a package
-            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(n, ast.ImportFrom) and (n.level == depth or (n.module or "").startswith("isoready")):
-                    module = (n.module or "").removeprefix("isoready").lstrip(".")
-                    out |= {module} if module else {a.name for a in n.names}  # from . import x
-                elif isinstance(n, ast.Import):
-                    out |= {a.name.removeprefix("isoready.") for a in n.names}
-        return out
-
-    assert not {"history", "diff", "snapshot", "validate"} & imports("views")
-    assert not {"cli", "assemble", "package"} & imports("diffwords")  # it sits beside the CLI, under it
-    assert "diffwords" in imports("cli")
+    found = imported_by("isoready.views")
+    assert found and not {m for m in found if m.startswith("isoready.gitfacts") or m == "isoready.validate.project"}
+    words = imported_by("isoready.cli.diffwords")  # it sits beside the CLI, under it
+    assert not {m for m in words if m == "isoready.cli" or m.startswith("isoready.package")}
+    assert "isoready.cli.diffwords" in imported_by("isoready.cli")
 
 
 def test_a_migration_names_the_edition_change_and_the_clauses_it_added_removed_or_split(register, capsys,

@@ -63,6 +63,12 @@ def _imports(name: str, path: Path) -> set[str]:
 GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
 
 
+def imported_by(module: str) -> set[str]:
+    """The isoready modules ``module`` (or any module of the package ``module``) imports, by dotted name, at
+    module level or inside a function (other tests hold finer rules with it)."""
+    return set().union(*(GRAPH[m] for m in GRAPH if m == module or m.startswith(module + ".")))
+
+
 def _folder(module: str) -> str:
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
