@@ -30,6 +30,9 @@ class ChromeView:
     audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
     #: an integrated system's standard switcher (one portal per standard); empty for a single standard
     standards: tuple["StandardLinkView", ...] = ()
+    #: the site's manifest, relative to this portal's root (an integrated system's other portals list theirs in
+    #: the site root's)
+    manifest_url: str = "manifest.json"
 
 
 @dataclass(frozen=True, slots=True)

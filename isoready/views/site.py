@@ -116,5 +116,6 @@ def with_standards(site: SiteView, standards: Sequence[str], current: str) -> Si
         others = tuple({"standard": s, "portal": f"{f}/index.html", "readiness": f"{f}/readiness.json",
                         "checklist_csv": f"{f}/checklist.csv", "checklist_xlsx": f"{f}/checklist.xlsx"}
                        for s in standards[1:] for f in (portal_folder(s, primary),))
-    return replace(site, chrome=replace(site.chrome, standards=links),
+    manifest = ("../" * (here.count("/") + 1) if here else "") + site.chrome.manifest_url
+    return replace(site, chrome=replace(site.chrome, standards=links, manifest_url=manifest),
                    export=replace(site.export, other_standards=others))
