@@ -193,7 +193,7 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     standards = whole.standards if every else ()
     portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
     for standard in standards[1:]:
-        own = _without_last_audit(project_for(whole, standard))
+        own = _other_portal(project_for(whole, standard), portal_folder(standard, whole.standard))
         own_site = build_site(own, assess_other(opts, own, git, whole.standard), audience=opts.audience,
                               commit=commit, hashes=hashes, git=_revisions_only(git),
                               max_markdown_bytes=opts.max_markdown_bytes)
@@ -202,10 +202,14 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     return portals, project, diags
 
 
-def _without_last_audit(project: Project) -> Project:
-    """Another standard's project without ``last_audit``: the comparison with the last audit's commit, and the
-    readiness trend, are the primary standard's portal's (git history is read as the primary standard sees it)."""
-    return replace(project, organisation=replace(project.organisation, last_audit=None))
+def _other_portal(project: Project, folder: str) -> Project:
+    """Another standard's project as its portal shows it: published in its folder of the site (``site_url``, which
+    the workbook's and the report's links start from), and without ``last_audit`` (the comparison with the last
+    audit's commit and the readiness trend are the primary standard's portal's: git history is read as the
+    primary standard sees it)."""
+    org = project.organisation
+    site_url = f"{org.site_url.rstrip('/')}/{folder}/" if org.site_url else org.site_url
+    return replace(project, organisation=replace(org, last_audit=None, site_url=site_url))
 
 
 def _revisions_only(git: GitFacts) -> GitFacts:
@@ -527,14 +531,19 @@ def _at(p: Planned) -> str:
 
 
 def readme_text(site: SiteView) -> str:
-    return (f"ISO 9001 certification readiness portal: {site.organisation}\n"
+    top = site.chrome.manifest_url[:-len(MANIFEST)]  # "../" in another standard's portal of an integrated system
+    where = ("in the site's top folder, one up from here\n(its manifest.json covers the portal of every standard)"
+             if top else "in this folder")
+    # an integrated system names each portal's standard; a single standard's README keeps its words
+    title = f"{site.chrome.standard} certification" if site.chrome.standards else "ISO 9001 certification"
+    return (f"{title} readiness portal: {site.organisation}\n"
             f"As of {site.as_of}, built for the {site.audience} audience"
             + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"
             "Open index.html in a web browser. Everything works offline, from disk; nothing is fetched.\n\n"
             "checklist.xlsx is the audit checklist workbook (one row per clause, columns for the auditor's\n"
             "sampling, conformity and notes; findings and the evidence register with SHA-256 on their own sheets).\n"
             "report.pdf, when present, is the printable readiness report (report.html as PDF).\n\n"
-            "To check that no file was changed since the portal was built, run in this folder:\n"
+            f"To check that no file was changed since the portal was built, run {where}:\n"
             "  sha256sum -c SHA256SUMS          (Linux; macOS: shasum -a 256 -c SHA256SUMS)\n"
             "or, with the portal's tool installed: python3 -m isoready verify .\n"
             "manifest.json lists every file with its size and SHA-256.\n")

@@ -255,6 +255,31 @@ def test_an_extra_file_may_not_take_another_standards_folder(tmp_path: Path) -> 
          f"extra file would replace the portal's own {FOLDER}/notes.txt")]
 
 
+def test_another_standards_readme_names_it_and_sends_the_check_to_the_top_folder(site: Path) -> None:
+    readme = (site / FOLDER / "README.txt").read_text(encoding="utf-8")
+    assert readme.startswith(f"{E} certification readiness portal: Fenwick Valley Coatings Ltd\n")
+    assert ("To check that no file was changed since the portal was built, run in the site's top folder, one up "
+            "from here\n(its manifest.json covers the portal of every standard):\n") in readme
+    assert (site / "README.txt").read_text(encoding="utf-8").startswith(f"{Q} certification readiness portal")
+    assert '<a href="./../manifest.json">manifest.json</a>' in (site / FOLDER / "index.html").read_text(encoding="utf-8")
+
+
+def test_another_standards_portal_is_published_in_its_folder_of_site_url(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    root = tmp_path / "ims"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".cache", "output"))
+    org = root / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "site_url: https://fenwick.example/portal/\n", encoding="utf-8")
+    out = build_ims(root, tmp_path / "site")
+    for folder, url in (("", "https://fenwick.example/portal/"),
+                        (FOLDER, f"https://fenwick.example/portal/{FOLDER}/")):
+        report = (out / folder / "report.html").read_text(encoding="utf-8")
+        assert f'<a class="external" href="{url}index.html">{url}</a>' in report, folder
+        sheet = load_workbook(out / folder / "checklist.xlsx").worksheets[0]
+        assert sheet.cell(row=3, column=4).hyperlink.target == url, folder
+
+
 # --------------------------------------------------------------------------- a single standard: unchanged
 
 
