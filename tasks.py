@@ -187,8 +187,8 @@ def docs(c):
 
 @task
 def screenshots(c):
-    """Retake docs/screenshots/*.png (dashboard, stages, trend at 390x844 and 1366x900), docs/screenshot.png and
-    docs/trend.svg from the demo as of 2026-12-06; look at them before committing."""
+    """Retake docs/screenshots/*.png (dashboard, stages, trend at 390x844 and 1366x900; ims-*.png from examples/ims),
+    docs/screenshot.png and docs/trend.svg from the demo as of 2026-12-06; look at them before committing."""
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
     from docshots import main
 

@@ -284,7 +284,15 @@ def readiness_schema() -> dict[str, Any]:
             "relevant": {"type": ["boolean", "null"], "description": "whether climate change is a relevant issue"},
             "decided": _date("when the determination was made", nullable=True),
         }, nullable=True),
-    })
+        "other_standards": _list(_record("another standard's portal in this site", {
+            "standard": _words(STANDARDS, "the standard"),
+            "portal": _text("its dashboard, relative to this file"),
+            "readiness": _text("its readiness.json, relative to this file"),
+            "checklist_csv": _text("its checklist.csv, relative to this file"),
+            "checklist_xlsx": _text("its checklist.xlsx, relative to this file"),
+        }), "an integrated management system's other standards, each with its own portal and exports in a folder "
+            "(only in the site root's readiness.json, and only when the project follows several standards)"),
+    }, optional=("other_standards",))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "isoready readiness.json", **body}
 
 

@@ -43,7 +43,7 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
                  "evidence": [e.note for e in m.evidence]}
                 for m in c.mandatory],
         })
-    return {
+    out: dict[str, Any] = {
         "schema": SCHEMA,
         "organisation": site.organisation,
         "as_of": site.as_of,
@@ -103,6 +103,9 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         "systemic_minors": site.systemic_minors,
         "climate_change": site.climate_change,
     }
+    if site.other_standards:  # an integrated system's site root: where each other standard's portal and exports are
+        out["other_standards"] = [dict(o) for o in site.other_standards]
+    return out
 
 
 def _items(items: Any) -> list[dict[str, Any]]:

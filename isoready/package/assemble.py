@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -25,11 +25,13 @@ from isoready.core.diagnostics import Diagnostic, errors
 from isoready.gitfacts.diff import since_last_audit
 from isoready.gitfacts.history import NO_GIT, GitFacts, history
 from isoready.model import Project
+from isoready.read.integrated import project_for, resolve
 from isoready.read.options import Options
 from isoready.render.pages import Written, write_bytes
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import EVIDENCE_DIR, read_project
 from isoready.views import SiteView, build_site
+from isoready.views.site import portal_folder, with_standards
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -109,10 +111,12 @@ def ignored_warnings(root: Path) -> list[Diagnostic]:
                        "commit it, or move it out of the register") for rel in ignored_inputs(root)]
 
 
-def check(opts: Options, known: Optional[dict] = None) -> tuple[Optional[Project], list[Diagnostic]]:
-    """Load and validate only (``known``: the build cache's per-file results, updated in place)."""
+def check(opts: Options, known: Optional[dict] = None,
+          integrated: bool = False) -> tuple[Optional[Project], list[Diagnostic]]:
+    """Load and validate only (``known``: the build cache's per-file results, updated in place).
+    ``integrated``: an integrated system's whole project (``read_project``), not the primary standard's view."""
     project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known,
-                                  opts.max_markdown_bytes)
+                                  opts.max_markdown_bytes, integrated=integrated)
     return project, diags
 
 
@@ -146,24 +150,85 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
 
 def prepare(opts: Options, known: Optional[dict] = None,
             memo: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
-    """load -> validate -> assess -> views; (None, ...) when the build must stop.
+    """load -> validate -> assess -> views; (None, ...) when the build must stop. An integrated system gives its
+    primary standard's site here, with no switcher (``prepare_portals`` gives every standard's).
 
     ``known``: the reader's per-file results (the build cache's, or ``serve``'s ``reader.ParseCache`` in
     memory); ``memo``: the documents' hashes kept between builds (``hash_documents``)."""
-    project, diags = check(opts, known)
+    portals, project, diags = prepare_portals(opts, known, memo, every=False)
+    return (portals[0].site if portals else None), project, diags
+
+
+@dataclass(frozen=True)
+class Portal:
+    """One standard's portal of a build: the primary standard's at the site root (``folder`` ""), each other
+    standard of an integrated system in its own folder, complete (pages, documents, theme, exports)."""
+
+    standard: str
+    folder: str
+    site: SiteView
+    project: Project  # the project as this standard sees it (integrated.project_for)
+
+
+def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
+                    every: bool = True) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+    """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
+    primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
+    portal at the root, exactly the site ``prepare`` gives."""
+    whole, diags = check(opts, known, integrated=True)
+    project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
-        return None, project, diags
+        return [], project, diags
     if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
         ignored = ignored_warnings(opts.root)
         diags = diags + ignored
         if ignored and blocked(ignored, opts.strict):
-            return None, project, diags
+            return [], project, diags
     readiness, git = assess_with_git(opts, project)
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
-    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project, memo),
+    hashes = hash_documents(whole, memo)  # every standard's documents, each read once
+    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hashes,
                       git=git, max_markdown_bytes=opts.max_markdown_bytes)
-    return site, project, diags
+    standards = whole.standards if every else ()
+    portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
+    for standard in standards[1:]:
+        own = _other_portal(project_for(whole, standard), portal_folder(standard, whole.standard))
+        own_site = build_site(own, assess_other(opts, own, git, whole.standard), audience=opts.audience,
+                              commit=commit, hashes=hashes, git=_revisions_only(git),
+                              max_markdown_bytes=opts.max_markdown_bytes)
+        portals.append(Portal(standard, portal_folder(standard, whole.standard),
+                              with_standards(own_site, standards, standard), own))
+    return portals, project, diags
+
+
+def _other_portal(project: Project, folder: str) -> Project:
+    """Another standard's project as its portal shows it: published in its folder of the site (``site_url``, which
+    the workbook's and the report's links start from), and without ``last_audit`` (the comparison with the last
+    audit's commit and the readiness trend are the primary standard's portal's: git history is read as the
+    primary standard sees it)."""
+    org = project.organisation
+    site_url = f"{org.site_url.rstrip('/')}/{folder}/" if org.site_url else org.site_url
+    return replace(project, organisation=replace(org, last_audit=None, site_url=site_url))
+
+
+def _revisions_only(git: GitFacts) -> GitFacts:
+    return GitFacts(git.available, git.revisions) if git.available else git
+
+
+def assess_other(opts: Options, project: Project, git: GitFacts, primary: str) -> Readiness:
+    """Another standard's assessment: the same rules, fed with the same git facts (each file's revisions, and the
+    statuses the assessments had, as that standard names its clauses)."""
+    if not git.available:
+        return assess(project, opts.as_of)
+    repo = gitdata.open_repo(opts.root)
+    log = gitdata.assessment_statuses(repo) if repo is not None else {}
+    statuses = {}
+    for ref, entries in log.items():
+        number = resolve(str(ref), project.standard, primary)
+        if number is not None:
+            statuses.setdefault(number, entries)
+    return assess(project, opts.as_of, git.revisions, statuses)
 
 
 def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, tuple[int, str]]:
@@ -281,6 +346,20 @@ def write_exports(site: SiteView, out: Path) -> list[Written]:
         written.append(write_bytes(out, HISTORY, (json.dumps(site.export.history, indent=1, sort_keys=True)
                                                   + "\n").encode()))
     return written
+
+
+#: the switcher's style of an integrated system's portals (package data outside the theme's static files, so a
+#: single-standard portal ships exactly the files it did)
+SWITCHER_CSS = "theme/css/switcher.css"
+_SWITCHER_SOURCE = Path(__file__).resolve().parents[1] / "theme" / "standards" / "switcher.css"
+
+
+def switcher_css(out: Path) -> list[Written]:
+    """The switcher's style, written into one portal of an integrated system, unless the project's own theme
+    has one (its theme/static/css/switcher.css, already copied: a project's theme overrides file by file)."""
+    if (out / SWITCHER_CSS).exists():
+        return []
+    return [write_bytes(out, SWITCHER_CSS, _SWITCHER_SOURCE.read_bytes())]
 
 
 #: the files write_exports makes, in its order (history.json only with git history), and the other files of the
@@ -452,14 +531,19 @@ def _at(p: Planned) -> str:
 
 
 def readme_text(site: SiteView) -> str:
-    return (f"ISO 9001 certification readiness portal: {site.organisation}\n"
+    top = site.chrome.manifest_url[:-len(MANIFEST)]  # "../" in another standard's portal of an integrated system
+    where = ("in the site's top folder, one up from here\n(its manifest.json covers the portal of every standard)"
+             if top else "in this folder")
+    # an integrated system names each portal's standard; a single standard's README keeps its words
+    title = f"{site.chrome.standard} certification" if site.chrome.standards else "ISO 9001 certification"
+    return (f"{title} readiness portal: {site.organisation}\n"
             f"As of {site.as_of}, built for the {site.audience} audience"
             + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"
             "Open index.html in a web browser. Everything works offline, from disk; nothing is fetched.\n\n"
             "checklist.xlsx is the audit checklist workbook (one row per clause, columns for the auditor's\n"
             "sampling, conformity and notes; findings and the evidence register with SHA-256 on their own sheets).\n"
             "report.pdf, when present, is the printable readiness report (report.html as PDF).\n\n"
-            "To check that no file was changed since the portal was built, run in this folder:\n"
+            f"To check that no file was changed since the portal was built, run {where}:\n"
             "  sha256sum -c SHA256SUMS          (Linux; macOS: shasum -a 256 -c SHA256SUMS)\n"
             "or, with the portal's tool installed: python3 -m isoready verify .\n"
             "manifest.json lists every file with its size and SHA-256.\n")

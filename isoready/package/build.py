@@ -22,15 +22,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from isoready.package.assemble import (MANIFEST, SUMS, PageError, blocked, check, git_commit, output_collisions,
-    planned, prepare, readme_text, replaceable, sha256_file, site_files, write_assets, write_exports,
-    write_manifest)
+from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, git_commit,
+    output_collisions, planned, prepare, prepare_portals, SWITCHER_CSS, readme_text, replaceable, sha256_file, site_files,
+    switcher_css, write_assets, write_exports, write_manifest)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
 from isoready.model import Project
 from isoready.read.options import Options, refuse_sources
 from isoready.core.parallel import Background
-from isoready.render.pages import Page, Written, default_shared, pages, render_site, theme_dirs
+from isoready.render.pages import Page, Written, default_shared, forget_chrome, pages, render_site, theme_dirs
 from isoready.core.text import checked_limit
 from isoready.validate.project import EVIDENCE_DIR
 from isoready.views import SiteView
@@ -195,14 +195,15 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    site, project, diags = prepare(opts, cache.results if cache else None)
+    portals, project, diags = prepare_portals(opts, cache.results if cache else None)
     release_freed_memory()  # before the render workers and the exports process fork from this one
-    if site is None or project is None:
+    if not portals or project is None:
         return BuildResult(False, diags)
+    site, others = portals[0].site, portals[1:]
     # every path the pages, documents, exports and extra files need, judged before anything is written, by
     # the same function validate uses (so the two agree)
     extra, refused = extra_files(opts.root)
-    refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra]))
+    refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra]) + planned_portals(others))
     if errors(refused):
         return BuildResult(False, sorted(set(diags + refused)))
     tmp = temp_dir_for(out)
@@ -217,7 +218,8 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
         # the team-written pages (read by Pelican while rendering) judged with everything else, before any copy
-        late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content))
+        late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content)
+                                 + planned_portals(others))
         if errors(late):
             exports.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
@@ -226,6 +228,10 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
         written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
         written += exports.result()
+        if others:  # an integrated system: the switcher's style, and every other standard's portal
+            written += switcher_css(tmp)
+            for portal in others:
+                written += render_portal(portal, render or render_with_pelican, opts, tmp)
         if cache is not None:
             cache.results_saved()
         extra_diags = copy_extra(opts.root, tmp, written)
@@ -250,6 +256,32 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
+
+
+def render_portal(portal: Portal, render: Any, opts: Options, tmp: Path) -> list[Written]:
+    """Another standard's portal, complete in its folder: its pages (through the same renderer), its documents,
+    theme, search index and exports, and the switcher's style. Every path in the written list is from the site
+    root, for the manifest."""
+    folder = tmp / portal.folder
+    folder.mkdir()
+    forget_chrome()  # the header and footer rendered so far are another standard's
+    try:
+        written, content = render(portal.site, portal.project, folder, opts, None)
+    finally:
+        forget_chrome()
+    written = list(written) + write_assets(portal.site, portal.project, folder, pages=content)
+    written += switcher_css(folder)
+    return [replace(w, path=f"{portal.folder}/{w.path}") for w in written]
+
+
+def planned_portals(others: list[Portal]) -> list[Planned]:
+    """The other standards' portals' paths, each in its folder: the portal's own names, so a team's extra file
+    in one of these folders is refused (E320) and nothing of the team's is told twice."""
+    plan = [Planned(SWITCHER_CSS)] if others else []
+    for portal in others:
+        plan += [Planned(f"{portal.folder}/{p.path}") for p in planned(portal.site, portal.project)]
+        plan.append(Planned(f"{portal.folder}/{SWITCHER_CSS}"))
+    return plan
 
 
 def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]:

@@ -28,6 +28,21 @@ class ChromeView:
     amendments: tuple[str, ...]
     transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
     audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
+    #: an integrated system's standard switcher (one portal per standard); empty for a single standard
+    standards: tuple["StandardLinkView", ...] = ()
+    #: the site's manifest, relative to this portal's root (an integrated system's other portals list theirs in
+    #: the site root's)
+    manifest_url: str = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class StandardLinkView:
+    """One standard in the switcher: its name, its portal's dashboard (relative to this portal's root, so
+    templates prefix SITEURL) and whether it is the portal being shown."""
+
+    name: str
+    href: str
+    current: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +363,9 @@ class ExportView:
     systemic_minors: int = 3  # readiness.json "systemic_minors": open minors on one clause that count as a major
     climate_change: Optional[Mapping[str, Any]] = None  # readiness.json "climate_change"; None when not declared
     findings_published: bool = True  # false in a public build without public.show_findings: true
+    #: readiness.json "other_standards" (an integrated system's site root only): each other standard's portal and
+    #: exports, relative to this readiness.json
+    other_standards: tuple[Mapping[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Sequence
 
@@ -13,7 +15,7 @@ from isoready.views.findings import FINDINGS
 from isoready.views.gaps import GAPS
 from isoready.views.labels import shares_of, term_url
 from isoready.views.models import Phrase
-from isoready.views.pages import ChromeView, ExportView, PageView, SiteView
+from isoready.views.pages import ChromeView, ExportView, PageView, SiteView, StandardLinkView
 from isoready.views.report import REPORT, REPORT_PRINT
 from isoready.views.since import SINCE
 from isoready.views.stages import APPLICABILITY, COVERAGE, STAGES
@@ -81,3 +83,39 @@ def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> SiteView:
     chrome_ = chrome(ctx)
     return SiteView(chrome_, tuple(pages), tuple(ctx.documents[k] for k in sorted(ctx.documents)),
                     export(ctx, shared, chrome_), ctx.redact, ctx.md_limit)
+
+
+# --------------------------------------------------------------------------- an integrated system's portals
+
+
+def portal_folder(standard: str, primary: str) -> str:
+    """Where a standard's portal lives in an integrated system's site: the primary's at the root (""), each
+    other's in a folder named from it ("ISO 14001:2015" -> "iso-14001-2015")."""
+    if standard == primary:
+        return ""
+    return re.sub(r"[^a-z0-9]+", "-", standard.lower()).strip("-")
+
+
+def _dashboard(folder: str, here: str) -> str:
+    """The dashboard of the portal in ``folder``, relative to the root of the portal in ``here``."""
+    up = "../" * (here.count("/") + 1) if here else ""
+    return f"{up}{folder}/index.html" if folder else f"{up}index.html"
+
+
+def with_standards(site: SiteView, standards: Sequence[str], current: str) -> SiteView:
+    """``site`` (the portal of ``current``) with the standard switcher in its chrome, each entry linking to
+    that standard's dashboard; its export lists the other standards' portals and exports when it is the
+    primary's (the site root). A single standard: ``site`` unchanged."""
+    if len(standards) <= 1:
+        return site
+    primary = standards[0]
+    here = portal_folder(current, primary)
+    links = tuple(StandardLinkView(s, _dashboard(portal_folder(s, primary), here), s == current) for s in standards)
+    others: tuple[Mapping[str, str], ...] = ()
+    if current == primary:
+        others = tuple({"standard": s, "portal": f"{f}/index.html", "readiness": f"{f}/readiness.json",
+                        "checklist_csv": f"{f}/checklist.csv", "checklist_xlsx": f"{f}/checklist.xlsx"}
+                       for s in standards[1:] for f in (portal_folder(s, primary),))
+    manifest = ("../" * (here.count("/") + 1) if here else "") + site.chrome.manifest_url
+    return replace(site, chrome=replace(site.chrome, standards=links, manifest_url=manifest),
+                   export=replace(site.export, other_standards=others))

@@ -2,7 +2,8 @@
 
 ``invoke screenshots`` runs this: it builds the demo, then with Debian's Chromium takes the dashboard (first screen and whole page), the
 audit stages page and the trend at 390x844 (a phone) and 1366x900 (a laptop) into docs/screenshots/, copies the
-laptop dashboard to docs/screenshot.png (the README's picture) and writes the trend's wide drawing, with the
+laptop dashboard to docs/screenshot.png (the README's picture), takes examples/ims's dashboard and an ISO 14001
+clause page (docs/screenshots/ims-*.png) and writes the trend's wide drawing, with the
 theme's colours inlined, to docs/trend.svg. Look at them before committing: no overlapping or broken text.
 """
 
@@ -44,6 +45,28 @@ def trend_svg(index_html: str) -> str:
     return svg + "\n"
 
 
+#: an integrated system (examples/ims): the 9001 dashboard with the switcher, and an ISO 14001 clause page
+IMS_PAGES = (("ims-dashboard", "index.html"), ("ims-14001-clause", "iso-14001-2015/clauses/6.1.2.html"))
+
+
+def build_ims(site: Path) -> None:
+    subprocess.run([sys.executable, "-m", "isoready", "build", "--root", str(ROOT / "examples" / "ims"), "--as-of",
+                    AS_OF, "--audience", "auditor", "--no-cache", "--output", str(site)], cwd=ROOT, check=True,
+                   capture_output=True)
+
+
+def ims_shots(browser, shots: Path, tmp: Path) -> None:  # noqa: ANN001
+    """docs/screenshots/ims-*.png: examples/ims's portals at both sizes."""
+    site = tmp / "ims-site"
+    build_ims(site)
+    for width, height in SIZES:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        for name, rel in IMS_PAGES:
+            page.goto((site / rel).as_uri())
+            page.screenshot(path=str(shots / f"{name}-{width}x{height}.png"))
+        page.close()
+
+
 def main(docs: Path = ROOT / "docs") -> None:
     from playwright.sync_api import sync_playwright
 
@@ -65,6 +88,7 @@ def main(docs: Path = ROOT / "docs") -> None:
                 page.goto((site / "stages.html").as_uri())
                 page.screenshot(path=str(shots / f"stages-{width}x{height}.png"))
                 page.close()
+            ims_shots(browser, shots, Path(tmp))
             browser.close()
     shutil.copyfile(shots / "dashboard-1366x900.png", docs / "screenshot.png")
     print(f"wrote {shots}/*.png, docs/screenshot.png and docs/trend.svg: look at them before committing")
