@@ -91,6 +91,7 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
         roles=dict(standard.roles) if standard else {},
         gates=standard.gates if standard else (),
         review_inputs=standard.review_inputs if standard else (),
+        words=dict(standard.words) if standard else {},
     )
 
 
