@@ -452,7 +452,7 @@ def _at(p: Planned) -> str:
 
 
 def readme_text(site: SiteView) -> str:
-    return (f"ISO 9001 certification readiness portal: {site.organisation}\n"
+    return (f"{site.chrome.family} certification readiness portal: {site.organisation}\n"
             f"As of {site.as_of}, built for the {site.audience} audience"
             + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"
             "Open index.html in a web browser. Everything works offline, from disk; nothing is fetched.\n\n"

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 from isoready.read import repolinks
 from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW,
     REVIEW_OVERDUE, Readiness, window_of)
-from isoready.model import (Evidence, Finding, Project, REVIEW_INPUTS, audience_rank, findings_published,
+from isoready.model import (Evidence, Finding, Project, audience_rank, findings_published,
     published_name)
 from isoready.validate.redact import redactor
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
@@ -293,7 +293,8 @@ class Context:
             return {}
         review = Link(evidence_url(ri.review), f"{self.evidence[ri.review].title} ({ri.date})", ri.review) \
             if ri.review in self.evidence else None
-        return {"inputs": tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered) for k in REVIEW_INPUTS),
+        return {"inputs": tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
+                                for k in self.catalog.review_inputs),
                 "inputs_review": review}
 
     def gate_items(self, items: Any) -> tuple[GateItemView, ...]:

@@ -52,11 +52,11 @@ GLOSSARY = (
      "is not shown, linked or named: pages only count it (\"2 records not shown in this build\"), and where a "
      "text would name it, \"[withheld]\" stands in its place. It still counts towards readiness."),
     ("out-of-window", "Out of window",
-     "A record ISO 9001 asks you to keep exists, but none is recent enough. Each such record must be dated within "
+     "A record {family} asks you to keep exists, but none is recent enough. Each such record must be dated within "
      "a window before the as-of date: 12 months unless the catalog or your organisation file sets another (the "
      "reason on the clause page names it). Add a newer record to put it right."),
     ("undeclared", "Undeclared (condition not declared)",
-     "ISO 9001 leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
+     "{family} leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
      "organisation file says true or false for one (under \"applies:\"), it is undeclared and the clause it "
      "affects is at risk. Leaving a condition out is not the same as false: declare it either way."),
     ("gate", "Gate (stage check)",

@@ -213,6 +213,29 @@ def test_an_iso_14001_project_builds_with_its_own_clauses_and_gates(tmp_path):
     assert "edition-accepted" not in json.dumps(data["gates"])  # not modelled for 14001: never a false pass
     # 14001 names no management review inputs: none is reported missing (ISO 9001's list is not 14001's)
     assert data["review_inputs"] == {"review": None, "date": None, "considered": [], "missing": []}
+    # every word is 14001's: its name, its system's words, its gate titles; none of ISO 9001's (issue 23)
+    assert "Scope of the EMS documented (4.3)" in stages and "Environmental policy documented (5.2)" in stages
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "ISO 14001 certification readiness</h1>" in index and "· Example Coatings Ltd ISO 14001 readiness<" in index
+    assert_no_iso_9001_words(out, allowed=("clauses.html", "clauses/"))  # 14001's catalog compares itself to 9001
+
+
+#: words only an ISO 9001 portal may show (its name, its system's and its policy's words, its review inputs)
+NINE_K_WORDS = ("ISO 9001 readiness", "ISO 9001 certification", "What ISO 9001 asks", "ISO 9001 asks for",
+                "title in ISO 9001", "requirement of ISO 9001", "quality policy", "quality management system",
+                "QMS", "quality objectives", "9.3.2", "(c2)")
+
+
+def assert_no_iso_9001_words(out: Path, allowed: tuple[str, ...] = ()) -> None:
+    """No page of a portal on another standard shows ISO 9001's words; ``allowed``: pages that may name ISO 9001
+    itself (catalog guidance comparing the standards), never its portal words."""
+    for path in sorted([*out.rglob("*.html"), out / "README.txt", out / "report-print.css"]):
+        rel = path.relative_to(out).as_posix()
+        text = path.read_text(encoding="utf-8")
+        found = [w for w in NINE_K_WORDS if w in text]
+        assert not found, f"{rel} shows {found}"
+        if not rel.startswith(allowed) and not rel.startswith("theme/"):
+            assert "ISO 9001" not in text, rel
 
 
 # --------------------------------------------------------------------------- a fictional standard, data only
@@ -248,6 +271,13 @@ def test_a_fictional_standard_shipped_as_its_own_package_builds(tmp_path):
     assert "present: bounds" in stages  # the scope check passed on 1.1
     assert "2 of 3 checks pass" in stages and "0 of 2 checks pass" in stages
     assert "2.2 (missing)" in stages  # the record 2.2 asks for is missing
+    # its words are its own: the gate titles name its clauses, the missing policy is looked for on 1.2 (where the
+    # check looked), never on ISO 9001's 5.2; its name heads the pages
+    assert "Policy documented (1.2)" in stages and "Scope documented (1.1)" in stages
+    assert "no current evidence mapped to 1.2" in stages
+    assert "Fictional Standard 1 certification readiness</h1>" in (out / "index.html").read_text(encoding="utf-8")
+    assert_no_iso_9001_words(out)
+    assert not re.search(r"(?<![\w.:-])[4-9]\.\d", stages)  # no clause number of another standard
 
 
 # --------------------------------------------------------------------------- no clause number in code
