@@ -198,6 +198,9 @@ class Catalog:
     review_inputs: tuple[str, ...] = field(repr=False, compare=False, default=())
     #: the words a portal on this standard uses for its system and documents (standard.yaml's ``words:``)
     words: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    #: clause numbers the messages show as examples; the conditions it leaves to the organisation (applies:)
+    examples: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    conditions: Mapping[str, Mapping[str, str]] = field(repr=False, compare=False, default_factory=dict)
     #: an integrated project's other standards, by the number a clause reference names them with
     #: ("14001" -> its Catalog); empty for one standard (isoready.read.integrated)
     others: Mapping[str, "Catalog"] = field(repr=False, compare=False, default_factory=dict)

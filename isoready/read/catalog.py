@@ -92,6 +92,8 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
         gates=standard.gates if standard else (),
         review_inputs=standard.review_inputs if standard else (),
         words=dict(standard.words) if standard else {},
+        examples=dict(standard.examples) if standard else {},
+        conditions=dict(standard.conditions) if standard else {},
     )
 
 

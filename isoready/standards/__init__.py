@@ -87,6 +87,11 @@ class Standard:
     #: the words its portal uses for its system and documents (``system``, ``system_short``, ``policy``,
     #: ``objectives``); views fall back to plain words where the data names none
     words: Mapping[str, str] = field(default_factory=dict)
+    #: clause numbers the help texts and messages show as examples (``clause``, ``window``, ``assessment``, ``hs``)
+    examples: Mapping[str, str] = field(default_factory=dict)
+    #: the conditions it leaves to the organisation (organisation.yaml ``applies:`` keys): each one's ``clause``,
+    #: ``words`` and ``help``
+    conditions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def role(self, key: str) -> Optional[str]:
         return self.roles.get(key)
@@ -157,11 +162,29 @@ def _gates(folder: Path, name: str) -> tuple[GateCheck, ...]:
     return tuple(checks)
 
 
-def _words(name: str, row: Mapping[str, Any]) -> dict[str, str]:
-    words = row.get("words") or {}
+def _words(name: str, row: Mapping[str, Any], key: str) -> dict[str, str]:
+    words = row.get(key) or {}
     if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
-        raise StandardError(MANIFEST, f"'words:' of {name} is not a mapping of words")
+        raise StandardError(MANIFEST, f"'{key}:' of {name} is not a mapping of words")
     return {str(k): v for k, v in words.items()}
+
+
+#: organisation.yaml's applies: keys (a contract): the only conditions a standard may name
+CONDITION_KEYS = ("traceability", "customer_property", "measurement_traceability")
+
+
+def _conditions(name: str, row: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    found = row.get("conditions") or {}
+    if not isinstance(found, dict):
+        raise StandardError(MANIFEST, f"'conditions:' of {name} is not a mapping")
+    out = {}
+    for key, value in found.items():
+        if key not in CONDITION_KEYS:
+            raise StandardError(MANIFEST, f"condition '{key}' of {name} is not one of {', '.join(CONDITION_KEYS)}")
+        if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("clause", "words", "help")):
+            raise StandardError(MANIFEST, f"condition '{key}' of {name} needs clause, words and help")
+        out[str(key)] = {k: value[k] for k in ("clause", "words", "help")}
+    return out
 
 
 def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard], list[Transition]]:
@@ -185,7 +208,8 @@ def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard],
         standards.append(Standard(name, family.strip(), edition.strip(), package, folder, catalog, gates,
                                   {str(k): str(v) for k, v in roles.items()}, builtin,
                                   bool(row.get("provisional")),
-                                  tuple(str(i) for i in row.get("review_inputs") or ()), _words(name, row)))
+                                  tuple(str(i) for i in row.get("review_inputs") or ()), _words(name, row, "words"),
+                                  _words(name, row, "examples"), _conditions(name, row)))
     transitions = []
     for row in data.get("transitions") or ():
         mapping = folder / str(row.get("mapping") or "")

@@ -26,9 +26,6 @@ MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
 ORIGIN_LABELS = {"internal-audit": "Internal audit", "certification-body": "Certification body audit",
                  "customer": "Customer", "gap-assessment": "Gap assessment", "management-review": "Management review",
                  "other": "Other"}
-#: organisation.yaml applies: keys, in words
-CONDITION_WORDS = {"traceability": "traceability of outputs", "customer_property": "customer or external-provider property",
-                   "measurement_traceability": "measurement traceability"}
 KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from isoready.assess import Reason
 from isoready.model import DEFAULT_STANDARD
 from isoready.read.catalog import load_catalog
-from isoready.views.labels import CONDITION_WORDS, id_list, plural
+from isoready.views.labels import id_list, plural
 
 # --------------------------------------------------------------------------- reasons into words
 
@@ -59,6 +59,7 @@ class StandardWords:
     missing: Mapping[str, str] = field(default_factory=dict)
     nouns: Mapping[str, str] = field(default_factory=dict)  # check id -> "document" or "evidence"
     roles: Mapping[str, str] = field(default_factory=dict)
+    conditions: Mapping[str, str] = field(default_factory=dict)  # applies: key -> its words (standard.yaml)
 
     @classmethod
     def of(cls, catalog: Any) -> "StandardWords":
@@ -70,11 +71,16 @@ class StandardWords:
                 missing[g.id] = g.missing
             nouns[g.id] = "document" if g.option("record_kind") == "document" else "evidence"
         return cls(catalog.standard, catalog.standard.rsplit(":", 1)[0], {**SYSTEM_WORDS, **catalog.words},
-                   titles, missing, nouns, dict(catalog.roles))
+                   titles, missing, nouns, dict(catalog.roles),
+                   {k: c["words"] for k, c in catalog.conditions.items()})
 
     def word(self, key: str) -> str:
         """One of the system's words (``system``, ``system_short``, ``policy``, ``objectives``)."""
         return self.words.get(key) or SYSTEM_WORDS[key]
+
+    def condition(self, key: str) -> str:
+        """A condition of organisation.yaml's applies: in the standard's words (its key's, where it names none)."""
+        return self.conditions.get(key) or key.replace("_", " ")
 
     def title(self, check: str) -> str:
         """A gate check's name on the pages."""
@@ -111,7 +117,7 @@ LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves
                "finding-due": "corrective action falls due", "target": "target date passes"}
 
 
-def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool) -> str:
+def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool, std: "StandardWords") -> str:
     label, noun = f"{p['clause']} {p['what']}", p["noun"]
     if code == "di-not-required":
         return f"{label}: not required, the clause is not applicable"
@@ -141,17 +147,17 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
     if code == "di-conditional":
         return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
     if code == "di-condition-false":
-        return (f"{label}: not required: organisation.yaml declares that {CONDITION_WORDS[p['condition']]} "
+        return (f"{label}: not required: organisation.yaml declares that {std.condition(p['condition'])} "
                 "does not apply")
     if code == "di-condition-undeclared":
-        return (f"{label}: declare whether {CONDITION_WORDS[p['condition']]} applies (applies: "
+        return (f"{label}: declare whether {std.condition(p['condition'])} applies (applies: "
                 f"{p['condition']}: true or false in organisation.yaml); the record is needed {_lower_first(p['when'])}")
     if code == "di-condition-evidence":
         named = f" ({id_list(ids)})" if full else ""
-        return (f"{label}: {CONDITION_WORDS[p['condition']]} applies and current evidence is mapped{named}; "
+        return (f"{label}: {std.condition(p['condition'])} applies and current evidence is mapped{named}; "
                 f"this record is needed {_lower_first(p['when'])}")
     if code == "di-condition-no-evidence":
-        return (f"{label}: {CONDITION_WORDS[p['condition']]} is declared to apply, but no current evidence is "
+        return (f"{label}: {std.condition(p['condition'])} is declared to apply, but no current evidence is "
                 f"mapped to {p['clause']} to show it is controlled")
     if p.get("declared_true"):
         return f"{label}: required, since the condition is declared to apply, but no current {noun} is mapped"
@@ -211,10 +217,11 @@ def to_auditor(*codes: str) -> Callable[[Wording], Wording]:
 
 @reason("di-not-required", "di-in-window", "di-until-review", "di-review-passed", "di-out-of-window",
         "di-present", "di-review-overdue", "di-conditional", "di-condition-false", "di-condition-undeclared",
-        "di-condition-evidence", "di-condition-no-evidence", "di-missing")
-def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+        "di-condition-evidence", "di-condition-no-evidence", "di-missing", standard=True)
+def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                            std: StandardWords) -> str:
     lead = f"declared {p['declared']}, but " if p.get("declared") else ""
-    return lead + _di_sentence(p, code, r.evidence, full)
+    return lead + _di_sentence(p, code, r.evidence, full, std)
 
 
 @reason("status-not-done")
