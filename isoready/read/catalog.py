@@ -93,6 +93,7 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
         review_inputs=standard.review_inputs if standard else (),
         words=dict(standard.words) if standard else {},
         examples=dict(standard.examples) if standard else {},
+        review_input_words=dict(standard.review_input_words) if standard else {},
         conditions=dict(standard.conditions) if standard else {},
     )
 

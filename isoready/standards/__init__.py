@@ -87,6 +87,8 @@ class Standard:
     #: the words its portal uses for its system and documents (``system``, ``system_short``, ``policy``,
     #: ``objectives``); views fall back to plain words where the data names none
     words: Mapping[str, str] = field(default_factory=dict)
+    #: each review input's words on the pages (``review_inputs:`` as a mapping of key to words)
+    review_input_words: Mapping[str, str] = field(default_factory=dict)
     #: clause numbers the help texts and messages show as examples (``clause``, ``window``, ``assessment``, ``hs``)
     examples: Mapping[str, str] = field(default_factory=dict)
     #: the conditions it leaves to the organisation (organisation.yaml ``applies:`` keys): each one's ``clause``,
@@ -169,6 +171,14 @@ def _words(name: str, row: Mapping[str, Any], key: str) -> dict[str, str]:
     return {str(k): v for k, v in words.items()}
 
 
+def _input_words(name: str, row: Mapping[str, Any]) -> dict[str, str]:
+    """``review_inputs:`` as a mapping (key: its words); a plain list gives keys without words."""
+    inputs = row.get("review_inputs") or {}
+    if isinstance(inputs, dict):
+        return _words(name, row, "review_inputs")
+    return {}
+
+
 #: organisation.yaml's applies: keys (a contract): the only conditions a standard may name
 CONDITION_KEYS = ("traceability", "customer_property", "measurement_traceability")
 
@@ -209,6 +219,7 @@ def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard],
                                   {str(k): str(v) for k, v in roles.items()}, builtin,
                                   bool(row.get("provisional")),
                                   tuple(str(i) for i in row.get("review_inputs") or ()), _words(name, row, "words"),
+                                  _input_words(name, row),
                                   _words(name, row, "examples"), _conditions(name, row)))
     transitions = []
     for row in data.get("transitions") or ():

@@ -25,8 +25,7 @@ from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EX
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
     LapseView, Link, MandatoryView, RevisionView)
-from isoready.views.reasons import (FINDINGS_NOT_PUBLISHED, LAPSE_WORDS, REVIEW_INPUT_WORDS, StandardWords,
-    Words)
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, LAPSE_WORDS, StandardWords, Words
 
 
 class Context:
@@ -293,7 +292,7 @@ class Context:
             return {}
         review = Link(evidence_url(ri.review), f"{self.evidence[ri.review].title} ({ri.date})", ri.review) \
             if ri.review in self.evidence else None
-        return {"inputs": tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
+        return {"inputs": tuple(InputView(k, self.std.input(k), k in ri.considered)
                                 for k in self.catalog.review_inputs),
                 "inputs_review": review}
 

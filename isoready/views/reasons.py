@@ -60,6 +60,7 @@ class StandardWords:
     nouns: Mapping[str, str] = field(default_factory=dict)  # check id -> "document" or "evidence"
     roles: Mapping[str, str] = field(default_factory=dict)
     conditions: Mapping[str, str] = field(default_factory=dict)  # applies: key -> its words (standard.yaml)
+    inputs: Mapping[str, str] = field(default_factory=dict)  # review input key -> its words (review_inputs:)
 
     @classmethod
     def of(cls, catalog: Any) -> "StandardWords":
@@ -72,11 +73,15 @@ class StandardWords:
             nouns[g.id] = "document" if g.option("record_kind") == "document" else "evidence"
         return cls(catalog.standard, catalog.standard.rsplit(":", 1)[0], {**SYSTEM_WORDS, **catalog.words},
                    titles, missing, nouns, dict(catalog.roles),
-                   {k: c["words"] for k, c in catalog.conditions.items()})
+                   {k: c["words"] for k, c in catalog.conditions.items()}, dict(catalog.review_input_words))
 
     def word(self, key: str) -> str:
         """One of the system's words (``system``, ``system_short``, ``policy``, ``objectives``)."""
         return self.words.get(key) or SYSTEM_WORDS[key]
+
+    def input(self, key: str) -> str:
+        """A management review input in the standard's words (its key, where the data gives none)."""
+        return self.inputs.get(key) or key.replace("-", " ")
 
     def condition(self, key: str) -> str:
         """A condition of organisation.yaml's applies: in the standard's words (its key's, where it names none)."""
@@ -93,21 +98,6 @@ def default_words() -> StandardWords:
     return StandardWords.of(load_catalog(DEFAULT_STANDARD))
 
 
-#: management review inputs, following 9.3.2 a) to f), in our words
-REVIEW_INPUT_WORDS = {
-    "previous-actions": "status of actions from previous reviews (a)",
-    "changes": "changes in external and internal issues (b)",
-    "customer-satisfaction": "customer satisfaction and feedback (c1)",
-    "objectives": "extent quality objectives are met (c2)",
-    "process-performance": "process performance and conformity of products and services (c3)",
-    "nonconformities": "nonconformities and corrective actions (c4)",
-    "monitoring": "monitoring and measurement results (c5)",
-    "audit-results": "audit results (c6)",
-    "external-providers": "performance of external providers (c7)",
-    "resources": "adequacy of resources (d)",
-    "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
-    "improvement": "opportunities for improvement (f)",
-}
 #: what a leaf lacks, in the stage 2 evidence-behind-every-clause check (assess.UNEVIDENCED)
 UNEVIDENCED_WORDS = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
                      "review-inputs-no-review": "no management review in the window",
@@ -290,10 +280,11 @@ def _review_inputs_unknown(r: Reason, p: Mapping[str, Any], code: str, full: boo
             "(list them under inputs: in the minutes' record)")
 
 
-@reason("review-inputs-missing")
-def _review_inputs_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+@reason("review-inputs-missing", standard=True)
+def _review_inputs_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                           std: StandardWords) -> str:
     named = f" {r.evidence[0]} of {p['date']}" if full else ""
-    missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
+    missing = ", ".join(std.input(i) for i in p["missing"])
     return f"the management review{named} does not show these inputs: {missing}"
 
 

@@ -16,7 +16,7 @@ from isoready.views.models import (ClauseView, CoverageView, InputView, MainView
     SectionView, Segment)
 from isoready.views.pages import (PageView, ReportCoverageRowView, ReportCoverageView, ReportInputsView,
     ReportTransitionView, ReportView)
-from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, REVIEW_INPUT_WORDS
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED
 from isoready.views.transition import transition_page
 
 
@@ -62,7 +62,7 @@ def report_inputs(ctx: Context) -> Optional[ReportInputsView]:
     else:
         intro = f"Inputs the latest management review within its window ({ri.date}) lists as considered."
     considered = sum(k in ri.considered for k in inputs)
-    return ReportInputsView(segments(intro), tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
+    return ReportInputsView(segments(intro), tuple(InputView(k, ctx.std.input(k), k in ri.considered)
                                          for k in inputs),
                             f"{considered} of {plural(len(inputs), 'input')} shown as considered")
 
