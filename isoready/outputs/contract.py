@@ -249,7 +249,7 @@ def readiness_schema() -> dict[str, Any]:
         "exclusions": _list(_record("a clause declared not applicable", {
             "clause": {**clause, "description": "the clause"},
             "justification": _text("why it cannot apply"),
-            "rule": _words(("possible", "rare"), "whether ISO 9001 expects it can be excluded, or rarely"),
+            "rule": _words(("possible", "rare"), "whether the standard expects it can be excluded, or rarely"),
         }), "the clauses declared not applicable"),
         "withheld": _record("what this audience may not see, counted", {
             "evidence": _count("evidence records left out"),
