@@ -28,6 +28,7 @@ class ChromeView:
     amendments: tuple[str, ...]
     family: str = ""  # the standard's name without its edition ("ISO 9001"), from its data: every page's words
     sitename: str = ""  # the portal's name beside the organisation's ("ISO 9001 readiness") unless pelicanconf sets one
+    publisher: str = ""  # whose clause titles these are ("ISO"; "" when the standard's data names none): the footer
     transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
     audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
 

@@ -280,7 +280,9 @@ def test_a_fictional_standard_shipped_as_its_own_package_builds(tmp_path):
     # check looked), never on ISO 9001's 5.2; its name heads the pages
     assert "Policy documented (1.2)" in stages and "Scope documented (1.1)" in stages
     assert "no current evidence mapped to 1.2" in stages
-    assert "Fictional Standard 1 certification readiness</h1>" in (out / "index.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Fictional Standard 1 certification readiness</h1>" in index
+    assert "Clause titles are the standard's own;" in index and "ISO's" not in index  # its data names no publisher
     assert_no_iso_9001_words(out)
     assert not re.search(r"(?<![\w.:-])[4-9]\.\d", stages)  # no clause number of another standard
     # its readiness.json passes the schema the package ships (the editions and check ids are patterns, not a list)
