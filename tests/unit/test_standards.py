@@ -381,3 +381,16 @@ def test_an_unknown_clause_is_hinted_in_the_project_standards_own_numbers(tmp_pa
     assert main(["validate", "--root", str(root), "--as-of", "2026-11-01"]) == 1
     line = next(x for x in capsys.readouterr().out.splitlines() if " E201 " in x)
     assert line.endswith("unknown clause '3.7' (clauses run from 4 to 10.3; quote numbers like \"6.1.2\")"), line
+
+
+def test_the_outsourcing_diagnostic_names_the_projects_own_system(tmp_path, capsys):
+    """E421's hint says the standard's system (its data's system_short) and its outsourcing clause, never the QMS."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE_14001, root)
+    (root / "content" / "clauses" / "x.yaml").write_text(
+        '- clause: "8.2"\n  status: not-applicable\n  justification: Emergency response is subcontracted.\n',
+        encoding="utf-8")
+    assert main(["validate", "--root", str(root), "--as-of", "2026-11-01"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if " E421 " in x)
+    assert line.endswith("(outsourced processes stay in the EMS and are controlled under 8.1 (ISO 14001 4.3): give "
+                         "the clause a real status and map the supplier controls to it)"), line
