@@ -394,3 +394,18 @@ def test_the_outsourcing_diagnostic_names_the_projects_own_system(tmp_path, caps
     line = next(x for x in capsys.readouterr().out.splitlines() if " E421 " in x)
     assert line.endswith("(outsourced processes stay in the EMS and are controlled under 8.1 (ISO 14001 4.3): give "
                          "the clause a real status and map the supplier controls to it)"), line
+
+
+def test_isoready_diff_words_reasons_in_the_later_sides_standard():
+    from isoready.assess import reason
+    from isoready.cli.diffwords import diff_json
+    from isoready.gitfacts.diff import ClauseChange, ReadinessDiff
+
+    why = reason("review-inputs-no-review", window=12)
+    change = ClauseChange("9.3", "Management review", "ready", "at-risk", (why,))
+    fourteen = ReadinessDiff(before={}, after={}, clauses=(change,), standard="ISO 14001:2015")
+    assert diff_json(fourteen)["clauses"][0]["reasons"] == [
+        "no management review record within the last 12 months shows the inputs a review must consider"]
+    nine = ReadinessDiff(before={}, after={}, clauses=(change,), standard="ISO 9001:2015")
+    assert diff_json(nine)["clauses"][0]["reasons"] == [
+        "no management review record within the last 12 months shows the inputs 9.3.2 asks for"]
