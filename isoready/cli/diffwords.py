@@ -9,12 +9,15 @@ sentence), so that ``views`` need not import the modules that read and compare c
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
+from isoready import standards
 from isoready.gitfacts.diff import DIFF_VERSION, MARKER, EditionChange, ReadinessDiff
 from isoready.model import FIGURES
 from isoready.core.text import md_code, md_text, one_line
-from isoready.views import FIGURE_WORDS, GATE_WORDS, STATE_WORDS, describe, figure_text, verdict_word
+from isoready.read.catalog import load_catalog
+from isoready.views import (FIGURE_WORDS, GATE_WORDS, STATE_WORDS, StandardWords, describe, figure_text,
+    verdict_word)
 
 
 def _side_name(s: Mapping[str, Any], say: Callable[[str], str] = one_line) -> str:
@@ -22,6 +25,11 @@ def _side_name(s: Mapping[str, Any], say: Callable[[str], str] = one_line) -> st
     if short and s["commit"].startswith(s["ref"]):
         return short  # the ref is the commit id itself
     return f"{say(s['ref'])} ({short})" if short else say(s["ref"])
+
+
+def _standard_words(d: ReadinessDiff) -> Optional[StandardWords]:
+    """The words of the standard the later side follows (None: the default standard's)."""
+    return StandardWords.of(load_catalog(d.standard)) if d.standard in standards.names() else None
 
 
 def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
@@ -32,6 +40,7 @@ def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
     span, so a contributor's title cannot add a line, hide the ones after it or start HTML (text.md_text)."""
     code = md_code if markdown else one_line
     say = md_text if markdown else one_line
+    std = _standard_words(d)
     out = []
     title = f"Readiness: {_side_name(d.before, say)} → {_side_name(d.after, say)}"
     out += [f"### {title}" if markdown else title, ""]
@@ -58,7 +67,7 @@ def diff_lines(d: ReadinessDiff, markdown: bool) -> list[str]:
     if d.clauses:
         out.append("**Clauses whose state changed**" if markdown else "Clauses whose state changed:")
         for c in d.clauses:
-            why = say("; ".join(describe(r, True) for r in c.reasons))
+            why = say("; ".join(describe(r, True, std=std) for r in c.reasons))
             out.append(f"{bullet}{code(c.clause)} {say(c.title)}: {STATE_WORDS[c.before]} → {STATE_WORDS[c.after]}"
                        + (f": {why}" if why else ""))
         out.append("")
@@ -98,7 +107,8 @@ def diff_json(d: ReadinessDiff) -> dict:
     """``isoready diff --format json`` (schema: diff.DIFF_SCHEMA): the data, each reason as its sentence."""
     return {"version": DIFF_VERSION, "before": d.before, "after": d.after,
             "clauses": [{"clause": c.clause, "title": c.title, "before": c.before, "after": c.after,
-                         "reasons": [describe(r, True) for r in c.reasons]} for c in d.clauses],
+                         "reasons": [describe(r, True, std=_standard_words(d)) for r in c.reasons]}
+                        for c in d.clauses],
             "evidence": [{"id": e.id, "title": e.title, "change": e.change, "what": list(e.what)} for e in d.evidence],
             "findings": [{"id": f.id, "grade": f.grade, "change": f.change} for f in d.findings],
             "gates": [{"gate": g.gate, "before": g.before, "after": g.after, "failing": list(g.failing)}

@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import textwrap
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -39,8 +39,18 @@ from isoready.model import DEFAULT_STANDARD, STANDARDS, Clause
 from isoready.outputs.contract import SCHEMA_FILES, schema_text
 
 SCHEMA_DIR = ".schemas"
-DEFAULT_SCOPE = ("Describe the scope of your quality management system here: the products and services it "
-                 "covers, the sites, and any clause that does not apply, with why.")
+#: the scope statement's placeholder, in the words of the standard's system (standard.yaml words: system)
+SCOPE_TEXT = ("Describe the scope of your {system} here: the products and services it covers, the sites, and any "
+              "clause that does not apply, with why.")
+
+
+def system_words(standard: str) -> tuple[str, str]:
+    """(the standard's name without its edition, its system's words), from its data: "ISO 9001", "quality
+    management system"."""
+    return standard.rsplit(":", 1)[0], load_catalog(standard).words.get("system") or "management system"
+
+
+DEFAULT_SCOPE = SCOPE_TEXT.format(system=system_words(DEFAULT_STANDARD)[1])
 WORKFLOW = ".github/workflows/portal.yml"
 EXAMPLE_ID = "context/qms-scope"
 
@@ -173,13 +183,13 @@ def _next_year(d: date) -> date:
         return d.replace(year=d.year + 1, day=28)
 
 
-def evidence_yaml(today: date, scope: str) -> str:
+def evidence_yaml(today: date, scope: str, system: str) -> str:
     """The example evidence record: the scope document, on the clause the standard's data names for it."""
     rel = f"evidence/{EXAMPLE_ID}.yaml"
     return (modeline(rel, "evidence") +
             "# One evidence record: what it is, which clauses it supports, and the file (next to this one).\n"
             "# Its id is its path under evidence/ without the extension: context/qms-scope.\n"
-            "title: Scope of the quality management system\n"
+            f"title: Scope of the {system}\n"
             "kind: document\n"
             f'clauses: ["{scope}"]\n'
             "file: qms-scope.md\n"
@@ -190,8 +200,8 @@ def evidence_yaml(today: date, scope: str) -> str:
             "audience: auditor\n")
 
 
-def scope_document(a: Answers) -> str:
-    return (f"# Scope of the quality management system\n\n{a.name}\n\n{a.scope.strip()}\n\n"
+def scope_document(a: Answers, system: str) -> str:
+    return (f"# Scope of the {system}\n\n{a.name}\n\n{a.scope.strip()}\n\n"
             "## Clauses that do not apply\n\nNone yet. Name each one here with the reason, and mark it\n"
             "`not-applicable` with a `justification:` in content/clauses/.\n")
 
@@ -213,11 +223,11 @@ def findings_yaml(document_control: str) -> str:
             "[]\n")
 
 
-def starter_page(a: Answers) -> str:
+def starter_page(a: Answers, family: str) -> str:
     return ("Title: About this portal\n"
             "Slug: about\n"
             "Audience: public\n\n"
-            f"This portal shows how ready **{a.name}** is for its ISO 9001 certification audit, clause by clause,\n"
+            f"This portal shows how ready **{a.name}** is for its {family} certification audit, clause by clause,\n"
             "with every claim linked to its evidence. It is built from the evidence register kept in our git\n"
             "repository.\n\n"
             "Edit this page in `content/pages/about.md`; add more pages next to it.\n")
@@ -265,10 +275,10 @@ def vscode_settings() -> str:
     return json.dumps({"yaml.schemas": schemas}, indent=2) + "\n"
 
 
-def readme(a: Answers, req: Requirement) -> str:
+def readme(a: Answers, req: Requirement, family: str) -> str:
     vendored = (f"- `{VENDOR}/`: the isoready wheel `requirements.txt` names; commit it (CI installs from it).\n"
                 if req.wheel else "")
-    return (f"# {a.name}: ISO 9001 evidence register\n\n"
+    return (f"# {a.name}: {family} evidence register\n\n"
             f"This repository holds the evidence register of {a.name} for {a.standard}, kept in YAML and built\n"
             "into a certification readiness portal by isoready.\n\n"
             "## isoready\n\n"
@@ -312,14 +322,17 @@ def readme(a: Answers, req: Requirement) -> str:
 def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | bytes]:
     """Every file ``init`` writes: path relative to the register -> text (or bytes: a vendored wheel)."""
     catalog = load_catalog(answers.standard)
+    family, system = system_words(answers.standard)  # the words of the project's standard (its data)
+    if answers.scope == DEFAULT_SCOPE:  # the placeholder, in the words of this standard's system
+        answers = replace(answers, scope=SCOPE_TEXT.format(system=system))
     files: dict[str, str] = {"content/organisation.yaml": organisation_yaml(answers)}
     for main in catalog.mains:
         leaves = [catalog[n] for n in catalog.leaves_under(main.number)]
         files[clause_file_name(main)] = clause_yaml(main, leaves, today)
     files["content/findings/findings.yaml"] = findings_yaml(catalog.role("document_control"))
-    files["content/pages/about.md"] = starter_page(answers)
-    files[f"evidence/{EXAMPLE_ID}.yaml"] = evidence_yaml(today, catalog.role("scope"))
-    files[f"evidence/{EXAMPLE_ID}.md"] = scope_document(answers)
+    files["content/pages/about.md"] = starter_page(answers, family)
+    files[f"evidence/{EXAMPLE_ID}.yaml"] = evidence_yaml(today, catalog.role("scope"), system)
+    files[f"evidence/{EXAMPLE_ID}.md"] = scope_document(answers, system)
     for name, filename in SCHEMA_FILES.items():
         files[f"{SCHEMA_DIR}/{filename}"] = schema_text(name)
     files[WORKFLOW] = scaffold_file("portal.yml")
@@ -329,7 +342,7 @@ def plan(answers: Answers, today: date, req: Requirement) -> dict[str, str | byt
     files[".gitignore"] = gitignore()
     files[".pre-commit-config.yaml"] = precommit_config()
     files[".vscode/settings.json"] = vscode_settings()
-    files["README.md"] = readme(answers, req)
+    files["README.md"] = readme(answers, req, family)
     for name, text in template_files().items():
         files[f"{TEMPLATES}/{name}"] = text
     return files

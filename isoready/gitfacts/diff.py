@@ -98,6 +98,7 @@ class ReadinessDiff:
     #: warnings about the commits read (W120, W121, W122: git input read as data); not part of the comparison
     warnings: tuple = ()
     edition: Optional[EditionChange] = None  # the two sides follow different editions
+    standard: str = ""  # the standard the later side follows: its words word the reasons (views.StandardWords)
 
     @property
     def empty(self) -> bool:
@@ -163,7 +164,7 @@ def compare(a: Side, b: Side) -> ReadinessDiff:
         after={"ref": b.ref, "commit": b.commit, "as_of": rb.as_of.isoformat(), "figures": _figures(b)},
         clauses=tuple(clauses), evidence=tuple(evidence), findings=tuple(findings), gates=tuple(gates),
         warnings=tuple(sorted(set(a.warnings) | set(b.warnings))),
-        edition=edition_change(a.project.catalog, b.project.catalog))
+        edition=edition_change(a.project.catalog, b.project.catalog), standard=b.project.catalog.standard)
 
 
 # --------------------------------------------------------------------------- the two comparisons we make

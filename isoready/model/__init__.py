@@ -196,6 +196,13 @@ class Catalog:
     gates: tuple[Any, ...] = field(repr=False, compare=False, default=())
     #: the inputs a management review considers in this standard (empty when it names none)
     review_inputs: tuple[str, ...] = field(repr=False, compare=False, default=())
+    #: the words a portal on this standard uses for its system and documents (standard.yaml's ``words:``)
+    words: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    #: each review input's words on the pages (standard.yaml's review_inputs:)
+    review_input_words: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    #: clause numbers the messages show as examples; the conditions it leaves to the organisation (applies:)
+    examples: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    conditions: Mapping[str, Mapping[str, str]] = field(repr=False, compare=False, default_factory=dict)
     #: an integrated project's other standards, by the number a clause reference names them with
     #: ("14001" -> its Catalog); empty for one standard (isoready.read.integrated)
     others: Mapping[str, "Catalog"] = field(repr=False, compare=False, default_factory=dict)

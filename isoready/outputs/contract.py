@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from isoready.model import (AUDIENCES, EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES, GATE_CHECKS, GRADES,
-    REVIEW_INPUTS, STANDARDS, STATUSES)
+from isoready.model import (AUDIENCES, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES,
+    GRADES, STATUSES)
+from isoready.read.catalog import load_catalog
 from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
 # --------------------------------------------------------------------------- readiness.json, the output contract
@@ -24,6 +25,13 @@ LAPSE_KINDS = ("review-due", "window-closes", "finding-due", "target")
 
 #: outputs are per standard: plain clause numbers (an input may qualify them: "14001:6.1.2", "hs:7.5")
 PLAIN_CLAUSE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
+#: a standard's edition as organisation.yaml names it: any installed standard package's, not only the built-in
+#: ones (a third-party standard's readiness.json passes the shipped schema; format.md says so)
+EDITION = {"type": "string", "pattern": r"^[^:]+:[^:]+$"}
+#: a stable key a standard's data names (a gate check's id, a review input): lower-case words joined by '-'
+KEY = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
+#: the default standard's roles, for the descriptions (no clause number lives in this module)
+_ROLE = load_catalog(DEFAULT_STANDARD).roles
 
 
 def _text(description: str, nullable: bool = False) -> dict[str, Any]:
@@ -75,8 +83,7 @@ def _gate() -> dict[str, Any]:
     """One audit stage's gate: its checks, judged today and on the booked audit date."""
     gate_items = _list(_record("one check of the gate", {
         "name": _text("what the check asks"),
-        "check": {"enum": list(dict.fromkeys(c for checks in GATE_CHECKS.values() for c in checks)),
-                  "description": "the check's stable id (docs/rules.md)"},
+        "check": {**KEY, "description": "the check's stable id (docs/rules.md; a standard's gates.yaml names it)"},
         "passed": _bool("whether it passes"),
         "reason": _text("why, in words"),
         "code": _text("the reason's stable code"),
@@ -218,7 +225,8 @@ def readiness_schema() -> dict[str, Any]:
                                                     "or removed"},
         "organisation": _text("the organisation's name"),
         "as_of": _date("the date readiness is judged on"),
-        "standard": _words(STANDARDS, "the edition assessed against"),
+        "standard": {**EDITION, "description": f"the edition assessed against, as organisation.yaml names it "
+                                               f"(e.g. '{DEFAULT_STANDARD}')"},
         "amendments": _list({"type": "string"}, "the amendments the catalog includes"),
         "audience": _words(AUDIENCES, "who the build is for"),
         "commit": _text("the git commit the inputs come from", nullable=True),
@@ -226,11 +234,11 @@ def readiness_schema() -> dict[str, Any]:
         "clauses": _list(_clause_row(), "every clause of the catalog, in order"),
         "evidence": _list(_evidence_row(), "every evidence record this audience may see"),
         "findings": _list(_finding_row(), "every finding this audience may see"),
-        "review_inputs": _record("the latest management review's inputs (9.3.2)", {
+        "review_inputs": _record(f"the latest management review's inputs ({_ROLE['review_inputs']})", {
             "review": _text("the review record, when this audience may see it", nullable=True),
             "date": _date("the review's date", nullable=True),
-            "considered": _list({"enum": list(REVIEW_INPUTS)}, "the inputs it considered"),
-            "missing": _list({"enum": list(REVIEW_INPUTS)}, "the inputs it did not"),
+            "considered": _list(KEY, "the inputs it considered (the standard's own keys)"),
+            "missing": _list(KEY, "the inputs it did not"),
         }, nullable=True),
         "gates": _by({"enum": ["stage1", "stage2"]}, _gate(), "the audit stage gates"),
         "lapses": _list(_lapse(), "what lapses before the audits, by date"),
@@ -241,7 +249,7 @@ def readiness_schema() -> dict[str, Any]:
         "exclusions": _list(_record("a clause declared not applicable", {
             "clause": {**clause, "description": "the clause"},
             "justification": _text("why it cannot apply"),
-            "rule": _words(("possible", "rare"), "whether ISO 9001 expects it can be excluded, or rarely"),
+            "rule": _words(("possible", "rare"), "whether the standard expects it can be excluded, or rarely"),
         }), "the clauses declared not applicable"),
         "withheld": _record("what this audience may not see, counted", {
             "evidence": _count("evidence records left out"),
@@ -250,7 +258,7 @@ def readiness_schema() -> dict[str, Any]:
                                         "nothing about them is counted)"},
         }),
         "transition": _record("the move to ISO 9001:2026, topic by topic (null for a project on ISO 9001:2026)", {
-            "to": _words(STANDARDS, "the edition to move to"),
+            "to": {**EDITION, "description": "the edition to move to"},
             "deadline": _date("organisation.yaml transition.deadline (from the certification body)", nullable=True),
             "audit": _date("the planned transition audit", nullable=True),
             "addressed": _count("topics addressed"),
@@ -280,7 +288,7 @@ def readiness_schema() -> dict[str, Any]:
                                   "count as one major for the gates (organisation.yaml systemic_minors, default 3)"),
         "climate_change": _record("the climate-change determination organisation.yaml declares (Amendment "
                                   "1:2024; null when not declared: then only evidence with topics: "
-                                  "[climate-change] on 4.1 can show it)", {
+                                  f"[climate-change] on {_ROLE['context']} can show it)", {
             "relevant": {"type": ["boolean", "null"], "description": "whether climate change is a relevant issue"},
             "decided": _date("when the determination was made", nullable=True),
         }, nullable=True),

@@ -535,7 +535,7 @@ def readme_text(site: SiteView) -> str:
     where = ("in the site's top folder, one up from here\n(its manifest.json covers the portal of every standard)"
              if top else "in this folder")
     # an integrated system names each portal's standard; a single standard's README keeps its words
-    title = f"{site.chrome.standard} certification" if site.chrome.standards else "ISO 9001 certification"
+    title = f"{site.chrome.standard} certification" if site.chrome.standards else f"{site.chrome.family} certification"
     return (f"{title} readiness portal: {site.organisation}\n"
             f"As of {site.as_of}, built for the {site.audience} audience"
             + (f" from commit {site.commit}" if site.commit else "") + ".\n\n"

@@ -440,8 +440,9 @@ def _has_key(path: Path, key: str) -> bool:
     return any(re.match(rf"\s*{key}\s*:", line, re.IGNORECASE) for line in head.splitlines())
 
 
-def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str, Any]:
-    """SITENAME; the navigation's extra entries (team-written pages, then MENUITEMS); LINKS in the footer."""
+def navigation(settings: dict[str, Any], content: list[ContentPage], sitename: str = "") -> dict[str, Any]:
+    """SITENAME (``sitename``, the standard's, unless pelicanconf.py sets one); the navigation's extra entries
+    (team-written pages, then MENUITEMS); LINKS in the footer."""
 
     def links(items: Any, kind: str) -> tuple[NavLink, ...]:
         out = []
@@ -452,7 +453,7 @@ def navigation(settings: dict[str, Any], content: list[ContentPage]) -> dict[str
         return tuple(out)
 
     name = settings.get("SITENAME")
-    return {"SITENAME": name if name and name != "A Pelican Blog" else DEFAULT_SITENAME,
+    return {"SITENAME": name if name and name != "A Pelican Blog" else sitename or DEFAULT_SITENAME,
             "nav_links": tuple(NavLink("page:" + c.slug, c.title, c.url) for c in content if c.listed)
             + links(settings.get("MENUITEMS"), "menu"),
             "footer_links": links(settings.get("LINKS"), "link")}
@@ -504,7 +505,7 @@ class PortalGenerator(Generator):
                 _fail(f"build stopped: {self.output_path} left unchanged", 1)
             raise PageError(diags)
         job.content = content
-        job.shared = {"site": job.site.chrome, **navigation(self.settings, content)}
+        job.shared = {"site": job.site.chrome, **navigation(self.settings, content, job.site.chrome.sitename)}
 
     def generate_output(self, writer: Any) -> None:
         job = current()

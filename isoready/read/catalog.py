@@ -91,6 +91,10 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
         roles=dict(standard.roles) if standard else {},
         gates=standard.gates if standard else (),
         review_inputs=standard.review_inputs if standard else (),
+        words=dict(standard.words) if standard else {},
+        examples=dict(standard.examples) if standard else {},
+        review_input_words=dict(standard.review_input_words) if standard else {},
+        conditions=dict(standard.conditions) if standard else {},
     )
 
 

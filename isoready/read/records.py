@@ -212,7 +212,8 @@ def assessments_from_file(rel: str, value: Any, catalog: Catalog,
                           max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> tuple[list[Assessment], list[Diagnostic]]:
     out = Collector()
     result: list[Assessment] = []
-    for m in _list_of_maps(value, rel, out, "clause assessment", "- clause: \"4.1\""):
+    example = catalog.examples.get("assessment") or catalog.clauses[0].number  # the standard's example
+    for m in _list_of_maps(value, rel, out, "clause assessment", f"- clause: \"{example}\""):
         f = Fields(m, ASSESSMENT, out, catalog)
         number = f.get("clause")
         written = m.get("clause")  # the YStr, which knows whether it was quoted
@@ -539,7 +540,7 @@ def _windows(f: Fields, catalog: Catalog, out: Collector) -> dict[str, int]:
                         f"write at most {ceiling}, or leave it out for the default")
         else:
             out.add(where, "E207", f"window for clause '{number}' must be a whole number of months from 1 to 120",
-                    "write e.g. '\"9.2.2\": 12'")
+                    f"write e.g. '\"{catalog.examples.get('window') or catalog.clauses[-1].number}\": 12'")
     return windows
 
 

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
-from isoready.read.catalog import CATALOG_FILES, other_edition
+from isoready.read.catalog import CATALOG_FILES, load_catalog, other_edition
 from isoready.core.diagnostics import Collector, did_you_mean, one_of
 from isoready.read.integrated import canonical, check_reference
 from isoready.core.load import Loc, YList, YMap, YStr
@@ -73,21 +73,37 @@ class Kind:
 
 # --------------------------------------------------------------------------- the schema itself
 
+#: the default standard's data, for the help texts: its example clause numbers, its roles and its conditions
+#: (docs/format.md and the JSON Schemas are written from them; no clause number lives in this module)
+_DEFAULT = load_catalog(DEFAULT_STANDARD)
+_EX, _ROLE = _DEFAULT.examples, _DEFAULT.roles
+#: another standard's clause, as an integrated project's reference names it ("14001:6.1.2")
+_OTHER = next((load_catalog(s) for s in STANDARDS if not s.startswith(DEFAULT_STANDARD.split(":")[0])), _DEFAULT)
+_OTHER_REF = f"{_OTHER.standard.split(':')[0].split()[-1]}:{_OTHER.examples.get('clause', '')}"
+
+
+def _condition(key: str) -> str:
+    c = _DEFAULT.conditions.get(key)
+    return f"{c['clause']}: {c['help']}" if c else "a condition the standard leaves to you (true or false)"
+
+
 AUDITS = Kind("organisation.audits", "audits", (
     Field("stage1", DATE, "date of the stage 1 audit (shown with a countdown)"),
     Field("stage2", DATE, "date of the stage 2 audit; on or after stage1"),
 ))
 APPLIES = Kind("organisation.applies", "applies", (
-    Field("traceability", BOOL, "8.5.2: outputs must be traceable (a customer or regulatory requirement)"),
-    Field("customer_property", BOOL, "8.5.3: you hold property of customers or external providers"),
-    Field("measurement_traceability", BOOL, "7.1.5.2: measurement traceability is required or essential"),
+    # the keys are a contract; which clause each lifts and its words are the standard's data (conditions:)
+    Field("traceability", BOOL, _condition("traceability")),
+    Field("customer_property", BOOL, _condition("customer_property")),
+    Field("measurement_traceability", BOOL, _condition("measurement_traceability")),
 ))
 TRANSITION = Kind("organisation.transition", "transition", (
     Field("deadline", DATE, "the date by which the certificate must move to the new edition (ask your CB)"),
     Field("audit", DATE, "the planned transition audit; on or before the deadline"),
 ))
 CLIMATE_CHANGE = Kind("organisation.climate_change", "climate_change", (
-    Field("relevant", BOOL, "whether climate change is a relevant issue (4.1, Amendment 1:2024)", required=True),
+    Field("relevant", BOOL, f"whether climate change is a relevant issue ({_ROLE['context']}, Amendment 1:2024)",
+          required=True),
     Field("decided", DATE, "when the organisation decided it; counts from that date", required=True),
 ))
 PUBLIC = Kind("organisation.public", "public", (
@@ -123,17 +139,19 @@ ORGANISATION = Kind("organisation", "organisation settings", (
           shape=("'audits' must be a mapping", "write 'audits:' then 'stage1: YYYY-MM-DD'")),
     Field("windows", MappingOf(key=CLAUSE, item=Int(minimum=1, maximum=120)),
           "how recent a recurring record must be, in months, per clause",
-          shape=("'windows' must be a mapping of clause to months", "write '\"9.2.2\": 12'")),
+          shape=("'windows' must be a mapping of clause to months", f"write '\"{_EX['window']}\": 12'")),
     Field("standard", enum(*STANDARDS), "the edition the project is assessed against", default=DEFAULT_STANDARD),
     Field("standards", list_of(enum(*STANDARDS)), "an integrated management system: every standard it follows, "
-          "the primary first (instead of 'standard:'); clause numbers belong to the first, '14001:6.1.2' names "
-          "another, 'hs:7.5' each"),
-    Field("applies", nested(APPLIES), "the conditions ISO 9001 leaves to you to declare; absent means undeclared"),
+          f"the primary first (instead of 'standard:'); clause numbers belong to the first, '{_OTHER_REF}' names "
+          f"another, 'hs:{_EX['hs']}' each"),
+    Field("applies", nested(APPLIES), f"the conditions {DEFAULT_STANDARD.split(':')[0]} leaves to you to declare; "
+          "absent means undeclared"),
     Field("transition", nested(TRANSITION), "the move to the new edition"),
     Field("migrated", DATE, "the day the project moved to its edition (isoready migrate writes it); "
           "evidence for a new or changed requirement of that edition counts when dated after it"),
     Field("climate_change", nested(CLIMATE_CHANGE),
-          "the determination Amendment 1:2024 asks for in 4.1 and 4.2: is climate change a relevant issue"),
+          f"the determination Amendment 1:2024 asks for in {_ROLE['context']} and {_ROLE['parties']}: is climate "
+          "change a relevant issue"),
     Field("site_url", URL, "where the portal is published"),
     Field("public", nested(PUBLIC), "what a public build shows"),
     Field("certificate", nested(CERTIFICATE), "the certificate, once granted"),
@@ -170,7 +188,7 @@ EVIDENCE = Kind("evidence", "evidence record", (
 ))
 
 ASSESSMENT = Kind("assessment", "clause assessment", (
-    Field("clause", CLAUSE, "the clause assessed (quote it: \"8.3\")", required=True),
+    Field("clause", CLAUSE, f"the clause assessed (quote it: \"{_EX['clause']}\")", required=True),
     Field("status", enum(*STATUSES), "how far it is implemented", required=True),
     Field("justification", MARKDOWN, "why it cannot apply; required for not-applicable"),
     Field("owner", TEXT, "who is responsible"),
@@ -270,11 +288,15 @@ def check_clause(number: str, loc: Loc, catalog: Catalog, out: Collector) -> boo
         hint = (" or ".join(f"'{n}'" for n in ours).join(("did you mean ", "? ")) +
                 f"{number} is a clause of {edition}, and this project follows {catalog.standard}")
     else:
-        last = catalog.mains[-1].children[-1] if catalog.mains and catalog.mains[-1].children else "10"
+        first = catalog.mains[0].number if catalog.mains else catalog.clauses[0].number
+        last = catalog.mains[-1].children[-1] if catalog.mains and catalog.mains[-1].children else \
+            catalog.clauses[-1].number
         quoted = not getattr(number, "plain", True)  # "quote numbers" helps only a number written unquoted
-        hint = did_you_mean(number, catalog.by_number) or (f"clauses run from 4 to {last}, written as numbers like "
-                                                           "\"8.3\"" if quoted else
-                                                           f"clauses run from 4 to {last}; quote numbers like \"8.3\"")
+        like = catalog.examples.get("clause") or catalog.clauses[-1].number  # the standard's example (its data)
+        hint = did_you_mean(number, catalog.by_number) or (f"clauses run from {first} to {last}, written as "
+                                                           f"numbers like \"{like}\"" if quoted else
+                                                           f"clauses run from {first} to {last}; quote numbers like "
+                                                           f"\"{like}\"")
     out.add(loc, "E201", f"unknown clause '{number}'", hint)
     return False
 

@@ -95,7 +95,8 @@ def relative_root(path: str) -> str:
 
 def default_shared(site: SiteView) -> dict[str, Any]:
     """What every page and the chrome see when no Pelican settings or team-written pages add to it."""
-    return {"site": site.chrome, "SITENAME": DEFAULT_SITENAME, "nav_links": (), "footer_links": ()}
+    return {"site": site.chrome, "SITENAME": site.chrome.sitename or DEFAULT_SITENAME, "nav_links": (),
+            "footer_links": ()}
 
 
 def shared_key(shared: Mapping[str, Any]) -> str:

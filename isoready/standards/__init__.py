@@ -48,6 +48,10 @@ class GateCheck:
     clauses: tuple[str, ...] = ()
     #: what the kind needs beyond its clauses (e.g. ``record_kind``, ``plan``, ``what``, ``checks``)
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: its name on the pages ("Scope of the QMS documented (4.3)"); None: the plain words for its id
+    title: Optional[str] = None
+    #: what the evidence it lacks would show ("holds the quality policy"); None: the plain words
+    missing: Optional[str] = None
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -80,6 +84,16 @@ class Standard:
     provisional: bool = False
     #: the words for the inputs a management review considers (empty when the standard names none)
     review_inputs: tuple[str, ...] = ()
+    #: the words its portal uses for its system and documents (``system``, ``system_short``, ``policy``,
+    #: ``objectives``); views fall back to plain words where the data names none
+    words: Mapping[str, str] = field(default_factory=dict)
+    #: each review input's words on the pages (``review_inputs:`` as a mapping of key to words)
+    review_input_words: Mapping[str, str] = field(default_factory=dict)
+    #: clause numbers the help texts and messages show as examples (``clause``, ``window``, ``assessment``, ``hs``)
+    examples: Mapping[str, str] = field(default_factory=dict)
+    #: the conditions it leaves to the organisation (organisation.yaml ``applies:`` keys): each one's ``clause``,
+    #: ``words`` and ``help``
+    conditions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def role(self, key: str) -> Optional[str]:
         return self.roles.get(key)
@@ -142,10 +156,45 @@ def _gates(folder: Path, name: str) -> tuple[GateCheck, ...]:
             raise StandardError(name, f"check '{row['id']}' has no stage (one of {', '.join(STAGES)})")
         if row.get("kind") not in GATE_KINDS:
             raise StandardError(name, f"check '{row['id']}' has an unknown kind '{row.get('kind')}'")
-        options = {k: v for k, v in row.items() if k not in ("id", "stage", "kind", "clauses", "sources")}
+        options = {k: v for k, v in row.items()
+                   if k not in ("id", "stage", "kind", "clauses", "sources", "title", "missing")}
+        words = {k: str(row[k]) if row.get(k) else None for k in ("title", "missing")}
         checks.append(GateCheck(str(row["id"]), row["stage"], row["kind"],
-                                tuple(str(c) for c in row.get("clauses") or ()), options))
+                                tuple(str(c) for c in row.get("clauses") or ()), options, **words))
     return tuple(checks)
+
+
+def _words(name: str, row: Mapping[str, Any], key: str) -> dict[str, str]:
+    words = row.get(key) or {}
+    if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
+        raise StandardError(MANIFEST, f"'{key}:' of {name} is not a mapping of words")
+    return {str(k): v for k, v in words.items()}
+
+
+def _input_words(name: str, row: Mapping[str, Any]) -> dict[str, str]:
+    """``review_inputs:`` as a mapping (key: its words); a plain list gives keys without words."""
+    inputs = row.get("review_inputs") or {}
+    if isinstance(inputs, dict):
+        return _words(name, row, "review_inputs")
+    return {}
+
+
+#: organisation.yaml's applies: keys (a contract): the only conditions a standard may name
+CONDITION_KEYS = ("traceability", "customer_property", "measurement_traceability")
+
+
+def _conditions(name: str, row: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    found = row.get("conditions") or {}
+    if not isinstance(found, dict):
+        raise StandardError(MANIFEST, f"'conditions:' of {name} is not a mapping")
+    out = {}
+    for key, value in found.items():
+        if key not in CONDITION_KEYS:
+            raise StandardError(MANIFEST, f"condition '{key}' of {name} is not one of {', '.join(CONDITION_KEYS)}")
+        if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("clause", "words", "help")):
+            raise StandardError(MANIFEST, f"condition '{key}' of {name} needs clause, words and help")
+        out[str(key)] = {k: value[k] for k in ("clause", "words", "help")}
+    return out
 
 
 def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard], list[Transition]]:
@@ -169,7 +218,9 @@ def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard],
         standards.append(Standard(name, family.strip(), edition.strip(), package, folder, catalog, gates,
                                   {str(k): str(v) for k, v in roles.items()}, builtin,
                                   bool(row.get("provisional")),
-                                  tuple(str(i) for i in row.get("review_inputs") or ())))
+                                  tuple(str(i) for i in row.get("review_inputs") or ()), _words(name, row, "words"),
+                                  _input_words(name, row),
+                                  _words(name, row, "examples"), _conditions(name, row)))
     transitions = []
     for row in data.get("transitions") or ():
         mapping = folder / str(row.get("mapping") or "")

@@ -382,7 +382,8 @@ def check_exclusions(assessments: list[Assessment], evidence: list[Evidence], ca
         if said:
             out.add(a.loc, "E421",
                     f"clause '{a.clause}' is excluded because the work is outsourced ('{said.group(0)}')",
-                    f"outsourced processes stay in the QMS and are controlled under {catalog.role('outsourcing')} "
+                    f"outsourced processes stay in the {catalog.words.get('system_short') or 'management system'} "
+                    f"and are controlled under {catalog.role('outsourcing')} "
                     f"({family} {scope}): give the clause a real status and map the supplier controls to it")
         contradicting = [e.id for e in evidence if set(e.clauses) & set(covered)
                          and not (as_of and e.is_stale(as_of)) and not (as_of and e.date and e.date > as_of)]

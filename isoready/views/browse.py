@@ -66,4 +66,5 @@ def SEARCH(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
 def GLOSSARY_PAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView(GLOSSARY_PATH, "glossary", "Glossary", "", GlossaryView(
         "The words this portal uses in a sense of its own, in plain terms.",
-        tuple(GlossaryTermView(*t) for t in GLOSSARY)))]
+        tuple(GlossaryTermView(anchor, term, text.format(family=ctx.std.family))  # the standard's name
+              for anchor, term, text in GLOSSARY)))]

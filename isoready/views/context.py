@@ -11,9 +11,9 @@ from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
 from isoready.read import repolinks
-from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW, REVIEW_INPUTS_CLAUSE,
+from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW,
     REVIEW_OVERDUE, Readiness, window_of)
-from isoready.model import (Evidence, Finding, Project, REVIEW_INPUTS, audience_rank, findings_published,
+from isoready.model import (Evidence, Finding, Project, audience_rank, findings_published,
     published_name)
 from isoready.validate.redact import redactor
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
@@ -25,7 +25,7 @@ from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EX
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
     LapseView, Link, MandatoryView, RevisionView)
-from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, GATE_NAMES, LAPSE_WORDS, REVIEW_INPUT_WORDS, Words
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, LAPSE_WORDS, StandardWords, Words
 
 
 class Context:
@@ -46,7 +46,9 @@ class Context:
         self.visible_f = {f.id: f for f in project.findings if audience_rank(f.audience) <= rank} \
             if self.findings_published else {}
         self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
-        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published)
+        # the words of the project's standard (its data): gate titles, its system's words, the clause of each role
+        self.std = StandardWords.of(project.catalog)
+        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published, self.std)
         self.stale = set(readiness.stale_evidence)
         # the links back to the files (repository:): internal builds, and those whose audience links: names
         self.links = repolinks.for_audience(project.organisation.repository, audience)
@@ -284,17 +286,18 @@ class Context:
         )
 
     def inputs_for(self, number: str) -> dict[str, Any]:
-        """The management review inputs checklist, on the 9.3.2 page."""
+        """The management review inputs checklist, on the page of the clause naming them (role review_inputs)."""
         ri = self.r.review_inputs
-        if number != REVIEW_INPUTS_CLAUSE or ri is None:
+        if number != self.catalog.role("review_inputs") or ri is None:
             return {}
         review = Link(evidence_url(ri.review), f"{self.evidence[ri.review].title} ({ri.date})", ri.review) \
             if ri.review in self.evidence else None
-        return {"inputs": tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered) for k in REVIEW_INPUTS),
+        return {"inputs": tuple(InputView(k, self.std.input(k), k in ri.considered)
+                                for k in self.catalog.review_inputs),
                 "inputs_review": review}
 
     def gate_items(self, items: Any) -> tuple[GateItemView, ...]:
-        return tuple(GateItemView(GATE_NAMES[i.check], i.passed, self.say(i.reason),
+        return tuple(GateItemView(self.std.title(i.check), i.passed, self.say(i.reason),
                                   tuple(Link(evidence_url(e), self.evidence[e].title, e)
                                         for e in i.evidence if e in self.evidence), i.check, i.reason.code)
                      for i in items)
@@ -340,7 +343,7 @@ class Context:
         if on.passed:
             return f"{stage} {today}; on {day} it passes, if nothing changes." if not g.passed else \
                 f"{stage} passes today and, if nothing changes, on {day}."
-        failing = [GATE_NAMES[i.check] for i in on.items if not i.passed]
+        failing = [self.std.title(i.check) for i in on.items if not i.passed]
         passed_today = {i.check for i in g.items if i.passed}
         newly = {n for i in on.items if not i.passed and i.check in passed_today for n in i.clauses}
         causes = [x.text for x in self.lapses if x.date <= date_text(day) and newly & {c.number for c in x.clauses}][:3]
@@ -356,13 +359,13 @@ class Context:
                     continue
                 anchor = f"stages.html#gate-{key}"
                 if not item.clauses:
-                    out.append(BlockerView(stage_label(key).capitalize(), item.check, GATE_NAMES[item.check],
+                    out.append(BlockerView(stage_label(key).capitalize(), item.check, self.std.title(item.check),
                                            None, "", self.say(item.reason), anchor))
                 for number in item.clauses:
                     res = self.r.clauses[number]
                     why = res.reasons[0] if item.check == "all-clauses-ready" and res.reasons else item.reason
                     owner = res.applying.owner if res.applying else None
-                    out.append(BlockerView(stage_label(key).capitalize(), item.check, GATE_NAMES[item.check],
+                    out.append(BlockerView(stage_label(key).capitalize(), item.check, self.std.title(item.check),
                                            self.clink(number), self.redact(owner or ""), self.say(why),
                                            clause_url(number)))
         return tuple(out)

@@ -26,9 +26,6 @@ MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
 ORIGIN_LABELS = {"internal-audit": "Internal audit", "certification-body": "Certification body audit",
                  "customer": "Customer", "gap-assessment": "Gap assessment", "management-review": "Management review",
                  "other": "Other"}
-#: organisation.yaml applies: keys, in words
-CONDITION_WORDS = {"traceability": "traceability of outputs", "customer_property": "customer or external-provider property",
-                   "measurement_traceability": "measurement traceability"}
 KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",
@@ -52,11 +49,11 @@ GLOSSARY = (
      "is not shown, linked or named: pages only count it (\"2 records not shown in this build\"), and where a "
      "text would name it, \"[withheld]\" stands in its place. It still counts towards readiness."),
     ("out-of-window", "Out of window",
-     "A record ISO 9001 asks you to keep exists, but none is recent enough. Each such record must be dated within "
+     "A record {family} asks you to keep exists, but none is recent enough. Each such record must be dated within "
      "a window before the as-of date: 12 months unless the catalog or your organisation file sets another (the "
      "reason on the clause page names it). Add a newer record to put it right."),
     ("undeclared", "Undeclared (condition not declared)",
-     "ISO 9001 leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
+     "{family} leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
      "organisation file says true or false for one (under \"applies:\"), it is undeclared and the clause it "
      "affects is at risk. Leaving a condition out is not the same as false: declare it either way."),
     ("gate", "Gate (stage check)",

@@ -26,6 +26,9 @@ class ChromeView:
     commit: str
     standard: str
     amendments: tuple[str, ...]
+    family: str = ""  # the standard's name without its edition ("ISO 9001"), from its data: every page's words
+    sitename: str = ""  # the portal's name beside the organisation's ("ISO 9001 readiness") unless pelicanconf sets one
+    publisher: str = ""  # whose clause titles these are ("ISO"; "" when the standard's data names none): the footer
     transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
     audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
     #: an integrated system's standard switcher (one portal per standard); empty for a single standard
@@ -184,6 +187,7 @@ class ApplicabilityView:
     exclusions: tuple[ExclusionView, ...]
     summary: str
     exclusion_test: str = ""  # the catalog's test every exclusion must pass, in our words
+    scope_clause: str = ""  # the clause the scope document (where a justification lives) is mapped to (role scope)
 
 
 @dataclass(frozen=True, slots=True)

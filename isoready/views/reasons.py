@@ -7,24 +7,29 @@ keeps a list of codes (FINDING_CODES is derived from the registry).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from isoready.assess import Reason
-from isoready.views.labels import CONDITION_WORDS, id_list, plural
+from isoready.model import DEFAULT_STANDARD
+from isoready.read.catalog import load_catalog
+from isoready.views.labels import id_list, plural
 
 # --------------------------------------------------------------------------- reasons into words
 
-GATE_NAMES = {
-    "scope": "Scope of the QMS documented (4.3)",
-    "policy": "Quality policy documented (5.2)",
-    "objectives": "Quality objectives documented (6.2)",
-    "context": "Context and interested parties determined (4.1, 4.2)",
-    "processes": "Processes of the QMS determined (4.4)",
-    "risks": "Risks and opportunities addressed (6.1)",
+#: a gate check's name where its standard's data gives none (gates.yaml's ``title:``): plain words for its
+#: contracted id, followed by the clauses it looks at
+GATE_TITLES = {
+    "scope": "Scope documented",
+    "policy": "Policy documented",
+    "objectives": "Objectives documented",
+    "context": "Context and interested parties determined",
+    "processes": "Processes determined",
+    "risks": "Risks and opportunities addressed",
     "mandatory-documents": "Mandatory documents maintained and reviewed",
-    "internal-audit-performed": "Internal audit planned and performed (9.2)",
-    "management-review-performed": "Management review planned and performed (9.3)",
+    "internal-audit-performed": "Internal audit planned and performed",
+    "management-review-performed": "Management review planned and performed",
     "all-clauses-ready": "Every applicable clause ready",
     "internal-audit-coverage": "Internal audits within the window cover every applicable clause",
     "management-review": "Management review within the window, after the audits",
@@ -36,28 +41,63 @@ GATE_NAMES = {
     "documents-current": "Scope, policy, objectives and mandatory documents still current",
     "edition-accepted": "Stage 2 booked to an edition the certification body may still certify",
 }
-GATE_MISSING = {
-    "scope": "no current document mapped to 4.3 states the scope",
-    "policy": "no current document mapped to 5.2 holds the quality policy",
-    "objectives": "no current document mapped to 6.2 sets quality objectives",
-    "processes": "no current evidence mapped to 4.4 shows the processes and how they interact",
-    "risks": "no current evidence mapped to 6.1 shows how risks and opportunities are addressed",
-}
-#: management review inputs, following 9.3.2 a) to f), in our words
-REVIEW_INPUT_WORDS = {
-    "previous-actions": "status of actions from previous reviews (a)",
-    "changes": "changes in external and internal issues (b)",
-    "customer-satisfaction": "customer satisfaction and feedback (c1)",
-    "objectives": "extent quality objectives are met (c2)",
-    "process-performance": "process performance and conformity of products and services (c3)",
-    "nonconformities": "nonconformities and corrective actions (c4)",
-    "monitoring": "monitoring and measurement results (c5)",
-    "audit-results": "audit results (c6)",
-    "external-providers": "performance of external providers (c7)",
-    "resources": "adequacy of resources (d)",
-    "risks-opportunities": "effectiveness of actions on risks and opportunities (e)",
-    "improvement": "opportunities for improvement (f)",
-}
+#: a standard's words where its data names none (standard.yaml's ``words:``)
+SYSTEM_WORDS = {"system": "management system", "system_short": "management system", "policy": "policy",
+                "objectives": "objectives"}
+
+
+@dataclass(frozen=True)
+class StandardWords:
+    """The words a portal takes from its standard's data: the standard's name, its system's words, each gate
+    check's title and what its missing evidence would show, and the clause of each role. Built once per build
+    from the project's catalog (``of``); reasons that name a gate check or a role are worded with it."""
+
+    name: str = ""  # "ISO 9001:2015"
+    family: str = ""  # "ISO 9001"
+    words: Mapping[str, str] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)
+    missing: Mapping[str, str] = field(default_factory=dict)
+    nouns: Mapping[str, str] = field(default_factory=dict)  # check id -> "document" or "evidence"
+    roles: Mapping[str, str] = field(default_factory=dict)
+    conditions: Mapping[str, str] = field(default_factory=dict)  # applies: key -> its words (standard.yaml)
+    inputs: Mapping[str, str] = field(default_factory=dict)  # review input key -> its words (review_inputs:)
+
+    @classmethod
+    def of(cls, catalog: Any) -> "StandardWords":
+        titles, missing, nouns = {}, {}, {}
+        for g in catalog.gates:
+            titles[g.id] = g.title or (f"{GATE_TITLES.get(g.id, g.id)} ({', '.join(g.clauses)})" if g.clauses
+                                       else GATE_TITLES.get(g.id, g.id))
+            if g.missing:
+                missing[g.id] = g.missing
+            nouns[g.id] = "document" if g.option("record_kind") == "document" else "evidence"
+        return cls(catalog.standard, catalog.standard.rsplit(":", 1)[0], {**SYSTEM_WORDS, **catalog.words},
+                   titles, missing, nouns, dict(catalog.roles),
+                   {k: c["words"] for k, c in catalog.conditions.items()}, dict(catalog.review_input_words))
+
+    def word(self, key: str) -> str:
+        """One of the system's words (``system``, ``system_short``, ``policy``, ``objectives``)."""
+        return self.words.get(key) or SYSTEM_WORDS[key]
+
+    def input(self, key: str) -> str:
+        """A management review input in the standard's words (its key, where the data gives none)."""
+        return self.inputs.get(key) or key.replace("-", " ")
+
+    def condition(self, key: str) -> str:
+        """A condition of organisation.yaml's applies: in the standard's words (its key's, where it names none)."""
+        return self.conditions.get(key) or key.replace("_", " ")
+
+    def title(self, check: str) -> str:
+        """A gate check's name on the pages."""
+        return self.titles.get(check) or GATE_TITLES.get(check, check)
+
+
+@lru_cache(maxsize=1)
+def default_words() -> StandardWords:
+    """The words of the default standard, for a reason worded with no project at hand (``describe`` alone)."""
+    return StandardWords.of(load_catalog(DEFAULT_STANDARD))
+
+
 #: what a leaf lacks, in the stage 2 evidence-behind-every-clause check (assess.UNEVIDENCED)
 UNEVIDENCED_WORDS = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
                      "review-inputs-no-review": "no management review in the window",
@@ -67,7 +107,7 @@ LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves
                "finding-due": "corrective action falls due", "target": "target date passes"}
 
 
-def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool) -> str:
+def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool, std: "StandardWords") -> str:
     label, noun = f"{p['clause']} {p['what']}", p["noun"]
     if code == "di-not-required":
         return f"{label}: not required, the clause is not applicable"
@@ -97,17 +137,17 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
     if code == "di-conditional":
         return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
     if code == "di-condition-false":
-        return (f"{label}: not required: organisation.yaml declares that {CONDITION_WORDS[p['condition']]} "
+        return (f"{label}: not required: organisation.yaml declares that {std.condition(p['condition'])} "
                 "does not apply")
     if code == "di-condition-undeclared":
-        return (f"{label}: declare whether {CONDITION_WORDS[p['condition']]} applies (applies: "
+        return (f"{label}: declare whether {std.condition(p['condition'])} applies (applies: "
                 f"{p['condition']}: true or false in organisation.yaml); the record is needed {_lower_first(p['when'])}")
     if code == "di-condition-evidence":
         named = f" ({id_list(ids)})" if full else ""
-        return (f"{label}: {CONDITION_WORDS[p['condition']]} applies and current evidence is mapped{named}; "
+        return (f"{label}: {std.condition(p['condition'])} applies and current evidence is mapped{named}; "
                 f"this record is needed {_lower_first(p['when'])}")
     if code == "di-condition-no-evidence":
-        return (f"{label}: {CONDITION_WORDS[p['condition']]} is declared to apply, but no current evidence is "
+        return (f"{label}: {std.condition(p['condition'])} is declared to apply, but no current evidence is "
                 f"mapped to {p['clause']} to show it is controlled")
     if p.get("declared_true"):
         return f"{label}: required, since the condition is declared to apply, but no current {noun} is mapped"
@@ -133,19 +173,22 @@ class ReasonWords:
     words: Wording
     to_auditor: Optional[Wording] = None
     names_findings: bool = False
+    #: its sentence names a gate check or a role's clause: ``words`` takes the standard's words (``std=``)
+    uses_standard: bool = False
 
 
 #: every reason code assess can emit, registered once with its wording (as flake8 registers its checks)
 REASONS: dict[str, ReasonWords] = {}
 
 
-def reason(*codes: str, names_findings: bool = False) -> Callable[[Wording], Wording]:
-    """Register ``words`` as the sentence of each of ``codes``; a code registered twice is a bug."""
+def reason(*codes: str, names_findings: bool = False, standard: bool = False) -> Callable[[Wording], Wording]:
+    """Register ``words`` as the sentence of each of ``codes``; a code registered twice is a bug. With
+    ``standard``, ``words`` also takes the standard's words (``std``: StandardWords)."""
     def register(words: Wording) -> Wording:
         for code in codes:
             if code in REASONS:
                 raise ValueError(f"reason code {code!r} registered twice")
-            REASONS[code] = ReasonWords(code, words, None, names_findings)
+            REASONS[code] = ReasonWords(code, words, None, names_findings, standard)
         return words
     return register
 
@@ -164,10 +207,11 @@ def to_auditor(*codes: str) -> Callable[[Wording], Wording]:
 
 @reason("di-not-required", "di-in-window", "di-until-review", "di-review-passed", "di-out-of-window",
         "di-present", "di-review-overdue", "di-conditional", "di-condition-false", "di-condition-undeclared",
-        "di-condition-evidence", "di-condition-no-evidence", "di-missing")
-def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+        "di-condition-evidence", "di-condition-no-evidence", "di-missing", standard=True)
+def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                            std: StandardWords) -> str:
     lead = f"declared {p['declared']}, but " if p.get("declared") else ""
-    return lead + _di_sentence(p, code, r.evidence, full)
+    return lead + _di_sentence(p, code, r.evidence, full, std)
 
 
 @reason("status-not-done")
@@ -221,10 +265,12 @@ def _not_verified(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact
     return f"declared verified, but {why}: treated as implemented"
 
 
-@reason("review-inputs-no-review")
-def _review_inputs_no_review(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"no management review record within the last {p['window']} months shows the inputs "
-            "9.3.2 asks for")
+@reason("review-inputs-no-review", standard=True)
+def _review_inputs_no_review(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                             std: StandardWords) -> str:
+    clause = std.roles.get("review_inputs")
+    asks = f"the inputs {clause} asks for" if clause else "the inputs a review must consider"
+    return f"no management review record within the last {p['window']} months shows {asks}"
 
 
 @reason("review-inputs-unknown")
@@ -234,10 +280,11 @@ def _review_inputs_unknown(r: Reason, p: Mapping[str, Any], code: str, full: boo
             "(list them under inputs: in the minutes' record)")
 
 
-@reason("review-inputs-missing")
-def _review_inputs_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+@reason("review-inputs-missing", standard=True)
+def _review_inputs_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                           std: StandardWords) -> str:
     named = f" {r.evidence[0]} of {p['date']}" if full else ""
-    missing = ", ".join(REVIEW_INPUT_WORDS[i] for i in p["missing"])
+    missing = ", ".join(std.input(i) for i in p["missing"])
     return f"the management review{named} does not show these inputs: {missing}"
 
 
@@ -301,11 +348,12 @@ def _gate_present(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact
     return f"present: {id_list(r.evidence)}" if full else f"present: {plural(len(r.evidence), 'record')}"
 
 
-@reason("gate-missing")
-def _gate_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    if p["check"] in GATE_MISSING:
-        return GATE_MISSING[p["check"]]
-    return f"no current evidence mapped to {id_list(p['missing'])}"
+@reason("gate-missing", standard=True)
+def _gate_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                  std: StandardWords) -> str:
+    if p["check"] in std.missing:  # the check's words in its standard's data, on the clause it looked at
+        return f"no current {std.nouns[p['check']]} mapped to {p['clause']} {std.missing[p['check']]}"
+    return f"no current evidence mapped to {id_list(p.get('missing') or (p['clause'],))}"
 
 
 @reason("gate-planned-only")
@@ -317,7 +365,7 @@ def _gate_planned_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, r
 
 @reason("gate-no-programme")
 def _gate_no_programme(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "an internal audit was performed, but no current document mapped to 9.2 sets out the programme"
+    return f"an internal audit was performed, but no current document mapped to {p['clause']} sets out the programme"
 
 
 @reason("gate-coverage-ok")
@@ -455,9 +503,10 @@ def _gate_evidence_behind(r: Reason, p: Mapping[str, Any], code: str, full: bool
     return f"every one of the {p['count']} applicable clauses has evidence of its own behind it"
 
 
-@reason("gate-documents-lapsed")
-def _gate_documents_lapsed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    parts = [f"not current on this date: {id_list(GATE_NAMES[c] for c in p['documents'])}"] if p["documents"] else []
+@reason("gate-documents-lapsed", standard=True)
+def _gate_documents_lapsed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                           std: StandardWords) -> str:
+    parts = [f"not current on this date: {id_list(std.title(c) for c in p['documents'])}"] if p["documents"] else []
     if p["gaps"]:
         parts.append("mandatory documents missing or past review: " + id_list(f"{c} ({s})" for c, s in p["gaps"]))
     return "; ".join(parts)
@@ -609,21 +658,26 @@ def _certificate_past_transition_to_auditor(r: Reason, p: Mapping[str, Any], cod
             f"it must move to {p['to']} by {p['deadline']}, or it ends then")
 
 
-def describe(r: Reason, full: bool, redact: Redact = lambda t: t) -> str:
+def describe(r: Reason, full: bool, redact: Redact = lambda t: t, std: Optional[StandardWords] = None) -> str:
     """The sentence for one reason. ``full``: the audience may see every record it names; otherwise the
-    sentence names none of them (and says nothing a withheld record alone would give away)."""
+    sentence names none of them (and says nothing a withheld record alone would give away). ``std``: the
+    words of the project's standard (the default standard's when not given)."""
     if r.code not in REASONS:
         raise KeyError(f"no wording for reason code {r.code!r}")  # a rule added without words is a bug
-    return REASONS[r.code].words(r, dict(r.params), r.code, full, redact)
+    entry = REASONS[r.code]
+    if entry.uses_standard:
+        return entry.words(r, dict(r.params), r.code, full, redact, std or default_words())  # type: ignore[call-arg]
+    return entry.words(r, dict(r.params), r.code, full, redact)
 
 
-def describe_to_auditor(r: Reason, full: bool, redact: Redact = lambda t: t) -> str:
+def describe_to_auditor(r: Reason, full: bool, redact: Redact = lambda t: t,
+                        std: Optional[StandardWords] = None) -> str:
     """The sentence for a page an auditor reads (the transition page): facts about the register, never a file
     name, a YAML key to add or a docs path; the team's instructions stay on the dashboard and in readiness.json."""
     entry = REASONS.get(r.code)
     if entry is not None and entry.to_auditor is not None:
         return entry.to_auditor(r, dict(r.params), r.code, full, redact)
-    return describe(r, full, redact)
+    return describe(r, full, redact, std)
 
 
 def names_findings(code: str) -> bool:
@@ -650,9 +704,10 @@ class Words:
     """Sentences for one audience: withheld ids are dropped as each sentence is made."""
 
     def __init__(self, visible_evidence: set[str], visible_findings: set[str], redact: Callable[[str], str],
-                 findings_published: bool = True):
+                 findings_published: bool = True, std: Optional[StandardWords] = None):
         self.visible_evidence, self.visible_findings, self.redact = visible_evidence, visible_findings, redact
         self.findings_published = findings_published
+        self.std = std  # the project's standard's words (None: the default standard's)
 
     def full(self, r: Reason) -> bool:
         return all(e in self.visible_evidence for e in r.evidence) and all(
@@ -661,11 +716,11 @@ class Words:
     def __call__(self, r: Reason) -> str:
         if not self.findings_published and names_findings(r.code):
             return FINDINGS_UNPUBLISHED_TEXT
-        return describe(r, self.full(r), self.redact)
+        return describe(r, self.full(r), self.redact, self.std)
 
     def to_auditor(self, r: Reason) -> str:
         """The sentence for a page that speaks to an auditor (describe_to_auditor)."""
-        return describe_to_auditor(r, self.full(r), self.redact)
+        return describe_to_auditor(r, self.full(r), self.redact, self.std)
 
     def all(self, reasons: Sequence[Reason]) -> tuple[tuple[str, str], ...]:
         """Each reason's sentence and code; where findings are not published, the reasons about them are one

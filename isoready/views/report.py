@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
 from isoready.views import charts
-from isoready.model import REVIEW_INPUTS
 from isoready.core.text import markdown
 from isoready.views import labels
 from isoready.views.builder import builder
@@ -17,7 +16,7 @@ from isoready.views.models import (ClauseView, CoverageView, InputView, MainView
     SectionView, Segment)
 from isoready.views.pages import (PageView, ReportCoverageRowView, ReportCoverageView, ReportInputsView,
     ReportTransitionView, ReportView)
-from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, REVIEW_INPUT_WORDS
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED
 from isoready.views.transition import transition_page
 
 
@@ -52,7 +51,8 @@ def report_coverage(ctx: Context, page: CoverageView) -> ReportCoverageView:
 
 def report_inputs(ctx: Context) -> Optional[ReportInputsView]:
     ri = ctx.r.review_inputs
-    if ri is None:
+    inputs = ctx.catalog.review_inputs  # the standard's own list (none in a standard that names none)
+    if ri is None or not inputs:
         return None
     if ri.review is None:
         intro = "No management review record within its window lists the inputs it considered."
@@ -61,10 +61,10 @@ def report_inputs(ctx: Context) -> Optional[ReportInputsView]:
                  f"({ri.date}), lists as considered.")
     else:
         intro = f"Inputs the latest management review within its window ({ri.date}) lists as considered."
-    considered = sum(k in ri.considered for k in REVIEW_INPUTS)
-    return ReportInputsView(segments(intro), tuple(InputView(k, REVIEW_INPUT_WORDS[k], k in ri.considered)
-                                         for k in REVIEW_INPUTS),
-                            f"{considered} of {plural(len(REVIEW_INPUTS), 'input')} shown as considered")
+    considered = sum(k in ri.considered for k in inputs)
+    return ReportInputsView(segments(intro), tuple(InputView(k, ctx.std.input(k), k in ri.considered)
+                                         for k in inputs),
+                            f"{considered} of {plural(len(inputs), 'input')} shown as considered")
 
 
 def report_transition(ctx: Context) -> ReportTransitionView:

@@ -38,7 +38,9 @@ def chrome(ctx: Context) -> ChromeView:
         organisation=ctx.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
         as_of=ctx.r.as_of.isoformat(), audience=ctx.audience, audience_note=notes[ctx.audience],
         commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
-        transition=ctx.r.transition is not None, audience_words=words[ctx.audience])
+        family=ctx.std.family, sitename=f"{ctx.std.family} readiness", publisher=ctx.std.words.get("publisher", ""),
+        transition=ctx.r.transition is not None,
+        audience_words=words[ctx.audience])
 
 
 #: every page kind, in the order its pages are listed (and written); each says what it reads

@@ -54,7 +54,8 @@ def _coverage(ctx: Context) -> Mapping[str, Any]:
 @builder("applicability", reads=("catalog", "assessments"))
 def APPLICABILITY(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
-        ctx.exclusions, f"{plural(len(ctx.exclusions), 'exclusion')} declared", ctx.catalog.exclusion_test or ""))]
+        ctx.exclusions, f"{plural(len(ctx.exclusions), 'exclusion')} declared", ctx.catalog.exclusion_test or "",
+        ctx.catalog.role("scope") or ""))]
 
 
 @builder("stages", reads=("organisation", "catalog", "evidence", "findings", "readiness"), needs=("coverage",))

@@ -157,6 +157,25 @@ def test_standard_2026_uses_its_catalog(tmp_path: Path, epoch, capsys) -> None:
     assert not (tmp_path / "s").exists()
 
 
+def test_an_iso_14001_register_speaks_of_its_own_system(tmp_path: Path, epoch, capsys) -> None:
+    """The scope record, the scope placeholder, the starter page and the README take the standard's words
+    from its data (issue 23): nothing says ISO 9001 or quality management system."""
+    root = tmp_path / "r"
+    assert init(str(root), "--name", "Acme", "--standard", "14001:2015", "--yes") == 0
+    read = lambda rel: (root / rel).read_text(encoding="utf-8")  # noqa: E731
+    assert "title: Scope of the environmental management system\n" in read("evidence/context/qms-scope.yaml")
+    assert read("evidence/context/qms-scope.md").startswith("# Scope of the environmental management system\n")
+    assert "Describe the scope of your environmental management system here" in read("content/organisation.yaml")
+    assert "for its ISO 14001 certification audit" in read("content/pages/about.md")
+    assert read("README.md").startswith("# Acme: ISO 14001 evidence register\n")
+    for path in root.rglob("*"):
+        if path.is_file() and path.suffix in (".md", ".yaml"):
+            text = path.read_text(encoding="utf-8")
+            assert "ISO 9001" not in text and "quality management system" not in text, path
+    capsys.readouterr()
+    assert cli.main(["validate", "--root", str(root)]) == 0
+
+
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, epoch, capsys) -> None:
     root = tmp_path / "r"
     (root / "content").mkdir(parents=True)

@@ -106,3 +106,40 @@ def test_an_auditor_wording_is_registered_beside_the_code() -> None:
     ready = reason("ready", status="implemented")
     assert describe_to_auditor(ready, True) == describe(ready, True) == \
         "declared implemented; no gap, stale evidence or open nonconformity"
+
+
+# --------------------------------------------------------------------------- words from the standard's data (issue 23)
+
+
+def test_a_missing_gate_record_is_worded_on_the_clause_the_check_looked_at():
+    from isoready.read.catalog import load_catalog
+    from isoready.views.reasons import StandardWords
+
+    policy = reason("gate-missing", check="policy", clause="5.2")
+    nine, fourteen = (StandardWords.of(load_catalog(n)) for n in ("ISO 9001:2015", "ISO 14001:2015"))
+    assert describe(policy, True, std=nine) == "no current document mapped to 5.2 holds the quality policy"
+    assert describe(policy, True, std=fourteen) == "no current document mapped to 5.2 holds the environmental policy"
+    # a standard whose data gives no words for the check: the clause in the reason, never ISO 9001's 5.2
+    bare = StandardWords(name="Fictional Standard 1:2025", family="Fictional Standard 1")
+    assert describe(reason("gate-missing", check="policy", clause="1.2"), True, std=bare) == \
+        "no current evidence mapped to 1.2"
+    assert describe(reason("gate-no-programme", clause="2.2"), True, std=bare) == \
+        "an internal audit was performed, but no current document mapped to 2.2 sets out the programme"
+    assert nine.title("scope") == "Scope of the QMS documented (4.3)"
+    assert fourteen.title("scope") == "Scope of the EMS documented (4.3)"
+    assert bare.title("policy") == "Policy documented"
+
+
+def test_review_inputs_and_conditions_are_worded_from_the_standard():
+    from isoready.views.reasons import StandardWords
+
+    bare = StandardWords(name="X:1", family="X", roles={}, inputs={"alpha": "the alpha input"},
+                         conditions={"traceability": "tracing things"})
+    assert describe(reason("review-inputs-no-review", window=12), True, std=bare) == (
+        "no management review record within the last 12 months shows the inputs a review must consider")
+    assert describe(reason("review-inputs-missing", ["MR-1"], date="2026-01-01", missing=("alpha",)), True,
+                    std=bare) == "the management review MR-1 of 2026-01-01 does not show these inputs: the alpha input"
+    undeclared = reason("di-condition-undeclared", clause="8.5.2", what="traceability record", noun="record",
+                        condition="traceability", when="When outputs must be traced")
+    assert "declare whether tracing things applies" in describe(undeclared, True, std=bare)
+    assert "declare whether traceability of outputs applies" in describe(undeclared, True)  # the default: 9001's

@@ -320,14 +320,14 @@ def test_the_coverage_matrix_leaves_by_audits(report: Report) -> None:
 
 def test_the_management_review_inputs_checklist(report: Report) -> None:
     from isoready.model import REVIEW_INPUTS
-    from isoready.views import REVIEW_INPUT_WORDS
+    from isoready.views import default_words
 
     ri = report.readiness["review_inputs"]
     section = _section(report, "Management review inputs", "What lapses before the audits")
     assert f"({ri['date']}), lists as considered. {len(ri['considered'])} of {len(REVIEW_INPUTS)} inputs shown " \
            "as considered." in section
     for key in REVIEW_INPUTS:
-        line = REVIEW_INPUT_WORDS[key] + (" not shown" if key in ri["missing"] else "")
+        line = default_words().input(key) + (" not shown" if key in ri["missing"] else "")
         assert line in section, line
     assert ri["missing"] == ["external-providers"]
     assert "performance of external providers (c7) not shown" in section
