@@ -293,7 +293,7 @@ def readiness_schema() -> dict[str, Any]:
             "decided": _date("when the determination was made", nullable=True),
         }, nullable=True),
         "other_standards": _list(_record("another standard's portal in this site", {
-            "standard": _words(STANDARDS, "the standard"),
+            "standard": {**EDITION, "description": "the standard, as organisation.yaml names it"},
             "portal": _text("its dashboard, relative to this file"),
             "readiness": _text("its readiness.json, relative to this file"),
             "checklist_csv": _text("its checklist.csv, relative to this file"),
