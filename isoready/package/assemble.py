@@ -432,13 +432,34 @@ class _Unhashed(dict):
         return True
 
 
+def planned_portals(others: Sequence[Portal]) -> list[Planned]:
+    """The other standards' portals' paths, each in its folder: the portal's own names, so a team's extra file
+    in one of these folders is refused (E320) and nothing of the team's is told twice."""
+    plan = [Planned(SWITCHER_CSS)] if others else []
+    for portal in others:
+        plan += [Planned(f"{portal.folder}/{p.path}") for p in planned(portal.site, portal.project)]
+        plan.append(Planned(f"{portal.folder}/{SWITCHER_CSS}"))
+    return plan
+
+
 def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = (),
                   max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
     """``validate``'s check of the output paths: the views plan the site for the internal audience (every
-    record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does."""
-    site = build_site(project, assess(project, as_of), audience="internal", hashes=_Unhashed(),
-                      max_markdown_bytes=max_markdown_bytes)
-    return output_collisions(planned(site, project, extra))
+    record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does.
+    ``project``: an integrated system's whole project (``read_project(integrated=True)``), whose other
+    standards' portals are planned in their folders, as ``build`` plans them (``planned_portals``)."""
+    primary = project_for(project, project.standard)
+
+    def plan_site(own: Project) -> SiteView:
+        return build_site(own, assess(own, as_of), audience="internal", hashes=_Unhashed(),
+                          max_markdown_bytes=max_markdown_bytes)
+
+    others = []
+    for standard in project.standards[1:]:
+        folder = portal_folder(standard, project.standard)
+        own = _other_portal(project_for(project, standard), folder)
+        others.append(Portal(standard, folder, plan_site(own), own))
+    return output_collisions(planned(plan_site(primary), primary, extra) + planned_portals(others))
 
 
 def _fold(name: str) -> str:

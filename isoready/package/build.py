@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, git_commit,
-    output_collisions, planned, prepare, prepare_portals, SWITCHER_CSS, readme_text, replaceable, sha256_file, site_files,
+    output_collisions, planned, planned_portals, prepare, prepare_portals, readme_text, replaceable, sha256_file, site_files,
     switcher_css, write_assets, write_exports, write_manifest)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
@@ -272,16 +272,6 @@ def render_portal(portal: Portal, render: Any, opts: Options, tmp: Path) -> list
     written = list(written) + write_assets(portal.site, portal.project, folder, pages=content)
     written += switcher_css(folder)
     return [replace(w, path=f"{portal.folder}/{w.path}") for w in written]
-
-
-def planned_portals(others: list[Portal]) -> list[Planned]:
-    """The other standards' portals' paths, each in its folder: the portal's own names, so a team's extra file
-    in one of these folders is refused (E320) and nothing of the team's is told twice."""
-    plan = [Planned(SWITCHER_CSS)] if others else []
-    for portal in others:
-        plan += [Planned(f"{portal.folder}/{p.path}") for p in planned(portal.site, portal.project)]
-        plan.append(Planned(f"{portal.folder}/{SWITCHER_CSS}"))
-    return plan
 
 
 def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]:

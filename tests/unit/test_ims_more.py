@@ -1,0 +1,61 @@
+"""An integrated system's portals beyond the build (issue 23): ``isoready validate`` plans every standard's
+folder as ``build`` does, ``serve`` keeps every portal current, each portal's trend, a direct ``pelican`` run.
+All on a copy of examples/ims."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isoready.cli import main
+from isoready.core.diagnostics import errors, report
+from isoready.package.build import Options, build
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "ims"
+AS_OF = date(2026, 12, 6)
+Q, E = "ISO 9001:2015", "ISO 14001:2015"
+FOLDER = "iso-14001-2015"
+
+
+@pytest.fixture
+def ims(tmp_path: Path) -> Path:
+    root = tmp_path / "ims"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".cache", "output"))
+    return root
+
+
+def _extra(root: Path, rel: str) -> None:
+    path = root / "content" / "extra" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("mine\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- validate plans every portal
+
+
+@pytest.mark.parametrize("rel, message", [
+    (f"{FOLDER}/notes.txt", f"extra file would replace the portal's own {FOLDER}/notes.txt"),
+    (f"{FOLDER}/clauses/6.1.2.html", f"extra file would replace the portal's own {FOLDER}/clauses/6.1.2.html"),
+])
+def test_validate_refuses_an_extra_file_in_another_standards_folder_as_build_does(
+        ims: Path, tmp_path: Path, capsys: pytest.CaptureFixture, rel: str, message: str) -> None:
+    _extra(ims, rel)
+    assert main(["validate", "--root", str(ims), "--as-of", AS_OF.isoformat()]) == 1
+    printed = capsys.readouterr().out
+    assert printed.splitlines() == [f"content/extra/{rel}:1:1: E320 {message} (rename it or move it to another "
+                                    "folder under content/extra/)", "1 error, 0 warnings"]
+    result = build(Options(root=ims, as_of=AS_OF, output=tmp_path / "site", commit="ims", use_cache=False))
+    assert not result.ok
+    assert report(result.diagnostics) + "\n" == printed  # the two commands agree, word for word
+
+
+def test_validate_passes_an_integrated_project_build_passes(ims: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture) -> None:
+    _extra(ims, "robots.txt")  # not in any portal's folder
+    assert main(["validate", "--root", str(ims), "--as-of", AS_OF.isoformat()]) == 0
+    assert "E320" not in capsys.readouterr().out
+    assert build(Options(root=ims, as_of=AS_OF, output=tmp_path / "site", commit="ims", use_cache=False)).ok
