@@ -27,7 +27,7 @@ from isoready.gitfacts.history import NO_GIT, GitFacts, history
 from isoready.model import Project
 from isoready.read.integrated import project_for, resolve
 from isoready.read.options import Options
-from isoready.render.pages import Written, write_bytes
+from isoready.render.pages import Written, forget_chrome, write_bytes
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import EVIDENCE_DIR, read_project
 from isoready.views import SiteView, build_site
@@ -360,6 +360,22 @@ def switcher_css(out: Path) -> list[Written]:
     if (out / SWITCHER_CSS).exists():
         return []
     return [write_bytes(out, SWITCHER_CSS, _SWITCHER_SOURCE.read_bytes())]
+
+
+def render_portal(portal: Portal, render: Any, opts: Options, tmp: Path) -> list[Written]:
+    """Another standard's portal, complete in its folder: its pages (through the same renderer), its documents,
+    theme, search index and exports, and the switcher's style. Every path in the written list is from the site
+    root, for the manifest."""
+    folder = tmp / portal.folder
+    folder.mkdir()
+    forget_chrome()  # the header and footer rendered so far are another standard's
+    try:
+        written, content = render(portal.site, portal.project, folder, opts, None)
+    finally:
+        forget_chrome()
+    written = list(written) + write_assets(portal.site, portal.project, folder, pages=content)
+    written += switcher_css(folder)
+    return [replace(w, path=f"{portal.folder}/{w.path}") for w in written]
 
 
 #: the files write_exports makes, in its order (history.json only with git history), and the other files of the

@@ -59,3 +59,32 @@ def test_validate_passes_an_integrated_project_build_passes(ims: Path, tmp_path:
     assert main(["validate", "--root", str(ims), "--as-of", AS_OF.isoformat()]) == 0
     assert "E320" not in capsys.readouterr().out
     assert build(Options(root=ims, as_of=AS_OF, output=tmp_path / "site", commit="ims", use_cache=False)).ok
+
+
+# --------------------------------------------------------------------------- a direct pelican run
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_direct_pelican_run_builds_every_standards_portal_as_build_does(ims: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (ims / "pelicanconf.py").write_text('PLUGINS = ["isoready.pelican_plugin"]\nISOREADY_AS_OF = "2026-12-06"\n',
+                                        encoding="utf-8")
+    built = build(Options(root=ims, as_of=AS_OF, output=tmp_path / "built", commit="ims", use_cache=False))
+    assert built.ok
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    proc = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py"], cwd=ims,
+                          capture_output=True, text=True, timeout=180,
+                          env={**env, "PYTHONPATH": str(REPO), "ISOREADY_COMMIT": "ims"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert f"built {len(built.files)} files into output for the auditor audience as of 2026-12-06" in proc.stdout
+    direct, cold = _tree(ims / "output"), _tree(tmp_path / "built")
+    assert f"{FOLDER}/index.html" in direct and f"{FOLDER}/clauses/6.1.2.html" in direct
+    assert direct.keys() == cold.keys()
+    assert [k for k in direct if direct[k] != cold[k]] == []
