@@ -88,3 +88,37 @@ def test_a_direct_pelican_run_builds_every_standards_portal_as_build_does(ims: P
     assert f"{FOLDER}/index.html" in direct and f"{FOLDER}/clauses/6.1.2.html" in direct
     assert direct.keys() == cold.keys()
     assert [k for k in direct if direct[k] != cold[k]] == []
+
+
+# --------------------------------------------------------------------------- serve keeps every portal current
+
+
+def _serve_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(".part")}
+
+
+def test_serve_shows_every_portal_and_its_rebuild_after_a_14001_edit_equals_a_cold_build(ims: Path,
+                                                                                         tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from isoready.cli.serve import Preview
+
+    opts = Options(root=ims, as_of=AS_OF, output=tmp_path / "preview", commit="ims", use_cache=False)
+    preview = Preview(opts)
+    assert preview.full().ok and preview.ready
+    out = tmp_path / "preview"
+    assert (out / FOLDER / "index.html").is_file()
+    assert 'aria-label="Standards"' in (out / "index.html").read_text(encoding="utf-8")
+    page = out / FOLDER / "evidence" / "ENV-ASP-01.html"
+    assert "with significance criteria" in page.read_text(encoding="utf-8")
+    record = ims / "evidence" / "planning" / "registers.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "impacts register, with significance criteria", "impacts register, scored for significance"),
+        encoding="utf-8")
+    ok, diags = preview.update({str(record)})  # incremental: no Fallback to a full build
+    assert ok, diags
+    assert "scored for significance" in page.read_text(encoding="utf-8")
+    cold = build(replace(opts, output=tmp_path / "cold"))
+    assert cold.ok
+    assert _serve_tree(out) == _serve_tree(tmp_path / "cold")
