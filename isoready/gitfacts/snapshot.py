@@ -18,6 +18,7 @@ from isoready.assess import AT_RISK, NOT_READY, READY, Readiness, assess
 from isoready.read.catalog import load_catalog
 from isoready.core.diagnostics import errors
 from isoready.model import Project
+from isoready.read.integrated import project_for
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import read_project
 
@@ -38,10 +39,12 @@ class Side:
 
 
 def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None,
-            max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Side:
-    """The project at a commit, assessed as of ``as_of`` (default: the commit's own date).
+            max_markdown_bytes: int = MAX_MARKDOWN_BYTES, standard: Optional[str] = None) -> Side:
+    """The project at a commit, assessed as of ``as_of`` (default: the commit's own date); ``standard``: as
+    another standard of an integrated system sees it (``integrated.project_for``).
 
-    Raises ValueError when ``ref`` names no commit, tag or branch.
+    Raises ValueError when ``ref`` names no commit, tag or branch, or ``standard`` is not one the project
+    followed at that commit.
     """
     sha = gitdata.resolve(repo, ref)
     if sha is None:
@@ -54,7 +57,12 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
     tmp = Path(tempfile.mkdtemp(prefix="isoready-diff-"))
     try:
         notes += gitdata.materialise(repo, sha, tmp)[1]
-        project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes)
+        project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes,
+                                      integrated=standard is not None)
+        if standard is not None:
+            if standard not in project.standards:
+                raise ValueError(f"'{ref}' does not follow {standard}")
+            project = project_for(project, standard)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -135,17 +135,24 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
         return assess(project, opts.as_of), NO_GIT
     revisions = gitdata.file_revisions(repo)
     readiness = assess(project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
+    return readiness, _git_facts(opts, repo, project, readiness, revisions)
+
+
+def _git_facts(opts: Options, repo: gitdata.Repo, project: Project, readiness: Readiness, revisions: Any,
+               standard: Optional[str] = None) -> GitFacts:
+    """The readiness history and the comparison with the last audit's commit, of the primary standard, or
+    (``standard``) of another standard of an integrated system, each commit seen as that standard sees it."""
     last = project.organisation.last_audit
     since = None
     if last:
         try:
-            since = since_last_audit(repo, last, project, readiness, revisions, opts.max_markdown_bytes)
+            since = since_last_audit(repo, last, project, readiness, revisions, opts.max_markdown_bytes, standard)
         except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
             pass
     past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "",
-                   max_markdown_bytes=opts.max_markdown_bytes).until(opts.as_of)
+                   max_markdown_bytes=opts.max_markdown_bytes, standard=standard).until(opts.as_of)
     warnings = set(past.warnings) | set(since.warnings if since else ())
-    return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
+    return GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
 
 def prepare(opts: Options, known: Optional[dict] = None,
@@ -194,8 +201,9 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
     for standard in standards[1:]:
         own = _other_portal(project_for(whole, standard), portal_folder(standard, whole.standard))
-        own_site = build_site(own, assess_other(opts, own, git, whole.standard), audience=opts.audience,
-                              commit=commit, hashes=hashes, git=_revisions_only(git),
+        own_readiness = assess_other(opts, own, git, whole.standard)
+        own_site = build_site(own, own_readiness, audience=opts.audience, commit=commit, hashes=hashes,
+                              git=_git_for(opts, own, own_readiness, git, standard),
                               max_markdown_bytes=opts.max_markdown_bytes)
         portals.append(Portal(standard, portal_folder(standard, whole.standard),
                               with_standards(own_site, standards, standard), own))
@@ -204,16 +212,21 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
 
 def _other_portal(project: Project, folder: str) -> Project:
     """Another standard's project as its portal shows it: published in its folder of the site (``site_url``, which
-    the workbook's and the report's links start from), and without ``last_audit`` (the comparison with the last
-    audit's commit and the readiness trend are the primary standard's portal's: git history is read as the
-    primary standard sees it)."""
+    the workbook's and the report's links start from)."""
     org = project.organisation
     site_url = f"{org.site_url.rstrip('/')}/{folder}/" if org.site_url else org.site_url
-    return replace(project, organisation=replace(org, last_audit=None, site_url=site_url))
+    return replace(project, organisation=replace(org, site_url=site_url))
 
 
-def _revisions_only(git: GitFacts) -> GitFacts:
-    return GitFacts(git.available, git.revisions) if git.available else git
+def _git_for(opts: Options, project: Project, readiness: Readiness, git: GitFacts, standard: str) -> GitFacts:
+    """Another standard's git facts: the same revisions, and its own readiness trend and comparison with the
+    last audit's commit (each commit's project as that standard sees it). The commits' warnings (W120-W122)
+    are the primary standard's to report: the same commits are read."""
+    repo = gitdata.open_repo(opts.root) if git.available else None
+    if repo is None:
+        return git
+    facts = _git_facts(opts, repo, project, readiness, git.revisions, standard)
+    return replace(facts, warnings=())
 
 
 def assess_other(opts: Options, project: Project, git: GitFacts, primary: str) -> Readiness:

@@ -122,3 +122,80 @@ def test_serve_shows_every_portal_and_its_rebuild_after_a_14001_edit_equals_a_co
     cold = build(replace(opts, output=tmp_path / "cold"))
     assert cold.ok
     assert _serve_tree(out) == _serve_tree(tmp_path / "cold")
+
+
+# --------------------------------------------------------------------------- the trend and the last audit, per standard
+
+
+def _git(repo: Path, *args: str, day: str = "2026-06-01") -> None:
+    import os
+    import subprocess
+
+    stamp = f"{day}T10:00:00+00:00"
+    env = dict(os.environ, GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp, GIT_AUTHOR_NAME="Alice Quality",
+               GIT_AUTHOR_EMAIL="alice@example.com", GIT_COMMITTER_NAME="Alice Quality",
+               GIT_COMMITTER_EMAIL="alice@example.com")
+    env.pop("ISOREADY_COMMIT", None)
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+OBLIGATIONS = """- id: ENV-OBL-01
+  title: Compliance obligations register
+  kind: document
+  clauses: ["14001:6.1.3"]
+  owner: Environmental Coordinator
+  date: 2026-05-06
+  review_by: 2027-05-06
+"""
+
+
+@pytest.fixture
+def ims_history(ims: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """examples/ims in git: the audit (tagged audit-2026-06) lacks the 14001-only compliance obligations
+    register, a later commit adds it. Built with git facts."""
+    monkeypatch.delenv("ISOREADY_COMMIT", raising=False)
+    registers = ims / "evidence" / "planning" / "registers.yaml"
+    text = registers.read_text(encoding="utf-8")
+    block = text[text.index("- id: ENV-OBL-01"):text.index("- id: ENV-PLAN-01")]
+    registers.write_text(text.replace(block, ""), encoding="utf-8")
+    org = ims / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "last_audit: audit-2026-06\n", encoding="utf-8")
+    _git(ims, "init", "-q", "-b", "main")
+    _git(ims, "add", "-A")
+    _git(ims, "commit", "-q", "-m", "the register at the audit")
+    _git(ims, "tag", "audit-2026-06")
+    registers.write_text(text.replace(block, "") + OBLIGATIONS, encoding="utf-8")
+    _git(ims, "add", "-A", day="2026-09-01")
+    _git(ims, "commit", "-q", "-m", "compliance obligations register", day="2026-09-01")
+    result = build(Options(root=ims, as_of=AS_OF, output=tmp_path / "site", use_cache=False))
+    assert result.ok, [str(d) for d in errors(result.diagnostics)]
+    return tmp_path / "site"
+
+
+def _history(site: Path, folder: str = "") -> list[dict]:
+    import json
+
+    return json.loads((site / folder / "history.json").read_text(encoding="utf-8"))["entries"]
+
+
+def test_each_portal_has_its_own_trend(ims_history: Path) -> None:
+    import json
+
+    quality, environment = _history(ims_history), _history(ims_history, FOLDER)
+    assert [e["date"] for e in environment] == [e["date"] for e in quality] == ["2026-06-01", "2026-09-01"]
+    assert environment[0]["tags"] == ["audit-2026-06"]
+    # each commit judged as each standard sees it: its own clause set
+    for folder, entries in (("", quality), (FOLDER, environment)):
+        own = json.loads((ims_history / folder / "readiness.json").read_text(encoding="utf-8"))["readiness"]
+        assert [e["leaves_applicable"] for e in entries] == [own["applicable_clauses"]] * 2, folder
+    assert quality[-1]["leaves_applicable"] != environment[-1]["leaves_applicable"]
+    dashboard = (ims_history / FOLDER / "index.html").read_text(encoding="utf-8")
+    assert "Readiness per commit" in dashboard and 'href="./history.json"' in dashboard
+    assert '<a href="./since-last-audit.html">What changed since the last audit</a>' in dashboard
+
+
+def test_each_portal_compares_its_own_standard_with_the_last_audit(ims_history: Path) -> None:
+    environment = (ims_history / FOLDER / "since-last-audit.html").read_text(encoding="utf-8")
+    quality = (ims_history / "since-last-audit.html").read_text(encoding="utf-8")
+    assert "ENV-OBL-01" in environment and "audit-2026-06" in environment
+    assert "ENV-OBL-01" not in quality
