@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Optional
@@ -18,7 +18,7 @@ from isoready.assess import AT_RISK, NOT_READY, READY, Readiness, assess
 from isoready.read.catalog import load_catalog
 from isoready.core.diagnostics import errors
 from isoready.model import Project
-from isoready.read.integrated import project_for
+from isoready.read.integrated import organisation_for, project_for
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import read_project
 
@@ -43,8 +43,7 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
     """The project at a commit, assessed as of ``as_of`` (default: the commit's own date); ``standard``: as
     another standard of an integrated system sees it (``integrated.project_for``).
 
-    Raises ValueError when ``ref`` names no commit, tag or branch, or ``standard`` is not one the project
-    followed at that commit.
+    Raises ValueError when ``ref`` names no commit, tag or branch.
     """
     sha = gitdata.resolve(repo, ref)
     if sha is None:
@@ -60,13 +59,19 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
         project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes,
                                       integrated=standard is not None)
         if standard is not None:
-            if standard not in project.standards:
-                raise ValueError(f"'{ref}' does not follow {standard}")
-            project = project_for(project, standard)
+            project = project_for(project, standard) if standard in project.standards else _not_followed(
+                project, standard)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return Side(ref, sha, project, readiness, gitdata.blobs(repo, sha), len(errors(diags)), tuple(notes))
+
+
+def _not_followed(project: Project, standard: str) -> Project:
+    """The project at a commit made before it followed ``standard`` (14001 added after the 9001 audit): as that
+    standard sees it, nothing of it was there yet."""
+    return replace(project, organisation=organisation_for(project.organisation, standard, project.standard),
+                   catalog=load_catalog(standard), evidence=(), assessments=(), findings=(), standards=(standard,))
 
 
 def until(revisions: Any, day: date) -> Any:

@@ -207,3 +207,31 @@ def test_each_portal_compares_its_own_standard_with_the_last_audit(ims_history: 
     quality = (ims_history / "since-last-audit.html").read_text(encoding="utf-8")
     assert "ENV-OBL-01" in environment and "audit-2026-06" in environment
     assert "ENV-OBL-01" not in quality
+
+
+def test_a_standard_taken_on_after_the_last_audit_is_compared_with_nothing(ims: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """9001 audited first, 14001 added later (the common way to an integrated system): the 14001 portal's
+    comparison starts from nothing, never 'names no commit', and its trend starts when the project took it on."""
+    import json
+
+    monkeypatch.delenv("ISOREADY_COMMIT", raising=False)
+    org = ims / "content" / "organisation.yaml"
+    both = org.read_text(encoding="utf-8") + "last_audit: audit-2026-06\n"
+    org.write_text(both.replace('standards: ["ISO 9001:2015", "ISO 14001:2015"]', 'standard: "ISO 9001:2015"'),
+                   encoding="utf-8")
+    _git(ims, "init", "-q", "-b", "main")
+    _git(ims, "add", "-A")
+    _git(ims, "commit", "-q", "-m", "ISO 9001 alone at its audit")
+    _git(ims, "tag", "audit-2026-06")
+    org.write_text(both, encoding="utf-8")
+    _git(ims, "add", "-A", day="2026-09-01")
+    _git(ims, "commit", "-q", "-m", "ISO 14001 taken on", day="2026-09-01")
+    result = build(Options(root=ims, as_of=AS_OF, output=tmp_path / "site", use_cache=False))
+    assert result.ok, [str(d) for d in errors(result.diagnostics)]
+    site = tmp_path / "site"
+    page = (site / FOLDER / "since-last-audit.html").read_text(encoding="utf-8")
+    assert "names no commit" not in page
+    assert "ENV-OBL-01" in page
+    entries = json.loads((site / FOLDER / "history.json").read_text(encoding="utf-8"))["entries"]
+    assert [e["date"] for e in entries] == ["2026-09-01"]
