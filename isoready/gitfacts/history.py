@@ -85,9 +85,12 @@ def evaluate_tree(folder: Path, as_of: date, revisions: Any = None,
     project, diags = read_project(folder, load_catalog(), as_of, max_markdown_bytes=max_markdown_bytes,
                                   integrated=standard is not None)
     if standard is not None:
-        if standard not in project.standards:
+        try:  # (project_for hands a project of one standard back as it is: asked first)
+            if standard not in project.standards:
+                raise KeyError(standard)
+            project = project_for(project, standard)
+        except KeyError:  # the project did not follow it yet at that commit
             return {"absent": True}
-        project = project_for(project, standard)
     return figures(assess_today(project, as_of, revisions), project, len(errors(diags)))
 
 

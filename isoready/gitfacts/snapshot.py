@@ -59,8 +59,12 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
         project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes,
                                       integrated=standard is not None)
         if standard is not None:
-            project = project_for(project, standard) if standard in project.standards else _not_followed(
-                project, standard)
+            try:  # (project_for hands a project of one standard back as it is: asked first)
+                if standard not in project.standards:
+                    raise KeyError(standard)
+                project = project_for(project, standard)
+            except KeyError:  # the project did not follow it yet at that commit
+                project = _not_followed(project, standard)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
