@@ -203,6 +203,7 @@ def _print_diags(diags, fmt: str, stream=None) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     # Only the loading and checking stages: no templates, Markdown or Pelican to import.
     from isoready.read.catalog import load_catalog
+    from isoready.read.integrated import project_for
     from isoready.validate.project import read_project
 
     opts = _opts(args)
@@ -217,15 +218,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
             root = stack.enter_context(staged_tree(opts.root))
         # W108 under the limit the pages would render under
-        project, diags = read_project(root, load_catalog(), opts.as_of, opts.max_yaml_bytes,
-                                      max_markdown_bytes=opts.max_markdown_bytes)
+        # an integrated system whole (as build reads it), so every standard's portal is planned below
+        whole, diags = read_project(root, load_catalog(), opts.as_of, opts.max_yaml_bytes,
+                                    max_markdown_bytes=opts.max_markdown_bytes, integrated=True)
+        project = project_for(whole, whole.standard)
         from isoready.package.build import extra_files  # content/extra/: refused here, before build would
 
         extra, extra_diags = extra_files(root)
         if project is not None and not errors(diags):  # every output path, judged as build judges it
             from isoready.package.assemble import check_outputs
 
-            diags += check_outputs(project, opts.as_of, [rel for rel, _p, _s in extra], opts.max_markdown_bytes)
+            diags += check_outputs(whole, opts.as_of, [rel for rel, _p, _s in extra], opts.max_markdown_bytes)
         diags = sorted(set(diags + extra_diags))
         _print_diags(diags, args.format)
         if args.summary and project is not None and not errors(diags):

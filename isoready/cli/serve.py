@@ -457,7 +457,7 @@ class Preview:
 
         def render(site, project, tmp, opts, plan=None):
             job = run(Job(site, project, list(pages(site, project.root / EVIDENCE_DIR)), plan), opts.root, tmp)
-            captured.update(job=job)
+            captured.setdefault("job", job)  # the primary standard's portal, rendered first (others follow)
             return job.written, job.content
 
         self.ready = False
@@ -539,7 +539,7 @@ class Preview:
         """
         import time as _time
 
-        from isoready.package.assemble import blocked, output_collisions, planned, prepare
+        from isoready.package.assemble import blocked, output_collisions, planned, planned_portals, prepare_portals
         from isoready.package.build import extra_files
 
         started = _time.perf_counter()
@@ -553,16 +553,20 @@ class Preview:
             self.known.forget(rel)
             self.memo.pop(rel[len("evidence/"):], None)
         changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/")}
-        site, project, diags = prepare(self.opts, self.known, self.memo)
+        # every standard's portal, as build prepares them (one standard: one portal, exactly prepare's site)
+        portals, project, diags = prepare_portals(self.opts, self.known, self.memo)
+        site, others = (portals[0].site, portals[1:]) if portals else (None, [])
         if site is None or project is None:
             return False, diags
         if project.catalog.standard != self.job.project.catalog.standard or site.chrome != self.job.site.chrome:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
         extra, refused = extra_files(self.opts.root)  # the output paths, judged as build judges them
-        refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content))
+        refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content)
+                                     + planned_portals(others))
         if blocked(refused, False):
             return False, sorted(set(diags + refused))
         self._write(site, project, changed_docs)
+        self._write_others(others)
         self.diagnostics = list(diags)
         self.last_seconds = _time.perf_counter() - started
         if settle:
@@ -638,6 +642,36 @@ class Preview:
         job.site = site
         job.project = project
         self._pending = (site, project)
+
+    def _write_others(self, others) -> None:
+        """An integrated system's other standards' portals, each rendered whole by build's own ``render_portal``
+        (Pelican, exports included) into a scratch folder; only the files whose bytes changed are put in place
+        and the files gone are dropped, before the open page reloads. The primary's portal stays incremental."""
+        import shutil
+        import tempfile
+
+        from isoready.package.assemble import render_portal, site_files
+        from isoready.package.build import render_with_pelican
+
+        if not others:
+            return
+        out = self.opts.out.resolve()
+        scratch = Path(tempfile.mkdtemp(prefix=".preview-portals-", dir=out.parent))
+        try:
+            made = set()
+            for portal in others:
+                render_portal(portal, render_with_pelican, self.opts, scratch)
+                for rel in site_files(scratch / portal.folder):
+                    path = f"{portal.folder}/{rel}"
+                    data = (scratch / path).read_bytes()
+                    made.add(path)
+                    if self.written.get(path) != (len(data), hashlib.sha256(data).hexdigest()):
+                        self._put(out, path, data)
+            folders = {portal.folder for portal in others}
+            for path in [p for p in self.written if p.split("/")[0] in folders and p not in made]:
+                self._drop(out, path)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def _put(self, out: Path, rel: str, data: bytes) -> None:
         digest = (len(data), hashlib.sha256(data).hexdigest())

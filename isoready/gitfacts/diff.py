@@ -184,13 +184,15 @@ def diff_refs(root: Path, a: str, b: str, as_of: Optional[date] = None) -> Readi
 
 
 def since_last_audit(repo: gitdata.Repo, last_audit: str, project: Project, readiness: Readiness,
-                     revisions: Any = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> ReadinessDiff:
+                     revisions: Any = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES,
+                     standard: Optional[str] = None) -> ReadinessDiff:
     """The site's "since the last audit" comparison: the commit ``last_audit`` names (judged on its own date)
     against this build's project and readiness, with the documents as they are in the working tree now.
 
+    ``standard``: another standard of an integrated system (``project`` and ``readiness`` are its).
     Raises ValueError when ``last_audit`` names no commit, tag or branch (a shallow clone may lack it).
     """
-    before = side_at(repo, last_audit, None, revisions, max_markdown_bytes)
+    before = side_at(repo, last_audit, None, revisions, max_markdown_bytes, standard)
     blobs = {d: gitdata.blob_id(repo.root / "evidence" / d) for d in project.documents}
     after = Side("this build", gitdata.resolve(repo, "HEAD") or "", project, readiness, blobs)
     return compare(before, after)

@@ -29,6 +29,7 @@ from isoready.read.catalog import load_catalog
 from isoready.core.diagnostics import Collector, Diagnostic, errors
 from isoready.gitfacts.diff import ReadinessDiff
 from isoready.model import HISTORY_VERSION
+from isoready.read.integrated import project_for
 from isoready.read.reader import read_organisation
 from isoready.gitfacts.snapshot import figures
 from isoready.core.text import MAX_MARKDOWN_BYTES
@@ -77,9 +78,19 @@ def select(commits: list[gitdata.Commit], every: str) -> list[gitdata.Commit]:
 
 
 def evaluate_tree(folder: Path, as_of: date, revisions: Any = None,
-                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> dict:
-    """Read, check and assess a materialised project as of a date (what a build at that commit computes)."""
-    project, diags = read_project(folder, load_catalog(), as_of, max_markdown_bytes=max_markdown_bytes)
+                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES, standard: Optional[str] = None) -> dict:
+    """Read, check and assess a materialised project as of a date (what a build at that commit computes).
+    ``standard``: another standard of an integrated system, judged as its portal judges it
+    (``project_for``); absent at a commit whose project did not follow it yet."""
+    project, diags = read_project(folder, load_catalog(), as_of, max_markdown_bytes=max_markdown_bytes,
+                                  integrated=standard is not None)
+    if standard is not None:
+        try:  # (project_for hands a project of one standard back as it is: asked first)
+            if standard not in project.standards:
+                raise KeyError(standard)
+            project = project_for(project, standard)
+        except KeyError:  # the project did not follow it yet at that commit
+            return {"absent": True}
     return figures(assess_today(project, as_of, revisions), project, len(errors(diags)))
 
 
@@ -87,7 +98,7 @@ _BATCH: dict[int, gitdata.Batch] = {}  # one cat-file process per (worker) proce
 
 
 def _evaluate_job(commit: gitdata.Commit) -> dict:
-    repo, revisions, store, max_markdown_bytes = parallel.shared()
+    repo, revisions, store, max_markdown_bytes, standard = parallel.shared()
     batch = _BATCH.get(os.getpid())
     if batch is None:
         batch = _BATCH[os.getpid()] = gitdata.Batch(repo, store / str(os.getpid()))
@@ -96,7 +107,7 @@ def _evaluate_job(commit: gitdata.Commit) -> dict:
         found, notes = gitdata.read_commit(batch, commit.sha, tmp)
         if not found:
             return {"absent": True}
-        result = evaluate_tree(tmp, commit.date, revisions, max_markdown_bytes)
+        result = evaluate_tree(tmp, commit.date, revisions, max_markdown_bytes, standard)
         if notes:
             result["warnings"] = [[d.path, d.line, d.column, d.code, d.message, d.hint] for d in notes]
         return result
@@ -148,8 +159,11 @@ def _last_audit(root: Path) -> Optional[str]:
 
 def history(root: Path, since: Optional[str] = None, every: str = "commit", rev: str = "HEAD",
             use_cache: bool = True, last_audit: Optional[str] = None,
-            max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> History:
+            max_markdown_bytes: int = MAX_MARKDOWN_BYTES, standard: Optional[str] = None) -> History:
     """The readiness history of the project at ``root``; never raises for a missing git or repository.
+
+    ``standard``: the history of another standard of an integrated system, each commit's project seen as
+    that standard sees it (``integrated.project_for``); cached apart from the primary standard's.
 
     ``last_audit``: the ref organisation.yaml names (read from there when None), whose tag is kept besides
     the ``audit-*`` tags. Raises ValueError for a ``since`` that names nothing (a usage mistake), and for
@@ -164,9 +178,14 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
     commits = select(gitdata.commits(repo, rev, since, notes), every)
     keys = gitdata.tree_keys(repo, [c.sha for c in commits])
     trees = load_cache(root) if use_cache else {}
+    suffix = f"@{standard}" if standard is not None else ""  # the primary standard's keys are as they were
+
+    def key_of(c: gitdata.Commit) -> str:
+        return f"{keys[c.sha]}@{c.date.isoformat()}{suffix}"
+
     todo = []
     for c in commits:
-        key = f"{keys[c.sha]}@{c.date.isoformat()}"
+        key = key_of(c)
         if key not in trees and c not in todo:
             todo.append(c)
     evaluated = 0
@@ -175,18 +194,18 @@ def history(root: Path, since: Optional[str] = None, every: str = "commit", rev:
         store = Path(tempfile.mkdtemp(prefix="isoready-blobs-"))  # each process's blobs, in a folder of its own
         try:
             results = parallel.pmap(_evaluate_job, todo, min_parallel=PARALLEL_MIN,
-                                    shared=(repo, revisions, store, max_markdown_bytes))
+                                    shared=(repo, revisions, store, max_markdown_bytes, standard))
         finally:
             _close_batches()
             shutil.rmtree(store, ignore_errors=True)  # the workers' too, however they ended
         for c, result in zip(todo, results):
-            trees[f"{keys[c.sha]}@{c.date.isoformat()}"] = result
+            trees[key_of(c)] = result
         evaluated = len(todo)
         if use_cache:
             save_cache(root, trees)
     entries = []
     for c in commits:
-        result = trees[f"{keys[c.sha]}@{c.date.isoformat()}"]
+        result = trees[key_of(c)]
         if result.get("absent"):
             continue
         notes += [Diagnostic(*w) for w in result.get("warnings", ())]

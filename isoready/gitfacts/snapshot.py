@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Optional
@@ -18,6 +18,7 @@ from isoready.assess import AT_RISK, NOT_READY, READY, Readiness, assess
 from isoready.read.catalog import load_catalog
 from isoready.core.diagnostics import errors
 from isoready.model import Project
+from isoready.read.integrated import organisation_for, project_for
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import read_project
 
@@ -38,8 +39,9 @@ class Side:
 
 
 def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None,
-            max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Side:
-    """The project at a commit, assessed as of ``as_of`` (default: the commit's own date).
+            max_markdown_bytes: int = MAX_MARKDOWN_BYTES, standard: Optional[str] = None) -> Side:
+    """The project at a commit, assessed as of ``as_of`` (default: the commit's own date); ``standard``: as
+    another standard of an integrated system sees it (``integrated.project_for``).
 
     Raises ValueError when ``ref`` names no commit, tag or branch.
     """
@@ -54,11 +56,26 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
     tmp = Path(tempfile.mkdtemp(prefix="isoready-diff-"))
     try:
         notes += gitdata.materialise(repo, sha, tmp)[1]
-        project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes)
+        project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes,
+                                      integrated=standard is not None)
+        if standard is not None:
+            try:  # (project_for hands a project of one standard back as it is: asked first)
+                if standard not in project.standards:
+                    raise KeyError(standard)
+                project = project_for(project, standard)
+            except KeyError:  # the project did not follow it yet at that commit
+                project = _not_followed(project, standard)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return Side(ref, sha, project, readiness, gitdata.blobs(repo, sha), len(errors(diags)), tuple(notes))
+
+
+def _not_followed(project: Project, standard: str) -> Project:
+    """The project at a commit made before it followed ``standard`` (14001 added after the 9001 audit): as that
+    standard sees it, nothing of it was there yet."""
+    return replace(project, organisation=organisation_for(project.organisation, standard, project.standard),
+                   catalog=load_catalog(standard), evidence=(), assessments=(), findings=(), standards=(standard,))
 
 
 def until(revisions: Any, day: date) -> Any:

@@ -27,7 +27,7 @@ from isoready.gitfacts.history import NO_GIT, GitFacts, history
 from isoready.model import Project
 from isoready.read.integrated import project_for, resolve
 from isoready.read.options import Options
-from isoready.render.pages import Written, write_bytes
+from isoready.render.pages import Written, forget_chrome, write_bytes
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import EVIDENCE_DIR, read_project
 from isoready.views import SiteView, build_site
@@ -135,17 +135,24 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
         return assess(project, opts.as_of), NO_GIT
     revisions = gitdata.file_revisions(repo)
     readiness = assess(project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
+    return readiness, _git_facts(opts, repo, project, readiness, revisions)
+
+
+def _git_facts(opts: Options, repo: gitdata.Repo, project: Project, readiness: Readiness, revisions: Any,
+               standard: Optional[str] = None) -> GitFacts:
+    """The readiness history and the comparison with the last audit's commit, of the primary standard, or
+    (``standard``) of another standard of an integrated system, each commit seen as that standard sees it."""
     last = project.organisation.last_audit
     since = None
     if last:
         try:
-            since = since_last_audit(repo, last, project, readiness, revisions, opts.max_markdown_bytes)
+            since = since_last_audit(repo, last, project, readiness, revisions, opts.max_markdown_bytes, standard)
         except ValueError:  # names nothing here (a shallow clone may lack it): the page says so
             pass
     past = history(repo.root, use_cache=opts.use_cache, last_audit=last or "",
-                   max_markdown_bytes=opts.max_markdown_bytes).until(opts.as_of)
+                   max_markdown_bytes=opts.max_markdown_bytes, standard=standard).until(opts.as_of)
     warnings = set(past.warnings) | set(since.warnings if since else ())
-    return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
+    return GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
 
 def prepare(opts: Options, known: Optional[dict] = None,
@@ -194,8 +201,9 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
     for standard in standards[1:]:
         own = _other_portal(project_for(whole, standard), portal_folder(standard, whole.standard))
-        own_site = build_site(own, assess_other(opts, own, git, whole.standard), audience=opts.audience,
-                              commit=commit, hashes=hashes, git=_revisions_only(git),
+        own_readiness = assess_other(opts, own, git, whole.standard)
+        own_site = build_site(own, own_readiness, audience=opts.audience, commit=commit, hashes=hashes,
+                              git=_git_for(opts, own, own_readiness, git, standard),
                               max_markdown_bytes=opts.max_markdown_bytes)
         portals.append(Portal(standard, portal_folder(standard, whole.standard),
                               with_standards(own_site, standards, standard), own))
@@ -204,16 +212,21 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
 
 def _other_portal(project: Project, folder: str) -> Project:
     """Another standard's project as its portal shows it: published in its folder of the site (``site_url``, which
-    the workbook's and the report's links start from), and without ``last_audit`` (the comparison with the last
-    audit's commit and the readiness trend are the primary standard's portal's: git history is read as the
-    primary standard sees it)."""
+    the workbook's and the report's links start from)."""
     org = project.organisation
     site_url = f"{org.site_url.rstrip('/')}/{folder}/" if org.site_url else org.site_url
-    return replace(project, organisation=replace(org, last_audit=None, site_url=site_url))
+    return replace(project, organisation=replace(org, site_url=site_url))
 
 
-def _revisions_only(git: GitFacts) -> GitFacts:
-    return GitFacts(git.available, git.revisions) if git.available else git
+def _git_for(opts: Options, project: Project, readiness: Readiness, git: GitFacts, standard: str) -> GitFacts:
+    """Another standard's git facts: the same revisions, and its own readiness trend and comparison with the
+    last audit's commit (each commit's project as that standard sees it). The commits' warnings (W120-W122)
+    are the primary standard's to report: the same commits are read."""
+    repo = gitdata.open_repo(opts.root) if git.available else None
+    if repo is None:
+        return git
+    facts = _git_facts(opts, repo, project, readiness, git.revisions, standard)
+    return replace(facts, warnings=())
 
 
 def assess_other(opts: Options, project: Project, git: GitFacts, primary: str) -> Readiness:
@@ -362,6 +375,22 @@ def switcher_css(out: Path) -> list[Written]:
     return [write_bytes(out, SWITCHER_CSS, _SWITCHER_SOURCE.read_bytes())]
 
 
+def render_portal(portal: Portal, render: Any, opts: Options, tmp: Path) -> list[Written]:
+    """Another standard's portal, complete in its folder: its pages (through the same renderer), its documents,
+    theme, search index and exports, and the switcher's style. Every path in the written list is from the site
+    root, for the manifest."""
+    folder = tmp / portal.folder
+    folder.mkdir()
+    forget_chrome()  # the header and footer rendered so far are another standard's
+    try:
+        written, content = render(portal.site, portal.project, folder, opts, None)
+    finally:
+        forget_chrome()
+    written = list(written) + write_assets(portal.site, portal.project, folder, pages=content)
+    written += switcher_css(folder)
+    return [replace(w, path=f"{portal.folder}/{w.path}") for w in written]
+
+
 #: the files write_exports makes, in its order (history.json only with git history), and the other files of the
 #: portal's own that are not pages: the plan of output paths (``planned``) takes them from here
 EXPORTS = ("README.txt", "readiness.json", "checklist.csv", "checklist.xlsx", "schema/readiness.schema.json")
@@ -432,13 +461,34 @@ class _Unhashed(dict):
         return True
 
 
+def planned_portals(others: Sequence[Portal]) -> list[Planned]:
+    """The other standards' portals' paths, each in its folder: the portal's own names, so a team's extra file
+    in one of these folders is refused (E320) and nothing of the team's is told twice."""
+    plan = [Planned(SWITCHER_CSS)] if others else []
+    for portal in others:
+        plan += [Planned(f"{portal.folder}/{p.path}") for p in planned(portal.site, portal.project)]
+        plan.append(Planned(f"{portal.folder}/{SWITCHER_CSS}"))
+    return plan
+
+
 def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = (),
                   max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:
     """``validate``'s check of the output paths: the views plan the site for the internal audience (every
-    record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does."""
-    site = build_site(project, assess(project, as_of), audience="internal", hashes=_Unhashed(),
-                      max_markdown_bytes=max_markdown_bytes)
-    return output_collisions(planned(site, project, extra))
+    record's pages: the most any build writes) and ``output_collisions`` judges it, as ``build`` does.
+    ``project``: an integrated system's whole project (``read_project(integrated=True)``), whose other
+    standards' portals are planned in their folders, as ``build`` plans them (``planned_portals``)."""
+    primary = project_for(project, project.standard)
+
+    def plan_site(own: Project) -> SiteView:
+        return build_site(own, assess(own, as_of), audience="internal", hashes=_Unhashed(),
+                          max_markdown_bytes=max_markdown_bytes)
+
+    others = []
+    for standard in project.standards[1:]:
+        folder = portal_folder(standard, project.standard)
+        own = _other_portal(project_for(project, standard), folder)
+        others.append(Portal(standard, folder, plan_site(own), own))
+    return output_collisions(planned(plan_site(primary), primary, extra) + planned_portals(others))
 
 
 def _fold(name: str) -> str:

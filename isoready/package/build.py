@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, git_commit,
-    output_collisions, planned, prepare, prepare_portals, SWITCHER_CSS, readme_text, replaceable, sha256_file, site_files,
+    output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text, replaceable, sha256_file, site_files,
     switcher_css, write_assets, write_exports, write_manifest)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
 from isoready.model import Project
 from isoready.read.options import Options, refuse_sources
 from isoready.core.parallel import Background
-from isoready.render.pages import Page, Written, default_shared, forget_chrome, pages, render_site, theme_dirs
+from isoready.render.pages import Page, Written, default_shared, pages, render_site, theme_dirs
 from isoready.core.text import checked_limit
 from isoready.validate.project import EVIDENCE_DIR
 from isoready.views import SiteView
@@ -256,32 +256,6 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
-
-
-def render_portal(portal: Portal, render: Any, opts: Options, tmp: Path) -> list[Written]:
-    """Another standard's portal, complete in its folder: its pages (through the same renderer), its documents,
-    theme, search index and exports, and the switcher's style. Every path in the written list is from the site
-    root, for the manifest."""
-    folder = tmp / portal.folder
-    folder.mkdir()
-    forget_chrome()  # the header and footer rendered so far are another standard's
-    try:
-        written, content = render(portal.site, portal.project, folder, opts, None)
-    finally:
-        forget_chrome()
-    written = list(written) + write_assets(portal.site, portal.project, folder, pages=content)
-    written += switcher_css(folder)
-    return [replace(w, path=f"{portal.folder}/{w.path}") for w in written]
-
-
-def planned_portals(others: list[Portal]) -> list[Planned]:
-    """The other standards' portals' paths, each in its folder: the portal's own names, so a team's extra file
-    in one of these folders is refused (E320) and nothing of the team's is told twice."""
-    plan = [Planned(SWITCHER_CSS)] if others else []
-    for portal in others:
-        plan += [Planned(f"{portal.folder}/{p.path}") for p in planned(portal.site, portal.project)]
-        plan.append(Planned(f"{portal.folder}/{SWITCHER_CSS}"))
-    return plan
 
 
 def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]:

@@ -105,6 +105,10 @@ class Job:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # forced settings pelicanconf.py set differently
     get_template: Any = None  # the theme's templates as Pelican loaded them (serve re-renders pages with it)
+    #: a direct run of an integrated system: the other standards' portals (assemble.Portal), which ``finalized``
+    #: renders into their folders as ``isoready build`` does, and the run's Options
+    others: list = field(default_factory=list)
+    opts: Any = None
 
 
 _JOB: ContextVar[Optional[Job]] = ContextVar("isoready_job", default=None)
@@ -202,7 +206,7 @@ def _fail(message: str, code: int) -> None:
 
 
 def _prepare_direct(pelican: Any, root: Path) -> Job:
-    from isoready.package.assemble import prepare, replaceable
+    from isoready.package.assemble import prepare_portals, replaceable
     from isoready.read.options import Options
 
     settings = pelican.settings
@@ -213,17 +217,19 @@ def _prepare_direct(pelican: Any, root: Path) -> Job:
         _fail(f"isoready: error: ISOREADY_AS_OF or SOURCE_DATE_EPOCH is not a date: {exc}", 2)
     if opts.audience not in AUDIENCES:
         _fail(f"isoready: error: ISOREADY_AUDIENCE must be one of {', '.join(AUDIENCES)}", 2)
-    site, project, diags = prepare(opts)
+    portals, project, diags = prepare_portals(opts)  # every standard's portal, as `isoready build` makes them
     if diags:
         print(report(diags), flush=True)
-    if site is None:
+    if not portals or project is None:
         _fail(f"build stopped: {opts.out} left unchanged", 1)
     out = Path(pelican.output_path)
     if not replaceable(out):
         _fail(f"isoready: error: refusing to replace {out}: it is not a site built by isoready", 2)
     from isoready.render.pages import pages
 
-    return Job(site, project, list(pages(site, project.root / "evidence")), direct=True, diagnostics=list(diags))
+    site = portals[0].site
+    return Job(site, project, list(pages(site, project.root / "evidence")), direct=True, diagnostics=list(diags),
+               others=portals[1:], opts=opts)
 
 
 def initialized(pelican: Any) -> None:
@@ -243,12 +249,25 @@ def finalized(pelican: Any) -> None:
     job = current()
     if job is None or not job.direct:
         return
-    from isoready.package.assemble import write_assets, write_manifest
+    from isoready.package.assemble import render_portal, switcher_css, write_assets, write_manifest
 
     out = Path(pelican.output_path)
     assets = write_assets(job.site, job.project, out, pages=job.content)
+    if job.others:  # an integrated system: the switcher's style, and every other standard's portal in its folder
+        assets += switcher_css(out)
+        for portal in job.others:
+            assets += render_portal(portal, _render_nested, job.opts, out)
     files = write_manifest(out, job.site, job.written + assets)
     print(f"built {len(files)} files into {out} for the {job.site.audience} audience as of {job.site.as_of}")
+
+
+def _render_nested(site: Any, project: Any, out: Path, opts: Any, plan: Any = None) -> tuple[list, list]:
+    """Another standard's portal of a direct run, through Pelican as ``isoready build`` renders it (a run of its
+    own, with its own job, inside this one's ``finalized``)."""
+    from isoready.render.pages import pages
+
+    job = run(Job(site, project, list(pages(site, project.root / "evidence")), plan), opts.root, out)
+    return job.written, job.content
 
 
 # ---------------------------------------------------------------- team-written pages
