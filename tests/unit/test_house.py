@@ -1,25 +1,51 @@
 """The house rules a review can check by reading the code: no module reaches into another's private names
-(``_load``, ``_CHROME``): what one stage offers another is a public name it documents and keeps."""
+(``_load``, ``_CHROME``): what one stage offers another is a public name it documents and keeps. No import
+circle even for annotations, and no constant or helper written out twice: one home, imported."""
 
 from __future__ import annotations
 
 import ast
+import re
+from collections import defaultdict
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "isoready"
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "isoready"
 
 
-def _private_reaches(path: Path) -> list[str]:
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _private_reaches(path: Path, name: str = "isoready.x.sample") -> list[str]:
+    """Every private name of another isoready module this file imports or uses, whether the import is
+    relative (``from .reader import _load``) or absolute (``from isoready.read.reader import _load``,
+    ``from isoready.render import pages`` then ``pages._CHROME``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     modules: set[str] = set()  # names bound to isoready modules in this file ("from . import render as r")
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module, shown = ".".join(base + ([node.module] if node.module else [])), "." + (node.module or "")
+            elif (node.module or "").startswith("isoready"):
+                module, shown = node.module or "", node.module or ""
+            else:
+                continue
             for alias in node.names:
-                if node.module is None:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{path.name}:{node.lineno}: imports {alias.name} from {shown}")
+                elif (PACKAGE.parent / (module.replace(".", "/") + "/" + alias.name)).with_suffix(".py").exists() \
+                        or (PACKAGE.parent / module.replace(".", "/") / alias.name / "__init__.py").exists() \
+                        or node.module is None:
                     modules.add(alias.asname or alias.name)
-                elif alias.name.startswith("_") and not alias.name.startswith("__"):
-                    found.append(f"{path.name}:{node.lineno}: imports {alias.name} from .{node.module}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("isoready") and alias.asname:
+                    modules.add(alias.asname)
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
                 and node.attr.startswith("_") and not node.attr.startswith("__")):
@@ -28,7 +54,7 @@ def _private_reaches(path: Path) -> list[str]:
 
 
 def test_no_module_uses_a_private_name_of_another() -> None:
-    found = [line for path in sorted(PACKAGE.rglob("*.py")) for line in _private_reaches(path)]
+    found = [line for path in sorted(PACKAGE.rglob("*.py")) for line in _private_reaches(path, _module_name(path))]
     assert not found, "\n".join(found)
 
 
@@ -36,3 +62,128 @@ def test_the_check_sees_both_ways_of_reaching_in(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from .reader import _load, public\nfrom . import render as r\nr._CHROME.clear()\n")
     assert _private_reaches(sample) == ["sample.py:1: imports _load from .reader", "sample.py:3: uses r._CHROME"]
+
+
+def test_the_check_sees_absolute_imports_too(tmp_path: Path) -> None:
+    """The package's imports are absolute since the move into stage folders: the check reads them as well."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("from isoready.read.reader import _load\nfrom isoready.render import pages\n"
+                      "import isoready.render.pages as p\npages._CHROME.clear()\np._CHROME.clear()\n"
+                      "from pathlib import _ignore_error\n")
+    assert _private_reaches(sample) == ["sample.py:1: imports _load from isoready.read.reader",
+                                        "sample.py:4: uses pages._CHROME", "sample.py:5: uses p._CHROME"]
+
+
+# --------------------------------------------------------------------------- circles, annotations included
+
+
+def _every_import(path: Path, name: str) -> set[str]:
+    """The isoready modules ``path`` names in an import, INCLUDING those under ``if TYPE_CHECKING:`` (which
+    tests/unit/test_layout.py leaves out, since they do not run): a circle for annotations is a circle a
+    reader follows, and a sign that two modules share one thing that belongs to one of them."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            out |= {module} | {f"{module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+    return out
+
+
+def test_no_import_circle_even_for_annotations() -> None:
+    modules = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+    graph = {m: {i for i in _every_import(p, m) if i in modules and i != m and not i.startswith(m + ".")}
+             for m, p in modules.items()}
+    circles = sorted({" <-> ".join(sorted((a, b))) for a, near in graph.items() for b in near if a in graph[b]})
+    assert circles == []  # two modules that import each other (a longer circle: tests/unit/test_layout.py)
+
+
+# --------------------------------------------------------------------------- one home for each definition
+
+
+def _definitions(path: Path) -> list[tuple[str, str]]:
+    """(name, its code) of each top-level constant, function and class, the docstring left out."""
+    out = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                body = body[1:]
+            args = ast.dump(node.args) if isinstance(node, ast.FunctionDef) else ""
+            out.append((node.name, args + ast.dump(ast.Module(body=body, type_ignores=[]))))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            out.append((node.targets[0].id, ast.dump(node.value)))
+    return out
+
+
+def _written_twice(paths: list[Path]) -> list[str]:
+    seen: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in paths:
+        if path.parent.parent.name == "standards" and path.name == "__init__.py":
+            continue  # each standard's data package says where its data is, in the same one line
+        for name, code in _definitions(path):
+            seen[(name.lstrip("_"), code)].append(f"{path.relative_to(PACKAGE.parent).as_posix()}:{name}")
+    return sorted(" = ".join(places) for places in seen.values() if len(places) > 1)
+
+
+def test_no_constant_or_helper_is_written_out_in_two_modules() -> None:
+    """The same name with the same code in two modules is one thing kept twice, and the copies drift: it has
+    one home, and the others import it (Pelican's page URL and suffixes live in read/teampages.py)."""
+    assert _written_twice(sorted(PACKAGE.rglob("*.py"))) == []
+
+
+def test_the_copy_check_sees_a_copy_and_leaves_a_namesake_alone(tmp_path: Path) -> None:
+    (tmp_path / "isoready" / "a").mkdir(parents=True)
+    (tmp_path / "isoready" / "b").mkdir()
+    a, b = tmp_path / "isoready" / "a" / "x.py", tmp_path / "isoready" / "b" / "y.py"
+    a.write_text('PAGE_URL = "pages/{slug}.html"\ndef _fold(n):\n    """a"""\n    return n.lower()\nLIMIT = 1\n')
+    b.write_text('PAGE_URL = "pages/{slug}.html"\ndef fold(n):\n    """b"""\n    return n.lower()\nLIMIT = 2\n')
+    global PACKAGE
+    kept, PACKAGE = PACKAGE, tmp_path / "isoready"
+    try:
+        assert _written_twice([a, b]) == ["isoready/a/x.py:PAGE_URL = isoready/b/y.py:PAGE_URL",
+                                          "isoready/a/x.py:_fold = isoready/b/y.py:fold"]
+    finally:
+        PACKAGE = kept
+
+
+# --------------------------------------------------------------------------- paths the docs name
+
+
+def _named_paths() -> dict[str, list[str]]:
+    """Every ``isoready/....py`` path named in docs/*.md and the repository's own *.md files, with where."""
+    named: dict[str, list[str]] = defaultdict(list)
+    for doc in sorted([*REPO.glob("*.md"), *(REPO / "docs").glob("*.md")]):
+        for n, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+            for path in re.findall(r"(?<![\w/.])isoready/[\w/]+\.py\b", line):
+                named[path].append(f"{doc.relative_to(REPO).as_posix()}:{n}")
+    return named
+
+
+def test_every_module_path_the_docs_name_exists() -> None:
+    named = _named_paths()
+    assert len(named) >= 5, "the docs name the modules they speak of: the check reads something"
+    missing = [f"{path} (in {', '.join(where)})" for path, where in named.items() if not (REPO / path).is_file()]
+    assert missing == []
+
+
+def test_architecture_md_names_no_gone_name() -> None:
+    """`_Builder`, `describe` and `views.py` went in the move: the map names what is there."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for gone in ("_Builder", "`describe`", "views.py", "FINDING_CODES"):
+        assert gone not in text, gone
+
+
+def test_the_gate_kinds_a_standard_may_name_are_the_kinds_assess_judges() -> None:
+    """standards/ checks a package's gates.yaml against its list of kinds without importing assess (a floor
+    above it); assess keeps a judge per kind. The two lists are one vocabulary: a kind added to one only would
+    be accepted and never judged, or judged and never accepted."""
+    from isoready import standards
+    from isoready.assess import GATE_KINDS
+
+    assert sorted(GATE_KINDS) == sorted(standards.GATE_KINDS)
