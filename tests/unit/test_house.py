@@ -156,12 +156,15 @@ def test_the_copy_check_sees_a_copy_and_leaves_a_namesake_alone(tmp_path: Path) 
 
 
 def _named_paths() -> dict[str, list[str]]:
-    """Every ``isoready/....py`` path named in docs/*.md and the repository's own *.md files, with where."""
+    """Every module path named in docs/*.md and the repository's own *.md files, with where: ``isoready/....py``
+    and a stage folder's ``views/labels.py`` (read as ``isoready/views/labels.py``)."""
+    stages = "|".join(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
     named: dict[str, list[str]] = defaultdict(list)
     for doc in sorted([*REPO.glob("*.md"), *(REPO / "docs").glob("*.md")]):
         for n, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
-            for path in re.findall(r"(?<![\w/.])isoready/[\w/]+\.py\b", line):
-                named[path].append(f"{doc.relative_to(REPO).as_posix()}:{n}")
+            for path in re.findall(rf"(?<![\w/.])((?:isoready|{stages})/[\w/]*\.py)\b", line):
+                named[path if path.startswith("isoready/") else f"isoready/{path}"].append(
+                    f"{doc.relative_to(REPO).as_posix()}:{n}")
     return named
 
 
