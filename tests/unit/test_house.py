@@ -190,3 +190,56 @@ def test_the_gate_kinds_a_standard_may_name_are_the_kinds_assess_judges() -> Non
     from isoready.assess import GATE_KINDS
 
     assert sorted(GATE_KINDS) == sorted(standards.GATE_KINDS)
+
+
+# --------------------------------------------------------------------------- review leftovers
+
+
+def _name_the_withheld_policy(root: Path) -> None:
+    """The organisation's name carries the id of QP-001, a record only auditors see (no audience: given)."""
+    org = root / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: Example Works Ltd",
+                                                           "name: Example Works Ltd (QP-001)"), encoding="utf-8")
+
+
+def test_a_public_summary_names_no_withheld_record(minimal_project: Path) -> None:
+    """The pull request's summary says no more than the portal of its audience: the public site's header shows
+    the organisation's name redacted, and so does the public summary."""
+    from datetime import date
+
+    from isoready.assess import assess
+    from isoready.outputs.summary import markdown_summary
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
+
+    _name_the_withheld_policy(minimal_project)
+    as_of = date(2026, 11, 1)
+    project, _diags = read_project(minimal_project, load_catalog(), as_of)
+    assert project is not None
+    readiness = assess(project, as_of)
+    public = markdown_summary(project, readiness, "public")
+    assert public.splitlines()[0] == "## ISO 9001 readiness: Example Works Ltd ([withheld])"
+    assert "QP-001" not in public
+    auditor = markdown_summary(project, readiness, "auditor")  # the auditor sees QP-001: nothing to hide
+    assert auditor.splitlines()[0] == "## ISO 9001 readiness: Example Works Ltd (QP-001)"
+
+
+def test_validate_writes_the_summary_for_the_audience_it_is_given(minimal_project: Path) -> None:
+    from isoready.cli import main
+
+    _name_the_withheld_policy(minimal_project)
+    summary = minimal_project.parent / "summary.md"
+    assert main(["validate", "--root", str(minimal_project), "--as-of", "2026-11-01", "--summary", str(summary),
+                 "--audience", "public"]) == 0
+    assert summary.read_text(encoding="utf-8").splitlines()[0] == \
+        "## ISO 9001 readiness: Example Works Ltd ([withheld])"
+
+
+def test_the_workflow_summary_follows_the_published_portal() -> None:
+    """CI writes the job summary for the audience its Pages site is built for."""
+    import yaml
+
+    for workflow in (REPO / ".github" / "workflows" / "portal.yml", PACKAGE / "scaffold" / "portal.yml"):
+        steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["validate"]["steps"]
+        (command,) = [s["run"] for s in steps if "isoready validate" in s.get("run", "")]
+        assert '--audience "$PORTAL_AUDIENCE"' in command, workflow
