@@ -243,3 +243,47 @@ def test_the_workflow_summary_follows_the_published_portal() -> None:
         steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["validate"]["steps"]
         (command,) = [s["run"] for s in steps if "isoready validate" in s.get("run", "")]
         assert '--audience "$PORTAL_AUDIENCE"' in command, workflow
+
+
+def _two_withheld_tags(tmp_path: Path) -> Path:
+    """The history register (tests/unit/test_history.py) with its first two commits tagged after QP-001 and
+    OBJ-001, records only auditors see, and the second of them named as the last audit."""
+    from .test_history import edit, git, make_register
+
+    repo, shas = make_register(tmp_path)
+    git(repo, "tag", "audit-QP-001", shas["c1"], day="2026-10-01")
+    git(repo, "tag", "audit-OBJ-001", shas["c2"], day="2026-10-21")
+    edit(repo / "content/organisation.yaml", "name: Example Works Ltd\n",
+         "name: Example Works Ltd\nlast_audit: audit-OBJ-001\n")
+    return repo
+
+
+def _trend_of(repo: Path, audience: str):  # noqa: ANN202
+    from datetime import date
+
+    from isoready.package.assemble import prepare
+    from isoready.read.options import Options
+
+    site, _project, diags = prepare(Options(root=repo, as_of=date(2026, 11, 5), audience=audience))
+    assert site is not None, diags
+    (index,) = [p for p in site.pages if p.path == "index.html"]
+    return index.model.trend, site.export.history
+
+
+def test_two_withheld_tags_are_numbered_apart_and_the_last_audit_marks_its_own_commit(tmp_path: Path) -> None:
+    trend, history = _trend_of(_two_withheld_tags(tmp_path), "public")
+    assert [row.tags for row in trend.rows] == ["audit-[withheld 1]", "audit-2026-10, audit-[withheld 2]", ""]
+    assert [e["tags"] for e in history["entries"]] == [["audit-[withheld 1]"],
+                                                      ["audit-2026-10", "audit-[withheld 2]"], []]
+    assert history["last_audit"] == "audit-[withheld 2]"
+    assert "Last audit (audit-[withheld 2]) marked." in trend.summary
+    for layout in trend.layouts:  # on the second commit's point, not on the first commit with a withheld tag
+        (mark,) = [m for m in layout.marks if m.kind == "last-audit"]
+        assert mark.x == layout.dots[1][0]
+    assert "QP-001" not in repr((trend, history)) and "OBJ-001" not in repr((trend, history))
+
+
+def test_tags_nobody_withholds_keep_their_names(tmp_path: Path) -> None:
+    trend, history = _trend_of(_two_withheld_tags(tmp_path), "internal")
+    assert [row.tags for row in trend.rows] == ["audit-QP-001", "audit-2026-10, audit-OBJ-001", ""]
+    assert history["last_audit"] == "audit-OBJ-001"
