@@ -287,3 +287,23 @@ def test_tags_nobody_withholds_keep_their_names(tmp_path: Path) -> None:
     trend, history = _trend_of(_two_withheld_tags(tmp_path), "internal")
     assert [row.tags for row in trend.rows] == ["audit-QP-001", "audit-2026-10, audit-OBJ-001", ""]
     assert history["last_audit"] == "audit-OBJ-001"
+
+
+def test_a_failing_gate_is_worded_fails_on_the_dashboard_card_and_the_stages_page(minimal_project: Path,
+                                                                                  tmp_path: Path) -> None:
+    """One word for one verdict: the card said "Not yet" where the stages page and the audit-date line said
+    "Fails" for a gate that does not pass."""
+    from isoready.cli import main
+
+    out = tmp_path / "site"
+    assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(out)]) == 0
+    words = {page: re.findall(r'class="(?:verdict-word[^"]*|gate-verdict)">([^<]*)<',
+                              (out / page).read_text(encoding="utf-8")) for page in ("index.html", "stages.html")}
+    assert words["index.html"] == ["Fails", "Fails"]  # stage 1 and stage 2 fail today (no audit is booked)
+    assert words["stages.html"] == ["Fails", "Fails", "fails", "fails"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "not yet</" not in report and '<span class="gate-verdict">fails</span>' in report
+    public = tmp_path / "public"
+    assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(public),
+                 "--audience", "public"]) == 0
+    assert "Stage 2: fails today." in (public / "index.html").read_text(encoding="utf-8")

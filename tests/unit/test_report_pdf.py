@@ -109,7 +109,7 @@ def test_page_one_says_who_what_when_and_the_verdicts(report: Report) -> None:
     assert "As of 2026-11-24" in first
     assert "Audience Auditor build: shows public and auditor evidence" in first
     assert f"Commit {COMMIT}" in first
-    word = {True: "passes", False: "not yet"}
+    word = {True: "passes", False: "fails"}
     for key, day in (("stage1", "2027-01-19"), ("stage2", "2027-03-02")):
         gate = r["gates"][key]
         on = gate["on_audit_date"]
