@@ -307,3 +307,31 @@ def test_a_failing_gate_is_worded_fails_on_the_dashboard_card_and_the_stages_pag
     assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(public),
                  "--audience", "public"]) == 0
     assert "Stage 2: fails today." in (public / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_workbook_is_written_by_the_standard_library_writer_even_where_lxml_is_installed(tmp_path: Path) -> None:
+    """openpyxl writes other bytes through lxml (its writer changes at import when lxml is present): xlsx.py sets
+    openpyxl's own switch, OPENPYXL_LXML, before the first import. A stand-in lxml (only its version number,
+    which is all openpyxl asks before choosing) makes openpyxl believe lxml is there, as on a machine with it,
+    even with OPENPYXL_LXML=True in the environment."""
+    import os
+    import subprocess
+    import sys
+
+    stub = tmp_path / "stub" / "lxml"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text("")
+    (stub / "etree.py").write_text("LXML_VERSION = (6, 0, 0, 0)\n")
+    env = dict(os.environ, OPENPYXL_LXML="True",
+               PYTHONPATH=os.pathsep.join([str(tmp_path / "stub"), str(REPO), os.environ.get("PYTHONPATH", "")]))
+    probe = ("import isoready.outputs.xlsx, openpyxl, openpyxl.xml as x;"
+             "assert x.lxml_available(), 'the stand-in is seen'; print(openpyxl.LXML)")
+    run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout.strip()) == (0, "False"), run.stderr[-2000:]
+
+
+def test_openpyxl_is_imported_by_the_workbook_module_alone() -> None:
+    """The switch above works only where openpyxl is imported first by xlsx.py: no other module imports it."""
+    importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+                       if re.search(r"^\s*(?:from|import) openpyxl\b", p.read_text(encoding="utf-8"), re.M))
+    assert importers == ["outputs/xlsx.py"]
