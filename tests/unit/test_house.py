@@ -241,6 +241,26 @@ def test_a_public_summary_names_no_withheld_record(minimal_project: Path) -> Non
     assert auditor.splitlines()[0] == "## ISO 9001 readiness: Example Works Ltd (QP-001)"
 
 
+def test_the_summary_names_the_standard_of_the_project(minimal_project: Path) -> None:
+    """The summary's title comes from the standard's data ("ISO 14001" for an ISO 14001 project), as the
+    standard's package names its family: summary.py names no standard itself."""
+    from datetime import date
+
+    from isoready.assess import assess
+    from isoready.outputs.summary import markdown_summary
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
+
+    org = minimal_project / "content" / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + 'standard: "ISO 14001:2015"\n', encoding="utf-8")
+    as_of = date(2026, 11, 1)
+    project, _diags = read_project(minimal_project, load_catalog(), as_of)  # 9001-only clauses: errors, kept
+    assert project is not None and project.catalog.standard == "ISO 14001:2015"
+    assert markdown_summary(project, assess(project, as_of)).splitlines()[0] == \
+        "## ISO 14001 readiness: Example Works Ltd"
+    assert "9001" not in (PACKAGE / "outputs" / "summary.py").read_text(encoding="utf-8")
+
+
 def test_validate_writes_the_summary_for_the_audience_it_is_given(minimal_project: Path) -> None:
     from isoready.cli import main
 
