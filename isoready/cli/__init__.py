@@ -103,6 +103,9 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p, audience=False)
     p.add_argument("--summary", metavar="FILE", help="also append a Markdown readiness summary to FILE "
                    "(e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--audience", choices=AUDIENCES, default="auditor",
+                   help="who the summary is for: it names nothing the portal built for this audience hides "
+                        "(default: auditor)")
     p.add_argument("--staged", action="store_true", help="validate what git has staged for the next commit "
                    "(the index, checked out into a temporary folder), not the working tree; the pre-commit hook "
                    "runs this")
@@ -236,7 +239,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             from isoready.outputs.summary import markdown_summary
 
             with open(args.summary, "a", encoding="utf-8") as fh:
-                fh.write(markdown_summary(project, assess(project, opts.as_of)))
+                fh.write(markdown_summary(project, assess(project, opts.as_of), opts.audience))
     return EXIT_PROBLEMS if errors(diags) or (opts.strict and diags) else EXIT_OK
 
 

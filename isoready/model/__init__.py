@@ -6,6 +6,7 @@ loaded YAML, ``assess`` draws conclusions from them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -111,6 +112,14 @@ def output_names(doc: str) -> list[str]:
     """Every file a document puts in files/: itself, and its page when it is Markdown."""
     name = published_name(doc)
     return [name, name + ".html"] if doc.lower().endswith(MARKDOWN_SUFFIXES) else [name]
+
+
+def fold_name(name: str) -> str:
+    """What macOS and Windows treat as one file name: NFC (APFS normalises) and case-folded. Validation's
+    checks and the build's plan of output paths fold names alike, so they agree on what collides."""
+    if name.isascii():  # NFC changes no ASCII text, and casefold is lower there
+        return name.lower()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
 def audience_rank(audience: str) -> int:

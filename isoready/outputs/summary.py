@@ -1,14 +1,21 @@
-"""A Markdown readiness summary (for a CI job summary or a pull-request comment)."""
+"""A Markdown readiness summary (for a CI job summary or a pull-request comment).
+
+It says no more than the portal built for the same audience: the organisation's name goes through that
+build's redactor (as the pages' header does), so a public build's summary names no withheld record."""
 
 from __future__ import annotations
 
+from isoready import standards
 from isoready.assess import Readiness
-from isoready.model import Project
+from isoready.model import DEFAULT_AUDIENCE, Project
+from isoready.validate.redact import audience_redactor
 from isoready.views import pct
 
 
-def markdown_summary(project: Project, readiness: Readiness) -> str:
-    lines = [f"## ISO 9001 readiness: {project.organisation.name}", "",
+def markdown_summary(project: Project, readiness: Readiness, audience: str = DEFAULT_AUDIENCE) -> str:
+    name = audience_redactor(project, audience)(project.organisation.name)
+    known = standards.find(project.catalog.standard)  # the family every edition shares, from its package
+    lines = [f"## {known.family if known else project.catalog.standard} readiness: {name}", "",
              f"As of {readiness.as_of}: **{pct(readiness.overall)}** of the applicable clauses ready or at risk "
              f"({readiness.leaves_ready} of {readiness.leaves_applicable}).", "",
              "| Main clause | Readiness |", "| --- | --- |"]

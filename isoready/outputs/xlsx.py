@@ -26,18 +26,25 @@ from __future__ import annotations
 import copy
 import io
 import math
+import os
 import re
 import zipfile
 from datetime import date, datetime
 from typing import Any, Iterator, Optional, Sequence
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+# openpyxl chooses its XML writer once, when it is first imported: lxml's where lxml is installed, the standard
+# library's otherwise, and the two write different bytes for one workbook. OPENPYXL_LXML is openpyxl's own
+# switch, read at that import: the standard library's writer always, so the same inputs give the same bytes
+# whether or not lxml is present (isoready imports openpyxl nowhere else, so this runs first).
+os.environ["OPENPYXL_LXML"] = "False"
+
+from openpyxl import Workbook  # noqa: E402 (after the switch above)
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: E402
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
+from openpyxl.utils.datetime import to_excel  # noqa: E402
+from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
+from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
 from isoready.outputs.export import applicability_text, auditor_checks, full_title
 from isoready.views import ClauseView, ExportView, FindingView

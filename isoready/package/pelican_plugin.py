@@ -49,15 +49,13 @@ from isoready.validate.redact import redact_name
 from isoready.read.repolinks import for_audience
 from isoready.render.pages import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page,
     Planner, Written, WriteRefused, content_pages, render_pages, theme_dirs)
-from isoready.read.teampages import (PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES, SAFE_DOCUTILS,
-    file_link_problem, file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
+from isoready.read.teampages import (MARKDOWN_SUFFIXES, PAGE_URL, PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES,
+    SAFE_DOCUTILS, file_link_problem, file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
     segment_problem)
 from isoready.core.text import MAX_MARKDOWN_BYTES, as_plain, markdown_problem, sanitise
 
 PLUGIN = "isoready.pelican_plugin"  # the name registers write in pelicanconf.py (isoready/pelican_plugin.py)
 REPO_THEME = PACKAGED_THEME  # the old name, still used by tools and tests
-PAGE_URL = "pages/{slug}.html"
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # Pelican's Markdown reader
 PAGE_SUFFIXES = MARKDOWN_SUFFIXES + RST_SUFFIXES  # and its reStructuredText reader
 CONF = "pelicanconf.py"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Optional
 
 from isoready.core.load import MAX_BYTES
-from isoready.core.parallel import workers  # noqa: F401  (its home is parallel; kept importable here)
 from isoready.core.text import MAX_MARKDOWN_BYTES
 
 

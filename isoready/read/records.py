@@ -28,6 +28,9 @@ from isoready.read.integrated import canonical, number_of
 from isoready.model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES,
     MARKDOWN_SUFFIXES, NOWHERE, MAX_WINDOW_MONTHS, STANDARDS, Applies, Assessment, Catalog, Certificate,
     ClimateChange, Evidence, Finding, Organisation, Repository, Transition, Verification)
+# the team pages: their folder, and what Pelican's Markdown reader reads there (model's MARKDOWN_SUFFIXES are
+# an evidence document's)
+from isoready.read.teampages import MARKDOWN_SUFFIXES as PAGE_SUFFIXES, PAGES_DIR
 from isoready.read.schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING,
     ORGANISATION, PUBLIC, REPOSITORY, TRANSITION, VERIFICATION, Fields, check_clause)
 
@@ -579,10 +582,6 @@ def markdown_documents(root: Path, evidence: Iterable[Evidence],
         found += _markdown_file(os.path.join(base, doc), base, f"{EVIDENCE_DIR}/{doc}", "document will be shown as "
                                 "plain text on its page", max_markdown_bytes)
     return found
-
-
-PAGES_DIR = "content/pages"
-PAGE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")  # what Pelican's Markdown reader reads
 
 
 def markdown_pages(root: Path, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> list[Diagnostic]:

@@ -14,7 +14,6 @@ across records (ids unique, references resolve) in ``checks``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Optional
@@ -28,47 +27,11 @@ from isoready.model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDE
     STANDARDS, STATUSES, Catalog)
 from isoready.read.schematypes import (BOOL, CLAUSE, DATE, DATE_RE, EVIDENCE_ID, EVIDENCE_REF, FINDING_ID,
     GIT_REF, MARKDOWN, PATH, TEXT, TOPIC, TOPIC_RE, URL, Bool, ClauseRef, Date, Enum, Field, FilePath, GitRef, Id,
-    IdRef, Int, Key, ListOf, MappingOf, Markdown, Nested, Patterned, Text, Type, Url, enum, list_of, nested)
+    IdRef, Int, Key, Kind, ListOf, MappingOf, Markdown, Nested, Patterned, Text, Type, Url, enum, list_of, nested)
 
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 GIT_REF_RE = re.compile(r"^(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9_][A-Za-z0-9._/@^~+-]{0,199}(?<![./])(?<!\.lock)\Z")
 TRUE_WORDS, FALSE_WORDS = ("true", "True", "TRUE"), ("false", "False", "FALSE")
-
-
-# --------------------------------------------------------------------------- kinds: the keys of one mapping
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of mapping the user writes: its keys, in the order they are documented and suggested."""
-
-    name: str  # stable identifier: organisation, evidence, assessment, finding, organisation.audits, ...
-    what: str  # how messages name it: "evidence record", "audits"
-    fields: tuple[Field, ...]
-    by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.by_key.update({f.key: f for f in self.fields})
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(f.key for f in self.fields)
-
-    def nested(self) -> list["Kind"]:
-        """The kinds of this kind's nested mappings, depth first."""
-        out: list[Kind] = []
-        for f in self.fields:
-            if isinstance(f.type, Nested):
-                out += [f.type.kind, *f.type.kind.nested()]
-        return out
-
-    def json(self) -> dict[str, Any]:
-        props: dict[str, Any] = {f.key: f.json() for f in self.fields}
-        schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
-        required = [f.key for f in self.fields if f.required]
-        if required:
-            schema["required"] = required
-        return schema
 
 
 # --------------------------------------------------------------------------- the schema itself

@@ -1,24 +1,49 @@
 """The vocabulary of schema types. As MkDocs' config options, each type is a class that reads (validates and
 converts) a value AND documents itself: its words in docs/format.md's type column (``doc``), its allowed-values
 cell (``allowed``) and its JSON Schema fragment (``json``). A ``Field`` joins a key to its type and writes its
-own table row and JSON Schema property, so a key declared once in a ``schema.Kind`` is read, documented and
+own table row and JSON Schema property, so a key declared once in a ``Kind`` is read, documented and
 schema'd from that one declaration: nothing else lists the keys.
 
-Reading goes through ``schema.Fields`` (the mapping being read, its diagnostics); a type says which of its
-readers applies, so adding a type is one class here.
+Reading goes through a ``Reader`` (``schema.Fields``: the mapping being read, its diagnostics); a type says
+which of its readers applies, so adding a type is one class here. This module names the readers it calls
+(``Reader``) and never imports schema, which imports it: no circle, not even for annotations.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover - names for annotations only; schema imports this module
-    from isoready.read.schema import Fields, Kind
+from isoready.core.load import YMap, YStr
+from isoready.model import Catalog
 
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 TOPIC_RE = re.compile(r"^[a-z0-9-]+\Z")
+
+
+class Reader(Protocol):
+    """What a type asks of the mapping being read (``schema.Fields``): one reader per kind of value, each
+    reporting its own problems."""
+
+    catalog: Optional[Catalog]
+
+    def text(self, key: str, required: bool = False) -> Optional[str]: ...
+    def strings(self, key: str, required: bool = False) -> list[YStr]: ...
+    def integer(self, key: str, minimum: Optional[int], maximum: Optional[int],
+                required: bool = False) -> Optional[int]: ...
+    def word(self, key: str, choices: tuple[str, ...], required: bool = False,
+             default: Optional[str] = None, synonyms: tuple[tuple[str, str], ...] = ()) -> Optional[str]: ...
+    def vocabulary(self, key: str, items: list[YStr], choices: tuple[str, ...],
+                   synonyms: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]: ...
+    def date(self, key: str, required: bool = False) -> Any: ...
+    def boolean(self, key: str, required: bool = False) -> Optional[bool]: ...
+    def url(self, key: str, required: bool = False) -> Optional[str]: ...
+    def git_ref(self, key: str, required: bool = False) -> Optional[str]: ...
+    def clauses(self, key: str, catalog: Catalog, required: bool = False) -> tuple[str, ...]: ...
+    def keys(self, key: str, items: list[YStr]) -> tuple[str, ...]: ...
+    def mapping(self, key: str, required: bool = False) -> Optional[YMap]: ...
+    def nested(self, key: str, required: bool = False) -> Optional["Reader"]: ...
 
 
 @dataclass(frozen=True)
@@ -41,11 +66,11 @@ class Type:
         """The docs table's "allowed values" cell."""
         return "" if default is None else f"(default `{default}`)"
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         """The value of ``key`` in ``f``'s mapping, converted; every problem reported (None when absent or bad)."""
         return f.text(key, required)
 
-    def read_items(self, f: "Fields", key: str, required: bool) -> tuple[Any, ...]:
+    def read_items(self, f: Reader, key: str, required: bool) -> tuple[Any, ...]:
         """A list of this type (``list_of``): the good items, once each."""
         return tuple(f.strings(key, required))
 
@@ -75,7 +100,7 @@ class Date(Type):
     def json(self) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": DATE_RE.pattern.replace("\\Z", "$")}
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.date(key, required)
 
 
@@ -87,7 +112,7 @@ class Bool(Type):
     def json(self) -> dict[str, Any]:
         return {"type": "boolean"}
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.boolean(key, required)
 
 
@@ -99,7 +124,7 @@ class Url(Type):
     def json(self) -> dict[str, Any]:
         return {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.url(key, required)
 
 
@@ -112,7 +137,7 @@ class ClauseRef(Type):
         # "8.4", or in an integrated system "14001:6.1.2" and "hs:7.5"
         return {"type": "string", "pattern": r"^(([0-9]+|hs):)?[0-9]+(\.[0-9]+)*$"}
 
-    def read_items(self, f: "Fields", key: str, required: bool) -> tuple[Any, ...]:
+    def read_items(self, f: Reader, key: str, required: bool) -> tuple[Any, ...]:
         assert f.catalog is not None
         return f.clauses(key, f.catalog, required)
 
@@ -147,7 +172,7 @@ class GitRef(Patterned):
     name: ClassVar[str] = "git-ref"
     words: ClassVar[tuple[str, str]] = ("git tag, branch or commit", "git refs")
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.git_ref(key, required)
 
 
@@ -156,7 +181,7 @@ class Key(Patterned):
     name: ClassVar[str] = "key"
     words: ClassVar[tuple[str, str]] = ("key (`a-z`, `0-9`, `-`)", "keys (`a-z`, `0-9`, `-`)")
 
-    def read_items(self, f: "Fields", key: str, required: bool) -> tuple[Any, ...]:
+    def read_items(self, f: Reader, key: str, required: bool) -> tuple[Any, ...]:
         return f.keys(key, f.strings(key, required))
 
 
@@ -172,7 +197,7 @@ class Int(Type):
     def json(self) -> dict[str, Any]:
         return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.integer(key, self.minimum, self.maximum, required)
 
 
@@ -191,10 +216,10 @@ class Enum(Type):
     def allowed(self, default: Optional[str] = None) -> str:
         return (" \\| ".join(f"`{c}`" for c in self.choices) + " " + super().allowed(default)).strip()
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.word(key, self.choices, required, default, self.synonyms)
 
-    def read_items(self, f: "Fields", key: str, required: bool) -> tuple[Any, ...]:
+    def read_items(self, f: Reader, key: str, required: bool) -> tuple[Any, ...]:
         return f.vocabulary(key, f.strings(key, required), self.choices, self.synonyms)
 
 
@@ -214,7 +239,7 @@ class ListOf(Type):
     def allowed(self, default: Optional[str] = None) -> str:
         return self.item.allowed(default)
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return self.item.read_items(f, key, required)
 
 
@@ -232,7 +257,7 @@ class Nested(Type):
     def allowed(self, default: Optional[str] = None) -> str:
         return f"see `{self.kind.name}` below"
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.nested(key, required)
 
 
@@ -251,7 +276,7 @@ class MappingOf(Type):
     def json(self) -> dict[str, Any]:
         return {"type": "object", "propertyNames": self.key.json(), "additionalProperties": self.item.json()}
 
-    def read(self, f: "Fields", key: str, required: bool, default: Optional[str] = None) -> Any:
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
         return f.mapping(key, required)
 
 
@@ -280,7 +305,7 @@ def list_of(item: Type) -> ListOf:
     return ListOf(item=item)
 
 
-def nested(kind: "Kind") -> Nested:
+def nested(kind: Kind) -> Nested:
     return Nested(kind=kind)
 
 
@@ -310,3 +335,36 @@ class Field:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of mapping the user writes: its keys, in the order they are documented and suggested."""
+
+    name: str  # stable identifier: organisation, evidence, assessment, finding, organisation.audits, ...
+    what: str  # how messages name it: "evidence record", "audits"
+    fields: tuple[Field, ...]
+    by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_key.update({f.key: f for f in self.fields})
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    def nested(self) -> list["Kind"]:
+        """The kinds of this kind's nested mappings, depth first."""
+        out: list[Kind] = []
+        for f in self.fields:
+            if isinstance(f.type, Nested):
+                out += [f.type.kind, *f.type.kind.nested()]
+        return out
+
+    def json(self) -> dict[str, Any]:
+        props: dict[str, Any] = {f.key: f.json() for f in self.fields}
+        schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+        required = [f.key for f in self.fields if f.required]
+        if required:
+            schema["required"] = required
+        return schema

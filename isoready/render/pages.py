@@ -23,8 +23,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from isoready.read.options import workers
-from isoready.core.parallel import pmap
+from isoready.core.parallel import pmap, shared as job_in_progress, workers
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
 from isoready.views import SiteView
 
@@ -224,13 +223,10 @@ def check_targets(items: Sequence[Page]) -> None:
 #: build's copy was reused, what it wrote
 Planner = Callable[[Page, str], "tuple[Optional[str], Optional[Written]]"]
 
-# The pool's workers are forked after the view-models are built: they inherit them (no pickling) and
-# receive only index ranges. This global holds the job for the duration of one render_pages call.
-_JOB: dict[str, Any] = {}
-
-
 def _render_range(bounds: tuple[int, int]) -> list[Written]:
-    job = _JOB
+    # The pool's workers are forked after the view-models are built: they inherit the render_pages call's job
+    # (pmap's shared=, no pickling) and receive only index ranges.
+    job = job_in_progress()
     out, shared, get_template, items, plan = job["out"], job["shared"], job["get_template"], job["pages"], job["plan"]
     key = job["key"]
     done = []
@@ -248,16 +244,18 @@ def _render_range(bounds: tuple[int, int]) -> list[Written]:
     return done
 
 
-def parallel_map(fn: Callable[[tuple[int, int]], list], count: int, min_items: Optional[int] = None) -> list:
+def parallel_map(fn: Callable[[tuple[int, int]], list], count: int, min_items: Optional[int] = None,
+                 job: Any = None) -> list:
     """fn over index ranges covering 0..count, concatenated in order, through the tool's one parallel map
     (parallel.pmap: a fork pool when there are enough items, else in this process; ISOREADY_WORKERS=1 runs
-    everything here)."""
+    everything here). ``job`` is what fn reads through ``parallel.shared()``, in this process or a worker."""
     threshold = PARALLEL_FROM if min_items is None else min_items
-    if count < threshold:
-        return fn((0, count))
-    step = max(50, count // (workers() * 8))
-    ranges = [(i, min(i + step, count)) for i in range(0, count, step)]
-    return [w for chunk in pmap(fn, ranges, min_parallel=2, chunk=1) for w in chunk]
+    if count < threshold:  # one range: pmap runs it here
+        ranges = [(0, count)]
+    else:
+        step = max(50, count // (workers() * 8))
+        ranges = [(i, min(i + step, count)) for i in range(0, count, step)]
+    return [w for chunk in pmap(fn, ranges, min_parallel=2, chunk=1, shared=job) for w in chunk]
 
 
 def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template: Callable[[str], Template],
@@ -270,14 +268,14 @@ def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template:
     items = list(items)
     check_targets(items)
     _CHROME.clear()
-    _JOB.update(out=out, shared=shared, get_template=get_template, pages=items, plan=plan, key=shared_key(shared))
+    job = {"out": out, "shared": shared, "get_template": get_template, "pages": items, "plan": plan,
+           "key": shared_key(shared)}
     try:
         if len(items) >= PARALLEL_FROM:
             for name in {p.template for p in items} | {"chrome-header", "chrome-footer"}:
                 get_template(name)  # compile every template once, before forking
-        return parallel_map(_render_range, len(items))
+        return parallel_map(_render_range, len(items), job=job)
     finally:
-        _JOB.clear()
         _CHROME.clear()
 
 

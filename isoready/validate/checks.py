@@ -12,7 +12,8 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from isoready.read.catalog import edition_mapping, load_topics
 from isoready.core.diagnostics import Collector, Diagnostic, did_you_mean
 from isoready.core.load import Loc
-from isoready.model import Applies, Assessment, Catalog, Evidence, Finding, Organisation, output_names
+from isoready.model import (Applies, Assessment, Catalog, Evidence, Finding, Organisation, fold_name,
+    output_names)
 from isoready.read.records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, default_id_for
 
 
@@ -255,7 +256,7 @@ def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, 
     seen: dict[str, Any] = {}
     kept = []
     for item in items:
-        folded = _fold(key(item))
+        folded = fold_name(key(item))
         if folded in seen:
             first = seen[folded]
             out.add(item.loc, "E307", f"{what} '{key(item)}' differs only in letter case from '{key(first)}'",
@@ -318,7 +319,7 @@ def check_documents(evidence: Iterable[Evidence], documents: list[str], out: Col
     for doc in sorted(referenced):
         names = output_names(doc)
         for name in names:
-            other = seen.get(_fold(name))
+            other = seen.get(fold_name(name))
             if other is None or other[0] == doc:
                 continue
             if other[1] == name:  # e.g. x.html (published as x.html.txt) and a document named x.html.txt
@@ -334,12 +335,7 @@ def check_documents(evidence: Iterable[Evidence], documents: list[str], out: Col
             out.add(Loc(f"{EVIDENCE_DIR}/{doc}", 1, 1), "E307", message, hint)
             break
         for name in names:
-            seen.setdefault(_fold(name), (doc, name))
-
-
-def _fold(name: str) -> str:
-    """What macOS and Windows treat as the same name: NFC (APFS normalises) and case-folded."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+            seen.setdefault(fold_name(name), (doc, name))
 
 
 #: a justification that gives outsourcing as the reason for an exclusion (E421): outsourced processes are

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from isoready.core.diagnostics import Diagnostic
-from isoready.model import AUDIENCES, Project, audience_rank, findings_published, published_name
+from isoready.model import AUDIENCES, MARKDOWN_SUFFIXES, Project, audience_rank, findings_published, published_name
 
 #: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
 WITHHELD = "[withheld]"
@@ -261,10 +261,6 @@ def redactor(project: Project, visible_evidence: set[str], visible_findings: set
     return Redactor(hidden - visible, visible)
 
 
-#: documents the portal publishes as written and also shows as a page (views.MARKDOWN_DOCS)
-_MARKDOWN = (".md", ".markdown")
-
-
 def withheld_names_in_documents(project: Project, limit: int) -> list[Diagnostic]:
     """W110 for each line of a Markdown document (``file: x.md``) that names a record the document's own
     audience may not see. The document is published as written (its SHA-256 must match), so the redactor
@@ -277,7 +273,7 @@ def withheld_names_in_documents(project: Project, limit: int) -> list[Diagnostic
 
     lowest: dict[str, int] = {}
     for e in project.evidence:
-        if e.file and e.file.lower().endswith(_MARKDOWN):
+        if e.file and e.file.lower().endswith(MARKDOWN_SUFFIXES):  # published as written, and shown as a page
             lowest[e.file] = min(lowest.get(e.file, len(AUDIENCES)), audience_rank(e.audience))
     base = os.path.realpath(os.path.join(str(project.root), "evidence"))
     found: list[Diagnostic] = []

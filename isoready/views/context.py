@@ -307,7 +307,7 @@ class Context:
         day = self.project.organisation.audits.get(key)
         if self.audience == "public":  # milestones only: a failing check would say which findings are open
             on_view = GateDateView(date_text(day), on.passed, (), "") if on else None
-            word = {True: "passes", False: "not yet"}
+            word = {True: "passes", False: "fails"}  # as the stages page words a verdict
             when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
             return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, (),
                             "checks are shown to the organisation and its auditors" + self.provisional_beside(),

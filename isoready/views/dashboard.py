@@ -8,6 +8,7 @@ from isoready.views import charts
 from isoready.assess import AT_RISK, NOT_READY, READY
 from isoready.model import HISTORY_VERSION
 from isoready.core.text import markdown
+from isoready.validate.redact import WITHHELD
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DUE_FLAG_LABELS, FRESHNESS_LABELS,
@@ -68,18 +69,38 @@ def publish_hint(ctx: Context) -> Optional[PublishHintView]:
         more=Link(term_url("audience"), "What the audiences are"))
 
 
-def history_entries(ctx: Context) -> Optional[list[dict]]:
+def tag_labels(ctx: Context) -> dict[str, str]:
+    """How this audience sees each git tag of the history and the ``last_audit`` it names. A tag may be named
+    after a record the audience may not see: its name is withheld, and each such tag is numbered in the order
+    the history first shows it ("[withheld 1]", "[withheld 2]"), so a reader can tell two of them apart, and
+    the last audit is marked on its own commit, while the numbers say nothing of the names."""
+    git = ctx.git
+    names = [t for e in git.history.entries for t in e.get("tags", ())] if git and git.history else []
+    labels: dict[str, str] = {}
+    withheld = 0
+    for name in [*names, *([git.last_audit] if git and git.last_audit else [])]:
+        if name not in labels:
+            shown = ctx.redact(name)
+            if shown != name:
+                withheld += 1
+                shown = shown.replace(WITHHELD, f"[withheld {withheld}]")
+            labels[name] = shown
+    return labels
+
+
+def history_entries(ctx: Context, labels: Optional[Mapping[str, str]] = None) -> Optional[list[dict]]:
     """history.json's entries for this audience: subjects in internal builds only (they may name withheld
-    records), finding counts only where findings are published."""
+    records), finding counts only where findings are published, tags as ``tag_labels`` shows them."""
     git = ctx.git
     if git is None or not git.available or git.history is None:
         return None
+    labels = tag_labels(ctx) if labels is None else labels
     out = []
     for e in git.history.entries:
         e = dict(e)
         if ctx.audience != "internal":
             e["subject"] = ""
-        e["tags"] = [ctx.redact(t) for t in e.get("tags", ())]  # a tag may be named after a withheld record
+        e["tags"] = [labels[t] for t in e.get("tags", ())]  # a tag may be named after a withheld record
         if not ctx.findings_published:
             e["open_findings"] = None
         out.append(e)
@@ -91,23 +112,25 @@ def trend_fields(ctx: Context) -> dict:
     if git is None:
         return {}
     since_url = "since-last-audit.html" if ctx.project.organisation.last_audit else ""
-    entries = history_entries(ctx)
+    labels = tag_labels(ctx)
+    entries = history_entries(ctx, labels)
     if entries is None:
         return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
                 "without git history.", "since_url": since_url}
     audits = [(f"{stage_label(a.stage)} audit", a.date) for a in ctx.r.audits]
-    chart = charts.trend(entries, audits, ctx.redact(git.last_audit or "") or None, ctx.findings_published,
+    chart = charts.trend(entries, audits, labels.get(git.last_audit or "") or None, ctx.findings_published,
                          {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=ctx.r.as_of)
     note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
     return {"trend": chart, "trend_note": note, "since_url": since_url}
 
 
 def history_json(ctx: Context) -> Optional[dict]:
-    entries = history_entries(ctx)
+    labels = tag_labels(ctx)
+    entries = history_entries(ctx, labels)
     if entries is None:
         return None
     return {"version": HISTORY_VERSION, "available": True, "note": ctx.git.history.note,
-            "last_audit": ctx.redact(ctx.git.last_audit or "") or None, "entries": entries}
+            "last_audit": labels.get(ctx.git.last_audit or "") or None, "entries": entries}
 
 
 def certification(ctx: Context) -> str:

@@ -7,6 +7,7 @@ from typing import Any, Mapping, Optional
 from isoready.model import FIGURES
 from isoready.views.builder import builder
 from isoready.views.context import Context
+from isoready.views.dashboard import tag_labels
 from isoready.views.labels import (FIGURE_WORDS, GATE_WORDS, GRADE_LABELS, STATE_WORDS, evidence_url, figure_text,
     finding_url, verdict_word)
 from isoready.views.models import Link
@@ -18,7 +19,7 @@ def since(ctx: Context) -> Optional[SinceView]:
     git, org = ctx.git, ctx.project.organisation
     if not org.last_audit:
         return None
-    ref = ctx.redact(org.last_audit)  # a ref may be named after a withheld record
+    ref = tag_labels(ctx).get(org.last_audit) or ctx.redact(org.last_audit)  # named as the trend names it
     if git is None or not git.available:
         return SinceView(ref, "The comparison with the last audit needs git history, which this "
                                          "build does not have (for example a zip of the register).")

@@ -36,7 +36,7 @@ def test_first_screen_shows_verdicts_blockers_and_next_lapse(http_base: SiteBase
         gate = readiness["gates"][key]
         card = cards.nth(i)
         _in_first_screen(page, card, height)
-        expect(card.locator(".verdict-today")).to_contain_text("Passes today" if gate["passed"] else "Not yet today")
+        expect(card.locator(".verdict-today")).to_contain_text("Passes today" if gate["passed"] else "Fails today")
         on = gate["on_audit_date"]
         assert on is not None, "the demo books both audits after its as-of date"
         expect(card.locator(".verdict-date")).to_contain_text(

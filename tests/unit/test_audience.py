@@ -185,11 +185,11 @@ def test_ref_names_slugs_dates_and_the_organisation_name_pass_the_redactor(named
     assert _leaks(base, [*spellings, REF_DATE]) == []
     site = base / "site"
     history = json.loads((site / "history.json").read_text(encoding="utf-8"))
-    assert history["last_audit"] == "[withheld]"
-    assert any("[withheld]" in e["tags"] for e in history["entries"])
+    assert history["last_audit"] == "[withheld 1]"
+    assert any("[withheld 1]" in e["tags"] for e in history["entries"])
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert "Last audit ([withheld]) marked." in index  # the trend chart still marks it
-    assert "<strong>[withheld] (" in (site / "since-last-audit.html").read_text(encoding="utf-8")
+    assert "Last audit ([withheld 1]) marked." in index  # the trend chart still marks it
+    assert "<strong>[withheld 1] (" in (site / "since-last-audit.html").read_text(encoding="utf-8")
     assert (site / "pages" / "withheld-notes.html").is_file()
     assert json.loads((site / "readiness.json").read_text(encoding="utf-8"))["organisation"] == \
         "Example Works [withheld] Ltd"

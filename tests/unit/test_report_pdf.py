@@ -109,7 +109,7 @@ def test_page_one_says_who_what_when_and_the_verdicts(report: Report) -> None:
     assert "As of 2026-11-24" in first
     assert "Audience Auditor build: shows public and auditor evidence" in first
     assert f"Commit {COMMIT}" in first
-    word = {True: "passes", False: "not yet"}
+    word = {True: "passes", False: "fails"}
     for key, day in (("stage1", "2027-01-19"), ("stage2", "2027-03-02")):
         gate = r["gates"][key]
         on = gate["on_audit_date"]
@@ -280,7 +280,7 @@ def test_bookmarks_keep_their_spaces(report: Report) -> None:
         assert title in titles, (title, [t for t in titles if t.startswith(f"Clause {s.main.number} ")])
     for f in report.readiness["findings"]:
         assert any(t.startswith(f"{f['id']} ") for t in titles), f["id"]
-    assert "Stage 2 readiness: NOT YET (" in " ".join(titles)  # upper-cased badge, then the summary, spaced
+    assert "Stage 2 readiness: FAILS (" in " ".join(titles)  # upper-cased badge, then the summary, spaced
     headings = {h.casefold() for h in headings}  # the gate verdict badge is upper-cased by CSS
     missing = [t for t in titles if " ".join(t.split()).casefold() not in headings]
     assert not missing, f"bookmarks that are no heading's text: {missing}"
