@@ -144,12 +144,13 @@ def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFact
     return readiness, GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
 
-def prepare(opts: Options, known: Optional[dict] = None,
-            memo: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+def prepare(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
+            views: Any = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
     """load -> validate -> assess -> views; (None, ...) when the build must stop.
 
     ``known``: the reader's per-file results (the build cache's, or ``serve``'s ``reader.ParseCache`` in
-    memory); ``memo``: the documents' hashes kept between builds (``hash_documents``)."""
+    memory); ``memo``: the documents' hashes kept between builds (``hash_documents``); ``views``: serve's
+    ``ViewMemo`` (builders whose inputs are unchanged are not run)."""
     project, diags = check(opts, known)
     if project is None or blocked(diags, opts.strict):
         return None, project, diags
@@ -162,7 +163,7 @@ def prepare(opts: Options, known: Optional[dict] = None,
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hash_documents(project, memo),
-                      git=git, max_markdown_bytes=opts.max_markdown_bytes)
+                      git=git, max_markdown_bytes=opts.max_markdown_bytes, memo=views)
     return site, project, diags
 
 

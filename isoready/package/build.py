@@ -172,16 +172,16 @@ def temp_dir_for(out: Path) -> Path:
     return tmp
 
 
-def build(opts: Options, render: Any = None) -> BuildResult:
+def build(opts: Options, render: Any = None, views: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
-    and returns (written, content pages)."""
+    and returns (written, content pages); ``views``: a ``views.ViewMemo`` to fill (serve keeps it)."""
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     checked_limit(opts.max_markdown_bytes)  # validation, views and every page render under this one limit
-    return _build(opts, render)
+    return _build(opts, render, views)
 
 
-def _build(opts: Options, render: Any = None) -> BuildResult:
+def _build(opts: Options, render: Any = None, views: Any = None) -> BuildResult:
     from isoready.package.cache import CACHE_DIR, BuildCache
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
@@ -195,7 +195,7 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    site, project, diags = prepare(opts, cache.results if cache else None)
+    site, project, diags = prepare(opts, cache.results if cache else None, views=views)
     release_freed_memory()  # before the render workers and the exports process fork from this one
     if site is None or project is None:
         return BuildResult(False, diags)
