@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -196,3 +197,136 @@ def test_every_page_is_reusable_because_templates_see_only_their_own_view_model(
     again = build(opts)
     pages = [f for f in again.files if f.endswith(".html") or f == "report-print.css"]
     assert again.reused == len(pages) + len(again.site.documents)  # every page and every document copy
+
+
+# --------------------------------------------------------------------------- `isoready build` with nothing changed
+
+def _cli_build(project: Path, out: Path, *extra: str) -> int:
+    from isoready.cli import main
+
+    return main(["build", "--root", str(project), "--as-of", "2026-11-01", "--output", str(out), *extra])
+
+
+def _cold(project: Path, tmp_path: Path, *extra: str) -> dict[str, bytes]:
+    assert _cli_build(project, tmp_path / "cold", "--no-cache", *extra) == 0
+    return tree(tmp_path / "cold")
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")
+            if p.is_file()}
+
+
+KEPT = "nothing changed since the last build: its site is kept"
+
+
+def test_a_build_with_nothing_changed_keeps_the_site_and_writes_nothing(project, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    first = capsys.readouterr()
+    stamps = _stamps(out)
+    assert _cli_build(project, out) == 0
+    again = capsys.readouterr()
+    assert KEPT in again.out and KEPT not in first.out
+    assert again.out.splitlines()[:-1] == first.out.splitlines()[:-1]  # the same diagnostics, from the record
+    assert again.err == first.err
+    assert _stamps(out) == stamps  # not one file written, renamed or replaced
+    assert tree(out) == _cold(project, tmp_path)
+
+
+@pytest.mark.parametrize("change", [c for c in CHANGES if c != "nothing"] + ["as-of date", "audience"])
+def test_a_build_after_any_change_is_a_real_one_and_equals_a_cold_build(project, tmp_path, capsys, change):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    extra: tuple[str, ...] = ()
+    if change == "as-of date":
+        extra = ("--as-of", "2027-06-01")
+    elif change == "audience":
+        extra = ("--audience", "public")
+    else:
+        CHANGES[change](project)
+    capsys.readouterr()
+    assert _cli_build(project, out, *extra) == 0
+    assert KEPT not in capsys.readouterr().out
+    assert tree(out) == _cold(project, tmp_path, *extra)
+
+
+@pytest.mark.parametrize("tamper", ["page edited, same size and time", "file added", "file removed"])
+def test_an_output_touched_by_hand_is_built_again(project, tmp_path, capsys, tamper):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    page = out / "clauses.html"
+    if tamper == "page edited, same size and time":
+        st = page.stat()
+        data = page.read_bytes()
+        page.write_bytes(data[:-8] + b"tampered"[:len(data[-8:])])
+        os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif tamper == "file added":
+        (out / "notes.txt").write_text("mine", encoding="utf-8")
+    else:
+        page.unlink()
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    printed = capsys.readouterr()
+    assert KEPT not in printed.out
+    if tamper == "file added":
+        assert "W130" in printed.out  # said, as any build says it, before the file goes with the old site
+    assert tree(out) == _cold(project, tmp_path)
+
+
+def test_a_damaged_record_is_ignored_with_a_note(project, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    (project / ".cache" / "isoready" / "site.json").write_bytes(b'{"version": "4", "files": [')
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    printed = capsys.readouterr()
+    assert KEPT not in printed.out and "note: build cache: site.json ignored (JSONDecodeError: " in printed.err
+    assert tree(out) == _cold(project, tmp_path)
+
+
+def test_an_input_written_while_the_build_runs_is_never_taken_for_unchanged(project, tmp_path, capsys, monkeypatch):
+    """A record edited after the build read it: the site is not recorded, so the next build is a real one
+    (even when the edit is undone, bytes and modification time as they were)."""
+    from isoready.package import build as build_mod
+
+    out = tmp_path / "out"
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    original, st = record.read_bytes(), record.stat()
+    swap = build_mod.swap_in
+
+    def edit_then_swap(tmp: Path, target: Path) -> None:
+        record.write_bytes(original.replace(b"title: ", b"title: Late "))
+        swap(tmp, target)
+
+    monkeypatch.setattr(build_mod, "swap_in", edit_then_swap)
+    assert _cli_build(project, out) == 0
+    monkeypatch.setattr(build_mod, "swap_in", swap)
+    assert _cli_build(project, out) == 0  # built from the late edit
+    record.write_bytes(original)
+    os.utime(record, ns=(st.st_atime_ns, st.st_mtime_ns))
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    assert KEPT not in capsys.readouterr().out
+    assert tree(out) == _cold(project, tmp_path)
+
+
+def test_a_new_commit_is_a_change_though_no_file_moved(project, tmp_path, capsys):
+    """A build outside a pinned commit reads git facts (the commit id, revisions, history): a commit with no
+    change to the files still makes a real build."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=project,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "first")
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    assert _cli_build(project, out) == 0
+    assert KEPT in capsys.readouterr().out
+    git("commit", "-q", "--allow-empty", "-m", "second")
+    assert _cli_build(project, out) == 0
+    assert KEPT not in capsys.readouterr().out
