@@ -1,6 +1,6 @@
 """The build cache: what an incremental rebuild may reuse, keyed by content hashes.
 
-Two things are reused, and nothing without a content hash:
+Three things are reused, and nothing without a content hash:
 
 - validation results per evidence file: every file is read and hashed on every
   build; its records and diagnostics are reused when its bytes and what the file
@@ -11,11 +11,16 @@ everything it is made from: its own view-model's repr, the chrome model, every
 template, the settings and the code version; for a document, its bytes'
 SHA-256) matches the previous build's, and whose file in the previous output is
 unchanged since we wrote it (its SHA-256, not its mtime), is hard-linked into
-the new site instead of rendered or copied.
+the new site instead of rendered or copied;
+- the whole site, for ``isoready build`` (``unchanged_build``): ``site.json`` records the key of everything the
+  last build read (every input file's bytes, the code, the standards' data, the options, git's state:
+  ``site_key``) and every file it wrote with its SHA-256; when the key is equal and the output holds exactly
+  those files with those bytes, nothing is redone. A build during which an input was written is not recorded.
 
 A template sees only its page's view-model and the chrome model, so those two
 (with the templates) are everything a page is made from: no template analysis.
-The cache lives in ``ROOT/.cache/isoready/`` as JSON (``pages.json``, ``results.json``): data, never code.
+The cache lives in ``ROOT/.cache/isoready/`` as JSON (``pages.json``, ``results.json``, ``site.json``): data,
+never code.
 Loading rebuilds only a fixed set of our own record types, field by field, and checks every value's
 shape; anything odd (a stale format, a damaged file, a pickle left by an old version or planted) makes
 the build a cold one with a one-line note. A ``.cache`` or ``.cache/isoready`` that is a symlink, or that

@@ -56,7 +56,18 @@ CHANGES = {
     "settings changed": lambda root: (root / "pelicanconf.py").write_text(
         (root / "pelicanconf.py").read_text() + "\nSITENAME = 'Changed'\n", encoding="utf-8"),
     "organisation renamed": lambda root: _edit(root / "content" / "organisation.yaml", "name: ", "name: Renamed "),
+    "clause mapping edited": lambda root: _edit(root / "evidence" / "operation" / "suppliers.yaml",
+                                                '["8.4.1", "8.4.2"]', '["8.4.1", "8.4.3"]'),
+    "finding edited": lambda root: _edit(root / "content" / "findings" / "internal-audit-2026.yaml",
+                                         "status: open", "status: closed\n  closed: 2026-10-20"),
+    "content page added": lambda root: _content_page(root),
 }
+
+
+def _content_page(root: Path) -> None:
+    pages = root / "content" / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / "about.md").write_text("Title: About\n\nThe register, in short.\n", encoding="utf-8")
 
 
 def _append_to_a_document(root: Path) -> None:
@@ -75,7 +86,8 @@ def test_incremental_rebuild_equals_cold_build(project, tmp_path, change):
     cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
     assert cold.ok
     assert tree(tmp_path / "incremental") == tree(tmp_path / "cold")
-    if change in ("template changed", "macro template changed", "settings changed", "organisation renamed"):
+    if change in ("template changed", "macro template changed", "settings changed", "organisation renamed",
+                  "content page added"):  # every page: the chrome (a team page is in the menu) or templates
         docs = [f for f in again.files if f.startswith("files/") and not f.endswith(".html")]
         assert again.reused == len(docs)  # only the documents themselves
     else:
@@ -286,23 +298,24 @@ def test_a_damaged_record_is_ignored_with_a_note(project, tmp_path, capsys):
 
 
 def test_an_input_written_while_the_build_runs_is_never_taken_for_unchanged(project, tmp_path, capsys, monkeypatch):
-    """A record edited after the build read it: the site is not recorded, so the next build is a real one
-    (even when the edit is undone, bytes and modification time as they were)."""
+    """A record edited after the build made its key but before it read the record: the site (made from the
+    edit) is not recorded under the key (made from the bytes before), so when the edit is undone, bytes and
+    modification time as they were, the next build is a real one."""
     from isoready.package import build as build_mod
 
     out = tmp_path / "out"
     record = project / "evidence" / "operation" / "suppliers.yaml"
     original, st = record.read_bytes(), record.stat()
-    swap = build_mod.swap_in
+    prepare = build_mod.prepare
 
-    def edit_then_swap(tmp: Path, target: Path) -> None:
+    def edit_then_prepare(*args, **kwargs):
         record.write_bytes(original.replace(b"title: ", b"title: Late "))
-        swap(tmp, target)
+        return prepare(*args, **kwargs)
 
-    monkeypatch.setattr(build_mod, "swap_in", edit_then_swap)
+    monkeypatch.setattr(build_mod, "prepare", edit_then_prepare)
     assert _cli_build(project, out) == 0
-    monkeypatch.setattr(build_mod, "swap_in", swap)
-    assert _cli_build(project, out) == 0  # built from the late edit
+    monkeypatch.setattr(build_mod, "prepare", prepare)
+    assert b"Late " in (out / "readiness.json").read_bytes()
     record.write_bytes(original)
     os.utime(record, ns=(st.st_atime_ns, st.st_mtime_ns))
     capsys.readouterr()
