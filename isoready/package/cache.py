@@ -417,14 +417,15 @@ def moved(stats: Stats) -> bool:
 
 def site_key(opts: Any, out: Path) -> tuple[str, Stats]:
     """The SHA-256 of everything a build reads, made from bytes, never from modification times: every file
-    under evidence/, content/ and theme/ and pelicanconf.py (hidden files too), the code and its libraries,
+    under evidence/, content/ and theme/ and pelicanconf.py (hidden files too), the code and its libraries
+    (those of the exports and readers too: ``_library_versions``),
     the standards' data (third-party packages included), the options, the environment a build reads, and
     what git says (HEAD, every ref, the status of the inputs with ignored files, a shallow clone's boundary),
     unless the build is pinned to a commit (then it reads no git facts). With it, the stats of every input
     (``moved``)."""
     from isoready import standards
 
-    h = hashlib.sha256(f"{VERSION}\0{_code_version()}\0".encode())
+    h = hashlib.sha256(f"{VERSION}\0{_code_version()}\0{_library_versions()}\0".encode())
     h.update(repr((opts.as_of, opts.audience, opts.strict, opts.max_yaml_bytes, opts.max_markdown_bytes,
                    opts.commit, str(out), os.environ.get("ISOREADY_COMMIT"))).encode())
     root = str(opts.root)
@@ -445,6 +446,20 @@ def site_key(opts: Any, out: Path) -> tuple[str, Stats]:
     if opts.commit is None:
         h.update(_git_state(root))
     return h.hexdigest(), stats
+
+
+def _library_versions() -> str:
+    """The libraries whose upgrade (or arrival) changes bytes the page cache's code version does not cover:
+    the workbook's writer (openpyxl serialises differently when lxml is installed), YAML, reST pages."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("openpyxl", "lxml", "et-xmlfile", "PyYAML", "docutils", "Pygments"):
+        try:
+            found.append(f"{package}={version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package}=none")
+    return ",".join(found)
 
 
 def _git_state(root: str) -> bytes:
