@@ -101,6 +101,8 @@ class ViewMemo:
 
     entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
     rebuilt: list[str] = field(default_factory=list)
+    #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
+    records: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def get(self, name: str, key: str) -> Optional[Any]:
         hit = self.entries.get(name)

@@ -77,9 +77,37 @@ class Context:
         self.hidden_f = len(project.findings) - len(self.visible_f) if self.findings_published else 0
         self.open_all = [fr for fr in readiness.findings if fr.finding.is_open] if self.findings_published else []
 
+    #: a long-lived process's evidence view-models by record (``use_record_memo``), or None
+    _records: Optional[dict] = None
+    _records_shared: tuple = ()
+
+    def use_record_memo(self, records: dict, shared: tuple) -> None:
+        """Keep each evidence record's view-model in ``records`` (id -> (key, view)), keyed by everything its
+        view is made of: the record, whether it is stale, the findings citing it, its document, the folder its
+        first clause's records live in, whether its file holds a withheld record, its change since approval,
+        and ``shared`` (the fingerprints of the organisation, catalog and git facts, the audience, the as-of
+        date, the redactor). Set before the first builder asks for ``evidence``."""
+        self._records, self._records_shared = records, (*shared, self.r.as_of, repr(self.redact))
+
     @cached_property
     def evidence(self) -> dict[str, EvidenceView]:
-        return {e.id: self.ev_view(e) for e in sorted(self.visible_ev.values(), key=lambda e: e.id)}
+        records = sorted(self.visible_ev.values(), key=lambda e: e.id)
+        memo = self._records
+        if memo is None:
+            return {e.id: self.ev_view(e) for e in records}
+        out, kept = {}, {}
+        for e in records:
+            key = (repr(e), e.id in self.stale, tuple(self.findings_by_ev.get(e.id, ())),
+                   repr(self.documents.get(e.file)) if e.file else "", self.folders.get(e.clauses[0], "")
+                   if e.clauses else "", e.source in self.withheld_sources,
+                   repr(self.r.changed_since_approval.get(e.id)), self._records_shared)
+            hit = memo.get(e.id)
+            view = hit[1] if hit is not None and hit[0] == key else self.ev_view(e)
+            kept[e.id] = (key, view)
+            out[e.id] = view
+        memo.clear()  # this build's records only: bounded by the register's size
+        memo.update(kept)
+        return out
 
     @cached_property
     def rows(self) -> dict[str, ClauseRowView]:

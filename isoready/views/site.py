@@ -96,10 +96,11 @@ def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Opt
     return pages, shared
 
 
-def builder_keys(ctx: Context, builders: Sequence[PageBuilder]) -> dict[str, str]:
+def builder_keys(ctx: Context, builders: Sequence[PageBuilder],
+                 prints: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     """Each builder's key, and the export's (``"export"``: it reads every input): a SHA-256 of the fingerprints
     of what it reads."""
-    prints = fingerprints(ctx)
+    prints = prints if prints is not None else fingerprints(ctx)
     reads = closure(builders)
     keys = {name: _key(name, prints, r) for name, r in reads.items()}
     keys["export"] = _key("export", prints, INPUTS)
@@ -114,7 +115,11 @@ def _key(name: str, prints: Mapping[str, str], reads: Any) -> str:
 def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None) -> SiteView:
     """The site: the builders' pages, the chrome and the export (which reads the coverage builder's context).
     With a ``memo``, builders (and the export) whose inputs are unchanged are handed back, not run."""
-    keys = builder_keys(ctx, builders) if memo is not None else None
+    keys = None
+    if memo is not None:
+        prints = fingerprints(ctx)
+        keys = builder_keys(ctx, builders, prints)
+        ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")))
     pages, shared = generate(ctx, builders, memo, keys)
     chrome_ = chrome(ctx)
     export_ = memo.get("export", keys["export"]) if memo is not None and keys is not None else None

@@ -180,3 +180,33 @@ def test_the_fingerprints_are_of_values_not_of_objects(before, tmp_path) -> None
     assert fingerprints(_context(root)) == prints
     shutil.copytree(root, tmp_path / "elsewhere")
     assert fingerprints(_context(tmp_path / "elsewhere")) == prints
+
+
+def test_a_record_edited_makes_its_own_evidence_view_only(before, tmp_path, monkeypatch) -> None:
+    """Within the builders that run again, each evidence record's view-model is kept by its own key: one record
+    edited makes one evidence view-model, and the site equals a cold one."""
+    import shutil
+
+    root, _, _ = before
+    copy = tmp_path / "project"
+    shutil.copytree(root, copy)
+    memo = ViewMemo()
+    run(_context(copy), memo=memo)
+    made: list[str] = []
+    real = Context.ev_view
+
+    def counting(self, e):
+        made.append(e.id)
+        return real(self, e)
+
+    monkeypatch.setattr(Context, "ev_view", counting)
+    CHANGES["record edited"](copy, {})
+    warm = run(_context(copy), memo=memo)
+    assert made == ["operation/suppliers"]
+    cold = run(_context(copy))
+    assert warm.pages == cold.pages and warm.export == cold.export
+    made.clear()
+    CHANGES["record withheld"](copy, {})  # the redactor changes: every record's view is made again
+    warm = run(_context(copy), memo=memo)
+    assert sorted(made) == sorted(e for e in warm.export.evidence for e in [e.id])
+    assert warm.pages == run(_context(copy)).pages
