@@ -244,11 +244,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from isoready.package.build import build
+    from isoready.package.cache import unchanged_build
 
     opts = _opts(args)
     started = time.perf_counter()
-    result = build(opts)
+    last, key = unchanged_build(opts)  # every input as the last build read it, its output intact: nothing to do
+    if last is not None:
+        out, files, diags, _reused = last
+        _print_diags(diags, args.format)
+        print(f"built {len(files)} files into {out} for the {opts.audience} audience as of {opts.as_of} in "
+              f"{time.perf_counter() - started:.2f}s (nothing changed since the last build: its site is kept)")
+        return EXIT_OK
+    from isoready.package.build import build
+
+    result = build(opts, key=key)
     _print_diags(result.diagnostics, args.format)
     if not result.ok:
         print(f"build stopped: {opts.out} left unchanged", file=sys.stderr)

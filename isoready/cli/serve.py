@@ -421,9 +421,8 @@ class Preview:
       a page whose inputs equal last time's is not rendered, and only files whose bytes changed are written,
       each through a temporary file renamed over the old one (the browser never sees half a page).
 
-    The seam for incremental view-models is ``assemble.prepare``'s call of the views: once they are built
-    per page kind, a builder whose inputs are unchanged can hand back its last view-models there, and the
-    page cache above keeps working unchanged.
+    - each page builder's last view-models (``views.ViewMemo``), keyed by the fingerprints of the inputs it
+      reads: a builder whose inputs are unchanged is not run (nor the export view, when nothing changed).
 
     Only evidence, documents and content YAML are reasoned about; everything else falls back to ``full()``.
     The result is byte-identical to a cold build (tests/unit/test_serve_incremental.py).
@@ -437,6 +436,9 @@ class Preview:
         self.job = None
         self.known = ParseCache()  # the reader's per-file results, with each file's stats
         self.memo: dict = {}  # documents (relative to evidence/) -> (stats, (size, SHA-256))
+        from isoready.views import ViewMemo
+
+        self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
         self.last_seconds = 0.0  # the last update, until its pages were in place
@@ -452,6 +454,7 @@ class Preview:
         from isoready.package.pelican_plugin import Job, run
         from isoready.render.pages import pages
         from isoready.validate.project import EVIDENCE_DIR
+        from isoready.views import ViewMemo
 
         captured: dict = {}
 
@@ -462,7 +465,8 @@ class Preview:
 
         self.ready = False
         self._pending = None
-        result = build(self.opts, render=render)
+        self.views = ViewMemo()
+        result = build(self.opts, render=render, views=self.views)
         self.last_build = result
         if result.ok and "job" in captured:
             try:
@@ -554,7 +558,7 @@ class Preview:
             self.memo.pop(rel[len("evidence/"):], None)
         changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/")}
         # every standard's portal, as build prepares them (one standard: one portal, exactly prepare's site)
-        portals, project, diags = prepare_portals(self.opts, self.known, self.memo)
+        portals, project, diags = prepare_portals(self.opts, self.known, self.memo, views=self.views)
         site, others = (portals[0].site, portals[1:]) if portals else (None, [])
         if site is None or project is None:
             return False, diags

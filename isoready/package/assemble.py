@@ -155,14 +155,15 @@ def _git_facts(opts: Options, repo: gitdata.Repo, project: Project, readiness: R
     return GitFacts(True, revisions, past, last, since, tuple(sorted(warnings)))
 
 
-def prepare(opts: Options, known: Optional[dict] = None,
-            memo: Optional[dict] = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
+def prepare(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
+            views: Any = None) -> tuple[Optional[SiteView], Optional[Project], list[Diagnostic]]:
     """load -> validate -> assess -> views; (None, ...) when the build must stop. An integrated system gives its
     primary standard's site here, with no switcher (``prepare_portals`` gives every standard's).
 
     ``known``: the reader's per-file results (the build cache's, or ``serve``'s ``reader.ParseCache`` in
-    memory); ``memo``: the documents' hashes kept between builds (``hash_documents``)."""
-    portals, project, diags = prepare_portals(opts, known, memo, every=False)
+    memory); ``memo``: the documents' hashes kept between builds (``hash_documents``); ``views``: serve's
+    ``ViewMemo`` (builders whose inputs are unchanged are not run)."""
+    portals, project, diags = prepare_portals(opts, known, memo, every=False, views=views)
     return (portals[0].site if portals else None), project, diags
 
 
@@ -178,10 +179,11 @@ class Portal:
 
 
 def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
-                    every: bool = True) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+                    every: bool = True, views: Any = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
-    portal at the root, exactly the site ``prepare`` gives."""
+    portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
+    portal only: each other standard's is made whole, as its inputs are another project's."""
     whole, diags = check(opts, known, integrated=True)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
@@ -196,7 +198,7 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     hashes = hash_documents(whole, memo)  # every standard's documents, each read once
     site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hashes,
-                      git=git, max_markdown_bytes=opts.max_markdown_bytes)
+                      git=git, max_markdown_bytes=opts.max_markdown_bytes, memo=views)
     standards = whole.standards if every else ()
     portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
     for standard in standards[1:]:

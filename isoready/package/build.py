@@ -172,17 +172,19 @@ def temp_dir_for(out: Path) -> Path:
     return tmp
 
 
-def build(opts: Options, render: Any = None) -> BuildResult:
+def build(opts: Options, render: Any = None, views: Any = None, key: Optional[tuple] = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
-    and returns (written, content pages)."""
+    and returns (written, content pages); ``views``: a ``views.ViewMemo`` to fill (serve keeps it); ``key``:
+    ``cache.site_key``'s, made before anything was read (``isoready build``): the site is recorded under it,
+    so that the next build with the same inputs and this output intact redoes nothing (``cache.unchanged_build``)."""
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     checked_limit(opts.max_markdown_bytes)  # validation, views and every page render under this one limit
-    return _build(opts, render)
+    return _build(opts, render, views, key)
 
 
-def _build(opts: Options, render: Any = None) -> BuildResult:
-    from isoready.package.cache import CACHE_DIR, BuildCache
+def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[tuple] = None) -> BuildResult:
+    from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
     if opts.out.is_symlink():
@@ -195,7 +197,7 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    portals, project, diags = prepare_portals(opts, cache.results if cache else None)
+    portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views)
     release_freed_memory()  # before the render workers and the exports process fork from this one
     if not portals or project is None:
         return BuildResult(False, diags)
@@ -244,6 +246,7 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         if added and opts.strict:  # warnings stop a --strict build: the files stay where they are
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, diags)
+        record = site_record(tmp, key[0], out, files, diags, sum(w.reused for w in written)) if key and cache else None
         swap_in(tmp, out)
     except BaseException:
         if exports is not None:
@@ -254,6 +257,13 @@ def _build(opts: Options, render: Any = None) -> BuildResult:
         try:
             cache.save(out, written)
         except OSError:  # a cache that cannot be written only costs speed next time
+            pass
+    if key is not None:
+        from isoready.package.cache import moved
+
+        try:  # an input written while the build ran: no record, so the next build is a real one
+            save_site(opts.root, None if moved(key[1]) else record)
+        except OSError:
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
 

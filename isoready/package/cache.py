@@ -1,6 +1,6 @@
 """The build cache: what an incremental rebuild may reuse, keyed by content hashes.
 
-Two things are reused, and nothing without a content hash:
+Three things are reused, and nothing without a content hash:
 
 - validation results per evidence file: every file is read and hashed on every
   build; its records and diagnostics are reused when its bytes and what the file
@@ -11,11 +11,16 @@ everything it is made from: its own view-model's repr, the chrome model, every
 template, the settings and the code version; for a document, its bytes'
 SHA-256) matches the previous build's, and whose file in the previous output is
 unchanged since we wrote it (its SHA-256, not its mtime), is hard-linked into
-the new site instead of rendered or copied.
+the new site instead of rendered or copied;
+- the whole site, for ``isoready build`` (``unchanged_build``): ``site.json`` records the key of everything the
+  last build read (every input file's bytes, the code, the standards' data, the options, git's state:
+  ``site_key``) and every file it wrote with its SHA-256; when the key is equal and the output holds exactly
+  those files with those bytes, nothing is redone. A build during which an input was written is not recorded.
 
 A template sees only its page's view-model and the chrome model, so those two
 (with the templates) are everything a page is made from: no template analysis.
-The cache lives in ``ROOT/.cache/isoready/`` as JSON (``pages.json``, ``results.json``): data, never code.
+The cache lives in ``ROOT/.cache/isoready/`` as JSON (``pages.json``, ``results.json``, ``site.json``): data,
+never code.
 Loading rebuilds only a fixed set of our own record types, field by field, and checks every value's
 shape; anything odd (a stale format, a damaged file, a pickle left by an old version or planted) makes
 the build a cold one with a one-line note. A ``.cache`` or ``.cache/isoready`` that is a symlink, or that
@@ -32,12 +37,14 @@ import sys
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from isoready.core.diagnostics import Diagnostic
 from isoready.core.load import Loc
 from isoready.model import Evidence, Verification
-from isoready.render.pages import Page, Written
+
+if TYPE_CHECKING:
+    from isoready.render.pages import Page, Written
 
 VERSION = "4"  # 4: JSON instead of pickle
 CACHE_DIR = Path(".cache") / "isoready"
@@ -145,6 +152,8 @@ class BuildCache:
             os.link(source, target)
         except OSError:
             return None
+        from isoready.render.pages import Written
+
         return Written(page_path, state.size, state.sha256, fingerprint, reused=True)
 
     def save(self, output: Path, written: list[Written]) -> None:
@@ -331,3 +340,239 @@ def _dump(path: Path, data: Any) -> None:
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------- a rebuild with nothing changed
+
+SITE = "site.json"  # the last build's inputs key and the files of the site it made
+#: an input's stats when the key was made: (path, (ctime, mtime, size, inode) or None when absent)
+Stats = list
+
+
+def _stat(path: str) -> Optional[tuple[int, int, int, int]]:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _digest(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).digest()
+
+
+def _hash_all(paths: list[str]) -> list[bytes]:
+    """The SHA-256 of each file, read by a few threads (hashlib lets go of the GIL for large buffers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(4, (os.cpu_count() or 1) + 1)
+    if len(paths) < 64 or workers < 2:
+        return [_digest(p) for p in paths]
+    size = -(-len(paths) // workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = pool.map(lambda part: [_digest(p) for p in part],
+                         [paths[i:i + size] for i in range(0, len(paths), size)])
+        return [d for part in parts for d in part]
+
+
+def _walk(top: str, name: str, entries: list, stats: Stats) -> None:
+    """Every entry under ``top`` (or the file itself), in order, as (name, kind, path or link target); each
+    entry's stats go to ``stats`` (``moved`` compares them after the build)."""
+    if not os.path.lexists(top):
+        entries.append((name, "absent", ""))
+        stats.append((top, None))
+        return
+    if os.path.islink(top) or not os.path.isdir(top):
+        _add(top, name, entries, stats)
+        return
+    for dirpath, dirs, files in os.walk(top):
+        dirs.sort()
+        rel = os.path.relpath(dirpath, top)
+        entries.append((f"{name}/{rel}", "dir", ""))
+        stats.append((dirpath, _stat(dirpath)))
+        for entry in sorted(files + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]):
+            _add(os.path.join(dirpath, entry), f"{name}/{rel}/{entry}", entries, stats)
+
+
+def _add(path: str, where: str, entries: list, stats: Stats) -> None:
+    import stat
+
+    st = os.lstat(path)
+    stats.append((path, (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)))
+    if stat.S_ISLNK(st.st_mode):
+        entries.append((where, "link", os.readlink(path)))
+    elif stat.S_ISREG(st.st_mode):
+        entries.append((where, "file", path))
+    else:  # a FIFO or a device: never opened (the reader refuses it), and a key no build can equal
+        entries.append((where, "other", os.urandom(16).hex()))
+
+
+def moved(stats: Stats) -> bool:
+    """True when an input changed while the build ran: an entry's stats differ from those taken with the key
+    (the change time moves on every write, and no one can set it back), or a folder's (a file added or
+    removed)."""
+    return any(_stat(path) != before for path, before in stats)
+
+
+def site_key(opts: Any, out: Path) -> tuple[str, Stats]:
+    """The SHA-256 of everything a build reads, made from bytes, never from modification times: every file
+    under evidence/, content/ and theme/ and pelicanconf.py (hidden files too), the code and its libraries
+    (those of the exports and readers too: ``_library_versions``),
+    the standards' data (third-party packages included), the options, the environment a build reads, and
+    what git says (HEAD, every ref, the status of the inputs with ignored files, a shallow clone's boundary),
+    unless the build is pinned to a commit (then it reads no git facts). With it, the stats of every input
+    (``moved``)."""
+    from isoready import standards
+
+    h = hashlib.sha256(f"{VERSION}\0{_code_version()}\0{_library_versions()}\0".encode())
+    h.update(repr((opts.as_of, opts.audience, opts.strict, opts.max_yaml_bytes, opts.max_markdown_bytes,
+                   opts.commit, str(out), os.environ.get("ISOREADY_COMMIT"))).encode())
+    root = str(opts.root)
+    entries: list = []
+    stats: Stats = []
+    for name in ("evidence", "content", "theme", "pelicanconf.py"):
+        _walk(os.path.join(root, name), name, entries, stats)
+    registry = standards.registry()
+    for standard in registry.standards.values():
+        entries.append((repr(standard), "standard", ""))
+        _walk(str(standard.folder), f"standard:{standard.name}", entries, [])
+    entries.append((repr((registry.transitions, registry.problems)), "transitions", ""))
+    files = [e[2] for e in entries if e[1] == "file"]
+    digests = dict(zip(files, _hash_all(files)))
+    for where, kind, value in entries:
+        h.update(f"{where}\0{kind}\0".encode("utf-8", "surrogateescape"))
+        h.update(digests[value] if kind == "file" else value.encode("utf-8", "surrogateescape"))
+    if opts.commit is None:
+        h.update(_git_state(root))
+    return h.hexdigest(), stats
+
+
+def _library_versions() -> str:
+    """The libraries whose upgrade (or arrival) changes bytes the page cache's code version does not cover:
+    the workbook's writer (openpyxl serialises differently when lxml is installed), YAML, reST pages."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("openpyxl", "lxml", "et-xmlfile", "PyYAML", "docutils", "Pygments"):
+        try:
+            found.append(f"{package}={version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package}=none")
+    return ",".join(found)
+
+
+def _git_state(root: str) -> bytes:
+    """What git says of the project: HEAD, every ref, the inputs' status (ignored files too), the shallow file."""
+    import subprocess
+
+    from isoready.gitfacts.gitdata import git_env
+
+    h = hashlib.sha256()
+    for args in (["rev-parse", "HEAD", "--git-path", "shallow"], ["for-each-ref", "--format=%(objectname) %(refname)"],
+                 ["status", "--porcelain", "-z", "--ignored=traditional", "--untracked-files=all", "--", "evidence",
+                  "content", "theme", "pelicanconf.py"]):
+        try:
+            proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60, env=git_env())
+        except (OSError, subprocess.SubprocessError) as e:
+            h.update(repr((args, type(e).__name__)).encode())
+            continue
+        h.update(repr((args, proc.returncode, proc.stdout)).encode())
+        if args[0] == "rev-parse" and proc.returncode == 0 and proc.stdout.strip():
+            shallow = os.path.join(root, proc.stdout.decode("utf-8", "surrogateescape").splitlines()[-1])
+            h.update(_digest(shallow) if os.path.isfile(shallow) else b"deep")
+    return h.digest()
+
+
+def unchanged_build(opts: Any) -> tuple[Optional[tuple[Path, list[str], list[Diagnostic], int]], Optional[tuple]]:
+    """For ``isoready build``: (the last build's (output, files, diagnostics, reused), None) when every input
+    holds the bytes the last build read and the output still holds every byte it wrote; else (None, the key
+    to record once the build is done: ``site_key``'s). Imports no stage above this one's floor but what the
+    key needs: an unchanged rebuild reads no project and renders nothing."""
+    from isoready.read.options import refuse_sources
+
+    if not opts.use_cache or opts.out.is_symlink():
+        return None, None
+    refuse_sources(opts.root, opts.out, "the site", "--output")  # refused as the build refuses it
+    out = opts.out.resolve()
+    key = site_key(opts, out)
+    last = None if opts.fresh else unchanged_site(opts.root, out, key[0])
+    return ((out, *last), None) if last is not None else (None, key)
+
+
+def unchanged_site(root: Path, out: Path, key: str) -> Optional[tuple[list[str], list[Diagnostic], int]]:
+    """(files, diagnostics, reused) of the last build, when ``key`` equals the key it was built from and ``out``
+    still holds exactly the files it wrote, each with the SHA-256 it had (a file edited, added or removed in
+    the output, whatever its modification time, means a real build); None otherwise. A damaged record is
+    ignored with a note."""
+    import stat
+
+    if unsafe(root):
+        return None
+    path = root / CACHE_DIR / SITE
+    if not path.is_file():
+        return None
+    try:
+        data = _load(path)
+        if data.get("version") != VERSION or data.get("code") != _code_version() or data.get("key") != key \
+                or data.get("output") != str(out):
+            return None
+        files = _dict(data["files"])
+        listed = [f for f in _list(data["listed"]) if isinstance(f, str)]
+        diags = [_dec(d) for d in _list(data["diagnostics"])]
+        reused = data["reused"]
+        if not all(isinstance(d, Diagnostic) for d in diags) or type(reused) is not int or not all(
+                isinstance(v, list) and len(v) == 2 and type(v[0]) is int and isinstance(v[1], str)
+                for v in files.values()):
+            raise ValueError("bad site record")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        _note(f"build cache: {SITE} ignored ({type(e).__name__}: {str(e)[:80]}); building")
+        return None
+    base = str(out)
+    try:
+        found = []
+        for dirpath, dirs, names in os.walk(base):
+            rel = os.path.relpath(dirpath, base)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            found += [prefix + n for n in names + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]]
+        if out.is_symlink() or set(found) != set(files):
+            return None
+        paths = []
+        for rel, (size, _sha) in files.items():
+            st = os.lstat(os.path.join(base, rel))
+            if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+                return None
+            paths.append(os.path.join(base, rel))
+        if [d.hex() for d in _hash_all(paths)] != [sha for _size, sha in files.values()]:
+            return None  # changed since we wrote it, whatever its size or mtime say
+    except OSError:
+        return None
+    return listed, diags, reused
+
+
+def site_record(tmp: Path, key: str, out: Path, listed: list[str], diags: list[Diagnostic], reused: int) -> dict:
+    """What ``save_site`` keeps of a complete site in ``tmp`` (before it is swapped in as ``out``)."""
+    from isoready.package.assemble import MANIFEST, SUMS
+
+    manifest = json.loads((tmp / MANIFEST).read_text(encoding="utf-8"))
+    files = {e["path"]: [e["size"], e["sha256"]] for e in manifest["files"]}
+    for name in (MANIFEST, SUMS):
+        files[name] = [(tmp / name).stat().st_size, _digest(str(tmp / name)).hex()]
+    return {"version": VERSION, "code": _code_version(), "key": key, "output": str(out), "files": files,
+            "listed": listed, "diagnostics": [_enc(d) for d in diags], "reused": reused}
+
+
+def save_site(root: Path, record: Optional[dict]) -> None:
+    """Keep the record of the site just swapped in; without one (an input moved while the build ran), remove
+    the old record, so the next build is a real one."""
+    if unsafe(root):
+        return
+    folder = root / CACHE_DIR
+    if record is None:
+        try:
+            (folder / SITE).unlink()
+        except OSError:
+            pass
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    _dump(folder / SITE, record)

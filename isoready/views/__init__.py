@@ -25,6 +25,7 @@ from isoready.assess import Readiness
 from isoready.model import AUDIENCES, Project
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.views.context import Context
+from isoready.views.builder import ViewMemo
 from isoready.views.site import BUILDERS, run
 # the package's public names, importable from isoready.views as when views was one module
 from isoready.views.builder import *  # noqa: F401,F403
@@ -36,16 +37,17 @@ from isoready.views.reasons import *  # noqa: F401,F403
 
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
                hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None,
-               max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> SiteView:
+               max_markdown_bytes: int = MAX_MARKDOWN_BYTES, memo: Optional[ViewMemo] = None) -> SiteView:
     """The whole site as view-models for one audience: the shared Context, then every page builder (BUILDERS)
     in order.
 
     ``hashes`` maps a document path (under evidence/) to (size, sha256), as the reader computed them once;
     views read no file. ``git`` (history.GitFacts, or None for a build that reads no git facts): revision
     histories, the readiness history and the last audit's side. Every Markdown text renders under
-    ``max_markdown_bytes`` (``Options.max_markdown_bytes``), the limit validation's W108 judged by.
+    ``max_markdown_bytes`` (``Options.max_markdown_bytes``), the limit validation's W108 judged by. ``memo``
+    (a ViewMemo a long-lived process keeps, as serve does): builders whose inputs are unchanged are not run.
     """
-    return run(Context(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes), BUILDERS)
+    return run(Context(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes), BUILDERS, memo)
 
 
 __all__ = ["build_site", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES", "BUILDERS",

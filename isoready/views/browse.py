@@ -29,14 +29,16 @@ def register_pages(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[Registe
     return tuple(pages)
 
 
-@builder("clauses", reads=("catalog", "evidence", "findings", "assessments", "readiness"))
+@builder("clauses", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness", "documents",
+                            "git"))
 def CLAUSES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("clauses.html", "clauses", "Clauses", "clauses",
                      ClauseIndexView(f"Clauses of {ctx.catalog.standard}", tuple(ctx.rows.values()))),
             *(PageView(page_path(c.url), "clause", f"{c.number} {c.name}", "clauses", c) for c in ctx.clauses)]
 
 
-@builder("evidence", reads=("catalog", "evidence", "findings", "documents", "git"))
+@builder("evidence", reads=("organisation", "catalog", "evidence", "findings", "readiness", "documents",
+                             "git"))
 def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     evidence = tuple(ctx.evidence.values())
     pages: list[PageView] = []

@@ -3,19 +3,24 @@
 A builder names one page kind, the inputs it reads (``reads``, from INPUTS), what it adds to the shared
 context for builders after it (``provides``) and what it takes from it (``needs``). ``build_site`` runs every
 builder's ``context`` in order, then every builder's ``output`` in order: the pages come out in the order of
-the registry. What a builder reads is declared so that a later step can rebuild only the view-models whose
-inputs changed; today every builder runs on every build."""
+the registry. What a builder reads is declared so that only the view-models whose inputs changed are
+rebuilt: ``fingerprints`` gives one SHA-256 per input kind, a builder's key is made of the fingerprints of what
+it reads (and of what the builders it needs read), and ``generate`` (site.py) hands back a ``ViewMemo``'s last
+context and pages for a builder whose key is unchanged. tests/unit/test_view_memo.py proves, builder by
+builder, that what each declares covers what it reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from isoready.views.context import Context
 from isoready.views.pages import PageView
 
 #: what a builder may read: the project's parts, the readiness, the document hashes and the git facts
-#: (every builder also sees the audience, through the Context)
+#: (every builder also sees the audience, through the Context). Whatever prints team-written text reads
+#: "evidence" and "findings": the redactor is made of the names of the records this audience may not see
 INPUTS = frozenset({"organisation", "catalog", "evidence", "findings", "assessments", "readiness", "documents",
                     "git"})
 
@@ -47,3 +52,61 @@ def builder(name: str, reads: Iterable[str], provides: tuple[str, ...] = (), nee
     def make(output: Callable[[Context, Mapping[str, Any]], Sequence[PageView]]) -> PageBuilder:
         return PageBuilder(name, frozenset(reads), output, context, provides, needs)
     return make
+
+
+def _sha(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+def fingerprints(ctx: Context) -> dict[str, str]:
+    """One SHA-256 per input kind (INPUTS), of the values views are made from, and ``base``: what every builder
+    reads (the audience, the commit, the Markdown limit, the project's standards; views read no path). Made from the
+    values' ``repr`` (frozen records, compared by value): two builds whose fingerprints are equal hand the views
+    the same values."""
+    p, r = ctx.project, ctx.r
+    return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards),
+            "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
+            "evidence": _sha(p.evidence), "findings": _sha(p.findings), "assessments": _sha(p.assessments),
+            "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
+            "git": _sha(ctx.git)}
+
+
+def closure(builders: Sequence[PageBuilder]) -> dict[str, frozenset[str]]:
+    """What each builder reads, with what the builders providing its ``needs`` read (their context is its
+    input too)."""
+    providers = {p: b for b in builders for p in b.provides}
+    out: dict[str, frozenset[str]] = {}
+    for b in builders:
+        reads, todo, seen = set(b.reads), list(b.needs), set()
+        while todo:
+            need = todo.pop()
+            giver = providers.get(need)
+            if giver is None or need in seen:
+                continue
+            seen.add(need)
+            reads |= giver.reads
+            todo += [n for n in giver.needs if n not in seen]
+        out[b.name] = frozenset(reads)
+    return out
+
+
+@dataclass
+class ViewMemo:
+    """Each builder's last context and pages, by the key of what it read: one entry per builder (and one for
+    the export), replaced when its key changes, so it stays the size of one site. ``rebuilt`` names the
+    builders the last ``generate`` ran (the others were handed back)."""
+
+    entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    rebuilt: list[str] = field(default_factory=list)
+    #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
+    records: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def get(self, name: str, key: str) -> Optional[Any]:
+        hit = self.entries.get(name)
+        return hit[1] if hit is not None and hit[0] == key else None
+
+    def put(self, name: str, key: str, value: Any) -> None:
+        self.entries[name] = (key, value)

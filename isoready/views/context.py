@@ -7,6 +7,7 @@ page kind) read it and never change it."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
@@ -35,6 +36,7 @@ class Context:
                  hashes: Mapping[str, tuple[int, str]], git: Any = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES):
         self.project, self.r, self.audience, self.commit = project, readiness, audience, commit
         self.md_limit = max_markdown_bytes
+        self.hashes = hashes
         self.git = git
         self.catalog = project.catalog
         rank = audience_rank(audience)
@@ -62,18 +64,13 @@ class Context:
             for ev in f.evidence:
                 findings_by_ev.setdefault(ev, []).append(Link(finding_url(f.id), f.id))
         self.findings_by_ev = findings_by_ev
-        self.evidence = {e.id: self.ev_view(e) for e in sorted(self.visible_ev.values(), key=lambda e: e.id)}
         self.overdue = {fr.finding.id: fr.overdue for fr in readiness.findings}
         self.finding_results = {fr.finding.id: fr for fr in readiness.findings}
         self.findings = {fr.finding.id: self.f_view(fr.finding) for fr in readiness.findings
                          if fr.finding.id in self.visible_f}
-        self.rows = {n: self.row(res) for n, res in readiness.clauses.items()}
-        self.clauses = tuple(self.clause_view(n, res) for n, res in readiness.clauses.items())
-        self.mandatory = tuple(self.m_view(m) for m in readiness.mandatory)
         self.project_evidence = {e.id: e for e in project.evidence}
-        self.lapses, self.hidden_lapses = self._lapses()
-        self.gates = tuple(self.gate_view(key, g) for key, g in readiness.gates.items())
-        self.all_blockers = self.blockers()
+        # the evidence, clause, mandatory, lapse, gate and blocker view-models are made when a builder first
+        # asks (cached properties below): a builder handed back by the ViewMemo costs none of them
         self.audits = tuple(AuditView(stage_label(a.stage), date_text(a.date), countdown_text(a.days))
                             for a in readiness.audits)
         self.exclusions = self._exclusions()
@@ -81,6 +78,70 @@ class Context:
         # withheld findings are counted only where findings are published at all
         self.hidden_f = len(project.findings) - len(self.visible_f) if self.findings_published else 0
         self.open_all = [fr for fr in readiness.findings if fr.finding.is_open] if self.findings_published else []
+
+    #: a long-lived process's evidence view-models by record (``use_record_memo``), or None
+    _records: Optional[dict] = None
+    _records_shared: tuple = ()
+
+    def use_record_memo(self, records: dict, shared: tuple) -> None:
+        """Keep each evidence record's view-model in ``records`` (id -> (key, view)), keyed by everything its
+        view is made of: the record, whether it is stale, the findings citing it, its document, the folder its
+        first clause's records live in, whether its file holds a withheld record, its change since approval,
+        and ``shared`` (the fingerprints of the organisation, catalog and git facts, the audience, the as-of
+        date, the redactor). Set before the first builder asks for ``evidence``."""
+        self._records, self._records_shared = records, (*shared, self.r.as_of, repr(self.redact))
+
+    @cached_property
+    def evidence(self) -> dict[str, EvidenceView]:
+        records = sorted(self.visible_ev.values(), key=lambda e: e.id)
+        memo = self._records
+        if memo is None:
+            return {e.id: self.ev_view(e) for e in records}
+        out, kept = {}, {}
+        for e in records:
+            key = (repr(e), e.id in self.stale, tuple(self.findings_by_ev.get(e.id, ())),
+                   repr(self.documents.get(e.file)) if e.file else "", self.folders.get(e.clauses[0], "")
+                   if e.clauses else "", e.source in self.withheld_sources,
+                   repr(self.r.changed_since_approval.get(e.id)), self._records_shared)
+            hit = memo.get(e.id)
+            view = hit[1] if hit is not None and hit[0] == key else self.ev_view(e)
+            kept[e.id] = (key, view)
+            out[e.id] = view
+        memo.clear()  # this build's records only: bounded by the register's size
+        memo.update(kept)
+        return out
+
+    @cached_property
+    def rows(self) -> dict[str, ClauseRowView]:
+        return {n: self.row(res) for n, res in self.r.clauses.items()}
+
+    @cached_property
+    def clauses(self) -> tuple[ClauseView, ...]:
+        return tuple(self.clause_view(n, res) for n, res in self.r.clauses.items())
+
+    @cached_property
+    def mandatory(self) -> tuple[MandatoryView, ...]:
+        return tuple(self.m_view(m) for m in self.r.mandatory)
+
+    @cached_property
+    def _lapse_views(self) -> tuple[tuple[LapseView, ...], int]:
+        return self._lapses()
+
+    @property
+    def lapses(self) -> tuple[LapseView, ...]:
+        return self._lapse_views[0]
+
+    @property
+    def hidden_lapses(self) -> int:
+        return self._lapse_views[1]
+
+    @cached_property
+    def gates(self) -> tuple[GateView, ...]:
+        return tuple(self.gate_view(key, g) for key, g in self.r.gates.items())
+
+    @cached_property
+    def all_blockers(self) -> tuple[BlockerView, ...]:
+        return self.blockers()
 
     def clink(self, number: str) -> ClauseLink:
         c = self.catalog[number]

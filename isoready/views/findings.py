@@ -25,7 +25,7 @@ def findings_page(ctx: Context, findings: tuple[FindingView, ...]) -> FindingsVi
         summary=", ".join(parts) + "." if ctx.findings_published else "", published=ctx.findings_published)
 
 
-@builder("findings", reads=("catalog", "evidence", "findings", "readiness"))
+@builder("findings", reads=("organisation", "catalog", "evidence", "findings", "readiness"))
 def FINDINGS(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     findings = tuple(ctx.findings.values())
     return [PageView("findings.html", "findings", "Findings", "findings", findings_page(ctx, findings)),

@@ -54,6 +54,6 @@ def urgency_label(ctx: Context, row: Any) -> str:
             "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
 
 
-@builder("gaps", reads=("catalog", "evidence", "findings", "assessments", "readiness"))
+@builder("gaps", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness"))
 def GAPS(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("gaps.html", "gaps", "Gap report", "gaps", gaps(ctx))]

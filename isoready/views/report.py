@@ -133,7 +133,7 @@ def report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
                           else text) for text, code in zip(c.reasons, c.reason_codes))
 
 
-@builder("report", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness"),
+@builder("report", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness", "documents"),
          needs=("mains", "charts", "coverage"))
 def REPORT(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("report.html", "report", "Readiness report", "report",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
-from isoready.views.builder import PageBuilder
+from isoready.views.builder import INPUTS, PageBuilder, ViewMemo, closure, fingerprints
 from isoready.views.context import Context
 from isoready.views.dashboard import DASHBOARD, history_json
 from isoready.views.findings import FINDINGS
@@ -70,21 +71,68 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         climate_change=climate_export(ctx))
 
 
-def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> tuple[list[PageView], dict[str, Any]]:
+def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,
+             keys: Optional[Mapping[str, str]] = None) -> tuple[list[PageView], dict[str, Any]]:
     """Every builder's context in order, then every builder's pages in order (as Pelican runs its generators):
-    the pages, and the shared context the builders made (what the export reads too)."""
+    the pages, and the shared context the builders made (what the export reads too).
+
+    With a ``memo`` (serve keeps one between rebuilds), a builder whose key (the fingerprints of what it reads,
+    ``builder.closure``) equals the key of its last run is not run: its last context and pages are handed back."""
+    if memo is not None and keys is None:
+        keys = builder_keys(ctx, builders)
     shared: dict[str, Any] = {}
+    made: dict[str, Any] = {}
     for b in builders:
-        shared.update(b.context(ctx))
-    return [page for b in builders for page in b.output(ctx, shared)], shared
+        hit = memo.get(b.name, keys[b.name]) if memo is not None else None
+        made[b.name] = hit
+        shared.update(hit[0] if hit is not None else b.context(ctx))
+    pages: list[PageView] = []
+    if memo is not None:
+        memo.rebuilt = [b.name for b in builders if made[b.name] is None]
+    for b in builders:
+        if made[b.name] is not None:
+            pages += made[b.name][1]
+            continue
+        out = list(b.output(ctx, shared))
+        if memo is not None:
+            memo.put(b.name, keys[b.name], ({k: shared[k] for k in b.provides}, tuple(out)))
+        pages += out
+    return pages, shared
 
 
-def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> SiteView:
-    """The site: the builders' pages, the chrome and the export (which reads the coverage builder's context)."""
-    pages, shared = generate(ctx, builders)
+def builder_keys(ctx: Context, builders: Sequence[PageBuilder],
+                 prints: Optional[Mapping[str, str]] = None) -> dict[str, str]:
+    """Each builder's key, and the export's (``"export"``: it reads every input): a SHA-256 of the fingerprints
+    of what it reads."""
+    prints = prints if prints is not None else fingerprints(ctx)
+    reads = closure(builders)
+    keys = {name: _key(name, prints, r) for name, r in reads.items()}
+    keys["export"] = _key("export", prints, INPUTS)
+    return keys
+
+
+def _key(name: str, prints: Mapping[str, str], reads: Any) -> str:
+    return hashlib.sha256(" ".join([name, prints["base"], *(f"{r}={prints[r]}" for r in sorted(reads))]).encode()
+                          ).hexdigest()
+
+
+def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None) -> SiteView:
+    """The site: the builders' pages, the chrome and the export (which reads the coverage builder's context).
+    With a ``memo``, builders (and the export) whose inputs are unchanged are handed back, not run."""
+    keys = None
+    if memo is not None:
+        prints = fingerprints(ctx)
+        keys = builder_keys(ctx, builders, prints)
+        ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")))
+    pages, shared = generate(ctx, builders, memo, keys)
     chrome_ = chrome(ctx)
+    export_ = memo.get("export", keys["export"]) if memo is not None and keys is not None else None
+    if export_ is None:
+        export_ = export(ctx, shared, chrome_)
+        if memo is not None and keys is not None:
+            memo.put("export", keys["export"], export_)
     return SiteView(chrome_, tuple(pages), tuple(ctx.documents[k] for k in sorted(ctx.documents)),
-                    export(ctx, shared, chrome_), ctx.redact, ctx.md_limit)
+                    export_, ctx.redact, ctx.md_limit)
 
 
 # --------------------------------------------------------------------------- an integrated system's portals

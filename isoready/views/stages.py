@@ -51,7 +51,7 @@ def _coverage(ctx: Context) -> Mapping[str, Any]:
     return {"coverage": coverage(ctx)}
 
 
-@builder("applicability", reads=("catalog", "assessments"))
+@builder("applicability", reads=("catalog", "evidence", "findings", "assessments"))
 def APPLICABILITY(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
         ctx.exclusions, f"{plural(len(ctx.exclusions), 'exclusion')} declared", ctx.catalog.exclusion_test or "",
@@ -66,7 +66,7 @@ def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
                                 ctx.audience != "public"))]
 
 
-@builder("coverage", reads=("catalog", "evidence", "readiness"), provides=("coverage",), needs=("coverage",),
-         context=_coverage)
+@builder("coverage", reads=("catalog", "evidence", "findings", "readiness"), provides=("coverage",),
+         needs=("coverage",), context=_coverage)
 def COVERAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("coverage.html", "coverage", "Internal audit coverage", "stages", shared["coverage"])]

@@ -143,7 +143,7 @@ def transition_export(ctx: Context) -> Optional[dict[str, Any]]:
                         "code": x.reason.code} for x in t.topics]}
 
 
-@builder("transition", reads=("organisation", "catalog", "evidence", "readiness"))
+@builder("transition", reads=("organisation", "catalog", "evidence", "findings", "readiness"))
 def TRANSITION(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     if not ctx.r.transition:
         return []

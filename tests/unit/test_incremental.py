@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -55,7 +56,18 @@ CHANGES = {
     "settings changed": lambda root: (root / "pelicanconf.py").write_text(
         (root / "pelicanconf.py").read_text() + "\nSITENAME = 'Changed'\n", encoding="utf-8"),
     "organisation renamed": lambda root: _edit(root / "content" / "organisation.yaml", "name: ", "name: Renamed "),
+    "clause mapping edited": lambda root: _edit(root / "evidence" / "operation" / "suppliers.yaml",
+                                                '["8.4.1", "8.4.2"]', '["8.4.1", "8.4.3"]'),
+    "finding edited": lambda root: _edit(root / "content" / "findings" / "internal-audit-2026.yaml",
+                                         "status: open", "status: closed\n  closed: 2026-10-20"),
+    "content page added": lambda root: _content_page(root),
 }
+
+
+def _content_page(root: Path) -> None:
+    pages = root / "content" / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / "about.md").write_text("Title: About\n\nThe register, in short.\n", encoding="utf-8")
 
 
 def _append_to_a_document(root: Path) -> None:
@@ -74,7 +86,8 @@ def test_incremental_rebuild_equals_cold_build(project, tmp_path, change):
     cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
     assert cold.ok
     assert tree(tmp_path / "incremental") == tree(tmp_path / "cold")
-    if change in ("template changed", "macro template changed", "settings changed", "organisation renamed"):
+    if change in ("template changed", "macro template changed", "settings changed", "organisation renamed",
+                  "content page added"):  # every page: the chrome (a team page is in the menu) or templates
         docs = [f for f in again.files if f.startswith("files/") and not f.endswith(".html")]
         assert again.reused == len(docs)  # only the documents themselves
     else:
@@ -196,3 +209,150 @@ def test_every_page_is_reusable_because_templates_see_only_their_own_view_model(
     again = build(opts)
     pages = [f for f in again.files if f.endswith(".html") or f == "report-print.css"]
     assert again.reused == len(pages) + len(again.site.documents)  # every page and every document copy
+
+
+# --------------------------------------------------------------------------- `isoready build` with nothing changed
+
+def _cli_build(project: Path, out: Path, *extra: str) -> int:
+    from isoready.cli import main
+
+    return main(["build", "--root", str(project), "--as-of", "2026-11-01", "--output", str(out), *extra])
+
+
+def _cold(project: Path, tmp_path: Path, *extra: str) -> dict[str, bytes]:
+    assert _cli_build(project, tmp_path / "cold", "--no-cache", *extra) == 0
+    return tree(tmp_path / "cold")
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")
+            if p.is_file()}
+
+
+KEPT = "nothing changed since the last build: its site is kept"
+
+
+def test_a_build_with_nothing_changed_keeps_the_site_and_writes_nothing(project, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    first = capsys.readouterr()
+    stamps = _stamps(out)
+    assert _cli_build(project, out) == 0
+    again = capsys.readouterr()
+    assert KEPT in again.out and KEPT not in first.out
+    assert again.out.splitlines()[:-1] == first.out.splitlines()[:-1]  # the same diagnostics, from the record
+    assert again.err == first.err
+    assert _stamps(out) == stamps  # not one file written, renamed or replaced
+    assert tree(out) == _cold(project, tmp_path)
+
+
+@pytest.mark.parametrize("change", [c for c in CHANGES if c != "nothing"] + ["as-of date", "audience"])
+def test_a_build_after_any_change_is_a_real_one_and_equals_a_cold_build(project, tmp_path, capsys, change):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    extra: tuple[str, ...] = ()
+    if change == "as-of date":
+        extra = ("--as-of", "2027-06-01")
+    elif change == "audience":
+        extra = ("--audience", "public")
+    else:
+        CHANGES[change](project)
+    capsys.readouterr()
+    assert _cli_build(project, out, *extra) == 0
+    assert KEPT not in capsys.readouterr().out
+    assert tree(out) == _cold(project, tmp_path, *extra)
+
+
+@pytest.mark.parametrize("tamper", ["page edited, same size and time", "file added", "file removed"])
+def test_an_output_touched_by_hand_is_built_again(project, tmp_path, capsys, tamper):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    page = out / "clauses.html"
+    if tamper == "page edited, same size and time":
+        st = page.stat()
+        data = page.read_bytes()
+        page.write_bytes(data[:-8] + b"tampered"[:len(data[-8:])])
+        os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif tamper == "file added":
+        (out / "notes.txt").write_text("mine", encoding="utf-8")
+    else:
+        page.unlink()
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    printed = capsys.readouterr()
+    assert KEPT not in printed.out
+    if tamper == "file added":
+        assert "W130" in printed.out  # said, as any build says it, before the file goes with the old site
+    assert tree(out) == _cold(project, tmp_path)
+
+
+def test_a_damaged_record_is_ignored_with_a_note(project, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    (project / ".cache" / "isoready" / "site.json").write_bytes(b'{"version": "4", "files": [')
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    printed = capsys.readouterr()
+    assert KEPT not in printed.out and "note: build cache: site.json ignored (JSONDecodeError: " in printed.err
+    assert tree(out) == _cold(project, tmp_path)
+
+
+def test_an_input_written_while_the_build_runs_is_never_taken_for_unchanged(project, tmp_path, capsys, monkeypatch):
+    """A record edited after the build made its key but before it read the record: the site (made from the
+    edit) is not recorded under the key (made from the bytes before), so when the edit is undone, bytes and
+    modification time as they were, the next build is a real one."""
+    from isoready.package import build as build_mod
+
+    out = tmp_path / "out"
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    original, st = record.read_bytes(), record.stat()
+    prepare = build_mod.prepare
+
+    def edit_then_prepare(*args, **kwargs):
+        record.write_bytes(original.replace(b"title: ", b"title: Late "))
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(build_mod, "prepare", edit_then_prepare)
+    assert _cli_build(project, out) == 0
+    monkeypatch.setattr(build_mod, "prepare", prepare)
+    assert b"Late " in (out / "readiness.json").read_bytes()
+    record.write_bytes(original)
+    os.utime(record, ns=(st.st_atime_ns, st.st_mtime_ns))
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    assert KEPT not in capsys.readouterr().out
+    assert tree(out) == _cold(project, tmp_path)
+
+
+def test_a_new_commit_is_a_change_though_no_file_moved(project, tmp_path, capsys):
+    """A build outside a pinned commit reads git facts (the commit id, revisions, history): a commit with no
+    change to the files still makes a real build."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=project,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "first")
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    assert _cli_build(project, out) == 0
+    assert KEPT in capsys.readouterr().out
+    git("commit", "-q", "--allow-empty", "-m", "second")
+    assert _cli_build(project, out) == 0
+    assert KEPT not in capsys.readouterr().out
+
+
+def test_another_version_of_a_library_the_outputs_depend_on_is_a_change(project, tmp_path, capsys, monkeypatch):
+    """lxml's arrival changes the workbook's bytes (docs/performance.md): a library the page cache's code
+    version does not cover still makes a real build."""
+    from isoready.package import cache
+
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    monkeypatch.setattr(cache, "_library_versions", lambda: "openpyxl=3.1.5,lxml=6.2.1")
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    assert KEPT not in capsys.readouterr().out

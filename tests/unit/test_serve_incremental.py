@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_incremental import CHANGES, project, tree  # noqa: E402,F401  (the same changes, the same fixture)
 
 REASONED = {"nothing", "evidence added", "evidence edited", "evidence removed", "document bytes changed",
-            "assessment changed"}
+            "assessment changed", "clause mapping edited", "finding edited"}
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -51,6 +51,10 @@ def test_serve_update_equals_a_cold_build(project, tmp_path, change):
     cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
     assert cold.ok
     assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    if change == "nothing":  # no builder's inputs moved: none is run again (the memo the full build filled)
+        assert preview.views.rebuilt == []
+    if change == "document bytes changed":  # only the builders that read the documents' hashes run again
+        assert "evidence" in preview.views.rebuilt and "gaps" not in preview.views.rebuilt
     if change == "nothing":  # no view-model changed: no page is rewritten (Markdown document pages included)
         rewritten = [p for p, t in stamps.items() if p.exists() and p.stat().st_mtime_ns != t]
         assert [p.name for p in rewritten] == []
@@ -143,12 +147,6 @@ def test_a_stale_build_cache_never_seeds_the_preview(project, tmp_path):
     assert b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()
 
 
-def _content_page(root: Path) -> None:
-    pages = root / "content" / "pages"
-    pages.mkdir(parents=True, exist_ok=True)
-    (pages / "about.md").write_text("Title: About\n\nThe register, in short.\n", encoding="utf-8")
-
-
 #: the kinds of change issue 23 names, beyond CHANGES: each goes through serve's own rebuild step
 #: (``_build_once``: the incremental update, or a full build where it cannot reason about the change)
 SERVE_CHANGES = {
@@ -156,14 +154,35 @@ SERVE_CHANGES = {
                                              "clauses:", "owner: Purchasing\nclauses:"),
     "record added": CHANGES["evidence added"],
     "record deleted": CHANGES["evidence removed"],
-    "clause mapping edited": lambda root: _edit_text(root / "evidence" / "operation" / "suppliers.yaml",
-                                                     '["8.4.1", "8.4.2"]', '["8.4.1", "8.4.3"]'),
-    "finding edited": lambda root: _edit_text(root / "content" / "findings" / "internal-audit-2026.yaml",
-                                              "status: open", "status: closed\n  closed: 2026-10-20"),
+    "clause mapping edited": CHANGES["clause mapping edited"],
+    "finding edited": CHANGES["finding edited"],
     "organisation.yaml edited": CHANGES["organisation renamed"],
-    "content page added": _content_page,
+    "content page added": CHANGES["content page added"],
     "theme template edited": CHANGES["template changed"],
 }
+
+
+@pytest.mark.parametrize("option", ["as-of date", "audience"])
+def test_serve_restarted_with_another_option_equals_a_cold_build(project, tmp_path, option, capsys):
+    """A running preview's as-of date and audience are fixed (serve's options): changing one is serve started
+    again on the same preview folder, whose build cache and pages were made under the old one."""
+    from isoready.cli.serve import _build_once
+
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    assert _build_once(Preview(opts), "text")
+    again = replace(opts, as_of=date(2027, 6, 1)) if option == "as-of date" else replace(opts, audience="public")
+    preview = Preview(again)
+    assert _build_once(preview, "text"), capsys.readouterr().out
+    cold = build(replace(again, output=tmp_path / "cold", use_cache=False))
+    assert cold.ok
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+    record = project / "evidence" / "operation" / "suppliers.yaml"  # and its next edit is incremental
+    _edit_text(record, "title: ", "title: Edited ")
+    ok, diags = preview.update({str(record)})
+    assert ok, diags
+    assert build(replace(again, output=tmp_path / "cold", use_cache=False)).ok
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
 
 
 def _edit_text(path: Path, old: str, new: str) -> None:
