@@ -306,15 +306,15 @@ def test_an_input_written_while_the_build_runs_is_never_taken_for_unchanged(proj
     out = tmp_path / "out"
     record = project / "evidence" / "operation" / "suppliers.yaml"
     original, st = record.read_bytes(), record.stat()
-    prepare = build_mod.prepare
+    prepare = build_mod.prepare_portals  # what the build reads its inputs through
 
     def edit_then_prepare(*args, **kwargs):
         record.write_bytes(original.replace(b"title: ", b"title: Late "))
         return prepare(*args, **kwargs)
 
-    monkeypatch.setattr(build_mod, "prepare", edit_then_prepare)
+    monkeypatch.setattr(build_mod, "prepare_portals", edit_then_prepare)
     assert _cli_build(project, out) == 0
-    monkeypatch.setattr(build_mod, "prepare", prepare)
+    monkeypatch.setattr(build_mod, "prepare_portals", prepare)
     assert b"Late " in (out / "readiness.json").read_bytes()
     record.write_bytes(original)
     os.utime(record, ns=(st.st_atime_ns, st.st_mtime_ns))
