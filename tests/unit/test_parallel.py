@@ -218,7 +218,7 @@ def test_a_cancelled_background_job_leaves_no_process(monkeypatch, tmp_path: Pat
 CTRL_C_IN_FORK = """
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal starts it (a background job ignores it)
-from isoready import parallel
+from isoready.core import parallel
 os.environ["ISOREADY_WORKERS"] = "2"
 os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT) if {parent} else None,
                     after_in_child=lambda: os.kill(os.getpid(), signal.SIGINT) if {child} else None)
