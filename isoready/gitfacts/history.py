@@ -29,11 +29,9 @@ from isoready.read.catalog import load_catalog
 from isoready.core.diagnostics import Collector, Diagnostic, errors
 from isoready.gitfacts.diff import ReadinessDiff
 from isoready.model import HISTORY_VERSION
-from isoready.read.integrated import project_for
 from isoready.read.reader import read_organisation
-from isoready.gitfacts.snapshot import figures
+from isoready.gitfacts.snapshot import figures, read_as
 from isoready.core.text import MAX_MARKDOWN_BYTES
-from isoready.validate.project import read_project
 
 CACHE_VERSION = 2  # 2: commits read as data (gitdata.read_commit), with their warnings
 #: the tags a history shows (besides the one ``last_audit:`` names): docs/workflow.md tells teams to tag audits so
@@ -82,15 +80,9 @@ def evaluate_tree(folder: Path, as_of: date, revisions: Any = None,
     """Read, check and assess a materialised project as of a date (what a build at that commit computes).
     ``standard``: another standard of an integrated system, judged as its portal judges it
     (``project_for``); absent at a commit whose project did not follow it yet."""
-    project, diags = read_project(folder, load_catalog(), as_of, max_markdown_bytes=max_markdown_bytes,
-                                  integrated=standard is not None)
-    if standard is not None:
-        try:  # (project_for hands a project of one standard back as it is: asked first)
-            if standard not in project.standards:
-                raise KeyError(standard)
-            project = project_for(project, standard)
-        except KeyError:  # the project did not follow it yet at that commit
-            return {"absent": True}
+    project, followed, diags = read_as(folder, as_of, max_markdown_bytes, standard)
+    if not followed:  # the project did not follow it yet at that commit
+        return {"absent": True}
     return figures(assess_today(project, as_of, revisions), project, len(errors(diags)))
 
 

@@ -38,6 +38,22 @@ class Side:
     warnings: tuple = ()
 
 
+
+def read_as(folder: Path, day: date, max_markdown_bytes: int, standard: Optional[str]) -> tuple[Any, bool, list]:
+    """A materialised commit read and checked as one standard of an integrated system sees it (``standard``
+    None: the primary's view, as a build reads it): (project, whether it followed ``standard`` then, problems).
+    A project that did not follow it yet comes back whole, with False."""
+    project, diags = read_project(folder, load_catalog(), day, max_markdown_bytes=max_markdown_bytes,
+                                  integrated=standard is not None)
+    if standard is None:
+        return project, True, diags
+    if standard not in project.standards:  # asked first: project_for hands a one-standard project back as it is
+        return project, False, diags
+    try:
+        return project_for(project, standard), True, diags
+    except KeyError:
+        return project, False, diags
+
 def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revisions: Any = None,
             max_markdown_bytes: int = MAX_MARKDOWN_BYTES, standard: Optional[str] = None) -> Side:
     """The project at a commit, assessed as of ``as_of`` (default: the commit's own date); ``standard``: as
@@ -56,15 +72,9 @@ def side_at(repo: gitdata.Repo, ref: str, as_of: Optional[date] = None, revision
     tmp = Path(tempfile.mkdtemp(prefix="isoready-diff-"))
     try:
         notes += gitdata.materialise(repo, sha, tmp)[1]
-        project, diags = read_project(tmp, load_catalog(), day, max_markdown_bytes=max_markdown_bytes,
-                                      integrated=standard is not None)
-        if standard is not None:
-            try:  # (project_for hands a project of one standard back as it is: asked first)
-                if standard not in project.standards:
-                    raise KeyError(standard)
-                project = project_for(project, standard)
-            except KeyError:  # the project did not follow it yet at that commit
-                project = _not_followed(project, standard)
+        project, followed, diags = read_as(tmp, day, max_markdown_bytes, standard)
+        if not followed:  # the project did not follow the standard yet at that commit
+            project = _not_followed(project, standard)
         readiness = assess(project, day, until(revisions, when))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
