@@ -14,7 +14,8 @@ The package: ``results`` (the records), ``clauses``, ``findings``, ``audits``, `
 from isoready.assess.results import (ADDRESSED, AT_RISK, AuditDate, CONDITIONAL, CertificateResult, ClauseResult,
     Coverage, DEFAULT_RECORD_WINDOW, EXCLUDED, EXPIRED, FRESHNESS_BANDS, FRESHNESS_DUE_DAYS, FindingResult, GAP,
     GapRow, Gaps, Gate, GateItem, Lapse, LateTarget, MISSING, MandatoryCheck, NONCONFORMITIES, NOT_APPLICABLE,
-    NOT_READY, NOT_YET, OUT_OF_WINDOW, PRESENT, READY, REVIEW_OVERDUE, Readiness, Reason, ReviewInputs,
+    NOT_READY, NOT_YET, OUT_OF_WINDOW, PRESENT, READY, REGISTER_FLAGS, REVIEW_OVERDUE, Readiness, Reason,
+    RegisterResult, ReviewInputs,
     STATE_ORDER, Target, TopicResult, TransitionResult, UNDECLARED, URGENCIES, VALID, reason)
 from isoready.assess.clauses import (ONE_DAY, check_mandatory, clause_key, current_evidence, freshness,
     late_target, months_after, months_before, not_applicable_reason, recent_records, resolve_statuses, window_of)
@@ -64,9 +65,11 @@ __all__ = [
     "OUT_OF_WINDOW",
     "PRESENT",
     "READY",
+    "REGISTER_FLAGS",
     "REVIEW_INPUTS_CLAUSE",
     "REVIEW_OVERDUE",
     "Readiness",
+    "RegisterResult",
     "Reason",
     "ReviewInputs",
     "STATE_ORDER",

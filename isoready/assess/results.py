@@ -222,12 +222,36 @@ class Lapse:
     """Something that runs out between the as-of date and the last booked audit, assuming nothing changes."""
 
     date: date
-    kind: str  # review-due | window-closes | finding-due | target
+    kind: str  # review-due | window-closes | finding-due | target | calibration-due | competence-expires | evaluation-due
     clauses: tuple[str, ...]
     before: str  # the first booked audit on or after the date: stage1 | stage2
     evidence: Optional[str] = None
     finding: Optional[str] = None
     clause: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterResult:
+    """What assess found in one register's content (issue 24): the flags per row and the reasons.
+
+    ``flags``: row number -> flag codes, among REGISTER_FLAGS. ``reasons``: the register's judgements (each also
+    sits on the clauses it affects, in their ClauseResult). ``series``: objectives only: objective -> its
+    (period, target, actual) points, oldest first, for the chart. ``monthly``: nonconformities only:
+    (YYYY-MM, raised, closed) per month, oldest first.
+    """
+
+    evidence: str
+    kind: str
+    rows: int
+    flags: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    reasons: tuple[Reason, ...] = ()
+    series: Mapping[str, tuple[tuple[date, float, float], ...]] = field(default_factory=dict)
+    monthly: tuple[tuple[str, int, int], ...] = ()
+
+
+#: the flags a register row may carry (RegisterResult.flags), in the order pages show them
+REGISTER_FLAGS = ("overdue", "failed", "unapproved", "evaluation-overdue", "expired", "in-training",
+                  "behind-target", "no-recent-result", "audit-overdue", "not-compliant", "open-too-long")
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +294,8 @@ class Readiness:
     transition: Optional["TransitionResult"] = None
     #: whether the recorded certificate is valid on the as-of date, and whether it outlives its edition
     certificate: Optional["CertificateResult"] = None
+    #: each register's content judged (records declaring ``register:``), in evidence-id order
+    registers: tuple[RegisterResult, ...] = ()
 
     def share(self, state: str) -> Optional[float]:
         counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],

@@ -285,6 +285,14 @@ class Evidence:
     approved_by: Optional[str] = None  # for documents: who approved this version
     approved: Optional[date] = None  # ... and when
     inputs_loc: Loc = NOWHERE  # where inputs is written
+    #: the register this record's file is (issue 24): one of REGISTER_KINDS, None for an ordinary file
+    register: Optional[str] = None
+    register_sheet: Optional[str] = None  # ``sheet:`` (.xlsx only); None: the first sheet
+    header_row: int = 1  # ``header_row:``: the row holding the headers (1-based)
+    #: ``columns:``: (canonical column, the header written in the file) pairs, only where they differ
+    register_columns: tuple[tuple[str, str], ...] = ()
+    show_people: bool = False  # ``show_people: true``: an auditor build may show the names in the register
+    register_loc: Loc = NOWHERE  # where ``register:`` is written
     #: a record with an error that keeps it out of the project (no title, a kind not allowed): it still defines
     #: its id and refers to its document, so the checks across records do not report those as missing
     #: (``checks.check_records`` reads it and drops it; nothing past validation sees it)
@@ -292,6 +300,105 @@ class Evidence:
 
     def is_stale(self, as_of: date) -> bool:
         return self.review_by is not None and self.review_by < as_of
+
+
+# --------------------------------------------------------------------------- registers (issue 24)
+
+#: the register types a record may declare (``register:``); docs/format.md has a section per type
+REGISTER_KINDS = ("calibration", "competence", "suppliers", "objectives", "audit-programme", "legal",
+                  "nonconformities")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One canonical column of a register type: its name, whether it is required, and the type of its values.
+
+    ``kind`` says how a cell is read: ``text`` (a stripped string), ``date`` (a datetime.date), ``period``
+    (a date or YYYY-MM: a datetime.date, the first of the month for YYYY-MM), ``number`` (a float),
+    ``yesno`` (True/False), ``yesno-date`` (True/False, or a datetime.date meaning "yes, on that date"),
+    ``choice`` (a lower-case string among ``choices``), ``clauses`` (a tuple of clause-number strings).
+    """
+
+    name: str
+    required: bool = False
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    default: Any = None  # the value an empty cell takes (e.g. status "in-service")
+
+
+def _cols(*spec: tuple) -> tuple[Column, ...]:
+    return tuple(Column(*c) for c in spec)
+
+
+#: register type -> its canonical columns, in the order documented (issue 24's table). Data, read by read/ and
+#: documented from here; a header matches a canonical name ignoring case, spaces and ``_`` unless ``columns:``
+#: maps it
+REGISTER_COLUMNS: Mapping[str, tuple[Column, ...]] = {
+    "calibration": _cols(("id", True), ("description",), ("due", True, "date"), ("last", False, "date"),
+                         ("status", False, "choice", ("in-service", "quarantined", "retired"), "in-service"),
+                         ("result", False, "choice", ("pass", "fail")), ("traceable_to",)),
+    "competence": _cols(("person", True), ("role", True), ("competence", True),
+                        ("status", False, "choice", ("competent", "in-training"), "competent"),
+                        ("expires", False, "date")),
+    "suppliers": _cols(("supplier", True), ("approved", True, "yesno-date"), ("in_use", False, "yesno", (), True),
+                       ("last_evaluation", False, "date"), ("next_evaluation", False, "date"), ("rating",)),
+    "objectives": _cols(("objective", True), ("target", True, "number"), ("actual", True, "number"),
+                        ("period", True, "period"),
+                        ("direction", False, "choice", ("higher", "lower"), "higher"), ("unit",)),
+    "audit-programme": _cols(("audit", True), ("planned", True, "date"), ("done", False, "date"), ("auditor",),
+                             ("covers", False, "clauses", (), ())),
+    "legal": _cols(("requirement", True), ("source",), ("last_review", False, "date"),
+                   ("compliant", False, "choice", ("yes", "no", "partly"))),
+    "nonconformities": _cols(("id", True), ("raised", True, "date"), ("clause",), ("closed", False, "date"),
+                             ("root_cause",), ("action",)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One data row of a register, its cells read into canonical columns.
+
+    ``values``: canonical column -> the parsed value (types as ``Column.kind``); a column whose cell is empty
+    holds its default (None when it has none); a cell that could not be read is left out (its problem says why).
+    ``cells``: canonical column -> where the cell is, for messages and links: ``evidence/support/gauges.csv:7:3``
+    or ``evidence/support/gauges.xlsx!Gauges!C7``.
+    """
+
+    row: int  # the row's number in its file: the CSV line, the sheet's row
+    values: Mapping[str, Any]
+    cells: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, column: str, default: Any = None) -> Any:
+        return self.values.get(column, default)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterProblem:
+    """Something wrong in a register's content: a diagnostic code (docs/diagnostics.md), the row (None for the
+    whole file, e.g. a missing column), where (file and cell, as RegisterRow.cells), and the message."""
+
+    code: str
+    row: Optional[int]
+    where: str
+    text: str
+    severity: str = "warning"  # error | warning
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """A record's file read as a register (``register:``): its rows and the problems met reading them.
+
+    A register with an error problem (a required column missing, the file unreadable) has no rows; a bad row
+    is a warning and the other rows still count.
+    """
+
+    evidence: str  # the record's id
+    kind: str  # one of REGISTER_KINDS
+    file: str  # the file, relative to evidence/ (posix)
+    rows: tuple[RegisterRow, ...] = ()
+    problems: tuple[RegisterProblem, ...] = ()
+    columns: tuple[str, ...] = ()  # the canonical columns found in the file, in canonical order
+    sheet: Optional[str] = None  # the sheet read (.xlsx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +554,8 @@ class Project:
     #: every standard the project follows, the primary first (organisation.yaml ``standards:``, or its one
     #: ``standard:``); a project with more than one is seen per standard through integrated.project_for
     standards: tuple[str, ...] = ()
+    #: evidence id -> its file read as a register (records declaring ``register:``; issue 24)
+    registers: Mapping[str, Register] = field(default_factory=dict)
 
     @property
     def standard(self) -> str:
