@@ -7,8 +7,9 @@ conclusion carries its reasons as data (``Reason``: a code, parameters and the i
 names); views word them for the build's audience. States and figures never depend
 on the audience.
 
-The package: ``results`` (the records), ``clauses``, ``findings``, ``audits``, ``editions``, ``gates`` and
-``judge`` (``assess`` itself). Every public name is importable from ``isoready.assess``.
+The package: ``results`` (the records), ``clauses``, ``findings``, ``audits``, ``editions``, ``gates``,
+``judge`` (``assess`` itself) and ``sampling`` (a certification body's sampling and audit time, indicative).
+Every public name is importable from ``isoready.assess``.
 """
 
 from isoready.assess.results import (ADDRESSED, AT_RISK, AuditDate, CONDITIONAL, CertificateResult, ClauseResult,
@@ -28,6 +29,8 @@ from isoready.assess.editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, ce
     unevidenced_new_requirements)
 from isoready.assess.gates import GATE_KINDS, UNEVIDENCED, lapses, with_gates
 from isoready.assess.judge import assess, assess_today, changed_since_approval
+from isoready.assess.sampling import (AUDITS, AuditDays, BASES, DAY_BASES, METHODS, NO_SAMPLING, PICK_CODES, Pick,
+    SAMPLING, SINGLE_SITE, Sampling, SiteFacts, SitePlan, audit_days, likely_sites, practice_data, sample_sizes)
 
 __all__ = [
     "ADDRESSED",
@@ -116,4 +119,21 @@ __all__ = [
     "verification_counts",
     "window_of",
     "with_gates",
+    "AUDITS",
+    "AuditDays",
+    "BASES",
+    "DAY_BASES",
+    "METHODS",
+    "NO_SAMPLING",
+    "PICK_CODES",
+    "Pick",
+    "SAMPLING",
+    "SINGLE_SITE",
+    "Sampling",
+    "SiteFacts",
+    "SitePlan",
+    "audit_days",
+    "likely_sites",
+    "practice_data",
+    "sample_sizes",
 ]
