@@ -256,3 +256,17 @@ def test_the_wheel_ships_the_practice_data():
         rel = path.relative_to(ROOT / "isoready").as_posix()
         assert any(fnmatch.fnmatch(rel, g) for g in globs), rel
     assert sampling.practice_data("iaf-md1.yaml")["document"]["id"] == "iaf-md1"
+
+
+def test_the_docs_table_shows_the_same_sizes():
+    """docs/certification-practice.md's worked table is the rule's, as the tests above hold it."""
+    text = (ROOT / "docs" / "certification-practice.md").read_text(encoding="utf-8")
+    section = text.split("## 11. Multi-site sampling and audit time (indicative)", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split(" | ")[0].lstrip("| "): [int(c) for c in line.rstrip(" |").split(" | ")[1:]]
+            for line in section.splitlines() if line.startswith("| ") and "---" not in line}
+    xs = rows.pop("x (other sites)")
+    assert xs == [1, 2, 4, 10, 26, 100, 400]
+    alike = {**ALIKE, 1: (1, 1, 1)}
+    assert rows == {"initial, alike": [alike[x][0] for x in xs], "each surveillance, alike": [alike[x][1] for x in xs],
+                    "recertification, alike": [alike[x][2] for x in xs],
+                    "surveillance year, processes differ": [DIFFER[x][1] for x in xs]}
