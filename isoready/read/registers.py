@@ -385,8 +385,8 @@ def _read_xlsx(data: bytes, ev: Evidence, sheet: _Sheet, max_rows: int,
         raise sheet.stop(1, 1, *problem)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged part; none may become a traceback
-        raise sheet.stop(1, 1, "E351", f"cannot be read as a workbook: {type(exc).__name__}",
+    except Exception:  # openpyxl raises many types for a damaged part; none may become a traceback
+        raise sheet.stop(1, 1, "E351", "is a damaged workbook: a part of it is missing or cannot be read",
                          "open it in the spreadsheet and save it again as .xlsx") from None
     try:
         names = list(wb.sheetnames)
@@ -410,8 +410,8 @@ def _read_xlsx(data: bytes, ev: Evidence, sheet: _Sheet, max_rows: int,
         rows, empty = _rows(kind, cells, columns, sheet, max_rows, ev.header_row)
     except _Stop:
         raise
-    except Exception as exc:  # a damaged sheet met while iterating
-        raise sheet.stop(1, 1, "E351", f"cannot be read as a workbook: {type(exc).__name__}",
+    except Exception:  # a damaged sheet met while iterating
+        raise sheet.stop(1, 1, "E351", "is a damaged workbook: a part of it is missing or cannot be read",
                          "open it in the spreadsheet and save it again as .xlsx") from None
     finally:
         wb.close()

@@ -149,12 +149,12 @@ EVIDENCE = Kind("evidence", "evidence record", (
     Field("approved_by", TEXT, "documents: who approved this version"),
     Field("approved", DATE, "documents: when this version was approved"),
     Field("register", enum(*REGISTER_KINDS), "the file (.csv or .xlsx) is a register, read row by row for its "
-          "content; docs/format.md has the columns of each type"),
+          "content (docs/format.md, Registers: the columns of each type, how cells are read)"),
     Field("sheet", TEXT, "registers in .xlsx: the sheet to read (default: the first)"),
     Field("header_row", Int(minimum=1, maximum=9999), "registers: the row holding the column headers",
           default="1"),
     Field("columns", MappingOf(key=TEXT, item=TEXT), "registers: the header in the file of each canonical "
-          "column whose header differs (a header matching the name, ignoring case, spaces and `_`, needs none)",
+          "column whose header differs (a header matching the name, ignoring case, spaces, `_` and `-`, needs none)",
           shape=("'columns' must be a mapping of column to header", "write 'columns:' then 'due: Next calibration'")),
     Field("show_people", BOOL, "competence registers: an auditor build may show people's names"),
 ))
