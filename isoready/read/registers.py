@@ -10,8 +10,9 @@ How cells are read:
 
 - CSV: UTF-8 with or without a BOM, else cp1252; the delimiter (``,`` ``;`` tab ``|``) the one the header line
   holds most of. A location is the line where the row starts and the field's position.
-- XLSX (openpyxl, read-only, cached values): the ``sheet:`` or the first; a formula with no cached value (a
-  workbook saved by a tool that does not calculate) is W354. Bytes are read once through the safe open
+- XLSX (``workbook``: streamed with the standard library's expat; openpyxl's reader was too slow for the
+  target): the ``sheet:`` or the first; a formula gives its cached value, and one with none (a workbook written
+  by a tool that does not calculate) is W354. Bytes are read once through the safe open
   (``load.read_bytes``: no FIFO or device, at most the size limit), and a workbook that unpacks beyond
   ``UNPACK_FACTOR`` times that limit, or holds too many parts, is refused before openpyxl sees it.
 - Dates are ISO ``YYYY-MM-DD`` (a time after it, as spreadsheets export, is ignored) or a date cell. A date
@@ -45,6 +46,7 @@ from isoready.core.load import read_bytes
 from isoready.model import REGISTER_COLUMNS, Column, Evidence, Register, RegisterProblem, RegisterRow
 from isoready.read.options import MAX_REGISTER_BYTES, MAX_REGISTER_ROWS
 from isoready.read.records import EVIDENCE_DIR
+from isoready.read.workbook import Uncalculated, Workbook, WorkbookError
 
 REGISTER_SUFFIXES = (".csv", ".xlsx")
 UNPACK_FACTOR = 8  # an .xlsx may unpack to this many times the size limit, no more (a zip bomb is refused)
@@ -74,6 +76,7 @@ class _Sheet:
         self.rel, self.sheet = rel, sheet
         self.diags: list[Diagnostic] = []
         self.problems: list[RegisterProblem] = []
+        self.prefixes: dict[int, str] = {}  # column -> its location but the row (set once the sheet is known)
 
     def diag(self, row: int, column: int, code: str, message: str, hint: str, at_row: Optional[int]) -> Diagnostic:
         d = Diagnostic(self.rel, row, column, code, message, hint, sheet=self.sheet)
@@ -83,9 +86,11 @@ class _Sheet:
 
     def where(self, row: int, column: int) -> str:
         """As ``Diagnostic.location`` prints it (made for every cell: no Diagnostic built)."""
-        if self.sheet:
-            return f"{self.rel}!{self.sheet}!{column_letter(column)}{row}"
-        return f"{self.rel}:{row}:{column}"
+        prefix = self.prefixes.get(column)
+        if prefix is None:
+            prefix = self.prefixes[column] = (f"{self.rel}!{self.sheet}!{column_letter(column)}" if self.sheet
+                                              else f"{self.rel}:{{}}:{column}")
+        return prefix + str(row) if self.sheet else prefix.format(row)
 
     def stop(self, row: int, column: int, code: str, message: str, hint: str) -> _Stop:
         return _Stop(self.diag(row, column, code, message, hint, None))
@@ -239,13 +244,12 @@ def _closest(wanted: str, headers: list[str]) -> str:
 
 
 def _rows(kind: str, numbered: Iterable[tuple[int, list[Any]]], columns: list[tuple[Column, int]],
-          sheet: _Sheet, max_rows: int, header_row: int) -> tuple[list[RegisterRow], list[tuple[int, int]]]:
-    """The typed rows, and the (row, column) of each empty cell of a found column (formula check)."""
+          sheet: _Sheet, max_rows: int, header_row: int) -> list[RegisterRow]:
+    """The typed rows below the headers; blank rows skipped, a bad cell a warning and left out of its row."""
     readers = [(column, at, _reader(column)) for column, at in columns]
     found = {column.name for column, _ in columns}
     absent = {c.name: c.default for c in REGISTER_COLUMNS[kind] if c.name not in found}  # as an empty cell
     rows: list[RegisterRow] = []
-    empty: list[tuple[int, int]] = []
     for number, cells in numbered:
         if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
             continue
@@ -259,7 +263,11 @@ def _rows(kind: str, numbered: Iterable[tuple[int, list[Any]]], columns: list[tu
             where[column.name] = sheet.where(number, at + 1)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 values[column.name] = column.default
-                empty.append((number, at + 1))
+                continue
+            if isinstance(raw, Uncalculated):
+                sheet.diag(number, at + 1, "W354", f"formula {raw.formula} in column '{column.name}' has no "
+                           "calculated value", "open the workbook in a spreadsheet and save it, so the value is "
+                           "stored with the formula", number)
                 continue
             value, why = read(raw)
             if why:
@@ -270,7 +278,7 @@ def _rows(kind: str, numbered: Iterable[tuple[int, list[Any]]], columns: list[tu
     if not rows:
         sheet.diag(header_row, 1, "W353", f"{kind} register has no rows below its headers (row {header_row})",
                    "add the register's rows, or check header_row:", None)
-    return rows, empty
+    return rows
 
 
 def _bad_cell(column: Column, why: str, sheet: _Sheet, row: int, col: int) -> None:
@@ -326,7 +334,7 @@ def _read_csv(data: bytes, ev: Evidence, sheet: _Sheet, max_rows: int) -> tuple[
             headers = record
             break
     columns = _match_columns(ev.register or "", headers, dict(ev.register_columns), sheet, ev.header_row)
-    rows, _ = _rows(ev.register or "", records, columns, sheet, max_rows, ev.header_row)
+    rows = _rows(ev.register or "", records, columns, sheet, max_rows, ev.header_row)
     return rows, tuple(c.name for c, _ in columns), ""
 
 
@@ -352,101 +360,41 @@ def _workbook_problem(data: bytes, limit: int) -> Optional[tuple[str, str, str]]
     return None
 
 
-def _has_formulas(data: bytes) -> bool:
-    """True when a worksheet of the workbook holds a formula (its XML scanned in chunks, never whole)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in z.infolist():
-            if not info.filename.startswith("xl/worksheets/"):
-                continue
-            tail = b""
-            with z.open(info) as fh:
-                while chunk := fh.read(1 << 20):
-                    if _FORMULA_TAG.search(tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False
-
-
-def _openpyxl() -> Any:
-    """openpyxl, imported only when a project has an .xlsx register. openpyxl picks its XML library once, at its
-    first import, and this may come before outputs/xlsx.py's: the same switch (the standard library's XML, never
-    lxml) keeps the checklist workbook's bytes the same, and parses with expat, which refuses entity bombs."""
-    os.environ["OPENPYXL_LXML"] = "False"
-    import openpyxl
-
-    return openpyxl
-
-
 def _read_xlsx(data: bytes, ev: Evidence, sheet: _Sheet, max_rows: int,
                limit: int) -> tuple[list[RegisterRow], tuple, str]:
-    openpyxl = _openpyxl()
     problem = _workbook_problem(data, limit)
     if problem:
         raise sheet.stop(1, 1, *problem)
+    damaged = ("E351", "is a damaged workbook: a part of it is missing or cannot be read",
+               "open it in the spreadsheet and save it again as .xlsx")
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged part; none may become a traceback
-        raise sheet.stop(1, 1, "E351", "is a damaged workbook: a part of it is missing or cannot be read",
-                         "open it in the spreadsheet and save it again as .xlsx") from None
+        wb = Workbook(data)
+    except WorkbookError:
+        raise sheet.stop(1, 1, *damaged) from None
     try:
-        names = list(wb.sheetnames)
+        names = list(wb.sheets)
         name = ev.register_sheet or (names[0] if names else "")
-        if name not in names:
+        if name not in wb.sheets:
             close = difflib.get_close_matches(name, names, n=1)
             raise sheet.stop(1, 1, "E351", f"workbook has no sheet '{name}'; its sheets are "
-                             + ", ".join(f"'{n}'" for n in names),
+                             + (", ".join(f"'{n}'" for n in names) or "none"),
                              f"did you mean '{close[0]}'?" if close else "name one of its sheets in 'sheet:'")
-        sheet.sheet = name
-        ws = wb[name]
-        ws.reset_dimensions()  # a wrong <dimension> written by some tools would cut rows off
-        cells = ((n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1))
+        sheet.sheet, sheet.prefixes = name, {}
+        cells = wb.rows(name)
         headers: list[Any] = []
         for number, row in cells:
-            if number >= ev.header_row:
+            if number == ev.header_row:
                 headers = row
+            if number >= ev.header_row:
                 break
         kind = ev.register or ""
         columns = _match_columns(kind, headers, dict(ev.register_columns), sheet, ev.header_row)
-        rows, empty = _rows(kind, cells, columns, sheet, max_rows, ev.header_row)
-    except _Stop:
-        raise
-    except Exception:  # a damaged sheet met while iterating
-        raise sheet.stop(1, 1, "E351", "is a damaged workbook: a part of it is missing or cannot be read",
-                         "open it in the spreadsheet and save it again as .xlsx") from None
+        rows = _rows(kind, cells, columns, sheet, max_rows, ev.header_row)
+    except WorkbookError:
+        raise sheet.stop(1, 1, *damaged) from None
     finally:
         wb.close()
-    if empty and _has_formulas(data):
-        _uncalculated(data, name, empty, sheet, {c.name: at + 1 for c, at in columns}, rows)
     return rows, tuple(c.name for c, _ in columns), name
-
-
-def _uncalculated(data: bytes, name: str, empty: list[tuple[int, int]], sheet: _Sheet,
-                  positions: dict[str, int], rows: list[RegisterRow]) -> None:
-    """W354 for each empty cell that holds a formula with no cached value: a second pass, formulas read, over
-    only the rows that have such cells (run only when the workbook holds formulas)."""
-    openpyxl = _openpyxl()
-    wanted = set(empty)
-    first, last = min(r for r, _ in wanted), max(r for r, _ in wanted)
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        ws = wb[name]
-        ws.reset_dimensions()
-        found = []
-        for number, row in enumerate(ws.iter_rows(min_row=first, max_row=last, values_only=True), start=first):
-            for col, value in enumerate(row, start=1):
-                if (number, col) in wanted and isinstance(value, str) and value.startswith("="):
-                    found.append((number, col, value))
-    finally:
-        wb.close()
-    by_position = {at: n for n, at in positions.items()}
-    for number, col, formula in found:
-        sheet.diag(number, col, "W354", f"formula {formula} in column '{by_position.get(col, '?')}' has no "
-                   "calculated value", "open the workbook in a spreadsheet and save it, so the value is "
-                   "stored with the formula", number)
-    if found:
-        missing = {(n, c) for n, c, _ in found}
-        rows[:] = [RegisterRow(r.row, {k: v for k, v in r.values.items()
-                                       if (r.row, positions.get(k)) not in missing}, r.cells) for r in rows]
 
 
 # --------------------------------------------------------------------------- one register, every register

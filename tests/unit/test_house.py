@@ -368,12 +368,7 @@ def test_the_workbook_is_written_by_the_standard_library_writer_even_where_lxml_
 
 
 def test_openpyxl_is_imported_by_the_workbook_module_alone() -> None:
-    """The switch above works only where openpyxl is imported first by xlsx.py, or by the register reader
-    (read/registers.py, which may run first) after setting the same switch: no other module imports it."""
+    """The switch above works only where openpyxl is imported first by xlsx.py: no other module imports it."""
     importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                        if re.search(r"^\s*(?:from|import) openpyxl\b", p.read_text(encoding="utf-8"), re.M))
-    assert importers == ["outputs/xlsx.py", "read/registers.py"]
-    reader = (PACKAGE / "read" / "registers.py").read_text(encoding="utf-8")
-    switch = reader.index('os.environ["OPENPYXL_LXML"] = "False"')
-    assert [m.start() for m in re.finditer(r"^\s*import openpyxl\b", reader, re.M)] == [reader.index(
-        "import openpyxl", switch) - 4]
+    assert importers == ["outputs/xlsx.py"]
