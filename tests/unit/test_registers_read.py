@@ -552,3 +552,58 @@ def test_a_project_with_registers_builds(minimal_project: Path, tmp_path: Path) 
     assert (out / "index.html").exists()
     whole = project(minimal_project)[0]
     assert sorted(whole.registers) == ["support/gauges", "support/matrix"]
+
+
+def _excel_like(date1904: bool = False) -> bytes:
+    """A workbook as Excel writes one (openpyxl and LibreOffice write inline strings, Excel a shared string
+    table): shared strings (one of them rich text with a phonetic guide), a custom date format, a built-in one,
+    a TRUE/FALSE cell, a number formatted as a number, a cell of an error value."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pr = f'<workbookPr date1904="{"1" if date1904 else "0"}"/>'
+    serial = 46082 - (1462 if date1904 else 0)  # 2026-03-01
+    return _zip({
+        "xl/workbook.xml": (f'<workbook xmlns="{main}" xmlns:r="{rel}">{pr}<sheets><sheet name="Intro" sheetId="1" '
+                            f'r:id="rId2"/><sheet name="ASL" sheetId="2" r:id="rId1"/></sheets></workbook>').encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet2.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/worksheet" Target="/xl/worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId3" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId4" Type="{rel}/styles" Target="styles.xml"/></Relationships>').encode(),
+        "xl/sharedStrings.xml": (f'<sst xmlns="{main}"><si><t>Supplier</t></si><si><t>Approved</t></si>'
+                                 '<si><t>In use</t></si><si><t>Next evaluation</t></si><si><t>Rating</t></si>'
+                                 '<si><r><t>Denholm </t></r><r><t>Metals</t></r><rPh><t>x</t></rPh></si>'
+                                 '<si><t>Stourvale</t></si></sst>').encode(),
+        "xl/styles.xml": (f'<styleSheet xmlns="{main}"><numFmts><numFmt numFmtId="165" formatCode="dd\\-mmm\\-yyyy"/>'
+                          '</numFmts><cellStyleXfs><xf numFmtId="14"/></cellStyleXfs><cellXfs><xf numFmtId="0"/>'
+                          '<xf numFmtId="165"/><xf numFmtId="14"/><xf numFmtId="2"/></cellXfs></styleSheet>').encode(),
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData/></worksheet>'.encode(),
+        "xl/worksheets/sheet2.xml": (
+            f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v>'
+            '</c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row>'
+            f'<row r="2"><c r="A2" t="s"><v>5</v></c><c r="B2" s="1"><v>{serial}</v></c><c r="C2" t="b"><v>1</v>'
+            f'</c><c r="D2" s="2"><v>{serial + 365}</v></c><c r="E2" s="3"><v>4.5</v></c></row>'
+            '<row r="4"><c r="A4" t="s"><v>6</v></c><c r="B4" t="b"><v>0</v></c><c r="C4" t="b"><v>0</v></c>'
+            '<c r="D4" t="e"><v>#REF!</v></c></row></sheetData></worksheet>').encode()})
+
+
+@pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
+def test_xlsx_as_excel_writes_it(minimal_project: Path, capsys, date1904: bool) -> None:
+    write(minimal_project, "evidence/operation/asl.xlsx", _excel_like(date1904))
+    write(minimal_project, "evidence/operation/asl.yaml", """\
+        title: Approved supplier list
+        kind: record
+        clauses: ["8.4.1"]
+        file: asl.xlsx
+        register: suppliers
+        sheet: ASL
+        """)
+    assert run(capsys, minimal_project) == (0, [
+        "evidence/operation/asl.xlsx!ASL!D4: W350 unreadable date '#REF!' in column 'next_evaluation' (write the "
+        "date as YYYY-MM-DD)", "0 errors, 1 warning"])
+    reg = project(minimal_project)[0].registers["operation/asl"]
+    assert [(r.row, dict(r.values)) for r in reg.rows] == [
+        (2, {"supplier": "Denholm Metals", "approved": date(2026, 3, 1), "in_use": True,
+             "next_evaluation": date(2027, 3, 1), "rating": "4.5", "last_evaluation": None}),
+        (4, {"supplier": "Stourvale", "approved": False, "in_use": False, "rating": None, "last_evaluation": None})]
