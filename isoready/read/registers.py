@@ -14,7 +14,7 @@ How cells are read:
   target): the ``sheet:`` or the first; a formula gives its cached value, and one with none (a workbook written
   by a tool that does not calculate) is W354. Bytes are read once through the safe open
   (``load.read_bytes``: no FIFO or device, at most the size limit), and a workbook that unpacks beyond
-  ``UNPACK_FACTOR`` times that limit, or holds too many parts, is refused before openpyxl sees it.
+  ``UNPACK_FACTOR`` times that limit, or holds too many parts, is refused before it is unpacked.
 - Dates are ISO ``YYYY-MM-DD`` (a time after it, as spreadsheets export, is ignored) or a date cell. A date
   such as ``03/04/2026`` is refused (W350): it means 3 April in Europe and 4 March in the United States.
   A ``period`` may also be ``YYYY-MM`` (the first of that month).
@@ -49,7 +49,7 @@ from isoready.read.records import EVIDENCE_DIR
 from isoready.read.workbook import Uncalculated, Workbook, WorkbookError
 
 REGISTER_SUFFIXES = (".csv", ".xlsx")
-UNPACK_FACTOR = 8  # an .xlsx may unpack to this many times the size limit, no more (a zip bomb is refused)
+UNPACK_FACTOR = 4  # an .xlsx may unpack to this many times the size limit, no more (a zip bomb is refused)
 MAX_XLSX_PARTS = 10_000
 DELIMITERS = (",", ";", "\t", "|")
 PARALLEL_REGISTERS = 4  # below this many registers, forking costs more than reading them in one process
@@ -60,7 +60,6 @@ _THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?\Z")
 _DECIMAL_COMMA = re.compile(r"^[-+]?[0-9]+,[0-9]+\Z")
 _NUMBER = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\Z")
 _SLASHED = re.compile(r"^[0-9]{1,4}[/.][0-9]{1,2}[/.][0-9]{1,4}\Z")
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -305,8 +304,8 @@ def _decode(data: bytes) -> Optional[str]:
 
 
 def _delimiter(text: str, header_row: int) -> str:
-    lines = text.splitlines()
-    line = lines[header_row - 1] if header_row <= len(lines) else (lines[0] if lines else "")
+    lines = text.split("\n", header_row)  # the lines up to the header line, not the whole file's
+    line = lines[header_row - 1] if header_row < len(lines) else lines[0]
     return max(DELIMITERS, key=lambda d: (line.count(d), -DELIMITERS.index(d)))
 
 
@@ -342,7 +341,7 @@ def _read_csv(data: bytes, ev: Evidence, sheet: _Sheet, max_rows: int) -> tuple[
 
 
 def _workbook_problem(data: bytes, limit: int) -> Optional[tuple[str, str, str]]:
-    """(code, message, hint) when the bytes are no workbook openpyxl may be handed, else None."""
+    """(code, message, hint) when the bytes are no workbook ``workbook`` may unpack, else None."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return ("E351", "is encrypted (password-protected) or an old .xls workbook, not an .xlsx",
                 "save it as an .xlsx workbook without a password")

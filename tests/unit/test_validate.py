@@ -184,11 +184,11 @@ CASES = [
     Case("E202-list-record-without-id", {"evidence/x.yaml": "- " + RECORD.replace("\n", "\n  ").rstrip() + "\n"},
          ["evidence/x.yaml:1:3: E202 evidence record has no 'id' (add 'id:')"],
          "1 error, 0 warnings"),
-    Case("E203-unknown-key", {"evidence/x.yaml": RECORD + "review_date: 2027-01-01\ncolour: blue\n"},
+    Case("E203-unknown-key", {"evidence/x.yaml": RECORD + "review_date: 2027-01-01\nflavour: blue\n"},
          ["evidence/x.yaml:4:1: E203 unknown key 'review_date' in evidence record (did you mean 'review_by'?)",
-          "evidence/x.yaml:5:1: E203 unknown key 'colour' in evidence record (use one of: title, kind, clauses, "
+          "evidence/x.yaml:5:1: E203 unknown key 'flavour' in evidence record (use one of: title, kind, clauses, "
           "file, url, owner, date, review_by, audience, version, description, id, covers, auditor, inputs, topics, "
-          "approved_by, approved)"],
+          "approved_by, approved, register, sheet, header_row, columns, show_people)"],
          "2 errors, 0 warnings"),
     Case("E204-unknown-words", {
         "evidence/x.yaml": 'title: T\nkind: documnet\nclauses: ["4.1"]\naudience: everyone\n',
