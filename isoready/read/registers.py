@@ -254,7 +254,7 @@ def _rows(kind: str, numbered: Iterable[tuple[int, list[Any]]], columns: list[tu
             continue
         if len(rows) >= max_rows:
             raise sheet.stop(number, 1, "E353", f"{kind} register has more than {max_rows:,} rows",
-                             "split it, or raise the limit (Options.max_register_rows)")
+                             "split it (one file per year or per site), or archive the rows that no longer count")
         values: dict[str, Any] = dict(absent)
         where: dict[str, str] = {}
         for column, at, read in readers:
@@ -413,7 +413,7 @@ def read_register(root: Path, ev: Evidence, max_rows: int = MAX_REGISTER_ROWS,
         for d in diags:  # the file's own problem, said as a register's
             if d.code == "E103":
                 sheet.diag(1, 1, "E352", f"register file is over the {max_bytes:,}-byte limit",
-                           "split the register, or raise the limit (Options.max_register_bytes)", None)
+                           "split the register (one file per year or per site)", None)
             else:
                 sheet.diag(d.line, d.column, d.code, d.message, d.hint, None)
     else:

@@ -282,13 +282,13 @@ def test_E353_more_rows_than_the_limit_and_E352_a_file_over_the_size_limit(minim
         f"G-{i},2027-01-01\n" for i in range(5)))
     project_, diags = project(minimal_project, max_register_rows=3)
     assert report(diags).splitlines() == [
-        "evidence/support/gauges.csv:5:1: E353 calibration register has more than 3 rows (split it, or raise the "
-        "limit (Options.max_register_rows))", "1 error, 0 warnings"]
+        "evidence/support/gauges.csv:5:1: E353 calibration register has more than 3 rows (split it (one file per "
+        "year or per site), or archive the rows that no longer count)", "1 error, 0 warnings"]
     assert project_.registers["support/gauges"].rows == ()
     assert project(minimal_project, max_register_rows=5)[1] == []
     assert report(project(minimal_project, max_register_bytes=40)[1]).splitlines() == [
-        "evidence/support/gauges.csv:1:1: E352 register file is over the 40-byte limit (split the register, or "
-        "raise the limit (Options.max_register_bytes))", "1 error, 0 warnings"]
+        "evidence/support/gauges.csv:1:1: E352 register file is over the 40-byte limit (split the register (one "
+        "file per year or per site))", "1 error, 0 warnings"]
 
 
 def test_E351_text_neither_utf8_nor_cp1252(minimal_project: Path, capsys) -> None:
@@ -505,8 +505,8 @@ def test_xlsx_zip_bomb_and_too_many_rows_are_refused(minimal_project: Path) -> N
     gauges(minimal_project, "gauges.xlsx", xlsx({"Gauges": [HEADERS] + [[f"G-{i}", "", "2027-01-01"]
                                                                          for i in range(4)]}))
     assert report(project(minimal_project, max_register_rows=3)[1]).splitlines() == [
-        "evidence/support/gauges.xlsx!Gauges!A5: E353 calibration register has more than 3 rows (split it, or "
-        "raise the limit (Options.max_register_rows))", "1 error, 0 warnings"]
+        "evidence/support/gauges.xlsx!Gauges!A5: E353 calibration register has more than 3 rows (split it (one "
+        "file per year or per site), or archive the rows that no longer count)", "1 error, 0 warnings"]
 
 
 def test_github_annotation_of_a_cell(minimal_project: Path, capsys) -> None:
