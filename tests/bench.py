@@ -14,6 +14,10 @@ measures in one run, each in a fresh process so memory and caches are honest:
   template per record, write the files;
 - parse only: the same YAML with the C loader (the yardstick for validate).
 
+- registers (issue 24): a calibration register of 10,000 and 100,000 rows, as CSV and as XLSX, read into typed
+  rows (``read.registers.read_register``: parse, type every cell, locate every problem); the target is under
+  1 s at 10,000 rows.
+
 First, the bounds: adversarial Markdown and a YAML alias bomb against the seconds each may take (the tests
 judge what those inputs do, never how long: a clock in a test fails on a busy machine); any input over its
 bound makes the benchmark exit 1.
@@ -390,6 +394,76 @@ def run_bounds() -> list[dict[str, Any]]:
     return rows
 
 
+#: the register reading target (issue 24): rows -> seconds allowed, CSV and XLSX alike
+REGISTER_TARGET = (10_000, 1.0)
+
+
+def write_register(path: Path, rows: int, seed: int = 24) -> None:
+    """A calibration register of ``rows`` gauges, as CSV or XLSX (by suffix): mapped headers, dates as text (CSV)
+    or date cells (XLSX), a few statuses and results, one bad date in a thousand."""
+    from datetime import date, timedelta
+
+    rnd = random.Random(seed)
+    header = ["Gauge ID", "Description", "Next calibration", "Last calibration", "Status", "Result", "Traceable to"]
+    data = []
+    for i in range(rows):
+        due = date(2026, 1, 1) + timedelta(days=rnd.randrange(0, 730))
+        data.append([f"G-{i:06d}", rnd.choice(["Caliper 150 mm", "Micrometer 0-25", "Torque wrench"]),
+                     "31/02/2026" if i % 1000 == 999 else due, due - timedelta(days=365),
+                     rnd.choice(["in-service", "In service", "quarantined", "retired", ""]),
+                     rnd.choice(["pass", "pass", "fail", ""]), "UKAS 0001"])
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(";".join(header) + "\n")
+            fh.writelines(";".join(str(v) for v in row) + "\n" for row in data)
+        return
+    import openpyxl
+
+    wb = openpyxl.Workbook()  # not write-only: a sheet with its <dimension>, as a spreadsheet program saves it
+    ws = wb.active
+    ws.title = "Gauges"
+    ws.append(header)
+    for row in data:
+        ws.append(row)
+    wb.save(path)
+
+
+def run_registers(sizes: list[int], work: Path) -> list[dict[str, Any]]:
+    """Seconds to read a register of each size, CSV and XLSX (the file written first, not timed)."""
+    from isoready.model import Evidence
+    from isoready.read.registers import read_register
+
+    rows = []
+    for n in sizes:
+        for suffix in (".csv", ".xlsx"):
+            root = work / f"registers-{n}{suffix.replace('.', '-')}"
+            (root / "evidence").mkdir(parents=True, exist_ok=True)
+            write_register(root / "evidence" / f"gauges{suffix}", n)
+            ev = Evidence(id="gauges", title="Gauges", kind="record", clauses=("7.1.5.2",),
+                          source="evidence/gauges.yaml", file=f"gauges{suffix}", register="calibration",
+                          register_columns=(("id", "Gauge ID"), ("due", "Next calibration"),
+                                            ("last", "Last calibration")))
+            started, cpu = time.perf_counter(), time.process_time()
+            register, diags = read_register(root, ev, max_rows=max(sizes))
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            rows.append({"rows": n, "format": suffix[1:], "seconds": seconds, "cpu_seconds": cpu,
+                         "read": len(register.rows), "problems": len(diags)})
+    return rows
+
+
+def register_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per register figure; the target's size says met or MISSED (wall time, as a user waits)."""
+    lines = []
+    for row in rows:
+        goal = ""
+        if row["rows"] == REGISTER_TARGET[0]:
+            goal = f" (target < {REGISTER_TARGET[1]:.0f} s: " + ("met)" if row["seconds"] < REGISTER_TARGET[1]
+                                                                 else "MISSED)")
+        lines.append(f"register: {row['rows']:,} rows ({row['format']}): {row['seconds']:.2f}s "
+                     f"({row['cpu_seconds']:.2f}s CPU), {row['read']:,} rows read, {row['problems']} problems{goal}")
+    return lines
+
+
 def machine() -> str:
     import yaml
 
@@ -406,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", type=int, default=500, metavar="N",
                         help="also time 'isoready history' over N dated commits of the demo register, cold and "
                              "after one new commit (default 500; 0 skips it)")
+    parser.add_argument("--registers", default="10000,100000", metavar="N,N",
+                        help="register sizes in rows, read as CSV and as XLSX (default 10000,100000; 0 skips)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = Path(tempfile.mkdtemp(prefix="isoready-bench-"))
@@ -416,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
         for row in bounds:
             verdict = "ok" if row["seconds"] < row["limit"] else "OVER"
             print(f"bound: {row['name']}: {row['seconds']:.2f}s (limit {row['limit']:.1f} s) {verdict}")
+        register_sizes = [int(s) for s in args.registers.split(",") if s.strip() and int(s) > 0]
+        if register_sizes:
+            print("measuring the registers ...", file=sys.stderr, flush=True)
+            results["registers"] = run_registers(register_sizes, work)
+            print("\n".join(register_lines(results["registers"])))
         for n in sizes:
             print(f"measuring {n:,} records ...", file=sys.stderr, flush=True)
             results["sizes"][str(n)] = run_size(n, work)

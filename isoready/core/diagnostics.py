@@ -71,6 +71,12 @@ CODES: dict[str, str] = {
     "E347": "clause reference names a standard the project does not follow",
     "E348": "clause not in the standard the reference names",
     "E349": "hs: reference to a clause outside the Harmonized Structure",
+    # registers read for their content (register: on an evidence record)
+    "E350": "register keys that do not fit the record or its file",
+    "E351": "register file that cannot be read (not CSV text, not a workbook, no such sheet)",
+    "E352": "register file larger than the limit, or a workbook that unpacks beyond it",
+    "E353": "register with more rows than the limit",
+    "E354": "required register column missing",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",
@@ -119,6 +125,13 @@ CODES: dict[str, str] = {
     "W182": "retired transition topic",
     "W183": "migration date before the edition's publication or after the as-of date",
     "W190": "checks skipped because a file could not be read or parsed",
+    # registers: a bad cell is a warning, the rest of the register still counts
+    "W350": "register cell that is not a readable date",
+    "W351": "register cell that is not a readable number",
+    "W352": "register cell that is not one of the allowed words (status, yes or no...)",
+    "W353": "register with no rows",
+    "W354": "register formula with no calculated value",
+    "W355": "register column mapped under columns: but not in the file",
 }
 
 
@@ -131,10 +144,22 @@ _ONE_LINE = {c: repr(chr(c))[1:-1] for c in [*range(0x20), 0x7F, 0x85, 0x2028, 0
 ROOT_CAUSES = frozenset({"E101", "E102", "E103", "E104", "E105", "E108", "W190"})
 
 
+def column_letter(column: int) -> str:
+    """A spreadsheet's column name: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 @functools.total_ordering
 @dataclass(frozen=True)
 class Diagnostic:
-    """Sorted root causes first (``ROOT_CAUSES``), then by path, line, column, code and message."""
+    """Sorted root causes first (``ROOT_CAUSES``), then by path, sheet, line, column, code and message.
+
+    ``sheet``: a cell of a workbook (a register in .xlsx): ``line`` is its row and ``column`` its column, and
+    the location prints as ``path!Sheet!C7`` instead of ``path:7:3``."""
 
     path: str
     line: int
@@ -142,9 +167,18 @@ class Diagnostic:
     code: str
     message: str
     hint: str = ""
+    sheet: str = ""
 
     def _order(self) -> tuple:
-        return (self.code not in ROOT_CAUSES, self.path, self.line, self.column, self.code, self.message, self.hint)
+        return (self.code not in ROOT_CAUSES, self.path, self.sheet, self.line, self.column, self.code,
+                self.message, self.hint)
+
+    @property
+    def location(self) -> str:
+        """Where: ``evidence/x.yaml:4:11``, or a workbook's cell ``evidence/x.xlsx!Gauges!C7``."""
+        if self.sheet:
+            return f"{self.path}!{self.sheet}!{column_letter(self.column)}{self.line}"
+        return f"{self.path}:{self.line}:{self.column}"
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Diagnostic):
@@ -156,7 +190,7 @@ class Diagnostic:
         return WARNING if self.code.startswith("W") else ERROR
 
     def format(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        text = f"{self.location}: {self.code} {self.message}"
         text = f"{text} ({self.hint})" if self.hint else text
         return text.translate(_ONE_LINE)  # a value quoted in a message may hold line breaks or escapes
 
@@ -164,6 +198,7 @@ class Diagnostic:
         """The same diagnostic as a GitHub Actions workflow command (annotation)."""
         level = "warning" if self.severity == WARNING else "error"
         msg = self.message + (f" ({self.hint})" if self.hint else "")
+        msg = f"{self.location[len(self.path) + 1:]}: {msg}" if self.sheet else msg  # the cell: Gauges!C7
 
         def data(text: str) -> str:
             return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -116,7 +116,8 @@ def check(opts: Options, known: Optional[dict] = None,
     """Load and validate only (``known``: the build cache's per-file results, updated in place).
     ``integrated``: an integrated system's whole project (``read_project``), not the primary standard's view."""
     project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known,
-                                  opts.max_markdown_bytes, integrated=integrated)
+                                  opts.max_markdown_bytes, integrated=integrated,
+                                  max_register_rows=opts.max_register_rows, max_register_bytes=opts.max_register_bytes)
     return project, diags
 
 

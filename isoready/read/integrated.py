@@ -185,7 +185,8 @@ def project_for(project: Project, standard: str) -> Project:
                                     audit=f.audit if f.audit in ids else None))
     return replace(project, organisation=organisation_for(project.organisation, standard, primary),
                    catalog=catalog, evidence=tuple(evidence), assessments=tuple(assessments),
-                   findings=tuple(findings), standards=(standard,))
+                   findings=tuple(findings), standards=(standard,),
+                   registers={i: r for i, r in project.registers.items() if i in ids})
 
 
 def organisation_for(organisation: Organisation, standard: str, primary: str) -> Organisation:

@@ -11,6 +11,9 @@ from typing import Optional
 from isoready.core.load import MAX_BYTES
 from isoready.core.text import MAX_MARKDOWN_BYTES
 
+MAX_REGISTER_ROWS = 100_000  # data rows of one register (registers.py; issue 24)
+MAX_REGISTER_BYTES = 32 * 1024 * 1024  # one register file on disk
+
 
 @dataclass(frozen=True)
 class Options:
@@ -21,6 +24,8 @@ class Options:
     strict: bool = False
     max_yaml_bytes: int = MAX_BYTES
     max_markdown_bytes: int = MAX_MARKDOWN_BYTES  # larger Markdown is shown as plain text, with W108
+    max_register_rows: int = MAX_REGISTER_ROWS  # a register with more data rows is E353
+    max_register_bytes: int = MAX_REGISTER_BYTES  # a larger register file is E352 (an .xlsx: 4x unpacked)
     commit: Optional[str] = None
     use_cache: bool = True  # reuse unchanged results and pages from ROOT/.cache/isoready (see cache.py)
     fresh: bool = False  # reuse nothing this time, but write the cache for the next build

@@ -24,6 +24,8 @@ from isoready.model import DEFAULT_STANDARD, Assessment, Catalog, Evidence, Find
 from isoready.read.records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE,
     assessments_from_file, evidence_from_file, findings_from_file, markdown_documents, markdown_pages,
     organisation_from, realpath)
+from isoready.read.options import MAX_REGISTER_BYTES, MAX_REGISTER_ROWS
+from isoready.read.registers import read_registers
 from isoready.read.teampages import page_problems
 from isoready.core.text import MAX_MARKDOWN_BYTES
 
@@ -45,6 +47,7 @@ class ParseCache(dict):
         super().__init__(*args)
         self.stats: dict[str, tuple] = {}
         self.moved: set[str] = set()  # paths reported since the last read: a record pointing at one is read again
+        self.registers: dict = {}  # registers.read_registers' results, by each register file's stats
 
     def prime(self, root: Path, limit: int) -> None:
         """Take every cached file's stats now: for results just checked against the files' bytes (a build's).
@@ -104,6 +107,7 @@ class Read:
     #: the first error of each YAML file that could not be read or parsed, so defined nothing: checks across
     #: records that would read what it defines are skipped for this run (``checks.check_records``)
     unread: list[Diagnostic] = field(default_factory=list)
+    registers: dict = field(default_factory=dict)  # evidence id -> model.Register (records with ``register:``)
 
 
 def unread_error(diags: list[Diagnostic]) -> Optional[Diagnostic]:
@@ -112,7 +116,8 @@ def unread_error(diags: list[Diagnostic]) -> Optional[Diagnostic]:
 
 
 def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Optional[dict] = None,
-         max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> Read:
+         max_markdown_bytes: int = MAX_MARKDOWN_BYTES, max_register_rows: int = MAX_REGISTER_ROWS,
+         max_register_bytes: int = MAX_REGISTER_BYTES) -> Read:
     """Read and type every file of a project; every problem becomes a diagnostic.
 
     ``known`` (the build cache's per-file results) is used and then updated in place: evidence files whose
@@ -131,6 +136,9 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread, max_markdown_bytes)
+    registers, register_diags = read_registers(root, evidence, max_register_rows, max_register_bytes,
+                                               getattr(known, "registers", None))  # serve keeps them
+    out.items.extend(register_diags)
     out.items.extend(markdown_documents(root, evidence, max_markdown_bytes)  # W108: read every time
                      + markdown_pages(root, max_markdown_bytes))
     out.items.extend(page_problems(root, max_markdown_bytes))  # team pages: metadata never a path, reST never reads a file
@@ -146,7 +154,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
                                            max_markdown_bytes)
         findings.extend(items)
         out.items.extend(diags)
-    return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread)
+    return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread, registers)
 
 
 def load_yaml_file(path: Path, rel: str, max_bytes: int, out: Collector, unread: Optional[list] = None) -> Any:

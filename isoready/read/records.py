@@ -26,7 +26,7 @@ from isoready.core.svg import problem as svg_problem
 from isoready.core.text import MAX_MARKDOWN_BYTES, markdown_problem, problem_at
 from isoready.read.integrated import canonical, number_of
 from isoready.model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES,
-    MARKDOWN_SUFFIXES, NOWHERE, MAX_WINDOW_MONTHS, STANDARDS, Applies, Assessment, Catalog, Certificate,
+    MARKDOWN_SUFFIXES, NOWHERE, MAX_WINDOW_MONTHS, REGISTER_COLUMNS, STANDARDS, Applies, Assessment, Catalog, Certificate,
     ClimateChange, Evidence, Finding, Organisation, Repository, Transition, Verification)
 # the team pages: their folder, and what Pelican's Markdown reader reads there (model's MARKDOWN_SUFFIXES are
 # an evidence document's)
@@ -114,6 +114,7 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
         out.add(f.loc("review_by"), "E407", f"review_by {review_by} is before date {issued}",
                 "the next review falls after the issue date")
     audience = f.get("audience") or DEFAULT_AUDIENCE
+    register = _register(f, file_, out)
     _bounded(f, out, limit)
     f.values()  # every other key, read by its type (its problems reported even when the record is rejected)
     if ev_id is None:  # no id, or an invalid one (reported): it defines nothing, but still refers to its document
@@ -125,7 +126,50 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
         return Evidence(id=ev_id, title=title or "", kind=kind or "", clauses=clauses or (), source=rel, loc=m.loc,
                         file=file_, rejected=True)
     return record(Evidence, f, id=ev_id, file=file_, audience=audience, source=rel, loc=m.loc,
-                  review_loc=f.loc("review_by"), date_loc=f.loc("date"), inputs_loc=f.loc("inputs"))
+                  review_loc=f.loc("review_by"), date_loc=f.loc("date"), inputs_loc=f.loc("inputs"), **register)
+
+
+#: the keys that only a register (``register:``) reads
+REGISTER_KEYS = ("sheet", "header_row", "columns", "show_people")
+
+
+def _register(f: Fields, file_: Optional[str], out: Collector) -> dict[str, Any]:
+    """The register keys of an evidence record, as the model's Evidence fields (issue 24): ``register:`` needs
+    a .csv or .xlsx ``file:``, ``sheet:`` an .xlsx; ``columns:`` names canonical columns of the register's type
+    (E203 with did-you-mean otherwise), each mapped to a header (text)."""
+    kind = f.get("register")
+    sheet, header_row, show = f.get("sheet"), f.get("header_row"), f.get("show_people")
+    mapping = f.get("columns")
+    if kind is None:
+        for key in REGISTER_KEYS:
+            if key in f and "register" not in f:
+                out.add(f.m.key_locs.get(key, f.loc(key)), "E350", f"'{key}' is for registers, and this record "
+                        "declares none", "add 'register:' with the register's type, or remove the key")
+        return {"register": None, "header_row": 1, "show_people": False}
+    suffix = posixpath.splitext(file_ or "")[1].lower()
+    if "file" not in f:
+        out.add(f.loc("register"), "E350", f"{kind} register has no 'file:'",
+                "name the register's file (.csv or .xlsx) in 'file:'")
+    elif file_ is not None and suffix not in (".csv", ".xlsx"):
+        out.add(f.loc("register"), "E350", f"{kind} register's file '{f.get('file')}' is not a .csv or .xlsx "
+                "file", "save the register as .xlsx or CSV and point 'file:' at it")
+    if sheet is not None and suffix == ".csv":
+        out.add(f.loc("sheet"), "E350", f"'sheet' names a sheet of a workbook, and '{f.get('file')}' is a CSV "
+                "file", "remove 'sheet:', or point 'file:' at the .xlsx workbook")
+    names = tuple(c.name for c in REGISTER_COLUMNS[kind])
+    pairs: list[tuple[str, str]] = []
+    for name, header in (mapping or {}).items():
+        if name not in names:
+            out.add(mapping.key_locs.get(name, mapping.loc), "E203", f"unknown column '{name}' in columns of a "
+                    f"{kind} register", did_you_mean(name, names) or one_of(names))
+        elif not isinstance(header, YStr) or not header.strip():
+            out.add(mapping.loc_of(name), "E106", f"the header of column '{name}' must be text",
+                    f"write '{name}: <the header in the file>'")
+        else:
+            pairs.append((str(name), str(header).strip()))
+    usable = file_ is not None and suffix in (".csv", ".xlsx") and not (sheet is not None and suffix == ".csv")
+    return {"register": kind if usable else None, "register_sheet": sheet, "header_row": header_row or 1,
+            "register_columns": tuple(pairs), "show_people": bool(show), "register_loc": f.loc("register")}
 
 
 def record(model: Any, f: Fields, **special: Any) -> Any:

@@ -23,8 +23,8 @@ from isoready.core.diagnostics import Collector, did_you_mean, one_of
 from isoready.read.integrated import canonical, check_reference
 from isoready.core.load import Loc, YList, YMap, YStr
 from isoready.model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS,
-    FINDING_SOURCE_SYNONYMS, FINDING_SOURCES, FINDING_STATUSES, GRADES, REVIEW_INPUT_SYNONYMS, REVIEW_INPUTS,
-    STANDARDS, STATUSES, Catalog)
+    FINDING_SOURCE_SYNONYMS, FINDING_SOURCES, FINDING_STATUSES, GRADES, REGISTER_KINDS, REVIEW_INPUT_SYNONYMS,
+    REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
 from isoready.read.schematypes import (BOOL, CLAUSE, DATE, DATE_RE, EVIDENCE_ID, EVIDENCE_REF, FINDING_ID,
     GIT_REF, MARKDOWN, PATH, TEXT, TOPIC, TOPIC_RE, URL, Bool, ClauseRef, Date, Enum, Field, FilePath, GitRef, Id,
     IdRef, Int, Key, Kind, ListOf, MappingOf, Markdown, Nested, Patterned, Text, Type, Url, enum, list_of, nested)
@@ -148,6 +148,15 @@ EVIDENCE = Kind("evidence", "evidence record", (
     Field("topics", list_of(TOPIC), "the transition topics it addresses (e.g. quality-culture-ethics)"),
     Field("approved_by", TEXT, "documents: who approved this version"),
     Field("approved", DATE, "documents: when this version was approved"),
+    Field("register", enum(*REGISTER_KINDS), "the file (.csv or .xlsx) is a register, read row by row for its "
+          "content (docs/format.md, Registers: the columns of each type, how cells are read)"),
+    Field("sheet", TEXT, "registers in .xlsx: the sheet to read (default: the first)"),
+    Field("header_row", Int(minimum=1, maximum=9999), "registers: the row holding the column headers",
+          default="1"),
+    Field("columns", MappingOf(key=TEXT, item=TEXT), "registers: the header in the file of each canonical "
+          "column whose header differs (a header matching the name, ignoring case, spaces, `_` and `-`, needs none)",
+          shape=("'columns' must be a mapping of column to header", "write 'columns:' then 'due: Next calibration'")),
+    Field("show_people", BOOL, "competence registers: an auditor build may show people's names"),
 ))
 
 ASSESSMENT = Kind("assessment", "clause assessment", (

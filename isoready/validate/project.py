@@ -23,12 +23,14 @@ from isoready.read.records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGA
     assessments_from_file, evidence_from_file, findings_from_file, organisation_from)
 from isoready.read.schema import Fields, check_clause, parse_date  # noqa: F401
 from isoready.core.text import MAX_MARKDOWN_BYTES
+from isoready.read.options import MAX_REGISTER_BYTES, MAX_REGISTER_ROWS
 
 
 def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX_BYTES,
                  known: Optional[dict] = None,
                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES,
-                 integrated: bool = False) -> tuple[Project, list[Diagnostic]]:
+                 integrated: bool = False, max_register_rows: int = MAX_REGISTER_ROWS,
+                 max_register_bytes: int = MAX_REGISTER_BYTES) -> tuple[Project, list[Diagnostic]]:
     """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
 
     ``catalog`` is the default edition's; a project whose organisation.yaml names another ``standard:`` is
@@ -40,12 +42,14 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
     ``max_markdown_bytes`` (``Options.max_markdown_bytes``) is the Markdown size limit W108 and W110 judge by:
     the one the pages render under.
 
+    ``max_register_rows``, ``max_register_bytes`` (``Options``): the limits of a register's file (E352, E353).
+
     A project of several standards (``standards:``) is returned as its primary standard sees it, so every stage
     downstream works unchanged; ``integrated=True`` returns the whole project, its clause references qualified
     (``14001:6.1.2``, ``hs:7.5``), to be seen per standard through ``integrated.project_for``.
     """
     root = Path(root)
-    found = read(root, catalog, max_bytes, known, max_markdown_bytes)
+    found = read(root, catalog, max_bytes, known, max_markdown_bytes, max_register_rows, max_register_bytes)
     out = Collector()
     out.items = found.diagnostics
     evidence, assessments, findings = check_records(found.evidence, found.assessments, found.findings,
@@ -53,7 +57,8 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
                                                     organisation=found.organisation, unread=found.unread, hold_from=0)
     project = Project(root=root, organisation=found.organisation, catalog=found.catalog, evidence=tuple(evidence),
                       assessments=tuple(assessments), findings=tuple(findings), documents=tuple(found.documents),
-                      standards=found.organisation.standards)
+                      standards=found.organisation.standards,
+                      registers={e.id: found.registers[e.id] for e in evidence if e.id in found.registers})
     for standard in project.standards[1:]:  # an integrated system: each other standard's exclusions, judged by it
         view = project_for(project, standard)
         own = Collector()

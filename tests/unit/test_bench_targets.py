@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench import targets
+from tests.bench import register_lines, targets
 
 
 def _run(edit: float, serve_unchanged: float, unchanged: float, cold_x_floor: float) -> dict:
@@ -22,3 +22,14 @@ def test_each_target_is_printed_met_or_missed():
 
 def test_a_figure_on_its_target_is_met():
     assert all(line.endswith(" met") for line in targets(_run(0.10, 0.15, 0.15, 3.0)))
+
+
+def test_register_figures_are_printed_with_the_target_at_10000_rows():
+    rows = [{"rows": 10_000, "format": "csv", "seconds": 0.31, "cpu_seconds": 0.2, "read": 10_000, "problems": 10},
+            {"rows": 10_000, "format": "xlsx", "seconds": 1.25, "cpu_seconds": 0.9, "read": 10_000, "problems": 10},
+            {"rows": 100_000, "format": "csv", "seconds": 3.0, "cpu_seconds": 2.5, "read": 100_000, "problems": 100}]
+    assert register_lines(rows) == [
+        "register: 10,000 rows (csv): 0.31s (0.20s CPU), 10,000 rows read, 10 problems (target < 1 s: met)",
+        "register: 10,000 rows (xlsx): 1.25s (0.90s CPU), 10,000 rows read, 10 problems (target < 1 s: MISSED)",
+        "register: 100,000 rows (csv): 3.00s (2.50s CPU), 100,000 rows read, 100 problems",
+    ]

@@ -14,7 +14,8 @@ DOCS = Path(__file__).parents[2] / "docs"
 DIAGNOSTICS = DOCS / "diagnostics.md"
 CODE = re.compile(r"\b([EW]\d{3})\b")
 HEADING = re.compile(r"^### ([EW]\d{3}) (.+)$", re.MULTILINE)
-EXAMPLE = re.compile(r"^(\S[^:\n]*):(\d+):(\d+): ([EW]\d{3}) \S.*$", re.MULTILINE)
+#: path:line:column, or a workbook's cell path!Sheet!C7 (a register in .xlsx)
+EXAMPLE = re.compile(r"^(\S[^:\n]*?)(?::(\d+):(\d+)|![^!\n]+![A-Z]+(\d+)): ([EW]\d{3}) \S.*$", re.MULTILINE)
 GITHUB = re.compile(r"^::(?:error|warning) file=.*$", re.MULTILINE)
 
 
@@ -62,10 +63,10 @@ def test_output_rules_are_documented() -> None:
 
 def test_example_lines_are_real_output() -> None:
     """Every example line in the docs is asserted, exactly, by test_validate.py, test_cli.py, test_names.py,
-    test_markdown_bounds.py, test_git_hostile.py, test_outputs.py or test_team_pages.py."""
+    test_markdown_bounds.py, test_git_hostile.py, test_outputs.py, test_team_pages.py or test_registers_read.py."""
     asserted: set[str] = set()
     for name in ("test_validate.py", "test_cli.py", "test_names.py", "test_markdown_bounds.py", "test_git_hostile.py",
-                 "test_outputs.py", "test_team_pages.py"):
+                 "test_outputs.py", "test_team_pages.py", "test_registers_read.py"):
         tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
         asserted |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     text = DIAGNOSTICS.read_text(encoding="utf-8")

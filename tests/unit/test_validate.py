@@ -184,11 +184,11 @@ CASES = [
     Case("E202-list-record-without-id", {"evidence/x.yaml": "- " + RECORD.replace("\n", "\n  ").rstrip() + "\n"},
          ["evidence/x.yaml:1:3: E202 evidence record has no 'id' (add 'id:')"],
          "1 error, 0 warnings"),
-    Case("E203-unknown-key", {"evidence/x.yaml": RECORD + "review_date: 2027-01-01\ncolour: blue\n"},
+    Case("E203-unknown-key", {"evidence/x.yaml": RECORD + "review_date: 2027-01-01\nflavour: blue\n"},
          ["evidence/x.yaml:4:1: E203 unknown key 'review_date' in evidence record (did you mean 'review_by'?)",
-          "evidence/x.yaml:5:1: E203 unknown key 'colour' in evidence record (use one of: title, kind, clauses, "
+          "evidence/x.yaml:5:1: E203 unknown key 'flavour' in evidence record (use one of: title, kind, clauses, "
           "file, url, owner, date, review_by, audience, version, description, id, covers, auditor, inputs, topics, "
-          "approved_by, approved)"],
+          "approved_by, approved, register, sheet, header_row, columns, show_people)"],
          "2 errors, 0 warnings"),
     Case("E204-unknown-words", {
         "evidence/x.yaml": 'title: T\nkind: documnet\nclauses: ["4.1"]\naudience: everyone\n',
@@ -1351,14 +1351,15 @@ def test_minimal_fixture_reads_as_intended() -> None:
 
 # --------------------------------------------------------------------------- every code is asserted somewhere
 
-CODE_IN_LINE = re.compile(r":\d+:\d+: ([EW]\d{3}) |title=([EW]\d{3})::")
+CODE_IN_LINE = re.compile(r"(?::\d+:\d+|![A-Z]+\d+): ([EW]\d{3}) |title=([EW]\d{3})::")  # or a workbook's cell
 
 
 def test_every_code_is_asserted() -> None:
     here = Path(__file__).parent
     text = "".join((here / name).read_text(encoding="utf-8") for name in ("test_validate.py", "test_cli.py",
                                                                            "test_names.py", "test_outputs.py",
-                                                                           "test_git_hostile.py", "test_team_pages.py"))
+                                                                           "test_git_hostile.py", "test_team_pages.py",
+                                                                           "test_registers_read.py"))
     asserted = {a or b for a, b in CODE_IN_LINE.findall(text)}
     assert sorted(set(CODES) - asserted) == []
     assert sorted(asserted - set(CODES)) == []
@@ -1376,6 +1377,7 @@ TOKENS = ["title", "kind", "clauses", "file", "url", "id", "status", "clause", "
           "../../etc/passwd", "/etc/passwd", "javascript:alert(1)", "https://x.example", "context/scope.md",
           "a" * 300, "\\0", "\\x01", "\u00e9", "\ufeff", "~", "null", "\t", "%YAML 1.1\n", "<<: *a\n",
           # keys added later, and values of their types
+          "register", "sheet", "header_row", "columns", "show_people", "calibration", "suppliers", "x.csv",
           "verified_by", "verification", "effective", "corrective_action", "action", "source", "audit", "inputs",
           "topics", "approved", "name", "standard", "applies", "traceability", "transition", "deadline",
           "site_url", "public", "show_findings", "certificate", "expires", "last_audit", "windows", "true", "yes",
