@@ -62,6 +62,8 @@ def test_the_recipes_examples_validate_in_a_fresh_register(tmp_path: Path, capsy
             assert re.search(pattern, old, re.M), "the entry the recipe says to change is there"
             clause_file.write_text(re.sub(pattern, body, old, flags=re.M), encoding="utf-8")
             saved += 1
+        elif body.startswith("register:"):  # lines added to a register's record: see the test below
+            continue
         else:  # the verification lines, added to the finding once closed
             assert body.startswith("  verification:"), body
     assert saved == 6
@@ -74,6 +76,28 @@ def test_the_verification_lines_fit_a_closed_major(tmp_path: Path) -> None:
     (fragment,) = [b for b in blocks() if b.startswith("  verification:")]
     finding = yaml.safe_load("- id: X\n  grade: major\n" + fragment)[0]
     assert finding["verification"]["effective"] is True and str(finding["verification"]["date"]) == "2027-02-15"
+
+
+def test_the_register_lines_fit_the_demo_workbook() -> None:
+    """The lines the spreadsheet recipe adds, read against the demo's own gauge workbook (the sheet, header row
+    and headers it names are there, and every column a calibration register needs is found), name only the
+    portal's column names for the type."""
+    import openpyxl
+
+    from isoready.model import REGISTER_COLUMNS, REGISTER_KINDS
+
+    (fragment,) = [b for b in blocks() if b.startswith("register:")]
+    lines = yaml.safe_load(fragment)
+    kind, mapping = lines["register"], lines["columns"]
+    assert kind in REGISTER_KINDS and set(mapping) <= {c.name for c in REGISTER_COLUMNS[kind]}
+    book = openpyxl.load_workbook(REPO / "evidence" / "support" / "calibration-register.xlsx", read_only=True)
+    (headers,) = book[lines["sheet"]].iter_rows(min_row=lines["header_row"], max_row=lines["header_row"],
+                                                values_only=True)
+    norm = {re.sub(r"[\s_]", "", str(h)).lower() for h in headers if h}
+    found = {c.name for c in REGISTER_COLUMNS[kind]
+             if re.sub(r"[\s_]", "", mapping.get(c.name, c.name)).lower() in norm}
+    assert {c.name for c in REGISTER_COLUMNS[kind] if c.required} <= found
+    assert set(mapping) <= found, "every header the recipe maps is in the workbook"
 
 
 def test_the_recipes_need_no_other_document() -> None:
