@@ -71,6 +71,11 @@ CODES: dict[str, str] = {
     "E347": "clause reference names a standard the project does not follow",
     "E348": "clause not in the standard the reference names",
     "E349": "hs: reference to a clause outside the Harmonized Structure",
+    # isoready rollup: a group portal from several sites' readiness.json
+    "E350": "readiness.json that cannot be read as JSON",
+    "E351": "readiness.json that does not meet the output contract",
+    "E352": "readiness.json built for a wider audience than the group portal",
+    "E353": "SITE that is not a register or a built site inside its folder",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",
