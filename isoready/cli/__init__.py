@@ -176,7 +176,9 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Build a static group portal: each site's stage verdicts, readiness, blockers, "
                                    "open findings and a link to its portal, with the certification body's combined "
                                    "sampling plan (indicative). A register is built in memory for --audience; a "
-                                   "readiness.json built for a wider audience is refused (E352).")
+                                   "readiness.json built for a wider audience is refused (E352). Each SITE counts as one site: the "
+                                   "sample is drawn from x, the SITEs other than the one --central names (all of "
+                                   "them when none is named).")
     p.add_argument("sites", nargs="+", metavar="SITE",
                    help="a register folder (content/organisation.yaml), a built site folder holding readiness.json, "
                         "or a path to a readiness.json")

@@ -82,24 +82,26 @@ def test_auditor_group_reads_the_registers_for_auditors(group: Path, capsys) -> 
     assert "Initial audit 2 2" in text  # x = 2 sites, no central function named: ceil(sqrt(2)) = 2
 
 
-def test_a_wider_site_is_refused_and_the_portal_kept(group: Path, capsys) -> None:
+def test_a_wider_site_is_refused_and_the_portal_kept(group: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(group)
     out = group / "out-refused"
-    assert main(["rollup", str(group / "alpha"), "--output", str(out), "--as-of", AS_OF]) == 0
+    assert main(["rollup", "alpha", "--output", "out-refused", "--as-of", AS_OF]) == 0
     before = (out / "index.html").read_bytes()
     capsys.readouterr()
-    site = str(group / "gamma-internal")
-    assert main(["rollup", str(group / "alpha"), site, "--output", str(out), "--as-of", AS_OF]) == 1
+    assert main(["rollup", "alpha", "gamma-internal", "--output", "out-refused", "--as-of", AS_OF]) == 1
     captured = capsys.readouterr()
-    assert f"{site}:1:1: E352 readiness.json was built for the internal audience, wider than the group portal's " \
-           "public: refused, so nothing it shows leaks (roll up a build made with --audience public, or give " \
-           "--audience internal)" in captured.out.splitlines()
-    assert f"rollup stopped: {out} left unchanged" in captured.err
+    assert captured.out.splitlines() == [
+        "gamma-internal:1:1: E352 readiness.json was built for the internal audience, wider than the group portal's "
+        "public: refused, so nothing it shows leaks (roll up a build made with --audience public, or give "
+        "--audience internal)",
+        "1 error, 0 warnings"]
+    assert captured.err == "rollup stopped: out-refused left unchanged\n"
     assert (out / "index.html").read_bytes() == before
 
 
-def test_example_lines(tmp_path: Path, capsys) -> None:
+def test_example_lines(tmp_path: Path, capsys, monkeypatch) -> None:
     """The lines docs/diagnostics.md shows, exactly."""
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     Path("broken").mkdir()
     Path("broken/readiness.json").write_text("{not json", encoding="utf-8")
     Path("deep").mkdir()
