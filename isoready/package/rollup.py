@@ -23,6 +23,7 @@ from isoready.core.load import read_bytes
 from isoready.outputs.conform import contract_problems
 from isoready.package.assemble import MANIFEST, replaceable
 from isoready.package.build import swap_in, temp_dir_for
+from isoready.read.options import refuse_sources
 from isoready.render.pages import PACKAGED_THEME, environment
 from isoready.views.rollup import RolledSite, rolled_site, rollup_view, wider
 
@@ -129,9 +130,26 @@ def _central(sites: Sequence[RolledSite], name: Optional[str]) -> Optional[int]:
     return found[0]
 
 
+def _refuse_overlap(args: Sequence[str], out: Path) -> None:
+    """The group portal may not replace a SITE's folder or hold one (a built site's folder is one isoready
+    wrote, so replaceable() alone would let the swap delete it), nor lie in a register's sources."""
+    target = Path(os.path.abspath(out)).resolve()
+    for arg in args:
+        if looks_like_url(arg):
+            continue
+        path = Path(arg)
+        folder = (path if path.is_dir() else path.parent).resolve()
+        if folder.is_relative_to(target):
+            raise UsageError(f"refusing to write the group portal to {out}: it would replace SITE {arg}; "
+                             "choose another --output")
+        if path.is_dir():
+            refuse_sources(path, out, "the group portal", "--output")
+
+
 def rollup(args: Sequence[str], out: Path, audience: str, as_of: date, central: Optional[str] = None,
            same_processes: bool = True) -> RollupResult:
     """Read every SITE (every problem at once), then write the group portal into ``out`` (swapped in)."""
+    _refuse_overlap(args, out)
     if out.is_symlink() or not replaceable(out):
         raise UsageError(f"refusing to replace {out}: it is not a folder isoready wrote; give another --output")
     sites: list[RolledSite] = []

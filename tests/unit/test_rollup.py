@@ -196,3 +196,16 @@ def test_group_portal_passes_the_nu_checker(group: Path) -> None:
     proc = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", str(out / "index.html")],
                           capture_output=True, text=True, timeout=300)
     assert json.loads(proc.stderr or proc.stdout)["messages"] == []
+
+
+def test_the_output_may_not_replace_or_hold_a_site(group: Path, capsys) -> None:
+    site = group / "gamma-public"
+    before = (site / "index.html").read_bytes()
+    for out in (site, group):
+        assert main(["rollup", str(site), "--output", str(out), "--as-of", AS_OF]) == 2
+        assert capsys.readouterr().err == (f"isoready: error: refusing to write the group portal to {out}: it would "
+                                           f"replace SITE {site}; choose another --output\n")
+    register = group / "alpha"
+    assert main(["rollup", str(register), "--output", str(register / "evidence" / "g"), "--as-of", AS_OF]) == 2
+    assert "refusing to write the group portal to" in capsys.readouterr().err
+    assert (site / "index.html").read_bytes() == before
