@@ -209,3 +209,13 @@ def test_the_output_may_not_replace_or_hold_a_site(group: Path, capsys) -> None:
     assert main(["rollup", str(register), "--output", str(register / "evidence" / "g"), "--as-of", AS_OF]) == 2
     assert "refusing to write the group portal to" in capsys.readouterr().err
     assert (site / "index.html").read_bytes() == before
+
+
+def test_same_inputs_give_the_same_bytes(group: Path) -> None:
+    pages = []
+    for name in ("same-1", "same-2"):
+        out = group / name
+        assert main(["rollup", str(group / "gamma-public"), str(group / "beta"), "--output", str(out),
+                     "--as-of", AS_OF]) == 0
+        pages.append([(out / f).read_bytes() for f in ("index.html", "manifest.json", "theme/css/portal.css")])
+    assert pages[0] == pages[1]
