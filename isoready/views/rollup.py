@@ -147,9 +147,13 @@ def _facts(sites: Sequence[RolledSite], central: Optional[int]) -> list[SiteFact
 
 
 def _day(text: Optional[str]) -> Any:
+    """A date from the file (the contract checks its form, not the calendar: '2026-02-30' is None here)."""
     from datetime import date
 
-    return date.fromisoformat(text) if text else None
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def rollup_view(sites: Sequence[RolledSite], audience: str, as_of: str, central: Optional[int] = None,

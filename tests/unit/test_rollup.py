@@ -219,3 +219,16 @@ def test_same_inputs_give_the_same_bytes(group: Path) -> None:
                      "--as-of", AS_OF]) == 0
         pages.append([(out / f).read_bytes() for f in ("index.html", "manifest.json", "theme/css/portal.css")])
     assert pages[0] == pages[1]
+
+
+def test_an_impossible_audit_date_is_not_a_traceback(group: Path, tmp_path: Path, capsys) -> None:
+    data = json.loads((group / "gamma-internal" / "readiness.json").read_text(encoding="utf-8"))
+    audit = next(a for ids in data["coverage"]["leaves"].values() for a in ids)
+    for e in data["evidence"]:
+        if e["id"] == audit:
+            e["date"] = "2026-02-30"
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "readiness.json").write_text(json.dumps(data), encoding="utf-8")
+    assert main(["rollup", str(tmp_path / "s"), str(group / "gamma-internal"), "--output", str(tmp_path / "g"),
+                 "--as-of", AS_OF, "--audience", "internal"]) == 0
+    assert "2026-02-30" in (tmp_path / "g" / "index.html").read_text(encoding="utf-8")
