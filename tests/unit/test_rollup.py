@@ -49,21 +49,24 @@ def _text(html: str) -> str:
 
 def test_three_sites_public_group_portal(group: Path, capsys) -> None:
     out = group / "out-public"
-    args = ["rollup", str(group / "alpha"), str(group / "beta"), str(group / "gamma-public"), "--output", str(out),
-            "--as-of", AS_OF, "--central", "Alpha Works"]
+    args = ["rollup", str(group / "alpha"), str(group / "beta"), str(group / "gamma"), str(group / "gamma-public"),
+            "--output", str(out), "--as-of", AS_OF, "--central", "Alpha Works"]
     assert main(args) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == (f"rolled up 3 sites into {out} for the public audience "
+    assert capsys.readouterr().out.splitlines()[-1] == (f"rolled up 4 sites into {out} for the public audience "
                                                         f"as of {AS_OF}")
     html = (out / "index.html").read_text(encoding="utf-8")
     text = _text(html)
     for name in ("Alpha Works", "Beta Works", "Gamma Works"):
         assert name in text
-    assert text.count("Stage 2: Stage 2: fails today. (its checks are not published for this audience)") == 3
-    assert text.count("not published for this audience") >= 6  # open findings and the gates' checks
+    assert text.count("Stage 2: Stage 2: fails today. (its checks are not published for this audience)") == 4
+    assert text.count("not published for this audience") >= 8  # open findings and the gates' checks
     assert "IA-2026-01" not in html  # the major's id is not shown to the public
-    assert "0 of 3 sites pass the stage 2 gate" in text
+    assert "0 of 4 sites pass the stage 2 gate" in text
     assert "Central function: Alpha Works" in text
-    assert "no link: built here from its register" in text
+    assert text.count("no link: built here from its register") == 3
+    assert "Initial audit 2 3" in text  # x = 3 sites besides the central function: ceil(sqrt(3)) = 2, + central
+    assert f"Alpha Works ({group / 'alpha'}): the central function: visited at every audit" in text
+    assert "1 more drawn at random by the certification body from the other" in text  # at least 25 % random
     # the built site is linked, relatively, and the link resolves on disk; the registers are not
     links = [unquote(h) for h in re.findall(r'<a href="([^"#]+)"', html) if h != "index.html"]
     assert links == ["../gamma-public/index.html"]
