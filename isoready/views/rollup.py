@@ -56,6 +56,7 @@ class RolledSite:
     last_audit: Optional[str]  # the latest internal audit record this audience can see
     link: str = ""  # relative URL of the site portal's index.html, or ""
     no_link: str = ""  # NO_LINK key when there is no link
+    withheld_findings: int = 0  # findings (open or closed) the build left out for its audience
 
 
 def rolled_site(data: Mapping[str, Any], label: str, link: str = "", no_link: str = "") -> RolledSite:
@@ -77,7 +78,7 @@ def rolled_site(data: Mapping[str, Any], label: str, link: str = "", no_link: st
                       tuple(bool(gates.get(k, {}).get("passed")) for k, _ in STAGES),
                       (r["ready_share"], r["at_risk_share"], r["not_ready_share"]), tuple(blockers),
                       sum(1 for f in findings if f["status"] == "open") if published else None,
-                      max(dates) if dates else None, link, no_link)
+                      max(dates) if dates else None, link, no_link, data["withheld"]["findings"] or 0)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ def _row(site: RolledSite) -> SiteRow:
     verdicts = tuple((name, "passed" if ok else "not passed", "state-ready" if ok else "state-not-ready") for (_, name), ok in zip(STAGES, site.passed))
     shares = tuple(zip(("Ready", "At risk", "Not ready"), map(_percent, site.shares)))
     findings = "not published for this audience" if site.open_findings is None else str(site.open_findings)
+    if site.open_findings is not None and site.withheld_findings:
+        findings += f" of those shown ({site.withheld_findings} findings withheld from this audience)"
     return SiteRow(site.organisation, site.label, verdicts, shares,
                    tuple(f"{stage}: {reason}" for stage, reason in site.blockers), findings,
                    site.last_audit or "none this audience can see", site.link,

@@ -235,3 +235,13 @@ def test_an_impossible_audit_date_is_not_a_traceback(group: Path, tmp_path: Path
     assert main(["rollup", str(tmp_path / "s"), str(group / "gamma-internal"), "--output", str(tmp_path / "g"),
                  "--as-of", AS_OF, "--audience", "internal"]) == 0
     assert "2026-02-30" in (tmp_path / "g" / "index.html").read_text(encoding="utf-8")
+
+
+def test_open_findings_say_what_the_audience_does_not_see(tmp_path: Path) -> None:
+    site = _register(tmp_path / "delta", "Delta Works")
+    findings = site / "content" / "findings" / "internal-audit-2026.yaml"
+    text = findings.read_text(encoding="utf-8")
+    findings.write_text(text.replace("  status: closed\n", "  status: closed\n  audience: internal\n"), encoding="utf-8")
+    assert main(["rollup", str(site), "--output", str(tmp_path / "g"), "--as-of", AS_OF, "--audience", "auditor"]) == 0
+    text = _text((tmp_path / "g" / "index.html").read_text(encoding="utf-8"))
+    assert "1 of those shown (1 findings withheld from this audience)" in text
