@@ -181,7 +181,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "them when none is named).")
     p.add_argument("sites", nargs="+", metavar="SITE",
                    help="a register folder (content/organisation.yaml), a built site folder holding readiness.json, "
-                        "or a path to a readiness.json")
+                        "or a path to a readiness.json (any .json file)")
     p.add_argument("--output", required=True, help="the group portal's folder (replaced only when complete)")
     p.add_argument("--audience", choices=AUDIENCES, default="public",
                    help="who the group portal is for; no site may be built for a wider one (default: public)")

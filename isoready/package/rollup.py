@@ -92,7 +92,7 @@ def _from_register(folder: Path, label: str, audience: str, as_of: date) -> tupl
 
     opts = Options(root=Path(os.path.abspath(folder)), as_of=as_of, audience=audience, use_cache=False)
     site, _project, diags = prepare(opts)
-    named = [Diagnostic(f"{label}/{d.path}", d.line, d.column, d.code, d.message, d.hint) for d in diags]
+    named = [Diagnostic(f"{label.rstrip('/')}/{d.path}", d.line, d.column, d.code, d.message, d.hint) for d in diags]
     if site is None:
         return None, named
     return rolled_site(readiness_dict(site.export), label, "", "register"), named
@@ -100,16 +100,13 @@ def _from_register(folder: Path, label: str, audience: str, as_of: date) -> tupl
 
 def read_site(arg: str, out: Path, audience: str, as_of: date) -> tuple[Optional[RolledSite], list[Diagnostic]]:
     """One SITE of the command line: a register folder, a folder holding readiness.json, or such a file."""
-    if looks_like_url(arg):
-        raise UsageError(f"SITE {arg} is a URL; rollup reads only local folders and files (download the site's "
-                         "readiness.json first, e.g. as a CI artifact)")
     path = Path(arg)
     if path.is_dir():
         if (path / READINESS).exists() or (path / READINESS).is_symlink():  # a built site (its evidence/ too)
             return _from_file(path / READINESS, arg, path, out, audience)
         if (path / "content").is_dir() or (path / "evidence").is_dir():
             return _from_register(path, arg, audience, as_of)
-    elif path.exists() and path.name == READINESS:
+    elif path.is_file() and path.suffix.lower() == ".json":  # readiness.json, or a download renamed per site
         return _from_file(path, arg, path.parent, out, audience)
     elif path.exists():
         return None, [_diag(arg, "E353", "neither a register folder nor a built site's readiness.json",
@@ -135,8 +132,6 @@ def _refuse_overlap(args: Sequence[str], out: Path) -> None:
     wrote, so replaceable() alone would let the swap delete it), nor lie in a register's sources."""
     target = Path(os.path.abspath(out)).resolve()
     for arg in args:
-        if looks_like_url(arg):
-            continue
         path = Path(arg)
         folder = (path if path.is_dir() else path.parent).resolve()
         if folder.is_relative_to(target):
@@ -149,6 +144,10 @@ def _refuse_overlap(args: Sequence[str], out: Path) -> None:
 def rollup(args: Sequence[str], out: Path, audience: str, as_of: date, central: Optional[str] = None,
            same_processes: bool = True) -> RollupResult:
     """Read every SITE (every problem at once), then write the group portal into ``out`` (swapped in)."""
+    for arg in args:  # before any register is built
+        if looks_like_url(arg):
+            raise UsageError(f"SITE {arg} is a URL; rollup reads only local folders and files (download the "
+                             "site's readiness.json first, e.g. as a CI artifact)")
     _refuse_overlap(args, out)
     if out.is_symlink() or not replaceable(out):
         raise UsageError(f"refusing to replace {out}: it is not a folder isoready wrote; give another --output")

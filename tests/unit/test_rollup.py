@@ -245,3 +245,10 @@ def test_open_findings_say_what_the_audience_does_not_see(tmp_path: Path) -> Non
     assert main(["rollup", str(site), "--output", str(tmp_path / "g"), "--as-of", AS_OF, "--audience", "auditor"]) == 0
     text = _text((tmp_path / "g" / "index.html").read_text(encoding="utf-8"))
     assert "1 of those shown (1 findings withheld from this audience)" in text
+
+
+def test_a_downloaded_file_may_carry_the_site_name(group: Path, tmp_path: Path) -> None:
+    shutil.copy(group / "gamma-public" / "readiness.json", tmp_path / "plant-north.json")
+    assert main(["rollup", str(tmp_path / "plant-north.json"), "--output", str(tmp_path / "g"), "--as-of", AS_OF]) == 0
+    text = _text((tmp_path / "g" / "index.html").read_text(encoding="utf-8"))
+    assert "Gamma Works" in text and "no link: no index.html beside its readiness.json" in text
