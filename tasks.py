@@ -170,6 +170,14 @@ def bench(c, sizes="1000,10000", json=""):
         raise Exit(code=result.exited)
 
 
+@task(name="bench-rollup")
+def bench_rollup(c, sites=500):
+    """Time `isoready rollup` over SITES sites' readiness.json (issue 25's target: 500 in under 10 s): wall and CPU."""
+    result = c.run(shlex.join([PY, "-m", "tests.bench_rollup", "--sites", str(sites)]), warn=True, pty=False)
+    if result.exited:
+        raise Exit(code=result.exited)
+
+
 @task
 def docs(c):
     """Regenerate docs/commands.md from --help, the shipped JSON Schemas and the register workflow copy."""

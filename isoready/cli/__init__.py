@@ -171,6 +171,29 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="ask nothing: take the defaults for what is missing "
                    "(name: the folder's name)")
 
+    p = sub.add_parser("rollup", help="a group portal from several sites: each SITE a register folder, a built "
+                                      "site folder or its readiness.json (no URLs)",
+                       description="Build a static group portal: each site's stage verdicts, readiness, blockers, "
+                                   "open findings and a link to its portal, with the certification body's combined "
+                                   "sampling plan (indicative). A register is built in memory for --audience; a "
+                                   "readiness.json built for a wider audience is refused (E372). Each SITE counts as one site: the "
+                                   "sample is drawn from x, the SITEs other than the one --central names (all of "
+                                   "them when none is named).")
+    p.add_argument("sites", nargs="+", metavar="SITE",
+                   help="a register folder (content/organisation.yaml), a built site folder holding readiness.json, "
+                        "or a path to a readiness.json (any .json file)")
+    p.add_argument("--output", required=True, help="the group portal's folder (replaced only when complete)")
+    p.add_argument("--audience", choices=AUDIENCES, default="public",
+                   help="who the group portal is for; no site may be built for a wider one (default: public)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date registers are judged on (default: today, or SOURCE_DATE_EPOCH when set)")
+    p.add_argument("--central", metavar="NAME", help="the organisation name of the site that is the central "
+                   "function (visited at every audit, outside the sample); default: none")
+    p.add_argument("--processes-differ", action="store_true",
+                   help="the sites run different processes: no sample, every site at the initial audit")
+    p.add_argument("--format", choices=("text", "github"), default="text",
+                   help="diagnostics as text lines or as GitHub Actions annotations")
+
     p = sub.add_parser("schema", help="print a JSON Schema of an input file or of readiness.json, or write them all")
     p.add_argument("kind", nargs="?", choices=tuple(SCHEMA_KINDS), metavar="KIND",
                    help=f"one of: {', '.join(SCHEMA_KINDS)}")
@@ -497,7 +520,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from isoready.package.rollup import rollup
+
+    as_of = parse_as_of(args.as_of)
+    result = rollup(args.sites, Path(args.output), args.audience, as_of, args.central, not args.processes_differ)
+    if result.diagnostics or not result.ok:
+        _print_diags(result.diagnostics, args.format)
+    if not result.ok:
+        print(f"rollup stopped: {args.output} left unchanged", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"rolled up {result.sites} sites into {result.output} for the {args.audience} audience as of {as_of}")
+    return EXIT_OK
+
+
+COMMANDS = {"rollup": cmd_rollup, "build": cmd_build, "validate": cmd_validate, "clean": cmd_clean, "serve": cmd_serve,
             "archive": cmd_archive, "report": cmd_report, "verify": cmd_verify, "init": cmd_init,
             "schema": cmd_schema, "migrate": cmd_migrate, "history": cmd_history, "diff": cmd_diff}
 

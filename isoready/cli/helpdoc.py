@@ -12,7 +12,7 @@ import os
 from isoready.cli import main
 
 COMMANDS = ("build", "validate", "serve", "archive", "report", "verify", "migrate", "clean", "init", "schema",
-            "history", "diff")
+            "history", "diff", "rollup")
 
 INTRO = """# Command line
 

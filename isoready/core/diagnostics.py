@@ -77,6 +77,11 @@ CODES: dict[str, str] = {
     "E352": "register file larger than the limit, or a workbook that unpacks beyond it",
     "E353": "register with more rows than the limit",
     "E354": "required register column missing",
+    # isoready rollup: a group portal from several sites' readiness.json
+    "E370": "readiness.json that cannot be read as JSON",
+    "E371": "readiness.json that does not meet the output contract",
+    "E372": "readiness.json built for a wider audience than the group portal",
+    "E373": "SITE that is not a register or a built site inside its folder",
     # references and rules
     "E401": "duplicate evidence id",
     "E402": "clause assessed twice",
