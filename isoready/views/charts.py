@@ -7,6 +7,7 @@ JavaScript, without colour and in a screen reader.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -349,11 +350,7 @@ def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]]
     """The chart of one objective from its (period, target, actual) points, oldest first."""
     width, font = OBJECTIVE_SIZE
     values = [v for _, t, a in points for v in (t, a)] or [0.0]
-    low, high = min(values), max(values)
-    if high == low:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+    low, high = _nice(min(values), max(values))
     axis = [_num(v) for v in (high, (low + high) / 2, low)]
     left = int(max(_text_width(t, font) for t in axis) + 10)
     right, top, plot_h = width - 12, font, 140
@@ -377,7 +374,7 @@ def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]]
             labels.append(TrendLabel(round(right - w, 1), bottom + font + 4, period[-1], "date", w))
     target = " ".join(f"{x(i)},{y(t)}" for i, (_, t, _) in enumerate(points))
     actual = tuple((x(i), y(a)) for i, (_, _, a) in enumerate(points))
-    suffix = f" {unit}" if unit else ""
+    suffix = unit if unit == "%" else f" {unit}" if unit else ""
     if points:
         last_p, last_t, last_a = points[-1]
         summary = (f"{name}: actual against target over {n} period{'s' if n != 1 else ''}, {period[0]} to "
@@ -389,6 +386,20 @@ def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]]
     return ObjectiveChart(name, anchor, summary, width, bottom + font + 10, target,
                           " ".join(f"{a},{b}" for a, b in actual), actual, tuple(labels), grid, left, right, table,
                           font)
+
+
+def _nice(low: float, high: float) -> tuple[float, float]:
+    """The value axis: from ``low`` to ``high`` widened to whole steps of 1, 2 or 5 times a power of ten, so its
+    lowest, middle and highest labels are round numbers."""
+    span = high - low or abs(high) or 1.0
+    power = 10 ** math.floor(math.log10(span / 2))
+    step = next(power * m for m in (1, 2, 5, 10) if power * m * 2 >= span / 2)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    if high == low:
+        high = low + step
+    if round((high - low) / step) % 2:  # an even number of steps: the middle label is round too
+        high += step
+    return low, high
 
 
 def period_text(d: Any) -> str:

@@ -123,10 +123,10 @@ def test_the_objectives_page_draws_each_objective_with_a_text_alternative_and_a_
     html = _main(sites["auditor"] / "registers" / "REG-OBJ.html")
     assert html.count("<svg ") == 2
     assert ('<title id="objective-1-title">On-time delivery: actual against target over 4 periods, 2026-07 to '
-            '2026-10; in 2026-10 the actual was 92 % against a target of 95 %.</title>') in html
+            '2026-10; in 2026-10 the actual was 92% against a target of 95%.</title>') in html
     text = _text(html)
-    assert ("On-time delivery: target and actual per period Period Target Actual 2026-07 95 % 96 % "
-            "2026-08 95 % 94 % 2026-09 95 % 93 % 2026-10 95 % 92 %") in text
+    assert ("On-time delivery: target and actual per period Period Target Actual 2026-07 95% 96% "
+            "2026-08 95% 94% 2026-09 95% 93% 2026-10 95% 92%") in text
     assert "<script" not in html  # the chart needs none
 
 
