@@ -481,6 +481,7 @@ class RegisterProblemView:
     where: str  # file and cell: "evidence/support/gauges.csv:7:3"
     text: str
     severity: str = "warning"
+    row: Optional[int] = None  # the row's number in its file; None for the whole file (a missing column)
 
 
 @dataclass(frozen=True, slots=True)

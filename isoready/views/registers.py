@@ -90,16 +90,16 @@ def register_view(ctx: Context, reg: Register, result: Optional[RegisterResult],
     return RegisterView(
         evidence=reg.evidence, url=register_url(reg.evidence), title=ctx.redact(e.title),
         kind=reg.kind, kind_label=REGISTER_KIND_LABELS.get(reg.kind, reg.kind),
-        evidence_url=evidence_url(reg.evidence), file=reg.file, columns=columns, rows=rows, row_count=count,
+        evidence_url=evidence_url(reg.evidence), file=ctx.redact(reg.file), columns=columns, rows=rows, row_count=count,
         flagged_count=flagged, summary=f"{plural(count, 'row')}, {flagged:,} flagged",
-        problems=tuple(RegisterProblemView(p.code, p.where, ctx.redact(p.text), p.severity) for p in reg.problems),
+        problems=tuple(RegisterProblemView(p.code, ctx.redact(p.where), ctx.redact(p.text), p.severity, p.row) for p in reg.problems),
         problem_count=len(reg.problems),
         reasons=tuple(t for t, _ in said), reason_codes=tuple(c for _, c in said),
         flag_counts=tuple((REGISTER_FLAG_LABELS.get(c, c), per_flag[c]) for c in REGISTER_FLAG_LABELS
                           if c in per_flag) + tuple((c, n) for c, n in sorted(per_flag.items())
                                                     if c not in REGISTER_FLAG_LABELS),
         counts_only=counts_only, people_note=_note(e, ctx.audience),
-        charts=_charts(ctx, reg, result) if not counts_only else (), sheet=reg.sheet or "")
+        charts=_charts(ctx, reg, result) if not counts_only else (), sheet=ctx.redact(reg.sheet or ""))
 
 
 def _row(r: RegisterRow, names: tuple[str, ...], kinds: Mapping[str, str], flags: Mapping[int, tuple[str, ...]],

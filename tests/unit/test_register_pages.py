@@ -171,18 +171,16 @@ def test_a_withheld_records_register_is_gone_from_the_build(tmp_path):
     assert "1 register not shown in this build." in _text(_main(site / "registers.html"))
 
 
-def _sample_project() -> Project:
+def _sample_project(tmp: Path) -> Project:
     from isoready.read.catalog import load_catalog
     from isoready.validate.project import read_project
-    import tempfile
 
-    tmp = Path(tempfile.mkdtemp())
     project, _ = read_project(_project(tmp), load_catalog(), AS_OF)
     return samples.inject(project)
 
 
-def test_registers_for_drops_the_names_column_and_keeps_every_other_value():
-    project = _sample_project()
+def test_registers_for_drops_the_names_column_and_keeps_every_other_value(tmp_path):
+    project = _sample_project(tmp_path)
     auditor = registers_for(project, "auditor")["REG-COMP"]
     assert auditor.columns == ("role", "competence", "status", "expires")
     assert [sorted(r.values) for r in auditor.rows] == [["competence", "expires", "role", "status"]] * 3
