@@ -189,3 +189,24 @@ def test_registers_for_drops_the_names_column_and_keeps_every_other_value(tmp_pa
     public = registers_for(project, "public")["REG-COMP"]
     assert (public.rows, public.problems) == ((), ())
     assert registers_for(project, "public")["REG-CAL"] == project.registers["REG-CAL"]  # no names: every row
+
+
+def test_a_register_read_anew_rebuilds_its_page_in_a_long_lived_process(tmp_path):
+    """serve keeps each builder's pages while its inputs are unchanged: a register's content is one of them."""
+    from dataclasses import replace
+
+    from isoready.assess import assess
+    from isoready.views import ViewMemo, build_site
+
+    project = _sample_project(tmp_path)
+    readiness = replace(assess(project, AS_OF), registers=samples.results(project))
+    hashes = {e.file: (1, "0" * 64) for e in project.evidence if e.file}
+    memo = ViewMemo()
+    build_site(project, readiness, hashes=hashes, memo=memo)
+    build_site(project, readiness, hashes=hashes, memo=memo)
+    assert "registers" not in memo.rebuilt
+    calibration = project.registers["REG-CAL"]
+    edited = replace(project, registers={**project.registers, "REG-CAL": replace(calibration, rows=calibration.rows[:1])})
+    site = build_site(edited, readiness, hashes=hashes, memo=memo)
+    assert "registers" in memo.rebuilt
+    assert [len(v.rows) for v in site.models("register-table") if v.evidence == "REG-CAL"] == [1]
