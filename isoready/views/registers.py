@@ -64,8 +64,7 @@ def _note(e: Evidence, audience: str) -> str:
         return ""
     if not rows_shown(e, audience):
         return "This register names people: a public build shows its counts only."
-    return ("This register names people: an auditor build shows roles, competences and statuses without names "
-            "(the record's show_people: true shows them).")
+    return "This register names people: this build shows roles, competences and statuses without names."
 
 
 def register_view(ctx: Context, reg: Register, result: Optional[RegisterResult], raw_rows: int) -> RegisterView:
@@ -90,9 +89,10 @@ def register_view(ctx: Context, reg: Register, result: Optional[RegisterResult],
     return RegisterView(
         evidence=reg.evidence, url=register_url(reg.evidence), title=ctx.redact(e.title),
         kind=reg.kind, kind_label=REGISTER_KIND_LABELS.get(reg.kind, reg.kind),
-        evidence_url=evidence_url(reg.evidence), file=ctx.redact(reg.file), columns=columns, rows=rows, row_count=count,
-        flagged_count=flagged, summary=f"{plural(count, 'row')}, {flagged:,} flagged",
-        problems=tuple(RegisterProblemView(p.code, ctx.redact(p.where), ctx.redact(p.text), p.severity, p.row) for p in reg.problems),
+        evidence_url=evidence_url(reg.evidence), file=ctx.redact(reg.file), columns=columns, rows=rows,
+        row_count=count, flagged_count=flagged, summary=f"{plural(count, 'row')}, {flagged:,} flagged",
+        problems=tuple(RegisterProblemView(p.code, ctx.redact(p.where), ctx.redact(p.text), p.severity, p.row)
+                       for p in reg.problems),
         problem_count=len(reg.problems),
         reasons=tuple(t for t, _ in said), reason_codes=tuple(c for _, c in said),
         flag_counts=tuple((REGISTER_FLAG_LABELS.get(c, c), per_flag[c]) for c in REGISTER_FLAG_LABELS

@@ -206,7 +206,8 @@ def test_a_register_read_anew_rebuilds_its_page_in_a_long_lived_process(tmp_path
     build_site(project, readiness, hashes=hashes, memo=memo)
     assert "registers" not in memo.rebuilt
     calibration = project.registers["REG-CAL"]
-    edited = replace(project, registers={**project.registers, "REG-CAL": replace(calibration, rows=calibration.rows[:1])})
+    one_row = replace(calibration, rows=calibration.rows[:1])
+    edited = replace(project, registers={**project.registers, "REG-CAL": one_row})
     site = build_site(edited, readiness, hashes=hashes, memo=memo)
     assert "registers" in memo.rebuilt
     assert [len(v.rows) for v in site.models("register-table") if v.evidence == "REG-CAL"] == [1]
