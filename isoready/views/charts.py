@@ -342,7 +342,8 @@ class ObjectiveChart:
 OBJECTIVE_SIZE = (340, 13)
 
 
-def _num(v: float) -> str:
+def number_text(v: float) -> str:
+    """A register's number as pages print it: up to six significant digits, thousands separated."""
     return f"{v:,.6g}"
 
 
@@ -351,7 +352,7 @@ def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]]
     width, font = OBJECTIVE_SIZE
     values = [v for _, t, a in points for v in (t, a)] or [0.0]
     low, high = _nice(min(values), max(values))
-    axis = [_num(v) for v in (high, (low + high) / 2, low)]
+    axis = [number_text(v) for v in (high, (low + high) / 2, low)]
     left = int(max(_text_width(t, font) for t in axis) + 10)
     right, top, plot_h = width - 12, font, 140
     bottom = top + plot_h
@@ -376,13 +377,13 @@ def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]]
     actual = tuple((x(i), y(a)) for i, (_, _, a) in enumerate(points))
     suffix = unit if unit == "%" else f" {unit}" if unit else ""
     if points:
-        last_p, last_t, last_a = points[-1]
+        _, last_t, last_a = points[-1]
         summary = (f"{name}: actual against target over {n} period{'s' if n != 1 else ''}, {period[0]} to "
-                   f"{period[-1]}; in {period[-1]} the actual was {_num(last_a)}{suffix} against a target of "
-                   f"{_num(last_t)}{suffix}.")
+                   f"{period[-1]}; in {period[-1]} the actual was {number_text(last_a)}{suffix} against a target of "
+                   f"{number_text(last_t)}{suffix}.")
     else:
         summary = f"{name}: no period has a result."
-    table = tuple((p, _num(t) + suffix, _num(a) + suffix) for p, (_, t, a) in zip(period, points))
+    table = tuple((p, number_text(t) + suffix, number_text(a) + suffix) for p, (_, t, a) in zip(period, points))
     return ObjectiveChart(name, anchor, summary, width, bottom + font + 10, target,
                           " ".join(f"{a},{b}" for a, b in actual), actual, tuple(labels), grid, left, right, table,
                           font)

@@ -32,7 +32,7 @@ def cell(value: Any, kind: str, redact: Any) -> tuple[str, str]:
     if value is None or value == ():
         return "", ""
     if kind == "number":
-        return f"{value:,.6g}", repr(float(value))
+        return charts.number_text(value), repr(float(value))
     if kind == "period":
         return charts.period_text(value), value.isoformat()
     if isinstance(value, bool):
