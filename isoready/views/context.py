@@ -112,6 +112,11 @@ class Context:
         return out
 
     @cached_property
+    def unpublished_files(self) -> frozenset[str]:
+        """The files this build does not publish: registers naming people it may not show (redact.py)."""
+        return personal_files(self.project, self.audience)
+
+    @cached_property
     def registers(self) -> dict[str, Any]:
         """The registers this build shows (validate.redact.registers_for: the audience filter, names dropped)."""
         return registers_for(self.project, self.audience)
@@ -188,7 +193,7 @@ class Context:
 
     def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
         documents: dict[str, DocumentView] = {}
-        personal = personal_files(self.project, self.audience)  # registers naming people it may not show
+        personal = self.unpublished_files
         for e in self.visible_ev.values():
             if e.file and e.file not in documents and e.file not in personal:
                 size, digest = hashes[e.file]
@@ -213,7 +218,9 @@ class Context:
             date_label="Issued" if e.kind == "document" else "Recorded",
             approved_by=redact(e.approved_by or ""), approved=date_text(e.approved), **self.revision_fields(e),
             **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "",
-            register_url=register_url(e.id) if e.id in self.registers else "")
+            register_url=register_url(e.id) if e.id in self.registers else "",
+            file_note="Not published in this build: the file names people." if e.file in self.unpublished_files
+            else "")
 
     def revision_fields(self, e: Evidence) -> dict:
         """The record's and its document's revision history from git, and 'changed since approval'."""

@@ -70,6 +70,7 @@ class EvidenceView:
     view_url: str = ""
     add_url: str = ""  # a new record for its first clause (the "Add evidence" link of a stale record)
     register_url: str = ""  # its file's register page (``register:``), when this build shows the register
+    file_note: str = ""  # why its file is not published in this build (a register naming people), or ""
 
 
 @dataclass(frozen=True, slots=True)

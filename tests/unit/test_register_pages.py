@@ -151,6 +151,8 @@ def test_an_auditor_build_shows_roles_but_no_names(sites):
     assert "2 CMM operator CMM programming competent 2026-10-01 Expired" in text
     assert "3 Setter 5-axis setting in-training In training" in text
     assert "W301 evidence/registers/training-matrix.csv:3:1 [withheld]" in text  # its text quoted a name
+    record = _text(_main(sites["auditor"] / "evidence" / "REG-COMP.html"))
+    assert "Document Not published in this build: the file names people." in record
 
 
 @pytest.mark.parametrize("which", ["auditor-show-people", "internal"])
