@@ -17,7 +17,8 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from isoready.core.diagnostics import Diagnostic
-from isoready.model import AUDIENCES, MARKDOWN_SUFFIXES, Project, audience_rank, findings_published, published_name
+from isoready.model import (AUDIENCES, MARKDOWN_SUFFIXES, Evidence, Project, Register, RegisterProblem, RegisterRow,
+    audience_rank, findings_published, published_name)
 
 #: a whole token: starts and ends with a letter or digit, so "_IA-1_", "IA-1." and "(IA-1)" all yield "IA-1"
 WITHHELD = "[withheld]"
@@ -339,4 +340,63 @@ def _named(project: Project, audience: str, singles: list[tuple[str, "Redactor"]
     return out
 
 
-__all__ = ["Redactor", "redactor", "audience_redactor", "redact_name", "withheld_names_in_documents", "WITHHELD"]
+# --------------------------------------------------------------------------- registers (issue 24)
+
+#: the register types whose rows name people, and the column that does
+PERSONAL_COLUMNS = {"competence": "person"}
+
+
+def people_shown(e: Evidence, audience: str) -> bool:
+    """Whether a build for ``audience`` shows the names in ``e``'s register: internal builds always, auditor
+    builds when the record opts in (``show_people: true``), public builds never."""
+    return audience == "internal" or (audience == "auditor" and e.show_people)
+
+
+def rows_shown(e: Evidence, audience: str) -> bool:
+    """Whether a build for ``audience`` shows ``e``'s register row by row: a register naming people shows
+    public builds its counts only."""
+    return not (e.register in PERSONAL_COLUMNS and audience == "public")
+
+
+def personal_files(project: Project, audience: str) -> frozenset[str]:
+    """The files (relative to evidence/) a build for ``audience`` does not publish, because they are registers
+    whose names it may not show: the file holds them as written."""
+    return frozenset(e.file for e in project.evidence
+                     if e.file and e.register in PERSONAL_COLUMNS and not people_shown(e, audience))
+
+
+def registers_for(project: Project, audience: str) -> dict[str, Register]:
+    """The registers a build for ``audience`` sees, by evidence id, in id order: a withheld record's register is
+    not there at all; a register naming people has its names column dropped (rows, columns and the problems
+    met in that column) unless ``people_shown``, and no rows or row problems at all unless ``rows_shown``.
+    The one place personal data leaves a register: views, exports and the workbook read only what this
+    returns."""
+    rank = audience_rank(audience)
+    records = {e.id: e for e in project.evidence}
+    out: dict[str, Register] = {}
+    for key in sorted(project.registers):
+        reg, e = project.registers[key], records.get(key)
+        if e is None or audience_rank(e.audience) > rank:
+            continue
+        out[key] = _without_people(reg, e, audience)
+    return out
+
+
+def _without_people(reg: Register, e: Evidence, audience: str) -> Register:
+    column = PERSONAL_COLUMNS.get(reg.kind)
+    if column is None or people_shown(e, audience):
+        return reg
+    if not rows_shown(e, audience):
+        return Register(reg.evidence, reg.kind, reg.file, (), tuple(p for p in reg.problems if p.row is None),
+                        tuple(c for c in reg.columns if c != column), reg.sheet)
+    named = {r.cells[column] for r in reg.rows if column in r.cells}
+    rows = tuple(RegisterRow(r.row, {k: v for k, v in r.values.items() if k != column},
+                         {k: v for k, v in r.cells.items() if k != column}) for r in reg.rows)
+    problems = tuple(p if p.where not in named else RegisterProblem(p.code, p.row, p.where, WITHHELD, p.severity)
+                     for p in reg.problems)
+    return Register(reg.evidence, reg.kind, reg.file, rows, problems,
+                    tuple(c for c in reg.columns if c != column), reg.sheet)
+
+
+__all__ = ["Redactor", "redactor", "audience_redactor", "redact_name", "withheld_names_in_documents", "WITHHELD",
+           "PERSONAL_COLUMNS", "people_shown", "rows_shown", "personal_files", "registers_for"]

@@ -69,7 +69,7 @@ def fingerprints(ctx: Context) -> dict[str, str]:
     p, r = ctx.project, ctx.r
     return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards),
             "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
-            "evidence": _sha(p.evidence), "findings": _sha(p.findings), "assessments": _sha(p.assessments),
+            "evidence": _sha(p.evidence, p.registers), "findings": _sha(p.findings), "assessments": _sha(p.assessments),
             "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
             "git": _sha(ctx.git)}
 

@@ -7,6 +7,7 @@ JavaScript, without colour and in a screen reader.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -309,3 +310,99 @@ def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_
                     for name, width, font in TREND_SIZES)
     return TrendChart("Readiness over time: ready or at risk (solid) and ready (dashed), per commit", summary,
                       start.isoformat(), end.isoformat(), layouts, rows)
+
+
+# --------------------------------------------------------------------------- an objective's chart (issue 24)
+
+
+@dataclass(frozen=True)
+class ObjectiveChart:
+    """One objective's actual against its target over its periods: two lines (the target dashed, the actual
+    solid with a dot per period, so colour is not needed to tell them apart), the value axis at its lowest,
+    middle and highest value, the first and last period; ``summary`` is the text alternative and ``table`` the
+    data beside it ((period, target, actual) as text, oldest first)."""
+
+    name: str
+    anchor: str  # the chart's id on the page
+    summary: str
+    width: int
+    height: int
+    target_points: str
+    actual_points: str
+    dots: tuple[tuple[float, float], ...]
+    labels: tuple[TrendLabel, ...]
+    grid: tuple[float, ...]  # the value axis lines' y
+    left: int
+    right: int
+    table: tuple[tuple[str, str, str], ...]
+    font: int = 13
+
+
+#: the drawing's size and font, in its units: as the trend's narrow drawing, read at 12 px or more on a phone
+OBJECTIVE_SIZE = (340, 13)
+
+
+def number_text(v: float) -> str:
+    """A register's number as pages print it: up to six significant digits, thousands separated."""
+    return f"{v:,.6g}"
+
+
+def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]], unit: str = "") -> ObjectiveChart:
+    """The chart of one objective from its (period, target, actual) points, oldest first."""
+    width, font = OBJECTIVE_SIZE
+    values = [v for _, t, a in points for v in (t, a)] or [0.0]
+    low, high = _nice(min(values), max(values))
+    axis = [number_text(v) for v in (high, (low + high) / 2, low)]
+    left = int(max(_text_width(t, font) for t in axis) + 10)
+    right, top, plot_h = width - 12, font, 140
+    bottom = top + plot_h
+    n = len(points)
+
+    def x(i: int) -> float:
+        return round(left + (right - left) * (i / (n - 1) if n > 1 else 0.5), 1)
+
+    def y(v: float) -> float:
+        return round(top + plot_h * (high - v) / (high - low), 1)
+
+    grid = tuple(y(v) for v in (high, (low + high) / 2, low))
+    labels = [TrendLabel(round(left - 6 - _text_width(t, font), 1), round(gy + font * 0.35, 1), t, "axis",
+                         _text_width(t, font)) for t, gy in zip(axis, grid)]
+    period = [period_text(p) for p, _, _ in points]
+    if period:
+        labels.append(TrendLabel(left, bottom + font + 4, period[0], "date", _text_width(period[0], font)))
+        if n > 1:
+            w = _text_width(period[-1], font)
+            labels.append(TrendLabel(round(right - w, 1), bottom + font + 4, period[-1], "date", w))
+    target = " ".join(f"{x(i)},{y(t)}" for i, (_, t, _) in enumerate(points))
+    actual = tuple((x(i), y(a)) for i, (_, _, a) in enumerate(points))
+    suffix = unit if unit == "%" else f" {unit}" if unit else ""
+    if points:
+        _, last_t, last_a = points[-1]
+        summary = (f"{name}: actual against target over {n} period{'s' if n != 1 else ''}, {period[0]} to "
+                   f"{period[-1]}; in {period[-1]} the actual was {number_text(last_a)}{suffix} against a target of "
+                   f"{number_text(last_t)}{suffix}.")
+    else:
+        summary = f"{name}: no period has a result."
+    table = tuple((p, number_text(t) + suffix, number_text(a) + suffix) for p, (_, t, a) in zip(period, points))
+    return ObjectiveChart(name, anchor, summary, width, bottom + font + 10, target,
+                          " ".join(f"{a},{b}" for a, b in actual), actual, tuple(labels), grid, left, right, table,
+                          font)
+
+
+def _nice(low: float, high: float) -> tuple[float, float]:
+    """The value axis: from ``low`` to ``high`` widened to whole steps of 1, 2 or 5 times a power of ten, so its
+    lowest, middle and highest labels are round numbers."""
+    span = high - low or abs(high) or 1.0
+    power = 10 ** math.floor(math.log10(span / 2))
+    step = next(power * m for m in (1, 2, 5, 10) if power * m * 2 >= span / 2)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    if high == low:
+        high = low + step
+    if round((high - low) / step) % 2:  # an even number of steps: the middle label is round too
+        high += step
+    return low, high
+
+
+def period_text(d: Any) -> str:
+    """A period as written: YYYY-MM for the first of a month (how a monthly period is read), else the date."""
+    return d.strftime("%Y-%m") if getattr(d, "day", None) == 1 else str(d)

@@ -16,13 +16,13 @@ from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDO
     REVIEW_OVERDUE, Readiness, window_of)
 from isoready.model import (Evidence, Finding, Project, audience_rank, findings_published,
     published_name)
-from isoready.validate.redact import redactor
+from isoready.validate.redact import personal_files, redactor, registers_for
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
 from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT,
     GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, MARKDOWN_DOCS, ORIGIN_LABELS, STATE_LABELS,
     STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name, document_url,
-    evidence_url, exclusion_test_text, finding_url, late_target_text, plural, shares_of, shares_text, stage_label,
-    subject, term_url, withheld)
+    evidence_url, exclusion_test_text, finding_url, late_target_text, plural, register_url, shares_of, shares_text,
+    stage_label, subject, term_url, withheld)
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
     LapseView, Link, MandatoryView, RevisionView)
@@ -102,7 +102,7 @@ class Context:
             key = (repr(e), e.id in self.stale, tuple(self.findings_by_ev.get(e.id, ())),
                    repr(self.documents.get(e.file)) if e.file else "", self.folders.get(e.clauses[0], "")
                    if e.clauses else "", e.source in self.withheld_sources,
-                   repr(self.r.changed_since_approval.get(e.id)), self._records_shared)
+                   repr(self.r.changed_since_approval.get(e.id)), e.id in self.registers, self._records_shared)
             hit = memo.get(e.id)
             view = hit[1] if hit is not None and hit[0] == key else self.ev_view(e)
             kept[e.id] = (key, view)
@@ -110,6 +110,16 @@ class Context:
         memo.clear()  # this build's records only: bounded by the register's size
         memo.update(kept)
         return out
+
+    @cached_property
+    def unpublished_files(self) -> frozenset[str]:
+        """The files this build does not publish: registers naming people it may not show (redact.py)."""
+        return personal_files(self.project, self.audience)
+
+    @cached_property
+    def registers(self) -> dict[str, Any]:
+        """The registers this build shows (validate.redact.registers_for: the audience filter, names dropped)."""
+        return registers_for(self.project, self.audience)
 
     @cached_property
     def rows(self) -> dict[str, ClauseRowView]:
@@ -183,8 +193,9 @@ class Context:
 
     def _documents(self, hashes: Mapping[str, tuple[int, str]]) -> dict[str, DocumentView]:
         documents: dict[str, DocumentView] = {}
+        personal = self.unpublished_files
         for e in self.visible_ev.values():
-            if e.file and e.file not in documents:
+            if e.file and e.file not in documents and e.file not in personal:
                 size, digest = hashes[e.file]
                 url = document_url(published_name(e.file))
                 page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
@@ -206,7 +217,10 @@ class Context:
             sort_clause=clause_order(e.clauses[0]) if e.clauses else "",
             date_label="Issued" if e.kind == "document" else "Recorded",
             approved_by=redact(e.approved_by or ""), approved=date_text(e.approved), **self.revision_fields(e),
-            **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "")
+            **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "",
+            register_url=register_url(e.id) if e.id in self.registers else "",
+            file_note="Not published in this build: the file names people." if e.file in self.unpublished_files
+            else "")
 
     def revision_fields(self, e: Evidence) -> dict:
         """The record's and its document's revision history from git, and 'changed since approval'."""

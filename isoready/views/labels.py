@@ -87,6 +87,32 @@ PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
 CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
                  "moved": "Moved in {std}", "retitled": "Retitled in {std}"}  # unchanged entries carry no badge
 TOPIC_STATE_LABELS = {"addressed": "Addressed", "gap": "Gap"}
+#: the register types (model.REGISTER_KINDS) as pages name them
+REGISTER_KIND_LABELS = {"calibration": "Calibration register", "competence": "Competence register",
+                        "suppliers": "Approved supplier list", "objectives": "Quality objectives tracker",
+                        "audit-programme": "Internal audit programme", "legal": "Legal register",
+                        "nonconformities": "Nonconformities log"}
+#: a register row's flags (assess.REGISTER_FLAGS), as the register page words them
+REGISTER_FLAG_LABELS = {"overdue": "Overdue", "failed": "Failed", "unapproved": "Not approved",
+                        "evaluation-overdue": "Evaluation overdue", "expired": "Expired",
+                        "in-training": "In training", "behind-target": "Behind target",
+                        "no-recent-result": "No recent result", "audit-overdue": "Audit overdue",
+                        "not-compliant": "Not compliant", "open-too-long": "Open too long"}
+#: a register's canonical columns (model.REGISTER_COLUMNS) as column headings; a name not here is shown
+#: with its first letter capitalised and underscores as spaces
+REGISTER_COLUMN_LABELS = {"id": "Id", "due": "Next calibration", "last": "Last calibration",
+                          "traceable_to": "Traceable to", "in_use": "In use", "last_evaluation": "Last evaluation",
+                          "next_evaluation": "Next evaluation", "last_review": "Last review",
+                          "root_cause": "Root cause", "covers": "Covers clauses"}
+
+
+def register_url(ev_id: str) -> str:
+    """A register's page: the same safe rule as its record's evidence page (``evidence_url``)."""
+    return "registers/" + quote(f"{ev_id}.html", safe="/")
+
+
+def column_label(name: str) -> str:
+    return REGISTER_COLUMN_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def shares_of(result: Any) -> tuple[tuple[str, float], ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from isoready.core.text import Md
 
@@ -69,6 +69,8 @@ class EvidenceView:
     edit_url: str = ""  # the register entry on its git host (repository:), when this build shows such links
     view_url: str = ""
     add_url: str = ""  # a new record for its first clause (the "Add evidence" link of a stale record)
+    register_url: str = ""  # its file's register page (``register:``), when this build shows the register
+    file_note: str = ""  # why its file is not published in this build (a register naming people), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,3 +448,66 @@ class GlossaryTermView:
 class GlossaryView:
     intro: str
     terms: tuple[GlossaryTermView, ...]
+
+
+# --------------------------------------------------------------------------- registers (issue 24)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterColumnView:
+    name: str  # the canonical column
+    label: str  # its heading
+    sort: str = "text"  # how the script sorts it: text | number
+
+
+@dataclass(frozen=True, slots=True)
+class FlagView:
+    code: str  # among assess.REGISTER_FLAGS
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRowView:
+    """One row of a register as its page prints it: each column's text and sort key, its flags."""
+
+    row: int  # the row's number in its file
+    cells: tuple[tuple[str, str], ...]  # (text, sort key), in the register's column order
+    flags: tuple[FlagView, ...] = ()
+    flags_key: str = "1"  # the Flags column's sort key: flagged rows first ("0 Overdue"), then the others ("1")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterProblemView:
+    code: str
+    where: str  # file and cell: "evidence/support/gauges.csv:7:3"
+    text: str
+    severity: str = "warning"
+    row: Optional[int] = None  # the row's number in its file; None for the whole file (a missing column)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterView:
+    """One register for one audience: its rows (none where the audience sees counts only), flags, problems,
+    reasons and, for objectives, a chart per objective. Made from validate.redact.registers_for's registers."""
+
+    evidence: str
+    url: str
+    title: str
+    kind: str
+    kind_label: str
+    evidence_url: str
+    file: str
+    columns: tuple[RegisterColumnView, ...]
+    rows: tuple[RegisterRowView, ...]
+    row_count: int
+    flagged_count: int
+    summary: str  # "12 rows, 3 flagged"
+    problems: tuple[RegisterProblemView, ...] = ()
+    problem_count: int = 0
+    reasons: tuple[str, ...] = ()
+    reason_codes: tuple[str, ...] = ()
+    flag_counts: tuple[tuple[str, int], ...] = ()  # (flag label, rows carrying it)
+    counts_only: bool = False  # a register naming people, in a build that shows its counts only
+    people_note: str = ""  # why names (or rows) are not shown in this build
+    charts: tuple[Any, ...] = ()  # charts.ObjectiveChart, one per objective
+    sheet: str = ""

@@ -11,7 +11,7 @@ from isoready.views import charts
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     CoverageView, DocumentView, EvidenceView, ExclusionView, FindingView, GateView, InputView, LapseView, Link,
-    MainView, MandatoryView, Phrase, ReportGateView, SectionView, Segment, TargetView)
+    MainView, MandatoryView, Phrase, RegisterView, ReportGateView, SectionView, Segment, TargetView)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,7 @@ class ChromeView:
     sitename: str = ""  # the portal's name beside the organisation's ("ISO 9001 readiness") unless pelicanconf sets one
     publisher: str = ""  # whose clause titles these are ("ISO"; "" when the standard's data names none): the footer
     transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
+    registers: bool = False  # the site has register pages (records declaring ``register:``): they are in the nav
     audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
     #: an integrated system's standard switcher (one portal per standard); empty for a single standard
     standards: tuple["StandardLinkView", ...] = ()
@@ -165,6 +166,15 @@ class ChangedPanelView:
 class ClauseIndexView:
     title: str
     clause_rows: tuple[ClauseRowView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistersIndexView:
+    """registers.html: one row per register this build shows."""
+
+    registers: tuple[RegisterView, ...]
+    intro: str
+    hidden_text: str = ""  # how many registers of withheld records the build leaves out
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +380,8 @@ class ExportView:
     #: readiness.json "other_standards" (an integrated system's site root only): each other standard's portal and
     #: exports, relative to this readiness.json
     other_standards: tuple[Mapping[str, str], ...] = ()
+    #: the registers this build shows (views.registers; names already dropped where the audience may not see them)
+    registers: tuple[RegisterView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

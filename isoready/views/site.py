@@ -17,6 +17,7 @@ from isoready.views.gaps import GAPS
 from isoready.views.labels import shares_of, term_url
 from isoready.views.models import Phrase
 from isoready.views.pages import ChromeView, ExportView, PageView, SiteView, StandardLinkView
+from isoready.views.registers import REGISTERS
 from isoready.views.report import REPORT, REPORT_PRINT
 from isoready.views.since import SINCE
 from isoready.views.stages import APPLICABILITY, COVERAGE, STAGES
@@ -40,13 +41,13 @@ def chrome(ctx: Context) -> ChromeView:
         as_of=ctx.r.as_of.isoformat(), audience=ctx.audience, audience_note=notes[ctx.audience],
         commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
         family=ctx.std.family, sitename=f"{ctx.std.family} readiness", publisher=ctx.std.words.get("publisher", ""),
-        transition=ctx.r.transition is not None,
+        transition=ctx.r.transition is not None, registers=bool(ctx.registers),
         audience_words=words[ctx.audience])
 
 
 #: every page kind, in the order its pages are listed (and written); each says what it reads
-BUILDERS: tuple[PageBuilder, ...] = (DASHBOARD, CLAUSES, EVIDENCE, GAPS, FINDINGS, APPLICABILITY, STAGES, COVERAGE,
-                                     SEARCH, GLOSSARY_PAGE, REPORT, TRANSITION, REPORT_PRINT, SINCE)
+BUILDERS: tuple[PageBuilder, ...] = (DASHBOARD, CLAUSES, EVIDENCE, REGISTERS, GAPS, FINDINGS, APPLICABILITY, STAGES,
+                                     COVERAGE, SEARCH, GLOSSARY_PAGE, REPORT, TRANSITION, REPORT_PRINT, SINCE)
 
 
 def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> ExportView:
@@ -68,7 +69,7 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         site_url=ctx.site_url(), audits=ctx.audits, mandatory=ctx.mandatory,
         history=history_json(ctx), transition=transition_export(ctx),
         certificate=certificate_export(ctx), systemic_minors=ctx.project.organisation.systemic_minors,
-        climate_change=climate_export(ctx))
+        climate_change=climate_export(ctx), registers=shared.get("registers", ()))
 
 
 def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,

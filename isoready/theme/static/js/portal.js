@@ -189,6 +189,56 @@
     apply(m ? m[1] : "all", false);
   }
 
+  /* ------------------------------------------------------------------ register rows filter */
+
+  /* A register page (table[data-filter="rows"]) lists every row without the script. The script adds a text box
+   * that keeps the rows holding its words and a "flagged rows only" switch; a live line says how many rows show. */
+  function initRowFilter() {
+    Array.prototype.forEach.call(doc.querySelectorAll('table[data-filter="rows"]'), function (table, n) {
+      var body = table.tBodies[0];
+      if (!body) { return; }
+      var rows = Array.prototype.slice.call(body.rows);
+      var box = el("div", "row-filter");
+      var id = "row-filter-" + (n + 1);
+      var label = el("label", null, "Filter rows");
+      label.setAttribute("for", id);
+      var input = doc.createElement("input");
+      input.type = "search";
+      input.id = id;
+      input.setAttribute("autocomplete", "off");
+      var flaggedLabel = el("label", "row-filter-flagged");
+      var flagged = doc.createElement("input");
+      flagged.type = "checkbox";
+      flaggedLabel.appendChild(flagged);
+      flaggedLabel.appendChild(doc.createTextNode("Flagged rows only"));
+      var status = el("p", "row-filter-status");
+      status.setAttribute("role", "status");
+      box.appendChild(label);
+      box.appendChild(input);
+      box.appendChild(flaggedLabel);
+      box.appendChild(status);
+      var holder = table.parentNode && table.parentNode.classList.contains("table-scroll") ? table.parentNode : table;
+      holder.parentNode.insertBefore(box, holder);
+
+      function apply() {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        var only = flagged.checked;
+        var shown = 0;
+        rows.forEach(function (row) {
+          var text = (row.textContent || "").toLowerCase();
+          var keep = (!only || row.getAttribute("data-flagged") === "yes") &&
+            words.every(function (w) { return text.indexOf(w) !== -1; });
+          row.hidden = !keep;
+          if (keep) { shown += 1; }
+        });
+        status.textContent = "Showing " + shown + " of " + rows.length + " rows.";
+      }
+      input.addEventListener("input", apply);
+      flagged.addEventListener("change", apply);
+      apply();
+    });
+  }
+
   /* ------------------------------------------------------------------ search index */
 
   var indexState = "idle"; // idle | loading | ready | failed
@@ -527,6 +577,7 @@
     labelCells();
     initScrollHints();
     initFindingFilter();
+    initRowFilter();
     initSortable();
     initHeaderSearch();
     initSearchPage();
