@@ -123,7 +123,8 @@ class Workbook:
                 styles = []  # the cell styles' own formats come first; a cell's s counts in cellXfs
         if not in_xfs:
             return set()
-        return {i for i, fmt in enumerate(styles) if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date(custom[fmt]))}
+        return {i for i, fmt in enumerate(styles)
+                if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date(custom[fmt]))}
 
     def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         """(row number, values) of each row of sheet ``name`` that holds a cell; a value is str, float, bool,
