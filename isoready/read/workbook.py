@@ -29,6 +29,9 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: number formats Excel builds in that show a date or a time (ECMA-376 18.8.30)
 _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_CELL_TAGS = frozenset({"c", *(f"{{{ns}}}c" for ns in _MAIN)})  # transitional and strict workbooks
+_ROW_TAGS = frozenset({"row", *(f"{{{ns}}}row" for ns in _MAIN)})
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
@@ -120,21 +123,29 @@ class Workbook:
                 styles = []  # the cell styles' own formats come first; a cell's s counts in cellXfs
         if not in_xfs:
             return set()
-        return {i for i, fmt in enumerate(styles) if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date(custom[fmt]))}
+        return {i for i, fmt in enumerate(styles)
+                if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date(custom[fmt]))}
 
     def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         """(row number, values) of each row of sheet ``name`` that holds a cell; a value is str, float, bool,
-        datetime, None, or Uncalculated."""
+        datetime, None, or Uncalculated. The hot loop of a register: tags compared whole, columns remembered."""
         part = self.sheets[name]
         row: dict[int, Any] = {}
         number, col = 0, 0
+        columns: dict[str, int] = {}
         for el in _parse(self.zip, part):
-            tag = _local(el.tag)
-            if tag == "c":
-                ref = _CELL_REF.match(el.get("r", ""))
-                col = _column(ref.group(1)) if ref else col + 1
+            tag = el.tag
+            if tag in _CELL_TAGS:
+                ref = el.get("r", "")
+                at = columns.get(ref.rstrip("0123456789"))
+                if at is None:  # a new column letter, or no reference (a cell may leave it out: the next one)
+                    m = _CELL_REF.match(ref)
+                    at = _column(m.group(1)) if m else 0
+                    if m:
+                        columns[m.group(1)] = at
+                col = at or col + 1
                 row[col] = self._value(el)
-            elif tag == "row":
+            elif tag in _ROW_TAGS:
                 number = int(el.get("r") or number + 1)
                 if row:
                     width = max(row)

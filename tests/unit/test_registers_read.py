@@ -557,7 +557,8 @@ def test_a_project_with_registers_builds(minimal_project: Path, tmp_path: Path) 
 def _excel_like(date1904: bool = False) -> bytes:
     """A workbook as Excel writes one (openpyxl and LibreOffice write inline strings, Excel a shared string
     table): shared strings (one of them rich text with a phonetic guide), a custom date format, a built-in one,
-    a TRUE/FALSE cell, a number formatted as a number, a cell of an error value."""
+    a TRUE/FALSE cell, a number formatted as a number, a cell of an error value; cells without a reference (the
+    next column)."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     pr = f'<workbookPr date1904="{"1" if date1904 else "0"}"/>'
@@ -584,8 +585,8 @@ def _excel_like(date1904: bool = False) -> bytes:
             '</c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row>'
             f'<row r="2"><c r="A2" t="s"><v>5</v></c><c r="B2" s="1"><v>{serial}</v></c><c r="C2" t="b"><v>1</v>'
             f'</c><c r="D2" s="2"><v>{serial + 365}</v></c><c r="E2" s="3"><v>4.5</v></c></row>'
-            '<row r="4"><c r="A4" t="s"><v>6</v></c><c r="B4" t="b"><v>0</v></c><c r="C4" t="b"><v>0</v></c>'
-            '<c r="D4" t="e"><v>#REF!</v></c></row></sheetData></worksheet>').encode()})
+            '<row r="4"><c r="A4" t="s"><v>6</v></c><c t="b"><v>0</v></c><c r="C4" t="b"><v>0</v></c>'
+            '<c t="e"><v>#REF!</v></c></row></sheetData></worksheet>').encode()})
 
 
 @pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
