@@ -31,6 +31,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_CLASSES = {"span": {"nb"}}
 
 
+#: a hyphenated id or date with a digit in it, 3 to 32 characters, not part of a longer word
+WHOLE_TOKEN = r"(?<![\w-])(?=[\w-]{3,32}(?![\w-]))(?=[^\s]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])"
+
+
 class _WholeTokens(InlineProcessor):
     """Hyphenated ids and dates ("GA-2026-01", "2026-12-03", "MIC-03") never break across lines."""
 
@@ -42,8 +46,7 @@ class _WholeTokens(InlineProcessor):
 
 class _WholeTokensExtension(Extension):
     def extendMarkdown(self, md: _markdown.Markdown) -> None:  # noqa: N802 (markdown's own name)
-        pattern = r"(?<![\w-])(?=[\w-]{3,32}(?![\w-]))(?=[^\s]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])"
-        md.inlinePatterns.register(_WholeTokens(pattern, md), "whole-tokens", 5)
+        md.inlinePatterns.register(_WholeTokens(WHOLE_TOKEN, md), "whole-tokens", 5)
 
 
 _md = _markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", _WholeTokensExtension()],
@@ -161,6 +164,45 @@ def as_plain(text: str) -> str:
 _as_plain = as_plain  # the name tests used
 
 
+# ------------------------------------------------------------------ the quick path for plain paragraphs
+# Most texts of a register are a sentence or two of words (a record's description, a note). Python-Markdown
+# costs about half a millisecond for each whatever its length, and a cold build renders one per record:
+# half of the pages' rendering time at 10,000 records. A text that can hold nothing Markdown would read as
+# markup is written out here, with the very bytes Python-Markdown (with our extensions) and the sanitiser
+# would give (tests/unit/test_markdown_quick.py compares the two on every shape the path accepts).
+
+#: the characters a quick text may hold: ASCII letters, digits, spaces, line breaks and punctuation that means
+#: nothing to Markdown here (no & < > for HTML, no [ ] ` \ _ # | ~ for links, code, emphasis, headings,
+#: tables and fences; '*' only as the ``**strong**`` of _QUICK_STRONG, '-' and '=' never at a line's start)
+_QUICK_TEXT = re.compile(r"[A-Za-z0-9 \n.,;:'\"?!%/()+=@$*-]*")
+#: every line starts with a letter, a digit or a '(' or '"' (no list, quote, heading, rule, setext underline or
+#: indented code), is no ordered list item, and ends without a space (no hard line break)
+_QUICK_BAD_LINE = re.compile(r"^(?![A-Za-z0-9(\"*]|$)|^\d+[.)]|^\*(?!\*)| $", re.MULTILINE)
+#: ``**words**`` standing apart (a space or the line's start before it; a space, the line's end or . , ; : after
+#: it), holding letters, digits, spaces, commas and full stops, starting and ending with a letter or digit (no
+#: whole token: Python-Markdown wraps one inside ``**`` twice)
+_QUICK_STRONG = re.compile(r"(?:(?<=[ \n])|^)\*\*([A-Za-z0-9](?:[A-Za-z0-9 ,.]*[A-Za-z0-9])?)\*\*(?=[ \n.,;:]|$)")
+_QUICK_TOKEN = re.compile(WHOLE_TOKEN)
+
+
+def _quick_inline(text: str) -> str:
+    return _QUICK_TOKEN.sub(r'<span class="nb">\g<0></span>', text)
+
+
+def plain_paragraphs(text: str) -> Optional[str]:
+    """The sanitised HTML of ``text`` when it is plain paragraphs (with ``**strong**`` words and whole tokens),
+    made without Python-Markdown; None for any other text (rendered by Python-Markdown)."""
+    if not _QUICK_TEXT.fullmatch(text) or _QUICK_BAD_LINE.search(text):
+        return None
+    parts = _QUICK_STRONG.split(text)  # text, strong, text, strong, ..., text
+    if any("*" in part for part in parts[::2]):
+        return None
+    html = "".join(_quick_inline(part) if n % 2 == 0 else "<strong>" + _quick_inline(part) + "</strong>"
+                   for n, part in enumerate(parts))
+    paragraphs = [p for p in re.split(r"\n{2,}", html.strip("\n")) if p]
+    return "\n".join("<p>" + p + "</p>" for p in paragraphs)
+
+
 def markdown(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> Markup:
     """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too).
 
@@ -177,11 +219,13 @@ def markdown(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> Markup:
         if markdown_problem(text, limit):
             html = as_plain(text)
         else:
-            _md.reset()
-            try:
-                html = sanitise(_md.convert(text))
-            except RecursionError:
-                html = as_plain(text)
+            html = plain_paragraphs(text)
+            if html is None:
+                _md.reset()
+                try:
+                    html = sanitise(_md.convert(text))
+                except RecursionError:
+                    html = as_plain(text)
         _remember(text, html)
     return Markup(html)
 
