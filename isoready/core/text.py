@@ -31,6 +31,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_CLASSES = {"span": {"nb"}}
 
 
+#: a hyphenated id or date with a digit in it, 3 to 32 characters, not part of a longer word
+WHOLE_TOKEN = r"(?<![\w-])(?=[\w-]{3,32}(?![\w-]))(?=[^\s]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])"
+
+
 class _WholeTokens(InlineProcessor):
     """Hyphenated ids and dates ("GA-2026-01", "2026-12-03", "MIC-03") never break across lines."""
 
@@ -42,8 +46,7 @@ class _WholeTokens(InlineProcessor):
 
 class _WholeTokensExtension(Extension):
     def extendMarkdown(self, md: _markdown.Markdown) -> None:  # noqa: N802 (markdown's own name)
-        pattern = r"(?<![\w-])(?=[\w-]{3,32}(?![\w-]))(?=[^\s]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])"
-        md.inlinePatterns.register(_WholeTokens(pattern, md), "whole-tokens", 5)
+        md.inlinePatterns.register(_WholeTokens(WHOLE_TOKEN, md), "whole-tokens", 5)
 
 
 _md = _markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", _WholeTokensExtension()],
@@ -161,6 +164,92 @@ def as_plain(text: str) -> str:
 _as_plain = as_plain  # the name tests used
 
 
+# ------------------------------------------------------------------ the quick path for plain text
+# Most texts of a register are a sentence or two of words (a record's description, a note), and many documents
+# a heading, a few paragraphs and a simple table. Python-Markdown costs about half a millisecond for each text
+# whatever its length, and a cold build renders one per record and per Markdown document: at 10,000 records,
+# half of the pages' rendering time. A text that holds nothing else is written out here, with the very bytes
+# Python-Markdown (with our extensions) and the sanitiser give (tests/unit/test_markdown_quick.py compares the
+# two on random texts near every shape the path accepts); any other text goes to Python-Markdown.
+
+#: the characters of a quick paragraph: ASCII letters, digits, spaces, line breaks and punctuation that means
+#: nothing to Markdown here (no & < > for HTML, no [ ] ` \\ _ # | ~ for links, code, emphasis, headings, tables
+#: and fences; '*' only as the ``**strong**`` of _QUICK_STRONG, '-' and '=' never at a line's start)
+_QUICK_TEXT = re.compile(r"[A-Za-z0-9 \n.,;:'\"?!%/()+=@$*-]*")
+#: every line starts with a letter, a digit or a '(' or '"' (no list, quote, heading, rule, setext underline or
+#: indented code), is no ordered list item, and ends without a space (no hard line break)
+_QUICK_BAD_LINE = re.compile(r"^(?![A-Za-z0-9(\"*]|$)|^\d+[.)]|^\*(?!\*)| $", re.MULTILINE)
+#: ``**words**`` standing apart (a space or the line's start before it; a space, the line's end or . , ; : after
+#: it), holding letters, digits, spaces, commas and full stops, starting and ending with a letter or digit (no
+#: whole token: Python-Markdown wraps one inside ``**`` twice)
+_QUICK_STRONG = re.compile(r"(?:(?<=[ \n])|^)\*\*([A-Za-z0-9](?:[A-Za-z0-9 ,.]*[A-Za-z0-9])?)\*\*(?=[ \n.,;:]|$)")
+_QUICK_TOKEN = re.compile(WHOLE_TOKEN)
+#: the characters of a heading's words and a table cell: a quick paragraph's, without '*' and line breaks
+_QUICK_WORDS = r"[A-Za-z0-9 .,;:'\"?!%/()+=@$-]"
+#: an ATX heading alone on its line: '#' to '######', one space, words that start with a letter or digit and
+#: end without a space
+_QUICK_HEADING = re.compile(rf"(#{{1,6}}) ([A-Za-z0-9]{_QUICK_WORDS}*(?<! ))")
+_QUICK_CELL = re.compile(rf" *(?:[A-Za-z0-9(]{_QUICK_WORDS}*)?")
+#: a table's second line: every column three or more '-', no alignment
+_QUICK_RULE = re.compile(r"\|(?:-{3,}\|)+")
+
+
+def _quick_inline(text: str) -> str:
+    return _QUICK_TOKEN.sub(r'<span class="nb">\g<0></span>', text)
+
+
+def _quick_paragraph(block: str) -> Optional[str]:
+    if not _QUICK_TEXT.fullmatch(block) or _QUICK_BAD_LINE.search(block):
+        return None
+    parts = _QUICK_STRONG.split(block)  # text, strong, text, strong, ..., text
+    if any("*" in part for part in parts[::2]):
+        return None
+    return "<p>" + "".join(_quick_inline(part) if n % 2 == 0 else "<strong>" + _quick_inline(part) + "</strong>"
+                           for n, part in enumerate(parts)) + "</p>"
+
+
+def _quick_table(block: str) -> Optional[str]:
+    """A table whose every line starts and ends with '|', all with the rule's count of cells, with one row at
+    least below the rule."""
+    lines = block.split("\n")
+    if len(lines) < 3 or not _QUICK_RULE.fullmatch(lines[1]):
+        return None
+    columns = lines[1].count("|") - 1
+    rows = []
+    for line in lines[:1] + lines[2:]:
+        cells = line[1:-1].split("|")
+        if len(line) < 2 or line[0] != "|" or line[-1] != "|" or len(cells) != columns or not all(
+                _QUICK_CELL.fullmatch(cell) for cell in cells):
+            return None
+        rows.append([_quick_inline(cell.strip(" ")) for cell in cells])
+    head = "".join(f"<th>{cell}</th>\n" for cell in rows[0])
+    body = "".join("<tr>\n" + "".join(f"<td>{cell}</td>\n" for cell in row) + "</tr>\n" for row in rows[1:])
+    return f"<table>\n<thead>\n<tr>\n{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+def _quick_block(block: str) -> Optional[str]:
+    if block.startswith("#"):
+        m = _QUICK_HEADING.fullmatch(block)
+        return f"<h{len(m.group(1))}>{_quick_inline(m.group(2))}</h{len(m.group(1))}>" if m else None
+    if block.startswith("|"):
+        return _quick_table(block)
+    return _quick_paragraph(block)
+
+
+def quick_html(text: str) -> Optional[str]:
+    """The sanitised HTML of ``text`` when it is plain paragraphs (words, ``**strong**`` words, whole tokens),
+    one-line headings and simple tables, made without Python-Markdown; None for any other text (rendered by
+    Python-Markdown)."""
+    blocks = [b for b in re.split(r"\n{2,}", text.strip("\n")) if b]
+    done = []
+    for block in blocks:
+        html = _quick_block(block)
+        if html is None:
+            return None
+        done.append(html)
+    return "\n".join(done) if done else None
+
+
 def markdown(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> Markup:
     """Render Markdown written by users into sanitised HTML (raw HTML in it is sanitised too).
 
@@ -177,11 +266,13 @@ def markdown(text: Optional[str], limit: int = MAX_MARKDOWN_BYTES) -> Markup:
         if markdown_problem(text, limit):
             html = as_plain(text)
         else:
-            _md.reset()
-            try:
-                html = sanitise(_md.convert(text))
-            except RecursionError:
-                html = as_plain(text)
+            html = quick_html(text)
+            if html is None:
+                _md.reset()
+                try:
+                    html = sanitise(_md.convert(text))
+                except RecursionError:
+                    html = as_plain(text)
         _remember(text, html)
     return Markup(html)
 

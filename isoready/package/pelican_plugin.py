@@ -501,6 +501,9 @@ class PortalGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.env.autoescape = True  # whatever the settings say: YAML text must never become markup
         self.env.undefined = StrictUndefined  # a misspelt variable is a bug, never an empty string
+        # a run's templates do not change while it runs (each Pelican run makes its generator and environment):
+        # without this, Jinja stats every template a page extends or imports, for each of thousands of pages
+        self.env.auto_reload = False
 
     def generate_context(self) -> None:
         job = current()

@@ -181,6 +181,12 @@ def unsafe_path(rel: str) -> Optional[str]:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _real(folder: str) -> str:
+    """The output folder's real path: resolved once per folder (a build writes thousands of files into one)."""
+    return os.path.realpath(folder)
+
+
 @functools.lru_cache(maxsize=4096)
 def _inside(base: str, parent: str) -> bool:
     real = os.path.realpath(parent)
@@ -194,12 +200,16 @@ def write_bytes(out: Path, rel: str, data: bytes, source: str = "") -> Written:
     if why:
         raise WriteRefused(rel, why, source)
     target = out / rel
-    base = os.path.realpath(out)
+    base = _real(str(out))
     if not _inside(base, os.path.join(base, os.path.dirname(rel))):
         raise WriteRefused(rel, "it leads outside the output folder through a symlink", source)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        try:
+            fd = os.open(target, flags, 0o666)
+        except FileNotFoundError:  # the first file of its folder: made once, not checked before every file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target, flags, 0o666)
     except FileExistsError:
         raise WriteRefused(rel, "the build has written that path already", source) from None
     with os.fdopen(fd, "wb") as fh:
@@ -291,7 +301,9 @@ def theme_dirs(root: Optional[Path]) -> list[Path]:
 def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     folders = [themes] if isinstance(themes, Path) else list(themes)
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
-    return Environment(loader=loader, undefined=StrictUndefined, **JINJA_OPTIONS)
+    # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
+    # Jinja would otherwise stat every template a page extends or imports, for every page
+    return Environment(loader=loader, undefined=StrictUndefined, auto_reload=False, **JINJA_OPTIONS)
 
 
 def template_getter(env: Environment) -> Callable[[str], Template]:

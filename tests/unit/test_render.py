@@ -170,3 +170,26 @@ def test_rendering_in_parallel_and_serially_gives_the_same_site(tmp_path, monkey
     assert seen and seen[0] > 1, "the parallel path was not taken"
     assert len(trees["1"]) > 400 and trees["1"] == trees["2"]
     assert os.environ["ISOREADY_WORKERS"] == "1"
+
+
+def test_a_build_reads_each_template_from_the_disk_once_not_once_per_page(minimal_project, tmp_path, monkeypatch):
+    """Jinja's auto_reload would look at every template a page extends or imports again for every page (a stat
+    each); a build's templates do not change while it runs."""
+    import os.path
+
+    monkeypatch.setenv("ISOREADY_WORKERS", "1")  # every page rendered in this process, where the looks are counted
+    looked: list[str] = []
+    real = os.path.getmtime
+
+    def getmtime(path):  # noqa: ANN001, ANN202
+        if str(path).endswith(".html"):
+            looked.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(os.path, "getmtime", getmtime)
+    for renderer, out in ((None, tmp_path / "pelican"), (render_plain, tmp_path / "plain")):
+        looked.clear()
+        result = build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False),
+                       render=renderer)
+        assert result.ok and len(result.files) > 60
+        assert looked and max(looked.count(p) for p in looked) == 1, renderer
