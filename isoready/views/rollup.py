@@ -116,6 +116,7 @@ class RollupView:
     audience: str
     as_of: str
     sites: tuple[SiteRow, ...]
+    page_title: str  # "<group> · 3 sites": the browser tab's title
     ready_count: str  # "2 of 3 sites pass the stage 2 gate"
     central: str  # the central function's name, or words saying none was named
     method: str
@@ -184,6 +185,7 @@ def rollup_view(sites: Sequence[RolledSite], audience: str, as_of: str, central:
     )
     return RollupView(
         title="Group readiness", audience=audience, as_of=as_of, sites=tuple(_row(s) for s in sites),
+        page_title=f"Group readiness · {len(sites)} sites",
         ready_count=f"{passing} of {len(sites)} sites pass the stage 2 gate", central=central_words,
         method=_METHOD_WORDS[sizes.method], plan=rows, picks=picks, random_note=random_note,
         audit_days="not known: the sites' readiness.json files do not record their effective personnel, so "
