@@ -370,6 +370,8 @@ class ExportView:
     #: readiness.json "other_standards" (an integrated system's site root only): each other standard's portal and
     #: exports, relative to this readiness.json
     other_standards: tuple[Mapping[str, str], ...] = ()
+    #: readiness.json "registers" (issue 24): each register this audience may see, its problems, flags, reasons
+    registers: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

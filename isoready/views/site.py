@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional, Sequence
 
+from isoready.assess import REGISTER_FLAGS
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
 from isoready.views.builder import INPUTS, PageBuilder, ViewMemo, closure, fingerprints
 from isoready.views.context import Context
@@ -68,7 +69,25 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         site_url=ctx.site_url(), audits=ctx.audits, mandatory=ctx.mandatory,
         history=history_json(ctx), transition=transition_export(ctx),
         certificate=certificate_export(ctx), systemic_minors=ctx.project.organisation.systemic_minors,
-        climate_change=climate_export(ctx))
+        climate_change=climate_export(ctx), registers=registers_export(ctx))
+
+
+def registers_export(ctx: Context) -> tuple[dict[str, Any], ...]:
+    """readiness.json "registers": each register whose record this audience may see (registers follow their
+    record's audience), its reading problems, its flags counted and its reasons in words."""
+    judged = {x.evidence: x for x in ctx.r.registers}
+    out = []
+    for evidence in sorted(ctx.project.registers):
+        if evidence not in ctx.evidence:
+            continue
+        register, result = ctx.project.registers[evidence], judged.get(evidence)
+        flags = [f for row in (result.flags.values() if result else ()) for f in row]
+        out.append({"evidence": evidence, "register": register.kind, "rows": len(register.rows),
+                    "problems": [{"code": p.code, "row": p.row, "text": ctx.redact(p.text)}
+                                 for p in register.problems],
+                    "flags": {f: flags.count(f) for f in REGISTER_FLAGS if f in flags},
+                    "reasons": [{"code": r.code, "text": ctx.say(r)} for r in (result.reasons if result else ())]})
+    return tuple(out)
 
 
 def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,
