@@ -109,6 +109,10 @@ def test_calibration_due_dates_after_the_audits_are_no_lapse() -> None:
     r, _ = judged(project_with("calibration", [GAUGES[0]], ("7.1.5.2",),
                                audits={"stage1": date(2026, 12, 1), "stage2": date(2027, 2, 1)}))
     assert [x for x in r.lapses if x.kind == "calibration-due"] == []
+    assert r.on_audit_date["stage2"] is not None and r.clauses["7.1.5.2"].state != NOT_READY
+    # the day after it falls due, the same gauge is overdue
+    r, reg = judged(project_with("calibration", [GAUGES[0]], ("7.1.5.2",)), date(2027, 3, 2))
+    assert dict(reg.flags) == {2: ("overdue",)} and r.clauses["7.1.5.2"].state == NOT_READY
 
 
 # --------------------------------------------------------------------------- competence
@@ -366,8 +370,11 @@ def test_a_register_whose_clause_the_standard_lacks_or_the_project_excluded_is_i
 
 
 def test_a_register_whose_record_is_dated_after_the_as_of_date_is_not_judged_yet() -> None:
-    r, reg = judged(project_with("calibration", GAUGES, ("7.1.5.2",), on=date(2026, 12, 1)))
+    p = project_with("calibration", GAUGES, ("7.1.5.2",), on=date(2026, 12, 1))
+    r, reg = judged(p)
     assert reg is None and register_reasons(r.clauses["7.1.5.2"]) == []
+    r, reg = judged(p, date(2026, 12, 1))  # once it exists, it counts
+    assert reg.evidence == "REG" and [c for c, _ in register_reasons(r.clauses["7.1.5.2"])] == ["register-calibration"]
 
 
 # --------------------------------------------------------------------------- readiness.json
