@@ -289,17 +289,18 @@ def register_review(project: Project, as_of: date, kind: str, check_clause: str,
     """A register's (``kind``: legal) latest review on ``as_of``: (its evidence id, the date it was reviewed, the window
     in months). Reviewed on the record's own ``date`` (a review of the whole register), or, when every row
     carries a ``last_review``, on the oldest of them (each requirement looked at since); dates after ``as_of``
-    are not known yet. (None, None, window) when the project has no such register."""
+    are not known yet. (None, None, window) when the project has no such register: no record declares it (a
+    record that does is one even when its file could not be read: then only its date counts)."""
     window = window_of(project, check_clause) if check_clause in project.catalog else 12
     exists = set(known)
-    dated = {e.id: e.date for e in project.evidence if e.id in exists}
+    declared = {e.id: e.date for e in project.evidence if e.id in exists and e.register == kind}
+    declared.update({e.id: e.date for e in project.evidence if e.id in exists and e.id in project.registers
+                     and project.registers[e.id].kind == kind})
     best: tuple[Optional[str], Optional[date]] = (None, None)
-    for evidence in sorted(project.registers):
-        register = project.registers[evidence]
-        if register.kind != kind or evidence not in dated:
-            continue
-        own = dated[evidence] if _on(dated[evidence], as_of) else None
-        rows = [row.get("last_review") for row in register.rows]
+    for evidence in sorted(declared):
+        own = declared[evidence] if _on(declared[evidence], as_of) else None
+        register = project.registers.get(evidence)
+        rows = [row.get("last_review") for row in (register.rows if register else ())]
         every = min(rows) if rows and all(_on(d, as_of) for d in rows) else None
         day = max((d for d in (own, every) if d is not None), default=None)
         if best[0] is None or (day is not None and (best[1] is None or day > best[1])):

@@ -309,6 +309,12 @@ def test_the_legal_requirements_gate_fails_without_a_legal_register_or_with_an_o
     # every row reviewed since counts as a review of the register, even when the record's date is older
     r, _ = judged(project_with("legal", LEGAL, ("4.2",), on=date(2025, 6, 1)))
     assert gate_item(r).passed and gate_item(r).reason["reviewed"] == date(2026, 6, 1)
+    # a record declaring register: legal is a legal register even when its file gave no rows (its date counts)
+    p = project_with("calibration", [GAUGES[0]], ("7.1.5.2",), more=(Evidence(
+        id="LEGAL", title="Legal register", kind="record", clauses=("4.2",), source="evidence/legal.yaml",
+        date=date(2026, 4, 1), file="legal.xlsx", register="legal"),))
+    r, _ = judged(p)
+    assert gate_item(r).passed and gate_item(r).evidence == ("LEGAL",)
     # windows: sets the window (the check's first clause's)
     r, _ = judged(project_with("legal", LEGAL, ("4.2",), on=date(2025, 6, 1), windows={"4.2": 3}))
     assert not gate_item(r).passed and gate_item(r).reason["window"] == 3
