@@ -14,7 +14,6 @@ from typing import Any
 
 from isoready.model import (AUDIENCES, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES,
     GRADES, REGISTER_KINDS, STATUSES)
-from isoready.assess import REGISTER_FLAGS
 from isoready.read.catalog import load_catalog
 from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
@@ -213,8 +212,8 @@ def _register() -> dict[str, Any]:
                                                                               "whole file)"},
             "text": _text("the problem in one sentence"),
         }), "the problems met reading it, in order"),
-        "flags": _by({"enum": list(REGISTER_FLAGS)}, {"type": "integer", "minimum": 1},
-                     "flag -> the rows carrying it (overdue, failed, unapproved, ...)"),
+        "flags": _by(KEY, {"type": "integer", "minimum": 1},
+                     "flag (docs/rules.md: overdue, failed, unapproved, ...) -> the rows carrying it"),
         "reasons": _list(_record("one judgement of its content", {
             "code": _text("the reason's stable code (docs/rules.md)"),
             "text": _text("the reason in one sentence"),
