@@ -7,9 +7,9 @@ conclusion carries its reasons as data (``Reason``: a code, parameters and the i
 names); views word them for the build's audience. States and figures never depend
 on the audience.
 
-The package: ``results`` (the records), ``clauses``, ``findings``, ``audits``, ``editions``, ``gates``,
-``judge`` (``assess`` itself) and ``sampling`` (a certification body's sampling and audit time, indicative).
-Every public name is importable from ``isoready.assess``.
+The package: ``results`` (the records), ``clauses``, ``findings``, ``registers`` (registers' content),
+``audits``, ``editions``, ``gates``, ``judge`` (``assess`` itself) and ``sampling`` (a certification body's
+sampling and audit time, indicative). Every public name is importable from ``isoready.assess``.
 """
 
 from isoready.assess.results import (ADDRESSED, AT_RISK, AuditDate, CONDITIONAL, CertificateResult, ClauseResult,
@@ -22,6 +22,8 @@ from isoready.assess.clauses import (ONE_DAY, check_mandatory, clause_key, curre
     late_target, months_after, months_before, not_applicable_reason, recent_records, resolve_statuses, window_of)
 from isoready.assess.findings import (MAJOR_CLOSURE, finding_not_effective, finding_on, finding_unverified,
     major_lacks, systemic_groups, verification_counts)
+from isoready.assess.registers import (BLOCKER, NOTE, OBJECTIVE_RECENT_MONTHS, REGISTER_LAPSES, REGISTER_RULES, RISK,
+    RegisterVerdict, judge_registers, planned_audits, register_clauses, register_lapses, register_review)
 from isoready.assess.audits import (COVERAGE_NOTES, REVIEW_INPUTS_CLAUSE, auditor_names, coverage,
     coverage_reasons, in_place_since, review_inputs)
 from isoready.assess.editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, certificate_on,
@@ -136,4 +138,17 @@ __all__ = [
     "likely_sites",
     "practice_data",
     "sample_sizes",
+    # registers judged for their content (issue 24)
+    "BLOCKER",
+    "NOTE",
+    "OBJECTIVE_RECENT_MONTHS",
+    "REGISTER_LAPSES",
+    "REGISTER_RULES",
+    "RISK",
+    "RegisterVerdict",
+    "judge_registers",
+    "planned_audits",
+    "register_clauses",
+    "register_lapses",
+    "register_review",
 ]

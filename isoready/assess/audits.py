@@ -11,6 +11,7 @@ from isoready.read.catalog import load_catalog
 from isoready.model import DEFAULT_STANDARD, DONE_STATUSES, Assessment, Evidence, Project
 from isoready.assess.results import ClauseResult, Coverage, DEFAULT_RECORD_WINDOW, Reason, ReviewInputs, reason
 from isoready.assess.clauses import months_before, recent_records, window_of
+from isoready.assess.registers import planned_audits
 
 
 # --------------------------------------------------------------------------- internal audit coverage
@@ -94,11 +95,13 @@ def coverage(project: Project, mapped: Mapping[str, list[Evidence]], results: Ma
                 else:
                     reached.setdefault(leaf, []).append(e.id)
     leaves = {n: tuple(dict.fromkeys(reached.get(n, ()))) for n in leaves_of}
+    planned = planned_audits(project, known or as_of, project.organisation.audits.get("stage2"))
     return Coverage(tuple(e.id for e in audits), leaves, tuple(n for n, ids in leaves.items() if not ids),
                     window, since, before={n: tuple(dict.fromkeys(v)) for n, v in before.items()},
                     own={n: tuple(dict.fromkeys(v)) for n, v in own.items()}, in_place=in_place,
                     untimed=tuple(n for n in leaves_of if n not in in_place),
-                    empty=tuple(e.id for e in recent if not e.covers))
+                    empty=tuple(e.id for e in recent if not e.covers),
+                    planned={n: planned[n] for n in leaves if not leaves[n] and n in planned})
 
 
 #: the reasons an internal audit that reached a leaf does not cover it (notes on the leaf; gap report rows)
@@ -119,6 +122,10 @@ def coverage_reasons(cov: Coverage, leaf: str, audits: Mapping[str, Evidence],
                           audited=tuple(audits[i].date for i in ids)))
     if cov.own.get(leaf):
         out.append(reason("auditor-own-work", cov.own[leaf], owner=owner or ""))
+    if cov.planned.get(leaf):  # planned, not covered: the audit programme says it would be, if done as planned
+        planned = cov.planned[leaf]
+        out.append(reason("coverage-planned", tuple(dict.fromkeys(e for _, _, e in planned)),
+                          audits=tuple((a, d) for a, d, _ in planned)))
     return out
 
 

@@ -14,6 +14,7 @@ from isoready.assess.clauses import ONE_DAY, clause_key, current_evidence, month
 from isoready.assess.findings import systemic_groups
 from isoready.assess.audits import COVERAGE_NOTES
 from isoready.assess.editions import edition_accepted
+from isoready.assess.registers import register_lapses, register_review
 
 
 def with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, list[Evidence]]) -> Readiness:
@@ -215,6 +216,24 @@ def _concerns_resolved(j: _GateJudge, check: Any) -> GateItem:
                                                 for n in f.finding.clauses)))
 
 
+def _register_reviewed(j: _GateJudge, check: Any) -> GateItem:
+    """A register of the kind the check names (``register:``, e.g. legal) exists and was reviewed within its
+    window (the check's first clause's window: ``windows:`` may set it, 12 months by default). ISO/IEC 17021-1
+    9.3.1.2.2 d) has stage 1 confirm that the applicable statutory and regulatory requirements are identified."""
+    number = check.clauses[0]
+    known = {e.id for records in j.mapped.values() for e in records}  # the records that exist by then
+    evidence, reviewed, window = register_review(j.project, j.as_of, check.option("register"), number, known)
+    since = months_before(j.as_of, window)
+    if evidence is None:
+        return GateItem(check.id, False, reason("gate-register-missing", register=check.option("register"),
+                                                clause=number), clauses=check.clauses)
+    if reviewed is None or reviewed < since:
+        return GateItem(check.id, False, reason("gate-register-not-reviewed", (evidence,), reviewed=reviewed,
+                                                window=window, since=since), clauses=check.clauses)
+    return GateItem(check.id, True, reason("gate-register-reviewed", (evidence,), reviewed=reviewed, window=window),
+                    (evidence,))
+
+
 def _documents_still_current(j: _GateJudge, check: Any) -> GateItem:
     """The stage 1 checks named (``checks``) still pass on the date judged; the ``mandatory`` kind among them
     is the mandatory documents."""
@@ -324,7 +343,8 @@ def lapses(project: Project, r: Readiness) -> tuple[Lapse, ...]:
     for t in r.targets:
         if r.as_of <= t.target < last:
             out.append(Lapse(t.target, "target", (t.clause,), before(t.target + ONE_DAY), clause=t.clause))
-    return tuple(sorted(out, key=lambda x: (x.date, x.kind, x.evidence or x.finding or x.clause or "")))
+    out.extend(register_lapses(project, r.as_of, last, before, (e.id for e in project.evidence if e.id not in future)))
+    return tuple(sorted(out, key=lambda x: (x.date, x.kind, x.evidence or x.finding or x.clause or "", x.row or 0)))
 
 
 #: the kinds of gate check (a standard's gates file names one per check; docs/standards.md documents each)
@@ -336,4 +356,5 @@ GATE_KINDS = {
     "evidence-behind": lambda j, check: _evidence_behind(j.r, j.project),
     "documents-current": _documents_still_current,
     "edition-accepted": lambda j, check: edition_accepted(j.project, j.as_of),
+    "register-reviewed": _register_reviewed,
 }

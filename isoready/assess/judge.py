@@ -19,6 +19,7 @@ from isoready.assess.audits import coverage, coverage_reasons, review_inputs
 from isoready.assess.editions import (certificate_on, climate_undetermined, transition, transition_applies,
     unevidenced_new_requirements)
 from isoready.assess.gates import lapses, with_gates
+from isoready.assess.registers import RegisterVerdict, judge_registers
 
 
 def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
@@ -122,6 +123,7 @@ class _Scene:
     audited: set[str]
     climate: Optional[Reason]
     new_unevidenced: Mapping[str, Reason]
+    registers: RegisterVerdict = field(default_factory=RegisterVerdict)  # the registers' content judged
     all_mandatory: list[MandatoryCheck] = field(default_factory=list)
 
     @property
@@ -183,7 +185,8 @@ def _scene(project: Project, as_of: date, known: date, changed: Mapping[str, Rea
         action_risks=action_risks, inputs=inputs, input_risks=input_risks, input_blockers=input_blockers,
         audited={f.audit for f in project.findings if f.audit},
         climate=climate_undetermined(project, mapped, as_of, known),
-        new_unevidenced=unevidenced_new_requirements(project, mapped, as_of))
+        new_unevidenced=unevidenced_new_requirements(project, mapped, as_of),
+        registers=judge_registers(project, as_of, (e.id for e in existing)))
 
 
 def _unverified_because(s: _Scene, applying: Optional[Assessment], number: str) -> Optional[Reason]:
@@ -279,9 +282,12 @@ def _applicable_leaf(s: _Scene, number: str, status: str, status_from: Optional[
         risks.append(s.climate)
     if number in s.new_unevidenced:
         risks.append(s.new_unevidenced[number])
+    blockers.extend(s.registers.blockers.get(number, ()))  # what the registers' content shows (issue 24)
+    risks.extend(s.registers.risks.get(number, ()))
     risks.extend(_stale_reason(e) for e in stale)
     risks.extend(s.changed[e.id] for e in linked if e.id in s.changed)
     notes = [unverified] if unverified else []  # verified without a valid verified_by: implemented
+    notes.extend(s.registers.notes.get(number, ()))
     if blockers:
         return NOT_READY, blockers + risks + notes
     if risks:
@@ -398,4 +404,5 @@ def _readiness(s: _Scene, ordered: dict[str, ClauseResult], cov: Coverage) -> Re
         coverage=cov,
         future_dated=s.future,
         review_inputs=s.inputs,
+        registers=s.registers.results,
     )

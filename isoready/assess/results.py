@@ -215,6 +215,10 @@ class Coverage:
     in_place: Mapping[str, tuple[date, str]] = field(default_factory=dict)
     untimed: tuple[str, ...] = ()  # applicable leaves with no date in place: no timing check was made
     empty: tuple[str, ...] = ()  # audit records within the window with no ``covers``: they cover nothing
+    #: uncovered leaf -> the audits an audit-programme register plans (not done) by the stage 2 date that would
+    #: reach it, each (audit, planned date, the register's evidence id): "covered if done as planned"; never
+    #: counted as covered
+    planned: Mapping[str, tuple[tuple[str, date, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +232,9 @@ class Lapse:
     evidence: Optional[str] = None
     finding: Optional[str] = None
     clause: Optional[str] = None
+    #: a register's lapse: the item (a gauge's id, a supplier, a competence: never a person) and its row
+    item: Optional[str] = None
+    row: Optional[int] = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ HISTORY_VERSION = 1
 #: readiness.json's schema lists them, and a new check gets a new id)
 GATE_CHECKS = {
     "stage1": ("scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
-               "internal-audit-performed", "management-review-performed"),
+               "internal-audit-performed", "management-review-performed", "legal-requirements"),
     "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
                "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
                "evidence-behind-every-clause", "documents-current", "edition-accepted"),
@@ -83,6 +83,9 @@ GATE_CHECKS = {
 #: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
 #: gates, unless organisation.yaml sets ``systemic_minors:``
 DEFAULT_SYSTEMIC_MINORS = 3
+#: a row of a nonconformities register open longer than this many days with no action recorded is too long
+#: (organisation.yaml ``nc_max_open_days``; issue 24)
+DEFAULT_NC_MAX_OPEN_DAYS = 90
 
 NOWHERE = Loc("", 0, 0)
 
@@ -531,6 +534,8 @@ class Organisation:
     certificate: Optional[Certificate] = None
     last_audit: Optional[str] = None  # a git tag, branch or commit
     systemic_minors: int = DEFAULT_SYSTEMIC_MINORS  # open minors on one clause that count as a major
+    #: a nonconformities register's row open longer than this many days with no action puts 10.2 at risk
+    nc_max_open_days: int = DEFAULT_NC_MAX_OPEN_DAYS
     audit_locs: Mapping[str, Loc] = field(default_factory=dict, compare=False)  # audits: stage -> where written
     climate_change: Optional[ClimateChange] = None  # the climate-change determination, when declared
     migrated: Optional[date] = None  # the day the project moved to its edition (migrate writes it)

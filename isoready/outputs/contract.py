@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from isoready.model import (AUDIENCES, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES,
-    GRADES, STATUSES)
+    GRADES, REGISTER_KINDS, STATUSES)
 from isoready.read.catalog import load_catalog
 from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
@@ -21,7 +21,8 @@ from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
 STATES = ("ready", "at-risk", "not-ready", "not-applicable")  # assess.STATE_ORDER (a test keeps them equal)
 READINESS_VERSION = 3  # export.SCHEMA, the format's version (a test keeps them equal; no import up the pipeline)
-LAPSE_KINDS = ("review-due", "window-closes", "finding-due", "target")
+LAPSE_KINDS = ("review-due", "window-closes", "finding-due", "target", "calibration-due", "competence-expires",
+               "evaluation-due")
 
 #: outputs are per standard: plain clause numbers (an input may qualify them: "14001:6.1.2", "hs:7.5")
 PLAIN_CLAUSE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
@@ -200,6 +201,26 @@ def _lapse() -> dict[str, Any]:
     }, optional=("evidence", "finding", "clause"))
 
 
+def _register() -> dict[str, Any]:
+    return _record("one register read for its content (a record declaring register:)", {
+        "evidence": _text("the register's evidence record"),
+        "register": _words(REGISTER_KINDS, "the register's type"),
+        "rows": _count("its data rows read"),
+        "problems": _list(_record("a problem met reading it", {
+            "code": _text("the diagnostic code (docs/diagnostics.md)"),
+            "row": {"type": ["integer", "null"], "minimum": 1, "description": "the row in its file (null: the "
+                                                                              "whole file)"},
+            "text": _text("the problem in one sentence"),
+        }), "the problems met reading it, in order"),
+        "flags": _by(KEY, {"type": "integer", "minimum": 1},
+                     "flag (docs/rules.md: overdue, failed, unapproved, ...) -> the rows carrying it"),
+        "reasons": _list(_record("one judgement of its content", {
+            "code": _text("the reason's stable code (docs/rules.md)"),
+            "text": _text("the reason in one sentence"),
+        }), "what its content shows, for the clauses the standard puts each check on"),
+    })
+
+
 def _overall() -> dict[str, Any]:
     clause = dict(PLAIN_CLAUSE)
     return _record("the overall figures", {
@@ -242,6 +263,7 @@ def readiness_schema() -> dict[str, Any]:
         }, nullable=True),
         "gates": _by({"enum": ["stage1", "stage2"]}, _gate(), "the audit stage gates"),
         "lapses": _list(_lapse(), "what lapses before the audits, by date"),
+        "registers": _list(_register(), "each register this audience may see, in evidence-id order"),
         "coverage": _record("internal audit coverage of the leaf clauses", {
             "leaves": _by(clause, ids, "leaf clause -> the audit records that covered it"),
             "uncovered": _list(clause, "leaf clauses no internal audit covered"),

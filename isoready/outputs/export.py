@@ -102,6 +102,8 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         # the register's own settings the verdict rests on (organisation.yaml; docs/format.md)
         "systemic_minors": site.systemic_minors,
         "climate_change": site.climate_change,
+        # each register's content (records declaring register:, issue 24): rows, reading problems, flags, reasons
+        "registers": [dict(x) for x in site.register_entries],
     }
     if site.other_standards:  # an integrated system's site root: where each other standard's portal and exports are
         out["other_standards"] = [dict(o) for o in site.other_standards]

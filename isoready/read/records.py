@@ -25,8 +25,9 @@ from isoready.read.repolinks import NEEDS, host_forms, pattern_problem, url_prob
 from isoready.core.svg import problem as svg_problem
 from isoready.core.text import MAX_MARKDOWN_BYTES, markdown_problem, problem_at
 from isoready.read.integrated import canonical, number_of
-from isoready.model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_SYSTEMIC_MINORS, LOGO_SUFFIXES,
-    MARKDOWN_SUFFIXES, NOWHERE, MAX_WINDOW_MONTHS, REGISTER_COLUMNS, STANDARDS, Applies, Assessment, Catalog, Certificate,
+from isoready.model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_NC_MAX_OPEN_DAYS, DEFAULT_SYSTEMIC_MINORS,
+    LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE, MAX_WINDOW_MONTHS, REGISTER_COLUMNS, STANDARDS, Applies, Assessment,
+    Catalog, Certificate,
     ClimateChange, Evidence, Finding, Organisation, Repository, Transition, Verification)
 # the team pages: their folder, and what Pelican's Markdown reader reads there (model's MARKDOWN_SUFFIXES are
 # an evidence document's)
@@ -431,6 +432,7 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                   audits_by_standard=by_standard or {}, applies=applies,
                   transition=transition, show_findings=show_findings, certificate=certificate,
                   systemic_minors=f.get("systemic_minors") or DEFAULT_SYSTEMIC_MINORS,
+                  nc_max_open_days=f.get("nc_max_open_days") or DEFAULT_NC_MAX_OPEN_DAYS,
                   audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
                   climate_change=climate_change, migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
                   repository=_repository(f, out))

@@ -122,6 +122,9 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("systemic_minors", Int(minimum=1, maximum=99),
           "this many open minor findings against one clause or its sub-clauses count as a major for the gates",
           default="3"),
+    Field("nc_max_open_days", Int(minimum=1, maximum=3650),
+          "a nonconformity in a nonconformities register (register: nonconformities) open longer than this many "
+          "days with no action recorded puts corrective action at risk", default="90"),
     Field("repository", nested(REPOSITORY), "where the files live on GitHub, GitLab or another git host: the "
           "portal links each page to its file and each gap to a new file",
           shape=("'repository' must be a mapping", "write 'repository:' then 'url: https://github.com/...'")),

@@ -34,8 +34,12 @@ BUILTIN = {"iso9001": "isoready.standards.iso9001", "iso14001": "isoready.standa
 #: the kinds of gate check the assess stage knows how to judge (docs/standards.md documents each)
 GATE_KINDS = ("present", "every", "mandatory", "performed", "all-clauses-ready", "audit-coverage",
               "review-after-audit", "no-open-major", "no-overdue-actions", "concerns-resolved",
-              "evidence-behind", "documents-current", "edition-accepted")
+              "evidence-behind", "documents-current", "edition-accepted", "register-reviewed")
 STAGES = ("stage1", "stage2")
+#: the checks of a register's content (issue 24) whose clauses a standard's ``registers:`` file names; assess
+#: judges each (assess/registers.py), the standard says which of its clauses each weighs on
+REGISTER_CHECKS = ("calibration", "competence", "supplier-approval", "supplier-evaluation", "objective-results",
+                   "objective-behind", "audit-programme", "legal-compliance", "nc-open", "nc-trend")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,9 @@ class Standard:
     #: the conditions it leaves to the organisation (organisation.yaml ``applies:`` keys): each one's ``clause``,
     #: ``words`` and ``help``
     conditions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: register check (REGISTER_CHECKS) -> the clauses it weighs on (``registers:`` file); a check it does not
+    #: name weighs on nothing
+    registers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def role(self, key: str) -> Optional[str]:
         return self.roles.get(key)
@@ -164,6 +171,21 @@ def _gates(folder: Path, name: str) -> tuple[GateCheck, ...]:
     return tuple(checks)
 
 
+def _registers(folder: Path, name: str) -> dict[str, tuple[str, ...]]:
+    data = _read(folder, name)
+    checks = data.get("checks") if isinstance(data, dict) else None
+    if not isinstance(checks, dict):
+        raise StandardError(name, "has no 'checks:' mapping")
+    out = {}
+    for key, clauses in checks.items():
+        if key not in REGISTER_CHECKS:
+            raise StandardError(name, f"register check '{key}' is not one of {', '.join(REGISTER_CHECKS)}")
+        if not isinstance(clauses, list):
+            raise StandardError(name, f"register check '{key}' needs a list of clauses")
+        out[str(key)] = tuple(str(c) for c in clauses)
+    return out
+
+
 def _words(name: str, row: Mapping[str, Any], key: str) -> dict[str, str]:
     words = row.get(key) or {}
     if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
@@ -220,7 +242,8 @@ def _package(package: str, folder: Path, builtin: bool) -> tuple[list[Standard],
                                   bool(row.get("provisional")),
                                   tuple(str(i) for i in row.get("review_inputs") or ()), _words(name, row, "words"),
                                   _input_words(name, row),
-                                  _words(name, row, "examples"), _conditions(name, row)))
+                                  _words(name, row, "examples"), _conditions(name, row),
+                                  _registers(folder, row["registers"]) if row.get("registers") else {}))
     transitions = []
     for row in data.get("transitions") or ():
         mapping = folder / str(row.get("mapping") or "")

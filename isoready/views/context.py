@@ -464,6 +464,9 @@ class Context:
             elif x.kind == "finding-due":
                 text, url = f"the corrective action for finding {x.finding} falls due on {x.date}", \
                     finding_url(x.finding)
+            elif x.item is not None:  # a register's row (issue 24): its item, never a person
+                text, url = (f"{LAPSE_WORDS[x.kind]} for {self.redact(x.item)} in {self.evidence[x.evidence].title} "
+                             f"({where}) on {x.date}"), evidence_url(x.evidence)
             else:
                 text, url = f"the target for {where} passes on {x.date}", clause_url(x.clause)
             shown.append(LapseView(date_text(x.date), x.kind, LAPSE_WORDS[x.kind], text, url, stage_label(x.before),

@@ -382,6 +382,8 @@ class ExportView:
     other_standards: tuple[Mapping[str, str], ...] = ()
     #: the registers this build shows (views.registers; names already dropped where the audience may not see them)
     registers: tuple[RegisterView, ...] = ()
+    #: readiness.json "registers" (issue 24): each register this audience may see, its problems, flags, reasons
+    register_entries: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

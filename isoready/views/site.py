@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional, Sequence
 
+from isoready.assess import REGISTER_FLAGS
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
 from isoready.views.builder import INPUTS, PageBuilder, ViewMemo, closure, fingerprints
 from isoready.views.context import Context
@@ -69,7 +70,24 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         site_url=ctx.site_url(), audits=ctx.audits, mandatory=ctx.mandatory,
         history=history_json(ctx), transition=transition_export(ctx),
         certificate=certificate_export(ctx), systemic_minors=ctx.project.organisation.systemic_minors,
-        climate_change=climate_export(ctx), registers=shared.get("registers", ()))
+        climate_change=climate_export(ctx), registers=shared.get("registers", ()),
+        register_entries=registers_export(ctx, shared.get("registers", ())))
+
+
+def registers_export(ctx: Context, views: Sequence[Any]) -> tuple[dict[str, Any], ...]:
+    """readiness.json "registers": each register this audience may see (the register pages' views: registers
+    follow their record's audience, and a name a build withholds is already out of their problems), its
+    reading problems, its flags counted and its reasons in words."""
+    judged = {x.evidence: x for x in ctx.r.registers}
+    out = []
+    for view in sorted(views, key=lambda v: v.evidence):
+        result = judged.get(view.evidence)
+        flags = [f for row in (result.flags.values() if result else ()) for f in row]
+        out.append({"evidence": view.evidence, "register": view.kind, "rows": view.row_count,
+                    "problems": [{"code": p.code, "row": p.row, "text": p.text} for p in view.problems],
+                    "flags": {f: flags.count(f) for f in REGISTER_FLAGS if f in flags},
+                    "reasons": [{"code": c, "text": t} for c, t in zip(view.reason_codes, view.reasons)]})
+    return tuple(out)
 
 
 def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,

@@ -11,7 +11,7 @@ from isoready.assess import assess, months_before, resolve_statuses
 from isoready.read.catalog import load_catalog
 from dataclasses import replace
 
-from isoready.model import Applies, Assessment, Evidence, Finding, Organisation, Project, Verification
+from isoready.model import Applies, Assessment, Evidence, Finding, Organisation, Project, Register, Verification
 from isoready.model import REVIEW_INPUTS
 from isoready.views import Words, default_words, describe
 
@@ -40,8 +40,10 @@ def finding(id, clauses, grade="minor", status="open", raised=date(2026, 9, 1), 
 
 def project(evidence=(), assessments=(), findings=(), windows=None, audits=None):
     org = Organisation(name="Org", windows=windows or {}, audits=audits or {})
+    # the record "legal-register" is a legal register (issue 24), reviewed on its date: stage 1 asks for one
+    registers = {e.id: Register(e.id, "legal", "legal.csv") for e in evidence if e.id == "legal-register"}
     return Project(root=Path("."), organisation=org, catalog=CAT, evidence=tuple(evidence),
-                   assessments=tuple(assessments), findings=tuple(findings), documents=())
+                   assessments=tuple(assessments), findings=tuple(findings), documents=(), registers=registers)
 
 
 def everything_done():
@@ -351,7 +353,7 @@ def _check(r, stage, check):
 
 
 STAGE1_CHECKS = ["scope", "policy", "objectives", "context", "processes", "risks", "mandatory-documents",
-                 "internal-audit-performed", "management-review-performed"]
+                 "internal-audit-performed", "management-review-performed", "legal-requirements"]
 STAGE2_CHECKS = ["all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
                  "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
                  "evidence-behind-every-clause", "documents-current", "edition-accepted"]
@@ -363,7 +365,8 @@ def stage1_evidence():
             ev("issues", clauses=["4.1"], topics=(CLIMATE,)), ev("parties", clauses=["4.2"]),
             ev("risk-register", clauses=["6.1.1"]),
             ev("programme", clauses=["9.2.1"]), ev("ia", "record", ["9.2.2"], date=date(2026, 9, 1)),
-            ev("mr", "record", ["9.3.3"], date=date(2026, 10, 1))]
+            ev("mr", "record", ["9.3.3"], date=date(2026, 10, 1)),
+            ev("legal-register", "record", ["8.2.2"], date=date(2026, 10, 1))]
 
 
 def test_gate_check_ids_are_the_contract():
