@@ -60,10 +60,8 @@ def test_stage1_projection_names_the_lapse_that_fails_it(http_base: SiteBase, si
     sp = site_page(http_base)
     sp.goto("index.html")
     text = " ".join(sp.page.locator(".verdicts .verdict").first.inner_text().split())
-    # until the demo declares a legal register (issue 24's demo part), stage 1's legal-requirements check fails today
-    assert re.search(r"Stage 1 (passes today|does not pass today \(1 of 10 checks fail\)); on 2027-01-19 it fails: "
-                     r"Mandatory documents maintained and reviewed.* \(the review of .+ \(8\.1\) falls due on "
-                     r"2026-12-31\)", text), text
+    assert re.search(r"Stage 1 passes today; on 2027-01-19 it fails: Mandatory documents maintained and reviewed "
+                     r"\(the review of .+ \(8\.1\) falls due on 2026-12-31\)", text), text
 
 
 # --------------------------------------------------------------------------- issue 21: layout at phone and desktop

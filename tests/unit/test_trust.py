@@ -355,9 +355,7 @@ def test_public_build_shows_milestones_not_findings_and_says_not_yet_certified(t
     for secret in ("major finding", "minor finding", "6 open", "1 major", "IA-2026-02", "overdue: ",
                    "No open major nonconformity"):
         assert secret not in text, secret
-    # until the demo declares a legal register (issue 24's demo part), stage 1 does not pass today either
-    assert ("Stage 1: passes today; on 2027-01-19: fails, if nothing changes." in text
-            or "Stage 1: fails today; on 2027-01-19: fails, if nothing changes." in text)
+    assert "Stage 1: passes today; on 2027-01-19: fails, if nothing changes." in text
 
     org = root / "content" / "organisation.yaml"
     org.write_text(org.read_text(encoding="utf-8") + "public:\n  show_findings: true\n", encoding="utf-8")
