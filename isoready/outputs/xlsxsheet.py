@@ -30,6 +30,7 @@ os.environ["OPENPYXL_LXML"] = "False"
 from openpyxl import Workbook  # noqa: E402 (after the switch above)
 from openpyxl.cell import WriteOnlyCell  # noqa: E402
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: E402
+from openpyxl.utils.exceptions import IllegalCharacterError  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
@@ -138,10 +139,14 @@ class Sheet:
                     yield text_value(value)  # openpyxl's plain-value path: the cheapest
                     continue
                 cell = plain
-            cell.value = text_value(value) if value != "" else None
+            try:
+                cell.value = value if value != "" else None
+            except IllegalCharacterError:  # rare: test for it only when openpyxl refuses the text
+                cell.value = text_value(value)
             if cell.data_type == "f":  # text, never a formula, whoever wrote it
                 cell.data_type = "s"
-            cell.hyperlink = link
+            if link is not None or cell.hyperlink is not None:
+                cell.hyperlink = link
             yield cell
 
     def finish(self, header_row: int, columns: int, last_row: int) -> None:
