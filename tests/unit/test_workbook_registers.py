@@ -102,16 +102,16 @@ def test_a_sheet_per_register_type_with_counts_flags_problems_and_reasons(judged
 
 
 def test_no_persons_name_outside_an_internal_build(judged) -> None:  # noqa: ANN001
-    project, r = _with_registers(*judged)
-    for audience in ("auditor", "public"):
-        book, data = _book(project, r, audience if audience == "auditor" else "auditor")
+    for audience in ("auditor", "public"):  # the record shown to that audience, its register with it
+        project, r = _with_registers(*judged, training_audience=audience)
+        book, _ = _book(project, r, audience)
         text = "\n".join(str(v) for ws in book.worksheets for row in _cells(ws) for v in row if v is not None)
         assert "Competence" in book.sheetnames
         for name in ("Ada Lovelace", "Bob Tables", "Cy Young"):
             assert name not in text
         assert "competence check of (name withheld) and =(name withheld)" not in text  # "=Bob Tables" is the name
         assert "competence check of (name withheld) and (name withheld)" in text
-    book, _ = _book(project, r, "internal")
+    book, _ = _book(*_with_registers(*judged), "internal")
     assert "Ada Lovelace" in str(book["Competence"]["H5"].value)
 
 
