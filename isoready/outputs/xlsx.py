@@ -434,7 +434,8 @@ def evidence_sheet(wb: Any, site: ExportView, limit: int = HYPERLINK_LIMIT) -> N
 
 
 def workbook_bytes(site: ExportView, limit: int = HYPERLINK_LIMIT) -> bytes:
-    """The workbook's bytes. ``limit``: the hyperlinks a sheet may hold (Excel's; lowered only by tests)."""
+    """The workbook's bytes. ``limit``: the hyperlinks the Evidence sheet may hold (Excel's; tests lower it; the
+    other sheets, far smaller, keep Excel's)."""
     wb = new_workbook()
     checklist_sheet(wb, site)
     findings_sheet(wb, site)
