@@ -346,22 +346,35 @@ def write_assets(site: SiteView, project: Project, out: Path,
     return written
 
 
-def write_exports(site: SiteView, out: Path) -> list[Written]:
+def write_exports(site: SiteView, out: Path, workbook: bool = True) -> list[Written]:
     """The files made from the export view alone (not from the pages): README, readiness.json, the CSV, the
-    XLSX workbook, the JSON Schema and history.json. ``package.build`` writes them in a background process
-    while the pages render."""
-    from isoready.outputs import xlsx
+    XLSX workbook (unless ``workbook`` is False: ``write_workbook``), the JSON Schema and history.json.
+    ``package.build`` writes them in background processes while the pages render, the workbook in one of its
+    own (the longest of them: openpyxl's write-only mode spends its time per cell)."""
     from isoready.outputs.contract import schema_text
 
     written = []
-    for rel, data in zip(EXPORTS, (readme_text(site).encode(), export.readiness_json(site.export).encode(),
-                                   export.checklist_csv(site.export).encode(), xlsx.workbook_bytes(site.export),
-                                   schema_text("readiness").encode())):
-        written.append(write_bytes(out, rel, data))
+    makers = (lambda: readme_text(site).encode(), lambda: export.readiness_json(site.export).encode(),
+              lambda: export.checklist_csv(site.export).encode(), lambda: _workbook_bytes(site),
+              lambda: schema_text("readiness").encode())
+    for rel, make in zip(EXPORTS, makers):
+        if rel != WORKBOOK or workbook:
+            written.append(write_bytes(out, rel, make()))
     if site.export.history is not None:  # readiness per commit, when the build had git history
         written.append(write_bytes(out, HISTORY, (json.dumps(site.export.history, indent=1, sort_keys=True)
                                                   + "\n").encode()))
     return written
+
+
+def _workbook_bytes(site: SiteView) -> bytes:
+    from isoready.outputs import xlsx
+
+    return xlsx.workbook_bytes(site.export)
+
+
+def write_workbook(site: SiteView, out: Path) -> list[Written]:
+    """The checklist workbook alone (``write_exports`` without it writes the rest)."""
+    return [write_bytes(out, WORKBOOK, _workbook_bytes(site))]
 
 
 #: the switcher's style of an integrated system's portals (package data outside the theme's static files, so a
@@ -397,6 +410,7 @@ def render_portal(portal: Portal, render: Any, opts: Options, tmp: Path) -> list
 #: the files write_exports makes, in its order (history.json only with git history), and the other files of the
 #: portal's own that are not pages: the plan of output paths (``planned``) takes them from here
 EXPORTS = ("README.txt", "readiness.json", "checklist.csv", "checklist.xlsx", "schema/readiness.schema.json")
+WORKBOOK = "checklist.xlsx"
 HISTORY = "history.json"
 SEARCH_INDEX = "search-index.js"
 PDF = "report.pdf"  # printed into the site by ``report`` and ``archive`` (pdf.py)

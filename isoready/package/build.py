@@ -20,11 +20,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, git_commit,
     output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text, replaceable, sha256_file, site_files,
-    switcher_css, write_assets, write_exports, write_manifest)
+    switcher_css, write_assets, write_exports, write_manifest, write_workbook)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
 from isoready.model import Project
@@ -209,27 +209,30 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
     if errors(refused):
         return BuildResult(False, sorted(set(diags + refused)))
     tmp = temp_dir_for(out)
-    exports = None
+    exports: list[Background] = []
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
-        exports = Background(lambda: _exports_and_results(site, tmp, cache))  # while the pages render
+        # while the pages render: the workbook in a process of its own (the longest export), the rest in another
+        exports = [Background(lambda: write_workbook(site, tmp)),
+                   Background(lambda: _exports_and_results(site, tmp, cache))]
         try:
             written, content = (render or render_with_pelican)(site, project, tmp, opts, plan)
         except PageError as exc:  # team-written pages with errors: diagnostics like any project error
-            exports.cancel()
+            _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
         # the team-written pages (read by Pelican while rendering) judged with everything else, before any copy
         late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content)
                                  + planned_portals(others))
         if errors(late):
-            exports.cancel()
+            _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + late)))
         written = list(written)
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
         written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
-        written += exports.result()
+        for job in exports:
+            written += job.result()
         if others:  # an integrated system: the switcher's style, and every other standard's portal
             written += switcher_css(tmp)
             for portal in others:
@@ -249,8 +252,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
         record = site_record(tmp, key[0], out, files, diags, sum(w.reused for w in written)) if key and cache else None
         swap_in(tmp, out)
     except BaseException:
-        if exports is not None:
-            exports.cancel()
+        _cancel(exports)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if cache is not None:
@@ -268,9 +270,15 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
 
 
+def _cancel(jobs: Sequence[Background]) -> None:
+    for job in jobs:
+        job.cancel()
+
+
 def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]:
-    """What needs nothing from the pages: the export files, and the build cache's per-file results."""
-    written = write_exports(site, tmp)
+    """What needs nothing from the pages: the export files but the workbook, and the build cache's per-file
+    results."""
+    written = write_exports(site, tmp, workbook=False)
     if cache is not None:
         try:
             cache.save_results()

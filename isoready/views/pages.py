@@ -384,6 +384,25 @@ class ExportView:
     registers: tuple[RegisterView, ...] = ()
     #: readiness.json "registers" (issue 24): each register this audience may see, its problems, flags, reasons
     register_entries: tuple[Mapping[str, Any], ...] = ()
+    #: the registers the audience may see, for the workbook's summary sheets (register type order, then id)
+    register_summaries: tuple["RegisterSummaryView", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterSummaryView:
+    """One register record on the workbook's summary sheet of its type (issue 24): counts and worded reasons,
+    never a row's cells (a competence register's names stay out of every build but the internal one)."""
+
+    evidence: str  # the record's id
+    title: str
+    url: str  # the record's page
+    kind: str  # the register type (model.REGISTER_KINDS)
+    kind_label: str  # "Calibration": the sheet's name
+    file: str  # relative to evidence/
+    rows: int
+    flags: tuple[tuple[str, int], ...]  # (flag's words, rows carrying it): the type's flags, then any other met
+    problems: int  # problems met reading the register
+    reasons: tuple[str, ...]  # the register's judgements, worded for the build's audience
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from isoready.views.findings import FINDINGS
 from isoready.views.gaps import GAPS
 from isoready.views.labels import shares_of, term_url
 from isoready.views.models import Phrase
-from isoready.views.pages import ChromeView, ExportView, PageView, SiteView, StandardLinkView
+from isoready.model import REGISTER_KINDS
+from isoready.views.pages import ChromeView, ExportView, PageView, RegisterSummaryView, SiteView, StandardLinkView
 from isoready.views.registers import REGISTERS
 from isoready.views.report import REPORT, REPORT_PRINT
 from isoready.views.since import SINCE
@@ -71,7 +72,8 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         history=history_json(ctx), transition=transition_export(ctx),
         certificate=certificate_export(ctx), systemic_minors=ctx.project.organisation.systemic_minors,
         climate_change=climate_export(ctx), registers=shared.get("registers", ()),
-        register_entries=registers_export(ctx, shared.get("registers", ())))
+        register_entries=registers_export(ctx, shared.get("registers", ())),
+        register_summaries=register_summaries(ctx))
 
 
 def registers_export(ctx: Context, views: Sequence[Any]) -> tuple[dict[str, Any], ...]:
@@ -88,6 +90,60 @@ def registers_export(ctx: Context, views: Sequence[Any]) -> tuple[dict[str, Any]
                     "flags": {f: flags.count(f) for f in REGISTER_FLAGS if f in flags},
                     "reasons": [{"code": c, "text": t} for c, t in zip(view.reason_codes, view.reasons)]})
     return tuple(out)
+
+
+#: a register type's sheet name in the workbook
+REGISTER_LABELS = {"calibration": "Calibration", "competence": "Competence", "suppliers": "Suppliers",
+                   "objectives": "Objectives", "audit-programme": "Audit programme", "legal": "Legal",
+                   "nonconformities": "Nonconformities"}
+#: the flags (assess.REGISTER_FLAGS) a register type's rows may carry, in the order its sheet counts them, and
+#: their words; a flag met on a type not listed here is counted after these
+REGISTER_FLAG_COLUMNS = {"calibration": ("overdue", "failed"), "competence": ("expired", "in-training"),
+                         "suppliers": ("unapproved", "evaluation-overdue"),
+                         "objectives": ("behind-target", "no-recent-result"), "audit-programme": ("audit-overdue",),
+                         "legal": ("not-compliant",), "nonconformities": ("open-too-long",)}
+PEOPLE_COLUMN = "person"  # the competence register's column of names: in internal builds only
+NAME_WITHHELD = "(name withheld)"
+
+
+def register_summaries(ctx: Context) -> tuple[RegisterSummaryView, ...]:
+    """Each register whose record the audience may see: rows, flagged rows per flag, problems and the reasons
+    in the audience's words. Outside an internal build, a person named in a register is never named here."""
+    out = []
+    for res in ctx.r.registers:
+        ev = ctx.evidence.get(res.evidence)
+        if ev is None:  # a withheld record's register is withheld with it
+            continue
+        register = ctx.project.registers.get(res.evidence)
+        flags = [f for f in REGISTER_FLAG_COLUMNS.get(res.kind, ())]
+        flags += sorted({f for fs in res.flags.values() for f in fs} - set(flags))
+        counts = tuple((f.replace("-", " "), sum(f in fs for fs in res.flags.values())) for f in flags)
+        # names only where the register pages show them: internal builds, and auditor builds of a record
+        # with show_people: true (issue 24)
+        shown = ctx.audience == "internal" or (ctx.audience == "auditor" and ev.show_people)
+        hide = () if shown else _people(register)
+        out.append(RegisterSummaryView(
+            evidence=ev.id, title=_withhold(ev.title, hide), url=ev.url, kind=res.kind,
+            kind_label=REGISTER_LABELS.get(res.kind, res.kind.capitalize()),
+            file=register.file if register is not None else "", rows=res.rows, flags=counts,
+            problems=len(register.problems) if register is not None else 0,
+            reasons=tuple(_withhold(text, hide) for text, _code in ctx.say.all(res.reasons))))
+    order = {k: i for i, k in enumerate(REGISTER_KINDS)}
+    return tuple(sorted(out, key=lambda v: (order.get(v.kind, len(order)), v.kind, v.evidence)))
+
+
+def _people(register: Any) -> tuple[str, ...]:
+    """The names a register holds (its competence ``person`` column), longest first."""
+    if register is None:
+        return ()
+    names = {str(row.get(PEOPLE_COLUMN)).strip() for row in register.rows if row.get(PEOPLE_COLUMN)}
+    return tuple(sorted((n for n in names if n), key=lambda n: (-len(n), n)))
+
+
+def _withhold(text: str, names: Sequence[str]) -> str:
+    for name in names:
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", NAME_WITHHELD, text)
+    return text
 
 
 def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,

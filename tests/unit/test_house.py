@@ -348,7 +348,7 @@ def test_a_failing_gate_is_worded_fails_on_the_dashboard_card_and_the_stages_pag
 
 def test_the_workbook_is_written_by_the_standard_library_writer_even_where_lxml_is_installed(tmp_path: Path) -> None:
     """openpyxl writes other bytes through lxml (its writer changes at import when lxml is present): xlsx.py sets
-    openpyxl's own switch, OPENPYXL_LXML, before the first import. A stand-in lxml (only its version number,
+    openpyxl's own switch, OPENPYXL_LXML, before the first import (in xlsxsheet.py, which xlsx.py imports). A stand-in lxml (only its version number,
     which is all openpyxl asks before choosing) makes openpyxl believe lxml is there, as on a machine with it,
     even with OPENPYXL_LXML=True in the environment."""
     import os
@@ -368,7 +368,8 @@ def test_the_workbook_is_written_by_the_standard_library_writer_even_where_lxml_
 
 
 def test_openpyxl_is_imported_by_the_workbook_module_alone() -> None:
-    """The switch above works only where openpyxl is imported first by xlsx.py: no other module imports it."""
+    """The switch above works only where openpyxl is imported first by the workbook's sheet writer
+    (outputs/xlsxsheet.py): no other module imports it."""
     importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                        if re.search(r"^\s*(?:from|import) openpyxl\b", p.read_text(encoding="utf-8"), re.M))
-    assert importers == ["outputs/xlsx.py"]
+    assert importers == ["outputs/xlsxsheet.py"]

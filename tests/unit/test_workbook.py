@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 from e2e_support import require
 from isoready.read.catalog import load_catalog
 from isoready.package.build import BuildResult, Options, build
-from isoready.outputs.xlsx import (CHECKLIST_HEADERS, CONFORMITY_CHOICES, PRINTED_COLUMNS, STATE_FILLS,
-    TITLE_ROWS, workbook_bytes)
+from isoready.outputs.xlsx import (CHECKLIST_HEADERS, CONFORMITY_CHOICES, EVIDENCE_HEADERS, PRINTED_COLUMNS,
+                                   STATE_FILLS, TITLE_ROWS, workbook_bytes)
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 24)
@@ -443,69 +443,68 @@ def test_libreoffice_prints_the_coverage_and_gates_sheets_at_9_pt_or_more(printe
         assert not small, (title, small[:5])
 
 
-# --------------------------------------------------------------------------- the Evidence sheet's rows, written as XML
+# --------------------------------------------------------------------------- written with openpyxl's write-only mode
+
+WORKBOOK_MODULES = ("xlsx.py", "xlsxsheet.py", "xlsxregisters.py")
 
 
-def _reference_evidence_sheet(ws, site) -> None:  # noqa: ANN001
-    """The Evidence sheet as openpyxl wrote it cell by cell (before the rows were written as XML)."""
-    from openpyxl.styles import PatternFill
-
-    from isoready.outputs import xlsx
-
-    ws.title = "Evidence"
-    xlsx._header(ws, 1, xlsx.EVIDENCE_HEADERS)
-    row = 1
-    for e in site.evidence:
-        row += 1
-        xlsx._body_row(ws, row, xlsx.evidence_values(site, e), xlsx.EVIDENCE_HEADERS)
-        for col, target in xlsx.evidence_links(site, e):
-            ws.cell(row=row, column=col).hyperlink = target
-        if e.stale:
-            ws.cell(row=row, column=8).fill = PatternFill("solid", fgColor=STATE_FILLS["not-ready"])
-    if site.hidden_evidence:
-        xlsx._text(ws.cell(row=row + 2, column=1), f"{site.hidden_evidence} evidence records not shown in this build.")
-    xlsx._finish(ws, 1, xlsx.EVIDENCE_HEADERS, row, site.as_of, f"Evidence register: {site.organisation}")
+def test_the_workbook_uses_no_private_name_of_openpyxl() -> None:
+    """The workbook is written through openpyxl's public write-only API (issue 23): no private attribute
+    (``cell._style``, ``ws._cells``, ``wb._cell_styles``) and no private openpyxl module, in any of its modules."""
+    folder = Path(__file__).resolve().parents[2] / "isoready" / "outputs"
+    for name in WORKBOOK_MODULES:
+        source = (folder / name).read_text(encoding="utf-8")
+        code = "\n".join(line.split("#")[0] for line in source.splitlines())
+        private = re.findall(r"(?<!self)\._[a-z]\w*", code)  # its own objects' (self._...) are its own
+        assert not private, (name, private)
+        assert not re.findall(r"openpyxl(?:\.\w+)*\._", code), name
 
 
-def _evidence_cells(data: bytes) -> dict:
-    ws = load_workbook(io.BytesIO(data))["Evidence"]
-    cells = {}
-    for row in ws.iter_rows():
-        for c in row:
-            if c.value is None and not c.has_style:
-                continue
-            cells[c.coordinate] = (c.value, c.fill.fgColor.rgb if c.fill.fill_type else None, c.alignment.wrap_text,
-                                   c.alignment.vertical, c.border.left.style, c.font.b,
-                                   c.hyperlink.target if c.hyperlink else None, c.number_format)
-    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
-    return {"cells": cells, "heights": heights, "dimension": ws.dimensions, "filter": ws.auto_filter.ref,
-            "freeze": ws.freeze_panes, "title_rows": ws.print_title_rows}
+def test_the_workbook_is_written_in_write_only_mode(built: BuildResult, monkeypatch) -> None:  # noqa: ANN001
+    """Every sheet streams through openpyxl's write-only worksheet: a workbook made any other way fails here."""
+    import openpyxl
+
+    from isoready.outputs import xlsxsheet
+
+    made = []
+    real = openpyxl.Workbook
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        wb = real(*args, **kwargs)
+        made.append(wb)
+        return wb
+
+    monkeypatch.setattr(xlsxsheet, "Workbook", spy, raising=False)
+    workbook_bytes(built.site.export)
+    assert made and all(wb.write_only for wb in made)
+    assert all(type(ws).__name__ == "WriteOnlyWorksheet" for wb in made for ws in wb.worksheets)
 
 
-def test_the_evidence_rows_written_as_xml_equal_openpyxls_own(built: BuildResult, monkeypatch) -> None:
-    """Every cell, style, hyperlink and row height of the Evidence sheet as openpyxl would write it, for the demo
-    and for records whose text needs escaping, keeps its spaces, is stale, or links outside."""
-    from isoready.outputs import xlsx
-
+def test_text_that_needs_escaping_or_keeps_its_spaces_reads_back_the_same(built: BuildResult) -> None:
+    """Every cell a record's text fills reads back as written: markup characters, quotes, lines, leading and
+    trailing spaces (Excel drops them unless told to keep them), a link with a query, a value that looks like a
+    formula, and a control character XML cannot hold (dropped, never a failed build)."""
     export = built.site.export
-    first = export.evidence[0]
-    odd = replace(first, id="odd/<&>-1", title="  leading & <tags> \"quoted\"\nsecond line  ",
-                  stale=True, external_url="https://example.com/a?b=1&c=\"2\"", owner="")
-    tricky = replace(export, evidence=export.evidence + (odd,), hidden_evidence=export.hidden_evidence or 2)
-    for site in (export, tricky):
-        ours = xlsx.workbook_bytes(site)
-        monkeypatch.setattr(xlsx, "evidence_sheet", _reference_evidence_sheet)
-        theirs = xlsx.workbook_bytes(site)
-        monkeypatch.undo()
-        assert any(v[1] for v in _evidence_cells(ours)["cells"].values()), "a stale fill is compared"
-        assert _evidence_cells(ours) == _evidence_cells(theirs)
-        sheets = [zipfile.ZipFile(io.BytesIO(d)).read("xl/worksheets/sheet3.xml").decode() for d in (ours, theirs)]
-        # Excel drops leading spaces unless told to keep them: the same cells say so
-        assert [re.findall(r'<c r="(\w+)"[^>]*><is><t xml:space="preserve">', x) for x in sheets] == \
-            [re.findall(r'<c r="(\w+)"[^>]*><is><t xml:space="preserve">', sheets[1])] * 2
-        for other in ("Checklist", "Findings"):
-            a, b = load_workbook(io.BytesIO(ours))[other], load_workbook(io.BytesIO(theirs))[other]
-            assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+    odd = replace(export.evidence[0], id="odd/<&>-1", title="  leading & <tags> \"quoted\"\nsecond line  ",
+                  stale=True, external_url="https://example.com/a?b=1&c=\"2\"", owner="=SUM(1,2)",
+                  version="a\x07b")
+    data = workbook_bytes(replace(export, evidence=export.evidence + (odd,), hidden_evidence=2))
+    ws = load_workbook(io.BytesIO(data))["Evidence"]
+    row = 2 + len(export.evidence)
+    cells = {h: ws.cell(row=row, column=i) for i, (h, _) in enumerate(EVIDENCE_HEADERS, start=1)}
+    assert cells["Evidence"].value == "odd/<&>-1"
+    assert cells["Title"].value == "  leading & <tags> \"quoted\"\nsecond line  "
+    assert (cells["Owner"].value, cells["Owner"].data_type) == ("=SUM(1,2)", "s")
+    assert cells["External link"].hyperlink.target == "https://example.com/a?b=1&c=\"2\""
+    assert cells["Stale"].value == "Yes" and cells["Stale"].fill.fgColor.rgb == "00" + STATE_FILLS["not-ready"]
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet3.xml").decode()
+    assert f'<c r="B{row}" s="' in sheet and '<t xml:space="preserve">  leading &amp; &lt;tags&gt;' in sheet
+    assert ws.cell(row=row + 2, column=1).value == "2 evidence records not shown in this build."
+
+
+def test_the_workbook_is_the_same_bytes_twice(built: BuildResult) -> None:
+    assert workbook_bytes(built.site.export) == workbook_bytes(built.site.export)
+    assert (built.output / "checklist.xlsx").read_bytes() == workbook_bytes(built.site.export)
 
 
 def test_team_text_starting_like_a_formula_stays_text_on_every_sheet(minimal_project: Path, tmp_path: Path) -> None:
@@ -532,29 +531,40 @@ def test_team_text_starting_like_a_formula_stays_text_on_every_sheet(minimal_pro
     assert auditors, "the auditor's name is on the Coverage sheet, as text"
 
 
-def test_past_excels_hyperlink_limit_records_are_given_by_address_and_the_sheet_says_so(built: BuildResult,
-                                                                                        monkeypatch) -> None:
+def test_past_excels_hyperlink_limit_records_are_given_by_address_and_the_sheet_says_so(built: BuildResult) -> None:
     """Excel refuses a sheet with more than 65,530 hyperlinks (100,000 records would have twice that): whole
-    records are linked while their links fit, the rest keep their page's address as text, and a note says so."""
-    import isoready.outputs.xlsx as xlsx
+    records are linked while their links fit, the rest keep their page's address as text, and a note above the
+    table says so, where an auditor reads it before the records (the limit lowered to 7 here)."""
+    from isoready.outputs.xlsx import evidence_links
 
-    monkeypatch.setattr(xlsx, "HYPERLINK_LIMIT", 7)
     site = built.site.export
-    book = load_workbook(io.BytesIO(workbook_bytes(site)))
-    ws = book["Evidence"]
+    ws = load_workbook(io.BytesIO(workbook_bytes(site, limit=7)))["Evidence"]
+    assert ws["A1"].value == (f"Only the first 3 of {len(site.evidence):,} records are linked: Excel allows 7 links "
+                              "on a sheet. For the other records, the Page column gives the address of the "
+                              "record's page.")
+    assert ws["A1"].font.b and ws["A2"].value == "Evidence" and ws.freeze_panes == "B3"
+    assert ws.auto_filter.ref.startswith("A2:") and ws.print_title_rows == "$2:$2"
     links = [(c.row, c.column) for row in ws.iter_rows() for c in row if c.hyperlink]
-    assert 0 < len(links) <= 7
-    linked_rows = sorted({r for r, _ in links})
-    per_record = {r: len(xlsx.evidence_links(site, e)) for r, e in enumerate(site.evidence, start=2)}
-    assert linked_rows == list(range(2, 2 + len(linked_rows)))  # the first records, each with all its links
-    assert len(links) == sum(per_record[r] for r in linked_rows)
-    assert len(links) + per_record[2 + len(linked_rows)] > 7  # the next record's links would not fit
-    unlinked = 2 + len(linked_rows)
-    assert ws.cell(row=unlinked, column=HEADERS_EVIDENCE_PAGE).value.startswith("evidence/")  # the address, as text
-    notes = [c.value for row in ws.iter_rows(min_row=ws.max_row) for c in row if c.value]
-    assert notes == [f"Only the first {len(linked_rows)} records are linked: Excel allows 7 links on a sheet. For the "
-                     "other records, the Page column gives the address of the record's page."]
-    monkeypatch.setattr(xlsx, "HYPERLINK_LIMIT", 65_530)  # the demo is far below it: no note, every record linked
+    per_record = {r: len(evidence_links(site, e)) for r, e in enumerate(site.evidence, start=3)}
+    assert sorted({r for r, _ in links}) == [3, 4, 5]  # the first records, each with all its links
+    assert len(links) == sum(per_record[r] for r in (3, 4, 5)) <= 7 < len(links) + per_record[6]
+    for row in (6, 2 + len(site.evidence)):  # past the limit: the page's address, as text, and no link
+        assert ws.cell(row=row, column=HEADERS_EVIDENCE_PAGE).value == site.evidence[row - 3].url
+        assert not any(c.hyperlink for c in ws[row])
+    # the demo is far below Excel's limit: no note, every record linked, the header on row 1
     ws = load_workbook(io.BytesIO(workbook_bytes(site)))["Evidence"]
-    assert not any("Excel allows" in str(c.value) for row in ws.iter_rows() for c in row)
+    assert ws["A1"].value == "Evidence" and not any("Excel allows" in str(c.value) for c in ws["A"])
     assert {c.row for row in ws.iter_rows() for c in row if c.hyperlink} == set(range(2, 2 + len(site.evidence)))
+
+
+def test_at_excels_hyperlink_limit_exactly_every_record_is_linked() -> None:
+    """The real limit: 65,530 links fit on a sheet, one more does not (a synthetic count, no workbook)."""
+    from isoready.outputs.xlsxsheet import HYPERLINK_LIMIT, LinkPlan
+
+    assert HYPERLINK_LIMIT == 65_530
+    exact = LinkPlan([2] * 32_765)
+    assert (exact.complete, exact.links) == (True, 65_530)
+    over = LinkPlan([2] * 32_765 + [1])
+    assert (over.complete, over.linked, over.records, over.links) == (False, 32_765, 32_766, 65_530)
+    whole = LinkPlan([3] * 21_843 + [3, 1])  # 65,529 links, then a record of 3 that does not fit: never half
+    assert (whole.linked, whole.links) == (21_843, 65_529)
