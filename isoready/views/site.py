@@ -20,6 +20,7 @@ from isoready.views.models import Phrase
 from isoready.model import REGISTER_KINDS
 from isoready.views.pages import ChromeView, ExportView, PageView, RegisterSummaryView, SiteView, StandardLinkView
 from isoready.views.registers import REGISTERS
+from isoready.validate.redact import people_shown
 from isoready.views.report import REPORT, REPORT_PRINT
 from isoready.views.since import SINCE
 from isoready.views.stages import APPLICABILITY, COVERAGE, STAGES
@@ -120,8 +121,8 @@ def register_summaries(ctx: Context) -> tuple[RegisterSummaryView, ...]:
         counts = tuple((f.replace("-", " "), sum(f in fs for fs in res.flags.values())) for f in flags)
         # names only where the register pages show them: internal builds, and auditor builds of a record
         # with show_people: true (issue 24)
-        shown = ctx.audience == "internal" or (ctx.audience == "auditor" and ev.show_people)
-        hide = () if shown else _people(register)
+        record = next((e for e in ctx.project.evidence if e.id == res.evidence), None)
+        hide = () if record is not None and people_shown(record, ctx.audience) else _people(register)
         out.append(RegisterSummaryView(
             evidence=ev.id, title=_withhold(ev.title, hide), url=ev.url, kind=res.kind,
             kind_label=REGISTER_LABELS.get(res.kind, res.kind.capitalize()),

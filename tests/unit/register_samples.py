@@ -121,14 +121,15 @@ def inject(project: Project, show_people: bool = False, only: Optional[tuple[str
 
 
 def results(project: Project) -> tuple[RegisterResult, ...]:
-    """What the rules would find: flags per row, a reason per register (one whose code the registry words,
-    one it does not yet), and the objectives' series."""
+    """What the rules would find: flags per row, reasons (the calibration register's in the rules' words), and
+    the objectives' series."""
     out = []
     for ev in sorted(project.registers):
         reg = project.registers[ev]
-        why: tuple[Reason, ...] = (reason(f"{reg.kind}-sample-flag", (ev,), rows=len(FLAGS[ev])),)
+        why: tuple[Reason, ...] = ()
         if reg.kind == "calibration":
-            why += (reason("status-not-done", status="planned", inherited_from="", target=""),)
+            why += (reason("register-calibration", (ev,), overdue=("G-001",), failed=("G-002",)),
+                    reason("status-not-done", status="planned", inherited_from="", target=""))
         series: dict[str, tuple[tuple[date, float, float], ...]] = {}
         if reg.kind == "objectives":
             for r in reg.rows:

@@ -106,9 +106,10 @@ def test_a_register_page_shows_its_rows_flags_problems_and_reasons(sites):
     flagged = re.findall(r'<tr class="is-flagged" data-flagged="yes">\s*<td data-label="Row" data-key="(\d+)"', html)
     assert flagged == ["2", "3"]
     assert "W302 evidence/registers/gauges.csv:5:3 unreadable date 'next spring'" in text
-    # a reason the registry words is a sentence; one it does not word yet shows its code
+    # the register's reasons, worded by the registry
     assert "status is planned; ready needs implemented or verified" in text
-    assert "calibration-sample-flag" in text
+    assert ("measuring equipment in service that cannot be relied on (past calibration due date: G-001; failed "
+            "calibration: G-002)") in text
     assert "4 rows, 2 flagged" in text
 
 
