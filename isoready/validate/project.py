@@ -17,7 +17,7 @@ from isoready.core.diagnostics import Collector, Diagnostic
 from isoready.read.integrated import project_for
 from isoready.core.load import MAX_BYTES
 from isoready.model import Catalog, Project
-from isoready.read.reader import read
+from isoready.read.reader import ParseCache, read
 from isoready.validate.redact import withheld_names_in_documents
 from isoready.read.records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, EvidenceFileResult,
     assessments_from_file, evidence_from_file, findings_from_file, organisation_from)
@@ -62,7 +62,8 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
         out.items.extend(replace(d, message=f"{standard}: {d.message}") for d in own.items)
     if not integrated:
         project = project_for(project, project.standard)
-    out.items.extend(withheld_names_in_documents(project, max_markdown_bytes))  # W110: read every time, as W108
+    memo = known.documents.setdefault("W110", {}) if isinstance(known, ParseCache) else None  # serve's, in memory
+    out.items.extend(withheld_names_in_documents(project, max_markdown_bytes, memo))  # W110
     return project, out.items
 
 
