@@ -481,6 +481,7 @@ class Preview:
         from isoready.package.assemble import MANIFEST, hash_memo
         from isoready.package.cache import BuildCache
         from isoready.read.reader import ParseCache
+        from isoready.validate.project import prime_documents
 
         self.job = job
         self.pages = {p.path: p for p in job.pages}
@@ -491,6 +492,7 @@ class Preview:
         results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
         self.known = ParseCache(results if isinstance(results, dict) else {})
         self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
+        prime_documents(job.project, self.known, self.opts.max_markdown_bytes)  # W108, W110 per document
         self._exported = (job.site.export, job.site.logo_url)
         self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
         self.memo = hash_memo(self.opts.root, {d.source: (d.size, d.sha256) for d in job.site.documents})

@@ -19,7 +19,7 @@ from isoready.read.catalog import load_catalog
 from isoready.read.integrated import combined
 from isoready.core.diagnostics import Collector, Diagnostic
 from isoready.core.load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text,
-    read_bytes, special_diagnostic, special_kind, walk)
+    read_bytes, special_diagnostic, special_kind, walk, walk_names)
 from isoready.model import DEFAULT_STANDARD, MARKDOWN_SUFFIXES, Assessment, Catalog, Evidence, Finding, Organisation
 from isoready.read.records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE,
     assessments_from_file, evidence_from_file, findings_from_file, markdown_documents, markdown_pages,
@@ -85,7 +85,7 @@ def _moved(moved: set[str], refs: list[str]) -> bool:
     return bool(moved) and any(ref == m or ref.startswith(m + "/") for ref in refs for m in moved)
 
 
-def _stat_key(path: Path, limit: int) -> Optional[tuple]:
+def _stat_key(path: "Path | str", limit: int) -> Optional[tuple]:
     try:
         st = os.lstat(path)
     except OSError:
@@ -136,7 +136,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         out = Collector()
         organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread, max_markdown_bytes)
-    out.items.extend(_markdown_documents(root, evidence, max_markdown_bytes, known)  # W108
+    out.items.extend(markdown_documents_kept(root, evidence, max_markdown_bytes, known)  # W108
                      + markdown_pages(root, max_markdown_bytes))
     out.items.extend(page_problems(root, max_markdown_bytes))  # team pages: metadata never a path, reST never reads a file
     assessments: list[Assessment] = []
@@ -165,9 +165,10 @@ def document_key(path: str) -> Optional[tuple]:
         return None
 
 
-def _markdown_documents(root: Path, evidence: list[Evidence], limit: int, known: Optional[dict]) -> list[Diagnostic]:
+def markdown_documents_kept(root: Path, evidence: list[Evidence], limit: int, known: Optional[dict]) -> list[Diagnostic]:
     """W108 of every Markdown document, as ``records.markdown_documents`` judges them; a ``ParseCache`` keeps
-    each document's result by its ``document_key`` and the limit, so only the documents that moved are read."""
+    each document's result by its ``document_key`` and the limit, so only the documents that moved are read
+    (``serve`` fills it after its first build: ``validate.project.prime_documents``)."""
     if not isinstance(known, ParseCache):
         return markdown_documents(root, evidence, limit)
     memo = known.documents.setdefault("W108", {})
@@ -232,12 +233,12 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     """Every evidence record (in file order) and every document file under evidence/."""
     evidence: list[Evidence] = []
     documents: list[str] = []
-    yaml_paths = []
-    for path in walk(root / EVIDENCE_DIR):
-        if is_yaml(path.name):
+    yaml_paths: list[str] = []
+    for path in walk_names(root / EVIDENCE_DIR):
+        if is_yaml(os.path.basename(path)):
             yaml_paths.append(path)
         else:
-            rel = path.relative_to(root).as_posix()
+            rel = _rel(path, root)
             try:
                 kind = special_kind(os.stat(path).st_mode)
             except (OSError, ValueError):  # a dangling symlink: reported if a record points at it
@@ -249,7 +250,7 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     rels = [_rel(path, root) for path in yaml_paths]
     # keyed by the relative path, a str: hashing 10,000 Path objects was 0.5 s of a serve update (profiled)
     kept, todo, seen = _unchanged(root, yaml_paths, rels, known, max_markdown_bytes)
-    done = iter(parallel.pmap(_evidence_job, [yaml_paths[i] for i in todo], min_parallel=PARALLEL_FILES,
+    done = iter(parallel.pmap(_evidence_job, [Path(yaml_paths[i]) for i in todo], min_parallel=PARALLEL_FILES,
                               shared=(root, catalog, max_bytes, known, max_markdown_bytes)))
     results = [kept[rel] if rel in kept else next(done) for rel in rels]  # todo is in file order
     fresh: dict = {}
@@ -271,7 +272,7 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     return evidence, documents
 
 
-def _unchanged(root: Path, paths: list[Path], rels: list[str], known: Optional[dict],
+def _unchanged(root: Path, paths: list[str], rels: list[str], known: Optional[dict],
                limit: int) -> tuple[dict[str, FileResult], list[int], dict[str, tuple]]:
     """The files (by relative path) a ``ParseCache`` vouches for without reading them (stats and referenced
     documents unchanged), the positions of the files to read, and every file's stats taken before it is read
@@ -348,10 +349,10 @@ def _limit_tag(limit: int) -> str:
     return "" if limit == MAX_MARKDOWN_BYTES else f"/markdown<={limit}"
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: "Path | str", root: Path) -> str:
     """path relative to root, posix (path is known to lie under root)."""
     text, base = str(path), str(root)
-    return (text[len(base) + 1:] if text.startswith(base + os.sep) else path.relative_to(root).as_posix()).replace(
+    return (text[len(base) + 1:] if text.startswith(base + os.sep) else Path(path).relative_to(root).as_posix()).replace(
         os.sep, "/")
 
 
