@@ -35,7 +35,7 @@ import queue
 import sys
 import threading
 import webbrowser
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
@@ -440,6 +440,7 @@ class Preview:
 
         self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
+        self.planned: dict[str, object] = {}  # page path -> the views' PageView that Page was made of
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
         self.last_seconds = 0.0  # the last update, until its pages were in place
         self._pending = None  # (site, project) whose exports and manifest settle() still has to write
@@ -481,9 +482,11 @@ class Preview:
         from isoready.package.assemble import MANIFEST, hash_memo
         from isoready.package.cache import BuildCache
         from isoready.read.reader import ParseCache
+        from isoready.validate.project import prime_documents
 
         self.job = job
         self.pages = {p.path: p for p in job.pages}
+        self.planned = {p.path: p for p in job.site.pages}
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         self.written = {e["path"]: (e["size"], e["sha256"]) for e in manifest["files"]}
         # the per-file results the build just checked against every file's bytes and saved (never an older
@@ -491,6 +494,7 @@ class Preview:
         results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
         self.known = ParseCache(results if isinstance(results, dict) else {})
         self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
+        prime_documents(job.project, self.known, self.opts.max_markdown_bytes)  # W108, W110 per document
         self._exported = (job.site.export, job.site.logo_url)
         self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
         self.memo = hash_memo(self.opts.root, {d.source: (d.size, d.sha256) for d in job.site.documents})
@@ -620,20 +624,28 @@ class Preview:
         out = self.opts.out.resolve()
         job = self.job
         shared = job.shared
-        new_pages = {p.path: p for p in pages(site, project.root / "evidence")}
+        # a planned page equal to last time's (its view-model handed back by the memo, or equal), under the same
+        # redactor and Markdown limit, keeps the Page it was rendered from: only the others are made (a Page per
+        # planned page, with its document's Path, compared with the old one, was a tenth of an update)
+        same_terms = (site.redact, site.max_markdown_bytes) == (job.site.redact, job.site.max_markdown_bytes)
+        planned_before = self.planned
+        fresh = [p for p in site.pages
+                 if not (same_terms and p.path in self.pages and planned_before.get(p.path) == p)]
+        made = {page.path: page for page in pages(_Planned(tuple(fresh), site.redact, site.max_markdown_bytes),
+                                                   project.root / "evidence")}
+        new_pages = {p.path: made.get(p.path) or self.pages[p.path] for p in site.pages}
         render_mod.forget_chrome()
-        for path, page in new_pages.items():
-            old = self.pages.get(path)
-            if old is not None and old == page and not (
-                    page.markdown_file is not None and page.markdown_file.relative_to(project.root / "evidence").as_posix()
-                    in changed_docs):
+        for p in site.pages:
+            page, old = new_pages[p.path], self.pages.get(p.path)
+            if old is not None and old == page and not (p.markdown is not None and p.markdown in changed_docs):
                 continue
             data = render_page(page, job.get_template, shared)
-            self._put(out, path, data)
+            self._put(out, p.path, data)
         render_mod.forget_chrome()
         for path in set(self.pages) - set(new_pages):
             self._drop(out, path)
         self.pages = new_pages
+        self.planned = {p.path: p for p in site.pages}
         # documents: copy the new and the changed, drop the gone
         old_docs = {d.path: d for d in job.site.documents}
         new_docs = {d.path: d for d in site.documents}
@@ -711,6 +723,15 @@ class Preview:
         self._put(out, SUMS, sums)
         self.written.pop(MANIFEST, None)
         self.written.pop(SUMS, None)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What ``render.pages`` reads of a SiteView: some of its planned pages, its redactor and Markdown limit."""
+
+    pages: tuple
+    redact: object
+    max_markdown_bytes: int
 
 
 class _Unchanged(Exception):

@@ -451,10 +451,16 @@ def is_yaml(name: str) -> bool:
 
 def walk(folder: Path) -> list[Path]:
     """Every file under folder, sorted, without following directory symlinks; hidden entries skipped."""
-    if not folder.is_dir():
+    return [Path(n) for n in walk_names(folder)]
+
+
+def walk_names(folder: Path) -> list[str]:
+    """``walk`` as path strings (making 15,000 Path objects is a tenth of a second a walk, and serve walks
+    evidence/ on every update)."""
+    if not os.path.isdir(folder):
         return []
     names: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         names.extend(os.path.join(dirpath, f) for f in filenames if not f.startswith("."))
-    return [Path(n) for n in sorted(names, key=lambda n: n.split(os.sep))]  # the order Path sorts in
+    return sorted(names, key=lambda n: n.split(os.sep))  # the order Path sorts in

@@ -19,11 +19,11 @@ from isoready.read.catalog import load_catalog
 from isoready.read.integrated import combined
 from isoready.core.diagnostics import Collector, Diagnostic
 from isoready.core.load import (MAX_BYTES, Loc, YList, YMap, YStr, decode, is_yaml, load_file, parse_text,
-    read_bytes, special_diagnostic, special_kind, walk)
-from isoready.model import DEFAULT_STANDARD, Assessment, Catalog, Evidence, Finding, Organisation
+    read_bytes, special_diagnostic, special_kind, walk, walk_names)
+from isoready.model import DEFAULT_STANDARD, MARKDOWN_SUFFIXES, Assessment, Catalog, Evidence, Finding, Organisation
 from isoready.read.records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE,
     assessments_from_file, evidence_from_file, findings_from_file, markdown_documents, markdown_pages,
-    organisation_from, realpath)
+    organisation_from, real_file, realpath)
 from isoready.read.options import MAX_REGISTER_BYTES, MAX_REGISTER_ROWS
 from isoready.read.registers import read_registers
 from isoready.read.teampages import page_problems
@@ -48,6 +48,9 @@ class ParseCache(dict):
         self.stats: dict[str, tuple] = {}
         self.moved: set[str] = set()  # paths reported since the last read: a record pointing at one is read again
         self.registers: dict = {}  # registers.read_registers' results, by each register file's stats
+        #: per-document checks' results (W108, W110), by check, then by the document's path ("evidence/x.md"),
+        #: each with the ``document_key`` it was made for (and whatever else its check reads)
+        self.documents: dict[str, dict] = {}
 
     def prime(self, root: Path, limit: int) -> None:
         """Take every cached file's stats now: for results just checked against the files' bytes (a build's).
@@ -76,6 +79,8 @@ class ParseCache(dict):
         record file pointing at it (a document added, changed, removed or made a symlink) is read again."""
         self.stats.pop(rel, None)
         self.moved.add(rel)
+        for results in self.documents.values():
+            results.pop(rel, None)
 
 
 def _moved(moved: set[str], refs: list[str]) -> bool:
@@ -83,7 +88,7 @@ def _moved(moved: set[str], refs: list[str]) -> bool:
     return bool(moved) and any(ref == m or ref.startswith(m + "/") for ref in refs for m in moved)
 
 
-def _stat_key(path: Path, limit: int) -> Optional[tuple]:
+def _stat_key(path: "Path | str", limit: int) -> Optional[tuple]:
     try:
         st = os.lstat(path)
     except OSError:
@@ -139,7 +144,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     registers, register_diags = read_registers(root, evidence, max_register_rows, max_register_bytes,
                                                getattr(known, "registers", None))  # serve keeps them
     out.items.extend(register_diags)
-    out.items.extend(markdown_documents(root, evidence, max_markdown_bytes)  # W108: read every time
+    out.items.extend(markdown_documents_kept(root, evidence, max_markdown_bytes, known)  # W108
                      + markdown_pages(root, max_markdown_bytes))
     out.items.extend(page_problems(root, max_markdown_bytes))  # team pages: metadata never a path, reST never reads a file
     assessments: list[Assessment] = []
@@ -155,6 +160,50 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         findings.extend(items)
         out.items.extend(diags)
     return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread, registers)
+
+
+def document_key(path: str) -> Optional[tuple]:
+    """What a per-document check's result holds for (``ParseCache.documents``): the document's real path (a
+    folder made a symlink moves it) and its stats (mtime, size, inode, mode: its target's, through a
+    symlink). None when it cannot be stat'ed: it is then judged afresh."""
+    try:
+        st = os.stat(path)
+        return (real_file(path), st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+    except (OSError, ValueError):
+        return None
+
+
+def markdown_documents_kept(root: Path, evidence: list[Evidence], limit: int, known: Optional[dict]) -> list[Diagnostic]:
+    """W108 of every Markdown document, as ``records.markdown_documents`` judges them; a ``ParseCache`` keeps
+    each document's result by its ``document_key`` and the limit, so only the documents that moved are read
+    (``serve`` fills it after its first build: ``validate.project.prime_documents``)."""
+    if not isinstance(known, ParseCache):
+        return markdown_documents(root, evidence, limit)
+    memo = known.documents.setdefault("W108", {})
+    base = os.path.join(str(root), EVIDENCE_DIR)
+    by_doc: dict[str, Evidence] = {}
+    for e in evidence:
+        if e.file and e.file.lower().endswith(MARKDOWN_SUFFIXES):
+            by_doc.setdefault(e.file, e)
+    keys = {doc: document_key(os.path.join(base, doc)) for doc in by_doc}
+    fresh: dict[str, tuple] = {}
+    todo = []
+    for doc, key in keys.items():
+        hit = memo.get(f"{EVIDENCE_DIR}/{doc}")
+        if key is not None and hit is not None and hit[0] == (key, limit):
+            fresh[f"{EVIDENCE_DIR}/{doc}"] = hit
+        else:
+            todo.append(doc)
+    made: dict[str, list[Diagnostic]] = {f"{EVIDENCE_DIR}/{doc}": [] for doc in todo}
+    for d in markdown_documents(root, [by_doc[doc] for doc in todo], limit):
+        made[d.path].append(d)
+    for doc in todo:
+        if keys[doc] is not None:
+            fresh[f"{EVIDENCE_DIR}/{doc}"] = ((keys[doc], limit), made[f"{EVIDENCE_DIR}/{doc}"])
+    memo.clear()  # only this run's documents: the memo stays as large as the project
+    memo.update(fresh)
+    found = {**{rel: hit[1] for rel, hit in fresh.items()}, **made}
+    return [d for rel in sorted(found) for d in found[rel]]  # in the documents' order, as markdown_documents
 
 
 def load_yaml_file(path: Path, rel: str, max_bytes: int, out: Collector, unread: Optional[list] = None) -> Any:
@@ -192,12 +241,12 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     """Every evidence record (in file order) and every document file under evidence/."""
     evidence: list[Evidence] = []
     documents: list[str] = []
-    yaml_paths = []
-    for path in walk(root / EVIDENCE_DIR):
-        if is_yaml(path.name):
+    yaml_paths: list[str] = []
+    for path in walk_names(root / EVIDENCE_DIR):
+        if is_yaml(os.path.basename(path)):
             yaml_paths.append(path)
         else:
-            rel = path.relative_to(root).as_posix()
+            rel = _rel(path, root)
             try:
                 kind = special_kind(os.stat(path).st_mode)
             except (OSError, ValueError):  # a dangling symlink: reported if a record points at it
@@ -206,18 +255,19 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
                 out.items.extend(special_diagnostic(rel, kind))  # never published, never opened
                 continue
             documents.append(rel[len(EVIDENCE_DIR) + 1:])
-    kept, todo, seen = _unchanged(root, yaml_paths, known, max_markdown_bytes)
-    done = dict(zip(todo, parallel.pmap(_evidence_job, todo, min_parallel=PARALLEL_FILES,
-                                        shared=(root, catalog, max_bytes, known, max_markdown_bytes))))
-    results = [kept[p] if p in kept else done[p] for p in yaml_paths]
+    rels = [_rel(path, root) for path in yaml_paths]
+    # keyed by the relative path, a str: hashing 10,000 Path objects was 0.5 s of a serve update (profiled)
+    kept, todo, seen = _unchanged(root, yaml_paths, rels, known, max_markdown_bytes)
+    done = iter(parallel.pmap(_evidence_job, [Path(yaml_paths[i]) for i in todo], min_parallel=PARALLEL_FILES,
+                              shared=(root, catalog, max_bytes, known, max_markdown_bytes)))
+    results = [kept[rel] if rel in kept else next(done) for rel in rels]  # todo is in file order
     fresh: dict = {}
-    for path, (records, diags, entry) in zip(yaml_paths, results):
+    for rel, (records, diags, entry) in zip(rels, results):
         evidence.extend(records)
         out.items.extend(diags)
         stopped = unread_error(diags) if not records else None
         if stopped is not None and unread is not None:
             unread.append(stopped)
-        rel = _rel(path, root)
         if entry is not None:
             fresh[rel] = entry
         elif known and rel in known:
@@ -230,17 +280,17 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     return evidence, documents
 
 
-def _unchanged(root: Path, paths: list[Path], known: Optional[dict],
-               limit: int) -> tuple[dict[Path, FileResult], list[Path], dict[str, tuple]]:
-    """The files a ``ParseCache`` vouches for without reading them (stats and referenced documents unchanged),
-    the files to read, and every file's stats taken before it is read (a later change moves them again)."""
+def _unchanged(root: Path, paths: list[str], rels: list[str], known: Optional[dict],
+               limit: int) -> tuple[dict[str, FileResult], list[int], dict[str, tuple]]:
+    """The files (by relative path) a ``ParseCache`` vouches for without reading them (stats and referenced
+    documents unchanged), the positions of the files to read, and every file's stats taken before it is read
+    (a later change moves them again)."""
     if not isinstance(known, ParseCache):
-        return {}, list(paths), {}
-    kept: dict[Path, FileResult] = {}
-    todo: list[Path] = []
+        return {}, list(range(len(paths))), {}
+    kept: dict[str, FileResult] = {}
+    todo: list[int] = []
     seen: dict[str, tuple] = {}
-    for path in paths:
-        rel = _rel(path, root)
+    for i, (path, rel) in enumerate(zip(paths, rels)):
         key = _stat_key(path, limit)
         hit = known.get(rel)
         if key is not None:
@@ -249,9 +299,9 @@ def _unchanged(root: Path, paths: list[Path], known: Optional[dict],
         # documents again was 3 s of a serve update at 10,000 records, profiled)
         if key is not None and known.stats.get(rel) == key and hit and len(hit) == 4 and \
                 not _moved(known.moved, [s[0] for s in hit[1]]):
-            kept[path] = (list(hit[2]), list(hit[3]), None)
+            kept[rel] = (list(hit[2]), list(hit[3]), None)
         else:
-            todo.append(path)
+            todo.append(i)
     known.moved = set()
     return kept, todo, seen
 
@@ -307,10 +357,10 @@ def _limit_tag(limit: int) -> str:
     return "" if limit == MAX_MARKDOWN_BYTES else f"/markdown<={limit}"
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: "Path | str", root: Path) -> str:
     """path relative to root, posix (path is known to lie under root)."""
     text, base = str(path), str(root)
-    return (text[len(base) + 1:] if text.startswith(base + os.sep) else path.relative_to(root).as_posix()).replace(
+    return (text[len(base) + 1:] if text.startswith(base + os.sep) else Path(path).relative_to(root).as_posix()).replace(
         os.sep, "/")
 
 

@@ -17,9 +17,9 @@ from isoready.core.diagnostics import Collector, Diagnostic
 from isoready.read.integrated import project_for
 from isoready.core.load import MAX_BYTES
 from isoready.model import Catalog, Project
-from isoready.read.reader import read
+from isoready.read.reader import ParseCache, markdown_documents_kept, read
 from isoready.validate.redact import withheld_names_in_documents
-from isoready.read.records import (CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, EvidenceFileResult,
+from isoready.read.records import (realpath, CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, EvidenceFileResult,
     assessments_from_file, evidence_from_file, findings_from_file, organisation_from)
 from isoready.read.schema import Fields, check_clause, parse_date  # noqa: F401
 from isoready.core.text import MAX_MARKDOWN_BYTES
@@ -67,9 +67,19 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
         out.items.extend(replace(d, message=f"{standard}: {d.message}") for d in own.items)
     if not integrated:
         project = project_for(project, project.standard)
-    out.items.extend(withheld_names_in_documents(project, max_markdown_bytes))  # W110: read every time, as W108
+    memo = known.documents.setdefault("W110", {}) if isinstance(known, ParseCache) else None  # serve's, in memory
+    out.items.extend(withheld_names_in_documents(project, max_markdown_bytes, memo))  # W110
     return project, out.items
 
 
-__all__ = ["read_project", "EVIDENCE_DIR", "CLAUSES_DIR", "FINDINGS_DIR", "ORGANISATION_FILE", "Collector",
+def prime_documents(project: Project, known: ParseCache, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> None:
+    """Fill ``known``'s per-document results (W108, W110) for ``project`` (as ``read_project`` returned it) the way
+    ``read_project`` does: a long-lived process (``serve``) primes them after its first build, which read
+    through the build cache, so that its first update reads only the documents that moved, as every later one."""
+    realpath.cache_clear()  # folders resolved afresh, as each read does
+    markdown_documents_kept(project.root, list(project.evidence), max_markdown_bytes, known)
+    withheld_names_in_documents(project, max_markdown_bytes, known.documents.setdefault("W110", {}))
+
+
+__all__ = ["read_project", "prime_documents", "EVIDENCE_DIR", "CLAUSES_DIR", "FINDINGS_DIR", "ORGANISATION_FILE", "Collector",
            "evidence_from_file", "assessments_from_file", "findings_from_file", "organisation_from"]

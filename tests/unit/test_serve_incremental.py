@@ -270,3 +270,76 @@ def test_a_save_without_a_change_rewrites_nothing(project, tmp_path):
     record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
     ok, diags = preview.update({str(record)})
     assert ok and b"Edited " in (tmp_path / "preview" / "readiness.json").read_bytes()
+
+
+W110_FILES = {  # as in test_validate's W110 case: documents that name a record withheld from their audience
+    "evidence/support/pay.yaml": 'id: PAY-07\ntitle: Pay review\nkind: record\nclauses: ["7.2"]\n'
+                                 'audience: internal\nfile: pay-07.pdf\n',
+    "evidence/support/pay-07.pdf": "%PDF-1.4\n",
+    "evidence/support/handbook.md": "# Handbook\n\nSee the pay review PAY-07 (pay-07.pdf).\n",
+    "evidence/support/handbook.yaml": 'title: Handbook\nkind: document\nclauses: ["7.2"]\naudience: public\n'
+                                      'file: handbook.md\n',
+    "evidence/support/manual.md": "# Manual\n\nSee the policy.\n",
+    "evidence/support/manual.yaml": 'title: Manual\nkind: document\nclauses: ["7.2"]\nfile: manual.md\n',
+    "evidence/support/guide.md": "# Guide\n\nNothing to withhold.\n",
+    "evidence/support/guide.yaml": 'title: Guide\nkind: document\nclauses: ["7.2"]\nfile: guide.md\n',
+}
+
+
+def _validate_lines(root: Path, capsys) -> list[str]:
+    from isoready.cli import main
+
+    capsys.readouterr()
+    main(["validate", "--root", str(root), "--as-of", "2026-11-01"])
+    return [line for line in capsys.readouterr().out.splitlines() if ": W" in line or ": E" in line]
+
+
+def _serve_lines(diags) -> list[str]:
+    from isoready.core.diagnostics import report
+
+    return [line for line in report(sorted(set(diags))).splitlines() if ": W" in line or ": E" in line]
+
+
+def test_an_update_reads_again_only_the_documents_that_moved_and_says_what_validate_says(project, tmp_path,
+                                                                                        monkeypatch, capsys):
+    """The per-document checks (W108's bounds, W110's withheld names) read, on an update, only the Markdown
+    documents reported or moved since the first build, not every one; what serve reports stays what
+    `isoready validate` reports, after a document edit and after an edit that withholds another record."""
+    import builtins
+
+    from isoready.read import records
+    from isoready.validate import redact
+
+    for rel, text in W110_FILES.items():
+        (project / rel).write_text(text, encoding="utf-8")
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience="internal")
+    preview = Preview(opts)
+    assert preview.full().ok and preview.ready
+    opened: list[str] = []
+
+    def counting(path, *args, **kwargs):
+        if str(path).endswith(".md"):
+            opened.append(Path(path).name)
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(records, "open", counting, raising=False)  # W108's reads
+    monkeypatch.setattr(redact, "open", counting, raising=False)  # W110's reads
+    manual = project / "evidence" / "support" / "manual.md"
+    _edit_text(manual, "the policy", "PAY-07")  # the auditor's manual now names a record auditors may not see
+    ok, diags = preview.update({str(manual)})
+    assert ok, diags
+    assert sorted(set(opened)) == ["manual.md"]  # not handbook.md, guide.md, nor the fixture's documents
+    assert any("manual.md:3:5: W110" in line for line in _serve_lines(diags))
+    assert _serve_lines(diags) == _validate_lines(project, capsys)
+    opened.clear()
+    guide = project / "evidence" / "support" / "guide.yaml"  # the guide's record becomes internal: the
+    _edit_text(guide, "title: Guide", "title: Guide\naudience: internal")  # ... manual names no more, handbook more
+    pay = project / "evidence" / "support" / "pay.yaml"
+    _edit_text(pay, "audience: internal", "audience: auditor")  # PAY-07 is no longer withheld from auditors
+    ok, diags = preview.update({str(guide), str(pay)})
+    assert ok, diags
+    assert not any("manual.md" in line for line in _serve_lines(diags))
+    assert _serve_lines(diags) == _validate_lines(project, capsys)
+    cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
+    assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
