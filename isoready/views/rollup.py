@@ -132,13 +132,22 @@ def _percent(share: Optional[float]) -> str:
     return "not known" if share is None else f"{round(share * 100)} %"
 
 
+def shown_label(label: str) -> str:
+    """The SITE as the page names it: its folder's own name (and the file's, for a .json given directly), never the
+    path it was given by, which may hold a home folder or a runner's workspace."""
+    parts = [p for p in label.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if not parts:
+        return "."
+    return "/".join(parts[-2:]) if parts[-1].lower().endswith(".json") and len(parts) > 1 else parts[-1]
+
+
 def _row(site: RolledSite) -> SiteRow:
     verdicts = tuple((name, "passed" if ok else "not passed", "state-ready" if ok else "state-not-ready") for (_, name), ok in zip(STAGES, site.passed))
     shares = tuple(zip(("Ready", "At risk", "Not ready"), map(_percent, site.shares)))
     findings = "not published for this audience" if site.open_findings is None else str(site.open_findings)
     if site.open_findings is not None and site.withheld_findings:
         findings += f" of those shown ({site.withheld_findings} findings withheld from this audience)"
-    return SiteRow(site.organisation, site.label, verdicts, shares,
+    return SiteRow(site.organisation, shown_label(site.label), verdicts, shares,
                    tuple(f"{stage}: {reason}" for stage, reason in site.blockers), findings,
                    site.last_audit or "none this audience can see", site.link,
                    NO_LINK.get(site.no_link, ""), f"as of {site.as_of} for the {site.audience} audience, "
@@ -169,12 +178,12 @@ def rollup_view(sites: Sequence[RolledSite], audience: str, as_of: str, central:
     plan = likely_sites(_facts(sites, central), sizes, "initial")
     extra = int(central is not None)
     rows = tuple(PlanRow(_AUDIT_WORDS[a], sizes.size(a), sizes.size(a) + extra) for a in AUDITS)
-    picks = tuple(PickRow(sites[int(p.site)].organisation + f" ({sites[int(p.site)].label})", _PICK_WORDS[p.code])
+    picks = tuple(PickRow(sites[int(p.site)].organisation + f" ({shown_label(sites[int(p.site)].label)})", _PICK_WORDS[p.code])
                   for p in plan.picks)
     random_note = (f"{plan.random_count} more drawn at random by the certification body from the other "
                    f"{len(plan.random_pool)} sites" if plan.random_count else "")
     passing = sum(1 for s in sites if s.passed[1])
-    central_words = (f"{sites[central].organisation} ({sites[central].label})" if central is not None else
+    central_words = (f"{sites[central].organisation} ({shown_label(sites[central].label)})" if central is not None else
                      "none named (--central): every site counts towards the sample, and the certification body "
                      "will also visit the central function")
     notes = (

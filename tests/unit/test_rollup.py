@@ -65,7 +65,7 @@ def test_three_sites_public_group_portal(group: Path, capsys) -> None:
     assert "Central function: Alpha Works" in text
     assert text.count("no link: built here from its register") == 3
     assert "Initial audit 2 3" in text  # x = 3 sites besides the central function: ceil(sqrt(3)) = 2, + central
-    assert f"Alpha Works ({group / 'alpha'}): the central function: visited at every audit" in text
+    assert "Alpha Works (alpha): the central function: visited at every audit" in text
     assert "1 more drawn at random by the certification body from the other" in text  # at least 25 % random
     # the built site is linked, relatively, and the link resolves on disk; the registers are not
     links = [unquote(h) for h in re.findall(r'<a href="([^"#]+)"', html) if h != "index.html"]
@@ -252,3 +252,14 @@ def test_a_downloaded_file_may_carry_the_site_name(group: Path, tmp_path: Path) 
     assert main(["rollup", str(tmp_path / "plant-north.json"), "--output", str(tmp_path / "g"), "--as-of", AS_OF]) == 0
     text = _text((tmp_path / "g" / "index.html").read_text(encoding="utf-8"))
     assert "Gamma Works" in text and "no link: no index.html beside its readiness.json" in text
+
+
+def test_the_page_names_a_site_by_its_folder_not_the_path_it_was_given_by(group: Path) -> None:
+    """A SITE given by an absolute path (a home folder, a runner's workspace) is named by its folder alone: the
+    group portal is published, and the machine's paths are nobody's business."""
+    out = group / "out-paths"
+    assert main(["rollup", str(group / "alpha"), str(group / "gamma-public" / "readiness.json"),
+                 "--output", str(out), "--as-of", AS_OF]) == 0
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert str(group) not in html and str(group.parent) not in html
+    assert "<code>alpha</code>" in html and "<code>gamma-public/readiness.json</code>" in html
