@@ -37,6 +37,9 @@ from isoready.read.records import CLAUSES_DIR, EVIDENCE_DIR, FINDINGS_DIR, ORGAN
 
 #: keys whose values are clause numbers, wherever a record holds them
 CLAUSE_LIST_KEYS = ("clauses", "covers")
+#: a register record's ``columns:`` (canonical column -> the header in its file): its keys may be ``covers`` or
+#: ``clause`` and its values are a spreadsheet's headers, so migrate never reads it for clause numbers
+REGISTER_HEADERS_KEY = "columns"
 CLAUSE_KEY = "clause"
 
 BOM = "\ufeff"
@@ -137,6 +140,8 @@ def _clause_values(node: Node, seen: Optional[set[int]] = None) -> Iterator[tupl
             yield from _clause_values(item, seen)
     elif isinstance(node, MappingNode):
         for key, _, item in _pairs(node):
+            if key == REGISTER_HEADERS_KEY:  # a register's column -> header map: headers, never clause numbers
+                continue
             if key in CLAUSE_LIST_KEYS and isinstance(item, SequenceNode):
                 for x in item.value:
                     if _is_text(x) and id(x) not in seen:

@@ -501,3 +501,22 @@ def test_a_register_fresh_from_init_migrates_with_nothing_left_and_validates(tmp
     catalog = load_catalog("ISO 9001:2026")
     project, _ = read_project(root, catalog, migrate_mod.date(2026, 11, 24))
     assert sorted(a.clause for a in project.assessments) == sorted(c.number for c in catalog.clauses if c.is_leaf)
+
+
+def test_a_registers_column_headers_are_never_read_as_clause_numbers(tmp_path, capsys):
+    """``columns:`` maps a register's canonical columns (``covers``, ``clause`` among them) to its file's headers:
+    migrate leaves it alone and asks nothing about it (issue 24)."""
+    schedule = """\
+        title: Internal audit schedule
+        kind: record
+        clauses: ["9.2.1"]
+        file: schedule.csv
+        register: audit-programme
+        columns:
+          covers: Clauses
+          clause: "10.3"
+        """
+    root = project(tmp_path, evidence__schedule_yaml=schedule)
+    code, lines = run(capsys, root)
+    assert (root / "evidence/schedule.yaml").read_text(encoding="utf-8") == dedent(schedule)
+    assert not [line for line in lines if "schedule.yaml" in line], lines
