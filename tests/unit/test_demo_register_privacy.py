@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import unicodedata
@@ -19,6 +20,7 @@ import pytest
 
 from isoready.cli import main
 from isoready.package.build import Options, build
+from isoready.views.labels import REGISTER_KIND_LABELS
 
 REPO = Path(__file__).resolve().parents[2]
 MATRIX = REPO / "evidence" / "support" / "training-matrix.csv"
@@ -114,3 +116,28 @@ def test_the_auditors_pdf_report_of_the_demo_names_no_one(tmp_path: Path, capsys
     flat = " ".join(text.split())
     assert "Training matrix" in flat  # the report is the demo's, with the record in it
     assert [name for name in NAMES if name in flat or name.replace(" ", "") in flat.replace(" ", "")] == []
+
+
+def search_index(site: Path) -> list[dict[str, str]]:
+    text = (site / "search-index.js").read_text(encoding="utf-8")
+    assert text.startswith("window.PORTAL_SEARCH=") and text.endswith(";\n")
+    return json.loads(text[len("window.PORTAL_SEARCH="):-2])
+
+
+def test_each_register_page_is_found_by_its_title_and_kind_but_its_rows_are_not_indexed(sites) -> None:
+    site = sites["auditor"]
+    entries = [e for e in search_index(site) if e["type"] == "Register"]
+    pages = sorted(str(p.relative_to(site)) for p in (site / "registers").rglob("*.html"))
+    assert sorted(e["url"] for e in entries) == pages and len(pages) >= 6
+    matrix = next(e for e in entries if e["id"] == "support/training-matrix")
+    assert matrix == {"type": "Register", "id": "support/training-matrix", "url": str(PAGE),
+                      "title": "Training matrix (who is signed off for what)",
+                      "facts": "Competence register · 22 rows, 2 flagged", "text": ""}
+    kinds = {e["facts"].split(" · ")[0] for e in entries}
+    assert kinds == set(REGISTER_KIND_LABELS.values())  # the demo has one register of each kind
+    # no cell of a row is in a register's entry (its title and kind only), and in an internal build, where the
+    # register page shows the names, the index still holds none of them
+    cells = {row[c] for row in _matrix() for c in ("Employee", "Role", "Competence")}
+    assert [cell for cell in sorted(cells) if cell in json.dumps(entries)] == []
+    internal = (sites["internal"] / "search-index.js").read_text(encoding="utf-8")
+    assert [name for name in NAMES if name in internal] == []
