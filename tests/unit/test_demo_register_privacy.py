@@ -89,6 +89,7 @@ def test_an_auditor_build_of_the_demo_shows_the_roles_but_no_name(sites) -> None
     assert leaks(files) == []
     # the raw file holds the names as written: it is not offered for download
     assert [k for k in files if k.endswith("training-matrix.csv")] == []
+    assert [k for k, text in files.items() if re.search(r'href="[^"]*training-matrix\.csv"', text)] == []
     page = " ".join(unescape(re.sub(r"<[^>]+>", " ", (site / PAGE).read_text(encoding="utf-8"))).split())
     assert [role for role in ROLES if role not in page] == []
     assert "Row Role Competence Status Expires Flags" in page  # the table has no person column
@@ -99,6 +100,8 @@ def test_an_internal_build_of_the_demo_shows_the_names_so_the_searches_can_fail(
     page = files[str(PAGE)]
     assert [name for name in NAMES if name not in page] == []
     assert any(k.endswith("training-matrix.csv") for k in files)
+    assert "evidence/support/training-matrix.html" in [
+        k for k, text in files.items() if re.search(r'href="[^"]*training-matrix\.csv"', text)]
 
 
 @pytest.mark.browser
