@@ -198,8 +198,10 @@ def _facts(*pairs: tuple[str, str]) -> str:
 
 
 def search_entries(site: ExportView) -> list[dict[str, str]]:
-    """One entry per clause, evidence record and finding: ``title``, ``facts`` (labelled state words, shown on
-    their own line) and ``text`` (prose, with hyphens and dates as written)."""
+    """One entry per clause, evidence record, finding and register page: ``title``, ``facts`` (labelled state
+    words, shown on their own line) and ``text`` (prose, with hyphens and dates as written). A register is found
+    by its title and its kind, never by its rows: a row may name a person (and the index is one file every page
+    loads), so the rows stay on the register's own page."""
     entries = []
     for c in site.clauses:
         entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
@@ -218,6 +220,9 @@ def search_entries(site: ExportView) -> list[dict[str, str]]:
                                         ("Clauses", ", ".join(c.number for c in f.clauses)), ("Owner", f.owner),
                                         ("Due", f.due), ("", f.due_flag_label)),
                         "text": prose(f.description.source)})
+    for r in site.registers:
+        entries.append({"type": "Register", "id": r.evidence, "title": r.title, "url": r.url,
+                        "facts": _facts(("", r.kind_label), ("", r.summary)), "text": ""})
     return entries
 
 

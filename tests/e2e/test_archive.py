@@ -347,7 +347,8 @@ def test_header_search_offers_options_from_disk(archive: Archive, site_page) -> 
     options = popup.get_by_role("option")
     expect(options.first).to_be_visible()
     assert options.count() >= 1
-    option = options.filter(has_text=SUPPLIER_TITLE)
+    # the record and its register page share the title: the record's option is the one typed Evidence
+    option = options.filter(has_text=SUPPLIER_TITLE).filter(has=page.locator(".result-type", has_text="Evidence"))
     expect(option).to_have_count(1)
     option.click()
     expect(page).to_have_url(site.url(SUPPLIER_PAGE))
@@ -373,7 +374,9 @@ def test_search_page_finds_calibration_and_a_result_opens_its_page(archive: Arch
         assert href.startswith(site.base), f"result {href} is outside the archive folder"
         assert (site.root / site.rel(href)).is_file(), f"result {href} names no file"
 
-    result = results.filter(has=page.get_by_role("link", name=CALIBRATION_TITLE, exact=True))
+    # the record and its register page share the title: the record's result is the one typed Evidence
+    result = results.filter(has=page.get_by_role("link", name=CALIBRATION_TITLE, exact=True)).filter(
+        has=page.locator(".result-type", has_text="Evidence"))
     expect(result).to_have_count(1)
     result.get_by_role("link", name=CALIBRATION_TITLE, exact=True).click()
     expect(page).to_have_url(site.url(CALIBRATION_PAGE))

@@ -191,7 +191,12 @@ def test_header_search_shows_options_and_an_option_opens_its_page(site: SiteBase
     expect(box).to_have_attribute("aria-expanded", "true")
     options = popup.get_by_role("option")
     expect(options.first).to_be_visible()
-    option = options.filter(has_text=SUPPLIER_TITLE)
+    # the record and its register page share the title: one option each, told apart by their type
+    titled = options.filter(has_text=SUPPLIER_TITLE)
+    expect(titled).to_have_count(2)
+    register = titled.filter(has=page.locator(".result-type", has_text="Register"))
+    expect(register).to_have_attribute("data-href", re.compile(r"registers/operation/approved-supplier-list\.html$"))
+    option = titled.filter(has=page.locator(".result-type", has_text="Evidence"))
     expect(option).to_have_count(1)
     option.click()
     expect(page).to_have_url(site.url(SUPPLIER_PAGE))
