@@ -439,6 +439,8 @@ class Preview:
         from isoready.views import ViewMemo
 
         self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
+        self.others: dict[str, object] = {}  # another standard -> the SiteView its portal in place was made of
+        self.rendered: list[str] = []  # the other standards whose portal the last update rendered
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
         self.planned: dict[str, object] = {}  # page path -> the views' PageView that Page was made of
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
@@ -462,14 +464,19 @@ class Preview:
         def render(site, project, tmp, opts, plan=None):
             job = run(Job(site, project, list(pages(site, project.root / EVIDENCE_DIR)), plan), opts.root, tmp)
             captured.setdefault("job", job)  # the primary standard's portal, rendered first (others follow)
+            captured.setdefault("sites", []).append(site)
             return job.written, job.content
 
         self.ready = False
         self._pending = None
+        self.others = {}
         self.views = ViewMemo()
         result = build(self.opts, render=render, views=self.views)
         self.last_build = result
         if result.ok and "job" in captured:
+            # each other standard's portal as rendered (with its switcher): an update whose site for it is equal
+            # renders it not at all
+            self.others = {o.chrome.standard: o for o in captured["sites"][1:]}
             try:
                 self._remember(captured["job"], result.output)
             except Exception:  # anything unexpected only costs speed: the next change builds in full
@@ -660,15 +667,20 @@ class Preview:
         self._pending = (site, project)
 
     def _write_others(self, others) -> None:
-        """An integrated system's other standards' portals, each rendered whole by build's own ``render_portal``
-        (Pelican, exports included) into a scratch folder; only the files whose bytes changed are put in place
-        and the files gone are dropped, before the open page reloads. The primary's portal stays incremental."""
+        """An integrated system's other standards' portals. Each has its own view memo (``ViewMemo.portal``):
+        an edit only one standard sees runs none of another portal's builders, and a portal whose site (every
+        view-model, document, the export and the redactor) equals the one in place is not rendered at all. A
+        portal whose site changed is rendered whole by build's own ``render_portal`` (Pelican, exports included)
+        into a scratch folder; only the files whose bytes changed are put in place and the files gone are
+        dropped, before the open page reloads. The primary's portal stays incremental page by page."""
         import shutil
         import tempfile
 
         from isoready.package.assemble import render_portal, site_files
         from isoready.package.build import render_with_pelican
 
+        self.rendered = []
+        others = [p for p in others if self.others.get(p.standard) != p.site]
         if not others:
             return
         out = self.opts.out.resolve()
@@ -676,7 +688,9 @@ class Preview:
         try:
             made = set()
             for portal in others:
+                self.others.pop(portal.standard, None)  # until its files are all in place
                 render_portal(portal, render_with_pelican, self.opts, scratch)
+                self.rendered.append(portal.standard)
                 for rel in site_files(scratch / portal.folder):
                     path = f"{portal.folder}/{rel}"
                     data = (scratch / path).read_bytes()
@@ -686,6 +700,7 @@ class Preview:
             folders = {portal.folder for portal in others}
             for path in [p for p in self.written if p.split("/")[0] in folders and p not in made]:
                 self._drop(out, path)
+            self.others.update({portal.standard: portal.site for portal in others})
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 

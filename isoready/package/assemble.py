@@ -184,7 +184,8 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
-    portal only: each other standard's is made whole, as its inputs are another project's."""
+    portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
+    project's."""
     whole, diags = check(opts, known, integrated=True)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
@@ -207,7 +208,8 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
         own_readiness = assess_other(opts, own, git, whole.standard)
         own_site = build_site(own, own_readiness, audience=opts.audience, commit=commit, hashes=hashes,
                               git=_git_for(opts, own, own_readiness, git, standard),
-                              max_markdown_bytes=opts.max_markdown_bytes)
+                              max_markdown_bytes=opts.max_markdown_bytes,
+                              memo=views.portal(standard) if views is not None else None)
         portals.append(Portal(standard, portal_folder(standard, whole.standard),
                               with_standards(own_site, standards, standard), own))
     return portals, project, diags
