@@ -42,7 +42,6 @@ from urllib.parse import urlsplit
 
 from isoready.core.diagnostics import report
 
-WATCHED = ("evidence", "content", "theme", "pelicanconf.py")
 PREVIEW = Path(".cache") / "isoready" / "preview"
 RELOAD_PATH = "/__isoready_reload"
 RELOAD_TAG = b'<script src="/__isoready_reload.js"></script>'
@@ -290,7 +289,10 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
 
 
 def watch_paths(root: Path) -> list[str]:
-    return [str(root / name) for name in WATCHED if (root / name).exists()]
+    """The project's inputs that exist, watched: the very list a build's dirty check reads (assemble.INPUTS)."""
+    from isoready.package.assemble import INPUTS
+
+    return [str(root / name) for name in INPUTS if (root / name).exists()]
 
 
 class _Watcher(threading.Thread):
@@ -375,8 +377,10 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
         url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         started = True
+        from isoready.package.assemble import INPUTS
+
         print(f"serving {url} from {opts.out} (Ctrl+C to stop); watching "
-              f"{', '.join(WATCHED)}; open pages reload after each rebuild", flush=True)
+              f"{', '.join(INPUTS)}; open pages reload after each rebuild", flush=True)
         if open_browser:
             webbrowser.open(url)
         if max_seconds is not None:
