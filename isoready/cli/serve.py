@@ -42,7 +42,6 @@ from urllib.parse import urlsplit
 
 from isoready.core.diagnostics import report
 
-WATCHED = ("evidence", "content", "theme", "pelicanconf.py")
 PREVIEW = Path(".cache") / "isoready" / "preview"
 RELOAD_PATH = "/__isoready_reload"
 RELOAD_TAG = b'<script src="/__isoready_reload.js"></script>'
@@ -290,7 +289,10 @@ def handler_class(folder: Path, reloader: Reloader) -> type:
 
 
 def watch_paths(root: Path) -> list[str]:
-    return [str(root / name) for name in WATCHED if (root / name).exists()]
+    """The project's inputs that exist, watched: the very list a build's dirty check reads (assemble.INPUTS)."""
+    from isoready.package.assemble import INPUTS
+
+    return [str(root / name) for name in INPUTS if (root / name).exists()]
 
 
 class _Watcher(threading.Thread):
@@ -375,8 +377,10 @@ def serve(opts, port: int = 8000, open_browser: bool = False, fmt: str = "text",
         url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         started = True
+        from isoready.package.assemble import INPUTS
+
         print(f"serving {url} from {opts.out} (Ctrl+C to stop); watching "
-              f"{', '.join(WATCHED)}; open pages reload after each rebuild", flush=True)
+              f"{', '.join(INPUTS)}; open pages reload after each rebuild", flush=True)
         if open_browser:
             webbrowser.open(url)
         if max_seconds is not None:
@@ -439,6 +443,8 @@ class Preview:
         from isoready.views import ViewMemo
 
         self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
+        self.others: dict[str, object] = {}  # another standard -> the SiteView its portal in place was made of
+        self.rendered: list[str] = []  # the other standards whose portal the last update rendered
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
         self.planned: dict[str, object] = {}  # page path -> the views' PageView that Page was made of
         self.written: dict[str, tuple[int, str]] = {}  # every file of the site -> (size, SHA-256)
@@ -462,14 +468,19 @@ class Preview:
         def render(site, project, tmp, opts, plan=None):
             job = run(Job(site, project, list(pages(site, project.root / EVIDENCE_DIR)), plan), opts.root, tmp)
             captured.setdefault("job", job)  # the primary standard's portal, rendered first (others follow)
+            captured.setdefault("sites", []).append(site)
             return job.written, job.content
 
         self.ready = False
         self._pending = None
+        self.others = {}
         self.views = ViewMemo()
         result = build(self.opts, render=render, views=self.views)
         self.last_build = result
         if result.ok and "job" in captured:
+            # each other standard's portal as rendered (with its switcher): an update whose site for it is equal
+            # renders it not at all
+            self.others = {o.chrome.standard: o for o in captured["sites"][1:]}
             try:
                 self._remember(captured["job"], result.output)
             except Exception:  # anything unexpected only costs speed: the next change builds in full
@@ -660,15 +671,20 @@ class Preview:
         self._pending = (site, project)
 
     def _write_others(self, others) -> None:
-        """An integrated system's other standards' portals, each rendered whole by build's own ``render_portal``
-        (Pelican, exports included) into a scratch folder; only the files whose bytes changed are put in place
-        and the files gone are dropped, before the open page reloads. The primary's portal stays incremental."""
+        """An integrated system's other standards' portals. Each has its own view memo (``ViewMemo.portal``):
+        an edit only one standard sees runs none of another portal's builders, and a portal whose site (every
+        view-model, document, the export and the redactor) equals the one in place is not rendered at all. A
+        portal whose site changed is rendered whole by build's own ``render_portal`` (Pelican, exports included)
+        into a scratch folder; only the files whose bytes changed are put in place and the files gone are
+        dropped, before the open page reloads. The primary's portal stays incremental page by page."""
         import shutil
         import tempfile
 
         from isoready.package.assemble import render_portal, site_files
         from isoready.package.build import render_with_pelican
 
+        self.rendered = []
+        others = [p for p in others if self.others.get(p.standard) != p.site]
         if not others:
             return
         out = self.opts.out.resolve()
@@ -676,7 +692,9 @@ class Preview:
         try:
             made = set()
             for portal in others:
+                self.others.pop(portal.standard, None)  # until its files are all in place
                 render_portal(portal, render_with_pelican, self.opts, scratch)
+                self.rendered.append(portal.standard)
                 for rel in site_files(scratch / portal.folder):
                     path = f"{portal.folder}/{rel}"
                     data = (scratch / path).read_bytes()
@@ -686,6 +704,7 @@ class Preview:
             folders = {portal.folder for portal in others}
             for path in [p for p in self.written if p.split("/")[0] in folders and p not in made]:
                 self._drop(out, path)
+            self.others.update({portal.standard: portal.site for portal in others})
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 

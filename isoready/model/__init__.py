@@ -30,7 +30,8 @@ FINDING_SOURCES = ("internal-audit", "certification-body", "customer", "gap-asse
 STANDARDS = _standards.names()
 DEFAULT_STANDARD = "ISO 9001:2015"
 #: management review inputs of the default standard (its package's ``review_inputs:``; ISO 9001's 9.3.2 a) to
-#: f), with c) in its seven parts): the words organisation's evidence may list under ``inputs:``
+#: f), with c) in its seven parts). A record's ``inputs:`` are checked against its own standard's list
+#: (``Catalog.review_inputs``, read/schema.py's ReviewInput type); this is the default's, for callers with none
 REVIEW_INPUTS = _standards.get(DEFAULT_STANDARD).review_inputs
 #: the words a team writes for a review input, and the input each means: "did you mean" looks here first, so
 #: `supplier-performance` suggests `external-providers`, not the look-alike `process-performance`. Since 2015 the
@@ -51,6 +52,12 @@ REVIEW_INPUT_SYNONYMS = {
     "previous-actions": ("previous", "follow-up", "followup"),
     "changes": ("change", "issue", "context"),
     "process-performance": ("process", "conformity", "product"),
+    # ISO 14001's own inputs (a standard's vocabulary keeps only the synonyms of its own words: in ISO 14001,
+    # where customer satisfaction is no input, `customer-feedback` suggests `communications`)
+    "communications": ("communication", "complaint", "customer", "feedback", "enquiry", "neighbour"),
+    "compliance": ("legal", "obligation", "regulatory", "permit", "consent", "legislation"),
+    "environmental-aspects": ("aspect", "impact", "significant"),
+    "interested-parties": ("party", "parties", "stakeholder", "expectation", "need"),
 }
 #: the same for a finding's source: what teams call a certification body or an audit
 FINDING_SOURCE_SYNONYMS = {

@@ -24,7 +24,7 @@ from isoready.read.catalog import load_catalog
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.gitfacts.diff import since_last_audit
 from isoready.gitfacts.history import NO_GIT, GitFacts, history
-from isoready.model import Project
+from isoready.model import Project, fold_name
 from isoready.read.integrated import project_for, resolve
 from isoready.read.options import Options
 from isoready.render.pages import Written, forget_chrome, write_bytes
@@ -184,7 +184,8 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
-    portal only: each other standard's is made whole, as its inputs are another project's."""
+    portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
+    project's."""
     whole, diags = check(opts, known, integrated=True)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
@@ -207,7 +208,8 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
         own_readiness = assess_other(opts, own, git, whole.standard)
         own_site = build_site(own, own_readiness, audience=opts.audience, commit=commit, hashes=hashes,
                               git=_git_for(opts, own, own_readiness, git, standard),
-                              max_markdown_bytes=opts.max_markdown_bytes)
+                              max_markdown_bytes=opts.max_markdown_bytes,
+                              memo=views.portal(standard) if views is not None else None)
         portals.append(Portal(standard, portal_folder(standard, whole.standard),
                               with_standards(own_site, standards, standard), own))
     return portals, project, diags
@@ -508,15 +510,6 @@ def check_outputs(project: Project, as_of: Any, extra: Sequence[str] = (),
     return output_collisions(planned(plan_site(primary), primary, extra) + planned_portals(others))
 
 
-def _fold(name: str) -> str:
-    """What macOS and Windows treat as one name: NFC (APFS normalises) and case-folded."""
-    if name.isascii():  # NFC changes no ASCII text, and casefold is lower there
-        return name.lower()
-    import unicodedata
-
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
-
-
 def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
     """The paths of one plan that no system could hold apart: a name no system can hold, in any folder of
     the path (E321-E323: a dot or space at the end, a reserved name), names differing only in letter case or
@@ -537,7 +530,7 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
             diags.append(Diagnostic(p.where, p.line, 1, code, message, hint))
 
     extra_hint = "rename it or move it to another folder under content/extra/"
-    portal_folders = {_fold(p.path.split("/")[0]) for p in plan if "/" in p.path and p.label != "extra file"}
+    portal_folders = {fold_name(p.path.split("/")[0]) for p in plan if "/" in p.path and p.label != "extra file"}
     judged: dict[str, Any] = {}  # folder names repeat: each judged once
     for p in plan:
         if not p.where:  # the portal's own names are ours to choose
@@ -549,12 +542,12 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
             problem = problem or judged[part]
         if problem:  # ends in a dot or space, reserved, invisible characters, too long
             tell(p, problem[0], f"{p.label_text} would be published as {p.path}: {problem[1]}", problem[2])
-        elif p.label == "extra file" and (("/" in p.path and _fold(p.path.split("/")[0]) in portal_folders)
-                                          or re.fullmatch(r"evidence-\d+\.html", _fold(p.path))):
+        elif p.label == "extra file" and (("/" in p.path and fold_name(p.path.split("/")[0]) in portal_folders)
+                                          or re.fullmatch(r"evidence-\d+\.html", fold_name(p.path))):
             tell(p, "E320", f"extra file would replace the portal's own {p.path}", extra_hint)
     files: dict[str, Planned] = {}
     for p in sorted(plan, key=lambda p: (bool(p.where), p.where, p.line, p.path)):  # the portal's own first
-        first = files.setdefault(_fold(p.path), p)
+        first = files.setdefault(fold_name(p.path), p)
         if first is p or first == p:
             continue
         nfc = unicodedata.normalize("NFC", first.path) == unicodedata.normalize("NFC", p.path)
@@ -578,7 +571,7 @@ def output_collisions(plan: Sequence[Planned]) -> list[Diagnostic]:
         parts = p.path.split("/")
         for n in range(1, len(parts)):
             folder = "/".join(parts[:n])
-            holder = files.get(_fold(folder))
+            holder = files.get(fold_name(folder))
             if holder is None:
                 continue
             if holder.label == "extra file" and p.label != "extra file":  # a folder the site needs

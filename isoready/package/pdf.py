@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional
 
 from isoready.core.errors import ReportError
 from isoready.read.options import refuse_sources
+from isoready.package.assemble import PDF  # where the PDF sits in the site (and so in the archive)
 from isoready.package.build import BuildResult, Options, archive_name, build, render_with_pelican
 from isoready.views import SiteView
 
@@ -60,7 +61,6 @@ def print_pdf(html: Path, target: Path, chromium: Optional[str] = None, timeout:
             tmp.unlink()
 
 
-PDF_NAME = "report.pdf"  # where the PDF sits in the site (and so in the archive)
 _PDF_DATES = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})")
 
 
@@ -73,7 +73,7 @@ def stamp_pdf(path: Path, as_of: date) -> None:
 
 def with_pdf_link(site: SiteView) -> SiteView:
     """The same site whose report page links the PDF printed beside it."""
-    pages = tuple(replace(p, model=replace(p.model, pdf_url=PDF_NAME)) if p.template == "report" else p
+    pages = tuple(replace(p, model=replace(p.model, pdf_url=PDF)) if p.template == "report" else p
                   for p in site.pages)
     return replace(site, pages=pages)
 
@@ -89,7 +89,7 @@ def render_with_report(chromium: Optional[str] = None) -> Callable[..., list]:
 
     def render(site: SiteView, project: Any, tmp: Path, opts: Options, plan: Any = None) -> tuple[list, list]:
         written, content = render_with_pelican(with_pdf_link(site), project, tmp, opts, plan)
-        target = tmp / PDF_NAME
+        target = tmp / PDF
         print_pdf(tmp / "report.html", target, browser)
         stamp_pdf(target, opts.as_of)
         return written, content  # the renderer contract: pages written, team-written pages (for the search)
@@ -111,6 +111,6 @@ def make_report(opts: Options, target: Optional[Path] = None) -> tuple[BuildResu
         target = opts.root / "dist" / f"{name}-report.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.part")
-    shutil.copyfile(result.output / PDF_NAME, tmp)
+    shutil.copyfile(result.output / PDF, tmp)
     os.replace(tmp, target)
     return result, target

@@ -169,7 +169,8 @@ def project_for(project: Project, standard: str) -> Project:
     for e in project.evidence:
         clauses = _refs(e.clauses, standard, primary)
         if clauses:
-            evidence.append(replace(e, clauses=clauses, covers=_refs(e.covers, standard, primary)))
+            evidence.append(replace(e, clauses=clauses, covers=_refs(e.covers, standard, primary),
+                                    inputs=inputs_for(e.inputs, standard, primary)))
     ids = {e.id for e in evidence}
     assessments: list[Assessment] = []
     for a in project.assessments:
@@ -187,6 +188,20 @@ def project_for(project: Project, standard: str) -> Project:
                    catalog=catalog, evidence=tuple(evidence), assessments=tuple(assessments),
                    findings=tuple(findings), standards=(standard,),
                    registers={i: r for i, r in project.registers.items() if i in ids})
+
+
+def inputs_for(inputs: Iterable[str], standard: str, primary: str) -> tuple[str, ...]:
+    """A management review record's inputs as ``standard`` sees them: the plain words are the first standard's,
+    ``14001:compliance`` is ISO 14001's ``compliance``."""
+    own = number_of(standard)
+    out = []
+    for word in inputs:
+        prefix, colon, rest = word.partition(":")
+        if not colon and standard == primary:
+            out.append(word)
+        elif colon and prefix == own:
+            out.append(rest)
+    return tuple(out)
 
 
 def organisation_for(organisation: Organisation, standard: str, primary: str) -> Organisation:

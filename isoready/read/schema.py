@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, ClassVar, Optional
 
 from isoready.read.catalog import CATALOG_FILES, load_catalog, other_edition
 from isoready.core.diagnostics import Collector, did_you_mean, one_of
-from isoready.read.integrated import canonical, check_reference
+from isoready.read.integrated import canonical, check_reference, number_of
 from isoready.core.load import Loc, YList, YMap, YStr
 from isoready.model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS,
     FINDING_SOURCE_SYNONYMS, FINDING_SOURCES, FINDING_STATUSES, GRADES, REGISTER_KINDS, REVIEW_INPUT_SYNONYMS,
@@ -43,6 +44,45 @@ _EX, _ROLE = _DEFAULT.examples, _DEFAULT.roles
 #: another standard's clause, as an integrated project's reference names it ("14001:6.1.2")
 _OTHER = next((load_catalog(s) for s in STANDARDS if not s.startswith(DEFAULT_STANDARD.split(":")[0])), _DEFAULT)
 _OTHER_REF = f"{_OTHER.standard.split(':')[0].split()[-1]}:{_OTHER.examples.get('clause', '')}"
+
+
+def _input_vocabularies() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Each management review vocabulary of the standards there are, with the standards using it (a family's
+    editions share one), in the standards' order; a standard naming no review inputs is left out."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name in STANDARDS:
+        words = load_catalog(name).review_inputs
+        if words:
+            groups.setdefault(tuple(words), []).append(name)
+    return tuple((tuple(names), words) for words, names in groups.items())
+
+
+@dataclass(frozen=True)
+class ReviewInput(Enum):
+    """A management review input: a word of the review inputs of the record's standard (the project's; in an
+    integrated system the first standard's, or another's written with its number: ``14001:compliance``). Each
+    standard's list is its package's data; the docs and the JSON Schema list every standard's (the union)."""
+
+    name: ClassVar[str] = "enum"
+    vocabularies: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+
+    def json(self) -> dict[str, Any]:
+        return {"anyOf": [{"enum": list(self.choices)},
+                          {"type": "string", "pattern": r"^[0-9]+:[a-z0-9]+(-[a-z0-9]+)*$"}]}
+
+    def allowed(self, default: Optional[str] = None) -> str:
+        each = "; ".join(f"{' and '.join(names)}: " + " \\| ".join(f"`{w}`" for w in words)
+                         for names, words in self.vocabularies)
+        return (f"{each} (the record's standard's words; in an integrated system another standard's are "
+                "written with its number, e.g. `14001:compliance`)")
+
+    def read_items(self, f: Any, key: str, required: bool) -> tuple[Any, ...]:
+        return f.review_inputs(key, f.strings(key, required))
+
+
+_VOCABULARIES = _input_vocabularies()
+REVIEW_INPUT = ReviewInput(choices=tuple(dict.fromkeys(w for _n, words in _VOCABULARIES for w in words)),
+                           vocabularies=_VOCABULARIES)
 
 
 def _condition(key: str) -> str:
@@ -146,7 +186,7 @@ EVIDENCE = Kind("evidence", "evidence record", (
     Field("covers", list_of(CLAUSE), "internal audit records: the clauses the audit covered"),
     Field("auditor", TEXT, "audit records: who audited; several names separated by ';' or ',' (an audit does not "
                            "cover a clause whose assessment owner is one of them)"),
-    Field("inputs", list_of(enum(*REVIEW_INPUTS, synonyms=REVIEW_INPUT_SYNONYMS)),
+    Field("inputs", list_of(REVIEW_INPUT),
           "management review records: the inputs the review considered"),
     Field("topics", list_of(TOPIC), "the transition topics it addresses (e.g. quality-culture-ethics)"),
     Field("approved_by", TEXT, "documents: who approved this version"),
@@ -435,6 +475,38 @@ class Fields:
             else:
                 self.out.add(item.loc, "E204", f"'{item}' is not one of the allowed {key}",
                              did_you_mean(item, choices, synonyms) or one_of(choices))
+        return tuple(dict.fromkeys(good))
+
+    def review_inputs(self, key: str, items: list[YStr]) -> tuple[str, ...]:
+        """Management review inputs, each checked against its standard's list (``Catalog.review_inputs``): the
+        project's, or in an integrated system the one a ``14001:`` prefix names; kept as written, the first
+        standard's plain. The did-you-mean looks among that standard's words and their synonyms only."""
+        catalog = self.catalog if self.catalog is not None else _DEFAULT
+        good = []
+        for item in items:
+            prefix, colon, word = str(item).partition(":")
+            own = catalog.others.get(prefix) if colon else None
+            if colon and prefix == number_of(catalog.standard):
+                own = catalog  # the first standard named by its number: kept plain, as clause references are
+            target = own if own is not None else catalog
+            word = word if own is not None else str(item)
+            choices = target.review_inputs
+            if word in choices:
+                good.append(word if target is catalog else f"{prefix}:{word}")
+                continue
+            synonyms = tuple((term, choice) for choice, terms in REVIEW_INPUT_SYNONYMS.items() if choice in choices
+                             for term in terms)
+            named = catalog.others or (tuple(choices) != tuple(REVIEW_INPUTS))  # say whose list it is
+            where = f"{key} of {target.standard}" if named else key
+            if not choices:
+                self.out.add(item.loc, "E204", f"'{item}' is not one of the allowed {where}",
+                             f"{target.standard} names no management review inputs: leave '{key}' out")
+                continue
+            elsewhere = next((o for o in catalog.others.values() if word in o.review_inputs), None) \
+                if target is catalog else None  # another standard's input, written plain
+            hint = f"an input of {elsewhere.standard} is written '{number_of(elsewhere.standard)}:{word}'" \
+                if elsewhere is not None else did_you_mean(word, choices, synonyms) or one_of(choices)
+            self.out.add(item.loc, "E204", f"'{item}' is not one of the allowed {where}", hint)
         return tuple(dict.fromkeys(good))
 
     def keys(self, key: str, items: list[YStr]) -> tuple[str, ...]:

@@ -103,6 +103,13 @@ class ViewMemo:
     rebuilt: list[str] = field(default_factory=list)
     #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
     records: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another
+    #: project's (the project as that standard sees it), so each keeps and compares its own keys
+    portals: dict[str, "ViewMemo"] = field(default_factory=dict)
+
+    def portal(self, standard: str) -> "ViewMemo":
+        """The memo of another standard's portal (made on first use)."""
+        return self.portals.setdefault(standard, ViewMemo())
 
     def get(self, name: str, key: str) -> Optional[Any]:
         hit = self.entries.get(name)

@@ -14,12 +14,12 @@ from typing import Any, Mapping, Optional
 from isoready.read import repolinks
 from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW,
     REVIEW_OVERDUE, Readiness, window_of)
-from isoready.model import (Evidence, Finding, Project, audience_rank, findings_published,
+from isoready.model import (MARKDOWN_SUFFIXES, Evidence, Finding, Project, audience_rank, findings_published,
     published_name)
 from isoready.validate.redact import personal_files, redactor, registers_for
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
 from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT,
-    GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, MARKDOWN_DOCS, ORIGIN_LABELS, STATE_LABELS,
+    GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, ORIGIN_LABELS, STATE_LABELS,
     STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name, document_url,
     evidence_url, exclusion_test_text, finding_url, late_target_text, plural, register_url, shares_of, shares_text,
     stage_label, subject, term_url, withheld)
@@ -198,7 +198,7 @@ class Context:
             if e.file and e.file not in documents and e.file not in personal:
                 size, digest = hashes[e.file]
                 url = document_url(published_name(e.file))
-                page = url + ".html" if e.file.lower().endswith(MARKDOWN_DOCS) else None
+                page = url + ".html" if e.file.lower().endswith(MARKDOWN_SUFFIXES) else None
                 documents[e.file] = DocumentView(
                     path=f"files/{published_name(e.file)}", url=url, name=PurePosixPath(e.file).name, size=size,
                     size_text=bytes_text(size), sha256=digest, page_url=page, source=e.file,
@@ -358,6 +358,8 @@ class Context:
             else "", sources=c.sources if c.change else (),  # the 2015 catalog's sources are research keys
             **self.file_links(a.source if a else ""),
             add_url=self.add_url(number) if res.applicable and c.is_leaf else "",
+            mandatory_caption=f"What {self.std.family} asks this clause to document, and whether it is here",
+            evidence_caption=f"Evidence mapped to {number}",
         )
 
     def inputs_for(self, number: str) -> dict[str, Any]:

@@ -30,7 +30,6 @@ KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)
 DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
 GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",
                 "area-of-concern": "Area of concern (stage 1)"}
-MARKDOWN_DOCS = (".md", ".markdown")
 
 GLOSSARY_PATH = "glossary.html"
 #: the glossary's words: (anchor, term, what it means in this portal). Pages link a term as glossary.html#anchor.

@@ -209,6 +209,8 @@ class ClauseView:
     edit_url: str = ""  # the clause's assessment file on its git host (repository:), when it has one
     view_url: str = ""
     add_url: str = ""  # "Add evidence": a new record for this clause on the host's new-file page
+    mandatory_caption: str = ""  # the caption of the clause's mandatory documented information table
+    evidence_caption: str = ""  # the caption of its evidence table
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,6 +210,7 @@ class StagesView:
     hidden_lapses_text: str = ""
     coverage_summary: str = ""
     show_details: bool = True
+    mandatory_caption: str = ""  # the caption of the mandatory documented information table
 
 
 @dataclass(frozen=True, slots=True)

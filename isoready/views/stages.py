@@ -63,7 +63,8 @@ def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("stages.html", "stages", "Audit stages", "stages",
                      StagesView(ctx.audits, ctx.gates, ctx.mandatory, ctx.all_blockers, ctx.lapses,
                                 withheld(ctx.hidden_lapses, "lapse of a record"), shared["coverage"].summary,
-                                ctx.audience != "public"))]
+                                ctx.audience != "public",
+                                f"Every item of documented information {ctx.std.family} asks for, and its state"))]
 
 
 @builder("coverage", reads=("catalog", "evidence", "findings", "readiness"), provides=("coverage",),

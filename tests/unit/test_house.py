@@ -137,6 +137,53 @@ def test_no_constant_or_helper_is_written_out_in_two_modules() -> None:
     assert _written_twice(sorted(PACKAGE.rglob("*.py"))) == []
 
 
+def _literal_values(path: Path) -> list[tuple[str, str]]:
+    """(name, value) of each top-level constant whose value is a literal worth one home: a string of six
+    characters or more, or a collection of two values or more."""
+    out = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            if (isinstance(value, str) and len(value) >= 6) or (
+                    isinstance(value, (tuple, list, set, frozenset)) and len(value) >= 2):
+                out.append((node.targets[0].id, ast.dump(node.value)))
+    return out
+
+
+def _same_value_twice(paths: list[Path]) -> list[str]:
+    seen: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        if path.parent.parent.name == "standards" and path.name == "__init__.py":
+            continue
+        for name, value in _literal_values(path):
+            seen[value].append(f"{path.relative_to(PACKAGE.parent).as_posix()}:{name}")
+    return sorted(" = ".join(places) for places in seen.values()
+                  if len({place.split(":")[0] for place in places}) > 1)
+
+
+def test_no_literal_is_kept_under_two_names_in_two_modules() -> None:
+    """One list under two names drifts as surely as under one (serve's WATCHED was assemble's INPUTS, pdf.py's
+    PDF_NAME assemble's PDF): the same literal in two modules has one home, and the other imports it."""
+    assert _same_value_twice(sorted(PACKAGE.rglob("*.py"))) == []
+
+
+def test_the_literal_check_sees_a_renamed_copy(tmp_path: Path) -> None:
+    (tmp_path / "isoready" / "a").mkdir(parents=True)
+    (tmp_path / "isoready" / "b").mkdir()
+    a, b = tmp_path / "isoready" / "a" / "x.py", tmp_path / "isoready" / "b" / "y.py"
+    a.write_text('INPUTS = ("evidence", "content")\nPDF = "report.pdf"\nN = 2\n')
+    b.write_text('WATCHED = ("evidence", "content")\nPDF_NAME = "other.pdf"\nM = 2\n')
+    global PACKAGE
+    kept, PACKAGE = PACKAGE, tmp_path / "isoready"
+    try:
+        assert _same_value_twice([a, b]) == ["isoready/a/x.py:INPUTS = isoready/b/y.py:WATCHED"]
+    finally:
+        PACKAGE = kept
+
+
 def test_the_copy_check_sees_a_copy_and_leaves_a_namesake_alone(tmp_path: Path) -> None:
     (tmp_path / "isoready" / "a").mkdir(parents=True)
     (tmp_path / "isoready" / "b").mkdir()

@@ -25,7 +25,8 @@ def test_templates_compute_nothing():
                 plural = re.search(r'"s"\s+if', expr)
                 expr = re.sub(r'"[^"]*"|\'[^\']*\'', '""', expr)  # text inside quotes is not arithmetic
                 if plural or re.search(r"\|\s*(length|count|sum|sort|selectattr|rejectattr|groupby|map)\b", expr) or \
-                        re.search(r"[\w)\]]\s*[-+*/%]\s*[\w(]", expr.replace("-%", "").replace("%-", "")):
+                        re.search(r"[\w)\]]\s*[-+*/%]\s*[\w(]", expr.replace("-%", "").replace("%-", "")) or \
+                        "~" in expr:  # words joined in Jinja (a caption, a label): the view-model makes them
                     offenders.append(f"{template.name}:{n}: {expr.strip()}")
     assert offenders == []
 

@@ -171,7 +171,10 @@ def test_the_review_inputs_are_the_standards_data():
 
     assert catalog.load_catalog("ISO 9001:2015").review_inputs == REVIEW_INPUTS
     assert len(REVIEW_INPUTS) == 12 and REVIEW_INPUTS[0] == "previous-actions"
-    assert catalog.load_catalog("ISO 14001:2015").review_inputs == ()
+    # ISO 14001:2015's own, after its 9.3 a) to g): 9001's customer and external-provider inputs are not in it
+    inputs_14001 = catalog.load_catalog("ISO 14001:2015").review_inputs
+    assert len(inputs_14001) == 13 and {"compliance", "environmental-aspects", "communications"} <= set(inputs_14001)
+    assert not {"customer-satisfaction", "external-providers", "process-performance"} & set(inputs_14001)
 
 
 def test_the_iso_9001_gate_checks_are_the_contract():
@@ -212,8 +215,9 @@ def test_an_iso_14001_project_builds_with_its_own_clauses_and_gates(tmp_path):
     # 14001's management review has no sub-clauses: its record is looked for on 9.3 itself
     assert "no management review record mapped to 9.3 dated within the last 12 months" in stages
     assert "edition-accepted" not in json.dumps(data["gates"])  # not modelled for 14001: never a false pass
-    # 14001 names no management review inputs: none is reported missing (ISO 9001's list is not 14001's)
-    assert data["review_inputs"] == {"review": None, "date": None, "considered": [], "missing": []}
+    # no review yet: every one of 14001's own inputs is missing (ISO 9001's list is not 14001's)
+    assert data["review_inputs"] == {"review": None, "date": None, "considered": [],
+                                     "missing": list(catalog.load_catalog("ISO 14001:2015").review_inputs)}
     # every word is 14001's: its name, its system's words, its gate titles; none of ISO 9001's (issue 23)
     assert "Scope of the EMS documented (4.3)" in stages and "Environmental policy documented (5.2)" in stages
     index = (out / "index.html").read_text(encoding="utf-8")
