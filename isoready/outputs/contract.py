@@ -16,7 +16,6 @@ from isoready.model import (AUDIENCES, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING
     GRADES, REGISTER_KINDS, STATUSES)
 from isoready.read.catalog import load_catalog
 from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
-from isoready.assess.sampling import (AUDITS as CB_AUDITS, BASES, DAY_BASES, METHODS, PICK_CODES)
 
 # --------------------------------------------------------------------------- readiness.json, the output contract
 
@@ -31,6 +30,13 @@ PLAIN_CLAUSE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
 #: ones (a third-party standard's readiness.json passes the shipped schema; format.md says so)
 EDITION = {"type": "string", "pattern": r"^[^:]+:[^:]+$"}
 #: a stable key a standard's data names (a gate check's id, a review input): lower-case words joined by '-'
+#: assess.sampling's words (AUDITS, METHODS, BASES, PICK_CODES, DAY_BASES; tests/unit/test_sites.py keeps them equal)
+CB_AUDITS = ("initial", "surveillance", "recertification")
+CB_METHODS = ("sampling", "no-sampling", "single-site")
+CB_BASES = ("md1-sites-alike", "md1-processes-differ", "md1-one-other-site", "md1-central-only")
+CB_PICKS = ("central-function", "every-site", "open-findings", "not-ready", "new-site", "not-yet-audited",
+            "least-recently-audited")
+CB_DAY_BASES = ("md5-qms-table", "md5-beyond-table")
 KEY = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
 #: the default standard's roles, for the descriptions (no clause number lives in this module)
 _ROLE = load_catalog(DEFAULT_STANDARD).roles
@@ -261,14 +267,14 @@ def _sampling() -> dict[str, Any]:
     return _record("how a certification body is likely to sample the sites and the audit time it starts from: "
                    "indicative (only when organisation.yaml declares sites:)", {
         **{a: _count(size.format(a)) for a in CB_AUDITS},
-        "method": _words(METHODS, "a sample (sites alike), no sample (processes differ), or the central function "
+        "method": _words(CB_METHODS, "a sample (sites alike), no sample (processes differ), or the central function "
                                   "alone"),
         "sites_likely": _list(_record("the sites likely visited at one audit, and why", {
             "audit": _words(CB_AUDITS, "the audit"),
             "size": _count("the sites other than the central function visited"),
             "picks": _list(_record("a site a CB would choose on purpose", {
                 "site": {**KEY, "description": "the site's id"},
-                "code": _words(PICK_CODES, "why (docs/certification-practice.md)")}),
+                "code": _words(CB_PICKS, "why (docs/certification-practice.md)")}),
                 "the central function first, then the most likely picks"),
             "random_count": _count("how many more the CB draws at random"),
             "random_pool": _ids("the sites the random draw is made from"),
@@ -279,10 +285,10 @@ def _sampling() -> dict[str, Any]:
             **{k: {"type": ["number", "null"], "minimum": 0, "description": f"auditor-days: {k.replace('_', ' ')}"}
                for k in ("stage1_plus_stage2", "surveillance", "recertification")},
             "band": _list({"type": ["integer", "null"]}, "the table's band holding the count (to null: beyond it)"),
-            "basis": _words(DAY_BASES, "the table, or beyond its last band (the CB calculates)"),
+            "basis": _words(CB_DAY_BASES, "the table, or beyond its last band (the CB calculates)"),
             "provisional": _ids("the data values behind the figures that are provisional"),
         }, nullable=True),
-        "basis": _words(BASES, "the rule that gave the sizes (docs/certification-practice.md)"),
+        "basis": _words(CB_BASES, "the rule that gave the sizes (docs/certification-practice.md)"),
     })
 
 
