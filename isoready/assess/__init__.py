@@ -8,7 +8,7 @@ names); views word them for the build's audience. States and figures never depen
 on the audience.
 
 The package: ``results`` (the records), ``clauses``, ``findings``, ``registers`` (registers' content),
-``audits``, ``editions``, ``gates``, ``judge`` (``assess`` itself) and ``sampling`` (a certification body's
+``audits``, ``editions``, ``gates``, ``sites`` (per-site judgement), ``judge`` (``assess`` itself) and ``sampling`` (a certification body's
 sampling and audit time, indicative). Every public name is importable from ``isoready.assess``.
 """
 
@@ -17,7 +17,7 @@ from isoready.assess.results import (ADDRESSED, AT_RISK, AuditDate, CONDITIONAL,
     GapRow, Gaps, Gate, GateItem, Lapse, LateTarget, MISSING, MandatoryCheck, NONCONFORMITIES, NOT_APPLICABLE,
     NOT_READY, NOT_YET, OUT_OF_WINDOW, PRESENT, READY, REGISTER_FLAGS, REVIEW_OVERDUE, Readiness, Reason,
     RegisterResult, ReviewInputs,
-    STATE_ORDER, Target, TopicResult, TransitionResult, UNDECLARED, URGENCIES, VALID, reason)
+    STATE_ORDER, SiteResult, Target, TopicResult, TransitionResult, UNDECLARED, URGENCIES, VALID, reason)
 from isoready.assess.clauses import (ONE_DAY, check_mandatory, clause_key, current_evidence, freshness,
     late_target, months_after, months_before, not_applicable_reason, recent_records, resolve_statuses, window_of)
 from isoready.assess.findings import (MAJOR_CLOSURE, finding_not_effective, finding_on, finding_unverified,
@@ -30,6 +30,7 @@ from isoready.assess.editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, ce
     climate_undetermined, edition_accepted, topic_reach, transition, transition_applies, transition_deadline,
     unevidenced_new_requirements)
 from isoready.assess.gates import GATE_KINDS, UNEVIDENCED, lapses, with_gates
+from isoready.assess.sites import site_project, sites_leaves, worst_of_sites
 from isoready.assess.judge import assess, assess_today, changed_since_approval
 from isoready.assess.sampling import (AUDITS, AuditDays, BASES, DAY_BASES, METHODS, NO_SAMPLING, PICK_CODES, Pick,
     SAMPLING, SINGLE_SITE, Sampling, SiteFacts, SitePlan, audit_days, likely_sites, practice_data, sample_sizes)
@@ -138,6 +139,11 @@ __all__ = [
     "likely_sites",
     "practice_data",
     "sample_sizes",
+    # a multi-site organisation (issue 25)
+    "SiteResult",
+    "site_project",
+    "sites_leaves",
+    "worst_of_sites",
     # registers judged for their content (issue 24)
     "BLOCKER",
     "NOTE",

@@ -21,8 +21,11 @@ def with_gates(r: Readiness, project: Project, as_of: date, mapped: dict[str, li
     """Judge the standard's gate checks (its data names each check's id, stage, kind and clauses), in order."""
     judge = _GateJudge(r, project, as_of, mapped)
     for check in project.catalog.gates:
-        judge.items[check.id] = replace(GATE_KINDS[check.kind](judge, check), check=check.id)
-    gates = {stage: Gate(stage, tuple(judge.items[c.id] for c in project.catalog.gates if c.stage == stage))
+        item = GATE_KINDS[check.kind](judge, check)
+        if item is not None:  # None: a check that does not apply to the project (every-site-audited, one site)
+            judge.items[check.id] = replace(item, check=check.id)
+    gates = {stage: Gate(stage, tuple(judge.items[c.id] for c in project.catalog.gates
+                                      if c.stage == stage and c.id in judge.items))
              for stage in ("stage1", "stage2")}
     r = replace(r, gates=gates)
     return replace(r, gaps=replace(r.gaps, rows=_by_urgency(r, project)))
@@ -174,7 +177,8 @@ def _no_open_major(j: _GateJudge, check: Any) -> GateItem:
     majors, incomplete, systemic, blocking = j.blocking()
     unexamined = j.unexamined(audit)
     if blocking:
-        why = reason("gate-major-open", findings=blocking, open=majors,
+        at = {"sites": _sites_of(j, blocking)} if j.r.sites else {}  # a multi-site organisation: where
+        why = reason("gate-major-open", findings=blocking, open=majors, **at,
                      **({"incomplete": incomplete} if incomplete else {}),
                      **({"systemic": systemic, "threshold": j.project.organisation.systemic_minors}
                         if systemic else {}))
@@ -185,6 +189,30 @@ def _no_open_major(j: _GateJudge, check: Any) -> GateItem:
                                                    and f.finding.grade == "major" for n in f.finding.clauses),
                                                  *(n for n, _ in systemic),
                                                  *((audit,) if unexamined and not blocking else ())])))
+
+
+def _every_site_audited(j: _GateJudge, check: Any) -> Optional[GateItem]:
+    """A multi-site organisation (issue 25): every site, the central function included, has internal audits of
+    its own within the window that reach each of its applicable leaves. None (not shown) for one site."""
+    if not j.r.sites:
+        return None
+    never = tuple(s.site for s in j.r.sites if not s.readiness.coverage.audits)
+    partly = tuple((s.site, s.readiness.coverage.uncovered) for s in j.r.sites
+                   if s.readiness.coverage.audits and s.readiness.coverage.uncovered)
+    if never or partly:
+        return GateItem(check.id, False, reason("gate-sites-unaudited", never=never, partly=partly,
+                                                total=len(j.r.sites)),
+                        clauses=tuple(dict.fromkeys([*((check.clauses[0],) if never else ()),
+                                                     *(n for _, ns in partly for n in ns)])))
+    audits = tuple(dict.fromkeys(a for s in j.r.sites for a in s.readiness.coverage.audits))
+    return GateItem(check.id, True, reason("gate-sites-audited", audits, total=len(j.r.sites)), audits)
+
+
+def _sites_of(j: _GateJudge, ids: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each finding of ``ids`` with the sites it was raised at (a finding naming no site: every site)."""
+    every = tuple(s.site for s in j.r.sites)
+    found = {f.finding.id: f.finding for f in j.r.findings}
+    return tuple((i, tuple(found[i].sites) or every) for i in ids if i in found)
 
 
 def _no_overdue_actions(j: _GateJudge, check: Any) -> GateItem:
@@ -356,5 +384,5 @@ GATE_KINDS = {
     "evidence-behind": lambda j, check: _evidence_behind(j.r, j.project),
     "documents-current": _documents_still_current,
     "edition-accepted": lambda j, check: edition_accepted(j.project, j.as_of),
-    "register-reviewed": _register_reviewed,
+    "register-reviewed": _register_reviewed, "every-site-audited": _every_site_audited,
 }

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Optional, Sequence
 from isoready.model import DONE_STATUSES, OPEN_STATUSES, Assessment, Clause, Evidence, Project
 from isoready.assess.results import (AT_RISK, AuditDate, ClauseResult, Coverage, FindingResult, Gaps, Gate,
     MandatoryCheck, NONCONFORMITIES, NOT_APPLICABLE, NOT_READY, READY, Readiness, Reason, ReviewInputs,
-    STATE_ORDER, Target, reason)
+    STATE_ORDER, SiteResult, Target, reason)
 from isoready.assess.clauses import (check_mandatory, clause_key, freshness, late_target, not_applicable_reason,
     resolve_statuses, window_of)
 from isoready.assess.findings import (finding_not_effective, finding_on, finding_unverified, major_lacks,
@@ -20,6 +20,7 @@ from isoready.assess.editions import (certificate_on, climate_undetermined, tran
     unevidenced_new_requirements)
 from isoready.assess.gates import lapses, with_gates
 from isoready.assess.registers import RegisterVerdict, judge_registers
+from isoready.assess.sites import site_project, sites_leaves
 
 
 def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
@@ -84,6 +85,12 @@ def _assess_on(project: Project, as_of: date, known: date,
     for clause in s.catalog.clauses:  # leaves first
         if clause.is_leaf:
             results[clause.number] = _leaf_result(s, clause)
+    # a multi-site organisation: each site judged as a project of its own, each leaf the worst across them
+    sites = tuple(SiteResult(site.id, _assess_on(site_project(project, site.id), as_of, known, changed,
+                                                 status_log))
+                  for site in project.organisation.sites)
+    if sites:
+        results.update(sites_leaves(results, list(results), sites))
     for clause in sorted((c for c in s.catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
         results[clause.number] = _parent_result(s, clause, results)  # then parents, deepest first
     ordered = {c.number: results[c.number] for c in s.catalog.clauses}
@@ -93,7 +100,7 @@ def _assess_on(project: Project, as_of: date, known: date,
         notes = coverage_reasons(cov, leaf, s.by_id, res.applying.owner if res.applying else None)
         if notes:
             ordered[leaf] = replace(res, reasons=(*res.reasons, *notes))
-    return with_gates(_readiness(s, ordered, cov), project, as_of, s.mapped)
+    return with_gates(replace(_readiness(s, ordered, cov), sites=sites), project, as_of, s.mapped)
 
 
 @dataclass

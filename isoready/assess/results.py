@@ -272,6 +272,21 @@ class ReviewInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteResult:
+    """One site judged on its own (issue 25): the site's records only (those without ``sites:`` count at every
+    site), its own assessments and findings, and coverage only by the audits of that site."""
+
+    site: str  # the site's id
+    readiness: "Readiness"
+
+    @property
+    def audited(self) -> bool:
+        """Internal audits of this site within the window reach every applicable leaf of it."""
+        cov = self.readiness.coverage
+        return bool(cov and cov.audits and not cov.uncovered)
+
+
+@dataclass(frozen=True, slots=True)
 class Readiness:
     as_of: date
     overall: Optional[float]
@@ -303,6 +318,9 @@ class Readiness:
     certificate: Optional["CertificateResult"] = None
     #: each register's content judged (records declaring ``register:``), in evidence-id order
     registers: tuple[RegisterResult, ...] = ()
+    #: a multi-site organisation (``sites:``, issue 25): each site judged on its own, in declared order; empty
+    #: for a project of one site
+    sites: tuple["SiteResult", ...] = ()
 
     def share(self, state: str) -> Optional[float]:
         counts = {READY: self.state_counts[READY], AT_RISK: self.state_counts[AT_RISK],

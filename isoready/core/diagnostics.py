@@ -99,6 +99,9 @@ CODES: dict[str, str] = {
     "E421": "exclusion justified by outsourcing",
     "E422": "evidence contradicts the exclusion",
     "E423": "verified_by names a record that is not an audit",
+    "E430": "sites declared wrongly: a duplicate site id, or a second central function",
+    "E431": "unknown site id referenced",
+    "E432": "clause assessed twice for one site",
     # warnings
     "W101": "evidence document that no record refers to",
     "W102": "rarely excludable clause declared not applicable",

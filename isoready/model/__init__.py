@@ -85,7 +85,7 @@ GATE_CHECKS = {
                "internal-audit-performed", "management-review-performed", "legal-requirements"),
     "stage2": ("all-clauses-ready", "internal-audit-coverage", "management-review", "no-open-major",
                "no-overdue-actions", "mandatory-records", "stage1-concerns-resolved",
-               "evidence-behind-every-clause", "documents-current", "edition-accepted"),
+               "evidence-behind-every-clause", "documents-current", "edition-accepted", "every-site-audited"),
 }
 #: this many open minor findings or more against one clause (or its sub-clauses) count as a major for the
 #: gates, unless organisation.yaml sets ``systemic_minors:``
@@ -303,6 +303,8 @@ class Evidence:
     register_columns: tuple[tuple[str, str], ...] = ()
     show_people: bool = False  # ``show_people: true``: an auditor build may show the names in the register
     register_loc: Loc = NOWHERE  # where ``register:`` is written
+    #: ``sites:``: the ids of the sites the record is evidence at (issue 25); empty: every site
+    sites: tuple[str, ...] = ()
     #: a record with an error that keeps it out of the project (no title, a kind not allowed): it still defines
     #: its id and refers to its document, so the checks across records do not report those as missing
     #: (``checks.check_records`` reads it and drops it; nothing past validation sees it)
@@ -424,6 +426,7 @@ class Assessment:
     evidence: tuple[str, ...] = ()
     verified_by: Optional[str] = None  # the id of the audit record that verified the clause (a record)
     since: Optional[date] = None  # implemented (or verified) since this date: audits before it do not cover it
+    sites: tuple[str, ...] = ()  # ``sites:``: the sites this assessment is of (issue 25); empty: every site
     #: an entry with an error that keeps it out of the project (a status not allowed, an unknown clause): its
     #: duplicates and references are still checked in the same run (``checks.check_records`` then drops it)
     rejected: bool = False
@@ -463,6 +466,7 @@ class Finding:
     correction: Optional[str] = None  # Markdown
     root_cause: Optional[str] = None  # Markdown
     verification: Optional[Verification] = None
+    sites: tuple[str, ...] = ()  # ``sites:``: the sites it was raised at (issue 25); empty: every site
     #: a finding with an error that keeps it out of the project (a key missing, a grade not allowed): its id
     #: and references are still checked in the same run (``checks.check_records`` then drops it)
     rejected: bool = False
@@ -526,6 +530,20 @@ class Repository:
 
 
 @dataclass(frozen=True, slots=True)
+class Site:
+    """One site of a multi-site organisation (organisation.yaml ``sites:``, issue 25)."""
+
+    id: str
+    name: str
+    loc: Loc = NOWHERE
+    country: Optional[str] = None
+    employees: Optional[int] = None
+    central: bool = False  # the central function (IAF MD 1): audited every time
+    processes: tuple[str, ...] = ()  # the processes run at the site (sampling needs them alike)
+    shifts: Optional[int] = None
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
     scope: str = ""  # Markdown
@@ -552,6 +570,8 @@ class Organisation:
     standards: tuple[str, ...] = ()
     #: ``audits:`` booked per standard (standard -> stage -> date); empty when one plan is shared (``audits``)
     audits_by_standard: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
+    #: ``sites:`` (issue 25): empty for a project of one site (everything is judged as one organisation)
+    sites: tuple[Site, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

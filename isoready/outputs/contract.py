@@ -30,6 +30,13 @@ PLAIN_CLAUSE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
 #: ones (a third-party standard's readiness.json passes the shipped schema; format.md says so)
 EDITION = {"type": "string", "pattern": r"^[^:]+:[^:]+$"}
 #: a stable key a standard's data names (a gate check's id, a review input): lower-case words joined by '-'
+#: assess.sampling's words (AUDITS, METHODS, BASES, PICK_CODES, DAY_BASES; tests/unit/test_sites.py keeps them equal)
+CB_AUDITS = ("initial", "surveillance", "recertification")
+CB_METHODS = ("sampling", "no-sampling", "single-site")
+CB_BASES = ("md1-sites-alike", "md1-processes-differ", "md1-one-other-site", "md1-central-only")
+CB_PICKS = ("central-function", "every-site", "open-findings", "not-ready", "new-site", "not-yet-audited",
+            "least-recently-audited")
+CB_DAY_BASES = ("md5-qms-table", "md5-beyond-table")
 KEY = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
 #: the default standard's roles, for the descriptions (no clause number lives in this module)
 _ROLE = load_catalog(DEFAULT_STANDARD).roles
@@ -237,6 +244,54 @@ def _overall() -> dict[str, Any]:
     })
 
 
+def _sites() -> dict[str, Any]:
+    """readiness.json "sites" (a multi-site organisation only, issue 25)."""
+    return _list(_record("one site, as organisation.yaml's sites: declares it, judged on its own", {
+        "id": {**KEY, "description": "the site's id"},
+        "name": _text("the site's name"),
+        "employees": {"type": ["integer", "null"], "minimum": 1, "description": "the people working there"},
+        "central": _bool("whether it is the central function (IAF MD 1)"),
+        "readiness": _record("the shares of its applicable clauses by state, at this site", {
+            "ready_share": _share("ready"), "at_risk_share": _share("at risk (counted ready)"),
+            "not_ready_share": _share("not ready")}),
+        "blockers": _list(_record("a clause not ready at this site", {
+            "clause": {**PLAIN_CLAUSE, "description": "the clause"},
+            "codes": _ids("its reasons' stable codes (docs/rules.md)"),
+            "reasons": _ids("its reasons, in words for this audience")}), "the clauses not ready there"),
+    }), "each site, in declared order (only when organisation.yaml declares sites:)")
+
+
+def _sampling() -> dict[str, Any]:
+    """readiness.json "sampling": a CB's view, indicative (assess/sampling.py; docs/certification-practice.md)."""
+    size = "the sites other than the central function visited at the {} audit (IAF MD 1; minimum, indicative)"
+    return _record("how a certification body is likely to sample the sites and the audit time it starts from: "
+                   "indicative (only when organisation.yaml declares sites:)", {
+        **{a: _count(size.format(a)) for a in CB_AUDITS},
+        "method": _words(CB_METHODS, "a sample (sites alike), no sample (processes differ), or the central function "
+                                  "alone"),
+        "sites_likely": _list(_record("the sites likely visited at one audit, and why", {
+            "audit": _words(CB_AUDITS, "the audit"),
+            "size": _count("the sites other than the central function visited"),
+            "picks": _list(_record("a site a CB would choose on purpose", {
+                "site": {**KEY, "description": "the site's id"},
+                "code": _words(CB_PICKS, "why (docs/certification-practice.md)")}),
+                "the central function first, then the most likely picks"),
+            "random_count": _count("how many more the CB draws at random"),
+            "random_pool": _ids("the sites the random draw is made from"),
+        }), "one plan per audit of the cycle"),
+        "audit_days": _record("IAF MD 5's QMS table for everyone working at the sites (before a CB's "
+                              "adjustments; null when no site gives its employees)", {
+            "effective_personnel": _count("the sum of the sites' employees"),
+            **{k: {"type": ["number", "null"], "minimum": 0, "description": f"auditor-days: {k.replace('_', ' ')}"}
+               for k in ("stage1_plus_stage2", "surveillance", "recertification")},
+            "band": _list({"type": ["integer", "null"]}, "the table's band holding the count (to null: beyond it)"),
+            "basis": _words(CB_DAY_BASES, "the table, or beyond its last band (the CB calculates)"),
+            "provisional": _ids("the data values behind the figures that are provisional"),
+        }, nullable=True),
+        "basis": _words(CB_BASES, "the rule that gave the sizes (docs/certification-practice.md)"),
+    })
+
+
 def readiness_schema() -> dict[str, Any]:
     """The JSON Schema of ``readiness.json`` (export.readiness_dict): every key described, every key required
     (but the three a lapse has only sometimes), no undescribed key allowed, so a renamed or dropped key fails."""
@@ -322,7 +377,9 @@ def readiness_schema() -> dict[str, Any]:
             "checklist_xlsx": _text("its checklist.xlsx, relative to this file"),
         }), "an integrated management system's other standards, each with its own portal and exports in a folder "
             "(only in the site root's readiness.json, and only when the project follows several standards)"),
-    }, optional=("other_standards",))
+        "sites": _sites(),
+        "sampling": _sampling(),
+    }, optional=("other_standards", "sites", "sampling"))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "isoready readiness.json", **body}
 
 

@@ -105,6 +105,9 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         # each register's content (records declaring register:, issue 24): rows, reading problems, flags, reasons
         "registers": [dict(x) for x in site.register_entries],
     }
+    if site.sites:  # a multi-site organisation (sites:, issue 25); a project of one site has neither key
+        out["sites"] = [dict(x) for x in site.sites]
+        out["sampling"] = site.sampling
     if site.other_standards:  # an integrated system's site root: where each other standard's portal and exports are
         out["other_standards"] = [dict(o) for o in site.other_standards]
     return out

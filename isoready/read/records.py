@@ -28,7 +28,7 @@ from isoready.read.integrated import canonical, number_of
 from isoready.model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_NC_MAX_OPEN_DAYS, DEFAULT_SYSTEMIC_MINORS,
     LOGO_SUFFIXES, MARKDOWN_SUFFIXES, NOWHERE, MAX_WINDOW_MONTHS, REGISTER_COLUMNS, STANDARDS, Applies, Assessment,
     Catalog, Certificate,
-    ClimateChange, Evidence, Finding, Organisation, Repository, Transition, Verification)
+    ClimateChange, Evidence, Finding, Organisation, Repository, Site, Transition, Verification)
 # the team pages: their folder, and what Pelican's Markdown reader reads there (model's MARKDOWN_SUFFIXES are
 # an evidence document's)
 from isoready.read.teampages import MARKDOWN_SUFFIXES as PAGE_SUFFIXES, PAGES_DIR
@@ -435,7 +435,22 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                   nc_max_open_days=f.get("nc_max_open_days") or DEFAULT_NC_MAX_OPEN_DAYS,
                   audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
                   climate_change=climate_change, migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
-                  repository=_repository(f, out))
+                  repository=_repository(f, out), sites=_sites(f))
+
+
+def _sites(f: Fields) -> tuple[Site, ...]:
+    """``sites:`` (issue 25): each site with an id and a name (their absence reported by the schema); ids
+    unique and one central function at most are checks across sites (``checks.check_sites``)."""
+    out = []
+    for sf in f.get("sites") or ():
+        ids, name = (sf.keys("id", sf.strings("id")) if "id" in sf else ()), sf.get("name")
+        site_id = ids[0] if ids else sf.get("id")  # the missing id reported (E202) when absent
+        values = sf.values()
+        if ids and name:
+            out.append(record(Site, sf, id=str(site_id), name=name, loc=sf.loc("id"),
+                              central=bool(values.get("central")),
+                              processes=tuple(str(p) for p in values.get("processes") or ())))
+    return tuple(out)
 
 
 def _ceiling(ref: str, catalog: Catalog) -> int:

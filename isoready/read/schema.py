@@ -28,7 +28,8 @@ from isoready.model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDE
     REVIEW_INPUTS, STANDARDS, STATUSES, Catalog)
 from isoready.read.schematypes import (BOOL, CLAUSE, DATE, DATE_RE, EVIDENCE_ID, EVIDENCE_REF, FINDING_ID,
     GIT_REF, MARKDOWN, PATH, TEXT, TOPIC, TOPIC_RE, URL, Bool, ClauseRef, Date, Enum, Field, FilePath, GitRef, Id,
-    IdRef, Int, Key, Kind, ListOf, MappingOf, Markdown, Nested, Patterned, Text, Type, Url, enum, list_of, nested)
+    IdRef, Int, Key, Kind, ListOf, MappingOf, Markdown, Nested, Patterned, Records, Text, Type, Url, enum, list_of,
+    nested)
 
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 GIT_REF_RE = re.compile(r"^(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9_][A-Za-z0-9._/@^~+-]{0,199}(?<![./])(?<!\.lock)\Z")
@@ -133,6 +134,21 @@ REPOSITORY = Kind("organisation.repository", "repository", (
           "the audiences, beyond internal, whose builds show the links (default: internal builds only)"),
 ))
 
+#: a site's id, and a record's ``sites:`` entries (validate checks each names a declared site)
+SITE_ID = Key(pattern=TOPIC_RE.pattern.replace("\\Z", "$"))
+SITE = Kind("organisation.sites", "site", (
+    Field("id", SITE_ID, "the site's id, named by records' `sites:` (lower-case letters, digits, '-')",
+          required=True),
+    Field("name", TEXT, "the site's name", required=True),
+    Field("country", TEXT, "the country it is in"),
+    Field("employees", Int(minimum=1, maximum=9999999), "the people working there (IAF MD 5 counts them)"),
+    Field("central", BOOL, "the central function of IAF MD 1 (at most one site; audited every time)",
+          default="false"),
+    Field("processes", list_of(TEXT), "the processes run there; sites with the same processes may be sampled"),
+    Field("shifts", Int(minimum=1, maximum=9), "the shifts worked there"),
+))
+_SITES_REF = ("the sites it applies to, by id (organisation.yaml `sites:`); default: every site")
+
 ORGANISATION = Kind("organisation", "organisation settings", (
     Field("name", TEXT, "the organisation's name", required=True),
     Field("scope", MARKDOWN, "the scope statement shown on the dashboard"),
@@ -168,6 +184,8 @@ ORGANISATION = Kind("organisation", "organisation settings", (
     Field("repository", nested(REPOSITORY), "where the files live on GitHub, GitLab or another git host: the "
           "portal links each page to its file and each gap to a new file",
           shape=("'repository' must be a mapping", "write 'repository:' then 'url: https://github.com/...'")),
+    Field("sites", Records(kind=SITE), "a multi-site organisation: each site (without it the project is one "
+          "site); readiness is judged per site"),
 ))
 
 EVIDENCE = Kind("evidence", "evidence record", (
@@ -200,6 +218,7 @@ EVIDENCE = Kind("evidence", "evidence record", (
           "column whose header differs (a header matching the name, ignoring case, spaces, `_` and `-`, needs none)",
           shape=("'columns' must be a mapping of column to header", "write 'columns:' then 'due: Next calibration'")),
     Field("show_people", BOOL, "competence registers: an auditor build may show people's names"),
+    Field("sites", list_of(SITE_ID), _SITES_REF + "; internal audit records: the sites audited"),
 ))
 
 ASSESSMENT = Kind("assessment", "clause assessment", (
@@ -211,6 +230,7 @@ ASSESSMENT = Kind("assessment", "clause assessment", (
     Field("notes", MARKDOWN, "anything else"),
     Field("evidence", list_of(EVIDENCE_REF), "extra evidence, by id"),
     Field("verified_by", EVIDENCE_REF, "verified: the audit record that verified it"),
+    Field("sites", list_of(SITE_ID), _SITES_REF + "; one entry per clause and site"),
     Field("since", DATE, "implemented or verified: in place since this date (an internal audit before it does not "
                          "cover the clause; default: the commit that changed the status to implemented, from git)"),
 ))
@@ -244,6 +264,7 @@ FINDING = Kind("finding", "finding", (
     Field("root_cause", MARKDOWN, "why it happened"),
     Field("corrective_action", MARKDOWN, "what removes the cause"),
     Field("verification", nested(VERIFICATION), "the check that the corrective action was effective"),
+    Field("sites", list_of(SITE_ID), "the sites where it was raised, by id; default: every site"),
 ))
 
 #: the kinds of file a project holds, with where they live
@@ -361,7 +382,7 @@ class Fields:
         if not self._present(key, required):
             return None
         value = self.m[key]
-        if isinstance(value, YStr) and re.fullmatch(r"[0-9]{1,4}", str(value)) and \
+        if isinstance(value, YStr) and re.fullmatch(r"[0-9]{1,7}", str(value)) and \
                 (minimum is None or int(value) >= minimum) and (maximum is None or int(value) <= maximum):
             return int(value)
         self.out.add(self.loc(key), "E207", f"'{key}' must be a whole number from {minimum} to {maximum}",
@@ -544,6 +565,26 @@ class Fields:
                          hint or f"write '{key}:' then its keys on the lines below, indented")
             return None
         return Fields(value, spec.type.kind, self.out, self.catalog)
+
+
+    def records(self, key: str, required: bool = False) -> list["Fields"]:
+        """The Fields of each mapping in a list of records (``sites:``); E106 for a value that is not a list of
+        mappings."""
+        if not self._present(key, required):
+            return []
+        value, kind = self.m[key], self.kind.by_key[key].type.kind
+        if not isinstance(value, YList):
+            self.out.add(self.loc(key), "E106", f"'{key}' must be a list of mappings, not a {shape_of(value)}",
+                         f"write '{key}:' then '- id: ...' on the lines below, indented")
+            return []
+        good = []
+        for index, item in enumerate(value):
+            if isinstance(item, YMap):
+                good.append(Fields(item, kind, self.out, self.catalog))
+            else:
+                self.out.add(value.loc_of(index), "E106", f"each item of '{key}' must be a mapping ({kind.what})",
+                             "start it with '- id: ...'")
+        return good
 
 
 # --------------------------------------------------------------------------- docs and JSON Schema

@@ -44,6 +44,7 @@ class Reader(Protocol):
     def keys(self, key: str, items: list[YStr]) -> tuple[str, ...]: ...
     def mapping(self, key: str, required: bool = False) -> Optional[YMap]: ...
     def nested(self, key: str, required: bool = False) -> Optional["Reader"]: ...
+    def records(self, key: str, required: bool = False) -> list["Reader"]: ...
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,24 @@ class Nested(Type):
 
 
 @dataclass(frozen=True)
+class Records(Type):
+    """A list of nested records of one Kind (``sites:``), each read as its own ``Fields``."""
+
+    name: ClassVar[str] = "records"
+    words: ClassVar[tuple[str, str]] = ("list of mappings", "lists of mappings")
+    kind: Any = None  # the Kind of each item
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "array", "items": self.kind.json()}
+
+    def allowed(self, default: Optional[str] = None) -> str:
+        return f"see `{self.kind.name}` below"
+
+    def read(self, f: Reader, key: str, required: bool, default: Optional[str] = None) -> Any:
+        return f.records(key, required)
+
+
+@dataclass(frozen=True)
 class MappingOf(Type):
     """Free keys of one type to values of another (``windows``: clause -> months). Reading checks the shape;
     what the entries mean (a clause of this catalog, a window a certification body accepts) is ``records``'."""
@@ -357,7 +376,7 @@ class Kind:
         """The kinds of this kind's nested mappings, depth first."""
         out: list[Kind] = []
         for f in self.fields:
-            if isinstance(f.type, Nested):
+            if isinstance(f.type, (Nested, Records)):
                 out += [f.type.kind, *f.type.kind.nested()]
         return out
 

@@ -34,7 +34,8 @@ BUILTIN = {"iso9001": "isoready.standards.iso9001", "iso14001": "isoready.standa
 #: the kinds of gate check the assess stage knows how to judge (docs/standards.md documents each)
 GATE_KINDS = ("present", "every", "mandatory", "performed", "all-clauses-ready", "audit-coverage",
               "review-after-audit", "no-open-major", "no-overdue-actions", "concerns-resolved",
-              "evidence-behind", "documents-current", "edition-accepted", "register-reviewed")
+              "evidence-behind", "documents-current", "edition-accepted", "register-reviewed",
+              "every-site-audited")
 STAGES = ("stage1", "stage2")
 #: the checks of a register's content (issue 24) whose clauses a standard's ``registers:`` file names; assess
 #: judges each (assess/registers.py), the standard says which of its clauses each weighs on

@@ -36,6 +36,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     assessments = unique_assessments(assessments, out)
     findings = unique_findings(findings, out)
     check_references(defined, *every, out)
+    check_sites(organisation, [*defined, *every[0], *every[1]], out)
     evidence = [e for e in defined if not e.rejected]
     assessments = [a for a in assessments if not a.rejected]
     findings = [f for f in findings if not f.rejected]
@@ -268,10 +269,13 @@ def _no_case_clash(items: list[Any], key: Callable[[Any], str], out: Collector, 
 
 
 def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessment]:
+    sited = [a for a in items if a.sites]
+    items = [a for a in items if not a.sites]  # an entry for every site: one per clause (E402)
     kept = _unique(items, lambda a: a.clause, out, "E402",
                    lambda a, first: f"clause '{a.clause}' assessed twice (first in {first.source}:{first.loc.line})",
                    "keep one clause entry per clause")
     # an integrated project: "hs:7.5" assesses 7.5 of every standard, so it meets "7.5" and "14001:7.5"
+    kept = _per_site(kept, sited, out)
     shared = {a.clause[3:]: a for a in kept if a.clause.startswith("hs:")}
     if not shared:
         return kept
@@ -284,6 +288,48 @@ def unique_assessments(items: list[Assessment], out: Collector) -> list[Assessme
             continue
         out_kept.append(a)
     return out_kept
+
+
+def _per_site(kept: list[Assessment], sited: list[Assessment], out: Collector) -> list[Assessment]:
+    """Entries of a clause for some sites (``sites:``, issue 25): one clause may be assessed once per site; a
+    second entry reaching a site the clause is already assessed for (an entry without ``sites:`` reaches every
+    site) is E432, and is dropped."""
+    every = {a.clause: a for a in kept}
+    taken: dict[tuple[str, str], Assessment] = {}
+    for a in sited:
+        first = every.get(a.clause) or next((taken[(a.clause, s)] for s in a.sites if (a.clause, s) in taken), None)
+        if first is not None:
+            site = next((s for s in a.sites if (a.clause, s) in taken), a.sites[0])
+            out.add(a.loc, "E432", f"clause '{a.clause}' assessed twice for site '{site}' (first in "
+                    f"{first.source}:{first.loc.line})",
+                    "keep one entry per clause and site; an entry without 'sites:' is for every site")
+            continue
+        taken.update({(a.clause, s): a for s in a.sites})
+        kept.append(a)
+    return kept
+
+
+def check_sites(organisation: Optional[Organisation], records: Iterable[Any], out: Collector) -> None:
+    """The sites (issue 25): ids unique, one central function at most (E430); every ``sites:`` entry of a
+    record, an assessment or a finding names a declared site (E431, with did-you-mean)."""
+    sites = organisation.sites if organisation is not None else ()
+    seen: dict[str, Any] = {}
+    for site in sites:
+        if site.id in seen:
+            out.add(site.loc, "E430", f"duplicate site id '{site.id}' (also on line {seen[site.id].loc.line})",
+                    "give each site its own id")
+        seen.setdefault(site.id, site)
+    central = [s for s in sites if s.central]
+    for site in central[1:]:
+        out.add(site.loc, "E430", f"site '{site.id}' is a second central function (first: '{central[0].id}')",
+                "mark one site 'central: true': the central function of IAF MD 1")
+    ids = tuple(seen)
+    for holder in records:
+        for ref in holder.sites:
+            if ref not in seen:
+                out.add(getattr(ref, "loc", holder.loc), "E431", f"unknown site id '{ref}'",
+                        did_you_mean(ref, ids) or (f"declared sites: {', '.join(ids)}" if ids else
+                                                   "declare the sites under 'sites:' in organisation.yaml"))
 
 
 def unique_findings(items: list[Finding], out: Collector) -> list[Finding]:

@@ -387,6 +387,9 @@ class ExportView:
     register_entries: tuple[Mapping[str, Any], ...] = ()
     #: the registers the audience may see, for the workbook's summary sheets (register type order, then id)
     register_summaries: tuple["RegisterSummaryView", ...] = ()
+    #: readiness.json "sites" and "sampling" (issue 25): a multi-site organisation only (empty, None otherwise)
+    sites: tuple[Mapping[str, Any], ...] = ()
+    sampling: Optional[Mapping[str, Any]] = None
 
 
 @dataclass(frozen=True, slots=True)

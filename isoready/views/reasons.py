@@ -476,7 +476,9 @@ def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, red
         return plural(len(r.findings), "open major finding") if "open" not in p or not (
             p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
             " counting as an open major nonconformity"
-    parts = [f"open major finding(s): {id_list(p.get('open', r.findings))}"] if p.get("open", r.findings) else []
+    at = {i: f" (at {id_list(sites)})" for i, sites in p.get("sites", ())}  # a multi-site organisation: where
+    parts = [f"open major finding(s): {', '.join(i + at.get(i, '') for i in p.get('open', r.findings))}"] \
+        if p.get("open", r.findings) else []
     for fid, lacks in p.get("incomplete", ()):
         parts.append(f"major finding {fid} closed without {' or '.join(MAJOR_CLOSURE_WORDS[x] for x in lacks)}: "
                      "it counts as open")
@@ -562,8 +564,7 @@ def _certificate_expired(r: Reason, p: Mapping[str, Any], code: str, full: bool,
 @reason("certificate-past-transition")
 def _certificate_past_transition(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
-             f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification "
-             "body)")
+             f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification body)")
     return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
             f"it must move to {p['to']} by {p['deadline']}, or it ends then")
 

@@ -10,7 +10,7 @@ import isoready.assess as assess
 
 PACKAGE = Path(__file__).resolve().parents[2] / "isoready" / "assess"
 #: the modules in the order they may import each other (a module imports only ones before it)
-ORDER = ("results", "clauses", "findings", "registers", "audits", "editions", "gates", "judge", "sampling")
+ORDER = ("results", "clauses", "findings", "registers", "audits", "editions", "gates", "sites", "judge", "sampling")
 
 
 def _tree(name: str) -> ast.Module:

@@ -67,7 +67,8 @@ def test_example_lines_are_real_output() -> None:
     test_rollup.py."""
     asserted: set[str] = set()
     for name in ("test_validate.py", "test_cli.py", "test_names.py", "test_markdown_bounds.py", "test_git_hostile.py",
-                 "test_outputs.py", "test_team_pages.py", "test_registers_read.py", "test_rollup.py"):
+                 "test_outputs.py", "test_team_pages.py", "test_registers_read.py", "test_rollup.py",
+                 "test_sites.py"):
         tree = ast.parse((Path(__file__).parent / name).read_text(encoding="utf-8"))
         asserted |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     text = DIAGNOSTICS.read_text(encoding="utf-8")

@@ -188,7 +188,7 @@ CASES = [
          ["evidence/x.yaml:4:1: E203 unknown key 'review_date' in evidence record (did you mean 'review_by'?)",
           "evidence/x.yaml:5:1: E203 unknown key 'flavour' in evidence record (use one of: title, kind, clauses, "
           "file, url, owner, date, review_by, audience, version, description, id, covers, auditor, inputs, topics, "
-          "approved_by, approved, register, sheet, header_row, columns, show_people)"],
+          "approved_by, approved, register, sheet, header_row, columns, show_people, sites)"],
          "2 errors, 0 warnings"),
     Case("E204-unknown-words", {
         "evidence/x.yaml": 'title: T\nkind: documnet\nclauses: ["4.1"]\naudience: everyone\n',
@@ -1360,7 +1360,7 @@ def test_every_code_is_asserted() -> None:
                                                                            "test_names.py", "test_outputs.py",
                                                                            "test_git_hostile.py", "test_team_pages.py",
                                                                            "test_registers_read.py",
-                                                                           "test_rollup.py"))
+                                                                           "test_rollup.py", "test_sites.py"))
     asserted = {a or b for a, b in CODE_IN_LINE.findall(text)}
     assert sorted(set(CODES) - asserted) == []
     assert sorted(asserted - set(CODES)) == []

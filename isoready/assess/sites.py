@@ -1,0 +1,58 @@
+"""A multi-site organisation (organisation.yaml ``sites:``, issue 25): the project as one site sees it, and
+the organisation-wide state of each leaf as the worst across the sites where it applies.
+
+A record, an assessment or a finding without ``sites:`` counts at every site. A site's internal audits are
+the audit records naming it (or naming no site), so a leaf is covered at a site only by an audit of that
+site. The organisation-wide judgement keeps every record (its evidence, its findings, its gates); only the
+leaves' states come from the sites, each with a reason naming the sites that set it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping, Sequence
+
+from isoready.model import Project
+from isoready.assess.results import (AT_RISK, ClauseResult, NOT_APPLICABLE, NOT_READY, READY, STATE_ORDER,
+    SiteResult, reason)
+
+
+def site_project(project: Project, site: str) -> Project:
+    """The project as ``site`` sees it: the records, assessments and findings of that site (those naming no
+    site count everywhere), as a project of one site."""
+    def here(x: object) -> bool:
+        sites = getattr(x, "sites")
+        return not sites or site in sites
+
+    return replace(project, organisation=replace(project.organisation, sites=()),
+                   evidence=tuple(e for e in project.evidence if here(e)),
+                   assessments=tuple(a for a in project.assessments if here(a)),
+                   findings=tuple(f for f in project.findings if here(f)))
+
+
+def worst_of_sites(number: str, whole: ClauseResult, sites: Sequence[SiteResult]) -> ClauseResult:
+    """A leaf across the sites: the worst state where it applies; when that is not ready or at risk, the
+    reason ``site-state`` names the sites in that state and the first of them gives the rest of its reasons.
+    The organisation's own evidence, mandatory checks and findings stay (``whole``)."""
+    judged = [(s.site, s.readiness.clauses[number]) for s in sites]
+    applying = [(site, r) for site, r in judged if r.applicable]
+    if not applying:
+        first = judged[0][1]
+        return replace(whole, applicable=False, state=NOT_APPLICABLE, status=first.status, reasons=first.reasons,
+                       leaves_applicable=0, leaves_ready=0, leaves_at_risk=0, leaves_not_ready=0)
+    state = max((r.state for _, r in applying), key=STATE_ORDER.index)
+    worst = [(site, r) for site, r in applying if r.state == state]
+    reasons = worst[0][1].reasons
+    if state != READY:
+        reasons = (reason("site-state", state=state, sites=tuple(site for site, _ in worst), total=len(applying)),
+                   *reasons)
+    return replace(whole, applicable=True, state=state, status=worst[0][1].status, reasons=reasons,
+                   leaves_applicable=1,
+                   leaves_ready=int(state in (READY, AT_RISK)), leaves_at_risk=int(state == AT_RISK),
+                   leaves_not_ready=int(state == NOT_READY))
+
+
+def sites_leaves(results: Mapping[str, ClauseResult], leaves: Sequence[str],
+                 sites: Sequence[SiteResult]) -> dict[str, ClauseResult]:
+    """Every leaf of ``results`` replaced by its worst across the sites."""
+    return {n: worst_of_sites(n, results[n], sites) for n in leaves}
