@@ -23,19 +23,11 @@ from typing import Any, Iterable, Mapping, Optional
 
 import yaml
 
+from isoready.model import CB_AUDITS, CB_BASES, CB_DAY_BASES, CB_METHODS, CB_PICKS
+
 #: the audits of a certification cycle, in order (surveillance: each year between them)
-AUDITS = ("initial", "surveillance", "recertification")
-#: how the sites are chosen: a sample (sites alike), no sample (every site at initial and recertification, a
-#: share each surveillance year), or no other site at all (the central function is the organisation)
-SAMPLING, NO_SAMPLING, SINGLE_SITE = "sampling", "no-sampling", "single-site"
-METHODS = (SAMPLING, NO_SAMPLING, SINGLE_SITE)
-#: which rule gave the sizes (the data file says where each comes from; views word them)
-BASES = ("md1-sites-alike", "md1-processes-differ", "md1-one-other-site", "md1-central-only")
-#: why a site is in the likely picks, in the order a CB weighs them after the central function
-PICK_CODES = ("central-function", "every-site", "open-findings", "not-ready", "new-site", "not-yet-audited",
-              "least-recently-audited")
-#: the IAF MD 5 figures: inside the QMS table, or above its last band (no figure: the CB calculates)
-DAY_BASES = ("md5-qms-table", "md5-beyond-table")
+AUDITS, METHODS, BASES, PICK_CODES, DAY_BASES = CB_AUDITS, CB_METHODS, CB_BASES, CB_PICKS, CB_DAY_BASES
+SAMPLING, NO_SAMPLING, SINGLE_SITE = METHODS
 _MD1_FILE, _MD5_FILE = "iaf-md1.yaml", "iaf-md5-qms.yaml"
 
 

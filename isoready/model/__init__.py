@@ -314,6 +314,23 @@ class Evidence:
         return self.review_by is not None and self.review_by < as_of
 
 
+# --------------------------------------------------------------------------- a CB's sampling (issue 25)
+
+#: the vocabularies of a certification body's sampling and audit time (IAF MD 1, MD 5): assess.sampling gives
+#: them, readiness.json's contract lists them; the audits a figure is for
+CB_AUDITS = ("initial", "surveillance", "recertification")
+#: how the sites are chosen: a sample (sites alike), no sample (every site at initial and recertification, a share
+#: each surveillance year), or no other site at all (the central function is the organisation)
+CB_METHODS = ("sampling", "no-sampling", "single-site")
+#: which rule gave the sizes (the data file says where each comes from; views word them)
+CB_BASES = ("md1-sites-alike", "md1-processes-differ", "md1-one-other-site", "md1-central-only")
+#: why a site is in the likely picks, in the order a CB weighs them after the central function
+CB_PICKS = ("central-function", "every-site", "open-findings", "not-ready", "new-site", "not-yet-audited",
+            "least-recently-audited")
+#: the IAF MD 5 figures: inside the QMS table, or above its last band (no figure: the CB calculates)
+CB_DAY_BASES = ("md5-qms-table", "md5-beyond-table")
+
+
 # --------------------------------------------------------------------------- registers (issue 24)
 
 #: the register types a record may declare (``register:``); docs/format.md has a section per type

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from isoready.model import (AUDIENCES, DEFAULT_STANDARD, EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES,
-    GRADES, REGISTER_KINDS, STATUSES)
+from isoready.model import (AUDIENCES, CB_AUDITS, CB_BASES, CB_DAY_BASES, CB_METHODS, CB_PICKS, DEFAULT_STANDARD,
+    EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES, GRADES, REGISTER_KINDS, STATUSES)
 from isoready.read.catalog import load_catalog
 from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
@@ -30,13 +30,6 @@ PLAIN_CLAUSE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)*$"}
 #: ones (a third-party standard's readiness.json passes the shipped schema; format.md says so)
 EDITION = {"type": "string", "pattern": r"^[^:]+:[^:]+$"}
 #: a stable key a standard's data names (a gate check's id, a review input): lower-case words joined by '-'
-#: assess.sampling's words (AUDITS, METHODS, BASES, PICK_CODES, DAY_BASES; tests/unit/test_sites.py keeps them equal)
-CB_AUDITS = ("initial", "surveillance", "recertification")
-CB_METHODS = ("sampling", "no-sampling", "single-site")
-CB_BASES = ("md1-sites-alike", "md1-processes-differ", "md1-one-other-site", "md1-central-only")
-CB_PICKS = ("central-function", "every-site", "open-findings", "not-ready", "new-site", "not-yet-audited",
-            "least-recently-audited")
-CB_DAY_BASES = ("md5-qms-table", "md5-beyond-table")
 KEY = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
 #: the default standard's roles, for the descriptions (no clause number lives in this module)
 _ROLE = load_catalog(DEFAULT_STANDARD).roles
