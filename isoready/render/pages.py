@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from isoready.core import i18n
 from isoready.core.parallel import pmap, shared as job_in_progress, workers
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
 from isoready.views import SiteView
@@ -303,7 +304,13 @@ def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
     # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
     # Jinja would otherwise stat every template a page extends or imports, for every page
-    return Environment(loader=loader, undefined=StrictUndefined, auto_reload=False, **JINJA_OPTIONS)
+    env = Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
+                      extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
+    # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
+    # new-style: _("%(n)s records", n=3) fills and escapes its parameters
+    env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
+                                pgettext=i18n.raw_pgettext)
+    return env
 
 
 def template_getter(env: Environment) -> Callable[[str], Template]:
