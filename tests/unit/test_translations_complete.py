@@ -1,4 +1,4 @@
-"""The German text of the ISO 9001 package's data (issue 26) is complete and shaped like its English source.
+"""The German text of the standard packages' data (issue 26) is complete and shaped like its English source.
 
 Each translation file (standards/<package>/translations/<lang>/<source file name>) mirrors its source: the
 same ids (clause numbers, check ids, topic keys, edition names), only the source's text fields, lists of the
@@ -28,6 +28,8 @@ COMPLETE = [
     ("iso9001", "de", "transition-topics.yaml"),
     ("iso9001", "de", "gates.yaml"),
     ("iso9001", "de", "standard.yaml"),
+    ("iso14001", "de", "gates.yaml"),
+    ("iso14001", "de", "standard.yaml"),
 ]
 #: header keys of every translation file (not text of the source)
 HEADER = {"language", "reviewed", "titles_source", "sources"}
@@ -91,10 +93,11 @@ def _gates(src: dict) -> dict:
 def _standard(src: dict) -> dict:
     editions = {}
     for e in src["editions"]:
-        editions[e["name"]] = {
+        parts = {
             "conditions": {k: {f: v[f] for f in ("words", "help") if v.get(f)} for k, v in e["conditions"].items()},
             "review_inputs": dict(e["review_inputs"]),
             "words": dict(e["words"])}
+        editions[e["name"]] = {k: v for k, v in parts.items() if v}  # ISO 14001 declares no conditions
     return {"editions": editions}
 
 
