@@ -28,6 +28,7 @@ COMPLETE = [
     ("iso9001", "de", "transition-topics.yaml"),
     ("iso9001", "de", "gates.yaml"),
     ("iso9001", "de", "standard.yaml"),
+    ("iso14001", "de", "iso14001-2015.yaml"),
     ("iso14001", "de", "gates.yaml"),
     ("iso14001", "de", "standard.yaml"),
 ]
@@ -101,7 +102,7 @@ def _standard(src: dict) -> dict:
     return {"editions": editions}
 
 
-SHAPES = {"iso9001-2026.yaml": _catalog, "iso9001-2015-2026.yaml": _mapping, "transition-topics.yaml": _topics,
+SHAPES = {"iso9001-2026.yaml": _catalog, "iso14001-2015.yaml": _catalog, "iso9001-2015-2026.yaml": _mapping, "transition-topics.yaml": _topics,
           "gates.yaml": _gates, "standard.yaml": _standard}
 
 
@@ -155,6 +156,15 @@ def test_titles_only_where_the_2015_title_is_kept() -> None:
     assert de["titles_source"].startswith("DIN EN ISO 9001:2015")
     assert de["clauses"]["8.7"]["title"] == "Steuerung nichtkonformer Ergebnisse"
     assert "title" not in de["clauses"]["9.3.3"]  # retitled in 2026 ('results'): no German adoption known
+
+
+def test_every_iso14001_clause_has_its_german_title() -> None:
+    """DIN EN ISO 14001:2015's titles are known for every clause: none stays English on a German page."""
+    en = {c["number"] for c in _load(STANDARDS / "iso14001" / "iso14001-2015.yaml")["clauses"]}
+    de = _load(STANDARDS / "iso14001" / "translations" / "de" / "iso14001-2015.yaml")
+    assert {n for n, c in de["clauses"].items() if c.get("title")} == en
+    assert de["clauses"]["6.1.3"]["title"] == "Bindende Verpflichtungen"
+    assert de["clauses"]["8.2"]["title"] == "Notfallvorsorge und Gefahrenabwehr"
 
 
 def test_a_translation_is_shipped_in_the_wheel() -> None:
