@@ -43,8 +43,13 @@ def test_titles_only_where_the_standard_titles_a_clause_labels_only_where_we_do(
     assert JA["clauses"]["9.3"]["title"] == "マネジメントレビュー"
 
 
-def test_lists_match_the_english_in_count() -> None:
+def test_lists_match_the_english_in_count_and_conditions() -> None:
     for number, clause in JA["clauses"].items():
-        for key in ("evidence_asked", "documented_information"):
-            if key in clause:
-                assert len(clause[key]) == len(ENGLISH[number].get(key) or []), (number, key)
+        english = ENGLISH[number]
+        assert len(clause["evidence_asked"]) == len(english["evidence_asked"]), number
+        assert all(JAPANESE_TEXT.search(e) for e in clause["evidence_asked"]), number
+        documents = clause.get("documented_information", [])
+        assert len(documents) == len(english["documented_information"]), number
+        for ja, en in zip(documents, english["documented_information"]):
+            assert set(ja) <= {"what", "when"} and JAPANESE_TEXT.search(ja["what"]), number
+            assert ("when" in ja) == bool(en["when"]), number  # a condition is translated where there is one
