@@ -284,9 +284,11 @@
   /* Japanese punctuation separates words as a space does (、。「」・ and the ideographic space). */
   var WORD_BREAK = /[\s\u3000-\u3004\u3008-\u3020\u30fb]+/;
 
+  var NON_ASCII = /[^\x00-\x7f]/; // NFKC leaves ASCII as it is: English text skips it
+
   function folded(text) {
     text = String(text || "");
-    return (text.normalize ? text.normalize("NFKC") : text).toLowerCase();
+    return (text.normalize && NON_ASCII.test(text) ? text.normalize("NFKC") : text).toLowerCase();
   }
 
   function terms(query) {
@@ -309,11 +311,14 @@
   function holds(text, t) {
     if (text.indexOf(t) !== -1) { return true; }
     if (t.length < 4 || t.length > 32 || !CJK.test(t)) { return false; }
+    // the first piece starts the run and the last ends it: most texts fail here, at two look-ups
+    if (text.indexOf(t.slice(0, 2)) === -1 || text.indexOf(t.slice(-2)) === -1) { return false; }
     var reach = [true];
     for (var i = 0; i < t.length; i++) {
       if (!reach[i]) { continue; }
       for (var j = i + 2; j <= t.length; j++) {
-        if (!reach[j] && text.indexOf(t.slice(i, j)) !== -1) { reach[j] = true; }
+        if (text.indexOf(t.slice(i, j)) === -1) { break; } // nor any longer piece from i
+        reach[j] = true;
       }
     }
     return !!reach[t.length];
