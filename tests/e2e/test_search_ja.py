@@ -127,6 +127,22 @@ def test_an_english_query_still_finds_english_records_in_the_japanese_index(ja_s
     expect(page.locator("#search-status")).to_contain_text(re.compile(r"\d+ results? for .supplier."))
 
 
+def test_japanese_results_fit_a_phone_screen(ja_site: SiteBase, site_page) -> None:
+    """Japanese runs have no spaces to wrap at: the results and the popup still fit 390 px, no sideways scroll."""
+    sp = site_page(ja_site)
+    page = sp.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sp.goto("search.html?q=" + "マネジメントレビュー")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results li, #search-results li *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => e.outerHTML.slice(0, 80))""")
+    assert not wide, wide
+    page.locator("#site-search").fill("組織の知識")
+    expect(page.locator("#search-popup").get_by_role("option").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 # --------------------------------------------------------------------------- the whole path: --language ja
 
 
