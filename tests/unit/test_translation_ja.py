@@ -53,3 +53,16 @@ def test_lists_match_the_english_in_count_and_conditions() -> None:
         for ja, en in zip(documents, english["documented_information"]):
             assert set(ja) <= {"what", "when"} and JAPANESE_TEXT.search(ja["what"]), number
             assert ("when" in ja) == bool(en["when"]), number  # a condition is translated where there is one
+
+
+def test_the_wheel_ships_the_japanese_catalog() -> None:
+    """A package-data glob (setuptools: one * never crosses a folder) names translations/ja/iso9001-2015.yaml."""
+    import tomllib
+    from pathlib import PurePosixPath
+
+    root = PACKAGE.parents[2]
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["isoready"]
+    rel = PurePosixPath("standards/iso9001/translations/ja/iso9001-2015.yaml")
+    assert (root / "isoready" / rel).is_file()
+    assert any(len(PurePosixPath(g).parts) == len(rel.parts) and rel.match(g) for g in globs), globs
