@@ -236,5 +236,13 @@ def search_index_js(site: ExportView, pages: Sequence[Any] = ()) -> str:
     filtered to its audience."""
     entries = search_entries(site) + [{"type": "Page", "id": p.slug, "title": p.title, "url": p.url,
                                        "text": p.text} for p in pages]
-    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"))
+    return search_script(entries)
+
+
+def search_script(entries: Sequence[dict[str, str]]) -> str:
+    """The entries as search-index.js: ASCII only (any script, Japanese too, as \\u escapes, so the file reads
+    the same whatever charset a browser assumes from file://), no "</" that could end a script element.
+    portal.js does the matching: Latin words as words, runs of scripts written without spaces (CJK, kana)
+    found whole or in pieces (docs/format.md, search-index.js)."""
+    data = json.dumps(list(entries), ensure_ascii=True, separators=(",", ":"))
     return "window.PORTAL_SEARCH=" + data.replace("</", "<\\/") + ";\n"

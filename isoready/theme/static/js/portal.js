@@ -269,17 +269,82 @@
     doc.head.appendChild(script);
   }
 
+  /* Words of scripts written without spaces (Japanese: kanji, hiragana, katakana; Chinese) are runs of
+   * characters with no word boundary to split on. A query's run is found where the text holds it whole, or
+   * where the text holds the pieces it can be cut into, each two characters or more (監査計画: 監査 and
+   * 計画), so a compound term finds the text that writes its words apart. In a query word mixing kana and
+   * kanji the hiragana (particles and endings: の, を, する) is left out; hiragana alone is kept. Latin
+   * words stay whole words, matched as before. Query and text are NFKC-folded (full-width letters,
+   * half-width kana) and lower-cased. */
+  var CJK_CHARS = "\u3005\u3006\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  var CJK = new RegExp("[" + CJK_CHARS + "]");
+  var CJK_RUNS = new RegExp("[" + CJK_CHARS + "]+|[^" + CJK_CHARS + "]+", "g");
+  var HIRAGANA_RUNS = /[\u3041-\u309f]+|[^\u3041-\u309f]+/g;
+  var HIRAGANA = /^[\u3041-\u309f]+$/;
+  /* Japanese punctuation separates words as a space does (、。「」・ and the ideographic space). */
+  var WORD_BREAK = /[\s\u3000-\u3004\u3008-\u3020\u30fb]+/;
+
+  var NON_ASCII = /[^\x00-\x7f]/; // NFKC leaves ASCII as it is: English text skips it
+
+  function folded(text) {
+    text = String(text || "");
+    return (text.normalize && NON_ASCII.test(text) ? text.normalize("NFKC") : text).toLowerCase();
+  }
+
   function terms(query) {
-    return String(query || "").toLowerCase().split(/\s+/).filter(Boolean);
+    var out = [];
+    function add(t) { if (t && out.indexOf(t) === -1) { out.push(t); } }
+    folded(query).split(WORD_BREAK).forEach(function (word) {
+      if (!CJK.test(word)) { if (word) { out.push(word); } return; } // as before: every word, repeats too
+      word.match(CJK_RUNS).forEach(function (run) {
+        if (!CJK.test(run)) { add(run); return; }
+        var pieces = run.match(HIRAGANA_RUNS);
+        var content = pieces.filter(function (p) { return !HIRAGANA.test(p); });
+        (content.length ? content : [run]).forEach(add);
+      });
+    });
+    return out;
+  }
+
+  /* Whether the folded text holds term t: whole, or (a run of four or more CJK characters) cut into pieces
+   * of two characters or more that it holds each. */
+  function holds(text, t) {
+    if (text.indexOf(t) !== -1) { return true; }
+    if (t.length < 4 || t.length > 32 || !CJK.test(t)) { return false; }
+    // the first piece starts the run and the last ends it: most texts fail here, at two look-ups
+    if (text.indexOf(t.slice(0, 2)) === -1 || text.indexOf(t.slice(-2)) === -1) { return false; }
+    var reach = [true];
+    for (var i = 0; i < t.length; i++) {
+      if (!reach[i]) { continue; }
+      for (var j = i + 2; j <= t.length; j++) {
+        if (text.indexOf(t.slice(i, j)) === -1) { break; } // nor any longer piece from i
+        reach[j] = true;
+      }
+    }
+    return !!reach[t.length];
+  }
+
+  /* What to mark for term t: t itself, and for a CJK run its two-character pieces (they join up where the
+   * run is written whole). */
+  function marks(t) {
+    if (t.length < 3 || !CJK.test(t)) { return [t]; }
+    var out = [t];
+    for (var i = 0; i + 1 < t.length; i++) { out.push(t.slice(i, i + 2)); }
+    return out;
+  }
+
+  /* The query as typed, folded: an id or a title holding it whole ranks first. */
+  function phrase(query) {
+    return folded(query).split(WORD_BREAK).filter(Boolean).join(" ");
   }
 
   function prepared(item) {
     if (!item.__hay) {
-      var id = String(item.id || "").toLowerCase();
-      var title = String(item.title || "").toLowerCase();
-      var type = String(item.type || "").toLowerCase();
-      var text = String(item.text || "").toLowerCase();
-      var facts = String(item.facts || "").toLowerCase();
+      var id = folded(item.id);
+      var title = folded(item.title);
+      var type = folded(item.type);
+      var text = folded(item.text);
+      var facts = folded(item.facts);
       Object.defineProperty(item, "__hay", {
         value: { id: id, title: title, all: type + " " + id + " " + title + " " + facts + " " + text },
         enumerable: false
@@ -292,18 +357,18 @@
   function search(data, query) {
     var ts = terms(query);
     if (!ts.length || !data) { return []; }
-    var q = ts.join(" ");
+    var q = phrase(query);
     var hits = [];
     data.forEach(function (item, pos) {
       var hay = prepared(item);
       var score = 0;
       for (var i = 0; i < ts.length; i++) {
         var t = ts[i];
-        if (hay.all.indexOf(t) === -1) { return; }
+        if (!holds(hay.all, t)) { return; }
         if (hay.id === t) { score += 12; }
         else if (hay.id.indexOf(t) === 0) { score += 8; }
         else if (hay.id.indexOf(t) !== -1) { score += 5; }
-        if (hay.title.indexOf(t) !== -1) { score += 4; }
+        if (holds(hay.title, t)) { score += 4; }
       }
       if (hay.id === q) { score += 20; }
       if (hay.title.indexOf(q) !== -1) { score += 2; }
@@ -313,17 +378,23 @@
     return hits.map(function (h) { return h.item; });
   }
 
+  /* The tokenizer and the matcher, for tests and a project's own theme scripts. */
+  window.isoreadySearch = { terms: terms, search: search, marks: marks };
+
   function snippet(text, query, length) {
     var clean = String(text || "").replace(/\s+/g, " ").trim();
     length = length || 180;
     if (clean.length <= length) { return clean; }
     var lower = clean.toLowerCase();
     var first = -1;
-    terms(query).forEach(function (t) {
-      var at = lower.indexOf(t);
-      if (at !== -1 && (first === -1 || at < first)) { first = at; }
+    terms(query).forEach(function (term) {
+      marks(term).forEach(function (t) {
+        var at = lower.indexOf(t);
+        if (at !== -1 && (first === -1 || at < first)) { first = at; }
+      });
     });
     var start = first > 60 ? clean.lastIndexOf(" ", first - 40) : 0;
+    if (first > 60 && (start < 0 || first - start > length / 2)) { start = first - 40; } // text with no spaces
     if (start < 0) { start = 0; }
     var end = Math.min(clean.length, start + length);
     var cut = clean.lastIndexOf(" ", end);
@@ -338,12 +409,14 @@
     text = String(text || "");
     var lower = text.toLowerCase();
     var ranges = [];
-    terms(query).forEach(function (t) {
-      var at = lower.indexOf(t);
-      while (at !== -1) {
-        ranges.push([at, at + t.length]);
-        at = lower.indexOf(t, at + t.length);
-      }
+    terms(query).forEach(function (term) {
+      marks(term).forEach(function (t) {
+        var at = lower.indexOf(t);
+        while (at !== -1) {
+          ranges.push([at, at + t.length]);
+          at = lower.indexOf(t, at + t.length);
+        }
+      });
     });
     ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var pos = 0;
