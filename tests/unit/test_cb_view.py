@@ -145,7 +145,9 @@ def test_sites_whose_processes_differ_are_every_site_and_thirty_percent_a_year(d
     assert (sampling["initial"], sampling["surveillance"], sampling["recertification"], sampling["method"],
             sampling["basis"]) == (5, 2, 5, "no-sampling", "md1-processes-differ")
     section = _section(differ)
-    assert "Method IAF MD 1 §6.2, no sampling: the sites' processes differ" in _plain(section)
+    assert ("Method IAF MD 1 §6.2, no sampling: the sites' processes differ, so a certification body visits every "
+            "site at the initial audit and at recertification, and 30 % of them (rounded up) in each surveillance "
+            "year (x = 5).") in _plain(section)
     rows = _table(section)
     assert [(r[0], r[1], r[2]) for r in rows] == [("Initial certification (stage 1 + stage 2)", 5, 6),
                                                  ("Each surveillance year", 2, 3), ("Recertification", 5, 6)]
@@ -192,3 +194,31 @@ def test_a_project_of_one_site_has_no_cb_view_and_no_sites_sheet(minimal_project
     assert "cb-view" not in page and "certification body's view" not in page
     assert "Sites" not in load_workbook(out / "checklist.xlsx").sheetnames
     assert "sampling" not in _readiness(out)
+
+
+def _variant(tmp_path: Path, change) -> Path:  # noqa: ANN001
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLE, root, symlinks=True)
+    org = root / "content" / "organisation.yaml"
+    org.write_text(change(org.read_text(encoding="utf-8")), encoding="utf-8")
+    return _build(root, tmp_path / "out")
+
+
+def test_without_employees_no_auditor_days_are_guessed(tmp_path: Path) -> None:
+    out = _variant(tmp_path, lambda text: re.sub(r" employees: \d+,", "", text))
+    assert _readiness(out)["sampling"]["audit_days"] is None
+    section = _section(out)
+    assert DAYS.findall(section) == [] and 'class="data cb-days"' not in section
+    assert ("Not known: no site gives its employees, so no auditor-days are given rather than a guess."
+            in _plain(section))
+
+
+def test_beyond_the_table_the_cb_calculates(tmp_path: Path) -> None:
+    out = _variant(tmp_path, lambda text: text.replace("employees: 52,", "employees: 12000,"))
+    days = _readiness(out)["sampling"]["audit_days"]
+    assert (days["effective_personnel"], days["basis"], days["stage1_plus_stage2"]) == (12146, "md5-beyond-table",
+                                                                                        None)
+    section = _section(out)
+    assert DAYS.findall(section) == []
+    assert ("12146 effective personnel is beyond IAF MD 5's QMS table (10701 or more): the table only says to "
+            "follow its progression, so no figure is given; the certification body calculates it.") in _plain(section)
