@@ -135,7 +135,7 @@ def _sources(name: str, ids: tuple[str, ...], skip: tuple[str, ...] = ()) -> tup
     return tuple(f"{known[i]['title']}: {known[i]['url']}" for i in ids if i in known and known[i].get("url"))
 
 
-def _audit_view(ctx: Context, plan: CBPlan, p: SitePlan, names: Mapping[str, str]) -> CBAuditView:
+def _audit_view(plan: CBPlan, p: SitePlan, names: Mapping[str, str]) -> CBAuditView:
     label = SURVEILLANCE_YEAR if p.audit == "surveillance" and plan.sizes.method == NO_SAMPLING else \
         AUDIT_WORDS[p.audit]
     picks = tuple(CBPickView(x.site, names.get(x.site, x.site), _why(x.code, plan.facts.get(x.site)), x.code)
@@ -186,7 +186,7 @@ def cb_view(ctx: Context) -> Optional[CBView]:
                 "organisation, from this register, after IAF MD 1 (which sites it visits) and IAF MD 5 (how long). "
                 "The certification body sets the real programme and may visit more sites or spend more days."),
         method=_(BASIS_WORDS[sizes.basis], x=sizes.other_sites), method_code=sizes.method,
-        central=central_text, audits=tuple(_audit_view(ctx, plan, p, names) for p in plan.plans),
+        central=central_text, audits=tuple(_audit_view(plan, p, names) for p in plan.plans),
         days=days_rows, days_note=days_note,
         provisional=ngettext(
             "Provisional: %(num)s figure behind this view rests on a single public source or on our reading of "

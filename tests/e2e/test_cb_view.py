@@ -1,6 +1,7 @@
 """The stages page's certification body's view of the multi-site example (issue 25) in Chromium at 390x844 (a
-phone) and 1366x900 (a laptop), over http://127.0.0.1 and from file://: it is readable without scrolling sideways (its sources are long
-addresses given as text, the plan sits in a scrolling table box), and axe-core finds no WCAG 2.1 AA violation.
+phone) and 1366x900 (a laptop), over http://127.0.0.1 and from file://: it is readable without scrolling sideways
+(its sources are long addresses given as text, the plan sits in a scrolling table box), and axe-core finds no
+WCAG 2.1 AA violation.
 """
 
 from __future__ import annotations
