@@ -222,3 +222,18 @@ def test_beyond_the_table_the_cb_calculates(tmp_path: Path) -> None:
     assert DAYS.findall(section) == []
     assert ("12146 effective personnel is beyond IAF MD 5's QMS table (10701 or more): the table only says to "
             "follow its progression, so no figure is given; the certification body calculates it.") in _plain(section)
+
+
+def test_a_public_build_that_publishes_no_findings_weighs_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "--root", str(EXAMPLE), "--as-of", AS_OF, "--output", str(out), "--no-cache",
+                 "--audience", "public"]) == 0
+    data = _readiness(out)
+    assert data["findings"] == []  # the example does not publish its findings to the public
+    codes = {p["code"] for plan in data["sampling"]["sites_likely"] for p in plan["picks"]}
+    assert "open-findings" not in codes
+    section = _section(out)
+    assert "open finding" not in section
+    assert [p[1] for p in _table(section)[0][3]] == [p["site"] for p in data["sampling"]["sites_likely"][0]["picks"]]
+    ws = load_workbook(out / "checklist.xlsx")["Sites"]
+    assert {r[9] for r in ws.iter_rows(min_row=5, values_only=True)} == {0}  # no finding is counted
