@@ -58,7 +58,7 @@ class CBPlan:
     facts: Mapping[str, SiteFacts]
 
 
-def _site_facts(ctx: Context) -> list[SiteFacts]:
+def site_facts(ctx: Context) -> list[SiteFacts]:
     """What a CB would weigh of each site (assess.sampling): its open findings this audience may see, whether
     any leaf is not ready there, the latest internal audit of it this audience may see."""
     judged = {s.site: s.readiness for s in ctx.r.sites}
@@ -85,7 +85,7 @@ def cb_plan(ctx: Context) -> Optional[CBPlan]:
         return None
     others = [s for s in sites if not s.central]
     sizes = sample_sizes(len(others), len({tuple(sorted(s.processes)) for s in others}) <= 1)
-    facts = _site_facts(ctx)
+    facts = site_facts(ctx)
     people = sum(s.employees or 0 for s in sites)
     return CBPlan(sizes, tuple(likely_sites(facts, sizes, audit) for audit in AUDITS),
                   audit_days(people) if people else None, {f.id: f for f in facts})
