@@ -14,6 +14,7 @@ the build shows (issue 24):
 - "Evidence": the register with each document's SHA-256.
 - "Coverage": applicable clauses against the internal audits within the window, as on the coverage page.
 - "Gates": each audit stage's checks, passed or not, with the reason, today and on the audit date.
+- "Sites" (``sites_sheet``, in xlsxsites.py): a multi-site organisation's sites, one row each.
 - "Calibration", "Competence", ... (``register_sheets``, in xlsxregisters.py): one row per register record.
 
 Every date shown on its own in a cell is a real Excel date (``DATE_FORMAT``), never text; text from the team
@@ -37,6 +38,7 @@ from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from isoready.outputs.export import applicability_text, auditor_checks, full_title
 from isoready.outputs.xlsxregisters import register_sheets
+from isoready.outputs.xlsxsites import sites_sheet
 # xlsxsheet is the one module that imports openpyxl: it sets openpyxl's writer switch first
 from isoready.outputs.xlsxsheet import (DATE_FORMAT, HYPERLINK_LIMIT, DataValidation, LinkPlan, Sheet,
                                         get_column_letter, header_row, new_workbook)
@@ -442,6 +444,7 @@ def workbook_bytes(site: ExportView, limit: int = HYPERLINK_LIMIT) -> bytes:
     evidence_sheet(wb, site, limit)
     coverage_sheet(wb, site)
     gates_sheet(wb, site)
+    sites_sheet(wb, site)
     register_sheets(wb, site)
     stamp = datetime.fromisoformat(site.as_of + "T00:00:00")
     wb.properties.created = stamp

@@ -306,10 +306,16 @@ def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     # Jinja would otherwise stat every template a page extends or imports, for every page
     env = Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
                       extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
-    # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
-    # new-style: _("%(n)s records", n=3) fills and escapes its parameters
+    return install_i18n(env)
+
+
+def install_i18n(env: Environment) -> Environment:
+    """``env`` with Jinja's i18n extension: {% trans %} and _() speak the build's active language (core/i18n.py),
+    looked up when a page renders; new-style: _("%(n)s records", n=3) fills and escapes its parameters. Pelican's
+    own environment (package/pelican_plugin.py's generator) gets the same."""
+    env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
-                                pgettext=i18n.raw_pgettext)
+                                  pgettext=i18n.raw_pgettext)
     return env
 
 

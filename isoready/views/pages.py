@@ -201,6 +201,63 @@ class ApplicabilityView:
 
 
 @dataclass(frozen=True, slots=True)
+class CBPickView:
+    """One site a certification body is likely to visit at an audit, and why (views/multisite.py)."""
+
+    site: str  # the site's id
+    name: str
+    why: str
+    code: str  # assess.sampling's PICK_CODES
+
+
+@dataclass(frozen=True, slots=True)
+class CBAuditView:
+    """One audit of the certification cycle: how many sites other than the central function, the visits in all,
+    the likely picks and the random share in words."""
+
+    audit: str  # assess.sampling's AUDITS
+    label: str
+    others: int
+    visits: int
+    picks: tuple[CBPickView, ...]
+    random_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CBView:
+    """The certification body's view of a multi-site organisation, indicative (stages page and report): IAF MD 1's
+    sample per audit and its method, the likely picks and why, IAF MD 5's auditor-days, the sources."""
+
+    intro: str
+    method: str
+    method_code: str  # assess.sampling's METHODS
+    central: str
+    audits: tuple[CBAuditView, ...]
+    days: tuple[tuple[str, str], ...]  # (audit, auditor-days), empty when not known
+    days_note: str
+    provisional: str
+    sources: tuple[str, ...]  # "title: URL", as text (the PDF keeps its links inside itself)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRowView:
+    """One site on the workbook's Sites sheet (views/multisite.py site_rows)."""
+
+    id: str
+    name: str
+    country: str
+    employees: Optional[int]
+    central: bool
+    verdict: str
+    ready_share: Optional[float]
+    at_risk_share: Optional[float]
+    not_ready_share: Optional[float]
+    open_findings: int
+    last_audit: Optional[Any]  # a date, or None when no internal audit of the site is visible
+    blockers: int
+
+
+@dataclass(frozen=True, slots=True)
 class StagesView:
     audits: tuple[AuditView, ...]
     gates: tuple[GateView, ...]
@@ -211,6 +268,7 @@ class StagesView:
     coverage_summary: str = ""
     show_details: bool = True
     mandatory_caption: str = ""  # the caption of the mandatory documented information table
+    cb: Optional[CBView] = None  # a multi-site organisation: the certification body's view (indicative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +356,7 @@ class ReportView:
     review_inputs: Optional[ReportInputsView] = None
     transition: Optional[ReportTransitionView] = None  # a project on the old edition: the new one's topics, dates
     exclusion_test: str = ""  # the catalog's test every exclusion must pass, stated above the exclusions
+    cb: Optional[CBView] = None  # a multi-site organisation: the certification body's view, as on the stages page
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +449,8 @@ class ExportView:
     #: readiness.json "sites" and "sampling" (issue 25): a multi-site organisation only (empty, None otherwise)
     sites: tuple[Mapping[str, Any], ...] = ()
     sampling: Optional[Mapping[str, Any]] = None
+    #: the workbook's Sites sheet (views/multisite.py site_rows): a multi-site organisation only
+    site_rows: tuple[SiteRowView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (REPORT_BLOCKERS, REPORT_COVERAGE_AUDITS, mandatory_summary, pct, plural,
     segments, withheld)
+from isoready.views.multisite import cb_view
 from isoready.views.models import (ClauseView, CoverageView, InputView, MainView, ReportGateView, ReportRowView,
     SectionView, Segment)
 from isoready.views.pages import (PageView, ReportCoverageRowView, ReportCoverageView, ReportInputsView,
@@ -87,7 +88,7 @@ def report(ctx: Context, mains: tuple[MainView, ...], chart_set: charts.ChartSet
         coverage=report_coverage(ctx, coverage) if coverage is not None and r.coverage is not None else None,
         review_inputs=report_inputs(ctx),
         transition=report_transition(ctx) if r.transition else None,
-        exclusion_test=ctx.catalog.exclusion_test or "",
+        exclusion_test=ctx.catalog.exclusion_test or "", cb=cb_view(ctx),
         scope=markdown(ctx.redact(ctx.project.organisation.scope), ctx.md_limit), overall=pct(r.overall),
         leaves_ready=r.leaves_ready, leaves_applicable=r.leaves_applicable,
         stale_text=plural(len(r.stale_evidence), "stale evidence record"),

@@ -8,8 +8,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional, Sequence
 
-from isoready.assess import (AUDITS, NOT_READY, REGISTER_FLAGS, SiteFacts, audit_days, likely_sites,
-    sample_sizes)
+from isoready.assess import NOT_READY, REGISTER_FLAGS
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
 from isoready.views.builder import INPUTS, PageBuilder, ViewMemo, closure, fingerprints
 from isoready.views.context import Context
@@ -18,6 +17,7 @@ from isoready.views.findings import FINDINGS
 from isoready.views.gaps import GAPS
 from isoready.views.labels import shares_of, term_url
 from isoready.views.models import Phrase
+from isoready.views.multisite import sampling_export, site_rows
 from isoready.model import REGISTER_KINDS
 from isoready.views.pages import ChromeView, ExportView, PageView, RegisterSummaryView, SiteView, StandardLinkView
 from isoready.views.registers import REGISTERS
@@ -75,7 +75,8 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         certificate=certificate_export(ctx), systemic_minors=ctx.project.organisation.systemic_minors,
         climate_change=climate_export(ctx), registers=shared.get("registers", ()),
         register_entries=registers_export(ctx, shared.get("registers", ())),
-        register_summaries=register_summaries(ctx), sites=sites_export(ctx), sampling=sampling_export(ctx))
+        register_summaries=register_summaries(ctx), sites=sites_export(ctx), sampling=sampling_export(ctx),
+        site_rows=site_rows(ctx))
 
 
 def sites_export(ctx: Context) -> tuple[dict[str, Any], ...]:
@@ -94,46 +95,6 @@ def sites_export(ctx: Context) -> tuple[dict[str, Any], ...]:
                                   "not_ready_share": shares.get("not-ready")},
                     "blockers": blockers})
     return tuple(out)
-
-
-def _site_facts(ctx: Context) -> list[SiteFacts]:
-    """What a CB would weigh of each site (assess.sampling): its open findings this audience may see, whether
-    any leaf is not ready there, the latest internal audit of it this audience may see."""
-    judged = {s.site: s.readiness for s in ctx.r.sites}
-    facts = []
-    for site in ctx.project.organisation.sites:
-        r = judged[site.id]
-        dates = [ctx.project_evidence[a].date for a in r.coverage.audits if a in ctx.evidence]
-        facts.append(SiteFacts(
-            id=site.id, central=site.central, ready=not r.state_counts[NOT_READY],
-            open_findings=sum(1 for fr in r.findings if fr.finding.is_open and fr.finding.id in ctx.findings),
-            last_audit=max((d for d in dates if d), default=None)))
-    return facts
-
-
-def sampling_export(ctx: Context) -> Optional[dict[str, Any]]:
-    """readiness.json "sampling" (issue 25; None for a project of one site): IAF MD 1's sample sizes for the
-    sites other than the central function, the sites a CB is likely to visit at each audit and why, and IAF MD
-    5's indicative auditor-days for everyone working at the sites. Indicative: a CB decides."""
-    sites = ctx.project.organisation.sites
-    if not sites:
-        return None
-    others = [s for s in sites if not s.central]
-    sizes = sample_sizes(len(others), len({tuple(sorted(s.processes)) for s in others}) <= 1)
-    facts = _site_facts(ctx)
-    plans = [likely_sites(facts, sizes, audit) for audit in AUDITS]
-    people = sum(s.employees or 0 for s in sites)
-    days = audit_days(people) if people else None
-    return {"initial": sizes.initial, "surveillance": sizes.surveillance, "recertification": sizes.recertification,
-            "method": sizes.method,
-            "sites_likely": [{"audit": p.audit, "size": p.size,
-                              "picks": [{"site": x.site, "code": x.code} for x in p.picks],
-                              "random_count": p.random_count, "random_pool": list(p.random_pool)} for p in plans],
-            "audit_days": {"effective_personnel": days.effective_personnel,
-                           "stage1_plus_stage2": days.stage1_plus_stage2, "surveillance": days.surveillance,
-                           "recertification": days.recertification, "band": list(days.band), "basis": days.basis,
-                           "provisional": list(days.provisional)} if days else None,
-            "basis": sizes.basis}
 
 
 def registers_export(ctx: Context, views: Sequence[Any]) -> tuple[dict[str, Any], ...]:

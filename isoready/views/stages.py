@@ -8,6 +8,7 @@ from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import evidence_url, plural, withheld
 from isoready.views.models import CoverageRowView, CoverageView, Link
+from isoready.views.multisite import cb_view
 from isoready.views.pages import ApplicabilityView, PageView, StagesView
 
 
@@ -64,7 +65,8 @@ def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
                      StagesView(ctx.audits, ctx.gates, ctx.mandatory, ctx.all_blockers, ctx.lapses,
                                 withheld(ctx.hidden_lapses, "lapse of a record"), shared["coverage"].summary,
                                 ctx.audience != "public",
-                                f"Every item of documented information {ctx.std.family} asks for, and its state"))]
+                                f"Every item of documented information {ctx.std.family} asks for, and its state",
+                                cb=cb_view(ctx)))]
 
 
 @builder("coverage", reads=("catalog", "evidence", "findings", "readiness"), provides=("coverage",),

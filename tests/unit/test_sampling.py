@@ -197,6 +197,17 @@ def test_what_rests_on_a_single_source_is_named_provisional():
     assert "qms_table.26-45" in large.provisional  # one citable source
 
 
+def test_the_bands_two_sources_confirm_are_the_ones_not_provisional():
+    """docs/certification-practice.md names them: the four bands up to 25 people, and 46-65 (GOST R 54318-2021's
+    table and UICEC's worked example of 65 people at 5 days); every other band rests on the GOST table alone."""
+    table = yaml.safe_load((PRACTICE / "iaf-md5-qms.yaml").read_text(encoding="utf-8"))["qms_table"]
+    assert [(r["from"], r["to"]) for r in table if not r["provisional"]] == [(1, 5), (6, 10), (11, 15), (16, 25),
+                                                                              (46, 65)]
+    assert not any(p.startswith("qms_table.") for p in audit_days(65).provisional)
+    assert audit_days(65).stage1_plus_stage2 == 5 and audit_days(15).stage1_plus_stage2 == 2.5
+    assert "qms_table.66-85" in audit_days(66).provisional
+
+
 def test_beyond_the_table_no_figure_is_invented():
     got = audit_days(10701)
     assert (got.stage1_plus_stage2, got.surveillance, got.recertification) == (None, None, None)
