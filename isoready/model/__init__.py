@@ -179,10 +179,18 @@ class Clause:
     #: its records count until their ``review_by`` (the competence they show expires), or for the window when
     #: they carry none, rather than only while dated within the window (7.2 competence)
     records_until_review: bool = False
+    #: the text fields (title, label, about, evidence_asked, documented_information) a catalog read in another
+    #: language shows in English, its translation lacking them (pages mark them lang="en"); empty in English
+    english: frozenset = frozenset()
 
     @property
     def name(self) -> str:
         return self.title or self.label or ""
+
+    @property
+    def name_english(self) -> bool:
+        """Its name (title, or label when untitled) is English in a catalog read in another language."""
+        return ("title" if self.title is not None else "label") in self.english
 
     @property
     def official_title(self) -> bool:
@@ -227,6 +235,10 @@ class Catalog:
     others: Mapping[str, "Catalog"] = field(repr=False, compare=False, default_factory=dict)
     #: the clause numbers of this edition that carry Harmonized Structure text (its package's harmonized.yaml)
     harmonized: frozenset = field(repr=False, compare=False, default=frozenset())
+    #: the language its words were read in (isoready.core.i18n), and its top-level words (exclusion_test,
+    #: provisional_note) that fell back to English there
+    language: str = field(compare=False, default="en")
+    english: frozenset = field(repr=False, compare=False, default=frozenset())
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]
