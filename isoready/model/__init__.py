@@ -187,10 +187,12 @@ class Clause:
     def name(self) -> str:
         return self.title or self.label or ""
 
-    @property
-    def name_english(self) -> bool:
-        """Its name (title, or label when untitled) is English in a catalog read in another language."""
-        return ("title" if self.title is not None else "label") in self.english
+    def lang(self, field: str) -> str:
+        """``"en"`` when ``field`` (or ``"name"``: its title, or its label when untitled) fell back to English in a
+        catalog read in another language (the page marks that element lang="en"); ``""`` otherwise."""
+        if field == "name":
+            field = "title" if self.title is not None else "label"
+        return "en" if field in self.english else ""
 
     @property
     def official_title(self) -> bool:

@@ -373,8 +373,15 @@ def _plain(value: Any) -> Any:
 
 
 def _line(value: Any, parent: Any = None, key: Any = None) -> int:
+    """The line of ``value`` (``parent[key]``) in its file, as the located YAML of core/load.py keeps it."""
     if parent is not None and hasattr(parent, "loc_of"):
         return parent.loc_of(key).line
+
+
+def _key_line(parent: Any, key: Any) -> int:
+    """The line of a mapping's key (the place to point at when the key itself is wrong)."""
+    loc = getattr(parent, "key_locs", {}).get(key)
+    return loc.line if loc else _line(None, parent, key)
     loc = getattr(value, "loc", None)
     return loc.line if loc else 1
 
@@ -398,7 +405,7 @@ def _same_shape(file: str, where: str, value: Any, source: Any, line: int) -> No
             if item is None:
                 continue
             if key in NOT_WORDS or key not in source or source[key] is None:
-                raise StandardError(file, f"line {_line(item, value, key)}: {where}.{key} is not text the "
+                raise StandardError(file, f"line {_key_line(value, key)}: {where}.{key} is not text the "
                                           f"source gives: it cannot be translated")
             _same_shape(file, f"{where}.{key}", item, source[key], _line(item, value, key))
     else:
@@ -436,7 +443,7 @@ def check_translation(text: str, file: str, language: str, source: Mapping[str, 
             _same_shape(file, key, value, source[key], line)
             top[key] = _plain(value)
         else:
-            raise StandardError(file, f"line {line}: '{key}:' is not text the source file gives")
+            raise StandardError(file, f"line {_key_line(data, key)}: '{key}:' is not text the source file gives")
     return Translation(language, file, reviewed == "true", top, entries)
 
 
@@ -449,7 +456,7 @@ def _entries(file: str, key: str, value: Any, rows: list, line: int) -> dict[str
     for entry, fields in value.items():
         where = _line(fields, value, entry)
         if entry not in by_id:
-            raise StandardError(file, f"line {where}: {key} '{entry}' is not in the source file: "
+            raise StandardError(file, f"line {_key_line(value, entry)}: {key} '{entry}' is not in the source file: "
                                       f"translate only what the source has")
         if not isinstance(fields, dict):
             raise StandardError(file, f"line {where}: {key} '{entry}' should be a mapping of its words")
