@@ -376,14 +376,14 @@ def _line(value: Any, parent: Any = None, key: Any = None) -> int:
     """The line of ``value`` (``parent[key]``) in its file, as the located YAML of core/load.py keeps it."""
     if parent is not None and hasattr(parent, "loc_of"):
         return parent.loc_of(key).line
+    loc = getattr(value, "loc", None)
+    return loc.line if loc else 1
 
 
 def _key_line(parent: Any, key: Any) -> int:
     """The line of a mapping's key (the place to point at when the key itself is wrong)."""
     loc = getattr(parent, "key_locs", {}).get(key)
     return loc.line if loc else _line(None, parent, key)
-    loc = getattr(value, "loc", None)
-    return loc.line if loc else 1
 
 
 def _same_shape(file: str, where: str, value: Any, source: Any, line: int) -> None:
