@@ -77,6 +77,8 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None, lang
     data = yaml.load(text, Loader=_Loader)
     translation = None
     if language != i18n.SOURCE_LANGUAGE and standard is not None:
+        if standards.find(standard.name) == standard:  # its gate checks' and manifest's words, translated
+            standard = standards.in_language(standard.name, language)
         try:
             translation = standards.read_translation(standard.folder, standard.catalog.name, language, data)
         except standards.StandardError:

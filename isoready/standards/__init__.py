@@ -15,7 +15,7 @@ package and the file; it never stops a project that does not use it.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -344,7 +344,8 @@ NOT_WORDS = frozenset({"number", "parent", "exclusion", "kind", "condition", "if
                        "id", "stage", "clauses", "key", "catalog", "gates", "registers", "mapping", "topics",
                        "from", "to", "url", "hs", "standard", "from_standard", "to_standard", "amendments",
                        "clause", "record_kind", "provisional", "confidence", "date", "roles", "examples",
-                       "window_months", "window_max", "states_exclusion_test", "records_until_review"})
+                       "window_months", "window_max", "states_exclusion_test", "records_until_review", "plan",
+                       "programme", "register", "documented", "checks"})
 
 
 @dataclass(frozen=True)
@@ -478,6 +479,40 @@ def read_translation(folder: Path, source: str, language: str, data: Optional[Ma
     except (OSError, UnicodeDecodeError) as e:
         raise StandardError(file, f"cannot be read ({e.__class__.__name__})") from None
     return check_translation(text, file, language, data if data is not None else _read(folder, source))
+
+
+def _translated_or_none(folder: Path, source: str, language: str) -> Optional[Translation]:
+    """A translation, or None when there is none or it is broken (translation_problems says why)."""
+    try:
+        return read_translation(folder, source, language)
+    except StandardError:
+        return None
+
+
+@lru_cache(maxsize=None)
+def in_language(name: str, language: str) -> Standard:
+    """The edition ``name`` with the words of its gate checks (its gates file's translation: ``checks:`` by id)
+    and of its manifest (standard.yaml's: ``editions:`` by name, with ``words``, ``review_inputs`` and
+    ``conditions``) in ``language`` where its package translates them; the English words elsewhere."""
+    found = get(name)
+    if language == "en":
+        return found
+    gates = found.gates
+    manifest = _translated_or_none(found.folder, MANIFEST, language)
+    edition = (manifest.entries.get("editions", {}) if manifest else {}).get(name, {})
+    row = next((r for r in (_read(found.folder, MANIFEST).get("editions") or ()) if r.get("name") == name), {})
+    checks = _translated_or_none(found.folder, str(row.get("gates")), language) if row.get("gates") else None
+    if checks:
+        words = checks.entries.get("checks", {})
+        gates = tuple(replace(g, title=words.get(g.id, {}).get("title", g.title),
+                              missing=words.get(g.id, {}).get("missing", g.missing),
+                              options={**g.options, **{k: v for k, v in words.get(g.id, {}).items()
+                                                       if k in g.options}})
+                      for g in gates)
+    conditions = {k: {**v, **edition.get("conditions", {}).get(k, {})} for k, v in found.conditions.items()}
+    return replace(found, gates=gates, words={**found.words, **edition.get("words", {})},
+                   review_input_words={**found.review_input_words, **edition.get("review_inputs", {})},
+                   conditions=conditions)
 
 
 @lru_cache(maxsize=None)

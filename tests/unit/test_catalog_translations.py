@@ -201,3 +201,34 @@ def test_a_language_with_no_translation_shows_english_marked(fresh_catalogs):
     c = load_catalog(EDITION, "fr")
     assert c["7.1.5.2"].title == "Measurement traceability" and c["7.1.5.2"].lang("name") == "en"
     assert c["7.1.5.2"].english == frozenset({"title", "about", "evidence_asked", "documented_information"})
+
+
+def test_gate_titles_and_the_standards_words_are_translated_in_the_same_format(monkeypatch, tmp_path):
+    """translations/<lang>/gates.yaml (checks: by id) and standard.yaml (editions: by name) beside the source."""
+    found = _package_copy(tmp_path, GERMAN.read_text(encoding="utf-8"))
+    here = found.folder / "translations" / "de"
+    (here / "gates.yaml").write_text('language: de\nchecks:\n  scope:\n    title: "Anwendungsbereich des QMS '
+                                     'dokumentiert (4.3)"\n    missing: "legt den Anwendungsbereich fest"\n',
+                                     encoding="utf-8")
+    (here / "standard.yaml").write_text('language: de\neditions:\n  "ISO 9001:2015":\n    words:\n      policy: '
+                                        '"Qualitätspolitik"\n    conditions:\n      traceability:\n        words: '
+                                        '"Rückverfolgbarkeit der Ergebnisse"\n', encoding="utf-8")
+    registry = standards.Registry({EDITION: found}, (), ())
+    monkeypatch.setattr(standards, "registry", lambda: registry)
+    standards.in_language.cache_clear()
+    standards.translation_problems.cache_clear()
+    try:
+        german = standards.in_language(EDITION, "de")
+        assert standards.translation_problems("de") == ()
+    finally:
+        standards.in_language.cache_clear()
+        standards.translation_problems.cache_clear()
+    scope = next(g for g in german.gates if g.id == "scope")
+    assert (scope.title, scope.missing) == ("Anwendungsbereich des QMS dokumentiert (4.3)",
+                                            "legt den Anwendungsbereich fest")
+    assert [(g.id, g.kind, g.clauses) for g in german.gates] == [(g.id, g.kind, g.clauses) for g in found.gates]
+    policy = next(g for g in german.gates if g.id == "policy")
+    assert policy.title == "Quality policy documented (5.2)"  # not translated: English
+    assert german.words["policy"] == "Qualitätspolitik" and german.words["system_short"] == "QMS"
+    assert german.conditions["traceability"]["words"] == "Rückverfolgbarkeit der Ergebnisse"
+    assert german.conditions["traceability"]["clause"] == "8.5.2"
