@@ -182,6 +182,9 @@ class Clause:
     #: the text fields (title, label, about, evidence_asked, documented_information) a catalog read in another
     #: language shows in English, its translation lacking them (pages mark them lang="en"); empty in English
     english: frozenset = frozenset()
+    #: its name in the source language (English) whatever language the catalog was read in: what stays the same
+    #: in every language (readiness.json's titles; "General" sub-clauses named with their parent's title)
+    source_name: str = ""
 
     @property
     def name(self) -> str:

@@ -84,6 +84,7 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None, lang
         except standards.StandardError:
             translation = None
     rows = data["clauses"]
+    source_names = {str(row["number"]): row.get("title") or row.get("label") or "" for row in rows}
     english_top: frozenset = frozenset()
     if language != i18n.SOURCE_LANGUAGE:
         words = translation.entries.get("clauses", {}) if translation else {}
@@ -121,6 +122,7 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None, lang
             states_exclusion_test=bool(row.get("states_exclusion_test")),
             records_until_review=bool(row.get("records_until_review")),
             english=english,
+            source_name=source_names[str(row["number"])],
         )
         for row, english in rows
     )

@@ -232,3 +232,12 @@ def test_gate_titles_and_the_standards_words_are_translated_in_the_same_format(m
     assert german.words["policy"] == "Qualitätspolitik" and german.words["system_short"] == "QMS"
     assert german.conditions["traceability"]["words"] == "Rückverfolgbarkeit der Ergebnisse"
     assert german.conditions["traceability"]["clause"] == "8.5.2"
+
+
+def test_general_sub_clauses_carry_their_parents_title_in_every_language():
+    from isoready.views.labels import display_name
+
+    assert display_name(load_catalog(EDITION, "en"), "7.1.1") == "General (Resources)"
+    german = load_catalog(EDITION, "de")
+    assert display_name(german, "7.1.1") == "Allgemeines (Ressourcen)"
+    assert german["7.1.1"].source_name == "General" and german["4.4.1"].source_name == "QMS processes and their interaction"
