@@ -301,7 +301,8 @@ class Context:
             # condition is settled in organisation.yaml, not by a new record)
             add_url=self.add_url(m.clause, "document" if m.kind == "maintain" else "record")
             if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "",
-            term_url=term_url(MANDATORY_TERMS[m.state]) if m.state in MANDATORY_TERMS else "")
+            term_url=term_url(MANDATORY_TERMS[m.state]) if m.state in MANDATORY_TERMS else "",
+            what_lang=self.catalog[m.clause].lang("documented_information") if m.clause in self.catalog else "")
 
     def row(self, res: ClauseResult) -> ClauseRowView:
         c = self.catalog[res.number]

@@ -98,6 +98,7 @@ class MandatoryView:
     code: str = ""  # the reason's code
     add_url: str = ""  # "Add evidence": the host's new-file page with a record for this item, when it is a gap
     term_url: str = ""  # the state's glossary entry ("out of window", "undeclared"), if it has one
+    what_lang: str = ""  # "en" when the catalog's words for it fell back to English in another language
 
 
 @dataclass(frozen=True, slots=True)

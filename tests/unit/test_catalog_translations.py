@@ -123,6 +123,18 @@ def test_the_clause_page_marks_english_guidance_lang_en(monkeypatch, fresh_catal
     assert "Messtechnische Rückführbarkeit" in index and "Measurement traceability" not in index
 
 
+def test_documented_information_that_stays_english_is_marked_in_the_mandatory_table(monkeypatch, fresh_catalogs,
+                                                                                     minimal_project, tmp_path):
+    monkeypatch.setattr(standards, "read_translation", _without("documented_information", "4.3"))
+    out = tmp_path / "site"
+    with speaking("de"):
+        assert build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False)).ok
+    page = (out / "clauses" / "4.3.html").read_text(encoding="utf-8")
+    what = load_catalog(EDITION, "en")["4.3"].documented_information[0].what
+    assert f'<span lang="en">{what}</span>' in page
+    assert "Festlegen des Anwendungsbereichs des Qualitätsmanagementsystems" in page
+
+
 def test_a_title_the_translation_lacks_is_marked_on_the_clause_index(monkeypatch, fresh_catalogs, minimal_project,
                                                                     tmp_path):
     monkeypatch.setattr(standards, "read_translation", _without("title", "7.1.5.2"))
@@ -241,3 +253,16 @@ def test_general_sub_clauses_carry_their_parents_title_in_every_language():
     german = load_catalog(EDITION, "de")
     assert display_name(german, "7.1.1") == "Allgemeines (Ressourcen)"
     assert german["7.1.1"].source_name == "General" and german["4.4.1"].source_name == "QMS processes and their interaction"
+
+
+def test_a_german_build_marks_nothing_english_on_its_clause_pages(fresh_catalogs, minimal_project, tmp_path):
+    """The German catalog is complete: no clause page or the clause index has an element marked lang="en"."""
+    out = tmp_path / "site"
+    with speaking("de"):
+        assert build(Options(root=minimal_project, as_of=date(2026, 11, 1), output=out, use_cache=False)).ok
+    pages = sorted((out / "clauses").glob("*.html")) + [out / "clauses.html"]
+    assert len(pages) == len(load_catalog(EDITION, "en").clauses) + 1
+    marked = re.compile(r'(?<!<html )lang="en"')  # <html lang> is the build's language (another test's)
+    assert [p.name for p in pages if marked.search(p.read_text(encoding="utf-8"))] == []
+    assert "Gilt, wo messtechnische Rückführbarkeit gefordert ist" in (out / "clauses" / "7.1.5.2.html").read_text(
+        encoding="utf-8")
