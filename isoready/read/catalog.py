@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import yaml
@@ -260,13 +261,36 @@ def _month_start(value: Any) -> Optional[date]:
     return _day(text)
 
 
-@lru_cache(maxsize=1)
-def load_topics() -> Topics:
+def load_topics(language: Optional[str] = None) -> Topics:
     """The transition topics and the reported transition dates (the ISO 9001 package's transition-topics.yaml;
-    one transition with topics is modelled today)."""
+    one transition with topics is modelled today), their words in ``language`` (by default the active language)
+    where the package translates them (translations/<language>/transition-topics.yaml: ``topics:`` and
+    ``retired:`` by key), in English elsewhere."""
+    return _topics(language or i18n.active().code)
+
+
+def _topic_words(data: dict, folder: Path, name: str, language: str) -> dict:
+    """The topics file's data with a translation's words laid over it (the source's, when it has none)."""
+    try:
+        found = standards.read_translation(folder, name, language, data)
+    except standards.StandardError:
+        found = None
+    if found is None:
+        return data
+    out = {**data, **{k: v for k, v in found.top.items() if not isinstance(v, dict)}}
+    for key in ("topics", "retired"):
+        words = found.entries.get(key, {})
+        out[key] = [{**row, **words.get(str(row.get("key")), {})} for row in data.get(key) or ()]
+    return out
+
+
+@lru_cache(maxsize=8)
+def _topics(language: str) -> Topics:
     move = next(t for t in standards.transitions() if t.topics is not None)
     text = move.topics.read_text(encoding="utf-8")
     data = yaml.load(text, Loader=_Loader)
+    if language != i18n.SOURCE_LANGUAGE:
+        data = _topic_words(data, move.topics.parent, move.topics.name, language)
     topics = tuple(
         Topic(key=str(row["key"]), title=str(row["title"]), clauses=tuple(str(c) for c in row["clauses"]),
               change=str(row.get("change") or "changed"), look_for=" ".join(str(row["look_for"]).split()),

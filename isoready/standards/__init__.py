@@ -339,6 +339,8 @@ TRANSLATIONS = "translations"
 TRANSLATION_HEADER = ("language", "reviewed", "titles_source", "sources")
 #: the lists of a source file whose entries a translation names by id, and the key of each entry's id
 TRANSLATED_LISTS = {"clauses": "number", "checks": "id", "topics": "key", "editions": "name", "retired": "key"}
+#: another name a translation may give a list by (a gates file's ``checks:`` as ``gates:``)
+LIST_ALIASES = {"gates": "checks"}
 #: keys whose values are codes, numbers, references or sources, never words: a translation may not give them
 NOT_WORDS = frozenset({"number", "parent", "exclusion", "kind", "condition", "if_true", "change", "sources",
                        "id", "stage", "clauses", "key", "catalog", "gates", "registers", "mapping", "topics",
@@ -438,6 +440,7 @@ def check_translation(text: str, file: str, language: str, source: Mapping[str, 
         line = _line(value, data, key)
         if key in TRANSLATION_HEADER:
             continue
+        key = LIST_ALIASES.get(key, key) if LIST_ALIASES.get(key) in source else key
         if key in TRANSLATED_LISTS and isinstance(source.get(key), list):
             entries[key] = _entries(file, key, value, source[key], line)
         elif key in source and key not in NOT_WORDS and isinstance(source[key], (str, dict)):

@@ -266,3 +266,30 @@ def test_a_german_build_marks_nothing_english_on_its_clause_pages(fresh_catalogs
     assert [p.name for p in pages if marked.search(p.read_text(encoding="utf-8"))] == []
     assert "Gilt, wo messtechnische Rückführbarkeit gefordert ist" in (out / "clauses" / "7.1.5.2.html").read_text(
         encoding="utf-8")
+
+
+def test_transition_topics_take_their_words_from_the_translation(monkeypatch, tmp_path):
+    move = next(t for t in standards.transitions() if t.topics is not None)
+    folder = tmp_path / "iso9001"
+    shutil.copytree(move.topics.parent, folder)
+    (folder / "translations" / "de" / "transition-topics.yaml").write_text(
+        'language: de\ntopics:\n  quality-culture-ethics:\n    title: "Qualitätskultur und ethisches Verhalten"\n',
+        encoding="utf-8")
+    moved = replace(move, mapping=folder / move.mapping.name, topics=folder / move.topics.name)
+    monkeypatch.setattr(standards, "transitions", lambda: (moved,))
+    catalog_module._topics.cache_clear()
+    try:
+        german, english = catalog_module.load_topics("de"), catalog_module.load_topics("en")
+    finally:
+        catalog_module._topics.cache_clear()
+    assert german.topics[0].title == "Qualitätskultur und ethisches Verhalten"
+    assert german.topics[0].look_for == english.topics[0].look_for  # not translated: English
+    assert german.keys == english.keys and german.dates == english.dates
+
+
+def test_a_gates_translation_may_name_its_checks_gates(tmp_path):
+    found = _package_copy(tmp_path, GERMAN.read_text(encoding="utf-8"))
+    (found.folder / "translations" / "de" / "gates.yaml").write_text(
+        'language: de\ngates:\n  scope:\n    title: "Anwendungsbereich dokumentiert (4.3)"\n', encoding="utf-8")
+    translation = standards.read_translation(found.folder, "gates.yaml", "de")
+    assert translation.entries == {"checks": {"scope": {"title": "Anwendungsbereich dokumentiert (4.3)"}}}
