@@ -244,6 +244,9 @@ class Catalog:
     #: provisional_note) that fell back to English there
     language: str = field(compare=False, default="en")
     english: frozenset = field(repr=False, compare=False, default=frozenset())
+    #: whether a fluent speaker reviewed its words in that language (the translation's ``reviewed:``; English,
+    #: the source, is); False where no translation exists and the words are English
+    reviewed: bool = field(compare=False, default=True)
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]

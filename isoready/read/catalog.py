@@ -143,6 +143,7 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None, lang
         conditions=dict(standard.conditions) if standard else {},
         language=language,
         english=english_top,
+        reviewed=language == i18n.SOURCE_LANGUAGE or bool(translation and translation.reviewed),
     )
 
 

@@ -41,7 +41,8 @@ def test_german_catalog_has_the_national_title_and_our_german_guidance():
     assert clause.english == frozenset() and clause.lang("about") == "" and clause.lang("name") == ""
     assert c["4.4.1"].title is None and c["4.4.1"].label == "QM-Prozesse und ihre Wechselwirkungen"
     assert c.exclusion_test.startswith("Eine Anforderung darf nur dann als nicht zutreffend erklärt werden")
-    assert c.language == "de" and c.english == frozenset()
+    assert c.language == "de" and c.english == frozenset() and c.reviewed is False  # reviewed: false in its header
+    assert load_catalog(EDITION, "en").reviewed is True
     # numbers, kinds and conditions stay the source's: only words change
     english = load_catalog(EDITION, "en")
     assert [(x.number, x.parent, x.exclusion, x.children) for x in c.clauses] == \
@@ -293,3 +294,17 @@ def test_a_gates_translation_may_name_its_checks_gates(tmp_path):
         'language: de\ngates:\n  scope:\n    title: "Anwendungsbereich dokumentiert (4.3)"\n', encoding="utf-8")
     translation = standards.read_translation(found.folder, "gates.yaml", "de")
     assert translation.entries == {"checks": {"scope": {"title": "Anwendungsbereich dokumentiert (4.3)"}}}
+
+
+def test_the_wheel_ships_every_translation():
+    """pyproject.toml's package data names the translation files (a wheel builds in any language)."""
+    import fnmatch
+    import tomllib
+
+    repo = Path(__file__).resolve().parents[2]
+    globs = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["isoready"]
+    files = sorted((repo / "isoready" / "standards").glob("*/translations/*/*.yaml"))
+    assert GERMAN in files
+    for path in files:
+        name = path.relative_to(repo / "isoready").as_posix()
+        assert any(fnmatch.fnmatch(name, g) and name.count("/") == g.count("/") for g in globs), name
