@@ -179,10 +179,23 @@ class Clause:
     #: its records count until their ``review_by`` (the competence they show expires), or for the window when
     #: they carry none, rather than only while dated within the window (7.2 competence)
     records_until_review: bool = False
+    #: the text fields (title, label, about, evidence_asked, documented_information) a catalog read in another
+    #: language shows in English, its translation lacking them (pages mark them lang="en"); empty in English
+    english: frozenset = frozenset()
+    #: its name in the source language (English) whatever language the catalog was read in: what stays the same
+    #: in every language (readiness.json's titles; "General" sub-clauses named with their parent's title)
+    source_name: str = ""
 
     @property
     def name(self) -> str:
         return self.title or self.label or ""
+
+    def lang(self, field: str) -> str:
+        """``"en"`` when ``field`` (or ``"name"``: its title, or its label when untitled) fell back to English in a
+        catalog read in another language (the page marks that element lang="en"); ``""`` otherwise."""
+        if field == "name":
+            field = "title" if self.title is not None else "label"
+        return "en" if field in self.english else ""
 
     @property
     def official_title(self) -> bool:
@@ -227,6 +240,13 @@ class Catalog:
     others: Mapping[str, "Catalog"] = field(repr=False, compare=False, default_factory=dict)
     #: the clause numbers of this edition that carry Harmonized Structure text (its package's harmonized.yaml)
     harmonized: frozenset = field(repr=False, compare=False, default=frozenset())
+    #: the language its words were read in (isoready.core.i18n), and its top-level words (exclusion_test,
+    #: provisional_note) that fell back to English there
+    language: str = field(compare=False, default="en")
+    english: frozenset = field(repr=False, compare=False, default=frozenset())
+    #: whether a fluent speaker reviewed its words in that language (the translation's ``reviewed:``; English,
+    #: the source, is); False where no translation exists and the words are English
+    reviewed: bool = field(compare=False, default=True)
 
     def __getitem__(self, number: str) -> Clause:
         return self.by_number[number]

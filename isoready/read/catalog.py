@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import yaml
 
 from isoready import standards
+from isoready.core import i18n
 from isoready.model import DEFAULT_STANDARD, Catalog, Clause, DocumentedInfo
 
 try:
@@ -48,11 +50,53 @@ def only_code_repositories(sources: Iterable[str]) -> bool:
     return bool(real) and all(_CODE_REPOSITORY.match(s) for s in real)
 
 
-def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> Catalog:
+#: a clause's text fields: what a translation may give and what falls back to English when it does not
+CLAUSE_WORDS = ("title", "label", "about", "evidence_asked", "documented_information")
+#: a catalog's own top-level words
+CATALOG_WORDS = ("exclusion_test", "provisional_note")
+
+
+def _translated(row: dict, words: dict) -> tuple[dict, frozenset]:
+    """A clause's row in the translation's words, and the text fields that stay English (the translation lacks
+    them)."""
+    english = {k for k in CLAUSE_WORDS if row.get(k) and k not in words}
+    row = {**row, **{k: v for k, v in words.items() if k != "documented_information"}}
+    items = row.get("documented_information") or ()
+    given = words.get("documented_information")
+    if given is not None:
+        row["documented_information"] = [{**d, **w} for d, w in zip(items, given)]
+        if any(d.get(k) and k not in w for d, w in zip(items, given) for k in ("what", "when")):
+            english.add("documented_information")
+    return row, frozenset(english)
+
+
+def parse_catalog(text: str, standard: Optional[standards.Standard] = None, language: str = i18n.SOURCE_LANGUAGE
+                  ) -> Catalog:
+    """A catalog from its source text; in another language, each text field its translation gives (the
+    package's translations/<language>/<file>, docs/standards.md) and a record of the fields that stayed English.
+    A missing or broken translation leaves every field English (standards.translation_problems says why)."""
     data = yaml.load(text, Loader=_Loader)
+    translation = None
+    if language != i18n.SOURCE_LANGUAGE and standard is not None:
+        if standards.find(standard.name) == standard:  # its gate checks' and manifest's words, translated
+            standard = standards.in_language(standard.name, language)
+        try:
+            translation = standards.read_translation(standard.folder, standard.catalog.name, language, data)
+        except standards.StandardError:
+            translation = None
     rows = data["clauses"]
+    source_names = {str(row["number"]): row.get("title") or row.get("label") or "" for row in rows}
+    english_top: frozenset = frozenset()
+    if language != i18n.SOURCE_LANGUAGE:
+        words = translation.entries.get("clauses", {}) if translation else {}
+        rows = [_translated(row, words.get(str(row["number"]), {})) for row in rows]
+        top = translation.top if translation else {}
+        english_top = frozenset(k for k in CATALOG_WORDS if data.get(k) and k not in top)
+        data = {**data, **top}
+    else:
+        rows = [(row, frozenset()) for row in rows]
     children: dict[str, list[str]] = {}
-    for row in rows:
+    for row, _ in rows:
         if row.get("parent"):
             children.setdefault(str(row["parent"]), []).append(str(row["number"]))
     clauses = tuple(
@@ -78,8 +122,10 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
             sources=tuple(row.get("sources") or ()),
             states_exclusion_test=bool(row.get("states_exclusion_test")),
             records_until_review=bool(row.get("records_until_review")),
+            english=english,
+            source_name=source_names[str(row["number"])],
         )
-        for row in rows
+        for row, english in rows
     )
     return Catalog(
         standard=data.get("standard", "ISO 9001:2015"),
@@ -95,18 +141,22 @@ def parse_catalog(text: str, standard: Optional[standards.Standard] = None) -> C
         examples=dict(standard.examples) if standard else {},
         review_input_words=dict(standard.review_input_words) if standard else {},
         conditions=dict(standard.conditions) if standard else {},
+        language=language,
+        english=english_top,
+        reviewed=language == i18n.SOURCE_LANGUAGE or bool(translation and translation.reviewed),
     )
 
 
-def load_catalog(standard: str = DEFAULT_STANDARD) -> Catalog:
-    """The catalog of an edition (one of ``standards.names()``; the schema refuses any other ``standard:``)."""
-    return _load(standard)
+def load_catalog(standard: str = DEFAULT_STANDARD, language: Optional[str] = None) -> Catalog:
+    """The catalog of an edition (one of ``standards.names()``; the schema refuses any other ``standard:``), its
+    words in ``language`` (by default the active language, isoready.core.i18n.active())."""
+    return _load(standard, language or i18n.active().code)
 
 
 @lru_cache(maxsize=16)
-def _load(standard: str) -> Catalog:
+def _load(standard: str, language: str = i18n.SOURCE_LANGUAGE) -> Catalog:
     found = standards.get(standard)
-    return parse_catalog(found.catalog.read_text(encoding="utf-8"), found)
+    return parse_catalog(found.catalog.read_text(encoding="utf-8"), found, language)
 
 
 @lru_cache(maxsize=1)
@@ -212,13 +262,36 @@ def _month_start(value: Any) -> Optional[date]:
     return _day(text)
 
 
-@lru_cache(maxsize=1)
-def load_topics() -> Topics:
+def load_topics(language: Optional[str] = None) -> Topics:
     """The transition topics and the reported transition dates (the ISO 9001 package's transition-topics.yaml;
-    one transition with topics is modelled today)."""
+    one transition with topics is modelled today), their words in ``language`` (by default the active language)
+    where the package translates them (translations/<language>/transition-topics.yaml: ``topics:`` and
+    ``retired:`` by key), in English elsewhere."""
+    return _topics(language or i18n.active().code)
+
+
+def _topic_words(data: dict, folder: Path, name: str, language: str) -> dict:
+    """The topics file's data with a translation's words laid over it (the source's, when it has none)."""
+    try:
+        found = standards.read_translation(folder, name, language, data)
+    except standards.StandardError:
+        found = None
+    if found is None:
+        return data
+    out = {**data, **{k: v for k, v in found.top.items() if not isinstance(v, dict)}}
+    for key in ("topics", "retired"):
+        words = found.entries.get(key, {})
+        out[key] = [{**row, **words.get(str(row.get("key")), {})} for row in data.get(key) or ()]
+    return out
+
+
+@lru_cache(maxsize=8)
+def _topics(language: str) -> Topics:
     move = next(t for t in standards.transitions() if t.topics is not None)
     text = move.topics.read_text(encoding="utf-8")
     data = yaml.load(text, Loader=_Loader)
+    if language != i18n.SOURCE_LANGUAGE:
+        data = _topic_words(data, move.topics.parent, move.topics.name, language)
     topics = tuple(
         Topic(key=str(row["key"]), title=str(row["title"]), clauses=tuple(str(c) for c in row["clauses"]),
               change=str(row.get("change") or "changed"), look_for=" ".join(str(row["look_for"]).split()),

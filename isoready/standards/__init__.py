@@ -15,7 +15,7 @@ package and the file; it never stops a project that does not use it.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -329,3 +329,209 @@ def problems() -> tuple[Problem, ...]:
 
 def transitions() -> tuple[Transition, ...]:
     return registry().transitions
+
+
+# The standard's own words in other languages: translations/<language>/<source file> beside each source data
+# file of a package (docs/standards.md). A translation gives text only; numbers, kinds and ids stay the source's.
+
+TRANSLATIONS = "translations"
+#: a translation file's own header (not words of the source)
+TRANSLATION_HEADER = ("language", "reviewed", "titles_source", "sources")
+#: the lists of a source file whose entries a translation names by id, and the key of each entry's id
+TRANSLATED_LISTS = {"clauses": "number", "checks": "id", "topics": "key", "editions": "name", "retired": "key"}
+#: another name a translation may give a list by (a gates file's ``checks:`` as ``gates:``)
+LIST_ALIASES = {"gates": "checks"}
+#: keys whose values are codes, numbers, references or sources, never words: a translation may not give them
+NOT_WORDS = frozenset({"number", "parent", "exclusion", "kind", "condition", "if_true", "change", "sources",
+                       "id", "stage", "clauses", "key", "catalog", "gates", "registers", "mapping", "topics",
+                       "from", "to", "url", "hs", "standard", "from_standard", "to_standard", "amendments",
+                       "clause", "record_kind", "provisional", "confidence", "date", "roles", "examples",
+                       "window_months", "window_max", "states_exclusion_test", "records_until_review", "plan",
+                       "programme", "register", "documented", "checks"})
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translation file, checked against its source: plain values (str, list, dict) only."""
+
+    language: str
+    file: str  # "translations/de/iso9001-2015.yaml", as problems name it
+    reviewed: bool
+    top: Mapping[str, Any]  # the source's top-level words (exclusion_test, ...), translated
+    #: per translated list (clauses, checks, ...): entry id -> its translated fields
+    entries: Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def translation_file(source: str, language: str) -> str:
+    """Where the translation of a package's ``source`` file into ``language`` sits, inside the package."""
+    return f"{TRANSLATIONS}/{language}/{source}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):  # a null is a value not given: it falls back to the source's
+        return {str(k): _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return None if value is None else str(value)
+
+
+def _line(value: Any, parent: Any = None, key: Any = None) -> int:
+    """The line of ``value`` (``parent[key]``) in its file, as the located YAML of core/load.py keeps it."""
+    if parent is not None and hasattr(parent, "loc_of"):
+        return parent.loc_of(key).line
+    loc = getattr(value, "loc", None)
+    return loc.line if loc else 1
+
+
+def _key_line(parent: Any, key: Any) -> int:
+    """The line of a mapping's key (the place to point at when the key itself is wrong)."""
+    loc = getattr(parent, "key_locs", {}).get(key)
+    return loc.line if loc else _line(None, parent, key)
+
+
+def _same_shape(file: str, where: str, value: Any, source: Any, line: int) -> None:
+    """A translated value has its source's shape: text for text, a list of the same length, a mapping whose keys
+    the source has; anything else is refused naming the line."""
+    if isinstance(source, str):
+        if not isinstance(value, str) or not value.strip():
+            raise StandardError(file, f"line {line}: {where} should be text, as in the source")
+    elif isinstance(source, list):
+        if not isinstance(value, list) or len(value) != len(source):
+            raise StandardError(file, f"line {line}: {where} should be a list of {len(source)} "
+                                      f"(the source's count and order), not {_count(value)}")
+        for i, (item, src) in enumerate(zip(value, source)):
+            _same_shape(file, f"{where}[{i + 1}]", item, src, _line(item, value, i))
+    elif isinstance(source, dict):
+        if not isinstance(value, dict):
+            raise StandardError(file, f"line {line}: {where} should be a mapping, as in the source")
+        for key, item in value.items():
+            if item is None:
+                continue
+            if key in NOT_WORDS or key not in source or source[key] is None:
+                raise StandardError(file, f"line {_key_line(value, key)}: {where}.{key} is not text the "
+                                          f"source gives: it cannot be translated")
+            _same_shape(file, f"{where}.{key}", item, source[key], _line(item, value, key))
+    else:
+        raise StandardError(file, f"line {line}: {where} is not text in the source: it cannot be translated")
+
+
+def _count(value: Any) -> str:
+    return f"{len(value)} items" if isinstance(value, list) else "one value"
+
+
+def check_translation(text: str, file: str, language: str, source: Mapping[str, Any]) -> Translation:
+    """A translation's text checked against its source's data; StandardError (naming the line) when broken."""
+    from isoready.core.load import parse_text
+
+    data, diags = parse_text(text, file)
+    if diags:
+        raise StandardError(file, f"line {diags[0].line}: {diags[0].message}")
+    if not isinstance(data, dict):
+        raise StandardError(file, "line 1: should be a mapping (language:, reviewed:, clauses: ...)")
+    if str(data.get("language") or "") != language:
+        raise StandardError(file, f"line {_line(data.get('language'), data, 'language')}: 'language:' should "
+                                  f"say {language}, the folder it is in")
+    reviewed = str(data.get("reviewed", "false")).strip().lower()
+    if reviewed not in ("true", "false"):
+        raise StandardError(file, f"line {_line(None, data, 'reviewed')}: 'reviewed:' is true or false")
+    top: dict[str, Any] = {}
+    entries: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, value in data.items():
+        line = _line(value, data, key)
+        if key in TRANSLATION_HEADER:
+            continue
+        key = LIST_ALIASES.get(key, key) if LIST_ALIASES.get(key) in source else key
+        if key in TRANSLATED_LISTS and isinstance(source.get(key), list):
+            entries[key] = _entries(file, key, value, source[key], line)
+        elif key in source and key not in NOT_WORDS and isinstance(source[key], (str, dict)):
+            _same_shape(file, key, value, source[key], line)
+            top[key] = _plain(value)
+        else:
+            raise StandardError(file, f"line {_key_line(data, key)}: '{key}:' is not text the source file gives")
+    return Translation(language, file, reviewed == "true", top, entries)
+
+
+def _entries(file: str, key: str, value: Any, rows: list, line: int) -> dict[str, dict[str, Any]]:
+    id_key = TRANSLATED_LISTS[key]
+    if not isinstance(value, dict):
+        raise StandardError(file, f"line {line}: '{key}:' should be a mapping of {id_key} to its words")
+    by_id = {str(r.get(id_key)): r for r in rows if isinstance(r, dict)}
+    out = {}
+    for entry, fields in value.items():
+        where = _line(fields, value, entry)
+        if entry not in by_id:
+            raise StandardError(file, f"line {_key_line(value, entry)}: {key} '{entry}' is not in the source file: "
+                                      f"translate only what the source has")
+        if not isinstance(fields, dict):
+            raise StandardError(file, f"line {where}: {key} '{entry}' should be a mapping of its words")
+        _same_shape(file, f"{key} '{entry}'", fields, by_id[entry], where)
+        out[str(entry)] = _plain(fields)
+    return out
+
+
+def read_translation(folder: Path, source: str, language: str, data: Optional[Mapping[str, Any]] = None
+                     ) -> Optional[Translation]:
+    """The translation of ``source`` (a file of the package in ``folder``) into ``language``, checked against the
+    source's ``data`` (read here when not given); None when there is none. A broken file raises StandardError."""
+    file = translation_file(source, language)
+    path = folder / file
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise StandardError(file, f"cannot be read ({e.__class__.__name__})") from None
+    return check_translation(text, file, language, data if data is not None else _read(folder, source))
+
+
+def _translated_or_none(folder: Path, source: str, language: str) -> Optional[Translation]:
+    """A translation, or None when there is none or it is broken (translation_problems says why)."""
+    try:
+        return read_translation(folder, source, language)
+    except StandardError:
+        return None
+
+
+@lru_cache(maxsize=None)
+def in_language(name: str, language: str) -> Standard:
+    """The edition ``name`` with the words of its gate checks (its gates file's translation: ``checks:`` by id)
+    and of its manifest (standard.yaml's: ``editions:`` by name, with ``words``, ``review_inputs`` and
+    ``conditions``) in ``language`` where its package translates them; the English words elsewhere."""
+    found = get(name)
+    if language == "en":
+        return found
+    gates = found.gates
+    manifest = _translated_or_none(found.folder, MANIFEST, language)
+    edition = (manifest.entries.get("editions", {}) if manifest else {}).get(name, {})
+    row = next((r for r in (_read(found.folder, MANIFEST).get("editions") or ()) if r.get("name") == name), {})
+    checks = _translated_or_none(found.folder, str(row.get("gates")), language) if row.get("gates") else None
+    if checks:
+        words = checks.entries.get("checks", {})
+        gates = tuple(replace(g, title=words.get(g.id, {}).get("title", g.title),
+                              missing=words.get(g.id, {}).get("missing", g.missing),
+                              options={**g.options, **{k: v for k, v in words.get(g.id, {}).items()
+                                                       if k in g.options}})
+                      for g in gates)
+    conditions = {k: {**v, **edition.get("conditions", {}).get(k, {})} for k, v in found.conditions.items()}
+    return replace(found, gates=gates, words={**found.words, **edition.get("words", {})},
+                   review_input_words={**found.review_input_words, **edition.get("review_inputs", {})},
+                   conditions=conditions)
+
+
+@lru_cache(maxsize=None)
+def translation_problems(language: str) -> tuple[Problem, ...]:
+    """Every translation into ``language`` of every package checked: a broken one (set aside: the words fall
+    back to English) as a Problem naming the package, the file and the line."""
+    found: list[Problem] = []
+    folders = {s.folder: s.package for s in registry().standards.values()}
+    for folder, package in folders.items():
+        here = folder / TRANSLATIONS / language
+        for path in sorted(here.glob("*.yaml")) if here.is_dir() else ():
+            try:
+                if not (folder / path.name).is_file():
+                    raise StandardError(translation_file(path.name, language),
+                                        f"translates '{path.name}', which the package does not have")
+                read_translation(folder, path.name, language)
+            except StandardError as e:
+                found.append(Problem(package, e.file, e.message))
+    return tuple(found)

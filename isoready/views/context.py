@@ -156,7 +156,7 @@ class Context:
     def clink(self, number: str) -> ClauseLink:
         c = self.catalog[number]
         return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title,
-                          c.provisional)
+                          c.provisional, c.lang("name"))
 
     def file_links(self, path: str) -> dict[str, str]:
         """The Edit and View file links of a source file (relative to the project), for this build: none when the
@@ -301,7 +301,8 @@ class Context:
             # condition is settled in organisation.yaml, not by a new record)
             add_url=self.add_url(m.clause, "document" if m.kind == "maintain" else "record")
             if m.state in (MISSING, OUT_OF_WINDOW, REVIEW_OVERDUE) else "",
-            term_url=term_url(MANDATORY_TERMS[m.state]) if m.state in MANDATORY_TERMS else "")
+            term_url=term_url(MANDATORY_TERMS[m.state]) if m.state in MANDATORY_TERMS else "",
+            what_lang=self.catalog[m.clause].lang("documented_information") if m.clause in self.catalog else "")
 
     def row(self, res: ClauseResult) -> ClauseRowView:
         c = self.catalog[res.number]
@@ -313,7 +314,8 @@ class Context:
             state_label=STATE_LABELS[res.state], readiness=shares_text(shares_of(res)),
             owner=self.redact(a.owner or "") if a else "", target=date_text(a.target) if a else "",
             evidence_count=sum(1 for i in res.evidence if i in self.visible_ev), assessed=res.assessed,
-            provisional=c.provisional, add_url=self.add_url(res.number) if res.applicable else "")
+            provisional=c.provisional, add_url=self.add_url(res.number) if res.applicable else "",
+            name_lang=c.lang("name"))
 
     def clause_view(self, number: str, res: ClauseResult) -> ClauseView:
         c, a, src = self.catalog[number], res.assessment, res.applying
@@ -360,6 +362,9 @@ class Context:
             add_url=self.add_url(number) if res.applicable and c.is_leaf else "",
             mandatory_caption=f"What {self.std.family} asks this clause to document, and whether it is here",
             evidence_caption=f"Evidence mapped to {number}",
+            name_lang=c.lang("name"), about_lang=c.lang("about"), evidence_asked_lang=c.lang("evidence_asked"),
+            documented_information_lang=c.lang("documented_information"),
+            exclusion_test_lang="en" if "exclusion_test" in self.catalog.english else "",
         )
 
     def inputs_for(self, number: str) -> dict[str, Any]:

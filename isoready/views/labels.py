@@ -131,8 +131,8 @@ def shares_text(shares: tuple[tuple[str, float], ...]) -> str:
 def display_name(catalog: Any, number: str) -> str:
     """A clause's name as lists show it: "General" sub-clauses carry their parent's title."""
     c = catalog[number]
-    if c.title == "General" and c.parent:
-        return f"General ({catalog[c.parent].name})"
+    if c.title is not None and (c.source_name or c.title) == "General" and c.parent:  # in every language
+        return f"{c.name} ({catalog[c.parent].name})"
     return c.name
 
 

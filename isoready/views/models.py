@@ -22,6 +22,7 @@ class ClauseLink:
     url: str
     official: bool
     provisional: bool = False  # an ISO 9001:2026 entry resting on the FDIS or secondary sources
+    name_lang: str = ""  # "en" when its name fell back to English in another language (lang="en" on it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class MandatoryView:
     code: str = ""  # the reason's code
     add_url: str = ""  # "Add evidence": the host's new-file page with a record for this item, when it is a gap
     term_url: str = ""  # the state's glossary entry ("out of window", "undeclared"), if it has one
+    what_lang: str = ""  # "en" when the catalog's words for it fell back to English in another language
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,13 @@ class ClauseView:
     add_url: str = ""  # "Add evidence": a new record for this clause on the host's new-file page
     mandatory_caption: str = ""  # the caption of the clause's mandatory documented information table
     evidence_caption: str = ""  # the caption of its evidence table
+    #: "en" where the catalog's words fell back to English in a build in another language (the element gets
+    #: lang="en"), "" where they are in the build's language
+    name_lang: str = ""
+    about_lang: str = ""
+    evidence_asked_lang: str = ""
+    documented_information_lang: str = ""
+    exclusion_test_lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +240,7 @@ class ClauseRowView:
     assessed: bool
     provisional: bool = False
     add_url: str = ""  # "Add evidence" for this clause (printed where the row is a gap)
+    name_lang: str = ""  # "en" when its name fell back to English in another language
 
 
 @dataclass(frozen=True, slots=True)
