@@ -338,7 +338,8 @@ TRANSLATIONS = "translations"
 #: a translation file's own header (not words of the source)
 TRANSLATION_HEADER = ("language", "reviewed", "titles_source", "sources")
 #: the lists of a source file whose entries a translation names by id, and the key of each entry's id
-TRANSLATED_LISTS = {"clauses": "number", "checks": "id", "topics": "key", "editions": "name", "retired": "key"}
+TRANSLATED_LISTS = {"clauses": "number", "checks": "id", "topics": "key", "editions": "name", "retired": "key",
+                    "mappings": "from"}
 #: another name a translation may give a list by (a gates file's ``checks:`` as ``gates:``)
 LIST_ALIASES = {"gates": "checks"}
 #: keys whose values are codes, numbers, references or sources, never words: a translation may not give them

@@ -93,10 +93,10 @@ def _without(field: str, number: str):
 
     def reading(*args, **kwargs):
         found = original(*args, **kwargs)
-        if found is None:
-            return None
+        if found is None or "clauses" not in found.entries:  # the gates', words' and topics' files
+            return found
         clauses = {k: dict(v) for k, v in found.entries["clauses"].items()}
-        clauses[number].pop(field)
+        clauses.get(number, {}).pop(field, None)  # the 2026 file may lack it already
         return replace(found, entries={**found.entries, "clauses": clauses})
     return reading
 
