@@ -304,12 +304,17 @@ def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
     # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
     # Jinja would otherwise stat every template a page extends or imports, for every page
-    env = Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
-                      extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
-    # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
-    # new-style: _("%(n)s records", n=3) fills and escapes its parameters
-    env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
-                                pgettext=i18n.raw_pgettext)
+    env = Environment(loader=loader, undefined=StrictUndefined, auto_reload=False, **JINJA_OPTIONS)
+    return speaking_env(env)
+
+
+def speaking_env(env: Environment) -> Environment:
+    """``env`` with Jinja's i18n extension: {% trans %} and _() speak the build's active language
+    (core/i18n.py), looked up when a page renders; new-style: _("%(n)s records", n=3) fills and escapes its
+    parameters. Ours and Pelican's environment (package/pelican_plugin.py) alike."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,  # type: ignore[attr-defined]
+                                  pgettext=i18n.raw_pgettext)
     return env
 
 
