@@ -31,6 +31,7 @@ class SiteRowView:
     central: bool
     country: str
     employees: str
+    employees_text: str  # "46 employees", or ""
     verdicts: tuple[tuple[str, bool, str], ...]  # (stage, passes, its word)
     shares: tuple[tuple[str, str, str], ...]  # (state, label, percent): ready, at risk, not ready
     open_findings: str  # a count, or the words of a build that does not publish findings
@@ -120,7 +121,9 @@ def site_row(ctx: Context, site: Any, r: Readiness) -> SiteRowView:
                      for key, g in r.gates.items())
     return SiteRowView(
         site.id, ctx.redact(site.name or site.id), site_url(site.id), site.central, ctx.redact(site.country or ""),
-        str(site.employees) if site.employees is not None else "", verdicts, shares,
+        str(site.employees) if site.employees is not None else "",
+        ngettext("%(num)s employee", "%(num)s employees", site.employees) if site.employees is not None else "",
+        verdicts, shares,
         str(len(_open_findings(ctx, r))) if ctx.findings_published else _("not published"),
         last, last or _("no internal audit"))
 
