@@ -328,6 +328,7 @@ class CoverageRowView:
     audits: tuple[bool, ...]  # one per audit column
     covered: bool
     sites: str = ""  # a multi-site organisation: the ids of the sites where the clause applies (the site filter)
+    uncovered_at: str = ""  # ... and of those where no internal audit of that site covers it
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,6 +101,12 @@ def leaf_sites(ctx: Context, number: str, states: Sequence[str] = ()) -> str:
     return " ".join(out)
 
 
+def uncovered_sites(ctx: Context, number: str) -> str:
+    """The ids of the sites where the leaf ``number`` applies and no internal audit of that site covers it."""
+    return " ".join(site for site, r in judged(ctx.r).items()
+                    if r.coverage and number in r.coverage.leaves and not r.coverage.leaves[number])
+
+
 def _last_audit(ctx: Context, r: Readiness) -> tuple[tuple[str, ...], str]:
     """The site's internal audits this audience may see (latest first) and the latest one's date."""
     audits = sorted((a for a in r.coverage.audits if a in ctx.evidence),

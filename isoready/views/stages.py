@@ -9,7 +9,7 @@ from isoready.views.context import Context
 from isoready.views.labels import evidence_url, plural, withheld
 from isoready.views.models import CoverageRowView, CoverageView, Link
 from isoready.views.pages import ApplicabilityView, PageView, StagesView
-from isoready.views.sitepages import leaf_sites, site_filter
+from isoready.views.sitepages import leaf_sites, site_filter, uncovered_sites
 from isoready.core.i18n import gettext as _
 
 
@@ -21,7 +21,7 @@ def coverage(ctx: Context) -> CoverageView:
                              ctx.project_evidence[i], "auditor") else "") for i in audits)
     multi = bool(ctx.project.organisation.sites)
     rows = tuple(CoverageRowView(ctx.clink(n), tuple(i in ids for i in audits), bool(ids),
-                                 leaf_sites(ctx, n) if multi else "")
+                                 leaf_sites(ctx, n) if multi else "", uncovered_sites(ctx, n) if multi else "")
                  for n, ids in cov.leaves.items())
     hidden = len(cov.audits) - len(audits)
     summary = (f"{len(cov.leaves) - len(cov.uncovered)} of {plural(len(cov.leaves), 'applicable clause')} "
@@ -51,7 +51,8 @@ def coverage(ctx: Context) -> CoverageView:
     return CoverageView(columns, rows, tuple(ctx.clink(n) for n in cov.uncovered), summary,
                         withheld(hidden, "audit record"), timing, not_counted, empty_text,
                         site_filter(ctx, _("Choosing a site keeps the clauses that apply there and the internal "
-                                           "audits of that site; the last column stays the organisation's.")),
+                                           "audits of that site, and says whether an audit of that site covers "
+                                           "each.")),
                         tuple(" ".join(ctx.project_evidence[i].sites or every) for i in audits) if multi else ())
 
 

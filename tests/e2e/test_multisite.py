@@ -125,8 +125,15 @@ def test_the_site_filter_keeps_one_sites_rows(size: str, on_disk: SiteBase, site
     # the clause column, the Carlow audit and the organisation's "Covered" column remain
     expect(audits).to_have_count(3)
     expect(page.locator("#coverage-matrix thead th:visible").nth(1)).to_contain_text("2026-10-07")
+    covered = page.locator("#coverage-matrix tbody tr:visible td:last-child")
+    expect(covered.filter(has_text="no")).to_have_count(0)  # every leaf is covered by Carlow's own audit
+    select.select_option("leeds")  # no audit of Leeds: its column says so, not the organisation's
+    expect(audits).to_have_count(2)
+    expect(covered.filter(has_text="yes")).to_have_count(0)
+    expect(page.locator("#coverage-matrix tbody tr.uncovered:visible")).to_have_count(covered.count())
     select.select_option("")
     expect(audits).to_have_count(before)
+    expect(covered.filter(has_text="no")).to_have_count(0)  # the organisation's column again
     _no_overflow(page, f"coverage.html at {size}")
 
 

@@ -127,6 +127,8 @@ def test_the_coverage_matrix_and_the_gap_report_carry_the_site_filter(auditor) -
     # each audit column names the sites it audited; the Carlow audit reaches Carlow only
     sites = dict(zip((a.url for a in cov.audits), cov.audit_sites))
     assert sites["evidence/performance/internal-audit-carlow-2026-10.html"] == "carlow"
+    rows = {r.clause.number: r for r in cov.rows}
+    assert rows["6.3"].uncovered_at == "group-office denholm leeds" and rows["8.6"].uncovered_at == "leeds"
     gaps = {r.clause.number: r for r in pages["gaps.html"].model.rows}
     assert gaps["8.6"].sites == "brno"  # the major: not ready at Brno only
     assert "leeds" in gaps["8.5.1"].sites.split() and "carlow" not in gaps["8.5.1"].sites.split()

@@ -255,9 +255,20 @@
         if (th.hasAttribute("data-sites")) { columns.push([i, names(th)]); }
       });
       var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return r.hasAttribute("data-sites"); });
+      // the coverage matrix's "Covered" column (its header holds the words): the chosen site's, not the organisation's
+      var said = table.tHead.querySelector("th[data-yes]");
+      var at = said ? said.cellIndex : -1;
+      rows.forEach(function (r) { if (at >= 0 && r.cells[at]) { r.setAttribute("data-whole", r.cells[at].textContent); } });
       function apply() {
         var site = select.value;
-        rows.forEach(function (r) { r.hidden = !!site && names(r).indexOf(site) === -1; });
+        rows.forEach(function (r) {
+          r.hidden = !!site && names(r).indexOf(site) === -1;
+          if (at < 0 || !r.cells[at] || !r.hasAttribute("data-uncovered-at")) { return; }
+          var open = site ? r.getAttribute("data-uncovered-at").split(" ").indexOf(site) !== -1
+            : r.getAttribute("data-whole") === said.getAttribute("data-no");
+          r.cells[at].textContent = site ? said.getAttribute(open ? "data-no" : "data-yes") : r.getAttribute("data-whole");
+          r.classList.toggle("uncovered", open);
+        });
         columns.forEach(function (c) {
           var hide = !!site && c[1].indexOf(site) === -1;
           Array.prototype.forEach.call(table.rows, function (r) { if (r.cells[c[0]]) { r.cells[c[0]].hidden = hide; } });
