@@ -13,7 +13,7 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 
 The package, as docs/architecture.md draws it: context.py (the audience filter and the records' view-models),
 builder.py (PageBuilder: what a page kind reads, provides and needs), one module per page kind with its builder
-(dashboard, browse, gaps, findings, stages, report, transition, since), site.py (BUILDERS, in page order; the
+(dashboard, browse, gaps, findings, sitepages, stages, report, transition, since), site.py (BUILDERS, in page order; the
 chrome and the export), reasons.py (REASONS: each reason code's words, once; sitereasons.py registers the
 sites' words there), labels.py, models.py, pages.py.
 """

@@ -6,6 +6,7 @@ page kind) read it and never change it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -50,6 +51,8 @@ class Context:
         self.redact = redactor(project, set(self.visible_ev), set(self.visible_f))
         # the words of the project's standard (its data): gate titles, its system's words, the clause of each role
         self.std = StandardWords.of(project.catalog)
+        if project.organisation.sites:  # a multi-site organisation: reasons name its sites by their names
+            self.std = replace(self.std, sites={s.id: s.name or s.id for s in project.organisation.sites})
         self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published, self.std)
         self.stale = set(readiness.stale_evidence)
         # the links back to the files (repository:): internal builds, and those whose audience links: names

@@ -9,6 +9,9 @@ from isoready.views.context import Context
 from isoready.views.labels import date_text, stage_label, withheld
 from isoready.views.models import GapRowView, GapsView
 from isoready.views.pages import PageView
+from isoready.views.sitepages import leaf_sites, site_filter
+from isoready.assess import AT_RISK, NOT_READY
+from isoready.core.i18n import gettext as _
 
 
 def gaps(ctx: Context) -> GapsView:
@@ -31,9 +34,18 @@ def gaps(ctx: Context) -> GapsView:
                 "findings": len(g.open_findings) if ctx.findings_published else 0, "rows": len(g.rows)},
         rows=tuple(GapRowView(ctx.rows[x.clause], x.urgency, urgency_label(ctx, x), gap_due(ctx, x),
                               tuple(text for text, _ in ctx.say.all(ctx.r.clauses[x.clause].reasons)),
-                              ctx.rows[x.clause].add_url)
-                   for x in g.rows), show_findings=ctx.findings_published)
+                              ctx.rows[x.clause].add_url, _row_sites(ctx, x.clause))
+                   for x in g.rows), show_findings=ctx.findings_published,
+        site_filter=site_filter(ctx, _("Choosing a site keeps the clauses that are not ready or at risk there.")))
     return view
+
+
+def _row_sites(ctx: Context, number: str) -> str:
+    """A multi-site organisation: the sites where the clause is not ready or at risk (where it applies, when it
+    is ready at each); "" for a project of one site."""
+    if not ctx.project.organisation.sites:
+        return ""
+    return leaf_sites(ctx, number, (AT_RISK, NOT_READY)) or leaf_sites(ctx, number)
 
 
 def gap_due(ctx: Context, x: Any) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Callable, Mapping, Optional
 from urllib.parse import quote, unquote
 
+from isoready.core.i18n import gettext as _
 from isoready.assess import AT_RISK, NOT_APPLICABLE, NOT_READY, READY
 from isoready.assess import LateTarget
 from isoready.views.models import Segment
@@ -192,6 +193,11 @@ def finding_url(fid: str) -> str:
     return "findings/" + quote(f"{fid}.html", safe="/")
 
 
+def site_url(site_id: str) -> str:
+    """A site's page (a multi-site organisation): one safe segment under sites/, as a record's is."""
+    return "sites/" + quote(f"{site_id}.html", safe="")
+
+
 def page_path(url: str) -> str:
     """The file a page URL of ours names (the inverse of the quoting above)."""
     return unquote(url) if "%" in url else url  # unquote itself is slow, even on text with nothing to decode
@@ -216,6 +222,13 @@ def date_text(value: Optional[date]) -> str:
 
 def id_list(items: Any) -> str:
     return ", ".join(items)
+
+
+def site_list(ids: Any, names: Mapping[str, str], redact: Callable[[str], str] = lambda t: t) -> str:
+    """Sites named in a sentence: each by its name with its id beside it ("Brno plant (brno)"); by its id alone
+    where no name is known (a sentence made without the organisation, as ``isoready diff`` makes them)."""
+    return ", ".join(_("%(name)s (%(id)s)", name=redact(names[i]), id=i) if names.get(i) and names[i] != i else i
+                     for i in ids)
 
 
 # --------------------------------------------------------------------------- a readiness diff, in words

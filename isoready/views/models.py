@@ -337,6 +337,8 @@ class CoverageRowView:
     clause: ClauseLink
     audits: tuple[bool, ...]  # one per audit column
     covered: bool
+    sites: str = ""  # a multi-site organisation: the ids of the sites where the clause applies (the site filter)
+    uncovered_at: str = ""  # ... and of those where no internal audit of that site covers it
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +351,8 @@ class CoverageView:
     timing: str = ""  # whether each leaf's audits could be checked against the date it was in place
     not_counted: tuple[tuple[ClauseLink, str], ...] = ()  # uncovered leaves whose audits did not count, and why
     empty_text: str = ""  # audit records within the window that list no covers: not contributing
+    site_filter: Optional["SiteFilterView"] = None  # a multi-site organisation's filter of the rows and columns
+    audit_sites: tuple[str, ...] = ()  # per audit column, the ids of the sites it audited (the site filter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +380,7 @@ class GapRowView:
     due: str
     reasons: tuple[str, ...]
     add_url: str = ""  # "Add evidence" for the row's clause
+    sites: str = ""  # a multi-site organisation: the ids of the sites where the clause is not ready or at risk
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +398,18 @@ class GapsView:
     hidden_findings_text: str = ""
     rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
     show_findings: bool = True  # false: the findings section says only FINDINGS_NOT_PUBLISHED, with no count
+    site_filter: Optional["SiteFilterView"] = None  # a multi-site organisation's filter of the rows
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFilterView:
+    """A multi-site organisation's site filter above a table (the coverage matrix, the gap report): a select
+    that portal.js brings to life (hidden without the script, which then shows every row)."""
+
+    label: str
+    all_label: str
+    options: tuple[tuple[str, str], ...]  # (site id, its name)
+    note: str
 
 
 @dataclass(frozen=True, slots=True)

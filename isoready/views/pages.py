@@ -31,6 +31,7 @@ class ChromeView:
     publisher: str = ""  # whose clause titles these are ("ISO"; "" when the standard's data names none): the footer
     transition: bool = False  # the site has a transition page (a project on the old edition): it is in the nav
     registers: bool = False  # the site has register pages (records declaring ``register:``): they are in the nav
+    sites: bool = False  # a multi-site organisation (sites:): sites.html and a page per site, in the nav
     audience_words: tuple[Phrase, ...] = ()  # audience_note with its terms linked to the glossary
     #: an integrated system's standard switcher (one portal per standard); empty for a single standard
     standards: tuple["StandardLinkView", ...] = ()

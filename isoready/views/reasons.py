@@ -2,8 +2,7 @@
 
 Each code assess can emit is registered once, with its sentence, the sentence for pages an auditor reads where
 that differs, and whether it names audit findings. ``describe`` and ``Words`` look a code up here; nothing else
-keeps a list of codes (FINDING_CODES is derived from the registry).
-"""
+keeps a list of codes (FINDING_CODES is derived from the registry)."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from isoready.assess import Reason
 from isoready.model import DEFAULT_STANDARD
 from isoready.read.catalog import load_catalog
-from isoready.views.labels import id_list, plural
+from isoready.views.labels import id_list, plural, site_list
 
 # --------------------------------------------------------------------------- reasons into words
 
@@ -61,6 +60,7 @@ class StandardWords:
     roles: Mapping[str, str] = field(default_factory=dict)
     conditions: Mapping[str, str] = field(default_factory=dict)  # applies: key -> its words (standard.yaml)
     inputs: Mapping[str, str] = field(default_factory=dict)  # review input key -> its words (review_inputs:)
+    sites: Mapping[str, str] = field(default_factory=dict)  # a site's id -> its name (organisation.yaml sites:)
 
     @classmethod
     def of(cls, catalog: Any) -> "StandardWords":
@@ -470,13 +470,13 @@ def _gate_all_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, reda
     return f"all {p['count']} applicable clauses ready or at risk"
 
 
-@reason("gate-major-open", names_findings=True)
-def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+@reason("gate-major-open", names_findings=True, standard=True)
+def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact, std: StandardWords) -> str:
     if not full:
         return plural(len(r.findings), "open major finding") if "open" not in p or not (
             p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
             " counting as an open major nonconformity"
-    at = {i: f" (at {id_list(sites)})" for i, sites in p.get("sites", ())}  # a multi-site organisation: where
+    at = {i: f" (at {site_list(sites, std.sites, redact)})" for i, sites in p.get("sites", ())}  # multi-site: where
     parts = [f"open major finding(s): {', '.join(i + at.get(i, '') for i in p.get('open', r.findings))}"] \
         if p.get("open", r.findings) else []
     for fid, lacks in p.get("incomplete", ()):

@@ -24,6 +24,7 @@ from isoready.views.registers import REGISTERS
 from isoready.validate.redact import people_shown
 from isoready.views.report import REPORT, REPORT_PRINT
 from isoready.views.since import SINCE
+from isoready.views.sitepages import SITES
 from isoready.views.stages import APPLICABILITY, COVERAGE, STAGES
 from isoready.views.transition import TRANSITION, certificate_export, climate_export, transition_export
 
@@ -45,13 +46,13 @@ def chrome(ctx: Context) -> ChromeView:
         as_of=ctx.r.as_of.isoformat(), audience=ctx.audience, audience_note=notes[ctx.audience],
         commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
         family=ctx.std.family, sitename=f"{ctx.std.family} readiness", publisher=ctx.std.words.get("publisher", ""),
-        transition=ctx.r.transition is not None, registers=bool(ctx.registers),
+        transition=ctx.r.transition is not None, registers=bool(ctx.registers), sites=bool(org.sites),
         audience_words=words[ctx.audience])
 
 
 #: every page kind, in the order its pages are listed (and written); each says what it reads
-BUILDERS: tuple[PageBuilder, ...] = (DASHBOARD, CLAUSES, EVIDENCE, REGISTERS, GAPS, FINDINGS, APPLICABILITY, STAGES,
-                                     COVERAGE, SEARCH, GLOSSARY_PAGE, REPORT, TRANSITION, REPORT_PRINT, SINCE)
+BUILDERS: tuple[PageBuilder, ...] = (DASHBOARD, CLAUSES, EVIDENCE, REGISTERS, GAPS, FINDINGS, SITES, APPLICABILITY,
+                                     STAGES, COVERAGE, SEARCH, GLOSSARY_PAGE, REPORT, TRANSITION, REPORT_PRINT, SINCE)
 
 
 def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> ExportView:

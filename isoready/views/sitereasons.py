@@ -1,29 +1,37 @@
 """The words of a multi-site organisation's reasons (issue 25), registered in reasons.py's one registry
 (``REASONS``): reasons.py is full, so these live beside it; the package's ``__init__`` imports this module, so
-they are registered before any sentence is made."""
+they are registered before any sentence is made. Sites are named by their name with their id beside it (the
+standard's words carry the organisation's site names: ``StandardWords.sites``)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from isoready.assess import Reason
-from isoready.views.labels import STATE_WORDS, id_list, plural
-from isoready.views.reasons import Redact, reason
+from isoready.core.i18n import gettext as _, ngettext
+from isoready.views.labels import STATE_WORDS, id_list, site_list
+from isoready.views.reasons import Redact, StandardWords, reason
 
 
-@reason("site-state")
-def _site_state(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"{STATE_WORDS[p['state']]} at {plural(len(p['sites']), 'site')} ({id_list(p['sites'])}) of the "
-            f"{p['total']} where it applies: the organisation is as ready as its least ready site")
+@reason("site-state", standard=True)
+def _site_state(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact, std: StandardWords) -> str:
+    return ngettext("%(state)s at %(num)s site (%(sites)s) of the %(total)s where it applies: the organisation is "
+                    "as ready as its least ready site",
+                    "%(state)s at %(num)s sites (%(sites)s) of the %(total)s where it applies: the organisation is "
+                    "as ready as its least ready site", len(p["sites"]),
+                    state=_(STATE_WORDS[p["state"]]), sites=site_list(p["sites"], std.sites, redact), total=p["total"])
 
 
-@reason("gate-sites-unaudited", "gate-sites-audited")
-def _gate_sites(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+@reason("gate-sites-unaudited", "gate-sites-audited", standard=True)
+def _gate_sites(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact, std: StandardWords) -> str:
     if code == "gate-sites-audited":
         named = f" ({id_list(r.evidence)})" if full else ""
-        return (f"internal audits within the window{named} reach all {p['total']} sites, the central function "
-                "included, and every clause that applies at each")
-    parts = [f"no internal audit within the window at {id_list(p['never'])}"] if p["never"] else []
-    parts += [f"at {site}, not covered: {id_list(leaves)}" for site, leaves in p["partly"]]
-    return ("; ".join(parts) + f" ({len(p['never']) + len(p['partly'])} of {p['total']} sites): every site, the "
-            "central function included, needs its own internal audit before certification")
+        return _("internal audits within the window%(named)s reach all %(total)s sites, the central function "
+                 "included, and every clause that applies at each", named=named, total=p["total"])
+    parts = [_("no internal audit within the window at %(sites)s", sites=site_list(p["never"], std.sites, redact))] \
+        if p["never"] else []
+    parts += [_("at %(site)s, not covered: %(clauses)s", site=site_list((site,), std.sites, redact),
+                clauses=id_list(leaves)) for site, leaves in p["partly"]]
+    return _("%(parts)s (%(count)s of %(total)s sites): every site, the central function included, needs its own "
+             "internal audit before certification", parts="; ".join(parts),
+             count=len(p["never"]) + len(p["partly"]), total=p["total"])

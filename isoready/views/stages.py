@@ -10,6 +10,8 @@ from isoready.views.labels import evidence_url, plural, withheld
 from isoready.views.models import CoverageRowView, CoverageView, Link
 from isoready.views.multisite import cb_view
 from isoready.views.pages import ApplicabilityView, PageView, StagesView
+from isoready.views.sitepages import leaf_sites, site_filter, uncovered_sites
+from isoready.core.i18n import gettext as _
 
 
 def coverage(ctx: Context) -> CoverageView:
@@ -18,7 +20,9 @@ def coverage(ctx: Context) -> CoverageView:
     columns = tuple(Link(evidence_url(i), ctx.evidence[i].date,
                          ctx.redact(ctx.project_evidence[i].auditor or "") if hasattr(
                              ctx.project_evidence[i], "auditor") else "") for i in audits)
-    rows = tuple(CoverageRowView(ctx.clink(n), tuple(i in ids for i in audits), bool(ids))
+    multi = bool(ctx.project.organisation.sites)
+    rows = tuple(CoverageRowView(ctx.clink(n), tuple(i in ids for i in audits), bool(ids),
+                                 leaf_sites(ctx, n) if multi else "", uncovered_sites(ctx, n) if multi else "")
                  for n, ids in cov.leaves.items())
     hidden = len(cov.audits) - len(audits)
     summary = (f"{len(cov.leaves) - len(cov.uncovered)} of {plural(len(cov.leaves), 'applicable clause')} "
@@ -44,8 +48,13 @@ def coverage(ctx: Context) -> CoverageView:
         empty_text = (f"Not counted, listing no clauses under 'covers': {', '.join(empty)}"
                       if len(empty) == len(cov.empty) else
                       f"Not counted: {plural(len(cov.empty), 'audit record')} listing no clauses under 'covers'") + "."
+    every = tuple(s.id for s in ctx.project.organisation.sites)
     return CoverageView(columns, rows, tuple(ctx.clink(n) for n in cov.uncovered), summary,
-                        withheld(hidden, "audit record"), timing, not_counted, empty_text)
+                        withheld(hidden, "audit record"), timing, not_counted, empty_text,
+                        site_filter(ctx, _("Choosing a site keeps the clauses that apply there and the internal "
+                                           "audits of that site, and says whether an audit of that site covers "
+                                           "each.")),
+                        tuple(" ".join(ctx.project_evidence[i].sites or every) for i in audits) if multi else ())
 
 
 def _coverage(ctx: Context) -> Mapping[str, Any]:
@@ -69,7 +78,7 @@ def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
                                 cb=cb_view(ctx)))]
 
 
-@builder("coverage", reads=("catalog", "evidence", "findings", "readiness"), provides=("coverage",),
+@builder("coverage", reads=("organisation", "catalog", "evidence", "findings", "readiness"), provides=("coverage",),
          needs=("coverage",), context=_coverage)
 def COVERAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     return [PageView("coverage.html", "coverage", "Internal audit coverage", "stages", shared["coverage"])]

@@ -239,6 +239,47 @@
     });
   }
 
+  /* ------------------------------------------------------------------ site filter */
+
+  /* A multi-site organisation's coverage matrix and gap report: without the script every row shows and the
+   * filter (div.site-filter, its words made at build time) stays hidden. The script shows it; choosing a site
+   * hides the target table's rows, and the columns whose header cell has data-sites, that do not name it. */
+  function initSiteFilter() {
+    Array.prototype.forEach.call(doc.querySelectorAll("div.site-filter[data-target]"), function (box) {
+      var table = doc.getElementById(box.getAttribute("data-target"));
+      var select = box.querySelector("select");
+      if (!table || !select || !table.tHead || !table.tBodies[0]) { return; }
+      var names = function (node) { return (node.getAttribute("data-sites") || "").split(" "); };
+      var columns = [];
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+        if (th.hasAttribute("data-sites")) { columns.push([i, names(th)]); }
+      });
+      var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return r.hasAttribute("data-sites"); });
+      // the coverage matrix's "Covered" column (its header holds the words): the chosen site's, not the organisation's
+      var said = table.tHead.querySelector("th[data-yes]");
+      var at = said ? said.cellIndex : -1;
+      rows.forEach(function (r) { if (at >= 0 && r.cells[at]) { r.setAttribute("data-whole", r.cells[at].textContent); } });
+      function apply() {
+        var site = select.value;
+        rows.forEach(function (r) {
+          r.hidden = !!site && names(r).indexOf(site) === -1;
+          if (at < 0 || !r.cells[at] || !r.hasAttribute("data-uncovered-at")) { return; }
+          var open = site ? r.getAttribute("data-uncovered-at").split(" ").indexOf(site) !== -1
+            : r.getAttribute("data-whole") === said.getAttribute("data-no");
+          r.cells[at].textContent = site ? said.getAttribute(open ? "data-no" : "data-yes") : r.getAttribute("data-whole");
+          r.classList.toggle("uncovered", open);
+        });
+        columns.forEach(function (c) {
+          var hide = !!site && c[1].indexOf(site) === -1;
+          Array.prototype.forEach.call(table.rows, function (r) { if (r.cells[c[0]]) { r.cells[c[0]].hidden = hide; } });
+        });
+      }
+      select.addEventListener("change", apply);
+      box.hidden = false;
+      apply();
+    });
+  }
+
   /* ------------------------------------------------------------------ search index */
 
   var indexState = "idle"; // idle | loading | ready | failed
@@ -651,6 +692,7 @@
     initScrollHints();
     initFindingFilter();
     initRowFilter();
+    initSiteFilter();
     initSortable();
     initHeaderSearch();
     initSearchPage();
