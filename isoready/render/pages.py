@@ -125,14 +125,14 @@ class Chrome:
     footer: Markup
 
 
-_CHROME: dict[tuple[str, str], Chrome] = {}
+_CHROME: dict[tuple[str, str, str], Chrome] = {}
 #: the (page depth, section) pairs whose header and footer are kept: a site has a few dozen; past this bound
 #: (ids with many '/' make deep pages) the oldest are forgotten and rendered again when asked for
 CHROME_CACHE = 256
 
 
 def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], root: str, nav: str) -> Chrome:
-    key = (root, nav)
+    key = (root, nav, i18n.active().code)
     if key not in _CHROME:
         while len(_CHROME) >= CHROME_CACHE:
             del _CHROME[next(iter(_CHROME))]
@@ -156,9 +156,11 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
         text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
         context["body"] = Md(page.redact(text) if page.redact else text, page.markdown_limit)  # names of withheld records
     root = relative_root(page.path)
-    return get_template(page.template).render(
-        **shared, SITEURL=root, output_file=page.path,
-        chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
+    # the site's language (its chrome says it), whichever process or command renders the page
+    with i18n.speaking(getattr(shared.get("site"), "language", None) or i18n.active().code):
+        return get_template(page.template).render(
+            **shared, SITEURL=root, output_file=page.path,
+            chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
 
 
 class WriteRefused(Exception):
@@ -310,6 +312,9 @@ def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     # new-style: _("%(n)s records", n=3) fills and escapes its parameters
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
                                 pgettext=i18n.raw_pgettext)
+    # dates in prose and numbers in the active language's way ({{ d|prose_date }}); ISO dates in tables stay as
+    # the view-model gives them
+    env.filters.update(prose_date=i18n.prose_date, decimal=i18n.decimal)
     return env
 
 
