@@ -48,7 +48,7 @@ from isoready.model import AUDIENCES, audience_rank
 from isoready.validate.redact import redact_name
 from isoready.read.repolinks import for_audience
 from isoready.render.pages import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page,
-    Planner, Written, WriteRefused, content_pages, render_pages, theme_dirs)
+    Planner, Written, WriteRefused, content_pages, render_pages, speaking_templates, theme_dirs)
 from isoready.read.teampages import (MARKDOWN_SUFFIXES, PAGE_URL, PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES,
     SAFE_DOCUTILS, file_link_problem, file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
     segment_problem)
@@ -504,6 +504,7 @@ class PortalGenerator(Generator):
         # a run's templates do not change while it runs (each Pelican run makes its generator and environment):
         # without this, Jinja stats every template a page extends or imports, for each of thousands of pages
         self.env.auto_reload = False
+        speaking_templates(self.env)  # {% trans %} and _() in the build's language, as render's environment
 
     def generate_context(self) -> None:
         job = current()

@@ -306,8 +306,13 @@ def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
     # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
     # Jinja would otherwise stat every template a page extends or imports, for every page
-    env = Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
-                      extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
+    return speaking_templates(Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
+                                          **JINJA_OPTIONS))
+
+
+def speaking_templates(env: Environment) -> Environment:
+    """``env`` with Jinja's i18n extension speaking the build's language (ours, and Pelican's environment)."""
+    env.add_extension("jinja2.ext.i18n")
     # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
     # new-style: _("%(n)s records", n=3) fills and escapes its parameters
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
