@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import shutil
+from datetime import date as _date
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
@@ -319,8 +320,19 @@ def speaking_templates(env: Environment) -> Environment:
                                 pgettext=i18n.raw_pgettext)
     # dates in prose and numbers in the active language's way ({{ d|prose_date }}); ISO dates in tables stay as
     # the view-model gives them
-    env.filters.update(prose_date=i18n.prose_date, decimal=i18n.decimal)
+    env.filters.update(prose_date=prose_date, decimal=i18n.decimal)
     return env
+
+
+def prose_date(value: Any) -> Any:
+    """``{{ d|prose_date }}``: a date in a sentence, in the active language (an ISO date as view-models hold
+    it, too); English keeps ISO 8601, as tables and exports do in every language."""
+    if isinstance(value, str):
+        try:
+            value = _date.fromisoformat(value)
+        except ValueError:
+            return value
+    return i18n.prose_date(value)
 
 
 def template_getter(env: Environment) -> Callable[[str], Template]:
