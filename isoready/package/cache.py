@@ -39,7 +39,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from isoready.core import i18n
 from isoready.core.diagnostics import Diagnostic
 from isoready.core.load import Loc
 from isoready.model import Evidence, Verification
@@ -134,8 +133,7 @@ class BuildCache:
 
     def fingerprint(self, page: Page, key: str, chrome: str) -> str:
         h = hashlib.sha256(key.encode())
-        h.update(chrome.encode())
-        h.update(i18n.active().code.encode())  # a page of another language is never reused (the chrome says it too)
+        h.update(chrome.encode())  # the site's chrome names its language: no page is reused across languages
         h.update(page.path.encode() + b"\0" + page.template.encode() + b"\0")
         h.update(repr(sorted(page.context.items())).encode())
         h.update(repr(page.redact).encode())  # what a Markdown document page's text is redacted with
