@@ -255,3 +255,13 @@ def test_switching_language_reuses_no_page_of_the_other(minimal_project: Path, t
                if p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>"))
     assert main(base) == 0 and _lang(out) == "en"
     assert "translation-note" not in (out / "clauses" / "4.1.html").read_text(encoding="utf-8")
+
+
+def test_dates_in_prose_follow_the_language_and_tables_stay_iso(demo: dict[str, Path]) -> None:
+    page = (demo["de"] / "index.html").read_text(encoding="utf-8")
+    assert '#as-of-date">Stand</a> <time datetime="2026-12-06">6. Dezember 2026</time>' in page
+    assert "Erstellt aus dem Nachweisregister des Repositorys, Stand 6. Dezember 2026, für die Zielgruppe „auditor“" in page
+    register = (demo["de"] / "evidence.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="date">\d{4}-\d\d-\d\d</span>', register)
+    english = (demo["en"] / "index.html").read_text(encoding="utf-8")
+    assert '#as-of-date">As of</a> <time datetime="2026-12-06">2026-12-06</time>' in english
