@@ -244,7 +244,7 @@ def _po(language: str) -> Path:
 def keep_reviewed(po: Path, reviewed: str) -> None:
     """Write the catalog header's ``reviewed:`` line (Babel keeps no header it does not know, so every init and
     update drops it): true only once a fluent speaker reviewed the whole catalog."""
-    text = REVIEWED.sub("", po.read_text(encoding="utf-8")).replace("\n\n\"\n", "\n\"\n", 1)
+    text = re.sub(REVIEWED.pattern + "\n", "", po.read_text(encoding="utf-8"), flags=re.MULTILINE)
     head, sep, rest = text.partition('"Generated-By: ')
     line, nl, rest = rest.partition("\n")
     po.write_text(f'{head}{sep}{line}{nl}"reviewed: {reviewed}\\n"\n{rest}', encoding="utf-8")
