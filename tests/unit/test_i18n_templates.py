@@ -265,3 +265,25 @@ def test_dates_in_prose_follow_the_language_and_tables_stay_iso(demo: dict[str, 
     assert re.search(r'<span class="date">\d{4}-\d\d-\d\d</span>', register)
     english = (demo["en"] / "index.html").read_text(encoding="utf-8")
     assert '#as-of-date">As of</a> <time datetime="2026-12-06">2026-12-06</time>' in english
+
+
+def test_a_direct_pelican_run_speaks_isoready_language(minimal_project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (minimal_project / "pelicanconf.py").write_text(
+        'PLUGINS = ["isoready.pelican_plugin"]\nISOREADY_AS_OF = "2026-11-01"\nISOREADY_LANGUAGE = "de"\n',
+        encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py"], cwd=minimal_project,
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert _lang(minimal_project / "output") == "de"
+    (minimal_project / "pelicanconf.py").write_text(
+        'PLUGINS = ["isoready.pelican_plugin"]\nISOREADY_AS_OF = "2026-11-01"\nISOREADY_LANGUAGE = "xx"\n',
+        encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py"], cwd=minimal_project,
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 2
+    assert "isoready: error: ISOREADY_LANGUAGE must be one of en, de, fr, es, ja" in run.stdout + run.stderr
