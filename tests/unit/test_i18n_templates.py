@@ -287,3 +287,24 @@ def test_a_direct_pelican_run_speaks_isoready_language(minimal_project: Path) ->
                          capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 2
     assert "isoready: error: ISOREADY_LANGUAGE must be one of en, de, fr, es, ja" in run.stdout + run.stderr
+
+
+def test_serve_keeps_no_view_model_across_languages(minimal_project: Path) -> None:
+    """serve's ViewMemo hands a builder back when its inputs are unchanged: the language its words are made in
+    is an input of every builder."""
+    from datetime import date
+
+    from isoready.assess import assess
+    from isoready.package.assemble import _Unhashed
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
+    from isoready.views.builder import fingerprints
+    from isoready.views.context import Context
+
+    project, _diags = read_project(minimal_project, load_catalog(), date(2026, 11, 1))
+    ctx = Context(project, assess(project, date(2026, 11, 1)), "auditor", "", _Unhashed(), None, 512 * 1024)
+    with i18n.speaking("en"):
+        english = fingerprints(ctx)["base"]
+    with i18n.speaking("de"):
+        german = fingerprints(ctx)["base"]
+    assert english != german
