@@ -8,6 +8,7 @@ Each task is a thin wrapper over ``python -m isoready``; exit codes pass through
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -37,13 +38,20 @@ def _common(as_of: str, strict: bool, fmt: str) -> list[str]:
     return args
 
 
+LANGUAGE_HELP = "en | de | fr | es | ja (default: organisation.yaml's language:, else en)"
+
+
+def _language(language: str) -> list[str]:
+    return ["--language", language] if language else []
+
+
 @task(help={"as_of": "judge readiness on this date, YYYY-MM-DD (default: today or SOURCE_DATE_EPOCH)",
             "audience": "public | auditor | internal (default: auditor)",
             "strict": "fail on warnings too", "output": "site folder (default: output/)",
-            "format": "diagnostics as text or github annotations"})
-def build(c, as_of="", audience="auditor", strict=False, output="", format="text"):
+            "format": "diagnostics as text or github annotations", "language": LANGUAGE_HELP})
+def build(c, as_of="", audience="auditor", strict=False, output="", format="text", language=""):
     """Validate, then build the site into output/ (the old site is replaced only when the new one is complete)."""
-    args = ["build", "--root", str(ROOT), "--audience", audience, *_common(as_of, strict, format)]
+    args = ["build", "--root", str(ROOT), "--audience", audience, *_common(as_of, strict, format), *_language(language)]
     if output:
         args += ["--output", output]
     _isoready(c, *args)
@@ -60,11 +68,12 @@ def validate(c, as_of="", strict=False, format="text", summary=""):
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "audience": "default internal: a local preview",
-            "as_of": "YYYY-MM-DD", "open": "open a browser"})
-def serve(c, port=8000, audience="internal", as_of="", open=False):
+            "as_of": "YYYY-MM-DD", "open": "open a browser", "language": LANGUAGE_HELP})
+def serve(c, port=8000, audience="internal", as_of="", open=False, language=""):
     """Serve a preview on http://127.0.0.1:PORT/ (built into .cache/isoready/preview, never output/); rebuild and
     reload the open page when evidence/, content/, theme/ or pelicanconf.py change."""
-    args = ["serve", "--root", str(ROOT), "--port", str(port), "--audience", audience, *_common(as_of, False, "text")]
+    args = ["serve", "--root", str(ROOT), "--port", str(port), "--audience", audience, *_common(as_of, False, "text"),
+            *_language(language)]
     if open:
         args.append("--open")
     _isoready(c, *args)
@@ -133,20 +142,20 @@ def test(c, install=True, k=""):
 
 
 @task(help={"as_of": "YYYY-MM-DD", "audience": "public | auditor | internal (default: auditor)",
-            "dist": "folder for the zip (default: dist/)"})
-def archive(c, as_of="", audience="auditor", dist=""):
+            "dist": "folder for the zip (default: dist/)", "language": LANGUAGE_HELP})
+def archive(c, as_of="", audience="auditor", dist="", language=""):
     """Zip the site for offline use: unzip anywhere, open index.html; check it with sha256sum -c SHA256SUMS."""
-    args = ["archive", "--root", str(ROOT), "--audience", audience, *_common(as_of, False, "text")]
+    args = ["archive", "--root", str(ROOT), "--audience", audience, *_common(as_of, False, "text"), *_language(language)]
     if dist:
         args += ["--dist", dist]
     _isoready(c, *args)
 
 
 @task(help={"as_of": "YYYY-MM-DD", "audience": "public | auditor | internal (default: auditor)",
-            "pdf": "the PDF to write (default: dist/<organisation>-...-report.pdf)"})
-def report(c, as_of="", audience="auditor", pdf=""):
+            "pdf": "the PDF to write (default: dist/<organisation>-...-report.pdf)", "language": LANGUAGE_HELP})
+def report(c, as_of="", audience="auditor", pdf="", language=""):
     """Print the readiness report (one section per main clause, page numbers, as-of date) to PDF."""
-    args = ["report", "--root", str(ROOT), "--audience", audience, *_common(as_of, False, "text")]
+    args = ["report", "--root", str(ROOT), "--audience", audience, *_common(as_of, False, "text"), *_language(language)]
     if pdf:
         args += ["--pdf", pdf]
     _isoready(c, *args)
@@ -212,3 +221,89 @@ def golden(c):
 
     refresh()
     print("refreshed tests/golden/minimal; review: git diff tests/golden")
+
+
+# --------------------------------------------------------------------------- translations (docs/translating.md)
+
+LOCALE = ROOT / "isoready" / "locale"
+POT = LOCALE / "messages.pot"
+REVIEWED = re.compile(r'^"reviewed: *(true|false)\\n"$', re.MULTILINE)
+
+
+def _pybabel(c, *args: str) -> None:
+    with c.cd(str(ROOT)):
+        result = c.run(shlex.join([PY, "-m", "babel.messages.frontend", *map(str, args)]), warn=True, pty=False)
+    if result.exited:
+        raise Exit(code=result.exited)
+
+
+def _po(language: str) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / "messages.po"
+
+
+def keep_reviewed(po: Path, reviewed: str) -> None:
+    """Write the catalog header's ``reviewed:`` line (Babel keeps no header it does not know, so every init and
+    update drops it): true only once a fluent speaker reviewed the whole catalog."""
+    text = re.sub(REVIEWED.pattern + "\n", "", po.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    head, sep, rest = text.partition('"Generated-By: ')
+    line, nl, rest = rest.partition("\n")
+    po.write_text(f'{head}{sep}{line}{nl}"reviewed: {reviewed}\\n"\n{rest}', encoding="utf-8")
+
+
+def compiled(po: Path) -> bytes:
+    """The .mo of ``po``, as Babel compiles it, with the header's ``reviewed:`` line kept (core/i18n.py reads it
+    from the .mo: Babel's own compile would drop it). The test that the .mo files match their .po uses this."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    text = po.read_text(encoding="utf-8")
+    found = REVIEWED.search(text)
+
+    class _Reviewed(Catalog):  # Babel's catalog, with the one header of ours it would not keep
+        @property
+        def mime_headers(self):
+            return [*super().mime_headers, ("reviewed", found.group(1) if found else "false")]
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=po.parent.parent.name)
+    catalog.__class__ = _Reviewed
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+@task(name="i18n-extract")
+def i18n_extract(c):
+    """Extract every marked word (the package's Python and the theme's templates, isoready/locale/babel.cfg) into
+    isoready/locale/messages.pot."""
+    _pybabel(c, "extract", "-F", LOCALE / "babel.cfg", "-k", "N_", "--sort-by-file", "--project", "isoready",
+             "--msgid-bugs-address", "", "-o", POT, ".")
+
+
+@task(name="i18n-init", help={"language": "the language code (as in core/i18n.py's LANGUAGES), e.g. it"})
+def i18n_init(c, language):
+    """Start the catalog of a new language from messages.pot (its header says reviewed: false)."""
+    _pybabel(c, "init", "-i", POT, "-d", LOCALE, "-l", language)
+    keep_reviewed(_po(language), "false")
+
+
+@task(name="i18n-update")
+def i18n_update(c):
+    """Bring every language's catalog up to messages.pot (new words empty, changed ones fuzzy); each keeps its
+    reviewed: line."""
+    before = {po: (REVIEWED.search(po.read_text(encoding="utf-8")) or [None, "false"])[1]
+              for po in sorted(LOCALE.glob("*/LC_MESSAGES/messages.po"))}
+    _pybabel(c, "update", "-i", POT, "-d", LOCALE, "--no-fuzzy-matching")
+    for po, reviewed in before.items():
+        keep_reviewed(po, reviewed)
+
+
+@task(name="i18n-compile")
+def i18n_compile(c):
+    """Compile every catalog into its .mo (committed beside it; a test checks they match)."""
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/messages.po")):
+        po.with_suffix(".mo").write_bytes(compiled(po))
+        print(f"compiled {po.relative_to(ROOT)}")

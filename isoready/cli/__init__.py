@@ -80,6 +80,14 @@ def _common(p: argparse.ArgumentParser, audience_default: str = "auditor", audie
                        help=f"who the site is for: records above this audience are left out (default: {audience_default})")
 
 
+def _language(p: argparse.ArgumentParser) -> None:
+    from isoready.core.i18n import LANGUAGES
+
+    p.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="the language the portal, its workbook and its report speak (default: organisation.yaml's "
+                        "language:, else en); readiness.json stays in codes")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="isoready",
@@ -93,6 +101,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="validate, then build the site into output/ (replaced only when complete)")
     _common(p)
+    _language(p)
     p.add_argument("--output", help="site folder (default: ROOT/output)")
     p.add_argument("--no-cache", action="store_true",
                    help="a cold build: reuse nothing from ROOT/.cache/isoready (the cache is still written)")
@@ -113,6 +122,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve on localhost, build a preview, rebuild and reload the open page when "
                                      "evidence/, content/, theme/ or pelicanconf.py change")
     _common(p, audience_default="internal")
+    _language(p)
     p.add_argument("--output", help="preview folder (default: ROOT/.cache/isoready/preview, so output/ is never "
                                     "replaced by a preview)")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
@@ -120,10 +130,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("archive", help="build the site and zip it for offline use (file://) into dist/")
     _common(p)
+    _language(p)
     p.add_argument("--dist", help="folder for the zip (default: ROOT/dist)")
 
     p = sub.add_parser("report", help="print the readiness report to PDF with headless Chromium")
     _common(p)
+    _language(p)
     p.add_argument("--pdf", help="the PDF file to write (default: ROOT/dist/<organisation>-...-report.pdf)")
     p.add_argument("--output", help="site folder, built with report.pdf in it (default: ROOT/output)")
 
@@ -216,7 +228,7 @@ def _opts(args: argparse.Namespace):
     return Options(root=root, as_of=parse_as_of(args.as_of), audience=getattr(args, "audience", "auditor"),
                    output=Path(args.output) if getattr(args, "output", None) else None, strict=args.strict,
                    max_yaml_bytes=args.max_yaml_bytes, fresh=getattr(args, "no_cache", False),
-                   force=getattr(args, "force", False),
+                   force=getattr(args, "force", False), language=getattr(args, "language", None),
                    **({} if args.max_markdown_bytes is None else {"max_markdown_bytes": args.max_markdown_bytes}))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from isoready import standards as _standards
+from isoready.core.i18n import SOURCE_LANGUAGE
 from isoready.core.load import Loc
 
 EVIDENCE_KINDS = ("document", "record")
@@ -609,6 +610,8 @@ class Organisation:
     audits_by_standard: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
     #: ``sites:`` (issue 25): empty for a project of one site (everything is judged as one organisation)
     sites: tuple[Site, ...] = ()
+    #: ``language:`` (issue 26): the language the portal speaks, one of core/i18n.py's LANGUAGES
+    language: str = SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from isoready.model import (AUDIENCES, CB_AUDITS, CB_BASES, CB_DAY_BASES, CB_METHODS, CB_PICKS, DEFAULT_STANDARD,
     EVIDENCE_KINDS, FINDING_SOURCES, FINDING_STATUSES, GRADES, REGISTER_KINDS, STATUSES)
+from isoready.core.i18n import LANGUAGES
 from isoready.read.catalog import load_catalog
 from isoready.read.schema import AUDITS, DATE, FILE_KINDS, PAGE, json_schema
 
@@ -298,6 +299,8 @@ def readiness_schema() -> dict[str, Any]:
                                                f"(e.g. '{DEFAULT_STANDARD}')"},
         "amendments": _list({"type": "string"}, "the amendments the catalog includes"),
         "audience": _words(AUDIENCES, "who the build is for"),
+        "language": _words(LANGUAGES, "the language the build's pages, workbook and report speak (organisation.yaml "
+                           "language:, or --language); this file's own words and codes are the same in every language"),
         "commit": _text("the git commit the inputs come from", nullable=True),
         "readiness": _overall(),
         "clauses": _list(_clause_row(), "every clause of the catalog, in order"),

@@ -50,6 +50,7 @@ def readiness_dict(site: ExportView) -> dict[str, Any]:
         "standard": site.standard,
         "amendments": list(site.amendments),
         "audience": site.audience,
+        "language": site.language,
         "commit": site.commit or None,
         "readiness": {
             "overall": site.overall,

@@ -21,6 +21,7 @@ from isoready.outputs import export
 from isoready.gitfacts import gitdata
 from isoready.assess import Readiness, assess
 from isoready.read.catalog import load_catalog
+from isoready.core import i18n
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.gitfacts.diff import since_last_audit
 from isoready.gitfacts.history import NO_GIT, GitFacts, history
@@ -187,9 +188,23 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
     project's."""
     whole, diags = check(opts, known, integrated=True)
+    whole = speaking_as(whole, opts)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
         return [], project, diags
+    with i18n.speaking(whole.organisation.language):  # every word the views make, in the build's language
+        return _portals(opts, whole, project, diags, memo, every, views)
+
+
+def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
+    """The project as the build speaks it: ``--language`` (``opts.language``) overrides organisation.yaml's."""
+    if project is None or not opts.language or opts.language == project.organisation.language:
+        return project
+    return replace(project, organisation=replace(project.organisation, language=opts.language))
+
+
+def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagnostic], memo: Optional[dict],
+             every: bool, views: Any) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
         ignored = ignored_warnings(opts.root)
         diags = diags + ignored
@@ -199,20 +214,31 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     hashes = hash_documents(whole, memo)  # every standard's documents, each read once
-    site = build_site(project, readiness, audience=opts.audience, commit=commit, hashes=hashes,
-                      git=git, max_markdown_bytes=opts.max_markdown_bytes, memo=views)
+    site = _site(project, readiness, audience=opts.audience, commit=commit, hashes=hashes,
+                 git=git, max_markdown_bytes=opts.max_markdown_bytes, memo=views)
     standards = whole.standards if every else ()
     portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
     for standard in standards[1:]:
         own = _other_portal(project_for(whole, standard), portal_folder(standard, whole.standard))
         own_readiness = assess_other(opts, own, git, whole.standard)
-        own_site = build_site(own, own_readiness, audience=opts.audience, commit=commit, hashes=hashes,
-                              git=_git_for(opts, own, own_readiness, git, standard),
-                              max_markdown_bytes=opts.max_markdown_bytes,
-                              memo=views.portal(standard) if views is not None else None)
+        own_site = _site(own, own_readiness, audience=opts.audience, commit=commit, hashes=hashes,
+                         git=_git_for(opts, own, own_readiness, git, standard),
+                         max_markdown_bytes=opts.max_markdown_bytes,
+                         memo=views.portal(standard) if views is not None else None)
         portals.append(Portal(standard, portal_folder(standard, whole.standard),
                               with_standards(own_site, standards, standard), own))
     return portals, project, diags
+
+
+def _site(project: Project, readiness: Readiness, memo: Any = None, **options: Any) -> SiteView:
+    """The site as view-models in the active language; in another language than English, with readiness.json's
+    export made again in English (``SiteView.neutral``): its words stay the same in every language, so that
+    switching the language changes nothing in it but its ``language``."""
+    site = build_site(project, readiness, memo=memo, **options)
+    if i18n.active().code == i18n.SOURCE_LANGUAGE:
+        return site
+    with i18n.speaking(i18n.SOURCE_LANGUAGE):
+        return replace(site, neutral=build_site(project, readiness, **options).export)
 
 
 def _other_portal(project: Project, folder: str) -> Project:
@@ -353,10 +379,15 @@ def write_exports(site: SiteView, out: Path, workbook: bool = True) -> list[Writ
     XLSX workbook (unless ``workbook`` is False: ``write_workbook``), the JSON Schema and history.json.
     ``package.build`` writes them in background processes while the pages render, the workbook in one of its
     own (the longest of them: openpyxl's write-only mode spends its time per cell)."""
+    with i18n.speaking(site.chrome.language):  # the build's language, in the background process too
+        return _write_exports(site, out, workbook)
+
+
+def _write_exports(site: SiteView, out: Path, workbook: bool) -> list[Written]:
     from isoready.outputs.contract import schema_text
 
     written = []
-    makers = (lambda: readme_text(site).encode(), lambda: export.readiness_json(site.export).encode(),
+    makers = (lambda: readme_text(site).encode(), lambda: export.readiness_json(site.neutral or site.export).encode(),
               lambda: export.checklist_csv(site.export).encode(), lambda: _workbook_bytes(site),
               lambda: schema_text("readiness").encode())
     for rel, make in zip(EXPORTS, makers):
@@ -375,8 +406,9 @@ def _workbook_bytes(site: SiteView) -> bytes:
 
 
 def write_workbook(site: SiteView, out: Path) -> list[Written]:
-    """The checklist workbook alone (``write_exports`` without it writes the rest)."""
-    return [write_bytes(out, WORKBOOK, _workbook_bytes(site))]
+    """The checklist workbook alone (``write_exports`` without it writes the rest), in the build's language."""
+    with i18n.speaking(site.chrome.language):
+        return [write_bytes(out, WORKBOOK, _workbook_bytes(site))]
 
 
 #: the switcher's style of an integrated system's portals (package data outside the theme's static files, so a

@@ -56,6 +56,8 @@ def _code_version() -> str:
         h.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     for path in sorted((package / "standards").rglob("*.yaml")):
         h.update(path.read_bytes())
+    for path in sorted((package / "locale").rglob("*.mo")):  # the words of every language a page may speak
+        h.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     from importlib.metadata import PackageNotFoundError, version
 
     for package in ("jinja2", "markdown", "nh3", "pelican", "markupsafe"):  # a sanitiser upgrade re-renders
@@ -131,7 +133,7 @@ class BuildCache:
 
     def fingerprint(self, page: Page, key: str, chrome: str) -> str:
         h = hashlib.sha256(key.encode())
-        h.update(chrome.encode())
+        h.update(chrome.encode())  # the site's chrome names its language: no page is reused across languages
         h.update(page.path.encode() + b"\0" + page.template.encode() + b"\0")
         h.update(repr(sorted(page.context.items())).encode())
         h.update(repr(page.redact).encode())  # what a Markdown document page's text is redacted with
@@ -427,7 +429,7 @@ def site_key(opts: Any, out: Path) -> tuple[str, Stats]:
 
     h = hashlib.sha256(f"{VERSION}\0{_code_version()}\0{_library_versions()}\0".encode())
     h.update(repr((opts.as_of, opts.audience, opts.strict, opts.max_yaml_bytes, opts.max_markdown_bytes,
-                   opts.commit, str(out), os.environ.get("ISOREADY_COMMIT"))).encode())
+                   opts.commit, str(out), os.environ.get("ISOREADY_COMMIT"), opts.language)).encode())
     root = str(opts.root)
     entries: list = []
     stats: Stats = []

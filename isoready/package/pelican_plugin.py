@@ -6,7 +6,8 @@ Two ways in, one code path:
   ``run(job, root, out)``, which holds the job in a context variable for the duration of one
   ``Pelican.run()`` (``current()``). Nothing travels through the settings dict;
 - a direct ``pelican content -s pelicanconf.py`` finds no job: the ``initialized`` handler prepares one
-  itself (auditor audience unless ``ISOREADY_AUDIENCE``; as-of date from ``ISOREADY_AS_OF``,
+  itself (auditor audience unless ``ISOREADY_AUDIENCE``, organisation.yaml's language unless ``ISOREADY_LANGUAGE``;
+  as-of date from ``ISOREADY_AS_OF``,
   ``SOURCE_DATE_EPOCH`` or today), prints our diagnostics and exits non-zero when the project has errors,
   and ``finalized`` writes the exports and the manifest.
 
@@ -44,11 +45,12 @@ from pelican.writers import Writer
 
 from isoready.package.assemble import PageError
 from isoready.core.diagnostics import Diagnostic, errors, one_of, report
+from isoready.core.i18n import LANGUAGES
 from isoready.model import AUDIENCES, audience_rank
 from isoready.validate.redact import redact_name
 from isoready.read.repolinks import for_audience
 from isoready.render.pages import (DEFAULT_SITENAME, JINJA_OPTIONS, PACKAGED_THEME, ContentPage, NavLink, Page,
-    Planner, Written, WriteRefused, content_pages, install_i18n, render_pages, theme_dirs)
+    Planner, Written, WriteRefused, content_pages, render_pages, speaking_templates, theme_dirs)
 from isoready.read.teampages import (MARKDOWN_SUFFIXES, PAGE_URL, PROTECTED_CONTENT, REFUSED_KEYS, RST_SUFFIXES,
     SAFE_DOCUTILS, file_link_problem, file_link_problems, key_position, metadata_problems, rst_head_fields, rst_problem,
     segment_problem)
@@ -210,11 +212,14 @@ def _prepare_direct(pelican: Any, root: Path) -> Job:
     settings = pelican.settings
     try:
         opts = Options(root=root, as_of=_as_of(settings), audience=settings.get("ISOREADY_AUDIENCE", "auditor"),
-                       output=Path(pelican.output_path), use_cache=False)
+                       output=Path(pelican.output_path), use_cache=False,
+                       language=settings.get("ISOREADY_LANGUAGE") or None)
     except (ValueError, OverflowError) as exc:
         _fail(f"isoready: error: ISOREADY_AS_OF or SOURCE_DATE_EPOCH is not a date: {exc}", 2)
     if opts.audience not in AUDIENCES:
         _fail(f"isoready: error: ISOREADY_AUDIENCE must be one of {', '.join(AUDIENCES)}", 2)
+    if opts.language is not None and opts.language not in LANGUAGES:
+        _fail(f"isoready: error: ISOREADY_LANGUAGE must be one of {', '.join(LANGUAGES)}", 2)
     portals, project, diags = prepare_portals(opts)  # every standard's portal, as `isoready build` makes them
     if diags:
         print(report(diags), flush=True)
@@ -504,7 +509,7 @@ class PortalGenerator(Generator):
         # a run's templates do not change while it runs (each Pelican run makes its generator and environment):
         # without this, Jinja stats every template a page extends or imports, for each of thousands of pages
         self.env.auto_reload = False
-        install_i18n(self.env)  # _() and {% trans %} in the theme, as in render.pages.environment
+        speaking_templates(self.env)  # {% trans %} and _() in the build's language, as render's environment
 
     def generate_context(self) -> None:
         job = current()

@@ -95,7 +95,7 @@ def _from_register(folder: Path, label: str, audience: str, as_of: date) -> tupl
     named = [Diagnostic(f"{label.rstrip('/')}/{d.path}", d.line, d.column, d.code, d.message, d.hint) for d in diags]
     if site is None:
         return None, named
-    return rolled_site(readiness_dict(site.export), label, "", "register"), named
+    return rolled_site(readiness_dict(site.neutral or site.export), label, "", "register"), named  # as its readiness.json
 
 
 def read_site(arg: str, out: Path, audience: str, as_of: date) -> tuple[Optional[RolledSite], list[Diagnostic]]:

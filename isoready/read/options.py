@@ -30,6 +30,7 @@ class Options:
     use_cache: bool = True  # reuse unchanged results and pages from ROOT/.cache/isoready (see cache.py)
     fresh: bool = False  # reuse nothing this time, but write the cache for the next build
     force: bool = False  # replace an output folder that is not a site isoready built (--force)
+    language: Optional[str] = None  # --language: overrides organisation.yaml's language: (None: as it says)
 
     @property
     def out(self) -> Path:

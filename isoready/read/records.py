@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
 
 from isoready.core.diagnostics import Collector, Diagnostic, did_you_mean, one_of
+from isoready.core.i18n import SOURCE_LANGUAGE
 from isoready.core.load import MAX_BYTES, Loc, YList, YMap, YStr, is_yaml, walk
 from isoready.read.repolinks import NEEDS, host_forms, pattern_problem, url_problem
 from isoready.core.svg import problem as svg_problem
@@ -435,7 +436,8 @@ def organisation_from(value: Any, rel: str, catalog: Catalog, out: Collector,
                   nc_max_open_days=f.get("nc_max_open_days") or DEFAULT_NC_MAX_OPEN_DAYS,
                   audit_locs={k: af.loc(k) for k in audits} if af is not None else {},
                   climate_change=climate_change, migrated_loc=f.loc("migrated") if f.get("migrated") else NOWHERE,
-                  repository=_repository(f, out), sites=_sites(f))
+                  repository=_repository(f, out), sites=_sites(f),
+                  language=f.get("language") or SOURCE_LANGUAGE)
 
 
 def _sites(f: Fields) -> tuple[Site, ...]:

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Optional
 
 from isoready.read.catalog import CATALOG_FILES, load_catalog, other_edition
 from isoready.core.diagnostics import Collector, did_you_mean, one_of
+from isoready.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 from isoready.read.integrated import canonical, check_reference, number_of
 from isoready.core.load import Loc, YList, YMap, YStr
 from isoready.model import (AUDIENCES, DEFAULT_AUDIENCE, DEFAULT_STANDARD, EVIDENCE_KINDS,
@@ -186,6 +187,8 @@ ORGANISATION = Kind("organisation", "organisation settings", (
           shape=("'repository' must be a mapping", "write 'repository:' then 'url: https://github.com/...'")),
     Field("sites", Records(kind=SITE), "a multi-site organisation: each site (without it the project is one "
           "site); readiness is judged per site"),
+    Field("language", enum(*LANGUAGES), "the language the portal, its workbook and its report speak (`isoready "
+          "build --language` overrides it); readiness.json stays in codes and records it", default=SOURCE_LANGUAGE),
 ))
 
 EVIDENCE = Kind("evidence", "evidence record", (

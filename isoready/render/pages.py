@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import shutil
+from datetime import date as _date
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
@@ -125,14 +126,14 @@ class Chrome:
     footer: Markup
 
 
-_CHROME: dict[tuple[str, str], Chrome] = {}
+_CHROME: dict[tuple[str, str, str], Chrome] = {}
 #: the (page depth, section) pairs whose header and footer are kept: a site has a few dozen; past this bound
 #: (ids with many '/' make deep pages) the oldest are forgotten and rendered again when asked for
 CHROME_CACHE = 256
 
 
 def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], root: str, nav: str) -> Chrome:
-    key = (root, nav)
+    key = (root, nav, i18n.active().code)
     if key not in _CHROME:
         while len(_CHROME) >= CHROME_CACHE:
             del _CHROME[next(iter(_CHROME))]
@@ -156,9 +157,11 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
         text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
         context["body"] = Md(page.redact(text) if page.redact else text, page.markdown_limit)  # names of withheld records
     root = relative_root(page.path)
-    return get_template(page.template).render(
-        **shared, SITEURL=root, output_file=page.path,
-        chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
+    # the site's language (its chrome says it), whichever process or command renders the page
+    with i18n.speaking(getattr(shared.get("site"), "language", None) or i18n.active().code):
+        return get_template(page.template).render(
+            **shared, SITEURL=root, output_file=page.path,
+            chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
 
 
 class WriteRefused(Exception):
@@ -304,19 +307,32 @@ def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
     # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
     # Jinja would otherwise stat every template a page extends or imports, for every page
-    env = Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
-                      extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
-    return install_i18n(env)
+    return speaking_templates(Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
+                                          **JINJA_OPTIONS))
 
 
-def install_i18n(env: Environment) -> Environment:
-    """``env`` with Jinja's i18n extension: {% trans %} and _() speak the build's active language (core/i18n.py),
-    looked up when a page renders; new-style: _("%(n)s records", n=3) fills and escapes its parameters. Pelican's
-    own environment (package/pelican_plugin.py's generator) gets the same."""
+def speaking_templates(env: Environment) -> Environment:
+    """``env`` with Jinja's i18n extension speaking the build's language (ours, and Pelican's environment)."""
     env.add_extension("jinja2.ext.i18n")
+    # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
+    # new-style: _("%(n)s records", n=3) fills and escapes its parameters
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
-                                  pgettext=i18n.raw_pgettext)
+                                pgettext=i18n.raw_pgettext)
+    # dates in prose and numbers in the active language's way ({{ d|prose_date }}); ISO dates in tables stay as
+    # the view-model gives them
+    env.filters.update(prose_date=prose_date, decimal=i18n.decimal)
     return env
+
+
+def prose_date(value: Any) -> Any:
+    """``{{ d|prose_date }}``: a date in a sentence, in the active language (an ISO date as view-models hold
+    it, too); English keeps ISO 8601, as tables and exports do in every language."""
+    if isinstance(value, str):
+        try:
+            value = _date.fromisoformat(value)
+        except ValueError:
+            return value
+    return i18n.prose_date(value)
 
 
 def template_getter(env: Environment) -> Callable[[str], Template]:

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from isoready.core import i18n
 from isoready.views.context import Context
 from isoready.views.pages import PageView
 
@@ -63,11 +64,12 @@ def _sha(*parts: Any) -> str:
 
 def fingerprints(ctx: Context) -> dict[str, str]:
     """One SHA-256 per input kind (INPUTS), of the values views are made from, and ``base``: what every builder
-    reads (the audience, the commit, the Markdown limit, the project's standards; views read no path). Made from the
+    reads (the audience, the commit, the Markdown limit, the project's standards, the language its words are made
+    in; views read no path). Made from the
     values' ``repr`` (frozen records, compared by value): two builds whose fingerprints are equal hand the views
     the same values."""
     p, r = ctx.project, ctx.r
-    return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards),
+    return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards, i18n.active().code),
             "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
             "evidence": _sha(p.evidence, p.registers), "findings": _sha(p.findings), "assessments": _sha(p.assessments),
             "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),

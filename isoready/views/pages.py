@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping, Optional
 from markupsafe import Markup
 
 from isoready.views import charts
+from isoready.core.i18n import SOURCE_LANGUAGE
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     CoverageView, DocumentView, EvidenceView, ExclusionView, FindingView, GateView, InputView, LapseView, Link,
@@ -38,6 +39,8 @@ class ChromeView:
     #: the site's manifest, relative to this portal's root (an integrated system's other portals list theirs in
     #: the site root's)
     manifest_url: str = "manifest.json"
+    language: str = SOURCE_LANGUAGE  # the language the site speaks (<html lang>), issue 26
+    reviewed: bool = True  # its catalog was reviewed by a fluent speaker (else the footer says it was not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +455,7 @@ class ExportView:
     sampling: Optional[Mapping[str, Any]] = None
     #: the workbook's Sites sheet (views/multisite.py site_rows): a multi-site organisation only
     site_rows: tuple[SiteRowView, ...] = ()
+    language: str = SOURCE_LANGUAGE  # readiness.json "language" (issue 26): the language the build's words are in
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +489,9 @@ class SiteView:
     #: the Markdown size limit of the build (``Options.max_markdown_bytes``), for the renderer and the Pelican
     #: readers, which render what views do not read (documents shown as pages, team pages)
     max_markdown_bytes: int = MAX_MARKDOWN_BYTES
+    #: readiness.json's export in a build of another language than English: its words made in English, so that
+    #: readiness.json stays language-neutral (identical in every language but its "language"); None in English
+    neutral: Optional[ExportView] = None
 
     # the chrome's facts, for packaging (manifest, README, archive name)
     @property

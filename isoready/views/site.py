@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional, Sequence
 
+from isoready.core import i18n
 from isoready.assess import NOT_READY, REGISTER_FLAGS
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
 from isoready.views.builder import INPUTS, PageBuilder, ViewMemo, closure, fingerprints
@@ -47,7 +48,7 @@ def chrome(ctx: Context) -> ChromeView:
         commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
         family=ctx.std.family, sitename=f"{ctx.std.family} readiness", publisher=ctx.std.words.get("publisher", ""),
         transition=ctx.r.transition is not None, registers=bool(ctx.registers), sites=bool(org.sites),
-        audience_words=words[ctx.audience])
+        audience_words=words[ctx.audience], language=org.language, reviewed=i18n.language(org.language).reviewed)
 
 
 #: every page kind, in the order its pages are listed (and written); each says what it reads
@@ -77,7 +78,7 @@ def export(ctx: Context, shared: Mapping[str, Any], chrome_: ChromeView) -> Expo
         climate_change=climate_export(ctx), registers=shared.get("registers", ()),
         register_entries=registers_export(ctx, shared.get("registers", ())),
         register_summaries=register_summaries(ctx), sites=sites_export(ctx), sampling=sampling_export(ctx),
-        site_rows=site_rows(ctx))
+        site_rows=site_rows(ctx), language=ctx.project.organisation.language)
 
 
 def sites_export(ctx: Context) -> tuple[dict[str, Any], ...]:
@@ -265,4 +266,5 @@ def with_standards(site: SiteView, standards: Sequence[str], current: str) -> Si
                        for s in standards[1:] for f in (portal_folder(s, primary),))
     manifest = ("../" * (here.count("/") + 1) if here else "") + site.chrome.manifest_url
     return replace(site, chrome=replace(site.chrome, standards=links, manifest_url=manifest),
-                   export=replace(site.export, other_standards=others))
+                   export=replace(site.export, other_standards=others),
+                   neutral=replace(site.neutral, other_standards=others) if site.neutral is not None else None)

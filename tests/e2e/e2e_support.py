@@ -63,10 +63,10 @@ def playwright_sync_api():  # noqa: ANN201
     return api
 
 
-def build_site(output: Path, *, as_of: str = AS_OF, audience: str = AUDIENCE) -> Path:
+def build_site(output: Path, *, as_of: str = AS_OF, audience: str = AUDIENCE, language: str = "") -> Path:
     """Build the repository's demo project with the real CLI; fail with its output if it does not exit 0."""
     cmd = [sys.executable, "-m", "isoready", "build", "--root", str(ROOT), "--as-of", as_of,
-           "--audience", audience, "--output", str(output)]
+           "--audience", audience, "--output", str(output), *(["--language", language] if language else [])]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         pytest.fail(f"building the demo site failed (exit {proc.returncode}): {' '.join(cmd)}\n"
