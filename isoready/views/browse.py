@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from isoready.core.i18n import gettext as _
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views import labels
@@ -61,12 +62,12 @@ def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
 
 @builder("search", reads=())
 def SEARCH(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("search.html", "search", "Search", "")]
+    return [PageView("search.html", "search", _("Search"), "")]
 
 
 @builder("glossary", reads=())
 def GLOSSARY_PAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView(GLOSSARY_PATH, "glossary", "Glossary", "", GlossaryView(
-        "The words this portal uses in a sense of its own, in plain terms.",
-        tuple(GlossaryTermView(anchor, term, text.format(family=ctx.std.family))  # the standard's name
+    return [PageView(GLOSSARY_PATH, "glossary", _("Glossary"), "", GlossaryView(
+        _("The words this portal uses in a sense of its own, in plain terms."),
+        tuple(GlossaryTermView(anchor, _(term), _(text, family=ctx.std.family))  # the standard's name
               for anchor, term, text in GLOSSARY)))]

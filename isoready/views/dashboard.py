@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from isoready.core.i18n import gettext as _
 from isoready.views import charts
 from isoready.assess import AT_RISK, NOT_READY, READY
 from isoready.model import HISTORY_VERSION
@@ -115,8 +116,8 @@ def trend_fields(ctx: Context) -> dict:
     labels = tag_labels(ctx)
     entries = history_entries(ctx, labels)
     if entries is None:
-        return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
-                "without git history.", "since_url": since_url}
+        return {"trend_note": _(NO_GIT_TEXT) if not git.available else _("Readiness history is not available "
+                "without git history."), "since_url": since_url}
     audits = [(f"{stage_label(a.stage)} audit", a.date) for a in ctx.r.audits]
     chart = charts.trend(entries, audits, labels.get(git.last_audit or "") or None, ctx.findings_published,
                          {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=ctx.r.as_of)

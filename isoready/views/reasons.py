@@ -640,68 +640,6 @@ def _climate_undetermined(r: Reason, p: Mapping[str, Any], code: str, full: bool
             "decided: YYYY-MM-DD}' in organisation.yaml")
 
 
-# registers judged for their content (issue 24): each names its items only when the register is visible
-def _items(p: Mapping[str, Any], key: str, full: bool, redact: Redact, noun: str, fmt: Callable[..., str]) -> str:
-    rows = p[key]
-    return "; ".join(redact(fmt(*row) if isinstance(row, tuple) else fmt(row)) for row in rows) if full else \
-        plural(len(rows), noun)
-
-
-@reason("register-calibration", "register-supplier-unapproved", "register-evaluation-overdue",
-        "register-objective-no-result", "register-objective-behind", "register-audit-overdue",
-        "register-legal-not-compliant", "register-nc-open-too-long", "register-competence", "register-nc-trend",
-        "coverage-planned", "gate-register-missing", "gate-register-not-reviewed", "gate-register-reviewed")
-def _register_items(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    if code == "register-competence":  # counted per role: never a person's name
-        return "competence not assured, per role: " + "; ".join(
-            f"{redact(role) or 'no role given'}: " + ", ".join(plural(n, w) for n, w in (
-                (expired, "expired competence"), (training, "person in training")) if n)
-            for role, expired, training in p["roles"])
-    if code == "register-nc-trend":
-        return "nonconformities per month, an input for management review (" + ", ".join(
-            f"{m}: {raised} raised, {closed} closed" for m, raised, closed in p["months"]) + ")"
-    if code == "coverage-planned":
-        said = ", ".join(f"{redact(a)} on {d}" for a, d in p["audits"]) if full else plural(len(p["audits"]),
-                                                                                           "audit")
-        return f"not covered yet: planned in the audit programme ({said}); covered only once done as planned"
-    if code == "register-calibration":
-        said = "; ".join(f"{w}: {redact(id_list(p[k]))}" if full else f"{plural(len(p[k]), 'item')} {w}"
-                         for k, w in (("overdue", "past calibration due date"), ("failed", "failed calibration"))
-                         if p[k])
-        return f"measuring equipment in service that cannot be relied on ({said}): results it gave are in doubt"
-    if code == "register-supplier-unapproved":
-        return (f"in use but never approved: {_items(p, 'suppliers', full, redact, 'supplier', str)}; "
-                "approve external providers against criteria before using them")
-    if code == "register-evaluation-overdue":
-        return ("re-evaluation overdue for external providers in use: "
-                + _items(p, "suppliers", full, redact, "supplier", lambda n, d: f"{n} (due {d})"))
-    if code == "register-objective-no-result":
-        what = _items(p, "objectives", full, redact, "objective",
-                      lambda n, d: f"{n} (latest result {d})" if d else f"{n} (no result)")
-        return f"no result in the last {p['months']} months for: {what}: nobody shows the objective is monitored"
-    if code == "register-objective-behind":
-        return ("behind target in the latest period, an input for management review: "
-                + _items(p, "objectives", full, redact, "objective",
-                         lambda n, d, t, a, u: f"{n} ({d:%Y-%m}: {a:g}{u} against a target of {t:g}{u})"))
-    if code == "register-audit-overdue":
-        return ("planned internal audits past their date and not done: "
-                + _items(p, "audits", full, redact, "audit", lambda n, d: f"{n} (planned {d})"))
-    if code == "register-legal-not-compliant":
-        return ("legal and other requirements not complied with: "
-                + _items(p, "requirements", full, redact, "requirement",
-                         lambda n, c: f"{n} ({'partly' if c == 'partly' else 'not'} compliant)"))
-    if code == "register-nc-open-too-long":
-        return (f"nonconformities open more than {p['days']} days with no action recorded: "
-                + _items(p, "nonconformities", full, redact, "nonconformity", lambda n, d: f"{n} (raised {d})"))
-    if code == "gate-register-missing":
-        return f"no {p['register']} register: no record declares register: {p['register']} (map it to {p['clause']})"
-    named = f" {r.evidence[0]}" if full else ""
-    if code == "gate-register-reviewed":
-        return f"register{named} reviewed on {p['reviewed']}, within {p['window']} months"
-    when = f"last reviewed on {p['reviewed']}" if p["reviewed"] else "no review date on the record or every row"
-    return f"register{named} not reviewed within {p['window']} months (since {p['since']}): {when}"
-
-
 @to_auditor("topic-gap")
 def _topic_gap_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     return "no current record mapped to its clauses addresses it"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from isoready.core.i18n import gettext as _
 from isoready.read.catalog import load_catalog, load_topics
 from isoready.views.builder import builder
 from isoready.views.context import Context
@@ -26,7 +27,7 @@ def topic_views(ctx: Context) -> tuple[TopicView, ...]:
             key=res.key, anchor=f"topic-{res.key}", title=topic.title,
             clauses=tuple(Link("", n, display_name(new, n) if n in new else "") for n in res.clauses),
             look_for=topic.look_for, provisional=topic.provisional,
-            provisional_text=PROVISIONAL_TEXT if topic.provisional else "", note=topic.note,
+            provisional_text=_(PROVISIONAL_TEXT) if topic.provisional else "", note=topic.note,
             state=res.state, state_label=TOPIC_STATE_LABELS[res.state], reason=ctx.say.to_auditor(res.reason),
             evidence=tuple(Link(evidence_url(i), ctx.evidence[i].title, i) for i in shown),
             hidden_text=withheld(len(res.evidence) - len(shown), "record")))
