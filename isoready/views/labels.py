@@ -43,6 +43,13 @@ MANDATORY_LABELS = Translated({"present": N_("Present"), "review-overdue": N_("P
                                "missing": N_("Missing"), "out-of-window": N_("Out of window"),
                                "conditional": N_("Conditional"), "undeclared": N_("Condition not declared"),
                                "not-applicable": N_("Not required")})
+#: a status, a grade, a noun as a sentence names it (English: the code itself)
+STATUS_WORDS = Translated({"not-started": N_("not-started"), "planned": N_("planned"),
+                           "in-progress": N_("in-progress"), "implemented": N_("implemented"),
+                           "verified": N_("verified"), "not-applicable": N_("not-applicable")})
+GRADE_WORDS = Translated({"major": N_("major"), "minor": N_("minor"), "ofi": N_("ofi"),
+                          "area-of-concern": N_("area-of-concern")})
+NOUNS = Translated({"document": N_("document"), "record": N_("record"), "evidence": N_("evidence")})
 #: mandatory states with a glossary entry
 MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
 ORIGIN_LABELS = Translated({"internal-audit": N_("Internal audit"),

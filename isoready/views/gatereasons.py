@@ -1,0 +1,290 @@
+"""The words of the gates' and the certificate's reasons, registered in reasons.py's one registry (``REASONS``):
+reasons.py is full, so these live beside it, as sitereasons.py's and registerreasons.py's do; the package's
+``__init__`` imports this module, so they are registered before any sentence is made.
+
+Each sentence is one message with named placeholders (a translator may reorder them).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from isoready.assess import Reason
+from isoready.core.i18n import gettext as _, ngettext, prose_date
+from isoready.views.labels import id_list, plural
+from isoready.views.reasons import MAJOR_CLOSURE_WORDS, UNEVIDENCED_WORDS, Redact, StandardWords, reason, to_auditor
+
+
+@reason("gate-present")
+def _gate_present(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("present: %(ids)s", ids=id_list(r.evidence)) if full else \
+        ngettext("present: %(num)s record", "present: %(num)s records", len(r.evidence))
+
+
+@reason("gate-missing", standard=True)
+def _gate_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                  std: StandardWords) -> str:
+    if p["check"] in std.missing:  # the check's words in its standard's data, on the clause it looked at
+        return f"no current {std.nouns[p['check']]} mapped to {p['clause']} {std.missing[p['check']]}"
+    return f"no current evidence mapped to {id_list(p.get('missing') or (p['clause'],))}"
+
+
+@reason("gate-planned-only")
+def _gate_planned_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    plan = f" ({id_list(r.evidence)})" if full else ""
+    return (f"planned, not yet performed: a plan is present{plan}, but no {p['what']} record mapped to "
+            f"{p['clause']} is dated within the last {p['window']} months (since {p['since']})")
+
+
+@reason("gate-no-programme")
+def _gate_no_programme(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return f"an internal audit was performed, but no current document mapped to {p['clause']} sets out the programme"
+
+
+@reason("gate-coverage-ok")
+def _gate_coverage_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    named = f" ({id_list(r.evidence)})" if full else ""
+    return _("internal audits within the window%(ids)s together cover all %(total)s applicable clauses", ids=named,
+             total=p["total"])
+
+
+@reason("gate-review-before-audit")
+def _gate_review_before_audit(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    if not full:
+        return ("the latest management review is dated before the latest internal audit: review the audit "
+                "results before the certification audit")
+    return (f"the latest management review ({p['review']}) is dated before the latest internal audit "
+            f"({p['audit']}): review the audit results before the certification audit")
+
+
+@reason("gate-actions-ok")
+def _gate_actions_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("no corrective action overdue; every closed nonconformity has a verification of effectiveness")
+
+
+@reason("gate-actions-late", names_findings=True)
+def _gate_actions_late(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    parts = []
+    if p["overdue"]:
+        parts.append(_("overdue: %(ids)s", ids=id_list(p["overdue"])) if full else
+                     ngettext("%(num)s overdue action", "%(num)s overdue actions", len(p["overdue"])))
+    if p["unverified"]:
+        parts.append(_("closed without verified effectiveness: %(ids)s", ids=id_list(p["unverified"])) if full
+                     else ngettext("%(num)s closed finding without verified effectiveness",
+                                   "%(num)s closed findings without verified effectiveness", len(p["unverified"])))
+    return "; ".join(parts)
+
+
+@reason("gate-mandatory-gaps")
+def _gate_mandatory_gaps(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    gaps = id_list(f"{c} ({s})" for c, s in p["gaps"])
+    if p["kind"] == "maintain":
+        return ngettext("%(gaps)s of %(num)s mandatory document missing, review overdue or out of window: %(list)s",
+                        "%(gaps)s of %(num)s mandatory documents missing, review overdue or out of window: %(list)s",
+                        p["total"], gaps=len(p["gaps"]), list=gaps)
+    return ngettext("%(gaps)s of %(num)s mandatory record missing, review overdue or out of window: %(list)s",
+                    "%(gaps)s of %(num)s mandatory records missing, review overdue or out of window: %(list)s",
+                    p["total"], gaps=len(p["gaps"]), list=gaps)
+
+
+@reason("gate-mandatory-ok")
+def _gate_mandatory_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    if p["kind"] == "maintain":
+        return ngettext("all %(num)s required document present", "all %(num)s required documents present", p["count"])
+    return ngettext("all %(num)s required record present", "all %(num)s required records present", p["count"])
+
+
+@reason("gate-recurring-ok")
+def _gate_recurring_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    if not full:
+        return _("%(what)s within %(window)s months", what=p["what"], window=p["window"])
+    return _("%(what)s %(id)s dated %(date)s, within %(window)s months", what=p["what"], id=r.evidence[0],
+             date=prose_date(p["date"]), window=p["window"])
+
+
+@reason("gate-recurring-missing")
+def _gate_recurring_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
+            f"(since {p['since']})")
+
+
+@reason("gate-coverage-gap")
+def _gate_coverage_gap(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    more = []
+    if p.get("before"):
+        more.append(f"audited only before they were in place: {id_list(p['before'])}")
+    if p.get("own"):
+        more.append(f"audited only by their own owner: {id_list(p['own'])}")
+    if p.get("empty"):
+        more.append(f"audit records listing no clauses under 'covers': {id_list(p['empty'])}" if full
+                    else plural(len(p["empty"]), "audit record") + " listing no clauses under 'covers'")
+    extra = f"; {'; '.join(more)}" if more else ""
+    return _("%(count)s of %(total)s applicable clauses not covered by an internal audit within the window: "
+             "%(clauses)s (list audited clauses under 'covers' on the audit records)%(more)s",
+             count=len(p["leaves"]), total=p["total"], clauses=id_list(p["leaves"]), more=extra)
+
+
+@reason("audited-before-in-place")
+def _audited_before_in_place(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    where = _("its assessment's since:") if p["source"] == "since" else _("git: the commit that made it implemented")
+    if not full:
+        return _("not covered by internal audit: audited only before it was in place (since %(date)s, from "
+                 "%(where)s)", date=prose_date(p["in_place"]), where=where)
+    held = ", ".join(_("%(id)s of %(date)s", id=i, date=prose_date(d)) for i, d in zip(r.evidence, p["audited"]))
+    return _("not covered by internal audit: the audit (%(held)s) was held before it was in place (since %(date)s, "
+             "from %(where)s)", held=held, date=prose_date(p["in_place"]), where=where)
+
+
+@reason("auditor-own-work")
+def _auditor_own_work(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    named = f" ({id_list(r.evidence)})" if full else ""
+    return (f"not covered by internal audit: its owner, {redact(p['owner'])}, audited it{named}; auditors do not "
+            "audit their own work")
+
+
+@reason("gate-not-ready")
+def _gate_not_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("%(count)s applicable clauses not ready: %(clauses)s", count=len(p["clauses"]),
+             clauses=id_list(p["clauses"]))
+
+
+@reason("gate-all-ready")
+def _gate_all_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("all %(count)s applicable clauses ready or at risk", count=p["count"])
+
+
+@reason("gate-major-open", names_findings=True)
+def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    if not full:
+        return plural(len(r.findings), "open major finding") if "open" not in p or not (
+            p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
+            " counting as an open major nonconformity"
+    at = {i: f" (at {id_list(sites)})" for i, sites in p.get("sites", ())}  # a multi-site organisation: where
+    parts = [_("open major finding(s): %(ids)s", ids=", ".join(i + at.get(i, "") for i in p.get("open", r.findings)))
+             ] if p.get("open", r.findings) else []
+    for fid, lacks in p.get("incomplete", ()):
+        parts.append(_("major finding %(id)s closed without %(lacks)s: it counts as open", id=fid,
+                       lacks=_(" or ").join(MAJOR_CLOSURE_WORDS[x] for x in lacks)))
+    for clause, ids in p.get("systemic", ()):
+        parts.append(_("%(count)s open minor findings against %(clause)s (%(ids)s): %(threshold)s or more count as a "
+                       "major (systemic)", count=len(ids), clause=clause, ids=id_list(ids), threshold=p["threshold"]))
+    return "; ".join(parts)
+
+
+@reason("gate-concerns-open", names_findings=True)
+def _gate_concerns_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    if not full:
+        return plural(len(r.findings), "area of concern") + " from the certification body still open"
+    return f"area(s) of concern from the certification body still open: {id_list(r.findings)}"
+
+
+@reason("gate-evidence-missing")
+def _gate_evidence_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    leaves = tuple(dict.fromkeys(n for n, _kind in p["leaves"]))
+    return _("%(count)s of %(total)s applicable clauses without evidence behind them: %(clauses)s",
+             count=len(leaves), total=p["total"],
+             clauses=id_list(f"{n} ({UNEVIDENCED_WORDS[c]})" for n, c in p["leaves"]))
+
+
+@reason("gate-evidence-behind")
+def _gate_evidence_behind(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("every one of the %(count)s applicable clauses has evidence of its own behind it", count=p["count"])
+
+
+@reason("gate-documents-lapsed", standard=True)
+def _gate_documents_lapsed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
+                           std: StandardWords) -> str:
+    parts = [f"not current on this date: {id_list(std.title(c) for c in p['documents'])}"] if p["documents"] else []
+    if p["gaps"]:
+        parts.append("mandatory documents missing or past review: " + id_list(f"{c} ({s})" for c, s in p["gaps"]))
+    return "; ".join(parts)
+
+
+@reason("gate-documents-current")
+def _gate_documents_current(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return (_("scope, policy, objectives and mandatory documents current on this date: %(ids)s",
+              ids=id_list(r.evidence)) if full else
+            _("scope, policy, objectives and mandatory documents current on this date"))
+
+
+@reason("gate-concerns-resolved")
+def _gate_concerns_resolved(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("no area of concern from the certification body is open")
+
+
+@reason("gate-stage1-not-held")
+def _gate_stage1_not_held(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    if not p["date"]:
+        return _("no stage 1 audit held by this date and none is booked: there is no stage 1 report whose areas of "
+                 "concern could be resolved yet")
+    return _("no stage 1 audit held by this date (booked for %(date)s): there is no stage 1 report whose areas of "
+             "concern could be resolved yet", date=prose_date(p["date"]))
+
+
+@reason("gate-nothing-examined")
+def _gate_nothing_examined(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return (f"nothing to judge yet: no internal audit record mapped to {p['clause']} is dated within the last "
+            f"{p['window']} months (since {p['since']}); until the system is audited, no finding on record "
+            "shows only that nobody has looked")
+
+
+@reason("gate-no-major")
+def _gate_no_major(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return _("no open major finding")
+
+
+@reason("certificate-valid")
+def _certificate_valid(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return "the certificate is valid on this date" + (f" (expires {p['expires']})" if p["expires"] else "")
+
+
+@reason("certificate-not-yet-valid")
+def _certificate_not_yet_valid(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return f"not yet certified: the certificate recorded is issued only on {p['issued']}, after this date"
+
+
+@reason("certificate-expired")
+def _certificate_expired(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    return f"certificate expired on {p['expires']}: not certified on this date"
+
+
+@reason("certificate-past-transition")
+def _certificate_past_transition(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
+             f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification body)")
+    return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
+            f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+
+
+@reason("gate-edition-ok")
+def _gate_edition_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    on = _(" on %(date)s", date=prose_date(p["stage2"])) if p["stage2"] else \
+        _(" (no stage 2 date booked: judged on this date)")
+    if not p["applies"]:
+        return _("stage 2 to %(edition)s%(on)s", edition=p["edition"], on=on)
+    if not p["new_from"]:
+        return _("stage 2 to %(edition)s%(on)s; no date is known from which it must be to %(to)s",
+                 edition=p["edition"], on=on, to=p["to"])
+    return _("stage 2 to %(edition)s%(on)s, before new certifications must use %(to)s (from %(date)s, reported)",
+             edition=p["edition"], on=on, to=p["to"], date=prose_date(p["new_from"]))
+
+
+@reason("gate-edition-provisional", "gate-edition-refused")
+def _gate_edition_provisional(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
+    said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "
+            f"{p['to']} ({p['new_from']}, reported as {p['reported']}; {p['confidence']} confidence; sources: "
+            f"{'; '.join(x for x in p['sources'] if x.startswith('https://')) or 'docs/editions.md'})")
+    if code == "gate-edition-provisional":
+        return (f"warning: {said}. The date is provisional, so this check warns but does not fail: confirm "
+                f"with your certification body, or book the stage 2 to {p['to']}")
+    return f"{said}: book the stage 2 to {p['to']}"
+
+
+@to_auditor("certificate-past-transition")
+def _certificate_past_transition_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool,
+                                            redact: Redact) -> str:
+    where = ("the organisation's transition deadline" if p["source"] == "organisation" else
+             f"the reported transition deadline ({p['confidence']} confidence; to be confirmed with the "
+             "certification body)")
+    return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
+            f"it must move to {p['to']} by {p['deadline']}, or it ends then")
