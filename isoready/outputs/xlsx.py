@@ -35,6 +35,7 @@ import zipfile
 from datetime import date, datetime
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
+from isoready.core.i18n import N_, gettext as _
 from isoready.outputs.export import applicability_text, auditor_checks, full_title
 from isoready.outputs.xlsxregisters import register_sheets
 # xlsxsheet is the one module that imports openpyxl: it sets openpyxl's writer switch first
@@ -48,10 +49,10 @@ from isoready.views import ClauseView, ExportView, FindingView
 #: guidance, applicability, declared status, mandatory documented information, owner, target) sit to the right,
 #: on screen only: printed as well, they shrank the page to about 5 pt type.
 CHECKLIST_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Clause", 7), ("Title", 14), ("State", 8), ("Reasons", 21), ("Evidence", 21), ("Open findings", 11),
-    ("Records sampled", 16), ("Conformity", 13), ("Auditor notes", 18),
-    ("Applicability", 14), ("Declared status", 12), ("What an auditor checks", 60),
-    ("Mandatory documented information", 26), ("Owner", 12), ("Target", 11),
+    (N_("Clause"), 7), (N_("Title"), 14), (N_("State"), 8), (N_("Reasons"), 21), (N_("Evidence"), 21), (N_("Open findings"), 11),
+    (N_("Records sampled"), 16), (N_("Conformity"), 13), (N_("Auditor notes"), 18),
+    (N_("Applicability"), 14), (N_("Declared status"), 12), (N_("What an auditor checks"), 60),
+    (N_("Mandatory documented information"), 26), (N_("Owner"), 12), (N_("Target"), 11),
 )
 PRINTED_COLUMNS = 9
 AUDITOR_COLUMNS = ("Records sampled", "Conformity", "Auditor notes")
@@ -60,15 +61,15 @@ CONFORMITY_CHOICES = ("C", "minor NC", "major NC", "OFI", "area of concern", "N/
 WRITE_IN_FILL = "FFFDE7"  # the auditor's columns
 
 FINDING_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Finding", 13), ("Grade", 12), ("Status", 8), ("Clauses", 10), ("Raised", 11), ("Due", 11),
-    ("Overdue", 8), ("Closed", 11), ("Owner", 14), ("Description", 40), ("Correction", 24),
-    ("Root cause", 24), ("Corrective action", 30), ("Verification", 24), ("Evidence", 24),
+    (N_("Finding"), 13), (N_("Grade"), 12), (N_("Status"), 8), (N_("Clauses"), 10), (N_("Raised"), 11), (N_("Due"), 11),
+    (N_("Overdue"), 8), (N_("Closed"), 11), (N_("Owner"), 14), (N_("Description"), 40), (N_("Correction"), 24),
+    (N_("Root cause"), 24), (N_("Corrective action"), 30), (N_("Verification"), 24), (N_("Evidence"), 24),
 )
 EVIDENCE_HEADERS: tuple[tuple[str, int], ...] = (
     # hyperlinked cells (Evidence, Document) are wide enough for their one line: LibreOffice does not wrap them
-    ("Evidence", 46), ("Title", 30), ("Kind", 16), ("Clauses", 10), ("Owner", 14), ("Issued or recorded", 11),
-    ("Review by", 11), ("Stale", 6), ("Audience", 9), ("Page", 30), ("Document", 48), ("SHA-256", 34),
-    ("External link", 26),
+    (N_("Evidence"), 46), (N_("Title"), 30), (N_("Kind"), 16), (N_("Clauses"), 10), (N_("Owner"), 14), (N_("Issued or recorded"), 11),
+    (N_("Review by"), 11), (N_("Stale"), 6), (N_("Audience"), 9), (N_("Page"), 30), (N_("Document"), 48), (N_("SHA-256"), 34),
+    (N_("External link"), 26),
 )
 EVIDENCE_PAGE_COLUMN = 10  # "Page": each record's page address, as text (what a record past the link limit has)
 
@@ -179,27 +180,30 @@ _AUDIT_CELLS = ((2, 4), (5, 6), (7, 8))
 
 
 def _title_rows(sheet: Sheet, site: ExportView) -> None:
-    standard = site.standard + "".join(f" incl. {a}" for a in site.amendments)
-    build = f"Audience: {site.audience}" + (f" · commit {site.commit}" if site.commit else "")
-    withheld = [w for w in (f"{site.hidden_evidence} evidence records" if site.hidden_evidence else "",
-                            f"{site.hidden_findings} findings" if site.hidden_findings else "") if w]
+    standard = site.standard + "".join(_(" incl. %(amendment)s", amendment=a) for a in site.amendments)
+    build = _("Audience: %(audience)s", audience=site.audience) + (
+        _(" · commit %(commit)s", commit=site.commit) if site.commit else "")
+    withheld = [w for w in (_("%(num)s evidence records", num=site.hidden_evidence) if site.hidden_evidence else "",
+                            _("%(num)s findings", num=site.hidden_findings) if site.hidden_findings else "") if w]
     if withheld:
-        build += " · not shown in this build: " + ", ".join(withheld)
+        build += _(" · not shown in this build: %(what)s", what=", ".join(withheld))
     line, left = sheet.style("line"), sheet.style("left", date=True)  # dates are dates: the as-of and each audit's
-    _line(sheet, (f"ISO 9001 audit checklist: {site.organisation}", sheet.style("title", size=14), None))
-    _line(sheet, (f"Standard: {standard}", line, None))
-    portal = [(None, None, None), (f"Portal: {site.site_url}", None, site.site_url)] if site.site_url else []
-    _line(sheet, ("As of", line, None), (as_date(site.as_of), left, None), *portal)
+    _line(sheet, (_("ISO 9001 audit checklist: %(organisation)s", organisation=site.organisation),
+                  sheet.style("title", size=14), None))
+    _line(sheet, (_("Standard: %(standard)s", standard=standard), line, None))
+    portal = [(None, None, None), (_("Portal: %(url)s", url=site.site_url), None, site.site_url)] \
+        if site.site_url else []
+    _line(sheet, (_("As of"), line, None), (as_date(site.as_of), left, None), *portal)
     _line(sheet, (build, line, None))
     audits: dict[int, tuple[Any, Any, Optional[str]]] = {}
     for i, audit in enumerate(site.audits):  # each date in a column wide enough to show it
         label, day = _AUDIT_CELLS[i] if i < len(_AUDIT_CELLS) else (2 * i + 1, 2 * i + 2)
-        audits[label] = (f"{audit.name.capitalize()} audit", None, None)
+        audits[label] = (_("%(stage)s audit", stage=audit.name.capitalize()), None, None)
         audits[day] = (as_date(audit.date), left, None)
-    first = ("Audits" if site.audits else "Audit dates: no audit dates set", line, None)
+    first = (_("Audits") if site.audits else _("Audit dates: no audit dates set"), line, None)
     _line(sheet, first, *(audits.get(col, (None, None, None)) for col in range(2, max(audits, default=1) + 1)))
-    _line(sheet, ("Records sampled, Conformity (a list, with area of concern) and Auditor notes are for the auditor. "
-                  "Columns further right show on screen only.", sheet.style("note"), None))
+    _line(sheet, (_("Records sampled, Conformity (a list, with area of concern) and Auditor notes are for the "
+                    "auditor. Columns further right show on screen only."), sheet.style("note"), None))
 
 
 
@@ -236,14 +240,14 @@ def checklist_sheet(wb: Any, site: ExportView) -> None:
 
 COVERAGE_TITLE_ROWS = 6  # the Coverage sheet's header row; its two rows below give each audit's date and auditor
 GATE_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Stage", 7), ("Check", 24), ("What is checked", 22), ("Today", 7), ("Reason", 28), ("Audit date", 10),
-    ("On the audit date", 8), ("Reason on the audit date", 28),
+    (N_("Stage"), 7), (N_("Check"), 24), (N_("What is checked"), 22), (N_("Today"), 7), (N_("Reason"), 28), (N_("Audit date"), 10),
+    (N_("On the audit date"), 8), (N_("Reason on the audit date"), 28),
 )
 GATE_TITLE_ROWS = 4  # the Gates sheet's header row (its widths, like the Checklist's, print at 9 pt or more)
 
 
 def _passes(passed: bool) -> str:
-    return "Passes" if passed else "Fails"
+    return _("Passes") if passed else _("Fails")
 
 
 def coverage_sheet(wb: Any, site: ExportView) -> None:
