@@ -37,6 +37,31 @@ def _audits(n: int) -> str:
     return ngettext("%(num)s audit", "%(num)s audits", n)
 
 
+def _requirements(n: int) -> str:
+    return ngettext("%(num)s requirement", "%(num)s requirements", n)
+
+
+def _nonconformities(n: int) -> str:
+    return ngettext("%(num)s nonconformity", "%(num)s nonconformitys", n)
+
+
+def _due(name: str, day: Any) -> str:
+    return _("%(name)s (due %(date)s)", name=name, date=prose_date(day))
+
+
+def _planned(name: str, day: Any) -> str:
+    return _("%(name)s (planned %(date)s)", name=name, date=prose_date(day))
+
+
+def _raised(name: str, day: Any) -> str:
+    return _("%(name)s (raised %(date)s)", name=name, date=prose_date(day))
+
+
+def _compliance(name: str, compliance: str) -> str:
+    return _("%(name)s (partly compliant)", name=name) if compliance == "partly" else \
+        _("%(name)s (not compliant)", name=name)
+
+
 def _competence(p: Mapping[str, Any], redact: Redact) -> str:
     """Counted per role: never a person's name."""
     roles = []
@@ -89,9 +114,9 @@ def _register_items(r: Reason, p: Mapping[str, Any], code: str, full: bool, reda
     if code == "register-competence":
         return _competence(p, redact)
     if code == "register-nc-trend":
-        return _("nonconformities per month, an input for management review (%(months)s)", months=", ".join(
-            _("%(month)s: %(raised)s raised, %(closed)s closed", month=m, raised=raised, closed=closed)
-            for m, raised, closed in p["months"]))
+        months = ", ".join(_("%(month)s: %(raised)s raised, %(closed)s closed", month=m, raised=raised, closed=closed)
+                           for m, raised, closed in p["months"])
+        return _("nonconformities per month, an input for management review (%(months)s)", months=months)
     if code == "coverage-planned":
         said = ", ".join(_("%(audit)s on %(date)s", audit=redact(a), date=prose_date(d)) for a, d in p["audits"]) \
             if full else _audits(len(p["audits"]))
@@ -103,9 +128,8 @@ def _register_items(r: Reason, p: Mapping[str, Any], code: str, full: bool, reda
         return _("in use but never approved: %(suppliers)s; approve external providers against criteria before "
                  "using them", suppliers=_items(p, "suppliers", full, redact, _suppliers, str))
     if code == "register-evaluation-overdue":
-        return _("re-evaluation overdue for external providers in use: %(suppliers)s", suppliers=_items(
-            p, "suppliers", full, redact, _suppliers,
-            lambda n, d: _("%(name)s (due %(date)s)", name=n, date=prose_date(d))))
+        due = _items(p, "suppliers", full, redact, _suppliers, _due)
+        return _("re-evaluation overdue for external providers in use: %(suppliers)s", suppliers=due)
     if code == "register-objective-no-result":
         what = _items(p, "objectives", full, redact, _objectives,
                       lambda n, d: _("%(name)s (latest result %(date)s)", name=n, date=prose_date(d)) if d
@@ -116,21 +140,15 @@ def _register_items(r: Reason, p: Mapping[str, Any], code: str, full: bool, reda
         return _("behind target in the latest period, an input for management review: %(objectives)s",
                  objectives=_items(p, "objectives", full, redact, _objectives, _behind))
     if code == "register-audit-overdue":
-        return _("planned internal audits past their date and not done: %(audits)s", audits=_items(
-            p, "audits", full, redact, _audits,
-            lambda n, d: _("%(name)s (planned %(date)s)", name=n, date=prose_date(d))))
+        audits = _items(p, "audits", full, redact, _audits, _planned)
+        return _("planned internal audits past their date and not done: %(audits)s", audits=audits)
     if code == "register-legal-not-compliant":
-        return _("legal and other requirements not complied with: %(requirements)s", requirements=_items(
-            p, "requirements", full, redact,
-            lambda n: ngettext("%(num)s requirement", "%(num)s requirements", n),
-            lambda n, c: _("%(name)s (partly compliant)", name=n) if c == "partly" else
-            _("%(name)s (not compliant)", name=n)))
+        requirements = _items(p, "requirements", full, redact, _requirements, _compliance)
+        return _("legal and other requirements not complied with: %(requirements)s", requirements=requirements)
     if code == "register-nc-open-too-long":
-        return _("nonconformities open more than %(days)s days with no action recorded: %(items)s",
-                 days=p["days"], items=_items(
-                     p, "nonconformities", full, redact,
-                     lambda n: ngettext("%(num)s nonconformity", "%(num)s nonconformitys", n),
-                     lambda n, d: _("%(name)s (raised %(date)s)", name=n, date=prose_date(d))))
+        items = _items(p, "nonconformities", full, redact, _nonconformities, _raised)
+        return _("nonconformities open more than %(days)s days with no action recorded: %(items)s", days=p["days"],
+                 items=items)
     if code == "gate-register-missing":
         return _("no %(register)s register: no record declares register: %(register)s (map it to %(clause)s)",
                  register=p["register"], clause=p["clause"])
