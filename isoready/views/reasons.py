@@ -116,50 +116,59 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
     label, noun = f"{p['clause']} {p['what']}", p["noun"]
     if code == "di-not-required":
         return _("%(label)s: not required, the clause is not applicable", label=label)
-    if code == "di-in-window":
-        if not full:  # a withheld record's date is withheld too
-            return f"{label}: a record within the last {p['window']} months"
-        return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
-    if code == "di-until-review":
-        if not full:  # a withheld record's dates are withheld too
-            return f"{label}: a record valid until its review date"
-        return f"{label}: latest record {ids[0]} dated {p['date']}, valid until its review date {p['review_by']}"
+    q = {"label": label, "window": p.get("window"), "id": ids[0] if ids and full else "", "noun": NOUNS[noun],
+         "date": D(p.get("date") or ""), "review_by": D(p.get("review_by") or ""), "ids": id_list(ids),
+         "count": _counted(len(ids), noun)}
+    if code == "di-in-window":  # a withheld record's date is withheld too
+        return (_("%(label)s: latest record %(id)s dated %(date)s, within %(window)s months") if full else
+                _("%(label)s: a record within the last %(window)s months")) % q
+    if code == "di-until-review":  # a withheld record's dates are withheld too
+        return (_("%(label)s: latest record %(id)s dated %(date)s, valid until its review date %(review_by)s")
+                if full else _("%(label)s: a record valid until its review date")) % q
     if code == "di-review-passed":
+        return (_("%(label)s: no record still valid (%(id)s was valid until %(review_by)s)") if full else
+                _("%(label)s: no record still valid (the latest record's review date has passed)")) % q
+    if code == "di-out-of-window":  # a withheld latest record: its date is not for this audience either
         if not full:
-            return f"{label}: no record still valid (the latest record's review date has passed)"
-        return f"{label}: no record still valid ({ids[0]} was valid until {p['review_by']})"
-    if code == "di-out-of-window":
-        if not full:  # the latest record is withheld: its date is not for this audience either
-            return f"{label}: no record within the last {p['window']} months"
-        when = f"the latest is dated {p['latest']}" if p["latest"] else "no record carries a date"
-        return f"{label}: no record within the last {p['window']} months ({when})"
+            return _("%(label)s: no record within the last %(window)s months") % q
+        when = _("the latest is dated %(date)s", date=D(p["latest"])) if p["latest"] else \
+            _("no record carries a date")
+        return _("%(label)s: no record within the last %(window)s months (%(when)s)", when=when, **q)
     if code == "di-present":
-        return f"{label}: {noun} {id_list(ids)} present" if full else f"{label}: {plural(len(ids), noun)} present"
+        return (_("%(label)s: %(noun)s %(ids)s present") if full else _("%(label)s: %(count)s present")) % q
     if code == "di-review-overdue":
-        what = f"{noun} {id_list(ids)}" if full else plural(len(ids), noun)
-        since = f" since {p['review_by']}" if full else ""
-        return f"{label}: present, review overdue{since} ({what})"
+        return (_("%(label)s: present, review overdue since %(review_by)s (%(noun)s %(ids)s)") if full else
+                _("%(label)s: present, review overdue (%(count)s)")) % q
     if code == "di-conditional":
-        return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
+        return _("%(label)s: no %(noun)s mapped; it is needed %(when)s", when=_lower_first(p["when"]), **q)
     if code == "di-condition-false":
-        return (f"{label}: not required: organisation.yaml declares that {std.condition(p['condition'])} "
-                "does not apply")
+        return _("%(label)s: not required: organisation.yaml declares that %(condition)s does not apply",
+                 condition=std.condition(p["condition"]), **q)
     if code == "di-condition-undeclared":
         return _("%(label)s: declare whether %(condition)s applies (applies: %(key)s: true or false in "
                  "organisation.yaml); the record is needed %(when)s", label=label, key=p["condition"],
                  condition=std.condition(p["condition"]), when=_lower_first(p["when"]))
     if code == "di-condition-evidence":
-        named = f" ({id_list(ids)})" if full else ""
-        return (f"{label}: {std.condition(p['condition'])} applies and current evidence is mapped{named}; "
-                f"this record is needed {_lower_first(p['when'])}")
+        return _("%(label)s: %(condition)s applies and current evidence is mapped%(named)s; this record is needed "
+                 "%(when)s", label=label, condition=std.condition(p["condition"]),
+                 named=f" ({id_list(ids)})" if full else "", when=_lower_first(p["when"]))
     if code == "di-condition-no-evidence":
-        return (f"{label}: {std.condition(p['condition'])} is declared to apply, but no current evidence is "
-                f"mapped to {p['clause']} to show it is controlled")
+        return _("%(label)s: %(condition)s is declared to apply, but no current evidence is mapped to %(clause)s to "
+                 "show it is controlled", label=label, condition=std.condition(p["condition"]), clause=p["clause"])
     if p.get("declared_true"):
         return _("%(label)s: required, since the condition is declared to apply, but no current %(noun)s is mapped",
                  label=label, noun=NOUNS[noun])
     return _("%(label)s: no current %(noun)s mapped to %(clause)s", label=label, noun=NOUNS[noun],
              clause=p["clause"])  # di-missing
+
+
+def _counted(n: int, noun: str) -> str:
+    """``n`` documents, records or pieces of evidence."""
+    if noun == "document":
+        return ngettext("%(num)s document", "%(num)s documents", n)
+    if noun == "record":
+        return ngettext("%(num)s record", "%(num)s records", n)
+    return ngettext("%(num)s evidence", "%(num)s evidences", n) if noun == "evidence" else plural(n, noun)
 
 
 def _lower_first(text: str) -> str:
@@ -284,15 +293,18 @@ def _not_verified(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact
 def _review_inputs_no_review(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                              std: StandardWords) -> str:
     clause = std.roles.get("review_inputs")
-    asks = f"the inputs {clause} asks for" if clause else "the inputs a review must consider"
-    return f"no management review record within the last {p['window']} months shows {asks}"
+    if clause:
+        return _("no management review record within the last %(window)s months shows the inputs %(clause)s asks "
+                 "for", window=p["window"], clause=clause)
+    return _("no management review record within the last %(window)s months shows the inputs a review must "
+             "consider", window=p["window"])
 
 
 @reason("review-inputs-unknown")
 def _review_inputs_unknown(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = f" {r.evidence[0]} of {p['date']}" if full else ""
-    return (f"the management review minutes{named} list no inputs: nothing shows what the review considered "
-            "(list them under inputs: in the minutes' record)")
+    named = _(" %(id)s of %(date)s", id=r.evidence[0], date=D(p["date"])) if full else ""
+    return _("the management review minutes%(named)s list no inputs: nothing shows what the review considered "
+             "(list them under inputs: in the minutes' record)", named=named)
 
 
 @reason("review-inputs-missing", standard=True)
@@ -314,8 +326,9 @@ def _no_evidence(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact:
 @reason("parent-document-only")
 def _parent_document_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" ({id_list(r.evidence)})" if full else ""
-    return (f"declared {p['status']}, but documented, not shown in operation: only a document on "
-            f"{id_list(p['on'])}{named} is behind it; map a record or evidence to the clause itself")
+    return _("declared %(status)s, but documented, not shown in operation: only a document on %(on)s%(named)s is "
+             "behind it; map a record or evidence to the clause itself", status=STATUS_WORDS[p["status"]],
+             on=id_list(p["on"]), named=named)
 
 
 @reason("evidence-stale")
@@ -328,10 +341,11 @@ def _evidence_stale(r: Reason, p: Mapping[str, Any], code: str, full: bool, reda
 @reason("document-changed-since-approval")
 def _document_changed_since_approval(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return "a document changed after its approval (not shown in this build)"
-    more = f" and {p['count'] - 1} more" if p["count"] > 1 else ""
-    return (f"document {r.evidence[0]} changed since its approval on {p['approved']}: commit {p['commit']} "
-            f"of {p['date']} ({p['subject']}){more}; re-approve it or revert the change")
+        return _("a document changed after its approval (not shown in this build)")
+    more = _(" and %(more)s more", more=p["count"] - 1) if p["count"] > 1 else ""
+    return _("document %(id)s changed since its approval on %(approved)s: commit %(commit)s of %(date)s "
+             "(%(subject)s)%(more)s; re-approve it or revert the change", id=r.evidence[0],
+             approved=D(p["approved"]), commit=p["commit"], date=D(p["date"]), subject=p["subject"], more=more)
 
 
 @reason("ready")
@@ -366,62 +380,70 @@ def _subclauses_not_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool
 
 @reason("topic-addressed")
 def _topic_addressed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"addressed by {id_list(r.evidence)}" if full else f"addressed by {plural(len(r.evidence), 'record')}"
+    return _("addressed by %(ids)s", ids=id_list(r.evidence)) if full else \
+        ngettext("addressed by %(num)s record", "addressed by %(num)s records", len(r.evidence))
 
 
 @reason("topic-stale")
 def _topic_stale(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return "only evidence past its review date names it"
-    return f"only evidence past its review date names it ({id_list(r.evidence)}, review was due {p['review_by']})"
+        return _("only evidence past its review date names it")
+    return _("only evidence past its review date names it (%(ids)s, review was due %(date)s)",
+             ids=id_list(r.evidence), date=D(p["review_by"]))
 
 
 @reason("new-requirement-unevidenced")
 def _new_requirement_unevidenced(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    what = "new" if p["change"] == "new" else "changed"
-    named = f" ({id_list(r.evidence)})" if full and r.evidence else ""
-    verb = ("predate" if len(r.evidence) != 1 else "predates") + " the move" if p.get("since") else \
-        ("are" if len(r.evidence) != 1 else "is") + " not dated after a recorded move"
-    older = f"; {plural(len(r.evidence), 'record')} mapped to it {verb}" if r.evidence else ""
-    ways = [f"dated after {p['since']}"] if p.get("since") else []
-    ways += [f"naming the topic ({', '.join(p['topics'])})"] if p["topics"] else []
-    how = f"map a current record {' or '.join(ways)}" if ways else "map a current record dated after the move"
-    unknown = "" if p.get("since") else " (record the day of the move as migrated: in organisation.yaml)"
-    return f"{what} in {p['edition']}: no evidence for the new requirement yet{older}{named}; {how}{unknown}"
+    what = _("new in %(edition)s", edition=p["edition"]) if p["change"] == "new" else \
+        _("changed in %(edition)s", edition=p["edition"])
+    named, n = (f" ({id_list(r.evidence)})" if full and r.evidence else ""), len(r.evidence)
+    older = "" if not r.evidence else ngettext(
+        "; %(num)s record mapped to it predates the move", "; %(num)s records mapped to it predate the move", n) \
+        if p.get("since") else ngettext("; %(num)s record mapped to it is not dated after a recorded move",
+                                        "; %(num)s records mapped to it are not dated after a recorded move", n)
+    ways = [_("dated after %(date)s", date=D(p["since"]))] if p.get("since") else []
+    ways += [_("naming the topic (%(topics)s)", topics=", ".join(p["topics"]))] if p["topics"] else []
+    how = _("map a current record %(ways)s", ways=_(" or ").join(ways)) if ways else \
+        _("map a current record dated after the move")
+    unknown = "" if p.get("since") else _(" (record the day of the move as migrated: in organisation.yaml)")
+    return _("%(what)s: no evidence for the new requirement yet%(older)s%(named)s; %(how)s%(unknown)s", what=what,
+             older=older, named=named, how=how, unknown=unknown)
 
 
 @reason("topic-unmapped")
 def _topic_unmapped(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = id_list(r.evidence) if full else plural(len(r.evidence), "record")
-    return (f"named by {named}, but not mapped to {id_list(p['clauses'])}: a keyword is not evidence; map the "
-            "record that addresses it to one of those clauses")
+    named = id_list(r.evidence) if full else _counted(len(r.evidence), "record")
+    return _("named by %(named)s, but not mapped to %(clauses)s: a keyword is not evidence; map the record that "
+             "addresses it to one of those clauses", named=named, clauses=id_list(p["clauses"]))
 
 
 @reason("topic-gap")
 def _topic_gap(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
+    return _("no current evidence names it: add 'topics: [%(topic)s]' to the records that address it", topic=p["topic"])
 
 
 @reason("climate-undetermined", "gate-climate-undetermined")
 def _climate_undetermined(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    lead = "" if code == "climate-undetermined" else f"the context ({id_list(p['clauses'])}) is not understood: "
-    later = f" (the decision in organisation.yaml is dated {p['decided']}, after this date)" \
+    lead = "" if code == "climate-undetermined" else \
+        _("the context (%(clauses)s) is not understood: ", clauses=id_list(p["clauses"]))
+    later = _(" (the decision in organisation.yaml is dated %(date)s, after this date)", date=D(p["decided"])) \
         if p.get("decided") else ""
-    return (f"{lead}no climate-change determination{later}: since Amendment 1:2024 the organisation must decide "
-            f"whether climate change is a relevant issue; record it as current evidence mapped to "
-            f"{p['clause']} with 'topics: [{p['topic']}]', or as 'climate_change: {{relevant: true or false, "
-            "decided: YYYY-MM-DD}' in organisation.yaml")
+    return _("%(lead)sno climate-change determination%(later)s: since Amendment 1:2024 the organisation must decide "
+             "whether climate change is a relevant issue; record it as current evidence mapped to %(clause)s with "
+             "'topics: [%(topic)s]', or as 'climate_change: {relevant: true or false, decided: YYYY-MM-DD}' in "
+             "organisation.yaml", lead=lead, later=later, clause=p["clause"], topic=p["topic"])
 
 
 @to_auditor("topic-gap")
 def _topic_gap_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "no current record mapped to its clauses addresses it"
+    return _("no current record mapped to its clauses addresses it")
 
 
 @to_auditor("topic-unmapped")
 def _topic_unmapped_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = id_list(r.evidence) if full else plural(len(r.evidence), "record")
-    return f"named by {named}, which is not mapped to {id_list(p['clauses'])}: a keyword alone is not evidence"
+    named = id_list(r.evidence) if full else _counted(len(r.evidence), "record")
+    return _("named by %(named)s, which is not mapped to %(clauses)s: a keyword alone is not evidence", named=named,
+             clauses=id_list(p["clauses"]))
 
 
 def describe(r: Reason, full: bool, redact: Redact = lambda t: t, std: Optional[StandardWords] = None) -> str:
