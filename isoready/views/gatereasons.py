@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from isoready.assess import Reason
 from isoready.core.i18n import gettext as _, ngettext, prose_date
-from isoready.views.labels import id_list, plural
+from isoready.views.labels import NOUNS, id_list, plural
 from isoready.views.reasons import MAJOR_CLOSURE_WORDS, UNEVIDENCED_WORDS, Redact, StandardWords, reason, to_auditor
 
 
@@ -25,20 +25,23 @@ def _gate_present(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact
 def _gate_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                   std: StandardWords) -> str:
     if p["check"] in std.missing:  # the check's words in its standard's data, on the clause it looked at
-        return f"no current {std.nouns[p['check']]} mapped to {p['clause']} {std.missing[p['check']]}"
-    return f"no current evidence mapped to {id_list(p.get('missing') or (p['clause'],))}"
+        return _("no current %(noun)s mapped to %(clause)s %(missing)s", noun=NOUNS[std.nouns[p["check"]]],
+                 clause=p["clause"], missing=std.missing[p["check"]])
+    return _("no current evidence mapped to %(clauses)s", clauses=id_list(p.get("missing") or (p["clause"],)))
 
 
 @reason("gate-planned-only")
 def _gate_planned_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     plan = f" ({id_list(r.evidence)})" if full else ""
-    return (f"planned, not yet performed: a plan is present{plan}, but no {p['what']} record mapped to "
-            f"{p['clause']} is dated within the last {p['window']} months (since {p['since']})")
+    return _("planned, not yet performed: a plan is present%(plan)s, but no %(what)s record mapped to %(clause)s "
+             "is dated within the last %(window)s months (since %(since)s)", plan=plan, what=p["what"],
+             clause=p["clause"], window=p["window"], since=prose_date(p["since"]))
 
 
 @reason("gate-no-programme")
 def _gate_no_programme(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"an internal audit was performed, but no current document mapped to {p['clause']} sets out the programme"
+    return _("an internal audit was performed, but no current document mapped to %(clause)s sets out the programme",
+             clause=p["clause"])
 
 
 @reason("gate-coverage-ok")
@@ -51,10 +54,11 @@ def _gate_coverage_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, re
 @reason("gate-review-before-audit")
 def _gate_review_before_audit(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return ("the latest management review is dated before the latest internal audit: review the audit "
-                "results before the certification audit")
-    return (f"the latest management review ({p['review']}) is dated before the latest internal audit "
-            f"({p['audit']}): review the audit results before the certification audit")
+        return _("the latest management review is dated before the latest internal audit: review the audit "
+                 "results before the certification audit")
+    return _("the latest management review (%(review)s) is dated before the latest internal audit (%(audit)s): "
+             "review the audit results before the certification audit", review=prose_date(p["review"]),
+             audit=prose_date(p["audit"]))
 
 
 @reason("gate-actions-ok")
@@ -104,20 +108,21 @@ def _gate_recurring_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, r
 
 @reason("gate-recurring-missing")
 def _gate_recurring_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
-            f"(since {p['since']})")
+    return _("no %(what)s record mapped to %(clause)s dated within the last %(window)s months (since %(since)s)",
+             what=p["what"], clause=p["clause"], window=p["window"], since=prose_date(p["since"]))
 
 
 @reason("gate-coverage-gap")
 def _gate_coverage_gap(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     more = []
     if p.get("before"):
-        more.append(f"audited only before they were in place: {id_list(p['before'])}")
+        more.append(_("audited only before they were in place: %(clauses)s", clauses=id_list(p["before"])))
     if p.get("own"):
-        more.append(f"audited only by their own owner: {id_list(p['own'])}")
+        more.append(_("audited only by their own owner: %(clauses)s", clauses=id_list(p["own"])))
     if p.get("empty"):
-        more.append(f"audit records listing no clauses under 'covers': {id_list(p['empty'])}" if full
-                    else plural(len(p["empty"]), "audit record") + " listing no clauses under 'covers'")
+        more.append(_("audit records listing no clauses under 'covers': %(ids)s", ids=id_list(p["empty"])) if full
+                    else ngettext("%(num)s audit record listing no clauses under 'covers'",
+                                  "%(num)s audit records listing no clauses under 'covers'", len(p["empty"])))
     extra = f"; {'; '.join(more)}" if more else ""
     return _("%(count)s of %(total)s applicable clauses not covered by an internal audit within the window: "
              "%(clauses)s (list audited clauses under 'covers' on the audit records)%(more)s",
@@ -138,8 +143,8 @@ def _audited_before_in_place(r: Reason, p: Mapping[str, Any], code: str, full: b
 @reason("auditor-own-work")
 def _auditor_own_work(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" ({id_list(r.evidence)})" if full else ""
-    return (f"not covered by internal audit: its owner, {redact(p['owner'])}, audited it{named}; auditors do not "
-            "audit their own work")
+    return _("not covered by internal audit: its owner, %(owner)s, audited it%(named)s; auditors do not audit their "
+             "own work", owner=redact(p["owner"]), named=named)
 
 
 @reason("gate-not-ready")
@@ -156,9 +161,11 @@ def _gate_all_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, reda
 @reason("gate-major-open", names_findings=True)
 def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return plural(len(r.findings), "open major finding") if "open" not in p or not (
-            p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
-            " counting as an open major nonconformity"
+        n = len(r.findings)
+        return ngettext("%(num)s open major finding", "%(num)s open major findings", n) if "open" not in p or not (
+            p.get("incomplete") or p.get("systemic")) else ngettext(
+            "%(num)s finding counting as an open major nonconformity",
+            "%(num)s findings counting as an open major nonconformity", n)
     at = {i: f" (at {id_list(sites)})" for i, sites in p.get("sites", ())}  # a multi-site organisation: where
     parts = [_("open major finding(s): %(ids)s", ids=", ".join(i + at.get(i, "") for i in p.get("open", r.findings)))
              ] if p.get("open", r.findings) else []
@@ -174,8 +181,9 @@ def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, red
 @reason("gate-concerns-open", names_findings=True)
 def _gate_concerns_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return plural(len(r.findings), "area of concern") + " from the certification body still open"
-    return f"area(s) of concern from the certification body still open: {id_list(r.findings)}"
+        return ngettext("%(num)s area of concern from the certification body still open",
+                        "%(num)s area of concerns from the certification body still open", len(r.findings))
+    return _("area(s) of concern from the certification body still open: %(ids)s", ids=id_list(r.findings))
 
 
 @reason("gate-evidence-missing")
@@ -194,9 +202,11 @@ def _gate_evidence_behind(r: Reason, p: Mapping[str, Any], code: str, full: bool
 @reason("gate-documents-lapsed", standard=True)
 def _gate_documents_lapsed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                            std: StandardWords) -> str:
-    parts = [f"not current on this date: {id_list(std.title(c) for c in p['documents'])}"] if p["documents"] else []
+    parts = [_("not current on this date: %(documents)s", documents=id_list(std.title(c) for c in p["documents"]))
+             ] if p["documents"] else []
     if p["gaps"]:
-        parts.append("mandatory documents missing or past review: " + id_list(f"{c} ({s})" for c, s in p["gaps"]))
+        parts.append(_("mandatory documents missing or past review: %(gaps)s",
+                       gaps=id_list(f"{c} ({s})" for c, s in p["gaps"])))
     return "; ".join(parts)
 
 
@@ -223,9 +233,9 @@ def _gate_stage1_not_held(r: Reason, p: Mapping[str, Any], code: str, full: bool
 
 @reason("gate-nothing-examined")
 def _gate_nothing_examined(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"nothing to judge yet: no internal audit record mapped to {p['clause']} is dated within the last "
-            f"{p['window']} months (since {p['since']}); until the system is audited, no finding on record "
-            "shows only that nobody has looked")
+    return _("nothing to judge yet: no internal audit record mapped to %(clause)s is dated within the last "
+             "%(window)s months (since %(since)s); until the system is audited, no finding on record shows only "
+             "that nobody has looked", clause=p["clause"], window=p["window"], since=prose_date(p["since"]))
 
 
 @reason("gate-no-major")
@@ -235,25 +245,34 @@ def _gate_no_major(r: Reason, p: Mapping[str, Any], code: str, full: bool, redac
 
 @reason("certificate-valid")
 def _certificate_valid(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "the certificate is valid on this date" + (f" (expires {p['expires']})" if p["expires"] else "")
+    if p["expires"]:
+        return _("the certificate is valid on this date (expires %(date)s)", date=prose_date(p["expires"]))
+    return _("the certificate is valid on this date")
 
 
 @reason("certificate-not-yet-valid")
 def _certificate_not_yet_valid(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"not yet certified: the certificate recorded is issued only on {p['issued']}, after this date"
+    return _("not yet certified: the certificate recorded is issued only on %(date)s, after this date",
+             date=prose_date(p["issued"]))
 
 
 @reason("certificate-expired")
 def _certificate_expired(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"certificate expired on {p['expires']}: not certified on this date"
+    return _("certificate expired on %(date)s: not certified on this date", date=prose_date(p["expires"]))
 
 
 @reason("certificate-past-transition")
 def _certificate_past_transition(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
-             f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification body)")
-    return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
-            f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+    where = _("organisation.yaml's transition deadline") if p["source"] == "organisation" else _(
+        "the reported transition deadline (%(confidence)s confidence; confirm with your certification body)",
+        confidence=p["confidence"])
+    return _past_transition(p, where)
+
+
+def _past_transition(p: Mapping[str, Any], where: str) -> str:
+    return _("the %(edition)s certificate expires on %(expires)s, after %(where)s of %(deadline)s: it must move to "
+             "%(to)s by %(deadline)s, or it ends then", edition=p["edition"], expires=prose_date(p["expires"]),
+             where=where, deadline=prose_date(p["deadline"]), to=p["to"])
 
 
 @reason("gate-edition-ok")
@@ -271,20 +290,21 @@ def _gate_edition_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, red
 
 @reason("gate-edition-provisional", "gate-edition-refused")
 def _gate_edition_provisional(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "
-            f"{p['to']} ({p['new_from']}, reported as {p['reported']}; {p['confidence']} confidence; sources: "
-            f"{'; '.join(x for x in p['sources'] if x.startswith('https://')) or 'docs/editions.md'})")
+    said = _("stage 2 to %(edition)s on %(stage2)s, on or after the date new certifications must use %(to)s "
+             "(%(new_from)s, reported as %(reported)s; %(confidence)s confidence; sources: %(sources)s)",
+             edition=p["edition"], stage2=prose_date(p["stage2"]), to=p["to"], new_from=prose_date(p["new_from"]),
+             reported=p["reported"], confidence=p["confidence"],
+             sources="; ".join(x for x in p["sources"] if x.startswith("https://")) or "docs/editions.md")
     if code == "gate-edition-provisional":
-        return (f"warning: {said}. The date is provisional, so this check warns but does not fail: confirm "
-                f"with your certification body, or book the stage 2 to {p['to']}")
-    return f"{said}: book the stage 2 to {p['to']}"
+        return _("warning: %(said)s. The date is provisional, so this check warns but does not fail: confirm with "
+                 "your certification body, or book the stage 2 to %(to)s", said=said, to=p["to"])
+    return _("%(said)s: book the stage 2 to %(to)s", said=said, to=p["to"])
 
 
 @to_auditor("certificate-past-transition")
 def _certificate_past_transition_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool,
                                             redact: Redact) -> str:
-    where = ("the organisation's transition deadline" if p["source"] == "organisation" else
-             f"the reported transition deadline ({p['confidence']} confidence; to be confirmed with the "
-             "certification body)")
-    return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
-            f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+    where = _("the organisation's transition deadline") if p["source"] == "organisation" else _(
+        "the reported transition deadline (%(confidence)s confidence; to be confirmed with the certification body)",
+        confidence=p["confidence"])
+    return _past_transition(p, where)

@@ -7,23 +7,29 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from isoready.assess import Reason
-from isoready.views.labels import STATE_WORDS, id_list, plural
+from isoready.core.i18n import gettext as _, ngettext
+from isoready.views.labels import STATE_WORDS, id_list
 from isoready.views.reasons import Redact, reason
 
 
 @reason("site-state")
 def _site_state(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"{STATE_WORDS[p['state']]} at {plural(len(p['sites']), 'site')} ({id_list(p['sites'])}) of the "
-            f"{p['total']} where it applies: the organisation is as ready as its least ready site")
+    return ngettext("%(state)s at %(num)s site (%(sites)s) of the %(total)s where it applies: the organisation is "
+                    "as ready as its least ready site",
+                    "%(state)s at %(num)s sites (%(sites)s) of the %(total)s where it applies: the organisation is "
+                    "as ready as its least ready site", len(p["sites"]), state=STATE_WORDS[p["state"]],
+                    sites=id_list(p["sites"]), total=p["total"])
 
 
 @reason("gate-sites-unaudited", "gate-sites-audited")
 def _gate_sites(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if code == "gate-sites-audited":
         named = f" ({id_list(r.evidence)})" if full else ""
-        return (f"internal audits within the window{named} reach all {p['total']} sites, the central function "
-                "included, and every clause that applies at each")
-    parts = [f"no internal audit within the window at {id_list(p['never'])}"] if p["never"] else []
-    parts += [f"at {site}, not covered: {id_list(leaves)}" for site, leaves in p["partly"]]
-    return ("; ".join(parts) + f" ({len(p['never']) + len(p['partly'])} of {p['total']} sites): every site, the "
-            "central function included, needs its own internal audit before certification")
+        return _("internal audits within the window%(named)s reach all %(total)s sites, the central function "
+                 "included, and every clause that applies at each", named=named, total=p["total"])
+    parts = [_("no internal audit within the window at %(sites)s", sites=id_list(p["never"]))] if p["never"] else []
+    parts += [_("at %(site)s, not covered: %(clauses)s", site=site, clauses=id_list(leaves))
+              for site, leaves in p["partly"]]
+    return _("%(gaps)s (%(count)s of %(total)s sites): every site, the central function included, needs its own "
+             "internal audit before certification", gaps="; ".join(parts), count=len(p["never"]) + len(p["partly"]),
+             total=p["total"])
