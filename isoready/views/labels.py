@@ -171,9 +171,31 @@ def display_name(catalog: Any, number: str) -> str:
     return c.name
 
 
+#: how many of a kind this build leaves out, in one message per kind (singular and plural)
+WITHHELD_WORDS = {
+    "record": lambda n: ngettext("%(num)s record not shown in this build.",
+                                 "%(num)s records not shown in this build.", n),
+    "stale record": lambda n: ngettext("%(num)s stale record not shown in this build.",
+                                       "%(num)s stale records not shown in this build.", n),
+    "finding": lambda n: ngettext("%(num)s finding not shown in this build.",
+                                  "%(num)s findings not shown in this build.", n),
+    "open finding": lambda n: ngettext("%(num)s open finding not shown in this build.",
+                                       "%(num)s open findings not shown in this build.", n),
+    "register": lambda n: ngettext("%(num)s register not shown in this build.",
+                                   "%(num)s registers not shown in this build.", n),
+    "audit record": lambda n: ngettext("%(num)s audit record not shown in this build.",
+                                       "%(num)s audit records not shown in this build.", n),
+    "lapse of a record": lambda n: ngettext("%(num)s lapse of a record not shown in this build.",
+                                            "%(num)s lapse of a records not shown in this build.", n),
+}
+
+
 def withheld(n: int, word: str) -> str:
     """The only trace a withheld record leaves: an aggregate count ('' when nothing is withheld)."""
-    return _("%(what)s not shown in this build.", what=plural(n, word)) if n else ""
+    if not n:
+        return ""
+    said = WITHHELD_WORDS.get(word)
+    return said(n) if said else _("%(what)s not shown in this build.", what=plural(n, word))
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -252,6 +274,11 @@ def date_text(value: Optional[date]) -> str:
 def figure(value: float) -> str:
     """A measured figure in a sentence: as written (``%g``) in English, in the locale's decimal sign otherwise."""
     return f"{value:g}" if active().code == SOURCE_LANGUAGE else decimal(value)
+
+
+def grouped(n: int) -> str:
+    """A count in a sentence, thousands grouped: "1,001" in English, the locale's grouping otherwise."""
+    return f"{n:,}" if active().code == SOURCE_LANGUAGE else decimal(n)
 
 
 def id_list(items: Any) -> str:

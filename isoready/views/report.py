@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
+from isoready.core.i18n import gettext as _
 from isoready.views import charts
 from isoready.core.text import markdown
 from isoready.views import labels
@@ -108,7 +109,7 @@ def report(ctx: Context, mains: tuple[MainView, ...], chart_set: charts.ChartSet
         mandatory=ctx.mandatory, mandatory_text=mandatory_summary(ctx.mandatory),
         mandatory_reasons=tuple(segments(m.reason) for m in ctx.mandatory), exclusions=ctx.exclusions,
         state_counts=ctx.state_counts(), site_url=ctx.site_url(),
-        no_findings_text="No findings in this build." if ctx.findings_published else FINDINGS_NOT_PUBLISHED)
+        no_findings_text="No findings in this build." if ctx.findings_published else _(FINDINGS_NOT_PUBLISHED))
 
 
 def section(main: MainView, clauses: tuple[ClauseView, ...]) -> SectionView:
@@ -136,7 +137,7 @@ def report_reasons(c: ClauseView) -> tuple[tuple[Segment, ...], ...]:
 @builder("report", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness", "documents"),
          needs=("mains", "charts", "coverage"))
 def REPORT(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("report.html", "report", "Readiness report", "report",
+    return [PageView("report.html", "report", _("Readiness report"), "report",
                      report(ctx, shared["mains"], shared["charts"], shared["coverage"]))]
 
 

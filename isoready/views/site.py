@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional, Sequence
 
+from isoready.core.i18n import gettext as _
 from isoready.assess import (AUDITS, NOT_READY, REGISTER_FLAGS, SiteFacts, audit_days, likely_sites,
     sample_sizes)
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
@@ -30,15 +31,15 @@ from isoready.views.transition import TRANSITION, certificate_export, climate_ex
 
 def chrome(ctx: Context) -> ChromeView:
     org, catalog = ctx.project.organisation, ctx.catalog
-    audience, withheld_ = Phrase, lambda: Phrase("withheld", term_url("withheld"))
-    words = {"public": (audience("Public build", term_url("audience")),
-                        Phrase(": shows readiness and public evidence only; other records are "), withheld_(),
-                        Phrase(".")),
-             "auditor": (audience("Auditor build", term_url("audience")),
-                         Phrase(": shows public and auditor evidence; internal records are "), withheld_(),
-                         Phrase(".")),
-             "internal": (audience("Internal build", term_url("audience")),
-                          Phrase(": shows every record. Do not publish."))}
+    audience, withheld_ = Phrase, lambda: Phrase(_("withheld"), term_url("withheld"))
+    words = {"public": (audience(_("Public build"), term_url("audience")),
+                        Phrase(_(": shows readiness and public evidence only; other records are ")), withheld_(),
+                        Phrase(_("."))),
+             "auditor": (audience(_("Auditor build"), term_url("audience")),
+                         Phrase(_(": shows public and auditor evidence; internal records are ")), withheld_(),
+                         Phrase(_("."))),
+             "internal": (audience(_("Internal build"), term_url("audience")),
+                          Phrase(_(": shows every record. Do not publish.")))}
     notes = {k: "".join(w.text for w in v) for k, v in words.items()}
     return ChromeView(
         organisation=ctx.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from isoready.core.i18n import gettext as _
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import evidence_url, plural, withheld
@@ -53,14 +54,14 @@ def _coverage(ctx: Context) -> Mapping[str, Any]:
 
 @builder("applicability", reads=("catalog", "evidence", "findings", "assessments"))
 def APPLICABILITY(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("applicability.html", "applicability", "Applicability", "applicability", ApplicabilityView(
+    return [PageView("applicability.html", "applicability", _("Applicability"), "applicability", ApplicabilityView(
         ctx.exclusions, f"{plural(len(ctx.exclusions), 'exclusion')} declared", ctx.catalog.exclusion_test or "",
         ctx.catalog.role("scope") or ""))]
 
 
 @builder("stages", reads=("organisation", "catalog", "evidence", "findings", "readiness"), needs=("coverage",))
 def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("stages.html", "stages", "Audit stages", "stages",
+    return [PageView("stages.html", "stages", _("Audit stages"), "stages",
                      StagesView(ctx.audits, ctx.gates, ctx.mandatory, ctx.all_blockers, ctx.lapses,
                                 withheld(ctx.hidden_lapses, "lapse of a record"), shared["coverage"].summary,
                                 ctx.audience != "public",
@@ -70,4 +71,4 @@ def STAGES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
 @builder("coverage", reads=("catalog", "evidence", "findings", "readiness"), provides=("coverage",),
          needs=("coverage",), context=_coverage)
 def COVERAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("coverage.html", "coverage", "Internal audit coverage", "stages", shared["coverage"])]
+    return [PageView("coverage.html", "coverage", _("Internal audit coverage"), "stages", shared["coverage"])]

@@ -148,5 +148,5 @@ def transition_export(ctx: Context) -> Optional[dict[str, Any]]:
 def TRANSITION(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     if not ctx.r.transition:
         return []
-    return [PageView("transition.html", "transition", f"Ready for {ctx.r.transition.to}?", "transition",
+    return [PageView("transition.html", "transition", _("Ready for %(edition)s?", edition=ctx.r.transition.to), "transition",
                      transition_page(ctx))]
