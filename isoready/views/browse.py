@@ -8,7 +8,7 @@ from isoready.core.i18n import gettext as _, ngettext
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views import labels
-from isoready.views.labels import GLOSSARY, GLOSSARY_PATH, grouped, page_path, plural, withheld
+from isoready.views.labels import GLOSSARY, GLOSSARY_PATH, grouped, page_path, withheld
 from isoready.views.models import EvidenceView, GlossaryTermView, GlossaryView, Link, RegisterPageView
 from isoready.views.pages import ClauseIndexView, DocumentPageView, PageView
 

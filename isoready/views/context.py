@@ -22,7 +22,7 @@ from isoready.core.text import MAX_MARKDOWN_BYTES, Md
 from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT,
     GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, ORIGIN_LABELS, STATE_LABELS,
     STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name, document_url,
-    evidence_url, exclusion_test_text, finding_url, late_target_text, plural, register_url, shares_of, shares_text,
+    evidence_url, exclusion_test_text, finding_url, late_target_text, register_url, shares_of, shares_text,
     stage_label, subject, term_url, withheld)
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,

@@ -13,7 +13,7 @@ from isoready.validate.redact import WITHHELD
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DUE_FLAG_LABELS, FRESHNESS_LABELS,
-    NO_GIT_TEXT, STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary, plural,
+    NO_GIT_TEXT, STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary,
     shares_of, shares_text, stage_label, term_url)
 from isoready.views.models import CountView, Link, MainView, TargetView
 from isoready.views.pages import DashboardView, PageView, PublishHintView

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from isoready.assess import Reason
 from isoready.core.i18n import gettext as _, ngettext, prose_date
-from isoready.views.labels import NOUNS, id_list, plural
+from isoready.views.labels import NOUNS, id_list
 from isoready.views.reasons import MAJOR_CLOSURE_WORDS, UNEVIDENCED_WORDS, Redact, StandardWords, reason, to_auditor
 
 
