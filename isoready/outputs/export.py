@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any, Sequence
 
+from isoready.core.i18n import gettext as _
 from isoready.views import ClauseView, ExportView, prose
 
 SCHEMA = 3
@@ -139,14 +140,16 @@ CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "own
 
 def full_title(c: ClauseView) -> str:
     """A clause's title as a person reads it out of context: "General" sub-clauses carry their parent's title."""
-    name = c.name + ("" if c.official else " (label ours)")
+    name = c.name if c.official else _("%(name)s (label ours)", name=c.name)
     if c.name == "General" and c.parent is not None:
         name += f" ({c.parent.name})"
     return name
 
 
 def applicability_text(c: ClauseView) -> str:
-    return "applicable" if c.applicable else "not applicable" + (f": {c.justification}" if c.justification else "")
+    if c.applicable:
+        return _("applicable")
+    return _("not applicable: %(why)s", why=c.justification) if c.justification else _("not applicable")
 
 
 def auditor_checks(c: ClauseView) -> str:

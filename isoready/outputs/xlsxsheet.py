@@ -194,8 +194,9 @@ class LinkPlan:
 
     def note(self, where: str) -> str:
         """What the sheet says when not every record is linked (``where``: where the others' addresses are)."""
-        return (f"Only the first {self.linked:,} of {self.records:,} records are linked: Excel allows "
-                f"{self.limit:,} links on a sheet. For the other records, {where}.")
+        return gettext("Only the first %(linked)s of %(records)s records are linked: Excel allows %(limit)s links on "
+                       "a sheet. For the other records, %(where)s.", linked=f"{self.linked:,}",
+                       records=f"{self.records:,}", limit=f"{self.limit:,}", where=where)
 
 
 def header_row(sheet: Sheet, headers: Sequence[tuple[str, int]], height: float = 30) -> int:

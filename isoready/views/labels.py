@@ -315,14 +315,16 @@ def exclusion_test_text(number: str, rule: str, justified: bool) -> str:
     """The exclusion test, applied to one exclusion: what the register shows and what is left to the auditor.
     The register cannot judge a justification's truth, so it never says the test is passed."""
     if not justified:
-        return (f"No justification is recorded for {number}: the test cannot be applied, and the exclusion stands "
-                "on nothing.")
-    how = {"possible": f"{number} is commonly excluded where the test holds",
-           "rare": f"{number} rarely passes the test: expect the auditor to challenge it and ask for specific reasons",
-           "never": f"{number} cannot pass the test"}[rule]
-    return (f"{how}. The justification must show that {number} is outside the organisation's control or influence "
-            "within its scope, and that leaving it out does not affect conforming products and services or "
-            "customer satisfaction; the auditor judges whether it does, against the scope the organisation maintains.")
+        return _("No justification is recorded for %(clause)s: the test cannot be applied, and the exclusion stands "
+                 "on nothing.", clause=number)
+    how = {"possible": _("%(clause)s is commonly excluded where the test holds", clause=number),
+           "rare": _("%(clause)s rarely passes the test: expect the auditor to challenge it and ask for specific "
+                     "reasons", clause=number),
+           "never": _("%(clause)s cannot pass the test", clause=number)}[rule]
+    return _("%(how)s. The justification must show that %(clause)s is outside the organisation's control or "
+             "influence within its scope, and that leaving it out does not affect conforming products and services "
+             "or customer satisfaction; the auditor judges whether it does, against the scope the organisation "
+             "maintains.", how=how, clause=number)
 
 
 FRESHNESS_LABELS = Translated({"current": N_("Current"), "due-90": N_("Review due within 90 days"),
