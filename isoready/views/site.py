@@ -34,10 +34,10 @@ def chrome(ctx: Context) -> ChromeView:
     audience, withheld_ = Phrase, lambda: Phrase(_("withheld"), term_url("withheld"))
     words = {"public": (audience(_("Public build"), term_url("audience")),
                         Phrase(_(": shows readiness and public evidence only; other records are ")), withheld_(),
-                        Phrase(_("."))),
+                        Phrase(".")),
              "auditor": (audience(_("Auditor build"), term_url("audience")),
                          Phrase(_(": shows public and auditor evidence; internal records are ")), withheld_(),
-                         Phrase(_("."))),
+                         Phrase(".")),
              "internal": (audience(_("Internal build"), term_url("audience")),
                           Phrase(_(": shows every record. Do not publish.")))}
     notes = {k: "".join(w.text for w in v) for k, v in words.items()}
