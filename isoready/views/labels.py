@@ -130,6 +130,12 @@ REGISTER_FLAG_LABELS = Translated({"overdue": N_("Overdue"), "failed": N_("Faile
                                    "in-training": N_("In training"), "behind-target": N_("Behind target"),
                                    "no-recent-result": N_("No recent result"), "audit-overdue": N_("Audit overdue"),
                                    "not-compliant": N_("Not compliant"), "open-too-long": N_("Open too long")})
+#: the same flags inside a sentence or a column heading ("Rows in training")
+REGISTER_FLAG_WORDS = Translated({"overdue": N_("overdue"), "failed": N_("failed"), "unapproved": N_("unapproved"),
+                                  "evaluation-overdue": N_("evaluation overdue"), "expired": N_("expired"),
+                                  "in-training": N_("in training"), "behind-target": N_("behind target"),
+                                  "no-recent-result": N_("no recent result"), "audit-overdue": N_("audit overdue"),
+                                  "not-compliant": N_("not compliant"), "open-too-long": N_("open too long")})
 #: a register's canonical columns (model.REGISTER_COLUMNS) as column headings; a name not here is shown
 #: with its first letter capitalised and underscores as spaces
 REGISTER_COLUMN_LABELS = Translated({"id": N_("Id"), "due": N_("Next calibration"), "last": N_("Last calibration"),

@@ -17,7 +17,7 @@ from isoready.views import charts
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (REGISTER_FLAG_LABELS, REGISTER_KIND_LABELS, column_label, evidence_url,
-    page_path, plural, register_url, withheld)
+    grouped, page_path, register_url, withheld)
 from isoready.views.models import (FlagView, RegisterColumnView, RegisterProblemView, RegisterRowView,
     RegisterView)
 from isoready.views.pages import PageView, RegistersIndexView
@@ -91,7 +91,9 @@ def register_view(ctx: Context, reg: Register, result: Optional[RegisterResult],
         evidence=reg.evidence, url=register_url(reg.evidence), title=ctx.redact(e.title),
         kind=reg.kind, kind_label=REGISTER_KIND_LABELS.get(reg.kind, reg.kind),
         evidence_url=evidence_url(reg.evidence), file=ctx.redact(reg.file), columns=columns, rows=rows,
-        row_count=count, flagged_count=flagged, summary=f"{plural(count, 'row')}, {flagged:,} flagged",
+        row_count=count, flagged_count=flagged, summary=ngettext("%(num)s row, %(flagged)s flagged",
+                                                                 "%(num)s rows, %(flagged)s flagged", count,
+                                                                 flagged=grouped(flagged)),
         problems=tuple(RegisterProblemView(p.code, ctx.redact(p.where), ctx.redact(p.text), p.severity, p.row)
                        for p in reg.problems),
         problem_count=len(reg.problems),

@@ -17,7 +17,7 @@ from isoready.views.context import Context
 from isoready.views.dashboard import DASHBOARD, history_json
 from isoready.views.findings import FINDINGS
 from isoready.views.gaps import GAPS
-from isoready.views.labels import shares_of, term_url
+from isoready.views.labels import REGISTER_FLAG_WORDS, shares_of, term_url
 from isoready.views.models import Phrase
 from isoready.model import REGISTER_KINDS
 from isoready.views.pages import ChromeView, ExportView, PageView, RegisterSummaryView, SiteView, StandardLinkView
@@ -178,7 +178,8 @@ def register_summaries(ctx: Context) -> tuple[RegisterSummaryView, ...]:
         register = ctx.project.registers.get(res.evidence)
         flags = [f for f in REGISTER_FLAG_COLUMNS.get(res.kind, ())]
         flags += sorted({f for fs in res.flags.values() for f in fs} - set(flags))
-        counts = tuple((f.replace("-", " "), sum(f in fs for fs in res.flags.values())) for f in flags)
+        counts = tuple((REGISTER_FLAG_WORDS[f] if f in REGISTER_FLAG_WORDS else f.replace("-", " "),
+                        sum(f in fs for fs in res.flags.values())) for f in flags)
         # names only where the register pages show them: internal builds, and auditor builds of a record
         # with show_people: true (issue 24)
         record = next((e for e in ctx.project.evidence if e.id == res.evidence), None)
