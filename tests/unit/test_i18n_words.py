@@ -100,6 +100,24 @@ def test_the_demo_speaks_german_reasons_gates_and_states(german: Any, english: A
         "Stage 1 gate", "at risk", "Not ready")
 
 
+def test_no_reason_gate_or_lapse_of_the_demo_stays_english(german: Any, english: Any) -> None:
+    """Every sentence the views make for the demo reads differently in German (ids and numbers aside)."""
+    pairs = [(e, g) for ce, cg in zip(english.export.clauses, german.export.clauses)
+             for e, g in zip(ce.reasons, cg.reasons)]
+    pairs += [(ie.reason, ig.reason) for ge, gg in zip(english.export.gates, german.export.gates)
+              for ie, ig in zip(ge.items, gg.items)]
+    pairs += [(ge.verdict, gg.verdict) for ge, gg in zip(english.export.gates, german.export.gates)]
+    pairs += [(le.text, lg.text) for le, lg in zip(english.export.lapses, german.export.lapses)]
+    assert len(pairs) > 100
+    assert [e for e, g in pairs if e == g and _WORDS.search(e)] == []
+    dashboard = german.models("index")[0]
+    assert dashboard.figures == "40 bereit · 8 gefährdet · 11 nicht bereit, von 59 zutreffenden Abschnitten"
+    assert dashboard.certification == "Noch nicht nach ISO 9001:2015 zertifiziert."
+    assert dashboard.audits[0].countdown == "in 56 Tagen"
+    assert german.chrome.audience_note == ("Auditor-Build: zeigt öffentliche und Auditor-Nachweise; interne "
+                                           "Nachweise werden zurückgehalten.")
+
+
 def test_the_glossary_in_german(german: Any) -> None:
     glossary = german.models("glossary")[0]
     terms = {t.anchor: (t.term, t.text) for t in glossary.terms}
