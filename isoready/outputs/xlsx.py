@@ -162,7 +162,7 @@ def _reasons(c: ClauseView) -> str:
 
 
 def _findings_cell(c: ClauseView) -> str:
-    return "\n".join(f"{f.id} ({GRADE_WORDS[f.grade]}" + (_(", due %(date)s", date=f.due) if f.due else "")
+    return "\n".join(f"{f.id} ({GRADE_WORDS.word(f.grade)}" + (_(", due %(date)s", date=f.due) if f.due else "")
                      + (_(", overdue") if f.overdue else "") + ")" for f in c.open_findings)
 
 

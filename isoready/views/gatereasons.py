@@ -25,7 +25,7 @@ def _gate_present(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact
 def _gate_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                   std: StandardWords) -> str:
     if p["check"] in std.missing:  # the check's words in its standard's data, on the clause it looked at
-        return _("no current %(noun)s mapped to %(clause)s %(missing)s", noun=NOUNS[std.nouns[p["check"]]],
+        return _("no current %(noun)s mapped to %(clause)s %(missing)s", noun=NOUNS.word(std.nouns[p["check"]]),
                  clause=p["clause"], missing=std.missing[p["check"]])
     return _("no current evidence mapped to %(clauses)s", clauses=id_list(p.get("missing") or (p["clause"],)))
 

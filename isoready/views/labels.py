@@ -33,6 +33,10 @@ class Translated(Mapping[str, str]):
     def __repr__(self) -> str:
         return f"Translated({self._words!r})"
 
+    def word(self, key: str) -> str:
+        """``key``'s words in the active language, or ``key`` itself where none are registered."""
+        return _(self._words[key]) if key in self._words else key
+
 
 STATUS_LABELS = Translated({"not-started": N_("Not started"), "planned": N_("Planned"),
                             "in-progress": N_("In progress"), "implemented": N_("Implemented"),

@@ -116,7 +116,7 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
     label, noun = f"{p['clause']} {p['what']}", p["noun"]
     if code == "di-not-required":
         return _("%(label)s: not required, the clause is not applicable", label=label)
-    q = {"label": label, "window": p.get("window"), "id": ids[0] if ids and full else "", "noun": NOUNS[noun],
+    q = {"label": label, "window": p.get("window"), "id": ids[0] if ids and full else "", "noun": NOUNS.word(noun),
          "date": D(p.get("date") or ""), "review_by": D(p.get("review_by") or ""), "ids": id_list(ids),
          "count": _counted(len(ids), noun)}
     if code == "di-in-window":  # a withheld record's date is withheld too
@@ -157,8 +157,8 @@ def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bo
                  "show it is controlled", label=label, condition=std.condition(p["condition"]), clause=p["clause"])
     if p.get("declared_true"):
         return _("%(label)s: required, since the condition is declared to apply, but no current %(noun)s is mapped",
-                 label=label, noun=NOUNS[noun])
-    return _("%(label)s: no current %(noun)s mapped to %(clause)s", label=label, noun=NOUNS[noun],
+                 label=label, noun=NOUNS.word(noun))
+    return _("%(label)s: no current %(noun)s mapped to %(clause)s", label=label, noun=NOUNS.word(noun),
              clause=p["clause"])  # di-missing
 
 
@@ -228,7 +228,7 @@ def to_auditor(*codes: str) -> Callable[[Wording], Wording]:
 def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                             std: StandardWords) -> str:
     said = _di_sentence(p, code, r.evidence, full, std)
-    return _("declared %(status)s, but %(reason)s", status=STATUS_WORDS[p["declared"]], reason=said) \
+    return _("declared %(status)s, but %(reason)s", status=STATUS_WORDS.word(p["declared"]), reason=said) \
         if p.get("declared") else said
 
 
@@ -237,7 +237,7 @@ def _status_not_done(r: Reason, p: Mapping[str, Any], code: str, full: bool, red
     src = _(" (from %(clause)s)", clause=p["inherited_from"]) if p["inherited_from"] else ""
     due = _(", target %(date)s", date=D(p["target"])) if p["target"] else ""
     return _("status is %(status)s%(source)s%(target)s; ready needs implemented or verified",
-             status=STATUS_WORDS[p["status"]], source=src, target=due)
+             status=STATUS_WORDS.word(p["status"]), source=src, target=due)
 
 
 @reason("finding-open", "finding-open-overdue", names_findings=True)
@@ -247,7 +247,7 @@ def _finding_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact
     late = "" if code != "finding-open-overdue" else _(", action overdue since %(date)s", date=D(p["due"])) \
         if full else _(", action overdue")  # a withheld finding's dates are withheld too
     closes = _(", closed only on %(date)s (after this date)", date=D(p["closes"])) if p.get("closes") and full else ""
-    return _("open %(grade)s finding%(id)s%(where)s%(late)s%(closes)s", grade=GRADE_WORDS[p["grade"]], id=named,
+    return _("open %(grade)s finding%(id)s%(where)s%(late)s%(closes)s", grade=GRADE_WORDS.word(p["grade"]), id=named,
              where=where, late=late, closes=closes)
 
 
@@ -262,8 +262,9 @@ def _systemic(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Re
 @reason("finding-overdue", names_findings=True)
 def _finding_overdue(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return _("corrective action for %(grade)s finding overdue", grade=GRADE_WORDS[p["grade"]])
-    return _("corrective action for %(grade)s finding %(id)s overdue since %(date)s", grade=GRADE_WORDS[p["grade"]],
+        return _("corrective action for %(grade)s finding overdue", grade=GRADE_WORDS.word(p["grade"]))
+    return _("corrective action for %(grade)s finding %(id)s overdue since %(date)s",
+             grade=GRADE_WORDS.word(p["grade"]),
              id=r.findings[0], date=D(p["due"]))
 
 
@@ -272,9 +273,9 @@ def _finding_unverified(r: Reason, p: Mapping[str, Any], code: str, full: bool, 
     named = f" {r.findings[0]}" if full else ""
     if p.get("not_effective"):
         return _("%(grade)s finding%(id)s closed, but its verification found the action not effective",
-                 grade=GRADE_WORDS[p["grade"]], id=named)
+                 grade=GRADE_WORDS.word(p["grade"]), id=named)
     return _("%(grade)s finding%(id)s closed without a verification that the action was effective",
-             grade=GRADE_WORDS[p["grade"]], id=named)
+             grade=GRADE_WORDS.word(p["grade"]), id=named)
 
 
 @reason("not-verified")
@@ -320,14 +321,14 @@ def _review_inputs_missing(r: Reason, p: Mapping[str, Any], code: str, full: boo
 @reason("no-evidence")
 def _no_evidence(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     return _("declared %(status)s, but no current evidence is mapped to it or to a clause above it: nothing shows "
-             "it in place", status=STATUS_WORDS[p["status"]])
+             "it in place", status=STATUS_WORDS.word(p["status"]))
 
 
 @reason("parent-document-only")
 def _parent_document_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" ({id_list(r.evidence)})" if full else ""
     return _("declared %(status)s, but documented, not shown in operation: only a document on %(on)s%(named)s is "
-             "behind it; map a record or evidence to the clause itself", status=STATUS_WORDS[p["status"]],
+             "behind it; map a record or evidence to the clause itself", status=STATUS_WORDS.word(p["status"]),
              on=id_list(p["on"]), named=named)
 
 
@@ -350,7 +351,7 @@ def _document_changed_since_approval(r: Reason, p: Mapping[str, Any], code: str,
 
 @reason("ready")
 def _ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return _("declared %(status)s; no gap, stale evidence or open nonconformity", status=STATUS_WORDS[p["status"]])
+    return _("declared %(status)s; no gap, stale evidence or open nonconformity", status=STATUS_WORDS.word(p["status"]))
 
 
 @reason("not-applicable")
