@@ -278,7 +278,7 @@ def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_
         start, end = min(start, as_of), max(end, as_of)
     marks: list[tuple[Any, str, str]] = []
     if as_of is not None:
-        marks.append((as_of, f"today {as_of.isoformat()}", "today"))
+        marks.append((as_of, gettext("today %(date)s", date=as_of.isoformat()), "today"))
     outside = []
     for label, d in audits:
         if not d:
