@@ -45,7 +45,8 @@ def chrome(ctx: Context) -> ChromeView:
         organisation=ctx.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
         as_of=ctx.r.as_of.isoformat(), audience=ctx.audience, audience_note=notes[ctx.audience],
         commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
-        family=ctx.std.family, sitename=f"{ctx.std.family} readiness", publisher=ctx.std.words.get("publisher", ""),
+        family=ctx.std.family, sitename=_("%(family)s readiness", family=ctx.std.family),
+        publisher=ctx.std.words.get("publisher", ""),
         transition=ctx.r.transition is not None, registers=bool(ctx.registers),
         audience_words=words[ctx.audience])
 
