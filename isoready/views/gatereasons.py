@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from isoready.assess import Reason
 from isoready.core.i18n import gettext as _, ngettext, prose_date
-from isoready.views.labels import NOUNS, id_list
+from isoready.views.labels import MANDATORY_WORDS, NOUNS, id_list
 from isoready.views.reasons import MAJOR_CLOSURE_WORDS, UNEVIDENCED_WORDS, Redact, StandardWords, reason, to_auditor
 
 
@@ -81,7 +81,7 @@ def _gate_actions_late(r: Reason, p: Mapping[str, Any], code: str, full: bool, r
 
 @reason("gate-mandatory-gaps")
 def _gate_mandatory_gaps(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    gaps = id_list(f"{c} ({s})" for c, s in p["gaps"])
+    gaps = id_list(f"{c} ({MANDATORY_WORDS.word(s)})" for c, s in p["gaps"])
     if p["kind"] == "maintain":
         return ngettext("%(gaps)s of %(num)s mandatory document missing, review overdue or out of window: %(list)s",
                         "%(gaps)s of %(num)s mandatory documents missing, review overdue or out of window: %(list)s",
@@ -206,7 +206,7 @@ def _gate_documents_lapsed(r: Reason, p: Mapping[str, Any], code: str, full: boo
              ] if p["documents"] else []
     if p["gaps"]:
         parts.append(_("mandatory documents missing or past review: %(gaps)s",
-                       gaps=id_list(f"{c} ({s})" for c, s in p["gaps"])))
+                       gaps=id_list(f"{c} ({MANDATORY_WORDS.word(s)})" for c, s in p["gaps"])))
     return "; ".join(parts)
 
 

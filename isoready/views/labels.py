@@ -54,6 +54,11 @@ STATUS_WORDS = Translated({"not-started": N_("not-started"), "planned": N_("plan
 GRADE_WORDS = Translated({"major": N_("major"), "minor": N_("minor"), "ofi": N_("ofi"),
                           "area-of-concern": N_("area-of-concern")})
 NOUNS = Translated({"document": N_("document"), "record": N_("record"), "evidence": N_("evidence")})
+#: the same states inside a sentence ("8.5.6 (missing)"; English: the state's code)
+MANDATORY_WORDS = Translated({"present": N_("present"), "review-overdue": N_("review-overdue"),
+                              "missing": N_("missing"), "out-of-window": N_("out-of-window"),
+                              "conditional": N_("conditional"), "undeclared": N_("undeclared"),
+                              "not-applicable": N_("not-applicable")})
 #: mandatory states with a glossary entry
 MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
 ORIGIN_LABELS = Translated({"internal-audit": N_("Internal audit"),

@@ -66,7 +66,7 @@ def test_reason_sentences_in_german_carry_their_parameters() -> None:
         assert _say("subclauses-ready", count=5) == "alle 5 zutreffenden Unterabschnitte bereit"
         assert _say("gate-mandatory-gaps", kind="retain", total=21, gaps=(("8.5.6", "missing"),)) == (
             "1 von 21 Pflichtaufzeichnungen fehlen, Überprüfung überfällig oder außerhalb des Zeitfensters: "
-            "8.5.6 (missing)")
+            "8.5.6 (fehlt)")
         assert _say("register-objective-behind", objectives=(("O4", date(2026, 10, 1), 90.0, 78.5, "%"),)) == (
             "im letzten Zeitraum hinter dem Ziel, eine Eingabe für die Managementbewertung: "
             "O4 (2026-10: 78,5% bei einem Ziel von 90%)")
