@@ -151,6 +151,16 @@ def test_switching_the_language_changes_words_only_never_a_code_figure_or_state(
     assert [c["reason_codes"] for c in en["clauses"]] == [c["reason_codes"] for c in de["clauses"]]
 
 
+def test_the_search_index_labels_its_entries_in_german(german: Any) -> None:
+    from isoready.outputs.export import search_entries
+
+    with i18n.speaking("de"):
+        entries = search_entries(german.export)
+    clause = next(e for e in entries if e["id"] == "7.1.5.2")
+    assert clause["type"] == "Abschnitt" and clause["facts"].startswith("Zustand: ")
+    assert {e["type"] for e in entries} >= {"Abschnitt", "Nachweise", "Feststellung", "Register"}
+
+
 def test_the_glossary_in_german(german: Any) -> None:
     glossary = german.models("glossary")[0]
     terms = {t.anchor: (t.term, t.text) for t in glossary.terms}
