@@ -30,6 +30,6 @@ def _gate_sites(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: 
     parts = [_("no internal audit within the window at %(sites)s", sites=id_list(p["never"]))] if p["never"] else []
     parts += [_("at %(site)s, not covered: %(clauses)s", site=site, clauses=id_list(leaves))
               for site, leaves in p["partly"]]
-    return _("%(gaps)s (%(count)s of %(total)s sites): every site, the central function included, needs its own "
-             "internal audit before certification", gaps="; ".join(parts), count=len(p["never"]) + len(p["partly"]),
-             total=p["total"])
+    return _("%(parts)s (%(count)s of %(total)s sites): every site, the central function included, needs its own "
+             "internal audit before certification", parts="; ".join(parts),
+             count=len(p["never"]) + len(p["partly"]), total=p["total"])
