@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any, Sequence
 
+from isoready.core.i18n import gettext as _
 from isoready.views import ClauseView, ExportView, prose
 
 SCHEMA = 3
@@ -140,14 +141,16 @@ CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "own
 
 def full_title(c: ClauseView) -> str:
     """A clause's title as a person reads it out of context: "General" sub-clauses carry their parent's title."""
-    name = c.name + ("" if c.official else " (label ours)")
+    name = c.name if c.official else _("%(name)s (label ours)", name=c.name)
     if c.name == "General" and c.parent is not None:
         name += f" ({c.parent.name})"
     return name
 
 
 def applicability_text(c: ClauseView) -> str:
-    return "applicable" if c.applicable else "not applicable" + (f": {c.justification}" if c.justification else "")
+    if c.applicable:
+        return _("applicable")
+    return _("not applicable: %(why)s", why=c.justification) if c.justification else _("not applicable")
 
 
 def auditor_checks(c: ClauseView) -> str:
@@ -208,24 +211,24 @@ def search_entries(site: ExportView) -> list[dict[str, str]]:
     loads), so the rows stay on the register's own page."""
     entries = []
     for c in site.clauses:
-        entries.append({"type": "Clause", "id": c.number, "title": c.name, "url": c.url,
-                        "facts": _facts(("State", c.state_label), ("Status", c.status_label), ("Owner", c.owner),
-                                        ("Target", c.target)),
+        entries.append({"type": _("Clause"), "id": c.number, "title": c.name, "url": c.url,
+                        "facts": _facts((_("State"), c.state_label), (_("Status"), c.status_label),
+                                        (_("Owner"), c.owner), (_("Target"), c.target)),
                         "text": prose(c.about)})
     for e in site.evidence:
-        entries.append({"type": "Evidence", "id": e.id, "title": e.title, "url": e.url,
-                        "facts": _facts(("", e.kind_label), ("Clauses", ", ".join(c.number for c in e.clauses)),
-                                        ("Owner", e.owner), ("Review by", e.review_by),
-                                        ("", "Stale" if e.stale else "")),
+        entries.append({"type": _("Evidence"), "id": e.id, "title": e.title, "url": e.url,
+                        "facts": _facts(("", e.kind_label), (_("Clauses"), ", ".join(c.number for c in e.clauses)),
+                                        (_("Owner"), e.owner), (_("Review by"), e.review_by),
+                                        ("", _("Stale") if e.stale else "")),
                         "text": prose(e.description.source)})
     for f in site.findings:
-        entries.append({"type": "Finding", "id": f.id, "title": f.subject or f.id, "url": f.url,
-                        "facts": _facts(("", f.grade_label), ("Status", f.status_label),
-                                        ("Clauses", ", ".join(c.number for c in f.clauses)), ("Owner", f.owner),
-                                        ("Due", f.due), ("", f.due_flag_label)),
+        entries.append({"type": _("Finding"), "id": f.id, "title": f.subject or f.id, "url": f.url,
+                        "facts": _facts(("", f.grade_label), (_("Status"), f.status_label),
+                                        (_("Clauses"), ", ".join(c.number for c in f.clauses)), (_("Owner"), f.owner),
+                                        (_("Due"), f.due), ("", f.due_flag_label)),
                         "text": prose(f.description.source)})
     for r in site.registers:
-        entries.append({"type": "Register", "id": r.evidence, "title": r.title, "url": r.url,
+        entries.append({"type": _("Register"), "id": r.evidence, "title": r.title, "url": r.url,
                         "facts": _facts(("", r.kind_label), ("", r.summary)), "text": ""})
     return entries
 

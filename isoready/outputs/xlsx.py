@@ -36,6 +36,7 @@ import zipfile
 from datetime import date, datetime
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
+from isoready.core.i18n import N_, gettext as _
 from isoready.outputs.export import applicability_text, auditor_checks, full_title
 from isoready.outputs.xlsxregisters import register_sheets
 from isoready.outputs.xlsxsites import sites_sheet
@@ -43,6 +44,8 @@ from isoready.outputs.xlsxsites import sites_sheet
 from isoready.outputs.xlsxsheet import (DATE_FORMAT, HYPERLINK_LIMIT, DataValidation, LinkPlan, Sheet,
                                         get_column_letter, header_row, new_workbook)
 from isoready.views import ClauseView, ExportView, FindingView
+from isoready.views.labels import GRADE_WORDS
+from isoready.views.reasons import FINDINGS_NOT_PUBLISHED
 
 #: (header, width in characters) of the Checklist sheet, in order. The first ``PRINTED_COLUMNS`` are its printed
 #: page: what an auditor needs on paper (the clause, the portal's state and reasons, the evidence to sample, the
@@ -50,10 +53,10 @@ from isoready.views import ClauseView, ExportView, FindingView
 #: guidance, applicability, declared status, mandatory documented information, owner, target) sit to the right,
 #: on screen only: printed as well, they shrank the page to about 5 pt type.
 CHECKLIST_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Clause", 7), ("Title", 14), ("State", 8), ("Reasons", 21), ("Evidence", 21), ("Open findings", 11),
-    ("Records sampled", 16), ("Conformity", 13), ("Auditor notes", 18),
-    ("Applicability", 14), ("Declared status", 12), ("What an auditor checks", 60),
-    ("Mandatory documented information", 26), ("Owner", 12), ("Target", 11),
+    (N_("Clause"), 7), (N_("Title"), 14), (N_("State"), 8), (N_("Reasons"), 21), (N_("Evidence"), 21),
+    (N_("Open findings"), 11), (N_("Records sampled"), 16), (N_("Conformity"), 13), (N_("Auditor notes"), 18),
+    (N_("Applicability"), 14), (N_("Declared status"), 12), (N_("What an auditor checks"), 60),
+    (N_("Mandatory documented information"), 26), (N_("Owner"), 12), (N_("Target"), 11),
 )
 PRINTED_COLUMNS = 9
 AUDITOR_COLUMNS = ("Records sampled", "Conformity", "Auditor notes")
@@ -62,15 +65,16 @@ CONFORMITY_CHOICES = ("C", "minor NC", "major NC", "OFI", "area of concern", "N/
 WRITE_IN_FILL = "FFFDE7"  # the auditor's columns
 
 FINDING_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Finding", 13), ("Grade", 12), ("Status", 8), ("Clauses", 10), ("Raised", 11), ("Due", 11),
-    ("Overdue", 8), ("Closed", 11), ("Owner", 14), ("Description", 40), ("Correction", 24),
-    ("Root cause", 24), ("Corrective action", 30), ("Verification", 24), ("Evidence", 24),
+    (N_("Finding"), 13), (N_("Grade"), 12), (N_("Status"), 8), (N_("Clauses"), 10), (N_("Raised"), 11),
+    (N_("Due"), 11), (N_("Overdue"), 8), (N_("Closed"), 11), (N_("Owner"), 14), (N_("Description"), 40),
+    (N_("Correction"), 24), (N_("Root cause"), 24), (N_("Corrective action"), 30), (N_("Verification"), 24),
+    (N_("Evidence"), 24),
 )
 EVIDENCE_HEADERS: tuple[tuple[str, int], ...] = (
     # hyperlinked cells (Evidence, Document) are wide enough for their one line: LibreOffice does not wrap them
-    ("Evidence", 46), ("Title", 30), ("Kind", 16), ("Clauses", 10), ("Owner", 14), ("Issued or recorded", 11),
-    ("Review by", 11), ("Stale", 6), ("Audience", 9), ("Page", 30), ("Document", 48), ("SHA-256", 34),
-    ("External link", 26),
+    (N_("Evidence"), 46), (N_("Title"), 30), (N_("Kind"), 16), (N_("Clauses"), 10), (N_("Owner"), 14),
+    (N_("Issued or recorded"), 11), (N_("Review by"), 11), (N_("Stale"), 6), (N_("Audience"), 9), (N_("Page"), 30),
+    (N_("Document"), 48), (N_("SHA-256"), 34), (N_("External link"), 26),
 )
 EVIDENCE_PAGE_COLUMN = 10  # "Page": each record's page address, as text (what a record past the link limit has)
 
@@ -148,20 +152,20 @@ def _text_line(sheet: Sheet, text: str, kind: str = "line") -> int:
 def _applicability(c: ClauseView) -> str:
     """The justification on the excluded clause's own row only; its sub-clauses point to it."""
     if not c.applicable and c.status_from is not None and c.status_from.number != c.number:
-        return f"not applicable (excluded with {c.status_from.number})"
+        return _("not applicable (excluded with %(clause)s)", clause=c.status_from.number)
     return applicability_text(c)
 
 
 def _reasons(c: ClauseView) -> str:
     """One reason a line; an exclusion's justification is in the Applicability column, not repeated here."""
     declared = c.status_from.number if c.status_from else c.number
-    return "\n".join(f"not applicable: excluded with {declared}" if code == "not-applicable" else " ".join(text.split())
-                     for text, code in zip(c.reasons, c.reason_codes))
+    return "\n".join(_("not applicable: excluded with %(clause)s", clause=declared) if code == "not-applicable"
+                     else " ".join(text.split()) for text, code in zip(c.reasons, c.reason_codes))
 
 
 def _findings_cell(c: ClauseView) -> str:
-    return "\n".join(f"{f.id} ({f.grade}" + (f", due {f.due}" if f.due else "") + (", overdue" if f.overdue else "")
-                     + ")" for f in c.open_findings)
+    return "\n".join(f"{f.id} ({GRADE_WORDS.word(f.grade)}" + (_(", due %(date)s", date=f.due) if f.due else "")
+                     + (_(", overdue") if f.overdue else "") + ")" for f in c.open_findings)
 
 
 def _mandatory_cell(c: ClauseView) -> str:
@@ -181,34 +185,38 @@ _AUDIT_CELLS = ((2, 4), (5, 6), (7, 8))
 
 
 def _title_rows(sheet: Sheet, site: ExportView) -> None:
-    standard = site.standard + "".join(f" incl. {a}" for a in site.amendments)
-    build = f"Audience: {site.audience}" + (f" · commit {site.commit}" if site.commit else "")
-    withheld = [w for w in (f"{site.hidden_evidence} evidence records" if site.hidden_evidence else "",
-                            f"{site.hidden_findings} findings" if site.hidden_findings else "") if w]
+    standard = site.standard + "".join(_(" incl. %(amendment)s", amendment=a) for a in site.amendments)
+    build = _("Audience: %(audience)s", audience=site.audience) + (
+        _(" · commit %(commit)s", commit=site.commit) if site.commit else "")
+    withheld = [w for w in (_("%(num)s evidence records", num=site.hidden_evidence) if site.hidden_evidence else "",
+                            _("%(num)s findings", num=site.hidden_findings) if site.hidden_findings else "") if w]
     if withheld:
-        build += " · not shown in this build: " + ", ".join(withheld)
+        build += _(" · not shown in this build: %(what)s", what=", ".join(withheld))
     line, left = sheet.style("line"), sheet.style("left", date=True)  # dates are dates: the as-of and each audit's
-    _line(sheet, (f"ISO 9001 audit checklist: {site.organisation}", sheet.style("title", size=14), None))
-    _line(sheet, (f"Standard: {standard}", line, None))
-    portal = [(None, None, None), (f"Portal: {site.site_url}", None, site.site_url)] if site.site_url else []
-    _line(sheet, ("As of", line, None), (as_date(site.as_of), left, None), *portal)
+    _line(sheet, (_("ISO 9001 audit checklist: %(organisation)s", organisation=site.organisation),
+                  sheet.style("title", size=14), None))
+    _line(sheet, (_("Standard: %(standard)s", standard=standard), line, None))
+    portal = [(None, None, None), (_("Portal: %(url)s", url=site.site_url), None, site.site_url)] \
+        if site.site_url else []
+    _line(sheet, (_("As of"), line, None), (as_date(site.as_of), left, None), *portal)
     _line(sheet, (build, line, None))
     audits: dict[int, tuple[Any, Any, Optional[str]]] = {}
     for i, audit in enumerate(site.audits):  # each date in a column wide enough to show it
         label, day = _AUDIT_CELLS[i] if i < len(_AUDIT_CELLS) else (2 * i + 1, 2 * i + 2)
-        audits[label] = (f"{audit.name.capitalize()} audit", None, None)
+        audits[label] = (_("%(stage)s audit", stage=audit.name.capitalize()), None, None)
         audits[day] = (as_date(audit.date), left, None)
-    first = ("Audits" if site.audits else "Audit dates: no audit dates set", line, None)
+    first = (_("Audits") if site.audits else _("Audit dates: no audit dates set"), line, None)
     _line(sheet, first, *(audits.get(col, (None, None, None)) for col in range(2, max(audits, default=1) + 1)))
-    _line(sheet, ("Records sampled, Conformity (a list, with area of concern) and Auditor notes are for the auditor. "
-                  "Columns further right show on screen only.", sheet.style("note"), None))
+    _line(sheet, (_("Records sampled, Conformity (a list, with area of concern) and Auditor notes are for the "
+                    "auditor. Columns further right show on screen only."), sheet.style("note"), None))
 
 
 
 def checklist_sheet(wb: Any, site: ExportView) -> None:
     sheet = Sheet(wb, "Checklist", [w for _, w in CHECKLIST_HEADERS])
     header = TITLE_ROWS
-    sheet.start(f"B{header + 1}", header, f"ISO 9001 audit checklist: {site.organisation}, as of {site.as_of}")
+    sheet.start(f"B{header + 1}", header, _("ISO 9001 audit checklist: %(organisation)s, as of %(date)s",
+                                            organisation=site.organisation, date=site.as_of))
     _title_rows(sheet, site)
     header_row(sheet, CHECKLIST_HEADERS)
     write_in = {col: (WRITE_IN_FILL, None) for col in range(PRINTED_COLUMNS - len(AUDITOR_COLUMNS) + 1,
@@ -238,39 +246,40 @@ def checklist_sheet(wb: Any, site: ExportView) -> None:
 
 COVERAGE_TITLE_ROWS = 6  # the Coverage sheet's header row; its two rows below give each audit's date and auditor
 GATE_HEADERS: tuple[tuple[str, int], ...] = (
-    ("Stage", 7), ("Check", 24), ("What is checked", 22), ("Today", 7), ("Reason", 28), ("Audit date", 10),
-    ("On the audit date", 8), ("Reason on the audit date", 28),
+    (N_("Stage"), 7), (N_("Check"), 24), (N_("What is checked"), 22), (N_("Today"), 7), (N_("Reason"), 28),
+    (N_("Audit date"), 10), (N_("On the audit date"), 8), (N_("Reason on the audit date"), 28),
 )
 GATE_TITLE_ROWS = 4  # the Gates sheet's header row (its widths, like the Checklist's, print at 9 pt or more)
 
 
 def _passes(passed: bool) -> str:
-    return "Passes" if passed else "Fails"
+    return _("Passes") if passed else _("Fails")
 
 
 def coverage_sheet(wb: Any, site: ExportView) -> None:
     """The internal audit coverage, as on the coverage page: applicable leaves down, internal audits within the
     window across (each with its date, a date cell, and its auditor), a tick where an audit covered the leaf."""
     cov = site.coverage
-    lines = [f"Internal audit coverage: {site.organisation}"]
+    lines = [_("Internal audit coverage: %(organisation)s", organisation=site.organisation)]
     if cov is not None:
         lines += [cov.summary + ".", cov.timing]
         notes = []
         if cov.uncovered:
-            notes.append("Not covered: " + ", ".join(c.number for c in cov.uncovered) + ".")
+            notes.append(_("Not covered: %(clauses)s.", clauses=", ".join(c.number for c in cov.uncovered)))
         notes += [f"{c.number}: {text}" for c, text in cov.not_counted]
         notes += [t for t in (cov.empty_text, cov.hidden_text) if t]
         lines.append(" ".join(notes))
     else:
-        lines.append("No coverage in this build.")
+        lines.append(_("No coverage in this build."))
     header = COVERAGE_TITLE_ROWS
     audits = cov.audits if cov is not None else ()
     by_url = {e.url: e for e in site.evidence}
-    headers = (("Clause", 8), ("Title", 36),
-               *((by_url[a.url].id if a.url in by_url else a.text, 22) for a in audits), ("Covered", 9))
+    headers = ((N_("Clause"), 8), (N_("Title"), 36),
+               *((by_url[a.url].id if a.url in by_url else a.text, 22) for a in audits), (N_("Covered"), 9))
     width = sum(w for _, w in headers)
     sheet = Sheet(wb, "Coverage", [w for _, w in headers])
-    sheet.start(f"C{header + 3}", header, f"Internal audit coverage: {site.organisation}, as of {site.as_of}")
+    sheet.start(f"C{header + 3}", header, _("Internal audit coverage: %(organisation)s, as of %(date)s",
+                                            organisation=site.organisation, date=site.as_of))
     for r, value in enumerate(lines, start=1):
         if r == 1:
             _line(sheet, (value, sheet.style("title", size=14), None))
@@ -279,15 +288,15 @@ def coverage_sheet(wb: Any, site: ExportView) -> None:
         _line(sheet, (value, sheet.style("wrapped"), None), height=_height(_lines(value, width)))
         sheet.ws.merged_cells.add(f"A{r}:{get_column_letter(len(headers))}{r}")
     sheet.blank(header - 1 - len(lines))
-    header_row(sheet, headers, 14.5 * max(_lines(h, w) for h, w in headers) + 2)
+    header_row(sheet, headers, 14.5 * max(_lines(_(h), w) for h, w in headers) + 2)
     bold = {2: (None, True)}
     # the date links to the audit record (a one-line cell: LibreOffice does not wrap a linked one)
-    body_row(sheet, ["", "Audit date", *(a.text for a in audits), ""], headers, looks=bold,
+    body_row(sheet, ["", _("Audit date"), *(a.text for a in audits), ""], headers, looks=bold,
              links={i: _site_link(site, a.url) for i, a in enumerate(audits, start=3)})
-    row = body_row(sheet, ["", "Auditor", *(a.note for a in audits), ""], headers, looks=bold)
+    row = body_row(sheet, ["", _("Auditor"), *(a.note for a in audits), ""], headers, looks=bold)
     for r in (cov.rows if cov is not None else ()):
         row = body_row(sheet, [r.clause.number, r.clause.name, *("✔" if hit else "" for hit in r.audits),
-                               "yes" if r.covered else "no"], headers,
+                               _("yes") if r.covered else _("no")], headers,
                        looks={} if r.covered else {len(headers): (STATE_FILLS["not-ready"], None)},
                        links={1: _site_link(site, r.clause.url)})
     sheet.finish(header, len(headers), row)
@@ -299,9 +308,11 @@ def gates_sheet(wb: Any, site: ExportView) -> None:
     per check with whether it passes and the reason, today and on the audit date."""
     sheet = Sheet(wb, "Gates", [w for _, w in GATE_HEADERS])
     header = GATE_TITLE_ROWS
-    sheet.start(f"B{header + 1}", header, f"Audit stage gates: {site.organisation}, as of {site.as_of}")
-    _line(sheet, (f"Audit stage gates: {site.organisation}", sheet.style("title", size=14), None))
-    _line(sheet, ("As of", None, None), (as_date(site.as_of), sheet.style("plain", date=True), None))
+    sheet.start(f"B{header + 1}", header, _("Audit stage gates: %(organisation)s, as of %(date)s",
+                                            organisation=site.organisation, date=site.as_of))
+    _line(sheet, (_("Audit stage gates: %(organisation)s", organisation=site.organisation),
+                  sheet.style("title", size=14), None))
+    _line(sheet, (_("As of"), None, None), (as_date(site.as_of), sheet.style("plain", date=True), None))
     sheet.blank(header - 3)
     header_row(sheet, GATE_HEADERS)
     row = header
@@ -313,7 +324,7 @@ def gates_sheet(wb: Any, site: ExportView) -> None:
     for g in site.gates:
         on = g.on_date
         # bold runs wider: the stage's row a little taller
-        row = body_row(sheet, [g.stage, "all checks", g.name, _passes(g.passed), g.verdict or g.summary,
+        row = body_row(sheet, [g.stage, _("all checks"), g.name, _passes(g.passed), g.verdict or g.summary,
                                on.date if on else "", _passes(on.passed) if on else "", on.summary if on else ""],
                        GATE_HEADERS, looks=every_bold, taller=1.15)
         later = {i.check: i for i in on.items} if on else {}
@@ -328,7 +339,7 @@ def gates_sheet(wb: Any, site: ExportView) -> None:
 
 def finding_values(f: FindingView) -> list[str]:
     return [f.id, f.grade_label, f.status, ", ".join(c.number for c in f.clauses), f.raised, f.due,
-            "Yes" if f.overdue else "No", f.closed, f.owner, plain_md(f.description.source),
+            _("Yes") if f.overdue else _("No"), f.closed, f.owner, plain_md(f.description.source),
             plain_md(f.correction.source), plain_md(f.root_cause.source),
             plain_md(f.corrective_action.source or f.action.source), plain_md(f.verification.source),
             "\n".join(f"{e.note}: {e.text}" for e in f.evidence)]
@@ -364,8 +375,9 @@ def findings_sheet(wb: Any, site: ExportView) -> None:
     ordered = sorted(site.findings, key=lambda f: (f.status != "open", f.id))
     plan = LinkPlan(1 for _ in ordered)
     header = 1 if plan.complete else 2
-    sheet.start(f"B{header + 1}", header, f"Findings: {site.organisation}, as of {site.as_of}")
-    _limit_note(sheet, plan, "the Finding column gives the finding's id (its page: findings/<id>.html)")
+    sheet.start(f"B{header + 1}", header, _("Findings: %(organisation)s, as of %(date)s",
+                                            organisation=site.organisation, date=site.as_of))
+    _limit_note(sheet, plan, _("the Finding column gives the finding's id (its page: findings/<id>.html)"))
     header_row(sheet, FINDING_HEADERS)
     row = header
     overdue = {7: (STATE_FILLS["not-ready"], None)}
@@ -374,16 +386,17 @@ def findings_sheet(wb: Any, site: ExportView) -> None:
                        links={1: _site_link(site, f.url)} if i < plan.linked else {})
     if not site.findings_published:
         sheet.blank()
-        _text_line(sheet, "Audit findings are not published in this build.", "plain")
+        _text_line(sheet, _(FINDINGS_NOT_PUBLISHED), "plain")
     elif site.hidden_findings:
         sheet.blank()
-        _text_line(sheet, f"{site.hidden_findings} findings not shown in this build.", "plain")
+        _text_line(sheet, _("%(count)s findings not shown in this build.", count=site.hidden_findings), "plain")
     sheet.finish(header, len(FINDING_HEADERS), row)
 
 
 def evidence_values(site: ExportView, e: Any) -> list[str]:
     return [e.id, e.title, e.kind_label, ", ".join(c.number for c in e.clauses), e.owner, e.date, e.review_by,
-            "Yes" if e.stale else "No", e.audience, _site_link(site, e.url), e.document.path if e.document else "",
+            _("Yes") if e.stale else _("No"), e.audience, _site_link(site, e.url),
+            e.document.path if e.document else "",
             e.document.sha256 if e.document else "", e.external_url or ""]
 
 
@@ -403,8 +416,9 @@ def evidence_sheet(wb: Any, site: ExportView, limit: int = HYPERLINK_LIMIT) -> N
     sheet = Sheet(wb, "Evidence", [w for _, w in EVIDENCE_HEADERS])
     plan = LinkPlan((1 + (e.document is not None) + bool(e.external_url) for e in site.evidence), limit)
     header = 1 if plan.complete else 2
-    sheet.start(f"B{header + 1}", header, f"Evidence register: {site.organisation}, as of {site.as_of}")
-    _limit_note(sheet, plan, "the Page column gives the address of the record's page")
+    sheet.start(f"B{header + 1}", header, _("Evidence register: %(organisation)s, as of %(date)s",
+                                            organisation=site.organisation, date=site.as_of))
+    _limit_note(sheet, plan, _("the Page column gives the address of the record's page"))
     header_row(sheet, EVIDENCE_HEADERS)
     body, dated, stale = sheet.style("body"), sheet.style("body", date=True), \
         sheet.style("body", STATE_FILLS["not-ready"])
@@ -431,7 +445,8 @@ def evidence_sheet(wb: Any, site: ExportView, limit: int = HYPERLINK_LIMIT) -> N
         last = row(cells(values, links, e.stale), _height(lines))
     if site.hidden_evidence:
         sheet.blank()
-        _text_line(sheet, f"{site.hidden_evidence} evidence records not shown in this build.", "plain")
+        _text_line(sheet, _("%(count)s evidence records not shown in this build.", count=site.hidden_evidence),
+                   "plain")
     sheet.finish(header, len(EVIDENCE_HEADERS), last)
 
 
@@ -450,7 +465,7 @@ def workbook_bytes(site: ExportView, limit: int = HYPERLINK_LIMIT) -> bytes:
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "isoready"
-    wb.properties.title = f"ISO 9001 audit checklist: {site.organisation}"
+    wb.properties.title = _("ISO 9001 audit checklist: %(organisation)s", organisation=site.organisation)
     raw = io.BytesIO()
     wb.save(raw)
     return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))

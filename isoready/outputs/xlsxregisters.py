@@ -12,13 +12,14 @@ from datetime import date
 from itertools import groupby
 from typing import Any, Sequence
 
+from isoready.core.i18n import gettext as _, N_
 from isoready.outputs.xlsxsheet import LinkPlan, Sheet, header_row
 from isoready.views import ExportView
 
 #: (header, width) of the columns before the flag counts, and after them
-REGISTER_HEADERS_BEFORE: tuple[tuple[str, int], ...] = (("Evidence", 24), ("Title", 30), ("File", 28),
-                                                         ("Rows", 8))
-REGISTER_HEADERS_AFTER: tuple[tuple[str, int], ...] = (("Problems", 10), ("Reasons", 60))
+REGISTER_HEADERS_BEFORE: tuple[tuple[str, int], ...] = ((N_("Evidence"), 24), (N_("Title"), 30), (N_("File"), 28),
+                                                         (N_("Rows"), 8))
+REGISTER_HEADERS_AFTER: tuple[tuple[str, int], ...] = ((N_("Problems"), 10), (N_("Reasons"), 60))
 REGISTER_TITLE_ROWS = 4  # the header row of a register sheet
 FLAG_WIDTH = 12
 
@@ -39,19 +40,19 @@ def register_sheet(wb: Any, site: ExportView, registers: Sequence[Any]) -> None:
     flags = [words for words, _n in registers[0].flags]  # the same columns for every register of one type
     for r in registers[1:]:
         flags += [words for words, _n in r.flags if words not in flags]
-    headers = (*REGISTER_HEADERS_BEFORE, *((f"Rows {words}", FLAG_WIDTH) for words in flags),
+    headers = (*REGISTER_HEADERS_BEFORE, *((_("Rows %(flag)s", flag=words), FLAG_WIDTH) for words in flags),
                *REGISTER_HEADERS_AFTER)
     sheet = Sheet(wb, label, [w for _, w in headers])
     plan = LinkPlan(1 for _ in registers)
     header = REGISTER_TITLE_ROWS + (0 if plan.complete else 1)
-    title = f"{label} registers: {site.organisation}"
-    sheet.start(f"B{header + 1}", header, f"{title}, as of {site.as_of}")
+    title = _("%(kind)s registers: %(organisation)s", kind=label, organisation=site.organisation)
+    sheet.start(f"B{header + 1}", header, _("%(title)s, as of %(date)s", title=title, date=site.as_of))
     sheet.row(((title, sheet.style("title", size=14), None),))
-    sheet.row((("As of", None, None), (date.fromisoformat(site.as_of), sheet.style("left", date=True), None)))
-    sheet.row((("Rows flagged are counted per flag (a row may carry more than one); the reasons are the "
-                "portal's, as on each record's page.", sheet.style("note"), None),))
+    sheet.row(((_("As of"), None, None), (date.fromisoformat(site.as_of), sheet.style("left", date=True), None)))
+    sheet.row(((_("Rows flagged are counted per flag (a row may carry more than one); the reasons are the "
+                  "portal's, as on each record's page."), sheet.style("note"), None),))
     if not plan.complete:
-        sheet.row(((plan.note("the Evidence column gives the record's id"), sheet.style("line", bold=True),
+        sheet.row(((plan.note(_("the Evidence column gives the record's id")), sheet.style("line", bold=True),
                     None),))
     header_row(sheet, headers)
     body = sheet.style("body")

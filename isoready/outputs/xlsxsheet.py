@@ -34,6 +34,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
+from isoready.core.i18n import gettext  # noqa: E402
 
 #: Excel refuses a sheet with more hyperlinks than this (65,530); past it, records are given by address as text
 HYPERLINK_LIMIT = 65_530
@@ -193,13 +194,14 @@ class LinkPlan:
 
     def note(self, where: str) -> str:
         """What the sheet says when not every record is linked (``where``: where the others' addresses are)."""
-        return (f"Only the first {self.linked:,} of {self.records:,} records are linked: Excel allows "
-                f"{self.limit:,} links on a sheet. For the other records, {where}.")
+        return gettext("Only the first %(linked)s of %(records)s records are linked: Excel allows %(limit)s links on "
+                       "a sheet. For the other records, %(where)s.", linked=f"{self.linked:,}",
+                       records=f"{self.records:,}", limit=f"{self.limit:,}", where=where)
 
 
 def header_row(sheet: Sheet, headers: Sequence[tuple[str, int]], height: float = 30) -> int:
     style = sheet.style("header")
-    return sheet.row(((name, style, None) for name, _ in headers), height)
+    return sheet.row(((gettext(name), style, None) for name, _width in headers), height)  # marked N_ where written
 
 
 __all__ = ["Sheet", "LinkPlan", "HYPERLINK_LIMIT", "DATE_FORMAT", "BODY_SIZE", "FONT", "KINDS", "new_workbook",

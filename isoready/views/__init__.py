@@ -14,8 +14,9 @@ templates prefix ``{{ SITEURL }}/``, which Pelican sets per page to a relative p
 The package, as docs/architecture.md draws it: context.py (the audience filter and the records' view-models),
 builder.py (PageBuilder: what a page kind reads, provides and needs), one module per page kind with its builder
 (dashboard, browse, gaps, findings, sitepages, stages, report, transition, since), site.py (BUILDERS, in page order; the
-chrome and the export), reasons.py (REASONS: each reason code's words, once; sitereasons.py registers the
-sites' words there), labels.py, models.py, pages.py.
+chrome and the export), reasons.py (REASONS: each reason code's words, once; sitereasons.py,
+registerreasons.py and gatereasons.py register the sites', the registers' and the gates' words there),
+labels.py, models.py, pages.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from isoready.views.models import *  # noqa: F401,F403
 from isoready.views.pages import *  # noqa: F401,F403
 from isoready.views.reasons import *  # noqa: F401,F403
 from isoready.views import sitereasons  # noqa: F401  (registers the sites' reason words)
+from isoready.views import registerreasons  # noqa: F401  (registers the registers' reason words)
+from isoready.views import gatereasons  # noqa: F401  (registers the gates' and the certificate's reason words)
 
 
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",

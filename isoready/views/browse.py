@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from isoready.core.i18n import gettext as _, ngettext
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views import labels
-from isoready.views.labels import GLOSSARY, GLOSSARY_PATH, page_path, plural, withheld
+from isoready.views.labels import GLOSSARY, GLOSSARY_PATH, grouped, page_path, withheld
 from isoready.views.models import EvidenceView, GlossaryTermView, GlossaryView, Link, RegisterPageView
 from isoready.views.pages import ClauseIndexView, DocumentPageView, PageView
 
@@ -19,10 +20,11 @@ def register_pages(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[Registe
     pages = []
     for index, chunk in enumerate(chunks):
         if len(chunks) == 1:
-            summary = f"{plural(len(rows), 'record')} in this build"
+            summary = ngettext("%(num)s record in this build", "%(num)s records in this build", len(rows))
         else:
             first = index * per_page + 1
-            summary = f"records {first:,} to {first + len(chunk) - 1:,} of {len(rows):,} in this build"
+            summary = _("records %(first)s to %(last)s of %(count)s in this build", first=grouped(first),
+                        last=grouped(first + len(chunk) - 1), count=grouped(len(rows)))
         pager = tuple(Link(url, str(n + 1), "current" if n == index else "")
                       for n, url in enumerate(urls)) if len(chunks) > 1 else ()
         pages.append(RegisterPageView(urls[index], index + 1, chunk, summary, withheld(hidden, "record"), pager))
@@ -32,8 +34,9 @@ def register_pages(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[Registe
 @builder("clauses", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness", "documents",
                             "git"))
 def CLAUSES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("clauses.html", "clauses", "Clauses", "clauses",
-                     ClauseIndexView(f"Clauses of {ctx.catalog.standard}", tuple(ctx.rows.values()))),
+    return [PageView("clauses.html", "clauses", _("Clauses"), "clauses",
+                     ClauseIndexView(_("Clauses of %(standard)s", standard=ctx.catalog.standard),
+                                     tuple(ctx.rows.values()))),
             *(PageView(page_path(c.url), "clause", f"{c.number} {c.name}", "clauses", c) for c in ctx.clauses)]
 
 
@@ -43,7 +46,7 @@ def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     evidence = tuple(ctx.evidence.values())
     pages: list[PageView] = []
     for reg in register_pages(evidence, ctx.hidden_ev):
-        title = "Evidence register" + (f", page {reg.number}" if reg.number > 1 else "")
+        title = _("Evidence register, page %(page)s", page=reg.number) if reg.number > 1 else _("Evidence register")
         pages.append(PageView(reg.url, "register", title, "evidence", reg))
     doc_at: dict[str, int] = {}  # a Markdown document two records share is one page (the writer refuses two)
     for ev in evidence:
@@ -61,12 +64,12 @@ def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
 
 @builder("search", reads=())
 def SEARCH(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("search.html", "search", "Search", "")]
+    return [PageView("search.html", "search", _("Search"), "")]
 
 
 @builder("glossary", reads=())
 def GLOSSARY_PAGE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView(GLOSSARY_PATH, "glossary", "Glossary", "", GlossaryView(
-        "The words this portal uses in a sense of its own, in plain terms.",
-        tuple(GlossaryTermView(anchor, term, text.format(family=ctx.std.family))  # the standard's name
+    return [PageView(GLOSSARY_PATH, "glossary", _("Glossary"), "", GlossaryView(
+        _("The words this portal uses in a sense of its own, in plain terms."),
+        tuple(GlossaryTermView(anchor, _(term), _(text, family=ctx.std.family))  # the standard's name
               for anchor, term, text in GLOSSARY)))]

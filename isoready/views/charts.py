@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
+from isoready.core.i18n import gettext, ngettext
+
 
 @dataclass(frozen=True)
 class Part:
@@ -88,8 +90,9 @@ def _parts(shares: Sequence[tuple[str, float]]) -> tuple[Part, ...]:
 def _mains(mains: Sequence[Any]) -> BarChart:
     bars = tuple(Bar(m.number, f"{m.number} {m.name}", m.readiness, i * ROW,
                      round(TRACK * (m.value or 0), 2), m.url, _parts(m.shares)) for i, m in enumerate(mains))
-    summary = "Readiness per main clause: " + "; ".join(f"{m.number} {m.name} {m.readiness}" for m in mains) + "."
-    return BarChart("Readiness per main clause: ready, at risk and not ready", summary, bars, len(bars) * ROW,
+    summary = gettext("Readiness per main clause: %(mains)s.",
+                      mains="; ".join(f"{m.number} {m.name} {m.readiness}" for m in mains))
+    return BarChart(gettext("Readiness per main clause: ready, at risk and not ready"), summary, bars, len(bars) * ROW,
                     TRACK, LABEL, LABEL + TRACK + 260)
 
 
@@ -108,10 +111,10 @@ def _stack(title: str, counts: Sequence[Any], width: int = 600) -> StackChart:
 def build(states: Sequence[Any], mains: Sequence[Any], status_counts: Sequence[Any],
           freshness: Sequence[Any]) -> ChartSet:
     return ChartSet(
-        states=_stack("Applicable clauses by state", states),
+        states=_stack(gettext("Applicable clauses by state"), states),
         mains=_mains(mains),
-        status=_stack("Clauses by declared status", status_counts),
-        freshness=_stack("Evidence freshness", freshness),
+        status=_stack(gettext("Clauses by declared status"), status_counts),
+        freshness=_stack(gettext("Evidence freshness"), freshness),
     )
 
 
@@ -275,7 +278,7 @@ def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_
         start, end = min(start, as_of), max(end, as_of)
     marks: list[tuple[Any, str, str]] = []
     if as_of is not None:
-        marks.append((as_of, f"today {as_of.isoformat()}", "today"))
+        marks.append((as_of, gettext("today %(date)s", date=as_of.isoformat()), "today"))
     outside = []
     for label, d in audits:
         if not d:
@@ -289,26 +292,28 @@ def trend(entries: Sequence[dict], audits: Sequence[tuple[str, Any]] = (), last_
     if last_audit:
         for d, e in zip(days, points):
             if last_audit in e.get("tags", ()) or e["commit"].startswith(last_audit):
-                marks.append((d, f"last audit ({last_audit})", "last-audit"))
+                marks.append((d, gettext("last audit (%(ref)s)", ref=last_audit), "last-audit"))
                 break
     names = gate_names or {}
     rows = tuple(TrendRow(
         e["date"], e["short"], _pct(e["overall"]), _pct(e["ready"]),
-        ", ".join(f"{names.get(k, k)} {'passes' if v else 'fails'}" for k, v in sorted(e["gates"].items())),
+        ", ".join(gettext("%(gate)s passes", gate=names.get(k, k)) if v else
+                  gettext("%(gate)s fails", gate=names.get(k, k)) for k, v in sorted(e["gates"].items())),
         str(e["open_findings"]) if show_findings and e.get("open_findings") is not None else "–",
         str(e["stale_evidence"]), ", ".join(e.get("tags", ()))) for e in points)
     first, last = points[0], points[-1]
-    summary = (f"Readiness over {len(points)} commits from {first['date']} to {last['date']}: ready or at risk "
-               f"went from {_pct(first['overall'])} to {_pct(last['overall'])}, ready from {_pct(first['ready'])} "
-               f"to {_pct(last['ready'])}."
-               + "".join(f" {text[0].upper() + text[1:]} marked." for _, text, kind in marks
+    summary = (gettext("Readiness over %(count)s commits from %(first)s to %(last)s: ready or at risk went from "
+                       "%(overall_from)s to %(overall_to)s, ready from %(ready_from)s to %(ready_to)s.",
+                       count=len(points), first=first["date"], last=last["date"], overall_from=_pct(first["overall"]),
+                       overall_to=_pct(last["overall"]), ready_from=_pct(first["ready"]), ready_to=_pct(last["ready"]))
+               + "".join(gettext(" %(what)s marked.", what=text[0].upper() + text[1:]) for _, text, kind in marks
                          if kind != "today")
-               + (f" Today is {as_of.isoformat()}." if as_of is not None else "")
-               + "".join(f" Booked after the period shown: {t.rstrip(' →')}." for t, side in outside
-                         if side == "after"))
+               + (gettext(" Today is %(date)s.", date=as_of.isoformat()) if as_of is not None else "")
+               + "".join(gettext(" Booked after the period shown: %(what)s.", what=t.rstrip(" →"))
+                         for t, side in outside if side == "after"))
     layouts = tuple(_layout(name, width, font, start, end, days, points, marks, outside)
                     for name, width, font in TREND_SIZES)
-    return TrendChart("Readiness over time: ready or at risk (solid) and ready (dashed), per commit", summary,
+    return TrendChart(gettext("Readiness over time: ready or at risk (solid) and ready (dashed), per commit"), summary,
                       start.isoformat(), end.isoformat(), layouts, rows)
 
 
@@ -378,11 +383,14 @@ def objective(name: str, anchor: str, points: Sequence[tuple[Any, float, float]]
     suffix = unit if unit == "%" else f" {unit}" if unit else ""
     if points:
         _, last_t, last_a = points[-1]
-        summary = (f"{name}: actual against target over {n} period{'s' if n != 1 else ''}, {period[0]} to "
-                   f"{period[-1]}; in {period[-1]} the actual was {number_text(last_a)}{suffix} against a target of "
-                   f"{number_text(last_t)}{suffix}.")
+        summary = ngettext("%(name)s: actual against target over %(num)s period, %(first)s to %(last)s; in %(last)s "
+                           "the actual was %(actual)s%(unit)s against a target of %(target)s%(unit)s.",
+                           "%(name)s: actual against target over %(num)s periods, %(first)s to %(last)s; in "
+                           "%(last)s the actual was %(actual)s%(unit)s against a target of %(target)s%(unit)s.", n,
+                           name=name, first=period[0], last=period[-1], actual=number_text(last_a), unit=suffix,
+                           target=number_text(last_t))
     else:
-        summary = f"{name}: no period has a result."
+        summary = gettext("%(name)s: no period has a result.", name=name)
     table = tuple((p, number_text(t) + suffix, number_text(a) + suffix) for p, (_, t, a) in zip(period, points))
     return ObjectiveChart(name, anchor, summary, width, bottom + font + 10, target,
                           " ".join(f"{a},{b}" for a, b in actual), actual, tuple(labels), grid, left, right, table,

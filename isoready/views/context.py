@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
+from isoready.core.i18n import gettext as _, ngettext, prose_date
 from isoready.read import repolinks
 from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW,
     REVIEW_OVERDUE, Readiness, window_of)
@@ -22,7 +23,7 @@ from isoready.core.text import MAX_MARKDOWN_BYTES, Md
 from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EXCLUSION_LABELS, EXCLUSION_TEXT,
     GRADE_LABELS, KIND_LABELS, MANDATORY_LABELS, MANDATORY_TERMS, ORIGIN_LABELS, STATE_LABELS,
     STATUS_LABELS, bytes_text, clause_order, clause_url, countdown_text, date_text, display_name, document_url,
-    evidence_url, exclusion_test_text, finding_url, late_target_text, plural, register_url, shares_of, shares_text,
+    evidence_url, exclusion_test_text, finding_url, late_target_text, register_url, shares_of, shares_text,
     stage_label, subject, term_url, withheld)
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
     DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
@@ -218,11 +219,11 @@ class Context:
             document=self.documents.get(e.file) if e.file else None, external_url=redact(e.url or "") or None, source=e.source,
             findings=tuple(self.findings_by_ev.get(e.id, ())),
             sort_clause=clause_order(e.clauses[0]) if e.clauses else "",
-            date_label="Issued" if e.kind == "document" else "Recorded",
+            date_label=_("Issued") if e.kind == "document" else _("Recorded"),
             approved_by=redact(e.approved_by or ""), approved=date_text(e.approved), **self.revision_fields(e),
             **self.file_links(e.source), add_url=self.add_url(e.clauses[0], e.kind) if e.clauses else "",
             register_url=register_url(e.id) if e.id in self.registers else "",
-            file_note="Not published in this build: the file names people." if e.file in self.unpublished_files
+            file_note=_("Not published in this build: the file names people.") if e.file in self.unpublished_files
             else "")
 
     def revision_fields(self, e: Evidence) -> dict:
@@ -231,8 +232,8 @@ class Context:
         if git is None:
             return {}
         if not git.available:
-            return {"revisions_note": "Revision history is not available: this build was made without git history "
-                                      "(for example from a zip of the register)."}
+            return {"revisions_note": _("Revision history is not available: this build was made without git history "
+                                        "(for example from a zip of the register).")}
 
         def views(path: str) -> tuple[RevisionView, ...]:
             return tuple(RevisionView(r.date.isoformat(), r.short, self.redact(r.subject),
@@ -242,12 +243,15 @@ class Context:
         changed = self.r.changed_since_approval.get(e.id)
         record, document = views(e.source), views(f"evidence/{e.file}") if e.file else ()
         return {"revisions": record, "document_revisions": document,
-                "revisions_caption": f"Register entry ({e.source}): {plural(len(record), 'commit')}, newest first",
-                "document_revisions_caption": f"Document ({e.file}): {plural(len(document), 'commit')}, newest first"
-                if e.file else "",
+                "revisions_caption": ngettext("Register entry (%(source)s): %(num)s commit, newest first",
+                                              "Register entry (%(source)s): %(num)s commits, newest first",
+                                              len(record), source=e.source),
+                "document_revisions_caption": ngettext("Document (%(file)s): %(num)s commit, newest first",
+                                                       "Document (%(file)s): %(num)s commits, newest first",
+                                                       len(document), file=e.file) if e.file else "",
                 "changed_since_approval": self.say(changed) if changed else "",
                 "revisions_note": "" if git.revisions.get(e.source) else
-                "No commit has this record yet (it is new in the working tree)."}
+                _("No commit has this record yet (it is new in the working tree).")}
 
     def f_view(self, f: Finding) -> FindingView:
         redact = self.redact
@@ -279,7 +283,7 @@ class Context:
                                         if i in self.visible_ev),
             unverified=result.unverified, due_today=result.due_today,
             subject=subject(redact(f.description)), is_open=f.is_open,
-            status_label="Open" if f.is_open else ("Closed " + date_text(f.closed)).strip(),
+            status_label=_("Open") if f.is_open else _("Closed %(date)s", date=date_text(f.closed)).strip(),
             due_flag=flag, due_flag_label=DUE_FLAG_LABELS.get(flag, ""), **self.file_links(f.source))
 
     def verification_text(self, f: Finding) -> str:
@@ -287,11 +291,12 @@ class Context:
         if v is None:
             if f.is_open or f.grade not in ("major", "minor"):
                 return ""
-            return "Closed without a recorded verification that the action was effective."
-        when = f" on {v.date}" if v.date else ""
-        by = f" by {self.redact(v.by)}" if v.by else ""
-        verdict = {True: "found effective", False: "found **not effective**", None: "effectiveness not stated"}
-        return f"Verified{when}{by}: {verdict[v.effective]}."
+            return _("Closed without a recorded verification that the action was effective.")
+        when = _(" on %(date)s", date=prose_date(v.date)) if v.date else ""
+        by = _(" by %(person)s", person=self.redact(v.by)) if v.by else ""
+        verdict = {True: _("found effective"), False: _("found **not effective**"),
+                   None: _("effectiveness not stated")}
+        return _("Verified%(when)s%(by)s: %(verdict)s.", when=when, by=by, verdict=verdict[v.effective])
 
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
@@ -363,8 +368,9 @@ class Context:
             else "", sources=c.sources if c.change else (),  # the 2015 catalog's sources are research keys
             **self.file_links(a.source if a else ""),
             add_url=self.add_url(number) if res.applicable and c.is_leaf else "",
-            mandatory_caption=f"What {self.std.family} asks this clause to document, and whether it is here",
-            evidence_caption=f"Evidence mapped to {number}",
+            mandatory_caption=_("What %(family)s asks this clause to document, and whether it is here",
+                                family=self.std.family),
+            evidence_caption=_("Evidence mapped to %(clause)s", clause=number),
             name_lang=c.lang("name"), about_lang=c.lang("about"), evidence_asked_lang=c.lang("evidence_asked"),
             documented_information_lang=c.lang("documented_information"),
             exclusion_test_lang="en" if "exclusion_test" in self.catalog.english else "",
@@ -392,48 +398,60 @@ class Context:
         day = self.project.organisation.audits.get(key)
         if self.audience == "public":  # milestones only: a failing check would say which findings are open
             on_view = GateDateView(date_text(day), on.passed, (), "") if on else None
-            word = {True: "passes", False: "fails"}  # as the stages page words a verdict
-            when = f"; on {day}: {word[on.passed]}, if nothing changes" if on else ""
-            return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, (),
-                            "checks are shown to the organisation and its auditors" + self.provisional_beside(),
-                            on_view, f"{stage_label(key).capitalize()}: {word[g.passed]} today{when}."
-                            + self.provisional_verdict(), stage_label(key).capitalize())
-        on_view = GateDateView(date_text(day), on.passed, self.gate_items(on.items),
-                               f"{sum(i.passed for i in on.items)} of {len(on.items)} checks pass") if on else None
-        return GateView(key, stage_label(key).capitalize() + " readiness", g.passed, self.gate_items(g.items),
-                        f"{sum(i.passed for i in g.items)} of {len(g.items)} checks pass{self.provisional_beside()}",
-                        on_view, self.verdict(key, g, on, day) + self.provisional_verdict(),
-                        stage_label(key).capitalize())
+            word = {True: _("passes"), False: _("fails")}  # as the stages page words a verdict
+            when = _("; on %(date)s: %(verdict)s, if nothing changes", date=prose_date(day), verdict=word[on.passed]) \
+                if on else ""
+            return GateView(key, _("%(stage)s readiness", stage=stage_label(key).capitalize()), g.passed, (),
+                            _("checks are shown to the organisation and its auditors") + self.provisional_beside(),
+                            on_view, _("%(stage)s: %(verdict)s today%(when)s.", stage=stage_label(key).capitalize(),
+                                       verdict=word[g.passed], when=when) + self.provisional_verdict(),
+                            stage_label(key).capitalize())
+        on_view = GateDateView(date_text(day), on.passed, self.gate_items(on.items), _(
+            "%(passed)s of %(count)s checks pass", passed=sum(i.passed for i in on.items), count=len(on.items))) \
+            if on else None
+        return GateView(key, _("%(stage)s readiness", stage=stage_label(key).capitalize()), g.passed,
+                        self.gate_items(g.items), _("%(passed)s of %(count)s checks pass",
+                                                    passed=sum(i.passed for i in g.items), count=len(g.items))
+                        + self.provisional_beside(), on_view,
+                        self.verdict(key, g, on, day) + self.provisional_verdict(), stage_label(key).capitalize())
 
     def provisional_beside(self) -> str:
         """What every verdict on a catalog with provisional entries carries beside it ("" otherwise)."""
-        return "; on a provisional catalog" if any(c.provisional for c in self.catalog.clauses) else ""
+        return _("; on a provisional catalog") if any(c.provisional for c in self.catalog.clauses) else ""
 
     def provisional_verdict(self) -> str:
         count = sum(c.provisional for c in self.catalog.clauses)
         if not count:
             return ""
-        return (f" Judged against a provisional catalog: {self.catalog.standard} has "
-                f"{plural(count, 'entry', 'entries')} resting on drafts, secondary summaries or code repositories "
-                "only; confirm them against a licensed copy of the standard.")
+        return ngettext(" Judged against a provisional catalog: %(standard)s has %(num)s entry resting on drafts, "
+                        "secondary summaries or code repositories only; confirm them against a licensed copy of the "
+                        "standard.",
+                        " Judged against a provisional catalog: %(standard)s has %(num)s entries resting on drafts, "
+                        "secondary summaries or code repositories only; confirm them against a licensed copy of the "
+                        "standard.", count, standard=self.catalog.standard)
 
     def verdict(self, key: str, g: Any, on: Any, day: Optional[date]) -> str:
         stage = stage_label(key).capitalize()
         failing_today = sum(not i.passed for i in g.items)
-        today = "passes today" if g.passed else f"does not pass today ({failing_today} of {len(g.items)} checks fail)"
+        today = _("passes today") if g.passed else _("does not pass today (%(failing)s of %(count)s checks fail)",
+                                                     failing=failing_today, count=len(g.items))
         if day is None:
-            return f"{stage} {today}; no {stage_label(key)} audit date is booked."
+            return _("%(stage)s %(today)s; no %(audit)s audit date is booked.", stage=stage, today=today,
+                     audit=stage_label(key))
         if on is None:
-            return f"{stage} {today}; its audit date, {day}, has passed."
+            return _("%(stage)s %(today)s; its audit date, %(date)s, has passed.", stage=stage, today=today,
+                     date=prose_date(day))
         if on.passed:
-            return f"{stage} {today}; on {day} it passes, if nothing changes." if not g.passed else \
-                f"{stage} passes today and, if nothing changes, on {day}."
+            return _("%(stage)s %(today)s; on %(date)s it passes, if nothing changes.", stage=stage, today=today,
+                     date=prose_date(day)) if not g.passed else \
+                _("%(stage)s passes today and, if nothing changes, on %(date)s.", stage=stage, date=prose_date(day))
         failing = [self.std.title(i.check) for i in on.items if not i.passed]
         passed_today = {i.check for i in g.items if i.passed}
         newly = {n for i in on.items if not i.passed and i.check in passed_today for n in i.clauses}
         causes = [x.text for x in self.lapses if x.date <= date_text(day) and newly & {c.number for c in x.clauses}][:3]
         because = f" ({'; '.join(causes)})" if causes else ""
-        return f"{stage} {today}; on {day} it fails: {', '.join(failing)}{because}."
+        return _("%(stage)s %(today)s; on %(date)s it fails: %(failing)s%(because)s.", stage=stage, today=today,
+                 date=prose_date(day), failing=", ".join(failing), because=because)
 
     def blockers(self) -> tuple[BlockerView, ...]:
         """What fails each gate today, clause by clause, with its owner: the next audit's gate first."""
@@ -466,19 +484,21 @@ class Context:
             clauses = tuple(self.clink(n) for n in x.clauses)
             where = ", ".join(c.number for c in clauses)
             if x.kind == "review-due":
-                text, url = f"the review of {self.evidence[x.evidence].title} ({where}) falls due on {x.date}", \
-                    evidence_url(x.evidence)
+                text, url = _("the review of %(title)s (%(where)s) falls due on %(date)s", where=where,
+                              title=self.evidence[x.evidence].title, date=prose_date(x.date)), evidence_url(x.evidence)
             elif x.kind == "window-closes":
-                text, url = (f"the latest {where} record, {self.evidence[x.evidence].title}, leaves its window on "
-                             f"{x.date}"), evidence_url(x.evidence)
+                text, url = _("the latest %(where)s record, %(title)s, leaves its window on %(date)s", where=where,
+                              title=self.evidence[x.evidence].title, date=prose_date(x.date)), evidence_url(x.evidence)
             elif x.kind == "finding-due":
-                text, url = f"the corrective action for finding {x.finding} falls due on {x.date}", \
-                    finding_url(x.finding)
+                text, url = _("the corrective action for finding %(id)s falls due on %(date)s", id=x.finding,
+                              date=prose_date(x.date)), finding_url(x.finding)
             elif x.item is not None:  # a register's row (issue 24): its item, never a person
-                text, url = (f"{LAPSE_WORDS[x.kind]} for {self.redact(x.item)} in {self.evidence[x.evidence].title} "
-                             f"({where}) on {x.date}"), evidence_url(x.evidence)
+                text, url = _("%(lapse)s for %(item)s in %(title)s (%(where)s) on %(date)s", lapse=LAPSE_WORDS[x.kind],
+                              item=self.redact(x.item), title=self.evidence[x.evidence].title, where=where,
+                              date=prose_date(x.date)), evidence_url(x.evidence)
             else:
-                text, url = f"the target for {where} passes on {x.date}", clause_url(x.clause)
+                text, url = _("the target for %(where)s passes on %(date)s", where=where, date=prose_date(x.date)), \
+                    clause_url(x.clause)
             shown.append(LapseView(date_text(x.date), x.kind, LAPSE_WORDS[x.kind], text, url, stage_label(x.before),
                                    x.before, clauses, x.evidence, x.finding, x.clause))
         return tuple(shown), hidden
@@ -502,7 +522,7 @@ class Context:
     def withheld_findings(self, n: int, word: str = "finding") -> str:
         """How many findings this build leaves out: said only where findings are published at all."""
         if not self.findings_published:
-            return FINDINGS_NOT_PUBLISHED
+            return _(FINDINGS_NOT_PUBLISHED)
         return withheld(n, word)
 
     def site_url(self) -> Optional[str]:

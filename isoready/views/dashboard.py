@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from isoready.core.i18n import gettext as _, ngettext, prose_date
 from isoready.views import charts
 from isoready.assess import AT_RISK, NOT_READY, READY
 from isoready.model import HISTORY_VERSION
@@ -12,7 +13,7 @@ from isoready.validate.redact import WITHHELD
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (DASHBOARD_BLOCKERS, DASHBOARD_LAPSES, DUE_FLAG_LABELS, FRESHNESS_LABELS,
-    NO_GIT_TEXT, STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary, plural,
+    NO_GIT_TEXT, STATE_LABELS, STATUS_LABELS, clause_url, date_text, late_target_text, mandatory_summary,
     shares_of, shares_text, stage_label, term_url)
 from isoready.views.models import CountView, Link, MainView, TargetView
 from isoready.views.pages import DashboardView, PageView, PublishHintView
@@ -43,12 +44,15 @@ def dashboard(ctx: Context, mains: tuple[MainView, ...], chart_set: charts.Chart
         targets=targets, certification=certification(ctx), certification_plan=certification_plan(ctx),
         show_findings=ctx.findings_published,
         show_details=ctx.audience != "public", blockers=ctx.all_blockers[:DASHBOARD_BLOCKERS],
-        blockers_more=(f"All {len(ctx.all_blockers)} blockers, on the audit stages page"
+        blockers_more=(_("All %(count)s blockers, on the audit stages page", count=len(ctx.all_blockers))
                        if len(ctx.all_blockers) > 2 else ""),
         lapses=ctx.lapses[:DASHBOARD_LAPSES],
-        lapses_more=(f"All {len(ctx.lapses)} lapses, on the audit stages page" if len(ctx.lapses) > 2 else ""),
-        figures=(f"{r.state_counts[READY]} ready · {r.state_counts[AT_RISK]} at risk · "
-                 f"{r.state_counts[NOT_READY]} not ready, of {plural(r.leaves_applicable, 'applicable clause')}"),
+        lapses_more=(_("All %(count)s lapses, on the audit stages page", count=len(ctx.lapses))
+                     if len(ctx.lapses) > 2 else ""),
+        figures=ngettext("%(ready)s ready · %(at_risk)s at risk · %(not_ready)s not ready, of %(num)s applicable "
+                         "clause", "%(ready)s ready · %(at_risk)s at risk · %(not_ready)s not ready, of %(num)s "
+                         "applicable clauses", r.leaves_applicable, ready=r.state_counts[READY],
+                         at_risk=r.state_counts[AT_RISK], not_ready=r.state_counts[NOT_READY]),
         transition=transition_panel(ctx), changed=changed_panel(ctx), publish_hint=publish_hint(ctx),
         **trend_fields(ctx))
 
@@ -57,16 +61,16 @@ def publish_hint(ctx: Context) -> Optional[PublishHintView]:
     """In a public build that shows no evidence record, what to mark to publish one (None otherwise)."""
     if ctx.audience != "public" or ctx.visible_ev:
         return None
-    kept = (f" {plural(ctx.hidden_ev, 'record')} {'is' if ctx.hidden_ev == 1 else 'are'} kept for the "
-            f"auditor or the team." if ctx.hidden_ev else "")
+    kept = ngettext(" %(num)s record is kept for the auditor or the team.",
+                    " %(num)s records are kept for the auditor or the team.", ctx.hidden_ev) if ctx.hidden_ev else ""
     return PublishHintView(
-        heading="No record is published yet",
-        text=f"This public site shows readiness figures but no evidence record.{kept} To publish a record "
-             f"here, add this line to its entry, beside its title:",
+        heading=_("No record is published yet"),
+        text=_("This public site shows readiness figures but no evidence record.%(kept)s To publish a record "
+               "here, add this line to its entry, beside its title:", kept=kept),
         example="audience: public",
-        after="A record without this line is shown to auditors only. Publish only what anyone may read, "
-              "then build again.",
-        more=Link(term_url("audience"), "What the audiences are"))
+        after=_("A record without this line is shown to auditors only. Publish only what anyone may read, "
+                "then build again."),
+        more=Link(term_url("audience"), _("What the audiences are")))
 
 
 def tag_labels(ctx: Context) -> dict[str, str]:
@@ -115,12 +119,12 @@ def trend_fields(ctx: Context) -> dict:
     labels = tag_labels(ctx)
     entries = history_entries(ctx, labels)
     if entries is None:
-        return {"trend_note": NO_GIT_TEXT if not git.available else "Readiness history is not available "
-                "without git history.", "since_url": since_url}
-    audits = [(f"{stage_label(a.stage)} audit", a.date) for a in ctx.r.audits]
+        return {"trend_note": _(NO_GIT_TEXT) if not git.available else _("Readiness history is not available "
+                "without git history."), "since_url": since_url}
+    audits = [(_("%(stage)s audit", stage=stage_label(a.stage)), a.date) for a in ctx.r.audits]
     chart = charts.trend(entries, audits, labels.get(git.last_audit or "") or None, ctx.findings_published,
-                         {"stage1": "stage 1 gate", "stage2": "stage 2 gate"}, as_of=ctx.r.as_of)
-    note = git.history.note if chart else (git.history.note or "No commit has changed evidence/ or content/ yet.")
+                         {"stage1": _("stage 1 gate"), "stage2": _("stage 2 gate")}, as_of=ctx.r.as_of)
+    note = git.history.note if chart else (git.history.note or _("No commit has changed evidence/ or content/ yet."))
     return {"trend": chart, "trend_note": note, "since_url": since_url}
 
 
@@ -140,16 +144,19 @@ def certification(ctx: Context) -> str:
     standard = ctx.catalog.standard
     judged = ctx.r.certificate
     if cert and cert.number and judged is not None and judged.state == "not-yet-valid":
-        return f"Not yet certified to {standard}: the certificate recorded is issued only on {cert.issued}."
+        return _("Not yet certified to %(standard)s: the certificate recorded is issued only on %(date)s.",
+                 standard=standard, date=prose_date(cert.issued))
     if cert and cert.number and judged is not None and judged.state == "expired":
-        return f"Not certified to {standard}: the certificate expired on {cert.expires}."
+        return _("Not certified to %(standard)s: the certificate expired on %(date)s.", standard=standard,
+                 date=prose_date(cert.expires))
     if cert and cert.number:
-        body = f" by {ctx.redact(cert.body or org.certification_body or '')}" if (cert.body or
-                                                                                org.certification_body) else ""
-        dates = "".join(x for x in (f", issued {cert.issued}" if cert.issued else "",
-                                    f", expires {cert.expires}" if cert.expires else ""))
-        return f"Certified to {standard}{body}: certificate {ctx.redact(cert.number)}{dates}."
-    return f"Not yet certified to {standard}."
+        body = _(" by %(body)s", body=ctx.redact(cert.body or org.certification_body or "")) if (
+            cert.body or org.certification_body) else ""
+        dates = "".join(x for x in (_(", issued %(date)s", date=prose_date(cert.issued)) if cert.issued else "",
+                                    _(", expires %(date)s", date=prose_date(cert.expires)) if cert.expires else ""))
+        return _("Certified to %(standard)s%(body)s: certificate %(number)s%(dates)s.", standard=standard, body=body,
+                 number=ctx.redact(cert.number), dates=dates)
+    return _("Not yet certified to %(standard)s.", standard=standard)
 
 
 def certification_plan(ctx: Context) -> str:
@@ -157,9 +164,11 @@ def certification_plan(ctx: Context) -> str:
     org = ctx.project.organisation
     if org.certificate and org.certificate.number and ctx.r.certificate is not None and ctx.r.certificate.valid:
         return ""
-    booked = [f"{stage_label(a.stage)} on {a.date}" for a in ctx.r.audits if a.days >= 0]
-    with_body = f" with {ctx.redact(org.certification_body)}" if org.certification_body else ""
-    return f"Audits booked{with_body}: {', '.join(booked)}." if booked else ""
+    booked = [_("%(stage)s on %(date)s", stage=stage_label(a.stage), date=prose_date(a.date))
+              for a in ctx.r.audits if a.days >= 0]
+    with_body = _(" with %(body)s", body=ctx.redact(org.certification_body)) if org.certification_body else ""
+    return _("Audits booked%(with_body)s: %(audits)s.", with_body=with_body, audits=", ".join(booked)) \
+        if booked else ""
 
 
 def _figures(ctx: Context) -> Mapping[str, Any]:
@@ -173,4 +182,4 @@ def _figures(ctx: Context) -> Mapping[str, Any]:
 @builder("dashboard", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness", "git"),
          provides=("mains", "charts"), needs=("mains", "charts"), context=_figures)
 def DASHBOARD(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("index.html", "index", "Dashboard", "index", dashboard(ctx, shared["mains"], shared["charts"]))]
+    return [PageView("index.html", "index", _("Dashboard"), "index", dashboard(ctx, shared["mains"], shared["charts"]))]

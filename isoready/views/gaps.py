@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from isoready.core.i18n import gettext as _
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import date_text, stage_label, withheld
@@ -62,10 +63,10 @@ def gap_due(ctx: Context, x: Any) -> str:
 
 def urgency_label(ctx: Context, row: Any) -> str:
     stage = stage_label(row.stage) if row.stage else ""
-    return {"blocker": f"Blocks {stage}", "overdue": "Overdue",
-            "due-before-audit": f"Due before {stage}", "later": "Later"}[row.urgency]
+    return {"blocker": _("Blocks %(stage)s", stage=stage), "overdue": _("Overdue"),
+            "due-before-audit": _("Due before %(stage)s", stage=stage), "later": _("Later")}[row.urgency]
 
 
 @builder("gaps", reads=("organisation", "catalog", "evidence", "findings", "assessments", "readiness"))
 def GAPS(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
-    return [PageView("gaps.html", "gaps", "Gap report", "gaps", gaps(ctx))]
+    return [PageView("gaps.html", "gaps", _("Gap report"), "gaps", gaps(ctx))]

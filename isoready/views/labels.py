@@ -5,75 +5,115 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 from urllib.parse import quote, unquote
 
 from isoready.core.i18n import gettext as _
 from isoready.assess import AT_RISK, NOT_APPLICABLE, NOT_READY, READY
+from isoready.core.i18n import N_, SOURCE_LANGUAGE, active, decimal, gettext as _, ngettext
 from isoready.assess import LateTarget
 from isoready.views.models import Segment
 from isoready.views.models import MandatoryView
 
-STATUS_LABELS = {
-    "not-started": "Not started", "planned": "Planned", "in-progress": "In progress",
-    "implemented": "Implemented", "verified": "Verified", "not-applicable": "Not applicable",
-}
-STATE_LABELS = {READY: "Ready", AT_RISK: "At risk", NOT_READY: "Not ready", NOT_APPLICABLE: "Not applicable"}
-MANDATORY_LABELS = {"present": "Present", "review-overdue": "Present, review overdue", "missing": "Missing",
-                    "out-of-window": "Out of window", "conditional": "Conditional", "undeclared": "Condition not declared",
-                    "not-applicable": "Not required"}
+class Translated(Mapping[str, str]):
+    """Words written at import time (each marked ``N_``), said in the active language when looked up: a
+    registry of labels reads as a dict, and every value is translated where it is printed, never at import."""
+
+    def __init__(self, words: Mapping[str, str]):
+        self._words = dict(words)
+
+    def __getitem__(self, key: str) -> str:
+        return _(self._words[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __repr__(self) -> str:
+        return f"Translated({self._words!r})"
+
+    def word(self, key: str) -> str:
+        """``key``'s words in the active language, or ``key`` itself where none are registered."""
+        return _(self._words[key]) if key in self._words else key
+
+
+STATUS_LABELS = Translated({"not-started": N_("Not started"), "planned": N_("Planned"),
+                            "in-progress": N_("In progress"), "implemented": N_("Implemented"),
+                            "verified": N_("Verified"), "not-applicable": N_("Not applicable")})
+STATE_LABELS = Translated({READY: N_("Ready"), AT_RISK: N_("At risk"), NOT_READY: N_("Not ready"),
+                           NOT_APPLICABLE: N_("Not applicable")})
+MANDATORY_LABELS = Translated({"present": N_("Present"), "review-overdue": N_("Present, review overdue"),
+                               "missing": N_("Missing"), "out-of-window": N_("Out of window"),
+                               "conditional": N_("Conditional"), "undeclared": N_("Condition not declared"),
+                               "not-applicable": N_("Not required")})
+#: a status, a grade, a noun as a sentence names it (English: the code itself)
+STATUS_WORDS = Translated({"not-started": N_("not-started"), "planned": N_("planned"),
+                           "in-progress": N_("in-progress"), "implemented": N_("implemented"),
+                           "verified": N_("verified"), "not-applicable": N_("not-applicable")})
+GRADE_WORDS = Translated({"major": N_("major"), "minor": N_("minor"), "ofi": N_("ofi"),
+                          "area-of-concern": N_("area-of-concern")})
+NOUNS = Translated({"document": N_("document"), "record": N_("record"), "evidence": N_("evidence")})
+#: the same states inside a sentence ("8.5.6 (missing)"; English: the state's code)
+MANDATORY_WORDS = Translated({"present": N_("present"), "review-overdue": N_("review-overdue"),
+                              "missing": N_("missing"), "out-of-window": N_("out-of-window"),
+                              "conditional": N_("conditional"), "undeclared": N_("undeclared"),
+                              "not-applicable": N_("not-applicable")})
 #: mandatory states with a glossary entry
 MANDATORY_TERMS = {"out-of-window": "out-of-window", "undeclared": "undeclared"}
-ORIGIN_LABELS = {"internal-audit": "Internal audit", "certification-body": "Certification body audit",
-                 "customer": "Customer", "gap-assessment": "Gap assessment", "management-review": "Management review",
-                 "other": "Other"}
-KIND_LABELS = {"document": "Document (maintained)", "record": "Record (retained)"}
-DI_LABELS = {"maintain": "Document to maintain", "retain": "Record to retain"}
-GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "ofi": "Opportunity for improvement",
-                "area-of-concern": "Area of concern (stage 1)"}
+ORIGIN_LABELS = Translated({"internal-audit": N_("Internal audit"),
+                            "certification-body": N_("Certification body audit"), "customer": N_("Customer"),
+                            "gap-assessment": N_("Gap assessment"), "management-review": N_("Management review"),
+                            "other": N_("Other")})
+KIND_LABELS = Translated({"document": N_("Document (maintained)"), "record": N_("Record (retained)")})
+DI_LABELS = Translated({"maintain": N_("Document to maintain"), "retain": N_("Record to retain")})
+GRADE_LABELS = Translated({"major": N_("Major nonconformity"), "minor": N_("Minor nonconformity"),
+                           "ofi": N_("Opportunity for improvement"),
+                           "area-of-concern": N_("Area of concern (stage 1)")})
 
 GLOSSARY_PATH = "glossary.html"
 #: the glossary's words: (anchor, term, what it means in this portal). Pages link a term as glossary.html#anchor.
 GLOSSARY = (
-    ("as-of-date", "As-of date",
-     "The day this portal judges readiness on. Every date check (evidence past its review date, records out of "
+    ("as-of-date", N_("As-of date"),
+     N_("The day this portal judges readiness on. Every date check (evidence past its review date, records out of "
      "their window, overdue findings, the days left before an audit) is worked out for this day, not the day you "
-     "open the page. It is shown at the top of every page; the next build judges again, on its own date."),
-    ("audience", "Audience",
-     "Who a build of the portal is for: public, auditor or internal. Each record may say who may see it with a "
+     "open the page. It is shown at the top of every page; the next build judges again, on its own date.")),
+    ("audience", N_("Audience"),
+     N_("Who a build of the portal is for: public, auditor or internal. Each record may say who may see it with a "
      "line such as \"audience: public\"; a record without the line is for the auditor. A build shows the "
      "records for its audience and those for a wider one: an auditor build shows public and auditor records, an "
-     "internal build shows everything. The readiness figures are the same in every build."),
-    ("withheld", "Withheld",
-     "Kept out of this build because the record is for a narrower audience than this build's. A withheld record "
+     "internal build shows everything. The readiness figures are the same in every build.")),
+    ("withheld", N_("Withheld"),
+     N_("Kept out of this build because the record is for a narrower audience than this build's. A withheld record "
      "is not shown, linked or named: pages only count it (\"2 records not shown in this build\"), and where a "
-     "text would name it, \"[withheld]\" stands in its place. It still counts towards readiness."),
-    ("out-of-window", "Out of window",
-     "A record {family} asks you to keep exists, but none is recent enough. Each such record must be dated within "
+     "text would name it, \"[withheld]\" stands in its place. It still counts towards readiness.")),
+    ("out-of-window", N_("Out of window"),
+     N_("A record %(family)s asks you to keep exists, but none is recent enough. Each such record must be dated within "
      "a window before the as-of date: 12 months unless the catalog or your organisation file sets another (the "
-     "reason on the clause page names it). Add a newer record to put it right."),
-    ("undeclared", "Undeclared (condition not declared)",
-     "{family} leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
+     "reason on the clause page names it). Add a newer record to put it right.")),
+    ("undeclared", N_("Undeclared (condition not declared)"),
+     N_("%(family)s leaves a few conditions to you, such as whether your outputs must be traceable. Until your "
      "organisation file says true or false for one (under \"applies:\"), it is undeclared and the clause it "
-     "affects is at risk. Leaving a condition out is not the same as false: declare it either way."),
-    ("gate", "Gate (stage check)",
-     "The checks the portal runs for one certification audit stage: stage 1 (documents, scope and readiness) "
+     "affects is at risk. Leaving a condition out is not the same as false: declare it either way.")),
+    ("gate", N_("Gate (stage check)"),
+     N_("The checks the portal runs for one certification audit stage: stage 1 (documents, scope and readiness) "
      "and stage 2 (whether the system works in practice). A gate passes when all of its checks pass. The checks "
-     "are indicative: they show what a certification body looks at, not how the audit will end."),
-    ("commit", "Commit",
-     "One saved version of the register in git, named by a short code such as 0123abcd. The code at the top of "
+     "are indicative: they show what a certification body looks at, not how the audit will end.")),
+    ("commit", N_("Commit"),
+     N_("One saved version of the register in git, named by a short code such as 0123abcd. The code at the top of "
      "each page says which version this portal was built from, so anyone can find the exact files it shows. The "
-     "trend and the changes since the last audit compare commits."),
+     "trend and the changes since the last audit compare commits.")),
 )
 
 
 def term_url(anchor: str) -> str:
     """The glossary entry of a term (one of GLOSSARY's anchors)."""
     return f"{GLOSSARY_PATH}#{anchor}"
-EXCLUSION_TEXT = {"never": "cannot be declared not applicable", "rare": "rarely justifiable",
-                  "possible": "may be declared not applicable with a justification"}
+EXCLUSION_TEXT = Translated({"never": N_("cannot be declared not applicable"), "rare": N_("rarely justifiable"),
+                             "possible": N_("may be declared not applicable with a justification")})
 REGISTER_PAGE = 1000  # rows per register page
-DUE_FLAG_LABELS = {"overdue": "Overdue", "due-today": "Due today"}
+DUE_FLAG_LABELS = Translated({"overdue": N_("Overdue"), "due-today": N_("Due today")})
 SUBJECT_CHARS = 160  # a finding's subject longer than this is cut at a word, with an ellipsis
 DASHBOARD_BLOCKERS = 8
 DASHBOARD_LAPSES = 5
@@ -83,27 +123,36 @@ REPORT_BLOCKERS = 5  # blockers on page 1 of the printable report (it must stay 
 #: page, and each audit is printed against the main clauses instead (how many of each one's leaves it reached)
 REPORT_COVERAGE_AUDITS = 6
 #: shown, visibly, wherever an ISO 9001:2026 entry marked provisional appears
-PROVISIONAL_TEXT = "provisional: from the FDIS and secondary sources"
-CHANGE_LABELS = {"new": "New in {std}", "changed": "Changed in {std}", "split": "Split in {std}",
-                 "moved": "Moved in {std}", "retitled": "Retitled in {std}"}  # unchanged entries carry no badge
-TOPIC_STATE_LABELS = {"addressed": "Addressed", "gap": "Gap"}
+PROVISIONAL_TEXT = N_("provisional: from the FDIS and secondary sources")
+CHANGE_LABELS = Translated({"new": N_("New in {std}"), "changed": N_("Changed in {std}"),
+                            "split": N_("Split in {std}"), "moved": N_("Moved in {std}"),
+                            "retitled": N_("Retitled in {std}")})  # unchanged entries carry no badge
+TOPIC_STATE_LABELS = Translated({"addressed": N_("Addressed"), "gap": N_("Gap")})
 #: the register types (model.REGISTER_KINDS) as pages name them
-REGISTER_KIND_LABELS = {"calibration": "Calibration register", "competence": "Competence register",
-                        "suppliers": "Approved supplier list", "objectives": "Quality objectives tracker",
-                        "audit-programme": "Internal audit programme", "legal": "Legal register",
-                        "nonconformities": "Nonconformities log"}
+REGISTER_KIND_LABELS = Translated({"calibration": N_("Calibration register"), "competence": N_("Competence register"),
+                                   "suppliers": N_("Approved supplier list"),
+                                   "objectives": N_("Quality objectives tracker"),
+                                   "audit-programme": N_("Internal audit programme"), "legal": N_("Legal register"),
+                                   "nonconformities": N_("Nonconformities log")})
 #: a register row's flags (assess.REGISTER_FLAGS), as the register page words them
-REGISTER_FLAG_LABELS = {"overdue": "Overdue", "failed": "Failed", "unapproved": "Not approved",
-                        "evaluation-overdue": "Evaluation overdue", "expired": "Expired",
-                        "in-training": "In training", "behind-target": "Behind target",
-                        "no-recent-result": "No recent result", "audit-overdue": "Audit overdue",
-                        "not-compliant": "Not compliant", "open-too-long": "Open too long"}
+REGISTER_FLAG_LABELS = Translated({"overdue": N_("Overdue"), "failed": N_("Failed"), "unapproved": N_("Not approved"),
+                                   "evaluation-overdue": N_("Evaluation overdue"), "expired": N_("Expired"),
+                                   "in-training": N_("In training"), "behind-target": N_("Behind target"),
+                                   "no-recent-result": N_("No recent result"), "audit-overdue": N_("Audit overdue"),
+                                   "not-compliant": N_("Not compliant"), "open-too-long": N_("Open too long")})
+#: the same flags inside a sentence or a column heading ("Rows in training")
+REGISTER_FLAG_WORDS = Translated({"overdue": N_("overdue"), "failed": N_("failed"), "unapproved": N_("unapproved"),
+                                  "evaluation-overdue": N_("evaluation overdue"), "expired": N_("expired"),
+                                  "in-training": N_("in training"), "behind-target": N_("behind target"),
+                                  "no-recent-result": N_("no recent result"), "audit-overdue": N_("audit overdue"),
+                                  "not-compliant": N_("not compliant"), "open-too-long": N_("open too long")})
 #: a register's canonical columns (model.REGISTER_COLUMNS) as column headings; a name not here is shown
 #: with its first letter capitalised and underscores as spaces
-REGISTER_COLUMN_LABELS = {"id": "Id", "due": "Next calibration", "last": "Last calibration",
-                          "traceable_to": "Traceable to", "in_use": "In use", "last_evaluation": "Last evaluation",
-                          "next_evaluation": "Next evaluation", "last_review": "Last review",
-                          "root_cause": "Root cause", "covers": "Covers clauses"}
+REGISTER_COLUMN_LABELS = Translated({"id": N_("Id"), "due": N_("Next calibration"), "last": N_("Last calibration"),
+                                     "traceable_to": N_("Traceable to"), "in_use": N_("In use"),
+                                     "last_evaluation": N_("Last evaluation"),
+                                     "next_evaluation": N_("Next evaluation"), "last_review": N_("Last review"),
+                                     "root_cause": N_("Root cause"), "covers": N_("Covers clauses")})
 
 
 def register_url(ev_id: str) -> str:
@@ -125,8 +174,9 @@ def shares_of(result: Any) -> tuple[tuple[str, float], ...]:
 def shares_text(shares: tuple[tuple[str, float], ...]) -> str:
     """Three figures, never a single one that counts "at risk" as ready."""
     if not shares:
-        return "n/a"
-    return " · ".join(f"{round(v * 100)}% {STATE_LABELS[k].lower()}" for k, v in shares if v or k == READY)
+        return _("n/a")
+    return " · ".join(_("%(pct)s%% %(state)s", pct=round(v * 100), state=STATE_LABELS[k].lower())
+                      for k, v in shares if v or k == READY)
 
 
 def display_name(catalog: Any, number: str) -> str:
@@ -137,9 +187,31 @@ def display_name(catalog: Any, number: str) -> str:
     return c.name
 
 
+#: how many of a kind this build leaves out, in one message per kind (singular and plural)
+WITHHELD_WORDS = {
+    "record": lambda n: ngettext("%(num)s record not shown in this build.",
+                                 "%(num)s records not shown in this build.", n),
+    "stale record": lambda n: ngettext("%(num)s stale record not shown in this build.",
+                                       "%(num)s stale records not shown in this build.", n),
+    "finding": lambda n: ngettext("%(num)s finding not shown in this build.",
+                                  "%(num)s findings not shown in this build.", n),
+    "open finding": lambda n: ngettext("%(num)s open finding not shown in this build.",
+                                       "%(num)s open findings not shown in this build.", n),
+    "register": lambda n: ngettext("%(num)s register not shown in this build.",
+                                   "%(num)s registers not shown in this build.", n),
+    "audit record": lambda n: ngettext("%(num)s audit record not shown in this build.",
+                                       "%(num)s audit records not shown in this build.", n),
+    "lapse of a record": lambda n: ngettext("%(num)s lapse of a record not shown in this build.",
+                                            "%(num)s lapse of a records not shown in this build.", n),
+}
+
+
 def withheld(n: int, word: str) -> str:
     """The only trace a withheld record leaves: an aggregate count ('' when nothing is withheld)."""
-    return f"{plural(n, word)} not shown in this build." if n else ""
+    if not n:
+        return ""
+    said = WITHHELD_WORDS.get(word)
+    return said(n) if said else _("%(what)s not shown in this build.", what=plural(n, word))
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -164,7 +236,7 @@ def subject(text: str, limit: int = SUBJECT_CHARS) -> str:
 
 
 def pct(value: Optional[float]) -> str:
-    return "n/a" if value is None else f"{round(value * 100)}%"
+    return _("n/a") if value is None else _("%(pct)s%%", pct=round(value * 100))
 
 
 def plural(n: int, word: str, words: Optional[str] = None) -> str:
@@ -220,6 +292,16 @@ def date_text(value: Optional[date]) -> str:
     return value.isoformat() if value else ""
 
 
+def figure(value: float) -> str:
+    """A measured figure in a sentence: as written (``%g``) in English, in the locale's decimal sign otherwise."""
+    return f"{value:g}" if active().code == SOURCE_LANGUAGE else decimal(value)
+
+
+def grouped(n: int) -> str:
+    """A count in a sentence, thousands grouped: "1,001" in English, the locale's grouping otherwise."""
+    return f"{n:,}" if active().code == SOURCE_LANGUAGE else decimal(n)
+
+
 def id_list(items: Any) -> str:
     return ", ".join(items)
 
@@ -237,12 +319,13 @@ def site_list(ids: Any, names: Mapping[str, str], redact: Callable[[str], str] =
 # diff.py computes the comparison and holds no word; views reads the comparison as data handed to it and imports
 # no module that reads or compares commits (history, diff, snapshot, validate).
 
-STATE_WORDS = {"ready": "ready", "at-risk": "at risk", "not-ready": "not ready", "not-applicable": "not applicable",
-               "absent": "absent"}
-FIGURE_WORDS = {"overall": "Ready or at risk", "ready": "Ready", "at_risk": "At risk", "not_ready": "Not ready",
-                "open_findings": "Open findings", "stale_evidence": "Stale evidence"}
-GATE_WORDS = {"stage1": "Stage 1 gate", "stage2": "Stage 2 gate"}
-NO_GIT_TEXT = ("Readiness history is not available: this build has no git history (a zip of the register, a folder "
+STATE_WORDS = Translated({"ready": N_("ready"), "at-risk": N_("at risk"), "not-ready": N_("not ready"),
+                          "not-applicable": N_("not applicable"), "absent": N_("absent")})
+FIGURE_WORDS = Translated({"overall": N_("Ready or at risk"), "ready": N_("Ready"), "at_risk": N_("At risk"),
+                           "not_ready": N_("Not ready"), "open_findings": N_("Open findings"),
+                           "stale_evidence": N_("Stale evidence")})
+GATE_WORDS = Translated({"stage1": N_("Stage 1 gate"), "stage2": N_("Stage 2 gate")})
+NO_GIT_TEXT = N_("Readiness history is not available: this build has no git history (a zip of the register, a folder "
                "outside git, or git not installed).")
 
 
@@ -253,31 +336,34 @@ def figure_text(key: str, value: Any) -> str:
 
 
 def verdict_word(v: Optional[bool]) -> str:
-    return "absent" if v is None else "pass" if v else "fail"
+    return _("absent") if v is None else _("pass") if v else _("fail")
 
 
 def exclusion_test_text(number: str, rule: str, justified: bool) -> str:
     """The exclusion test, applied to one exclusion: what the register shows and what is left to the auditor.
     The register cannot judge a justification's truth, so it never says the test is passed."""
     if not justified:
-        return (f"No justification is recorded for {number}: the test cannot be applied, and the exclusion stands "
-                "on nothing.")
-    how = {"possible": f"{number} is commonly excluded where the test holds",
-           "rare": f"{number} rarely passes the test: expect the auditor to challenge it and ask for specific reasons",
-           "never": f"{number} cannot pass the test"}[rule]
-    return (f"{how}. The justification must show that {number} is outside the organisation's control or influence "
-            "within its scope, and that leaving it out does not affect conforming products and services or "
-            "customer satisfaction; the auditor judges whether it does, against the scope the organisation maintains.")
+        return _("No justification is recorded for %(clause)s: the test cannot be applied, and the exclusion stands "
+                 "on nothing.", clause=number)
+    how = {"possible": _("%(clause)s is commonly excluded where the test holds", clause=number),
+           "rare": _("%(clause)s rarely passes the test: expect the auditor to challenge it and ask for specific "
+                     "reasons", clause=number),
+           "never": _("%(clause)s cannot pass the test", clause=number)}[rule]
+    return _("%(how)s. The justification must show that %(clause)s is outside the organisation's control or "
+             "influence within its scope, and that leaving it out does not affect conforming products and services "
+             "or customer satisfaction; the auditor judges whether it does, against the scope the organisation "
+             "maintains.", how=how, clause=number)
 
 
-FRESHNESS_LABELS = {"current": "Current", "due-90": "Review due within 90 days", "stale": "Stale",
-                    "no-review": "No review date"}
-EXCLUSION_LABELS = {"possible": "Commonly excluded", "rare": "Rarely excludable: expect a challenge",
-                    "never": "Never excludable"}
+FRESHNESS_LABELS = Translated({"current": N_("Current"), "due-90": N_("Review due within 90 days"),
+                               "stale": N_("Stale"), "no-review": N_("No review date")})
+EXCLUSION_LABELS = Translated({"possible": N_("Commonly excluded"),
+                               "rare": N_("Rarely excludable: expect a challenge"), "never": N_("Never excludable")})
 
 
 def late_target_text(late: Optional[LateTarget]) -> str:
-    return f"target falls after the {stage_label(late.stage)} audit on {late.audit}" if late else ""
+    return _("target falls after the %(stage)s audit on %(date)s", stage=stage_label(late.stage),
+             date=late.audit) if late else ""
 
 
 _WHOLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*(?:-[A-Za-z0-9._]+)+")
@@ -301,15 +387,15 @@ def segments(text: str) -> tuple[Segment, ...]:
 
 
 def stage_label(key: str) -> str:
-    return {"stage1": "stage 1", "stage2": "stage 2"}.get(key, key)
+    return {"stage1": _("stage 1"), "stage2": _("stage 2")}.get(key, key)
 
 
 def countdown_text(days: int) -> str:
     if days > 0:
-        return f"in {plural(days, 'day')}"
+        return ngettext("in %(num)s day", "in %(num)s days", days)
     if days == 0:
-        return "today"
-    return f"{plural(-days, 'day')} ago"
+        return _("today")
+    return ngettext("%(num)s day ago", "%(num)s days ago", -days)
 
 
 def clause_order(number: str) -> str:
@@ -319,5 +405,10 @@ def clause_order(number: str) -> str:
 def mandatory_summary(items: tuple[MandatoryView, ...]) -> str:
     gaps = sum(m.is_gap for m in items)
     required = sum(m.state not in ("not-applicable", "conditional") for m in items)
-    text = f"{required - gaps} of {plural(required, 'required item')} present"
-    return text + (f"; {plural(gaps, 'gap')} (missing, stale or out of window)" if gaps else "; no gap")
+    present = required - gaps
+    if not gaps:
+        return ngettext("%(present)s of %(num)s required item present; no gap",
+                        "%(present)s of %(num)s required items present; no gap", required, present=present)
+    return ngettext("%(present)s of %(num)s required item present; %(gaps)s (missing, stale or out of window)",
+                    "%(present)s of %(num)s required items present; %(gaps)s (missing, stale or out of window)",
+                    required, present=present, gaps=ngettext("%(num)s gap", "%(num)s gaps", gaps))

@@ -13,36 +13,38 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from isoready.assess import Reason
 from isoready.model import DEFAULT_STANDARD
 from isoready.read.catalog import load_catalog
-from isoready.views.labels import id_list, plural, site_list
+from isoready.core.i18n import N_, gettext as _, ngettext, prose_date as D
+from isoready.views.labels import GRADE_WORDS, NOUNS, STATUS_WORDS, Translated, id_list, plural
 
 # --------------------------------------------------------------------------- reasons into words
 
 #: a gate check's name where its standard's data gives none (gates.yaml's ``title:``): plain words for its
 #: contracted id, followed by the clauses it looks at
-GATE_TITLES = {
-    "scope": "Scope documented",
-    "policy": "Policy documented",
-    "objectives": "Objectives documented",
-    "context": "Context and interested parties determined",
-    "processes": "Processes determined",
-    "risks": "Risks and opportunities addressed",
-    "mandatory-documents": "Mandatory documents maintained and reviewed",
-    "internal-audit-performed": "Internal audit planned and performed",
-    "management-review-performed": "Management review planned and performed",
-    "all-clauses-ready": "Every applicable clause ready",
-    "internal-audit-coverage": "Internal audits within the window cover every applicable clause",
-    "management-review": "Management review within the window, after the audits",
-    "no-open-major": "No open major nonconformity",
-    "no-overdue-actions": "Corrective actions on time and verified",
-    "mandatory-records": "Every mandatory record retained, within its window",
-    "stage1-concerns-resolved": "Areas of concern from the stage 1 audit resolved",
-    "evidence-behind-every-clause": "Evidence of its own behind every applicable clause",
-    "documents-current": "Scope, policy, objectives and mandatory documents still current",
-    "edition-accepted": "Stage 2 booked to an edition the certification body may still certify",
-}
+GATE_TITLES = Translated({
+    "scope": N_("Scope documented"),
+    "policy": N_("Policy documented"),
+    "objectives": N_("Objectives documented"),
+    "context": N_("Context and interested parties determined"),
+    "processes": N_("Processes determined"),
+    "risks": N_("Risks and opportunities addressed"),
+    "mandatory-documents": N_("Mandatory documents maintained and reviewed"),
+    "internal-audit-performed": N_("Internal audit planned and performed"),
+    "management-review-performed": N_("Management review planned and performed"),
+    "all-clauses-ready": N_("Every applicable clause ready"),
+    "internal-audit-coverage": N_("Internal audits within the window cover every applicable clause"),
+    "management-review": N_("Management review within the window, after the audits"),
+    "no-open-major": N_("No open major nonconformity"),
+    "no-overdue-actions": N_("Corrective actions on time and verified"),
+    "mandatory-records": N_("Every mandatory record retained, within its window"),
+    "stage1-concerns-resolved": N_("Areas of concern from the stage 1 audit resolved"),
+    "evidence-behind-every-clause": N_("Evidence of its own behind every applicable clause"),
+    "documents-current": N_("Scope, policy, objectives and mandatory documents still current"),
+    "edition-accepted": N_("Stage 2 booked to an edition the certification body may still certify"),
+})
 #: a standard's words where its data names none (standard.yaml's ``words:``)
-SYSTEM_WORDS = {"system": "management system", "system_short": "management system", "policy": "policy",
-                "objectives": "objectives"}
+SYSTEM_WORDS = Translated({"system": N_("management system"), "system_short": N_("management system"),
+                           "policy": N_("policy"),
+                "objectives": N_("objectives")})
 
 
 @dataclass(frozen=True)
@@ -99,61 +101,74 @@ def default_words() -> StandardWords:
 
 
 #: what a leaf lacks, in the stage 2 evidence-behind-every-clause check (assess.UNEVIDENCED)
-UNEVIDENCED_WORDS = {"no-evidence": "no evidence", "parent-document-only": "a document on a clause above only",
-                     "review-inputs-no-review": "no management review in the window",
-                     "review-inputs-unknown": "review inputs not listed",
-                     "review-inputs-missing": "review inputs missing"}
-LAPSE_WORDS = {"review-due": "review falls due", "window-closes": "record leaves its window",
-               "finding-due": "corrective action falls due", "target": "target date passes",
-               "calibration-due": "calibration falls due", "competence-expires": "competence expires",
-               "evaluation-due": "supplier evaluation falls due"}
+UNEVIDENCED_WORDS = Translated({"no-evidence": N_("no evidence"),
+                                "parent-document-only": N_("a document on a clause above only"),
+                     "review-inputs-no-review": N_("no management review in the window"),
+                     "review-inputs-unknown": N_("review inputs not listed"),
+                     "review-inputs-missing": N_("review inputs missing")})
+LAPSE_WORDS = Translated({"review-due": N_("review falls due"), "window-closes": N_("record leaves its window"),
+               "finding-due": N_("corrective action falls due"), "target": N_("target date passes"),
+               "calibration-due": N_("calibration falls due"), "competence-expires": N_("competence expires"),
+               "evaluation-due": N_("supplier evaluation falls due")})
 
 
 def _di_sentence(p: Mapping[str, Any], code: str, ids: tuple[str, ...], full: bool, std: "StandardWords") -> str:
     label, noun = f"{p['clause']} {p['what']}", p["noun"]
     if code == "di-not-required":
-        return f"{label}: not required, the clause is not applicable"
-    if code == "di-in-window":
-        if not full:  # a withheld record's date is withheld too
-            return f"{label}: a record within the last {p['window']} months"
-        return f"{label}: latest record {ids[0]} dated {p['date']}, within {p['window']} months"
-    if code == "di-until-review":
-        if not full:  # a withheld record's dates are withheld too
-            return f"{label}: a record valid until its review date"
-        return f"{label}: latest record {ids[0]} dated {p['date']}, valid until its review date {p['review_by']}"
+        return _("%(label)s: not required, the clause is not applicable", label=label)
+    q = {"label": label, "window": p.get("window"), "id": ids[0] if ids and full else "", "noun": NOUNS.word(noun),
+         "date": D(p.get("date") or ""), "review_by": D(p.get("review_by") or ""), "ids": id_list(ids),
+         "count": _counted(len(ids), noun)}
+    if code == "di-in-window":  # a withheld record's date is withheld too
+        return (_("%(label)s: latest record %(id)s dated %(date)s, within %(window)s months") if full else
+                _("%(label)s: a record within the last %(window)s months")) % q
+    if code == "di-until-review":  # a withheld record's dates are withheld too
+        return (_("%(label)s: latest record %(id)s dated %(date)s, valid until its review date %(review_by)s")
+                if full else _("%(label)s: a record valid until its review date")) % q
     if code == "di-review-passed":
+        return (_("%(label)s: no record still valid (%(id)s was valid until %(review_by)s)") if full else
+                _("%(label)s: no record still valid (the latest record's review date has passed)")) % q
+    if code == "di-out-of-window":  # a withheld latest record: its date is not for this audience either
         if not full:
-            return f"{label}: no record still valid (the latest record's review date has passed)"
-        return f"{label}: no record still valid ({ids[0]} was valid until {p['review_by']})"
-    if code == "di-out-of-window":
-        if not full:  # the latest record is withheld: its date is not for this audience either
-            return f"{label}: no record within the last {p['window']} months"
-        when = f"the latest is dated {p['latest']}" if p["latest"] else "no record carries a date"
-        return f"{label}: no record within the last {p['window']} months ({when})"
+            return _("%(label)s: no record within the last %(window)s months") % q
+        when = _("the latest is dated %(date)s", date=D(p["latest"])) if p["latest"] else \
+            _("no record carries a date")
+        return _("%(label)s: no record within the last %(window)s months (%(when)s)", when=when, **q)
     if code == "di-present":
-        return f"{label}: {noun} {id_list(ids)} present" if full else f"{label}: {plural(len(ids), noun)} present"
+        return (_("%(label)s: %(noun)s %(ids)s present") if full else _("%(label)s: %(count)s present")) % q
     if code == "di-review-overdue":
-        what = f"{noun} {id_list(ids)}" if full else plural(len(ids), noun)
-        since = f" since {p['review_by']}" if full else ""
-        return f"{label}: present, review overdue{since} ({what})"
+        return (_("%(label)s: present, review overdue since %(review_by)s (%(noun)s %(ids)s)") if full else
+                _("%(label)s: present, review overdue (%(count)s)")) % q
     if code == "di-conditional":
-        return f"{label}: no {noun} mapped; it is needed {_lower_first(p['when'])}"
+        return _("%(label)s: no %(noun)s mapped; it is needed %(when)s", when=_lower_first(p["when"]), **q)
     if code == "di-condition-false":
-        return (f"{label}: not required: organisation.yaml declares that {std.condition(p['condition'])} "
-                "does not apply")
+        return _("%(label)s: not required: organisation.yaml declares that %(condition)s does not apply",
+                 condition=std.condition(p["condition"]), **q)
     if code == "di-condition-undeclared":
-        return (f"{label}: declare whether {std.condition(p['condition'])} applies (applies: "
-                f"{p['condition']}: true or false in organisation.yaml); the record is needed {_lower_first(p['when'])}")
+        return _("%(label)s: declare whether %(condition)s applies (applies: %(key)s: true or false in "
+                 "organisation.yaml); the record is needed %(when)s", label=label, key=p["condition"],
+                 condition=std.condition(p["condition"]), when=_lower_first(p["when"]))
     if code == "di-condition-evidence":
-        named = f" ({id_list(ids)})" if full else ""
-        return (f"{label}: {std.condition(p['condition'])} applies and current evidence is mapped{named}; "
-                f"this record is needed {_lower_first(p['when'])}")
+        return _("%(label)s: %(condition)s applies and current evidence is mapped%(named)s; this record is needed "
+                 "%(when)s", label=label, condition=std.condition(p["condition"]),
+                 named=f" ({id_list(ids)})" if full else "", when=_lower_first(p["when"]))
     if code == "di-condition-no-evidence":
-        return (f"{label}: {std.condition(p['condition'])} is declared to apply, but no current evidence is "
-                f"mapped to {p['clause']} to show it is controlled")
+        return _("%(label)s: %(condition)s is declared to apply, but no current evidence is mapped to %(clause)s to "
+                 "show it is controlled", label=label, condition=std.condition(p["condition"]), clause=p["clause"])
     if p.get("declared_true"):
-        return f"{label}: required, since the condition is declared to apply, but no current {noun} is mapped"
-    return f"{label}: no current {noun} mapped to {p['clause']}"  # di-missing
+        return _("%(label)s: required, since the condition is declared to apply, but no current %(noun)s is mapped",
+                 label=label, noun=NOUNS.word(noun))
+    return _("%(label)s: no current %(noun)s mapped to %(clause)s", label=label, noun=NOUNS.word(noun),
+             clause=p["clause"])  # di-missing
+
+
+def _counted(n: int, noun: str) -> str:
+    """``n`` documents, records or pieces of evidence."""
+    if noun == "document":
+        return ngettext("%(num)s document", "%(num)s documents", n)
+    if noun == "record":
+        return ngettext("%(num)s record", "%(num)s records", n)
+    return ngettext("%(num)s evidence", "%(num)s evidences", n) if noun == "evidence" else plural(n, noun)
 
 
 def _lower_first(text: str) -> str:
@@ -212,515 +227,224 @@ def to_auditor(*codes: str) -> Callable[[Wording], Wording]:
         "di-condition-evidence", "di-condition-no-evidence", "di-missing", standard=True)
 def _documented_information(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                             std: StandardWords) -> str:
-    lead = f"declared {p['declared']}, but " if p.get("declared") else ""
-    return lead + _di_sentence(p, code, r.evidence, full, std)
+    said = _di_sentence(p, code, r.evidence, full, std)
+    return _("declared %(status)s, but %(reason)s", status=STATUS_WORDS.word(p["declared"]), reason=said) \
+        if p.get("declared") else said
 
 
 @reason("status-not-done")
 def _status_not_done(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    src = f" (from {p['inherited_from']})" if p["inherited_from"] else ""
-    due = f", target {p['target']}" if p["target"] else ""
-    return f"status is {p['status']}{src}{due}; ready needs implemented or verified"
+    src = _(" (from %(clause)s)", clause=p["inherited_from"]) if p["inherited_from"] else ""
+    due = _(", target %(date)s", date=D(p["target"])) if p["target"] else ""
+    return _("status is %(status)s%(source)s%(target)s; ready needs implemented or verified",
+             status=STATUS_WORDS.word(p["status"]), source=src, target=due)
 
 
 @reason("finding-open", "finding-open-overdue", names_findings=True)
 def _finding_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    where = f" (raised on {', '.join(p['raised_on'])})" if p["raised_on"] else ""
+    where = _(" (raised on %(clauses)s)", clauses=", ".join(p["raised_on"])) if p["raised_on"] else ""
     named = f" {r.findings[0]}" if full else ""
-    since = f" since {p['due']}" if full else ""  # a withheld finding's dates are withheld too
-    late = f", action overdue{since}" if code == "finding-open-overdue" else ""
-    closes = f", closed only on {p['closes']} (after this date)" if p.get("closes") and full else ""
-    return f"open {p['grade']} finding{named}{where}{late}{closes}"
+    late = "" if code != "finding-open-overdue" else _(", action overdue since %(date)s", date=D(p["due"])) \
+        if full else _(", action overdue")  # a withheld finding's dates are withheld too
+    closes = _(", closed only on %(date)s (after this date)", date=D(p["closes"])) if p.get("closes") and full else ""
+    return _("open %(grade)s finding%(id)s%(where)s%(late)s%(closes)s", grade=GRADE_WORDS.word(p["grade"]), id=named,
+             where=where, late=late, closes=closes)
 
 
 @reason("systemic", names_findings=True)
 def _systemic(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" ({id_list(r.findings)})" if full else ""
-    return (f"systemic failure: {p['count']} open minor findings against {p['clause']}{named}; "
-            f"{p['threshold']} or more against one requirement count as a major")
+    return _("systemic failure: %(count)s open minor findings against %(clause)s%(ids)s; %(threshold)s or more "
+             "against one requirement count as a major", count=p["count"], clause=p["clause"], ids=named,
+             threshold=p["threshold"])
 
 
 @reason("finding-overdue", names_findings=True)
 def _finding_overdue(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = f" {r.findings[0]}" if full else ""
-    since = f" since {p['due']}" if full else ""
-    return f"corrective action for {p['grade']} finding{named} overdue{since}"
+    if not full:
+        return _("corrective action for %(grade)s finding overdue", grade=GRADE_WORDS.word(p["grade"]))
+    return _("corrective action for %(grade)s finding %(id)s overdue since %(date)s",
+             grade=GRADE_WORDS.word(p["grade"]),
+             id=r.findings[0], date=D(p["due"]))
 
 
 @reason("finding-unverified", names_findings=True)
 def _finding_unverified(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" {r.findings[0]}" if full else ""
     if p.get("not_effective"):
-        return f"{p['grade']} finding{named} closed, but its verification found the action not effective"
-    return f"{p['grade']} finding{named} closed without a verification that the action was effective"
+        return _("%(grade)s finding%(id)s closed, but its verification found the action not effective",
+                 grade=GRADE_WORDS.word(p["grade"]), id=named)
+    return _("%(grade)s finding%(id)s closed without a verification that the action was effective",
+             grade=GRADE_WORDS.word(p["grade"]), id=named)
 
 
 @reason("not-verified")
 def _not_verified(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" {r.evidence[0]}" if full and r.evidence else ""
     if p["problem"] == "no-verified-by":
-        why = "no verified_by names the audit that verified it"
-    elif p["problem"] == "not-yet":
-        why = f"the audit record{named} it names does not exist on this date"
-    else:
-        why = f"the audit{named} it names did not cover it and raised findings"
-    return f"declared verified, but {why}: treated as implemented"
+        return _("declared verified, but no verified_by names the audit that verified it: treated as implemented")
+    if p["problem"] == "not-yet":
+        return _("declared verified, but the audit record%(id)s it names does not exist on this date: treated as "
+                 "implemented", id=named)
+    return _("declared verified, but the audit%(id)s it names did not cover it and raised findings: treated as "
+             "implemented", id=named)
 
 
 @reason("review-inputs-no-review", standard=True)
 def _review_inputs_no_review(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                              std: StandardWords) -> str:
     clause = std.roles.get("review_inputs")
-    asks = f"the inputs {clause} asks for" if clause else "the inputs a review must consider"
-    return f"no management review record within the last {p['window']} months shows {asks}"
+    if clause:
+        return _("no management review record within the last %(window)s months shows the inputs %(clause)s asks "
+                 "for", window=p["window"], clause=clause)
+    return _("no management review record within the last %(window)s months shows the inputs a review must "
+             "consider", window=p["window"])
 
 
 @reason("review-inputs-unknown")
 def _review_inputs_unknown(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = f" {r.evidence[0]} of {p['date']}" if full else ""
-    return (f"the management review minutes{named} list no inputs: nothing shows what the review considered "
-            "(list them under inputs: in the minutes' record)")
+    named = _(" %(id)s of %(date)s", id=r.evidence[0], date=D(p["date"])) if full else ""
+    return _("the management review minutes%(named)s list no inputs: nothing shows what the review considered "
+             "(list them under inputs: in the minutes' record)", named=named)
 
 
 @reason("review-inputs-missing", standard=True)
 def _review_inputs_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
                            std: StandardWords) -> str:
-    named = f" {r.evidence[0]} of {p['date']}" if full else ""
     missing = ", ".join(std.input(i) for i in p["missing"])
-    return f"the management review{named} does not show these inputs: {missing}"
+    if not full:
+        return _("the management review does not show these inputs: %(missing)s", missing=missing)
+    return _("the management review %(id)s of %(date)s does not show these inputs: %(missing)s", id=r.evidence[0],
+             date=D(p["date"]), missing=missing)
 
 
 @reason("no-evidence")
 def _no_evidence(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"declared {p['status']}, but no current evidence is mapped to it or to a clause above it: "
-            "nothing shows it in place")
+    return _("declared %(status)s, but no current evidence is mapped to it or to a clause above it: nothing shows "
+             "it in place", status=STATUS_WORDS.word(p["status"]))
 
 
 @reason("parent-document-only")
 def _parent_document_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     named = f" ({id_list(r.evidence)})" if full else ""
-    return (f"declared {p['status']}, but documented, not shown in operation: only a document on "
-            f"{id_list(p['on'])}{named} is behind it; map a record or evidence to the clause itself")
+    return _("declared %(status)s, but documented, not shown in operation: only a document on %(on)s%(named)s is "
+             "behind it; map a record or evidence to the clause itself", status=STATUS_WORDS.word(p["status"]),
+             on=id_list(p["on"]), named=named)
 
 
 @reason("evidence-stale")
 def _evidence_stale(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:  # a withheld record's own dates are not for this audience either
-        return "stale evidence not shown in this build"
-    return f"stale evidence {r.evidence[0]} (review was due {p['review_by']})"
+        return _("stale evidence not shown in this build")
+    return _("stale evidence %(id)s (review was due %(date)s)", id=r.evidence[0], date=D(p["review_by"]))
 
 
 @reason("document-changed-since-approval")
 def _document_changed_since_approval(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return "a document changed after its approval (not shown in this build)"
-    more = f" and {p['count'] - 1} more" if p["count"] > 1 else ""
-    return (f"document {r.evidence[0]} changed since its approval on {p['approved']}: commit {p['commit']} "
-            f"of {p['date']} ({p['subject']}){more}; re-approve it or revert the change")
+        return _("a document changed after its approval (not shown in this build)")
+    more = _(" and %(more)s more", more=p["count"] - 1) if p["count"] > 1 else ""
+    return _("document %(id)s changed since its approval on %(approved)s: commit %(commit)s of %(date)s "
+             "(%(subject)s)%(more)s; re-approve it or revert the change", id=r.evidence[0],
+             approved=D(p["approved"]), commit=p["commit"], date=D(p["date"]), subject=p["subject"], more=more)
 
 
 @reason("ready")
 def _ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"declared {p['status']}; no gap, stale evidence or open nonconformity"
+    return _("declared %(status)s; no gap, stale evidence or open nonconformity", status=STATUS_WORDS.word(p["status"]))
 
 
 @reason("not-applicable")
 def _not_applicable(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"not applicable (declared on {p['declared_on']}): {redact(p['justification'])}".rstrip(": ")
+    return _("not applicable (declared on %(clause)s): %(why)s", clause=p["declared_on"],
+             why=redact(p["justification"])).rstrip(": ")
 
 
 @reason("no-applicable-subclause")
 def _no_applicable_subclause(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "none of its sub-clauses is applicable"
+    return _("none of its sub-clauses is applicable")
 
 
 @reason("subclauses-ready")
 def _subclauses_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"all {plural(p['count'], 'applicable sub-clause')} ready"
+    return ngettext("all %(num)s applicable sub-clause ready", "all %(num)s applicable sub-clauses ready", p["count"])
 
 
 @reason("subclauses-not-ready", "subclauses-at-risk")
 def _subclauses_not_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    word = "not ready" if code == "subclauses-not-ready" else "at risk"
-    return f"{len(p['clauses'])} of {p['total']} applicable sub-clauses {word}: {id_list(p['clauses'])}"
-
-
-@reason("gate-present")
-def _gate_present(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"present: {id_list(r.evidence)}" if full else f"present: {plural(len(r.evidence), 'record')}"
-
-
-@reason("gate-missing", standard=True)
-def _gate_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
-                  std: StandardWords) -> str:
-    if p["check"] in std.missing:  # the check's words in its standard's data, on the clause it looked at
-        return f"no current {std.nouns[p['check']]} mapped to {p['clause']} {std.missing[p['check']]}"
-    return f"no current evidence mapped to {id_list(p.get('missing') or (p['clause'],))}"
-
-
-@reason("gate-planned-only")
-def _gate_planned_only(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    plan = f" ({id_list(r.evidence)})" if full else ""
-    return (f"planned, not yet performed: a plan is present{plan}, but no {p['what']} record mapped to "
-            f"{p['clause']} is dated within the last {p['window']} months (since {p['since']})")
-
-
-@reason("gate-no-programme")
-def _gate_no_programme(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"an internal audit was performed, but no current document mapped to {p['clause']} sets out the programme"
-
-
-@reason("gate-coverage-ok")
-def _gate_coverage_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = f" ({id_list(r.evidence)})" if full else ""
-    return f"internal audits within the window{named} together cover all {p['total']} applicable clauses"
-
-
-@reason("gate-review-before-audit")
-def _gate_review_before_audit(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    if not full:
-        return ("the latest management review is dated before the latest internal audit: review the audit "
-                "results before the certification audit")
-    return (f"the latest management review ({p['review']}) is dated before the latest internal audit "
-            f"({p['audit']}): review the audit results before the certification audit")
-
-
-@reason("gate-actions-ok")
-def _gate_actions_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "no corrective action overdue; every closed nonconformity has a verification of effectiveness"
-
-
-@reason("gate-actions-late", names_findings=True)
-def _gate_actions_late(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    parts = []
-    if p["overdue"]:
-        parts.append(f"overdue: {id_list(p['overdue'])}" if full else plural(len(p["overdue"]), "overdue action"))
-    if p["unverified"]:
-        parts.append(f"closed without verified effectiveness: {id_list(p['unverified'])}" if full
-                     else plural(len(p["unverified"]), "closed finding") + " without verified effectiveness")
-    return "; ".join(parts)
-
-
-@reason("gate-mandatory-gaps")
-def _gate_mandatory_gaps(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    noun = "document" if p["kind"] == "maintain" else "record"
-    return (f"{len(p['gaps'])} of {plural(p['total'], 'mandatory ' + noun)} missing, review overdue or out of window: "
-            + id_list(f"{c} ({s})" for c, s in p["gaps"]))
-
-
-@reason("gate-mandatory-ok")
-def _gate_mandatory_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    noun = "document" if p["kind"] == "maintain" else "record"
-    return f"all {plural(p['count'], 'required ' + noun)} present"
-
-
-@reason("gate-recurring-ok")
-def _gate_recurring_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    if not full:
-        return f"{p['what']} within {p['window']} months"
-    return f"{p['what']} {r.evidence[0]} dated {p['date']}, within {p['window']} months"
-
-
-@reason("gate-recurring-missing")
-def _gate_recurring_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"no {p['what']} record mapped to {p['clause']} dated within the last {p['window']} months "
-            f"(since {p['since']})")
-
-
-@reason("gate-coverage-gap")
-def _gate_coverage_gap(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    more = []
-    if p.get("before"):
-        more.append(f"audited only before they were in place: {id_list(p['before'])}")
-    if p.get("own"):
-        more.append(f"audited only by their own owner: {id_list(p['own'])}")
-    if p.get("empty"):
-        more.append(f"audit records listing no clauses under 'covers': {id_list(p['empty'])}" if full
-                    else plural(len(p["empty"]), "audit record") + " listing no clauses under 'covers'")
-    extra = f"; {'; '.join(more)}" if more else ""
-    return (f"{len(p['leaves'])} of {p['total']} applicable clauses not covered by an internal audit within "
-            f"the window: {id_list(p['leaves'])} (list audited clauses under 'covers' on the audit records){extra}")
-
-
-@reason("audited-before-in-place")
-def _audited_before_in_place(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    where = "its assessment's since:" if p["source"] == "since" else "git: the commit that made it implemented"
-    if not full:
-        return (f"not covered by internal audit: audited only before it was in place (since {p['in_place']}, "
-                f"from {where})")
-    held = ", ".join(f"{i} of {d}" for i, d in zip(r.evidence, p["audited"]))
-    return (f"not covered by internal audit: the audit ({held}) was held before it was in place (since "
-            f"{p['in_place']}, from {where})")
-
-
-@reason("auditor-own-work")
-def _auditor_own_work(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = f" ({id_list(r.evidence)})" if full else ""
-    return (f"not covered by internal audit: its owner, {redact(p['owner'])}, audited it{named}; auditors do not "
-            "audit their own work")
-
-
-@reason("gate-not-ready")
-def _gate_not_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"{len(p['clauses'])} applicable clauses not ready: {id_list(p['clauses'])}"
-
-
-@reason("gate-all-ready")
-def _gate_all_ready(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"all {p['count']} applicable clauses ready or at risk"
-
-
-@reason("gate-major-open", names_findings=True, standard=True)
-def _gate_major_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact, std: StandardWords) -> str:
-    if not full:
-        return plural(len(r.findings), "open major finding") if "open" not in p or not (
-            p.get("incomplete") or p.get("systemic")) else plural(len(r.findings), "finding") + \
-            " counting as an open major nonconformity"
-    at = {i: f" (at {site_list(sites, std.sites, redact)})" for i, sites in p.get("sites", ())}  # multi-site: where
-    parts = [f"open major finding(s): {', '.join(i + at.get(i, '') for i in p.get('open', r.findings))}"] \
-        if p.get("open", r.findings) else []
-    for fid, lacks in p.get("incomplete", ()):
-        parts.append(f"major finding {fid} closed without {' or '.join(MAJOR_CLOSURE_WORDS[x] for x in lacks)}: "
-                     "it counts as open")
-    for clause, ids in p.get("systemic", ()):
-        parts.append(f"{len(ids)} open minor findings against {clause} ({id_list(ids)}): {p['threshold']} or more "
-                     "count as a major (systemic)")
-    return "; ".join(parts)
-
-
-@reason("gate-concerns-open", names_findings=True)
-def _gate_concerns_open(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    if not full:
-        return plural(len(r.findings), "area of concern") + " from the certification body still open"
-    return f"area(s) of concern from the certification body still open: {id_list(r.findings)}"
-
-
-@reason("gate-evidence-missing")
-def _gate_evidence_missing(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    leaves = tuple(dict.fromkeys(n for n, _ in p["leaves"]))
-    return (f"{len(leaves)} of {p['total']} applicable clauses without evidence behind them: "
-            + id_list(f"{n} ({UNEVIDENCED_WORDS[c]})" for n, c in p["leaves"]))
-
-
-@reason("gate-evidence-behind")
-def _gate_evidence_behind(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"every one of the {p['count']} applicable clauses has evidence of its own behind it"
-
-
-@reason("gate-documents-lapsed", standard=True)
-def _gate_documents_lapsed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact,
-                           std: StandardWords) -> str:
-    parts = [f"not current on this date: {id_list(std.title(c) for c in p['documents'])}"] if p["documents"] else []
-    if p["gaps"]:
-        parts.append("mandatory documents missing or past review: " + id_list(f"{c} ({s})" for c, s in p["gaps"]))
-    return "; ".join(parts)
-
-
-@reason("gate-documents-current")
-def _gate_documents_current(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"scope, policy, objectives and mandatory documents current on this date: {id_list(r.evidence)}"
-            if full else "scope, policy, objectives and mandatory documents current on this date")
-
-
-@reason("gate-concerns-resolved")
-def _gate_concerns_resolved(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "no area of concern from the certification body is open"
-
-
-@reason("gate-stage1-not-held")
-def _gate_stage1_not_held(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    when = f" (booked for {p['date']})" if p["date"] else " and none is booked"
-    return (f"no stage 1 audit held by this date{when}: there is no stage 1 report whose areas of concern "
-            "could be resolved yet")
-
-
-@reason("gate-nothing-examined")
-def _gate_nothing_examined(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return (f"nothing to judge yet: no internal audit record mapped to {p['clause']} is dated within the last "
-            f"{p['window']} months (since {p['since']}); until the system is audited, no finding on record "
-            "shows only that nobody has looked")
-
-
-@reason("gate-no-major")
-def _gate_no_major(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "no open major finding"
-
-
-@reason("certificate-valid")
-def _certificate_valid(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "the certificate is valid on this date" + (f" (expires {p['expires']})" if p["expires"] else "")
-
-
-@reason("certificate-not-yet-valid")
-def _certificate_not_yet_valid(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"not yet certified: the certificate recorded is issued only on {p['issued']}, after this date"
-
-
-@reason("certificate-expired")
-def _certificate_expired(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"certificate expired on {p['expires']}: not certified on this date"
-
-
-@reason("certificate-past-transition")
-def _certificate_past_transition(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    where = ("organisation.yaml's transition deadline" if p["source"] == "organisation" else
-             f"the reported transition deadline ({p['confidence']} confidence; confirm with your certification body)")
-    return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
-            f"it must move to {p['to']} by {p['deadline']}, or it ends then")
-
-
-@reason("gate-edition-ok")
-def _gate_edition_ok(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    on = f" on {p['stage2']}" if p["stage2"] else " (no stage 2 date booked: judged on this date)"
-    if not p["applies"]:
-        return f"stage 2 to {p['edition']}{on}"
-    if not p["new_from"]:
-        return f"stage 2 to {p['edition']}{on}; no date is known from which it must be to {p['to']}"
-    return (f"stage 2 to {p['edition']}{on}, before new certifications must use {p['to']} "
-            f"(from {p['new_from']}, reported)")
-
-
-@reason("gate-edition-provisional", "gate-edition-refused")
-def _gate_edition_provisional(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    said = (f"stage 2 to {p['edition']} on {p['stage2']}, on or after the date new certifications must use "
-            f"{p['to']} ({p['new_from']}, reported as {p['reported']}; {p['confidence']} confidence; sources: "
-            f"{'; '.join(x for x in p['sources'] if x.startswith('https://')) or 'docs/editions.md'})")
-    if code == "gate-edition-provisional":
-        return (f"warning: {said}. The date is provisional, so this check warns but does not fail: confirm "
-                f"with your certification body, or book the stage 2 to {p['to']}")
-    return f"{said}: book the stage 2 to {p['to']}"
+    if code == "subclauses-not-ready":
+        return _("%(count)s of %(total)s applicable sub-clauses not ready: %(clauses)s", count=len(p["clauses"]),
+                 total=p["total"], clauses=id_list(p["clauses"]))
+    return _("%(count)s of %(total)s applicable sub-clauses at risk: %(clauses)s", count=len(p["clauses"]),
+             total=p["total"], clauses=id_list(p["clauses"]))
 
 
 @reason("topic-addressed")
 def _topic_addressed(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"addressed by {id_list(r.evidence)}" if full else f"addressed by {plural(len(r.evidence), 'record')}"
+    return _("addressed by %(ids)s", ids=id_list(r.evidence)) if full else \
+        ngettext("addressed by %(num)s record", "addressed by %(num)s records", len(r.evidence))
 
 
 @reason("topic-stale")
 def _topic_stale(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
     if not full:
-        return "only evidence past its review date names it"
-    return f"only evidence past its review date names it ({id_list(r.evidence)}, review was due {p['review_by']})"
+        return _("only evidence past its review date names it")
+    return _("only evidence past its review date names it (%(ids)s, review was due %(date)s)",
+             ids=id_list(r.evidence), date=D(p["review_by"]))
 
 
 @reason("new-requirement-unevidenced")
 def _new_requirement_unevidenced(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    what = "new" if p["change"] == "new" else "changed"
-    named = f" ({id_list(r.evidence)})" if full and r.evidence else ""
-    verb = ("predate" if len(r.evidence) != 1 else "predates") + " the move" if p.get("since") else \
-        ("are" if len(r.evidence) != 1 else "is") + " not dated after a recorded move"
-    older = f"; {plural(len(r.evidence), 'record')} mapped to it {verb}" if r.evidence else ""
-    ways = [f"dated after {p['since']}"] if p.get("since") else []
-    ways += [f"naming the topic ({', '.join(p['topics'])})"] if p["topics"] else []
-    how = f"map a current record {' or '.join(ways)}" if ways else "map a current record dated after the move"
-    unknown = "" if p.get("since") else " (record the day of the move as migrated: in organisation.yaml)"
-    return f"{what} in {p['edition']}: no evidence for the new requirement yet{older}{named}; {how}{unknown}"
+    what = _("new in %(edition)s", edition=p["edition"]) if p["change"] == "new" else \
+        _("changed in %(edition)s", edition=p["edition"])
+    named, n = (f" ({id_list(r.evidence)})" if full and r.evidence else ""), len(r.evidence)
+    older = "" if not r.evidence else ngettext(
+        "; %(num)s record mapped to it predates the move", "; %(num)s records mapped to it predate the move", n) \
+        if p.get("since") else ngettext("; %(num)s record mapped to it is not dated after a recorded move",
+                                        "; %(num)s records mapped to it are not dated after a recorded move", n)
+    ways = [_("dated after %(date)s", date=D(p["since"]))] if p.get("since") else []
+    ways += [_("naming the topic (%(topics)s)", topics=", ".join(p["topics"]))] if p["topics"] else []
+    how = _("map a current record %(ways)s", ways=_(" or ").join(ways)) if ways else \
+        _("map a current record dated after the move")
+    unknown = "" if p.get("since") else _(" (record the day of the move as migrated: in organisation.yaml)")
+    return _("%(what)s: no evidence for the new requirement yet%(older)s%(named)s; %(how)s%(unknown)s", what=what,
+             older=older, named=named, how=how, unknown=unknown)
 
 
 @reason("topic-unmapped")
 def _topic_unmapped(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = id_list(r.evidence) if full else plural(len(r.evidence), "record")
-    return (f"named by {named}, but not mapped to {id_list(p['clauses'])}: a keyword is not evidence; map the "
-            "record that addresses it to one of those clauses")
+    named = id_list(r.evidence) if full else _counted(len(r.evidence), "record")
+    return _("named by %(named)s, but not mapped to %(clauses)s: a keyword is not evidence; map the record that "
+             "addresses it to one of those clauses", named=named, clauses=id_list(p["clauses"]))
 
 
 @reason("topic-gap")
 def _topic_gap(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return f"no current evidence names it: add 'topics: [{p['topic']}]' to the records that address it"
+    return _("no current evidence names it: add 'topics: [%(topic)s]' to the records that address it", topic=p["topic"])
 
 
 @reason("climate-undetermined", "gate-climate-undetermined")
 def _climate_undetermined(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    lead = "" if code == "climate-undetermined" else f"the context ({id_list(p['clauses'])}) is not understood: "
-    later = f" (the decision in organisation.yaml is dated {p['decided']}, after this date)" \
+    lead = "" if code == "climate-undetermined" else \
+        _("the context (%(clauses)s) is not understood: ", clauses=id_list(p["clauses"]))
+    later = _(" (the decision in organisation.yaml is dated %(date)s, after this date)", date=D(p["decided"])) \
         if p.get("decided") else ""
-    return (f"{lead}no climate-change determination{later}: since Amendment 1:2024 the organisation must decide "
-            f"whether climate change is a relevant issue; record it as current evidence mapped to "
-            f"{p['clause']} with 'topics: [{p['topic']}]', or as 'climate_change: {{relevant: true or false, "
-            "decided: YYYY-MM-DD}' in organisation.yaml")
-
-
-# registers judged for their content (issue 24): each names its items only when the register is visible
-def _items(p: Mapping[str, Any], key: str, full: bool, redact: Redact, noun: str, fmt: Callable[..., str]) -> str:
-    rows = p[key]
-    return "; ".join(redact(fmt(*row) if isinstance(row, tuple) else fmt(row)) for row in rows) if full else \
-        plural(len(rows), noun)
-
-
-@reason("register-calibration", "register-supplier-unapproved", "register-evaluation-overdue",
-        "register-objective-no-result", "register-objective-behind", "register-audit-overdue",
-        "register-legal-not-compliant", "register-nc-open-too-long", "register-competence", "register-nc-trend",
-        "coverage-planned", "gate-register-missing", "gate-register-not-reviewed", "gate-register-reviewed")
-def _register_items(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    if code == "register-competence":  # counted per role: never a person's name
-        return "competence not assured, per role: " + "; ".join(
-            f"{redact(role) or 'no role given'}: " + ", ".join(plural(n, w) for n, w in (
-                (expired, "expired competence"), (training, "person in training")) if n)
-            for role, expired, training in p["roles"])
-    if code == "register-nc-trend":
-        return "nonconformities per month, an input for management review (" + ", ".join(
-            f"{m}: {raised} raised, {closed} closed" for m, raised, closed in p["months"]) + ")"
-    if code == "coverage-planned":
-        said = ", ".join(f"{redact(a)} on {d}" for a, d in p["audits"]) if full else plural(len(p["audits"]),
-                                                                                           "audit")
-        return f"not covered yet: planned in the audit programme ({said}); covered only once done as planned"
-    if code == "register-calibration":
-        said = "; ".join(f"{w}: {redact(id_list(p[k]))}" if full else f"{plural(len(p[k]), 'item')} {w}"
-                         for k, w in (("overdue", "past calibration due date"), ("failed", "failed calibration"))
-                         if p[k])
-        return f"measuring equipment in service that cannot be relied on ({said}): results it gave are in doubt"
-    if code == "register-supplier-unapproved":
-        return (f"in use but never approved: {_items(p, 'suppliers', full, redact, 'supplier', str)}; "
-                "approve external providers against criteria before using them")
-    if code == "register-evaluation-overdue":
-        return ("re-evaluation overdue for external providers in use: "
-                + _items(p, "suppliers", full, redact, "supplier", lambda n, d: f"{n} (due {d})"))
-    if code == "register-objective-no-result":
-        what = _items(p, "objectives", full, redact, "objective",
-                      lambda n, d: f"{n} (latest result {d})" if d else f"{n} (no result)")
-        return f"no result in the last {p['months']} months for: {what}: nobody shows the objective is monitored"
-    if code == "register-objective-behind":
-        return ("behind target in the latest period, an input for management review: "
-                + _items(p, "objectives", full, redact, "objective",
-                         lambda n, d, t, a, u: f"{n} ({d:%Y-%m}: {a:g}{u} against a target of {t:g}{u})"))
-    if code == "register-audit-overdue":
-        return ("planned internal audits past their date and not done: "
-                + _items(p, "audits", full, redact, "audit", lambda n, d: f"{n} (planned {d})"))
-    if code == "register-legal-not-compliant":
-        return ("legal and other requirements not complied with: "
-                + _items(p, "requirements", full, redact, "requirement",
-                         lambda n, c: f"{n} ({'partly' if c == 'partly' else 'not'} compliant)"))
-    if code == "register-nc-open-too-long":
-        return (f"nonconformities open more than {p['days']} days with no action recorded: "
-                + _items(p, "nonconformities", full, redact, "nonconformity", lambda n, d: f"{n} (raised {d})"))
-    if code == "gate-register-missing":
-        return f"no {p['register']} register: no record declares register: {p['register']} (map it to {p['clause']})"
-    named = f" {r.evidence[0]}" if full else ""
-    if code == "gate-register-reviewed":
-        return f"register{named} reviewed on {p['reviewed']}, within {p['window']} months"
-    when = f"last reviewed on {p['reviewed']}" if p["reviewed"] else "no review date on the record or every row"
-    return f"register{named} not reviewed within {p['window']} months (since {p['since']}): {when}"
+    return _("%(lead)sno climate-change determination%(later)s: since Amendment 1:2024 the organisation must decide "
+             "whether climate change is a relevant issue; record it as current evidence mapped to %(clause)s with "
+             "'topics: [%(topic)s]', or as 'climate_change: {relevant: true or false, decided: YYYY-MM-DD}' in "
+             "organisation.yaml", lead=lead, later=later, clause=p["clause"], topic=p["topic"])
 
 
 @to_auditor("topic-gap")
 def _topic_gap_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    return "no current record mapped to its clauses addresses it"
+    return _("no current record mapped to its clauses addresses it")
 
 
 @to_auditor("topic-unmapped")
 def _topic_unmapped_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: Redact) -> str:
-    named = id_list(r.evidence) if full else plural(len(r.evidence), "record")
-    return f"named by {named}, which is not mapped to {id_list(p['clauses'])}: a keyword alone is not evidence"
-
-
-@to_auditor("certificate-past-transition")
-def _certificate_past_transition_to_auditor(r: Reason, p: Mapping[str, Any], code: str, full: bool,
-                                            redact: Redact) -> str:
-    where = ("the organisation's transition deadline" if p["source"] == "organisation" else
-             f"the reported transition deadline ({p['confidence']} confidence; to be confirmed with the "
-             "certification body)")
-    return (f"the {p['edition']} certificate expires on {p['expires']}, after {where} of {p['deadline']}: "
-            f"it must move to {p['to']} by {p['deadline']}, or it ends then")
+    named = id_list(r.evidence) if full else _counted(len(r.evidence), "record")
+    return _("named by %(named)s, which is not mapped to %(clauses)s: a keyword alone is not evidence", named=named,
+             clauses=id_list(p["clauses"]))
 
 
 def describe(r: Reason, full: bool, redact: Redact = lambda t: t, std: Optional[StandardWords] = None) -> str:
@@ -751,18 +475,24 @@ def names_findings(code: str) -> bool:
     return entry is not None and entry.names_findings
 
 
-#: reasons about audit findings (registered with names_findings=True); a public build that does not publish
-#: findings words them without count or grade
-FINDING_CODES = tuple(code for code, words in REASONS.items() if words.names_findings)
+def __getattr__(name: str) -> Any:
+    """FINDING_CODES: the reasons about audit findings (registered with names_findings=True), read from the registry
+    when asked, once every module has registered its codes (gatereasons.py registers some); a public build that
+    does not publish findings words them without count or grade."""
+    if name == "FINDING_CODES":
+        return tuple(code for code, words in REASONS.items() if words.names_findings)
+    raise AttributeError(name)
+
+
 #: in a build that does not publish findings, every reason about them becomes this one sentence, said once per
 #: clause (its code: FINDINGS_UNPUBLISHED), so that nothing about them can be counted
-FINDINGS_UNPUBLISHED_TEXT = "open actions, not published in this build"
+FINDINGS_UNPUBLISHED_TEXT = N_("open actions, not published in this build")  # said through gettext
 FINDINGS_UNPUBLISHED = "findings-not-published"
 #: what the findings page, the gap report, the report and the workbook say instead, findings or none
-FINDINGS_NOT_PUBLISHED = "Audit findings are not published in this build."
+FINDINGS_NOT_PUBLISHED = N_("Audit findings are not published in this build.")  # said through gettext
 #: what a closed major lacks to count as closed for the gates (assess.MAJOR_CLOSURE)
-MAJOR_CLOSURE_WORDS = {"root-cause": "a root cause", "corrective-action": "a corrective action",
-                       "verification": "an effective verification dated on or after closing and by this date"}
+MAJOR_CLOSURE_WORDS = Translated({"root-cause": N_("a root cause"), "corrective-action": N_("a corrective action"),
+                       "verification": N_("an effective verification dated on or after closing and by this date")})
 
 
 class Words:
@@ -780,7 +510,7 @@ class Words:
 
     def __call__(self, r: Reason) -> str:
         if not self.findings_published and names_findings(r.code):
-            return FINDINGS_UNPUBLISHED_TEXT
+            return _(FINDINGS_UNPUBLISHED_TEXT)
         return describe(r, self.full(r), self.redact, self.std)
 
     def to_auditor(self, r: Reason) -> str:
@@ -793,8 +523,8 @@ class Words:
         out: list[tuple[str, str]] = []
         for r in reasons:
             if not self.findings_published and names_findings(r.code):
-                if (FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED) not in out:
-                    out.append((FINDINGS_UNPUBLISHED_TEXT, FINDINGS_UNPUBLISHED))
+                if (_(FINDINGS_UNPUBLISHED_TEXT), FINDINGS_UNPUBLISHED) not in out:
+                    out.append((_(FINDINGS_UNPUBLISHED_TEXT), FINDINGS_UNPUBLISHED))
                 continue
             out.append((self(r), r.code))
         return tuple(out)

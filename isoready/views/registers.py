@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping, Optional
 
+from isoready.core.i18n import gettext as _, ngettext
 from isoready.assess import RegisterResult
 from isoready.model import REGISTER_COLUMNS, Evidence, Register, RegisterRow
 from isoready.validate.redact import PERSONAL_COLUMNS, people_shown, rows_shown
@@ -16,7 +17,7 @@ from isoready.views import charts
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (REGISTER_FLAG_LABELS, REGISTER_KIND_LABELS, column_label, evidence_url,
-    page_path, plural, register_url, withheld)
+    grouped, page_path, register_url, withheld)
 from isoready.views.models import (FlagView, RegisterColumnView, RegisterProblemView, RegisterRowView,
     RegisterView)
 from isoready.views.pages import PageView, RegistersIndexView
@@ -36,7 +37,7 @@ def cell(value: Any, kind: str, redact: Any) -> tuple[str, str]:
     if kind == "period":
         return charts.period_text(value), value.isoformat()
     if isinstance(value, bool):
-        return ("Yes", "1") if value else ("No", "0")
+        return (_("Yes"), "1") if value else (_("No"), "0")
     if isinstance(value, date):
         text = value.isoformat()
         return (f"Yes, {text}", text) if kind == "yesno-date" else (text, text)
@@ -63,8 +64,8 @@ def _note(e: Evidence, audience: str) -> str:
     if column is None or people_shown(e, audience):
         return ""
     if not rows_shown(e, audience):
-        return "This register names people: a public build shows its counts only."
-    return "This register names people: this build shows roles, competences and statuses without names."
+        return _("This register names people: a public build shows its counts only.")
+    return _("This register names people: this build shows roles, competences and statuses without names.")
 
 
 def register_view(ctx: Context, reg: Register, result: Optional[RegisterResult], raw_rows: int) -> RegisterView:
@@ -90,7 +91,9 @@ def register_view(ctx: Context, reg: Register, result: Optional[RegisterResult],
         evidence=reg.evidence, url=register_url(reg.evidence), title=ctx.redact(e.title),
         kind=reg.kind, kind_label=REGISTER_KIND_LABELS.get(reg.kind, reg.kind),
         evidence_url=evidence_url(reg.evidence), file=ctx.redact(reg.file), columns=columns, rows=rows,
-        row_count=count, flagged_count=flagged, summary=f"{plural(count, 'row')}, {flagged:,} flagged",
+        row_count=count, flagged_count=flagged, summary=ngettext("%(num)s row, %(flagged)s flagged",
+                                                                 "%(num)s rows, %(flagged)s flagged", count,
+                                                                 flagged=grouped(flagged)),
         problems=tuple(RegisterProblemView(p.code, ctx.redact(p.where), ctx.redact(p.text), p.severity, p.row)
                        for p in reg.problems),
         problem_count=len(reg.problems),
@@ -137,7 +140,8 @@ def REGISTERS(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
         return []
     hidden = sum(1 for key in ctx.project.registers if key not in ctx.registers)
     index = RegistersIndexView(
-        views, f"{plural(len(views), 'register')} in this build: each register's rows as read from its file, "
-               "with the rows the rules flag.", withheld(hidden, "register"))
-    return [PageView(REGISTERS_PAGE, "registers", "Registers", "registers", index),
+        views, ngettext("%(num)s register in this build: each register's rows as read from its file, with the rows "
+                        "the rules flag.", "%(num)s registers in this build: each register's rows as read from its "
+                        "file, with the rows the rules flag.", len(views)), withheld(hidden, "register"))
+    return [PageView(REGISTERS_PAGE, "registers", _("Registers"), "registers", index),
             *(PageView(page_path(v.url), "register-table", v.title, "registers", v) for v in views)]

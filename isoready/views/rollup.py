@@ -9,30 +9,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
+from isoready.core.i18n import N_, gettext as _
 from isoready.assess.sampling import AUDITS, SiteFacts, likely_sites, sample_sizes
 from isoready.model import AUDIENCES
+from isoready.views.labels import STATE_LABELS, Translated
 
 #: why a site has no link on the group portal
-NO_LINK = {
-    "register": "built here from its register; no portal is published beside it",
-    "no-index": "no index.html beside its readiness.json",
-}
-_PICK_WORDS = {
-    "central-function": "the central function: visited at every audit",
-    "every-site": "every site is visited at this audit",
-    "open-findings": "open findings",
-    "not-ready": "not ready for stage 2",
-    "new-site": "new since the last audit",
-    "not-yet-audited": "no internal audit this audience can see",
-    "least-recently-audited": "least recently audited",
-}
-_METHOD_WORDS = {
-    "sampling": "a sample: the sites' processes are taken to be alike",
-    "no-sampling": "no sample: every site at the initial audit and the recertification, a share each year between",
-    "single-site": "a single site: only the central function",
-}
-_AUDIT_WORDS = {"initial": "Initial audit", "surveillance": "Each surveillance", "recertification": "Recertification"}
-STAGES = (("stage1", "Stage 1"), ("stage2", "Stage 2"))
+NO_LINK = Translated({
+    "register": N_("built here from its register; no portal is published beside it"),
+    "no-index": N_("no index.html beside its readiness.json"),
+})
+_PICK_WORDS = Translated({
+    "central-function": N_("the central function: visited at every audit"),
+    "every-site": N_("every site is visited at this audit"),
+    "open-findings": N_("open findings"),
+    "not-ready": N_("not ready for stage 2"),
+    "new-site": N_("new since the last audit"),
+    "not-yet-audited": N_("no internal audit this audience can see"),
+    "least-recently-audited": N_("least recently audited"),
+})
+_METHOD_WORDS = Translated({
+    "sampling": N_("a sample: the sites' processes are taken to be alike"),
+    "no-sampling": N_("no sample: every site at the initial audit and the recertification, a share each year between"),
+    "single-site": N_("a single site: only the central function"),
+})
+_AUDIT_WORDS = Translated({"initial": N_("Initial audit"), "surveillance": N_("Each surveillance"),
+                           "recertification": N_("Recertification")})
+STAGES = (("stage1", N_("Stage 1")), ("stage2", N_("Stage 2")))  # said through gettext
 
 
 def wider(site_audience: str, audience: str) -> bool:
@@ -67,8 +70,8 @@ def rolled_site(data: Mapping[str, Any], label: str, link: str = "", no_link: st
         gate = gates.get(key)
         failing = [item["reason"] for item in gate["items"] if not item["passed"]] if gate else []
         if gate and not gate["passed"] and not failing:  # a public build names no check
-            failing = [f"{gate['verdict']} (its checks are not published for this audience)"]
-        blockers += [(name, reason) for reason in failing]
+            failing = [_("%(verdict)s (its checks are not published for this audience)", verdict=gate["verdict"])]
+        blockers += [(_(name), reason) for reason in failing]
     findings = data["findings"]
     published = data["withheld"]["findings"] is not None or bool(findings)
     audits = {a for ids in data["coverage"]["leaves"].values() for a in ids}
@@ -129,7 +132,7 @@ class RollupView:
 
 
 def _percent(share: Optional[float]) -> str:
-    return "not known" if share is None else f"{round(share * 100)} %"
+    return _("not known") if share is None else _("%(pct)s %%", pct=round(share * 100))
 
 
 def shown_label(label: str) -> str:
@@ -142,16 +145,19 @@ def shown_label(label: str) -> str:
 
 
 def _row(site: RolledSite) -> SiteRow:
-    verdicts = tuple((name, "passed" if ok else "not passed", "state-ready" if ok else "state-not-ready") for (_, name), ok in zip(STAGES, site.passed))
-    shares = tuple(zip(("Ready", "At risk", "Not ready"), map(_percent, site.shares)))
-    findings = "not published for this audience" if site.open_findings is None else str(site.open_findings)
+    verdicts = tuple((_(name), _("passed") if ok else _("not passed"),
+                      "state-ready" if ok else "state-not-ready") for (_key, name), ok in zip(STAGES, site.passed))
+    shares = tuple(zip((STATE_LABELS["ready"], STATE_LABELS["at-risk"], STATE_LABELS["not-ready"]),
+                       map(_percent, site.shares)))
+    findings = _("not published for this audience") if site.open_findings is None else str(site.open_findings)
     if site.open_findings is not None and site.withheld_findings:
-        findings += f" of those shown ({site.withheld_findings} findings withheld from this audience)"
+        findings += _(" of those shown (%(count)s findings withheld from this audience)",
+                      count=site.withheld_findings)
     return SiteRow(site.organisation, shown_label(site.label), verdicts, shares,
                    tuple(f"{stage}: {reason}" for stage, reason in site.blockers), findings,
-                   site.last_audit or "none this audience can see", site.link,
-                   NO_LINK.get(site.no_link, ""), f"as of {site.as_of} for the {site.audience} audience, "
-                                                  f"{site.standard}")
+                   site.last_audit or _("none this audience can see"), site.link,
+                   NO_LINK.get(site.no_link, ""), _("as of %(date)s for the %(audience)s audience, %(standard)s",
+                                                    date=site.as_of, audience=site.audience, standard=site.standard))
 
 
 def _facts(sites: Sequence[RolledSite], central: Optional[int]) -> list[SiteFacts]:
@@ -180,25 +186,25 @@ def rollup_view(sites: Sequence[RolledSite], audience: str, as_of: str, central:
     rows = tuple(PlanRow(_AUDIT_WORDS[a], sizes.size(a), sizes.size(a) + extra) for a in AUDITS)
     picks = tuple(PickRow(sites[int(p.site)].organisation + f" ({shown_label(sites[int(p.site)].label)})", _PICK_WORDS[p.code])
                   for p in plan.picks)
-    random_note = (f"{plan.random_count} more drawn at random by the certification body from the other "
-                   f"{len(plan.random_pool)} sites" if plan.random_count else "")
+    random_note = _("%(count)s more drawn at random by the certification body from the other %(pool)s sites",
+                    count=plan.random_count, pool=len(plan.random_pool)) if plan.random_count else ""
     passing = sum(1 for s in sites if s.passed[1])
     central_words = (f"{sites[central].organisation} ({shown_label(sites[central].label)})" if central is not None else
-                     "none named (--central): every site counts towards the sample, and the certification body "
-                     "will also visit the central function")
+                     _("none named (--central): every site counts towards the sample, and the certification body "
+                       "will also visit the central function"))
     notes = (
-        "Indicative: the figures follow IAF MD 1 and IAF MD 5 as docs/certification-practice.md explains; the "
-        "certification body sets the real programme.",
-        "Each site's figures are those of its own readiness.json, built for the audience it records; nothing "
-        "here is recomputed.",
+        _("Indicative: the figures follow IAF MD 1 and IAF MD 5 as docs/certification-practice.md explains; the "
+          "certification body sets the real programme."),
+        _("Each site's figures are those of its own readiness.json, built for the audience it records; nothing "
+          "here is recomputed."),
     )
     return RollupView(
-        title="Group readiness", audience=audience, as_of=as_of, sites=tuple(_row(s) for s in sites),
-        page_title=f"Group readiness · {len(sites)} sites",
-        ready_count=f"{passing} of {len(sites)} sites pass the stage 2 gate", central=central_words,
-        method=_METHOD_WORDS[sizes.method], plan=rows, picks=picks, random_note=random_note,
-        audit_days="not known: the sites' readiness.json files do not record their effective personnel, so "
-                   "no IAF MD 5 auditor-days are given rather than a guess",
-        provisional="some of these figures rest on provisional readings of the sources" if sizes.provisional
+        title=_("Group readiness"), audience=audience, as_of=as_of, sites=tuple(_row(s) for s in sites),
+        page_title=_("Group readiness · %(count)s sites", count=len(sites)),
+        ready_count=_("%(passing)s of %(count)s sites pass the stage 2 gate", passing=passing, count=len(sites)),
+        central=central_words, method=_METHOD_WORDS[sizes.method], plan=rows, picks=picks, random_note=random_note,
+        audit_days=_("not known: the sites' readiness.json files do not record their effective personnel, so "
+                     "no IAF MD 5 auditor-days are given rather than a guess"),
+        provisional=_("some of these figures rest on provisional readings of the sources") if sizes.provisional
         else "",
         notes=notes)

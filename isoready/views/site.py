@@ -10,13 +10,14 @@ from typing import Any, Mapping, Optional, Sequence
 
 from isoready.core import i18n
 from isoready.assess import NOT_READY, REGISTER_FLAGS
+from isoready.core.i18n import gettext as _
 from isoready.views.browse import CLAUSES, EVIDENCE, GLOSSARY_PAGE, SEARCH
 from isoready.views.builder import INPUTS, PageBuilder, ViewMemo, closure, fingerprints
 from isoready.views.context import Context
 from isoready.views.dashboard import DASHBOARD, history_json
 from isoready.views.findings import FINDINGS
 from isoready.views.gaps import GAPS
-from isoready.views.labels import shares_of, term_url
+from isoready.views.labels import REGISTER_FLAG_WORDS, shares_of, term_url
 from isoready.views.models import Phrase
 from isoready.views.multisite import sampling_export, site_rows
 from isoready.model import REGISTER_KINDS
@@ -32,21 +33,22 @@ from isoready.views.transition import TRANSITION, certificate_export, climate_ex
 
 def chrome(ctx: Context) -> ChromeView:
     org, catalog = ctx.project.organisation, ctx.catalog
-    audience, withheld_ = Phrase, lambda: Phrase("withheld", term_url("withheld"))
-    words = {"public": (audience("Public build", term_url("audience")),
-                        Phrase(": shows readiness and public evidence only; other records are "), withheld_(),
+    audience, withheld_ = Phrase, lambda: Phrase(_("withheld"), term_url("withheld"))
+    words = {"public": (audience(_("Public build"), term_url("audience")),
+                        Phrase(_(": shows readiness and public evidence only; other records are ")), withheld_(),
                         Phrase(".")),
-             "auditor": (audience("Auditor build", term_url("audience")),
-                         Phrase(": shows public and auditor evidence; internal records are "), withheld_(),
+             "auditor": (audience(_("Auditor build"), term_url("audience")),
+                         Phrase(_(": shows public and auditor evidence; internal records are ")), withheld_(),
                          Phrase(".")),
-             "internal": (audience("Internal build", term_url("audience")),
-                          Phrase(": shows every record. Do not publish."))}
+             "internal": (audience(_("Internal build"), term_url("audience")),
+                          Phrase(_(": shows every record. Do not publish.")))}
     notes = {k: "".join(w.text for w in v) for k, v in words.items()}
     return ChromeView(
         organisation=ctx.redact(org.name), logo_url=f"images/{PurePosixPath(org.logo).name}" if org.logo else None,
         as_of=ctx.r.as_of.isoformat(), audience=ctx.audience, audience_note=notes[ctx.audience],
         commit=ctx.commit, standard=catalog.standard, amendments=catalog.amendments,
-        family=ctx.std.family, sitename=f"{ctx.std.family} readiness", publisher=ctx.std.words.get("publisher", ""),
+        family=ctx.std.family, sitename=_("%(family)s readiness", family=ctx.std.family),
+        publisher=ctx.std.words.get("publisher", ""),
         transition=ctx.r.transition is not None, registers=bool(ctx.registers), sites=bool(org.sites),
         audience_words=words[ctx.audience], language=org.language, reviewed=i18n.language(org.language).reviewed)
 
@@ -140,7 +142,8 @@ def register_summaries(ctx: Context) -> tuple[RegisterSummaryView, ...]:
         register = ctx.project.registers.get(res.evidence)
         flags = [f for f in REGISTER_FLAG_COLUMNS.get(res.kind, ())]
         flags += sorted({f for fs in res.flags.values() for f in fs} - set(flags))
-        counts = tuple((f.replace("-", " "), sum(f in fs for fs in res.flags.values())) for f in flags)
+        counts = tuple((REGISTER_FLAG_WORDS[f] if f in REGISTER_FLAG_WORDS else f.replace("-", " "),
+                        sum(f in fs for fs in res.flags.values())) for f in flags)
         # names only where the register pages show them: internal builds, and auditor builds of a record
         # with show_people: true (issue 24)
         record = next((e for e in ctx.project.evidence if e.id == res.evidence), None)

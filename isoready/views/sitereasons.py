@@ -19,7 +19,7 @@ def _site_state(r: Reason, p: Mapping[str, Any], code: str, full: bool, redact: 
                     "as ready as its least ready site",
                     "%(state)s at %(num)s sites (%(sites)s) of the %(total)s where it applies: the organisation is "
                     "as ready as its least ready site", len(p["sites"]),
-                    state=_(STATE_WORDS[p["state"]]), sites=site_list(p["sites"], std.sites, redact), total=p["total"])
+                    state=STATE_WORDS[p["state"]], sites=site_list(p["sites"], std.sites, redact), total=p["total"])
 
 
 @reason("gate-sites-unaudited", "gate-sites-audited", standard=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from isoready.core.i18n import gettext as _, ngettext
 from isoready.read.catalog import load_catalog, load_topics
 from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import (CHANGE_LABELS, PROVISIONAL_TEXT, STATE_LABELS, TOPIC_STATE_LABELS, clause_url,
-    countdown_text, date_text, display_name, evidence_url, plural, withheld)
+    countdown_text, date_text, display_name, evidence_url, withheld)
 from isoready.views.models import Link
 from isoready.views.pages import (ChangedPanelView, ChangedRowView, PageView, TopicView, TransitionPanelView,
     TransitionView)
@@ -26,7 +27,7 @@ def topic_views(ctx: Context) -> tuple[TopicView, ...]:
             key=res.key, anchor=f"topic-{res.key}", title=topic.title,
             clauses=tuple(Link("", n, display_name(new, n) if n in new else "") for n in res.clauses),
             look_for=topic.look_for, provisional=topic.provisional,
-            provisional_text=PROVISIONAL_TEXT if topic.provisional else "", note=topic.note,
+            provisional_text=_(PROVISIONAL_TEXT) if topic.provisional else "", note=topic.note,
             state=res.state, state_label=TOPIC_STATE_LABELS[res.state], reason=ctx.say.to_auditor(res.reason),
             evidence=tuple(Link(evidence_url(i), ctx.evidence[i].title, i) for i in shown),
             hidden_text=withheld(len(res.evidence) - len(shown), "record")))
@@ -39,18 +40,20 @@ def transition_dates(ctx: Context, to_auditor: bool = False) -> tuple[str, str]:
     if t.deadline:
         deadline = f"{date_text(t.deadline)} ({countdown_text(t.deadline_days)})"
     elif to_auditor:
-        deadline = (f"not set by the organisation: reported {reported.deadline_reported} "
-                    f"({date_text(reported.deadline)}), to be confirmed with the certification body")
+        deadline = _("not set by the organisation: reported %(reported)s (%(date)s), to be confirmed with the "
+                     "certification body", reported=reported.deadline_reported, date=date_text(reported.deadline))
     else:
-        deadline = (f"not set: reported {reported.deadline_reported} ({date_text(reported.deadline)}); confirm with "
-                    "your certification body and record it under transition: in organisation.yaml")
-    audit = f"{date_text(t.audit)} ({countdown_text(t.audit_days)})" if t.audit else "not planned yet"
+        deadline = _("not set: reported %(reported)s (%(date)s); confirm with your certification body and record it "
+                     "under transition: in organisation.yaml", reported=reported.deadline_reported,
+                     date=date_text(reported.deadline))
+    audit = f"{date_text(t.audit)} ({countdown_text(t.audit_days)})" if t.audit else _("not planned yet")
     return deadline, audit
 
 
 def transition_summary(ctx: Context) -> str:
     t = ctx.r.transition
-    return f"{t.addressed} of {plural(len(t.topics), 'topic')} addressed"
+    return ngettext("%(addressed)s of %(num)s topic addressed", "%(addressed)s of %(num)s topics addressed",
+                    len(t.topics), addressed=t.addressed)
 
 
 def transition_page(ctx: Context) -> TransitionView:
@@ -61,11 +64,12 @@ def transition_page(ctx: Context) -> TransitionView:
         to=t.to, from_standard=ctx.catalog.standard, summary=transition_summary(ctx),
         deadline=date_text(t.deadline), deadline_text=deadline, audit=date_text(t.audit), audit_text=audit,
         topics=topic_views(ctx),
-        dates_note=(f"The deadline and the transition audit are the organisation's, as agreed with its "
-                    f"certification body. Publicly reported, not decided: {t.to} published on "
-                    f"{date_text(reported.publication)}; certificates to {ctx.catalog.standard} end "
-                    f"{reported.deadline_reported}; new certificates only to {t.to} from around "
-                    f"{reported.new_certificates_from}. The certification body confirms these dates."),
+        dates_note=_("The deadline and the transition audit are the organisation's, as agreed with its "
+                     "certification body. Publicly reported, not decided: %(to)s published on %(published)s; "
+                     "certificates to %(standard)s end %(deadline)s; new certificates only to %(to)s from around "
+                     "%(new_from)s. The certification body confirms these dates.", to=t.to,
+                     published=date_text(reported.publication), standard=ctx.catalog.standard,
+                     deadline=reported.deadline_reported, new_from=reported.new_certificates_from),
         certificate_text=certificate_transition(ctx, to_auditor=True))
 
 
@@ -103,10 +107,10 @@ def transition_panel(ctx: Context) -> Optional[TransitionPanelView]:
     deadline, audit = transition_dates(ctx)
     titles = {x.key: x.title for x in load_topics().topics}
     return TransitionPanelView(
-        heading=f"Ready for {t.to}?", figures=transition_summary(ctx), addressed=t.addressed,
+        heading=_("Ready for %(edition)s?", edition=t.to), figures=transition_summary(ctx), addressed=t.addressed,
         total=len(t.topics),
         gaps=tuple(Link(f"transition.html#topic-{g.key}", titles[g.key], g.key) for g in t.gaps),
-        countdowns=(Link("", "Transition deadline", deadline), Link("", "Transition audit", audit)))
+        countdowns=(Link("", _("Transition deadline"), deadline), Link("", _("Transition audit"), audit)))
 
 
 def changed_panel(ctx: Context) -> Optional[ChangedPanelView]:
@@ -125,10 +129,11 @@ def changed_panel(ctx: Context) -> Optional[ChangedPanelView]:
         rows.append(ChangedRowView(
             Link(clause_url(c.number), f"{c.number} {display_name(ctx.catalog, c.number)}", label), res.state,
             STATE_LABELS[res.state],
-            ctx.say(why) if why else "evidence for the new requirement is mapped"))
-    return ChangedPanelView(f"What changed for you in {ctx.catalog.standard}",
-                            f"{shown} of {plural(len(rows), 'new or changed requirement')} shown by evidence",
-                            tuple(rows))
+            ctx.say(why) if why else _("evidence for the new requirement is mapped")))
+    return ChangedPanelView(_("What changed for you in %(standard)s", standard=ctx.catalog.standard),
+                            ngettext("%(shown)s of %(num)s new or changed requirement shown by evidence",
+                                     "%(shown)s of %(num)s new or changed requirements shown by evidence", len(rows),
+                                     shown=shown), tuple(rows))
 
 
 def transition_export(ctx: Context) -> Optional[dict[str, Any]]:
@@ -147,5 +152,6 @@ def transition_export(ctx: Context) -> Optional[dict[str, Any]]:
 def TRANSITION(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     if not ctx.r.transition:
         return []
-    return [PageView("transition.html", "transition", f"Ready for {ctx.r.transition.to}?", "transition",
+    return [PageView("transition.html", "transition", _("Ready for %(edition)s?", edition=ctx.r.transition.to),
+                     "transition",
                      transition_page(ctx))]
