@@ -10,7 +10,7 @@ leaves' states come from the sites, each with a reason naming the sites that set
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, TypeVar
 
 from isoready.model import Project
 from isoready.assess.results import (AT_RISK, ClauseResult, NOT_APPLICABLE, NOT_READY, READY, STATE_ORDER,
@@ -28,6 +28,32 @@ def site_project(project: Project, site: str) -> Project:
                    evidence=tuple(e for e in project.evidence if here(e)),
                    assessments=tuple(a for a in project.assessments if here(a)),
                    findings=tuple(f for f in project.findings if here(f)))
+
+
+_Sited = TypeVar("_Sited")
+
+
+def _by_site(items: Sequence[_Sited], ids: Sequence[str]) -> dict[str, tuple[_Sited, ...]]:
+    """Each site's share of ``items`` in their order, in one pass: an item naming no site is every site's."""
+    out: dict[str, list[_Sited]] = {i: [] for i in ids}
+    for x in items:
+        for i in dict.fromkeys(getattr(x, "sites")) or ids:
+            bucket = out.get(i)
+            if bucket is not None:
+                bucket.append(x)
+    return {i: tuple(v) for i, v in out.items()}
+
+
+def site_projects(project: Project) -> dict[str, Project]:
+    """Every site's ``site_project`` at once (site id -> project, in the order of ``sites:``), indexing the
+    records by site in one pass instead of filtering all of them once per site: a group of 500 sites and
+    100,000 records is read through once, not 500 times."""
+    ids = [s.id for s in project.organisation.sites]
+    evidence, assessments, findings = (_by_site(project.evidence, ids), _by_site(project.assessments, ids),
+                                       _by_site(project.findings, ids))
+    organisation = replace(project.organisation, sites=())
+    return {i: replace(project, organisation=organisation, evidence=evidence[i], assessments=assessments[i],
+                       findings=findings[i]) for i in ids}
 
 
 def worst_of_sites(number: str, whole: ClauseResult, sites: Sequence[SiteResult]) -> ClauseResult:
