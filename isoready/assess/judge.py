@@ -20,7 +20,7 @@ from isoready.assess.editions import (certificate_on, climate_undetermined, tran
     unevidenced_new_requirements)
 from isoready.assess.gates import lapses, with_gates
 from isoready.assess.registers import RegisterVerdict, judge_registers
-from isoready.assess.sites import site_projects, sites_leaves
+from isoready.assess.sites import site_projects, sites_coverage, sites_leaves
 
 
 def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
@@ -98,9 +98,12 @@ def _assess_on(project: Project, as_of: date, known: date,
         results[clause.number] = _parent_result(s, clause, results)  # then parents, deepest first
     ordered = {c.number: results[c.number] for c in s.catalog.clauses}
     cov = coverage(project, s.mapped, ordered, as_of, status_log, known)
+    if judged:  # a leaf is covered at a site only by an audit of that site
+        cov = sites_coverage(cov, judged)
     for leaf in cov.uncovered:  # why the audits that reached an uncovered leaf do not count: notes on its page
         res = ordered[leaf]
-        notes = coverage_reasons(cov, leaf, s.by_id, res.applying.owner if res.applying else None)
+        notes = [x for x in coverage_reasons(cov, leaf, s.by_id, res.applying.owner if res.applying else None)
+                 if x not in res.reasons]  # a site's leaf may bring the same note from its own coverage
         if notes:
             ordered[leaf] = replace(res, reasons=(*res.reasons, *notes))
     return with_gates(replace(_readiness(s, ordered, cov), sites=judged), project, as_of, s.mapped)

@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Mapping, Sequence, TypeVar
 
 from isoready.model import Project
-from isoready.assess.results import (AT_RISK, ClauseResult, NOT_APPLICABLE, NOT_READY, READY, STATE_ORDER,
-    SiteResult, reason)
+from isoready.assess.results import (AT_RISK, ClauseResult, Coverage, NOT_APPLICABLE, NOT_READY, READY,
+    STATE_ORDER, SiteResult, reason)
 
 
 def site_project(project: Project, site: str) -> Project:
@@ -82,3 +82,33 @@ def sites_leaves(results: Mapping[str, ClauseResult], leaves: Sequence[str],
                  sites: Sequence[SiteResult]) -> dict[str, ClauseResult]:
     """Every leaf of ``results`` replaced by its worst across the sites."""
     return {n: worst_of_sites(n, results[n], sites) for n in leaves}
+
+
+def sites_coverage(whole: Coverage, sites: Sequence[SiteResult]) -> Coverage:
+    """The organisation's internal audit coverage across its sites: a leaf is covered only when every site where
+    it applies has it covered by audits of that site (``SiteResult.readiness.coverage``: an audit naming no
+    site counts at every site, an audit of one site never at another); a covered leaf lists the audits of every
+    site that covered it. ``whole`` (every audit against the organisation's leaves) gives the rest: the
+    audits within the window, timing and impartiality notes, the audits planned for an uncovered leaf."""
+    leaves: dict[str, tuple[str, ...]] = {}
+    unaudited_at: dict[str, tuple[str, ...]] = {}
+    for n, reached in whole.leaves.items():
+        at = [(s.site, s.readiness.coverage.leaves[n]) for s in sites if n in s.readiness.coverage.leaves]
+        missing = tuple(site for site, ids in at if not ids)
+        if missing:
+            leaves[n] = ()
+            unaudited_at[n] = missing
+        elif at:
+            covering = {a for _, ids in at for a in ids}
+            leaves[n] = tuple(a for a in whole.audits if a in covering)
+        else:
+            leaves[n] = reached
+    uncovered = tuple(n for n, ids in leaves.items() if not ids)
+    planned = dict(whole.planned)
+    for n in uncovered:
+        if n not in planned:
+            plans = next((s.readiness.coverage.planned[n] for s in sites if n in s.readiness.coverage.planned), None)
+            if plans:
+                planned[n] = plans
+    return replace(whole, leaves=leaves, uncovered=uncovered, unaudited_at=unaudited_at,
+                   planned={n: planned[n] for n in uncovered if n in planned})
