@@ -104,11 +104,33 @@ def sites_coverage(whole: Coverage, sites: Sequence[SiteResult]) -> Coverage:
         else:
             leaves[n] = reached
     uncovered = tuple(n for n, ids in leaves.items() if not ids)
+    before, own, in_place = _site_notes(whole, sites, unaudited_at)
     planned = dict(whole.planned)
     for n in uncovered:
         if n not in planned:
             plans = next((s.readiness.coverage.planned[n] for s in sites if n in s.readiness.coverage.planned), None)
             if plans:
                 planned[n] = plans
-    return replace(whole, leaves=leaves, uncovered=uncovered, unaudited_at=unaudited_at,
-                   planned={n: planned[n] for n in uncovered if n in planned})
+    return replace(whole, leaves=leaves, uncovered=uncovered, unaudited_at=unaudited_at, before=before, own=own,
+                   in_place=in_place, planned={n: planned[n] for n in uncovered if n in planned})
+
+
+def _site_notes(whole: Coverage, sites: Sequence[SiteResult], unaudited_at: Mapping[str, tuple[str, ...]]) -> tuple[
+        dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple]]:
+    """Why a leaf's audits did not count (held before it was in place, by its owner), from the sites where it is
+    not covered only: an audit that did not count at a site where the leaf is covered anyway says nothing about
+    why the organisation's leaf is not. Leaves no site leaves uncovered keep ``whole``'s notes."""
+    before = {n: ids for n, ids in whole.before.items() if n not in unaudited_at}
+    own = {n: ids for n, ids in whole.own.items() if n not in unaudited_at}
+    in_place = dict(whole.in_place)
+    judged = {s.site: s.readiness.coverage for s in sites}
+    for n, missing in unaudited_at.items():
+        at = [judged[site] for site in missing]
+        held = tuple(dict.fromkeys(a for c in at for a in c.before.get(n, ())))
+        if held:
+            before[n] = held
+            in_place.setdefault(n, next(c.in_place[n] for c in at if n in c.in_place))
+        owned = tuple(dict.fromkeys(a for c in at for a in c.own.get(n, ())))
+        if owned:
+            own[n] = owned
+    return before, own, in_place

@@ -243,6 +243,12 @@ def test_the_organisations_coverage_counts_no_audit_of_one_site_for_another(exam
     assert item.reason["leaves"] == cov.uncovered and "8.5.1" in item.clauses
     # a leaf brings a coverage note once, from its site or from the organisation
     assert [x.code for x in r.clauses["6.3"].reasons].count("coverage-planned") == 1
+    # why an audit did not count comes from the sites where the leaf is not covered: 8.2.4's September audit
+    # at the group office and Denholm was held before it was in place; 7.1.5.1 lacks only Leeds, which has no
+    # audit, so the group office's own-work audit of it (covered there by another) is no reason here
+    assert cov.before == {"8.2.4": ("performance/internal-audit-report-2026-09",)} and cov.own == {}
+    assert "audited-before-in-place" in [x.code for x in r.clauses["8.2.4"].reasons]
+    assert "auditor-own-work" not in [x.code for x in r.clauses["7.1.5.1"].reasons]
 
 
 def test_the_coverage_page_shows_no_clause_covered_while_a_site_is_unaudited(tmp_path: Path) -> None:
