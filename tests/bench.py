@@ -18,6 +18,10 @@ measures in one run, each in a fresh process so memory and caches are honest:
   rows (``read.registers.read_register``: parse, type every cell, locate every problem); the target is under
   1 s at 10,000 rows.
 
+- sites (issue 25, opt-in: ``--sites 500``): a group of N sites with 200 records each (``--per-site``) on top
+  of examples/multi-site, validated and built cold; wall time, CPU and peak memory against the memory target
+  (< 1 GB at 500 sites x 200 records).
+
 First, the bounds: adversarial Markdown and a YAML alias bomb against the seconds each may take (the tests
 judge what those inputs do, never how long: a clock in a test fails on a busy machine); any input over its
 bound makes the benchmark exit 1.
@@ -94,6 +98,76 @@ def generate(root: Path, n: int, seed: int = 7) -> None:
                             f"  status: open\n  raised: 2026-0{1 + i % 9}-10\n"
                             f"  description: Sampled record {i} lacked a signature.\n")
     (root / "content" / "findings" / "bench.yaml").write_text("".join(findings) or "[]\n", encoding="utf-8")
+
+
+#: issue 25's scale: a group of SITES sites with PER_SITE records each builds within MEMORY_TARGET_MB
+SITES_PER_SITE = 200
+MEMORY_TARGET_MB = 1024
+
+
+def generate_sites(root: Path, sites: int, per_site: int = SITES_PER_SITE, seed: int = 25) -> None:
+    """A synthetic group of ``sites`` sites (issue 25) on top of examples/multi-site: its six sites and more
+    plants up to ``sites``, each with ``per_site`` evidence records naming it (lists of 50 records a file, a
+    Markdown or CSV document for half of them), an internal audit report per plant (1 in 10 not yet audited)
+    and a minor finding at 1 site in 25."""
+    rnd = random.Random(seed)
+    example = REPO / "examples" / "multi-site"
+    for folder in ("content", "evidence"):
+        shutil.copytree(example / folder, root / folder)
+    shutil.copy(example / "pelicanconf.py", root / "pelicanconf.py")
+    organisation = root / "content" / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
+    head, tail = text.split("\nrepository:", 1)
+    extra = "".join(f"  - {{id: plant-{i:04d}, name: \"Plant {i:04d}\", country: Country {i % 40}, "
+                    f"employees: {10 + i % 90}, shifts: {1 + i % 3}, "
+                    "processes: [milling, turning, deburring, inspection, dispatch]}\n"
+                    for i in range(6, sites))
+    organisation.write_text(f"{head}\n{extra}repository:{tail}", encoding="utf-8")
+    ids = ["group-office", "denholm", "carlow", "brno", "tampere", "leeds"][:sites] + \
+        [f"plant-{i:04d}" for i in range(6, sites)]
+    findings, audits = [], []
+    for s, site in enumerate(ids):
+        folder = root / "evidence" / "sites" / site
+        folder.mkdir(parents=True)
+        for chunk in range(0, per_site, 50):
+            records = []
+            for j in range(chunk, min(per_site, chunk + 50)):
+                i = s * per_site + j
+                title, kind, clauses = KINDS[i % len(KINDS)]
+                name = f"{kind}-{j:03d}"
+                doc = ""
+                if i % 4 == 0:
+                    (folder / f"{name}.md").write_text(
+                        f"# {title} {i}\n\nPrepared by {rnd.choice(OWNERS)} at {site}.\n", encoding="utf-8")
+                    doc = f"  file: {name}.md\n"
+                elif i % 4 == 1:
+                    (folder / f"{name}.csv").write_text(f"lot,result\n{i},pass\n", encoding="utf-8")
+                    doc = f"  file: {name}.csv\n"
+                month = 1 + i % 11
+                records.append(
+                    f"- id: sites/{site}/{name}\n"
+                    f"  title: {title} {site} {j:03d}\n"
+                    f"  kind: {kind}\n"
+                    f"  clauses: [{', '.join(chr(34) + c + chr(34) for c in clauses)}]\n"
+                    f"{doc}"
+                    f"  owner: {rnd.choice(OWNERS)}\n"
+                    f"  date: {2026 if i % 9 else 2025}-{month:02d}-{1 + i % 28:02d}\n"
+                    f"  review_by: {'2026-06-30' if i % 9 == 0 else f'2027-{month:02d}-15'}\n"
+                    f"  audience: {'internal' if i % 17 == 0 else 'auditor'}\n"
+                    f"  sites: [{site}]\n"
+                    f"  description: Record **{j}** of {site}, lot {rnd.randint(1000, 9999)}.\n")
+            (folder / f"records-{chunk // 50}.yaml").write_text("".join(records), encoding="utf-8")
+        if s >= 6 and s % 10:  # the example's own sites keep their own audits; 1 plant in 10 is not yet audited
+            audits.append(f"- id: sites/{site}/internal-audit-2026\n  title: Internal audit report, {site}\n"
+                          f"  kind: record\n  clauses: [\"9.2.2\"]\n  owner: Quality Manager\n"
+                          f"  auditor: External consultant\n  date: 2026-{1 + s % 10:02d}-{1 + s % 27:02d}\n"
+                          f"  sites: [{site}]\n  covers: [\"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"10\"]\n")
+        if s >= 6 and s % 25 == 0:
+            findings.append(f"- id: GR-{s:04d}\n  clauses: [\"8.5.1\"]\n  grade: minor\n  status: open\n"
+                            f"  raised: 2026-10-{1 + s % 27:02d}\n  sites: [{site}]\n"
+                            f"  description: Set-up sheet not signed at {site}.\n")
+    (root / "evidence" / "sites" / "audits.yaml").write_text("".join(audits) or "[]\n", encoding="utf-8")
+    (root / "content" / "findings" / "sites.yaml").write_text("".join(findings) or "[]\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- measured steps (run in children)
@@ -202,20 +276,22 @@ def settle(out: Path, limit: float = 120.0) -> None:
 
 
 def measure(step: str, root: Path, out: Path) -> dict[str, float]:
-    """Run one step in a fresh Python process; wall seconds and peak RSS in MB (the largest of the process
-    and the workers it forked)."""
+    """Run one step in a fresh Python process; wall seconds, CPU seconds (the process's and the workers' it
+    forked) and peak RSS in MB (the largest of the process and the workers it forked)."""
     settle(out)
     code = ("import resource, sys, time; from tests.bench import _child; t = time.perf_counter(); "
             f"inner = _child({step!r}, {str(root)!r}, {str(out)!r}); "
-            "print(time.perf_counter() - t if inner is None else inner[0], max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), *(() if inner is None else inner[1:]))")
+            "me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(time.perf_counter() - t if inner is None else inner[0], max(me.ru_maxrss, kids.ru_maxrss), "
+            "me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, *(() if inner is None else inner[1:]))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, "ISOREADY_COMMIT": "bench"})
     if proc.returncode != 0:
         raise SystemExit(f"{step} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     settle(out)
-    seconds, rss_kb, *settled = proc.stdout.strip().splitlines()[-1].split()
-    result = {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1)}
+    seconds, rss_kb, cpu, *settled = proc.stdout.strip().splitlines()[-1].split()
+    result = {"seconds": round(float(seconds), 3), "peak_mb": round(int(rss_kb) / 1024, 1),
+              "cpu_seconds": round(float(cpu), 2)}  # the process's and its workers' CPU: what load does not inflate
     if settled:
         result["settled_seconds"] = round(float(settled[0]), 3)  # serve: exports and manifest written too
     if len(settled) > 1:
@@ -256,6 +332,31 @@ def run_size(n: int, work: Path) -> dict[str, Any]:
     }
     results["cold_seconds_per_1000_records"] = round(cold / results["records"] * 1000, 3)
     return results
+
+
+def run_sites(sites: int, work: Path, per_site: int = SITES_PER_SITE) -> dict[str, Any]:
+    """Issue 25's scale: a group of ``sites`` sites of ``per_site`` records each (``generate_sites``),
+    validated and built cold, each in a fresh process: wall, CPU and peak RSS against the memory target."""
+    root = work / f"group-{sites}"
+    generate_sites(root, sites, per_site)
+    out = work / f"group-site-{sites}"
+    results: dict[str, Any] = {"sites": sites, "records_per_site": per_site, "records": sites * per_site}
+    results["validate"] = measure("validate", root, out)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    results["cold_build"] = measure("build", root, out)
+    return results
+
+
+def sites_lines(r: dict[str, Any]) -> list[str]:
+    """One line per measured step of the multi-site group, the memory target marked met or MISSED."""
+    lines = []
+    for step in ("validate", "cold_build"):
+        m = r[step]
+        met = "met" if m["peak_mb"] < MEMORY_TARGET_MB else "MISSED"
+        lines.append(f"sites: {r['sites']:,} sites x {r['records_per_site']:,} records ({r['records']:,} records): "
+                     f"{step.replace('_', ' ')} {m['seconds']:.2f}s ({m['cpu_seconds']:.2f}s CPU), peak "
+                     f"{m['peak_mb']:.0f} MB (target < {MEMORY_TARGET_MB:,} MB: {met})")
+    return lines
 
 
 def table(all_results: dict[str, Any]) -> str:
@@ -482,6 +583,11 @@ def main(argv: list[str] | None = None) -> int:
                              "after one new commit (default 500; 0 skips it)")
     parser.add_argument("--registers", default="10000,100000", metavar="N,N",
                         help="register sizes in rows, read as CSV and as XLSX (default 10000,100000; 0 skips)")
+    parser.add_argument("--sites", type=int, default=0, metavar="N",
+                        help="also build a group of N sites (issue 25: 500) of --per-site records each, and report "
+                             "its wall time, CPU and peak memory against the memory target (default 0: skipped)")
+    parser.add_argument("--per-site", type=int, default=SITES_PER_SITE, metavar="N",
+                        help=f"records per site of the --sites group (default {SITES_PER_SITE})")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = Path(tempfile.mkdtemp(prefix="isoready-bench-"))
@@ -500,6 +606,10 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             print(f"measuring {n:,} records ...", file=sys.stderr, flush=True)
             results["sizes"][str(n)] = run_size(n, work)
+        if args.sites:
+            print(f"measuring {args.sites:,} sites x {args.per_site:,} records ...", file=sys.stderr, flush=True)
+            results["sites"] = run_sites(args.sites, work, args.per_site)
+            print("\n".join(sites_lines(results["sites"])))
         print(f"machine: {results['machine']}")
         print(table(results))
         print("\n".join(targets(results)))

@@ -30,7 +30,7 @@ from isoready.assess.editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, ce
     climate_undetermined, edition_accepted, topic_reach, transition, transition_applies, transition_deadline,
     unevidenced_new_requirements)
 from isoready.assess.gates import GATE_KINDS, UNEVIDENCED, lapses, with_gates
-from isoready.assess.sites import site_project, sites_leaves, worst_of_sites
+from isoready.assess.sites import site_project, site_projects, sites_coverage, sites_leaves, worst_of_sites
 from isoready.assess.judge import assess, assess_today, changed_since_approval
 from isoready.assess.sampling import (AUDITS, AuditDays, BASES, DAY_BASES, METHODS, NO_SAMPLING, PICK_CODES, Pick,
     SAMPLING, SINGLE_SITE, Sampling, SiteFacts, SitePlan, audit_days, likely_sites, practice_data, sample_sizes)
@@ -142,6 +142,8 @@ __all__ = [
     # a multi-site organisation (issue 25)
     "SiteResult",
     "site_project",
+    "site_projects",
+    "sites_coverage",
     "sites_leaves",
     "worst_of_sites",
     # registers judged for their content (issue 24)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable, Mapping, Optional
 
 from isoready.model import DI_KIND_FOR, DONE_STATUSES, Assessment, Clause, Evidence, Project
@@ -12,6 +13,7 @@ from isoready.assess.results import (CONDITIONAL, DEFAULT_RECORD_WINDOW, EXCLUDE
     UNDECLARED, reason)
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for the same (as_of, window) for every record of every site
 def months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1

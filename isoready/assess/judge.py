@@ -20,7 +20,7 @@ from isoready.assess.editions import (certificate_on, climate_undetermined, tran
     unevidenced_new_requirements)
 from isoready.assess.gates import lapses, with_gates
 from isoready.assess.registers import RegisterVerdict, judge_registers
-from isoready.assess.sites import site_project, sites_leaves
+from isoready.assess.sites import site_projects, sites_coverage, sites_leaves
 
 
 def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
@@ -33,11 +33,12 @@ def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Seque
     oldest first: when each clause became implemented (internal audit coverage, ``in_place_since``).
     """
     changed = changed_since_approval(project, revisions, as_of)
-    today = _assess_on(project, as_of, as_of, changed, status_log)
+    sites = site_projects(project)  # a multi-site organisation: each site's records, indexed once
+    today = _assess_on(project, as_of, as_of, changed, status_log, sites)
     projected: dict[str, Optional[Gate]] = {}
     for stage, day in sorted(project.organisation.audits.items()):
-        projected[stage] = (_assess_on(project, day, as_of, changed, status_log).gates[stage] if day >= as_of
-                            else None)
+        projected[stage] = (_assess_on(project, day, as_of, changed, status_log, sites).gates[stage]
+                            if day >= as_of else None)
     return replace(today, on_audit_date=projected, lapses=lapses(project, today), changed_since_approval=changed,
                    transition=transition(project, as_of) if transition_applies(project) else None,
                    certificate=certificate_on(project, as_of))
@@ -48,7 +49,8 @@ def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str,
     """``assess`` without the projections to the booked audit dates and the lapses: the figures, states,
     gates and findings of ``as_of`` only (what a readiness history keeps of each commit)."""
     changed = changed_since_approval(project, revisions, as_of)
-    return replace(_assess_on(project, as_of, as_of, changed, status_log), changed_since_approval=changed)
+    return replace(_assess_on(project, as_of, as_of, changed, status_log, site_projects(project)),
+                   changed_since_approval=changed)
 
 
 def changed_since_approval(project: Project, revisions: Optional[Mapping[str, Sequence[Any]]],
@@ -78,29 +80,33 @@ def changed_since_approval(project: Project, revisions: Optional[Mapping[str, Se
 
 def _assess_on(project: Project, as_of: date, known: date,
                changed: Optional[Mapping[str, Reason]] = None,
-               status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
-    """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known)."""
+               status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None,
+               sites: Optional[Mapping[str, Project]] = None) -> Readiness:
+    """Readiness on ``as_of`` from the evidence that exists on ``known`` (a projection when as_of > known);
+    ``sites``: a multi-site organisation's ``site_projects`` (none for one site, or for a site itself)."""
     s = _scene(project, as_of, known, changed or {})
     results: dict[str, ClauseResult] = {}
     for clause in s.catalog.clauses:  # leaves first
         if clause.is_leaf:
             results[clause.number] = _leaf_result(s, clause)
     # a multi-site organisation: each site judged as a project of its own, each leaf the worst across them
-    sites = tuple(SiteResult(site.id, _assess_on(site_project(project, site.id), as_of, known, changed,
-                                                 status_log))
-                  for site in project.organisation.sites)
-    if sites:
-        results.update(sites_leaves(results, list(results), sites))
+    judged = tuple(SiteResult(site, _assess_on(p, as_of, known, changed, status_log)) for site, p in
+                   (sites or {}).items())
+    if judged:
+        results.update(sites_leaves(results, list(results), judged))
     for clause in sorted((c for c in s.catalog.clauses if not c.is_leaf), key=lambda c: -c.depth):
         results[clause.number] = _parent_result(s, clause, results)  # then parents, deepest first
     ordered = {c.number: results[c.number] for c in s.catalog.clauses}
     cov = coverage(project, s.mapped, ordered, as_of, status_log, known)
+    if judged:  # a leaf is covered at a site only by an audit of that site
+        cov = sites_coverage(cov, judged)
     for leaf in cov.uncovered:  # why the audits that reached an uncovered leaf do not count: notes on its page
         res = ordered[leaf]
-        notes = coverage_reasons(cov, leaf, s.by_id, res.applying.owner if res.applying else None)
+        notes = [x for x in coverage_reasons(cov, leaf, s.by_id, res.applying.owner if res.applying else None)
+                 if x not in res.reasons]  # a site's leaf may bring the same note from its own coverage
         if notes:
             ordered[leaf] = replace(res, reasons=(*res.reasons, *notes))
-    return with_gates(replace(_readiness(s, ordered, cov), sites=sites), project, as_of, s.mapped)
+    return with_gates(replace(_readiness(s, ordered, cov), sites=judged), project, as_of, s.mapped)
 
 
 @dataclass
@@ -211,7 +217,9 @@ def _unverified_because(s: _Scene, applying: Optional[Assessment], number: str) 
 
 def _linked_evidence(s: _Scene, number: str, assessment: Optional[Assessment]) -> list[Evidence]:
     extra = [s.by_id[i] for i in (assessment.evidence if assessment else ()) if i in s.by_id]
-    return list(dict.fromkeys([*s.mapped.get(number, []), *extra]))
+    # once each, in order: by identity (every record is one object of the project; hashing a frozen record
+    # hashes all its fields, for each of 100,000 records of a group of sites)
+    return list({id(e): e for e in (*s.mapped.get(number, []), *extra)}.values())
 
 
 def _stale_reason(e: Evidence) -> Reason:

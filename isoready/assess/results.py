@@ -219,6 +219,9 @@ class Coverage:
     #: reach it, each (audit, planned date, the register's evidence id): "covered if done as planned"; never
     #: counted as covered
     planned: Mapping[str, tuple[tuple[str, date, str], ...]] = field(default_factory=dict)
+    #: a multi-site organisation (issue 25): uncovered leaf -> the sites where it applies and no audit of that
+    #: site covers it (an audit of one site never covers another; an audit naming no site counts at every site)
+    unaudited_at: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ leaves' states come from the sites, each with a reason naming the sites that set
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, TypeVar
 
 from isoready.model import Project
-from isoready.assess.results import (AT_RISK, ClauseResult, NOT_APPLICABLE, NOT_READY, READY, STATE_ORDER,
-    SiteResult, reason)
+from isoready.assess.results import (AT_RISK, ClauseResult, Coverage, NOT_APPLICABLE, NOT_READY, READY,
+    STATE_ORDER, SiteResult, reason)
 
 
 def site_project(project: Project, site: str) -> Project:
@@ -28,6 +28,32 @@ def site_project(project: Project, site: str) -> Project:
                    evidence=tuple(e for e in project.evidence if here(e)),
                    assessments=tuple(a for a in project.assessments if here(a)),
                    findings=tuple(f for f in project.findings if here(f)))
+
+
+_Sited = TypeVar("_Sited")
+
+
+def _by_site(items: Sequence[_Sited], ids: Sequence[str]) -> dict[str, tuple[_Sited, ...]]:
+    """Each site's share of ``items`` in their order, in one pass: an item naming no site is every site's."""
+    out: dict[str, list[_Sited]] = {i: [] for i in ids}
+    for x in items:
+        for i in dict.fromkeys(getattr(x, "sites")) or ids:
+            bucket = out.get(i)
+            if bucket is not None:
+                bucket.append(x)
+    return {i: tuple(v) for i, v in out.items()}
+
+
+def site_projects(project: Project) -> dict[str, Project]:
+    """Every site's ``site_project`` at once (site id -> project, in the order of ``sites:``), indexing the
+    records by site in one pass instead of filtering all of them once per site: a group of 500 sites and
+    100,000 records is read through once, not 500 times."""
+    ids = [s.id for s in project.organisation.sites]
+    evidence, assessments, findings = (_by_site(project.evidence, ids), _by_site(project.assessments, ids),
+                                       _by_site(project.findings, ids))
+    organisation = replace(project.organisation, sites=())
+    return {i: replace(project, organisation=organisation, evidence=evidence[i], assessments=assessments[i],
+                       findings=findings[i]) for i in ids}
 
 
 def worst_of_sites(number: str, whole: ClauseResult, sites: Sequence[SiteResult]) -> ClauseResult:
@@ -56,3 +82,55 @@ def sites_leaves(results: Mapping[str, ClauseResult], leaves: Sequence[str],
                  sites: Sequence[SiteResult]) -> dict[str, ClauseResult]:
     """Every leaf of ``results`` replaced by its worst across the sites."""
     return {n: worst_of_sites(n, results[n], sites) for n in leaves}
+
+
+def sites_coverage(whole: Coverage, sites: Sequence[SiteResult]) -> Coverage:
+    """The organisation's internal audit coverage across its sites: a leaf is covered only when every site where
+    it applies has it covered by audits of that site (``SiteResult.readiness.coverage``: an audit naming no
+    site counts at every site, an audit of one site never at another); a covered leaf lists the audits of every
+    site that covered it. ``whole`` (every audit against the organisation's leaves) gives the rest: the
+    audits within the window, timing and impartiality notes, the audits planned for an uncovered leaf."""
+    leaves: dict[str, tuple[str, ...]] = {}
+    unaudited_at: dict[str, tuple[str, ...]] = {}
+    for n, reached in whole.leaves.items():
+        at = [(s.site, s.readiness.coverage.leaves[n]) for s in sites if n in s.readiness.coverage.leaves]
+        missing = tuple(site for site, ids in at if not ids)
+        if missing:
+            leaves[n] = ()
+            unaudited_at[n] = missing
+        elif at:
+            covering = {a for _, ids in at for a in ids}
+            leaves[n] = tuple(a for a in whole.audits if a in covering)
+        else:
+            leaves[n] = reached
+    uncovered = tuple(n for n, ids in leaves.items() if not ids)
+    before, own, in_place = _site_notes(whole, sites, unaudited_at)
+    planned = dict(whole.planned)
+    for n in uncovered:
+        if n not in planned:
+            plans = next((s.readiness.coverage.planned[n] for s in sites if n in s.readiness.coverage.planned), None)
+            if plans:
+                planned[n] = plans
+    return replace(whole, leaves=leaves, uncovered=uncovered, unaudited_at=unaudited_at, before=before, own=own,
+                   in_place=in_place, planned={n: planned[n] for n in uncovered if n in planned})
+
+
+def _site_notes(whole: Coverage, sites: Sequence[SiteResult], unaudited_at: Mapping[str, tuple[str, ...]]) -> tuple[
+        dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple]]:
+    """Why a leaf's audits did not count (held before it was in place, by its owner), from the sites where it is
+    not covered only: an audit that did not count at a site where the leaf is covered anyway says nothing about
+    why the organisation's leaf is not. Leaves no site leaves uncovered keep ``whole``'s notes."""
+    before = {n: ids for n, ids in whole.before.items() if n not in unaudited_at}
+    own = {n: ids for n, ids in whole.own.items() if n not in unaudited_at}
+    in_place = dict(whole.in_place)
+    judged = {s.site: s.readiness.coverage for s in sites}
+    for n, missing in unaudited_at.items():
+        at = [judged[site] for site in missing]
+        held = tuple(dict.fromkeys(a for c in at for a in c.before.get(n, ())))
+        if held:
+            before[n] = held
+            in_place.setdefault(n, next(c.in_place[n] for c in at if n in c.in_place))
+        owned = tuple(dict.fromkeys(a for c in at for a in c.own.get(n, ())))
+        if owned:
+            own[n] = owned
+    return before, own, in_place

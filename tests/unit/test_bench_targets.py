@@ -33,3 +33,32 @@ def test_register_figures_are_printed_with_the_target_at_10000_rows():
         "register: 10,000 rows (xlsx): 1.25s (0.90s CPU), 10,000 rows read, 10 problems (target < 1 s: MISSED)",
         "register: 100,000 rows (csv): 3.00s (2.50s CPU), 100,000 rows read, 100 problems",
     ]
+
+
+def test_the_multi_site_figures_are_printed_against_the_memory_target():
+    from tests.bench import sites_lines
+
+    run = {"sites": 500, "records_per_site": 200, "records": 100_000,
+           "validate": {"seconds": 160.1, "cpu_seconds": 52.0, "peak_mb": 857.0},
+           "cold_build": {"seconds": 877.2, "cpu_seconds": 181.6, "peak_mb": 1152.0}}
+    assert sites_lines(run) == [
+        "sites: 500 sites x 200 records (100,000 records): validate 160.10s (52.00s CPU), peak 857 MB "
+        "(target < 1,024 MB: met)",
+        "sites: 500 sites x 200 records (100,000 records): cold build 877.20s (181.60s CPU), peak 1152 MB "
+        "(target < 1,024 MB: MISSED)",
+    ]
+
+
+def test_the_synthetic_group_is_a_valid_register_of_its_sites(tmp_path, capsys):
+    """What `invoke bench --sites N` builds validates without an error, with the sites and records asked for."""
+    from datetime import date
+
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
+    from tests.bench import generate_sites
+
+    generate_sites(tmp_path / "group", 8, per_site=60)
+    project, diagnostics = read_project(tmp_path / "group", load_catalog("ISO 9001:2015"), date(2026, 11, 24))
+    assert [str(d) for d in diagnostics if d.severity == "error"] == []
+    assert [s.id for s in project.organisation.sites][5:] == ["leeds", "plant-0006", "plant-0007"]
+    assert sum(1 for e in project.evidence if e.sites == ("plant-0007",)) == 60 + 1  # its records and its audit

@@ -51,3 +51,14 @@ def test_the_readme_and_the_performance_page_name_the_register_figures() -> None
     perf = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
     assert "python3 -m invoke bench --registers 0" in perf
     assert "register: 10,000 rows (csv):" in perf and "register: 100,000 rows (xlsx):" in perf
+
+
+def test_invoke_bench_builds_the_multi_site_group_only_when_asked() -> None:
+    c = _Context()
+    _tasks().bench.body(c)
+    assert "--sites" not in c.commands[0]
+    c = _Context()
+    _tasks().bench.body(c, sites=500)
+    assert _option(c.commands[0], "--sites") == "500"
+    perf = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert "python3 -m invoke bench --sizes \"\" --registers 0 --sites 500" in perf

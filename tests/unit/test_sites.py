@@ -224,3 +224,99 @@ def test_the_contract_names_the_sampling_words_assess_uses() -> None:
 
     assert (c.CB_AUDITS, c.CB_METHODS, c.CB_BASES, c.CB_PICKS, c.CB_DAY_BASES) == (
         a.AUDITS, a.METHODS, a.BASES, a.PICK_CODES, a.DAY_BASES)
+
+
+# ----------------------------------------------------------------- coverage per site across the organisation
+
+
+def test_the_organisations_coverage_counts_no_audit_of_one_site_for_another(example) -> None:
+    """Leeds has no audit of its own: no leaf is covered organisation-wide, however many other plants' audits
+    reached it; 6.3 and 8.2.4 are not covered at the group office and Denholm either."""
+    _, r = example
+    cov = r.coverage
+    assert len(cov.audits) == 5 and cov.uncovered == tuple(cov.leaves) and len(cov.leaves) == 59
+    assert all(ids == () for ids in cov.leaves.values())
+    assert cov.unaudited_at["8.5.1"] == ("leeds",)
+    assert cov.unaudited_at["6.3"] == ("group-office", "denholm", "leeds")
+    item = _item(r, "internal-audit-coverage")
+    assert not item.passed and item.reason.code == "gate-coverage-gap"
+    assert item.reason["leaves"] == cov.uncovered and "8.5.1" in item.clauses
+    # a leaf brings a coverage note once, from its site or from the organisation
+    assert [x.code for x in r.clauses["6.3"].reasons].count("coverage-planned") == 1
+    # why an audit did not count comes from the sites where the leaf is not covered: 8.2.4's September audit
+    # at the group office and Denholm was held before it was in place; 7.1.5.1 lacks only Leeds, which has no
+    # audit, so the group office's own-work audit of it (covered there by another) is no reason here
+    assert cov.before == {"8.2.4": ("performance/internal-audit-report-2026-09",)} and cov.own == {}
+    assert "audited-before-in-place" in [x.code for x in r.clauses["8.2.4"].reasons]
+    assert "auditor-own-work" not in [x.code for x in r.clauses["7.1.5.1"].reasons]
+
+
+def test_the_coverage_page_shows_no_clause_covered_while_a_site_is_unaudited(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "--root", str(EXAMPLE), "--as-of", "2026-12-06", "--output", str(out), "--no-cache"]) == 0
+    page = (out / "coverage.html").read_text(encoding="utf-8")
+    assert "0 of 59 applicable clauses covered by 5 internal audits" in page
+    data = json.loads((out / "readiness.json").read_text(encoding="utf-8"))
+    item = next(i for i in data["gates"]["stage2"]["items"] if i["check"] == "internal-audit-coverage")
+    assert item["passed"] is False
+
+
+def _coverage_of(tmp_path: Path, name: str, audits: str):
+    _, r = _assess(_tiny(tmp_path / name, SITES, audits))
+    return r.coverage, _item(r, "internal-audit-coverage"), _item(r, "every-site-audited")
+
+
+def test_a_leaf_is_covered_only_when_each_site_has_its_own_audit(tmp_path: Path) -> None:
+    cov, gate, sites = _coverage_of(tmp_path, "office-only", AUDIT.format(site="office"))
+    assert cov.audits == ("ia-office",)
+    assert not gate.passed and cov.uncovered == tuple(cov.leaves)
+    assert set(cov.unaudited_at.values()) == {("plant",)}
+    assert not sites.passed
+    cov, gate, sites = _coverage_of(tmp_path, "both", AUDIT.format(site="office") + AUDIT.format(site="plant"))
+    assert gate.passed and sites.passed and cov.uncovered == () and cov.unaudited_at == {}
+    assert cov.leaves["8.5.1"] == ("ia-office", "ia-plant")
+
+
+def test_an_audit_naming_no_site_counts_at_every_site(tmp_path: Path) -> None:
+    cov, gate, sites = _coverage_of(tmp_path, "all", AUDIT.format(site="office").replace("  sites: [office]\n", ""))
+    assert gate.passed and sites.passed and cov.leaves["8.5.1"] == ("ia-office",)
+    # an audit of the plant that covers only clause 8 leaves the plant's other clauses uncovered there
+    partial = AUDIT.format(site="office").replace("  sites: [office]\n", "").replace(
+        'covers: ["4", "5", "6", "7", "8", "9", "10"]', 'covers: ["4", "5", "6", "7", "9", "10"]') + \
+        AUDIT.format(site="plant").replace('covers: ["4", "5", "6", "7", "8", "9", "10"]', 'covers: ["8"]')
+    cov, gate, sites = _coverage_of(tmp_path, "partial", partial)
+    assert cov.uncovered == tuple(n for n in cov.leaves if n.startswith("8."))
+    assert cov.unaudited_at["8.5.1"] == ("office",) and cov.leaves["4.1"] == ("ia-office",)
+    assert not gate.passed and not sites.passed and sites.reason["partly"][0][0] == "office"
+
+
+def test_an_audit_record_naming_an_unknown_site_is_refused(tmp_path: Path, capsys, monkeypatch) -> None:
+    root = _tiny(tmp_path / "p", SITES, AUDIT.format(site="plnat"))
+    monkeypatch.chdir(root)
+    assert _validate(Path("."), capsys)[0] == (
+        "evidence/performance/audits.yaml:6:11: E431 unknown site id 'plnat' (did you mean 'plant'?)")
+
+
+def test_a_per_site_assessment_beside_one_for_every_site_is_assessed_twice(tmp_path: Path, capsys,
+                                                                           monkeypatch) -> None:
+    clauses = """- clause: "8.5.1"
+  status: planned
+  sites: [plant]
+- clause: "8.5.1"
+  status: implemented
+"""
+    root = _tiny(tmp_path / "p", SITES, AUDIT.format(site="office"), clauses)
+    monkeypatch.chdir(root)
+    assert _validate(Path("."), capsys)[0] == (
+        "content/clauses/x.yaml:1:11: E432 clause '8.5.1' assessed twice for site 'plant' (first in "
+        "content/clauses/x.yaml:4) (keep one entry per clause and site; an entry without 'sites:' is for every site)")
+
+
+def test_site_projects_index_each_sites_records_as_site_project_filters_them(example) -> None:
+    from isoready.assess import site_project, site_projects
+
+    project, _ = example
+    projects = site_projects(project)
+    assert list(projects) == [s.id for s in project.organisation.sites]
+    for site, p in projects.items():
+        assert p == site_project(project, site)
