@@ -234,9 +234,13 @@ def _site(project: Project, readiness: Readiness, memo: Any = None, **options: A
     """The site as view-models in the active language; in another language than English, with readiness.json's
     export made again in English (``SiteView.neutral``): its words stay the same in every language, so that
     switching the language changes nothing in it but its ``language``."""
-    site = build_site(project, readiness, memo=memo, **options)
-    if i18n.active().code == i18n.SOURCE_LANGUAGE:
-        return site
+    speaking = i18n.active().code
+    if speaking == i18n.SOURCE_LANGUAGE:
+        return build_site(project, readiness, memo=memo, **options)
+    # the pages show the standard's own words (titles, guidance, gate titles) in the build's language; the rules
+    # were judged on the same catalog in English (a translation changes words only: docs/standards.md)
+    spoken = replace(project, catalog=load_catalog(project.catalog.standard, speaking))
+    site = build_site(spoken, readiness, memo=memo, **options)
     with i18n.speaking(i18n.SOURCE_LANGUAGE):
         return replace(site, neutral=build_site(project, readiness, **options).export)
 

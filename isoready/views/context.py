@@ -12,8 +12,9 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
-from isoready.core.i18n import gettext as _, ngettext, prose_date
+from isoready.core.i18n import SOURCE_LANGUAGE, gettext as _, ngettext, prose_date
 from isoready.read import repolinks
+from isoready.read.catalog import load_catalog
 from isoready.assess import (ClauseResult, MISSING, MandatoryCheck, OUT_OF_WINDOW,
     REVIEW_OVERDUE, Readiness, window_of)
 from isoready.model import (MARKDOWN_SUFFIXES, Evidence, Finding, Project, audience_rank, findings_published,
@@ -54,7 +55,8 @@ class Context:
         self.std = StandardWords.of(project.catalog)
         if project.organisation.sites:  # a multi-site organisation: reasons name its sites by their names
             self.std = replace(self.std, sites={s.id: s.name or s.id for s in project.organisation.sites})
-        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published, self.std)
+        self.say = Words(set(self.visible_ev), set(self.visible_f), self.redact, self.findings_published, self.std,
+                         self.di_words)
         self.stale = set(readiness.stale_evidence)
         # the links back to the files (repository:): internal builds, and those whose audience links: names
         self.links = repolinks.for_audience(project.organisation.repository, audience)
@@ -298,9 +300,25 @@ class Context:
                    None: _("effectiveness not stated")}
         return _("Verified%(when)s%(by)s: %(verdict)s.", when=when, by=by, verdict=verdict[v.effective])
 
+    @cached_property
+    def di_words(self) -> dict[str, str]:
+        """The documented information's words in the catalog's language: assess keeps the English it judged on
+        (a translation changes words only), the pages print the build's language."""
+        if self.catalog.language == SOURCE_LANGUAGE:
+            return {}
+        english = {c.number: c for c in load_catalog(self.catalog.standard, SOURCE_LANGUAGE).clauses}
+        words: dict[str, str] = {}
+        for clause in self.catalog.clauses:
+            for mine, theirs in zip(english[clause.number].documented_information, clause.documented_information):
+                words[mine.what] = theirs.what
+                if mine.when and theirs.when:
+                    words[mine.when] = theirs.when
+        return words
+
     def m_view(self, m: MandatoryCheck) -> MandatoryView:
         return MandatoryView(
-            clause=self.clink(m.clause), kind_label=DI_LABELS[m.kind], what=m.what, when=m.when or "",
+            clause=self.clink(m.clause), kind_label=DI_LABELS[m.kind], what=self.di_words.get(m.what, m.what),
+            when=self.di_words.get(m.when or "", m.when or ""),
             state=m.state, state_label=MANDATORY_LABELS[m.state], reason=self.say(m.reason),
             is_gap=m.is_gap or m.is_risk,  # needs action: missing, out of its window, or its review overdue
             evidence=tuple(Link(evidence_url(i), self.evidence[i].title, i)

@@ -499,10 +499,21 @@ class Words:
     """Sentences for one audience: withheld ids are dropped as each sentence is made."""
 
     def __init__(self, visible_evidence: set[str], visible_findings: set[str], redact: Callable[[str], str],
-                 findings_published: bool = True, std: Optional[StandardWords] = None):
+                 findings_published: bool = True, std: Optional[StandardWords] = None,
+                 catalog_words: Optional[Mapping[str, str]] = None):
         self.visible_evidence, self.visible_findings, self.redact = visible_evidence, visible_findings, redact
         self.findings_published = findings_published
         self.std = std  # the project's standard's words (None: the default standard's)
+        #: the catalog's English words (a documented information's what and when, which assess keeps) -> the
+        #: build's language; empty in English
+        self.catalog_words = catalog_words or {}
+
+    def spoken(self, r: Reason) -> Reason:
+        """``r`` with the catalog's words among its parameters in the build's language."""
+        if not self.catalog_words or not any(k in ("what", "when") for k, _v in r.params):
+            return r
+        return replace(r, params=tuple((k, self.catalog_words.get(v, v) if k in ("what", "when") and
+                                        isinstance(v, str) else v) for k, v in r.params))
 
     def full(self, r: Reason) -> bool:
         return all(e in self.visible_evidence for e in r.evidence) and all(
@@ -511,11 +522,11 @@ class Words:
     def __call__(self, r: Reason) -> str:
         if not self.findings_published and names_findings(r.code):
             return _(FINDINGS_UNPUBLISHED_TEXT)
-        return describe(r, self.full(r), self.redact, self.std)
+        return describe(self.spoken(r), self.full(r), self.redact, self.std)
 
     def to_auditor(self, r: Reason) -> str:
         """The sentence for a page that speaks to an auditor (describe_to_auditor)."""
-        return describe_to_auditor(r, self.full(r), self.redact, self.std)
+        return describe_to_auditor(self.spoken(r), self.full(r), self.redact, self.std)
 
     def all(self, reasons: Sequence[Reason]) -> tuple[tuple[str, str], ...]:
         """Each reason's sentence and code; where findings are not published, the reasons about them are one

@@ -41,7 +41,7 @@ NAMES = ("readiness.json", "checklist.csv", "checklist.xlsx", "manifest.json", "
 CODES = frozenset({"index", "clauses", "evidence", "gaps", "findings", "stages", "applicability", "report",
                    "index.html", "clauses.html", "evidence.html", "gaps.html", "findings.html", "stages.html",
                    "applicability.html", "report.html", "pass", "fail", "gate-pass", "gate-fail", "open",
-                   "closed", "state", "status", "fresh", " compressed", "coverage-matrix", "gap-rows", "cb"})
+                   "closed", "state", "status", "fresh", " compressed", "coverage-matrix", "gap-rows", "cb", "report-section"})
 #: attributes a reader sees or hears (CSS prints data-label on a phone's table rows)
 LABELS = {"alt", "title", "aria-label", "placeholder", "aria-description", "aria-roledescription", "data-label"}
 GETTEXT = {"_", "gettext", "ngettext", "pgettext"}
