@@ -114,3 +114,17 @@ def test_no_english_word_of_the_portal_remains_in_a_german_build(german_demo: Pa
             if run in text:
                 found.setdefault(run, set()).add(str(page.relative_to(german_demo)))
     assert not found, "\n".join(f"{run!r} on {sorted(pages)[:3]}" for run, pages in sorted(found.items())[:40])
+
+
+def test_the_script_s_words_are_german_in_a_german_build(german_demo: Path) -> None:
+    """portal.js prints what the footer's #portal-words gives it (search status, table filters, the table hint)."""
+    page = (german_demo / "index.html").read_text(encoding="utf-8")
+    words = re.search(r'<div id="portal-words" hidden ([^>]*)></div>', page)
+    assert words, "every page's footer carries the script's words"
+    said = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', words.group(1)))
+    assert said["no-results"] == "Keine Ergebnisse für „{query}“"
+    assert said["results"] == "{n} Ergebnisse für „{query}“" and said["one-result"] == "{n} Ergebnis für „{query}“"
+    assert said["showing"] == "{shown} von {total} Zeilen angezeigt."
+    assert said["index-loading"] == "Suchindex wird geladen …"
+    english = set(english_fragments())
+    assert not [text for text in said.values() if " ".join(text.split()) in english]

@@ -13,6 +13,15 @@
   var root = (doc.documentElement.getAttribute("data-root") || ".").replace(/\/+$/, "") || ".";
   doc.documentElement.classList.add("js");
 
+  /* The words the script prints, in the portal's language: the footer's #portal-words holds them (its data-*
+   * attributes, made by the templates' gettext); English where a page has none (a team's own template). */
+  var wordsEl = doc.getElementById("portal-words");
+  function say(key, english, values) {
+    var text = (wordsEl && wordsEl.getAttribute("data-" + key)) || english;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
+
   function el(tag, className, text) {
     var node = doc.createElement(tag);
     if (className) { node.className = className; }
@@ -118,7 +127,7 @@
     var boxes = Array.prototype.slice.call(doc.querySelectorAll(".table-scroll"));
     if (!boxes.length) { return; }
     boxes.forEach(function (box) {
-      var hint = el("p", "table-hint", "This table is wider than the screen: scroll it sideways to see every column.");
+      var hint = el("p", "table-hint", say("table-hint", "This table is wider than the screen: scroll it sideways to see every column."));
       box.parentNode.insertBefore(hint, box);
       box.__hint = hint;
     });
@@ -155,8 +164,8 @@
     var groups = Array.prototype.slice.call(doc.querySelectorAll("section.finding-group[data-group]"));
     if (groups.length < 2) { return; }
     var fieldset = el("fieldset", "finding-filter");
-    fieldset.appendChild(el("legend", null, "Show"));
-    var choices = [["open", "Open"], ["closed", "Closed"], ["all", "All"]];
+    fieldset.appendChild(el("legend", null, say("show", "Show")));
+    var choices = [["open", say("open", "Open")], ["closed", say("closed", "Closed")], ["all", say("all", "All")]];
     var inputs = {};
     choices.forEach(function (c) {
       var label = el("label");
@@ -200,7 +209,7 @@
       var rows = Array.prototype.slice.call(body.rows);
       var box = el("div", "row-filter");
       var id = "row-filter-" + (n + 1);
-      var label = el("label", null, "Filter rows");
+      var label = el("label", null, say("filter-rows", "Filter rows"));
       label.setAttribute("for", id);
       var input = doc.createElement("input");
       input.type = "search";
@@ -210,7 +219,7 @@
       var flagged = doc.createElement("input");
       flagged.type = "checkbox";
       flaggedLabel.appendChild(flagged);
-      flaggedLabel.appendChild(doc.createTextNode("Flagged rows only"));
+      flaggedLabel.appendChild(doc.createTextNode(say("flagged-only", "Flagged rows only")));
       var status = el("p", "row-filter-status");
       status.setAttribute("role", "status");
       box.appendChild(label);
@@ -231,7 +240,7 @@
           row.hidden = !keep;
           if (keep) { shown += 1; }
         });
-        status.textContent = "Showing " + shown + " of " + rows.length + " rows.";
+        status.textContent = say("showing", "Showing {shown} of {total} rows.", { shown: shown, total: rows.length });
       }
       input.addEventListener("input", apply);
       flagged.addEventListener("change", apply);
@@ -530,7 +539,7 @@
       }
       var hits = search(data, query).slice(0, MAX);
       if (!hits.length) {
-        var none = el("div", "search-option", "No matches. Press Enter to search the whole site.");
+        var none = el("div", "search-option", say("no-matches", "No matches. Press Enter to search the whole site."));
         none.id = "search-opt-none";
         none.setAttribute("role", "option");
         none.setAttribute("aria-disabled", "true");
@@ -633,7 +642,7 @@
       if (!clean) { status.textContent = initialStatus; return; }
       var data = searchData();
       if (!data) {
-        status.textContent = indexState === "failed" ? "The search index could not be loaded." : "Loading the search index…";
+        status.textContent = indexState === "failed" ? say("index-failed", "The search index could not be loaded.") : say("index-loading", "Loading the search index…");
         whenIndex(function () { if (input.value === query) { render(); } });
         return;
       }
@@ -655,7 +664,8 @@
       });
       list.appendChild(frag);
       var n = hits.length;
-      status.textContent = (n === 0 ? "No results" : n + (n === 1 ? " result" : " results")) + " for “" + clean + "”";
+      status.textContent = n === 0 ? say("no-results", "No results for “{query}”", { query: clean })
+        : say(n === 1 ? "one-result" : "results", n === 1 ? "{n} result for “{query}”" : "{n} results for “{query}”", { n: n, query: clean });
     }
 
     input.addEventListener("input", function () {
