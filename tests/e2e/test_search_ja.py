@@ -5,8 +5,7 @@ Two sites:
   catalog's titles and guidance (isoready/standards/iso9001/translations/ja/iso9001-2015.yaml), so the search is
   tested on Japanese text whether or not the build can speak Japanese yet;
 - ``ja_build``: the demo built with ``--language ja`` (issue 26's whole path: the language option, the Japanese
-  catalog text in the views, the index). Skipped, with its reason, while ``isoready build`` has no
-  ``--language``; that skip goes once the language option and the translation loader are merged.
+  catalog text in the views, the index).
 """
 
 from __future__ import annotations
@@ -146,17 +145,8 @@ def test_japanese_results_fit_a_phone_screen(ja_site: SiteBase, site_page) -> No
 # --------------------------------------------------------------------------- the whole path: --language ja
 
 
-def _has_language_option() -> bool:
-    proc = subprocess.run([sys.executable, "-m", "isoready", "build", "--help"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
-    return "--language" in proc.stdout
-
-
 @pytest.fixture(scope="module")
 def ja_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not _has_language_option():
-        pytest.skip("isoready build has no --language option yet (issue 26, engineer E); "
-                    "the integrator removes this skip after merging")
     output = tmp_path_factory.mktemp("ja-build") / "site"
     cmd = [sys.executable, "-m", "isoready", "build", "--root", str(ROOT), "--as-of", AS_OF, "--audience",
            AUDIENCE, "--language", "ja", "--output", str(output)]
