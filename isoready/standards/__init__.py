@@ -493,7 +493,7 @@ def _translated_or_none(folder: Path, source: str, language: str) -> Optional[Tr
         return None
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=64)  # editions x languages: a handful
 def in_language(name: str, language: str) -> Standard:
     """The edition ``name`` with the words of its gate checks (its gates file's translation: ``checks:`` by id)
     and of its manifest (standard.yaml's: ``editions:`` by name, with ``words``, ``review_inputs`` and
@@ -519,7 +519,7 @@ def in_language(name: str, language: str) -> Standard:
                    conditions=conditions)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=64)  # editions x languages: a handful
 def translation_problems(language: str) -> tuple[Problem, ...]:
     """Every translation into ``language`` of every package checked: a broken one (set aside: the words fall
     back to English) as a Problem naming the package, the file and the line."""
