@@ -278,7 +278,12 @@ def _topic_words(data: dict, folder: Path, name: str, language: str) -> dict:
         found = None
     if found is None:
         return data
-    out = {**data, **{k: v for k, v in found.top.items() if not isinstance(v, dict)}}
+    def laid(source: Any, words: Any) -> Any:  # nested text (the transition's dates' notes) laid key by key
+        if isinstance(source, dict) and isinstance(words, dict):
+            return {**source, **{k: laid(source.get(k), v) for k, v in words.items()}}
+        return words
+
+    out = {**data, **{k: laid(data.get(k), v) for k, v in found.top.items()}}
     for key in ("topics", "retired"):
         words = found.entries.get(key, {})
         out[key] = [{**row, **words.get(str(row.get("key")), {})} for row in data.get(key) or ()]

@@ -5,6 +5,7 @@ catalog, and pass; an element marked lang="en" is a declared fallback and is ski
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def team_words() -> str:
 
 def guidance_runs() -> set[str]:
     """The standard's English guidance that the German translation replaces: no page may print it unmarked."""
-    from isoready.read.catalog import load_catalog
+    from isoready.read.catalog import load_catalog, load_topics
 
     english, german = load_catalog("ISO 9001:2015", "en"), load_catalog("ISO 9001:2015", "de")
     runs = set()
@@ -95,7 +96,19 @@ def guidance_runs() -> set[str]:
         for mine, translated in ((clause.about, theirs.about), *zip(clause.evidence_asked, theirs.evidence_asked)):
             if mine and mine != translated:
                 runs.add(" ".join(mine.split()))
-    return runs
+    return runs | _paired(load_topics("en"), load_topics("de"))
+
+
+def _paired(english: object, german: object) -> set[str]:
+    """The English text of two same-shaped records (dataclasses, tuples, strings) wherever the German differs."""
+    if isinstance(english, str) and isinstance(german, str):
+        return {" ".join(english.split())} if english != german and len(english.split()) >= 3 else set()
+    if dataclasses.is_dataclass(english) and type(english) is type(german):
+        return set().union(*(_paired(getattr(english, f.name), getattr(german, f.name))
+                             for f in dataclasses.fields(english)))
+    if isinstance(english, (tuple, list)) and isinstance(german, (tuple, list)) and len(english) == len(german):
+        return set().union(*(_paired(a, b) for a, b in zip(english, german)))
+    return set()
 
 
 def test_no_english_word_of_the_portal_remains_in_a_german_build(german_demo: Path) -> None:
