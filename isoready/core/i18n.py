@@ -18,10 +18,11 @@ import gettext as _gettext
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Iterator, Union
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(str(resources.files("isoready"))) / "locale"  # package data: the catalogs ship in the wheel
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 #: the languages isoready ships, source first; a catalog's header says whether a fluent speaker reviewed it
@@ -109,7 +110,7 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name, which 
 
 
 def prose_date(value: Union[_dt.date, str]) -> str:
-    """A date as a sentence prints it in the active language ("7. Dezember 2026"); English keeps ISO 8601,
+    """A date as a sentence prints it in the active language (German: the day, a dot, the month's name, the year); English keeps ISO 8601,
     as tables and exports do in every language."""
     code = active().code
     if code == SOURCE_LANGUAGE or not isinstance(value, _dt.date):

@@ -296,7 +296,7 @@ def test_a_fictional_standard_shipped_as_its_own_package_builds(tmp_path):
 
 # --------------------------------------------------------------------------- no clause number in code
 
-CLAUSE = re.compile(r"(?<![\w.])(?:10|[4-9])(?:\.\d+)+(?![\w.])")
+CLAUSE = re.compile(r"(?<![\w.§])(?:10|[4-9])(?:\.\d+)+(?![\w.])")  # "§6.1": a section of an IAF document, not a clause
 #: modules the scan leaves out while they are reworked (empty: views, the schema's and the contract's help texts
 #: take their clause numbers from the standard's data now)
 PENDING: tuple[str, ...] = ()  # none left: the scan covers every module

@@ -15,9 +15,9 @@
 
   /* The words the script prints, in the portal's language: the footer's #portal-words holds them (its data-*
    * attributes, made by the templates' gettext); English where a page has none (a team's own template). */
-  var wordsEl = doc.getElementById("portal-words");
   function say(key, english, values) {
-    var text = (wordsEl && wordsEl.getAttribute("data-" + key)) || english;
+    var words = doc.getElementById ? doc.getElementById("portal-words") : null;
+    var text = (words && words.getAttribute("data-" + key)) || english;
     Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
     return text;
   }
