@@ -152,7 +152,17 @@ REGISTER_COLUMN_LABELS = Translated({"id": N_("Id"), "due": N_("Next calibration
                                      "traceable_to": N_("Traceable to"), "in_use": N_("In use"),
                                      "last_evaluation": N_("Last evaluation"),
                                      "next_evaluation": N_("Next evaluation"), "last_review": N_("Last review"),
-                                     "root_cause": N_("Root cause"), "covers": N_("Covers clauses")})
+                                     "root_cause": N_("Root cause"), "covers": N_("Covers clauses"),
+                                     "action": N_("Action"), "actual": N_("Actual"), "approved": N_("Approved"),
+                                     "audit": N_("Audit"), "auditor": N_("Auditor"), "clause": N_("Clause"),
+                                     "closed": N_("Closed"), "competence": N_("Competence"),
+                                     "compliant": N_("Compliant"), "description": N_("Description"),
+                                     "direction": N_("Direction"), "done": N_("Done"), "expires": N_("Expires"),
+                                     "objective": N_("Objective"), "period": N_("Period"), "person": N_("Person"),
+                                     "planned": N_("Planned"), "raised": N_("Raised"), "rating": N_("Rating"),
+                                     "requirement": N_("Requirement"), "result": N_("Result"), "role": N_("Role"),
+                                     "source": N_("Source"), "status": N_("Status"), "supplier": N_("Supplier"),
+                                     "target": N_("Target"), "unit": N_("Unit")})
 
 
 def register_url(ev_id: str) -> str:

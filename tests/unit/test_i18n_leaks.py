@@ -47,6 +47,20 @@ class Texts(HTMLParser):
                 self.nodes.append(text)
 
 
+def english_words() -> set[str]:
+    """Every whole message German translates differently, of any length (a label: "Owner", "Ready")."""
+    words: set[str] = set()
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        for source, text in zip(ids, strings):
+            if source and text and source != text and not PLACEHOLDER.search(source) and re.search(r"[a-z]", source):
+                words.add(" ".join(source.split()))
+    return words
+
+
 def english_fragments() -> set[str]:
     """Every static run (outside placeholders and markup) of a message German translates differently, of three
     words or more: such a run in a German page is an English word of the portal's own."""
@@ -126,6 +140,13 @@ def test_no_english_word_of_the_portal_remains_in_a_german_build(german_demo: Pa
         for run in runs:
             if run in text:
                 found.setdefault(run, set()).add(str(page.relative_to(german_demo)))
+    labels = {word for word in english_words() if word not in team}
+    for page in sorted(german_demo.rglob("*.html")):
+        parser = Texts()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for node in parser.nodes:
+            if node.strip(" .,:;()") in labels:
+                found.setdefault(node, set()).add(str(page.relative_to(german_demo)))
     assert not found, "\n".join(f"{run!r} on {sorted(pages)[:3]}" for run, pages in sorted(found.items())[:40])
 
 
