@@ -475,7 +475,10 @@ def navigation(settings: dict[str, Any], content: list[ContentPage], sitename: s
         return tuple(out)
 
     name = settings.get("SITENAME")
-    return {"SITENAME": name if name and name != "A Pelican Blog" else sitename or DEFAULT_SITENAME,
+    # Pelican's own default and ours, as the scaffold writes it, are not a name the team chose: the portal's
+    # (its standard's, in the build's language) is shown instead
+    return {"SITENAME": name if name and name not in ("A Pelican Blog", DEFAULT_SITENAME)
+            else sitename or DEFAULT_SITENAME,
             "nav_links": tuple(NavLink("page:" + c.slug, c.title, c.url) for c in content if c.listed)
             + links(settings.get("MENUITEMS"), "menu"),
             "footer_links": links(settings.get("LINKS"), "link")}

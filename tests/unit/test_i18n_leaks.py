@@ -156,6 +156,9 @@ def test_the_script_s_words_are_german_in_a_german_build(german_demo: Path) -> N
     words = re.search(r'<div id="portal-words" hidden ([^>]*)></div>', page)
     assert words, "every page's footer carries the script's words"
     said = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', words.group(1)))
+    # the header's site name: the demo's pelicanconf.py keeps the default, so the portal's own name shows
+    assert '<span class="brand-sub">Auditbereitschaft ISO 9001</span>' in page
+    assert "<title>Übersicht · Kestrel Precision Components Ltd Auditbereitschaft ISO 9001</title>" in page
     assert said["no-results"] == "Keine Ergebnisse für „{query}“"
     assert said["results"] == "{n} Ergebnisse für „{query}“" and said["one-result"] == "{n} Ergebnis für „{query}“"
     assert said["showing"] == "{shown} von {total} Zeilen angezeigt."
