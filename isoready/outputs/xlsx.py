@@ -42,7 +42,7 @@ from isoready.outputs.xlsxregisters import register_sheets
 from isoready.outputs.xlsxsites import sites_sheet
 # xlsxsheet is the one module that imports openpyxl: it sets openpyxl's writer switch first
 from isoready.outputs.xlsxsheet import (DATE_FORMAT, HYPERLINK_LIMIT, DataValidation, LinkPlan, Sheet,
-                                        get_column_letter, header_row, new_workbook)
+                                        get_column_letter, header_row, new_workbook, save)
 from isoready.views import ClauseView, ExportView, FindingView
 from isoready.views.labels import GRADE_WORDS
 from isoready.views.reasons import FINDINGS_NOT_PUBLISHED
@@ -466,9 +466,7 @@ def workbook_bytes(site: ExportView, limit: int = HYPERLINK_LIMIT) -> bytes:
     wb.properties.modified = stamp
     wb.properties.creator = "isoready"
     wb.properties.title = _("ISO 9001 audit checklist: %(organisation)s", organisation=site.organisation)
-    raw = io.BytesIO()
-    wb.save(raw)
-    return normalise_zip(raw.getvalue(), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return normalise_zip(save(wb), stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

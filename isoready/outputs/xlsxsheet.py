@@ -18,7 +18,9 @@ their links fit and says how many were linked, so the sheet can say so before it
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 # openpyxl chooses its XML writer once, when it is first imported: lxml's where lxml is installed, the standard
@@ -34,6 +36,8 @@ from openpyxl.utils.exceptions import IllegalCharacterError  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
+from openpyxl.worksheet.dimensions import RowDimension  # noqa: E402
+from openpyxl.writer.excel import ExcelWriter  # noqa: E402
 from isoready.core.i18n import gettext  # noqa: E402
 
 #: Excel refuses a sheet with more hyperlinks than this (65,530); past it, records are given by address as text
@@ -80,6 +84,7 @@ class Sheet:
         self.rows = 0  # the last row written
         self._styles: dict[tuple, Any] = {}
         self._plain = WriteOnlyCell(self.ws)  # for text that would be read as a formula, and plain links
+        self._heights: dict[float, RowHeight] = {}
         for col, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(col)].width = width
 
@@ -120,12 +125,16 @@ class Sheet:
         """Append one row; ``height`` in points (LibreOffice does not fit rows to wrapped text when it converts or
         prints headless, so table rows carry theirs)."""
         self.rows += 1
+        if height is None:
+            self.ws.append(self._cells(cells))
+            return self.rows
         dims = self.ws.row_dimensions
-        if height is not None:
-            dims[self.rows].height = height
+        look = self._heights.get(height)
+        if look is None:
+            look = self._heights[height] = RowHeight(self.ws, height)
+        dims[self.rows] = look
         self.ws.append(self._cells(cells))
-        if height is not None:
-            del dims[self.rows]  # written with its row
+        del dims[self.rows]  # written with its row
         return self.rows
 
     def blank(self, n: int = 1) -> None:
@@ -153,6 +162,27 @@ class Sheet:
     def finish(self, header_row: int, columns: int, last_row: int) -> None:
         """The autofilter over the table, once its last row is known."""
         self.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+
+
+class RowHeight(RowDimension):
+    """A row height, one per sheet and height, shared by every row of that height (written with each row, as
+    openpyxl's write-only sheet writes a row's dimension): its XML attributes worked out once, not per row."""
+
+    def __init__(self, ws: Any, height: float):
+        super().__init__(ws, ht=height)
+        self.attributes = tuple(super().__iter__())
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.attributes)
+
+
+def save(wb: Workbook) -> bytes:
+    """The workbook's zip, its parts stored uncompressed: ``xlsx.normalise_zip`` compresses each part once
+    when it fixes the entries' times (openpyxl's own save would deflate them a first time)."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return raw.getvalue()
 
 
 def print_setup(ws: Any, header_row: int, footer: str) -> None:
@@ -204,5 +234,5 @@ def header_row(sheet: Sheet, headers: Sequence[tuple[str, int]], height: float =
     return sheet.row(((gettext(name), style, None) for name, _width in headers), height)  # marked N_ where written
 
 
-__all__ = ["Sheet", "LinkPlan", "HYPERLINK_LIMIT", "DATE_FORMAT", "BODY_SIZE", "FONT", "KINDS", "new_workbook",
+__all__ = ["Sheet", "RowHeight", "save", "LinkPlan", "HYPERLINK_LIMIT", "DATE_FORMAT", "BODY_SIZE", "FONT", "KINDS", "new_workbook",
            "print_setup", "header_row", "text_value", "get_column_letter", "DataValidation"]
