@@ -23,11 +23,13 @@ import os
 import zipfile
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-# openpyxl chooses its XML writer once, when it is first imported: lxml's where lxml is installed, the standard
-# library's otherwise, and the two write different bytes for one workbook. OPENPYXL_LXML is openpyxl's own
-# switch, read at that import: the standard library's writer always, so the same inputs give the same bytes
-# whether or not lxml is present (isoready imports openpyxl nowhere else before this).
-os.environ["OPENPYXL_LXML"] = "False"
+# openpyxl chooses its XML writer once, when it is first imported: lxml's C ``xmlfile`` where lxml is installed,
+# the standard library's (et_xmlfile, pure Python, a third of the workbook's CPU) otherwise; the two write the
+# same XML in different bytes (``"/>"`` for ``" />"``). lxml is one of isoready's dependencies (pyproject.toml)
+# for this, and OPENPYXL_LXML is openpyxl's own switch, read at that import: lxml's writer always, whatever the
+# environment says, so an installed isoready gives the same bytes for the same inputs (isoready imports openpyxl
+# nowhere else before this; openpyxl's default is the same, so a test importing openpyxl first agrees).
+os.environ["OPENPYXL_LXML"] = "True"
 
 from openpyxl import Workbook  # noqa: E402 (after the switch above)
 from openpyxl.cell import WriteOnlyCell  # noqa: E402

@@ -249,6 +249,38 @@ def test_evidence_sheet_is_the_register_with_sha256(wb, site: Path, readiness: d
         assert rows[e["id"]]["Page"] == f"evidence/{e['id']}.html"
 
 
+def test_an_evidence_row_reads_back_with_its_values_links_looks_and_height(wb, readiness: dict) -> None:  # noqa: ANN001
+    """One Evidence row read back cell by cell (the sheet that grows with the register, written the fastest way
+    openpyxl's write-only mode allows: outputs/xlsxsheet.py): a stale record with a document, and one with an
+    external link."""
+    ws = wb["Evidence"]
+    header = [c.value for c in ws[1]]
+    assert header == [h for h, _ in EVIDENCE_HEADERS] and ws.row_dimensions[1].height == 30
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
+    record = next(e for e in readiness["evidence"] if e["id"] == "support/communication-matrix")
+    row = rows["support/communication-matrix"]
+    assert [c.value for c in row] == [
+        "support/communication-matrix", "Internal and external communication matrix", "Document (maintained)",
+        "7.4", "Operations Manager", datetime(2024, 9, 30), datetime(2026, 9, 30), "Yes", "auditor",
+        "evidence/support/communication-matrix.html", "files/support/communication-matrix.md", record["sha256"],
+        None]
+    assert {c.column_letter: c.hyperlink.target for c in row if c.hyperlink} == {
+        "A": "evidence/support/communication-matrix.html", "K": "files/support/communication-matrix.md"}
+    for c in row:  # every cell of the table bordered, wrapped, top-aligned, in the workbook's font
+        sides = (c.border.left, c.border.right, c.border.top, c.border.bottom)
+        assert {(s.style, s.color.rgb) for s in sides} == {("thin", "00A6A6A6")}, c.coordinate
+        assert (c.alignment.vertical, c.alignment.wrap_text, c.font.b) == ("top", True, False), c.coordinate
+        assert c.number_format == ("yyyy-mm-dd" if c.column_letter in "FG" else "General"), c.coordinate
+        fill = "00" + STATE_FILLS["not-ready"] if c.column_letter == "H" else "00000000"  # stale: its fill
+        assert c.fill.fgColor.rgb == fill, c.coordinate
+    assert ws.row_dimensions[row[0].row].height == 31  # the SHA-256 wraps to two lines
+    linked = rows["operation/job-traceability"]
+    assert linked[12].value == linked[12].hyperlink.target == \
+        "https://erp.kestrel-precision.example.com/reports/traceability?period=2026"
+    assert (linked[7].value, linked[7].fill.fgColor.rgb) == ("No", "00000000")
+    assert ws.row_dimensions[linked[0].row].height == 45.5  # its external link wraps to three lines
+
+
 def test_links_are_relative_without_a_site_url_and_absolute_with_one(built: BuildResult, wb) -> None:  # noqa: ANN001
     ws = wb["Checklist"]
     assert ws.cell(row=FIRST, column=1).hyperlink.target == "clauses/4.html"
