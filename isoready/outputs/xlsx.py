@@ -439,8 +439,10 @@ def evidence_sheet(wb: Any, site: ExportView, limit: int = HYPERLINK_LIMIT) -> N
         values = evidence_values(site, e)
         lines = 1
         for value, width, use in zip(values, widths, usable):
-            if len(value) > use or "\n" in value:
+            if "\n" in value:
                 lines = max(lines, _lines(value, width))
+            elif len(value) > use:  # one line of text: ``_lines`` without its split
+                lines = max(lines, -(-len(value) // use))
         links = dict(evidence_links(site, e)) if i < plan.linked else {}
         last = row(cells(values, links, e.stale), _height(lines))
     if site.hidden_evidence:

@@ -9,8 +9,12 @@ module does the least per cell it can through openpyxl's public API:
   writes it (rows are handed over as generators, and openpyxl writes each cell as it takes it);
 - a cell without a style is handed over as a plain value (openpyxl's cheapest path), unless it is text that
   would be read as a formula;
-- a row's height is set just before the row is written and dropped once it is (write-only writes it with the
-  row), so no per-row object outlives its row.
+- a row's height is one ``RowHeight`` per sheet and height (its XML attributes worked out once), set just before
+  the row is written and dropped once it is (write-only writes it with the row);
+- openpyxl streams the cells through lxml's C writer (lxml is a dependency for this, and the switch below makes
+  openpyxl use it), not the pure-Python one;
+- ``save`` stores openpyxl's parts uncompressed: ``xlsx.normalise_zip`` deflates each part once, when it fixes
+  the entries' times.
 
 Excel refuses a sheet with more than ``HYPERLINK_LIMIT`` hyperlinks: ``LinkPlan`` links whole records while
 their links fit and says how many were linked, so the sheet can say so before its table.
