@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 from isoready.assess import (AT_RISK, AUDITS, NOT_READY, NO_SAMPLING, READY, AuditDays, Sampling, SiteFacts,
-    SitePlan, audit_days, likely_sites, practice_data, sample_sizes)
+    SitePlan, audit_days, likely_sites, practice_data, sample_sizes, site_is_new)
 from isoready.core.i18n import N_, decimal, gettext as _, ngettext
 from isoready.views.context import Context
 from isoready.views.labels import id_list, shares_of
@@ -60,7 +60,7 @@ class CBPlan:
 
 def site_facts(ctx: Context) -> list[SiteFacts]:
     """What a CB would weigh of each site (assess.sampling): its open findings this audience may see, whether
-    any leaf is not ready there, the latest internal audit of it this audience may see."""
+    any leaf is not ready there, the latest internal audit of it this audience may see, whether it is new."""
     judged = {s.site: s.readiness for s in ctx.r.sites}
     facts = []
     for site in ctx.project.organisation.sites:
@@ -68,7 +68,7 @@ def site_facts(ctx: Context) -> list[SiteFacts]:
         facts.append(SiteFacts(
             id=site.id, central=site.central, ready=not r.state_counts[NOT_READY],
             open_findings=sum(1 for fr in r.findings if fr.finding.is_open and fr.finding.id in ctx.findings),
-            last_audit=_last_audit(ctx, r)))
+            last_audit=_last_audit(ctx, r), new=site_is_new(site, ctx.project.organisation, ctx.r.as_of)))
     return facts
 
 
