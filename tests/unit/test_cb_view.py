@@ -236,4 +236,38 @@ def test_a_public_build_that_publishes_no_findings_weighs_none(tmp_path: Path) -
     assert "open finding" not in section
     assert [p[1] for p in _table(section)[0][3]] == [p["site"] for p in data["sampling"]["sites_likely"][0]["picks"]]
     ws = load_workbook(out / "checklist.xlsx")["Sites"]
-    assert {r[9] for r in ws.iter_rows(min_row=5, values_only=True)} == {0}  # no finding is counted
+    # no finding is counted: the sheet says so in the sites table's words
+    assert {r[9] for r in ws.iter_rows(min_row=5, values_only=True)} == {"not published"}
+
+
+SITE_ROW = re.compile(r'<tr id="site-([a-z0-9-]+)"[^>]*>\s*<th scope="row"[^>]*><a [^>]*>([^<]+)</a>.*?'
+                      r'(?:<span class="muted">([^<,]+)(?:, [^<]*)?</span>)?</th>.*?<td data-label="Stage 2">'
+                      r'<span class="badge [^"]+">([^<]+)</span></td>.*?<li>Ready: (\d+)%</li><li>At risk: (\d+)%</li>'
+                      r'<li>Not ready: (\d+)%</li>.*?<td data-label="Open findings">([^<]+)</td>\s*'
+                      r'<td data-label="Last internal audit">(?:<time datetime="([\d-]+)">|<span class="muted">)', re.S)
+
+
+@pytest.mark.parametrize("audience", ["auditor", "public"])
+def test_the_sites_sheet_and_the_sites_table_give_the_same_figures(alike: Path, tmp_path: Path,
+                                                                   audience: str) -> None:
+    """One row per site (views/sitepages.py site_row) behind both: name, country, stage 2, shares, open findings
+    (or the words saying they are not published) and the last internal audit agree cell by cell."""
+    out = alike
+    if audience == "public":
+        out = tmp_path / "out"
+        assert main(["build", "--root", str(EXAMPLE), "--as-of", AS_OF, "--output", str(out), "--no-cache",
+                     "--audience", "public"]) == 0
+    table = {m[0]: m for m in SITE_ROW.findall((out / "sites.html").read_text(encoding="utf-8"))}
+    rows = [list(r) for r in load_workbook(out / "checklist.xlsx")["Sites"].iter_rows(min_row=5, values_only=True)]
+    assert [r[0] for r in rows] == list(table) == ["group-office", "denholm", "carlow", "brno", "tampere", "leeds"]
+    for r in rows:
+        site, name, country, stage2, ready, at_risk, not_ready, findings, last = table[r[0]]
+        assert (r[1], r[2]) == (html.unescape(name), country)
+        assert r[5] == ("passes stage 2" if stage2 == "Passes" else "fails stage 2")
+        assert (r[6], r[7], r[8]) == (int(ready), int(at_risk), int(not_ready))
+        assert str(r[9]) == findings
+        assert (r[10].date().isoformat() if r[10] != "none" else "") == last
+    if audience == "auditor":
+        assert table["denholm"][7] == "7" and table["leeds"][8] == ""
+    else:
+        assert {t[7] for t in table.values()} == {"not published"}
