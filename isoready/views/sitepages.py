@@ -62,11 +62,12 @@ def site_options(project: Project) -> tuple[tuple[str, str], ...]:
     return tuple((s.id, s.name or s.id) for s in project.organisation.sites)
 
 
-def site_filter(ctx: Context, note: str) -> Optional[SiteFilterView]:
-    """The filter of a multi-site organisation's tables (None for a project of one site)."""
+def site_filter(ctx: Context, note: str, also: str = "") -> Optional[SiteFilterView]:
+    """The filter of a multi-site organisation's tables (None for a project of one site); ``also``: the ids of
+    further tables on the page that the same choice filters."""
     if not ctx.project.organisation.sites:
         return None
-    return SiteFilterView(_("Show the rows of one site"), _("All sites"), site_options(ctx.project), note)
+    return SiteFilterView(_("Show the rows of one site"), _("All sites"), site_options(ctx.project), note, also)
 
 
 def judged(r: Readiness) -> dict[str, Readiness]:
@@ -82,6 +83,19 @@ def leaf_sites(ctx: Context, number: str, states: Sequence[str] = ()) -> str:
         if res is not None and res.state != NOT_APPLICABLE and (not states or res.state in states):
             out.append(site)
     return " ".join(out)
+
+
+def finding_sites(ctx: Context, ids: Sequence[str]) -> dict[str, str]:
+    """The sites each finding of ``ids`` is at, as assess judged them (a finding at one site weighs there;
+    without ``sites:``, at every site): a row's data-sites. Empty for a project of one site."""
+    if not ctx.project.organisation.sites:
+        return {}
+    at: dict[str, list[str]] = {i: [] for i in ids}
+    for site, r in judged(ctx.r).items():
+        for fr in r.findings:
+            if fr.finding.id in at:
+                at[fr.finding.id].append(site)
+    return {i: " ".join(sites) for i, sites in at.items()}
 
 
 def uncovered_sites(ctx: Context, number: str) -> str:

@@ -271,3 +271,44 @@ def test_the_sites_sheet_and_the_sites_table_give_the_same_figures(alike: Path, 
         assert table["denholm"][7] == "7" and table["leeds"][8] == ""
     else:
         assert {t[7] for t in table.values()} == {"not published"}
+
+
+def _search_index(out: Path) -> list[dict[str, str]]:
+    text = (out / "search-index.js").read_text(encoding="utf-8")
+    assert text.startswith("window.PORTAL_SEARCH=") and text.endswith(";\n")
+    return json.loads(text[len("window.PORTAL_SEARCH="):-2])
+
+
+def test_the_search_index_holds_the_sites_table_and_each_site_page(alike: Path) -> None:
+    entries = _search_index(alike)
+    sites = [e for e in entries if e["type"] == "Site"]
+    assert [(e["id"], e["url"]) for e in sites] == [
+        ("group-office", "sites/group-office.html"), ("denholm", "sites/denholm.html"),
+        ("carlow", "sites/carlow.html"), ("brno", "sites/brno.html"), ("tampere", "sites/tampere.html"),
+        ("leeds", "sites/leeds.html")]
+    brno = next(e for e in sites if e["id"] == "brno")
+    assert (brno["title"], brno["facts"]) == ("Brno plant", "Country: Czechia")
+    assert next(e for e in sites if e["id"] == "group-office")["facts"] == "Country: United Kingdom · Central function"
+    table = next(e for e in entries if e["url"] == "sites.html")
+    assert (table["type"], table["title"]) == ("Page", "Sites") and "Tampere plant" in table["text"]
+    for e in sites:  # each entry's page exists
+        assert (alike / e["url"]).is_file()
+
+
+def test_a_project_of_one_site_has_no_site_in_its_search_index(minimal_project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(out),
+                 "--no-cache"]) == 0
+    entries = _search_index(out)
+    assert not [e for e in entries if e["type"] == "Site" or e["url"].startswith("sites")]
+
+
+def test_the_gap_reports_open_findings_carry_their_sites_for_the_filter(alike: Path) -> None:
+    page = (alike / "gaps.html").read_text(encoding="utf-8")
+    assert '<div class="site-filter" data-target="gap-rows" data-also="gap-findings" hidden>' in page
+    table = re.search(r'<table class="data findings-table stack" id="gap-findings">.*?</table>', page, re.S).group(0)
+    by_id = {m[1]: m[0] for m in re.findall(r'<tr class="finding-open[^"]*" data-sites="([^"]+)">\s*<td[^>]*>'
+                                            r'<a [^>]*>[^<]*</a> <code class="id">([^<]+)</code>', table)}
+    assert by_id["BR-2026-01"] == "brno" and by_id["IA-2026-02"] == "group-office"
+    assert by_id["GA-2026-01"] == "group-office denholm carlow brno tampere leeds"  # no sites: every site
+    assert len(by_id) == table.count('<tr class="finding-open')  # every open finding row carries its sites
