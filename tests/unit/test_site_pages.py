@@ -155,7 +155,8 @@ def test_the_built_pages(built: Path) -> None:
     assert '<option value="leeds">Leeds plant (opened October 2026)</option>' in cov
     assert cov.count("<tr") - 1 == cov.count('data-sites="') - cov.count('<th scope="col" data-sites=')
     gaps = (built / "gaps.html").read_text(encoding="utf-8")
-    assert '<div class="site-filter" data-target="gap-rows" hidden>' in gaps and 'id="gap-rows"' in gaps
+    assert '<div class="site-filter" data-target="gap-rows" data-also="gap-findings" hidden>' in gaps
+    assert 'id="gap-rows"' in gaps and 'id="gap-findings"' in gaps
 
 
 def _copy(tmp: Path) -> Path:
