@@ -188,12 +188,15 @@ def _priority(site: SiteFacts) -> tuple:
 
 
 def _code(site: SiteFacts) -> str:
+    """Why a chosen site is likely to be visited: its open findings, else that it is new (before a register is
+    certified most sites are not ready, so "not ready" would hide the rarer fact), else not ready, else its
+    audits."""
     if site.open_findings > 0:
         return "open-findings"
-    if not site.ready:
-        return "not-ready"
     if site.new:
         return "new-site"
+    if not site.ready:
+        return "not-ready"
     return "not-yet-audited" if site.last_audit is None else "least-recently-audited"
 
 

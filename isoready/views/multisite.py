@@ -40,7 +40,7 @@ PICK_WORDS = {
     "central-function": N_("the central function: visited at every audit"),
     "every-site": N_("every site is visited at this audit"),
     "not-ready": N_("not ready: a clause that applies there is not ready"),
-    "new-site": N_("new since the last audit"),
+    "new-site": N_("a new site: added within the last 12 months, or since the last certification audit"),
     "not-yet-audited": N_("no internal audit of the site yet"),
     "least-recently-audited": N_("least recently audited (last internal audit %(date)s)"),
 }

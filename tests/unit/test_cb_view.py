@@ -232,8 +232,13 @@ def test_a_public_build_that_publishes_no_findings_weighs_none(tmp_path: Path) -
     assert data["findings"] == []  # the example does not publish its findings to the public
     codes = {p["code"] for plan in data["sampling"]["sites_likely"] for p in plan["picks"]}
     assert "open-findings" not in codes
+    # with no finding weighed, Leeds (added 2026-10-05, never audited) comes first, named as the new site
+    assert [p["site"] for p in data["sampling"]["sites_likely"][0]["picks"]] == ["group-office", "leeds", "brno"]
+    assert {plan["picks"][1]["code"] for plan in data["sampling"]["sites_likely"]} == {"new-site"}
     section = _section(out)
     assert "open finding" not in section
+    assert ("<li><strong>Leeds plant (opened October 2026)</strong> <span class=\"muted\">(leeds)</span>: a new "
+            "site: added within the last 12 months, or since the last certification audit</li>") in section
     assert [p[1] for p in _table(section)[0][3]] == [p["site"] for p in data["sampling"]["sites_likely"][0]["picks"]]
     ws = load_workbook(out / "checklist.xlsx")["Sites"]
     # no finding is counted: the sheet says so in the sites table's words
