@@ -33,7 +33,8 @@ from isoready.assess.gates import GATE_KINDS, UNEVIDENCED, lapses, with_gates
 from isoready.assess.sites import site_project, site_projects, sites_coverage, sites_leaves, worst_of_sites
 from isoready.assess.judge import assess, assess_today, changed_since_approval
 from isoready.assess.sampling import (AUDITS, AuditDays, BASES, DAY_BASES, METHODS, NO_SAMPLING, PICK_CODES, Pick,
-    SAMPLING, SINGLE_SITE, Sampling, SiteFacts, SitePlan, audit_days, likely_sites, practice_data, sample_sizes)
+    NEW_SITE_MONTHS, SAMPLING, SINGLE_SITE, Sampling, SiteFacts, SitePlan, audit_days, last_certification_audit,
+    likely_sites, practice_data, sample_sizes, site_is_new)
 
 __all__ = [
     "ADDRESSED",
@@ -139,6 +140,9 @@ __all__ = [
     "likely_sites",
     "practice_data",
     "sample_sizes",
+    "NEW_SITE_MONTHS",
+    "last_certification_audit",
+    "site_is_new",
     # a multi-site organisation (issue 25)
     "SiteResult",
     "site_project",

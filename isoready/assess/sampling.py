@@ -7,8 +7,8 @@ provisional. Nothing here names a section of those documents or a clause of a st
 ``x`` everywhere is the number of sites OTHER THAN the central function. Every count in a ``Sampling`` or a
 ``SitePlan`` is of those sites; the central function is visited at every audit on top of them
 (``Sampling.with_central`` adds it, ``SitePlan.picks`` lists it first). docs/certification-practice.md explains
-the practice in words; nothing is wired into the model, the reader or the pages yet: a later step maps the
-register's sites onto ``SiteFacts`` and words the codes in views.
+the practice in words; views/multisite.py maps the register's sites onto ``SiteFacts`` (``site_is_new`` says
+which of them are new) and words the codes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from typing import Any, Iterable, Mapping, Optional
 
 import yaml
 
-from isoready.model import CB_AUDITS, CB_BASES, CB_DAY_BASES, CB_METHODS, CB_PICKS
+from isoready.assess.clauses import months_before
+from isoready.model import CB_AUDITS, CB_BASES, CB_DAY_BASES, CB_METHODS, CB_PICKS, Organisation, Site
 
 #: the audits of a certification cycle, in order (surveillance: each year between them)
 AUDITS, METHODS, BASES, PICK_CODES, DAY_BASES = CB_AUDITS, CB_METHODS, CB_BASES, CB_PICKS, CB_DAY_BASES
@@ -128,8 +129,33 @@ class SiteFacts:
     open_findings: int = 0  # findings at the site not yet closed
     ready: bool = True  # the site's own readiness verdict
     last_audit: Optional[date] = None  # the site's last audit (the CB's visit where known); None: never audited
-    new: bool = False  # added since the last audit
+    new: bool = False  # added recently or since the last certification audit (site_is_new)
     central: bool = False  # the central function (visited every audit, outside the sample)
+
+
+#: a site added within this many months before the as-of date is new (a CB weighs new sites in its sample)
+NEW_SITE_MONTHS = 12
+
+
+def last_certification_audit(organisation: Organisation, as_of: date) -> Optional[date]:
+    """The latest certification (external) audit the register books on or before ``as_of``: a stage 1, a stage
+    2 or a transition audit that has taken place (``audits:``, ``transition: audit``); None when none has."""
+    booked = [*organisation.audits.values(), *(d for a in organisation.audits_by_standard.values()
+                                              for d in a.values())]
+    if organisation.transition is not None and organisation.transition.audit:
+        booked.append(organisation.transition.audit)
+    return max((d for d in booked if d and d <= as_of), default=None)
+
+
+def site_is_new(site: Site, organisation: Organisation, as_of: date) -> bool:
+    """A site is new when it was ``added:`` within the NEW_SITE_MONTHS before ``as_of`` (or after it: it joins
+    later), or after the last certification audit the register records. A site without ``added:`` is not."""
+    if site.added is None:
+        return False
+    if site.added > months_before(as_of, NEW_SITE_MONTHS):
+        return True
+    last = last_certification_audit(organisation, as_of)
+    return last is not None and site.added > last
 
 
 @dataclass(frozen=True)
@@ -162,12 +188,15 @@ def _priority(site: SiteFacts) -> tuple:
 
 
 def _code(site: SiteFacts) -> str:
+    """Why a chosen site is likely to be visited: its open findings, else that it is new (before a register is
+    certified most sites are not ready, so "not ready" would hide the rarer fact), else not ready, else its
+    audits."""
     if site.open_findings > 0:
         return "open-findings"
-    if not site.ready:
-        return "not-ready"
     if site.new:
         return "new-site"
+    if not site.ready:
+        return "not-ready"
     return "not-yet-audited" if site.last_audit is None else "least-recently-audited"
 
 

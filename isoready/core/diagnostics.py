@@ -132,6 +132,7 @@ CODES: dict[str, str] = {
     "W181": "transition topic on a record mapped to none of its clauses",
     "W182": "retired transition topic",
     "W183": "migration date before the edition's publication or after the as-of date",
+    "W184": "site added after the as-of date",
     "W190": "checks skipped because a file could not be read or parsed",
     # registers: a bad cell is a warning, the rest of the register still counts
     "W350": "register cell that is not a readable date",

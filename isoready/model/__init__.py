@@ -579,6 +579,8 @@ class Site:
     central: bool = False  # the central function (IAF MD 1): audited every time
     processes: tuple[str, ...] = ()  # the processes run at the site (sampling needs them alike)
     shifts: Optional[int] = None
+    added: Optional[date] = None  # the day the site joined the system (a new site weighs in a CB's sample)
+    added_loc: Loc = field(default=NOWHERE, compare=False)  # where added is written
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,10 +205,11 @@ def _facts(*pairs: tuple[str, str]) -> str:
 
 
 def search_entries(site: ExportView) -> list[dict[str, str]]:
-    """One entry per clause, evidence record, finding and register page: ``title``, ``facts`` (labelled state
-    words, shown on their own line) and ``text`` (prose, with hyphens and dates as written). A register is found
-    by its title and its kind, never by its rows: a row may name a person (and the index is one file every page
-    loads), so the rows stay on the register's own page."""
+    """One entry per clause, evidence record, finding, register page and site page (and the table of sites):
+    ``title``, ``facts`` (labelled state words, shown on their own line) and ``text`` (prose, with hyphens and
+    dates as written). A site is found by its name, id and country (its row, as sites.html prints it). A register
+    is found by its title and its kind, never by its rows: a row may name a person (and the index is one file
+    every page loads), so the rows stay on the register's own page."""
     entries = []
     for c in site.clauses:
         entries.append({"type": _("Clause"), "id": c.number, "title": c.name, "url": c.url,
@@ -230,6 +231,13 @@ def search_entries(site: ExportView) -> list[dict[str, str]]:
     for r in site.registers:
         entries.append({"type": _("Register"), "id": r.evidence, "title": r.title, "url": r.url,
                         "facts": _facts(("", r.kind_label), ("", r.summary)), "text": ""})
+    if site.site_rows:  # a multi-site organisation: the table of sites and each site's page, by name, id, country
+        entries.append({"type": _("Page"), "id": "sites", "title": _("Sites"), "url": "sites.html",
+                        "facts": "", "text": ", ".join(s.name for s in site.site_rows)})
+    for s in site.site_rows:
+        entries.append({"type": _("Site"), "id": s.id, "title": s.name, "url": s.url,
+                        "facts": _facts((_("Country"), s.country), ("", _("Central function") if s.central else "")),
+                        "text": ""})
     return entries
 
 

@@ -1,6 +1,6 @@
 """The workbook's "Sites" sheet (issue 25): one row per site of a multi-site organisation, from the views'
-``ExportView.site_rows`` (views/multisite.py), which reads the same per-site judgements as readiness.json's
-``sites``: nothing is judged here. No sheet for a project of one site.
+``ExportView.site_rows``: the rows sites.html prints (views/sitepages.py site_row), from the same per-site
+judgements as readiness.json's ``sites``: nothing is judged or counted here. No sheet for a project of one site.
 
 Every cell from the register is text, never a formula (``Sheet`` keeps a value starting with "=" a text cell);
 counts and shares are numbers, the last internal audit a real Excel date.
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Optional
 
+from isoready.assess import AT_RISK, NOT_READY, READY
 from isoready.core.i18n import N_, gettext as _
 from isoready.outputs.xlsxsheet import Sheet, header_row
 from isoready.views import ExportView
@@ -49,8 +50,9 @@ def sites_sheet(wb: Any, site: ExportView) -> None:
         row = sheet.row((
             (s.id, body, None), (s.name, body, None), (s.country, body, None), (s.employees, body, None),
             (_("yes") if s.central else _("no"), body, None), (s.verdict, body, None),
-            (percent(s.ready_share), body, None), (percent(s.at_risk_share), body, None),
-            (percent(s.not_ready_share), body, None), (s.open_findings, body, None),
+            (percent(s.share(READY)), body, None), (percent(s.share(AT_RISK)), body, None),
+            (percent(s.share(NOT_READY)), body, None),
+            (s.open_findings if s.open_findings is not None else s.open_findings_text, body, None),
             (s.last_audit, day, None) if s.last_audit else (_("none"), body, None), (s.blockers, body, None)),
             30)
     sheet.finish(SITES_TITLE_ROWS, len(headers), row)

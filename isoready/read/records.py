@@ -34,7 +34,7 @@ from isoready.model import (DEFAULT_AUDIENCE, DEFAULT_STANDARD, DEFAULT_NC_MAX_O
 # an evidence document's)
 from isoready.read.teampages import MARKDOWN_SUFFIXES as PAGE_SUFFIXES, PAGES_DIR
 from isoready.read.schema import (APPLIES, ASSESSMENT, AUDITS, CERTIFICATE, CLIMATE_CHANGE, EVIDENCE, FINDING,
-    ORGANISATION, PUBLIC, REPOSITORY, TRANSITION, VERIFICATION, Fields, check_clause)
+    ORGANISATION, PUBLIC, REPOSITORY, SITE_EXAMPLE, SITE_WHAT, TRANSITION, VERIFICATION, Fields, check_clause)
 
 # Letters and digits of any script (after NFC), '.', '_', '-'; '/' between segments. [^\W_] is a letter or digit.
 ID_RE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*\Z")
@@ -445,11 +445,11 @@ def _sites(f: Fields) -> tuple[Site, ...]:
     unique and one central function at most are checks across sites (``checks.check_sites``)."""
     out = []
     for sf in f.get("sites") or ():
-        ids, name = (sf.keys("id", sf.strings("id")) if "id" in sf else ()), sf.get("name")
+        ids, name = (sf.keys("id", sf.strings("id"), SITE_EXAMPLE, SITE_WHAT) if "id" in sf else ()), sf.get("name")
         site_id = ids[0] if ids else sf.get("id")  # the missing id reported (E202) when absent
         values = sf.values()
         if ids and name:
-            out.append(record(Site, sf, id=str(site_id), name=name, loc=sf.loc("id"),
+            out.append(record(Site, sf, id=str(site_id), name=name, loc=sf.loc("id"), added_loc=sf.loc("added"),
                               central=bool(values.get("central")),
                               processes=tuple(str(p) for p in values.get("processes") or ())))
     return tuple(out)

@@ -136,7 +136,8 @@ REPOSITORY = Kind("organisation.repository", "repository", (
 ))
 
 #: a site's id, and a record's ``sites:`` entries (validate checks each names a declared site)
-SITE_ID = Key(pattern=TOPIC_RE.pattern.replace("\\Z", "$"))
+SITE_EXAMPLE, SITE_WHAT = "north-plant", "site id"  # E208's words for a site id
+SITE_ID = Key(pattern=TOPIC_RE.pattern.replace("\\Z", "$"), example=SITE_EXAMPLE, what=SITE_WHAT)
 SITE = Kind("organisation.sites", "site", (
     Field("id", SITE_ID, "the site's id, named by records' `sites:` (lower-case letters, digits, '-')",
           required=True),
@@ -147,6 +148,9 @@ SITE = Kind("organisation.sites", "site", (
           default="false"),
     Field("processes", list_of(TEXT), "the processes run there; sites with the same processes may be sampled"),
     Field("shifts", Int(minimum=1, maximum=9), "the shifts worked there"),
+    Field("added", DATE, "the day the site joined the system: added within the 12 months before the as-of date, or "
+          "after the last booked certification audit, it is a new site (a certification body weighs new sites "
+          "when it picks its sample)"),
 ))
 _SITES_REF = ("the sites it applies to, by id (organisation.yaml `sites:`); default: every site")
 
@@ -533,14 +537,16 @@ class Fields:
             self.out.add(item.loc, "E204", f"'{item}' is not one of the allowed {where}", hint)
         return tuple(dict.fromkeys(good))
 
-    def keys(self, key: str, items: list[YStr]) -> tuple[str, ...]:
+    def keys(self, key: str, items: list[YStr], example: str = "", what: str = "") -> tuple[str, ...]:
+        """The items that are keys of lower-case letters, digits and '-'; E208 for each other, naming it ``what``
+        (default: a ``key`` key) with ``example`` in its fix (default: a topic key)."""
         good = []
         for item in items:
             if TOPIC_RE.match(item):
                 good.append(item)  # the YStr: it knows its line and column (W107 points at it)
             else:
-                self.out.add(item.loc, "E208", f"'{item}' is not a valid {key} key",
-                             "use lower-case letters, digits and '-', e.g. quality-culture-ethics")
+                self.out.add(item.loc, "E208", f"'{item}' is not a valid {what or key + ' key'}",
+                             f"use lower-case letters, digits and '-', e.g. {example or 'quality-culture-ethics'}")
         return tuple(dict.fromkeys(good))
 
     def mapping(self, key: str, required: bool = False) -> Optional[YMap]:

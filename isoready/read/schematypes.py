@@ -41,7 +41,7 @@ class Reader(Protocol):
     def url(self, key: str, required: bool = False) -> Optional[str]: ...
     def git_ref(self, key: str, required: bool = False) -> Optional[str]: ...
     def clauses(self, key: str, catalog: Catalog, required: bool = False) -> tuple[str, ...]: ...
-    def keys(self, key: str, items: list[YStr]) -> tuple[str, ...]: ...
+    def keys(self, key: str, items: list[YStr], example: str = "", what: str = "") -> tuple[str, ...]: ...
     def mapping(self, key: str, required: bool = False) -> Optional[YMap]: ...
     def nested(self, key: str, required: bool = False) -> Optional["Reader"]: ...
     def records(self, key: str, required: bool = False) -> list["Reader"]: ...
@@ -179,11 +179,16 @@ class GitRef(Patterned):
 
 @dataclass(frozen=True)
 class Key(Patterned):
+    """A key of lower-case letters, digits and '-'; ``what`` names it in E208's message and ``example`` is the
+    one its fix shows (a site id, say), the reader's own (a topic key) when empty."""
+
     name: ClassVar[str] = "key"
     words: ClassVar[tuple[str, str]] = ("key (`a-z`, `0-9`, `-`)", "keys (`a-z`, `0-9`, `-`)")
+    example: str = ""
+    what: str = ""
 
     def read_items(self, f: Reader, key: str, required: bool) -> tuple[Any, ...]:
-        return f.keys(key, f.strings(key, required))
+        return f.keys(key, f.strings(key, required), self.example, self.what)
 
 
 @dataclass(frozen=True)

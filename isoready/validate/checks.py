@@ -55,6 +55,7 @@ def check_records(evidence: list[Evidence], assessments: list[Assessment], findi
     check_review_inputs(evidence, catalog, out)
     check_topic_clauses(evidence, catalog, out)
     check_climate_decision(organisation, as_of, out)
+    check_site_added(organisation, as_of, out)
     check_migrated(organisation, catalog, as_of, out)
     held_back(unread, out, start)
     return evidence, assessments, findings
@@ -605,6 +606,15 @@ def check_climate_decision(organisation: Optional[Organisation], as_of: date, ou
         out.add(decision.decided_loc, "W180", f"climate_change is decided {decision.decided}, after the as-of date "
                 f"{as_of}: there is no climate-change determination until then",
                 "correct the date, or record the decision once it is made")
+
+
+def check_site_added(organisation: Optional[Organisation], as_of: date, out: Collector) -> None:
+    """W184: a site ``added:`` after the as-of date has not joined yet (it counts as a new site meanwhile)."""
+    for site in organisation.sites if organisation else ():
+        if site.added and site.added > as_of:
+            out.add(site.added_loc, "W184", f"site '{site.id}' is added {site.added}, after the as-of date {as_of}: "
+                    "it is not part of the system yet, and counts as a new site",
+                    "correct the date, or add the site once it joins")
 
 
 def check_topics(evidence: list[Evidence], out: Collector) -> None:

@@ -10,7 +10,7 @@ from isoready.views.context import Context
 from isoready.views.labels import date_text, stage_label, withheld
 from isoready.views.models import GapRowView, GapsView
 from isoready.views.pages import PageView
-from isoready.views.sitepages import leaf_sites, site_filter
+from isoready.views.sitepages import finding_sites, leaf_sites, site_filter
 from isoready.assess import AT_RISK, NOT_READY
 from isoready.core.i18n import gettext as _
 
@@ -37,7 +37,9 @@ def gaps(ctx: Context) -> GapsView:
                               tuple(text for text, _ in ctx.say.all(ctx.r.clauses[x.clause].reasons)),
                               ctx.rows[x.clause].add_url, _row_sites(ctx, x.clause))
                    for x in g.rows), show_findings=ctx.findings_published,
-        site_filter=site_filter(ctx, _("Choosing a site keeps the clauses that are not ready or at risk there.")))
+        site_filter=site_filter(ctx, _("Choosing a site keeps the clauses that are not ready or at risk there, and "
+                                       "the open findings at that site."), also="gap-findings"),
+        finding_sites=finding_sites(ctx, [f.id for f in open_shown]))
     return view
 
 

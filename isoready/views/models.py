@@ -399,6 +399,8 @@ class GapsView:
     rows: tuple[GapRowView, ...] = ()  # one list, most urgent first
     show_findings: bool = True  # false: the findings section says only FINDINGS_NOT_PUBLISHED, with no count
     site_filter: Optional["SiteFilterView"] = None  # a multi-site organisation's filter of the rows
+    #: a multi-site organisation: each open finding's sites (ids, space-separated: its row's data-sites)
+    finding_sites: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +412,7 @@ class SiteFilterView:
     all_label: str
     options: tuple[tuple[str, str], ...]  # (site id, its name)
     note: str
+    also: str = ""  # the ids of further tables on the page whose rows the same choice filters (space-separated)
 
 
 @dataclass(frozen=True, slots=True)

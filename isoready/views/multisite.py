@@ -1,7 +1,8 @@
-"""A multi-site organisation's certification-body view and site rows (issue 25), made once for every output:
-readiness.json's ``sampling`` (``sampling_export``), the stages page and the printed report (``cb_view``) and
-the workbook's Sites sheet (``site_rows``). All of them read one ``CBPlan`` (``cb_plan``: assess.sampling's sizes,
-likely picks and auditor-days for the register's sites), so the page, the PDF and the JSON cannot disagree.
+"""A multi-site organisation's certification-body view (issue 25), made once for every output: readiness.json's
+``sampling`` (``sampling_export``), the stages page and the printed report (``cb_view``). All of them read one
+``CBPlan`` (``cb_plan``: assess.sampling's sizes, likely picks and auditor-days for the register's sites), so the
+page, the PDF and the JSON cannot disagree; each site's facts come from its row (views/sitepages.py ``site_row``,
+the one the sites table and the workbook's Sites sheet print).
 Indicative throughout: the certification body sets the real programme. A project of one site has none of it."""
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from isoready.assess import (AT_RISK, AUDITS, NOT_READY, NO_SAMPLING, READY, AuditDays, Sampling, SiteFacts,
-    SitePlan, audit_days, likely_sites, practice_data, sample_sizes)
+from isoready.assess import (AUDITS, NOT_READY, NO_SAMPLING, AuditDays, Sampling, SiteFacts,
+    SitePlan, audit_days, likely_sites, practice_data, sample_sizes, site_is_new)
 from isoready.core.i18n import N_, decimal, gettext as _, ngettext
 from isoready.views.context import Context
-from isoready.views.labels import id_list, shares_of
-from isoready.views.pages import CBAuditView, CBPickView, CBView, SiteRowView
+from isoready.views.labels import id_list
+from isoready.views.pages import CBAuditView, CBPickView, CBView
+from isoready.views.sitepages import site_rows
 
 #: each audit of the cycle, as the plan's rows name it (surveillance: per audit when sampling, per year when not)
 AUDIT_WORDS = {"initial": N_("Initial certification (stage 1 + stage 2)"),
@@ -38,7 +40,7 @@ PICK_WORDS = {
     "central-function": N_("the central function: visited at every audit"),
     "every-site": N_("every site is visited at this audit"),
     "not-ready": N_("not ready: a clause that applies there is not ready"),
-    "new-site": N_("new since the last audit"),
+    "new-site": N_("a new site: added within the last 12 months, or since the last certification audit"),
     "not-yet-audited": N_("no internal audit of the site yet"),
     "least-recently-audited": N_("least recently audited (last internal audit %(date)s)"),
 }
@@ -59,22 +61,17 @@ class CBPlan:
 
 
 def site_facts(ctx: Context) -> list[SiteFacts]:
-    """What a CB would weigh of each site (assess.sampling): its open findings this audience may see, whether
-    any leaf is not ready there, the latest internal audit of it this audience may see."""
+    """What a CB would weigh of each site (assess.sampling), from the site's row (the sites table's, the Sites
+    sheet's): its open findings this audience may see, whether any leaf is not ready there, the latest internal
+    audit of it this audience may see, and whether it is new (assess.sampling.site_is_new)."""
     judged = {s.site: s.readiness for s in ctx.r.sites}
     facts = []
-    for site in ctx.project.organisation.sites:
-        r = judged[site.id]
+    for site, row in zip(ctx.project.organisation.sites, site_rows(ctx)):
         facts.append(SiteFacts(
-            id=site.id, central=site.central, ready=not r.state_counts[NOT_READY],
-            open_findings=sum(1 for fr in r.findings if fr.finding.is_open and fr.finding.id in ctx.findings),
-            last_audit=_last_audit(ctx, r)))
+            id=site.id, central=site.central, ready=not judged[site.id].state_counts[NOT_READY],
+            open_findings=row.open_findings or 0, last_audit=row.last_audit,  # none when not published
+            new=site_is_new(site, ctx.project.organisation, ctx.r.as_of)))
     return facts
-
-
-def _last_audit(ctx: Context, r: Any) -> Any:
-    dates = [ctx.project_evidence[a].date for a in r.coverage.audits if a in ctx.evidence]
-    return max((d for d in dates if d), default=None)
 
 
 def cb_plan(ctx: Context) -> Optional[CBPlan]:
@@ -195,29 +192,3 @@ def cb_view(ctx: Context) -> Optional[CBView]:
             "them (isoready's docs/certification-practice.md lists them).", len(provisional))
         if provisional else "",
         sources=(*_sources("iaf-md1.yaml", MD1_SOURCES), *_sources("iaf-md5-qms.yaml", MD5_SOURCES, skip=MD1_SOURCES)))
-
-
-# --------------------------------------------------------------------------- the workbook's Sites sheet
-
-
-def site_rows(ctx: Context) -> tuple[SiteRowView, ...]:
-    """One row per site for the workbook's Sites sheet (empty for a project of one site): the site's own
-    judgement (assess), its shares (as readiness.json's ``sites``), open findings and last internal audit this
-    audience may see (as the CB plan counts them) and its blockers (the leaves not ready there)."""
-    plan = cb_plan(ctx)
-    if plan is None:
-        return ()
-    judged = {s.site: s.readiness for s in ctx.r.sites}
-    out = []
-    for site in ctx.project.organisation.sites:
-        r, fact = judged[site.id], plan.facts[site.id]
-        shares = dict(shares_of(r))
-        stage2 = r.gates.get("stage2")
-        verdict = _("passes stage 2") if stage2 is not None and stage2.passed else _("fails stage 2")
-        blockers = sum(1 for n, c in r.clauses.items() if ctx.project.catalog[n].is_leaf and c.state == NOT_READY)
-        out.append(SiteRowView(
-            id=site.id, name=ctx.redact(site.name), country=site.country or "", employees=site.employees,
-            central=site.central, verdict=verdict, ready_share=shares.get(READY), at_risk_share=shares.get(AT_RISK),
-            not_ready_share=shares.get(NOT_READY), open_findings=fact.open_findings, last_audit=fact.last_audit,
-            blockers=blockers))
-    return tuple(out)

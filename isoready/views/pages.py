@@ -245,20 +245,29 @@ class CBView:
 
 @dataclass(frozen=True, slots=True)
 class SiteRowView:
-    """One site on the workbook's Sites sheet (views/multisite.py site_rows)."""
+    """One site of a multi-site organisation, as every table of sites gives it: the sites table (sites.html),
+    the site's own page and the workbook's Sites sheet all print this one row (views/sitepages.py site_row),
+    so their figures cannot differ."""
 
     id: str
     name: str
+    url: str
+    central: bool
     country: str
     employees: Optional[int]
-    central: bool
-    verdict: str
-    ready_share: Optional[float]
-    at_risk_share: Optional[float]
-    not_ready_share: Optional[float]
-    open_findings: int
-    last_audit: Optional[Any]  # a date, or None when no internal audit of the site is visible
-    blockers: int
+    employees_text: str  # "46 employees", or ""
+    verdicts: tuple[tuple[str, bool, str], ...]  # (stage, passes, its word), one per stage gate
+    verdict: str  # the stage 2 verdict in words ("passes stage 2"), as the workbook gives it
+    shares: tuple[tuple[str, float, str, str], ...]  # (state, share, label, percent): ready, at risk, not ready
+    open_findings: Optional[int]  # the open findings at the site this audience may see; None: not published
+    open_findings_text: str  # the count, or the words of a build that does not publish findings
+    last_audit: Optional[Any]  # the date of the latest internal audit of the site this audience may see
+    last_audit_text: str  # its date, or the words for none
+    blockers: int  # the leaves not ready at the site
+
+    def share(self, state: str) -> Optional[float]:
+        """The share of the site's applicable leaves in ``state`` (None: nothing applies there)."""
+        return next((value for key, value, _label, _pct in self.shares if key == state), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,7 +462,7 @@ class ExportView:
     #: readiness.json "sites" and "sampling" (issue 25): a multi-site organisation only (empty, None otherwise)
     sites: tuple[Mapping[str, Any], ...] = ()
     sampling: Optional[Mapping[str, Any]] = None
-    #: the workbook's Sites sheet (views/multisite.py site_rows): a multi-site organisation only
+    #: the workbook's Sites sheet (views/sitepages.py site_rows, the rows of sites.html): multi-site only
     site_rows: tuple[SiteRowView, ...] = ()
     language: str = SOURCE_LANGUAGE  # readiness.json "language" (issue 26): the language the build's words are in
 

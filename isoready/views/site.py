@@ -19,14 +19,14 @@ from isoready.views.findings import FINDINGS
 from isoready.views.gaps import GAPS
 from isoready.views.labels import REGISTER_FLAG_WORDS, shares_of, term_url
 from isoready.views.models import Phrase
-from isoready.views.multisite import sampling_export, site_rows
+from isoready.views.multisite import sampling_export
 from isoready.model import REGISTER_KINDS
 from isoready.views.pages import ChromeView, ExportView, PageView, RegisterSummaryView, SiteView, StandardLinkView
 from isoready.views.registers import REGISTERS
 from isoready.validate.redact import people_shown
 from isoready.views.report import REPORT, REPORT_PRINT
 from isoready.views.since import SINCE
-from isoready.views.sitepages import SITES
+from isoready.views.sitepages import SITES, site_rows
 from isoready.views.stages import APPLICABILITY, COVERAGE, STAGES
 from isoready.views.transition import TRANSITION, certificate_export, climate_export, transition_export
 

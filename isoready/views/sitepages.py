@@ -9,6 +9,7 @@ site is chosen. Without JavaScript the pages show every row. Every word goes thr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Mapping, Optional, Sequence
 
 from isoready.assess import NOT_APPLICABLE, NOT_READY, READY, Readiness
@@ -18,25 +19,7 @@ from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views.labels import STATE_LABELS, evidence_url, pct, shares_of, site_url, stage_label
 from isoready.views.models import ClauseLink, FindingView, GateView, Link, SiteFilterView
-from isoready.views.pages import PageView
-
-
-@dataclass(frozen=True, slots=True)
-class SiteRowView:
-    """One site in the table of sites."""
-
-    id: str
-    name: str
-    url: str
-    central: bool
-    country: str
-    employees: str
-    employees_text: str  # "46 employees", or ""
-    verdicts: tuple[tuple[str, bool, str], ...]  # (stage, passes, its word)
-    shares: tuple[tuple[str, str, str], ...]  # (state, label, percent): ready, at risk, not ready
-    open_findings: str  # a count, or the words of a build that does not publish findings
-    last_audit: str  # the latest internal audit of the site this audience may see, or ""
-    last_audit_text: str  # its date, or the words for none
+from isoready.views.pages import PageView, SiteRowView
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +62,12 @@ def site_options(project: Project) -> tuple[tuple[str, str], ...]:
     return tuple((s.id, s.name or s.id) for s in project.organisation.sites)
 
 
-def site_filter(ctx: Context, note: str) -> Optional[SiteFilterView]:
-    """The filter of a multi-site organisation's tables (None for a project of one site)."""
+def site_filter(ctx: Context, note: str, also: str = "") -> Optional[SiteFilterView]:
+    """The filter of a multi-site organisation's tables (None for a project of one site); ``also``: the ids of
+    further tables on the page that the same choice filters."""
     if not ctx.project.organisation.sites:
         return None
-    return SiteFilterView(_("Show the rows of one site"), _("All sites"), site_options(ctx.project), note)
+    return SiteFilterView(_("Show the rows of one site"), _("All sites"), site_options(ctx.project), note, also)
 
 
 def judged(r: Readiness) -> dict[str, Readiness]:
@@ -101,41 +85,65 @@ def leaf_sites(ctx: Context, number: str, states: Sequence[str] = ()) -> str:
     return " ".join(out)
 
 
+def finding_sites(ctx: Context, ids: Sequence[str]) -> dict[str, str]:
+    """The sites each finding of ``ids`` is at, as assess judged them (a finding at one site weighs there;
+    without ``sites:``, at every site): a row's data-sites. Empty for a project of one site."""
+    if not ctx.project.organisation.sites:
+        return {}
+    at: dict[str, list[str]] = {i: [] for i in ids}
+    for site, r in judged(ctx.r).items():
+        for fr in r.findings:
+            if fr.finding.id in at:
+                at[fr.finding.id].append(site)
+    return {i: " ".join(sites) for i, sites in at.items()}
+
+
 def uncovered_sites(ctx: Context, number: str) -> str:
     """The ids of the sites where the leaf ``number`` applies and no internal audit of that site covers it."""
     return " ".join(site for site, r in judged(ctx.r).items()
                     if r.coverage and number in r.coverage.leaves and not r.coverage.leaves[number])
 
 
-def _last_audit(ctx: Context, r: Readiness) -> tuple[tuple[str, ...], str]:
+def site_audits(ctx: Context, r: Readiness) -> tuple[tuple[str, ...], Optional[date]]:
     """The site's internal audits this audience may see (latest first) and the latest one's date."""
     audits = sorted((a for a in r.coverage.audits if a in ctx.evidence),
                     key=lambda a: (ctx.evidence[a].date or "", a), reverse=True) if r.coverage else []
-    dates = [ctx.evidence[a].date for a in audits if ctx.evidence[a].date]
-    return tuple(audits), (dates[0] if dates else "")
+    dates = [ctx.project_evidence[a].date for a in audits if ctx.project_evidence[a].date]
+    return tuple(audits), max(dates, default=None)
 
 
-def _open_findings(ctx: Context, r: Readiness) -> tuple[FindingView, ...]:
+def open_site_findings(ctx: Context, r: Readiness) -> tuple[FindingView, ...]:
+    """The open findings at the site this audience may see."""
     return tuple(ctx.findings[fr.finding.id] for fr in r.findings
                  if fr.finding.is_open and fr.finding.id in ctx.findings)
 
 
 def site_row(ctx: Context, site: Any, r: Readiness) -> SiteRowView:
-    _audits, last = _last_audit(ctx, r)
-    shares = tuple((state, _(STATE_LABELS[state]), pct(value)) for state, value in shares_of(r))
+    """The one row of a site that the sites table, the site's page and the workbook's Sites sheet print."""
+    _audits, last = site_audits(ctx, r)
+    shares = tuple((state, value, _(STATE_LABELS[state]), pct(value)) for state, value in shares_of(r))
     verdicts = tuple((stage_label(key).capitalize(), g.passed, _("Passes") if g.passed else _("Fails"))
                      for key, g in r.gates.items())
+    stage2 = r.gates.get("stage2")
+    count = len(open_site_findings(ctx, r)) if ctx.findings_published else None
     return SiteRowView(
         site.id, ctx.redact(site.name or site.id), site_url(site.id), site.central, ctx.redact(site.country or ""),
-        str(site.employees) if site.employees is not None else "",
+        site.employees,
         ngettext("%(num)s employee", "%(num)s employees", site.employees) if site.employees is not None else "",
-        verdicts, shares,
-        str(len(_open_findings(ctx, r))) if ctx.findings_published else _("not published"),
-        last, last or _("no internal audit"))
+        verdicts, _("passes stage 2") if stage2 is not None and stage2.passed else _("fails stage 2"), shares,
+        count, str(count) if count is not None else _("not published"),
+        last, last.isoformat() if last else _("no internal audit"),
+        sum(1 for n, c in r.clauses.items() if ctx.catalog[n].is_leaf and c.state == NOT_READY))
+
+
+def site_rows(ctx: Context) -> tuple[SiteRowView, ...]:
+    """Every site's row, in the order of ``sites:`` (empty for a project of one site)."""
+    by_id = judged(ctx.r)
+    return tuple(site_row(ctx, s, by_id[s.id]) for s in ctx.project.organisation.sites)
 
 
 def sites_page(ctx: Context) -> SitesView:
-    rows = tuple(site_row(ctx, s, judged(ctx.r)[s.id]) for s in ctx.project.organisation.sites)
+    rows = site_rows(ctx)
     return SitesView(
         rows, ngettext("%(num)s site, each judged on its own records, assessments, findings and internal audits. "
                        "The organisation is as ready as its least ready site.",
@@ -157,10 +165,10 @@ def _site_gate(ctx: Context, key: str, g: Any) -> GateView:
 
 def site_page(ctx: Context, site: Any, r: Readiness) -> SitePageView:
     row = site_row(ctx, site, r)
-    audits, _last = _last_audit(ctx, r)
+    audits, _last = site_audits(ctx, r)
     blockers = tuple(SiteBlockerView(ctx.clink(n), tuple(text for text, _code in ctx.say.all(c.reasons)))
                      for n, c in r.clauses.items() if ctx.catalog[n].is_leaf and c.state == NOT_READY)
-    findings = _open_findings(ctx, r)
+    findings = open_site_findings(ctx, r)
     hidden = sum(1 for fr in r.findings if fr.finding.is_open and fr.finding.id not in ctx.findings)
     note = ctx.withheld_findings(hidden, "open finding")  # a build that does not publish findings says so
     uncovered = tuple(ctx.clink(n) for n in r.coverage.uncovered) if r.coverage and audits else ()

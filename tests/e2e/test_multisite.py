@@ -117,6 +117,22 @@ def test_the_site_filter_keeps_one_sites_rows(size: str, on_disk: SiteBase, site
     expect(shown).to_have_count(total)
     _no_overflow(page, f"gaps.html at {size}")
 
+    # the open findings below follow the same choice: a site's own findings and the organisation-wide ones
+    findings = page.locator("#gap-findings tbody tr:visible")
+    every = findings.count()
+    expect(findings.filter(has_text="BR-2026-01")).to_have_count(1)
+    select.select_option("tampere")
+    expect(findings.filter(has_text="BR-2026-01")).to_have_count(0)  # Brno's major: not Tampere's
+    expect(findings.filter(has_text="IA-2026-03")).to_have_count(0)  # Denholm's minor
+    expect(findings.filter(has_text="GA-2026-01")).to_have_count(1)  # raised for every site
+    assert 0 < findings.count() < every
+    select.select_option("brno")
+    expect(findings.filter(has_text="BR-2026-01")).to_have_count(1)
+    expect(findings.filter(has_text="IA-2026-03")).to_have_count(0)
+    _no_overflow(page, f"gaps.html filtered at {size}")
+    select.select_option("")
+    expect(findings).to_have_count(every)
+
     sp.goto("coverage.html")
     select = page.get_by_label("Show the rows of one site")
     audits = page.locator("#coverage-matrix thead th:visible")
@@ -137,6 +153,24 @@ def test_the_site_filter_keeps_one_sites_rows(size: str, on_disk: SiteBase, site
     # Leeds has none, so no clause is covered organisation-wide
     expect(covered.filter(has_text="yes")).to_have_count(0)
     _no_overflow(page, f"coverage.html at {size}")
+
+
+@pytest.mark.parametrize("size", WIDTHS, ids=list(WIDTHS))
+def test_searching_a_sites_name_finds_its_page(size: str, on_disk: SiteBase, site_page) -> None:
+    sp = site_page(on_disk)
+    page = sp.page
+    page.set_viewport_size(WIDTHS[size])
+    sp.goto("search.html")
+    page.locator("#search-page-input").fill("Tampere")
+    result = page.locator("#search-results > li", has=page.locator(".result-type", has_text="Site")).first
+    expect(result.locator("a")).to_have_text("Tampere plant")
+    expect(result.locator(".result-facts")).to_have_text("Country: Finland")
+    _no_overflow(page, f"search.html at {size}")
+    result.locator("a").click()
+    expect(page.locator("main h1")).to_contain_text("Tampere plant")
+    sp.goto("search.html")
+    page.locator("#search-page-input").fill("Czechia")  # by its country
+    expect(page.locator("#search-results > li", has_text="Brno plant").first).to_be_visible()
 
 
 def test_the_pages_read_without_javascript(browser, multi_site: Path) -> None:  # noqa: ANN001
@@ -161,7 +195,7 @@ def test_axe_finds_nothing_on_the_multi_site_pages(rel: str, size: str, over_htt
     sp.goto(rel)
     expect(sp.page.locator("main h1")).to_be_visible()
     if rel in ("coverage.html", "gaps.html"):
-        sp.page.get_by_label("Show the rows of one site").select_option("leeds")
+        sp.page.get_by_label("Show the rows of one site").select_option("leeds" if rel == "coverage.html" else "brno")
     violations = run_axe(sp.page, axe_js)
     assert not violations, format_violations(f"{rel} at {size}", violations)
 

@@ -69,3 +69,21 @@ def test_libreoffice_opens_the_sites_sheet(printed, tmp_path: Path) -> None:  # 
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(pdf).pages).split())
     assert "Sites: Kestrel Precision Group" in text
     assert "Leeds plant (opened October 2026)" in text and "Last internal audit" in text
+
+
+def test_the_public_pdf_names_the_new_site(tmp_path: Path) -> None:
+    """A public build weighs no finding, so Leeds (added 2026-10-05) is the first pick, named as the new site
+    in the printed report as on the stages page and in readiness.json."""
+    require(os.access(CHROMIUM, os.X_OK), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from pypdf import PdfReader
+
+    cmd = [sys.executable, "-m", "isoready", "report", "--root", str(EXAMPLE), "--as-of", "2026-12-06",
+           "--audience", "public", "--output", str(tmp_path / "site"), "--pdf", str(tmp_path / "report.pdf")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    pages = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in PdfReader(tmp_path / "report.pdf").pages]
+    text = " ".join(" ".join(pages).split())
+    readiness = json.loads((tmp_path / "site" / "readiness.json").read_text(encoding="utf-8"))
+    assert readiness["sampling"]["sites_likely"][0]["picks"][1] == {"site": "leeds", "code": "new-site"}
+    assert ("Leeds plant (opened October 2026) (leeds): a new site: added within the last 12 months, or since the "
+            "last certification audit") in text

@@ -232,8 +232,88 @@ def test_a_public_build_that_publishes_no_findings_weighs_none(tmp_path: Path) -
     assert data["findings"] == []  # the example does not publish its findings to the public
     codes = {p["code"] for plan in data["sampling"]["sites_likely"] for p in plan["picks"]}
     assert "open-findings" not in codes
+    # with no finding weighed, Leeds (added 2026-10-05, never audited) comes first, named as the new site
+    assert [p["site"] for p in data["sampling"]["sites_likely"][0]["picks"]] == ["group-office", "leeds", "brno"]
+    assert {plan["picks"][1]["code"] for plan in data["sampling"]["sites_likely"]} == {"new-site"}
     section = _section(out)
     assert "open finding" not in section
+    assert ("<li><strong>Leeds plant (opened October 2026)</strong> <span class=\"muted\">(leeds)</span>: a new "
+            "site: added within the last 12 months, or since the last certification audit</li>") in section
     assert [p[1] for p in _table(section)[0][3]] == [p["site"] for p in data["sampling"]["sites_likely"][0]["picks"]]
     ws = load_workbook(out / "checklist.xlsx")["Sites"]
-    assert {r[9] for r in ws.iter_rows(min_row=5, values_only=True)} == {0}  # no finding is counted
+    # no finding is counted: the sheet says so in the sites table's words
+    assert {r[9] for r in ws.iter_rows(min_row=5, values_only=True)} == {"not published"}
+
+
+SITE_ROW = re.compile(r'<tr id="site-([a-z0-9-]+)"[^>]*>\s*<th scope="row"[^>]*><a [^>]*>([^<]+)</a>.*?'
+                      r'(?:<span class="muted">([^<,]+)(?:, [^<]*)?</span>)?</th>.*?<td data-label="Stage 2">'
+                      r'<span class="badge [^"]+">([^<]+)</span></td>.*?<li>Ready: (\d+)%</li><li>At risk: (\d+)%</li>'
+                      r'<li>Not ready: (\d+)%</li>.*?<td data-label="Open findings">([^<]+)</td>\s*'
+                      r'<td data-label="Last internal audit">(?:<time datetime="([\d-]+)">|<span class="muted">)', re.S)
+
+
+@pytest.mark.parametrize("audience", ["auditor", "public"])
+def test_the_sites_sheet_and_the_sites_table_give_the_same_figures(alike: Path, tmp_path: Path,
+                                                                   audience: str) -> None:
+    """One row per site (views/sitepages.py site_row) behind both: name, country, stage 2, shares, open findings
+    (or the words saying they are not published) and the last internal audit agree cell by cell."""
+    out = alike
+    if audience == "public":
+        out = tmp_path / "out"
+        assert main(["build", "--root", str(EXAMPLE), "--as-of", AS_OF, "--output", str(out), "--no-cache",
+                     "--audience", "public"]) == 0
+    table = {m[0]: m for m in SITE_ROW.findall((out / "sites.html").read_text(encoding="utf-8"))}
+    rows = [list(r) for r in load_workbook(out / "checklist.xlsx")["Sites"].iter_rows(min_row=5, values_only=True)]
+    assert [r[0] for r in rows] == list(table) == ["group-office", "denholm", "carlow", "brno", "tampere", "leeds"]
+    for r in rows:
+        site, name, country, stage2, ready, at_risk, not_ready, findings, last = table[r[0]]
+        assert (r[1], r[2]) == (html.unescape(name), country)
+        assert r[5] == ("passes stage 2" if stage2 == "Passes" else "fails stage 2")
+        assert (r[6], r[7], r[8]) == (int(ready), int(at_risk), int(not_ready))
+        assert str(r[9]) == findings
+        assert (r[10].date().isoformat() if r[10] != "none" else "") == last
+    if audience == "auditor":
+        assert table["denholm"][7] == "7" and table["leeds"][8] == ""
+    else:
+        assert {t[7] for t in table.values()} == {"not published"}
+
+
+def _search_index(out: Path) -> list[dict[str, str]]:
+    text = (out / "search-index.js").read_text(encoding="utf-8")
+    assert text.startswith("window.PORTAL_SEARCH=") and text.endswith(";\n")
+    return json.loads(text[len("window.PORTAL_SEARCH="):-2])
+
+
+def test_the_search_index_holds_the_sites_table_and_each_site_page(alike: Path) -> None:
+    entries = _search_index(alike)
+    sites = [e for e in entries if e["type"] == "Site"]
+    assert [(e["id"], e["url"]) for e in sites] == [
+        ("group-office", "sites/group-office.html"), ("denholm", "sites/denholm.html"),
+        ("carlow", "sites/carlow.html"), ("brno", "sites/brno.html"), ("tampere", "sites/tampere.html"),
+        ("leeds", "sites/leeds.html")]
+    brno = next(e for e in sites if e["id"] == "brno")
+    assert (brno["title"], brno["facts"]) == ("Brno plant", "Country: Czechia")
+    assert next(e for e in sites if e["id"] == "group-office")["facts"] == "Country: United Kingdom · Central function"
+    table = next(e for e in entries if e["url"] == "sites.html")
+    assert (table["type"], table["title"]) == ("Page", "Sites") and "Tampere plant" in table["text"]
+    for e in sites:  # each entry's page exists
+        assert (alike / e["url"]).is_file()
+
+
+def test_a_project_of_one_site_has_no_site_in_its_search_index(minimal_project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "--root", str(minimal_project), "--as-of", "2026-11-01", "--output", str(out),
+                 "--no-cache"]) == 0
+    entries = _search_index(out)
+    assert not [e for e in entries if e["type"] == "Site" or e["url"].startswith("sites")]
+
+
+def test_the_gap_reports_open_findings_carry_their_sites_for_the_filter(alike: Path) -> None:
+    page = (alike / "gaps.html").read_text(encoding="utf-8")
+    assert '<div class="site-filter" data-target="gap-rows" data-also="gap-findings" hidden>' in page
+    table = re.search(r'<table class="data findings-table stack" id="gap-findings">.*?</table>', page, re.S).group(0)
+    by_id = {m[1]: m[0] for m in re.findall(r'<tr class="finding-open[^"]*" data-sites="([^"]+)">\s*<td[^>]*>'
+                                            r'<a [^>]*>[^<]*</a> <code class="id">([^<]+)</code>', table)}
+    assert by_id["BR-2026-01"] == "brno" and by_id["IA-2026-02"] == "group-office"
+    assert by_id["GA-2026-01"] == "group-office denholm carlow brno tampere leeds"  # no sites: every site
+    assert len(by_id) == table.count('<tr class="finding-open')  # every open finding row carries its sites

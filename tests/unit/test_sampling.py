@@ -281,3 +281,13 @@ def test_the_docs_table_shows_the_same_sizes():
     assert rows == {"initial, alike": [alike[x][0] for x in xs], "each surveillance, alike": [alike[x][1] for x in xs],
                     "recertification, alike": [alike[x][2] for x in xs],
                     "surveillance year, processes differ": [DIFFER[x][1] for x in xs]}
+
+
+def test_a_chosen_site_that_is_new_is_named_new_even_when_not_ready() -> None:
+    # before certification most sites are not ready: "not ready" would hide that a site is new
+    sites = (HQ, SiteFacts("p1", ready=False, last_audit=date(2026, 1, 1)), SiteFacts("p2", ready=False, new=True),
+             SiteFacts("p3", ready=False, last_audit=date(2026, 2, 1)), SiteFacts("p4", ready=False,
+                                                                                  last_audit=date(2026, 3, 1)))
+    plan = likely_sites(sites, sample_sizes(4, True), "initial")  # 2 = 1 chosen + 1 random
+    assert plan.picks == (Pick("hq", "central-function"), Pick("p2", "new-site"))
+    assert plan.random_pool == ("p1", "p3", "p4")

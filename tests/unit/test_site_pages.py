@@ -62,13 +62,13 @@ def test_the_sites_table_lists_every_site_with_verdicts_shares_findings_and_last
     assert rows["group-office"].central and not rows["brno"].central
     assert rows["brno"].name == "Brno plant" and rows["brno"].url == "sites/brno.html"
     # Leeds has had no internal audit: it fails stage 1 (internal audit performed) as well as stage 2
-    assert rows["leeds"].last_audit == "" and rows["leeds"].last_audit_text == "no internal audit"
+    assert rows["leeds"].last_audit is None and rows["leeds"].last_audit_text == "no internal audit"
     assert rows["leeds"].verdicts == (("Stage 1", False, "Fails"), ("Stage 2", False, "Fails"))
-    assert rows["carlow"].last_audit == "2026-10-07"
+    assert rows["carlow"].last_audit == date(2026, 10, 7) and rows["carlow"].last_audit_text == "2026-10-07"
     assert rows["carlow"].verdicts[0] == ("Stage 1", True, "Passes")
-    assert rows["brno"].shares == (("ready", "Ready", "66%"), ("at-risk", "At risk", "14%"),
-                                   ("not-ready", "Not ready", "20%"))
-    assert rows["brno"].open_findings == "5"
+    assert [(state, label, value) for state, _share, label, value in rows["brno"].shares] == [
+        ("ready", "Ready", "66%"), ("at-risk", "At risk", "14%"), ("not-ready", "Not ready", "20%")]
+    assert (rows["brno"].open_findings, rows["brno"].open_findings_text) == (5, "5")
 
 
 def test_leeds_page_says_it_has_no_internal_audit(auditor) -> None:
@@ -155,7 +155,8 @@ def test_the_built_pages(built: Path) -> None:
     assert '<option value="leeds">Leeds plant (opened October 2026)</option>' in cov
     assert cov.count("<tr") - 1 == cov.count('data-sites="') - cov.count('<th scope="col" data-sites=')
     gaps = (built / "gaps.html").read_text(encoding="utf-8")
-    assert '<div class="site-filter" data-target="gap-rows" hidden>' in gaps and 'id="gap-rows"' in gaps
+    assert '<div class="site-filter" data-target="gap-rows" data-also="gap-findings" hidden>' in gaps
+    assert 'id="gap-rows"' in gaps and 'id="gap-findings"' in gaps
 
 
 def _copy(tmp: Path) -> Path:
@@ -175,7 +176,7 @@ def test_a_withheld_finding_never_shows_on_the_site_pages(tmp_path: Path) -> Non
     brno = pages["sites/brno.html"].model
     assert "BR-2026-01" not in [f.id for f in brno.findings]
     assert brno.findings_note == "1 open finding not shown in this build."
-    assert pages["sites.html"].model.rows[3].open_findings == "4"
+    assert pages["sites.html"].model.rows[3].open_findings_text == "4"
     for path in ("sites.html", "sites/brno.html"):
         assert "BR-2026-01" not in repr(pages[path].model)
     assert "BR-2026-01" in repr(_pages(_site(root, "internal"))["sites/brno.html"].model)
@@ -187,7 +188,8 @@ def test_a_public_build_shows_milestones_and_no_finding(tmp_path: Path) -> None:
     brno = pages["sites/brno.html"].model
     assert brno.findings == () and brno.findings_note == "Audit findings are not published in this build."
     assert all(g.items == () for g in brno.gates)  # a failing check could name a finding
-    assert pages["sites.html"].model.rows[3].open_findings == "not published"
+    assert pages["sites.html"].model.rows[3].open_findings is None
+    assert pages["sites.html"].model.rows[3].open_findings_text == "not published"
     for path in pages:
         if path.startswith("sites"):
             assert "BR-2026-01" not in repr(pages[path].model) and "IA-2026-02" not in repr(pages[path].model)

@@ -320,3 +320,61 @@ def test_site_projects_index_each_sites_records_as_site_project_filters_them(exa
     assert list(projects) == [s.id for s in project.organisation.sites]
     for site, p in projects.items():
         assert p == site_project(project, site)
+
+
+# ----------------------------------------------------------------- new sites (added:) and the site-id fix
+
+
+def test_site_added_and_site_id_diagnostics(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A bad or future ``added:`` and a bad site id: each a line with its fix (docs/diagnostics.md shows them)."""
+    org = """name: Two Sites Ltd
+sites:
+  - {id: office, name: Office, central: true, added: 2026-13-01}
+  - {id: North Plant, name: Plant}
+  - {id: lab, name: Lab, added: 2027-01-10}
+"""
+    audit = AUDIT.format(site="office").replace("sites: [office]", "sites: [office, Lab]")
+    root = _tiny(tmp_path / "p", org, audit)
+    monkeypatch.chdir(root)
+    assert _validate(Path("."), capsys) == [
+        "content/organisation.yaml:3:54: E205 impossible added '2026-13-01' (write a real date as YYYY-MM-DD)",
+        "content/organisation.yaml:4:10: E208 'North Plant' is not a valid site id (use lower-case letters, digits "
+        "and '-', e.g. north-plant)",
+        "content/organisation.yaml:5:33: W184 site 'lab' is added 2027-01-10, after the as-of date 2026-12-06: it is "
+        "not part of the system yet, and counts as a new site (correct the date, or add the site once it joins)",
+        "evidence/performance/audits.yaml:6:19: E208 'Lab' is not a valid site id (use lower-case letters, digits "
+        "and '-', e.g. north-plant)",
+        "3 errors, 1 warning",
+    ]
+
+
+def test_a_site_is_new_within_twelve_months_or_after_the_last_certification_audit() -> None:
+    from isoready.assess import last_certification_audit, site_is_new
+    from isoready.model import Organisation, Site, Transition
+
+    org = Organisation("X")
+    day = date(2026, 12, 6)
+    assert not site_is_new(Site("a", "A"), org, day)  # no added: never new
+    assert site_is_new(Site("a", "A", added=date(2025, 12, 7)), org, day)
+    assert not site_is_new(Site("a", "A", added=date(2025, 12, 6)), org, day)  # twelve months to the day: not
+    assert site_is_new(Site("a", "A", added=date(2027, 1, 10)), org, day)  # joins later (W184)
+    certified = Organisation("X", audits={"stage1": date(2023, 1, 10), "stage2": date(2023, 3, 1)},
+                             transition=Transition(audit=date(2024, 2, 1)))
+    assert last_certification_audit(certified, day) == date(2024, 2, 1)
+    assert site_is_new(Site("a", "A", added=date(2024, 6, 1)), certified, day)  # after the last CB audit
+    assert not site_is_new(Site("a", "A", added=date(2024, 1, 1)), certified, day)
+    booked = Organisation("X", audits={"stage1": date(2027, 1, 19)})  # not yet held: no certification audit
+    assert last_certification_audit(booked, day) is None
+    assert not site_is_new(Site("a", "A", added=date(2024, 6, 1)), booked, day)
+
+
+def test_the_example_has_one_new_site_and_the_cb_plan_knows_it(example) -> None:
+    from isoready.package.assemble import hash_documents
+    from isoready.views.context import Context
+    from isoready.views.multisite import site_facts
+
+    project, _r = example
+    assert [s.id for s in project.organisation.sites if s.added] == ["leeds"]
+    facts = {f.id: f for f in site_facts(Context(project, _r, "auditor", "", hash_documents(project)))}
+    assert [i for i, f in facts.items() if f.new] == ["leeds"]
+    assert facts["leeds"].last_audit is None  # the one plant not yet audited

@@ -252,7 +252,8 @@
 
   /* A multi-site organisation's coverage matrix and gap report: without the script every row shows and the
    * filter (div.site-filter, its words made at build time) stays hidden. The script shows it; choosing a site
-   * hides the target table's rows, and the columns whose header cell has data-sites, that do not name it. */
+   * hides the target table's rows, and the columns whose header cell has data-sites, that do not name it, and
+   * the rows of each further table its data-also names (the gap report's open findings). */
   function initSiteFilter() {
     Array.prototype.forEach.call(doc.querySelectorAll("div.site-filter[data-target]"), function (box) {
       var table = doc.getElementById(box.getAttribute("data-target"));
@@ -264,6 +265,14 @@
         if (th.hasAttribute("data-sites")) { columns.push([i, names(th)]); }
       });
       var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return r.hasAttribute("data-sites"); });
+      var others = [];
+      (box.getAttribute("data-also") || "").split(" ").forEach(function (id) {
+        var more = id ? doc.getElementById(id) : null;
+        if (!more || !more.tBodies[0]) { return; }
+        Array.prototype.forEach.call(more.tBodies[0].rows, function (r) {
+          if (r.hasAttribute("data-sites")) { others.push(r); }
+        });
+      });
       // the coverage matrix's "Covered" column (its header holds the words): the chosen site's, not the organisation's
       var said = table.tHead.querySelector("th[data-yes]");
       var at = said ? said.cellIndex : -1;
@@ -278,6 +287,7 @@
           r.cells[at].textContent = site ? said.getAttribute(open ? "data-no" : "data-yes") : r.getAttribute("data-whole");
           r.classList.toggle("uncovered", open);
         });
+        others.forEach(function (r) { r.hidden = !!site && names(r).indexOf(site) === -1; });
         columns.forEach(function (c) {
           var hide = !!site && c[1].indexOf(site) === -1;
           Array.prototype.forEach.call(table.rows, function (r) { if (r.cells[c[0]]) { r.cells[c[0]].hidden = hide; } });
