@@ -24,7 +24,7 @@ _PICK_WORDS = Translated({
     "every-site": N_("every site is visited at this audit"),
     "open-findings": N_("open findings"),
     "not-ready": N_("not ready for stage 2"),
-    "new-site": N_("new since the last audit"),
+    "new-site": N_("a new site: added within the last 12 months, or since the last certification audit"),
     "not-yet-audited": N_("no internal audit this audience can see"),
     "least-recently-audited": N_("least recently audited"),
 })
