@@ -347,6 +347,7 @@ class Fields:
         self.m, self.kind, self.out, self.catalog = m, kind, out, catalog
         self.what = kind.what
         self._values: dict[str, Any] = {}  # each key read once: its value, its problems reported once
+        self._all: Optional[dict[str, Any]] = None  # values(), once every key is read
         allowed = kind.keys
         for key in m:
             if key not in kind.by_key:
@@ -363,21 +364,45 @@ class Fields:
         """The typed value of ``key`` as the schema declares it (None, or () for a list, when absent or bad).
         Read once: later calls return the first answer without reporting again (so the first read decides
         ``required``, as evidence does for ``id`` in a list)."""
+        read = self._values
+        if key in read:
+            return read[key]
         spec = self.kind.by_key[key]
         req = spec.required if required is None else required
-        if key not in self._values:
-            self._values[key] = spec.type.read(self, key, req, spec.default)
-        return self._values[key]
+        if not req and self.m.get(key) is None:  # left out (or null): every type reads it as its empty value,
+            absent = self.kind.absent            # the same for every mapping of this kind
+            if key in absent:
+                value = absent[key]
+            else:
+                before = len(self.out.items)
+                value = spec.type.read(self, key, req, spec.default)
+                if not spec.required and len(self.out.items) == before and \
+                        isinstance(value, (type(None), str, tuple, bool, int)):
+                    absent[key] = value  # nothing said, nothing a caller could change: kept for the next mapping
+        else:
+            value = spec.type.read(self, key, req, spec.default)
+        read[key] = value
+        return value
 
     def take(self, key: str, value: Any) -> Any:
         """Record ``value`` as ``key``'s, read by rules of the caller's own (an integrated system's standards and
         its audit plans per standard), so ``values()`` neither reads nor reports the key again."""
         self._values[key] = value
+        self._all = None
         return value
 
     def values(self) -> dict[str, Any]:
         """Every key's typed value, in the schema's order, each read (and its problems reported) once."""
-        return {key: self.get(key) for key in self.kind.keys}
+        if self._all is None:
+            read, present, absent = self._values, self.m.get, self.kind.absent
+            for key in self.kind.keys:
+                if key not in read:
+                    if key in absent and present(key) is None:  # absent[key] holds for keys not required
+                        read[key] = absent[key]
+                    else:
+                        self.get(key)
+            self._all = {key: read[key] for key in self.kind.keys}
+        return self._all
 
     def integer(self, key: str, minimum: Optional[int], maximum: Optional[int],
                 required: bool = False) -> Optional[int]:
