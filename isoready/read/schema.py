@@ -19,6 +19,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
+from isoready import standards
 from isoready.read.catalog import CATALOG_FILES, load_catalog, other_edition
 from isoready.core.diagnostics import Collector, did_you_mean, one_of
 from isoready.core.i18n import LANGUAGES, SOURCE_LANGUAGE
@@ -44,8 +45,11 @@ TRUE_WORDS, FALSE_WORDS = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 _DEFAULT = load_catalog(DEFAULT_STANDARD)
 _EX, _ROLE = _DEFAULT.examples, _DEFAULT.roles
 #: another standard's clause, as an integrated project's reference names it ("14001:6.1.2")
-_OTHER = next((load_catalog(s) for s in STANDARDS if not s.startswith(DEFAULT_STANDARD.split(":")[0])), _DEFAULT)
-_OTHER_REF = f"{_OTHER.standard.split(':')[0].split()[-1]}:{_OTHER.examples.get('clause', '')}"
+#: (its package's manifest, as the catalog takes it: parsing the other editions' catalogs at every start was a
+#: tenth of a second of each command, profiled)
+_OTHER = next((standards.get(s) for s in STANDARDS if not s.startswith(DEFAULT_STANDARD.split(":")[0])), None)
+_OTHER_REF = f"{_OTHER.name.split(':')[0].split()[-1]}:{_OTHER.examples.get('clause', '')}" if _OTHER else \
+    f"{_DEFAULT.standard.split(':')[0].split()[-1]}:{_DEFAULT.examples.get('clause', '')}"
 
 
 def _input_vocabularies() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
@@ -53,7 +57,7 @@ def _input_vocabularies() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     editions share one), in the standards' order; a standard naming no review inputs is left out."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for name in STANDARDS:
-        words = load_catalog(name).review_inputs
+        words = standards.get(name).review_inputs  # what the catalog takes (load_catalog), without the catalog
         if words:
             groups.setdefault(tuple(words), []).append(name)
     return tuple((tuple(names), words) for words, names in groups.items())
