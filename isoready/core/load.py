@@ -159,30 +159,36 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                 mark = event.start_mark
                 where = make_loc(Loc, (path, mark.line + 1, mark.column + 1))
                 value = event.value
-                if event.style:  # quoted or a block (libyaml says '' for plain, pure Python None)
-                    value = make_str(YStr, value)
-                    value.loc = where
-                    value.plain = False
-                elif value in null_words:
-                    value = None
+                if frame is not None and frame[2] and not frame[6] and not event.anchor and \
+                        (event.style or value not in null_words):  # a key, kept as plain text
+                    if value in frame[0]:
+                        diags.append(Diagnostic(path, where.line, where.column, "E107", f"duplicate key '{value}' "
+                                                f"(first at line {frame[0].key_locs[value].line})", "keep one of them"))
+                    frame[1] = (value, where)
+                    frame[2] = False
                 else:
-                    value = make_str(YStr, value)
-                    value.loc = where  # plain: the class says so
-                if frame is None or event.anchor:
-                    attach(value, where, 1, event.anchor)
-                elif frame[6]:  # in a list
-                    frame[0].append(value)
-                    frame[0].locs.append(where)
-                elif frame[2]:  # a key: the checks are attach's
-                    attach(value, where, 1, None)
-                else:  # a value under its key
-                    container = frame[0]
-                    key, key_loc = frame[1]
-                    container[key] = value
-                    container.locs[key] = where
-                    if key not in container.key_locs:  # a repeated key (E107) keeps naming the first
-                        container.key_locs[key] = key_loc
-                    frame[2] = True
+                    if event.style:  # quoted or a block (libyaml says '' for plain, pure Python None)
+                        value = make_str(YStr, value)
+                        value.loc = where
+                        value.plain = False
+                    elif value in null_words:
+                        value = None
+                    else:
+                        value = make_str(YStr, value)
+                        value.loc = where  # plain: the class says so
+                    if frame is None or event.anchor or (frame[2] and not frame[6]):  # a null key too: attach's
+                        attach(value, where, 1, event.anchor)
+                    elif frame[6]:  # in a list
+                        frame[0].append(value)
+                        frame[0].locs.append(where)
+                    else:  # a value under its key
+                        container = frame[0]
+                        key, key_loc = frame[1]
+                        container[key] = value
+                        container.locs[key] = where
+                        if key not in container.key_locs:  # a repeated key (E107) keeps naming the first
+                            container.key_locs[key] = key_loc
+                        frame[2] = True
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 nodes += 1
                 where = loc(event)
@@ -221,29 +227,33 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                                           "split the file"))
     except _Refused as refused:
         return None, diags + [refused.diag]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        plain = plain_yaml_error(text, exc, line)
-        if plain is not None:  # a mistake people make, said in their words at the line to change
-            (line, col), message, hint = plain[:2], plain[2], plain[3]
-            return None, diags + [Diagnostic(path, line, col, "E102", message, hint)]
-        problem = (exc.problem or exc.context or "syntax error").strip()
-        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
-                                         "check indentation, colons and quotes")]
-    except ReaderError as exc:  # a character YAML refuses (control characters): point at it, one line
-        line, col = _reader_loc(text, exc.position)
-        first = str(exc).splitlines()[0]
-        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {first}",
-                                         "remove the character; YAML text allows no control characters")]
     except yaml.YAMLError as exc:
-        first = (str(exc).splitlines() or ["syntax error"])[0]
-        return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")]
+        return None, diags + [_syntax_problem(text, path, exc)]
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose:
             dispose()
     return root, diags
+
+
+def _syntax_problem(text: str, path: str, exc: yaml.YAMLError) -> Diagnostic:
+    """The E102 of a file YAML cannot parse: in the words people use where the mistake is a common one."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        plain = plain_yaml_error(text, exc, line)
+        if plain is not None:  # a mistake people make, said in their words at the line to change
+            (line, col), message, hint = plain[:2], plain[2], plain[3]
+            return Diagnostic(path, line, col, "E102", message, hint)
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        return Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}", "check indentation, colons and quotes")
+    if isinstance(exc, ReaderError):  # a character YAML refuses (control characters): point at it, one line
+        line, col = _reader_loc(text, exc.position)
+        first = str(exc).splitlines()[0]
+        return Diagnostic(path, line, col, "E102", f"malformed YAML: {first}",
+                          "remove the character; YAML text allows no control characters")
+    first = (str(exc).splitlines() or ["syntax error"])[0]
+    return Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")
 
 
 #: a line that opens a block of text: ``description: |``, ``- notes: >-`` (the key, then the indicator)
