@@ -366,7 +366,7 @@ class Kind:
     by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     #: what each key reads as when the mapping leaves it out and it is not required (None, its default, ()):
     #: filled by ``schema.Fields.get`` as keys are read (30 keys a record, most absent, at 10,000 records)
-    absent: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    absent: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_key.update({f.key: f for f in self.fields})
