@@ -132,10 +132,7 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                                           "a mapping key must be plain text", "write the key as a word"))
             key = "" if value is None else str(value)
             if key in container:
-                first = container.key_locs[key]
-                diags.append(Diagnostic(path, where.line, where.column, "E107",
-                                        f"duplicate key '{key}' (first at line {first.line})",
-                                        "keep one of them"))
+                diags.append(_duplicate_key(where, key, container.key_locs[key]))
             frame[1] = (key, where)
             frame[2] = False
         else:
@@ -162,8 +159,7 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                 if frame is not None and frame[2] and not frame[6] and not event.anchor and \
                         (event.style or value not in null_words):  # a key, kept as plain text
                     if value in frame[0]:
-                        diags.append(Diagnostic(path, where.line, where.column, "E107", f"duplicate key '{value}' "
-                                                f"(first at line {frame[0].key_locs[value].line})", "keep one of them"))
+                        diags.append(_duplicate_key(where, value, frame[0].key_locs[value]))
                     frame[1] = (value, where)
                     frame[2] = False
                 else:
@@ -234,6 +230,11 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
         if dispose:
             dispose()
     return root, diags
+
+
+def _duplicate_key(where: Loc, key: str, first: Loc) -> Diagnostic:
+    return Diagnostic(where.path, where.line, where.column, "E107",
+                      f"duplicate key '{key}' (first at line {first.line})", "keep one of them")
 
 
 def _syntax_problem(text: str, path: str, exc: yaml.YAMLError) -> Diagnostic:

@@ -69,7 +69,8 @@ def test_values_after_take_see_the_taken_value() -> None:
 
 def test_importing_the_schema_parses_only_the_default_catalog() -> None:
     code = ("import isoready.read.catalog as c; parsed = []; parse = c.parse_catalog; "
-            "c.parse_catalog = lambda text, standard=None, *a: parsed.append(standard.name) or parse(text, standard, *a); "
+            "c.parse_catalog = lambda text, standard=None, *a: "
+            "parsed.append(standard.name) or parse(text, standard, *a); "
             "import isoready.read.schema; print(parsed)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert run.stdout.strip() == "['ISO 9001:2015']"  # the other editions' words come from their manifests
@@ -80,7 +81,8 @@ def test_every_value_keeps_its_position_and_whether_it_was_quoted() -> None:
     value, diags = parse_text(text, "evidence/p.yaml")
     assert diags == [] and isinstance(value, YMap)
     assert [(k, value.locs[k][1:], value.key_locs[k][1:]) for k in value] == [
-        ("a", (1, 4), (1, 1)), ("b", (2, 4), (2, 1)), ("c", (4, 3), (3, 1)), ("d", (7, 4), (7, 1)), ("e", (9, 4), (9, 1))]
+        ("a", (1, 4), (1, 1)), ("b", (2, 4), (2, 1)), ("c", (4, 3), (3, 1)), ("d", (7, 4), (7, 1)),
+        ("e", (9, 4), (9, 1))]
     assert [(str(v), v.plain, v.loc[1:]) for v in (value["a"], value["b"], value["d"])] == [
         ("plain", True, (1, 4)), ("quoted", False, (2, 4)), ("block\n", False, (7, 4))]
     items = value["c"]
