@@ -49,12 +49,13 @@ class YStr(str):
     """Text from YAML, with its position; ``plain`` is False when it was quoted or a block."""
 
     loc: Loc
-    plain: bool
+    plain: bool = True  # set on the text only when False: most values are plain (parse_text)
 
     def __new__(cls, value: str, loc: Loc, plain: bool = True) -> "YStr":
         obj = super().__new__(cls, value)
         obj.loc = loc
-        obj.plain = plain
+        if not plain:
+            obj.plain = plain
         return obj
 
     def __reduce__(self) -> tuple:  # the build cache pickles parsed trees
@@ -95,12 +96,13 @@ class _Refused(Exception):
 
 
 def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> tuple[Value, list[Diagnostic]]:
-    """Parse one YAML document into located values. Returns (value, diagnostics)."""
+    """Parse one YAML document into located values. Returns (value, diagnostics). The loop runs once per YAML
+    event (175,000 at 10,000 records): a value under a key or in a list is placed without a call (``attach``)."""
 
     def loc(event: Any) -> Loc:
         return Loc(path, event.start_mark.line + 1, event.start_mark.column + 1)
 
-    stack: list[list[Any]] = []  # frames: [container, pending_key_or_None, expecting_key(bool)]
+    stack: list[list[Any]] = []  # frames: [container, pending_key_or_None, expecting_key(bool), ...]
     anchors: dict[str, tuple[Any, int]] = {}
     nodes = 0
     root: Value = None
@@ -130,10 +132,7 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                                           "a mapping key must be plain text", "write the key as a word"))
             key = "" if value is None else str(value)
             if key in container:
-                first = container.key_locs[key]
-                diags.append(Diagnostic(path, where.line, where.column, "E107",
-                                        f"duplicate key '{key}' (first at line {first.line})",
-                                        "keep one of them"))
+                diags.append(_duplicate_key(where, key, container.key_locs[key]))
             frame[1] = (key, where)
             frame[2] = False
         else:
@@ -144,19 +143,48 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
             frame[2] = True
 
     loader = _Loader(text)
+    get_event = loader.get_event  # straight from libyaml: no generator, no check_event per event
+    make_loc, make_str = tuple.__new__, str.__new__  # Loc(...) and YStr(...) without a Python-level __new__
+    null_words = NULL_WORDS
+    frame: Any = None  # stack[-1], or None at the top
     try:
         while True:
-            event = loader.get_event()  # straight from libyaml: no generator, no check_event per event
+            event = get_event()
             kind = event.__class__
             if kind is ScalarEvent:
                 nodes += 1
                 mark = event.start_mark
-                where = Loc(path, mark.line + 1, mark.column + 1)
-                plain = not event.style  # libyaml says '' for plain, pure Python None
-                if plain and event.value in NULL_WORDS:
-                    attach(None, where, 1, event.anchor)
+                where = make_loc(Loc, (path, mark.line + 1, mark.column + 1))
+                value = event.value
+                if frame is not None and frame[2] and not frame[6] and not event.anchor and \
+                        (event.style or value not in null_words):  # a key, kept as plain text
+                    if value in frame[0]:
+                        diags.append(_duplicate_key(where, value, frame[0].key_locs[value]))
+                    frame[1] = (value, where)
+                    frame[2] = False
                 else:
-                    attach(YStr(event.value, where, plain=plain), where, 1, event.anchor)
+                    if event.style:  # quoted or a block (libyaml says '' for plain, pure Python None)
+                        value = make_str(YStr, value)
+                        value.loc = where
+                        value.plain = False
+                    elif value in null_words:
+                        value = None
+                    else:
+                        value = make_str(YStr, value)
+                        value.loc = where  # plain: the class says so
+                    if frame is None or event.anchor or (frame[2] and not frame[6]):  # a null key too: attach's
+                        attach(value, where, 1, event.anchor)
+                    elif frame[6]:  # in a list
+                        frame[0].append(value)
+                        frame[0].locs.append(where)
+                    else:  # a value under its key
+                        container = frame[0]
+                        key, key_loc = frame[1]
+                        container[key] = value
+                        container.locs[key] = where
+                        if key not in container.key_locs:  # a repeated key (E107) keeps naming the first
+                            container.key_locs[key] = key_loc
+                        frame[2] = True
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 nodes += 1
                 where = loc(event)
@@ -164,10 +192,13 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                     raise _Refused(Diagnostic(path, where.line, where.column, "E105",
                                               f"YAML nested deeper than {max_depth} levels",
                                               "flatten the structure; records need only a few levels"))
-                container: Any = YMap(where) if kind is MappingStartEvent else YList(where)
-                stack.append([container, None, True, where, event.anchor, nodes])
+                is_list = kind is SequenceStartEvent
+                container: Any = YList(where) if is_list else YMap(where)
+                frame = [container, None, True, where, event.anchor, nodes, is_list]
+                stack.append(frame)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                container, _, _, where, anchor, start = stack.pop()
+                container, _, _, where, anchor, start, _ = stack.pop()
+                frame = stack[-1] if stack else None
                 attach(container, where, nodes - start + 1, anchor)
             elif kind is StreamEndEvent:
                 break
@@ -192,29 +223,38 @@ def parse_text(text: str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int 
                                           "split the file"))
     except _Refused as refused:
         return None, diags + [refused.diag]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        plain = plain_yaml_error(text, exc, line)
-        if plain is not None:  # a mistake people make, said in their words at the line to change
-            (line, col), message, hint = plain[:2], plain[2], plain[3]
-            return None, diags + [Diagnostic(path, line, col, "E102", message, hint)]
-        problem = (exc.problem or exc.context or "syntax error").strip()
-        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}",
-                                         "check indentation, colons and quotes")]
-    except ReaderError as exc:  # a character YAML refuses (control characters): point at it, one line
-        line, col = _reader_loc(text, exc.position)
-        first = str(exc).splitlines()[0]
-        return None, diags + [Diagnostic(path, line, col, "E102", f"malformed YAML: {first}",
-                                         "remove the character; YAML text allows no control characters")]
     except yaml.YAMLError as exc:
-        first = (str(exc).splitlines() or ["syntax error"])[0]
-        return None, diags + [Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")]
+        return None, diags + [_syntax_problem(text, path, exc)]
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose:
             dispose()
     return root, diags
+
+
+def _duplicate_key(where: Loc, key: str, first: Loc) -> Diagnostic:
+    return Diagnostic(where.path, where.line, where.column, "E107",
+                      f"duplicate key '{key}' (first at line {first.line})", "keep one of them")
+
+
+def _syntax_problem(text: str, path: str, exc: yaml.YAMLError) -> Diagnostic:
+    """The E102 of a file YAML cannot parse: in the words people use where the mistake is a common one."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        plain = plain_yaml_error(text, exc, line)
+        if plain is not None:  # a mistake people make, said in their words at the line to change
+            (line, col), message, hint = plain[:2], plain[2], plain[3]
+            return Diagnostic(path, line, col, "E102", message, hint)
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        return Diagnostic(path, line, col, "E102", f"malformed YAML: {problem}", "check indentation, colons and quotes")
+    if isinstance(exc, ReaderError):  # a character YAML refuses (control characters): point at it, one line
+        line, col = _reader_loc(text, exc.position)
+        first = str(exc).splitlines()[0]
+        return Diagnostic(path, line, col, "E102", f"malformed YAML: {first}",
+                          "remove the character; YAML text allows no control characters")
+    first = (str(exc).splitlines() or ["syntax error"])[0]
+    return Diagnostic(path, 1, 1, "E102", f"malformed YAML: {first}", "")
 
 
 #: a line that opens a block of text: ``description: |``, ``- notes: >-`` (the key, then the indicator)
@@ -378,7 +418,7 @@ def _too_large(rel: str, size: int | None, max_bytes: int) -> list[Diagnostic]:
                        "split it into smaller files, or raise the limit with --max-yaml-bytes")]
 
 
-def read_bytes(file: Path, rel: str, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+def read_bytes(file: "Path | str", rel: str, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
     """Read a file's bytes, refusing oversize, unreadable or special ones with a diagnostic.
 
     A FIFO, socket or device (directly or through a symlink) is never opened; the file is opened without

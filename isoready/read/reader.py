@@ -258,7 +258,8 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
     rels = [_rel(path, root) for path in yaml_paths]
     # keyed by the relative path, a str: hashing 10,000 Path objects was 0.5 s of a serve update (profiled)
     kept, todo, seen = _unchanged(root, yaml_paths, rels, known, max_markdown_bytes)
-    done = iter(parallel.pmap(_evidence_job, [Path(yaml_paths[i]) for i in todo], min_parallel=PARALLEL_FILES,
+    # each path as the str it is: a Path per file was 10,000 parses of its parts for nothing (evidence_file takes both)
+    done = iter(parallel.pmap(_evidence_job, [yaml_paths[i] for i in todo], min_parallel=PARALLEL_FILES,
                               shared=(root, catalog, max_bytes, known, max_markdown_bytes)))
     results = [kept[rel] if rel in kept else next(done) for rel in rels]  # todo is in file order
     fresh: dict = {}
@@ -306,12 +307,12 @@ def _unchanged(root: Path, paths: list[str], rels: list[str], known: Optional[di
     return kept, todo, seen
 
 
-def _evidence_job(path: Path) -> FileResult:
+def _evidence_job(path: "Path | str") -> FileResult:
     root, catalog, max_bytes, known, max_markdown_bytes = parallel.shared()
     return evidence_file(path, root, catalog, max_bytes, known, max_markdown_bytes)
 
 
-def evidence_file(path: Path, root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES,
+def evidence_file(path: "Path | str", root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES,
                   known: Optional[dict] = None, max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> FileResult:
     """Everything about one evidence YAML file: safety, parse, records, their diagnostics.
 
@@ -364,7 +365,7 @@ def _rel(path: "Path | str", root: Path) -> str:
         os.sep, "/")
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def _inside(path: "Path | str", folder: Path) -> bool:
     real, real_folder = os.path.realpath(path), os.path.realpath(folder)
     return real.startswith(real_folder + os.sep)
 

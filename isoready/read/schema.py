@@ -19,6 +19,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
+from isoready import standards
 from isoready.read.catalog import CATALOG_FILES, load_catalog, other_edition
 from isoready.core.diagnostics import Collector, did_you_mean, one_of
 from isoready.core.i18n import LANGUAGES, SOURCE_LANGUAGE
@@ -44,8 +45,11 @@ TRUE_WORDS, FALSE_WORDS = ("true", "True", "TRUE"), ("false", "False", "FALSE")
 _DEFAULT = load_catalog(DEFAULT_STANDARD)
 _EX, _ROLE = _DEFAULT.examples, _DEFAULT.roles
 #: another standard's clause, as an integrated project's reference names it ("14001:6.1.2")
-_OTHER = next((load_catalog(s) for s in STANDARDS if not s.startswith(DEFAULT_STANDARD.split(":")[0])), _DEFAULT)
-_OTHER_REF = f"{_OTHER.standard.split(':')[0].split()[-1]}:{_OTHER.examples.get('clause', '')}"
+#: (its package's manifest, as the catalog takes it: parsing the other editions' catalogs at every start was a
+#: tenth of a second of each command, profiled)
+_OTHER = next((standards.get(s) for s in STANDARDS if not s.startswith(DEFAULT_STANDARD.split(":")[0])), None)
+_OTHER_REF = f"{_OTHER.name.split(':')[0].split()[-1]}:{_OTHER.examples.get('clause', '')}" if _OTHER else \
+    f"{_DEFAULT.standard.split(':')[0].split()[-1]}:{_DEFAULT.examples.get('clause', '')}"
 
 
 def _input_vocabularies() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
@@ -53,7 +57,7 @@ def _input_vocabularies() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     editions share one), in the standards' order; a standard naming no review inputs is left out."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for name in STANDARDS:
-        words = load_catalog(name).review_inputs
+        words = standards.get(name).review_inputs  # what the catalog takes (load_catalog), without the catalog
         if words:
             groups.setdefault(tuple(words), []).append(name)
     return tuple((tuple(names), words) for words, names in groups.items())
@@ -351,6 +355,7 @@ class Fields:
         self.m, self.kind, self.out, self.catalog = m, kind, out, catalog
         self.what = kind.what
         self._values: dict[str, Any] = {}  # each key read once: its value, its problems reported once
+        self._all: Optional[dict[str, Any]] = None  # values(), once every key is read
         allowed = kind.keys
         for key in m:
             if key not in kind.by_key:
@@ -367,21 +372,45 @@ class Fields:
         """The typed value of ``key`` as the schema declares it (None, or () for a list, when absent or bad).
         Read once: later calls return the first answer without reporting again (so the first read decides
         ``required``, as evidence does for ``id`` in a list)."""
+        read = self._values
+        if key in read:
+            return read[key]
         spec = self.kind.by_key[key]
         req = spec.required if required is None else required
-        if key not in self._values:
-            self._values[key] = spec.type.read(self, key, req, spec.default)
-        return self._values[key]
+        if not req and self.m.get(key) is None:  # left out (or null): every type reads it as its empty value,
+            absent = self.kind.absent            # the same for every mapping of this kind
+            if key in absent:
+                value = absent[key]
+            else:
+                before = len(self.out.items)
+                value = spec.type.read(self, key, req, spec.default)
+                if not spec.required and len(self.out.items) == before and \
+                        isinstance(value, (type(None), str, tuple, bool, int)):
+                    absent[key] = value  # nothing said, nothing a caller could change: kept for the next mapping
+        else:
+            value = spec.type.read(self, key, req, spec.default)
+        read[key] = value
+        return value
 
     def take(self, key: str, value: Any) -> Any:
         """Record ``value`` as ``key``'s, read by rules of the caller's own (an integrated system's standards and
         its audit plans per standard), so ``values()`` neither reads nor reports the key again."""
         self._values[key] = value
+        self._all = None
         return value
 
     def values(self) -> dict[str, Any]:
         """Every key's typed value, in the schema's order, each read (and its problems reported) once."""
-        return {key: self.get(key) for key in self.kind.keys}
+        if self._all is None:
+            read, present, absent = self._values, self.m.get, self.kind.absent
+            for key in self.kind.keys:
+                if key not in read:
+                    if key in absent and present(key) is None:  # absent[key] holds for keys not required
+                        read[key] = absent[key]
+                    else:
+                        self.get(key)
+            self._all = {key: read[key] for key in self.kind.keys}
+        return self._all
 
     def integer(self, key: str, minimum: Optional[int], maximum: Optional[int],
                 required: bool = False) -> Optional[int]:
