@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -78,7 +79,8 @@ def xlsx(sheets: dict[str, list[list]], patch: "dict[str, str] | None" = None) -
         for info in src.infolist():
             data = src.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode("utf-8")
+                # an empty value: <v /> from et_xmlfile, <v></v> from lxml (openpyxl's writer when lxml is installed)
+                text = re.sub(r"<v\s*/>|<v></v>", "<v />", data.decode("utf-8"))
                 for old, new in patch.items():
                     assert old in text
                     text = text.replace(old, new)
