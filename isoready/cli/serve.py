@@ -512,6 +512,7 @@ class Preview:
             results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
         self.known = ParseCache(results if isinstance(results, dict) else {})
         self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
+        _share_records(self.known, job.project)
         prime_documents(job.project, self.known, self.opts.max_markdown_bytes)  # W108, W110 per document
         self._exported = (job.site.export, job.site.logo_url)
         self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
@@ -565,12 +566,18 @@ class Preview:
         """
         import time as _time
 
-        from isoready.package.assemble import blocked, output_collisions, planned, planned_portals, prepare_portals
-        from isoready.package.build import extra_files
-
         started = _time.perf_counter()
         if not self.ready or not self.can_reason_about(changed):
             raise Fallback()
+        with _no_collection():  # an update's garbage is freed by reference counts; cycles wait for settle()
+            return self._update(changed, settle, started)
+
+    def _update(self, changed: set, settle: bool, started: float) -> "tuple[bool, list]":
+        import time as _time
+
+        from isoready.package.assemble import blocked, output_collisions, planned, planned_portals, prepare_portals
+        from isoready.package.build import extra_files
+
         rels = {self._relative(raw) for raw in changed}
         if self._same_bytes(rels):  # saved without a change: nothing to redo, nothing to write
             self.last_seconds = _time.perf_counter() - started
@@ -587,8 +594,8 @@ class Preview:
         if project.catalog.standard != self.job.project.catalog.standard or site.chrome != self.job.site.chrome:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
         extra, refused = extra_files(self.opts.root)  # the output paths, judged as build judges them
-        refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content)
-                                     + planned_portals(others))
+        refused += self._collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content)
+                                    + planned_portals(others), output_collisions)
         if blocked(refused, False):
             return False, sorted(set(diags + refused))
         self._write(site, project, changed_docs)
@@ -598,6 +605,16 @@ class Preview:
         if settle:
             self.settle()
         return True, diags
+
+    def _collisions(self, plan: list, judge: Callable[[list], list]) -> list:
+        """``judge(plan)`` (``assemble.output_collisions``), handed back when the plan equals the last one judged
+        (a one-record edit plans the very paths it planned before)."""
+        last = getattr(self, "_judged", None)
+        if last is not None and last[0] == plan:
+            return list(last[1])
+        refused = judge(plan)
+        self._judged = (plan, list(refused))
+        return refused
 
     def settle(self) -> None:
         """Write the exports and the manifest of the last update (nothing when there is none pending)."""
@@ -650,7 +667,7 @@ class Preview:
         same_terms = (site.redact, site.max_markdown_bytes) == (job.site.redact, job.site.max_markdown_bytes)
         planned_before = self.planned
         fresh = [p for p in site.pages
-                 if not (same_terms and p.path in self.pages and planned_before.get(p.path) == p)]
+                 if not (same_terms and p.path in self.pages and _same(planned_before.get(p.path), p))]
         made = {page.path: page for page in pages(_Planned(tuple(fresh), site.redact, site.max_markdown_bytes),
                                                    project.root / "evidence")}
         new_pages = {p.path: made.get(p.path) or self.pages[p.path] for p in site.pages}
@@ -770,6 +787,37 @@ class Fallback(Exception):
     """The incremental path cannot vouch for this change: run the full build."""
 
 
+def _share_records(known, project) -> None:
+    """Make ``known``'s cached records the very objects of ``project`` where they are equal: files parsed in a
+    worker process come back as copies, and the view memos (``ViewMemo.reprs``, ``Context.evidence``) compare a
+    record by identity before printing it, so that the first update after the full build finds them as every
+    later one does."""
+    mine = {(e.source, e.id): e for e in project.evidence}
+    for rel, hit in list(known.items()):
+        if not rel.startswith("evidence/") or not isinstance(hit, (list, tuple)) or len(hit) != 4:
+            continue
+        records = [mine.get((getattr(r, "source", None), getattr(r, "id", None)), r) for r in hit[2]]
+        if all(a is b or a == b for a, b in zip(records, hit[2])):
+            known[rel] = type(hit)((hit[0], hit[1], records, hit[3]))
+
+
+class _no_collection:
+    """No cyclic garbage collection inside the block (re-enabled after it when it was on): a one-record edit
+    allocates enough to start collections that walk what the update made, for nothing it could free."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        import gc
+
+        if self.was:
+            gc.enable()
+
+
 #: every this many settled updates, the frozen heap is collected once (cycles the updates left behind)
 HEAP_SWEEP = 16
 
@@ -786,6 +834,11 @@ def _keep_heap(collect: bool) -> None:
         gc.unfreeze()
         gc.collect()
     gc.freeze()
+
+
+def _same(before: object, now: object) -> bool:
+    """``before == now``, the very object first (a page kind's memo hands its pages back)."""
+    return before is now or before == now
 
 
 def _umask() -> int:

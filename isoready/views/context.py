@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
-from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
 from isoready.core.i18n import SOURCE_LANGUAGE, gettext as _, ngettext, prose_date
@@ -180,7 +179,7 @@ class Context:
         """Per clause, the folder its visible records mostly live in (ties: the first by name)."""
         counts: dict[str, dict[str, int]] = {}
         for e in self.visible_ev.values():
-            folder = str(PurePosixPath(e.source).parent)
+            folder = e.source.rpartition("/")[0] or "."  # PurePosixPath(source).parent: sources are clean, relative
             for number in e.clauses:
                 counts.setdefault(number, {})
                 counts[number][folder] = counts[number].get(folder, 0) + 1
@@ -207,12 +206,13 @@ class Context:
         for e in self.visible_ev.values():
             if e.file and e.file not in documents and e.file not in personal:
                 size, digest = hashes[e.file]
-                url = document_url(published_name(e.file))
+                name = published_name(e.file)
+                url = document_url(name)
                 page = url + ".html" if e.file.lower().endswith(MARKDOWN_SUFFIXES) else None
                 documents[e.file] = DocumentView(
-                    path=f"files/{published_name(e.file)}", url=url, name=PurePosixPath(e.file).name, size=size,
+                    path=f"files/{name}", url=url, name=e.file.rpartition("/")[2], size=size,
                     size_text=bytes_text(size), sha256=digest, page_url=page, source=e.file,
-                    as_text=published_name(e.file) != e.file)
+                    as_text=name != e.file)
         return documents
 
     def ev_view(self, e: Evidence) -> EvidenceView:
