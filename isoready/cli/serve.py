@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
+from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records
 from isoready.core.diagnostics import report
 
 PREVIEW = Path(".cache") / "isoready" / "preview"
@@ -487,7 +488,7 @@ class Preview:
             except Exception:  # anything unexpected only costs speed: the next change builds in full
                 self.ready = False
         self._settled = 0
-        _keep_heap(collect=True)
+        keep_heap(collect=True)
         return result
 
     def _remember(self, job, out: Path) -> None:
@@ -512,7 +513,7 @@ class Preview:
             results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
         self.known = ParseCache(results if isinstance(results, dict) else {})
         self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
-        _share_records(self.known, job.project)
+        share_records(self.known, job.project)
         prime_documents(job.project, self.known, self.opts.max_markdown_bytes)  # W108, W110 per document
         self._exported = (job.site.export, job.site.logo_url)
         self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
@@ -569,7 +570,7 @@ class Preview:
         started = _time.perf_counter()
         if not self.ready or not self.can_reason_about(changed):
             raise Fallback()
-        with _no_collection():  # an update's garbage is freed by reference counts; cycles wait for settle()
+        with no_collection():  # an update's garbage is freed by reference counts; cycles wait for settle()
             return self._update(changed, settle, started)
 
     def _update(self, changed: set, settle: bool, started: float) -> "tuple[bool, list]":
@@ -648,7 +649,7 @@ class Preview:
         self._manifest(out, site)
         self._pending = None
         self._settled += 1
-        _keep_heap(collect=self._settled % HEAP_SWEEP == 0)
+        keep_heap(collect=self._settled % HEAP_SWEEP == 0)
 
     def _write(self, site, project, changed_docs: set) -> None:
         import shutil
@@ -667,14 +668,14 @@ class Preview:
         same_terms = (site.redact, site.max_markdown_bytes) == (job.site.redact, job.site.max_markdown_bytes)
         planned_before = self.planned
         fresh = [p for p in site.pages
-                 if not (same_terms and p.path in self.pages and _same(planned_before.get(p.path), p))]
+                 if not (same_terms and p.path in self.pages and same(planned_before.get(p.path), p))]
         made = {page.path: page for page in pages(_Planned(tuple(fresh), site.redact, site.max_markdown_bytes),
                                                    project.root / "evidence")}
         new_pages = {p.path: made.get(p.path) or self.pages[p.path] for p in site.pages}
         render_mod.forget_chrome()
         for p in site.pages:
             page, old = new_pages[p.path], self.pages.get(p.path)
-            if old is not None and old == page and not (p.markdown is not None and p.markdown in changed_docs):
+            if old is not None and same(old, page) and not (p.markdown is not None and p.markdown in changed_docs):
                 continue
             data = render_page(page, job.get_template, shared)
             self._put(out, p.path, data)
@@ -785,60 +786,6 @@ class _Unchanged(Exception):
 
 class Fallback(Exception):
     """The incremental path cannot vouch for this change: run the full build."""
-
-
-def _share_records(known, project) -> None:
-    """Make ``known``'s cached records the very objects of ``project`` where they are equal: files parsed in a
-    worker process come back as copies, and the view memos (``ViewMemo.reprs``, ``Context.evidence``) compare a
-    record by identity before printing it, so that the first update after the full build finds them as every
-    later one does."""
-    mine = {(e.source, e.id): e for e in project.evidence}
-    for rel, hit in list(known.items()):
-        if not rel.startswith("evidence/") or not isinstance(hit, (list, tuple)) or len(hit) != 4:
-            continue
-        records = [mine.get((getattr(r, "source", None), getattr(r, "id", None)), r) for r in hit[2]]
-        if all(a is b or a == b for a, b in zip(records, hit[2])):
-            known[rel] = type(hit)((hit[0], hit[1], records, hit[3]))
-
-
-class _no_collection:
-    """No cyclic garbage collection inside the block (re-enabled after it when it was on): a one-record edit
-    allocates enough to start collections that walk what the update made, for nothing it could free."""
-
-    def __enter__(self) -> None:
-        import gc
-
-        self.was = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        import gc
-
-        if self.was:
-            gc.enable()
-
-
-#: every this many settled updates, the frozen heap is collected once (cycles the updates left behind)
-HEAP_SWEEP = 16
-
-
-def _keep_heap(collect: bool) -> None:
-    """Move what the preview keeps between rebuilds (the project, caches, view-models, pages: most of the heap)
-    out of the garbage collector's sight (``gc.freeze``), after the full build and after each update has
-    settled: a full collection then walks only what the next update makes, not the 10,000 records again (it
-    was a fifth of a one-record edit). ``collect``: first thaw, collect and only then freeze, so that cycles the
-    updates dropped are freed (after the full build, and every HEAP_SWEEP-th update, once the page is shown)."""
-    import gc
-
-    if collect:
-        gc.unfreeze()
-        gc.collect()
-    gc.freeze()
-
-
-def _same(before: object, now: object) -> bool:
-    """``before == now``, the very object first (a page kind's memo hands its pages back)."""
-    return before is now or before == now
 
 
 def _umask() -> int:

@@ -90,7 +90,8 @@ def fingerprints(ctx: Context, reprs: Optional[dict] = None) -> dict[str, str]:
     p, r = ctx.project, ctx.r
     return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards, i18n.active().code),
             "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
-            "evidence": _records_sha(p.evidence, p.registers, reprs), "findings": _sha(p.findings), "assessments": _sha(p.assessments),
+            "evidence": _records_sha(p.evidence, p.registers, reprs), "findings": _sha(p.findings),
+            "assessments": _sha(p.assessments),
             "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
             "git": _sha(ctx.git)}
 
