@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
-from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records
+from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records, warm_templates
 from isoready.core.diagnostics import report
 
 PREVIEW = Path(".cache") / "isoready" / "preview"
@@ -494,7 +494,8 @@ class Preview:
     def _remember(self, job, out: Path) -> None:
         import json
 
-        from isoready.package.assemble import MANIFEST, hash_memo
+        from isoready.package.assemble import MANIFEST, hash_memo, output_collisions, planned
+        from isoready.package.build import extra_files
         from isoready.package.cache import BuildCache
         from isoready.read.reader import ParseCache
         from isoready.validate.project import prime_documents
@@ -518,6 +519,10 @@ class Preview:
         self._exported = (job.site.export, job.site.logo_url)
         self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
         self.memo = hash_memo(self.opts.root, {d.source: (d.size, d.sha256) for d in job.site.documents})
+        warm_templates(job)
+        if not self.others:  # the paths the first update will plan, judged now (an edit plans the same paths)
+            extra, _refused = extra_files(self.opts.root)
+            self._collisions(planned(job.site, job.project, [r for r, _p, _s in extra], job.content), output_collisions)
         self.ready = True
 
     # ------------------------------------------------------------------ incremental updates

@@ -57,3 +57,17 @@ def keep_heap(collect: bool) -> None:
 def same(before: object, now: object) -> bool:
     """``before == now``, the very object first (a page kind's memo hands its pages back)."""
     return before is now or before == now
+
+
+#: templates every page renders through besides its own (the chrome, the macros its template imports)
+SHARED_TEMPLATES = ("chrome-header", "chrome-footer", "macros")
+
+
+def warm_templates(job) -> None:
+    """Load every template the pages of ``job`` (the full build's render job) use into its ``get_template``'s
+    cache: the full build renders pages in worker processes, so without this the first update compiled them."""
+    for name in sorted({p.template for p in job.pages} | set(SHARED_TEMPLATES)):
+        try:
+            job.get_template(name)
+        except Exception:  # a theme without one: the update loads what it needs, as before
+            pass
