@@ -64,17 +64,18 @@ def _sha(*parts: Any) -> str:
 
 def _records_sha(records: Sequence[Any], registers: Any, reprs: Optional[dict]) -> str:
     """``_sha(records, registers)``, or with ``reprs`` (a long-lived process's, by the record object: id(record) ->
-    (record, its repr)) a SHA-256 of every record's repr in order, each record the reader handed back unchanged
-    (the very object) not printed again; ``reprs`` then holds this build's records only."""
+    (record, the SHA-256 of its repr)) a SHA-256 of every record's digest in order, each record the reader handed
+    back unchanged (the very object) not printed again; ``reprs`` then holds this build's records only."""
     if reprs is None:
         return _sha(records, registers)
     h = hashlib.sha256()
     kept = {}
     for e in records:
         hit = reprs.get(id(e))
-        text = hit[1] if hit is not None and hit[0] is e else repr(e)
-        kept[id(e)] = (e, text)
-        h.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        digest = hit[1] if hit is not None and hit[0] is e else \
+            hashlib.sha256(repr(e).encode("utf-8", "surrogatepass")).digest()
+        kept[id(e)] = (e, digest)
+        h.update(digest)
     reprs.clear()
     reprs.update(kept)
     h.update(repr(registers).encode("utf-8", "surrogatepass") + b"\0")
@@ -125,8 +126,8 @@ class ViewMemo:
     rebuilt: list[str] = field(default_factory=list)
     #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
     records: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
-    #: each evidence record's repr by the record object (``fingerprints``' ``reprs``)
-    reprs: dict[int, tuple[Any, str]] = field(default_factory=dict)
+    #: each evidence record's digest by the record object (``fingerprints``' ``reprs``)
+    reprs: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another
     #: project's (the project as that standard sees it), so each keeps and compares its own keys
     portals: dict[str, "ViewMemo"] = field(default_factory=dict)
