@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
+from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records, warm_templates
 from isoready.core.diagnostics import report
 
 PREVIEW = Path(".cache") / "isoready" / "preview"
@@ -453,6 +454,7 @@ class Preview:
         self.diagnostics: list = []  # of the last good build or update: what a change-free save reports again
         self.last_build = None
         self._exported = None  # the export view and search inputs of the exports in place (settle)
+        self._settled = 0  # updates settled since the last full build (every HEAP_SWEEP-th sweeps the heap)
 
     # ------------------------------------------------------------------ full builds
 
@@ -485,12 +487,15 @@ class Preview:
                 self._remember(captured["job"], result.output)
             except Exception:  # anything unexpected only costs speed: the next change builds in full
                 self.ready = False
+        self._settled = 0
+        keep_heap(collect=True)
         return result
 
     def _remember(self, job, out: Path) -> None:
         import json
 
-        from isoready.package.assemble import MANIFEST, hash_memo
+        from isoready.package.assemble import MANIFEST, hash_memo, output_collisions, planned
+        from isoready.package.build import extra_files
         from isoready.package.cache import BuildCache
         from isoready.read.reader import ParseCache
         from isoready.validate.project import prime_documents
@@ -502,13 +507,22 @@ class Preview:
         self.written = {e["path"]: (e["size"], e["sha256"]) for e in manifest["files"]}
         # the per-file results the build just checked against every file's bytes and saved (never an older
         # cache: with --no-cache the build saved nothing, and the first update reads every file once)
-        results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
+        # (in memory as the build left them: the same records as the project's, which the view memos compare by
+        # identity; read back from the cache folder only when the build gave none)
+        results = self.last_build.results if self.last_build is not None else None
+        if results is None:
+            results = BuildCache.open(self.opts.root).results if self.opts.use_cache else {}
         self.known = ParseCache(results if isinstance(results, dict) else {})
         self.known.prime(self.opts.root, self.opts.max_markdown_bytes)
+        share_records(self.known, job.project)
         prime_documents(job.project, self.known, self.opts.max_markdown_bytes)  # W108, W110 per document
         self._exported = (job.site.export, job.site.logo_url)
         self.diagnostics = list(self.last_build.diagnostics) if self.last_build is not None else []
         self.memo = hash_memo(self.opts.root, {d.source: (d.size, d.sha256) for d in job.site.documents})
+        warm_templates(job)
+        if not self.others:  # the paths the first update will plan, judged now (an edit plans the same paths)
+            extra, _refused = extra_files(self.opts.root)
+            self._collisions(planned(job.site, job.project, [r for r, _p, _s in extra], job.content), output_collisions)
         self.ready = True
 
     # ------------------------------------------------------------------ incremental updates
@@ -558,12 +572,18 @@ class Preview:
         """
         import time as _time
 
-        from isoready.package.assemble import blocked, output_collisions, planned, planned_portals, prepare_portals
-        from isoready.package.build import extra_files
-
         started = _time.perf_counter()
         if not self.ready or not self.can_reason_about(changed):
             raise Fallback()
+        with no_collection():  # an update's garbage is freed by reference counts; cycles wait for settle()
+            return self._update(changed, settle, started)
+
+    def _update(self, changed: set, settle: bool, started: float) -> "tuple[bool, list]":
+        import time as _time
+
+        from isoready.package.assemble import blocked, output_collisions, planned, planned_portals, prepare_portals
+        from isoready.package.build import extra_files
+
         rels = {self._relative(raw) for raw in changed}
         if self._same_bytes(rels):  # saved without a change: nothing to redo, nothing to write
             self.last_seconds = _time.perf_counter() - started
@@ -580,8 +600,8 @@ class Preview:
         if project.catalog.standard != self.job.project.catalog.standard or site.chrome != self.job.site.chrome:
             raise Fallback()  # every page changes: the full build is as fast and proves itself
         extra, refused = extra_files(self.opts.root)  # the output paths, judged as build judges them
-        refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content)
-                                     + planned_portals(others))
+        refused += self._collisions(planned(site, project, [rel for rel, _p, _s in extra], self.job.content)
+                                    + planned_portals(others), output_collisions)
         if blocked(refused, False):
             return False, sorted(set(diags + refused))
         self._write(site, project, changed_docs)
@@ -591,6 +611,16 @@ class Preview:
         if settle:
             self.settle()
         return True, diags
+
+    def _collisions(self, plan: list, judge: Callable[[list], list]) -> list:
+        """``judge(plan)`` (``assemble.output_collisions``), handed back when the plan equals the last one judged
+        (a one-record edit plans the very paths it planned before)."""
+        last = getattr(self, "_judged", None)
+        if last is not None and last[0] == plan:
+            return list(last[1])
+        refused = judge(plan)
+        self._judged = (plan, list(refused))
+        return refused
 
     def settle(self) -> None:
         """Write the exports and the manifest of the last update (nothing when there is none pending)."""
@@ -623,6 +653,8 @@ class Preview:
             shutil.rmtree(scratch, ignore_errors=True)
         self._manifest(out, site)
         self._pending = None
+        self._settled += 1
+        keep_heap(collect=self._settled % HEAP_SWEEP == 0)
 
     def _write(self, site, project, changed_docs: set) -> None:
         import shutil
@@ -641,14 +673,14 @@ class Preview:
         same_terms = (site.redact, site.max_markdown_bytes) == (job.site.redact, job.site.max_markdown_bytes)
         planned_before = self.planned
         fresh = [p for p in site.pages
-                 if not (same_terms and p.path in self.pages and planned_before.get(p.path) == p)]
+                 if not (same_terms and p.path in self.pages and same(planned_before.get(p.path), p))]
         made = {page.path: page for page in pages(_Planned(tuple(fresh), site.redact, site.max_markdown_bytes),
                                                    project.root / "evidence")}
         new_pages = {p.path: made.get(p.path) or self.pages[p.path] for p in site.pages}
         render_mod.forget_chrome()
         for p in site.pages:
             page, old = new_pages[p.path], self.pages.get(p.path)
-            if old is not None and old == page and not (p.markdown is not None and p.markdown in changed_docs):
+            if old is not None and same(old, page) and not (p.markdown is not None and p.markdown in changed_docs):
                 continue
             data = render_page(page, job.get_template, shared)
             self._put(out, p.path, data)

@@ -44,6 +44,9 @@ class BuildResult:
     site: Optional[SiteView] = None
     files: list[str] = field(default_factory=list)
     reused: int = 0  # pages and documents taken from the previous build unchanged
+    #: the build cache's per-file results as this build left them in memory (None without a cache): serve keeps
+    #: them, so that its first update reuses the very records of the build (compared by identity, not by value)
+    results: Optional[dict] = None
 
 
 RENAME_EXCHANGE = 2  # linux/fs.h
@@ -267,7 +270,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
             save_site(opts.root, None if moved(key[1]) else record)
         except OSError:
             pass
-    return BuildResult(True, diags, out, site, files, sum(w.reused for w in written))
+    return BuildResult(True, diags, out, site, files, sum(w.reused for w in written),
+                       cache.results if cache is not None else None)
 
 
 def _cancel(jobs: Sequence[Background]) -> None:

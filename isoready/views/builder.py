@@ -62,16 +62,37 @@ def _sha(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def fingerprints(ctx: Context) -> dict[str, str]:
+def _records_sha(records: Sequence[Any], registers: Any, reprs: Optional[dict]) -> str:
+    """``_sha(records, registers)``, or with ``reprs`` (a long-lived process's, by the record object: id(record) ->
+    (record, the SHA-256 of its repr)) a SHA-256 of every record's digest in order, each record the reader handed
+    back unchanged (the very object) not printed again; ``reprs`` then holds this build's records only."""
+    if reprs is None:
+        return _sha(records, registers)
+    h = hashlib.sha256()
+    kept = {}
+    for e in records:
+        hit = reprs.get(id(e))
+        digest = hit[1] if hit is not None and hit[0] is e else \
+            hashlib.sha256(repr(e).encode("utf-8", "surrogatepass")).digest()
+        kept[id(e)] = (e, digest)
+        h.update(digest)
+    reprs.clear()
+    reprs.update(kept)
+    h.update(repr(registers).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+def fingerprints(ctx: Context, reprs: Optional[dict] = None) -> dict[str, str]:
     """One SHA-256 per input kind (INPUTS), of the values views are made from, and ``base``: what every builder
     reads (the audience, the commit, the Markdown limit, the project's standards, the language its words are made
     in; views read no path). Made from the
     values' ``repr`` (frozen records, compared by value): two builds whose fingerprints are equal hand the views
-    the same values."""
+    the same values. ``reprs``: see ``_records_sha`` (serve's ViewMemo keeps it)."""
     p, r = ctx.project, ctx.r
     return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards, i18n.active().code),
             "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
-            "evidence": _sha(p.evidence, p.registers), "findings": _sha(p.findings), "assessments": _sha(p.assessments),
+            "evidence": _records_sha(p.evidence, p.registers, reprs), "findings": _sha(p.findings),
+            "assessments": _sha(p.assessments),
             "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
             "git": _sha(ctx.git)}
 
@@ -104,7 +125,9 @@ class ViewMemo:
     entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
     rebuilt: list[str] = field(default_factory=list)
     #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
-    records: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    records: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
+    #: each evidence record's digest by the record object (``fingerprints``' ``reprs``)
+    reprs: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another
     #: project's (the project as that standard sees it), so each keeps and compares its own keys
     portals: dict[str, "ViewMemo"] = field(default_factory=dict)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
-from pathlib import PurePosixPath
 from typing import Any, Mapping, Optional
 
 from isoready.core.i18n import SOURCE_LANGUAGE, gettext as _, ngettext, prose_date
@@ -90,7 +89,7 @@ class Context:
     _records_shared: tuple = ()
 
     def use_record_memo(self, records: dict, shared: tuple) -> None:
-        """Keep each evidence record's view-model in ``records`` (id -> (key, view)), keyed by everything its
+        """Keep each evidence record's view-model in ``records`` (id -> (record, key, view)), keyed by everything its
         view is made of: the record, whether it is stale, the findings citing it, its document, the folder its
         first clause's records live in, whether its file holds a withheld record, its change since approval,
         and ``shared`` (the fingerprints of the organisation, catalog and git facts, the audience, the as-of
@@ -104,14 +103,18 @@ class Context:
         if memo is None:
             return {e.id: self.ev_view(e) for e in records}
         out, kept = {}, {}
+        changed = self.r.changed_since_approval
         for e in records:
-            key = (repr(e), e.id in self.stale, tuple(self.findings_by_ev.get(e.id, ())),
-                   repr(self.documents.get(e.file)) if e.file else "", self.folders.get(e.clauses[0], "")
+            # the record itself is compared by identity first (serve's reader hands back the very record of a file
+            # it did not read again), then by its repr: no repr of 10,000 records per edit
+            key = (e.id in self.stale, tuple(self.findings_by_ev.get(e.id, ())),
+                   self.documents.get(e.file) if e.file else "", self.folders.get(e.clauses[0], "")
                    if e.clauses else "", e.source in self.withheld_sources,
-                   repr(self.r.changed_since_approval.get(e.id)), e.id in self.registers, self._records_shared)
+                   repr(changed[e.id]) if e.id in changed else "", e.id in self.registers, self._records_shared)
             hit = memo.get(e.id)
-            view = hit[1] if hit is not None and hit[0] == key else self.ev_view(e)
-            kept[e.id] = (key, view)
+            view = hit[2] if hit is not None and hit[1] == key and (hit[0] is e or repr(hit[0]) == repr(e)) \
+                else self.ev_view(e)
+            kept[e.id] = (e, key, view)
             out[e.id] = view
         memo.clear()  # this build's records only: bounded by the register's size
         memo.update(kept)
@@ -176,7 +179,7 @@ class Context:
         """Per clause, the folder its visible records mostly live in (ties: the first by name)."""
         counts: dict[str, dict[str, int]] = {}
         for e in self.visible_ev.values():
-            folder = str(PurePosixPath(e.source).parent)
+            folder = e.source.rpartition("/")[0] or "."  # PurePosixPath(source).parent: sources are clean, relative
             for number in e.clauses:
                 counts.setdefault(number, {})
                 counts[number][folder] = counts[number].get(folder, 0) + 1
@@ -203,12 +206,13 @@ class Context:
         for e in self.visible_ev.values():
             if e.file and e.file not in documents and e.file not in personal:
                 size, digest = hashes[e.file]
-                url = document_url(published_name(e.file))
+                name = published_name(e.file)
+                url = document_url(name)
                 page = url + ".html" if e.file.lower().endswith(MARKDOWN_SUFFIXES) else None
                 documents[e.file] = DocumentView(
-                    path=f"files/{published_name(e.file)}", url=url, name=PurePosixPath(e.file).name, size=size,
+                    path=f"files/{name}", url=url, name=e.file.rpartition("/")[2], size=size,
                     size_text=bytes_text(size), sha256=digest, page_url=page, source=e.file,
-                    as_text=published_name(e.file) != e.file)
+                    as_text=name != e.file)
         return documents
 
     def ev_view(self, e: Evidence) -> EvidenceView:

@@ -222,7 +222,7 @@ def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional
     With a ``memo``, builders (and the export) whose inputs are unchanged are handed back, not run."""
     keys = None
     if memo is not None:
-        prints = fingerprints(ctx)
+        prints = fingerprints(ctx, memo.reprs)
         keys = builder_keys(ctx, builders, prints)
         ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")))
     pages, shared = generate(ctx, builders, memo, keys)

@@ -343,3 +343,64 @@ def test_an_update_reads_again_only_the_documents_that_moved_and_says_what_valid
     assert _serve_lines(diags) == _validate_lines(project, capsys)
     cold = build(replace(opts, output=tmp_path / "cold", use_cache=False))
     assert tree(tmp_path / "preview") == tree(tmp_path / "cold")
+
+
+AUDIT_2025 = ('title: Internal audit report 2025\nkind: record\nclauses: ["9.2.2"]\ncovers: ["7", "8"]\n'
+              'date: 2025-12-02\n')
+NEW_FINDING = ('- id: IA-2026-03\n  clauses: ["7.2"]\n  grade: minor\n  status: open\n  raised: 2026-10-01\n'
+               '  due: 2027-01-15\n  description: A training record is unsigned.\n  action: Sign it.\n'
+               '  evidence: [support/training]\n')
+
+#: issue 23's kinds of one-record change, in one running preview, in this order: each leaves the preview equal
+#: to a cold build (the per-record memos of views, fingerprints and the reader's identity reuse must follow
+#: every kind: a record's clauses, its date, its audience, a record added and deleted, a finding, an audit,
+#: organisation.yaml, and an edit undone)
+SEQUENCE = {
+    "a record's clauses": lambda root: _edit_text(root / "evidence" / "operation" / "suppliers.yaml",
+                                                 '["8.4.1", "8.4.2"]', '["8.4.1", "8.5.1"]'),
+    "a record's date": lambda root: _edit_text(root / "evidence" / "operation" / "suppliers.yaml",
+                                              "date: 2026-09-14", "date: 2024-03-14"),
+    "a record's audience": lambda root: _edit_text(root / "evidence" / "support" / "training.yaml",
+                                                  "title:", "audience: internal\ntitle:"),
+    "a record added": CHANGES["evidence added"],
+    "an audit added": lambda root: (root / "evidence" / "performance" / "internal-audit-2025.yaml").write_text(
+        AUDIT_2025, encoding="utf-8"),
+    "an audit's date": lambda root: _edit_text(root / "evidence" / "performance" / "internal-audit-2025.yaml",
+                                              "date: 2025-12-02", "date: 2026-02-02"),
+    "a finding added": lambda root: (root / "content" / "findings" / "internal-audit-2026.yaml").write_text(
+        (root / "content" / "findings" / "internal-audit-2026.yaml").read_text(encoding="utf-8") + NEW_FINDING,
+        encoding="utf-8"),
+    "a finding edited": CHANGES["finding edited"],
+    "a record's audience undone": lambda root: _edit_text(root / "evidence" / "support" / "training.yaml",
+                                                         "audience: internal\ntitle:", "title:"),
+    "a record deleted": lambda root: (root / "evidence" / "added.yaml").unlink(),
+    "organisation.yaml edited": CHANGES["organisation renamed"],
+    "a record's date undone after the full build": lambda root: _edit_text(
+        root / "evidence" / "performance" / "internal-audit-2025.yaml", "date: 2026-02-02", "date: 2025-12-02"),
+}
+
+
+@pytest.mark.parametrize("audience", ["internal", "auditor"])
+def test_one_preview_through_every_kind_of_one_record_change_equals_a_cold_build_each_time(project, tmp_path,
+                                                                                         audience, capsys):
+    """One running preview (serve's own rebuild step), each kind of change after the last: after every one the
+    preview holds the bytes of a cold build, and the incremental path (not a full build) made all but
+    organisation.yaml's."""
+    from isoready.cli.serve import _build_once
+
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience=audience)
+    preview = Preview(opts)
+    assert _build_once(preview, "text")
+    for n, (change, make) in enumerate(SEQUENCE.items()):
+        before = snapshot(project)
+        make(project)
+        changed = reported(before, snapshot(project))
+        assert changed, change
+        capsys.readouterr()
+        assert _build_once(preview, "text", changed), (change, capsys.readouterr().out)
+        printed = capsys.readouterr().out
+        assert ("updated in" in printed) == (change != "organisation.yaml edited"), (change, printed)
+        cold = build(replace(opts, output=tmp_path / f"cold-{n}", use_cache=False))
+        assert cold.ok, change
+        assert tree(tmp_path / "preview") == tree(tmp_path / f"cold-{n}"), change
