@@ -1,0 +1,118 @@
+"""Stage 5, render: a template's own words looked up once, when it is compiled, not once per page.
+
+Every word a template prints goes through gettext (``{{ _("Evidence") }}``, ``{% trans %}...{% endtrans %}``),
+and Jinja's new-style gettext costs a call, a ``Markup`` and a format for each word on each page: at 12,000
+pages that was a quarter of the render. A message whose text is a literal needs its translation only once per
+language, so the pages of a build render from the templates compiled again for the build's language (an
+overlay of the environment per language, ``in_language``), in which each such call is replaced by what it
+returns: ``Markup(translation) % {...}``, the parameters still filled (and escaped) on each page, a call
+without parameters folded into the page's text.
+
+Jinja's own templates and environment stay as they were (a template rendered outside ``in_language`` still
+asks gettext on each page); nothing here changes a byte of output, only when the lookup is made. A template
+that binds one of gettext's names itself (``{% set _ = ... %}``, a macro's parameter) is left unfolded.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext as _gettext
+from typing import Any, Optional
+
+from jinja2 import Environment, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.visitor import NodeTransformer
+
+from isoready.core import i18n
+
+#: the names Jinja's i18n extension installs (``_`` is ``gettext``'s alias)
+GETTEXT_NAMES = frozenset({"_", "gettext", "ngettext", "pgettext"})
+#: where an environment prepared by ``fold_words`` keeps its overlays, one per language
+OVERLAYS = "isoready_languages"
+#: the templates each language's overlay keeps compiled (Jinja's default; a theme has a few dozen)
+TEMPLATES_KEPT = 400
+
+
+def fold_words(env: Environment) -> Environment:
+    """Let ``in_language`` give ``env``'s templates compiled for one language (Jinja's i18n extension installed
+    with new-style gettext, as ``render.pages.speaking_templates`` does)."""
+    setattr(env, OVERLAYS, {})
+    return env
+
+
+def in_language(template: Template, code: str) -> Template:
+    """``template`` compiled with its literal messages in ``code``'s words (itself when its environment was not
+    prepared by ``fold_words``, or it has no name to load it again by)."""
+    overlays: Optional[dict[str, Environment]] = getattr(template.environment, OVERLAYS, None)
+    if overlays is None or template.name is None:
+        return template
+    env = overlays.get(code)
+    if env is None:
+        base = getattr(template.environment, "linked_to", None) or template.environment
+        # a cache of its own (an overlay copies its parent's, with the unfolded templates in it); every other
+        # setting, the globals and filters shared; the overlays' dict shared too, so any of them finds the rest
+        env = overlays[code] = base.overlay(cache_size=TEMPLATES_KEPT)
+        env.code_generator_class = folding_generator(code)
+    return template if template.environment is env else env.get_template(template.name)
+
+
+@functools.lru_cache(maxsize=2 * len(i18n.LANGUAGES))
+def folding_generator(code: str) -> type[CodeGenerator]:
+    """Jinja's code generator, folding each literal message into ``code``'s translation before compiling."""
+    return type(f"FoldingGenerator_{code}", (FoldingGenerator,), {"language": code})
+
+
+class FoldingGenerator(CodeGenerator):
+    language = i18n.SOURCE_LANGUAGE
+
+    def visit_Template(self, node: nodes.Template, frame: Optional[Frame] = None) -> None:
+        if not binds_gettext(node):
+            node = Fold(i18n.language(self.language).translations, self.environment).visit(node)
+        super().visit_Template(node, frame)
+
+
+def binds_gettext(tree: nodes.Template) -> bool:
+    """Whether the template assigns one of gettext's names (then ``_`` may not be gettext)."""
+    return any(n.ctx != "load" and n.name in GETTEXT_NAMES for n in tree.find_all(nodes.Name))
+
+
+class Fold(NodeTransformer):
+    """gettext / ngettext / pgettext calls on literal messages -> the message's translation, marked safe as
+    gettext marks it when autoescaping, then ``%`` with the call's parameters (as Jinja's new-style gettext)."""
+
+    def __init__(self, translations: _gettext.NullTranslations, env: Environment) -> None:
+        self.translations, self.env = translations, env
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        name = node.node.name if isinstance(node.node, nodes.Name) and node.node.ctx == "load" else ""
+        if name not in GETTEXT_NAMES or node.dyn_args is not None or node.dyn_kwargs is not None:
+            return node
+        args = [a.value if isinstance(a, nodes.Const) else a for a in node.args]
+        params: list[tuple[str, nodes.Expr]] = []
+        if name in ("_", "gettext") and _texts(args, 1, 1):
+            text = self.translations.gettext(args[0])
+        elif name == "ngettext" and _texts(args, 2, 3) and type(args[2]) is int:
+            text = self.translations.ngettext(args[0], args[1], args[2])
+            params.append(("num", nodes.Const(args[2])))
+        elif name == "pgettext" and _texts(args, 2, 2):
+            text = self.translations.pgettext(args[0], args[1])
+            params.append(("context", nodes.Const(args[0])))
+        else:
+            return node
+        given = {k.key: k.value for k in node.kwargs}
+        params = [(k, v) for k, v in params if k not in given] + list(given.items())  # setdefault, as gettext
+        if not params:
+            try:
+                text = text % {}  # "%%" -> "%", as gettext's format does with no parameters
+            except (KeyError, ValueError, TypeError):
+                return node  # the page's render raises as it did
+        folded: nodes.Expr = nodes.MarkSafeIfAutoescape(nodes.Const(text))
+        if params:
+            folded = nodes.Mod(folded, nodes.Dict([nodes.Pair(nodes.Const(k), v) for k, v in params]))
+        return folded.set_lineno(node.lineno).set_environment(self.env)
+
+
+def _texts(args: list[Any], count: int, length: int) -> bool:
+    """``length`` arguments, the first ``count`` of them literal strings."""
+    return len(args) == length and all(type(a) is str for a in args[:count])
