@@ -33,10 +33,16 @@ OVERLAYS = "isoready_languages"
 TEMPLATES_KEPT = 400
 
 
-def fold_words(env: Environment) -> Environment:
+def fold_words(env: Environment, language: Optional[str] = None) -> Environment:
     """Let ``in_language`` give ``env``'s templates compiled for one language (Jinja's i18n extension installed
-    with new-style gettext, as ``render.pages.speaking_templates`` does)."""
-    setattr(env, OVERLAYS, {})
+    with new-style gettext, as ``render.pages.speaking_templates`` does). With ``language`` (a build's, known
+    when its environment is made), ``env`` itself compiles its templates for it: each template is read and
+    compiled once; without, ``env``'s own templates ask gettext on each render, as Jinja's do."""
+    overlays: dict[str, Environment] = {}
+    if language is not None:
+        env.code_generator_class = folding_generator(language)
+        overlays[language] = env
+    setattr(env, OVERLAYS, overlays)
     return env
 
 

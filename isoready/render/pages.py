@@ -311,19 +311,22 @@ def theme_dirs(root: Optional[Path]) -> list[Path]:
     return [PACKAGED_THEME]
 
 
-def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
+def environment(themes: Union[Path, Sequence[Path]], language: Optional[str] = None) -> Environment:
+    """The theme folders' templates with plain Jinja; with ``language``, compiled for it (render/folding.py)."""
     folders = [themes] if isinstance(themes, Path) else list(themes)
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
     # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
     # Jinja would otherwise stat every template a page extends or imports, for every page
     return speaking_templates(Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
-                                          **JINJA_OPTIONS))
+                                          **JINJA_OPTIONS), language)
 
 
-def speaking_templates(env: Environment) -> Environment:
-    """``env`` with Jinja's i18n extension speaking the build's language (ours, and Pelican's environment)."""
+def speaking_templates(env: Environment, language: Optional[str] = None) -> Environment:
+    """``env`` with Jinja's i18n extension speaking the build's language (ours, and Pelican's environment);
+    render_page's templates have their own words looked up when they compile, in ``language`` (the build's)
+    by ``env`` itself, in any other by an overlay of it (render/folding.py)."""
     env.add_extension("jinja2.ext.i18n")
-    fold_words(env)  # render_page's templates: compiled once more per language, their own words looked up once
+    fold_words(env, language)
     # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
     # new-style: _("%(n)s records", n=3) fills and escapes its parameters
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
@@ -359,7 +362,7 @@ def template_getter(env: Environment) -> Callable[[str], Template]:
 def render_site(items: Sequence[Page], shared: Mapping[str, Any], out: Path, themes: Sequence[Path],
                 plan: Optional[Planner] = None) -> list[Written]:
     """Write every page with plain Jinja (no Pelican), and the theme's static files (overrides last)."""
-    written = render_pages(items, shared, template_getter(environment(themes)), out, plan)
+    written = render_pages(items, shared, template_getter(environment(themes, site_language(shared))), out, plan)
     for theme in reversed(list(themes)):
         copy_tree(theme / "static", out / "theme")
     return written

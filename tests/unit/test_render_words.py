@@ -1,0 +1,129 @@
+"""Issue 23, pages render faster: a template's own words are looked up once per language, when it compiles
+(render/folding.py), not once per word on every page, and no byte of a page changes for it.
+
+- a folded template prints exactly what Jinja's gettext prints: markup in a translation, ``%%``, parameters
+  (escaped), ``{% trans %}`` with and without variables, ngettext, in English and in German;
+- rendering a folded page asks the catalog nothing;
+- a template that binds ``_`` itself is left as it is;
+- every page of the German and the English demo, rendered through the folded templates, is byte for byte the
+  page the unfolded templates give.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jinja2 import DictLoader, Environment, StrictUndefined
+from markupsafe import Markup
+
+from isoready.core import i18n
+from isoready.package.build import Options, build, render_plain
+from isoready.render import folding
+from isoready.render.pages import JINJA_OPTIONS, default_shared, environment, pages, speaking_templates, theme_dirs
+
+REPO = Path(__file__).resolve().parents[2]
+
+TEMPLATES = {
+    "plain.html": '<a title="{{ _("Search results") }}">{{ _("Evidence") }}</a> {{ _("Skip to content") }}',
+    "markup.html": "{{ _(\"Tom's <b>bold</b> & 100%% sure\") }}|{{ _(\"50%% of %(what)s\", what=w) }}",
+    "params.html": '{{ _("No results for “%(query)s”", query=q) }}|{{ _("Showing %(shown)s of %(total)s rows.", '
+                   'shown=1, total="<2>") }}',
+    "trans.html": "{% trans %}guidance and labels marked <span class=\"ours\">ours</span> are written by this "
+                  "portal, not quoted from the standard.{% endtrans %}|{% trans publisher=q %}Clause titles are "
+                  "{{ publisher }}'s;{% endtrans %}",
+    "plural.html": '{{ ngettext("%(num)s result for “%(query)s”", "%(num)s results for “%(query)s”", 1, '
+                   'num="{n}", query="{query}") }}|{{ ngettext("%(num)s result for “%(query)s”", '
+                   '"%(num)s results for “%(query)s”", n, query=q) }}|{% trans count=n %}{{ count }} record'
+                   '{% pluralize %}{{ count }} records{% endtrans %}',
+    "in-expression.html": '{% for key, label in [("index", _("Dashboard")), ("gaps", _("Gaps"))] %}'
+                          '{{ label }}{{ _("passes") if w else _("fails") }};{% endfor %}',
+    "macro.html": '{% macro m(x) %}{{ _("Evidence") }}: {{ x }}{% endmacro %}{% extends "base.html" %}'
+                  '{% block b %}{{ m(_("Owner")) }}{% endblock %}',
+    "base.html": "<p>{{ _(\"Skip to content\") }}</p>{% block b %}{% endblock %}",
+    "own.html": '{% set _ = w %}{{ _ }}',
+}
+CONTEXT = {"w": "<i>x</i>", "q": "<script>", "n": 3}
+
+
+def _env() -> Environment:
+    return speaking_templates(Environment(loader=DictLoader(TEMPLATES), undefined=StrictUndefined,
+                                          auto_reload=False, **JINJA_OPTIONS))
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_a_folded_template_prints_what_gettext_prints(name: str, language: str) -> None:
+    env = _env()
+    with i18n.speaking(language):
+        asked = env.get_template(name).render(CONTEXT)
+        folded = folding.in_language(env.get_template(name), language)
+        assert folded is not env.get_template(name)
+        assert folded.render(CONTEXT) == asked
+
+
+def test_the_german_words_are_in_the_compiled_template() -> None:
+    env = _env()
+    with i18n.speaking("de"):
+        page = folding.in_language(env.get_template("plain.html"), "de").render(CONTEXT)
+    assert page == ('<a title="Suchergebnisse">Nachweise</a> Zum Inhalt springen')
+    source = env.loader.get_source(env, "markup.html")[0]
+    compiled = folding.in_language(env.get_template("plain.html"), "en").environment.compile(source, raw=True)
+    assert "gettext" not in compiled and "<b>bold</b> & 100% sure" in compiled  # the page's own text
+
+
+def test_a_folded_page_asks_the_catalog_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    translations = i18n.language("de").translations
+    real = translations.gettext
+    monkeypatch.setattr(translations, "gettext", lambda message: asked.append(message) or real(message))
+    env = _env()
+    with i18n.speaking("de"):
+        folding.in_language(env.get_template("macro.html"), "de").render(CONTEXT)  # it and base.html compiled
+        assert sorted(asked) == ["Evidence", "Owner", "Skip to content"]  # each word looked up once
+        asked.clear()
+        for _n in range(3):
+            page = folding.in_language(env.get_template("macro.html"), "de").render(CONTEXT)
+    assert page == "<p>Zum Inhalt springen</p>Nachweise: Verantwortlich"
+    assert asked == []
+
+
+def test_a_template_that_binds_gettext_is_left_unfolded() -> None:
+    env = _env()
+    template = folding.in_language(env.get_template("own.html"), "de")
+    assert template.render(CONTEXT) == "&lt;i&gt;x&lt;/i&gt;"
+    assert folding.binds_gettext(env.parse(TEMPLATES["own.html"]))
+    assert not folding.binds_gettext(env.parse(TEMPLATES["macro.html"]))
+
+
+def test_an_environment_not_prepared_keeps_its_templates() -> None:
+    env = Environment(loader=DictLoader(TEMPLATES), extensions=["jinja2.ext.i18n"])
+    template = env.get_template("base.html")
+    assert folding.in_language(template, "de") is template
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_demo_page_is_the_page_the_unfolded_templates_give(tmp_path: Path, language: str) -> None:
+    out = tmp_path / "site"
+    result = build(Options(root=REPO, as_of=date(2026, 12, 6), audience="auditor", output=out, commit="test",
+                           use_cache=False, language=language), render=render_plain)
+    assert result.ok and result.site is not None
+    env = environment(theme_dirs(REPO))
+    delattr(env, folding.OVERLAYS)  # Jinja's own: gettext asked for every word of every page
+    shared = {**default_shared(result.site), "chrome": None}
+    checked = 0
+    with i18n.speaking(language):
+        for page in pages(result.site, REPO / "evidence"):
+            context = dict(page.context)
+            if page.markdown_file is not None:
+                continue  # a document read as a page: the same template as any other page
+            root = "/".join([".."] * page.path.count("/")) or "."
+            header = env.get_template("chrome-header.html").render(shared, SITEURL=root, nav=context["nav"])
+            footer = env.get_template("chrome-footer.html").render(shared, SITEURL=root, nav=context["nav"])
+            chrome = {"header": Markup(header), "footer": Markup(footer)}
+            unfolded = env.get_template(page.template + ".html").render(
+                **{**shared, "chrome": chrome}, SITEURL=root, output_file=page.path, **context)
+            assert (out / page.path).read_text(encoding="utf-8") == unfolded, page.path
+            checked += 1
+    assert checked > 100
