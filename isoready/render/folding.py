@@ -11,6 +11,9 @@ without parameters folded into the page's text.
 Jinja's own templates and environment stay as they were (a template rendered outside ``in_language`` still
 asks gettext on each page); nothing here changes a byte of output, only when the lookup is made. A template
 that binds one of gettext's names itself (``{% set _ = ... %}``, a macro's parameter) is left unfolded.
+
+The same compiled templates print each value through ``escape_text``: the text Jinja's ``escape`` gives,
+without making a ``Markup`` of each of the page's ~80 values only to join them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Optional
 from jinja2 import Environment, Template, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.visitor import NodeTransformer
+from markupsafe import escape
 
 from isoready.core import i18n
 
@@ -74,7 +78,27 @@ class FoldingGenerator(CodeGenerator):
     def visit_Template(self, node: nodes.Template, frame: Optional[Frame] = None) -> None:
         if not binds_gettext(node):
             node = Fold(i18n.language(self.language).translations, self.environment).visit(node)
+        self.writeline(f"from {__name__} import escape_text")
         super().visit_Template(node, frame)
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        """A value printed into the page (``{{ x }}``) escaped by ``escape_text``: the same text as Jinja's
+        ``escape``, which makes a Markup of every value only for the page to join them into one string."""
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("escape_text(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+def escape_text(value: Any) -> str:
+    """``str(markupsafe.escape(value))``, a plain string's way without a Markup (the five characters markupsafe
+    replaces, by the entities it uses); markup (``__html__``), numbers and the rest through markupsafe."""
+    if value.__class__ is str:
+        return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+                .replace('"', "&#34;"))
+    return escape(value)
 
 
 def binds_gettext(tree: nodes.Template) -> bool:

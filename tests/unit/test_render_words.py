@@ -127,3 +127,25 @@ def test_every_demo_page_is_the_page_the_unfolded_templates_give(tmp_path: Path,
             assert (out / page.path).read_text(encoding="utf-8") == unfolded, page.path
             checked += 1
     assert checked > 100
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>kept</b>"
+
+
+@pytest.mark.parametrize("value", ["", "plain words", "a & b < c > d 'e' \"f\"", "&amp; already", "ünïcödé “quotes” ✔",
+                                   "<script>alert('x')</script>", Markup("<b>markup</b> &amp;"), _Html(), 3, 2.5, None,
+                                   True, date(2026, 11, 15)])
+def test_a_printed_value_is_escaped_as_markupsafe_escapes_it(value: object) -> None:
+    from markupsafe import escape
+
+    assert folding.escape_text(value) == str(escape(value))
+
+
+def test_a_folded_template_escapes_its_values_without_a_markup_each() -> None:
+    env = _env()
+    template = folding.in_language(env.get_template("params.html"), "en")
+    source = env.loader.get_source(env, "params.html")[0]
+    assert "escape_text(" in template.environment.compile(source, raw=True)
+    assert template.render(CONTEXT) == env.get_template("params.html").render(CONTEXT)
