@@ -76,6 +76,7 @@ class FoldingGenerator(CodeGenerator):
     language = i18n.SOURCE_LANGUAGE
 
     def visit_Template(self, node: nodes.Template, frame: Optional[Frame] = None) -> None:
+        node = inline_macros(node, self.environment)
         if not binds_gettext(node):
             node = Fold(i18n.language(self.language).translations, self.environment).visit(node)
         self.writeline(f"from {__name__} import escape_text")
@@ -146,3 +147,123 @@ class Fold(NodeTransformer):
 def _texts(args: list[Any], count: int, length: int) -> bool:
     """``length`` arguments, the first ``count`` of them literal strings."""
     return len(args) == length and all(type(a) is str for a in args[:count])
+
+
+# ---------------------------------------------------------------- macros called once per row, inlined
+
+#: names a macro's body may use that mean something else outside it (then it is never inlined)
+MACRO_ONLY = frozenset({"caller", "varargs", "kwargs", "loop"})
+
+
+def inline_macros(tree: nodes.Template, env: Environment) -> nodes.Template:
+    """``{{ m(x) }}`` of a macro imported ``with context`` -> the macro's body, its parameters bound by a
+    ``{% with %}`` (as the macro binds them): the same output without a macro call per row, nor the import's
+    module made again for every page. A macro is inlined only where that changes nothing: a call that is a
+    whole ``{{ }}``, arguments it names, a body that uses no name the template binds itself; what is not inlined
+    is called as before (and imported as before while any call or use is left)."""
+    imports = [n for n in tree.find_all(nodes.FromImport) if n.with_context and isinstance(n.template, nodes.Const)]
+    if not imports:
+        return tree
+    bound = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+    macros: dict[str, nodes.Macro] = {}
+    for imp in imports:
+        found = _macros(env, imp.template.value)
+        for item in imp.names:
+            name, alias = item if isinstance(item, tuple) else (item, item)
+            if found is not None and name in found:
+                macros[alias] = found[name]
+    inliner = Inliner(macros, found_in_module={name: m for imp in imports for name, m in
+                                               (_macros(env, imp.template.value) or {}).items()}, bound=bound)
+    tree = inliner.visit(tree)
+    used = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
+    for imp in imports:
+        imp.names = [i for i in imp.names if (i[1] if isinstance(i, tuple) else i) in used]
+    tree.body = [n for n in tree.body if not (isinstance(n, nodes.FromImport) and n in imports and not n.names)]
+    return tree
+
+
+def _macros(env: Environment, name: str) -> Optional[dict[str, nodes.Macro]]:
+    """The macros of template ``name`` when it holds nothing else (no assignment, import or output a macro
+    could depend on), else None."""
+    try:
+        source, filename, _uptodate = env.loader.get_source(env, name) if env.loader else (None, None, None)
+        tree = env.parse(source, name, filename) if source is not None else None
+    except Exception:  # noqa: BLE001 - not inlined; the import reports its own error when the page renders
+        return None
+    if tree is None or not all(isinstance(n, nodes.Macro) or (isinstance(n, nodes.Output) and all(
+            isinstance(d, nodes.TemplateData) and not d.data.strip() for d in n.nodes)) for n in tree.body):
+        return None
+    return {n.name: n for n in tree.body if isinstance(n, nodes.Macro)}
+
+
+class Inliner(NodeTransformer):
+    def __init__(self, macros: dict[str, nodes.Macro], found_in_module: dict[str, nodes.Macro],
+                 bound: set[str], depth: int = 0) -> None:
+        self.macros, self.module, self.bound, self.depth = macros, found_in_module, bound, depth
+
+    def visit_Output(self, node: nodes.Output) -> Any:
+        node = self.generic_visit(node)
+        out: list[nodes.Node] = []
+        pending: list[nodes.Expr] = []
+        for child in node.nodes:
+            body = self.inlined(child)
+            if body is None:
+                pending.append(child)
+                continue
+            if pending:
+                out.append(nodes.Output(pending, lineno=node.lineno))
+                pending = []
+            out.append(body)
+        if not out:
+            return node
+        if pending:
+            out.append(nodes.Output(pending, lineno=node.lineno))
+        return out
+
+    def inlined(self, call: nodes.Node) -> Optional[nodes.Node]:
+        if not (isinstance(call, nodes.Call) and isinstance(call.node, nodes.Name) and call.node.name in self.macros
+                and call.dyn_args is None and call.dyn_kwargs is None and self.depth < 4):
+            return None
+        macro = self.macros[call.node.name]
+        params = [a.name for a in macro.args]
+        given = dict(zip(params, call.args))
+        defaults = dict(zip(params[len(params) - len(macro.defaults):], macro.defaults))
+        if len(call.args) > len(params) or any(k.key not in params or k.key in given for k in call.kwargs):
+            return None
+        given.update({k.key: k.value for k in call.kwargs})
+        values = [given[p] if p in given else defaults.get(p) for p in params]
+        if any(v is None or (p not in given and not isinstance(v, nodes.Const)) for p, v in zip(params, values)):
+            return None  # a parameter without a value, or a default that reads the others: called as it is
+        body = [_clone(n, call.lineno) for n in macro.body]
+        inner = _names(body, store=True)
+        free = _names(body) - set(params) - inner
+        if free & (MACRO_ONLY | self.bound) or any(isinstance(n, (nodes.Macro, nodes.CallBlock))
+                                                   for b in body for n in b.find_all(nodes.Node)):
+            return None
+        nested = Inliner(self.module, self.module, self.bound | set(params) | inner, self.depth + 1)
+        body = [n for b in body for n in _flat(nested.visit(b))]
+        if _names(body) & (set(self.module) - set(params) - inner):
+            return None  # another of the module's macros, called where it cannot be inlined: not reachable here
+        return nodes.With([nodes.Name(p, "store", lineno=call.lineno) for p in params], values, body,
+                          lineno=call.lineno)
+
+
+def _names(body: list[nodes.Node], store: bool = False) -> set[str]:
+    """The names ``body`` loads (or, with ``store``, binds)."""
+    return {n.name for b in body for n in b.find_all(nodes.Name) if (n.ctx != "load") == store}
+
+
+def _flat(node: Any) -> list[Any]:
+    return node if isinstance(node, list) else [node]
+
+
+def _clone(node: Any, lineno: int) -> Any:
+    """A fresh copy of a macro's nodes for one call site (placed at the call's line)."""
+    if isinstance(node, list):
+        return [_clone(n, lineno) for n in node]
+    if isinstance(node, tuple):
+        return tuple(_clone(n, lineno) for n in node)
+    if not isinstance(node, nodes.Node):
+        return node
+    return type(node)(*[_clone(getattr(node, f, None), lineno) for f in node.fields], lineno=lineno,
+                      environment=node.environment)

@@ -43,8 +43,18 @@ TEMPLATES = {
                   '{% block b %}{{ m(_("Owner")) }}{% endblock %}',
     "base.html": "<p>{{ _(\"Skip to content\") }}</p>{% block b %}{% endblock %}",
     "own.html": '{% set _ = w %}{{ _ }}',
+    "lib.html": '{% macro link(c, label="") -%}<a href="{{ SITEURL }}/{{ c }}">{{ label or c }}</a>{{ flag(c) }}'
+                '{%- endmacro %}\n\n{% macro flag(c) -%}{% if c == "b" %} <b>{{ _("Stale: review due") }}</b>'
+                '{% endif %}{%- endmacro %}\n{% macro numbered(c) -%}{{ loop.index }}{{ c }}{%- endmacro %}\n'
+                '{% macro wrapped(c) -%}[{{ caller() }}{{ c }}]{%- endmacro %}\n'
+                '{% macro late(c, d=c) -%}{{ d }}{%- endmacro %}',
+    "rows.html": '{% from "lib.html" import link, flag with context %}{% for c in rows %}{{ link(c) }}|'
+                 '{{ link(c, label=w) }}|{{ flag(c) }};{% endfor %}{{ SITEURL }}',
+    "rows-kept.html": '{% from "lib.html" import link, wrapped, late with context %}{% set SITEURL = w %}'
+                      '{% for c in rows %}{{ link(c) }}{{ late(c) if c else "" }}'
+                      '{% call wrapped(c) %}{{ w }}{% endcall %}{{ late(c) }};{% endfor %}',
 }
-CONTEXT = {"w": "<i>x</i>", "q": "<script>", "n": 3}
+CONTEXT = {"w": "<i>x</i>", "q": "<script>", "n": 3, "rows": ["a", "b", "<c>"], "SITEURL": ".."}
 
 
 def _env() -> Environment:
@@ -149,3 +159,26 @@ def test_a_folded_template_escapes_its_values_without_a_markup_each() -> None:
     source = env.loader.get_source(env, "params.html")[0]
     assert "escape_text(" in template.environment.compile(source, raw=True)
     assert template.render(CONTEXT) == env.get_template("params.html").render(CONTEXT)
+
+
+def test_a_macro_called_per_row_is_inlined_and_its_import_dropped() -> None:
+    env = _env()
+    source = env.loader.get_source(env, "rows.html")[0]
+    compiled = folding.in_language(env.get_template("rows.html"), "de").environment.compile(source, raw=True)
+    assert "lib.html" not in compiled and "context.call(" not in compiled  # no import per page, no call per row
+    with i18n.speaking("de"):
+        page = folding.in_language(env.get_template("rows.html"), "de").render(CONTEXT)
+        assert page == env.get_template("rows.html").render(CONTEXT)
+    assert page.startswith('<a href="../a">a</a>|<a href="../a">&lt;i&gt;x&lt;/i&gt;</a>|;<a href="../b">b</a> '
+                           '<b>Veraltet: Überprüfung fällig</b>|')
+
+
+def test_a_macro_inlining_would_change_is_called_as_before() -> None:
+    """A name the template binds itself (SITEURL here), ``caller``, a default that reads another parameter, a
+    call inside an expression: each stays a call, and the page is the same."""
+    env = _env()
+    source = env.loader.get_source(env, "rows-kept.html")[0]
+    compiled = folding.in_language(env.get_template("rows-kept.html"), "en").environment.compile(source, raw=True)
+    assert "lib.html" in compiled and compiled.count("context.call(") >= 3
+    assert folding.in_language(env.get_template("rows-kept.html"), "en").render(CONTEXT) == (
+        env.get_template("rows-kept.html").render(CONTEXT))
