@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 import gettext as _gettext
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from jinja2 import Environment, Template, nodes
+from jinja2 import BaseLoader, Environment, Template, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.visitor import NodeTransformer
 from markupsafe import escape
@@ -33,6 +33,8 @@ from isoready.core import i18n
 GETTEXT_NAMES = frozenset({"_", "gettext", "ngettext", "pgettext"})
 #: where an environment prepared by ``fold_words`` keeps its overlays, one per language
 OVERLAYS = "isoready_languages"
+#: where it keeps the macros of each template others import (read and parsed once per build: inline_macros)
+MACROS = "isoready_macros"
 #: the templates each language's overlay keeps compiled (Jinja's default; a theme has a few dozen)
 TEMPLATES_KEPT = 400
 
@@ -47,7 +49,30 @@ def fold_words(env: Environment, language: Optional[str] = None) -> Environment:
         env.code_generator_class = folding_generator(language)
         overlays[language] = env
     setattr(env, OVERLAYS, overlays)
+    setattr(env, MACROS, {})  # shared with the overlays, as the overlays' dict is: the same source in each
+    if env.loader is not None and not isinstance(env.loader, SourceOnce):
+        env.loader = SourceOnce(env.loader)
     return env
+
+
+Source = tuple[str, Optional[str], Optional[Callable[[], bool]]]  # a loader's (source, file name, up to date)
+
+
+class SourceOnce(BaseLoader):
+    """``loader``, each template's source read once: the template itself, each language's overlay and the
+    macros inlined from it share one read (a build's templates do not change while it runs: auto_reload off)."""
+
+    def __init__(self, loader: BaseLoader) -> None:
+        self.loader = loader
+        self.sources: dict[str, Source] = {}
+
+    def get_source(self, environment: Environment, template: str) -> Source:
+        if template not in self.sources:
+            self.sources[template] = self.loader.get_source(environment, template)
+        return self.sources[template]
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
 
 
 def in_language(template: Template, code: str) -> Template:
@@ -172,8 +197,8 @@ def inline_macros(tree: nodes.Template, env: Environment) -> nodes.Template:
             name, alias = item if isinstance(item, tuple) else (item, item)
             if found is not None and name in found:
                 macros[alias] = found[name]
-    inliner = Inliner(macros, found_in_module={name: m for imp in imports for name, m in
-                                               (_macros(env, imp.template.value) or {}).items()}, bound=bound)
+    module = {name: m for imp in imports for name, m in (_macros(env, imp.template.value) or {}).items()}
+    inliner = Inliner(macros, module, bound)
     tree = inliner.visit(tree)
     used = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
     for imp in imports:
@@ -184,7 +209,14 @@ def inline_macros(tree: nodes.Template, env: Environment) -> nodes.Template:
 
 def _macros(env: Environment, name: str) -> Optional[dict[str, nodes.Macro]]:
     """The macros of template ``name`` when it holds nothing else (no assignment, import or output a macro
-    could depend on), else None."""
+    could depend on), else None; parsed once per environment (and its overlays)."""
+    kept: dict[str, Optional[dict[str, nodes.Macro]]] = getattr(env, MACROS, {})
+    if name not in kept:
+        kept[name] = _parse_macros(env, name)
+    return kept[name]
+
+
+def _parse_macros(env: Environment, name: str) -> Optional[dict[str, nodes.Macro]]:
     try:
         source, filename, _uptodate = env.loader.get_source(env, name) if env.loader else (None, None, None)
         tree = env.parse(source, name, filename) if source is not None else None
@@ -197,9 +229,12 @@ def _macros(env: Environment, name: str) -> Optional[dict[str, nodes.Macro]]:
 
 
 class Inliner(NodeTransformer):
-    def __init__(self, macros: dict[str, nodes.Macro], found_in_module: dict[str, nodes.Macro],
-                 bound: set[str], depth: int = 0) -> None:
-        self.macros, self.module, self.bound, self.depth = macros, found_in_module, bound, depth
+    """Calls of ``macros`` (by the names the template imported them as) replaced by their bodies; ``module``:
+    every macro of the imported templates by its own name (one macro's body calls another by it)."""
+
+    def __init__(self, macros: dict[str, nodes.Macro], module: dict[str, nodes.Macro], bound: set[str],
+                 depth: int = 0) -> None:
+        self.macros, self.module, self.bound, self.depth = macros, module, bound, depth
 
     def visit_Output(self, node: nodes.Output) -> Any:
         node = self.generic_visit(node)
@@ -227,7 +262,7 @@ class Inliner(NodeTransformer):
         macro = self.macros[call.node.name]
         params = [a.name for a in macro.args]
         given = dict(zip(params, call.args))
-        defaults = dict(zip(params[len(params) - len(macro.defaults):], macro.defaults))
+        defaults = dict(zip(params[len(params) - len(macro.defaults):], _clone(macro.defaults, call.lineno)))
         if len(call.args) > len(params) or any(k.key not in params or k.key in given for k in call.kwargs):
             return None
         given.update({k.key: k.value for k in call.kwargs})

@@ -144,9 +144,9 @@ class _Html:
         return "<b>kept</b>"
 
 
-@pytest.mark.parametrize("value", ["", "plain words", "a & b < c > d 'e' \"f\"", "&amp; already", "ünïcödé “quotes” ✔",
-                                   "<script>alert('x')</script>", Markup("<b>markup</b> &amp;"), _Html(), 3, 2.5, None,
-                                   True, date(2026, 11, 15)])
+@pytest.mark.parametrize("value", ["", "plain words", "a & b < c > d 'e' \"f\"", "&amp; already",
+                                   "ünïcödé “quotes” ✔", "<script>alert('x')</script>", Markup("<b>markup</b> &amp;"),
+                                   _Html(), 3, 2.5, None, True, date(2026, 11, 15)])
 def test_a_printed_value_is_escaped_as_markupsafe_escapes_it(value: object) -> None:
     from markupsafe import escape
 
