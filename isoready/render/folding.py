@@ -273,7 +273,7 @@ class Inliner(NodeTransformer):
         inner = _names(body, store=True)
         free = _names(body) - set(params) - inner
         if free & (MACRO_ONLY | self.bound) or any(isinstance(n, (nodes.Macro, nodes.CallBlock))
-                                                   for b in body for n in b.find_all(nodes.Node)):
+                                                   for b in body for n in _within(b)):
             return None
         nested = Inliner(self.module, self.module, self.bound | set(params) | inner, self.depth + 1)
         body = [n for b in body for n in _flat(nested.visit(b))]
@@ -285,7 +285,12 @@ class Inliner(NodeTransformer):
 
 def _names(body: list[nodes.Node], store: bool = False) -> set[str]:
     """The names ``body`` loads (or, with ``store``, binds)."""
-    return {n.name for b in body for n in b.find_all(nodes.Name) if (n.ctx != "load") == store}
+    return {n.name for b in body for n in _within(b) if isinstance(n, nodes.Name) and (n.ctx != "load") == store}
+
+
+def _within(node: nodes.Node) -> list[nodes.Node]:
+    """``node`` and every node inside it."""
+    return [node, *node.find_all(nodes.Node)]
 
 
 def _flat(node: Any) -> list[Any]:
