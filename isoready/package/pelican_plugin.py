@@ -512,7 +512,8 @@ class PortalGenerator(Generator):
         # a run's templates do not change while it runs (each Pelican run makes its generator and environment):
         # without this, Jinja stats every template a page extends or imports, for each of thousands of pages
         self.env.auto_reload = False
-        speaking_templates(self.env)  # {% trans %} and _() in the build's language, as render's environment
+        job = current()  # {% trans %} and _() in the build's language, as render's environment; compiled in it
+        speaking_templates(self.env, job.site.chrome.language if job is not None else None)
 
     def generate_context(self) -> None:
         job = current()

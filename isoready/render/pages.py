@@ -27,6 +27,7 @@ from markupsafe import Markup
 from isoready.core import i18n
 from isoready.core.parallel import pmap, shared as job_in_progress, workers
 from isoready.core.text import MAX_MARKDOWN_BYTES, Md
+from isoready.render.folding import fold_words, in_language
 from isoready.views import SiteView
 
 #: the theme shipped in the package; a project's theme/ overrides it template by template, file by file
@@ -138,8 +139,8 @@ def chrome(get_template: Callable[[str], Template], shared: Mapping[str, Any], r
         while len(_CHROME) >= CHROME_CACHE:
             del _CHROME[next(iter(_CHROME))]
         context = {**shared, "SITEURL": root, "nav": nav}
-        _CHROME[key] = Chrome(Markup(get_template("chrome-header").render(context)),
-                              Markup(get_template("chrome-footer").render(context)))
+        _CHROME[key] = Chrome(Markup(in_language(get_template("chrome-header"), key[2]).render(context)),
+                              Markup(in_language(get_template("chrome-footer"), key[2]).render(context)))
     return _CHROME[key]
 
 
@@ -157,11 +158,18 @@ def render_page(page: Page, get_template: Callable[[str], Template], shared: "Ma
         text = page.markdown_file.read_text(encoding="utf-8", errors="replace")
         context["body"] = Md(page.redact(text) if page.redact else text, page.markdown_limit)  # names of withheld records
     root = relative_root(page.path)
-    # the site's language (its chrome says it), whichever process or command renders the page
-    with i18n.speaking(getattr(shared.get("site"), "language", None) or i18n.active().code):
-        return get_template(page.template).render(
+    # the site's language (its chrome says it), whichever process or command renders the page; the template
+    # compiled with its own words already in that language (render/folding.py)
+    code = site_language(shared)
+    with i18n.speaking(code):
+        return in_language(get_template(page.template), code).render(
             **shared, SITEURL=root, output_file=page.path,
             chrome=chrome(get_template, shared, root, context.get("nav", "")), **context).encode("utf-8")
+
+
+def site_language(shared: Mapping[str, Any]) -> str:
+    """The language the pages of ``shared``'s site speak (the active one when it names none)."""
+    return getattr(shared.get("site"), "language", None) or i18n.active().code
 
 
 class WriteRefused(Exception):
@@ -286,8 +294,9 @@ def render_pages(items: Sequence[Page], shared: Mapping[str, Any], get_template:
            "key": shared_key(shared)}
     try:
         if len(items) >= PARALLEL_FROM:
-            for name in {p.template for p in items} | {"chrome-header", "chrome-footer"}:
-                get_template(name)  # compile every template once, before forking
+            code = site_language(shared)
+            for name in sorted({p.template for p in items} | {"chrome-header", "chrome-footer"}):
+                in_language(get_template(name), code)  # compile every template once, before forking
         return parallel_map(_render_range, len(items), job=job)
     finally:
         _CHROME.clear()
@@ -302,18 +311,22 @@ def theme_dirs(root: Optional[Path]) -> list[Path]:
     return [PACKAGED_THEME]
 
 
-def environment(themes: Union[Path, Sequence[Path]]) -> Environment:
+def environment(themes: Union[Path, Sequence[Path]], language: Optional[str] = None) -> Environment:
+    """The theme folders' templates with plain Jinja; with ``language``, compiled for it (render/folding.py)."""
     folders = [themes] if isinstance(themes, Path) else list(themes)
     loader = ChoiceLoader([FileSystemLoader(str(t / "templates")) for t in folders])
     # auto_reload off: a build's templates do not change while it runs (every build makes its environment), and
     # Jinja would otherwise stat every template a page extends or imports, for every page
     return speaking_templates(Environment(loader=loader, undefined=StrictUndefined, auto_reload=False,
-                                          **JINJA_OPTIONS))
+                                          **JINJA_OPTIONS), language)
 
 
-def speaking_templates(env: Environment) -> Environment:
-    """``env`` with Jinja's i18n extension speaking the build's language (ours, and Pelican's environment)."""
+def speaking_templates(env: Environment, language: Optional[str] = None) -> Environment:
+    """``env`` with Jinja's i18n extension speaking the build's language (ours, and Pelican's environment);
+    render_page's templates have their own words looked up when they compile, in ``language`` (the build's)
+    by ``env`` itself, in any other by an overlay of it (render/folding.py)."""
     env.add_extension("jinja2.ext.i18n")
+    fold_words(env, language)
     # {% trans %} and _() speak the build's active language (core/i18n.py), looked up when a page renders;
     # new-style: _("%(n)s records", n=3) fills and escapes its parameters
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True,
@@ -349,7 +362,7 @@ def template_getter(env: Environment) -> Callable[[str], Template]:
 def render_site(items: Sequence[Page], shared: Mapping[str, Any], out: Path, themes: Sequence[Path],
                 plan: Optional[Planner] = None) -> list[Written]:
     """Write every page with plain Jinja (no Pelican), and the theme's static files (overrides last)."""
-    written = render_pages(items, shared, template_getter(environment(themes)), out, plan)
+    written = render_pages(items, shared, template_getter(environment(themes, site_language(shared))), out, plan)
     for theme in reversed(list(themes)):
         copy_tree(theme / "static", out / "theme")
     return written
