@@ -326,6 +326,9 @@ class Evidence:
     register_loc: Loc = NOWHERE  # where ``register:`` is written
     #: ``sites:``: the ids of the sites the record is evidence at (issue 25); empty: every site
     sites: tuple[str, ...] = ()
+    #: where the items of clauses, sites, covers and topics are written (issue 25: kept beside the values, which
+    #: are plain text): their counts as read, then a line and a column per item (``read.records.item_loc``)
+    item_lines: tuple[int, ...] = ()
     #: a record with an error that keeps it out of the project (no title, a kind not allowed): it still defines
     #: its id and refers to its document, so the checks across records do not report those as missing
     #: (``checks.check_records`` reads it and drops it; nothing past validation sees it)

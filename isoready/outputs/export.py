@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from isoready.core.i18n import gettext as _
 from isoready.views import ClauseView, ExportView, prose
@@ -133,6 +133,22 @@ def _lapse(x: Any) -> dict[str, Any]:
 
 def readiness_json(site: ExportView) -> str:
     return json.dumps(readiness_dict(site), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def readiness_json_parts(site: ExportView, size: int = 1 << 20) -> Iterator[bytes]:
+    """``readiness_json(site)`` encoded, in pieces of about ``size`` bytes, for a file written piece by piece: the
+    same bytes. ``json.dumps`` with an indent joins the text from millions of small strings held at once (the
+    pure-Python encoder): 300 MB at 100,000 records, in the process writing the exports (issue 25)."""
+    pending: list[str] = []
+    held = 0
+    for part in json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False).iterencode(readiness_dict(site)):
+        pending.append(part)
+        held += len(part)
+        if held >= size:
+            yield "".join(pending).encode()
+            pending, held = [], 0
+    pending.append("\n")
+    yield "".join(pending).encode()
 
 
 CHECKLIST_COLUMNS = ("clause", "title", "applicability", "status", "state", "owner", "evidence", "evidence_links",

@@ -391,7 +391,7 @@ def _write_exports(site: SiteView, out: Path, workbook: bool) -> list[Written]:
     from isoready.outputs.contract import schema_text
 
     written = []
-    makers = (lambda: readme_text(site).encode(), lambda: export.readiness_json(site.neutral or site.export).encode(),
+    makers = (lambda: readme_text(site).encode(), lambda: export.readiness_json_parts(site.neutral or site.export),
               lambda: export.checklist_csv(site.export).encode(), lambda: _workbook_bytes(site),
               lambda: schema_text("readiness").encode())
     for rel, make in zip(EXPORTS, makers):

@@ -33,6 +33,7 @@ from isoready.core.parallel import Background
 from isoready.render.pages import Page, Written, default_shared, pages, render_site, theme_dirs
 from isoready.core.text import checked_limit
 from isoready.validate.project import EVIDENCE_DIR
+from isoready.validate.redact import forget_names
 from isoready.views import SiteView
 
 
@@ -201,6 +202,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
     portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views)
+    if views is None:  # a one-shot build (serve keeps its views and names between rebuilds)
+        forget_names()
     release_freed_memory()  # before the render workers and the exports process fork from this one
     if not portals or project is None:
         return BuildResult(False, diags)

@@ -161,14 +161,6 @@ class BuildCache:
     def save(self, output: Path, written: list[Written]) -> None:
         if unsafe(self.folder.parent.parent):
             return  # never written through a symlink or outside the project (open() said so)
-        pages = {}
-        for w in written:
-            if w.fingerprint:
-                try:
-                    mtime = (output / w.path).stat().st_mtime_ns
-                except OSError:
-                    continue
-                pages[w.path] = {"fingerprint": w.fingerprint, "size": w.size, "sha256": w.sha256, "mtime_ns": mtime}
         self.folder.mkdir(parents=True, exist_ok=True)
         for legacy in ("pages.pickle", "results.pickle"):  # never read; removed so they cannot linger
             try:
@@ -181,8 +173,7 @@ class BuildCache:
             except OSError:
                 pass
         self.save_results()
-        _dump(self.folder / "pages.json", {"version": VERSION, "code": _code_version(), "pages": pages,
-                                           "output": str(output)})
+        _dump_pages(self.folder / "pages.json", output, written)
 
     def save_results(self) -> None:
         """The per-file results, rewritten only when one changed (the entries are immutable once made, and keyed
@@ -331,6 +322,33 @@ def _dump_results(path: Path, code: str, results: dict) -> None:
         for i, key in enumerate(sorted(results)):
             fh.write(("," if i else "") + dumps(key) + ":" + dumps(_enc(results[key])))
         fh.write("}}")
+    os.replace(tmp, path)
+
+
+def _dump_pages(path: Path, output: Path, written: list[Written]) -> None:
+    """pages.json: ``{"code", "output", "pages": {path: {"fingerprint", "mtime_ns", "sha256", "size"}}, "version"}``
+    (sorted keys, as ``_dump``), each page's state written as it is made: the whole dict and its text at once
+    were some 90 MB at the end of a build of 100,000 records (issue 25)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode  # one, not one a page
+    latest = {w.path: w for w in written if w.fingerprint}  # one state per path: the last written, as a dict kept
+    paths = sorted(latest)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write('{"code":' + dumps(_code_version()) + ',"output":' + dumps(str(output)) + ',"pages":{')
+        first = True
+        for start in range(0, len(paths), 1000):  # a thousand states at once: the C encoder's speed, little held
+            states = {}
+            for rel in paths[start:start + 1000]:
+                w = latest[rel]
+                try:
+                    mtime = (output / w.path).stat().st_mtime_ns
+                except OSError:
+                    continue
+                states[rel] = {"fingerprint": w.fingerprint, "size": w.size, "sha256": w.sha256, "mtime_ns": mtime}
+            if states:
+                fh.write(("" if first else ",") + dumps(states)[1:-1])
+                first = False
+        fh.write('},"version":' + dumps(VERSION) + "}")
     os.replace(tmp, path)
 
 

@@ -13,6 +13,7 @@ import os
 import posixpath
 import re
 import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -125,10 +126,53 @@ def _evidence(m: YMap, rel: str, default_id: Optional[str], root: Path, catalog:
     rejected = title is None or kind is None or (not clauses and len(out.items) > before and any(
         d.severity == "error" for d in out.items[before:]))
     if rejected:  # its own errors are reported; it still defines its id and refers to its document
-        return Evidence(id=ev_id, title=title or "", kind=kind or "", clauses=clauses or (), source=rel, loc=m.loc,
-                        file=file_, rejected=True)
+        return Evidence(id=ev_id, title=title or "", kind=kind or "", source=rel, loc=m.loc, file=file_,
+                        rejected=True, **items_beside({"clauses": clauses or ()}))
     return record(Evidence, f, id=ev_id, file=file_, audience=audience, source=rel, loc=m.loc,
-                  review_loc=f.loc("review_by"), date_loc=f.loc("date"), inputs_loc=f.loc("inputs"), **register)
+                  review_loc=f.loc("review_by"), date_loc=f.loc("date"), inputs_loc=f.loc("inputs"), **register,
+                  **items_beside({key: f.get(key) or () for key in ITEM_KEYS}))
+
+
+#: the lists of an evidence record whose items a check may point at (W106 clauses, E431 sites, W107, W181 and
+#: W182 topics): kept as plain text, their lines and columns beside them in ``Evidence.item_lines`` (issue 25:
+#: a positioned string for each item was 120 MB at 100,000 records, in the build and every process it forks)
+ITEM_KEYS = ("clauses", "sites", "covers", "topics")
+
+
+def items_beside(lists: dict[str, tuple]) -> dict[str, tuple]:
+    """The values of ``lists`` (each a list key of ``ITEM_KEYS``: its items, positioned strings as read) as plain
+    strings (interned: a site id or clause number is named by thousands of records), with ``item_lines``: the
+    number of items of each key of ``ITEM_KEYS``, then each item's line and column (0, 0 where it had none)."""
+    made: dict[str, tuple] = {}
+    counts: list[int] = []
+    where: list[int] = []
+    for key in ITEM_KEYS:
+        items = lists.get(key, ())
+        counts.append(len(items))
+        for item in items:
+            loc = getattr(item, "loc", None)
+            where += (loc.line, loc.column) if loc is not None else (0, 0)
+        if key in lists:
+            made[key] = tuple(sys.intern(str(item)) for item in items)
+    made["item_lines"] = (*counts, *where) if where else ()
+    return made
+
+
+def item_loc(holder: Any, key: str, value: str) -> Loc:
+    """Where item ``value`` of ``holder``'s list ``key`` is written: a positioned string's own position, an
+    evidence record's kept beside it (``items_beside``), else the record's own."""
+    loc = getattr(value, "loc", None)
+    if loc is not None:
+        return loc
+    lines = getattr(holder, "item_lines", ())
+    items = getattr(holder, key, ())
+    if key not in ITEM_KEYS or not lines or value not in items:
+        return holder.loc
+    k = ITEM_KEYS.index(key)
+    if lines[k] != len(items):  # the list was changed after reading: its positions no longer line up
+        return holder.loc
+    at = len(ITEM_KEYS) + 2 * (sum(lines[:k]) + items.index(value))
+    return Loc(holder.source, lines[at], lines[at + 1]) if lines[at] else holder.loc
 
 
 #: the keys that only a register (``register:``) reads

@@ -19,7 +19,7 @@ import shutil
 from datetime import date as _date
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
@@ -205,9 +205,10 @@ def _inside(base: str, parent: str) -> bool:
     return real == base or real.startswith(base + os.sep)
 
 
-def write_bytes(out: Path, rel: str, data: bytes, source: str = "") -> Written:
+def write_bytes(out: Path, rel: str, data: "bytes | Iterable[bytes]", source: str = "") -> Written:
     """Write one new file of the site: refused (WriteRefused) outside ``out`` (also through a symlink) and
-    where a file already is (a second write to one path)."""
+    where a file already is (a second write to one path). ``data``: the bytes, or their pieces in order (a
+    large export written without holding it whole)."""
     why = unsafe_path(rel)
     if why:
         raise WriteRefused(rel, why, source)
@@ -225,8 +226,15 @@ def write_bytes(out: Path, rel: str, data: bytes, source: str = "") -> Written:
     except FileExistsError:
         raise WriteRefused(rel, "the build has written that path already", source) from None
     with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return Written(rel, len(data), hashlib.sha256(data).hexdigest())
+        if isinstance(data, bytes):
+            fh.write(data)
+            return Written(rel, len(data), hashlib.sha256(data).hexdigest())
+        digest, size = hashlib.sha256(), 0
+        for piece in data:
+            fh.write(piece)
+            digest.update(piece)
+            size += len(piece)
+    return Written(rel, size, digest.hexdigest())
 
 
 def check_targets(items: Sequence[Page]) -> None:

@@ -14,7 +14,7 @@ from isoready.core.diagnostics import Collector, Diagnostic, did_you_mean
 from isoready.core.load import Loc
 from isoready.model import (Applies, Assessment, Catalog, Evidence, Finding, Organisation, fold_name,
     output_names)
-from isoready.read.records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, default_id_for
+from isoready.read.records import EVIDENCE_DIR, FINDINGS_DIR, ORGANISATION_FILE, default_id_for, item_loc
 
 
 def check_records(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
@@ -94,8 +94,10 @@ def held_back(unread: Sequence[Diagnostic], out: Collector, start: int) -> None:
             "fix the error above and run again")
 
 
-def _ref_loc(holder: Any, ref: str) -> Loc:
-    return getattr(ref, "loc", holder.loc)
+def _ref_loc(holder: Any, ref: str, key: str = "") -> Loc:
+    """Where ``ref`` is written: its own position, or (``key``: the list of ``holder`` it is an item of) the one
+    kept beside an evidence record's plain values (``records.item_loc``), else the holder's."""
+    return item_loc(holder, key, ref) if key else getattr(ref, "loc", holder.loc)
 
 
 def check_references(evidence: list[Evidence], assessments: list[Assessment], findings: list[Finding],
@@ -328,7 +330,7 @@ def check_sites(organisation: Optional[Organisation], records: Iterable[Any], ou
     for holder in records:
         for ref in holder.sites:
             if ref not in seen:
-                out.add(getattr(ref, "loc", holder.loc), "E431", f"unknown site id '{ref}'",
+                out.add(_ref_loc(holder, ref, "sites"), "E431", f"unknown site id '{ref}'",
                         did_you_mean(ref, ids) or (f"declared sites: {', '.join(ids)}" if ids else
                                                    "declare the sites under 'sites:' in organisation.yaml"))
 
@@ -563,7 +565,7 @@ def check_split_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
             for e in evidence:
                 at = next((c for c in e.clauses if c == number), None)
                 if at is not None:
-                    out.add(_ref_loc(e, at), "W106", f"evidence '{e.id}' is mapped to {number}, which {target} "
+                    out.add(_ref_loc(e, at, "clauses"), "W106", f"evidence '{e.id}' is mapped to {number}, which {target} "
                             f"split into {' and '.join(parts)}",
                             f"choose {', '.join(choices[:-1])}, {choices[-1]} or {'both' if len(parts) == 2 else 'several'}")
 
@@ -578,7 +580,7 @@ def check_topic_clauses(evidence: list[Evidence], catalog: Catalog, out: Collect
                 continue  # W107
             reach = {x for n in topic.clauses if n in catalog for x in (n, *catalog.descendants(n))}
             if reach and not reach & set(e.clauses):
-                out.add(_ref_loc(e, key), "W181", f"evidence '{e.id}' names the transition topic '{key}' but is "
+                out.add(_ref_loc(e, key, "topics"), "W181", f"evidence '{e.id}' names the transition topic '{key}' but is "
                         f"mapped to none of its clauses ({', '.join(topic.clauses)}): it does not address the topic",
                         "map the record to the clause it shows, or remove the topic")
 
@@ -625,10 +627,10 @@ def check_topics(evidence: list[Evidence], out: Collector) -> None:
     for e in evidence:
         for key in e.topics:
             if key in retired:
-                out.add(_ref_loc(e, key), "W182", f"'{key}' on evidence '{e.id}' is no transition topic: "
+                out.add(_ref_loc(e, key, "topics"), "W182", f"'{key}' on evidence '{e.id}' is no transition topic: "
                         f"{retired[key].why}", "remove it; the record counts for its clauses as it is")
             elif key not in known:
-                out.add(_ref_loc(e, key), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
+                out.add(_ref_loc(e, key, "topics"), "W107", f"unknown transition topic '{key}' on evidence '{e.id}'",
                         did_you_mean(key, known) or "use a key listed in docs/editions.md, e.g. climate-change")
 
 

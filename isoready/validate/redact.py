@@ -286,6 +286,14 @@ def _redactor_of(evidence: tuple[tuple[str, "str | None", bool], ...],
     return Redactor(hidden - visible, visible)
 
 
+def forget_names() -> None:
+    """Drop the names kept while redactors were made (``NAME_CACHE`` each: at 100,000 records some 50 MB): a
+    one-shot build calls it once its views are made, before its render workers fork (issue 25). The redactors
+    made stay whole; only a redactor made afterwards works its names out again. ``serve`` keeps them."""
+    _names_of.cache_clear()
+    _name_key.cache_clear()
+
+
 def withheld_names_in_documents(project: Project, limit: int, memo: "dict | None" = None) -> list[Diagnostic]:
     """W110 for each line of a Markdown document (``file: x.md``) that names a record the document's own
     audience may not see. The document is published as written (its SHA-256 must match), so the redactor
