@@ -44,11 +44,10 @@ def _every_readiness_json_is_checked():
 
     from isoready.outputs import export
 
-    original = export.readiness_json
+    original, original_parts = export.readiness_json, export.readiness_json_parts
     validator = readiness_validator()
 
-    def checked(site):
-        text = original(site)
+    def check(text: str) -> None:
         data = json.loads(text)
         problems = sorted(f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
                           for e in validator.iter_errors(data))
@@ -57,11 +56,20 @@ def _every_readiness_json_is_checked():
                                  "isoready/read/schema.py readiness_schema, then python3 -m invoke docs):\n"
                                  + "\n".join(problems[:20]))
         _log_checked(data["organisation"], data["audience"])
+
+    def checked(site):
+        text = original(site)
+        check(text)
         return text
 
-    export.readiness_json = checked
+    def checked_parts(site, *args, **kwargs):  # the build writes readiness.json in pieces (issue 25's memory)
+        parts = list(original_parts(site, *args, **kwargs))
+        check(b"".join(parts).decode("utf-8"))
+        return iter(parts)
+
+    export.readiness_json, export.readiness_json_parts = checked, checked_parts
     yield
-    export.readiness_json = original
+    export.readiness_json, export.readiness_json_parts = original, original_parts
 
 
 class _CheckedLog:
