@@ -23,6 +23,7 @@ import gettext as _gettext
 from typing import Any, Callable, Optional
 
 from jinja2 import BaseLoader, Environment, Template, nodes
+from jinja2.exceptions import TemplateError
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.visitor import NodeTransformer
 from markupsafe import escape
@@ -220,7 +221,7 @@ def _parse_macros(env: Environment, name: str) -> Optional[dict[str, nodes.Macro
     try:
         source, filename, _uptodate = env.loader.get_source(env, name) if env.loader else (None, None, None)
         tree = env.parse(source, name, filename) if source is not None else None
-    except Exception:  # noqa: BLE001 - not inlined; the import reports its own error when the page renders
+    except (TemplateError, OSError, UnicodeError):  # not inlined: the import reports its error when the page renders
         return None
     if tree is None or not all(isinstance(n, nodes.Macro) or (isinstance(n, nodes.Output) and all(
             isinstance(d, nodes.TemplateData) and not d.data.strip() for d in n.nodes)) for n in tree.body):
