@@ -176,10 +176,10 @@ def temp_dir_for(out: Path) -> Path:
     return tmp
 
 
-def build(opts: Options, render: Any = None, views: Any = None, key: Optional[tuple] = None) -> BuildResult:
+def build(opts: Options, render: Any = None, views: Any = None, key: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
     and returns (written, content pages); ``views``: a ``views.ViewMemo`` to fill (serve keeps it); ``key``:
-    ``cache.site_key``'s, made before anything was read (``isoready build``): the site is recorded under it,
+    ``cache.site_key``'s, its stats taken before anything was read (``isoready build``): the site is recorded under it,
     so that the next build with the same inputs and this output intact redoes nothing (``cache.unchanged_build``)."""
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
@@ -187,7 +187,7 @@ def build(opts: Options, render: Any = None, views: Any = None, key: Optional[tu
     return _build(opts, render, views, key)
 
 
-def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[tuple] = None) -> BuildResult:
+def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None) -> BuildResult:
     from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
@@ -255,7 +255,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
         if added and opts.strict:  # warnings stop a --strict build: the files stay where they are
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, diags)
-        record = site_record(tmp, key[0], out, files, diags, sum(w.reused for w in written)) if key and cache else None
+        record = site_record(tmp, key.value(key.digests(cache.results, site.documents)), out, files, diags,
+                             sum(w.reused for w in written)) if key and cache else None
         swap_in(tmp, out)
     except BaseException:
         _cancel(exports)
@@ -270,7 +271,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
         from isoready.package.cache import moved
 
         try:  # an input written while the build ran: no record, so the next build is a real one
-            save_site(opts.root, None if moved(key[1]) else record)
+            save_site(opts.root, None if moved(key.stats) else record)
         except OSError:
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written),

@@ -435,14 +435,63 @@ def moved(stats: Stats) -> bool:
     return any(_stat(path) != before for path, before in stats)
 
 
-def site_key(opts: Any, out: Path) -> tuple[str, Stats]:
+@dataclass
+class SiteKey:
+    """``site_key``'s: the stats of every input (``moved``), and the key once its files' bytes are hashed
+    (``value``). The stats and git's state are taken when the key is made, before anything is read; the bytes
+    may be hashed later, from digests the build made of the same files after the stats (the reader's, the
+    documents'): a file changed since the stats moves them, and a site whose inputs moved is never recorded."""
+
+    root: str
+    stats: Stats
+    head: Any  # the SHA-256 of the code, the libraries and the options, not yet of the files
+    entries: list  # (name, kind, path or link target), in order
+    git: bytes
+    made: Optional[str] = None
+
+    def value(self, digests: Optional[dict[str, bytes]] = None) -> str:
+        """The key: every ``file`` entry's SHA-256 from ``digests`` (path -> digest) where given, else read now."""
+        if self.made is None:
+            known = digests or {}
+            todo = [e[2] for e in self.entries if e[1] == "file" and e[2] not in known]
+            found = dict(zip(todo, _hash_all(todo)))
+            h = self.head.copy()
+            for where, kind, value in self.entries:
+                h.update(f"{where}\0{kind}\0".encode("utf-8", "surrogateescape"))
+                h.update((found.get(value) or known[value]) if kind == "file"
+                         else value.encode("utf-8", "surrogateescape"))
+            h.update(self.git)
+            self.made = h.hexdigest()
+        return self.made
+
+    def digests(self, results: Optional[dict], documents: Sequence[Any] = ()) -> dict[str, bytes]:
+        """The SHA-256 of files this build read, by the path ``value`` knows them by: each evidence YAML file's
+        from the reader's per-file results (made from the bytes it read), each document's from the views
+        (``DocumentView.sha256`` of ``source``, under evidence/)."""
+        from isoready.read.records import EVIDENCE_DIR
+
+        out: dict[str, bytes] = {}
+        for rel, entry in (results or {}).items():
+            try:
+                out[os.path.join(self.root, rel)] = bytes.fromhex(entry[0][:64])
+            except (ValueError, TypeError, IndexError):
+                continue  # no digest of its bytes: read again
+        for doc in documents:
+            try:
+                out[os.path.join(self.root, EVIDENCE_DIR, doc.source)] = bytes.fromhex(doc.sha256)
+            except (ValueError, TypeError):
+                continue
+        return {path: d for path, d in out.items() if len(d) == 32}
+
+
+def site_key(opts: Any, out: Path) -> SiteKey:
     """The SHA-256 of everything a build reads, made from bytes, never from modification times: every file
     under evidence/, content/ and theme/ and pelicanconf.py (hidden files too), the code and its libraries
     (those of the exports and readers too: ``_library_versions``),
     the standards' data (third-party packages included), the options, the environment a build reads, and
     what git says (HEAD, every ref, the status of the inputs with ignored files, a shallow clone's boundary),
     unless the build is pinned to a commit (then it reads no git facts). With it, the stats of every input
-    (``moved``)."""
+    (``moved``). The files' bytes are hashed when the key's ``value`` is asked for."""
     from isoready import standards
 
     h = hashlib.sha256(f"{VERSION}\0{_code_version()}\0{_library_versions()}\0".encode())
@@ -458,14 +507,7 @@ def site_key(opts: Any, out: Path) -> tuple[str, Stats]:
         entries.append((repr(standard), "standard", ""))
         _walk(str(standard.folder), f"standard:{standard.name}", entries, [])
     entries.append((repr((registry.transitions, registry.problems)), "transitions", ""))
-    files = [e[2] for e in entries if e[1] == "file"]
-    digests = dict(zip(files, _hash_all(files)))
-    for where, kind, value in entries:
-        h.update(f"{where}\0{kind}\0".encode("utf-8", "surrogateescape"))
-        h.update(digests[value] if kind == "file" else value.encode("utf-8", "surrogateescape"))
-    if opts.commit is None:
-        h.update(_git_state(root))
-    return h.hexdigest(), stats
+    return SiteKey(root, stats, h, entries, _git_state(root) if opts.commit is None else b"")
 
 
 def _library_versions() -> str:
@@ -504,11 +546,13 @@ def _git_state(root: str) -> bytes:
     return h.digest()
 
 
-def unchanged_build(opts: Any) -> tuple[Optional[tuple[Path, list[str], list[Diagnostic], int]], Optional[tuple]]:
+def unchanged_build(opts: Any) -> tuple[Optional[tuple[Path, list[str], list[Diagnostic], int]], Optional[SiteKey]]:
     """For ``isoready build``: (the last build's (output, files, diagnostics, reused), None) when every input
     holds the bytes the last build read and the output still holds every byte it wrote; else (None, the key
     to record once the build is done: ``site_key``'s). Imports no stage above this one's floor but what the
-    key needs: an unchanged rebuild reads no project and renders nothing."""
+    key needs: an unchanged rebuild reads no project and renders nothing. With no record this build could
+    equal (none, ``--fresh``, another output, code or format), the files are not hashed here: the key's value
+    is made at the end from the digests the build makes anyway (``SiteKey.digests``)."""
     from isoready.read.options import refuse_sources
 
     if not opts.use_cache or opts.out.is_symlink():
@@ -516,11 +560,11 @@ def unchanged_build(opts: Any) -> tuple[Optional[tuple[Path, list[str], list[Dia
     refuse_sources(opts.root, opts.out, "the site", "--output")  # refused as the build refuses it
     out = opts.out.resolve()
     key = site_key(opts, out)
-    last = None if opts.fresh else unchanged_site(opts.root, out, key[0])
+    last = None if opts.fresh else unchanged_site(opts.root, out, key)
     return ((out, *last), None) if last is not None else (None, key)
 
 
-def unchanged_site(root: Path, out: Path, key: str) -> Optional[tuple[list[str], list[Diagnostic], int]]:
+def unchanged_site(root: Path, out: Path, key: "SiteKey | str") -> Optional[tuple[list[str], list[Diagnostic], int]]:
     """(files, diagnostics, reused) of the last build, when ``key`` equals the key it was built from and ``out``
     still holds exactly the files it wrote, each with the SHA-256 it had (a file edited, added or removed in
     the output, whatever its modification time, means a real build); None otherwise. A damaged record is
@@ -534,8 +578,7 @@ def unchanged_site(root: Path, out: Path, key: str) -> Optional[tuple[list[str],
         return None
     try:
         data = _load(path)
-        if data.get("version") != VERSION or data.get("code") != _code_version() or data.get("key") != key \
-                or data.get("output") != str(out):
+        if data.get("version") != VERSION or data.get("code") != _code_version() or data.get("output") != str(out):
             return None
         files = _dict(data["files"])
         listed = [f for f in _list(data["listed"]) if isinstance(f, str)]
@@ -547,6 +590,8 @@ def unchanged_site(root: Path, out: Path, key: str) -> Optional[tuple[list[str],
             raise ValueError("bad site record")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
         _note(f"build cache: {SITE} ignored ({type(e).__name__}: {str(e)[:80]}); building")
+        return None
+    if data.get("key") != (key if isinstance(key, str) else key.value()):  # the inputs' bytes hashed only now
         return None
     base = str(out)
     try:

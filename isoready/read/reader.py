@@ -33,6 +33,8 @@ PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more 
 
 #: what one evidence file yields, and what the build cache keeps of it:
 #: (records, diagnostics, cache entry or None when an unchanged cached entry was used)
+#: (records, diagnostics, entry): the build cache's new entry (sha256, signature, records, diagnostics), or a
+#: cached entry's (sha256, signature) when it holds for the bytes just read, or None (nothing read)
 FileResult = tuple[list[Evidence], list[Diagnostic], Optional[tuple]]
 
 
@@ -269,10 +271,14 @@ def read_evidence(root: Path, catalog: Catalog, max_bytes: int, known: Optional[
         stopped = unread_error(diags) if not records else None
         if stopped is not None and unread is not None:
             unread.append(stopped)
-        if entry is not None:
+        old = known.get(rel) if known else None
+        if entry is not None and old is not None and old[:2] == entry[:2]:  # the bytes the cache's entry was made of
+            fresh[rel] = old
+        elif entry is not None and len(entry) == 4:
             fresh[rel] = entry
-        elif known and rel in known:
-            fresh[rel] = known[rel]
+        elif old is not None and rel in kept:  # vouched for by its stats (serve's ParseCache)
+            fresh[rel] = old
+        # else not read (unreadable, too large, a link leading out): no entry, so no digest of other bytes
     if known is not None:
         known.clear()
         known.update(fresh)
@@ -330,7 +336,7 @@ def evidence_file(path: "Path | str", root: Path, catalog: Catalog, max_bytes: i
         if known is not None else ""
     hit = known.get(rel) if known else None
     if hit and hit[0] == sha and hit[1] == _fs_signature(root, [s[0] for s in hit[1]]):
-        return list(hit[2]), list(hit[3]), None
+        return list(hit[2]), list(hit[3]), hit[:2]  # (SHA-256, signature): its entry holds for the bytes read
     text, diags = decode(data, rel)
     if text is None:
         return [], diags, (sha, (), [], diags) if known is not None else None

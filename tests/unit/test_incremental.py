@@ -324,6 +324,28 @@ def test_an_input_written_while_the_build_runs_is_never_taken_for_unchanged(proj
     assert tree(out) == _cold(project, tmp_path)
 
 
+def test_a_cold_build_hashes_no_evidence_file_twice_and_its_key_holds(project, tmp_path, capsys, monkeypatch):
+    """With no record to compare with, the key's stats are taken first and its bytes come at the end from the
+    digests the build made as it read each evidence file and document: none is read for the key alone. The key
+    is the one the next build makes by hashing every input, so that build redoes nothing."""
+    from isoready.package import cache
+
+    hashed: list[str] = []
+    digest = cache._digest
+    monkeypatch.setattr(cache, "_digest", lambda path: hashed.append(path) or digest(path))
+    evidence = sorted(str(p) for p in (project / "evidence").rglob("*") if p.is_file())
+    assert len(evidence) == 7  # every one a record's file or a document a record points at
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    assert [p for p in hashed if p in evidence] == []
+    assert str(project / "content" / "organisation.yaml") in hashed  # what the build hashes nowhere else: here
+    hashed.clear()
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    assert KEPT in capsys.readouterr().out
+    assert sorted(p for p in hashed if p in evidence) == evidence  # an unchanged build compares bytes
+
+
 def test_a_new_commit_is_a_change_though_no_file_moved(project, tmp_path, capsys):
     """A build outside a pinned commit reads git facts (the commit id, revisions, history): a commit with no
     change to the files still makes a real build."""
