@@ -212,9 +212,31 @@ def _note(text: str) -> None:
 #: the only types the cache may rebuild (by name); anything else in a file means a cold build
 _TYPES = {"Evidence": Evidence, "Diagnostic": Diagnostic, "Verification": Verification}
 _MAX_FILE = 512 * 1024 * 1024
+_PLAIN = {str, int, bool, float, type(None)}  # exactly these: a subclass (a YStr, an enum) is _enc_any's
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in _TYPES.values()}
 
 
 def _enc(value: Any) -> Any:
+    """``value`` as JSON data (``_dec`` rebuilds it). The common exact types first, by a dict look-up: the
+    generic tests below cost most of saving 10,000 files' results (profiled); any other type takes them."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple:
+        return {"$tuple": [_enc(v) for v in value]}
+    if kind is list:
+        return [_enc(v) for v in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {"$type": kind.__name__, "fields": {name: _enc(getattr(value, name)) for name in names}}
+    if kind is Loc:
+        return {"$loc": [str(value.path), value.line, value.column]}
+    if kind is date:
+        return {"$date": value.isoformat()}
+    return _enc_any(value)
+
+
+def _enc_any(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, str):
@@ -313,14 +335,12 @@ def _dump_results(path: Path, code: str, results: dict) -> None:
     """The same bytes as ``_dump(path, {"code": code, "results": {k: _enc(v) ...}})``, written entry by entry:
     the whole encoded cache at once was several hundred MB at 100,000 files."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-
-    def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode  # one, not one a file
+    keys = sorted(results)
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write('{"code":' + dumps(code) + ',"results":{')
-        for i, key in enumerate(sorted(results)):
-            fh.write(("," if i else "") + dumps(key) + ":" + dumps(_enc(results[key])))
+        for i, key in enumerate(keys):  # entry by entry: each encoded entry freed at once (the collector's work
+            fh.write(("," if i else "") + dumps(key) + ":" + dumps(_enc(results[key])))  # grows with what is held)
         fh.write("}}")
     os.replace(tmp, path)
 

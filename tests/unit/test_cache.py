@@ -136,3 +136,36 @@ def test_the_results_are_written_entry_by_entry_with_the_same_bytes(tmp_path) ->
     cache_mod._dump(tmp_path / "whole.json", {"code": "v1", "results": {k: cache_mod._enc(v) for k, v in sorted(known.items())}})
     assert (tmp_path / "streamed.json").read_bytes() == (tmp_path / "whole.json").read_bytes()
     json.loads((tmp_path / "streamed.json").read_text(encoding="utf-8"))
+
+
+def test_every_per_file_result_loads_back_as_it_was_saved(tmp_path) -> None:
+    """The encoder takes the common exact types by a look-up (``_enc``) and anything else by the generic tests
+    (``_enc_any``): both give one format, whose every value loads back equal, with plain strings only (a
+    YAML string's position is not kept)."""
+    from datetime import date as _date
+
+    from isoready.core.load import Loc
+    from isoready.package import cache as cache_mod
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
+
+    known: dict = {}
+    read_project(Path(__file__).resolve().parents[2], load_catalog(), _date(2026, 12, 1), known=known)
+    cache_mod._dump_results(tmp_path / "results.json", "v1", known)
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["results"]
+    assert data.keys() == known.keys()
+    for rel, entry in known.items():
+        assert cache_mod._result(data[rel]) == entry
+        assert cache_mod._enc(entry) == cache_mod._enc_any(entry)
+
+    def strings(value):
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in [k, *strings(v)]]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    encoded = [cache_mod._enc(entry) for entry in known.values()]
+    assert {type(s) for e in encoded for s in strings(e)} == {str}
+    assert cache_mod._enc(Loc("a.yaml", 2, 3)) == {"$loc": ["a.yaml", 2, 3]}
+    assert cache_mod._enc((_date(2026, 1, 2), None, True, 1.5)) == {"$tuple": [{"$date": "2026-01-02"}, None, True, 1.5]}
