@@ -169,3 +169,27 @@ def test_every_per_file_result_loads_back_as_it_was_saved(tmp_path) -> None:
     assert {type(s) for e in encoded for s in strings(e)} == {str}
     assert cache_mod._enc(Loc("a.yaml", 2, 3)) == {"$loc": ["a.yaml", 2, 3]}
     assert cache_mod._enc((_date(2026, 1, 2), None, True, 1.5)) == {"$tuple": [{"$date": "2026-01-02"}, None, True, 1.5]}
+
+
+def test_a_per_file_result_is_kept_only_for_bytes_read_in_this_build(project, monkeypatch) -> None:
+    """The results hold each evidence file's SHA-256 as the reader just read it (a cold build's site key is
+    made from them): a cached entry that still holds is kept as the very same object (nothing to save again,
+    even from forked readers), and a file the reader could not read this time keeps no entry of older bytes."""
+    from isoready.read import reader
+    from isoready.read.catalog import load_catalog
+    from isoready.validate.project import read_project
+
+    monkeypatch.setattr(reader, "PARALLEL_FILES", 0)  # forked readers even for a few files
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    known: dict = {}
+    read_project(project, load_catalog(), date(2026, 11, 1), known=known)
+    first = dict(known)
+    assert "evidence/operation/suppliers.yaml" in first
+    read_project(project, load_catalog(), date(2026, 11, 1), known=known)
+    assert known.keys() == first.keys() and all(known[k] is first[k] for k in first)
+    record = project / "evidence" / "operation" / "suppliers.yaml"
+    record.write_bytes(record.read_bytes() + b"#" * (1024 * 1024))  # over the YAML size limit: not read
+    _project, diags = read_project(project, load_catalog(), date(2026, 11, 1), known=known)
+    assert any(d.path == "evidence/operation/suppliers.yaml" for d in diags)
+    assert "evidence/operation/suppliers.yaml" not in known
+    assert all(known[k] is first[k] for k in known)
