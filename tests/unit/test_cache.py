@@ -193,3 +193,53 @@ def test_a_per_file_result_is_kept_only_for_bytes_read_in_this_build(project, mo
     assert any(d.path == "evidence/operation/suppliers.yaml" for d in diags)
     assert "evidence/operation/suppliers.yaml" not in known
     assert all(known[k] is first[k] for k in known)
+
+
+def _changed(value):
+    """Another value of the same kind, or None when there is no obvious one."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return type(value)(value + "x") if type(value) is str else value + "x"
+    if isinstance(value, tuple) and value:
+        return value[:-1]
+    return None
+
+
+def test_a_change_in_any_field_of_a_page_view_model_changes_its_fingerprint(project) -> None:
+    """A false hit is a wrong page: every field of each page's view-model, and of the records it holds, is in
+    the page's fingerprint."""
+    import dataclasses
+
+    from isoready.package.assemble import prepare
+    from isoready.render.pages import pages
+
+    site, _project, _diags = prepare(Options(root=project, as_of=date(2026, 11, 1), output=project / "out",
+                                             commit="c0ffee"))
+    cache = BuildCache(project / ".cache" / "isoready")
+    seen = 0
+    for page in pages(site, project / "evidence"):
+        model = page.context["page"]
+        if not dataclasses.is_dataclass(model):
+            continue
+        before = cache.fingerprint(page, "key", "chrome")
+        assert cache.fingerprint(page, "key", "chrome") == before
+        targets = [(model, None)] + [(getattr(model, f.name), f.name) for f in dataclasses.fields(model)
+                                     if dataclasses.is_dataclass(getattr(model, f.name))]
+        for inner, outer in targets:
+            for f in dataclasses.fields(inner):
+                new = _changed(getattr(inner, f.name))
+                if new is None or not f.init:
+                    continue
+                try:
+                    changed = dataclasses.replace(inner, **{f.name: new})
+                    if outer is not None:
+                        changed = dataclasses.replace(model, **{outer: changed})
+                except (TypeError, ValueError):
+                    continue
+                other = dataclasses.replace(page, context={**page.context, "page": changed})
+                assert cache.fingerprint(other, "key", "chrome") != before, (page.path, outer, f.name)
+                seen += 1
+    assert seen > 100
