@@ -179,7 +179,7 @@ def temp_dir_for(out: Path) -> Path:
 def build(opts: Options, render: Any = None, views: Any = None, key: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
     and returns (written, content pages); ``views``: a ``views.ViewMemo`` to fill (serve keeps it); ``key``:
-    ``cache.site_key``'s, its stats taken before anything was read (``isoready build``): the site is recorded under it,
+    ``cache.site_key``'s, made before anything was read (``isoready build``): the site is recorded under it,
     so that the next build with the same inputs and this output intact redoes nothing (``cache.unchanged_build``)."""
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))

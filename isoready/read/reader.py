@@ -31,10 +31,9 @@ from isoready.core.text import MAX_MARKDOWN_BYTES
 
 PARALLEL_FILES = 2000  # evidence files; below this, forking workers costs more than parsing in one process
 
-#: what one evidence file yields, and what the build cache keeps of it:
-#: (records, diagnostics, cache entry or None when an unchanged cached entry was used)
-#: (records, diagnostics, entry): the build cache's new entry (sha256, signature, records, diagnostics), or a
-#: cached entry's (sha256, signature) when it holds for the bytes just read, or None (nothing read)
+#: what one evidence file yields, and what the build cache keeps of it: (records, diagnostics, entry), the entry
+#: a new one (sha256, signature, records, diagnostics), or a cached entry's (sha256, signature) when that entry
+#: holds for the bytes just read, or None (nothing read)
 FileResult = tuple[list[Evidence], list[Diagnostic], Optional[tuple]]
 
 
