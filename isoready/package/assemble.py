@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
@@ -376,9 +377,12 @@ def write_documents(site: SiteView, project: Project, out: Path,
     return written
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-_NO_SENDFILE = (errno.EINVAL, errno.ENOSYS, errno.ENOTSOCK, errno.EOPNOTSUPP, errno.ENOTSUP)
-_SOURCE = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)  # a FIFO is refused, not waited on
+_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _FLAGS
+_SOURCE = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _FLAGS  # a FIFO is refused, not waited on
+#: sendfile between two files: Linux (macOS sends to sockets only); these errors mean "not for these files"
+_SENDFILE = sys.platform.startswith("linux") and hasattr(os, "sendfile")
+_NO_SENDFILE = (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP)
 
 
 def copy_documents(source_root: Path, out: Path, pairs: Sequence[tuple[str, str]]) -> None:
@@ -436,13 +440,13 @@ def _copy_file(source: str, target: str, rel: str) -> None:
 def _send(src: int, dst: int, size: int) -> None:
     """All of ``src`` into ``dst``, in the kernel (``sendfile``) where it can, else through a buffer."""
     sent = None
-    if hasattr(os, "sendfile"):
+    if _SENDFILE:
         try:
             sent = os.sendfile(dst, src, None, max(size, 1 << 20))
         except OSError as exc:
             if exc.errno not in _NO_SENDFILE:
                 raise
-    if sent is None:  # no sendfile for these files (macOS sends to sockets only)
+    if sent is None:
         with open(src, "rb", closefd=False) as reader, open(dst, "wb", closefd=False) as writer:
             shutil.copyfileobj(reader, writer)
         return

@@ -39,6 +39,26 @@ def test_documents_are_copied_byte_for_byte_with_the_mode_of_every_file_of_the_s
     assert {stat.S_IMODE((out / t).stat().st_mode) for _s, t in pairs} == {mode}
 
 
+@pytest.mark.parametrize("kernel", ["no sendfile", "sendfile refuses"])
+def test_without_sendfile_the_bytes_are_copied_through_a_buffer(tmp_path: Path, monkeypatch, kernel: str) -> None:
+    import errno
+
+    src, out = tmp_path / "evidence", tmp_path / "site"
+    src.mkdir()
+    out.mkdir()
+    data = os.urandom(200_000)
+    (src / "x.bin").write_bytes(data)
+    if kernel == "no sendfile":  # macOS, Windows
+        monkeypatch.setattr(assemble, "_SENDFILE", False)
+    else:
+        def refuse(*args):
+            raise OSError(errno.EINVAL, "Invalid argument")
+
+        monkeypatch.setattr(os, "sendfile", refuse)
+    assemble.copy_documents(src, out, [("x.bin", "files/x.bin")])
+    assert (out / "files" / "x.bin").read_bytes() == data
+
+
 def test_a_second_copy_to_one_path_is_refused_and_the_first_stays(tmp_path: Path) -> None:
     src, out = tmp_path / "evidence", tmp_path / "site"
     src.mkdir()
