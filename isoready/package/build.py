@@ -230,7 +230,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Optional[t
             _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
-        # the team-written pages (read by Pelican while rendering) judged with everything else, before any copy
+        # the team-written pages (read by Pelican while rendering) judged with everything else, before the extra
+        # files are copied (the documents, being copied meanwhile, are under files/: no team page can be there)
         late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content)
                                  + planned_portals(others))
         if errors(late):
