@@ -1,4 +1,4 @@
-"""The evidence documents copied into the site (``assemble.copy_documents``, ``write_documents``): byte for byte,
+"""The evidence documents copied into the site (``documents.copy_documents``, ``write_documents``): byte for byte,
 at the planned path only, never through a symlink or over a file already written, with the site's file mode,
 while the pages render; a document that vanished mid-build stops the build as it always did."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from isoready.cli import main
-from isoready.package import assemble, build as build_mod
+from isoready.package import build as build_mod, documents
 from isoready.render.pages import WriteRefused, write_bytes
 
 AS_OF = ["--as-of", "2026-11-01"]
@@ -32,7 +32,7 @@ def test_documents_are_copied_byte_for_byte_with_the_mode_of_every_file_of_the_s
     (src / "a" / "empty.txt").write_bytes(b"")
     (src / "one.pdf").write_bytes(b"%PDF-1.7\n")
     pairs = [("a/b/big.bin", "files/a/b/big.bin"), ("a/empty.txt", "files/a/empty.txt"), ("one.pdf", "files/one.pdf")]
-    assemble.copy_documents(src, out, pairs)
+    documents.copy_documents(src, out, pairs)
     assert _tree(out) == {target: (src / source).read_bytes() for source, target in pairs}
     write_bytes(out, "page.html", b"<p>")
     mode = stat.S_IMODE((out / "page.html").stat().st_mode)
@@ -49,13 +49,13 @@ def test_without_sendfile_the_bytes_are_copied_through_a_buffer(tmp_path: Path, 
     data = os.urandom(200_000)
     (src / "x.bin").write_bytes(data)
     if kernel == "no sendfile":  # macOS, Windows
-        monkeypatch.setattr(assemble, "_SENDFILE", False)
+        monkeypatch.setattr(documents, "_SENDFILE", False)
     else:
         def refuse(*args):
             raise OSError(errno.EINVAL, "Invalid argument")
 
         monkeypatch.setattr(os, "sendfile", refuse)
-    assemble.copy_documents(src, out, [("x.bin", "files/x.bin")])
+    documents.copy_documents(src, out, [("x.bin", "files/x.bin")])
     assert (out / "files" / "x.bin").read_bytes() == data
 
 
@@ -66,7 +66,7 @@ def test_a_second_copy_to_one_path_is_refused_and_the_first_stays(tmp_path: Path
     (src / "y.pdf").write_bytes(b"second")
     out.mkdir()
     with pytest.raises(WriteRefused, match=r"refused to write 'files/x\.pdf': the build has written that path"):
-        assemble.copy_documents(src, out, [("x.pdf", "files/x.pdf"), ("y.pdf", "files/x.pdf")])
+        documents.copy_documents(src, out, [("x.pdf", "files/x.pdf"), ("y.pdf", "files/x.pdf")])
     assert (out / "files" / "x.pdf").read_bytes() == b"first"
 
 
@@ -79,7 +79,7 @@ def test_nothing_is_written_through_a_symlink_out_of_the_site(tmp_path: Path, li
     (out / link).parent.mkdir(parents=True)
     (out / link).symlink_to(away / "x.pdf" if link.endswith(".pdf") else away)
     with pytest.raises(WriteRefused, match="files/sub/x.pdf"):
-        assemble.copy_documents(src, out, [("x.pdf", "files/sub/x.pdf")])
+        documents.copy_documents(src, out, [("x.pdf", "files/sub/x.pdf")])
     assert list(away.rglob("*")) == []
 
 
@@ -90,7 +90,7 @@ def test_a_path_outside_the_site_is_refused(tmp_path: Path, rel: str) -> None:
     (src / "x.pdf").write_bytes(b"document")
     out.mkdir(parents=True)
     with pytest.raises(WriteRefused):
-        assemble.copy_documents(src, out, [("x.pdf", rel)])
+        documents.copy_documents(src, out, [("x.pdf", rel)])
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep", "evidence", "site", "x.pdf"]
 
 
@@ -100,7 +100,7 @@ def test_a_source_that_became_a_fifo_is_refused_not_waited_on(tmp_path: Path) ->
     out.mkdir()
     os.mkfifo(src / "x.pdf")
     with pytest.raises(OSError, match="x.pdf"):
-        assemble.copy_documents(src, out, [("x.pdf", "files/x.pdf")])
+        documents.copy_documents(src, out, [("x.pdf", "files/x.pdf")])
     assert not (out / "files" / "x.pdf").exists()
 
 
@@ -149,4 +149,5 @@ def test_documents_are_copied_while_the_pages_render(minimal_project: Path, caps
     monkeypatch.setattr(build_mod, "render_with_pelican", render)
     assert _cli(capsys, "build", "--root", str(minimal_project), *AS_OF)[0] == 0
     assert seen.is_set()
-    assert (minimal_project / "output" / "files" / DOC).read_bytes() == (minimal_project / "evidence" / DOC).read_bytes()
+    source, copied = minimal_project / "evidence" / DOC, minimal_project / "output" / "files" / DOC
+    assert copied.read_bytes() == source.read_bytes()
