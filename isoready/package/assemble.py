@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from isoready.outputs import export
+from isoready.package.documents import copy_documents
 from isoready.gitfacts import gitdata
 from isoready.assess import Readiness, assess
 from isoready.read.catalog import load_catalog
@@ -342,39 +342,35 @@ def same_document(root: Path, memo: dict, name: str) -> bool:
 
 def write_assets(site: SiteView, project: Project, out: Path,
                  reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
-                 pages: Sequence[Any] = (), exports: bool = True) -> list[Written]:
-    """Everything that is not a templated page: documents, logo, search index (which also lists ``pages``,
-    the team-written pages of this build) and, unless ``exports`` is False, ``write_exports``."""
-    written: list[Written] = []
-    evidence_root = project.root / EVIDENCE_DIR
-    to_copy = []
-    for doc in site.documents:
-        fingerprint = "doc:" + doc.sha256
-        done = reuse(doc.path, fingerprint) if reuse else None
-        if done is None:
-            to_copy.append(doc)
-            done = Written(doc.path, doc.size, doc.sha256, fingerprint)
-        written.append(done)
-
-    def copy(doc: Any) -> None:
-        target = out / doc.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(evidence_root / doc.source, target)  # bytes unchanged; no metadata
-
-    if len(to_copy) > 200:  # sendfile releases the GIL: a few threads keep the disk busy
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(copy, to_copy))
-    else:
-        for doc in to_copy:
-            copy(doc)
+                 pages: Sequence[Any] = (), exports: bool = True, documents: bool = True) -> list[Written]:
+    """Everything that is not a templated page: documents (unless ``documents`` is False: ``write_documents``),
+    logo, search index (which also lists ``pages``, the team-written pages of this build) and, unless
+    ``exports`` is False, ``write_exports``."""
+    written = write_documents(site, project, out, reuse) if documents else []
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
     written.append(write_bytes(out, SEARCH_INDEX, export.search_index_js(site.export, listed).encode()))
     if exports:
         written += write_exports(site, out)
+    return written
+
+
+def write_documents(site: SiteView, project: Project, out: Path,
+                    reuse: Optional[Callable[[str, str], Optional[Written]]] = None) -> list[Written]:
+    """Every document of the site at its planned path: the previous build's where ``reuse`` hard-links it, else
+    copied (``copy_documents``). Needs nothing from the pages: ``package.build`` runs it while they render. The
+    sizes and SHA-256 are the views' (each document was hashed once, when read): nothing is read again."""
+    written: list[Written] = []
+    to_copy = []
+    for doc in site.documents:
+        fingerprint = "doc:" + doc.sha256
+        done = reuse(doc.path, fingerprint) if reuse else None
+        if done is None:
+            to_copy.append((doc.source, doc.path))
+            done = Written(doc.path, doc.size, doc.sha256, fingerprint)
+        written.append(done)
+    copy_documents(project.root / EVIDENCE_DIR, out, to_copy)
     return written
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, git_commit,
     output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text, replaceable, sha256_file, site_files,
-    switcher_css, write_assets, write_exports, write_manifest, write_workbook)
+    switcher_css, write_assets, write_documents, write_exports, write_manifest, write_workbook)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
 from isoready.model import Project
@@ -218,8 +218,11 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
     exports: list[Background] = []
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
-        # while the pages render: the workbook in a process of its own (the longest export), the rest in another
-        exports = [Background(lambda: write_workbook(site, tmp)),
+        reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
+        # while the pages render: the documents copied (system time, mostly), the workbook in a process of its
+        # own (the longest export), the rest in another
+        exports = [Background(lambda: write_documents(site, project, tmp, reuse)),
+                   Background(lambda: write_workbook(site, tmp)),
                    Background(lambda: _exports_and_results(site, tmp, cache))]
         try:
             written, content = (render or render_with_pelican)(site, project, tmp, opts, plan)
@@ -227,17 +230,17 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
-        # the team-written pages (read by Pelican while rendering) judged with everything else, before any copy
+        # the team-written pages (read by Pelican while rendering) judged with everything else, before the extra
+        # files are copied (the documents, being copied meanwhile, are under files/: no team page can be there)
         late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content)
                                  + planned_portals(others))
         if errors(late):
             _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + late)))
-        written = list(written)
-        reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
-        written += write_assets(site, project, tmp, reuse, pages=content, exports=False)
-        for job in exports:
+        assets = write_assets(site, project, tmp, pages=content, exports=False, documents=False)
+        written = list(written) + exports[0].result() + assets  # the documents, then the logo and search index
+        for job in exports[1:]:
             written += job.result()
         if others:  # an integrated system: the switcher's style, and every other standard's portal
             written += switcher_css(tmp)
