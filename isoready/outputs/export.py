@@ -262,7 +262,7 @@ def search_index_js(site: ExportView, pages: Sequence[Any] = ()) -> str:
 
     ``pages``: the team-written pages of this build (render.ContentPage: slug, title, url, text), already
     filtered to its audience."""
-    entries = search_entries(site) + [{"type": "Page", "id": p.slug, "title": p.title, "url": p.url,
+    entries = search_entries(site) + [{"type": _("Page"), "id": p.slug, "title": p.title, "url": p.url,
                                        "text": p.text} for p in pages]
     return search_script(entries)
 

@@ -350,7 +350,9 @@ def write_assets(site: SiteView, project: Project, out: Path,
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
-    written.append(write_bytes(out, SEARCH_INDEX, export.search_index_js(site.export, listed).encode()))
+    with i18n.speaking(site.chrome.language):  # its labels ("Clause", "State") in the build's language
+        index = export.search_index_js(site.export, listed)
+    written.append(write_bytes(out, SEARCH_INDEX, index.encode()))
     if exports:
         written += write_exports(site, out)
     return written

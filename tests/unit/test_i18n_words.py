@@ -12,6 +12,7 @@ import re
 import textwrap
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import pytest
@@ -274,3 +275,18 @@ def test_the_compiled_catalog_says_it_is_not_reviewed() -> None:
     assert i18n.language("de").reviewed is False
     with i18n.speaking("de"):
         assert i18n.gettext("Not ready") == "Nicht bereit"
+
+
+def test_a_german_build_writes_its_search_index_in_german(german: Any, tmp_path: Path) -> None:
+    """The index is written by the build (package.assemble.write_assets) while English is the active language
+    of the process: it speaks the site's language all the same (it said "Clause" and "State:" before)."""
+    from isoready.package.assemble import SEARCH_INDEX, write_assets
+
+    _site, project, _diags = prepare(Options(root=ROOT, as_of=AS_OF, use_cache=False, language="de"))
+    page = SimpleNamespace(slug="kontakt", title="Kontakt", url="pages/kontakt.html", text="Wer wir sind")
+    assert i18n.active().code == "en"
+    write_assets(german, project, tmp_path, pages=[page], exports=False, documents=False)
+    text = (tmp_path / SEARCH_INDEX).read_text(encoding="utf-8")
+    assert '"type":"Abschnitt"' in text.replace(" ", "") and "Zustand: " in text
+    assert '"type":"Seite"' in text.replace(" ", "")
+    assert '"Clause"' not in text and "State: " not in text
