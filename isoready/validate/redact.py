@@ -12,6 +12,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -94,6 +95,7 @@ def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
 _RUN = re.compile(r"[^\W_]+")
 #: how much of each withheld name the quick test for "might this text hold one" keeps
 _PREFIX = 10
+_HEAD = itemgetter(slice(None, _PREFIX))  # a run's first _PREFIX characters
 
 
 def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
@@ -153,6 +155,12 @@ class Redactor:
         # the beginnings (up to _PREFIX characters) of the withheld names: a text none of whose runs of letters
         # and digits begins one cannot hold one (the common case, decided without the full match)
         self._hidden_prefixes = frozenset(k[:i] for k in self._hidden for i in range(1, min(len(k), _PREFIX) + 1))
+        # the beginnings (_PREFIX characters) of every name, withheld or visible: once the text run together from
+        # a run of letters and digits is that long, a name can start there only if its beginning is one of these
+        self._name_starts = frozenset(k[:_PREFIX] for k in self._names)
+        # their first one, two and three characters: a run of letters and digits not beginning with one of these
+        # (a few thousand at most, whatever the project's size) begins no name
+        self._name_heads = frozenset(k[:i] for k in self._names for i in (1, 2, 3))
 
     def __bool__(self) -> bool:
         return bool(self._hidden)
@@ -177,18 +185,20 @@ class Redactor:
             return text
         fast = _plain(text)
         folded = text.lower() if fast else _fold(text)[0]  # the same folding as _fold, without the spans
-        runs = [(m.start(), m.end()) for m in _RUN.finditer(folded)]
-        tokens = [folded[a:b] for a, b in runs]
-        starts = self._hidden_prefixes
-        if not any(t[:_PREFIX] in starts for t in tokens):
+        tokens = _RUN.findall(folded)
+        if self._hidden_prefixes.isdisjoint(map(_HEAD, tokens)):
             return text  # no run of letters and digits begins a withheld name: nothing to cut
+        runs = [m.span() for m in _RUN.finditer(folded)]  # where each run is: only for a text that may hold one
         cuts: list[tuple[int, int]] = []
-        names, longest = self._names, self._longest
+        names, longest, name_starts, heads = self._names, self._longest, self._name_starts, self._name_heads
         j, count = 0, len(tokens)
         while j < count:
+            if tokens[j][:3] not in heads:
+                j += 1  # no name begins with this run
+                continue
             # names are whole runs of letters and digits run together: from run j, add runs while the text so
-            # far is no longer than the longest name; the longest name found wins (a visible one leaves its
-            # text alone)
+            # far is no longer than the longest name and still begins one; the longest name found wins (a
+            # visible one leaves its text alone)
             best, hidden, acc = -1, False, ""
             for k in range(j, count):
                 acc += tokens[k]
@@ -197,6 +207,8 @@ class Redactor:
                 found = names.get(acc)
                 if found is not None:
                     best, hidden = k, found
+                if len(acc) >= _PREFIX and acc[:_PREFIX] not in name_starts:
+                    break  # no name begins with the text so far: none is found by adding more
             if best < 0:
                 j += 1
                 continue
