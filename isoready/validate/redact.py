@@ -98,13 +98,14 @@ _RUN = re.compile(r"[^\W_]+")
 #: the project's size), and its first ``_PREFIX`` (for "might a name begin with the text run together so far")
 _HEAD = 3
 _PREFIX = 10
-_HEADS = tuple(range(1, _HEAD + 1))
 _head = itemgetter(slice(None, _HEAD))  # a run's first _HEAD characters
 
 
-def _beginnings(keys: Any, lengths: Any) -> frozenset[str]:
-    """The beginnings of ``keys`` of each of ``lengths`` (a key shorter than one: the key itself)."""
-    return frozenset().union(*(map(itemgetter(slice(None, n)), keys) for n in lengths))
+def _heads(keys: Any) -> frozenset[str]:
+    """The beginnings of ``keys`` up to ``_HEAD`` characters (a shorter key: itself among them), from their first
+    ``_HEAD`` characters alone (one pass over the keys; a few thousand beginnings, whatever their number)."""
+    longest = set(map(_head, keys))
+    return frozenset(longest.union(*(map(itemgetter(slice(None, n)), longest) for n in range(1, _HEAD))))
 
 
 def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
@@ -166,13 +167,13 @@ class Redactor:
         # the beginnings (up to _HEAD characters) of the withheld names: a text none of whose runs of letters and
         # digits begins one cannot hold one (the common case, decided without the full match; all their
         # beginnings up to _PREFIX characters decided more texts so, but took 0.1 s to make for 45,000 names)
-        self._hidden_heads = _beginnings(self._hidden, _HEADS)
+        self._hidden_heads = _heads(self._hidden)
         # the beginnings (_PREFIX characters) of every name, withheld or visible: once the text run together from
         # a run of letters and digits is that long, a name can start there only if its beginning is one of these
-        self._name_starts = _beginnings(self._names, (_PREFIX,))
+        self._name_starts = frozenset(map(itemgetter(slice(None, _PREFIX)), self._names))
         # and their beginnings up to _HEAD characters: a run of letters and digits not beginning with one of these
         # begins no name
-        self._name_heads = _beginnings(self._names, _HEADS)
+        self._name_heads = _heads(self._names)
 
     def __bool__(self) -> bool:
         return bool(self._hidden)
