@@ -408,6 +408,7 @@ def countdown_text(days: int) -> str:
     return ngettext("%(num)s day ago", "%(num)s days ago", -days)
 
 
+@lru_cache(maxsize=4096)  # a few hundred clause numbers, asked for by every record (each record's first clause)
 def clause_order(number: str) -> str:
     return ".".join(f"{int(p):03d}" if p.isdigit() else p for p in number.split("."))
 
