@@ -4,9 +4,11 @@ rows): rows go to the file as they are appended, so a sheet of 100,000 records n
 Speed (docs/performance.md, "The workbook"): openpyxl's write-only writer spends its time per cell, so this
 module does the least per cell it can through openpyxl's public API:
 
-- a style is one ``WriteOnlyCell`` per sheet and style, made once (its font, fill, border, alignment and number
-  format registered once); a row reuses it for every cell of that style, its value set just before openpyxl
-  writes it (rows are handed over as generators, and openpyxl writes each cell as it takes it);
+- a style is one cell per sheet and style (``StyleCell``, openpyxl's ``Cell``), made once (its font, fill, border,
+  alignment and number format registered once); a row reuses it for every cell of that style, its value set
+  just before openpyxl writes it (rows are handed over as generators, and openpyxl writes each cell as it takes
+  it); what openpyxl asks of it per cell whose answer cannot change (its repr, whether it has a style, its
+  style's index) is worked out once;
 - a cell without a style is handed over as a plain value (openpyxl's cheapest path), unless it is text that
   would be read as a formula;
 - a row's height is one ``RowHeight`` per sheet and height (its XML attributes worked out once), set just before
@@ -22,6 +24,7 @@ their links fit and says how many were linked, so the sheet can say so before it
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import zipfile
@@ -36,7 +39,7 @@ from typing import Any, Iterable, Iterator, Optional, Sequence
 os.environ["OPENPYXL_LXML"] = "True"
 
 from openpyxl import Workbook  # noqa: E402 (after the switch above)
-from openpyxl.cell import WriteOnlyCell  # noqa: E402
+from openpyxl.cell import Cell, WriteOnlyCell  # noqa: E402
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: E402
 from openpyxl.utils.exceptions import IllegalCharacterError  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
@@ -101,7 +104,7 @@ class Sheet:
         key = (kind, fill, bold, date, size, italic)
         cell = self._styles.get(key)
         if cell is None:
-            cell = self._styles[key] = WriteOnlyCell(self.ws)
+            cell = self._styles[key] = StyleCell(self.ws)
             if kind in ("body", "header"):
                 cell.border = _BORDER
             if kind == "header":
@@ -168,6 +171,54 @@ class Sheet:
     def finish(self, header_row: int, columns: int, last_row: int) -> None:
         """The autofilter over the table, once its last row is known."""
         self.ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+
+
+_NUMBER_FORMAT = inspect.getattr_static(Cell, "number_format")  # openpyxl's descriptor, which StyleCell wraps
+
+
+class StyleCell(Cell):
+    """The one cell of a look (``Sheet.style``), handed to openpyxl's write-only ``append`` for every cell of that
+    look, its value set just before. Its look is set once, by ``Sheet.style``, before it is first written; so,
+    once per styled cell, this cell spares openpyxl work whose answer cannot change:
+
+    - ``append`` first tries what it is handed as a value, and refuses a cell with a message quoting the cell's
+      repr (its coordinate worked out) before it takes it as the cell it is: the repr here is a constant;
+    - openpyxl asks whether the cell has a style twice, and its style's index in the workbook's styles once (a
+      hash of its style array and a look-up): both worked out the first time they are asked (so the styles are
+      registered in the order they always were) and kept. openpyxl's only change to a look while it writes (a
+      date handed to a cell without a date format gets one) goes through ``number_format``, which forgets them.
+    """
+
+    __slots__ = ("_id", "_styled")
+
+    def __init__(self, ws: Any):
+        super().__init__(ws, row=1, column=1)  # as openpyxl's WriteOnlyCell
+        self._id: Optional[int] = None
+        self._styled: Optional[bool] = None
+
+    def __repr__(self) -> str:
+        return "<StyleCell>"
+
+    @property
+    def style_id(self) -> int:
+        if self._id is None:
+            self._id = Cell.style_id.fget(self)
+        return self._id
+
+    @property
+    def has_style(self) -> bool:
+        if self._styled is None:
+            self._styled = Cell.has_style.fget(self)
+        return self._styled
+
+    @property
+    def number_format(self) -> str:
+        return _NUMBER_FORMAT.__get__(self, Cell)
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        _NUMBER_FORMAT.__set__(self, value)
+        self._id = self._styled = None
 
 
 class RowHeight(RowDimension):
@@ -240,5 +291,5 @@ def header_row(sheet: Sheet, headers: Sequence[tuple[str, int]], height: float =
     return sheet.row(((gettext(name), style, None) for name, _width in headers), height)  # marked N_ where written
 
 
-__all__ = ["Sheet", "RowHeight", "save", "LinkPlan", "HYPERLINK_LIMIT", "DATE_FORMAT", "BODY_SIZE", "FONT", "KINDS", "new_workbook",
+__all__ = ["Sheet", "StyleCell", "RowHeight", "save", "LinkPlan", "HYPERLINK_LIMIT", "DATE_FORMAT", "BODY_SIZE", "FONT", "KINDS", "new_workbook",
            "print_setup", "header_row", "text_value", "get_column_letter", "DataValidation"]

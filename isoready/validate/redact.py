@@ -12,6 +12,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import PurePosixPath
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -92,8 +93,19 @@ def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 _RUN = re.compile(r"[^\W_]+")
-#: how much of each withheld name the quick test for "might this text hold one" keeps
+#: how much of each name the quick tests keep: its first one to ``_HEAD`` characters (the test for "might this
+#: text hold a withheld name", and for "might a name begin at this run": a few thousand beginnings at most, whatever
+#: the project's size), and its first ``_PREFIX`` (for "might a name begin with the text run together so far")
+_HEAD = 3
 _PREFIX = 10
+_head = itemgetter(slice(None, _HEAD))  # a run's first _HEAD characters
+
+
+def _heads(keys: Any) -> frozenset[str]:
+    """The beginnings of ``keys`` up to ``_HEAD`` characters (a shorter key: itself among them), from their first
+    ``_HEAD`` characters alone (one pass over the keys; a few thousand beginnings, whatever their number)."""
+    longest = set(map(_head, keys))
+    return frozenset(longest.union(*(map(itemgetter(slice(None, n)), longest) for n in range(1, _HEAD))))
 
 
 def _skeleton(folded: str) -> tuple[str, list[int], set[int], set[int]]:
@@ -139,20 +151,29 @@ class Redactor:
     def __init__(self, hidden: set[str], visible: set[str]):
         hidden_keys = {k for k in map(_name_key, hidden) if k}
         keep = {k for k in map(_name_key, visible) if k} if hidden_keys else set()  # nothing withheld: no work
-        self._hidden = tuple(sorted(hidden_keys - keep))
+        self._hidden = frozenset(hidden_keys - keep)
         if not self._hidden:
             keep = set()  # the redactor leaves every text alone: the visible names do not matter
-        self._names = {k: False for k in sorted(keep)}
-        self._names.update({k: True for k in self._hidden})
+        # looked up only (never walked in order: ``_repr`` sorts them), so not sorted: sorting 45,000 names took
+        # 0.1 s a redactor at 10,000 records
+        self._names = dict.fromkeys(keep, False)
+        self._names.update(dict.fromkeys(self._hidden, True))
         self._lengths = tuple(sorted({len(k) for k in self._names}, reverse=True))
         self._longest = self._lengths[0] if self._lengths else 0
         # what it does, in short: in page fingerprints, and what makes two redactors equal (a preview compares
         # a page's view-model with the previous one's, redactor included); made when first asked for (validate's
         # W110 redactors never are: sorting and hashing 45,000 names was 0.05 s each at 10,000 records)
         self._summary = ""
-        # the beginnings (up to _PREFIX characters) of the withheld names: a text none of whose runs of letters
-        # and digits begins one cannot hold one (the common case, decided without the full match)
-        self._hidden_prefixes = frozenset(k[:i] for k in self._hidden for i in range(1, min(len(k), _PREFIX) + 1))
+        # the beginnings (up to _HEAD characters) of the withheld names: a text none of whose runs of letters and
+        # digits begins one cannot hold one (the common case, decided without the full match; all their
+        # beginnings up to _PREFIX characters decided more texts so, but took 0.1 s to make for 45,000 names)
+        self._hidden_heads = _heads(self._hidden)
+        # the beginnings (_PREFIX characters) of every name, withheld or visible: once the text run together from
+        # a run of letters and digits is that long, a name can start there only if its beginning is one of these
+        self._name_starts = frozenset(map(itemgetter(slice(None, _PREFIX)), self._names))
+        # and their beginnings up to _HEAD characters: a run of letters and digits not beginning with one of these
+        # begins no name
+        self._name_heads = _heads(self._names)
 
     def __bool__(self) -> bool:
         return bool(self._hidden)
@@ -177,18 +198,19 @@ class Redactor:
             return text
         fast = _plain(text)
         folded = text.lower() if fast else _fold(text)[0]  # the same folding as _fold, without the spans
-        runs = [(m.start(), m.end()) for m in _RUN.finditer(folded)]
-        tokens = [folded[a:b] for a, b in runs]
-        starts = self._hidden_prefixes
-        if not any(t[:_PREFIX] in starts for t in tokens):
+        tokens = _RUN.findall(folded)
+        if self._hidden_heads.isdisjoint(map(_head, tokens)):
             return text  # no run of letters and digits begins a withheld name: nothing to cut
-        cuts: list[tuple[int, int]] = []
-        names, longest = self._names, self._longest
+        cuts: list[tuple[int, int]] = []  # (first run, last run) of each withheld name
+        names, longest, name_starts, heads = self._names, self._longest, self._name_starts, self._name_heads
         j, count = 0, len(tokens)
         while j < count:
+            if tokens[j][:_HEAD] not in heads:
+                j += 1  # no name begins with this run
+                continue
             # names are whole runs of letters and digits run together: from run j, add runs while the text so
-            # far is no longer than the longest name; the longest name found wins (a visible one leaves its
-            # text alone)
+            # far is no longer than the longest name and still begins one; the longest name found wins (a
+            # visible one leaves its text alone)
             best, hidden, acc = -1, False, ""
             for k in range(j, count):
                 acc += tokens[k]
@@ -197,14 +219,18 @@ class Redactor:
                 found = names.get(acc)
                 if found is not None:
                     best, hidden = k, found
+                if len(acc) >= _PREFIX and acc[:_PREFIX] not in name_starts:
+                    break  # no name begins with the text so far: none is found by adding more
             if best < 0:
                 j += 1
                 continue
             if hidden:
-                cuts.append((runs[j][0], runs[best][1]))
+                cuts.append((j, best))
             j = best + 1
         if not cuts:
             return text
+        runs = [m.span() for m in _RUN.finditer(folded)]  # where each run is: only for a text that holds a name
+        cuts = [(runs[a][0], runs[b][1]) for a, b in cuts]
         if not fast:  # back to the original text's positions
             where = _fold(text)[1]
             cuts = [(where[a][0], where[b - 1][1]) for a, b in cuts]

@@ -41,6 +41,7 @@ class Context:
         self.hashes = hashes
         self.git = git
         self.catalog = project.catalog
+        self._clinks: dict[str, ClauseLink] = {}  # clink's, by clause number
         rank = audience_rank(audience)
         self.visible_ev = {e.id: e for e in project.evidence if audience_rank(e.audience) <= rank}
         # the findings policy, applied here and only here: a public build publishes findings only when the team
@@ -163,9 +164,12 @@ class Context:
         return self.blockers()
 
     def clink(self, number: str) -> ClauseLink:
-        c = self.catalog[number]
-        return ClauseLink(number, display_name(self.catalog, number), clause_url(number), c.official_title,
-                          c.provisional, c.lang("name"))
+        link = self._clinks.get(number)
+        if link is None:  # one per clause (a few hundred), not one per record naming it (15,000 at 10,000 records)
+            c = self.catalog[number]
+            link = self._clinks[number] = ClauseLink(number, display_name(self.catalog, number), clause_url(number),
+                                                     c.official_title, c.provisional, c.lang("name"))
+        return link
 
     def file_links(self, path: str) -> dict[str, str]:
         """The Edit and View file links of a source file (relative to the project), for this build: none when the

@@ -258,21 +258,31 @@ def plural(n: int, word: str, words: Optional[str] = None) -> str:
 URL_CACHE = 1 << 15
 
 
+#: what ``quote(text, safe="/")`` leaves as it is (its always-safe characters and "/"): such text is its own
+#: quoting, told by one match (quote's own pass is slow, even on text with nothing to encode)
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def quote_path(text: str) -> str:
+    """``quote(text, safe="/")``."""
+    return text if _UNQUOTED.fullmatch(text) else quote(text, safe="/")
+
+
 @lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
 def clause_url(number: str) -> str:
-    return "clauses/" + quote(f"{number}.html", safe="/")
+    return "clauses/" + quote_path(f"{number}.html")
 
 
 @lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
 def evidence_url(ev_id: str) -> str:
     """An evidence page's address for href: the id percent-encoded as UTF-8 ('/' kept), so ids in any script
     work from file://, over http and under a sub-path. The page's file is the unquoted path (``page_path``)."""
-    return "evidence/" + quote(f"{ev_id}.html", safe="/")
+    return "evidence/" + quote_path(f"{ev_id}.html")
 
 
 @lru_cache(maxsize=URL_CACHE)  # pure, and asked for tens of thousands of times per build
 def finding_url(fid: str) -> str:
-    return "findings/" + quote(f"{fid}.html", safe="/")
+    return "findings/" + quote_path(f"{fid}.html")
 
 
 def site_url(site_id: str) -> str:
@@ -287,7 +297,7 @@ def page_path(url: str) -> str:
 
 def document_url(path: str) -> str:
     """Where a document is copied; percent-encoded for use in href (file names may hold any character)."""
-    return "files/" + quote(path, safe="/")
+    return "files/" + quote_path(path)
 
 
 def bytes_text(n: int) -> str:
@@ -408,6 +418,7 @@ def countdown_text(days: int) -> str:
     return ngettext("%(num)s day ago", "%(num)s days ago", -days)
 
 
+@lru_cache(maxsize=4096)  # a few hundred clause numbers, asked for by every record (each record's first clause)
 def clause_order(number: str) -> str:
     return ".".join(f"{int(p):03d}" if p.isdigit() else p for p in number.split("."))
 

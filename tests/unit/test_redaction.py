@@ -251,3 +251,33 @@ def test_the_fast_matcher_gives_exactly_the_plain_matchers_result(pieces, hidden
     r = Redactor(hidden, visible)
     text = "".join(pieces)
     assert r(text) == _reference(r, text)
+
+
+_LONG_PIECES = ["bulk", "000", "document", "0000", "68", "681", "-", "/", " ", ".", "md", "record", "rec", "re", "r",
+                "evidence", "files/", "x", "xx", "b", "bu", "7", "\n", "&#45;", "\u00ad"]
+
+
+@given(st.lists(st.sampled_from(_LONG_PIECES), max_size=30), st.sets(st.sampled_from(
+    ["bulk-000-document-000068", "bulk-000-document-000068.md", "files/bulk-000-document-000068.md", "record-7",
+     "re-7", "r7", "bulk000document0", "evidence/bulk-000-document-0000681.html", "b-u"]), max_size=5),
+    st.sets(st.sampled_from(["bulk-000-document-0000681", "bulk-000-document", "record-77", "bulk000document000068md",
+                             "bu", "xx-bulk-000-document-000068", "7-record-7"]), max_size=3))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_matcher_agrees_on_long_names_sharing_their_beginnings(pieces, hidden, visible):
+    """Names longer than the quick tests' prefixes (their first three and first ten letters and digits), sharing
+    them, visible ones longer than withheld ones and holding them ("xx-bulk-...", "7-record-7"): the runs a name
+    cannot begin at are skipped, and a match stops growing once no name begins with it, with exactly the plain
+    matcher's result."""
+    r = Redactor(hidden, visible)
+    text = "".join(pieces)
+    assert r(text) == _reference(r, text)
+
+
+def test_a_longer_visible_name_holding_a_withheld_one_leaves_it_alone_past_the_quick_tests():
+    """A visible name that begins with a run no withheld name begins with ("xx", "7") and holds a withheld name
+    names the visible record; the withheld name alone, or inside a longer token, is cut."""
+    r = Redactor({"bulk-000-document-000068", "record-7"}, {"xx-bulk-000-document-000068", "7-record-7"})
+    for text in ("see xx-bulk-000-document-000068 here", "see 7 record 7.", "xx_bulk_000_document_000068"):
+        assert r(text) == _reference(r, text) == text
+    text = "bulk-000-document-000068.md, files/bulk-000-document-000068 and record-7 but not xrecord-7"
+    assert r(text) == _reference(r, text) == "[withheld].md, files/[withheld] and [withheld] but not xrecord-7"

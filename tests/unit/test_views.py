@@ -58,3 +58,25 @@ def test_clause_4_1_guidance_reminds_of_the_climate_change_decision():
     clause = next(c for c in clauses(site_for()) if c.number == "4.1")
     assert "climate change" in clause.about.lower()
     assert any("climate" in item.lower() for item in clause.evidence_asked)
+
+
+def test_page_addresses_are_quoted_exactly_as_urllib_quotes_them() -> None:
+    """A page's or document's address skips urllib's quote when the text has nothing to encode (labels.quote_path):
+    the address is the same for any text, ids in any script, spaces, '%', '?', '#' and '/' included."""
+    from urllib.parse import quote
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from isoready.views.labels import document_url, evidence_url, quote_path
+
+    @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
+           | st.text(alphabet="aZ09_.~/-%?# é\n", max_size=20))
+    @settings(max_examples=400, deadline=None)
+    def same(text: str) -> None:
+        assert quote_path(text) == quote(text, safe="/")
+
+    same()
+    assert evidence_url("QM-01 v2/é") == "evidence/QM-01%20v2/%C3%A9.html"
+    assert document_url("a b/c~d_e.pdf") == "files/a%20b/c~d_e.pdf"
+    assert evidence_url("TR-7") == "evidence/TR-7.html"

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from openpyxl import load_workbook
@@ -539,6 +540,52 @@ def test_text_that_needs_escaping_or_keeps_its_spaces_reads_back_the_same(built:
 def test_the_workbook_is_the_same_bytes_twice(built: BuildResult) -> None:
     assert workbook_bytes(built.site.export) == workbook_bytes(built.site.export)
     assert (built.output / "checklist.xlsx").read_bytes() == workbook_bytes(built.site.export)
+
+
+def test_a_look_is_written_as_openpyxls_own_cells_would_write_it() -> None:
+    """A sheet's look is one cell whose index among the workbook's styles is worked out once (xlsxsheet.StyleCell);
+    the bytes are those of openpyxl's own write-only cells, also where openpyxl changes a look while it writes (a
+    date handed to a look without a date format gets one: the look's later cells carry it, as openpyxl's do)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Side
+
+    from isoready.outputs.xlsxsheet import Sheet, save
+
+    day = date(2026, 11, 24)
+    rows = (("text", day, "more"), ("again", None, day), (day, "last", None))
+
+    def ours() -> bytes:
+        wb = Workbook(write_only=True)
+        sheet = Sheet(wb, "Looks")
+        body = sheet.style("body")
+        for values in rows:
+            sheet.row((value, body, None) for value in values)
+        return save(wb)
+
+    def openpyxls() -> bytes:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Looks")
+        body = WriteOnlyCell(ws)
+        thin = Side(style="thin", color="A6A6A6")
+        body.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        body.alignment = Alignment(vertical="top", wrap_text=True)
+
+        def cells(values: tuple) -> Iterator[object]:
+            for value in values:
+                body.value = value
+                yield body
+
+        for values in rows:
+            ws.append(cells(values))
+        return save(wb)
+
+    mine, theirs = (zipfile.ZipFile(io.BytesIO(data)) for data in (ours(), openpyxls()))
+    for part in ("xl/worksheets/sheet1.xml", "xl/styles.xml"):
+        assert mine.read(part) == theirs.read(part), part
+    ws = load_workbook(io.BytesIO(ours()))["Looks"]
+    assert (ws["A1"].value, ws["B1"].is_date, ws["B1"].value) == ("text", True, datetime(2026, 11, 24))
+    assert ws["A1"].border.left.style == ws["B1"].border.left.style == "thin"
 
 
 def test_team_text_starting_like_a_formula_stays_text_on_every_sheet(minimal_project: Path, tmp_path: Path) -> None:
