@@ -36,7 +36,17 @@ from typing import Any, Iterable, Iterator, Optional, Sequence
 # for this, and OPENPYXL_LXML is openpyxl's own switch, read at that import: lxml's writer always, whatever the
 # environment says, so an installed isoready gives the same bytes for the same inputs (isoready imports openpyxl
 # nowhere else before this; openpyxl's default is the same, so a test importing openpyxl first agrees).
+# The switch is set for that import only and put back as it was: the process's environment (which every git
+# process isoready starts inherits, gitdata.git_env) is not ours to change.
+_SWITCH = os.environ.get("OPENPYXL_LXML")
 os.environ["OPENPYXL_LXML"] = "True"
+try:
+    import openpyxl  # noqa: E402,F401 (reads the switch once, here)
+finally:
+    if _SWITCH is None:
+        del os.environ["OPENPYXL_LXML"]
+    else:
+        os.environ["OPENPYXL_LXML"] = _SWITCH
 
 from openpyxl import Workbook  # noqa: E402 (after the switch above)
 from openpyxl.cell import Cell, WriteOnlyCell  # noqa: E402
