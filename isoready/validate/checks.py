@@ -3,6 +3,8 @@ dates against the as-of date. Each record was already checked on its own (``reco
 
 from __future__ import annotations
 
+import functools
+
 import difflib
 import re
 import unicodedata
@@ -238,6 +240,7 @@ WINDOWS_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in r
 MAX_NAME_BYTES = 255
 
 
+@functools.lru_cache(maxsize=1 << 16)  # bounded; serve asks again for every id and file name on every edit
 def name_problem(name: str) -> "tuple[str, str, str] | None":
     """Why one file or folder name cannot be published (code, message, hint), or None."""
     if not name.isascii() and any(unicodedata.category(ch) == "Cf" for ch in name):  # ASCII has no Cf
