@@ -63,6 +63,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _opened(sp, size: str, rel: str):  # noqa: ANN001,ANN202 - the site's page at one of WIDTHS, opened at rel
+    sp.page.set_viewport_size(WIDTHS[size])
+    sp.goto(rel)
+    return sp, sp.page
+
+
 def _no_overflow(page, where: str) -> None:  # noqa: ANN001
     page_width, view = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert page_width <= view, f"{where}: the page is {page_width}px wide in a {view}px viewport"
@@ -70,10 +76,7 @@ def _no_overflow(page, where: str) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("size", WIDTHS, ids=list(WIDTHS))
 def test_the_sites_table_and_a_site_page_fit(size: str, on_disk: SiteBase, site_page, tmp_path: Path) -> None:
-    sp = site_page(on_disk)
-    page = sp.page
-    page.set_viewport_size(WIDTHS[size])
-    sp.goto("sites.html")
+    sp, page = _opened(site_page(on_disk), size, "sites.html")
     expect(page.locator(".site-nav a[aria-current='page']")).to_have_text("Sites")
     rows = page.locator("table.sites-table tbody tr")
     expect(rows).to_have_count(6)
@@ -99,10 +102,7 @@ def test_the_sites_table_and_a_site_page_fit(size: str, on_disk: SiteBase, site_
 
 @pytest.mark.parametrize("size", WIDTHS, ids=list(WIDTHS))
 def test_the_site_filter_keeps_one_sites_rows(size: str, on_disk: SiteBase, site_page) -> None:
-    sp = site_page(on_disk)
-    page = sp.page
-    page.set_viewport_size(WIDTHS[size])
-    sp.goto("gaps.html")
+    sp, page = _opened(site_page(on_disk), size, "gaps.html")
     rows = page.locator("#gap-rows tbody tr")
     total = rows.count()
     select = page.get_by_label("Show the rows of one site")
@@ -157,10 +157,7 @@ def test_the_site_filter_keeps_one_sites_rows(size: str, on_disk: SiteBase, site
 
 @pytest.mark.parametrize("size", WIDTHS, ids=list(WIDTHS))
 def test_searching_a_sites_name_finds_its_page(size: str, on_disk: SiteBase, site_page) -> None:
-    sp = site_page(on_disk)
-    page = sp.page
-    page.set_viewport_size(WIDTHS[size])
-    sp.goto("search.html")
+    sp, page = _opened(site_page(on_disk), size, "search.html")
     page.locator("#search-page-input").fill("Tampere")
     result = page.locator("#search-results > li", has=page.locator(".result-type", has_text="Site")).first
     expect(result.locator("a")).to_have_text("Tampere plant")
