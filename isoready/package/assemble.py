@@ -112,13 +112,16 @@ def ignored_warnings(root: Path) -> list[Diagnostic]:
                        "commit it, or move it out of the register") for rel in ignored_inputs(root)]
 
 
-def check(opts: Options, known: Optional[dict] = None,
-          integrated: bool = False) -> tuple[Optional[Project], list[Diagnostic]]:
+def check(opts: Options, known: Optional[dict] = None, integrated: bool = False,
+          on_read: Optional[Callable[[Any], None]] = None) -> tuple[Optional[Project], list[Diagnostic]]:
     """Load and validate only (``known``: the build cache's per-file results, updated in place).
-    ``integrated``: an integrated system's whole project (``read_project``), not the primary standard's view."""
+    ``integrated``: an integrated system's whole project (``read_project``), not the primary standard's view.
+    ``on_read(language)``: called with the build's language once every file is read, before the checks."""
+    told = (lambda org: on_read(opts.language or org.language)) if on_read is not None else None
     project, diags = read_project(opts.root, load_catalog(), opts.as_of, opts.max_yaml_bytes, known,
                                   opts.max_markdown_bytes, integrated=integrated,
-                                  max_register_rows=opts.max_register_rows, max_register_bytes=opts.max_register_bytes)
+                                  max_register_rows=opts.max_register_rows, max_register_bytes=opts.max_register_bytes,
+                                  on_read=told)
     return project, diags
 
 
@@ -181,13 +184,15 @@ class Portal:
 
 
 def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
-                    every: bool = True, views: Any = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+                    every: bool = True, views: Any = None,
+                    on_read: Optional[Callable[[str], None]] = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
     portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
-    project's."""
-    whole, diags = check(opts, known, integrated=True)
+    project's. ``on_read(language)``: called with the build's language once every file is read (the build
+    starts compiling its templates then, in another process, while this one checks, assesses and builds views)."""
+    whole, diags = check(opts, known, integrated=True, on_read=on_read)
     whole = speaking_as(whole, opts)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):

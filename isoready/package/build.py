@@ -184,10 +184,17 @@ def build(opts: Options, render: Any = None, views: Any = None, key: Any = None)
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     checked_limit(opts.max_markdown_bytes)  # validation, views and every page render under this one limit
-    return _build(opts, render, views, key)
+    if render not in (None, render_with_pelican):
+        return _build(opts, render, views, key)
+    from isoready.package.pelican_plugin import TemplatesCompiling
+
+    compiling = TemplatesCompiling()  # the theme compiled by another process while this one assesses
+    with compiling.offered():
+        return _build(opts, render, views, key, compiling.start)
 
 
-def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None) -> BuildResult:
+def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None,
+           compile_theme: Optional[Callable[[Path, Path, Optional[str]], None]] = None) -> BuildResult:
     from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
@@ -201,7 +208,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views)
+    read = (lambda language: compile_theme(opts.root, opts.out, language)) if compile_theme else None
+    portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views, on_read=read)
     if views is None:  # a one-shot build (serve keeps its views and names between rebuilds)
         forget_names()
     release_freed_memory()  # before the render workers and the exports process fork from this one

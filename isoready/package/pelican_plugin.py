@@ -507,13 +507,11 @@ class PortalGenerator(Generator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.env.autoescape = True  # whatever the settings say: YAML text must never become markup
-        self.env.undefined = StrictUndefined  # a misspelt variable is a bug, never an empty string
-        # a run's templates do not change while it runs (each Pelican run makes its generator and environment):
-        # without this, Jinja stats every template a page extends or imports, for each of thousands of pages
-        self.env.auto_reload = False
         job = current()  # {% trans %} and _() in the build's language, as render's environment; compiled in it
-        speaking_templates(self.env, job.site.chrome.language if job is not None else None)
+        portal_environment(self.env, job.site.chrome.language if job is not None else None)
+        compiling = _COMPILING.get()
+        if compiling is not None:  # the templates compiled meanwhile by another process (render/compiled.py)
+            self.env.bytecode_cache = compiling.cache()
 
     def generate_context(self) -> None:
         job = current()
@@ -555,6 +553,103 @@ class PortalGenerator(Generator):
             writer = PortalWriter(self.output_path, settings=self.settings)
         job.get_template = self.get_template
         job.written.extend(writer.write_pages(items, job.shared, self.get_template, job.plan))
+
+
+def portal_environment(env: Any, language: Optional[str]) -> Any:
+    """Pelican's template environment made the portal's: autoescaped, strict, compiled for ``language``."""
+    env.autoescape = True  # whatever the settings say: YAML text must never become markup
+    env.undefined = StrictUndefined  # a misspelt variable is a bug, never an empty string
+    # a run's templates do not change while it runs (each Pelican run makes its generator and environment):
+    # without this, Jinja stats every template a page extends or imports, for each of thousands of pages
+    env.auto_reload = False
+    return speaking_templates(env, language)
+
+
+def compile_theme(root: Path, out: Path, language: Optional[str]) -> tuple[dict, dict]:
+    """The theme's templates compiled as this build's Pelican run will compile them (its settings, its
+    environment, ``language``): ``render.compiled.compile_templates``' bytecode and sources. Run in a process
+    of its own (``TemplatesCompiling``), silent: the build reports whatever the templates say when it renders.
+    Nothing when the project adds Pelican plugins (one may change the environment)."""
+    import logging
+
+    from isoready.render.compiled import compile_templates
+
+    logging.disable(logging.CRITICAL)
+    settings = pelican_settings(root, out)
+    forced_settings(settings, root)
+    if any(p != PLUGIN for p in settings["PLUGINS"]):
+        return {}, {}
+    generator = Generator(context={}, settings=settings, path=settings["PATH"], theme=settings["THEME"],
+                          output_path=str(out))
+    env = portal_environment(generator.env, language)
+    names = sorted({p.relative_to(t / "templates").as_posix() for t in theme_dirs(root)
+                    for p in (t / "templates").rglob("*.html") if p.is_file()})
+    return compile_templates(env, names)
+
+
+class TemplatesCompiling:
+    """The theme's templates compiled in a process forked once the checks are done (``start``), while this one
+    assesses and builds the views; the build's Pelican runs take them (``offered``) instead of compiling."""
+
+    def __init__(self) -> None:
+        self._job: Any = None
+        self._cache: Any = None
+
+    def start(self, root: Path, out: Path, language: Optional[str]) -> None:
+        from isoready.core.parallel import Background, can_fork, workers
+
+        if self._job is None and self._cache is None and workers() > 1 and can_fork():
+            self._job = Background(lambda: _quietly(compile_theme, root, out, language))
+
+    def cache(self) -> Any:
+        """The compiled templates (a ``render.compiled.CompiledTemplates``), or None: compile as usual."""
+        if self._job is not None:
+            from isoready.render.compiled import CompiledTemplates
+
+            try:
+                found, sources = self._job.result()
+            except Exception:  # noqa: BLE001 (the build compiles them itself, and reports what it finds)
+                found, sources = {}, {}
+            self._job = None
+            self._cache = CompiledTemplates(found, sources) if found else None
+        return self._cache
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def offered(self) -> Any:
+        """A context in which the Pelican runs of this build take these templates."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def offer() -> Any:
+            token = _COMPILING.set(self)
+            try:
+                yield self
+            finally:
+                _COMPILING.reset(token)
+                self.cancel()
+
+        return offer()
+
+
+_COMPILING: ContextVar[Optional[TemplatesCompiling]] = ContextVar("isoready_compiling", default=None)
+
+
+def _quietly(func: Any, *args: Any) -> Any:
+    """``func(*args)`` with this process's output thrown away (a background process's: nothing of it is shown)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+    finally:
+        os.close(devnull)
+    try:
+        return func(*args)
+    except Exception:  # noqa: BLE001
+        return {}, {}
 
 
 def _static_clashes(statics: Any, items: list[Page], root: Path) -> list[Diagnostic]:

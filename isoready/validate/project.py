@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from isoready.validate.checks import check_exclusions, check_records
 from isoready.core.diagnostics import Collector, Diagnostic
@@ -30,7 +30,8 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
                  known: Optional[dict] = None,
                  max_markdown_bytes: int = MAX_MARKDOWN_BYTES,
                  integrated: bool = False, max_register_rows: int = MAX_REGISTER_ROWS,
-                 max_register_bytes: int = MAX_REGISTER_BYTES) -> tuple[Project, list[Diagnostic]]:
+                 max_register_bytes: int = MAX_REGISTER_BYTES,
+                 on_read: Optional[Callable[[Any], None]] = None) -> tuple[Project, list[Diagnostic]]:
     """Load, type and check a whole project. Always returns a Project (possibly partial) and every diagnostic.
 
     ``catalog`` is the default edition's; a project whose organisation.yaml names another ``standard:`` is
@@ -44,12 +45,17 @@ def read_project(root: Path, catalog: Catalog, as_of: date, max_bytes: int = MAX
 
     ``max_register_rows``, ``max_register_bytes`` (``Options``): the limits of a register's file (E352, E353).
 
+    ``on_read(organisation)``: called once every file is read, before the checks (a build starts compiling its
+    templates then, in another process, in the organisation's language).
+
     A project of several standards (``standards:``) is returned as its primary standard sees it, so every stage
     downstream works unchanged; ``integrated=True`` returns the whole project, its clause references qualified
     (``14001:6.1.2``, ``hs:7.5``), to be seen per standard through ``integrated.project_for``.
     """
     root = Path(root)
     found = read(root, catalog, max_bytes, known, max_markdown_bytes, max_register_rows, max_register_bytes)
+    if on_read is not None:
+        on_read(found.organisation)
     out = Collector()
     out.items = found.diagnostics
     evidence, assessments, findings = check_records(found.evidence, found.assessments, found.findings,
