@@ -190,11 +190,12 @@ def build(opts: Options, render: Any = None, views: Any = None, key: Any = None)
 
     compiling = TemplatesCompiling()  # the theme compiled by another process while this one assesses
     with compiling.offered():
-        return _build(opts, render, views, key, compiling.start)
+        compiling.start(opts.root, opts.out)
+        return _build(opts, render, views, key, compiling.tell)
 
 
 def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None,
-           compile_theme: Optional[Callable[[Path, Path, Optional[str]], None]] = None) -> BuildResult:
+           language_read: Optional[Callable[[str], None]] = None) -> BuildResult:
     from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
@@ -208,8 +209,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    read = (lambda language: compile_theme(opts.root, opts.out, language)) if compile_theme else None
-    portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views, on_read=read)
+    portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views,
+                                              on_read=language_read)
     if views is None:  # a one-shot build (serve keeps its views and names between rebuilds)
         forget_names()
     release_freed_memory()  # before the render workers and the exports process fork from this one

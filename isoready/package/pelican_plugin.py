@@ -565,11 +565,12 @@ def portal_environment(env: Any, language: Optional[str]) -> Any:
     return speaking_templates(env, language)
 
 
-def compile_theme(root: Path, out: Path, language: Optional[str]) -> tuple[dict, dict]:
+def compile_theme(root: Path, out: Path, told: int) -> tuple[dict, dict]:
     """The theme's templates compiled as this build's Pelican run will compile them (its settings, its
-    environment, ``language``): ``render.compiled.compile_templates``' bytecode and sources. Run in a process
-    of its own (``TemplatesCompiling``), silent: the build reports whatever the templates say when it renders.
-    Nothing when the project adds Pelican plugins (one may change the environment)."""
+    environment, the language read from the file descriptor ``told``): ``render.compiled.compile_templates``'
+    bytecode and sources. Run in a process of its own (``TemplatesCompiling``), silent: the build reports whatever
+    the templates say when it renders. Nothing when the project adds Pelican plugins (one may change the
+    environment) or no language is told (the build stopped)."""
     import logging
 
     from isoready.render.compiled import compile_templates
@@ -581,28 +582,64 @@ def compile_theme(root: Path, out: Path, language: Optional[str]) -> tuple[dict,
         return {}, {}
     generator = Generator(context={}, settings=settings, path=settings["PATH"], theme=settings["THEME"],
                           output_path=str(out))
-    env = portal_environment(generator.env, language)
     names = sorted({p.relative_to(t / "templates").as_posix() for t in theme_dirs(root)
                     for p in (t / "templates").rglob("*.html") if p.is_file()})
-    return compile_templates(env, names)
+    try:  # waits until the build has read its files (one write of a few bytes: one read takes it whole)
+        language = os.read(told, 64).decode("ascii", "replace").strip()
+    finally:
+        os.close(told)
+    if language not in LANGUAGES:
+        return {}, {}
+    return compile_templates(portal_environment(generator.env, language), names)
 
 
 class TemplatesCompiling:
-    """The theme's templates compiled in a process forked once the checks are done (``start``), while this one
-    assesses and builds the views; the build's Pelican runs take them (``offered``) instead of compiling."""
+    """The theme's templates compiled by another process while this one checks, assesses and builds the views;
+    the build's Pelican runs take them (``offered``) instead of compiling them (render/compiled.py).
+
+    The process is forked when the build starts (``start``: a fork copies little then, and the pages this process
+    writes later are its own, not copies made for the fork), prepares Pelican's environment, then waits for the
+    build's language, told once the files are read (``tell``), and compiles while this process goes on."""
 
     def __init__(self) -> None:
         self._job: Any = None
         self._cache: Any = None
+        self._tell: Optional[int] = None
 
-    def start(self, root: Path, out: Path, language: Optional[str]) -> None:
+    def start(self, root: Path, out: Path) -> None:
         from isoready.core.parallel import Background, can_fork, workers
 
-        if self._job is None and self._cache is None and workers() > 1 and can_fork():
-            self._job = Background(lambda: _quietly(compile_theme, root, out, language))
+        if self._job is not None or workers() <= 1 or not can_fork():
+            return
+        told, self._tell = os.pipe()
+
+        def compile_when_told() -> tuple[dict, dict]:
+            os.close(self._tell)  # this process's copy: the end of the build's copy is the end of the wait
+            return _quietly(compile_theme, root, out, told)
+
+        try:
+            self._job = Background(compile_when_told)
+        finally:
+            os.close(told)
+
+    def tell(self, language: str) -> None:
+        """The build's language: the other process compiles in it now."""
+        if self._tell is not None:
+            try:
+                os.write(self._tell, language.encode("ascii", "replace")[:64] + b"\n")
+            except OSError:  # it ended: the build compiles its templates itself
+                pass
+            self._close()
+
+    def _close(self) -> None:
+        if self._tell is not None:
+            os.close(self._tell)
+            self._tell = None
 
     def cache(self) -> Any:
         """The compiled templates (a ``render.compiled.CompiledTemplates``), or None: compile as usual."""
+        if self._tell is not None:  # never told the language: nothing to wait for
+            self.cancel()
         if self._job is not None:
             from isoready.render.compiled import CompiledTemplates
 
@@ -615,6 +652,7 @@ class TemplatesCompiling:
         return self._cache
 
     def cancel(self) -> None:
+        self._close()
         if self._job is not None:
             self._job.cancel()
             self._job = None
