@@ -505,8 +505,23 @@ def planned(site: SiteView, project: Project, extra: Sequence[str] = (), content
         if static.is_dir():
             plan += [Planned(f"{THEME_FOLDER}/{rel}") for rel in site_files(static)]
     plan += [Planned(rel, f"content/extra/{rel}", 1, "extra file") for rel in extra]
-    plan += [Planned(page.url, page.source, 1, f"the page '{page.source}'") for page in content]
-    return plan
+    return plan + planned_content(content)
+
+
+def planned_content(content: Sequence[Any]) -> list[Planned]:
+    """The paths of the team-written pages (render.ContentPage)."""
+    return [Planned(page.url, page.source, 1, f"the page '{page.source}'") for page in content]
+
+
+def content_collisions(plan: Sequence[Planned], content: Sequence[Any]) -> list[Diagnostic]:
+    """``output_collisions`` of ``plan`` (judged already) with the team-written pages added, judged only where
+    they can collide: two paths collide only within one top folder (one path, or one inside the other), so the
+    entries of the pages' top folders are judged with them, not the whole site again."""
+    pages = planned_content(content)
+    if not pages:
+        return []
+    tops = {fold_name(p.path.split("/")[0]) for p in pages}
+    return output_collisions([p for p in plan if fold_name(p.path.split("/")[0]) in tops] + pages)
 
 
 class _Unhashed(dict):

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, git_commit,
-    output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text, replaceable, sha256_file, site_files,
+from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, content_collisions,
+    git_commit, output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text, replaceable, sha256_file, site_files,
     switcher_css, write_assets, write_documents, write_exports, write_manifest, write_workbook)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
@@ -220,7 +220,8 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
     # every path the pages, documents, exports and extra files need, judged before anything is written, by
     # the same function validate uses (so the two agree)
     extra, refused = extra_files(opts.root)
-    refused += output_collisions(planned(site, project, [rel for rel, _p, _s in extra]) + planned_portals(others))
+    paths = planned(site, project, [rel for rel, _p, _s in extra]) + planned_portals(others)
+    refused += output_collisions(paths)
     if errors(refused):
         return BuildResult(False, sorted(set(diags + refused)))
     tmp = temp_dir_for(out)
@@ -241,8 +242,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             return BuildResult(False, sorted(set(diags + exc.diagnostics)))
         # the team-written pages (read by Pelican while rendering) judged with everything else, before the extra
         # files are copied (the documents, being copied meanwhile, are under files/: no team page can be there)
-        late = output_collisions(planned(site, project, [rel for rel, _p, _s in extra], content)
-                                 + planned_portals(others))
+        late = content_collisions(paths, content)
         if errors(late):
             _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
