@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from isoready.core.i18n import gettext as _
 from isoready.views import ClauseView, ExportView, prose
@@ -257,14 +257,32 @@ def search_entries(site: ExportView) -> list[dict[str, str]]:
     return entries
 
 
-def search_index_js(site: ExportView, pages: Sequence[Any] = ()) -> str:
+def search_index_js(site: ExportView, pages: Sequence[Any] = (), site_json: Optional[str] = None) -> str:
     """The index as a classic script (works from file://, where fetch() is blocked).
 
     ``pages``: the team-written pages of this build (render.ContentPage: slug, title, url, text), already
-    filtered to its audience."""
-    entries = search_entries(site) + [{"type": _("Page"), "id": p.slug, "title": p.title, "url": p.url,
-                                       "text": p.text} for p in pages]
-    return search_script(entries)
+    filtered to its audience. ``site_json``: ``search_json(site)``, made beforehand (a build makes it in a
+    background process while the pages render, before Pelican has read the team's pages): the same file."""
+    own = [{"type": _("Page"), "id": p.slug, "title": p.title, "url": p.url, "text": p.text} for p in pages]
+    if site_json is None:
+        return search_script(search_entries(site) + own)
+    if own:
+        more = _search_json(own)[1:]
+        site_json = site_json[:-1] + ("," + more if site_json != "[]" else more)
+    return _search_wrapped(site_json)
+
+
+def search_json(site: ExportView) -> str:
+    """The site's own entries (``search_entries``) as the index's JSON, before the team's pages are known."""
+    return _search_json(search_entries(site))
+
+
+def _search_json(entries: Sequence[dict[str, str]]) -> str:
+    return json.dumps(list(entries), ensure_ascii=True, separators=(",", ":"))
+
+
+def _search_wrapped(data: str) -> str:
+    return "window.PORTAL_SEARCH=" + data.replace("</", "<\\/") + ";\n"
 
 
 def search_script(entries: Sequence[dict[str, str]]) -> str:
@@ -272,5 +290,4 @@ def search_script(entries: Sequence[dict[str, str]]) -> str:
     the same whatever charset a browser assumes from file://), no "</" that could end a script element.
     portal.js does the matching: Latin words as words, runs of scripts written without spaces (CJK, kana)
     found whole or in pieces (docs/format.md, search-index.js)."""
-    data = json.dumps(list(entries), ensure_ascii=True, separators=(",", ":"))
-    return "window.PORTAL_SEARCH=" + data.replace("</", "<\\/") + ";\n"
+    return _search_wrapped(_search_json(entries))

@@ -347,16 +347,17 @@ def same_document(root: Path, memo: dict, name: str) -> bool:
 
 def write_assets(site: SiteView, project: Project, out: Path,
                  reuse: Optional[Callable[[str, str], Optional[Written]]] = None,
-                 pages: Sequence[Any] = (), exports: bool = True, documents: bool = True) -> list[Written]:
+                 pages: Sequence[Any] = (), exports: bool = True, documents: bool = True,
+                 search: Optional[str] = None) -> list[Written]:
     """Everything that is not a templated page: documents (unless ``documents`` is False: ``write_documents``),
-    logo, search index (which also lists ``pages``, the team-written pages of this build) and, unless
-    ``exports`` is False, ``write_exports``."""
+    logo, search index (which also lists ``pages``, the team-written pages of this build; ``search``: its site
+    entries made beforehand, ``search_json``) and, unless ``exports`` is False, ``write_exports``."""
     written = write_documents(site, project, out, reuse) if documents else []
     if site.logo_url and project.organisation.logo:
         written.append(write_bytes(out, site.logo_url, (project.root / "content" / project.organisation.logo).read_bytes()))
     listed = [p for p in pages if getattr(p, "listed", True)]  # hidden team pages are not searchable
     with i18n.speaking(site.chrome.language):  # its labels ("Clause", "State") in the build's language
-        index = export.search_index_js(site.export, listed)
+        index = export.search_index_js(site.export, listed, search)
     written.append(write_bytes(out, SEARCH_INDEX, index.encode()))
     if exports:
         written += write_exports(site, out)
@@ -379,6 +380,12 @@ def write_documents(site: SiteView, project: Project, out: Path,
         written.append(done)
     copy_documents(project.root / EVIDENCE_DIR, out, to_copy)
     return written
+
+
+def search_json(site: SiteView) -> str:
+    """The search index's entries of the site's own pages (``write_assets``' ``search``), in the build's language."""
+    with i18n.speaking(site.chrome.language):
+        return export.search_json(site.export)
 
 
 def write_exports(site: SiteView, out: Path, workbook: bool = True) -> list[Written]:

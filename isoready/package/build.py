@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, content_collisions,
-    git_commit, output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text, replaceable, sha256_file, site_files,
-    switcher_css, write_assets, write_documents, write_exports, write_manifest, write_workbook)
+    git_commit, output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text,
+    replaceable, search_json, sha256_file, site_files, switcher_css, write_assets, write_documents, write_exports,
+    write_manifest, write_workbook)
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
 from isoready.model import Project
@@ -247,10 +248,10 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + late)))
-        assets = write_assets(site, project, tmp, pages=content, exports=False, documents=False)
+        made, search = exports[2].result()
+        assets = write_assets(site, project, tmp, pages=content, exports=False, documents=False, search=search)
         written = list(written) + exports[0].result() + assets  # the documents, then the logo and search index
-        for job in exports[1:]:
-            written += job.result()
+        written += exports[1].result() + made
         if others:  # an integrated system: the switcher's style, and every other standard's portal
             written += switcher_css(tmp)
             for portal in others:
@@ -295,16 +296,17 @@ def _cancel(jobs: Sequence[Background]) -> None:
         job.cancel()
 
 
-def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> list[Written]:
-    """What needs nothing from the pages: the export files but the workbook, and the build cache's per-file
-    results."""
+def _exports_and_results(site: SiteView, tmp: Path, cache: Any) -> tuple[list[Written], str]:
+    """What needs nothing from the pages: the export files but the workbook, the build cache's per-file
+    results, and the search index's entries of the site's own pages (the team's pages are added when Pelican
+    has read them)."""
     written = write_exports(site, tmp, workbook=False)
     if cache is not None:
         try:
             cache.save_results()
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
-    return written
+    return written, search_json(site)
 
 
 def release_freed_memory() -> None:
