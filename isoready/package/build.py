@@ -258,18 +258,25 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
                 written += render_portal(portal, render or render_with_pelican, opts, tmp)
         if cache is not None:
             cache.results_saved()
+            # the pages' states (pages.json), made from the new site by another process while this one writes
+            # the manifest and swaps the site in; put in place once it is in (a failed build leaves a part file)
+            pages_json = Background(lambda: cache.pages_made(out, tmp, written))
+            exports.append(pages_json)
         extra_diags = copy_extra(opts.root, tmp, written)
         if errors(extra_diags):
+            _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, sorted(set(diags + extra_diags)))
         files = write_manifest(tmp, site, written)
         added = hand_added(opts.root, out, files)
         diags = sorted(set(diags + added))
         if added and opts.strict:  # warnings stop a --strict build: the files stay where they are
+            _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, diags)
         record = site_record(tmp, key.value(key.digests(cache.results, site.documents)), out, files, diags,
                              sum(w.reused for w in written)) if key and cache else None
+        made = _made(exports[-1]) if cache is not None else None  # before the swap: it reads the new site's files
         swap_in(tmp, out)
     except BaseException:
         _cancel(exports)
@@ -277,7 +284,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         raise
     if cache is not None:
         try:
-            cache.save(out, written)
+            cache.save(out, written, made)
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
     if key is not None:
@@ -289,6 +296,14 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written),
                        cache.results if cache is not None else None)
+
+
+def _made(job: Background) -> Optional[Path]:
+    """The pages' states made meanwhile (``cache.pages_made``), or None: ``cache.save`` makes them itself."""
+    try:
+        return job.result()
+    except OSError:
+        return None
 
 
 def _cancel(jobs: Sequence[Background]) -> None:

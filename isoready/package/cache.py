@@ -158,7 +158,9 @@ class BuildCache:
 
         return Written(page_path, state.size, state.sha256, fingerprint, reused=True)
 
-    def save(self, output: Path, written: list[Written]) -> None:
+    def save(self, output: Path, written: list[Written], pages: Optional[Path] = None) -> None:
+        """Save the per-file results and the pages' states; ``pages``: pages.json made already
+        (``pages_made``, while the build finished), put in place."""
         if unsafe(self.folder.parent.parent):
             return  # never written through a symlink or outside the project (open() said so)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -169,11 +171,25 @@ class BuildCache:
                 pass
         for part in self.folder.glob(".*.part"):  # a save that was stopped half-way (never read)
             try:
-                part.unlink()
+                if part != pages:
+                    part.unlink()
             except OSError:
                 pass
         self.save_results()
-        _dump_pages(self.folder / "pages.json", output, written)
+        if pages is not None:
+            os.replace(pages, self.folder / "pages.json")
+        else:
+            _dump_pages(self.folder / "pages.json", output, written)
+
+    def pages_made(self, output: Path, site: Path, written: list[Written]) -> Optional[Path]:
+        """pages.json for ``output`` made from the site ``site`` that is about to become it (a new folder's files
+        keep their times when it is renamed), into a part file that ``save`` puts in place, or None."""
+        if unsafe(self.folder.parent.parent):
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        part = self.folder / f".pages.json.{os.getpid()}.made.part"
+        _dump_pages(part, output, written, site, keep=True)
+        return part
 
     def save_results(self) -> None:
         """The per-file results, rewritten only when one changed (the entries are immutable once made, and keyed
@@ -345,15 +361,16 @@ def _dump_results(path: Path, code: str, results: dict) -> None:
     os.replace(tmp, path)
 
 
-def _dump_pages(path: Path, output: Path, written: list[Written]) -> None:
+def _dump_pages(path: Path, output: Path, written: list[Written], site: Optional[Path] = None,
+                keep: bool = False) -> None:
     """pages.json: ``{"code", "output", "pages": {path: {"fingerprint", "mtime_ns", "sha256", "size"}}, "version"}``
     (sorted keys, as ``_dump``), each page's state written as it is made: the whole dict and its text at once
     were some 90 MB at the end of a build of 100,000 records (issue 25)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp = path if keep else path.with_name(f".{path.name}.{os.getpid()}.part")
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode  # one, not one a page
     latest = {w.path: w for w in written if w.fingerprint}  # one state per path: the last written, as a dict kept
     paths = sorted(latest)
-    base = str(output)
+    base = str(site or output)  # the files' times: read where they are now
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write('{"code":' + dumps(_code_version()) + ',"output":' + dumps(str(output)) + ',"pages":{')
         first = True
@@ -370,7 +387,8 @@ def _dump_pages(path: Path, output: Path, written: list[Written]) -> None:
                 fh.write(("" if first else ",") + dumps(states)[1:-1])
                 first = False
         fh.write('},"version":' + dumps(VERSION) + "}")
-    os.replace(tmp, path)
+    if not keep:
+        os.replace(tmp, path)
 
 
 def _dump(path: Path, data: Any) -> None:
