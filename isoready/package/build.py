@@ -185,14 +185,19 @@ def build(opts: Options, render: Any = None, views: Any = None, key: Any = None)
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     checked_limit(opts.max_markdown_bytes)  # validation, views and every page render under this one limit
-    if render not in (None, render_with_pelican):
-        return _build(opts, render, views, key)
-    from isoready.package.pelican_plugin import TemplatesCompiling
+    import gc
 
-    compiling = TemplatesCompiling()  # the theme compiled by another process while this one assesses
-    with compiling.offered():
-        compiling.start(opts.root, opts.out)
-        return _build(opts, render, views, key, compiling.tell)
+    try:
+        if render not in (None, render_with_pelican):
+            return _build(opts, render, views, key)
+        from isoready.package.pelican_plugin import TemplatesCompiling
+
+        compiling = TemplatesCompiling()  # the theme compiled by another process while this one assesses
+        with compiling.offered():
+            compiling.start(opts.root, opts.out)
+            return _build(opts, render, views, key, compiling.tell)
+    finally:  # what release_freed_memory froze is the collector's again: a process that builds again (tests,
+        gc.unfreeze()  # serve's fallbacks) frees the cycles this build left, as it would have without it
 
 
 def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None,

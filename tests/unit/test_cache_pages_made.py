@@ -55,3 +55,13 @@ def test_a_build_stopped_before_the_swap_leaves_the_pages_json_it_had(minimal_pr
     except KeyboardInterrupt:
         pass
     assert pages.read_bytes() == before
+
+
+def test_a_build_leaves_nothing_frozen_out_of_the_collector(minimal_project: Path) -> None:
+    """The build freezes what lives before its workers fork (gc.freeze); a process that goes on (tests, serve's
+    fallback builds) gets every object back to the collector, so the cycles a build leaves are freed."""
+    import gc
+
+    before = gc.get_freeze_count()
+    assert build(_opts(minimal_project)).ok
+    assert gc.get_freeze_count() == before == 0
