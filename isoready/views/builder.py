@@ -126,6 +126,8 @@ class ViewMemo:
     rebuilt: list[str] = field(default_factory=list)
     #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
     records: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
+    #: each evidence record's row in the lists by its view-model (Context.ev_rows)
+    rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     #: each evidence record's digest by the record object (``fingerprints``' ``reprs``)
     reprs: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
     #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another

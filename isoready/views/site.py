@@ -224,7 +224,8 @@ def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional
     if memo is not None:
         prints = fingerprints(ctx, memo.reprs)
         keys = builder_keys(ctx, builders, prints)
-        ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")))
+        ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")),
+                            memo.rows)
     pages, shared = generate(ctx, builders, memo, keys)
     chrome_ = chrome(ctx)
     export_ = memo.get("export", keys["export"]) if memo is not None and keys is not None else None
