@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
-from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records, warm_templates
+from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records, umask, warm_templates
 from isoready.core.diagnostics import report
 
 PREVIEW = Path(".cache") / "isoready" / "preview"
@@ -427,23 +427,25 @@ class Preview:
       each through a temporary file renamed over the old one (the browser never sees half a page).
 
     - each page builder's last view-models (``views.ViewMemo``), keyed by the fingerprints of the inputs it
-      reads: a builder whose inputs are unchanged is not run (nor the export view, when nothing changed).
+      reads: a builder whose inputs are unchanged is not run (nor the export view, when nothing changed);
+      the last assessment (``assess.AssessMemo``), kept while the records changed only in words no rule reads.
 
     Only evidence, documents and content YAML are reasoned about; everything else falls back to ``full()``.
     The result is byte-identical to a cold build (tests/unit/test_serve_incremental.py).
     """
 
     def __init__(self, opts) -> None:
+        from isoready.assess import AssessMemo
         from isoready.read.reader import ParseCache
+        from isoready.views import ViewMemo
 
         self.opts = opts
         self.ready = False  # False: the next change takes a full build
         self.job = None
         self.known = ParseCache()  # the reader's per-file results, with each file's stats
         self.memo: dict = {}  # documents (relative to evidence/) -> (stats, (size, SHA-256))
-        from isoready.views import ViewMemo
-
         self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
+        self.judged = AssessMemo()  # the last assessment: kept while no rule would see a change
         self.others: dict[str, object] = {}  # another standard -> the SiteView its portal in place was made of
         self.rendered: list[str] = []  # the other standards whose portal the last update rendered
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
@@ -462,6 +464,7 @@ class Preview:
         from isoready.package.build import build
         from isoready.package.pelican_plugin import Job, run
         from isoready.render.pages import pages
+        from isoready.assess import AssessMemo
         from isoready.validate.project import EVIDENCE_DIR
         from isoready.views import ViewMemo
 
@@ -476,7 +479,7 @@ class Preview:
         self.ready = False
         self._pending = None
         self.others = {}
-        self.views = ViewMemo()
+        self.views, self.judged = ViewMemo(), AssessMemo()
         result = build(self.opts, render=render, views=self.views)
         self.last_build = result
         if result.ok and "job" in captured:
@@ -593,7 +596,8 @@ class Preview:
             self.memo.pop(rel[len("evidence/"):], None)
         changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/")}
         # every standard's portal, as build prepares them (one standard: one portal, exactly prepare's site)
-        portals, project, diags = prepare_portals(self.opts, self.known, self.memo, views=self.views)
+        portals, project, diags = prepare_portals(self.opts, self.known, self.memo, views=self.views,
+                                                  judged=self.judged)
         site, others = (portals[0].site, portals[1:]) if portals else (None, [])
         if site is None or project is None:
             return False, diags
@@ -746,7 +750,7 @@ class Preview:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
         tmp.write_bytes(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # as a plain write would make it
+        os.chmod(tmp, 0o666 & ~umask())  # as a plain write would make it
         os.replace(tmp, target)
         self.written[rel] = digest
 
@@ -791,9 +795,3 @@ class _Unchanged(Exception):
 
 class Fallback(Exception):
     """The incremental path cannot vouch for this change: run the full build."""
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

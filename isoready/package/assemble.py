@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, Sequence
 from isoready.outputs import export
 from isoready.package.documents import copy_documents
 from isoready.gitfacts import gitdata
-from isoready.assess import Readiness, assess
+from isoready.assess import AssessMemo, Readiness, assess, assess_kept
 from isoready.read.catalog import load_catalog
 from isoready.core import i18n
 from isoready.core.diagnostics import Diagnostic, errors
@@ -126,17 +126,18 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFacts]:
+def assess_with_git(opts: Options, project: Project, judged: Optional[AssessMemo] = None) -> tuple[Readiness, GitFacts]:
     """The assessment, fed with the facts git holds (revisions), and those facts for the site as data: the
     readiness history (cached) and this build compared with the last audit's commit, when organisation.yaml
     names one. Views word them; they read no git and compare nothing.
 
-    A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git."""
+    A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git.
+    ``judged``: serve's last assessment (``assess.assess_kept``), handed back when no rule would see the change."""
     repo = gitdata.open_repo(opts.root) if opts.commit is None else None
     if repo is None:
-        return assess(project, opts.as_of), NO_GIT
+        return assess_kept(judged, project, opts.as_of), NO_GIT
     revisions = gitdata.file_revisions(repo)
-    readiness = assess(project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
+    readiness = assess_kept(judged, project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
     return readiness, _git_facts(opts, repo, project, readiness, revisions)
 
 
@@ -181,19 +182,20 @@ class Portal:
 
 
 def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
-                    every: bool = True, views: Any = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+                    every: bool = True, views: Any = None,
+                    judged: Optional[AssessMemo] = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
     portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
-    project's."""
+    project's. ``judged`` (serve's AssessMemo): the primary standard's last assessment, kept when still true."""
     whole, diags = check(opts, known, integrated=True)
     whole = speaking_as(whole, opts)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
         return [], project, diags
     with i18n.speaking(whole.organisation.language):  # every word the views make, in the build's language
-        return _portals(opts, whole, project, diags, memo, every, views)
+        return _portals(opts, whole, project, diags, memo, every, views, judged)
 
 
 def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
@@ -204,13 +206,14 @@ def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
 
 
 def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagnostic], memo: Optional[dict],
-             every: bool, views: Any) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+             every: bool, views: Any, judged: Optional[AssessMemo] = None
+             ) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
         ignored = ignored_warnings(opts.root)
         diags = diags + ignored
         if ignored and blocked(ignored, opts.strict):
             return [], project, diags
-    readiness, git = assess_with_git(opts, project)
+    readiness, git = assess_with_git(opts, project, judged)
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     hashes = hash_documents(whole, memo)  # every standard's documents, each read once
