@@ -41,7 +41,7 @@ def CLAUSES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
 
 
 @builder("evidence", reads=("organisation", "catalog", "evidence", "findings", "readiness", "documents",
-                             "git"))
+                             "git", "descriptions"))
 def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     evidence = tuple(ctx.evidence.values())
     pages: list[PageView] = []
