@@ -287,19 +287,20 @@ def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, t
 
     ``memo`` (a long-lived process's, updated in place) maps a document to its stats when read and its
     (size, SHA-256): a document whose stats (mtime, size, inode) are unchanged is not read again."""
-    base = project.root / EVIDENCE_DIR
+    base = os.path.join(str(project.root), EVIDENCE_DIR)  # str paths: a Path per document was a tenth of it
     out: dict[str, tuple[int, str]] = {}
     kept: dict = {}
     for e in project.evidence:
         if e.file and e.file not in out:
-            path = base / e.file
+            path = os.path.join(base, e.file)
             key = None
             if memo is not None:
                 key = _doc_key(path)
                 if e.file in memo and memo[e.file][0] == key:
                     out[e.file] = kept[e.file] = memo[e.file][1]
                     continue
-            data = path.read_bytes()
+            with open(path, "rb") as f:
+                data = f.read()
             out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
             kept[e.file] = out[e.file]
             if memo is not None:
@@ -310,7 +311,7 @@ def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, t
     return out
 
 
-def _doc_key(path: Path) -> tuple[int, int, int]:
+def _doc_key(path: "Path | str") -> tuple[int, int, int]:
     st = os.stat(path)
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 

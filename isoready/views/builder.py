@@ -99,19 +99,32 @@ def _records_sha(records: Sequence[Any], registers: Any, reprs: Optional[dict]) 
     return rest.hexdigest(), own.hexdigest()
 
 
-def fingerprints(ctx: Context, reprs: Optional[dict] = None) -> dict[str, str]:
+def _kept_sha(kept: Optional[dict], name: str, value: Any) -> str:
+    """``_sha(value)``, or with ``kept`` (name -> (the object, its digest)) the last digest of the very same
+    object: serve's kept assessment (``assess.assess_kept``) hands back the Readiness it printed last time."""
+    if kept is None:
+        return _sha(value)
+    hit = kept.get(name)
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    digest = _sha(value)
+    kept[name] = (value, digest)
+    return digest
+
+
+def fingerprints(ctx: Context, reprs: Optional[dict] = None, kept: Optional[dict] = None) -> dict[str, str]:
     """One SHA-256 per input kind (INPUTS), of the values views are made from, and ``base``: what every builder
     reads (the audience, the commit, the Markdown limit, the project's standards, the language its words are made
     in; views read no path). Made from the
     values' ``repr`` (frozen records, compared by value): two builds whose fingerprints are equal hand the views
-    the same values. ``reprs``: see ``_records_sha`` (serve's ViewMemo keeps it)."""
+    the same values. ``reprs``: see ``_records_sha``; ``kept``: see ``_kept_sha`` (serve's ViewMemo keeps both)."""
     p, r = ctx.project, ctx.r
     evidence, descriptions = _records_sha(p.evidence, p.registers, reprs)
     return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards, i18n.active().code),
-            "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
+            "organisation": _sha(p.organisation), "catalog": _kept_sha(kept, "catalog", p.catalog),
             "evidence": evidence, "descriptions": descriptions, "findings": _sha(p.findings),
             "assessments": _sha(p.assessments),
-            "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
+            "readiness": _kept_sha(kept, "readiness", r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
             "git": _sha(ctx.git)}
 
 
@@ -148,6 +161,8 @@ class ViewMemo:
     rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     #: each evidence record's two digests by the record object (``fingerprints``' ``reprs``)
     reprs: dict[int, tuple[Any, tuple[bytes, bytes]]] = field(default_factory=dict)
+    #: the digests of the readiness and the catalog by their object (``fingerprints``' ``kept``)
+    kept: dict[str, tuple[Any, str]] = field(default_factory=dict)
     #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another
     #: project's (the project as that standard sees it), so each keeps and compares its own keys
     portals: dict[str, "ViewMemo"] = field(default_factory=dict)

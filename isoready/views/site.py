@@ -223,7 +223,7 @@ def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional
     With a ``memo``, builders (and the export) whose inputs are unchanged are handed back, not run."""
     keys = None
     if memo is not None:
-        prints = fingerprints(ctx, memo.reprs)
+        prints = fingerprints(ctx, memo.reprs, memo.kept)
         keys = builder_keys(ctx, builders, prints)
         ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")),
                             memo.rows)
