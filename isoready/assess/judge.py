@@ -82,7 +82,8 @@ def judged_alike(before: Optional[Project], now: Project) -> bool:
             replace(before, evidence=()) != replace(now, evidence=()):
         return False
     blank = dict.fromkeys(WORDS_ONLY)
-    return all(a is b or replace(a, **blank) == replace(b, **blank) for a, b in zip(before.evidence, now.evidence))
+    return all(a is b or a == b or replace(a, **blank) == replace(b, **blank)
+               for a, b in zip(before.evidence, now.evidence))
 
 
 def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,

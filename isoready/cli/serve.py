@@ -428,14 +428,13 @@ class Preview:
 
     - each page builder's last view-models (``views.ViewMemo``), keyed by the fingerprints of the inputs it
       reads: a builder whose inputs are unchanged is not run (nor the export view, when nothing changed);
-      the last assessment (``assess.AssessMemo``), kept while the records changed only in words no rule reads.
+      with the last assessment (``ViewMemo.judged``), kept while the records changed only in words no rule reads.
 
     Only evidence, documents and content YAML are reasoned about; everything else falls back to ``full()``.
     The result is byte-identical to a cold build (tests/unit/test_serve_incremental.py).
     """
 
     def __init__(self, opts) -> None:
-        from isoready.assess import AssessMemo
         from isoready.read.reader import ParseCache
         from isoready.views import ViewMemo
 
@@ -445,7 +444,6 @@ class Preview:
         self.known = ParseCache()  # the reader's per-file results, with each file's stats
         self.memo: dict = {}  # documents (relative to evidence/) -> (stats, (size, SHA-256))
         self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
-        self.judged = AssessMemo()  # the last assessment: kept while no rule would see a change
         self.others: dict[str, object] = {}  # another standard -> the SiteView its portal in place was made of
         self.rendered: list[str] = []  # the other standards whose portal the last update rendered
         self.pages: dict[str, object] = {}  # page path -> the Page it was rendered from
@@ -464,7 +462,6 @@ class Preview:
         from isoready.package.build import build
         from isoready.package.pelican_plugin import Job, run
         from isoready.render.pages import pages
-        from isoready.assess import AssessMemo
         from isoready.validate.project import EVIDENCE_DIR
         from isoready.views import ViewMemo
 
@@ -479,7 +476,7 @@ class Preview:
         self.ready = False
         self._pending = None
         self.others = {}
-        self.views, self.judged = ViewMemo(), AssessMemo()
+        self.views = ViewMemo()  # its last assessment too (views.judged), filled by the build
         result = build(self.opts, render=render, views=self.views)
         self.last_build = result
         if result.ok and "job" in captured:
@@ -596,8 +593,7 @@ class Preview:
             self.memo.pop(rel[len("evidence/"):], None)
         changed_docs = {r[len("evidence/"):] for r in rels if r.startswith("evidence/")}
         # every standard's portal, as build prepares them (one standard: one portal, exactly prepare's site)
-        portals, project, diags = prepare_portals(self.opts, self.known, self.memo, views=self.views,
-                                                  judged=self.judged)
+        portals, project, diags = prepare_portals(self.opts, self.known, self.memo, views=self.views)
         site, others = (portals[0].site, portals[1:]) if portals else (None, [])
         if site is None or project is None:
             return False, diags

@@ -126,7 +126,8 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def assess_with_git(opts: Options, project: Project, judged: Optional[AssessMemo] = None) -> tuple[Readiness, GitFacts]:
+def assess_with_git(opts: Options, project: Project,
+                    judged: Optional[AssessMemo] = None) -> tuple[Readiness, GitFacts]:
     """The assessment, fed with the facts git holds (revisions), and those facts for the site as data: the
     readiness history (cached) and this build compared with the last audit's commit, when organisation.yaml
     names one. Views word them; they read no git and compare nothing.
@@ -182,20 +183,19 @@ class Portal:
 
 
 def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
-                    every: bool = True, views: Any = None,
-                    judged: Optional[AssessMemo] = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+                    every: bool = True, views: Any = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
     portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
-    project's. ``judged`` (serve's AssessMemo): the primary standard's last assessment, kept when still true."""
+    project's; its ``judged`` (an AssessMemo) the primary standard's last assessment, kept while still true."""
     whole, diags = check(opts, known, integrated=True)
     whole = speaking_as(whole, opts)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
         return [], project, diags
     with i18n.speaking(whole.organisation.language):  # every word the views make, in the build's language
-        return _portals(opts, whole, project, diags, memo, every, views, judged)
+        return _portals(opts, whole, project, diags, memo, every, views)
 
 
 def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
@@ -206,14 +206,13 @@ def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
 
 
 def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagnostic], memo: Optional[dict],
-             every: bool, views: Any, judged: Optional[AssessMemo] = None
-             ) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+             every: bool, views: Any) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
         ignored = ignored_warnings(opts.root)
         diags = diags + ignored
         if ignored and blocked(ignored, opts.strict):
             return [], project, diags
-    readiness, git = assess_with_git(opts, project, judged)
+    readiness, git = assess_with_git(opts, project, getattr(views, "judged", None))
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     hashes = hash_documents(whole, memo)  # every standard's documents, each read once

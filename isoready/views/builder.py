@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from isoready.assess import AssessMemo
 from isoready.core import i18n
 from isoready.views.context import Context
 from isoready.views.pages import PageView
@@ -163,6 +164,9 @@ class ViewMemo:
     reprs: dict[int, tuple[Any, tuple[bytes, bytes]]] = field(default_factory=dict)
     #: the digests of the readiness and the catalog by their object (``fingerprints``' ``kept``)
     kept: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    #: the last assessment the views were made from (``assess.assess_kept``): the build that fills the memo
+    #: fills it too, so that serve's first edit finds it
+    judged: AssessMemo = field(default_factory=AssessMemo)
     #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another
     #: project's (the project as that standard sees it), so each keeps and compares its own keys
     portals: dict[str, "ViewMemo"] = field(default_factory=dict)

@@ -87,8 +87,8 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(project, tmp_path, audienc
 def test_a_description_edit_rewrites_only_the_records_page(project, tmp_path, audience, monkeypatch):
     """A record's description is printed on its own page only: the lists that name the record (the evidence
     register, its clause's page, the report, the gap report) hold its row, which has no description, so they
-    are not rendered again, nor their builders run; no rule reads it, so the last assessment is kept (after the
-    first update, which judges once); the preview still equals a cold build, edit after edit."""
+    are not rendered again, nor their builders run; no rule reads it, so the full build's assessment is kept
+    (serve's first edit too); the preview still equals a cold build, edit after edit."""
     from isoready.assess import judge
 
     judged = []
@@ -109,7 +109,7 @@ def test_a_description_edit_rewrites_only_the_records_page(project, tmp_path, au
         rewritten = sorted(p.relative_to(out).as_posix() for p, t in stamps.items()
                            if p.exists() and p.stat().st_mtime_ns != t)
         assert rewritten == ["evidence/support/training.html"], n
-        assert len(judged) - runs == (0 if n else 1), n  # the first update's assessment, handed back to the second
+        assert len(judged) == runs, n  # the full build's assessment, handed back
         assert preview.views.rebuilt == ["evidence"], n  # the only builder printing a description
         assert description in (out / "evidence" / "support" / "training.html").read_text(encoding="utf-8")
         cold = build(replace(opts, output=tmp_path / f"cold-{n}", use_cache=False))
