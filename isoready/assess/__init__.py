@@ -31,7 +31,8 @@ from isoready.assess.editions import (CLIMATE_TOPIC, NEW_REQUIREMENT_CHANGES, ce
     unevidenced_new_requirements)
 from isoready.assess.gates import GATE_KINDS, UNEVIDENCED, lapses, with_gates
 from isoready.assess.sites import site_project, site_projects, sites_coverage, sites_leaves, worst_of_sites
-from isoready.assess.judge import assess, assess_today, changed_since_approval
+from isoready.assess.judge import (WORDS_ONLY, AssessMemo, assess, assess_kept, assess_today,
+    changed_since_approval, judged_alike)
 from isoready.assess.sampling import (AUDITS, AuditDays, BASES, DAY_BASES, METHODS, NO_SAMPLING, PICK_CODES, Pick,
     NEW_SITE_MONTHS, SAMPLING, SINGLE_SITE, Sampling, SiteFacts, SitePlan, audit_days, last_certification_audit,
     likely_sites, practice_data, sample_sizes, site_is_new)
@@ -87,8 +88,12 @@ __all__ = [
     "UNEVIDENCED",
     "URGENCIES",
     "VALID",
+    "AssessMemo",
+    "WORDS_ONLY",
     "assess",
+    "assess_kept",
     "assess_today",
+    "judged_alike",
     "auditor_names",
     "certificate_on",
     "changed_since_approval",

@@ -44,6 +44,48 @@ def assess(project: Project, as_of: date, revisions: Optional[Mapping[str, Seque
                    certificate=certificate_on(project, as_of))
 
 
+#: the fields of an evidence record that no rule reads (words its pages print): a project whose records changed
+#: only there is judged as it was (``assess_kept``); tests/unit/test_assess_kept.py holds every rule to it
+WORDS_ONLY = ("description", "title", "version", "url", "approved_by")
+
+
+@dataclass
+class AssessMemo:
+    """A long-lived process's last assessment (serve keeps one between rebuilds) and what it was made of."""
+
+    project: Optional[Project] = None
+    facts: tuple = ()  # (as_of, revisions, status_log)
+    readiness: Optional[Readiness] = None
+
+
+def assess_kept(memo: Optional[AssessMemo], project: Project, as_of: date,
+                revisions: Optional[Mapping[str, Sequence[Any]]] = None,
+                status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
+    """``assess``, or with a ``memo`` the last readiness handed back when ``project`` differs from the one it
+    was judged from in WORDS_ONLY fields at most, on the same date with the same git facts (a description
+    edited in serve: the three judgements, today and each booked audit's date, were a sixth of the update)."""
+    facts = (as_of, revisions, status_log)
+    if memo is not None and memo.readiness is not None and memo.facts == facts and \
+            judged_alike(memo.project, project):
+        memo.project = project
+        return memo.readiness
+    readiness = assess(project, as_of, revisions, status_log)
+    if memo is not None:
+        memo.project, memo.facts, memo.readiness = project, facts, readiness
+    return readiness
+
+
+def judged_alike(before: Optional[Project], now: Project) -> bool:
+    """True when the two projects differ in their evidence records' WORDS_ONLY fields at most (each record
+    compared by identity first: serve hands back the very record of a file it did not read again)."""
+    if before is None or len(before.evidence) != len(now.evidence) or \
+            replace(before, evidence=()) != replace(now, evidence=()):
+        return False
+    blank = dict.fromkeys(WORDS_ONLY)
+    return all(a is b or a == b or replace(a, **blank) == replace(b, **blank)
+               for a, b in zip(before.evidence, now.evidence))
+
+
 def assess_today(project: Project, as_of: date, revisions: Optional[Mapping[str, Sequence[Any]]] = None,
                  status_log: Optional[Mapping[str, Sequence[tuple[date, str]]]] = None) -> Readiness:
     """``assess`` without the projections to the booked audit dates and the lapses: the figures, states,

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
-from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records, warm_templates
+from isoready.cli.servememo import HEAP_SWEEP, keep_heap, no_collection, same, share_records, umask, warm_templates
 from isoready.core.diagnostics import report
 
 PREVIEW = Path(".cache") / "isoready" / "preview"
@@ -427,7 +427,8 @@ class Preview:
       each through a temporary file renamed over the old one (the browser never sees half a page).
 
     - each page builder's last view-models (``views.ViewMemo``), keyed by the fingerprints of the inputs it
-      reads: a builder whose inputs are unchanged is not run (nor the export view, when nothing changed).
+      reads: a builder whose inputs are unchanged is not run (nor the export view, when nothing changed);
+      with the last assessment (``ViewMemo.judged``), kept while the records changed only in words no rule reads.
 
     Only evidence, documents and content YAML are reasoned about; everything else falls back to ``full()``.
     The result is byte-identical to a cold build (tests/unit/test_serve_incremental.py).
@@ -435,14 +436,13 @@ class Preview:
 
     def __init__(self, opts) -> None:
         from isoready.read.reader import ParseCache
+        from isoready.views import ViewMemo
 
         self.opts = opts
         self.ready = False  # False: the next change takes a full build
         self.job = None
         self.known = ParseCache()  # the reader's per-file results, with each file's stats
         self.memo: dict = {}  # documents (relative to evidence/) -> (stats, (size, SHA-256))
-        from isoready.views import ViewMemo
-
         self.views = ViewMemo()  # each page builder's last view-models, by the fingerprints of what it read
         self.others: dict[str, object] = {}  # another standard -> the SiteView its portal in place was made of
         self.rendered: list[str] = []  # the other standards whose portal the last update rendered
@@ -476,7 +476,7 @@ class Preview:
         self.ready = False
         self._pending = None
         self.others = {}
-        self.views = ViewMemo()
+        self.views = ViewMemo()  # its last assessment too (views.judged), filled by the build
         result = build(self.opts, render=render, views=self.views)
         self.last_build = result
         if result.ok and "job" in captured:
@@ -746,7 +746,7 @@ class Preview:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
         tmp.write_bytes(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # as a plain write would make it
+        os.chmod(tmp, 0o666 & ~umask())  # as a plain write would make it
         os.replace(tmp, target)
         self.written[rel] = digest
 
@@ -791,9 +791,3 @@ class _Unchanged(Exception):
 
 class Fallback(Exception):
     """The incremental path cannot vouch for this change: run the full build."""
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import gc
+import os
 
 def share_records(known, project) -> None:
     """Make ``known``'s cached records the very objects of ``project`` where they are equal: files parsed in a
@@ -71,3 +72,11 @@ def warm_templates(job) -> None:
             job.get_template(name)
         except Exception:  # a theme without one: the update loads what it needs, as before
             pass
+
+
+def umask() -> int:
+    """The process's umask (read by setting it and putting it back): a file serve puts in place gets the mode a
+    plain write would give it."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, Sequence
 from isoready.outputs import export
 from isoready.package.documents import copy_documents
 from isoready.gitfacts import gitdata
-from isoready.assess import Readiness, assess
+from isoready.assess import AssessMemo, Readiness, assess, assess_kept
 from isoready.read.catalog import load_catalog
 from isoready.core import i18n
 from isoready.core.diagnostics import Diagnostic, errors
@@ -129,17 +129,19 @@ def blocked(diags: list[Diagnostic], strict: bool) -> bool:
     return bool(errors(diags)) or (strict and bool(diags))
 
 
-def assess_with_git(opts: Options, project: Project) -> tuple[Readiness, GitFacts]:
+def assess_with_git(opts: Options, project: Project,
+                    judged: Optional[AssessMemo] = None) -> tuple[Readiness, GitFacts]:
     """The assessment, fed with the facts git holds (revisions), and those facts for the site as data: the
     readiness history (cached) and this build compared with the last audit's commit, when organisation.yaml
     names one. Views word them; they read no git and compare nothing.
 
-    A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git."""
+    A build pinned to a given commit (golden tests) reads no git facts: it is built as if without git.
+    ``judged``: serve's last assessment (``assess.assess_kept``), handed back when no rule would see the change."""
     repo = gitdata.open_repo(opts.root) if opts.commit is None else None
     if repo is None:
-        return assess(project, opts.as_of), NO_GIT
+        return assess_kept(judged, project, opts.as_of), NO_GIT
     revisions = gitdata.file_revisions(repo)
-    readiness = assess(project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
+    readiness = assess_kept(judged, project, opts.as_of, revisions, gitdata.assessment_statuses(repo))
     return readiness, _git_facts(opts, repo, project, readiness, revisions)
 
 
@@ -190,8 +192,9 @@ def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
     portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
-    project's. ``on_read(language)``: called with the build's language once every file is read (the build
-    starts compiling its templates then, in another process, while this one checks, assesses and builds views)."""
+    project's; its ``judged`` (an AssessMemo) the primary standard's last assessment, kept while still true.
+    ``on_read(language)``: called with the build's language once every file is read (the build starts
+    compiling its templates then, in another process, while this one checks, assesses and builds views)."""
     whole, diags = check(opts, known, integrated=True, on_read=on_read)
     whole = speaking_as(whole, opts)
     project = project_for(whole, whole.standard) if whole is not None else None
@@ -215,7 +218,7 @@ def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagno
         diags = diags + ignored
         if ignored and blocked(ignored, opts.strict):
             return [], project, diags
-    readiness, git = assess_with_git(opts, project)
+    readiness, git = assess_with_git(opts, project, getattr(views, "judged", None))
     diags = diags + list(git.warnings)  # about commits already made (W120-W122): reported, never blocking
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     hashes = hash_documents(whole, memo)  # every standard's documents, each read once
@@ -289,19 +292,20 @@ def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, t
 
     ``memo`` (a long-lived process's, updated in place) maps a document to its stats when read and its
     (size, SHA-256): a document whose stats (mtime, size, inode) are unchanged is not read again."""
-    base = project.root / EVIDENCE_DIR
+    base = os.path.join(str(project.root), EVIDENCE_DIR)  # str paths: a Path per document was a tenth of it
     out: dict[str, tuple[int, str]] = {}
     kept: dict = {}
     for e in project.evidence:
         if e.file and e.file not in out:
-            path = base / e.file
+            path = os.path.join(base, e.file)
             key = None
             if memo is not None:
                 key = _doc_key(path)
                 if e.file in memo and memo[e.file][0] == key:
                     out[e.file] = kept[e.file] = memo[e.file][1]
                     continue
-            data = path.read_bytes()
+            with open(path, "rb") as f:
+                data = f.read()
             out[e.file] = (len(data), hashlib.sha256(data).hexdigest())
             kept[e.file] = out[e.file]
             if memo is not None:
@@ -312,7 +316,7 @@ def hash_documents(project: Project, memo: Optional[dict] = None) -> dict[str, t
     return out
 
 
-def _doc_key(path: Path) -> tuple[int, int, int]:
+def _doc_key(path: "Path | str") -> tuple[int, int, int]:
     st = os.stat(path)
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 

@@ -9,11 +9,11 @@ from isoready.views.builder import builder
 from isoready.views.context import Context
 from isoready.views import labels
 from isoready.views.labels import GLOSSARY, GLOSSARY_PATH, grouped, page_path, withheld
-from isoready.views.models import EvidenceView, GlossaryTermView, GlossaryView, Link, RegisterPageView
+from isoready.views.models import EvidenceRowView, GlossaryTermView, GlossaryView, Link, RegisterPageView
 from isoready.views.pages import ClauseIndexView, DocumentPageView, PageView
 
 
-def register_pages(rows: tuple[EvidenceView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
+def register_pages(rows: tuple[EvidenceRowView, ...], hidden: int) -> tuple[RegisterPageView, ...]:
     per_page = labels.REGISTER_PAGE  # read when called: a test may lower it
     chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [()]
     urls = ["evidence.html"] + [f"evidence-{n}.html" for n in range(2, len(chunks) + 1)]
@@ -41,11 +41,11 @@ def CLAUSES(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
 
 
 @builder("evidence", reads=("organisation", "catalog", "evidence", "findings", "readiness", "documents",
-                             "git"))
+                             "git", "descriptions"))
 def EVIDENCE(ctx: Context, shared: Mapping[str, Any]) -> list[PageView]:
     evidence = tuple(ctx.evidence.values())
     pages: list[PageView] = []
-    for reg in register_pages(evidence, ctx.hidden_ev):
+    for reg in register_pages(tuple(ctx.ev_rows.values()), ctx.hidden_ev):
         title = _("Evidence register, page %(page)s", page=reg.number) if reg.number > 1 else _("Evidence register")
         pages.append(PageView(reg.url, "register", title, "evidence", reg))
     doc_at: dict[str, int] = {}  # a Markdown document two records share is one page (the writer refuses two)

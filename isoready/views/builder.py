@@ -11,10 +11,12 @@ builder, that what each declares covers what it reads."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from isoready.assess import AssessMemo
 from isoready.core import i18n
 from isoready.views.context import Context
 from isoready.views.pages import PageView
@@ -23,7 +25,10 @@ from isoready.views.pages import PageView
 #: (every builder also sees the audience, through the Context). Whatever prints team-written text reads
 #: "evidence" and "findings": the redactor is made of the names of the records this audience may not see
 INPUTS = frozenset({"organisation", "catalog", "evidence", "findings", "assessments", "readiness", "documents",
-                    "git"})
+                    "git", "descriptions"})
+#: the fields of an evidence record only its own page (and the exports) print: fingerprinted apart, as
+#: "descriptions", so that editing one runs the evidence builder alone (the lists hold rows without them)
+OWN_PAGE_FIELDS = ("description", "version", "approved_by")
 
 
 def _nothing(ctx: Context) -> Mapping[str, Any]:
@@ -62,38 +67,65 @@ def _sha(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def _records_sha(records: Sequence[Any], registers: Any, reprs: Optional[dict]) -> str:
-    """``_sha(records, registers)``, or with ``reprs`` (a long-lived process's, by the record object: id(record) ->
-    (record, the SHA-256 of its repr)) a SHA-256 of every record's digest in order, each record the reader handed
-    back unchanged (the very object) not printed again; ``reprs`` then holds this build's records only."""
-    if reprs is None:
-        return _sha(records, registers)
-    h = hashlib.sha256()
+@functools.lru_cache(maxsize=None)  # one entry per record type
+def _rest_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.name not in OWN_PAGE_FIELDS)
+
+
+def _digests(e: Any) -> tuple[bytes, bytes]:
+    """A record's two digests: of every field but OWN_PAGE_FIELDS, and of those."""
+    own = tuple(getattr(e, f) for f in OWN_PAGE_FIELDS)
+    rest = tuple(getattr(e, f) for f in _rest_fields(type(e)))
+    return (hashlib.sha256(repr((type(e).__name__, rest)).encode("utf-8", "surrogatepass")).digest(),
+            hashlib.sha256(repr(own).encode("utf-8", "surrogatepass")).digest())
+
+
+def _records_sha(records: Sequence[Any], registers: Any, reprs: Optional[dict]) -> tuple[str, str]:
+    """The "evidence" fingerprint (the records but their OWN_PAGE_FIELDS, the registers) and the
+    "descriptions" one (those fields). With ``reprs`` (a long-lived process's, by the record object: id(record)
+    -> (record, its two digests)) each record the reader handed back unchanged (the very object) is not printed
+    again; ``reprs`` then holds this build's records only."""
+    rest, own = hashlib.sha256(), hashlib.sha256()
     kept = {}
     for e in records:
-        hit = reprs.get(id(e))
-        digest = hit[1] if hit is not None and hit[0] is e else \
-            hashlib.sha256(repr(e).encode("utf-8", "surrogatepass")).digest()
-        kept[id(e)] = (e, digest)
-        h.update(digest)
-    reprs.clear()
-    reprs.update(kept)
-    h.update(repr(registers).encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()
+        hit = reprs.get(id(e)) if reprs is not None else None
+        digests = hit[1] if hit is not None and hit[0] is e else _digests(e)
+        kept[id(e)] = (e, digests)
+        rest.update(digests[0])
+        own.update(digests[1])
+    if reprs is not None:
+        reprs.clear()
+        reprs.update(kept)
+    rest.update(repr(registers).encode("utf-8", "surrogatepass") + b"\0")
+    return rest.hexdigest(), own.hexdigest()
 
 
-def fingerprints(ctx: Context, reprs: Optional[dict] = None) -> dict[str, str]:
+def _kept_sha(kept: Optional[dict], name: str, value: Any) -> str:
+    """``_sha(value)``, or with ``kept`` (name -> (the object, its digest)) the last digest of the very same
+    object: serve's kept assessment (``assess.assess_kept``) hands back the Readiness it printed last time."""
+    if kept is None:
+        return _sha(value)
+    hit = kept.get(name)
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    digest = _sha(value)
+    kept[name] = (value, digest)
+    return digest
+
+
+def fingerprints(ctx: Context, reprs: Optional[dict] = None, kept: Optional[dict] = None) -> dict[str, str]:
     """One SHA-256 per input kind (INPUTS), of the values views are made from, and ``base``: what every builder
     reads (the audience, the commit, the Markdown limit, the project's standards, the language its words are made
     in; views read no path). Made from the
     values' ``repr`` (frozen records, compared by value): two builds whose fingerprints are equal hand the views
-    the same values. ``reprs``: see ``_records_sha`` (serve's ViewMemo keeps it)."""
+    the same values. ``reprs``: see ``_records_sha``; ``kept``: see ``_kept_sha`` (serve's ViewMemo keeps both)."""
     p, r = ctx.project, ctx.r
+    evidence, descriptions = _records_sha(p.evidence, p.registers, reprs)
     return {"base": _sha(ctx.audience, ctx.commit, ctx.md_limit, p.standards, i18n.active().code),
-            "organisation": _sha(p.organisation), "catalog": _sha(p.catalog),
-            "evidence": _records_sha(p.evidence, p.registers, reprs), "findings": _sha(p.findings),
+            "organisation": _sha(p.organisation), "catalog": _kept_sha(kept, "catalog", p.catalog),
+            "evidence": evidence, "descriptions": descriptions, "findings": _sha(p.findings),
             "assessments": _sha(p.assessments),
-            "readiness": _sha(r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
+            "readiness": _kept_sha(kept, "readiness", r), "documents": _sha(p.documents, sorted(ctx.hashes.items())),
             "git": _sha(ctx.git)}
 
 
@@ -126,8 +158,15 @@ class ViewMemo:
     rebuilt: list[str] = field(default_factory=list)
     #: each evidence record's view-model by its own key (Context.use_record_memo): a one-record edit makes one
     records: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
-    #: each evidence record's digest by the record object (``fingerprints``' ``reprs``)
-    reprs: dict[int, tuple[Any, bytes]] = field(default_factory=dict)
+    #: each evidence record's row in the lists by its view-model (Context.ev_rows)
+    rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    #: each evidence record's two digests by the record object (``fingerprints``' ``reprs``)
+    reprs: dict[int, tuple[Any, tuple[bytes, bytes]]] = field(default_factory=dict)
+    #: the digests of the readiness and the catalog by their object (``fingerprints``' ``kept``)
+    kept: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    #: the last assessment the views were made from (``assess.assess_kept``): the build that fills the memo
+    #: fills it too, so that serve's first edit finds it
+    judged: AssessMemo = field(default_factory=AssessMemo)
     #: an integrated system's other standards' portals, each its own memo (by standard): their inputs are another
     #: project's (the project as that standard sees it), so each keeps and compares its own keys
     portals: dict[str, "ViewMemo"] = field(default_factory=dict)

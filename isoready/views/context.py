@@ -26,8 +26,8 @@ from isoready.views.labels import (CHANGE_LABELS, DI_LABELS, DUE_FLAG_LABELS, EX
     evidence_url, exclusion_test_text, finding_url, late_target_text, register_url, shares_of, shares_text,
     stage_label, subject, term_url, withheld)
 from isoready.views.models import (AuditView, BlockerView, ClauseLink, ClauseRowView, ClauseView, CountView,
-    DocumentView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
-    LapseView, Link, MandatoryView, RevisionView)
+    DocumentView, EvidenceRowView, EvidenceView, ExclusionView, FindingView, GateDateView, GateItemView, GateView, InputView,
+    LapseView, Link, MandatoryView, RevisionView, evidence_row)
 from isoready.views.reasons import FINDINGS_NOT_PUBLISHED, LAPSE_WORDS, StandardWords, Words
 
 
@@ -88,14 +88,42 @@ class Context:
     #: a long-lived process's evidence view-models by record (``use_record_memo``), or None
     _records: Optional[dict] = None
     _records_shared: tuple = ()
+    #: and their rows by view-model (id -> (EvidenceView, EvidenceRowView)), or None
+    _rows: Optional[dict] = None
 
-    def use_record_memo(self, records: dict, shared: tuple) -> None:
+    def use_record_memo(self, records: dict, shared: tuple, rows: Optional[dict] = None) -> None:
         """Keep each evidence record's view-model in ``records`` (id -> (record, key, view)), keyed by everything its
         view is made of: the record, whether it is stale, the findings citing it, its document, the folder its
         first clause's records live in, whether its file holds a withheld record, its change since approval,
         and ``shared`` (the fingerprints of the organisation, catalog and git facts, the audience, the as-of
-        date, the redactor). Set before the first builder asks for ``evidence``."""
+        date, the redactor). Set before the first builder asks for ``evidence``. ``rows``: each record's row
+        (``ev_rows``), kept by its view-model's identity."""
         self._records, self._records_shared = records, (*shared, self.r.as_of, repr(self.redact))
+        self._rows = rows
+
+    @cached_property
+    def ev_rows(self) -> dict[str, EvidenceRowView]:
+        """Each visible record's row as the lists print it (``models.evidence_row``), made once per view-model:
+        the register's pages, the clause pages, the report and the gap report share them. In a long-lived
+        process a view-model handed back unchanged keeps its row, and a row equal to the last one is the last
+        one, so that an edit no row shows leaves those pages' view-models equal (not rendered again)."""
+        memo = self._rows
+        if memo is None:
+            return {i: evidence_row(v) for i, v in self.evidence.items()}
+        out, kept = {}, {}
+        for i, v in self.evidence.items():
+            hit = memo.get(i)
+            if hit is not None and hit[0] is v:
+                row = hit[1]
+            else:
+                row = evidence_row(v)
+                if hit is not None and hit[1] == row:
+                    row = hit[1]
+            out[i] = row
+            kept[i] = (v, row)
+        memo.clear()  # this build's rows only
+        memo.update(kept)
+        return out
 
     @cached_property
     def evidence(self) -> dict[str, EvidenceView]:
@@ -354,7 +382,7 @@ class Context:
     def clause_view(self, number: str, res: ClauseResult) -> ClauseView:
         c, a, src = self.catalog[number], res.assessment, res.applying
         redact = self.redact
-        linked = [self.evidence[i] for i in res.evidence if i in self.evidence]
+        linked = [self.ev_rows[i] for i in res.evidence if i in self.ev_rows]
         fs = [self.findings[i] for i in res.related_findings if i in self.findings]
         hidden_fs = len(res.related_findings) - len(fs) if self.findings_published else 0
         said = self.say.all(res.reasons)

@@ -17,7 +17,7 @@ from isoready.core.i18n import gettext as _
 
 def gaps(ctx: Context) -> GapsView:
     g = ctx.r.gaps
-    stale_shown = tuple(ctx.evidence[i] for i in g.stale if i in ctx.evidence)
+    stale_shown = tuple(ctx.ev_rows[i] for i in g.stale if i in ctx.ev_rows)
     open_shown = tuple(ctx.findings[i] for i in g.open_findings if i in ctx.findings)
     hidden_open = len(g.open_findings) - len(open_shown) if ctx.findings_published else 0
     view = GapsView(

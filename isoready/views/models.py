@@ -75,6 +75,35 @@ class EvidenceView:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceRowView:
+    """A record as a list prints it (the register's pages, a clause's evidence table, the report's rows, the gap
+    report's stale evidence, the exports' per-clause lists): the fields those rows show, no more. A page holding
+    rows is then equal to the last one when only what no row shows (a description, a revision) changed, and
+    serve does not render it again."""
+
+    id: str
+    url: str
+    title: str
+    kind: str
+    kind_label: str
+    clauses: tuple[ClauseLink, ...]
+    owner: str
+    date: str
+    review_by: str
+    stale: bool
+    document: Optional[DocumentView]
+    external_url: Optional[str]
+    sort_clause: str
+    add_url: str
+
+
+def evidence_row(e: EvidenceView) -> EvidenceRowView:
+    """``e``'s row (positional: made once for each record of a build, 10,000 at 10,000 records)."""
+    return EvidenceRowView(e.id, e.url, e.title, e.kind, e.kind_label, e.clauses, e.owner, e.date, e.review_by,
+                           e.stale, e.document, e.external_url, e.sort_clause, e.add_url)
+
+
+@dataclass(frozen=True, slots=True)
 class RevisionView:
     """One commit in a file's revision history; the author only in internal builds."""
 
@@ -183,7 +212,7 @@ class ClauseView:
     evidence_asked: tuple[str, ...]
     exclusion: str
     mandatory: tuple[MandatoryView, ...]
-    evidence: tuple[EvidenceView, ...]
+    evidence: tuple[EvidenceRowView, ...]
     hidden_evidence: int
     findings: tuple[FindingView, ...]
     hidden_findings: int
@@ -388,7 +417,7 @@ class GapsView:
     not_ready: tuple[ClauseRowView, ...]
     not_implemented: tuple[ClauseRowView, ...]
     mandatory: tuple[MandatoryView, ...]
-    stale: tuple[EvidenceView, ...]
+    stale: tuple[EvidenceRowView, ...]
     hidden_stale: int
     without_evidence: tuple[ClauseRowView, ...]
     open_findings: tuple[FindingView, ...]
@@ -421,7 +450,7 @@ class RegisterPageView:
 
     url: str
     number: int
-    rows: tuple[EvidenceView, ...]
+    rows: tuple[EvidenceRowView, ...]
     summary: str  # "39 records in this build" or "records 1,001 to 2,000 of 10,039 in this build"
     hidden_text: str
     pager: tuple[Link, ...]  # every page; the current one has note "current"
@@ -438,7 +467,7 @@ class SectionView:
 @dataclass(frozen=True, slots=True)
 class ReportRowView:
     clause: ClauseView
-    evidence: tuple[EvidenceView, ...]  # at most REPORT_EVIDENCE
+    evidence: tuple[EvidenceRowView, ...]  # at most REPORT_EVIDENCE
     more: str  # "and 540 more on the clause page", or ""
     # the clause's reasons, with an exclusion's justification replaced by a pointer to the Exclusions
     # section, so each justification is printed once in the report

@@ -208,7 +208,8 @@ def builder_keys(ctx: Context, builders: Sequence[PageBuilder],
     prints = prints if prints is not None else fingerprints(ctx)
     reads = closure(builders)
     keys = {name: _key(name, prints, r) for name, r in reads.items()}
-    keys["export"] = _key("export", prints, INPUTS)
+    keys["export"] = _key("export", prints, INPUTS - {"descriptions"})  # run() hands it its evidence afresh
+    keys["export-evidence"] = prints["descriptions"]
     return keys
 
 
@@ -222,16 +223,22 @@ def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional
     With a ``memo``, builders (and the export) whose inputs are unchanged are handed back, not run."""
     keys = None
     if memo is not None:
-        prints = fingerprints(ctx, memo.reprs)
+        prints = fingerprints(ctx, memo.reprs, memo.kept)
         keys = builder_keys(ctx, builders, prints)
-        ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")))
+        ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")),
+                            memo.rows)
     pages, shared = generate(ctx, builders, memo, keys)
     chrome_ = chrome(ctx)
     export_ = memo.get("export", keys["export"]) if memo is not None and keys is not None else None
     if export_ is None:
         export_ = export(ctx, shared, chrome_)
-        if memo is not None and keys is not None:
-            memo.put("export", keys["export"], export_)
+    elif memo is not None and keys is not None and memo.get("export-evidence", keys["export-evidence"]) is None:
+        # only what the records' own pages print changed (OWN_PAGE_FIELDS): of the export, its evidence alone
+        # holds those fields (its clauses, gates and lists hold rows)
+        export_ = replace(export_, evidence=tuple(ctx.evidence.values()))
+    if memo is not None and keys is not None:
+        memo.put("export", keys["export"], export_)
+        memo.put("export-evidence", keys["export-evidence"], True)
     return SiteView(chrome_, tuple(pages), tuple(ctx.documents[k] for k in sorted(ctx.documents)),
                     export_, ctx.redact, ctx.md_limit)
 

@@ -83,6 +83,40 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(project, tmp_path, audienc
     assert tree(out) == tree((build(replace(opts, output=tmp_path / "cold", use_cache=False))).output)
 
 
+@pytest.mark.parametrize("audience", ["internal", "auditor"])
+def test_a_description_edit_rewrites_only_the_records_page(project, tmp_path, audience, monkeypatch):
+    """A record's description is printed on its own page only: the lists that name the record (the evidence
+    register, its clause's page, the report, the gap report) hold its row, which has no description, so they
+    are not rendered again, nor their builders run; no rule reads it, so the full build's assessment is kept
+    (serve's first edit too); the preview still equals a cold build, edit after edit."""
+    from isoready.assess import judge
+
+    judged = []
+    monkeypatch.setattr(judge, "assess", lambda *a, _assess=judge.assess: judged.append(a) or _assess(*a))
+    opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
+                   audience=audience)
+    preview = Preview(opts)
+    assert preview.full().ok
+    out = tmp_path / "preview"
+    record = project / "evidence" / "support" / "training.yaml"
+    for n, description in enumerate(("Signed-off training plans.", "Signed-off training plans for 2026.")):
+        stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+        text = record.read_text(encoding="utf-8").split("description:")[0].rstrip("\n")
+        record.write_text(f"{text}\ndescription: {description}\n", encoding="utf-8")
+        runs = len(judged)
+        ok, diags = preview.update({str(record)})
+        assert ok, diags
+        rewritten = sorted(p.relative_to(out).as_posix() for p, t in stamps.items()
+                           if p.exists() and p.stat().st_mtime_ns != t)
+        assert rewritten == ["evidence/support/training.html"], n
+        assert len(judged) == runs, n  # the full build's assessment, handed back
+        assert preview.views.rebuilt == ["evidence"], n  # the only builder printing a description
+        assert description in (out / "evidence" / "support" / "training.html").read_text(encoding="utf-8")
+        cold = build(replace(opts, output=tmp_path / f"cold-{n}", use_cache=False))
+        assert cold.ok
+        assert tree(out) == tree(tmp_path / f"cold-{n}"), n
+
+
 def test_a_sequence_of_updates_stays_equal_to_a_cold_build_and_rewrites_few_pages(project, tmp_path):
     opts = Options(root=project, as_of=date(2026, 11, 1), output=tmp_path / "preview", commit="c0ffee",
                    audience="internal")

@@ -42,6 +42,8 @@ def _internal(root: Path) -> None:
 CHANGES: dict[str, Callable[[Path, dict], None]] = {
     "record edited": lambda root, args: _edit(root / "evidence" / "operation" / "suppliers.yaml",
                                               "title: ", "title: Edited "),
+    "record description": lambda root, args: _edit(root / "evidence" / "context" / "scope.yaml",
+                                                   "description: Scope of the QMS", "description: Scope of our QMS"),
     "record added": lambda root, args: _add(root),
     "record deleted": lambda root, args: (root / "evidence" / "support" / "training.yaml").unlink(),
     "record withheld": lambda root, args: _internal(root),
