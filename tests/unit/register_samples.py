@@ -149,8 +149,8 @@ def patch_build(monkeypatch: Any, show_people: bool = False) -> None:
         project, diags = check(*args, **kwargs)
         return (inject(project, show_people) if project is not None else None), diags
 
-    def assessed(opts: Any, project: Project) -> Any:
-        readiness, git = assess_with_git(opts, project)
+    def assessed(opts: Any, project: Project, judged: Any = None) -> Any:
+        readiness, git = assess_with_git(opts, project, judged)
         return replace(readiness, registers=results(project)), git
 
     monkeypatch.setattr(assemble, "check", checked)
