@@ -566,8 +566,9 @@ def portal_environment(env: Any, language: Optional[str]) -> Any:
 
 
 def compile_theme(root: Path, out: Path, told: int) -> tuple[dict, dict]:
-    """The theme's templates compiled as this build's Pelican run will compile them (its settings, its
-    environment, the language read from the file descriptor ``told``): ``render.compiled.compile_templates``'
+    """The theme's templates (each name the packaged theme has, as the build would load it: a project's
+    override first; ``_plain_template``) compiled as this build's Pelican run will compile them (its settings,
+    its environment, the language read from the file descriptor ``told``): ``render.compiled.compile_templates``'
     bytecode and sources. Run in a process of its own (``TemplatesCompiling``), silent: the build reports whatever
     the templates say when it renders. Nothing when the project adds Pelican plugins (one may change the
     environment) or no language is told (the build stopped)."""
@@ -582,8 +583,9 @@ def compile_theme(root: Path, out: Path, told: int) -> tuple[dict, dict]:
         return {}, {}
     generator = Generator(context={}, settings=settings, path=settings["PATH"], theme=settings["THEME"],
                           output_path=str(out))
-    names = sorted({p.relative_to(t / "templates").as_posix() for t in theme_dirs(root)
-                    for p in (t / "templates").rglob("*.html") if p.is_file()})
+    names = [name for name in sorted(p.relative_to(PACKAGED_THEME / "templates").as_posix()
+                                     for p in (PACKAGED_THEME / "templates").rglob("*.html"))
+             if _plain_template(root, name)]
     try:  # waits until the build has read its files (one write of a few bytes: one read takes it whole)
         language = os.read(told, 64).decode("ascii", "replace").strip()
     finally:
@@ -591,6 +593,25 @@ def compile_theme(root: Path, out: Path, told: int) -> tuple[dict, dict]:
     if language not in LANGUAGES:
         return {}, {}
     return compile_templates(portal_environment(generator.env, language), names)
+
+
+#: a theme template larger than this is left to the build (the packaged ones are a few KB each)
+COMPILED_AHEAD_BYTES = 1024 * 1024
+
+
+def _plain_template(root: Path, name: str) -> bool:
+    """Whether the template the build would load for ``name`` (a project's override first) is a regular file
+    of a size worth compiling ahead: a FIFO, a device or a huge file is never opened here (the build meets it,
+    if a page uses it, as it always did)."""
+    import stat
+
+    for theme in theme_dirs(root):
+        try:
+            st = os.stat(theme / "templates" / name)
+        except OSError:
+            continue
+        return stat.S_ISREG(st.st_mode) and st.st_size <= COMPILED_AHEAD_BYTES
+    return False
 
 
 class TemplatesCompiling:

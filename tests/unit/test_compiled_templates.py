@@ -125,3 +125,27 @@ def test_a_build_writes_the_same_bytes_with_its_templates_compiled_by_another_pr
     match, mismatch, errors = filecmp.cmpfiles(alone, forked, files, shallow=False)
     assert (mismatch, errors) == ([], []) and len(match) > 100
     assert os.environ["ISOREADY_WORKERS"] == "2"
+
+
+def test_the_compiling_process_opens_no_fifo_and_no_huge_template_of_a_projects_theme(
+        minimal_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It compiles the packaged theme's template names only, each as the build would load it (the project's
+    override first), and leaves a FIFO, or a file over COMPILED_AHEAD_BYTES, to the build: a template no page
+    uses is never opened, so the build neither hangs nor waits on it."""
+    from isoready.package.pelican_plugin import COMPILED_AHEAD_BYTES, TemplatesCompiling
+
+    templates = minimal_project / "theme" / "templates"
+    templates.mkdir(parents=True)
+    os.mkfifo(templates / "rollup.html")  # the rollup command's template: no page of a build uses it
+    (templates / "unused.html").write_text("{# #}" * (COMPILED_AHEAD_BYTES // 5 + 1), encoding="utf-8")
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    compiling = TemplatesCompiling()
+    compiling.start(minimal_project, minimal_project / "output")
+    compiling.tell("en")
+    cache = compiling.cache()
+    assert cache is not None and cache.sources
+    assert "rollup.html" not in cache.sources and "unused.html" not in cache.sources
+    assert "evidence.html" in cache.sources
+    result = build(Options(root=minimal_project, as_of=date(2026, 12, 6), output=minimal_project / "output",
+                           commit="test", use_cache=False))
+    assert result.ok
