@@ -279,7 +279,9 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             _cancel(exports)
             shutil.rmtree(tmp, ignore_errors=True)
             return BuildResult(False, diags)
-        record = site_record(tmp, key.value(key.digests(cache.results, site.documents)), out, files, diags,
+        if key is not None and cache is not None:
+            key.value(key.digests(cache.results, site.documents))
+        record = site_record(tmp, key, out, files, diags,
                              sum(w.reused for w in written)) if key and cache else None
         made = _made(exports[-1]) if cache is not None else None  # before the swap: it reads the new site's files
         swap_in(tmp, out)

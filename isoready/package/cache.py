@@ -16,6 +16,11 @@ the new site instead of rendered or copied;
   last build read (every input file's bytes, the code, the standards' data, the options, git's state:
   ``site_key``) and every file it wrote with its SHA-256; when the key is equal and the output holds exactly
   those files with those bytes, nothing is redone. A build during which an input was written is not recorded.
+  The record also keeps each file's stamp (change time, modification time, size, inode), input and output,
+  when both its times are older than the stamping by more than a clock tick (``settled``). The next build reads
+  only the files whose stamp moved: any write moves a file's change time, and no one can set that back
+  (git's index and Bazel's digest cache use the same scheme). Copying the files elsewhere, a new inode,
+  or a write within a clock tick of the stamping, means they are read and hashed again.
 
 A template sees only its page's view-model and the chrome model, so those two
 (with the templates) are everything a page is made from: no template analysis.
@@ -34,6 +39,7 @@ import hashlib
 import os
 import json
 import sys
+import time
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -416,6 +422,32 @@ def _stat(path: str) -> Optional[tuple[int, int, int, int]]:
     return (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+#: A file's stamp (change time, modification time, size, inode) vouches for the bytes hashed with it only when
+#: both its times are older than the stamping by more than a clock tick: a write in the same tick as the file's
+#: last one could leave every field as it was (git's "racy clean" entries). The kernel stamps files from a clock
+#: that moves in ticks of 10 ms at most; a file system that keeps whole seconds (FAT's 2 s, ext3's 1 s) gets 2 s.
+RACY_NS = 100_000_000
+COARSE_RACY_NS = 2_000_000_000
+
+
+def settled(stamp: Sequence[int], at: int) -> bool:
+    """True when ``stamp`` (``_stat``'s, taken after ``at``, a ``time.time_ns()``) can vouch for the file's bytes
+    later: a later write moves its change time, which no one can set back (the scheme git's index and Bazel's
+    digest cache use). A stamp whose times are in the future never does."""
+    window = COARSE_RACY_NS if stamp[0] % 1_000_000_000 == 0 or stamp[1] % 1_000_000_000 == 0 else RACY_NS
+    return max(stamp[0], stamp[1]) < at - window
+
+
+def _stamps(data: Any, width: int) -> dict[str, list]:
+    """A record's stamps (``{path: [ctime, mtime, size, inode, ...]}``), each checked for shape; {} when absent."""
+    found = _dict(data) if data is not None else {}
+    for value in found.values():
+        if not (isinstance(value, list) and len(value) == width and all(type(v) is int for v in value[:4])
+                and all(isinstance(v, str) for v in value[4:])):
+            raise ValueError("bad stamp")
+    return found
+
+
 def _digest(path: str) -> bytes:
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).digest()
@@ -487,6 +519,8 @@ class SiteKey:
     entries: list  # (name, kind, path or link target), in order
     git: bytes
     made: Optional[str] = None
+    taken: int = 0  # time.time_ns() before the stats were taken (``settled``)
+    files: dict = field(default_factory=dict)  # path -> the SHA-256 the key was made from
 
     def value(self, digests: Optional[dict[str, bytes]] = None) -> str:
         """The key: every ``file`` entry's SHA-256 from ``digests`` (path -> digest) where given, else read now."""
@@ -497,11 +531,33 @@ class SiteKey:
             h = self.head.copy()
             for where, kind, value in self.entries:
                 h.update(f"{where}\0{kind}\0".encode("utf-8", "surrogateescape"))
-                h.update((found.get(value) or known[value]) if kind == "file"
-                         else value.encode("utf-8", "surrogateescape"))
+                if kind == "file":
+                    digest = self.files[value] = found.get(value) or known[value]
+                    h.update(digest)
+                else:
+                    h.update(value.encode("utf-8", "surrogateescape"))
             h.update(self.git)
             self.made = h.hexdigest()
         return self.made
+
+    def stamps(self) -> dict[str, list]:
+        """Each input file's stamp with the SHA-256 the key was made from (``{path: [ctime, mtime, size, inode,
+        sha256]}``), for the files whose stamps are ``settled``: the next build trusts those instead of reading
+        them again (``trusted``). Call after ``value``."""
+        return {path: [*st, self.files[path].hex()] for path, st in self.stats
+                if st is not None and path in self.files and settled(st, self.taken)}
+
+    def trusted(self, stamps: dict[str, list]) -> dict[str, bytes]:
+        """The digests of the last build's input files (``stamps``'s) whose stamp now is the one recorded."""
+        out = {}
+        for path, st in self.stats:
+            last = stamps.get(path)
+            if st is not None and last is not None and tuple(last[:4]) == st:
+                try:
+                    out[path] = bytes.fromhex(last[4])
+                except ValueError:
+                    continue
+        return {path: d for path, d in out.items() if len(d) == 32}
 
     def digests(self, results: Optional[dict], documents: Sequence[Any] = ()) -> dict[str, bytes]:
         """The SHA-256 of files this build read, by the path ``value`` knows them by: each evidence YAML file's
@@ -537,6 +593,7 @@ def site_key(opts: Any, out: Path) -> SiteKey:
     h.update(repr((opts.as_of, opts.audience, opts.strict, opts.max_yaml_bytes, opts.max_markdown_bytes,
                    opts.commit, str(out), os.environ.get("ISOREADY_COMMIT"), opts.language)).encode())
     root = str(opts.root)
+    taken = time.time_ns()
     entries: list = []
     stats: Stats = []
     for name in ("evidence", "content", "theme", "pelicanconf.py"):
@@ -546,7 +603,7 @@ def site_key(opts: Any, out: Path) -> SiteKey:
         entries.append((repr(standard), "standard", ""))
         _walk(str(standard.folder), f"standard:{standard.name}", entries, [])
     entries.append((repr((registry.transitions, registry.problems)), "transitions", ""))
-    return SiteKey(root, stats, h, entries, _git_state(root) if opts.commit is None else b"")
+    return SiteKey(root, stats, h, entries, _git_state(root) if opts.commit is None else b"", taken=taken)
 
 
 def _library_versions() -> str:
@@ -620,6 +677,10 @@ def unchanged_site(root: Path, out: Path, key: "SiteKey | str") -> Optional[tupl
         if data.get("version") != VERSION or data.get("code") != _code_version() or data.get("output") != str(out):
             return None
         files = _dict(data["files"])
+        stamps, inputs = _stamps(data.get("stamps"), 4), _stamps(data.get("inputs"), 5)
+        stamped, inputs_stamped = data.get("stamped", 0), data.get("inputs_stamped", 0)
+        if type(stamped) is not int or type(inputs_stamped) is not int:
+            raise ValueError("bad stamping time")
         listed = [f for f in _list(data["listed"]) if isinstance(f, str)]
         diags = [_dec(d) for d in _list(data["diagnostics"])]
         reused = data["reused"]
@@ -630,8 +691,11 @@ def unchanged_site(root: Path, out: Path, key: "SiteKey | str") -> Optional[tupl
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
         _note(f"build cache: {SITE} ignored ({type(e).__name__}: {str(e)[:80]}); building")
         return None
-    if data.get("key") != (key if isinstance(key, str) else key.value()):  # the inputs' bytes hashed only now
-        return None
+    if isinstance(key, str):
+        if data.get("key") != key:
+            return None
+    elif data.get("key") != key.value(key.trusted(inputs)):  # the inputs' bytes hashed only now, but for the
+        return None  # files whose stamps say they were not written since the last build hashed them
     base = str(out)
     try:
         found = []
@@ -641,28 +705,47 @@ def unchanged_site(root: Path, out: Path, key: "SiteKey | str") -> Optional[tupl
             found += [prefix + n for n in names + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]]
         if out.is_symlink() or set(found) != set(files):
             return None
-        paths = []
-        for rel, (size, _sha) in files.items():
-            st = os.lstat(os.path.join(base, rel))
+        paths, shas = [], []
+        for rel, (size, sha) in files.items():
+            path = os.path.join(base, rel)
+            st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_size != size:
                 return None
-            paths.append(os.path.join(base, rel))
-        if [d.hex() for d in _hash_all(paths)] != [sha for _size, sha in files.values()]:
+            last = stamps.get(rel)
+            if last is not None and last == [st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino] \
+                    and settled(last, stamped):
+                continue  # not written since it was stamped: its change time would have moved
+            paths.append(path)
+            shas.append(sha)
+        if [d.hex() for d in _hash_all(paths)] != shas:
             return None  # changed since we wrote it, whatever its size or mtime say
     except OSError:
         return None
     return listed, diags, reused
 
 
-def site_record(tmp: Path, key: str, out: Path, listed: list[str], diags: list[Diagnostic], reused: int) -> dict:
-    """What ``save_site`` keeps of a complete site in ``tmp`` (before it is swapped in as ``out``)."""
+def site_record(tmp: Path, key: "SiteKey | str", out: Path, listed: list[str], diags: list[Diagnostic],
+                reused: int) -> dict:
+    """What ``save_site`` keeps of a complete site in ``tmp`` (before it is swapped in as ``out``, which keeps
+    every file's inode and times): each file's size and SHA-256, and the stamps of those ``settled``, so that
+    the next unchanged build hashes only files written since (and the key's input files, likewise)."""
     from isoready.package.assemble import MANIFEST, SUMS
 
     manifest = json.loads((tmp / MANIFEST).read_text(encoding="utf-8"))
     files = {e["path"]: [e["size"], e["sha256"]] for e in manifest["files"]}
     for name in (MANIFEST, SUMS):
         files[name] = [(tmp / name).stat().st_size, _digest(str(tmp / name)).hex()]
-    return {"version": VERSION, "code": _code_version(), "key": key, "output": str(out), "files": files,
+    stamped = time.time_ns()
+    base = str(tmp)
+    stamps = {}
+    for rel, (size, _sha) in files.items():
+        st = _stat(os.path.join(base, rel))
+        if st is not None and st[2] == size and settled(st, stamped):
+            stamps[rel] = list(st)
+    inputs = key.stamps() if isinstance(key, SiteKey) else {}
+    return {"version": VERSION, "code": _code_version(), "key": key if isinstance(key, str) else key.value(),
+            "output": str(out), "files": files, "stamps": stamps, "stamped": stamped, "inputs": inputs,
+            "inputs_stamped": key.taken if isinstance(key, SiteKey) else 0,
             "listed": listed, "diagnostics": [_enc(d) for d in diags], "reused": reused}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import replace
@@ -343,7 +344,67 @@ def test_a_cold_build_hashes_no_evidence_file_twice_and_its_key_holds(project, t
     capsys.readouterr()
     assert _cli_build(project, out) == 0
     assert KEPT in capsys.readouterr().out
-    assert sorted(p for p in hashed if p in evidence) == evidence  # an unchanged build compares bytes
+    record = json.loads((project / ".cache" / "isoready" / "site.json").read_text(encoding="utf-8"))
+    # an unchanged build compares bytes, but for the files whose stamps the record may trust (written long
+    # enough before it was made: test_stamps_settled_before_the_record_spare_reading_and_still_catch_an_edit)
+    assert sorted(p for p in hashed if p in evidence) == [p for p in evidence if p not in record["inputs"]]
+
+
+# --------------------------------------------------------------------------- stamps: what need not be read again
+
+def test_a_stamp_vouches_only_when_both_times_are_a_clock_tick_older_than_the_stamping():
+    from isoready.package.cache import settled
+
+    at = 1_800_000_000_123_456_789
+    fine = at - 150_000_000  # 150 ms before, off the whole second
+    assert settled((fine, fine - 5, 10, 1), at)
+    assert not settled((at - 20_000_000, fine, 10, 1), at)  # changed 20 ms before: a write in its tick could hide
+    assert not settled((fine, at - 20_000_000, 10, 1), at)
+    assert not settled((at + 10**9, fine, 10, 1), at)  # a time in the future never vouches
+    whole = (at // 10**9 - 1) * 10**9  # a file system that keeps whole seconds (FAT, ext3): 2 s, not a tick
+    assert not settled((whole, whole, 10, 1), at)
+    assert settled((whole - 2 * 10**9, whole - 2 * 10**9, 10, 1), at)
+
+
+@pytest.mark.parametrize("tamper", ["output page", "evidence record", "document"])
+def test_stamps_settled_before_the_record_spare_reading_and_still_catch_an_edit(project, tmp_path, capsys,
+                                                                                monkeypatch, tamper):
+    """Every file stamped as if written long before the record: the unchanged build hashes none of the site's
+    files and none of the evidence (its time is the walk and the stats); an edit that keeps the size and the
+    modification time still moves the change time, so the next build is a real one, equal to a cold build."""
+    import time
+
+    from isoready.package import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -10 * 10**9)  # every stamp settled: as if all were written long ago
+    monkeypatch.setattr(cache, "COARSE_RACY_NS", -10 * 10**9)
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    record = json.loads((project / ".cache" / "isoready" / "site.json").read_text(encoding="utf-8"))
+    assert set(record["stamps"]) == set(record["files"]) and "clauses.html" in record["stamps"]
+    evidence = sorted(str(p) for p in (project / "evidence").rglob("*") if p.is_file())
+    assert set(evidence) <= set(record["inputs"])
+    hashed: list[str] = []
+    digest = cache._digest
+    monkeypatch.setattr(cache, "_digest", lambda path: hashed.append(path) or digest(path))
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    assert KEPT in capsys.readouterr().out
+    assert [p for p in hashed if p.startswith((str(out), str(project / "evidence")))] == []
+    target = {"output page": out / "clauses.html",
+              "evidence record": project / "evidence" / "operation" / "suppliers.yaml",
+              "document": next(p for p in sorted((project / "evidence").rglob("*")) if p.suffix in (".md", ".csv"))
+              }[tamper]
+    time.sleep(0.05)  # a clock tick after the build's last write, as any later edit is
+    st, data = target.stat(), target.read_bytes()
+    at = data.index(b"title: ") + 7 if target.suffix == ".yaml" else len(data) - 2  # one byte, same size
+    target.write_bytes(data[:at] + (b"Q" if data[at:at + 1] != b"Q" else b"R") + data[at + 1:])
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    capsys.readouterr()
+    assert _cli_build(project, out) == 0
+    assert KEPT not in capsys.readouterr().out
+    assert tree(out) == _cold(project, tmp_path)
 
 
 def test_a_new_commit_is_a_change_though_no_file_moved(project, tmp_path, capsys):
