@@ -202,7 +202,7 @@ def build(opts: Options, render: Any = None, views: Any = None, key: Any = None)
 
 def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None,
            language_read: Optional[Callable[[str], None]] = None) -> BuildResult:
-    from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record
+    from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record_made
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
     if opts.out.is_symlink():
@@ -232,6 +232,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         return BuildResult(False, sorted(set(diags + refused)))
     tmp = temp_dir_for(out)
     exports: list[Background] = []
+    recording: Optional[Background] = None
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
@@ -281,12 +282,18 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             return BuildResult(False, diags)
         if key is not None and cache is not None:
             key.value(key.digests(cache.results, site.documents))
-        record = site_record(tmp, key, out, files, diags,
-                             sum(w.reused for w in written)) if key and cache else None
-        made = _made(exports[-1]) if cache is not None else None  # before the swap: it reads the new site's files
+            # the site's record (site.json: every file's digest and stamp, whether an input moved) made by another
+            # process from the site's folder held open, while this one swaps it in; put in place after the swap
+            folder = os.open(tmp, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            recording = Background(lambda: site_record_made(opts.root, folder, key, out, files, diags,
+                                                            sum(w.reused for w in written)))
+            exports.append(recording)
+        made = _made(pages_json) if cache is not None else None  # before the swap: it reads the new site's files
         swap_in(tmp, out)
     except BaseException:
         _cancel(exports)
+        if recording is not None:
+            os.close(folder)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if cache is not None:
@@ -294,11 +301,15 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             cache.save(out, written, made)
         except OSError:  # a cache that cannot be written only costs speed next time
             pass
-    if key is not None:
-        from isoready.package.cache import moved
-
-        try:  # an input written while the build ran: no record, so the next build is a real one
-            save_site(opts.root, None if moved(key.stats) else record)
+    if recording is not None:
+        try:  # None: an input written while the build ran: no record, so the next build is a real one
+            record = _made(recording)
+        except Exception:  # noqa: BLE001 (its process failed: no record either; a record only saves time)
+            record = None
+        finally:
+            os.close(folder)
+        try:
+            save_site(opts.root, record)
         except OSError:
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written),

@@ -397,8 +397,10 @@ def _dump_pages(path: Path, output: Path, written: list[Written], site: Optional
         os.replace(tmp, path)
 
 
-def _dump(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+def _dump(path: Path, data: Any, keep: bool = False) -> None:
+    """``data`` as JSON into ``path`` through a part file; ``keep``: ``path`` is the part file (put in place
+    by the caller)."""
+    tmp = path if keep else path.with_name(f".{path.name}.{os.getpid()}.part")
     # json.dumps, not json.dump: only the one-shot call uses the C encoder (json.dump streams through the
     # pure-Python one, which took seconds for the cache of 10,000 records)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -724,24 +726,29 @@ def unchanged_site(root: Path, out: Path, key: "SiteKey | str") -> Optional[tupl
     return listed, diags, reused
 
 
-def site_record(tmp: Path, key: "SiteKey | str", out: Path, listed: list[str], diags: list[Diagnostic],
+def site_record(site: int, key: "SiteKey | str", out: Path, listed: list[str], diags: list[Diagnostic],
                 reused: int) -> dict:
-    """What ``save_site`` keeps of a complete site in ``tmp`` (before it is swapped in as ``out``, which keeps
-    every file's inode and times): each file's size and SHA-256, and the stamps of those ``settled``, so that
-    the next unchanged build hashes only files written since (and the key's input files, likewise)."""
+    """What ``save_site`` keeps of a complete site (``site``: its folder, open, before it is swapped in as
+    ``out``, which keeps every file's inode and times; the open folder follows the swap's renames): each file's
+    size and SHA-256, and the stamps of those ``settled``, so that the next unchanged build hashes only files
+    written since (and the key's input files, likewise)."""
     from isoready.package.assemble import MANIFEST, SUMS
 
-    manifest = json.loads((tmp / MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads(_read_at(site, MANIFEST).decode("utf-8"))
     files = {e["path"]: [e["size"], e["sha256"]] for e in manifest["files"]}
     for name in (MANIFEST, SUMS):
-        files[name] = [(tmp / name).stat().st_size, _digest(str(tmp / name)).hex()]
+        data = _read_at(site, name)
+        files[name] = [len(data), hashlib.sha256(data).hexdigest()]
     stamped = time.time_ns()
-    base = str(tmp)
     stamps = {}
     for rel, (size, _sha) in files.items():
-        st = _stat(os.path.join(base, rel))
-        if st is not None and st[2] == size and settled(st, stamped):
-            stamps[rel] = list(st)
+        try:
+            st = os.stat(rel, dir_fd=site, follow_symlinks=False)
+        except OSError:
+            continue
+        stamp = (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)
+        if size == st.st_size and settled(stamp, stamped):
+            stamps[rel] = list(stamp)
     inputs = key.stamps() if isinstance(key, SiteKey) else {}
     return {"version": VERSION, "code": _code_version(), "key": key if isinstance(key, str) else key.value(),
             "output": str(out), "files": files, "stamps": stamps, "stamped": stamped, "inputs": inputs,
@@ -749,9 +756,32 @@ def site_record(tmp: Path, key: "SiteKey | str", out: Path, listed: list[str], d
             "listed": listed, "diagnostics": [_enc(d) for d in diags], "reused": reused}
 
 
-def save_site(root: Path, record: Optional[dict]) -> None:
-    """Keep the record of the site just swapped in; without one (an input moved while the build ran), remove
-    the old record, so the next build is a real one."""
+def _read_at(folder: int, rel: str) -> bytes:
+    fd = os.open(rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=folder)
+    with open(fd, "rb") as fh:
+        return fh.read()
+
+
+def site_record_made(root: Path, site: int, key: SiteKey, out: Path, listed: list[str], diags: list[Diagnostic],
+                     reused: int) -> Optional[Path]:
+    """The record of the complete site (``site_record``; ``site``: its folder, open), written to a part file
+    that ``save_site`` puts in place once the site is swapped in; None when an input moved while the build ran
+    (everything it reads is read by now: no record, so the next build is a real one) or the cache is not ours
+    to write. Made by another process while this one swaps the site in (``package.build``): ``key.value`` is
+    worked out already."""
+    if unsafe(root) or moved(key.stats):
+        return None
+    record = site_record(site, key, out, listed, diags, reused)
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".{SITE}.{os.getpid()}.made.part"
+    _dump(part, record, keep=True)
+    return part
+
+
+def save_site(root: Path, record: "Optional[dict | Path]") -> None:
+    """Keep the record of the site just swapped in (a dict, or the part file ``site_record_made`` wrote); without
+    one (an input moved while the build ran), remove the old record, so the next build is a real one."""
     if unsafe(root):
         return
     folder = root / CACHE_DIR
@@ -762,4 +792,7 @@ def save_site(root: Path, record: Optional[dict]) -> None:
             pass
         return
     folder.mkdir(parents=True, exist_ok=True)
-    _dump(folder / SITE, record)
+    if isinstance(record, Path):
+        os.replace(record, folder / SITE)
+    else:
+        _dump(folder / SITE, record)
