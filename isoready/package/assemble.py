@@ -187,21 +187,24 @@ class Portal:
 
 def prepare_portals(opts: Options, known: Optional[dict] = None, memo: Optional[dict] = None,
                     every: bool = True, views: Any = None,
-                    on_read: Optional[Callable[[str], None]] = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+                    on_read: Optional[Callable[[str], None]] = None,
+                    on_export: Optional[Callable[[Any], None]] = None) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     """Every standard's portal, the primary first (``every`` False: the primary's only, with no switcher), the
     primary standard's project and the diagnostics; no portal when the build must stop. One standard: one
     portal at the root, exactly the site ``prepare`` gives. ``views`` (serve's ViewMemo) serves the primary's
     portal; each other standard's has its own memo (``views.portal(standard)``), as its inputs are another
     project's; its ``judged`` (an AssessMemo) the primary standard's last assessment, kept while still true.
     ``on_read(language)``: called with the build's language once every file is read (the build starts
-    compiling its templates then, in another process, while this one checks, assesses and builds views)."""
+    compiling its templates then, in another process, while this one checks, assesses and builds views).
+    ``on_export(export)``: called with the primary portal's export view-model, in the build's language, as soon
+    as the views have made it (before the pages' view-models: the build starts the workbook then)."""
     whole, diags = check(opts, known, integrated=True, on_read=on_read)
     whole = speaking_as(whole, opts)
     project = project_for(whole, whole.standard) if whole is not None else None
     if project is None or blocked(diags, opts.strict):
         return [], project, diags
     with i18n.speaking(whole.organisation.language):  # every word the views make, in the build's language
-        return _portals(opts, whole, project, diags, memo, every, views)
+        return _portals(opts, whole, project, diags, memo, every, views, on_export)
 
 
 def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
@@ -212,7 +215,8 @@ def speaking_as(project: Optional[Project], opts: Options) -> Optional[Project]:
 
 
 def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagnostic], memo: Optional[dict],
-             every: bool, views: Any) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
+             every: bool, views: Any, on_export: Optional[Callable[[Any], None]] = None,
+             ) -> tuple[list[Portal], Optional[Project], list[Diagnostic]]:
     if opts.commit is None and "ISOREADY_COMMIT" not in os.environ:  # the inputs the commit does not hold
         ignored = ignored_warnings(opts.root)
         diags = diags + ignored
@@ -223,7 +227,7 @@ def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagno
     commit = opts.commit if opts.commit is not None else git_commit(opts.root)
     hashes = hash_documents(whole, memo)  # every standard's documents, each read once
     site = _site(project, readiness, audience=opts.audience, commit=commit, hashes=hashes,
-                 git=git, max_markdown_bytes=opts.max_markdown_bytes, memo=views)
+                 git=git, max_markdown_bytes=opts.max_markdown_bytes, memo=views, on_export=on_export)
     standards = whole.standards if every else ()
     portals = [Portal(whole.standard, "", with_standards(site, standards, whole.standard), project)]
     for standard in standards[1:]:
@@ -238,17 +242,19 @@ def _portals(opts: Options, whole: Project, project: Project, diags: list[Diagno
     return portals, project, diags
 
 
-def _site(project: Project, readiness: Readiness, memo: Any = None, **options: Any) -> SiteView:
+def _site(project: Project, readiness: Readiness, memo: Any = None, on_export: Any = None,
+          **options: Any) -> SiteView:
     """The site as view-models in the active language; in another language than English, with readiness.json's
     export made again in English (``SiteView.neutral``): its words stay the same in every language, so that
-    switching the language changes nothing in it but its ``language``."""
+    switching the language changes nothing in it but its ``language``. ``on_export``: handed the export of the
+    active language (``build_site``)."""
     speaking = i18n.active().code
     if speaking == i18n.SOURCE_LANGUAGE:
-        return build_site(project, readiness, memo=memo, **options)
+        return build_site(project, readiness, memo=memo, on_export=on_export, **options)
     # the pages show the standard's own words (titles, guidance, gate titles) in the build's language; the rules
     # were judged on the same catalog in English (a translation changes words only: docs/standards.md)
     spoken = replace(project, catalog=load_catalog(project.catalog.standard, speaking))
-    site = build_site(spoken, readiness, memo=memo, **options)
+    site = build_site(spoken, readiness, memo=memo, on_export=on_export, **options)
     with i18n.speaking(i18n.SOURCE_LANGUAGE):
         return replace(site, neutral=build_site(project, readiness, **options).export)
 
@@ -394,7 +400,7 @@ def search_json(site: SiteView) -> str:
 
 def write_exports(site: SiteView, out: Path, workbook: bool = True) -> list[Written]:
     """The files made from the export view alone (not from the pages): README, readiness.json, the CSV, the
-    XLSX workbook (unless ``workbook`` is False: ``write_workbook``), the JSON Schema and history.json.
+    XLSX workbook (unless ``workbook`` is False: ``workbook_made``), the JSON Schema and history.json.
     ``package.build`` writes them in background processes while the pages render, the workbook in one of its
     own (the longest of them: openpyxl's write-only mode spends its time per cell)."""
     with i18n.speaking(site.chrome.language):  # the build's language, in the background process too
@@ -423,10 +429,14 @@ def _workbook_bytes(site: SiteView) -> bytes:
     return xlsx.workbook_bytes(site.export)
 
 
-def write_workbook(site: SiteView, out: Path) -> list[Written]:
-    """The checklist workbook alone (``write_exports`` without it writes the rest), in the build's language."""
-    with i18n.speaking(site.chrome.language):
-        return [write_bytes(out, WORKBOOK, _workbook_bytes(site))]
+def workbook_made(export: Any, language: str) -> bytes:
+    """The checklist workbook's bytes from the export's view-model alone, in ``language`` (the build's), for a
+    build that writes it apart from the other exports (``write_exports(workbook=False)``): made before the rest
+    of the site's view-models are (``package.build``)."""
+    from isoready.outputs import xlsx
+
+    with i18n.speaking(language):
+        return xlsx.workbook_bytes(export)
 
 
 #: the switcher's style of an integrated system's portals (package data outside the theme's static files, so a

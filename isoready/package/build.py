@@ -22,16 +22,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from isoready.package.assemble import (MANIFEST, SUMS, PageError, Planned, Portal, blocked, check, content_collisions,
+from isoready.package.assemble import (MANIFEST, SUMS, WORKBOOK, PageError, Planned, Portal, blocked, check, content_collisions,
     git_commit, output_collisions, planned, planned_portals, prepare, prepare_portals, render_portal, readme_text,
-    replaceable, search_json, sha256_file, site_files, switcher_css, write_assets, write_documents, write_exports,
-    write_manifest, write_workbook)
+    replaceable, search_json, sha256_file, site_files, switcher_css, workbook_made, write_assets, write_documents,
+    write_exports, write_manifest)
+from isoready.core import i18n
 from isoready.core.diagnostics import Diagnostic, errors
 from isoready.core.errors import UsageError
 from isoready.model import Project
 from isoready.read.options import Options, refuse_sources
 from isoready.core.parallel import Background
-from isoready.render.pages import Page, Written, default_shared, pages, render_site, theme_dirs
+from isoready.render.pages import Page, Written, default_shared, pages, render_site, theme_dirs, write_bytes
 from isoready.core.text import checked_limit
 from isoready.validate.project import EVIDENCE_DIR
 from isoready.validate.redact import forget_names
@@ -215,12 +216,18 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
-    portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views,
-                                              on_read=language_read)
+    workbook = EarlyWorkbook()
+    try:
+        portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views,
+                                                  on_read=language_read, on_export=workbook.start)
+    except BaseException:
+        workbook.cancel()
+        raise
     if views is None:  # a one-shot build (serve keeps its views and names between rebuilds)
         forget_names()
     release_freed_memory()  # before the render workers and the exports process fork from this one
     if not portals or project is None:
+        workbook.cancel()
         return BuildResult(False, diags)
     site, others = portals[0].site, portals[1:]
     # every path the pages, documents, exports and extra files need, judged before anything is written, by
@@ -229,17 +236,22 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
     paths = planned(site, project, [rel for rel, _p, _s in extra]) + planned_portals(others)
     refused += output_collisions(paths)
     if errors(refused):
+        workbook.cancel()
         return BuildResult(False, sorted(set(diags + refused)))
-    tmp = temp_dir_for(out)
-    exports: list[Background] = []
+    try:
+        tmp = temp_dir_for(out)
+    except BaseException:
+        workbook.cancel()
+        raise
+    exports: list[Background] = [workbook.job(site)]
     recording: Optional[Background] = None
     try:
         plan = _planner(cache, opts, site, out, tmp) if cache else None
         reuse = (lambda path, fp: cache.reuse(path, fp, out, tmp)) if cache else None
-        # while the pages render: the documents copied (system time, mostly), the workbook in a process of its
-        # own (the longest export), the rest in another
-        exports = [Background(lambda: write_documents(site, project, tmp, reuse)),
-                   Background(lambda: write_workbook(site, tmp)),
+        # while the pages render: the documents copied (system time, mostly), the rest of the exports in a
+        # process of its own (the workbook, the longest export, is being made by another since the views had
+        # the export's view-model: ``EarlyWorkbook``)
+        exports = [Background(lambda: write_documents(site, project, tmp, reuse)), exports[0],
                    Background(lambda: _exports_and_results(site, tmp, cache))]
         try:
             written, content = (render or render_with_pelican)(site, project, tmp, opts, plan)
@@ -257,7 +269,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         made, search = exports[2].result()
         assets = write_assets(site, project, tmp, pages=content, exports=False, documents=False, search=search)
         written = list(written) + exports[0].result() + assets  # the documents, then the logo and search index
-        written += exports[1].result() + made
+        written += [write_bytes(tmp, WORKBOOK, exports[1].result())] + made
         if others:  # an integrated system: the switcher's style, and every other standard's portal
             written += switcher_css(tmp)
             for portal in others:
@@ -314,6 +326,30 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             pass
     return BuildResult(True, diags, out, site, files, sum(w.reused for w in written),
                        cache.results if cache is not None else None)
+
+
+class EarlyWorkbook:
+    """The checklist workbook (the longest export: openpyxl writes it cell by cell), made by another process
+    from the export's view-model as soon as the views have made it (``prepare_portals``'s ``on_export``), so
+    that it uses the core the build would leave idle while it makes the pages' view-models and sets up Pelican.
+    ``job(site)``: that process, or one started now (a build whose views made no export for it)."""
+
+    def __init__(self) -> None:
+        self._job: Optional[Background] = None
+
+    def start(self, export: Any) -> None:
+        if self._job is None:
+            language = i18n.active().code  # the build's (the views speak it): the workbook's words
+            self._job = Background(lambda: workbook_made(export, language))
+
+    def job(self, site: SiteView) -> Background:
+        if self._job is None:
+            self._job = Background(lambda: workbook_made(site.export, site.chrome.language))
+        return self._job
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
 
 
 def _made(job: Background) -> Optional[Path]:

@@ -42,7 +42,8 @@ from isoready.views import gatereasons  # noqa: F401  (registers the gates' and 
 
 def build_site(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
                hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None,
-               max_markdown_bytes: int = MAX_MARKDOWN_BYTES, memo: Optional[ViewMemo] = None) -> SiteView:
+               max_markdown_bytes: int = MAX_MARKDOWN_BYTES, memo: Optional[ViewMemo] = None,
+               on_export: Any = None) -> SiteView:
     """The whole site as view-models for one audience: the shared Context, then every page builder (BUILDERS)
     in order.
 
@@ -51,8 +52,10 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
     histories, the readiness history and the last audit's side. Every Markdown text renders under
     ``max_markdown_bytes`` (``Options.max_markdown_bytes``), the limit validation's W108 judged by. ``memo``
     (a ViewMemo a long-lived process keeps, as serve does): builders whose inputs are unchanged are not run.
+    ``on_export(export)``: called with the export's view-model as soon as it is made, before the pages' are.
     """
-    return run(Context(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes), BUILDERS, memo)
+    return run(Context(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes), BUILDERS, memo,
+               on_export)
 
 
 __all__ = ["build_site", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES", "BUILDERS",

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from isoready.core import i18n
 from isoready.assess import NOT_READY, REGISTER_FLAGS
@@ -173,9 +173,11 @@ def _withhold(text: str, names: Sequence[str]) -> str:
 
 
 def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,
-             keys: Optional[Mapping[str, str]] = None) -> tuple[list[PageView], dict[str, Any]]:
+             keys: Optional[Mapping[str, str]] = None,
+             between: Optional[Callable[[dict[str, Any]], None]] = None) -> tuple[list[PageView], dict[str, Any]]:
     """Every builder's context in order, then every builder's pages in order (as Pelican runs its generators):
-    the pages, and the shared context the builders made (what the export reads too).
+    the pages, and the shared context the builders made (what the export reads too). ``between(shared)``: called
+    once every context is made, before the first page is.
 
     With a ``memo`` (serve keeps one between rebuilds), a builder whose key (the fingerprints of what it reads,
     ``builder.closure``) equals the key of its last run is not run: its last context and pages are handed back."""
@@ -187,6 +189,8 @@ def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Opt
         hit = memo.get(b.name, keys[b.name]) if memo is not None else None
         made[b.name] = hit
         shared.update(hit[0] if hit is not None else b.context(ctx))
+    if between is not None:
+        between(shared)
     pages: list[PageView] = []
     if memo is not None:
         memo.rebuilt = [b.name for b in builders if made[b.name] is None]
@@ -218,27 +222,38 @@ def _key(name: str, prints: Mapping[str, str], reads: Any) -> str:
                           ).hexdigest()
 
 
-def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None) -> SiteView:
-    """The site: the builders' pages, the chrome and the export (which reads the coverage builder's context).
-    With a ``memo``, builders (and the export) whose inputs are unchanged are handed back, not run."""
+def run(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Optional[ViewMemo] = None,
+        on_export: Optional[Callable[[ExportView], None]] = None) -> SiteView:
+    """The site: the builders' pages, the chrome and the export (which reads the builders' contexts, not their
+    pages: it is made before the pages, and handed to ``on_export`` at once, so the package stage can start the
+    workbook while the pages' view-models are built). With a ``memo``, builders (and the export) whose inputs
+    are unchanged are handed back, not run."""
     keys = None
     if memo is not None:
         prints = fingerprints(ctx, memo.reprs, memo.kept)
         keys = builder_keys(ctx, builders, prints)
         ctx.use_record_memo(memo.records, tuple(prints[k] for k in ("base", "organisation", "catalog", "git")),
                             memo.rows)
-    pages, shared = generate(ctx, builders, memo, keys)
-    chrome_ = chrome(ctx)
-    export_ = memo.get("export", keys["export"]) if memo is not None and keys is not None else None
-    if export_ is None:
-        export_ = export(ctx, shared, chrome_)
-    elif memo is not None and keys is not None and memo.get("export-evidence", keys["export-evidence"]) is None:
-        # only what the records' own pages print changed (OWN_PAGE_FIELDS): of the export, its evidence alone
-        # holds those fields (its clauses, gates and lists hold rows)
-        export_ = replace(export_, evidence=tuple(ctx.evidence.values()))
-    if memo is not None and keys is not None:
-        memo.put("export", keys["export"], export_)
-        memo.put("export-evidence", keys["export-evidence"], True)
+    made: list[tuple[ChromeView, ExportView]] = []
+
+    def export_first(shared: dict[str, Any]) -> None:
+        chrome_ = chrome(ctx)
+        export_ = memo.get("export", keys["export"]) if memo is not None and keys is not None else None
+        if export_ is None:
+            export_ = export(ctx, shared, chrome_)
+        elif memo is not None and keys is not None and memo.get("export-evidence", keys["export-evidence"]) is None:
+            # only what the records' own pages print changed (OWN_PAGE_FIELDS): of the export, its evidence alone
+            # holds those fields (its clauses, gates and lists hold rows)
+            export_ = replace(export_, evidence=tuple(ctx.evidence.values()))
+        if memo is not None and keys is not None:
+            memo.put("export", keys["export"], export_)
+            memo.put("export-evidence", keys["export-evidence"], True)
+        made.append((chrome_, export_))
+        if on_export is not None:
+            on_export(export_)
+
+    pages, shared = generate(ctx, builders, memo, keys, export_first)
+    chrome_, export_ = made[0]
     return SiteView(chrome_, tuple(pages), tuple(ctx.documents[k] for k in sorted(ctx.documents)),
                     export_, ctx.redact, ctx.md_limit)
 
