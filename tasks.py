@@ -170,9 +170,9 @@ def verify(c, path="output"):
 @task(help={"sizes": "record counts, comma separated (default 1000,10000; add 50000 for the large case)",
             "json": "also write the figures to this JSON file",
             "registers": "register sizes in rows, read as CSV and as XLSX (default 10000,100000; 0 skips them)"})
-def bench(c, sizes="1000,10000", json="", registers="10000,100000", sites=0):
-    """Benchmark on a synthetic organisation: floor, parse, cold build, one-shot rebuilds, serve's incremental update (one edit, and a save without a change), validate, peak memory (and history once it exists), with ratios measured in the same run and issue 23's speed targets marked met or MISSED; and a calibration register of REGISTERS rows (default 10,000 and 100,000; 0 skips), read as CSV and as XLSX, against issue 24's target (10,000 rows under 1 s); with --sites 500, a group of 500 sites x 200 records validated and built cold (wall, CPU, peak memory against issue 25's target: under 1 GB; default 0 skips it)."""
-    args = [PY, "-m", "tests.bench", "--sizes", sizes, "--registers", registers]
+def bench(c, sizes="1000,10000", json="", registers="10000,100000", sites=0, repeat=3):
+    """Benchmark on a synthetic organisation: floor, parse, cold build, one-shot rebuilds, serve's incremental update (one edit, and a save without a change), validate, peak memory (and history once it exists), with ratios measured in the same run (the floor, the cold build and the unchanged rebuild in REPEAT rounds, default 3, each the median run) and issue 23's speed targets marked met or MISSED; and a calibration register of REGISTERS rows (default 10,000 and 100,000; 0 skips), read as CSV and as XLSX, against issue 24's target (10,000 rows under 1 s); with --sites 500, a group of 500 sites x 200 records validated and built cold (wall, CPU, peak memory against issue 25's target: under 1 GB; default 0 skips it)."""
+    args = [PY, "-m", "tests.bench", "--sizes", sizes, "--registers", registers, "--repeat", str(repeat)]
     if int(sites):
         args += ["--sites", str(sites)]
     if json:

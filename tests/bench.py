@@ -27,7 +27,8 @@ judge what those inputs do, never how long: a clock in a test fails on a busy ma
 bound makes the benchmark exit 1.
 
 Figures are printed as seconds and as ratios to the floor (or to parse-only for validate),
-measured in the same run, and can be written as JSON.
+measured in the same run, and can be written as JSON. The floor, the cold build and the unchanged rebuild are
+measured in ``--repeat`` rounds (default 3), each figure the median run, every run's seconds shown in brackets.
 """
 
 from __future__ import annotations
@@ -299,18 +300,33 @@ def measure(step: str, root: Path, out: Path) -> dict[str, float]:
     return result
 
 
-def run_size(n: int, work: Path) -> dict[str, Any]:
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median seconds (the lower of the two middle ones for an even count), with its own CPU and
+    memory, and every run's seconds."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    return {**ordered[(len(ordered) - 1) // 2], "runs_seconds": [r["seconds"] for r in runs]}
+
+
+def run_size(n: int, work: Path, repeat: int = 3) -> dict[str, Any]:
+    """One size's figures. The floor, the cold build and the rebuild with nothing changed are measured
+    ``repeat`` times, in rounds (floor, cold build, unchanged rebuild), so that each ratio compares runs taken
+    under the same conditions; each figure is the median run (a machine whose disk or neighbours slow one
+    run moves the median far less than one measurement)."""
     root = work / f"org-{n}"
     generate(root, n)
     out = work / f"site-{n}"
     cache = root / ".cache"
     results: dict[str, Any] = {"records": n + 39}
     results["parse"] = measure("parse", root, work / "unused")
-    results["floor"] = measure("floor", root, work / f"floor-{n}")
     results["validate"] = measure("validate", root, out)
-    shutil.rmtree(cache, ignore_errors=True)
-    results["cold_build"] = measure("build", root, out)
-    results["rebuild_unchanged"] = measure("build", root, out)
+    rounds: dict[str, list[dict[str, Any]]] = {"floor": [], "cold_build": [], "rebuild_unchanged": []}
+    for i in range(max(1, repeat)):
+        rounds["floor"].append(measure("floor", root, work / f"floor-{n}-{i}"))
+        shutil.rmtree(cache, ignore_errors=True)
+        rounds["cold_build"].append(measure("build", root, out))
+        rounds["rebuild_unchanged"].append(measure("build", root, out))
+    for step, runs in rounds.items():
+        results[step] = median_run(runs)
     record = root / "evidence" / "bulk" / "000" / "record-000001.yaml"  # a visible record (1 in 17 is internal)
     record.write_text(record.read_text(encoding="utf-8").replace("checked against", "re-checked against"),
                       encoding="utf-8")
@@ -359,6 +375,12 @@ def sites_lines(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _runs(m: dict[str, Any]) -> str:
+    """A median's runs, in the order taken (empty for a single run)."""
+    runs = m.get("runs_seconds") or []
+    return f" [{', '.join(f'{s:.2f}' for s in runs)}]" if len(runs) > 1 else ""
+
+
 def table(all_results: dict[str, Any]) -> str:
     rows = ["| records | floor s | parse s | cold build s (x floor) | rebuild, 1 changed s (x cold) | "
             "rebuild, unchanged s (x cold) | serve rebuild, 1 edit: page s (x cold); exports settled s; unchanged s (x cold) | "
@@ -367,10 +389,11 @@ def table(all_results: dict[str, Any]) -> str:
     for n, r in all_results["sizes"].items():
         ratios = r["ratios"]
         rows.append(
-            f"| {r['records']:,} | {r['floor']['seconds']:.2f} | {r['parse']['seconds']:.2f} | "
-            f"{r['cold_build']['seconds']:.2f} ({ratios['cold_build/floor']:.2f}x) | "
+            f"| {r['records']:,} | {r['floor']['seconds']:.2f}{_runs(r['floor'])} | {r['parse']['seconds']:.2f} | "
+            f"{r['cold_build']['seconds']:.2f}{_runs(r['cold_build'])} ({ratios['cold_build/floor']:.2f}x) | "
             f"{r['rebuild_one_changed']['seconds']:.2f} ({ratios['rebuild_one_changed/cold_build']:.1%}) | "
-            f"{r['rebuild_unchanged']['seconds']:.2f} ({ratios['rebuild_unchanged/cold_build']:.1%}) | "
+            f"{r['rebuild_unchanged']['seconds']:.2f}{_runs(r['rebuild_unchanged'])} "
+            f"({ratios['rebuild_unchanged/cold_build']:.1%}) | "
             f"{r['serve_rebuild_one_edit']['seconds']:.2f} ({ratios['serve_rebuild_one_edit/cold_build']:.1%}); "
             f"exports {r['serve_rebuild_one_edit']['settled_seconds']:.2f}; unchanged "
             f"{r['serve_rebuild_one_edit']['unchanged_seconds']:.2f} ({ratios['serve_rebuild_unchanged/cold_build']:.1%}) | "
@@ -586,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=0, metavar="N",
                         help="also build a group of N sites (issue 25: 500) of --per-site records each, and report "
                              "its wall time, CPU and peak memory against the memory target (default 0: skipped)")
+    parser.add_argument("--repeat", type=int, default=3, metavar="N",
+                        help="rounds of floor, cold build and unchanged rebuild per size, each figure the median "
+                             "run (default 3)")
     parser.add_argument("--per-site", type=int, default=SITES_PER_SITE, metavar="N",
                         help=f"records per site of the --sites group (default {SITES_PER_SITE})")
     args = parser.parse_args(argv)
@@ -605,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(register_lines(results["registers"])))
         for n in sizes:
             print(f"measuring {n:,} records ...", file=sys.stderr, flush=True)
-            results["sizes"][str(n)] = run_size(n, work)
+            results["sizes"][str(n)] = run_size(n, work, args.repeat)
         if args.sites:
             print(f"measuring {args.sites:,} sites x {args.per_site:,} records ...", file=sys.stderr, flush=True)
             results["sites"] = run_sites(args.sites, work, args.per_site)
