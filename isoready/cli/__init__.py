@@ -279,7 +279,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from isoready.package.cache import unchanged_build
+    from isoready.package.cache import no_results, unchanged_build
 
     opts = _opts(args)
     started = time.perf_counter()
@@ -290,9 +290,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"built {len(files)} files into {out} for the {opts.audience} audience as of {opts.as_of} in "
               f"{time.perf_counter() - started:.2f}s (nothing changed since the last build: its site is kept)")
         return EXIT_OK
+    ahead = None
+    if opts.use_cache and no_results(opts.root, opts.fresh):  # a cold build: its evidence files are parsed by
+        import functools  # another process while this one imports and sets up (after the key's stats: a file
+
+        from isoready.core.parallel import Ahead  # changed since is read again, its bytes no longer those parsed)
+        from isoready.read.catalog import load_catalog
+        from isoready.read.reader import read_ahead
+
+        ahead = Ahead(functools.partial(read_ahead, opts.root, load_catalog(), opts.max_yaml_bytes,
+                                        opts.max_markdown_bytes))
     from isoready.package.build import build
 
-    result = build(opts, key=key)
+    result = build(opts, key=key, ahead=ahead)
     _print_diags(result.diagnostics, args.format)
     if not result.ok:
         print(f"build stopped: {opts.out} left unchanged", file=sys.stderr)

@@ -195,4 +195,76 @@ def _background(func: Callable[[], Any], send: Any) -> None:
     send.close()
 
 
-__all__ = ["pmap", "shared", "workers", "can_fork", "Background"]
+class Ahead:
+    """``produce(put, stopping)`` started now in one forked process, to do work ahead of the caller while the
+    caller does something else (a build imports and sets up while its evidence files are read): ``produce``
+    calls ``put(item)`` for each item it makes, and stops when ``stopping()`` is true. ``stop()`` asks it to stop
+    after the item in hand and returns every item it put, in order (each pickled when it was made, so the caller
+    waits only for the transfer). ``[]`` with one worker, without fork, or when ``produce`` failed: the caller
+    then does all the work itself, as it would have. ``cancel()`` ends the process."""
+
+    def __init__(self, produce: Callable[[Callable[[Any], None], Callable[[], bool]], None]):
+        self._proc: Any = None
+        self._recv: Any = None
+        self._stop: Any = None
+        if workers() <= 1 or not can_fork():
+            return
+        ctx = multiprocessing.get_context("fork")
+        proc = None
+        try:
+            recv, send = ctx.Pipe(duplex=False)
+            stop = ctx.Event()
+            proc = ctx.Process(target=_ahead, args=(produce, send, stop), daemon=True)
+            with _forking():
+                proc.start()
+        except OSError:  # no process to be had: the caller does the work
+            return
+        except BaseException:  # Ctrl+C, delivered as the hold ended: end the process it started
+            if proc is not None and proc.pid is not None:
+                proc.terminate()
+                proc.join()
+            raise
+        send.close()
+        self._proc, self._recv, self._stop = proc, recv, stop
+
+    def stop(self) -> list:
+        if self._proc is None:
+            return []
+        import pickle
+
+        self._stop.set()
+        try:
+            ok, made = self._recv.recv()
+        except (EOFError, OSError):  # it ended without a word (killed): nothing made ahead
+            ok, made = False, None
+        finally:
+            self._recv.close()
+        self._proc.join()
+        self._proc = None
+        return [pickle.loads(item) for item in made] if ok else []
+
+    def cancel(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.join()
+            self._recv.close()
+            self._proc = None
+
+
+def _ahead(produce: Callable[[Callable[[Any], None], Callable[[], bool]], None], send: Any, stop: Any) -> None:
+    import pickle
+
+    _quiet_worker()
+    made: list[bytes] = []
+    try:
+        produce(lambda item: made.append(pickle.dumps(item, pickle.HIGHEST_PROTOCOL)), stop.is_set)
+        message: tuple[bool, Any] = (True, made)
+    except BaseException:  # noqa: BLE001 (nothing made ahead: the caller does the work, and meets the problem)
+        message = (False, None)
+    try:
+        send.send(message)
+    finally:
+        send.close()
+
+
+__all__ = ["pmap", "shared", "workers", "can_fork", "Background", "Ahead"]

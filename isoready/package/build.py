@@ -178,11 +178,14 @@ def temp_dir_for(out: Path) -> Path:
     return tmp
 
 
-def build(opts: Options, render: Any = None, views: Any = None, key: Any = None) -> BuildResult:
+def build(opts: Options, render: Any = None, views: Any = None, key: Any = None, ahead: Any = None) -> BuildResult:
     """The whole pipeline; ``render(site, project, tmp, opts, plan)`` writes the pages (Pelican by default)
     and returns (written, content pages); ``views``: a ``views.ViewMemo`` to fill (serve keeps it); ``key``:
     ``cache.site_key``'s, made before anything was read (``isoready build``): the site is recorded under it,
-    so that the next build with the same inputs and this output intact redoes nothing (``cache.unchanged_build``)."""
+    so that the next build with the same inputs and this output intact redoes nothing (``cache.unchanged_build``).
+    ``ahead``: a ``parallel.Ahead`` parsing evidence files meanwhile (``reader.read_ahead``), stopped when the
+    build starts reading: what it made joins the build cache's per-file results (each used only for the same
+    bytes), so the build parses only the files it had not reached."""
     if not opts.root.is_absolute():  # Pelican would read a relative root against pelicanconf.py's own folder
         opts = replace(opts, root=Path(os.path.abspath(opts.root)))
     checked_limit(opts.max_markdown_bytes)  # validation, views and every page render under this one limit
@@ -190,19 +193,21 @@ def build(opts: Options, render: Any = None, views: Any = None, key: Any = None)
 
     try:
         if render not in (None, render_with_pelican):
-            return _build(opts, render, views, key)
+            return _build(opts, render, views, key, ahead=ahead)
         from isoready.package.pelican_plugin import TemplatesCompiling
 
         compiling = TemplatesCompiling()  # the theme compiled by another process while this one assesses
         with compiling.offered():
             compiling.start(opts.root, opts.out)
-            return _build(opts, render, views, key, compiling.tell)
+            return _build(opts, render, views, key, compiling.tell, ahead)
     finally:  # what release_freed_memory froze is the collector's again: a process that builds again (tests,
         gc.unfreeze()  # serve's fallbacks) frees the cycles this build left, as it would have without it
+        if ahead is not None:
+            ahead.cancel()  # stopped already, unless the build stopped first
 
 
 def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None,
-           language_read: Optional[Callable[[str], None]] = None) -> BuildResult:
+           language_read: Optional[Callable[[str], None]] = None, ahead: Any = None) -> BuildResult:
     from isoready.package.cache import CACHE_DIR, BuildCache, save_site, site_record_made
 
     # a refused output is refused before anything is made: no build cache, no temporary folder
@@ -216,6 +221,11 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
         print(f"isoready: recovered the previous site from {recovered.name} into {out}", file=sys.stderr)
     refuse_source_overlap(opts.root, out, force=opts.force)
     cache = (BuildCache(opts.root / CACHE_DIR) if opts.fresh else BuildCache.open(opts.root)) if opts.use_cache else None
+    if ahead is not None:
+        made = ahead.stop()  # the evidence files parsed meanwhile: entries like any of the cache's
+        if cache is not None:
+            for rel, entry in made:
+                cache.results.setdefault(rel, entry)
     workbook = EarlyWorkbook()
     try:
         portals, project, diags = prepare_portals(opts, cache.results if cache else None, views=views,

@@ -213,6 +213,12 @@ class BuildCache:
         self._saved_results = dict(self.results)
 
 
+def no_results(root: Path, fresh: bool = False) -> bool:
+    """True when a build will find no per-file results to reuse (none saved, or ``--fresh``): every evidence
+    file will be parsed, so parsing may start early, in another process (``reader.read_ahead``)."""
+    return fresh or not (root / CACHE_DIR / "results.json").is_file()
+
+
 def unsafe(root: Path) -> str:
     """Why ROOT/.cache/isoready must not be used (a symlink, or a path resolving outside the project), or ""."""
     root_real = os.path.realpath(root)

@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from isoready.core import parallel
 from isoready.read.catalog import load_catalog
@@ -133,14 +133,7 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
     out = Collector()
     unread: list[Diagnostic] = []
     realpath.cache_clear()  # folders may have become symlinks since the last run in this process
-    organisation = read_organisation(root, catalog, max_bytes, out, unread, max_markdown_bytes)
-    if organisation.standard != catalog.standard or len(organisation.standards) > 1:
-        # the project chose another edition, or several standards: read it against those
-        catalog = load_catalog(organisation.standard)
-        if len(organisation.standards) > 1:
-            catalog = combined(catalog, [load_catalog(s) for s in organisation.standards[1:]])
-        out = Collector()
-        organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
+    organisation, catalog, out = _organisation(root, catalog, max_bytes, unread, max_markdown_bytes)
     evidence, documents = read_evidence(root, catalog, max_bytes, known, out, unread, max_markdown_bytes)
     registers, register_diags = read_registers(root, evidence, max_register_rows, max_register_bytes,
                                                getattr(known, "registers", None))  # serve keeps them
@@ -161,6 +154,39 @@ def read(root: Path, catalog: Catalog, max_bytes: int = MAX_BYTES, known: Option
         findings.extend(items)
         out.items.extend(diags)
     return Read(organisation, catalog, evidence, assessments, findings, documents, out.items, unread, registers)
+
+
+def _organisation(root: Path, catalog: Catalog, max_bytes: int, unread: Optional[list],
+                  max_markdown_bytes: int) -> tuple[Organisation, Catalog, Collector]:
+    """organisation.yaml, the catalog the project is read against (``catalog``, the default edition's, unless
+    the project chose another edition or several standards) and the diagnostics so far."""
+    out = Collector()
+    organisation = read_organisation(root, catalog, max_bytes, out, unread, max_markdown_bytes)
+    if organisation.standard != catalog.standard or len(organisation.standards) > 1:
+        # the project chose another edition, or several standards: read it against those
+        catalog = load_catalog(organisation.standard)
+        if len(organisation.standards) > 1:
+            catalog = combined(catalog, [load_catalog(s) for s in organisation.standards[1:]])
+        out = Collector()
+        organisation = read_organisation(root, catalog, max_bytes, out, max_markdown_bytes=max_markdown_bytes)
+    return organisation, catalog, out
+
+
+def read_ahead(root: Path, catalog: Catalog, max_bytes: int, max_markdown_bytes: int,
+               put: Callable[[tuple[str, tuple]], None], stopping: Callable[[], bool]) -> None:
+    """The per-file results (``evidence_file``'s build-cache entries: the SHA-256 of the bytes, the documents'
+    signature, the records, the diagnostics) of the evidence files, in the order ``read`` reads them, each
+    ``put`` as ``(relative path, entry)`` until ``stopping()``: made by another process while a build imports
+    and sets up (``parallel.Ahead``). Handed to the build as its build cache's entries, each is used only for
+    bytes with the same SHA-256 and documents with the same signature when ``read`` reads the file itself."""
+    organisation, catalog, _out = _organisation(root, catalog, max_bytes, None, max_markdown_bytes)
+    for path in walk_names(root / EVIDENCE_DIR):
+        if stopping():
+            return
+        if is_yaml(os.path.basename(path)):
+            _records, _diags, entry = evidence_file(path, root, catalog, max_bytes, {}, max_markdown_bytes)
+            if entry is not None and len(entry) == 4:
+                put((_rel(path, root), entry))
 
 
 def document_key(path: str) -> Optional[tuple]:
