@@ -86,15 +86,26 @@ def _forking() -> Any:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
+def _pool_worker(nice: int) -> None:
+    _quiet_worker()
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not allowed here: the work is the same, only its share of the cores is not
+            pass
+
+
 def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, chunk: Optional[int] = None,
-         shared: Any = None, n_workers: Optional[int] = None) -> list[R]:
+         shared: Any = None, n_workers: Optional[int] = None, nice: int = 0) -> list[R]:
     """``[func(x) for x in items]``, in parallel when ``len(items) >= min_parallel`` and forking is possible.
 
     ``chunk=None`` splits the items into one equal share per worker and the calling process works on the
     first share itself (one process fewer to start: right for even work such as parsing files). A
     ``chunk`` size hands out ranges of that many items to ``n_workers`` workers as they become free (right
     for uneven work such as pages). ``func`` must be a module-level function or a closure: with fork it
-    is inherited, never pickled. Exceptions raised by ``func`` reach the caller.
+    is inherited, never pickled. Exceptions raised by ``func`` reach the caller. ``nice``: the workers' niceness
+    (``os.nice``), so that a longer job running meanwhile in a process of its own (a ``Background``: the build's
+    workbook) keeps a whole core and ends with them, not after them on one core.
     """
     items = items if isinstance(items, (list, tuple)) else list(items)
     n = n_workers or workers()
@@ -110,7 +121,7 @@ def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, c
         try:
             with _forking():
                 pool = multiprocessing.get_context("fork").Pool(n if chunk else min(n, len(ranges)) - 1,
-                                                               initializer=_quiet_worker)
+                                                               initializer=_pool_worker, initargs=(nice,))
         except OSError:  # no semaphores, or process limits: do the work here
             return _run_range((0, len(items)))
         except BaseException:  # Ctrl+C, delivered as the hold ended: no worker may outlive it

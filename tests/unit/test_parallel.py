@@ -256,3 +256,22 @@ def test_ctrl_c_reaching_only_the_children_while_forking_changes_nothing(call: s
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     assert (done.returncode, done.stdout, done.stderr) == (0, "finished\n", "")
+
+
+def _niceness(_: object) -> int:
+    return os.nice(0)
+
+
+def test_page_workers_yield_to_the_build_s_own_processes(monkeypatch) -> None:
+    """The render pool's workers run at RENDER_NICE above the build, so the workbook's process (a Background,
+    at the build's own priority) keeps a whole core while they render; other pools and Background processes
+    keep the build's priority."""
+    from isoready.render.pages import RENDER_NICE, parallel_map
+
+    monkeypatch.setenv("ISOREADY_WORKERS", "2")
+    mine = os.nice(0)
+    assert RENDER_NICE > 0
+    pages = parallel_map(lambda bounds: [os.nice(0) for _ in range(*bounds)], 200, min_items=2)
+    assert set(pages) == {min(mine + RENDER_NICE, 19)}
+    assert set(parallel.pmap(_niceness, list(range(40)), min_parallel=2, chunk=5)) == {mine}
+    assert parallel.Background(lambda: os.nice(0)).result() == mine
