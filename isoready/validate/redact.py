@@ -7,6 +7,7 @@ text, inside longer tokens; see ``Redactor``. SECURITY.md says what is and is no
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -193,6 +194,16 @@ class Redactor:
     def __hash__(self) -> int:
         return hash(self._repr)
 
+    def may_name(self, text: str) -> bool:
+        """False only when no line of ``text`` can hold a withheld name (each line would come back unchanged):
+        for plain text (``_plain``: folding is lower-casing, character by character), none of its runs of letters
+        and digits, which never cross a line, begins one; True for any other text (judge it line by line)."""
+        if not self._hidden:
+            return False
+        if not _plain(text):
+            return True
+        return not self._hidden_heads.isdisjoint(map(_head, _RUN.findall(text.lower())))
+
     def __call__(self, text: str) -> str:
         if not text or not self._hidden:
             return text
@@ -337,6 +348,7 @@ def withheld_names_in_documents(project: Project, limit: int, memo: "dict | None
 
     from isoready.read.reader import document_key
 
+    _real_folder.cache_clear()  # a folder may have become a symlink since the last judgement in this process
     lowest: dict[str, int] = {}
     for e in project.evidence:
         if e.file and e.file.lower().endswith(MARKDOWN_SUFFIXES):  # published as written, and shown as a page
@@ -387,11 +399,13 @@ def _document_names_withheld(project: Project, doc: str, audience: str, path: st
     if not whole:
         return []  # nothing is withheld from this audience
     try:
-        if not os.path.realpath(path).startswith(base + os.sep) or not stat.S_ISREG(os.stat(path).st_mode):
+        if not _real_path(path).startswith(base + os.sep) or not stat.S_ISREG(os.stat(path).st_mode):
             return []
         with open(path, "rb") as fh:
             text = fh.read(limit).decode("utf-8", "replace")
     except (OSError, ValueError):
+        return []
+    if not whole.may_name(text):  # the common case, decided for the whole document at once
         return []
     found = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -404,6 +418,24 @@ def _document_names_withheld(project: Project, doc: str, audience: str, path: st
                 "published as written",
                 "remove the name from the document, or raise the audience of the records that publish it"))
     return found
+
+
+def _real_path(path: str) -> str:
+    """``os.path.realpath(path)``, its folder resolved once for all the documents in it (``_real_folder``): the
+    real folder and the name, unless the name itself is a symlink."""
+    import os
+
+    folder, name = os.path.split(path)
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    return os.path.join(_real_folder(folder), name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    import os
+
+    return os.path.realpath(folder)
 
 
 def _named(project: Project, audience: str, singles: list[tuple[str, "Redactor"]],

@@ -281,3 +281,47 @@ def test_a_longer_visible_name_holding_a_withheld_one_leaves_it_alone_past_the_q
         assert r(text) == _reference(r, text) == text
     text = "bulk-000-document-000068.md, files/bulk-000-document-000068 and record-7 but not xrecord-7"
     assert r(text) == _reference(r, text) == "[withheld].md, files/[withheld] and [withheld] but not xrecord-7"
+
+
+# --------------------------------------------------------------------------- W110's quick tests
+
+
+_WORDS = st.sampled_from(["QM-01", "qm", "01", "QM01", "pay-07", "PAY", "payroll", "Quality", "manual", "IA-2026-01",
+                          "IA", "2026", "café-9", "x", "-", ".", "&amp;", "%41", "\\*", "\u00ad"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.lists(_WORDS, max_size=8).map(" ".join), max_size=6))
+def test_a_document_said_to_name_nothing_has_no_line_the_redactor_would_cut(lines):
+    """``may_name`` lets W110 skip a whole document at once: when it says False, every line comes back from the
+    redactor unchanged, whatever the words and spellings."""
+    r = Redactor({"QM-01", "PAY-07", "IA-2026-01", "café-9"}, {"QM-012", "payroll"})
+    text = "\n".join(lines)
+    if not r.may_name(text):
+        assert all(r(line) == line for line in text.splitlines())
+    assert Redactor(set(), set()).may_name(text) is False  # nothing withheld: nothing to find
+
+
+def test_a_documents_real_path_is_resolved_through_symlinked_folders_and_files(tmp_path):
+    """W110 reads only documents inside evidence/: their folders' real paths are resolved once a judgement
+    (a folder made a symlink between two judgements is resolved again), a symlinked document itself each time."""
+    import os
+
+    from isoready.validate import redact
+
+    inside, outside = tmp_path / "evidence" / "support", tmp_path / "elsewhere"
+    inside.mkdir(parents=True)
+    outside.mkdir()
+    (inside / "a.md").write_text("a", encoding="utf-8")
+    (outside / "b.md").write_text("b", encoding="utf-8")
+    os.symlink(outside / "b.md", inside / "b.md")
+    redact._real_folder.cache_clear()
+    for name in ("a.md", "b.md", "missing.md"):
+        assert redact._real_path(str(inside / name)) == os.path.realpath(inside / name)
+    (inside / "a.md").unlink()
+    (inside / "b.md").unlink()
+    inside.rmdir()
+    os.symlink(outside, inside)  # the folder is now a symlink leading outside
+    (outside / "a.md").write_text("a", encoding="utf-8")
+    redact._real_folder.cache_clear()  # as each judgement starts
+    assert redact._real_path(str(inside / "a.md")) == str(outside / "a.md")
