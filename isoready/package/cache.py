@@ -422,9 +422,11 @@ SITE = "site.json"  # the last build's inputs key and the files of the site it m
 Stats = list
 
 
-def _stat(path: str) -> Optional[tuple[int, int, int, int]]:
+def _stat(path: str, at: Optional[int] = None) -> Optional[tuple[int, int, int, int]]:
+    """A file's stamp (change time, modification time, size, inode; ``at``: a folder open, ``path`` in it), or
+    None when there is none."""
     try:
-        st = os.lstat(path)
+        st = os.stat(path, dir_fd=at, follow_symlinks=False)
     except OSError:
         return None
     return (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)
@@ -498,7 +500,7 @@ def _add(path: str, where: str, entries: list, stats: Stats) -> None:
     import stat
 
     st = os.lstat(path)
-    stats.append((path, (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)))
+    stats.append((path, (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)))  # _stat's, from this lstat
     if stat.S_ISLNK(st.st_mode):
         entries.append((where, "link", os.readlink(path)))
     elif stat.S_ISREG(st.st_mode):
@@ -720,8 +722,7 @@ def unchanged_site(root: Path, out: Path, key: "SiteKey | str") -> Optional[tupl
             if not stat.S_ISREG(st.st_mode) or st.st_size != size:
                 return None
             last = stamps.get(rel)
-            if last is not None and last == [st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino] \
-                    and settled(last, stamped):
+            if last is not None and tuple(last) == _stat(path) and settled(last, stamped):
                 continue  # not written since it was stamped: its change time would have moved
             paths.append(path)
             shas.append(sha)
@@ -746,15 +747,8 @@ def site_record(site: int, key: "SiteKey | str", out: Path, listed: list[str], d
         data = _read_at(site, name)
         files[name] = [len(data), hashlib.sha256(data).hexdigest()]
     stamped = time.time_ns()
-    stamps = {}
-    for rel, (size, _sha) in files.items():
-        try:
-            st = os.stat(rel, dir_fd=site, follow_symlinks=False)
-        except OSError:
-            continue
-        stamp = (st.st_ctime_ns, st.st_mtime_ns, st.st_size, st.st_ino)
-        if size == st.st_size and settled(stamp, stamped):
-            stamps[rel] = list(stamp)
+    stamps = {rel: list(stamp) for rel, (size, _sha) in files.items()
+              for stamp in (_stat(rel, site),) if stamp is not None and stamp[2] == size and settled(stamp, stamped)}
     inputs = key.stamps() if isinstance(key, SiteKey) else {}
     return {"version": VERSION, "code": _code_version(), "key": key if isinstance(key, str) else key.value(),
             "output": str(out), "files": files, "stamps": stamps, "stamped": stamped, "inputs": inputs,
@@ -770,11 +764,9 @@ def _read_at(folder: int, rel: str) -> bytes:
 
 def site_record_made(root: Path, site: int, key: SiteKey, out: Path, listed: list[str], diags: list[Diagnostic],
                      reused: int) -> Optional[Path]:
-    """The record of the complete site (``site_record``; ``site``: its folder, open), written to a part file
-    that ``save_site`` puts in place once the site is swapped in; None when an input moved while the build ran
-    (everything it reads is read by now: no record, so the next build is a real one) or the cache is not ours
-    to write. Made by another process while this one swaps the site in (``package.build``): ``key.value`` is
-    worked out already."""
+    """The record of the complete site (``site_record``; ``site``: its folder, open) in a part file ``save_site``
+    puts in place after the swap; None when an input moved while the build ran (all is read by now: the next
+    build is a real one) or the cache is not ours to write. Made by another process (``package.build``)."""
     if unsafe(root) or moved(key.stats):
         return None
     record = site_record(site, key, out, listed, diags, reused)
