@@ -31,7 +31,7 @@ from isoready.read.options import Options
 from isoready.render.pages import Written, forget_chrome, write_bytes
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.validate.project import EVIDENCE_DIR, read_project
-from isoready.views import SiteView, build_site
+from isoready.views import SiteView, build_export, build_site
 from isoready.views.site import portal_folder, with_standards
 
 MANIFEST = "manifest.json"
@@ -256,7 +256,7 @@ def _site(project: Project, readiness: Readiness, memo: Any = None, on_export: A
     spoken = replace(project, catalog=load_catalog(project.catalog.standard, speaking))
     site = build_site(spoken, readiness, memo=memo, on_export=on_export, **options)
     with i18n.speaking(i18n.SOURCE_LANGUAGE):
-        return replace(site, neutral=build_site(project, readiness, **options).export)
+        return replace(site, neutral=build_export(project, readiness, **options))
 
 
 def _other_portal(project: Project, folder: str) -> Project:

@@ -28,7 +28,7 @@ from isoready.model import AUDIENCES, Project
 from isoready.core.text import MAX_MARKDOWN_BYTES
 from isoready.views.context import Context
 from isoready.views.builder import ViewMemo
-from isoready.views.site import BUILDERS, run
+from isoready.views.site import BUILDERS, export_only, run
 # the package's public names, importable from isoready.views as when views was one module
 from isoready.views.builder import *  # noqa: F401,F403
 from isoready.views.labels import *  # noqa: F401,F403
@@ -58,5 +58,13 @@ def build_site(project: Project, readiness: Readiness, audience: str = "auditor"
                on_export)
 
 
-__all__ = ["build_site", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES", "BUILDERS",
+def build_export(project: Project, readiness: Readiness, audience: str = "auditor", commit: str = "",
+                 hashes: Optional[Mapping[str, tuple[int, str]]] = None, git: Any = None,
+                 max_markdown_bytes: int = MAX_MARKDOWN_BYTES) -> ExportView:
+    """``build_site(...).export`` without the pages' view-models (``site.export_only``): the language-neutral
+    export of a build in another language."""
+    return export_only(Context(project, readiness, audience, commit, hashes or {}, git, max_markdown_bytes), BUILDERS)
+
+
+__all__ = ["build_site", "build_export", "describe", "SiteView", "ChromeView", "ExportView", "PageView", "AUDIENCES", "BUILDERS",
            "Context"]

@@ -205,6 +205,15 @@ def generate(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS, memo: Opt
     return pages, shared
 
 
+def export_only(ctx: Context, builders: Sequence[PageBuilder] = BUILDERS) -> ExportView:
+    """The export's view-model alone, as ``run`` makes it (every builder's context, then the export), without
+    any page's: readiness.json's export in English for a build in another language (``SiteView.neutral``)."""
+    shared: dict[str, Any] = {}
+    for b in builders:
+        shared.update(b.context(ctx))
+    return export(ctx, shared, chrome(ctx))
+
+
 def builder_keys(ctx: Context, builders: Sequence[PageBuilder],
                  prints: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     """Each builder's key, and the export's (``"export"``: it reads every input): a SHA-256 of the fingerprints
