@@ -148,26 +148,7 @@ class Background:
 
     def __init__(self, func: Callable[[], R]):
         self._func = func
-        self._proc: Any = None
-        self._recv: Any = None
-        if workers() <= 1 or not can_fork():
-            return
-        ctx = multiprocessing.get_context("fork")
-        proc = None
-        try:
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_background, args=(func, send), daemon=True)
-            with _forking():
-                proc.start()
-        except OSError:  # no process to be had: run it in result()
-            return
-        except BaseException:  # Ctrl+C, delivered as the hold ended: end the process it started
-            if proc is not None and proc.pid is not None:
-                proc.terminate()
-                proc.join()
-            raise
-        send.close()
-        self._proc, self._recv = proc, recv
+        self._proc, self._recv = _started(_background, func)  # (None, None): run it in result()
 
     def result(self) -> Any:
         if self._proc is None:
@@ -193,6 +174,30 @@ class Background:
             self._proc = None
 
 
+def _started(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
+    """``target(*args, send)`` in one forked daemon process, and the end of its pipe to read from; (None, None)
+    with one worker, without fork, or with no process to be had. Ctrl+C is held while it forks (``_forking``);
+    one delivered as the hold ends ends the process before it reaches the caller."""
+    if workers() <= 1 or not can_fork():
+        return None, None
+    ctx = multiprocessing.get_context("fork")
+    proc = None
+    try:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=target, args=(*args, send), daemon=True)
+        with _forking():
+            proc.start()
+    except OSError:
+        return None, None
+    except BaseException:
+        if proc is not None and proc.pid is not None:
+            proc.terminate()
+            proc.join()
+        raise
+    send.close()
+    return proc, recv
+
+
 def _background(func: Callable[[], Any], send: Any) -> None:
     _quiet_worker()
     try:
@@ -215,28 +220,8 @@ class Ahead:
     then does all the work itself, as it would have. ``cancel()`` ends the process."""
 
     def __init__(self, produce: Callable[[Callable[[Any], None], Callable[[], bool]], None]):
-        self._proc: Any = None
-        self._recv: Any = None
-        self._stop: Any = None
-        if workers() <= 1 or not can_fork():
-            return
-        ctx = multiprocessing.get_context("fork")
-        proc = None
-        try:
-            recv, send = ctx.Pipe(duplex=False)
-            stop = ctx.Event()
-            proc = ctx.Process(target=_ahead, args=(produce, send, stop), daemon=True)
-            with _forking():
-                proc.start()
-        except OSError:  # no process to be had: the caller does the work
-            return
-        except BaseException:  # Ctrl+C, delivered as the hold ended: end the process it started
-            if proc is not None and proc.pid is not None:
-                proc.terminate()
-                proc.join()
-            raise
-        send.close()
-        self._proc, self._recv, self._stop = proc, recv, stop
+        self._stop: Any = multiprocessing.get_context("fork").Event() if workers() > 1 and can_fork() else None
+        self._proc, self._recv = _started(_ahead, produce, self._stop)  # (None, None): the caller does the work
 
     def stop(self) -> list:
         if self._proc is None:
@@ -262,7 +247,7 @@ class Ahead:
             self._proc = None
 
 
-def _ahead(produce: Callable[[Callable[[Any], None], Callable[[], bool]], None], send: Any, stop: Any) -> None:
+def _ahead(produce: Callable[[Callable[[Any], None], Callable[[], bool]], None], stop: Any, send: Any) -> None:
     import pickle
 
     _quiet_worker()
