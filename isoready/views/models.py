@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping, Optional
 
 from isoready.core.text import Md
@@ -39,47 +39,11 @@ class DocumentView:
 
 
 @dataclass(frozen=True, slots=True)
-class EvidenceView:
-    id: str
-    url: str
-    title: str
-    kind: str
-    kind_label: str
-    clauses: tuple[ClauseLink, ...]
-    owner: str
-    date: str
-    review_by: str
-    stale: bool
-    audience: str
-    version: str
-    description: Md
-    document: Optional[DocumentView]
-    external_url: Optional[str]
-    source: str
-    findings: tuple[Link, ...] = ()
-    sort_clause: str = ""
-    date_label: str = "Issued"  # documents are issued, records are recorded
-    approved_by: str = ""
-    approved: str = ""
-    revisions: tuple["RevisionView", ...] = ()  # of the record's YAML file, newest first (git)
-    document_revisions: tuple["RevisionView", ...] = ()  # of the document's file, newest first (git)
-    revisions_note: str = ""  # why there is no revision history (no git), or ""
-    revisions_caption: str = ""  # "Register entry: 3 commits, newest first"
-    document_revisions_caption: str = ""
-    changed_since_approval: str = ""  # the sentence, when the document changed after its approval
-    edit_url: str = ""  # the register entry on its git host (repository:), when this build shows such links
-    view_url: str = ""
-    add_url: str = ""  # a new record for its first clause (the "Add evidence" link of a stale record)
-    register_url: str = ""  # its file's register page (``register:``), when this build shows the register
-    file_note: str = ""  # why its file is not published in this build (a register naming people), or ""
-
-
-@dataclass(frozen=True, slots=True)
 class EvidenceRowView:
     """A record as a list prints it (the register's pages, a clause's evidence table, the report's rows, the gap
     report's stale evidence, the exports' per-clause lists): the fields those rows show, no more. A page holding
     rows is then equal to the last one when only what no row shows (a description, a revision) changed, and
-    serve does not render it again."""
+    serve does not render it again. ``EvidenceView``, the record's own page, holds these fields and more."""
 
     id: str
     url: str
@@ -94,13 +58,39 @@ class EvidenceRowView:
     document: Optional[DocumentView]
     external_url: Optional[str]
     sort_clause: str
-    add_url: str
+    add_url: str  # a new record for its first clause (the "Add evidence" link of a stale record)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceView(EvidenceRowView):
+    """A record as its own page shows it: its row's fields (``EvidenceRowView``) and the rest."""
+
+    audience: str
+    version: str
+    description: Md
+    source: str
+    findings: tuple[Link, ...] = ()
+    date_label: str = "Issued"  # documents are issued, records are recorded
+    approved_by: str = ""
+    approved: str = ""
+    revisions: tuple["RevisionView", ...] = ()  # of the record's YAML file, newest first (git)
+    document_revisions: tuple["RevisionView", ...] = ()  # of the document's file, newest first (git)
+    revisions_note: str = ""  # why there is no revision history (no git), or ""
+    revisions_caption: str = ""  # "Register entry: 3 commits, newest first"
+    document_revisions_caption: str = ""
+    changed_since_approval: str = ""  # the sentence, when the document changed after its approval
+    edit_url: str = ""  # the register entry on its git host (repository:), when this build shows such links
+    view_url: str = ""
+    register_url: str = ""  # its file's register page (``register:``), when this build shows the register
+    file_note: str = ""  # why its file is not published in this build (a register naming people), or ""
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(EvidenceRowView))
 
 
 def evidence_row(e: EvidenceView) -> EvidenceRowView:
-    """``e``'s row (positional: made once for each record of a build, 10,000 at 10,000 records)."""
-    return EvidenceRowView(e.id, e.url, e.title, e.kind, e.kind_label, e.clauses, e.owner, e.date, e.review_by,
-                           e.stale, e.document, e.external_url, e.sort_clause, e.add_url)
+    """``e``'s row: its ``EvidenceRowView`` fields alone (made once for each record of a build)."""
+    return EvidenceRowView(*[getattr(e, name) for name in _ROW_FIELDS])
 
 
 @dataclass(frozen=True, slots=True)
