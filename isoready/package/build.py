@@ -318,11 +318,7 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             os.close(folder)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if cache is not None:
-        try:
-            cache.save(out, written, made)
-        except OSError:  # a cache that cannot be written only costs speed next time
-            pass
+    record: Optional[Path] = None
     if recording is not None:
         try:  # None: an input written while the build ran: no record, so the next build is a real one
             record = _made(recording)
@@ -330,6 +326,12 @@ def _build(opts: Options, render: Any = None, views: Any = None, key: Any = None
             record = None
         finally:
             os.close(folder)
+    if cache is not None:
+        try:  # the record's part file is this build's: the clean-up of half-made saves must spare it
+            cache.save(out, written, made, keep=(record,) if record is not None else ())
+        except OSError:  # a cache that cannot be written only costs speed next time
+            pass
+    if recording is not None:
         try:
             save_site(opts.root, record)
         except OSError:

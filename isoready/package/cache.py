@@ -164,9 +164,11 @@ class BuildCache:
 
         return Written(page_path, state.size, state.sha256, fingerprint, reused=True)
 
-    def save(self, output: Path, written: list[Written], pages: Optional[Path] = None) -> None:
+    def save(self, output: Path, written: list[Written], pages: Optional[Path] = None,
+             keep: Sequence[Path] = ()) -> None:
         """Save the per-file results and the pages' states; ``pages``: pages.json made already
-        (``pages_made``, while the build finished), put in place."""
+        (``pages_made``, while the build finished), put in place; ``keep``: other part files made for this
+        build and not put in place yet (the site's record, ``site_record_made``), spared by the clean-up."""
         if unsafe(self.folder.parent.parent):
             return  # never written through a symlink or outside the project (open() said so)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -175,9 +177,10 @@ class BuildCache:
                 (self.folder / legacy).unlink()
             except OSError:
                 pass
+        spared = {pages, *keep}
         for part in self.folder.glob(".*.part"):  # a save that was stopped half-way (never read)
             try:
-                if part != pages:
+                if part not in spared:
                     part.unlink()
             except OSError:
                 pass

@@ -407,6 +407,32 @@ def test_stamps_settled_before_the_record_spare_reading_and_still_catch_an_edit(
     assert tree(out) == _cold(project, tmp_path)
 
 
+def test_the_site_record_survives_a_record_process_that_finishes_before_the_cache_is_saved(project, tmp_path,
+                                                                                          monkeypatch):
+    """The site's record is made by another process into a part file and put in place after the swap; the
+    cache's save, which clears half-made part files, runs meanwhile. A record process that finishes first
+    (a small site, a busy machine) must still leave site.json: its part file is this build's, not a leftover.
+    (Seen in a full CI run: two builds in a row kept no record.)"""
+    import time
+
+    from isoready.package import cache
+
+    save = cache.BuildCache.save
+
+    def save_after_the_record(self, *args, **kwargs):
+        until = time.monotonic() + 20  # the record process's part file exists before the clean-up runs
+        while not list(self.folder.glob(".site.json.*.made.part")) and time.monotonic() < until:
+            time.sleep(0.01)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(cache.BuildCache, "save", save_after_the_record)
+    out = tmp_path / "out"
+    assert _cli_build(project, out) == 0
+    record = json.loads((project / ".cache" / "isoready" / "site.json").read_text(encoding="utf-8"))
+    assert record["output"] == str(out.resolve()) and "clauses.html" in record["files"]
+    assert not list((project / ".cache" / "isoready").glob(".*.part"))
+
+
 def test_a_new_commit_is_a_change_though_no_file_moved(project, tmp_path, capsys):
     """A build outside a pinned commit reads git facts (the commit id, revisions, history): a commit with no
     change to the files still makes a real build."""
