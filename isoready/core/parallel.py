@@ -138,7 +138,22 @@ def pmap(func: Callable[[T], R], items: Sequence[T], *, min_parallel: int = 0, c
         _JOB.pop()
 
 
-class Background:
+class _Forked:
+    """One process ``_started`` made (``_proc``) and the end of its pipe (``_recv``); (None, None) when there is
+    none. ``cancel()`` ends the process (an interrupted or failed build)."""
+
+    _proc: Any
+    _recv: Any
+
+    def cancel(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.join()
+            self._recv.close()
+            self._proc = None
+
+
+class Background(_Forked):
     """``func()`` started now in one forked process, its result collected by ``result()``: work that needs
     nothing from what the caller does meanwhile (the exports, while the pages render) uses the core the
     caller would leave idle waiting for its pool. Serial fallback as for ``pmap``: with one worker, no fork,
@@ -165,13 +180,6 @@ class Background:
         if not ok:
             raise value
         return value
-
-    def cancel(self) -> None:
-        if self._proc is not None:
-            self._proc.terminate()
-            self._proc.join()
-            self._recv.close()
-            self._proc = None
 
 
 def _started(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
@@ -211,7 +219,7 @@ def _background(func: Callable[[], Any], send: Any) -> None:
     send.close()
 
 
-class Ahead:
+class Ahead(_Forked):
     """``produce(put, stopping)`` started now in one forked process, to do work ahead of the caller while the
     caller does something else (a build imports and sets up while its evidence files are read): ``produce``
     calls ``put(item)`` for each item it makes, and stops when ``stopping()`` is true. ``stop()`` asks it to stop
@@ -238,13 +246,6 @@ class Ahead:
         self._proc.join()
         self._proc = None
         return [pickle.loads(item) for item in made] if ok else []
-
-    def cancel(self) -> None:
-        if self._proc is not None:
-            self._proc.terminate()
-            self._proc.join()
-            self._recv.close()
-            self._proc = None
 
 
 def _ahead(produce: Callable[[Callable[[Any], None], Callable[[], bool]], None], stop: Any, send: Any) -> None:
